@@ -1,0 +1,241 @@
+/*
+ * pgtable: descriptor encoding, the walker, and one recursive range walker
+ * that unmap, mprotect, fork and mremap are all written on top of.
+ */
+#include "mmu/pgtable.h"
+
+#include <errno.h>
+#include <glib.h>
+
+#define PTE_PAGE_ATTRS (PTE_VALID | PTE_TABLE | PTE_SH_INNER | PTE_AF)
+
+pte_t pte_mk_page(phys_addr_t pa, unsigned prot)
+{
+	pte_t e = (pa & PTE_ADDR_MASK) | PTE_PAGE_ATTRS | PTE_UXN;
+
+	if (prot & VM_KERNEL_EXEC)	/* EL1 read-only, executable; global */
+		return (e | PTE_RDONLY) & ~PTE_UXN;
+	e |= PTE_NG | PTE_PXN;
+	if (!(prot & (VM_READ | VM_WRITE | VM_EXEC)))
+		return e | PTE_RDONLY;	/* PROT_NONE: valid, but EL0 may not touch it */
+	e |= PTE_USER;
+	if (!(prot & VM_WRITE))
+		e |= PTE_RDONLY;
+	if (prot & VM_EXEC)
+		e &= ~PTE_UXN;
+	return e;
+}
+
+pte_t pte_mk_table(phys_addr_t table)
+{
+	return (table & PTE_ADDR_MASK) | PTE_VALID | PTE_TABLE;
+}
+
+unsigned pte_prot(pte_t e)
+{
+	unsigned prot;
+
+	if (!(e & PTE_USER))
+		return (e & PTE_PXN) ? VM_NONE : VM_KERNEL_EXEC;
+	prot = VM_READ;
+	if (!(e & PTE_RDONLY))
+		prot |= VM_WRITE;
+	if (!(e & PTE_UXN))
+		prot |= VM_EXEC;
+	return prot;
+}
+
+static pte_t *table_entries(struct phys *phys, phys_addr_t table)
+{
+	return phys_to_host(phys, table);
+}
+
+static bool table_is_empty(const pte_t *table)
+{
+	for (int i = 0; i < PTRS_PER_TABLE; i++)
+		if (pte_present(table[i]))
+			return false;
+	return true;
+}
+
+int pgtable_create(struct phys *phys, phys_addr_t *root)
+{
+	return phys_alloc(phys, FRAME_PGTABLE, root);
+}
+
+void pgtable_put(struct phys *phys, phys_addr_t table, int level)
+{
+	pte_t *entries = table_entries(phys, table);
+
+	if (phys_refcount(phys, table) == 1) {
+		for (int i = 0; i < PTRS_PER_TABLE; i++) {
+			if (!pte_present(entries[i]))
+				continue;
+			if (level < PTE_LEVEL)
+				pgtable_put(phys, pte_addr(entries[i]), level + 1);
+			else
+				phys_put(phys, pte_addr(entries[i]));
+		}
+	}
+	phys_put(phys, table);
+}
+
+/* The entry for `va` in the table at `level` below `table`'s entry, creating
+ * the next-level table when `alloc` is set. */
+static pte_t *next_table(struct phys *phys, pte_t *entry, bool alloc, int *err)
+{
+	phys_addr_t table;
+
+	if (pte_present(*entry))
+		return table_entries(phys, pte_addr(*entry));
+	if (!alloc)
+		return NULL;
+	*err = pgtable_create(phys, &table);
+	if (*err)
+		return NULL;
+	*entry = pte_mk_table(table);
+	return table_entries(phys, table);
+}
+
+static pte_t *walk(struct phys *phys, phys_addr_t root, uint64_t va, bool alloc, int *err)
+{
+	pte_t *table = table_entries(phys, root);
+
+	for (int level = PGD_LEVEL; level < PTE_LEVEL; level++) {
+		table = next_table(phys, &table[pgtable_index(va, level)], alloc, err);
+		if (!table)
+			return NULL;
+	}
+	return &table[pgtable_index(va, PTE_LEVEL)];
+}
+
+pte_t *pgtable_walk(struct phys *phys, phys_addr_t root, uint64_t va)
+{
+	return walk(phys, root, va, false, NULL);
+}
+
+int pgtable_walk_alloc(struct phys *phys, phys_addr_t root, uint64_t va, pte_t **ptep)
+{
+	int err = 0;
+
+	*ptep = walk(phys, root, va, true, &err);
+	return err;
+}
+
+int pgtable_map(struct phys *phys, phys_addr_t root, uint64_t va, phys_addr_t pa,
+		unsigned prot)
+{
+	pte_t *ptep;
+	int err = pgtable_walk_alloc(phys, root, va, &ptep);
+
+	if (err)
+		return err;
+	if (pte_present(*ptep))
+		return -EEXIST;
+	*ptep = pte_mk_page(pa, prot);
+	return 0;
+}
+
+int pgtable_walk_levels(struct phys *phys, phys_addr_t root, uint64_t va,
+			pte_t entries[PGTABLE_LEVELS])
+{
+	phys_addr_t table = root;
+
+	for (int level = PGD_LEVEL; level < PGTABLE_LEVELS; level++) {
+		entries[level] = table_entries(phys, table)[pgtable_index(va, level)];
+		if (!pte_present(entries[level]))
+			return level + 1;
+		table = pte_addr(entries[level]);
+	}
+	return PGTABLE_LEVELS;
+}
+
+bool pgtable_translate(struct phys *phys, phys_addr_t root, uint64_t va,
+		       phys_addr_t *pa, unsigned *prot)
+{
+	pte_t *ptep = pgtable_walk(phys, root, va);
+
+	if (!ptep || !pte_present(*ptep))
+		return false;
+	*pa = pte_addr(*ptep) | (va & ~PAGE_MASK);
+	*prot = pte_prot(*ptep);
+	return true;
+}
+
+struct range_walk {
+	struct phys *phys;
+	pte_visit_fn visit;
+	void *ctx;
+};
+
+/* Visit [start, end) below `table` at `level`; sets *cleared when any entry
+ * below was invalidated. */
+static int walk_table_range(struct range_walk *w, phys_addr_t table, int level,
+			    uint64_t start, uint64_t end, bool *cleared)
+{
+	pte_t *entries = table_entries(w->phys, table);
+	uint64_t span = pgtable_span(level);
+
+	for (uint64_t va = start; va < end; va = (va & ~(span - 1)) + span) {
+		pte_t *entry = &entries[pgtable_index(va, level)];
+		uint64_t next = MIN((va & ~(span - 1)) + span, end);
+		bool below_cleared = false;
+		int ret;
+
+		if (!pte_present(*entry))
+			continue;
+		if (level == PTE_LEVEL) {
+			ret = w->visit(w->ctx, va, entry);
+			if (ret < 0)
+				return ret;
+			*cleared |= ret == PTE_VISIT_CLEARED;
+			continue;
+		}
+		ret = walk_table_range(w, pte_addr(*entry), level + 1, va, next, &below_cleared);
+		if (below_cleared && table_is_empty(table_entries(w->phys, pte_addr(*entry)))) {
+			pgtable_put(w->phys, pte_addr(*entry), level + 1);
+			*entry = 0;
+		}
+		*cleared |= below_cleared;
+		if (ret < 0)
+			return ret;
+	}
+	return 0;
+}
+
+int pgtable_walk_range(struct phys *phys, phys_addr_t root, uint64_t start,
+		       uint64_t end, pte_visit_fn visit, void *ctx)
+{
+	struct range_walk w = { phys, visit, ctx };
+	bool cleared = false;
+
+	g_assert(start <= end && end <= (UINT64_C(1) << VA_BITS));
+	if (start == end)
+		return 0;
+	return walk_table_range(&w, root, PGD_LEVEL, start, end, &cleared);
+}
+
+struct unmap_ctx {
+	struct phys *phys;
+	uint64_t nr;
+};
+
+static int zap_pte(void *opaque, uint64_t va, pte_t *ptep)
+{
+	struct unmap_ctx *u = opaque;
+
+	(void)va;
+	phys_put(u->phys, pte_addr(*ptep));
+	*ptep = 0;
+	u->nr++;
+	return PTE_VISIT_CLEARED;
+}
+
+uint64_t pgtable_unmap_range(struct phys *phys, phys_addr_t root, uint64_t start,
+			     uint64_t end)
+{
+	struct unmap_ctx u = { phys, 0 };
+
+	pgtable_walk_range(phys, root, start, end, zap_pte, &u);
+	return u.nr;
+}

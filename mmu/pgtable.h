@@ -1,0 +1,114 @@
+/*
+ * pgtable: AArch64 stage-1 translation tables, 4 KiB granule, 4 levels, 48-bit
+ * virtual addresses, stored in simulated physical memory (mmu/phys) so that
+ * the emulated CPU walks exactly the descriptors written here.
+ *
+ *   level 0 (pgd)  VA[47:39]   each entry spans 512 GiB
+ *   level 1 (pud)  VA[38:30]   1 GiB
+ *   level 2 (pmd)  VA[29:21]   2 MiB
+ *   level 3 (pte)  VA[20:12]   4 KiB
+ *
+ * Descriptor bits used (Arm ARM D8.3): valid [0], table/page [1], AttrIndx
+ * [4:2] = 0 (MAIR attr 0: normal write-back), AP [7:6], SH [9:8] inner, AF
+ * [10] (set on install: QEMU does not manage it), nG [11], PXN [53], UXN [54].
+ *
+ * Reference counts (mmu/phys): a leaf entry owns one reference to the frame it
+ * maps; a table entry owns one reference to the table page it points to.  A
+ * table page may therefore hang under several parents (a shared subtree) and
+ * is freed, with everything below it, when the last parent lets go.  Tables
+ * left empty by a range operation are freed on the way back up.
+ *
+ * Nothing here flushes a TLB: callers that downgrade or remove a valid entry
+ * must flush (mm does, through flush_tlb_mm_range()).
+ */
+#ifndef MMU_PGTABLE_H
+#define MMU_PGTABLE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "mmu/phys.h"
+
+typedef uint64_t pte_t;
+
+enum { PGD_LEVEL, PUD_LEVEL, PMD_LEVEL, PTE_LEVEL, PGTABLE_LEVELS };
+
+#define PTRS_PER_TABLE 512
+#define PGDIR_SHIFT 39
+#define PGDIR_SIZE (UINT64_C(1) << PGDIR_SHIFT)
+#define VA_BITS 48
+
+#define PTE_VALID	(UINT64_C(1) << 0)
+#define PTE_TABLE	(UINT64_C(1) << 1)	/* table at levels 0-2, page at level 3 */
+#define PTE_USER	(UINT64_C(1) << 6)	/* AP[1]: EL0 may access */
+#define PTE_RDONLY	(UINT64_C(1) << 7)	/* AP[2]: read-only */
+#define PTE_SH_INNER	(UINT64_C(3) << 8)
+#define PTE_AF		(UINT64_C(1) << 10)
+#define PTE_NG		(UINT64_C(1) << 11)
+#define PTE_PXN		(UINT64_C(1) << 53)
+#define PTE_UXN		(UINT64_C(1) << 54)
+#define PTE_ADDR_MASK	UINT64_C(0x0000fffffffff000)
+
+/* Protections: the PROT_* values, plus an EL1-only executable page. */
+#define VM_NONE		0u
+#define VM_READ		1u
+#define VM_WRITE	2u
+#define VM_EXEC		4u
+#define VM_KERNEL_EXEC	8u
+
+static inline unsigned pgtable_index(uint64_t va, int level)
+{
+	return (unsigned)(va >> (PGDIR_SHIFT - 9 * level)) & (PTRS_PER_TABLE - 1);
+}
+
+static inline uint64_t pgtable_span(int level)
+{
+	return UINT64_C(1) << (PGDIR_SHIFT - 9 * level);
+}
+
+static inline bool pte_present(pte_t e) { return e & PTE_VALID; }
+static inline phys_addr_t pte_addr(pte_t e) { return e & PTE_ADDR_MASK; }
+
+pte_t pte_mk_page(phys_addr_t pa, unsigned prot);
+pte_t pte_mk_table(phys_addr_t table);
+unsigned pte_prot(pte_t e);
+
+/* A new, empty root (pgd) page holding one reference for its owner. */
+int pgtable_create(struct phys *phys, phys_addr_t *root);
+/* Drop one reference to the table page `table` at `level`; at zero, release
+ * every entry below it too. */
+void pgtable_put(struct phys *phys, phys_addr_t table, int level);
+
+/* Install a leaf entry; the caller's reference to `pa` passes to the entry.
+ * -EEXIST if `va` is already mapped, -ENOMEM if a table page cannot be had. */
+int pgtable_map(struct phys *phys, phys_addr_t root, uint64_t va, phys_addr_t pa,
+		unsigned prot);
+/* The leaf entry for `va` (host pointer into simulated RAM), or NULL when a
+ * table on the way is missing.  The entry itself may be invalid. */
+pte_t *pgtable_walk(struct phys *phys, phys_addr_t root, uint64_t va);
+/* The same, creating missing tables: -ENOMEM on exhaustion. */
+int pgtable_walk_alloc(struct phys *phys, phys_addr_t root, uint64_t va, pte_t **ptep);
+/* The entry read at each level for `va`; returns how many levels were read
+ * (the walk stops at the first invalid entry). */
+int pgtable_walk_levels(struct phys *phys, phys_addr_t root, uint64_t va,
+			pte_t entries[PGTABLE_LEVELS]);
+/* Software translation, as the emulated MMU would do it. */
+bool pgtable_translate(struct phys *phys, phys_addr_t root, uint64_t va,
+		       phys_addr_t *pa, unsigned *prot);
+
+/*
+ * Visit every valid leaf entry in [start, end) in address order.  The visitor
+ * returns 0 to go on, PTE_VISIT_CLEARED if it invalidated the entry (so that
+ * emptied tables get freed), or a negative errno to stop the walk.
+ */
+#define PTE_VISIT_CLEARED 1
+typedef int (*pte_visit_fn)(void *ctx, uint64_t va, pte_t *ptep);
+int pgtable_walk_range(struct phys *phys, phys_addr_t root, uint64_t start,
+		       uint64_t end, pte_visit_fn visit, void *ctx);
+
+/* Clear every leaf entry in [start, end), dropping the frame references;
+ * returns the number of entries cleared. */
+uint64_t pgtable_unmap_range(struct phys *phys, phys_addr_t root, uint64_t start,
+			     uint64_t end);
+
+#endif

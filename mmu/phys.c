@@ -1,0 +1,146 @@
+/*
+ * phys: frames of simulated physical memory, allocated from a LIFO free list
+ * first (recently freed frames are warm in the host cache) and from a bump
+ * pointer over never-touched frames second, which keeps the host footprint as
+ * small as the guest's peak use.
+ */
+#include "mmu/phys.h"
+
+#include <errno.h>
+#include <glib.h>
+#include <string.h>
+#include <sys/mman.h>
+
+struct phys {
+	uint8_t *base;
+	uint64_t nr_frames;
+	uint32_t *refcount;	/* per frame */
+	uint8_t *kind;		/* per frame, enum frame_kind */
+	GArray *free_list;	/* of uint32_t frame numbers */
+	uint64_t next_fresh;	/* first frame never handed out */
+	uint64_t in_use[FRAME_NR_KINDS];
+	uint64_t total_in_use, peak;
+};
+
+static uint64_t pfn_of(const struct phys *phys, phys_addr_t pa)
+{
+	uint64_t pfn = pa >> PAGE_SHIFT;
+
+	g_assert(pfn > 0 && pfn < phys->nr_frames);
+	return pfn;
+}
+
+int phys_create(uint64_t size, struct phys **out)
+{
+	struct phys *phys;
+	void *base;
+
+	if (size % PAGE_SIZE || size < 2 * PAGE_SIZE || size >> PAGE_SHIFT > UINT32_MAX)
+		return -EINVAL;
+	base = mmap(NULL, size, PROT_READ | PROT_WRITE,
+		    MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (base == MAP_FAILED)
+		return -errno;
+	phys = g_new0(struct phys, 1);
+	phys->base = base;
+	phys->nr_frames = size >> PAGE_SHIFT;
+	/* Large zeroed arrays come from mmap too, so they stay sparse. */
+	phys->refcount = g_malloc0_n(phys->nr_frames, sizeof(*phys->refcount));
+	phys->kind = g_malloc0_n(phys->nr_frames, sizeof(*phys->kind));
+	phys->free_list = g_array_new(FALSE, FALSE, sizeof(uint32_t));
+	phys->next_fresh = 1;	/* frame 0 is reserved */
+	*out = phys;
+	return 0;
+}
+
+void phys_destroy(struct phys *phys)
+{
+	if (!phys)
+		return;
+	munmap(phys->base, phys->nr_frames << PAGE_SHIFT);
+	g_free(phys->refcount);
+	g_free(phys->kind);
+	g_array_free(phys->free_list, TRUE);
+	g_free(phys);
+}
+
+int phys_alloc(struct phys *phys, enum frame_kind kind, phys_addr_t *pa)
+{
+	uint64_t pfn;
+
+	g_assert(kind != FRAME_FREE && kind < FRAME_NR_KINDS);
+	if (phys->free_list->len) {
+		pfn = g_array_index(phys->free_list, uint32_t, phys->free_list->len - 1);
+		g_array_set_size(phys->free_list, phys->free_list->len - 1);
+		memset(phys->base + (pfn << PAGE_SHIFT), 0, PAGE_SIZE);
+	} else if (phys->next_fresh < phys->nr_frames) {
+		pfn = phys->next_fresh++;	/* untouched: already zero */
+	} else {
+		return -ENOMEM;
+	}
+	phys->refcount[pfn] = 1;
+	phys->kind[pfn] = kind;
+	phys->in_use[kind]++;
+	if (++phys->total_in_use > phys->peak)
+		phys->peak = phys->total_in_use;
+	*pa = pfn << PAGE_SHIFT;
+	return 0;
+}
+
+void phys_get(struct phys *phys, phys_addr_t pa)
+{
+	uint64_t pfn = pfn_of(phys, pa);
+
+	g_assert(phys->refcount[pfn] > 0 && phys->refcount[pfn] < UINT32_MAX);
+	phys->refcount[pfn]++;
+}
+
+void phys_put(struct phys *phys, phys_addr_t pa)
+{
+	uint64_t pfn = pfn_of(phys, pa);
+	uint32_t frame = (uint32_t)pfn;
+
+	g_assert(phys->refcount[pfn] > 0);
+	if (--phys->refcount[pfn])
+		return;
+	phys->in_use[phys->kind[pfn]]--;
+	phys->total_in_use--;
+	phys->kind[pfn] = FRAME_FREE;
+	g_array_append_val(phys->free_list, frame);
+}
+
+unsigned phys_refcount(const struct phys *phys, phys_addr_t pa)
+{
+	return phys->refcount[pfn_of(phys, pa)];
+}
+
+enum frame_kind phys_kind(const struct phys *phys, phys_addr_t pa)
+{
+	return phys->kind[pfn_of(phys, pa)];
+}
+
+void *phys_to_host(const struct phys *phys, phys_addr_t pa)
+{
+	g_assert(pa < phys->nr_frames << PAGE_SHIFT);
+	return phys->base + pa;
+}
+
+void *phys_base(const struct phys *phys)
+{
+	return phys->base;
+}
+
+uint64_t phys_size(const struct phys *phys)
+{
+	return phys->nr_frames << PAGE_SHIFT;
+}
+
+uint64_t phys_in_use(const struct phys *phys, enum frame_kind kind)
+{
+	return phys->in_use[kind];
+}
+
+uint64_t phys_peak(const struct phys *phys)
+{
+	return phys->peak;
+}

@@ -1,0 +1,59 @@
+/*
+ * phys: simulated physical memory.
+ *
+ * One contiguous host mapping holds every frame.  It is reserved with
+ * MAP_NORESERVE, so only frames the simulation touches cost host memory, and
+ * the same bytes are what the emulated CPU sees as RAM at physical address 0:
+ * page-table pages written here are walked by the emulated MMU as they are.
+ *
+ * Frames are 4 KiB.  Each frame has a reference count; a frame is free when
+ * its count is zero.  Frame 0 is reserved so that physical address 0 never
+ * names a real page.  Allocation hands out a zeroed frame with count 1;
+ * phys_put() frees the frame when the count drops to zero.
+ *
+ * Errors are negative errno values, as in the kernel.
+ */
+#ifndef MMU_PHYS_H
+#define MMU_PHYS_H
+
+#include <stdint.h>
+#include <stddef.h>
+
+#define PAGE_SHIFT 12
+#define PAGE_SIZE (UINT64_C(1) << PAGE_SHIFT)
+#define PAGE_MASK (~(PAGE_SIZE - 1))
+#define PAGE_ALIGN(x) (((x) + PAGE_SIZE - 1) & PAGE_MASK)
+
+typedef uint64_t phys_addr_t;
+
+/* What a frame holds, for accounting and sanity checks. */
+enum frame_kind {
+	FRAME_FREE = 0,
+	FRAME_DATA,		/* guest-visible page: anonymous, file, shmem */
+	FRAME_PGTABLE,		/* a page-table page at any level */
+	FRAME_KERNEL,		/* simulator-private page (e.g. the EL1 trampoline) */
+	FRAME_NR_KINDS
+};
+
+struct phys;
+
+/* Reserve `size` bytes (a multiple of PAGE_SIZE, at least two frames). */
+int phys_create(uint64_t size, struct phys **out);
+void phys_destroy(struct phys *phys);
+
+int phys_alloc(struct phys *phys, enum frame_kind kind, phys_addr_t *pa);
+void phys_get(struct phys *phys, phys_addr_t pa);
+void phys_put(struct phys *phys, phys_addr_t pa);
+unsigned phys_refcount(const struct phys *phys, phys_addr_t pa);
+enum frame_kind phys_kind(const struct phys *phys, phys_addr_t pa);
+
+/* Host view of simulated memory: the byte at `pa`, and the whole RAM. */
+void *phys_to_host(const struct phys *phys, phys_addr_t pa);
+void *phys_base(const struct phys *phys);
+uint64_t phys_size(const struct phys *phys);
+
+/* Frames currently allocated of one kind, and the most ever at once (all kinds). */
+uint64_t phys_in_use(const struct phys *phys, enum frame_kind kind);
+uint64_t phys_peak(const struct phys *phys);
+
+#endif

@@ -1,0 +1,31 @@
+/*
+ * stats: counters the memory model keeps while it runs.  Every mm of one
+ * simulation points at the same struct vm_stats; the simulator prints it.
+ */
+#ifndef MMU_STATS_H
+#define MMU_STATS_H
+
+#include <stdint.h>
+
+enum fault_kind {
+	FAULT_KIND_ANON,	/* demand-zero anonymous page */
+	FAULT_KIND_FILE,	/* private file page read on first touch */
+	FAULT_KIND_SHMEM,	/* shared anonymous page found or created */
+	FAULT_KIND_COW_COPY,	/* write to a shared private page: copied */
+	FAULT_KIND_COW_REUSE,	/* write to a private page nobody else maps */
+	FAULT_KIND_SPURIOUS,	/* the tables already allowed the access */
+	FAULT_KIND_MAPERR,	/* no VMA: SIGSEGV/SEGV_MAPERR */
+	FAULT_KIND_ACCERR,	/* VMA forbids the access: SIGSEGV/SEGV_ACCERR */
+	FAULT_KIND_SIGBUS,	/* file page beyond end of file */
+	FAULT_KIND_OOM,		/* no free frame */
+	NR_FAULT_KINDS
+};
+
+struct vm_stats {
+	uint64_t faults[NR_FAULT_KINDS];
+	uint64_t tlb_flushes;		/* flush_tlb_mm_range() calls that reached a CPU */
+};
+
+const char *fault_kind_name(enum fault_kind kind);
+
+#endif

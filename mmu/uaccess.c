@@ -1,0 +1,105 @@
+#include "mmu/uaccess.h"
+
+#include <errno.h>
+#include <string.h>
+
+#include "mmu/fault.h"
+
+static bool pte_allows(pte_t e, enum fault_access access)
+{
+	unsigned prot = pte_present(e) ? pte_prot(e) : 0;
+
+	return access == FAULT_WRITE ? prot & VM_WRITE : prot & (VM_READ | VM_WRITE | VM_EXEC);
+}
+
+/* Host address of guest byte `addr`, faulting its page in when `fault`. */
+static int user_ptr(struct mm *mm, uint64_t addr, enum fault_access access, bool fault,
+		    uint8_t **out)
+{
+	enum fault_kind kind;
+
+	for (int tries = 0; tries < 2 && addr < TASK_SIZE; tries++) {
+		pte_t *ptep = pgtable_walk(mm->phys, mm->pgd, addr);
+
+		if (ptep && pte_allows(*ptep, access)) {
+			*out = (uint8_t *)phys_to_host(mm->phys, pte_addr(*ptep)) + (addr & ~PAGE_MASK);
+			return 0;
+		}
+		if (!fault)
+			break;
+		switch (handle_mm_fault(mm, addr, access, &kind)) {
+		case VM_FAULT_DONE:
+			continue;
+		case VM_FAULT_OOM:
+			return -ENOMEM;
+		default:
+			return -EFAULT;
+		}
+	}
+	return -EFAULT;
+}
+
+/* Copy len bytes between host `buf` and guest `addr`, page by page. */
+static int copy_user(struct mm *mm, uint64_t addr, uint8_t *buf, size_t len,
+		     enum fault_access access, bool fault)
+{
+	while (len) {
+		size_t chunk = MIN(len, PAGE_SIZE - (addr & ~PAGE_MASK));
+		uint8_t *p;
+		int err = user_ptr(mm, addr, access, fault, &p);
+
+		if (err)
+			return err;
+		if (access == FAULT_WRITE)
+			memcpy(p, buf, chunk);
+		else
+			memcpy(buf, p, chunk);
+		addr += chunk;
+		buf += chunk;
+		len -= chunk;
+	}
+	return 0;
+}
+
+int copy_from_user(struct mm *mm, void *dst, uint64_t src, size_t len)
+{
+	return copy_user(mm, src, dst, len, FAULT_READ, true);
+}
+
+int copy_to_user(struct mm *mm, uint64_t dst, const void *src, size_t len)
+{
+	struct vma *vma = vma_lookup(mm, dst);
+	int err = copy_user(mm, dst, (uint8_t *)src, len, FAULT_WRITE, true);
+
+	/* The host wrote behind the emulator's back: code it translated from
+	 * these bytes is stale. */
+	if (!err && len && vma && (vma->prot & VM_EXEC) && mm->notifier.invalidate_code)
+		mm->notifier.invalidate_code(mm->notifier.ctx, mm, dst, dst + len);
+	return err;
+}
+
+int peek_user(struct mm *mm, void *dst, uint64_t src, size_t len)
+{
+	return copy_user(mm, src, dst, len, FAULT_READ, false);
+}
+
+long strncpy_from_user(struct mm *mm, char *dst, uint64_t src, size_t size)
+{
+	size_t done = 0;
+
+	while (done < size) {
+		size_t chunk = MIN(size - done, PAGE_SIZE - ((src + done) & ~PAGE_MASK));
+		uint8_t *p;
+		int err = user_ptr(mm, src + done, FAULT_READ, true, &p);
+		uint8_t *nul;
+
+		if (err)
+			return err;
+		nul = memchr(p, 0, chunk);
+		memcpy(dst + done, p, nul ? (size_t)(nul - p) + 1 : chunk);
+		if (nul)
+			return (long)(done + (size_t)(nul - p));
+		done += chunk;
+	}
+	return -ENAMETOOLONG;
+}

@@ -1,0 +1,25 @@
+/*
+ * uaccess: the simulator reading and writing guest memory on the guest's
+ * behalf (system-call buffers, the initial stack), as copy_{from,to}_user do
+ * in the kernel: through the mm's own page tables, faulting pages in as the
+ * guest would.  A pointer the guest may not use gives -EFAULT; exhausted
+ * simulated memory gives -ENOMEM.
+ */
+#ifndef MMU_UACCESS_H
+#define MMU_UACCESS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "mmu/mm.h"
+
+int copy_from_user(struct mm *mm, void *dst, uint64_t src, size_t len);
+int copy_to_user(struct mm *mm, uint64_t dst, const void *src, size_t len);
+/* Copy a NUL-terminated string of at most size-1 bytes; returns its length,
+ * -EFAULT, or -ENAMETOOLONG when no NUL comes within `size` bytes. */
+long strncpy_from_user(struct mm *mm, char *dst, uint64_t src, size_t size);
+/* Read without faulting anything in (for reports about a dead guest):
+ * -EFAULT unless every byte is already mapped. */
+int peek_user(struct mm *mm, void *dst, uint64_t src, size_t len);
+
+#endif

@@ -1,0 +1,70 @@
+#include "mmu/vm_file.h"
+
+#include <errno.h>
+#include <glib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "mmu/phys.h"
+
+struct vm_file {
+	int refs;
+	int fd;
+	char *name;
+};
+
+struct vm_file *vm_file_new(int host_fd, const char *name)
+{
+	struct vm_file *file = g_new0(struct vm_file, 1);
+
+	file->refs = 1;
+	file->fd = host_fd;
+	file->name = g_strdup(name);
+	return file;
+}
+
+struct vm_file *vm_file_get(struct vm_file *file)
+{
+	file->refs++;
+	return file;
+}
+
+void vm_file_put(struct vm_file *file)
+{
+	if (!file || --file->refs)
+		return;
+	close(file->fd);
+	g_free(file->name);
+	g_free(file);
+}
+
+const char *vm_file_name(const struct vm_file *file)
+{
+	return file->name;
+}
+
+int vm_file_read_page(struct vm_file *file, uint64_t offset, void *page)
+{
+	uint8_t *dst = page;
+	size_t done = 0;
+	struct stat st;
+
+	if (fstat(file->fd, &st) < 0)
+		return -EIO;
+	if (offset >= (uint64_t)st.st_size)
+		return -ENXIO;
+	while (done < PAGE_SIZE) {
+		ssize_t n = pread(file->fd, dst + done, PAGE_SIZE - done, (off_t)(offset + done));
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -EIO;
+		if (n == 0)
+			break;
+		done += (size_t)n;
+	}
+	memset(dst + done, 0, PAGE_SIZE - done);
+	return 0;
+}

@@ -1,0 +1,25 @@
+/*
+ * vm_file: the file behind a file-backed mapping.  It owns a host file
+ * descriptor (read with pread, never written) and the name shown in VMA maps;
+ * mappings share it by reference count, so closing the guest descriptor does
+ * not end the mapping.
+ */
+#ifndef MMU_VM_FILE_H
+#define MMU_VM_FILE_H
+
+#include <stdint.h>
+
+struct vm_file;
+
+/* Takes ownership of `host_fd`. */
+struct vm_file *vm_file_new(int host_fd, const char *name);
+struct vm_file *vm_file_get(struct vm_file *file);
+void vm_file_put(struct vm_file *file);
+const char *vm_file_name(const struct vm_file *file);
+
+/* Fill one page from byte `offset`, zero past end of file.  -ENXIO when the
+ * whole page lies beyond end of file (the kernel's SIGBUS case), -EIO on a
+ * host read error. */
+int vm_file_read_page(struct vm_file *file, uint64_t offset, void *page);
+
+#endif

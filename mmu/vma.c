@@ -1,0 +1,157 @@
+/*
+ * vma: the ordered set of an mm's VMAs, a GLib balanced tree keyed by start
+ * address (O(log n) lookup), plus the split and merge steps every mm
+ * operation is written with.
+ */
+#include "mmu/mm.h"
+
+#include "mmu/shmem.h"
+#include "mmu/vm_file.h"
+
+static gint compare_start(gconstpointer a, gconstpointer b, gpointer unused)
+{
+	const struct vma *x = a, *y = b;
+
+	(void)unused;
+	return x->start < y->start ? -1 : x->start > y->start;
+}
+
+GTree *vma_tree_new(void)
+{
+	return g_tree_new_full(compare_start, NULL, NULL, NULL);
+}
+
+unsigned mm_map_count(struct mm *mm)
+{
+	return (unsigned)g_tree_nnodes(mm->vmas);
+}
+
+static struct vma *node_vma(GTreeNode *node)
+{
+	return node ? g_tree_node_value(node) : NULL;
+}
+
+/* The last VMA starting at or below addr. */
+static GTreeNode *node_at_or_below(struct mm *mm, uint64_t addr)
+{
+	struct vma key = { .start = addr };
+	GTreeNode *above = g_tree_upper_bound(mm->vmas, &key);
+
+	return above ? g_tree_node_previous(above) : g_tree_node_last(mm->vmas);
+}
+
+struct vma *vma_lookup(struct mm *mm, uint64_t addr)
+{
+	struct vma *vma = node_vma(node_at_or_below(mm, addr));
+
+	return vma && addr < vma->end ? vma : NULL;
+}
+
+struct vma *find_vma(struct mm *mm, uint64_t addr)
+{
+	struct vma key = { .start = addr };
+	struct vma *vma = vma_lookup(mm, addr);
+
+	return vma ? vma : node_vma(g_tree_upper_bound(mm->vmas, &key));
+}
+
+struct vma *vma_prev(struct mm *mm, struct vma *vma)
+{
+	return node_vma(g_tree_node_previous(g_tree_lookup_node(mm->vmas, vma)));
+}
+
+struct vma *vma_next(struct mm *mm, struct vma *vma)
+{
+	return node_vma(g_tree_node_next(g_tree_lookup_node(mm->vmas, vma)));
+}
+
+struct vma *vma_first(struct mm *mm)
+{
+	return node_vma(g_tree_node_first(mm->vmas));
+}
+
+struct vma *vma_last(struct mm *mm)
+{
+	return node_vma(g_tree_node_last(mm->vmas));
+}
+
+void vma_link(struct mm *mm, struct vma *vma)
+{
+	g_assert(vma->start < vma->end);
+	g_tree_insert(mm->vmas, vma, vma);
+}
+
+void vma_unlink_free(struct mm *mm, struct vma *vma)
+{
+	g_tree_remove(mm->vmas, vma);
+	vm_file_put(vma->file);
+	shmem_put(vma->shmem);
+	g_free(vma);
+}
+
+struct vma *vma_dup(const struct vma *vma)
+{
+	struct vma *copy = g_memdup2(vma, sizeof(*vma));
+
+	if (copy->file)
+		vm_file_get(copy->file);
+	if (copy->shmem)
+		shmem_get(copy->shmem);
+	return copy;
+}
+
+struct vma *vma_split(struct mm *mm, struct vma *vma, uint64_t addr)
+{
+	struct vma *upper;
+
+	g_assert(addr > vma->start && addr < vma->end && !(addr & ~PAGE_MASK));
+	upper = vma_dup(vma);
+	upper->start = addr;
+	upper->pgoff += (addr - vma->start) >> PAGE_SHIFT;
+	/* Shrinking the lower part keeps its key, so the tree stays ordered. */
+	vma->end = addr;
+	vma_link(mm, upper);
+	return upper;
+}
+
+/* Two adjacent VMAs can become one when nothing would tell them apart. */
+static bool vma_mergeable(const struct vma *lo, const struct vma *hi)
+{
+	return lo->end == hi->start && lo->prot == hi->prot && lo->flags == hi->flags &&
+	       lo->file == hi->file && lo->shmem == hi->shmem && lo->name == hi->name &&
+	       (!lo->file && !lo->shmem ? true :
+		lo->pgoff + ((lo->end - lo->start) >> PAGE_SHIFT) == hi->pgoff);
+}
+
+struct vma *vma_merge(struct mm *mm, struct vma *vma)
+{
+	struct vma *prev = vma_prev(mm, vma), *next = vma_next(mm, vma);
+
+	if (next && vma_mergeable(vma, next)) {
+		vma->end = next->end;
+		vma_unlink_free(mm, next);
+	}
+	if (prev && vma_mergeable(prev, vma)) {
+		prev->end = vma->end;
+		vma_unlink_free(mm, vma);
+		vma = prev;
+	}
+	return vma;
+}
+
+void mm_format_maps(struct mm *mm, GString *out)
+{
+	for (struct vma *vma = vma_first(mm); vma; vma = vma_next(mm, vma)) {
+		const char *name = vma->name ? vma->name : vma->file ? vm_file_name(vma->file) :
+				   vma->shmem ? "/dev/zero (deleted)" : "";
+
+		g_string_append_printf(out, "%012" G_GINT64_MODIFIER "x-%012" G_GINT64_MODIFIER
+				       "x %c%c%c%c %08" G_GINT64_MODIFIER "x %s\n",
+				       vma->start, vma->end,
+				       vma->prot & VM_READ ? 'r' : '-',
+				       vma->prot & VM_WRITE ? 'w' : '-',
+				       vma->prot & VM_EXEC ? 'x' : '-',
+				       vma->flags & VM_SHARED ? 's' : 'p',
+				       vma->file ? vma->pgoff << PAGE_SHIFT : 0, name);
+	}
+}
