@@ -219,13 +219,11 @@ static void change_protection(struct mm *mm, struct vma *vma)
 
 int mm_mprotect(struct mm *mm, uint64_t addr, uint64_t len, unsigned prot)
 {
-	uint64_t end;
-	struct vma *vma, *next;
+	uint64_t end = addr + PAGE_ALIGN(len);
 
 	if ((addr & ~PAGE_MASK) || (prot & ~(VM_READ | VM_WRITE | VM_EXEC)))
 		return -EINVAL;
-	end = addr + PAGE_ALIGN(len);
-	if (end < addr || end > TASK_SIZE)
+	if (end < addr || end > TASK_SIZE || (len && PAGE_ALIGN(len) == 0))
 		return -ENOMEM;
 	if (addr == end)
 		return 0;
@@ -233,10 +231,13 @@ int mm_mprotect(struct mm *mm, uint64_t addr, uint64_t len, unsigned prot)
 		return -ENOMEM;
 	split_at(mm, addr);
 	split_at(mm, end);
-	for (vma = vma_lookup(mm, addr); vma && vma->start < end; vma = next) {
+	/* Step by address: merging may free the VMA after the current one. */
+	for (uint64_t at = addr; at < end;) {
+		struct vma *vma = vma_lookup(mm, at);
+
 		vma->prot = prot;
 		change_protection(mm, vma);
-		next = vma_next(mm, vma);
+		at = vma->end;
 		vma_merge(mm, vma);
 	}
 	return 0;
@@ -338,7 +339,7 @@ int mm_mremap(struct mm *mm, uint64_t old_addr, uint64_t old_len, uint64_t new_l
 		return 0;
 	} else {
 		grow = new_len - old_len;
-		if (old_end == vma->end && old_end <= TASK_SIZE - grow &&
+		if (old_end == vma->end && grow <= TASK_SIZE && old_end <= TASK_SIZE - grow &&
 		    range_is_free(mm, old_end, old_end + grow)) {
 			vma->end += grow;
 			vma_merge(mm, vma);
@@ -362,7 +363,7 @@ int mm_madvise_dontneed(struct mm *mm, uint64_t addr, uint64_t len)
 {
 	uint64_t end = addr + PAGE_ALIGN(len);
 
-	if ((addr & ~PAGE_MASK) || end < addr || end > TASK_SIZE)
+	if ((addr & ~PAGE_MASK) || end < addr || end > TASK_SIZE || (len && PAGE_ALIGN(len) == 0))
 		return -EINVAL;
 	if (!range_is_mapped(mm, addr, end))
 		return -ENOMEM;

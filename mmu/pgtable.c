@@ -80,8 +80,7 @@ void pgtable_put(struct phys *phys, phys_addr_t table, int level)
 	phys_put(phys, table);
 }
 
-/* The entry for `va` in the table at `level` below `table`'s entry, creating
- * the next-level table when `alloc` is set. */
+/* The table `entry` points to, creating it when `alloc` is set. */
 static pte_t *next_table(struct phys *phys, pte_t *entry, bool alloc, int *err)
 {
 	phys_addr_t table;
@@ -97,14 +96,28 @@ static pte_t *next_table(struct phys *phys, pte_t *entry, bool alloc, int *err)
 	return table_entries(phys, table);
 }
 
+/* The leaf entry for `va`.  A walk that cannot finish takes back the tables
+ * it created, so a failure leaves the tree as it was. */
 static pte_t *walk(struct phys *phys, phys_addr_t root, uint64_t va, bool alloc, int *err)
 {
 	pte_t *table = table_entries(phys, root);
+	pte_t *created[PGTABLE_LEVELS];
+	int nr_created = 0;
 
 	for (int level = PGD_LEVEL; level < PTE_LEVEL; level++) {
-		table = next_table(phys, &table[pgtable_index(va, level)], alloc, err);
-		if (!table)
+		pte_t *entry = &table[pgtable_index(va, level)];
+		bool existed = pte_present(*entry);
+
+		table = next_table(phys, entry, alloc, err);
+		if (!table) {
+			while (nr_created--) {
+				phys_put(phys, pte_addr(*created[nr_created]));
+				*created[nr_created] = 0;
+			}
 			return NULL;
+		}
+		if (!existed)
+			created[nr_created++] = entry;
 	}
 	return &table[pgtable_index(va, PTE_LEVEL)];
 }

@@ -6,6 +6,7 @@
  */
 #include "mmu/phys.h"
 
+#include <inttypes.h>
 #include <errno.h>
 #include <glib.h>
 #include <string.h>

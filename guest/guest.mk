@@ -1,0 +1,19 @@
+# Guest programs, built for AArch64 Linux with the cross compiler.  They are
+# data for the simulator (and for qemu-aarch64-static, the test oracle), so
+# automake does not compile them as host programs.
+GUEST_CFLAGS = -static -O2 -Wall -Wextra -I$(top_srcdir)/guest
+GUEST_BINS = \
+	guest/bin/hello-nolibc
+
+guest/bin/hello-nolibc: guest/hello-nolibc.c guest/mmusim.h
+	@mkdir -p guest/bin
+	$(AM_V_CC)$(GUEST_CC) $(GUEST_CFLAGS) -nostdlib -ffreestanding -fno-stack-protector -o $@ $<
+
+guest/bin/%: guest/%.c guest/mmusim.h
+	@mkdir -p guest/bin
+	$(AM_V_CC)$(GUEST_CC) $(GUEST_CFLAGS) -o $@ $<
+
+all-local: $(GUEST_BINS)
+clean-local: clean-guests
+clean-guests:
+	rm -rf guest/bin

@@ -1,0 +1,466 @@
+/*
+ * cpu: the AArch64 backend on Unicorn 2.0.1.  The recipe and the quirks it
+ * works around are in docs/design.md ("The emulated CPU"); in short:
+ *
+ *  - simulated RAM is one Unicorn region at PA 0 backed by mmu/phys; the rest
+ *    of the 47-bit user range is covered by a placeholder region, because
+ *    Unicorn checks a virtual address against its regions before translating;
+ *  - SCR_EL3.RW, MAIR, TCR, SCTLR.M are set once; TTBR0 is written through the
+ *    CP_REG interface (which flushes QEMU's TLB; the named register does not);
+ *  - the CPU reaches EL0 through an `eret` on an EL1-only page and never
+ *    leaves it: exceptions arrive in an interrupt hook;
+ *  - the abort address and syndrome are read from a saved context at an
+ *    offset found by the start-up self-check below.
+ */
+#include "sim/cpu.h"
+
+#include <inttypes.h>
+#include <errno.h>
+#include <string.h>
+#include <unicorn/unicorn.h>
+
+#include "mmu/pgtable.h"
+
+#define INSN_ERET		UINT32_C(0xd69f03e0)
+#define INSN_LDR_X1_X0_16	UINT32_C(0xf9400801)	/* ldr x1, [x0, #16] */
+#define INSN_STR_X1_X0_16	UINT32_C(0xf9000801)	/* str x1, [x0, #16] */
+#define PLACEHOLDER_END		(UINT64_C(1) << 47)
+/* An `until` address no user program can reach (it is not canonical at EL0). */
+#define NEVER_PC		UINT64_C(0xfffffffffffffffc)
+
+/* ESR_ELx exception classes (Arm ARM D17.2.37). */
+#define ESR_EC(esr)		((esr) >> 26)
+#define EC_IABT_LOWER		0x20
+#define EC_DABT_LOWER		0x24
+#define ESR_WNR			(UINT32_C(1) << 6)
+
+/* Unicorn's interrupt numbers for AArch64 (QEMU's EXCP_*). */
+enum { EXCP_UDEF = 1, EXCP_SWI = 2, EXCP_PREFETCH_ABORT = 3, EXCP_DATA_ABORT = 4, EXCP_BKPT = 7 };
+
+struct cpu {
+	uc_engine *uc;
+	struct phys *phys;
+	phys_addr_t trampoline;
+	uc_context *boot;	/* EL1 state before the first eret */
+	uc_context *scratch;	/* where aborts are saved to read their details */
+	size_t vaddress_off;	/* offset of exception.vaddress in a saved context */
+	struct mm *mm;
+	uint64_t pc;		/* where the next cpu_run() starts */
+	uint64_t insns, budget_end;
+	struct cpu_exit *exit;
+	uc_hook hooks[3];
+};
+
+struct sysreg {
+	const char *name;
+	uint32_t op0, op1, crn, crm, op2;
+};
+
+static const struct sysreg SCR_EL3 = { "SCR_EL3", 3, 6, 1, 1, 0 };
+static const struct sysreg MAIR_EL1 = { "MAIR_EL1", 3, 0, 10, 2, 0 };
+static const struct sysreg TCR_EL1 = { "TCR_EL1", 3, 0, 2, 0, 2 };
+static const struct sysreg TTBR0_EL1 = { "TTBR0_EL1", 3, 0, 2, 0, 0 };
+static const struct sysreg SCTLR_EL1 = { "SCTLR_EL1", 3, 0, 1, 0, 0 };
+static const struct sysreg SPSR_EL1 = { "SPSR_EL1", 3, 0, 4, 0, 0 };
+static const struct sysreg TLBI_VMALLE1 = { "TLBI VMALLE1", 1, 0, 8, 7, 0 };
+
+static int write_sysreg(struct cpu *cpu, const struct sysreg *r, uint64_t value)
+{
+	uc_arm64_cp_reg cp = { .crn = r->crn, .crm = r->crm, .op0 = r->op0,
+			       .op1 = r->op1, .op2 = r->op2, .val = value };
+
+	return uc_reg_write(cpu->uc, UC_ARM64_REG_CP_REG, &cp) == UC_ERR_OK ? 0 : -EIO;
+}
+
+static uint64_t read_sysreg(struct cpu *cpu, const struct sysreg *r)
+{
+	uc_arm64_cp_reg cp = { .crn = r->crn, .crm = r->crm, .op0 = r->op0,
+			       .op1 = r->op1, .op2 = r->op2 };
+
+	uc_reg_read(cpu->uc, UC_ARM64_REG_CP_REG, &cp);
+	return cp.val;
+}
+
+static int uc_regid(int reg)
+{
+	if (reg <= 28)
+		return UC_ARM64_REG_X0 + reg;
+	switch (reg) {
+	case 29: return UC_ARM64_REG_X29;
+	case 30: return UC_ARM64_REG_X30;
+	case CPU_REG_SP: return UC_ARM64_REG_SP;
+	case CPU_REG_TPIDR: return UC_ARM64_REG_TPIDR_EL0;
+	case CPU_REG_NZCV: return UC_ARM64_REG_NZCV;
+	default: g_assert_not_reached();
+	}
+}
+
+uint64_t cpu_reg(struct cpu *cpu, int reg)
+{
+	uint64_t value = 0;
+
+	if (reg == CPU_REG_PC)
+		return cpu->pc;
+	uc_reg_read(cpu->uc, uc_regid(reg), &value);
+	return value;
+}
+
+void cpu_set_reg(struct cpu *cpu, int reg, uint64_t value)
+{
+	if (reg == CPU_REG_PC)
+		cpu->pc = value;
+	else
+		uc_reg_write(cpu->uc, uc_regid(reg), &value);
+}
+
+uint64_t cpu_insns(const struct cpu *cpu)
+{
+	return cpu->insns;
+}
+
+static uint64_t read_pc(struct cpu *cpu)
+{
+	uint64_t pc = 0;
+
+	uc_reg_read(cpu->uc, UC_ARM64_REG_PC, &pc);
+	return pc;
+}
+
+/* Address and syndrome of the abort just taken. */
+static void read_abort(struct cpu *cpu, uint64_t *vaddress, uint32_t *syndrome)
+{
+	const uint8_t *saved = (const uint8_t *)cpu->scratch;
+
+	uc_context_save(cpu->uc, cpu->scratch);
+	/* struct { u32 syndrome; u32 fsr; u64 vaddress; ... } exception */
+	memcpy(vaddress, saved + cpu->vaddress_off, sizeof(*vaddress));
+	memcpy(syndrome, saved + cpu->vaddress_off - 8, sizeof(*syndrome));
+}
+
+static void on_interrupt(uc_engine *uc, uint32_t intno, void *opaque)
+{
+	struct cpu *cpu = opaque;
+	struct cpu_exit *e = cpu->exit;
+
+	e->pc = read_pc(cpu);
+	switch (intno) {
+	case EXCP_SWI:
+		e->event = CPU_SYSCALL;
+		break;
+	case EXCP_DATA_ABORT:
+	case EXCP_PREFETCH_ABORT:
+		e->event = intno == EXCP_DATA_ABORT ? CPU_DATA_ABORT : CPU_INSN_ABORT;
+		read_abort(cpu, &e->addr, &e->syndrome);
+		e->write = e->event == CPU_DATA_ABORT && (e->syndrome & ESR_WNR);
+		break;
+	case EXCP_UDEF:
+		e->event = CPU_UNDEFINED;
+		break;
+	case EXCP_BKPT:
+		e->event = CPU_BREAKPOINT;
+		break;
+	default:
+		e->event = CPU_ERROR;
+		snprintf(e->message, sizeof(e->message), "unexpected exception %u at pc %#" PRIx64,
+			 intno, e->pc);
+		break;
+	}
+	uc_emu_stop(uc);
+}
+
+/* A virtual address outside every Unicorn region (at or above 2^47). */
+static bool on_unmapped(uc_engine *uc, uc_mem_type type, uint64_t addr, int size,
+			int64_t value, void *opaque)
+{
+	struct cpu *cpu = opaque;
+	struct cpu_exit *e = cpu->exit;
+
+	e->event = type == UC_MEM_FETCH_UNMAPPED ? CPU_INSN_ABORT : CPU_DATA_ABORT;
+	e->pc = e->event == CPU_INSN_ABORT ? addr : read_pc(cpu);
+	e->addr = addr;
+	e->write = type == UC_MEM_WRITE_UNMAPPED;
+	return false;
+}
+
+static void on_block(uc_engine *uc, uint64_t addr, uint32_t size, void *opaque)
+{
+	struct cpu *cpu = opaque;
+
+	cpu->insns += size / 4;
+	if (cpu->budget_end && cpu->insns >= cpu->budget_end && cpu->exit->event == CPU_NO_EVENT) {
+		cpu->exit->event = CPU_BUDGET;
+		uc_emu_stop(uc);
+	}
+}
+
+void cpu_run(struct cpu *cpu, uint64_t budget, struct cpu_exit *exit)
+{
+	uc_err err;
+
+	memset(exit, 0, sizeof(*exit));
+	cpu->exit = exit;
+	cpu->budget_end = budget ? cpu->insns + budget : 0;
+	err = uc_emu_start(cpu->uc, cpu->pc, NEVER_PC, 0, 0);
+	cpu->pc = read_pc(cpu);
+	if (exit->event == CPU_BUDGET)
+		exit->pc = cpu->pc;
+	if (exit->event == CPU_NO_EVENT) {
+		exit->event = CPU_ERROR;
+		snprintf(exit->message, sizeof(exit->message), "emulation stopped at pc %#" PRIx64 ": %s",
+			 cpu->pc, err ? uc_strerror(err) : "no reason given");
+	}
+	/* Faults and unmapped accesses re-execute the instruction. */
+	if (exit->event == CPU_DATA_ABORT || exit->event == CPU_INSN_ABORT ||
+	    exit->event == CPU_UNDEFINED || exit->event == CPU_BREAKPOINT)
+		cpu->pc = exit->pc;
+	cpu->exit = NULL;
+}
+
+void cpu_flush_tlb(struct cpu *cpu)
+{
+	write_sysreg(cpu, &TLBI_VMALLE1, 0);
+}
+
+void cpu_switch_mm(struct cpu *cpu, struct mm *mm)
+{
+	cpu->mm = mm;
+	/* TTBR0 through CP_REG: QEMU flushes when the ASID changes; the TLBI
+	 * covers a new root under the same ASID. */
+	write_sysreg(cpu, &TTBR0_EL1, mm->pgd | (uint64_t)mm->asid << 48);
+	cpu_flush_tlb(cpu);
+}
+
+struct mm *cpu_current_mm(struct cpu *cpu)
+{
+	return cpu->mm;
+}
+
+void cpu_invalidate_code(struct cpu *cpu, uint64_t start, uint64_t end)
+{
+	/* Unicorn translates only the first address of the range it is given,
+	 * so go page by page. */
+	for (uint64_t va = start & PAGE_MASK; va < end; va += PAGE_SIZE)
+		uc_ctl_remove_cache(cpu->uc, va, va + PAGE_SIZE);
+}
+
+int cpu_prepare_mm(struct cpu *cpu, struct mm *mm)
+{
+	int err;
+
+	phys_get(cpu->phys, cpu->trampoline);
+	err = pgtable_map(cpu->phys, mm->pgd, TRAMPOLINE_VA, cpu->trampoline, VM_KERNEL_EXEC);
+	if (err)
+		phys_put(cpu->phys, cpu->trampoline);
+	return err;
+}
+
+void cpu_enter_user(struct cpu *cpu, uint64_t pc, uint64_t sp)
+{
+	uint64_t zero = 0;
+
+	uc_context_restore(cpu->uc, cpu->boot);
+	for (int reg = 0; reg <= 30; reg++)
+		uc_reg_write(cpu->uc, uc_regid(reg), &zero);
+	uc_reg_write(cpu->uc, UC_ARM64_REG_ELR_EL1, &pc);
+	uc_reg_write(cpu->uc, UC_ARM64_REG_SP_EL0, &sp);
+	if (cpu->mm)	/* the boot context holds a stale TTBR0 */
+		cpu_switch_mm(cpu, cpu->mm);
+	cpu->pc = TRAMPOLINE_VA;
+}
+
+static int configure_el1(struct cpu *cpu)
+{
+	const uint64_t tcr = 16 /* T0SZ: 48-bit VA */ | 1u << 8 | 1u << 10 /* walks WB */ |
+			     3u << 12 /* inner shareable */ | 1u << 23 /* EPD1 */ |
+			     UINT64_C(5) << 32 /* IPS: 48-bit PA */;
+	int err = 0;
+
+	err |= write_sysreg(cpu, &SCR_EL3, 1u << 10);	/* RW: EL1 is AArch64 */
+	err |= write_sysreg(cpu, &MAIR_EL1, 0xff);	/* attr 0: normal write-back */
+	err |= write_sysreg(cpu, &TCR_EL1, tcr);
+	err |= write_sysreg(cpu, &SPSR_EL1, 0);		/* eret to EL0t, AArch64 */
+	err |= write_sysreg(cpu, &SCTLR_EL1, read_sysreg(cpu, &SCTLR_EL1) | 1);	/* M */
+	return err;
+}
+
+static int create_engine(struct cpu *cpu, GString *error)
+{
+	uint64_t ram = phys_size(cpu->phys);
+	uc_err err = uc_open(UC_ARCH_ARM64, UC_MODE_ARM, &cpu->uc);
+
+	if (err) {
+		g_string_printf(error, "cannot start the AArch64 emulator: %s", uc_strerror(err));
+		return -EIO;
+	}
+	if (!err)
+		err = uc_mem_map_ptr(cpu->uc, 0, ram, UC_PROT_ALL, phys_base(cpu->phys));
+	if (!err && ram < PLACEHOLDER_END)
+		err = uc_mmio_map(cpu->uc, ram, PLACEHOLDER_END - ram, NULL, NULL, NULL, NULL);
+	if (!err && ram < PLACEHOLDER_END)
+		err = uc_mem_protect(cpu->uc, ram, PLACEHOLDER_END - ram, UC_PROT_ALL);
+	if (!err)
+		err = uc_hook_add(cpu->uc, &cpu->hooks[0], UC_HOOK_INTR, (void *)on_interrupt, cpu, 1, 0);
+	if (!err)
+		err = uc_hook_add(cpu->uc, &cpu->hooks[1], UC_HOOK_MEM_UNMAPPED, (void *)on_unmapped,
+				  cpu, 1, 0);
+	if (!err)
+		err = uc_hook_add(cpu->uc, &cpu->hooks[2], UC_HOOK_BLOCK, (void *)on_block, cpu, 1, 0);
+	if (!err)
+		err = uc_context_alloc(cpu->uc, &cpu->boot);
+	if (!err)
+		err = uc_context_alloc(cpu->uc, &cpu->scratch);
+	if (err) {
+		g_string_printf(error, "cannot set up the emulated machine: %s", uc_strerror(err));
+		return -EIO;
+	}
+	if (configure_el1(cpu)) {
+		g_string_printf(error, "cannot set the AArch64 system registers");
+		return -EIO;
+	}
+	uc_context_save(cpu->uc, cpu->boot);
+	return 0;
+}
+
+/*
+ * The self-check.  In a throw-away address space holding two instructions,
+ * take data aborts at two known addresses, find the one offset of the saved
+ * context that holds each address, then confirm with a store (WnR set) and a
+ * fetch from an unmapped page that events, addresses and syndromes agree.
+ */
+#define PROBE_CODE_VA	UINT64_C(0x400000)
+#define PROBE_HOLE_VA	UINT64_C(0x500000)
+static const uint64_t probe_addrs[2] = { UINT64_C(0x5a5a5a5a5a50), UINT64_C(0x3c3c3c3c3c38) };
+
+static void probe_run(struct cpu *cpu, uint64_t pc, uint64_t target, struct cpu_exit *e)
+{
+	cpu_enter_user(cpu, pc, 0);
+	cpu_set_reg(cpu, 0, target - 16);
+	cpu_run(cpu, 0, e);
+}
+
+static int scan_for_vaddress(struct cpu *cpu, GString *error)
+{
+	size_t size = uc_context_size(cpu->uc), found = 0, hits = 0;
+	uint8_t *first = g_malloc(size);
+	struct cpu_exit e;
+
+	cpu->vaddress_off = 8;	/* harmless placeholder while probing */
+	for (int run = 0; run < 2; run++) {
+		probe_run(cpu, PROBE_CODE_VA, probe_addrs[run], &e);
+		if (e.event != CPU_DATA_ABORT || e.pc != PROBE_CODE_VA) {
+			g_string_printf(error, "CPU self-check: a load from unmapped %#" PRIx64
+					" did not raise a data abort at pc %#" PRIx64 " (event %d at %#" PRIx64 ")",
+					probe_addrs[run], PROBE_CODE_VA, e.event, e.pc);
+			g_free(first);
+			return -EIO;
+		}
+		if (run == 0) {
+			memcpy(first, cpu->scratch, size);
+			continue;
+		}
+		for (size_t off = 8; off + 8 <= size; off += 8) {
+			uint64_t a, b;
+
+			memcpy(&a, first + off, 8);
+			memcpy(&b, (uint8_t *)cpu->scratch + off, 8);
+			if (a == probe_addrs[0] && b == probe_addrs[1]) {
+				found = off;
+				hits++;
+			}
+		}
+	}
+	g_free(first);
+	if (hits != 1) {
+		g_string_printf(error, "CPU self-check: the fault address appears at %zu places of the "
+				"saved CPU state, expected exactly one", hits);
+		return -EIO;
+	}
+	cpu->vaddress_off = found;
+	return 0;
+}
+
+static int check_abort(struct cpu *cpu, const char *what, uint64_t pc, uint64_t target,
+		       enum cpu_event event, unsigned ec, bool write, GString *error)
+{
+	struct cpu_exit e;
+
+	probe_run(cpu, pc, target, &e);
+	if (e.event == event && e.addr == target && ESR_EC(e.syndrome) == ec && e.write == write)
+		return 0;
+	g_string_printf(error, "CPU self-check: %s at %#" PRIx64 " gave event %d, address %#" PRIx64
+			", syndrome %#x (expected class %#x%s)", what, target, e.event, e.addr,
+			e.syndrome, ec, write ? ", WnR" : "");
+	return -EIO;
+}
+
+static int self_check(struct cpu *cpu, GString *error)
+{
+	static const uint32_t code[] = { INSN_LDR_X1_X0_16, INSN_STR_X1_X0_16 };
+	struct mm probe = { .phys = cpu->phys };
+	phys_addr_t code_pa;
+	int err = pgtable_create(cpu->phys, &probe.pgd);
+
+	if (!err)
+		err = cpu_prepare_mm(cpu, &probe);
+	if (!err)
+		err = phys_alloc(cpu->phys, FRAME_DATA, &code_pa);
+	if (err) {
+		g_string_printf(error, "CPU self-check: simulated memory too small");
+		return err;
+	}
+	memcpy(phys_to_host(cpu->phys, code_pa), code, sizeof(code));
+	pgtable_map(cpu->phys, probe.pgd, PROBE_CODE_VA, code_pa, VM_READ | VM_EXEC);
+	cpu_switch_mm(cpu, &probe);
+	err = scan_for_vaddress(cpu, error);
+	if (!err)
+		err = check_abort(cpu, "a store", PROBE_CODE_VA + 4, probe_addrs[0],
+				  CPU_DATA_ABORT, EC_DABT_LOWER, true, error);
+	if (!err)
+		err = check_abort(cpu, "a jump to an unmapped page", PROBE_HOLE_VA, PROBE_HOLE_VA,
+				  CPU_INSN_ABORT, EC_IABT_LOWER, false, error);
+	cpu->mm = NULL;
+	pgtable_put(cpu->phys, probe.pgd, PGD_LEVEL);
+	/* The probe's code frame is free again: drop what was translated from it
+	 * (uc_ctl_flush_tlb is Unicorn's name for flushing translated code). */
+	uc_ctl_flush_tlb(cpu->uc);
+	cpu->insns = 0;
+	return err;
+}
+
+int cpu_create(struct phys *phys, struct cpu **out, GString *error)
+{
+	struct cpu *cpu = g_new0(struct cpu, 1);
+	int err;
+
+	cpu->phys = phys;
+	err = phys_alloc(phys, FRAME_KERNEL, &cpu->trampoline);
+	if (err) {
+		g_string_printf(error, "simulated memory too small for the CPU");
+		g_free(cpu);
+		return err;
+	}
+	*(uint32_t *)phys_to_host(phys, cpu->trampoline) = INSN_ERET;
+	err = create_engine(cpu, error);
+	if (!err)
+		err = self_check(cpu, error);
+	if (err) {
+		cpu_destroy(cpu);
+		return err;
+	}
+	*out = cpu;
+	return 0;
+}
+
+void cpu_destroy(struct cpu *cpu)
+{
+	if (!cpu)
+		return;
+	if (cpu->boot)
+		uc_context_free(cpu->boot);
+	if (cpu->scratch)
+		uc_context_free(cpu->scratch);
+	if (cpu->uc)
+		uc_close(cpu->uc);
+	phys_put(cpu->phys, cpu->trampoline);
+	g_free(cpu);
+}

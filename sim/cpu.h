@@ -1,0 +1,76 @@
+/*
+ * cpu: one emulated AArch64 CPU running guest code at EL0 on the simulator's
+ * own page tables.  This is the only file that talks to Unicorn.
+ *
+ * The CPU runs until something needs the simulator: a system call, an abort
+ * (translation or permission fault, as the emulated MMU found it walking our
+ * tables), an undefined instruction, a breakpoint, or the end of the
+ * instruction budget.  cpu_run() returns that event; after a fault is fixed,
+ * running again re-executes the faulting instruction.
+ *
+ * The abort's address and syndrome are not handed to Unicorn hooks; they are
+ * read from the saved CPU state at an offset found at start-up by provoking
+ * aborts at known addresses (cpu_create fails, with a message, if that
+ * self-check does not pass).
+ */
+#ifndef SIM_CPU_H
+#define SIM_CPU_H
+
+#include <glib.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "mmu/mm.h"
+
+/* VA of the EL1-only page holding the `eret` that drops to EL0.  It lies
+ * below MMAP_MIN_ADDR, where the guest can never map anything. */
+#define TRAMPOLINE_VA UINT64_C(0x1000)
+
+enum cpu_event {
+	CPU_NO_EVENT,		/* (internal: nothing happened yet) */
+	CPU_SYSCALL,		/* pc is past the SVC */
+	CPU_DATA_ABORT,		/* pc is the faulting instruction */
+	CPU_INSN_ABORT,		/* pc is the fetch address */
+	CPU_UNDEFINED,		/* pc is the instruction */
+	CPU_BREAKPOINT,		/* BRK; pc is the instruction */
+	CPU_BUDGET,		/* the instruction budget ran out */
+	CPU_ERROR,		/* the emulator failed; message says why */
+};
+
+struct cpu_exit {
+	enum cpu_event event;
+	uint64_t pc;
+	uint64_t addr;		/* faulting address for aborts */
+	bool write;		/* data abort on a store */
+	uint32_t syndrome;	/* ESR value for aborts */
+	char message[160];
+};
+
+/* AArch64 register numbers for cpu_reg()/cpu_set_reg(): 0-30 are x0-x30. */
+enum { CPU_REG_SP = 31, CPU_REG_PC, CPU_REG_TPIDR, CPU_REG_NZCV };
+
+struct cpu;
+
+int cpu_create(struct phys *phys, struct cpu **out, GString *error);
+void cpu_destroy(struct cpu *cpu);
+
+/* Map the trampoline into a new address space (every mm a CPU may run). */
+int cpu_prepare_mm(struct cpu *cpu, struct mm *mm);
+/* Load an address space: TTBR0 (root, ASID) and a full TLB flush. */
+void cpu_switch_mm(struct cpu *cpu, struct mm *mm);
+struct mm *cpu_current_mm(struct cpu *cpu);
+void cpu_flush_tlb(struct cpu *cpu);
+/* Forget translated code for [start, end) of the current address space. */
+void cpu_invalidate_code(struct cpu *cpu, uint64_t start, uint64_t end);
+
+/* Reset the registers for a new program entering EL0 at `pc` with `sp`. */
+void cpu_enter_user(struct cpu *cpu, uint64_t pc, uint64_t sp);
+/* Run for at most `budget` more instructions (0: no limit). */
+void cpu_run(struct cpu *cpu, uint64_t budget, struct cpu_exit *exit);
+
+uint64_t cpu_reg(struct cpu *cpu, int reg);
+void cpu_set_reg(struct cpu *cpu, int reg, uint64_t value);
+/* Instructions executed so far (counted per translated block entered). */
+uint64_t cpu_insns(const struct cpu *cpu);
+
+#endif

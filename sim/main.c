@@ -1,0 +1,197 @@
+/*
+ * main: the mmusim command.
+ *
+ *   mmusim run [options] PROGRAM [ARGS...]
+ *   mmusim --help | --version
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "sim/machine.h"
+#include "sim/summary.h"
+
+#define EX_USAGE 2
+
+static const char usage_text[] =
+	"Usage: mmusim COMMAND [OPTIONS] ...\n"
+	"\n"
+	"Run unmodified static Linux/AArch64 programs on a software MMU.\n"
+	"\n"
+	"Commands:\n"
+	"  run [OPTIONS] PROGRAM [ARGS...]   run PROGRAM; its output and exit status are mmusim's\n"
+	"                                    (a fatal signal gives 128+signo)\n"
+	"\n"
+	"Options of run:\n"
+	"  --mem SIZE         simulated physical memory, e.g. 512M, 4G (default 4G)\n"
+	"  --root DIR         the guest's root directory (default /)\n"
+	"  --writable         let the guest change files below the root (default read-only)\n"
+	"  --max-insns N      stop the guest after N instructions (exit status 152, SIGXCPU)\n"
+	"  --strace           print one line per system call on stderr\n"
+	"  --stats            print instructions, system calls, faults and frames at exit\n"
+	"  --seed N           seed of getrandom and AT_RANDOM (default 0)\n"
+	"\n"
+	"  -h, --help         show this help\n"
+	"  --version          show the version\n";
+
+static int usage_error(const char *fmt, const char *arg)
+{
+	fputs("mmusim: ", stderr);
+	fprintf(stderr, fmt, arg);
+	fputs("\nTry 'mmusim --help'.\n", stderr);
+	return EX_USAGE;
+}
+
+/* "4G", "512M", "65536K", "1048576": bytes, or 0 if malformed. */
+static uint64_t parse_size(const char *s)
+{
+	char *end;
+	uint64_t n, shift = 0;
+
+	errno = 0;
+	n = g_ascii_strtoull(s, &end, 10);
+	if (errno || end == s)
+		return 0;
+	switch (g_ascii_toupper(*end)) {
+	case 'K': shift = 10; end++; break;
+	case 'M': shift = 20; end++; break;
+	case 'G': shift = 30; end++; break;
+	case '\0': break;
+	default: return 0;
+	}
+	if ((*end == 'i' || *end == 'B') && shift)
+		end += *end == 'i' && end[1] == 'B' ? 2 : 1;
+	if (*end || n > (UINT64_MAX >> shift))
+		return 0;
+	return n << shift;
+}
+
+static gboolean parse_mem(const char *name, const char *value, gpointer data, GError **error)
+{
+	struct options *opt = data;
+	uint64_t size = parse_size(value);
+
+	/* Below 2^47 the placeholder region still fits above RAM; frames are
+	 * numbered in 32 bits. */
+	if (size < (UINT64_C(1) << 20) || size % PAGE_SIZE || size > (UINT64_C(1) << 44)) {
+		g_set_error(error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+			    "--mem %s: expected a size from 1M to 16T in whole 4 KiB pages (e.g. 512M, 4G)",
+			    value);
+		return FALSE;
+	}
+	opt->mem = size;
+	return TRUE;
+}
+
+static gboolean parse_count(const char *value, uint64_t *out, const char *name, GError **error)
+{
+	char *end;
+
+	errno = 0;
+	*out = g_ascii_strtoull(value, &end, 10);
+	if (errno || end == value || *end || value[0] == '-') {
+		g_set_error(error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+			    "%s %s: expected a non-negative integer", name, value);
+		return FALSE;
+	}
+	return TRUE;
+}
+
+static gboolean parse_max_insns(const char *name, const char *value, gpointer data, GError **error)
+{
+	struct options *opt = data;
+
+	if (!parse_count(value, &opt->max_insns, "--max-insns", error))
+		return FALSE;
+	if (!opt->max_insns) {
+		g_set_error(error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+			    "--max-insns 0: expected at least one instruction");
+		return FALSE;
+	}
+	return TRUE;
+}
+
+static gboolean parse_seed(const char *name, const char *value, gpointer data, GError **error)
+{
+	struct options *opt = data;
+
+	return parse_count(value, &opt->seed, "--seed", error);
+}
+
+static int cmd_run(int argc, char **argv)
+{
+	struct options opt = { .mem = DEFAULT_MEM, .root = "/" };
+	gchar *root = NULL;
+	gboolean writable = FALSE, strace = FALSE, stats = FALSE;
+	GOptionEntry entries[] = {
+		{ "mem", 0, 0, G_OPTION_ARG_CALLBACK, parse_mem, "simulated memory", "SIZE" },
+		{ "root", 0, 0, G_OPTION_ARG_FILENAME, &root, "guest root directory", "DIR" },
+		{ "writable", 0, 0, G_OPTION_ARG_NONE, &writable, "writable root", NULL },
+		{ "max-insns", 0, 0, G_OPTION_ARG_CALLBACK, parse_max_insns, "instruction limit", "N" },
+		{ "strace", 0, 0, G_OPTION_ARG_NONE, &strace, "trace system calls", NULL },
+		{ "stats", 0, 0, G_OPTION_ARG_NONE, &stats, "print statistics", NULL },
+		{ "seed", 0, 0, G_OPTION_ARG_CALLBACK, parse_seed, "random seed", "N" },
+		{ NULL },
+	};
+	GOptionContext *ctx = g_option_context_new("PROGRAM [ARGS...]");
+	GOptionGroup *group = g_option_group_new("run", "run", "run", &opt, NULL);
+	GError *error = NULL;
+	GString *msg = g_string_new(NULL);
+	struct machine *m = NULL;
+	int status;
+
+	g_option_group_add_entries(group, entries);
+	g_option_context_set_main_group(ctx, group);
+	g_option_context_set_help_enabled(ctx, FALSE);
+	g_option_context_set_strict_posix(ctx, TRUE);	/* options end at PROGRAM */
+	if (!g_option_context_parse(ctx, &argc, &argv, &error)) {
+		status = usage_error("%s", error->message);
+		goto out;
+	}
+	if (argc >= 2 && !strcmp(argv[1], "--")) {
+		argv++;
+		argc--;
+	}
+	if (argc < 2) {
+		status = usage_error("%s", "run: missing PROGRAM");
+		goto out;
+	}
+	opt.root = root ? root : "/";
+	opt.writable = writable;
+	opt.strace = strace;
+	opt.stats = stats;
+	if (machine_create(&opt, &m, msg)) {
+		fprintf(stderr, "mmusim: %s\n", msg->str);
+		status = 1;
+		goto out;
+	}
+	status = machine_run_program(m, argv + 1, environ);
+	fflush(stdout);
+	if (opt.stats)
+		print_summary(m, stderr);
+out:
+	machine_destroy(m);
+	g_string_free(msg, TRUE);
+	g_clear_error(&error);
+	g_option_context_free(ctx);
+	g_free(root);
+	return status;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2)
+		return usage_error("%s", "missing command");
+	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
+		fputs(usage_text, stdout);
+		return 0;
+	}
+	if (!strcmp(argv[1], "--version")) {
+		printf("mmusim %s\n", PACKAGE_VERSION);
+		return 0;
+	}
+	if (!strcmp(argv[1], "run"))
+		return cmd_run(argc - 1, argv + 1);
+	return usage_error("unknown command '%s'", argv[1]);
+}

@@ -1,0 +1,127 @@
+/*
+ * sys_mm: the memory-management calls, decoded from the guest ABI into the
+ * mm operations of mmu/mm.
+ */
+#include <inttypes.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+
+#include "mmu/vm_file.h"
+#include "sim/syscall.h"
+
+#define KNOWN_PROT (G_PROT_READ | G_PROT_WRITE | G_PROT_EXEC)
+#define KNOWN_MAP_FLAGS (G_MAP_TYPE | G_MAP_FIXED | G_MAP_ANONYMOUS | G_MAP_GROWSDOWN | \
+			 G_MAP_DENYWRITE | G_MAP_EXECUTABLE | G_MAP_LOCKED | G_MAP_NORESERVE | \
+			 G_MAP_POPULATE | G_MAP_NONBLOCK | G_MAP_STACK | G_MAP_FIXED_NOREPLACE)
+
+SYSCALL(brk)
+{
+	return (long)mm_brk(t->mm, a[0]);
+}
+
+static unsigned decode_map_flags(uint64_t flags)
+{
+	return ((flags & G_MAP_TYPE) == G_MAP_PRIVATE ? 0 : MM_MAP_SHARED) |
+	       (flags & (G_MAP_FIXED | G_MAP_FIXED_NOREPLACE) ? MM_MAP_FIXED : 0) |
+	       (flags & G_MAP_FIXED_NOREPLACE ? MM_MAP_NOREPLACE : 0) |
+	       (flags & G_MAP_POPULATE ? MM_MAP_POPULATE : 0) |
+	       (flags & G_MAP_GROWSDOWN ? MM_MAP_GROWSDOWN : 0);
+}
+
+/* The vm_file for a file mapping, or NULL with *err set; a /dev/zero style
+ * character device maps as anonymous memory (NULL, *err 0). */
+static struct vm_file *mapping_file(struct machine *m, struct task *t, uint64_t fd,
+				    unsigned prot, unsigned flags, long *err)
+{
+	struct file *f = fd_get(&t->files, (int)fd);
+	struct stat st;
+	int acc;
+
+	*err = 0;
+	if (!f)
+		*err = -EBADF;
+	else if (fstat(f->host_fd, &st) < 0 || S_ISDIR(st.st_mode))
+		*err = -ENODEV;
+	else if (((acc = fcntl(f->host_fd, F_GETFL) & O_ACCMODE)) == O_WRONLY)
+		*err = -EACCES;
+	else if (S_ISCHR(st.st_mode))
+		return NULL;
+	else if (!S_ISREG(st.st_mode))
+		*err = -ENODEV;
+	else if ((flags & MM_MAP_SHARED) && (prot & VM_WRITE))
+		*err = acc == O_RDONLY ? -EACCES : -ENODEV;
+	if (*err == -ENODEV && f && S_ISREG(st.st_mode))
+		machine_warn_once(m, "shared file mapping",
+				  "writable MAP_SHARED file mappings are not modelled (ENODEV)");
+	if (*err)
+		return NULL;
+	return vm_file_new(fcntl(f->host_fd, F_DUPFD_CLOEXEC, 3), f->path);
+}
+
+SYSCALL(mmap)
+{
+	uint64_t addr = a[0], len = a[1], prot = a[2], gflags = a[3], off = a[5], out;
+	unsigned flags = decode_map_flags(gflags);
+	struct vm_file *file = NULL;
+	long err;
+
+	if ((prot & ~(uint64_t)KNOWN_PROT) || (off & ~PAGE_MASK))
+		return -EINVAL;
+	if ((gflags & G_MAP_TYPE) == G_MAP_SHARED_VALIDATE && (gflags & ~(uint64_t)KNOWN_MAP_FLAGS))
+		return -EOPNOTSUPP;
+	if ((gflags & G_MAP_TYPE) < G_MAP_SHARED || (gflags & G_MAP_TYPE) > G_MAP_SHARED_VALIDATE ||
+	    (gflags & G_MAP_HUGETLB))
+		return -EINVAL;
+	if (!(gflags & G_MAP_ANONYMOUS)) {
+		file = mapping_file(m, t, a[4], (unsigned)prot, flags, &err);
+		if (err)
+			return err;
+		/* A read-only shared file mapping behaves as a private one as
+		 * long as nobody writes the file. */
+		if (file)
+			flags &= ~MM_MAP_SHARED;
+	}
+	err = mm_mmap(t->mm, addr, len, (unsigned)prot, flags, file, file ? off : 0, &out);
+	vm_file_put(file);
+	return err ? err : (long)out;
+}
+
+SYSCALL(munmap)
+{
+	return mm_munmap(t->mm, a[0], a[1]);
+}
+
+SYSCALL(mprotect)
+{
+	if (a[2] & ~(uint64_t)KNOWN_PROT)
+		return -EINVAL;
+	return mm_mprotect(t->mm, a[0], a[1], (unsigned)a[2]);
+}
+
+SYSCALL(mremap)
+{
+	uint64_t out;
+	unsigned flags = (a[3] & G_MREMAP_MAYMOVE ? MM_REMAP_MAYMOVE : 0) |
+			 (a[3] & G_MREMAP_FIXED ? MM_REMAP_FIXED : 0);
+	long err;
+
+	if (a[3] & ~(uint64_t)(G_MREMAP_MAYMOVE | G_MREMAP_FIXED))
+		return -EINVAL;	/* MREMAP_DONTUNMAP is not modelled */
+	err = mm_mremap(t->mm, a[0], a[1], a[2], flags, a[4], &out);
+	return err ? err : (long)out;
+}
+
+SYSCALL(madvise)
+{
+	switch (a[2]) {
+	case G_MADV_DONTNEED:
+	case G_MADV_FREE:	/* freeing at once is one of the outcomes MADV_FREE allows */
+		return mm_madvise_dontneed(t->mm, a[0], a[1]);
+	case 0 ... 3:		/* NORMAL, RANDOM, SEQUENTIAL, WILLNEED */
+	case 9 ... 23:		/* REMOVE ... POPULATE_WRITE: hints, no effect on contents */
+		return a[0] & ~PAGE_MASK ? -EINVAL : 0;
+	default:
+		return -EINVAL;
+	}
+}

@@ -1,0 +1,101 @@
+/*
+ * sys_time: clocks and sleeps in simulated time (machine_now_ns()).  Sleeping
+ * advances simulated time at once; no host time passes.
+ */
+#include <errno.h>
+
+#include "mmu/uaccess.h"
+#include "sim/syscall.h"
+
+#define NSEC_PER_SEC INT64_C(1000000000)
+#define CLOCK_MAX 11	/* CLOCK_REALTIME .. CLOCK_TAI */
+#define TIMER_ABSTIME 1
+
+static bool clock_is_realtime(uint64_t clock)
+{
+	return clock == 0 /* REALTIME */ || clock == 5 /* REALTIME_COARSE */ ||
+	       clock == 8 /* REALTIME_ALARM */ || clock == 11 /* TAI */;
+}
+
+static bool clock_valid(uint64_t clock)
+{
+	return clock <= CLOCK_MAX && clock != 10;
+}
+
+static int64_t clock_ns(struct machine *m, uint64_t clock)
+{
+	return (clock_is_realtime(clock) ? SIM_EPOCH * NSEC_PER_SEC : 0) + (int64_t)machine_now_ns(m);
+}
+
+static long put_timespec(struct task *t, uint64_t uts, int64_t ns)
+{
+	struct guest_timespec ts = { ns / NSEC_PER_SEC, ns % NSEC_PER_SEC };
+
+	return copy_to_user(t->mm, uts, &ts, sizeof(ts)) ? -EFAULT : 0;
+}
+
+static long get_timespec_ns(struct task *t, uint64_t uts, int64_t *ns)
+{
+	struct guest_timespec ts;
+
+	if (copy_from_user(t->mm, &ts, uts, sizeof(ts)))
+		return -EFAULT;
+	if (ts.tv_sec < 0 || ts.tv_nsec < 0 || ts.tv_nsec >= NSEC_PER_SEC)
+		return -EINVAL;
+	*ns = ts.tv_sec > INT64_MAX / NSEC_PER_SEC - 1 ? INT64_MAX : ts.tv_sec * NSEC_PER_SEC + ts.tv_nsec;
+	return 0;
+}
+
+SYSCALL(clock_gettime)
+{
+	return clock_valid(a[0]) ? put_timespec(t, a[1], clock_ns(m, a[0])) : -EINVAL;
+}
+
+SYSCALL(clock_getres)
+{
+	if (!clock_valid(a[0]))
+		return -EINVAL;
+	return a[1] ? put_timespec(t, a[1], 1) : 0;
+}
+
+SYSCALL(gettimeofday)
+{
+	int64_t ns = clock_ns(m, 0);
+	int64_t tv[2] = { ns / NSEC_PER_SEC, ns % NSEC_PER_SEC / 1000 };
+
+	if (a[0] && copy_to_user(t->mm, a[0], tv, sizeof(tv)))
+		return -EFAULT;
+	if (a[1] && copy_to_user(t->mm, a[1], (int32_t[2]){ 0, 0 }, 8))	/* struct timezone */
+		return -EFAULT;
+	return 0;
+}
+
+static void sleep_ns(struct machine *m, int64_t ns)
+{
+	m->sleep_ns += (uint64_t)MAX(ns, 0);
+}
+
+SYSCALL(nanosleep)
+{
+	int64_t ns;
+	long err = get_timespec_ns(t, a[0], &ns);
+
+	if (err)
+		return err;
+	sleep_ns(m, ns);
+	return a[1] ? put_timespec(t, a[1], 0) : 0;
+}
+
+SYSCALL(clock_nanosleep)
+{
+	int64_t ns;
+	long err;
+
+	if (!clock_valid(a[0]) || a[0] == 2 || a[0] == 3)	/* CPU-time clocks */
+		return -EINVAL;
+	err = get_timespec_ns(t, a[2], &ns);
+	if (err)
+		return err;
+	sleep_ns(m, a[1] & TIMER_ABSTIME ? ns - clock_ns(m, a[0]) : ns);
+	return 0;
+}

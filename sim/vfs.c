@@ -1,0 +1,144 @@
+#include "sim/vfs.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/openat2.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+int vfs_init(struct vfs *vfs, const char *root, bool writable, GString *error)
+{
+	struct stat st;
+
+	vfs->root_fd = open(root, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (vfs->root_fd < 0 || fstat(vfs->root_fd, &st) < 0) {
+		g_string_printf(error, "--root %s: %s", root, g_strerror(errno));
+		if (vfs->root_fd >= 0)
+			close(vfs->root_fd);
+		return -errno;
+	}
+	vfs->root = g_strdup(root);
+	vfs->writable = writable;
+	return 0;
+}
+
+void vfs_fini(struct vfs *vfs)
+{
+	if (vfs->root_fd >= 0)
+		close(vfs->root_fd);
+	g_free(vfs->root);
+}
+
+char *vfs_join(const char *dir, const char *path)
+{
+	return path[0] == '/' ? g_strdup(path) : g_build_filename(dir, path, NULL);
+}
+
+int vfs_check_write(const struct vfs *vfs, int flags)
+{
+	if (vfs->writable)
+		return 0;
+	if ((flags & O_ACCMODE) != O_RDONLY || (flags & (O_CREAT | O_TRUNC)) ||
+	    (flags & O_TMPFILE) == O_TMPFILE)	/* O_TMPFILE includes O_DIRECTORY's bit */
+		return -EROFS;
+	return 0;
+}
+
+int vfs_open(const struct vfs *vfs, const char *path, int flags, unsigned mode)
+{
+	struct open_how how = {
+		.flags = (uint64_t)(flags | O_CLOEXEC),
+		.mode = (flags & (O_CREAT | O_TMPFILE)) ? mode : 0,
+		.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS,
+	};
+	long fd;
+	int err = vfs_check_write(vfs, flags);
+
+	if (err)
+		return err;
+	/* An empty guest path is ENOENT, as in the kernel. */
+	if (!path[0])
+		return -ENOENT;
+	fd = syscall(SYS_openat2, vfs->root_fd, path, &how, sizeof(how));
+	return fd < 0 ? -errno : (int)fd;
+}
+
+char *vfs_host_path(const struct vfs *vfs, const char *path)
+{
+	return g_build_filename(vfs->root, path, NULL);
+}
+
+struct file *file_new(int host_fd, const char *path, bool is_dir)
+{
+	struct file *file = g_new0(struct file, 1);
+
+	file->refs = 1;
+	file->host_fd = host_fd;
+	file->path = g_strdup(path);
+	file->is_dir = is_dir;
+	return file;
+}
+
+struct file *file_get(struct file *file)
+{
+	file->refs++;
+	return file;
+}
+
+void file_put(struct file *file)
+{
+	if (!file || --file->refs)
+		return;
+	close(file->host_fd);
+	g_free(file->path);
+	g_free(file);
+}
+
+void fdtable_init_stdio(struct fdtable *fdt)
+{
+	static const char *const names[] = { "<stdin>", "<stdout>", "<stderr>" };
+
+	for (int fd = 0; fd < 3; fd++) {
+		int host = fcntl(fd, F_DUPFD_CLOEXEC, 3);
+
+		if (host >= 0)
+			fdt->files[fd] = file_new(host, names[fd], false);
+	}
+}
+
+void fdtable_close_all(struct fdtable *fdt)
+{
+	for (int fd = 0; fd < FD_MAX; fd++)
+		fd_close(fdt, fd);
+}
+
+int fd_install(struct fdtable *fdt, struct file *file, int min, bool cloexec)
+{
+	for (int fd = MAX(min, 0); fd < FD_MAX; fd++) {
+		if (!fdt->files[fd]) {
+			fdt->files[fd] = file;
+			fdt->cloexec[fd] = cloexec;
+			return fd;
+		}
+	}
+	file_put(file);
+	return -EMFILE;
+}
+
+struct file *fd_get(struct fdtable *fdt, int fd)
+{
+	return fd >= 0 && fd < FD_MAX ? fdt->files[fd] : NULL;
+}
+
+int fd_close(struct fdtable *fdt, int fd)
+{
+	struct file *file = fd_get(fdt, fd);
+
+	if (!file)
+		return -EBADF;
+	fdt->files[fd] = NULL;
+	fdt->cloexec[fd] = false;
+	file_put(file);
+	return 0;
+}

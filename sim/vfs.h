@@ -1,0 +1,65 @@
+/*
+ * vfs: the guest's files.  Guest paths resolve below a host root directory
+ * (--root) with openat2(RESOLVE_IN_ROOT), so "..", absolute symlinks and
+ * absolute paths never leave it, as under chroot.  Unless the machine is
+ * writable (--writable), anything that would change the host file system
+ * answers -EROFS.
+ *
+ * An open file is shared by reference count between descriptors (dup) and
+ * keeps the host descriptor it reads and writes; a descriptor table maps
+ * guest descriptor numbers to open files, with the close-on-exec bit.
+ */
+#ifndef SIM_VFS_H
+#define SIM_VFS_H
+
+#include <glib.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+struct vfs {
+	int root_fd;		/* O_PATH descriptor of the root directory */
+	char *root;		/* its host path, for messages */
+	bool writable;
+};
+
+struct file {
+	int refs;
+	int host_fd;
+	char *path;		/* guest path it was opened by, for *at() and messages */
+	bool is_dir;
+};
+
+#define FD_MAX 1024
+
+struct fdtable {
+	struct file *files[FD_MAX];
+	bool cloexec[FD_MAX];
+};
+
+int vfs_init(struct vfs *vfs, const char *root, bool writable, GString *error);
+void vfs_fini(struct vfs *vfs);
+
+/* Absolute guest path of `path` seen from directory `dir` (a guest path). */
+char *vfs_join(const char *dir, const char *path);
+/* Open a guest path (absolute, already joined): host fd or -errno.  Flags are
+ * host open flags; O_PATH opens only a reference. */
+int vfs_open(const struct vfs *vfs, const char *path, int flags, unsigned mode);
+/* A host path for the guest path, to hand to programs that want a name. */
+char *vfs_host_path(const struct vfs *vfs, const char *path);
+/* -EROFS if `flags` would write and the machine is read-only. */
+int vfs_check_write(const struct vfs *vfs, int flags);
+
+struct file *file_new(int host_fd, const char *path, bool is_dir);
+struct file *file_get(struct file *file);
+void file_put(struct file *file);
+
+/* Standard input, output and error on descriptors 0-2. */
+void fdtable_init_stdio(struct fdtable *fdt);
+void fdtable_close_all(struct fdtable *fdt);
+/* Install at the lowest free descriptor >= `min`: the descriptor or -EMFILE.
+ * Takes the caller's reference. */
+int fd_install(struct fdtable *fdt, struct file *file, int min, bool cloexec);
+struct file *fd_get(struct fdtable *fdt, int fd);	/* borrowed, or NULL */
+int fd_close(struct fdtable *fdt, int fd);
+
+#endif

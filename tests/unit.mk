@@ -1,0 +1,39 @@
+# Unit tests for mmu/ (one Criterion program per room).
+# Included from Makefile.am; `make check` builds and runs them.
+
+unit_tests = \
+	tests/unit-phys \
+	tests/unit-pgtable \
+	tests/unit-vma \
+	tests/unit-mm \
+	tests/unit-fault \
+	tests/unit-uaccess
+check_PROGRAMS += $(unit_tests)
+TESTS += $(unit_tests)
+
+UNIT_CFLAGS = $(AM_CFLAGS) $(CRITERION_CFLAGS)
+UNIT_FIXTURE = tests/unit/mmu_test.c tests/unit/mmu_test.h
+
+tests_unit_phys_SOURCES = tests/unit/test_phys.c
+tests_unit_phys_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_phys_LDADD = $(TEST_LIBS)
+
+tests_unit_pgtable_SOURCES = tests/unit/test_pgtable.c
+tests_unit_pgtable_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_pgtable_LDADD = $(TEST_LIBS)
+
+tests_unit_vma_SOURCES = tests/unit/test_vma.c $(UNIT_FIXTURE)
+tests_unit_vma_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_vma_LDADD = $(TEST_LIBS)
+
+tests_unit_mm_SOURCES = tests/unit/test_mm.c $(UNIT_FIXTURE)
+tests_unit_mm_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_mm_LDADD = $(TEST_LIBS)
+
+tests_unit_fault_SOURCES = tests/unit/test_fault.c $(UNIT_FIXTURE)
+tests_unit_fault_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_fault_LDADD = $(TEST_LIBS)
+
+tests_unit_uaccess_SOURCES = tests/unit/test_uaccess.c $(UNIT_FIXTURE)
+tests_unit_uaccess_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_uaccess_LDADD = $(TEST_LIBS)
