@@ -1,0 +1,1 @@
+# Integration tests: guests under mmusim, compared with qemu-aarch64-static.
