@@ -418,11 +418,12 @@ static int self_check(struct cpu *cpu, GString *error)
 	if (!err)
 		err = check_abort(cpu, "a jump to an unmapped page", PROBE_HOLE_VA, PROBE_HOLE_VA,
 				  CPU_INSN_ABORT, EC_IABT_LOWER, false, error);
+	/* The probe's code frame is about to be freed and reused: drop what was
+	 * translated from it while it is still mapped.  (A full flush of
+	 * translated code would clear QEMU's whole code buffer: ~1 GB.) */
+	cpu_invalidate_code(cpu, PROBE_CODE_VA, PROBE_CODE_VA + PAGE_SIZE);
 	cpu->mm = NULL;
 	pgtable_put(cpu->phys, probe.pgd, PGD_LEVEL);
-	/* The probe's code frame is free again: drop what was translated from it
-	 * (uc_ctl_flush_tlb is Unicorn's name for flushing translated code). */
-	uc_ctl_flush_tlb(cpu->uc);
 	cpu->insns = 0;
 	return err;
 }
