@@ -3,15 +3,31 @@
 # automake does not compile them as host programs.
 GUEST_CFLAGS = -static -O2 -Wall -Wextra -I$(top_srcdir)/guest
 GUEST_BINS = \
-	guest/bin/hello-nolibc
+	guest/bin/hello-nolibc \
+	guest/bin/hello \
+	guest/bin/hello-dynamic \
+	guest/bin/files \
+	guest/bin/heap \
+	guest/bin/mm \
+	guest/bin/segv \
+	guest/bin/loop \
+	guest/bin/jump \
+	guest/bin/eatmem
 
 guest/bin/hello-nolibc: guest/hello-nolibc.c guest/mmusim.h
 	@mkdir -p guest/bin
 	$(AM_V_CC)$(GUEST_CC) $(GUEST_CFLAGS) -nostdlib -ffreestanding -fno-stack-protector -o $@ $<
 
+# The hello source linked dynamically (no -static): mmusim must refuse it.
+guest/bin/hello-dynamic: guest/hello.c
+	@mkdir -p guest/bin
+	$(AM_V_CC)$(GUEST_CC) $(filter-out -static,$(GUEST_CFLAGS)) -o $@ $<
+
 guest/bin/%: guest/%.c guest/mmusim.h
 	@mkdir -p guest/bin
 	$(AM_V_CC)$(GUEST_CC) $(GUEST_CFLAGS) -o $@ $<
+
+EXTRA_DIST = $(GUEST_BINS:guest/bin/%=guest/%.c) guest/mmusim.h
 
 all-local: $(GUEST_BINS)
 clean-local: clean-guests
