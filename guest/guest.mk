@@ -27,8 +27,6 @@ guest/bin/%: guest/%.c guest/mmusim.h
 	@mkdir -p guest/bin
 	$(AM_V_CC)$(GUEST_CC) $(GUEST_CFLAGS) -o $@ $<
 
-EXTRA_DIST = $(GUEST_BINS:guest/bin/%=guest/%.c) guest/mmusim.h
-
 all-local: $(GUEST_BINS)
 clean-local: clean-guests
 clean-guests:

@@ -47,6 +47,7 @@ struct cpu {
 	struct mm *mm;
 	uint64_t pc;		/* where the next cpu_run() starts */
 	uint64_t insns, budget_end;
+	uint64_t block_end;	/* end of the block last entered */
 	struct cpu_exit *exit;
 	uc_hook hooks[3];
 };
@@ -182,15 +183,33 @@ static bool on_unmapped(uc_engine *uc, uc_mem_type type, uint64_t addr, int size
 	return false;
 }
 
+/* Count instructions a block at a time.  A block that would take the count
+ * past the budget does not run: the budget is never exceeded. */
 static void on_block(uc_engine *uc, uint64_t addr, uint32_t size, void *opaque)
 {
 	struct cpu *cpu = opaque;
+	uint64_t n = size / 4;
 
-	cpu->insns += size / 4;
-	if (cpu->budget_end && cpu->insns >= cpu->budget_end && cpu->exit->event == CPU_NO_EVENT) {
-		cpu->exit->event = CPU_BUDGET;
-		uc_emu_stop(uc);
+	if (addr == TRAMPOLINE_VA)	/* the simulator's eret, not the guest's */
+		return;
+	if (cpu->budget_end && cpu->insns + n > cpu->budget_end) {
+		if (cpu->exit->event == CPU_NO_EVENT) {
+			cpu->exit->event = CPU_BUDGET;
+			uc_emu_stop(uc);
+		}
+		return;
 	}
+	cpu->insns += n;
+	cpu->block_end = addr + size;
+}
+
+/* The block that raised an exception stopped at `pc`: take back the
+ * instructions after it, which were counted but did not run. */
+static void uncount_rest_of_block(struct cpu *cpu, uint64_t pc)
+{
+	if (pc < cpu->block_end && cpu->block_end - pc <= cpu->insns * 4)
+		cpu->insns -= (cpu->block_end - pc) / 4;
+	cpu->block_end = 0;
 }
 
 void cpu_run(struct cpu *cpu, uint64_t budget, struct cpu_exit *exit)
@@ -213,6 +232,8 @@ void cpu_run(struct cpu *cpu, uint64_t budget, struct cpu_exit *exit)
 	if (exit->event == CPU_DATA_ABORT || exit->event == CPU_INSN_ABORT ||
 	    exit->event == CPU_UNDEFINED || exit->event == CPU_BREAKPOINT)
 		cpu->pc = exit->pc;
+	if (exit->event != CPU_BUDGET)
+		uncount_rest_of_block(cpu, exit->pc);
 	cpu->exit = NULL;
 }
 

@@ -65,12 +65,14 @@ void cpu_invalidate_code(struct cpu *cpu, uint64_t start, uint64_t end);
 
 /* Reset the registers for a new program entering EL0 at `pc` with `sp`. */
 void cpu_enter_user(struct cpu *cpu, uint64_t pc, uint64_t sp);
-/* Run for at most `budget` more instructions (0: no limit). */
+/* Run for at most `budget` more instructions (0: no limit); a block that
+ * would pass the budget is not started (CPU_BUDGET). */
 void cpu_run(struct cpu *cpu, uint64_t budget, struct cpu_exit *exit);
 
 uint64_t cpu_reg(struct cpu *cpu, int reg);
 void cpu_set_reg(struct cpu *cpu, int reg, uint64_t value);
-/* Instructions executed so far (counted per translated block entered). */
+/* Guest instructions executed so far: counted per block entered, less the
+ * part of a block an exception cut short. */
 uint64_t cpu_insns(const struct cpu *cpu);
 
 #endif

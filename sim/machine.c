@@ -177,7 +177,9 @@ static void run(struct machine *m, struct task *t)
 			machine_kill(m, G_SIGTRAP, G_TRAP_BRKPT, e.pc, "breakpoint instruction");
 			break;
 		case CPU_BUDGET:
-			break;	/* checked at the top of the loop */
+			report_budget_exhausted(m, t);
+			machine_exit(m, 128 + G_SIGXCPU);
+			break;
 		case CPU_NO_EVENT:
 		case CPU_ERROR:
 			report_internal_error(m, "%s", e.message);

@@ -425,6 +425,49 @@ SYSCALL(faccessat2)
 	return access_at(m, t, a, a[3]);
 }
 
+#define G_UTIME_NOW	((1L << 30) - 1)
+#define G_UTIME_OMIT	((1L << 30) - 2)
+
+/* utimensat(dirfd, path or NULL for dirfd itself, times[2], flags) */
+SYSCALL(utimensat)
+{
+	struct guest_timespec times[2];
+	struct timespec host[2];
+	bool temporary = false;
+	char proc[64];
+	int fd;
+	long ret;
+
+	if (a[3] & ~(uint64_t)(G_AT_SYMLINK_NOFOLLOW | G_AT_EMPTY_PATH))
+		return -EINVAL;
+	if (a[2] && copy_from_user(t->mm, times, a[2], sizeof(times)))
+		return -EFAULT;
+	for (int i = 0; a[2] && i < 2; i++) {
+		if (times[i].tv_nsec != G_UTIME_NOW && times[i].tv_nsec != G_UTIME_OMIT &&
+		    (times[i].tv_nsec < 0 || times[i].tv_nsec >= 1000000000))
+			return -EINVAL;
+		host[i] = (struct timespec){ times[i].tv_sec, times[i].tv_nsec };	/* same markers */
+	}
+	if (a[1]) {
+		fd = open_object(m, t, a[0], a[1], a[3], &temporary);
+	} else {
+		struct file *f = file_of(t, a[0]);
+
+		fd = f ? f->host_fd : -EBADF;
+	}
+	if (fd < 0)
+		return fd;
+	/* The object exists: only now does a read-only root say so. */
+	if (!m->vfs.writable) {
+		close_object(fd, temporary);
+		return -EROFS;
+	}
+	snprintf(proc, sizeof(proc), "/proc/self/fd/%d", fd);
+	ret = utimensat(AT_FDCWD, proc, a[2] ? host : NULL, 0) < 0 ? -errno : 0;
+	close_object(fd, temporary);
+	return ret;
+}
+
 SYSCALL(getcwd)
 {
 	size_t len = strlen(t->cwd) + 1;

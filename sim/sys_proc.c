@@ -8,16 +8,15 @@
 #include "mmu/uaccess.h"
 #include "sim/syscall.h"
 
-SYSCALL(exit)
+SYSCALL(exit_group)
 {
 	machine_exit(m, (int)(a[0] & 0xff));
 	return 0;
 }
 
-SYSCALL(exit_group)
+SYSCALL(exit)
 {
-	machine_exit(m, (int)(a[0] & 0xff));
-	return 0;
+	return sys_exit_group(m, t, a);	/* the only thread ends the process */
 }
 
 SYSCALL(set_tid_address)
@@ -90,6 +89,35 @@ SYSCALL(uname)
 	};
 
 	return copy_to_user(t->mm, a[0], fields, sizeof(fields)) ? -EFAULT : 0;
+}
+
+/* struct sysinfo, 64-bit layout (include/uapi/linux/sysinfo.h) */
+struct guest_sysinfo {
+	int64_t uptime;
+	uint64_t loads[3];
+	uint64_t totalram, freeram, sharedram, bufferram, totalswap, freeswap;
+	uint16_t procs, pad;
+	uint32_t pad2;
+	uint64_t totalhigh, freehigh;
+	uint32_t mem_unit;
+	char reserved[4];
+};
+_Static_assert(sizeof(struct guest_sysinfo) == 112, "64-bit struct sysinfo is 112 bytes");
+
+SYSCALL(sysinfo)
+{
+	uint64_t used = 0;
+	struct guest_sysinfo info = {
+		.uptime = (int64_t)(machine_now_ns(m) / 1000000000),
+		.totalram = phys_size(m->phys),
+		.procs = 1,
+		.mem_unit = 1,
+	};
+
+	for (int kind = FRAME_DATA; kind < FRAME_NR_KINDS; kind++)
+		used += phys_in_use(m->phys, kind);
+	info.freeram = info.totalram - used * PAGE_SIZE;
+	return copy_to_user(t->mm, a[0], &info, sizeof(info)) ? -EFAULT : 0;
 }
 
 SYSCALL(getpid) { return t->pid; }

@@ -39,6 +39,7 @@ static const struct syscall_desc syscall_table[NR_SYSCALLS] = {
 	CALL(78, readlinkat, "Fspu"),
 	CALL(79, newfstatat, "Fspx"),
 	CALL(80, fstat, "dp"),
+	CALL(88, utimensat, "Fspx"),
 	CALL(93, exit, "d"),
 	CALL(94, exit_group, "d"),
 	CALL(96, set_tid_address, "p"),
@@ -64,6 +65,7 @@ static const struct syscall_desc syscall_table[NR_SYSCALLS] = {
 	CALL(176, getuid, ""),	/* getgid */
 	CALL(177, getuid, ""),	/* getegid */
 	CALL(178, gettid, ""),
+	CALL(179, sysinfo, "p"),
 	CALL(214, brk, ">p"),
 	CALL(215, munmap, "pu"),
 	CALL(216, mremap, ">puuxp"),

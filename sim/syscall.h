@@ -33,7 +33,7 @@ SYSCALL(pread64); SYSCALL(pwrite64); SYSCALL(openat); SYSCALL(close);
 SYSCALL(lseek); SYSCALL(fstat); SYSCALL(newfstatat); SYSCALL(statx);
 SYSCALL(getdents64); SYSCALL(readlinkat); SYSCALL(faccessat); SYSCALL(faccessat2);
 SYSCALL(getcwd); SYSCALL(chdir); SYSCALL(fcntl); SYSCALL(dup); SYSCALL(dup3);
-SYSCALL(ioctl); SYSCALL(umask); SYSCALL(sendfile);
+SYSCALL(ioctl); SYSCALL(umask); SYSCALL(sendfile); SYSCALL(utimensat);
 /* sys_mm.c */
 SYSCALL(brk); SYSCALL(mmap); SYSCALL(munmap); SYSCALL(mprotect); SYSCALL(mremap);
 SYSCALL(madvise);
@@ -42,7 +42,7 @@ SYSCALL(exit); SYSCALL(exit_group); SYSCALL(set_tid_address); SYSCALL(set_robust
 SYSCALL(rseq); SYSCALL(uname); SYSCALL(getpid); SYSCALL(getppid); SYSCALL(gettid);
 SYSCALL(getuid); SYSCALL(prlimit64); SYSCALL(rt_sigaction); SYSCALL(rt_sigprocmask);
 SYSCALL(sched_getaffinity); SYSCALL(sched_yield); SYSCALL(kill); SYSCALL(tgkill);
-SYSCALL(tkill); SYSCALL(getrandom); SYSCALL(prctl);
+SYSCALL(tkill); SYSCALL(getrandom); SYSCALL(prctl); SYSCALL(sysinfo);
 /* sys_time.c */
 SYSCALL(clock_gettime); SYSCALL(clock_getres); SYSCALL(gettimeofday); SYSCALL(nanosleep);
 SYSCALL(clock_nanosleep);

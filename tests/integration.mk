@@ -1,1 +1,26 @@
 # Integration tests: guests under mmusim, compared with qemu-aarch64-static.
+# One Criterion program, tests/integration-tests (tests/integration is the
+# directory of its sources); its helpers are in tests/integration/harness.[ch].
+
+check_PROGRAMS += tests/integration-tests
+TESTS += tests/integration-tests
+
+tests_integration_tests_SOURCES = \
+	tests/integration/harness.c tests/integration/harness.h \
+	tests/integration/test_compare.c \
+	tests/integration/test_known.c \
+	tests/integration/test_load.c \
+	tests/integration/test_crash.c \
+	tests/integration/test_usage.c \
+	tests/integration/test_root.c \
+	tests/integration/test_trace.c
+tests_integration_tests_CFLAGS = $(AM_CFLAGS) $(CRITERION_CFLAGS) \
+	-DMMUSIM_PATH='"$(abs_top_builddir)/mmusim$(EXEEXT)"' \
+	-DGUEST_BIN_DIR='"$(abs_top_builddir)/guest/bin"' \
+	-DBUSYBOX_PATH='"$(abs_top_srcdir)/guest/busybox/busybox"' \
+	-DQEMU_PATH='"$(QEMU_AARCH64)"'
+tests_integration_tests_LDADD = $(CRITERION_LIBS) $(GLIB_LIBS)
+
+# The tests run mmusim and the guests: build them first (automake owns the
+# rule for tests/integration.log, so hang them on the program instead).
+EXTRA_tests_integration_tests_DEPENDENCIES = mmusim$(EXEEXT) $(GUEST_BINS)
