@@ -12,7 +12,12 @@ GUEST_BINS = \
 	guest/bin/segv \
 	guest/bin/loop \
 	guest/bin/jump \
-	guest/bin/eatmem
+	guest/bin/eatmem \
+	guest/bin/auxv \
+	guest/bin/auxv-pie \
+	guest/bin/sysinfo \
+	guest/bin/stale \
+	guest/bin/codefile
 
 guest/bin/hello-nolibc: guest/hello-nolibc.c guest/mmusim.h
 	@mkdir -p guest/bin
@@ -22,6 +27,12 @@ guest/bin/hello-nolibc: guest/hello-nolibc.c guest/mmusim.h
 guest/bin/hello-dynamic: guest/hello.c
 	@mkdir -p guest/bin
 	$(AM_V_CC)$(GUEST_CC) $(filter-out -static,$(GUEST_CFLAGS)) -o $@ $<
+
+# The same program as a static position-independent executable (ET_DYN
+# without PT_INTERP): the loader must place and start it.
+guest/bin/auxv-pie: guest/auxv.c
+	@mkdir -p guest/bin
+	$(AM_V_CC)$(GUEST_CC) $(filter-out -static,$(GUEST_CFLAGS)) -static-pie -fPIE -o $@ $<
 
 guest/bin/%: guest/%.c guest/mmusim.h
 	@mkdir -p guest/bin

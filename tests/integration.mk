@@ -13,12 +13,14 @@ tests_integration_tests_SOURCES = \
 	tests/integration/test_crash.c \
 	tests/integration/test_usage.c \
 	tests/integration/test_root.c \
-	tests/integration/test_trace.c
+	tests/integration/test_trace.c \
+	tests/integration/test_model.c
 tests_integration_tests_CFLAGS = $(AM_CFLAGS) $(CRITERION_CFLAGS) \
 	-DMMUSIM_PATH='"$(abs_top_builddir)/mmusim$(EXEEXT)"' \
 	-DGUEST_BIN_DIR='"$(abs_top_builddir)/guest/bin"' \
 	-DBUSYBOX_PATH='"$(abs_top_srcdir)/guest/busybox/busybox"' \
-	-DQEMU_PATH='"$(QEMU_AARCH64)"'
+	-DQEMU_PATH='"$(QEMU_AARCH64)"' \
+	-DGUEST_OBJDUMP_PATH='"$(GUEST_OBJDUMP)"'
 tests_integration_tests_LDADD = $(CRITERION_LIBS) $(GLIB_LIBS)
 
 # The tests run mmusim and the guests: build them first (automake owns the

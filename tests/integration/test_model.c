@@ -1,0 +1,173 @@
+/*
+ * The machine model seen from inside a guest: the initial stack the loader
+ * builds (also for a static-PIE), the identity and clocks the system calls
+ * report, translations that must not outlive munmap/mprotect/madvise, and
+ * translated code that must not outlive the frame it came from.  Expected
+ * values come from the ELF ABI, from docs/design.md's documented identity,
+ * and from the guests' own disassembly.
+ */
+#include <string.h>
+
+#include "harness.h"
+
+TestSuite(model, .init = harness_setup, .fini = harness_teardown, .timeout = TEST_TIMEOUT);
+
+static const char auxv_expected[] =
+	"AT_PAGESZ 4096\n"
+	"AT_PHENT 56\n"
+	"AT_PHNUM matches PT_PHDR table: yes (%s PT_LOAD)\n"
+	"AT_ENTRY is _start: yes\n"
+	"AT_EXECFN is argv[0]: yes\n"
+	"AT_PLATFORM aarch64\n"
+	"AT_HWCAP has FP and ASIMD: yes\n"
+	"AT_UID 0 AT_EUID 0 AT_GID 0 AT_EGID 0 AT_SECURE 0\n"
+	"AT_RANDOM readable: yes\n"
+	"argv 16-byte aligned minus 8: yes\n"
+	"argc 3\n";
+
+static void expect_auxv(const char *guest)
+{
+	struct result r = run_mmusim(guest, "one", "two", NULL);
+	const char *loads = strstr(r.out, "yes (");
+	gchar *expected = g_strdup_printf(auxv_expected, loads ? (char[]){ loads[5], 0 } : "?");
+
+	expect_status(&r, 0);
+	cr_expect_str_eq(r.out, expected);
+	g_free(expected);
+	result_free(&r);
+}
+
+Test(model, auxv_of_a_static_executable)
+{
+	expect_auxv(GUEST("auxv"));
+}
+
+Test(model, auxv_of_a_static_pie)
+{
+	expect_auxv(GUEST("auxv-pie"));
+}
+
+Test(model, identity_time_and_terminal)
+{
+	struct result r = run_mmusim(GUEST("sysinfo"), NULL);
+
+	expect_status(&r, 0);
+	expect_contains("stdout", r.out, "uname Linux 6.1.0-mmusim aarch64\n"
+			"pid 100 ppid 1 uid 0 euid 0 gid 0 egid 0\n"
+			"cpus 1\n"
+			"isatty(1) 0\n"
+			"slept at least 1s: yes\n"
+			"realtime after 2024-01-01: yes\n");
+	result_free(&r);
+}
+
+static gchar *random_line(const char *seed)
+{
+	struct result r = run_mmusim("--seed", seed, GUEST("sysinfo"), NULL);
+	const char *line = strstr(r.out, "random ");
+	gchar *copy = g_strdup(line ? line : "(none)");
+
+	expect_status(&r, 0);
+	result_free(&r);
+	return copy;
+}
+
+Test(model, getrandom_follows_the_seed)
+{
+	gchar *a = random_line("7"), *b = random_line("7"), *c = random_line("8");
+
+	cr_expect_str_eq(a, b, "same seed, different bytes");
+	cr_expect_str_neq(a, c, "different seeds, same bytes");
+	g_free(a);
+	g_free(b);
+	g_free(c);
+}
+
+/* The page address the stale guest printed, as the crash report writes it. */
+static gchar *stale_page(const char *out)
+{
+	const char *p = strstr(out, "page 0x");
+
+	return p ? g_strndup(p + 5, strcspn(p + 5, " ")) : g_strdup("(no page line)");
+}
+
+static void expect_stale_fault(const char *mode, const char *code)
+{
+	struct result r = run_mmusim(GUEST("stale"), mode, NULL);
+	gchar *page = stale_page(r.out);
+	gchar *line = g_strdup_printf("fault address %s\n", page);
+
+	expect_status(&r, 139);
+	expect_contains("stderr", r.err, code);
+	expect_contains("stderr", r.err, line);
+	g_free(line);
+	g_free(page);
+	result_free(&r);
+}
+
+Test(model, no_translation_survives_munmap)
+{
+	expect_stale_fault("munmap", "SEGV_MAPERR");
+}
+
+Test(model, no_write_survives_mprotect_read_only)
+{
+	expect_stale_fault("mprotect", "SEGV_ACCERR");
+}
+
+Test(model, madv_dontneed_page_reads_zero)
+{
+	struct result r = run_mmusim(GUEST("stale"), "dontneed", NULL);
+
+	expect_status(&r, 0);
+	expect_contains("stdout", r.out, "holds 42\nafter MADV_DONTNEED: 0\n");
+	result_free(&r);
+}
+
+/* Two files of code, "mov w0, #N; ret", mapped one after the other at the
+ * same address: the second must run, not the first one's translation. */
+Test(model, code_in_a_recycled_frame_is_retranslated)
+{
+	static const guint8 one[] = { 0x20, 0x00, 0x80, 0x52, 0xc0, 0x03, 0x5f, 0xd6 };
+	static const guint8 two[] = { 0x40, 0x00, 0x80, 0x52, 0xc0, 0x03, 0x5f, 0xd6 };
+	gchar *p1 = tmp_path("one.bin"), *p2 = tmp_path("two.bin");
+	struct result r;
+
+	cr_assert(g_file_set_contents(p1, (const char *)one, sizeof(one), NULL));
+	cr_assert(g_file_set_contents(p2, (const char *)two, sizeof(two), NULL));
+	r = run_mmusim(GUEST("codefile"), p1, p2, NULL);
+	expect_status(&r, 0);
+	cr_expect_str_eq(r.out, "first 1 second 2\n");
+	result_free(&r);
+	g_free(p1);
+	g_free(p2);
+}
+
+/* hello-nolibc runs straight through _start to its second svc (exit_group):
+ * the instruction count is that many instructions of the disassembly. */
+Test(model, instruction_count_matches_the_disassembly)
+{
+	const char *argv[] = { GUEST_OBJDUMP_PATH, "-d", GUEST("hello-nolibc"), NULL };
+	struct result dis = run_argv(argv);
+	gchar **lines = g_strsplit(dis.out, "\n", -1);
+	unsigned count = 0, svcs = 0;
+	bool in_start = false;
+	struct result r;
+	gchar *expected;
+
+	for (gchar **l = lines; *l && svcs < 2; l++) {
+		if (strstr(*l, "<_start>:"))
+			in_start = true;
+		else if (in_start && g_regex_match_simple("^ +[0-9a-f]+:\t[0-9a-f]{8} ", *l, 0, 0))
+			count++, svcs += strstr(*l, "\tsvc\t") != NULL;
+	}
+	cr_assert_eq(svcs, 2, "no two svc instructions in _start:\n%s", dis.out);
+	r = run_mmusim("--stats", GUEST("hello-nolibc"), NULL);
+	expected = g_strdup_printf("\n  instructions +%u\n", count);
+	expect_status(&r, 0);
+	cr_expect(g_regex_match_simple(expected, r.err, 0, 0), "expected %u instructions:\n%s", count, r.err);
+	g_free(expected);
+	result_free(&r);
+	g_strfreev(lines);
+	result_free(&dis);
+}
