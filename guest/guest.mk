@@ -17,7 +17,8 @@ GUEST_BINS = \
 	guest/bin/auxv-pie \
 	guest/bin/sysinfo \
 	guest/bin/stale \
-	guest/bin/codefile
+	guest/bin/codefile \
+	guest/bin/nosys
 
 guest/bin/hello-nolibc: guest/hello-nolibc.c guest/mmusim.h
 	@mkdir -p guest/bin

@@ -37,3 +37,10 @@ tests_unit_fault_LDADD = $(TEST_LIBS)
 tests_unit_uaccess_SOURCES = tests/unit/test_uaccess.c $(UNIT_FIXTURE)
 tests_unit_uaccess_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_uaccess_LDADD = $(TEST_LIBS)
+
+# sim/cpu against hand-assembled instructions (links the emulator).
+check_PROGRAMS += tests/unit-cpu
+TESTS += tests/unit-cpu
+tests_unit_cpu_SOURCES = tests/unit/test_cpu.c
+tests_unit_cpu_CFLAGS = $(UNIT_CFLAGS) $(UNICORN_CFLAGS)
+tests_unit_cpu_LDADD = $(SIM_LIBS) $(CRITERION_LIBS)

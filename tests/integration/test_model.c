@@ -171,3 +171,18 @@ Test(model, instruction_count_matches_the_disassembly)
 	g_strfreev(lines);
 	result_free(&dis);
 }
+
+/* acct (89) is a Linux call mmusim does not provide; 400 is unassigned. */
+Test(model, unknown_calls_answer_enosys_and_warn_once)
+{
+	struct result r = run_mmusim(GUEST("nosys"), NULL);
+	static const char warning[] = "unimplemented system call acct (89) answers ENOSYS";
+	const char *first = strstr(r.err, warning);
+
+	expect_status(&r, 0);
+	cr_expect_str_eq(r.out, "acct: -1 ENOSYS\nacct: -1 ENOSYS\nunassigned 400: -1 ENOSYS\n");
+	cr_expect(first && !strstr(first + sizeof(warning) - 1, "acct (89)"),
+		  "expected one warning for acct:\n%s", r.err);
+	expect_contains("stderr", r.err, "unimplemented system call ? (400) answers ENOSYS");
+	result_free(&r);
+}

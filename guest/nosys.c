@@ -1,0 +1,25 @@
+/*
+ * nosys: system calls mmusim does not implement must fail with ENOSYS (and
+ * mmusim warns once per call, by name, on its own stderr).  Calls acct(2)
+ * twice and an unassigned number once.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+static void try_call(const char *name, long nr)
+{
+	long ret = syscall(nr, 0, 0, 0);
+
+	printf("%s: %ld %s\n", name, ret, ret < 0 ? strerrorname_np(errno) : "-");
+}
+
+int main(void)
+{
+	try_call("acct", SYS_acct);
+	try_call("acct", SYS_acct);
+	try_call("unassigned 400", 400);
+	return 0;
+}

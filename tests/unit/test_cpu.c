@@ -1,0 +1,201 @@
+/*
+ * sim/cpu: the emulated CPU on page tables built by hand.  Instruction
+ * encodings are from the Arm ARM (A64), e.g. `str x1, [x0]` = 0xf9000001
+ * (STR immediate, size 11, imm12 0, Rn 0, Rt 1); ESR classes from D17.2.37:
+ * 0x24 data abort from a lower EL, 0x20 instruction abort from a lower EL,
+ * WnR is ISS bit 6.
+ */
+#include <criterion/criterion.h>
+#include <string.h>
+
+#include "mmu/pgtable.h"
+#include "sim/cpu.h"
+
+#define CODE_VA UINT64_C(0x400000)
+#define DATA_VA UINT64_C(0x500000)
+#define HOLE_VA UINT64_C(0x600000)
+
+#define MOV_X8_64	0xd2800808u	/* mov x8, #64 */
+#define SVC_0		0xd4000001u	/* svc #0 */
+#define STR_X1_X0	0xf9000001u	/* str x1, [x0] */
+#define LDR_X1_X0	0xf9400001u	/* ldr x1, [x0] */
+#define ADD_X2_X2_1	0x91000442u	/* add x2, x2, #1 */
+#define B_MINUS_4	0x17ffffffu	/* b .-4 */
+#define UDF_0		0x00000000u	/* udf #0 */
+#define BRK_0		0xd4200000u	/* brk #0 */
+
+static struct {
+	struct phys *phys;
+	struct cpu *cpu;
+	struct vm_stats stats;
+	struct mm *mm;
+	phys_addr_t data;
+} fx;
+
+static void setup(void)
+{
+	GString *error = g_string_new(NULL);
+
+	cr_assert_eq(phys_create(UINT64_C(64) << 20, &fx.phys), 0);
+	cr_assert_eq(cpu_create(fx.phys, &fx.cpu, error), 0, "self-check: %s", error->str);
+	g_string_free(error, TRUE);
+	cr_assert_eq(mm_create(fx.phys, &fx.stats, &fx.mm), 0);
+	cr_assert_eq(cpu_prepare_mm(fx.cpu, fx.mm), 0);
+	cr_assert_eq(phys_alloc(fx.phys, FRAME_DATA, &fx.data), 0);
+	cr_assert_eq(pgtable_map(fx.phys, fx.mm->pgd, DATA_VA, fx.data, VM_READ | VM_WRITE), 0);
+	cpu_switch_mm(fx.cpu, fx.mm);
+}
+
+static void teardown(void)
+{
+	mm_destroy(fx.mm);
+	cpu_destroy(fx.cpu);
+	cr_expect_eq(phys_in_use(fx.phys, FRAME_DATA) + phys_in_use(fx.phys, FRAME_PGTABLE) +
+		     phys_in_use(fx.phys, FRAME_KERNEL), 0, "frames leaked");
+	phys_destroy(fx.phys);
+}
+
+TestSuite(cpu, .init = setup, .fini = teardown);
+
+/* Map `code` at CODE_VA (user read+exec) and enter EL0 there. */
+static void load_code(const uint32_t *code, size_t n)
+{
+	phys_addr_t pa;
+
+	cr_assert_eq(phys_alloc(fx.phys, FRAME_DATA, &pa), 0);
+	memcpy(phys_to_host(fx.phys, pa), code, n * sizeof(*code));
+	cr_assert_eq(pgtable_map(fx.phys, fx.mm->pgd, CODE_VA, pa, VM_READ | VM_EXEC), 0);
+	cpu_enter_user(fx.cpu, CODE_VA, DATA_VA + PAGE_SIZE);
+}
+
+Test(cpu, svc_stops_after_the_instruction_with_the_number_in_x8)
+{
+	const uint32_t code[] = { MOV_X8_64, SVC_0, MOV_X8_64 };
+	struct cpu_exit e;
+
+	load_code(code, 3);
+	cpu_run(fx.cpu, 0, &e);
+	cr_expect_eq(e.event, CPU_SYSCALL);
+	cr_expect_eq(e.pc, CODE_VA + 8);
+	cr_expect_eq(cpu_reg(fx.cpu, CPU_REG_PC), CODE_VA + 8);
+	cr_expect_eq(cpu_reg(fx.cpu, 8), 64);
+	cr_expect_eq(cpu_insns(fx.cpu), 2);
+}
+
+Test(cpu, store_to_a_hole_is_a_write_data_abort_at_its_address)
+{
+	const uint32_t code[] = { STR_X1_X0, SVC_0 };
+	struct cpu_exit e;
+
+	load_code(code, 2);
+	cpu_set_reg(fx.cpu, 0, HOLE_VA + 0x18);
+	cpu_run(fx.cpu, 0, &e);
+	cr_expect_eq(e.event, CPU_DATA_ABORT);
+	cr_expect_eq(e.addr, HOLE_VA + 0x18);
+	cr_expect_eq(e.pc, CODE_VA);
+	cr_expect(e.write);
+	cr_expect_eq(e.syndrome >> 26, 0x24);
+	cr_expect_eq(cpu_insns(fx.cpu), 0, "the faulting store did not complete");
+}
+
+Test(cpu, load_from_read_only_data_works_store_faults_then_retries)
+{
+	const uint32_t code[] = { LDR_X1_X0, STR_X1_X0, SVC_0 };
+	pte_t *ptep = pgtable_walk(fx.phys, fx.mm->pgd, DATA_VA);
+	struct cpu_exit e;
+
+	*(uint64_t *)phys_to_host(fx.phys, fx.data) = 0x1234;
+	*ptep = pte_mk_page(fx.data, VM_READ);
+	load_code(code, 3);
+	cpu_set_reg(fx.cpu, 0, DATA_VA);
+	cpu_run(fx.cpu, 0, &e);
+	cr_expect_eq(e.event, CPU_DATA_ABORT);
+	cr_expect_eq(e.pc, CODE_VA + 4);
+	cr_expect(e.write);
+	cr_expect_eq(cpu_reg(fx.cpu, 1), 0x1234, "the load before the store took effect");
+	/* Read-only to writable needs no flush; the store re-executes. */
+	*ptep = pte_mk_page(fx.data, VM_READ | VM_WRITE);
+	cpu_set_reg(fx.cpu, 1, 0x5678);
+	cpu_run(fx.cpu, 0, &e);
+	cr_expect_eq(e.event, CPU_SYSCALL);
+	cr_expect_eq(*(uint64_t *)phys_to_host(fx.phys, fx.data), 0x5678);
+}
+
+Test(cpu, downgrade_after_flush_faults)
+{
+	const uint32_t code[] = { STR_X1_X0, SVC_0, STR_X1_X0, SVC_0 };
+	struct cpu_exit e;
+
+	load_code(code, 4);
+	cpu_set_reg(fx.cpu, 0, DATA_VA);
+	cpu_run(fx.cpu, 0, &e);
+	cr_assert_eq(e.event, CPU_SYSCALL);
+	*pgtable_walk(fx.phys, fx.mm->pgd, DATA_VA) = pte_mk_page(fx.data, VM_READ);
+	cpu_flush_tlb(fx.cpu);
+	cpu_run(fx.cpu, 0, &e);
+	cr_expect_eq(e.event, CPU_DATA_ABORT);
+	cr_expect_eq(e.pc, CODE_VA + 8);
+}
+
+Test(cpu, jump_to_a_hole_is_an_instruction_abort)
+{
+	struct cpu_exit e;
+
+	cpu_enter_user(fx.cpu, HOLE_VA, DATA_VA + PAGE_SIZE);
+	cpu_run(fx.cpu, 0, &e);
+	cr_expect_eq(e.event, CPU_INSN_ABORT);
+	cr_expect_eq(e.addr, HOLE_VA);
+	cr_expect_eq(e.pc, HOLE_VA);
+	cr_expect_eq(e.syndrome >> 26, 0x20);
+}
+
+Test(cpu, data_page_is_not_executable)
+{
+	struct cpu_exit e;
+
+	cpu_enter_user(fx.cpu, DATA_VA, DATA_VA + PAGE_SIZE);
+	cpu_run(fx.cpu, 0, &e);
+	cr_expect_eq(e.event, CPU_INSN_ABORT);
+	cr_expect_eq(e.addr, DATA_VA);
+}
+
+Test(cpu, the_trampoline_is_out_of_reach_at_el0)
+{
+	const uint32_t code[] = { LDR_X1_X0, SVC_0 };
+	struct cpu_exit e;
+
+	load_code(code, 2);
+	cpu_set_reg(fx.cpu, 0, TRAMPOLINE_VA);
+	cpu_run(fx.cpu, 0, &e);
+	cr_expect_eq(e.event, CPU_DATA_ABORT);
+	cr_expect_eq(e.addr, TRAMPOLINE_VA);
+}
+
+Test(cpu, undefined_and_breakpoint)
+{
+	const uint32_t code[] = { UDF_0, BRK_0 };
+	struct cpu_exit e;
+
+	load_code(code, 2);
+	cpu_run(fx.cpu, 0, &e);
+	cr_expect_eq(e.event, CPU_UNDEFINED);
+	cr_expect_eq(e.pc, CODE_VA);
+	cpu_set_reg(fx.cpu, CPU_REG_PC, CODE_VA + 4);
+	cpu_run(fx.cpu, 0, &e);
+	cr_expect_eq(e.event, CPU_BREAKPOINT);
+	cr_expect_eq(e.pc, CODE_VA + 4);
+}
+
+/* A two-instruction loop: the budget stops it between blocks, never past. */
+Test(cpu, budget_stops_a_loop_without_exceeding_it)
+{
+	const uint32_t code[] = { ADD_X2_X2_1, B_MINUS_4 };
+	struct cpu_exit e;
+
+	load_code(code, 2);
+	cpu_run(fx.cpu, 1001, &e);
+	cr_expect_eq(e.event, CPU_BUDGET);
+	cr_expect_eq(cpu_insns(fx.cpu), 1000);
+	cr_expect_eq(cpu_reg(fx.cpu, 2), 500, "each block is one add and one branch");
+	cr_expect_eq(cpu_reg(fx.cpu, CPU_REG_PC), CODE_VA);
+}
