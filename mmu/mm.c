@@ -22,6 +22,7 @@ int mm_create(struct phys *phys, struct vm_stats *stats, struct mm **out)
 		g_free(mm);
 		return err;
 	}
+	mm->users = 1;
 	mm->phys = phys;
 	mm->stats = stats;
 	mm->vmas = vma_tree_new();
@@ -41,6 +42,18 @@ void mm_destroy(struct mm *mm)
 	pgtable_put(mm->phys, mm->pgd, PGD_LEVEL);
 	g_tree_destroy(mm->vmas);
 	g_free(mm);
+}
+
+struct mm *mmget(struct mm *mm)
+{
+	mm->users++;
+	return mm;
+}
+
+void mmput(struct mm *mm)
+{
+	if (mm && --mm->users == 0)
+		mm_destroy(mm);
 }
 
 void flush_tlb_mm_range(struct mm *mm, uint64_t start, uint64_t end)

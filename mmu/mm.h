@@ -60,6 +60,7 @@ struct mm_notifier {
 };
 
 struct mm {
+	int users;			/* tasks holding it (mmget/mmput) */
 	struct phys *phys;
 	phys_addr_t pgd;
 	uint16_t asid;
@@ -80,8 +81,12 @@ struct mm {
 #define MM_REMAP_MAYMOVE	0x1u
 #define MM_REMAP_FIXED		0x2u
 
+/* A new, empty address space with one user. */
 int mm_create(struct phys *phys, struct vm_stats *stats, struct mm **out);
 void mm_destroy(struct mm *mm);
+struct mm *mmget(struct mm *mm);
+/* Drop a user; the last one destroys the address space. */
+void mmput(struct mm *mm);
 /* A copy-on-write duplicate (fork): private pages become shared read-only,
  * shared mappings stay shared. */
 int mm_dup(struct mm *old, struct mm **out);

@@ -22,6 +22,8 @@
 #include "mmu/pgtable.h"
 
 #define INSN_ERET		UINT32_C(0xd69f03e0)
+#define INSN_MOV_X8_139		UINT32_C(0xd2801168)	/* mov x8, #139 (rt_sigreturn) */
+#define INSN_SVC_0		UINT32_C(0xd4000001)
 #define INSN_LDR_X1_X0_16	UINT32_C(0xf9400801)	/* ldr x1, [x0, #16] */
 #define INSN_STR_X1_X0_16	UINT32_C(0xf9000801)	/* str x1, [x0, #16] */
 #define PLACEHOLDER_END		(UINT64_C(1) << 47)
@@ -41,6 +43,7 @@ struct cpu {
 	uc_engine *uc;
 	struct phys *phys;
 	phys_addr_t trampoline;
+	phys_addr_t sigreturn;
 	uc_context *boot;	/* EL1 state before the first eret */
 	uc_context *scratch;	/* where aborts are saved to read their details */
 	size_t vaddress_off;	/* offset of exception.vaddress in a saved context */
@@ -264,15 +267,112 @@ void cpu_invalidate_code(struct cpu *cpu, uint64_t start, uint64_t end)
 		uc_ctl_remove_cache(cpu->uc, va, va + PAGE_SIZE);
 }
 
-int cpu_prepare_mm(struct cpu *cpu, struct mm *mm)
+static int map_shared_page(struct cpu *cpu, struct mm *mm, uint64_t va, phys_addr_t pa, unsigned prot)
 {
 	int err;
 
-	phys_get(cpu->phys, cpu->trampoline);
-	err = pgtable_map(cpu->phys, mm->pgd, TRAMPOLINE_VA, cpu->trampoline, VM_KERNEL_EXEC);
+	phys_get(cpu->phys, pa);
+	err = pgtable_map(cpu->phys, mm->pgd, va, pa, prot);
 	if (err)
-		phys_put(cpu->phys, cpu->trampoline);
+		phys_put(cpu->phys, pa);
 	return err;
+}
+
+int cpu_prepare_mm(struct cpu *cpu, struct mm *mm)
+{
+	int err = map_shared_page(cpu, mm, TRAMPOLINE_VA, cpu->trampoline, VM_KERNEL_EXEC);
+
+	return err ? err : map_shared_page(cpu, mm, SIGRETURN_VA, cpu->sigreturn, VM_READ | VM_EXEC);
+}
+
+struct cpu_context {
+	uc_context *uc;
+	uint64_t pc;
+};
+
+struct cpu_context *cpu_context_new(struct cpu *cpu)
+{
+	struct cpu_context *ctx = g_new0(struct cpu_context, 1);
+
+	if (uc_context_alloc(cpu->uc, &ctx->uc) != UC_ERR_OK)
+		g_error("cannot allocate a CPU context");
+	return ctx;
+}
+
+void cpu_context_free(struct cpu_context *ctx)
+{
+	if (!ctx)
+		return;
+	uc_context_free(ctx->uc);
+	g_free(ctx);
+}
+
+void cpu_save_context(struct cpu *cpu, struct cpu_context *ctx)
+{
+	uc_context_save(cpu->uc, ctx->uc);
+	ctx->pc = cpu->pc;
+}
+
+void cpu_load_context(struct cpu *cpu, const struct cpu_context *ctx, struct mm *mm)
+{
+	bool same_mm = mm == cpu->mm;
+
+	uc_context_restore(cpu->uc, ctx->uc);
+	cpu->pc = ctx->pc;
+	cpu->mm = mm;
+	/* The restored TTBR0 may be stale (a fresh context has none); the TLB
+	 * only needs flushing when the address space changes. */
+	write_sysreg(cpu, &TTBR0_EL1, mm->pgd | (uint64_t)mm->asid << 48);
+	if (!same_mm)
+		cpu_flush_tlb(cpu);
+}
+
+void cpu_copy_context(struct cpu *cpu, struct cpu_context *dst, const struct cpu_context *src)
+{
+	memcpy(dst->uc, src->uc, uc_context_size(cpu->uc));
+	dst->pc = src->pc;
+}
+
+uint64_t cpu_context_reg(const struct cpu_context *ctx, int reg)
+{
+	uint64_t value = 0;
+
+	if (reg == CPU_REG_PC)
+		return ctx->pc;
+	uc_context_reg_read(ctx->uc, uc_regid(reg), &value);
+	return value;
+}
+
+void cpu_context_set_reg(struct cpu_context *ctx, int reg, uint64_t value)
+{
+	if (reg == CPU_REG_PC)
+		ctx->pc = value;
+	else
+		uc_context_reg_write(ctx->uc, uc_regid(reg), &value);
+}
+
+void cpu_context_init_user(struct cpu *cpu, struct cpu_context *ctx, uint64_t pc, uint64_t sp)
+{
+	memcpy(ctx->uc, cpu->boot, uc_context_size(cpu->uc));	/* all registers zero */
+	uc_context_reg_write(ctx->uc, UC_ARM64_REG_ELR_EL1, &pc);
+	uc_context_reg_write(ctx->uc, UC_ARM64_REG_SP_EL0, &sp);
+	ctx->pc = TRAMPOLINE_VA;
+}
+
+void cpu_get_fpsimd(struct cpu *cpu, struct cpu_fpsimd *fp)
+{
+	for (int i = 0; i < 32; i++)
+		uc_reg_read(cpu->uc, UC_ARM64_REG_Q0 + i, fp->vregs[i]);
+	uc_reg_read(cpu->uc, UC_ARM64_REG_FPSR, &fp->fpsr);
+	uc_reg_read(cpu->uc, UC_ARM64_REG_FPCR, &fp->fpcr);
+}
+
+void cpu_set_fpsimd(struct cpu *cpu, const struct cpu_fpsimd *fp)
+{
+	for (int i = 0; i < 32; i++)
+		uc_reg_write(cpu->uc, UC_ARM64_REG_Q0 + i, fp->vregs[i]);
+	uc_reg_write(cpu->uc, UC_ARM64_REG_FPSR, &fp->fpsr);
+	uc_reg_write(cpu->uc, UC_ARM64_REG_FPCR, &fp->fpcr);
 }
 
 void cpu_enter_user(struct cpu *cpu, uint64_t pc, uint64_t sp)
@@ -462,6 +562,14 @@ int cpu_create(struct phys *phys, struct cpu **out, GString *error)
 		return err;
 	}
 	*(uint32_t *)phys_to_host(phys, cpu->trampoline) = INSN_ERET;
+	if (phys_alloc(phys, FRAME_KERNEL, &cpu->sigreturn)) {
+		g_string_printf(error, "simulated memory too small for the CPU");
+		phys_put(phys, cpu->trampoline);
+		g_free(cpu);
+		return -ENOMEM;
+	}
+	((uint32_t *)phys_to_host(phys, cpu->sigreturn))[0] = INSN_MOV_X8_139;
+	((uint32_t *)phys_to_host(phys, cpu->sigreturn))[1] = INSN_SVC_0;
 	err = create_engine(cpu, error);
 	if (!err)
 		err = self_check(cpu, error);
@@ -484,5 +592,6 @@ void cpu_destroy(struct cpu *cpu)
 	if (cpu->uc)
 		uc_close(cpu->uc);
 	phys_put(cpu->phys, cpu->trampoline);
+	phys_put(cpu->phys, cpu->sigreturn);
 	g_free(cpu);
 }

@@ -25,6 +25,10 @@
 /* VA of the EL1-only page holding the `eret` that drops to EL0.  It lies
  * below MMAP_MIN_ADDR, where the guest can never map anything. */
 #define TRAMPOLINE_VA UINT64_C(0x1000)
+/* VA of the user-executable page holding `mov x8, #139; svc #0`: where signal
+ * handlers return to unless SA_RESTORER names another place (the kernel
+ * keeps this in the vDSO). */
+#define SIGRETURN_VA UINT64_C(0x2000)
 
 enum cpu_event {
 	CPU_NO_EVENT,		/* (internal: nothing happened yet) */
@@ -54,7 +58,8 @@ struct cpu;
 int cpu_create(struct phys *phys, struct cpu **out, GString *error);
 void cpu_destroy(struct cpu *cpu);
 
-/* Map the trampoline into a new address space (every mm a CPU may run). */
+/* Map the trampoline and the sigreturn page into a new address space
+ * (every mm a CPU may run). */
 int cpu_prepare_mm(struct cpu *cpu, struct mm *mm);
 /* Load an address space: TTBR0 (root, ASID) and a full TLB flush. */
 void cpu_switch_mm(struct cpu *cpu, struct mm *mm);
@@ -62,6 +67,35 @@ struct mm *cpu_current_mm(struct cpu *cpu);
 void cpu_flush_tlb(struct cpu *cpu);
 /* Forget translated code for [start, end) of the current address space. */
 void cpu_invalidate_code(struct cpu *cpu, uint64_t start, uint64_t end);
+
+/*
+ * Task contexts: the registers (general, FP/SIMD, TLS, PSTATE) and the PC
+ * where a task resumes.  One engine serves every simulated CPU; the task it
+ * runs is the one whose context was loaded last.  A context does not carry
+ * the TLB: loading a task of another address space needs cpu_switch_mm().
+ */
+struct cpu_context;
+
+struct cpu_context *cpu_context_new(struct cpu *cpu);
+void cpu_context_free(struct cpu_context *ctx);
+void cpu_save_context(struct cpu *cpu, struct cpu_context *ctx);
+/* Load a task's context and its address space `mm` (flushing the TLB when
+ * `mm` is not the one loaded before). */
+void cpu_load_context(struct cpu *cpu, const struct cpu_context *ctx, struct mm *mm);
+void cpu_copy_context(struct cpu *cpu, struct cpu_context *dst, const struct cpu_context *src);
+/* Registers of a context that is not loaded (PC included). */
+uint64_t cpu_context_reg(const struct cpu_context *ctx, int reg);
+void cpu_context_set_reg(struct cpu_context *ctx, int reg, uint64_t value);
+/* A fresh context that enters EL0 at `pc` with `sp`: all other registers zero. */
+void cpu_context_init_user(struct cpu *cpu, struct cpu_context *ctx, uint64_t pc, uint64_t sp);
+
+/* FP/SIMD state, for signal frames: v0-v31 as 128-bit values, FPSR, FPCR. */
+struct cpu_fpsimd {
+	uint64_t vregs[32][2];
+	uint32_t fpsr, fpcr;
+};
+void cpu_get_fpsimd(struct cpu *cpu, struct cpu_fpsimd *fp);
+void cpu_set_fpsimd(struct cpu *cpu, const struct cpu_fpsimd *fp);
 
 /* Reset the registers for a new program entering EL0 at `pc` with `sp`. */
 void cpu_enter_user(struct cpu *cpu, uint64_t pc, uint64_t sp);

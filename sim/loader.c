@@ -7,7 +7,6 @@
 #include <inttypes.h>
 #include <elf.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -123,9 +122,6 @@ static int open_elf(struct elf_file *elf, GString *error)
 {
 	struct stat st;
 
-	elf->fd = open(elf->path, O_RDONLY | O_CLOEXEC);
-	if (elf->fd < 0)
-		return fail(error, -errno, elf, "%s", g_strerror(errno));
 	if (fstat(elf->fd, &st) < 0 || !S_ISREG(st.st_mode))
 		return fail(error, -EACCES, elf, "not a regular file");
 	elf->size = st.st_size;
@@ -303,7 +299,7 @@ static int build_stack(struct mm *mm, const struct exec_args *args, const struct
 
 int load_elf(struct mm *mm, const struct exec_args *args, struct exec_image *image, GString *error)
 {
-	struct elf_file elf = { .path = args->host_path, .fd = -1 };
+	struct elf_file elf = { .path = args->name, .fd = args->fd };
 	uint64_t bias, brk, addr;
 	int err = read_elf(&elf, error);
 
@@ -326,7 +322,5 @@ int load_elf(struct mm *mm, const struct exec_args *args, struct exec_image *ima
 	}
 	image->entry = elf.ehdr.e_entry + bias;
 out:
-	if (elf.fd >= 0)
-		close(elf.fd);
 	return err;
 }

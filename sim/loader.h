@@ -23,7 +23,8 @@ struct exec_image {
 };
 
 struct exec_args {
-	const char *host_path;	/* the file to open on the host */
+	int fd;			/* the open executable (the loader keeps its own copy) */
+	const char *name;	/* its name, for messages and the VMA map */
 	const char *execfn;	/* the name the guest used (AT_EXECFN) */
 	char *const *argv;
 	char *const *envp;

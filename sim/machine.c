@@ -1,17 +1,27 @@
 /*
- * machine: set-up, the run loop, and how a guest ends.
+ * machine: set-up, the run loop, and how the simulation ends.
+ *
+ * The loop asks the scheduler for the CPU to run next, loads that CPU's
+ * task into the engine, finishes a system call the task was blocked in,
+ * delivers its signals, and runs it for at most a quantum.  The event that
+ * ends the slice (system call, fault, budget) is handled before the next
+ * pick.  Each CPU's clock advances by the instructions it ran.
  */
 #include "sim/machine.h"
 
-#include <inttypes.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "mmu/fault.h"
 #include "sim/crash.h"
+#include "sim/exit.h"
+#include "sim/futex.h"
 #include "sim/loader.h"
+#include "sim/sched.h"
+#include "sim/signal.h"
 #include "sim/syscall.h"
 
 /* The same abort repeating this often means the emulator and the model
@@ -34,6 +44,30 @@ static void invalidate_code_hook(void *ctx, struct mm *mm, uint64_t start, uint6
 		cpu_invalidate_code(m->cpu, start, end);
 }
 
+static int wire_mm(struct machine *m, struct mm *mm)
+{
+	mm->notifier = (struct mm_notifier){ flush_tlb_hook, invalidate_code_hook, m };
+	return cpu_prepare_mm(m->cpu, mm);
+}
+
+int machine_new_mm(struct machine *m, struct mm **out)
+{
+	int err = mm_create(m->phys, &m->vmstats, out);
+
+	if (!err && (err = wire_mm(m, *out)))
+		mmput(*out);
+	return err;
+}
+
+int machine_dup_mm(struct machine *m, struct mm *old, struct mm **out)
+{
+	int err = mm_dup(old, out);
+
+	if (!err && (err = wire_mm(m, *out)))
+		mmput(*out);
+	return err;
+}
+
 int machine_create(const struct options *opt, struct machine **out, GString *error)
 {
 	struct machine *m = g_new0(struct machine, 1);
@@ -45,6 +79,9 @@ int machine_create(const struct options *opt, struct machine **out, GString *err
 	m->host_start = g_get_monotonic_time() / 1e6;
 	m->rand = g_rand_new_with_seed((guint32)opt->seed);
 	m->warned = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+	m->tasks = g_hash_table_new(g_direct_hash, g_direct_equal);
+	m->next_pid = FIRST_PID;
+	sched_init(m);
 	err = phys_create(opt->mem, &m->phys);
 	if (err)
 		g_string_printf(error, "cannot reserve %" PRIu64 " bytes of simulated memory: %s",
@@ -61,22 +98,28 @@ int machine_create(const struct options *opt, struct machine **out, GString *err
 	return 0;
 }
 
-static void task_destroy(struct task *t)
+static void free_dead_tasks(struct machine *m)
 {
-	if (!t)
-		return;
-	fdtable_close_all(&t->files);
-	mm_destroy(t->mm);
-	g_free(t->cwd);
-	g_free(t->exe);
-	g_free(t);
+	g_list_free_full(m->dead, (GDestroyNotify)task_free);
+	m->dead = NULL;
 }
 
 void machine_destroy(struct machine *m)
 {
+	GList *live;
+
 	if (!m)
 		return;
-	task_destroy(m->task);
+	live = g_hash_table_get_values(m->tasks);
+	for (GList *l = live; l; l = l->next)
+		task_free(l->data);
+	g_list_free(live);
+	free_dead_tasks(m);
+	g_list_free_full(m->processes, (GDestroyNotify)process_free);
+	g_list_free(m->blocked);
+	g_queue_clear(&m->runqueue);
+	futex_table_free(m);
+	g_hash_table_destroy(m->tasks);
 	cpu_destroy(m->cpu);
 	phys_destroy(m->phys);
 	vfs_fini(&m->vfs);
@@ -87,7 +130,7 @@ void machine_destroy(struct machine *m)
 
 uint64_t machine_now_ns(const struct machine *m)
 {
-	return cpu_insns(m->cpu) + m->sleep_ns;
+	return m->this_cpu->clock;
 }
 
 void machine_warn_once(struct machine *m, const char *key, const char *fmt, ...)
@@ -106,14 +149,10 @@ void machine_warn_once(struct machine *m, const char *key, const char *fmt, ...)
 
 void machine_exit(struct machine *m, int status)
 {
+	if (m->exited)
+		return;
 	m->exited = true;
 	m->exit_status = status;
-}
-
-void machine_kill(struct machine *m, int signo, int code, uint64_t addr, const char *why)
-{
-	report_fatal_signal(m, m->task, signo, code, addr, why);
-	machine_exit(m, 128 + signo);
 }
 
 static void handle_abort(struct machine *m, struct task *t, const struct cpu_exit *e,
@@ -133,80 +172,98 @@ static void handle_abort(struct machine *m, struct task *t, const struct cpu_exi
 					      "the access", e->addr, e->pc, e->syndrome);
 		break;
 	case VM_FAULT_SIGSEGV:
-		machine_kill(m, G_SIGSEGV, kind == FAULT_KIND_MAPERR ? G_SEGV_MAPERR : G_SEGV_ACCERR,
-			     e->addr, NULL);
+		force_fault_signal(m, t, G_SIGSEGV,
+				   kind == FAULT_KIND_MAPERR ? G_SEGV_MAPERR : G_SEGV_ACCERR, e->addr);
 		break;
 	case VM_FAULT_SIGBUS:
-		machine_kill(m, G_SIGBUS, G_BUS_ADRERR, e->addr, "access beyond the end of a mapped file");
+		force_fault_signal(m, t, G_SIGBUS, G_BUS_ADRERR, e->addr);
 		break;
 	case VM_FAULT_OOM:
-		machine_kill(m, G_SIGKILL, 0, e->addr, "out of simulated memory (raise --mem)");
+		report_fatal_signal(m, t, G_SIGKILL, 0, e->addr, "out of simulated memory (raise --mem)");
+		kill_process_by_signal(m, t->proc, G_SIGKILL);
 		break;
 	}
 }
 
-static void run(struct machine *m, struct task *t)
+/* Whether the instruction budget of --max-insns is spent. */
+static bool budget_spent(struct machine *m, struct task *t)
 {
-	struct cpu_exit e;
-	unsigned repeats = 0;
+	if (!m->opt.max_insns || cpu_insns(m->cpu) < m->opt.max_insns)
+		return false;
+	report_budget_exhausted(m, t);
+	machine_exit(m, 128 + G_SIGXCPU);
+	return true;
+}
 
-	while (!m->exited) {
-		uint64_t budget = 0;
-
-		if (m->opt.max_insns) {
-			if (cpu_insns(m->cpu) >= m->opt.max_insns) {
-				report_budget_exhausted(m, t);
-				machine_exit(m, 128 + G_SIGXCPU);
-				break;
-			}
-			budget = m->opt.max_insns - cpu_insns(m->cpu);
-		}
-		cpu_run(m->cpu, budget, &e);
-		switch (e.event) {
-		case CPU_SYSCALL:
-			do_syscall(m, t);
-			break;
-		case CPU_DATA_ABORT:
-		case CPU_INSN_ABORT:
-			handle_abort(m, t, &e, &repeats);
-			break;
-		case CPU_UNDEFINED:
-			machine_kill(m, G_SIGILL, G_ILL_ILLOPC, e.pc, "undefined instruction");
-			break;
-		case CPU_BREAKPOINT:
-			machine_kill(m, G_SIGTRAP, G_TRAP_BRKPT, e.pc, "breakpoint instruction");
-			break;
-		case CPU_BUDGET:
+static void handle_event(struct machine *m, struct task *t, const struct cpu_exit *e,
+			 bool last_budget, unsigned *repeats)
+{
+	switch (e->event) {
+	case CPU_SYSCALL:
+		do_syscall(m, t);
+		break;
+	case CPU_DATA_ABORT:
+	case CPU_INSN_ABORT:
+		handle_abort(m, t, e, repeats);
+		break;
+	case CPU_UNDEFINED:
+		force_fault_signal(m, t, G_SIGILL, G_ILL_ILLOPC, e->pc);
+		break;
+	case CPU_BREAKPOINT:
+		force_fault_signal(m, t, G_SIGTRAP, G_TRAP_BRKPT, e->pc);
+		break;
+	case CPU_BUDGET:
+		/* The next block does not fit: in what is left of --max-insns,
+		 * or in the quantum. */
+		if (last_budget) {
 			report_budget_exhausted(m, t);
 			machine_exit(m, 128 + G_SIGXCPU);
-			break;
-		case CPU_NO_EVENT:
-		case CPU_ERROR:
-			report_internal_error(m, "%s", e.message);
-			break;
+		} else {
+			sched_preempt(m, m->this_cpu);
 		}
+		break;
+	case CPU_NO_EVENT:
+	case CPU_ERROR:
+		report_internal_error(m, "%s", e->message);
+		break;
 	}
 }
 
-static struct task *task_create(struct machine *m, const char *exe)
+static void run_slice(struct machine *m, struct sim_cpu *c, unsigned *repeats)
 {
-	struct task *t = g_new0(struct task, 1);
-	char *cwd = g_get_current_dir();
+	struct task *t = c->current;
+	uint64_t before, budget = m->opt.quantum;
+	bool last_budget = false;
+	struct cpu_exit e;
 
-	t->tid = t->pid = GUEST_PID;
-	t->ppid = 1;
-	t->umask = 022;
-	/* With the host's root, the guest starts where mmusim was started. */
-	t->cwd = strcmp(m->opt.root, "/") ? g_strdup("/") : g_strdup(cwd);
-	t->exe = g_strdup(exe);
-	g_strlcpy(t->comm, strrchr(exe, '/') ? strrchr(exe, '/') + 1 : exe, sizeof(t->comm));
-	for (int r = 0; r < NR_RLIMITS; r++)
-		t->rlimits[r] = (struct rlimit64_pair){ UINT64_MAX, UINT64_MAX };
-	t->rlimits[3] = (struct rlimit64_pair){ STACK_SIZE, UINT64_MAX };	/* RLIMIT_STACK */
-	t->rlimits[7] = (struct rlimit64_pair){ FD_MAX, FD_MAX };		/* RLIMIT_NOFILE */
-	fdtable_init_stdio(&t->files);
-	g_free(cwd);
-	return t;
+	sched_load(m, t);
+	if (t->syscall_nr >= 0) {
+		retry_syscall(m, t);
+		if (m->exited || c->current != t)
+			return;
+	}
+	do_signal(m, t);
+	if (m->exited || c->current != t || budget_spent(m, t))
+		return;
+	if (m->opt.max_insns && m->opt.max_insns - cpu_insns(m->cpu) < budget) {
+		budget = m->opt.max_insns - cpu_insns(m->cpu);
+		last_budget = true;
+	}
+	before = cpu_insns(m->cpu);
+	cpu_run(m->cpu, budget, &e);
+	c->clock += cpu_insns(m->cpu) - before;
+	handle_event(m, t, &e, last_budget, repeats);
+}
+
+static void run(struct machine *m)
+{
+	unsigned repeats = 0;
+	struct sim_cpu *c;
+
+	while (!m->exited && (c = sched_pick(m))) {
+		run_slice(m, c, &repeats);
+		free_dead_tasks(m);
+	}
 }
 
 /* The guest's name for the program at host path `path`: its absolute path
@@ -231,34 +288,60 @@ static char *guest_exe_path(struct machine *m, const char *path)
 	return exe;
 }
 
+/* The first task: process FIRST_PID, standard descriptors, the host's cwd
+ * when the root is the host's /. */
+static struct task *create_init_task(struct machine *m, const char *exe, struct mm *mm)
+{
+	struct process *proc = process_new(m->next_pid, NULL, exe);
+	struct task *t = task_alloc(m->next_pid++, proc, m->cpu);
+	char *cwd = g_get_current_dir();
+
+	m->init = proc;
+	m->processes = g_list_append(m->processes, proc);
+	task_attach_mm(t, mm);
+	t->mm = mm;
+	t->fs = fs_new(strcmp(m->opt.root, "/") ? "/" : cwd);
+	t->files = files_new();
+	fdtable_init_stdio(&t->files->fdt);
+	t->sighand = sighand_new();
+	g_hash_table_insert(m->tasks, GINT_TO_POINTER(t->tid), t);
+	m->nr_tasks++;
+	g_free(cwd);
+	return t;
+}
+
 int machine_run_program(struct machine *m, char *const *argv, char *const *envp)
 {
 	char *exe = guest_exe_path(m, argv[0]);
-	struct task *t = m->task = task_create(m, exe);
 	GString *error = g_string_new(NULL);
 	struct exec_image image;
 	uint8_t random16[16];
-	struct exec_args args = { argv[0], exe, argv, envp, random16 };
-	int err = mm_create(m->phys, &m->vmstats, &t->mm);
+	struct mm *mm = NULL;
+	int fd = open(argv[0], O_RDONLY | O_CLOEXEC);
+	int err = fd < 0 ? -errno : machine_new_mm(m, &mm);
 
 	for (size_t i = 0; i < sizeof(random16); i++)
 		random16[i] = (uint8_t)g_rand_int_range(m->rand, 0, 256);
-	t->mm->notifier = (struct mm_notifier){ flush_tlb_hook, invalidate_code_hook, m };
-	if (!err)
-		err = cpu_prepare_mm(m->cpu, t->mm);
-	if (err)
+	if (fd < 0)
+		g_string_printf(error, "%s: %s", argv[0], g_strerror(-err));
+	else if (err)
 		g_string_printf(error, "out of simulated memory while creating the address space");
-	if (!err)
-		err = load_elf(t->mm, &args, &image, error);
-	g_free(exe);
+	else
+		err = load_elf(mm, &(struct exec_args){ fd, argv[0], exe, argv, envp, random16 }, &image, error);
+	if (fd >= 0)
+		close(fd);
 	if (err) {
 		fprintf(m->log, "mmusim: %s\n", error->str);
 		g_string_free(error, TRUE);
+		g_free(exe);
+		mmput(mm);
 		return err == -ENOENT ? 127 : 126;
 	}
 	g_string_free(error, TRUE);
-	cpu_switch_mm(m->cpu, t->mm);
-	cpu_enter_user(m->cpu, image.entry, image.sp);
-	run(m, t);
+	cpu_context_init_user(m->cpu, create_init_task(m, exe, mm)->ctx, image.entry, image.sp);
+	mmput(mm);
+	g_free(exe);
+	sched_add_new(m, g_hash_table_lookup(m->tasks, GINT_TO_POINTER(m->init->pid)));
+	run(m);
 	return m->exit_status;
 }

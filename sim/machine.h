@@ -20,12 +20,16 @@
 #include "mmu/stats.h"
 #include "sim/abi.h"
 #include "sim/cpu.h"
+#include "sim/task.h"
 #include "sim/vfs.h"
 
 #define DEFAULT_MEM	(UINT64_C(4) << 30)
+#define DEFAULT_CPUS	4
+#define MAX_CPUS	64
+#define DEFAULT_QUANTUM	20000		/* instructions */
+#define DEFAULT_MAX_TASKS 256
 #define SIM_EPOCH	INT64_C(1704067200)	/* 2024-01-01T00:00:00Z: the guest's boot time */
-#define GUEST_PID	100
-#define NR_RLIMITS	16
+#define FIRST_PID	100
 
 struct options {
 	uint64_t mem;
@@ -35,39 +39,49 @@ struct options {
 	bool strace;
 	bool stats;
 	uint64_t seed;
+	int cpus;
+	uint64_t quantum;
+	int max_tasks;
 };
 
-struct rlimit64_pair {
-	uint64_t cur, max;
+/* A simulated CPU: its own clock and the task it runs (NULL: idle). */
+struct sim_cpu {
+	int id;
+	uint64_t clock;		/* simulated ns */
+	struct task *current;
+	struct task *last;	/* the task that ran here before, for switch accounting */
 };
 
-struct task {
-	int tid, pid, ppid;
-	struct mm *mm;
-	struct fdtable files;
-	char *cwd;		/* guest path */
-	char *exe;		/* guest path of the program, for /proc/self/exe */
-	char comm[16];		/* name for prctl(PR_GET_NAME): the program's base name */
-	uint64_t clear_child_tid;
-	uint64_t robust_list;
-	uint64_t rseq;
-	unsigned umask;
-	uint64_t sigmask;
-	struct guest_sigaction sigactions[G_NSIG + 1];
-	struct rlimit64_pair rlimits[NR_RLIMITS];
+struct sched_stats {
+	uint64_t process_switches;	/* next task in another mm */
+	uint64_t thread_switches;	/* next task in the same mm */
+	uint64_t forks, threads_created, execs;
 };
 
 struct machine {
 	struct options opt;
 	struct phys *phys;
-	struct cpu *cpu;
+	struct cpu *cpu;		/* the one engine, time-shared by the simulated CPUs */
 	struct vfs vfs;
 	struct vm_stats vmstats;
 	GRand *rand;
-	struct task *task;
+
+	struct sim_cpu cpus[MAX_CPUS];
+	struct sim_cpu *this_cpu;	/* the simulated CPU running right now */
+	struct task *loaded;		/* the task whose registers are in the engine */
+	GQueue runqueue;		/* runnable tasks without a CPU, FIFO */
+	GList *blocked;			/* blocked tasks, in the order they blocked */
+	GHashTable *tasks;		/* tid -> struct task *, live tasks */
+	GList *processes;		/* every struct process not yet reaped */
+	GList *dead;			/* exited tasks, freed at the next scheduling point */
+	int next_pid;
+	int nr_tasks;
+	struct process *init;		/* the process mmusim started */
+	struct sched_stats sched;
+
 	uint64_t syscall_counts[512];
-	GHashTable *warned;		/* unknown system calls already reported */
-	uint64_t sleep_ns;
+	GHashTable *warned;		/* warnings already given */
+	GHashTable *futexes;		/* futex key -> channel object */
 	bool exited;
 	int exit_status;		/* what mmusim exits with */
 	double host_start;
@@ -76,14 +90,19 @@ struct machine {
 
 int machine_create(const struct options *opt, struct machine **out, GString *error);
 void machine_destroy(struct machine *m);
-/* Load `argv[0]` (a host path) and run it to the end; returns the exit
- * status mmusim should report (128+signo for a fatal signal). */
+/* Load `argv[0]` (a host path) and run it, and everything it starts, until
+ * it exits; returns the exit status mmusim should report (128+signo for a
+ * fatal signal). */
 int machine_run_program(struct machine *m, char *const *argv, char *const *envp);
 
+/* Simulated time on the CPU running now. */
 uint64_t machine_now_ns(const struct machine *m);
-/* End the guest: exit status, or a fatal signal with its report. */
+/* The simulation is over: mmusim exits with `status`. */
 void machine_exit(struct machine *m, int status);
-void machine_kill(struct machine *m, int signo, int code, uint64_t addr, const char *why);
+/* A new address space wired to this machine's CPU (trampolines, TLB and
+ * code notifications). */
+int machine_new_mm(struct machine *m, struct mm **out);
+int machine_dup_mm(struct machine *m, struct mm *old, struct mm **out);
 /* Print one warning per distinct `key` (e.g. an unknown system call). */
 void machine_warn_once(struct machine *m, const char *key, const char *fmt, ...) G_GNUC_PRINTF(3, 4);
 

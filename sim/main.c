@@ -5,6 +5,7 @@
  *   mmusim --help | --version
  */
 #include <errno.h>
+#include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -31,6 +32,10 @@ static const char usage_text[] =
 	"  --strace           print one line per system call on stderr\n"
 	"  --stats            print instructions, system calls, faults and frames at exit\n"
 	"  --seed N           seed of getrandom and AT_RANDOM (default 0)\n"
+	"  --cpus N           simulated CPUs, 1 to 64 (default 4)\n"
+	"  --quantum N        instructions a task runs before another may take its CPU\n"
+	"                     (default 20000, at least 1000)\n"
+	"  --max-tasks N      most tasks alive at once; clone then fails with EAGAIN (default 256)\n"
 	"\n"
 	"  -h, --help         show this help\n"
 	"  --version          show the version\n";
@@ -112,6 +117,51 @@ static gboolean parse_max_insns(const char *name, const char *value, gpointer da
 	return TRUE;
 }
 
+/* An integer option within [min, max]. */
+static gboolean parse_ranged(const char *name, const char *value, uint64_t min, uint64_t max,
+			     uint64_t *out, GError **error)
+{
+	if (!parse_count(value, out, name, error))
+		return FALSE;
+	if (*out < min || *out > max) {
+		g_set_error(error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+			    "%s %s: expected %" PRIu64 " to %" PRIu64, name, value, min, max);
+		return FALSE;
+	}
+	return TRUE;
+}
+
+static gboolean parse_cpus(const char *name, const char *value, gpointer data, GError **error)
+{
+	struct options *opt = data;
+	uint64_t n;
+
+	if (!parse_ranged("--cpus", value, 1, MAX_CPUS, &n, error))
+		return FALSE;
+	opt->cpus = (int)n;
+	return TRUE;
+}
+
+static gboolean parse_quantum(const char *name, const char *value, gpointer data, GError **error)
+{
+	struct options *opt = data;
+
+	/* A translated block holds at most 512 instructions: a smaller quantum
+	 * could never let one run. */
+	return parse_ranged("--quantum", value, 1000, UINT64_C(1) << 40, &opt->quantum, error);
+}
+
+static gboolean parse_max_tasks(const char *name, const char *value, gpointer data, GError **error)
+{
+	struct options *opt = data;
+	uint64_t n;
+
+	if (!parse_ranged("--max-tasks", value, 1, 100000, &n, error))
+		return FALSE;
+	opt->max_tasks = (int)n;
+	return TRUE;
+}
+
 static gboolean parse_seed(const char *name, const char *value, gpointer data, GError **error)
 {
 	struct options *opt = data;
@@ -121,7 +171,8 @@ static gboolean parse_seed(const char *name, const char *value, gpointer data, G
 
 static int cmd_run(int argc, char **argv)
 {
-	struct options opt = { .mem = DEFAULT_MEM, .root = "/" };
+	struct options opt = { .mem = DEFAULT_MEM, .root = "/", .cpus = DEFAULT_CPUS,
+			       .quantum = DEFAULT_QUANTUM, .max_tasks = DEFAULT_MAX_TASKS };
 	gchar *root = NULL;
 	gboolean writable = FALSE, strace = FALSE, stats = FALSE;
 	GOptionEntry entries[] = {
@@ -132,6 +183,9 @@ static int cmd_run(int argc, char **argv)
 		{ "strace", 0, 0, G_OPTION_ARG_NONE, &strace, "trace system calls", NULL },
 		{ "stats", 0, 0, G_OPTION_ARG_NONE, &stats, "print statistics", NULL },
 		{ "seed", 0, 0, G_OPTION_ARG_CALLBACK, parse_seed, "random seed", "N" },
+		{ "cpus", 0, 0, G_OPTION_ARG_CALLBACK, parse_cpus, "simulated CPUs", "N" },
+		{ "quantum", 0, 0, G_OPTION_ARG_CALLBACK, parse_quantum, "scheduling quantum", "N" },
+		{ "max-tasks", 0, 0, G_OPTION_ARG_CALLBACK, parse_max_tasks, "task limit", "N" },
 		{ NULL },
 	};
 	GOptionContext *ctx = g_option_context_new("PROGRAM [ARGS...]");

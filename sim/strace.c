@@ -104,6 +104,8 @@ static void append_arg(GString *out, struct mm *mm, char fmt, const uint64_t *a,
 	static const char *const accmode[] = { "O_RDONLY", "O_WRONLY", "O_RDWR", "O_ACCMODE" };
 	static const char *const map_type[] = { "0", "MAP_SHARED", "MAP_PRIVATE", "MAP_SHARED_VALIDATE" };
 
+	if (!mm && (fmt == 's' || fmt == 'b'))
+		fmt = 'p';	/* the task is gone with its memory */
 	switch (fmt) {
 	case 'd': g_string_append_printf(out, "%d", (int)a[i]); break;
 	case 'u': g_string_append_printf(out, "%" PRIu64, a[i]); break;
@@ -141,7 +143,7 @@ static void append_arg(GString *out, struct mm *mm, char fmt, const uint64_t *a,
 }
 
 void strace_call(struct machine *m, struct task *t, unsigned nr, const char *fmt,
-		 const uint64_t *a, long ret)
+		 const uint64_t *a, long ret, bool no_result)
 {
 	GString *line = g_string_new(NULL);
 	bool addr_result = fmt[0] == '>';
@@ -159,7 +161,7 @@ void strace_call(struct machine *m, struct task *t, unsigned nr, const char *fmt
 			g_string_append(line, ", ");
 		append_arg(line, t->mm, fmt[i], a, i);
 	}
-	if (m->exited)
+	if (no_result)
 		g_string_append(line, ") = ?\n");
 	else if (ret < 0 && ret > -4096)
 		g_string_append_printf(line, ") = -1 %s (%s)\n", strerrorname_np((int)-ret) ?: "E?",

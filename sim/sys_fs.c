@@ -13,6 +13,8 @@
 #include <unistd.h>
 
 #include "mmu/uaccess.h"
+#include "sim/pipe.h"
+#include "sim/signal.h"
 #include "sim/syscall.h"
 
 #define IO_MAX (UINT64_C(1) << 20)
@@ -21,7 +23,7 @@
 
 static struct file *file_of(struct task *t, uint64_t fd)
 {
-	return fd_get(&t->files, (int)fd);
+	return fd_get(&t->files->fdt, (int)fd);
 }
 
 /* The guest path `upath` seen from directory descriptor `dirfd`. */
@@ -29,7 +31,7 @@ static long resolve_path(struct task *t, uint64_t dirfd, uint64_t upath, char **
 {
 	char path[PATH_MAX_GUEST];
 	long len = strncpy_from_user(t->mm, path, upath, sizeof(path));
-	const char *dir = t->cwd;
+	const char *dir = t->fs->cwd;
 
 	if (len < 0)
 		return len;
@@ -69,27 +71,64 @@ static long finish_io(long n)
 	return n < 0 ? -errno : n;
 }
 
-static long read_into_user(struct task *t, int host_fd, uint64_t ubuf, uint64_t count,
-			   int64_t offset)
+/* One read from `f` into `buf`: the host file, or a pipe (which may block). */
+static long file_read(struct machine *m, struct task *t, struct file *f, void *buf, size_t len,
+		      int64_t offset)
 {
-	size_t len = (size_t)MIN(count, IO_MAX);
-	uint8_t *buf = g_malloc(MAX(len, 1));
-	long n = offset < 0 ? read(host_fd, buf, len) : pread(host_fd, buf, len, offset);
-	long ret = finish_io(n);
+	long n;
 
-	if (n > 0 && copy_to_user(t->mm, ubuf, buf, (size_t)n))
-		ret = -EFAULT;
-	g_free(buf);
-	return ret;
+	if (!f->pipe)
+		return finish_io(offset < 0 ? read(f->host_fd, buf, len) : pread(f->host_fd, buf, len, offset));
+	if (f->writer)
+		return -EBADF;
+	if (offset >= 0)
+		return -ESPIPE;
+	n = pipe_read(f->pipe, buf, len);
+	if (n == -EAGAIN && !(f->pipe_flags & G_O_NONBLOCK))
+		return block_on(m, t, f->pipe, "pipe read", 0);
+	return n;
 }
 
-static long write_from_user(struct task *t, int host_fd, uint64_t ubuf, uint64_t count,
-			    int64_t offset)
+/* One write of `buf` to `f`; a pipe with no reader raises SIGPIPE. */
+static long file_write(struct machine *m, struct task *t, struct file *f, const void *buf, size_t len,
+		       int64_t offset)
+{
+	struct sig_info sigpipe = { .signo = G_SIGPIPE, .code = G_SI_USER, .pid = t->proc->pid };
+	long n;
+
+	if (!f->pipe)
+		return finish_io(offset < 0 ? write(f->host_fd, buf, len) : pwrite(f->host_fd, buf, len, offset));
+	if (!f->writer)
+		return -EBADF;
+	if (offset >= 0)
+		return -ESPIPE;
+	n = pipe_write(f->pipe, buf, len);
+	if (n == -EPIPE)
+		send_signal_to_task(m, t, &sigpipe);
+	if (n == -EAGAIN && !(f->pipe_flags & G_O_NONBLOCK))
+		return block_on(m, t, f->pipe, "pipe write", 0);
+	return n;
+}
+
+static long read_into_user(struct machine *m, struct task *t, struct file *f, uint64_t ubuf,
+			   uint64_t count, int64_t offset)
 {
 	size_t len = (size_t)MIN(count, IO_MAX);
 	uint8_t *buf = g_malloc(MAX(len, 1));
-	long ret = copy_from_user(t->mm, buf, ubuf, len) ? -EFAULT :
-		   finish_io(offset < 0 ? write(host_fd, buf, len) : pwrite(host_fd, buf, len, offset));
+	long n = file_read(m, t, f, buf, len, offset);
+
+	if (n > 0 && copy_to_user(t->mm, ubuf, buf, (size_t)n))
+		n = -EFAULT;
+	g_free(buf);
+	return n;
+}
+
+static long write_from_user(struct machine *m, struct task *t, struct file *f, uint64_t ubuf,
+			    uint64_t count, int64_t offset)
+{
+	size_t len = (size_t)MIN(count, IO_MAX);
+	uint8_t *buf = g_malloc(MAX(len, 1));
+	long ret = copy_from_user(t->mm, buf, ubuf, len) ? -EFAULT : file_write(m, t, f, buf, len, offset);
 
 	g_free(buf);
 	return ret;
@@ -107,14 +146,14 @@ SYSCALL(read)
 	struct file *f = file_of(t, a[0]);
 	long err = check_rw_file(f);
 
-	return err ? err : read_into_user(t, f->host_fd, a[1], a[2], -1);
+	return err ? err : read_into_user(m, t, f, a[1], a[2], -1);
 }
 
 SYSCALL(write)
 {
 	struct file *f = file_of(t, a[0]);
 
-	return f ? write_from_user(t, f->host_fd, a[1], a[2], -1) : -EBADF;
+	return f ? write_from_user(m, t, f, a[1], a[2], -1) : -EBADF;
 }
 
 SYSCALL(pread64)
@@ -124,7 +163,7 @@ SYSCALL(pread64)
 
 	if ((int64_t)a[3] < 0)
 		return -EINVAL;
-	return err ? err : read_into_user(t, f->host_fd, a[1], a[2], (int64_t)a[3]);
+	return err ? err : read_into_user(m, t, f, a[1], a[2], (int64_t)a[3]);
 }
 
 SYSCALL(pwrite64)
@@ -133,7 +172,7 @@ SYSCALL(pwrite64)
 
 	if ((int64_t)a[3] < 0)
 		return -EINVAL;
-	return f ? write_from_user(t, f->host_fd, a[1], a[2], (int64_t)a[3]) : -EBADF;
+	return f ? write_from_user(m, t, f, a[1], a[2], (int64_t)a[3]) : -EBADF;
 }
 
 /* Read a guest iovec array and the total length it describes. */
@@ -170,7 +209,7 @@ SYSCALL(readv)
 	if (n || (n = read_iovecs(t, a[1], a[2], &iov, &total)))
 		return n;
 	buf = g_malloc(MAX(total, 1));
-	n = finish_io(read(f->host_fd, buf, total));
+	n = file_read(m, t, f, buf, total, -1);
 	for (uint64_t i = 0; n > 0 && done < (uint64_t)n && i < a[2]; i++) {
 		uint64_t part = MIN(iov[i].len, (uint64_t)n - done);
 
@@ -206,7 +245,7 @@ SYSCALL(writev)
 		done += part;
 	}
 	if (!n)
-		n = finish_io(write(f->host_fd, buf, total));
+		n = file_write(m, t, f, buf, total, -1);
 	g_free(buf);
 	g_free(iov);
 	return n;
@@ -221,6 +260,8 @@ SYSCALL(sendfile)
 
 	if (!out || !in)
 		return -EBADF;
+	if (out->pipe || in->pipe)
+		return -EINVAL;	/* callers fall back to read and write */
 	if (!a[2])
 		return finish_io(sendfile(out->host_fd, in->host_fd, NULL, count));
 	if (copy_from_user(t->mm, &offset, a[2], sizeof(offset)))
@@ -237,13 +278,13 @@ SYSCALL(openat)
 {
 	int guest_flags = (int)a[2], host_flags = guest_open_flags_to_host(guest_flags);
 	char *path = NULL;
-	int fd = open_at(m, t, a[0], a[1], host_flags & ~O_CLOEXEC, (unsigned)a[3] & ~t->umask, &path);
+	int fd = open_at(m, t, a[0], a[1], host_flags & ~O_CLOEXEC, (unsigned)a[3] & ~t->fs->umask, &path);
 	struct stat st;
 
 	if (fd < 0)
 		return fd;
 	fstat(fd, &st);
-	fd = fd_install(&t->files, file_new(fd, path, S_ISDIR(st.st_mode)), 0,
+	fd = fd_install(&t->files->fdt, file_new(fd, path, S_ISDIR(st.st_mode)), 0,
 			guest_flags & G_O_CLOEXEC);
 	g_free(path);
 	return fd;
@@ -251,7 +292,7 @@ SYSCALL(openat)
 
 SYSCALL(close)
 {
-	return fd_close(&t->files, (int)a[0]);
+	return fd_close(&t->files->fdt, (int)a[0]);
 }
 
 SYSCALL(lseek)
@@ -260,6 +301,8 @@ SYSCALL(lseek)
 
 	if (!f)
 		return -EBADF;
+	if (f->pipe)
+		return -ESPIPE;
 	if (a[2] > SEEK_HOLE)	/* SEEK_SET ... SEEK_HOLE have the same values everywhere */
 		return -EINVAL;
 	return finish_io(lseek(f->host_fd, (off_t)a[1], (int)a[2]));
@@ -287,6 +330,14 @@ SYSCALL(fstat)
 
 	if (!f)
 		return -EBADF;
+	if (f->pipe) {
+		memset(&st, 0, sizeof(st));
+		st.st_mode = S_IFIFO | 0600;
+		st.st_nlink = 1;
+		st.st_blksize = PIPE_BUF;
+		st.st_ino = (ino_t)(uintptr_t)f->pipe;
+		return put_stat(t, a[1], &st);
+	}
 	return fstat(f->host_fd, &st) < 0 ? -errno : put_stat(t, a[1], &st);
 }
 
@@ -301,7 +352,7 @@ static int open_object(struct machine *m, struct task *t, uint64_t dirfd, uint64
 	*temporary = false;
 	if ((at_flags & G_AT_EMPTY_PATH) && !copy_from_user(t->mm, &first, upath, 1) && !first) {
 		if ((int)dirfd == G_AT_FDCWD)
-			return vfs_open(&m->vfs, t->cwd, O_PATH, 0);
+			return vfs_open(&m->vfs, t->fs->cwd, O_PATH, 0);
 		f = file_of(t, dirfd);
 		return f ? f->host_fd : -EBADF;
 	}
@@ -382,7 +433,7 @@ SYSCALL(readlinkat)
 	if (n)
 		return n;
 	if (!strcmp(path, "/proc/self/exe")) {
-		n = (long)g_strlcpy(target, t->exe, sizeof(target));
+		n = (long)g_strlcpy(target, t->proc->exe, sizeof(target));
 	} else {
 		fd = vfs_open(&m->vfs, path, O_PATH | O_NOFOLLOW, 0);
 		n = fd < 0 ? fd : finish_io(readlinkat(fd, "", target, sizeof(target)));
@@ -470,11 +521,11 @@ SYSCALL(utimensat)
 
 SYSCALL(getcwd)
 {
-	size_t len = strlen(t->cwd) + 1;
+	size_t len = strlen(t->fs->cwd) + 1;
 
 	if (a[1] < len)
 		return -ERANGE;
-	return copy_to_user(t->mm, a[0], t->cwd, len) ? -EFAULT : (long)len;
+	return copy_to_user(t->mm, a[0], t->fs->cwd, len) ? -EFAULT : (long)len;
 }
 
 SYSCALL(chdir)
@@ -491,15 +542,28 @@ SYSCALL(chdir)
 		return fd;
 	}
 	close(fd);
-	g_free(t->cwd);
-	t->cwd = g_canonicalize_filename(path, "/");
+	g_free(t->fs->cwd);
+	t->fs->cwd = g_canonicalize_filename(path, "/");
 	g_free(path);
+	return 0;
+}
+
+SYSCALL(fchdir)
+{
+	struct file *f = file_of(t, a[0]);
+
+	if (!f)
+		return -EBADF;
+	if (!f->is_dir)
+		return -ENOTDIR;
+	g_free(t->fs->cwd);
+	t->fs->cwd = g_strdup(f->path);
 	return 0;
 }
 
 static long dup_to(struct task *t, struct file *f, int min, bool cloexec)
 {
-	return fd_install(&t->files, file_get(f), min, cloexec);
+	return fd_install(&t->files->fdt, file_get(f), min, cloexec);
 }
 
 SYSCALL(fcntl)
@@ -516,14 +580,20 @@ SYSCALL(fcntl)
 			return -EINVAL;
 		return dup_to(t, f, (int)a[2], (int)a[1] == G_F_DUPFD_CLOEXEC);
 	case G_F_GETFD:
-		return t->files.cloexec[fd] ? G_FD_CLOEXEC : 0;
+		return t->files->fdt.cloexec[fd] ? G_FD_CLOEXEC : 0;
 	case G_F_SETFD:
-		t->files.cloexec[fd] = a[2] & G_FD_CLOEXEC;
+		t->files->fdt.cloexec[fd] = a[2] & G_FD_CLOEXEC;
 		return 0;
 	case G_F_GETFL:
+		if (f->pipe)
+			return (f->writer ? 1 /* O_WRONLY */ : 0) | f->pipe_flags;
 		host_flags = fcntl(f->host_fd, F_GETFL);
 		return host_flags < 0 ? -errno : host_open_flags_to_guest(host_flags & ~O_CLOEXEC);
 	case G_F_SETFL:
+		if (f->pipe) {
+			f->pipe_flags = (int)a[2] & (G_O_NONBLOCK | G_O_APPEND);
+			return 0;
+		}
 		return fcntl(f->host_fd, F_SETFL, guest_open_flags_to_host((int)a[2])) < 0 ? -errno : 0;
 	case G_F_GETLK:
 	case G_F_SETLK:
@@ -552,21 +622,32 @@ SYSCALL(dup3)
 		return -EBADF;
 	if ((int)a[0] == newfd)
 		return -EINVAL;
-	fd_close(&t->files, newfd);
+	fd_close(&t->files->fdt, newfd);
 	return dup_to(t, f, newfd, a[2] & G_O_CLOEXEC);
 }
 
+#define G_FIONREAD 0x541b
+
 SYSCALL(ioctl)
 {
+	struct file *f = file_of(t, a[0]);
+	int32_t avail;
+
+	if (!f)
+		return -EBADF;
+	if (a[1] == G_FIONREAD && f->pipe) {
+		avail = (int32_t)f->pipe->len;
+		return copy_to_user(t->mm, a[2], &avail, sizeof(avail)) ? -EFAULT : 0;
+	}
 	/* No guest descriptor is a terminal: terminal queries (TCGETS,
-	 * TIOCGWINSZ, ...) answer as on a pipe or a file. */
-	return file_of(t, a[0]) ? -ENOTTY : -EBADF;
+	 * TIOCGWINSZ, TIOCGPGRP, ...) answer as on a pipe or a file. */
+	return -ENOTTY;
 }
 
 SYSCALL(umask)
 {
-	unsigned old = t->umask;
+	unsigned old = t->fs->umask;
 
-	t->umask = (unsigned)a[0] & 0777;
+	t->fs->umask = (unsigned)a[0] & 0777;
 	return old;
 }

@@ -34,7 +34,7 @@ static unsigned decode_map_flags(uint64_t flags)
 static struct vm_file *mapping_file(struct machine *m, struct task *t, uint64_t fd,
 				    unsigned prot, unsigned flags, long *err)
 {
-	struct file *f = fd_get(&t->files, (int)fd);
+	struct file *f = fd_get(&t->files->fdt, (int)fd);
 	struct stat st;
 	int acc;
 

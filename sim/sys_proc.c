@@ -1,23 +1,13 @@
 /*
- * sys_proc: the process's identity, limits, signal dispositions and exit.
- * One process of one thread for now: ids are fixed, every user id is 0.
+ * sys_proc: identity (ids, process groups, sessions), limits, the CPUs a
+ * task may run on, and the odds and ends glibc asks for.  Every user id is 0.
  */
 #include <errno.h>
 #include <string.h>
 
 #include "mmu/uaccess.h"
+#include "sim/sched.h"
 #include "sim/syscall.h"
-
-SYSCALL(exit_group)
-{
-	machine_exit(m, (int)(a[0] & 0xff));
-	return 0;
-}
-
-SYSCALL(exit)
-{
-	return sys_exit_group(m, t, a);	/* the only thread ends the process */
-}
 
 SYSCALL(set_tid_address)
 {
@@ -34,13 +24,14 @@ SYSCALL(set_robust_list)
 }
 
 /* struct rseq: cpu_id_start (u32), cpu_id (u32), rseq_cs (u64), flags
- * (u32), node_id, mm_cid.  One CPU: both cpu ids are 0 from registration on. */
+ * (u32), node_id, mm_cid.  The ids are set at registration; tasks are not
+ * told when they move between simulated CPUs (rseq_cs is not honoured). */
 #define RSEQ_SIG_SIZE 32
 #define RSEQ_FLAG_UNREGISTER 1
 
 SYSCALL(rseq)
 {
-	uint32_t ids[2] = { 0, 0 };
+	uint32_t ids[2] = { (uint32_t)t->cpu, (uint32_t)t->cpu };
 
 	if (a[2] & ~(uint64_t)RSEQ_FLAG_UNREGISTER)
 		return -EINVAL;
@@ -73,10 +64,10 @@ SYSCALL(prctl)
 		if (strncpy_from_user(t->mm, comm, a[1], sizeof(comm)) == -EFAULT)
 			return -EFAULT;
 		comm[TASK_COMM_LEN - 1] = 0;
-		memcpy(t->comm, comm, sizeof(comm));
+		memcpy(t->proc->comm, comm, sizeof(comm));
 		return 0;
 	case PR_GET_NAME:
-		return copy_to_user(t->mm, a[1], t->comm, sizeof(t->comm)) ? -EFAULT : 0;
+		return copy_to_user(t->mm, a[1], t->proc->comm, sizeof(t->proc->comm)) ? -EFAULT : 0;
 	default:
 		return -EINVAL;
 	}
@@ -110,7 +101,7 @@ SYSCALL(sysinfo)
 	struct guest_sysinfo info = {
 		.uptime = (int64_t)(machine_now_ns(m) / 1000000000),
 		.totalram = phys_size(m->phys),
-		.procs = 1,
+		.procs = (uint16_t)MIN(m->nr_tasks, UINT16_MAX),
 		.mem_unit = 1,
 	};
 
@@ -120,17 +111,65 @@ SYSCALL(sysinfo)
 	return copy_to_user(t->mm, a[0], &info, sizeof(info)) ? -EFAULT : 0;
 }
 
-SYSCALL(getpid) { return t->pid; }
-SYSCALL(getppid) { return t->ppid; }
+SYSCALL(getpid) { return t->proc->pid; }
+SYSCALL(getppid) { return t->proc->parent ? t->proc->parent->pid : 1; }
 SYSCALL(gettid) { return t->tid; }
 SYSCALL(getuid) { return 0; }
+
+/* The process `pid` names (0: the caller's), or NULL. */
+static struct process *process_of(struct machine *m, struct task *t, int pid)
+{
+	struct task *leader = pid ? g_hash_table_lookup(m->tasks, GINT_TO_POINTER(pid)) : t;
+
+	return leader ? leader->proc : NULL;
+}
+
+SYSCALL(setpgid)
+{
+	struct process *p = process_of(m, t, (int)a[0]);
+	int pgid = (int)a[1];
+
+	if (pgid < 0)
+		return -EINVAL;
+	if (!p || (p != t->proc && p->parent != t->proc))
+		return -ESRCH;
+	if (p->pid == p->sid)
+		return -EPERM;
+	p->pgid = pgid ? pgid : p->pid;
+	return 0;
+}
+
+SYSCALL(getpgid)
+{
+	struct process *p = process_of(m, t, (int)a[0]);
+
+	return p ? p->pgid : -ESRCH;
+}
+
+SYSCALL(getsid)
+{
+	struct process *p = process_of(m, t, (int)a[0]);
+
+	return p ? p->sid : -ESRCH;
+}
+
+SYSCALL(setsid)
+{
+	struct process *p = t->proc;
+
+	for (GList *l = m->processes; l; l = l->next)
+		if (((struct process *)l->data)->pgid == p->pid)
+			return -EPERM;
+	p->sid = p->pgid = p->pid;
+	return p->sid;
+}
 
 SYSCALL(prlimit64)
 {
 	unsigned resource = (unsigned)a[1];
 	struct rlimit64_pair new;
 
-	if (a[0] && (int)a[0] != t->pid)
+	if (a[0] && (int)a[0] != t->proc->pid)
 		return -ESRCH;
 	if (resource >= NR_RLIMITS)
 		return -EINVAL;
@@ -138,59 +177,18 @@ SYSCALL(prlimit64)
 		return -EFAULT;
 	if (a[2] && new.cur > new.max)
 		return -EINVAL;
-	if (a[3] && copy_to_user(t->mm, a[3], &t->rlimits[resource], sizeof(new)))
+	if (a[3] && copy_to_user(t->mm, a[3], &t->proc->rlimits[resource], sizeof(new)))
 		return -EFAULT;
 	if (a[2])
-		t->rlimits[resource] = new;
-	return 0;
-}
-
-SYSCALL(rt_sigaction)
-{
-	int sig = (int)a[0];
-	struct guest_sigaction act;
-
-	if (a[3] != 8 || sig < 1 || sig > G_NSIG)
-		return -EINVAL;
-	if (a[1] && (sig == G_SIGKILL || sig == G_SIGSTOP))
-		return -EINVAL;
-	if (a[1] && copy_from_user(t->mm, &act, a[1], sizeof(act)))
-		return -EFAULT;
-	if (a[2] && copy_to_user(t->mm, a[2], &t->sigactions[sig], sizeof(act)))
-		return -EFAULT;
-	if (a[1])
-		t->sigactions[sig] = act;
-	return 0;
-}
-
-SYSCALL(rt_sigprocmask)
-{
-	const uint64_t unblockable = UINT64_C(1) << (G_SIGKILL - 1) | UINT64_C(1) << (G_SIGSTOP - 1);
-	uint64_t set, old = t->sigmask;
-
-	if (a[3] != 8)
-		return -EINVAL;
-	if (a[1]) {
-		if (copy_from_user(t->mm, &set, a[1], sizeof(set)))
-			return -EFAULT;
-		switch (a[0]) {
-		case 0: t->sigmask |= set; break;	/* SIG_BLOCK */
-		case 1: t->sigmask &= ~set; break;	/* SIG_UNBLOCK */
-		case 2: t->sigmask = set; break;	/* SIG_SETMASK */
-		default: return -EINVAL;
-		}
-		t->sigmask &= ~unblockable;
-	}
-	if (a[2] && copy_to_user(t->mm, a[2], &old, sizeof(old)))
-		return -EFAULT;
+		t->proc->rlimits[resource] = new;
 	return 0;
 }
 
 SYSCALL(sched_getaffinity)
 {
-	uint64_t mask = 1;	/* one CPU */
+	uint64_t mask = m->opt.cpus == 64 ? UINT64_MAX : (UINT64_C(1) << m->opt.cpus) - 1;
 
-	if (a[0] && (int)a[0] != t->tid)
+	if (a[0] && !g_hash_table_contains(m->tasks, GINT_TO_POINTER((int)a[0])))
 		return -ESRCH;
 	if (a[1] < sizeof(mask) || (a[1] & 7))
 		return -EINVAL;
@@ -199,49 +197,8 @@ SYSCALL(sched_getaffinity)
 
 SYSCALL(sched_yield)
 {
+	sched_preempt(m, m->this_cpu);
 	return 0;
-}
-
-/* A signal sent to ourselves takes its default action: handlers are not
- * delivered yet (see docs/design.md). */
-static long signal_self(struct machine *m, struct task *t, int sig)
-{
-	const struct guest_sigaction *act;
-
-	if (sig < 0 || sig > G_NSIG)
-		return -EINVAL;
-	if (sig == 0)
-		return 0;
-	act = &t->sigactions[sig];
-	if (act->handler == G_SIG_IGN || sig == G_SIGCHLD || sig == G_SIGCONT || sig == G_SIGURG ||
-	    sig == G_SIGWINCH)
-		return 0;
-	if (act->handler != G_SIG_DFL)
-		machine_warn_once(m, "signal handlers", "signal handlers are not delivered yet; "
-				  "%s takes its default action", guest_signal_name(sig));
-	machine_kill(m, sig, 0, 0, "sent by the program itself");
-	return 0;
-}
-
-SYSCALL(kill)
-{
-	if ((int)a[0] != t->pid && (int)a[0] != 0 && (int)a[0] != -1)
-		return -ESRCH;
-	return signal_self(m, t, (int)a[1]);
-}
-
-SYSCALL(tgkill)
-{
-	if ((int)a[0] != t->pid || (int)a[1] != t->tid)
-		return (int)a[0] <= 0 || (int)a[1] <= 0 ? -EINVAL : -ESRCH;
-	return signal_self(m, t, (int)a[2]);
-}
-
-SYSCALL(tkill)
-{
-	if ((int)a[0] != t->tid)
-		return (int)a[0] <= 0 ? -EINVAL : -ESRCH;
-	return signal_self(m, t, (int)a[1]);
 }
 
 #define GRND_NONBLOCK 1

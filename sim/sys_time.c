@@ -5,6 +5,7 @@
 #include <errno.h>
 
 #include "mmu/uaccess.h"
+#include "sim/sched.h"
 #include "sim/syscall.h"
 
 #define NSEC_PER_SEC INT64_C(1000000000)
@@ -70,32 +71,50 @@ SYSCALL(gettimeofday)
 	return 0;
 }
 
-static void sleep_ns(struct machine *m, int64_t ns)
+/* Sleep until simulated time `deadline` on `clock`'s scale.  An interrupted
+ * sleep says EINTR. */
+static long sleep_until(struct machine *m, struct task *t, uint64_t deadline, const char *what)
 {
-	m->sleep_ns += (uint64_t)MAX(ns, 0);
+	if (t->retrying)
+		return t->timed_out ? 0 : -EINTR;
+	if (deadline <= machine_now_ns(m))
+		return 0;
+	sched_block(m, t, NULL, what, deadline);
+	return SYSCALL_BLOCKED;
+}
+
+static uint64_t add_ns(uint64_t now, int64_t ns)
+{
+	return ns > 0 && (uint64_t)ns > UINT64_MAX - now ? UINT64_MAX : now + (uint64_t)MAX(ns, 0);
 }
 
 SYSCALL(nanosleep)
 {
 	int64_t ns;
-	long err = get_timespec_ns(t, a[0], &ns);
+	long err = t->retrying ? 0 : get_timespec_ns(t, a[0], &ns);
 
 	if (err)
 		return err;
-	sleep_ns(m, ns);
-	return a[1] ? put_timespec(t, a[1], 0) : 0;
+	err = sleep_until(m, t, t->retrying ? t->wake_at : add_ns(machine_now_ns(m), ns), "nanosleep");
+	if (err == -EINTR && a[1])
+		put_timespec(t, a[1], (int64_t)(t->wake_at - MIN(t->wake_at, machine_now_ns(m))));
+	return err;
 }
 
 SYSCALL(clock_nanosleep)
 {
-	int64_t ns;
+	int64_t ns, now;
 	long err;
 
 	if (!clock_valid(a[0]) || a[0] == 2 || a[0] == 3)	/* CPU-time clocks */
 		return -EINVAL;
+	if (t->retrying)
+		return sleep_until(m, t, t->wake_at, "clock_nanosleep");
 	err = get_timespec_ns(t, a[2], &ns);
 	if (err)
 		return err;
-	sleep_ns(m, a[1] & TIMER_ABSTIME ? ns - clock_ns(m, a[0]) : ns);
-	return 0;
+	now = clock_ns(m, a[0]);
+	if (a[1] & TIMER_ABSTIME)
+		ns = ns > now ? ns - now : 0;
+	return sleep_until(m, t, add_ns(machine_now_ns(m), ns), "clock_nanosleep");
 }

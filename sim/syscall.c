@@ -8,6 +8,9 @@
  */
 #include "sim/syscall.h"
 
+#include "sim/sched.h"
+#include "sim/signal.h"
+
 #include <errno.h>
 
 struct syscall_desc {
@@ -25,8 +28,10 @@ static const struct syscall_desc syscall_table[NR_SYSCALLS] = {
 	CALL(29, ioctl, "dxp"),
 	CALL(48, faccessat, "Fsd"),
 	CALL(49, chdir, "s"),
+	CALL(50, fchdir, "d"),
 	CALL(56, openat, "Fsom"),
 	CALL(57, close, "d"),
+	CALL(59, pipe2, "px"),
 	CALL(61, getdents64, "dpu"),
 	CALL(62, lseek, "ddd"),
 	CALL(63, read, "dpu"),
@@ -36,13 +41,17 @@ static const struct syscall_desc syscall_table[NR_SYSCALLS] = {
 	CALL(67, pread64, "dpuu"),
 	CALL(68, pwrite64, "dbuu"),
 	CALL(71, sendfile, "ddpu"),
+	CALL(72, pselect6, "dppppp"),
+	CALL(73, ppoll, "pupp"),
 	CALL(78, readlinkat, "Fspu"),
 	CALL(79, newfstatat, "Fspx"),
 	CALL(80, fstat, "dp"),
 	CALL(88, utimensat, "Fspx"),
 	CALL(93, exit, "d"),
 	CALL(94, exit_group, "d"),
+	CALL(95, waitid, "ddpx"),
 	CALL(96, set_tid_address, "p"),
+	CALL(98, futex, "pxdpx"),
 	CALL(99, set_robust_list, "pu"),
 	CALL(101, nanosleep, "pp"),
 	CALL(113, clock_gettime, "dp"),
@@ -53,8 +62,17 @@ static const struct syscall_desc syscall_table[NR_SYSCALLS] = {
 	CALL(129, kill, "dS"),
 	CALL(130, tkill, "dS"),
 	CALL(131, tgkill, "ddS"),
+	CALL(132, sigaltstack, "pp"),
+	CALL(133, rt_sigsuspend, "pu"),
 	CALL(134, rt_sigaction, "Sppu"),
 	CALL(135, rt_sigprocmask, "dppu"),
+	CALL(136, rt_sigpending, "pu"),
+	CALL(137, rt_sigtimedwait, "pppu"),
+	CALL(139, rt_sigreturn, ""),
+	CALL(154, setpgid, "dd"),
+	CALL(155, getpgid, "d"),
+	CALL(156, getsid, "d"),
+	CALL(157, setsid, ""),
 	CALL(160, uname, "p"),
 	CALL(166, umask, "m"),
 	CALL(167, prctl, "dxxxx"),
@@ -68,40 +86,82 @@ static const struct syscall_desc syscall_table[NR_SYSCALLS] = {
 	CALL(179, sysinfo, "p"),
 	CALL(214, brk, ">p"),
 	CALL(215, munmap, "pu"),
+	CALL(220, clone, "xppxp"),
+	CALL(221, execve, "spp"),
 	CALL(216, mremap, ">puuxp"),
 	CALL(222, mmap, ">puPMdx"),
 	CALL(226, mprotect, "puP"),
 	CALL(233, madvise, "pud"),
+	CALL(260, wait4, "dpxp"),
 	CALL(261, prlimit64, "ddpp"),
 	CALL(278, getrandom, "pux"),
 	CALL(291, statx, "Fsxxp"),
 	CALL(293, rseq, "puxx"),
+	CALL(435, clone3, "pu"),
 	CALL(439, faccessat2, "Fsdx"),
 };
 
-void do_syscall(struct machine *m, struct task *t)
+long block_on(struct machine *m, struct task *t, const void *channel, const char *what,
+	      uint64_t wake_at)
 {
-	uint64_t a[6];
-	unsigned nr = (unsigned)cpu_reg(m->cpu, 8);
+	if (t->retrying && !t->woken && !t->timed_out)
+		return -ERESTARTSYS;	/* interrupted by a signal */
+	sched_block(m, t, channel, what, wake_at);
+	return SYSCALL_BLOCKED;
+}
+
+static void warn_unknown(struct machine *m, unsigned nr)
+{
+	char key[32];
+
+	snprintf(key, sizeof(key), "syscall %u", nr);
+	machine_warn_once(m, key, "unimplemented system call %s (%u) answers ENOSYS",
+			  nr < NR_SYSCALLS && syscall_names[nr] ? syscall_names[nr] : "?", nr);
+}
+
+/* Run the call the task is in (t->syscall_nr, t->syscall_args). */
+static void run_syscall(struct machine *m, struct task *t)
+{
+	unsigned nr = (unsigned)t->syscall_nr;
 	const struct syscall_desc *desc = nr < NR_SYSCALLS ? &syscall_table[nr] : NULL;
 	long ret;
 
-	for (int i = 0; i < 6; i++)
-		a[i] = cpu_reg(m->cpu, i);
-	if (nr < NR_SYSCALLS)
-		m->syscall_counts[nr]++;
 	if (desc && desc->fn) {
-		ret = desc->fn(m, t, a);
+		ret = desc->fn(m, t, t->syscall_args);
 	} else {
-		char key[32];
-
-		snprintf(key, sizeof(key), "syscall %u", nr);
-		machine_warn_once(m, key, "unimplemented system call %s (%u) answers ENOSYS",
-				  nr < NR_SYSCALLS && syscall_names[nr] ? syscall_names[nr] : "?", nr);
+		warn_unknown(m, nr);
 		ret = -ENOSYS;
 	}
+	t->retrying = false;
+	if (ret == SYSCALL_BLOCKED)
+		return;
+	t->syscall_nr = -1;
 	if (m->opt.strace)
-		strace_call(m, t, nr, desc && desc->fn ? desc->fmt : "xxxxxx", a, ret);
-	if (!m->exited)
+		strace_call(m, t, nr, desc && desc->fn ? desc->fmt : "xxxxxx", t->syscall_args,
+			    ret == SYSCALL_NORETURN ? 0 : ret, ret == SYSCALL_NORETURN);
+	if (ret == -ERESTARTSYS) {
+		t->restart_syscall = true;	/* do_signal decides: restart or EINTR */
+		ret = -EINTR;
+	}
+	if (ret != SYSCALL_NORETURN && t->state != TASK_DEAD)
 		cpu_set_reg(m->cpu, 0, (uint64_t)ret);
+}
+
+void do_syscall(struct machine *m, struct task *t)
+{
+	unsigned nr = (unsigned)cpu_reg(m->cpu, 8);
+
+	for (int i = 0; i < 6; i++)
+		t->syscall_args[i] = cpu_reg(m->cpu, i);
+	if (nr < NR_SYSCALLS)
+		m->syscall_counts[nr]++;
+	t->syscall_nr = (int)nr;
+	t->retrying = false;
+	run_syscall(m, t);
+}
+
+void retry_syscall(struct machine *m, struct task *t)
+{
+	t->retrying = true;
+	run_syscall(m, t);
 }

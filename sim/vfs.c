@@ -7,6 +7,8 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "sim/pipe.h"
+
 int vfs_init(struct vfs *vfs, const char *root, bool writable, GString *error)
 {
 	struct stat st;
@@ -80,6 +82,16 @@ struct file *file_new(int host_fd, const char *path, bool is_dir)
 	return file;
 }
 
+struct file *file_new_pipe(struct pipe *pipe, bool writer, int flags)
+{
+	struct file *file = file_new(-1, writer ? "pipe:[w]" : "pipe:[r]", false);
+
+	file->pipe = pipe;
+	file->writer = writer;
+	file->pipe_flags = flags;
+	return file;
+}
+
 struct file *file_get(struct file *file)
 {
 	file->refs++;
@@ -90,7 +102,10 @@ void file_put(struct file *file)
 {
 	if (!file || --file->refs)
 		return;
-	close(file->host_fd);
+	if (file->pipe)
+		pipe_close_end(file->pipe, file->writer);
+	else
+		close(file->host_fd);
 	g_free(file->path);
 	g_free(file);
 }

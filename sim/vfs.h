@@ -22,9 +22,14 @@ struct vfs {
 	bool writable;
 };
 
+struct pipe;
+
 struct file {
 	int refs;
-	int host_fd;
+	int host_fd;		/* -1 for a pipe end */
+	struct pipe *pipe;	/* a pipe end: read end unless `writer` */
+	bool writer;
+	int pipe_flags;		/* guest status flags of a pipe end (O_NONBLOCK) */
 	char *path;		/* guest path it was opened by, for *at() and messages */
 	bool is_dir;
 };
@@ -50,6 +55,7 @@ char *vfs_host_path(const struct vfs *vfs, const char *path);
 int vfs_check_write(const struct vfs *vfs, int flags);
 
 struct file *file_new(int host_fd, const char *path, bool is_dir);
+struct file *file_new_pipe(struct pipe *pipe, bool writer, int flags);
 struct file *file_get(struct file *file);
 void file_put(struct file *file);
 

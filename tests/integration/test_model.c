@@ -54,7 +54,7 @@ Test(model, identity_time_and_terminal)
 	expect_status(&r, 0);
 	expect_contains("stdout", r.out, "uname Linux 6.1.0-mmusim aarch64\n"
 			"pid 100 ppid 1 uid 0 euid 0 gid 0 egid 0\n"
-			"cpus 1\n"
+			"cpus 4\n"
 			"isatty(1) 0\n"
 			"slept at least 1s: yes\n"
 			"realtime after 2024-01-01: yes\n");

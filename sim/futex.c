@@ -1,0 +1,203 @@
+#include "sim/futex.h"
+
+#include <errno.h>
+
+#include "mmu/fault.h"
+#include "mmu/uaccess.h"
+#include "sim/sched.h"
+#include "sim/signal.h"
+#include "sim/syscall.h"
+
+#define FUTEX_WAIT		0
+#define FUTEX_WAKE		1
+#define FUTEX_REQUEUE		3
+#define FUTEX_CMP_REQUEUE	4
+#define FUTEX_WAIT_BITSET	9
+#define FUTEX_WAKE_BITSET	10
+#define FUTEX_PRIVATE_FLAG	128
+#define FUTEX_CLOCK_REALTIME	256
+#define FUTEX_BITSET_MATCH_ANY	0xffffffffu
+#define NSEC_PER_SEC		UINT64_C(1000000000)
+
+struct futex_key {
+	const void *space;	/* the mm for a private futex, NULL when shared */
+	uint64_t addr;		/* user address (private) or physical address (shared) */
+};
+
+static guint key_hash(gconstpointer p)
+{
+	const struct futex_key *k = p;
+
+	return g_direct_hash(k->space) ^ g_int64_hash(&k->addr);
+}
+
+static gboolean key_equal(gconstpointer a, gconstpointer b)
+{
+	const struct futex_key *x = a, *y = b;
+
+	return x->space == y->space && x->addr == y->addr;
+}
+
+/* The channel object waiters of this futex block on (made on first use). */
+static const void *futex_channel(struct machine *m, const struct futex_key *key)
+{
+	struct futex_key *chan;
+
+	if (!m->futexes)
+		m->futexes = g_hash_table_new_full(key_hash, key_equal, g_free, NULL);
+	chan = g_hash_table_lookup(m->futexes, key);
+	if (!chan) {
+		chan = g_memdup2(key, sizeof(*key));
+		g_hash_table_insert(m->futexes, chan, chan);
+	}
+	return chan;
+}
+
+void futex_table_free(struct machine *m)
+{
+	if (m->futexes)
+		g_hash_table_destroy(m->futexes);
+}
+
+/* The key of the word at `uaddr`: -EFAULT unless the guest may read it. */
+static long get_key(struct task *t, uint64_t uaddr, bool private, struct futex_key *key)
+{
+	uint32_t word;
+	phys_addr_t pa;
+	unsigned prot;
+
+	if (uaddr & 3)
+		return -EINVAL;
+	if (copy_from_user(t->mm, &word, uaddr, sizeof(word)))	/* faults the page in */
+		return -EFAULT;
+	if (private) {
+		*key = (struct futex_key){ t->mm, uaddr };
+		return 0;
+	}
+	if (!pgtable_translate(t->mm->phys, t->mm->pgd, uaddr, &pa, &prot))
+		return -EFAULT;
+	*key = (struct futex_key){ NULL, pa };
+	return 0;
+}
+
+int futex_wake_address(struct machine *m, struct task *t, uint64_t uaddr, int n)
+{
+	struct futex_key key = { t->mm, uaddr };
+
+	return sched_wake_channel(m, futex_channel(m, &key), n, UINT64_MAX);
+}
+
+/* Deadline in simulated ns for a wait: relative for FUTEX_WAIT, absolute
+ * (monotonic or realtime) for FUTEX_WAIT_BITSET; 0 for none. */
+static long get_deadline(struct machine *m, struct task *t, uint64_t uts, int cmd, bool realtime,
+			 uint64_t *deadline)
+{
+	struct guest_timespec ts;
+	uint64_t ns;
+
+	*deadline = 0;
+	if (!uts)
+		return 0;
+	if (copy_from_user(t->mm, &ts, uts, sizeof(ts)))
+		return -EFAULT;
+	if (ts.tv_sec < 0 || ts.tv_nsec < 0 || (uint64_t)ts.tv_nsec >= NSEC_PER_SEC)
+		return -EINVAL;
+	ns = (uint64_t)ts.tv_sec * NSEC_PER_SEC + (uint64_t)ts.tv_nsec;
+	if (cmd == FUTEX_WAIT)
+		*deadline = machine_now_ns(m) + ns;
+	else if (realtime)
+		*deadline = ns > (uint64_t)SIM_EPOCH * NSEC_PER_SEC ? ns - (uint64_t)SIM_EPOCH * NSEC_PER_SEC : 1;
+	else
+		*deadline = ns ? ns : 1;
+	return 0;
+}
+
+static long futex_wait(struct machine *m, struct task *t, const uint64_t *a, int cmd, bool private,
+		       bool realtime)
+{
+	uint32_t bitset = cmd == FUTEX_WAIT ? FUTEX_BITSET_MATCH_ANY : (uint32_t)a[5];
+	struct futex_key key;
+	uint64_t deadline;
+	uint32_t word;
+	long err;
+
+	if (t->retrying) {
+		if (t->woken)
+			return 0;
+		return t->timed_out ? -ETIMEDOUT : -ERESTARTSYS;
+	}
+	if (!bitset)
+		return -EINVAL;
+	err = get_key(t, a[0], private, &key);
+	if (!err)
+		err = get_deadline(m, t, a[3], cmd, realtime, &deadline);
+	if (err)
+		return err;
+	copy_from_user(t->mm, &word, a[0], sizeof(word));
+	if (word != (uint32_t)a[2])
+		return -EAGAIN;
+	if (deadline && deadline <= machine_now_ns(m))
+		return -ETIMEDOUT;
+	sched_block(m, t, futex_channel(m, &key), "futex_wait", deadline);
+	t->wait_bitset = bitset;
+	return SYSCALL_BLOCKED;
+}
+
+static long futex_wake(struct machine *m, struct task *t, const uint64_t *a, int cmd, bool private)
+{
+	uint32_t bitset = cmd == FUTEX_WAKE ? FUTEX_BITSET_MATCH_ANY : (uint32_t)a[5];
+	struct futex_key key;
+	long err;
+
+	if (!bitset)
+		return -EINVAL;
+	err = get_key(t, a[0], private, &key);
+	if (err)
+		return err;
+	return sched_wake_channel(m, futex_channel(m, &key), (int)MIN(a[2], INT32_MAX), bitset);
+}
+
+static long futex_requeue(struct machine *m, struct task *t, const uint64_t *a, int cmd, bool private)
+{
+	struct futex_key from, to;
+	uint32_t word;
+	long err = get_key(t, a[0], private, &from);
+	int woken;
+
+	if (!err)
+		err = get_key(t, a[4], private, &to);
+	if (err)
+		return err;
+	if (cmd == FUTEX_CMP_REQUEUE) {
+		copy_from_user(t->mm, &word, a[0], sizeof(word));
+		if (word != (uint32_t)a[5])
+			return -EAGAIN;
+	}
+	woken = sched_wake_channel(m, futex_channel(m, &from), (int)MIN(a[2], INT32_MAX), UINT64_MAX);
+	/* a[3] carries val2, the most waiters to requeue */
+	return woken + sched_requeue(m, futex_channel(m, &from), futex_channel(m, &to),
+				     (int)MIN(a[3], INT32_MAX));
+}
+
+SYSCALL(futex)
+{
+	int op = (int)a[1], cmd = op & ~(FUTEX_PRIVATE_FLAG | FUTEX_CLOCK_REALTIME);
+	bool private = op & FUTEX_PRIVATE_FLAG, realtime = op & FUTEX_CLOCK_REALTIME;
+
+	if (realtime && cmd != FUTEX_WAIT_BITSET)
+		return -ENOSYS;
+	switch (cmd) {
+	case FUTEX_WAIT:
+	case FUTEX_WAIT_BITSET:
+		return futex_wait(m, t, a, cmd, private, realtime);
+	case FUTEX_WAKE:
+	case FUTEX_WAKE_BITSET:
+		return futex_wake(m, t, a, cmd, private);
+	case FUTEX_REQUEUE:
+	case FUTEX_CMP_REQUEUE:
+		return futex_requeue(m, t, a, cmd, private);
+	default:
+		machine_warn_once(m, "futex op", "futex operation %d is not modelled (ENOSYS)", cmd);
+		return -ENOSYS;
+	}
+}

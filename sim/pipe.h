@@ -1,0 +1,34 @@
+/*
+ * pipe: a pipe's buffer (64 KiB, as Linux's default) and its ends.  The data
+ * structure never blocks: an operation that would wait says -EAGAIN and the
+ * system-call layer decides to block (on the pipe itself as channel) or not.
+ * Every change that may let a waiter go on is reported through `notify`.
+ */
+#ifndef SIM_PIPE_H
+#define SIM_PIPE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define PIPE_SIZE 65536
+#define PIPE_BUF 4096	/* writes up to this size are atomic */
+
+struct pipe {
+	uint8_t buf[PIPE_SIZE];
+	size_t head, len;
+	int readers, writers;
+	void (*notify)(void *ctx, struct pipe *pipe);
+	void *ctx;
+};
+
+struct pipe *pipe_new(void (*notify)(void *ctx, struct pipe *pipe), void *ctx);
+void pipe_close_end(struct pipe *pipe, bool writer);
+/* Bytes read, 0 at end of file, -EAGAIN while empty with writers left. */
+long pipe_read(struct pipe *pipe, void *buf, size_t len);
+/* Bytes written, -EAGAIN when it must wait for room, -EPIPE with no reader. */
+long pipe_write(struct pipe *pipe, const void *buf, size_t len);
+/* POLLIN/POLLOUT/POLLHUP/POLLERR as seen from one end. */
+short pipe_poll(const struct pipe *pipe, bool writer);
+
+#endif

@@ -1,0 +1,225 @@
+#include "sim/sched.h"
+
+#include <inttypes.h>
+
+#define EX_DEADLOCK 124
+
+void sched_init(struct machine *m)
+{
+	for (int i = 0; i < m->opt.cpus; i++)
+		m->cpus[i].id = i;
+	m->this_cpu = &m->cpus[0];
+	g_queue_init(&m->runqueue);
+}
+
+static void make_runnable(struct machine *m, struct task *t, uint64_t since)
+{
+	t->state = TASK_RUNNABLE;
+	t->ready_since = since;
+	g_queue_push_tail(&m->runqueue, t);
+}
+
+void sched_add_new(struct machine *m, struct task *t)
+{
+	make_runnable(m, t, machine_now_ns(m));
+}
+
+void sched_block(struct machine *m, struct task *t, const void *channel, const char *what,
+		 uint64_t wake_at)
+{
+	struct sim_cpu *c = &m->cpus[t->cpu];
+
+	g_assert(c->current == t);
+	c->current = NULL;
+	t->state = TASK_BLOCKED;
+	t->wait_channel = channel;
+	t->wait_what = what;
+	t->wait_bitset = UINT64_MAX;	/* a futex wait narrows it */
+	t->wake_at = wake_at;
+	t->woken = t->timed_out = false;
+	m->blocked = g_list_append(m->blocked, t);
+}
+
+static void unblock(struct machine *m, struct task *t, uint64_t since)
+{
+	m->blocked = g_list_remove(m->blocked, t);
+	t->wait_channel = NULL;
+	make_runnable(m, t, since);
+}
+
+void sched_wake(struct machine *m, struct task *t)
+{
+	if (t->state != TASK_BLOCKED)
+		return;
+	t->woken = true;
+	unblock(m, t, machine_now_ns(m));
+}
+
+int sched_wake_channel(struct machine *m, const void *channel, int max, uint64_t bitset)
+{
+	int woken = 0;
+
+	for (GList *l = m->blocked, *next; l && woken < max; l = next) {
+		struct task *t = l->data;
+
+		next = l->next;
+		if (t->wait_channel == channel && (t->wait_bitset & bitset)) {
+			sched_wake(m, t);
+			woken++;
+		}
+	}
+	return woken;
+}
+
+int sched_requeue(struct machine *m, const void *from, const void *to, int max)
+{
+	int moved = 0;
+
+	for (GList *l = m->blocked; l && moved < max; l = l->next) {
+		struct task *t = l->data;
+
+		if (t->wait_channel == from) {
+			t->wait_channel = to;
+			moved++;
+		}
+	}
+	return moved;
+}
+
+void sched_remove(struct machine *m, struct task *t)
+{
+	for (int i = 0; i < m->opt.cpus; i++) {
+		if (m->cpus[i].current == t)
+			m->cpus[i].current = NULL;
+		if (m->cpus[i].last == t)
+			m->cpus[i].last = NULL;
+	}
+	g_queue_remove(&m->runqueue, t);
+	m->blocked = g_list_remove(m->blocked, t);
+	if (m->loaded == t)
+		m->loaded = NULL;
+}
+
+void sched_preempt(struct machine *m, struct sim_cpu *c)
+{
+	struct task *t = c->current;
+
+	if (!t || g_queue_is_empty(&m->runqueue))
+		return;
+	c->current = NULL;
+	make_runnable(m, t, c->clock);
+}
+
+static void count_switch(struct machine *m, struct sim_cpu *c, struct task *next)
+{
+	if (c->last && c->last != next) {
+		if (c->last->mm == next->mm)
+			m->sched.thread_switches++;
+		else
+			m->sched.process_switches++;
+	}
+	c->last = next;
+}
+
+/* Hand runnable tasks to idle CPUs, lowest CPU id first. */
+static void assign_idle_cpus(struct machine *m)
+{
+	for (int i = 0; i < m->opt.cpus && !g_queue_is_empty(&m->runqueue); i++) {
+		struct sim_cpu *c = &m->cpus[i];
+		struct task *t;
+
+		if (c->current)
+			continue;
+		t = g_queue_pop_head(&m->runqueue);
+		c->current = t;
+		c->clock = MAX(c->clock, t->ready_since);
+		t->cpu = c->id;
+		count_switch(m, c, t);
+	}
+}
+
+static struct sim_cpu *furthest_behind(struct machine *m)
+{
+	struct sim_cpu *best = NULL;
+
+	for (int i = 0; i < m->opt.cpus; i++) {
+		struct sim_cpu *c = &m->cpus[i];
+
+		if (c->current && (!best || c->clock < best->clock))
+			best = c;
+	}
+	return best;
+}
+
+static uint64_t earliest_timer(struct machine *m)
+{
+	uint64_t first = 0;
+
+	for (GList *l = m->blocked; l; l = l->next) {
+		struct task *t = l->data;
+
+		if (t->wake_at && (!first || t->wake_at < first))
+			first = t->wake_at;
+	}
+	return first;
+}
+
+static void fire_timers(struct machine *m, uint64_t now)
+{
+	for (GList *l = m->blocked, *next; l; l = next) {
+		struct task *t = l->data;
+
+		next = l->next;
+		if (t->wake_at && t->wake_at <= now) {
+			t->timed_out = true;
+			unblock(m, t, t->wake_at);
+		}
+	}
+}
+
+static void report_deadlock(struct machine *m)
+{
+	fprintf(m->log, "mmusim: deadlock: every task is blocked and no timer is set\n");
+	for (GList *l = m->blocked; l; l = l->next) {
+		struct task *t = l->data;
+
+		fprintf(m->log, "  task %d (process %d, %s) waits in %s\n", t->tid, t->proc->pid,
+			t->proc->comm, t->wait_what ? t->wait_what : "?");
+	}
+	machine_exit(m, EX_DEADLOCK);
+}
+
+struct sim_cpu *sched_pick(struct machine *m)
+{
+	for (;;) {
+		struct sim_cpu *c;
+		uint64_t timer;
+
+		assign_idle_cpus(m);
+		c = furthest_behind(m);
+		timer = earliest_timer(m);
+		if (timer && (!c || timer <= c->clock)) {
+			fire_timers(m, c ? c->clock : timer);
+			continue;
+		}
+		if (c) {
+			m->this_cpu = c;
+			return c;
+		}
+		if (m->blocked)
+			report_deadlock(m);
+		return NULL;
+	}
+}
+
+void sched_load(struct machine *m, struct task *t)
+{
+	if (m->loaded != t) {
+		if (m->loaded)
+			cpu_save_context(m->cpu, m->loaded->ctx);
+		cpu_load_context(m->cpu, t->ctx, t->mm);
+		m->loaded = t;
+	} else if (cpu_current_mm(m->cpu) != t->mm) {
+		cpu_switch_mm(m->cpu, t->mm);	/* the task switched address space */
+	}
+}

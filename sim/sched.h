@@ -1,0 +1,45 @@
+/*
+ * sched: deterministic scheduling of tasks on simulated CPUs.
+ *
+ * Each simulated CPU has its own clock (simulated ns) and runs one task at a
+ * time.  The CPU whose clock is furthest behind runs next (ties: the lowest
+ * id), for at most a quantum of instructions; runnable tasks without a CPU
+ * wait in one FIFO run queue, and an idle CPU takes the head, its clock moved
+ * up to when that task became runnable.  A task that blocks leaves its CPU;
+ * blocked tasks wait on a channel (any pointer: a pipe, a futex key, a
+ * process) and/or a wake-up time.  When nothing can run and timers are set,
+ * time jumps to the earliest; when nothing can ever run, that is a deadlock.
+ *
+ * The same program and options give the same interleaving on any host.
+ */
+#ifndef SIM_SCHED_H
+#define SIM_SCHED_H
+
+#include "sim/machine.h"
+
+void sched_init(struct machine *m);
+/* A new task, runnable from now on. */
+void sched_add_new(struct machine *m, struct task *t);
+/* Block the task running on this CPU until woken on `channel` (NULL: only
+ * the timer) or until simulated time `wake_at` (0: no timeout). */
+void sched_block(struct machine *m, struct task *t, const void *channel, const char *what,
+		 uint64_t wake_at);
+/* Make a blocked task runnable again; `woken` tells its retried call why. */
+void sched_wake(struct machine *m, struct task *t);
+/* Wake up to `max` tasks blocked on `channel` whose bitset meets `bitset`,
+ * in the order they blocked; returns how many. */
+int sched_wake_channel(struct machine *m, const void *channel, int max, uint64_t bitset);
+/* Requeue up to `max` waiters from one channel to another; returns how many. */
+int sched_requeue(struct machine *m, const void *from, const void *to, int max);
+/* A task that is gone: off its CPU, the run queue and the blocked list. */
+void sched_remove(struct machine *m, struct task *t);
+/* End of a quantum: the CPU's task goes to the back of the run queue if
+ * another task is waiting. */
+void sched_preempt(struct machine *m, struct sim_cpu *c);
+/* The CPU to run next, or NULL when no task can ever run again (the run is
+ * over, or deadlocked: then it says so and ends the simulation). */
+struct sim_cpu *sched_pick(struct machine *m);
+/* Put `t`'s registers and address space into the engine. */
+void sched_load(struct machine *m, struct task *t);
+
+#endif
