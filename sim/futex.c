@@ -59,9 +59,13 @@ void futex_table_free(struct machine *m)
 		g_hash_table_destroy(m->futexes);
 }
 
-/* The key of the word at `uaddr`: -EFAULT unless the guest may read it. */
+/* The key of the word at `uaddr`: -EFAULT unless the guest may read it.
+ * As in Linux's get_futex_key(), only a word in a shared mapping gets a key
+ * every process mapping it agrees on (here: its physical address); in
+ * private memory the key is (mm, address) whatever the flag says. */
 static long get_key(struct task *t, uint64_t uaddr, bool private, struct futex_key *key)
 {
+	struct vma *vma;
 	uint32_t word;
 	phys_addr_t pa;
 	unsigned prot;
@@ -70,7 +74,8 @@ static long get_key(struct task *t, uint64_t uaddr, bool private, struct futex_k
 		return -EINVAL;
 	if (copy_from_user(t->mm, &word, uaddr, sizeof(word)))	/* faults the page in */
 		return -EFAULT;
-	if (private) {
+	vma = vma_lookup(t->mm, uaddr);
+	if (private || !vma || !(vma->flags & VM_SHARED)) {
 		*key = (struct futex_key){ t->mm, uaddr };
 		return 0;
 	}
