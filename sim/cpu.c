@@ -50,7 +50,7 @@ struct cpu {
 	struct mm *mm;
 	uint64_t pc;		/* where the next cpu_run() starts */
 	uint64_t insns, budget_end;
-	uint64_t block_end;	/* end of the block last entered */
+	uint64_t block_start, block_end;	/* the block last entered in this run */
 	struct cpu_exit *exit;
 	uc_hook hooks[3];
 };
@@ -203,16 +203,18 @@ static void on_block(uc_engine *uc, uint64_t addr, uint32_t size, void *opaque)
 		return;
 	}
 	cpu->insns += n;
+	cpu->block_start = addr;
 	cpu->block_end = addr + size;
 }
 
-/* The block that raised an exception stopped at `pc`: take back the
- * instructions after it, which were counted but did not run. */
+/* An exception stopped the run at `pc`.  If that lies inside the block last
+ * entered, take back the instructions from there on: they were counted but
+ * did not run.  (A fetch abort happens before its block is entered.) */
 static void uncount_rest_of_block(struct cpu *cpu, uint64_t pc)
 {
-	if (pc < cpu->block_end && cpu->block_end - pc <= cpu->insns * 4)
+	if (pc >= cpu->block_start && pc < cpu->block_end)
 		cpu->insns -= (cpu->block_end - pc) / 4;
-	cpu->block_end = 0;
+	cpu->block_start = cpu->block_end = 0;
 }
 
 void cpu_run(struct cpu *cpu, uint64_t budget, struct cpu_exit *exit)
@@ -221,6 +223,7 @@ void cpu_run(struct cpu *cpu, uint64_t budget, struct cpu_exit *exit)
 
 	memset(exit, 0, sizeof(*exit));
 	cpu->exit = exit;
+	cpu->block_start = cpu->block_end = 0;	/* no block of this run entered yet */
 	cpu->budget_end = budget ? cpu->insns + budget : 0;
 	err = uc_emu_start(cpu->uc, cpu->pc, NEVER_PC, 0, 0);
 	cpu->pc = read_pc(cpu);
