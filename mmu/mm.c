@@ -23,6 +23,7 @@ int mm_create(struct phys *phys, struct vm_stats *stats, struct mm **out)
 		return err;
 	}
 	mm->users = 1;
+	mm->id = ++stats->mms_created;
 	mm->phys = phys;
 	mm->stats = stats;
 	mm->vmas = vma_tree_new();

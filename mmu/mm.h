@@ -61,6 +61,7 @@ struct mm_notifier {
 
 struct mm {
 	int users;			/* tasks holding it (mmget/mmput) */
+	uint64_t id;			/* 1, 2, ... in order of creation */
 	struct phys *phys;
 	phys_addr_t pgd;
 	uint16_t asid;

@@ -24,6 +24,7 @@ enum fault_kind {
 struct vm_stats {
 	uint64_t faults[NR_FAULT_KINDS];
 	uint64_t tlb_flushes;		/* flush_tlb_mm_range() calls that reached a CPU */
+	uint64_t mms_created;		/* also the id of the newest mm */
 };
 
 const char *fault_kind_name(enum fault_kind kind);

@@ -49,7 +49,8 @@ struct sim_cpu {
 	int id;
 	uint64_t clock;		/* simulated ns */
 	struct task *current;
-	struct task *last;	/* the task that ran here before, for switch accounting */
+	int last_tid;		/* what ran here before (it may be gone), for switch accounting */
+	uint64_t last_mm_id;
 };
 
 struct sched_stats {

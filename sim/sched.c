@@ -91,8 +91,6 @@ void sched_remove(struct machine *m, struct task *t)
 	for (int i = 0; i < m->opt.cpus; i++) {
 		if (m->cpus[i].current == t)
 			m->cpus[i].current = NULL;
-		if (m->cpus[i].last == t)
-			m->cpus[i].last = NULL;
 	}
 	g_queue_remove(&m->runqueue, t);
 	m->blocked = g_list_remove(m->blocked, t);
@@ -112,13 +110,14 @@ void sched_preempt(struct machine *m, struct sim_cpu *c)
 
 static void count_switch(struct machine *m, struct sim_cpu *c, struct task *next)
 {
-	if (c->last && c->last != next) {
-		if (c->last->mm == next->mm)
+	if (c->last_tid && c->last_tid != next->tid) {
+		if (c->last_mm_id == next->mm->id)
 			m->sched.thread_switches++;
 		else
 			m->sched.process_switches++;
 	}
-	c->last = next;
+	c->last_tid = next->tid;
+	c->last_mm_id = next->mm->id;
 }
 
 /* Hand runnable tasks to idle CPUs, lowest CPU id first. */

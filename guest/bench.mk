@@ -1,0 +1,5 @@
+# Guests for `make bench` (scripts/bench), built on demand by that target.
+BENCH_BINS = \
+	guest/bin/bench-forkwait \
+	guest/bin/bench-pingpong \
+	guest/bin/bench-compute
