@@ -5,6 +5,8 @@
  *                    on word b; each would be woken only by the other
  *   deadlock pipe    the process reads from a pipe whose only write end it
  *                    holds itself
+ *   deadlock wait    the parent waits for its child, which reads from a
+ *                    pipe whose write ends both hold and nobody writes
  *
  * It prints what it is about to do; reaching the end is a failure (exit
  * status 1).  Under a real kernel it hangs: never run it outside mmusim.
@@ -14,6 +16,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 static int word_a, word_b;
@@ -34,7 +37,9 @@ static void *second(void *arg)
 
 int main(int argc, char **argv)
 {
-	if (argc > 1 && !strcmp(argv[1], "pipe")) {
+	const char *mode = argc > 1 ? argv[1] : "futex";
+
+	if (!strcmp(mode, "pipe") || !strcmp(mode, "wait")) {
 		int fds[2];
 		char c;
 
@@ -42,9 +47,13 @@ int main(int argc, char **argv)
 			perror("pipe");
 			return 2;
 		}
-		printf("reading from a pipe nobody else can write\n");
+		printf("%s\n", !strcmp(mode, "pipe") ? "reading from a pipe nobody else can write" :
+		       "waiting for a child that reads from a pipe nobody writes");
 		fflush(stdout);
-		read(fds[0], &c, 1);
+		if (!strcmp(mode, "pipe") || fork() == 0)
+			read(fds[0], &c, 1);
+		else
+			wait(NULL);
 	} else {
 		pthread_t t;
 

@@ -44,3 +44,10 @@ TESTS += tests/unit-cpu
 tests_unit_cpu_SOURCES = tests/unit/test_cpu.c
 tests_unit_cpu_CFLAGS = $(UNIT_CFLAGS) $(UNICORN_CFLAGS)
 tests_unit_cpu_LDADD = $(SIM_LIBS) $(CRITERION_LIBS)
+
+# sim/task and sim/sched: a thread switching its active address space.
+check_PROGRAMS += tests/unit-task
+TESTS += tests/unit-task
+tests_unit_task_SOURCES = tests/unit/test_task.c
+tests_unit_task_CFLAGS = $(UNIT_CFLAGS) $(UNICORN_CFLAGS)
+tests_unit_task_LDADD = $(SIM_LIBS) $(CRITERION_LIBS)
