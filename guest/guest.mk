@@ -18,7 +18,16 @@ GUEST_BINS = \
 	guest/bin/sysinfo \
 	guest/bin/stale \
 	guest/bin/codefile \
-	guest/bin/nosys
+	guest/bin/nosys \
+	guest/bin/forkcow \
+	guest/bin/forkbomb \
+	guest/bin/threads \
+	guest/bin/pingpong \
+	guest/bin/signals \
+	guest/bin/execer \
+	guest/bin/pipeproc \
+	guest/bin/deadlock \
+	guest/bin/vfork
 
 guest/bin/hello-nolibc: guest/hello-nolibc.c guest/mmusim.h
 	@mkdir -p guest/bin

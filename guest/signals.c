@@ -2,12 +2,18 @@
  * signals: signal delivery between and within processes, one line per
  * check, each ending in "ok" or "FAILED"; exit status 0 when all are ok.
  *
+ *   signals [GROUP...]    only the groups named (default: all), always in
+ *                         the order below
+ *
  *   segv       SA_SIGINFO SIGSEGV handler: si_addr and si_code for a store
  *              to an unmapped page (SEGV_MAPERR) and to a read-only page
  *              (SEGV_ACCERR); siglongjmp out of the handler
  *   sigchld    SA_SIGINFO SIGCHLD handler: one delivery per child exit,
  *              with si_pid, si_code CLD_EXITED and si_status
  *   kill       SIGTERM to a child waiting in pause(): wait status shows it
+ *   killwriter SIGTERM to a child blocked in write() of PIPE_BUF bytes on a
+ *              full pipe, just after the pipe changed without making room
+ *              for them (one byte read): the signal must still end the wait
  *   altstack   a handler with SA_ONSTACK runs on the sigaltstack and sees
  *              SS_ONSTACK
  *   sigwait    sigtimedwait for a blocked signal sent by kill from a
@@ -198,6 +204,38 @@ static void test_kill(void)
 	close(ready[1]);
 }
 
+/* killwriter */
+
+static void test_kill_writer(void)
+{
+	static char block[4096];	/* PIPE_BUF: written whole or not at all */
+	int ready[2], data[2], status;
+	pid_t pid;
+	char c;
+
+	pipe(ready);
+	pipe(data);
+	for (int i = 0; i < 15; i++)	/* 64 KiB less one byte: full for PIPE_BUF */
+		write(data[1], block, sizeof(block));
+	write(data[1], block, sizeof(block) - 1);
+	pid = spawn();
+	if (pid == 0) {
+		write(ready[1], "r", 1);
+		write(data[1], block, sizeof(block));
+		_exit(0);
+	}
+	read(ready[0], &c, 1);
+	read(data[0], &c, 1);	/* the pipe changes, but a block still does not fit */
+	kill(pid, SIGTERM);
+	status = reap(pid);
+	check("killwriter", WIFSIGNALED(status) && WTERMSIG(status) == SIGTERM,
+	      "child blocked in a pipe write killed by SIGTERM");
+	close(ready[0]);
+	close(ready[1]);
+	close(data[0]);
+	close(data[1]);
+}
+
 /* altstack */
 
 static char altstack[64 * 1024] __attribute__((aligned(16)));
@@ -301,7 +339,7 @@ static void test_sigsuspend(void)
 
 /* restart */
 
-static void test_restart(int flags, const char *what)
+static void test_restart_with(int flags, const char *what)
 {
 	int fds[2], err;
 	pid_t pid;
@@ -332,16 +370,52 @@ static void test_restart(int flags, const char *what)
 	close(fds[1]);
 }
 
-int main(void)
+static void test_restart(void)
 {
-	test_segv();
-	test_sigchld();
-	test_kill();
-	test_altstack();
-	test_sigwait();
-	test_sigsuspend();
-	test_restart(SA_RESTART, "SA_RESTART: the handler ran, then read returned the byte");
-	test_restart(0, "no SA_RESTART: the handler ran, then read failed with EINTR");
+	test_restart_with(SA_RESTART, "SA_RESTART: the handler ran, then read returned the byte");
+	test_restart_with(0, "no SA_RESTART: the handler ran, then read failed with EINTR");
+}
+
+static const struct group {
+	const char *name;
+	void (*run)(void);
+} groups[] = {
+	{ "segv", test_segv },
+	{ "sigchld", test_sigchld },
+	{ "kill", test_kill },
+	{ "killwriter", test_kill_writer },
+	{ "altstack", test_altstack },
+	{ "sigwait", test_sigwait },
+	{ "sigsuspend", test_sigsuspend },
+	{ "restart", test_restart },
+};
+
+#define NGROUPS (sizeof(groups) / sizeof(groups[0]))
+
+/* The group called `name`, or NULL. */
+static const struct group *find_group(const char *name)
+{
+	for (size_t g = 0; g < NGROUPS; g++)
+		if (!strcmp(name, groups[g].name))
+			return &groups[g];
+	return NULL;
+}
+
+int main(int argc, char **argv)
+{
+	for (int i = 1; i < argc; i++)
+		if (!find_group(argv[i])) {
+			fprintf(stderr, "signals: no group %s\n", argv[i]);
+			return 2;
+		}
+	for (size_t g = 0; g < NGROUPS; g++) {
+		int wanted = argc == 1;
+
+		for (int i = 1; i < argc; i++)
+			wanted |= find_group(argv[i]) == &groups[g];
+		if (wanted)
+			groups[g].run();
+	}
 	printf("%d failed\n", failures);
 	return failures ? 1 : 0;
 }

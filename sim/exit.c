@@ -168,10 +168,7 @@ SYSCALL(wait4)
 	if (!z) {
 		if (options & G_WNOHANG)
 			return 0;
-		if (t->retrying && signal_pending(t))
-			return -ERESTARTSYS;
-		sched_block(m, t, t->proc, "wait4", 0);
-		return SYSCALL_BLOCKED;
+		return block_on(m, t, t->proc, "wait4", 0);
 	}
 	if (a[1] && copy_to_user(t->mm, a[1], &z->wait_status, sizeof(int)))
 		return -EFAULT;
@@ -209,10 +206,7 @@ SYSCALL(waitid)
 	if (!any)
 		return -ECHILD;
 	if (!z && !(options & G_WNOHANG)) {
-		if (t->retrying && signal_pending(t))
-			return -ERESTARTSYS;
-		sched_block(m, t, t->proc, "waitid", 0);
-		return SYSCALL_BLOCKED;
+		return block_on(m, t, t->proc, "waitid", 0);
 	}
 	if (z) {
 		int s = z->wait_status;

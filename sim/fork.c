@@ -11,31 +11,31 @@
 #include "sim/signal.h"
 #include "sim/syscall.h"
 
-#define CSIGNAL			0x000000ffu
-#define CLONE_VM		0x00000100u
-#define CLONE_FS		0x00000200u
-#define CLONE_FILES		0x00000400u
-#define CLONE_SIGHAND		0x00000800u
-#define CLONE_PIDFD		0x00001000u
-#define CLONE_PTRACE		0x00002000u
-#define CLONE_VFORK		0x00004000u
-#define CLONE_PARENT		0x00008000u
-#define CLONE_THREAD		0x00010000u
-#define CLONE_NEWNS		0x00020000u
-#define CLONE_SYSVSEM		0x00040000u
-#define CLONE_SETTLS		0x00080000u
-#define CLONE_PARENT_SETTID	0x00100000u
-#define CLONE_CHILD_CLEARTID	0x00200000u
-#define CLONE_DETACHED		0x00400000u
-#define CLONE_UNTRACED		0x00800000u
-#define CLONE_CHILD_SETTID	0x01000000u
-#define CLONE_IO		0x80000000u
+#define G_CSIGNAL			0x000000ffu
+#define G_CLONE_VM		0x00000100u
+#define G_CLONE_FS		0x00000200u
+#define G_CLONE_FILES		0x00000400u
+#define G_CLONE_SIGHAND		0x00000800u
+#define G_CLONE_PIDFD		0x00001000u
+#define G_CLONE_PTRACE		0x00002000u
+#define G_CLONE_VFORK		0x00004000u
+#define G_CLONE_PARENT		0x00008000u
+#define G_CLONE_THREAD		0x00010000u
+#define G_CLONE_NEWNS		0x00020000u
+#define G_CLONE_SYSVSEM		0x00040000u
+#define G_CLONE_SETTLS		0x00080000u
+#define G_CLONE_PARENT_SETTID	0x00100000u
+#define G_CLONE_CHILD_CLEARTID	0x00200000u
+#define G_CLONE_DETACHED		0x00400000u
+#define G_CLONE_UNTRACED		0x00800000u
+#define G_CLONE_CHILD_SETTID	0x01000000u
+#define G_CLONE_IO		0x80000000u
 
-#define SUPPORTED_CLONE_FLAGS (CSIGNAL | CLONE_VM | CLONE_FS | CLONE_FILES | CLONE_SIGHAND | \
-			       CLONE_VFORK | CLONE_PARENT | CLONE_THREAD | CLONE_SYSVSEM | \
-			       CLONE_SETTLS | CLONE_PARENT_SETTID | CLONE_CHILD_CLEARTID | \
-			       CLONE_DETACHED | CLONE_UNTRACED | CLONE_CHILD_SETTID | CLONE_IO | \
-			       CLONE_PTRACE)
+#define SUPPORTED_CLONE_FLAGS (G_CSIGNAL | G_CLONE_VM | G_CLONE_FS | G_CLONE_FILES | G_CLONE_SIGHAND | \
+			       G_CLONE_VFORK | G_CLONE_PARENT | G_CLONE_THREAD | G_CLONE_SYSVSEM | \
+			       G_CLONE_SETTLS | G_CLONE_PARENT_SETTID | G_CLONE_CHILD_CLEARTID | \
+			       G_CLONE_DETACHED | G_CLONE_UNTRACED | G_CLONE_CHILD_SETTID | G_CLONE_IO | \
+			       G_CLONE_PTRACE)
 
 struct clone_request {
 	uint64_t flags, stack, parent_tid, tls, child_tid;
@@ -44,9 +44,9 @@ struct clone_request {
 
 static long check_flags(struct machine *m, uint64_t flags)
 {
-	if ((flags & CLONE_THREAD) && !(flags & CLONE_SIGHAND))
+	if ((flags & G_CLONE_THREAD) && !(flags & G_CLONE_SIGHAND))
 		return -EINVAL;
-	if ((flags & CLONE_SIGHAND) && !(flags & CLONE_VM))
+	if ((flags & G_CLONE_SIGHAND) && !(flags & G_CLONE_VM))
 		return -EINVAL;
 	if (flags & ~(uint64_t)SUPPORTED_CLONE_FLAGS) {
 		machine_warn_once(m, "clone flags", "clone flags %#" PRIx64 " are not modelled (EINVAL)",
@@ -61,7 +61,7 @@ static long copy_mm(struct machine *m, struct task *parent, struct task *child, 
 	struct mm *mm = parent->mm;
 	long err;
 
-	if (!(flags & CLONE_VM)) {
+	if (!(flags & G_CLONE_VM)) {
 		/* fork: the original address space, copy-on-write */
 		err = machine_dup_mm(m, g_ptr_array_index(parent->mms, 0), &mm);
 		if (err)
@@ -79,17 +79,17 @@ static long copy_mm(struct machine *m, struct task *parent, struct task *child, 
 
 static void copy_shared(struct task *parent, struct task *child, uint64_t flags)
 {
-	child->fs = flags & CLONE_FS ? parent->fs : fs_copy(parent->fs);
-	child->files = flags & CLONE_FILES ? parent->files : files_copy(parent->files);
-	child->sighand = flags & CLONE_SIGHAND ? parent->sighand : sighand_copy(parent->sighand);
-	if (flags & CLONE_FS)
+	child->fs = flags & G_CLONE_FS ? parent->fs : fs_copy(parent->fs);
+	child->files = flags & G_CLONE_FILES ? parent->files : files_copy(parent->files);
+	child->sighand = flags & G_CLONE_SIGHAND ? parent->sighand : sighand_copy(parent->sighand);
+	if (flags & G_CLONE_FS)
 		parent->fs->refs++;
-	if (flags & CLONE_FILES)
+	if (flags & G_CLONE_FILES)
 		parent->files->refs++;
-	if (flags & CLONE_SIGHAND)
+	if (flags & G_CLONE_SIGHAND)
 		parent->sighand->refs++;
 	child->blocked = parent->blocked;
-	if (!(flags & CLONE_VM) || (flags & CLONE_VFORK)) {
+	if (!(flags & G_CLONE_VM) || (flags & G_CLONE_VFORK)) {
 		child->altstack_sp = parent->altstack_sp;
 		child->altstack_size = parent->altstack_size;
 	}
@@ -102,7 +102,7 @@ static void copy_registers(struct machine *m, struct task *child, const struct c
 	cpu_context_set_reg(child->ctx, 0, 0);
 	if (req->stack)
 		cpu_context_set_reg(child->ctx, CPU_REG_SP, req->stack);
-	if (req->flags & CLONE_SETTLS)
+	if (req->flags & G_CLONE_SETTLS)
 		cpu_context_set_reg(child->ctx, CPU_REG_TPIDR, req->tls);
 }
 
@@ -122,8 +122,8 @@ static long do_clone(struct machine *m, struct task *t, const struct clone_reque
 		return -EAGAIN;
 	}
 	tid = m->next_pid++;
-	if (!(flags & CLONE_THREAD)) {
-		struct process *parent = flags & CLONE_PARENT ? proc->parent : proc;
+	if (!(flags & G_CLONE_THREAD)) {
+		struct process *parent = flags & G_CLONE_PARENT ? proc->parent : proc;
 
 		proc = process_new(tid, parent, t->proc->exe);
 		proc->exit_signal = req->exit_signal;
@@ -135,7 +135,7 @@ static long do_clone(struct machine *m, struct task *t, const struct clone_reque
 	err = copy_mm(m, t, child, flags);
 	if (err) {
 		task_free(child);
-		if (!(flags & CLONE_THREAD)) {
+		if (!(flags & G_CLONE_THREAD)) {
 			m->processes = g_list_remove(m->processes, proc);
 			process_free(proc);
 		}
@@ -143,26 +143,25 @@ static long do_clone(struct machine *m, struct task *t, const struct clone_reque
 	}
 	copy_shared(t, child, flags);
 	copy_registers(m, child, req);
-	if (flags & CLONE_PARENT_SETTID)
+	if (flags & G_CLONE_PARENT_SETTID)
 		copy_to_user(t->mm, req->parent_tid, &tid, sizeof(tid));
-	if (flags & CLONE_CHILD_SETTID)
+	if (flags & G_CLONE_CHILD_SETTID)
 		copy_to_user(child->mm, req->child_tid, &tid, sizeof(tid));
-	if (flags & CLONE_CHILD_CLEARTID)
+	if (flags & G_CLONE_CHILD_CLEARTID)
 		child->clear_child_tid = req->child_tid;
 	g_hash_table_insert(m->tasks, GINT_TO_POINTER(tid), child);
 	m->nr_tasks++;
-	if (flags & CLONE_THREAD)
+	if (flags & G_CLONE_THREAD)
 		m->sched.threads_created++;
 	else
 		m->sched.forks++;
 	sched_add_new(m, child);
-	if (flags & CLONE_VFORK) {
-		/* The parent has its answer and waits until the child execs or
-		 * exits: nothing to retry. */
+	if (flags & G_CLONE_VFORK) {
+		/* The parent has its answer and waits, killable only, until the
+		 * child execs or exits: nothing to retry. */
 		child->vfork_parent = t;
-		cpu_set_reg(m->cpu, 0, (uint64_t)tid);
 		sched_block(m, t, child, "vfork", 0);
-		return SYSCALL_NORETURN;
+		t->uninterruptible = true;
 	}
 	return tid;
 }
@@ -170,8 +169,8 @@ static long do_clone(struct machine *m, struct task *t, const struct clone_reque
 /* clone(flags, stack, parent_tid, tls, child_tid) on arm64 */
 SYSCALL(clone)
 {
-	struct clone_request req = { a[0] & ~(uint64_t)CSIGNAL, a[1], a[2], a[3], a[4],
-				     (int)(a[0] & CSIGNAL) };
+	struct clone_request req = { a[0] & ~(uint64_t)G_CSIGNAL, a[1], a[2], a[3], a[4],
+				     (int)(a[0] & G_CSIGNAL) };
 
 	if (req.exit_signal > G_NSIG)
 		return -EINVAL;
@@ -191,7 +190,7 @@ SYSCALL(clone3)
 		return -EINVAL;
 	if (copy_from_user(t->mm, &args, a[0], MIN(a[1], sizeof(args))))
 		return -EFAULT;
-	if (args.exit_signal > G_NSIG || (args.flags & CSIGNAL) || args.set_tid_size ||
+	if (args.exit_signal > G_NSIG || (args.flags & G_CSIGNAL) || args.set_tid_size ||
 	    (!args.stack != !args.stack_size))
 		return -EINVAL;
 	req = (struct clone_request){ args.flags, args.stack ? args.stack + args.stack_size : 0,

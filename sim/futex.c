@@ -143,9 +143,9 @@ static long futex_wait(struct machine *m, struct task *t, const uint64_t *a, int
 		return -EAGAIN;
 	if (deadline && deadline <= machine_now_ns(m))
 		return -ETIMEDOUT;
-	sched_block(m, t, futex_channel(m, &key), "futex_wait", deadline);
+	err = block_on(m, t, futex_channel(m, &key), "futex_wait", deadline);
 	t->wait_bitset = bitset;
-	return SYSCALL_BLOCKED;
+	return err;
 }
 
 static long futex_wake(struct machine *m, struct task *t, const uint64_t *a, int cmd, bool private)

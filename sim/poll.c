@@ -90,14 +90,11 @@ static long wait_for_readiness(struct machine *m, struct task *t, uint64_t uts, 
 
 	if (t->retrying && t->timed_out)
 		return 0;
-	if (t->retrying && !t->woken)
-		return -ERESTARTSYS;	/* a signal */
 	err = poll_deadline(m, t, uts, &deadline, &zero);
 	if (err || zero)
 		return err;
 	/* A retried wait keeps its original deadline. */
-	sched_block(m, t, &poll_channel, what, t->retrying ? t->wake_at : deadline);
-	return SYSCALL_BLOCKED;
+	return block_on(m, t, &poll_channel, what, t->retrying ? t->wake_at : deadline);
 }
 
 struct guest_pollfd {

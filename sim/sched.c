@@ -35,6 +35,7 @@ void sched_block(struct machine *m, struct task *t, const void *channel, const c
 	t->wait_channel = channel;
 	t->wait_what = what;
 	t->wait_bitset = UINT64_MAX;	/* a futex wait narrows it */
+	t->uninterruptible = false;
 	t->wake_at = wake_at;
 	t->woken = t->timed_out = false;
 	m->blocked = g_list_append(m->blocked, t);

@@ -90,9 +90,9 @@ static void add_pending(struct sigpending *p, const struct sig_info *info)
 
 /* Stop a blocked task so it notices the signal (its call sees neither a
  * wake-up nor a timeout: it was interrupted). */
-static void interrupt(struct machine *m, struct task *t)
+static void interrupt(struct machine *m, struct task *t, int sig)
 {
-	if (t->state == TASK_BLOCKED) {
+	if (t->state == TASK_BLOCKED && (!t->uninterruptible || sig == G_SIGKILL)) {
 		sched_wake(m, t);
 		t->woken = false;
 	}
@@ -105,7 +105,7 @@ void send_signal_to_task(struct machine *m, struct task *t, const struct sig_inf
 		return;
 	add_pending(&t->pending, info);
 	if (!(t->blocked & sigmask_of(info->signo)) || (t->sigwait_set & sigmask_of(info->signo)))
-		interrupt(m, t);
+		interrupt(m, t, info->signo);
 }
 
 void send_signal_to_process(struct machine *m, struct process *p, const struct sig_info *info)
@@ -120,7 +120,7 @@ void send_signal_to_process(struct machine *m, struct process *p, const struct s
 		struct task *t = l->data;
 
 		if (!(t->blocked & sigmask_of(info->signo)) || (t->sigwait_set & sigmask_of(info->signo))) {
-			interrupt(m, t);
+			interrupt(m, t, info->signo);
 			break;
 		}
 	}

@@ -30,18 +30,18 @@ static void append_escaped(GString *out, const uint8_t *s, size_t len, bool more
 	g_string_append(out, more ? "\"..." : "\"");
 }
 
+/* Guest strings and buffers are read as the call itself reads them,
+ * faulting pages in (the call would fault them in a moment later). */
 static void append_user_string(GString *out, struct mm *mm, uint64_t addr)
 {
-	char buf[STRACE_STRLEN + 1];
-	size_t len = 0;
+	char buf[STRACE_STRLEN + 2];
+	long len = strncpy_from_user(mm, buf, addr, sizeof(buf));
 
-	for (; len < STRACE_STRLEN + 1; len++)
-		if (peek_user(mm, &buf[len], addr + len, 1) || !buf[len])
-			break;
-	if (len == 0 && peek_user(mm, buf, addr, 1))
+	if (len == -EFAULT || len == -ENOMEM)
 		g_string_append_printf(out, "%#" PRIx64, addr);
 	else
-		append_escaped(out, (uint8_t *)buf, MIN(len, STRACE_STRLEN), len > STRACE_STRLEN);
+		append_escaped(out, (uint8_t *)buf, MIN((size_t)(len < 0 ? STRACE_STRLEN + 1 : len), STRACE_STRLEN),
+			       len < 0 || len > STRACE_STRLEN);
 }
 
 static void append_user_buffer(GString *out, struct mm *mm, uint64_t addr, uint64_t len)
@@ -49,7 +49,7 @@ static void append_user_buffer(GString *out, struct mm *mm, uint64_t addr, uint6
 	uint8_t buf[STRACE_STRLEN];
 	size_t n = (size_t)MIN(len, STRACE_STRLEN);
 
-	if (peek_user(mm, buf, addr, n))
+	if (copy_from_user(mm, buf, addr, n))
 		g_string_append_printf(out, "%#" PRIx64, addr);
 	else
 		append_escaped(out, buf, n, len > STRACE_STRLEN);
@@ -142,14 +142,13 @@ static void append_arg(GString *out, struct mm *mm, char fmt, const uint64_t *a,
 	}
 }
 
-void strace_call(struct machine *m, struct task *t, unsigned nr, const char *fmt,
-		 const uint64_t *a, long ret, bool no_result)
+void strace_start(struct machine *m, struct task *t, unsigned nr, const char *fmt)
 {
 	GString *line = g_string_new(NULL);
-	bool addr_result = fmt[0] == '>';
 	const char *name = nr < NR_SYSCALLS && syscall_names[nr] ? syscall_names[nr] : NULL;
 
-	fmt += addr_result;
+	t->strace_addr_result = fmt[0] == '>';
+	fmt += t->strace_addr_result;
 	g_string_printf(line, "[%d] ", t->tid);
 	if (name)
 		g_string_append(line, name);
@@ -159,17 +158,26 @@ void strace_call(struct machine *m, struct task *t, unsigned nr, const char *fmt
 	for (int i = 0; fmt[i] && i < 6; i++) {
 		if (i)
 			g_string_append(line, ", ");
-		append_arg(line, t->mm, fmt[i], a, i);
+		append_arg(line, t->mm, fmt[i], t->syscall_args, i);
 	}
+	g_free(t->strace_line);
+	t->strace_line = g_string_free(line, FALSE);
+}
+
+void strace_finish(struct machine *m, struct task *t, long ret, bool no_result)
+{
+	GString *line = g_string_new(t->strace_line);
+
 	if (no_result)
 		g_string_append(line, ") = ?\n");
 	else if (ret < 0 && ret > -4096)
 		g_string_append_printf(line, ") = -1 %s (%s)\n", strerrorname_np((int)-ret) ?: "E?",
 				       g_strerror((int)-ret));
-	else if (addr_result)
+	else if (t->strace_addr_result)
 		g_string_append_printf(line, ") = %#lx\n", (unsigned long)ret);
 	else
 		g_string_append_printf(line, ") = %ld\n", ret);
 	fputs(line->str, m->log);
 	g_string_free(line, TRUE);
+	g_clear_pointer(&t->strace_line, g_free);
 }

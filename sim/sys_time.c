@@ -6,6 +6,7 @@
 
 #include "mmu/uaccess.h"
 #include "sim/sched.h"
+#include "sim/signal.h"
 #include "sim/syscall.h"
 
 #define NSEC_PER_SEC INT64_C(1000000000)
@@ -75,12 +76,14 @@ SYSCALL(gettimeofday)
  * sleep says EINTR. */
 static long sleep_until(struct machine *m, struct task *t, uint64_t deadline, const char *what)
 {
+	long ret;
+
 	if (t->retrying)
 		return t->timed_out ? 0 : -EINTR;
 	if (deadline <= machine_now_ns(m))
 		return 0;
-	sched_block(m, t, NULL, what, deadline);
-	return SYSCALL_BLOCKED;
+	ret = block_on(m, t, NULL, what, deadline);
+	return ret == -ERESTARTSYS ? -EINTR : ret;
 }
 
 static uint64_t add_ns(uint64_t now, int64_t ns)

@@ -74,6 +74,7 @@ static const struct syscall_desc syscall_table[NR_SYSCALLS] = {
 	CALL(156, getsid, "d"),
 	CALL(157, setsid, ""),
 	CALL(160, uname, "p"),
+	CALL(165, getrusage, "dp"),
 	CALL(166, umask, "m"),
 	CALL(167, prctl, "dxxxx"),
 	CALL(172, getpid, ""),
@@ -104,8 +105,10 @@ static const struct syscall_desc syscall_table[NR_SYSCALLS] = {
 long block_on(struct machine *m, struct task *t, const void *channel, const char *what,
 	      uint64_t wake_at)
 {
-	if (t->retrying && !t->woken && !t->timed_out)
-		return -ERESTARTSYS;	/* interrupted by a signal */
+	/* A signal that came before the sleep (while the task ran, or while it
+	 * was woken but not yet back) must not be slept through. */
+	if (signal_pending(t) || (t->retrying && !t->woken && !t->timed_out))
+		return -ERESTARTSYS;
 	sched_block(m, t, channel, what, wake_at);
 	return SYSCALL_BLOCKED;
 }
@@ -136,13 +139,14 @@ static void run_syscall(struct machine *m, struct task *t)
 	if (ret == SYSCALL_BLOCKED)
 		return;
 	t->syscall_nr = -1;
-	if (m->opt.strace)
-		strace_call(m, t, nr, desc && desc->fn ? desc->fmt : "xxxxxx", t->syscall_args,
-			    ret == SYSCALL_NORETURN ? 0 : ret, ret == SYSCALL_NORETURN);
 	if (ret == -ERESTARTSYS) {
 		t->restart_syscall = true;	/* do_signal decides: restart or EINTR */
 		ret = -EINTR;
 	}
+	if (m->opt.strace)
+		strace_finish(m, t, ret == SYSCALL_NORETURN ? 0 : ret, ret == SYSCALL_NORETURN);
+	/* A call may finish with the task asleep (the vfork parent): it
+	 * wakes up with its answer and nothing to retry. */
 	if (ret != SYSCALL_NORETURN && t->state != TASK_DEAD)
 		cpu_set_reg(m->cpu, 0, (uint64_t)ret);
 }
@@ -157,6 +161,9 @@ void do_syscall(struct machine *m, struct task *t)
 		m->syscall_counts[nr]++;
 	t->syscall_nr = (int)nr;
 	t->retrying = false;
+	if (m->opt.strace)
+		strace_start(m, t, nr, nr < NR_SYSCALLS && syscall_table[nr].fn ? syscall_table[nr].fmt
+										: "xxxxxx");
 	run_syscall(m, t);
 }
 

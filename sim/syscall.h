@@ -32,9 +32,10 @@ void retry_syscall(struct machine *m, struct task *t);
 long block_on(struct machine *m, struct task *t, const void *channel, const char *what,
 	      uint64_t wake_at);
 
-/* strace: print a call before (arguments) and after (result). */
-void strace_call(struct machine *m, struct task *t, unsigned nr, const char *fmt,
-		 const uint64_t *a, long ret, bool no_result);
+/* strace: the arguments are decoded when the call starts (the memory they
+ * point to may be gone when it ends: execve), the line printed when it ends. */
+void strace_start(struct machine *m, struct task *t, unsigned nr, const char *fmt);
+void strace_finish(struct machine *m, struct task *t, long ret, bool no_result);
 
 #define SYSCALL(name) long sys_##name(struct machine *m, struct task *t, const uint64_t *a)
 
@@ -53,7 +54,7 @@ SYSCALL(set_tid_address); SYSCALL(set_robust_list);
 SYSCALL(rseq); SYSCALL(uname); SYSCALL(getpid); SYSCALL(getppid); SYSCALL(gettid);
 SYSCALL(getuid); SYSCALL(prlimit64); SYSCALL(sched_getaffinity); SYSCALL(sched_yield);
 SYSCALL(getrandom); SYSCALL(prctl); SYSCALL(sysinfo); SYSCALL(setpgid); SYSCALL(getpgid);
-SYSCALL(getsid); SYSCALL(setsid);
+SYSCALL(getsid); SYSCALL(setsid); SYSCALL(getrusage);
 /* exit.c, fork.c, exec.c */
 SYSCALL(exit); SYSCALL(exit_group); SYSCALL(wait4); SYSCALL(waitid);
 SYSCALL(clone); SYSCALL(clone3); SYSCALL(execve);

@@ -174,6 +174,7 @@ void task_free(struct task *t)
 		task_release(t);
 	g_ptr_array_free(t->mms, TRUE);
 	cpu_context_free(t->ctx);
+	g_free(t->strace_line);
 	g_free(t);
 }
 

@@ -106,6 +106,9 @@ struct task {
 	bool sigsuspended;
 	uint64_t sigwait_set;		/* rt_sigtimedwait: signals that end the wait */
 	bool retrying;			/* the call running is a retry after blocking */
+	bool uninterruptible;		/* only a fatal signal ends this wait (vfork) */
+	char *strace_line;		/* --strace: the call's line so far */
+	bool strace_addr_result;
 	int syscall_nr;			/* the call to retry when woken, or -1 */
 	uint64_t syscall_args[6];
 	struct task *vfork_parent;	/* blocked until this task execs or exits */

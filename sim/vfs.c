@@ -37,33 +37,57 @@ char *vfs_join(const char *dir, const char *path)
 	return path[0] == '/' ? g_strdup(path) : g_build_filename(dir, path, NULL);
 }
 
-int vfs_check_write(const struct vfs *vfs, int flags)
+static bool wants_write(int flags)
 {
-	if (vfs->writable)
-		return 0;
-	if ((flags & O_ACCMODE) != O_RDONLY || (flags & (O_CREAT | O_TRUNC)) ||
-	    (flags & O_TMPFILE) == O_TMPFILE)	/* O_TMPFILE includes O_DIRECTORY's bit */
-		return -EROFS;
-	return 0;
+	return (flags & O_ACCMODE) != O_RDONLY || (flags & (O_CREAT | O_TRUNC)) ||
+	       (flags & O_TMPFILE) == O_TMPFILE;	/* O_TMPFILE includes O_DIRECTORY's bit */
 }
 
-int vfs_open(const struct vfs *vfs, const char *path, int flags, unsigned mode)
+int vfs_check_write(const struct vfs *vfs, int flags)
+{
+	return !vfs->writable && wants_write(flags) ? -EROFS : 0;
+}
+
+static long openat2_in_root(const struct vfs *vfs, const char *path, int flags, unsigned mode)
 {
 	struct open_how how = {
 		.flags = (uint64_t)(flags | O_CLOEXEC),
 		.mode = (flags & (O_CREAT | O_TMPFILE)) ? mode : 0,
 		.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS,
 	};
-	long fd;
-	int err = vfs_check_write(vfs, flags);
+	long fd = syscall(SYS_openat2, vfs->root_fd, path, &how, sizeof(how));
 
-	if (err)
-		return err;
+	return fd < 0 ? -errno : fd;
+}
+
+/* On a read-only root, as on a read-only mount, only files of the file
+ * system itself are protected: devices, FIFOs and sockets stay writable. */
+static int check_read_only(const struct vfs *vfs, const char *path, int flags)
+{
+	long fd;
+	struct stat st;
+	bool device;
+
+	if (vfs->writable || !wants_write(flags) || (flags & O_TMPFILE) == O_TMPFILE)
+		return vfs_check_write(vfs, flags);
+	fd = openat2_in_root(vfs, path, O_PATH, 0);
+	if (fd < 0)
+		return (flags & O_CREAT) ? -EROFS : (int)fd;
+	device = fstat((int)fd, &st) == 0 && !S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode) &&
+		 !S_ISLNK(st.st_mode);
+	close((int)fd);
+	return device && !(flags & O_EXCL) ? 0 : -EROFS;
+}
+
+int vfs_open(const struct vfs *vfs, const char *path, int flags, unsigned mode)
+{
+	int err;
+
 	/* An empty guest path is ENOENT, as in the kernel. */
 	if (!path[0])
 		return -ENOENT;
-	fd = syscall(SYS_openat2, vfs->root_fd, path, &how, sizeof(how));
-	return fd < 0 ? -errno : (int)fd;
+	err = check_read_only(vfs, path, flags);
+	return err ? err : (int)openat2_in_root(vfs, path, flags, mode);
 }
 
 char *vfs_host_path(const struct vfs *vfs, const char *path)

@@ -14,7 +14,8 @@ tests_integration_tests_SOURCES = \
 	tests/integration/test_usage.c \
 	tests/integration/test_root.c \
 	tests/integration/test_trace.c \
-	tests/integration/test_model.c
+	tests/integration/test_model.c \
+	tests/integration/test_tasks.c
 tests_integration_tests_CFLAGS = $(AM_CFLAGS) $(CRITERION_CFLAGS) \
 	-DMMUSIM_PATH='"$(abs_top_builddir)/mmusim$(EXEEXT)"' \
 	-DGUEST_BIN_DIR='"$(abs_top_builddir)/guest/bin"' \
