@@ -110,14 +110,17 @@ void machine_destroy(struct machine *m)
 
 	if (!m)
 		return;
+	/* Forget who waits for what first: closing the tasks' pipes below
+	 * wakes waiters, and they are being freed too. */
+	g_list_free(m->blocked);
+	m->blocked = NULL;
+	g_queue_clear(&m->runqueue);
 	live = g_hash_table_get_values(m->tasks);
 	for (GList *l = live; l; l = l->next)
 		task_free(l->data);
 	g_list_free(live);
 	free_dead_tasks(m);
 	g_list_free_full(m->processes, (GDestroyNotify)process_free);
-	g_list_free(m->blocked);
-	g_queue_clear(&m->runqueue);
 	futex_table_free(m);
 	g_hash_table_destroy(m->tasks);
 	cpu_destroy(m->cpu);
