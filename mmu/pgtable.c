@@ -156,7 +156,7 @@ int pgtable_walk_levels(struct phys *phys, phys_addr_t root, uint64_t va,
 
 	for (int level = PGD_LEVEL; level < PGTABLE_LEVELS; level++) {
 		entries[level] = table_entries(phys, table)[pgtable_index(va, level)];
-		if (!pte_present(entries[level]))
+		if (!pte_present(entries[level]) || pte_is_block(entries[level], level))
 			return level + 1;
 		table = pte_addr(entries[level]);
 	}

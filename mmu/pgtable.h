@@ -67,6 +67,11 @@ static inline uint64_t pgtable_span(int level)
 }
 
 static inline bool pte_present(pte_t e) { return e & PTE_VALID; }
+/* A valid entry above level 3 that maps memory itself rather than a table. */
+static inline bool pte_is_block(pte_t e, int level)
+{
+	return level < PTE_LEVEL && pte_present(e) && !(e & PTE_TABLE);
+}
 static inline phys_addr_t pte_addr(pte_t e) { return e & PTE_ADDR_MASK; }
 
 pte_t pte_mk_page(phys_addr_t pa, unsigned prot);
@@ -89,7 +94,8 @@ pte_t *pgtable_walk(struct phys *phys, phys_addr_t root, uint64_t va);
 /* The same, creating missing tables: -ENOMEM on exhaustion. */
 int pgtable_walk_alloc(struct phys *phys, phys_addr_t root, uint64_t va, pte_t **ptep);
 /* The entry read at each level for `va`; returns how many levels were read
- * (the walk stops at the first invalid entry). */
+ * (the walk stops at the first invalid entry, and at a block entry: a valid
+ * level-1 or level-2 descriptor with bit 1 clear maps 1 GiB or 2 MiB). */
 int pgtable_walk_levels(struct phys *phys, phys_addr_t root, uint64_t va,
 			pte_t entries[PGTABLE_LEVELS]);
 /* Software translation, as the emulated MMU would do it. */

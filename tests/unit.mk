@@ -7,7 +7,8 @@ unit_tests = \
 	tests/unit-vma \
 	tests/unit-mm \
 	tests/unit-fault \
-	tests/unit-uaccess
+	tests/unit-uaccess \
+	tests/unit-tlb
 check_PROGRAMS += $(unit_tests)
 TESTS += $(unit_tests)
 
@@ -51,3 +52,7 @@ TESTS += tests/unit-task
 tests_unit_task_SOURCES = tests/unit/test_task.c
 tests_unit_task_CFLAGS = $(UNIT_CFLAGS) $(UNICORN_CFLAGS)
 tests_unit_task_LDADD = $(SIM_LIBS) $(CRITERION_LIBS)
+
+tests_unit_tlb_SOURCES = tests/unit/test_tlb.c
+tests_unit_tlb_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_tlb_LDADD = $(TEST_LIBS)

@@ -1,0 +1,290 @@
+/*
+ * tlb: set-associative caches with per-entry LRU stamps, and the walk.
+ */
+#include "mmu/tlb.h"
+
+#include <errno.h>
+#include <glib.h>
+
+static const unsigned page_shifts[] = { 12, 21, 30 };
+
+struct tlb_entry {
+	bool valid, global;
+	uint8_t shift;		/* page size */
+	uint16_t asid;
+	uint64_t tag;		/* va >> shift */
+	uint64_t stamp;		/* last use, for LRU */
+};
+
+struct cache {
+	unsigned sets, ways;
+	struct tlb_entry *entries;	/* sets * ways */
+};
+
+/* A page-walk cache entry: the table descriptor read at `level` for the
+ * region va >> span_shift(level). */
+struct pwc_entry {
+	bool valid;
+	uint8_t level;
+	uint16_t asid;
+	uint64_t tag;
+	uint64_t stamp;
+};
+
+struct tlb {
+	struct tlb_config config;
+	struct cache caches[TLB_NR_CACHES];
+	struct pwc_entry *pwc;
+	uint64_t clock;		/* LRU time */
+	struct tlb_stats stats;
+};
+
+static int cache_init(struct cache *c, const struct tlb_geometry *g)
+{
+	if (g->entries && (!g->ways || g->entries % g->ways))
+		return -EINVAL;
+	c->ways = g->ways;
+	c->sets = g->entries ? g->entries / g->ways : 0;
+	c->entries = g_new0(struct tlb_entry, g->entries);
+	return 0;
+}
+
+int tlb_create(const struct tlb_config *config, struct tlb **out)
+{
+	struct tlb *tlb = g_new0(struct tlb, 1);
+	const struct tlb_geometry *g[TLB_NR_CACHES] = { &config->l1i, &config->l1d, &config->l2 };
+	int err = 0;
+
+	tlb->config = *config;
+	for (int i = 0; i < TLB_NR_CACHES && !err; i++)
+		err = cache_init(&tlb->caches[i], g[i]);
+	tlb->pwc = g_new0(struct pwc_entry, config->pwc_entries);
+	if (err) {
+		tlb_destroy(tlb);
+		return err;
+	}
+	*out = tlb;
+	return 0;
+}
+
+void tlb_destroy(struct tlb *tlb)
+{
+	if (!tlb)
+		return;
+	for (int i = 0; i < TLB_NR_CACHES; i++)
+		g_free(tlb->caches[i].entries);
+	g_free(tlb->pwc);
+	g_free(tlb);
+}
+
+const struct tlb_stats *tlb_stats(const struct tlb *tlb)
+{
+	return &tlb->stats;
+}
+
+static bool asid_matches(const struct tlb *tlb, bool global, uint16_t entry_asid, uint16_t asid)
+{
+	return !tlb->config.asid_tagged || global || entry_asid == asid;
+}
+
+static struct tlb_entry *set_of(struct cache *c, uint64_t tag)
+{
+	return &c->entries[(tag % c->sets) * c->ways];
+}
+
+/* The entry of `c` translating `va` for `asid`, any page size, or NULL. */
+static struct tlb_entry *cache_find(struct tlb *tlb, struct cache *c, uint16_t asid, uint64_t va)
+{
+	if (!c->sets)
+		return NULL;
+	for (unsigned s = 0; s < G_N_ELEMENTS(page_shifts); s++) {
+		uint64_t tag = va >> page_shifts[s];
+		struct tlb_entry *set = set_of(c, tag);
+
+		for (unsigned w = 0; w < c->ways; w++)
+			if (set[w].valid && set[w].shift == page_shifts[s] && set[w].tag == tag &&
+			    asid_matches(tlb, set[w].global, set[w].asid, asid))
+				return &set[w];
+	}
+	return NULL;
+}
+
+/* Install an entry, replacing an invalid way or else the least recently used. */
+static void cache_fill(struct tlb *tlb, struct cache *c, const struct tlb_entry *e)
+{
+	struct tlb_entry *set, *victim;
+
+	if (!c->sets)
+		return;
+	set = set_of(c, e->tag);
+	victim = &set[0];
+	for (unsigned w = 0; w < c->ways && victim->valid; w++)
+		if (!set[w].valid || set[w].stamp < victim->stamp)
+			victim = &set[w];
+	*victim = *e;
+	victim->stamp = ++tlb->clock;
+}
+
+static struct pwc_entry *pwc_find(struct tlb *tlb, uint16_t asid, int level, uint64_t va)
+{
+	uint64_t tag = va >> (PGDIR_SHIFT - 9 * level);
+
+	for (unsigned i = 0; i < tlb->config.pwc_entries; i++) {
+		struct pwc_entry *p = &tlb->pwc[i];
+
+		if (p->valid && p->level == level && p->tag == tag && asid_matches(tlb, false, p->asid, asid))
+			return p;
+	}
+	return NULL;
+}
+
+static void pwc_fill(struct tlb *tlb, uint16_t asid, int level, uint64_t va)
+{
+	struct pwc_entry *victim = tlb->pwc;
+
+	if (!tlb->config.pwc_entries || pwc_find(tlb, asid, level, va))
+		return;
+	for (unsigned i = 0; i < tlb->config.pwc_entries && victim->valid; i++)
+		if (!tlb->pwc[i].valid || tlb->pwc[i].stamp < victim->stamp)
+			victim = &tlb->pwc[i];
+	*victim = (struct pwc_entry){ true, (uint8_t)level, asid, va >> (PGDIR_SHIFT - 9 * level),
+				      ++tlb->clock };
+}
+
+/* The deepest upper level (0-2) whose descriptor the PWC holds, or -1. */
+static int pwc_deepest(struct tlb *tlb, uint16_t asid, uint64_t va)
+{
+	for (int level = PMD_LEVEL; level >= PGD_LEVEL; level--) {
+		struct pwc_entry *p = pwc_find(tlb, asid, level, va);
+
+		if (p) {
+			p->stamp = ++tlb->clock;
+			return level;
+		}
+	}
+	return -1;
+}
+
+/* Walk the real tables; fills the PWC with the table descriptors read. */
+static bool walk(struct tlb *tlb, struct phys *phys, phys_addr_t root, uint16_t asid, uint64_t va,
+		 struct tlb_entry *leaf, struct tlb_lookup *out)
+{
+	pte_t entries[PGTABLE_LEVELS];
+	int read = pgtable_walk_levels(phys, root, va, entries);
+	int known = pwc_deepest(tlb, asid, va), last = read - 1;
+
+	tlb->stats.walks++;
+	if (known >= 0)
+		tlb->stats.pwc_hits++;
+	else if (tlb->config.pwc_entries)
+		tlb->stats.pwc_misses++;
+	/* Levels up to `known` need no memory read: their descriptors are cached. */
+	out->walk_reads = (unsigned)MAX(read - (known + 1), 0);
+	out->pwc_hit_level = (unsigned)(known + 1);
+	tlb->stats.walk_reads += out->walk_reads;
+	if (!pte_present(entries[last]) || (last < PTE_LEVEL && !pte_is_block(entries[last], last))) {
+		tlb->stats.faults++;
+		return false;
+	}
+	for (int level = PGD_LEVEL; level < last; level++)
+		pwc_fill(tlb, asid, level, va);
+	*leaf = (struct tlb_entry){
+		.valid = true, .global = !(entries[last] & PTE_NG), .asid = asid,
+		.shift = (uint8_t)(PGDIR_SHIFT - 9 * last),
+	};
+	leaf->tag = va >> leaf->shift;
+	return true;
+}
+
+bool tlb_translate(struct tlb *tlb, struct phys *phys, phys_addr_t root, uint16_t asid, uint64_t va,
+		   enum tlb_access access, struct tlb_lookup *out)
+{
+	int l1 = access == TLB_FETCH ? TLB_L1I : TLB_L1D;
+	struct tlb_entry *e, found;
+
+	*out = (struct tlb_lookup){ 0 };
+	e = cache_find(tlb, &tlb->caches[l1], asid, va);
+	if (e) {
+		tlb->stats.hits[l1]++;
+		e->stamp = ++tlb->clock;
+		out->hit = TLB_HIT_L1;
+		out->page_shift = e->shift;
+		return true;
+	}
+	tlb->stats.misses[l1]++;
+	e = cache_find(tlb, &tlb->caches[TLB_L2], asid, va);
+	if (e) {
+		tlb->stats.hits[TLB_L2]++;
+		e->stamp = ++tlb->clock;
+		found = *e;
+		out->hit = TLB_HIT_L2;
+	} else {
+		if (tlb->caches[TLB_L2].sets)
+			tlb->stats.misses[TLB_L2]++;
+		if (!walk(tlb, phys, root, asid, va, &found, out))
+			return false;
+		out->hit = TLB_WALKED;
+		cache_fill(tlb, &tlb->caches[TLB_L2], &found);
+	}
+	cache_fill(tlb, &tlb->caches[l1], &found);
+	out->page_shift = found.shift;
+	return true;
+}
+
+static void cache_invalidate(struct tlb *tlb, struct cache *c, bool (*drop)(const struct tlb *,
+			     const struct tlb_entry *, uint16_t, uint64_t), uint16_t asid, uint64_t va)
+{
+	for (unsigned i = 0; i < c->sets * c->ways; i++)
+		if (c->entries[i].valid && drop(tlb, &c->entries[i], asid, va))
+			c->entries[i].valid = false;
+}
+
+static bool drop_any(const struct tlb *tlb, const struct tlb_entry *e, uint16_t asid, uint64_t va)
+{
+	return true;
+}
+
+static bool drop_asid(const struct tlb *tlb, const struct tlb_entry *e, uint16_t asid, uint64_t va)
+{
+	return !e->global && (!tlb->config.asid_tagged || e->asid == asid);
+}
+
+static bool drop_page(const struct tlb *tlb, const struct tlb_entry *e, uint16_t asid, uint64_t va)
+{
+	return e->tag == va >> e->shift && asid_matches(tlb, e->global, e->asid, asid);
+}
+
+/* Apply `drop` to every cache; the PWC goes with whole flushes and, for a
+ * page, with the entries on that page's walk. */
+static void invalidate(struct tlb *tlb, bool (*drop)(const struct tlb *, const struct tlb_entry *,
+		       uint16_t, uint64_t), uint16_t asid, uint64_t va)
+{
+	for (int i = 0; i < TLB_NR_CACHES; i++)
+		cache_invalidate(tlb, &tlb->caches[i], drop, asid, va);
+	for (unsigned i = 0; i < tlb->config.pwc_entries; i++) {
+		struct pwc_entry *p = &tlb->pwc[i];
+		struct tlb_entry as_entry = { .asid = p->asid, .tag = p->tag,
+					      .shift = (uint8_t)(PGDIR_SHIFT - 9 * p->level) };
+
+		if (p->valid && drop(tlb, &as_entry, asid, va))
+			p->valid = false;
+	}
+}
+
+void tlb_flush_all(struct tlb *tlb)
+{
+	tlb->stats.flushes_all++;
+	invalidate(tlb, drop_any, 0, 0);
+}
+
+void tlb_flush_asid(struct tlb *tlb, uint16_t asid)
+{
+	tlb->stats.flushes_asid++;
+	invalidate(tlb, drop_asid, asid, 0);
+}
+
+void tlb_flush_page(struct tlb *tlb, uint16_t asid, uint64_t va)
+{
+	tlb->stats.flushes_page++;
+	invalidate(tlb, drop_page, asid, va);
+}

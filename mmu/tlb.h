@@ -1,0 +1,78 @@
+/*
+ * tlb: a model of one agent's translation caches, in the usual hardware
+ * organisation: an L1 instruction TLB and an L1 data TLB in front of a
+ * unified L2 TLB, each set-associative with LRU replacement, and a fully
+ * associative page-walk cache (PWC) of upper-level table descriptors that
+ * shortens walks.  Entries carry their size (4 KiB pages, 2 MiB and 1 GiB
+ * blocks), an ASID and the global bit (the descriptor's nG clear).
+ *
+ * The model decides hit or miss and counts; it does not translate.  The page
+ * tables in simulated memory stay the only truth: a miss walks the real
+ * descriptors (pgtable_walk_levels) and caches what it read.  A walk that
+ * finds no translation caches nothing, as on Arm.
+ *
+ * ASIDs: an untagged TLB (asid_tagged false) matches any entry whatever its
+ * ASID, so an address-space switch must flush it; a tagged one matches an
+ * entry of the same ASID, or a global entry.  Handing out ASIDs (how many are
+ * live, roll-over) is the caller's business.
+ */
+#ifndef MMU_TLB_H
+#define MMU_TLB_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "mmu/pgtable.h"
+#include "mmu/phys.h"
+
+struct tlb_geometry {
+	unsigned entries, ways;		/* entries a multiple of ways; 0 entries: absent */
+};
+
+struct tlb_config {
+	struct tlb_geometry l1i, l1d, l2;
+	unsigned pwc_entries;		/* 0: no page-walk cache */
+	bool asid_tagged;
+};
+
+enum tlb_access { TLB_FETCH, TLB_DATA };
+
+/* Where a lookup was satisfied. */
+enum tlb_hit { TLB_HIT_L1, TLB_HIT_L2, TLB_WALKED };
+
+struct tlb_lookup {
+	enum tlb_hit hit;
+	unsigned walk_reads;		/* descriptors read from memory by the walk */
+	unsigned pwc_hit_level;		/* deepest level whose table the PWC knew, +1; 0: none */
+	unsigned page_shift;		/* 12, 21 or 30 */
+};
+
+enum { TLB_L1I, TLB_L1D, TLB_L2, TLB_NR_CACHES };
+
+struct tlb_stats {
+	uint64_t hits[TLB_NR_CACHES], misses[TLB_NR_CACHES];
+	uint64_t walks, walk_reads, pwc_hits, pwc_misses, faults;
+	uint64_t flushes_all, flushes_asid, flushes_page;
+};
+
+struct tlb;
+
+/* -EINVAL for a geometry whose entries are not a multiple of its ways. */
+int tlb_create(const struct tlb_config *config, struct tlb **out);
+void tlb_destroy(struct tlb *tlb);
+
+/* Look `va` up for an access in ASID `asid`; on a miss, walk the tables at
+ * `root`.  False when the walk finds no translation (the access faults). */
+bool tlb_translate(struct tlb *tlb, struct phys *phys, phys_addr_t root, uint16_t asid, uint64_t va,
+		   enum tlb_access access, struct tlb_lookup *out);
+
+void tlb_flush_all(struct tlb *tlb);
+/* Every non-global entry of `asid` (all of them when untagged). */
+void tlb_flush_asid(struct tlb *tlb, uint16_t asid);
+/* The entries that translate `va` for `asid`, in every cache and the PWC
+ * (as TLBI VAE1 does). */
+void tlb_flush_page(struct tlb *tlb, uint16_t asid, uint64_t va);
+
+const struct tlb_stats *tlb_stats(const struct tlb *tlb);
+
+#endif

@@ -1,0 +1,244 @@
+/*
+ * mmu/tlb: hit and miss sequences computed by hand from the configured
+ * geometry.  Set index = (va >> 12) % sets for 4 KiB pages; a cold walk
+ * reads 4 descriptors (pgd, pud, pmd, pte); the page-walk cache (PWC) holds
+ * upper-level descriptors, so a walk reads only the levels below the
+ * deepest one it knows.
+ */
+#include <criterion/criterion.h>
+#include <errno.h>
+#include <glib.h>
+
+#include "mmu/tlb.h"
+
+#define PG UINT64_C(4096)
+#define BASE UINT64_C(0x40000000)	/* 1 GiB: pgd 0, pud 1 */
+
+static struct phys *phys;
+static phys_addr_t root;
+static struct tlb *tlb;
+
+static void setup(void)
+{
+	cr_assert_eq(phys_create(UINT64_C(16) << 20, &phys), 0);
+	cr_assert_eq(pgtable_create(phys, &root), 0);
+}
+
+static void teardown(void)
+{
+	tlb_destroy(tlb);
+	pgtable_put(phys, root, PGD_LEVEL);
+	phys_destroy(phys);
+}
+
+TestSuite(tlb, .init = setup, .fini = teardown);
+
+static void make_tlb(struct tlb_config config)
+{
+	cr_assert_eq(tlb_create(&config, &tlb), 0);
+}
+
+static void map(uint64_t va, unsigned prot)
+{
+	phys_addr_t pa;
+
+	cr_assert_eq(phys_alloc(phys, FRAME_DATA, &pa), 0);
+	cr_assert_eq(pgtable_map(phys, root, va, pa, prot), 0);
+}
+
+static enum tlb_hit access_as(uint16_t asid, uint64_t va, struct tlb_lookup *out)
+{
+	cr_assert(tlb_translate(tlb, phys, root, asid, va, TLB_DATA, out), "no translation for %#lx",
+		  (unsigned long)va);
+	return out->hit;
+}
+
+static enum tlb_hit data(uint64_t va)
+{
+	struct tlb_lookup l;
+
+	return access_as(1, va, &l);
+}
+
+/* L1d: 4 entries, 2 ways: 2 sets.  Pages 0, 2, 4 (from BASE) share set 0. */
+Test(tlb, lru_evicts_the_least_recently_used_way)
+{
+	make_tlb((struct tlb_config){ .l1d = { 4, 2 } });
+	for (int p = 0; p <= 4; p += 2)
+		map(BASE + p * PG, VM_READ);
+	cr_expect_eq(data(BASE), TLB_WALKED);		/* A: set0 = {A} */
+	cr_expect_eq(data(BASE + 2 * PG), TLB_WALKED);	/* B: set0 = {A, B} */
+	cr_expect_eq(data(BASE), TLB_HIT_L1);		/* A used last: B is LRU */
+	cr_expect_eq(data(BASE + 4 * PG), TLB_WALKED);	/* C evicts B */
+	cr_expect_eq(data(BASE), TLB_HIT_L1);		/* A survived */
+	cr_expect_eq(data(BASE + 2 * PG), TLB_WALKED);	/* B was evicted; now C is LRU */
+	cr_expect_eq(data(BASE + 4 * PG), TLB_WALKED);	/* so C went */
+	cr_expect_eq(tlb_stats(tlb)->hits[TLB_L1D], 2);
+	cr_expect_eq(tlb_stats(tlb)->misses[TLB_L1D], 5);
+}
+
+/* An L1 miss that hits L2 refills L1 without a walk. */
+Test(tlb, l2_backs_l1)
+{
+	make_tlb((struct tlb_config){ .l1d = { 2, 2 }, .l2 = { 8, 2 } });
+	for (int p = 0; p < 3; p++)
+		map(BASE + p * PG, VM_READ);
+	data(BASE);
+	data(BASE + PG);
+	data(BASE + 2 * PG);				/* L1 (1 set, 2 ways) drops BASE */
+	cr_expect_eq(data(BASE), TLB_HIT_L2);
+	cr_expect_eq(data(BASE), TLB_HIT_L1);
+	cr_expect_eq(tlb_stats(tlb)->walks, 3);
+}
+
+Test(tlb, asid_tagged_entries_are_isolated)
+{
+	struct tlb_lookup l;
+
+	make_tlb((struct tlb_config){ .l1d = { 8, 2 }, .asid_tagged = true });
+	map(BASE, VM_READ);
+	cr_expect_eq(access_as(1, BASE, &l), TLB_WALKED);
+	cr_expect_eq(access_as(2, BASE, &l), TLB_WALKED, "ASID 2 must not use ASID 1's entry");
+	cr_expect_eq(access_as(1, BASE, &l), TLB_HIT_L1);
+	tlb_flush_asid(tlb, 1);
+	cr_expect_eq(access_as(1, BASE, &l), TLB_WALKED);
+	cr_expect_eq(access_as(2, BASE, &l), TLB_HIT_L1, "flushing ASID 1 kept ASID 2");
+}
+
+Test(tlb, untagged_entries_match_any_asid)
+{
+	struct tlb_lookup l;
+
+	make_tlb((struct tlb_config){ .l1d = { 8, 2 }, .asid_tagged = false });
+	map(BASE, VM_READ);
+	access_as(1, BASE, &l);
+	cr_expect_eq(access_as(2, BASE, &l), TLB_HIT_L1);
+}
+
+/* A page mapped without nG (here: the EL1 trampoline kind) is global. */
+Test(tlb, global_entries_survive_an_asid_flush)
+{
+	struct tlb_lookup l;
+
+	make_tlb((struct tlb_config){ .l1d = { 8, 2 }, .asid_tagged = true });
+	map(BASE, VM_KERNEL_EXEC);
+	map(BASE + PG, VM_READ);
+	access_as(1, BASE, &l);
+	access_as(1, BASE + PG, &l);
+	cr_expect_eq(access_as(2, BASE, &l), TLB_HIT_L1, "global: any ASID");
+	tlb_flush_asid(tlb, 1);
+	cr_expect_eq(access_as(1, BASE, &l), TLB_HIT_L1, "global entries outlive ASID flushes");
+	cr_expect_eq(access_as(1, BASE + PG, &l), TLB_WALKED);
+	tlb_flush_all(tlb);
+	cr_expect_eq(access_as(1, BASE, &l), TLB_WALKED);
+}
+
+/*
+ * PWC with 8 entries and no TLB worth the name (1 entry): every access walks.
+ *   BASE            cold: 4 reads; PWC learns pgd[0], pud[1], pmd[0]
+ *   BASE + 4K       same 2 MiB: pmd known -> reads only the pte: 1
+ *   BASE + 2M       same 1 GiB, new 2 MiB: pud known -> pmd + pte: 2
+ *   BASE + 1G       same 512 GiB: pgd known -> pud + pmd + pte: 3
+ *   512 GiB         new pgd slot: nothing known -> 4
+ */
+Test(tlb, page_walk_cache_shortens_walks)
+{
+	static const struct { uint64_t va; unsigned reads, known; } steps[] = {
+		{ BASE, 4, 0 }, { BASE + PG, 1, 3 }, { BASE + (2 << 20), 2, 2 },
+		{ BASE + (UINT64_C(1) << 30), 3, 1 }, { UINT64_C(1) << 39, 4, 0 },
+	};
+	struct tlb_lookup l;
+
+	make_tlb((struct tlb_config){ .l1d = { 1, 1 }, .pwc_entries = 8 });
+	for (size_t i = 0; i < G_N_ELEMENTS(steps); i++)
+		map(steps[i].va, VM_READ);
+	for (size_t i = 0; i < G_N_ELEMENTS(steps); i++) {
+		cr_expect_eq(access_as(1, steps[i].va, &l), TLB_WALKED);
+		cr_expect_eq(l.walk_reads, steps[i].reads, "step %zu: %u reads", i, l.walk_reads);
+		cr_expect_eq(l.pwc_hit_level, steps[i].known, "step %zu", i);
+	}
+	cr_expect_eq(tlb_stats(tlb)->walk_reads, 4 + 1 + 2 + 3 + 4);
+}
+
+Test(tlb, without_pwc_every_walk_reads_four_levels)
+{
+	struct tlb_lookup l;
+
+	make_tlb((struct tlb_config){ .l1d = { 1, 1 } });
+	map(BASE, VM_READ);
+	map(BASE + PG, VM_READ);
+	access_as(1, BASE, &l);
+	access_as(1, BASE + PG, &l);
+	cr_expect_eq(l.walk_reads, 4);
+}
+
+/* A 2 MiB block written by hand at level 2 (valid, bit 1 clear, AF, user
+ * read-only, nG): one walk of 3 reads, then one entry covers all 512 pages. */
+Test(tlb, a_block_entry_covers_two_megabytes)
+{
+	pte_t *pmd, entries[PGTABLE_LEVELS];
+	struct tlb_lookup l;
+
+	make_tlb((struct tlb_config){ .l1d = { 8, 2 } });
+	map(BASE, VM_READ);				/* builds the pgd, pud and pmd tables */
+	pgtable_walk_levels(phys, root, BASE, entries);
+	/* The level-2 table is the one the level-1 (pud) entry points to; the
+	 * block maps PA 2 MiB, which the model never touches. */
+	pmd = (pte_t *)phys_to_host(phys, pte_addr(entries[PUD_LEVEL])) +
+	      pgtable_index(BASE + (2 << 20), PMD_LEVEL);
+	*pmd = (UINT64_C(2) << 20) | PTE_VALID | PTE_USER | PTE_RDONLY | PTE_SH_INNER | PTE_AF | PTE_NG;
+	cr_expect_eq(access_as(1, BASE + (2 << 20), &l), TLB_WALKED);
+	cr_expect_eq(l.walk_reads, 3);
+	cr_expect_eq(l.page_shift, 21);
+	cr_expect_eq(access_as(1, BASE + (2 << 20) + 511 * PG, &l), TLB_HIT_L1);
+	cr_expect_eq(tlb_stats(tlb)->walks, 1, "one walk for the whole block");
+	*pmd = 0;	/* not a table: keep pgtable_put from following it */
+}
+
+Test(tlb, flushing_a_page_drops_it_everywhere)
+{
+	struct tlb_lookup l;
+
+	make_tlb((struct tlb_config){ .l1d = { 8, 2 }, .l2 = { 16, 4 }, .pwc_entries = 4 });
+	map(BASE, VM_READ);
+	map(BASE + PG, VM_READ);
+	access_as(1, BASE, &l);
+	access_as(1, BASE + PG, &l);
+	tlb_flush_page(tlb, 1, BASE);
+	cr_expect_eq(access_as(1, BASE, &l), TLB_WALKED, "neither L1 nor L2 may keep it");
+	cr_expect_eq(l.walk_reads, 4, "the walk-cache entries on its path went too");
+	cr_expect_eq(access_as(1, BASE + PG, &l), TLB_HIT_L1, "other pages stay");
+}
+
+/* Arm caches no failed walk: mapping the page afterwards needs no flush. */
+Test(tlb, a_fault_caches_nothing)
+{
+	struct tlb_lookup l;
+
+	make_tlb((struct tlb_config){ .l1d = { 8, 2 }, .l2 = { 16, 4 } });
+	cr_expect_not(tlb_translate(tlb, phys, root, 1, BASE, TLB_DATA, &l));
+	cr_expect_eq(tlb_stats(tlb)->faults, 1);
+	map(BASE, VM_READ);
+	cr_expect_eq(access_as(1, BASE, &l), TLB_WALKED);
+}
+
+Test(tlb, fetches_and_loads_use_their_own_l1)
+{
+	struct tlb_lookup l;
+
+	make_tlb((struct tlb_config){ .l1i = { 4, 2 }, .l1d = { 4, 2 } });
+	map(BASE, VM_READ | VM_EXEC);
+	cr_assert(tlb_translate(tlb, phys, root, 1, BASE, TLB_FETCH, &l));
+	cr_expect_eq(l.hit, TLB_WALKED);
+	cr_expect_eq(access_as(1, BASE, &l), TLB_WALKED, "the L1 data TLB is separate");
+	cr_assert(tlb_translate(tlb, phys, root, 1, BASE, TLB_FETCH, &l));
+	cr_expect_eq(l.hit, TLB_HIT_L1);
+}
+
+Test(tlb, geometry_must_divide_into_sets)
+{
+	struct tlb *bad = NULL;
+
+	cr_expect_eq(tlb_create(&(struct tlb_config){ .l1d = { 6, 4 } }, &bad), -EINVAL);
+	make_tlb((struct tlb_config){ 0 });
+}
