@@ -68,6 +68,31 @@ int machine_dup_mm(struct machine *m, struct mm *old, struct mm **out)
 	return err;
 }
 
+static int load_profile(struct machine *m, GString *error)
+{
+	GError *e = NULL;
+	int err = cost_profile_load(m->opt.profile ? m->opt.profile : "default", &m->profile, &e);
+
+	for (char **set = m->opt.sets; !err && set && *set; set++)
+		err = cost_profile_set(&m->profile, *set, &e);
+	if (err) {
+		g_string_assign(error, e->message);
+		g_error_free(e);
+	}
+	return err;
+}
+
+void machine_charge(struct machine *m, struct event_cost *ev, enum cost_step step, uint64_t count)
+{
+	event_charge(ev, &m->profile, step, count);
+}
+
+void machine_account(struct machine *m, const char *kind, const struct event_cost *ev)
+{
+	m->this_cpu->clock += cost_ns(&m->profile, ev->total);
+	latency_record(m->latency, kind, ev);
+}
+
 int machine_create(const struct options *opt, struct machine **out, GString *error)
 {
 	struct machine *m = g_new0(struct machine, 1);
@@ -81,9 +106,10 @@ int machine_create(const struct options *opt, struct machine **out, GString *err
 	m->warned = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
 	m->tasks = g_hash_table_new(g_direct_hash, g_direct_equal);
 	m->next_pid = FIRST_PID;
+	m->latency = latency_recorder_new();
 	sched_init(m);
-	err = phys_create(opt->mem, &m->phys);
-	if (err)
+	err = load_profile(m, error);
+	if (!err && (err = phys_create(opt->mem, &m->phys)))
 		g_string_printf(error, "cannot reserve %" PRIu64 " bytes of simulated memory: %s",
 				opt->mem, g_strerror(-err));
 	if (!err)
@@ -123,6 +149,8 @@ void machine_destroy(struct machine *m)
 	g_list_free_full(m->processes, (GDestroyNotify)process_free);
 	futex_table_free(m);
 	g_hash_table_destroy(m->tasks);
+	latency_recorder_free(m->latency);
+	cost_profile_clear(&m->profile);
 	cpu_destroy(m->cpu);
 	phys_destroy(m->phys);
 	vfs_fini(&m->vfs);
@@ -158,14 +186,52 @@ void machine_exit(struct machine *m, int status)
 	m->exit_status = status;
 }
 
+/* The modelled work of a page fault of `kind` that allocated `tables` table pages. */
+static void cost_fault(struct machine *m, enum fault_kind kind, uint64_t tables)
+{
+	struct event_cost ev = { 0 };
+	char name[48];
+
+	machine_charge(m, &ev, COST_TRAP_ENTRY, 1);
+	machine_charge(m, &ev, COST_PGTABLE_ALLOC, tables);
+	switch (kind) {
+	case FAULT_KIND_ANON:
+	case FAULT_KIND_SHMEM:
+		machine_charge(m, &ev, COST_PAGE_ZERO, 1);
+		machine_charge(m, &ev, COST_PTE_INSTALL, 1);
+		break;
+	case FAULT_KIND_FILE:
+		machine_charge(m, &ev, COST_PAGE_COPY, 1);	/* the file's bytes into the frame */
+		machine_charge(m, &ev, COST_PTE_INSTALL, 1);
+		break;
+	case FAULT_KIND_COW_COPY:
+		machine_charge(m, &ev, COST_PAGE_COPY, 1);
+		machine_charge(m, &ev, COST_PTE_INSTALL, 1);
+		machine_charge(m, &ev, COST_TLB_FLUSH_PAGE, 1);
+		break;
+	case FAULT_KIND_COW_REUSE:
+		machine_charge(m, &ev, COST_PTE_INSTALL, 1);
+		break;
+	default:	/* spurious, or a signal follows (costed when delivered) */
+		break;
+	}
+	machine_charge(m, &ev, COST_TRAP_EXIT, 1);
+	snprintf(name, sizeof(name), "fault:%s", fault_kind_name(kind));
+	machine_account(m, name, &ev);
+}
+
 static void handle_abort(struct machine *m, struct task *t, const struct cpu_exit *e,
 			 unsigned *repeats)
 {
 	enum fault_access access = e->event == CPU_INSN_ABORT ? FAULT_EXEC :
 				   e->write ? FAULT_WRITE : FAULT_READ;
+	uint64_t tables = phys_in_use(m->phys, FRAME_PGTABLE);
 	enum fault_kind kind;
+	enum vm_fault result = handle_mm_fault(t->mm, e->addr, access, &kind);
 
-	switch (handle_mm_fault(t->mm, e->addr, access, &kind)) {
+	tables = phys_in_use(m->phys, FRAME_PGTABLE) > tables ? phys_in_use(m->phys, FRAME_PGTABLE) - tables : 0;
+	cost_fault(m, kind, tables);
+	switch (result) {
 	case VM_FAULT_DONE:
 		if (kind != FAULT_KIND_SPURIOUS)
 			*repeats = 0;
@@ -254,7 +320,7 @@ static void run_slice(struct machine *m, struct sim_cpu *c, unsigned *repeats)
 	}
 	before = cpu_insns(m->cpu);
 	cpu_run(m->cpu, budget, &e);
-	c->clock += cpu_insns(m->cpu) - before;
+	c->clock += cost_ns(&m->profile, (cpu_insns(m->cpu) - before) * m->profile.cycles[COST_INSTRUCTION]);
 	handle_event(m, t, &e, last_budget, repeats);
 }
 

@@ -16,6 +16,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "mmu/cost.h"
+#include "mmu/latency.h"
 #include "mmu/mm.h"
 #include "mmu/stats.h"
 #include "sim/abi.h"
@@ -42,6 +44,8 @@ struct options {
 	int cpus;
 	uint64_t quantum;
 	int max_tasks;
+	const char *profile;		/* built-in name or key file */
+	char **sets;			/* --set assignments, NULL-terminated or NULL */
 };
 
 /* A simulated CPU: its own clock and the task it runs (NULL: idle). */
@@ -65,6 +69,8 @@ struct machine {
 	struct cpu *cpu;		/* the one engine, time-shared by the simulated CPUs */
 	struct vfs vfs;
 	struct vm_stats vmstats;
+	struct cost_profile profile;
+	struct latency_recorder *latency;
 	GRand *rand;
 
 	struct sim_cpu cpus[MAX_CPUS];
@@ -98,6 +104,11 @@ int machine_run_program(struct machine *m, char *const *argv, char *const *envp)
 
 /* Simulated time on the CPU running now. */
 uint64_t machine_now_ns(const struct machine *m);
+/* Charge an event's cost to the CPU running now and record its latency
+ * under `kind`. */
+void machine_account(struct machine *m, const char *kind, const struct event_cost *ev);
+/* Start costing an event: `steps` pairs of (step, count), ended by -1. */
+void machine_charge(struct machine *m, struct event_cost *ev, enum cost_step step, uint64_t count);
 /* The simulation is over: mmusim exits with `status`. */
 void machine_exit(struct machine *m, int status);
 /* A new address space wired to this machine's CPU (trampolines, TLB and

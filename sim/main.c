@@ -23,6 +23,7 @@ static const char usage_text[] =
 	"Commands:\n"
 	"  run [OPTIONS] PROGRAM [ARGS...]   run PROGRAM; its output and exit status are mmusim's\n"
 	"                                    (a fatal signal gives 128+signo)\n"
+	"  profiles                          list the built-in cost profiles\n"
 	"\n"
 	"Options of run:\n"
 	"  --mem SIZE         simulated physical memory, e.g. 512M, 4G (default 4G)\n"
@@ -36,6 +37,8 @@ static const char usage_text[] =
 	"  --quantum N        instructions a task runs before another may take its CPU\n"
 	"                     (default 20000, at least 1000)\n"
 	"  --max-tasks N      most tasks alive at once; clone then fails with EAGAIN (default 256)\n"
+	"  --profile NAME|FILE  cost profile: a built-in name (see 'mmusim profiles') or a key file\n"
+	"  --set KEY=VALUE    change the profile: cycles.STEP=N or frequency_ghz=F (repeatable)\n"
 	"\n"
 	"  -h, --help         show this help\n"
 	"  --version          show the version\n";
@@ -173,7 +176,7 @@ static int cmd_run(int argc, char **argv)
 {
 	struct options opt = { .mem = DEFAULT_MEM, .root = "/", .cpus = DEFAULT_CPUS,
 			       .quantum = DEFAULT_QUANTUM, .max_tasks = DEFAULT_MAX_TASKS };
-	gchar *root = NULL;
+	gchar *root = NULL, *profile = NULL, **sets = NULL;
 	gboolean writable = FALSE, strace = FALSE, stats = FALSE;
 	GOptionEntry entries[] = {
 		{ "mem", 0, 0, G_OPTION_ARG_CALLBACK, parse_mem, "simulated memory", "SIZE" },
@@ -186,6 +189,8 @@ static int cmd_run(int argc, char **argv)
 		{ "cpus", 0, 0, G_OPTION_ARG_CALLBACK, parse_cpus, "simulated CPUs", "N" },
 		{ "quantum", 0, 0, G_OPTION_ARG_CALLBACK, parse_quantum, "scheduling quantum", "N" },
 		{ "max-tasks", 0, 0, G_OPTION_ARG_CALLBACK, parse_max_tasks, "task limit", "N" },
+		{ "profile", 0, 0, G_OPTION_ARG_FILENAME, &profile, "cost profile", "NAME|FILE" },
+		{ "set", 0, 0, G_OPTION_ARG_STRING_ARRAY, &sets, "profile change", "KEY=VALUE" },
 		{ NULL },
 	};
 	GOptionContext *ctx = g_option_context_new("PROGRAM [ARGS...]");
@@ -212,12 +217,16 @@ static int cmd_run(int argc, char **argv)
 		goto out;
 	}
 	opt.root = root ? root : "/";
+	opt.profile = profile;
+	opt.sets = sets;
 	opt.writable = writable;
 	opt.strace = strace;
 	opt.stats = stats;
-	if (machine_create(&opt, &m, msg)) {
+	status = machine_create(&opt, &m, msg);
+	if (status) {
 		fprintf(stderr, "mmusim: %s\n", msg->str);
-		status = 1;
+		/* a profile that does not load is a usage error too */
+		status = status == -EINVAL || status == -ENOENT ? EX_USAGE : 1;
 		goto out;
 	}
 	status = machine_run_program(m, argv + 1, environ);
@@ -230,7 +239,19 @@ out:
 	g_clear_error(&error);
 	g_option_context_free(ctx);
 	g_free(root);
+	g_free(profile);
+	g_strfreev(sets);
 	return status;
+}
+
+static int cmd_profiles(void)
+{
+	GString *out = g_string_new(NULL);
+
+	cost_profiles_describe(out);
+	fputs(out->str, stdout);
+	g_string_free(out, TRUE);
+	return 0;
 }
 
 int main(int argc, char **argv)
@@ -247,5 +268,7 @@ int main(int argc, char **argv)
 	}
 	if (!strcmp(argv[1], "run"))
 		return cmd_run(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "profiles"))
+		return cmd_profiles();
 	return usage_error("unknown command '%s'", argv[1]);
 }

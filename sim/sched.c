@@ -109,13 +109,26 @@ void sched_preempt(struct machine *m, struct sim_cpu *c)
 	make_runnable(m, t, c->clock);
 }
 
+/* A CPU takes `next`: a process switch (another mm: switch_mm, and with
+ * no ASIDs in the model yet, a full TLB flush) or a thread switch. */
 static void count_switch(struct machine *m, struct sim_cpu *c, struct task *next)
 {
+	struct event_cost ev = { 0 };
+	bool process = c->last_mm_id != next->mm->id;
+	struct sim_cpu *was = m->this_cpu;
+
 	if (c->last_tid && c->last_tid != next->tid) {
-		if (c->last_mm_id == next->mm->id)
-			m->sched.thread_switches++;
-		else
+		machine_charge(m, &ev, COST_SCHED_PICK, 1);
+		if (process) {
+			machine_charge(m, &ev, COST_SWITCH_NO_ASID, 1);
+			machine_charge(m, &ev, COST_TLB_FLUSH_ALL, 1);
 			m->sched.process_switches++;
+		} else {
+			m->sched.thread_switches++;
+		}
+		m->this_cpu = c;	/* the switch is paid by the CPU that switches */
+		machine_account(m, process ? "switch:process" : "switch:thread", &ev);
+		m->this_cpu = was;
 	}
 	c->last_tid = next->tid;
 	c->last_mm_id = next->mm->id;

@@ -221,6 +221,14 @@ static void save_state(struct machine *m, struct task *t, struct rt_sigframe *f,
 	/* an all-zero record after it ends the list */
 }
 
+static void account_delivery(struct machine *m)
+{
+	struct event_cost ev = { 0 };
+
+	machine_charge(m, &ev, COST_SIGNAL_DELIVERY, 1);
+	machine_account(m, "signal", &ev);
+}
+
 /* Enter the handler for `sig`; false if the frame could not be written
  * (the task then dies of SIGSEGV, as in Linux). */
 static bool setup_frame(struct machine *m, struct task *t, int sig, const struct sig_info *info)
@@ -265,6 +273,7 @@ static bool setup_frame(struct machine *m, struct task *t, int sig, const struct
 	t->sigsuspended = false;
 	if (act->flags & G_SA_RESETHAND)
 		act->handler = G_SIG_DFL;
+	account_delivery(m);
 	return true;
 }
 

@@ -51,6 +51,44 @@ static void print_scheduling(struct machine *m, FILE *out)
 		fprintf(out, "    cpu%-2d clock (ns)    %12" PRIu64 "\n", i, m->cpus[i].clock);
 }
 
+/* The three steps that cost most in a kind's mean breakdown. */
+static void print_top_steps(const struct latency_summary *s, FILE *out)
+{
+	bool used[NR_COST_STEPS] = { false };
+
+	for (int n = 0; n < 3; n++) {
+		int best = -1;
+
+		for (int i = 0; i < NR_COST_STEPS; i++)
+			if (!used[i] && s->mean_steps[i] > 0 && (best < 0 || s->mean_steps[i] > s->mean_steps[best]))
+				best = i;
+		if (best < 0)
+			break;
+		used[best] = true;
+		fprintf(out, "%s%s %.0f", n ? ", " : "  ", cost_step_key(best), s->mean_steps[best]);
+	}
+}
+
+static void print_latencies(struct machine *m, FILE *out)
+{
+	GArray *all = latency_summaries(m->latency);
+	const struct cost_profile *p = &m->profile;
+
+	fprintf(out, "  latencies (profile %s, %.2f GHz; simulated ns; mean breakdown in cycles)\n",
+		p->name, p->frequency_ghz);
+	fprintf(out, "    %-26s %8s %9s %9s %9s %9s %9s\n", "kind", "count", "mean", "median", "p90", "p99", "max");
+	for (guint i = 0; i < all->len; i++) {
+		const struct latency_summary *s = &g_array_index(all, struct latency_summary, i);
+
+		fprintf(out, "    %-26s %8" PRIu64 " %9.1f %9" PRIu64 " %9" PRIu64 " %9" PRIu64 " %9" PRIu64,
+			s->kind, s->count, s->mean / p->frequency_ghz, cost_ns(p, s->median), cost_ns(p, s->p90),
+			cost_ns(p, s->p99), cost_ns(p, s->max));
+		print_top_steps(s, out);
+		fputc('\n', out);
+	}
+	g_array_free(all, TRUE);
+}
+
 void print_summary(struct machine *m, FILE *out)
 {
 	uint64_t insns = cpu_insns(m->cpu);
@@ -70,6 +108,7 @@ void print_summary(struct machine *m, FILE *out)
 	fprintf(out, "    page tables         %12" PRIu64 "\n", phys_in_use(m->phys, FRAME_PGTABLE));
 	fprintf(out, "    simulator           %12" PRIu64 "\n", phys_in_use(m->phys, FRAME_KERNEL));
 	fprintf(out, "  peak frames in use    %12" PRIu64 "\n", phys_peak(m->phys));
+	print_latencies(m, out);
 	fprintf(out, "host\n");
 	fprintf(out, "  seconds               %12.3f\n", seconds);
 	fprintf(out, "  guest MIPS            %12.1f\n", seconds > 0 ? insns / seconds / 1e6 : 0.0);

@@ -122,6 +122,19 @@ static void warn_unknown(struct machine *m, unsigned nr)
 			  nr < NR_SYSCALLS && syscall_names[nr] ? syscall_names[nr] : "?", nr);
 }
 
+/* The entry and exit of a finished call, charged once (a retried call's
+ * time asleep is not part of its latency). */
+static void account_syscall(struct machine *m, unsigned nr)
+{
+	struct event_cost ev = { 0 };
+	char kind[64];
+
+	machine_charge(m, &ev, COST_SYSCALL_ENTRY, 1);
+	machine_charge(m, &ev, COST_SYSCALL_EXIT, 1);
+	snprintf(kind, sizeof(kind), "syscall:%s", nr < NR_SYSCALLS && syscall_names[nr] ? syscall_names[nr] : "?");
+	machine_account(m, kind, &ev);
+}
+
 /* Run the call the task is in (t->syscall_nr, t->syscall_args). */
 static void run_syscall(struct machine *m, struct task *t)
 {
@@ -145,6 +158,7 @@ static void run_syscall(struct machine *m, struct task *t)
 	}
 	if (m->opt.strace)
 		strace_finish(m, t, ret == SYSCALL_NORETURN ? 0 : ret, ret == SYSCALL_NORETURN);
+	account_syscall(m, nr);
 	/* A call may finish with the task asleep (the vfork parent): it
 	 * wakes up with its answer and nothing to retry. */
 	if (ret != SYSCALL_NORETURN && t->state != TASK_DEAD)

@@ -8,7 +8,8 @@ unit_tests = \
 	tests/unit-mm \
 	tests/unit-fault \
 	tests/unit-uaccess \
-	tests/unit-tlb
+	tests/unit-tlb \
+	tests/unit-cost
 check_PROGRAMS += $(unit_tests)
 TESTS += $(unit_tests)
 
@@ -56,3 +57,7 @@ tests_unit_task_LDADD = $(SIM_LIBS) $(CRITERION_LIBS)
 tests_unit_tlb_SOURCES = tests/unit/test_tlb.c
 tests_unit_tlb_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_tlb_LDADD = $(TEST_LIBS)
+
+tests_unit_cost_SOURCES = tests/unit/test_cost.c
+tests_unit_cost_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_cost_LDADD = $(TEST_LIBS)

@@ -186,3 +186,27 @@ Test(model, unknown_calls_answer_enosys_and_warn_once)
 	expect_contains("stderr", r.err, "unimplemented system call ? (400) answers ENOSYS");
 	result_free(&r);
 }
+
+/* Cost profiles: listed, chosen, changed; every report states its profile.
+ * hello-nolibc makes two calls; with the xeon profile and syscall_entry set
+ * to 1000 cycles each costs (1000 + 65) / 2.4 GHz = 443.75 ns, printed 444. */
+Test(model, cost_profiles)
+{
+	struct result list = run_mmusim_raw("profiles", NULL);
+	struct result r = run_mmusim("--profile", "xeon-e5620", "--set", "cycles.syscall_entry=1000",
+				     "--stats", GUEST("hello-nolibc"), NULL);
+	struct result bad = run_mmusim("--set", "cycles.nosuch=3", GUEST("hello-nolibc"), NULL);
+
+	expect_status(&list, 0);
+	expect_contains("profiles", list.out, "default ");
+	expect_contains("profiles", list.out, "xeon-e5620    2.40 GHz");
+	expect_status(&r, 0);
+	expect_contains("stats", r.err, "latencies (profile xeon-e5620, 2.40 GHz;");
+	cr_expect(g_regex_match_simple("syscall:write +1 +443\\.8 +444 +444 +444 +444", r.err, 0, 0),
+		  "write's latency:\n%s", r.err);
+	expect_status(&bad, 2);
+	expect_contains("stderr", bad.err, "--set cycles.nosuch=3: unknown step \"nosuch\"");
+	result_free(&list);
+	result_free(&r);
+	result_free(&bad);
+}

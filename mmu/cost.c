@@ -1,0 +1,220 @@
+/*
+ * cost: built-in profiles (key-file text) and loading, changing, listing.
+ */
+#include "mmu/cost.h"
+
+#include <errno.h>
+#include <string.h>
+
+static const char *const step_keys[NR_COST_STEPS] = {
+	[COST_INSTRUCTION] = "instruction",
+	[COST_TLB_HIT_L1] = "tlb_hit_l1",
+	[COST_TLB_HIT_L2] = "tlb_hit_l2",
+	[COST_WALK_LEVEL] = "walk_level",
+	[COST_WALK_LEVEL_PWC_HIT] = "walk_level_pwc_hit",
+	[COST_TRAP_ENTRY] = "trap_entry",
+	[COST_TRAP_EXIT] = "trap_exit",
+	[COST_SYSCALL_ENTRY] = "syscall_entry",
+	[COST_SYSCALL_EXIT] = "syscall_exit",
+	[COST_PAGE_ZERO] = "page_zero",
+	[COST_PAGE_COPY] = "page_copy",
+	[COST_PGTABLE_ALLOC] = "pgtable_alloc",
+	[COST_PTE_INSTALL] = "pte_install",
+	[COST_TLB_FLUSH_PAGE] = "tlb_flush_page",
+	[COST_TLB_FLUSH_ALL] = "tlb_flush_all",
+	[COST_SWITCH_ASID] = "switch_mm_asid",
+	[COST_SWITCH_NO_ASID] = "switch_mm_no_asid",
+	[COST_SCHED_PICK] = "sched_pick",
+	[COST_IPI_SEND] = "ipi_send",
+	[COST_IPI_HANDLE] = "ipi_handle",
+	[COST_ACK_WAIT] = "ack_wait",
+	[COST_TLBI_BROADCAST] = "tlbi_broadcast",
+	[COST_SIGNAL_DELIVERY] = "signal_delivery",
+};
+
+/* The documented default: a generic 2 GHz core (docs/cost-profiles.md). */
+static const char default_profile[] =
+	"[profile]\n"
+	"description=generic 2 GHz out-of-order core with a 4-level walker\n"
+	"frequency_ghz=2.0\n"
+	"[cycles]\n"
+	"instruction=1\n"
+	"tlb_hit_l1=0\ntlb_hit_l2=7\n"
+	"walk_level=30\nwalk_level_pwc_hit=2\n"
+	"trap_entry=100\ntrap_exit=80\n"
+	"syscall_entry=70\nsyscall_exit=60\n"
+	"page_zero=250\npage_copy=500\n"
+	"pgtable_alloc=300\npte_install=40\n"
+	"tlb_flush_page=40\ntlb_flush_all=200\n"
+	"switch_mm_asid=150\nswitch_mm_no_asid=250\n"
+	"sched_pick=800\n"
+	"ipi_send=600\nipi_handle=1500\nack_wait=1000\ntlbi_broadcast=300\n"
+	"signal_delivery=1500\n";
+
+/* Intel Xeon E5620 (Westmere-EP, 2.40 GHz), the CPU of the first-class
+ * address-space measurements (docs/cost-profiles.md). */
+static const char xeon_e5620_profile[] =
+	"[profile]\n"
+	"description=Intel Xeon E5620 (Westmere-EP), 2.40 GHz: the CPU the VAS thread measured on\n"
+	"frequency_ghz=2.4\n"
+	"[cycles]\n"
+	"instruction=1\n"
+	"tlb_hit_l1=0\ntlb_hit_l2=7\n"
+	"walk_level=35\nwalk_level_pwc_hit=3\n"
+	"trap_entry=120\ntrap_exit=100\n"
+	"syscall_entry=75\nsyscall_exit=65\n"
+	"page_zero=300\npage_copy=600\n"
+	"pgtable_alloc=350\npte_install=50\n"
+	"tlb_flush_page=120\ntlb_flush_all=500\n"
+	"switch_mm_asid=200\nswitch_mm_no_asid=900\n"
+	"sched_pick=1700\n"
+	"ipi_send=700\nipi_handle=2000\nack_wait=1500\ntlbi_broadcast=0\n"
+	"signal_delivery=2500\n";
+
+static const struct { const char *name, *text; } builtins[] = {
+	{ "default", default_profile },
+	{ "xeon-e5620", xeon_e5620_profile },
+};
+
+const char *cost_step_key(enum cost_step step)
+{
+	return step < NR_COST_STEPS ? step_keys[step] : "?";
+}
+
+static int find_step(const char *key)
+{
+	for (int s = 0; s < NR_COST_STEPS; s++)
+		if (!strcmp(step_keys[s], key))
+			return s;
+	return -1;
+}
+
+/* Apply what a key file says over the values already in `p`. */
+static int apply_key_file(struct cost_profile *p, GKeyFile *kf, const char *source, GError **error)
+{
+	gsize n = 0;
+	gchar **keys = g_key_file_get_keys(kf, "cycles", &n, NULL);
+	GError *e = NULL;
+	int err = 0;
+
+	if (g_key_file_has_key(kf, "profile", "frequency_ghz", NULL)) {
+		p->frequency_ghz = g_key_file_get_double(kf, "profile", "frequency_ghz", &e);
+		if (e || p->frequency_ghz <= 0) {
+			g_set_error(error, G_KEY_FILE_ERROR, G_KEY_FILE_ERROR_INVALID_VALUE,
+				    "%s: frequency_ghz must be a positive number", source);
+			err = -EINVAL;
+		}
+		g_clear_error(&e);
+	}
+	if (g_key_file_has_key(kf, "profile", "description", NULL)) {
+		g_free(p->description);
+		p->description = g_key_file_get_string(kf, "profile", "description", NULL);
+	}
+	for (gsize i = 0; i < n && !err; i++) {
+		int step = find_step(keys[i]);
+		gchar *text = g_key_file_get_value(kf, "cycles", keys[i], NULL);
+		char *end;
+		guint64 v = g_ascii_strtoull(text, &end, 10);
+
+		if (step < 0 || !*text || *end || text[0] == '-') {
+			g_set_error(error, G_KEY_FILE_ERROR, G_KEY_FILE_ERROR_INVALID_VALUE,
+				    step < 0 ? "%s: unknown step \"%s\" in [cycles]"
+					     : "%s: cycles.%s must be a whole number of cycles", source, keys[i]);
+			err = -EINVAL;
+		} else {
+			p->cycles[step] = v;
+		}
+		g_free(text);
+	}
+	g_strfreev(keys);
+	return err;
+}
+
+static int apply_text(struct cost_profile *p, const char *text, gssize len, const char *source,
+		      GError **error)
+{
+	GKeyFile *kf = g_key_file_new();
+	int err = 0;
+
+	if (!g_key_file_load_from_data(kf, text, (gsize)len, G_KEY_FILE_NONE, error)) {
+		g_prefix_error(error, "%s: ", source);
+		err = -EINVAL;
+	} else {
+		err = apply_key_file(p, kf, source, error);
+	}
+	g_key_file_free(kf);
+	return err;
+}
+
+int cost_profile_load(const char *name_or_file, struct cost_profile *out, GError **error)
+{
+	gchar *text = NULL;
+	gsize len;
+	int err;
+
+	memset(out, 0, sizeof(*out));
+	err = apply_text(out, default_profile, -1, "default", error);	/* the base of every profile */
+	for (size_t i = 0; i < G_N_ELEMENTS(builtins) && !err; i++) {
+		if (strcmp(builtins[i].name, name_or_file))
+			continue;
+		out->name = g_strdup(name_or_file);
+		return apply_text(out, builtins[i].text, -1, name_or_file, error);
+	}
+	if (!g_file_get_contents(name_or_file, &text, &len, error)) {
+		g_prefix_error(error, "--profile %s: not a built-in profile (see 'mmusim profiles'), and ",
+			       name_or_file);
+		cost_profile_clear(out);
+		return -ENOENT;
+	}
+	out->name = g_strdup(name_or_file);
+	err = apply_text(out, text, (gssize)len, name_or_file, error);
+	g_free(text);
+	if (err)
+		cost_profile_clear(out);
+	return err;
+}
+
+int cost_profile_set(struct cost_profile *p, const char *assignment, GError **error)
+{
+	const char *eq = strchr(assignment, '=');
+	gchar *key = eq ? g_strndup(assignment, (gsize)(eq - assignment)) : NULL;
+	gchar *text;
+	int err;
+
+	if (!key || (strcmp(key, "frequency_ghz") && strncmp(key, "cycles.", 7))) {
+		g_set_error(error, G_KEY_FILE_ERROR, G_KEY_FILE_ERROR_INVALID_VALUE,
+			    "--set %s: expected cycles.STEP=N or frequency_ghz=F", assignment);
+		g_free(key);
+		return -EINVAL;
+	}
+	text = !strcmp(key, "frequency_ghz") ? g_strdup_printf("[profile]\nfrequency_ghz=%s\n", eq + 1)
+					     : g_strdup_printf("[cycles]\n%s=%s\n", key + 7, eq + 1);
+	{
+		gchar *source = g_strdup_printf("--set %s", assignment);
+
+		err = apply_text(p, text, -1, source, error);
+		g_free(source);
+	}
+	g_free(text);
+	g_free(key);
+	return err;
+}
+
+void cost_profile_clear(struct cost_profile *p)
+{
+	g_free(p->name);
+	g_free(p->description);
+	memset(p, 0, sizeof(*p));
+}
+
+void cost_profiles_describe(GString *out)
+{
+	for (size_t i = 0; i < G_N_ELEMENTS(builtins); i++) {
+		struct cost_profile p;
+
+		if (cost_profile_load(builtins[i].name, &p, NULL))
+			continue;
+		g_string_append_printf(out, "%-12s %5.2f GHz  %s\n", p.name, p.frequency_ghz, p.description);
+		cost_profile_clear(&p);
+	}
+}

@@ -1,0 +1,41 @@
+/*
+ * latency: simulated latencies of events (a page fault of a kind, a context
+ * switch, a system call, a signal delivery), each with its breakdown into
+ * modelled steps.  Kinds are named ("fault:anon-zero", "switch:process",
+ * "syscall:read"); per kind the recorder keeps every sample, so reports can
+ * give exact percentiles, and the sum per step, for the mean breakdown.
+ */
+#ifndef MMU_LATENCY_H
+#define MMU_LATENCY_H
+
+#include <glib.h>
+#include <stdint.h>
+
+#include "mmu/cost.h"
+
+/* An event being costed: cycles per step. */
+struct event_cost {
+	uint64_t cycles[NR_COST_STEPS];
+	uint64_t total;
+};
+
+struct latency_summary {
+	const char *kind;
+	uint64_t count;
+	double mean;
+	uint64_t median, p90, p99, max;		/* cycles */
+	double mean_steps[NR_COST_STEPS];
+};
+
+struct latency_recorder;
+
+struct latency_recorder *latency_recorder_new(void);
+void latency_recorder_free(struct latency_recorder *r);
+/* Add `count` times the profile's cost of `step` to `ev`. */
+void event_charge(struct event_cost *ev, const struct cost_profile *p, enum cost_step step,
+		  uint64_t count);
+void latency_record(struct latency_recorder *r, const char *kind, const struct event_cost *ev);
+/* Summaries of every kind, sorted by kind name (free with g_array_free). */
+GArray *latency_summaries(struct latency_recorder *r);
+
+#endif
