@@ -330,22 +330,6 @@ void cpu_load_context(struct cpu *cpu, const struct cpu_context *ctx, struct mm 
 		cpu_flush_tlb(cpu);
 }
 
-void cpu_copy_context(struct cpu *cpu, struct cpu_context *dst, const struct cpu_context *src)
-{
-	memcpy(dst->uc, src->uc, uc_context_size(cpu->uc));
-	dst->pc = src->pc;
-}
-
-uint64_t cpu_context_reg(const struct cpu_context *ctx, int reg)
-{
-	uint64_t value = 0;
-
-	if (reg == CPU_REG_PC)
-		return ctx->pc;
-	uc_context_reg_read(ctx->uc, uc_regid(reg), &value);
-	return value;
-}
-
 void cpu_context_set_reg(struct cpu_context *ctx, int reg, uint64_t value)
 {
 	if (reg == CPU_REG_PC)

@@ -82,9 +82,7 @@ void cpu_save_context(struct cpu *cpu, struct cpu_context *ctx);
 /* Load a task's context and its address space `mm` (flushing the TLB when
  * `mm` is not the one loaded before). */
 void cpu_load_context(struct cpu *cpu, const struct cpu_context *ctx, struct mm *mm);
-void cpu_copy_context(struct cpu *cpu, struct cpu_context *dst, const struct cpu_context *src);
-/* Registers of a context that is not loaded (PC included). */
-uint64_t cpu_context_reg(const struct cpu_context *ctx, int reg);
+/* Set a register of a context that is not loaded (PC included). */
 void cpu_context_set_reg(struct cpu_context *ctx, int reg, uint64_t value);
 /* A fresh context that enters EL0 at `pc` with `sp`: all other registers zero. */
 void cpu_context_init_user(struct cpu *cpu, struct cpu_context *ctx, uint64_t pc, uint64_t sp);

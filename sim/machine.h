@@ -107,7 +107,7 @@ uint64_t machine_now_ns(const struct machine *m);
 /* Charge an event's cost to the CPU running now and record its latency
  * under `kind`. */
 void machine_account(struct machine *m, const char *kind, const struct event_cost *ev);
-/* Start costing an event: `steps` pairs of (step, count), ended by -1. */
+/* Add `count` times the profile's cost of `step` to the event `ev`. */
 void machine_charge(struct machine *m, struct event_cost *ev, enum cost_step step, uint64_t count);
 /* The simulation is over: mmusim exits with `status`. */
 void machine_exit(struct machine *m, int status);

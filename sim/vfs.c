@@ -90,11 +90,6 @@ int vfs_open(const struct vfs *vfs, const char *path, int flags, unsigned mode)
 	return err ? err : (int)openat2_in_root(vfs, path, flags, mode);
 }
 
-char *vfs_host_path(const struct vfs *vfs, const char *path)
-{
-	return g_build_filename(vfs->root, path, NULL);
-}
-
 struct file *file_new(int host_fd, const char *path, bool is_dir)
 {
 	struct file *file = g_new0(struct file, 1);

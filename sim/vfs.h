@@ -49,8 +49,6 @@ char *vfs_join(const char *dir, const char *path);
 /* Open a guest path (absolute, already joined): host fd or -errno.  Flags are
  * host open flags; O_PATH opens only a reference. */
 int vfs_open(const struct vfs *vfs, const char *path, int flags, unsigned mode);
-/* A host path for the guest path, to hand to programs that want a name. */
-char *vfs_host_path(const struct vfs *vfs, const char *path);
 /* -EROFS if `flags` would write and the machine is read-only. */
 int vfs_check_write(const struct vfs *vfs, int flags);
 
