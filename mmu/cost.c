@@ -178,7 +178,7 @@ int cost_profile_set(struct cost_profile *p, const char *assignment, GError **er
 {
 	const char *eq = strchr(assignment, '=');
 	gchar *key = eq ? g_strndup(assignment, (gsize)(eq - assignment)) : NULL;
-	gchar *text;
+	gchar *text, *source;
 	int err;
 
 	if (!key || (strcmp(key, "frequency_ghz") && strncmp(key, "cycles.", 7))) {
@@ -189,12 +189,9 @@ int cost_profile_set(struct cost_profile *p, const char *assignment, GError **er
 	}
 	text = !strcmp(key, "frequency_ghz") ? g_strdup_printf("[profile]\nfrequency_ghz=%s\n", eq + 1)
 					     : g_strdup_printf("[cycles]\n%s=%s\n", key + 7, eq + 1);
-	{
-		gchar *source = g_strdup_printf("--set %s", assignment);
-
-		err = apply_text(p, text, -1, source, error);
-		g_free(source);
-	}
+	source = g_strdup_printf("--set %s", assignment);
+	err = apply_text(p, text, -1, source, error);
+	g_free(source);
 	g_free(text);
 	g_free(key);
 	return err;

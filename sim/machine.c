@@ -87,9 +87,10 @@ void machine_charge(struct machine *m, struct event_cost *ev, enum cost_step ste
 	event_charge(ev, &m->profile, step, count);
 }
 
-void machine_account(struct machine *m, const char *kind, const struct event_cost *ev)
+void machine_account(struct machine *m, struct sim_cpu *c, const char *kind,
+		     const struct event_cost *ev)
 {
-	m->this_cpu->clock += cost_ns(&m->profile, ev->total);
+	c->clock += cost_ns(&m->profile, ev->total);
 	latency_record(m->latency, kind, ev);
 }
 
@@ -217,7 +218,7 @@ static void cost_fault(struct machine *m, enum fault_kind kind, uint64_t tables)
 	}
 	machine_charge(m, &ev, COST_TRAP_EXIT, 1);
 	snprintf(name, sizeof(name), "fault:%s", fault_kind_name(kind));
-	machine_account(m, name, &ev);
+	machine_account(m, m->this_cpu, name, &ev);
 }
 
 static void handle_abort(struct machine *m, struct task *t, const struct cpu_exit *e,
@@ -225,12 +226,12 @@ static void handle_abort(struct machine *m, struct task *t, const struct cpu_exi
 {
 	enum fault_access access = e->event == CPU_INSN_ABORT ? FAULT_EXEC :
 				   e->write ? FAULT_WRITE : FAULT_READ;
-	uint64_t tables = phys_in_use(m->phys, FRAME_PGTABLE);
+	uint64_t tables_before = phys_in_use(m->phys, FRAME_PGTABLE);
 	enum fault_kind kind;
 	enum vm_fault result = handle_mm_fault(t->mm, e->addr, access, &kind);
 
-	tables = phys_in_use(m->phys, FRAME_PGTABLE) > tables ? phys_in_use(m->phys, FRAME_PGTABLE) - tables : 0;
-	cost_fault(m, kind, tables);
+	/* A fault only ever adds table pages. */
+	cost_fault(m, kind, phys_in_use(m->phys, FRAME_PGTABLE) - tables_before);
 	switch (result) {
 	case VM_FAULT_DONE:
 		if (kind != FAULT_KIND_SPURIOUS)

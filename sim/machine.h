@@ -104,9 +104,9 @@ int machine_run_program(struct machine *m, char *const *argv, char *const *envp)
 
 /* Simulated time on the CPU running now. */
 uint64_t machine_now_ns(const struct machine *m);
-/* Charge an event's cost to the CPU running now and record its latency
- * under `kind`. */
-void machine_account(struct machine *m, const char *kind, const struct event_cost *ev);
+/* Charge an event's cost to CPU `c` and record its latency under `kind`. */
+void machine_account(struct machine *m, struct sim_cpu *c, const char *kind,
+		     const struct event_cost *ev);
 /* Add `count` times the profile's cost of `step` to the event `ev`. */
 void machine_charge(struct machine *m, struct event_cost *ev, enum cost_step step, uint64_t count);
 /* The simulation is over: mmusim exits with `status`. */

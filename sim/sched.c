@@ -115,7 +115,6 @@ static void count_switch(struct machine *m, struct sim_cpu *c, struct task *next
 {
 	struct event_cost ev = { 0 };
 	bool process = c->last_mm_id != next->mm->id;
-	struct sim_cpu *was = m->this_cpu;
 
 	if (c->last_tid && c->last_tid != next->tid) {
 		machine_charge(m, &ev, COST_SCHED_PICK, 1);
@@ -126,9 +125,7 @@ static void count_switch(struct machine *m, struct sim_cpu *c, struct task *next
 		} else {
 			m->sched.thread_switches++;
 		}
-		m->this_cpu = c;	/* the switch is paid by the CPU that switches */
-		machine_account(m, process ? "switch:process" : "switch:thread", &ev);
-		m->this_cpu = was;
+		machine_account(m, c, process ? "switch:process" : "switch:thread", &ev);
 	}
 	c->last_tid = next->tid;
 	c->last_mm_id = next->mm->id;

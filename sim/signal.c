@@ -226,7 +226,7 @@ static void account_delivery(struct machine *m)
 	struct event_cost ev = { 0 };
 
 	machine_charge(m, &ev, COST_SIGNAL_DELIVERY, 1);
-	machine_account(m, "signal", &ev);
+	machine_account(m, m->this_cpu, "signal", &ev);
 }
 
 /* Enter the handler for `sig`; false if the frame could not be written
@@ -365,11 +365,11 @@ SYSCALL(rt_sigaction)
 		return 0;
 	t->sighand->action[sig] = act;
 	/* Setting SIG_IGN (or a default of ignore) discards what is pending. */
-	if (ignored(t, sig))
+	if (ignored(t, sig)) {
 		for (GList *l = t->proc->threads; l; l = l->next)
 			((struct task *)l->data)->pending.set &= ~sigmask_of(sig);
-	if (ignored(t, sig))
 		t->proc->shared_pending.set &= ~sigmask_of(sig);
+	}
 	return 0;
 }
 

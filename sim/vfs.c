@@ -43,10 +43,6 @@ static bool wants_write(int flags)
 	       (flags & O_TMPFILE) == O_TMPFILE;	/* O_TMPFILE includes O_DIRECTORY's bit */
 }
 
-int vfs_check_write(const struct vfs *vfs, int flags)
-{
-	return !vfs->writable && wants_write(flags) ? -EROFS : 0;
-}
 
 static long openat2_in_root(const struct vfs *vfs, const char *path, int flags, unsigned mode)
 {
@@ -68,8 +64,10 @@ static int check_read_only(const struct vfs *vfs, const char *path, int flags)
 	struct stat st;
 	bool device;
 
-	if (vfs->writable || !wants_write(flags) || (flags & O_TMPFILE) == O_TMPFILE)
-		return vfs_check_write(vfs, flags);
+	if (vfs->writable || !wants_write(flags))
+		return 0;
+	if ((flags & O_TMPFILE) == O_TMPFILE)
+		return -EROFS;
 	fd = openat2_in_root(vfs, path, O_PATH, 0);
 	if (fd < 0)
 		return (flags & O_CREAT) ? -EROFS : (int)fd;

@@ -49,8 +49,6 @@ char *vfs_join(const char *dir, const char *path);
 /* Open a guest path (absolute, already joined): host fd or -errno.  Flags are
  * host open flags; O_PATH opens only a reference. */
 int vfs_open(const struct vfs *vfs, const char *path, int flags, unsigned mode);
-/* -EROFS if `flags` would write and the machine is read-only. */
-int vfs_check_write(const struct vfs *vfs, int flags);
 
 struct file *file_new(int host_fd, const char *path, bool is_dir);
 struct file *file_new_pipe(struct pipe *pipe, bool writer, int flags);
