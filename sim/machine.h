@@ -3,9 +3,9 @@
  * file system view, the statistics, and the task being run, and it runs the
  * loop that turns CPU events into system calls, page faults and signals.
  *
- * Simulated time is derived from the instruction count (one instruction is
- * one nanosecond) plus the time guests spent in simulated sleeps; host time
- * never leaks into anything the guest sees.
+ * Simulated time is each CPU's clock: the instructions it ran and the events
+ * charged to it, at the cost profile's rates, plus idle time it skipped;
+ * host time never leaks into anything the guest sees.
  */
 #ifndef SIM_MACHINE_H
 #define SIM_MACHINE_H
