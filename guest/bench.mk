@@ -2,4 +2,5 @@
 BENCH_BINS = \
 	guest/bin/bench-forkwait \
 	guest/bin/bench-pingpong \
-	guest/bin/bench-compute
+	guest/bin/bench-compute \
+	guest/bin/bench-memwalk

@@ -29,6 +29,7 @@ static const char *const step_keys[NR_COST_STEPS] = {
 	[COST_IPI_HANDLE] = "ipi_handle",
 	[COST_ACK_WAIT] = "ack_wait",
 	[COST_TLBI_BROADCAST] = "tlbi_broadcast",
+	[COST_TLBI_SYNC] = "tlbi_sync",
 	[COST_SIGNAL_DELIVERY] = "signal_delivery",
 };
 
@@ -48,8 +49,12 @@ static const char default_profile[] =
 	"tlb_flush_page=40\ntlb_flush_all=200\n"
 	"switch_mm_asid=150\nswitch_mm_no_asid=250\n"
 	"sched_pick=800\n"
-	"ipi_send=600\nipi_handle=1500\nack_wait=1000\ntlbi_broadcast=300\n"
-	"signal_delivery=1500\n";
+	"ipi_send=600\nipi_handle=1500\nack_wait=1000\ntlbi_broadcast=100\ntlbi_sync=600\n"
+	"signal_delivery=1500\n"
+	"[tlb]\n"
+	"l1i_entries=64\nl1i_ways=4\nl1d_entries=64\nl1d_ways=4\n"
+	"l2_entries=1024\nl2_ways=8\npwc_entries=32\n"
+	"asid_bits=16\nshootdown=ipi\n";
 
 /* Intel Xeon E5620 (Westmere-EP, 2.40 GHz), the CPU of the first-class
  * address-space measurements (docs/cost-profiles.md). */
@@ -68,13 +73,42 @@ static const char xeon_e5620_profile[] =
 	"tlb_flush_page=120\ntlb_flush_all=500\n"
 	"switch_mm_asid=200\nswitch_mm_no_asid=900\n"
 	"sched_pick=1700\n"
-	"ipi_send=700\nipi_handle=2000\nack_wait=1500\ntlbi_broadcast=0\n"
-	"signal_delivery=2500\n";
+	"ipi_send=700\nipi_handle=2000\nack_wait=1500\ntlbi_broadcast=0\ntlbi_sync=0\n"
+	"signal_delivery=2500\n"
+	"[tlb]\n"
+	"l1i_entries=64\nl1i_ways=4\nl1d_entries=64\nl1d_ways=4\n"
+	"l2_entries=512\nl2_ways=4\npwc_entries=32\n"
+	"asid_bits=0\nshootdown=ipi\n";
 
 static const struct { const char *name, *text; } builtins[] = {
 	{ "default", default_profile },
 	{ "xeon-e5620", xeon_e5620_profile },
 };
+
+static const char *const mechanism_names[] = {
+	[SHOOTDOWN_IPI] = "ipi",
+	[SHOOTDOWN_BROADCAST] = "broadcast",
+};
+
+const char *shootdown_mechanism_name(enum shootdown_mechanism m)
+{
+	return mechanism_names[m];
+}
+
+/* The whole-number keys of [tlb], and where they go. */
+static unsigned *tlb_field(struct cost_profile *p, const char *key)
+{
+	static const char *const keys[] = { "l1i_entries", "l1i_ways", "l1d_entries", "l1d_ways",
+					     "l2_entries", "l2_ways", "pwc_entries", "asid_bits" };
+	unsigned *fields[] = { &p->tlb.l1i.entries, &p->tlb.l1i.ways, &p->tlb.l1d.entries,
+			       &p->tlb.l1d.ways, &p->tlb.l2.entries, &p->tlb.l2.ways,
+			       &p->tlb.pwc_entries, &p->asid_bits };
+
+	for (size_t i = 0; i < G_N_ELEMENTS(keys); i++)
+		if (!strcmp(keys[i], key))
+			return fields[i];
+	return NULL;
+}
 
 const char *cost_step_key(enum cost_step step)
 {
@@ -89,45 +123,109 @@ static int find_step(const char *key)
 	return -1;
 }
 
+static int invalid(GError **error, const char *fmt, const char *source, const char *key)
+{
+	g_set_error(error, G_KEY_FILE_ERROR, G_KEY_FILE_ERROR_INVALID_VALUE, fmt, source, key);
+	return -EINVAL;
+}
+
+/* A whole number, as a key file or --set spells it. */
+static bool parse_count(const char *text, guint64 *out)
+{
+	char *end;
+
+	*out = g_ascii_strtoull(text, &end, 10);
+	return *text && !*end && text[0] != '-';
+}
+
+static int apply_cycles(struct cost_profile *p, GKeyFile *kf, const char *source, GError **error)
+{
+	gchar **keys = g_key_file_get_keys(kf, "cycles", NULL, NULL);
+	int err = 0;
+
+	for (gchar **key = keys; key && *key && !err; key++) {
+		int step = find_step(*key);
+		gchar *text = g_key_file_get_value(kf, "cycles", *key, NULL);
+		guint64 v;
+
+		if (step < 0)
+			err = invalid(error, "%s: unknown step \"%s\" in [cycles]", source, *key);
+		else if (!parse_count(text, &v))
+			err = invalid(error, "%s: cycles.%s must be a whole number of cycles", source, *key);
+		else
+			p->cycles[step] = v;
+		g_free(text);
+	}
+	g_strfreev(keys);
+	return err;
+}
+
+static int apply_tlb(struct cost_profile *p, GKeyFile *kf, const char *source, GError **error)
+{
+	gchar **keys = g_key_file_get_keys(kf, "tlb", NULL, NULL);
+	int err = 0;
+
+	for (gchar **key = keys; key && *key && !err; key++) {
+		gchar *text = g_key_file_get_value(kf, "tlb", *key, NULL);
+		unsigned *field = tlb_field(p, *key);
+		guint64 v;
+
+		if (!strcmp(*key, "shootdown")) {
+			if (!strcmp(text, "ipi") || !strcmp(text, "broadcast"))
+				p->shootdown = !strcmp(text, "ipi") ? SHOOTDOWN_IPI : SHOOTDOWN_BROADCAST;
+			else
+				err = invalid(error, "%s: tlb.%s must be ipi or broadcast", source, *key);
+		} else if (!field) {
+			err = invalid(error, "%s: unknown key \"%s\" in [tlb]", source, *key);
+		} else if (!parse_count(text, &v) || v > 1u << 20) {
+			err = invalid(error, "%s: tlb.%s must be a whole number up to 1048576", source, *key);
+		} else {
+			*field = (unsigned)v;
+		}
+		g_free(text);
+	}
+	g_strfreev(keys);
+	return err;
+}
+
+/* The TLB description as a whole: geometries a TLB can have, ASIDs that fit. */
+static int check_tlb(struct cost_profile *p, const char *source, GError **error)
+{
+	const struct { const char *name; struct tlb_geometry *g; } caches[] = {
+		{ "l1i", &p->tlb.l1i }, { "l1d", &p->tlb.l1d }, { "l2", &p->tlb.l2 },
+	};
+
+	for (size_t i = 0; i < G_N_ELEMENTS(caches); i++)
+		if (caches[i].g->entries && (!caches[i].g->ways || caches[i].g->entries % caches[i].g->ways))
+			return invalid(error, "%s: tlb.%s_entries must be a multiple of its ways", source,
+				       caches[i].name);
+	if (p->asid_bits > MAX_ASID_BITS)
+		return invalid(error, "%s: tlb.%s must be at most 16", source, "asid_bits");
+	p->tlb.asid_tagged = p->asid_bits > 0;
+	return 0;
+}
+
 /* Apply what a key file says over the values already in `p`. */
 static int apply_key_file(struct cost_profile *p, GKeyFile *kf, const char *source, GError **error)
 {
-	gsize n = 0;
-	gchar **keys = g_key_file_get_keys(kf, "cycles", &n, NULL);
 	GError *e = NULL;
 	int err = 0;
 
 	if (g_key_file_has_key(kf, "profile", "frequency_ghz", NULL)) {
 		p->frequency_ghz = g_key_file_get_double(kf, "profile", "frequency_ghz", &e);
-		if (e || p->frequency_ghz <= 0) {
-			g_set_error(error, G_KEY_FILE_ERROR, G_KEY_FILE_ERROR_INVALID_VALUE,
-				    "%s: frequency_ghz must be a positive number", source);
-			err = -EINVAL;
-		}
+		if (e || p->frequency_ghz <= 0)
+			err = invalid(error, "%s: %s must be a positive number", source, "frequency_ghz");
 		g_clear_error(&e);
 	}
 	if (g_key_file_has_key(kf, "profile", "description", NULL)) {
 		g_free(p->description);
 		p->description = g_key_file_get_string(kf, "profile", "description", NULL);
 	}
-	for (gsize i = 0; i < n && !err; i++) {
-		int step = find_step(keys[i]);
-		gchar *text = g_key_file_get_value(kf, "cycles", keys[i], NULL);
-		char *end;
-		guint64 v = g_ascii_strtoull(text, &end, 10);
-
-		if (step < 0 || !*text || *end || text[0] == '-') {
-			g_set_error(error, G_KEY_FILE_ERROR, G_KEY_FILE_ERROR_INVALID_VALUE,
-				    step < 0 ? "%s: unknown step \"%s\" in [cycles]"
-					     : "%s: cycles.%s must be a whole number of cycles", source, keys[i]);
-			err = -EINVAL;
-		} else {
-			p->cycles[step] = v;
-		}
-		g_free(text);
-	}
-	g_strfreev(keys);
-	return err;
+	if (!err)
+		err = apply_cycles(p, kf, source, error);
+	if (!err)
+		err = apply_tlb(p, kf, source, error);
+	return err ? err : check_tlb(p, source, error);
 }
 
 static int apply_text(struct cost_profile *p, const char *text, gssize len, const char *source,
@@ -177,23 +275,24 @@ int cost_profile_load(const char *name_or_file, struct cost_profile *out, GError
 int cost_profile_set(struct cost_profile *p, const char *assignment, GError **error)
 {
 	const char *eq = strchr(assignment, '=');
-	gchar *key = eq ? g_strndup(assignment, (gsize)(eq - assignment)) : NULL;
-	gchar *text, *source;
+	const char *dot = strchr(assignment, '.');
+	gchar *text = NULL, *source;
 	int err;
 
-	if (!key || (strcmp(key, "frequency_ghz") && strncmp(key, "cycles.", 7))) {
+	if (eq && !strncmp(assignment, "frequency_ghz=", 14))
+		text = g_strdup_printf("[profile]\nfrequency_ghz=%s\n", eq + 1);
+	else if (eq && dot && dot < eq && (!strncmp(assignment, "cycles.", 7) || !strncmp(assignment, "tlb.", 4)))
+		text = g_strdup_printf("[%.*s]\n%.*s=%s\n", (int)(dot - assignment), assignment,
+				       (int)(eq - dot - 1), dot + 1, eq + 1);
+	if (!text) {
 		g_set_error(error, G_KEY_FILE_ERROR, G_KEY_FILE_ERROR_INVALID_VALUE,
-			    "--set %s: expected cycles.STEP=N or frequency_ghz=F", assignment);
-		g_free(key);
+			    "--set %s: expected cycles.STEP=N, tlb.KEY=V or frequency_ghz=F", assignment);
 		return -EINVAL;
 	}
-	text = !strcmp(key, "frequency_ghz") ? g_strdup_printf("[profile]\nfrequency_ghz=%s\n", eq + 1)
-					     : g_strdup_printf("[cycles]\n%s=%s\n", key + 7, eq + 1);
 	source = g_strdup_printf("--set %s", assignment);
 	err = apply_text(p, text, -1, source, error);
 	g_free(source);
 	g_free(text);
-	g_free(key);
 	return err;
 }
 

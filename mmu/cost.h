@@ -2,6 +2,11 @@
  * cost: the cost profile, in cycles per modelled step, and the clock
  * frequency that turns cycles into simulated nanoseconds.
  *
+ * A profile also describes the translation hardware the costs belong to: the
+ * TLB geometry of every CPU, how many ASID bits it tags entries with (0: no
+ * tags, every address-space switch flushes), and how a shootdown reaches
+ * other CPUs (IPIs, or Arm-style broadcast TLBI).
+ *
  * Profiles are GLib key files:
  *
  *   [profile]
@@ -10,6 +15,12 @@
  *   [cycles]
  *   instruction=1
  *   syscall_entry=70
+ *   ...
+ *   [tlb]
+ *   l1d_entries=64
+ *   l1d_ways=4
+ *   asid_bits=16
+ *   shootdown=ipi
  *   ...
  *
  * Built-in profiles: "default" and "xeon-e5620" (docs/cost-profiles.md says
@@ -24,6 +35,8 @@
 #include <glib.h>
 #include <stdint.h>
 
+#include "mmu/tlb.h"
+
 enum cost_step {
 	COST_INSTRUCTION,		/* one guest instruction (CPI) */
 	COST_TLB_HIT_L1, COST_TLB_HIT_L2,
@@ -36,25 +49,38 @@ enum cost_step {
 	COST_TLB_FLUSH_PAGE, COST_TLB_FLUSH_ALL,
 	COST_SWITCH_ASID, COST_SWITCH_NO_ASID,	/* address-space switch */
 	COST_SCHED_PICK,
-	COST_IPI_SEND, COST_IPI_HANDLE, COST_ACK_WAIT, COST_TLBI_BROADCAST,
+	COST_IPI_SEND, COST_IPI_HANDLE, COST_ACK_WAIT,
+	COST_TLBI_BROADCAST, COST_TLBI_SYNC,	/* one TLBI ... IS; the DSB ISH that waits for all */
 	COST_SIGNAL_DELIVERY,
 	NR_COST_STEPS
 };
+
+/* How a TLB shootdown reaches the other CPUs that may cache a translation. */
+enum shootdown_mechanism {
+	SHOOTDOWN_IPI,		/* interrupt each one; it flushes and acknowledges (x86) */
+	SHOOTDOWN_BROADCAST,	/* TLBI ... IS reaches every CPU in hardware (Arm) */
+};
+
+#define MAX_ASID_BITS 16
 
 struct cost_profile {
 	char *name;
 	char *description;
 	double frequency_ghz;
 	uint64_t cycles[NR_COST_STEPS];
+	struct tlb_config tlb;		/* asid_tagged is asid_bits > 0 */
+	unsigned asid_bits;		/* 0: untagged */
+	enum shootdown_mechanism shootdown;
 };
 
 /* A built-in profile by name, or a key file by path. */
 int cost_profile_load(const char *name_or_file, struct cost_profile *out, GError **error);
-/* Change one value: "cycles.KEY=N" or "frequency_ghz=F". */
+/* Change one value: "cycles.KEY=N", "tlb.KEY=V" or "frequency_ghz=F". */
 int cost_profile_set(struct cost_profile *p, const char *assignment, GError **error);
 void cost_profile_clear(struct cost_profile *p);
 /* The key of a step in profiles and reports ("syscall_entry"). */
 const char *cost_step_key(enum cost_step step);
+const char *shootdown_mechanism_name(enum shootdown_mechanism m);
 /* One line per built-in profile: name, frequency, description. */
 void cost_profiles_describe(GString *out);
 

@@ -6,6 +6,7 @@ struct kind_samples {
 	char *name;
 	GArray *samples;			/* uint64_t cycles */
 	uint64_t step_cycles[NR_COST_STEPS];
+	uint64_t indirect, refills;
 };
 
 struct latency_recorder {
@@ -46,6 +47,13 @@ void event_charge(struct event_cost *ev, const struct cost_profile *p, enum cost
 	ev->total += cycles;
 }
 
+void event_add(struct event_cost *ev, const struct event_cost *part)
+{
+	for (int s = 0; s < NR_COST_STEPS; s++)
+		ev->cycles[s] += part->cycles[s];
+	ev->total += part->total;
+}
+
 void latency_record(struct latency_recorder *r, const char *kind, const struct event_cost *ev)
 {
 	struct kind_samples *k = g_hash_table_lookup(r->kinds, kind);
@@ -59,6 +67,8 @@ void latency_record(struct latency_recorder *r, const char *kind, const struct e
 	g_array_append_val(k->samples, ev->total);
 	for (int s = 0; s < NR_COST_STEPS; s++)
 		k->step_cycles[s] += ev->cycles[s];
+	k->indirect += ev->indirect;
+	k->refills += ev->refills;
 }
 
 static gint compare_u64(gconstpointer a, gconstpointer b)
@@ -96,6 +106,8 @@ static struct latency_summary summarize(struct kind_samples *k)
 	s.max = g_array_index(k->samples, uint64_t, k->samples->len - 1);
 	for (int i = 0; i < NR_COST_STEPS; i++)
 		s.mean_steps[i] = (double)k->step_cycles[i] / k->samples->len;
+	s.mean_indirect = (double)k->indirect / k->samples->len;
+	s.mean_refills = (double)k->refills / k->samples->len;
 	return s;
 }
 

@@ -13,10 +13,14 @@
 
 #include "mmu/cost.h"
 
-/* An event being costed: cycles per step. */
+/* An event being costed: cycles per step.  Indirect cost is what the event
+ * causes later and is paid for then (the TLB refills after a switch): it is
+ * reported with the event but is not part of its latency. */
 struct event_cost {
 	uint64_t cycles[NR_COST_STEPS];
 	uint64_t total;
+	uint64_t indirect;		/* cycles */
+	uint64_t refills;		/* TLB misses behind `indirect` */
 };
 
 struct latency_summary {
@@ -25,6 +29,7 @@ struct latency_summary {
 	double mean;
 	uint64_t median, p90, p99, max;		/* cycles */
 	double mean_steps[NR_COST_STEPS];
+	double mean_indirect, mean_refills;
 };
 
 struct latency_recorder;
@@ -34,6 +39,8 @@ void latency_recorder_free(struct latency_recorder *r);
 /* Add `count` times the profile's cost of `step` to `ev`. */
 void event_charge(struct event_cost *ev, const struct cost_profile *p, enum cost_step step,
 		  uint64_t count);
+/* Add the direct cost of `part` to `ev`, step by step. */
+void event_add(struct event_cost *ev, const struct event_cost *part);
 void latency_record(struct latency_recorder *r, const char *kind, const struct event_cost *ev);
 /* Summaries of every kind, sorted by kind name (free with g_array_free). */
 GArray *latency_summaries(struct latency_recorder *r);

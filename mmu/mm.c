@@ -64,6 +64,24 @@ void flush_tlb_mm_range(struct mm *mm, uint64_t start, uint64_t end)
 		mm->notifier.flush_tlb_range(mm->notifier.ctx, mm, start, end);
 }
 
+void tlb_gather_mmu(struct mmu_gather *tlb, struct mm *mm)
+{
+	*tlb = (struct mmu_gather){ .mm = mm };
+}
+
+void tlb_gather_range(struct mmu_gather *tlb, uint64_t start, uint64_t end)
+{
+	tlb->start = tlb->end ? MIN(tlb->start, start) : start;
+	tlb->end = MAX(tlb->end, end);
+}
+
+void tlb_finish_mmu(struct mmu_gather *tlb)
+{
+	if (tlb->end)
+		flush_tlb_mm_range(tlb->mm, tlb->start, tlb->end);
+	tlb->end = 0;
+}
+
 static void zap_page_range(struct mm *mm, uint64_t start, uint64_t end)
 {
 	if (pgtable_unmap_range(mm->phys, mm->pgd, start, end))
@@ -220,13 +238,13 @@ static int change_pte_prot(void *opaque, uint64_t va, pte_t *ptep)
 }
 
 /* Bring the entries of one VMA in line with its (new) protection. */
-static void change_protection(struct mm *mm, struct vma *vma)
+static void change_protection(struct mmu_gather *tlb, struct mm *mm, struct vma *vma)
 {
 	struct change_prot c = { mm, vma, false, false };
 
 	pgtable_walk_range(mm->phys, mm->pgd, vma->start, vma->end, change_pte_prot, &c);
 	if (c.downgraded)
-		flush_tlb_mm_range(mm, vma->start, vma->end);
+		tlb_gather_range(tlb, vma->start, vma->end);
 	if (c.gained_exec && mm->notifier.invalidate_code)
 		mm->notifier.invalidate_code(mm->notifier.ctx, mm, vma->start, vma->end);
 }
@@ -234,6 +252,7 @@ static void change_protection(struct mm *mm, struct vma *vma)
 int mm_mprotect(struct mm *mm, uint64_t addr, uint64_t len, unsigned prot)
 {
 	uint64_t end = addr + PAGE_ALIGN(len);
+	struct mmu_gather tlb;
 
 	if ((addr & ~PAGE_MASK) || (prot & ~(VM_READ | VM_WRITE | VM_EXEC)))
 		return -EINVAL;
@@ -245,15 +264,17 @@ int mm_mprotect(struct mm *mm, uint64_t addr, uint64_t len, unsigned prot)
 		return -ENOMEM;
 	split_at(mm, addr);
 	split_at(mm, end);
+	tlb_gather_mmu(&tlb, mm);
 	/* Step by address: merging may free the VMA after the current one. */
 	for (uint64_t at = addr; at < end;) {
 		struct vma *vma = vma_lookup(mm, at);
 
 		vma->prot = prot;
-		change_protection(mm, vma);
+		change_protection(&tlb, mm, vma);
 		at = vma->end;
 		vma_merge(mm, vma);
 	}
+	tlb_finish_mmu(&tlb);
 	return 0;
 }
 

@@ -1,7 +1,7 @@
 /*
  * mm: one address space, as in Linux's struct mm_struct: its VMAs (an ordered
- * tree, O(log n) lookup), its root translation table, its ASID, and the heap
- * break.  The operations are the kernel's: mmap, munmap, mprotect, brk,
+ * tree, O(log n) lookup), its root translation table, its ASID context, the
+ * CPUs that may cache its translations, and the heap break.  The operations are the kernel's: mmap, munmap, mprotect, brk,
  * mremap, madvise(MADV_DONTNEED), and the copy-on-write duplicate that fork
  * needs.  Arguments are checked as the kernel checks them and errors come
  * back as negative errno values.  Flag words use the MM_* semantics below;
@@ -64,7 +64,8 @@ struct mm {
 	uint64_t id;			/* 1, 2, ... in order of creation */
 	struct phys *phys;
 	phys_addr_t pgd;
-	uint16_t asid;
+	uint64_t context_id;		/* ASID and generation (mmu/asid); 0: none yet */
+	uint64_t cpumask;		/* CPUs whose TLBs may hold its entries (lazy) */
 	GTree *vmas;
 	uint64_t start_brk, brk;
 	uint64_t mmap_base;
@@ -108,6 +109,16 @@ int mm_populate(struct mm *mm, uint64_t start, uint64_t end);
 void mm_set_vma_name(struct mm *mm, uint64_t addr, const char *name);
 
 void flush_tlb_mm_range(struct mm *mm, uint64_t start, uint64_t end);
+
+/* Batching the flushes of one operation, as Linux's mmu_gather: ranges added
+ * between gather and finish are flushed once, as one range. */
+struct mmu_gather {
+	struct mm *mm;
+	uint64_t start, end;		/* end 0: nothing to flush */
+};
+void tlb_gather_mmu(struct mmu_gather *tlb, struct mm *mm);
+void tlb_gather_range(struct mmu_gather *tlb, uint64_t start, uint64_t end);
+void tlb_finish_mmu(struct mmu_gather *tlb);
 
 /* VMA tree (mmu/vma.c). */
 struct vma *vma_lookup(struct mm *mm, uint64_t addr);	/* the VMA containing addr */

@@ -18,6 +18,7 @@ struct tlb_entry {
 
 struct cache {
 	unsigned sets, ways;
+	uint64_t set_mask;		/* sets - 1 when a power of two, else 0 */
 	struct tlb_entry *entries;	/* sets * ways */
 };
 
@@ -35,6 +36,7 @@ struct tlb {
 	struct tlb_config config;
 	struct cache caches[TLB_NR_CACHES];
 	struct pwc_entry *pwc;
+	struct tlb_entry *last[2];	/* the L1I and L1D entries that hit last */
 	uint64_t clock;		/* LRU time */
 	struct tlb_stats stats;
 };
@@ -45,6 +47,7 @@ static int cache_init(struct cache *c, const struct tlb_geometry *g)
 		return -EINVAL;
 	c->ways = g->ways;
 	c->sets = g->entries ? g->entries / g->ways : 0;
+	c->set_mask = c->sets && !(c->sets & (c->sets - 1)) ? c->sets - 1 : 0;
 	c->entries = g_new0(struct tlb_entry, g->entries);
 	return 0;
 }
@@ -89,7 +92,9 @@ static bool asid_matches(const struct tlb *tlb, bool global, uint16_t entry_asid
 
 static struct tlb_entry *set_of(struct cache *c, uint64_t tag)
 {
-	return &c->entries[(tag % c->sets) * c->ways];
+	uint64_t set = c->set_mask || c->sets == 1 ? tag & c->set_mask : tag % c->sets;
+
+	return &c->entries[set * c->ways];
 }
 
 /* The entry of `c` translating `va` for `asid`, any page size, or NULL. */
@@ -203,8 +208,12 @@ bool tlb_translate(struct tlb *tlb, struct phys *phys, phys_addr_t root, uint16_
 	struct tlb_entry *e, found;
 
 	*out = (struct tlb_lookup){ 0 };
-	e = cache_find(tlb, &tlb->caches[l1], asid, va);
+	/* Most accesses hit the entry the previous one hit: try it first. */
+	e = tlb->last[l1];
+	if (!e || !e->valid || e->tag != va >> e->shift || !asid_matches(tlb, e->global, e->asid, asid))
+		e = cache_find(tlb, &tlb->caches[l1], asid, va);
 	if (e) {
+		tlb->last[l1] = e;
 		tlb->stats.hits[l1]++;
 		e->stamp = ++tlb->clock;
 		out->hit = TLB_HIT_L1;

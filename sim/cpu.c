@@ -52,7 +52,9 @@ struct cpu {
 	uint64_t insns, budget_end;
 	uint64_t block_start, block_end;	/* the block last entered in this run */
 	struct cpu_exit *exit;
-	uc_hook hooks[3];
+	uc_hook hooks[4];
+	cpu_access_fn access;		/* the translation model, or NULL */
+	void *access_ctx;
 };
 
 struct sysreg {
@@ -186,6 +188,22 @@ static bool on_unmapped(uc_engine *uc, uc_mem_type type, uint64_t addr, int size
 	return false;
 }
 
+/* Tell the translation model about the pages [va, va + size) touches. */
+static void report_access(struct cpu *cpu, uint64_t va, uint64_t size, bool fetch)
+{
+	uint64_t last = (va + size - 1) & PAGE_MASK;
+
+	cpu->access(cpu->access_ctx, va, fetch);
+	if (last != (va & PAGE_MASK))
+		cpu->access(cpu->access_ctx, last, fetch);
+}
+
+static void on_data_access(uc_engine *uc, uc_mem_type type, uint64_t addr, int size,
+			   int64_t value, void *opaque)
+{
+	report_access(opaque, addr, (uint64_t)size, false);
+}
+
 /* Count instructions a block at a time.  A block that would take the count
  * past the budget does not run: the budget is never exceeded. */
 static void on_block(uc_engine *uc, uint64_t addr, uint32_t size, void *opaque)
@@ -205,6 +223,8 @@ static void on_block(uc_engine *uc, uint64_t addr, uint32_t size, void *opaque)
 	cpu->insns += n;
 	cpu->block_start = addr;
 	cpu->block_end = addr + size;
+	if (cpu->access)
+		report_access(cpu, addr, size, true);
 }
 
 /* An exception stopped the run at `pc`.  If that lies inside the block last
@@ -243,6 +263,14 @@ void cpu_run(struct cpu *cpu, uint64_t budget, struct cpu_exit *exit)
 	cpu->exit = NULL;
 }
 
+int cpu_set_access_hook(struct cpu *cpu, cpu_access_fn fn, void *ctx)
+{
+	cpu->access = fn;
+	cpu->access_ctx = ctx;
+	return uc_hook_add(cpu->uc, &cpu->hooks[3], UC_HOOK_MEM_READ | UC_HOOK_MEM_WRITE,
+			   (void *)on_data_access, cpu, 1, 0) ? -EIO : 0;
+}
+
 void cpu_flush_tlb(struct cpu *cpu)
 {
 	write_sysreg(cpu, &TLBI_VMALLE1, 0);
@@ -251,9 +279,9 @@ void cpu_flush_tlb(struct cpu *cpu)
 void cpu_switch_mm(struct cpu *cpu, struct mm *mm)
 {
 	cpu->mm = mm;
-	/* TTBR0 through CP_REG: QEMU flushes when the ASID changes; the TLBI
-	 * covers a new root under the same ASID. */
-	write_sysreg(cpu, &TTBR0_EL1, mm->pgd | (uint64_t)mm->asid << 48);
+	/* TTBR0 through CP_REG, ASID 0 always: QEMU's TLB has no tags (ASIDs
+	 * live in the TLB model), so the TLBI covers the new root. */
+	write_sysreg(cpu, &TTBR0_EL1, mm->pgd);
 	cpu_flush_tlb(cpu);
 }
 
@@ -325,7 +353,7 @@ void cpu_load_context(struct cpu *cpu, const struct cpu_context *ctx, struct mm 
 	cpu->mm = mm;
 	/* The restored TTBR0 may be stale (a fresh context has none); the TLB
 	 * only needs flushing when the address space changes. */
-	write_sysreg(cpu, &TTBR0_EL1, mm->pgd | (uint64_t)mm->asid << 48);
+	write_sysreg(cpu, &TTBR0_EL1, mm->pgd);
 	if (!same_mm)
 		cpu_flush_tlb(cpu);
 }

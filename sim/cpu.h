@@ -68,6 +68,12 @@ void cpu_flush_tlb(struct cpu *cpu);
 /* Forget translated code for [start, end) of the current address space. */
 void cpu_invalidate_code(struct cpu *cpu, uint64_t start, uint64_t end);
 
+/* The translation-model hook (--tlb exact): called with each virtual page a
+ * guest data access touches and each page a block of instructions is
+ * fetched from, before the emulated MMU translates it. */
+typedef void (*cpu_access_fn)(void *ctx, uint64_t va, bool fetch);
+int cpu_set_access_hook(struct cpu *cpu, cpu_access_fn fn, void *ctx);
+
 /*
  * Task contexts: the registers (general, FP/SIMD, TLS, PSTATE) and the PC
  * where a task resumes.  One engine serves every simulated CPU; the task it

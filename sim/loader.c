@@ -107,7 +107,8 @@ static int check_segments(const struct elf_file *elf, GString *error)
 		if (ph->p_filesz > ph->p_memsz || ph->p_offset + ph->p_filesz < ph->p_offset ||
 		    ph->p_vaddr + ph->p_memsz < ph->p_vaddr)
 			return fail(error, -ENOEXEC, elf, "malformed PT_LOAD segment %u", i);
-		if (ph->p_offset + ph->p_filesz > (uint64_t)elf->size)
+		/* A segment with no file contents (all .bss) may name any offset. */
+		if (ph->p_filesz && ph->p_offset + ph->p_filesz > (uint64_t)elf->size)
 			return fail(error, -ENOEXEC, elf, "truncated: segment %u needs %ju bytes, the file has %jd",
 				    i, (uintmax_t)(ph->p_offset + ph->p_filesz), (intmax_t)elf->size);
 		if ((ph->p_vaddr - ph->p_offset) & ~PAGE_MASK)
@@ -160,6 +161,9 @@ static int map_segment(struct mm *mm, struct vm_file *file, const Elf64_Phdr *ph
 	uint64_t start = (ph->p_vaddr + bias) & PAGE_MASK;
 	uint64_t file_end = ph->p_vaddr + bias + ph->p_filesz;
 	uint64_t mem_end = PAGE_ALIGN(ph->p_vaddr + bias + ph->p_memsz);
+	/* Anonymous memory starts after the file pages, or at the segment's
+	 * first page when it has no file contents (all .bss). */
+	uint64_t anon_start = ph->p_filesz ? PAGE_ALIGN(file_end) : start;
 	uint64_t addr, tail = PAGE_ALIGN(file_end) - file_end;
 	unsigned prot = segment_prot(ph);
 	int err = 0;
@@ -167,9 +171,8 @@ static int map_segment(struct mm *mm, struct vm_file *file, const Elf64_Phdr *ph
 	if (ph->p_filesz)
 		err = mm_mmap(mm, start, PAGE_ALIGN(file_end) - start, prot, MM_MAP_FIXED, file,
 			      ph->p_offset & PAGE_MASK, &addr);
-	if (!err && mem_end > PAGE_ALIGN(file_end))
-		err = mm_mmap(mm, PAGE_ALIGN(file_end), mem_end - PAGE_ALIGN(file_end), prot,
-			      MM_MAP_FIXED, NULL, 0, &addr);
+	if (!err && mem_end > anon_start)
+		err = mm_mmap(mm, anon_start, mem_end - anon_start, prot, MM_MAP_FIXED, NULL, 0, &addr);
 	if (!err && ph->p_filesz && ph->p_memsz > ph->p_filesz && tail) {
 		uint8_t zeros[PAGE_SIZE] = { 0 };
 

@@ -23,6 +23,7 @@
 #include "sim/sched.h"
 #include "sim/signal.h"
 #include "sim/syscall.h"
+#include "sim/tlbmodel.h"
 
 /* The same abort repeating this often means the emulator and the model
  * disagree about a translation: a simulator bug, reported as such. */
@@ -34,6 +35,7 @@ static void flush_tlb_hook(void *ctx, struct mm *mm, uint64_t start, uint64_t en
 
 	if (cpu_current_mm(m->cpu) == mm)
 		cpu_flush_tlb(m->cpu);
+	tlbmodel_flush(m, mm, start, end);
 }
 
 static void invalidate_code_hook(void *ctx, struct mm *mm, uint64_t start, uint64_t end)
@@ -94,6 +96,21 @@ void machine_account(struct machine *m, struct sim_cpu *c, const char *kind,
 	latency_record(m->latency, kind, ev);
 }
 
+void machine_account_handler(struct machine *m, const char *kind, struct event_cost *ev)
+{
+	event_add(ev, &m->work);
+	m->work = (struct event_cost){ 0 };
+	machine_account(m, m->this_cpu, kind, ev);
+}
+
+/* Work no handler claimed is still paid for, by the CPU that did it. */
+static void pay_unclaimed_work(struct machine *m)
+{
+	if (m->work.total)
+		m->this_cpu->clock += cost_ns(&m->profile, m->work.total);
+	m->work = (struct event_cost){ 0 };
+}
+
 int machine_create(const struct options *opt, struct machine **out, GString *error)
 {
 	struct machine *m = g_new0(struct machine, 1);
@@ -115,6 +132,8 @@ int machine_create(const struct options *opt, struct machine **out, GString *err
 				opt->mem, g_strerror(-err));
 	if (!err)
 		err = cpu_create(m->phys, &m->cpu, error);
+	if (!err)
+		err = tlbmodel_init(m, error);
 	if (!err)
 		err = vfs_init(&m->vfs, opt->root, opt->writable, error);
 	if (err) {
@@ -151,6 +170,7 @@ void machine_destroy(struct machine *m)
 	futex_table_free(m);
 	g_hash_table_destroy(m->tasks);
 	latency_recorder_free(m->latency);
+	tlbmodel_fini(m);
 	cost_profile_clear(&m->profile);
 	cpu_destroy(m->cpu);
 	phys_destroy(m->phys);
@@ -205,10 +225,9 @@ static void cost_fault(struct machine *m, enum fault_kind kind, uint64_t tables)
 		machine_charge(m, &ev, COST_PAGE_COPY, 1);	/* the file's bytes into the frame */
 		machine_charge(m, &ev, COST_PTE_INSTALL, 1);
 		break;
-	case FAULT_KIND_COW_COPY:
+	case FAULT_KIND_COW_COPY:	/* the flush of the old entry is in m->work */
 		machine_charge(m, &ev, COST_PAGE_COPY, 1);
 		machine_charge(m, &ev, COST_PTE_INSTALL, 1);
-		machine_charge(m, &ev, COST_TLB_FLUSH_PAGE, 1);
 		break;
 	case FAULT_KIND_COW_REUSE:
 		machine_charge(m, &ev, COST_PTE_INSTALL, 1);
@@ -218,7 +237,7 @@ static void cost_fault(struct machine *m, enum fault_kind kind, uint64_t tables)
 	}
 	machine_charge(m, &ev, COST_TRAP_EXIT, 1);
 	snprintf(name, sizeof(name), "fault:%s", fault_kind_name(kind));
-	machine_account(m, m->this_cpu, name, &ev);
+	machine_account_handler(m, name, &ev);
 }
 
 static void handle_abort(struct machine *m, struct task *t, const struct cpu_exit *e,
@@ -321,8 +340,10 @@ static void run_slice(struct machine *m, struct sim_cpu *c, unsigned *repeats)
 	}
 	before = cpu_insns(m->cpu);
 	cpu_run(m->cpu, budget, &e);
-	c->clock += cost_ns(&m->profile, (cpu_insns(m->cpu) - before) * m->profile.cycles[COST_INSTRUCTION]);
+	c->clock += cost_ns(&m->profile, (cpu_insns(m->cpu) - before) * m->profile.cycles[COST_INSTRUCTION] +
+			    tlbmodel_take_cycles(c));
 	handle_event(m, t, &e, last_budget, repeats);
+	pay_unclaimed_work(m);
 }
 
 static void run(struct machine *m)
@@ -413,5 +434,6 @@ int machine_run_program(struct machine *m, char *const *argv, char *const *envp)
 	g_free(exe);
 	sched_add_new(m, g_hash_table_lookup(m->tasks, GINT_TO_POINTER(m->init->pid)));
 	run(m);
+	tlbmodel_close_switches(m);
 	return m->exit_status;
 }

@@ -16,10 +16,13 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "mmu/asid.h"
 #include "mmu/cost.h"
 #include "mmu/latency.h"
 #include "mmu/mm.h"
+#include "mmu/shootdown.h"
 #include "mmu/stats.h"
+#include "mmu/tlb.h"
 #include "sim/abi.h"
 #include "sim/cpu.h"
 #include "sim/task.h"
@@ -40,21 +43,35 @@ struct options {
 	uint64_t max_insns;	/* 0: unlimited */
 	bool strace;
 	bool stats;
+	const char *report;		/* --report FILE, or NULL */
 	uint64_t seed;
 	int cpus;
 	uint64_t quantum;
 	int max_tasks;
+	bool tlb_off;			/* --tlb off: no per-access TLB lookups */
 	const char *profile;		/* built-in name or key file */
 	char **sets;			/* --set assignments, NULL-terminated or NULL */
 };
 
-/* A simulated CPU: its own clock and the task it runs (NULL: idle). */
+/* A simulated CPU: its own clock, the task it runs (NULL: idle), its TLB. */
 struct sim_cpu {
 	int id;
 	uint64_t clock;		/* simulated ns */
 	struct task *current;
 	int last_tid;		/* what ran here before (it may be gone), for switch accounting */
-	uint64_t last_mm_id;
+	uint64_t last_mm_id;	/* the mm it runs or, idle, lazily still holds */
+	struct tlb *tlb;	/* its TLB model; NULL under --tlb off */
+	uint64_t tlb_cycles;	/* lookups and walks not yet on the clock */
+	const char *switch_kind;	/* the last context switch, still collecting refills */
+	struct event_cost switch_cost;
+};
+
+/* TLB shootdowns (sim/tlbmodel). */
+struct shootdown_stats {
+	uint64_t shootdowns;	/* flushes of an mm's range */
+	uint64_t full;		/* of them, beyond the ceiling: the whole ASID */
+	uint64_t pages;		/* pages flushed one by one */
+	uint64_t ipis;		/* interrupts sent */
 };
 
 struct sched_stats {
@@ -71,6 +88,9 @@ struct machine {
 	struct vm_stats vmstats;
 	struct cost_profile profile;
 	struct latency_recorder *latency;
+	struct asid_allocator asids;	/* when the profile's TLBs are tagged */
+	struct shootdown_stats shootdowns;
+	struct event_cost work;		/* done inside the fault or call being handled */
 	GRand *rand;
 
 	struct sim_cpu cpus[MAX_CPUS];
@@ -107,6 +127,9 @@ uint64_t machine_now_ns(const struct machine *m);
 /* Charge an event's cost to CPU `c` and record its latency under `kind`. */
 void machine_account(struct machine *m, struct sim_cpu *c, const char *kind,
 		     const struct event_cost *ev);
+/* Account a fault or system call: with it, the work it caused (shootdowns
+ * it initiated, collected in m->work). */
+void machine_account_handler(struct machine *m, const char *kind, struct event_cost *ev);
 /* Add `count` times the profile's cost of `step` to the event `ev`. */
 void machine_charge(struct machine *m, struct event_cost *ev, enum cost_step step, uint64_t count);
 /* The simulation is over: mmusim exits with `status`. */

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "sim/machine.h"
+#include "sim/report.h"
 #include "sim/summary.h"
 
 #define EX_USAGE 2
@@ -32,13 +33,18 @@ static const char usage_text[] =
 	"  --max-insns N      stop the guest after N instructions (exit status 152, SIGXCPU)\n"
 	"  --strace           print one line per system call on stderr\n"
 	"  --stats            print instructions, system calls, faults and frames at exit\n"
+	"  --report FILE      write a JSON report of the run to FILE at exit\n"
+	"                     (docs/report-format.md)\n"
 	"  --seed N           seed of getrandom and AT_RANDOM (default 0)\n"
 	"  --cpus N           simulated CPUs, 1 to 64 (default 4)\n"
 	"  --quantum N        instructions a task runs before another may take its CPU\n"
 	"                     (default 20000, at least 1000)\n"
 	"  --max-tasks N      most tasks alive at once; clone then fails with EAGAIN (default 256)\n"
 	"  --profile NAME|FILE  cost profile: a built-in name (see 'mmusim profiles') or a key file\n"
-	"  --set KEY=VALUE    change the profile: cycles.STEP=N or frequency_ghz=F (repeatable)\n"
+	"  --set KEY=VALUE    change the profile: cycles.STEP=N, tlb.KEY=V or frequency_ghz=F\n"
+	"                     (repeatable; docs/cost-profiles.md)\n"
+	"  --tlb exact|off    look every access up in each CPU's modelled TLB (default exact),\n"
+	"                     or model only faults, switches and shootdowns (faster)\n"
 	"\n"
 	"  -h, --help         show this help\n"
 	"  --version          show the version\n";
@@ -165,6 +171,19 @@ static gboolean parse_max_tasks(const char *name, const char *value, gpointer da
 	return TRUE;
 }
 
+static gboolean parse_tlb(const char *name, const char *value, gpointer data, GError **error)
+{
+	struct options *opt = data;
+
+	if (strcmp(value, "exact") && strcmp(value, "off")) {
+		g_set_error(error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+			    "--tlb %s: expected exact or off", value);
+		return FALSE;
+	}
+	opt->tlb_off = !strcmp(value, "off");
+	return TRUE;
+}
+
 static gboolean parse_seed(const char *name, const char *value, gpointer data, GError **error)
 {
 	struct options *opt = data;
@@ -176,7 +195,7 @@ static int cmd_run(int argc, char **argv)
 {
 	struct options opt = { .mem = DEFAULT_MEM, .root = "/", .cpus = DEFAULT_CPUS,
 			       .quantum = DEFAULT_QUANTUM, .max_tasks = DEFAULT_MAX_TASKS };
-	gchar *root = NULL, *profile = NULL, **sets = NULL;
+	gchar *root = NULL, *profile = NULL, *report_path = NULL, **sets = NULL;
 	gboolean writable = FALSE, strace = FALSE, stats = FALSE;
 	GOptionEntry entries[] = {
 		{ "mem", 0, 0, G_OPTION_ARG_CALLBACK, parse_mem, "simulated memory", "SIZE" },
@@ -185,12 +204,14 @@ static int cmd_run(int argc, char **argv)
 		{ "max-insns", 0, 0, G_OPTION_ARG_CALLBACK, parse_max_insns, "instruction limit", "N" },
 		{ "strace", 0, 0, G_OPTION_ARG_NONE, &strace, "trace system calls", NULL },
 		{ "stats", 0, 0, G_OPTION_ARG_NONE, &stats, "print statistics", NULL },
+		{ "report", 0, 0, G_OPTION_ARG_FILENAME, &report_path, "JSON report", "FILE" },
 		{ "seed", 0, 0, G_OPTION_ARG_CALLBACK, parse_seed, "random seed", "N" },
 		{ "cpus", 0, 0, G_OPTION_ARG_CALLBACK, parse_cpus, "simulated CPUs", "N" },
 		{ "quantum", 0, 0, G_OPTION_ARG_CALLBACK, parse_quantum, "scheduling quantum", "N" },
 		{ "max-tasks", 0, 0, G_OPTION_ARG_CALLBACK, parse_max_tasks, "task limit", "N" },
 		{ "profile", 0, 0, G_OPTION_ARG_FILENAME, &profile, "cost profile", "NAME|FILE" },
 		{ "set", 0, 0, G_OPTION_ARG_STRING_ARRAY, &sets, "profile change", "KEY=VALUE" },
+		{ "tlb", 0, 0, G_OPTION_ARG_CALLBACK, parse_tlb, "TLB modelling", "exact|off" },
 		{ NULL },
 	};
 	GOptionContext *ctx = g_option_context_new("PROGRAM [ARGS...]");
@@ -198,6 +219,7 @@ static int cmd_run(int argc, char **argv)
 	GError *error = NULL;
 	GString *msg = g_string_new(NULL);
 	struct machine *m = NULL;
+	struct report *report = NULL;
 	int status;
 
 	g_option_group_add_entries(group, entries);
@@ -222,6 +244,7 @@ static int cmd_run(int argc, char **argv)
 	opt.writable = writable;
 	opt.strace = strace;
 	opt.stats = stats;
+	opt.report = report_path;
 	status = machine_create(&opt, &m, msg);
 	if (status) {
 		fprintf(stderr, "mmusim: %s\n", msg->str);
@@ -229,10 +252,17 @@ static int cmd_run(int argc, char **argv)
 		status = status == -EINVAL || status == -ENOENT ? EX_USAGE : 1;
 		goto out;
 	}
+	if (opt.report && !(report = report_open(opt.report, &error))) {
+		fprintf(stderr, "mmusim: %s\n", error->message);
+		status = EX_USAGE;
+		goto out;
+	}
 	status = machine_run_program(m, argv + 1, environ);
 	fflush(stdout);
 	if (opt.stats)
 		print_summary(m, stderr);
+	if (report && !report_finish(report, m, argv + 1, status, &error))
+		fprintf(stderr, "mmusim: %s\n", error->message);	/* the guest's status stands */
 out:
 	machine_destroy(m);
 	g_string_free(msg, TRUE);
@@ -240,6 +270,7 @@ out:
 	g_option_context_free(ctx);
 	g_free(root);
 	g_free(profile);
+	g_free(report_path);
 	g_strfreev(sets);
 	return status;
 }

@@ -2,6 +2,8 @@
 
 #include <inttypes.h>
 
+#include "sim/tlbmodel.h"
+
 #define EX_DEADLOCK 124
 
 void sched_init(struct machine *m)
@@ -116,16 +118,16 @@ static void count_switch(struct machine *m, struct sim_cpu *c, struct task *next
 	struct event_cost ev = { 0 };
 	bool process = c->last_mm_id != next->mm->id;
 
+	if (process)
+		tlbmodel_switch_mm(m, c, next->mm, &ev);
 	if (c->last_tid && c->last_tid != next->tid) {
 		machine_charge(m, &ev, COST_SCHED_PICK, 1);
-		if (process) {
-			machine_charge(m, &ev, COST_SWITCH_NO_ASID, 1);
-			machine_charge(m, &ev, COST_TLB_FLUSH_ALL, 1);
+		if (process)
 			m->sched.process_switches++;
-		} else {
+		else
 			m->sched.thread_switches++;
-		}
-		machine_account(m, c, process ? "switch:process" : "switch:thread", &ev);
+		c->clock += cost_ns(&m->profile, ev.total);
+		tlbmodel_open_switch(m, c, process ? "switch:process" : "switch:thread", &ev);
 	}
 	c->last_tid = next->tid;
 	c->last_mm_id = next->mm->id;

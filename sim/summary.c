@@ -1,15 +1,23 @@
 #include "sim/summary.h"
 
 #include "sim/syscall.h"
+#include "sim/tlbmodel.h"
 
-/* The simulation's time: the clock furthest ahead. */
-static uint64_t latest_clock(const struct machine *m)
+uint64_t simulated_time_ns(const struct machine *m)
 {
 	uint64_t latest = 0;
 
 	for (int i = 0; i < m->opt.cpus; i++)
 		latest = MAX(latest, m->cpus[i].clock);
 	return latest;
+}
+
+struct host_speed measure_host_speed(const struct machine *m)
+{
+	struct host_speed h = { .seconds = g_get_monotonic_time() / 1e6 - m->host_start };
+
+	h.guest_mips = h.seconds > 0 ? cpu_insns(m->cpu) / h.seconds / 1e6 : 0.0;
+	return h;
 }
 
 static void print_syscalls(struct machine *m, FILE *out)
@@ -51,6 +59,33 @@ static void print_scheduling(struct machine *m, FILE *out)
 		fprintf(out, "    cpu%-2d clock (ns)    %12" PRIu64 "\n", i, m->cpus[i].clock);
 }
 
+static void print_tlb(struct machine *m, FILE *out)
+{
+	static const char *const names[TLB_NR_CACHES] = { "l1i", "l1d", "l2" };
+	const struct cost_profile *p = &m->profile;
+	struct tlb_stats t;
+
+	tlbmodel_total_stats(m, &t);
+	fprintf(out, "  TLB (--tlb %s; ", m->opt.tlb_off ? "off" : "exact");
+	if (p->asid_bits)
+		fprintf(out, "%u-bit ASIDs, %" PRIu64 " roll-overs)\n", p->asid_bits, m->asids.rollovers);
+	else
+		fprintf(out, "untagged)\n");
+	for (int c = 0; c < TLB_NR_CACHES && !m->opt.tlb_off; c++)
+		fprintf(out, "    %-3s hits / misses    %12" PRIu64 " %12" PRIu64 "\n", names[c], t.hits[c],
+			t.misses[c]);
+	if (!m->opt.tlb_off) {
+		fprintf(out, "    walks / reads       %12" PRIu64 " %12" PRIu64 "\n", t.walks, t.walk_reads);
+		fprintf(out, "    pwc hits / misses   %12" PRIu64 " %12" PRIu64 "\n", t.pwc_hits, t.pwc_misses);
+		fprintf(out, "    faulting walks      %12" PRIu64 "\n", t.faults);
+	}
+	fprintf(out, "  TLB shootdowns        %12" PRIu64 "   (%s)\n", m->shootdowns.shootdowns,
+		shootdown_mechanism_name(p->shootdown));
+	fprintf(out, "    whole-ASID flushes  %12" PRIu64 "\n", m->shootdowns.full);
+	fprintf(out, "    pages flushed       %12" PRIu64 "\n", m->shootdowns.pages);
+	fprintf(out, "    IPIs                %12" PRIu64 "\n", m->shootdowns.ipis);
+}
+
 /* The three steps that cost most in a kind's mean breakdown. */
 static void print_top_steps(const struct latency_summary *s, FILE *out)
 {
@@ -84,6 +119,8 @@ static void print_latencies(struct machine *m, FILE *out)
 			s->kind, s->count, s->mean / p->frequency_ghz, cost_ns(p, s->median), cost_ns(p, s->p90),
 			cost_ns(p, s->p99), cost_ns(p, s->max));
 		print_top_steps(s, out);
+		if (s->mean_refills > 0)
+			fprintf(out, "; then %.1f refills, %.0f cycles", s->mean_refills, s->mean_indirect);
 		fputc('\n', out);
 	}
 	g_array_free(all, TRUE);
@@ -91,15 +128,15 @@ static void print_latencies(struct machine *m, FILE *out)
 
 void print_summary(struct machine *m, FILE *out)
 {
-	uint64_t insns = cpu_insns(m->cpu);
-	double seconds = g_get_monotonic_time() / 1e6 - m->host_start;
+	struct host_speed host = measure_host_speed(m);
 
 	fprintf(out, "mmusim statistics\n");
-	fprintf(out, "  instructions          %12" PRIu64 "\n", insns);
-	fprintf(out, "  simulated time (ns)   %12" PRIu64 "\n", latest_clock(m));
+	fprintf(out, "  instructions          %12" PRIu64 "\n", cpu_insns(m->cpu));
+	fprintf(out, "  simulated time (ns)   %12" PRIu64 "\n", simulated_time_ns(m));
 	print_syscalls(m, out);
 	print_faults(m, out);
 	fprintf(out, "  TLB flushes           %12" PRIu64 "\n", m->vmstats.tlb_flushes);
+	print_tlb(m, out);
 	print_scheduling(m, out);
 	fprintf(out, "  frames in use at exit %12" PRIu64 "\n",
 		phys_in_use(m->phys, FRAME_DATA) + phys_in_use(m->phys, FRAME_PGTABLE) +
@@ -110,6 +147,6 @@ void print_summary(struct machine *m, FILE *out)
 	fprintf(out, "  peak frames in use    %12" PRIu64 "\n", phys_peak(m->phys));
 	print_latencies(m, out);
 	fprintf(out, "host\n");
-	fprintf(out, "  seconds               %12.3f\n", seconds);
-	fprintf(out, "  guest MIPS            %12.1f\n", seconds > 0 ? insns / seconds / 1e6 : 0.0);
+	fprintf(out, "  seconds               %12.3f\n", host.seconds);
+	fprintf(out, "  guest MIPS            %12.1f\n", host.guest_mips);
 }

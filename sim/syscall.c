@@ -132,7 +132,7 @@ static void account_syscall(struct machine *m, unsigned nr)
 	machine_charge(m, &ev, COST_SYSCALL_ENTRY, 1);
 	machine_charge(m, &ev, COST_SYSCALL_EXIT, 1);
 	snprintf(kind, sizeof(kind), "syscall:%s", nr < NR_SYSCALLS && syscall_names[nr] ? syscall_names[nr] : "?");
-	machine_account(m, m->this_cpu, kind, &ev);
+	machine_account_handler(m, kind, &ev);
 }
 
 /* Run the call the task is in (t->syscall_nr, t->syscall_args). */

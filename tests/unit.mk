@@ -9,7 +9,9 @@ unit_tests = \
 	tests/unit-fault \
 	tests/unit-uaccess \
 	tests/unit-tlb \
-	tests/unit-cost
+	tests/unit-cost \
+	tests/unit-asid \
+	tests/unit-shootdown
 check_PROGRAMS += $(unit_tests)
 TESTS += $(unit_tests)
 
@@ -61,3 +63,11 @@ tests_unit_tlb_LDADD = $(TEST_LIBS)
 tests_unit_cost_SOURCES = tests/unit/test_cost.c
 tests_unit_cost_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_cost_LDADD = $(TEST_LIBS)
+
+tests_unit_asid_SOURCES = tests/unit/test_asid.c
+tests_unit_asid_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_asid_LDADD = $(TEST_LIBS)
+
+tests_unit_shootdown_SOURCES = tests/unit/test_shootdown.c
+tests_unit_shootdown_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_shootdown_LDADD = $(TEST_LIBS)

@@ -116,3 +116,138 @@ Test(cost, charging_an_event)
 	cr_expect_eq(ev.total, 100 + 2 * 300);
 	cr_expect_eq(ev.cycles[COST_PGTABLE_ALLOC], 600);
 }
+
+/* ---- [tlb]: the translation hardware of a profile ---- */
+
+/* The default: L1s 64 entries x 4 ways, L2 1024 x 8, PWC 32, 16-bit ASIDs
+ * (so tagged), IPIs. */
+Test(cost, the_default_has_16_bit_asids_and_ipis)
+{
+	cr_assert_eq(cost_profile_load("default", &p, NULL), 0);
+	cr_expect_eq(p.asid_bits, 16);
+	cr_expect(p.tlb.asid_tagged);
+	cr_expect_eq(p.shootdown, SHOOTDOWN_IPI);
+	cr_expect_eq(p.tlb.l1i.entries, 64);
+	cr_expect_eq(p.tlb.l1i.ways, 4);
+	cr_expect_eq(p.tlb.l1d.entries, 64);
+	cr_expect_eq(p.tlb.l1d.ways, 4);
+	cr_expect_eq(p.tlb.l2.entries, 1024);
+	cr_expect_eq(p.tlb.l2.ways, 8);
+	cr_expect_eq(p.tlb.pwc_entries, 32);
+	cr_expect_str_eq(shootdown_mechanism_name(p.shootdown), "ipi");
+}
+
+/* Westmere has no ASIDs (PCID unused): untagged, and an L2 of 512 x 4. */
+Test(cost, xeon_e5620_is_untagged_with_a_512_entry_l2)
+{
+	cr_assert_eq(cost_profile_load("xeon-e5620", &p, NULL), 0);
+	cr_expect_eq(p.asid_bits, 0);
+	cr_expect_not(p.tlb.asid_tagged);
+	cr_expect_eq(p.tlb.l2.entries, 512);
+	cr_expect_eq(p.tlb.l2.ways, 4);
+	cr_expect_eq(p.shootdown, SHOOTDOWN_IPI);
+}
+
+/* tlbi_sync is a step like the others: default 600, changeable by --set,
+ * and its key reads back. */
+Test(cost, tlbi_sync_is_a_step)
+{
+	cr_assert_eq(cost_profile_load("default", &p, NULL), 0);
+	cr_expect_str_eq(cost_step_key(COST_TLBI_SYNC), "tlbi_sync");
+	cr_expect_eq(p.cycles[COST_TLBI_SYNC], 600);
+	cr_assert_eq(cost_profile_set(&p, "cycles.tlbi_sync=42", NULL), 0);
+	cr_expect_eq(p.cycles[COST_TLBI_SYNC], 42);
+	cr_expect_eq(p.cycles[COST_TLBI_BROADCAST], 100, "its neighbour stays");
+}
+
+Test(cost, tlb_keys_change_by_set)
+{
+	cr_assert_eq(cost_profile_load("default", &p, NULL), 0);
+	cr_assert_eq(cost_profile_set(&p, "tlb.l2_entries=256", NULL), 0);
+	cr_expect_eq(p.tlb.l2.entries, 256);
+	cr_expect_eq(p.tlb.l2.ways, 8, "256 is a multiple of the 8 ways kept");
+	cr_assert_eq(cost_profile_set(&p, "tlb.shootdown=broadcast", NULL), 0);
+	cr_expect_eq(p.shootdown, SHOOTDOWN_BROADCAST);
+	cr_expect_str_eq(shootdown_mechanism_name(p.shootdown), "broadcast");
+	cr_assert_eq(cost_profile_set(&p, "tlb.asid_bits=0", NULL), 0);
+	cr_expect_eq(p.asid_bits, 0);
+	cr_expect_not(p.tlb.asid_tagged, "no ASID bits: untagged");
+	cr_assert_eq(cost_profile_set(&p, "tlb.asid_bits=8", NULL), 0);
+	cr_expect(p.tlb.asid_tagged, "tagged again");
+	cr_assert_eq(cost_profile_set(&p, "tlb.shootdown=ipi", NULL), 0);
+	cr_expect_eq(p.shootdown, SHOOTDOWN_IPI);
+}
+
+/* A file's [tlb] overrides what it names; the rest is the default's. */
+Test(cost, tlb_keys_load_from_a_file)
+{
+	gchar *path = NULL;
+	int fd = g_file_open_tmp("profile-XXXXXX.ini", &path, NULL);
+
+	cr_assert(fd >= 0);
+	cr_assert(g_file_set_contents(path, "[tlb]\nl2_entries=256\nl2_ways=4\npwc_entries=0\n"
+					    "asid_bits=8\nshootdown=broadcast\n", -1, NULL));
+	cr_assert_eq(cost_profile_load(path, &p, NULL), 0);
+	cr_expect_eq(p.tlb.l2.entries, 256);
+	cr_expect_eq(p.tlb.l2.ways, 4);
+	cr_expect_eq(p.tlb.pwc_entries, 0);
+	cr_expect_eq(p.asid_bits, 8);
+	cr_expect(p.tlb.asid_tagged);
+	cr_expect_eq(p.shootdown, SHOOTDOWN_BROADCAST);
+	cr_expect_eq(p.tlb.l1d.entries, 64, "not named: the default's");
+	cr_expect_eq(p.tlb.l1i.ways, 4);
+	close(fd);
+	g_unlink(path);
+	g_free(path);
+}
+
+static void expect_set_error(const char *assignment, const char *message)
+{
+	GError *e = NULL;
+
+	cr_expect_eq(cost_profile_set(&p, assignment, &e), -EINVAL, "%s accepted", assignment);
+	cr_assert_not_null(e, "%s: no error", assignment);
+	cr_expect_str_eq(e->message, message);
+	g_clear_error(&e);
+}
+
+/* 66 entries do not divide into 4 ways; asid_bits caps at 16. */
+Test(cost, bad_tlb_values_are_refused_with_exact_messages)
+{
+	cr_assert_eq(cost_profile_load("default", &p, NULL), 0);
+	expect_set_error("tlb.l1d_entries=66",
+			 "--set tlb.l1d_entries=66: tlb.l1d_entries must be a multiple of its ways");
+	cost_profile_clear(&p);
+	cr_assert_eq(cost_profile_load("default", &p, NULL), 0);
+	expect_set_error("tlb.l2_ways=3",
+			 "--set tlb.l2_ways=3: tlb.l2_entries must be a multiple of its ways");
+	cost_profile_clear(&p);
+	cr_assert_eq(cost_profile_load("default", &p, NULL), 0);
+	expect_set_error("tlb.nosuch=1", "--set tlb.nosuch=1: unknown key \"nosuch\" in [tlb]");
+	expect_set_error("tlb.shootdown=foo",
+			 "--set tlb.shootdown=foo: tlb.shootdown must be ipi or broadcast");
+	cr_expect_eq(p.shootdown, SHOOTDOWN_IPI, "unchanged");
+	expect_set_error("tlb.asid_bits=17", "--set tlb.asid_bits=17: tlb.asid_bits must be at most 16");
+	expect_set_error("tlb.l2_entries=-8",
+			 "--set tlb.l2_entries=-8: tlb.l2_entries must be a whole number up to 1048576");
+}
+
+/* The same check applies to a file, named by its path. */
+Test(cost, a_file_with_a_bad_tlb_geometry_is_refused)
+{
+	gchar *path = NULL, *expected;
+	GError *e = NULL;
+	int fd = g_file_open_tmp("profile-XXXXXX.ini", &path, NULL);
+
+	cr_assert(fd >= 0);
+	cr_assert(g_file_set_contents(path, "[tlb]\nl1d_entries=66\n", -1, NULL));
+	cr_expect_eq(cost_profile_load(path, &p, &e), -EINVAL);
+	cr_assert_not_null(e);
+	expected = g_strdup_printf("%s: tlb.l1d_entries must be a multiple of its ways", path);
+	cr_expect_str_eq(e->message, expected);
+	g_free(expected);
+	g_clear_error(&e);
+	close(fd);
+	g_unlink(path);
+	g_free(path);
+}

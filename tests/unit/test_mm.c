@@ -223,6 +223,99 @@ Test(mm, mprotect_rejects_bad_arguments)
 	cr_expect_eq(mm_mprotect(fx.mm, X + 4 * PG, 0, VM_READ), 0, "empty: nothing to do");
 }
 
+/* ---- mmu_gather: one flush per mprotect ---- */
+
+/* Two VMAs that cannot merge (RW next to RWX), a page present in each:
+ * taking write away from both flushes once, for [X, X + 4 pages). */
+Test(mm, mprotect_over_two_vmas_flushes_once_for_their_union)
+{
+	map_fixed(X, 2 * PG, VM_RW, 0);
+	map_fixed(X + 2 * PG, 2 * PG, VM_RW | VM_EXEC, 0);
+	cr_assert_eq(mm_map_count(fx.mm), 2);
+	poke_u64(fx.mm, X, 1);
+	poke_u64(fx.mm, X + 3 * PG, 2);
+	forget_notifications();
+
+	cr_assert_eq(mm_mprotect(fx.mm, X, 4 * PG, VM_READ), 0);
+	expect_flushes(1, fx.mm, X, X + 4 * PG);
+	expect_vma(fx.mm, X, X, X + 4 * PG, VM_READ);	/* now alike: merged */
+	cr_expect_eq(pte_at(fx.mm, X + 3 * PG), frame_at(fx.mm, X + 3 * PG) | LEAF_USER_RO);
+}
+
+/* Only the part of each VMA inside the range is changed and flushed: pages
+ * 1 and 2 of the four, [X + PG, X + 3 PG), once. */
+Test(mm, mprotect_across_a_vma_boundary_flushes_only_the_range)
+{
+	map_fixed(X, 2 * PG, VM_RW, 0);
+	map_fixed(X + 2 * PG, 2 * PG, VM_RW | VM_EXEC, 0);
+	for (uint64_t i = 0; i < 4; i++)
+		poke_u64(fx.mm, X + i * PG, i);
+	forget_notifications();
+
+	cr_assert_eq(mm_mprotect(fx.mm, X + PG, 2 * PG, VM_READ), 0);
+	expect_flushes(1, fx.mm, X + PG, X + 3 * PG);
+	expect_vma(fx.mm, X, X, X + PG, VM_RW);
+	expect_vma(fx.mm, X + PG, X + PG, X + 3 * PG, VM_READ);
+	expect_vma(fx.mm, X + 3 * PG, X + 3 * PG, X + 4 * PG, VM_RW | VM_EXEC);
+}
+
+/* Three VMAs, the middle one never touched (nothing to downgrade there):
+ * still one flush, spanning from the first to the last, [X, X + 6 pages). */
+Test(mm, mprotect_flush_spans_an_untouched_vma_in_between)
+{
+	map_fixed(X, 2 * PG, VM_RW, 0);
+	map_fixed(X + 2 * PG, 2 * PG, VM_RW | VM_EXEC, 0);
+	map_fixed(X + 4 * PG, 2 * PG, VM_RW, 0);
+	cr_assert_eq(mm_map_count(fx.mm), 3);
+	poke_u64(fx.mm, X, 1);
+	poke_u64(fx.mm, X + 5 * PG, 2);
+	forget_notifications();
+
+	cr_assert_eq(mm_mprotect(fx.mm, X, 6 * PG, VM_READ), 0);
+	expect_flushes(1, fx.mm, X, X + 6 * PG);
+}
+
+/* Upgrading two VMAs with present pages (READ and READ|EXEC to RWX) takes
+ * nothing away: no flush at all. */
+Test(mm, mprotect_upgrade_over_two_vmas_flushes_nothing)
+{
+	map_fixed(X, 2 * PG, VM_RW, 0);
+	map_fixed(X + 2 * PG, 2 * PG, VM_RW | VM_EXEC, 0);
+	poke_u64(fx.mm, X, 1);
+	poke_u64(fx.mm, X + 2 * PG, 2);
+	cr_assert_eq(mm_mprotect(fx.mm, X, 2 * PG, VM_READ), 0);
+	cr_assert_eq(mm_mprotect(fx.mm, X + 2 * PG, 2 * PG, VM_READ | VM_EXEC), 0);
+	cr_assert_eq(mm_map_count(fx.mm), 2);
+	forget_notifications();
+
+	cr_assert_eq(mm_mprotect(fx.mm, X, 4 * PG, VM_RW | VM_EXEC), 0);
+	expect_flushes(0, NULL, 0, 0);
+	expect_vma(fx.mm, X, X, X + 4 * PG, VM_RW | VM_EXEC);
+	poke_u64(fx.mm, X, 3);			/* writable again */
+	cr_expect_eq(peek_u64(fx.mm, X), 3);
+}
+
+/* The gather itself: ranges added out of order flush once as their hull;
+ * finishing again, or with nothing gathered, flushes nothing. */
+Test(mm, a_gather_flushes_the_hull_of_its_ranges_once)
+{
+	struct mmu_gather tlb;
+
+	tlb_gather_mmu(&tlb, fx.mm);
+	tlb_finish_mmu(&tlb);
+	expect_flushes(0, NULL, 0, 0);
+
+	tlb_gather_mmu(&tlb, fx.mm);
+	tlb_gather_range(&tlb, X + 4 * PG, X + 5 * PG);
+	tlb_gather_range(&tlb, X, X + PG);
+	tlb_gather_range(&tlb, X + 2 * PG, X + 3 * PG);
+	expect_flushes(0, NULL, 0, 0);		/* nothing until the finish */
+	tlb_finish_mmu(&tlb);
+	expect_flushes(1, fx.mm, X, X + 5 * PG);
+	tlb_finish_mmu(&tlb);
+	expect_flushes(1, fx.mm, X, X + 5 * PG);
+}
+
 /* ---- brk ---- */
 
 static void set_brk_start(uint64_t addr)

@@ -1,0 +1,220 @@
+/*
+ * The JSON report (--report FILE, docs/report-format.md): json-glib parses
+ * it; it says what --stats says and what the guest is known to do; two runs
+ * of the same inputs give the same bytes but for the last member, "host";
+ * it is written whatever the exit status, and a file that cannot be written
+ * stops mmusim before the guest runs.
+ */
+#include <inttypes.h>
+#include <json-glib/json-glib.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "harness.h"
+
+TestSuite(report, .init = harness_setup, .fini = harness_teardown, .timeout = TEST_TIMEOUT);
+
+static const char *const top_level_members[] = {
+	"format", "version", "config", "result", "cpus", "syscalls", "faults", "tlb_flushes",
+	"tlb", "shootdowns", "scheduling", "memory", "latencies", "host", NULL
+};
+
+/* The report at `path`, parsed (json_node_unref it). */
+static JsonNode *load_report(const char *path)
+{
+	JsonParser *parser = json_parser_new();
+	GError *error = NULL;
+	JsonNode *root;
+
+	cr_assert(json_parser_load_from_file(parser, path, &error), "%s does not parse: %s", path,
+		  error ? error->message : "?");
+	root = json_node_copy(json_parser_get_root(parser));
+	g_object_unref(parser);
+	cr_assert(JSON_NODE_HOLDS_OBJECT(root), "%s is not a JSON object", path);
+	return root;
+}
+
+/* The node at a dotted path of object members ("config.options.cpus"). */
+static JsonNode *node_at(JsonNode *node, const char *path)
+{
+	gchar **names = g_strsplit(path, ".", -1);
+
+	for (gchar **name = names; *name && node; name++)
+		node = JSON_NODE_HOLDS_OBJECT(node) ?
+			json_object_get_member(json_node_get_object(node), *name) : NULL;
+	g_strfreev(names);
+	cr_assert_not_null(node, "the report has no %s", path);
+	return node;
+}
+
+static gint64 int_at(JsonNode *root, const char *path)
+{
+	JsonNode *node = node_at(root, path);
+
+	cr_assert_eq(json_node_get_value_type(node), G_TYPE_INT64, "%s is not an integer", path);
+	return json_node_get_int(node);
+}
+
+/* The entry of "latencies" of `kind`, or NULL. */
+static JsonObject *find_latency(JsonNode *root, const char *kind)
+{
+	JsonArray *all = json_node_get_array(node_at(root, "latencies"));
+
+	for (guint i = 0; i < json_array_get_length(all); i++) {
+		JsonObject *entry = json_array_get_object_element(all, i);
+
+		if (!strcmp(json_object_get_string_member(entry, "kind"), kind))
+			return entry;
+	}
+	return NULL;
+}
+
+static void expect_top_level_order(JsonNode *root)
+{
+	GList *members = json_object_get_members(json_node_get_object(root));
+	const char *const *want = top_level_members;
+
+	for (GList *l = members; l; l = l->next) {
+		cr_expect(*want && !strcmp(l->data, *want), "top-level member %s, expected %s",
+			  (const char *)l->data, *want ? *want : "(none)");
+		if (*want)
+			want++;
+	}
+	cr_expect_null(*want, "top-level member %s is missing", *want);
+	g_list_free(members);
+}
+
+/* The "instructions" line of --stats. */
+static gint64 stats_instructions(const char *err)
+{
+	const char *line = strstr(err, "\n  instructions ");
+	gint64 n = -1;
+
+	cr_assert(line && sscanf(line, " instructions %" SCNd64, &n) == 1, "no instructions line:\n%s", err);
+	return n;
+}
+
+/* hello makes one write (stdout is a pipe: glibc flushes once, at exit). */
+Test(report, hello_report_agrees_with_stats)
+{
+	gchar *path = tmp_path("hello.json");
+	struct result r = run_mmusim("--cpus", "3", "--stats", "--report", path, GUEST("hello"), NULL);
+	JsonNode *root;
+	JsonObject *write;
+
+	expect_status(&r, 0);
+	cr_expect_str_eq(r.out, "Hello from an AArch64 guest with glibc\n");
+	root = load_report(path);
+	expect_top_level_order(root);
+	cr_expect_str_eq(json_node_get_string(node_at(root, "format")), "mmusim-report");
+	cr_expect_eq(int_at(root, "version"), 1);
+	cr_expect_str_eq(json_node_get_string(node_at(root, "config.program")), GUEST("hello"));
+	cr_expect_eq(int_at(root, "config.options.cpus"), 3);
+	cr_expect_eq(json_array_get_length(json_node_get_array(node_at(root, "cpus"))), 3);
+	cr_expect_eq(int_at(root, "result.exit_status"), r.status);
+	cr_expect_gt(int_at(root, "result.instructions"), 0);
+	cr_expect_eq(int_at(root, "result.instructions"), stats_instructions(r.err));
+	cr_expect_eq(int_at(root, "syscalls.write"), 1);
+	write = find_latency(root, "syscall:write");
+	cr_assert_not_null(write, "no syscall:write latency");
+	cr_expect_eq(json_object_get_int_member(write, "count"), int_at(root, "syscalls.write"));
+	json_node_unref(root);
+	result_free(&r);
+	g_free(path);
+}
+
+/* The report's text up to "host", which must be its last member. */
+static gchar *text_before_host(const char *path)
+{
+	gchar *text, *host;
+
+	cr_assert(g_file_get_contents(path, &text, NULL, NULL), "no report %s", path);
+	host = strstr(text, ",\n  \"host\" : {");
+	cr_assert_not_null(host, "%s has no host member:\n%s", path, text);
+	cr_expect(g_regex_match_simple("^,\n  \"host\" : \\{[^{}]*\\}\n\\}\n$", host, 0, 0),
+		  "host is not the last member of %s:\n%s", path, host);
+	*host = '\0';
+	return text;
+}
+
+/* Two runs that wrote first.json and second.json in tmp_dir(). */
+static void expect_same_reports(struct result first, struct result second)
+{
+	gchar *paths[2] = { tmp_path("first.json"), tmp_path("second.json") }, *texts[2];
+
+	expect_status(&first, 0);
+	expect_status(&second, 0);
+	for (int i = 0; i < 2; i++)
+		texts[i] = text_before_host(paths[i]);
+	cr_expect_str_eq(texts[0], texts[1], "the reports differ before host:\n%s\n---\n%s", texts[0],
+			 texts[1]);
+	for (int i = 0; i < 2; i++) {
+		g_free(texts[i]);
+		g_free(paths[i]);
+	}
+	result_free(&first);
+	result_free(&second);
+}
+
+/* The same options and guest command line run twice. */
+#define EXPECT_SAME_REPORTS(...)							\
+	expect_same_reports(run_mmusim("--report", "first.json", __VA_ARGS__, NULL),	\
+			    run_mmusim("--report", "second.json", __VA_ARGS__, NULL))
+
+Test(report, same_run_same_report_but_host)
+{
+	EXPECT_SAME_REPORTS(GUEST("forkcow"), "16", "32", "read");
+	EXPECT_SAME_REPORTS(BB, "sh", "-c", "echo one two | wc -w | cat");
+}
+
+static void expect_unwritable(const char *path)
+{
+	struct result r = run_mmusim("--report", path, GUEST("hello"), NULL);
+	gchar *message = g_strdup_printf("mmusim: --report %s: ", path);
+
+	expect_status(&r, 2);
+	expect_contains("stderr", r.err, message);
+	cr_expect_str_eq(r.out, "", "the guest ran:\n%s", r.out);
+	g_free(message);
+	result_free(&r);
+}
+
+Test(report, unwritable_file_is_a_usage_error_before_the_run)
+{
+	expect_unwritable("/nonexistent-dir/r.json");
+	expect_unwritable(tmp_dir());
+}
+
+/* The report, run.json in tmp_dir(), of a run that ended with `status`
+ * (json_node_unref it). */
+static JsonNode *report_of(struct result r, int status)
+{
+	gchar *path = tmp_path("run.json");
+	JsonNode *root;
+
+	expect_status(&r, status);
+	root = load_report(path);
+	cr_expect_eq(int_at(root, "result.exit_status"), status);
+	result_free(&r);
+	g_free(path);
+	return root;
+}
+
+Test(report, written_when_the_guest_dies_of_a_signal)
+{
+	struct result r = run_mmusim("--report", "run.json", GUEST("segv"), NULL);
+	JsonNode *root;
+
+	cr_expect_str_eq(r.out, "writing to address 0x10\n");
+	root = report_of(r, 139);
+	cr_expect_eq(int_at(root, "faults.segv-maperr"), 1);
+	cr_expect_gt(int_at(root, "result.instructions"), 0);
+	json_node_unref(root);
+}
+
+Test(report, written_on_deadlock_and_exhausted_budget)
+{
+	json_node_unref(report_of(run_mmusim("--report", "run.json", GUEST("deadlock"), "pipe", NULL), 124));
+	json_node_unref(report_of(run_mmusim("--report", "run.json", "--max-insns", "5000", GUEST("hello"), NULL),
+				  152));
+}
