@@ -224,8 +224,22 @@ struct sim_cpu *sched_pick(struct machine *m)
 	}
 }
 
+/* The task changed address space while it ran on this CPU (execve): the
+ * CPU switches mm too, without a context switch. */
+static void follow_mm(struct machine *m, struct sim_cpu *c, struct task *t)
+{
+	struct event_cost ev = { 0 };
+
+	if (c->last_mm_id == t->mm->id)
+		return;
+	tlbmodel_switch_mm(m, c, t->mm, &ev);
+	c->clock += cost_ns(&m->profile, ev.total);
+	c->last_mm_id = t->mm->id;
+}
+
 void sched_load(struct machine *m, struct task *t)
 {
+	follow_mm(m, m->this_cpu, t);
 	if (m->loaded != t) {
 		if (m->loaded)
 			cpu_save_context(m->cpu, m->loaded->ctx);

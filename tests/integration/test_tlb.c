@@ -406,8 +406,9 @@ Test(tlb, pipeswitch_switches_twice_per_round)
  * Untagged TLBs flush at every process switch: the party switched to then
  * touches its 16-page working set (guest/pipeswitch.c) through an empty
  * L1d and L2, at least 16 refills.  Tagged TLBs keep both parties'
- * entries (16 + 16 working-set pages, 1 per L1d set each, and the few
- * code, stack and libc pages fit 64 entries): fewer refills.
+ * entries (each party's 16 consecutive working-set pages take one way in
+ * each of the 16 L1d sets; with the few code, stack and libc pages they
+ * mostly fit the 4 ways): fewer refills.
  */
 #define WORKING_SET_PAGES 16
 
@@ -439,6 +440,31 @@ Test(tlb, untagged_tlbs_refill_less_after_a_thread_switch_than_a_process_switch)
 		     after_thread, after_process);
 	json_node_unref(process);
 	json_node_unref(thread);
+}
+
+/*
+ * The two runs of each mode differ only in the ASID bits.  Untagged, every
+ * switch to another address space flushes the ASID (all non-global
+ * entries): the 400 process switches and the run's first switch (from no
+ * address space to the first); tagged, neither flushes (65535 ASIDs, no
+ * roll-over).  A thread switch stays in the address space: untagged adds
+ * only the first switch's flush.
+ */
+static gint64 extra_asid_flushes_when_untagged(const char *mode)
+{
+	JsonNode *tagged = run_pipeswitch(mode, "16"), *untagged = run_pipeswitch(mode, "0");
+	gint64 extra = int_at(untagged, "tlb.total.flushes.asid") - int_at(tagged, "tlb.total.flushes.asid");
+
+	cr_expect_eq(int_at(tagged, "tlb.asid_rollovers"), 0);
+	json_node_unref(tagged);
+	json_node_unref(untagged);
+	return extra;
+}
+
+Test(tlb, untagged_tlbs_flush_at_every_process_switch_and_no_thread_switch)
+{
+	cr_expect_eq(extra_asid_flushes_when_untagged("process"), SWITCHES + 1);
+	cr_expect_eq(extra_asid_flushes_when_untagged("thread"), 1);
 }
 
 /* The direct cost of switch:process in `root` must be sched_pick plus the
@@ -508,7 +534,9 @@ static void expect_pages_flushed_by_every_cpu(JsonNode *root, int cpus)
 	for (int i = 0; i < cpus; i++) {
 		gchar *path = g_strdup_printf("tlb.cpus[%d].flushes.page", i);
 
-		cr_expect_eq(int_at(root, path), STORM, "%s is %" G_GINT64_FORMAT, path, int_at(root, path));
+		gint64 pages = int_at(root, path);
+
+		cr_expect_eq(pages, STORM, "%s is %" G_GINT64_FORMAT, path, pages);
 		g_free(path);
 	}
 	cr_expect_eq(int_at(root, "tlb.total.flushes.page"), cpus * STORM);
