@@ -311,6 +311,14 @@ void cost_profiles_describe(GString *out)
 		if (cost_profile_load(builtins[i].name, &p, NULL))
 			continue;
 		g_string_append_printf(out, "%-12s %5.2f GHz  %s\n", p.name, p.frequency_ghz, p.description);
+		g_string_append_printf(out, "%-12s TLBs: L1i %ux%u, L1d %ux%u, L2 %ux%u, PWC %u; ", "",
+				       p.tlb.l1i.entries, p.tlb.l1i.ways, p.tlb.l1d.entries, p.tlb.l1d.ways,
+				       p.tlb.l2.entries, p.tlb.l2.ways, p.tlb.pwc_entries);
+		if (p.asid_bits)
+			g_string_append_printf(out, "%u-bit ASIDs", p.asid_bits);
+		else
+			g_string_append(out, "untagged");
+		g_string_append_printf(out, "; %s shootdowns\n", shootdown_mechanism_name(p.shootdown));
 		cost_profile_clear(&p);
 	}
 }

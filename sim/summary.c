@@ -71,9 +71,12 @@ static void print_tlb(struct machine *m, FILE *out)
 		fprintf(out, "%u-bit ASIDs, %" PRIu64 " roll-overs)\n", p->asid_bits, m->asids.rollovers);
 	else
 		fprintf(out, "untagged)\n");
-	for (int c = 0; c < TLB_NR_CACHES && !m->opt.tlb_off; c++)
-		fprintf(out, "    %-3s hits / misses    %12" PRIu64 " %12" PRIu64 "\n", names[c], t.hits[c],
-			t.misses[c]);
+	for (int c = 0; c < TLB_NR_CACHES && !m->opt.tlb_off; c++) {
+		uint64_t lookups = t.hits[c] + t.misses[c];
+
+		fprintf(out, "    %-3s hits / misses    %12" PRIu64 " %12" PRIu64 "   %5.1f%% hits\n", names[c],
+			t.hits[c], t.misses[c], lookups ? 100.0 * t.hits[c] / lookups : 0.0);
+	}
 	if (!m->opt.tlb_off) {
 		fprintf(out, "    walks / reads       %12" PRIu64 " %12" PRIu64 "\n", t.walks, t.walk_reads);
 		fprintf(out, "    pwc hits / misses   %12" PRIu64 " %12" PRIu64 "\n", t.pwc_hits, t.pwc_misses);
