@@ -111,8 +111,10 @@ void sched_preempt(struct machine *m, struct sim_cpu *c)
 	make_runnable(m, t, c->clock);
 }
 
-/* A CPU takes `next`: a process switch (another mm: switch_mm, and with
- * no ASIDs in the model yet, a full TLB flush) or a thread switch. */
+/* A CPU takes `next`: a process switch (another mm: switch_mm with or
+ * without an ASID, and the flush it needs) or a thread switch.  The same
+ * task back in another mm (it exec'd, then slept) pays switch_mm alone; a
+ * CPU's first task loads its mm for free. */
 static void count_switch(struct machine *m, struct sim_cpu *c, struct task *next)
 {
 	struct event_cost ev = { 0 };
@@ -128,6 +130,8 @@ static void count_switch(struct machine *m, struct sim_cpu *c, struct task *next
 			m->sched.thread_switches++;
 		c->clock += cost_ns(&m->profile, ev.total);
 		tlbmodel_open_switch(m, c, process ? "switch:process" : "switch:thread", &ev);
+	} else if (c->last_tid) {
+		c->clock += cost_ns(&m->profile, ev.total);
 	}
 	c->last_tid = next->tid;
 	c->last_mm_id = next->mm->id;
