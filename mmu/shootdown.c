@@ -78,8 +78,7 @@ static void shoot_ipis(struct shootdown_cpu *cpus, int nr_cpus, int self, struct
 static void shoot_broadcast(struct shootdown_cpu *cpus, int nr_cpus, struct mm *mm, uint16_t asid,
 			    uint64_t start, const struct cost_profile *p, struct shootdown *out)
 {
-	holders(cpus, nr_cpus, mm, p);
-	for (int c = 0; c < nr_cpus; c++)
+	for (int c = 0; c < nr_cpus; c++)	/* leaves only the CPUs running mm in its mask */
 		flush_cpu(cpus, c, mm, asid, start, out);
 	event_charge(&out->initiator, p, COST_TLBI_BROADCAST, out->full ? 1 : out->pages);
 	event_charge(&out->initiator, p, COST_TLBI_SYNC, 1);

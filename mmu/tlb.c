@@ -85,6 +85,29 @@ const struct tlb_stats *tlb_stats(const struct tlb *tlb)
 	return &tlb->stats;
 }
 
+void tlb_stats_add(struct tlb_stats *sum, const struct tlb_stats *s)
+{
+	for (int c = 0; c < TLB_NR_CACHES; c++) {
+		sum->hits[c] += s->hits[c];
+		sum->misses[c] += s->misses[c];
+	}
+	sum->walks += s->walks;
+	sum->walk_reads += s->walk_reads;
+	sum->pwc_hits += s->pwc_hits;
+	sum->pwc_misses += s->pwc_misses;
+	sum->faults += s->faults;
+	sum->flushes_all += s->flushes_all;
+	sum->flushes_asid += s->flushes_asid;
+	sum->flushes_page += s->flushes_page;
+}
+
+const char *tlb_cache_name(int cache)
+{
+	static const char *const names[TLB_NR_CACHES] = { "l1i", "l1d", "l2" };
+
+	return names[cache];
+}
+
 static bool asid_matches(const struct tlb *tlb, bool global, uint16_t entry_asid, uint16_t asid)
 {
 	return !tlb->config.asid_tagged || global || entry_asid == asid;

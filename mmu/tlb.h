@@ -74,5 +74,9 @@ void tlb_flush_asid(struct tlb *tlb, uint16_t asid);
 void tlb_flush_page(struct tlb *tlb, uint16_t asid, uint64_t va);
 
 const struct tlb_stats *tlb_stats(const struct tlb *tlb);
+/* Add the counters of `s` to `sum`. */
+void tlb_stats_add(struct tlb_stats *sum, const struct tlb_stats *s);
+/* "l1i", "l1d", "l2". */
+const char *tlb_cache_name(int cache);
 
 #endif

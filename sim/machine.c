@@ -89,10 +89,15 @@ void machine_charge(struct machine *m, struct event_cost *ev, enum cost_step ste
 	event_charge(ev, &m->profile, step, count);
 }
 
+void machine_pay(struct machine *m, struct sim_cpu *c, const struct event_cost *ev)
+{
+	c->clock += cost_ns(&m->profile, ev->total);
+}
+
 void machine_account(struct machine *m, struct sim_cpu *c, const char *kind,
 		     const struct event_cost *ev)
 {
-	c->clock += cost_ns(&m->profile, ev->total);
+	machine_pay(m, c, ev);
 	latency_record(m->latency, kind, ev);
 }
 
@@ -106,8 +111,7 @@ void machine_account_handler(struct machine *m, const char *kind, struct event_c
 /* Work no handler claimed is still paid for, by the CPU that did it. */
 static void pay_unclaimed_work(struct machine *m)
 {
-	if (m->work.total)
-		m->this_cpu->clock += cost_ns(&m->profile, m->work.total);
+	machine_pay(m, m->this_cpu, &m->work);
 	m->work = (struct event_cost){ 0 };
 }
 

@@ -124,6 +124,8 @@ int machine_run_program(struct machine *m, char *const *argv, char *const *envp)
 
 /* Simulated time on the CPU running now. */
 uint64_t machine_now_ns(const struct machine *m);
+/* Advance CPU `c`'s clock by the cost of `ev`. */
+void machine_pay(struct machine *m, struct sim_cpu *c, const struct event_cost *ev);
 /* Charge an event's cost to CPU `c` and record its latency under `kind`. */
 void machine_account(struct machine *m, struct sim_cpu *c, const char *kind,
 		     const struct event_cost *ev);

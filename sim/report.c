@@ -221,10 +221,8 @@ static void report_memory(JsonBuilder *b, const struct machine *m)
 
 static void report_tlb_counters(JsonBuilder *b, const struct tlb_stats *t)
 {
-	static const char *const names[TLB_NR_CACHES] = { "l1i", "l1d", "l2" };
-
 	for (int c = 0; c < TLB_NR_CACHES; c++) {
-		begin_object(b, names[c]);
+		begin_object(b, tlb_cache_name(c));
 		add_count(b, "hits", t->hits[c]);
 		add_count(b, "misses", t->misses[c]);
 		json_builder_end_object(b);

@@ -111,6 +111,16 @@ void sched_preempt(struct machine *m, struct sim_cpu *c)
 	make_runnable(m, t, c->clock);
 }
 
+/* Point CPU `c` at `mm` (its TLB, ASID and the mm's CPU mask), adding the
+ * cost to `ev`; nothing if it is there already. */
+static void switch_cpu_mm(struct machine *m, struct sim_cpu *c, struct mm *mm, struct event_cost *ev)
+{
+	if (c->last_mm_id == mm->id)
+		return;
+	tlbmodel_switch_mm(m, c, mm, ev);
+	c->last_mm_id = mm->id;
+}
+
 /* A CPU takes `next`: a process switch (another mm: switch_mm with or
  * without an ASID, and the flush it needs) or a thread switch.  The same
  * task back in another mm (it exec'd, then slept) pays switch_mm alone; a
@@ -120,21 +130,19 @@ static void count_switch(struct machine *m, struct sim_cpu *c, struct task *next
 	struct event_cost ev = { 0 };
 	bool process = c->last_mm_id != next->mm->id;
 
-	if (process)
-		tlbmodel_switch_mm(m, c, next->mm, &ev);
+	switch_cpu_mm(m, c, next->mm, &ev);
 	if (c->last_tid && c->last_tid != next->tid) {
 		machine_charge(m, &ev, COST_SCHED_PICK, 1);
 		if (process)
 			m->sched.process_switches++;
 		else
 			m->sched.thread_switches++;
-		c->clock += cost_ns(&m->profile, ev.total);
+		machine_pay(m, c, &ev);
 		tlbmodel_open_switch(m, c, process ? "switch:process" : "switch:thread", &ev);
 	} else if (c->last_tid) {
-		c->clock += cost_ns(&m->profile, ev.total);
+		machine_pay(m, c, &ev);
 	}
 	c->last_tid = next->tid;
-	c->last_mm_id = next->mm->id;
 }
 
 /* Hand runnable tasks to idle CPUs, lowest CPU id first. */
@@ -234,11 +242,8 @@ static void follow_mm(struct machine *m, struct sim_cpu *c, struct task *t)
 {
 	struct event_cost ev = { 0 };
 
-	if (c->last_mm_id == t->mm->id)
-		return;
-	tlbmodel_switch_mm(m, c, t->mm, &ev);
-	c->clock += cost_ns(&m->profile, ev.total);
-	c->last_mm_id = t->mm->id;
+	switch_cpu_mm(m, c, t->mm, &ev);
+	machine_pay(m, c, &ev);
 }
 
 void sched_load(struct machine *m, struct task *t)

@@ -61,7 +61,6 @@ static void print_scheduling(struct machine *m, FILE *out)
 
 static void print_tlb(struct machine *m, FILE *out)
 {
-	static const char *const names[TLB_NR_CACHES] = { "l1i", "l1d", "l2" };
 	const struct cost_profile *p = &m->profile;
 	struct tlb_stats t;
 
@@ -74,7 +73,7 @@ static void print_tlb(struct machine *m, FILE *out)
 	for (int c = 0; c < TLB_NR_CACHES && !m->opt.tlb_off; c++) {
 		uint64_t lookups = t.hits[c] + t.misses[c];
 
-		fprintf(out, "    %-3s hits / misses    %12" PRIu64 " %12" PRIu64 "   %5.1f%% hits\n", names[c],
+		fprintf(out, "    %-3s hits / misses    %12" PRIu64 " %12" PRIu64 "   %5.1f%% hits\n", tlb_cache_name(c),
 			t.hits[c], t.misses[c], lookups ? 100.0 * t.hits[c] / lookups : 0.0);
 	}
 	if (!m->opt.tlb_off) {

@@ -132,25 +132,9 @@ uint64_t tlbmodel_take_cycles(struct sim_cpu *c)
 void tlbmodel_total_stats(const struct machine *m, struct tlb_stats *out)
 {
 	*out = (struct tlb_stats){ 0 };
-	for (int i = 0; i < m->opt.cpus; i++) {
-		const struct tlb_stats *s;
-
-		if (!m->cpus[i].tlb)
-			continue;
-		s = tlb_stats(m->cpus[i].tlb);
-		for (int c = 0; c < TLB_NR_CACHES; c++) {
-			out->hits[c] += s->hits[c];
-			out->misses[c] += s->misses[c];
-		}
-		out->walks += s->walks;
-		out->walk_reads += s->walk_reads;
-		out->pwc_hits += s->pwc_hits;
-		out->pwc_misses += s->pwc_misses;
-		out->faults += s->faults;
-		out->flushes_all += s->flushes_all;
-		out->flushes_asid += s->flushes_asid;
-		out->flushes_page += s->flushes_page;
-	}
+	for (int i = 0; i < m->opt.cpus; i++)
+		if (m->cpus[i].tlb)
+			tlb_stats_add(out, tlb_stats(m->cpus[i].tlb));
 }
 
 void tlbmodel_flush(struct machine *m, struct mm *mm, uint64_t start, uint64_t end)
