@@ -32,7 +32,7 @@ static const char usage_text[] =
 	"  --writable         let the guest change files below the root (default read-only)\n"
 	"  --max-insns N      stop the guest after N instructions (exit status 152, SIGXCPU)\n"
 	"  --strace           print one line per system call on stderr\n"
-	"  --stats            print instructions, system calls, faults and frames at exit\n"
+	"  --stats            print counters, TLB figures and latencies at exit\n"
 	"  --report FILE      write a JSON report of the run to FILE at exit\n"
 	"                     (docs/report-format.md)\n"
 	"  --seed N           seed of getrandom and AT_RANDOM (default 0)\n"

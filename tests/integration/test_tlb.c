@@ -570,6 +570,32 @@ Test(tlb, mprotstorm_with_broadcast_tlbi_interrupts_nobody)
 	json_node_unref(root);
 }
 
+/*
+ * The storm after an execve: the exec'd main thread stays on CPU 0, which
+ * must follow it into the new mm (join its CPU mask), or its own TLB would
+ * never be flushed.  Every shootdown of the run (execer's own before the
+ * exec, then the storm's) is initiated on CPU 0 with the CPU in the mask,
+ * so CPU 0 flushes every page the shootdowns flush; the threads' CPUs flush
+ * the storm's pages.
+ */
+Test(tlb, a_cpu_follows_its_task_into_the_mm_it_execs)
+{
+	JsonNode *root = report(0, ARGS("--cpus", "4"),
+				ARGS(GUEST("execer"), "/dev/null", GUEST("mprotstorm")));
+
+	cr_expect_eq(int_at(root, "scheduling.execs"), 1);
+	cr_expect_eq(int_at(root, "shootdowns.ipis"), OTHER_CPUS * STORM);
+	cr_expect_eq(int_at(root, "tlb.cpus[0].flushes.page"), int_at(root, "shootdowns.pages"));
+	cr_expect_geq(int_at(root, "shootdowns.pages"), STORM);
+	for (int i = 1; i <= OTHER_CPUS; i++) {
+		gchar *path = g_strdup_printf("tlb.cpus[%d].flushes.page", i);
+
+		cr_expect_eq(int_at(root, path), STORM, "%s", path);
+		g_free(path);
+	}
+	json_node_unref(root);
+}
+
 /* Four tasks on two CPUs: at most the one other CPU is interrupted. */
 Test(tlb, mprotstorm_on_two_cpus_interrupts_at_most_the_other_one)
 {
