@@ -1,9 +1,18 @@
 /*
  * fault: handle_mm_fault(), the one place a missing or insufficient
- * translation is resolved: demand-zero anonymous pages, private file pages
- * read on first touch, shared anonymous pages, copy-on-write.  It never calls
- * back into the emulator; it says what happened and the caller acts on it
- * (retry the instruction, or raise a signal).
+ * translation is resolved, for the CPU and for kernel copies alike.  The
+ * caller fills the input of a struct vm_fault (mmu/mm_types.h) with
+ * vm_fault_init(); the VMA's ops find the page of a missing entry (zeroes,
+ * file bytes, the shared object's frame, or whatever a design provides);
+ * this file installs it and breaks copy-on-write.  It never calls back into
+ * the emulator: the outcome says what the caller must do (run the access
+ * again, sleep and run it again, raise a signal).
+ *
+ * Every fault is counted by kind in mm->stats and, when the mm belongs to a
+ * domain with a running agent, costed on that agent as the event
+ * "fault:KIND": trap entry and exit, and the steps the record lists (table
+ * pages allocated, pages zeroed or copied, entries installed), plus the
+ * shootdowns it initiated.  vmf->cost holds the result.
  */
 #ifndef MMU_FAULT_H
 #define MMU_FAULT_H
@@ -11,23 +20,16 @@
 #include <stdint.h>
 
 #include "mmu/mm.h"
-#include "mmu/stats.h"
 
-enum fault_access { FAULT_READ, FAULT_WRITE, FAULT_EXEC };
-
-enum vm_fault {
-	VM_FAULT_DONE,		/* the translation now allows the access: retry */
-	VM_FAULT_SIGSEGV,	/* kind says MAPERR or ACCERR */
-	VM_FAULT_SIGBUS,	/* file page beyond end of file */
-	VM_FAULT_OOM,		/* simulated memory exhausted */
-};
-
-/* Resolve a fault at `addr`; *kind says which path ran (and is counted in
- * mm->stats). */
-enum vm_fault handle_mm_fault(struct mm *mm, uint64_t addr, enum fault_access access,
-			      enum fault_kind *kind);
+void vm_fault_init(struct vm_fault *vmf, struct mm *mm, uint64_t addr,
+		   enum fault_access access, unsigned flags);
+vm_fault_t handle_mm_fault(struct vm_fault *vmf);
 
 /* Whether a VMA's protection allows an access at all. */
 bool vma_permits(const struct vma *vma, enum fault_access access);
+
+/* The modelled steps of a fault, from its record (shootdowns not included:
+ * they are charged as they happen). */
+struct event_cost vm_fault_steps(const struct vm_fault *vmf, const struct cost_profile *p);
 
 #endif

@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <string.h>
 
+#include "mmu/anon.h"
 #include "mmu/fault.h"
 #include "mmu/shmem.h"
 #include "mmu/vm_file.h"
@@ -38,6 +39,7 @@ void mm_destroy(struct mm *mm)
 
 	if (!mm)
 		return;
+	mmu_notifier_release(mm);
 	while ((vma = vma_first(mm)))
 		vma_unlink_free(mm, vma);
 	pgtable_put(mm->phys, mm->pgd, PGD_LEVEL);
@@ -55,31 +57,6 @@ void mmput(struct mm *mm)
 {
 	if (mm && --mm->users == 0)
 		mm_destroy(mm);
-}
-
-void flush_tlb_mm_range(struct mm *mm, uint64_t start, uint64_t end)
-{
-	mm->stats->tlb_flushes++;
-	if (mm->notifier.flush_tlb_range)
-		mm->notifier.flush_tlb_range(mm->notifier.ctx, mm, start, end);
-}
-
-void tlb_gather_mmu(struct mmu_gather *tlb, struct mm *mm)
-{
-	*tlb = (struct mmu_gather){ .mm = mm };
-}
-
-void tlb_gather_range(struct mmu_gather *tlb, uint64_t start, uint64_t end)
-{
-	tlb->start = tlb->end ? MIN(tlb->start, start) : start;
-	tlb->end = MAX(tlb->end, end);
-}
-
-void tlb_finish_mmu(struct mmu_gather *tlb)
-{
-	if (tlb->end)
-		flush_tlb_mm_range(tlb->mm, tlb->start, tlb->end);
-	tlb->end = 0;
 }
 
 static void zap_page_range(struct mm *mm, uint64_t start, uint64_t end)
@@ -107,26 +84,35 @@ static bool range_is_mapped(struct mm *mm, uint64_t start, uint64_t end)
 }
 
 /* Split VMAs so that none straddles `addr`. */
-static void split_at(struct mm *mm, uint64_t addr)
+static int split_at(struct mm *mm, uint64_t addr)
 {
 	struct vma *vma = vma_lookup(mm, addr);
 
-	if (vma && vma->start < addr)
-		vma_split(mm, vma, addr);
+	return vma && vma->start < addr ? vma_split(mm, vma, addr, NULL) : 0;
+}
+
+/* Split VMAs so that none straddles `start` or `end`. */
+static int split_range(struct mm *mm, uint64_t start, uint64_t end)
+{
+	int err = split_at(mm, start);
+
+	return err ? err : split_at(mm, end);
 }
 
 /* Remove every VMA and translation in [start, end). */
-static void unmap_region(struct mm *mm, uint64_t start, uint64_t end)
+static int unmap_region(struct mm *mm, uint64_t start, uint64_t end)
 {
 	struct vma *vma, *next;
+	int err = split_range(mm, start, end);
 
-	split_at(mm, start);
-	split_at(mm, end);
+	if (err)
+		return err;
 	for (vma = find_vma(mm, start); vma && vma->start < end; vma = next) {
 		next = vma_next(mm, vma);
 		vma_unlink_free(mm, vma);
 	}
 	zap_page_range(mm, start, end);
+	return 0;
 }
 
 /* Top-down search for `len` free bytes below mmap_base, after a usable hint. */
@@ -182,7 +168,9 @@ int mm_mmap(struct mm *mm, uint64_t addr, uint64_t len, unsigned prot, unsigned 
 			return -EPERM;
 		if ((flags & MM_MAP_NOREPLACE) && !range_is_free(mm, addr, addr + len))
 			return -EEXIST;
-		unmap_region(mm, addr, addr + len);
+		err = unmap_region(mm, addr, addr + len);
+		if (err)
+			return err;
 	} else {
 		err = get_unmapped_area(mm, addr, len, &addr);
 		if (err)
@@ -195,10 +183,14 @@ int mm_mmap(struct mm *mm, uint64_t addr, uint64_t len, unsigned prot, unsigned 
 	vma->flags = (flags & MM_MAP_SHARED ? VM_SHARED : 0) |
 		     (flags & MM_MAP_GROWSDOWN ? VM_GROWSDOWN : 0);
 	if (file) {
-		vma->file = vm_file_get(file);
+		vma->vm_ops = &file_vm_ops;
+		vma->vm_private_data = vm_file_get(file);
 		vma->pgoff = offset >> PAGE_SHIFT;
 	} else if (flags & MM_MAP_SHARED) {
-		vma->shmem = shmem_new(mm->phys);
+		vma->vm_ops = &shmem_vm_ops;
+		vma->vm_private_data = shmem_new(mm->phys);
+	} else {
+		vma->vm_ops = &anon_vm_ops;
 	}
 	vma_link(mm, vma);
 	vma_merge(mm, vma);
@@ -212,8 +204,7 @@ int mm_munmap(struct mm *mm, uint64_t addr, uint64_t len)
 {
 	if ((addr & ~PAGE_MASK) || !len || len > TASK_SIZE || addr > TASK_SIZE - PAGE_ALIGN(len))
 		return -EINVAL;
-	unmap_region(mm, addr, addr + PAGE_ALIGN(len));
-	return 0;
+	return unmap_region(mm, addr, addr + PAGE_ALIGN(len));
 }
 
 struct change_prot {
@@ -245,14 +236,15 @@ static void change_protection(struct mmu_gather *tlb, struct mm *mm, struct vma 
 	pgtable_walk_range(mm->phys, mm->pgd, vma->start, vma->end, change_pte_prot, &c);
 	if (c.downgraded)
 		tlb_gather_range(tlb, vma->start, vma->end);
-	if (c.gained_exec && mm->notifier.invalidate_code)
-		mm->notifier.invalidate_code(mm->notifier.ctx, mm, vma->start, vma->end);
+	if (c.gained_exec)
+		mmu_notifier_invalidate_code(mm, vma->start, vma->end);
 }
 
 int mm_mprotect(struct mm *mm, uint64_t addr, uint64_t len, unsigned prot)
 {
 	uint64_t end = addr + PAGE_ALIGN(len);
 	struct mmu_gather tlb;
+	int err;
 
 	if ((addr & ~PAGE_MASK) || (prot & ~(VM_READ | VM_WRITE | VM_EXEC)))
 		return -EINVAL;
@@ -262,8 +254,9 @@ int mm_mprotect(struct mm *mm, uint64_t addr, uint64_t len, unsigned prot)
 		return 0;
 	if (!range_is_mapped(mm, addr, end))
 		return -ENOMEM;
-	split_at(mm, addr);
-	split_at(mm, end);
+	err = split_range(mm, addr, end);
+	if (err)
+		return err;
 	tlb_gather_mmu(&tlb, mm);
 	/* Step by address: merging may free the VMA after the current one. */
 	for (uint64_t at = addr; at < end;) {
@@ -285,8 +278,8 @@ uint64_t mm_brk(struct mm *mm, uint64_t addr)
 
 	if (addr < mm->start_brk || addr > TASK_SIZE)
 		return mm->brk;
-	if (new_end < old_end)
-		unmap_region(mm, new_end, old_end);
+	if (new_end < old_end && unmap_region(mm, new_end, old_end))
+		return mm->brk;
 	if (new_end > old_end) {
 		if (!range_is_free(mm, old_end, new_end + STACK_GUARD_GAP))
 			return mm->brk;
@@ -294,6 +287,7 @@ uint64_t mm_brk(struct mm *mm, uint64_t addr)
 		heap->start = old_end;
 		heap->end = new_end;
 		heap->prot = VM_READ | VM_WRITE;
+		heap->vm_ops = &anon_vm_ops;
 		heap->name = "[heap]";
 		vma_link(mm, heap);
 		vma_merge(mm, heap);
@@ -314,8 +308,8 @@ static int move_pte(void *opaque, uint64_t va, pte_t *ptep)
 	pte_t *dst;
 	int err = pgtable_walk_alloc(m->mm->phys, m->mm->pgd, va - m->from + m->to, &dst);
 
-	if (err || !m->install)
-		return err;
+	if (err < 0 || !m->install)
+		return MIN(err, 0);
 	*dst = *ptep;	/* the frame reference moves with the entry */
 	*ptep = 0;
 	return PTE_VISIT_CLEARED;
@@ -367,11 +361,14 @@ int mm_mremap(struct mm *mm, uint64_t old_addr, uint64_t old_len, uint64_t new_l
 		if ((new_addr & ~PAGE_MASK) || new_addr > TASK_SIZE - new_len ||
 		    (new_addr < old_end && old_addr < new_addr + new_len))
 			return -EINVAL;
-		unmap_region(mm, new_addr, new_addr + new_len);
+		err = unmap_region(mm, new_addr, new_addr + new_len);
+		if (err)
+			return err;
 	} else if (new_len <= old_len) {
-		unmap_region(mm, old_addr + new_len, old_end);
-		*out = old_addr;
-		return 0;
+		err = unmap_region(mm, old_addr + new_len, old_end);
+		if (!err)
+			*out = old_addr;
+		return err;
 	} else {
 		grow = new_len - old_len;
 		if (old_end == vma->end && grow <= TASK_SIZE && old_end <= TASK_SIZE - grow &&
@@ -387,10 +384,11 @@ int mm_mremap(struct mm *mm, uint64_t old_addr, uint64_t old_len, uint64_t new_l
 		if (err)
 			return err;
 	}
-	split_at(mm, old_addr);
-	split_at(mm, old_end);
-	if (new_len < old_len)
-		unmap_region(mm, old_addr + new_len, old_end);
+	err = split_range(mm, old_addr, old_end);
+	if (!err && new_len < old_len)
+		err = unmap_region(mm, old_addr + new_len, old_end);
+	if (err)
+		return err;
 	return move_vma(mm, vma_lookup(mm, old_addr), new_addr, new_len, out);
 }
 
@@ -411,11 +409,12 @@ int mm_populate(struct mm *mm, uint64_t start, uint64_t end)
 	for (uint64_t addr = start; addr < end; addr += PAGE_SIZE) {
 		struct vma *vma = vma_lookup(mm, addr);
 		enum fault_access access = vma && (vma->prot & VM_WRITE) ? FAULT_WRITE : FAULT_READ;
-		enum fault_kind kind;
+		struct vm_fault vmf;
 
 		if (!vma || !vma_permits(vma, access))
 			continue;
-		if (handle_mm_fault(mm, addr, access, &kind) == VM_FAULT_OOM)
+		vm_fault_init(&vmf, mm, addr, access, FAULT_FLAG_KERNEL);
+		if (handle_mm_fault(&vmf) == VM_FAULT_OOM)
 			return -ENOMEM;
 	}
 	return 0;
@@ -442,7 +441,7 @@ static int copy_pte(void *opaque, uint64_t va, pte_t *ptep)
 	pte_t *dst;
 	int err = pgtable_walk_alloc(d->child->phys, d->child->pgd, va, &dst);
 
-	if (err)
+	if (err < 0)
 		return err;
 	if (!(d->vma->flags & VM_SHARED) && (pte_prot(*ptep) & VM_WRITE)) {
 		*ptep = pte_mk_page(pa, pte_prot(*ptep) & ~VM_WRITE);

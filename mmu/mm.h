@@ -1,16 +1,17 @@
 /*
- * mm: one address space, as in Linux's struct mm_struct: its VMAs (an ordered
- * tree, O(log n) lookup), its root translation table, its ASID context, the
- * CPUs that may cache its translations, and the heap break.  The operations are the kernel's: mmap, munmap, mprotect, brk,
- * mremap, madvise(MADV_DONTNEED), and the copy-on-write duplicate that fork
- * needs.  Arguments are checked as the kernel checks them and errors come
+ * mm: the operations on one address space (struct mm in mmu/mm_types.h, as
+ * Linux's mm_struct: its VMAs in an ordered tree, its root translation table,
+ * its ASID context, the agents that may cache its translations, the heap
+ * break).  They are the kernel's: mmap, munmap, mprotect, brk, mremap,
+ * madvise(MADV_DONTNEED), and the copy-on-write duplicate that fork needs.  Arguments are checked as the kernel checks them and errors come
  * back as negative errno values.  Flag words use the MM_* semantics below;
  * decoding a guest ABI into them is the caller's job.
  *
  * Whenever an operation downgrades or removes a valid translation it calls
- * flush_tlb_mm_range() once for the affected range, which hands the flush to
- * the hooks the CPU side registered (struct mm_notifier).  Nothing here
- * includes the emulator.
+ * flush_tlb_mm_range() (mmu/mmu_gather) once for the affected range, which
+ * tells every subscriber on the mm's notifier chain (mmu/notifier).  A split
+ * the VMA's ops veto (may_split) fails the operation with their errno,
+ * before anything changed.  Nothing here includes the emulator.
  */
 #ifndef MMU_MM_H
 #define MMU_MM_H
@@ -19,59 +20,12 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "mmu/mm_types.h"
+#include "mmu/mmu_gather.h"
+#include "mmu/notifier.h"
 #include "mmu/pgtable.h"
-#include "mmu/phys.h"
-#include "mmu/stats.h"
 
-struct mm;
 struct vm_file;
-struct shmem;
-
-/* User address space: [MMAP_MIN_ADDR, TASK_SIZE).  TASK_SIZE is 2^47 because
- * the emulator only accepts virtual addresses inside its memory regions
- * (see docs/design.md). */
-#define TASK_SIZE	(UINT64_C(1) << 47)
-#define MMAP_MIN_ADDR	UINT64_C(0x10000)
-#define STACK_TOP	TASK_SIZE
-#define STACK_SIZE	(UINT64_C(8) << 20)	/* RLIMIT_STACK */
-#define STACK_GUARD_GAP	(UINT64_C(1) << 20)	/* kept free below the stack */
-#define MMAP_BASE	(STACK_TOP - STACK_SIZE - (UINT64_C(128) << 20))
-
-/* vma->flags */
-#define VM_SHARED	0x1u
-#define VM_GROWSDOWN	0x2u
-
-struct vma {
-	uint64_t start, end;		/* [start, end), page aligned */
-	unsigned prot;			/* VM_READ | VM_WRITE | VM_EXEC */
-	unsigned flags;			/* VM_SHARED, VM_GROWSDOWN */
-	struct vm_file *file;		/* private file mapping, or NULL */
-	struct shmem *shmem;		/* shared anonymous object, or NULL */
-	uint64_t pgoff;			/* page offset of `start` in file or shmem */
-	const char *name;		/* "[heap]", "[stack]", or NULL */
-};
-
-/* What the CPU side wants to hear about: stale translations and rewritten
- * code.  Either hook may be NULL. */
-struct mm_notifier {
-	void (*flush_tlb_range)(void *ctx, struct mm *mm, uint64_t start, uint64_t end);
-	void (*invalidate_code)(void *ctx, struct mm *mm, uint64_t start, uint64_t end);
-	void *ctx;
-};
-
-struct mm {
-	int users;			/* tasks holding it (mmget/mmput) */
-	uint64_t id;			/* 1, 2, ... in order of creation */
-	struct phys *phys;
-	phys_addr_t pgd;
-	uint64_t context_id;		/* ASID and generation (mmu/asid); 0: none yet */
-	uint64_t cpumask;		/* CPUs whose TLBs may hold its entries (lazy) */
-	GTree *vmas;
-	uint64_t start_brk, brk;
-	uint64_t mmap_base;
-	struct vm_stats *stats;
-	struct mm_notifier notifier;
-};
 
 /* mm_mmap() flags */
 #define MM_MAP_SHARED		0x01u
@@ -108,18 +62,6 @@ int mm_populate(struct mm *mm, uint64_t start, uint64_t end);
 /* Name a VMA that starts at `addr` ("[heap]", "[stack]"; static strings). */
 void mm_set_vma_name(struct mm *mm, uint64_t addr, const char *name);
 
-void flush_tlb_mm_range(struct mm *mm, uint64_t start, uint64_t end);
-
-/* Batching the flushes of one operation, as Linux's mmu_gather: ranges added
- * between gather and finish are flushed once, as one range. */
-struct mmu_gather {
-	struct mm *mm;
-	uint64_t start, end;		/* end 0: nothing to flush */
-};
-void tlb_gather_mmu(struct mmu_gather *tlb, struct mm *mm);
-void tlb_gather_range(struct mmu_gather *tlb, uint64_t start, uint64_t end);
-void tlb_finish_mmu(struct mmu_gather *tlb);
-
 /* VMA tree (mmu/vma.c). */
 struct vma *vma_lookup(struct mm *mm, uint64_t addr);	/* the VMA containing addr */
 struct vma *find_vma(struct mm *mm, uint64_t addr);	/* first VMA ending above addr */
@@ -132,8 +74,9 @@ GTree *vma_tree_new(void);
 void vma_link(struct mm *mm, struct vma *vma);
 void vma_unlink_free(struct mm *mm, struct vma *vma);
 struct vma *vma_dup(const struct vma *vma);
-/* Split `vma` at `addr` (strictly inside it); returns the upper part. */
-struct vma *vma_split(struct mm *mm, struct vma *vma, uint64_t addr);
+/* Split `vma` at `addr` (strictly inside it), unless its ops veto it (their
+ * errno); *upper gets the upper part. */
+int vma_split(struct mm *mm, struct vma *vma, uint64_t addr, struct vma **upper);
 /* Merge `vma` with compatible neighbours; returns the surviving VMA. */
 struct vma *vma_merge(struct mm *mm, struct vma *vma);
 /* One line per VMA in /proc/PID/maps form. */

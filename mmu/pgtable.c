@@ -98,7 +98,8 @@ static pte_t *next_table(struct phys *phys, pte_t *entry, bool alloc, int *err)
 
 /* The leaf entry for `va`.  A walk that cannot finish takes back the tables
  * it created, so a failure leaves the tree as it was. */
-static pte_t *walk(struct phys *phys, phys_addr_t root, uint64_t va, bool alloc, int *err)
+static pte_t *walk(struct phys *phys, phys_addr_t root, uint64_t va, bool alloc, int *err,
+		   int *nr_new)
 {
 	pte_t *table = table_entries(phys, root);
 	pte_t *created[PGTABLE_LEVELS];
@@ -119,20 +120,22 @@ static pte_t *walk(struct phys *phys, phys_addr_t root, uint64_t va, bool alloc,
 		if (!existed)
 			created[nr_created++] = entry;
 	}
+	if (nr_new)
+		*nr_new = nr_created;
 	return &table[pgtable_index(va, PTE_LEVEL)];
 }
 
 pte_t *pgtable_walk(struct phys *phys, phys_addr_t root, uint64_t va)
 {
-	return walk(phys, root, va, false, NULL);
+	return walk(phys, root, va, false, NULL, NULL);
 }
 
 int pgtable_walk_alloc(struct phys *phys, phys_addr_t root, uint64_t va, pte_t **ptep)
 {
-	int err = 0;
+	int err = 0, created = 0;
 
-	*ptep = walk(phys, root, va, true, &err);
-	return err;
+	*ptep = walk(phys, root, va, true, &err, &created);
+	return err ? err : created;
 }
 
 int pgtable_map(struct phys *phys, phys_addr_t root, uint64_t va, phys_addr_t pa,
@@ -141,7 +144,7 @@ int pgtable_map(struct phys *phys, phys_addr_t root, uint64_t va, phys_addr_t pa
 	pte_t *ptep;
 	int err = pgtable_walk_alloc(phys, root, va, &ptep);
 
-	if (err)
+	if (err < 0)
 		return err;
 	if (pte_present(*ptep))
 		return -EEXIST;

@@ -91,7 +91,8 @@ int pgtable_map(struct phys *phys, phys_addr_t root, uint64_t va, phys_addr_t pa
 /* The leaf entry for `va` (host pointer into simulated RAM), or NULL when a
  * table on the way is missing.  The entry itself may be invalid. */
 pte_t *pgtable_walk(struct phys *phys, phys_addr_t root, uint64_t va);
-/* The same, creating missing tables: -ENOMEM on exhaustion. */
+/* The same, creating missing tables: returns how many table pages it
+ * created, or -ENOMEM on exhaustion (and then creates none). */
 int pgtable_walk_alloc(struct phys *phys, phys_addr_t root, uint64_t va, pte_t **ptep);
 /* The entry read at each level for `va`; returns how many levels were read
  * (the walk stops at the first invalid entry, and at a block entry: a valid

@@ -1,3 +1,6 @@
+/*
+ * shmem: the object's page index and its vm_ops.
+ */
 #include "mmu/shmem.h"
 
 #include <glib.h>
@@ -55,5 +58,41 @@ int shmem_find_page(struct shmem *sh, uint64_t pgoff, phys_addr_t *pa)
 	if (err)
 		return err;
 	g_hash_table_insert(sh->pages, g_memdup2(&key, sizeof(key)), g_memdup2(pa, sizeof(*pa)));
-	return 0;
+	return 1;
 }
+
+/* ------------------------------------------------------------------ vm_ops */
+
+static int shmem_fault(struct vm_fault *vmf)
+{
+	int found = shmem_find_page(vmf->vma->vm_private_data, vmf->pgoff, &vmf->page);
+
+	vmf->kind = FAULT_KIND_SHMEM;
+	if (found < 0)
+		return VM_FAULT_OOM;
+	vmf->pages_zeroed += found;	/* a page the object had not handed out yet */
+	phys_get(vmf->mm->phys, vmf->page);
+	return VM_FAULT_DONE;
+}
+
+static void shmem_vma_dup(struct vma *copy, const struct vma *vma)
+{
+	shmem_get(vma->vm_private_data);
+}
+
+static void shmem_vma_close(struct vma *vma)
+{
+	shmem_put(vma->vm_private_data);
+}
+
+static const char *shmem_vma_name(const struct vma *vma)
+{
+	return "/dev/zero (deleted)";	/* what Linux shows for shared anonymous memory */
+}
+
+const struct vm_ops shmem_vm_ops = {
+	.fault = shmem_fault,
+	.dup = shmem_vma_dup,
+	.close = shmem_vma_close,
+	.name = shmem_vma_name,
+};

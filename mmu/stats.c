@@ -11,6 +11,7 @@ static const char *const fault_kind_names[NR_FAULT_KINDS] = {
 	[FAULT_KIND_ACCERR] = "segv-accerr",
 	[FAULT_KIND_SIGBUS] = "sigbus",
 	[FAULT_KIND_OOM] = "oom",
+	[FAULT_KIND_RETRY] = "retry",
 };
 
 const char *fault_kind_name(enum fault_kind kind)

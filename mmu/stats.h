@@ -18,6 +18,7 @@ enum fault_kind {
 	FAULT_KIND_ACCERR,	/* VMA forbids the access: SIGSEGV/SEGV_ACCERR */
 	FAULT_KIND_SIGBUS,	/* file page beyond end of file */
 	FAULT_KIND_OOM,		/* no free frame */
+	FAULT_KIND_RETRY,	/* the task sleeps until someone resolves it (a design's ops) */
 	NR_FAULT_KINDS
 };
 

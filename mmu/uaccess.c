@@ -16,7 +16,7 @@ static bool pte_allows(pte_t e, enum fault_access access)
 static int user_ptr(struct mm *mm, uint64_t addr, enum fault_access access, bool fault,
 		    uint8_t **out)
 {
-	enum fault_kind kind;
+	struct vm_fault vmf;
 
 	for (int tries = 0; tries < 2 && addr < TASK_SIZE; tries++) {
 		pte_t *ptep = pgtable_walk(mm->phys, mm->pgd, addr);
@@ -27,7 +27,8 @@ static int user_ptr(struct mm *mm, uint64_t addr, enum fault_access access, bool
 		}
 		if (!fault)
 			break;
-		switch (handle_mm_fault(mm, addr, access, &kind)) {
+		vm_fault_init(&vmf, mm, addr, access, FAULT_FLAG_KERNEL);
+		switch (handle_mm_fault(&vmf)) {
 		case VM_FAULT_DONE:
 			continue;
 		case VM_FAULT_OOM:
@@ -73,8 +74,8 @@ int copy_to_user(struct mm *mm, uint64_t dst, const void *src, size_t len)
 
 	/* The host wrote behind the emulator's back: code it translated from
 	 * these bytes is stale. */
-	if (!err && len && vma && (vma->prot & VM_EXEC) && mm->notifier.invalidate_code)
-		mm->notifier.invalidate_code(mm->notifier.ctx, mm, dst, dst + len);
+	if (!err && len && vma && (vma->prot & VM_EXEC))
+		mmu_notifier_invalidate_code(mm, dst, dst + len);
 	return err;
 }
 

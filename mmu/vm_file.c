@@ -6,7 +6,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "mmu/phys.h"
 
 struct vm_file {
 	int refs;
@@ -68,3 +67,45 @@ int vm_file_read_page(struct vm_file *file, uint64_t offset, void *page)
 	memset(dst + done, 0, PAGE_SIZE - done);
 	return 0;
 }
+
+/* ------------------------------------------------------------------ vm_ops */
+
+static int file_fault(struct vm_fault *vmf)
+{
+	struct vm_file *file = vmf->vma->vm_private_data;
+	int err;
+
+	vmf->kind = FAULT_KIND_FILE;
+	if (phys_alloc(vmf->mm->phys, FRAME_DATA, &vmf->page))
+		return VM_FAULT_OOM;
+	err = vm_file_read_page(file, vmf->pgoff << PAGE_SHIFT, phys_to_host(vmf->mm->phys, vmf->page));
+	if (err) {
+		phys_put(vmf->mm->phys, vmf->page);
+		vmf->kind = FAULT_KIND_SIGBUS;
+		return VM_FAULT_SIGBUS;
+	}
+	vmf->pages_copied++;	/* the file's bytes into the frame */
+	return VM_FAULT_DONE;
+}
+
+static void file_vma_dup(struct vma *copy, const struct vma *vma)
+{
+	vm_file_get(vma->vm_private_data);
+}
+
+static void file_vma_close(struct vma *vma)
+{
+	vm_file_put(vma->vm_private_data);
+}
+
+static const char *file_vma_name(const struct vma *vma)
+{
+	return vm_file_name(vma->vm_private_data);
+}
+
+const struct vm_ops file_vm_ops = {
+	.fault = file_fault,
+	.dup = file_vma_dup,
+	.close = file_vma_close,
+	.name = file_vma_name,
+};

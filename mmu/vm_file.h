@@ -9,6 +9,8 @@
 
 #include <stdint.h>
 
+#include "mmu/mm_types.h"
+
 struct vm_file;
 
 /* Takes ownership of `host_fd`. */
@@ -21,5 +23,9 @@ const char *vm_file_name(const struct vm_file *file);
  * whole page lies beyond end of file (the kernel's SIGBUS case), -EIO on a
  * host read error. */
 int vm_file_read_page(struct vm_file *file, uint64_t offset, void *page);
+
+/* The ops of a VMA mapping a vm_file privately (vm_private_data): a missing
+ * page is read from the file; past its end, SIGBUS. */
+extern const struct vm_ops file_vm_ops;
 
 #endif

@@ -5,9 +5,6 @@
  */
 #include "mmu/mm.h"
 
-#include "mmu/shmem.h"
-#include "mmu/vm_file.h"
-
 static gint compare_start(gconstpointer a, gconstpointer b, gpointer unused)
 {
 	const struct vma *x = a, *y = b;
@@ -84,8 +81,8 @@ void vma_link(struct mm *mm, struct vma *vma)
 void vma_unlink_free(struct mm *mm, struct vma *vma)
 {
 	g_tree_remove(mm->vmas, vma);
-	vm_file_put(vma->file);
-	shmem_put(vma->shmem);
+	if (vma->vm_ops->close)
+		vma->vm_ops->close(vma);
 	g_free(vma);
 }
 
@@ -93,33 +90,38 @@ struct vma *vma_dup(const struct vma *vma)
 {
 	struct vma *copy = g_memdup2(vma, sizeof(*vma));
 
-	if (copy->file)
-		vm_file_get(copy->file);
-	if (copy->shmem)
-		shmem_get(copy->shmem);
+	if (vma->vm_ops->dup)
+		vma->vm_ops->dup(copy, vma);
 	return copy;
 }
 
-struct vma *vma_split(struct mm *mm, struct vma *vma, uint64_t addr)
+int vma_split(struct mm *mm, struct vma *vma, uint64_t addr, struct vma **out)
 {
 	struct vma *upper;
+	int err = vma->vm_ops->may_split ? vma->vm_ops->may_split(vma, addr) : 0;
 
 	g_assert(addr > vma->start && addr < vma->end && !(addr & ~PAGE_MASK));
+	if (err)
+		return err;
 	upper = vma_dup(vma);
 	upper->start = addr;
 	upper->pgoff += (addr - vma->start) >> PAGE_SHIFT;
 	/* Shrinking the lower part keeps its key, so the tree stays ordered. */
 	vma->end = addr;
 	vma_link(mm, upper);
-	return upper;
+	if (out)
+		*out = upper;
+	return 0;
 }
 
-/* Two adjacent VMAs can become one when nothing would tell them apart. */
+/* Two adjacent VMAs can become one when nothing would tell them apart: the
+ * same ops on the same object, at consecutive offsets of it. */
 static bool vma_mergeable(const struct vma *lo, const struct vma *hi)
 {
 	return lo->end == hi->start && lo->prot == hi->prot && lo->flags == hi->flags &&
-	       lo->file == hi->file && lo->shmem == hi->shmem && lo->name == hi->name &&
-	       (!lo->file && !lo->shmem ? true :
+	       lo->vm_ops == hi->vm_ops && lo->vm_private_data == hi->vm_private_data &&
+	       lo->name == hi->name &&
+	       (!lo->vm_private_data ||
 		lo->pgoff + ((lo->end - lo->start) >> PAGE_SHIFT) == hi->pgoff);
 }
 
@@ -142,8 +144,8 @@ struct vma *vma_merge(struct mm *mm, struct vma *vma)
 void mm_format_maps(struct mm *mm, GString *out)
 {
 	for (struct vma *vma = vma_first(mm); vma; vma = vma_next(mm, vma)) {
-		const char *name = vma->name ? vma->name : vma->file ? vm_file_name(vma->file) :
-				   vma->shmem ? "/dev/zero (deleted)" : "";
+		const char *name = vma->name ? vma->name :
+				   vma->vm_ops->name ? vma->vm_ops->name(vma) : NULL;
 
 		g_string_append_printf(out, "%012" G_GINT64_MODIFIER "x-%012" G_GINT64_MODIFIER
 				       "x %c%c%c%c %08" G_GINT64_MODIFIER "x %s\n",
@@ -152,6 +154,7 @@ void mm_format_maps(struct mm *mm, GString *out)
 				       vma->prot & VM_WRITE ? 'w' : '-',
 				       vma->prot & VM_EXEC ? 'x' : '-',
 				       vma->flags & VM_SHARED ? 's' : 'p',
-				       vma->file ? vma->pgoff << PAGE_SHIFT : 0, name);
+				       vma->vm_private_data ? vma->pgoff << PAGE_SHIFT : 0,
+				       name ? name : "");
 	}
 }

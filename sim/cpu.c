@@ -193,9 +193,9 @@ static void report_access(struct cpu *cpu, uint64_t va, uint64_t size, bool fetc
 {
 	uint64_t last = (va + size - 1) & PAGE_MASK;
 
-	cpu->access(cpu->access_ctx, va, fetch);
+	cpu->access(cpu->access_ctx, cpu->mm, va, fetch);
 	if (last != (va & PAGE_MASK))
-		cpu->access(cpu->access_ctx, last, fetch);
+		cpu->access(cpu->access_ctx, cpu->mm, last, fetch);
 }
 
 static void on_data_access(uc_engine *uc, uc_mem_type type, uint64_t addr, int size,
@@ -290,12 +290,36 @@ struct mm *cpu_current_mm(struct cpu *cpu)
 	return cpu->mm;
 }
 
-void cpu_invalidate_code(struct cpu *cpu, uint64_t start, uint64_t end)
+/* Whether `va` has an EL0-executable page in `mm`: only then can Unicorn
+ * translate it to find the frame's code (a failed translation outside a run
+ * would raise an exception with nowhere to go). */
+static bool executable_in(struct cpu *cpu, struct mm *mm, uint64_t va)
 {
+	phys_addr_t pa;
+	unsigned prot;
+
+	return pgtable_translate(cpu->phys, mm->pgd, va, &pa, &prot) && (prot & VM_EXEC);
+}
+
+void cpu_invalidate_code(struct cpu *cpu, struct mm *mm, uint64_t start, uint64_t end)
+{
+	bool borrowed = mm != cpu->mm;
+
+	/* Translated code is found through the current tables: an mm that is
+	 * not loaded is borrowed for the moment (TTBR0 and a TLB flush). */
+	if (borrowed) {
+		write_sysreg(cpu, &TTBR0_EL1, mm->pgd);
+		cpu_flush_tlb(cpu);
+	}
 	/* Unicorn translates only the first address of the range it is given,
 	 * so go page by page. */
 	for (uint64_t va = start & PAGE_MASK; va < end; va += PAGE_SIZE)
-		uc_ctl_remove_cache(cpu->uc, va, va + PAGE_SIZE);
+		if (executable_in(cpu, mm, va))
+			uc_ctl_remove_cache(cpu->uc, va, va + PAGE_SIZE);
+	if (borrowed && cpu->mm) {
+		write_sysreg(cpu, &TTBR0_EL1, cpu->mm->pgd);
+		cpu_flush_tlb(cpu);
+	}
 }
 
 static int map_shared_page(struct cpu *cpu, struct mm *mm, uint64_t va, phys_addr_t pa, unsigned prot)
@@ -309,11 +333,63 @@ static int map_shared_page(struct cpu *cpu, struct mm *mm, uint64_t va, phys_add
 	return err;
 }
 
+/* The emulator as a subscriber of an mm's notifier chain: QEMU's TLB holds
+ * entries of the loaded mm only (it is flushed whenever another is loaded);
+ * translated code is found by physical page, so it is dropped for any mm. */
+struct cpu_notifier {
+	struct mmu_notifier sub;
+	struct cpu *cpu;
+};
+
+static struct cpu *notifier_cpu(struct mmu_notifier *sub)
+{
+	return ((struct cpu_notifier *)sub)->cpu;
+}
+
+static void on_invalidate_range(struct mmu_notifier *sub, struct mm *mm, uint64_t start,
+				uint64_t end)
+{
+	struct cpu *cpu = notifier_cpu(sub);
+
+	if (cpu->mm == mm)
+		cpu_flush_tlb(cpu);
+}
+
+static void on_invalidate_code(struct mmu_notifier *sub, struct mm *mm, uint64_t start,
+			       uint64_t end)
+{
+	cpu_invalidate_code(notifier_cpu(sub), mm, start, end);
+}
+
+static void on_release(struct mmu_notifier *sub, struct mm *mm)
+{
+	struct cpu *cpu = notifier_cpu(sub);
+
+	if (cpu->mm == mm)
+		cpu->mm = NULL;
+	g_free(sub);
+}
+
+static const struct mmu_notifier_ops cpu_notifier_ops = {
+	.invalidate_range = on_invalidate_range,
+	.invalidate_code = on_invalidate_code,
+	.release = on_release,
+};
+
 int cpu_prepare_mm(struct cpu *cpu, struct mm *mm)
 {
+	struct cpu_notifier *n;
 	int err = map_shared_page(cpu, mm, TRAMPOLINE_VA, cpu->trampoline, VM_KERNEL_EXEC);
 
-	return err ? err : map_shared_page(cpu, mm, SIGRETURN_VA, cpu->sigreturn, VM_READ | VM_EXEC);
+	if (!err)
+		err = map_shared_page(cpu, mm, SIGRETURN_VA, cpu->sigreturn, VM_READ | VM_EXEC);
+	if (err)
+		return err;
+	n = g_new0(struct cpu_notifier, 1);
+	n->sub.ops = &cpu_notifier_ops;
+	n->cpu = cpu;
+	mmu_notifier_register(&n->sub, mm);
+	return 0;
 }
 
 struct cpu_context {
@@ -557,7 +633,8 @@ static int self_check(struct cpu *cpu, GString *error)
 	/* The probe's code frame is about to be freed and reused: drop what was
 	 * translated from it while it is still mapped.  (A full flush of
 	 * translated code would clear QEMU's whole code buffer: ~1 GB.) */
-	cpu_invalidate_code(cpu, PROBE_CODE_VA, PROBE_CODE_VA + PAGE_SIZE);
+	cpu_invalidate_code(cpu, &probe, PROBE_CODE_VA, PROBE_CODE_VA + PAGE_SIZE);
+	mmu_notifier_release(&probe);
 	cpu->mm = NULL;
 	pgtable_put(cpu->phys, probe.pgd, PGD_LEVEL);
 	cpu->insns = 0;

@@ -58,20 +58,23 @@ struct cpu;
 int cpu_create(struct phys *phys, struct cpu **out, GString *error);
 void cpu_destroy(struct cpu *cpu);
 
-/* Map the trampoline and the sigreturn page into a new address space
- * (every mm a CPU may run). */
+/* Make a new address space runnable on this CPU: map the trampoline and the
+ * sigreturn page, and subscribe the emulator to its notifier chain, so that
+ * its own TLB and translated code never outlive a change to the tables,
+ * whether the mm is loaded or not. */
 int cpu_prepare_mm(struct cpu *cpu, struct mm *mm);
 /* Load an address space: TTBR0 (root, ASID) and a full TLB flush. */
 void cpu_switch_mm(struct cpu *cpu, struct mm *mm);
 struct mm *cpu_current_mm(struct cpu *cpu);
 void cpu_flush_tlb(struct cpu *cpu);
-/* Forget translated code for [start, end) of the current address space. */
-void cpu_invalidate_code(struct cpu *cpu, uint64_t start, uint64_t end);
+/* Forget translated code for the executable pages of [start, end) of `mm`,
+ * loaded or not. */
+void cpu_invalidate_code(struct cpu *cpu, struct mm *mm, uint64_t start, uint64_t end);
 
-/* The translation-model hook (--tlb exact): called with each virtual page a
- * guest data access touches and each page a block of instructions is
- * fetched from, before the emulated MMU translates it. */
-typedef void (*cpu_access_fn)(void *ctx, uint64_t va, bool fetch);
+/* The translation-model hook (--tlb exact): called with the loaded mm and
+ * each virtual page a guest data access touches and each page a block of
+ * instructions is fetched from, before the emulated MMU translates it. */
+typedef void (*cpu_access_fn)(void *ctx, struct mm *mm, uint64_t va, bool fetch);
 int cpu_set_access_hook(struct cpu *cpu, cpu_access_fn fn, void *ctx);
 
 /*

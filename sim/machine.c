@@ -29,27 +29,14 @@
  * disagree about a translation: a simulator bug, reported as such. */
 #define MAX_SPURIOUS_REPEATS 16
 
-static void flush_tlb_hook(void *ctx, struct mm *mm, uint64_t start, uint64_t end)
-{
-	struct machine *m = ctx;
-
-	if (cpu_current_mm(m->cpu) == mm)
-		cpu_flush_tlb(m->cpu);
-	tlbmodel_flush(m, mm, start, end);
-}
-
-static void invalidate_code_hook(void *ctx, struct mm *mm, uint64_t start, uint64_t end)
-{
-	struct machine *m = ctx;
-
-	if (cpu_current_mm(m->cpu) == mm)
-		cpu_invalidate_code(m->cpu, start, end);
-}
-
+/* The emulator and the TLB model subscribe to a new mm's changes. */
 static int wire_mm(struct machine *m, struct mm *mm)
 {
-	mm->notifier = (struct mm_notifier){ flush_tlb_hook, invalidate_code_hook, m };
-	return cpu_prepare_mm(m->cpu, mm);
+	int err = cpu_prepare_mm(m->cpu, mm);
+
+	if (!err)
+		domain_attach_mm(&m->domain, mm);
+	return err;
 }
 
 int machine_new_mm(struct machine *m, struct mm **out)
@@ -84,35 +71,9 @@ static int load_profile(struct machine *m, GString *error)
 	return err;
 }
 
-void machine_charge(struct machine *m, struct event_cost *ev, enum cost_step step, uint64_t count)
+struct agent *machine_agent(const struct machine *m)
 {
-	event_charge(ev, &m->profile, step, count);
-}
-
-void machine_pay(struct machine *m, struct sim_cpu *c, const struct event_cost *ev)
-{
-	c->clock += cost_ns(&m->profile, ev->total);
-}
-
-void machine_account(struct machine *m, struct sim_cpu *c, const char *kind,
-		     const struct event_cost *ev)
-{
-	machine_pay(m, c, ev);
-	latency_record(m->latency, kind, ev);
-}
-
-void machine_account_handler(struct machine *m, const char *kind, struct event_cost *ev)
-{
-	event_add(ev, &m->work);
-	m->work = (struct event_cost){ 0 };
-	machine_account(m, m->this_cpu, kind, ev);
-}
-
-/* Work no handler claimed is still paid for, by the CPU that did it. */
-static void pay_unclaimed_work(struct machine *m)
-{
-	machine_pay(m, m->this_cpu, &m->work);
-	m->work = (struct event_cost){ 0 };
+	return m->this_cpu->agent;
 }
 
 int machine_create(const struct options *opt, struct machine **out, GString *error)
@@ -128,16 +89,18 @@ int machine_create(const struct options *opt, struct machine **out, GString *err
 	m->warned = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
 	m->tasks = g_hash_table_new(g_direct_hash, g_direct_equal);
 	m->next_pid = FIRST_PID;
-	m->latency = latency_recorder_new();
-	sched_init(m);
 	err = load_profile(m, error);
 	if (!err && (err = phys_create(opt->mem, &m->phys)))
 		g_string_printf(error, "cannot reserve %" PRIu64 " bytes of simulated memory: %s",
 				opt->mem, g_strerror(-err));
 	if (!err)
-		err = cpu_create(m->phys, &m->cpu, error);
+		err = domain_init(&m->domain, m->phys, &m->profile, opt->cpus, !opt->tlb_off, error);
 	if (!err)
-		err = tlbmodel_init(m, error);
+		sched_init(m);
+	if (!err)
+		err = cpu_create(m->phys, &m->cpu, error);
+	if (!err && !opt->tlb_off)
+		err = tlbmodel_hook(m->cpu, &m->domain, error);
 	if (!err)
 		err = vfs_init(&m->vfs, opt->root, opt->writable, error);
 	if (err) {
@@ -173,8 +136,7 @@ void machine_destroy(struct machine *m)
 	g_list_free_full(m->processes, (GDestroyNotify)process_free);
 	futex_table_free(m);
 	g_hash_table_destroy(m->tasks);
-	latency_recorder_free(m->latency);
-	tlbmodel_fini(m);
+	domain_fini(&m->domain);
 	cost_profile_clear(&m->profile);
 	cpu_destroy(m->cpu);
 	phys_destroy(m->phys);
@@ -186,7 +148,7 @@ void machine_destroy(struct machine *m)
 
 uint64_t machine_now_ns(const struct machine *m)
 {
-	return m->this_cpu->clock;
+	return m->this_cpu->agent->clock;
 }
 
 void machine_warn_once(struct machine *m, const char *key, const char *fmt, ...)
@@ -211,53 +173,17 @@ void machine_exit(struct machine *m, int status)
 	m->exit_status = status;
 }
 
-/* The modelled work of a page fault of `kind` that allocated `tables` table pages. */
-static void cost_fault(struct machine *m, enum fault_kind kind, uint64_t tables)
-{
-	struct event_cost ev = { 0 };
-	char name[48];
-
-	machine_charge(m, &ev, COST_TRAP_ENTRY, 1);
-	machine_charge(m, &ev, COST_PGTABLE_ALLOC, tables);
-	switch (kind) {
-	case FAULT_KIND_ANON:
-	case FAULT_KIND_SHMEM:
-		machine_charge(m, &ev, COST_PAGE_ZERO, 1);
-		machine_charge(m, &ev, COST_PTE_INSTALL, 1);
-		break;
-	case FAULT_KIND_FILE:
-		machine_charge(m, &ev, COST_PAGE_COPY, 1);	/* the file's bytes into the frame */
-		machine_charge(m, &ev, COST_PTE_INSTALL, 1);
-		break;
-	case FAULT_KIND_COW_COPY:	/* the flush of the old entry is in m->work */
-		machine_charge(m, &ev, COST_PAGE_COPY, 1);
-		machine_charge(m, &ev, COST_PTE_INSTALL, 1);
-		break;
-	case FAULT_KIND_COW_REUSE:
-		machine_charge(m, &ev, COST_PTE_INSTALL, 1);
-		break;
-	default:	/* spurious, or a signal follows (costed when delivered) */
-		break;
-	}
-	machine_charge(m, &ev, COST_TRAP_EXIT, 1);
-	snprintf(name, sizeof(name), "fault:%s", fault_kind_name(kind));
-	machine_account_handler(m, name, &ev);
-}
-
 static void handle_abort(struct machine *m, struct task *t, const struct cpu_exit *e,
 			 unsigned *repeats)
 {
 	enum fault_access access = e->event == CPU_INSN_ABORT ? FAULT_EXEC :
 				   e->write ? FAULT_WRITE : FAULT_READ;
-	uint64_t tables_before = phys_in_use(m->phys, FRAME_PGTABLE);
-	enum fault_kind kind;
-	enum vm_fault result = handle_mm_fault(t->mm, e->addr, access, &kind);
+	struct vm_fault vmf;
 
-	/* A fault only ever adds table pages. */
-	cost_fault(m, kind, phys_in_use(m->phys, FRAME_PGTABLE) - tables_before);
-	switch (result) {
+	vm_fault_init(&vmf, t->mm, e->addr, access, 0);
+	switch (handle_mm_fault(&vmf)) {
 	case VM_FAULT_DONE:
-		if (kind != FAULT_KIND_SPURIOUS)
+		if (vmf.kind != FAULT_KIND_SPURIOUS)
 			*repeats = 0;
 		else if (++*repeats > MAX_SPURIOUS_REPEATS)
 			report_internal_error(m, "the emulated MMU keeps faulting at %#" PRIx64 " (pc %#"
@@ -266,7 +192,7 @@ static void handle_abort(struct machine *m, struct task *t, const struct cpu_exi
 		break;
 	case VM_FAULT_SIGSEGV:
 		force_fault_signal(m, t, G_SIGSEGV,
-				   kind == FAULT_KIND_MAPERR ? G_SEGV_MAPERR : G_SEGV_ACCERR, e->addr);
+				   vmf.kind == FAULT_KIND_MAPERR ? G_SEGV_MAPERR : G_SEGV_ACCERR, e->addr);
 		break;
 	case VM_FAULT_SIGBUS:
 		force_fault_signal(m, t, G_SIGBUS, G_BUS_ADRERR, e->addr);
@@ -275,6 +201,8 @@ static void handle_abort(struct machine *m, struct task *t, const struct cpu_exi
 		report_fatal_signal(m, t, G_SIGKILL, 0, e->addr, "out of simulated memory (raise --mem)");
 		kill_process_by_signal(m, t->proc, G_SIGKILL);
 		break;
+	case VM_FAULT_RETRY:	/* only with FAULT_FLAG_ALLOW_RETRY, not asked for here */
+		g_assert_not_reached();
 	}
 }
 
@@ -344,10 +272,9 @@ static void run_slice(struct machine *m, struct sim_cpu *c, unsigned *repeats)
 	}
 	before = cpu_insns(m->cpu);
 	cpu_run(m->cpu, budget, &e);
-	c->clock += cost_ns(&m->profile, (cpu_insns(m->cpu) - before) * m->profile.cycles[COST_INSTRUCTION] +
-			    tlbmodel_take_cycles(c));
+	agent_pay_cycles(c->agent, (cpu_insns(m->cpu) - before) * m->profile.cycles[COST_INSTRUCTION] +
+				   agent_take_cycles(c->agent));
 	handle_event(m, t, &e, last_budget, repeats);
-	pay_unclaimed_work(m);
 }
 
 static void run(struct machine *m)
@@ -438,6 +365,6 @@ int machine_run_program(struct machine *m, char *const *argv, char *const *envp)
 	g_free(exe);
 	sched_add_new(m, g_hash_table_lookup(m->tasks, GINT_TO_POINTER(m->init->pid)));
 	run(m);
-	tlbmodel_close_switches(m);
+	domain_close_switches(&m->domain);
 	return m->exit_status;
 }

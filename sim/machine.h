@@ -16,13 +16,10 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "mmu/asid.h"
+#include "mmu/agent.h"
 #include "mmu/cost.h"
-#include "mmu/latency.h"
 #include "mmu/mm.h"
-#include "mmu/shootdown.h"
 #include "mmu/stats.h"
-#include "mmu/tlb.h"
 #include "sim/abi.h"
 #include "sim/cpu.h"
 #include "sim/task.h"
@@ -53,25 +50,13 @@ struct options {
 	char **sets;			/* --set assignments, NULL-terminated or NULL */
 };
 
-/* A simulated CPU: its own clock, the task it runs (NULL: idle), its TLB. */
+/* A simulated CPU: a translation agent of the machine's domain (its clock,
+ * TLB, mm and refill window) and the task it runs (NULL: idle). */
 struct sim_cpu {
 	int id;
-	uint64_t clock;		/* simulated ns */
+	struct agent *agent;
 	struct task *current;
 	int last_tid;		/* what ran here before (it may be gone), for switch accounting */
-	uint64_t last_mm_id;	/* the mm it runs or, idle, lazily still holds */
-	struct tlb *tlb;	/* its TLB model; NULL under --tlb off */
-	uint64_t tlb_cycles;	/* lookups and walks not yet on the clock */
-	const char *switch_kind;	/* the last context switch, still collecting refills */
-	struct event_cost switch_cost;
-};
-
-/* TLB shootdowns (sim/tlbmodel). */
-struct shootdown_stats {
-	uint64_t shootdowns;	/* flushes of an mm's range */
-	uint64_t full;		/* of them, beyond the ceiling: the whole ASID */
-	uint64_t pages;		/* pages flushed one by one */
-	uint64_t ipis;		/* interrupts sent */
 };
 
 struct sched_stats {
@@ -87,10 +72,7 @@ struct machine {
 	struct vfs vfs;
 	struct vm_stats vmstats;
 	struct cost_profile profile;
-	struct latency_recorder *latency;
-	struct asid_allocator asids;	/* when the profile's TLBs are tagged */
-	struct shootdown_stats shootdowns;
-	struct event_cost work;		/* done inside the fault or call being handled */
+	struct domain domain;		/* the CPUs as translation agents (mmu/agent) */
 	GRand *rand;
 
 	struct sim_cpu cpus[MAX_CPUS];
@@ -124,16 +106,8 @@ int machine_run_program(struct machine *m, char *const *argv, char *const *envp)
 
 /* Simulated time on the CPU running now. */
 uint64_t machine_now_ns(const struct machine *m);
-/* Advance CPU `c`'s clock by the cost of `ev`. */
-void machine_pay(struct machine *m, struct sim_cpu *c, const struct event_cost *ev);
-/* Charge an event's cost to CPU `c` and record its latency under `kind`. */
-void machine_account(struct machine *m, struct sim_cpu *c, const char *kind,
-		     const struct event_cost *ev);
-/* Account a fault or system call: with it, the work it caused (shootdowns
- * it initiated, collected in m->work). */
-void machine_account_handler(struct machine *m, const char *kind, struct event_cost *ev);
-/* Add `count` times the profile's cost of `step` to the event `ev`. */
-void machine_charge(struct machine *m, struct event_cost *ev, enum cost_step step, uint64_t count);
+/* The agent of the CPU running now: it pays for the work it does. */
+struct agent *machine_agent(const struct machine *m);
 /* The simulation is over: mmusim exits with `status`. */
 void machine_exit(struct machine *m, int status);
 /* A new address space wired to this machine's CPU (trampolines, TLB and

@@ -20,7 +20,6 @@
 
 #include "sim/summary.h"
 #include "sim/syscall.h"
-#include "sim/tlbmodel.h"
 
 #define REPORT_FORMAT "mmusim-report"
 #define REPORT_VERSION 1
@@ -165,7 +164,7 @@ static void report_cpus(JsonBuilder *b, const struct machine *m)
 	for (int i = 0; i < m->opt.cpus; i++) {
 		json_builder_begin_object(b);
 		add_count(b, "id", (uint64_t)m->cpus[i].id);
-		add_count(b, "clock_ns", m->cpus[i].clock);
+		add_count(b, "clock_ns", m->cpus[i].agent->clock);
 		json_builder_end_object(b);
 	}
 	json_builder_end_array(b);
@@ -245,11 +244,11 @@ static void report_tlb(JsonBuilder *b, const struct machine *m)
 	static const struct tlb_stats none;
 	struct tlb_stats total;
 
-	tlbmodel_total_stats(m, &total);
+	domain_tlb_stats(&m->domain, &total);
 	begin_object(b, "tlb");
 	add_string(b, "mode", m->opt.tlb_off ? "off" : "exact");
 	add_count(b, "asid_bits", m->profile.asid_bits);
-	add_count(b, "asid_rollovers", m->asids.rollovers);
+	add_count(b, "asid_rollovers", m->domain.asids.rollovers);
 	begin_object(b, "total");
 	report_tlb_counters(b, &total);
 	json_builder_end_object(b);
@@ -257,7 +256,7 @@ static void report_tlb(JsonBuilder *b, const struct machine *m)
 	for (int i = 0; i < m->opt.cpus; i++) {
 		json_builder_begin_object(b);
 		add_count(b, "id", (uint64_t)i);
-		report_tlb_counters(b, m->cpus[i].tlb ? tlb_stats(m->cpus[i].tlb) : &none);
+		report_tlb_counters(b, m->cpus[i].agent->tlb ? tlb_stats(m->cpus[i].agent->tlb) : &none);
 		json_builder_end_object(b);
 	}
 	json_builder_end_array(b);
@@ -268,10 +267,10 @@ static void report_shootdowns(JsonBuilder *b, const struct machine *m)
 {
 	begin_object(b, "shootdowns");
 	add_string(b, "mechanism", shootdown_mechanism_name(m->profile.shootdown));
-	add_count(b, "count", m->shootdowns.shootdowns);
-	add_count(b, "full", m->shootdowns.full);
-	add_count(b, "pages", m->shootdowns.pages);
-	add_count(b, "ipis", m->shootdowns.ipis);
+	add_count(b, "count", m->domain.shootdowns.shootdowns);
+	add_count(b, "full", m->domain.shootdowns.full);
+	add_count(b, "pages", m->domain.shootdowns.pages);
+	add_count(b, "ipis", m->domain.shootdowns.ipis);
 	json_builder_end_object(b);
 }
 
@@ -308,7 +307,7 @@ static void report_latency(JsonBuilder *b, const struct latency_summary *s,
 
 static void report_latencies(JsonBuilder *b, const struct machine *m)
 {
-	GArray *all = latency_summaries(m->latency);
+	GArray *all = latency_summaries(m->domain.latency);
 
 	begin_array(b, "latencies");
 	for (guint i = 0; i < all->len; i++)

@@ -2,15 +2,15 @@
 
 #include <inttypes.h>
 
-#include "sim/tlbmodel.h"
 
 #define EX_DEADLOCK 124
 
 void sched_init(struct machine *m)
 {
 	for (int i = 0; i < m->opt.cpus; i++)
-		m->cpus[i].id = i;
+		m->cpus[i] = (struct sim_cpu){ .id = i, .agent = &m->domain.agents[i] };
 	m->this_cpu = &m->cpus[0];
+	m->domain.current = m->this_cpu->agent;	/* it loads the first program */
 	g_queue_init(&m->runqueue);
 }
 
@@ -108,17 +108,7 @@ void sched_preempt(struct machine *m, struct sim_cpu *c)
 	if (!t || g_queue_is_empty(&m->runqueue))
 		return;
 	c->current = NULL;
-	make_runnable(m, t, c->clock);
-}
-
-/* Point CPU `c` at `mm` (its TLB, ASID and the mm's CPU mask), adding the
- * cost to `ev`; nothing if it is there already. */
-static void switch_cpu_mm(struct machine *m, struct sim_cpu *c, struct mm *mm, struct event_cost *ev)
-{
-	if (c->last_mm_id == mm->id)
-		return;
-	tlbmodel_switch_mm(m, c, mm, ev);
-	c->last_mm_id = mm->id;
+	make_runnable(m, t, c->agent->clock);
 }
 
 /* A CPU takes `next`: a process switch (another mm: switch_mm with or
@@ -127,20 +117,20 @@ static void switch_cpu_mm(struct machine *m, struct sim_cpu *c, struct mm *mm, s
  * CPU's first task loads its mm for free. */
 static void count_switch(struct machine *m, struct sim_cpu *c, struct task *next)
 {
-	struct event_cost ev = { 0 };
-	bool process = c->last_mm_id != next->mm->id;
+	struct agent *a = c->agent;
+	bool process = a->mm_id != next->mm->id;
+	struct event_cost ev = agent_switch_mm(a, next->mm);
 
-	switch_cpu_mm(m, c, next->mm, &ev);
 	if (c->last_tid && c->last_tid != next->tid) {
-		machine_charge(m, &ev, COST_SCHED_PICK, 1);
+		event_charge(&ev, &m->profile, COST_SCHED_PICK, 1);
 		if (process)
 			m->sched.process_switches++;
 		else
 			m->sched.thread_switches++;
-		machine_pay(m, c, &ev);
-		tlbmodel_open_switch(m, c, process ? "switch:process" : "switch:thread", &ev);
+		agent_pay(a, &ev);
+		agent_open_switch(a, process ? "switch:process" : "switch:thread", &ev);
 	} else if (c->last_tid) {
-		machine_pay(m, c, &ev);
+		agent_pay(a, &ev);
 	}
 	c->last_tid = next->tid;
 }
@@ -156,7 +146,7 @@ static void assign_idle_cpus(struct machine *m)
 			continue;
 		t = g_queue_pop_head(&m->runqueue);
 		c->current = t;
-		c->clock = MAX(c->clock, t->ready_since);
+		c->agent->clock = MAX(c->agent->clock, t->ready_since);
 		t->cpu = c->id;
 		count_switch(m, c, t);
 	}
@@ -169,7 +159,7 @@ static struct sim_cpu *furthest_behind(struct machine *m)
 	for (int i = 0; i < m->opt.cpus; i++) {
 		struct sim_cpu *c = &m->cpus[i];
 
-		if (c->current && (!best || c->clock < best->clock))
+		if (c->current && (!best || c->agent->clock < best->agent->clock))
 			best = c;
 	}
 	return best;
@@ -222,12 +212,13 @@ struct sim_cpu *sched_pick(struct machine *m)
 		assign_idle_cpus(m);
 		c = furthest_behind(m);
 		timer = earliest_timer(m);
-		if (timer && (!c || timer <= c->clock)) {
-			fire_timers(m, c ? c->clock : timer);
+		if (timer && (!c || timer <= c->agent->clock)) {
+			fire_timers(m, c ? c->agent->clock : timer);
 			continue;
 		}
 		if (c) {
 			m->this_cpu = c;
+			m->domain.current = c->agent;
 			return c;
 		}
 		if (m->blocked)
@@ -238,17 +229,16 @@ struct sim_cpu *sched_pick(struct machine *m)
 
 /* The task changed address space while it ran on this CPU (execve): the
  * CPU switches mm too, without a context switch. */
-static void follow_mm(struct machine *m, struct sim_cpu *c, struct task *t)
+static void follow_mm(struct sim_cpu *c, struct task *t)
 {
-	struct event_cost ev = { 0 };
+	struct event_cost ev = agent_switch_mm(c->agent, t->mm);
 
-	switch_cpu_mm(m, c, t->mm, &ev);
-	machine_pay(m, c, &ev);
+	agent_pay(c->agent, &ev);
 }
 
 void sched_load(struct machine *m, struct task *t)
 {
-	follow_mm(m, m->this_cpu, t);
+	follow_mm(m->this_cpu, t);
 	if (m->loaded != t) {
 		if (m->loaded)
 			cpu_save_context(m->cpu, m->loaded->ctx);

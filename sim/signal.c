@@ -225,8 +225,8 @@ static void account_delivery(struct machine *m)
 {
 	struct event_cost ev = { 0 };
 
-	machine_charge(m, &ev, COST_SIGNAL_DELIVERY, 1);
-	machine_account(m, m->this_cpu, "signal", &ev);
+	event_charge(&ev, &m->profile, COST_SIGNAL_DELIVERY, 1);
+	agent_account(machine_agent(m), "signal", &ev);
 }
 
 /* Enter the handler for `sig`; false if the frame could not be written

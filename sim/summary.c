@@ -1,14 +1,13 @@
 #include "sim/summary.h"
 
 #include "sim/syscall.h"
-#include "sim/tlbmodel.h"
 
 uint64_t simulated_time_ns(const struct machine *m)
 {
 	uint64_t latest = 0;
 
 	for (int i = 0; i < m->opt.cpus; i++)
-		latest = MAX(latest, m->cpus[i].clock);
+		latest = MAX(latest, m->cpus[i].agent->clock);
 	return latest;
 }
 
@@ -56,7 +55,7 @@ static void print_scheduling(struct machine *m, FILE *out)
 	fprintf(out, "  execs                 %12" PRIu64 "\n", m->sched.execs);
 	fprintf(out, "  simulated CPUs        %12d\n", m->opt.cpus);
 	for (int i = 0; i < m->opt.cpus; i++)
-		fprintf(out, "    cpu%-2d clock (ns)    %12" PRIu64 "\n", i, m->cpus[i].clock);
+		fprintf(out, "    cpu%-2d clock (ns)    %12" PRIu64 "\n", i, m->cpus[i].agent->clock);
 }
 
 static void print_tlb(struct machine *m, FILE *out)
@@ -64,10 +63,10 @@ static void print_tlb(struct machine *m, FILE *out)
 	const struct cost_profile *p = &m->profile;
 	struct tlb_stats t;
 
-	tlbmodel_total_stats(m, &t);
+	domain_tlb_stats(&m->domain, &t);
 	fprintf(out, "  TLB (--tlb %s; ", m->opt.tlb_off ? "off" : "exact");
 	if (p->asid_bits)
-		fprintf(out, "%u-bit ASIDs, %" PRIu64 " roll-overs)\n", p->asid_bits, m->asids.rollovers);
+		fprintf(out, "%u-bit ASIDs, %" PRIu64 " roll-overs)\n", p->asid_bits, m->domain.asids.rollovers);
 	else
 		fprintf(out, "untagged)\n");
 	for (int c = 0; c < TLB_NR_CACHES && !m->opt.tlb_off; c++) {
@@ -81,11 +80,11 @@ static void print_tlb(struct machine *m, FILE *out)
 		fprintf(out, "    pwc hits / misses   %12" PRIu64 " %12" PRIu64 "\n", t.pwc_hits, t.pwc_misses);
 		fprintf(out, "    faulting walks      %12" PRIu64 "\n", t.faults);
 	}
-	fprintf(out, "  TLB shootdowns        %12" PRIu64 "   (%s)\n", m->shootdowns.shootdowns,
+	fprintf(out, "  TLB shootdowns        %12" PRIu64 "   (%s)\n", m->domain.shootdowns.shootdowns,
 		shootdown_mechanism_name(p->shootdown));
-	fprintf(out, "    whole-ASID flushes  %12" PRIu64 "\n", m->shootdowns.full);
-	fprintf(out, "    pages flushed       %12" PRIu64 "\n", m->shootdowns.pages);
-	fprintf(out, "    IPIs                %12" PRIu64 "\n", m->shootdowns.ipis);
+	fprintf(out, "    whole-ASID flushes  %12" PRIu64 "\n", m->domain.shootdowns.full);
+	fprintf(out, "    pages flushed       %12" PRIu64 "\n", m->domain.shootdowns.pages);
+	fprintf(out, "    IPIs                %12" PRIu64 "\n", m->domain.shootdowns.ipis);
 }
 
 /* The three steps that cost most in a kind's mean breakdown. */
@@ -108,7 +107,7 @@ static void print_top_steps(const struct latency_summary *s, FILE *out)
 
 static void print_latencies(struct machine *m, FILE *out)
 {
-	GArray *all = latency_summaries(m->latency);
+	GArray *all = latency_summaries(m->domain.latency);
 	const struct cost_profile *p = &m->profile;
 
 	fprintf(out, "  latencies (profile %s, %.2f GHz; simulated ns; mean breakdown in cycles)\n",

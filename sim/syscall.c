@@ -12,6 +12,7 @@
 #include "sim/signal.h"
 
 #include <errno.h>
+#include <stdio.h>
 
 struct syscall_desc {
 	syscall_fn fn;
@@ -122,26 +123,26 @@ static void warn_unknown(struct machine *m, unsigned nr)
 			  nr < NR_SYSCALLS && syscall_names[nr] ? syscall_names[nr] : "?", nr);
 }
 
-/* The entry and exit of a finished call, charged once (a retried call's
- * time asleep is not part of its latency). */
-static void account_syscall(struct machine *m, unsigned nr)
+/* The name a call's latency is recorded under. */
+static void syscall_kind(unsigned nr, char *kind, size_t size)
 {
-	struct event_cost ev = { 0 };
-	char kind[64];
-
-	machine_charge(m, &ev, COST_SYSCALL_ENTRY, 1);
-	machine_charge(m, &ev, COST_SYSCALL_EXIT, 1);
-	snprintf(kind, sizeof(kind), "syscall:%s", nr < NR_SYSCALLS && syscall_names[nr] ? syscall_names[nr] : "?");
-	machine_account_handler(m, kind, &ev);
+	snprintf(kind, size, "syscall:%s", nr < NR_SYSCALLS && syscall_names[nr] ? syscall_names[nr] : "?");
 }
 
-/* Run the call the task is in (t->syscall_nr, t->syscall_args). */
+/* Run the call the task is in (t->syscall_nr, t->syscall_args) as an event
+ * of the running agent: a call that blocks has its work so far paid; a
+ * finished one adds entry and exit and is recorded (so a retried call's time
+ * asleep is not part of its latency). */
 static void run_syscall(struct machine *m, struct task *t)
 {
 	unsigned nr = (unsigned)t->syscall_nr;
 	const struct syscall_desc *desc = nr < NR_SYSCALLS ? &syscall_table[nr] : NULL;
+	struct agent *a = machine_agent(m);
+	struct event_cost ev;
+	char kind[64];
 	long ret;
 
+	agent_begin_event(a, &ev);
 	if (desc && desc->fn) {
 		ret = desc->fn(m, t, t->syscall_args);
 	} else {
@@ -149,8 +150,10 @@ static void run_syscall(struct machine *m, struct task *t)
 		ret = -ENOSYS;
 	}
 	t->retrying = false;
-	if (ret == SYSCALL_BLOCKED)
+	if (ret == SYSCALL_BLOCKED) {
+		agent_end_event(a, NULL);
 		return;
+	}
 	t->syscall_nr = -1;
 	if (ret == -ERESTARTSYS) {
 		t->restart_syscall = true;	/* do_signal decides: restart or EINTR */
@@ -158,7 +161,10 @@ static void run_syscall(struct machine *m, struct task *t)
 	}
 	if (m->opt.strace)
 		strace_finish(m, t, ret == SYSCALL_NORETURN ? 0 : ret, ret == SYSCALL_NORETURN);
-	account_syscall(m, nr);
+	agent_charge(a, COST_SYSCALL_ENTRY, 1);
+	agent_charge(a, COST_SYSCALL_EXIT, 1);
+	syscall_kind(nr, kind, sizeof(kind));
+	agent_end_event(a, kind);
 	/* A call may finish with the task asleep (the vfork parent): it
 	 * wakes up with its answer and nothing to retry. */
 	if (ret != SYSCALL_NORETURN && t->state != TASK_DEAD)

@@ -11,25 +11,38 @@
 
 struct mmu_fixture fx;
 
-static void record_flush(void *ctx, struct mm *mm, uint64_t start, uint64_t end)
+static void record_flush(struct mmu_notifier *sub, struct mm *mm, uint64_t start, uint64_t end)
 {
 	struct range_rec rec = { mm, start, end };
 
-	g_array_append_val(((struct mmu_fixture *)ctx)->flushes, rec);
+	g_array_append_val(fx.flushes, rec);
 }
 
-static void record_code_inval(void *ctx, struct mm *mm, uint64_t start, uint64_t end)
+static void record_code_inval(struct mmu_notifier *sub, struct mm *mm, uint64_t start,
+			      uint64_t end)
 {
 	struct range_rec rec = { mm, start, end };
 
-	g_array_append_val(((struct mmu_fixture *)ctx)->code_invals, rec);
+	g_array_append_val(fx.code_invals, rec);
 }
+
+static void free_recorder(struct mmu_notifier *sub, struct mm *mm)
+{
+	g_free(sub);
+}
+
+static const struct mmu_notifier_ops recorder_ops = {
+	.invalidate_range = record_flush,
+	.invalidate_code = record_code_inval,
+	.release = free_recorder,
+};
 
 static void record_notifications(struct mm *mm)
 {
-	mm->notifier.flush_tlb_range = record_flush;
-	mm->notifier.invalidate_code = record_code_inval;
-	mm->notifier.ctx = &fx;
+	struct mmu_notifier *sub = g_new0(struct mmu_notifier, 1);
+
+	sub->ops = &recorder_ops;
+	mmu_notifier_register(sub, mm);
 }
 
 /* A fresh mm on fx.phys whose notifier records into fx. */
@@ -129,10 +142,15 @@ void map_file(struct vm_file *file, uint64_t addr, uint64_t pages, unsigned prot
 }
 
 void expect_fault(struct mm *mm, uint64_t addr, enum fault_access access,
-		  enum vm_fault ret, enum fault_kind kind)
+		  vm_fault_t ret, enum fault_kind kind)
 {
-	enum fault_kind got_kind = NR_FAULT_KINDS;
-	enum vm_fault got = handle_mm_fault(mm, addr, access, &got_kind);
+	struct vm_fault vmf;
+	vm_fault_t got;
+	enum fault_kind got_kind;
+
+	vm_fault_init(&vmf, mm, addr, access, 0);
+	got = handle_mm_fault(&vmf);
+	got_kind = vmf.kind;
 
 	cr_assert_eq(got, ret, "fault at %#" G_GINT64_MODIFIER "x: result %d, expected %d",
 		     addr, got, ret);

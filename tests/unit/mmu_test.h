@@ -76,7 +76,7 @@ void map_file(struct vm_file *file, uint64_t addr, uint64_t pages, unsigned prot
 	      uint64_t offset);
 /* handle_mm_fault that must return `ret` with fault kind `kind`. */
 void expect_fault(struct mm *mm, uint64_t addr, enum fault_access access,
-		  enum vm_fault ret, enum fault_kind kind);
+		  vm_fault_t ret, enum fault_kind kind);
 /* The leaf entry for `va`, or 0 when no table covers it. */
 pte_t pte_at(struct mm *mm, uint64_t va);
 /* The frame mapped at `va`; the entry must be present. */

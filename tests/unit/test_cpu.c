@@ -199,3 +199,35 @@ Test(cpu, budget_stops_a_loop_without_exceeding_it)
 	cr_expect_eq(cpu_reg(fx.cpu, 2), 500, "each block is one add and one branch");
 	cr_expect_eq(cpu_reg(fx.cpu, CPU_REG_PC), CODE_VA);
 }
+
+/* The emulator subscribes to every mm's notifier chain (cpu_prepare_mm):
+ * code rewritten behind the CPU's back in an mm that is not loaded right now
+ * must still be retranslated when that mm runs again.  mov x8, #65 =
+ * 0xd2800828 (MOVZ, imm16 65 in bits 5-20). */
+Test(cpu, code_rewritten_in_an_mm_that_is_not_loaded_is_retranslated)
+{
+	const uint32_t code[] = { MOV_X8_64, SVC_0 };
+	const uint32_t mov_x8_65 = 0xd2800828u;
+	struct mm *other;
+	phys_addr_t pa;
+	struct cpu_exit e;
+
+	load_code(code, 2);
+	cpu_run(fx.cpu, 0, &e);
+	cr_assert_eq(e.event, CPU_SYSCALL);
+	cr_assert_eq(cpu_reg(fx.cpu, 8), 64);
+
+	cr_assert_eq(mm_create(fx.phys, &fx.stats, &other), 0);
+	cr_assert_eq(cpu_prepare_mm(fx.cpu, other), 0);
+	cpu_switch_mm(fx.cpu, other);
+	cr_assert(pgtable_translate(fx.phys, fx.mm->pgd, CODE_VA, &pa, &(unsigned){ 0 }));
+	memcpy(phys_to_host(fx.phys, pa), &mov_x8_65, sizeof(mov_x8_65));
+	mmu_notifier_invalidate_code(fx.mm, CODE_VA, CODE_VA + 8);
+
+	cpu_switch_mm(fx.cpu, fx.mm);
+	cpu_enter_user(fx.cpu, CODE_VA, DATA_VA + PAGE_SIZE);
+	cpu_run(fx.cpu, 0, &e);
+	cr_expect_eq(e.event, CPU_SYSCALL);
+	cr_expect_eq(cpu_reg(fx.cpu, 8), 65, "stale translated code ran");
+	mm_destroy(other);
+}

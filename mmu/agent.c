@@ -1,0 +1,264 @@
+/*
+ * agent: per-agent clocks, TLB lookups and switches, event costs, and the
+ * domain's shootdown subscriber.
+ */
+#include "mmu/agent.h"
+
+#include <errno.h>
+#include <inttypes.h>
+
+#include "mmu/shootdown.h"
+
+static uint64_t agent_bit(const struct agent *a)
+{
+	return UINT64_C(1) << a->id;
+}
+
+static bool tagged(const struct domain *d)
+{
+	return d->profile->tlb.asid_tagged;
+}
+
+/* The ASID `mm` runs with: untagged TLBs ignore it. */
+static uint16_t mm_asid(const struct domain *d, const struct mm *mm)
+{
+	return tagged(d) ? asid_of(&d->asids, mm->context_id) : 0;
+}
+
+/* ------------------------------------------------------------------ events */
+
+void agent_pay(struct agent *a, const struct event_cost *ev)
+{
+	a->clock += cost_ns(a->domain->profile, ev->total);
+}
+
+void agent_pay_cycles(struct agent *a, uint64_t cycles)
+{
+	a->clock += cost_ns(a->domain->profile, cycles);
+}
+
+void agent_account(struct agent *a, const char *kind, const struct event_cost *ev)
+{
+	agent_pay(a, ev);
+	latency_record(a->domain->latency, kind, ev);
+}
+
+void agent_begin_event(struct agent *a, struct event_cost *ev)
+{
+	g_assert(a->depth < AGENT_MAX_NESTING);
+	*ev = (struct event_cost){ 0 };
+	a->events[a->depth++] = ev;
+}
+
+void agent_charge_cost(struct agent *a, const struct event_cost *part)
+{
+	if (a->depth)
+		event_add(a->events[a->depth - 1], part);
+	else
+		agent_pay(a, part);
+}
+
+void agent_charge(struct agent *a, enum cost_step step, uint64_t count)
+{
+	struct event_cost part = { 0 };
+
+	event_charge(&part, a->domain->profile, step, count);
+	agent_charge_cost(a, &part);
+}
+
+struct event_cost agent_end_event(struct agent *a, const char *kind)
+{
+	struct event_cost ev;
+
+	g_assert(a->depth > 0);
+	ev = *a->events[--a->depth];
+	if (kind)
+		latency_record(a->domain->latency, kind, &ev);
+	agent_charge_cost(a, &ev);	/* into the parent, or onto the clock */
+	return ev;
+}
+
+/* ----------------------------------------------------- lookups and switches */
+
+/* Cycles of one lookup: an L1 or L2 hit, or the L2 lookup that missed plus
+ * the walk (levels read from memory, levels the page-walk cache supplied). */
+static uint64_t lookup_cycles(const struct cost_profile *p, const struct tlb_lookup *l, bool walked)
+{
+	if (!walked)
+		return p->cycles[l->hit == TLB_HIT_L1 ? COST_TLB_HIT_L1 : COST_TLB_HIT_L2];
+	return p->cycles[COST_TLB_HIT_L2] + l->walk_reads * p->cycles[COST_WALK_LEVEL] +
+	       l->pwc_hit_level * p->cycles[COST_WALK_LEVEL_PWC_HIT];
+}
+
+void agent_access(struct agent *a, struct mm *mm, uint64_t va, bool fetch)
+{
+	struct domain *d = a->domain;
+	struct tlb_lookup l;
+	bool found = tlb_translate(a->tlb, d->phys, mm->pgd, mm_asid(d, mm), va,
+				   fetch ? TLB_FETCH : TLB_DATA, &l);
+	uint64_t cycles = lookup_cycles(d->profile, &l, !found || l.hit == TLB_WALKED);
+
+	a->lookup_cycles += cycles;
+	if (a->switch_kind && (!found || l.hit != TLB_HIT_L1)) {
+		a->switch_cost.indirect += cycles;
+		a->switch_cost.refills++;
+	}
+}
+
+uint64_t agent_take_cycles(struct agent *a)
+{
+	uint64_t cycles = a->lookup_cycles;
+
+	a->lookup_cycles = 0;
+	return cycles;
+}
+
+struct event_cost agent_switch_mm(struct agent *a, struct mm *next)
+{
+	struct domain *d = a->domain;
+	const struct cost_profile *p = d->profile;
+	struct event_cost ev = { 0 };
+	bool flush = true;
+
+	if (a->mm_id == next->id)
+		return ev;
+	if (tagged(d))
+		asid_switch_mm(&d->asids, a->id, &next->context_id, &flush);
+	event_charge(&ev, p, tagged(d) ? COST_SWITCH_ASID : COST_SWITCH_NO_ASID, 1);
+	if (flush) {
+		event_charge(&ev, p, COST_TLB_FLUSH_ALL, 1);
+		if (a->tlb && tagged(d))
+			tlb_flush_all(a->tlb);		/* roll-over: every ASID may be stale */
+		else if (a->tlb)
+			tlb_flush_asid(a->tlb, 0);	/* untagged: all but global entries */
+	}
+	next->cpumask |= agent_bit(a);
+	a->mm_id = next->id;
+	return ev;
+}
+
+static void close_switch(struct agent *a)
+{
+	if (a->switch_kind)
+		latency_record(a->domain->latency, a->switch_kind, &a->switch_cost);
+	a->switch_kind = NULL;
+}
+
+void agent_open_switch(struct agent *a, const char *kind, const struct event_cost *ev)
+{
+	close_switch(a);
+	a->switch_kind = kind;
+	a->switch_cost = *ev;
+}
+
+void domain_close_switches(struct domain *d)
+{
+	for (int i = 0; i < d->nr_agents; i++)
+		close_switch(&d->agents[i]);
+}
+
+/* ------------------------------------------------------------------ domain */
+
+int domain_init(struct domain *d, struct phys *phys, const struct cost_profile *p,
+		int nr_agents, bool model_tlbs, GString *error)
+{
+	*d = (struct domain){ .phys = phys, .profile = p, .nr_agents = nr_agents };
+	d->latency = latency_recorder_new();
+	for (int i = 0; i < nr_agents; i++)
+		d->agents[i] = (struct agent){ .id = i, .domain = d };
+	if (p->asid_bits && (UINT64_C(1) << p->asid_bits) - 1 <= (uint64_t)nr_agents) {
+		g_string_printf(error, "tlb.asid_bits=%u gives %" PRIu64 " ASIDs: --cpus %d needs more than %d",
+				p->asid_bits, (UINT64_C(1) << p->asid_bits) - 1, nr_agents, nr_agents);
+		return -EINVAL;
+	}
+	if (p->asid_bits)
+		asid_allocator_init(&d->asids, p->asid_bits, nr_agents);
+	for (int i = 0; i < nr_agents && model_tlbs; i++) {
+		if (tlb_create(&p->tlb, &d->agents[i].tlb)) {
+			g_string_printf(error, "profile %s: a TLB geometry is invalid", p->name);
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
+
+void domain_fini(struct domain *d)
+{
+	for (int i = 0; i < d->nr_agents; i++) {
+		tlb_destroy(d->agents[i].tlb);
+		d->agents[i].tlb = NULL;
+	}
+	asid_allocator_fini(&d->asids);
+	latency_recorder_free(d->latency);
+	d->latency = NULL;
+}
+
+void domain_tlb_stats(const struct domain *d, struct tlb_stats *out)
+{
+	*out = (struct tlb_stats){ 0 };
+	for (int i = 0; i < d->nr_agents; i++)
+		if (d->agents[i].tlb)
+			tlb_stats_add(out, tlb_stats(d->agents[i].tlb));
+}
+
+struct agent *mm_current_agent(const struct mm *mm)
+{
+	return mm->domain ? mm->domain->current : NULL;
+}
+
+/* The translations of [start, end) of `mm` changed: shoot them down on
+ * behalf of the current agent, which pays the initiator's part; each target
+ * pays its own. */
+static void shoot_down(struct domain *d, struct mm *mm, uint64_t start, uint64_t end)
+{
+	struct shootdown_cpu cpus[MAX_AGENTS];
+	struct shootdown sd;
+
+	if (!d->current)	/* nothing has run: no TLB holds anything */
+		return;
+	for (int i = 0; i < d->nr_agents; i++)
+		cpus[i] = (struct shootdown_cpu){ d->agents[i].tlb, d->agents[i].mm_id };
+	shootdown_flush(cpus, d->nr_agents, d->current->id, mm, mm_asid(d, mm), start, end,
+			d->profile, &sd);
+	d->shootdowns.shootdowns++;
+	d->shootdowns.full += sd.full;
+	d->shootdowns.pages += sd.pages;
+	d->shootdowns.ipis += sd.nr_targets;
+	latency_record(d->latency, "shootdown", &sd.initiator);
+	agent_charge_cost(d->current, &sd.initiator);
+	for (int i = 0; i < d->nr_agents; i++)
+		if (sd.targets & agent_bit(&d->agents[i]))
+			agent_account(&d->agents[i], "shootdown:target", &sd.target);
+}
+
+struct domain_notifier {
+	struct mmu_notifier sub;
+	struct domain *domain;
+};
+
+static void on_invalidate_range(struct mmu_notifier *sub, struct mm *mm, uint64_t start,
+				uint64_t end)
+{
+	shoot_down(((struct domain_notifier *)sub)->domain, mm, start, end);
+}
+
+static void on_release(struct mmu_notifier *sub, struct mm *mm)
+{
+	mm->domain = NULL;
+	g_free(sub);
+}
+
+static const struct mmu_notifier_ops domain_notifier_ops = {
+	.invalidate_range = on_invalidate_range,
+	.release = on_release,
+};
+
+void domain_attach_mm(struct domain *d, struct mm *mm)
+{
+	struct domain_notifier *n = g_new0(struct domain_notifier, 1);
+
+	n->sub.ops = &domain_notifier_ops;
+	n->domain = d;
+	mmu_notifier_register(&n->sub, mm);
+	mm->domain = d;
+}

@@ -1,0 +1,126 @@
+/*
+ * agent: anything that issues memory accesses through a TLB, after the
+ * "translation agents" of the Arm architecture: a simulated CPU today, an
+ * accelerator or a trace stream's CPU tomorrow.  An agent owns
+ *
+ *  - its clock (simulated ns): the work it does is paid on it;
+ *  - its TLB model (mmu/tlb), or none when lookups are not modelled;
+ *  - the mm it runs, or lazily still holds after switching away (by id: the
+ *    mm may be gone), and with it its membership of that mm's CPU mask;
+ *  - the refill window: the TLB misses after an address-space switch, until
+ *    its next switch, are that switch's indirect cost;
+ *  - the events it is handling (a system call, a fault inside it), innermost
+ *    last.
+ *
+ * A domain is the agents of one simulation that share physical memory, one
+ * ASID space and one cost profile, as the CPUs of an inner-shareable domain
+ * do: ASIDs are handed out across them (mmu/asid), and a flush of an mm's
+ * range reaches every agent of the domain that may hold it (mmu/shootdown).
+ * The domain subscribes to the notifier chain of each mm attached to it; the
+ * agent running when a flush happens (domain->current) initiates it.
+ *
+ * Costs are values.  agent_switch_mm() returns what a switch cost; an event
+ * is opened with agent_begin_event() and closed with agent_end_event(),
+ * which returns its cost: the steps charged to it while it was open,
+ * including the events nested in it and the shootdowns it initiated.  The
+ * outermost event is paid on the agent's clock when it closes; a nested one
+ * becomes part of its parent.  Work charged with no event open is paid at
+ * once.
+ *
+ * Nothing here needs the emulator: trace replay drives agents the same way.
+ */
+#ifndef MMU_AGENT_H
+#define MMU_AGENT_H
+
+#include <glib.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "mmu/asid.h"
+#include "mmu/cost.h"
+#include "mmu/latency.h"
+#include "mmu/mm.h"
+#include "mmu/tlb.h"
+
+#define MAX_AGENTS	64
+#define AGENT_MAX_NESTING 4
+
+struct domain;
+
+struct agent {
+	int id;				/* its bit in an mm's CPU mask */
+	struct domain *domain;
+	uint64_t clock;			/* simulated ns */
+	struct tlb *tlb;		/* NULL: lookups not modelled */
+	uint64_t mm_id;			/* the mm it runs or lazily holds; 0: none */
+	uint64_t lookup_cycles;		/* lookups and walks not yet on the clock */
+	const char *switch_kind;	/* the last switch, still collecting refills */
+	struct event_cost switch_cost;
+	struct event_cost *events[AGENT_MAX_NESTING];
+	int depth;			/* events open */
+};
+
+/* TLB shootdowns of the domain. */
+struct shootdown_stats {
+	uint64_t shootdowns;		/* flushes of an mm's range */
+	uint64_t full;			/* of them, beyond the ceiling: the whole ASID */
+	uint64_t pages;			/* pages flushed one by one */
+	uint64_t ipis;			/* interrupts sent */
+};
+
+struct domain {
+	struct phys *phys;
+	const struct cost_profile *profile;
+	struct latency_recorder *latency;
+	struct asid_allocator asids;	/* when the profile's TLBs are tagged */
+	struct shootdown_stats shootdowns;
+	int nr_agents;
+	struct agent agents[MAX_AGENTS];
+	struct agent *current;		/* the agent running now; NULL: none yet */
+};
+
+/* `nr_agents` agents, each with a TLB of the profile's geometry when
+ * `model_tlbs`.  On error, `error` says why. */
+int domain_init(struct domain *d, struct phys *phys, const struct cost_profile *profile,
+		int nr_agents, bool model_tlbs, GString *error);
+void domain_fini(struct domain *d);
+/* Subscribe the domain to `mm`'s flushes and let its faults be costed on
+ * the domain's current agent. */
+void domain_attach_mm(struct domain *d, struct mm *mm);
+/* Close every agent's refill window (the end of a run). */
+void domain_close_switches(struct domain *d);
+/* The counters of every agent's TLB added up (all zero without TLBs). */
+void domain_tlb_stats(const struct domain *d, struct tlb_stats *out);
+/* The agent that pays for work done on `mm` right now, or NULL. */
+struct agent *mm_current_agent(const struct mm *mm);
+
+/* `a` is about to run `next`: its ASID (or a flush), its CPU mask.  Returns
+ * the cost; nothing if `a` is there already. */
+struct event_cost agent_switch_mm(struct agent *a, struct mm *next);
+/* A context switch of `kind` whose direct cost `ev` is paid: its latency is
+ * recorded with the refills that follow, when `a`'s next switch (or the end
+ * of the run) closes the window. */
+void agent_open_switch(struct agent *a, const char *kind, const struct event_cost *ev);
+/* One page of a data access or of an instruction fetch, looked up in `a`'s
+ * TLB (a miss walks `mm`'s tables). */
+void agent_access(struct agent *a, struct mm *mm, uint64_t va, bool fetch);
+/* Lookup and walk cycles accrued since the last call. */
+uint64_t agent_take_cycles(struct agent *a);
+/* Advance the clock by the cost of `ev`, or by `cycles` (instructions,
+ * lookups). */
+void agent_pay(struct agent *a, const struct event_cost *ev);
+void agent_pay_cycles(struct agent *a, uint64_t cycles);
+
+void agent_begin_event(struct agent *a, struct event_cost *ev);
+/* Add `count` times the cost of `step`, or a whole part, to the innermost
+ * open event (with none, pay it now). */
+void agent_charge(struct agent *a, enum cost_step step, uint64_t count);
+void agent_charge_cost(struct agent *a, const struct event_cost *part);
+/* Close the innermost event; record its latency under `kind` (NULL: not
+ * recorded, e.g. a system call that blocked and will be retried) and
+ * return its cost. */
+struct event_cost agent_end_event(struct agent *a, const char *kind);
+/* Pay `ev` on the clock and record it under `kind` at once. */
+void agent_account(struct agent *a, const char *kind, const struct event_cost *ev);
+
+#endif

@@ -1,0 +1,130 @@
+/*
+ * mm_types: the structures every room of the memory model shares, as in
+ * Linux's <linux/mm_types.h>: an address space (struct mm), its regions
+ * (struct vma), what a region's backing object does (struct vm_ops), and a
+ * page fault in flight (struct vm_fault).  Only types and constants: the
+ * operations live in mm.h, vma.c, fault.h.
+ *
+ * A VMA's backing is an ops table plus the object it works on: anonymous
+ * memory (mmu/anon), a private file mapping (mmu/vm_file), shared anonymous
+ * memory (mmu/shmem); designs add their own (a userfault range, an mshare
+ * region, device memory).  The fault path, splits, merges, fork and the maps
+ * listing ask the ops, never the kind of object.
+ */
+#ifndef MMU_MM_TYPES_H
+#define MMU_MM_TYPES_H
+
+#include <glib.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "mmu/cost.h"
+#include "mmu/latency.h"
+#include "mmu/phys.h"
+#include "mmu/stats.h"
+
+struct domain;
+struct mmu_notifier;
+struct vm_fault;
+struct vma;
+
+/* User address space: [MMAP_MIN_ADDR, TASK_SIZE).  TASK_SIZE is 2^47 because
+ * the emulator only accepts virtual addresses inside its memory regions
+ * (see docs/design.md). */
+#define TASK_SIZE	(UINT64_C(1) << 47)
+#define MMAP_MIN_ADDR	UINT64_C(0x10000)
+#define STACK_TOP	TASK_SIZE
+#define STACK_SIZE	(UINT64_C(8) << 20)	/* RLIMIT_STACK */
+#define STACK_GUARD_GAP	(UINT64_C(1) << 20)	/* kept free below the stack */
+#define MMAP_BASE	(STACK_TOP - STACK_SIZE - (UINT64_C(128) << 20))
+
+/* vma->flags */
+#define VM_SHARED	0x1u
+#define VM_GROWSDOWN	0x2u
+
+/* What may happen to the regions of one kind of backing object, after
+ * Linux's vm_operations_struct.  Every op but fault may be NULL. */
+struct vm_ops {
+	/* Find or make the frame for vmf->address and put it in vmf->page,
+	 * with one reference for the entry about to map it; say in the record
+	 * what was done (kind, pages zeroed or copied).  Returns VM_FAULT_DONE,
+	 * or RETRY (only with FAULT_FLAG_ALLOW_RETRY), SIGBUS, OOM. */
+	int (*fault)(struct vm_fault *vmf);
+	/* Whether `vma` may be split at `addr`: 0, or the errno of the veto. */
+	int (*may_split)(const struct vma *vma, uint64_t addr);
+	/* `copy` now maps the object too (a split, or fork copying `vma`):
+	 * take what it holds. */
+	void (*dup)(struct vma *copy, const struct vma *vma);
+	/* `vma` leaves its address space: drop what it holds. */
+	void (*close)(struct vma *vma);
+	/* The name shown in a maps listing, or NULL for none. */
+	const char *(*name)(const struct vma *vma);
+};
+
+struct vma {
+	uint64_t start, end;		/* [start, end), page aligned */
+	unsigned prot;			/* VM_READ | VM_WRITE | VM_EXEC */
+	unsigned flags;			/* VM_SHARED, VM_GROWSDOWN */
+	const struct vm_ops *vm_ops;
+	void *vm_private_data;		/* the backing object (file, shmem), or NULL */
+	uint64_t pgoff;			/* page offset of `start` in the object */
+	const char *name;		/* "[heap]", "[stack]", or NULL: ask the ops */
+};
+
+struct mm {
+	int users;			/* tasks holding it (mmget/mmput) */
+	uint64_t id;			/* 1, 2, ... in order of creation */
+	struct phys *phys;
+	phys_addr_t pgd;
+	uint64_t context_id;		/* ASID and generation (mmu/asid); 0: none yet */
+	uint64_t cpumask;		/* agents whose TLBs may hold its entries (lazy) */
+	GTree *vmas;
+	uint64_t start_brk, brk;
+	uint64_t mmap_base;
+	struct vm_stats *stats;
+	struct mmu_notifier *notifiers;	/* the chain (mmu/notifier) */
+	struct domain *domain;		/* the agents that run it (mmu/agent); NULL: none */
+};
+
+enum fault_access { FAULT_READ, FAULT_WRITE, FAULT_EXEC };
+
+/* vm_fault.flags */
+#define FAULT_FLAG_KERNEL	0x1u	/* taken by a kernel copy (uaccess, populate) */
+#define FAULT_FLAG_ALLOW_RETRY	0x2u	/* the caller can sleep and run the access again */
+
+/* How a fault ended. */
+typedef enum {
+	VM_FAULT_DONE,		/* the translation now allows the access: run it again */
+	VM_FAULT_RETRY,		/* sleep on vmf->wait_channel, then run the access again */
+	VM_FAULT_SIGSEGV,	/* kind says MAPERR or ACCERR */
+	VM_FAULT_SIGBUS,	/* e.g. a file page beyond end of file */
+	VM_FAULT_OOM,		/* simulated memory exhausted */
+} vm_fault_t;
+
+/* A page fault in flight, after Linux's struct vm_fault: the input, the
+ * outcome, and a record of the work done, from which its cost is reckoned
+ * (the same way for a fault of the CPU and of a kernel copy). */
+struct vm_fault {
+	/* input */
+	struct mm *mm;
+	struct vma *vma;		/* set by handle_mm_fault; NULL: none there */
+	uint64_t address;		/* page aligned */
+	uint64_t real_address;		/* the byte accessed */
+	enum fault_access access;
+	unsigned flags;			/* FAULT_FLAG_* */
+	uint64_t pgoff;			/* of address in the VMA's object */
+	/* outcome */
+	vm_fault_t result;
+	enum fault_kind kind;
+	phys_addr_t page;		/* the frame a missing page got (ops->fault) */
+	const void *wait_channel;	/* RETRY: what the task sleeps on */
+	const char *wait_what;		/* RETRY: for a deadlock report */
+	/* record */
+	unsigned tables_allocated;	/* table pages the walk created */
+	unsigned pages_zeroed, pages_copied;
+	unsigned ptes_installed;
+	unsigned flushes;		/* flush_tlb_mm_range() calls issued */
+	struct event_cost cost;		/* what it cost the agent that took it */
+};
+
+#endif
