@@ -11,7 +11,8 @@ unit_tests = \
 	tests/unit-tlb \
 	tests/unit-cost \
 	tests/unit-asid \
-	tests/unit-shootdown
+	tests/unit-shootdown \
+	tests/unit-agent
 check_PROGRAMS += $(unit_tests)
 TESTS += $(unit_tests)
 
@@ -71,3 +72,7 @@ tests_unit_asid_LDADD = $(TEST_LIBS)
 tests_unit_shootdown_SOURCES = tests/unit/test_shootdown.c
 tests_unit_shootdown_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_shootdown_LDADD = $(TEST_LIBS)
+
+tests_unit_agent_SOURCES = tests/unit/test_agent.c
+tests_unit_agent_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_agent_LDADD = $(TEST_LIBS)

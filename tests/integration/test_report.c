@@ -123,6 +123,43 @@ Test(report, hello_report_agrees_with_stats)
 	g_free(path);
 }
 
+/* Every fault the memory model handled, the guest's and those of the
+ * simulator copying to and from guest memory (the initial stack, read()
+ * into untouched memory), is costed: each fault kind has as many latency
+ * samples as the counter says.  A pipe guest forks too, so copy-on-write
+ * faults and kernel copies into fresh pages both happen. */
+Test(report, every_fault_counted_is_costed)
+{
+	gchar *path = tmp_path("faults.json");
+	struct result r = run_mmusim("--report", path, GUEST("pipeproc"), NULL);
+	JsonNode *root;
+	JsonObject *faults;
+	GList *kinds;
+
+	expect_status(&r, 0);
+	root = load_report(path);
+	faults = json_node_get_object(node_at(root, "faults"));
+	kinds = json_object_get_members(faults);
+	cr_assert_not_null(kinds);
+	for (GList *l = kinds; l; l = l->next) {
+		gchar *kind = g_strdup_printf("fault:%s", (const char *)l->data);
+		JsonObject *lat = find_latency(root, kind);
+
+		cr_expect_not_null(lat, "no %s latency", kind);
+		if (lat)
+			cr_expect_eq(json_object_get_int_member(lat, "count"),
+				     json_object_get_int_member(faults, l->data), "%s: %" PRId64
+				     " samples for %" PRId64 " faults", kind,
+				     json_object_get_int_member(lat, "count"),
+				     json_object_get_int_member(faults, l->data));
+		g_free(kind);
+	}
+	g_list_free(kinds);
+	json_node_unref(root);
+	result_free(&r);
+	g_free(path);
+}
+
 /* The report's text up to "host", which must be its last member. */
 static gchar *text_before_host(const char *path)
 {

@@ -379,3 +379,85 @@ Test(fault_oom, cow_copy_without_a_frame)
 	cr_expect_eq(phys_refcount(fx.phys, frame), 2);
 	mm_destroy(child);
 }
+
+/* ---- the record of a fault, and its modelled steps ---- */
+
+static struct vm_fault fault_at(struct mm *mm, uint64_t addr, enum fault_access access)
+{
+	struct vm_fault vmf;
+
+	vm_fault_init(&vmf, mm, addr, access, 0);
+	cr_assert_eq(handle_mm_fault(&vmf), VM_FAULT_DONE);
+	return vmf;
+}
+
+/* The first touch below the root builds the level 1-3 tables (3 pages);
+ * the next page of the same 2 MiB shares them. */
+Test(fault, the_record_lists_tables_pages_and_entries)
+{
+	struct vm_fault vmf;
+
+	map_fixed(X, 2 * PG, VM_RW, 0);
+	vmf = fault_at(fx.mm, X + 8, FAULT_WRITE);
+	cr_expect_eq(vmf.address, X);
+	cr_expect_eq(vmf.real_address, X + 8);
+	cr_expect_eq(vmf.tables_allocated, 3);
+	cr_expect_eq(vmf.pages_zeroed, 1);
+	cr_expect_eq(vmf.pages_copied, 0);
+	cr_expect_eq(vmf.ptes_installed, 1);
+	cr_expect_eq(vmf.flushes, 0);
+	vmf = fault_at(fx.mm, X + PG, FAULT_READ);
+	cr_expect_eq(vmf.tables_allocated, 0);
+	cr_expect_eq(vmf.pages_zeroed, 1);
+}
+
+Test(fault, a_cow_copy_records_the_copy_and_its_flush)
+{
+	struct vm_fault vmf;
+	struct mm *child;
+
+	map_fixed(X, PG, VM_RW, 0);
+	fault_at(fx.mm, X, FAULT_WRITE);
+	child = fork_mm();
+	vmf = fault_at(child, X, FAULT_WRITE);
+	cr_expect_eq(vmf.kind, FAULT_KIND_COW_COPY);
+	cr_expect_eq(vmf.pages_copied, 1);
+	cr_expect_eq(vmf.pages_zeroed, 0);
+	cr_expect_eq(vmf.ptes_installed, 1);
+	cr_expect_eq(vmf.flushes, 1);
+	mm_destroy(child);
+}
+
+/* A page the shared object already holds is not zeroed again. */
+Test(fault, a_shared_page_found_in_the_object_is_not_zeroed)
+{
+	struct vm_fault vmf;
+	struct mm *child;
+
+	map_fixed(X, PG, VM_RW, MM_MAP_SHARED);
+	child = fork_mm();
+	vmf = fault_at(fx.mm, X, FAULT_READ);
+	cr_expect_eq(vmf.pages_zeroed, 1);
+	vmf = fault_at(child, X, FAULT_READ);
+	cr_expect_eq(vmf.kind, FAULT_KIND_SHMEM);
+	cr_expect_eq(vmf.pages_zeroed, 0);
+	cr_expect_eq(frame_at(child, X), frame_at(fx.mm, X));
+	mm_destroy(child);
+}
+
+/* Default profile: trap 100 + 3 tables x 300 + zero 250 + install 40 +
+ * exit 80 = 1370 cycles; a file page costs a copy (500) instead. */
+Test(fault, steps_come_from_the_record)
+{
+	struct cost_profile p;
+	struct vm_fault vmf = { .tables_allocated = 3, .pages_zeroed = 1, .ptes_installed = 1 };
+	struct event_cost ev;
+
+	cr_assert_eq(cost_profile_load("default", &p, NULL), 0);
+	ev = vm_fault_steps(&vmf, &p);
+	cr_expect_eq(ev.total, 1370);
+	cr_expect_eq(ev.cycles[COST_PGTABLE_ALLOC], 900);
+	vmf = (struct vm_fault){ .pages_copied = 1, .ptes_installed = 1 };
+	cr_expect_eq(vm_fault_steps(&vmf, &p).total, 100 + 500 + 40 + 80);
+	cost_profile_clear(&p);
+}

@@ -6,12 +6,15 @@
  * is plain page arithmetic on them.
  */
 #include <criterion/criterion.h>
+#include <errno.h>
 
 #include "mmu/mm.h"
 #include "mmu/vm_file.h"
 #include "tests/unit/mmu_test.h"
 
 TestSuite(vma, .init = mmu_setup, .fini = mmu_teardown);
+
+#define X UINT64_C(0x20000000)
 
 #define A UINT64_C(0x100000)
 #define B UINT64_C(0x200000)
@@ -205,4 +208,46 @@ Test(vma, mm_set_vma_name_names_the_vma_at_its_start)
 	cr_expect_str_eq(vma_lookup(fx.mm, A + PG)->name, "[stack]");
 	mm_set_vma_name(fx.mm, B, "[nothing]");		/* no VMA there: ignored */
 	cr_expect_eq(mm_map_count(fx.mm), 1);
+}
+
+/* ---- vm_ops ---- */
+
+static int veto_split(const struct vma *vma, uint64_t addr)
+{
+	return -EINVAL;
+}
+
+static const char *veto_name(const struct vma *vma)
+{
+	return "[veto]";
+}
+
+static int anon_like_fault(struct vm_fault *vmf)
+{
+	return phys_alloc(vmf->mm->phys, FRAME_DATA, &vmf->page) ? VM_FAULT_OOM : VM_FAULT_DONE;
+}
+
+static const struct vm_ops veto_ops = {
+	.fault = anon_like_fault,
+	.may_split = veto_split,
+	.name = veto_name,
+};
+
+/* A VMA whose ops refuse splits: an operation that would split it fails
+ * with their errno and changes nothing; one that covers it whole works. */
+Test(vma, may_split_veto_fails_the_operation_before_any_change)
+{
+	GString *maps = g_string_new(NULL);
+
+	map_fixed(X, 4 * PG, VM_RW, 0);
+	vma_lookup(fx.mm, X)->vm_ops = &veto_ops;
+	cr_expect_eq(mm_munmap(fx.mm, X + PG, PG), -EINVAL);
+	cr_expect_eq(mm_mprotect(fx.mm, X, PG, VM_READ), -EINVAL);
+	expect_vma(fx.mm, X, X, X + 4 * PG, VM_RW);
+	mm_format_maps(fx.mm, maps);
+	cr_expect_str_eq(maps->str, "000020000000-000020004000 rw-p 00000000 [veto]\n");
+	cr_expect_eq(mm_mprotect(fx.mm, X, 4 * PG, VM_READ), 0, "no split needed");
+	cr_expect_eq(mm_munmap(fx.mm, X, 4 * PG), 0);
+	cr_expect_null(vma_lookup(fx.mm, X));
+	g_string_free(maps, TRUE);
 }
