@@ -53,12 +53,6 @@ static const void *futex_channel(struct machine *m, const struct futex_key *key)
 	return chan;
 }
 
-void futex_table_free(struct machine *m)
-{
-	if (m->futexes)
-		g_hash_table_destroy(m->futexes);
-}
-
 /* The key of the word at `uaddr`: -EFAULT unless the guest may read it.
  * As in Linux's get_futex_key(), only a word in a shared mapping gets a key
  * every process mapping it agrees on (here: its physical address); in

@@ -12,6 +12,5 @@
 
 /* Wake up to `n` waiters on the private futex at `uaddr` of t's mm. */
 int futex_wake_address(struct machine *m, struct task *t, uint64_t uaddr, int n);
-void futex_table_free(struct machine *m);
 
 #endif

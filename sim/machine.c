@@ -1,33 +1,16 @@
 /*
- * machine: set-up, the run loop, and how the simulation ends.
- *
- * The loop asks the scheduler for the CPU to run next, loads that CPU's
- * task into the engine, finishes a system call the task was blocked in,
- * delivers its signals, and runs it for at most a quantum.  The event that
- * ends the slice (system call, fault, budget) is handled before the next
- * pick.  Each CPU's clock advances by the instructions it ran.
+ * machine: the state of one simulation, its set-up and teardown, and the
+ * few services every part of the kernel model uses (simulated time, the
+ * running agent, warnings, the end of the simulation, new address spaces).
+ * The run loop is sim/run.c.
  */
 #include "sim/machine.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <stdarg.h>
 #include <string.h>
-#include <unistd.h>
 
-#include "mmu/fault.h"
-#include "sim/crash.h"
-#include "sim/exit.h"
-#include "sim/futex.h"
-#include "sim/loader.h"
-#include "sim/sched.h"
-#include "sim/signal.h"
-#include "sim/syscall.h"
 #include "sim/tlbmodel.h"
-
-/* The same abort repeating this often means the emulator and the model
- * disagree about a translation: a simulator bug, reported as such. */
-#define MAX_SPURIOUS_REPEATS 16
 
 /* The emulator and the TLB model subscribe to a new mm's changes. */
 static int wire_mm(struct machine *m, struct mm *mm)
@@ -76,6 +59,17 @@ struct agent *machine_agent(const struct machine *m)
 	return m->this_cpu->agent;
 }
 
+/* The simulated CPUs: the agents of the domain, CPU 0 first to run (it
+ * loads the first program). */
+static void init_cpus(struct machine *m)
+{
+	for (int i = 0; i < m->opt.cpus; i++)
+		m->cpus[i] = (struct sim_cpu){ .id = i, .agent = &m->domain.agents[i] };
+	m->this_cpu = &m->cpus[0];
+	m->domain.current = m->this_cpu->agent;
+	g_queue_init(&m->runqueue);
+}
+
 int machine_create(const struct options *opt, struct machine **out, GString *error)
 {
 	struct machine *m = g_new0(struct machine, 1);
@@ -96,7 +90,7 @@ int machine_create(const struct options *opt, struct machine **out, GString *err
 	if (!err)
 		err = domain_init(&m->domain, m->phys, &m->profile, opt->cpus, !opt->tlb_off, error);
 	if (!err)
-		sched_init(m);
+		init_cpus(m);
 	if (!err)
 		err = cpu_create(m->phys, &m->cpu, error);
 	if (!err && !opt->tlb_off)
@@ -111,7 +105,7 @@ int machine_create(const struct options *opt, struct machine **out, GString *err
 	return 0;
 }
 
-static void free_dead_tasks(struct machine *m)
+void machine_free_dead_tasks(struct machine *m)
 {
 	g_list_free_full(m->dead, (GDestroyNotify)task_free);
 	m->dead = NULL;
@@ -132,9 +126,10 @@ void machine_destroy(struct machine *m)
 	for (GList *l = live; l; l = l->next)
 		task_free(l->data);
 	g_list_free(live);
-	free_dead_tasks(m);
+	machine_free_dead_tasks(m);
 	g_list_free_full(m->processes, (GDestroyNotify)process_free);
-	futex_table_free(m);
+	if (m->futexes)
+		g_hash_table_destroy(m->futexes);
 	g_hash_table_destroy(m->tasks);
 	domain_fini(&m->domain);
 	cost_profile_clear(&m->profile);
@@ -173,198 +168,3 @@ void machine_exit(struct machine *m, int status)
 	m->exit_status = status;
 }
 
-static void handle_abort(struct machine *m, struct task *t, const struct cpu_exit *e,
-			 unsigned *repeats)
-{
-	enum fault_access access = e->event == CPU_INSN_ABORT ? FAULT_EXEC :
-				   e->write ? FAULT_WRITE : FAULT_READ;
-	struct vm_fault vmf;
-
-	vm_fault_init(&vmf, t->mm, e->addr, access, 0);
-	switch (handle_mm_fault(&vmf)) {
-	case VM_FAULT_DONE:
-		if (vmf.kind != FAULT_KIND_SPURIOUS)
-			*repeats = 0;
-		else if (++*repeats > MAX_SPURIOUS_REPEATS)
-			report_internal_error(m, "the emulated MMU keeps faulting at %#" PRIx64 " (pc %#"
-					      PRIx64 ", syndrome %#x) although the page tables allow "
-					      "the access", e->addr, e->pc, e->syndrome);
-		break;
-	case VM_FAULT_SIGSEGV:
-		force_fault_signal(m, t, G_SIGSEGV,
-				   vmf.kind == FAULT_KIND_MAPERR ? G_SEGV_MAPERR : G_SEGV_ACCERR, e->addr);
-		break;
-	case VM_FAULT_SIGBUS:
-		force_fault_signal(m, t, G_SIGBUS, G_BUS_ADRERR, e->addr);
-		break;
-	case VM_FAULT_OOM:
-		report_fatal_signal(m, t, G_SIGKILL, 0, e->addr, "out of simulated memory (raise --mem)");
-		kill_process_by_signal(m, t->proc, G_SIGKILL);
-		break;
-	case VM_FAULT_RETRY:	/* only with FAULT_FLAG_ALLOW_RETRY, not asked for here */
-		g_assert_not_reached();
-	}
-}
-
-/* Whether the instruction budget of --max-insns is spent. */
-static bool budget_spent(struct machine *m, struct task *t)
-{
-	if (!m->opt.max_insns || cpu_insns(m->cpu) < m->opt.max_insns)
-		return false;
-	report_budget_exhausted(m, t);
-	machine_exit(m, 128 + G_SIGXCPU);
-	return true;
-}
-
-static void handle_event(struct machine *m, struct task *t, const struct cpu_exit *e,
-			 bool last_budget, unsigned *repeats)
-{
-	switch (e->event) {
-	case CPU_SYSCALL:
-		do_syscall(m, t);
-		break;
-	case CPU_DATA_ABORT:
-	case CPU_INSN_ABORT:
-		handle_abort(m, t, e, repeats);
-		break;
-	case CPU_UNDEFINED:
-		force_fault_signal(m, t, G_SIGILL, G_ILL_ILLOPC, e->pc);
-		break;
-	case CPU_BREAKPOINT:
-		force_fault_signal(m, t, G_SIGTRAP, G_TRAP_BRKPT, e->pc);
-		break;
-	case CPU_BUDGET:
-		/* The next block does not fit: in what is left of --max-insns,
-		 * or in the quantum. */
-		if (last_budget) {
-			report_budget_exhausted(m, t);
-			machine_exit(m, 128 + G_SIGXCPU);
-		} else {
-			sched_preempt(m, m->this_cpu);
-		}
-		break;
-	case CPU_NO_EVENT:
-	case CPU_ERROR:
-		report_internal_error(m, "%s", e->message);
-		break;
-	}
-}
-
-static void run_slice(struct machine *m, struct sim_cpu *c, unsigned *repeats)
-{
-	struct task *t = c->current;
-	uint64_t before, budget = m->opt.quantum;
-	bool last_budget = false;
-	struct cpu_exit e;
-
-	sched_load(m, t);
-	if (t->syscall_nr >= 0) {
-		retry_syscall(m, t);
-		if (m->exited || c->current != t)
-			return;
-	}
-	do_signal(m, t);
-	if (m->exited || c->current != t || budget_spent(m, t))
-		return;
-	if (m->opt.max_insns && m->opt.max_insns - cpu_insns(m->cpu) < budget) {
-		budget = m->opt.max_insns - cpu_insns(m->cpu);
-		last_budget = true;
-	}
-	before = cpu_insns(m->cpu);
-	cpu_run(m->cpu, budget, &e);
-	agent_pay_cycles(c->agent, (cpu_insns(m->cpu) - before) * m->profile.cycles[COST_INSTRUCTION] +
-				   agent_take_cycles(c->agent));
-	handle_event(m, t, &e, last_budget, repeats);
-}
-
-static void run(struct machine *m)
-{
-	unsigned repeats = 0;
-	struct sim_cpu *c;
-
-	while (!m->exited && (c = sched_pick(m))) {
-		run_slice(m, c, &repeats);
-		free_dead_tasks(m);
-	}
-}
-
-/* The guest's name for the program at host path `path`: its absolute path
- * below the root, or the name as given when it lies outside the root. */
-static char *guest_exe_path(struct machine *m, const char *path)
-{
-	char *cwd = g_get_current_dir();
-	char *abs = g_canonicalize_filename(path, cwd);
-	char *root = g_canonicalize_filename(m->opt.root, cwd);
-	size_t len = strlen(root);
-	char *exe;
-
-	if (!strcmp(root, "/"))
-		exe = g_strdup(abs);
-	else if (!strncmp(abs, root, len) && abs[len] == '/')
-		exe = g_strdup(abs + len);
-	else
-		exe = g_strdup(path);
-	g_free(abs);
-	g_free(root);
-	g_free(cwd);
-	return exe;
-}
-
-/* The first task: process FIRST_PID, standard descriptors, the host's cwd
- * when the root is the host's /. */
-static struct task *create_init_task(struct machine *m, const char *exe, struct mm *mm)
-{
-	struct process *proc = process_new(m->next_pid, NULL, exe);
-	struct task *t = task_alloc(m->next_pid++, proc, m->cpu);
-	char *cwd = g_get_current_dir();
-
-	m->init = proc;
-	m->processes = g_list_append(m->processes, proc);
-	task_attach_mm(t, mm);
-	t->mm = mm;
-	t->fs = fs_new(strcmp(m->opt.root, "/") ? "/" : cwd);
-	t->files = files_new();
-	fdtable_init_stdio(&t->files->fdt);
-	t->sighand = sighand_new();
-	g_hash_table_insert(m->tasks, GINT_TO_POINTER(t->tid), t);
-	m->nr_tasks++;
-	g_free(cwd);
-	return t;
-}
-
-int machine_run_program(struct machine *m, char *const *argv, char *const *envp)
-{
-	char *exe = guest_exe_path(m, argv[0]);
-	GString *error = g_string_new(NULL);
-	struct exec_image image;
-	uint8_t random16[16];
-	struct mm *mm = NULL;
-	int fd = open(argv[0], O_RDONLY | O_CLOEXEC);
-	int err = fd < 0 ? -errno : machine_new_mm(m, &mm);
-
-	for (size_t i = 0; i < sizeof(random16); i++)
-		random16[i] = (uint8_t)g_rand_int_range(m->rand, 0, 256);
-	if (fd < 0)
-		g_string_printf(error, "%s: %s", argv[0], g_strerror(-err));
-	else if (err)
-		g_string_printf(error, "out of simulated memory while creating the address space");
-	else
-		err = load_elf(mm, &(struct exec_args){ fd, argv[0], exe, argv, envp, random16 }, &image, error);
-	if (fd >= 0)
-		close(fd);
-	if (err) {
-		fprintf(m->log, "mmusim: %s\n", error->str);
-		g_string_free(error, TRUE);
-		g_free(exe);
-		mmput(mm);
-		return err == -ENOENT ? 127 : 126;
-	}
-	g_string_free(error, TRUE);
-	cpu_context_init_user(m->cpu, create_init_task(m, exe, mm)->ctx, image.entry, image.sp);
-	mmput(mm);
-	g_free(exe);
-	sched_add_new(m, g_hash_table_lookup(m->tasks, GINT_TO_POINTER(m->init->pid)));
-	run(m);
-	domain_close_switches(&m->domain);
-	return m->exit_status;
-}

@@ -1,7 +1,8 @@
 /*
- * machine: one simulation.  It owns the simulated memory, the CPU, the guest
- * file system view, the statistics, and the task being run, and it runs the
- * loop that turns CPU events into system calls, page faults and signals.
+ * machine: one simulation.  It owns the simulated memory, the engine, the
+ * CPUs as translation agents, the guest file system view, the tasks and the
+ * statistics.  The loop that turns CPU events into system calls, page faults
+ * and signals is sim/run.
  *
  * Simulated time is each CPU's clock: the instructions it ran and the events
  * charged to it, at the cost profile's rates, plus idle time it skipped;
@@ -99,10 +100,8 @@ struct machine {
 
 int machine_create(const struct options *opt, struct machine **out, GString *error);
 void machine_destroy(struct machine *m);
-/* Load `argv[0]` (a host path) and run it, and everything it starts, until
- * it exits; returns the exit status mmusim should report (128+signo for a
- * fatal signal). */
-int machine_run_program(struct machine *m, char *const *argv, char *const *envp);
+/* Free the tasks that exited (a scheduling point: nothing refers to them). */
+void machine_free_dead_tasks(struct machine *m);
 
 /* Simulated time on the CPU running now. */
 uint64_t machine_now_ns(const struct machine *m);

@@ -12,6 +12,7 @@
 
 #include "sim/machine.h"
 #include "sim/report.h"
+#include "sim/run.h"
 #include "sim/summary.h"
 
 #define EX_USAGE 2
@@ -257,7 +258,7 @@ static int cmd_run(int argc, char **argv)
 		status = EX_USAGE;
 		goto out;
 	}
-	status = machine_run_program(m, argv + 1, environ);
+	status = run_program(m, argv + 1, environ);
 	fflush(stdout);
 	if (opt.stats)
 		print_summary(m, stderr);

@@ -5,15 +5,6 @@
 
 #define EX_DEADLOCK 124
 
-void sched_init(struct machine *m)
-{
-	for (int i = 0; i < m->opt.cpus; i++)
-		m->cpus[i] = (struct sim_cpu){ .id = i, .agent = &m->domain.agents[i] };
-	m->this_cpu = &m->cpus[0];
-	m->domain.current = m->this_cpu->agent;	/* it loads the first program */
-	g_queue_init(&m->runqueue);
-}
-
 static void make_runnable(struct machine *m, struct task *t, uint64_t since)
 {
 	t->state = TASK_RUNNABLE;

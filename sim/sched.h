@@ -17,7 +17,6 @@
 
 #include "sim/machine.h"
 
-void sched_init(struct machine *m);
 /* A new task, runnable from now on. */
 void sched_add_new(struct machine *m, struct task *t);
 /* Block the task running on this CPU until woken on `channel` (NULL: only
