@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "mmu/fault.h"
+#include "sim/abort.h"
 #include "sim/crash.h"
 #include "sim/exit.h"
 #include "sim/futex.h"
@@ -251,7 +252,11 @@ static void handle_abort(struct machine *m, struct task *t, const struct cpu_exi
 				   e->write ? FAULT_WRITE : FAULT_READ;
 	uint64_t tables_before = phys_in_use(m->phys, FRAME_PGTABLE);
 	enum fault_kind kind;
-	enum vm_fault result = handle_mm_fault(t->mm, e->addr, access, &kind);
+	enum vm_fault result;
+
+	if (do_bad_abort(m, t, e))	/* not a page fault */
+		return;
+	result = handle_mm_fault(t->mm, e->addr, access, &kind);
 
 	/* A fault only ever adds table pages. */
 	cost_fault(m, kind, phys_in_use(m->phys, FRAME_PGTABLE) - tables_before);

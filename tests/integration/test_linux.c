@@ -1,0 +1,56 @@
+/*
+ * Where mmusim used to part from Linux (issue 9): faults that are not page
+ * faults, the trampoline page, executables without execute permission,
+ * overcommit, and empty paths.  The answers come from qemu-aarch64-static,
+ * from the same program built for this host (the real kernel), or from the
+ * documented Linux behaviour.
+ */
+#include <string.h>
+
+#include "harness.h"
+
+TestSuite(linux, .init = harness_setup, .fini = harness_teardown, .timeout = TEST_TIMEOUT);
+
+/* An alignment fault on an exclusive or atomic access: Linux sends SIGBUS
+ * BUS_ADRALN (fault_info[0x21]); mmusim used to stop with an internal error. */
+Test(linux, misaligned_exclusive_access_is_sigbus_adraln)
+{
+	const char *modes[] = { "ldxr", "atomic" };
+
+	for (size_t i = 0; i < G_N_ELEMENTS(modes); i++) {
+		struct result r = run_mmusim(GUEST("faults"), modes[i], NULL);
+		struct result q = run_qemu(GUEST("faults"), modes[i], NULL);
+
+		expect_status(&r, 135);
+		cr_expect_eq(q.status, 135, "qemu: status %d", q.status);
+		expect_contains("stderr", r.err, "killed by SIGBUS (BUS_ADRALN");
+		expect_not_contains("stderr", r.err, "internal error");
+		result_free(&r);
+		result_free(&q);
+
+		r = expect_same_as_qemu((const char *[]){ GUEST("faults"), modes[i], "catch", NULL });
+		expect_contains("stdout", r.out, "SIGBUS BUS_ADRALN, si_addr the address");
+		result_free(&r);
+	}
+}
+
+/* A jump to 0x1234, on the EL1 trampoline page: SIGSEGV SEGV_MAPERR, as
+ * the real kernel gives for an address below mmap_min_addr (not SIGILL
+ * from running the page's contents at EL0). */
+Test(linux, jump_below_mmap_min_addr_is_sigsegv_maperr)
+{
+	const char *host[] = { HOST_FAULTS_PATH, "low", "catch", NULL };
+	struct result r = run_mmusim(GUEST("faults"), "low", NULL);
+	struct result h = run_argv(host);
+
+	expect_status(&r, 139);
+	expect_contains("stderr", r.err, "killed by SIGSEGV (SEGV_MAPERR");
+	expect_contains("stderr", r.err, "fault address 0x1234\n");
+	result_free(&r);
+	cr_expect_eq(h.status, 0);
+	cr_expect_str_eq(h.out, "low: faulting\nlow: SIGSEGV SEGV_MAPERR, si_addr the address\n");
+	r = expect_same_as_qemu((const char *[]){ GUEST("faults"), "low", "catch", NULL });
+	cr_expect_str_eq(r.out, h.out, "mmusim and the host kernel disagree");
+	result_free(&r);
+	result_free(&h);
+}
