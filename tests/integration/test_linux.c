@@ -6,6 +6,7 @@
  * documented Linux behaviour.
  */
 #include <string.h>
+#include <sys/stat.h>
 
 #include "harness.h"
 
@@ -53,4 +54,37 @@ Test(linux, jump_below_mmap_min_addr_is_sigsegv_maperr)
 	cr_expect_str_eq(r.out, h.out, "mmusim and the host kernel disagree");
 	result_free(&r);
 	result_free(&h);
+}
+
+/* A copy of guest `name` in tmp_dir() with permission bits `mode`. */
+static gchar *copy_with_mode(const char *name, const char *copy, int mode)
+{
+	gchar *src = g_build_filename(GUEST_BIN_DIR, name, NULL), *contents, *path = tmp_path(copy);
+	gsize len;
+
+	cr_assert(g_file_get_contents(src, &contents, &len, NULL));
+	cr_assert(g_file_set_contents(path, contents, (gssize)len, NULL));
+	cr_assert_eq(chmod(path, (mode_t)mode), 0);
+	g_free(contents);
+	g_free(src);
+	return path;
+}
+
+/* execve(2) needs an execute bit (EACCES), even for root; mmusim's own start
+ * is an execve too: status 126 with the reason. */
+Test(linux, a_file_without_execute_permission_does_not_run)
+{
+	gchar *path = copy_with_mode("hello-nolibc", "noexec", 0644);
+	struct result r = run_mmusim(path, NULL);
+
+	cr_expect_eq(r.status, 126, "status %d; stderr:\n%s", r.status, r.err);
+	cr_expect_str_eq(r.out, "");
+	expect_contains("stderr", r.err, "noexec: no execute permission (mode 0644)");
+	result_free(&r);
+	/* From inside: the shell's execve fails with EACCES. */
+	r = expect_same_as_qemu((const char *[]){ BB, "sh", "-c", "./noexec", NULL });
+	cr_expect_eq(r.status, 126);
+	expect_contains("stderr", r.err, "Permission denied");
+	result_free(&r);
+	g_free(path);
 }
