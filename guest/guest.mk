@@ -31,7 +31,8 @@ GUEST_BINS = \
 	guest/bin/tlbstride \
 	guest/bin/pipeswitch \
 	guest/bin/mprotstorm \
-	guest/bin/faults
+	guest/bin/faults \
+	guest/bin/paths
 
 # Guests without a C library: _start is theirs.  No outline atomics either:
 # those helpers are in libgcc, which -nostdlib leaves out, and are set up by

@@ -119,8 +119,8 @@ SYSCALL(execve)
 	struct mm *mm = NULL;
 	int fd = -1;
 
-	if (len < 0) {
-		err = len;
+	if (len <= 0) {
+		err = len ? len : -ENOENT;	/* "" names nothing */
 		goto out;
 	}
 	argv = copy_strings(t, a[1], &err);

@@ -88,3 +88,19 @@ Test(linux, a_file_without_execute_permission_does_not_run)
 	result_free(&r);
 	g_free(path);
 }
+
+/* "" is ENOENT for every path call, unless AT_EMPTY_PATH asks for the
+ * directory descriptor itself: the real kernel's answers, and qemu's. */
+Test(linux, the_empty_path_names_nothing)
+{
+	const char *host[] = { HOST_PATHS_PATH, NULL };
+	struct result h = run_argv(host);
+	struct result r = expect_same_as_qemu((const char *[]){ GUEST("paths"), NULL });
+
+	cr_expect_eq(h.status, 0);
+	cr_expect_str_eq(r.out, h.out, "mmusim and the host kernel disagree");
+	expect_contains("stdout", r.out, "chdir(\"\")                            ENOENT\n");
+	expect_contains("stdout", r.out, "statx(dir, \"\", AT_EMPTY_PATH)        ok\n");
+	result_free(&r);
+	result_free(&h);
+}
