@@ -32,7 +32,8 @@ GUEST_BINS = \
 	guest/bin/pipeswitch \
 	guest/bin/mprotstorm \
 	guest/bin/faults \
-	guest/bin/paths
+	guest/bin/paths \
+	guest/bin/overcommit
 
 # Guests without a C library: _start is theirs.  No outline atomics either:
 # those helpers are in libgcc, which -nostdlib leaves out, and are set up by

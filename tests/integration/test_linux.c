@@ -104,3 +104,26 @@ Test(linux, the_empty_path_names_nothing)
 	result_free(&r);
 	result_free(&h);
 }
+
+/* Heuristic overcommit: 64 TiB mappings and a 1 TiB brk as the real kernel
+ * answers them (this host has far less than 64 TiB; qemu is no oracle here:
+ * it refuses every 64 TiB mapping itself), and the limit at exactly --mem. */
+Test(linux, overcommit_refuses_a_single_request_larger_than_memory)
+{
+	const char *host[] = { HOST_OVERCOMMIT_PATH, NULL };
+	struct result h = run_argv(host);
+	struct result r = run_mmusim(GUEST("overcommit"), NULL);
+
+	expect_status(&r, 0);
+	cr_expect_eq(h.status, 0);
+	cr_expect_str_eq(r.out, h.out, "mmusim and the host kernel disagree");
+	expect_contains("stdout", r.out, "brk +1 TiB Cannot allocate memory\n");
+	result_free(&r);
+	result_free(&h);
+	r = run_mmusim("--mem", "64M", GUEST("overcommit"), "64", NULL);
+	cr_expect_str_eq(r.out, "mmap private rw                     ok\n");
+	result_free(&r);
+	r = run_mmusim("--mem", "64M", GUEST("overcommit"), "65", NULL);
+	cr_expect_str_eq(r.out, "mmap private rw                     Cannot allocate memory\n");
+	result_free(&r);
+}
