@@ -7,6 +7,9 @@
  *
  *   overcommit          64 TiB mappings and a 1 TiB brk
  *   overcommit MIB      one private writable mapping of MIB MiB
+ *   overcommit populate MIB   the same with MAP_POPULATE, which may use up
+ *                       memory (it is best effort): then whatever the program
+ *                       touches next cannot be brought in
  */
 #include <errno.h>
 #include <stdint.h>
@@ -33,6 +36,11 @@ int main(int argc, char **argv)
 	const int rw = PROT_READ | PROT_WRITE;
 	char *start;
 
+	if (argc > 2 && !strcmp(argv[1], "populate")) {
+		try_mmap("private rw populated", strtoull(argv[2], NULL, 10) * MiB, rw,
+			 MAP_PRIVATE | MAP_POPULATE);
+		return 0;
+	}
 	if (argc > 1) {
 		try_mmap("private rw", strtoull(argv[1], NULL, 10) * MiB, rw, MAP_PRIVATE);
 		return 0;

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "mmu/fault.h"
+#include "mmu/vm_file.h"
 
 static bool pte_allows(pte_t e, enum fault_access access)
 {
@@ -81,6 +82,30 @@ int copy_to_user(struct mm *mm, uint64_t dst, const void *src, size_t len)
 int peek_user(struct mm *mm, void *dst, uint64_t src, size_t len)
 {
 	return copy_user(mm, src, dst, len, FAULT_READ, false);
+}
+
+int peek_user_backing(struct mm *mm, void *dst, uint64_t src, size_t len)
+{
+	struct vma *vma = vma_lookup(mm, src);
+	uint8_t *page;
+	int err;
+
+	if (!peek_user(mm, dst, src, len))
+		return 0;
+	if (!vma || vma->shmem || !(vma->prot & (VM_READ | VM_EXEC)) ||
+	    (src & ~PAGE_MASK) + len > PAGE_SIZE)
+		return -EFAULT;
+	if (!vma->file) {
+		memset(dst, 0, len);
+		return 0;
+	}
+	page = g_malloc(PAGE_SIZE);
+	err = vm_file_read_page(vma->file, (vma->pgoff << PAGE_SHIFT) + (src & PAGE_MASK) - vma->start,
+				page);
+	if (!err)
+		memcpy(dst, page + (src & ~PAGE_MASK), len);
+	g_free(page);
+	return err ? -EFAULT : 0;
 }
 
 long strncpy_from_user(struct mm *mm, char *dst, uint64_t src, size_t size)

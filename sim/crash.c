@@ -31,7 +31,9 @@ static void append_instruction(GString *out, struct mm *mm, uint64_t pc)
 	csh handle;
 	cs_insn *insn;
 
-	if (peek_user(mm, bytes, pc, sizeof(bytes))) {
+	/* The page may not be in memory: a report of running out of memory
+	 * often comes from the fetch that would have brought it in. */
+	if (peek_user_backing(mm, bytes, pc, sizeof(bytes))) {
 		g_string_append(out, "(no instruction mapped there)");
 		return;
 	}

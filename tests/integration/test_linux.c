@@ -127,3 +127,19 @@ Test(linux, overcommit_refuses_a_single_request_larger_than_memory)
 	cr_expect_str_eq(r.out, "mmap private rw                     Cannot allocate memory\n");
 	result_free(&r);
 }
+
+/* MAP_POPULATE takes all of memory; the next page the program needs (code
+ * or data) cannot be brought in: SIGKILL, and the report shows the
+ * instruction at the pc, read from the program file if its page never made
+ * it into memory. */
+Test(linux, out_of_memory_after_populate_shows_the_instruction)
+{
+	struct result r = run_mmusim("--mem", "16M", GUEST("overcommit"), "populate", "16", NULL);
+
+	expect_status(&r, 137);
+	expect_contains("stderr", r.err, "out of simulated memory (raise --mem)");
+	cr_expect(g_regex_match_simple("^  pc 0x[0-9a-f]+: [a-z]+ ", r.err, G_REGEX_MULTILINE, 0),
+		  "no instruction shown at the pc:\n%s", r.err);
+	expect_not_contains("stderr", r.err, "(no instruction mapped there)");
+	result_free(&r);
+}
