@@ -30,7 +30,10 @@ GUEST_BINS = \
 	guest/bin/vfork \
 	guest/bin/tlbstride \
 	guest/bin/pipeswitch \
-	guest/bin/mprotstorm
+	guest/bin/mprotstorm \
+	guest/bin/faults \
+	guest/bin/paths \
+	guest/bin/overcommit
 
 # Guests without a C library: _start is theirs.  No outline atomics either:
 # those helpers are in libgcc, which -nostdlib leaves out, and are set up by

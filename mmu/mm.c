@@ -146,6 +146,23 @@ static int get_unmapped_area(struct mm *mm, uint64_t hint, uint64_t len, uint64_
 	}
 }
 
+/* __vm_enough_memory() under OVERCOMMIT_GUESS: only a single request larger
+ * than RAM plus swap is refused. */
+static bool vm_enough_memory(const struct mm *mm, uint64_t len)
+{
+	return len <= phys_size(mm->phys);
+}
+
+/* What Linux charges against memory unless MAP_NORESERVE: private writable
+ * mappings (accountable_mapping()) and shared anonymous memory, whatever its
+ * protection (shmem_acct_size()). */
+static bool accountable_mapping(const struct vm_file *file, unsigned prot, unsigned flags)
+{
+	if (flags & MM_MAP_NORESERVE)
+		return false;
+	return (flags & MM_MAP_SHARED) ? !file : (prot & VM_WRITE) != 0;
+}
+
 int mm_mmap(struct mm *mm, uint64_t addr, uint64_t len, unsigned prot, unsigned flags,
 	    struct vm_file *file, uint64_t offset, uint64_t *out)
 {
@@ -159,6 +176,8 @@ int mm_mmap(struct mm *mm, uint64_t addr, uint64_t len, unsigned prot, unsigned 
 	len = PAGE_ALIGN(len);
 	if (offset + len < offset)
 		return -EOVERFLOW;
+	if (accountable_mapping(file, prot, flags) && !vm_enough_memory(mm, len))
+		return -ENOMEM;
 	if (flags & MM_MAP_FIXED) {
 		if (addr & ~PAGE_MASK)
 			return -EINVAL;
@@ -281,7 +300,8 @@ uint64_t mm_brk(struct mm *mm, uint64_t addr)
 	if (new_end < old_end && unmap_region(mm, new_end, old_end))
 		return mm->brk;
 	if (new_end > old_end) {
-		if (!range_is_free(mm, old_end, new_end + STACK_GUARD_GAP))
+		if (!range_is_free(mm, old_end, new_end + STACK_GUARD_GAP) ||
+		    !vm_enough_memory(mm, new_end - old_end))
 			return mm->brk;
 		heap = g_new0(struct vma, 1);
 		heap->start = old_end;

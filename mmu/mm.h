@@ -33,6 +33,7 @@ struct vm_file;
 #define MM_MAP_NOREPLACE	0x04u	/* with FIXED: fail with -EEXIST on overlap */
 #define MM_MAP_POPULATE		0x08u
 #define MM_MAP_GROWSDOWN	0x10u
+#define MM_MAP_NORESERVE	0x20u	/* not subject to the overcommit heuristic */
 /* mm_mremap() flags */
 #define MM_REMAP_MAYMOVE	0x1u
 #define MM_REMAP_FIXED		0x2u
@@ -51,6 +52,11 @@ int mm_mmap(struct mm *mm, uint64_t addr, uint64_t len, unsigned prot, unsigned 
 	    struct vm_file *file, uint64_t offset, uint64_t *out);
 int mm_munmap(struct mm *mm, uint64_t addr, uint64_t len);
 int mm_mprotect(struct mm *mm, uint64_t addr, uint64_t len, unsigned prot);
+/* Private writable mappings, shared anonymous ones and the heap are checked
+ * against memory as Linux's heuristic overcommit does (vm.overcommit_memory
+ * = 0): a single request larger than all of simulated memory (there is no
+ * swap) fails with -ENOMEM, or leaves the break where it was.
+ * MM_MAP_NORESERVE mappings are exempt. */
 /* Set the break; like the system call, the result is the break in force. */
 uint64_t mm_brk(struct mm *mm, uint64_t addr);
 int mm_mremap(struct mm *mm, uint64_t old_addr, uint64_t old_len, uint64_t new_len,

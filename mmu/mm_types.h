@@ -16,6 +16,7 @@
 
 #include <glib.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "mmu/cost.h"
@@ -59,6 +60,10 @@ struct vm_ops {
 	void (*close)(struct vma *vma);
 	/* The name shown in a maps listing, or NULL for none. */
 	const char *(*name)(const struct vma *vma);
+	/* Read `len` bytes at `addr` of a page that is not mapped, as a fault
+	 * would fill it, without allocating anything (reports about a dead
+	 * guest; Linux's vm_ops->access).  NULL: the page would be zeroes. */
+	int (*access)(const struct vma *vma, uint64_t addr, void *buf, size_t len);
 };
 
 struct vma {

@@ -13,8 +13,8 @@ pte_t pte_mk_page(phys_addr_t pa, unsigned prot)
 {
 	pte_t e = (pa & PTE_ADDR_MASK) | PTE_PAGE_ATTRS | PTE_UXN;
 
-	if (prot & VM_KERNEL_EXEC)	/* EL1 read-only, executable; global */
-		return (e | PTE_RDONLY) & ~PTE_UXN;
+	if (prot & VM_KERNEL_EXEC)	/* EL1 read-only, executable (not at EL0: UXN); global */
+		return e | PTE_RDONLY;
 	e |= PTE_NG | PTE_PXN;
 	if (!(prot & (VM_READ | VM_WRITE | VM_EXEC)))
 		return e | PTE_RDONLY;	/* PROT_NONE: valid, but EL0 may not touch it */

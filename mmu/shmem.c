@@ -4,6 +4,7 @@
 #include "mmu/shmem.h"
 
 #include <glib.h>
+#include <string.h>
 
 struct shmem {
 	int refs;
@@ -90,9 +91,24 @@ static const char *shmem_vma_name(const struct vma *vma)
 	return "/dev/zero (deleted)";	/* what Linux shows for shared anonymous memory */
 }
 
+/* A page the object has not handed out yet would be zeroes. */
+static int shmem_vma_access(const struct vma *vma, uint64_t addr, void *buf, size_t len)
+{
+	struct shmem *sh = vma->vm_private_data;
+	guint64 key = vma->pgoff + ((addr - vma->start) >> PAGE_SHIFT);
+	guint64 *frame = g_hash_table_lookup(sh->pages, &key);
+
+	if (frame)
+		memcpy(buf, (uint8_t *)phys_to_host(sh->phys, *frame) + (addr & ~PAGE_MASK), len);
+	else
+		memset(buf, 0, len);
+	return 0;
+}
+
 const struct vm_ops shmem_vm_ops = {
 	.fault = shmem_fault,
 	.dup = shmem_vma_dup,
 	.close = shmem_vma_close,
 	.name = shmem_vma_name,
+	.access = shmem_vma_access,
 };

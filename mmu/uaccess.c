@@ -84,6 +84,20 @@ int peek_user(struct mm *mm, void *dst, uint64_t src, size_t len)
 	return copy_user(mm, src, dst, len, FAULT_READ, false);
 }
 
+int peek_user_backing(struct mm *mm, void *dst, uint64_t src, size_t len)
+{
+	struct vma *vma = vma_lookup(mm, src);
+
+	if (!peek_user(mm, dst, src, len))
+		return 0;
+	if (!vma || !(vma->prot & (VM_READ | VM_EXEC)) || (src & ~PAGE_MASK) + len > PAGE_SIZE)
+		return -EFAULT;
+	if (vma->vm_ops->access)
+		return vma->vm_ops->access(vma, src, dst, len) ? -EFAULT : 0;
+	memset(dst, 0, len);
+	return 0;
+}
+
 long strncpy_from_user(struct mm *mm, char *dst, uint64_t src, size_t size)
 {
 	size_t done = 0;

@@ -21,5 +21,10 @@ long strncpy_from_user(struct mm *mm, char *dst, uint64_t src, size_t size);
 /* Read without faulting anything in (for reports about a dead guest):
  * -EFAULT unless every byte is already mapped. */
 int peek_user(struct mm *mm, void *dst, uint64_t src, size_t len);
+/* The same within one page, but a page not in memory (never touched, or
+ * not faulted in for want of memory) reads as a fault would fill it: its
+ * file's bytes, zeros for anonymous memory.  Nothing is allocated.  -EFAULT
+ * outside a VMA the guest may read or execute, and for shared memory. */
+int peek_user_backing(struct mm *mm, void *dst, uint64_t src, size_t len);
 
 #endif

@@ -103,9 +103,22 @@ static const char *file_vma_name(const struct vma *vma)
 	return vm_file_name(vma->vm_private_data);
 }
 
+static int file_vma_access(const struct vma *vma, uint64_t addr, void *buf, size_t len)
+{
+	uint8_t *page = g_malloc(PAGE_SIZE);
+	uint64_t offset = (vma->pgoff << PAGE_SHIFT) + (addr & PAGE_MASK) - vma->start;
+	int err = vm_file_read_page(vma->vm_private_data, offset, page);
+
+	if (!err)
+		memcpy(buf, page + (addr & ~PAGE_MASK), len);
+	g_free(page);
+	return err;
+}
+
 const struct vm_ops file_vm_ops = {
 	.fault = file_fault,
 	.dup = file_vma_dup,
 	.close = file_vma_close,
 	.name = file_vma_name,
+	.access = file_vma_access,
 };

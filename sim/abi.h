@@ -129,7 +129,10 @@ enum {
 };
 #define G_SEGV_MAPERR	1
 #define G_SEGV_ACCERR	2
+#define G_SEGV_MTESERR	9
+#define G_BUS_ADRALN	1
 #define G_BUS_ADRERR	2
+#define G_BUS_OBJERR	3
 #define G_ILL_ILLOPC	1
 #define G_TRAP_BRKPT	1
 

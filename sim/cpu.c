@@ -20,6 +20,7 @@
 #include <unicorn/unicorn.h>
 
 #include "mmu/pgtable.h"
+#include "sim/abort.h"
 
 #define INSN_ERET		UINT32_C(0xd69f03e0)
 #define INSN_MOV_X8_139		UINT32_C(0xd2801168)	/* mov x8, #139 (rt_sigreturn) */
@@ -29,12 +30,6 @@
 #define PLACEHOLDER_END		(UINT64_C(1) << 47)
 /* An `until` address no user program can reach (it is not canonical at EL0). */
 #define NEVER_PC		UINT64_C(0xfffffffffffffffc)
-
-/* ESR_ELx exception classes (Arm ARM D17.2.37). */
-#define ESR_EC(esr)		((esr) >> 26)
-#define EC_IABT_LOWER		0x20
-#define EC_DABT_LOWER		0x24
-#define ESR_WNR			(UINT32_C(1) << 6)
 
 /* Unicorn's interrupt numbers for AArch64 (QEMU's EXCP_*). */
 enum { EXCP_UDEF = 1, EXCP_SWI = 2, EXCP_PREFETCH_ABORT = 3, EXCP_DATA_ABORT = 4, EXCP_BKPT = 7 };
@@ -185,6 +180,9 @@ static bool on_unmapped(uc_engine *uc, uc_mem_type type, uint64_t addr, int size
 	e->pc = e->event == CPU_INSN_ABORT ? addr : read_pc(cpu);
 	e->addr = addr;
 	e->write = type == UC_MEM_WRITE_UNMAPPED;
+	/* What the MMU reports there: a level 0 translation fault. */
+	e->syndrome = (uint32_t)(e->event == CPU_INSN_ABORT ? EC_IABT_LOWER : EC_DABT_LOWER) << 26 |
+		      ESR_IL | (e->write ? ESR_WNR : 0) | FSC_TRANSLATION_L0;
 	return false;
 }
 

@@ -13,8 +13,10 @@ static const char *code_name(int signo, int code)
 	if (signo == G_SIGSEGV)
 		return code == G_SEGV_MAPERR ? "SEGV_MAPERR: no mapping at the address" :
 		       code == G_SEGV_ACCERR ? "SEGV_ACCERR: the mapping forbids this access" : NULL;
-	if (signo == G_SIGBUS && code == G_BUS_ADRERR)
-		return "BUS_ADRERR";
+	if (signo == G_SIGBUS)
+		return code == G_BUS_ADRERR ? "BUS_ADRERR" :
+		       code == G_BUS_ADRALN ? "BUS_ADRALN: misaligned address" :
+		       code == G_BUS_OBJERR ? "BUS_OBJERR: hardware error" : NULL;
 	if (signo == G_SIGILL && code == G_ILL_ILLOPC)
 		return "ILL_ILLOPC";
 	if (signo == G_SIGTRAP && code == G_TRAP_BRKPT)
@@ -29,7 +31,9 @@ static void append_instruction(GString *out, struct mm *mm, uint64_t pc)
 	csh handle;
 	cs_insn *insn;
 
-	if (peek_user(mm, bytes, pc, sizeof(bytes))) {
+	/* The page may not be in memory: a report of running out of memory
+	 * often comes from the fetch that would have brought it in. */
+	if (peek_user_backing(mm, bytes, pc, sizeof(bytes))) {
 		g_string_append(out, "(no instruction mapped there)");
 		return;
 	}

@@ -9,7 +9,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "mmu/uaccess.h"
@@ -63,12 +62,7 @@ static int open_program(struct machine *m, struct task *t, const char *path, cha
 {
 	char *joined = strcmp(path, "/proc/self/exe") ? vfs_join(t->fs->cwd, path) : g_strdup(t->proc->exe);
 	int fd = vfs_open(&m->vfs, joined, O_RDONLY, 0);
-	struct stat st;
 
-	if (fd >= 0 && (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || !(st.st_mode & 0111))) {
-		close(fd);
-		fd = -EACCES;
-	}
 	if (fd < 0)
 		g_free(joined);
 	else
@@ -125,8 +119,8 @@ SYSCALL(execve)
 	struct mm *mm = NULL;
 	int fd = -1;
 
-	if (len < 0) {
-		err = len;
+	if (len <= 0) {
+		err = len ? len : -ENOENT;	/* "" names nothing */
 		goto out;
 	}
 	argv = copy_strings(t, a[1], &err);

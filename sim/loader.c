@@ -125,6 +125,10 @@ static int open_elf(struct elf_file *elf, GString *error)
 
 	if (fstat(elf->fd, &st) < 0 || !S_ISREG(st.st_mode))
 		return fail(error, -EACCES, elf, "not a regular file");
+	/* Every guest runs as root, who may run a file with any execute bit. */
+	if (!(st.st_mode & (S_IXUSR | S_IXGRP | S_IXOTH)))
+		return fail(error, -EACCES, elf, "no execute permission (mode %04o)",
+			    (unsigned)(st.st_mode & 07777));
 	elf->size = st.st_size;
 	if (!read_at(elf->fd, &elf->ehdr, sizeof(elf->ehdr), 0))
 		return (elf->size >= SELFMAG && !memcmp(&elf->ehdr, ELFMAG, SELFMAG))

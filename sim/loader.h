@@ -7,7 +7,8 @@
  * envp, auxv (AT_PHDR ... AT_EXECFN), strings and AT_RANDOM bytes.
  *
  * Errors name the file and the cause in `error` and return a negative errno:
- * -ENOEXEC for anything that is not a runnable static AArch64 executable.
+ * -EACCES for a file that is not regular or has no execute bit, -ENOEXEC for
+ * anything else that is not a runnable static AArch64 executable.
  */
 #ifndef SIM_LOADER_H
 #define SIM_LOADER_H

@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "mmu/fault.h"
+#include "sim/abort.h"
 #include "sim/crash.h"
 #include "sim/loader.h"
 #include "sim/sched.h"
@@ -36,6 +37,8 @@ static void handle_abort(struct machine *m, struct task *t, const struct cpu_exi
 				   e->write ? FAULT_WRITE : FAULT_READ;
 	struct vm_fault vmf;
 
+	if (do_bad_abort(m, t, e))	/* not a page fault */
+		return;
 	vm_fault_init(&vmf, t->mm, e->addr, access, 0);
 	switch (handle_mm_fault(&vmf)) {
 	case VM_FAULT_DONE:

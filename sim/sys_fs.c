@@ -26,15 +26,16 @@ static struct file *file_of(struct task *t, uint64_t fd)
 	return fd_get(&t->files->fdt, (int)fd);
 }
 
-/* The guest path `upath` seen from directory descriptor `dirfd`. */
+/* The guest path `upath` seen from directory descriptor `dirfd`.  An empty
+ * path names nothing (ENOENT); AT_EMPTY_PATH is the caller's business. */
 static long resolve_path(struct task *t, uint64_t dirfd, uint64_t upath, char **out)
 {
 	char path[PATH_MAX_GUEST];
 	long len = strncpy_from_user(t->mm, path, upath, sizeof(path));
 	const char *dir = t->fs->cwd;
 
-	if (len < 0)
-		return len;
+	if (len <= 0)
+		return len ? len : -ENOENT;
 	if (path[0] != '/' && (int)dirfd != G_AT_FDCWD) {
 		struct file *f = file_of(t, dirfd);
 

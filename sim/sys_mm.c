@@ -26,7 +26,8 @@ static unsigned decode_map_flags(uint64_t flags)
 	       (flags & (G_MAP_FIXED | G_MAP_FIXED_NOREPLACE) ? MM_MAP_FIXED : 0) |
 	       (flags & G_MAP_FIXED_NOREPLACE ? MM_MAP_NOREPLACE : 0) |
 	       (flags & G_MAP_POPULATE ? MM_MAP_POPULATE : 0) |
-	       (flags & G_MAP_GROWSDOWN ? MM_MAP_GROWSDOWN : 0);
+	       (flags & G_MAP_GROWSDOWN ? MM_MAP_GROWSDOWN : 0) |
+	       (flags & G_MAP_NORESERVE ? MM_MAP_NORESERVE : 0);
 }
 
 /* The vm_file for a file mapping, or NULL with *err set; a /dev/zero style

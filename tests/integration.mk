@@ -17,15 +17,26 @@ tests_integration_tests_SOURCES = \
 	tests/integration/test_model.c \
 	tests/integration/test_tasks.c \
 	tests/integration/test_report.c \
-	tests/integration/test_tlb.c
+	tests/integration/test_tlb.c \
+	tests/integration/test_linux.c
 tests_integration_tests_CFLAGS = $(AM_CFLAGS) $(CRITERION_CFLAGS) $(JSON_GLIB_CFLAGS) \
 	-DMMUSIM_PATH='"$(abs_top_builddir)/mmusim$(EXEEXT)"' \
 	-DGUEST_BIN_DIR='"$(abs_top_builddir)/guest/bin"' \
 	-DBUSYBOX_PATH='"$(abs_top_srcdir)/guest/busybox/busybox"' \
 	-DQEMU_PATH='"$(QEMU_AARCH64)"' \
-	-DGUEST_OBJDUMP_PATH='"$(GUEST_OBJDUMP)"'
+	-DGUEST_OBJDUMP_PATH='"$(GUEST_OBJDUMP)"' \
+	-DHOST_FAULTS_PATH='"$(abs_top_builddir)/tests/host-faults$(EXEEXT)"' \
+	-DHOST_PATHS_PATH='"$(abs_top_builddir)/tests/host-paths$(EXEEXT)"' \
+	-DHOST_OVERCOMMIT_PATH='"$(abs_top_builddir)/tests/host-overcommit$(EXEEXT)"'
 tests_integration_tests_LDADD = $(CRITERION_LIBS) $(JSON_GLIB_LIBS) $(GLIB_LIBS)
 
 # The tests run mmusim and the guests: build them first (automake owns the
 # rule for tests/integration.log, so hang them on the program instead).
-EXTRA_tests_integration_tests_DEPENDENCIES = mmusim$(EXEEXT) $(GUEST_BINS)
+EXTRA_tests_integration_tests_DEPENDENCIES = mmusim$(EXEEXT) $(GUEST_BINS) \
+	tests/host-faults$(EXEEXT) tests/host-paths$(EXEEXT) tests/host-overcommit$(EXEEXT)
+
+# Guests built for this host: the real kernel's answers to compare with.
+check_PROGRAMS += tests/host-faults tests/host-paths tests/host-overcommit
+tests_host_faults_SOURCES = guest/faults.c
+tests_host_paths_SOURCES = guest/paths.c
+tests_host_overcommit_SOURCES = guest/overcommit.c

@@ -50,6 +50,13 @@ tests_unit_cpu_SOURCES = tests/unit/test_cpu.c
 tests_unit_cpu_CFLAGS = $(UNIT_CFLAGS) $(UNICORN_CFLAGS)
 tests_unit_cpu_LDADD = $(SIM_LIBS) $(CRITERION_LIBS)
 
+# sim/abort: the signal for each fault status code.
+check_PROGRAMS += tests/unit-abort
+TESTS += tests/unit-abort
+tests_unit_abort_SOURCES = tests/unit/test_abort.c
+tests_unit_abort_CFLAGS = $(UNIT_CFLAGS) $(UNICORN_CFLAGS)
+tests_unit_abort_LDADD = $(SIM_LIBS) $(CRITERION_LIBS)
+
 # sim/task and sim/sched: a thread switching its active address space.
 check_PROGRAMS += tests/unit-task
 TESTS += tests/unit-task

@@ -9,6 +9,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -228,6 +229,7 @@ gchar *truncated_copy(const char *src, const char *name, gsize len)
 	cr_assert(size > len, "%s has only %zu bytes", src, (size_t)size);
 	cr_assert(g_file_set_contents(path, data, (gssize)len, &error), "cannot write %s: %s", path,
 		  error ? error->message : "?");
+	cr_assert_eq(chmod(path, 0755), 0, "cannot make %s executable", path);
 	g_free(data);
 	return path;
 }

@@ -69,7 +69,8 @@ void expect_not_contains(const char *what, const char *haystack, const char *nee
 
 /* Write a file in tmp_dir() (`contents` NUL-terminated); returns its path. */
 gchar *write_tmp_file(const char *name, const char *contents);
-/* A copy of the first `len` bytes of `src` in tmp_dir(); returns its path. */
+/* An executable copy (mode 0755) of the first `len` bytes of `src` in
+ * tmp_dir(); returns its path. */
 gchar *truncated_copy(const char *src, const char *name, gsize len);
 
 #endif

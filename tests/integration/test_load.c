@@ -28,9 +28,18 @@ static void expect_load_error(const char *path, int status, const char *cause)
 	g_free(prefix);
 }
 
+/* A file with execute permission, so that what is checked is its contents. */
+static gchar *write_executable(const char *name, const char *contents)
+{
+	gchar *path = write_tmp_file(name, contents);
+
+	cr_assert_eq(g_chmod(path, 0755), 0, "cannot make %s executable", path);
+	return path;
+}
+
 Test(load, text_file)
 {
-	gchar *path = write_tmp_file("script.txt", "#!/bin/sh\necho this is not an ELF file\n");
+	gchar *path = write_executable("script.txt", "#!/bin/sh\necho this is not an ELF file\n");
 
 	expect_load_error(path, 126, "not an ELF file");
 	g_free(path);
@@ -38,7 +47,7 @@ Test(load, text_file)
 
 Test(load, empty_file)
 {
-	gchar *path = write_tmp_file("empty", "");
+	gchar *path = write_executable("empty", "");
 
 	expect_load_error(path, 126, "not an ELF file");
 	g_free(path);

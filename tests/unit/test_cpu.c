@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "mmu/pgtable.h"
+#include "sim/abort.h"
 #include "sim/cpu.h"
 
 #define CODE_VA UINT64_C(0x400000)
@@ -23,6 +24,8 @@
 #define B_MINUS_4	0x17ffffffu	/* b .-4 */
 #define UDF_0		0x00000000u	/* udf #0 */
 #define BRK_0		0xd4200000u	/* brk #0 */
+#define LDXR_X1_X0	0xc85f7c01u	/* ldxr x1, [x0] */
+#define PLACEHOLDER_END	(UINT64_C(1) << 47)
 
 static struct {
 	struct phys *phys;
@@ -169,6 +172,54 @@ Test(cpu, the_trampoline_is_out_of_reach_at_el0)
 	cpu_run(fx.cpu, 0, &e);
 	cr_expect_eq(e.event, CPU_DATA_ABORT);
 	cr_expect_eq(e.addr, TRAMPOLINE_VA);
+}
+
+/* EL1-only is not enough for instructions: EL0 may execute a page it cannot
+ * read unless UXN is set.  A jump there must fault (a permission fault), not
+ * run whatever the page holds. */
+Test(cpu, the_trampoline_cannot_be_executed_at_el0)
+{
+	struct cpu_exit e;
+
+	cpu_enter_user(fx.cpu, TRAMPOLINE_VA + 0x234, DATA_VA + PAGE_SIZE);
+	cpu_run(fx.cpu, 0, &e);
+	cr_expect_eq(e.event, CPU_INSN_ABORT, "event %d", e.event);
+	cr_expect_eq(e.addr, TRAMPOLINE_VA + 0x234);
+	cr_expect_eq(ESR_EC(e.syndrome), EC_IABT_LOWER);
+	cr_expect_eq(ESR_FSC(e.syndrome) & ~3u, 0x0c, "fault status %#x: not a permission fault",
+		     ESR_FSC(e.syndrome));
+}
+
+/* Exclusive accesses must be aligned even when SCTLR_EL1.A is clear (Arm ARM
+ * B2.5.2): fault status 0b100001. */
+Test(cpu, misaligned_exclusive_load_is_an_alignment_fault)
+{
+	const uint32_t code[] = { LDXR_X1_X0, SVC_0 };
+	struct cpu_exit e;
+
+	load_code(code, 2);
+	cpu_set_reg(fx.cpu, 0, DATA_VA + 1);
+	cpu_run(fx.cpu, 0, &e);
+	cr_expect_eq(e.event, CPU_DATA_ABORT);
+	cr_expect_eq(e.addr, DATA_VA + 1);
+	cr_expect_eq(e.pc, CODE_VA);
+	cr_expect_eq(ESR_FSC(e.syndrome), FSC_ALIGNMENT, "fault status %#x", ESR_FSC(e.syndrome));
+}
+
+/* Beyond the emulator's regions the CPU side makes up the syndrome: a level 0
+ * translation fault, as the MMU gives for an address no table covers. */
+Test(cpu, access_beyond_the_regions_is_a_translation_fault)
+{
+	const uint32_t code[] = { STR_X1_X0, SVC_0 };
+	struct cpu_exit e;
+
+	load_code(code, 2);
+	cpu_set_reg(fx.cpu, 0, PLACEHOLDER_END + 0x10);
+	cpu_run(fx.cpu, 0, &e);
+	cr_expect_eq(e.event, CPU_DATA_ABORT);
+	cr_expect_eq(e.addr, PLACEHOLDER_END + 0x10);
+	cr_expect(e.write);
+	cr_expect_eq(e.syndrome, 0x92000044u, "syndrome %#x", e.syndrome);
 }
 
 Test(cpu, undefined_and_breakpoint)

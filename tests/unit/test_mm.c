@@ -118,6 +118,36 @@ Test(mm, mmap_rejects_bad_arguments)
 	cr_expect_eq(mm_map_count(fx.mm), 0);
 }
 
+/* Heuristic overcommit: one request may be as large as memory (the
+ * fixture's 64 MiB, no swap), not a page more, if it must be backed by
+ * memory: private writable, or shared anonymous whatever its protection.
+ * MAP_NORESERVE and private read-only mappings are never refused. */
+Test(mm, mmap_refuses_a_request_larger_than_memory)
+{
+	const uint64_t mem = FIXTURE_PHYS_SIZE, over = mem + PG;
+
+	expect_mmap_error(0, over, VM_RW, 0, 0, -ENOMEM);
+	expect_mmap_error(0, over, VM_NONE, MM_MAP_SHARED, 0, -ENOMEM);
+	expect_mmap_error(X, over, VM_RW, MM_MAP_FIXED, 0, -ENOMEM);
+	cr_expect_eq(mm_map_count(fx.mm), 0);
+	cr_expect_eq(mm_munmap(fx.mm, map_anon(fx.mm, 0, mem, VM_RW, 0), mem), 0);
+	cr_expect_eq(mm_munmap(fx.mm, map_anon(fx.mm, 0, over, VM_RW, MM_MAP_NORESERVE), over), 0);
+	cr_expect_eq(mm_munmap(fx.mm, map_anon(fx.mm, 0, over, VM_READ, 0), over), 0);
+	cr_expect_eq(mm_munmap(fx.mm, map_anon(fx.mm, 0, over, VM_NONE, 0), over), 0);
+	cr_expect_eq(mm_map_count(fx.mm), 0);
+}
+
+/* The heap grows by at most all of memory in one step. */
+Test(mm, brk_refuses_growth_larger_than_memory)
+{
+	fx.mm->start_brk = fx.mm->brk = BRK0;
+	cr_expect_eq(mm_brk(fx.mm, BRK0 + FIXTURE_PHYS_SIZE + PG), BRK0);
+	cr_expect_eq(mm_map_count(fx.mm), 0);
+	cr_expect_eq(mm_brk(fx.mm, BRK0 + FIXTURE_PHYS_SIZE), BRK0 + FIXTURE_PHYS_SIZE);
+	cr_expect_eq(mm_brk(fx.mm, BRK0 + 2 * FIXTURE_PHYS_SIZE), BRK0 + 2 * FIXTURE_PHYS_SIZE,
+		     "each step is judged alone");
+}
+
 Test(mm, mmap_populate_faults_every_page_in)
 {
 	uint64_t a = map_anon(fx.mm, 0, 3 * PG, VM_RW, MM_MAP_POPULATE);

@@ -131,8 +131,10 @@ static const struct encoding encodings[] = {
 	{ VM_EXEC, 0x12345000 | USER_PAGE_BITS | AP_EL0 | AP_RO | PXN, VM_READ | VM_EXEC },
 	/* PROT_NONE: valid, but no EL0 access bit; read-only for EL1, never executable. */
 	{ VM_NONE, 0x12345000 | USER_PAGE_BITS | AP_RO | PXN | UXN, VM_NONE },
-	/* EL1 trampoline: read-only, EL1-executable, global (nG clear). */
-	{ VM_KERNEL_EXEC, 0x12345000 | 0x3 | 0x300 | 0x400 | AP_RO, VM_KERNEL_EXEC },
+	/* EL1 trampoline: read-only, executable at EL1 but not at EL0 (UXN set:
+	 * without AP_EL0, EL0 still executes a page whose UXN is clear), global
+	 * (nG clear). */
+	{ VM_KERNEL_EXEC, 0x12345000 | 0x3 | 0x300 | 0x400 | AP_RO | UXN, VM_KERNEL_EXEC },
 };
 
 Test(pgtable, page_descriptor_encoding_and_decoding)

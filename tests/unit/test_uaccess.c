@@ -12,6 +12,7 @@
 
 #include "mmu/mm.h"
 #include "mmu/uaccess.h"
+#include "mmu/vm_file.h"
 #include "tests/unit/mmu_test.h"
 
 TestSuite(uaccess, .init = mmu_setup, .fini = mmu_teardown);
@@ -125,6 +126,36 @@ Test(uaccess, peek_user_never_faults)
 	cr_expect_eq(fx.stats.faults[FAULT_KIND_ANON], 0);
 	poke_u64(fx.mm, X, 0x77);
 	cr_expect_eq(peek_user(fx.mm, &v, X, sizeof(v)), 0);
+	cr_expect_eq(v, 0x77);
+}
+
+/* A page not in memory reads as the fault would fill it, and nothing is
+ * allocated: the bytes of the file behind it (at the mapping's offset), or
+ * zeros of anonymous memory. */
+Test(uaccess, peek_user_backing_reads_what_a_fault_would_bring)
+{
+	uint8_t data[2 * 4096];
+	struct vm_file *file;
+	uint32_t insn = 0;
+	uint64_t v = 1;
+
+	for (size_t i = 0; i < sizeof(data); i++)
+		data[i] = (uint8_t)(i * 7 + i / 4096);
+	file = temp_vm_file(data, sizeof(data), "/code");
+	map_file(file, X, 1, VM_READ | VM_EXEC, PG);	/* the file's second page */
+	vm_file_put(file);
+	map_fixed(X + PG, PG, VM_RW, 0);
+	cr_expect_eq(peek_user(fx.mm, &insn, X + 0x124, sizeof(insn)), -EFAULT);
+	cr_expect_eq(peek_user_backing(fx.mm, &insn, X + 0x124, sizeof(insn)), 0);
+	cr_expect_eq(memcmp(&insn, data + 4096 + 0x124, sizeof(insn)), 0, "got %#x", insn);
+	cr_expect_eq(peek_user_backing(fx.mm, &v, X + PG + 8, sizeof(v)), 0);
+	cr_expect_eq(v, 0);
+	cr_expect_eq(data_frames(), 0, "nothing may be faulted in");
+	cr_expect_eq(peek_user_backing(fx.mm, &v, X + 2 * PG, sizeof(v)), -EFAULT, "no VMA there");
+	cr_expect_eq(peek_user_backing(fx.mm, &v, X + PG - 4, sizeof(v)), -EFAULT, "crosses a page");
+	/* A page in memory reads as it is. */
+	poke_u64(fx.mm, X + PG + 8, 0x77);
+	cr_expect_eq(peek_user_backing(fx.mm, &v, X + PG + 8, sizeof(v)), 0);
 	cr_expect_eq(v, 0x77);
 }
 
