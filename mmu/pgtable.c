@@ -58,6 +58,24 @@ static bool table_is_empty(const pte_t *table)
 	return true;
 }
 
+/* Whether another parent holds the table page too. */
+static bool table_is_shared(struct phys *phys, phys_addr_t table)
+{
+	return phys_refcount(phys, table) > 1;
+}
+
+/* Let go of the table `entry` (at `level`) points to when nothing is left in
+ * it; a shared table stays, linked in every parent, whatever it holds. */
+static void drop_if_empty(struct phys *phys, pte_t *entry, int level)
+{
+	phys_addr_t table = pte_addr(*entry);
+
+	if (table_is_shared(phys, table) || !table_is_empty(table_entries(phys, table)))
+		return;
+	pgtable_put(phys, table, level + 1);
+	*entry = 0;
+}
+
 int pgtable_create(struct phys *phys, phys_addr_t *root)
 {
 	return phys_alloc(phys, FRAME_PGTABLE, root);
@@ -96,16 +114,17 @@ static pte_t *next_table(struct phys *phys, pte_t *entry, bool alloc, int *err)
 	return table_entries(phys, table);
 }
 
-/* The leaf entry for `va`.  A walk that cannot finish takes back the tables
- * it created, so a failure leaves the tree as it was. */
-static pte_t *walk(struct phys *phys, phys_addr_t root, uint64_t va, bool alloc, int *err,
-		   int *nr_new)
+/* The entry at `stop` (a level) for `va`; *nr_new (if asked) is how many
+ * tables it created.  A walk that cannot finish takes back the tables it
+ * created, so a failure leaves the tree as it was. */
+static pte_t *walk_to(struct phys *phys, phys_addr_t root, uint64_t va, int stop, bool alloc,
+		      int *err, int *nr_new)
 {
 	pte_t *table = table_entries(phys, root);
 	pte_t *created[PGTABLE_LEVELS];
 	int nr_created = 0;
 
-	for (int level = PGD_LEVEL; level < PTE_LEVEL; level++) {
+	for (int level = PGD_LEVEL; level < stop; level++) {
 		pte_t *entry = &table[pgtable_index(va, level)];
 		bool existed = pte_present(*entry);
 
@@ -122,7 +141,13 @@ static pte_t *walk(struct phys *phys, phys_addr_t root, uint64_t va, bool alloc,
 	}
 	if (nr_new)
 		*nr_new = nr_created;
-	return &table[pgtable_index(va, PTE_LEVEL)];
+	return &table[pgtable_index(va, stop)];
+}
+
+static pte_t *walk(struct phys *phys, phys_addr_t root, uint64_t va, bool alloc, int *err,
+		   int *nr_new)
+{
+	return walk_to(phys, root, va, PTE_LEVEL, alloc, err, nr_new);
 }
 
 pte_t *pgtable_walk(struct phys *phys, phys_addr_t root, uint64_t va)
@@ -150,6 +175,72 @@ int pgtable_map(struct phys *phys, phys_addr_t root, uint64_t va, phys_addr_t pa
 		return -EEXIST;
 	*ptep = pte_mk_page(pa, prot);
 	return 0;
+}
+
+/* Whether (va, level) names a table entry a subtree may hang under. */
+static bool link_args_valid(uint64_t va, int level)
+{
+	return level >= PGD_LEVEL && level < PTE_LEVEL && va < (UINT64_C(1) << VA_BITS) &&
+	       !(va & (pgtable_span(level) - 1));
+}
+
+int pgtable_link(struct phys *phys, phys_addr_t root, uint64_t va, int level, phys_addr_t table)
+{
+	pte_t *entry;
+	int err = 0;
+
+	if (!link_args_valid(va, level) || table == root ||
+	    phys_kind(phys, table) != FRAME_PGTABLE)
+		return -EINVAL;
+	entry = walk_to(phys, root, va, level, true, &err, NULL);
+	if (!entry)
+		return err;
+	if (pte_present(*entry))
+		return -EEXIST;
+	phys_get(phys, table);
+	*entry = pte_mk_table(table);
+	return 0;
+}
+
+/* Clear the entry at `level` for `va` in the table `table` at `at`, and free
+ * the tables on the way down that this leaves empty. */
+static int unlink_below(struct phys *phys, phys_addr_t table, int at, uint64_t va, int level)
+{
+	pte_t *entry = &table_entries(phys, table)[pgtable_index(va, at)];
+	int err;
+
+	if (!pte_present(*entry) || pte_is_block(*entry, at))
+		return -ENOENT;
+	if (at == level) {
+		pgtable_put(phys, pte_addr(*entry), level + 1);
+		*entry = 0;
+		return 0;
+	}
+	err = unlink_below(phys, pte_addr(*entry), at + 1, va, level);
+	if (!err)
+		drop_if_empty(phys, entry, at);
+	return err;
+}
+
+int pgtable_unlink(struct phys *phys, phys_addr_t root, uint64_t va, int level)
+{
+	if (!link_args_valid(va, level))
+		return -EINVAL;
+	return unlink_below(phys, root, PGD_LEVEL, va, level);
+}
+
+bool pgtable_table_at(struct phys *phys, phys_addr_t root, uint64_t va, int level,
+		      phys_addr_t *table)
+{
+	pte_t *entry;
+
+	if (!link_args_valid(va, level))
+		return false;
+	entry = walk_to(phys, root, va, level, false, NULL, NULL);
+	if (!entry || !pte_present(*entry) || pte_is_block(*entry, level))
+		return false;
+	*table = pte_addr(*entry);
+	return true;
 }
 
 int pgtable_walk_levels(struct phys *phys, phys_addr_t root, uint64_t va,
@@ -182,7 +273,39 @@ struct range_walk {
 	struct phys *phys;
 	pte_visit_fn visit;
 	void *ctx;
+	uint64_t *unlinked;	/* unmap: let go of shared tables it covers whole */
 };
+
+/* Valid leaf entries below the table `table` at `level`. */
+static uint64_t count_leaves(struct phys *phys, phys_addr_t table, int level)
+{
+	const pte_t *entries = table_entries(phys, table);
+	uint64_t n = 0;
+
+	for (int i = 0; i < PTRS_PER_TABLE; i++) {
+		if (!pte_present(entries[i]))
+			continue;
+		n += level == PTE_LEVEL ? 1 : count_leaves(phys, pte_addr(entries[i]), level + 1);
+	}
+	return n;
+}
+
+/* An unmap that covers the whole span of a table entry pointing to a shared
+ * table unlinks it: this tree lets go, the other parents keep every entry.
+ * The leaves the tree no longer reaches are added to *w->unlinked. */
+static bool unlink_covered_shared(struct range_walk *w, pte_t *entry, int level,
+				  uint64_t va, uint64_t next)
+{
+	phys_addr_t table = pte_addr(*entry);
+
+	if (!w->unlinked || pte_is_block(*entry, level) || !table_is_shared(w->phys, table) ||
+	    (va & (pgtable_span(level) - 1)) || next - va != pgtable_span(level))
+		return false;
+	*w->unlinked += count_leaves(w->phys, table, level + 1);
+	pgtable_put(w->phys, table, level + 1);
+	*entry = 0;
+	return true;
+}
 
 /* Visit [start, end) below `table` at `level`; sets *cleared when any entry
  * below was invalidated. */
@@ -207,11 +330,13 @@ static int walk_table_range(struct range_walk *w, phys_addr_t table, int level,
 			*cleared |= ret == PTE_VISIT_CLEARED;
 			continue;
 		}
-		ret = walk_table_range(w, pte_addr(*entry), level + 1, va, next, &below_cleared);
-		if (below_cleared && table_is_empty(table_entries(w->phys, pte_addr(*entry)))) {
-			pgtable_put(w->phys, pte_addr(*entry), level + 1);
-			*entry = 0;
+		if (unlink_covered_shared(w, entry, level, va, next)) {
+			*cleared = true;
+			continue;
 		}
+		ret = walk_table_range(w, pte_addr(*entry), level + 1, va, next, &below_cleared);
+		if (below_cleared)
+			drop_if_empty(w->phys, entry, level);
 		*cleared |= below_cleared;
 		if (ret < 0)
 			return ret;
@@ -219,16 +344,22 @@ static int walk_table_range(struct range_walk *w, phys_addr_t table, int level,
 	return 0;
 }
 
-int pgtable_walk_range(struct phys *phys, phys_addr_t root, uint64_t start,
-		       uint64_t end, pte_visit_fn visit, void *ctx)
+static int walk_range(struct range_walk *w, phys_addr_t root, uint64_t start, uint64_t end)
 {
-	struct range_walk w = { phys, visit, ctx };
 	bool cleared = false;
 
 	g_assert(start <= end && end <= (UINT64_C(1) << VA_BITS));
 	if (start == end)
 		return 0;
-	return walk_table_range(&w, root, PGD_LEVEL, start, end, &cleared);
+	return walk_table_range(w, root, PGD_LEVEL, start, end, &cleared);
+}
+
+int pgtable_walk_range(struct phys *phys, phys_addr_t root, uint64_t start,
+		       uint64_t end, pte_visit_fn visit, void *ctx)
+{
+	struct range_walk w = { phys, visit, ctx, NULL };
+
+	return walk_range(&w, root, start, end);
 }
 
 struct unmap_ctx {
@@ -251,7 +382,8 @@ uint64_t pgtable_unmap_range(struct phys *phys, phys_addr_t root, uint64_t start
 			     uint64_t end)
 {
 	struct unmap_ctx u = { phys, 0 };
+	struct range_walk w = { phys, zap_pte, &u, &u.nr };
 
-	pgtable_walk_range(phys, root, start, end, zap_pte, &u);
+	walk_range(&w, root, start, end);
 	return u.nr;
 }

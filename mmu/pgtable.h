@@ -14,9 +14,22 @@
  *
  * Reference counts (mmu/phys): a leaf entry owns one reference to the frame it
  * maps; a table entry owns one reference to the table page it points to.  A
- * table page may therefore hang under several parents (a shared subtree) and
- * is freed, with everything below it, when the last parent lets go.  Tables
- * left empty by a range operation are freed on the way back up.
+ * table page may therefore hang under several parents (a shared subtree,
+ * pgtable_link()) and is freed, with everything below it, when the last
+ * parent lets go.  Tables left empty by a range operation are freed on the
+ * way back up, unless they are shared.
+ *
+ * The rules for shared subtrees (a table page whose count is above one):
+ *  - a shared table is one object: a leaf installed, changed or cleared in it
+ *    through any parent is seen through every parent, so the caller flushes
+ *    every sharer (mmu/ptshare finds them);
+ *  - no walker frees a shared table or clears the entry pointing to it
+ *    because it became empty: it stays linked in every parent until each
+ *    one unlinks it (pgtable_unlink) or puts its root (pgtable_put);
+ *  - pgtable_unmap_range() over a range that covers the whole span of an
+ *    entry pointing to a shared table unlinks it: that tree lets go, the
+ *    other parents keep every entry.  A range that covers only part of it
+ *    clears the leaves in the range, for every parent (first rule).
  *
  * Nothing here flushes a TLB: callers that downgrade or remove a valid entry
  * must flush (mm does, through flush_tlb_mm_range()).
@@ -81,7 +94,8 @@ unsigned pte_prot(pte_t e);
 /* A new, empty root (pgd) page holding one reference for its owner. */
 int pgtable_create(struct phys *phys, phys_addr_t *root);
 /* Drop one reference to the table page `table` at `level`; at zero, release
- * every entry below it too. */
+ * every entry below it too.  A table another parent still holds is left
+ * whole: nothing below it is touched. */
 void pgtable_put(struct phys *phys, phys_addr_t table, int level);
 
 /* Install a leaf entry; the caller's reference to `pa` passes to the entry.
@@ -104,17 +118,46 @@ bool pgtable_translate(struct phys *phys, phys_addr_t root, uint64_t va,
 		       phys_addr_t *pa, unsigned *prot);
 
 /*
+ * Shared subtrees.  pgtable_link() points the entry at `level` for `va` (a
+ * table entry: PGD_LEVEL, PUD_LEVEL or PMD_LEVEL) at `table`, a table page of
+ * level `level` + 1, and takes a reference to it.  The entry spans
+ * pgtable_span(level): a PMD table (1 GiB) hangs under a PUD entry
+ * (level PUD_LEVEL, `va` 1 GiB aligned), a PUD table (512 GiB) under a PGD
+ * entry.  Missing tables above the entry are created.  -EINVAL if `level` is
+ * not a table level, `va` is not aligned to the entry's span or lies beyond
+ * VA_BITS, or `table` is `root` or not a table page; -EEXIST if the entry is
+ * valid already; -ENOMEM if a table above cannot be had.  That `table` is of
+ * level `level` + 1 and does not hold `root`'s entry itself is the caller's
+ * to know.
+ *
+ * pgtable_unlink() clears that entry and drops its reference: the subtree is
+ * freed only when this was its last parent.  Tables above it left empty are
+ * freed (unless shared).  -EINVAL as above; -ENOENT if the entry does not
+ * point to a table.  Neither flushes a TLB.
+ */
+int pgtable_link(struct phys *phys, phys_addr_t root, uint64_t va, int level, phys_addr_t table);
+int pgtable_unlink(struct phys *phys, phys_addr_t root, uint64_t va, int level);
+/* The table page the entry at `level` for `va` points to; false if none (or
+ * the arguments are invalid as for pgtable_link()). */
+bool pgtable_table_at(struct phys *phys, phys_addr_t root, uint64_t va, int level,
+		      phys_addr_t *table);
+
+/*
  * Visit every valid leaf entry in [start, end) in address order.  The visitor
  * returns 0 to go on, PTE_VISIT_CLEARED if it invalidated the entry (so that
- * emptied tables get freed), or a negative errno to stop the walk.
+ * emptied tables get freed), or a negative errno to stop the walk.  Leaves in
+ * shared subtrees are visited too: what the visitor changes there, every
+ * sharer sees.
  */
 #define PTE_VISIT_CLEARED 1
 typedef int (*pte_visit_fn)(void *ctx, uint64_t va, pte_t *ptep);
 int pgtable_walk_range(struct phys *phys, phys_addr_t root, uint64_t start,
 		       uint64_t end, pte_visit_fn visit, void *ctx);
 
-/* Clear every leaf entry in [start, end), dropping the frame references;
- * returns the number of entries cleared. */
+/* Clear every leaf entry in [start, end), dropping the frame references,
+ * and unlink the shared tables the range covers whole; returns the number of
+ * leaf entries `root` no longer reaches (cleared, or below an unlinked table),
+ * so a caller flushes exactly when the result is not zero. */
 uint64_t pgtable_unmap_range(struct phys *phys, phys_addr_t root, uint64_t start,
 			     uint64_t end);
 

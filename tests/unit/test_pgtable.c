@@ -396,3 +396,219 @@ Test(pgtable, walk_range_visits_leaves_in_address_order)
 	expect_visits(&stopped, 2, order);
 	pgtable_put(phys, root, PGD_LEVEL);
 }
+
+/*
+ * Linked subtrees.  One PMD table (level 2, spanning 1 GiB) hangs under a PUD
+ * entry of two roots:
+ *   A at VA_1G = VA & ~(1 GiB - 1) = 0x7f12_0000_0000: root[254] -> L1[72]
+ *   B at VB    = 256 GiB          = 0x0040_0000_0000: root[0]   -> L1[256]
+ *   (256 GiB >> 30 = 256; >> 39 = 0)
+ * so VA (offset 0x3456_7000 in the GiB) is VB + 0x3456_7000 in B.  Frames on
+ * a fresh RAM: A's root 0x1000, the PMD table 0x2000, B's root 0x3000, the
+ * level-1 tables the links create 0x4000 (A) and 0x5000 (B).
+ */
+#define VA_1G UINT64_C(0x00007f1200000000)
+#define VB UINT64_C(0x0000004000000000)
+#define VB_PAGE (VB + (VA - VA_1G))
+#define PMD_TABLE UINT64_C(0x2000)
+
+static phys_addr_t root_b;
+
+/* The PMD table linked into A and B; the creator's reference is dropped. */
+static void link_pmd_into_a_and_b(void)
+{
+	phys_addr_t pmd;
+
+	cr_assert_eq(pgtable_create(phys, &pmd), 0);
+	cr_assert_eq(pgtable_create(phys, &root_b), 0);
+	cr_assert_eq(pmd, PMD_TABLE);
+	cr_assert_eq(root_b, 0x3000);
+	cr_assert_eq(pgtable_link(phys, root, VA_1G, PUD_LEVEL, pmd), 0);
+	cr_assert_eq(pgtable_link(phys, root_b, VB, PUD_LEVEL, pmd), 0);
+	cr_assert_eq(phys_refcount(phys, pmd), 3, "creator, A, B");
+	pgtable_put(phys, pmd, PMD_LEVEL);
+}
+
+/* The leaf descriptor of a read-write user page at `pa`. */
+static pte_t rw_leaf(phys_addr_t pa)
+{
+	return pa | USER_PAGE_BITS | AP_EL0 | PXN | UXN;
+}
+
+Test(pgtable, a_leaf_installed_through_one_root_is_seen_through_the_other)
+{
+	phys_addr_t pa = 0;
+	unsigned prot = 0;
+
+	link_pmd_into_a_and_b();
+	cr_expect_eq(*entry_in(root, 254), 0x4003);
+	cr_expect_eq(*entry_in(0x4000, 72), 0x2003);
+	cr_expect_eq(*entry_in(root_b, 0), 0x5003);
+	cr_expect_eq(*entry_in(0x5000, 256), 0x2003);
+	cr_expect_eq(phys_refcount(phys, PMD_TABLE), 2);
+	cr_expect_eq(tables_in_use(), 5);
+
+	/* Data 0x6000; its level-3 table 0x7000 goes into the shared PMD table. */
+	cr_assert_eq(map_new_page(VA, VM_READ | VM_WRITE), 0x6000);
+	cr_expect_eq(tables_in_use(), 6, "one level-3 table, for both roots");
+	cr_expect_eq(*entry_in(PMD_TABLE, 418), 0x7003);
+	expect_walk(root_b, VB_PAGE, 4, (const pte_t[]){ 0x5003, 0x2003, 0x7003, rw_leaf(0x6000) });
+	cr_expect(pgtable_translate(phys, root_b, VB_PAGE + 8, &pa, &prot));
+	cr_expect_eq(pa, 0x6008);
+	cr_expect_eq(prot, VM_READ | VM_WRITE);
+	cr_expect_eq(phys_refcount(phys, 0x7000), 1, "its parent is the one PMD table");
+	cr_expect_eq(phys_refcount(phys, 0x6000), 1);
+
+	pgtable_put(phys, root, PGD_LEVEL);
+	pgtable_put(phys, root_b, PGD_LEVEL);
+	cr_expect_eq(phys_in_use(phys, FRAME_DATA), 0);
+	cr_expect_eq(tables_in_use(), 0);
+}
+
+Test(pgtable, unmapping_in_one_root_never_frees_the_shared_table)
+{
+	phys_addr_t pa = 0;
+	unsigned prot;
+
+	link_pmd_into_a_and_b();
+	map_new_page(VA, VM_READ | VM_WRITE);		/* data 0x6000, level 3 0x7000 */
+
+	/* Part of the GiB, no leaf in it: nothing happens. */
+	cr_expect_eq(pgtable_unmap_range(phys, root, VA_1G, VA_1G + 2 * MiB), 0);
+	/* Part of the GiB with the leaf: cleared for both (the subtree is one
+	 * object); the emptied level-3 table goes, the emptied shared PMD table
+	 * stays linked in both roots. */
+	cr_expect_eq(pgtable_unmap_range(phys, root, VA, VA + 4 * KiB), 1);
+	cr_expect_null(pgtable_walk(phys, root_b, VB_PAGE));
+	cr_expect_eq(phys_in_use(phys, FRAME_DATA), 0);
+	cr_expect_eq(tables_in_use(), 5, "roots, level-1 tables, the PMD table");
+	cr_expect_eq(*entry_in(0x4000, 72), 0x2003, "A keeps its link");
+	cr_expect_eq(*entry_in(0x5000, 256), 0x2003, "B keeps its link");
+	cr_expect_eq(*entry_in(root, 254), 0x4003);
+	cr_expect_eq(phys_refcount(phys, PMD_TABLE), 2);
+
+	/* A page installed through B now (data and level 3 reuse 0x7000 and
+	 * 0x6000, the free list being LIFO) is seen through A. */
+	cr_assert_eq(phys_alloc(phys, FRAME_DATA, &pa), 0);
+	cr_assert_eq(pgtable_map(phys, root_b, VB_PAGE, pa, VM_READ), 0);
+	cr_expect(pgtable_translate(phys, root, VA, &pa, &prot));
+	cr_expect_eq(prot, VM_READ);
+
+	/* The whole GiB in A: A lets go, B keeps every entry. */
+	cr_expect_eq(pgtable_unmap_range(phys, root, VA_1G, VA_1G + 1 * GiB), 1,
+		     "one leaf A no longer reaches");
+	cr_expect_eq(*entry_in(root, 254), 0, "A's emptied level-1 table went too");
+	cr_expect_eq(phys_refcount(phys, PMD_TABLE), 1);
+	cr_expect_eq(phys_in_use(phys, FRAME_DATA), 1);
+	cr_expect(pgtable_translate(phys, root_b, VB_PAGE, &pa, &prot));
+	cr_expect_eq(tables_in_use(), 5, "roots, B's level 1, the PMD table, level 3");
+
+	/* B lets go last: the subtree goes with everything in it. */
+	cr_expect_eq(pgtable_unlink(phys, root_b, VB, PUD_LEVEL), 0);
+	cr_expect_eq(*entry_in(root_b, 0), 0);
+	cr_expect_eq(tables_in_use(), 2, "the two roots");
+	cr_expect_eq(phys_in_use(phys, FRAME_DATA), 0);
+	pgtable_put(phys, root, PGD_LEVEL);
+	pgtable_put(phys, root_b, PGD_LEVEL);
+	cr_expect_eq(tables_in_use(), 0);
+}
+
+Test(pgtable, unlinking_one_parent_keeps_the_other_intact)
+{
+	phys_addr_t pa = 0;
+	unsigned prot;
+
+	link_pmd_into_a_and_b();
+	map_new_page(VA, VM_READ | VM_WRITE);		/* data 0x6000, level 3 0x7000 */
+	cr_expect_eq(pgtable_unlink(phys, root, VA_1G, PUD_LEVEL), 0);
+	cr_expect_eq(*entry_in(root, 254), 0);
+	cr_expect_eq(tables_in_use(), 5, "A's level-1 table went");
+	cr_expect_eq(phys_refcount(phys, PMD_TABLE), 1);
+	cr_expect_eq(*entry_in(PMD_TABLE, 418), 0x7003);
+	cr_expect_eq(*entry_in(0x7000, 359), rw_leaf(0x6000));
+	cr_expect(pgtable_translate(phys, root_b, VB_PAGE, &pa, &prot));
+	cr_expect_eq(pa, 0x6000);
+	cr_expect_not(pgtable_translate(phys, root, VA, &pa, &prot));
+	cr_expect_eq(pgtable_unlink(phys, root, VA_1G, PUD_LEVEL), -ENOENT);
+
+	pgtable_put(phys, root_b, PGD_LEVEL);
+	cr_expect_eq(tables_in_use(), 1, "A's root");
+	cr_expect_eq(phys_in_use(phys, FRAME_DATA), 0);
+	pgtable_put(phys, root, PGD_LEVEL);
+	cr_expect_eq(tables_in_use(), 0);
+}
+
+Test(pgtable, putting_a_root_leaves_a_shared_subtree_whole)
+{
+	phys_addr_t pa = 0;
+	unsigned prot;
+
+	link_pmd_into_a_and_b();
+	map_new_page(VA, VM_READ | VM_WRITE);
+	pgtable_put(phys, root, PGD_LEVEL);
+	cr_expect_eq(tables_in_use(), 4, "B's root and level 1, the PMD table, level 3");
+	cr_expect_eq(phys_refcount(phys, PMD_TABLE), 1);
+	cr_expect(pgtable_translate(phys, root_b, VB_PAGE, &pa, &prot));
+	cr_expect_eq(pa, 0x6000);
+	pgtable_put(phys, root_b, PGD_LEVEL);
+	cr_expect_eq(tables_in_use(), 0);
+	cr_expect_eq(phys_in_use(phys, FRAME_DATA), 0);
+}
+
+/* A PUD table (512 GiB) under PGD entries 1 (A) and 2 (B): no table is
+ * created above it, and VA 512 GiB + x in A is 1 TiB + x in B. */
+Test(pgtable, a_pud_table_hangs_under_pgd_entries)
+{
+	phys_addr_t pud, pa = 0;
+	unsigned prot;
+
+	cr_assert_eq(pgtable_create(phys, &pud), 0);
+	cr_assert_eq(pgtable_create(phys, &root_b), 0);
+	cr_assert_eq(pgtable_link(phys, root, 512 * GiB, PGD_LEVEL, pud), 0);
+	cr_assert_eq(pgtable_link(phys, root_b, 1024 * GiB, PGD_LEVEL, pud), 0);
+	pgtable_put(phys, pud, PUD_LEVEL);
+	cr_expect_eq(*entry_in(root, 1), pud | 3);
+	cr_expect_eq(*entry_in(root_b, 2), pud | 3);
+	cr_expect_eq(tables_in_use(), 3);
+	map_new_page(512 * GiB + 3 * GiB + 5 * MiB, VM_READ);
+	cr_expect(pgtable_translate(phys, root_b, 1024 * GiB + 3 * GiB + 5 * MiB, &pa, &prot));
+	cr_expect_eq(prot, VM_READ);
+	cr_expect_eq(pgtable_unmap_range(phys, root, 0, UINT64_C(1) << VA_BITS), 1);
+	cr_expect_eq(*entry_in(root, 1), 0);
+	cr_expect(pgtable_translate(phys, root_b, 1024 * GiB + 3 * GiB + 5 * MiB, &pa, &prot));
+	pgtable_put(phys, root, PGD_LEVEL);
+	pgtable_put(phys, root_b, PGD_LEVEL);
+	cr_expect_eq(tables_in_use(), 0);
+	cr_expect_eq(phys_in_use(phys, FRAME_DATA), 0);
+}
+
+Test(pgtable, link_and_unlink_refuse_bad_arguments)
+{
+	phys_addr_t pmd, data;
+
+	link_pmd_into_a_and_b();
+	cr_assert_eq(phys_alloc(phys, FRAME_DATA, &data), 0);
+	cr_assert_eq(pgtable_create(phys, &pmd), 0);
+	cr_expect_eq(pgtable_link(phys, root, VA_1G, PUD_LEVEL, pmd), -EEXIST);
+	cr_expect_eq(pgtable_link(phys, root, VA_1G + 2 * MiB, PUD_LEVEL, pmd), -EINVAL,
+		     "not aligned to the entry's 1 GiB");
+	cr_expect_eq(pgtable_link(phys, root, VA, PTE_LEVEL, pmd), -EINVAL, "a leaf level");
+	cr_expect_eq(pgtable_link(phys, root, VA_1G, -1, pmd), -EINVAL);
+	cr_expect_eq(pgtable_link(phys, root, UINT64_C(1) << VA_BITS, PGD_LEVEL, pmd), -EINVAL);
+	cr_expect_eq(pgtable_link(phys, root, 0, PUD_LEVEL, root), -EINVAL, "the root itself");
+	cr_expect_eq(pgtable_link(phys, root, 0, PUD_LEVEL, data), -EINVAL, "a data frame");
+	/* A valid block-sized slot below an existing entry. */
+	map_new_page(0, VM_READ);
+	cr_expect_eq(pgtable_link(phys, root, 0, PMD_LEVEL, pmd), -EEXIST);
+	cr_expect_eq(phys_refcount(phys, pmd), 1, "no failed call took a reference");
+	cr_expect_eq(pgtable_unlink(phys, root, VA_1G + 2 * MiB, PUD_LEVEL), -EINVAL);
+	cr_expect_eq(pgtable_unlink(phys, root, 2 * GiB, PUD_LEVEL), -ENOENT);
+	cr_expect_eq(pgtable_unlink(phys, root, 0, PTE_LEVEL), -EINVAL);
+	cr_expect_eq(pgtable_unlink(phys, root, 512 * GiB, PGD_LEVEL), -ENOENT);
+	phys_put(phys, data);
+	pgtable_put(phys, pmd, PMD_LEVEL);
+	pgtable_put(phys, root, PGD_LEVEL);
+	pgtable_put(phys, root_b, PGD_LEVEL);
+	cr_expect_eq(tables_in_use(), 0);
+	cr_expect_eq(phys_in_use(phys, FRAME_DATA), 0);
+}
