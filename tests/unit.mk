@@ -4,6 +4,7 @@
 unit_tests = \
 	tests/unit-phys \
 	tests/unit-pgtable \
+	tests/unit-ptshare \
 	tests/unit-vma \
 	tests/unit-mm \
 	tests/unit-fault \
@@ -26,6 +27,10 @@ tests_unit_phys_LDADD = $(TEST_LIBS)
 tests_unit_pgtable_SOURCES = tests/unit/test_pgtable.c
 tests_unit_pgtable_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_pgtable_LDADD = $(TEST_LIBS)
+
+tests_unit_ptshare_SOURCES = tests/unit/test_ptshare.c $(UNIT_FIXTURE)
+tests_unit_ptshare_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_ptshare_LDADD = $(TEST_LIBS)
 
 tests_unit_vma_SOURCES = tests/unit/test_vma.c $(UNIT_FIXTURE)
 tests_unit_vma_CFLAGS = $(UNIT_CFLAGS)
