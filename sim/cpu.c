@@ -6,7 +6,8 @@
  *    of the 47-bit user range is covered by a placeholder region, because
  *    Unicorn checks a virtual address against its regions before translating;
  *  - SCR_EL3.RW, MAIR, TCR, SCTLR.M are set once; TTBR0 is written through the
- *    CP_REG interface (which flushes QEMU's TLB; the named register does not);
+ *    CP_REG interface, which flushes QEMU's TLB only when the ASID field
+ *    changes (it stays 0), so a new root comes with a TLBI of its own;
  *  - the CPU reaches EL0 through an `eret` on an EL1-only page and never
  *    leaves it: exceptions arrive in an interrupt hook;
  *  - the abort address and syndrome are read from a saved context at an

@@ -115,6 +115,11 @@ Test(model, no_write_survives_mprotect_read_only)
 	expect_stale_fault("mprotect", "SEGV_ACCERR");
 }
 
+Test(model, no_read_survives_mprotect_none)
+{
+	expect_stale_fault("mprotect-none", "SEGV_ACCERR");
+}
+
 Test(model, madv_dontneed_page_reads_zero)
 {
 	struct result r = run_mmusim(GUEST("stale"), "dontneed", NULL);
@@ -122,6 +127,40 @@ Test(model, madv_dontneed_page_reads_zero)
 	expect_status(&r, 0);
 	expect_contains("stdout", r.out, "holds 42\nafter MADV_DONTNEED: 0\n");
 	result_free(&r);
+}
+
+/* The stale guest under mmusim (with `cpus` CPUs, NULL: the default) and
+ * under qemu: both must print `expected` and exit 0. */
+static void expect_fork_view(const char *cpus, const char *mode, const char *expected)
+{
+	struct result r = cpus ? run_mmusim("--cpus", cpus, GUEST("stale"), mode, NULL) :
+				 run_mmusim(GUEST("stale"), mode, NULL);
+	struct result q = run_qemu(GUEST("stale"), mode, NULL);
+
+	expect_status(&r, 0);
+	cr_expect_str_eq(r.out, expected);
+	cr_expect_str_eq(q.out, expected, "qemu disagrees");
+	cr_expect_eq(q.status, 0);
+	result_free(&r);
+	result_free(&q);
+}
+
+/* The child caches a read-only translation of a page it shares with its
+ * parent, then read(2) writes the page: the kernel's copy-on-write break
+ * gives the child a new frame, and the child's next load must read it. */
+Test(model, no_read_survives_a_copy_on_write_break_in_the_kernel)
+{
+	expect_fork_view(NULL, "cow-read", "child reads B after read(2) into its copy\n"
+			 "parent still has A\n");
+}
+
+/* The parent's writable translation must not outlive fork: its store right
+ * after the svc goes to a copy, never to the frame the child sees.  On one
+ * CPU the parent runs on after fork with no context switch in between (with
+ * more CPUs the child runs first, and loading it flushes anyway). */
+Test(model, no_write_survives_fork_in_the_parent)
+{
+	expect_fork_view("1", "fork-write", "child sees A\nparent sees P\n");
 }
 
 /* Two files of code, "mov w0, #N; ret", mapped one after the other at the
