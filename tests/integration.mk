@@ -27,7 +27,8 @@ tests_integration_tests_CFLAGS = $(AM_CFLAGS) $(CRITERION_CFLAGS) $(JSON_GLIB_CF
 	-DGUEST_OBJDUMP_PATH='"$(GUEST_OBJDUMP)"' \
 	-DHOST_FAULTS_PATH='"$(abs_top_builddir)/tests/host-faults$(EXEEXT)"' \
 	-DHOST_PATHS_PATH='"$(abs_top_builddir)/tests/host-paths$(EXEEXT)"' \
-	-DHOST_OVERCOMMIT_PATH='"$(abs_top_builddir)/tests/host-overcommit$(EXEEXT)"'
+	-DHOST_OVERCOMMIT_PATH='"$(abs_top_builddir)/tests/host-overcommit$(EXEEXT)"' \
+	-DGOLDEN_DIR='"$(abs_top_srcdir)/tests/golden"'
 tests_integration_tests_LDADD = $(CRITERION_LIBS) $(JSON_GLIB_LIBS) $(GLIB_LIBS)
 
 # The tests run mmusim and the guests: build them first (automake owns the
