@@ -10,10 +10,10 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "report/text.h"
 #include "sim/machine.h"
 #include "sim/report.h"
 #include "sim/run.h"
-#include "sim/summary.h"
 
 #define EX_USAGE 2
 
@@ -192,6 +192,22 @@ static gboolean parse_seed(const char *name, const char *value, gpointer data, G
 	return parse_count(value, &opt->seed, "--seed", error);
 }
 
+/* The figures of the run, read once: as text on stderr (--stats), as JSON
+ * into `report` (--report), which is closed and freed. */
+static void write_reports(struct machine *m, char *const *argv, int status, struct report_file *report)
+{
+	struct report_node *run = report_build(m, argv, status);
+	GError *error = NULL;
+
+	if (m->opt.stats)
+		report_write_text(run, stderr);
+	if (report && !report_finish(report, run, &error)) {
+		fprintf(stderr, "mmusim: %s\n", error->message);	/* the guest's status stands */
+		g_error_free(error);
+	}
+	report_free(run);
+}
+
 static int cmd_run(int argc, char **argv)
 {
 	struct options opt = { .mem = DEFAULT_MEM, .root = "/", .cpus = DEFAULT_CPUS,
@@ -220,7 +236,7 @@ static int cmd_run(int argc, char **argv)
 	GError *error = NULL;
 	GString *msg = g_string_new(NULL);
 	struct machine *m = NULL;
-	struct report *report = NULL;
+	struct report_file *report = NULL;
 	int status;
 
 	g_option_group_add_entries(group, entries);
@@ -260,10 +276,8 @@ static int cmd_run(int argc, char **argv)
 	}
 	status = run_program(m, argv + 1, environ);
 	fflush(stdout);
-	if (opt.stats)
-		print_summary(m, stderr);
-	if (report && !report_finish(report, m, argv + 1, status, &error))
-		fprintf(stderr, "mmusim: %s\n", error->message);	/* the guest's status stands */
+	if (opt.stats || report)
+		write_reports(m, argv + 1, status, report);
 out:
 	machine_destroy(m);
 	g_string_free(msg, TRUE);

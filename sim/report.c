@@ -1,368 +1,347 @@
 /*
- * report: the JSON report of a run (see report.h; docs/report-format.md is
- * the schema).
+ * report: the figures of a run (see report.h).
  *
- * One function builds each top-level member, in the order of the schema;
- * inside a member, keys come in a fixed order too (enum order for steps and
- * fault kinds, system-call number order, latency kinds sorted by name), so
- * the text depends on the run and nothing else.  "host", the one member
- * that measures the host, is built last, so that it can be dropped to
- * compare runs.  The file is pretty-printed by json-glib with a 2-space
- * indent and ends with a newline.
+ * One function fills each top-level member, in the order of
+ * docs/report-format.md, reading the machine once; each figure is added
+ * with its JSON key and its --stats label together.  Inside a member, keys
+ * come in a fixed order (enum order for steps and fault kinds, system-call
+ * number order, latency kinds sorted by name), so the output depends on
+ * the run and nothing else.  "host", the one member that measures the
+ * host, is added last, so that it can be dropped to compare runs.
  */
 #include "sim/report.h"
 
 #include <errno.h>
 #include <inttypes.h>
-#include <json-glib/json-glib.h>
-#include <math.h>
 #include <stdio.h>
 
-#include "sim/summary.h"
+#include "report/json.h"
 #include "sim/syscall.h"
 
 #define REPORT_FORMAT "mmusim-report"
 #define REPORT_VERSION 1
 
-struct report {
+struct report_file {
 	char *path;
 	FILE *file;
 };
 
-/* A string member (or array element, with no `name`), made valid UTF-8 as
- * JSON requires: argv and paths are bytes.  NULL gives null. */
-static void add_string(JsonBuilder *b, const char *name, const char *s)
+static void fill_options(struct report_node *config, const struct options *opt)
 {
-	gchar *valid;
+	struct report_node *s = report_add_section(config, "options", NULL, TEXT_NONE);
 
-	if (name)
-		json_builder_set_member_name(b, name);
-	if (!s) {
-		json_builder_add_null_value(b);
-		return;
-	}
-	valid = g_utf8_make_valid(s, -1);
-	json_builder_add_string_value(b, valid);
-	g_free(valid);
+	report_add_count(s, "mem", NULL, opt->mem);
+	report_add_string(s, "root", opt->root);
+	report_add_bool(s, "writable", opt->writable);
+	report_add_count(s, "cpus", NULL, (uint64_t)opt->cpus);
+	report_add_count(s, "quantum", NULL, opt->quantum);
+	report_add_count(s, "max_insns", NULL, opt->max_insns);
+	report_add_count(s, "max_tasks", NULL, (uint64_t)opt->max_tasks);
+	report_add_count(s, "seed", NULL, opt->seed);
+	report_add_string(s, "tlb", opt->tlb_off ? "off" : "exact");
 }
 
-/* A count or size: an integer, or, where json-glib's signed 64 bits cannot
- * hold it (a --seed or --max-insns of 2^63 or more), a string of its
- * decimal digits. */
-static void add_count(JsonBuilder *b, const char *name, uint64_t n)
+static void fill_geometry(struct report_node *tlb, const char *name, const struct tlb_geometry *g)
 {
-	char digits[24];
+	struct report_node *s = report_add_section(tlb, name, NULL, TEXT_NONE);
 
-	json_builder_set_member_name(b, name);
-	if (n <= INT64_MAX) {
-		json_builder_add_int_value(b, (gint64)n);
-		return;
-	}
-	snprintf(digits, sizeof(digits), "%" PRIu64, n);
-	json_builder_add_string_value(b, digits);
+	report_add_count(s, "entries", NULL, g->entries);
+	report_add_count(s, "ways", NULL, g->ways);
 }
 
-/* A real number.  json-glib prints doubles with "%.17g" and appends ".0"
- * when that has no point, which is not JSON for infinities, NaN and round
- * values of 1e17 or more ("1e+17.0"): those are written as null. */
-static void add_real(JsonBuilder *b, const char *name, double x)
+static void fill_profile(struct report_node *config, const struct cost_profile *p)
 {
-	json_builder_set_member_name(b, name);
-	if (isfinite(x) && fabs(x) < 1e17)
-		json_builder_add_double_value(b, x);
-	else
-		json_builder_add_null_value(b);
+	struct report_node *s = report_add_section(config, "profile", NULL, TEXT_NONE);
+	struct report_node *cycles, *tlb;
+
+	report_add_string(s, "name", p->name);
+	report_add_string(s, "description", p->description);
+	report_add_real(s, "frequency_ghz", NULL, p->frequency_ghz, 2);
+	cycles = report_add_section(s, "cycles", NULL, TEXT_NONE);
+	for (int step = 0; step < NR_COST_STEPS; step++)
+		report_add_count(cycles, cost_step_key(step), NULL, p->cycles[step]);
+	tlb = report_add_section(s, "tlb", NULL, TEXT_NONE);
+	fill_geometry(tlb, "l1i", &p->tlb.l1i);
+	fill_geometry(tlb, "l1d", &p->tlb.l1d);
+	fill_geometry(tlb, "l2", &p->tlb.l2);
+	report_add_count(tlb, "pwc_entries", NULL, p->tlb.pwc_entries);
+	report_add_count(tlb, "asid_bits", NULL, p->asid_bits);
+	report_add_string(tlb, "shootdown", shootdown_mechanism_name(p->shootdown));
 }
 
-static void add_bool(JsonBuilder *b, const char *name, bool value)
+static void fill_config(struct report_node *root, const struct machine *m, char *const *argv)
 {
-	json_builder_set_member_name(b, name);
-	json_builder_add_boolean_value(b, value);
-}
+	struct report_node *s = report_add_section(root, "config", NULL, TEXT_NONE);
+	struct report_node *args;
 
-static void begin_object(JsonBuilder *b, const char *name)
-{
-	json_builder_set_member_name(b, name);
-	json_builder_begin_object(b);
-}
-
-static void begin_array(JsonBuilder *b, const char *name)
-{
-	json_builder_set_member_name(b, name);
-	json_builder_begin_array(b);
-}
-
-static void report_options(JsonBuilder *b, const struct options *opt)
-{
-	begin_object(b, "options");
-	add_count(b, "mem", opt->mem);
-	add_string(b, "root", opt->root);
-	add_bool(b, "writable", opt->writable);
-	add_count(b, "cpus", (uint64_t)opt->cpus);
-	add_count(b, "quantum", opt->quantum);
-	add_count(b, "max_insns", opt->max_insns);
-	add_count(b, "max_tasks", (uint64_t)opt->max_tasks);
-	add_count(b, "seed", opt->seed);
-	add_string(b, "tlb", opt->tlb_off ? "off" : "exact");
-	json_builder_end_object(b);
-}
-
-static void report_geometry(JsonBuilder *b, const char *name, const struct tlb_geometry *g)
-{
-	begin_object(b, name);
-	add_count(b, "entries", g->entries);
-	add_count(b, "ways", g->ways);
-	json_builder_end_object(b);
-}
-
-static void report_profile(JsonBuilder *b, const struct cost_profile *p)
-{
-	begin_object(b, "profile");
-	add_string(b, "name", p->name);
-	add_string(b, "description", p->description);
-	add_real(b, "frequency_ghz", p->frequency_ghz);
-	begin_object(b, "cycles");
-	for (int s = 0; s < NR_COST_STEPS; s++)
-		add_count(b, cost_step_key(s), p->cycles[s]);
-	json_builder_end_object(b);
-	begin_object(b, "tlb");
-	report_geometry(b, "l1i", &p->tlb.l1i);
-	report_geometry(b, "l1d", &p->tlb.l1d);
-	report_geometry(b, "l2", &p->tlb.l2);
-	add_count(b, "pwc_entries", p->tlb.pwc_entries);
-	add_count(b, "asid_bits", p->asid_bits);
-	add_string(b, "shootdown", shootdown_mechanism_name(p->shootdown));
-	json_builder_end_object(b);
-	json_builder_end_object(b);
-}
-
-static void report_config(JsonBuilder *b, const struct machine *m, char *const *argv)
-{
-	begin_object(b, "config");
-	add_string(b, "program", argv[0]);
-	begin_array(b, "argv");
+	report_add_string(s, "program", argv[0]);
+	args = report_add_list(s, "argv", NULL, TEXT_NONE);
 	for (char *const *arg = argv; *arg; arg++)
-		add_string(b, NULL, *arg);
-	json_builder_end_array(b);
-	report_options(b, &m->opt);
-	report_profile(b, &m->profile);
-	json_builder_end_object(b);
+		report_add_string(args, NULL, *arg);
+	fill_options(s, &m->opt);
+	fill_profile(s, &m->profile);
 }
 
-static void report_result(JsonBuilder *b, const struct machine *m, int exit_status)
+/* The simulation's time: the clock furthest ahead (simulated ns). */
+static uint64_t simulated_time_ns(const struct machine *m)
 {
-	begin_object(b, "result");
-	add_count(b, "exit_status", (uint64_t)exit_status);
-	add_count(b, "instructions", cpu_insns(m->cpu));
-	add_count(b, "simulated_ns", simulated_time_ns(m));
-	json_builder_end_object(b);
+	uint64_t latest = 0;
+
+	for (int i = 0; i < m->opt.cpus; i++)
+		latest = MAX(latest, m->cpus[i].agent->clock);
+	return latest;
 }
 
-static void report_cpus(JsonBuilder *b, const struct machine *m)
+static void fill_result(struct report_node *root, const struct machine *m, int exit_status)
 {
-	begin_array(b, "cpus");
+	struct report_node *s = report_add_section(root, "result", NULL, TEXT_INLINE);
+
+	report_add_count(s, "exit_status", NULL, (uint64_t)exit_status);
+	report_add_count(s, "instructions", "instructions", cpu_insns(m->cpu));
+	report_add_count(s, "simulated_ns", "simulated time (ns)", simulated_time_ns(m));
+}
+
+static void fill_cpus(struct report_node *root, const struct machine *m)
+{
+	struct report_node *list = report_add_list(root, "cpus", "simulated CPUs", TEXT_COUNT);
+	char label[32];
+
+	report_show_after(list, "scheduling");
 	for (int i = 0; i < m->opt.cpus; i++) {
-		json_builder_begin_object(b);
-		add_count(b, "id", (uint64_t)m->cpus[i].id);
-		add_count(b, "clock_ns", m->cpus[i].agent->clock);
-		json_builder_end_object(b);
+		struct report_node *cpu = report_add_section(list, NULL, NULL, TEXT_INLINE);
+
+		snprintf(label, sizeof(label), "cpu%-2d clock (ns)", m->cpus[i].id);
+		report_add_count(cpu, "id", NULL, (uint64_t)m->cpus[i].id);
+		report_add_count(cpu, "clock_ns", label, m->cpus[i].agent->clock);
 	}
-	json_builder_end_array(b);
 }
 
 /* Calls made at least once, by name; a number without a name (an
- * unassigned one) by its decimal digits. */
-static void report_syscalls(JsonBuilder *b, const struct machine *m)
+ * unassigned one) by its decimal digits, "?" in the text. */
+static void fill_syscalls(struct report_node *root, const struct machine *m)
 {
+	struct report_node *s = report_add_section(root, "syscalls", "system calls", TEXT_TOTAL);
 	char number[16];
 
-	begin_object(b, "syscalls");
 	for (unsigned nr = 0; nr < NR_SYSCALLS; nr++) {
 		if (!m->syscall_counts[nr])
 			continue;
 		snprintf(number, sizeof(number), "%u", nr);
-		add_count(b, syscall_names[nr] ? syscall_names[nr] : number, m->syscall_counts[nr]);
+		report_add_count(s, syscall_names[nr] ? syscall_names[nr] : number,
+				 syscall_names[nr] ? syscall_names[nr] : "?", m->syscall_counts[nr]);
 	}
-	json_builder_end_object(b);
 }
 
-static void report_faults(JsonBuilder *b, const struct machine *m)
+static void fill_faults(struct report_node *root, const struct machine *m)
 {
-	begin_object(b, "faults");
+	struct report_node *s = report_add_section(root, "faults", "page faults", TEXT_TOTAL);
+
 	for (int k = 0; k < NR_FAULT_KINDS; k++)
 		if (m->vmstats.faults[k])
-			add_count(b, fault_kind_name(k), m->vmstats.faults[k]);
-	json_builder_end_object(b);
+			report_add_count(s, fault_kind_name(k), fault_kind_name(k), m->vmstats.faults[k]);
 }
 
-static void report_scheduling(JsonBuilder *b, const struct machine *m)
+/* The counters of one TLB, or their sum, into `s`, with their --stats
+ * layout (shown for the sum only: the per-CPU list is JSON only). */
+static void fill_tlb_counters(struct report_node *s, const struct tlb_stats *t)
 {
-	begin_object(b, "scheduling");
-	add_count(b, "process_switches", m->sched.process_switches);
-	add_count(b, "thread_switches", m->sched.thread_switches);
-	add_count(b, "forks", m->sched.forks);
-	add_count(b, "threads_created", m->sched.threads_created);
-	add_count(b, "execs", m->sched.execs);
-	json_builder_end_object(b);
-}
+	struct report_node *flushes;
+	char label[32];
 
-static void report_memory(JsonBuilder *b, const struct machine *m)
-{
-	begin_object(b, "memory");
-	begin_object(b, "frames_at_exit");
-	add_count(b, "data", phys_in_use(m->phys, FRAME_DATA));
-	add_count(b, "page_tables", phys_in_use(m->phys, FRAME_PGTABLE));
-	add_count(b, "simulator", phys_in_use(m->phys, FRAME_KERNEL));
-	json_builder_end_object(b);
-	add_count(b, "peak_frames", phys_peak(m->phys));
-	json_builder_end_object(b);
-}
-
-static void report_tlb_counters(JsonBuilder *b, const struct tlb_stats *t)
-{
 	for (int c = 0; c < TLB_NR_CACHES; c++) {
-		begin_object(b, tlb_cache_name(c));
-		add_count(b, "hits", t->hits[c]);
-		add_count(b, "misses", t->misses[c]);
-		json_builder_end_object(b);
+		struct report_node *cache = report_add_section(s, tlb_cache_name(c), NULL, TEXT_INLINE);
+		uint64_t lookups = t->hits[c] + t->misses[c];
+
+		/* three spaces: these values stand a column right of the others */
+		snprintf(label, sizeof(label), "%-3s hits / misses   ", tlb_cache_name(c));
+		report_add_count(cache, "hits", label, t->hits[c]);
+		report_set_suffix(report_set_text(report_add_count(cache, "misses", NULL, t->misses[c]), TEXT_NEXT),
+				  "   %5.1f%% hits", lookups ? 100.0 * t->hits[c] / lookups : 0.0);
 	}
-	add_count(b, "walks", t->walks);
-	add_count(b, "walk_reads", t->walk_reads);
-	add_count(b, "pwc_hits", t->pwc_hits);
-	add_count(b, "pwc_misses", t->pwc_misses);
-	add_count(b, "faulting_walks", t->faults);
-	begin_object(b, "flushes");
-	add_count(b, "all", t->flushes_all);
-	add_count(b, "asid", t->flushes_asid);
-	add_count(b, "page", t->flushes_page);
-	json_builder_end_object(b);
+	report_add_count(s, "walks", "walks / reads", t->walks);
+	report_set_text(report_add_count(s, "walk_reads", NULL, t->walk_reads), TEXT_NEXT);
+	report_add_count(s, "pwc_hits", "pwc hits / misses", t->pwc_hits);
+	report_set_text(report_add_count(s, "pwc_misses", NULL, t->pwc_misses), TEXT_NEXT);
+	report_add_count(s, "faulting_walks", "faulting walks", t->faults);
+	flushes = report_add_section(s, "flushes", NULL, TEXT_NONE);
+	report_add_count(flushes, "all", NULL, t->flushes_all);
+	report_add_count(flushes, "asid", NULL, t->flushes_asid);
+	report_add_count(flushes, "page", NULL, t->flushes_page);
 }
 
-/* TLB counters in total and per CPU (all zero under --tlb off). */
-static void report_tlb(JsonBuilder *b, const struct machine *m)
+/* TLB counters in total and per CPU (all zero, and not in the text, under
+ * --tlb off). */
+static void fill_tlb(struct report_node *root, const struct machine *m)
 {
 	static const struct tlb_stats none;
-	struct tlb_stats total;
+	const char *mode = m->opt.tlb_off ? "off" : "exact";
+	unsigned asid_bits = m->profile.asid_bits;
+	struct report_node *s, *total, *cpus;
+	struct tlb_stats sum;
+	char label[80];
 
-	domain_tlb_stats(&m->domain, &total);
-	begin_object(b, "tlb");
-	add_string(b, "mode", m->opt.tlb_off ? "off" : "exact");
-	add_count(b, "asid_bits", m->profile.asid_bits);
-	add_count(b, "asid_rollovers", m->domain.asids.rollovers);
-	begin_object(b, "total");
-	report_tlb_counters(b, &total);
-	json_builder_end_object(b);
-	begin_array(b, "cpus");
+	if (asid_bits)
+		snprintf(label, sizeof(label), "TLB (--tlb %s; %u-bit ASIDs, %" PRIu64 " roll-overs)", mode,
+			 asid_bits, m->domain.asids.rollovers);
+	else
+		snprintf(label, sizeof(label), "TLB (--tlb %s; untagged)", mode);
+	s = report_add_section(root, "tlb", label, TEXT_LINE);
+	report_add_string(s, "mode", mode);
+	report_add_count(s, "asid_bits", NULL, asid_bits);
+	report_add_count(s, "asid_rollovers", NULL, m->domain.asids.rollovers);
+	domain_tlb_stats(&m->domain, &sum);
+	total = report_add_section(s, "total", NULL, m->opt.tlb_off ? TEXT_NONE : TEXT_INLINE);
+	fill_tlb_counters(total, &sum);
+	cpus = report_add_list(s, "cpus", NULL, TEXT_NONE);
 	for (int i = 0; i < m->opt.cpus; i++) {
-		json_builder_begin_object(b);
-		add_count(b, "id", (uint64_t)i);
-		report_tlb_counters(b, m->cpus[i].agent->tlb ? tlb_stats(m->cpus[i].agent->tlb) : &none);
-		json_builder_end_object(b);
+		struct report_node *cpu = report_add_section(cpus, NULL, NULL, TEXT_INLINE);
+
+		report_add_count(cpu, "id", NULL, (uint64_t)i);
+		fill_tlb_counters(cpu, m->cpus[i].agent->tlb ? tlb_stats(m->cpus[i].agent->tlb) : &none);
 	}
-	json_builder_end_array(b);
-	json_builder_end_object(b);
 }
 
-static void report_shootdowns(JsonBuilder *b, const struct machine *m)
+static void fill_shootdowns(struct report_node *root, const struct machine *m)
 {
-	begin_object(b, "shootdowns");
-	add_string(b, "mechanism", shootdown_mechanism_name(m->profile.shootdown));
-	add_count(b, "count", m->domain.shootdowns.shootdowns);
-	add_count(b, "full", m->domain.shootdowns.full);
-	add_count(b, "pages", m->domain.shootdowns.pages);
-	add_count(b, "ipis", m->domain.shootdowns.ipis);
-	json_builder_end_object(b);
+	struct report_node *s = report_add_section(root, "shootdowns", "TLB shootdowns", TEXT_LINE);
+	const char *mechanism = shootdown_mechanism_name(m->profile.shootdown);
+	struct report_node *count;
+
+	report_add_string(s, "mechanism", mechanism);
+	count = report_set_text(report_add_count(s, "count", NULL, m->domain.shootdowns.shootdowns), TEXT_HEADING);
+	report_set_suffix(count, "   (%s)", mechanism);
+	report_add_count(s, "full", "whole-ASID flushes", m->domain.shootdowns.full);
+	report_add_count(s, "pages", "pages flushed", m->domain.shootdowns.pages);
+	report_add_count(s, "ipis", "IPIs", m->domain.shootdowns.ipis);
+}
+
+static void fill_scheduling(struct report_node *root, const struct machine *m)
+{
+	struct report_node *s = report_add_section(root, "scheduling", NULL, TEXT_INLINE);
+
+	report_add_count(s, "process_switches", "process switches", m->sched.process_switches);
+	report_add_count(s, "thread_switches", "thread switches", m->sched.thread_switches);
+	report_add_count(s, "forks", "forks", m->sched.forks);
+	report_add_count(s, "threads_created", "threads created", m->sched.threads_created);
+	report_add_count(s, "execs", "execs", m->sched.execs);
+}
+
+static void fill_memory(struct report_node *root, const struct machine *m)
+{
+	struct report_node *s = report_add_section(root, "memory", NULL, TEXT_INLINE);
+	struct report_node *frames = report_add_section(s, "frames_at_exit", "frames in use at exit", TEXT_TOTAL);
+
+	report_add_count(frames, "data", "data", phys_in_use(m->phys, FRAME_DATA));
+	report_add_count(frames, "page_tables", "page tables", phys_in_use(m->phys, FRAME_PGTABLE));
+	report_add_count(frames, "simulator", "simulator", phys_in_use(m->phys, FRAME_KERNEL));
+	report_add_count(s, "peak_frames", "peak frames in use", phys_peak(m->phys));
+}
+
+/* The text's summary of a mean breakdown: the three steps that cost most. */
+static void set_top_steps(struct report_node *breakdown, const struct latency_summary *s)
+{
+	GString *top = g_string_new(NULL);
+	bool used[NR_COST_STEPS] = { false };
+
+	for (int n = 0; n < 3; n++) {
+		int best = -1;
+
+		for (int i = 0; i < NR_COST_STEPS; i++)
+			if (!used[i] && s->mean_steps[i] > 0 && (best < 0 || s->mean_steps[i] > s->mean_steps[best]))
+				best = i;
+		if (best < 0)
+			break;
+		used[best] = true;
+		g_string_append_printf(top, "%s%s %.0f", n ? ", " : "  ", cost_step_key(best), s->mean_steps[best]);
+	}
+	report_set_suffix(breakdown, "%s", top->str);
+	g_string_free(top, TRUE);
 }
 
 /* One kind: cycles of the profile, then the same in simulated ns (integer
- * cycles through cost_ns(), the mean divided by the frequency, as --stats
- * does), then the mean cycles of each step that cost anything. */
-static void report_latency(JsonBuilder *b, const struct latency_summary *s,
-			   const struct cost_profile *p)
+ * cycles through cost_ns(), the mean divided by the frequency), then the
+ * mean cycles of each step that cost anything. */
+static void fill_latency(struct report_node *list, const struct latency_summary *s,
+			 const struct cost_profile *p)
 {
-	json_builder_begin_object(b);
-	add_string(b, "kind", s->kind);
-	add_count(b, "count", s->count);
-	add_real(b, "mean_cycles", s->mean);
-	add_count(b, "median_cycles", s->median);
-	add_count(b, "p90_cycles", s->p90);
-	add_count(b, "p99_cycles", s->p99);
-	add_count(b, "max_cycles", s->max);
-	add_real(b, "mean_ns", s->mean / p->frequency_ghz);
-	add_count(b, "median_ns", cost_ns(p, s->median));
-	add_count(b, "p90_ns", cost_ns(p, s->p90));
-	add_count(b, "p99_ns", cost_ns(p, s->p99));
-	add_count(b, "max_ns", cost_ns(p, s->max));
-	begin_object(b, "breakdown_cycles");
+	struct report_node *row = report_add_section(list, NULL, NULL, TEXT_INLINE);
+	struct report_node *breakdown, *indirect;
+
+	report_add_string(row, "kind", s->kind);
+	report_add_count(row, "count", NULL, s->count);
+	report_add_real(row, "mean_cycles", NULL, s->mean, 1);
+	report_add_count(row, "median_cycles", NULL, s->median);
+	report_add_count(row, "p90_cycles", NULL, s->p90);
+	report_add_count(row, "p99_cycles", NULL, s->p99);
+	report_add_count(row, "max_cycles", NULL, s->max);
+	report_add_real(row, "mean_ns", NULL, s->mean / p->frequency_ghz, 1);
+	report_add_count(row, "median_ns", NULL, cost_ns(p, s->median));
+	report_add_count(row, "p90_ns", NULL, cost_ns(p, s->p90));
+	report_add_count(row, "p99_ns", NULL, cost_ns(p, s->p99));
+	report_add_count(row, "max_ns", NULL, cost_ns(p, s->max));
+	breakdown = report_add_section(row, "breakdown_cycles", NULL, TEXT_NEXT);
 	for (int step = 0; step < NR_COST_STEPS; step++)
 		if (s->mean_steps[step] > 0)
-			add_real(b, cost_step_key(step), s->mean_steps[step]);
-	json_builder_end_object(b);
-	begin_object(b, "indirect");
-	add_real(b, "mean_cycles", s->mean_indirect);
-	add_real(b, "mean_refills", s->mean_refills);
-	json_builder_end_object(b);
-	json_builder_end_object(b);
+			report_add_real(breakdown, cost_step_key(step), NULL, s->mean_steps[step], 0);
+	set_top_steps(breakdown, s);
+	indirect = report_add_section(row, "indirect", NULL, TEXT_NEXT);
+	report_add_real(indirect, "mean_cycles", NULL, s->mean_indirect, 0);
+	report_add_real(indirect, "mean_refills", NULL, s->mean_refills, 1);
+	if (s->mean_refills > 0)
+		report_set_suffix(indirect, "; then %.1f refills, %.0f cycles", s->mean_refills, s->mean_indirect);
 }
 
-static void report_latencies(JsonBuilder *b, const struct machine *m)
+static void fill_latencies(struct report_node *root, const struct machine *m)
 {
+	const struct cost_profile *p = &m->profile;
 	GArray *all = latency_summaries(m->domain.latency);
+	struct report_node *list;
+	char label[160];
 
-	begin_array(b, "latencies");
+	snprintf(label, sizeof(label), "latencies (profile %s, %.2f GHz; simulated ns; mean breakdown in cycles)",
+		 p->name, p->frequency_ghz);
+	list = report_add_list(root, "latencies", label, TEXT_TABLE);
+	report_add_column(list, "kind", "kind", -26);
+	report_add_column(list, "count", "count", 8);
+	report_add_column(list, "mean_ns", "mean", 9);
+	report_add_column(list, "median_ns", "median", 9);
+	report_add_column(list, "p90_ns", "p90", 9);
+	report_add_column(list, "p99_ns", "p99", 9);
+	report_add_column(list, "max_ns", "max", 9);
 	for (guint i = 0; i < all->len; i++)
-		report_latency(b, &g_array_index(all, struct latency_summary, i), &m->profile);
-	json_builder_end_array(b);
+		fill_latency(list, &g_array_index(all, struct latency_summary, i), p);
 	g_array_free(all, TRUE);
 }
 
-static void report_host(JsonBuilder *b, const struct machine *m)
+/* How fast the host ran the guest, since the machine was made. */
+static void fill_host(struct report_node *root, const struct machine *m)
 {
-	struct host_speed host = measure_host_speed(m);
+	struct report_node *s = report_add_section(root, "host", "host", TEXT_BLOCK);
+	double seconds = g_get_monotonic_time() / 1e6 - m->host_start;
 
-	begin_object(b, "host");
-	add_real(b, "seconds", host.seconds);
-	add_real(b, "guest_mips", host.guest_mips);
-	json_builder_end_object(b);
+	report_add_real(s, "seconds", "seconds", seconds, 3);
+	report_add_real(s, "guest_mips", "guest MIPS", seconds > 0 ? cpu_insns(m->cpu) / seconds / 1e6 : 0.0, 1);
 }
 
-static JsonNode *build_report(const struct machine *m, char *const *argv, int exit_status)
+struct report_node *report_build(struct machine *m, char *const *argv, int exit_status)
 {
-	JsonBuilder *b = json_builder_new();
-	JsonNode *root;
+	struct report_node *root = report_new("mmusim statistics");
 
-	json_builder_begin_object(b);
-	add_string(b, "format", REPORT_FORMAT);
-	add_count(b, "version", REPORT_VERSION);
-	report_config(b, m, argv);
-	report_result(b, m, exit_status);
-	report_cpus(b, m);
-	report_syscalls(b, m);
-	report_faults(b, m);
-	add_count(b, "tlb_flushes", m->vmstats.tlb_flushes);
-	report_tlb(b, m);
-	report_shootdowns(b, m);
-	report_scheduling(b, m);
-	report_memory(b, m);
-	report_latencies(b, m);
-	report_host(b, m);		/* last: the only member that varies between runs */
-	json_builder_end_object(b);
-	root = json_builder_get_root(b);
-	g_object_unref(b);
+	report_add_string(root, "format", REPORT_FORMAT);
+	report_add_count(root, "version", NULL, REPORT_VERSION);
+	fill_config(root, m, argv);
+	fill_result(root, m, exit_status);
+	fill_cpus(root, m);
+	fill_syscalls(root, m);
+	fill_faults(root, m);
+	report_add_count(root, "tlb_flushes", "TLB flushes", m->vmstats.tlb_flushes);
+	fill_tlb(root, m);
+	fill_shootdowns(root, m);
+	fill_scheduling(root, m);
+	fill_memory(root, m);
+	fill_latencies(root, m);
+	fill_host(root, m);		/* last: the only member that varies between runs */
 	return root;
-}
-
-static gchar *format_report(JsonNode *root)
-{
-	JsonGenerator *gen = json_generator_new();
-	gchar *text;
-
-	json_generator_set_pretty(gen, TRUE);
-	json_generator_set_indent(gen, 2);
-	json_generator_set_root(gen, root);
-	text = json_generator_to_data(gen, NULL);
-	g_object_unref(gen);
-	return text;
 }
 
 /* Write `text` and a newline and close `f`: 0, or the first errno. */
@@ -383,32 +362,29 @@ static void set_file_error(GError **error, const char *path, int err)
 		    g_strerror(err));
 }
 
-struct report *report_open(const char *path, GError **error)
+struct report_file *report_open(const char *path, GError **error)
 {
 	FILE *f = fopen(path, "we");
-	struct report *r;
+	struct report_file *r;
 
 	if (!f) {
 		set_file_error(error, path, errno);
 		return NULL;
 	}
-	r = g_new(struct report, 1);
+	r = g_new(struct report_file, 1);
 	r->path = g_strdup(path);
 	r->file = f;
 	return r;
 }
 
-bool report_finish(struct report *r, struct machine *m, char *const *argv, int exit_status,
-		   GError **error)
+bool report_finish(struct report_file *r, const struct report_node *report, GError **error)
 {
-	JsonNode *root = build_report(m, argv, exit_status);
-	gchar *text = format_report(root);
+	gchar *text = report_to_json(report);
 	int err = write_and_close(r->file, text);
 
 	if (err)
 		set_file_error(error, r->path, err);
 	g_free(text);
-	json_node_unref(root);
 	g_free(r->path);
 	g_free(r);
 	return !err;

@@ -88,3 +88,10 @@ tests_unit_shootdown_LDADD = $(TEST_LIBS)
 tests_unit_agent_SOURCES = tests/unit/test_agent.c
 tests_unit_agent_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_agent_LDADD = $(TEST_LIBS)
+
+# report/: the model and its two renderings.
+check_PROGRAMS += tests/unit-report
+TESTS += tests/unit-report
+tests_unit_report_SOURCES = tests/unit/test_report.c
+tests_unit_report_CFLAGS = $(UNIT_CFLAGS) $(JSON_GLIB_CFLAGS)
+tests_unit_report_LDADD = libreport.a $(CRITERION_LIBS) $(JSON_GLIB_LIBS) $(GLIB_LIBS)
