@@ -9,6 +9,7 @@
 #include <json-glib/json-glib.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "harness.h"
 
@@ -260,15 +261,21 @@ Test(report, written_on_deadlock_and_exhausted_budget)
  * Golden runs: --stats and --report of a few guests must stay byte for byte
  * what they were when the two outputs had independent implementations
  * (sim/summary.c walking struct machine for the text, sim/report.c walking
- * it again for the JSON; main at a237233, whose outputs 8c69746 still
- * gives).  tests/golden/NAME.stats and NAME.json were written by that
- * build, run as golden_run() runs it (in a directory holding data.txt with
+ * it again for the JSON; main at 54b59ba).  tests/golden/NAME.stats and
+ * NAME.json were written by that build (MMUSIM_GOLDEN_UPDATE below), run as golden_run() runs it (in a directory holding data.txt with
  * GOLDEN_DATA_TXT and a copy of tests/lsan.supp, with GOLDEN_ENV as the
  * whole environment) and cut as the test cuts: the text from "mmusim
- * statistics" to the line before "host", the JSON up to its "host" member,
- * guest paths replaced by @GUEST_BIN_DIR@ and @BUSYBOX@.  Only the host
+ * statistics" to the line before "host", the JSON up to its "host" member.  Only the host
  * figures, which measure this machine, are left out.  A change of the
  * model that changes a figure on purpose rewrites them, and says so.
+ *
+ * The program runs as a copy in that directory, named "./NAME": its path is
+ * on the guest's stack (argv[0], the exec name), so a path that depends on
+ * where the tree is checked out would change the instruction counts.
+ *
+ * MMUSIM_GOLDEN_UPDATE=DIR writes what a run gives to DIR/NAME.{stats,json}
+ * instead of comparing: to make new golden files (with an old build to
+ * check against, or after a change of a figure on purpose).
  *
  * The environment is fixed because the guest inherits it: glibc's start-up
  * reads it and the stack holds it, so instructions and faults depend on
@@ -294,16 +301,6 @@ static void copy_lsan_suppressions(void)
 	g_free(src);
 }
 
-/* `text` with every `from` replaced by `to` (g_free it). */
-static gchar *replace_all(const char *text, const char *from, const char *to)
-{
-	gchar **parts = g_strsplit(text, from, -1);
-	gchar *joined = g_strjoinv(to, parts);
-
-	g_strfreev(parts);
-	return joined;
-}
-
 /* The --stats text from its first line to the line before "host". */
 static gchar *stats_before_host(const char *err)
 {
@@ -315,13 +312,19 @@ static gchar *stats_before_host(const char *err)
 }
 
 /* `actual` must equal tests/golden/`file`; a failure names the first line
- * that differs. */
+ * that differs.  Under MMUSIM_GOLDEN_UPDATE, write it there instead. */
 static void expect_golden(const char *file, const char *actual)
 {
-	gchar *path = g_build_filename(GOLDEN_DIR, file, NULL), *want;
+	const char *update = g_getenv("MMUSIM_GOLDEN_UPDATE");
+	gchar *path = g_build_filename(update ? update : GOLDEN_DIR, file, NULL), *want;
 	gchar **want_lines, **got_lines;
 	int line = 0;
 
+	if (update) {
+		cr_assert(g_file_set_contents(path, actual, -1, NULL), "cannot write %s", path);
+		g_free(path);
+		return;
+	}
 	cr_assert(g_file_get_contents(path, &want, NULL, NULL), "no golden file %s", path);
 	want_lines = g_strsplit(want, "\n", -1);
 	got_lines = g_strsplit(actual, "\n", -1);
@@ -336,6 +339,27 @@ static void expect_golden(const char *file, const char *actual)
 	g_free(path);
 }
 
+/* A copy of the guest program `path` in tmp_dir(), as "./NAME". */
+static gchar *copy_program(const char *path)
+{
+	gchar *base = g_path_get_basename(path), *dst = tmp_path(base), *text;
+	gsize len;
+
+	cr_assert(g_file_get_contents(path, &text, &len, NULL), "cannot read %s", path);
+	cr_assert(g_file_set_contents(dst, text, (gssize)len, NULL), "cannot write %s", dst);
+	cr_assert_eq(chmod(dst, 0755), 0);
+	g_free(text);
+	g_free(dst);
+	dst = g_strconcat("./", base, NULL);
+	g_free(base);
+	return dst;
+}
+
+static bool is_program(const char *arg)
+{
+	return !strcmp(arg, BUSYBOX_PATH) || g_str_has_prefix(arg, GUEST_BIN_DIR "/");
+}
+
 /* Run `mmusim run --stats --report NAME.json OPTIONS... PROGRAM ARGS...`
  * (`args` NULL-terminated) as the golden files were made; compare both
  * outputs with tests/golden/NAME.{stats,json}. */
@@ -343,32 +367,35 @@ static void golden_run(const char *name, int status, const char *const *args)
 {
 	gchar *data = write_tmp_file("data.txt", GOLDEN_DATA_TXT);
 	gchar *json_name = g_strconcat(name, ".json", NULL), *stats_name = g_strconcat(name, ".stats", NULL);
-	gchar *json_path = tmp_path(json_name);
+	gchar *json_path = g_strconcat("./", json_name, NULL), *program = NULL;
 	GPtrArray *argv = g_ptr_array_new();
-	gchar *text, *guest_bin, *json, *stats;
+	gchar *json, *stats;
 	struct result r;
 
 	copy_lsan_suppressions();
 	for (const char *const *a = (const char *const[]){ "/usr/bin/env", "-i", GOLDEN_ENV, MMUSIM_PATH, "run",
 							    "--stats", "--report", json_path, NULL }; *a; a++)
 		g_ptr_array_add(argv, (gpointer)*a);
-	for (; *args; args++)
-		g_ptr_array_add(argv, (gpointer)*args);
+	for (; *args; args++) {
+		if (!program && is_program(*args))
+			g_ptr_array_add(argv, program = copy_program(*args));
+		else
+			g_ptr_array_add(argv, (gpointer)*args);
+	}
 	g_ptr_array_add(argv, NULL);
 	r = run_argv((const char *const *)argv->pdata);
 	expect_status(&r, status);
-	text = text_before_host(json_path);
-	guest_bin = replace_all(text, GUEST_BIN_DIR, "@GUEST_BIN_DIR@");
-	json = replace_all(guest_bin, BUSYBOX_PATH, "@BUSYBOX@");
+	g_free(json_path);
+	json_path = tmp_path(json_name);
+	json = text_before_host(json_path);
 	stats = stats_before_host(r.err);
 	expect_golden(json_name, json);
 	expect_golden(stats_name, stats);
 	g_free(stats);
 	g_free(json);
-	g_free(guest_bin);
-	g_free(text);
 	result_free(&r);
 	g_ptr_array_free(argv, TRUE);
+	g_free(program);
 	g_free(json_path);
 	g_free(stats_name);
 	g_free(json_name);
