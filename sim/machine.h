@@ -94,6 +94,7 @@ struct machine {
 	GHashTable *futexes;		/* futex key -> channel object */
 	bool exited;
 	int exit_status;		/* what mmusim exits with */
+	int interrupted;		/* the host signal that stopped the run (sim/hostsig), or 0 */
 	double host_start;
 	FILE *log;			/* diagnostics: stderr */
 };

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "sim/hostsig.h"
 #include "sim/machine.h"
 #include "sim/report.h"
 #include "sim/run.h"
@@ -258,8 +259,12 @@ static int cmd_run(int argc, char **argv)
 		status = EX_USAGE;
 		goto out;
 	}
+	hostsig_install();
 	status = run_program(m, argv + 1, environ);
 	fflush(stdout);
+	if (m->interrupted)
+		fprintf(stderr, "mmusim: %s: stopped the guest after %" PRIu64 " instructions\n",
+			hostsig_name(m->interrupted), cpu_insns(m->cpu));
 	if (opt.stats)
 		print_summary(m, stderr);
 	if (report && !report_finish(report, m, argv + 1, status, &error))

@@ -18,6 +18,7 @@
 #include <math.h>
 #include <stdio.h>
 
+#include "sim/hostsig.h"
 #include "sim/summary.h"
 #include "sim/syscall.h"
 
@@ -155,6 +156,7 @@ static void report_result(JsonBuilder *b, const struct machine *m, int exit_stat
 	add_count(b, "exit_status", (uint64_t)exit_status);
 	add_count(b, "instructions", cpu_insns(m->cpu));
 	add_count(b, "simulated_ns", simulated_time_ns(m));
+	add_string(b, "interrupted", m->interrupted ? hostsig_name(m->interrupted) : NULL);
 	json_builder_end_object(b);
 }
 

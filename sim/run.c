@@ -21,6 +21,7 @@
 #include "mmu/fault.h"
 #include "sim/abort.h"
 #include "sim/crash.h"
+#include "sim/hostsig.h"
 #include "sim/loader.h"
 #include "sim/sched.h"
 #include "sim/signal.h"
@@ -136,6 +137,18 @@ static void run_slice(struct machine *m, struct sim_cpu *c, unsigned *repeats)
 	handle_event(m, t, &e, last_budget, repeats);
 }
 
+/* A host signal asked mmusim to stop (sim/hostsig): the run ends here,
+ * between two slices. */
+static void check_host_stop(struct machine *m)
+{
+	int signo = hostsig_pending();
+
+	if (signo && !m->exited) {
+		m->interrupted = signo;
+		machine_exit(m, 128 + signo);
+	}
+}
+
 static void run(struct machine *m)
 {
 	unsigned repeats = 0;
@@ -144,6 +157,7 @@ static void run(struct machine *m)
 	while (!m->exited && (c = sched_pick(m))) {
 		run_slice(m, c, &repeats);
 		machine_free_dead_tasks(m);
+		check_host_stop(m);
 	}
 }
 
