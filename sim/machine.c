@@ -85,7 +85,7 @@ int machine_create(const struct options *opt, struct machine **out, GString *err
 	m->next_pid = FIRST_PID;
 	err = load_profile(m, error);
 	if (!err && (err = phys_create(opt->mem, &m->phys)))
-		g_string_printf(error, "cannot reserve %" PRIu64 " bytes of simulated memory: %s",
+		g_string_printf(error, "--mem: cannot reserve %" PRIu64 " bytes of simulated memory: %s",
 				opt->mem, g_strerror(-err));
 	if (!err)
 		err = domain_init(&m->domain, m->phys, &m->profile, opt->cpus, !opt->tlb_off, error);

@@ -99,6 +99,8 @@ struct machine {
 	FILE *log;			/* diagnostics: stderr */
 };
 
+/* 0, or -EIO when the emulator cannot start, or another -errno when an
+ * option cannot be used (a profile, --mem, --root, ...); `error` says why. */
 int machine_create(const struct options *opt, struct machine **out, GString *error);
 void machine_destroy(struct machine *m);
 /* Free the tasks that exited (a scheduling point: nothing refers to them). */

@@ -17,6 +17,7 @@
 #include "sim/summary.h"
 
 #define EX_USAGE 2
+#define EX_SOFTWARE 70
 
 static const char usage_text[] =
 	"Usage: mmusim COMMAND [OPTIONS] ...\n"
@@ -29,10 +30,11 @@ static const char usage_text[] =
 	"  profiles                          list the built-in cost profiles\n"
 	"\n"
 	"Options of run:\n"
-	"  --mem SIZE         simulated physical memory, e.g. 512M, 4G (default 4G)\n"
+	"  --mem SIZE         simulated physical memory, 1M to 16T, e.g. 512M, 4G (default 4G)\n"
 	"  --root DIR         the guest's root directory (default /)\n"
 	"  --writable         let the guest change files below the root (default read-only)\n"
-	"  --max-insns N      stop the guest after N instructions (exit status 152, SIGXCPU)\n"
+	"  --max-insns N      stop the guest after at most N instructions (exit status 152,\n"
+	"                     SIGXCPU); a block that would pass N does not start\n"
 	"  --strace           print one line per system call on stderr\n"
 	"  --stats            print counters, TLB figures and latencies at exit\n"
 	"  --report FILE      write a JSON report of the run to FILE at exit\n"
@@ -48,7 +50,7 @@ static const char usage_text[] =
 	"  --tlb exact|off    look every access up in each CPU's modelled TLB (default exact),\n"
 	"                     or model only faults, switches and shootdowns (faster)\n"
 	"\n"
-	"  -h, --help         show this help\n"
+	"  -h, --help         show this help (also after run)\n"
 	"  --version          show the version\n";
 
 static int usage_error(const char *fmt, const char *arg)
@@ -73,6 +75,7 @@ static uint64_t parse_size(const char *s)
 	case 'K': shift = 10; end++; break;
 	case 'M': shift = 20; end++; break;
 	case 'G': shift = 30; end++; break;
+	case 'T': shift = 40; end++; break;
 	case '\0': break;
 	default: return 0;
 	}
@@ -198,8 +201,9 @@ static int cmd_run(int argc, char **argv)
 	struct options opt = { .mem = DEFAULT_MEM, .root = "/", .cpus = DEFAULT_CPUS,
 			       .quantum = DEFAULT_QUANTUM, .max_tasks = DEFAULT_MAX_TASKS };
 	gchar *root = NULL, *profile = NULL, *report_path = NULL, **sets = NULL;
-	gboolean writable = FALSE, strace = FALSE, stats = FALSE;
+	gboolean writable = FALSE, strace = FALSE, stats = FALSE, help = FALSE;
 	GOptionEntry entries[] = {
+		{ "help", 'h', 0, G_OPTION_ARG_NONE, &help, "show the help", NULL },
 		{ "mem", 0, 0, G_OPTION_ARG_CALLBACK, parse_mem, "simulated memory", "SIZE" },
 		{ "root", 0, 0, G_OPTION_ARG_FILENAME, &root, "guest root directory", "DIR" },
 		{ "writable", 0, 0, G_OPTION_ARG_NONE, &writable, "writable root", NULL },
@@ -232,6 +236,11 @@ static int cmd_run(int argc, char **argv)
 		status = usage_error("%s", error->message);
 		goto out;
 	}
+	if (help) {
+		fputs(usage_text, stdout);
+		status = 0;
+		goto out;
+	}
 	if (argc >= 2 && !strcmp(argv[1], "--")) {
 		argv++;
 		argc--;
@@ -248,15 +257,17 @@ static int cmd_run(int argc, char **argv)
 	opt.stats = stats;
 	opt.report = report_path;
 	status = machine_create(&opt, &m, msg);
-	if (status) {
+	if (status == -EIO) {
 		fprintf(stderr, "mmusim: %s\n", msg->str);
-		/* a profile that does not load is a usage error too */
-		status = status == -EINVAL || status == -ENOENT ? EX_USAGE : 1;
+		status = EX_SOFTWARE;
+		goto out;
+	}
+	if (status) {	/* an option the machine cannot be built with */
+		status = usage_error("%s", msg->str);
 		goto out;
 	}
 	if (opt.report && !(report = report_open(opt.report, &error))) {
-		fprintf(stderr, "mmusim: %s\n", error->message);
-		status = EX_USAGE;
+		status = usage_error("%s", error->message);
 		goto out;
 	}
 	hostsig_install();
