@@ -141,6 +141,11 @@ void machine_destroy(struct machine *m)
 	g_free(m);
 }
 
+char *machine_initial_cwd(const struct machine *m)
+{
+	return strcmp(m->opt.root, "/") ? g_strdup("/") : g_get_current_dir();
+}
+
 uint64_t machine_now_ns(const struct machine *m)
 {
 	return m->this_cpu->agent->clock;

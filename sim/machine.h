@@ -106,6 +106,9 @@ void machine_destroy(struct machine *m);
 /* Free the tasks that exited (a scheduling point: nothing refers to them). */
 void machine_free_dead_tasks(struct machine *m);
 
+/* The guest's first working directory, a guest path: the host's when the
+ * root is the host's /, else the root (g_free it). */
+char *machine_initial_cwd(const struct machine *m);
 /* Simulated time on the CPU running now. */
 uint64_t machine_now_ns(const struct machine *m);
 /* The agent of the CPU running now: it pays for the work it does. */

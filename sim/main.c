@@ -8,7 +8,6 @@
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "sim/hostsig.h"
 #include "sim/machine.h"
@@ -49,6 +48,8 @@ static const char usage_text[] =
 	"                     (repeatable; docs/cost-profiles.md)\n"
 	"  --tlb exact|off    look every access up in each CPU's modelled TLB (default exact),\n"
 	"                     or model only faults, switches and shootdowns (faster)\n"
+	"  --env NAME=VALUE   set NAME in the guest's environment (repeatable)\n"
+	"  --clear-env        start the guest's environment empty, as env -i\n"
 	"\n"
 	"  -h, --help         show this help (also after run)\n"
 	"  --version          show the version\n";
@@ -196,12 +197,37 @@ static gboolean parse_seed(const char *name, const char *value, gpointer data, G
 	return parse_count(value, &opt->seed, "--seed", error);
 }
 
+/* The guest's environment: mmusim's own, or none with --clear-env (as
+ * `env -i`), then each --env NAME=VALUE in order, replacing NAME where it
+ * is already set.  NULL with `error` for an --env without NAME=. */
+static gchar **guest_environment(bool clear, char **assignments, GError **error)
+{
+	gchar **envp = clear ? g_new0(gchar *, 1) : g_get_environ();
+
+	for (char **a = assignments; a && *a; a++) {
+		const char *eq = strchr(*a, '=');
+		gchar *name;
+
+		if (!eq || eq == *a) {
+			g_set_error(error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+				    "--env %s: expected NAME=VALUE", *a);
+			g_strfreev(envp);
+			return NULL;
+		}
+		name = g_strndup(*a, (gsize)(eq - *a));
+		envp = g_environ_setenv(envp, name, eq + 1, TRUE);
+		g_free(name);
+	}
+	return envp;
+}
+
 static int cmd_run(int argc, char **argv)
 {
 	struct options opt = { .mem = DEFAULT_MEM, .root = "/", .cpus = DEFAULT_CPUS,
 			       .quantum = DEFAULT_QUANTUM, .max_tasks = DEFAULT_MAX_TASKS };
-	gchar *root = NULL, *profile = NULL, *report_path = NULL, **sets = NULL;
-	gboolean writable = FALSE, strace = FALSE, stats = FALSE, help = FALSE;
+	gchar *root = NULL, *profile = NULL, *report_path = NULL, **sets = NULL, **env = NULL;
+	gchar **envp = NULL;
+	gboolean writable = FALSE, strace = FALSE, stats = FALSE, help = FALSE, clear_env = FALSE;
 	GOptionEntry entries[] = {
 		{ "help", 'h', 0, G_OPTION_ARG_NONE, &help, "show the help", NULL },
 		{ "mem", 0, 0, G_OPTION_ARG_CALLBACK, parse_mem, "simulated memory", "SIZE" },
@@ -218,6 +244,8 @@ static int cmd_run(int argc, char **argv)
 		{ "profile", 0, 0, G_OPTION_ARG_FILENAME, &profile, "cost profile", "NAME|FILE" },
 		{ "set", 0, 0, G_OPTION_ARG_STRING_ARRAY, &sets, "profile change", "KEY=VALUE" },
 		{ "tlb", 0, 0, G_OPTION_ARG_CALLBACK, parse_tlb, "TLB modelling", "exact|off" },
+		{ "env", 0, 0, G_OPTION_ARG_STRING_ARRAY, &env, "guest environment variable", "NAME=VALUE" },
+		{ "clear-env", 0, 0, G_OPTION_ARG_NONE, &clear_env, "empty guest environment", NULL },
 		{ NULL },
 	};
 	GOptionContext *ctx = g_option_context_new("PROGRAM [ARGS...]");
@@ -249,6 +277,10 @@ static int cmd_run(int argc, char **argv)
 		status = usage_error("%s", "run: missing PROGRAM");
 		goto out;
 	}
+	if (!(envp = guest_environment(clear_env, env, &error))) {
+		status = usage_error("%s", error->message);
+		goto out;
+	}
 	opt.root = root ? root : "/";
 	opt.profile = profile;
 	opt.sets = sets;
@@ -271,14 +303,14 @@ static int cmd_run(int argc, char **argv)
 		goto out;
 	}
 	hostsig_install();
-	status = run_program(m, argv + 1, environ);
+	status = run_program(m, argv + 1, envp);
 	fflush(stdout);
 	if (m->interrupted)
 		fprintf(stderr, "mmusim: %s: stopped the guest after %" PRIu64 " instructions\n",
 			hostsig_name(m->interrupted), cpu_insns(m->cpu));
 	if (opt.stats)
 		print_summary(m, stderr);
-	if (report && !report_finish(report, m, argv + 1, status, &error))
+	if (report && !report_finish(report, m, argv + 1, envp, status, &error))
 		fprintf(stderr, "mmusim: %s\n", error->message);	/* the guest's status stands */
 out:
 	machine_destroy(m);
@@ -289,6 +321,8 @@ out:
 	g_free(profile);
 	g_free(report_path);
 	g_strfreev(sets);
+	g_strfreev(env);
+	g_strfreev(envp);
 	return status;
 }
 
@@ -304,6 +338,7 @@ static int cmd_profiles(void)
 
 int main(int argc, char **argv)
 {
+	reserve_stdio();
 	if (argc < 2)
 		return usage_error("%s", "missing command");
 	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {

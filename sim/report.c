@@ -137,17 +137,40 @@ static void report_profile(JsonBuilder *b, const struct cost_profile *p)
 	json_builder_end_object(b);
 }
 
-static void report_config(JsonBuilder *b, const struct machine *m, char *const *argv)
+static void add_strings(JsonBuilder *b, const char *name, char *const *strings)
 {
+	begin_array(b, name);
+	for (char *const *s = strings; *s; s++)
+		add_string(b, NULL, *s);
+	json_builder_end_array(b);
+}
+
+/* What the guest's descriptors 0, 1 and 2 are: mmusim's own, shared. */
+static void report_stdio(JsonBuilder *b)
+{
+	static const char *const names[] = { "stdin", "stdout", "stderr" };
+
+	begin_object(b, "stdio");
+	for (int fd = 0; fd < 3; fd++)
+		add_string(b, names[fd], host_fd_kind(fd));
+	json_builder_end_object(b);
+}
+
+static void report_config(JsonBuilder *b, const struct machine *m, char *const *argv,
+			  char *const *envp)
+{
+	char *cwd = machine_initial_cwd(m);
+
 	begin_object(b, "config");
 	add_string(b, "program", argv[0]);
-	begin_array(b, "argv");
-	for (char *const *arg = argv; *arg; arg++)
-		add_string(b, NULL, *arg);
-	json_builder_end_array(b);
+	add_strings(b, "argv", argv);
+	add_strings(b, "environment", envp);
+	add_string(b, "cwd", cwd);
+	report_stdio(b);
 	report_options(b, &m->opt);
 	report_profile(b, &m->profile);
 	json_builder_end_object(b);
+	g_free(cwd);
 }
 
 static void report_result(JsonBuilder *b, const struct machine *m, int exit_status)
@@ -328,7 +351,8 @@ static void report_host(JsonBuilder *b, const struct machine *m)
 	json_builder_end_object(b);
 }
 
-static JsonNode *build_report(const struct machine *m, char *const *argv, int exit_status)
+static JsonNode *build_report(const struct machine *m, char *const *argv, char *const *envp,
+			      int exit_status)
 {
 	JsonBuilder *b = json_builder_new();
 	JsonNode *root;
@@ -336,7 +360,7 @@ static JsonNode *build_report(const struct machine *m, char *const *argv, int ex
 	json_builder_begin_object(b);
 	add_string(b, "format", REPORT_FORMAT);
 	add_count(b, "version", REPORT_VERSION);
-	report_config(b, m, argv);
+	report_config(b, m, argv, envp);
 	report_result(b, m, exit_status);
 	report_cpus(b, m);
 	report_syscalls(b, m);
@@ -400,10 +424,10 @@ struct report *report_open(const char *path, GError **error)
 	return r;
 }
 
-bool report_finish(struct report *r, struct machine *m, char *const *argv, int exit_status,
-		   GError **error)
+bool report_finish(struct report *r, struct machine *m, char *const *argv, char *const *envp,
+		   int exit_status, GError **error)
 {
-	JsonNode *root = build_report(m, argv, exit_status);
+	JsonNode *root = build_report(m, argv, envp, exit_status);
 	gchar *text = format_report(root);
 	int err = write_and_close(r->file, text);
 

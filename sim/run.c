@@ -183,19 +183,19 @@ static char *guest_exe_path(struct machine *m, const char *path)
 	return exe;
 }
 
-/* The first task: process FIRST_PID, standard descriptors, the host's cwd
- * when the root is the host's /. */
+/* The first task: process FIRST_PID, standard descriptors, the initial
+ * working directory. */
 static struct task *create_init_task(struct machine *m, const char *exe, struct mm *mm)
 {
 	struct process *proc = process_new(m->next_pid, NULL, exe);
 	struct task *t = task_alloc(m->next_pid++, proc, m->cpu);
-	char *cwd = g_get_current_dir();
+	char *cwd = machine_initial_cwd(m);
 
 	m->init = proc;
 	m->processes = g_list_append(m->processes, proc);
 	task_attach_mm(t, mm);
 	t->mm = mm;
-	t->fs = fs_new(strcmp(m->opt.root, "/") ? "/" : cwd);
+	t->fs = fs_new(cwd);
 	t->files = files_new();
 	fdtable_init_stdio(&t->files->fdt);
 	t->sighand = sighand_new();

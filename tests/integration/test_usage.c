@@ -191,3 +191,9 @@ Test(usage, max_insns_10_reports_what_it_ran)
 	g_free(text);
 	result_free(&r);
 }
+
+Test(usage, env_without_a_name)
+{
+	expect_usage_error(run_mmusim("--env", "NOEQUALS", BB, "true", NULL), "--env NOEQUALS: expected NAME=VALUE");
+	expect_usage_error(run_mmusim("--env", "=value", BB, "true", NULL), "--env =value: expected NAME=VALUE");
+}
