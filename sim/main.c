@@ -288,6 +288,7 @@ static int cmd_run(int argc, char **argv)
 	opt.strace = strace;
 	opt.stats = stats;
 	opt.report = report_path;
+	hostsig_install();	/* from here on a stop request still gets its report */
 	status = machine_create(&opt, &m, msg);
 	if (status == -EIO) {
 		fprintf(stderr, "mmusim: %s\n", msg->str);
@@ -302,7 +303,6 @@ static int cmd_run(int argc, char **argv)
 		status = usage_error("%s", error->message);
 		goto out;
 	}
-	hostsig_install();
 	status = run_program(m, argv + 1, envp);
 	fflush(stdout);
 	if (m->interrupted)
