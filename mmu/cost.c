@@ -6,6 +6,12 @@
 #include <errno.h>
 #include <string.h>
 
+/* Bounds past which a value is a typo, not a machine: no modelled step
+ * costs more than 2^32 cycles, clocks run from 1 MHz to 1 THz. */
+#define MAX_STEP_CYCLES		(UINT64_C(1) << 32)
+#define MIN_FREQUENCY_GHZ	0.001
+#define MAX_FREQUENCY_GHZ	1000.0
+
 static const char *const step_keys[NR_COST_STEPS] = {
 	[COST_INSTRUCTION] = "instruction",
 	[COST_TLB_HIT_L1] = "tlb_hit_l1",
@@ -129,13 +135,14 @@ static int invalid(GError **error, const char *fmt, const char *source, const ch
 	return -EINVAL;
 }
 
-/* A whole number, as a key file or --set spells it. */
-static bool parse_count(const char *text, guint64 *out)
+/* A whole number up to `max`, as a key file or --set spells it. */
+static bool parse_count(const char *text, guint64 max, guint64 *out)
 {
 	char *end;
 
+	errno = 0;
 	*out = g_ascii_strtoull(text, &end, 10);
-	return *text && !*end && text[0] != '-';
+	return g_ascii_isdigit(*text) && !*end && !errno && *out <= max;
 }
 
 static int apply_cycles(struct cost_profile *p, GKeyFile *kf, const char *source, GError **error)
@@ -150,8 +157,9 @@ static int apply_cycles(struct cost_profile *p, GKeyFile *kf, const char *source
 
 		if (step < 0)
 			err = invalid(error, "%s: unknown step \"%s\" in [cycles]", source, *key);
-		else if (!parse_count(text, &v))
-			err = invalid(error, "%s: cycles.%s must be a whole number of cycles", source, *key);
+		else if (!parse_count(text, MAX_STEP_CYCLES, &v))
+			err = invalid(error, "%s: cycles.%s must be a whole number of cycles up to 4294967296",
+				      source, *key);
 		else
 			p->cycles[step] = v;
 		g_free(text);
@@ -177,7 +185,7 @@ static int apply_tlb(struct cost_profile *p, GKeyFile *kf, const char *source, G
 				err = invalid(error, "%s: tlb.%s must be ipi or broadcast", source, *key);
 		} else if (!field) {
 			err = invalid(error, "%s: unknown key \"%s\" in [tlb]", source, *key);
-		} else if (!parse_count(text, &v) || v > 1u << 20) {
+		} else if (!parse_count(text, 1u << 20, &v)) {
 			err = invalid(error, "%s: tlb.%s must be a whole number up to 1048576", source, *key);
 		} else {
 			*field = (unsigned)v;
@@ -195,26 +203,53 @@ static int check_tlb(struct cost_profile *p, const char *source, GError **error)
 		{ "l1i", &p->tlb.l1i }, { "l1d", &p->tlb.l1d }, { "l2", &p->tlb.l2 },
 	};
 
-	for (size_t i = 0; i < G_N_ELEMENTS(caches); i++)
-		if (caches[i].g->entries && (!caches[i].g->ways || caches[i].g->entries % caches[i].g->ways))
+	for (size_t i = 0; i < G_N_ELEMENTS(caches); i++) {
+		if (caches[i].g->entries && !caches[i].g->ways)
+			return invalid(error, "%s: tlb.%s_ways must be at least 1 when the TLB has entries",
+				       source, caches[i].name);
+		if (caches[i].g->entries % MAX(caches[i].g->ways, 1))
 			return invalid(error, "%s: tlb.%s_entries must be a multiple of its ways", source,
 				       caches[i].name);
+	}
 	if (p->asid_bits > MAX_ASID_BITS)
 		return invalid(error, "%s: tlb.%s must be at most 16", source, "asid_bits");
 	p->tlb.asid_tagged = p->asid_bits > 0;
 	return 0;
 }
 
+/* Every group and [profile] key is one this module knows: a typo is an
+ * error, not a value silently left at the default. */
+static int check_names(GKeyFile *kf, const char *source, GError **error)
+{
+	static const char *const groups[] = { "profile", "cycles", "tlb", NULL };
+	static const char *const profile_keys[] = { "description", "frequency_ghz", NULL };
+	gchar **names = g_key_file_get_groups(kf, NULL);
+	int err = 0;
+
+	for (gchar **g = names; *g && !err; g++)
+		if (!g_strv_contains(groups, *g))
+			err = invalid(error, "%s: unknown group [%s] (expected [profile], [cycles], [tlb])",
+				      source, *g);
+	g_strfreev(names);
+	names = g_key_file_get_keys(kf, "profile", NULL, NULL);
+	for (gchar **k = names; k && *k && !err; k++)
+		if (!g_strv_contains(profile_keys, *k))
+			err = invalid(error, "%s: unknown key \"%s\" in [profile]", source, *k);
+	g_strfreev(names);
+	return err;
+}
+
 /* Apply what a key file says over the values already in `p`. */
 static int apply_key_file(struct cost_profile *p, GKeyFile *kf, const char *source, GError **error)
 {
 	GError *e = NULL;
-	int err = 0;
+	int err = check_names(kf, source, error);
 
-	if (g_key_file_has_key(kf, "profile", "frequency_ghz", NULL)) {
+	if (!err && g_key_file_has_key(kf, "profile", "frequency_ghz", NULL)) {
 		p->frequency_ghz = g_key_file_get_double(kf, "profile", "frequency_ghz", &e);
-		if (e || p->frequency_ghz <= 0)
-			err = invalid(error, "%s: %s must be a positive number", source, "frequency_ghz");
+		if (e || !(p->frequency_ghz >= MIN_FREQUENCY_GHZ && p->frequency_ghz <= MAX_FREQUENCY_GHZ))
+			err = invalid(error, "%s: %s must be a number of GHz from 0.001 to 1000", source,
+				      "frequency_ghz");
 		g_clear_error(&e);
 	}
 	if (g_key_file_has_key(kf, "profile", "description", NULL)) {

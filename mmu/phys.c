@@ -36,7 +36,8 @@ int phys_create(uint64_t size, struct phys **out)
 	struct phys *phys;
 	void *base;
 
-	if (size % PAGE_SIZE || size < 2 * PAGE_SIZE || size >> PAGE_SHIFT > UINT32_MAX)
+	/* Frame numbers are 32 bits: 2^32 frames, 16 TiB, at most. */
+	if (size % PAGE_SIZE || size < 2 * PAGE_SIZE || size >> PAGE_SHIFT > UINT64_C(1) << 32)
 		return -EINVAL;
 	base = mmap(NULL, size, PROT_READ | PROT_WRITE,
 		    MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
@@ -45,9 +46,17 @@ int phys_create(uint64_t size, struct phys **out)
 	phys = g_new0(struct phys, 1);
 	phys->base = base;
 	phys->nr_frames = size >> PAGE_SHIFT;
-	/* Large zeroed arrays come from mmap too, so they stay sparse. */
-	phys->refcount = g_malloc0_n(phys->nr_frames, sizeof(*phys->refcount));
-	phys->kind = g_malloc0_n(phys->nr_frames, sizeof(*phys->kind));
+	/* Large zeroed arrays come from mmap too, so they stay sparse; the
+	 * host may still refuse them (a limit on address space). */
+	phys->refcount = g_try_malloc0_n(phys->nr_frames, sizeof(*phys->refcount));
+	phys->kind = g_try_malloc0_n(phys->nr_frames, sizeof(*phys->kind));
+	if (!phys->refcount || !phys->kind) {
+		g_free(phys->refcount);
+		g_free(phys->kind);
+		g_free(phys);
+		munmap(base, size);
+		return -ENOMEM;
+	}
 	phys->free_list = g_array_new(FALSE, FALSE, sizeof(uint32_t));
 	phys->next_fresh = 1;	/* frame 0 is reserved */
 	*out = phys;

@@ -85,7 +85,7 @@ int machine_create(const struct options *opt, struct machine **out, GString *err
 	m->next_pid = FIRST_PID;
 	err = load_profile(m, error);
 	if (!err && (err = phys_create(opt->mem, &m->phys)))
-		g_string_printf(error, "cannot reserve %" PRIu64 " bytes of simulated memory: %s",
+		g_string_printf(error, "--mem: cannot reserve %" PRIu64 " bytes of simulated memory: %s",
 				opt->mem, g_strerror(-err));
 	if (!err)
 		err = domain_init(&m->domain, m->phys, &m->profile, opt->cpus, !opt->tlb_off, error);
@@ -139,6 +139,11 @@ void machine_destroy(struct machine *m)
 	g_rand_free(m->rand);
 	g_hash_table_destroy(m->warned);
 	g_free(m);
+}
+
+char *machine_initial_cwd(const struct machine *m)
+{
+	return strcmp(m->opt.root, "/") ? g_strdup("/") : g_get_current_dir();
 }
 
 uint64_t machine_now_ns(const struct machine *m)

@@ -94,15 +94,21 @@ struct machine {
 	GHashTable *futexes;		/* futex key -> channel object */
 	bool exited;
 	int exit_status;		/* what mmusim exits with */
+	int interrupted;		/* the host signal that stopped the run (sim/hostsig), or 0 */
 	double host_start;
 	FILE *log;			/* diagnostics: stderr */
 };
 
+/* 0, or -EIO when the emulator cannot start, or another -errno when an
+ * option cannot be used (a profile, --mem, --root, ...); `error` says why. */
 int machine_create(const struct options *opt, struct machine **out, GString *error);
 void machine_destroy(struct machine *m);
 /* Free the tasks that exited (a scheduling point: nothing refers to them). */
 void machine_free_dead_tasks(struct machine *m);
 
+/* The guest's first working directory, a guest path: the host's when the
+ * root is the host's /, else the root (g_free it). */
+char *machine_initial_cwd(const struct machine *m);
 /* Simulated time on the CPU running now. */
 uint64_t machine_now_ns(const struct machine *m);
 /* The agent of the CPU running now: it pays for the work it does. */

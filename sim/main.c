@@ -8,14 +8,15 @@
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "report/text.h"
+#include "sim/hostsig.h"
 #include "sim/machine.h"
 #include "sim/report.h"
 #include "sim/run.h"
 
 #define EX_USAGE 2
+#define EX_SOFTWARE 70
 
 static const char usage_text[] =
 	"Usage: mmusim COMMAND [OPTIONS] ...\n"
@@ -28,10 +29,11 @@ static const char usage_text[] =
 	"  profiles                          list the built-in cost profiles\n"
 	"\n"
 	"Options of run:\n"
-	"  --mem SIZE         simulated physical memory, e.g. 512M, 4G (default 4G)\n"
+	"  --mem SIZE         simulated physical memory, 1M to 16T, e.g. 512M, 4G (default 4G)\n"
 	"  --root DIR         the guest's root directory (default /)\n"
 	"  --writable         let the guest change files below the root (default read-only)\n"
-	"  --max-insns N      stop the guest after N instructions (exit status 152, SIGXCPU)\n"
+	"  --max-insns N      stop the guest after at most N instructions (exit status 152,\n"
+	"                     SIGXCPU); a block that would pass N does not start\n"
 	"  --strace           print one line per system call on stderr\n"
 	"  --stats            print counters, TLB figures and latencies at exit\n"
 	"  --report FILE      write a JSON report of the run to FILE at exit\n"
@@ -46,8 +48,10 @@ static const char usage_text[] =
 	"                     (repeatable; docs/cost-profiles.md)\n"
 	"  --tlb exact|off    look every access up in each CPU's modelled TLB (default exact),\n"
 	"                     or model only faults, switches and shootdowns (faster)\n"
+	"  --env NAME=VALUE   set NAME in the guest's environment (repeatable)\n"
+	"  --clear-env        start the guest's environment empty, as env -i\n"
 	"\n"
-	"  -h, --help         show this help\n"
+	"  -h, --help         show this help (also after run)\n"
 	"  --version          show the version\n";
 
 static int usage_error(const char *fmt, const char *arg)
@@ -72,6 +76,7 @@ static uint64_t parse_size(const char *s)
 	case 'K': shift = 10; end++; break;
 	case 'M': shift = 20; end++; break;
 	case 'G': shift = 30; end++; break;
+	case 'T': shift = 40; end++; break;
 	case '\0': break;
 	default: return 0;
 	}
@@ -194,9 +199,10 @@ static gboolean parse_seed(const char *name, const char *value, gpointer data, G
 
 /* The figures of the run, read once: as text on stderr (--stats), as JSON
  * into `report` (--report), which is closed and freed. */
-static void write_reports(struct machine *m, char *const *argv, int status, struct report_file *report)
+static void write_reports(struct machine *m, char *const *argv, char *const *envp, int status,
+			  struct report_file *report)
 {
-	struct report_node *run = report_build(m, argv, status);
+	struct report_node *run = report_build(m, argv, envp, status);
 	GError *error = NULL;
 
 	if (m->opt.stats)
@@ -208,13 +214,39 @@ static void write_reports(struct machine *m, char *const *argv, int status, stru
 	report_free(run);
 }
 
+/* The guest's environment: mmusim's own, or none with --clear-env (as
+ * `env -i`), then each --env NAME=VALUE in order, replacing NAME where it
+ * is already set.  NULL with `error` for an --env without NAME=. */
+static gchar **guest_environment(bool clear, char **assignments, GError **error)
+{
+	gchar **envp = clear ? g_new0(gchar *, 1) : g_get_environ();
+
+	for (char **a = assignments; a && *a; a++) {
+		const char *eq = strchr(*a, '=');
+		gchar *name;
+
+		if (!eq || eq == *a) {
+			g_set_error(error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+				    "--env %s: expected NAME=VALUE", *a);
+			g_strfreev(envp);
+			return NULL;
+		}
+		name = g_strndup(*a, (gsize)(eq - *a));
+		envp = g_environ_setenv(envp, name, eq + 1, TRUE);
+		g_free(name);
+	}
+	return envp;
+}
+
 static int cmd_run(int argc, char **argv)
 {
 	struct options opt = { .mem = DEFAULT_MEM, .root = "/", .cpus = DEFAULT_CPUS,
 			       .quantum = DEFAULT_QUANTUM, .max_tasks = DEFAULT_MAX_TASKS };
-	gchar *root = NULL, *profile = NULL, *report_path = NULL, **sets = NULL;
-	gboolean writable = FALSE, strace = FALSE, stats = FALSE;
+	gchar *root = NULL, *profile = NULL, *report_path = NULL, **sets = NULL, **env = NULL;
+	gchar **envp = NULL;
+	gboolean writable = FALSE, strace = FALSE, stats = FALSE, help = FALSE, clear_env = FALSE;
 	GOptionEntry entries[] = {
+		{ "help", 'h', 0, G_OPTION_ARG_NONE, &help, "show the help", NULL },
 		{ "mem", 0, 0, G_OPTION_ARG_CALLBACK, parse_mem, "simulated memory", "SIZE" },
 		{ "root", 0, 0, G_OPTION_ARG_FILENAME, &root, "guest root directory", "DIR" },
 		{ "writable", 0, 0, G_OPTION_ARG_NONE, &writable, "writable root", NULL },
@@ -229,6 +261,8 @@ static int cmd_run(int argc, char **argv)
 		{ "profile", 0, 0, G_OPTION_ARG_FILENAME, &profile, "cost profile", "NAME|FILE" },
 		{ "set", 0, 0, G_OPTION_ARG_STRING_ARRAY, &sets, "profile change", "KEY=VALUE" },
 		{ "tlb", 0, 0, G_OPTION_ARG_CALLBACK, parse_tlb, "TLB modelling", "exact|off" },
+		{ "env", 0, 0, G_OPTION_ARG_STRING_ARRAY, &env, "guest environment variable", "NAME=VALUE" },
+		{ "clear-env", 0, 0, G_OPTION_ARG_NONE, &clear_env, "empty guest environment", NULL },
 		{ NULL },
 	};
 	GOptionContext *ctx = g_option_context_new("PROGRAM [ARGS...]");
@@ -247,12 +281,21 @@ static int cmd_run(int argc, char **argv)
 		status = usage_error("%s", error->message);
 		goto out;
 	}
+	if (help) {
+		fputs(usage_text, stdout);
+		status = 0;
+		goto out;
+	}
 	if (argc >= 2 && !strcmp(argv[1], "--")) {
 		argv++;
 		argc--;
 	}
 	if (argc < 2) {
 		status = usage_error("%s", "run: missing PROGRAM");
+		goto out;
+	}
+	if (!(envp = guest_environment(clear_env, env, &error))) {
+		status = usage_error("%s", error->message);
 		goto out;
 	}
 	opt.root = root ? root : "/";
@@ -262,22 +305,28 @@ static int cmd_run(int argc, char **argv)
 	opt.strace = strace;
 	opt.stats = stats;
 	opt.report = report_path;
+	hostsig_install();	/* from here on a stop request still gets its report */
 	status = machine_create(&opt, &m, msg);
-	if (status) {
+	if (status == -EIO) {
 		fprintf(stderr, "mmusim: %s\n", msg->str);
-		/* a profile that does not load is a usage error too */
-		status = status == -EINVAL || status == -ENOENT ? EX_USAGE : 1;
+		status = EX_SOFTWARE;
+		goto out;
+	}
+	if (status) {	/* an option the machine cannot be built with */
+		status = usage_error("%s", msg->str);
 		goto out;
 	}
 	if (opt.report && !(report = report_open(opt.report, &error))) {
-		fprintf(stderr, "mmusim: %s\n", error->message);
-		status = EX_USAGE;
+		status = usage_error("%s", error->message);
 		goto out;
 	}
-	status = run_program(m, argv + 1, environ);
+	status = run_program(m, argv + 1, envp);
 	fflush(stdout);
+	if (m->interrupted)
+		fprintf(stderr, "mmusim: %s: stopped the guest after %" PRIu64 " instructions\n",
+			hostsig_name(m->interrupted), cpu_insns(m->cpu));
 	if (opt.stats || report)
-		write_reports(m, argv + 1, status, report);
+		write_reports(m, argv + 1, envp, status, report);
 out:
 	machine_destroy(m);
 	g_string_free(msg, TRUE);
@@ -287,6 +336,8 @@ out:
 	g_free(profile);
 	g_free(report_path);
 	g_strfreev(sets);
+	g_strfreev(env);
+	g_strfreev(envp);
 	return status;
 }
 
@@ -302,6 +353,7 @@ static int cmd_profiles(void)
 
 int main(int argc, char **argv)
 {
+	reserve_stdio();
 	if (argc < 2)
 		return usage_error("%s", "missing command");
 	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {

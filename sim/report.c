@@ -16,6 +16,7 @@
 #include <stdio.h>
 
 #include "report/json.h"
+#include "sim/hostsig.h"
 #include "sim/syscall.h"
 
 #define REPORT_FORMAT "mmusim-report"
@@ -69,15 +70,36 @@ static void fill_profile(struct report_node *config, const struct cost_profile *
 	report_add_string(tlb, "shootdown", shootdown_mechanism_name(p->shootdown));
 }
 
-static void fill_config(struct report_node *root, const struct machine *m, char *const *argv)
+static void fill_strings(struct report_node *parent, const char *key, char *const *strings)
+{
+	struct report_node *list = report_add_list(parent, key, NULL, TEXT_NONE);
+
+	for (char *const *str = strings; *str; str++)
+		report_add_string(list, NULL, *str);
+}
+
+/* What the guest's descriptors 0, 1 and 2 are: mmusim's own, shared. */
+static void fill_stdio(struct report_node *config)
+{
+	static const char *const names[] = { "stdin", "stdout", "stderr" };
+	struct report_node *s = report_add_section(config, "stdio", NULL, TEXT_NONE);
+
+	for (int fd = 0; fd < 3; fd++)
+		report_add_string(s, names[fd], host_fd_kind(fd));
+}
+
+static void fill_config(struct report_node *root, const struct machine *m, char *const *argv,
+			char *const *envp)
 {
 	struct report_node *s = report_add_section(root, "config", NULL, TEXT_NONE);
-	struct report_node *args;
+	char *cwd = machine_initial_cwd(m);
 
 	report_add_string(s, "program", argv[0]);
-	args = report_add_list(s, "argv", NULL, TEXT_NONE);
-	for (char *const *arg = argv; *arg; arg++)
-		report_add_string(args, NULL, *arg);
+	fill_strings(s, "argv", argv);
+	fill_strings(s, "environment", envp);
+	report_add_string(s, "cwd", cwd);
+	g_free(cwd);
+	fill_stdio(s);
 	fill_options(s, &m->opt);
 	fill_profile(s, &m->profile);
 }
@@ -99,6 +121,7 @@ static void fill_result(struct report_node *root, const struct machine *m, int e
 	report_add_count(s, "exit_status", NULL, (uint64_t)exit_status);
 	report_add_count(s, "instructions", "instructions", cpu_insns(m->cpu));
 	report_add_count(s, "simulated_ns", "simulated time (ns)", simulated_time_ns(m));
+	report_add_string(s, "interrupted", m->interrupted ? hostsig_name(m->interrupted) : NULL);
 }
 
 static void fill_cpus(struct report_node *root, const struct machine *m)
@@ -323,13 +346,14 @@ static void fill_host(struct report_node *root, const struct machine *m)
 	report_add_real(s, "guest_mips", "guest MIPS", seconds > 0 ? cpu_insns(m->cpu) / seconds / 1e6 : 0.0, 1);
 }
 
-struct report_node *report_build(struct machine *m, char *const *argv, int exit_status)
+struct report_node *report_build(struct machine *m, char *const *argv, char *const *envp,
+				 int exit_status)
 {
 	struct report_node *root = report_new("mmusim statistics");
 
 	report_add_string(root, "format", REPORT_FORMAT);
 	report_add_count(root, "version", NULL, REPORT_VERSION);
-	fill_config(root, m, argv);
+	fill_config(root, m, argv, envp);
 	fill_result(root, m, exit_status);
 	fill_cpus(root, m);
 	fill_syscalls(root, m);

@@ -7,9 +7,10 @@
  * The file is created before the guest runs, so that a path that cannot be
  * written is a usage error rather than a report lost at the end; it is
  * filled when the run ends, whatever the exit status.  Everything in the
- * report but its last member, "host", follows from the program, its
- * arguments, the options and the files it reads: the same run gives the
- * same bytes.
+ * report but its last member, "host", follows from the inputs it records
+ * (program, arguments, environment, working directory, kinds of standard
+ * descriptors, options) and the files it reads: the same run gives the same
+ * bytes.
  */
 #ifndef SIM_REPORT_H
 #define SIM_REPORT_H
@@ -21,9 +22,10 @@
 
 struct report_file;
 
-/* The report of the run of `argv` that ended with `exit_status` (free it
- * with report_free). */
-struct report_node *report_build(struct machine *m, char *const *argv, int exit_status);
+/* The report of the run of `argv` in environment `envp` that ended with
+ * `exit_status` (free it with report_free). */
+struct report_node *report_build(struct machine *m, char *const *argv, char *const *envp,
+				 int exit_status);
 
 /* Create (or truncate) `path`; NULL with `error` ("--report PATH: reason")
  * if it cannot be written. */

@@ -21,6 +21,7 @@
 #include "mmu/fault.h"
 #include "sim/abort.h"
 #include "sim/crash.h"
+#include "sim/hostsig.h"
 #include "sim/loader.h"
 #include "sim/sched.h"
 #include "sim/signal.h"
@@ -136,6 +137,18 @@ static void run_slice(struct machine *m, struct sim_cpu *c, unsigned *repeats)
 	handle_event(m, t, &e, last_budget, repeats);
 }
 
+/* A host signal asked mmusim to stop (sim/hostsig): the run ends here,
+ * between two slices. */
+static void check_host_stop(struct machine *m)
+{
+	int signo = hostsig_pending();
+
+	if (signo && !m->exited) {
+		m->interrupted = signo;
+		machine_exit(m, 128 + signo);
+	}
+}
+
 static void run(struct machine *m)
 {
 	unsigned repeats = 0;
@@ -144,6 +157,7 @@ static void run(struct machine *m)
 	while (!m->exited && (c = sched_pick(m))) {
 		run_slice(m, c, &repeats);
 		machine_free_dead_tasks(m);
+		check_host_stop(m);
 	}
 }
 
@@ -169,19 +183,19 @@ static char *guest_exe_path(struct machine *m, const char *path)
 	return exe;
 }
 
-/* The first task: process FIRST_PID, standard descriptors, the host's cwd
- * when the root is the host's /. */
+/* The first task: process FIRST_PID, standard descriptors, the initial
+ * working directory. */
 static struct task *create_init_task(struct machine *m, const char *exe, struct mm *mm)
 {
 	struct process *proc = process_new(m->next_pid, NULL, exe);
 	struct task *t = task_alloc(m->next_pid++, proc, m->cpu);
-	char *cwd = g_get_current_dir();
+	char *cwd = machine_initial_cwd(m);
 
 	m->init = proc;
 	m->processes = g_list_append(m->processes, proc);
 	task_attach_mm(t, mm);
 	t->mm = mm;
-	t->fs = fs_new(strcmp(m->opt.root, "/") ? "/" : cwd);
+	t->fs = fs_new(cwd);
 	t->files = files_new();
 	fdtable_init_stdio(&t->files->fdt);
 	t->sighand = sighand_new();

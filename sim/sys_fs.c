@@ -90,22 +90,32 @@ static long file_read(struct machine *m, struct task *t, struct file *f, void *b
 	return n;
 }
 
-/* One write of `buf` to `f`; a pipe with no reader raises SIGPIPE. */
+/* The result `n` of a write: one that found no reader (a guest pipe, or a
+ * host pipe or socket such as mmusim's standard output read by `head`)
+ * raises SIGPIPE in the writer as well, as Linux does. */
+static long check_broken_pipe(struct machine *m, struct task *t, long n)
+{
+	struct sig_info sigpipe = { .signo = G_SIGPIPE, .code = G_SI_USER, .pid = t->proc->pid };
+
+	if (n == -EPIPE)
+		send_signal_to_task(m, t, &sigpipe);
+	return n;
+}
+
+/* One write of `buf` to `f`. */
 static long file_write(struct machine *m, struct task *t, struct file *f, const void *buf, size_t len,
 		       int64_t offset)
 {
-	struct sig_info sigpipe = { .signo = G_SIGPIPE, .code = G_SI_USER, .pid = t->proc->pid };
 	long n;
 
 	if (!f->pipe)
-		return finish_io(offset < 0 ? write(f->host_fd, buf, len) : pwrite(f->host_fd, buf, len, offset));
+		return check_broken_pipe(m, t, finish_io(offset < 0 ? write(f->host_fd, buf, len) :
+							 pwrite(f->host_fd, buf, len, offset)));
 	if (!f->writer)
 		return -EBADF;
 	if (offset >= 0)
 		return -ESPIPE;
-	n = pipe_write(f->pipe, buf, len);
-	if (n == -EPIPE)
-		send_signal_to_task(m, t, &sigpipe);
+	n = check_broken_pipe(m, t, pipe_write(f->pipe, buf, len));
 	if (n == -EAGAIN && !(f->pipe_flags & G_O_NONBLOCK))
 		return block_on(m, t, f->pipe, "pipe write", 0);
 	return n;
@@ -264,12 +274,12 @@ SYSCALL(sendfile)
 	if (out->pipe || in->pipe)
 		return -EINVAL;	/* callers fall back to read and write */
 	if (!a[2])
-		return finish_io(sendfile(out->host_fd, in->host_fd, NULL, count));
+		return check_broken_pipe(m, t, finish_io(sendfile(out->host_fd, in->host_fd, NULL, count)));
 	if (copy_from_user(t->mm, &offset, a[2], sizeof(offset)))
 		return -EFAULT;
 	if (offset < 0)
 		return -EINVAL;
-	n = finish_io(sendfile(out->host_fd, in->host_fd, (off_t *)&offset, count));
+	n = check_broken_pipe(m, t, finish_io(sendfile(out->host_fd, in->host_fd, (off_t *)&offset, count)));
 	if (n >= 0 && copy_to_user(t->mm, a[2], &offset, sizeof(offset)))
 		return -EFAULT;
 	return n;

@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <linux/openat2.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -127,12 +128,46 @@ void file_put(struct file *file)
 	g_free(file);
 }
 
+static bool is_placeholder(int fd)
+{
+	int flags = fcntl(fd, F_GETFL);
+
+	return flags < 0 || (flags & O_PATH);
+}
+
+void reserve_stdio(void)
+{
+	/* The lower ones are open by now: open() takes `fd`. */
+	for (int fd = 0; fd < 3; fd++)
+		if (fcntl(fd, F_GETFD) < 0)
+			open("/", O_PATH | O_DIRECTORY);
+}
+
+const char *host_fd_kind(int fd)
+{
+	struct stat st;
+
+	if (is_placeholder(fd) || fstat(fd, &st) < 0)
+		return "closed";
+	if (S_ISFIFO(st.st_mode))
+		return "pipe";
+	if (S_ISREG(st.st_mode))
+		return "file";
+	if (S_ISSOCK(st.st_mode))
+		return "socket";
+	if (S_ISDIR(st.st_mode))
+		return "directory";
+	if (S_ISCHR(st.st_mode) && major(st.st_rdev) == 1 && minor(st.st_rdev) == 3)
+		return "/dev/null";
+	return isatty(fd) ? "terminal" : "device";
+}
+
 void fdtable_init_stdio(struct fdtable *fdt)
 {
 	static const char *const names[] = { "<stdin>", "<stdout>", "<stderr>" };
 
 	for (int fd = 0; fd < 3; fd++) {
-		int host = fcntl(fd, F_DUPFD_CLOEXEC, 3);
+		int host = is_placeholder(fd) ? -1 : fcntl(fd, F_DUPFD_CLOEXEC, 3);
 
 		if (host >= 0)
 			fdt->files[fd] = file_new(host, names[fd], false);

@@ -55,7 +55,16 @@ struct file *file_new_pipe(struct pipe *pipe, bool writer, int flags);
 struct file *file_get(struct file *file);
 void file_put(struct file *file);
 
-/* Standard input, output and error on descriptors 0-2. */
+/* Hold each of descriptors 0-2 that mmusim was started without with an
+ * O_PATH placeholder, before anything else is opened: no file mmusim opens
+ * (the root, a report) may land there, and the guest still finds them
+ * closed.  Call first. */
+void reserve_stdio(void);
+/* What host descriptor `fd` is, in the report's words: "terminal", "pipe",
+ * "file", "/dev/null", "socket", "directory", "device" (another character
+ * or block device), or "closed" (a reserve_stdio() placeholder too). */
+const char *host_fd_kind(int fd);
+/* Standard input, output and error on descriptors 0-2, but for closed ones. */
 void fdtable_init_stdio(struct fdtable *fdt);
 void fdtable_close_all(struct fdtable *fdt);
 /* Install at the lowest free descriptor >= `min`: the descriptor or -EMFILE.

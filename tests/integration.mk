@@ -17,6 +17,7 @@ tests_integration_tests_SOURCES = \
 	tests/integration/test_model.c \
 	tests/integration/test_tasks.c \
 	tests/integration/test_report.c \
+	tests/integration/test_hostsig.c \
 	tests/integration/test_tlb.c \
 	tests/integration/test_linux.c
 tests_integration_tests_CFLAGS = $(AM_CFLAGS) $(CRITERION_CFLAGS) $(JSON_GLIB_CFLAGS) \

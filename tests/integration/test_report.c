@@ -175,13 +175,11 @@ static gchar *text_before_host(const char *path)
 	return text;
 }
 
-/* Two runs that wrote first.json and second.json in tmp_dir(). */
-static void expect_same_reports(struct result first, struct result second)
+/* first.json and second.json in tmp_dir() are the same up to host. */
+static void expect_same_report_texts(void)
 {
 	gchar *paths[2] = { tmp_path("first.json"), tmp_path("second.json") }, *texts[2];
 
-	expect_status(&first, 0);
-	expect_status(&second, 0);
 	for (int i = 0; i < 2; i++)
 		texts[i] = text_before_host(paths[i]);
 	cr_expect_str_eq(texts[0], texts[1], "the reports differ before host:\n%s\n---\n%s", texts[0],
@@ -190,6 +188,14 @@ static void expect_same_reports(struct result first, struct result second)
 		g_free(texts[i]);
 		g_free(paths[i]);
 	}
+}
+
+/* Two runs that wrote first.json and second.json in tmp_dir(). */
+static void expect_same_reports(struct result first, struct result second)
+{
+	expect_status(&first, 0);
+	expect_status(&second, 0);
+	expect_same_report_texts();
 	result_free(&first);
 	result_free(&second);
 }
@@ -261,11 +267,14 @@ Test(report, written_on_deadlock_and_exhausted_budget)
  * Golden runs: --stats and --report of a few guests must stay byte for byte
  * what they were when the two outputs had independent implementations
  * (sim/summary.c walking struct machine for the text, sim/report.c walking
- * it again for the JSON; main at 54b59ba).  tests/golden/NAME.stats and
- * NAME.json were written by that build (MMUSIM_GOLDEN_UPDATE below), run as golden_run() runs it (in a directory holding data.txt with
+ * it again for the JSON: main at 54b59ba, and the branch that added the
+ * environment, cwd, stdio and interrupted members to that JSON writer,
+ * d398af5).  tests/golden/NAME.stats and NAME.json were written by that
+ * build (MMUSIM_GOLDEN_UPDATE below), run as golden_run() runs it (in a directory holding data.txt with
  * GOLDEN_DATA_TXT and a copy of tests/lsan.supp, with GOLDEN_ENV as the
  * whole environment) and cut as the test cuts: the text from "mmusim
- * statistics" to the line before "host", the JSON up to its "host" member.  Only the host
+ * statistics" to the line before "host", the JSON up to its "host" member,
+ * the test directory (the guest's working directory) replaced by @TMP@.  Only the host
  * figures, which measure this machine, are left out.  A change of the
  * model that changes a figure on purpose rewrites them, and says so.
  *
@@ -299,6 +308,16 @@ static void copy_lsan_suppressions(void)
 	g_free(text);
 	g_free(dst);
 	g_free(src);
+}
+
+/* `text` with every `from` replaced by `to` (g_free it). */
+static gchar *replace_all(const char *text, const char *from, const char *to)
+{
+	gchar **parts = g_strsplit(text, from, -1);
+	gchar *joined = g_strjoinv(to, parts);
+
+	g_strfreev(parts);
+	return joined;
 }
 
 /* The --stats text from its first line to the line before "host". */
@@ -369,7 +388,7 @@ static void golden_run(const char *name, int status, const char *const *args)
 	gchar *json_name = g_strconcat(name, ".json", NULL), *stats_name = g_strconcat(name, ".stats", NULL);
 	gchar *json_path = g_strconcat("./", json_name, NULL), *program = NULL;
 	GPtrArray *argv = g_ptr_array_new();
-	gchar *json, *stats;
+	gchar *text, *json, *stats;
 	struct result r;
 
 	copy_lsan_suppressions();
@@ -387,12 +406,14 @@ static void golden_run(const char *name, int status, const char *const *args)
 	expect_status(&r, status);
 	g_free(json_path);
 	json_path = tmp_path(json_name);
-	json = text_before_host(json_path);
+	text = text_before_host(json_path);
+	json = replace_all(text, tmp_dir(), "@TMP@");
 	stats = stats_before_host(r.err);
 	expect_golden(json_name, json);
 	expect_golden(stats_name, stats);
 	g_free(stats);
 	g_free(json);
+	g_free(text);
 	result_free(&r);
 	g_ptr_array_free(argv, TRUE);
 	g_free(program);
@@ -436,4 +457,119 @@ Test(report, golden_nosys)
 Test(report, golden_segv)
 {
 	GOLDEN_RUN("segv", 139, GUEST("segv"));
+}
+
+/* The string array at `path` as one string, elements joined by "\n" (g_free it). */
+static gchar *strings_at(JsonNode *root, const char *path)
+{
+	JsonArray *array = json_node_get_array(node_at(root, path));
+	GString *all = g_string_new(NULL);
+
+	for (guint i = 0; i < json_array_get_length(array); i++)
+		g_string_append_printf(all, "%s\n", json_array_get_string_element(array, i));
+	return g_string_free(all, FALSE);
+}
+
+/* The guest's environment is mmusim's (the harness sets LC_ALL=C) with
+ * --env added; the working directory and what descriptors 0-2 are (the
+ * harness gives /dev/null and two pipes) are recorded too. */
+Test(report, environment_cwd_and_stdio_are_recorded)
+{
+	struct result r = run_mmusim("--report", "run.json", "--env", "MMUSIM_MARK=one two", BB, "env", NULL);
+	JsonNode *root;
+	gchar *env;
+
+	expect_status(&r, 0);
+	expect_contains("the guest's environment", r.out, "\nMMUSIM_MARK=one two\n");
+	root = report_of(r, 0);
+	env = strings_at(root, "config.environment");
+	expect_contains("config.environment", env, "LC_ALL=C\n");
+	expect_contains("config.environment", env, "\nMMUSIM_MARK=one two\n");
+	cr_expect_str_eq(json_node_get_string(node_at(root, "config.cwd")), tmp_dir());
+	cr_expect_str_eq(json_node_get_string(node_at(root, "config.stdio.stdin")), "/dev/null");
+	cr_expect_str_eq(json_node_get_string(node_at(root, "config.stdio.stdout")), "pipe");
+	cr_expect_str_eq(json_node_get_string(node_at(root, "config.stdio.stderr")), "pipe");
+	g_free(env);
+	json_node_unref(root);
+}
+
+/* --clear-env is `env -i`: the guest's env prints what the host's
+ * `env -i A=1 B=2 A=3 env` prints (a later A replaces the first in place). */
+Test(report, clear_env_is_env_i)
+{
+	struct result host = run_argv((const char *const[]){ "/usr/bin/env", "-i", "A=1", "B=2", "A=3",
+							     "/usr/bin/env", NULL });
+	struct result r = run_mmusim("--report", "run.json", "--clear-env", "--env", "A=1", "--env", "B=2",
+				     "--env", "A=3", BB, "env", NULL);
+	JsonNode *root;
+	gchar *env;
+
+	expect_status(&host, 0);
+	expect_status(&r, 0);
+	cr_expect_str_eq(r.out, host.out);
+	root = report_of(r, 0);
+	env = strings_at(root, "config.environment");
+	cr_expect_str_eq(env, host.out);
+	g_free(env);
+	json_node_unref(root);
+	result_free(&host);
+}
+
+/* `mmusim run --report NAME.json --clear-env --env PATH=/bin busybox sh -c
+ * SCRIPT` under a host environment `hostenv` (for env -i), standard output
+ * `redirect` (a shell redirection, or "| cat"), in tmp_dir(). */
+static void run_in_host_env(const char *hostenv, const char *name, const char *redirect)
+{
+	gchar *cmd = g_strdup_printf("env -i %s \"$0\" run --report %s.json --clear-env --env PATH=/bin "
+				     "\"$1\" sh -c 'env; pwd; echo out; echo err >&2' %s",
+				     hostenv, name, redirect);
+	struct result r = run_argv((const char *const[]){ "/bin/sh", "-c", cmd, MMUSIM_PATH, BB, NULL });
+
+	expect_status(&r, 0);
+	result_free(&r);
+	g_free(cmd);
+}
+
+/* Two runs with the same recorded inputs give the same report but for
+ * host, whatever else the host's environment holds; for each kind of
+ * standard output, which the report records. */
+Test(report, same_recorded_inputs_same_report_on_any_host)
+{
+	static const struct { const char *redirect, *kind; } outs[] = {
+		{ "> out.txt", "file" }, { "> /dev/null", "/dev/null" }, { "| cat", "pipe" }, { ">&-", "closed" },
+	};
+
+	for (size_t i = 0; i < G_N_ELEMENTS(outs); i++) {
+		gchar *path = tmp_path("first.json");
+		JsonNode *root;
+
+		run_in_host_env("HOME=/home/a LANG=C.UTF-8 SHLVL=1", "first", outs[i].redirect);
+		run_in_host_env("HOME=/root TERM=xterm MANY=xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx", "second",
+				outs[i].redirect);
+		expect_same_report_texts();
+		root = load_report(path);
+		cr_expect_str_eq(json_node_get_string(node_at(root, "config.stdio.stdout")), outs[i].kind,
+				 "%s", outs[i].redirect);
+		json_node_unref(root);
+		g_free(path);
+	}
+}
+
+/* Started with standard output and error closed, mmusim opens its own
+ * files (the root, the report) elsewhere: the guest finds 1 and 2 closed,
+ * as under qemu, and its writes there do not land in the report. */
+Test(report, closed_stdout_and_stderr_stay_closed)
+{
+	const char *script = "echo out; echo err >&2";
+	struct result m = run_argv((const char *const[]){ "/bin/sh", "-c",
+		"\"$0\" run --report run.json \"$1\" sh -c \"$2\" >&- 2>&-", MMUSIM_PATH, BB, script, NULL });
+	struct result q = run_argv((const char *const[]){ "/bin/sh", "-c",
+		"\"$0\" \"$1\" sh -c \"$2\" >&- 2>&-", QEMU_PATH, BB, script, NULL });
+	JsonNode *root;
+
+	root = report_of(m, q.status);	/* the same status as under qemu */
+	cr_expect_str_eq(json_node_get_string(node_at(root, "config.stdio.stdout")), "closed");
+	cr_expect_str_eq(json_node_get_string(node_at(root, "config.stdio.stderr")), "closed");
+	json_node_unref(root);
+	result_free(&q);
 }

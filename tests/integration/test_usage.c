@@ -92,3 +92,108 @@ Test(usage, options_after_the_program_belong_to_the_guest)
 				"argument 1: --mem\nargument 2: banana\n");
 	result_free(&r);
 }
+
+/* The report's text (run.json in tmp_dir()); g_free it. */
+static gchar *report_text(void)
+{
+	gchar *path = tmp_path("run.json"), *text = NULL;
+
+	cr_assert(g_file_get_contents(path, &text, NULL, NULL), "no report %s", path);
+	g_free(path);
+	return text;
+}
+
+/* The T suffix the message promises: 16T is 2^44 bytes, the largest size. */
+Test(usage, mem_takes_the_t_suffix_up_to_16t)
+{
+	struct result r = run_mmusim("--mem", "16T", "--report", "run.json", GUEST("hello"), NULL);
+	gchar *text;
+
+	expect_status(&r, 0);
+	text = report_text();
+	expect_contains("the report", text, "\"mem\" : 17592186044416,");
+	g_free(text);
+	result_free(&r);
+	expect_usage_error(run_mmusim("--mem", "17T", GUEST("hello"), NULL), "--mem 17T: expected a size");
+}
+
+/* Memory the host refuses to reserve (a 4 GB address-space limit, 64G
+ * asked) is a usage error naming --mem, not a crash or status 1.
+ * AddressSanitizer's shadow memory cannot live under such a limit. */
+Test(usage, mem_the_host_cannot_reserve_is_a_usage_error)
+{
+	if (g_getenv("ASAN_OPTIONS"))
+		cr_skip_test("ulimit -v and AddressSanitizer do not mix");
+	expect_usage_error(run_argv((const char *const[]){ "/bin/sh", "-c",
+		"ulimit -v 4000000 && exec \"$0\" run --mem 64G \"$1\"", MMUSIM_PATH, GUEST("hello"), NULL }),
+			   "mmusim: --mem: cannot reserve 68719476736 bytes of simulated memory");
+}
+
+Test(usage, run_help_shows_the_help)
+{
+	for (const char *const *opt = (const char *const[]){ "--help", "-h", NULL }; *opt; opt++) {
+		struct result r = run_mmusim(*opt, NULL);
+
+		expect_status(&r, 0);
+		cr_expect(g_str_has_prefix(r.out, "Usage: mmusim"), "run %s printed:\n%s", *opt, r.out);
+		cr_expect_str_eq(r.err, "");
+		result_free(&r);
+	}
+}
+
+Test(usage, set_without_a_value_names_set)
+{
+	expect_usage_error(run_mmusim("--set", NULL), "--set");
+}
+
+/* Options the machine cannot be built with are usage errors too. */
+Test(usage, root_that_is_not_a_directory)
+{
+	expect_usage_error(run_mmusim("--root", "/etc/passwd", GUEST("hello"), NULL),
+			   "mmusim: --root /etc/passwd: Not a directory");
+}
+
+Test(usage, absurd_profile_values_are_usage_errors)
+{
+	expect_usage_error(run_mmusim("--set", "frequency_ghz=nan", GUEST("hello"), NULL),
+			   "--set frequency_ghz=nan: frequency_ghz must be");
+	expect_usage_error(run_mmusim("--set", "frequency_ghz=1e308", GUEST("hello"), NULL),
+			   "--set frequency_ghz=1e308: frequency_ghz must be");
+	expect_usage_error(run_mmusim("--set", "cycles.page_zero=4294967297", GUEST("hello"), NULL),
+			   "cycles.page_zero must be a whole number of cycles up to 4294967296");
+	expect_usage_error(run_mmusim("--set", "tlb.l1d_ways=0", GUEST("hello"), NULL),
+			   "tlb.l1d_ways must be at least 1");
+}
+
+Test(usage, profile_file_with_an_unknown_group)
+{
+	gchar *path = write_tmp_file("typo.ini", "[profile]\ndescription=typo\n[cycle]\ninstruction=2\n");
+	gchar *message = g_strdup_printf("mmusim: %s: unknown group [cycle]", path);
+
+	expect_usage_error(run_mmusim("--profile", path, GUEST("hello"), NULL), message);
+	g_free(message);
+	g_free(path);
+}
+
+/* The first block of _start is longer than 10 instructions and does not
+ * start: the message, --stats and the report all say what ran, 0. */
+Test(usage, max_insns_10_reports_what_it_ran)
+{
+	struct result r = run_mmusim("--max-insns", "10", "--stats", "--report", "run.json", GUEST("hello"), NULL);
+	gchar *text;
+
+	expect_status(&r, 152);
+	expect_contains("stderr", r.err, "stopped after 0 instructions (--max-insns 10)");
+	expect_contains("stderr", r.err, "\n  instructions                     0\n");
+	text = report_text();
+	expect_contains("the report", text, "\"instructions\" : 0,");
+	expect_contains("the report", text, "\"max_insns\" : 10,");
+	g_free(text);
+	result_free(&r);
+}
+
+Test(usage, env_without_a_name)
+{
+	expect_usage_error(run_mmusim("--env", "NOEQUALS", BB, "true", NULL), "--env NOEQUALS: expected NAME=VALUE");
+	expect_usage_error(run_mmusim("--env", "=value", BB, "true", NULL), "--env =value: expected NAME=VALUE");
+}

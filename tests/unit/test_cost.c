@@ -251,3 +251,78 @@ Test(cost, a_file_with_a_bad_tlb_geometry_is_refused)
 	g_unlink(path);
 	g_free(path);
 }
+
+/* frequency_ghz is a finite number from 1 MHz to 1 THz: NaN, infinities,
+ * 1e308, zero and negative values are refused by name, and the profile keeps
+ * its frequency. */
+Test(cost, non_finite_zero_negative_and_absurd_frequencies_are_refused)
+{
+	static const char *const bad[] = { "nan", "NaN", "inf", "-inf", "1e308", "0", "-2", "0.0009", "1001" };
+	const char *message = "frequency_ghz must be a number of GHz from 0.001 to 1000";
+
+	cr_assert_eq(cost_profile_load("default", &p, NULL), 0);
+	for (size_t i = 0; i < G_N_ELEMENTS(bad); i++) {
+		gchar *assignment = g_strdup_printf("frequency_ghz=%s", bad[i]);
+		gchar *expected = g_strdup_printf("--set %s: %s", assignment, message);
+
+		expect_set_error(assignment, expected);
+		g_free(expected);
+		g_free(assignment);
+	}
+	cr_assert_eq(cost_profile_set(&p, "frequency_ghz=0.001", NULL), 0, "the bounds are allowed");
+	cr_assert_eq(cost_profile_set(&p, "frequency_ghz=1000", NULL), 0);
+}
+
+/* A step costs at most 2^32 cycles; 2^32 + 1, and 2^64 (which strtoull
+ * would clamp to UINT64_MAX), are refused. */
+Test(cost, cycles_above_2_to_the_32_are_refused)
+{
+	cr_assert_eq(cost_profile_load("default", &p, NULL), 0);
+	cr_assert_eq(cost_profile_set(&p, "cycles.walk_level=4294967296", NULL), 0);
+	cr_expect_eq(p.cycles[COST_WALK_LEVEL], UINT64_C(4294967296));
+	expect_set_error("cycles.walk_level=4294967297", "--set cycles.walk_level=4294967297: "
+			 "cycles.walk_level must be a whole number of cycles up to 4294967296");
+	expect_set_error("cycles.walk_level=18446744073709551616", "--set cycles.walk_level=18446744073709551616: "
+			 "cycles.walk_level must be a whole number of cycles up to 4294967296");
+	expect_set_error("cycles.walk_level=+5",
+			 "--set cycles.walk_level=+5: cycles.walk_level must be a whole number of cycles up to 4294967296");
+	cr_expect_eq(p.cycles[COST_WALK_LEVEL], UINT64_C(4294967296), "unchanged");
+}
+
+/* Zero ways for a TLB with entries: the message names the ways. */
+Test(cost, zero_ways_are_named)
+{
+	cr_assert_eq(cost_profile_load("default", &p, NULL), 0);
+	expect_set_error("tlb.l1d_ways=0",
+			 "--set tlb.l1d_ways=0: tlb.l1d_ways must be at least 1 when the TLB has entries");
+}
+
+/* A profile file at `path` with `text` must be refused with `message`
+ * (after "PATH: "). */
+static void expect_file_error(const char *text, const char *message)
+{
+	gchar *path = NULL, *expected;
+	GError *e = NULL;
+	int fd = g_file_open_tmp("profile-XXXXXX.ini", &path, NULL);
+
+	cr_assert(fd >= 0);
+	cr_assert(g_file_set_contents(path, text, -1, NULL));
+	cr_expect_eq(cost_profile_load(path, &p, &e), -EINVAL, "%s accepted", text);
+	cr_assert_not_null(e);
+	expected = g_strdup_printf("%s: %s", path, message);
+	cr_expect_str_eq(e->message, expected);
+	g_free(expected);
+	g_clear_error(&e);
+	close(fd);
+	g_unlink(path);
+	g_free(path);
+}
+
+/* A typo in a group or a [profile] key is an error, not a silent default. */
+Test(cost, a_file_with_an_unknown_group_or_key_is_refused)
+{
+	expect_file_error("[profile]\nfrequency_ghz=3.0\n[cycle]\ninstruction=2\n",
+			  "unknown group [cycle] (expected [profile], [cycles], [tlb])");
+	expect_file_error("[profile]\nfrequncy_ghz=3.0\n", "unknown key \"frequncy_ghz\" in [profile]");
+	expect_file_error("[cycles]\ninstrction=2\n", "unknown step \"instrction\" in [cycles]");
+}

@@ -57,8 +57,9 @@ Test(phys, create_rejects_bad_sizes)
 	expect_create_fails(0);
 	expect_create_fails(PAGE_SIZE);		/* one frame: only the reserved frame 0 */
 	expect_create_fails(3 * PAGE_SIZE + 1);	/* not a multiple of the frame size */
-	/* 2^32 frames: one more than a uint32_t frame number can name. */
-	expect_create_fails((UINT64_C(1) << 32) * PAGE_SIZE);
+	/* 2^32 + 1 frames: one more than a uint32_t frame number can name
+	 * (frames 0 to 2^32 - 1, 16 TiB, are fine: see --mem 16T). */
+	expect_create_fails(((UINT64_C(1) << 32) + 1) * PAGE_SIZE);
 }
 
 Test(phys, two_frames_is_the_minimum)
