@@ -19,6 +19,7 @@ GUEST_BINS = \
 	guest/bin/stale \
 	guest/bin/codefile \
 	guest/bin/nosys \
+	guest/bin/untouched \
 	guest/bin/forkcow \
 	guest/bin/forkbomb \
 	guest/bin/threads \

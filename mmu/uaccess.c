@@ -79,7 +79,7 @@ int copy_to_user(struct mm *mm, uint64_t dst, const void *src, size_t len)
 	return err;
 }
 
-int peek_user(struct mm *mm, void *dst, uint64_t src, size_t len)
+int copy_from_user_nofault(struct mm *mm, void *dst, uint64_t src, size_t len)
 {
 	return copy_user(mm, src, dst, len, FAULT_READ, false);
 }
@@ -88,7 +88,7 @@ int peek_user_backing(struct mm *mm, void *dst, uint64_t src, size_t len)
 {
 	struct vma *vma = vma_lookup(mm, src);
 
-	if (!peek_user(mm, dst, src, len))
+	if (!copy_from_user_nofault(mm, dst, src, len))
 		return 0;
 	if (!vma || !(vma->prot & (VM_READ | VM_EXEC)) || (src & ~PAGE_MASK) + len > PAGE_SIZE)
 		return -EFAULT;
@@ -98,14 +98,14 @@ int peek_user_backing(struct mm *mm, void *dst, uint64_t src, size_t len)
 	return 0;
 }
 
-long strncpy_from_user(struct mm *mm, char *dst, uint64_t src, size_t size)
+static long copy_string(struct mm *mm, char *dst, uint64_t src, size_t size, bool fault)
 {
 	size_t done = 0;
 
 	while (done < size) {
 		size_t chunk = MIN(size - done, PAGE_SIZE - ((src + done) & ~PAGE_MASK));
 		uint8_t *p;
-		int err = user_ptr(mm, src + done, FAULT_READ, true, &p);
+		int err = user_ptr(mm, src + done, FAULT_READ, fault, &p);
 		uint8_t *nul;
 
 		if (err)
@@ -117,4 +117,14 @@ long strncpy_from_user(struct mm *mm, char *dst, uint64_t src, size_t size)
 		done += chunk;
 	}
 	return -ENAMETOOLONG;
+}
+
+long strncpy_from_user(struct mm *mm, char *dst, uint64_t src, size_t size)
+{
+	return copy_string(mm, dst, src, size, true);
+}
+
+long strncpy_from_user_nofault(struct mm *mm, char *dst, uint64_t src, size_t size)
+{
+	return copy_string(mm, dst, src, size, false);
 }

@@ -18,13 +18,16 @@ int copy_to_user(struct mm *mm, uint64_t dst, const void *src, size_t len);
 /* Copy a NUL-terminated string of at most size-1 bytes; returns its length,
  * -EFAULT, or -ENAMETOOLONG when no NUL comes within `size` bytes. */
 long strncpy_from_user(struct mm *mm, char *dst, uint64_t src, size_t size);
-/* Read without faulting anything in (for reports about a dead guest):
- * -EFAULT unless every byte is already mapped. */
-int peek_user(struct mm *mm, void *dst, uint64_t src, size_t len);
-/* The same within one page, but a page not in memory (never touched, or
- * not faulted in for want of memory) reads as a fault would fill it: its
- * file's bytes, zeros for anonymous memory.  Nothing is allocated.  -EFAULT
- * outside a VMA the guest may read or execute, and for shared memory. */
+/* The same reads without faulting anything in or counting a fault, after
+ * Linux's *_nofault (for --strace, which must not change the run it
+ * watches): -EFAULT unless every byte needed is already mapped. */
+int copy_from_user_nofault(struct mm *mm, void *dst, uint64_t src, size_t len);
+long strncpy_from_user_nofault(struct mm *mm, char *dst, uint64_t src, size_t size);
+/* Like copy_from_user_nofault within one page, but a page not in memory
+ * (never touched, or not faulted in for want of memory) reads as a fault
+ * would fill it: its file's bytes, zeros for anonymous memory.  Nothing is
+ * allocated.  -EFAULT outside a VMA the guest may read or execute, and for
+ * shared memory. */
 int peek_user_backing(struct mm *mm, void *dst, uint64_t src, size_t len);
 
 #endif

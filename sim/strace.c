@@ -1,6 +1,10 @@
 /*
  * strace: one line per system call on the diagnostic stream, in strace(1)'s
- * style: "[tid] name(args) = result".
+ * style: "[tid] name(args) = result".  Watching must not change the run, so
+ * guest memory is read without faulting anything in: a string or buffer not
+ * yet in memory when the call starts is decoded again when it ends (the call
+ * will have faulted it in if it read it), and shows as its address if it is
+ * still not there or the call replaced the address space.
  */
 #include <inttypes.h>
 #include <errno.h>
@@ -30,29 +34,34 @@ static void append_escaped(GString *out, const uint8_t *s, size_t len, bool more
 	g_string_append(out, more ? "\"..." : "\"");
 }
 
-/* Guest strings and buffers are read as the call itself reads them,
- * faulting pages in (the call would fault them in a moment later). */
-static void append_user_string(GString *out, struct mm *mm, uint64_t addr)
+/* A call may fail before it reads its strings and buffers (a write to a
+ * closed descriptor): they are read without faulting, and what is not in
+ * memory shows as its address, as strace(1) shows memory it cannot read. */
+static bool append_user_string(GString *out, struct mm *mm, uint64_t addr)
 {
 	char buf[STRACE_STRLEN + 2];
-	long len = strncpy_from_user(mm, buf, addr, sizeof(buf));
+	long len = strncpy_from_user_nofault(mm, buf, addr, sizeof(buf));
 
-	if (len == -EFAULT || len == -ENOMEM)
+	if (len == -EFAULT) {
 		g_string_append_printf(out, "%#" PRIx64, addr);
-	else
-		append_escaped(out, (uint8_t *)buf, MIN((size_t)(len < 0 ? STRACE_STRLEN + 1 : len), STRACE_STRLEN),
-			       len < 0 || len > STRACE_STRLEN);
+		return false;
+	}
+	append_escaped(out, (uint8_t *)buf, MIN((size_t)(len < 0 ? STRACE_STRLEN + 1 : len), STRACE_STRLEN),
+		       len < 0 || len > STRACE_STRLEN);
+	return true;
 }
 
-static void append_user_buffer(GString *out, struct mm *mm, uint64_t addr, uint64_t len)
+static bool append_user_buffer(GString *out, struct mm *mm, uint64_t addr, uint64_t len)
 {
 	uint8_t buf[STRACE_STRLEN];
 	size_t n = (size_t)MIN(len, STRACE_STRLEN);
 
-	if (copy_from_user(mm, buf, addr, n))
+	if (copy_from_user_nofault(mm, buf, addr, n)) {
 		g_string_append_printf(out, "%#" PRIx64, addr);
-	else
-		append_escaped(out, buf, n, len > STRACE_STRLEN);
+		return false;
+	}
+	append_escaped(out, buf, n, len > STRACE_STRLEN);
+	return true;
 }
 
 struct flag_name {
@@ -99,7 +108,8 @@ static void append_flags(GString *out, uint64_t value, const struct flag_name *n
 		g_string_append_printf(out, "%s%#" PRIx64, first ? "" : "|", value);
 }
 
-static void append_arg(GString *out, struct mm *mm, char fmt, const uint64_t *a, int i)
+/* False when a string or buffer was not in memory (shown as its address). */
+static bool append_arg(GString *out, struct mm *mm, char fmt, const uint64_t *a, int i)
 {
 	static const char *const accmode[] = { "O_RDONLY", "O_WRONLY", "O_RDWR", "O_ACCMODE" };
 	static const char *const map_type[] = { "0", "MAP_SHARED", "MAP_PRIVATE", "MAP_SHARED_VALIDATE" };
@@ -110,8 +120,8 @@ static void append_arg(GString *out, struct mm *mm, char fmt, const uint64_t *a,
 	case 'd': g_string_append_printf(out, "%d", (int)a[i]); break;
 	case 'u': g_string_append_printf(out, "%" PRIu64, a[i]); break;
 	case 'm': g_string_append_printf(out, "%#" PRIo64, a[i]); break;
-	case 's': append_user_string(out, mm, a[i]); break;
-	case 'b': append_user_buffer(out, mm, a[i], a[i + 1]); break;
+	case 's': return append_user_string(out, mm, a[i]);
+	case 'b': return append_user_buffer(out, mm, a[i], a[i + 1]);
 	case 'F':
 		if ((int)a[i] == G_AT_FDCWD)
 			g_string_append(out, "AT_FDCWD");
@@ -140,6 +150,30 @@ static void append_arg(GString *out, struct mm *mm, char fmt, const uint64_t *a,
 		/* fall through */
 	default: g_string_append_printf(out, "%#" PRIx64, a[i]); break;
 	}
+	return true;
+}
+
+static bool append_args(GString *out, struct mm *mm, const char *fmt, const uint64_t *a)
+{
+	bool complete = true;
+
+	for (int i = 0; fmt[i] && i < 6; i++) {
+		if (i)
+			g_string_append(out, ", ");
+		complete &= append_arg(out, mm, fmt[i], a, i);
+	}
+	return complete;
+}
+
+/* A string or buffer was not in memory when the call started: the call has
+ * faulted it in by now if it read it, unless it replaced the address space
+ * (execve).  Decode the arguments again. */
+static void redecode_args(struct task *t, GString *line)
+{
+	if (!t->strace_redo_fmt || !t->mm || t->mm->id != t->strace_mm_id)
+		return;
+	g_string_truncate(line, (gsize)(strchr(line->str, '(') + 1 - line->str));
+	append_args(line, t->mm, t->strace_redo_fmt, t->syscall_args);
 }
 
 void strace_start(struct machine *m, struct task *t, unsigned nr, const char *fmt)
@@ -155,11 +189,8 @@ void strace_start(struct machine *m, struct task *t, unsigned nr, const char *fm
 	else
 		g_string_append_printf(line, "syscall_%u", nr);
 	g_string_append_c(line, '(');
-	for (int i = 0; fmt[i] && i < 6; i++) {
-		if (i)
-			g_string_append(line, ", ");
-		append_arg(line, t->mm, fmt[i], t->syscall_args, i);
-	}
+	t->strace_redo_fmt = append_args(line, t->mm, fmt, t->syscall_args) ? NULL : fmt;
+	t->strace_mm_id = t->mm ? t->mm->id : 0;
 	g_free(t->strace_line);
 	t->strace_line = g_string_free(line, FALSE);
 }
@@ -168,6 +199,8 @@ void strace_finish(struct machine *m, struct task *t, long ret, bool no_result)
 {
 	GString *line = g_string_new(t->strace_line);
 
+	redecode_args(t, line);
+	t->strace_redo_fmt = NULL;
 	if (no_result)
 		g_string_append(line, ") = ?\n");
 	else if (ret < 0 && ret > -4096)

@@ -109,6 +109,8 @@ struct task {
 	bool uninterruptible;		/* only a fatal signal ends this wait (vfork) */
 	char *strace_line;		/* --strace: the call's line so far */
 	bool strace_addr_result;
+	const char *strace_redo_fmt;	/* decode again at the end (memory not in yet), or NULL */
+	uint64_t strace_mm_id;		/* the mm the arguments were decoded in */
 	int syscall_nr;			/* the call to retry when woken, or -1 */
 	uint64_t syscall_args[6];
 	struct task *vfork_parent;	/* blocked until this task execs or exits */

@@ -233,3 +233,16 @@ gchar *truncated_copy(const char *src, const char *name, gsize len)
 	g_free(data);
 	return path;
 }
+
+gchar *report_before_host(const char *path)
+{
+	gchar *text, *host;
+
+	cr_assert(g_file_get_contents(path, &text, NULL, NULL), "no report %s", path);
+	host = strstr(text, ",\n  \"host\" : {");
+	cr_assert_not_null(host, "%s has no host member:\n%s", path, text);
+	cr_expect(g_regex_match_simple("^,\n  \"host\" : \\{[^{}]*\\}\n\\}\n$", host, 0, 0),
+		  "host is not the last member of %s:\n%s", path, host);
+	*host = '\0';
+	return text;
+}

@@ -73,4 +73,8 @@ gchar *write_tmp_file(const char *name, const char *contents);
  * tmp_dir(); returns its path. */
 gchar *truncated_copy(const char *src, const char *name, gsize len);
 
+/* The text of the --report file at `path` up to "host", which must be its
+ * last member: what two runs of the same simulation agree on (g_free it). */
+gchar *report_before_host(const char *path);
+
 #endif

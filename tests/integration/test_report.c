@@ -161,27 +161,13 @@ Test(report, every_fault_counted_is_costed)
 	g_free(path);
 }
 
-/* The report's text up to "host", which must be its last member. */
-static gchar *text_before_host(const char *path)
-{
-	gchar *text, *host;
-
-	cr_assert(g_file_get_contents(path, &text, NULL, NULL), "no report %s", path);
-	host = strstr(text, ",\n  \"host\" : {");
-	cr_assert_not_null(host, "%s has no host member:\n%s", path, text);
-	cr_expect(g_regex_match_simple("^,\n  \"host\" : \\{[^{}]*\\}\n\\}\n$", host, 0, 0),
-		  "host is not the last member of %s:\n%s", path, host);
-	*host = '\0';
-	return text;
-}
-
 /* first.json and second.json in tmp_dir() are the same up to host. */
 static void expect_same_report_texts(void)
 {
 	gchar *paths[2] = { tmp_path("first.json"), tmp_path("second.json") }, *texts[2];
 
 	for (int i = 0; i < 2; i++)
-		texts[i] = text_before_host(paths[i]);
+		texts[i] = report_before_host(paths[i]);
 	cr_expect_str_eq(texts[0], texts[1], "the reports differ before host:\n%s\n---\n%s", texts[0],
 			 texts[1]);
 	for (int i = 0; i < 2; i++) {
@@ -406,7 +392,7 @@ static void golden_run(const char *name, int status, const char *const *args)
 	expect_status(&r, status);
 	g_free(json_path);
 	json_path = tmp_path(json_name);
-	text = text_before_host(json_path);
+	text = report_before_host(json_path);
 	json = replace_all(text, tmp_dir(), "@TMP@");
 	stats = stats_before_host(r.err);
 	expect_golden(json_name, json);

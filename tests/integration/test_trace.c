@@ -62,6 +62,44 @@ Test(trace, stats)
 	g_free(path);
 }
 
+/* Watching a run must not change it: --strace reads guest memory without
+ * faulting it in.  untouched's first calls fail before they read their
+ * buffers, which are on a page never touched or at an address nothing maps
+ * (Linux looks the descriptor up first; an x86-64 build on the Linux host
+ * prints the same lines, qemu-aarch64-static answers EFAULT for the unmapped
+ * one), so --strace shows those as addresses.  The last call reads its path
+ * from a page never touched: --strace shows it once the call has read it. */
+Test(trace, strace_does_not_change_the_run)
+{
+	static const char expected[] =
+		"write from an untouched page: -1 EBADF\n"
+		"pwrite64 from an untouched page: -1 EBADF\n"
+		"write from an unmapped address: -1 EBADF\n"
+		"futimens: -1 EBADF\n"
+		"faccessat of an untouched path: -1 ENOENT\n";
+	struct result plain = run_mmusim("--report", "plain.json", GUEST("untouched"), NULL);
+	struct result traced = run_mmusim("--strace", "--report", "traced.json", GUEST("untouched"), NULL);
+	gchar *paths[2] = { tmp_path("plain.json"), tmp_path("traced.json") }, *texts[2];
+
+	expect_status(&plain, 0);
+	expect_status(&traced, 0);
+	cr_expect_str_eq(plain.out, expected);
+	cr_expect_str_eq(traced.out, expected);
+	for (int i = 0; i < 2; i++)
+		texts[i] = report_before_host(paths[i]);
+	cr_expect_str_eq(texts[0], texts[1], "--strace changed the report:\n%s\n--- with --strace:\n%s",
+			 texts[0], texts[1]);
+	expect_contains("--strace output", traced.err, "] write(99, 0x7");
+	expect_contains("--strace output", traced.err, "] write(99, 0x10, 16) = -1 EBADF");
+	expect_contains("--strace output", traced.err, "] faccessat2(AT_FDCWD, \"\", 0, 0) = -1 ENOENT");
+	for (int i = 0; i < 2; i++) {
+		g_free(texts[i]);
+		g_free(paths[i]);
+	}
+	result_free(&plain);
+	result_free(&traced);
+}
+
 /* The --stats lines up to the "host" line. */
 static gchar *simulated_stats(const char *err)
 {

@@ -116,16 +116,16 @@ Test(uaccess, writing_executable_memory_invalidates_code)
 	cr_expect_eq(code_inval_nr(1).end, X + 0x18);
 }
 
-Test(uaccess, peek_user_never_faults)
+Test(uaccess, copy_from_user_nofault_never_faults)
 {
 	uint64_t v = 0;
 
 	map_fixed(X, PG, VM_RW, 0);
-	cr_expect_eq(peek_user(fx.mm, &v, X, sizeof(v)), -EFAULT, "not faulted in yet");
+	cr_expect_eq(copy_from_user_nofault(fx.mm, &v, X, sizeof(v)), -EFAULT, "not faulted in yet");
 	cr_expect_eq(data_frames(), 0);
 	cr_expect_eq(fx.stats.faults[FAULT_KIND_ANON], 0);
 	poke_u64(fx.mm, X, 0x77);
-	cr_expect_eq(peek_user(fx.mm, &v, X, sizeof(v)), 0);
+	cr_expect_eq(copy_from_user_nofault(fx.mm, &v, X, sizeof(v)), 0);
 	cr_expect_eq(v, 0x77);
 }
 
@@ -145,7 +145,7 @@ Test(uaccess, peek_user_backing_reads_what_a_fault_would_bring)
 	map_file(file, X, 1, VM_READ | VM_EXEC, PG);	/* the file's second page */
 	vm_file_put(file);
 	map_fixed(X + PG, PG, VM_RW, 0);
-	cr_expect_eq(peek_user(fx.mm, &insn, X + 0x124, sizeof(insn)), -EFAULT);
+	cr_expect_eq(copy_from_user_nofault(fx.mm, &insn, X + 0x124, sizeof(insn)), -EFAULT);
 	cr_expect_eq(peek_user_backing(fx.mm, &insn, X + 0x124, sizeof(insn)), 0);
 	cr_expect_eq(memcmp(&insn, data + 4096 + 0x124, sizeof(insn)), 0, "got %#x", insn);
 	cr_expect_eq(peek_user_backing(fx.mm, &v, X + PG + 8, sizeof(v)), 0);
@@ -201,6 +201,25 @@ Test(uaccess, strncpy_stops_at_an_unmapped_page)
 	put_bytes(X + PG - 4, "abcd", 4);	/* no NUL before the end of the VMA */
 	cr_expect_eq(strncpy_at(X + PG - 4, dst, sizeof(dst)), -EFAULT);
 	cr_expect_eq(strncpy_at(X + 2 * PG, dst, sizeof(dst)), -EFAULT);
+}
+
+Test(uaccess, strncpy_nofault_stops_at_a_page_not_yet_faulted_in)
+{
+	char dst[16];
+	uint64_t tables;
+
+	map_fixed(X, 2 * PG, VM_RW, 0);
+	put_bytes(X + PG - 4, "abcd", 4);	/* the NUL would be on the untouched page */
+	tables = table_frames();
+	cr_expect_eq(strncpy_from_user_nofault(fx.mm, dst, X + PG - 4, sizeof(dst)), -EFAULT);
+	cr_expect_eq(strncpy_from_user_nofault(fx.mm, dst, X + 2 * PG, sizeof(dst)), -EFAULT);
+	cr_expect_eq(data_frames(), 1, "the untouched page was faulted in");
+	cr_expect_eq(table_frames(), tables);
+	cr_expect_eq(fx.stats.faults[FAULT_KIND_ANON], 1, "only put_bytes' fault");
+	cr_expect_eq(fx.stats.faults[FAULT_KIND_MAPERR], 0, "the unmapped page counted a fault");
+	put_bytes(X + PG - 8, "xyz", 4);
+	cr_expect_eq(strncpy_from_user_nofault(fx.mm, dst, X + PG - 8, sizeof(dst)), 3);
+	cr_expect_str_eq(dst, "xyz");
 }
 
 /* 5 frames: root, data 0x2000, level-1 and level-2 tables; no level 3. */
