@@ -4,23 +4,28 @@
  * registers and the contents of guest memory.  The call is decoded with the
  * format the system-call table gives its number (scripts/fuzz extracts the
  * table from sim/syscall.c into syscall_formats.h; a number without a
- * handler gets "xxxxxx", as in do_syscall), then finished with a result.
+ * handler gets "xxxxxx", as in do_syscall); then the call may change guest
+ * memory or replace the mm, and the line is finished with a result.
  *
  * Input layout (little-endian, missing bytes read as zero):
  *   nr:u16  flags:u8  6 x (sel:u8 value:u64)  ret:i64  memory...
  * sel picks what the register holds, so that pointers land on interesting
  * pages: 0 the raw value, 1 an address in REGION (value modulo its 6 pages),
  * 2 an address in the last page of user space or just past it, 3 a small
- * number (value & 0xff: lengths, descriptors).  flags bit 0: the task's mm
- * is gone (exit); bit 1: the call does not return (strace's "= ?").  The memory bytes fill, in order, REGION's page 0, its
- * page 4 and the last user page.
+ * number (value & 0xff: lengths, descriptors).  flags: bit 0, the task's mm
+ * is gone (exit); bit 1, the call does not return (strace's "= ?"); bit 2,
+ * the call writes to REGION's untouched page; bit 3, the call is an execve
+ * that replaces the mm.  The memory bytes fill, in order, REGION's page 0,
+ * its page 4 and the last user page; after them, the byte the call writes,
+ * then the new mm's pages.
  *
  * REGION: page 0 present read-write, page 1 mapped but never touched, page 2
  * PROT_NONE, page 3 a hole, page 4 present read-only, page 5 a hole.
  *
- * The target checks, besides the sanitizers, that decoding changes nothing
- * in the simulation (no page faulted in, no fault counted: --strace must
- * not change simulated results) and that the line has strace's shape.
+ * The target checks, besides the sanitizers, that decoding, at the start
+ * and at the end, changes nothing in the simulation (no page faulted in, no
+ * fault counted: --strace must not change simulated results) and that the
+ * line has strace's shape.
  * Built and run by scripts/fuzz.
  */
 #include <glib.h>
@@ -88,13 +93,24 @@ struct input {
 	size_t size, pos;
 };
 
+static void take_bytes(struct input *in, uint8_t *dst, size_t len)
+{
+	size_t n = in->pos < in->size ? MIN(len, in->size - in->pos) : 0;
+
+	if (n)
+		memcpy(dst, in->data + in->pos, n);
+	memset(dst + n, 0, len - n);
+	in->pos += len;
+}
+
 static uint64_t take(struct input *in, size_t bytes)
 {
+	uint8_t b[8];
 	uint64_t v = 0;
 
-	for (size_t i = 0; i < bytes; i++, in->pos++)
-		if (in->pos < in->size)
-			v |= (uint64_t)in->data[in->pos] << (8 * i);
+	take_bytes(in, b, bytes);
+	for (size_t i = 0; i < bytes; i++)
+		v |= (uint64_t)b[i] << (8 * i);
 	return v;
 }
 
@@ -123,8 +139,7 @@ static void fill_page(struct mm *mm, uint64_t addr, unsigned prot, struct input 
 {
 	uint8_t page[PAGE_SIZE];
 
-	for (size_t i = 0; i < PAGE_SIZE; i++)
-		page[i] = (uint8_t)take(in, 1);
+	take_bytes(in, page, sizeof(page));
 	map_page(mm, addr, VM_READ | VM_WRITE);
 	check(copy_to_user(mm, addr, page, PAGE_SIZE) == 0, "fill page");
 	if (prot != (VM_READ | VM_WRITE))
@@ -144,9 +159,42 @@ static struct mm *build_mm(struct input *in)
 	return mm;
 }
 
-static bool same_stats(const struct vm_stats *a, const struct vm_stats *b)
+/* What decoding must leave alone. */
+struct footprint {
+	uint64_t faults[NR_FAULT_KINDS];
+	uint64_t frames, tables;
+};
+
+static void take_footprint(struct footprint *fp)
 {
-	return !memcmp(a->faults, b->faults, sizeof(a->faults));
+	memcpy(fp->faults, stats.faults, sizeof(fp->faults));
+	fp->frames = phys_in_use(phys, FRAME_DATA);
+	fp->tables = phys_in_use(phys, FRAME_PGTABLE);
+}
+
+static void check_unchanged(const struct footprint *before, const char *what)
+{
+	struct footprint now;
+
+	take_footprint(&now);
+	check(!memcmp(before, &now, sizeof(now)), what);
+}
+
+/* Between the start and the end of the call: flags bit 2, the call writes
+ * REGION's untouched page (faulting it in); bit 3, it is an execve that
+ * replaces the task's mm.  Returns the task's mm afterwards. */
+static struct mm *run_call(struct mm *mm, unsigned flags, struct input *in)
+{
+	uint8_t byte = (uint8_t)take(in, 1);
+	struct mm *new_mm;
+
+	if (flags & 4)
+		check(copy_to_user(mm, REGION + PAGE_SIZE + byte, &byte, 1) == 0, "write the untouched page");
+	if (!(flags & 8))
+		return mm;
+	new_mm = build_mm(in);
+	mm_destroy(mm);
+	return new_mm;
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -155,11 +203,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct input head = { data, MIN(size, HEADER_SIZE), 0 };
 	unsigned nr = (unsigned)take(&head, 2) & 1023;
 	unsigned flags = (unsigned)take(&head, 1);
-	struct vm_stats before;
-	uint64_t frames, tables;
-	long ret;
+	struct footprint before;
 	char prefix[16];
 	struct mm *mm;
+	long ret;
 
 	setup_once();
 	mm = build_mm(&in);
@@ -169,17 +216,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	task.tid = TID;
 	task.mm = flags & 1 ? NULL : mm;
 
-	before = stats;
-	frames = phys_in_use(phys, FRAME_DATA);
-	tables = phys_in_use(phys, FRAME_PGTABLE);
+	take_footprint(&before);
 	strace_start(&machine, &task, nr, format_of(nr));
-	check(same_stats(&before, &stats), "decoding counted a page fault");
-	check(phys_in_use(phys, FRAME_DATA) == frames && phys_in_use(phys, FRAME_PGTABLE) == tables,
-	      "decoding faulted a page in");
+	check_unchanged(&before, "decoding at the start faulted or counted something");
 	snprintf(prefix, sizeof(prefix), "[%d] ", TID);
 	check(task.strace_line && g_str_has_prefix(task.strace_line, prefix) &&
 	      strchr(task.strace_line, '('), "line is not \"[tid] name(\"");
+
+	mm = run_call(mm, flags, &in);
+	task.mm = flags & 1 ? NULL : mm;
+	take_footprint(&before);
 	strace_finish(&machine, &task, ret, flags & 2);
+	check_unchanged(&before, "decoding at the end faulted or counted something");
 	check(task.strace_line == NULL, "strace_finish kept the line");
 
 	mm_destroy(mm);
