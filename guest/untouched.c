@@ -7,7 +7,8 @@
  * never touched: the empty string, ENOENT.  Prints each call's result.
  *
  * For --strace, which shows these calls without faulting their memory in:
- * a run's report is the same with and without it.
+ * a run's report is the same with and without it.  Also built for this host
+ * (tests/host-untouched): the real kernel's answers.
  */
 #define _GNU_SOURCE
 #include <errno.h>
