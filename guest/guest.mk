@@ -34,7 +34,9 @@ GUEST_BINS = \
 	guest/bin/mprotstorm \
 	guest/bin/faults \
 	guest/bin/paths \
-	guest/bin/overcommit
+	guest/bin/overcommit \
+	guest/bin/forkexec \
+	guest/bin/codefill
 
 # Guests without a C library: _start is theirs.  No outline atomics either:
 # those helpers are in libgcc, which -nostdlib leaves out, and are set up by

@@ -11,13 +11,18 @@
  *  - the CPU reaches EL0 through an `eret` on an EL1-only page and never
  *    leaves it: exceptions arrive in an interrupt hook;
  *  - the abort address and syndrome are read from a saved context at an
- *    offset found by the start-up self-check below.
+ *    offset found by the start-up self-check below;
+ *  - the first time Unicorn's translated-code buffer fills, Unicorn 2.0.1
+ *    reuses it without flushing what it holds, so mmusim flushes it itself
+ *    before that (watch_code_buffer below); later fills flush correctly.
  */
 #include "sim/cpu.h"
 
 #include <inttypes.h>
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <unicorn/unicorn.h>
 
 #include "mmu/pgtable.h"
@@ -31,6 +36,11 @@
 #define PLACEHOLDER_END		(UINT64_C(1) << 47)
 /* An `until` address no user program can reach (it is not canonical at EL0). */
 #define NEVER_PC		UINT64_C(0xfffffffffffffffc)
+
+/* Blocks entered between two looks at the translated-code buffer.  Each block
+ * adds at most ~70 KB of host code (QEMU caps a block's code below 64 KB, plus
+ * its search data), so 1024 blocks stay far inside the buffer's last quarter. */
+#define CODE_CHECK_BLOCKS	1024
 
 /* Unicorn's interrupt numbers for AArch64 (QEMU's EXCP_*). */
 enum { EXCP_UDEF = 1, EXCP_SWI = 2, EXCP_PREFETCH_ABORT = 3, EXCP_DATA_ABORT = 4, EXCP_BKPT = 7 };
@@ -51,6 +61,9 @@ struct cpu {
 	uc_hook hooks[4];
 	cpu_access_fn access;		/* the translation model, or NULL */
 	void *access_ctx;
+	const uint8_t *code_watch;	/* a page 3/4 into the code buffer; NULL once flushed */
+	uint64_t code_blocks;		/* blocks entered while watching */
+	bool code_flush;		/* on_block stopped the run to flush the code buffer */
 };
 
 struct sysreg {
@@ -203,8 +216,42 @@ static void on_data_access(uc_engine *uc, uc_mem_type type, uint64_t addr, int s
 	report_access(opaque, addr, (uint64_t)size, false);
 }
 
+/*
+ * Unicorn 2.0.1 starts with its code-buffer region counter at 0 instead of 1
+ * (fixed upstream in 2025, "Init tcg region buffer").  So the first time the
+ * buffer fills, tcg_tb_alloc() "allocates" region 0 again: it zeroes the
+ * whole buffer and writes new code from its start, with no tb_flush().  Every
+ * block still in QEMU's hash table, jump cache and page lists then points at
+ * zeroes or at other code: chaining to one writes through a NULL pointer
+ * (tb_set_jmp_target), looking one up runs the wrong code.  From the second
+ * fill on, the counter is right and QEMU flushes properly.
+ *
+ * So mmusim watches the buffer fill up (QEMU writes it from start to end; a
+ * page of it becomes resident when code reaches it) and, once code reaches
+ * its last quarter, stops the CPU between two blocks and flushes all
+ * translated code from outside the emulator.  That flush also sets the
+ * counter right, so it is needed only once.
+ */
+static bool code_buffer_filling(struct cpu *cpu)
+{
+	unsigned char resident = 0;
+
+	if (!cpu->code_watch || ++cpu->code_blocks % CODE_CHECK_BLOCKS)
+		return false;
+	return mincore((void *)cpu->code_watch, PAGE_SIZE, &resident) == 0 && (resident & 1);
+}
+
+static void flush_code_buffer(struct cpu *cpu)
+{
+	uc_ctl_flush_tlb(cpu->uc);	/* UC_CTL_TB_FLUSH: all translated code */
+	cpu->code_watch = NULL;
+	cpu->code_flush = false;
+}
+
 /* Count instructions a block at a time.  A block that would take the count
- * past the budget does not run: the budget is never exceeded. */
+ * past the budget does not run: the budget is never exceeded.  Neither does
+ * a block entered when the code buffer must be flushed: the run resumes
+ * there after the flush. */
 static void on_block(uc_engine *uc, uint64_t addr, uint32_t size, void *opaque)
 {
 	struct cpu *cpu = opaque;
@@ -212,6 +259,13 @@ static void on_block(uc_engine *uc, uint64_t addr, uint32_t size, void *opaque)
 
 	if (addr == TRAMPOLINE_VA)	/* the simulator's eret, not the guest's */
 		return;
+	if (cpu->code_flush || code_buffer_filling(cpu)) {
+		if (cpu->exit->event == CPU_NO_EVENT) {
+			cpu->code_flush = true;
+			uc_emu_stop(uc);
+		}
+		return;
+	}
 	if (cpu->budget_end && cpu->insns + n > cpu->budget_end) {
 		if (cpu->exit->event == CPU_NO_EVENT) {
 			cpu->exit->event = CPU_BUDGET;
@@ -244,8 +298,15 @@ void cpu_run(struct cpu *cpu, uint64_t budget, struct cpu_exit *exit)
 	cpu->exit = exit;
 	cpu->block_start = cpu->block_end = 0;	/* no block of this run entered yet */
 	cpu->budget_end = budget ? cpu->insns + budget : 0;
-	err = uc_emu_start(cpu->uc, cpu->pc, NEVER_PC, 0, 0);
-	cpu->pc = read_pc(cpu);
+	for (;;) {
+		err = uc_emu_start(cpu->uc, cpu->pc, NEVER_PC, 0, 0);
+		cpu->pc = read_pc(cpu);
+		if (!cpu->code_flush)
+			break;
+		flush_code_buffer(cpu);
+		if (err || exit->event != CPU_NO_EVENT)
+			break;
+	}
 	if (exit->event == CPU_BUDGET)
 		exit->pc = cpu->pc;
 	if (exit->event == CPU_NO_EVENT) {
@@ -494,9 +555,74 @@ static int configure_el1(struct cpu *cpu)
 	return err;
 }
 
+struct host_range {
+	uintptr_t start, end;
+};
+
+/* This process's private anonymous read-write-execute mappings: Unicorn's
+ * translated-code buffers live in such mappings. */
+static GArray *list_code_mappings(void)
+{
+	GArray *ranges = g_array_new(FALSE, FALSE, sizeof(struct host_range));
+	FILE *maps = fopen("/proc/self/maps", "r");
+	char line[512];
+
+	while (maps && fgets(line, sizeof(line), maps)) {
+		struct host_range r;
+		char perms[8];
+		unsigned long inode;
+
+		if (sscanf(line, "%" SCNxPTR "-%" SCNxPTR " %7s %*s %*s %lu", &r.start, &r.end,
+			   perms, &inode) == 4 && strcmp(perms, "rwxp") == 0 && inode == 0)
+			g_array_append_val(ranges, r);
+	}
+	if (maps)
+		fclose(maps);
+	return ranges;
+}
+
+static bool contains_range(GArray *ranges, const struct host_range *r)
+{
+	for (guint i = 0; i < ranges->len; i++)
+		if (g_array_index(ranges, struct host_range, i).start == r->start)
+			return true;
+	return false;
+}
+
+/* The engine just created its code buffer: the one read-write-execute
+ * mapping that was not there `before`.  Watch the page 3/4 into it, which
+ * no code has reached yet. */
+static int watch_code_buffer(struct cpu *cpu, GArray *before, GString *error)
+{
+	GArray *after = list_code_mappings();
+	const struct host_range *found = NULL;
+	unsigned char resident = 1;
+	int count = 0;
+
+	for (guint i = 0; i < after->len; i++) {
+		const struct host_range *r = &g_array_index(after, struct host_range, i);
+
+		if (!contains_range(before, r)) {
+			found = r;
+			count++;
+		}
+	}
+	if (count == 1)
+		cpu->code_watch = (const uint8_t *)((found->start + (found->end - found->start) / 4 * 3) &
+						    PAGE_MASK);
+	g_array_free(after, TRUE);
+	if (count != 1 || mincore((void *)cpu->code_watch, PAGE_SIZE, &resident) || (resident & 1)) {
+		g_string_printf(error, "cannot find Unicorn's translated-code buffer in /proc/self/maps "
+				"(%d new read-write-execute mappings)", count);
+		return -EIO;
+	}
+	return 0;
+}
+
 static int create_engine(struct cpu *cpu, GString *error)
 {
 	uint64_t ram = phys_size(cpu->phys);
+	g_autoptr(GArray) before = list_code_mappings();
 	uc_err err = uc_open(UC_ARCH_ARM64, UC_MODE_ARM, &cpu->uc);
 
 	if (err) {
@@ -524,6 +650,8 @@ static int create_engine(struct cpu *cpu, GString *error)
 		g_string_printf(error, "cannot set up the emulated machine: %s", uc_strerror(err));
 		return -EIO;
 	}
+	if (watch_code_buffer(cpu, before, error))
+		return -EIO;
 	if (configure_el1(cpu)) {
 		g_string_printf(error, "cannot set the AArch64 system registers");
 		return -EIO;

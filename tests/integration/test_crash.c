@@ -200,3 +200,34 @@ Test(crash, eatmem_within_the_limit)
 	cr_expect_str_eq(r.out, "eating memory in 1 MiB chunks\nlimit reached: 32 MiB\n");
 	result_free(&r);
 }
+
+/*
+ * Unicorn's translated-code buffer is 1 GiB.  Each codefill round has 256 KiB
+ * of fresh code translated (32,767 `ld4`, each 64 loads checked by the
+ * access hook: over 100 MB of host code a round), so 9 rounds fill the
+ * buffer.  Unicorn 2.0.1 reuses a full buffer the first time without
+ * flushing it, and mmusim died with SIGSEGV (docs/design.md, "The emulated
+ * CPU"); now it flushes first, and the results are qemu's.
+ */
+Test(crash, filling_the_translated_code_buffer)
+{
+	const char *const args[] = { GUEST("codefill"), "9", NULL };
+	struct result r = expect_same_as_qemu(args);
+
+	expect_status(&r, 0);
+	cr_expect(!r.host_signal, "mmusim was killed by host signal %d", r.status - 128);
+	result_free(&r);
+}
+
+/* Fork, exec and wait in a loop: every child exits with its own status; the
+ * sum of (7i + 3) mod 256 for i < 100 is 11910 (and so says Linux on the
+ * host, for an x86-64 build of forkexec).  qemu-aarch64-static cannot be the
+ * oracle here: its children cannot exec an AArch64 program. */
+Test(crash, fork_exec_wait_loop)
+{
+	struct result r = run_mmusim(GUEST("forkexec"), "100", NULL);
+
+	expect_status(&r, 0);
+	cr_expect_str_eq(r.out, "100 children, status sum 11910\n");
+	result_free(&r);
+}
