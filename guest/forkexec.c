@@ -5,7 +5,8 @@
  *
  * N times: fork; the child execs this same program (argv[0]) as
  * "forkexec --child I", which touches a few pages of stack and heap and
- * exits with status (I * 7 + 3) % 256; the parent waits for it.  A child
+ * exits with status (I * 7 + 3) % 256; the parent waits for it, and prints
+ * a progress line after every PROGRESS_EVERY children.  A child
  * that does not exit with the status its number gives, or a failed fork,
  * exec or wait, stops the loop with a message naming the iteration.  At the
  * end it prints the number of children and the sum of their statuses.
@@ -21,6 +22,7 @@
 #include <unistd.h>
 
 #define CHILD_PAGES 4
+#define PROGRESS_EVERY 10000
 
 static int expected_status(long i)
 {
@@ -89,9 +91,14 @@ int main(int argc, char **argv)
 		fprintf(stderr, "usage: forkexec N\n");
 		return 2;
 	}
-	for (long i = 0; i < n; i++)
+	for (long i = 0; i < n; i++) {
 		if (fork_exec_wait(argv[0], i, &sum))
 			return 1;
+		if ((i + 1) % PROGRESS_EVERY == 0) {
+			printf("%ld children so far\n", i + 1);
+			fflush(stdout);
+		}
+	}
 	printf("%ld children, status sum %ld\n", n, sum);
 	return 0;
 }
