@@ -1,10 +1,18 @@
+/*
+ * latency: per kind, a histogram of exact latencies (cycles -> how many
+ * events took that long) rather than a list of samples: percentiles stay
+ * exact (nearest rank over the sorted distinct values with their counts),
+ * and memory grows with the number of distinct latencies, not with the
+ * length of the run.
+ */
 #include "mmu/latency.h"
 
 #include <string.h>
 
 struct kind_samples {
 	char *name;
-	GArray *samples;			/* uint64_t cycles */
+	GHashTable *histogram;			/* cycles -> count, both as guint64 in a gpointer */
+	uint64_t count, sum;
 	uint64_t step_cycles[NR_COST_STEPS];
 	uint64_t indirect, refills;
 };
@@ -17,7 +25,7 @@ static void kind_free(gpointer p)
 {
 	struct kind_samples *k = p;
 
-	g_array_free(k->samples, TRUE);
+	g_hash_table_destroy(k->histogram);
 	g_free(k->name);
 	g_free(k);
 }
@@ -54,17 +62,35 @@ void event_add(struct event_cost *ev, const struct event_cost *part)
 	ev->total += part->total;
 }
 
+static guint hash_u64(gconstpointer key)
+{
+	return g_int64_hash(key);
+}
+
+static gboolean equal_u64(gconstpointer a, gconstpointer b)
+{
+	return g_int64_equal(a, b);
+}
+
 void latency_record(struct latency_recorder *r, const char *kind, const struct event_cost *ev)
 {
 	struct kind_samples *k = g_hash_table_lookup(r->kinds, kind);
+	uint64_t *count;
 
 	if (!k) {
 		k = g_new0(struct kind_samples, 1);
 		k->name = g_strdup(kind);
-		k->samples = g_array_new(FALSE, FALSE, sizeof(uint64_t));
+		k->histogram = g_hash_table_new_full(hash_u64, equal_u64, g_free, g_free);
 		g_hash_table_insert(r->kinds, k->name, k);
 	}
-	g_array_append_val(k->samples, ev->total);
+	count = g_hash_table_lookup(k->histogram, &ev->total);
+	if (!count) {
+		count = g_new0(uint64_t, 1);
+		g_hash_table_insert(k->histogram, g_memdup2(&ev->total, sizeof(ev->total)), count);
+	}
+	(*count)++;
+	k->count++;
+	k->sum += ev->total;
 	for (int s = 0; s < NR_COST_STEPS; s++)
 		k->step_cycles[s] += ev->cycles[s];
 	k->indirect += ev->indirect;
@@ -83,31 +109,58 @@ static gint compare_kind(gconstpointer a, gconstpointer b)
 	return strcmp(((const struct latency_summary *)a)->kind, ((const struct latency_summary *)b)->kind);
 }
 
-/* The nearest-rank percentile of sorted samples. */
-static uint64_t percentile(const GArray *sorted, unsigned pct)
-{
-	guint rank = (guint)((pct * (uint64_t)sorted->len + 99) / 100);
+/* The distinct latencies of `k` with their counts, in increasing order. */
+struct bucket {
+	uint64_t cycles, count;
+};
 
-	return g_array_index(sorted, uint64_t, MAX(rank, 1) - 1);
+static GArray *sorted_buckets(struct kind_samples *k)
+{
+	GArray *buckets = g_array_sized_new(FALSE, FALSE, sizeof(struct bucket),
+					    g_hash_table_size(k->histogram));
+	GHashTableIter it;
+	gpointer key, value;
+
+	g_hash_table_iter_init(&it, k->histogram);
+	while (g_hash_table_iter_next(&it, &key, &value)) {
+		struct bucket b = { *(uint64_t *)key, *(uint64_t *)value };
+
+		g_array_append_val(buckets, b);
+	}
+	g_array_sort(buckets, compare_u64);	/* by cycles, the first member */
+	return buckets;
+}
+
+/* The latency of the sample of nearest rank `pct` percent. */
+static uint64_t percentile(const GArray *sorted, uint64_t count, unsigned pct)
+{
+	uint64_t rank = MAX((pct * count + 99) / 100, 1), seen = 0;
+
+	for (guint i = 0; i < sorted->len; i++) {
+		const struct bucket *b = &g_array_index(sorted, struct bucket, i);
+
+		seen += b->count;
+		if (seen >= rank)
+			return b->cycles;
+	}
+	g_assert_not_reached();
 }
 
 static struct latency_summary summarize(struct kind_samples *k)
 {
-	struct latency_summary s = { .kind = k->name, .count = k->samples->len };
-	uint64_t sum = 0;
+	struct latency_summary s = { .kind = k->name, .count = k->count };
+	GArray *sorted = sorted_buckets(k);
 
-	g_array_sort(k->samples, compare_u64);
-	for (guint i = 0; i < k->samples->len; i++)
-		sum += g_array_index(k->samples, uint64_t, i);
-	s.mean = (double)sum / k->samples->len;
-	s.median = percentile(k->samples, 50);
-	s.p90 = percentile(k->samples, 90);
-	s.p99 = percentile(k->samples, 99);
-	s.max = g_array_index(k->samples, uint64_t, k->samples->len - 1);
+	s.mean = (double)k->sum / k->count;
+	s.median = percentile(sorted, k->count, 50);
+	s.p90 = percentile(sorted, k->count, 90);
+	s.p99 = percentile(sorted, k->count, 99);
+	s.max = g_array_index(sorted, struct bucket, sorted->len - 1).cycles;
 	for (int i = 0; i < NR_COST_STEPS; i++)
-		s.mean_steps[i] = (double)k->step_cycles[i] / k->samples->len;
-	s.mean_indirect = (double)k->indirect / k->samples->len;
-	s.mean_refills = (double)k->refills / k->samples->len;
+		s.mean_steps[i] = (double)k->step_cycles[i] / k->count;
+	s.mean_indirect = (double)k->indirect / k->count;
+	s.mean_refills = (double)k->refills / k->count;
+	g_array_free(sorted, TRUE);
 	return s;
 }
 

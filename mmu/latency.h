@@ -2,8 +2,10 @@
  * latency: simulated latencies of events (a page fault of a kind, a context
  * switch, a system call, a signal delivery), each with its breakdown into
  * modelled steps.  Kinds are named ("fault:anon-zero", "switch:process",
- * "syscall:read"); per kind the recorder keeps every sample, so reports can
- * give exact percentiles, and the sum per step, for the mean breakdown.
+ * "syscall:read"); per kind the recorder keeps how many events took each
+ * exact latency (its memory grows with the distinct values, not with the
+ * run), so reports can give exact percentiles, and the sum per step, for
+ * the mean breakdown.
  */
 #ifndef MMU_LATENCY_H
 #define MMU_LATENCY_H
