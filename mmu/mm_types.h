@@ -64,6 +64,8 @@ struct vm_ops {
 	 * would fill it, without allocating anything (reports about a dead
 	 * guest; Linux's vm_ops->access).  NULL: the page would be zeroes. */
 	int (*access)(const struct vma *vma, uint64_t addr, void *buf, size_t len);
+	/* The device numbers and inode a maps listing shows (none: 00:00 0). */
+	void (*file_id)(const struct vma *vma, unsigned *major, unsigned *minor, uint64_t *ino);
 };
 
 struct vma {

@@ -4,6 +4,7 @@
 #include <glib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 
 
@@ -11,15 +12,22 @@ struct vm_file {
 	int refs;
 	int fd;
 	char *name;
+	dev_t dev;		/* the host file's identity, for maps */
+	ino_t ino;
 };
 
 struct vm_file *vm_file_new(int host_fd, const char *name)
 {
 	struct vm_file *file = g_new0(struct vm_file, 1);
+	struct stat st;
 
 	file->refs = 1;
 	file->fd = host_fd;
 	file->name = g_strdup(name);
+	if (fstat(host_fd, &st) == 0) {
+		file->dev = st.st_dev;
+		file->ino = st.st_ino;
+	}
 	return file;
 }
 
@@ -115,10 +123,20 @@ static int file_vma_access(const struct vma *vma, uint64_t addr, void *buf, size
 	return err;
 }
 
+static void file_vma_id(const struct vma *vma, unsigned *major, unsigned *minor, uint64_t *ino)
+{
+	const struct vm_file *file = vma->vm_private_data;
+
+	*major = gnu_dev_major(file->dev);
+	*minor = gnu_dev_minor(file->dev);
+	*ino = file->ino;
+}
+
 const struct vm_ops file_vm_ops = {
 	.fault = file_fault,
 	.dup = file_vma_dup,
 	.close = file_vma_close,
 	.name = file_vma_name,
 	.access = file_vma_access,
+	.file_id = file_vma_id,
 };

@@ -141,20 +141,35 @@ struct vma *vma_merge(struct mm *mm, struct vma *vma)
 	return vma;
 }
 
+/* One line as Linux's show_map_vma() prints it: the fields, padded to a
+ * 64-bit kernel's width (72), then a space and the name, if any. */
+static void format_vma(const struct vma *vma, GString *out)
+{
+	const char *name = vma->name ? vma->name : vma->vm_ops->name ? vma->vm_ops->name(vma) : NULL;
+	unsigned major = 0, minor = 0;
+	uint64_t ino = 0;
+	gsize line = out->len;
+
+	if (vma->vm_ops->file_id)
+		vma->vm_ops->file_id(vma, &major, &minor, &ino);
+	g_string_append_printf(out, "%08" G_GINT64_MODIFIER "x-%08" G_GINT64_MODIFIER
+			       "x %c%c%c%c %08" G_GINT64_MODIFIER "x %02x:%02x %" G_GUINT64_FORMAT " ",
+			       vma->start, vma->end,
+			       vma->prot & VM_READ ? 'r' : '-',
+			       vma->prot & VM_WRITE ? 'w' : '-',
+			       vma->prot & VM_EXEC ? 'x' : '-',
+			       vma->flags & VM_SHARED ? 's' : 'p',
+			       vma->vm_private_data ? vma->pgoff << PAGE_SHIFT : 0, major, minor, ino);
+	if (name) {
+		while (out->len - line < 72)
+			g_string_append_c(out, ' ');
+		g_string_append_printf(out, " %s", name);
+	}
+	g_string_append_c(out, '\n');
+}
+
 void mm_format_maps(struct mm *mm, GString *out)
 {
-	for (struct vma *vma = vma_first(mm); vma; vma = vma_next(mm, vma)) {
-		const char *name = vma->name ? vma->name :
-				   vma->vm_ops->name ? vma->vm_ops->name(vma) : NULL;
-
-		g_string_append_printf(out, "%012" G_GINT64_MODIFIER "x-%012" G_GINT64_MODIFIER
-				       "x %c%c%c%c %08" G_GINT64_MODIFIER "x %s\n",
-				       vma->start, vma->end,
-				       vma->prot & VM_READ ? 'r' : '-',
-				       vma->prot & VM_WRITE ? 'w' : '-',
-				       vma->prot & VM_EXEC ? 'x' : '-',
-				       vma->flags & VM_SHARED ? 's' : 'p',
-				       vma->vm_private_data ? vma->pgoff << PAGE_SHIFT : 0,
-				       name ? name : "");
-	}
+	for (struct vma *vma = vma_first(mm); vma; vma = vma_next(mm, vma))
+		format_vma(vma, out);
 }

@@ -7,6 +7,11 @@
  */
 #include <criterion/criterion.h>
 #include <errno.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <unistd.h>
 
 #include "mmu/mm.h"
 #include "mmu/vm_file.h"
@@ -20,13 +25,39 @@ TestSuite(vma, .init = mmu_setup, .fini = mmu_teardown);
 #define B UINT64_C(0x200000)
 #define C UINT64_C(0x300000)
 
-static void expect_maps(const char *expected)
+/* One /proc/PID/maps line as Linux prints it: the fields (ending in a
+ * space), padded to 72 columns, a space and the name; no name, no padding. */
+static gchar *maps_line(const char *fields, const char *name)
+{
+	return name ? g_strdup_printf("%-72s %s\n", fields, name) : g_strdup_printf("%s\n", fields);
+}
+
+/* The lines, concatenated: fields and name (NULL: none) in pairs, then NULL. */
+static gchar *maps_of(const char *fields, ...) G_GNUC_NULL_TERMINATED;
+static gchar *maps_of(const char *fields, ...)
+{
+	GString *out = g_string_new(NULL);
+	va_list ap;
+
+	va_start(ap, fields);
+	for (const char *f = fields; f; f = va_arg(ap, const char *)) {
+		gchar *line = maps_line(f, va_arg(ap, const char *));
+
+		g_string_append(out, line);
+		g_free(line);
+	}
+	va_end(ap);
+	return g_string_free(out, FALSE);
+}
+
+static void expect_maps(gchar *expected)
 {
 	GString *maps = g_string_new(NULL);
 
 	mm_format_maps(fx.mm, maps);
 	cr_expect_str_eq(maps->str, expected);
 	g_string_free(maps, TRUE);
+	g_free(expected);
 }
 
 Test(vma, lookup_find_and_neighbours)
@@ -161,34 +192,57 @@ Test(vma, shared_anonymous_mappings_never_merge)
 	map_fixed(A + PG, PG, VM_RW, MM_MAP_SHARED);	/* another object */
 	map_fixed(A + 2 * PG, PG, VM_RW, 0);		/* private */
 	cr_expect_eq(mm_map_count(fx.mm), 3);
-	expect_maps("000000100000-000000101000 rw-s 00000000 /dev/zero (deleted)\n"
-		    "000000101000-000000102000 rw-s 00000000 /dev/zero (deleted)\n"
-		    "000000102000-000000103000 rw-p 00000000 \n");
+	expect_maps(maps_of("00100000-00101000 rw-s 00000000 00:00 0 ", "/dev/zero (deleted)",
+			    "00101000-00102000 rw-s 00000000 00:00 0 ", "/dev/zero (deleted)",
+			    "00102000-00103000 rw-p 00000000 00:00 0 ", NULL, NULL));
+}
+
+/* The maps fields of a mapping of the host file `fd` at offset `off`. */
+static gchar *file_fields(int fd, const char *range_perms, uint64_t off)
+{
+	struct stat st;
+
+	cr_assert_eq(fstat(fd, &st), 0);
+	return g_strdup_printf("%s %08" G_GINT64_MODIFIER "x %02x:%02x %" G_GUINT64_FORMAT " ",
+			       range_perms, off, major(st.st_dev), minor(st.st_dev), (uint64_t)st.st_ino);
 }
 
 Test(vma, file_mappings_merge_only_when_offsets_follow_on)
 {
 	static char data[4 * 4096];
-	struct vm_file *file = temp_vm_file(data, sizeof(data), "/lib/libx.so");
+	char path[] = "/tmp/mmusim-test-XXXXXX";
+	int fd = mkstemp(path);
+	struct vm_file *file;
+	gchar *f[4];
 
+	cr_assert_geq(fd, 0);
+	unlink(path);
+	cr_assert_eq(write(fd, data, sizeof(data)), (ssize_t)sizeof(data));
+	file = vm_file_new(dup(fd), "/lib/libx.so");
 	map_file(file, 0x400000, 2, VM_READ, 0);	/* pages 0-1 */
 	map_file(file, 0x402000, 2, VM_READ, 2 * PG);	/* pages 2-3: follow on */
 	map_file(file, 0x404000, 1, VM_READ, 0);	/* page 0 again: does not */
 	vm_file_put(file);
 	cr_expect_eq(mm_map_count(fx.mm), 2);
-	expect_maps("000000400000-000000404000 r--p 00000000 /lib/libx.so\n"
-		    "000000404000-000000405000 r--p 00000000 /lib/libx.so\n");
+	f[0] = file_fields(fd, "00400000-00404000 r--p", 0);
+	f[1] = file_fields(fd, "00404000-00405000 r--p", 0);
+	expect_maps(maps_of(f[0], "/lib/libx.so", f[1], "/lib/libx.so", NULL));
+	g_free(f[0]);
 
 	/* Splitting keeps each piece's file offset: 0x401000 is page 1. */
 	cr_assert_eq(mm_munmap(fx.mm, 0x401000, PG), 0);
-	expect_maps("000000400000-000000401000 r--p 00000000 /lib/libx.so\n"
-		    "000000402000-000000404000 r--p 00002000 /lib/libx.so\n"
-		    "000000404000-000000405000 r--p 00000000 /lib/libx.so\n");
+	f[0] = file_fields(fd, "00400000-00401000 r--p", 0);
+	f[2] = file_fields(fd, "00402000-00404000 r--p", 0x2000);
+	expect_maps(maps_of(f[0], "/lib/libx.so", f[2], "/lib/libx.so", f[1], "/lib/libx.so", NULL));
+	g_free(f[2]);
 	cr_assert_eq(mm_mprotect(fx.mm, 0x403000, PG, VM_READ | VM_EXEC), 0);
-	expect_maps("000000400000-000000401000 r--p 00000000 /lib/libx.so\n"
-		    "000000402000-000000403000 r--p 00002000 /lib/libx.so\n"
-		    "000000403000-000000404000 r-xp 00003000 /lib/libx.so\n"
-		    "000000404000-000000405000 r--p 00000000 /lib/libx.so\n");
+	f[2] = file_fields(fd, "00402000-00403000 r--p", 0x2000);
+	f[3] = file_fields(fd, "00403000-00404000 r-xp", 0x3000);
+	expect_maps(maps_of(f[0], "/lib/libx.so", f[2], "/lib/libx.so", f[3], "/lib/libx.so",
+			    f[1], "/lib/libx.so", NULL));
+	for (int i = 0; i < 4; i++)
+		g_free(f[i]);
+	close(fd);
 }
 
 Test(vma, named_heap_does_not_merge_with_plain_anonymous_memory)
@@ -197,8 +251,8 @@ Test(vma, named_heap_does_not_merge_with_plain_anonymous_memory)
 	map_fixed(0x5ff000, PG, VM_RW, 0);
 	cr_assert_eq(mm_brk(fx.mm, 0x601000), 0x601000);
 	cr_expect_eq(mm_map_count(fx.mm), 2);
-	expect_maps("0000005ff000-000000600000 rw-p 00000000 \n"
-		    "000000600000-000000601000 rw-p 00000000 [heap]\n");
+	expect_maps(maps_of("005ff000-00600000 rw-p 00000000 00:00 0 ", NULL,
+			    "00600000-00601000 rw-p 00000000 00:00 0 ", "[heap]", NULL));
 }
 
 Test(vma, mm_set_vma_name_names_the_vma_at_its_start)
@@ -237,17 +291,13 @@ static const struct vm_ops veto_ops = {
  * with their errno and changes nothing; one that covers it whole works. */
 Test(vma, may_split_veto_fails_the_operation_before_any_change)
 {
-	GString *maps = g_string_new(NULL);
-
 	map_fixed(X, 4 * PG, VM_RW, 0);
 	vma_lookup(fx.mm, X)->vm_ops = &veto_ops;
 	cr_expect_eq(mm_munmap(fx.mm, X + PG, PG), -EINVAL);
 	cr_expect_eq(mm_mprotect(fx.mm, X, PG, VM_READ), -EINVAL);
 	expect_vma(fx.mm, X, X, X + 4 * PG, VM_RW);
-	mm_format_maps(fx.mm, maps);
-	cr_expect_str_eq(maps->str, "000020000000-000020004000 rw-p 00000000 [veto]\n");
+	expect_maps(maps_of("20000000-20004000 rw-p 00000000 00:00 0 ", "[veto]", NULL));
 	cr_expect_eq(mm_mprotect(fx.mm, X, 4 * PG, VM_READ), 0, "no split needed");
 	cr_expect_eq(mm_munmap(fx.mm, X, 4 * PG), 0);
 	cr_expect_null(vma_lookup(fx.mm, X));
-	g_string_free(maps, TRUE);
 }
