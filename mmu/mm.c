@@ -491,6 +491,8 @@ int mm_dup(struct mm *old, struct mm **out)
 	d.child->start_brk = old->start_brk;
 	d.child->brk = old->brk;
 	d.child->mmap_base = old->mmap_base;
+	d.child->arg_start = old->arg_start;
+	d.child->arg_end = old->arg_end;
 	*out = d.child;
 	return 0;
 }

@@ -87,6 +87,7 @@ struct mm {
 	uint64_t cpumask;		/* agents whose TLBs may hold its entries (lazy) */
 	GTree *vmas;
 	uint64_t start_brk, brk;
+	uint64_t arg_start, arg_end;	/* the argv strings (exec), for /proc/PID/cmdline */
 	uint64_t mmap_base;
 	struct vm_stats *stats;
 	struct mmu_notifier *notifiers;	/* the chain (mmu/notifier) */

@@ -57,16 +57,22 @@ static GPtrArray *copy_strings(struct task *t, uint64_t uarray, long *err)
 	return v;
 }
 
-/* The file to run: /proc/self/exe is the running program. */
+/* The file to run, a host file (the loader checks what it is): its host
+ * descriptor (a duplicate) or -errno, and the guest path it was found at
+ * (the end of the links: /proc/self/exe is the running program's own). */
 static int open_program(struct machine *m, struct task *t, const char *path, char **guest_path)
 {
-	char *joined = strcmp(path, "/proc/self/exe") ? vfs_join(t->fs->cwd, path) : g_strdup(t->proc->exe);
-	int fd = vfs_open(&m->vfs, joined, O_RDONLY, 0);
+	char *joined = vfs_join(t->fs->cwd, path);
+	struct file *f;
+	int fd = vfs_open(&m->vfs, t, joined, O_RDONLY, 0, &f);
 
-	if (fd < 0)
-		g_free(joined);
-	else
-		*guest_path = joined;
+	g_free(joined);
+	if (fd)
+		return fd;
+	fd = file_host_fd(f) < 0 ? -EACCES : fcntl(file_host_fd(f), F_DUPFD_CLOEXEC, 3);
+	if (fd >= 0)
+		*guest_path = g_strdup(f->path);
+	file_put(f);
 	return fd;
 }
 

@@ -270,8 +270,10 @@ static int build_stack(struct mm *mm, const struct exec_args *args, const struct
 	execfn = push_string(&sb, args->execfn);
 	for (size_t i = envc; i-- > 0;)
 		envp_ptrs[i] = push_string(&sb, args->envp[i]);
+	mm->arg_end = sb.top - sb.bytes->len;
 	for (size_t i = argc; i-- > 0;)
 		argv_ptrs[i] = push_string(&sb, args->argv[i]);
+	mm->arg_start = sb.top - sb.bytes->len;
 	platform = push_string(&sb, ELF_PLATFORM);
 	random = push_bytes(&sb, args->random16, 16);
 

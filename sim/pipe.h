@@ -1,8 +1,9 @@
 /*
- * pipe: a pipe's buffer (64 KiB, as Linux's default) and its ends.  The data
- * structure never blocks: an operation that would wait says -EAGAIN and the
- * system-call layer decides to block (on the pipe itself as channel) or not.
- * Every change that may let a waiter go on is reported through `notify`.
+ * pipe: a pipe's buffer (64 KiB, as Linux's default) and its ends, which
+ * are files (pipe_file_new).  Nothing here blocks: an operation that would
+ * wait says -EAGAIN and the system-call layer decides to block (on the pipe
+ * itself, the ends' f_wait) or not.  Every change that may let a waiter go
+ * on is reported through `notify`.
  */
 #ifndef SIM_PIPE_H
 #define SIM_PIPE_H
@@ -10,6 +11,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+
+#include "sim/vfs.h"
 
 #define PIPE_SIZE 65536
 #define PIPE_BUF 4096	/* writes up to this size are atomic */
@@ -22,8 +25,11 @@ struct pipe {
 	void *ctx;
 };
 
+/* A pipe with one reader and one writer, whose ends are yet to be made. */
 struct pipe *pipe_new(void (*notify)(void *ctx, struct pipe *pipe), void *ctx);
-void pipe_close_end(struct pipe *pipe, bool writer);
+/* An end of `pipe` (reader or writer, as counted by pipe_new) as a file;
+ * `flags` may hold O_NONBLOCK and O_DIRECT (host values). */
+struct file *pipe_file_new(struct pipe *pipe, bool writer, int flags);
 /* Bytes read, 0 at end of file, -EAGAIN while empty with writers left. */
 long pipe_read(struct pipe *pipe, void *buf, size_t len);
 /* Bytes written, -EAGAIN when it must wait for room, -EPIPE with no reader. */

@@ -1,9 +1,11 @@
 /*
- * poll: pipe2, ppoll and pselect6.  Host files are always ready (as regular
- * files are); pipe ends are ready as pipe_poll() says.  A poll that must
- * wait blocks on one channel that every pipe change wakes, and looks again.
+ * poll: pipe2, ppoll and pselect6.  A file is ready as its f_op->poll says;
+ * one without (host files, as regular files are) is always ready.  A poll
+ * that must wait blocks on one channel that every pipe change wakes, and
+ * looks again.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 
 #include "mmu/uaccess.h"
@@ -24,19 +26,19 @@ static void wake_pipe_waiters(void *ctx, struct pipe *pipe)
 
 SYSCALL(pipe2)
 {
-	int flags = (int)a[1], fds[2];
+	int flags = (int)a[1], fds[2], nonblock = flags & G_O_NONBLOCK ? O_NONBLOCK : 0;
 	struct pipe *pipe;
 
 	if (flags & ~(G_O_CLOEXEC | G_O_NONBLOCK | G_O_DIRECT))
 		return -EINVAL;
 	pipe = pipe_new(wake_pipe_waiters, m);
-	fds[0] = fd_install(&t->files->fdt, file_new_pipe(pipe, false, flags & G_O_NONBLOCK), 0,
+	fds[0] = fd_install(&t->files->fdt, pipe_file_new(pipe, false, nonblock), 0,
 			    flags & G_O_CLOEXEC);
 	if (fds[0] < 0) {
-		file_put(file_new_pipe(pipe, true, 0));
+		file_put(pipe_file_new(pipe, true, 0));
 		return fds[0];
 	}
-	fds[1] = fd_install(&t->files->fdt, file_new_pipe(pipe, true, flags & G_O_NONBLOCK), 0,
+	fds[1] = fd_install(&t->files->fdt, pipe_file_new(pipe, true, nonblock), 0,
 			    flags & G_O_CLOEXEC);
 	if (fds[1] < 0) {
 		fd_close(&t->files->fdt, fds[0]);
@@ -58,8 +60,8 @@ static short ready(struct task *t, int fd, short events)
 
 	if (!f)
 		return POLLNVAL;
-	if (f->pipe)
-		return pipe_poll(f->pipe, f->writer) & (events | always);
+	if (f->f_op->poll)
+		return f->f_op->poll(f) & (events | always);
 	return events & (POLLIN | POLLOUT | POLLRDNORM | POLLWRNORM);
 }
 

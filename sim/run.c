@@ -23,6 +23,7 @@
 #include "sim/crash.h"
 #include "sim/hostsig.h"
 #include "sim/loader.h"
+#include "sim/procfs.h"
 #include "sim/sched.h"
 #include "sim/signal.h"
 #include "sim/syscall.h"
@@ -233,6 +234,7 @@ int run_program(struct machine *m, char *const *argv, char *const *envp)
 		return err == -ENOENT ? 127 : 126;
 	}
 	g_string_free(error, TRUE);
+	procfs_mount(m);	/* the guest's /proc is the simulation's */
 	cpu_context_init_user(m->cpu, create_init_task(m, exe, mm)->ctx, image.entry, image.sp);
 	mmput(mm);
 	g_free(exe);

@@ -1,19 +1,20 @@
 /*
- * sys_fs: files and descriptors.  Data moves through a host buffer: one host
- * call per guest call, so pipes and terminals see the same short reads and
- * atomic writes they would see natively.  A single call moves at most
- * IO_MAX bytes (a short count, which POSIX allows).
+ * sys_fs: files and descriptors, on the open files' f_op (sim/vfs.h).  Data
+ * moves through a host buffer: one file operation per guest call, so pipes
+ * and terminals see the same short reads and atomic writes they would see
+ * natively.  A single call moves at most IO_MAX bytes (a short count, which
+ * POSIX allows).
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <string.h>
 #include <sys/sendfile.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
 #include "mmu/uaccess.h"
-#include "sim/pipe.h"
 #include "sim/signal.h"
 #include "sim/syscall.h"
 
@@ -21,7 +22,17 @@
 #define PATH_MAX_GUEST 4096
 #define IOV_MAX_GUEST 1024
 
+/* The open file behind descriptor `fd`, or NULL.  As Linux's fdget(), an
+ * O_PATH descriptor is none for reading, writing and the like. */
 static struct file *file_of(struct task *t, uint64_t fd)
+{
+	struct file *f = fd_get(&t->files->fdt, (int)fd);
+
+	return f && !(f->f_flags & O_PATH) ? f : NULL;
+}
+
+/* Any open file, O_PATH ones too (fdget_raw): for fstat, *at(), fchdir. */
+static struct file *file_of_raw(struct task *t, uint64_t fd)
 {
 	return fd_get(&t->files->fdt, (int)fd);
 }
@@ -37,7 +48,7 @@ static long resolve_path(struct task *t, uint64_t dirfd, uint64_t upath, char **
 	if (len <= 0)
 		return len ? len : -ENOENT;
 	if (path[0] != '/' && (int)dirfd != G_AT_FDCWD) {
-		struct file *f = file_of(t, dirfd);
+		struct file *f = file_of_raw(t, dirfd);
 
 		if (!f)
 			return -EBADF;
@@ -49,22 +60,18 @@ static long resolve_path(struct task *t, uint64_t dirfd, uint64_t upath, char **
 	return 0;
 }
 
-/* Open a guest path relative to dirfd; host fd or -errno. */
-static int open_at(struct machine *m, struct task *t, uint64_t dirfd, uint64_t upath,
-		   int host_flags, unsigned mode, char **path_out)
+/* Open a guest path relative to dirfd (host open flags). */
+static long open_at(struct machine *m, struct task *t, uint64_t dirfd, uint64_t upath,
+		    int host_flags, unsigned mode, struct file **out)
 {
 	char *path;
 	long err = resolve_path(t, dirfd, upath, &path);
-	int fd;
 
 	if (err)
-		return (int)err;
-	fd = vfs_open(&m->vfs, path, host_flags, mode);
-	if (path_out && fd >= 0)
-		*path_out = path;
-	else
-		g_free(path);
-	return fd;
+		return err;
+	err = vfs_open(&m->vfs, t, path, host_flags, mode, out);
+	g_free(path);
+	return err;
 }
 
 static long finish_io(long n)
@@ -72,22 +79,23 @@ static long finish_io(long n)
 	return n < 0 ? -errno : n;
 }
 
-/* One read from `f` into `buf`: the host file, or a pipe (which may block). */
+/* A file that would wait blocks the task, unless it is non-blocking. */
+static long wait_if_needed(struct machine *m, struct task *t, struct file *f, long n, const char *what)
+{
+	if (n == -EAGAIN && f->f_wait && !(f->f_flags & O_NONBLOCK))
+		return block_on(m, t, f->f_wait, what, 0);
+	return n;
+}
+
+/* One read from `f` into `buf`, at `offset` (-1: the file position). */
 static long file_read(struct machine *m, struct task *t, struct file *f, void *buf, size_t len,
 		      int64_t offset)
 {
-	long n;
-
-	if (!f->pipe)
-		return finish_io(offset < 0 ? read(f->host_fd, buf, len) : pread(f->host_fd, buf, len, offset));
-	if (f->writer)
+	if ((f->f_flags & O_ACCMODE) == O_WRONLY)
 		return -EBADF;
-	if (offset >= 0)
-		return -ESPIPE;
-	n = pipe_read(f->pipe, buf, len);
-	if (n == -EAGAIN && !(f->pipe_flags & G_O_NONBLOCK))
-		return block_on(m, t, f->pipe, "pipe read", 0);
-	return n;
+	if (!f->f_op->read)
+		return -EINVAL;
+	return wait_if_needed(m, t, f, f->f_op->read(f, buf, len, offset), f->f_op->wait_read);
 }
 
 /* The result `n` of a write: one that found no reader (a guest pipe, or a
@@ -108,17 +116,12 @@ static long file_write(struct machine *m, struct task *t, struct file *f, const 
 {
 	long n;
 
-	if (!f->pipe)
-		return check_broken_pipe(m, t, finish_io(offset < 0 ? write(f->host_fd, buf, len) :
-							 pwrite(f->host_fd, buf, len, offset)));
-	if (!f->writer)
+	if ((f->f_flags & O_ACCMODE) == O_RDONLY)
 		return -EBADF;
-	if (offset >= 0)
-		return -ESPIPE;
-	n = check_broken_pipe(m, t, pipe_write(f->pipe, buf, len));
-	if (n == -EAGAIN && !(f->pipe_flags & G_O_NONBLOCK))
-		return block_on(m, t, f->pipe, "pipe write", 0);
-	return n;
+	if (!f->f_op->write)
+		return -EINVAL;
+	n = check_broken_pipe(m, t, f->f_op->write(f, buf, len, offset));
+	return wait_if_needed(m, t, f, n, f->f_op->wait_write);
 }
 
 static long read_into_user(struct machine *m, struct task *t, struct file *f, uint64_t ubuf,
@@ -145,19 +148,11 @@ static long write_from_user(struct machine *m, struct task *t, struct file *f, u
 	return ret;
 }
 
-static long check_rw_file(struct file *f)
-{
-	if (!f)
-		return -EBADF;
-	return f->is_dir ? -EISDIR : 0;
-}
-
 SYSCALL(read)
 {
 	struct file *f = file_of(t, a[0]);
-	long err = check_rw_file(f);
 
-	return err ? err : read_into_user(m, t, f, a[1], a[2], -1);
+	return f ? read_into_user(m, t, f, a[1], a[2], -1) : -EBADF;
 }
 
 SYSCALL(write)
@@ -170,11 +165,12 @@ SYSCALL(write)
 SYSCALL(pread64)
 {
 	struct file *f = file_of(t, a[0]);
-	long err = check_rw_file(f);
 
+	if (!f)
+		return -EBADF;
 	if ((int64_t)a[3] < 0)
 		return -EINVAL;
-	return err ? err : read_into_user(m, t, f, a[1], a[2], (int64_t)a[3]);
+	return read_into_user(m, t, f, a[1], a[2], (int64_t)a[3]);
 }
 
 SYSCALL(pwrite64)
@@ -214,7 +210,7 @@ SYSCALL(readv)
 	struct file *f = file_of(t, a[0]);
 	struct guest_iovec *iov;
 	uint64_t total, done = 0;
-	long n = check_rw_file(f);
+	long n = f ? 0 : -EBADF;
 	uint8_t *buf;
 
 	if (n || (n = read_iovecs(t, a[1], a[2], &iov, &total)))
@@ -262,24 +258,29 @@ SYSCALL(writev)
 	return n;
 }
 
+/* Between two host files only: others answer EINVAL, and callers fall
+ * back to read and write. */
 SYSCALL(sendfile)
 {
 	struct file *out = file_of(t, a[0]), *in = file_of(t, a[1]);
 	size_t count = (size_t)MIN(a[3], IO_MAX);
+	int out_fd, in_fd;
 	int64_t offset;
 	long n;
 
 	if (!out || !in)
 		return -EBADF;
-	if (out->pipe || in->pipe)
-		return -EINVAL;	/* callers fall back to read and write */
+	out_fd = file_host_fd(out);
+	in_fd = file_host_fd(in);
+	if (out_fd < 0 || in_fd < 0)
+		return -EINVAL;
 	if (!a[2])
-		return check_broken_pipe(m, t, finish_io(sendfile(out->host_fd, in->host_fd, NULL, count)));
+		return check_broken_pipe(m, t, finish_io(sendfile(out_fd, in_fd, NULL, count)));
 	if (copy_from_user(t->mm, &offset, a[2], sizeof(offset)))
 		return -EFAULT;
 	if (offset < 0)
 		return -EINVAL;
-	n = check_broken_pipe(m, t, finish_io(sendfile(out->host_fd, in->host_fd, (off_t *)&offset, count)));
+	n = check_broken_pipe(m, t, finish_io(sendfile(out_fd, in_fd, (off_t *)&offset, count)));
 	if (n >= 0 && copy_to_user(t->mm, a[2], &offset, sizeof(offset)))
 		return -EFAULT;
 	return n;
@@ -288,17 +289,10 @@ SYSCALL(sendfile)
 SYSCALL(openat)
 {
 	int guest_flags = (int)a[2], host_flags = guest_open_flags_to_host(guest_flags);
-	char *path = NULL;
-	int fd = open_at(m, t, a[0], a[1], host_flags & ~O_CLOEXEC, (unsigned)a[3] & ~t->fs->umask, &path);
-	struct stat st;
+	struct file *f;
+	long err = open_at(m, t, a[0], a[1], host_flags & ~O_CLOEXEC, (unsigned)a[3] & ~t->fs->umask, &f);
 
-	if (fd < 0)
-		return fd;
-	fstat(fd, &st);
-	fd = fd_install(&t->files->fdt, file_new(fd, path, S_ISDIR(st.st_mode)), 0,
-			guest_flags & G_O_CLOEXEC);
-	g_free(path);
-	return fd;
+	return err ? err : fd_install(&t->files->fdt, f, 0, guest_flags & G_O_CLOEXEC);
 }
 
 SYSCALL(close)
@@ -312,103 +306,89 @@ SYSCALL(lseek)
 
 	if (!f)
 		return -EBADF;
-	if (f->pipe)
-		return -ESPIPE;
-	if (a[2] > SEEK_HOLE)	/* SEEK_SET ... SEEK_HOLE have the same values everywhere */
-		return -EINVAL;
-	return finish_io(lseek(f->host_fd, (off_t)a[1], (int)a[2]));
+	return f->f_op->llseek ? f->f_op->llseek(f, (int64_t)a[1], (int)a[2]) : -ESPIPE;
 }
 
-static long put_stat(struct task *t, uint64_t ubuf, const struct stat *st)
+static long put_stat(struct task *t, uint64_t ubuf, const struct statx *stx)
 {
 	struct guest_stat g = {
-		.st_dev = st->st_dev, .st_ino = st->st_ino, .st_mode = st->st_mode,
-		.st_nlink = (uint32_t)st->st_nlink, .st_uid = st->st_uid, .st_gid = st->st_gid,
-		.st_rdev = st->st_rdev, .st_size = st->st_size, .st_blksize = (int32_t)st->st_blksize,
-		.st_blocks = st->st_blocks,
-		.st_atime_sec = st->st_atim.tv_sec, .st_atime_nsec = (uint64_t)st->st_atim.tv_nsec,
-		.st_mtime_sec = st->st_mtim.tv_sec, .st_mtime_nsec = (uint64_t)st->st_mtim.tv_nsec,
-		.st_ctime_sec = st->st_ctim.tv_sec, .st_ctime_nsec = (uint64_t)st->st_ctim.tv_nsec,
+		.st_dev = makedev(stx->stx_dev_major, stx->stx_dev_minor), .st_ino = stx->stx_ino,
+		.st_mode = stx->stx_mode, .st_nlink = stx->stx_nlink, .st_uid = stx->stx_uid,
+		.st_gid = stx->stx_gid, .st_rdev = makedev(stx->stx_rdev_major, stx->stx_rdev_minor),
+		.st_size = (int64_t)stx->stx_size, .st_blksize = (int32_t)stx->stx_blksize,
+		.st_blocks = (int64_t)stx->stx_blocks,
+		.st_atime_sec = stx->stx_atime.tv_sec, .st_atime_nsec = stx->stx_atime.tv_nsec,
+		.st_mtime_sec = stx->stx_mtime.tv_sec, .st_mtime_nsec = stx->stx_mtime.tv_nsec,
+		.st_ctime_sec = stx->stx_ctime.tv_sec, .st_ctime_nsec = stx->stx_ctime.tv_nsec,
 	};
 
 	return copy_to_user(t->mm, ubuf, &g, sizeof(g)) ? -EFAULT : 0;
 }
 
-SYSCALL(fstat)
+static long stat_file(struct task *t, struct file *f, uint64_t ubuf)
 {
-	struct file *f = file_of(t, a[0]);
-	struct stat st;
+	struct statx stx;
+	int err = f->f_op->getattr(f, &stx);
 
-	if (!f)
-		return -EBADF;
-	if (f->pipe) {
-		memset(&st, 0, sizeof(st));
-		st.st_mode = S_IFIFO | 0600;
-		st.st_nlink = 1;
-		st.st_blksize = PIPE_BUF;
-		st.st_ino = (ino_t)(uintptr_t)f->pipe;
-		return put_stat(t, a[1], &st);
-	}
-	return fstat(f->host_fd, &st) < 0 ? -errno : put_stat(t, a[1], &st);
+	return err ? err : put_stat(t, ubuf, &stx);
 }
 
-/* A host descriptor for the object a *at() call names: the directory fd
- * itself for AT_EMPTY_PATH with "", else an O_PATH open of the path. */
-static int open_object(struct machine *m, struct task *t, uint64_t dirfd, uint64_t upath,
-		       uint64_t at_flags, bool *temporary)
+SYSCALL(fstat)
+{
+	struct file *f = file_of_raw(t, a[0]);
+
+	return f ? stat_file(t, f, a[1]) : -EBADF;
+}
+
+/* The file a *at() call names, with a reference to put: the directory
+ * descriptor's own for AT_EMPTY_PATH with "", else an O_PATH open. */
+static long open_object(struct machine *m, struct task *t, uint64_t dirfd, uint64_t upath,
+			uint64_t at_flags, struct file **out)
 {
 	char first;
 	struct file *f;
 
-	*temporary = false;
 	if ((at_flags & G_AT_EMPTY_PATH) && !copy_from_user(t->mm, &first, upath, 1) && !first) {
 		if ((int)dirfd == G_AT_FDCWD)
-			return vfs_open(&m->vfs, t->fs->cwd, O_PATH, 0);
-		f = file_of(t, dirfd);
-		return f ? f->host_fd : -EBADF;
+			return vfs_open(&m->vfs, t, t->fs->cwd, O_PATH, 0, out);
+		f = file_of_raw(t, dirfd);
+		if (!f)
+			return -EBADF;
+		*out = file_get(f);
+		return 0;
 	}
-	*temporary = true;
-	return open_at(m, t, dirfd, upath,
-		       O_PATH | (at_flags & G_AT_SYMLINK_NOFOLLOW ? O_NOFOLLOW : 0), 0, NULL);
-}
-
-static void close_object(int fd, bool temporary)
-{
-	if (temporary && fd >= 0)
-		close(fd);
+	return open_at(m, t, dirfd, upath, O_PATH | (at_flags & G_AT_SYMLINK_NOFOLLOW ? O_NOFOLLOW : 0),
+		       0, out);
 }
 
 SYSCALL(newfstatat)
 {
-	bool temporary;
-	struct stat st;
-	int fd;
+	struct file *f;
 	long ret;
 
 	if (a[3] & ~(uint64_t)(G_AT_SYMLINK_NOFOLLOW | G_AT_EMPTY_PATH | 0x800 /* NO_AUTOMOUNT */))
 		return -EINVAL;
-	fd = open_object(m, t, a[0], a[1], a[3], &temporary);
-	if (fd < 0)
-		return fd;
-	ret = fstat(fd, &st) < 0 ? -errno : put_stat(t, a[2], &st);
-	close_object(fd, temporary);
+	ret = open_object(m, t, a[0], a[1], a[3], &f);
+	if (ret)
+		return ret;
+	ret = stat_file(t, f, a[2]);
+	file_put(f);
 	return ret;
 }
 
 SYSCALL(statx)
 {
-	bool temporary;
 	struct statx stx;
-	int fd = open_object(m, t, a[0], a[1], a[2], &temporary);
-	long ret;
+	struct file *f;
+	long ret = open_object(m, t, a[0], a[1], a[2], &f);
 
-	if (fd < 0)
-		return fd;
+	if (ret)
+		return ret;
 	/* struct statx is the same on every architecture. */
-	ret = statx(fd, "", AT_EMPTY_PATH | (int)(a[2] & 0x6000 /* AT_STATX_SYNC_TYPE */),
-		    (unsigned)a[3], &stx) < 0 ? -errno :
-	      copy_to_user(t->mm, a[4], &stx, sizeof(stx)) ? -EFAULT : 0;
-	close_object(fd, temporary);
+	ret = f->f_op->getattr(f, &stx);
+	if (!ret && copy_to_user(t->mm, a[4], &stx, sizeof(stx)))
+		ret = -EFAULT;
+	file_put(f);
 	return ret;
 }
 
@@ -421,11 +401,10 @@ SYSCALL(getdents64)
 
 	if (!f)
 		return -EBADF;
-	if (!f->is_dir)
+	if (!f->is_dir || !f->f_op->getdents)
 		return -ENOTDIR;
 	buf = g_malloc(MAX(len, 1));
-	/* struct linux_dirent64 is the same on every architecture. */
-	n = finish_io(syscall(SYS_getdents64, f->host_fd, buf, len));
+	n = f->f_op->getdents(f, buf, len);
 	if (n > 0 && copy_to_user(t->mm, a[1], buf, (size_t)n))
 		n = -EFAULT;
 	g_free(buf);
@@ -434,46 +413,48 @@ SYSCALL(getdents64)
 
 SYSCALL(readlinkat)
 {
-	char target[PATH_MAX_GUEST], *path;
+	char target[PATH_MAX_GUEST];
+	struct file *f;
 	long n;
-	int fd;
 
 	if ((int64_t)a[3] <= 0)
 		return -EINVAL;
-	n = resolve_path(t, a[0], a[1], &path);
+	n = open_at(m, t, a[0], a[1], O_PATH | O_NOFOLLOW, 0, &f);
 	if (n)
 		return n;
-	if (!strcmp(path, "/proc/self/exe")) {
-		n = (long)g_strlcpy(target, t->proc->exe, sizeof(target));
-	} else {
-		fd = vfs_open(&m->vfs, path, O_PATH | O_NOFOLLOW, 0);
-		n = fd < 0 ? fd : finish_io(readlinkat(fd, "", target, sizeof(target)));
-		if (fd >= 0)
-			close(fd);
-	}
-	g_free(path);
+	n = f->f_op->readlink ? f->f_op->readlink(f, target, sizeof(target)) : -EINVAL;
+	file_put(f);
 	if (n < 0)
 		return n;
 	n = MIN(n, (long)a[3]);
 	return copy_to_user(t->mm, a[2], target, (size_t)n) ? -EFAULT : n;
 }
 
+/* access(2) for root, without an opinion of the file's kind: reading and
+ * writing are allowed, executing needs an x bit (or a directory). */
+static int default_access(struct file *f, int mode)
+{
+	struct statx stx;
+	int err = f->f_op->getattr(f, &stx);
+
+	if (err)
+		return err;
+	return (mode & X_OK) && !S_ISDIR(stx.stx_mode) && !(stx.stx_mode & 0111) ? -EACCES : 0;
+}
+
 static long access_at(struct machine *m, struct task *t, const uint64_t *a, uint64_t flags)
 {
-	bool temporary;
-	int fd;
+	struct file *f;
 	long ret;
 
 	if ((a[2] & ~(uint64_t)7) || (flags & ~(uint64_t)(G_AT_EACCESS | G_AT_SYMLINK_NOFOLLOW |
 							  G_AT_EMPTY_PATH)))
 		return -EINVAL;
-	fd = open_object(m, t, a[0], a[1], flags, &temporary);
-	if (fd < 0)
-		return fd;
-	ret = faccessat(fd, "", (int)a[2], AT_EMPTY_PATH) < 0 ? -errno : 0;
-	if (!ret && (a[2] & W_OK) && !m->vfs.writable)
-		ret = -EROFS;
-	close_object(fd, temporary);
+	ret = open_object(m, t, a[0], a[1], flags, &f);
+	if (ret)
+		return ret;
+	ret = f->f_op->access ? f->f_op->access(f, (int)a[2]) : default_access(f, (int)a[2]);
+	file_put(f);
 	return ret;
 }
 
@@ -495,9 +476,7 @@ SYSCALL(utimensat)
 {
 	struct guest_timespec times[2];
 	struct timespec host[2];
-	bool temporary = false;
-	char proc[64];
-	int fd;
+	struct file *f;
 	long ret;
 
 	if (a[3] & ~(uint64_t)(G_AT_SYMLINK_NOFOLLOW | G_AT_EMPTY_PATH))
@@ -511,22 +490,17 @@ SYSCALL(utimensat)
 		host[i] = (struct timespec){ times[i].tv_sec, times[i].tv_nsec };	/* same markers */
 	}
 	if (a[1]) {
-		fd = open_object(m, t, a[0], a[1], a[3], &temporary);
+		ret = open_object(m, t, a[0], a[1], a[3], &f);
 	} else {
-		struct file *f = file_of(t, a[0]);
-
-		fd = f ? f->host_fd : -EBADF;
+		f = file_of(t, a[0]);
+		ret = f ? 0 : -EBADF;
+		if (f)
+			file_get(f);
 	}
-	if (fd < 0)
-		return fd;
-	/* The object exists: only now does a read-only root say so. */
-	if (!m->vfs.writable) {
-		close_object(fd, temporary);
-		return -EROFS;
-	}
-	snprintf(proc, sizeof(proc), "/proc/self/fd/%d", fd);
-	ret = utimensat(AT_FDCWD, proc, a[2] ? host : NULL, 0) < 0 ? -errno : 0;
-	close_object(fd, temporary);
+	if (ret)
+		return ret;
+	ret = f->f_op->utimens ? f->f_op->utimens(f, a[2] ? host : NULL) : -EPERM;
+	file_put(f);
 	return ret;
 }
 
@@ -543,16 +517,16 @@ SYSCALL(chdir)
 {
 	char *path;
 	long err = resolve_path(t, (uint64_t)G_AT_FDCWD, a[0], &path);
-	int fd;
+	struct file *f;
 
 	if (err)
 		return err;
-	fd = vfs_open(&m->vfs, path, O_PATH | O_DIRECTORY, 0);
-	if (fd < 0) {
+	err = vfs_open(&m->vfs, t, path, O_PATH | O_DIRECTORY, 0, &f);
+	if (err) {
 		g_free(path);
-		return fd;
+		return err;
 	}
-	close(fd);
+	file_put(f);
 	g_free(t->fs->cwd);
 	t->fs->cwd = g_canonicalize_filename(path, "/");
 	g_free(path);
@@ -561,7 +535,7 @@ SYSCALL(chdir)
 
 SYSCALL(fchdir)
 {
-	struct file *f = file_of(t, a[0]);
+	struct file *f = file_of_raw(t, a[0]);
 
 	if (!f)
 		return -EBADF;
@@ -579,8 +553,8 @@ static long dup_to(struct task *t, struct file *f, int min, bool cloexec)
 
 SYSCALL(fcntl)
 {
-	struct file *f = file_of(t, a[0]);
-	int fd = (int)a[0], host_flags;
+	struct file *f = file_of_raw(t, a[0]);
+	int fd = (int)a[0];
 
 	if (!f)
 		return -EBADF;
@@ -596,16 +570,13 @@ SYSCALL(fcntl)
 		t->files->fdt.cloexec[fd] = a[2] & G_FD_CLOEXEC;
 		return 0;
 	case G_F_GETFL:
-		if (f->pipe)
-			return (f->writer ? 1 /* O_WRONLY */ : 0) | f->pipe_flags;
-		host_flags = fcntl(f->host_fd, F_GETFL);
-		return host_flags < 0 ? -errno : host_open_flags_to_guest(host_flags & ~O_CLOEXEC);
+		return host_open_flags_to_guest(f->f_flags);
 	case G_F_SETFL:
-		if (f->pipe) {
-			f->pipe_flags = (int)a[2] & (G_O_NONBLOCK | G_O_APPEND);
-			return 0;
-		}
-		return fcntl(f->host_fd, F_SETFL, guest_open_flags_to_host((int)a[2])) < 0 ? -errno : 0;
+		if (f->f_flags & O_PATH)
+			return -EBADF;
+		f->f_flags = (f->f_flags & ~FILE_SETFL_MASK) |
+			     (guest_open_flags_to_host((int)a[2]) & FILE_SETFL_MASK);
+		return f->f_op->setfl ? f->f_op->setfl(f) : 0;
 	case G_F_GETLK:
 	case G_F_SETLK:
 	case G_F_SETLKW:
@@ -617,14 +588,14 @@ SYSCALL(fcntl)
 
 SYSCALL(dup)
 {
-	struct file *f = file_of(t, a[0]);
+	struct file *f = file_of_raw(t, a[0]);
 
 	return f ? dup_to(t, f, 0, false) : -EBADF;
 }
 
 SYSCALL(dup3)
 {
-	struct file *f = file_of(t, a[0]);
+	struct file *f = file_of_raw(t, a[0]);
 	int newfd = (int)a[1];
 
 	if (a[2] & ~(uint64_t)G_O_CLOEXEC)
@@ -637,22 +608,15 @@ SYSCALL(dup3)
 	return dup_to(t, f, newfd, a[2] & G_O_CLOEXEC);
 }
 
-#define G_FIONREAD 0x541b
-
 SYSCALL(ioctl)
 {
 	struct file *f = file_of(t, a[0]);
-	int32_t avail;
 
 	if (!f)
 		return -EBADF;
-	if (a[1] == G_FIONREAD && f->pipe) {
-		avail = (int32_t)f->pipe->len;
-		return copy_to_user(t->mm, a[2], &avail, sizeof(avail)) ? -EFAULT : 0;
-	}
 	/* No guest descriptor is a terminal: terminal queries (TCGETS,
 	 * TIOCGWINSZ, TIOCGPGRP, ...) answer as on a pipe or a file. */
-	return -ENOTTY;
+	return f->f_op->ioctl ? f->f_op->ioctl(f, t, (unsigned)a[1], a[2]) : -ENOTTY;
 }
 
 SYSCALL(umask)

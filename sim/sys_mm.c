@@ -5,7 +5,6 @@
 #include <inttypes.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <sys/stat.h>
 
 #include "mmu/vm_file.h"
 #include "sim/syscall.h"
@@ -30,34 +29,28 @@ static unsigned decode_map_flags(uint64_t flags)
 	       (flags & G_MAP_NORESERVE ? MM_MAP_NORESERVE : 0);
 }
 
-/* The vm_file for a file mapping, or NULL with *err set; a /dev/zero style
- * character device maps as anonymous memory (NULL, *err 0). */
+/* The vm_file for a file mapping, or NULL with *err set; NULL with *err 0
+ * maps anonymous memory (a /dev/zero style device). */
 static struct vm_file *mapping_file(struct machine *m, struct task *t, uint64_t fd,
 				    unsigned prot, unsigned flags, long *err)
 {
 	struct file *f = fd_get(&t->files->fdt, (int)fd);
-	struct stat st;
-	int acc;
+	struct vm_file *file;
 
 	*err = 0;
-	if (!f)
+	if (!f || (f->f_flags & O_PATH)) {
 		*err = -EBADF;
-	else if (fstat(f->host_fd, &st) < 0 || S_ISDIR(st.st_mode))
-		*err = -ENODEV;
-	else if (((acc = fcntl(f->host_fd, F_GETFL) & O_ACCMODE)) == O_WRONLY)
-		*err = -EACCES;
-	else if (S_ISCHR(st.st_mode))
 		return NULL;
-	else if (!S_ISREG(st.st_mode))
+	}
+	if (!f->f_op->mmap) {
 		*err = -ENODEV;
-	else if ((flags & MM_MAP_SHARED) && (prot & VM_WRITE))
-		*err = acc == O_RDONLY ? -EACCES : -ENODEV;
-	if (*err == -ENODEV && f && S_ISREG(st.st_mode))
+		return NULL;
+	}
+	file = f->f_op->mmap(f, prot, flags, err);
+	if (*err == -ENODEV && (flags & MM_MAP_SHARED) && (prot & VM_WRITE))
 		machine_warn_once(m, "shared file mapping",
 				  "writable MAP_SHARED file mappings are not modelled (ENODEV)");
-	if (*err)
-		return NULL;
-	return vm_file_new(fcntl(f->host_fd, F_DUPFD_CLOEXEC, 3), f->path);
+	return file;
 }
 
 SYSCALL(mmap)

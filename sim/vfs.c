@@ -2,13 +2,16 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/magic.h>
 #include <linux/openat2.h>
+#include <string.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <sys/sysmacros.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#include "sim/pipe.h"
+#define MAX_SYMLINKS 40		/* Linux's MAXSYMLINKS */
 
 int vfs_init(struct vfs *vfs, const char *root, bool writable, GString *error)
 {
@@ -23,7 +26,14 @@ int vfs_init(struct vfs *vfs, const char *root, bool writable, GString *error)
 	}
 	vfs->root = g_strdup(root);
 	vfs->writable = writable;
+	vfs->mounts = g_ptr_array_new();
 	return 0;
+}
+
+static void free_mount(struct vfs_mount *mnt)
+{
+	g_free(mnt->point);
+	g_free(mnt);
 }
 
 void vfs_fini(struct vfs *vfs)
@@ -31,6 +41,19 @@ void vfs_fini(struct vfs *vfs)
 	if (vfs->root_fd >= 0)
 		close(vfs->root_fd);
 	g_free(vfs->root);
+	if (vfs->mounts)
+		g_ptr_array_free(vfs->mounts, TRUE);
+}
+
+void vfs_mount(struct vfs *vfs, const char *point, const struct fs_type *type, void *data)
+{
+	struct vfs_mount *mnt = g_new0(struct vfs_mount, 1);
+
+	mnt->point = g_canonicalize_filename(point, "/");
+	mnt->type = type;
+	mnt->data = data;
+	g_ptr_array_set_free_func(vfs->mounts, (GDestroyNotify)free_mount);
+	g_ptr_array_add(vfs->mounts, mnt);
 }
 
 char *vfs_join(const char *dir, const char *path)
@@ -38,12 +61,81 @@ char *vfs_join(const char *dir, const char *path)
 	return path[0] == '/' ? g_strdup(path) : g_build_filename(dir, path, NULL);
 }
 
+/* The mount serving the folded path `path` (the deepest), and the rest of
+ * the path below its mount point. */
+static const struct vfs_mount *mount_of(const struct vfs *vfs, const char *path, const char **rest)
+{
+	const struct vfs_mount *best = NULL;
+	size_t best_len = 0;
+
+	for (guint i = 0; i < vfs->mounts->len; i++) {
+		const struct vfs_mount *mnt = g_ptr_array_index(vfs->mounts, i);
+		size_t len = strlen(mnt->point);
+
+		if (len == 1)
+			len = 0;	/* mounted on "/" */
+		if (strncmp(path, mnt->point, len) || (path[len] && path[len] != '/') ||
+		    (best && len <= best_len))
+			continue;
+		best = mnt;
+		best_len = len;
+		*rest = path + len + (path[len] == '/');
+	}
+	return best;
+}
+
+/* The path at which to go on after the symbolic link `parts[i]`: its
+ * target, seen from the link's directory, then the parts after it. */
+static char *follow_link(const struct vfs_mount *mnt, char **parts, int i, const char *target)
+{
+	GString *next = g_string_new(target[0] == '/' ? "" : mnt->point);
+
+	for (int j = 0; target[0] != '/' && j < i; j++)
+		g_string_append_printf(next, "/%s", parts[j]);
+	g_string_append_printf(next, "/%s", target);
+	for (int j = i + 1; parts[j]; j++)
+		g_string_append_printf(next, "/%s", parts[j]);
+	return g_string_free(next, FALSE);
+}
+
+/* Look `rest` up in a mounted file system.  A symbolic link on the way
+ * (or at the end, with `follow`) ends the walk with *next, the path to
+ * resolve instead. */
+static int walk(const struct vfs_mount *mnt, struct task *t, const char *rest, bool follow,
+		struct pseudo_node *node, char **next)
+{
+	char **parts = g_strsplit(rest, "/", -1);
+	int err = 0;
+
+	*next = NULL;
+	mnt->type->root(node);
+	for (int i = 0; parts[i] && !err && !*next; i++) {
+		struct pseudo_node child;
+
+		if (!S_ISDIR(node->mode)) {
+			err = -ENOTDIR;
+			break;
+		}
+		err = mnt->type->lookup(mnt->data, t, node, parts[i], &child);
+		if (!err && S_ISLNK(child.mode) && (parts[i + 1] || follow)) {
+			GString *target = g_string_new(NULL);
+
+			err = mnt->type->readlink(mnt->data, t, &child, target);
+			if (!err)
+				*next = follow_link(mnt, parts, i, target->str);
+			g_string_free(target, TRUE);
+		}
+		*node = child;
+	}
+	g_strfreev(parts);
+	return err;
+}
+
 static bool wants_write(int flags)
 {
 	return (flags & O_ACCMODE) != O_RDONLY || (flags & (O_CREAT | O_TRUNC)) ||
 	       (flags & O_TMPFILE) == O_TMPFILE;	/* O_TMPFILE includes O_DIRECTORY's bit */
 }
-
 
 static long openat2_in_root(const struct vfs *vfs, const char *path, int flags, unsigned mode)
 {
@@ -78,35 +170,82 @@ static int check_read_only(const struct vfs *vfs, const char *path, int flags)
 	return device && !(flags & O_EXCL) ? 0 : -EROFS;
 }
 
-int vfs_open(const struct vfs *vfs, const char *path, int flags, unsigned mode)
+/* Open a path below the host root as a host file. */
+static int open_host(const struct vfs *vfs, const char *path, int flags, unsigned mode,
+		     struct file **out)
 {
-	int err;
+	int err = check_read_only(vfs, path, flags);
+	struct statfs sfs;
+	long fd;
 
-	/* An empty guest path is ENOENT, as in the kernel. */
-	if (!path[0])
-		return -ENOENT;
-	err = check_read_only(vfs, path, flags);
-	return err ? err : (int)openat2_in_root(vfs, path, flags, mode);
+	if (err)
+		return err;
+	fd = openat2_in_root(vfs, path, flags, mode);
+	if (fd < 0)
+		return (int)fd;
+	if (fstatfs((int)fd, &sfs) == 0 && sfs.f_type == PROC_SUPER_MAGIC) {
+		close((int)fd);
+		return -ENOENT;	/* the host's /proc, through a host symlink */
+	}
+	*out = host_file_new((int)fd, path, !vfs->writable);
+	return 0;
 }
 
-struct file *file_new(int host_fd, const char *path, bool is_dir)
+int vfs_open(const struct vfs *vfs, struct task *t, const char *path, int flags, unsigned mode,
+	     struct file **out)
+{
+	/* A trailing "/", "/." or "/.." follows the last link and wants a
+	 * directory (folding would lose it). */
+	bool dir_only = g_str_has_suffix(path, "/") || g_str_has_suffix(path, "/.") ||
+			g_str_has_suffix(path, "/..");
+	char *cur = g_strdup(path);
+	int err = -ENOENT, links = 0;	/* an empty guest path is ENOENT, as in the kernel */
+
+	while (path[0]) {
+		char *folded = g_canonicalize_filename(cur, "/"), *next;
+		const char *rest;
+		const struct vfs_mount *mnt = mount_of(vfs, folded, &rest);
+		struct pseudo_node node;
+
+		if (!mnt) {
+			g_free(folded);
+			if (dir_only && !g_str_has_suffix(cur, "/")) {
+				char *slashed = g_strconcat(cur, "/", NULL);
+
+				g_free(cur);
+				cur = slashed;
+			}
+			err = open_host(vfs, cur, flags, mode, out);
+			break;
+		}
+		err = walk(mnt, t, rest, !(flags & O_NOFOLLOW) || dir_only, &node, &next);
+		if (!err && !next && dir_only && !S_ISDIR(node.mode))
+			err = -ENOTDIR;
+		if (!err && !next)
+			err = pseudo_open(mnt, t, &node, folded, flags, out);
+		g_free(folded);
+		if (err || !next)
+			break;
+		g_free(cur);
+		cur = next;
+		if (++links > MAX_SYMLINKS) {
+			err = -ELOOP;
+			break;
+		}
+	}
+	g_free(cur);
+	return err;
+}
+
+struct file *file_alloc(const struct file_ops *ops, int flags, const char *path, void *private_data)
 {
 	struct file *file = g_new0(struct file, 1);
 
 	file->refs = 1;
-	file->host_fd = host_fd;
+	file->f_op = ops;
+	file->f_flags = flags & ~(O_CREAT | O_EXCL | O_NOCTTY | O_TRUNC | O_CLOEXEC);
 	file->path = g_strdup(path);
-	file->is_dir = is_dir;
-	return file;
-}
-
-struct file *file_new_pipe(struct pipe *pipe, bool writer, int flags)
-{
-	struct file *file = file_new(-1, writer ? "pipe:[w]" : "pipe:[r]", false);
-
-	file->pipe = pipe;
-	file->writer = writer;
-	file->pipe_flags = flags;
+	file->private_data = private_data;
 	return file;
 }
 
@@ -120,10 +259,8 @@ void file_put(struct file *file)
 {
 	if (!file || --file->refs)
 		return;
-	if (file->pipe)
-		pipe_close_end(file->pipe, file->writer);
-	else
-		close(file->host_fd);
+	if (file->f_op->release)
+		file->f_op->release(file);
 	g_free(file->path);
 	g_free(file);
 }
@@ -170,7 +307,7 @@ void fdtable_init_stdio(struct fdtable *fdt)
 		int host = is_placeholder(fd) ? -1 : fcntl(fd, F_DUPFD_CLOEXEC, 3);
 
 		if (host >= 0)
-			fdt->files[fd] = file_new(host, names[fd], false);
+			fdt->files[fd] = console_file_new(host, names[fd]);
 	}
 }
 

@@ -1,0 +1,189 @@
+/*
+ * file_host: files that are host descriptors.  A host file is an object
+ * below the host root (vfs_open); reads, writes, positions and attributes
+ * are the host's, one host call per guest call.  The console is mmusim's
+ * own standard input, output and error, handed to the guest on descriptors
+ * 0-2: a stream, whatever the host made of it, so it is never mapped nor
+ * listed, and never a terminal (no descriptor answers terminal ioctls).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "mmu/mm.h"
+#include "mmu/vm_file.h"
+#include "sim/vfs.h"
+
+struct host_file {
+	int fd;
+	bool read_only;		/* below a read-only root: no attribute changes */
+};
+
+static const struct file_ops host_file_ops, console_ops;
+
+static int fd_of(struct file *f)
+{
+	return ((struct host_file *)f->private_data)->fd;
+}
+
+static long result(long n)
+{
+	return n < 0 ? -errno : n;
+}
+
+static long host_read(struct file *f, void *buf, size_t len, int64_t offset)
+{
+	return result(offset < 0 ? read(fd_of(f), buf, len) : pread(fd_of(f), buf, len, offset));
+}
+
+static long host_write(struct file *f, const void *buf, size_t len, int64_t offset)
+{
+	return result(offset < 0 ? write(fd_of(f), buf, len) : pwrite(fd_of(f), buf, len, offset));
+}
+
+static long host_llseek(struct file *f, int64_t offset, int whence)
+{
+	if (whence > SEEK_HOLE)	/* SEEK_SET ... SEEK_HOLE have the same values everywhere */
+		return -EINVAL;
+	return result(lseek(fd_of(f), (off_t)offset, whence));
+}
+
+/* A regular file maps as itself; a /dev/zero style character device as
+ * anonymous memory. */
+static struct vm_file *host_mmap(struct file *f, unsigned prot, unsigned flags, long *err)
+{
+	int acc = f->f_flags & O_ACCMODE;
+	struct stat st;
+
+	*err = 0;
+	if (fstat(fd_of(f), &st) < 0 || S_ISDIR(st.st_mode))
+		*err = -ENODEV;
+	else if (acc == O_WRONLY)
+		*err = -EACCES;
+	else if (S_ISCHR(st.st_mode))
+		return NULL;
+	else if (!S_ISREG(st.st_mode))
+		*err = -ENODEV;
+	else if ((flags & MM_MAP_SHARED) && (prot & VM_WRITE))
+		*err = acc == O_RDONLY ? -EACCES : -ENODEV;	/* not modelled */
+	if (*err)
+		return NULL;
+	return vm_file_new(fcntl(fd_of(f), F_DUPFD_CLOEXEC, 3), f->path);
+}
+
+static int host_getattr(struct file *f, struct statx *stx)
+{
+	/* struct statx is the same on every architecture. */
+	return statx(fd_of(f), "", AT_EMPTY_PATH, STATX_BASIC_STATS | STATX_BTIME, stx) < 0 ? -errno : 0;
+}
+
+static long host_getdents(struct file *f, void *buf, size_t len)
+{
+	/* struct linux_dirent64 is the same on every architecture. */
+	return result(syscall(SYS_getdents64, fd_of(f), buf, len));
+}
+
+static long host_readlink(struct file *f, char *buf, size_t len)
+{
+	return result(readlinkat(fd_of(f), "", buf, len));
+}
+
+static int host_access(struct file *f, int mode)
+{
+	struct host_file *hf = f->private_data;
+
+	if (faccessat(hf->fd, "", mode, AT_EMPTY_PATH) < 0)
+		return -errno;
+	return (mode & W_OK) && hf->read_only ? -EROFS : 0;
+}
+
+static int host_utimens(struct file *f, const struct timespec *times)
+{
+	struct host_file *hf = f->private_data;
+	char proc[64];
+
+	if (hf->read_only)
+		return -EROFS;
+	snprintf(proc, sizeof(proc), "/proc/self/fd/%d", hf->fd);
+	return utimensat(AT_FDCWD, proc, times, 0) < 0 ? -errno : 0;
+}
+
+/* The host keeps the status flags that matter (O_NONBLOCK, O_APPEND):
+ * pass them on, and keep what the host accepted. */
+static int host_setfl(struct file *f)
+{
+	int flags;
+
+	if (fcntl(fd_of(f), F_SETFL, f->f_flags) < 0 || (flags = fcntl(fd_of(f), F_GETFL)) < 0)
+		return -errno;
+	f->f_flags = flags & ~O_CLOEXEC;
+	return 0;
+}
+
+static void host_release(struct file *f)
+{
+	close(fd_of(f));
+	g_free(f->private_data);
+}
+
+static const struct file_ops host_file_ops = {
+	.read = host_read,
+	.write = host_write,
+	.llseek = host_llseek,
+	.mmap = host_mmap,
+	.getattr = host_getattr,
+	.getdents = host_getdents,
+	.readlink = host_readlink,
+	.access = host_access,
+	.utimens = host_utimens,
+	.setfl = host_setfl,
+	.release = host_release,
+};
+
+static const struct file_ops console_ops = {
+	.read = host_read,
+	.write = host_write,
+	.llseek = host_llseek,
+	.getattr = host_getattr,
+	.access = host_access,
+	.utimens = host_utimens,
+	.setfl = host_setfl,
+	.release = host_release,
+};
+
+static struct file *wrap(const struct file_ops *ops, int host_fd, const char *path, bool read_only)
+{
+	struct host_file *hf = g_new0(struct host_file, 1);
+	int flags = fcntl(host_fd, F_GETFL);
+	struct stat st = { 0 };
+	struct file *f;
+
+	fstat(host_fd, &st);
+	hf->fd = host_fd;
+	/* On a read-only root, as on a read-only mount, only files of the file
+	 * system itself are protected: devices, FIFOs and sockets stay writable. */
+	hf->read_only = read_only && (S_ISDIR(st.st_mode) || S_ISREG(st.st_mode) || S_ISLNK(st.st_mode));
+	f = file_alloc(ops, flags < 0 ? O_RDONLY : flags & ~O_CLOEXEC, path, hf);
+	f->is_dir = S_ISDIR(st.st_mode);
+	return f;
+}
+
+struct file *host_file_new(int host_fd, const char *path, bool read_only)
+{
+	return wrap(&host_file_ops, host_fd, path, read_only);
+}
+
+struct file *console_file_new(int host_fd, const char *name)
+{
+	return wrap(&console_ops, host_fd, name, false);
+}
+
+int file_host_fd(const struct file *file)
+{
+	if (file->f_op != &host_file_ops && file->f_op != &console_ops)
+		return -1;
+	return ((struct host_file *)file->private_data)->fd;
+}
