@@ -27,6 +27,7 @@ GUEST_BINS = \
 	guest/bin/signals \
 	guest/bin/execer \
 	guest/bin/pipeproc \
+	guest/bin/notsock \
 	guest/bin/deadlock \
 	guest/bin/vfork \
 	guest/bin/tlbstride \

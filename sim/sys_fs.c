@@ -619,6 +619,12 @@ SYSCALL(ioctl)
 	return f->f_op->ioctl ? f->f_op->ioctl(f, t, (unsigned)a[1], a[2]) : -ENOTTY;
 }
 
+/* No descriptor is a socket: the socket calls on a descriptor say so. */
+SYSCALL(getpeername)
+{
+	return file_of(t, a[0]) ? -ENOTSOCK : -EBADF;
+}
+
 SYSCALL(umask)
 {
 	unsigned old = t->fs->umask;

@@ -86,6 +86,7 @@ static const struct syscall_desc syscall_table[NR_SYSCALLS] = {
 	CALL(177, getuid, ""),	/* getegid */
 	CALL(178, gettid, ""),
 	CALL(179, sysinfo, "p"),
+	CALL(205, getpeername, "dpp"),
 	CALL(214, brk, ">p"),
 	CALL(215, munmap, "pu"),
 	CALL(220, clone, "xppxp"),

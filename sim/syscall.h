@@ -45,7 +45,7 @@ SYSCALL(pread64); SYSCALL(pwrite64); SYSCALL(openat); SYSCALL(close);
 SYSCALL(lseek); SYSCALL(fstat); SYSCALL(newfstatat); SYSCALL(statx);
 SYSCALL(getdents64); SYSCALL(readlinkat); SYSCALL(faccessat); SYSCALL(faccessat2);
 SYSCALL(getcwd); SYSCALL(chdir); SYSCALL(fchdir); SYSCALL(fcntl); SYSCALL(dup); SYSCALL(dup3);
-SYSCALL(ioctl); SYSCALL(umask); SYSCALL(sendfile); SYSCALL(utimensat);
+SYSCALL(ioctl); SYSCALL(umask); SYSCALL(sendfile); SYSCALL(utimensat); SYSCALL(getpeername);
 /* sys_mm.c */
 SYSCALL(brk); SYSCALL(mmap); SYSCALL(munmap); SYSCALL(mprotect); SYSCALL(mremap);
 SYSCALL(madvise);

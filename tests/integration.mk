@@ -19,7 +19,8 @@ tests_integration_tests_SOURCES = \
 	tests/integration/test_report.c \
 	tests/integration/test_hostsig.c \
 	tests/integration/test_tlb.c \
-	tests/integration/test_linux.c
+	tests/integration/test_linux.c \
+	tests/integration/test_files.c
 tests_integration_tests_CFLAGS = $(AM_CFLAGS) $(CRITERION_CFLAGS) $(JSON_GLIB_CFLAGS) \
 	-DMMUSIM_PATH='"$(abs_top_builddir)/mmusim$(EXEEXT)"' \
 	-DGUEST_BIN_DIR='"$(abs_top_builddir)/guest/bin"' \
@@ -30,18 +31,21 @@ tests_integration_tests_CFLAGS = $(AM_CFLAGS) $(CRITERION_CFLAGS) $(JSON_GLIB_CF
 	-DHOST_PATHS_PATH='"$(abs_top_builddir)/tests/host-paths$(EXEEXT)"' \
 	-DHOST_OVERCOMMIT_PATH='"$(abs_top_builddir)/tests/host-overcommit$(EXEEXT)"' \
 	-DHOST_UNTOUCHED_PATH='"$(abs_top_builddir)/tests/host-untouched$(EXEEXT)"' \
-	-DGOLDEN_DIR='"$(abs_top_srcdir)/tests/golden"'
+	-DGOLDEN_DIR='"$(abs_top_srcdir)/tests/golden"' \
+	-DHOST_NOTSOCK_PATH='"$(abs_top_builddir)/tests/host-notsock$(EXEEXT)"'
 tests_integration_tests_LDADD = $(CRITERION_LIBS) $(JSON_GLIB_LIBS) $(GLIB_LIBS)
 
 # The tests run mmusim and the guests: build them first (automake owns the
 # rule for tests/integration.log, so hang them on the program instead).
 EXTRA_tests_integration_tests_DEPENDENCIES = mmusim$(EXEEXT) $(GUEST_BINS) \
 	tests/host-faults$(EXEEXT) tests/host-paths$(EXEEXT) tests/host-overcommit$(EXEEXT) \
-	tests/host-untouched$(EXEEXT)
+	tests/host-untouched$(EXEEXT) tests/host-notsock$(EXEEXT)
 
 # Guests built for this host: the real kernel's answers to compare with.
-check_PROGRAMS += tests/host-faults tests/host-paths tests/host-overcommit tests/host-untouched
+check_PROGRAMS += tests/host-faults tests/host-paths tests/host-overcommit tests/host-untouched \
+	tests/host-notsock
 tests_host_faults_SOURCES = guest/faults.c
 tests_host_paths_SOURCES = guest/paths.c
 tests_host_overcommit_SOURCES = guest/overcommit.c
 tests_host_untouched_SOURCES = guest/untouched.c
+tests_host_notsock_SOURCES = guest/notsock.c
