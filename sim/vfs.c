@@ -13,6 +13,15 @@
 
 #define MAX_SYMLINKS 40		/* Linux's MAXSYMLINKS */
 
+/* `path` (absolute) with "//", "." and ".." folded, lexically.  GLib keeps
+ * a leading "//" (POSIX lets systems give it a meaning); Linux does not. */
+static char *fold_path(const char *path)
+{
+	while (path[0] == '/' && path[1] == '/')
+		path++;
+	return g_canonicalize_filename(path, "/");
+}
+
 int vfs_init(struct vfs *vfs, const char *root, bool writable, GString *error)
 {
 	struct stat st;
@@ -49,7 +58,7 @@ void vfs_mount(struct vfs *vfs, const char *point, const struct fs_type *type, v
 {
 	struct vfs_mount *mnt = g_new0(struct vfs_mount, 1);
 
-	mnt->point = g_canonicalize_filename(point, "/");
+	mnt->point = fold_path(point);
 	mnt->type = type;
 	mnt->data = data;
 	g_ptr_array_set_free_func(vfs->mounts, (GDestroyNotify)free_mount);
@@ -202,7 +211,7 @@ int vfs_open(const struct vfs *vfs, struct task *t, const char *path, int flags,
 	int err = -ENOENT, links = 0;	/* an empty guest path is ENOENT, as in the kernel */
 
 	while (path[0]) {
-		char *folded = g_canonicalize_filename(cur, "/"), *next;
+		char *folded = fold_path(cur), *next;
 		const char *rest;
 		const struct vfs_mount *mnt = mount_of(vfs, folded, &rest);
 		struct pseudo_node node;

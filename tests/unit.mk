@@ -62,6 +62,13 @@ tests_unit_abort_SOURCES = tests/unit/test_abort.c
 tests_unit_abort_CFLAGS = $(UNIT_CFLAGS) $(UNICORN_CFLAGS)
 tests_unit_abort_LDADD = $(SIM_LIBS) $(CRITERION_LIBS)
 
+# sim/vfs, sim/pseudo and sim/pipe: open files through their file_ops.
+check_PROGRAMS += tests/unit-file
+TESTS += tests/unit-file
+tests_unit_file_SOURCES = tests/unit/test_file.c
+tests_unit_file_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_file_LDADD = $(SIM_LIBS) $(CRITERION_LIBS)
+
 # sim/task and sim/sched: a thread switching its active address space.
 check_PROGRAMS += tests/unit-task
 TESTS += tests/unit-task
