@@ -22,6 +22,12 @@ static char *fold_path(const char *path)
 	return g_canonicalize_filename(path, "/");
 }
 
+static void free_mount(struct vfs_mount *mnt)
+{
+	g_free(mnt->point);
+	g_free(mnt);
+}
+
 int vfs_init(struct vfs *vfs, const char *root, bool writable, GString *error)
 {
 	struct stat st;
@@ -35,14 +41,8 @@ int vfs_init(struct vfs *vfs, const char *root, bool writable, GString *error)
 	}
 	vfs->root = g_strdup(root);
 	vfs->writable = writable;
-	vfs->mounts = g_ptr_array_new();
+	vfs->mounts = g_ptr_array_new_with_free_func((GDestroyNotify)free_mount);
 	return 0;
-}
-
-static void free_mount(struct vfs_mount *mnt)
-{
-	g_free(mnt->point);
-	g_free(mnt);
 }
 
 void vfs_fini(struct vfs *vfs)
@@ -61,7 +61,6 @@ void vfs_mount(struct vfs *vfs, const char *point, const struct fs_type *type, v
 	mnt->point = fold_path(point);
 	mnt->type = type;
 	mnt->data = data;
-	g_ptr_array_set_free_func(vfs->mounts, (GDestroyNotify)free_mount);
 	g_ptr_array_add(vfs->mounts, mnt);
 }
 
