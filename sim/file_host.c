@@ -86,8 +86,14 @@ static long host_getdents(struct file *f, void *buf, size_t len)
 	return result(syscall(SYS_getdents64, fd_of(f), buf, len));
 }
 
+/* readlinkat(fd, "") says ENOENT for what is not a link; readlink(2) of
+ * such a path says EINVAL. */
 static long host_readlink(struct file *f, char *buf, size_t len)
 {
+	struct stat st;
+
+	if (fstat(fd_of(f), &st) == 0 && !S_ISLNK(st.st_mode))
+		return -EINVAL;
 	return result(readlinkat(fd_of(f), "", buf, len));
 }
 

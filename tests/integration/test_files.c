@@ -220,3 +220,18 @@ Test(files, getpeername_on_non_sockets)
 	result_free(&m);
 	result_free(&h);
 }
+
+/* readlink of what is not a link is EINVAL (man 2 readlink), for a host
+ * file as for a /proc file: as under qemu (the kernel's answer), where
+ * busybox says "not a symlink". */
+Test(files, readlink_of_a_non_link_is_einval)
+{
+	const char *paths[] = { "/etc/passwd", "/proc/self/maps" };
+
+	for (size_t i = 0; i < G_N_ELEMENTS(paths); i++) {
+		struct result r = expect_same_as_qemu((const char *const[]){ BB, "readlink", "-v", paths[i], NULL });
+
+		expect_contains("stderr", r.err, "not a symlink");
+		result_free(&r);
+	}
+}
