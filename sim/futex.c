@@ -38,7 +38,9 @@ static gboolean key_equal(gconstpointer a, gconstpointer b)
 	return x->space == y->space && x->addr == y->addr;
 }
 
-/* The channel object waiters of this futex block on (made on first use). */
+/* The channel object waiters of this futex block on (made when the first
+ * waiter comes; a wake never makes one, so a process that only wakes, as
+ * every exit does at clear_child_tid, leaves nothing behind). */
 static const void *futex_channel(struct machine *m, const struct futex_key *key)
 {
 	struct futex_key *chan;
@@ -51,6 +53,14 @@ static const void *futex_channel(struct machine *m, const struct futex_key *key)
 		g_hash_table_insert(m->futexes, chan, chan);
 	}
 	return chan;
+}
+
+/* Wake up to `n` waiters of `key` whose bitset meets `bitset`. */
+static int wake_key(struct machine *m, const struct futex_key *key, int n, uint64_t bitset)
+{
+	const void *chan = m->futexes ? g_hash_table_lookup(m->futexes, key) : NULL;
+
+	return chan ? sched_wake_channel(m, chan, n, bitset) : 0;
 }
 
 /* The key of the word at `uaddr`: -EFAULT unless the guest may read it.
@@ -83,7 +93,7 @@ int futex_wake_address(struct machine *m, struct task *t, uint64_t uaddr, int n)
 {
 	struct futex_key key = { t->mm, uaddr };
 
-	return sched_wake_channel(m, futex_channel(m, &key), n, UINT64_MAX);
+	return wake_key(m, &key, n, UINT64_MAX);
 }
 
 /* Deadline in simulated ns for a wait: relative for FUTEX_WAIT, absolute
@@ -153,7 +163,7 @@ static long futex_wake(struct machine *m, struct task *t, const uint64_t *a, int
 	err = get_key(t, a[0], private, &key);
 	if (err)
 		return err;
-	return sched_wake_channel(m, futex_channel(m, &key), (int)MIN(a[2], INT32_MAX), bitset);
+	return wake_key(m, &key, (int)MIN(a[2], INT32_MAX), bitset);
 }
 
 static long futex_requeue(struct machine *m, struct task *t, const uint64_t *a, int cmd, bool private)
@@ -172,7 +182,9 @@ static long futex_requeue(struct machine *m, struct task *t, const uint64_t *a, 
 		if (word != (uint32_t)a[5])
 			return -EAGAIN;
 	}
-	woken = sched_wake_channel(m, futex_channel(m, &from), (int)MIN(a[2], INT32_MAX), UINT64_MAX);
+	woken = wake_key(m, &from, (int)MIN(a[2], INT32_MAX), UINT64_MAX);
+	if (!m->futexes || !g_hash_table_lookup(m->futexes, &from))	/* nobody ever waited there */
+		return woken;
 	/* a[3] carries val2, the most waiters to requeue */
 	return woken + sched_requeue(m, futex_channel(m, &from), futex_channel(m, &to),
 				     (int)MIN(a[3], INT32_MAX));

@@ -9,6 +9,7 @@
 
 #include "mmu/pgtable.h"
 #include "sim/machine.h"
+#include "sim/futex.h"
 #include "sim/sched.h"
 
 #define CODE_VA UINT64_C(0x400000)
@@ -93,4 +94,22 @@ Test(task, switching_the_active_mm_of_a_running_thread)
 	cr_expect_eq(load_through(t), 0x1111);
 	cr_expect_eq(first->users, 1);
 	cr_expect_eq(second->users, 1);
+}
+
+/* Every exiting task wakes its clear_child_tid futex; with no waiter there,
+ * nothing may be left behind (a long fork/exit loop kept one channel per
+ * process before). */
+Test(task, a_futex_wake_with_no_waiter_leaves_no_channel)
+{
+	struct process *p = process_new(100, NULL, "test");
+	struct task *t = task_alloc(100, p, m->cpu);
+	struct mm *mm = space_with(0);
+
+	m->processes = g_list_append(m->processes, p);
+	task_attach_mm(t, mm);
+	mmput(mm);
+	t->mm = mm;
+	g_hash_table_insert(m->tasks, GINT_TO_POINTER(t->tid), t);
+	cr_expect_eq(futex_wake_address(m, t, DATA_VA, 1), 0);
+	cr_expect(!m->futexes || g_hash_table_size(m->futexes) == 0, "a channel was made for a wake");
 }
