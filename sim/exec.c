@@ -168,3 +168,8 @@ out:
 	g_string_free(error, TRUE);
 	return err;
 }
+
+const struct syscall_desc exec_syscalls[] = {
+	SYSCALL_DESC(221, execve, "spp"),
+	{ 0 }
+};

@@ -222,3 +222,11 @@ SYSCALL(waitid)
 		free_process(m, z);
 	return 0;
 }
+
+const struct syscall_desc exit_syscalls[] = {
+	SYSCALL_DESC(93, exit, "d"),
+	SYSCALL_DESC(94, exit_group, "d"),
+	SYSCALL_DESC(95, waitid, "ddpx"),
+	SYSCALL_DESC(260, wait4, "dpxp"),
+	{ 0 }
+};

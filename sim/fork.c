@@ -160,8 +160,7 @@ static long do_clone(struct machine *m, struct task *t, const struct clone_reque
 		/* The parent has its answer and waits, killable only, until the
 		 * child execs or exits: nothing to retry. */
 		child->vfork_parent = t;
-		sched_block(m, t, child, "vfork", 0);
-		t->uninterruptible = true;
+		block_killable(m, t, child, "vfork");
 	}
 	return tid;
 }
@@ -197,3 +196,9 @@ SYSCALL(clone3)
 				      args.parent_tid, args.tls, args.child_tid, (int)args.exit_signal };
 	return do_clone(m, t, &req);
 }
+
+const struct syscall_desc fork_syscalls[] = {
+	SYSCALL_DESC(220, clone, "xppxp"),
+	SYSCALL_DESC(435, clone3, "pu"),
+	{ 0 }
+};

@@ -130,10 +130,11 @@ static long futex_wait(struct machine *m, struct task *t, const uint64_t *a, int
 	uint32_t word;
 	long err;
 
-	if (t->retrying) {
-		if (t->woken)
-			return 0;
-		return t->timed_out ? -ETIMEDOUT : -ERESTARTSYS;
+	switch (t->wait.state) {
+	case WAIT_WOKEN: return 0;
+	case WAIT_TIMED_OUT: return -ETIMEDOUT;
+	case WAIT_INTERRUPTED: return -ERESTARTSYS;
+	default: break;
 	}
 	if (!bitset)
 		return -EINVAL;
@@ -148,7 +149,7 @@ static long futex_wait(struct machine *m, struct task *t, const uint64_t *a, int
 	if (deadline && deadline <= machine_now_ns(m))
 		return -ETIMEDOUT;
 	err = block_on(m, t, futex_channel(m, &key), "futex_wait", deadline);
-	t->wait_bitset = bitset;
+	t->wait.bitset = bitset;
 	return err;
 }
 
@@ -212,3 +213,8 @@ SYSCALL(futex)
 		return -ENOSYS;
 	}
 }
+
+const struct syscall_desc futex_syscalls[] = {
+	SYSCALL_DESC(98, futex, "pxdpx"),
+	{ 0 }
+};

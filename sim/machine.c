@@ -132,6 +132,7 @@ void machine_destroy(struct machine *m)
 		g_hash_table_destroy(m->futexes);
 	g_hash_table_destroy(m->tasks);
 	domain_fini(&m->domain);
+	g_clear_pointer(&m->syscall_counts, g_hash_table_destroy);
 	cost_profile_clear(&m->profile);
 	cpu_destroy(m->cpu);
 	phys_destroy(m->phys);

@@ -89,7 +89,8 @@ struct machine {
 	struct process *init;		/* the process mmusim started */
 	struct sched_stats sched;
 
-	uint64_t syscall_counts[512];
+	GHashTable *syscall_counts;	/* number -> uint64_t *: read with syscall_count() */
+	const struct syscall_table *syscalls;	/* NULL: every call mmusim has (dispatch.h) */
 	GHashTable *warned;		/* warnings already given */
 	GHashTable *futexes;		/* futex key -> channel object */
 	bool exited;

@@ -90,13 +90,13 @@ static long wait_for_readiness(struct machine *m, struct task *t, uint64_t uts, 
 	bool zero;
 	long err;
 
-	if (t->retrying && t->timed_out)
+	if (t->wait.state == WAIT_TIMED_OUT)
 		return 0;
 	err = poll_deadline(m, t, uts, &deadline, &zero);
 	if (err || zero)
 		return err;
 	/* A retried wait keeps its original deadline. */
-	return block_on(m, t, &poll_channel, what, t->retrying ? t->wake_at : deadline);
+	return block_on(m, t, &poll_channel, what, wait_retrying(&t->wait) ? t->wait.wake_at : deadline);
 }
 
 struct guest_pollfd {
@@ -176,3 +176,10 @@ SYSCALL(pselect6)
 			return -EFAULT;
 	return count;
 }
+
+const struct syscall_desc poll_syscalls[] = {
+	SYSCALL_DESC(59, pipe2, "px"),
+	SYSCALL_DESC(72, pselect6, "dppppp"),
+	SYSCALL_DESC(73, ppoll, "pupp"),
+	{ 0 }
+};

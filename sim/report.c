@@ -16,8 +16,8 @@
 #include <stdio.h>
 
 #include "report/json.h"
+#include "sim/dispatch.h"
 #include "sim/hostsig.h"
-#include "sim/syscall.h"
 
 #define REPORT_FORMAT "mmusim-report"
 #define REPORT_VERSION 1
@@ -144,15 +144,17 @@ static void fill_cpus(struct report_node *root, const struct machine *m)
 static void fill_syscalls(struct report_node *root, const struct machine *m)
 {
 	struct report_node *s = report_add_section(root, "syscalls", "system calls", TEXT_TOTAL);
+	GArray *called = syscall_numbers_called(m);
 	char number[16];
 
-	for (unsigned nr = 0; nr < NR_SYSCALLS; nr++) {
-		if (!m->syscall_counts[nr])
-			continue;
+	for (guint i = 0; i < called->len; i++) {
+		unsigned nr = g_array_index(called, unsigned, i);
+		const char *name = syscall_name(nr);
+
 		snprintf(number, sizeof(number), "%u", nr);
-		report_add_count(s, syscall_names[nr] ? syscall_names[nr] : number,
-				 syscall_names[nr] ? syscall_names[nr] : "?", m->syscall_counts[nr]);
+		report_add_count(s, name ? name : number, name ? name : "?", syscall_count(m, nr));
 	}
+	g_array_free(called, TRUE);
 }
 
 static void fill_faults(struct report_node *root, const struct machine *m)

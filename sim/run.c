@@ -21,6 +21,7 @@
 #include "mmu/fault.h"
 #include "sim/abort.h"
 #include "sim/crash.h"
+#include "sim/dispatch.h"
 #include "sim/hostsig.h"
 #include "sim/loader.h"
 #include "sim/procfs.h"
@@ -41,7 +42,7 @@ static void handle_abort(struct machine *m, struct task *t, const struct cpu_exi
 
 	if (do_bad_abort(m, t, e))	/* not a page fault */
 		return;
-	vm_fault_init(&vmf, t->mm, e->addr, access, 0);
+	vm_fault_init(&vmf, t->mm, e->addr, access, FAULT_FLAG_ALLOW_RETRY);
 	switch (handle_mm_fault(&vmf)) {
 	case VM_FAULT_DONE:
 		if (vmf.kind != FAULT_KIND_SPURIOUS)
@@ -62,8 +63,9 @@ static void handle_abort(struct machine *m, struct task *t, const struct cpu_exi
 		report_fatal_signal(m, t, G_SIGKILL, 0, e->addr, "out of simulated memory (raise --mem)");
 		kill_process_by_signal(m, t->proc, G_SIGKILL);
 		break;
-	case VM_FAULT_RETRY:	/* only with FAULT_FLAG_ALLOW_RETRY, not asked for here */
-		g_assert_not_reached();
+	case VM_FAULT_RETRY:	/* the PC stays on the access, which runs again when woken */
+		block_in_fault(m, t, vmf.wait_channel, vmf.wait_what);
+		break;
 	}
 }
 
@@ -119,8 +121,8 @@ static void run_slice(struct machine *m, struct sim_cpu *c, unsigned *repeats)
 	struct cpu_exit e;
 
 	sched_load(m, t);
-	if (t->syscall_nr >= 0) {
-		retry_syscall(m, t);
+	if (wait_retrying(&t->wait)) {
+		resume_after_wait(m, t);
 		if (m->exited || c->current != t)
 			return;
 	}

@@ -17,36 +17,37 @@ void sched_add_new(struct machine *m, struct task *t)
 	make_runnable(m, t, machine_now_ns(m));
 }
 
-void sched_block(struct machine *m, struct task *t, const void *channel, const char *what,
-		 uint64_t wake_at)
+void sched_block(struct machine *m, struct task *t, const struct task_wait *how)
 {
 	struct sim_cpu *c = &m->cpus[t->cpu];
 
 	g_assert(c->current == t);
 	c->current = NULL;
 	t->state = TASK_BLOCKED;
-	t->wait_channel = channel;
-	t->wait_what = what;
-	t->wait_bitset = UINT64_MAX;	/* a futex wait narrows it */
-	t->uninterruptible = false;
-	t->wake_at = wake_at;
-	t->woken = t->timed_out = false;
+	t->wait = *how;
+	t->wait.state = WAIT_BLOCKED;
+	t->wait.bitset = UINT64_MAX;	/* a futex wait narrows it */
 	m->blocked = g_list_append(m->blocked, t);
 }
 
-static void unblock(struct machine *m, struct task *t, uint64_t since)
+static void unblock(struct machine *m, struct task *t, enum wait_state why, uint64_t since)
 {
 	m->blocked = g_list_remove(m->blocked, t);
-	t->wait_channel = NULL;
+	t->wait.state = why;
+	t->wait.channel = NULL;
 	make_runnable(m, t, since);
 }
 
 void sched_wake(struct machine *m, struct task *t)
 {
-	if (t->state != TASK_BLOCKED)
-		return;
-	t->woken = true;
-	unblock(m, t, machine_now_ns(m));
+	if (t->state == TASK_BLOCKED)
+		unblock(m, t, WAIT_WOKEN, machine_now_ns(m));
+}
+
+void sched_interrupt(struct machine *m, struct task *t, bool fatal)
+{
+	if (t->state == TASK_BLOCKED && (!t->wait.killable_only || fatal))
+		unblock(m, t, WAIT_INTERRUPTED, machine_now_ns(m));
 }
 
 int sched_wake_channel(struct machine *m, const void *channel, int max, uint64_t bitset)
@@ -57,7 +58,7 @@ int sched_wake_channel(struct machine *m, const void *channel, int max, uint64_t
 		struct task *t = l->data;
 
 		next = l->next;
-		if (t->wait_channel == channel && (t->wait_bitset & bitset)) {
+		if (t->wait.channel == channel && (t->wait.bitset & bitset)) {
 			sched_wake(m, t);
 			woken++;
 		}
@@ -72,8 +73,8 @@ int sched_requeue(struct machine *m, const void *from, const void *to, int max)
 	for (GList *l = m->blocked; l && moved < max; l = l->next) {
 		struct task *t = l->data;
 
-		if (t->wait_channel == from) {
-			t->wait_channel = to;
+		if (t->wait.channel == from) {
+			t->wait.channel = to;
 			moved++;
 		}
 	}
@@ -163,8 +164,8 @@ static uint64_t earliest_timer(struct machine *m)
 	for (GList *l = m->blocked; l; l = l->next) {
 		struct task *t = l->data;
 
-		if (t->wake_at && (!first || t->wake_at < first))
-			first = t->wake_at;
+		if (t->wait.wake_at && (!first || t->wait.wake_at < first))
+			first = t->wait.wake_at;
 	}
 	return first;
 }
@@ -175,10 +176,8 @@ static void fire_timers(struct machine *m, uint64_t now)
 		struct task *t = l->data;
 
 		next = l->next;
-		if (t->wake_at && t->wake_at <= now) {
-			t->timed_out = true;
-			unblock(m, t, t->wake_at);
-		}
+		if (t->wait.wake_at && t->wait.wake_at <= now)
+			unblock(m, t, WAIT_TIMED_OUT, t->wait.wake_at);
 	}
 }
 
@@ -189,7 +188,7 @@ static void report_deadlock(struct machine *m)
 		struct task *t = l->data;
 
 		fprintf(m->log, "  task %d (process %d, %s) waits in %s\n", t->tid, t->proc->pid,
-			t->proc->comm, t->wait_what ? t->wait_what : "?");
+			t->proc->comm, t->wait.what ? t->wait.what : "?");
 	}
 	machine_exit(m, EX_DEADLOCK);
 }

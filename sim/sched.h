@@ -19,12 +19,14 @@
 
 /* A new task, runnable from now on. */
 void sched_add_new(struct machine *m, struct task *t);
-/* Block the task running on this CPU until woken on `channel` (NULL: only
- * the timer) or until simulated time `wake_at` (0: no timeout). */
-void sched_block(struct machine *m, struct task *t, const void *channel, const char *what,
-		 uint64_t wake_at);
-/* Make a blocked task runnable again; `woken` tells its retried call why. */
+/* Take the task running on this CPU off it, asleep as `how` says (its
+ * channel, timeout, how it resumes; the state becomes WAIT_BLOCKED). */
+void sched_block(struct machine *m, struct task *t, const struct task_wait *how);
+/* Make a blocked task runnable again: WAIT_WOKEN. */
 void sched_wake(struct machine *m, struct task *t);
+/* A signal ends the task's sleep (WAIT_INTERRUPTED), unless the sleep is
+ * killable only and the signal is not fatal. */
+void sched_interrupt(struct machine *m, struct task *t, bool fatal);
 /* Wake up to `max` tasks blocked on `channel` whose bitset meets `bitset`,
  * in the order they blocked; returns how many. */
 int sched_wake_channel(struct machine *m, const void *channel, int max, uint64_t bitset);

@@ -88,16 +88,6 @@ static void add_pending(struct sigpending *p, const struct sig_info *info)
 	p->info[info->signo] = *info;
 }
 
-/* Stop a blocked task so it notices the signal (its call sees neither a
- * wake-up nor a timeout: it was interrupted). */
-static void interrupt(struct machine *m, struct task *t, int sig)
-{
-	if (t->state == TASK_BLOCKED && (!t->uninterruptible || sig == G_SIGKILL)) {
-		sched_wake(m, t);
-		t->woken = false;
-	}
-}
-
 void send_signal_to_task(struct machine *m, struct task *t, const struct sig_info *info)
 {
 	if (t->state == TASK_DEAD || (info->signo != G_SIGKILL && ignored(t, info->signo) &&
@@ -105,7 +95,7 @@ void send_signal_to_task(struct machine *m, struct task *t, const struct sig_inf
 		return;
 	add_pending(&t->pending, info);
 	if (!(t->blocked & sigmask_of(info->signo)) || (t->sigwait_set & sigmask_of(info->signo)))
-		interrupt(m, t, info->signo);
+		sched_interrupt(m, t, info->signo == G_SIGKILL);
 }
 
 void send_signal_to_process(struct machine *m, struct process *p, const struct sig_info *info)
@@ -120,7 +110,7 @@ void send_signal_to_process(struct machine *m, struct process *p, const struct s
 		struct task *t = l->data;
 
 		if (!(t->blocked & sigmask_of(info->signo)) || (t->sigwait_set & sigmask_of(info->signo))) {
-			interrupt(m, t, info->signo);
+			sched_interrupt(m, t, info->signo == G_SIGKILL);
 			break;
 		}
 	}
@@ -136,16 +126,6 @@ void force_fault_signal(struct machine *m, struct task *t, int signo, int code, 
 		act->handler = G_SIG_DFL;
 	}
 	add_pending(&t->pending, &info);
-}
-
-static uint64_t deliverable(const struct task *t)
-{
-	return (t->pending.set | t->proc->shared_pending.set) & ~t->blocked;
-}
-
-bool signal_pending(const struct task *t)
-{
-	return deliverable(t) != 0;
 }
 
 /* Take the lowest deliverable signal (thread-directed first, as Linux). */
@@ -239,8 +219,8 @@ static bool setup_frame(struct machine *m, struct task *t, int sig, const struct
 	uint64_t record[2], frame, next;
 	bool ok;
 
-	if (t->restart_syscall) {
-		t->restart_syscall = false;
+	if (t->wait.state == WAIT_RESTART) {
+		t->wait.state = WAIT_RUNNING;
 		if (act->flags & G_SA_RESTART) {
 			pc -= 4;	/* back to the svc */
 			cpu_set_reg(m->cpu, 0, t->syscall_args[0]);
@@ -313,8 +293,8 @@ void do_signal(struct machine *m, struct task *t)
 		t->sigsuspended = false;
 	}
 	/* No handler runs: an interrupted call restarts transparently. */
-	if (t->restart_syscall) {
-		t->restart_syscall = false;
+	if (t->wait.state == WAIT_RESTART) {
+		t->wait.state = WAIT_RUNNING;
 		cpu_set_reg(m->cpu, 0, t->syscall_args[0]);
 		cpu_set_reg(m->cpu, CPU_REG_PC, cpu_reg(m->cpu, CPU_REG_PC) - 4);
 	}
@@ -410,7 +390,7 @@ SYSCALL(rt_sigsuspend)
 {
 	uint64_t mask;
 
-	if (t->retrying) {
+	if (wait_retrying(&t->wait)) {
 		/* Woken: a signal is pending; after its handler the call says EINTR. */
 		if (signal_pending(t))
 			return -EINTR;
@@ -425,7 +405,7 @@ SYSCALL(rt_sigsuspend)
 		if (signal_pending(t))
 			return -EINTR;
 	}
-	sched_block(m, t, NULL, "rt_sigsuspend", 0);
+	sched_block(m, t, &(struct task_wait){ .what = "rt_sigsuspend", .resume = RESUME_SYSCALL });
 	return SYSCALL_BLOCKED;
 }
 
@@ -449,9 +429,9 @@ SYSCALL(rt_sigtimedwait)
 		return sig;
 	}
 	t->sigwait_set = 0;
-	if (t->retrying && t->timed_out)
+	if (t->wait.state == WAIT_TIMED_OUT)
 		return -EAGAIN;
-	if (t->retrying && signal_pending(t))
+	if (wait_retrying(&t->wait) && signal_pending(t))
 		return -EINTR;
 	if (a[2]) {
 		if (copy_from_user(t->mm, &ts, a[2], sizeof(ts)))
@@ -463,7 +443,8 @@ SYSCALL(rt_sigtimedwait)
 		wake_at = machine_now_ns(m) + (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 	}
 	t->sigwait_set = set;	/* these end the wait even while blocked */
-	sched_block(m, t, NULL, "rt_sigtimedwait", wake_at);
+	sched_block(m, t, &(struct task_wait){ .what = "rt_sigtimedwait", .wake_at = wake_at,
+					       .resume = RESUME_SYSCALL });
 	return SYSCALL_BLOCKED;
 }
 
@@ -559,3 +540,17 @@ SYSCALL(tkill)
 {
 	return signal_thread(m, t, -1, (int)a[0], a[1]);
 }
+
+const struct syscall_desc signal_syscalls[] = {
+	SYSCALL_DESC(129, kill, "dS"),
+	SYSCALL_DESC(130, tkill, "dS"),
+	SYSCALL_DESC(131, tgkill, "ddS"),
+	SYSCALL_DESC(132, sigaltstack, "pp"),
+	SYSCALL_DESC(133, rt_sigsuspend, "pu"),
+	SYSCALL_DESC(134, rt_sigaction, "Sppu"),
+	SYSCALL_DESC(135, rt_sigprocmask, "dppu"),
+	SYSCALL_DESC(136, rt_sigpending, "pu"),
+	SYSCALL_DESC(137, rt_sigtimedwait, "pppu"),
+	SYSCALL_DESC(139, rt_sigreturn, ""),
+	{ 0 }
+};

@@ -11,14 +11,12 @@
  *
  * A blocking call that a signal interrupts returns -ERESTARTSYS; delivery
  * turns that into a restart of the call (SA_RESTART, or no handler) or
- * -EINTR.
+ * -EINTR (the WAIT_RESTART state of sim/wait.h).
  */
 #ifndef SIM_SIGNAL_H
 #define SIM_SIGNAL_H
 
 #include "sim/machine.h"
-
-#define ERESTARTSYS 512		/* kernel-internal: never reaches the guest */
 
 #define G_SA_NOCLDSTOP	0x00000001u
 #define G_SA_NOCLDWAIT	0x00000002u
@@ -46,8 +44,6 @@ void send_signal_to_process(struct machine *m, struct process *p, const struct s
 /* A fault the task cannot run past (SIGSEGV, SIGBUS, SIGILL, SIGTRAP): if
  * it is blocked or ignored, the default action is taken. */
 void force_fault_signal(struct machine *m, struct task *t, int signo, int code, uint64_t addr);
-/* Whether a signal is pending that the task does not block. */
-bool signal_pending(const struct task *t);
 /* Deliver pending signals before the task returns to user mode. */
 void do_signal(struct machine *m, struct task *t);
 /* The process ends because of `signo` (wait status encoding done here). */

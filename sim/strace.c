@@ -6,12 +6,13 @@
  * will have faulted it in if it read it), and shows as its address if it is
  * still not there or the call replaced the address space.
  */
+#include "sim/strace.h"
+
 #include <inttypes.h>
 #include <errno.h>
 #include <string.h>
 
 #include "mmu/uaccess.h"
-#include "sim/syscall.h"
 
 #define STRACE_STRLEN 32
 
@@ -176,10 +177,9 @@ static void redecode_args(struct task *t, GString *line)
 	append_args(line, t->mm, t->strace_redo_fmt, t->syscall_args);
 }
 
-void strace_start(struct machine *m, struct task *t, unsigned nr, const char *fmt)
+void strace_start(struct machine *m, struct task *t, unsigned nr, const char *name, const char *fmt)
 {
 	GString *line = g_string_new(NULL);
-	const char *name = nr < NR_SYSCALLS && syscall_names[nr] ? syscall_names[nr] : NULL;
 
 	t->strace_addr_result = fmt[0] == '>';
 	fmt += t->strace_addr_result;

@@ -632,3 +632,34 @@ SYSCALL(umask)
 	t->fs->umask = (unsigned)a[0] & 0777;
 	return old;
 }
+
+const struct syscall_desc fs_syscalls[] = {
+	SYSCALL_DESC(17, getcwd, "pu"),
+	SYSCALL_DESC(23, dup, "d"),
+	SYSCALL_DESC(24, dup3, "ddo"),
+	SYSCALL_DESC(25, fcntl, "ddx"),
+	SYSCALL_DESC(29, ioctl, "dxp"),
+	SYSCALL_DESC(48, faccessat, "Fsd"),
+	SYSCALL_DESC(49, chdir, "s"),
+	SYSCALL_DESC(50, fchdir, "d"),
+	SYSCALL_DESC(56, openat, "Fsom"),
+	SYSCALL_DESC(57, close, "d"),
+	SYSCALL_DESC(61, getdents64, "dpu"),
+	SYSCALL_DESC(62, lseek, "ddd"),
+	SYSCALL_DESC(63, read, "dpu"),
+	SYSCALL_DESC(64, write, "dbu"),
+	SYSCALL_DESC(65, readv, "dpd"),
+	SYSCALL_DESC(66, writev, "dpd"),
+	SYSCALL_DESC(67, pread64, "dpuu"),
+	SYSCALL_DESC(68, pwrite64, "dbuu"),
+	SYSCALL_DESC(71, sendfile, "ddpu"),
+	SYSCALL_DESC(78, readlinkat, "Fspu"),
+	SYSCALL_DESC(79, newfstatat, "Fspx"),
+	SYSCALL_DESC(80, fstat, "dp"),
+	SYSCALL_DESC(88, utimensat, "Fspx"),
+	SYSCALL_DESC(166, umask, "m"),
+	SYSCALL_DESC(205, getpeername, "dpp"),
+	SYSCALL_DESC(291, statx, "Fsxxp"),
+	SYSCALL_DESC(439, faccessat2, "Fsdx"),
+	{ 0 }
+};

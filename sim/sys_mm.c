@@ -119,3 +119,13 @@ SYSCALL(madvise)
 		return -EINVAL;
 	}
 }
+
+const struct syscall_desc mm_syscalls[] = {
+	SYSCALL_DESC(214, brk, ">p"),
+	SYSCALL_DESC(215, munmap, "pu"),
+	SYSCALL_DESC(216, mremap, ">puuxp"),
+	SYSCALL_DESC(222, mmap, ">puPMdx"),
+	SYSCALL_DESC(226, mprotect, "puP"),
+	SYSCALL_DESC(233, madvise, "pud"),
+	{ 0 }
+};

@@ -233,3 +233,29 @@ SYSCALL(getrandom)
 	g_free(buf);
 	return ret;
 }
+
+const struct syscall_desc proc_syscalls[] = {
+	SYSCALL_DESC(96, set_tid_address, "p"),
+	SYSCALL_DESC(99, set_robust_list, "pu"),
+	SYSCALL_DESC(123, sched_getaffinity, "dup"),
+	SYSCALL_DESC(124, sched_yield, ""),
+	SYSCALL_DESC(154, setpgid, "dd"),
+	SYSCALL_DESC(155, getpgid, "d"),
+	SYSCALL_DESC(156, getsid, "d"),
+	SYSCALL_DESC(157, setsid, ""),
+	SYSCALL_DESC(160, uname, "p"),
+	SYSCALL_DESC(165, getrusage, "dp"),
+	SYSCALL_DESC(167, prctl, "dxxxx"),
+	SYSCALL_DESC(172, getpid, ""),
+	SYSCALL_DESC(173, getppid, ""),
+	SYSCALL_DESC(174, getuid, ""),
+	SYSCALL_DESC(175, getuid, ""),	/* geteuid */
+	SYSCALL_DESC(176, getuid, ""),	/* getgid */
+	SYSCALL_DESC(177, getuid, ""),	/* getegid */
+	SYSCALL_DESC(178, gettid, ""),
+	SYSCALL_DESC(179, sysinfo, "p"),
+	SYSCALL_DESC(261, prlimit64, "ddpp"),
+	SYSCALL_DESC(278, getrandom, "pux"),
+	SYSCALL_DESC(293, rseq, "puxx"),
+	{ 0 }
+};

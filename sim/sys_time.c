@@ -78,8 +78,8 @@ static long sleep_until(struct machine *m, struct task *t, uint64_t deadline, co
 {
 	long ret;
 
-	if (t->retrying)
-		return t->timed_out ? 0 : -EINTR;
+	if (wait_retrying(&t->wait))
+		return t->wait.state == WAIT_TIMED_OUT ? 0 : -EINTR;
 	if (deadline <= machine_now_ns(m))
 		return 0;
 	ret = block_on(m, t, NULL, what, deadline);
@@ -94,13 +94,14 @@ static uint64_t add_ns(uint64_t now, int64_t ns)
 SYSCALL(nanosleep)
 {
 	int64_t ns;
-	long err = t->retrying ? 0 : get_timespec_ns(t, a[0], &ns);
+	long err = wait_retrying(&t->wait) ? 0 : get_timespec_ns(t, a[0], &ns);
 
 	if (err)
 		return err;
-	err = sleep_until(m, t, t->retrying ? t->wake_at : add_ns(machine_now_ns(m), ns), "nanosleep");
+	err = sleep_until(m, t, wait_retrying(&t->wait) ? t->wait.wake_at : add_ns(machine_now_ns(m), ns),
+			  "nanosleep");
 	if (err == -EINTR && a[1])
-		put_timespec(t, a[1], (int64_t)(t->wake_at - MIN(t->wake_at, machine_now_ns(m))));
+		put_timespec(t, a[1], (int64_t)(t->wait.wake_at - MIN(t->wait.wake_at, machine_now_ns(m))));
 	return err;
 }
 
@@ -111,8 +112,8 @@ SYSCALL(clock_nanosleep)
 
 	if (!clock_valid(a[0]) || a[0] == 2 || a[0] == 3)	/* CPU-time clocks */
 		return -EINVAL;
-	if (t->retrying)
-		return sleep_until(m, t, t->wake_at, "clock_nanosleep");
+	if (wait_retrying(&t->wait))
+		return sleep_until(m, t, t->wait.wake_at, "clock_nanosleep");
 	err = get_timespec_ns(t, a[2], &ns);
 	if (err)
 		return err;
@@ -121,3 +122,12 @@ SYSCALL(clock_nanosleep)
 		ns = ns > now ? ns - now : 0;
 	return sleep_until(m, t, add_ns(machine_now_ns(m), ns), "clock_nanosleep");
 }
+
+const struct syscall_desc time_syscalls[] = {
+	SYSCALL_DESC(101, nanosleep, "pp"),
+	SYSCALL_DESC(113, clock_gettime, "dp"),
+	SYSCALL_DESC(114, clock_getres, "dp"),
+	SYSCALL_DESC(115, clock_nanosleep, "dxpp"),
+	SYSCALL_DESC(169, gettimeofday, "pp"),
+	{ 0 }
+};

@@ -1,10 +1,25 @@
 /*
- * syscall: the Linux arm64 system-call ABI.  The number arrives in x8, the
- * arguments in x0-x5, the result (or -errno) goes back in x0.  Each call is
- * one small function `sys_NAME` in the file of its family (sys_fs.c,
- * sys_mm.c, sys_proc.c, sys_time.c); the table in syscall.c maps numbers to
- * them together with the argument formats --strace prints.  A number with no
- * function answers -ENOSYS and is reported once by name.
+ * syscall: the protocol between the dispatcher and the files that implement
+ * system calls.  The Linux arm64 ABI: the number arrives in x8, the
+ * arguments in x0-x5, the result (or -errno) goes back in x0.
+ *
+ * Each call is one static function `sys_NAME` in the file of its family
+ * (sys_fs.c, sys_mm.c, sys_proc.c, sys_time.c, exit.c, fork.c, exec.c,
+ * signal.c, futex.c, poll.c), and each such file ends with its table:
+ *
+ *	const struct syscall_desc fs_syscalls[] = {
+ *		SYSCALL_DESC(63, read, "dpu"),
+ *		...
+ *		{ 0 }
+ *	};
+ *
+ * which sim/dispatch.c lists.  Linux's numbers go up to 511; mmusim's own
+ * calls start at MMUSIM_SYSCALL_BASE (1000, guest/mmusim.h).
+ *
+ * A call that must wait sleeps with block_on() and returns what it returns
+ * (SYSCALL_BLOCKED); it runs again when woken and reads why from t->wait
+ * (the state machine of sim/wait.h).  A page fault that must wait for
+ * another task sleeps with block_in_fault().
  */
 #ifndef SIM_SYSCALL_H
 #define SIM_SYSCALL_H
@@ -12,60 +27,45 @@
 #include <stdint.h>
 
 #include "sim/machine.h"
-
-#define NR_SYSCALLS 512
+#include "sim/wait.h"
 
 /* What a handler may return besides a result or -errno: */
 #define SYSCALL_BLOCKED  (-100000L)	/* the task blocked; call again when it wakes */
 #define SYSCALL_NORETURN (-100001L)	/* registers already set (execve, sigreturn, exit) */
+#define ERESTARTSYS 512			/* kernel-internal: never reaches the guest */
 
 typedef long (*syscall_fn)(struct machine *m, struct task *t, const uint64_t *a);
 
-extern const char *const syscall_names[NR_SYSCALLS];
+/*
+ * One registration.  Argument formats for --strace, one letter per argument:
+ *   d int   u unsigned   x hex   p pointer   s string   b buffer (length in
+ *   the next argument)   F directory fd   o open flags   m octal mode
+ *   P mmap prot   M mmap flags   S signal number
+ * A leading '>' marks a call whose result is an address (printed in hex).
+ * A table ends with an entry whose fn is NULL.
+ */
+struct syscall_desc {
+	unsigned nr;
+	syscall_fn fn;
+	const char *name;	/* for numbers Linux does not name (mmusim's own) */
+	const char *fmt;
+};
 
-/* The task (loaded in the engine) made a system call. */
-void do_syscall(struct machine *m, struct task *t);
-/* The task was blocked in a call and has been woken: try it again. */
-void retry_syscall(struct machine *m, struct task *t);
-/* Block in the current call on `channel` (see sched_block), unless this is
- * a retry that a signal caused: then -ERESTARTSYS. */
+#define SYSCALL(name) static long sys_##name(struct machine *m, struct task *t, const uint64_t *a)
+#define SYSCALL_DESC(nr, name, fmt) { nr, sys_##name, #name, fmt }
+
+/* Sleep in the current call on `channel` (NULL: only the timer) until
+ * simulated time `wake_at` (0: no timeout): returns SYSCALL_BLOCKED, which
+ * the call returns.  A signal pending (or one that ended the sleep this is
+ * a retry of) answers -ERESTARTSYS instead. */
 long block_on(struct machine *m, struct task *t, const void *channel, const char *what,
 	      uint64_t wake_at);
-
-/* strace: the arguments are decoded when the call starts (the memory they
- * point to may be gone when it ends: execve), the line printed when it ends. */
-void strace_start(struct machine *m, struct task *t, unsigned nr, const char *fmt);
-void strace_finish(struct machine *m, struct task *t, long ret, bool no_result);
-
-#define SYSCALL(name) long sys_##name(struct machine *m, struct task *t, const uint64_t *a)
-
-/* sys_fs.c */
-SYSCALL(read); SYSCALL(write); SYSCALL(readv); SYSCALL(writev);
-SYSCALL(pread64); SYSCALL(pwrite64); SYSCALL(openat); SYSCALL(close);
-SYSCALL(lseek); SYSCALL(fstat); SYSCALL(newfstatat); SYSCALL(statx);
-SYSCALL(getdents64); SYSCALL(readlinkat); SYSCALL(faccessat); SYSCALL(faccessat2);
-SYSCALL(getcwd); SYSCALL(chdir); SYSCALL(fchdir); SYSCALL(fcntl); SYSCALL(dup); SYSCALL(dup3);
-SYSCALL(ioctl); SYSCALL(umask); SYSCALL(sendfile); SYSCALL(utimensat); SYSCALL(getpeername);
-/* sys_mm.c */
-SYSCALL(brk); SYSCALL(mmap); SYSCALL(munmap); SYSCALL(mprotect); SYSCALL(mremap);
-SYSCALL(madvise);
-/* sys_proc.c */
-SYSCALL(set_tid_address); SYSCALL(set_robust_list);
-SYSCALL(rseq); SYSCALL(uname); SYSCALL(getpid); SYSCALL(getppid); SYSCALL(gettid);
-SYSCALL(getuid); SYSCALL(prlimit64); SYSCALL(sched_getaffinity); SYSCALL(sched_yield);
-SYSCALL(getrandom); SYSCALL(prctl); SYSCALL(sysinfo); SYSCALL(setpgid); SYSCALL(getpgid);
-SYSCALL(getsid); SYSCALL(setsid); SYSCALL(getrusage);
-/* exit.c, fork.c, exec.c */
-SYSCALL(exit); SYSCALL(exit_group); SYSCALL(wait4); SYSCALL(waitid);
-SYSCALL(clone); SYSCALL(clone3); SYSCALL(execve);
-/* signal.c */
-SYSCALL(rt_sigaction); SYSCALL(rt_sigprocmask); SYSCALL(rt_sigreturn); SYSCALL(rt_sigpending);
-SYSCALL(rt_sigsuspend); SYSCALL(rt_sigtimedwait); SYSCALL(sigaltstack); SYSCALL(kill);
-SYSCALL(tgkill); SYSCALL(tkill);
-/* futex.c, poll.c */
-SYSCALL(futex); SYSCALL(pipe2); SYSCALL(ppoll); SYSCALL(pselect6);
-/* sys_time.c */
-SYSCALL(clock_gettime); SYSCALL(clock_getres); SYSCALL(gettimeofday); SYSCALL(nanosleep);
-SYSCALL(clock_nanosleep);
+/* Sleep, killable only, after a call that already has its answer (vfork). */
+void block_killable(struct machine *m, struct task *t, const void *channel, const char *what);
+/* The task faulted on an access another task must make possible: it sleeps
+ * on `channel` with its PC on the faulting instruction, which runs again
+ * when it wakes.  With a signal pending it does not sleep: the signal is
+ * delivered and the instruction re-executed after the handler. */
+void block_in_fault(struct machine *m, struct task *t, const void *channel, const char *what);
 
 #endif

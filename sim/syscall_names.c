@@ -1,8 +1,8 @@
 /* Names of the Linux arm64 (asm-generic) system calls, by number: a table of facts
  * taken from <asm-generic/unistd.h> (regenerate with scripts/gen-syscall-names). */
-#include "sim/syscall.h"
+#include "sim/dispatch.h"
 
-const char *const syscall_names[NR_SYSCALLS] = {
+const char *const syscall_names[NR_LINUX_SYSCALLS] = {
 	[0] = "io_setup",
 	[1] = "io_destroy",
 	[2] = "io_submit",

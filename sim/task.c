@@ -178,6 +178,11 @@ void task_free(struct task *t)
 	g_free(t);
 }
 
+bool signal_pending(const struct task *t)
+{
+	return ((t->pending.set | t->proc->shared_pending.set) & ~t->blocked) != 0;
+}
+
 bool task_is_group_leader(const struct task *t)
 {
 	return t->tid == t->proc->pid;

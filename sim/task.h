@@ -21,6 +21,7 @@
 #include "sim/abi.h"
 #include "sim/cpu.h"
 #include "sim/vfs.h"
+#include "sim/wait.h"
 
 #define NR_RLIMITS 16
 
@@ -76,7 +77,7 @@ struct process {
 
 enum task_state {
 	TASK_RUNNABLE,		/* on a CPU or in the run queue */
-	TASK_BLOCKED,		/* waiting on `wait_channel` or `wake_at` */
+	TASK_BLOCKED,		/* asleep: `wait` says on what */
 	TASK_DEAD,
 };
 
@@ -96,22 +97,15 @@ struct task {
 	struct cpu_context *ctx;
 
 	enum task_state state;
-	const void *wait_channel;	/* what it waits for (NULL: only its timer) */
-	const char *wait_what;		/* for the deadlock report */
-	uint64_t wait_bitset;		/* futex wake bitset */
-	uint64_t wake_at;		/* simulated ns; 0: no timeout */
-	bool woken, timed_out;		/* why a blocked call is being retried (neither: a signal) */
-	bool restart_syscall;		/* interrupted: restart it if the handler says SA_RESTART */
+	struct task_wait wait;		/* sleeping, waking, retrying: see sim/wait.h */
 	uint64_t saved_sigmask;		/* rt_sigsuspend: the mask to restore after the handler */
 	bool sigsuspended;
 	uint64_t sigwait_set;		/* rt_sigtimedwait: signals that end the wait */
-	bool retrying;			/* the call running is a retry after blocking */
-	bool uninterruptible;		/* only a fatal signal ends this wait (vfork) */
 	char *strace_line;		/* --strace: the call's line so far */
 	bool strace_addr_result;
 	const char *strace_redo_fmt;	/* decode again at the end (memory not in yet), or NULL */
 	uint64_t strace_mm_id;		/* the mm the arguments were decoded in */
-	int syscall_nr;			/* the call to retry when woken, or -1 */
+	int syscall_nr;			/* the call it is in (retried when woken), or -1 */
 	uint64_t syscall_args[6];
 	struct task *vfork_parent;	/* blocked until this task execs or exits */
 	int cpu;			/* the simulated CPU it last ran on */
@@ -145,5 +139,7 @@ void task_switch_mm(struct task *t, struct mm *mm);
 void task_attach_mm(struct task *t, struct mm *mm);
 
 bool task_is_group_leader(const struct task *t);
+/* Whether a signal is pending that the task does not block. */
+bool signal_pending(const struct task *t);
 
 #endif
