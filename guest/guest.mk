@@ -16,6 +16,7 @@ GUEST_BINS = \
 	guest/bin/auxv \
 	guest/bin/auxv-pie \
 	guest/bin/sysinfo \
+	guest/bin/timeofday \
 	guest/bin/stale \
 	guest/bin/codefile \
 	guest/bin/nosys \

@@ -1,13 +1,16 @@
 /*
  * nosys: system calls mmusim does not implement must fail with ENOSYS (and
  * mmusim warns once per call, by name, on its own stderr).  Calls acct(2)
- * twice and an unassigned number once.
+ * twice, an unassigned Linux number once, and the first and the sixteenth
+ * of mmusim's own numbers (guest/mmusim.h), which none of its calls has yet.
  */
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/syscall.h>
 #include <unistd.h>
+
+#include "mmusim.h"
 
 static void try_call(const char *name, long nr)
 {
@@ -21,5 +24,7 @@ int main(void)
 	try_call("acct", SYS_acct);
 	try_call("acct", SYS_acct);
 	try_call("unassigned 400", 400);
+	try_call("mmusim 1000", MMUSIM_SYSCALL_BASE);
+	try_call("mmusim 1015", MMUSIM_SYSCALL_BASE + 15);
 	return 0;
 }

@@ -76,6 +76,13 @@ tests_unit_task_SOURCES = tests/unit/test_task.c
 tests_unit_task_CFLAGS = $(UNIT_CFLAGS) $(UNICORN_CFLAGS)
 tests_unit_task_LDADD = $(SIM_LIBS) $(CRITERION_LIBS)
 
+# sim/dispatch: registrations, the lookup, mmusim's own numbers.
+check_PROGRAMS += tests/unit-syscall
+TESTS += tests/unit-syscall
+tests_unit_syscall_SOURCES = tests/unit/test_syscall.c
+tests_unit_syscall_CFLAGS = $(UNIT_CFLAGS) $(UNICORN_CFLAGS)
+tests_unit_syscall_LDADD = $(SIM_LIBS) $(CRITERION_LIBS)
+
 tests_unit_tlb_SOURCES = tests/unit/test_tlb.c
 tests_unit_tlb_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_tlb_LDADD = $(TEST_LIBS)

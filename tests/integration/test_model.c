@@ -211,7 +211,8 @@ Test(model, instruction_count_matches_the_disassembly)
 	result_free(&dis);
 }
 
-/* acct (89) is a Linux call mmusim does not provide; 400 is unassigned. */
+/* acct (89) is a Linux call mmusim does not provide; 400 is unassigned;
+ * 1000 and 1015 are in mmusim's own range, where nothing is registered. */
 Test(model, unknown_calls_answer_enosys_and_warn_once)
 {
 	struct result r = run_mmusim(GUEST("nosys"), NULL);
@@ -219,10 +220,12 @@ Test(model, unknown_calls_answer_enosys_and_warn_once)
 	const char *first = strstr(r.err, warning);
 
 	expect_status(&r, 0);
-	cr_expect_str_eq(r.out, "acct: -1 ENOSYS\nacct: -1 ENOSYS\nunassigned 400: -1 ENOSYS\n");
+	cr_expect_str_eq(r.out, "acct: -1 ENOSYS\nacct: -1 ENOSYS\nunassigned 400: -1 ENOSYS\n"
+			 "mmusim 1000: -1 ENOSYS\nmmusim 1015: -1 ENOSYS\n");
 	cr_expect(first && !strstr(first + sizeof(warning) - 1, "acct (89)"),
 		  "expected one warning for acct:\n%s", r.err);
 	expect_contains("stderr", r.err, "unimplemented system call ? (400) answers ENOSYS");
+	expect_contains("stderr", r.err, "unimplemented system call ? (1015) answers ENOSYS");
 	result_free(&r);
 }
 

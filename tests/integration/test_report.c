@@ -559,3 +559,22 @@ Test(report, closed_stdout_and_stderr_stay_closed)
 	json_node_unref(root);
 	result_free(&q);
 }
+
+/* Calls are counted by number with no bound: the unnamed ones (400, and
+ * 1000 and 1015 of mmusim's own range) under their digits. */
+Test(report, counts_every_call_number)
+{
+	gchar *path = tmp_path("run.json");
+	struct result r = run_mmusim("--report", path, GUEST("nosys"), NULL);
+	JsonNode *root;
+
+	expect_status(&r, 0);
+	root = load_report(path);
+	cr_expect_eq(int_at(root, "syscalls.acct"), 2);
+	cr_expect_eq(int_at(root, "syscalls.400"), 1);
+	cr_expect_eq(int_at(root, "syscalls.1000"), 1);
+	cr_expect_eq(int_at(root, "syscalls.1015"), 1);
+	json_node_unref(root);
+	result_free(&r);
+	g_free(path);
+}
