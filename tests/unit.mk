@@ -83,6 +83,13 @@ tests_unit_syscall_SOURCES = tests/unit/test_syscall.c
 tests_unit_syscall_CFLAGS = $(UNIT_CFLAGS) $(UNICORN_CFLAGS)
 tests_unit_syscall_LDADD = $(SIM_LIBS) $(CRITERION_LIBS)
 
+# sim/wait: sleeping in a page fault and re-executing the instruction.
+check_PROGRAMS += tests/unit-wait
+TESTS += tests/unit-wait
+tests_unit_wait_SOURCES = tests/unit/test_wait.c
+tests_unit_wait_CFLAGS = $(UNIT_CFLAGS) $(UNICORN_CFLAGS)
+tests_unit_wait_LDADD = $(SIM_LIBS) $(CRITERION_LIBS)
+
 tests_unit_tlb_SOURCES = tests/unit/test_tlb.c
 tests_unit_tlb_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_tlb_LDADD = $(TEST_LIBS)
