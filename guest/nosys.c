@@ -4,6 +4,7 @@
  * twice, an unassigned Linux number once, and the first and the sixteenth
  * of mmusim's own numbers (guest/mmusim.h), which none of its calls has yet.
  */
+#define _GNU_SOURCE	/* strerrorname_np */
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>

@@ -4,6 +4,7 @@
  * clock in microseconds, so before <= tv <= after.  Also its time zone
  * (zeros), a NULL tv, and EFAULT for a bad pointer.
  */
+#define _GNU_SOURCE	/* strerrorname_np */
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
