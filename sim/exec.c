@@ -4,8 +4,10 @@
  * old one (so a failed execve returns to the caller intact).  Then the other
  * threads of the process end, close-on-exec descriptors close, caught
  * signals go back to their default action, and the task enters the new
- * program.
+ * program.  The first program of a run is loaded the same way.
  */
+#include "sim/exec.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <string.h>
@@ -86,11 +88,7 @@ static void flush_old_exec(struct machine *m, struct task *t, struct mm *mm)
 		if (l->data != t)
 			do_exit(m, l->data);
 	}
-	for (guint i = 0; i < t->mms->len; i++)
-		mmput(g_ptr_array_index(t->mms, i));
-	g_ptr_array_set_size(t->mms, 0);
-	task_attach_mm(t, mm);
-	t->mm = mm;
+	task_exec_mm(t, mm);
 	if (t->files->refs > 1) {
 		struct files_struct *own = files_copy(t->files);
 
@@ -114,6 +112,27 @@ static void flush_old_exec(struct machine *m, struct task *t, struct mm *mm)
 	}
 }
 
+int load_program(struct machine *m, const struct program *prog, struct mm **out,
+		 struct exec_image *image, GString *error)
+{
+	uint8_t random16[16];
+	int err;
+
+	for (size_t i = 0; i < sizeof(random16); i++)
+		random16[i] = (uint8_t)g_rand_int_range(m->rand, 0, 256);
+	err = machine_new_mm(m, out);
+	if (err) {
+		g_string_printf(error, "%s: out of simulated memory while creating the address space",
+				prog->name);
+		return err;
+	}
+	err = load_elf(*out, &(struct exec_args){ prog->fd, prog->name, prog->execfn, prog->argv,
+						 prog->envp, random16 }, image, error);
+	if (err)
+		g_clear_pointer(out, mmput);
+	return err;
+}
+
 SYSCALL(execve)
 {
 	char path[PATH_MAX_GUEST], *guest_path = NULL;
@@ -121,7 +140,6 @@ SYSCALL(execve)
 	GPtrArray *argv = NULL, *envp = NULL;
 	GString *error = g_string_new(NULL);
 	struct exec_image image;
-	uint8_t random16[16];
 	struct mm *mm = NULL;
 	int fd = -1;
 
@@ -136,18 +154,12 @@ SYSCALL(execve)
 		err = fd = open_program(m, t, path, &guest_path);
 	if (err < 0)
 		goto out;
-	err = machine_new_mm(m, &mm);
-	if (err)
-		goto out;
-	for (size_t i = 0; i < sizeof(random16); i++)
-		random16[i] = (uint8_t)g_rand_int_range(m->rand, 0, 256);
-	err = load_elf(mm, &(struct exec_args){ fd, guest_path, guest_path, (char *const *)argv->pdata,
-						(char *const *)envp->pdata, random16 }, &image, error);
+	err = load_program(m, &(struct program){ fd, guest_path, guest_path, (char *const *)argv->pdata,
+						 (char *const *)envp->pdata }, &mm, &image, error);
 	if (err) {
 		/* The guest sees ENOEXEC & co.; the reason goes to mmusim's log. */
 		if (err == -ENOEXEC)
 			machine_warn_once(m, guest_path, "execve: %s", error->str);
-		mmput(mm);
 		goto out;
 	}
 	flush_old_exec(m, t, mm);

@@ -4,6 +4,8 @@
  * descriptor table, cwd/umask, the signal handlers.  The child starts as a
  * copy of the caller's registers at the return from the call, with x0 = 0.
  */
+#include "sim/fork.h"
+
 #include <errno.h>
 
 #include "mmu/uaccess.h"
@@ -56,25 +58,46 @@ static long check_flags(struct machine *m, uint64_t flags)
 	return 0;
 }
 
-static long copy_mm(struct machine *m, struct task *parent, struct task *child, uint64_t flags)
+struct task *task_create(struct machine *m, struct process *group, struct process *parent,
+			 const char *exe)
 {
-	struct mm *mm = parent->mm;
-	long err;
+	int tid = m->next_pid++;
+	struct process *proc = group;
+	struct task *t;
 
-	if (!(flags & G_CLONE_VM)) {
-		/* fork: the original address space, copy-on-write */
-		err = machine_dup_mm(m, g_ptr_array_index(parent->mms, 0), &mm);
-		if (err)
-			return err;
-		task_attach_mm(child, mm);
-		mmput(mm);
-		child->mm = mm;
-		return 0;
+	if (!proc) {
+		proc = process_new(tid, parent, exe);
+		m->processes = g_list_append(m->processes, proc);
+	}
+	t = task_alloc(tid, proc, m->cpu);
+	g_hash_table_insert(m->tasks, GINT_TO_POINTER(tid), t);
+	m->nr_tasks++;
+	return t;
+}
+
+/* The address spaces of a new task.  A thread (CLONE_VM) shares every mm
+ * the caller holds and runs in the same one.  A fork child gets a
+ * copy-on-write duplicate of the caller's original mm (mms[0]) alone, even
+ * when the caller runs in another: attached address spaces are not
+ * inherited (the VAS RFC's rule).  The duplicate is made before the child
+ * exists, so a failure leaves nothing to undo. */
+static long dup_original_mm(struct machine *m, struct task *parent, uint64_t flags, struct mm **copy)
+{
+	*copy = NULL;
+	return flags & G_CLONE_VM ? 0 : machine_dup_mm(m, g_ptr_array_index(parent->mms, 0), copy);
+}
+
+static void copy_mm(struct task *parent, struct task *child, struct mm *copy)
+{
+	if (copy) {
+		task_attach_mm(child, copy);
+		mmput(copy);	/* the child's reference is the one left */
+		child->mm = copy;
+		return;
 	}
 	for (guint i = 0; i < parent->mms->len; i++)
 		task_attach_mm(child, g_ptr_array_index(parent->mms, i));
 	child->mm = parent->mm;
-	return 0;
 }
 
 static void copy_shared(struct task *parent, struct task *child, uint64_t flags)
@@ -109,7 +132,7 @@ static void copy_registers(struct machine *m, struct task *child, const struct c
 static long do_clone(struct machine *m, struct task *t, const struct clone_request *req)
 {
 	uint64_t flags = req->flags;
-	struct process *proc = t->proc;
+	struct mm *copy;
 	int tid;
 	struct task *child;
 	long err = check_flags(m, flags);
@@ -121,26 +144,18 @@ static long do_clone(struct machine *m, struct task *t, const struct clone_reque
 				  m->opt.max_tasks);
 		return -EAGAIN;
 	}
-	tid = m->next_pid++;
-	if (!(flags & G_CLONE_THREAD)) {
-		struct process *parent = flags & G_CLONE_PARENT ? proc->parent : proc;
-
-		proc = process_new(tid, parent, t->proc->exe);
-		proc->exit_signal = req->exit_signal;
-		proc->pgid = t->proc->pgid;
-		proc->sid = t->proc->sid;
-		m->processes = g_list_append(m->processes, proc);
-	}
-	child = task_alloc(tid, proc, m->cpu);
-	err = copy_mm(m, t, child, flags);
-	if (err) {
-		task_free(child);
-		if (!(flags & G_CLONE_THREAD)) {
-			m->processes = g_list_remove(m->processes, proc);
-			process_free(proc);
-		}
+	err = dup_original_mm(m, t, flags, &copy);
+	if (err)
 		return err;
+	child = task_create(m, flags & G_CLONE_THREAD ? t->proc : NULL,
+			    flags & G_CLONE_PARENT ? t->proc->parent : t->proc, t->proc->exe);
+	tid = child->tid;
+	if (!(flags & G_CLONE_THREAD)) {
+		child->proc->exit_signal = req->exit_signal;
+		child->proc->pgid = t->proc->pgid;
+		child->proc->sid = t->proc->sid;
 	}
+	copy_mm(t, child, copy);
 	copy_shared(t, child, flags);
 	copy_registers(m, child, req);
 	if (flags & G_CLONE_PARENT_SETTID)
@@ -149,8 +164,6 @@ static long do_clone(struct machine *m, struct task *t, const struct clone_reque
 		copy_to_user(child->mm, req->child_tid, &tid, sizeof(tid));
 	if (flags & G_CLONE_CHILD_CLEARTID)
 		child->clear_child_tid = req->child_tid;
-	g_hash_table_insert(m->tasks, GINT_TO_POINTER(tid), child);
-	m->nr_tasks++;
 	if (flags & G_CLONE_THREAD)
 		m->sched.threads_created++;
 	else

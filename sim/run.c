@@ -22,8 +22,9 @@
 #include "sim/abort.h"
 #include "sim/crash.h"
 #include "sim/dispatch.h"
+#include "sim/exec.h"
+#include "sim/fork.h"
 #include "sim/hostsig.h"
-#include "sim/loader.h"
 #include "sim/procfs.h"
 #include "sim/sched.h"
 #include "sim/signal.h"
@@ -186,24 +187,19 @@ static char *guest_exe_path(struct machine *m, const char *path)
 	return exe;
 }
 
-/* The first task: process FIRST_PID, standard descriptors, the initial
- * working directory. */
+/* The first task: process FIRST_PID, running `mm`, with standard
+ * descriptors and the initial working directory. */
 static struct task *create_init_task(struct machine *m, const char *exe, struct mm *mm)
 {
-	struct process *proc = process_new(m->next_pid, NULL, exe);
-	struct task *t = task_alloc(m->next_pid++, proc, m->cpu);
+	struct task *t = task_create(m, NULL, NULL, exe);
 	char *cwd = machine_initial_cwd(m);
 
-	m->init = proc;
-	m->processes = g_list_append(m->processes, proc);
-	task_attach_mm(t, mm);
-	t->mm = mm;
+	m->init = t->proc;
+	task_exec_mm(t, mm);
 	t->fs = fs_new(cwd);
 	t->files = files_new();
 	fdtable_init_stdio(&t->files->fdt);
 	t->sighand = sighand_new();
-	g_hash_table_insert(m->tasks, GINT_TO_POINTER(t->tid), t);
-	m->nr_tasks++;
 	g_free(cwd);
 	return t;
 }
@@ -213,34 +209,30 @@ int run_program(struct machine *m, char *const *argv, char *const *envp)
 	char *exe = guest_exe_path(m, argv[0]);
 	GString *error = g_string_new(NULL);
 	struct exec_image image;
-	uint8_t random16[16];
 	struct mm *mm = NULL;
+	struct task *init;
 	int fd = open(argv[0], O_RDONLY | O_CLOEXEC);
-	int err = fd < 0 ? -errno : machine_new_mm(m, &mm);
+	int err = fd < 0 ? -errno : 0;
 
-	for (size_t i = 0; i < sizeof(random16); i++)
-		random16[i] = (uint8_t)g_rand_int_range(m->rand, 0, 256);
 	if (fd < 0)
 		g_string_printf(error, "%s: %s", argv[0], g_strerror(-err));
-	else if (err)
-		g_string_printf(error, "out of simulated memory while creating the address space");
 	else
-		err = load_elf(mm, &(struct exec_args){ fd, argv[0], exe, argv, envp, random16 }, &image, error);
+		err = load_program(m, &(struct program){ fd, argv[0], exe, argv, envp }, &mm, &image, error);
 	if (fd >= 0)
 		close(fd);
 	if (err) {
 		fprintf(m->log, "mmusim: %s\n", error->str);
 		g_string_free(error, TRUE);
 		g_free(exe);
-		mmput(mm);
 		return err == -ENOENT ? 127 : 126;
 	}
 	g_string_free(error, TRUE);
 	procfs_mount(m);	/* the guest's /proc is the simulation's */
-	cpu_context_init_user(m->cpu, create_init_task(m, exe, mm)->ctx, image.entry, image.sp);
+	init = create_init_task(m, exe, mm);
 	mmput(mm);
 	g_free(exe);
-	sched_add_new(m, g_hash_table_lookup(m->tasks, GINT_TO_POINTER(m->init->pid)));
+	cpu_context_init_user(m->cpu, init->ctx, image.entry, image.sp);
+	sched_add_new(m, init);
 	run(m);
 	domain_close_switches(&m->domain);
 	return m->exit_status;

@@ -150,12 +150,24 @@ void task_switch_mm(struct task *t, struct mm *mm)
 	t->mm = mm;
 }
 
-void task_release(struct task *t)
+static void drop_mms(struct task *t)
 {
 	for (guint i = 0; i < t->mms->len; i++)
 		mmput(g_ptr_array_index(t->mms, i));
 	g_ptr_array_set_size(t->mms, 0);
 	t->mm = NULL;
+}
+
+void task_exec_mm(struct task *t, struct mm *mm)
+{
+	drop_mms(t);
+	task_attach_mm(t, mm);
+	t->mm = mm;
+}
+
+void task_release(struct task *t)
+{
+	drop_mms(t);
 	fs_put(t->fs);
 	files_put(t->files);
 	sighand_put(t->sighand);

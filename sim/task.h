@@ -9,6 +9,11 @@
  * A task runs in its active mm.  It may hold further address spaces (the
  * first-class address spaces of a later issue): task_switch_mm() changes the
  * active one, and whatever runs the task loads that mm's root and ASID.
+ * As the VAS RFC has it: fork gives the child a copy of the original mm
+ * (mms[0]) alone, whichever is active (sim/fork.c); a thread (CLONE_VM)
+ * shares every mm and starts in the active one; exec drops them all and
+ * starts in the new image's (task_exec_mm); exit drops them all
+ * (task_release).
  */
 #ifndef SIM_TASK_H
 #define SIM_TASK_H
@@ -130,13 +135,17 @@ void process_set_exe(struct process *proc, const char *exe);
 
 /* A task with nothing attached; the caller fills the shared parts. */
 struct task *task_alloc(int tid, struct process *proc, struct cpu *cpu);
-/* Drop everything a task holds (its mms included); the task stays, DEAD. */
+/* Drop everything a task holds (every mm it holds included); the task
+ * stays, DEAD. */
 void task_release(struct task *t);
 void task_free(struct task *t);
 /* Make `mm` (one the task holds) the active address space. */
 void task_switch_mm(struct task *t, struct mm *mm);
 /* Add an address space to those the task holds (taking a reference). */
 void task_attach_mm(struct task *t, struct mm *mm);
+/* The task starts a program (execve, or the first one): it drops every
+ * address space it holds and runs in `mm` alone (taking a reference). */
+void task_exec_mm(struct task *t, struct mm *mm);
 
 bool task_is_group_leader(const struct task *t);
 /* Whether a signal is pending that the task does not block. */

@@ -2,14 +2,17 @@
  * sim/task + sim/sched: a task holding two address spaces.  The same VA
  * holds different data in each; after task_switch_mm() whatever loads the
  * task (sched_load) must give the CPU the new root, and the same load
- * instruction must see the other frame.
+ * instruction must see the other frame.  What fork, a new thread, exec and
+ * exit do with the address spaces a task holds.
  */
 #include <criterion/criterion.h>
 #include <string.h>
 
-#include "mmu/pgtable.h"
-#include "sim/machine.h"
+#include "mmu/uaccess.h"
+#include "sim/dispatch.h"
+#include "sim/fork.h"
 #include "sim/futex.h"
+#include "sim/machine.h"
 #include "sim/sched.h"
 
 #define CODE_VA UINT64_C(0x400000)
@@ -39,19 +42,19 @@ static void teardown(void)
 
 TestSuite(task, .init = setup, .fini = teardown);
 
-/* A new address space with the code page and one data page holding `value`. */
+/* A new address space with the code page and one data page holding
+ * `value`, both in VMAs (so fork can copy them). */
 static struct mm *space_with(uint64_t value)
 {
-	phys_addr_t code_pa, data_pa;
 	struct mm *mm;
+	uint64_t addr;
 
 	cr_assert_eq(machine_new_mm(m, &mm), 0);
-	cr_assert_eq(phys_alloc(m->phys, FRAME_DATA, &code_pa), 0);
-	cr_assert_eq(phys_alloc(m->phys, FRAME_DATA, &data_pa), 0);
-	memcpy(phys_to_host(m->phys, code_pa), code, sizeof(code));
-	memcpy(phys_to_host(m->phys, data_pa), &value, sizeof(value));
-	cr_assert_eq(pgtable_map(m->phys, mm->pgd, CODE_VA, code_pa, VM_READ | VM_EXEC), 0);
-	cr_assert_eq(pgtable_map(m->phys, mm->pgd, DATA_VA, data_pa, VM_READ), 0);
+	cr_assert_eq(mm_mmap(mm, CODE_VA, PAGE_SIZE, VM_READ | VM_WRITE, MM_MAP_FIXED, NULL, 0, &addr), 0);
+	cr_assert_eq(mm_mmap(mm, DATA_VA, PAGE_SIZE, VM_READ | VM_WRITE, MM_MAP_FIXED, NULL, 0, &addr), 0);
+	cr_assert_eq(copy_to_user(mm, CODE_VA, code, sizeof(code)), 0);
+	cr_assert_eq(copy_to_user(mm, DATA_VA, &value, sizeof(value)), 0);
+	cr_assert_eq(mm_mprotect(mm, CODE_VA, PAGE_SIZE, VM_READ | VM_EXEC), 0);
 	return mm;
 }
 
@@ -112,4 +115,110 @@ Test(task, a_futex_wake_with_no_waiter_leaves_no_channel)
 	g_hash_table_insert(m->tasks, GINT_TO_POINTER(t->tid), t);
 	cr_expect_eq(futex_wake_address(m, t, DATA_VA, 1), 0);
 	cr_expect(!m->futexes || g_hash_table_size(m->futexes) == 0, "a channel was made for a wake");
+}
+
+/* A process holding two address spaces (the data page reads 0x1111 in the
+ * first, its original one, and 0x2222 in the second), running in the
+ * second, on the CPU.  The test keeps a reference to each in `held`. */
+static struct task *task_in_second_space(struct mm *held[2])
+{
+	struct task *t = task_create(m, NULL, NULL, "test");
+
+	held[0] = space_with(0x1111);
+	held[1] = space_with(0x2222);
+	task_attach_mm(t, held[0]);
+	task_attach_mm(t, held[1]);
+	task_switch_mm(t, held[1]);
+	t->fs = fs_new("/");
+	t->files = files_new();
+	t->sighand = sighand_new();
+	cpu_context_init_user(m->cpu, t->ctx, CODE_VA, 0);
+	sched_add_new(m, t);
+	cr_assert_eq(sched_pick(m)->current, t);
+	cr_assert_eq(load_through(t), 0x2222);
+	return t;
+}
+
+/* clone(flags) made by the task on the CPU; returns the child. */
+static struct task *clone_with(struct task *t, uint64_t flags)
+{
+	long tid;
+
+	cpu_set_reg(m->cpu, 8, 220);	/* clone */
+	cpu_set_reg(m->cpu, 0, flags);
+	for (int r = 1; r <= 4; r++)
+		cpu_set_reg(m->cpu, r, 0);
+	do_syscall(m, t);
+	tid = (long)cpu_reg(m->cpu, 0);
+	cr_assert_gt(tid, 0, "clone failed: %ld", tid);
+	return g_hash_table_lookup(m->tasks, GINT_TO_POINTER((int)tid));
+}
+
+/* The child of a fork holds a copy of the original address space alone,
+ * whichever the parent runs in (the VAS RFC: no attached space is
+ * inherited). */
+Test(task, fork_copies_the_original_mm_only)
+{
+	struct mm *held[2];
+	struct task *parent = task_in_second_space(held), *child = clone_with(parent, 17 /* SIGCHLD */);
+
+	cr_expect_eq(child->mms->len, 1);
+	cr_expect(child->mm != held[0] && child->mm != held[1], "the child shares an address space");
+	cr_expect_eq(g_ptr_array_index(child->mms, 0), child->mm);
+	cr_expect_eq(held[0]->users, 2, "fork took a reference to the original");
+	cr_expect_eq(held[1]->users, 2);
+	cr_expect_eq(parent->mm, held[1], "the parent left its address space");
+	cr_expect_eq(load_through(child), 0x1111, "the child does not see the original's data");
+	cr_expect_eq(load_through(parent), 0x2222);
+	mmput(held[0]);
+	mmput(held[1]);
+}
+
+/* A thread shares every address space and starts in the active one. */
+Test(task, a_thread_shares_every_mm)
+{
+	struct mm *held[2];
+	struct task *t = task_in_second_space(held);
+	struct task *thread = clone_with(t, 0x00010f00 /* VM|FS|FILES|SIGHAND|THREAD */);
+
+	cr_expect_eq(thread->mms->len, 2);
+	cr_expect_eq(thread->mm, held[1]);
+	cr_expect_eq(held[0]->users, 3);
+	cr_expect_eq(held[1]->users, 3);
+	cr_expect_eq(load_through(thread), 0x2222);
+	mmput(held[0]);
+	mmput(held[1]);
+}
+
+/* exec drops every address space the task holds and runs in the new one. */
+Test(task, exec_drops_every_mm)
+{
+	struct mm *held[2], *image = space_with(0x3333);
+	struct task *t = task_in_second_space(held);
+
+	task_exec_mm(t, image);
+	mmput(image);
+	cr_expect_eq(t->mms->len, 1);
+	cr_expect_eq(t->mm, image);
+	cr_expect_eq(held[0]->users, 1, "exec kept the original");
+	cr_expect_eq(held[1]->users, 1, "exec kept the attached space");
+	cr_expect_eq(load_through(t), 0x3333);
+	mmput(held[0]);
+	mmput(held[1]);
+}
+
+/* exit releases every address space the task holds. */
+Test(task, exit_releases_every_mm)
+{
+	struct mm *held[2];
+	struct task *t = task_in_second_space(held);
+
+	sched_remove(m, t);
+	task_release(t);
+	cr_expect_eq(t->mms->len, 0);
+	cr_expect_null(t->mm);
+	cr_expect_eq(held[0]->users, 1);
+	cr_expect_eq(held[1]->users, 1);
+	mmput(held[0]);
+	mmput(held[1]);
 }
