@@ -18,18 +18,8 @@
 #include <stdint.h>
 
 #include "sim/cpu.h"
+#include "sim/esr.h"
 #include "sim/machine.h"
-
-/* ESR_ELx fields. */
-#define ESR_EC(esr)		((esr) >> 26)
-#define EC_IABT_LOWER		0x20		/* instruction abort from EL0 */
-#define EC_DABT_LOWER		0x24		/* data abort from EL0 */
-#define ESR_IL			(UINT32_C(1) << 25)	/* 32-bit instruction */
-#define ESR_FNV			(UINT32_C(1) << 10)	/* FAR not valid */
-#define ESR_WNR			(UINT32_C(1) << 6)	/* write, not read */
-#define ESR_FSC(esr)		((esr) & 0x3f)
-#define FSC_TRANSLATION_L0	0x04
-#define FSC_ALIGNMENT		0x21
 
 struct fault_info {
 	bool page_fault;	/* handle_mm_fault decides */

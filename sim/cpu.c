@@ -26,7 +26,7 @@
 #include <unicorn/unicorn.h>
 
 #include "mmu/pgtable.h"
-#include "sim/abort.h"
+#include "sim/esr.h"
 
 #define INSN_ERET		UINT32_C(0xd69f03e0)
 #define INSN_MOV_X8_139		UINT32_C(0xd2801168)	/* mov x8, #139 (rt_sigreturn) */
