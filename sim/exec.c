@@ -17,7 +17,7 @@
 #include "sim/exit.h"
 #include "sim/loader.h"
 #include "sim/sched.h"
-#include "sim/signal.h"
+#include "sim/sigqueue.h"
 #include "sim/syscall.h"
 
 #define PATH_MAX_GUEST 4096

@@ -5,7 +5,7 @@
 #include "mmu/uaccess.h"
 #include "sim/futex.h"
 #include "sim/sched.h"
-#include "sim/signal.h"
+#include "sim/sigqueue.h"
 #include "sim/syscall.h"
 
 #define G_WNOHANG	0x00000001

@@ -10,7 +10,7 @@
 
 #include "mmu/uaccess.h"
 #include "sim/sched.h"
-#include "sim/signal.h"
+#include "sim/sigqueue.h"
 #include "sim/syscall.h"
 
 #define G_CSIGNAL			0x000000ffu

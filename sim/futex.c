@@ -5,7 +5,6 @@
 #include "mmu/fault.h"
 #include "mmu/uaccess.h"
 #include "sim/sched.h"
-#include "sim/signal.h"
 #include "sim/syscall.h"
 
 #define FUTEX_WAIT		0

@@ -11,7 +11,7 @@
 #include "mmu/uaccess.h"
 #include "sim/pipe.h"
 #include "sim/sched.h"
-#include "sim/signal.h"
+#include "sim/sigqueue.h"
 #include "sim/syscall.h"
 
 static const char poll_channel;	/* its address is the channel */

@@ -59,75 +59,6 @@ struct rt_sigframe {
 #define G_SS_DISABLE 2
 #define G_MINSIGSTKSZ 5120
 
-enum sig_default { SIG_TERM, SIG_CORE, SIG_IGNORE };
-
-static enum sig_default default_action(int sig)
-{
-	switch (sig) {
-	case G_SIGQUIT: case G_SIGILL: case G_SIGTRAP: case G_SIGABRT: case G_SIGBUS:
-	case G_SIGFPE: case G_SIGSEGV: case G_SIGXCPU: case G_SIGXFSZ: case G_SIGSYS:
-		return SIG_CORE;
-	case G_SIGCHLD: case G_SIGCONT: case G_SIGURG: case G_SIGWINCH:
-	case G_SIGSTOP: case G_SIGTSTP: case G_SIGTTIN: case G_SIGTTOU:	/* stop: not modelled */
-		return SIG_IGNORE;
-	default:
-		return SIG_TERM;
-	}
-}
-
-static bool ignored(const struct task *t, int sig)
-{
-	uint64_t handler = t->sighand->action[sig].handler;
-
-	return handler == G_SIG_IGN || (handler == G_SIG_DFL && default_action(sig) == SIG_IGNORE);
-}
-
-static void add_pending(struct sigpending *p, const struct sig_info *info)
-{
-	p->set |= sigmask_of(info->signo);
-	p->info[info->signo] = *info;
-}
-
-void send_signal_to_task(struct machine *m, struct task *t, const struct sig_info *info)
-{
-	if (t->state == TASK_DEAD || (info->signo != G_SIGKILL && ignored(t, info->signo) &&
-				      !(t->blocked & sigmask_of(info->signo))))
-		return;
-	add_pending(&t->pending, info);
-	if (!(t->blocked & sigmask_of(info->signo)) || (t->sigwait_set & sigmask_of(info->signo)))
-		sched_interrupt(m, t, info->signo == G_SIGKILL);
-}
-
-void send_signal_to_process(struct machine *m, struct process *p, const struct sig_info *info)
-{
-	struct task *first = p->threads ? p->threads->data : NULL;
-
-	if (!first || (info->signo != G_SIGKILL && ignored(first, info->signo)))
-		return;
-	add_pending(&p->shared_pending, info);
-	/* Wake one thread that does not block it, as complete_signal() does. */
-	for (GList *l = p->threads; l; l = l->next) {
-		struct task *t = l->data;
-
-		if (!(t->blocked & sigmask_of(info->signo)) || (t->sigwait_set & sigmask_of(info->signo))) {
-			sched_interrupt(m, t, info->signo == G_SIGKILL);
-			break;
-		}
-	}
-}
-
-void force_fault_signal(struct machine *m, struct task *t, int signo, int code, uint64_t addr)
-{
-	struct sig_info info = { .signo = signo, .code = code, .addr = addr, .fault = true };
-	struct guest_sigaction *act = &t->sighand->action[signo];
-
-	if ((t->blocked & sigmask_of(signo)) || act->handler == G_SIG_IGN) {
-		t->blocked &= ~sigmask_of(signo);
-		act->handler = G_SIG_DFL;
-	}
-	add_pending(&t->pending, &info);
-}
-
 /* Take the lowest deliverable signal (thread-directed first, as Linux). */
 static int dequeue_signal(struct task *t, uint64_t allowed, struct sig_info *info)
 {
@@ -149,7 +80,7 @@ static int dequeue_signal(struct task *t, uint64_t allowed, struct sig_info *inf
 
 void kill_process_by_signal(struct machine *m, struct process *p, int signo)
 {
-	bool core = default_action(signo) == SIG_CORE;
+	bool core = sig_default_action(signo) == SIG_CORE;
 
 	do_group_exit(m, p, signo | (core ? 0x80 : 0));
 }
@@ -275,7 +206,7 @@ void do_signal(struct machine *m, struct task *t)
 	while ((sig = dequeue_signal(t, ~t->blocked, &info))) {
 		struct guest_sigaction *act = &t->sighand->action[sig];
 
-		if (act->handler == G_SIG_IGN || (act->handler == G_SIG_DFL && default_action(sig) == SIG_IGNORE))
+		if (sig_ignored(t, sig))
 			continue;
 		if (act->handler == G_SIG_DFL) {
 			report_and_kill(m, t, sig, &info);
@@ -345,7 +276,7 @@ SYSCALL(rt_sigaction)
 		return 0;
 	t->sighand->action[sig] = act;
 	/* Setting SIG_IGN (or a default of ignore) discards what is pending. */
-	if (ignored(t, sig)) {
+	if (sig_ignored(t, sig)) {
 		for (GList *l = t->proc->threads; l; l = l->next)
 			((struct task *)l->data)->pending.set &= ~sigmask_of(sig);
 		t->proc->shared_pending.set &= ~sigmask_of(sig);

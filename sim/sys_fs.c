@@ -15,7 +15,7 @@
 #include <unistd.h>
 
 #include "mmu/uaccess.h"
-#include "sim/signal.h"
+#include "sim/sigqueue.h"
 #include "sim/syscall.h"
 
 #define IO_MAX (UINT64_C(1) << 20)

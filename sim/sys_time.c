@@ -6,7 +6,7 @@
 
 #include "mmu/uaccess.h"
 #include "sim/sched.h"
-#include "sim/signal.h"
+#include "sim/sigqueue.h"
 #include "sim/syscall.h"
 
 #define NSEC_PER_SEC INT64_C(1000000000)
