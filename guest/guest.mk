@@ -17,6 +17,7 @@ GUEST_BINS = \
 	guest/bin/auxv-pie \
 	guest/bin/sysinfo \
 	guest/bin/timeofday \
+	guest/bin/faultretry \
 	guest/bin/stale \
 	guest/bin/codefile \
 	guest/bin/nosys \

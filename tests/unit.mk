@@ -83,11 +83,13 @@ tests_unit_syscall_SOURCES = tests/unit/test_syscall.c
 tests_unit_syscall_CFLAGS = $(UNIT_CFLAGS) $(UNICORN_CFLAGS)
 tests_unit_syscall_LDADD = $(SIM_LIBS) $(CRITERION_LIBS)
 
-# sim/wait: sleeping in a page fault and re-executing the instruction.
+# sim/wait: sleeping in a page fault and re-executing the instruction
+# (one test runs a guest through the run loop).
 check_PROGRAMS += tests/unit-wait
 TESTS += tests/unit-wait
 tests_unit_wait_SOURCES = tests/unit/test_wait.c
-tests_unit_wait_CFLAGS = $(UNIT_CFLAGS) $(UNICORN_CFLAGS)
+tests_unit_wait_CFLAGS = $(UNIT_CFLAGS) $(UNICORN_CFLAGS) -DGUEST_BIN_DIR='"$(abs_top_builddir)/guest/bin"'
+EXTRA_tests_unit_wait_DEPENDENCIES = guest/bin/faultretry
 tests_unit_wait_LDADD = $(SIM_LIBS) $(CRITERION_LIBS)
 
 tests_unit_tlb_SOURCES = tests/unit/test_tlb.c

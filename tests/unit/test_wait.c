@@ -7,13 +7,20 @@
  * ends the sleep is delivered first, and after its handler returns
  * (rt_sigreturn) the same load runs again.  Also: a pending signal keeps
  * the task from sleeping, and a killable-only sleep (vfork) ignores all
- * signals but SIGKILL.
+ * signals but SIGKILL.  Last, the whole path through the run loop: a
+ * region whose vm_ops fault answers VM_FAULT_RETRY until a resolving
+ * thread fills it (test-only system calls at MMUSIM_SYSCALL_BASE).
  */
 #include <criterion/criterion.h>
+#include <errno.h>
 #include <string.h>
 
+#include "../../guest/mmusim.h"
+#include "mmu/anon.h"
 #include "mmu/pgtable.h"
+#include "mmu/uaccess.h"
 #include "sim/dispatch.h"
+#include "sim/run.h"
 #include "sim/sched.h"
 #include "sim/signal.h"
 
@@ -181,4 +188,72 @@ Test(wait, a_killable_sleep_ends_only_for_sigkill)
 	sched_interrupt(m, t, true);
 	cr_expect_eq(t->wait.state, WAIT_INTERRUPTED);
 	cr_expect_eq(t->state, TASK_RUNNABLE);
+}
+
+/* The userfault-like region: its faults sleep until `resolved`. */
+static bool resolved;
+static unsigned retries;
+
+static int sleeping_fault(struct vm_fault *vmf)
+{
+	if (resolved)
+		return anon_vm_ops.fault(vmf);
+	if (!(vmf->flags & FAULT_FLAG_ALLOW_RETRY))
+		return VM_FAULT_SIGBUS;
+	vmf->wait_channel = &resolved;
+	vmf->wait_what = "test userfault";
+	retries++;
+	return VM_FAULT_RETRY;
+}
+
+static struct vm_ops sleeping_ops;
+
+/* test_region(addr, len): map the region there. */
+static long sys_test_region(struct machine *mach, struct task *t, const uint64_t *a)
+{
+	uint64_t addr;
+	int err = mm_mmap(t->mm, a[0], a[1], VM_READ | VM_WRITE, MM_MAP_FIXED, NULL, 0, &addr);
+
+	if (err)
+		return err;
+	vma_lookup(t->mm, addr)->vm_ops = &sleeping_ops;
+	return 0;
+}
+
+/* test_resolve(addr, value): fill the page, wake who sleeps on it. */
+static long sys_test_resolve(struct machine *mach, struct task *t, const uint64_t *a)
+{
+	resolved = true;
+	if (copy_to_user(t->mm, a[0], &a[1], sizeof(a[1])))
+		return -EFAULT;
+	sched_wake_channel(mach, &resolved, INT32_MAX, UINT64_MAX);
+	return 0;
+}
+
+Test(wait, a_vm_fault_retry_sleeps_until_resolved_through_the_run_loop)
+{
+	static const struct syscall_desc test_calls[] = {
+		{ MMUSIM_SYSCALL_BASE, sys_test_region, "test_region", "pu" },
+		{ MMUSIM_SYSCALL_BASE + 1, sys_test_resolve, "test_resolve", "px" },
+		{ 0 }
+	};
+	const struct syscall_desc *lists[32] = { test_calls };
+	char *const argv[] = { GUEST_BIN_DIR "/faultretry", NULL }, *const envp[] = { NULL };
+	GString *error = g_string_new(NULL);
+	struct syscall_table *tab;
+	size_t n = 1;
+
+	sleeping_ops = anon_vm_ops;
+	sleeping_ops.fault = sleeping_fault;
+	for (const struct syscall_desc *const *list = syscall_tables; *list; list++)
+		lists[n++] = *list;
+	tab = syscall_table_new(lists, error);
+	cr_assert_not_null(tab, "%s", error->str);
+	m->syscalls = tab;
+	cr_expect_eq(run_program(m, argv, envp), 0, "the touching thread did not read the resolved value");
+	cr_expect_eq(retries, 1, "the fault slept %u times, expected once", retries);
+	cr_expect_null(m->blocked, "a task is still asleep");
+	m->syscalls = NULL;
+	syscall_table_free(tab);
+	g_string_free(error, TRUE);
 }
