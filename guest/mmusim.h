@@ -4,7 +4,8 @@
  * mmusim answers the Linux arm64 system calls.  Calls of its own (the
  * designs it models: address-space switching, mshare, userfaultfd, device
  * memory) get numbers from MMUSIM_SYSCALL_BASE up, well clear of Linux's
- * table, and are listed here as they are added.  A guest can tell it runs
+ * table, and are listed here as they are added (mmusim's dispatcher takes
+ * numbers below 2048; an unregistered one answers ENOSYS).  A guest can tell it runs
  * under mmusim from uname(2): the release ends in "-mmusim".
  */
 #ifndef MMUSIM_GUEST_H
