@@ -100,6 +100,9 @@ static struct task *task_calling(unsigned nr, uint64_t x0, uint64_t x1)
 	task_attach_mm(t, mm);
 	mmput(mm);
 	t->mm = mm;
+	t->fs = fs_new("/");
+	t->files = files_new();
+	t->sighand = sighand_new();
 	cpu_context_init_user(m->cpu, t->ctx, CODE_VA, 0);
 	g_hash_table_insert(m->tasks, GINT_TO_POINTER(t->tid), t);
 	sched_add_new(m, t);
