@@ -6,10 +6,11 @@
  * channel; the load then runs again and reads the value.  A signal that
  * ends the sleep is delivered first, and after its handler returns
  * (rt_sigreturn) the same load runs again.  Also: a pending signal keeps
- * the task from sleeping, and a killable-only sleep (vfork) ignores all
- * signals but SIGKILL.  Last, the whole path through the run loop: a
- * region whose vm_ops fault answers VM_FAULT_RETRY until a resolving
- * thread fills it (test-only system calls at MMUSIM_SYSCALL_BASE).
+ * the task from sleeping, a killable-only sleep (vfork) ignores all
+ * signals but SIGKILL, and a call a signal woke does not sleep again.
+ * Last, the whole path through the run loop: a region whose vm_ops fault
+ * answers VM_FAULT_RETRY until a resolving thread fills it (test-only
+ * system calls at MMUSIM_SYSCALL_BASE).
  */
 #include <criterion/criterion.h>
 #include <errno.h>
@@ -256,4 +257,19 @@ Test(wait, a_vm_fault_retry_sleeps_until_resolved_through_the_run_loop)
 	m->syscalls = NULL;
 	syscall_table_free(tab);
 	g_string_free(error, TRUE);
+}
+
+/* A retried call whose sleep a signal ended answers -ERESTARTSYS even if
+ * the signal is no longer pending (another thread of the process took
+ * it): the call ends and do_signal restarts it, rather than sleeping on. */
+Test(wait, a_call_a_signal_woke_does_not_sleep_again)
+{
+	struct task *t = faulting_task();
+
+	cr_assert_eq(block_on(m, t, &channel, "test call", 0), SYSCALL_BLOCKED);
+	cr_assert_eq(t->wait.resume, RESUME_SYSCALL);
+	sched_interrupt(m, t, false);
+	cr_assert_eq(sched_pick(m)->current, t);
+	cr_expect_eq(block_on(m, t, &channel, "test call", 0), -ERESTARTSYS);
+	cr_expect_eq(t->state, TASK_RUNNABLE);
 }
