@@ -8,6 +8,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <stdio.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -15,6 +16,7 @@
 
 #include "mmu/mm.h"
 #include "mmu/vm_file.h"
+#include "sim/hostsig.h"
 #include "sim/vfs.h"
 
 struct host_file {
@@ -34,8 +36,31 @@ static long result(long n)
 	return n < 0 ? -errno : n;
 }
 
+/* Wait until a stream read would not block, or a host stop request came
+ * (-EINTR: the slice ends and the run loop stops).  The wait is cut in
+ * slices of 100 ms, so that a request that arrived just before it began is
+ * still seen; a descriptor the guest made non-blocking is not waited on. */
+static int wait_readable(struct file *f)
+{
+	struct pollfd p = { .fd = fd_of(f), .events = POLLIN };
+
+	if (f->f_flags & O_NONBLOCK)
+		return 0;
+	while (!hostsig_pending()) {
+		int n = poll(&p, 1, 100);
+
+		if (n > 0 || (n < 0 && errno != EINTR))
+			return 0;	/* readable, or an error the read will report */
+	}
+	return -EINTR;
+}
+
 static long host_read(struct file *f, void *buf, size_t len, int64_t offset)
 {
+	int err = offset < 0 ? wait_readable(f) : 0;
+
+	if (err)
+		return err;
 	return result(offset < 0 ? read(fd_of(f), buf, len) : pread(fd_of(f), buf, len, offset));
 }
 
