@@ -17,7 +17,7 @@
 #include "mmu/mm.h"
 #include "mmu/vm_file.h"
 #include "sim/hostsig.h"
-#include "sim/vfs.h"
+#include "sim/file_host.h"
 
 struct host_file {
 	int fd;

@@ -15,7 +15,7 @@
 #include <fcntl.h>
 #include <string.h>
 
-#include "sim/vfs.h"
+#include "sim/pseudo.h"
 
 struct pseudo_file {
 	const struct vfs_mount *mnt;

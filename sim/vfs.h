@@ -36,89 +36,11 @@
 #include <sys/stat.h>
 #include <time.h>
 
-struct file;
+#include "sim/file.h"
+#include "sim/file_host.h"
+#include "sim/pseudo.h"
+
 struct task;
-struct vm_file;
-
-/* What a kind of file does.  A NULL member gives the answer Linux gives
- * for a file without that operation (in brackets). */
-struct file_ops {
-	/* Read or write at `offset`, or at the file position if it is -1. [EINVAL] */
-	long (*read)(struct file *f, void *buf, size_t len, int64_t offset);
-	long (*write)(struct file *f, const void *buf, size_t len, int64_t offset);
-	/* New file position. [ESPIPE] */
-	long (*llseek)(struct file *f, int64_t offset, int whence);
-	/* `arg` is a guest address in t's address space. [ENOTTY] */
-	long (*ioctl)(struct file *f, struct task *t, unsigned cmd, uint64_t arg);
-	/* Which of POLLIN/POLLOUT/POLLHUP/POLLERR hold now. [always readable and writable] */
-	short (*poll)(struct file *f);
-	/* The object a private mapping reads (VM_READ...; MM_MAP_SHARED), or
-	 * NULL with *err set; NULL with *err 0 maps anonymous memory. [ENODEV] */
-	struct vm_file *(*mmap)(struct file *f, unsigned prot, unsigned flags, long *err);
-	/* Attributes as statx(2) has them (at least STATX_BASIC_STATS).  Required. */
-	int (*getattr)(struct file *f, struct statx *stx);
-	/* linux_dirent64 records from the directory position on. [ENOTDIR] */
-	long (*getdents)(struct file *f, void *buf, size_t len);
-	/* Target of the symbolic link this (O_PATH) file is. [EINVAL] */
-	long (*readlink)(struct file *f, char *buf, size_t len);
-	/* access(2) mode bits (R_OK...). [root's answer from getattr's mode] */
-	int (*access)(struct file *f, int mode);
-	/* utimensat(2) times, or NULL for now. [EPERM] */
-	int (*utimens)(struct file *f, const struct timespec *times);
-	/* Called after F_SETFL changed f_flags. [nothing to do] */
-	int (*setfl)(struct file *f);
-	/* The last reference is gone: free private_data. */
-	void (*release)(struct file *f);
-	/* What a task blocked on f_wait waits in, for the deadlock report. */
-	const char *wait_read, *wait_write;
-};
-
-struct file {
-	int refs;
-	const struct file_ops *f_op;
-	int f_flags;		/* host open flags: access mode, O_NONBLOCK, O_APPEND, O_PATH */
-	int64_t f_pos;		/* position, for files mmusim positions itself */
-	const void *f_wait;	/* channel to block on when an op says -EAGAIN */
-	char *path;		/* guest path it was opened by, for *at() and messages */
-	bool is_dir;
-	void *private_data;	/* the kind's own */
-};
-
-/* Status flags F_SETFL may change (Linux's SETFL_MASK). */
-#define FILE_SETFL_MASK (O_APPEND | O_NONBLOCK | O_DIRECT | O_NOATIME)
-
-/* A node of a simulator-served file system: what a lookup finds. */
-struct pseudo_node {
-	unsigned mode;		/* S_IFDIR, S_IFREG or S_IFLNK, and permissions */
-	uint64_t ino;
-	int entry;		/* the fs's own: which kind of node */
-	int id;			/* the fs's own: which instance (a pid) */
-};
-
-/* A simulator-served file system (see sim/pseudo.c for how its nodes
- * become files).  `data` is what it was mounted with; `t` is the task
- * looking (for names like /proc/self). */
-struct fs_type {
-	const char *name;
-	void (*root)(struct pseudo_node *out);
-	/* The entry `name` of directory `dir`: 0 or -ENOENT. */
-	int (*lookup)(void *data, struct task *t, const struct pseudo_node *dir, const char *name,
-		      struct pseudo_node *out);
-	/* Every entry of `dir` ("." and ".." aside), in order. */
-	void (*readdir)(void *data, const struct pseudo_node *dir,
-			void (*emit)(void *arg, const char *name, const struct pseudo_node *node),
-			void *arg);
-	/* A symbolic link's target, relative to its directory or absolute. */
-	int (*readlink)(void *data, struct task *t, const struct pseudo_node *link, GString *out);
-	/* A regular file's contents, generated when it is first read. */
-	int (*show)(void *data, const struct pseudo_node *node, GString *out);
-};
-
-struct vfs_mount {
-	char *point;		/* absolute guest path, folded: "/proc" */
-	const struct fs_type *type;
-	void *data;
-};
 
 struct vfs {
 	int root_fd;		/* O_PATH descriptor of the root directory */
@@ -147,19 +69,6 @@ int vfs_open(const struct vfs *vfs, struct task *t, const char *path, int flags,
 	     struct file **out);
 
 /* A new file of kind `ops` (one reference). */
-struct file *file_alloc(const struct file_ops *ops, int flags, const char *path, void *private_data);
-struct file *file_get(struct file *file);
-void file_put(struct file *file);
-/* The host descriptor behind a host file or the console, else -1. */
-int file_host_fd(const struct file *file);
-
-/* file_host.c: a host descriptor (taken over) as a file; the console. */
-struct file *host_file_new(int host_fd, const char *path, bool read_only);
-struct file *console_file_new(int host_fd, const char *name);
-
-/* pseudo.c: a node of a mounted file system as a file. */
-int pseudo_open(const struct vfs_mount *mnt, struct task *t, const struct pseudo_node *node,
-		const char *path, int flags, struct file **out);
 
 /* Hold each of descriptors 0-2 that mmusim was started without with an
  * O_PATH placeholder, before anything else is opened: no file mmusim opens

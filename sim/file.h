@@ -1,0 +1,73 @@
+/*
+ * file: an open file (an open file description, after Linux's struct file)
+ * and what its kind does (struct file_ops).  Kinds: host files and the
+ * console (sim/file_host), pipe ends (sim/pipe), files of simulator-served
+ * file systems (sim/pseudo); sim/vfs opens them by path.
+ */
+#ifndef SIM_FILE_H
+#define SIM_FILE_H
+
+#include <fcntl.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/stat.h>
+#include <time.h>
+
+struct file;
+struct task;
+struct vm_file;
+
+/* What a kind of file does.  A NULL member gives the answer Linux gives
+ * for a file without that operation (in brackets). */
+struct file_ops {
+	/* Read or write at `offset`, or at the file position if it is -1. [EINVAL] */
+	long (*read)(struct file *f, void *buf, size_t len, int64_t offset);
+	long (*write)(struct file *f, const void *buf, size_t len, int64_t offset);
+	/* New file position. [ESPIPE] */
+	long (*llseek)(struct file *f, int64_t offset, int whence);
+	/* `arg` is a guest address in t's address space. [ENOTTY] */
+	long (*ioctl)(struct file *f, struct task *t, unsigned cmd, uint64_t arg);
+	/* Which of POLLIN/POLLOUT/POLLHUP/POLLERR hold now. [always readable and writable] */
+	short (*poll)(struct file *f);
+	/* The object a private mapping reads (VM_READ...; MM_MAP_SHARED), or
+	 * NULL with *err set; NULL with *err 0 maps anonymous memory. [ENODEV] */
+	struct vm_file *(*mmap)(struct file *f, unsigned prot, unsigned flags, long *err);
+	/* Attributes as statx(2) has them (at least STATX_BASIC_STATS).  Required. */
+	int (*getattr)(struct file *f, struct statx *stx);
+	/* linux_dirent64 records from the directory position on. [ENOTDIR] */
+	long (*getdents)(struct file *f, void *buf, size_t len);
+	/* Target of the symbolic link this (O_PATH) file is. [EINVAL] */
+	long (*readlink)(struct file *f, char *buf, size_t len);
+	/* access(2) mode bits (R_OK...). [root's answer from getattr's mode] */
+	int (*access)(struct file *f, int mode);
+	/* utimensat(2) times, or NULL for now. [EPERM] */
+	int (*utimens)(struct file *f, const struct timespec *times);
+	/* Called after F_SETFL changed f_flags. [nothing to do] */
+	int (*setfl)(struct file *f);
+	/* The last reference is gone: free private_data. */
+	void (*release)(struct file *f);
+	/* What a task blocked on f_wait waits in, for the deadlock report. */
+	const char *wait_read, *wait_write;
+};
+
+struct file {
+	int refs;
+	const struct file_ops *f_op;
+	int f_flags;		/* host open flags: access mode, O_NONBLOCK, O_APPEND, O_PATH */
+	int64_t f_pos;		/* position, for files mmusim positions itself */
+	const void *f_wait;	/* channel to block on when an op says -EAGAIN */
+	char *path;		/* guest path it was opened by, for *at() and messages */
+	bool is_dir;
+	void *private_data;	/* the kind's own */
+};
+
+/* Status flags F_SETFL may change (Linux's SETFL_MASK). */
+#define FILE_SETFL_MASK (O_APPEND | O_NONBLOCK | O_DIRECT | O_NOATIME)
+
+/* A new file of kind `ops` (one reference). */
+struct file *file_alloc(const struct file_ops *ops, int flags, const char *path, void *private_data);
+struct file *file_get(struct file *file);
+void file_put(struct file *file);
+
+#endif
