@@ -19,6 +19,7 @@ TESTS += $(unit_tests)
 
 UNIT_CFLAGS = $(AM_CFLAGS) $(CRITERION_CFLAGS)
 UNIT_FIXTURE = tests/unit/mmu_test.c tests/unit/mmu_test.h
+SIM_FIXTURE = tests/unit/sim_test.c tests/unit/sim_test.h
 
 tests_unit_phys_SOURCES = tests/unit/test_phys.c
 tests_unit_phys_CFLAGS = $(UNIT_CFLAGS)
@@ -72,14 +73,14 @@ tests_unit_file_LDADD = $(SIM_LIBS) $(CRITERION_LIBS)
 # sim/task and sim/sched: a thread switching its active address space.
 check_PROGRAMS += tests/unit-task
 TESTS += tests/unit-task
-tests_unit_task_SOURCES = tests/unit/test_task.c
+tests_unit_task_SOURCES = tests/unit/test_task.c $(SIM_FIXTURE)
 tests_unit_task_CFLAGS = $(UNIT_CFLAGS) $(UNICORN_CFLAGS)
 tests_unit_task_LDADD = $(SIM_LIBS) $(CRITERION_LIBS)
 
 # sim/dispatch: registrations, the lookup, mmusim's own numbers.
 check_PROGRAMS += tests/unit-syscall
 TESTS += tests/unit-syscall
-tests_unit_syscall_SOURCES = tests/unit/test_syscall.c
+tests_unit_syscall_SOURCES = tests/unit/test_syscall.c $(SIM_FIXTURE)
 tests_unit_syscall_CFLAGS = $(UNIT_CFLAGS) $(UNICORN_CFLAGS)
 tests_unit_syscall_LDADD = $(SIM_LIBS) $(CRITERION_LIBS)
 
@@ -87,7 +88,7 @@ tests_unit_syscall_LDADD = $(SIM_LIBS) $(CRITERION_LIBS)
 # (one test runs a guest through the run loop).
 check_PROGRAMS += tests/unit-wait
 TESTS += tests/unit-wait
-tests_unit_wait_SOURCES = tests/unit/test_wait.c
+tests_unit_wait_SOURCES = tests/unit/test_wait.c $(SIM_FIXTURE)
 tests_unit_wait_CFLAGS = $(UNIT_CFLAGS) $(UNICORN_CFLAGS) -DGUEST_BIN_DIR='"$(abs_top_builddir)/guest/bin"'
 EXTRA_tests_unit_wait_DEPENDENCIES = guest/bin/faultretry
 tests_unit_wait_LDADD = $(SIM_LIBS) $(CRITERION_LIBS)

@@ -10,27 +10,12 @@
 #include "../../guest/mmusim.h"
 #include "sim/dispatch.h"
 #include "sim/sched.h"
+#include "tests/unit/sim_test.h"
 
 #define CODE_VA UINT64_C(0x400000)
 
-static struct machine *m;
 
-static void setup(void)
-{
-	struct options opt = { .mem = UINT64_C(64) << 20, .root = "/", .cpus = 1,
-			       .quantum = 20000, .max_tasks = 8 };
-	GString *error = g_string_new(NULL);
-
-	cr_assert_eq(machine_create(&opt, &m, error), 0, "%s", error->str);
-	g_string_free(error, TRUE);
-}
-
-static void teardown(void)
-{
-	machine_destroy(m);
-}
-
-TestSuite(syscall, .init = setup, .fini = teardown);
+TestSuite(syscall, .init = sim_setup, .fini = sim_teardown);
 
 Test(syscall, every_registration_is_what_the_lookup_finds)
 {

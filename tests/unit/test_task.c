@@ -14,6 +14,7 @@
 #include "sim/futex.h"
 #include "sim/machine.h"
 #include "sim/sched.h"
+#include "tests/unit/sim_test.h"
 
 #define CODE_VA UINT64_C(0x400000)
 #define DATA_VA UINT64_C(0x500000)
@@ -23,24 +24,8 @@ static const uint32_t code[] = {
 	0xd4000001u,	/* svc #0 */
 };
 
-static struct machine *m;
 
-static void setup(void)
-{
-	struct options opt = { .mem = UINT64_C(64) << 20, .root = "/", .cpus = 1,
-			       .quantum = 20000, .max_tasks = 8 };
-	GString *error = g_string_new(NULL);
-
-	cr_assert_eq(machine_create(&opt, &m, error), 0, "%s", error->str);
-	g_string_free(error, TRUE);
-}
-
-static void teardown(void)
-{
-	machine_destroy(m);
-}
-
-TestSuite(task, .init = setup, .fini = teardown);
+TestSuite(task, .init = sim_setup, .fini = sim_teardown);
 
 /* A new address space with the code page and one data page holding
  * `value`, both in VMAs (so fork can copy them). */

@@ -24,6 +24,7 @@
 #include "sim/run.h"
 #include "sim/sched.h"
 #include "sim/signal.h"
+#include "tests/unit/sim_test.h"
 
 #define CODE_VA		UINT64_C(0x400000)
 #define HANDLER_VA	UINT64_C(0x401000)
@@ -40,25 +41,9 @@ static const uint32_t handler[] = {
 	0xd4000001u,	/* svc #0 */
 };
 
-static struct machine *m;
 static const int channel;	/* what the faulting task waits on */
 
-static void setup(void)
-{
-	struct options opt = { .mem = UINT64_C(64) << 20, .root = "/", .cpus = 1,
-			       .quantum = 20000, .max_tasks = 8 };
-	GString *error = g_string_new(NULL);
-
-	cr_assert_eq(machine_create(&opt, &m, error), 0, "%s", error->str);
-	g_string_free(error, TRUE);
-}
-
-static void teardown(void)
-{
-	machine_destroy(m);
-}
-
-TestSuite(wait, .init = setup, .fini = teardown);
+TestSuite(wait, .init = sim_setup, .fini = sim_teardown);
 
 /* Map a fresh frame at `va` holding `len` bytes of `bytes`. */
 static void map_page(struct mm *mm, uint64_t va, const void *bytes, size_t len, unsigned prot)
