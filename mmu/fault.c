@@ -107,7 +107,7 @@ static vm_fault_t fault_vma(struct vm_fault *vmf)
 		vmf->kind = FAULT_KIND_ACCERR;
 		return VM_FAULT_SIGSEGV;
 	}
-	vmf->pgoff = vma->pgoff + ((vmf->address - vma->start) >> PAGE_SHIFT);
+	vmf->pgoff = linear_page_index(vma, vmf->address);
 	ptep = pgtable_walk(vmf->mm->phys, vmf->mm->pgd, vmf->address);
 	if (!ptep || !pte_present(*ptep))
 		return do_missing_page(vmf);

@@ -78,6 +78,13 @@ struct vma {
 	const char *name;		/* "[heap]", "[stack]", or NULL: ask the ops */
 };
 
+/* The page offset in the VMA's object of the page holding `addr` (Linux's
+ * linear_page_index). */
+static inline uint64_t linear_page_index(const struct vma *vma, uint64_t addr)
+{
+	return vma->pgoff + ((addr - vma->start) >> PAGE_SHIFT);
+}
+
 struct mm {
 	int users;			/* tasks holding it (mmget/mmput) */
 	uint64_t id;			/* 1, 2, ... in order of creation */

@@ -45,10 +45,18 @@ void shmem_put(struct shmem *sh)
 	g_free(sh);
 }
 
-int shmem_find_page(struct shmem *sh, uint64_t pgoff, phys_addr_t *pa)
+/* The frame the object holds at `pgoff`, or NULL. */
+static const guint64 *lookup_page(struct shmem *sh, uint64_t pgoff)
 {
 	guint64 key = pgoff;
-	guint64 *frame = g_hash_table_lookup(sh->pages, &key);
+
+	return g_hash_table_lookup(sh->pages, &key);
+}
+
+int shmem_find_page(struct shmem *sh, uint64_t pgoff, phys_addr_t *pa)
+{
+	const guint64 *frame = lookup_page(sh, pgoff);
+	guint64 key = pgoff;
 	int err;
 
 	if (frame) {
@@ -95,8 +103,7 @@ static const char *shmem_vma_name(const struct vma *vma)
 static int shmem_vma_access(const struct vma *vma, uint64_t addr, void *buf, size_t len)
 {
 	struct shmem *sh = vma->vm_private_data;
-	guint64 key = vma->pgoff + ((addr - vma->start) >> PAGE_SHIFT);
-	guint64 *frame = g_hash_table_lookup(sh->pages, &key);
+	const guint64 *frame = lookup_page(sh, linear_page_index(vma, addr));
 
 	if (frame)
 		memcpy(buf, (uint8_t *)phys_to_host(sh->phys, *frame) + (addr & ~PAGE_MASK), len);

@@ -114,7 +114,7 @@ static const char *file_vma_name(const struct vma *vma)
 static int file_vma_access(const struct vma *vma, uint64_t addr, void *buf, size_t len)
 {
 	uint8_t *page = g_malloc(PAGE_SIZE);
-	uint64_t offset = (vma->pgoff << PAGE_SHIFT) + (addr & PAGE_MASK) - vma->start;
+	uint64_t offset = linear_page_index(vma, addr) << PAGE_SHIFT;
 	int err = vm_file_read_page(vma->vm_private_data, offset, page);
 
 	if (!err)
