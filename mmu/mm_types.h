@@ -43,6 +43,14 @@ struct vma;
 #define VM_SHARED	0x1u
 #define VM_GROWSDOWN	0x2u
 
+/* What the pages of a kind of backing object are to reports (smaps,
+ * pagemap: mmu/pagewalk). */
+enum vm_backing {
+	BACKING_ANON,		/* anonymous memory */
+	BACKING_FILE,		/* a file's pages (private copies once writable) */
+	BACKING_SHMEM,		/* shared anonymous memory */
+};
+
 /* What may happen to the regions of one kind of backing object, after
  * Linux's vm_operations_struct.  Every op but fault may be NULL. */
 struct vm_ops {
@@ -66,6 +74,11 @@ struct vm_ops {
 	int (*access)(const struct vma *vma, uint64_t addr, void *buf, size_t len);
 	/* The device numbers and inode a maps listing shows (none: 00:00 0). */
 	void (*file_id)(const struct vma *vma, unsigned *major, unsigned *minor, uint64_t *ino);
+	/* What its pages are to reports (BACKING_ANON unless set). */
+	enum vm_backing backing;
+	/* References the object keeps on each page it handed out (a shmem
+	 * object keeps one): a frame's mappers are its count less these. */
+	unsigned object_page_refs;
 };
 
 struct vma {

@@ -118,4 +118,6 @@ const struct vm_ops shmem_vm_ops = {
 	.close = shmem_vma_close,
 	.name = shmem_vma_name,
 	.access = shmem_vma_access,
+	.backing = BACKING_SHMEM,
+	.object_page_refs = 1,
 };

@@ -139,4 +139,5 @@ const struct vm_ops file_vm_ops = {
 	.name = file_vma_name,
 	.access = file_vma_access,
 	.file_id = file_vma_id,
+	.backing = BACKING_FILE,
 };

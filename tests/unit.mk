@@ -9,6 +9,7 @@ unit_tests = \
 	tests/unit-mm \
 	tests/unit-fault \
 	tests/unit-uaccess \
+	tests/unit-pagewalk \
 	tests/unit-tlb \
 	tests/unit-cost \
 	tests/unit-asid \
@@ -48,6 +49,10 @@ tests_unit_fault_LDADD = $(TEST_LIBS)
 tests_unit_uaccess_SOURCES = tests/unit/test_uaccess.c $(UNIT_FIXTURE)
 tests_unit_uaccess_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_uaccess_LDADD = $(TEST_LIBS)
+
+tests_unit_pagewalk_SOURCES = tests/unit/test_pagewalk.c $(UNIT_FIXTURE)
+tests_unit_pagewalk_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_pagewalk_LDADD = $(TEST_LIBS)
 
 # sim/cpu against hand-assembled instructions (links the emulator).
 check_PROGRAMS += tests/unit-cpu

@@ -1,0 +1,69 @@
+/*
+ * pagewalk: what an address space maps, page by page, for reports such as
+ * /proc/PID/smaps and /proc/PID/pagemap (after Linux's walk_page_range()
+ * and the smaps accounting of fs/proc/task_mmu.c).  It only reads the
+ * tables; nothing is faulted in or changed.
+ *
+ * For each mapped page: its frame, how many page-table entries map it (the
+ * frame's reference count, less the references the VMA's backing object
+ * keeps itself: vm_ops->object_page_refs), and its state, which follows
+ * vm_ops->backing.  mmusim has no
+ * hardware dirty bit and no page cache, so the state follows Linux's
+ * outcome rather than a recorded bit:
+ *  - a page of anonymous memory is anonymous and dirty (Linux maps what a
+ *    write fault allocated dirty);
+ *  - a page of shared anonymous memory (shmem) is not anonymous, dirty;
+ *  - a page of a private file mapping whose entry is writable is the
+ *    private copy Linux's write fault makes (mmusim copies at the first
+ *    fault, read or write): anonymous and dirty; a read-only one is the
+ *    file's page, clean.
+ * Every installed entry has its access flag set, so every page is young
+ * (Referenced).
+ */
+#ifndef MMU_PAGEWALK_H
+#define MMU_PAGEWALK_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "mmu/mm_types.h"
+#include "mmu/pgtable.h"
+
+struct page_info {
+	uint64_t va;
+	phys_addr_t pa;
+	unsigned mapcount;	/* page-table entries mapping the frame, at least 1 */
+	bool writable;		/* the entry allows EL0 writes */
+	bool anon;		/* Linux's PageAnon */
+	bool dirty;
+	bool young;
+};
+
+/* Called for each mapped page in order; nonzero stops the walk and is
+ * returned. */
+typedef int (*page_info_fn)(void *ctx, const struct page_info *page);
+
+/* Visit the mapped pages of `vma` (of `mm`) in [start, end). */
+int walk_vma_pages(struct mm *mm, const struct vma *vma, uint64_t start, uint64_t end,
+		   page_info_fn fn, void *ctx);
+
+/* The page at `va` (page aligned), if one is mapped there: false if not. */
+bool page_info_at(struct mm *mm, uint64_t va, struct page_info *out);
+
+/* Fixed-point precision of the proportional counts (Linux's PSS_SHIFT). */
+#define PSS_SHIFT 12
+
+/* What a VMA's pages add up to, in bytes (the pss_* members in bytes <<
+ * PSS_SHIFT): Linux's struct mem_size_stats. */
+struct mem_size_stats {
+	uint64_t resident;
+	uint64_t shared_clean, shared_dirty, private_clean, private_dirty;
+	uint64_t referenced, anonymous;
+	uint64_t file_rss, shmem_rss;	/* resident pages that are neither anonymous */
+	uint64_t pss, pss_dirty, pss_anon, pss_file, pss_shmem;
+};
+
+/* Add the pages of `vma` to `mss` (smaps; smaps_rollup sums every VMA). */
+void smap_gather(struct mm *mm, const struct vma *vma, struct mem_size_stats *mss);
+
+#endif
