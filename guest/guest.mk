@@ -39,7 +39,10 @@ GUEST_BINS = \
 	guest/bin/paths \
 	guest/bin/overcommit \
 	guest/bin/forkexec \
-	guest/bin/codefill
+	guest/bin/codefill \
+	guest/bin/procmem \
+	guest/bin/procerr \
+	guest/bin/catproc
 
 # Guests without a C library: _start is theirs.  No outline atomics either:
 # those helpers are in libgcc, which -nostdlib leaves out, and are set up by

@@ -493,6 +493,8 @@ int mm_dup(struct mm *old, struct mm **out)
 	d.child->mmap_base = old->mmap_base;
 	d.child->arg_start = old->arg_start;
 	d.child->arg_end = old->arg_end;
+	d.child->env_start = old->env_start;
+	d.child->env_end = old->env_end;
 	*out = d.child;
 	return 0;
 }

@@ -87,5 +87,6 @@ int vma_split(struct mm *mm, struct vma *vma, uint64_t addr, struct vma **upper)
 struct vma *vma_merge(struct mm *mm, struct vma *vma);
 /* One line per VMA in /proc/PID/maps form. */
 void mm_format_maps(struct mm *mm, GString *out);
+void vma_format_maps_line(const struct vma *vma, GString *out);
 
 #endif

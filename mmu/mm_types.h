@@ -108,6 +108,7 @@ struct mm {
 	GTree *vmas;
 	uint64_t start_brk, brk;
 	uint64_t arg_start, arg_end;	/* the argv strings (exec), for /proc/PID/cmdline */
+	uint64_t env_start, env_end;	/* the environment strings, for /proc/PID/environ */
 	uint64_t mmap_base;
 	struct vm_stats *stats;
 	struct mmu_notifier *notifiers;	/* the chain (mmu/notifier) */

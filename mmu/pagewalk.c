@@ -119,3 +119,25 @@ void smap_gather(struct mm *mm, const struct vma *vma, struct mem_size_stats *ms
 
 	walk_vma_pages(mm, vma, vma->start, vma->end, account_page, &w);
 }
+
+void smap_gather_mm(struct mm *mm, struct mem_size_stats *mss)
+{
+	for (struct vma *vma = vma_first(mm); vma; vma = vma_next(mm, vma))
+		smap_gather(mm, vma, mss);
+}
+
+static uint64_t count_tables(struct phys *phys, phys_addr_t table, int level)
+{
+	const pte_t *entries = phys_to_host(phys, table);
+	uint64_t n = 0;
+
+	for (int i = 0; level < PTE_LEVEL && i < PTRS_PER_TABLE; i++)
+		if (pte_present(entries[i]) && !pte_is_block(entries[i], level))
+			n += 1 + count_tables(phys, pte_addr(entries[i]), level + 1);
+	return n;
+}
+
+uint64_t mm_pgtable_pages(struct mm *mm)
+{
+	return count_tables(mm->phys, mm->pgd, PGD_LEVEL);
+}

@@ -63,7 +63,13 @@ struct mem_size_stats {
 	uint64_t pss, pss_dirty, pss_anon, pss_file, pss_shmem;
 };
 
-/* Add the pages of `vma` to `mss` (smaps; smaps_rollup sums every VMA). */
+/* Add the pages of `vma` to `mss` (smaps), or of every VMA of `mm`
+ * (smaps_rollup, status). */
 void smap_gather(struct mm *mm, const struct vma *vma, struct mem_size_stats *mss);
+void smap_gather_mm(struct mm *mm, struct mem_size_stats *mss);
+
+/* Table pages below the root that mm's tables reach (Linux's VmPTE; a
+ * shared table counts for each sharer). */
+uint64_t mm_pgtable_pages(struct mm *mm);
 
 #endif

@@ -143,7 +143,7 @@ struct vma *vma_merge(struct mm *mm, struct vma *vma)
 
 /* One line as Linux's show_map_vma() prints it: the fields, padded to a
  * 64-bit kernel's width (72), then a space and the name, if any. */
-static void format_vma(const struct vma *vma, GString *out)
+void vma_format_maps_line(const struct vma *vma, GString *out)
 {
 	const char *name = vma->name ? vma->name : vma->vm_ops->name ? vma->vm_ops->name(vma) : NULL;
 	unsigned major = 0, minor = 0;
@@ -171,5 +171,5 @@ static void format_vma(const struct vma *vma, GString *out)
 void mm_format_maps(struct mm *mm, GString *out)
 {
 	for (struct vma *vma = vma_first(mm); vma; vma = vma_next(mm, vma))
-		format_vma(vma, out);
+		vma_format_maps_line(vma, out);
 }

@@ -274,6 +274,8 @@ static int build_stack(struct mm *mm, const struct exec_args *args, const struct
 	for (size_t i = argc; i-- > 0;)
 		argv_ptrs[i] = push_string(&sb, args->argv[i]);
 	mm->arg_start = sb.top - sb.bytes->len;
+	mm->env_start = mm->arg_end;
+	mm->env_end = execfn;
 	platform = push_string(&sb, ELF_PLATFORM);
 	random = push_bytes(&sb, args->random16, 16);
 

@@ -1,12 +1,21 @@
 /*
- * procfs: the guest's /proc, served by mmusim from the simulated processes
- * (never the host's).  /proc/self is a link to the caller's pid; each
- * process (and, unlisted, each thread id) has a directory with
- *   cmdline  its argv strings, read from its memory (mm->arg_start..arg_end)
- *   exe      a link to the program it runs
- *   maps     its VMAs, as Linux prints them (mm_format_maps)
- * Any other name answers ENOENT.  A new file is one line in the table of
- * sim/procfs.c and a function that writes its text.
+ * procfs: the guest's /proc, served by mmusim from the simulated machine
+ * (never the host's).  The root lists the system-wide files (meminfo,
+ * cpuinfo, stat, uptime, loadavg, sys/vm/, sys/kernel/: sim/procfs_sys.c),
+ * `self` (a link to the caller's pid), `thread-self` (pid/task/tid) and a
+ * directory per live simulated process; each thread id has one too,
+ * unlisted, as in Linux.  A process's directory holds
+ *   cmdline environ comm status stat statm fdinfo/N  (sim/procfs_pid.c)
+ *   maps smaps smaps_rollup pagemap                   (sim/procfs_mem.c)
+ *   mem      its memory at offset = guest address, read and written
+ *            through the simulated tables (unmapped: EIO)
+ *   exe cwd  links to its program and working directory
+ *   fd/N     links to the guest paths its descriptors were opened by
+ *   task/    a directory per live thread
+ * Any other name answers ENOENT.  Root may open a process's files for
+ * writing, but only mem takes writes (others: EINVAL); the system-wide
+ * files answer writes EIO and the sysctls are read-only (EACCES), as in
+ * Linux.  Zombies (exited, not yet reaped) have no directory.
  */
 #ifndef SIM_PROCFS_H
 #define SIM_PROCFS_H

@@ -8,8 +8,11 @@
  *     when first listed;
  *   - a symbolic link (opened O_PATH|O_NOFOLLOW) reads back its target;
  *   - attributes come from the node: root owns everything, times are 0.
- * The files are read-only: opening one for writing answers EACCES (EISDIR
- * for a directory).
+ * A file system may read some regular files in place instead (nodes
+ * `in_place`, fs read(): no text is kept, and they cannot be sought from
+ * the end) and let some be
+ * opened for writing (may_write, write); otherwise opening one for writing
+ * answers EACCES (EISDIR for a directory).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -54,10 +57,17 @@ static long pseudo_read(struct file *f, void *buf, size_t len, int64_t offset)
 	struct pseudo_file *pf = pf_of(f);
 	int64_t pos = offset < 0 ? f->f_pos : offset;
 	int err;
+	long r;
 	size_t n;
 
 	if (S_ISDIR(pf->node.mode))
 		return -EISDIR;
+	if (pf->node.in_place) {
+		r = pf->mnt->type->read(pf->mnt->data, &pf->node, buf, len, pos);
+		if (r > 0 && offset < 0)
+			f->f_pos += r;
+		return r;
+	}
 	err = generate(pf);
 	if (err)
 		return err;
@@ -66,6 +76,16 @@ static long pseudo_read(struct file *f, void *buf, size_t len, int64_t offset)
 	if (offset < 0)
 		f->f_pos += (int64_t)n;
 	return (long)n;
+}
+
+static long pseudo_write(struct file *f, const void *buf, size_t len, int64_t offset)
+{
+	struct pseudo_file *pf = pf_of(f);
+	long n = pf->mnt->type->write(pf->mnt->data, &pf->node, buf, len, offset < 0 ? f->f_pos : offset);
+
+	if (n > 0 && offset < 0)
+		f->f_pos += n;
+	return n;
 }
 
 static long pseudo_llseek(struct file *f, int64_t offset, int whence)
@@ -82,7 +102,7 @@ static long pseudo_llseek(struct file *f, int64_t offset, int whence)
 		base = f->f_pos;
 		break;
 	case SEEK_END:
-		if (S_ISDIR(pf->node.mode))
+		if (S_ISDIR(pf->node.mode) || pf->node.in_place)
 			return -EINVAL;
 		err = generate(pf);
 		if (err)
@@ -188,6 +208,7 @@ static void pseudo_release(struct file *f)
 
 static const struct file_ops pseudo_ops = {
 	.read = pseudo_read,
+	.write = pseudo_write,
 	.llseek = pseudo_llseek,
 	.getattr = pseudo_getattr,
 	.getdents = pseudo_getdents,
@@ -195,7 +216,45 @@ static const struct file_ops pseudo_ops = {
 	.release = pseudo_release,
 };
 
-static int check_open(const struct pseudo_node *node, int flags)
+/* The name of table entry `i` if it lies directly in directory `dir`. */
+static const char *name_in(const struct pseudo_entry *table, int dir, size_t i)
+{
+	const char *path = table[i].path;
+	size_t len = dir < 0 ? 0 : strlen(table[dir].path);
+
+	if (dir >= 0 && (strncmp(path, table[dir].path, len) || path[len] != '/'))
+		return NULL;
+	path += len + (dir >= 0);
+	return *path && !strchr(path, '/') ? path : NULL;
+}
+
+int pseudo_table_lookup(const struct pseudo_entry *table, size_t n, int dir, const char *name)
+{
+	for (size_t i = 0; i < n; i++) {
+		const char *own = name_in(table, dir, i);
+
+		if (own && !strcmp(own, name))
+			return (int)i;
+	}
+	return -1;
+}
+
+void pseudo_table_list(const struct pseudo_entry *table, size_t n, int dir,
+		       struct pseudo_node (*node_of)(int index),
+		       void (*emit)(void *arg, const char *name, const struct pseudo_node *node), void *arg)
+{
+	for (size_t i = 0; i < n; i++) {
+		const char *own = name_in(table, dir, i);
+		struct pseudo_node node;
+
+		if (!own)
+			continue;
+		node = node_of((int)i);
+		emit(arg, own, &node);
+	}
+}
+
+static int check_open(const struct vfs_mount *mnt, const struct pseudo_node *node, int flags)
 {
 	if (S_ISLNK(node->mode) && !(flags & O_PATH))
 		return -ELOOP;	/* O_NOFOLLOW on a link */
@@ -203,15 +262,17 @@ static int check_open(const struct pseudo_node *node, int flags)
 		return -ENOTDIR;
 	if ((flags & (O_CREAT | O_EXCL)) == (O_CREAT | O_EXCL))
 		return -EEXIST;
-	if (!(flags & O_PATH) && ((flags & O_ACCMODE) != O_RDONLY || (flags & O_TRUNC)))
-		return S_ISDIR(node->mode) ? -EISDIR : -EACCES;
-	return 0;
+	if (flags & O_PATH || ((flags & O_ACCMODE) == O_RDONLY && !(flags & O_TRUNC)))
+		return 0;
+	if (S_ISDIR(node->mode))
+		return -EISDIR;
+	return mnt->type->may_write ? mnt->type->may_write(mnt->data, node) : -EACCES;
 }
 
 int pseudo_open(const struct vfs_mount *mnt, struct task *t, const struct pseudo_node *node,
 		const char *path, int flags, struct file **out)
 {
-	int err = check_open(node, flags);
+	int err = check_open(mnt, node, flags);
 	struct pseudo_file *pf;
 
 	if (err)

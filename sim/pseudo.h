@@ -7,6 +7,7 @@
 #define SIM_PSEUDO_H
 
 #include <glib.h>
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "sim/file.h"
@@ -19,6 +20,8 @@ struct pseudo_node {
 	uint64_t ino;
 	int entry;		/* the fs's own: which kind of node */
 	int id;			/* the fs's own: which instance (a pid) */
+	int index;		/* the fs's own: which item of the instance (a descriptor) */
+	bool in_place;		/* a regular file the fs's read() reads, not show() */
 };
 
 /* A simulator-served file system (see sim/pseudo.c for how its nodes
@@ -38,6 +41,16 @@ struct fs_type {
 	int (*readlink)(void *data, struct task *t, const struct pseudo_node *link, GString *out);
 	/* A regular file's contents, generated when it is first read. */
 	int (*show)(void *data, const struct pseudo_node *node, GString *out);
+	/* A regular file with `in_place` set, read where it is instead (one
+	 * too large to generate, such as a process's memory). */
+	long (*read)(void *data, const struct pseudo_node *node, void *buf, size_t len, int64_t offset);
+	/* Whether `node` may be opened for writing: 0 or the errno.  NULL:
+	 * EACCES for every node (read-only, as a file of mode 0444 is to root
+	 * where the kernel checks the mode, sysfs and sysctl). */
+	int (*may_write)(void *data, const struct pseudo_node *node);
+	/* Write to a node opened for writing: bytes written or the errno. */
+	long (*write)(void *data, const struct pseudo_node *node, const void *buf, size_t len,
+		      int64_t offset);
 };
 
 struct vfs_mount {
@@ -45,6 +58,23 @@ struct vfs_mount {
 	const struct fs_type *type;
 	void *data;
 };
+
+/* A fixed part of a file system as a table: each entry named by its path
+ * below the mount point ("sys/vm/max_map_count"). */
+struct pseudo_entry {
+	const char *path;
+	unsigned mode;				/* S_IFDIR or S_IFREG, and permissions */
+	int (*show)(void *data, GString *out);	/* a regular file's text */
+};
+
+/* The index of the entry `name` in directory `dir` (an index, or -1 for
+ * the mount point), or -1. */
+int pseudo_table_lookup(const struct pseudo_entry *table, size_t n, int dir, const char *name);
+/* emit() each entry directly in `dir`, in table order, as the node
+ * node_of() makes of its index. */
+void pseudo_table_list(const struct pseudo_entry *table, size_t n, int dir,
+		       struct pseudo_node (*node_of)(int index),
+		       void (*emit)(void *arg, const char *name, const struct pseudo_node *node), void *arg);
 
 /* A node of a mounted file system as a file. */
 int pseudo_open(const struct vfs_mount *mnt, struct task *t, const struct pseudo_node *node,

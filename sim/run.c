@@ -26,6 +26,7 @@
 #include "sim/fork.h"
 #include "sim/hostsig.h"
 #include "sim/procfs.h"
+#include "sim/sysfs.h"
 #include "sim/sched.h"
 #include "sim/signal.h"
 #include "sim/syscall.h"
@@ -228,6 +229,7 @@ int run_program(struct machine *m, char *const *argv, char *const *envp)
 	}
 	g_string_free(error, TRUE);
 	procfs_mount(m);	/* the guest's /proc is the simulation's */
+	sysfs_mount(m);		/* and so is its /sys */
 	init = create_init_task(m, exe, mm);
 	mmput(mm);
 	g_free(exe);

@@ -98,6 +98,13 @@ tests_unit_wait_CFLAGS = $(UNIT_CFLAGS) $(UNICORN_CFLAGS) -DGUEST_BIN_DIR='"$(ab
 EXTRA_tests_unit_wait_DEPENDENCIES = guest/bin/faultretry
 tests_unit_wait_LDADD = $(SIM_LIBS) $(CRITERION_LIBS)
 
+# sim/procfs: pagemap and mem against the simulated tables.
+check_PROGRAMS += tests/unit-procfs
+TESTS += tests/unit-procfs
+tests_unit_procfs_SOURCES = tests/unit/test_procfs.c $(SIM_FIXTURE)
+tests_unit_procfs_CFLAGS = $(UNIT_CFLAGS) $(UNICORN_CFLAGS)
+tests_unit_procfs_LDADD = $(SIM_LIBS) $(CRITERION_LIBS)
+
 tests_unit_tlb_SOURCES = tests/unit/test_tlb.c
 tests_unit_tlb_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_tlb_LDADD = $(TEST_LIBS)

@@ -164,7 +164,8 @@ Test(files, proc_self_links_to_the_callers_pid)
 	/* And it is a directory of the process's files. */
 	r = run_mmusim(BB, "ls", "/proc/self/", NULL);
 	expect_status(&r, 0);
-	cr_expect_str_eq(r.out, "cmdline\nexe\nmaps\n");
+	cr_expect_str_eq(r.out, "cmdline\ncomm\ncwd\nenviron\nexe\nfd\nfdinfo\nmaps\nmem\npagemap\nsmaps\n"
+				"smaps_rollup\nstat\nstatm\nstatus\ntask\n");
 	result_free(&r);
 }
 
@@ -183,8 +184,8 @@ Test(files, proc_self_cmdline_and_exe_as_qemu)
  * all exist on this host: pid 1 is its init). */
 Test(files, unknown_proc_files_are_enoent)
 {
-	const char *paths[] = { "/proc/version", "/proc/self/status", "/proc/self/fd/1", "/proc/1/maps",
-				"/proc/cpuinfo", "/proc/self/../1/cmdline" };
+	const char *paths[] = { "/proc/version", "/proc/self/oom_score", "/proc/self/fd/99", "/proc/1/maps",
+				"/proc/sys/vm/swappiness", "/proc/self/../1/cmdline", "/sys/kernel/mm/ksm" };
 
 	for (size_t i = 0; i < G_N_ELEMENTS(paths); i++) {
 		struct result r = run_mmusim(BB, "cat", paths[i], NULL);

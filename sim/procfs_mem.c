@@ -1,0 +1,164 @@
+/*
+ * procfs_mem: a process's memory as /proc reports it: maps, smaps,
+ * smaps_rollup (text in Linux 6.x's layout, fs/proc/task_mmu.c) and
+ * pagemap (64-bit entries, Documentation/admin-guide/mm/pagemap.rst), from
+ * the simulated tables through mmu/pagewalk.
+ *
+ * pagemap shows the frame numbers: Linux hides them (zeroes) from readers
+ * without CAP_SYS_ADMIN, and the guest runs as root.  Bit 55 (soft-dirty)
+ * and 57 (uffd-wp) are never set, as on arm64, which has neither; there is
+ * no swap (bit 62).  There are no huge pages, locked pages or KSM, so
+ * those smaps counts are 0, and THPeligible is 0 as in a kernel without
+ * transparent huge pages.
+ */
+#include <errno.h>
+#include <string.h>
+
+#include "mmu/pagewalk.h"
+#include "sim/procfs_internal.h"
+
+int proc_pid_maps(struct machine *m, struct task *t, GString *out)
+{
+	mm_format_maps(t->mm, out);
+	return 0;
+}
+
+/* One "Name:           %8lu kB" line of a byte count. */
+static void put_kb(GString *out, const char *name, uint64_t bytes)
+{
+	g_string_append_printf(out, "%s:%*s%8" G_GUINT64_FORMAT " kB\n", name, (int)(15 - strlen(name)), "",
+			       bytes >> 10);
+}
+
+static uint64_t pss_bytes(uint64_t pss)
+{
+	return pss >> PSS_SHIFT;
+}
+
+/* The counts smaps and smaps_rollup share, Shared_Clean to Locked. */
+static void show_shared_to_locked(GString *out, const struct mem_size_stats *mss)
+{
+	static const char *const zero[] = {
+		"KSM", "LazyFree", "AnonHugePages", "ShmemPmdMapped", "FilePmdMapped",
+		"Shared_Hugetlb", "Private_Hugetlb", "Swap", "SwapPss", "Locked",
+	};
+
+	put_kb(out, "Shared_Clean", mss->shared_clean);
+	put_kb(out, "Shared_Dirty", mss->shared_dirty);
+	put_kb(out, "Private_Clean", mss->private_clean);
+	put_kb(out, "Private_Dirty", mss->private_dirty);
+	put_kb(out, "Referenced", mss->referenced);
+	put_kb(out, "Anonymous", mss->anonymous);
+	for (size_t i = 0; i < G_N_ELEMENTS(zero); i++)
+		put_kb(out, zero[i], 0);
+}
+
+/* VmFlags mnemonics, in Linux's order.  Every mapping may be read, written
+ * and executed (mr mw me); private writable ones are charged to the
+ * commit count (ac), as the heap and stack are. */
+static void show_vm_flags(GString *out, const struct vma *vma)
+{
+	bool shared = vma->flags & VM_SHARED;
+
+	g_string_append(out, "VmFlags:");
+	if (vma->prot & VM_READ)
+		g_string_append(out, " rd");
+	if (vma->prot & VM_WRITE)
+		g_string_append(out, " wr");
+	if (vma->prot & VM_EXEC)
+		g_string_append(out, " ex");
+	if (shared)
+		g_string_append(out, " sh");
+	g_string_append(out, " mr mw me");
+	if (shared)
+		g_string_append(out, " ms");
+	if (vma->flags & VM_GROWSDOWN)
+		g_string_append(out, " gd");
+	if ((vma->prot & VM_WRITE) && !shared)
+		g_string_append(out, " ac");
+	g_string_append(out, " \n");
+}
+
+static void show_smap(struct mm *mm, const struct vma *vma, GString *out)
+{
+	struct mem_size_stats mss = { 0 };
+
+	smap_gather(mm, vma, &mss);
+	vma_format_maps_line(vma, out);
+	put_kb(out, "Size", vma->end - vma->start);
+	put_kb(out, "KernelPageSize", PAGE_SIZE);
+	put_kb(out, "MMUPageSize", PAGE_SIZE);
+	put_kb(out, "Rss", mss.resident);
+	put_kb(out, "Pss", pss_bytes(mss.pss));
+	put_kb(out, "Pss_Dirty", pss_bytes(mss.pss_dirty));
+	show_shared_to_locked(out, &mss);
+	g_string_append_printf(out, "THPeligible:%*s%8d\n", 4, "", 0);
+	show_vm_flags(out, vma);
+}
+
+int proc_pid_smaps(struct machine *m, struct task *t, GString *out)
+{
+	for (struct vma *vma = vma_first(t->mm); vma; vma = vma_next(t->mm, vma))
+		show_smap(t->mm, vma, out);
+	return 0;
+}
+
+/* Every VMA's counts summed, under a maps line spanning them all. */
+int proc_pid_smaps_rollup(struct machine *m, struct task *t, GString *out)
+{
+	static const struct vm_ops no_ops = { 0 };
+	struct mm *mm = t->mm;
+	struct mem_size_stats mss = { 0 };
+	struct vma span;
+
+	if (!vma_first(mm))
+		return 0;
+	span = (struct vma){ .start = vma_first(mm)->start, .end = vma_last(mm)->end, .vm_ops = &no_ops,
+			     .name = "[rollup]" };
+	smap_gather_mm(mm, &mss);
+	vma_format_maps_line(&span, out);
+	put_kb(out, "Rss", mss.resident);
+	put_kb(out, "Pss", pss_bytes(mss.pss));
+	put_kb(out, "Pss_Dirty", pss_bytes(mss.pss_dirty));
+	put_kb(out, "Pss_Anon", pss_bytes(mss.pss_anon));
+	put_kb(out, "Pss_File", pss_bytes(mss.pss_file));
+	put_kb(out, "Pss_Shmem", pss_bytes(mss.pss_shmem));
+	show_shared_to_locked(out, &mss);
+	return 0;
+}
+
+/* pagemap bits (Documentation/admin-guide/mm/pagemap.rst). */
+#define PM_PFRAME_MASK		((UINT64_C(1) << 55) - 1)
+#define PM_MMAP_EXCLUSIVE	(UINT64_C(1) << 56)
+#define PM_FILE			(UINT64_C(1) << 61)
+#define PM_PRESENT		(UINT64_C(1) << 63)
+#define PM_ENTRY_BYTES		8
+
+static uint64_t pagemap_entry(struct mm *mm, uint64_t va)
+{
+	struct page_info page;
+	uint64_t entry;
+
+	if (!page_info_at(mm, va, &page))
+		return 0;
+	entry = PM_PRESENT | ((page.pa >> PAGE_SHIFT) & PM_PFRAME_MASK);
+	if (page.mapcount == 1)
+		entry |= PM_MMAP_EXCLUSIVE;
+	if (!page.anon)
+		entry |= PM_FILE;	/* a file page, or shared anonymous memory */
+	return entry;
+}
+
+/* Entry i describes the page at virtual page i; none lie beyond the user
+ * address space (a read there is end of file). */
+long proc_pagemap_read(struct task *t, void *buf, size_t len, int64_t offset)
+{
+	uint64_t *entries = buf;
+	uint64_t first = (uint64_t)offset / PM_ENTRY_BYTES, n = len / PM_ENTRY_BYTES, i;
+
+	if (offset % PM_ENTRY_BYTES || len % PM_ENTRY_BYTES)
+		return -EINVAL;
+	for (i = 0; i < n && first + i < TASK_SIZE >> PAGE_SHIFT; i++)
+		entries[i] = pagemap_entry(t->mm, (first + i) << PAGE_SHIFT);
+	return (long)(i * PM_ENTRY_BYTES);
+}

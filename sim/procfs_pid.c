@@ -1,0 +1,282 @@
+/*
+ * procfs_pid: the text of a process's files in the guest's /proc (status,
+ * stat, statm, cmdline, environ, comm, fdinfo/N) and its memory as a file
+ * (mem), all from the simulated process.  The layouts are Linux 6.x's
+ * (fs/proc/array.c, base.c, fd.c).  What mmusim does not keep is shown as
+ * Linux shows the quantity being zero or absent: no per-task CPU times,
+ * start time or fault counts (0), no recorded peaks (VmPeak and VmHWM are
+ * the current size and RSS), no dynamic libraries (VmLib 0: every
+ * executable VMA is the program's, VmExe).  The guest runs as root with
+ * every capability; every simulated CPU is allowed.
+ */
+#include <errno.h>
+#include <string.h>
+
+#include "mmu/pagewalk.h"
+#include "mmu/uaccess.h"
+#include "sim/abi.h"
+#include "sim/procfs_internal.h"
+
+#define KB(bytes) ((bytes) >> 10)
+
+/* Address-space sizes by kind, as Linux's vm_stat_account() counts them
+ * (bytes). */
+struct vm_counts {
+	uint64_t total, data, stack, exec;
+	uint64_t start_code, end_code;
+};
+
+static void count_vm(struct mm *mm, struct vm_counts *c)
+{
+	*c = (struct vm_counts){ 0 };
+	for (struct vma *vma = vma_first(mm); vma; vma = vma_next(mm, vma)) {
+		uint64_t size = vma->end - vma->start;
+
+		c->total += size;
+		if (vma->flags & VM_GROWSDOWN) {
+			c->stack += size;
+		} else if ((vma->prot & (VM_EXEC | VM_WRITE)) == VM_EXEC) {
+			c->exec += size;
+			c->start_code = c->start_code ? c->start_code : vma->start;
+			c->end_code = vma->end;
+		} else if ((vma->prot & VM_WRITE) && !(vma->flags & VM_SHARED)) {
+			c->data += size;
+		}
+	}
+}
+
+static int live_threads(const struct process *proc)
+{
+	int n = 0;
+
+	for (GList *l = proc->threads; l; l = l->next)
+		n += ((struct task *)l->data)->state != TASK_DEAD;
+	return n;
+}
+
+static int parent_pid(const struct process *proc)
+{
+	return proc->parent ? proc->parent->pid : 1;	/* as getppid() answers */
+}
+
+static char state_letter(const struct task *t)
+{
+	return t->state == TASK_BLOCKED ? 'S' : 'R';
+}
+
+/* Ignored and caught signals (bit signo-1). */
+static void signal_dispositions(const struct task *t, uint64_t *ignored, uint64_t *caught)
+{
+	*ignored = *caught = 0;
+	for (int sig = 1; sig <= G_NSIG; sig++) {
+		uint64_t handler = t->sighand->action[sig].handler;
+
+		if (handler == G_SIG_IGN)
+			*ignored |= UINT64_C(1) << (sig - 1);
+		else if (handler > G_SIG_IGN)
+			*caught |= UINT64_C(1) << (sig - 1);
+	}
+}
+
+/* A mask of the first `n` CPUs as Linux's %*pb prints it: hex, in groups
+ * of 32 bits separated by commas, the first group as wide as needed. */
+static void print_cpu_mask(GString *out, int n)
+{
+	for (int group = (n - 1) / 32; group >= 0; group--) {
+		int bits = MIN(32, n - group * 32);
+		uint32_t mask = bits == 32 ? UINT32_MAX : (UINT32_C(1) << bits) - 1;
+
+		if (group == (n - 1) / 32)
+			g_string_append_printf(out, "%0*x", (bits + 3) / 4, mask);
+		else
+			g_string_append_printf(out, ",%08x", mask);
+	}
+}
+
+static void put_kb(GString *out, const char *name, uint64_t bytes)
+{
+	g_string_append_printf(out, "%s:\t%8" G_GUINT64_FORMAT " kB\n", name, KB(bytes));
+}
+
+static void status_ids(struct task *t, GString *out)
+{
+	struct process *proc = t->proc;
+
+	g_string_append_printf(out, "Name:\t%s\nUmask:\t%04o\nState:\t%c (%s)\n", proc->comm, t->fs->umask,
+			       state_letter(t), t->state == TASK_BLOCKED ? "sleeping" : "running");
+	g_string_append_printf(out, "Tgid:\t%d\nNgid:\t0\nPid:\t%d\nPPid:\t%d\nTracerPid:\t0\n", proc->pid,
+			       t->tid, parent_pid(proc));
+	g_string_append(out, "Uid:\t0\t0\t0\t0\nGid:\t0\t0\t0\t0\n");
+	g_string_append_printf(out, "FDSize:\t%d\nGroups:\t \n", FD_MAX);
+	g_string_append_printf(out, "NStgid:\t%d\nNSpid:\t%d\nNSpgid:\t%d\nNSsid:\t%d\nKthread:\t0\n", proc->pid,
+			       t->tid, proc->pgid, proc->sid);
+}
+
+static void status_memory(struct task *t, GString *out)
+{
+	struct mem_size_stats mss = { 0 };
+	struct vm_counts vm;
+
+	count_vm(t->mm, &vm);
+	smap_gather_mm(t->mm, &mss);
+	put_kb(out, "VmPeak", vm.total);
+	put_kb(out, "VmSize", vm.total);
+	put_kb(out, "VmLck", 0);
+	put_kb(out, "VmPin", 0);
+	put_kb(out, "VmHWM", mss.resident);
+	put_kb(out, "VmRSS", mss.resident);
+	put_kb(out, "RssAnon", mss.anonymous);
+	put_kb(out, "RssFile", mss.file_rss);
+	put_kb(out, "RssShmem", mss.shmem_rss);
+	put_kb(out, "VmData", vm.data);
+	put_kb(out, "VmStk", vm.stack);
+	put_kb(out, "VmExe", vm.exec);
+	put_kb(out, "VmLib", 0);
+	put_kb(out, "VmPTE", mm_pgtable_pages(t->mm) * PAGE_SIZE);
+	put_kb(out, "VmSwap", 0);
+	put_kb(out, "HugetlbPages", 0);
+	g_string_append(out, "CoreDumping:\t0\nTHP_enabled:\t0\nuntag_mask:\t0xffffffffffffffff\n");
+}
+
+static void status_signals(struct task *t, GString *out)
+{
+	uint64_t ignored, caught;
+
+	signal_dispositions(t, &ignored, &caught);
+	g_string_append_printf(out, "Threads:\t%d\n", live_threads(t->proc));
+	g_string_append_printf(out, "SigQ:\t%d/%" G_GUINT64_FORMAT "\n",
+			       __builtin_popcountll(t->pending.set | t->proc->shared_pending.set),
+			       t->proc->rlimits[11].cur);	/* RLIMIT_SIGPENDING */
+	g_string_append_printf(out, "SigPnd:\t%016" G_GINT64_MODIFIER "x\nShdPnd:\t%016" G_GINT64_MODIFIER "x\n",
+			       t->pending.set, t->proc->shared_pending.set);
+	g_string_append_printf(out, "SigBlk:\t%016" G_GINT64_MODIFIER "x\nSigIgn:\t%016" G_GINT64_MODIFIER
+			       "x\nSigCgt:\t%016" G_GINT64_MODIFIER "x\n", t->blocked, ignored, caught);
+}
+
+/* Every capability Linux 6.x has (CAP_LAST_CAP 40). */
+#define ALL_CAPS "000001ffffffffff"
+
+int proc_pid_status(struct machine *m, struct task *t, GString *out)
+{
+	status_ids(t, out);
+	status_memory(t, out);
+	status_signals(t, out);
+	g_string_append(out, "CapInh:\t0000000000000000\nCapPrm:\t" ALL_CAPS "\nCapEff:\t" ALL_CAPS
+			"\nCapBnd:\t" ALL_CAPS "\nCapAmb:\t0000000000000000\n");
+	g_string_append(out, "NoNewPrivs:\t0\nSeccomp:\t0\nSeccomp_filters:\t0\n");
+	g_string_append(out, "Cpus_allowed:\t");
+	print_cpu_mask(out, m->opt.cpus);
+	g_string_append_printf(out, "\nCpus_allowed_list:\t0");
+	if (m->opt.cpus > 1)
+		g_string_append_printf(out, "-%d", m->opt.cpus - 1);
+	g_string_append(out, "\nMems_allowed:\t1\nMems_allowed_list:\t0\n");
+	return 0;
+}
+
+/* The signal fields of stat are obsolete: Linux shows 31 bits. */
+#define OLD_SIGNALS UINT64_C(0x7fffffff)
+
+/* One line of 52 fields (man 5 proc_pid_stat). */
+int proc_pid_stat(struct machine *m, struct task *t, GString *out)
+{
+	struct process *proc = t->proc;
+	struct mem_size_stats mss = { 0 };
+	struct vm_counts vm;
+	uint64_t ignored, caught;
+	struct mm *mm = t->mm;
+
+	count_vm(mm, &vm);
+	smap_gather_mm(mm, &mss);
+	signal_dispositions(t, &ignored, &caught);
+	g_string_append_printf(out, "%d (%s) %c %d %d %d 0 -1 0 0 0 0 0 0 0 0 0 20 0 %d 0 0 ", proc->pid,
+			       proc->comm, state_letter(t), parent_pid(proc), proc->pgid, proc->sid,
+			       live_threads(proc));
+	g_string_append_printf(out, "%" G_GUINT64_FORMAT " %" G_GUINT64_FORMAT " %" G_GUINT64_FORMAT
+			       " %" G_GUINT64_FORMAT " %" G_GUINT64_FORMAT " %" G_GUINT64_FORMAT " 0 0 ",
+			       vm.total, mss.resident / PAGE_SIZE, proc->rlimits[5].cur,	/* RLIMIT_RSS */
+			       vm.start_code, vm.end_code, UINT64_C(0));
+	g_string_append_printf(out, "%" G_GUINT64_FORMAT " %" G_GUINT64_FORMAT " %" G_GUINT64_FORMAT
+			       " %" G_GUINT64_FORMAT " 0 0 0 %d %d 0 0 0 0 0 0 0 %" G_GUINT64_FORMAT " %" G_GUINT64_FORMAT,
+			       (t->pending.set | proc->shared_pending.set) & OLD_SIGNALS, t->blocked & OLD_SIGNALS,
+			       ignored & OLD_SIGNALS, caught & OLD_SIGNALS,
+			       proc->exit_signal, t->cpu, mm->start_brk, mm->arg_start);
+	g_string_append_printf(out, " %" G_GUINT64_FORMAT " %" G_GUINT64_FORMAT " %" G_GUINT64_FORMAT " 0\n",
+			       mm->arg_end, mm->env_start, mm->env_end);
+	return 0;
+}
+
+/* Pages: size resident shared text lib data dt (man 5 proc_pid_statm). */
+int proc_pid_statm(struct machine *m, struct task *t, GString *out)
+{
+	struct mem_size_stats mss = { 0 };
+	struct vm_counts vm;
+
+	count_vm(t->mm, &vm);
+	smap_gather_mm(t->mm, &mss);
+	g_string_append_printf(out, "%" G_GUINT64_FORMAT " %" G_GUINT64_FORMAT " %" G_GUINT64_FORMAT
+			       " %" G_GUINT64_FORMAT " 0 %" G_GUINT64_FORMAT " 0\n",
+			       vm.total / PAGE_SIZE, mss.resident / PAGE_SIZE,
+			       (mss.file_rss + mss.shmem_rss) / PAGE_SIZE, vm.exec / PAGE_SIZE,
+			       (vm.data + vm.stack) / PAGE_SIZE);
+	return 0;
+}
+
+/* Strings the process left in its memory, [start, end). */
+static int copy_strings(struct task *t, uint64_t start, uint64_t end, GString *out)
+{
+	if (end <= start)
+		return 0;
+	g_string_set_size(out, (gsize)(end - start));
+	return copy_from_user(t->mm, out->str, start, (size_t)(end - start)) ? -EFAULT : 0;
+}
+
+int proc_pid_cmdline(struct machine *m, struct task *t, GString *out)
+{
+	return copy_strings(t, t->mm->arg_start, t->mm->arg_end, out);
+}
+
+int proc_pid_environ(struct machine *m, struct task *t, GString *out)
+{
+	return copy_strings(t, t->mm->env_start, t->mm->env_end, out);
+}
+
+int proc_pid_comm(struct machine *m, struct task *t, GString *out)
+{
+	g_string_append_printf(out, "%s\n", t->proc->comm);
+	return 0;
+}
+
+/* pos, flags (the guest's O_* values, octal, O_CLOEXEC from the
+ * descriptor) and inode, as Linux's seq_show() starts. */
+int proc_fdinfo(struct task *t, int fd, GString *out)
+{
+	struct file *f = fd_get(&t->files->fdt, fd);
+	struct statx stx = { 0 };
+	int flags;
+
+	if (!f)
+		return -ENOENT;
+	flags = host_open_flags_to_guest(f->f_flags) | (t->files->fdt.cloexec[fd] ? G_O_CLOEXEC : 0);
+	f->f_op->getattr(f, &stx);
+	g_string_append_printf(out, "pos:\t%" G_GINT64_FORMAT "\nflags:\t0%o\nino:\t%" G_GUINT64_FORMAT "\n",
+			       f->f_pos, (unsigned)flags, (uint64_t)stx.stx_ino);
+	return 0;
+}
+
+/* mem: page by page, as Linux's mem_rw(): a short count at the first page
+ * that cannot be had, EIO if it is the first. */
+long proc_mem_rw(struct task *t, void *buf, size_t len, uint64_t addr, bool write)
+{
+	size_t done = 0;
+
+	while (done < len) {
+		uint64_t at = addr + done;
+		size_t chunk = MIN(len - done, PAGE_SIZE - (at & ~PAGE_MASK));
+		char *p = (char *)buf + done;
+
+		if (at >= TASK_SIZE || (write ? copy_to_user(t->mm, at, p, chunk) : copy_from_user(t->mm, p, at, chunk)))
+			break;
+		done += chunk;
+	}
+	return done || !len ? (long)done : -EIO;
+}
