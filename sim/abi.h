@@ -103,6 +103,16 @@ struct guest_timespec {
 	int64_t tv_nsec;
 };
 
+/* struct statfs of arm64 (asm-generic/statfs.h: every word 64 bits) */
+struct guest_statfs {
+	int64_t f_type, f_bsize;
+	uint64_t f_blocks, f_bfree, f_bavail, f_files, f_ffree;
+	int32_t f_fsid[2];
+	int64_t f_namelen, f_frsize, f_flags;
+	int64_t f_spare[4];
+};
+_Static_assert(sizeof(struct guest_statfs) == 120, "arm64 struct statfs is 120 bytes");
+
 struct guest_iovec {
 	uint64_t base;
 	uint64_t len;

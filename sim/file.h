@@ -12,6 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <time.h>
 
 struct file;
@@ -41,8 +42,36 @@ struct file_ops {
 	long (*readlink)(struct file *f, char *buf, size_t len);
 	/* access(2) mode bits (R_OK...). [root's answer from getattr's mode] */
 	int (*access)(struct file *f, int mode);
-	/* utimensat(2) times, or NULL for now. [EPERM] */
+	/* utimensat(2) times (no UTIME_NOW: the caller puts the simulated
+	 * time there; UTIME_OMIT stays). [EPERM] */
 	int (*utimens)(struct file *f, const struct timespec *times);
+	/* Change the size of a regular file (open for writing, or an O_PATH
+	 * file for truncate(2)). [EINVAL] */
+	int (*truncate)(struct file *f, int64_t length);
+	/* Attribute changes of the object, any kind (chmod: permission bits
+	 * and S_ISUID/S_ISGID/S_ISVTX; chown: -1 keeps an id). [EPERM] */
+	int (*chmod)(struct file *f, unsigned mode);
+	int (*chown)(struct file *f, uint32_t uid, uint32_t gid);
+	/* fallocate(2) modes 0 and FALLOC_FL_KEEP_SIZE. [EOPNOTSUPP] */
+	int (*fallocate)(struct file *f, int mode, int64_t offset, int64_t len);
+	/* Write the file's data (and metadata unless `datasync`) out. [nothing to do] */
+	int (*fsync)(struct file *f, bool datasync);
+	/* statfs(2) of the file system the file is on. [ENOSYS] */
+	int (*statfs)(struct file *f, struct statfs *st);
+	/*
+	 * Names in a directory `dir` (an O_PATH file).  `name` is one
+	 * component (never "." or ".."), followed by "/" when the guest's path
+	 * ended with slashes: the object must then be a directory.  [EPERM]
+	 */
+	int (*mkdir)(struct file *dir, const char *name, unsigned mode);
+	int (*unlink)(struct file *dir, const char *name, bool rmdir);
+	int (*symlink)(struct file *dir, const char *name, const char *target);
+	/* A new name for the object `old` (an O_PATH file). */
+	int (*link)(struct file *old, struct file *dir, const char *name);
+	/* renameat2(2) flags RENAME_NOREPLACE, RENAME_EXCHANGE; `new_dir` is
+	 * of the same kind as `dir` (else EXDEV before the call). */
+	int (*rename)(struct file *dir, const char *name, struct file *new_dir,
+		      const char *new_name, unsigned flags);
 	/* Called after F_SETFL changed f_flags. [nothing to do] */
 	int (*setfl)(struct file *f);
 	/* The last reference is gone: free private_data. */

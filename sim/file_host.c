@@ -11,6 +11,7 @@
 #include <poll.h>
 #include <stdio.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -21,7 +22,7 @@
 
 struct host_file {
 	int fd;
-	bool read_only;		/* below a read-only root: no attribute changes */
+	bool read_only;		/* below a read-only root: no changes but data to devices */
 };
 
 static const struct file_ops host_file_ops, console_ops;
@@ -122,24 +123,160 @@ static long host_readlink(struct file *f, char *buf, size_t len)
 	return result(readlinkat(fd_of(f), "", buf, len));
 }
 
+/* Whether the object is part of the file system itself: on a read-only
+ * mount such objects are not writable, devices, FIFOs and sockets are. */
+static bool is_fs_object(int fd)
+{
+	struct stat st;
+
+	return fstat(fd, &st) == 0 && (S_ISDIR(st.st_mode) || S_ISREG(st.st_mode) || S_ISLNK(st.st_mode));
+}
+
 static int host_access(struct file *f, int mode)
 {
 	struct host_file *hf = f->private_data;
 
 	if (faccessat(hf->fd, "", mode, AT_EMPTY_PATH) < 0)
 		return -errno;
-	return (mode & W_OK) && hf->read_only ? -EROFS : 0;
+	return (mode & W_OK) && hf->read_only && is_fs_object(hf->fd) ? -EROFS : 0;
 }
 
+/* The magic link naming host descriptor `fd`: calls that take a path reach
+ * the object itself through it, whatever happens to its names. */
+#define PROC_FD_PATH_LEN 32
+static void proc_fd_path(char path[PROC_FD_PATH_LEN], int fd)
+{
+	snprintf(path, PROC_FD_PATH_LEN, "/proc/self/fd/%d", fd);
+}
+
+/* Attribute changes: EROFS on a read-only root, for every kind. */
 static int host_utimens(struct file *f, const struct timespec *times)
 {
 	struct host_file *hf = f->private_data;
-	char proc[64];
+	char proc[PROC_FD_PATH_LEN];
 
 	if (hf->read_only)
 		return -EROFS;
-	snprintf(proc, sizeof(proc), "/proc/self/fd/%d", hf->fd);
+	proc_fd_path(proc, hf->fd);
 	return utimensat(AT_FDCWD, proc, times, 0) < 0 ? -errno : 0;
+}
+
+static int host_chmod(struct file *f, unsigned mode)
+{
+	struct host_file *hf = f->private_data;
+	char proc[PROC_FD_PATH_LEN];
+
+	if (hf->read_only)
+		return -EROFS;
+	proc_fd_path(proc, hf->fd);
+	return chmod(proc, mode) < 0 ? -errno : 0;
+}
+
+static int host_chown(struct file *f, uint32_t uid, uint32_t gid)
+{
+	struct host_file *hf = f->private_data;
+
+	if (hf->read_only)
+		return -EROFS;
+	return fchownat(hf->fd, "", uid, gid, AT_EMPTY_PATH) < 0 ? -errno : 0;
+}
+
+/* truncate(2) reaches the object through an O_PATH file: a directory is
+ * EISDIR and another non-regular file EINVAL before the mount's EROFS. */
+static int host_truncate(struct file *f, int64_t length)
+{
+	struct host_file *hf = f->private_data;
+	char proc[PROC_FD_PATH_LEN];
+
+	if (!(f->f_flags & O_PATH))
+		return ftruncate(hf->fd, (off_t)length) < 0 ? -errno : 0;
+	if (hf->read_only) {
+		struct stat st;
+
+		if (fstat(hf->fd, &st) < 0)
+			return -errno;
+		return S_ISDIR(st.st_mode) ? -EISDIR : !S_ISREG(st.st_mode) ? -EINVAL : -EROFS;
+	}
+	proc_fd_path(proc, hf->fd);
+	return truncate(proc, (off_t)length) < 0 ? -errno : 0;
+}
+
+static int host_fallocate(struct file *f, int mode, int64_t offset, int64_t len)
+{
+	return fallocate(fd_of(f), mode, (off_t)offset, (off_t)len) < 0 ? -errno : 0;
+}
+
+static int host_fsync(struct file *f, bool datasync)
+{
+	return (datasync ? fdatasync(fd_of(f)) : fsync(fd_of(f))) < 0 ? -errno : 0;
+}
+
+static int host_statfs(struct file *f, struct statfs *st)
+{
+	struct host_file *hf = f->private_data;
+
+	if (fstatfs(hf->fd, st) < 0)
+		return -errno;
+	if (hf->read_only)
+		st->f_flags |= ST_RDONLY;
+	return 0;
+}
+
+/* On a read-only root a name that exists is EEXIST before EROFS, as in
+ * Linux's filename_create(). */
+static int refuse_create(struct host_file *dir, const char *name)
+{
+	struct stat st;
+
+	return fstatat(dir->fd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 ? -EEXIST : -EROFS;
+}
+
+static int host_mkdir(struct file *dir, const char *name, unsigned mode)
+{
+	struct host_file *hd = dir->private_data;
+
+	if (hd->read_only)
+		return refuse_create(hd, name);
+	return mkdirat(hd->fd, name, mode) < 0 ? -errno : 0;
+}
+
+static int host_unlink(struct file *dir, const char *name, bool rmdir)
+{
+	struct host_file *hd = dir->private_data;
+
+	if (hd->read_only)
+		return -EROFS;
+	return unlinkat(hd->fd, name, rmdir ? AT_REMOVEDIR : 0) < 0 ? -errno : 0;
+}
+
+static int host_symlink(struct file *dir, const char *name, const char *target)
+{
+	struct host_file *hd = dir->private_data;
+
+	if (hd->read_only)
+		return refuse_create(hd, name);
+	return symlinkat(target, hd->fd, name) < 0 ? -errno : 0;
+}
+
+static int host_link(struct file *old, struct file *dir, const char *name)
+{
+	struct host_file *hd = dir->private_data;
+	char proc[PROC_FD_PATH_LEN];
+
+	if (hd->read_only)
+		return refuse_create(hd, name);
+	proc_fd_path(proc, fd_of(old));
+	return linkat(AT_FDCWD, proc, hd->fd, name, AT_SYMLINK_FOLLOW) < 0 ? -errno : 0;
+}
+
+static int host_rename(struct file *dir, const char *name, struct file *new_dir, const char *new_name,
+		       unsigned flags)
+{
+	struct host_file *hd = dir->private_data;
+
+	if (hd->read_only)
+		return -EROFS;
+	return renameat2(hd->fd, name, fd_of(new_dir), new_name, flags) < 0 ? -errno : 0;
 }
 
 /* The host keeps the status flags that matter (O_NONBLOCK, O_APPEND):
@@ -170,6 +307,17 @@ static const struct file_ops host_file_ops = {
 	.readlink = host_readlink,
 	.access = host_access,
 	.utimens = host_utimens,
+	.truncate = host_truncate,
+	.chmod = host_chmod,
+	.chown = host_chown,
+	.fallocate = host_fallocate,
+	.fsync = host_fsync,
+	.statfs = host_statfs,
+	.mkdir = host_mkdir,
+	.unlink = host_unlink,
+	.symlink = host_symlink,
+	.link = host_link,
+	.rename = host_rename,
 	.setfl = host_setfl,
 	.release = host_release,
 };
@@ -181,6 +329,8 @@ static const struct file_ops console_ops = {
 	.getattr = host_getattr,
 	.access = host_access,
 	.utimens = host_utimens,
+	.fsync = host_fsync,
+	.statfs = host_statfs,
 	.setfl = host_setfl,
 	.release = host_release,
 };
@@ -194,9 +344,7 @@ static struct file *wrap(const struct file_ops *ops, int host_fd, const char *pa
 
 	fstat(host_fd, &st);
 	hf->fd = host_fd;
-	/* On a read-only root, as on a read-only mount, only files of the file
-	 * system itself are protected: devices, FIFOs and sockets stay writable. */
-	hf->read_only = read_only && (S_ISDIR(st.st_mode) || S_ISREG(st.st_mode) || S_ISLNK(st.st_mode));
+	hf->read_only = read_only;
 	f = file_alloc(ops, flags < 0 ? O_RDONLY : flags & ~O_CLOEXEC, path, hf);
 	f->is_dir = S_ISDIR(st.st_mode);
 	return f;

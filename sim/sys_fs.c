@@ -16,6 +16,7 @@
 
 #include "mmu/uaccess.h"
 #include "sim/sigqueue.h"
+#include "sim/sys_fs.h"
 #include "sim/syscall.h"
 
 #define IO_MAX (UINT64_C(1) << 20)
@@ -24,7 +25,7 @@
 
 /* The open file behind descriptor `fd`, or NULL.  As Linux's fdget(), an
  * O_PATH descriptor is none for reading, writing and the like. */
-static struct file *file_of(struct task *t, uint64_t fd)
+struct file *file_of(struct task *t, uint64_t fd)
 {
 	struct file *f = fd_get(&t->files->fdt, (int)fd);
 
@@ -32,14 +33,14 @@ static struct file *file_of(struct task *t, uint64_t fd)
 }
 
 /* Any open file, O_PATH ones too (fdget_raw): for fstat, *at(), fchdir. */
-static struct file *file_of_raw(struct task *t, uint64_t fd)
+struct file *file_of_raw(struct task *t, uint64_t fd)
 {
 	return fd_get(&t->files->fdt, (int)fd);
 }
 
 /* The guest path `upath` seen from directory descriptor `dirfd`.  An empty
  * path names nothing (ENOENT); AT_EMPTY_PATH is the caller's business. */
-static long resolve_path(struct task *t, uint64_t dirfd, uint64_t upath, char **out)
+long resolve_path(struct task *t, uint64_t dirfd, uint64_t upath, char **out)
 {
 	char path[PATH_MAX_GUEST];
 	long len = strncpy_from_user(t->mm, path, upath, sizeof(path));
@@ -342,7 +343,7 @@ SYSCALL(fstat)
 
 /* The file a *at() call names, with a reference to put: the directory
  * descriptor's own for AT_EMPTY_PATH with "", else an O_PATH open. */
-static long open_object(struct machine *m, struct task *t, uint64_t dirfd, uint64_t upath,
+long open_object(struct machine *m, struct task *t, uint64_t dirfd, uint64_t upath,
 			uint64_t at_flags, struct file **out)
 {
 	char first;
@@ -466,42 +467,6 @@ SYSCALL(faccessat)
 SYSCALL(faccessat2)
 {
 	return access_at(m, t, a, a[3]);
-}
-
-#define G_UTIME_NOW	((1L << 30) - 1)
-#define G_UTIME_OMIT	((1L << 30) - 2)
-
-/* utimensat(dirfd, path or NULL for dirfd itself, times[2], flags) */
-SYSCALL(utimensat)
-{
-	struct guest_timespec times[2];
-	struct timespec host[2];
-	struct file *f;
-	long ret;
-
-	if (a[3] & ~(uint64_t)(G_AT_SYMLINK_NOFOLLOW | G_AT_EMPTY_PATH))
-		return -EINVAL;
-	if (a[2] && copy_from_user(t->mm, times, a[2], sizeof(times)))
-		return -EFAULT;
-	for (int i = 0; a[2] && i < 2; i++) {
-		if (times[i].tv_nsec != G_UTIME_NOW && times[i].tv_nsec != G_UTIME_OMIT &&
-		    (times[i].tv_nsec < 0 || times[i].tv_nsec >= 1000000000))
-			return -EINVAL;
-		host[i] = (struct timespec){ times[i].tv_sec, times[i].tv_nsec };	/* same markers */
-	}
-	if (a[1]) {
-		ret = open_object(m, t, a[0], a[1], a[3], &f);
-	} else {
-		f = file_of(t, a[0]);
-		ret = f ? 0 : -EBADF;
-		if (f)
-			file_get(f);
-	}
-	if (ret)
-		return ret;
-	ret = f->f_op->utimens ? f->f_op->utimens(f, a[2] ? host : NULL) : -EPERM;
-	file_put(f);
-	return ret;
 }
 
 SYSCALL(getcwd)
@@ -656,7 +621,6 @@ const struct syscall_desc fs_syscalls[] = {
 	SYSCALL_DESC(78, readlinkat, "Fspu"),
 	SYSCALL_DESC(79, newfstatat, "Fspx"),
 	SYSCALL_DESC(80, fstat, "dp"),
-	SYSCALL_DESC(88, utimensat, "Fspx"),
 	SYSCALL_DESC(166, umask, "m"),
 	SYSCALL_DESC(205, getpeername, "dpp"),
 	SYSCALL_DESC(291, statx, "Fsxxp"),

@@ -145,6 +145,9 @@ static bool wants_write(int flags)
 	       (flags & O_TMPFILE) == O_TMPFILE;	/* O_TMPFILE includes O_DIRECTORY's bit */
 }
 
+/* `path` is passed relative to the root directory: RESOLVE_IN_ROOT treats
+ * both alike, and a path that never names the host's "/" cannot reach it
+ * through a leading slash whatever else goes wrong. */
 static long openat2_in_root(const struct vfs *vfs, const char *path, int flags, unsigned mode)
 {
 	struct open_how how = {
@@ -152,7 +155,11 @@ static long openat2_in_root(const struct vfs *vfs, const char *path, int flags, 
 		.mode = (flags & (O_CREAT | O_TMPFILE)) ? mode : 0,
 		.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS,
 	};
-	long fd = syscall(SYS_openat2, vfs->root_fd, path, &how, sizeof(how));
+	long fd;
+
+	while (path[0] == '/')
+		path++;
+	fd = syscall(SYS_openat2, vfs->root_fd, path[0] ? path : ".", &how, sizeof(how));
 
 	return fd < 0 ? -errno : fd;
 }
@@ -242,6 +249,38 @@ int vfs_open(const struct vfs *vfs, struct task *t, const char *path, int flags,
 		}
 	}
 	g_free(cur);
+	return err;
+}
+
+int vfs_open_parent(const struct vfs *vfs, struct task *t, const char *path, struct file **dir,
+		    char **name, enum last_type *type)
+{
+	size_t end = strlen(path), start;
+	char *parent;
+	int err;
+
+	*name = NULL;
+	while (end > 0 && path[end - 1] == '/')
+		end--;
+	if (end == 0) {
+		*type = LAST_ROOT;
+		return vfs_open(vfs, t, "/", O_PATH | O_DIRECTORY, 0, dir);
+	}
+	for (start = end; start > 0 && path[start - 1] != '/';)
+		start--;
+	*name = g_strndup(path + start, end - start);
+	*type = !strcmp(*name, ".") ? LAST_DOT : !strcmp(*name, "..") ? LAST_DOTDOT : LAST_NORM;
+	if (path[end]) {
+		char *slashed = g_strconcat(*name, "/", NULL);
+
+		g_free(*name);
+		*name = slashed;
+	}
+	parent = g_strndup(path, start);
+	err = vfs_open(vfs, t, parent, O_PATH | O_DIRECTORY, 0, dir);
+	g_free(parent);
+	if (err)
+		g_clear_pointer(name, g_free);
 	return err;
 }
 

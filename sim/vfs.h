@@ -68,7 +68,18 @@ char *vfs_join(const char *dir, const char *path);
 int vfs_open(const struct vfs *vfs, struct task *t, const char *path, int flags, unsigned mode,
 	     struct file **out);
 
-/* A new file of kind `ops` (one reference). */
+/* What the last component of a path is (Linux's LAST_NORM...). */
+enum last_type { LAST_NORM, LAST_ROOT, LAST_DOT, LAST_DOTDOT };
+
+/* For calls that create, remove or rename the last component of `path`
+ * (absolute, already joined): its directory, opened O_PATH (following
+ * links), and the component, with "/" after it when `path` ended with
+ * slashes (g_free it).  *type says whether the component is "." or ".."
+ * (or there is none: "/"); the caller answers those itself, as Linux does,
+ * and never hands them to the directory. */
+int vfs_open_parent(const struct vfs *vfs, struct task *t, const char *path, struct file **dir,
+		    char **name, enum last_type *type);
+
 
 /* Hold each of descriptors 0-2 that mmusim was started without with an
  * O_PATH placeholder, before anything else is opened: no file mmusim opens

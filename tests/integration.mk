@@ -21,7 +21,8 @@ tests_integration_tests_SOURCES = \
 	tests/integration/test_tlb.c \
 	tests/integration/test_linux.c \
 	tests/integration/test_files.c \
-	tests/integration/test_procfs.c
+	tests/integration/test_procfs.c \
+	tests/integration/test_fswrite.c
 tests_integration_tests_CFLAGS = $(AM_CFLAGS) $(CRITERION_CFLAGS) $(JSON_GLIB_CFLAGS) \
 	-DMMUSIM_PATH='"$(abs_top_builddir)/mmusim$(EXEEXT)"' \
 	-DGUEST_BIN_DIR='"$(abs_top_builddir)/guest/bin"' \
@@ -36,7 +37,8 @@ tests_integration_tests_CFLAGS = $(AM_CFLAGS) $(CRITERION_CFLAGS) $(JSON_GLIB_CF
 	-DHOST_NOTSOCK_PATH='"$(abs_top_builddir)/tests/host-notsock$(EXEEXT)"' \
 	-DHOST_PROCMEM_PATH='"$(abs_top_builddir)/tests/host-procmem$(EXEEXT)"' \
 	-DHOST_PROCERR_PATH='"$(abs_top_builddir)/tests/host-procerr$(EXEEXT)"' \
-	-DHOST_CATPROC_PATH='"$(abs_top_builddir)/tests/host-catproc$(EXEEXT)"'
+	-DHOST_CATPROC_PATH='"$(abs_top_builddir)/tests/host-catproc$(EXEEXT)"' \
+	-DHOST_FSWRITE_PATH='"$(abs_top_builddir)/tests/host-fswrite$(EXEEXT)"'
 tests_integration_tests_LDADD = $(CRITERION_LIBS) $(JSON_GLIB_LIBS) $(GLIB_LIBS)
 
 # The tests run mmusim and the guests: build them first (automake owns the
@@ -44,11 +46,12 @@ tests_integration_tests_LDADD = $(CRITERION_LIBS) $(JSON_GLIB_LIBS) $(GLIB_LIBS)
 EXTRA_tests_integration_tests_DEPENDENCIES = mmusim$(EXEEXT) $(GUEST_BINS) \
 	tests/host-faults$(EXEEXT) tests/host-paths$(EXEEXT) tests/host-overcommit$(EXEEXT) \
 	tests/host-untouched$(EXEEXT) tests/host-notsock$(EXEEXT) \
-	tests/host-procmem$(EXEEXT) tests/host-procerr$(EXEEXT) tests/host-catproc$(EXEEXT)
+	tests/host-procmem$(EXEEXT) tests/host-procerr$(EXEEXT) tests/host-catproc$(EXEEXT) \
+	tests/host-fswrite$(EXEEXT)
 
 # Guests built for this host: the real kernel's answers to compare with.
 check_PROGRAMS += tests/host-faults tests/host-paths tests/host-overcommit tests/host-untouched \
-	tests/host-notsock tests/host-procmem tests/host-procerr tests/host-catproc
+	tests/host-notsock tests/host-procmem tests/host-procerr tests/host-catproc tests/host-fswrite
 tests_host_faults_SOURCES = guest/faults.c
 tests_host_paths_SOURCES = guest/paths.c
 tests_host_overcommit_SOURCES = guest/overcommit.c
@@ -57,3 +60,4 @@ tests_host_notsock_SOURCES = guest/notsock.c
 tests_host_procmem_SOURCES = guest/procmem.c
 tests_host_procerr_SOURCES = guest/procerr.c
 tests_host_catproc_SOURCES = guest/catproc.c
+tests_host_fswrite_SOURCES = guest/fswrite.c
