@@ -44,6 +44,8 @@ GUEST_BINS = \
 	guest/bin/procerr \
 	guest/bin/catproc \
 	guest/bin/fswrite \
+	guest/bin/echoargs \
+	guest/bin/runscript \
 	guest/bin/escape
 
 # Guests without a C library: _start is theirs.  No outline atomics either:

@@ -11,9 +11,11 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "mmu/uaccess.h"
+#include "sim/binfmt_script.h"
 #include "sim/exit.h"
 #include "sim/loader.h"
 #include "sim/sched.h"
@@ -23,6 +25,7 @@
 #define PATH_MAX_GUEST 4096
 #define MAX_ARG_STRINGS 0x7fffffff
 #define ARG_MAX_BYTES (UINT64_C(2) << 20)
+#define MAX_INTERP_DEPTH 5	/* interpreters of interpreters (exec_binprm) */
 
 /* A NULL-terminated guest array of strings, or NULL with *err set. */
 static GPtrArray *copy_strings(struct task *t, uint64_t uarray, long *err)
@@ -59,10 +62,26 @@ static GPtrArray *copy_strings(struct task *t, uint64_t uarray, long *err)
 	return v;
 }
 
-/* The file to run, a host file (the loader checks what it is): its host
- * descriptor (a duplicate) or -errno, and the guest path it was found at
- * (the end of the links: /proc/self/exe is the running program's own). */
-static int open_program(struct machine *m, struct task *t, const char *path, char **guest_path)
+/* The file execve runs: a host descriptor, the name it was asked by (for
+ * messages, and the script's name in an interpreter's argv) and its guest
+ * path (the end of the links: /proc/self/exe is the running program's). */
+struct binary {
+	int fd;
+	char *name;
+	char *exe;
+};
+
+static void binary_clear(struct binary *bin)
+{
+	if (bin->fd >= 0)
+		close(bin->fd);
+	bin->fd = -1;
+	g_clear_pointer(&bin->name, g_free);
+	g_clear_pointer(&bin->exe, g_free);
+}
+
+/* Open the guest path `path` (from t's working directory) to run it. */
+static int open_program(struct machine *m, struct task *t, const char *path, struct binary *bin)
 {
 	char *joined = vfs_join(t->fs->cwd, path);
 	struct file *f;
@@ -72,10 +91,74 @@ static int open_program(struct machine *m, struct task *t, const char *path, cha
 	if (fd)
 		return fd;
 	fd = file_host_fd(f) < 0 ? -EACCES : fcntl(file_host_fd(f), F_DUPFD_CLOEXEC, 3);
-	if (fd >= 0)
-		*guest_path = g_strdup(f->path);
+	if (fd >= 0) {
+		bin->fd = fd;
+		bin->name = g_strdup(path);
+		bin->exe = g_canonicalize_filename(f->path, "/");
+	}
 	file_put(f);
-	return fd;
+	return fd < 0 ? fd : 0;
+}
+
+/* A file execve may run at all: regular, with an execute bit (root may
+ * run a file with any). */
+static int check_executable(int fd)
+{
+	struct stat st;
+
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode))
+		return -EACCES;
+	return st.st_mode & (S_IXUSR | S_IXGRP | S_IXOTH) ? 0 : -EACCES;
+}
+
+/* argv for the interpreter: its name, its argument, the script's name (in
+ * place of argv[0]), the rest. */
+static void splice_interpreter(GPtrArray *argv, const char *interp, const char *arg, const char *script)
+{
+	if (argv->len > 1)	/* the last element is the NULL */
+		g_ptr_array_remove_index(argv, 0);
+	g_ptr_array_insert(argv, 0, g_strdup(script));
+	if (arg)
+		g_ptr_array_insert(argv, 0, g_strdup(arg));
+	g_ptr_array_insert(argv, 0, g_strdup(interp));
+}
+
+/* Replace a "#!" script `bin` by its interpreter, looked up in the guest's
+ * file system, as many times as it takes (Linux's exec_binprm: the fifth
+ * interpreter may not be a script again: ELOOP); anything else is left to
+ * the ELF loader.  Returns how many scripts there were, or -errno with
+ * `error` saying why, naming the script. */
+static int follow_scripts(struct machine *m, struct task *t, struct binary *bin, GPtrArray *argv,
+			  GString *error)
+{
+	for (int depth = 0;;) {
+		char buf[BINPRM_BUF_SIZE] = { 0 }, *interp, *arg, *script;
+		int err;
+
+		if (pread(bin->fd, buf, sizeof(buf), 0) < 2 || buf[0] != '#' || buf[1] != '!')
+			return depth;
+		err = check_executable(bin->fd);
+		if (!err)
+			err = script_parse(buf, &interp, &arg);
+		if (err) {
+			g_string_printf(error, "%s: %s", bin->name, err == -ENOEXEC ? "a bad #! line"
+				       : "no execute permission");
+			return err;
+		}
+		splice_interpreter(argv, interp, arg, bin->name);
+		script = g_strdup(bin->name);
+		binary_clear(bin);
+		err = open_program(m, t, interp, bin);
+		if (err)
+			g_string_printf(error, "%s: interpreter %s: %s", script, interp, g_strerror(-err));
+		else if (++depth > MAX_INTERP_DEPTH)
+			g_string_printf(error, "%s: %s", script, g_strerror(ELOOP));
+		g_free(script);
+		g_free(interp);
+		g_free(arg);
+		if (err || depth > MAX_INTERP_DEPTH)
+			return err ? err : -ELOOP;
+	}
 }
 
 /* The parts of the task exec replaces or resets, once the image is loaded. */
@@ -135,13 +218,13 @@ int load_program(struct machine *m, const struct program *prog, struct mm **out,
 
 SYSCALL(execve)
 {
-	char path[PATH_MAX_GUEST], *guest_path = NULL;
+	char path[PATH_MAX_GUEST];
 	long len = strncpy_from_user(t->mm, path, a[0], sizeof(path)), err;
 	GPtrArray *argv = NULL, *envp = NULL;
 	GString *error = g_string_new(NULL);
+	struct binary bin = { .fd = -1 };
 	struct exec_image image;
 	struct mm *mm = NULL;
-	int fd = -1;
 
 	if (len <= 0) {
 		err = len ? len : -ENOENT;	/* "" names nothing */
@@ -151,33 +234,106 @@ SYSCALL(execve)
 	if (!err)
 		envp = copy_strings(t, a[2], &err);
 	if (!err)
-		err = fd = open_program(m, t, path, &guest_path);
+		err = open_program(m, t, path, &bin);
+	if (!err)
+		err = follow_scripts(m, t, &bin, argv, error);
 	if (err < 0)
 		goto out;
-	err = load_program(m, &(struct program){ fd, guest_path, guest_path, (char *const *)argv->pdata,
+	err = 0;
+	err = load_program(m, &(struct program){ bin.fd, bin.exe, bin.exe, (char *const *)argv->pdata,
 						 (char *const *)envp->pdata }, &mm, &image, error);
 	if (err) {
 		/* The guest sees ENOEXEC & co.; the reason goes to mmusim's log. */
 		if (err == -ENOEXEC)
-			machine_warn_once(m, guest_path, "execve: %s", error->str);
+			machine_warn_once(m, bin.exe, "execve: %s", error->str);
 		goto out;
 	}
 	flush_old_exec(m, t, mm);
 	mmput(mm);
-	process_set_exe(t->proc, guest_path);
+	process_set_exe(t->proc, bin.exe);
 	m->sched.execs++;
 	cpu_context_init_user(m->cpu, t->ctx, image.entry, image.sp);
 	cpu_load_context(m->cpu, t->ctx, t->mm);
 	err = SYSCALL_NORETURN;
 out:
-	if (fd >= 0)
-		close(fd);
-	g_free(guest_path);
+	binary_clear(&bin);
 	if (argv)
 		g_ptr_array_free(argv, TRUE);
 	if (envp)
 		g_ptr_array_free(envp, TRUE);
 	g_string_free(error, TRUE);
+	return err;
+}
+
+/* The guest's name for the program at host path `path` outside the guest's
+ * file system: its absolute path below the root, or its absolute host path
+ * when it lies outside the root (as Linux names a file beyond a chroot). */
+static char *guest_exe_path(struct machine *m, const char *path)
+{
+	char *cwd = g_get_current_dir();
+	char *abs = g_canonicalize_filename(path, cwd);
+	char *root = g_canonicalize_filename(m->opt.root, cwd);
+	size_t len = strlen(root);
+	char *exe;
+
+	if (!strcmp(root, "/"))
+		exe = g_strdup(abs);
+	else if (!strncmp(abs, root, len) && abs[len] == '/')
+		exe = g_strdup(abs + len);
+	else
+		exe = g_strdup(abs);
+	g_free(abs);
+	g_free(root);
+	g_free(cwd);
+	return exe;
+}
+
+/* PROGRAM as a host path, for a program outside --root. */
+static int open_host_program(struct machine *m, const char *path, struct binary *bin)
+{
+	bin->fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (bin->fd < 0)
+		return -errno;
+	bin->name = g_strdup(path);
+	bin->exe = guest_exe_path(m, path);
+	return 0;
+}
+
+int exec_first_program(struct machine *m, struct task *t, char *const *argv, char *const *envp,
+		       struct exec_image *image, GString *error)
+{
+	GPtrArray *args = g_ptr_array_new_with_free_func(g_free);
+	struct binary bin = { .fd = -1 };
+	struct mm *mm = NULL;
+	int err, scripts = 0;
+
+	for (int i = 0; argv[i]; i++)
+		g_ptr_array_add(args, g_strdup(argv[i]));
+	g_ptr_array_add(args, NULL);
+	err = open_program(m, t, argv[0], &bin);
+	if (err == -ENOENT && strcmp(m->opt.root, "/"))
+		err = open_host_program(m, argv[0], &bin);
+	if (err)
+		g_string_printf(error, "%s: %s", argv[0], g_strerror(-err));
+	else
+		err = scripts = follow_scripts(m, t, &bin, args, error);
+	if (err >= 0) {
+		err = load_program(m, &(struct program){ bin.fd, bin.name, bin.exe, (char *const *)args->pdata,
+							 envp }, &mm, image, error);
+		if (err && scripts) {
+			char *script = g_strdup_printf("%s: interpreter ", argv[0]);
+
+			g_string_prepend(error, script);
+			g_free(script);
+		}
+	}
+	if (!err) {
+		task_exec_mm(t, mm);
+		mmput(mm);
+		process_set_exe(t->proc, bin.exe);
+	}
+	binary_clear(&bin);
+	g_ptr_array_free(args, TRUE);
 	return err;
 }
 

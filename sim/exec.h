@@ -26,4 +26,12 @@ struct program {
 int load_program(struct machine *m, const struct program *prog, struct mm **out,
 		 struct exec_image *image, GString *error);
 
+/* Start task `t` (new, without an address space) on the program of a run,
+ * argv[0]: looked up in the guest's file system from t's working directory
+ * (with --root, below it: a program not found there is taken as a host
+ * path), "#!" lines followed as execve does.  On failure a negative errno
+ * (-ENOENT: no such program) and the reason, naming the file, in `error`. */
+int exec_first_program(struct machine *m, struct task *t, char *const *argv, char *const *envp,
+		       struct exec_image *image, GString *error);
+
 #endif

@@ -166,37 +166,14 @@ static void run(struct machine *m)
 	}
 }
 
-/* The guest's name for the program at host path `path`: its absolute path
- * below the root, or the name as given when it lies outside the root. */
-static char *guest_exe_path(struct machine *m, const char *path)
-{
-	char *cwd = g_get_current_dir();
-	char *abs = g_canonicalize_filename(path, cwd);
-	char *root = g_canonicalize_filename(m->opt.root, cwd);
-	size_t len = strlen(root);
-	char *exe;
-
-	if (!strcmp(root, "/"))
-		exe = g_strdup(abs);
-	else if (!strncmp(abs, root, len) && abs[len] == '/')
-		exe = g_strdup(abs + len);
-	else
-		exe = g_strdup(path);
-	g_free(abs);
-	g_free(root);
-	g_free(cwd);
-	return exe;
-}
-
-/* The first task: process FIRST_PID, running `mm`, with standard
- * descriptors and the initial working directory. */
-static struct task *create_init_task(struct machine *m, const char *exe, struct mm *mm)
+/* The first task: process FIRST_PID, with standard descriptors and the
+ * initial working directory, and no address space yet. */
+static struct task *create_init_task(struct machine *m, const char *exe)
 {
 	struct task *t = task_create(m, NULL, NULL, exe);
 	char *cwd = machine_initial_cwd(m);
 
 	m->init = t->proc;
-	task_exec_mm(t, mm);
 	t->fs = fs_new(cwd);
 	t->files = files_new();
 	fdtable_init_stdio(&t->files->fdt);
@@ -207,32 +184,21 @@ static struct task *create_init_task(struct machine *m, const char *exe, struct 
 
 int run_program(struct machine *m, char *const *argv, char *const *envp)
 {
-	char *exe = guest_exe_path(m, argv[0]);
 	GString *error = g_string_new(NULL);
 	struct exec_image image;
-	struct mm *mm = NULL;
 	struct task *init;
-	int fd = open(argv[0], O_RDONLY | O_CLOEXEC);
-	int err = fd < 0 ? -errno : 0;
+	int err;
 
-	if (fd < 0)
-		g_string_printf(error, "%s: %s", argv[0], g_strerror(-err));
-	else
-		err = load_program(m, &(struct program){ fd, argv[0], exe, argv, envp }, &mm, &image, error);
-	if (fd >= 0)
-		close(fd);
+	procfs_mount(m);	/* the guest's /proc is the simulation's */
+	sysfs_mount(m);		/* and so is its /sys */
+	init = create_init_task(m, argv[0]);
+	err = exec_first_program(m, init, argv, envp, &image, error);
 	if (err) {
 		fprintf(m->log, "mmusim: %s\n", error->str);
 		g_string_free(error, TRUE);
-		g_free(exe);
 		return err == -ENOENT ? 127 : 126;
 	}
 	g_string_free(error, TRUE);
-	procfs_mount(m);	/* the guest's /proc is the simulation's */
-	sysfs_mount(m);		/* and so is its /sys */
-	init = create_init_task(m, exe, mm);
-	mmput(mm);
-	g_free(exe);
 	cpu_context_init_user(m->cpu, init->ctx, image.entry, image.sp);
 	sched_add_new(m, init);
 	run(m);

@@ -75,6 +75,13 @@ tests_unit_file_SOURCES = tests/unit/test_file.c
 tests_unit_file_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_file_LDADD = $(SIM_LIBS) $(CRITERION_LIBS)
 
+# sim/binfmt_script: "#!" lines.
+check_PROGRAMS += tests/unit-script
+TESTS += tests/unit-script
+tests_unit_script_SOURCES = tests/unit/test_script.c
+tests_unit_script_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_script_LDADD = $(SIM_LIBS) $(CRITERION_LIBS)
+
 # sim/task and sim/sched: a thread switching its active address space.
 check_PROGRAMS += tests/unit-task
 TESTS += tests/unit-task

@@ -39,9 +39,24 @@ static gchar *write_executable(const char *name, const char *contents)
 
 Test(load, text_file)
 {
-	gchar *path = write_executable("script.txt", "#!/bin/sh\necho this is not an ELF file\n");
+	gchar *path = write_executable("notes.txt", "echo this is not an ELF file, nor a #! script\n");
 
 	expect_load_error(path, 126, "not an ELF file");
+	g_free(path);
+}
+
+/* A script runs its interpreter: here the host's /bin/sh, not AArch64. */
+Test(load, script_of_a_host_interpreter)
+{
+	gchar *path = write_executable("script", "#!/bin/sh\necho this runs /bin/sh\n");
+	gchar *prefix = g_strdup_printf("mmusim: %s: interpreter /bin/sh: ", path);
+	struct result r = run_mmusim(path, NULL);
+
+	expect_status(&r, 126);
+	cr_expect(g_str_has_prefix(r.err, prefix), "stderr does not start with \"%s\":\n%s", prefix, r.err);
+	expect_contains("stderr", r.err, "x86-64");
+	result_free(&r);
+	g_free(prefix);
 	g_free(path);
 }
 
