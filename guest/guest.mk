@@ -46,7 +46,8 @@ GUEST_BINS = \
 	guest/bin/fswrite \
 	guest/bin/echoargs \
 	guest/bin/runscript \
-	guest/bin/escape
+	guest/bin/escape \
+	guest/bin/sqlite-demo
 
 # Guests without a C library: _start is theirs.  No outline atomics either:
 # those helpers are in libgcc, which -nostdlib leaves out, and are set up by
@@ -68,6 +69,12 @@ guest/bin/hello-dynamic: guest/hello.c
 guest/bin/auxv-pie: guest/auxv.c
 	@mkdir -p guest/bin
 	$(AM_V_CC)$(GUEST_CC) $(filter-out -static,$(GUEST_CFLAGS)) -static-pie -fPIE -o $@ $<
+
+# SQLite from Debian's libsqlite3-dev:arm64 (scripts/setup-deps).  The
+# linker's note that SQLite can dlopen() extensions is expected: it never does.
+guest/bin/sqlite-demo: guest/sqlite-demo.c
+	@mkdir -p guest/bin
+	$(AM_V_CC)$(GUEST_CC) $(GUEST_CFLAGS) -o $@ $< -lsqlite3 -lm
 
 guest/bin/%: guest/%.c guest/mmusim.h
 	@mkdir -p guest/bin

@@ -23,7 +23,8 @@ tests_integration_tests_SOURCES = \
 	tests/integration/test_files.c \
 	tests/integration/test_procfs.c \
 	tests/integration/test_fswrite.c \
-	tests/integration/test_script.c
+	tests/integration/test_script.c \
+	tests/integration/test_programs.c
 tests_integration_tests_CFLAGS = $(AM_CFLAGS) $(CRITERION_CFLAGS) $(JSON_GLIB_CFLAGS) \
 	-DMMUSIM_PATH='"$(abs_top_builddir)/mmusim$(EXEEXT)"' \
 	-DGUEST_BIN_DIR='"$(abs_top_builddir)/guest/bin"' \
@@ -41,7 +42,9 @@ tests_integration_tests_CFLAGS = $(AM_CFLAGS) $(CRITERION_CFLAGS) $(JSON_GLIB_CF
 	-DHOST_CATPROC_PATH='"$(abs_top_builddir)/tests/host-catproc$(EXEEXT)"' \
 	-DHOST_FSWRITE_PATH='"$(abs_top_builddir)/tests/host-fswrite$(EXEEXT)"' \
 	-DHOST_ECHOARGS_PATH='"$(abs_top_builddir)/tests/host-echoargs$(EXEEXT)"' \
-	-DHOST_RUNSCRIPT_PATH='"$(abs_top_builddir)/tests/host-runscript$(EXEEXT)"'
+	-DHOST_RUNSCRIPT_PATH='"$(abs_top_builddir)/tests/host-runscript$(EXEEXT)"' \
+	-DHOST_SQLITE_DEMO_PATH='"$(abs_top_builddir)/tests/host-sqlite-demo$(EXEEXT)"' \
+	-DE2FSCK_STATIC_PATH='"$(abs_top_srcdir)/guest/e2fsck/e2fsck.static"'
 tests_integration_tests_LDADD = $(CRITERION_LIBS) $(JSON_GLIB_LIBS) $(GLIB_LIBS)
 
 # The tests run mmusim and the guests: build them first (automake owns the
@@ -50,12 +53,13 @@ EXTRA_tests_integration_tests_DEPENDENCIES = mmusim$(EXEEXT) $(GUEST_BINS) \
 	tests/host-faults$(EXEEXT) tests/host-paths$(EXEEXT) tests/host-overcommit$(EXEEXT) \
 	tests/host-untouched$(EXEEXT) tests/host-notsock$(EXEEXT) \
 	tests/host-procmem$(EXEEXT) tests/host-procerr$(EXEEXT) tests/host-catproc$(EXEEXT) \
-	tests/host-fswrite$(EXEEXT) tests/host-echoargs$(EXEEXT) tests/host-runscript$(EXEEXT)
+	tests/host-fswrite$(EXEEXT) tests/host-echoargs$(EXEEXT) tests/host-runscript$(EXEEXT) \
+	tests/host-sqlite-demo$(EXEEXT)
 
 # Guests built for this host: the real kernel's answers to compare with.
 check_PROGRAMS += tests/host-faults tests/host-paths tests/host-overcommit tests/host-untouched \
 	tests/host-notsock tests/host-procmem tests/host-procerr tests/host-catproc tests/host-fswrite \
-	tests/host-echoargs tests/host-runscript
+	tests/host-echoargs tests/host-runscript tests/host-sqlite-demo
 tests_host_faults_SOURCES = guest/faults.c
 tests_host_paths_SOURCES = guest/paths.c
 tests_host_overcommit_SOURCES = guest/overcommit.c
@@ -67,3 +71,5 @@ tests_host_catproc_SOURCES = guest/catproc.c
 tests_host_fswrite_SOURCES = guest/fswrite.c
 tests_host_echoargs_SOURCES = guest/echoargs.c
 tests_host_runscript_SOURCES = guest/runscript.c
+tests_host_sqlite_demo_SOURCES = guest/sqlite-demo.c
+tests_host_sqlite_demo_LDADD = -lsqlite3
