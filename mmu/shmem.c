@@ -70,6 +70,69 @@ int shmem_find_page(struct shmem *sh, uint64_t pgoff, phys_addr_t *pa)
 	return 1;
 }
 
+/* ------------------------------------------------------------ byte access */
+
+void shmem_read(struct shmem *sh, uint64_t offset, void *buf, size_t len)
+{
+	while (len) {
+		size_t in_page = offset & ~PAGE_MASK, n = MIN(len, PAGE_SIZE - in_page);
+		const guint64 *frame = lookup_page(sh, offset >> PAGE_SHIFT);
+
+		if (frame)
+			memcpy(buf, (uint8_t *)phys_to_host(sh->phys, *frame) + in_page, n);
+		else
+			memset(buf, 0, n);
+		buf = (uint8_t *)buf + n;
+		offset += n;
+		len -= n;
+	}
+}
+
+int shmem_write(struct shmem *sh, uint64_t offset, const void *buf, size_t len)
+{
+	while (len) {
+		size_t in_page = offset & ~PAGE_MASK, n = MIN(len, PAGE_SIZE - in_page);
+		phys_addr_t pa;
+		int err = shmem_find_page(sh, offset >> PAGE_SHIFT, &pa);
+
+		if (err < 0)
+			return err;
+		memcpy((uint8_t *)phys_to_host(sh->phys, pa) + in_page, buf, n);
+		buf = (const uint8_t *)buf + n;
+		offset += n;
+		len -= n;
+	}
+	return 0;
+}
+
+static gboolean past_end(gpointer key, gpointer value, gpointer opaque)
+{
+	struct shmem *sh = ((void **)opaque)[0];
+	uint64_t first_gone = *(uint64_t *)((void **)opaque)[1];
+
+	if (*(guint64 *)key < first_gone)
+		return FALSE;
+	phys_put(sh->phys, *(guint64 *)value);
+	return TRUE;
+}
+
+void shmem_truncate(struct shmem *sh, uint64_t size)
+{
+	uint64_t first_gone = (size + PAGE_SIZE - 1) >> PAGE_SHIFT;
+	void *args[2] = { sh, &first_gone };
+	const guint64 *last = (size & ~PAGE_MASK) ? lookup_page(sh, size >> PAGE_SHIFT) : NULL;
+
+	g_hash_table_foreach_remove(sh->pages, past_end, args);
+	if (last)
+		memset((uint8_t *)phys_to_host(sh->phys, *last) + (size & ~PAGE_MASK), 0,
+		       PAGE_SIZE - (size & ~PAGE_MASK));
+}
+
+uint64_t shmem_nr_pages(const struct shmem *sh)
+{
+	return g_hash_table_size(sh->pages);
+}
+
 /* ------------------------------------------------------------------ vm_ops */
 
 static int shmem_fault(struct vm_fault *vmf)

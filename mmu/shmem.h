@@ -7,6 +7,7 @@
 #ifndef MMU_SHMEM_H
 #define MMU_SHMEM_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "mmu/mm_types.h"
@@ -21,6 +22,18 @@ void shmem_put(struct shmem *sh);
  * object keeps its own reference; the caller takes another to map it.
  * Returns 1 when the page was allocated now, 0 when it existed, or -ENOMEM. */
 int shmem_find_page(struct shmem *sh, uint64_t pgoff, phys_addr_t *pa);
+
+/* Byte access for a file whose contents the object holds (tmpfs): a read
+ * of a page never handed out gives zeroes and allocates nothing; a write
+ * allocates what it touches (-ENOMEM when simulated memory is exhausted,
+ * having written nothing past the first page it could not get). */
+void shmem_read(struct shmem *sh, uint64_t offset, void *buf, size_t len);
+int shmem_write(struct shmem *sh, uint64_t offset, const void *buf, size_t len);
+/* Drop the pages wholly past byte `size` and zero the rest of the page it
+ * ends in (a truncated file reads zeroes when it grows again). */
+void shmem_truncate(struct shmem *sh, uint64_t size);
+/* Pages the object holds. */
+uint64_t shmem_nr_pages(const struct shmem *sh);
 
 /* The ops of a VMA mapping a shmem object (vm_private_data). */
 extern const struct vm_ops shmem_vm_ops;

@@ -134,9 +134,9 @@ void machine_destroy(struct machine *m)
 	domain_fini(&m->domain);
 	g_clear_pointer(&m->syscall_counts, g_hash_table_destroy);
 	cost_profile_clear(&m->profile);
+	vfs_fini(&m->vfs);	/* before the frames: a tmpfs gives its pages back */
 	cpu_destroy(m->cpu);
 	phys_destroy(m->phys);
-	vfs_fini(&m->vfs);
 	g_rand_free(m->rand);
 	g_hash_table_destroy(m->warned);
 	g_free(m);

@@ -49,6 +49,7 @@ struct options {
 	bool tlb_off;			/* --tlb off: no per-access TLB lookups */
 	const char *profile;		/* built-in name or key file */
 	char **sets;			/* --set assignments, NULL-terminated or NULL */
+	char **tmpfs;			/* --tmpfs mount points, NULL-terminated or NULL */
 };
 
 /* A simulated CPU: a translation agent of the machine's domain (its clock,

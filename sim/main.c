@@ -32,6 +32,8 @@ static const char usage_text[] =
 	"  --mem SIZE         simulated physical memory, 1M to 16T, e.g. 512M, 4G (default 4G)\n"
 	"  --root DIR         the guest's root directory (default /)\n"
 	"  --writable         let the guest change files below the root (default read-only)\n"
+	"  --tmpfs PATH       a writable directory tree at guest path PATH, in simulated\n"
+	"                     memory (repeatable)\n"
 	"  --max-insns N      stop the guest after at most N instructions (exit status 152,\n"
 	"                     SIGXCPU); a block that would pass N does not start\n"
 	"  --strace           print one line per system call on stderr\n"
@@ -243,6 +245,7 @@ static int cmd_run(int argc, char **argv)
 	struct options opt = { .mem = DEFAULT_MEM, .root = "/", .cpus = DEFAULT_CPUS,
 			       .quantum = DEFAULT_QUANTUM, .max_tasks = DEFAULT_MAX_TASKS };
 	gchar *root = NULL, *profile = NULL, *report_path = NULL, **sets = NULL, **env = NULL;
+	gchar **tmpfs = NULL;
 	gchar **envp = NULL;
 	gboolean writable = FALSE, strace = FALSE, stats = FALSE, help = FALSE, clear_env = FALSE;
 	GOptionEntry entries[] = {
@@ -262,6 +265,7 @@ static int cmd_run(int argc, char **argv)
 		{ "set", 0, 0, G_OPTION_ARG_STRING_ARRAY, &sets, "profile change", "KEY=VALUE" },
 		{ "tlb", 0, 0, G_OPTION_ARG_CALLBACK, parse_tlb, "TLB modelling", "exact|off" },
 		{ "env", 0, 0, G_OPTION_ARG_STRING_ARRAY, &env, "guest environment variable", "NAME=VALUE" },
+		{ "tmpfs", 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &tmpfs, "tmpfs mount point", "PATH" },
 		{ "clear-env", 0, 0, G_OPTION_ARG_NONE, &clear_env, "empty guest environment", NULL },
 		{ NULL },
 	};
@@ -298,6 +302,13 @@ static int cmd_run(int argc, char **argv)
 		status = usage_error("%s", error->message);
 		goto out;
 	}
+	for (gchar **p = tmpfs; p && *p; p++) {
+		if ((*p)[0] != '/') {
+			status = usage_error("--tmpfs %s: not an absolute guest path", *p);
+			goto out;
+		}
+	}
+	opt.tmpfs = tmpfs;
 	opt.root = root ? root : "/";
 	opt.profile = profile;
 	opt.sets = sets;
@@ -337,6 +348,7 @@ out:
 	g_free(report_path);
 	g_strfreev(sets);
 	g_strfreev(env);
+	g_strfreev(tmpfs);
 	g_strfreev(envp);
 	return status;
 }

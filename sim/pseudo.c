@@ -157,6 +157,21 @@ struct dirent64_head {
 	uint8_t d_type;
 } __attribute__((packed));
 
+size_t pseudo_put_dirent(void *buf, size_t space, uint64_t ino, int64_t next_pos, unsigned mode,
+			 const char *name)
+{
+	size_t name_len = strlen(name) + 1;
+	size_t reclen = (sizeof(struct dirent64_head) + name_len + 7) & ~(size_t)7;
+	struct dirent64_head head = { ino, next_pos, (uint16_t)reclen, (uint8_t)IFTODT(mode) };
+
+	if (reclen > space)
+		return 0;
+	memset(buf, 0, reclen);
+	memcpy(buf, &head, sizeof(head));
+	memcpy((char *)buf + sizeof(head), name, name_len);
+	return reclen;
+}
+
 static long pseudo_getdents(struct file *f, void *buf, size_t len)
 {
 	struct pseudo_file *pf = pf_of(f);
@@ -165,17 +180,11 @@ static long pseudo_getdents(struct file *f, void *buf, size_t len)
 	list_dir(pf);
 	for (; f->f_pos >= 0 && f->f_pos < (int64_t)pf->entries->len; f->f_pos++) {
 		const struct dir_entry *e = &g_array_index(pf->entries, struct dir_entry, f->f_pos);
-		size_t name_len = strlen(e->name) + 1;
-		size_t reclen = (sizeof(struct dirent64_head) + name_len + 7) & ~(size_t)7;
-		struct dirent64_head head = {
-			e->node.ino, f->f_pos + 1, (uint16_t)reclen, (uint8_t)IFTODT(e->node.mode),
-		};
+		size_t reclen = pseudo_put_dirent((char *)buf + done, len - done, e->node.ino,
+						  f->f_pos + 1, e->node.mode, e->name);
 
-		if (done + reclen > len)
+		if (!reclen)
 			return done ? (long)done : -EINVAL;
-		memset((char *)buf + done, 0, reclen);
-		memcpy((char *)buf + done, &head, sizeof(head));
-		memcpy((char *)buf + done + sizeof(head), e->name, name_len);
 		done += reclen;
 	}
 	return (long)done;

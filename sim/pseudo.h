@@ -51,6 +51,15 @@ struct fs_type {
 	/* Write to a node opened for writing: bytes written or the errno. */
 	long (*write)(void *data, const struct pseudo_node *node, const void *buf, size_t len,
 		      int64_t offset);
+	/* Optional, for a file system whose files are its own (tmpfs): the
+	 * file of a node, instead of the text files sim/pseudo.c makes; a new
+	 * regular file `name` in `dir` for O_CREAT; and the end of the mount
+	 * (its data freed when the machine goes). */
+	int (*open)(void *data, const struct pseudo_node *node, const char *path, int flags,
+		    struct file **out);
+	int (*create)(void *data, const struct pseudo_node *dir, const char *name, unsigned mode,
+		      struct pseudo_node *out);
+	void (*kill)(void *data);
 };
 
 struct vfs_mount {
@@ -76,6 +85,10 @@ void pseudo_table_list(const struct pseudo_entry *table, size_t n, int dir,
 		       struct pseudo_node (*node_of)(int index),
 		       void (*emit)(void *arg, const char *name, const struct pseudo_node *node), void *arg);
 
+/* Put one struct linux_dirent64 record at `buf` (`space` bytes free):
+ * its length, or 0 when it does not fit. */
+size_t pseudo_put_dirent(void *buf, size_t space, uint64_t ino, int64_t next_pos, unsigned mode,
+			 const char *name);
 /* A node of a mounted file system as a file. */
 int pseudo_open(const struct vfs_mount *mnt, struct task *t, const struct pseudo_node *node,
 		const char *path, int flags, struct file **out);

@@ -30,6 +30,7 @@
 #include "sim/sched.h"
 #include "sim/signal.h"
 #include "sim/syscall.h"
+#include "sim/tmpfs.h"
 
 /* The same abort repeating this often means the emulator and the model
  * disagree about a translation: a simulator bug, reported as such. */
@@ -191,6 +192,8 @@ int run_program(struct machine *m, char *const *argv, char *const *envp)
 
 	procfs_mount(m);	/* the guest's /proc is the simulation's */
 	sysfs_mount(m);		/* and so is its /sys */
+	for (char **point = m->opt.tmpfs; point && *point; point++)
+		tmpfs_mount(m, *point);
 	init = create_init_task(m, argv[0]);
 	err = exec_first_program(m, init, argv, envp, &image, error);
 	if (err) {

@@ -24,6 +24,8 @@ static char *fold_path(const char *path)
 
 static void free_mount(struct vfs_mount *mnt)
 {
+	if (mnt->type->kill)
+		mnt->type->kill(mnt->data);
 	g_free(mnt->point);
 	g_free(mnt);
 }
@@ -139,6 +141,42 @@ static int walk(const struct vfs_mount *mnt, struct task *t, const char *rest, b
 	return err;
 }
 
+/* O_CREAT in a file system that creates files: make `rest` (below the
+ * mount point) if its directory exists and it does not.  1 when it was
+ * made, 0 when there is nothing to do here (it exists, or a link on the
+ * way leads elsewhere: the walk follows it), or -errno. */
+static int create_in_mount(const struct vfs_mount *mnt, struct task *t, const char *rest, int flags,
+			   unsigned mode, bool dir_only)
+{
+	const char *slash = strrchr(rest, '/');
+	char *dir_rest = g_strndup(rest, slash ? (size_t)(slash - rest) : 0), *next;
+	const char *name = slash ? slash + 1 : rest;
+	struct pseudo_node dir, node;
+	int err;
+
+	if (!name[0]) {
+		g_free(dir_rest);
+		return 0;	/* the mount's root */
+	}
+	err = walk(mnt, t, dir_rest, true, &dir, &next);
+	g_free(dir_rest);
+	if (err || next) {
+		g_free(next);
+		return err;
+	}
+	if (!S_ISDIR(dir.mode))
+		return -ENOTDIR;
+	err = mnt->type->lookup(mnt->data, t, &dir, name, &node);
+	if (!err)
+		return (flags & O_EXCL) ? -EEXIST : 0;
+	if (err != -ENOENT)
+		return err;
+	if (dir_only)
+		return -EISDIR;
+	err = mnt->type->create(mnt->data, &dir, name, mode, &node);
+	return err ? err : 1;
+}
+
 static bool wants_write(int flags)
 {
 	return (flags & O_ACCMODE) != O_RDONLY || (flags & (O_CREAT | O_TRUNC)) ||
@@ -233,10 +271,19 @@ int vfs_open(const struct vfs *vfs, struct task *t, const char *path, int flags,
 			err = open_host(vfs, cur, flags, mode, out);
 			break;
 		}
-		err = walk(mnt, t, rest, !(flags & O_NOFOLLOW) || dir_only, &node, &next);
+		err = 0;
+		if ((flags & O_CREAT) && mnt->type->create) {
+			err = create_in_mount(mnt, t, rest, flags, mode, dir_only);
+			if (err > 0)
+				flags &= ~O_EXCL;	/* made now: open it */
+		}
+		if (err >= 0)
+			err = walk(mnt, t, rest, !(flags & O_NOFOLLOW) || dir_only, &node, &next);
 		if (!err && !next && dir_only && !S_ISDIR(node.mode))
 			err = -ENOTDIR;
-		if (!err && !next)
+		if (!err && !next && mnt->type->open)
+			err = mnt->type->open(mnt->data, &node, folded, flags, out);
+		else if (!err && !next)
 			err = pseudo_open(mnt, t, &node, folded, flags, out);
 		g_free(folded);
 		if (err || !next)

@@ -7,6 +7,7 @@ unit_tests = \
 	tests/unit-ptshare \
 	tests/unit-vma \
 	tests/unit-mm \
+	tests/unit-shmem \
 	tests/unit-fault \
 	tests/unit-uaccess \
 	tests/unit-pagewalk \
@@ -37,6 +38,10 @@ tests_unit_ptshare_LDADD = $(TEST_LIBS)
 tests_unit_vma_SOURCES = tests/unit/test_vma.c $(UNIT_FIXTURE)
 tests_unit_vma_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_vma_LDADD = $(TEST_LIBS)
+
+tests_unit_shmem_SOURCES = tests/unit/test_shmem.c
+tests_unit_shmem_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_shmem_LDADD = $(TEST_LIBS)
 
 tests_unit_mm_SOURCES = tests/unit/test_mm.c $(UNIT_FIXTURE)
 tests_unit_mm_CFLAGS = $(UNIT_CFLAGS)
