@@ -30,6 +30,17 @@ static void free_mount(struct vfs_mount *mnt)
 	g_free(mnt);
 }
 
+/* Whether this host has openat2 with RESOLVE_IN_ROOT (Linux 5.6). */
+static bool has_openat2(int root_fd)
+{
+	struct open_how how = { .flags = O_PATH | O_CLOEXEC, .resolve = RESOLVE_IN_ROOT };
+	long fd = syscall(SYS_openat2, root_fd, ".", &how, sizeof(how));
+
+	if (fd >= 0)
+		close((int)fd);
+	return fd >= 0 || errno != ENOSYS;
+}
+
 int vfs_init(struct vfs *vfs, const char *root, bool writable, GString *error)
 {
 	struct stat st;
@@ -42,7 +53,10 @@ int vfs_init(struct vfs *vfs, const char *root, bool writable, GString *error)
 		return -errno;
 	}
 	vfs->root = g_strdup(root);
+	vfs->root_dev = st.st_dev;
+	vfs->root_ino = st.st_ino;
 	vfs->writable = writable;
+	vfs->by_hand = !has_openat2(vfs->root_fd);
 	vfs->mounts = g_ptr_array_new_with_free_func((GDestroyNotify)free_mount);
 	return 0;
 }
@@ -183,6 +197,84 @@ static bool wants_write(int flags)
 	       (flags & O_TMPFILE) == O_TMPFILE;	/* O_TMPFILE includes O_DIRECTORY's bit */
 }
 
+/* Replace directory descriptor *dir by `next` (a descriptor or -errno). */
+static int step(int *dir, int next)
+{
+	int err = next < 0 ? -errno : 0;
+
+	close(*dir);
+	*dir = next;
+	return err;
+}
+
+/* The names of `path` before those already in `names`. */
+static void push_names(GQueue *names, const char *path)
+{
+	char **parts = g_strsplit(path, "/", -1);
+
+	for (int i = (int)g_strv_length(parts) - 1; i >= 0; i--) {
+		if (parts[i][0] && strcmp(parts[i], "."))
+			g_queue_push_head(names, parts[i]);
+		else
+			g_free(parts[i]);
+	}
+	g_free(parts);
+}
+
+/* openat2(RESOLVE_IN_ROOT) by hand: each name is opened O_NOFOLLOW from
+ * its directory's descriptor, ".." of the root is the root, and a link
+ * (but the last with O_NOFOLLOW, or O_CREAT|O_EXCL) is read and its names
+ * walked instead, from the root when absolute.  Nothing is ever looked up
+ * from a host path, so the walk cannot leave the root. */
+static long walk_in_root(const struct vfs *vfs, const char *path, int flags, unsigned mode)
+{
+	bool slash = g_str_has_suffix(path, "/"), follow_last = !(flags & O_NOFOLLOW) &&
+			(flags & (O_CREAT | O_EXCL)) != (O_CREAT | O_EXCL);
+	int dir = fcntl(vfs->root_fd, F_DUPFD_CLOEXEC, 3), links = 0, err = dir < 0 ? -errno : 0;
+	GQueue *names = g_queue_new();
+	char *name = NULL;
+
+	push_names(names, path);
+	while (!err && (name = g_queue_pop_head(names))) {
+		bool last = g_queue_is_empty(names);
+		struct stat st;
+		char target[4096];
+		long len;
+
+		if (!strcmp(name, "..")) {
+			if (fstat(dir, &st) == 0 && (st.st_dev != vfs->root_dev || st.st_ino != vfs->root_ino))
+				err = step(&dir, openat(dir, "..", O_PATH | O_DIRECTORY | O_CLOEXEC));
+		} else if (fstatat(dir, name, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISLNK(st.st_mode) &&
+			   (!last || slash || follow_last)) {
+			len = readlinkat(dir, name, target, sizeof(target) - 1);
+			err = len < 0 ? -errno : ++links > MAX_SYMLINKS ? -ELOOP : 0;
+			if (!err && target[0] == '/')
+				err = step(&dir, fcntl(vfs->root_fd, F_DUPFD_CLOEXEC, 3));
+			if (!err) {
+				target[len] = 0;
+				push_names(names, target);
+			}
+		} else if (!last) {
+			err = step(&dir, openat(dir, name, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+		} else {
+			err = step(&dir, openat(dir, name, flags | O_NOFOLLOW | O_CLOEXEC |
+							   (slash ? O_DIRECTORY : 0), mode));
+			g_free(name);
+			g_queue_free_full(names, g_free);
+			return err ? err : dir;
+		}
+		g_free(name);
+	}
+	g_queue_free_full(names, g_free);
+	/* No name left to open (the root, or a path ending in ".."): the
+	 * directory reached, opened as asked. */
+	if (!err)
+		err = step(&dir, openat(dir, ".", flags | O_CLOEXEC, mode));
+	else if (dir >= 0)
+		close(dir);
+	return err ? err : dir;
+}
+
 /* `path` is passed relative to the root directory: RESOLVE_IN_ROOT treats
  * both alike, and a path that never names the host's "/" cannot reach it
  * through a leading slash whatever else goes wrong. */
@@ -195,6 +287,8 @@ static long openat2_in_root(const struct vfs *vfs, const char *path, int flags, 
 	};
 	long fd;
 
+	if (vfs->by_hand)
+		return walk_in_root(vfs, path, flags, how.mode);
 	while (path[0] == '/')
 		path++;
 	fd = syscall(SYS_openat2, vfs->root_fd, path[0] ? path : ".", &how, sizeof(how));

@@ -11,7 +11,9 @@
  * a time, following its symbolic links (which may lead back out, as
  * /proc/self/exe does).  Any other path resolves below the host root
  * directory (--root) with openat2(RESOLVE_IN_ROOT), so "..", absolute
- * symlinks and absolute paths never leave it, as under chroot; a host
+ * symlinks and absolute paths never leave it, as under chroot (on a host
+ * without openat2, before Linux 5.6, by a walk of the same rules, one name
+ * at a time with O_NOFOLLOW opens from the root descriptor); a host
  * object on the host's procfs (reached through a host symlink such as
  * /dev/fd) answers ENOENT, so the host's /proc never shows through.
  * Unless the machine is writable (--writable), anything that would change
@@ -45,7 +47,10 @@ struct task;
 struct vfs {
 	int root_fd;		/* O_PATH descriptor of the root directory */
 	char *root;		/* its host path, for messages */
+	dev_t root_dev;		/* and its identity, for ".." there */
+	ino_t root_ino;
 	bool writable;
+	bool by_hand;		/* no openat2 on this host: paths are walked one name at a time */
 	GPtrArray *mounts;	/* struct vfs_mount * */
 };
 

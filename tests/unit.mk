@@ -80,6 +80,13 @@ tests_unit_file_SOURCES = tests/unit/test_file.c
 tests_unit_file_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_file_LDADD = $(SIM_LIBS) $(CRITERION_LIBS)
 
+# sim/vfs: paths below the root, by openat2 and by hand.
+check_PROGRAMS += tests/unit-rootwalk
+TESTS += tests/unit-rootwalk
+tests_unit_rootwalk_SOURCES = tests/unit/test_rootwalk.c
+tests_unit_rootwalk_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_rootwalk_LDADD = $(SIM_LIBS) $(CRITERION_LIBS)
+
 # sim/binfmt_script: "#!" lines.
 check_PROGRAMS += tests/unit-script
 TESTS += tests/unit-script
