@@ -42,7 +42,8 @@ GUEST_BINS = \
 	guest/bin/codefill \
 	guest/bin/procmem \
 	guest/bin/procerr \
-	guest/bin/catproc
+	guest/bin/catproc \
+	guest/bin/conform
 
 # Guests without a C library: _start is theirs.  No outline atomics either:
 # those helpers are in libgcc, which -nostdlib leaves out, and are set up by

@@ -21,6 +21,7 @@ struct phys {
 	uint64_t next_fresh;	/* first frame never handed out */
 	uint64_t in_use[FRAME_NR_KINDS];
 	uint64_t total_in_use, peak;
+	phys_addr_t zero_page;	/* 0: not allocated yet */
 };
 
 static uint64_t pfn_of(const struct phys *phys, phys_addr_t pa)
@@ -122,6 +123,22 @@ void phys_put(struct phys *phys, phys_addr_t pa)
 unsigned phys_refcount(const struct phys *phys, phys_addr_t pa)
 {
 	return phys->refcount[pfn_of(phys, pa)];
+}
+
+int phys_zero_page(struct phys *phys, phys_addr_t *pa)
+{
+	int err = phys->zero_page ? 0 : phys_alloc(phys, FRAME_DATA, &phys->zero_page);
+
+	if (err)
+		return err;
+	phys_get(phys, phys->zero_page);
+	*pa = phys->zero_page;
+	return 0;
+}
+
+bool phys_is_zero_page(const struct phys *phys, phys_addr_t pa)
+{
+	return phys->zero_page && pa == phys->zero_page;
 }
 
 enum frame_kind phys_kind(const struct phys *phys, phys_addr_t pa)

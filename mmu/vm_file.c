@@ -7,6 +7,7 @@
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
+#include "mmu/filemap.h"
 
 struct vm_file {
 	int refs;
@@ -14,6 +15,7 @@ struct vm_file {
 	char *name;
 	dev_t dev;		/* the host file's identity, for maps */
 	ino_t ino;
+	struct page_cache cache;	/* pages read so far (set up at the first fault) */
 };
 
 struct vm_file *vm_file_new(int host_fd, const char *name)
@@ -42,6 +44,7 @@ void vm_file_put(struct vm_file *file)
 	if (!file || --file->refs)
 		return;
 	close(file->fd);
+	page_cache_release(&file->cache);
 	g_free(file->name);
 	g_free(file);
 }
@@ -78,22 +81,49 @@ int vm_file_read_page(struct vm_file *file, uint64_t offset, void *page)
 
 /* ------------------------------------------------------------------ vm_ops */
 
+/* The cached page at `pgoff`, read from the file into the cache the first
+ * time, with a reference for the caller: 1 when it was read, 0 when it was
+ * cached, -ENXIO past end of file, -ENOMEM. */
+static int find_page(struct vm_file *file, struct phys *phys, uint64_t pgoff, phys_addr_t *page)
+{
+	int err, read = 0;
+
+	if (!file->cache.pages)
+		page_cache_init(&file->cache, phys);
+	if (!page_cache_lookup(&file->cache, pgoff, page)) {
+		if (phys_alloc(phys, FRAME_DATA, page))
+			return -ENOMEM;
+		err = vm_file_read_page(file, pgoff << PAGE_SHIFT, phys_to_host(phys, *page));
+		if (err) {
+			phys_put(phys, *page);
+			return err;
+		}
+		page_cache_add(&file->cache, pgoff, *page);
+		read = 1;
+	}
+	phys_get(phys, *page);
+	return read;
+}
+
+/* A missing page is the cache's: a private mapping gets it read-only (the
+ * cache maps it too) and a write copies it, as Linux's filemap_fault. */
 static int file_fault(struct vm_fault *vmf)
 {
-	struct vm_file *file = vmf->vma->vm_private_data;
-	int err;
+	int err = find_page(vmf->vma->vm_private_data, vmf->mm->phys, vmf->pgoff, &vmf->page);
 
-	vmf->kind = FAULT_KIND_FILE;
-	if (phys_alloc(vmf->mm->phys, FRAME_DATA, &vmf->page))
-		return VM_FAULT_OOM;
-	err = vm_file_read_page(file, vmf->pgoff << PAGE_SHIFT, phys_to_host(vmf->mm->phys, vmf->page));
-	if (err) {
-		phys_put(vmf->mm->phys, vmf->page);
-		vmf->kind = FAULT_KIND_SIGBUS;
-		return VM_FAULT_SIGBUS;
-	}
-	vmf->pages_copied++;	/* the file's bytes into the frame */
+	vmf->kind = err == -ENOMEM ? FAULT_KIND_OOM : err < 0 ? FAULT_KIND_SIGBUS : FAULT_KIND_FILE;
+	if (err < 0)
+		return err == -ENOMEM ? VM_FAULT_OOM : VM_FAULT_SIGBUS;
+	vmf->pages_copied += (unsigned)err;	/* the file's bytes into the frame */
 	return VM_FAULT_DONE;
+}
+
+/* Fault-around: mmusim has no model of the host's page cache or of
+ * readahead, so every page of the file is taken to be cached (a file a
+ * program reads is, on a warm host); pages past end of file are not. */
+static bool file_cached_page(struct vm_fault *vmf, uint64_t pgoff, phys_addr_t *page)
+{
+	return find_page(vmf->vma->vm_private_data, vmf->mm->phys, pgoff, page) >= 0;
 }
 
 static void file_vma_dup(struct vma *copy, const struct vma *vma)
@@ -140,4 +170,5 @@ const struct vm_ops file_vm_ops = {
 	.access = file_vma_access,
 	.file_id = file_vma_id,
 	.backing = BACKING_FILE,
+	.cached_page = file_cached_page,
 };

@@ -17,6 +17,7 @@ static int wire_mm(struct machine *m, struct mm *mm)
 {
 	int err = cpu_prepare_mm(m->cpu, mm);
 
+	mm->tunables = &m->profile.vm;
 	if (!err)
 		domain_attach_mm(&m->domain, mm);
 	return err;

@@ -18,6 +18,7 @@ tests_integration_tests_SOURCES = \
 	tests/integration/test_tasks.c \
 	tests/integration/test_report.c \
 	tests/integration/test_hostsig.c \
+	tests/integration/test_conform.c \
 	tests/integration/test_tlb.c \
 	tests/integration/test_linux.c \
 	tests/integration/test_files.c \
@@ -36,7 +37,8 @@ tests_integration_tests_CFLAGS = $(AM_CFLAGS) $(CRITERION_CFLAGS) $(JSON_GLIB_CF
 	-DHOST_NOTSOCK_PATH='"$(abs_top_builddir)/tests/host-notsock$(EXEEXT)"' \
 	-DHOST_PROCMEM_PATH='"$(abs_top_builddir)/tests/host-procmem$(EXEEXT)"' \
 	-DHOST_PROCERR_PATH='"$(abs_top_builddir)/tests/host-procerr$(EXEEXT)"' \
-	-DHOST_CATPROC_PATH='"$(abs_top_builddir)/tests/host-catproc$(EXEEXT)"'
+	-DHOST_CATPROC_PATH='"$(abs_top_builddir)/tests/host-catproc$(EXEEXT)"' \
+	-DCONFORM_DIR='"$(abs_top_srcdir)/tests/conform"'
 tests_integration_tests_LDADD = $(CRITERION_LIBS) $(JSON_GLIB_LIBS) $(GLIB_LIBS)
 
 # The tests run mmusim and the guests: build them first (automake owns the
@@ -57,3 +59,6 @@ tests_host_notsock_SOURCES = guest/notsock.c
 tests_host_procmem_SOURCES = guest/procmem.c
 tests_host_procerr_SOURCES = guest/procerr.c
 tests_host_catproc_SOURCES = guest/catproc.c
+# The conformance suite's guest for this host: scripts/conformance runs it.
+check_PROGRAMS += tests/host-conform
+tests_host_conform_SOURCES = guest/conform.c
