@@ -35,7 +35,7 @@ void vm_fault_init(struct vm_fault *vmf, struct mm *mm, uint64_t addr,
  * map stays read-only until a write fault copies it. */
 static unsigned page_prot(struct mm *mm, const struct vma *vma, phys_addr_t pa)
 {
-	if (!(vma->flags & VM_SHARED) && phys_refcount(mm->phys, pa) > 1)
+	if (!(vma->flags & VM_SHARED) && phys_page_shared(mm->phys, pa))
 		return vma->prot & ~VM_WRITE;
 	return vma->prot;
 }
@@ -55,7 +55,7 @@ static void set_pte(struct vm_fault *vmf, pte_t *ptep, phys_addr_t page, unsigne
 
 	*ptep = pte_mk_page(page, prot);
 	vmf->ptes_installed++;
-	if (!(vma->flags & VM_SHARED) && phys_refcount(vmf->mm->phys, page) == 1)
+	if (!(vma->flags & VM_SHARED) && !phys_page_shared(vmf->mm->phys, page))
 		vma->flags |= VM_ANON_PAGES;
 }
 
@@ -152,7 +152,7 @@ static vm_fault_t do_wp_page(struct vm_fault *vmf, pte_t *ptep)
 	phys_addr_t old = pte_addr(*ptep), new;
 	bool zero = phys_is_zero_page(mm->phys, old);
 
-	if ((vmf->vma->flags & VM_SHARED) || phys_refcount(mm->phys, old) == 1) {
+	if ((vmf->vma->flags & VM_SHARED) || !phys_page_shared(mm->phys, old)) {
 		vmf->kind = FAULT_KIND_COW_REUSE;	/* upgrade in place: no flush needed */
 		set_pte(vmf, ptep, old, vmf->vma->prot);
 		return VM_FAULT_DONE;

@@ -240,7 +240,7 @@ static int change_pte_prot(void *opaque, uint64_t va, pte_t *ptep)
 	unsigned old = pte_prot(*ptep), new = c->vma->prot;
 
 	(void)va;
-	if (!(c->vma->flags & VM_SHARED) && phys_refcount(c->mm->phys, pa) > 1)
+	if (!(c->vma->flags & VM_SHARED) && phys_page_shared(c->mm->phys, pa))
 		new &= ~VM_WRITE;	/* still shared copy-on-write */
 	c->downgraded |= (old & ~new) != 0;
 	c->gained_exec |= (new & ~old & VM_EXEC) != 0;

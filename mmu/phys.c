@@ -118,6 +118,8 @@ void phys_put(struct phys *phys, phys_addr_t pa)
 	phys->total_in_use--;
 	phys->kind[pfn] = FRAME_FREE;
 	g_array_append_val(phys->free_list, frame);
+	if (pa == phys->zero_page)
+		phys->zero_page = 0;
 }
 
 unsigned phys_refcount(const struct phys *phys, phys_addr_t pa)
@@ -127,18 +129,24 @@ unsigned phys_refcount(const struct phys *phys, phys_addr_t pa)
 
 int phys_zero_page(struct phys *phys, phys_addr_t *pa)
 {
-	int err = phys->zero_page ? 0 : phys_alloc(phys, FRAME_DATA, &phys->zero_page);
+	int err = 0;
 
-	if (err)
-		return err;
-	phys_get(phys, phys->zero_page);
+	if (phys->zero_page)
+		phys_get(phys, phys->zero_page);
+	else
+		err = phys_alloc(phys, FRAME_DATA, &phys->zero_page);
 	*pa = phys->zero_page;
-	return 0;
+	return err;
 }
 
 bool phys_is_zero_page(const struct phys *phys, phys_addr_t pa)
 {
 	return phys->zero_page && pa == phys->zero_page;
+}
+
+bool phys_page_shared(const struct phys *phys, phys_addr_t pa)
+{
+	return phys_refcount(phys, pa) > 1 || phys_is_zero_page(phys, pa);
 }
 
 enum frame_kind phys_kind(const struct phys *phys, phys_addr_t pa)
