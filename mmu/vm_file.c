@@ -13,10 +13,75 @@ struct vm_file {
 	int refs;
 	int fd;
 	char *name;
-	dev_t dev;		/* the host file's identity, for maps */
+	dev_t dev;		/* the host file's identity, for maps and the cache */
 	ino_t ino;
-	struct page_cache cache;	/* pages read so far (set up at the first fault) */
+	struct file_cache *cache;	/* its inode's pages (taken at the first fault) */
 };
+
+/*
+ * The page cache of one host file in one simulated RAM (Linux keeps it in
+ * the inode's address_space): every vm_file of the same device and inode
+ * shares it, so separate mmaps of one file, in one process or several,
+ * map the same frames.  It lives while a vm_file holds it.
+ */
+struct file_cache {
+	int refs;
+	struct phys *phys;
+	dev_t dev;
+	ino_t ino;
+	struct page_cache pages;
+};
+
+static GHashTable *file_caches;	/* struct file_cache by (phys, dev, ino) */
+
+static guint file_cache_hash(gconstpointer key)
+{
+	const struct file_cache *fc = key;
+
+	return g_direct_hash(fc->phys) ^ (guint)fc->ino ^ (guint)((uint64_t)fc->ino >> 32) ^ (guint)fc->dev;
+}
+
+static gboolean file_cache_equal(gconstpointer a, gconstpointer b)
+{
+	const struct file_cache *x = a, *y = b;
+
+	return x->phys == y->phys && x->dev == y->dev && x->ino == y->ino;
+}
+
+/* The cache of `file`'s inode in `phys`, with a reference for the caller;
+ * a file whose identity fstat could not tell (inode 0) gets one of its own. */
+static struct file_cache *file_cache_get(const struct vm_file *file, struct phys *phys)
+{
+	struct file_cache key = { .phys = phys, .dev = file->dev, .ino = file->ino }, *fc;
+
+	if (!file_caches)
+		file_caches = g_hash_table_new(file_cache_hash, file_cache_equal);
+	fc = g_hash_table_lookup(file_caches, &key);
+	if (fc) {
+		fc->refs++;
+		return fc;
+	}
+	fc = g_memdup2(&key, sizeof(key));
+	fc->refs = 1;
+	page_cache_init(&fc->pages, phys);
+	if (fc->ino)
+		g_hash_table_add(file_caches, fc);
+	return fc;
+}
+
+static void file_cache_put(struct file_cache *fc)
+{
+	if (!fc || --fc->refs)
+		return;
+	if (fc->ino)
+		g_hash_table_remove(file_caches, fc);
+	page_cache_release(&fc->pages);
+	g_free(fc);
+	if (file_caches && !g_hash_table_size(file_caches)) {
+		g_hash_table_destroy(file_caches);
+		file_caches = NULL;
+	}
+}
 
 struct vm_file *vm_file_new(int host_fd, const char *name)
 {
@@ -44,7 +109,7 @@ void vm_file_put(struct vm_file *file)
 	if (!file || --file->refs)
 		return;
 	close(file->fd);
-	page_cache_release(&file->cache);
+	file_cache_put(file->cache);
 	g_free(file->name);
 	g_free(file);
 }
@@ -88,9 +153,10 @@ static int find_page(struct vm_file *file, struct phys *phys, uint64_t pgoff, ph
 {
 	int err, read = 0;
 
-	if (!file->cache.pages)
-		page_cache_init(&file->cache, phys);
-	if (!page_cache_lookup(&file->cache, pgoff, page)) {
+	if (!file->cache)
+		file->cache = file_cache_get(file, phys);
+	g_assert(file->cache->phys == phys);
+	if (!page_cache_lookup(&file->cache->pages, pgoff, page)) {
 		if (phys_alloc(phys, FRAME_DATA, page))
 			return -ENOMEM;
 		err = vm_file_read_page(file, pgoff << PAGE_SHIFT, phys_to_host(phys, *page));
@@ -98,7 +164,7 @@ static int find_page(struct vm_file *file, struct phys *phys, uint64_t pgoff, ph
 			phys_put(phys, *page);
 			return err;
 		}
-		page_cache_add(&file->cache, pgoff, *page);
+		page_cache_add(&file->cache->pages, pgoff, *page);
 		read = 1;
 	}
 	phys_get(phys, *page);

@@ -10,7 +10,9 @@
  */
 #include <criterion/criterion.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "mmu/mm.h"
 #include "mmu/vm_file.h"
@@ -635,4 +637,75 @@ Test(linux_fault, without_stack_growth_a_fault_below_is_maperr)
 {
 	map_fixed(STACK_AT - 4 * PG, 4 * PG, VM_RW, MM_MAP_GROWSDOWN);
 	expect_fault(fx.mm, STACK_AT - 5 * PG, FAULT_WRITE, VM_FAULT_SIGSEGV, FAULT_KIND_MAPERR);
+}
+
+/* A file of `pages` pages of `fill` opened twice: two vm_files, one inode. */
+static void open_twice(uint64_t pages, int fill, struct vm_file **a, struct vm_file **b)
+{
+	char path[] = "/tmp/mmusim-test-XXXXXX";
+	int fd = mkstemp(path);
+	uint8_t page[PG];
+
+	cr_assert_geq(fd, 0, "mkstemp: %d", errno);
+	memset(page, fill, sizeof(page));
+	for (uint64_t i = 0; i < pages; i++)
+		cr_assert_eq(write(fd, page, PG), (ssize_t)PG);
+	*a = vm_file_new(fd, "/data/one");
+	*b = vm_file_new(open(path, O_RDONLY), "/data/one");
+	unlink(path);
+}
+
+/* Linux's page cache is the inode's: two opens, two mappings, one frame. */
+Test(linux_fault, separate_mmaps_of_one_file_share_its_page_cache)
+{
+	struct vm_file *a, *b, *other;
+	static uint8_t data[PG];
+
+	open_twice(4, 'S', &a, &b);
+	memset(data, 'O', sizeof(data));
+	other = temp_vm_file(data, sizeof(data), "/data/other");
+	map_file(a, X, 4, VM_READ, 0);
+	map_file(b, X + 16 * PG, 4, VM_READ, 0);
+	map_file(other, X + 32 * PG, 1, VM_READ, 0);
+	vm_file_put(a);
+	vm_file_put(b);
+	vm_file_put(other);
+
+	expect_fault(fx.mm, X + PG, FAULT_READ, VM_FAULT_DONE, FAULT_KIND_FILE);
+	expect_fault(fx.mm, X + 17 * PG, FAULT_READ, VM_FAULT_DONE, FAULT_KIND_FILE);
+	cr_expect_eq(frame_at(fx.mm, X + 17 * PG), frame_at(fx.mm, X + PG), "one cached frame");
+	expect_fault(fx.mm, X + 32 * PG, FAULT_READ, VM_FAULT_DONE, FAULT_KIND_FILE);
+	cr_expect(bytes_are(frame_at(fx.mm, X + 32 * PG), 0, PG, 'O'), "another inode, its own page");
+	cr_expect_eq(data_frames(), 2);
+	mm_munmap(fx.mm, X, 48 * PG);
+	cr_expect_eq(data_frames(), 0, "the cache went with the last mapping of the file");
+}
+
+/* One read fault with fault-around in a 16-page file the cache holds
+ * already (read through another mapping): trap, 16 entries installed, no
+ * copy; the first mapping's fault read its page in: one copy. */
+Test(linux_fault, a_neighbour_mapped_around_costs_an_entry_not_a_copy)
+{
+	struct vm_file *a, *b;
+	struct vm_fault vmf;
+
+	fx.tunables.fault_around_bytes = 16 * PG;
+	open_twice(16, 'N', &a, &b);
+	map_file(a, X, 16, VM_READ, 0);
+	map_file(b, X + 16 * PG, 16, VM_READ, 0);
+	vm_file_put(a);
+	vm_file_put(b);
+
+	vm_fault_init(&vmf, fx.mm, X + 3 * PG, FAULT_READ, 0);
+	cr_assert_eq(handle_mm_fault(&vmf), VM_FAULT_DONE);
+	cr_expect_eq(vmf.pages_copied, 1, "the faulting page read in");
+	cr_expect_eq(vmf.pages_around, 15);
+	cr_expect_eq(vmf.ptes_installed, 16);
+
+	vm_fault_init(&vmf, fx.mm, X + 20 * PG, FAULT_READ, 0);
+	cr_assert_eq(handle_mm_fault(&vmf), VM_FAULT_DONE);
+	cr_expect_eq(vmf.pages_copied, 0, "every page was cached");
+	cr_expect_eq(vmf.pages_around, 15);
+	cr_expect_eq(vmf.ptes_installed, 16);
+	cr_expect_eq(data_frames(), 16);
 }
