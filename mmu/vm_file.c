@@ -146,12 +146,12 @@ int vm_file_read_page(struct vm_file *file, uint64_t offset, void *page)
 
 /* ------------------------------------------------------------------ vm_ops */
 
-/* The cached page at `pgoff`, read from the file into the cache the first
- * time, with a reference for the caller: 1 when it was read, 0 when it was
- * cached, -ENXIO past end of file, -ENOMEM. */
+/* The cached page at `pgoff`, with a reference for the caller, read from
+ * the file into the cache the first time: 0, -ENXIO past end of file,
+ * -ENOMEM. */
 static int find_page(struct vm_file *file, struct phys *phys, uint64_t pgoff, phys_addr_t *page)
 {
-	int err, read = 0;
+	int err;
 
 	if (!file->cache)
 		file->cache = file_cache_get(file, phys);
@@ -165,14 +165,20 @@ static int find_page(struct vm_file *file, struct phys *phys, uint64_t pgoff, ph
 			return err;
 		}
 		page_cache_add(&file->cache->pages, pgoff, *page);
-		read = 1;
 	}
 	phys_get(phys, *page);
-	return read;
+	return 0;
 }
 
-/* A missing page is the cache's: a private mapping gets it read-only (the
- * cache maps it too) and a write copies it, as Linux's filemap_fault. */
+/*
+ * A missing page is the cache's: a private mapping gets it read-only (the
+ * cache maps it too) and a write copies it, as Linux's filemap_fault.
+ * mmusim has no model of the host's page cache or of readahead: every page
+ * of a file is taken to be cached (a file a program reads is, on a warm
+ * host), so reading it into the simulated cache is free, as mapping a
+ * cached page is on Linux (an entry, no copy); only a private write pays
+ * a copy (do_cow_page).  Pages past end of file are not cached.
+ */
 static int file_fault(struct vm_fault *vmf)
 {
 	int err = find_page(vmf->vma->vm_private_data, vmf->mm->phys, vmf->pgoff, &vmf->page);
@@ -180,16 +186,13 @@ static int file_fault(struct vm_fault *vmf)
 	vmf->kind = err == -ENOMEM ? FAULT_KIND_OOM : err < 0 ? FAULT_KIND_SIGBUS : FAULT_KIND_FILE;
 	if (err < 0)
 		return err == -ENOMEM ? VM_FAULT_OOM : VM_FAULT_SIGBUS;
-	vmf->pages_copied += (unsigned)err;	/* the file's bytes into the frame */
 	return VM_FAULT_DONE;
 }
 
-/* Fault-around: mmusim has no model of the host's page cache or of
- * readahead, so every page of the file is taken to be cached (a file a
- * program reads is, on a warm host); pages past end of file are not. */
+/* Fault-around maps every cached page: see file_fault. */
 static bool file_cached_page(struct vm_fault *vmf, uint64_t pgoff, phys_addr_t *page)
 {
-	return find_page(vmf->vma->vm_private_data, vmf->mm->phys, pgoff, page) >= 0;
+	return find_page(vmf->vma->vm_private_data, vmf->mm->phys, pgoff, page) == 0;
 }
 
 static void file_vma_dup(struct vma *copy, const struct vma *vma)
