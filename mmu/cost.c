@@ -39,6 +39,8 @@ static const char *const step_keys[NR_COST_STEPS] = {
 	[COST_TLBI_BROADCAST] = "tlbi_broadcast",
 	[COST_TLBI_SYNC] = "tlbi_sync",
 	[COST_SIGNAL_DELIVERY] = "signal_delivery",
+	[COST_VMA_MODIFY] = "vma_modify",
+	[COST_FORK_MM] = "fork_mm",
 };
 
 /* The documented default: a generic 2 GHz core (docs/cost-profiles.md). */
@@ -59,6 +61,7 @@ static const char default_profile[] =
 	"sched_pick=800\n"
 	"ipi_send=600\nipi_handle=1500\nack_wait=1000\ntlbi_broadcast=100\ntlbi_sync=600\n"
 	"signal_delivery=1500\n"
+	"vma_modify=0\nfork_mm=0\n"
 	"[tlb]\n"
 	"l1i_entries=64\nl1i_ways=4\nl1d_entries=64\nl1d_ways=4\n"
 	"l2_entries=1024\nl2_ways=8\npwc_entries=32\n"

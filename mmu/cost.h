@@ -61,6 +61,8 @@ enum cost_step {
 	COST_IPI_SEND, COST_IPI_HANDLE, COST_ACK_WAIT,
 	COST_TLBI_BROADCAST, COST_TLBI_SYNC,	/* one TLBI ... IS; the DSB ISH that waits for all */
 	COST_SIGNAL_DELIVERY,
+	COST_VMA_MODIFY,		/* an mprotect call's VMA work (find, split, merge) */
+	COST_FORK_MM,			/* a fork's task and mm set-up, beyond the entries it copies */
 	NR_COST_STEPS
 };
 

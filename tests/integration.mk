@@ -19,6 +19,7 @@ tests_integration_tests_SOURCES = \
 	tests/integration/test_report.c \
 	tests/integration/test_hostsig.c \
 	tests/integration/test_conform.c \
+	tests/integration/test_calibrate.c \
 	tests/integration/test_tlb.c \
 	tests/integration/test_linux.c \
 	tests/integration/test_files.c \
