@@ -47,7 +47,8 @@ static long ops_of(const char *probe)
 {
 	static const struct { const char *name; long n; } ops[] = {
 		{ "syscall", 20000 }, { "futex-switch", 5000 }, { "pipe-switch", 5000 },
-		{ "mprotect", 5000 }, { "mprotect-ipi", 5000 }, { "fork-wait", 200 },
+		{ "mprotect", 5000 }, { "mprotect-ipi", 5000 }, { "fork-wait", 200 }, { "tlb-miss", 8192 },
+		{ "touch", 65536 },
 	};
 
 	for (size_t i = 0; i < G_N_ELEMENTS(ops); i++)
@@ -234,31 +235,49 @@ static void split(struct calibration *c, const enum cost_step *steps, size_t n, 
 
 /* Faults: zero-read is trap + one entry; file-fault maps k pages a fault
  * (fault-around): trap + k entries; anon-fault adds the zeroing; cow-fault
- * the copy and a one-page flush. */
+ * the copy and a one-page flush.  Each page touched also costs the loop and
+ * a TLB miss (tlb-miss), which mmusim charges apart (instructions, walks):
+ * taken off first. */
 static void derive_faults(struct calibration *c)
 {
 	static const enum cost_step trap[] = { COST_TRAP_ENTRY, COST_TRAP_EXIT };
-	const struct measured *file = got(c, "file-fault"), *cow = got(c, "cow-fault");
-	double z = per_fault(got(c, "zero-read")), x = per_fault(file), k = file ? 1 / file->faults : 0;
+	const struct measured *file = got(c, "file-fault"), *t = got(c, "tlb-miss");
+	double o = t ? t->ns : 0, k = file ? 1 / file->faults : 0;
+	double z = per_fault(got(c, "zero-read")) - o, x = per_fault(file) - k * o;
+	double anon = per_fault(got(c, "anon-fault")) - o, cow = per_fault(got(c, "cow-fault")) - o;
 	double pte;
 
-	if (!z)
+	if (z <= 0)
 		return;
 	if (x > z && k > 1.5) {
 		pte = (x - z) / (k - 1);
-		set_step(c, COST_PTE_INSTALL, pte, "(file-fault %.1f ns a fault mapping %.1f pages - zero-read %.1f ns) "
-			 "/ %.1f more entries", x, k, z, k - 1);
+		set_step(c, COST_PTE_INSTALL, pte, "(file-fault %.1f ns a fault mapping %.1f pages - zero-read "
+			 "%.1f ns, less tlb-miss %.1f ns a page) / %.1f more entries", x + k * o, k, z + o, o, k - 1);
 	} else {
 		pte = ns_of(c, COST_PTE_INSTALL);
 		c->note[COST_PTE_INSTALL] = g_strdup("default (file-fault not measured or showed no fault-around)");
 	}
-	split(c, trap, G_N_ELEMENTS(trap), z - pte, "zero-read's fault less pte_install");
-	if (per_fault(got(c, "anon-fault")))
-		set_step(c, COST_PAGE_ZERO, per_fault(got(c, "anon-fault")) - z,
-			 "anon-fault %.1f ns - zero-read %.1f ns", per_fault(got(c, "anon-fault")), z);
-	if (per_fault(cow))
-		set_step(c, COST_PAGE_COPY, per_fault(cow) - z - ns_of(c, COST_TLB_FLUSH_PAGE),
-			 "cow-fault %.1f ns - zero-read %.1f ns - tlb_flush_page", per_fault(cow), z);
+	split(c, trap, G_N_ELEMENTS(trap), z - pte, "zero-read's fault less tlb-miss and pte_install");
+	if (anon > 0)
+		set_step(c, COST_PAGE_ZERO, anon - z, "anon-fault %.1f ns - zero-read %.1f ns", anon + o, z + o);
+	if (cow > 0)
+		set_step(c, COST_PAGE_COPY, cow - z - ns_of(c, COST_TLB_FLUSH_PAGE),
+			 "cow-fault %.1f ns - zero-read %.1f ns - tlb_flush_page", cow + o, z + o);
+}
+
+/* A TLB miss: tlb-miss - touch; mmusim's walk of a miss in a region the
+ * page-walk cache covers reads one level from memory (walk_level) and
+ * takes three from the cache (walk_level_pwc_hit) after an L2 lookup. */
+static void derive_walk(struct calibration *c)
+{
+	const struct measured *hit = got(c, "touch"), *miss = got(c, "tlb-miss");
+	double others;
+
+	if (!hit || !miss)
+		return;
+	others = (double)(3 * c->cycles[COST_WALK_LEVEL_PWC_HIT] + c->cycles[COST_TLB_HIT_L2]) / c->ghz;
+	set_step(c, COST_WALK_LEVEL, miss->ns - hit->ns - others, "tlb-miss %.1f ns - touch %.1f ns - 3 "
+		 "walk_level_pwc_hit - tlb_hit_l2", miss->ns, hit->ns);
 }
 
 /* System calls; mprotect's VMA work and shootdown (its own one-page flush
@@ -306,6 +325,7 @@ static void derive_fork(struct calibration *c)
 static void derive(struct calibration *c)
 {
 	memcpy(c->cycles, c->base.cycles, sizeof(c->cycles));
+	derive_walk(c);
 	derive_calls(c);
 	derive_faults(c);
 	derive_fork(c);

@@ -15,6 +15,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/param.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -120,6 +121,35 @@ static int touch_fresh(struct probe_args *args, struct probe_result *out, bool w
 	span_finish(s, args->n, out);
 	munmap(p, (size_t)(args->n * PAGE));
 	return 0;
+}
+
+/* n reads of pages mapped already, cycling over `pages` of them: the loop,
+ * and with more pages than the TLB holds, a TLB miss each (as every page a
+ * fault probe touches). */
+static int read_mapped(struct probe_args *args, struct probe_result *out, long pages)
+{
+	char *p = map_pages(args, pages);
+	struct span s;
+
+	if (!p)
+		return -1;
+	touch(p, pages, true);
+	s = span_start();
+	for (long done = 0; done < args->n; done += pages)
+		touch(p, MIN(pages, args->n - done), false);
+	span_finish(s, args->n, out);
+	munmap(p, (size_t)(pages * PAGE));
+	return 0;
+}
+
+static int touch_hit(struct probe_args *args, struct probe_result *out)
+{
+	return read_mapped(args, out, MIN(args->n, 512));
+}
+
+static int touch_miss(struct probe_args *args, struct probe_result *out)
+{
+	return read_mapped(args, out, args->n);
 }
 
 static int zero_read(struct probe_args *args, struct probe_result *out)
@@ -480,6 +510,8 @@ out:
 }
 
 const struct probe probes[] = {
+	{ "touch", "read of a mapped page, TLB hit (512 pages, read over and over)", touch_hit },
+	{ "tlb-miss", "read of a mapped page, TLB miss (N pages, 8192 by calibrate)", touch_miss },
 	{ "zero-read", "read fault on untouched anonymous memory", zero_read },
 	{ "anon-fault", "write fault on untouched anonymous memory", anon_fault },
 	{ "cow-fault", "write fault on a page a forked child shares", cow_fault },
