@@ -36,7 +36,7 @@ struct probe {
 	int (*run)(struct probe_args *args, struct probe_result *out);
 };
 
-/* Every probe, NULL-terminated: zero-read, anon-fault, cow-fault,
+/* Every probe, NULL-terminated: touch, tlb-miss, zero-read, anon-fault, cow-fault,
  * file-fault, syscall, futex-switch, pipe-switch, mprotect, mprotect-ipi,
  * fork-wait, uffd-copy. */
 extern const struct probe probes[];
