@@ -86,6 +86,10 @@ struct vm_ops {
 	 * for the entry about to map it and return true; never allocate a
 	 * page the object does not hold.  NULL: no fault-around. */
 	bool (*cached_page)(struct vm_fault *vmf, uint64_t pgoff, phys_addr_t *page);
+	/* Whether the frame `pa` mapped at `pgoff` is the object's own (it
+	 * keeps object_page_refs on it), not a private copy of it.  NULL: every
+	 * mapped frame is the object's. */
+	bool (*owns_page)(const struct vma *vma, uint64_t pgoff, phys_addr_t pa);
 };
 
 struct vma {

@@ -195,6 +195,15 @@ static bool file_cached_page(struct vm_fault *vmf, uint64_t pgoff, phys_addr_t *
 	return find_page(vmf->vma->vm_private_data, vmf->mm->phys, pgoff, page) == 0;
 }
 
+/* The cache's page, as against a private copy a write made. */
+static bool file_owns_page(const struct vma *vma, uint64_t pgoff, phys_addr_t pa)
+{
+	const struct vm_file *file = vma->vm_private_data;
+	phys_addr_t cached;
+
+	return file->cache && page_cache_lookup(&file->cache->pages, pgoff, &cached) && cached == pa;
+}
+
 static void file_vma_dup(struct vma *copy, const struct vma *vma)
 {
 	vm_file_get(vma->vm_private_data);
@@ -239,5 +248,7 @@ const struct vm_ops file_vm_ops = {
 	.access = file_vma_access,
 	.file_id = file_vma_id,
 	.backing = BACKING_FILE,
+	.object_page_refs = 1,	/* the page cache's */
 	.cached_page = file_cached_page,
+	.owns_page = file_owns_page,
 };
