@@ -6,10 +6,11 @@
 #include <glib.h>
 #include <string.h>
 
+#include "mmu/filemap.h"
+
 struct shmem {
 	int refs;
-	struct phys *phys;
-	GHashTable *pages;	/* pgoff -> frame, both as guint64 */
+	struct page_cache cache;
 };
 
 struct shmem *shmem_new(struct phys *phys)
@@ -17,8 +18,7 @@ struct shmem *shmem_new(struct phys *phys)
 	struct shmem *sh = g_new0(struct shmem, 1);
 
 	sh->refs = 1;
-	sh->phys = phys;
-	sh->pages = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, g_free);
+	page_cache_init(&sh->cache, phys);
 	return sh;
 }
 
@@ -28,45 +28,24 @@ struct shmem *shmem_get(struct shmem *sh)
 	return sh;
 }
 
-static void put_page(gpointer key, gpointer value, gpointer opaque)
-{
-	struct shmem *sh = opaque;
-
-	(void)key;
-	phys_put(sh->phys, *(guint64 *)value);
-}
-
 void shmem_put(struct shmem *sh)
 {
 	if (!sh || --sh->refs)
 		return;
-	g_hash_table_foreach(sh->pages, put_page, sh);
-	g_hash_table_destroy(sh->pages);
+	page_cache_release(&sh->cache);
 	g_free(sh);
-}
-
-/* The frame the object holds at `pgoff`, or NULL. */
-static const guint64 *lookup_page(struct shmem *sh, uint64_t pgoff)
-{
-	guint64 key = pgoff;
-
-	return g_hash_table_lookup(sh->pages, &key);
 }
 
 int shmem_find_page(struct shmem *sh, uint64_t pgoff, phys_addr_t *pa)
 {
-	const guint64 *frame = lookup_page(sh, pgoff);
-	guint64 key = pgoff;
 	int err;
 
-	if (frame) {
-		*pa = *frame;
+	if (page_cache_lookup(&sh->cache, pgoff, pa))
 		return 0;
-	}
-	err = phys_alloc(sh->phys, FRAME_DATA, pa);
+	err = phys_alloc(sh->cache.phys, FRAME_DATA, pa);
 	if (err)
 		return err;
-	g_hash_table_insert(sh->pages, g_memdup2(&key, sizeof(key)), g_memdup2(pa, sizeof(*pa)));
+	page_cache_add(&sh->cache, pgoff, *pa);
 	return 1;
 }
 
@@ -76,10 +55,10 @@ void shmem_read(struct shmem *sh, uint64_t offset, void *buf, size_t len)
 {
 	while (len) {
 		size_t in_page = offset & ~PAGE_MASK, n = MIN(len, PAGE_SIZE - in_page);
-		const guint64 *frame = lookup_page(sh, offset >> PAGE_SHIFT);
+		phys_addr_t frame;
 
-		if (frame)
-			memcpy(buf, (uint8_t *)phys_to_host(sh->phys, *frame) + in_page, n);
+		if (page_cache_lookup(&sh->cache, offset >> PAGE_SHIFT, &frame))
+			memcpy(buf, (uint8_t *)phys_to_host(sh->cache.phys, frame) + in_page, n);
 		else
 			memset(buf, 0, n);
 		buf = (uint8_t *)buf + n;
@@ -97,7 +76,7 @@ int shmem_write(struct shmem *sh, uint64_t offset, const void *buf, size_t len)
 
 		if (err < 0)
 			return err;
-		memcpy((uint8_t *)phys_to_host(sh->phys, pa) + in_page, buf, n);
+		memcpy((uint8_t *)phys_to_host(sh->cache.phys, pa) + in_page, buf, n);
 		buf = (const uint8_t *)buf + n;
 		offset += n;
 		len -= n;
@@ -105,32 +84,19 @@ int shmem_write(struct shmem *sh, uint64_t offset, const void *buf, size_t len)
 	return 0;
 }
 
-static gboolean past_end(gpointer key, gpointer value, gpointer opaque)
-{
-	struct shmem *sh = ((void **)opaque)[0];
-	uint64_t first_gone = *(uint64_t *)((void **)opaque)[1];
-
-	if (*(guint64 *)key < first_gone)
-		return FALSE;
-	phys_put(sh->phys, *(guint64 *)value);
-	return TRUE;
-}
-
 void shmem_truncate(struct shmem *sh, uint64_t size)
 {
-	uint64_t first_gone = (size + PAGE_SIZE - 1) >> PAGE_SHIFT;
-	void *args[2] = { sh, &first_gone };
-	const guint64 *last = (size & ~PAGE_MASK) ? lookup_page(sh, size >> PAGE_SHIFT) : NULL;
+	size_t tail = size & ~PAGE_MASK;
+	phys_addr_t last;
 
-	g_hash_table_foreach_remove(sh->pages, past_end, args);
-	if (last)
-		memset((uint8_t *)phys_to_host(sh->phys, *last) + (size & ~PAGE_MASK), 0,
-		       PAGE_SIZE - (size & ~PAGE_MASK));
+	page_cache_truncate(&sh->cache, (size + PAGE_SIZE - 1) >> PAGE_SHIFT);
+	if (tail && page_cache_lookup(&sh->cache, size >> PAGE_SHIFT, &last))
+		memset((uint8_t *)phys_to_host(sh->cache.phys, last) + tail, 0, PAGE_SIZE - tail);
 }
 
 uint64_t shmem_nr_pages(const struct shmem *sh)
 {
-	return g_hash_table_size(sh->pages);
+	return page_cache_nr_pages(&sh->cache);
 }
 
 /* ------------------------------------------------------------------ vm_ops */
@@ -145,6 +111,17 @@ static int shmem_fault(struct vm_fault *vmf)
 	vmf->pages_zeroed += found;	/* a page the object had not handed out yet */
 	phys_get(vmf->mm->phys, vmf->page);
 	return VM_FAULT_DONE;
+}
+
+/* Fault-around maps the pages the object has handed out already. */
+static bool shmem_cached_page(struct vm_fault *vmf, uint64_t pgoff, phys_addr_t *page)
+{
+	struct shmem *sh = vmf->vma->vm_private_data;
+
+	if (!page_cache_lookup(&sh->cache, pgoff, page))
+		return false;
+	phys_get(sh->cache.phys, *page);
+	return true;
 }
 
 static void shmem_vma_dup(struct vma *copy, const struct vma *vma)
@@ -166,10 +143,10 @@ static const char *shmem_vma_name(const struct vma *vma)
 static int shmem_vma_access(const struct vma *vma, uint64_t addr, void *buf, size_t len)
 {
 	struct shmem *sh = vma->vm_private_data;
-	const guint64 *frame = lookup_page(sh, linear_page_index(vma, addr));
+	phys_addr_t frame;
 
-	if (frame)
-		memcpy(buf, (uint8_t *)phys_to_host(sh->phys, *frame) + (addr & ~PAGE_MASK), len);
+	if (page_cache_lookup(&sh->cache, linear_page_index(vma, addr), &frame))
+		memcpy(buf, (uint8_t *)phys_to_host(sh->cache.phys, frame) + (addr & ~PAGE_MASK), len);
 	else
 		memset(buf, 0, len);
 	return 0;
@@ -183,4 +160,5 @@ const struct vm_ops shmem_vm_ops = {
 	.access = shmem_vma_access,
 	.backing = BACKING_SHMEM,
 	.object_page_refs = 1,
+	.cached_page = shmem_cached_page,
 };
