@@ -49,7 +49,13 @@ GUEST_BINS = \
 	guest/bin/escape \
 	guest/bin/sqlite-demo \
 	guest/bin/conform \
-	guest/bin/calibench
+	guest/bin/calibench \
+	guest/bin/creds \
+	guest/bin/itimers \
+	guest/bin/el0regs \
+	guest/bin/schedcalls \
+	guest/bin/posixtimers \
+	guest/bin/timerfds
 
 # Guests without a C library: _start is theirs.  No outline atomics either:
 # those helpers are in libgcc, which -nostdlib leaves out, and are set up by

@@ -52,3 +52,19 @@ const char *guest_signal_name(int sig)
 		return signal_names[sig];
 	return "SIGRT";
 }
+
+#define NSEC_PER_SEC UINT64_C(1000000000)
+
+struct guest_timespec guest_timespec_of_ns(uint64_t ns)
+{
+	return (struct guest_timespec){ (int64_t)(ns / NSEC_PER_SEC), (int64_t)(ns % NSEC_PER_SEC) };
+}
+
+bool guest_timespec_to_ns(const struct guest_timespec *ts, uint64_t *ns)
+{
+	if (ts->tv_sec < 0 || (uint64_t)ts->tv_nsec >= NSEC_PER_SEC)
+		return false;
+	*ns = (uint64_t)ts->tv_sec >= (uint64_t)INT64_MAX / NSEC_PER_SEC ? (uint64_t)INT64_MAX :
+	      (uint64_t)ts->tv_sec * NSEC_PER_SEC + (uint64_t)ts->tv_nsec;
+	return true;
+}

@@ -10,6 +10,7 @@
 #ifndef SIM_ABI_H
 #define SIM_ABI_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 /* open(2) flags, asm-generic (arm64) values */
@@ -113,6 +114,11 @@ struct guest_statfs {
 };
 _Static_assert(sizeof(struct guest_statfs) == 120, "arm64 struct statfs is 120 bytes");
 
+/* struct itimerspec (timer_settime, timerfd_settime) */
+struct guest_itimerspec {
+	struct guest_timespec interval, value;
+};
+
 struct guest_iovec {
 	uint64_t base;
 	uint64_t len;
@@ -146,6 +152,11 @@ enum {
 #define G_ILL_ILLOPC	1
 #define G_TRAP_BRKPT	1
 
+/* A duration in ns as a timespec. */
+struct guest_timespec guest_timespec_of_ns(uint64_t ns);
+/* A timespec in ns (past ~146 years saturates at INT64_MAX); false for one
+ * Linux's timespec64_valid() refuses (negative, nsec not below 1 s). */
+bool guest_timespec_to_ns(const struct guest_timespec *ts, uint64_t *ns);
 int guest_open_flags_to_host(int guest);
 int host_open_flags_to_guest(int host);
 const char *guest_signal_name(int sig);

@@ -5,9 +5,10 @@
  *  - simulated RAM is one Unicorn region at PA 0 backed by mmu/phys; the rest
  *    of the 47-bit user range is covered by a placeholder region, because
  *    Unicorn checks a virtual address against its regions before translating;
- *  - SCR_EL3.RW, MAIR, TCR, SCTLR.M are set once; TTBR0 is written through the
- *    CP_REG interface, which flushes QEMU's TLB only when the ASID field
- *    changes (it stays 0), so a new root comes with a TLBI of its own;
+ *  - SCR_EL3.RW, MAIR, TCR, SCTLR (M, UCT, UCI) are set once; TTBR0 is
+ *    written through the CP_REG interface, which flushes QEMU's TLB only
+ *    when the ASID field changes (it stays 0), so a new root comes with a
+ *    TLBI of its own;
  *  - the CPU reaches EL0 through an `eret` on an EL1-only page and never
  *    leaves it: exceptions arrive in an interrupt hook;
  *  - the abort address and syndrome are read from a saved context at an
@@ -551,7 +552,10 @@ static int configure_el1(struct cpu *cpu)
 	err |= write_sysreg(cpu, &MAIR_EL1, 0xff);	/* attr 0: normal write-back */
 	err |= write_sysreg(cpu, &TCR_EL1, tcr);
 	err |= write_sysreg(cpu, &SPSR_EL1, 0);		/* eret to EL0t, AArch64 */
-	err |= write_sysreg(cpu, &SCTLR_EL1, read_sysreg(cpu, &SCTLR_EL1) | 1);	/* M */
+	/* M; and as Linux sets them, UCT (EL0 reads CTR_EL0) and UCI (EL0 cache
+	 * maintenance by VA).  DZE stays 0: DCZID_EL0 says DC ZVA is prohibited.
+	 * CNTKCTL_EL1 stays 0: the counters trap (sim/sysreg emulates them). */
+	err |= write_sysreg(cpu, &SCTLR_EL1, read_sysreg(cpu, &SCTLR_EL1) | 1 | 1u << 15 | 1u << 26);
 	return err;
 }
 

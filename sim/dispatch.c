@@ -18,11 +18,15 @@ extern const struct syscall_desc fs_syscalls[], mm_syscalls[], proc_syscalls[], 
 	exit_syscalls[], fork_syscalls[], exec_syscalls[], signal_syscalls[], futex_syscalls[],
 	poll_syscalls[];
 extern const struct syscall_desc fswrite_syscalls[];
+extern const struct syscall_desc cred_syscalls[], itimer_syscalls[], sched_syscalls[],
+	posix_timer_syscalls[], timerfd_syscalls[];
 
 const struct syscall_desc *const syscall_tables[] = {
 	fs_syscalls, mm_syscalls, proc_syscalls, time_syscalls, exit_syscalls, fork_syscalls,
 	exec_syscalls, signal_syscalls, futex_syscalls, poll_syscalls,
-	fswrite_syscalls, NULL,
+	fswrite_syscalls,
+	cred_syscalls, itimer_syscalls, sched_syscalls, posix_timer_syscalls, timerfd_syscalls,
+	NULL,
 };
 
 struct syscall_table *syscall_table_new(const struct syscall_desc *const *lists, GString *error)

@@ -18,6 +18,7 @@
 #include "sim/binfmt_script.h"
 #include "sim/exit.h"
 #include "sim/loader.h"
+#include "sim/posix_timer.h"
 #include "sim/sched.h"
 #include "sim/sigqueue.h"
 #include "sim/syscall.h"
@@ -189,6 +190,10 @@ static void flush_old_exec(struct machine *m, struct task *t, struct mm *mm)
 			sh->action[sig] = (struct guest_sigaction){ 0 };
 	t->altstack_sp = t->altstack_size = 0;
 	t->clear_child_tid = t->robust_list = t->rseq = 0;
+	cred_exec(&t->cred);
+	t->proc->dumpable = true;
+	t->proc->membarrier = 0;	/* registrations belong to the old mm */
+	exit_posix_timers(m, t->proc);	/* setitimer's stay */
 	if (t->vfork_parent) {
 		sched_wake(m, t->vfork_parent);
 		t->vfork_parent = NULL;

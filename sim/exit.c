@@ -4,6 +4,7 @@
 
 #include "mmu/uaccess.h"
 #include "sim/futex.h"
+#include "sim/itimer.h"
 #include "sim/sched.h"
 #include "sim/sigqueue.h"
 #include "sim/syscall.h"
@@ -23,6 +24,15 @@ static void free_process(struct machine *m, struct process *p)
 {
 	m->processes = g_list_remove(m->processes, p);
 	process_free(p);
+}
+
+/* A parent waited for zombie `z`: its CPU time becomes the parent's
+ * children's time (times(2)), and it goes. */
+static void reap_process(struct machine *m, struct process *parent, struct process *z)
+{
+	parent->cutime += z->utime + z->cutime;
+	parent->cstime += z->stime + z->cstime;
+	free_process(m, z);
 }
 
 /* Tell the parent; a parent that ignores SIGCHLD (or is gone) never sees a
@@ -52,6 +62,19 @@ static void notify_parent(struct machine *m, struct process *p)
 		free_process(m, p);
 }
 
+/* Threads of `child` that asked for it (prctl PR_SET_PDEATHSIG) hear that
+ * their parent `p` ended. */
+static void send_pdeathsig(struct machine *m, struct process *p, struct process *child)
+{
+	for (GList *l = child->threads; l; l = l->next) {
+		struct task *t = l->data;
+
+		if (t->pdeathsig)
+			send_signal_to_process(m, child, &(struct sig_info){ .signo = t->pdeathsig,
+									     .code = G_SI_USER, .pid = p->pid });
+	}
+}
+
 /* Children of an ending process: zombies go now, the rest are reaped when
  * they end. */
 static void orphan_children(struct machine *m, struct process *p)
@@ -60,6 +83,7 @@ static void orphan_children(struct machine *m, struct process *p)
 		struct process *child = l->data;
 
 		next = l->next;
+		send_pdeathsig(m, p, child);
 		child->parent = NULL;
 		p->children = g_list_delete_link(p->children, l);
 		if (child->zombie)
@@ -70,6 +94,7 @@ static void orphan_children(struct machine *m, struct process *p)
 static void end_process(struct machine *m, struct process *p)
 {
 	p->zombie = true;
+	exit_itimers(m, p);
 	orphan_children(m, p);
 	if (p == m->init) {
 		int s = p->wait_status;
@@ -107,8 +132,12 @@ void do_group_exit(struct machine *m, struct process *p, int wait_status)
 		return;
 	p->exiting = true;
 	p->wait_status = wait_status;
-	while (p->threads)
+	/* The last thread's exit may free the process (an orphan is reaped at
+	 * once): stop before looking at it again. */
+	for (bool last = !p->threads; !last;) {
+		last = !p->threads->next;
 		do_exit(m, p->threads->data);
+	}
 }
 
 SYSCALL(exit)
@@ -173,13 +202,13 @@ SYSCALL(wait4)
 	if (a[1] && copy_to_user(t->mm, a[1], &z->wait_status, sizeof(int)))
 		return -EFAULT;
 	if (a[3]) {
-		uint8_t rusage[144] = { 0 };	/* struct rusage: no accounting yet */
+		struct guest_rusage ru = rusage_of_times(z->utime + z->cutime, z->stime + z->cstime);
 
-		if (copy_to_user(t->mm, a[3], rusage, sizeof(rusage)))
+		if (copy_to_user(t->mm, a[3], &ru, sizeof(ru)))
 			return -EFAULT;
 	}
 	reaped = z->pid;
-	free_process(m, z);
+	reap_process(m, t->proc, z);
 	return reaped;
 }
 
@@ -219,7 +248,7 @@ SYSCALL(waitid)
 	if (a[2] && copy_to_user(t->mm, a[2], &info, sizeof(info)))
 		return -EFAULT;
 	if (z && !(options & G_WNOWAIT))
-		free_process(m, z);
+		reap_process(m, t->proc, z);
 	return 0;
 }
 

@@ -112,6 +112,18 @@ static void copy_shared(struct task *parent, struct task *child, uint64_t flags)
 	if (flags & G_CLONE_SIGHAND)
 		parent->sighand->refs++;
 	child->blocked = parent->blocked;
+	cred_release(&child->cred);
+	cred_copy(&child->cred, &parent->cred);
+	child->nice = parent->nice;
+	child->policy = parent->policy;
+	child->rt_priority = parent->rt_priority;
+	if (parent->reset_on_fork) {	/* SCHED_RESET_ON_FORK: back to SCHED_OTHER, nice >= 0 */
+		child->policy = child->rt_priority = 0;
+		child->nice = MAX(child->nice, 0);
+	}
+	child->cpus_allowed = parent->cpus_allowed;
+	child->timer_slack_ns = parent->timer_slack_ns;
+	child->no_new_privs = parent->no_new_privs;
 	if (!(flags & G_CLONE_VM) || (flags & G_CLONE_VFORK)) {
 		child->altstack_sp = parent->altstack_sp;
 		child->altstack_size = parent->altstack_size;

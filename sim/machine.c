@@ -124,7 +124,9 @@ void machine_destroy(struct machine *m)
 	/* Forget who waits for what first: closing the tasks' pipes below
 	 * wakes waiters, and they are being freed too. */
 	g_list_free(m->blocked);
+	g_list_free(m->timers.timers);
 	m->blocked = NULL;
+	m->timers.timers = NULL;
 	g_queue_clear(&m->runqueue);
 	live = g_hash_table_get_values(m->tasks);
 	for (GList *l = live; l; l = l->next)
@@ -153,7 +155,7 @@ char *machine_initial_cwd(const struct machine *m)
 
 uint64_t machine_now_ns(const struct machine *m)
 {
-	return m->this_cpu->agent->clock;
+	return m->timers.now ? m->timers.now : m->this_cpu->agent->clock;
 }
 
 void machine_warn_once(struct machine *m, const char *key, const char *fmt, ...)

@@ -24,6 +24,7 @@
 #include "sim/abi.h"
 #include "sim/cpu.h"
 #include "sim/task.h"
+#include "sim/timer.h"
 #include "sim/vfs.h"
 
 #define DEFAULT_MEM	(UINT64_C(4) << 30)
@@ -94,6 +95,7 @@ struct machine {
 	const struct syscall_table *syscalls;	/* NULL: every call mmusim has (dispatch.h) */
 	GHashTable *warned;		/* warnings already given */
 	GHashTable *futexes;		/* futex key -> channel object */
+	struct timer_queue timers;	/* armed timers (sim/timer) */
 	bool exited;
 	int exit_status;		/* what mmusim exits with */
 	int interrupted;		/* the host signal that stopped the run (sim/hostsig), or 0 */
@@ -111,7 +113,7 @@ void machine_free_dead_tasks(struct machine *m);
 /* The guest's first working directory, a guest path: the host's when the
  * root is the host's /, else the root (g_free it). */
 char *machine_initial_cwd(const struct machine *m);
-/* Simulated time on the CPU running now. */
+/* Simulated time on the CPU running now (a timer's expiry while it fires). */
 uint64_t machine_now_ns(const struct machine *m);
 /* The agent of the CPU running now: it pays for the work it does. */
 struct agent *machine_agent(const struct machine *m);

@@ -1,9 +1,11 @@
 /*
  * poll: pipe2, ppoll and pselect6.  A file is ready as its f_op->poll says;
  * one without (host files, as regular files are) is always ready.  A poll
- * that must wait blocks on one channel that every pipe change wakes, and
- * looks again.
+ * that must wait blocks on one channel that every pipe change (and every
+ * poll_notify) wakes, and looks again.
  */
+#include "sim/poll.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -16,12 +18,17 @@
 
 static const char poll_channel;	/* its address is the channel */
 
+void poll_notify(struct machine *m)
+{
+	sched_wake_channel(m, &poll_channel, INT32_MAX, UINT64_MAX);
+}
+
 static void wake_pipe_waiters(void *ctx, struct pipe *pipe)
 {
 	struct machine *m = ctx;
 
 	sched_wake_channel(m, pipe, INT32_MAX, UINT64_MAX);
-	sched_wake_channel(m, &poll_channel, INT32_MAX, UINT64_MAX);
+	poll_notify(m);
 }
 
 SYSCALL(pipe2)

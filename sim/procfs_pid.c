@@ -101,13 +101,18 @@ static void put_kb(GString *out, const char *name, uint64_t bytes)
 static void status_ids(struct task *t, GString *out)
 {
 	struct process *proc = t->proc;
+	const struct cred *c = &t->cred;
 
 	g_string_append_printf(out, "Name:\t%s\nUmask:\t%04o\nState:\t%c (%s)\n", proc->comm, t->fs->umask,
 			       state_letter(t), t->state == TASK_BLOCKED ? "sleeping" : "running");
 	g_string_append_printf(out, "Tgid:\t%d\nNgid:\t0\nPid:\t%d\nPPid:\t%d\nTracerPid:\t0\n", proc->pid,
 			       t->tid, parent_pid(proc));
-	g_string_append(out, "Uid:\t0\t0\t0\t0\nGid:\t0\t0\t0\t0\n");
-	g_string_append_printf(out, "FDSize:\t%d\nGroups:\t \n", FD_MAX);
+	g_string_append_printf(out, "Uid:\t%u\t%u\t%u\t%u\nGid:\t%u\t%u\t%u\t%u\n", c->uid, c->euid,
+			       c->suid, c->fsuid, c->gid, c->egid, c->sgid, c->fsgid);
+	g_string_append_printf(out, "FDSize:\t%d\nGroups:\t", FD_MAX);
+	for (int i = 0; i < c->groups->ngroups; i++)
+		g_string_append_printf(out, "%s%u", i ? " " : "", c->groups->gid[i]);
+	g_string_append(out, " \n");	/* Linux's trailing space */
 	g_string_append_printf(out, "NStgid:\t%d\nNSpid:\t%d\nNSpgid:\t%d\nNSsid:\t%d\nKthread:\t0\n", proc->pid,
 			       t->tid, proc->pgid, proc->sid);
 }
@@ -161,9 +166,11 @@ int proc_pid_status(struct machine *m, struct task *t, GString *out)
 	status_ids(t, out);
 	status_memory(t, out);
 	status_signals(t, out);
-	g_string_append(out, "CapInh:\t0000000000000000\nCapPrm:\t" ALL_CAPS "\nCapEff:\t" ALL_CAPS
-			"\nCapBnd:\t" ALL_CAPS "\nCapAmb:\t0000000000000000\n");
-	g_string_append(out, "NoNewPrivs:\t0\nSeccomp:\t0\nSeccomp_filters:\t0\n");
+	g_string_append_printf(out, "CapInh:\t%016" G_GINT64_MODIFIER "x\nCapPrm:\t%016" G_GINT64_MODIFIER
+			       "x\nCapEff:\t%016" G_GINT64_MODIFIER "x\nCapBnd:\t" ALL_CAPS
+			       "\nCapAmb:\t0000000000000000\n", t->cred.cap_inheritable, t->cred.cap_permitted,
+			       t->cred.cap_effective);
+	g_string_append_printf(out, "NoNewPrivs:\t%d\nSeccomp:\t0\nSeccomp_filters:\t0\n", t->no_new_privs);
 	g_string_append(out, "Cpus_allowed:\t");
 	print_cpu_mask(out, m->opt.cpus);
 	g_string_append_printf(out, "\nCpus_allowed_list:\t0");

@@ -25,11 +25,13 @@
 #include "sim/exec.h"
 #include "sim/fork.h"
 #include "sim/hostsig.h"
+#include "sim/itimer.h"
 #include "sim/procfs.h"
 #include "sim/sysfs.h"
 #include "sim/sched.h"
 #include "sim/signal.h"
 #include "sim/syscall.h"
+#include "sim/sysreg.h"
 #include "sim/tmpfs.h"
 
 /* The same abort repeating this often means the emulator and the model
@@ -94,7 +96,8 @@ static void handle_event(struct machine *m, struct task *t, const struct cpu_exi
 		handle_abort(m, t, e, repeats);
 		break;
 	case CPU_UNDEFINED:
-		force_fault_signal(m, t, G_SIGILL, G_ILL_ILLOPC, e->pc);
+		if (!emulate_el0_sysreg(m, t, e->pc))
+			force_fault_signal(m, t, G_SIGILL, G_ILL_ILLOPC, e->pc);
 		break;
 	case CPU_BREAKPOINT:
 		force_fault_signal(m, t, G_SIGTRAP, G_TRAP_BRKPT, e->pc);
@@ -119,7 +122,7 @@ static void handle_event(struct machine *m, struct task *t, const struct cpu_exi
 static void run_slice(struct machine *m, struct sim_cpu *c, unsigned *repeats)
 {
 	struct task *t = c->current;
-	uint64_t before, budget = m->opt.quantum;
+	uint64_t before, start, user_end, budget = m->opt.quantum;
 	bool last_budget = false;
 	struct cpu_exit e;
 
@@ -137,10 +140,14 @@ static void run_slice(struct machine *m, struct sim_cpu *c, unsigned *repeats)
 		last_budget = true;
 	}
 	before = cpu_insns(m->cpu);
+	start = c->agent->clock;
 	cpu_run(m->cpu, budget, &e);
 	agent_pay_cycles(c->agent, (cpu_insns(m->cpu) - before) * m->profile.cycles[COST_INSTRUCTION] +
 				   agent_take_cycles(c->agent));
+	user_end = c->agent->clock;
 	handle_event(m, t, &e, last_budget, repeats);
+	if (t->state != TASK_DEAD)
+		account_cputime(m, t, user_end - start, c->agent->clock - user_end);
 }
 
 /* A host signal asked mmusim to stop (sim/hostsig): the run ends here,

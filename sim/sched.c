@@ -93,6 +93,16 @@ void sched_remove(struct machine *m, struct task *t)
 		m->loaded = NULL;
 }
 
+void sched_migrate(struct machine *m, struct task *t)
+{
+	struct sim_cpu *c = t->cpu >= 0 ? &m->cpus[t->cpu] : NULL;
+
+	if (!c || c->current != t || (t->cpus_allowed & UINT64_C(1) << c->id))
+		return;
+	c->current = NULL;
+	make_runnable(m, t, c->agent->clock);
+}
+
 void sched_preempt(struct machine *m, struct sim_cpu *c)
 {
 	struct task *t = c->current;
@@ -127,6 +137,21 @@ static void count_switch(struct machine *m, struct sim_cpu *c, struct task *next
 	c->last_tid = next->tid;
 }
 
+/* The first task of the run queue allowed on CPU `cpu` (its affinity), taken
+ * off the queue; or NULL. */
+static struct task *take_runnable_for(struct machine *m, int cpu)
+{
+	for (GList *l = m->runqueue.head; l; l = l->next) {
+		struct task *t = l->data;
+
+		if (t->cpus_allowed & UINT64_C(1) << cpu) {
+			g_queue_delete_link(&m->runqueue, l);
+			return t;
+		}
+	}
+	return NULL;
+}
+
 /* Hand runnable tasks to idle CPUs, lowest CPU id first. */
 static void assign_idle_cpus(struct machine *m)
 {
@@ -134,9 +159,8 @@ static void assign_idle_cpus(struct machine *m)
 		struct sim_cpu *c = &m->cpus[i];
 		struct task *t;
 
-		if (c->current)
+		if (c->current || !(t = take_runnable_for(m, i)))
 			continue;
-		t = g_queue_pop_head(&m->runqueue);
 		c->current = t;
 		c->agent->clock = MAX(c->agent->clock, t->ready_since);
 		t->cpu = c->id;
@@ -157,9 +181,10 @@ static struct sim_cpu *furthest_behind(struct machine *m)
 	return best;
 }
 
+/* The first wake-up: a sleep's timeout or an armed timer (0: none). */
 static uint64_t earliest_timer(struct machine *m)
 {
-	uint64_t first = 0;
+	uint64_t first = timer_next_expiry(&m->timers);
 
 	for (GList *l = m->blocked; l; l = l->next) {
 		struct task *t = l->data;
@@ -172,6 +197,7 @@ static uint64_t earliest_timer(struct machine *m)
 
 static void fire_timers(struct machine *m, uint64_t now)
 {
+	timer_run_expired(&m->timers, m, now);
 	for (GList *l = m->blocked, *next; l; l = next) {
 		struct task *t = l->data;
 

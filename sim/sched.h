@@ -4,10 +4,10 @@
  * Each simulated CPU has its own clock (simulated ns) and runs one task at a
  * time.  The CPU whose clock is furthest behind runs next (ties: the lowest
  * id), for at most a quantum of instructions; runnable tasks without a CPU
- * wait in one FIFO run queue, and an idle CPU takes the head, its clock moved
- * up to when that task became runnable.  A task that blocks leaves its CPU;
- * blocked tasks wait on a channel (any pointer: a pipe, a futex key, a
- * process) and/or a wake-up time.  When nothing can run and timers are set,
+ * wait in one FIFO run queue, and an idle CPU takes the first its affinity
+ * mask allows there, its clock moved up to when that task became runnable.
+ * A task that blocks leaves its CPU; blocked tasks wait on a channel (any
+ * pointer: a pipe, a futex key, a process) and/or a wake-up time.  When nothing can run and timers are set,
  * time jumps to the earliest; when nothing can ever run, that is a deadlock.
  *
  * The same program and options give the same interleaving on any host.
@@ -37,6 +37,9 @@ void sched_remove(struct machine *m, struct task *t);
 /* End of a quantum: the CPU's task goes to the back of the run queue if
  * another task is waiting. */
 void sched_preempt(struct machine *m, struct sim_cpu *c);
+/* The task's affinity changed: if the CPU it runs on is no longer allowed,
+ * it leaves it for the run queue (an allowed CPU takes it from there). */
+void sched_migrate(struct machine *m, struct task *t);
 /* The CPU to run next, or NULL when no task can ever run again (the run is
  * over, or deadlocked: then it says so and ends the simulation). */
 struct sim_cpu *sched_pick(struct machine *m);

@@ -10,6 +10,7 @@
 #include "mmu/uaccess.h"
 #include "sim/crash.h"
 #include "sim/exit.h"
+#include "sim/posix_timer.h"
 #include "sim/sched.h"
 #include "sim/syscall.h"
 
@@ -19,6 +20,7 @@ struct guest_siginfo {
 	union {
 		struct { int32_t pid; uint32_t uid; int32_t status; int32_t pad; int64_t utime, stime; } chld;
 		struct { int32_t pid; uint32_t uid; } kill;
+		struct { int32_t tid, overrun; uint64_t value; } timer;
 		uint64_t addr;
 		uint8_t bytes[112];
 	};
@@ -72,6 +74,8 @@ static int dequeue_signal(struct task *t, uint64_t allowed, struct sig_info *inf
 
 			queues[q]->set &= ~sigmask_of(sig);
 			*info = queues[q]->info[sig];
+			if (info->code == G_SI_TIMER)
+				posix_timer_delivered(t->proc, info);
 			return sig;
 		}
 	}
@@ -92,6 +96,10 @@ static void to_guest_siginfo(const struct sig_info *info, struct guest_siginfo *
 	gi->code = info->code;
 	if (info->fault) {
 		gi->addr = info->addr;
+	} else if (info->code == G_SI_TIMER) {
+		gi->timer.tid = info->timerid;
+		gi->timer.overrun = info->overrun;
+		gi->timer.value = info->value;
 	} else if (info->signo == G_SIGCHLD) {
 		gi->chld.pid = info->pid;
 		gi->chld.uid = (uint32_t)info->uid;
@@ -421,7 +429,8 @@ static long check_signal(uint64_t sig)
 SYSCALL(kill)
 {
 	int pid = (int)a[0], sig = (int)a[1], hits = 0;
-	struct sig_info info = { .signo = sig, .code = G_SI_USER, .pid = t->proc->pid };
+	struct sig_info info = { .signo = sig, .code = G_SI_USER, .pid = t->proc->pid,
+				 .uid = (int)t->cred.uid };
 
 	if (check_signal(a[1]))
 		return -EINVAL;
@@ -451,7 +460,8 @@ SYSCALL(kill)
 static long signal_thread(struct machine *m, struct task *t, int tgid, int tid, uint64_t sig)
 {
 	struct task *target = g_hash_table_lookup(m->tasks, GINT_TO_POINTER(tid));
-	struct sig_info info = { .signo = (int)sig, .code = G_SI_TKILL, .pid = t->proc->pid };
+	struct sig_info info = { .signo = (int)sig, .code = G_SI_TKILL, .pid = t->proc->pid,
+				 .uid = (int)t->cred.uid };
 
 	if (tid <= 0 || (tgid != -1 && tgid <= 0) || check_signal(sig))
 		return -EINVAL;

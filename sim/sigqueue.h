@@ -22,6 +22,7 @@
 
 #define G_SI_USER	0
 #define G_SI_KERNEL	0x80
+#define G_SI_TIMER	(-2)
 #define G_SI_TKILL	(-6)
 #define G_CLD_EXITED	1
 #define G_CLD_KILLED	2

@@ -104,7 +104,8 @@ static long file_read(struct machine *m, struct task *t, struct file *f, void *b
  * raises SIGPIPE in the writer as well, as Linux does. */
 static long check_broken_pipe(struct machine *m, struct task *t, long n)
 {
-	struct sig_info sigpipe = { .signo = G_SIGPIPE, .code = G_SI_USER, .pid = t->proc->pid };
+	struct sig_info sigpipe = { .signo = G_SIGPIPE, .code = G_SI_USER, .pid = t->proc->pid,
+				    .uid = (int)t->cred.uid };
 
 	if (n == -EPIPE)
 		send_signal_to_task(m, t, &sigpipe);

@@ -1,6 +1,7 @@
 /*
- * sys_proc: identity (ids, process groups, sessions), limits, the CPUs a
- * task may run on, and the odds and ends glibc asks for.  Every user id is 0.
+ * sys_proc: identity (ids, process groups, sessions), limits, and the odds
+ * and ends glibc asks for.  User and group ids are sim/sys_cred.c's, the
+ * CPUs a task may run on sim/sys_sched.c's.
  */
 #include <errno.h>
 #include <string.h>
@@ -51,23 +52,94 @@ SYSCALL(rseq)
 	return 0;
 }
 
+#define PR_SET_PDEATHSIG 1
+#define PR_GET_PDEATHSIG 2
+#define PR_GET_DUMPABLE 3
+#define PR_SET_DUMPABLE 4
+#define PR_GET_KEEPCAPS 7
+#define PR_SET_KEEPCAPS 8
 #define PR_SET_NAME 15
 #define PR_GET_NAME 16
+#define PR_CAPBSET_READ 23
+#define PR_SET_TIMERSLACK 29
+#define PR_GET_TIMERSLACK 30
+#define PR_SET_NO_NEW_PRIVS 38
+#define PR_GET_NO_NEW_PRIVS 39
+#define PR_GET_TID_ADDRESS 40
 #define TASK_COMM_LEN 16
+#define DEFAULT_TIMER_SLACK_NS 50000
 
-SYSCALL(prctl)
+static long set_comm(struct task *t, uint64_t name)
 {
 	char comm[TASK_COMM_LEN] = { 0 };
 
+	if (strncpy_from_user(t->mm, comm, name, sizeof(comm)) == -EFAULT)
+		return -EFAULT;
+	comm[TASK_COMM_LEN - 1] = 0;
+	memcpy(t->proc->comm, comm, sizeof(comm));
+	return 0;
+}
+
+/* The options that take a flag and no further argument (Linux checks the
+ * unused ones are 0). */
+static long prctl_flag(struct task *t, const uint64_t *a)
+{
+	if (a[2] || a[3] || a[4])
+		return -EINVAL;
 	switch (a[0]) {
-	case PR_SET_NAME:
-		if (strncpy_from_user(t->mm, comm, a[1], sizeof(comm)) == -EFAULT)
-			return -EFAULT;
-		comm[TASK_COMM_LEN - 1] = 0;
-		memcpy(t->proc->comm, comm, sizeof(comm));
+	case PR_SET_KEEPCAPS:
+		if (a[1] > 1)
+			return -EINVAL;
+		t->cred.keep_caps = a[1];
 		return 0;
+	case PR_SET_NO_NEW_PRIVS:
+		if (a[1] != 1)
+			return -EINVAL;
+		t->no_new_privs = true;
+		return 0;
+	default:	/* PR_GET_NO_NEW_PRIVS */
+		return a[1] ? -EINVAL : t->no_new_privs;
+	}
+}
+
+SYSCALL(prctl)
+{
+	int sig = t->pdeathsig;
+
+	switch (a[0]) {
+	case PR_SET_PDEATHSIG:
+		if (a[1] > G_NSIG)
+			return -EINVAL;
+		t->pdeathsig = (int)a[1];
+		return 0;
+	case PR_GET_PDEATHSIG:
+		return copy_to_user(t->mm, a[1], &sig, sizeof(sig)) ? -EFAULT : 0;
+	case PR_GET_DUMPABLE:
+		return t->proc->dumpable;
+	case PR_SET_DUMPABLE:
+		if (a[1] > 1)
+			return -EINVAL;
+		t->proc->dumpable = a[1];
+		return 0;
+	case PR_GET_KEEPCAPS:
+		return t->cred.keep_caps;
+	case PR_SET_KEEPCAPS:
+	case PR_SET_NO_NEW_PRIVS:
+	case PR_GET_NO_NEW_PRIVS:
+		return prctl_flag(t, a);
+	case PR_SET_NAME:
+		return set_comm(t, a[1]);
 	case PR_GET_NAME:
 		return copy_to_user(t->mm, a[1], t->proc->comm, sizeof(t->proc->comm)) ? -EFAULT : 0;
+	case PR_CAPBSET_READ:	/* the bounding set is full */
+		return a[1] <= CAP_LAST_CAP ? 1 : -EINVAL;
+	case PR_SET_TIMERSLACK:
+		t->timer_slack_ns = a[1] ? a[1] : DEFAULT_TIMER_SLACK_NS;
+		return 0;
+	case PR_GET_TIMERSLACK:
+		return (long)t->timer_slack_ns;
+	case PR_GET_TID_ADDRESS:
+		return copy_to_user(t->mm, a[1], &t->clear_child_tid, sizeof(uint64_t)) ? -EFAULT : 0;
 	default:
 		return -EINVAL;
 	}
@@ -114,7 +186,6 @@ SYSCALL(sysinfo)
 SYSCALL(getpid) { return t->proc->pid; }
 SYSCALL(getppid) { return t->proc->parent ? t->proc->parent->pid : 1; }
 SYSCALL(gettid) { return t->tid; }
-SYSCALL(getuid) { return 0; }
 
 /* The process `pid` names (0: the caller's), or NULL. */
 static struct process *process_of(struct machine *m, struct task *t, int pid)
@@ -184,35 +255,6 @@ SYSCALL(prlimit64)
 	return 0;
 }
 
-SYSCALL(sched_getaffinity)
-{
-	uint64_t mask = m->opt.cpus == 64 ? UINT64_MAX : (UINT64_C(1) << m->opt.cpus) - 1;
-
-	if (a[0] && !g_hash_table_contains(m->tasks, GINT_TO_POINTER((int)a[0])))
-		return -ESRCH;
-	if (a[1] < sizeof(mask) || (a[1] & 7))
-		return -EINVAL;
-	return copy_to_user(t->mm, a[2], &mask, sizeof(mask)) ? -EFAULT : (long)sizeof(mask);
-}
-
-/* getrusage(who, usage): RUSAGE_SELF 0, RUSAGE_CHILDREN -1, RUSAGE_THREAD 1.
- * Only ru_minflt is accounted: for SELF and THREAD, the faults resolved in
- * the caller's address space since it was created (fork or exec; Linux
- * counts per thread and keeps the count across exec); every other field is
- * zero. */
-#define RUSAGE_MINFLT_INDEX 8	/* ru_minflt: after two timevals and six longs */
-
-SYSCALL(getrusage)
-{
-	uint64_t usage[18] = { 0 };	/* struct rusage, 64-bit: 144 bytes */
-
-	if ((int)a[0] < -1 || (int)a[0] > 1)
-		return -EINVAL;
-	if ((int)a[0] != -1)
-		usage[RUSAGE_MINFLT_INDEX] = t->mm->min_flt;
-	return copy_to_user(t->mm, a[1], usage, sizeof(usage)) ? -EFAULT : 0;
-}
-
 SYSCALL(sched_yield)
 {
 	sched_preempt(m, m->this_cpu);
@@ -244,21 +286,15 @@ SYSCALL(getrandom)
 const struct syscall_desc proc_syscalls[] = {
 	SYSCALL_DESC(96, set_tid_address, "p"),
 	SYSCALL_DESC(99, set_robust_list, "pu"),
-	SYSCALL_DESC(123, sched_getaffinity, "dup"),
 	SYSCALL_DESC(124, sched_yield, ""),
 	SYSCALL_DESC(154, setpgid, "dd"),
 	SYSCALL_DESC(155, getpgid, "d"),
 	SYSCALL_DESC(156, getsid, "d"),
 	SYSCALL_DESC(157, setsid, ""),
 	SYSCALL_DESC(160, uname, "p"),
-	SYSCALL_DESC(165, getrusage, "dp"),
 	SYSCALL_DESC(167, prctl, "dxxxx"),
 	SYSCALL_DESC(172, getpid, ""),
 	SYSCALL_DESC(173, getppid, ""),
-	SYSCALL_DESC(174, getuid, ""),
-	SYSCALL_DESC(175, getuid, ""),	/* geteuid */
-	SYSCALL_DESC(176, getuid, ""),	/* getgid */
-	SYSCALL_DESC(177, getuid, ""),	/* getegid */
 	SYSCALL_DESC(178, gettid, ""),
 	SYSCALL_DESC(179, sysinfo, "p"),
 	SYSCALL_DESC(261, prlimit64, "ddpp"),

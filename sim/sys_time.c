@@ -24,8 +24,14 @@ static bool clock_valid(uint64_t clock)
 	return clock <= CLOCK_MAX && clock != 10;
 }
 
-static int64_t clock_ns(struct machine *m, uint64_t clock)
+/* CLOCK_PROCESS_CPUTIME_ID and CLOCK_THREAD_CPUTIME_ID count CPU time
+ * (sim/itimer); the others simulated time since boot, or since the epoch. */
+static int64_t clock_ns(struct machine *m, struct task *t, uint64_t clock)
 {
+	if (clock == 2)
+		return (int64_t)(t->proc->utime + t->proc->stime);
+	if (clock == 3)
+		return (int64_t)(t->utime + t->stime);
 	return (clock_is_realtime(clock) ? SIM_EPOCH * NSEC_PER_SEC : 0) + (int64_t)machine_now_ns(m);
 }
 
@@ -50,7 +56,7 @@ static long get_timespec_ns(struct task *t, uint64_t uts, int64_t *ns)
 
 SYSCALL(clock_gettime)
 {
-	return clock_valid(a[0]) ? put_timespec(t, a[1], clock_ns(m, a[0])) : -EINVAL;
+	return clock_valid(a[0]) ? put_timespec(t, a[1], clock_ns(m, t, a[0])) : -EINVAL;
 }
 
 SYSCALL(clock_getres)
@@ -62,7 +68,7 @@ SYSCALL(clock_getres)
 
 SYSCALL(gettimeofday)
 {
-	int64_t ns = clock_ns(m, 0);
+	int64_t ns = clock_ns(m, t, 0);
 	int64_t tv[2] = { ns / NSEC_PER_SEC, ns % NSEC_PER_SEC / 1000 };
 
 	if (a[0] && copy_to_user(t->mm, a[0], tv, sizeof(tv)))
@@ -117,7 +123,7 @@ SYSCALL(clock_nanosleep)
 	err = get_timespec_ns(t, a[2], &ns);
 	if (err)
 		return err;
-	now = clock_ns(m, a[0]);
+	now = clock_ns(m, t, a[0]);
 	if (a[1] & TIMER_ABSTIME)
 		ns = ns > now ? ns - now : 0;
 	return sleep_until(m, t, add_ns(machine_now_ns(m), ns), "clock_nanosleep");

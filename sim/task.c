@@ -97,7 +97,10 @@ struct process *process_new(int pid, struct process *parent, const char *exe)
 	if (!parent) {
 		proc->rlimits[3] = (struct rlimit64_pair){ STACK_SIZE, UINT64_MAX };	/* RLIMIT_STACK */
 		proc->rlimits[7] = (struct rlimit64_pair){ FD_MAX, FD_MAX };		/* RLIMIT_NOFILE */
+		proc->rlimits[13] = (struct rlimit64_pair){ 0, 0 };			/* RLIMIT_NICE */
+		proc->rlimits[14] = (struct rlimit64_pair){ 0, 0 };			/* RLIMIT_RTPRIO */
 	}
+	proc->dumpable = parent ? parent->dumpable : true;
 	process_set_exe(proc, exe);
 	if (parent)
 		parent->children = g_list_append(parent->children, proc);
@@ -121,6 +124,8 @@ void process_free(struct process *proc)
 		((struct process *)l->data)->parent = NULL;
 	g_list_free(proc->children);
 	g_list_free(proc->threads);
+	if (proc->posix_timers)
+		g_ptr_array_unref(proc->posix_timers);
 	g_free(proc->exe);
 	g_free(proc);
 }
@@ -135,6 +140,9 @@ struct task *task_alloc(int tid, struct process *proc, struct cpu *cpu)
 	t->ctx = cpu_context_new(cpu);
 	t->syscall_nr = -1;
 	t->cpu = -1;
+	t->cpus_allowed = UINT64_MAX;
+	cred_init_root(&t->cred);	/* clone replaces it with the parent's */
+	t->timer_slack_ns = 50000;	/* Linux's default (PR_SET_TIMERSLACK 0 goes back to it) */
 	proc->threads = g_list_append(proc->threads, t);
 	return t;
 }
@@ -171,6 +179,7 @@ void task_release(struct task *t)
 	fs_put(t->fs);
 	files_put(t->files);
 	sighand_put(t->sighand);
+	cred_release(&t->cred);
 	t->fs = NULL;
 	t->files = NULL;
 	t->sighand = NULL;

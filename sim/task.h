@@ -25,6 +25,8 @@
 #include "mmu/mm.h"
 #include "sim/abi.h"
 #include "sim/cpu.h"
+#include "sim/cred.h"
+#include "sim/timer.h"
 #include "sim/vfs.h"
 #include "sim/wait.h"
 
@@ -53,6 +55,8 @@ struct sig_info {
 	int status;		/* SIGCHLD */
 	uint64_t addr;		/* fault address (SIGSEGV, SIGBUS, SIGILL, SIGTRAP) */
 	bool fault;		/* raised by a fault: siginfo carries si_addr */
+	int timerid, overrun;	/* SI_TIMER: the POSIX timer and its overruns */
+	uint64_t value;		/* SI_TIMER: its sigev_value */
 };
 
 /* Signals waiting for delivery: one instance per signal number. */
@@ -63,6 +67,14 @@ struct sigpending {
 
 struct rlimit64_pair {
 	uint64_t cur, max;
+};
+
+/* An interval timer (setitimer): ITIMER_REAL runs on simulated time (its
+ * `timer`), ITIMER_VIRTUAL and ITIMER_PROF on the process's CPU time
+ * (`expires` in CPU ns; 0: disarmed). */
+struct itimer {
+	struct sim_timer timer;
+	uint64_t expires, interval;	/* ns */
 };
 
 struct process {
@@ -78,6 +90,13 @@ struct process {
 	struct rlimit64_pair rlimits[NR_RLIMITS];
 	char *exe;		/* guest path of the program, for /proc/self/exe */
 	char comm[16];
+	struct itimer itimers[3];	/* ITIMER_REAL, ITIMER_VIRTUAL, ITIMER_PROF (sim/itimer) */
+	GPtrArray *posix_timers;	/* timer_create's (sim/posix_timer), NULL: none made yet */
+	int next_timer_id;
+	uint64_t utime, stime;		/* CPU ns of its threads, live and gone: user, system */
+	uint64_t cutime, cstime;	/* ... of its reaped children and theirs */
+	bool dumpable;			/* prctl PR_SET_DUMPABLE; exec sets it again */
+	int membarrier;			/* membarrier registrations (MEMBARRIER_CMD_REGISTER_*) */
 };
 
 enum task_state {
@@ -115,6 +134,15 @@ struct task {
 	struct task *vfork_parent;	/* blocked until this task execs or exits */
 	int cpu;			/* the simulated CPU it last ran on */
 	uint64_t ready_since;		/* simulated ns it became runnable */
+	uint64_t cpus_allowed;		/* sched_setaffinity: the CPUs it may run on (bit per CPU) */
+	struct cred cred;		/* sim/cred.h */
+	int nice;			/* -20..19: setpriority (recorded; the scheduler ignores it) */
+	int policy, rt_priority;	/* sched_setscheduler (recorded, as nice) */
+	bool reset_on_fork;		/* SCHED_RESET_ON_FORK */
+	uint64_t utime, stime;		/* CPU ns: user mode, system calls and faults */
+	int pdeathsig;			/* prctl PR_SET_PDEATHSIG: sent when the parent ends */
+	bool no_new_privs;		/* prctl PR_SET_NO_NEW_PRIVS: never cleared */
+	uint64_t timer_slack_ns;	/* prctl PR_SET_TIMERSLACK (recorded; timers are exact) */
 };
 
 struct fs_struct *fs_new(const char *cwd);

@@ -27,11 +27,14 @@ tests_integration_tests_SOURCES = \
 	tests/integration/test_fswrite.c \
 	tests/integration/test_script.c \
 	tests/integration/test_programs.c \
-	tests/integration/test_tmpfs.c
+	tests/integration/test_tmpfs.c \
+	tests/integration/test_timecalls.c
 tests_integration_tests_CFLAGS = $(AM_CFLAGS) $(CRITERION_CFLAGS) $(JSON_GLIB_CFLAGS) \
 	-DMMUSIM_PATH='"$(abs_top_builddir)/mmusim$(EXEEXT)"' \
 	-DGUEST_BIN_DIR='"$(abs_top_builddir)/guest/bin"' \
 	-DBUSYBOX_PATH='"$(abs_top_srcdir)/guest/busybox/busybox"' \
+	-DBASH_PATH='"$(abs_top_srcdir)/guest/bash/bash"' \
+	-DZSH_PATH='"$(abs_top_srcdir)/guest/zsh/zsh"' \
 	-DQEMU_PATH='"$(QEMU_AARCH64)"' \
 	-DGUEST_OBJDUMP_PATH='"$(GUEST_OBJDUMP)"' \
 	-DHOST_FAULTS_PATH='"$(abs_top_builddir)/tests/host-faults$(EXEEXT)"' \
@@ -48,7 +51,8 @@ tests_integration_tests_CFLAGS = $(AM_CFLAGS) $(CRITERION_CFLAGS) $(JSON_GLIB_CF
 	-DHOST_RUNSCRIPT_PATH='"$(abs_top_builddir)/tests/host-runscript$(EXEEXT)"' \
 	-DHOST_SQLITE_DEMO_PATH='"$(abs_top_builddir)/tests/host-sqlite-demo$(EXEEXT)"' \
 	-DE2FSCK_STATIC_PATH='"$(abs_top_srcdir)/guest/e2fsck/e2fsck.static"' \
-	-DCONFORM_DIR='"$(abs_top_srcdir)/tests/conform"'
+	-DCONFORM_DIR='"$(abs_top_srcdir)/tests/conform"' \
+	-DHOST_BIN_DIR='"$(abs_top_builddir)/tests"'
 tests_integration_tests_LDADD = $(CRITERION_LIBS) $(JSON_GLIB_LIBS) $(GLIB_LIBS)
 
 # The tests run mmusim and the guests: build them first (automake owns the
@@ -58,7 +62,9 @@ EXTRA_tests_integration_tests_DEPENDENCIES = mmusim$(EXEEXT) $(GUEST_BINS) \
 	tests/host-untouched$(EXEEXT) tests/host-notsock$(EXEEXT) \
 	tests/host-procmem$(EXEEXT) tests/host-procerr$(EXEEXT) tests/host-catproc$(EXEEXT) \
 	tests/host-fswrite$(EXEEXT) tests/host-echoargs$(EXEEXT) tests/host-runscript$(EXEEXT) \
-	tests/host-sqlite-demo$(EXEEXT)
+	tests/host-sqlite-demo$(EXEEXT) \
+	tests/host-creds$(EXEEXT) tests/host-itimers$(EXEEXT) tests/host-schedcalls$(EXEEXT) \
+	tests/host-posixtimers$(EXEEXT) tests/host-timerfds$(EXEEXT)
 
 # Guests built for this host: the real kernel's answers to compare with.
 check_PROGRAMS += tests/host-faults tests/host-paths tests/host-overcommit tests/host-untouched \
@@ -80,3 +86,10 @@ tests_host_sqlite_demo_LDADD = -lsqlite3
 # The conformance suite's guest for this host: scripts/conformance runs it.
 check_PROGRAMS += tests/host-conform
 tests_host_conform_SOURCES = guest/conform.c
+check_PROGRAMS += tests/host-creds tests/host-itimers tests/host-schedcalls tests/host-posixtimers \
+	tests/host-timerfds
+tests_host_creds_SOURCES = guest/creds.c
+tests_host_itimers_SOURCES = guest/itimers.c
+tests_host_schedcalls_SOURCES = guest/schedcalls.c
+tests_host_posixtimers_SOURCES = guest/posixtimers.c
+tests_host_timerfds_SOURCES = guest/timerfds.c

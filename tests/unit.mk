@@ -150,3 +150,10 @@ TESTS += tests/unit-report
 tests_unit_report_SOURCES = tests/unit/test_report.c
 tests_unit_report_CFLAGS = $(UNIT_CFLAGS) $(JSON_GLIB_CFLAGS)
 tests_unit_report_LDADD = libreport.a $(CRITERION_LIBS) $(JSON_GLIB_LIBS) $(GLIB_LIBS)
+
+# sim/timer and sim/cred: the timer queue and the capability rules, alone
+check_PROGRAMS += tests/unit-timer
+TESTS += tests/unit-timer
+tests_unit_timer_SOURCES = tests/unit/test_timer.c sim/timer.c sim/cred.c
+tests_unit_timer_CFLAGS = $(UNIT_CFLAGS) $(GLIB_CFLAGS)
+tests_unit_timer_LDADD = $(CRITERION_LIBS) $(GLIB_LIBS)
