@@ -4,6 +4,7 @@
 
 #include "mmu/uaccess.h"
 #include "sim/futex.h"
+#include "sim/poll.h"
 #include "sim/sched.h"
 #include "sim/sigqueue.h"
 #include "sim/syscall.h"
@@ -70,6 +71,7 @@ static void orphan_children(struct machine *m, struct process *p)
 static void end_process(struct machine *m, struct process *p)
 {
 	p->zombie = true;
+	poll_notify(m, p);	/* its pidfds (sim/pidfd.c) became readable */
 	orphan_children(m, p);
 	if (p == m->init) {
 		int s = p->wait_status;

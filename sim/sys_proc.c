@@ -55,6 +55,35 @@ SYSCALL(rseq)
 #define PR_GET_NAME 16
 #define TASK_COMM_LEN 16
 
+#define PR_SET_MDWE 65
+#define PR_GET_MDWE 66
+#define PR_MDWE_REFUSE_EXEC_GAIN 0x1ul
+#define PR_MDWE_NO_INHERIT 0x2ul
+
+/* Memory-deny-write-execute (kernel/sys.c): the bits in force, as
+ * PR_GET_MDWE reports them. */
+static long get_mdwe(const struct mm *mm)
+{
+	return (mm->flags & MMF_HAS_MDWE ? PR_MDWE_REFUSE_EXEC_GAIN : 0) |
+	       (mm->flags & MMF_HAS_MDWE_NO_INHERIT ? PR_MDWE_NO_INHERIT : 0);
+}
+
+/* Once set, MDWE can only be set again to the same bits. */
+static long set_mdwe(struct mm *mm, const uint64_t *a)
+{
+	uint64_t bits = a[1];
+
+	if (a[2] || a[3] || a[4] || (bits & ~(PR_MDWE_REFUSE_EXEC_GAIN | PR_MDWE_NO_INHERIT)))
+		return -EINVAL;
+	if ((bits & PR_MDWE_NO_INHERIT) && !(bits & PR_MDWE_REFUSE_EXEC_GAIN))
+		return -EINVAL;
+	if (get_mdwe(mm) && (uint64_t)get_mdwe(mm) != bits)
+		return -EPERM;
+	mm->flags |= (bits & PR_MDWE_REFUSE_EXEC_GAIN ? MMF_HAS_MDWE : 0) |
+		     (bits & PR_MDWE_NO_INHERIT ? MMF_HAS_MDWE_NO_INHERIT : 0);
+	return 0;
+}
+
 SYSCALL(prctl)
 {
 	char comm[TASK_COMM_LEN] = { 0 };
@@ -68,6 +97,10 @@ SYSCALL(prctl)
 		return 0;
 	case PR_GET_NAME:
 		return copy_to_user(t->mm, a[1], t->proc->comm, sizeof(t->proc->comm)) ? -EFAULT : 0;
+	case PR_SET_MDWE:
+		return set_mdwe(t->mm, a);
+	case PR_GET_MDWE:
+		return a[1] || a[2] || a[3] || a[4] ? -EINVAL : get_mdwe(t->mm);
 	default:
 		return -EINVAL;
 	}
