@@ -47,14 +47,25 @@ static char *must_map(int prot)
 	return mmap(NULL, page, prot, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 }
 
-static void after_exec(void)
+/* What a descendant (`who`) has: PR_GET_MDWE, and whether it may map W+X. */
+static void report(const char *who)
 {
-	show("after exec: PR_GET_MDWE", prctl(PR_GET_MDWE, 0, 0, 0, 0));
-	show("after exec: mmap RWX", map(PROT_READ | PROT_WRITE | PROT_EXEC));
+	char what[64];
+
+	snprintf(what, sizeof(what), "%s: PR_GET_MDWE", who);
+	show(what, prctl(PR_GET_MDWE, 0, 0, 0, 0));
+	snprintf(what, sizeof(what), "%s: mmap RWX", who);
+	show(what, map(PROT_READ | PROT_WRITE | PROT_EXEC));
 }
 
-static void run_exec(void)
+/* A forked child reports, then one that execs this program again. */
+static void descendants(void)
 {
+	if (fork() == 0) {
+		report("fork child");
+		_exit(0);
+	}
+	wait(NULL);
 	if (fork() == 0) {
 		execl("/proc/self/exe", "mdwe", "exec", (char *)NULL);
 		_exit(127);
@@ -97,13 +108,7 @@ static void refusals(void)
 	show("mprotect R to RX (exec again)", mprotect(rx, page, PROT_READ | PROT_EXEC));
 	show("mprotect old RWX to RX", mprotect(wx, page, PROT_READ | PROT_EXEC));
 	show("mprotect old RWX to RWX", mprotect(wx, page, PROT_READ | PROT_WRITE | PROT_EXEC));
-	if (fork() == 0) {
-		show("fork child: PR_GET_MDWE", prctl(PR_GET_MDWE, 0, 0, 0, 0));
-		show("fork child: mmap RWX", map(PROT_READ | PROT_WRITE | PROT_EXEC));
-		_exit(0);
-	}
-	wait(NULL);
-	run_exec();
+	descendants();
 }
 
 static void not_inherited(void)
@@ -112,13 +117,7 @@ static void not_inherited(void)
 	     prctl(PR_SET_MDWE, PR_MDWE_REFUSE_EXEC_GAIN | PR_MDWE_NO_INHERIT, 0, 0, 0));
 	show("PR_GET_MDWE", prctl(PR_GET_MDWE, 0, 0, 0, 0));
 	show("mmap RWX", map(PROT_READ | PROT_WRITE | PROT_EXEC));
-	if (fork() == 0) {
-		show("fork child: PR_GET_MDWE", prctl(PR_GET_MDWE, 0, 0, 0, 0));
-		show("fork child: mmap RWX", map(PROT_READ | PROT_WRITE | PROT_EXEC));
-		_exit(0);
-	}
-	wait(NULL);
-	run_exec();
+	descendants();
 }
 
 int main(int argc, char **argv)
@@ -126,7 +125,7 @@ int main(int argc, char **argv)
 	page = sysconf(_SC_PAGESIZE);
 	setvbuf(stdout, NULL, _IONBF, 0);
 	if (argc > 1 && !strcmp(argv[1], "exec")) {
-		after_exec();
+		report("after exec");
 		return 0;
 	}
 	rules();
