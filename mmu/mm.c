@@ -326,7 +326,9 @@ int mm_mprotect(struct mm *mm, uint64_t addr, uint64_t len, unsigned prot)
 		else if (!can_modify_vma(vma))
 			err = -EPERM;
 		if (err) {
-			vma_merge(mm, vma);	/* undo the split made for it */
+			/* Undo the splits made for the VMAs left as they were. */
+			vma_merge(mm, vma);
+			vma_merge(mm, vma_lookup(mm, end - 1));
 			break;
 		}
 		vma->prot = prot;

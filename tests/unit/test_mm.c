@@ -704,6 +704,17 @@ Test(mm, mprotect_stops_at_a_sealed_vma)
 	expect_vma(fx.mm, X + PG, X + PG, X + 2 * PG, VM_RW);
 }
 
+/* The VMAs after the refused one are left whole: not split at the end. */
+Test(mm, a_refused_mprotect_leaves_no_split_behind)
+{
+	map_fixed(X, PG, VM_RW, 0);
+	map_fixed(X + PG, PG, VM_READ, 0);
+	map_fixed(X + 2 * PG, 2 * PG, VM_RW, 0);
+	cr_assert_eq(mm_mseal(fx.mm, X + PG, PG), 0);
+	cr_expect_eq(mm_mprotect(fx.mm, X, 3 * PG, VM_READ), -EPERM);
+	expect_vma(fx.mm, X + 2 * PG, X + 2 * PG, X + 4 * PG, VM_RW);
+}
+
 /* DONTNEED discards up to the first sealed read-only anonymous VMA. */
 Test(mm, dontneed_stops_at_sealed_read_only_anonymous_memory)
 {
