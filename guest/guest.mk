@@ -55,7 +55,10 @@ GUEST_BINS = \
 	guest/bin/el0regs \
 	guest/bin/schedcalls \
 	guest/bin/posixtimers \
-	guest/bin/timerfds
+	guest/bin/timerfds \
+	guest/bin/mseal \
+	guest/bin/mdwe \
+	guest/bin/pidfd
 
 # Guests without a C library: _start is theirs.  No outline atomics either:
 # those helpers are in libgcc, which -nostdlib leaves out, and are set up by

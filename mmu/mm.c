@@ -48,6 +48,11 @@ void mm_destroy(struct mm *mm)
 	g_free(mm);
 }
 
+void mm_inherit_flags(struct mm *new, const struct mm *old)
+{
+	new->flags = old->flags & MMF_HAS_MDWE_NO_INHERIT ? 0 : old->flags;
+}
+
 struct mm *mmget(struct mm *mm)
 {
 	mm->users++;
@@ -84,6 +89,29 @@ static bool range_is_mapped(struct mm *mm, uint64_t start, uint64_t end)
 	return true;
 }
 
+static bool can_modify_vma(const struct vma *vma)
+{
+	return !(vma->flags & VM_SEALED);
+}
+
+/* Whether no VMA in [start, end) is sealed. */
+static bool can_modify_range(struct mm *mm, uint64_t start, uint64_t end)
+{
+	for (struct vma *vma = find_vma(mm, start); vma && vma->start < end; vma = vma_next(mm, vma))
+		if (!can_modify_vma(vma))
+			return false;
+	return true;
+}
+
+/* Linux's map_deny_write_exec(): under MDWE, a mapping may not become
+ * writable and executable, nor executable if it was not. */
+static bool map_deny_write_exec(const struct mm *mm, unsigned old, unsigned new)
+{
+	if (!(mm->flags & MMF_HAS_MDWE) || !(new & VM_EXEC))
+		return false;
+	return (new & VM_WRITE) || !(old & VM_EXEC);
+}
+
 /* Split VMAs so that none straddles `addr`. */
 static int split_at(struct mm *mm, uint64_t addr)
 {
@@ -104,8 +132,11 @@ static int split_range(struct mm *mm, uint64_t start, uint64_t end)
 static int unmap_region(struct mm *mm, uint64_t start, uint64_t end)
 {
 	struct vma *vma, *next;
-	int err = split_range(mm, start, end);
+	int err;
 
+	if (!can_modify_range(mm, start, end))
+		return -EPERM;
+	err = split_range(mm, start, end);
 	if (err)
 		return err;
 	for (vma = find_vma(mm, start); vma && vma->start < end; vma = next) {
@@ -188,11 +219,17 @@ int mm_mmap(struct mm *mm, uint64_t addr, uint64_t len, unsigned prot, unsigned 
 			return -EPERM;
 		if ((flags & MM_MAP_NOREPLACE) && !range_is_free(mm, addr, addr + len))
 			return -EEXIST;
-		err = unmap_region(mm, addr, addr + len);
-		if (err)
-			return err;
+		if (!can_modify_range(mm, addr, addr + len))
+			return -EPERM;
 	} else {
 		err = get_unmapped_area(mm, addr, len, &addr);
+		if (err)
+			return err;
+	}
+	if (map_deny_write_exec(mm, prot, prot))
+		return -EACCES;
+	if (flags & MM_MAP_FIXED) {
+		err = unmap_region(mm, addr, addr + len);
 		if (err)
 			return err;
 	}
@@ -278,17 +315,29 @@ int mm_mprotect(struct mm *mm, uint64_t addr, uint64_t len, unsigned prot)
 	if (err)
 		return err;
 	tlb_gather_mmu(&tlb, mm);
-	/* Step by address: merging may free the VMA after the current one. */
+	/* Step by address: merging may free the VMA after the current one.
+	 * As in Linux, a VMA refused (MDWE, a seal) ends the call there and
+	 * the ones before it keep their new protection. */
 	for (uint64_t at = addr; at < end;) {
 		struct vma *vma = vma_lookup(mm, at);
 
+		if (map_deny_write_exec(mm, vma->prot, prot))
+			err = -EACCES;
+		else if (!can_modify_vma(vma))
+			err = -EPERM;
+		if (err) {
+			/* Undo the splits made for the VMAs left as they were. */
+			vma_merge(mm, vma);
+			vma_merge(mm, vma_lookup(mm, end - 1));
+			break;
+		}
 		vma->prot = prot;
 		change_protection(&tlb, mm, vma);
 		at = vma->end;
 		vma_merge(mm, vma);
 	}
 	tlb_finish_mmu(&tlb);
-	return 0;
+	return err;
 }
 
 uint64_t mm_brk(struct mm *mm, uint64_t addr)
@@ -376,7 +425,11 @@ int mm_mremap(struct mm *mm, uint64_t old_addr, uint64_t old_len, uint64_t new_l
 		return -EINVAL;
 	old_end = old_addr + old_len;
 	vma = vma_lookup(mm, old_addr);
-	if (!vma || old_end > vma->end || old_end < old_addr)
+	if (!vma)
+		return -EFAULT;
+	if (!can_modify_vma(vma))
+		return -EPERM;
+	if (old_end > vma->end || old_end < old_addr)
 		return -EFAULT;
 	if (flags & MM_REMAP_FIXED) {
 		if ((new_addr & ~PAGE_MASK) || new_addr > TASK_SIZE - new_len ||
@@ -415,10 +468,15 @@ int mm_mremap(struct mm *mm, uint64_t old_addr, uint64_t old_len, uint64_t new_l
 
 int mm_madvise_dontneed(struct mm *mm, uint64_t addr, uint64_t len)
 {
-	uint64_t end = addr + PAGE_ALIGN(len);
+	uint64_t end = addr + PAGE_ALIGN(len), limit;
 
 	if ((addr & ~PAGE_MASK) || end < addr || end > TASK_SIZE || (len && PAGE_ALIGN(len) == 0))
 		return -EINVAL;
+	limit = mm_discard_limit(mm, addr, end);
+	if (limit < end) {
+		zap_page_range(mm, addr, limit);
+		return -EPERM;
+	}
 	if (!range_is_mapped(mm, addr, end))
 		return -ENOMEM;
 	zap_page_range(mm, addr, end);
@@ -443,6 +501,41 @@ int expand_stack(struct mm *mm, struct vma *vma, uint64_t addr)
 	return 0;
 }
 
+uint64_t mm_discard_limit(struct mm *mm, uint64_t start, uint64_t end)
+{
+	for (struct vma *vma = find_vma(mm, start); vma && vma->start < end; vma = vma_next(mm, vma)) {
+		bool ro_anon = vma->vm_ops == &anon_vm_ops && !(vma->prot & VM_WRITE);
+
+		if (!can_modify_vma(vma) && ro_anon)
+			return MAX(vma->start, start);
+	}
+	return end;
+}
+
+int mm_mseal(struct mm *mm, uint64_t start, uint64_t len)
+{
+	uint64_t end = start + PAGE_ALIGN(len);
+	int err;
+
+	if ((start & ~PAGE_MASK) || (len && PAGE_ALIGN(len) == 0) || end < start)
+		return -EINVAL;
+	if (end == start)
+		return 0;
+	if (end > TASK_SIZE || !range_is_mapped(mm, start, end))
+		return -ENOMEM;
+	err = split_range(mm, start, end);
+	if (err)
+		return err;
+	for (uint64_t at = start; at < end;) {
+		struct vma *vma = vma_lookup(mm, at);
+
+		vma->flags |= VM_SEALED;
+		at = vma->end;
+		vma_merge(mm, vma);
+	}
+	return 0;
+}
+
 int mm_populate(struct mm *mm, uint64_t start, uint64_t end)
 {
 	for (uint64_t addr = start; addr < end; addr += PAGE_SIZE) {
@@ -457,6 +550,14 @@ int mm_populate(struct mm *mm, uint64_t start, uint64_t end)
 			return -ENOMEM;
 	}
 	return 0;
+}
+
+void mm_oom_reap(struct mm *mm)
+{
+	for (struct vma *vma = vma_first(mm); vma; vma = vma_next(mm, vma))
+		if (!(vma->flags & VM_SHARED))
+			zap_page_range(mm, vma->start, vma->end);
+	mm->flags |= MMF_OOM_SKIP;
 }
 
 void mm_set_vma_name(struct mm *mm, uint64_t addr, const char *name)
@@ -524,6 +625,7 @@ int mm_dup(struct mm *old, struct mm **out)
 	d.child->env_start = old->env_start;
 	d.child->env_end = old->env_end;
 	d.child->tunables = old->tunables;
+	mm_inherit_flags(d.child, old);
 	*out = d.child;
 	return 0;
 }

@@ -38,6 +38,14 @@ struct vm_file;
 #define MM_REMAP_MAYMOVE	0x1u
 #define MM_REMAP_FIXED		0x2u
 
+/* mm->flags, after Linux's MMF_* bits: memory-deny-write-execute
+ * (prctl PR_SET_MDWE): mmap and mprotect refuse a writable executable
+ * mapping and one gaining PROT_EXEC (-EACCES); NO_INHERIT: a forked or
+ * exec'd address space does not keep it. */
+#define MMF_HAS_MDWE		0x1ul
+#define MMF_HAS_MDWE_NO_INHERIT	0x2ul
+#define MMF_OOM_SKIP		0x4ul	/* reaped (mm_oom_reap): nothing more to free */
+
 /* A new, empty address space with one user. */
 int mm_create(struct phys *phys, struct vm_stats *stats, struct mm **out);
 void mm_destroy(struct mm *mm);
@@ -49,6 +57,13 @@ void mmput(struct mm *mm);
  * (VM_ANON_PAGES) are not copied unless vm.fork_skip_refillable=0. */
 int mm_dup(struct mm *old, struct mm **out);
 
+/* What a new address space made from `old` (fork, exec) keeps of its
+ * flags: MDWE unless NO_INHERIT (Linux's mmf_init_flags). */
+void mm_inherit_flags(struct mm *new, const struct mm *old);
+
+/* mmap, munmap, mremap, mprotect and a madvise that discards the pages of
+ * a read-only private anonymous mapping fail with -EPERM on a sealed VMA
+ * (VM_SEALED), as Linux's mm/mseal.c has it. */
 int mm_mmap(struct mm *mm, uint64_t addr, uint64_t len, unsigned prot, unsigned flags,
 	    struct vm_file *file, uint64_t offset, uint64_t *out);
 int mm_munmap(struct mm *mm, uint64_t addr, uint64_t len);
@@ -68,8 +83,20 @@ int mm_madvise_dontneed(struct mm *mm, uint64_t addr, uint64_t len);
  * when it would come closer than STACK_GUARD_GAP to the VMA below or
  * exceed RLIMIT_STACK (STACK_SIZE); -EPERM below MMAP_MIN_ADDR. */
 int expand_stack(struct mm *mm, struct vma *vma, uint64_t addr);
+/* The first address of [start, end) in a sealed read-only private
+ * anonymous VMA, whose pages madvise may not discard, or `end`. */
+uint64_t mm_discard_limit(struct mm *mm, uint64_t start, uint64_t end);
+/* Seal every VMA of [start, start + len) (mseal(2)): -EINVAL for an
+ * unaligned start or an overflowing range, -ENOMEM (nothing sealed) if a
+ * page of it is not mapped. */
+int mm_mseal(struct mm *mm, uint64_t start, uint64_t len);
 /* Fault in every page of [start, end) that its VMAs allow (MAP_POPULATE). */
 int mm_populate(struct mm *mm, uint64_t start, uint64_t end);
+
+/* Free at once the pages of every private mapping of a dying address
+ * space, leaving its VMAs (Linux's OOM reaper, for process_mrelease), and
+ * mark it MMF_OOM_SKIP. */
+void mm_oom_reap(struct mm *mm);
 
 /* Name a VMA that starts at `addr` ("[heap]", "[stack]"; static strings). */
 void mm_set_vma_name(struct mm *mm, uint64_t addr, const char *name);

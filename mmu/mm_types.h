@@ -44,6 +44,7 @@ struct vma;
 #define VM_SHARED	0x1u
 #define VM_GROWSDOWN	0x2u
 #define VM_ANON_PAGES	0x4u	/* has held pages of its own (Linux: has an anon_vma) */
+#define VM_SEALED	0x8u	/* mseal(2): may not be unmapped, moved or changed */
 
 /* What the pages of a kind of backing object are to reports (smaps,
  * pagemap: mmu/pagewalk). */
@@ -95,7 +96,7 @@ struct vm_ops {
 struct vma {
 	uint64_t start, end;		/* [start, end), page aligned */
 	unsigned prot;			/* VM_READ | VM_WRITE | VM_EXEC */
-	unsigned flags;			/* VM_SHARED, VM_GROWSDOWN, VM_ANON_PAGES */
+	unsigned flags;			/* VM_SHARED, VM_GROWSDOWN, VM_ANON_PAGES, VM_SEALED */
 	const struct vm_ops *vm_ops;
 	void *vm_private_data;		/* the backing object (file, shmem), or NULL */
 	uint64_t pgoff;			/* page offset of `start` in the object */
@@ -126,6 +127,7 @@ struct mm {
 	struct domain *domain;		/* the agents that run it (mmu/agent); NULL: none */
 	const struct vm_tunables *tunables;	/* which faults happen (mmu/cost.h) */
 	uint64_t min_flt;		/* faults resolved (getrusage's ru_minflt) */
+	unsigned long flags;		/* MMF_* (mmu/mm.h) */
 };
 
 enum fault_access { FAULT_READ, FAULT_WRITE, FAULT_EXEC };

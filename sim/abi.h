@@ -74,6 +74,9 @@
 #define G_MREMAP_DONTUNMAP	4
 #define G_MADV_DONTNEED		4
 #define G_MADV_FREE		8
+#define G_MADV_REMOVE		9
+#define G_MADV_DONTFORK		10
+#define G_MADV_WIPEONFORK	18
 
 /* struct stat for arm64 (asm-generic/stat.h), 128 bytes */
 struct guest_stat {

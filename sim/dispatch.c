@@ -20,11 +20,12 @@ extern const struct syscall_desc fs_syscalls[], mm_syscalls[], proc_syscalls[], 
 extern const struct syscall_desc fswrite_syscalls[];
 extern const struct syscall_desc cred_syscalls[], itimer_syscalls[], sched_syscalls[],
 	posix_timer_syscalls[], timerfd_syscalls[];
+extern const struct syscall_desc pidfd_syscalls[];
 
 const struct syscall_desc *const syscall_tables[] = {
 	fs_syscalls, mm_syscalls, proc_syscalls, time_syscalls, exit_syscalls, fork_syscalls,
 	exec_syscalls, signal_syscalls, futex_syscalls, poll_syscalls,
-	fswrite_syscalls,
+	fswrite_syscalls, pidfd_syscalls,
 	cred_syscalls, itimer_syscalls, sched_syscalls, posix_timer_syscalls, timerfd_syscalls,
 	NULL,
 };

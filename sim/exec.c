@@ -172,6 +172,7 @@ static void flush_old_exec(struct machine *m, struct task *t, struct mm *mm)
 		if (l->data != t)
 			do_exit(m, l->data);
 	}
+	mm_inherit_flags(mm, t->mm);
 	task_exec_mm(t, mm);
 	if (t->files->refs > 1) {
 		struct files_struct *own = files_copy(t->files);

@@ -5,6 +5,7 @@
 #include "mmu/uaccess.h"
 #include "sim/futex.h"
 #include "sim/itimer.h"
+#include "sim/poll.h"
 #include "sim/sched.h"
 #include "sim/sigqueue.h"
 #include "sim/syscall.h"
@@ -95,6 +96,7 @@ static void end_process(struct machine *m, struct process *p)
 {
 	p->zombie = true;
 	exit_itimers(m, p);
+	poll_notify(m, p);	/* its pidfds (sim/pidfd.c) became readable */
 	orphan_children(m, p);
 	if (p == m->init) {
 		int s = p->wait_status;

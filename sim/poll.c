@@ -1,8 +1,8 @@
 /*
  * poll: pipe2, ppoll and pselect6.  A file is ready as its f_op->poll says;
  * one without (host files, as regular files are) is always ready.  A poll
- * that must wait blocks on one channel that every pipe change (and every
- * poll_notify) wakes, and looks again.
+ * that must wait blocks on one channel that every pipe change wakes, and
+ * looks again (sim/poll.h: every kind of file notifies it).
  */
 #include "sim/poll.h"
 
@@ -12,23 +12,22 @@
 
 #include "mmu/uaccess.h"
 #include "sim/pipe.h"
+#include "sim/poll.h"
 #include "sim/sched.h"
 #include "sim/sigqueue.h"
 #include "sim/syscall.h"
 
 static const char poll_channel;	/* its address is the channel */
 
-void poll_notify(struct machine *m)
+void poll_notify(struct machine *m, const void *channel)
 {
+	sched_wake_channel(m, channel, INT32_MAX, UINT64_MAX);
 	sched_wake_channel(m, &poll_channel, INT32_MAX, UINT64_MAX);
 }
 
 static void wake_pipe_waiters(void *ctx, struct pipe *pipe)
 {
-	struct machine *m = ctx;
-
-	sched_wake_channel(m, pipe, INT32_MAX, UINT64_MAX);
-	poll_notify(m);
+	poll_notify(ctx, pipe);
 }
 
 SYSCALL(pipe2)

@@ -113,8 +113,21 @@ SYSCALL(mremap)
 	return err ? err : (long)out;
 }
 
+/* Advice that would discard contents but has no effect here: a seal
+ * still refuses it on read-only private anonymous memory (mm/mseal.c's
+ * is_madv_discard; DONTNEED and FREE are mm_madvise_dontneed's). */
+static bool madvise_discard_hint(uint64_t advice)
+{
+	return advice == G_MADV_REMOVE || advice == G_MADV_DONTFORK || advice == G_MADV_WIPEONFORK;
+}
+
 SYSCALL(madvise)
 {
+	uint64_t end = a[0] + PAGE_ALIGN(a[1]);
+
+	if (madvise_discard_hint(a[2]) && !(a[0] & ~PAGE_MASK) && end >= a[0] &&
+	    mm_discard_limit(t->mm, a[0], end) < end)
+		return -EPERM;
 	switch (a[2]) {
 	case G_MADV_DONTNEED:
 	case G_MADV_FREE:	/* freeing at once is one of the outcomes MADV_FREE allows */
@@ -127,6 +140,13 @@ SYSCALL(madvise)
 	}
 }
 
+SYSCALL(mseal)
+{
+	if (a[2])
+		return -EINVAL;	/* flags: reserved */
+	return mm_mseal(t->mm, a[0], a[1]);
+}
+
 const struct syscall_desc mm_syscalls[] = {
 	SYSCALL_DESC(214, brk, ">p"),
 	SYSCALL_DESC(215, munmap, "pu"),
@@ -134,5 +154,6 @@ const struct syscall_desc mm_syscalls[] = {
 	SYSCALL_DESC(222, mmap, ">puPMdx"),
 	SYSCALL_DESC(226, mprotect, "puP"),
 	SYSCALL_DESC(233, madvise, "pud"),
+	SYSCALL_DESC(462, mseal, "pux"),
 	{ 0 }
 };

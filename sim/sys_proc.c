@@ -69,6 +69,35 @@ SYSCALL(rseq)
 #define TASK_COMM_LEN 16
 #define DEFAULT_TIMER_SLACK_NS 50000
 
+#define PR_SET_MDWE 65
+#define PR_GET_MDWE 66
+#define PR_MDWE_REFUSE_EXEC_GAIN 0x1ul
+#define PR_MDWE_NO_INHERIT 0x2ul
+
+/* Memory-deny-write-execute (kernel/sys.c): the bits in force, as
+ * PR_GET_MDWE reports them. */
+static long get_mdwe(const struct mm *mm)
+{
+	return (mm->flags & MMF_HAS_MDWE ? PR_MDWE_REFUSE_EXEC_GAIN : 0) |
+	       (mm->flags & MMF_HAS_MDWE_NO_INHERIT ? PR_MDWE_NO_INHERIT : 0);
+}
+
+/* Once set, MDWE can only be set again to the same bits. */
+static long set_mdwe(struct mm *mm, const uint64_t *a)
+{
+	uint64_t bits = a[1];
+
+	if (a[2] || a[3] || a[4] || (bits & ~(PR_MDWE_REFUSE_EXEC_GAIN | PR_MDWE_NO_INHERIT)))
+		return -EINVAL;
+	if ((bits & PR_MDWE_NO_INHERIT) && !(bits & PR_MDWE_REFUSE_EXEC_GAIN))
+		return -EINVAL;
+	if (get_mdwe(mm) && (uint64_t)get_mdwe(mm) != bits)
+		return -EPERM;
+	mm->flags |= (bits & PR_MDWE_REFUSE_EXEC_GAIN ? MMF_HAS_MDWE : 0) |
+		     (bits & PR_MDWE_NO_INHERIT ? MMF_HAS_MDWE_NO_INHERIT : 0);
+	return 0;
+}
+
 static long set_comm(struct task *t, uint64_t name)
 {
 	char comm[TASK_COMM_LEN] = { 0 };
@@ -140,6 +169,10 @@ SYSCALL(prctl)
 		return (long)t->timer_slack_ns;
 	case PR_GET_TID_ADDRESS:
 		return copy_to_user(t->mm, a[1], &t->clear_child_tid, sizeof(uint64_t)) ? -EFAULT : 0;
+	case PR_SET_MDWE:
+		return set_mdwe(t->mm, a);
+	case PR_GET_MDWE:
+		return a[1] || a[2] || a[3] || a[4] ? -EINVAL : get_mdwe(t->mm);
 	default:
 		return -EINVAL;
 	}

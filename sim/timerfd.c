@@ -43,8 +43,7 @@ static void timerfd_fire(struct machine *m, struct sim_timer *tm, uint64_t now)
 	ctx->expires = ctx->interval ? ctx->expires + periods * ctx->interval : 0;
 	if (ctx->expires)
 		timer_arm(&m->timers, tm, ctx->expires);
-	sched_wake_channel(m, ctx, INT32_MAX, UINT64_MAX);
-	poll_notify(m);
+	poll_notify(m, ctx);
 }
 
 static long timerfd_read(struct file *f, void *buf, size_t len, int64_t offset)

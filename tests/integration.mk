@@ -28,7 +28,8 @@ tests_integration_tests_SOURCES = \
 	tests/integration/test_script.c \
 	tests/integration/test_programs.c \
 	tests/integration/test_tmpfs.c \
-	tests/integration/test_timecalls.c
+	tests/integration/test_timecalls.c \
+	tests/integration/test_selftests.c
 tests_integration_tests_CFLAGS = $(AM_CFLAGS) $(CRITERION_CFLAGS) $(JSON_GLIB_CFLAGS) \
 	-DMMUSIM_PATH='"$(abs_top_builddir)/mmusim$(EXEEXT)"' \
 	-DGUEST_BIN_DIR='"$(abs_top_builddir)/guest/bin"' \
@@ -52,7 +53,11 @@ tests_integration_tests_CFLAGS = $(AM_CFLAGS) $(CRITERION_CFLAGS) $(JSON_GLIB_CF
 	-DHOST_SQLITE_DEMO_PATH='"$(abs_top_builddir)/tests/host-sqlite-demo$(EXEEXT)"' \
 	-DE2FSCK_STATIC_PATH='"$(abs_top_srcdir)/guest/e2fsck/e2fsck.static"' \
 	-DCONFORM_DIR='"$(abs_top_srcdir)/tests/conform"' \
-	-DHOST_BIN_DIR='"$(abs_top_builddir)/tests"'
+	-DHOST_BIN_DIR='"$(abs_top_builddir)/tests"' \
+	-DHOST_MSEAL_PATH='"$(abs_top_builddir)/tests/host-mseal$(EXEEXT)"' \
+	-DHOST_MDWE_PATH='"$(abs_top_builddir)/tests/host-mdwe$(EXEEXT)"' \
+	-DHOST_PIDFD_PATH='"$(abs_top_builddir)/tests/host-pidfd$(EXEEXT)"' \
+	-DMM_SELFTESTS_SCRIPT='"$(abs_top_srcdir)/scripts/mm-selftests"'
 tests_integration_tests_LDADD = $(CRITERION_LIBS) $(JSON_GLIB_LIBS) $(GLIB_LIBS)
 
 # The tests run mmusim and the guests: build them first (automake owns the
@@ -64,7 +69,8 @@ EXTRA_tests_integration_tests_DEPENDENCIES = mmusim$(EXEEXT) $(GUEST_BINS) \
 	tests/host-fswrite$(EXEEXT) tests/host-echoargs$(EXEEXT) tests/host-runscript$(EXEEXT) \
 	tests/host-sqlite-demo$(EXEEXT) \
 	tests/host-creds$(EXEEXT) tests/host-itimers$(EXEEXT) tests/host-schedcalls$(EXEEXT) \
-	tests/host-posixtimers$(EXEEXT) tests/host-timerfds$(EXEEXT)
+	tests/host-posixtimers$(EXEEXT) tests/host-timerfds$(EXEEXT) \
+	tests/host-mseal$(EXEEXT) tests/host-mdwe$(EXEEXT) tests/host-pidfd$(EXEEXT)
 
 # Guests built for this host: the real kernel's answers to compare with.
 check_PROGRAMS += tests/host-faults tests/host-paths tests/host-overcommit tests/host-untouched \
@@ -93,3 +99,7 @@ tests_host_itimers_SOURCES = guest/itimers.c
 tests_host_schedcalls_SOURCES = guest/schedcalls.c
 tests_host_posixtimers_SOURCES = guest/posixtimers.c
 tests_host_timerfds_SOURCES = guest/timerfds.c
+check_PROGRAMS += tests/host-mseal tests/host-mdwe tests/host-pidfd
+tests_host_mseal_SOURCES = guest/mseal.c
+tests_host_mdwe_SOURCES = guest/mdwe.c
+tests_host_pidfd_SOURCES = guest/pidfd.c

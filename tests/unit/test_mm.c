@@ -659,3 +659,117 @@ Test(mm, dup_copies_the_layout_and_the_break)
 	cr_expect_eq(table_frames(), 2, "nothing populated: two roots");
 	destroy_both(child);
 }
+
+/* ---- mseal, memory-deny-write-execute, the OOM reaper ---- */
+
+/* Pages 1-2 of [X, X + 4 pages) sealed: what mm/mseal.c refuses (EPERM),
+ * with nothing changed, and what it still allows around them. */
+Test(mm, a_sealed_vma_refuses_unmap_move_and_mprotect)
+{
+	uint64_t out;
+
+	map_fixed(X, 4 * PG, VM_RW, 0);
+	cr_assert_eq(mm_mseal(fx.mm, X + PG, 2 * PG), 0);
+	expect_vma(fx.mm, X + PG, X + PG, X + 3 * PG, VM_RW);
+	cr_expect(vma_lookup(fx.mm, X + PG)->flags & VM_SEALED);
+	cr_expect_not(vma_lookup(fx.mm, X)->flags & VM_SEALED);
+	cr_expect_eq(mm_munmap(fx.mm, X, 4 * PG), -EPERM);
+	expect_vma(fx.mm, X, X, X + PG, VM_RW);
+	cr_expect_eq(mm_mprotect(fx.mm, X + PG, PG, VM_RW), -EPERM);
+	cr_expect_eq(mm_mremap(fx.mm, X + PG, PG, 2 * PG, MM_REMAP_MAYMOVE, 0, &out), -EPERM);
+	cr_expect_eq(mm_mmap(fx.mm, X + 2 * PG, PG, VM_READ, MM_MAP_FIXED, NULL, 0, &out), -EPERM);
+	cr_expect_eq(mm_munmap(fx.mm, X, PG), 0);
+	cr_expect_eq(mm_mmap(fx.mm, X + 3 * PG, PG, VM_READ, MM_MAP_FIXED, NULL, 0, &out), 0);
+	expect_vma(fx.mm, X + 2 * PG, X + PG, X + 3 * PG, VM_RW);
+}
+
+Test(mm, mseal_checks_its_range_before_sealing_anything)
+{
+	map_fixed(X, PG, VM_RW, 0);
+	map_fixed(X + 2 * PG, PG, VM_RW, 0);
+	cr_expect_eq(mm_mseal(fx.mm, X, 3 * PG), -ENOMEM);
+	cr_expect_not(vma_lookup(fx.mm, X)->flags & VM_SEALED);
+	cr_expect_eq(mm_mseal(fx.mm, X + 1, PG), -EINVAL);
+	cr_expect_eq(mm_mseal(fx.mm, X, UINT64_MAX), -EINVAL);
+	cr_expect_eq(mm_mseal(fx.mm, X + PG, 0), 0);
+}
+
+/* As Linux's mprotect, VMA by VMA: the one before the sealed one changed. */
+Test(mm, mprotect_stops_at_a_sealed_vma)
+{
+	map_fixed(X, 2 * PG, VM_RW, 0);
+	cr_assert_eq(mm_mseal(fx.mm, X + PG, PG), 0);
+	cr_expect_eq(mm_mprotect(fx.mm, X, 2 * PG, VM_READ), -EPERM);
+	expect_vma(fx.mm, X, X, X + PG, VM_READ);
+	expect_vma(fx.mm, X + PG, X + PG, X + 2 * PG, VM_RW);
+}
+
+/* The VMAs after the refused one are left whole: not split at the end. */
+Test(mm, a_refused_mprotect_leaves_no_split_behind)
+{
+	map_fixed(X, PG, VM_RW, 0);
+	map_fixed(X + PG, PG, VM_READ, 0);
+	map_fixed(X + 2 * PG, 2 * PG, VM_RW, 0);
+	cr_assert_eq(mm_mseal(fx.mm, X + PG, PG), 0);
+	cr_expect_eq(mm_mprotect(fx.mm, X, 3 * PG, VM_READ), -EPERM);
+	expect_vma(fx.mm, X + 2 * PG, X + 2 * PG, X + 4 * PG, VM_RW);
+}
+
+/* DONTNEED discards up to the first sealed read-only anonymous VMA. */
+Test(mm, dontneed_stops_at_sealed_read_only_anonymous_memory)
+{
+	map_fixed(X, 2 * PG, VM_RW, 0);
+	poke_u64(fx.mm, X, 5);
+	poke_u64(fx.mm, X + PG, 6);
+	cr_assert_eq(mm_mprotect(fx.mm, X + PG, PG, VM_READ), 0);
+	cr_assert_eq(mm_mseal(fx.mm, X + PG, PG), 0);
+	cr_expect_eq(mm_madvise_dontneed(fx.mm, X, 2 * PG), -EPERM);
+	cr_expect_eq(pte_at(fx.mm, X), 0, "the page before it was discarded");
+	cr_expect_eq(peek_u64(fx.mm, X + PG), 6);
+	cr_expect_eq(mm_discard_limit(fx.mm, X, X + 2 * PG), X + PG);
+}
+
+Test(mm, mdwe_refuses_write_exec_and_exec_gain)
+{
+	uint64_t a = map_anon(fx.mm, 0, PG, VM_READ, 0), out;
+
+	fx.mm->flags |= MMF_HAS_MDWE;
+	cr_expect_eq(mm_mmap(fx.mm, 0, PG, VM_RW | VM_EXEC, 0, NULL, 0, &out), -EACCES);
+	cr_expect_eq(mm_mmap(fx.mm, 0, PG, VM_READ | VM_EXEC, 0, NULL, 0, &out), 0);
+	cr_expect_eq(mm_mprotect(fx.mm, a, PG, VM_READ | VM_EXEC), -EACCES);
+	expect_vma(fx.mm, a, a, a + PG, VM_READ);
+	cr_expect_eq(mm_mprotect(fx.mm, out, PG, VM_EXEC), 0);
+}
+
+Test(mm, dup_keeps_mdwe_unless_no_inherit)
+{
+	struct mm *child;
+
+	fx.mm->flags |= MMF_HAS_MDWE;
+	child = fork_mm();
+	cr_expect_eq(child->flags, MMF_HAS_MDWE);
+	mmput(child);
+	fx.mm->flags |= MMF_HAS_MDWE_NO_INHERIT;
+	child = fork_mm();
+	cr_expect_eq(child->flags, 0);
+	mmput(child);
+}
+
+/* The OOM reaper frees private pages at once and keeps the VMAs; shared
+ * memory stays (other mms may map it). */
+Test(mm, oom_reap_frees_private_pages_only)
+{
+	uint64_t priv = map_anon(fx.mm, 0, 2 * PG, VM_RW, 0);
+	uint64_t shared = map_anon(fx.mm, 0, PG, VM_RW, MM_MAP_SHARED);
+
+	poke_u64(fx.mm, priv, 1);
+	poke_u64(fx.mm, priv + PG, 2);
+	poke_u64(fx.mm, shared, 3);
+	cr_assert_eq(data_frames(), 3);
+	mm_oom_reap(fx.mm);
+	cr_expect_eq(data_frames(), 1);
+	cr_expect_eq(pte_at(fx.mm, priv), 0);
+	cr_expect_neq(pte_at(fx.mm, shared), 0);
+	expect_vma(fx.mm, priv, priv, priv + 2 * PG, VM_RW);
+	cr_expect(fx.mm->flags & MMF_OOM_SKIP);
+}
