@@ -47,7 +47,9 @@ GUEST_BINS = \
 	guest/bin/echoargs \
 	guest/bin/runscript \
 	guest/bin/escape \
-	guest/bin/sqlite-demo
+	guest/bin/sqlite-demo \
+	guest/bin/conform \
+	guest/bin/calibench
 
 # Guests without a C library: _start is theirs.  No outline atomics either:
 # those helpers are in libgcc, which -nostdlib leaves out, and are set up by
@@ -58,6 +60,11 @@ NOLIBC_CFLAGS = -nostdlib -ffreestanding -fno-stack-protector -mno-outline-atomi
 $(NOLIBC_BINS): guest/bin/%: guest/%.c guest/mmusim.h
 	@mkdir -p guest/bin
 	$(AM_V_CC)$(GUEST_CC) $(GUEST_CFLAGS) $(NOLIBC_CFLAGS) -o $@ $<
+
+# mmusim calibrate's probes as a guest: the same source as the native ones.
+guest/bin/calibench: guest/calibench.c sim/probes.c sim/probes.h
+	@mkdir -p guest/bin
+	$(AM_V_CC)$(GUEST_CC) $(GUEST_CFLAGS) -I$(top_srcdir) -pthread -o $@ $(top_srcdir)/guest/calibench.c $(top_srcdir)/sim/probes.c
 
 # The hello source linked dynamically (no -static): mmusim must refuse it.
 guest/bin/hello-dynamic: guest/hello.c

@@ -2,12 +2,13 @@
  * mprotstorm: an mprotect storm, for counting TLB shootdowns.
  *
  * No C library.  The main thread maps one anonymous page (MAP_POPULATE),
- * starts NTHREADS threads with a raw clone (all sharing its address space)
- * and waits until all have started; each thread then spins reading a
- * shared stop flag, so it stays on a CPU with the address space live.
- * Main makes STORM rounds of { mprotect(PROT_READ); mprotect(PROT_READ |
- * PROT_WRITE); store one word to the page }, then sets the flag, waits
- * until every thread has seen it, and exits with exit_group(0).
+ * writes the page of the shared flags, starts NTHREADS threads with a raw
+ * clone (all sharing its address space) and waits until all have started;
+ * each thread then spins reading a shared stop flag, so it stays on a CPU
+ * with the address space live.  Main makes STORM rounds of
+ * { mprotect(PROT_READ); mprotect(PROT_READ | PROT_WRITE); store one word
+ * to the page }, then sets the flag, waits until every thread has seen it,
+ * and exits with exit_group(0).
  *
  * These 2 * STORM mprotect calls are the program's only munmap, mprotect or
  * madvise calls, so a test can expect exactly STORM TLB flushes (the
@@ -15,9 +16,12 @@
  * other threads of the address space are running: with --cpus of
  * NTHREADS + 1 or more, every flush must reach the other CPUs.  (A store
  * after an upgrade may take a permission fault, by the kernel's choice,
- * but a fault that only adds write access flushes nothing.)  Nothing is
- * printed, except a short message on standard error with exit status 1 if
- * a system call fails.
+ * but a fault that only adds write access flushes nothing.  The flags'
+ * page is written before the threads start: were its first touch main's
+ * read of `started`, it would map the shared zero page, and the first
+ * thread's write would replace it with a copy-on-write flush of its own.)
+ * Nothing is printed, except a short message on standard error with exit
+ * status 1 if a system call fails.
  */
 #include "mmusim.h"
 
@@ -130,6 +134,7 @@ void _start(void)
 			MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
 	if (page < 0)
 		DIE("mmap failed");
+	__atomic_store_n(&started, 0, __ATOMIC_RELEASE);	/* see the top comment */
 	for (int i = 0; i < NTHREADS; i++)
 		if (spawn_thread(THREAD_FLAGS, stacks[i] + STACK_SIZE, worker) < 0)
 			DIE("clone failed");

@@ -1,6 +1,7 @@
 /*
  * anon: private anonymous memory (MAP_PRIVATE|MAP_ANONYMOUS, brk, stacks):
- * no backing object; a missing page is a fresh zeroed frame.
+ * no backing object; a missing page is a fresh zeroed frame, or on a read
+ * the shared zero page (mmu/phys), which a later write replaces.
  */
 #ifndef MMU_ANON_H
 #define MMU_ANON_H

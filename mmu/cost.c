@@ -6,6 +6,8 @@
 #include <errno.h>
 #include <string.h>
 
+#include "mmu/phys.h"
+
 /* Bounds past which a value is a typo, not a machine: no modelled step
  * costs more than 2^32 cycles, clocks run from 1 MHz to 1 THz. */
 #define MAX_STEP_CYCLES		(UINT64_C(1) << 32)
@@ -37,6 +39,8 @@ static const char *const step_keys[NR_COST_STEPS] = {
 	[COST_TLBI_BROADCAST] = "tlbi_broadcast",
 	[COST_TLBI_SYNC] = "tlbi_sync",
 	[COST_SIGNAL_DELIVERY] = "signal_delivery",
+	[COST_VMA_MODIFY] = "vma_modify",
+	[COST_FORK_MM] = "fork_mm",
 };
 
 /* The documented default: a generic 2 GHz core (docs/cost-profiles.md). */
@@ -57,6 +61,7 @@ static const char default_profile[] =
 	"sched_pick=800\n"
 	"ipi_send=600\nipi_handle=1500\nack_wait=1000\ntlbi_broadcast=100\ntlbi_sync=600\n"
 	"signal_delivery=1500\n"
+	"vma_modify=0\nfork_mm=0\n"
 	"[tlb]\n"
 	"l1i_entries=64\nl1i_ways=4\nl1d_entries=64\nl1d_ways=4\n"
 	"l2_entries=1024\nl2_ways=8\npwc_entries=32\n"
@@ -85,6 +90,15 @@ static const char xeon_e5620_profile[] =
 	"l1i_entries=64\nl1i_ways=4\nl1d_entries=64\nl1d_ways=4\n"
 	"l2_entries=512\nl2_ways=4\npwc_entries=32\n"
 	"asid_bits=0\nshootdown=ipi\n";
+
+/* Linux's: fault_around_bytes is 64 KiB (mm/memory.c), the zero page is
+ * used, copy_page_range() skips VMAs a fault can refill, stacks grow. */
+const struct vm_tunables vm_default_tunables = {
+	.fault_around_bytes = 65536,
+	.zero_page = true,
+	.fork_skip_refillable = true,
+	.stack_growth = true,
+};
 
 static const struct { const char *name, *text; } builtins[] = {
 	{ "default", default_profile },
@@ -196,6 +210,53 @@ static int apply_tlb(struct cost_profile *p, GKeyFile *kf, const char *source, G
 	return err;
 }
 
+/* fault_around_bytes as Linux's debugfs knob takes it, but exact: 0, or a
+ * power-of-two number of pages up to one page table's reach (2 MiB). */
+static bool valid_fault_around(guint64 bytes)
+{
+	return bytes == 0 || (bytes >= PAGE_SIZE && bytes <= 512 * PAGE_SIZE && !(bytes & (bytes - 1)));
+}
+
+static int apply_vm_key(struct cost_profile *p, const char *key, const char *text,
+			const char *source, GError **error)
+{
+	bool *flags[] = { &p->vm.zero_page, &p->vm.fork_skip_refillable, &p->vm.stack_growth };
+	static const char *const flag_keys[] = { "zero_page", "fork_skip_refillable", "stack_growth" };
+	guint64 v;
+
+	if (!strcmp(key, "fault_around_bytes")) {
+		if (!parse_count(text, UINT64_MAX, &v) || !valid_fault_around(v))
+			return invalid(error, "%s: vm.%s must be 0 or a power of two from 4096 to 2097152",
+				       source, key);
+		p->vm.fault_around_bytes = v;
+		return 0;
+	}
+	for (size_t i = 0; i < G_N_ELEMENTS(flag_keys); i++) {
+		if (strcmp(flag_keys[i], key))
+			continue;
+		if (!parse_count(text, 1, &v))
+			return invalid(error, "%s: vm.%s must be 0 or 1", source, key);
+		*flags[i] = v;
+		return 0;
+	}
+	return invalid(error, "%s: unknown key \"%s\" in [vm]", source, key);
+}
+
+static int apply_vm(struct cost_profile *p, GKeyFile *kf, const char *source, GError **error)
+{
+	gchar **keys = g_key_file_get_keys(kf, "vm", NULL, NULL);
+	int err = 0;
+
+	for (gchar **key = keys; key && *key && !err; key++) {
+		gchar *text = g_key_file_get_value(kf, "vm", *key, NULL);
+
+		err = apply_vm_key(p, *key, text, source, error);
+		g_free(text);
+	}
+	g_strfreev(keys);
+	return err;
+}
+
 /* The TLB description as a whole: geometries a TLB can have, ASIDs that fit. */
 static int check_tlb(struct cost_profile *p, const char *source, GError **error)
 {
@@ -221,14 +282,14 @@ static int check_tlb(struct cost_profile *p, const char *source, GError **error)
  * error, not a value silently left at the default. */
 static int check_names(GKeyFile *kf, const char *source, GError **error)
 {
-	static const char *const groups[] = { "profile", "cycles", "tlb", NULL };
+	static const char *const groups[] = { "profile", "cycles", "tlb", "vm", NULL };
 	static const char *const profile_keys[] = { "description", "frequency_ghz", NULL };
 	gchar **names = g_key_file_get_groups(kf, NULL);
 	int err = 0;
 
 	for (gchar **g = names; *g && !err; g++)
 		if (!g_strv_contains(groups, *g))
-			err = invalid(error, "%s: unknown group [%s] (expected [profile], [cycles], [tlb])",
+			err = invalid(error, "%s: unknown group [%s] (expected [profile], [cycles], [tlb], [vm])",
 				      source, *g);
 	g_strfreev(names);
 	names = g_key_file_get_keys(kf, "profile", NULL, NULL);
@@ -260,6 +321,8 @@ static int apply_key_file(struct cost_profile *p, GKeyFile *kf, const char *sour
 		err = apply_cycles(p, kf, source, error);
 	if (!err)
 		err = apply_tlb(p, kf, source, error);
+	if (!err)
+		err = apply_vm(p, kf, source, error);
 	return err ? err : check_tlb(p, source, error);
 }
 
@@ -286,6 +349,7 @@ int cost_profile_load(const char *name_or_file, struct cost_profile *out, GError
 	int err;
 
 	memset(out, 0, sizeof(*out));
+	out->vm = vm_default_tunables;
 	err = apply_text(out, default_profile, -1, "default", error);	/* the base of every profile */
 	for (size_t i = 0; i < G_N_ELEMENTS(builtins) && !err; i++) {
 		if (strcmp(builtins[i].name, name_or_file))
@@ -316,12 +380,13 @@ int cost_profile_set(struct cost_profile *p, const char *assignment, GError **er
 
 	if (eq && !strncmp(assignment, "frequency_ghz=", 14))
 		text = g_strdup_printf("[profile]\nfrequency_ghz=%s\n", eq + 1);
-	else if (eq && dot && dot < eq && (!strncmp(assignment, "cycles.", 7) || !strncmp(assignment, "tlb.", 4)))
+	else if (eq && dot && dot < eq && (!strncmp(assignment, "cycles.", 7) || !strncmp(assignment, "tlb.", 4) ||
+					   !strncmp(assignment, "vm.", 3)))
 		text = g_strdup_printf("[%.*s]\n%.*s=%s\n", (int)(dot - assignment), assignment,
 				       (int)(eq - dot - 1), dot + 1, eq + 1);
 	if (!text) {
 		g_set_error(error, G_KEY_FILE_ERROR, G_KEY_FILE_ERROR_INVALID_VALUE,
-			    "--set %s: expected cycles.STEP=N, tlb.KEY=V or frequency_ghz=F", assignment);
+			    "--set %s: expected cycles.STEP=N, tlb.KEY=V, vm.KEY=V or frequency_ghz=F", assignment);
 		return -EINVAL;
 	}
 	source = g_strdup_printf("--set %s", assignment);

@@ -22,6 +22,14 @@
  *   asid_bits=16
  *   shootdown=ipi
  *   ...
+ *   [vm]
+ *   fault_around_bytes=65536
+ *   zero_page=1
+ *   ...
+ *
+ * The [vm] group holds the kernel's tunables of the fault path (struct
+ * vm_tunables below), Linux's defaults unless changed: they decide which
+ * faults happen, the [cycles] what each costs.
  *
  * Built-in profiles: "default" and "xeon-e5620" (docs/cost-profiles.md says
  * where each value comes from).  A profile may be loaded by name or from a
@@ -33,6 +41,7 @@
 #define MMU_COST_H
 
 #include <glib.h>
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "mmu/tlb.h"
@@ -52,6 +61,8 @@ enum cost_step {
 	COST_IPI_SEND, COST_IPI_HANDLE, COST_ACK_WAIT,
 	COST_TLBI_BROADCAST, COST_TLBI_SYNC,	/* one TLBI ... IS; the DSB ISH that waits for all */
 	COST_SIGNAL_DELIVERY,
+	COST_VMA_MODIFY,		/* an mprotect call's VMA work (find, split, merge) */
+	COST_FORK_MM,			/* a fork's task and mm set-up, beyond the entries it copies */
 	NR_COST_STEPS
 };
 
@@ -63,6 +74,17 @@ enum shootdown_mechanism {
 
 #define MAX_ASID_BITS 16
 
+/* The kernel's choices that decide which faults a program takes ([vm]). */
+struct vm_tunables {
+	uint64_t fault_around_bytes;	/* read faults in file/shared memory map up to this much (0/4096: off) */
+	bool zero_page;			/* read faults on private anonymous memory map the shared zero page */
+	bool fork_skip_refillable;	/* fork copies no entries of VMAs a fault can refill */
+	bool stack_growth;		/* the stack VMA grows down on a fault below it; else a fixed 8 MiB */
+};
+
+/* Linux's defaults. */
+extern const struct vm_tunables vm_default_tunables;
+
 struct cost_profile {
 	char *name;
 	char *description;
@@ -71,11 +93,12 @@ struct cost_profile {
 	struct tlb_config tlb;		/* asid_tagged is asid_bits > 0 */
 	unsigned asid_bits;		/* 0: untagged */
 	enum shootdown_mechanism shootdown;
+	struct vm_tunables vm;
 };
 
 /* A built-in profile by name, or a key file by path. */
 int cost_profile_load(const char *name_or_file, struct cost_profile *out, GError **error);
-/* Change one value: "cycles.KEY=N", "tlb.KEY=V" or "frequency_ghz=F". */
+/* Change one value: "cycles.KEY=N", "tlb.KEY=V", "vm.KEY=V" or "frequency_ghz=F". */
 int cost_profile_set(struct cost_profile *p, const char *assignment, GError **error);
 void cost_profile_clear(struct cost_profile *p);
 /* The key of a step in profiles and reports ("syscall_entry"). */

@@ -35,15 +35,87 @@ void vm_fault_init(struct vm_fault *vmf, struct mm *mm, uint64_t addr,
  * map stays read-only until a write fault copies it. */
 static unsigned page_prot(struct mm *mm, const struct vma *vma, phys_addr_t pa)
 {
-	if (!(vma->flags & VM_SHARED) && phys_refcount(mm->phys, pa) > 1)
+	if (!(vma->flags & VM_SHARED) && phys_page_shared(mm->phys, pa))
 		return vma->prot & ~VM_WRITE;
 	return vma->prot;
 }
 
-static void notify_code(struct vm_fault *vmf)
+static void notify_code(const struct vm_fault *vmf, uint64_t addr)
 {
 	if (vmf->vma->prot & VM_EXEC)
-		mmu_notifier_invalidate_code(vmf->mm, vmf->address, vmf->address + PAGE_SIZE);
+		mmu_notifier_invalidate_code(vmf->mm, addr, addr + PAGE_SIZE);
+}
+
+/* Install `page` (its reference moves to the entry) at `addr`.  A private
+ * entry mapping a frame nobody else holds is the VMA's own page (Linux:
+ * the VMA now has an anon_vma), which fork must copy. */
+static void set_pte(struct vm_fault *vmf, pte_t *ptep, phys_addr_t page, unsigned prot)
+{
+	struct vma *vma = vmf->vma;
+
+	*ptep = pte_mk_page(page, prot);
+	vmf->ptes_installed++;
+	if (!(vma->flags & VM_SHARED) && !phys_page_shared(vmf->mm->phys, page))
+		vma->flags |= VM_ANON_PAGES;
+}
+
+/* Linux's do_cow_fault: a write to a private mapping of a page the object
+ * keeps (a file's cached page) maps a copy; the object keeps its page. */
+static vm_fault_t do_cow_page(struct vm_fault *vmf)
+{
+	struct phys *phys = vmf->mm->phys;
+	phys_addr_t copy;
+
+	if (phys_alloc(phys, FRAME_DATA, &copy)) {
+		phys_put(phys, vmf->page);
+		return VM_FAULT_OOM;
+	}
+	memcpy(phys_to_host(phys, copy), phys_to_host(phys, vmf->page), PAGE_SIZE);
+	vmf->pages_copied++;
+	phys_put(phys, vmf->page);
+	vmf->page = copy;
+	return VM_FAULT_DONE;
+}
+
+static bool should_fault_around(const struct vm_fault *vmf)
+{
+	return vmf->access != FAULT_WRITE && vmf->vma->vm_ops->cached_page &&
+	       vmf->mm->tunables->fault_around_bytes > PAGE_SIZE;
+}
+
+/* Map the object's cached page at `addr`, if its entry is empty. */
+static void map_around(struct vm_fault *vmf, uint64_t addr)
+{
+	struct mm *mm = vmf->mm;
+	pte_t *ptep = pgtable_walk(mm->phys, mm->pgd, addr);
+	phys_addr_t page;
+
+	if (!ptep || pte_present(*ptep) ||
+	    !vmf->vma->vm_ops->cached_page(vmf, linear_page_index(vmf->vma, addr), &page))
+		return;
+	set_pte(vmf, ptep, page, page_prot(mm, vmf->vma, page));
+	notify_code(vmf, addr);
+	vmf->pages_around++;
+}
+
+/* Linux's do_fault_around, after a read fault installed its page: the
+ * window of fault_around_bytes aligned to its size that holds the page,
+ * clipped to the VMA and to the page table holding the entry; every page
+ * of it the object has cached and no entry maps yet gets mapped. */
+static void do_fault_around(struct vm_fault *vmf)
+{
+	const struct vma *vma = vmf->vma;
+	uint64_t nr = vmf->mm->tunables->fault_around_bytes >> PAGE_SHIFT;
+	uint64_t pte_off = (vmf->address >> PAGE_SHIFT) % PTRS_PER_TABLE;
+	uint64_t vma_off = (vmf->address - vma->start) >> PAGE_SHIFT;
+	uint64_t vma_end_off = pte_off + ((vma->end - vmf->address) >> PAGE_SHIFT);
+	uint64_t from = MAX(pte_off & ~(nr - 1), pte_off - MIN(pte_off, vma_off));
+	uint64_t to = MIN(MIN(from + nr, PTRS_PER_TABLE), vma_end_off);
+	uint64_t base = vmf->address - (pte_off << PAGE_SHIFT);	/* the table's first page */
+
+	for (uint64_t off = from; off < to; off++)
+		if (off != pte_off)
+			map_around(vmf, base + (off << PAGE_SHIFT));
 }
 
 static vm_fault_t do_missing_page(struct vm_fault *vmf)
@@ -54,6 +126,9 @@ static vm_fault_t do_missing_page(struct vm_fault *vmf)
 	int created;
 
 	g_assert(ret != VM_FAULT_RETRY || (vmf->flags & FAULT_FLAG_ALLOW_RETRY));
+	if (ret == VM_FAULT_DONE && vmf->access == FAULT_WRITE && !(vmf->vma->flags & VM_SHARED) &&
+	    phys_refcount(mm->phys, vmf->page) > 1)
+		ret = do_cow_page(vmf);
 	if (ret != VM_FAULT_DONE)
 		return ret;
 	created = pgtable_walk_alloc(mm->phys, mm->pgd, vmf->address, &ptep);
@@ -62,35 +137,41 @@ static vm_fault_t do_missing_page(struct vm_fault *vmf)
 		return VM_FAULT_OOM;
 	}
 	vmf->tables_allocated += (unsigned)created;
-	*ptep = pte_mk_page(vmf->page, page_prot(mm, vmf->vma, vmf->page));
-	vmf->ptes_installed++;
-	notify_code(vmf);
+	set_pte(vmf, ptep, vmf->page, page_prot(mm, vmf->vma, vmf->page));
+	notify_code(vmf, vmf->address);
+	if (should_fault_around(vmf))
+		do_fault_around(vmf);
 	return VM_FAULT_DONE;
 }
 
-/* Write to a present read-only page of a writable VMA. */
+/* Write to a present read-only page of a writable VMA.  The zero page is
+ * replaced by a fresh zeroed frame (Linux's wp_page_copy of the zero pfn). */
 static vm_fault_t do_wp_page(struct vm_fault *vmf, pte_t *ptep)
 {
 	struct mm *mm = vmf->mm;
 	phys_addr_t old = pte_addr(*ptep), new;
+	bool zero = phys_is_zero_page(mm->phys, old);
 
-	if ((vmf->vma->flags & VM_SHARED) || phys_refcount(mm->phys, old) == 1) {
+	if ((vmf->vma->flags & VM_SHARED) || !phys_page_shared(mm->phys, old)) {
 		vmf->kind = FAULT_KIND_COW_REUSE;	/* upgrade in place: no flush needed */
-		*ptep = pte_mk_page(old, vmf->vma->prot);
-		vmf->ptes_installed++;
+		set_pte(vmf, ptep, old, vmf->vma->prot);
 		return VM_FAULT_DONE;
 	}
 	if (phys_alloc(mm->phys, FRAME_DATA, &new))
 		return VM_FAULT_OOM;
-	vmf->kind = FAULT_KIND_COW_COPY;
-	memcpy(phys_to_host(mm->phys, new), phys_to_host(mm->phys, old), PAGE_SIZE);
-	vmf->pages_copied++;
-	*ptep = pte_mk_page(new, vmf->vma->prot);
-	vmf->ptes_installed++;
+	if (zero) {
+		vmf->kind = FAULT_KIND_COW_ZERO;
+		vmf->pages_zeroed++;
+	} else {
+		vmf->kind = FAULT_KIND_COW_COPY;
+		memcpy(phys_to_host(mm->phys, new), phys_to_host(mm->phys, old), PAGE_SIZE);
+		vmf->pages_copied++;
+	}
+	set_pte(vmf, ptep, new, vmf->vma->prot);
 	phys_put(mm->phys, old);
 	flush_tlb_mm_range(mm, vmf->address, vmf->address + PAGE_SIZE);	/* reads may still see `old` */
 	vmf->flushes++;
-	notify_code(vmf);
+	notify_code(vmf, vmf->address);
 	return VM_FAULT_DONE;
 }
 
@@ -157,6 +238,22 @@ static void account_fault(struct agent *a, struct vm_fault *vmf)
 	vmf->cost = agent_end_event(a, kind);
 }
 
+/* The VMA of a faulting address; below a stack (VM_GROWSDOWN), the stack
+ * grown down to it when it may grow that far (Linux's
+ * lock_mm_and_find_vma). */
+static struct vma *find_fault_vma(struct mm *mm, uint64_t addr)
+{
+	struct vma *vma;
+
+	if (addr >= TASK_SIZE)
+		return NULL;
+	vma = vma_lookup(mm, addr);
+	if (vma)
+		return vma;
+	vma = find_vma(mm, addr);
+	return vma && (vma->flags & VM_GROWSDOWN) && !expand_stack(mm, vma, addr) ? vma : NULL;
+}
+
 vm_fault_t handle_mm_fault(struct vm_fault *vmf)
 {
 	struct mm *mm = vmf->mm;
@@ -165,10 +262,13 @@ vm_fault_t handle_mm_fault(struct vm_fault *vmf)
 
 	if (a)
 		agent_begin_event(a, &ev);
-	vmf->vma = vmf->address < TASK_SIZE ? vma_lookup(mm, vmf->address) : NULL;
+	vmf->vma = find_fault_vma(mm, vmf->address);
 	vmf->result = fault_vma(vmf);
 	vmf->kind = failure_kind(vmf->result, vmf->kind);
 	mm->stats->faults[vmf->kind]++;
+	mm->stats->fault_around_pages += vmf->pages_around;
+	if (vmf->result == VM_FAULT_DONE)
+		mm->min_flt++;
 	if (a)
 		account_fault(a, vmf);
 	return vmf->result;

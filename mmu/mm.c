@@ -29,6 +29,7 @@ int mm_create(struct phys *phys, struct vm_stats *stats, struct mm **out)
 	mm->stats = stats;
 	mm->vmas = vma_tree_new();
 	mm->mmap_base = MMAP_BASE;
+	mm->tunables = &vm_default_tunables;
 	*out = mm;
 	return 0;
 }
@@ -239,7 +240,7 @@ static int change_pte_prot(void *opaque, uint64_t va, pte_t *ptep)
 	unsigned old = pte_prot(*ptep), new = c->vma->prot;
 
 	(void)va;
-	if (!(c->vma->flags & VM_SHARED) && phys_refcount(c->mm->phys, pa) > 1)
+	if (!(c->vma->flags & VM_SHARED) && phys_page_shared(c->mm->phys, pa))
 		new &= ~VM_WRITE;	/* still shared copy-on-write */
 	c->downgraded |= (old & ~new) != 0;
 	c->gained_exec |= (new & ~old & VM_EXEC) != 0;
@@ -424,6 +425,24 @@ int mm_madvise_dontneed(struct mm *mm, uint64_t addr, uint64_t len)
 	return 0;
 }
 
+int expand_stack(struct mm *mm, struct vma *vma, uint64_t addr)
+{
+	struct vma *prev = vma_prev(mm, vma);
+
+	addr &= PAGE_MASK;
+	g_assert((vma->flags & VM_GROWSDOWN) && addr < vma->start);
+	if (!mm->tunables->stack_growth)
+		return -ENOMEM;
+	if (addr < MMAP_MIN_ADDR)
+		return -EPERM;
+	if (prev && !(prev->flags & VM_GROWSDOWN) && prev->prot && addr - prev->end < STACK_GUARD_GAP)
+		return -ENOMEM;
+	if (vma->end - addr > STACK_SIZE)	/* acct_stack_growth: RLIMIT_STACK */
+		return -ENOMEM;
+	vma->start = addr;	/* no neighbour is passed: the tree stays ordered */
+	return 0;
+}
+
 int mm_populate(struct mm *mm, uint64_t start, uint64_t end)
 {
 	for (uint64_t addr = start; addr < end; addr += PAGE_SIZE) {
@@ -472,6 +491,14 @@ static int copy_pte(void *opaque, uint64_t va, pte_t *ptep)
 	return 0;
 }
 
+/* Linux's vma_needs_copy: a VMA whose pages a fault can find again (shared
+ * memory, a file's cached pages, the zero page) is not copied; the child
+ * faults them in.  One holding pages of its own is. */
+static bool vma_needs_copy(const struct mm *mm, const struct vma *vma)
+{
+	return !mm->tunables->fork_skip_refillable || (vma->flags & VM_ANON_PAGES);
+}
+
 int mm_dup(struct mm *old, struct mm **out)
 {
 	struct dup_ctx d = { NULL, NULL, false };
@@ -480,7 +507,8 @@ int mm_dup(struct mm *old, struct mm **out)
 	for (struct vma *vma = vma_first(old); vma && !err; vma = vma_next(old, vma)) {
 		d.vma = vma;
 		vma_link(d.child, vma_dup(vma));
-		err = pgtable_walk_range(old->phys, old->pgd, vma->start, vma->end, copy_pte, &d);
+		if (vma_needs_copy(old, vma))
+			err = pgtable_walk_range(old->phys, old->pgd, vma->start, vma->end, copy_pte, &d);
 	}
 	if (d.downgraded)
 		flush_tlb_mm_range(old, 0, TASK_SIZE);
@@ -495,6 +523,7 @@ int mm_dup(struct mm *old, struct mm **out)
 	d.child->arg_end = old->arg_end;
 	d.child->env_start = old->env_start;
 	d.child->env_end = old->env_end;
+	d.child->tunables = old->tunables;
 	*out = d.child;
 	return 0;
 }

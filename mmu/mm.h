@@ -45,7 +45,8 @@ struct mm *mmget(struct mm *mm);
 /* Drop a user; the last one destroys the address space. */
 void mmput(struct mm *mm);
 /* A copy-on-write duplicate (fork): private pages become shared read-only,
- * shared mappings stay shared. */
+ * shared mappings stay shared.  Entries of VMAs without pages of their own
+ * (VM_ANON_PAGES) are not copied unless vm.fork_skip_refillable=0. */
 int mm_dup(struct mm *old, struct mm **out);
 
 int mm_mmap(struct mm *mm, uint64_t addr, uint64_t len, unsigned prot, unsigned flags,
@@ -62,6 +63,11 @@ uint64_t mm_brk(struct mm *mm, uint64_t addr);
 int mm_mremap(struct mm *mm, uint64_t old_addr, uint64_t old_len, uint64_t new_len,
 	      unsigned flags, uint64_t new_addr, uint64_t *out);
 int mm_madvise_dontneed(struct mm *mm, uint64_t addr, uint64_t len);
+/* Grow the stack `vma` (VM_GROWSDOWN) down to the page of `addr`, below
+ * it, as Linux's expand_downwards: -ENOMEM when vm.stack_growth is off,
+ * when it would come closer than STACK_GUARD_GAP to the VMA below or
+ * exceed RLIMIT_STACK (STACK_SIZE); -EPERM below MMAP_MIN_ADDR. */
+int expand_stack(struct mm *mm, struct vma *vma, uint64_t addr);
 /* Fault in every page of [start, end) that its VMAs allow (MAP_POPULATE). */
 int mm_populate(struct mm *mm, uint64_t start, uint64_t end);
 

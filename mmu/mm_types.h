@@ -36,12 +36,14 @@ struct vma;
 #define MMAP_MIN_ADDR	UINT64_C(0x10000)
 #define STACK_TOP	TASK_SIZE
 #define STACK_SIZE	(UINT64_C(8) << 20)	/* RLIMIT_STACK */
-#define STACK_GUARD_GAP	(UINT64_C(1) << 20)	/* kept free below the stack */
+#define STACK_GUARD_GAP	(UINT64_C(1) << 20)	/* kept free below the stack (256 pages) */
+#define STACK_EXPAND	(UINT64_C(128) << 10)	/* a new stack's room below its arguments */
 #define MMAP_BASE	(STACK_TOP - STACK_SIZE - (UINT64_C(128) << 20))
 
 /* vma->flags */
 #define VM_SHARED	0x1u
 #define VM_GROWSDOWN	0x2u
+#define VM_ANON_PAGES	0x4u	/* has held pages of its own (Linux: has an anon_vma) */
 
 /* What the pages of a kind of backing object are to reports (smaps,
  * pagemap: mmu/pagewalk). */
@@ -79,12 +81,21 @@ struct vm_ops {
 	/* References the object keeps on each page it handed out (a shmem
 	 * object keeps one): a frame's mappers are its count less these. */
 	unsigned object_page_refs;
+	/* Fault-around (Linux's map_pages): if the object holds the page at
+	 * `pgoff` already (its page cache), put it in *page with one reference
+	 * for the entry about to map it and return true; never allocate a
+	 * page the object does not hold.  NULL: no fault-around. */
+	bool (*cached_page)(struct vm_fault *vmf, uint64_t pgoff, phys_addr_t *page);
+	/* Whether the frame `pa` mapped at `pgoff` is the object's own (it
+	 * keeps object_page_refs on it), not a private copy of it.  NULL: every
+	 * mapped frame is the object's. */
+	bool (*owns_page)(const struct vma *vma, uint64_t pgoff, phys_addr_t pa);
 };
 
 struct vma {
 	uint64_t start, end;		/* [start, end), page aligned */
 	unsigned prot;			/* VM_READ | VM_WRITE | VM_EXEC */
-	unsigned flags;			/* VM_SHARED, VM_GROWSDOWN */
+	unsigned flags;			/* VM_SHARED, VM_GROWSDOWN, VM_ANON_PAGES */
 	const struct vm_ops *vm_ops;
 	void *vm_private_data;		/* the backing object (file, shmem), or NULL */
 	uint64_t pgoff;			/* page offset of `start` in the object */
@@ -113,6 +124,8 @@ struct mm {
 	struct vm_stats *stats;
 	struct mmu_notifier *notifiers;	/* the chain (mmu/notifier) */
 	struct domain *domain;		/* the agents that run it (mmu/agent); NULL: none */
+	const struct vm_tunables *tunables;	/* which faults happen (mmu/cost.h) */
+	uint64_t min_flt;		/* faults resolved (getrusage's ru_minflt) */
 };
 
 enum fault_access { FAULT_READ, FAULT_WRITE, FAULT_EXEC };
@@ -152,6 +165,7 @@ struct vm_fault {
 	unsigned tables_allocated;	/* table pages the walk created */
 	unsigned pages_zeroed, pages_copied;
 	unsigned ptes_installed;
+	unsigned pages_around;		/* of those, neighbours mapped by fault-around */
 	unsigned flushes;		/* flush_tlb_mm_range() calls issued */
 	struct event_cost cost;		/* what it cost the agent that took it */
 };

@@ -8,7 +8,8 @@ static void describe_page(struct mm *mm, const struct vma *vma, uint64_t va, pte
 {
 	phys_addr_t pa = pte_addr(e);
 	unsigned refs = phys_refcount(mm->phys, pa);
-	unsigned held = vma->vm_ops->object_page_refs;
+	bool owned = !vma->vm_ops->owns_page || vma->vm_ops->owns_page(vma, linear_page_index(vma, va), pa);
+	unsigned held = owned ? vma->vm_ops->object_page_refs : 0;
 	bool writable = pte_prot(e) & VM_WRITE;
 
 	*out = (struct page_info){
@@ -23,7 +24,7 @@ static void describe_page(struct mm *mm, const struct vma *vma, uint64_t va, pte
 		out->anon = out->dirty = true;
 		break;
 	case BACKING_FILE:
-		out->anon = out->dirty = writable;
+		out->anon = out->dirty = !owned;	/* a private copy */
 		break;
 	case BACKING_SHMEM:
 		out->dirty = true;

@@ -6,17 +6,16 @@
  *
  * For each mapped page: its frame, how many page-table entries map it (the
  * frame's reference count, less the references the VMA's backing object
- * keeps itself: vm_ops->object_page_refs), and its state, which follows
- * vm_ops->backing.  mmusim has no
- * hardware dirty bit and no page cache, so the state follows Linux's
- * outcome rather than a recorded bit:
+ * keeps itself on its own pages: vm_ops->object_page_refs, when
+ * vm_ops->owns_page says the frame is the object's), and its state, which
+ * follows vm_ops->backing.  mmusim has no hardware dirty bit, so the state
+ * follows Linux's outcome rather than a recorded bit:
  *  - a page of anonymous memory is anonymous and dirty (Linux maps what a
  *    write fault allocated dirty);
  *  - a page of shared anonymous memory (shmem) is not anonymous, dirty;
- *  - a page of a private file mapping whose entry is writable is the
- *    private copy Linux's write fault makes (mmusim copies at the first
- *    fault, read or write): anonymous and dirty; a read-only one is the
- *    file's page, clean.
+ *  - a page of a private file mapping that is not the page cache's is the
+ *    private copy a write fault made: anonymous and dirty; the page
+ *    cache's own is the file's page, clean.
  * Every installed entry has its access flag set, so every page is young
  * (Referenced).
  */

@@ -21,6 +21,7 @@ struct phys {
 	uint64_t next_fresh;	/* first frame never handed out */
 	uint64_t in_use[FRAME_NR_KINDS];
 	uint64_t total_in_use, peak;
+	phys_addr_t zero_page;	/* 0: not allocated yet */
 };
 
 static uint64_t pfn_of(const struct phys *phys, phys_addr_t pa)
@@ -117,11 +118,35 @@ void phys_put(struct phys *phys, phys_addr_t pa)
 	phys->total_in_use--;
 	phys->kind[pfn] = FRAME_FREE;
 	g_array_append_val(phys->free_list, frame);
+	if (pa == phys->zero_page)
+		phys->zero_page = 0;
 }
 
 unsigned phys_refcount(const struct phys *phys, phys_addr_t pa)
 {
 	return phys->refcount[pfn_of(phys, pa)];
+}
+
+int phys_zero_page(struct phys *phys, phys_addr_t *pa)
+{
+	int err = 0;
+
+	if (phys->zero_page)
+		phys_get(phys, phys->zero_page);
+	else
+		err = phys_alloc(phys, FRAME_DATA, &phys->zero_page);
+	*pa = phys->zero_page;
+	return err;
+}
+
+bool phys_is_zero_page(const struct phys *phys, phys_addr_t pa)
+{
+	return phys->zero_page && pa == phys->zero_page;
+}
+
+bool phys_page_shared(const struct phys *phys, phys_addr_t pa)
+{
+	return phys_refcount(phys, pa) > 1 || phys_is_zero_page(phys, pa);
 }
 
 enum frame_kind phys_kind(const struct phys *phys, phys_addr_t pa)

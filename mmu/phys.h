@@ -16,6 +16,7 @@
 #ifndef MMU_PHYS_H
 #define MMU_PHYS_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <stddef.h>
 
@@ -45,6 +46,17 @@ int phys_alloc(struct phys *phys, enum frame_kind kind, phys_addr_t *pa);
 void phys_get(struct phys *phys, phys_addr_t pa);
 void phys_put(struct phys *phys, phys_addr_t pa);
 unsigned phys_refcount(const struct phys *phys, phys_addr_t pa);
+
+/* The shared zero page (Linux's ZERO_PAGE): one frame of zeroes that read
+ * faults on private anonymous memory map read-only.  It is allocated
+ * (FRAME_DATA, counted once) when first needed and freed when its last
+ * entry goes; *pa gets a reference for the caller's entry.  It must never
+ * be written, even with one reference. */
+int phys_zero_page(struct phys *phys, phys_addr_t *pa);
+bool phys_is_zero_page(const struct phys *phys, phys_addr_t pa);
+/* Whether a private entry mapping `pa` must stay read-only until a write
+ * copies it: others hold the frame too, or it is the zero page. */
+bool phys_page_shared(const struct phys *phys, phys_addr_t pa);
 enum frame_kind phys_kind(const struct phys *phys, phys_addr_t pa);
 
 /* Host view of simulated memory: the byte at `pa`, and the whole RAM. */

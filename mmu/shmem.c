@@ -6,10 +6,11 @@
 #include <glib.h>
 #include <string.h>
 
+#include "mmu/filemap.h"
+
 struct shmem {
 	int refs;
-	struct phys *phys;
-	GHashTable *pages;	/* pgoff -> frame, both as guint64 */
+	struct page_cache cache;
 };
 
 struct shmem *shmem_new(struct phys *phys)
@@ -17,8 +18,7 @@ struct shmem *shmem_new(struct phys *phys)
 	struct shmem *sh = g_new0(struct shmem, 1);
 
 	sh->refs = 1;
-	sh->phys = phys;
-	sh->pages = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, g_free);
+	page_cache_init(&sh->cache, phys);
 	return sh;
 }
 
@@ -28,45 +28,24 @@ struct shmem *shmem_get(struct shmem *sh)
 	return sh;
 }
 
-static void put_page(gpointer key, gpointer value, gpointer opaque)
-{
-	struct shmem *sh = opaque;
-
-	(void)key;
-	phys_put(sh->phys, *(guint64 *)value);
-}
-
 void shmem_put(struct shmem *sh)
 {
 	if (!sh || --sh->refs)
 		return;
-	g_hash_table_foreach(sh->pages, put_page, sh);
-	g_hash_table_destroy(sh->pages);
+	page_cache_release(&sh->cache);
 	g_free(sh);
-}
-
-/* The frame the object holds at `pgoff`, or NULL. */
-static const guint64 *lookup_page(struct shmem *sh, uint64_t pgoff)
-{
-	guint64 key = pgoff;
-
-	return g_hash_table_lookup(sh->pages, &key);
 }
 
 int shmem_find_page(struct shmem *sh, uint64_t pgoff, phys_addr_t *pa)
 {
-	const guint64 *frame = lookup_page(sh, pgoff);
-	guint64 key = pgoff;
 	int err;
 
-	if (frame) {
-		*pa = *frame;
+	if (page_cache_lookup(&sh->cache, pgoff, pa))
 		return 0;
-	}
-	err = phys_alloc(sh->phys, FRAME_DATA, pa);
+	err = phys_alloc(sh->cache.phys, FRAME_DATA, pa);
 	if (err)
 		return err;
-	g_hash_table_insert(sh->pages, g_memdup2(&key, sizeof(key)), g_memdup2(pa, sizeof(*pa)));
+	page_cache_add(&sh->cache, pgoff, *pa);
 	return 1;
 }
 
@@ -147,6 +126,17 @@ static int shmem_fault(struct vm_fault *vmf)
 	return VM_FAULT_DONE;
 }
 
+/* Fault-around maps the pages the object has handed out already. */
+static bool shmem_cached_page(struct vm_fault *vmf, uint64_t pgoff, phys_addr_t *page)
+{
+	struct shmem *sh = vmf->vma->vm_private_data;
+
+	if (!page_cache_lookup(&sh->cache, pgoff, page))
+		return false;
+	phys_get(sh->cache.phys, *page);
+	return true;
+}
+
 static void shmem_vma_dup(struct vma *copy, const struct vma *vma)
 {
 	shmem_get(vma->vm_private_data);
@@ -166,10 +156,10 @@ static const char *shmem_vma_name(const struct vma *vma)
 static int shmem_vma_access(const struct vma *vma, uint64_t addr, void *buf, size_t len)
 {
 	struct shmem *sh = vma->vm_private_data;
-	const guint64 *frame = lookup_page(sh, linear_page_index(vma, addr));
+	phys_addr_t frame;
 
-	if (frame)
-		memcpy(buf, (uint8_t *)phys_to_host(sh->phys, *frame) + (addr & ~PAGE_MASK), len);
+	if (page_cache_lookup(&sh->cache, linear_page_index(vma, addr), &frame))
+		memcpy(buf, (uint8_t *)phys_to_host(sh->cache.phys, frame) + (addr & ~PAGE_MASK), len);
 	else
 		memset(buf, 0, len);
 	return 0;
@@ -183,4 +173,5 @@ const struct vm_ops shmem_vm_ops = {
 	.access = shmem_vma_access,
 	.backing = BACKING_SHMEM,
 	.object_page_refs = 1,
+	.cached_page = shmem_cached_page,
 };

@@ -2,10 +2,12 @@
 
 static const char *const fault_kind_names[NR_FAULT_KINDS] = {
 	[FAULT_KIND_ANON] = "anon-zero",
+	[FAULT_KIND_ZERO_PAGE] = "zero-page",
 	[FAULT_KIND_FILE] = "file",
 	[FAULT_KIND_SHMEM] = "shmem",
 	[FAULT_KIND_COW_COPY] = "cow-copy",
 	[FAULT_KIND_COW_REUSE] = "cow-reuse",
+	[FAULT_KIND_COW_ZERO] = "cow-zero",
 	[FAULT_KIND_SPURIOUS] = "spurious",
 	[FAULT_KIND_MAPERR] = "segv-maperr",
 	[FAULT_KIND_ACCERR] = "segv-accerr",

@@ -9,10 +9,12 @@
 
 enum fault_kind {
 	FAULT_KIND_ANON,	/* demand-zero anonymous page */
+	FAULT_KIND_ZERO_PAGE,	/* read of untouched anonymous memory: the shared zero page */
 	FAULT_KIND_FILE,	/* private file page read on first touch */
 	FAULT_KIND_SHMEM,	/* shared anonymous page found or created */
 	FAULT_KIND_COW_COPY,	/* write to a shared private page: copied */
 	FAULT_KIND_COW_REUSE,	/* write to a private page nobody else maps */
+	FAULT_KIND_COW_ZERO,	/* write to the zero page: a fresh zeroed frame */
 	FAULT_KIND_SPURIOUS,	/* the tables already allowed the access */
 	FAULT_KIND_MAPERR,	/* no VMA: SIGSEGV/SEGV_MAPERR */
 	FAULT_KIND_ACCERR,	/* VMA forbids the access: SIGSEGV/SEGV_ACCERR */
@@ -24,6 +26,7 @@ enum fault_kind {
 
 struct vm_stats {
 	uint64_t faults[NR_FAULT_KINDS];
+	uint64_t fault_around_pages;	/* neighbours mapped by fault-around */
 	uint64_t tlb_flushes;		/* flush_tlb_mm_range() calls that reached a CPU */
 	uint64_t mms_created;		/* also the id of the newest mm */
 };

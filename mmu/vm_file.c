@@ -7,14 +7,81 @@
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
+#include "mmu/filemap.h"
 
 struct vm_file {
 	int refs;
 	int fd;
 	char *name;
-	dev_t dev;		/* the host file's identity, for maps */
+	dev_t dev;		/* the host file's identity, for maps and the cache */
 	ino_t ino;
+	struct file_cache *cache;	/* its inode's pages (taken at the first fault) */
 };
+
+/*
+ * The page cache of one host file in one simulated RAM (Linux keeps it in
+ * the inode's address_space): every vm_file of the same device and inode
+ * shares it, so separate mmaps of one file, in one process or several,
+ * map the same frames.  It lives while a vm_file holds it.
+ */
+struct file_cache {
+	int refs;
+	struct phys *phys;
+	dev_t dev;
+	ino_t ino;
+	struct page_cache pages;
+};
+
+static GHashTable *file_caches;	/* struct file_cache by (phys, dev, ino) */
+
+static guint file_cache_hash(gconstpointer key)
+{
+	const struct file_cache *fc = key;
+
+	return g_direct_hash(fc->phys) ^ (guint)fc->ino ^ (guint)((uint64_t)fc->ino >> 32) ^ (guint)fc->dev;
+}
+
+static gboolean file_cache_equal(gconstpointer a, gconstpointer b)
+{
+	const struct file_cache *x = a, *y = b;
+
+	return x->phys == y->phys && x->dev == y->dev && x->ino == y->ino;
+}
+
+/* The cache of `file`'s inode in `phys`, with a reference for the caller;
+ * a file whose identity fstat could not tell (inode 0) gets one of its own. */
+static struct file_cache *file_cache_get(const struct vm_file *file, struct phys *phys)
+{
+	struct file_cache key = { .phys = phys, .dev = file->dev, .ino = file->ino }, *fc;
+
+	if (!file_caches)
+		file_caches = g_hash_table_new(file_cache_hash, file_cache_equal);
+	fc = g_hash_table_lookup(file_caches, &key);
+	if (fc) {
+		fc->refs++;
+		return fc;
+	}
+	fc = g_memdup2(&key, sizeof(key));
+	fc->refs = 1;
+	page_cache_init(&fc->pages, phys);
+	if (fc->ino)
+		g_hash_table_add(file_caches, fc);
+	return fc;
+}
+
+static void file_cache_put(struct file_cache *fc)
+{
+	if (!fc || --fc->refs)
+		return;
+	if (fc->ino)
+		g_hash_table_remove(file_caches, fc);
+	page_cache_release(&fc->pages);
+	g_free(fc);
+	if (file_caches && !g_hash_table_size(file_caches)) {
+		g_hash_table_destroy(file_caches);
+		file_caches = NULL;
+	}
+}
 
 struct vm_file *vm_file_new(int host_fd, const char *name)
 {
@@ -42,6 +109,7 @@ void vm_file_put(struct vm_file *file)
 	if (!file || --file->refs)
 		return;
 	close(file->fd);
+	file_cache_put(file->cache);
 	g_free(file->name);
 	g_free(file);
 }
@@ -78,22 +146,62 @@ int vm_file_read_page(struct vm_file *file, uint64_t offset, void *page)
 
 /* ------------------------------------------------------------------ vm_ops */
 
-static int file_fault(struct vm_fault *vmf)
+/* The cached page at `pgoff`, with a reference for the caller, read from
+ * the file into the cache the first time: 0, -ENXIO past end of file,
+ * -ENOMEM. */
+static int find_page(struct vm_file *file, struct phys *phys, uint64_t pgoff, phys_addr_t *page)
 {
-	struct vm_file *file = vmf->vma->vm_private_data;
 	int err;
 
-	vmf->kind = FAULT_KIND_FILE;
-	if (phys_alloc(vmf->mm->phys, FRAME_DATA, &vmf->page))
-		return VM_FAULT_OOM;
-	err = vm_file_read_page(file, vmf->pgoff << PAGE_SHIFT, phys_to_host(vmf->mm->phys, vmf->page));
-	if (err) {
-		phys_put(vmf->mm->phys, vmf->page);
-		vmf->kind = FAULT_KIND_SIGBUS;
-		return VM_FAULT_SIGBUS;
+	if (!file->cache)
+		file->cache = file_cache_get(file, phys);
+	g_assert(file->cache->phys == phys);
+	if (!page_cache_lookup(&file->cache->pages, pgoff, page)) {
+		if (phys_alloc(phys, FRAME_DATA, page))
+			return -ENOMEM;
+		err = vm_file_read_page(file, pgoff << PAGE_SHIFT, phys_to_host(phys, *page));
+		if (err) {
+			phys_put(phys, *page);
+			return err;
+		}
+		page_cache_add(&file->cache->pages, pgoff, *page);
 	}
-	vmf->pages_copied++;	/* the file's bytes into the frame */
+	phys_get(phys, *page);
+	return 0;
+}
+
+/*
+ * A missing page is the cache's: a private mapping gets it read-only (the
+ * cache maps it too) and a write copies it, as Linux's filemap_fault.
+ * mmusim has no model of the host's page cache or of readahead: every page
+ * of a file is taken to be cached (a file a program reads is, on a warm
+ * host), so reading it into the simulated cache is free, as mapping a
+ * cached page is on Linux (an entry, no copy); only a private write pays
+ * a copy (do_cow_page).  Pages past end of file are not cached.
+ */
+static int file_fault(struct vm_fault *vmf)
+{
+	int err = find_page(vmf->vma->vm_private_data, vmf->mm->phys, vmf->pgoff, &vmf->page);
+
+	vmf->kind = err == -ENOMEM ? FAULT_KIND_OOM : err < 0 ? FAULT_KIND_SIGBUS : FAULT_KIND_FILE;
+	if (err < 0)
+		return err == -ENOMEM ? VM_FAULT_OOM : VM_FAULT_SIGBUS;
 	return VM_FAULT_DONE;
+}
+
+/* Fault-around maps every cached page: see file_fault. */
+static bool file_cached_page(struct vm_fault *vmf, uint64_t pgoff, phys_addr_t *page)
+{
+	return find_page(vmf->vma->vm_private_data, vmf->mm->phys, pgoff, page) == 0;
+}
+
+/* The cache's page, as against a private copy a write made. */
+static bool file_owns_page(const struct vma *vma, uint64_t pgoff, phys_addr_t pa)
+{
+	const struct vm_file *file = vma->vm_private_data;
+	phys_addr_t cached;
+
+	return file->cache && page_cache_lookup(&file->cache->pages, pgoff, &cached) && cached == pa;
 }
 
 static void file_vma_dup(struct vma *copy, const struct vma *vma)
@@ -140,4 +248,7 @@ const struct vm_ops file_vm_ops = {
 	.access = file_vma_access,
 	.file_id = file_vma_id,
 	.backing = BACKING_FILE,
+	.object_page_refs = 1,	/* the page cache's */
+	.cached_page = file_cached_page,
+	.owns_page = file_owns_page,
 };

@@ -2,7 +2,10 @@
  * vm_file: the file behind a file-backed mapping.  It owns a host file
  * descriptor (read with pread, never written) and the name shown in VMA maps;
  * mappings share it by reference count, so closing the guest descriptor does
- * not end the mapping.
+ * not end the mapping.  Its pages are read into the page cache of its host
+ * file (device and inode), which every vm_file of that file in the same
+ * simulated RAM shares while one of them holds it, as Linux's page cache is
+ * the inode's: separate mmaps of one file map the same frames.
  */
 #ifndef MMU_VM_FILE_H
 #define MMU_VM_FILE_H

@@ -118,7 +118,8 @@ int vma_split(struct mm *mm, struct vma *vma, uint64_t addr, struct vma **out)
  * same ops on the same object, at consecutive offsets of it. */
 static bool vma_mergeable(const struct vma *lo, const struct vma *hi)
 {
-	return lo->end == hi->start && lo->prot == hi->prot && lo->flags == hi->flags &&
+	return lo->end == hi->start && lo->prot == hi->prot &&
+	       (lo->flags & ~VM_ANON_PAGES) == (hi->flags & ~VM_ANON_PAGES) &&
 	       lo->vm_ops == hi->vm_ops && lo->vm_private_data == hi->vm_private_data &&
 	       lo->name == hi->name &&
 	       (!lo->vm_private_data ||
@@ -131,10 +132,12 @@ struct vma *vma_merge(struct mm *mm, struct vma *vma)
 
 	if (next && vma_mergeable(vma, next)) {
 		vma->end = next->end;
+		vma->flags |= next->flags;
 		vma_unlink_free(mm, next);
 	}
 	if (prev && vma_mergeable(prev, vma)) {
 		prev->end = vma->end;
+		prev->flags |= vma->flags;
 		vma_unlink_free(mm, vma);
 		vma = prev;
 	}

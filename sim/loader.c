@@ -308,10 +308,31 @@ static int build_stack(struct mm *mm, const struct exec_args *args, const struct
 	return err;
 }
 
+/* The stack: with vm.stack_growth (Linux), a VM_GROWSDOWN VMA that covers
+ * the arguments and STACK_EXPAND below them (setup_arg_pages) and grows on
+ * faults below it; without, a fixed RLIMIT_STACK-sized mapping. */
+static int map_stack(struct mm *mm, const struct exec_args *args, struct elf_file *elf,
+		     uint64_t bias, uint64_t *sp)
+{
+	uint64_t size = mm->tunables->stack_growth ? STACK_EXPAND : STACK_SIZE, addr;
+	int err = mm_mmap(mm, STACK_TOP - size, size, VM_READ | VM_WRITE,
+			  MM_MAP_FIXED | MM_MAP_GROWSDOWN, NULL, 0, &addr);
+	struct vma *stack;
+
+	if (err)
+		return err;
+	mm_set_vma_name(mm, addr, "[stack]");
+	err = build_stack(mm, args, elf, bias, sp);	/* long arguments grow the stack */
+	stack = vma_lookup(mm, STACK_TOP - PAGE_SIZE);
+	if (!err && (*sp & PAGE_MASK) - STACK_EXPAND < stack->start)
+		err = expand_stack(mm, stack, (*sp & PAGE_MASK) - STACK_EXPAND);
+	return err;
+}
+
 int load_elf(struct mm *mm, const struct exec_args *args, struct exec_image *image, GString *error)
 {
 	struct elf_file elf = { .path = args->name, .fd = args->fd };
-	uint64_t bias, brk, addr;
+	uint64_t bias, brk;
 	int err = read_elf(&elf, error);
 
 	if (err)
@@ -321,12 +342,7 @@ int load_elf(struct mm *mm, const struct exec_args *args, struct exec_image *ima
 	if (err)
 		goto out;
 	mm->start_brk = mm->brk = brk;
-	err = mm_mmap(mm, STACK_TOP - STACK_SIZE, STACK_SIZE, VM_READ | VM_WRITE,
-		      MM_MAP_FIXED | MM_MAP_GROWSDOWN, NULL, 0, &addr);
-	if (!err) {
-		mm_set_vma_name(mm, addr, "[stack]");
-		err = build_stack(mm, args, &elf, bias, &image->sp);
-	}
+	err = map_stack(mm, args, &elf, bias, &image->sp);
 	if (err) {
 		fail(error, err, &elf, "cannot build the initial stack: %s", g_strerror(-err));
 		goto out;

@@ -17,6 +17,7 @@ static int wire_mm(struct machine *m, struct mm *mm)
 {
 	int err = cpu_prepare_mm(m->cpu, mm);
 
+	mm->tunables = &m->profile.vm;
 	if (!err)
 		domain_attach_mm(&m->domain, mm);
 	return err;
@@ -31,10 +32,13 @@ int machine_new_mm(struct machine *m, struct mm **out)
 	return err;
 }
 
+/* fork's copy of an address space; the caller pays fork_mm, the set-up
+ * of a task and mm that the steps of the copied entries leave out. */
 int machine_dup_mm(struct machine *m, struct mm *old, struct mm **out)
 {
 	int err = mm_dup(old, out);
 
+	agent_charge(machine_agent(m), COST_FORK_MM, 1);
 	if (!err && (err = wire_mm(m, *out)))
 		mmput(*out);
 	return err;

@@ -2,6 +2,7 @@
  * main: the mmusim command.
  *
  *   mmusim run [options] PROGRAM [ARGS...]
+ *   mmusim calibrate [options]
  *   mmusim --help | --version
  */
 #include <errno.h>
@@ -10,6 +11,7 @@
 #include <string.h>
 
 #include "report/text.h"
+#include "sim/calibrate.h"
 #include "sim/hostsig.h"
 #include "sim/machine.h"
 #include "sim/report.h"
@@ -27,6 +29,8 @@ static const char usage_text[] =
 	"  run [OPTIONS] PROGRAM [ARGS...]   run PROGRAM; its output and exit status are mmusim's\n"
 	"                                    (a fatal signal gives 128+signo)\n"
 	"  profiles                          list the built-in cost profiles\n"
+	"  calibrate [OPTIONS]               measure this machine's costs with native probes and\n"
+	"                                    write a cost profile (docs/calibration.md)\n"
 	"\n"
 	"Options of run:\n"
 	"  --mem SIZE         simulated physical memory, 1M to 16T, e.g. 512M, 4G (default 4G)\n"
@@ -52,6 +56,11 @@ static const char usage_text[] =
 	"                     or model only faults, switches and shootdowns (faster)\n"
 	"  --env NAME=VALUE   set NAME in the guest's environment (repeatable)\n"
 	"  --clear-env        start the guest's environment empty, as env -i\n"
+	"\n"
+	"Options of calibrate:\n"
+	"  -o, --output FILE  the profile file to write (default host.profile)\n"
+	"  --runs N           measured runs per probe, their median is taken (default 9)\n"
+	"  --skip PROBE,...   probes not to run (their steps keep the default profile's values)\n"
 	"\n"
 	"  -h, --help         show this help (also after run)\n"
 	"  --version          show the version\n";
@@ -380,5 +389,7 @@ int main(int argc, char **argv)
 		return cmd_run(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "profiles"))
 		return cmd_profiles();
+	if (!strcmp(argv[1], "calibrate"))
+		return cmd_calibrate(argc - 1, argv + 1);
 	return usage_error("unknown command '%s'", argv[1]);
 }

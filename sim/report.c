@@ -360,6 +360,8 @@ struct report_node *report_build(struct machine *m, char *const *argv, char *con
 	fill_cpus(root, m);
 	fill_syscalls(root, m);
 	fill_faults(root, m);
+	report_add_count(root, "fault_around_pages", "fault-around pages",
+			 m->vmstats.fault_around_pages);
 	report_add_count(root, "tlb_flushes", "TLB flushes", m->vmstats.tlb_flushes);
 	fill_tlb(root, m);
 	fill_shootdowns(root, m);

@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <fcntl.h>
 
+#include "mmu/agent.h"
 #include "mmu/vm_file.h"
 #include "sim/syscall.h"
 
@@ -86,11 +87,17 @@ SYSCALL(munmap)
 	return mm_munmap(t->mm, a[0], a[1]);
 }
 
+/* A call that changed protections pays vma_modify for its VMA work. */
 SYSCALL(mprotect)
 {
+	long err;
+
 	if (a[2] & ~(uint64_t)KNOWN_PROT)
 		return -EINVAL;
-	return mm_mprotect(t->mm, a[0], a[1], (unsigned)a[2]);
+	err = mm_mprotect(t->mm, a[0], a[1], (unsigned)a[2]);
+	if (!err && a[1])
+		agent_charge(machine_agent(m), COST_VMA_MODIFY, 1);
+	return err;
 }
 
 SYSCALL(mremap)

@@ -18,6 +18,8 @@ tests_integration_tests_SOURCES = \
 	tests/integration/test_tasks.c \
 	tests/integration/test_report.c \
 	tests/integration/test_hostsig.c \
+	tests/integration/test_conform.c \
+	tests/integration/test_calibrate.c \
 	tests/integration/test_tlb.c \
 	tests/integration/test_linux.c \
 	tests/integration/test_files.c \
@@ -45,7 +47,8 @@ tests_integration_tests_CFLAGS = $(AM_CFLAGS) $(CRITERION_CFLAGS) $(JSON_GLIB_CF
 	-DHOST_ECHOARGS_PATH='"$(abs_top_builddir)/tests/host-echoargs$(EXEEXT)"' \
 	-DHOST_RUNSCRIPT_PATH='"$(abs_top_builddir)/tests/host-runscript$(EXEEXT)"' \
 	-DHOST_SQLITE_DEMO_PATH='"$(abs_top_builddir)/tests/host-sqlite-demo$(EXEEXT)"' \
-	-DE2FSCK_STATIC_PATH='"$(abs_top_srcdir)/guest/e2fsck/e2fsck.static"'
+	-DE2FSCK_STATIC_PATH='"$(abs_top_srcdir)/guest/e2fsck/e2fsck.static"' \
+	-DCONFORM_DIR='"$(abs_top_srcdir)/tests/conform"'
 tests_integration_tests_LDADD = $(CRITERION_LIBS) $(JSON_GLIB_LIBS) $(GLIB_LIBS)
 
 # The tests run mmusim and the guests: build them first (automake owns the
@@ -74,3 +77,6 @@ tests_host_echoargs_SOURCES = guest/echoargs.c
 tests_host_runscript_SOURCES = guest/runscript.c
 tests_host_sqlite_demo_SOURCES = guest/sqlite-demo.c
 tests_host_sqlite_demo_LDADD = -lsqlite3
+# The conformance suite's guest for this host: scripts/conformance runs it.
+check_PROGRAMS += tests/host-conform
+tests_host_conform_SOURCES = guest/conform.c

@@ -16,8 +16,8 @@
 TestSuite(report, .init = harness_setup, .fini = harness_teardown, .timeout = TEST_TIMEOUT);
 
 static const char *const top_level_members[] = {
-	"format", "version", "config", "result", "cpus", "syscalls", "faults", "tlb_flushes",
-	"tlb", "shootdowns", "scheduling", "memory", "latencies", "host", NULL
+	"format", "version", "config", "result", "cpus", "syscalls", "faults",
+	"fault_around_pages", "tlb_flushes", "tlb", "shootdowns", "scheduling", "memory", "latencies", "host", NULL
 };
 
 /* The report at `path`, parsed (json_node_unref it). */
@@ -85,13 +85,15 @@ static void expect_top_level_order(JsonNode *root)
 	g_list_free(members);
 }
 
-/* The "instructions" line of --stats. */
-static gint64 stats_instructions(const char *err)
+/* The count on the line of --stats named `name` ("instructions"). */
+static gint64 stats_count(const char *err, const char *name)
 {
-	const char *line = strstr(err, "\n  instructions ");
+	gchar *head = g_strdup_printf("\n  %s ", name);
+	const char *line = strstr(err, head);
 	gint64 n = -1;
 
-	cr_assert(line && sscanf(line, " instructions %" SCNd64, &n) == 1, "no instructions line:\n%s", err);
+	cr_assert(line && sscanf(line + strlen(head), "%" SCNd64, &n) == 1, "no %s line:\n%s", name, err);
+	g_free(head);
 	return n;
 }
 
@@ -114,7 +116,8 @@ Test(report, hello_report_agrees_with_stats)
 	cr_expect_eq(json_array_get_length(json_node_get_array(node_at(root, "cpus"))), 3);
 	cr_expect_eq(int_at(root, "result.exit_status"), r.status);
 	cr_expect_gt(int_at(root, "result.instructions"), 0);
-	cr_expect_eq(int_at(root, "result.instructions"), stats_instructions(r.err));
+	cr_expect_eq(int_at(root, "result.instructions"), stats_count(r.err, "instructions"));
+	cr_expect_eq(int_at(root, "fault_around_pages"), stats_count(r.err, "fault-around pages"));
 	cr_expect_eq(int_at(root, "syscalls.write"), 1);
 	write = find_latency(root, "syscall:write");
 	cr_assert_not_null(write, "no syscall:write latency");

@@ -52,6 +52,7 @@ static struct mm *new_mm(void)
 	int err = mm_create(fx.phys, &fx.stats, &mm);
 
 	cr_assert_eq(err, 0, "mm_create: %d", err);
+	mm->tunables = &fx.tunables;
 	record_notifications(mm);
 	return mm;
 }
@@ -73,6 +74,7 @@ void mmu_setup_frames(uint64_t nr_frames)
 	cr_assert_eq(err, 0, "phys_create: %d", err);
 	fx.flushes = g_array_new(FALSE, FALSE, sizeof(struct range_rec));
 	fx.code_invals = g_array_new(FALSE, FALSE, sizeof(struct range_rec));
+	fx.tunables = (struct vm_tunables){ 0 };
 	fx.mm = new_mm();
 }
 

@@ -45,6 +45,9 @@ struct mmu_fixture {
 	struct mm *mm;
 	GArray *flushes;	/* of struct range_rec, flush_tlb_range calls */
 	GArray *code_invals;	/* of struct range_rec, invalidate_code calls */
+	struct vm_tunables tunables;	/* of every fixture mm: all off (no fault-around,
+					 * zero page, fork skipping, stack growth) unless
+					 * a test turns one on */
 };
 
 extern struct mmu_fixture fx;

@@ -322,7 +322,7 @@ static void expect_file_error(const char *text, const char *message)
 Test(cost, a_file_with_an_unknown_group_or_key_is_refused)
 {
 	expect_file_error("[profile]\nfrequency_ghz=3.0\n[cycle]\ninstruction=2\n",
-			  "unknown group [cycle] (expected [profile], [cycles], [tlb])");
+			  "unknown group [cycle] (expected [profile], [cycles], [tlb], [vm])");
 	expect_file_error("[profile]\nfrequncy_ghz=3.0\n", "unknown key \"frequncy_ghz\" in [profile]");
 	expect_file_error("[cycles]\ninstrction=2\n", "unknown step \"instrction\" in [cycles]");
 }

@@ -10,7 +10,9 @@
  */
 #include <criterion/criterion.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "mmu/mm.h"
 #include "mmu/vm_file.h"
@@ -460,4 +462,251 @@ Test(fault, steps_come_from_the_record)
 	vmf = (struct vm_fault){ .pages_copied = 1, .ptes_installed = 1 };
 	cr_expect_eq(vm_fault_steps(&vmf, &p).total, 100 + 500 + 40 + 80);
 	cost_profile_clear(&p);
+}
+
+/* ------------------------------------------------------------------
+ * Linux's fault path (the vm tunables, each turned on alone): the zero
+ * page, fault-around, fork's page-table copy, stack growth.  Expected
+ * values are worked out by hand from mm/memory.c's rules.
+ */
+
+TestSuite(linux_fault, .init = mmu_setup, .fini = mmu_teardown);
+
+Test(linux_fault, a_read_maps_the_zero_page_and_a_write_replaces_it)
+{
+	phys_addr_t zero;
+
+	fx.tunables.zero_page = true;
+	map_fixed(X, 4 * PG, VM_RW, 0);
+	expect_fault(fx.mm, X, FAULT_READ, VM_FAULT_DONE, FAULT_KIND_ZERO_PAGE);
+	expect_fault(fx.mm, X + PG, FAULT_READ, VM_FAULT_DONE, FAULT_KIND_ZERO_PAGE);
+	zero = frame_at(fx.mm, X);
+	cr_expect_eq(frame_at(fx.mm, X + PG), zero, "one zero page for both");
+	cr_expect_eq(pte_at(fx.mm, X) & ~PTE_ADDR_MASK, LEAF_USER_RO, "read-only in a writable VMA");
+	cr_expect_eq(data_frames(), 1, "the zero page is counted once");
+	cr_expect_eq(fx.mm->vmas && (vma_lookup(fx.mm, X)->flags & VM_ANON_PAGES), 0,
+		     "the zero page is nobody's own page");
+
+	expect_fault(fx.mm, X, FAULT_WRITE, VM_FAULT_DONE, FAULT_KIND_COW_ZERO);
+	cr_expect_neq(frame_at(fx.mm, X), zero);
+	cr_expect(bytes_are(frame_at(fx.mm, X), 0, PG, 0));
+	cr_expect_eq(pte_at(fx.mm, X) & ~PTE_ADDR_MASK, LEAF_USER_RW);
+	cr_expect_eq(frame_at(fx.mm, X + PG), zero, "the other page still maps it");
+	cr_expect_eq(data_frames(), 2);
+	/* A write to an untouched page allocates at once, as before. */
+	expect_fault(fx.mm, X + 2 * PG, FAULT_WRITE, VM_FAULT_DONE, FAULT_KIND_ANON);
+	mm_munmap(fx.mm, X + PG, PG);
+	cr_expect_eq(data_frames(), 2, "the zero page went with its last entry");
+	/* A single entry on the zero page: a write still must not reuse it. */
+	expect_fault(fx.mm, X + 3 * PG, FAULT_READ, VM_FAULT_DONE, FAULT_KIND_ZERO_PAGE);
+	expect_fault(fx.mm, X + 3 * PG, FAULT_WRITE, VM_FAULT_DONE, FAULT_KIND_COW_ZERO);
+	mm_munmap(fx.mm, X, 4 * PG);
+	fx.tunables.zero_page = false;
+}
+
+/* 32 pages of shared memory, written in one mm, read in its fork child. */
+Test(linux_fault, fault_around_maps_the_cached_pages_of_the_aligned_window)
+{
+	struct mm *child;
+
+	fx.tunables.fault_around_bytes = 16 * PG;
+	fx.tunables.fork_skip_refillable = true;
+	map_fixed(X, 32 * PG, VM_RW, MM_MAP_SHARED);
+	for (int i = 0; i < 32; i++)	/* write faults never fault around */
+		poke_u64(fx.mm, X + (uint64_t)i * PG, (uint64_t)i);
+	cr_expect_eq(fx.stats.faults[FAULT_KIND_SHMEM], 32);
+	cr_expect_eq(fx.stats.fault_around_pages, 0);
+
+	child = fork_mm();
+	cr_expect_eq(pte_at(child, X + 5 * PG), 0, "fork copied no entry of shared memory");
+	expect_fault(child, X + 5 * PG, FAULT_READ, VM_FAULT_DONE, FAULT_KIND_SHMEM);
+	cr_expect_eq(fx.stats.fault_around_pages, 15, "pages 0-15 but the faulting one");
+	for (int i = 0; i < 16; i++)
+		cr_expect_eq(frame_at(child, X + (uint64_t)i * PG), frame_at(fx.mm, X + (uint64_t)i * PG));
+	cr_expect_eq(pte_at(child, X + 16 * PG), 0, "outside the window");
+	expect_fault(child, X + 31 * PG, FAULT_READ, VM_FAULT_DONE, FAULT_KIND_SHMEM);
+	cr_expect_eq(fx.stats.fault_around_pages, 30);
+	cr_expect_eq(peek_u64(child, X + 20 * PG), 20);
+	mmput(child);
+}
+
+/* A 10-page file mapped as 20 pages, 8 pages into a page table: the
+ * window (do_fault_around) starts at the VMA, not at the 16-page boundary
+ * below it, runs 16 pages from there, and stops at end of file. */
+Test(linux_fault, fault_around_clips_to_the_vma_and_end_of_file)
+{
+	static uint8_t data[10 * PG];
+	struct vm_file *file;
+
+	memset(data, 'F', sizeof(data));
+	file = temp_vm_file(data, sizeof(data), "/data/ten");
+	fx.tunables.fault_around_bytes = 16 * PG;
+	map_file(file, X + 8 * PG, 20, VM_READ, 0);
+	vm_file_put(file);
+
+	/* pte 11: from max(0, 11 - 3) = 8, to min(8 + 16, 11 + 20 - 3) = 24;
+	 * the file's pages are ptes 8-17. */
+	expect_fault(fx.mm, X + 11 * PG, FAULT_READ, VM_FAULT_DONE, FAULT_KIND_FILE);
+	cr_expect_eq(fx.stats.fault_around_pages, 9, "got %" G_GUINT64_FORMAT, fx.stats.fault_around_pages);
+	cr_expect_eq(pte_at(fx.mm, X + 7 * PG), 0, "below the VMA");
+	cr_expect(bytes_are(frame_at(fx.mm, X + 17 * PG), 0, PG, 'F'));
+	cr_expect_eq(pte_at(fx.mm, X + 8 * PG) & ~PTE_ADDR_MASK, LEAF_USER_RO);
+	cr_expect_eq(pte_at(fx.mm, X + 18 * PG), 0, "past end of file");
+	expect_fault(fx.mm, X + 18 * PG, FAULT_READ, VM_FAULT_SIGBUS, FAULT_KIND_SIGBUS);
+	expect_fault(fx.mm, X + 17 * PG, FAULT_READ, VM_FAULT_DONE, FAULT_KIND_SPURIOUS);
+}
+
+Test(linux_fault, fault_around_off_maps_one_page)
+{
+	fx.tunables.fault_around_bytes = 0;
+	map_fixed(X, 32 * PG, VM_RW, MM_MAP_SHARED);
+	poke_u64(fx.mm, X + PG, 1);
+	expect_fault(fx.mm, X, FAULT_READ, VM_FAULT_DONE, FAULT_KIND_SHMEM);
+	cr_expect_eq(fx.stats.fault_around_pages, 0);
+}
+
+Test(linux_fault, private_file_write_copies_the_cached_page)
+{
+	static uint8_t data[2 * PG];
+	struct vm_file *file;
+	phys_addr_t cached;
+
+	memset(data, 'C', sizeof(data));
+	file = temp_vm_file(data, sizeof(data), "/data/two");
+	map_file(file, X, 2, VM_RW, 0);
+	vm_file_put(file);
+	expect_fault(fx.mm, X, FAULT_READ, VM_FAULT_DONE, FAULT_KIND_FILE);
+	cached = frame_at(fx.mm, X);
+	cr_expect_eq(pte_at(fx.mm, X) & ~PTE_ADDR_MASK, LEAF_USER_RO, "the cache's page, read-only");
+	expect_fault(fx.mm, X, FAULT_WRITE, VM_FAULT_DONE, FAULT_KIND_COW_COPY);
+	cr_expect_neq(frame_at(fx.mm, X), cached);
+	cr_expect(bytes_are(frame_at(fx.mm, X), 0, PG, 'C'));
+	/* A write first: one fault, a copy (do_cow_fault). */
+	expect_fault(fx.mm, X + PG, FAULT_WRITE, VM_FAULT_DONE, FAULT_KIND_FILE);
+	cr_expect_eq(pte_at(fx.mm, X + PG) & ~PTE_ADDR_MASK, LEAF_USER_RW);
+	cr_expect_eq(data_frames(), 4, "two cached pages and two copies");
+}
+
+Test(linux_fault, fork_copies_only_vmas_with_pages_of_their_own)
+{
+	struct mm *child;
+
+	fx.tunables.fork_skip_refillable = true;
+	map_fixed(X, PG, VM_RW, 0);
+	map_fixed(X + 2 * PG, PG, VM_RW, MM_MAP_SHARED);
+	poke_u64(fx.mm, X, 1);
+	poke_u64(fx.mm, X + 2 * PG, 2);
+	child = fork_mm();
+	cr_expect_eq(frame_at(child, X), frame_at(fx.mm, X), "private anonymous: copied");
+	cr_expect_eq(pte_at(child, X + 2 * PG), 0, "shared: left to a fault");
+	cr_expect_eq(peek_u64(child, X + 2 * PG), 2);
+	mmput(child);
+
+	fx.tunables.fork_skip_refillable = false;
+	child = fork_mm();
+	cr_expect_eq(frame_at(child, X + 2 * PG), frame_at(fx.mm, X + 2 * PG), "off: all copied");
+	mmput(child);
+}
+
+#define STACK_AT UINT64_C(0x40000000)
+
+Test(linux_fault, the_stack_grows_down_to_a_fault_below_it)
+{
+	fx.tunables.stack_growth = true;
+	map_fixed(STACK_AT - 4 * PG, 4 * PG, VM_RW, MM_MAP_GROWSDOWN);
+	expect_fault(fx.mm, STACK_AT - 10 * PG + 8, FAULT_WRITE, VM_FAULT_DONE, FAULT_KIND_ANON);
+	expect_vma(fx.mm, STACK_AT - PG, STACK_AT - 10 * PG, STACK_AT, VM_RW);
+	/* RLIMIT_STACK: 8 MiB from the top, no more. */
+	expect_fault(fx.mm, STACK_AT - 8 * MiB, FAULT_WRITE, VM_FAULT_DONE, FAULT_KIND_ANON);
+	expect_fault(fx.mm, STACK_AT - 8 * MiB - 1, FAULT_WRITE, VM_FAULT_SIGSEGV, FAULT_KIND_MAPERR);
+}
+
+Test(linux_fault, the_stack_keeps_its_guard_gap)
+{
+	uint64_t low = STACK_AT - 4 * MiB;
+
+	fx.tunables.stack_growth = true;
+	map_fixed(STACK_AT - 4 * PG, 4 * PG, VM_RW, MM_MAP_GROWSDOWN);
+	map_fixed(low, PG, VM_RW, 0);
+	/* The gap below the grown stack must stay 256 pages (1 MiB). */
+	expect_fault(fx.mm, low + PG + MiB, FAULT_READ, VM_FAULT_DONE, FAULT_KIND_ANON);
+	expect_fault(fx.mm, low + PG + MiB - 1, FAULT_READ, VM_FAULT_SIGSEGV, FAULT_KIND_MAPERR);
+}
+
+Test(linux_fault, without_stack_growth_a_fault_below_is_maperr)
+{
+	map_fixed(STACK_AT - 4 * PG, 4 * PG, VM_RW, MM_MAP_GROWSDOWN);
+	expect_fault(fx.mm, STACK_AT - 5 * PG, FAULT_WRITE, VM_FAULT_SIGSEGV, FAULT_KIND_MAPERR);
+}
+
+/* A file of `pages` pages of `fill` opened twice: two vm_files, one inode. */
+static void open_twice(uint64_t pages, int fill, struct vm_file **a, struct vm_file **b)
+{
+	char path[] = "/tmp/mmusim-test-XXXXXX";
+	int fd = mkstemp(path);
+	uint8_t page[PG];
+
+	cr_assert_geq(fd, 0, "mkstemp: %d", errno);
+	memset(page, fill, sizeof(page));
+	for (uint64_t i = 0; i < pages; i++)
+		cr_assert_eq(write(fd, page, PG), (ssize_t)PG);
+	*a = vm_file_new(fd, "/data/one");
+	*b = vm_file_new(open(path, O_RDONLY), "/data/one");
+	unlink(path);
+}
+
+/* Linux's page cache is the inode's: two opens, two mappings, one frame. */
+Test(linux_fault, separate_mmaps_of_one_file_share_its_page_cache)
+{
+	struct vm_file *a, *b, *other;
+	static uint8_t data[PG];
+
+	open_twice(4, 'S', &a, &b);
+	memset(data, 'O', sizeof(data));
+	other = temp_vm_file(data, sizeof(data), "/data/other");
+	map_file(a, X, 4, VM_READ, 0);
+	map_file(b, X + 16 * PG, 4, VM_READ, 0);
+	map_file(other, X + 32 * PG, 1, VM_READ, 0);
+	vm_file_put(a);
+	vm_file_put(b);
+	vm_file_put(other);
+
+	expect_fault(fx.mm, X + PG, FAULT_READ, VM_FAULT_DONE, FAULT_KIND_FILE);
+	expect_fault(fx.mm, X + 17 * PG, FAULT_READ, VM_FAULT_DONE, FAULT_KIND_FILE);
+	cr_expect_eq(frame_at(fx.mm, X + 17 * PG), frame_at(fx.mm, X + PG), "one cached frame");
+	expect_fault(fx.mm, X + 32 * PG, FAULT_READ, VM_FAULT_DONE, FAULT_KIND_FILE);
+	cr_expect(bytes_are(frame_at(fx.mm, X + 32 * PG), 0, PG, 'O'), "another inode, its own page");
+	cr_expect_eq(data_frames(), 2);
+	mm_munmap(fx.mm, X, 48 * PG);
+	cr_expect_eq(data_frames(), 0, "the cache went with the last mapping of the file");
+}
+
+/* A read fault with fault-around in a 16-page file: 16 entries installed
+ * and no copy (the file is taken to be in the host's page cache), whether
+ * or not the simulated cache held its pages already (the second mapping's
+ * fault finds them there: the first read them in). */
+Test(linux_fault, a_neighbour_mapped_around_costs_an_entry_not_a_copy)
+{
+	struct vm_file *a, *b;
+	struct vm_fault vmf;
+
+	fx.tunables.fault_around_bytes = 16 * PG;
+	open_twice(16, 'N', &a, &b);
+	map_file(a, X, 16, VM_READ, 0);
+	map_file(b, X + 16 * PG, 16, VM_READ, 0);
+	vm_file_put(a);
+	vm_file_put(b);
+
+	vm_fault_init(&vmf, fx.mm, X + 3 * PG, FAULT_READ, 0);
+	cr_assert_eq(handle_mm_fault(&vmf), VM_FAULT_DONE);
+	cr_expect_eq(vmf.pages_copied, 0, "reading into the cache is free");
+	cr_expect_eq(vmf.pages_around, 15);
+	cr_expect_eq(vmf.ptes_installed, 16);
+
+	vm_fault_init(&vmf, fx.mm, X + 20 * PG, FAULT_READ, 0);
+	cr_assert_eq(handle_mm_fault(&vmf), VM_FAULT_DONE);
+	cr_expect_eq(vmf.pages_copied, 0, "every page was cached");
+	cr_expect_eq(vmf.pages_around, 15);
+	cr_expect_eq(vmf.ptes_installed, 16);
+	cr_expect_eq(data_frames(), 16);
 }

@@ -156,3 +156,26 @@ Test(pagewalk, read_only_file_pages_are_clean_file_pages)
 	cr_expect_eq(mss.pss_file, FULL_PAGE);
 	cr_expect_eq(mss.anonymous + mss.private_dirty + mss.pss_dirty, 0);
 }
+
+/* A private file mapping maps the page cache's page (the cache's own
+ * reference is not a mapper) until a write copies it: the copy is an
+ * anonymous, dirty page of this mapping alone. */
+Test(pagewalk, a_written_private_file_page_is_an_anonymous_copy)
+{
+	static const char data[2 * 4096] = "file";
+	struct vm_file *file = temp_vm_file(data, sizeof(data), "/data");
+	struct mem_size_stats mss;
+
+	map_file(file, X, 2, VM_READ | VM_WRITE, 0);
+	vm_file_put(file);
+	expect_fault(fx.mm, X, FAULT_READ, VM_FAULT_DONE, FAULT_KIND_FILE);
+	expect_fault(fx.mm, X + PG, FAULT_READ, VM_FAULT_DONE, FAULT_KIND_FILE);
+	expect_fault(fx.mm, X + PG, FAULT_WRITE, VM_FAULT_DONE, FAULT_KIND_COW_COPY);
+	mss = gather(fx.mm, X);
+	cr_expect_eq(mss.resident, 2 * PG);
+	cr_expect_eq(mss.private_clean, PG, "the cache's page, mapped once");
+	cr_expect_eq(mss.private_dirty, PG, "the copy");
+	cr_expect_eq(mss.anonymous, PG);
+	cr_expect_eq(mss.file_rss, PG);
+	cr_expect_eq(mss.shared_clean + mss.shared_dirty, 0);
+}
