@@ -8,6 +8,7 @@
 #define SIM_FILE_H
 
 #include <fcntl.h>
+#include <glib.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -80,6 +81,12 @@ struct file_ops {
 	const char *wait_read, *wait_write;
 };
 
+/* Someone told when a file's last reference goes, before its release
+ * (an epoll item: Linux's eventpoll_release()). */
+struct file_watch {
+	void (*gone)(struct file_watch *w);
+};
+
 struct file {
 	int refs;
 	const struct file_ops *f_op;
@@ -89,6 +96,7 @@ struct file {
 	char *path;		/* guest path it was opened by, for *at() and messages */
 	bool is_dir;
 	void *private_data;	/* the kind's own */
+	GSList *watches;	/* struct file_watch * */
 };
 
 /* Status flags F_SETFL may change (Linux's SETFL_MASK). */
@@ -98,5 +106,9 @@ struct file {
 struct file *file_alloc(const struct file_ops *ops, int flags, const char *path, void *private_data);
 struct file *file_get(struct file *file);
 void file_put(struct file *file);
+/* getattr of a file without an inode of its own (eventfd, epoll,
+ * signalfd, memfd's name aside): Linux's anonymous inode, mode 0600 and no
+ * file type. */
+int anon_inode_getattr(struct file *f, struct statx *stx);
 
 #endif

@@ -94,6 +94,7 @@ struct machine {
 	const struct syscall_table *syscalls;	/* NULL: every call mmusim has (dispatch.h) */
 	GHashTable *warned;		/* warnings already given */
 	GHashTable *futexes;		/* futex key -> channel object */
+	uint64_t poll_wakeups;		/* readiness changes so far (sim/poll.h) */
 	bool exited;
 	int exit_status;		/* what mmusim exits with */
 	int interrupted;		/* the host signal that stopped the run (sim/hostsig), or 0 */

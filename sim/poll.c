@@ -2,7 +2,7 @@
  * poll: pipe2, ppoll and pselect6.  A file is ready as its f_op->poll says;
  * one without (host files, as regular files are) is always ready.  A poll
  * that must wait blocks on one channel that every pipe change wakes, and
- * looks again.
+ * looks again (sim/poll.h: every kind of file notifies it).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -10,18 +10,30 @@
 
 #include "mmu/uaccess.h"
 #include "sim/pipe.h"
+#include "sim/poll.h"
 #include "sim/sched.h"
 #include "sim/sigqueue.h"
 #include "sim/syscall.h"
 
 static const char poll_channel;	/* its address is the channel */
 
+void poll_notify(struct machine *m, const void *channel)
+{
+	m->poll_wakeups++;
+	sched_wake_channel(m, channel, INT32_MAX, UINT64_MAX);
+	sched_wake_channel(m, &poll_channel, INT32_MAX, UINT64_MAX);
+}
+
+long poll_block(struct machine *m, struct task *t, uint64_t deadline, const char *what)
+{
+	if (t->wait.state == WAIT_TIMED_OUT)
+		return 0;
+	return block_on(m, t, &poll_channel, what, wait_retrying(&t->wait) ? t->wait.wake_at : deadline);
+}
+
 static void wake_pipe_waiters(void *ctx, struct pipe *pipe)
 {
-	struct machine *m = ctx;
-
-	sched_wake_channel(m, pipe, INT32_MAX, UINT64_MAX);
-	sched_wake_channel(m, &poll_channel, INT32_MAX, UINT64_MAX);
+	poll_notify(ctx, pipe);
 }
 
 SYSCALL(pipe2)
@@ -95,8 +107,7 @@ static long wait_for_readiness(struct machine *m, struct task *t, uint64_t uts, 
 	err = poll_deadline(m, t, uts, &deadline, &zero);
 	if (err || zero)
 		return err;
-	/* A retried wait keeps its original deadline. */
-	return block_on(m, t, &poll_channel, what, wait_retrying(&t->wait) ? t->wait.wake_at : deadline);
+	return poll_block(m, t, deadline, what);
 }
 
 struct guest_pollfd {

@@ -27,7 +27,8 @@ tests_integration_tests_SOURCES = \
 	tests/integration/test_fswrite.c \
 	tests/integration/test_script.c \
 	tests/integration/test_programs.c \
-	tests/integration/test_tmpfs.c
+	tests/integration/test_tmpfs.c \
+	tests/integration/test_fdkinds.c
 tests_integration_tests_CFLAGS = $(AM_CFLAGS) $(CRITERION_CFLAGS) $(JSON_GLIB_CFLAGS) \
 	-DMMUSIM_PATH='"$(abs_top_builddir)/mmusim$(EXEEXT)"' \
 	-DGUEST_BIN_DIR='"$(abs_top_builddir)/guest/bin"' \
@@ -48,7 +49,8 @@ tests_integration_tests_CFLAGS = $(AM_CFLAGS) $(CRITERION_CFLAGS) $(JSON_GLIB_CF
 	-DHOST_RUNSCRIPT_PATH='"$(abs_top_builddir)/tests/host-runscript$(EXEEXT)"' \
 	-DHOST_SQLITE_DEMO_PATH='"$(abs_top_builddir)/tests/host-sqlite-demo$(EXEEXT)"' \
 	-DE2FSCK_STATIC_PATH='"$(abs_top_srcdir)/guest/e2fsck/e2fsck.static"' \
-	-DCONFORM_DIR='"$(abs_top_srcdir)/tests/conform"'
+	-DCONFORM_DIR='"$(abs_top_srcdir)/tests/conform"' \
+	-DHOST_BIN_DIR='"$(abs_top_builddir)/tests"'
 tests_integration_tests_LDADD = $(CRITERION_LIBS) $(JSON_GLIB_LIBS) $(GLIB_LIBS)
 
 # The tests run mmusim and the guests: build them first (automake owns the
@@ -80,3 +82,10 @@ tests_host_sqlite_demo_LDADD = -lsqlite3
 # The conformance suite's guest for this host: scripts/conformance runs it.
 check_PROGRAMS += tests/host-conform
 tests_host_conform_SOURCES = guest/conform.c
+
+# The fd kinds (sockets, epoll, eventfd, signalfd, memfd...): each guest of
+# test_fdkinds.c also built for this host as tests/host-NAME.
+FDKINDS_HOST = tests/host-evpoll
+EXTRA_tests_integration_tests_DEPENDENCIES += $(FDKINDS_HOST)
+check_PROGRAMS += $(FDKINDS_HOST)
+tests_host_evpoll_SOURCES = guest/evpoll.c

@@ -1,0 +1,41 @@
+/*
+ * Kinds of open file mmusim serves itself (eventfd, epoll, AF_UNIX
+ * sockets, signalfd, memfd) and the calls on descriptors: each guest
+ * program prints what every call answered, and the same program built for
+ * this host (tests/host-NAME) gives the real kernel's answers, which
+ * mmusim's must equal line by line.
+ */
+#include <string.h>
+
+#include "harness.h"
+
+TestSuite(fdkinds, .init = harness_setup, .fini = harness_teardown, .timeout = TEST_TIMEOUT);
+
+/* Run guest `name` under mmusim and tests/host-`name` on this kernel:
+ * both exit 0 and print the same; the host's output holds `known` (a
+ * line the man pages give, so the oracle itself is checked). */
+static void expect_same_as_host(const char *name, const char *known)
+{
+	gchar *guest = g_strdup_printf("%s/%s", GUEST_BIN_DIR, name);
+	gchar *host = g_strdup_printf("%s/host-%s", HOST_BIN_DIR, name);
+	struct result m = run_mmusim(guest, NULL);
+	struct result h = run_argv((const char *const[]){ host, NULL });
+
+	cr_expect_eq(h.status, 0, "the host program failed: %s", h.err);
+	expect_contains("the host's output", h.out, known);
+	expect_status(&m, 0);
+	cr_expect_str_eq(m.out, h.out);
+	cr_expect_str_eq(m.err, "");
+	result_free(&m);
+	result_free(&h);
+	g_free(guest);
+	g_free(host);
+}
+
+/* eventfd(2): a semaphore gives 1 per read, EAGAIN at 0; epoll(7):
+ * level-triggered reports while ready, edge-triggered once per event,
+ * EPOLLONESHOT until EPOLL_CTL_MOD; errno rules of epoll_ctl(2). */
+Test(fdkinds, eventfd_and_epoll_as_the_kernel)
+{
+	expect_same_as_host("evpoll", "semaphore read: EAGAIN\n");
+}
