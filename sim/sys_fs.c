@@ -584,12 +584,6 @@ SYSCALL(ioctl)
 	return f->f_op->ioctl ? f->f_op->ioctl(f, t, (unsigned)a[1], a[2]) : -ENOTTY;
 }
 
-/* No descriptor is a socket: the socket calls on a descriptor say so. */
-SYSCALL(getpeername)
-{
-	return file_of(t, a[0]) ? -ENOTSOCK : -EBADF;
-}
-
 SYSCALL(umask)
 {
 	unsigned old = t->fs->umask;
@@ -622,7 +616,6 @@ const struct syscall_desc fs_syscalls[] = {
 	SYSCALL_DESC(79, newfstatat, "Fspx"),
 	SYSCALL_DESC(80, fstat, "dp"),
 	SYSCALL_DESC(166, umask, "m"),
-	SYSCALL_DESC(205, getpeername, "dpp"),
 	SYSCALL_DESC(291, statx, "Fsxxp"),
 	SYSCALL_DESC(439, faccessat2, "Fsdx"),
 	{ 0 }

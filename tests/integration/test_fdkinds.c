@@ -39,3 +39,24 @@ Test(fdkinds, eventfd_and_epoll_as_the_kernel)
 {
 	expect_same_as_host("evpoll", "semaphore read: EAGAIN\n");
 }
+
+/* unix(7), socket(2), socketpair(2), bind(2), accept4(2), sendmsg(2):
+ * socketpair streams and datagrams, a pipe end passed with SCM_RIGHTS and
+ * written through by a child, abstract and path names in mmusim's own
+ * namespace, shutdown, options; ENOTSOCK on a pipe. */
+Test(fdkinds, unix_sockets_as_the_kernel)
+{
+	expect_same_as_host("unixsock", "through the pipe: written by the child through fd passed as a new descriptor, cloexec 1\n");
+}
+
+/* Families other than AF_UNIX are not simulated: EAFNOSUPPORT (which
+ * Linux gives for a family it was built without). */
+Test(fdkinds, other_families_are_eafnosupport)
+{
+	struct result r = run_mmusim(GUEST("unixsock"), "inet", NULL);
+
+	expect_status(&r, 0);
+	cr_expect_str_eq(r.out, "AF_INET: EAFNOSUPPORT\nAF_INET6: EAFNOSUPPORT\nAF_NETLINK: EAFNOSUPPORT\n"
+				"socketpair AF_INET: EAFNOSUPPORT\n");
+	result_free(&r);
+}
