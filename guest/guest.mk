@@ -51,7 +51,8 @@ GUEST_BINS = \
 	guest/bin/conform \
 	guest/bin/calibench \
 	guest/bin/evpoll \
-	guest/bin/unixsock
+	guest/bin/unixsock \
+	guest/bin/memfd
 
 # Guests without a C library: _start is theirs.  No outline atomics either:
 # those helpers are in libgcc, which -nostdlib leaves out, and are set up by

@@ -11,6 +11,7 @@
 struct shmem {
 	int refs;
 	struct page_cache cache;
+	unsigned shared_maps;	/* VM_SHARED VMAs mapping it */
 };
 
 struct shmem *shmem_new(struct phys *phys)
@@ -55,10 +56,10 @@ void shmem_read(struct shmem *sh, uint64_t offset, void *buf, size_t len)
 {
 	while (len) {
 		size_t in_page = offset & ~PAGE_MASK, n = MIN(len, PAGE_SIZE - in_page);
-		const guint64 *frame = lookup_page(sh, offset >> PAGE_SHIFT);
+		phys_addr_t frame;
 
-		if (frame)
-			memcpy(buf, (uint8_t *)phys_to_host(sh->phys, *frame) + in_page, n);
+		if (page_cache_lookup(&sh->cache, offset >> PAGE_SHIFT, &frame))
+			memcpy(buf, (uint8_t *)phys_to_host(sh->cache.phys, frame) + in_page, n);
 		else
 			memset(buf, 0, n);
 		buf = (uint8_t *)buf + n;
@@ -76,7 +77,7 @@ int shmem_write(struct shmem *sh, uint64_t offset, const void *buf, size_t len)
 
 		if (err < 0)
 			return err;
-		memcpy((uint8_t *)phys_to_host(sh->phys, pa) + in_page, buf, n);
+		memcpy((uint8_t *)phys_to_host(sh->cache.phys, pa) + in_page, buf, n);
 		buf = (const uint8_t *)buf + n;
 		offset += n;
 		len -= n;
@@ -91,7 +92,7 @@ static gboolean past_end(gpointer key, gpointer value, gpointer opaque)
 
 	if (*(guint64 *)key < first_gone)
 		return FALSE;
-	phys_put(sh->phys, *(guint64 *)value);
+	phys_put(sh->cache.phys, *(guint64 *)value);
 	return TRUE;
 }
 
@@ -99,17 +100,22 @@ void shmem_truncate(struct shmem *sh, uint64_t size)
 {
 	uint64_t first_gone = (size + PAGE_SIZE - 1) >> PAGE_SHIFT;
 	void *args[2] = { sh, &first_gone };
-	const guint64 *last = (size & ~PAGE_MASK) ? lookup_page(sh, size >> PAGE_SHIFT) : NULL;
+	phys_addr_t last;
 
-	g_hash_table_foreach_remove(sh->pages, past_end, args);
-	if (last)
-		memset((uint8_t *)phys_to_host(sh->phys, *last) + (size & ~PAGE_MASK), 0,
+	g_hash_table_foreach_remove(sh->cache.pages, past_end, args);
+	if ((size & ~PAGE_MASK) && page_cache_lookup(&sh->cache, size >> PAGE_SHIFT, &last))
+		memset((uint8_t *)phys_to_host(sh->cache.phys, last) + (size & ~PAGE_MASK), 0,
 		       PAGE_SIZE - (size & ~PAGE_MASK));
 }
 
 uint64_t shmem_nr_pages(const struct shmem *sh)
 {
-	return g_hash_table_size(sh->pages);
+	return g_hash_table_size(sh->cache.pages);
+}
+
+unsigned shmem_shared_mappings(const struct shmem *sh)
+{
+	return sh->shared_maps;
 }
 
 /* ------------------------------------------------------------------ vm_ops */
@@ -137,14 +143,27 @@ static bool shmem_cached_page(struct vm_fault *vmf, uint64_t pgoff, phys_addr_t 
 	return true;
 }
 
+void shmem_vma_open(struct vma *vma)
+{
+	struct shmem *sh = vma->vm_private_data;
+
+	if (vma->flags & VM_SHARED)
+		sh->shared_maps++;
+}
+
 static void shmem_vma_dup(struct vma *copy, const struct vma *vma)
 {
 	shmem_get(vma->vm_private_data);
+	shmem_vma_open(copy);
 }
 
 static void shmem_vma_close(struct vma *vma)
 {
-	shmem_put(vma->vm_private_data);
+	struct shmem *sh = vma->vm_private_data;
+
+	if (vma->flags & VM_SHARED)
+		sh->shared_maps--;
+	shmem_put(sh);
 }
 
 static const char *shmem_vma_name(const struct vma *vma)

@@ -17,6 +17,7 @@
 #include <time.h>
 
 struct file;
+struct shmem;
 struct task;
 struct vm_file;
 
@@ -35,6 +36,11 @@ struct file_ops {
 	/* The object a private mapping reads (VM_READ...; MM_MAP_SHARED), or
 	 * NULL with *err set; NULL with *err 0 maps anonymous memory. [ENODEV] */
 	struct vm_file *(*mmap)(struct file *f, unsigned prot, unsigned flags, long *err);
+	/* The shmem object a mapping of the file maps (a memfd), or NULL with
+	 * *err set; a file with this op is mapped through it, not mmap. */
+	struct shmem *(*mmap_shmem)(struct file *f, unsigned prot, unsigned flags, long *err);
+	/* fcntl(2) commands of this kind (F_ADD_SEALS...). [EINVAL] */
+	long (*fcntl)(struct file *f, int cmd, uint64_t arg);
 	/* Attributes as statx(2) has them (at least STATX_BASIC_STATS).  Required. */
 	int (*getattr)(struct file *f, struct statx *stx);
 	/* linux_dirent64 records from the directory position on. [ENOTDIR] */

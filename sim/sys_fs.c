@@ -206,19 +206,20 @@ static long read_iovecs(struct task *t, uint64_t uiov, uint64_t cnt, struct gues
 	return 0;
 }
 
-SYSCALL(readv)
+/* readv at `offset` (-1: the file position): one read, scattered. */
+static long read_vector(struct machine *m, struct task *t, struct file *f, uint64_t uiov, uint64_t cnt,
+			int64_t offset)
 {
-	struct file *f = file_of(t, a[0]);
 	struct guest_iovec *iov;
 	uint64_t total, done = 0;
 	long n = f ? 0 : -EBADF;
 	uint8_t *buf;
 
-	if (n || (n = read_iovecs(t, a[1], a[2], &iov, &total)))
+	if (n || (n = read_iovecs(t, uiov, cnt, &iov, &total)))
 		return n;
 	buf = g_malloc(MAX(total, 1));
-	n = file_read(m, t, f, buf, total, -1);
-	for (uint64_t i = 0; n > 0 && done < (uint64_t)n && i < a[2]; i++) {
+	n = file_read(m, t, f, buf, total, offset);
+	for (uint64_t i = 0; n > 0 && done < (uint64_t)n && i < cnt; i++) {
 		uint64_t part = MIN(iov[i].len, (uint64_t)n - done);
 
 		if (copy_to_user(t->mm, iov[i].base, buf + done, part)) {
@@ -232,18 +233,19 @@ SYSCALL(readv)
 	return n;
 }
 
-SYSCALL(writev)
+/* writev at `offset` (-1: the file position): gathered, one write. */
+static long write_vector(struct machine *m, struct task *t, struct file *f, uint64_t uiov, uint64_t cnt,
+			 int64_t offset)
 {
-	struct file *f = file_of(t, a[0]);
 	struct guest_iovec *iov;
 	uint64_t total, done = 0;
 	long n = f ? 0 : -EBADF;
 	uint8_t *buf;
 
-	if (n || (n = read_iovecs(t, a[1], a[2], &iov, &total)))
+	if (n || (n = read_iovecs(t, uiov, cnt, &iov, &total)))
 		return n;
 	buf = g_malloc(MAX(total, 1));
-	for (uint64_t i = 0; i < a[2] && done < total; i++) {
+	for (uint64_t i = 0; i < cnt && done < total; i++) {
 		uint64_t part = MIN(iov[i].len, total - done);
 
 		if (copy_from_user(t->mm, buf + done, iov[i].base, part)) {
@@ -253,10 +255,72 @@ SYSCALL(writev)
 		done += part;
 	}
 	if (!n)
-		n = file_write(m, t, f, buf, total, -1);
+		n = file_write(m, t, f, buf, total, offset);
 	g_free(buf);
 	g_free(iov);
 	return n;
+}
+
+SYSCALL(readv)
+{
+	return read_vector(m, t, file_of(t, a[0]), a[1], a[2], -1);
+}
+
+SYSCALL(writev)
+{
+	return write_vector(m, t, file_of(t, a[0]), a[1], a[2], -1);
+}
+
+#define G_RWF_HIPRI	0x1
+#define G_RWF_DSYNC	0x2
+#define G_RWF_SYNC	0x4
+#define G_RWF_NOWAIT	0x8
+
+/* preadv, pwritev, preadv2 and pwritev2 (fd, iov, cnt, pos_l, pos_h,
+ * flags): on arm64 pos_l is the whole offset.  Of the RWF_ flags, HIPRI,
+ * DSYNC and SYNC change nothing here and NOWAIT never waits; the others
+ * (APPEND, NOAPPEND, ATOMIC, DONTCACHE, unknown ones) are EOPNOTSUPP.  The
+ * version-2 calls take offset -1 as the file position. */
+static long positioned_vector(struct machine *m, struct task *t, const uint64_t *a, uint64_t flags,
+			      bool v2, bool write)
+{
+	struct file *f = file_of(t, a[0]);
+	int64_t offset = (int64_t)a[3];
+	int saved;
+	long n;
+
+	if (!f)
+		return -EBADF;
+	if (offset < 0 && !(v2 && offset == -1))
+		return -EINVAL;
+	if (flags & ~(uint64_t)(G_RWF_HIPRI | G_RWF_DSYNC | G_RWF_SYNC | G_RWF_NOWAIT))
+		return -EOPNOTSUPP;
+	saved = f->f_flags;
+	if (flags & G_RWF_NOWAIT)
+		f->f_flags |= O_NONBLOCK;
+	n = write ? write_vector(m, t, f, a[1], a[2], offset) : read_vector(m, t, f, a[1], a[2], offset);
+	f->f_flags = saved;
+	return n;
+}
+
+SYSCALL(preadv)
+{
+	return positioned_vector(m, t, a, 0, false, false);
+}
+
+SYSCALL(pwritev)
+{
+	return positioned_vector(m, t, a, 0, false, true);
+}
+
+SYSCALL(preadv2)
+{
+	return positioned_vector(m, t, a, a[5], true, false);
+}
+
+SYSCALL(pwritev2)
+{
+	return positioned_vector(m, t, a, a[5], true, true);
 }
 
 /* Between two host files only: others answer EINVAL, and callers fall
@@ -547,7 +611,7 @@ SYSCALL(fcntl)
 	case G_F_SETLKW:
 		return 0;	/* one process: every lock is granted */
 	default:
-		return -EINVAL;
+		return f->f_op->fcntl && !(f->f_flags & O_PATH) ? f->f_op->fcntl(f, (int)a[1], a[2]) : -EINVAL;
 	}
 }
 
@@ -611,6 +675,8 @@ const struct syscall_desc fs_syscalls[] = {
 	SYSCALL_DESC(66, writev, "dpd"),
 	SYSCALL_DESC(67, pread64, "dpuu"),
 	SYSCALL_DESC(68, pwrite64, "dbuu"),
+	SYSCALL_DESC(69, preadv, "dpdu"),
+	SYSCALL_DESC(70, pwritev, "dpdu"),
 	SYSCALL_DESC(71, sendfile, "ddpu"),
 	SYSCALL_DESC(78, readlinkat, "Fspu"),
 	SYSCALL_DESC(79, newfstatat, "Fspx"),
@@ -618,5 +684,7 @@ const struct syscall_desc fs_syscalls[] = {
 	SYSCALL_DESC(166, umask, "m"),
 	SYSCALL_DESC(291, statx, "Fsxxp"),
 	SYSCALL_DESC(439, faccessat2, "Fsdx"),
+	SYSCALL_DESC(286, preadv2, "dpduux"),
+	SYSCALL_DESC(287, pwritev2, "dpduux"),
 	{ 0 }
 };

@@ -60,3 +60,12 @@ Test(fdkinds, other_families_are_eafnosupport)
 				"socketpair AF_INET: EAFNOSUPPORT\n");
 	result_free(&r);
 }
+
+/* memfd_create(2) and fcntl(2)'s file seals: EPERM for what a seal
+ * forbids, EBUSY for F_SEAL_WRITE while a shared mapping exists; a shared
+ * mapping, read/write and a child all see the same bytes; preadv2(2)'s
+ * unknown RWF_ flags are EOPNOTSUPP; ftruncate of a pipe is EINVAL. */
+Test(fdkinds, memfd_seals_as_the_kernel)
+{
+	expect_same_as_host("memfd", "seal write with a shared mapping: EBUSY\n");
+}
