@@ -52,7 +52,8 @@ GUEST_BINS = \
 	guest/bin/calibench \
 	guest/bin/evpoll \
 	guest/bin/unixsock \
-	guest/bin/memfd
+	guest/bin/memfd \
+	guest/bin/fdcalls
 
 # Guests without a C library: _start is theirs.  No outline atomics either:
 # those helpers are in libgcc, which -nostdlib leaves out, and are set up by

@@ -135,6 +135,7 @@ void machine_destroy(struct machine *m)
 	if (m->futexes)
 		g_hash_table_destroy(m->futexes);
 	g_clear_pointer(&m->unix_names, g_hash_table_destroy);
+	g_clear_pointer(&m->flocks, g_hash_table_destroy);
 	g_hash_table_destroy(m->tasks);
 	domain_fini(&m->domain);
 	g_clear_pointer(&m->syscall_counts, g_hash_table_destroy);

@@ -365,6 +365,32 @@ SYSCALL(close)
 	return fd_close(&t->files->fdt, (int)a[0]);
 }
 
+#define G_CLOSE_RANGE_UNSHARE	0x2
+#define G_CLOSE_RANGE_CLOEXEC	0x4
+
+/* close_range(first, last, flags): UNSHARE gives the task a table of its
+ * own first; CLOEXEC marks instead of closing. */
+SYSCALL(close_range)
+{
+	unsigned first = (unsigned)a[0], last = (unsigned)MIN(a[1], (uint64_t)FD_MAX - 1);
+
+	if ((a[2] & ~(uint64_t)(G_CLOSE_RANGE_UNSHARE | G_CLOSE_RANGE_CLOEXEC)) || a[0] > a[1])
+		return -EINVAL;
+	if ((a[2] & G_CLOSE_RANGE_UNSHARE) && t->files->refs > 1) {
+		struct files_struct *own = files_copy(t->files);
+
+		files_put(t->files);
+		t->files = own;
+	}
+	for (unsigned fd = first; fd <= last && fd < FD_MAX; fd++) {
+		if (a[2] & G_CLOSE_RANGE_CLOEXEC)
+			t->files->fdt.cloexec[fd] = t->files->fdt.files[fd] != NULL;
+		else
+			fd_close(&t->files->fdt, (int)fd);
+	}
+	return 0;
+}
+
 SYSCALL(lseek)
 {
 	struct file *f = file_of(t, a[0]);
@@ -686,5 +712,6 @@ const struct syscall_desc fs_syscalls[] = {
 	SYSCALL_DESC(439, faccessat2, "Fsdx"),
 	SYSCALL_DESC(286, preadv2, "dpduux"),
 	SYSCALL_DESC(287, pwritev2, "dpduux"),
+	SYSCALL_DESC(436, close_range, "uux"),
 	{ 0 }
 };

@@ -69,3 +69,12 @@ Test(fdkinds, memfd_seals_as_the_kernel)
 {
 	expect_same_as_host("memfd", "seal write with a shared mapping: EBUSY\n");
 }
+
+/* close_range(2): plain, CLOSE_RANGE_CLOEXEC, CLOSE_RANGE_UNSHARE (a
+ * thread's own table); flock(2): LOCK_NB's EWOULDBLOCK between open file
+ * descriptions, conversion within one, a child sleeping until the lock
+ * goes. */
+Test(fdkinds, close_range_and_flock_as_the_kernel)
+{
+	expect_same_as_host("fdcalls", "b: EX NB: EWOULDBLOCK\n");
+}
