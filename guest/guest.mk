@@ -53,7 +53,8 @@ GUEST_BINS = \
 	guest/bin/evpoll \
 	guest/bin/unixsock \
 	guest/bin/memfd \
-	guest/bin/fdcalls
+	guest/bin/fdcalls \
+	guest/bin/sigfd
 
 # Guests without a C library: _start is theirs.  No outline atomics either:
 # those helpers are in libgcc, which -nostdlib leaves out, and are set up by

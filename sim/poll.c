@@ -12,7 +12,6 @@
 #include "sim/pipe.h"
 #include "sim/poll.h"
 #include "sim/sched.h"
-#include "sim/sigqueue.h"
 #include "sim/syscall.h"
 
 static const char poll_channel;	/* its address is the channel */

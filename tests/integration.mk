@@ -85,7 +85,8 @@ tests_host_conform_SOURCES = guest/conform.c
 
 # The fd kinds (sockets, epoll, eventfd, signalfd, memfd...): each guest of
 # test_fdkinds.c also built for this host as tests/host-NAME.
-FDKINDS_HOST = tests/host-evpoll tests/host-unixsock tests/host-memfd tests/host-fdcalls
+FDKINDS_HOST = tests/host-evpoll tests/host-unixsock tests/host-memfd tests/host-fdcalls \
+	tests/host-sigfd
 EXTRA_tests_integration_tests_DEPENDENCIES += $(FDKINDS_HOST)
 check_PROGRAMS += $(FDKINDS_HOST)
 tests_host_evpoll_SOURCES = guest/evpoll.c
@@ -93,3 +94,4 @@ tests_host_unixsock_SOURCES = guest/unixsock.c
 tests_host_memfd_SOURCES = guest/memfd.c
 tests_host_fdcalls_SOURCES = guest/fdcalls.c
 tests_host_fdcalls_LDFLAGS = -pthread
+tests_host_sigfd_SOURCES = guest/sigfd.c

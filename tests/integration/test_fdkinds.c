@@ -78,3 +78,12 @@ Test(fdkinds, close_range_and_flock_as_the_kernel)
 {
 	expect_same_as_host("fdcalls", "b: EX NB: EWOULDBLOCK\n");
 }
+
+/* signalfd(2): reading takes the pending signals of the mask, lowest
+ * first, and leaves the others; a blocked signal whose default is to be
+ * ignored (SIGCHLD) is still queued, and a second instance of a pending
+ * signal is dropped (the record is the first child's). */
+Test(fdkinds, signalfd_as_the_kernel)
+{
+	expect_same_as_host("sigfd", "SIGUSR2 still pending: 1\n");
+}
