@@ -54,7 +54,8 @@ GUEST_BINS = \
 	guest/bin/unixsock \
 	guest/bin/memfd \
 	guest/bin/fdcalls \
-	guest/bin/sigfd
+	guest/bin/sigfd \
+	guest/bin/splicetee
 
 # Guests without a C library: _start is theirs.  No outline atomics either:
 # those helpers are in libgcc, which -nostdlib leaves out, and are set up by

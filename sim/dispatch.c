@@ -19,14 +19,15 @@ extern const struct syscall_desc fs_syscalls[], mm_syscalls[], proc_syscalls[], 
 	poll_syscalls[];
 extern const struct syscall_desc fswrite_syscalls[];
 extern const struct syscall_desc eventfd_syscalls[], epoll_syscalls[], unix_syscalls[],
-	memfd_syscalls[], flock_syscalls[], signalfd_syscalls[];
+	memfd_syscalls[], flock_syscalls[], signalfd_syscalls[],
+	splice_syscalls[];
 
 const struct syscall_desc *const syscall_tables[] = {
 	fs_syscalls, mm_syscalls, proc_syscalls, time_syscalls, exit_syscalls, fork_syscalls,
 	exec_syscalls, signal_syscalls, futex_syscalls, poll_syscalls,
 	fswrite_syscalls,
 	eventfd_syscalls, epoll_syscalls, unix_syscalls, memfd_syscalls, flock_syscalls,
-	signalfd_syscalls,
+	signalfd_syscalls, splice_syscalls,
 	NULL,
 };
 

@@ -86,7 +86,7 @@ tests_host_conform_SOURCES = guest/conform.c
 # The fd kinds (sockets, epoll, eventfd, signalfd, memfd...): each guest of
 # test_fdkinds.c also built for this host as tests/host-NAME.
 FDKINDS_HOST = tests/host-evpoll tests/host-unixsock tests/host-memfd tests/host-fdcalls \
-	tests/host-sigfd
+	tests/host-sigfd tests/host-splicetee
 EXTRA_tests_integration_tests_DEPENDENCIES += $(FDKINDS_HOST)
 check_PROGRAMS += $(FDKINDS_HOST)
 tests_host_evpoll_SOURCES = guest/evpoll.c
@@ -95,3 +95,4 @@ tests_host_memfd_SOURCES = guest/memfd.c
 tests_host_fdcalls_SOURCES = guest/fdcalls.c
 tests_host_fdcalls_LDFLAGS = -pthread
 tests_host_sigfd_SOURCES = guest/sigfd.c
+tests_host_splicetee_SOURCES = guest/splicetee.c

@@ -87,3 +87,11 @@ Test(fdkinds, signalfd_as_the_kernel)
 {
 	expect_same_as_host("sigfd", "SIGUSR2 still pending: 1\n");
 }
+
+/* splice(2), tee(2): bytes and offsets moved between a file, a memfd and
+ * pipes; tee leaves its source; EINVAL without a pipe, ESPIPE for an
+ * offset on one. */
+Test(fdkinds, splice_and_tee_as_the_kernel)
+{
+	expect_same_as_host("splicetee", "source keeps it: 6 \"tee me\"\n");
+}
