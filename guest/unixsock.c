@@ -232,6 +232,32 @@ static void pass_descriptors(void)
 	show("SCM_RIGHTS O_PATH fd", send_fd(sv[0], open("/", O_PATH)));
 }
 
+/* SO_PASSCRED: the receiver gets the sender's credentials. */
+static void credentials(void)
+{
+	int sv[2], on = 1;
+	char ctl[CMSG_SPACE(sizeof(struct ucred))], byte;
+	struct iovec iov = { &byte, 1 };
+	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = ctl,
+			      .msg_controllen = sizeof(ctl) };
+	struct cmsghdr *c;
+	struct ucred cred;
+
+	socketpair(AF_UNIX, SOCK_STREAM, 0, sv);
+	show("SO_PASSCRED", setsockopt(sv[1], SOL_SOCKET, SO_PASSCRED, &on, sizeof(on)));
+	show("get SO_PASSCRED", getint(sv[1], SO_PASSCRED));
+	write(sv[0], "c", 1);
+	show("recvmsg", recvmsg(sv[1], &msg, 0));
+	c = CMSG_FIRSTHDR(&msg);
+	if (!c || c->cmsg_type != SCM_CREDENTIALS) {
+		printf("  no SCM_CREDENTIALS\n");
+		return;
+	}
+	memcpy(&cred, CMSG_DATA(c), sizeof(cred));
+	printf("  SCM_CREDENTIALS len %zu: pid is mine %d uid %d gid %d\n", (size_t)c->cmsg_len,
+	       cred.pid == getpid(), cred.uid, cred.gid);
+}
+
 static socklen_t abstract(struct sockaddr_un *a, const char *name)
 {
 	memset(a, 0, sizeof(*a));
@@ -363,6 +389,7 @@ int main(int argc, char **argv)
 	socket_errors();
 	pair_basics();
 	pass_descriptors();
+	credentials();
 	named();
 	return 0;
 }
