@@ -19,32 +19,7 @@
 #include <time.h>
 #include <unistd.h>
 
-/* An address nothing is mapped at, hidden from the compiler's checks. */
-static void *volatile wild = (void *)16;
-
-static const char *err_name(int e)
-{
-	switch (e) {
-	case EAGAIN: return "EAGAIN";
-	case EBADF: return "EBADF";
-	case EEXIST: return "EEXIST";
-	case EFAULT: return "EFAULT";
-	case EINVAL: return "EINVAL";
-	case ELOOP: return "ELOOP";
-	case ENOENT: return "ENOENT";
-	case EPERM: return "EPERM";
-	case ESPIPE: return "ESPIPE";
-	default: return strerror(e);
-	}
-}
-
-static void show(const char *what, long ret)
-{
-	if (ret < 0)
-		printf("%s: %s\n", what, err_name(errno));
-	else
-		printf("%s: %ld\n", what, ret);
-}
+#include "fdtest.h"
 
 static long rd(int fd)
 {

@@ -19,28 +19,12 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "fdtest.h"
+
 #ifndef CLOSE_RANGE_UNSHARE
 #define CLOSE_RANGE_UNSHARE (1U << 1)
 #define CLOSE_RANGE_CLOEXEC (1U << 2)
 #endif
-
-static const char *err_name(int e)
-{
-	switch (e) {
-	case EINVAL: return "EINVAL";
-	case EBADF: return "EBADF";
-	case EWOULDBLOCK: return "EWOULDBLOCK";
-	default: return strerror(e);
-	}
-}
-
-static void show(const char *what, long ret)
-{
-	if (ret < 0)
-		printf("%s: %s\n", what, err_name(errno));
-	else
-		printf("%s: %ld\n", what, ret);
-}
 
 static long close_range_(unsigned first, unsigned last, unsigned flags)
 {

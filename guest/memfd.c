@@ -20,29 +20,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-static void *volatile wild = (void *)16;
-
-static const char *err_name(int e)
-{
-	switch (e) {
-	case EINVAL: return "EINVAL";
-	case EPERM: return "EPERM";
-	case EBUSY: return "EBUSY";
-	case EFAULT: return "EFAULT";
-	case EBADF: return "EBADF";
-	case ESPIPE: return "ESPIPE";
-	case EOPNOTSUPP: return "EOPNOTSUPP";
-	default: return strerror(e);
-	}
-}
-
-static void show(const char *what, long ret)
-{
-	if (ret < 0)
-		printf("%s: %s\n", what, err_name(errno));
-	else
-		printf("%s: %ld\n", what, ret);
-}
+#include "fdtest.h"
 
 static long size_of(int fd)
 {

@@ -18,16 +18,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-static void *volatile wild = (void *)16;
-
-static void show(const char *what, long ret)
-{
-	if (ret < 0)
-		printf("%s: %s\n", what, errno == EAGAIN ? "EAGAIN" : errno == EINVAL ? "EINVAL" :
-		       errno == EBADF ? "EBADF" : errno == EFAULT ? "EFAULT" : strerror(errno));
-	else
-		printf("%s: %ld\n", what, ret);
-}
+#include "fdtest.h"
 
 static void show_records(const char *what, int fd, size_t room, pid_t from)
 {

@@ -17,27 +17,7 @@
 #include <sys/types.h>
 #include <unistd.h>
 
-static void show(const char *what, long ret)
-{
-	if (ret < 0)
-		printf("%s: %s\n", what, errno == EINVAL ? "EINVAL" : errno == ESPIPE ? "ESPIPE" :
-		       errno == EBADF ? "EBADF" : errno == EAGAIN ? "EAGAIN" : strerror(errno));
-	else
-		printf("%s: %ld\n", what, ret);
-}
-
-static void show_read(const char *what, int fd)
-{
-	char buf[64];
-	long n = read(fd, buf, sizeof(buf) - 1);
-
-	if (n < 0) {
-		show(what, n);
-		return;
-	}
-	buf[n] = 0;
-	printf("%s: %ld \"%s\"\n", what, n, buf);
-}
+#include "fdtest.h"
 
 int main(int argc, char **argv)
 {

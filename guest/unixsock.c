@@ -21,52 +21,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-static void *volatile wild = (void *)16;
-
-static const char *err_name(int e)
-{
-	switch (e) {
-	case EAFNOSUPPORT: return "EAFNOSUPPORT";
-	case EINVAL: return "EINVAL";
-	case ESOCKTNOSUPPORT: return "ESOCKTNOSUPPORT";
-	case EPROTONOSUPPORT: return "EPROTONOSUPPORT";
-	case EBADF: return "EBADF";
-	case ENOTSOCK: return "ENOTSOCK";
-	case EFAULT: return "EFAULT";
-	case EOPNOTSUPP: return "EOPNOTSUPP";
-	case ENOTCONN: return "ENOTCONN";
-	case EISCONN: return "EISCONN";
-	case EPIPE: return "EPIPE";
-	case EAGAIN: return "EAGAIN";
-	case ENOENT: return "ENOENT";
-	case ECONNREFUSED: return "ECONNREFUSED";
-	case EADDRINUSE: return "EADDRINUSE";
-	case EPROTOTYPE: return "EPROTOTYPE";
-	case ENOPROTOOPT: return "ENOPROTOOPT";
-	default: return strerror(e);
-	}
-}
-
-static void show(const char *what, long ret)
-{
-	if (ret < 0)
-		printf("%s: %s\n", what, err_name(errno));
-	else
-		printf("%s: %ld\n", what, ret);
-}
-
-static void show_read(const char *what, int fd)
-{
-	char buf[64];
-	long n = read(fd, buf, sizeof(buf) - 1);
-
-	if (n < 0) {
-		show(what, n);
-		return;
-	}
-	buf[n] = 0;
-	printf("%s: %ld \"%s\"\n", what, n, buf);
-}
+#include "fdtest.h"
 
 static int getint(int fd, int opt)
 {

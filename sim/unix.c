@@ -1173,17 +1173,24 @@ static long put_opt(struct task *t, uint64_t uval, uint64_t ulen, const void *va
 	return 0;
 }
 
+/* The socket of a get/setsockopt(fd, level, ...) call: only SOL_SOCKET's
+ * options are known. */
+static long sockopt_sock(struct task *t, const uint64_t *a, struct unix_sock **s)
+{
+	long err = sock_of(t, a[0], NULL, s);
+
+	return err ? err : (int)a[1] != G_SOL_SOCKET ? -EOPNOTSUPP : 0;
+}
+
 /* setsockopt(fd, level, name, value, len) */
 SYSCALL(setsockopt)
 {
 	struct unix_sock *s;
-	long err = sock_of(t, a[0], NULL, &s);
+	long err = sockopt_sock(t, a, &s);
 	int val;
 
 	if (err)
 		return err;
-	if ((int)a[1] != G_SOL_SOCKET)
-		return -EOPNOTSUPP;
 	err = get_int_opt(t, a[3], a[4], &val);
 	switch ((int)a[2]) {
 	case G_SO_SNDBUF:
@@ -1209,13 +1216,11 @@ SYSCALL(setsockopt)
 SYSCALL(getsockopt)
 {
 	struct unix_sock *s;
-	long err = sock_of(t, a[0], NULL, &s);
+	long err = sockopt_sock(t, a, &s);
 	int val;
 
 	if (err)
 		return err;
-	if ((int)a[1] != G_SOL_SOCKET)
-		return -EOPNOTSUPP;
 	switch ((int)a[2]) {
 	case G_SO_TYPE:
 		val = s->type;
