@@ -93,6 +93,9 @@ guest/bin/%: guest/%.c guest/mmusim.h
 	@mkdir -p guest/bin
 	$(AM_V_CC)$(GUEST_CC) $(GUEST_CFLAGS) -o $@ $<
 
+# The guests of the descriptor calls print through one header.
+$(addprefix guest/bin/,evpoll unixsock memfd fdcalls sigfd splicetee): guest/fdtest.h
+
 all-local: $(GUEST_BINS)
 clean-local: clean-guests
 clean-guests:
