@@ -125,6 +125,49 @@ static long send_fd(int sock, int fd)
 	return sendmsg(sock, &msg, 0);
 }
 
+/* Send `n` copies of `fd` in one SCM_RIGHTS message (SCM_MAX_FD is 253). */
+static long send_fds(int sock, int fd, int n)
+{
+	static char ctl[CMSG_SPACE(sizeof(int) * 254)];
+	struct iovec iov = { "F", 1 };
+	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = ctl,
+			      .msg_controllen = CMSG_SPACE(sizeof(int) * n) };
+	struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
+
+	c->cmsg_level = SOL_SOCKET;
+	c->cmsg_type = SCM_RIGHTS;
+	c->cmsg_len = CMSG_LEN(sizeof(int) * n);
+	for (int i = 0; i < n; i++)
+		memcpy(CMSG_DATA(c) + i * sizeof(int), &fd, sizeof(int));
+	return sendmsg(sock, &msg, 0);
+}
+
+/* How many descriptors one message brought (and close them). */
+static long recv_count(int sock)
+{
+	static char ctl[CMSG_SPACE(sizeof(int) * 254)];
+	char byte;
+	struct iovec iov = { &byte, 1 };
+	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = ctl,
+			      .msg_controllen = sizeof(ctl) };
+	struct cmsghdr *c;
+	long n;
+
+	if (recvmsg(sock, &msg, 0) < 0)
+		return -1;
+	c = CMSG_FIRSTHDR(&msg);
+	if (!c || c->cmsg_type != SCM_RIGHTS)
+		return 0;
+	n = (long)((c->cmsg_len - CMSG_LEN(0)) / sizeof(int));
+	for (long i = 0; i < n; i++) {
+		int fd;
+
+		memcpy(&fd, CMSG_DATA(c) + i * sizeof(int), sizeof(int));
+		close(fd);
+	}
+	return n;
+}
+
 /* Receive one descriptor (or -1), with a control buffer of `room` bytes. */
 static int recv_fd(int sock, size_t room, int flags, int *msg_flags)
 {
@@ -184,6 +227,9 @@ static void pass_descriptors(void)
 	show("received a fd with no room", recv_fd(sv[1], 0, 0, &flags) >= 0);
 	printf("  MSG_CTRUNC %d\n", !!(flags & MSG_CTRUNC));
 	show("SCM_RIGHTS bad fd", send_fd(sv[0], 999));
+	show("SCM_RIGHTS 254 descriptors", send_fds(sv[0], p[1], 254));
+	show("SCM_RIGHTS 253 descriptors", send_fds(sv[0], p[1], 253));
+	show("  received", recv_count(sv[1]));
 	show("SCM_RIGHTS O_PATH fd", send_fd(sv[0], open("/", O_PATH)));
 }
 

@@ -263,12 +263,17 @@ static long do_epoll_wait(struct machine *m, struct task *t, const uint64_t *a, 
 
 	if ((int)maxevents <= 0 || (int)maxevents > EPOLL_MAXEVENTS)
 		return -EINVAL;
+	/* The whole area must be user addresses (Linux's access_ok()). */
+	if (uevents > TASK_SIZE || maxevents * sizeof(*out) > TASK_SIZE - uevents)
+		return -EFAULT;
 	if (!f || (f->f_flags & O_PATH))
 		return -EBADF;
 	ep = eventpoll_of(f);
 	if (!ep)
 		return -EINVAL;
-	out = g_new(struct guest_epoll_event, maxevents);
+	/* No more events than items, whatever maxevents says. */
+	maxevents = MIN(maxevents, g_list_length(ep->items));
+	out = g_new(struct guest_epoll_event, MAX(maxevents, 1));
 	n = collect(ep, out, (int)maxevents);
 	if (n && copy_to_user(t->mm, uevents, out, (size_t)n * sizeof(*out)))
 		n = -EFAULT;

@@ -951,13 +951,15 @@ static long get_control(struct task *t, const struct msg *msg, struct scm *scm)
 		n = c.len - sizeof(c);
 		if (c.type == G_SCM_RIGHTS) {
 			int32_t fds[SCM_MAX_FD];
+			uint64_t count = n / sizeof(fds[0]), have = scm->files ? scm->files->len : 0;
 
-			if (scm->files || n / 4 > SCM_MAX_FD || !n)
+			if (have + count > SCM_MAX_FD)
 				return -EINVAL;
-			if (copy_from_user(t->mm, fds, data, n))
+			if (copy_from_user(t->mm, fds, data, count * sizeof(fds[0])))
 				return -EFAULT;
-			scm->files = g_ptr_array_new_with_free_func((GDestroyNotify)file_put);
-			for (uint64_t i = 0; i < n / 4; i++) {
+			if (!scm->files)
+				scm->files = g_ptr_array_new_with_free_func((GDestroyNotify)file_put);
+			for (uint64_t i = 0; i < count; i++) {
 				struct file *f = fd_get(&t->files->fdt, fds[i]);
 
 				if (!f)
