@@ -2,7 +2,9 @@
  * file: an open file (an open file description, after Linux's struct file)
  * and what its kind does (struct file_ops).  Kinds: host files and the
  * console (sim/file_host), pipe ends (sim/pipe), files of simulator-served
- * file systems (sim/pseudo); sim/vfs opens them by path.
+ * file systems (sim/pseudo); sim/vfs opens them by path.  AF_UNIX sockets
+ * (sim/unix), eventfd, epoll, signalfd and memfd files are made by their
+ * own calls.
  */
 #ifndef SIM_FILE_H
 #define SIM_FILE_H
@@ -87,8 +89,9 @@ struct file_ops {
 	const char *wait_read, *wait_write;
 };
 
-/* Someone told when a file's last reference goes, before its release
- * (an epoll item: Linux's eventpoll_release()). */
+/* Someone told when a file's last reference goes, before its release:
+ * an epoll item (Linux's eventpoll_release()), a flock lock
+ * (locks_remove_file()). */
 struct file_watch {
 	void (*gone)(struct file_watch *w);
 };
@@ -113,8 +116,7 @@ struct file *file_alloc(const struct file_ops *ops, int flags, const char *path,
 struct file *file_get(struct file *file);
 void file_put(struct file *file);
 /* getattr of a file without an inode of its own (eventfd, epoll,
- * signalfd, memfd's name aside): Linux's anonymous inode, mode 0600 and no
- * file type. */
+ * signalfd): Linux's anonymous inode, mode 0600 and no file type. */
 int anon_inode_getattr(struct file *f, struct statx *stx);
 
 #endif
