@@ -303,7 +303,8 @@ static void queue_skb(struct unix_sock *from, struct unix_sock *r, const void *b
 {
 	struct skb *skb = g_new0(struct skb, 1);
 
-	skb->data = g_memdup2(buf, len);
+	skb->data = g_malloc(MAX(len, 1));	/* never NULL: an empty datagram is a message */
+	memcpy(skb->data, buf, len);
 	skb->len = len;
 	skb->files = scm->files;
 	scm->files = NULL;
@@ -349,6 +350,8 @@ static long conn_send(struct unix_sock *s, const void *buf, size_t len, struct s
 		return -EPIPE;
 	if (s->type == G_SOCK_SEQPACKET && len > (size_t)s->sndbuf)
 		return -EMSGSIZE;
+	if (s->type == G_SOCK_STREAM && !len)
+		return 0;	/* nothing to queue */
 	if (queue_full(r, len)) {
 		if (s->type == G_SOCK_SEQPACKET || r->queued >= (size_t)r->rcvbuf)
 			return -EAGAIN;
