@@ -60,6 +60,7 @@ static void pair_basics(void)
 
 	show("socketpair stream", socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv));
 	show("cloexec", fcntl(sv[0], F_GETFD));
+	show("empty write", write(sv[0], "", 0));
 	show("write", write(sv[0], "hello", 5));
 	show("send", send(sv[0], " world", 6, 0));
 	show_read("read joins", sv[1]);
