@@ -248,7 +248,7 @@ static long bind_name(struct unix_sock *s, const uint8_t *addr, size_t len, GByt
 /* An abstract name of five hex digits no socket has (Linux's autobind). */
 static long autobind(struct unix_sock *s)
 {
-	uint8_t addr[8] = { G_AF_UNIX, 0, 0 };
+	uint8_t addr[SOCKADDR_UN_MAX] = { G_AF_UNIX, 0, 0 };	/* room for snprintf's NUL */
 
 	for (unsigned n = 0; n < 0x100000; n++) {
 		GBytes *key;
