@@ -58,7 +58,13 @@ GUEST_BINS = \
 	guest/bin/timerfds \
 	guest/bin/mseal \
 	guest/bin/mdwe \
-	guest/bin/pidfd
+	guest/bin/pidfd \
+	guest/bin/evpoll \
+	guest/bin/unixsock \
+	guest/bin/memfd \
+	guest/bin/fdcalls \
+	guest/bin/sigfd \
+	guest/bin/splicetee
 
 # Guests without a C library: _start is theirs.  No outline atomics either:
 # those helpers are in libgcc, which -nostdlib leaves out, and are set up by
@@ -95,6 +101,9 @@ guest/bin/sqlite-demo: guest/sqlite-demo.c
 guest/bin/%: guest/%.c guest/mmusim.h
 	@mkdir -p guest/bin
 	$(AM_V_CC)$(GUEST_CC) $(GUEST_CFLAGS) -o $@ $<
+
+# The guests of the descriptor calls print through one header.
+$(addprefix guest/bin/,evpoll unixsock memfd fdcalls sigfd splicetee): guest/fdtest.h
 
 all-local: $(GUEST_BINS)
 clean-local: clean-guests

@@ -195,8 +195,9 @@ static bool accountable_mapping(const struct vm_file *file, unsigned prot, unsig
 	return (flags & MM_MAP_SHARED) ? !file : (prot & VM_WRITE) != 0;
 }
 
-int mm_mmap(struct mm *mm, uint64_t addr, uint64_t len, unsigned prot, unsigned flags,
-	    struct vm_file *file, uint64_t offset, uint64_t *out)
+/* Map `file`, or the shmem object `sh`, or (neither) anonymous memory. */
+static int do_mmap(struct mm *mm, uint64_t addr, uint64_t len, unsigned prot, unsigned flags,
+		   struct vm_file *file, struct shmem *sh, uint64_t offset, uint64_t *out)
 {
 	struct vma *vma;
 	int err;
@@ -208,7 +209,7 @@ int mm_mmap(struct mm *mm, uint64_t addr, uint64_t len, unsigned prot, unsigned 
 	len = PAGE_ALIGN(len);
 	if (offset + len < offset)
 		return -EOVERFLOW;
-	if (accountable_mapping(file, prot, flags) && !vm_enough_memory(mm, len))
+	if (!sh && accountable_mapping(file, prot, flags) && !vm_enough_memory(mm, len))
 		return -ENOMEM;
 	if (flags & MM_MAP_FIXED) {
 		if (addr & ~PAGE_MASK)
@@ -243,9 +244,11 @@ int mm_mmap(struct mm *mm, uint64_t addr, uint64_t len, unsigned prot, unsigned 
 		vma->vm_ops = &file_vm_ops;
 		vma->vm_private_data = vm_file_get(file);
 		vma->pgoff = offset >> PAGE_SHIFT;
-	} else if (flags & MM_MAP_SHARED) {
+	} else if (sh || (flags & MM_MAP_SHARED)) {
 		vma->vm_ops = &shmem_vm_ops;
-		vma->vm_private_data = shmem_new(mm->phys);
+		vma->vm_private_data = sh ? shmem_get(sh) : shmem_new(mm->phys);
+		vma->pgoff = offset >> PAGE_SHIFT;
+		shmem_vma_open(vma);
 	} else {
 		vma->vm_ops = &anon_vm_ops;
 	}
@@ -255,6 +258,18 @@ int mm_mmap(struct mm *mm, uint64_t addr, uint64_t len, unsigned prot, unsigned 
 		mm_populate(mm, addr, addr + len);	/* best effort, as in Linux */
 	*out = addr;
 	return 0;
+}
+
+int mm_mmap(struct mm *mm, uint64_t addr, uint64_t len, unsigned prot, unsigned flags,
+	    struct vm_file *file, uint64_t offset, uint64_t *out)
+{
+	return do_mmap(mm, addr, len, prot, flags, file, NULL, offset, out);
+}
+
+int mm_mmap_shmem(struct mm *mm, uint64_t addr, uint64_t len, unsigned prot, unsigned flags,
+		  struct shmem *sh, uint64_t offset, uint64_t *out)
+{
+	return do_mmap(mm, addr, len, prot, flags, NULL, sh, offset, out);
 }
 
 int mm_munmap(struct mm *mm, uint64_t addr, uint64_t len)

@@ -26,6 +26,7 @@
 #include "mmu/pgtable.h"
 
 struct vm_file;
+struct shmem;
 
 /* mm_mmap() flags */
 #define MM_MAP_SHARED		0x01u
@@ -66,6 +67,10 @@ void mm_inherit_flags(struct mm *new, const struct mm *old);
  * (VM_SEALED), as Linux's mm/mseal.c has it. */
 int mm_mmap(struct mm *mm, uint64_t addr, uint64_t len, unsigned prot, unsigned flags,
 	    struct vm_file *file, uint64_t offset, uint64_t *out);
+/* Map the shmem object `sh` from byte `offset` (a memfd), shared or
+ * private (copy on write) as `flags` say; not charged to memory here. */
+int mm_mmap_shmem(struct mm *mm, uint64_t addr, uint64_t len, unsigned prot, unsigned flags,
+		  struct shmem *sh, uint64_t offset, uint64_t *out);
 int mm_munmap(struct mm *mm, uint64_t addr, uint64_t len);
 int mm_mprotect(struct mm *mm, uint64_t addr, uint64_t len, unsigned prot);
 /* Private writable mappings, shared anonymous ones and the heap are checked

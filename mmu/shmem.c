@@ -11,6 +11,7 @@
 struct shmem {
 	int refs;
 	struct page_cache cache;
+	unsigned shared_maps;	/* VM_SHARED VMAs mapping it */
 };
 
 struct shmem *shmem_new(struct phys *phys)
@@ -99,6 +100,11 @@ uint64_t shmem_nr_pages(const struct shmem *sh)
 	return page_cache_nr_pages(&sh->cache);
 }
 
+unsigned shmem_shared_mappings(const struct shmem *sh)
+{
+	return sh->shared_maps;
+}
+
 /* ------------------------------------------------------------------ vm_ops */
 
 static int shmem_fault(struct vm_fault *vmf)
@@ -124,14 +130,27 @@ static bool shmem_cached_page(struct vm_fault *vmf, uint64_t pgoff, phys_addr_t 
 	return true;
 }
 
+void shmem_vma_open(struct vma *vma)
+{
+	struct shmem *sh = vma->vm_private_data;
+
+	if (vma->flags & VM_SHARED)
+		sh->shared_maps++;
+}
+
 static void shmem_vma_dup(struct vma *copy, const struct vma *vma)
 {
 	shmem_get(vma->vm_private_data);
+	shmem_vma_open(copy);
 }
 
 static void shmem_vma_close(struct vma *vma)
 {
-	shmem_put(vma->vm_private_data);
+	struct shmem *sh = vma->vm_private_data;
+
+	if (vma->flags & VM_SHARED)
+		sh->shared_maps--;
+	shmem_put(sh);
 }
 
 static const char *shmem_vma_name(const struct vma *vma)

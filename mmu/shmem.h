@@ -2,7 +2,8 @@
  * shmem: the object behind shared anonymous memory (MAP_SHARED|MAP_ANONYMOUS).
  * It holds one reference to each page it has handed out, indexed by page
  * offset, so every mapping of the object, in any mm, sees the same frames.
- * Mappings share the object by reference count.
+ * Mappings share the object by reference count.  A memfd (sim/memfd.c) is a
+ * shmem object read and written as a file.
  */
 #ifndef MMU_SHMEM_H
 #define MMU_SHMEM_H
@@ -34,6 +35,10 @@ int shmem_write(struct shmem *sh, uint64_t offset, const void *buf, size_t len);
 void shmem_truncate(struct shmem *sh, uint64_t size);
 /* Pages the object holds. */
 uint64_t shmem_nr_pages(const struct shmem *sh);
+/* How many VM_SHARED VMAs map the object (memfd's F_SEAL_WRITE rule). */
+unsigned shmem_shared_mappings(const struct shmem *sh);
+/* A new VMA maps the object (the reference it holds was taken): count it. */
+void shmem_vma_open(struct vma *vma);
 
 /* The ops of a VMA mapping a shmem object (vm_private_data). */
 extern const struct vm_ops shmem_vm_ops;

@@ -21,12 +21,17 @@ extern const struct syscall_desc fswrite_syscalls[];
 extern const struct syscall_desc cred_syscalls[], itimer_syscalls[], sched_syscalls[],
 	posix_timer_syscalls[], timerfd_syscalls[];
 extern const struct syscall_desc pidfd_syscalls[];
+extern const struct syscall_desc eventfd_syscalls[], epoll_syscalls[], unix_syscalls[],
+	memfd_syscalls[], flock_syscalls[], signalfd_syscalls[],
+	splice_syscalls[];
 
 const struct syscall_desc *const syscall_tables[] = {
 	fs_syscalls, mm_syscalls, proc_syscalls, time_syscalls, exit_syscalls, fork_syscalls,
 	exec_syscalls, signal_syscalls, futex_syscalls, poll_syscalls,
 	fswrite_syscalls, pidfd_syscalls,
 	cred_syscalls, itimer_syscalls, sched_syscalls, posix_timer_syscalls, timerfd_syscalls,
+	eventfd_syscalls, epoll_syscalls, unix_syscalls, memfd_syscalls, flock_syscalls,
+	signalfd_syscalls, splice_syscalls,
 	NULL,
 };
 

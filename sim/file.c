@@ -1,6 +1,6 @@
 /*
- * file: reference counting of open files; the last reference releases the
- * kind's private data.
+ * file: reference counting of open files; the last reference tells the
+ * file's watchers and releases the kind's private data.
  */
 #include "sim/file.h"
 
@@ -28,8 +28,24 @@ void file_put(struct file *file)
 {
 	if (!file || --file->refs)
 		return;
+	while (file->watches) {
+		struct file_watch *w = file->watches->data;
+
+		file->watches = g_slist_delete_link(file->watches, file->watches);
+		w->gone(w);
+	}
 	if (file->f_op->release)
 		file->f_op->release(file);
 	g_free(file->path);
 	g_free(file);
+}
+
+int anon_inode_getattr(struct file *f, struct statx *stx)
+{
+	(void)f;
+	*stx = (struct statx){
+		.stx_mask = STATX_BASIC_STATS, .stx_mode = 0600, .stx_nlink = 1,
+		.stx_blksize = 4096, .stx_ino = 1,
+	};
+	return 0;
 }

@@ -2,12 +2,15 @@
  * file: an open file (an open file description, after Linux's struct file)
  * and what its kind does (struct file_ops).  Kinds: host files and the
  * console (sim/file_host), pipe ends (sim/pipe), files of simulator-served
- * file systems (sim/pseudo); sim/vfs opens them by path.
+ * file systems (sim/pseudo); sim/vfs opens them by path.  AF_UNIX sockets
+ * (sim/unix), eventfd, epoll, signalfd and memfd files are made by their
+ * own calls.
  */
 #ifndef SIM_FILE_H
 #define SIM_FILE_H
 
 #include <fcntl.h>
+#include <glib.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -16,6 +19,7 @@
 #include <time.h>
 
 struct file;
+struct shmem;
 struct task;
 struct vm_file;
 
@@ -34,6 +38,11 @@ struct file_ops {
 	/* The object a private mapping reads (VM_READ...; MM_MAP_SHARED), or
 	 * NULL with *err set; NULL with *err 0 maps anonymous memory. [ENODEV] */
 	struct vm_file *(*mmap)(struct file *f, unsigned prot, unsigned flags, long *err);
+	/* The shmem object a mapping of the file maps (a memfd), or NULL with
+	 * *err set; a file with this op is mapped through it, not mmap. */
+	struct shmem *(*mmap_shmem)(struct file *f, unsigned prot, unsigned flags, long *err);
+	/* fcntl(2) commands of this kind (F_ADD_SEALS...). [EINVAL] */
+	long (*fcntl)(struct file *f, int cmd, uint64_t arg);
 	/* Attributes as statx(2) has them (at least STATX_BASIC_STATS).  Required. */
 	int (*getattr)(struct file *f, struct statx *stx);
 	/* linux_dirent64 records from the directory position on. [ENOTDIR] */
@@ -80,6 +89,13 @@ struct file_ops {
 	const char *wait_read, *wait_write;
 };
 
+/* Someone told when a file's last reference goes, before its release:
+ * an epoll item (Linux's eventpoll_release()), a flock lock
+ * (locks_remove_file()). */
+struct file_watch {
+	void (*gone)(struct file_watch *w);
+};
+
 struct file {
 	int refs;
 	const struct file_ops *f_op;
@@ -89,6 +105,7 @@ struct file {
 	char *path;		/* guest path it was opened by, for *at() and messages */
 	bool is_dir;
 	void *private_data;	/* the kind's own */
+	GSList *watches;	/* struct file_watch * */
 };
 
 /* Status flags F_SETFL may change (Linux's SETFL_MASK). */
@@ -98,5 +115,8 @@ struct file {
 struct file *file_alloc(const struct file_ops *ops, int flags, const char *path, void *private_data);
 struct file *file_get(struct file *file);
 void file_put(struct file *file);
+/* getattr of a file without an inode of its own (eventfd, epoll,
+ * signalfd): Linux's anonymous inode, mode 0600 and no file type. */
+int anon_inode_getattr(struct file *f, struct statx *stx);
 
 #endif

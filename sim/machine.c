@@ -136,6 +136,8 @@ void machine_destroy(struct machine *m)
 	g_list_free_full(m->processes, (GDestroyNotify)process_free);
 	if (m->futexes)
 		g_hash_table_destroy(m->futexes);
+	g_clear_pointer(&m->unix_names, g_hash_table_destroy);
+	g_clear_pointer(&m->flocks, g_hash_table_destroy);
 	g_hash_table_destroy(m->tasks);
 	domain_fini(&m->domain);
 	g_clear_pointer(&m->syscall_counts, g_hash_table_destroy);

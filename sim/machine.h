@@ -96,6 +96,9 @@ struct machine {
 	GHashTable *warned;		/* warnings already given */
 	GHashTable *futexes;		/* futex key -> channel object */
 	struct timer_queue timers;	/* armed timers (sim/timer) */
+	uint64_t poll_wakeups;		/* readiness changes so far (sim/poll.h) */
+	GHashTable *unix_names;		/* bound AF_UNIX names -> socket (sim/unix.c) */
+	GHashTable *flocks;		/* "dev:ino" -> GList ** of flock(2) locks (sim/flock.c) */
 	bool exited;
 	int exit_status;		/* what mmusim exits with */
 	int interrupted;		/* the host signal that stopped the run (sim/hostsig), or 0 */

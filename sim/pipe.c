@@ -36,15 +36,22 @@ static void pipe_close_end(struct pipe *pipe, bool writer)
 		g_free(pipe);
 }
 
+size_t pipe_peek(const struct pipe *pipe, void *buf, size_t len)
+{
+	size_t n = MIN(len, pipe->len), first = MIN(n, PIPE_SIZE - pipe->head);
+
+	memcpy(buf, pipe->buf + pipe->head, first);
+	memcpy((uint8_t *)buf + first, pipe->buf, n - first);
+	return n;
+}
+
 long pipe_read(struct pipe *pipe, void *buf, size_t len)
 {
-	size_t n = MIN(len, pipe->len), first;
+	size_t n;
 
 	if (!pipe->len)
 		return pipe->writers ? -EAGAIN : 0;
-	first = MIN(n, PIPE_SIZE - pipe->head);
-	memcpy(buf, pipe->buf + pipe->head, first);
-	memcpy((uint8_t *)buf + first, pipe->buf, n - first);
+	n = pipe_peek(pipe, buf, len);
 	pipe->head = (pipe->head + n) % PIPE_SIZE;
 	pipe->len -= n;
 	changed(pipe);
@@ -134,6 +141,11 @@ static const struct file_ops pipe_ops = {
 	.wait_read = "pipe read",
 	.wait_write = "pipe write",
 };
+
+struct pipe *pipe_of(const struct file *f)
+{
+	return f->f_op == &pipe_ops ? f->private_data : NULL;
+}
 
 struct file *pipe_file_new(struct pipe *pipe, bool writer, int flags)
 {

@@ -34,6 +34,10 @@ struct file *pipe_file_new(struct pipe *pipe, bool writer, int flags);
 long pipe_read(struct pipe *pipe, void *buf, size_t len);
 /* Bytes written, -EAGAIN when it must wait for room, -EPIPE with no reader. */
 long pipe_write(struct pipe *pipe, const void *buf, size_t len);
+/* Copy up to `len` bytes from the front without taking them (tee). */
+size_t pipe_peek(const struct pipe *pipe, void *buf, size_t len);
+/* The pipe `f` is an end of, or NULL. */
+struct pipe *pipe_of(const struct file *f);
 /* POLLIN/POLLOUT/POLLHUP/POLLERR as seen from one end. */
 short pipe_poll(const struct pipe *pipe, bool writer);
 

@@ -14,15 +14,22 @@
 #include "sim/pipe.h"
 #include "sim/poll.h"
 #include "sim/sched.h"
-#include "sim/sigqueue.h"
 #include "sim/syscall.h"
 
 static const char poll_channel;	/* its address is the channel */
 
 void poll_notify(struct machine *m, const void *channel)
 {
+	m->poll_wakeups++;
 	sched_wake_channel(m, channel, INT32_MAX, UINT64_MAX);
 	sched_wake_channel(m, &poll_channel, INT32_MAX, UINT64_MAX);
+}
+
+long poll_block(struct machine *m, struct task *t, uint64_t deadline, const char *what)
+{
+	if (t->wait.state == WAIT_TIMED_OUT)
+		return 0;
+	return block_on(m, t, &poll_channel, what, wait_retrying(&t->wait) ? t->wait.wake_at : deadline);
 }
 
 static void wake_pipe_waiters(void *ctx, struct pipe *pipe)
@@ -101,8 +108,7 @@ static long wait_for_readiness(struct machine *m, struct task *t, uint64_t uts, 
 	err = poll_deadline(m, t, uts, &deadline, &zero);
 	if (err || zero)
 		return err;
-	/* A retried wait keeps its original deadline. */
-	return block_on(m, t, &poll_channel, what, wait_retrying(&t->wait) ? t->wait.wake_at : deadline);
+	return poll_block(m, t, deadline, what);
 }
 
 struct guest_pollfd {

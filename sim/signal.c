@@ -61,8 +61,7 @@ struct rt_sigframe {
 #define G_SS_DISABLE 2
 #define G_MINSIGSTKSZ 5120
 
-/* Take the lowest deliverable signal (thread-directed first, as Linux). */
-static int dequeue_signal(struct task *t, uint64_t allowed, struct sig_info *info)
+int dequeue_signal(struct task *t, uint64_t allowed, struct sig_info *info)
 {
 	struct sigpending *queues[2] = { &t->pending, &t->proc->shared_pending };
 

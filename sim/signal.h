@@ -19,6 +19,9 @@
 #include "sim/machine.h"
 #include "sim/sigqueue.h"
 
+/* Take the lowest pending signal among `allowed` (thread-directed first,
+ * as Linux): its number and info, or 0. */
+int dequeue_signal(struct task *t, uint64_t allowed, struct sig_info *info);
 /* Deliver pending signals before the task returns to user mode. */
 void do_signal(struct machine *m, struct task *t);
 /* The process ends because of `signo` (wait status encoding done here). */

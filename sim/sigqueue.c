@@ -3,6 +3,7 @@
  */
 #include "sim/sigqueue.h"
 
+#include "sim/poll.h"
 #include "sim/sched.h"
 
 enum sig_default sig_default_action(int sig)
@@ -26,10 +27,17 @@ bool sig_ignored(const struct task *t, int sig)
 	return handler == G_SIG_IGN || (handler == G_SIG_DFL && sig_default_action(sig) == SIG_IGNORE);
 }
 
-static void add_pending(struct sigpending *p, const struct sig_info *info)
+const char sigqueue_channel;
+
+/* A signal already pending keeps its first instance (Linux's
+ * legacy_queue(): a second one is dropped). */
+static void add_pending(struct machine *m, struct sigpending *p, const struct sig_info *info)
 {
+	if (p->set & sigmask_of(info->signo))
+		return;
 	p->set |= sigmask_of(info->signo);
 	p->info[info->signo] = *info;
+	poll_notify(m, &sigqueue_channel);
 }
 
 void send_signal_to_task(struct machine *m, struct task *t, const struct sig_info *info)
@@ -37,7 +45,7 @@ void send_signal_to_task(struct machine *m, struct task *t, const struct sig_inf
 	if (t->state == TASK_DEAD || (info->signo != G_SIGKILL && sig_ignored(t, info->signo) &&
 				      !(t->blocked & sigmask_of(info->signo))))
 		return;
-	add_pending(&t->pending, info);
+	add_pending(m, &t->pending, info);
 	if (!(t->blocked & sigmask_of(info->signo)) || (t->sigwait_set & sigmask_of(info->signo)))
 		sched_interrupt(m, t, info->signo == G_SIGKILL);
 }
@@ -46,9 +54,12 @@ void send_signal_to_process(struct machine *m, struct process *p, const struct s
 {
 	struct task *first = p->threads ? p->threads->data : NULL;
 
-	if (!first || (info->signo != G_SIGKILL && sig_ignored(first, info->signo)))
+	/* A blocked signal is never ignored: its handler may change before
+	 * it is unblocked, and signalfd reads it (Linux's sig_ignored()). */
+	if (!first || (info->signo != G_SIGKILL && sig_ignored(first, info->signo) &&
+		       !(first->blocked & sigmask_of(info->signo))))
 		return;
-	add_pending(&p->shared_pending, info);
+	add_pending(m, &p->shared_pending, info);
 	/* Wake one thread that does not block it, as complete_signal() does. */
 	for (GList *l = p->threads; l; l = l->next) {
 		struct task *t = l->data;
@@ -69,5 +80,5 @@ void force_fault_signal(struct machine *m, struct task *t, int signo, int code, 
 		t->blocked &= ~sigmask_of(signo);
 		act->handler = G_SIG_DFL;
 	}
-	add_pending(&t->pending, &info);
+	add_pending(m, &t->pending, &info);
 }

@@ -33,6 +33,9 @@ static inline uint64_t sigmask_of(int sig)
 	return UINT64_C(1) << (sig - 1);
 }
 
+/* Notified (poll_notify) whenever a signal is queued: signalfd waits on it. */
+extern const char sigqueue_channel;
+
 void send_signal_to_task(struct machine *m, struct task *t, const struct sig_info *info);
 void send_signal_to_process(struct machine *m, struct process *p, const struct sig_info *info);
 /* A fault the task cannot run past (SIGSEGV, SIGBUS, SIGILL, SIGTRAP): if

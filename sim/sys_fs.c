@@ -207,19 +207,20 @@ static long read_iovecs(struct task *t, uint64_t uiov, uint64_t cnt, struct gues
 	return 0;
 }
 
-SYSCALL(readv)
+/* readv at `offset` (-1: the file position): one read, scattered. */
+static long read_vector(struct machine *m, struct task *t, struct file *f, uint64_t uiov, uint64_t cnt,
+			int64_t offset)
 {
-	struct file *f = file_of(t, a[0]);
 	struct guest_iovec *iov;
 	uint64_t total, done = 0;
 	long n = f ? 0 : -EBADF;
 	uint8_t *buf;
 
-	if (n || (n = read_iovecs(t, a[1], a[2], &iov, &total)))
+	if (n || (n = read_iovecs(t, uiov, cnt, &iov, &total)))
 		return n;
 	buf = g_malloc(MAX(total, 1));
-	n = file_read(m, t, f, buf, total, -1);
-	for (uint64_t i = 0; n > 0 && done < (uint64_t)n && i < a[2]; i++) {
+	n = file_read(m, t, f, buf, total, offset);
+	for (uint64_t i = 0; n > 0 && done < (uint64_t)n && i < cnt; i++) {
 		uint64_t part = MIN(iov[i].len, (uint64_t)n - done);
 
 		if (copy_to_user(t->mm, iov[i].base, buf + done, part)) {
@@ -233,18 +234,19 @@ SYSCALL(readv)
 	return n;
 }
 
-SYSCALL(writev)
+/* writev at `offset` (-1: the file position): gathered, one write. */
+static long write_vector(struct machine *m, struct task *t, struct file *f, uint64_t uiov, uint64_t cnt,
+			 int64_t offset)
 {
-	struct file *f = file_of(t, a[0]);
 	struct guest_iovec *iov;
 	uint64_t total, done = 0;
 	long n = f ? 0 : -EBADF;
 	uint8_t *buf;
 
-	if (n || (n = read_iovecs(t, a[1], a[2], &iov, &total)))
+	if (n || (n = read_iovecs(t, uiov, cnt, &iov, &total)))
 		return n;
 	buf = g_malloc(MAX(total, 1));
-	for (uint64_t i = 0; i < a[2] && done < total; i++) {
+	for (uint64_t i = 0; i < cnt && done < total; i++) {
 		uint64_t part = MIN(iov[i].len, total - done);
 
 		if (copy_from_user(t->mm, buf + done, iov[i].base, part)) {
@@ -254,10 +256,72 @@ SYSCALL(writev)
 		done += part;
 	}
 	if (!n)
-		n = file_write(m, t, f, buf, total, -1);
+		n = file_write(m, t, f, buf, total, offset);
 	g_free(buf);
 	g_free(iov);
 	return n;
+}
+
+SYSCALL(readv)
+{
+	return read_vector(m, t, file_of(t, a[0]), a[1], a[2], -1);
+}
+
+SYSCALL(writev)
+{
+	return write_vector(m, t, file_of(t, a[0]), a[1], a[2], -1);
+}
+
+#define G_RWF_HIPRI	0x1
+#define G_RWF_DSYNC	0x2
+#define G_RWF_SYNC	0x4
+#define G_RWF_NOWAIT	0x8
+
+/* preadv, pwritev, preadv2 and pwritev2 (fd, iov, cnt, pos_l, pos_h,
+ * flags): on arm64 pos_l is the whole offset.  Of the RWF_ flags, HIPRI,
+ * DSYNC and SYNC change nothing here and NOWAIT never waits; the others
+ * (APPEND, NOAPPEND, ATOMIC, DONTCACHE, unknown ones) are EOPNOTSUPP.  The
+ * version-2 calls take offset -1 as the file position. */
+static long positioned_vector(struct machine *m, struct task *t, const uint64_t *a, uint64_t flags,
+			      bool v2, bool write)
+{
+	struct file *f = file_of(t, a[0]);
+	int64_t offset = (int64_t)a[3];
+	int saved;
+	long n;
+
+	if (!f)
+		return -EBADF;
+	if (offset < 0 && !(v2 && offset == -1))
+		return -EINVAL;
+	if (flags & ~(uint64_t)(G_RWF_HIPRI | G_RWF_DSYNC | G_RWF_SYNC | G_RWF_NOWAIT))
+		return -EOPNOTSUPP;
+	saved = f->f_flags;
+	if (flags & G_RWF_NOWAIT)
+		f->f_flags |= O_NONBLOCK;
+	n = write ? write_vector(m, t, f, a[1], a[2], offset) : read_vector(m, t, f, a[1], a[2], offset);
+	f->f_flags = saved;
+	return n;
+}
+
+SYSCALL(preadv)
+{
+	return positioned_vector(m, t, a, 0, false, false);
+}
+
+SYSCALL(pwritev)
+{
+	return positioned_vector(m, t, a, 0, false, true);
+}
+
+SYSCALL(preadv2)
+{
+	return positioned_vector(m, t, a, a[5], true, false);
+}
+
+SYSCALL(pwritev2)
+{
+	return positioned_vector(m, t, a, a[5], true, true);
 }
 
 /* Between two host files only: others answer EINVAL, and callers fall
@@ -300,6 +364,32 @@ SYSCALL(openat)
 SYSCALL(close)
 {
 	return fd_close(&t->files->fdt, (int)a[0]);
+}
+
+#define G_CLOSE_RANGE_UNSHARE	0x2
+#define G_CLOSE_RANGE_CLOEXEC	0x4
+
+/* close_range(first, last, flags): UNSHARE gives the task a table of its
+ * own first; CLOEXEC marks instead of closing. */
+SYSCALL(close_range)
+{
+	unsigned first = (unsigned)a[0], last = (unsigned)MIN(a[1], (uint64_t)FD_MAX - 1);
+
+	if ((a[2] & ~(uint64_t)(G_CLOSE_RANGE_UNSHARE | G_CLOSE_RANGE_CLOEXEC)) || a[0] > a[1])
+		return -EINVAL;
+	if ((a[2] & G_CLOSE_RANGE_UNSHARE) && t->files->refs > 1) {
+		struct files_struct *own = files_copy(t->files);
+
+		files_put(t->files);
+		t->files = own;
+	}
+	for (unsigned fd = first; fd <= last && fd < FD_MAX; fd++) {
+		if (a[2] & G_CLOSE_RANGE_CLOEXEC)
+			t->files->fdt.cloexec[fd] = t->files->fdt.files[fd] != NULL;
+		else
+			fd_close(&t->files->fdt, (int)fd);
+	}
+	return 0;
 }
 
 SYSCALL(lseek)
@@ -548,7 +638,7 @@ SYSCALL(fcntl)
 	case G_F_SETLKW:
 		return 0;	/* one process: every lock is granted */
 	default:
-		return -EINVAL;
+		return f->f_op->fcntl && !(f->f_flags & O_PATH) ? f->f_op->fcntl(f, (int)a[1], a[2]) : -EINVAL;
 	}
 }
 
@@ -585,12 +675,6 @@ SYSCALL(ioctl)
 	return f->f_op->ioctl ? f->f_op->ioctl(f, t, (unsigned)a[1], a[2]) : -ENOTTY;
 }
 
-/* No descriptor is a socket: the socket calls on a descriptor say so. */
-SYSCALL(getpeername)
-{
-	return file_of(t, a[0]) ? -ENOTSOCK : -EBADF;
-}
-
 SYSCALL(umask)
 {
 	unsigned old = t->fs->umask;
@@ -618,13 +702,17 @@ const struct syscall_desc fs_syscalls[] = {
 	SYSCALL_DESC(66, writev, "dpd"),
 	SYSCALL_DESC(67, pread64, "dpuu"),
 	SYSCALL_DESC(68, pwrite64, "dbuu"),
+	SYSCALL_DESC(69, preadv, "dpdu"),
+	SYSCALL_DESC(70, pwritev, "dpdu"),
 	SYSCALL_DESC(71, sendfile, "ddpu"),
 	SYSCALL_DESC(78, readlinkat, "Fspu"),
 	SYSCALL_DESC(79, newfstatat, "Fspx"),
 	SYSCALL_DESC(80, fstat, "dp"),
 	SYSCALL_DESC(166, umask, "m"),
-	SYSCALL_DESC(205, getpeername, "dpp"),
 	SYSCALL_DESC(291, statx, "Fsxxp"),
 	SYSCALL_DESC(439, faccessat2, "Fsdx"),
+	SYSCALL_DESC(286, preadv2, "dpduux"),
+	SYSCALL_DESC(287, pwritev2, "dpduux"),
+	SYSCALL_DESC(436, close_range, "uux"),
 	{ 0 }
 };

@@ -69,6 +69,15 @@ SYSCALL(mmap)
 	    (gflags & G_MAP_HUGETLB))
 		return -EINVAL;
 	if (!(gflags & G_MAP_ANONYMOUS)) {
+		struct file *f = fd_get(&t->files->fdt, (int)a[4]);
+
+		if (f && !(f->f_flags & O_PATH) && f->f_op->mmap_shmem) {
+			struct shmem *sh = f->f_op->mmap_shmem(f, (unsigned)prot, flags, &err);
+
+			if (!err)
+				err = mm_mmap_shmem(t->mm, addr, len, (unsigned)prot, flags, sh, off, &out);
+			return err ? err : (long)out;
+		}
 		file = mapping_file(m, t, a[4], (unsigned)prot, flags, &err);
 		if (err)
 			return err;

@@ -29,7 +29,8 @@ tests_integration_tests_SOURCES = \
 	tests/integration/test_programs.c \
 	tests/integration/test_tmpfs.c \
 	tests/integration/test_timecalls.c \
-	tests/integration/test_selftests.c
+	tests/integration/test_selftests.c \
+	tests/integration/test_fdkinds.c
 tests_integration_tests_CFLAGS = $(AM_CFLAGS) $(CRITERION_CFLAGS) $(JSON_GLIB_CFLAGS) \
 	-DMMUSIM_PATH='"$(abs_top_builddir)/mmusim$(EXEEXT)"' \
 	-DGUEST_BIN_DIR='"$(abs_top_builddir)/guest/bin"' \
@@ -57,7 +58,8 @@ tests_integration_tests_CFLAGS = $(AM_CFLAGS) $(CRITERION_CFLAGS) $(JSON_GLIB_CF
 	-DHOST_MSEAL_PATH='"$(abs_top_builddir)/tests/host-mseal$(EXEEXT)"' \
 	-DHOST_MDWE_PATH='"$(abs_top_builddir)/tests/host-mdwe$(EXEEXT)"' \
 	-DHOST_PIDFD_PATH='"$(abs_top_builddir)/tests/host-pidfd$(EXEEXT)"' \
-	-DMM_SELFTESTS_SCRIPT='"$(abs_top_srcdir)/scripts/mm-selftests"'
+	-DMM_SELFTESTS_SCRIPT='"$(abs_top_srcdir)/scripts/mm-selftests"' \
+	-DHOST_BIN_DIR='"$(abs_top_builddir)/tests"'
 tests_integration_tests_LDADD = $(CRITERION_LIBS) $(JSON_GLIB_LIBS) $(GLIB_LIBS)
 
 # The tests run mmusim and the guests: build them first (automake owns the
@@ -103,3 +105,17 @@ check_PROGRAMS += tests/host-mseal tests/host-mdwe tests/host-pidfd
 tests_host_mseal_SOURCES = guest/mseal.c
 tests_host_mdwe_SOURCES = guest/mdwe.c
 tests_host_pidfd_SOURCES = guest/pidfd.c
+
+# The fd kinds (sockets, epoll, eventfd, signalfd, memfd...): each guest of
+# test_fdkinds.c also built for this host as tests/host-NAME.
+FDKINDS_HOST = tests/host-evpoll tests/host-unixsock tests/host-memfd tests/host-fdcalls \
+	tests/host-sigfd tests/host-splicetee
+EXTRA_tests_integration_tests_DEPENDENCIES += $(FDKINDS_HOST)
+check_PROGRAMS += $(FDKINDS_HOST)
+tests_host_evpoll_SOURCES = guest/evpoll.c
+tests_host_unixsock_SOURCES = guest/unixsock.c
+tests_host_memfd_SOURCES = guest/memfd.c
+tests_host_fdcalls_SOURCES = guest/fdcalls.c
+tests_host_fdcalls_LDFLAGS = -pthread
+tests_host_sigfd_SOURCES = guest/sigfd.c
+tests_host_splicetee_SOURCES = guest/splicetee.c

@@ -10,6 +10,8 @@
 #include <errno.h>
 
 #include "mmu/mm.h"
+#include "mmu/shmem.h"
+#include "mmu/uaccess.h"
 #include "tests/unit/mmu_test.h"
 
 TestSuite(mm, .init = mmu_setup, .fini = mmu_teardown);
@@ -772,4 +774,27 @@ Test(mm, oom_reap_frees_private_pages_only)
 	cr_expect_neq(pte_at(fx.mm, shared), 0);
 	expect_vma(fx.mm, priv, priv, priv + 2 * PG, VM_RW);
 	cr_expect(fx.mm->flags & MMF_OOM_SKIP);
+
+/* mm_mmap_shmem maps the object itself: a write through one mapping is in
+ * the object, and only MAP_SHARED mappings are counted (F_SEAL_WRITE). */
+Test(mm, mmap_shmem_maps_the_object_and_counts_shared_mappings)
+{
+	struct shmem *sh = shmem_new(fx.phys);
+	uint64_t shared, private;
+	char buf[4];
+
+	cr_assert_eq(mm_mmap_shmem(fx.mm, 0, 2 * PG, VM_RW, MM_MAP_SHARED, sh, 0, &shared), 0);
+	cr_assert_eq(mm_mmap_shmem(fx.mm, 0, PG, VM_RW, 0, sh, PG, &private), 0);
+	cr_expect_eq(shmem_shared_mappings(sh), 1);
+	cr_assert_eq(copy_to_user(fx.mm, shared + PG, "abc", 4), 0);
+	shmem_read(sh, PG, buf, 4);
+	cr_expect_str_eq(buf, "abc", "the shared mapping wrote the object");
+	cr_assert_eq(copy_from_user(fx.mm, buf, private, 4), 0);
+	cr_expect_str_eq(buf, "abc", "the private mapping at offset PG reads it");
+	cr_assert_eq(copy_to_user(fx.mm, private, "xyz", 4), 0);
+	shmem_read(sh, PG, buf, 4);
+	cr_expect_str_eq(buf, "abc", "a private write copies");
+	cr_assert_eq(mm_munmap(fx.mm, shared, 2 * PG), 0);
+	cr_expect_eq(shmem_shared_mappings(sh), 0);
+	shmem_put(sh);
 }

@@ -1,0 +1,207 @@
+/*
+ * memfd: memfd_create(2), an anonymous file in simulated memory.  Its bytes
+ * are a shmem object (mmu/shmem.h): read and write copy to and from its
+ * frames, ftruncate sets the size (dropping pages past it), and mmap maps
+ * the object itself, so a MAP_SHARED mapping, write(2) and every other
+ * mapping see the same frames (a MAP_PRIVATE one copies on write).
+ *
+ * Seals (fcntl F_ADD_SEALS, F_GET_SEALS), after Linux's mm/memfd.c: a memfd
+ * made without MFD_ALLOW_SEALING starts sealed with F_SEAL_SEAL; adding
+ * seals needs a descriptor open for writing (EPERM) and no F_SEAL_SEAL
+ * (EPERM); F_SEAL_WRITE needs no shared mapping (EBUSY).  Under
+ * F_SEAL_WRITE or F_SEAL_FUTURE_WRITE writes and new writable shared
+ * mappings are EPERM; F_SEAL_SHRINK and F_SEAL_GROW refuse size changes
+ * (EPERM).
+ *
+ * Not modelled: a mapping's access past the size is not SIGBUS, shrinking
+ * does not take pages away from existing mappings, and a read-only shared
+ * mapping of a sealed memfd may still be mprotect()ed writable.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+
+#include "mmu/shmem.h"
+#include "mmu/uaccess.h"
+#include "sim/syscall.h"
+
+#define MFD_CLOEXEC		0x1u
+#define MFD_ALLOW_SEALING	0x2u
+#define MEMFD_NAME_MAX		249	/* NAME_MAX - strlen("memfd:") */
+#define G_F_ADD_SEALS		1033
+#define G_F_GET_SEALS		1034
+#define G_F_SEAL_SEAL		0x1u
+#define G_F_SEAL_SHRINK		0x2u
+#define G_F_SEAL_GROW		0x4u
+#define G_F_SEAL_WRITE		0x8u
+#define G_F_SEAL_FUTURE_WRITE	0x10u
+#define ALL_SEALS (G_F_SEAL_SEAL | G_F_SEAL_SHRINK | G_F_SEAL_GROW | G_F_SEAL_WRITE | G_F_SEAL_FUTURE_WRITE)
+#define MEMFD_MAX_SIZE		INT64_MAX
+
+struct memfd {
+	struct shmem *sh;
+	uint64_t size;
+	unsigned seals;
+};
+
+static long memfd_read(struct file *f, void *buf, size_t len, int64_t offset)
+{
+	struct memfd *mf = f->private_data;
+	uint64_t pos = offset < 0 ? (uint64_t)f->f_pos : (uint64_t)offset;
+	size_t n = pos >= mf->size ? 0 : (size_t)MIN(len, mf->size - pos);
+
+	shmem_read(mf->sh, pos, buf, n);
+	if (offset < 0)
+		f->f_pos += (int64_t)n;
+	return (long)n;
+}
+
+static long memfd_write(struct file *f, const void *buf, size_t len, int64_t offset)
+{
+	struct memfd *mf = f->private_data;
+	uint64_t pos = offset < 0 ? (uint64_t)f->f_pos : (uint64_t)offset;
+	int err;
+
+	if (offset < 0 && (f->f_flags & O_APPEND))
+		pos = mf->size;
+	if (mf->seals & (G_F_SEAL_WRITE | G_F_SEAL_FUTURE_WRITE))
+		return -EPERM;
+	if (pos + len > mf->size && (mf->seals & G_F_SEAL_GROW))
+		return -EPERM;
+	if (pos > MEMFD_MAX_SIZE - len)
+		return -EFBIG;
+	err = shmem_write(mf->sh, pos, buf, len);
+	if (err)
+		return err;
+	mf->size = MAX(mf->size, pos + len);
+	if (offset < 0)
+		f->f_pos = (int64_t)(pos + len);
+	return (long)len;
+}
+
+static long memfd_llseek(struct file *f, int64_t offset, int whence)
+{
+	const struct memfd *mf = f->private_data;
+	int64_t base = whence == SEEK_SET ? 0 : whence == SEEK_CUR ? f->f_pos :
+		       whence == SEEK_END ? (int64_t)mf->size : -1;
+
+	if (base < 0 || (offset > 0 && base > INT64_MAX - offset) || base + offset < 0)
+		return -EINVAL;
+	f->f_pos = base + offset;
+	return f->f_pos;
+}
+
+static int memfd_truncate(struct file *f, int64_t length)
+{
+	struct memfd *mf = f->private_data;
+	uint64_t size = (uint64_t)length;
+
+	if ((size < mf->size && (mf->seals & G_F_SEAL_SHRINK)) ||
+	    (size > mf->size && (mf->seals & G_F_SEAL_GROW)))
+		return -EPERM;
+	if (size > MEMFD_MAX_SIZE)
+		return -EFBIG;
+	if (size < mf->size)
+		shmem_truncate(mf->sh, size);
+	mf->size = size;
+	return 0;
+}
+
+static struct shmem *memfd_mmap_shmem(struct file *f, unsigned prot, unsigned flags, long *err)
+{
+	struct memfd *mf = f->private_data;
+
+	*err = 0;
+	if ((flags & MM_MAP_SHARED) && (prot & VM_WRITE) &&
+	    (mf->seals & (G_F_SEAL_WRITE | G_F_SEAL_FUTURE_WRITE))) {
+		*err = -EPERM;
+		return NULL;
+	}
+	return mf->sh;
+}
+
+static long add_seals(struct file *f, uint64_t seals)
+{
+	struct memfd *mf = f->private_data;
+
+	if (seals & ~(uint64_t)ALL_SEALS)
+		return -EINVAL;
+	if ((f->f_flags & O_ACCMODE) == O_RDONLY)
+		return -EPERM;
+	if (mf->seals & G_F_SEAL_SEAL)
+		return -EPERM;
+	if ((seals & G_F_SEAL_WRITE) && !(mf->seals & G_F_SEAL_WRITE) && shmem_shared_mappings(mf->sh))
+		return -EBUSY;
+	mf->seals |= (unsigned)seals;
+	return 0;
+}
+
+static long memfd_fcntl(struct file *f, int cmd, uint64_t arg)
+{
+	switch (cmd) {
+	case G_F_ADD_SEALS:
+		return add_seals(f, arg);
+	case G_F_GET_SEALS:
+		return ((struct memfd *)f->private_data)->seals;
+	default:
+		return -EINVAL;
+	}
+}
+
+static int memfd_getattr(struct file *f, struct statx *stx)
+{
+	const struct memfd *mf = f->private_data;
+
+	*stx = (struct statx){
+		.stx_mask = STATX_BASIC_STATS, .stx_mode = S_IFREG | 0777, .stx_nlink = 1,
+		.stx_blksize = PAGE_SIZE, .stx_size = mf->size, .stx_blocks = (mf->size + 511) / 512,
+		.stx_ino = (uint64_t)(uintptr_t)mf,
+	};
+	return 0;
+}
+
+static void memfd_release(struct file *f)
+{
+	struct memfd *mf = f->private_data;
+
+	shmem_put(mf->sh);
+	g_free(mf);
+}
+
+static const struct file_ops memfd_ops = {
+	.read = memfd_read,
+	.write = memfd_write,
+	.llseek = memfd_llseek,
+	.mmap_shmem = memfd_mmap_shmem,
+	.truncate = memfd_truncate,
+	.fcntl = memfd_fcntl,
+	.getattr = memfd_getattr,
+	.release = memfd_release,
+};
+
+/* memfd_create(name, flags) */
+SYSCALL(memfd_create)
+{
+	char name[MEMFD_NAME_MAX + 1], *path;
+	long len;
+	struct memfd *mf;
+	struct file *f;
+
+	if (a[1] & ~(uint64_t)(MFD_CLOEXEC | MFD_ALLOW_SEALING))
+		return -EINVAL;	/* MFD_HUGETLB, MFD_NOEXEC_SEAL, MFD_EXEC are not modelled */
+	len = strncpy_from_user(t->mm, name, a[0], sizeof(name));
+	if (len < 0)
+		return len == -ENAMETOOLONG ? -EINVAL : len;
+	mf = g_new0(struct memfd, 1);
+	mf->sh = shmem_new(m->phys);
+	mf->seals = a[1] & MFD_ALLOW_SEALING ? 0 : G_F_SEAL_SEAL;
+	path = g_strdup_printf("/memfd:%s (deleted)", name);
+	f = file_alloc(&memfd_ops, O_RDWR | O_LARGEFILE, path, mf);
+	g_free(path);
+	return fd_install(&t->files->fdt, f, 0, a[1] & MFD_CLOEXEC);
+}
+
+const struct syscall_desc memfd_syscalls[] = {
+	SYSCALL_DESC(279, memfd_create, "sx"),
+	{ 0 }
+};
