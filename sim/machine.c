@@ -10,6 +10,7 @@
 #include <stdarg.h>
 #include <string.h>
 
+#include "sim/region.h"
 #include "sim/tlbmodel.h"
 
 /* The emulator and the TLB model subscribe to a new mm's changes. */
@@ -137,6 +138,7 @@ void machine_destroy(struct machine *m)
 	g_hash_table_destroy(m->tasks);
 	domain_fini(&m->domain);
 	g_clear_pointer(&m->syscall_counts, g_hash_table_destroy);
+	g_clear_pointer(&m->region, region_free);
 	cost_profile_clear(&m->profile);
 	vfs_fini(&m->vfs);	/* before the frames: a tmpfs gives its pages back */
 	cpu_destroy(m->cpu);

@@ -61,6 +61,8 @@ struct sim_cpu {
 	int last_tid;		/* what ran here before (it may be gone), for switch accounting */
 };
 
+struct region;
+
 struct sched_stats {
 	uint64_t process_switches;	/* next task in another mm */
 	uint64_t thread_switches;	/* next task in the same mm */
@@ -94,6 +96,7 @@ struct machine {
 	const struct syscall_table *syscalls;	/* NULL: every call mmusim has (dispatch.h) */
 	GHashTable *warned;		/* warnings already given */
 	GHashTable *futexes;		/* futex key -> channel object */
+	struct region *region;		/* the region of interest (sim/roi.h), or NULL: none */
 	bool exited;
 	int exit_status;		/* what mmusim exits with */
 	int interrupted;		/* the host signal that stopped the run (sim/hostsig), or 0 */

@@ -26,6 +26,7 @@
 #include "sim/fork.h"
 #include "sim/hostsig.h"
 #include "sim/procfs.h"
+#include "sim/roi.h"
 #include "sim/sysfs.h"
 #include "sim/sched.h"
 #include "sim/signal.h"
@@ -206,5 +207,6 @@ int run_program(struct machine *m, char *const *argv, char *const *envp)
 	sched_add_new(m, init);
 	run(m);
 	domain_close_switches(&m->domain);
+	roi_finish(m);
 	return m->exit_status;
 }
