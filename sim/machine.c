@@ -158,6 +158,15 @@ uint64_t machine_now_ns(const struct machine *m)
 	return m->this_cpu->agent->clock;
 }
 
+uint64_t machine_simulated_ns(const struct machine *m)
+{
+	uint64_t latest = 0;
+
+	for (int i = 0; i < m->opt.cpus; i++)
+		latest = MAX(latest, m->cpus[i].agent->clock);
+	return latest;
+}
+
 void machine_warn_once(struct machine *m, const char *key, const char *fmt, ...)
 {
 	va_list ap;

@@ -105,23 +105,13 @@ static void fill_config(struct report_node *root, const struct machine *m, char 
 	fill_profile(s, &m->profile);
 }
 
-/* The simulation's time: the clock furthest ahead (simulated ns). */
-static uint64_t simulated_time_ns(const struct machine *m)
-{
-	uint64_t latest = 0;
-
-	for (int i = 0; i < m->opt.cpus; i++)
-		latest = MAX(latest, m->cpus[i].agent->clock);
-	return latest;
-}
-
 static void fill_result(struct report_node *root, const struct machine *m, int exit_status)
 {
 	struct report_node *s = report_add_section(root, "result", NULL, TEXT_INLINE);
 
 	report_add_count(s, "exit_status", NULL, (uint64_t)exit_status);
 	report_add_count(s, "instructions", "instructions", cpu_insns(m->cpu));
-	report_add_count(s, "simulated_ns", "simulated time (ns)", simulated_time_ns(m));
+	report_add_count(s, "simulated_ns", "simulated time (ns)", machine_simulated_ns(m));
 	report_add_string(s, "interrupted", m->interrupted ? hostsig_name(m->interrupted) : NULL);
 }
 

@@ -12,6 +12,7 @@ void run_counters_read(const struct machine *m, struct run_counters *out)
 {
 	*out = (struct run_counters){
 		.instructions = cpu_insns(m->cpu),
+		.simulated_ns = machine_simulated_ns(m),
 		.fault_around_pages = m->vmstats.fault_around_pages,
 		.tlb_flushes = m->vmstats.tlb_flushes,
 		.shootdowns = m->domain.shootdowns,
@@ -21,8 +22,6 @@ void run_counters_read(const struct machine *m, struct run_counters *out)
 		.threads_created = m->sched.threads_created,
 		.execs = m->sched.execs,
 	};
-	for (int i = 0; i < m->opt.cpus; i++)
-		out->simulated_ns = MAX(out->simulated_ns, m->cpus[i].agent->clock);
 	for (int k = 0; k < NR_FAULT_KINDS; k++)
 		out->faults[k] = m->vmstats.faults[k];
 	domain_tlb_stats(&m->domain, &out->tlb);

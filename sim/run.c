@@ -161,11 +161,14 @@ static void run(struct machine *m)
 	unsigned repeats = 0;
 	struct sim_cpu *c;
 
+	progress_init(&m->progress, m->opt.progress, m->log);
 	while (!m->exited && (c = sched_pick(m))) {
 		run_slice(m, c, &repeats);
 		machine_free_dead_tasks(m);
 		check_host_stop(m);
+		progress_tick(&m->progress, cpu_insns(m->cpu), machine_simulated_ns(m));
 	}
+	progress_finish(&m->progress, cpu_insns(m->cpu), machine_simulated_ns(m));
 }
 
 /* The first task: process FIRST_PID, with standard descriptors and the
