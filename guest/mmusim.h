@@ -12,6 +12,27 @@
 #define MMUSIM_GUEST_H
 
 #define MMUSIM_SYSCALL_BASE 1000
+/* 1000-1015: reserved for the first-class address spaces (VAS) design. */
+
+/*
+ * Statistics and the region of interest, after gem5's m5ops (docs/design.md,
+ * "Regions of interest"; sim/roi.h).  No arguments; each returns 0 or -1
+ * with errno (EINVAL) through syscall(2), or -errno from mmusim_syscall3.
+ *
+ *   MMUSIM_ROI_BEGIN     open the region of interest: from this call's
+ *                        return, --stats and --report count the region's
+ *                        figures beside the whole run's.  EINVAL if a region
+ *                        is open already (regions do not nest).
+ *   MMUSIM_ROI_END       close it at this call's entry (neither call is part
+ *                        of the region).  EINVAL if no region is open.  A
+ *                        region may open and close again: its figures add up.
+ *   MMUSIM_RESET_STATS   set the region's figures to zero (an open region
+ *                        goes on counting from here).  The whole run's
+ *                        figures are never reset.
+ */
+#define MMUSIM_ROI_BEGIN	1100
+#define MMUSIM_ROI_END		1101
+#define MMUSIM_RESET_STATS	1102
 #define MMUSIM_UNAME_RELEASE_SUFFIX "-mmusim"
 
 #ifdef __aarch64__
@@ -25,6 +46,20 @@ static inline long mmusim_syscall3(long nr, long a0, long a1, long a2)
 
 	__asm__ volatile("svc #0" : "+r"(x0) : "r"(x8), "r"(x1), "r"(x2) : "memory");
 	return x0;
+}
+static inline long mmusim_roi_begin(void)
+{
+	return mmusim_syscall3(MMUSIM_ROI_BEGIN, 0, 0, 0);
+}
+
+static inline long mmusim_roi_end(void)
+{
+	return mmusim_syscall3(MMUSIM_ROI_END, 0, 0, 0);
+}
+
+static inline long mmusim_reset_stats(void)
+{
+	return mmusim_syscall3(MMUSIM_RESET_STATS, 0, 0, 0);
 }
 #endif
 

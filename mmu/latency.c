@@ -19,6 +19,7 @@ struct kind_samples {
 
 struct latency_recorder {
 	GHashTable *kinds;			/* name -> struct kind_samples */
+	struct latency_recorder *tee;		/* records every event too, or NULL */
 };
 
 static void kind_free(gpointer p)
@@ -72,6 +73,11 @@ static gboolean equal_u64(gconstpointer a, gconstpointer b)
 	return g_int64_equal(a, b);
 }
 
+void latency_set_tee(struct latency_recorder *r, struct latency_recorder *tee)
+{
+	r->tee = tee;
+}
+
 void latency_record(struct latency_recorder *r, const char *kind, const struct event_cost *ev)
 {
 	struct kind_samples *k = g_hash_table_lookup(r->kinds, kind);
@@ -95,6 +101,8 @@ void latency_record(struct latency_recorder *r, const char *kind, const struct e
 		k->step_cycles[s] += ev->cycles[s];
 	k->indirect += ev->indirect;
 	k->refills += ev->refills;
+	if (r->tee)
+		latency_record(r->tee, kind, ev);
 }
 
 static gint compare_u64(gconstpointer a, gconstpointer b)

@@ -44,6 +44,9 @@ void event_charge(struct event_cost *ev, const struct cost_profile *p, enum cost
 /* Add the direct cost of `part` to `ev`, step by step. */
 void event_add(struct event_cost *ev, const struct event_cost *part);
 void latency_record(struct latency_recorder *r, const char *kind, const struct event_cost *ev);
+/* Record every event `r` records from now on in `tee` too (NULL: stop);
+ * e.g. the events of a region of interest. */
+void latency_set_tee(struct latency_recorder *r, struct latency_recorder *tee);
 /* Summaries of every kind, sorted by kind name (free with g_array_free). */
 GArray *latency_summaries(struct latency_recorder *r);
 

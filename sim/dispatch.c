@@ -8,6 +8,7 @@
 #include <stdio.h>
 
 #include "mmu/agent.h"
+#include "sim/roi.h"
 #include "sim/strace.h"
 
 struct syscall_table {
@@ -16,7 +17,7 @@ struct syscall_table {
 
 extern const struct syscall_desc fs_syscalls[], mm_syscalls[], proc_syscalls[], time_syscalls[],
 	exit_syscalls[], fork_syscalls[], exec_syscalls[], signal_syscalls[], futex_syscalls[],
-	poll_syscalls[];
+	poll_syscalls[], roi_syscalls[];
 extern const struct syscall_desc fswrite_syscalls[];
 extern const struct syscall_desc cred_syscalls[], itimer_syscalls[], sched_syscalls[],
 	posix_timer_syscalls[], timerfd_syscalls[];
@@ -31,7 +32,7 @@ const struct syscall_desc *const syscall_tables[] = {
 	fswrite_syscalls, pidfd_syscalls,
 	cred_syscalls, itimer_syscalls, sched_syscalls, posix_timer_syscalls, timerfd_syscalls,
 	eventfd_syscalls, epoll_syscalls, unix_syscalls, memfd_syscalls, flock_syscalls,
-	signalfd_syscalls, splice_syscalls,
+	signalfd_syscalls, splice_syscalls, roi_syscalls,
 	NULL,
 };
 
@@ -95,10 +96,9 @@ const char *syscall_name(unsigned nr)
 	return d ? d->name : NULL;
 }
 
-uint64_t syscall_count(const struct machine *m, unsigned nr)
+uint64_t syscall_count(GHashTable *counts, unsigned nr)
 {
-	uint64_t *count = m->syscall_counts ? g_hash_table_lookup(m->syscall_counts, GUINT_TO_POINTER(nr))
-					    : NULL;
+	uint64_t *count = counts ? g_hash_table_lookup(counts, GUINT_TO_POINTER(nr)) : NULL;
 
 	return count ? *count : 0;
 }
@@ -110,14 +110,14 @@ static gint compare_numbers(gconstpointer a, gconstpointer b)
 	return (x > y) - (x < y);
 }
 
-GArray *syscall_numbers_called(const struct machine *m)
+GArray *syscall_numbers_called(GHashTable *counts)
 {
 	GArray *numbers = g_array_new(FALSE, FALSE, sizeof(unsigned));
 	GHashTableIter it;
 	gpointer key;
 
-	if (m->syscall_counts) {
-		g_hash_table_iter_init(&it, m->syscall_counts);
+	if (counts) {
+		g_hash_table_iter_init(&it, counts);
 		while (g_hash_table_iter_next(&it, &key, NULL)) {
 			unsigned nr = GPOINTER_TO_UINT(key);
 
@@ -128,18 +128,26 @@ GArray *syscall_numbers_called(const struct machine *m)
 	return numbers;
 }
 
-static void count_syscall(struct machine *m, unsigned nr)
+static void count_in(GHashTable **counts, unsigned nr)
 {
 	uint64_t *count;
 
-	if (!m->syscall_counts)
-		m->syscall_counts = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, g_free);
-	count = g_hash_table_lookup(m->syscall_counts, GUINT_TO_POINTER(nr));
+	if (!*counts)
+		*counts = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, g_free);
+	count = g_hash_table_lookup(*counts, GUINT_TO_POINTER(nr));
 	if (!count) {
 		count = g_new0(uint64_t, 1);
-		g_hash_table_insert(m->syscall_counts, GUINT_TO_POINTER(nr), count);
+		g_hash_table_insert(*counts, GUINT_TO_POINTER(nr), count);
 	}
 	(*count)++;
+}
+
+/* Count the call for the run, and for the region of interest if open. */
+static void count_syscall(struct machine *m, unsigned nr)
+{
+	count_in(&m->syscall_counts, nr);
+	if (m->region && m->region->open)
+		count_in(&m->region->syscalls, nr);
 }
 
 static const struct syscall_table *table_of(const struct machine *m)
@@ -196,6 +204,7 @@ static void run_syscall(struct machine *m, struct task *t)
 	agent_end_event(a, kind);
 	if (ret != SYSCALL_NORETURN && t->state != TASK_DEAD)
 		cpu_set_reg(m->cpu, 0, (uint64_t)ret);
+	roi_syscall_exit(m, nr, ret);
 }
 
 void do_syscall(struct machine *m, struct task *t)
@@ -205,6 +214,7 @@ void do_syscall(struct machine *m, struct task *t)
 
 	for (int i = 0; i < 6; i++)
 		t->syscall_args[i] = cpu_reg(m->cpu, i);
+	roi_syscall_entry(m, nr);
 	count_syscall(m, nr);
 	t->syscall_nr = (int)nr;
 	t->wait.state = WAIT_RUNNING;

@@ -39,10 +39,11 @@ const struct syscall_desc *syscall_lookup(const struct syscall_table *tab, unsig
 
 /* The call's name: Linux's, or the registered one; NULL if it has none. */
 const char *syscall_name(unsigned nr);
-/* How often the guest made call `nr`. */
-uint64_t syscall_count(const struct machine *m, unsigned nr);
+/* How often call `nr` was made, by a table of counts (number -> uint64_t *,
+ * or NULL for none): the run's, m->syscall_counts, or a region's. */
+uint64_t syscall_count(GHashTable *counts, unsigned nr);
 /* The numbers called at least once, ascending (an array of unsigned). */
-GArray *syscall_numbers_called(const struct machine *m);
+GArray *syscall_numbers_called(GHashTable *counts);
 
 /* The task (loaded in the engine) made a system call. */
 void do_syscall(struct machine *m, struct task *t);

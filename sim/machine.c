@@ -10,6 +10,7 @@
 #include <stdarg.h>
 #include <string.h>
 
+#include "sim/region.h"
 #include "sim/tlbmodel.h"
 
 /* The emulator and the TLB model subscribe to a new mm's changes. */
@@ -141,6 +142,7 @@ void machine_destroy(struct machine *m)
 	g_hash_table_destroy(m->tasks);
 	domain_fini(&m->domain);
 	g_clear_pointer(&m->syscall_counts, g_hash_table_destroy);
+	g_clear_pointer(&m->region, region_free);
 	cost_profile_clear(&m->profile);
 	vfs_fini(&m->vfs);	/* before the frames: a tmpfs gives its pages back */
 	cpu_destroy(m->cpu);
@@ -158,6 +160,15 @@ char *machine_initial_cwd(const struct machine *m)
 uint64_t machine_now_ns(const struct machine *m)
 {
 	return m->timers.now ? m->timers.now : m->this_cpu->agent->clock;
+}
+
+uint64_t machine_simulated_ns(const struct machine *m)
+{
+	uint64_t latest = 0;
+
+	for (int i = 0; i < m->opt.cpus; i++)
+		latest = MAX(latest, m->cpus[i].agent->clock);
+	return latest;
 }
 
 void machine_warn_once(struct machine *m, const char *key, const char *fmt, ...)

@@ -23,6 +23,7 @@
 #include "mmu/stats.h"
 #include "sim/abi.h"
 #include "sim/cpu.h"
+#include "sim/progress.h"
 #include "sim/task.h"
 #include "sim/timer.h"
 #include "sim/vfs.h"
@@ -51,6 +52,7 @@ struct options {
 	const char *profile;		/* built-in name or key file */
 	char **sets;			/* --set assignments, NULL-terminated or NULL */
 	char **tmpfs;			/* --tmpfs mount points, NULL-terminated or NULL */
+	enum progress_mode progress;	/* --progress, --no-progress, or by the terminal */
 };
 
 /* A simulated CPU: a translation agent of the machine's domain (its clock,
@@ -61,6 +63,8 @@ struct sim_cpu {
 	struct task *current;
 	int last_tid;		/* what ran here before (it may be gone), for switch accounting */
 };
+
+struct region;
 
 struct sched_stats {
 	uint64_t process_switches;	/* next task in another mm */
@@ -99,10 +103,12 @@ struct machine {
 	uint64_t poll_wakeups;		/* readiness changes so far (sim/poll.h) */
 	GHashTable *unix_names;		/* bound AF_UNIX names -> socket (sim/unix.c) */
 	GHashTable *flocks;		/* "dev:ino" -> GList ** of flock(2) locks (sim/flock.c) */
+	struct region *region;		/* the region of interest (sim/roi.h), or NULL: none */
 	bool exited;
 	int exit_status;		/* what mmusim exits with */
 	int interrupted;		/* the host signal that stopped the run (sim/hostsig), or 0 */
 	double host_start;
+	struct progress progress;	/* the terminal's progress line (host time only) */
 	FILE *log;			/* diagnostics: stderr */
 };
 
@@ -118,6 +124,8 @@ void machine_free_dead_tasks(struct machine *m);
 char *machine_initial_cwd(const struct machine *m);
 /* Simulated time on the CPU running now (a timer's expiry while it fires). */
 uint64_t machine_now_ns(const struct machine *m);
+/* The simulation's time: the clock furthest ahead (simulated ns). */
+uint64_t machine_simulated_ns(const struct machine *m);
 /* The agent of the CPU running now: it pays for the work it does. */
 struct agent *machine_agent(const struct machine *m);
 /* The simulation is over: mmusim exits with `status`. */

@@ -56,6 +56,9 @@ static const char usage_text[] =
 	"                     or model only faults, switches and shootdowns (faster)\n"
 	"  --env NAME=VALUE   set NAME in the guest's environment (repeatable)\n"
 	"  --clear-env        start the guest's environment empty, as env -i\n"
+	"  --progress         show instructions, simulated time and MIPS on stderr about\n"
+	"                     once a second (default: when stderr is a terminal)\n"
+	"  --no-progress      never show that line\n"
 	"\n"
 	"Options of calibrate:\n"
 	"  -o, --output FILE  the profile file to write (default host.profile)\n"
@@ -257,6 +260,7 @@ static int cmd_run(int argc, char **argv)
 	gchar **tmpfs = NULL;
 	gchar **envp = NULL;
 	gboolean writable = FALSE, strace = FALSE, stats = FALSE, help = FALSE, clear_env = FALSE;
+	gboolean progress = FALSE, no_progress = FALSE;
 	GOptionEntry entries[] = {
 		{ "help", 'h', 0, G_OPTION_ARG_NONE, &help, "show the help", NULL },
 		{ "mem", 0, 0, G_OPTION_ARG_CALLBACK, parse_mem, "simulated memory", "SIZE" },
@@ -276,6 +280,8 @@ static int cmd_run(int argc, char **argv)
 		{ "env", 0, 0, G_OPTION_ARG_STRING_ARRAY, &env, "guest environment variable", "NAME=VALUE" },
 		{ "tmpfs", 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &tmpfs, "tmpfs mount point", "PATH" },
 		{ "clear-env", 0, 0, G_OPTION_ARG_NONE, &clear_env, "empty guest environment", NULL },
+		{ "progress", 0, 0, G_OPTION_ARG_NONE, &progress, "progress line", NULL },
+		{ "no-progress", 0, 0, G_OPTION_ARG_NONE, &no_progress, "no progress line", NULL },
 		{ NULL },
 	};
 	GOptionContext *ctx = g_option_context_new("PROGRAM [ARGS...]");
@@ -325,6 +331,7 @@ static int cmd_run(int argc, char **argv)
 	opt.strace = strace;
 	opt.stats = stats;
 	opt.report = report_path;
+	opt.progress = no_progress ? PROGRESS_OFF : progress ? PROGRESS_ON : PROGRESS_AUTO;
 	hostsig_install();	/* from here on a stop request still gets its report */
 	status = machine_create(&opt, &m, msg);
 	if (status == -EIO) {

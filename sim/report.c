@@ -18,6 +18,7 @@
 #include "report/json.h"
 #include "sim/dispatch.h"
 #include "sim/hostsig.h"
+#include "sim/roi.h"
 
 #define REPORT_FORMAT "mmusim-report"
 #define REPORT_VERSION 1
@@ -104,23 +105,13 @@ static void fill_config(struct report_node *root, const struct machine *m, char 
 	fill_profile(s, &m->profile);
 }
 
-/* The simulation's time: the clock furthest ahead (simulated ns). */
-static uint64_t simulated_time_ns(const struct machine *m)
-{
-	uint64_t latest = 0;
-
-	for (int i = 0; i < m->opt.cpus; i++)
-		latest = MAX(latest, m->cpus[i].agent->clock);
-	return latest;
-}
-
 static void fill_result(struct report_node *root, const struct machine *m, int exit_status)
 {
 	struct report_node *s = report_add_section(root, "result", NULL, TEXT_INLINE);
 
 	report_add_count(s, "exit_status", NULL, (uint64_t)exit_status);
 	report_add_count(s, "instructions", "instructions", cpu_insns(m->cpu));
-	report_add_count(s, "simulated_ns", "simulated time (ns)", simulated_time_ns(m));
+	report_add_count(s, "simulated_ns", "simulated time (ns)", machine_simulated_ns(m));
 	report_add_string(s, "interrupted", m->interrupted ? hostsig_name(m->interrupted) : NULL);
 }
 
@@ -141,10 +132,10 @@ static void fill_cpus(struct report_node *root, const struct machine *m)
 
 /* Calls made at least once, by name; a number without a name (an
  * unassigned one) by its decimal digits, "?" in the text. */
-static void fill_syscalls(struct report_node *root, const struct machine *m)
+static void fill_syscalls(struct report_node *root, GHashTable *counts)
 {
 	struct report_node *s = report_add_section(root, "syscalls", "system calls", TEXT_TOTAL);
-	GArray *called = syscall_numbers_called(m);
+	GArray *called = syscall_numbers_called(counts);
 	char number[16];
 
 	for (guint i = 0; i < called->len; i++) {
@@ -152,18 +143,18 @@ static void fill_syscalls(struct report_node *root, const struct machine *m)
 		const char *name = syscall_name(nr);
 
 		snprintf(number, sizeof(number), "%u", nr);
-		report_add_count(s, name ? name : number, name ? name : "?", syscall_count(m, nr));
+		report_add_count(s, name ? name : number, name ? name : "?", syscall_count(counts, nr));
 	}
 	g_array_free(called, TRUE);
 }
 
-static void fill_faults(struct report_node *root, const struct machine *m)
+static void fill_faults(struct report_node *root, const uint64_t *faults)
 {
 	struct report_node *s = report_add_section(root, "faults", "page faults", TEXT_TOTAL);
 
 	for (int k = 0; k < NR_FAULT_KINDS; k++)
-		if (m->vmstats.faults[k])
-			report_add_count(s, fault_kind_name(k), fault_kind_name(k), m->vmstats.faults[k]);
+		if (faults[k])
+			report_add_count(s, fault_kind_name(k), fault_kind_name(k), faults[k]);
 }
 
 /* The counters of one TLB, or their sum, into `s`, with their --stats
@@ -226,29 +217,30 @@ static void fill_tlb(struct report_node *root, const struct machine *m)
 	}
 }
 
-static void fill_shootdowns(struct report_node *root, const struct machine *m)
+static void fill_shootdowns(struct report_node *root, const struct machine *m,
+			    const struct shootdown_stats *sd)
 {
 	struct report_node *s = report_add_section(root, "shootdowns", "TLB shootdowns", TEXT_LINE);
 	const char *mechanism = shootdown_mechanism_name(m->profile.shootdown);
 	struct report_node *count;
 
 	report_add_string(s, "mechanism", mechanism);
-	count = report_set_text(report_add_count(s, "count", NULL, m->domain.shootdowns.shootdowns), TEXT_HEADING);
+	count = report_set_text(report_add_count(s, "count", NULL, sd->shootdowns), TEXT_HEADING);
 	report_set_suffix(count, "   (%s)", mechanism);
-	report_add_count(s, "full", "whole-ASID flushes", m->domain.shootdowns.full);
-	report_add_count(s, "pages", "pages flushed", m->domain.shootdowns.pages);
-	report_add_count(s, "ipis", "IPIs", m->domain.shootdowns.ipis);
+	report_add_count(s, "full", "whole-ASID flushes", sd->full);
+	report_add_count(s, "pages", "pages flushed", sd->pages);
+	report_add_count(s, "ipis", "IPIs", sd->ipis);
 }
 
-static void fill_scheduling(struct report_node *root, const struct machine *m)
+static void fill_scheduling(struct report_node *root, const struct run_counters *c)
 {
 	struct report_node *s = report_add_section(root, "scheduling", NULL, TEXT_INLINE);
 
-	report_add_count(s, "process_switches", "process switches", m->sched.process_switches);
-	report_add_count(s, "thread_switches", "thread switches", m->sched.thread_switches);
-	report_add_count(s, "forks", "forks", m->sched.forks);
-	report_add_count(s, "threads_created", "threads created", m->sched.threads_created);
-	report_add_count(s, "execs", "execs", m->sched.execs);
+	report_add_count(s, "process_switches", "process switches", c->process_switches);
+	report_add_count(s, "thread_switches", "thread switches", c->thread_switches);
+	report_add_count(s, "forks", "forks", c->forks);
+	report_add_count(s, "threads_created", "threads created", c->threads_created);
+	report_add_count(s, "execs", "execs", c->execs);
 }
 
 static void fill_memory(struct report_node *root, const struct machine *m)
@@ -316,10 +308,11 @@ static void fill_latency(struct report_node *list, const struct latency_summary 
 		report_set_suffix(indirect, "; then %.1f refills, %.0f cycles", s->mean_refills, s->mean_indirect);
 }
 
-static void fill_latencies(struct report_node *root, const struct machine *m)
+static void fill_latencies(struct report_node *root, const struct machine *m,
+			   struct latency_recorder *recorder)
 {
 	const struct cost_profile *p = &m->profile;
-	GArray *all = latency_summaries(m->domain.latency);
+	GArray *all = latency_summaries(recorder);
 	struct report_node *list;
 	char label[160];
 
@@ -338,6 +331,33 @@ static void fill_latencies(struct report_node *root, const struct machine *m)
 	g_array_free(all, TRUE);
 }
 
+/* The region of interest's figures (sim/roi.h), as the whole run's are
+ * shown; null when the guest never opened one. */
+static void fill_region(struct report_node *root, const struct machine *m)
+{
+	struct report_node *s, *tlb;
+	struct run_counters c;
+
+	if (!m->region) {
+		report_add_string(root, "region", NULL);
+		return;
+	}
+	roi_counters(m, &c);
+	s = report_add_section(root, "region", "region of interest", TEXT_BLOCK);
+	report_add_count(s, "intervals", "intervals", m->region->intervals);
+	report_add_count(s, "instructions", "instructions", c.instructions);
+	report_add_count(s, "simulated_ns", "simulated time (ns)", c.simulated_ns);
+	fill_syscalls(s, m->region->syscalls);
+	fill_faults(s, c.faults);
+	report_add_count(s, "fault_around_pages", "fault-around pages", c.fault_around_pages);
+	report_add_count(s, "tlb_flushes", "TLB flushes", c.tlb_flushes);
+	tlb = report_add_section(s, "tlb", "TLB", m->opt.tlb_off ? TEXT_NONE : TEXT_LINE);
+	fill_tlb_counters(tlb, &c.tlb);
+	fill_shootdowns(s, m, &c.shootdowns);
+	fill_scheduling(s, &c);
+	fill_latencies(s, m, m->region->latency);
+}
+
 /* How fast the host ran the guest, since the machine was made. */
 static void fill_host(struct report_node *root, const struct machine *m)
 {
@@ -352,22 +372,24 @@ struct report_node *report_build(struct machine *m, char *const *argv, char *con
 				 int exit_status)
 {
 	struct report_node *root = report_new("mmusim statistics");
+	struct run_counters run;
 
+	run_counters_read(m, &run);
 	report_add_string(root, "format", REPORT_FORMAT);
 	report_add_count(root, "version", NULL, REPORT_VERSION);
 	fill_config(root, m, argv, envp);
 	fill_result(root, m, exit_status);
 	fill_cpus(root, m);
-	fill_syscalls(root, m);
-	fill_faults(root, m);
-	report_add_count(root, "fault_around_pages", "fault-around pages",
-			 m->vmstats.fault_around_pages);
-	report_add_count(root, "tlb_flushes", "TLB flushes", m->vmstats.tlb_flushes);
+	fill_syscalls(root, m->syscall_counts);
+	fill_faults(root, run.faults);
+	report_add_count(root, "fault_around_pages", "fault-around pages", run.fault_around_pages);
+	report_add_count(root, "tlb_flushes", "TLB flushes", run.tlb_flushes);
 	fill_tlb(root, m);
-	fill_shootdowns(root, m);
-	fill_scheduling(root, m);
+	fill_shootdowns(root, m, &run.shootdowns);
+	fill_scheduling(root, &run);
 	fill_memory(root, m);
-	fill_latencies(root, m);
+	fill_latencies(root, m, m->domain.latency);
+	fill_region(root, m);
 	fill_host(root, m);		/* last: the only member that varies between runs */
 	return root;
 }

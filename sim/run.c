@@ -27,6 +27,7 @@
 #include "sim/hostsig.h"
 #include "sim/itimer.h"
 #include "sim/procfs.h"
+#include "sim/roi.h"
 #include "sim/sysfs.h"
 #include "sim/sched.h"
 #include "sim/signal.h"
@@ -167,11 +168,14 @@ static void run(struct machine *m)
 	unsigned repeats = 0;
 	struct sim_cpu *c;
 
+	progress_init(&m->progress, m->opt.progress, m->log);
 	while (!m->exited && (c = sched_pick(m))) {
 		run_slice(m, c, &repeats);
 		machine_free_dead_tasks(m);
 		check_host_stop(m);
+		progress_tick(&m->progress, cpu_insns(m->cpu), machine_simulated_ns(m));
 	}
+	progress_finish(&m->progress, cpu_insns(m->cpu), machine_simulated_ns(m));
 }
 
 /* The first task: process FIRST_PID, with standard descriptors and the
@@ -213,5 +217,6 @@ int run_program(struct machine *m, char *const *argv, char *const *envp)
 	sched_add_new(m, init);
 	run(m);
 	domain_close_switches(&m->domain);
+	roi_finish(m);
 	return m->exit_status;
 }

@@ -5,7 +5,7 @@
  *
  * Each call is one static function `sys_NAME` in the file of its family
  * (sys_fs.c, sys_mm.c, sys_proc.c, sys_time.c, exit.c, fork.c, exec.c,
- * signal.c, futex.c, poll.c), and each such file ends with its table:
+ * signal.c, futex.c, poll.c, roi.c), and each such file ends with its table:
  *
  *	const struct syscall_desc fs_syscalls[] = {
  *		SYSCALL_DESC(63, read, "dpu"),

@@ -17,7 +17,7 @@ TestSuite(report, .init = harness_setup, .fini = harness_teardown, .timeout = TE
 
 static const char *const top_level_members[] = {
 	"format", "version", "config", "result", "cpus", "syscalls", "faults",
-	"fault_around_pages", "tlb_flushes", "tlb", "shootdowns", "scheduling", "memory", "latencies", "host", NULL
+	"fault_around_pages", "tlb_flushes", "tlb", "shootdowns", "scheduling", "memory", "latencies", "region", "host", NULL
 };
 
 /* The report at `path`, parsed (json_node_unref it). */
@@ -580,4 +580,119 @@ Test(report, counts_every_call_number)
 	json_node_unref(root);
 	result_free(&r);
 	g_free(path);
+}
+
+/* The names of `object`'s members, comma-separated, in order (g_free it). */
+static gchar *member_names(JsonNode *object)
+{
+	GList *members = json_object_get_members(json_node_get_object(object));
+	GString *names = g_string_new(NULL);
+
+	for (GList *l = members; l; l = l->next)
+		g_string_append_printf(names, "%s%s", names->len ? "," : "", (const char *)l->data);
+	g_list_free(members);
+	return g_string_free(names, FALSE);
+}
+
+static void expect_members(JsonNode *root, const char *path, const char *want)
+{
+	gchar *names = member_names(node_at(root, path));
+
+	cr_expect_str_eq(names, want, "%s has members %s, expected %s", path, names, want);
+	g_free(names);
+}
+
+static gint64 latency_count(JsonNode *node, const char *kind)
+{
+	JsonObject *entry = find_latency(node, kind);
+
+	return entry ? json_object_get_int_member(entry, "count") : 0;
+}
+
+/*
+ * guest/roi.c: the region counts its two intervals and nothing outside
+ * them.  Hand-computed from the program: interval 1 writes 8 fresh pages
+ * and calls getppid 3 times, interval 2 writes 5 and calls it twice; the
+ * third interval holds only the nested begin (EINVAL), which is a call made
+ * inside the open region.  Outside: 1 + 4 getppid and 1 + 6 page writes.
+ */
+Test(report, region_counts_only_the_measured_phase)
+{
+	gchar *path = tmp_path("roi.json");
+	struct result r = run_mmusim("--report", path, GUEST("roi"), NULL);
+	JsonNode *root, *region;
+
+	expect_status(&r, 0);
+	expect_contains("stdout", r.out, "begin 0 end 0 begin 0 end 0\n");
+	expect_contains("stdout", r.out, "end without begin: -22\n");	/* EINVAL */
+	expect_contains("stdout", r.out, "begin 0, nested begin: -22, end 0\n");
+	root = load_report(path);
+	region = node_at(root, "region");
+	cr_expect_eq(int_at(region, "intervals"), 3);
+	expect_members(region, "syscalls", "getppid,mmusim_roi_begin");
+	cr_expect_eq(int_at(region, "syscalls.getppid"), 3 + 2);
+	cr_expect_eq(int_at(region, "syscalls.mmusim_roi_begin"), 1);
+	cr_expect_eq(int_at(root, "syscalls.getppid"), 3 + 2 + 1 + 4);
+	cr_expect_eq(int_at(root, "syscalls.mmusim_roi_begin"), 4);
+	cr_expect_eq(int_at(root, "syscalls.mmusim_roi_end"), 4);
+	expect_members(region, "faults", "anon-zero");
+	cr_expect_eq(int_at(region, "faults.anon-zero"), 8 + 5);
+	cr_expect_geq(int_at(root, "faults.anon-zero"), 8 + 5 + 1 + 6);
+	cr_expect_eq(latency_count(region, "fault:anon-zero"), 8 + 5);
+	cr_expect_eq(latency_count(region, "syscall:getppid"), 3 + 2);
+	cr_expect_eq(latency_count(region, "syscall:mmusim_roi_end"), 0);
+	cr_expect_eq(int_at(region, "scheduling.forks"), 0);
+	cr_expect_eq(int_at(region, "scheduling.process_switches"), 0);
+	cr_expect_gt(int_at(region, "instructions"), 0);
+	cr_expect_lt(int_at(region, "instructions"), int_at(root, "result.instructions") / 100);
+	cr_expect_gt(int_at(region, "simulated_ns"), 0);
+	json_node_unref(root);
+	result_free(&r);
+	g_free(path);
+}
+
+/* After mmusim_reset_stats() only what follows it counts: 5 pages and 2
+ * getppid of the last phase; the reset call itself is not in the region. */
+Test(report, region_reset_counts_from_the_reset_on)
+{
+	gchar *path = tmp_path("roi.json");
+	struct result r = run_mmusim("--report", path, GUEST("roi"), "reset", NULL);
+	JsonNode *root, *region;
+
+	expect_status(&r, 0);
+	expect_contains("stdout", r.out, "begin 0 end 0 begin 0 reset 0 end 0\n");
+	root = load_report(path);
+	region = node_at(root, "region");
+	cr_expect_eq(int_at(region, "intervals"), 1);
+	expect_members(region, "syscalls", "getppid");
+	cr_expect_eq(int_at(region, "syscalls.getppid"), 2);
+	expect_members(region, "faults", "anon-zero");
+	cr_expect_eq(int_at(region, "faults.anon-zero"), 5);
+	cr_expect_eq(latency_count(region, "fault:anon-zero"), 5);
+	cr_expect_eq(latency_count(region, "syscall:mmusim_reset_stats"), 0);
+	json_node_unref(root);
+	result_free(&r);
+	g_free(path);
+}
+
+/* A run that never opens a region: "region" is null, and --stats has no
+ * region block. */
+Test(report, no_region_is_null)
+{
+	gchar *path = tmp_path("hello.json");
+	struct result r = run_mmusim("--stats", "--report", path, GUEST("hello"), NULL);
+	JsonNode *root;
+
+	expect_status(&r, 0);
+	root = load_report(path);
+	cr_expect(JSON_NODE_HOLDS_NULL(node_at(root, "region")), "region is not null");
+	expect_not_contains("stderr", r.err, "region of interest");
+	json_node_unref(root);
+	result_free(&r);
+	g_free(path);
+}
+
+Test(report, golden_roi)
+{
+	GOLDEN_RUN("roi", 0, GUEST("roi"));
 }

@@ -132,9 +132,9 @@ Test(syscall, mmusim_numbers_answer_enosys_until_registered)
 	do_syscall(m, t);
 	cr_expect_eq(cpu_reg(m->cpu, 0), (uint64_t)-EBADF);
 
-	cr_expect_eq(syscall_count(m, MMUSIM_SYSCALL_BASE), 2);
-	cr_expect_eq(syscall_count(m, MMUSIM_SYSCALL_BASE + 1), 1);
-	cr_expect_eq(syscall_count(m, 63), 1);
+	cr_expect_eq(syscall_count(m->syscall_counts, MMUSIM_SYSCALL_BASE), 2);
+	cr_expect_eq(syscall_count(m->syscall_counts, MMUSIM_SYSCALL_BASE + 1), 1);
+	cr_expect_eq(syscall_count(m->syscall_counts, 63), 1);
 	cr_expect_str_eq(syscall_name(63), "read");
 	cr_expect_null(syscall_name(MMUSIM_SYSCALL_BASE));
 	m->syscalls = NULL;

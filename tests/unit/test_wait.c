@@ -126,7 +126,7 @@ Test(wait, the_faulting_load_runs_again_when_woken)
 	cr_expect_eq(cpu_reg(m->cpu, 0), DATA_VA, "the load's address register changed");
 	cr_expect_eq(run_task(t, &e), CPU_SYSCALL);
 	cr_expect_eq(cpu_reg(m->cpu, 1), 0x5eed, "the load did not run again");
-	cr_expect_eq(syscall_count(m, 139), 0, "resuming from a fault ran a system call");
+	cr_expect_eq(syscall_count(m->syscall_counts, 139), 0, "resuming from a fault ran a system call");
 }
 
 Test(wait, a_signal_ends_the_sleep_and_the_load_runs_after_the_handler)
