@@ -774,6 +774,7 @@ Test(mm, oom_reap_frees_private_pages_only)
 	cr_expect_neq(pte_at(fx.mm, shared), 0);
 	expect_vma(fx.mm, priv, priv, priv + 2 * PG, VM_RW);
 	cr_expect(fx.mm->flags & MMF_OOM_SKIP);
+}
 
 /* mm_mmap_shmem maps the object itself: a write through one mapping is in
  * the object, and only MAP_SHARED mappings are counted (F_SEAL_WRITE). */
