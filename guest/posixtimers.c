@@ -24,7 +24,7 @@
 static volatile sig_atomic_t fired;
 static volatile int got_code, got_timerid, got_overrun, got_getoverrun;
 static volatile long got_value;
-static volatile long long fired_ns;
+static volatile long long fired_ns, first_fired_ns;
 static int current_id;
 
 static long long clock_ns(clockid_t clock)
@@ -40,6 +40,8 @@ static void on_timer(int sig, siginfo_t *si, void *uc)
 	(void)sig;
 	(void)uc;
 	fired_ns = clock_ns(CLOCK_MONOTONIC);
+	if (!fired)
+		first_fired_ns = fired_ns;
 	got_code = si->si_code;
 	got_timerid = si->si_timerid;
 	got_overrun = si->si_overrun;
@@ -118,7 +120,7 @@ static void periodic_overruns(void)
 	struct sigevent ev = { .sigev_notify = SIGEV_SIGNAL, .sigev_signo = SIGUSR1,
 			       .sigev_value.sival_ptr = (void *)0x1234 };
 	sigset_t set;
-	long long set_at, unblocked_at, expect;
+	long long set_at, expect;
 	int id = -1;
 
 	sigemptyset(&set);
@@ -130,15 +132,18 @@ static void periodic_overruns(void)
 	set_at = clock_ns(CLOCK_MONOTONIC);
 	show("timer_settime(1 ms every 1 ms)", settime(id, 0, 1000000, 1000000));
 	spin_ns(CLOCK_MONOTONIC, 10500000);
-	unblocked_at = clock_ns(CLOCK_MONOTONIC);
 	sigprocmask(SIG_UNBLOCK, &set, NULL);
 	spin_until_fired(1);
-	/* Expiries while blocked: one queued, the rest overruns. */
-	expect = (unblocked_at - set_at) / 1000000 - 1;
+	/* Expiries until the signal is delivered: one queued, the rest
+	 * overruns (the count is taken at delivery, which a loaded host may
+	 * delay well past the unblocking). */
+	expect = (first_fired_ns - set_at) / 1000000 - 1;
 	printf("value 0x1234: %s\n", got_value == 0x1234 ? "yes" : "no");
-	printf("overruns: the periods while blocked (+-2): %s; timer_getoverrun in the handler agrees: %s\n",
-	       got_overrun >= expect - 2 && got_overrun <= expect + 2 ? "yes" : "no",
-	       got_getoverrun == got_overrun ? "yes" : "no");
+	/* A '#' line: a loaded host delays expiries and delivery unevenly, so
+	 * only the simulation's count is held to the periods (the golden). */
+	printf("# overruns: the periods until delivery (+-2): %s\n",
+	       got_overrun >= expect - 2 && got_overrun <= expect + 2 ? "yes" : "no");
+	printf("timer_getoverrun in the handler agrees: %s\n", got_getoverrun == got_overrun ? "yes" : "no");
 	printf("# overruns %d\n", got_overrun);
 	spin_until_fired(3);
 	printf("it goes on: %s\n", fired >= 3 ? "yes" : "no");
