@@ -33,6 +33,20 @@
 #define MMUSIM_ROI_BEGIN	1100
 #define MMUSIM_ROI_END		1101
 #define MMUSIM_RESET_STATS	1102
+/*
+ * Snapshots of the whole run's figures, taken while the guest runs (one
+ * argument: a tag of the guest's choosing, shown with the snapshot).
+ *
+ *   MMUSIM_SNAPSHOT_STATS  record the figures now: --report lists every
+ *                          snapshot under "snapshots", --stats shows them.
+ *   MMUSIM_DUMP_STATS      the same, and write them to standard error at
+ *                          once (a long run's progress, as gem5's dumpstats).
+ *
+ * A run keeps at most MMUSIM_MAX_SNAPSHOTS; past that both answer ENOSPC.
+ */
+#define MMUSIM_SNAPSHOT_STATS	1103
+#define MMUSIM_DUMP_STATS	1104
+#define MMUSIM_MAX_SNAPSHOTS	65536
 #define MMUSIM_UNAME_RELEASE_SUFFIX "-mmusim"
 
 #ifdef __aarch64__
@@ -60,6 +74,16 @@ static inline long mmusim_roi_end(void)
 static inline long mmusim_reset_stats(void)
 {
 	return mmusim_syscall3(MMUSIM_RESET_STATS, 0, 0, 0);
+}
+
+static inline long mmusim_snapshot_stats(long tag)
+{
+	return mmusim_syscall3(MMUSIM_SNAPSHOT_STATS, tag, 0, 0);
+}
+
+static inline long mmusim_dump_stats(long tag)
+{
+	return mmusim_syscall3(MMUSIM_DUMP_STATS, tag, 0, 0);
 }
 #endif
 

@@ -15,6 +15,13 @@
  *                REGION1_PAGES/REGION1_CALLS more, then REGION2_PAGES and
  *                REGION2_CALLS: the region must count only the last.
  *
+ *   roi snapshots  a snapshot (tag 1) after the warm-up, REGION1_PAGES
+ *                first writes, a dump (tag 2), REGION2_PAGES first writes and
+ *                REGION2_CALLS getppid, a snapshot (tag 3): the differences
+ *                between the snapshots' figures are those counts.
+ *   roi limit    snapshots until mmusim refuses one: prints how many it took
+ *                and the refusal (-ENOSPC after MMUSIM_MAX_SNAPSHOTS).
+ *
  * Each phase runs `touch_and_call` on pages mapped before it starts, so that
  * its only faults are the first writes: the function's code and the stack
  * it uses are faulted in by a warm-up call before the first region.  It
@@ -103,9 +110,38 @@ static int run_reset(void)
 	return 0;
 }
 
+static int run_snapshots(void)
+{
+	char *warm = map_pages(1), *a = map_pages(REGION1_PAGES), *b = map_pages(REGION2_PAGES);
+	long ret[3];
+
+	touch_and_call(warm, 1, 1);
+	ret[0] = mmusim_snapshot_stats(1);
+	touch_and_call(a, REGION1_PAGES, 0);
+	ret[1] = mmusim_dump_stats(2);
+	touch_and_call(b, REGION2_PAGES, REGION2_CALLS);
+	ret[2] = mmusim_snapshot_stats(3);
+	printf("snapshot %ld dump %ld snapshot %ld\n", ret[0], ret[1], ret[2]);
+	return 0;
+}
+
+static int run_limit(void)
+{
+	long taken = 0, ret;
+
+	while ((ret = mmusim_snapshot_stats(taken)) == 0)
+		taken++;
+	printf("snapshots taken %ld, then %ld\n", taken, ret);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc > 1 && !strcmp(argv[1], "reset"))
 		return run_reset();
+	if (argc > 1 && !strcmp(argv[1], "snapshots"))
+		return run_snapshots();
+	if (argc > 1 && !strcmp(argv[1], "limit"))
+		return run_limit();
 	return run_intervals();
 }

@@ -143,6 +143,8 @@ void machine_destroy(struct machine *m)
 	domain_fini(&m->domain);
 	g_clear_pointer(&m->syscall_counts, g_hash_table_destroy);
 	g_clear_pointer(&m->region, region_free);
+	if (m->snapshots)
+		g_array_free(m->snapshots, TRUE);
 	cost_profile_clear(&m->profile);
 	vfs_fini(&m->vfs);	/* before the frames: a tmpfs gives its pages back */
 	cpu_destroy(m->cpu);

@@ -104,6 +104,7 @@ struct machine {
 	GHashTable *unix_names;		/* bound AF_UNIX names -> socket (sim/unix.c) */
 	GHashTable *flocks;		/* "dev:ino" -> GList ** of flock(2) locks (sim/flock.c) */
 	struct region *region;		/* the region of interest (sim/roi.h), or NULL: none */
+	GArray *snapshots;		/* struct stats_snapshot in call order (sim/roi.h), or NULL */
 	bool exited;
 	int exit_status;		/* what mmusim exits with */
 	int interrupted;		/* the host signal that stopped the run (sim/hostsig), or 0 */

@@ -40,6 +40,14 @@ struct region {
 	struct latency_recorder *latency;	/* events recorded while open */
 };
 
+/* The whole run's figures at a moment the guest chose (MMUSIM_SNAPSHOT_STATS,
+ * MMUSIM_DUMP_STATS: sim/roi.h). */
+struct stats_snapshot {
+	uint64_t tag;			/* the guest's argument */
+	bool dumped;			/* also written to standard error then */
+	struct run_counters run;
+};
+
 struct region *region_new(void);
 void region_free(struct region *r);
 /* sum += to - from, member by member. */

@@ -16,6 +16,7 @@
 #include <stdio.h>
 
 #include "report/json.h"
+#include "report/text.h"
 #include "sim/dispatch.h"
 #include "sim/hostsig.h"
 #include "sim/roi.h"
@@ -331,11 +332,31 @@ static void fill_latencies(struct report_node *root, const struct machine *m,
 	g_array_free(all, TRUE);
 }
 
+/* Figures counted between two readings (a region's, a snapshot's), in the
+ * order and form of the whole run's; system calls when `syscalls` is given. */
+static void fill_counters(struct report_node *s, const struct machine *m,
+			  const struct run_counters *c, GHashTable *syscalls)
+{
+	struct report_node *tlb;
+
+	report_add_count(s, "instructions", "instructions", c->instructions);
+	report_add_count(s, "simulated_ns", "simulated time (ns)", c->simulated_ns);
+	if (syscalls)
+		fill_syscalls(s, syscalls);
+	fill_faults(s, c->faults);
+	report_add_count(s, "fault_around_pages", "fault-around pages", c->fault_around_pages);
+	report_add_count(s, "tlb_flushes", "TLB flushes", c->tlb_flushes);
+	tlb = report_add_section(s, "tlb", "TLB", m->opt.tlb_off ? TEXT_NONE : TEXT_LINE);
+	fill_tlb_counters(tlb, &c->tlb);
+	fill_shootdowns(s, m, &c->shootdowns);
+	fill_scheduling(s, c);
+}
+
 /* The region of interest's figures (sim/roi.h), as the whole run's are
  * shown; null when the guest never opened one. */
 static void fill_region(struct report_node *root, const struct machine *m)
 {
-	struct report_node *s, *tlb;
+	struct report_node *s;
 	struct run_counters c;
 
 	if (!m->region) {
@@ -345,17 +366,40 @@ static void fill_region(struct report_node *root, const struct machine *m)
 	roi_counters(m, &c);
 	s = report_add_section(root, "region", "region of interest", TEXT_BLOCK);
 	report_add_count(s, "intervals", "intervals", m->region->intervals);
-	report_add_count(s, "instructions", "instructions", c.instructions);
-	report_add_count(s, "simulated_ns", "simulated time (ns)", c.simulated_ns);
-	fill_syscalls(s, m->region->syscalls);
-	fill_faults(s, c.faults);
-	report_add_count(s, "fault_around_pages", "fault-around pages", c.fault_around_pages);
-	report_add_count(s, "tlb_flushes", "TLB flushes", c.tlb_flushes);
-	tlb = report_add_section(s, "tlb", "TLB", m->opt.tlb_off ? TEXT_NONE : TEXT_LINE);
-	fill_tlb_counters(tlb, &c.tlb);
-	fill_shootdowns(s, m, &c.shootdowns);
-	fill_scheduling(s, &c);
+	fill_counters(s, m, &c, m->region->syscalls);
 	fill_latencies(s, m, m->region->latency);
+}
+
+/* One snapshot the guest took (sim/roi.h) into the list `list`. */
+static void fill_snapshot(struct report_node *list, const struct machine *m,
+			  const struct stats_snapshot *snap)
+{
+	struct report_node *s = report_add_section(list, NULL, "snapshot", TEXT_LINE);
+
+	report_set_text(report_add_count(s, "tag", NULL, snap->tag), TEXT_HEADING);
+	report_add_bool(s, "dumped", snap->dumped);
+	fill_counters(s, m, &snap->run, NULL);
+}
+
+/* Every snapshot, in call order; in the text only when there are some. */
+static void fill_snapshots(struct report_node *root, const struct machine *m)
+{
+	guint n = m->snapshots ? m->snapshots->len : 0;
+	struct report_node *list = report_add_list(root, "snapshots", "snapshots", n ? TEXT_COUNT : TEXT_NONE);
+
+	for (guint i = 0; i < n; i++)
+		fill_snapshot(list, m, &g_array_index(m->snapshots, struct stats_snapshot, i));
+}
+
+void report_dump_snapshot(const struct machine *m, const struct stats_snapshot *snap, FILE *out)
+{
+	struct report_node *root = report_new("mmusim statistics dump");
+	struct report_node *list = report_add_list(root, "snapshots", NULL, TEXT_INLINE);
+
+	fill_snapshot(list, m, snap);
+	report_write_text(root, out);
+	fflush(out);
+	report_free(root);
 }
 
 /* How fast the host ran the guest, since the machine was made. */
@@ -390,6 +434,7 @@ struct report_node *report_build(struct machine *m, char *const *argv, char *con
 	fill_memory(root, m);
 	fill_latencies(root, m, m->domain.latency);
 	fill_region(root, m);
+	fill_snapshots(root, m);
 	fill_host(root, m);		/* last: the only member that varies between runs */
 	return root;
 }

@@ -16,9 +16,11 @@
 #define SIM_REPORT_H
 
 #include <stdbool.h>
+#include <stdio.h>
 
 #include "report/model.h"
 #include "sim/machine.h"
+#include "sim/region.h"
 
 struct report_file;
 
@@ -26,6 +28,10 @@ struct report_file;
  * `exit_status` (free it with report_free). */
 struct report_node *report_build(struct machine *m, char *const *argv, char *const *envp,
 				 int exit_status);
+
+/* Write one snapshot the guest took (sim/roi.h) to `out` as --stats text:
+ * MMUSIM_DUMP_STATS. */
+void report_dump_snapshot(const struct machine *m, const struct stats_snapshot *snap, FILE *out);
 
 /* Create (or truncate) `path`; NULL with `error` ("--report PATH: reason")
  * if it cannot be written. */

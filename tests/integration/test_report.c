@@ -17,7 +17,7 @@ TestSuite(report, .init = harness_setup, .fini = harness_teardown, .timeout = TE
 
 static const char *const top_level_members[] = {
 	"format", "version", "config", "result", "cpus", "syscalls", "faults",
-	"fault_around_pages", "tlb_flushes", "tlb", "shootdowns", "scheduling", "memory", "latencies", "region", "host", NULL
+	"fault_around_pages", "tlb_flushes", "tlb", "shootdowns", "scheduling", "memory", "latencies", "region", "snapshots", "host", NULL
 };
 
 /* The report at `path`, parsed (json_node_unref it). */
@@ -690,6 +690,53 @@ Test(report, no_region_is_null)
 	json_node_unref(root);
 	result_free(&r);
 	g_free(path);
+}
+
+/*
+ * guest/roi.c snapshots: three snapshots of the whole run's figures, the
+ * second a dump; between them the guest wrote 8 and then 5 fresh pages
+ * (anon-zero faults, hand-counted from the program).  The dump is written
+ * to stderr at once, as --stats text.
+ */
+Test(report, snapshots_hold_the_figures_when_taken)
+{
+	gchar *path = tmp_path("snap.json");
+	struct result r = run_mmusim("--stats", "--report", path, GUEST("roi"), "snapshots", NULL);
+	JsonNode *root, *snap[3];
+	JsonArray *list;
+
+	expect_status(&r, 0);
+	expect_contains("stdout", r.out, "snapshot 0 dump 0 snapshot 0\n");
+	expect_contains("stderr", r.err, "mmusim statistics dump\n  snapshot                         2\n");
+	expect_contains("stderr", r.err, "\n  snapshots                        3\n    snapshot                       1\n");
+	root = load_report(path);
+	list = json_node_get_array(node_at(root, "snapshots"));
+	cr_assert_eq(json_array_get_length(list), 3);
+	for (guint i = 0; i < 3; i++) {
+		snap[i] = json_array_get_element(list, i);
+		cr_expect_eq(int_at(snap[i], "tag"), i + 1);
+		cr_expect_eq(json_object_get_boolean_member(json_node_get_object(snap[i]), "dumped"), i == 1);
+	}
+	cr_expect_eq(int_at(snap[1], "faults.anon-zero") - int_at(snap[0], "faults.anon-zero"), 8);
+	cr_expect_eq(int_at(snap[2], "faults.anon-zero") - int_at(snap[1], "faults.anon-zero"), 5);
+	cr_expect_lt(int_at(snap[0], "instructions"), int_at(snap[1], "instructions"));
+	cr_expect_lt(int_at(snap[1], "instructions"), int_at(snap[2], "instructions"));
+	cr_expect_leq(int_at(snap[2], "instructions"), int_at(root, "result.instructions"));
+	cr_expect_leq(int_at(snap[1], "simulated_ns"), int_at(snap[2], "simulated_ns"));
+	json_node_unref(root);
+	result_free(&r);
+	g_free(path);
+}
+
+/* A runaway guest cannot make mmusim keep snapshots without end: past
+ * MMUSIM_MAX_SNAPSHOTS (65536) the call answers ENOSPC (-28). */
+Test(report, snapshots_are_bounded)
+{
+	struct result r = run_mmusim(GUEST("roi"), "limit", NULL);
+
+	expect_status(&r, 0);
+	expect_contains("stdout", r.out, "snapshots taken 65536, then -28\n");
+	result_free(&r);
 }
 
 Test(report, golden_roi)
