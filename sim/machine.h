@@ -72,6 +72,16 @@ struct sched_stats {
 	uint64_t forks, threads_created, execs;
 };
 
+/* A design's state in one machine (docs/design.md "Adding a design"): a
+ * design that gives tasks address spaces of its own (sim/sys_vas) hears
+ * when a task lets go of them (exit, execve) and when the machine goes. */
+struct machine;
+struct design_ops {
+	const char *name;
+	void (*task_release)(struct machine *m, struct task *t, void *state);
+	void (*destroy)(void *state);
+};
+
 struct machine {
 	struct options opt;
 	struct phys *phys;
@@ -110,6 +120,7 @@ struct machine {
 	double host_start;
 	struct progress progress;	/* the terminal's progress line (host time only) */
 	FILE *log;			/* diagnostics: stderr */
+	GHashTable *designs;		/* const struct design_ops * -> its state */
 };
 
 /* 0, or -EIO when the emulator cannot start, or another -errno when an
@@ -134,6 +145,11 @@ void machine_exit(struct machine *m, int status);
  * code notifications). */
 int machine_new_mm(struct machine *m, struct mm **out);
 int machine_dup_mm(struct machine *m, struct mm *old, struct mm **out);
+/* The state `ops`'s design keeps in `m`, or NULL before it is added. */
+void *machine_design(const struct machine *m, const struct design_ops *ops);
+void machine_add_design(struct machine *m, const struct design_ops *ops, void *state);
+/* `t` is about to drop every address space it holds (exit, execve). */
+void machine_release_task(struct machine *m, struct task *t);
 /* Print one warning per distinct `key` (e.g. an unknown system call). */
 void machine_warn_once(struct machine *m, const char *key, const char *fmt, ...) G_GNUC_PRINTF(3, 4);
 

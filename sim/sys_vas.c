@@ -1,0 +1,393 @@
+/*
+ * sys_vas: the sixteen calls of first-class virtual address spaces (the
+ * 2017 RFC; the model is mmu/vas), numbers MMUSIM_SYSCALL_BASE + 0..15 in
+ * the RFC's order (guest/vas.h).
+ *
+ * A task holds its original mm (mms[0]) and one mm per VAS attached to it
+ * (struct vas_attachment, kept here per task); vas_switch makes one of them
+ * the calling thread's active mm (task_switch_mm), after synchronising the
+ * task's own mappings from the mm left into the mm entered, and does the
+ * hardware switch on the running agent (agent_switch_mm: a flush without
+ * ASIDs, none with them), recorded as "switch:vas" with the TLB refills
+ * that follow.  The state is a design of the machine (struct design_ops):
+ * a task that exits or execs switches back and detaches everything first.
+ *
+ * Tasks run as root (uid 0, gid 0: sys_proc's getuid) until credentials
+ * are modelled, so the mode bits are recorded and checked (mmu/vas) but
+ * never deny a guest today.
+ */
+#include <errno.h>
+#include <fcntl.h>
+
+#include "mmu/uaccess.h"
+#include "mmu/vas/vas.h"
+#include "sim/syscall.h"
+
+/* MMUSIM_SYSCALL_BASE + n (guest/mmusim.h, guest/vas.h) */
+#define NR_VAS(n) (1000 + (n))
+
+struct vas_state {
+	struct vas_registry reg;
+	GHashTable *attached;		/* struct task * -> GPtrArray of struct vas_attachment * */
+};
+
+static const struct design_ops vas_design;
+
+static struct vas_state *vas_state(struct machine *m)
+{
+	struct vas_state *s = machine_design(m, &vas_design);
+
+	if (!s) {
+		s = g_new0(struct vas_state, 1);
+		vas_registry_init(&s->reg, m->phys, &m->vmstats);
+		s->attached = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL,
+						    (GDestroyNotify)g_ptr_array_unref);
+		machine_add_design(m, &vas_design, s);
+	}
+	return s;
+}
+
+static struct vas_cred current_cred(const struct task *t)
+{
+	(void)t;
+	return (struct vas_cred){ 0, 0 };
+}
+
+static void free_attachment(struct vas_attachment *att)
+{
+	if (att->own)
+		g_array_free(att->own, TRUE);
+	mmput(att->mm);
+	g_free(att);
+}
+
+static GPtrArray *attachments(struct vas_state *s, struct task *t)
+{
+	GPtrArray *a = g_hash_table_lookup(s->attached, t);
+
+	if (!a) {
+		a = g_ptr_array_new_with_free_func((GDestroyNotify)free_attachment);
+		g_hash_table_insert(s->attached, t, a);
+	}
+	return a;
+}
+
+static struct vas_attachment *find_attachment(struct vas_state *s, struct task *t, int vid)
+{
+	GPtrArray *a = g_hash_table_lookup(s->attached, t);
+
+	for (guint i = 0; a && i < a->len; i++) {
+		struct vas_attachment *att = g_ptr_array_index(a, i);
+
+		if (att->vas->id == vid)
+			return att;
+	}
+	return NULL;
+}
+
+/* The attachment whose mm `t` runs in, or NULL (its original mm). */
+static struct vas_attachment *active_attachment(struct vas_state *s, struct task *t)
+{
+	GPtrArray *a = g_hash_table_lookup(s->attached, t);
+
+	for (guint i = 0; a && i < a->len; i++) {
+		struct vas_attachment *att = g_ptr_array_index(a, i);
+
+		if (att->mm == t->mm)
+			return att;
+	}
+	return NULL;
+}
+
+static struct mm *original_mm(struct task *t)
+{
+	return g_ptr_array_index(t->mms, 0);
+}
+
+/* A name argument: -EFAULT for a wild pointer, -EINVAL past the RFC's
+ * VAS_MAX_NAME_LENGTH (strndup_user). */
+static long get_name(struct task *t, uint64_t uname, char name[VAS_MAX_NAME_LENGTH])
+{
+	long len = strncpy_from_user(t->mm, name, uname, VAS_MAX_NAME_LENGTH);
+
+	return len == -ENAMETOOLONG ? -EINVAL : len < 0 ? len : 0;
+}
+
+static struct task *find_target(struct machine *m, struct task *t, int64_t pid)
+{
+	if (pid == 0)
+		return t;
+	if (pid < 0 || pid > INT32_MAX)
+		return NULL;
+	return g_hash_table_lookup(m->tasks, GINT_TO_POINTER((int)pid));
+}
+
+/* Charge a copy's entries to the call running. */
+static void charge_copy(struct machine *m, const struct vas_copy_stats *st)
+{
+	agent_charge(machine_agent(m), COST_PTE_INSTALL, st->entries);
+}
+
+SYSCALL(vas_create)
+{
+	char name[VAS_MAX_NAME_LENGTH];
+	long err = get_name(t, a[0], name);
+	struct vas_cred cred = current_cred(t);
+
+	return err ? err : vas_create(&vas_state(m)->reg, name, (uint32_t)a[1], &cred);
+}
+
+SYSCALL(vas_delete)
+{
+	struct vas_cred cred = current_cred(t);
+
+	return vas_delete(&vas_state(m)->reg, (int)a[0], &cred);
+}
+
+SYSCALL(vas_find)
+{
+	char name[VAS_MAX_NAME_LENGTH];
+	long err = get_name(t, a[0], name);
+
+	return err ? err : vas_find(&vas_state(m)->reg, name);
+}
+
+SYSCALL(vas_attach)
+{
+	struct vas_state *s = vas_state(m);
+	struct vas *vas = vas_lookup(&s->reg, (int)a[1]);
+	struct task *target = find_target(m, t, (int64_t)a[0]);
+	unsigned may = vas_type_to_may((int)a[2]);
+	struct vas_cred cred = current_cred(t);
+	struct vas_copy_stats st = { 0 };
+	struct vas_attachment *att;
+	long err;
+
+	if (!target)
+		return -ESRCH;
+	if (!vas || !may)
+		return -EINVAL;
+	if (find_attachment(s, target, vas->id))
+		return 0;
+	err = vas_may_attach(vas, may, &cred);
+	if (err)
+		return err;
+	att = g_new0(struct vas_attachment, 1);
+	err = machine_new_mm(m, &att->mm);
+	if (err) {
+		g_free(att);
+		return err;
+	}
+	err = vas_attach_build(att, vas, may, original_mm(target), &st);
+	charge_copy(m, &st);
+	if (err) {
+		free_attachment(att);
+		return err;
+	}
+	task_attach_mm(target, att->mm);
+	g_ptr_array_add(attachments(s, target), att);
+	s->reg.attaches++;
+	return 0;
+}
+
+/* End an attach: drop the mm from the task, merge a writable VAS back. */
+static void detach(struct vas_state *s, struct machine *m, struct task *t,
+		   struct vas_attachment *att)
+{
+	struct vas_copy_stats st = { 0 };
+
+	vas_attach_release(att, &st);
+	charge_copy(m, &st);
+	if (g_ptr_array_remove(t->mms, att->mm))
+		mmput(att->mm);
+	s->reg.detaches++;
+	g_ptr_array_remove(attachments(s, t), att);
+}
+
+SYSCALL(vas_detach)
+{
+	struct vas_state *s = vas_state(m);
+	struct task *target = find_target(m, t, (int64_t)a[0]);
+	struct vas_attachment *att;
+
+	if (!target)
+		return -ESRCH;
+	att = find_attachment(s, target, (int)a[1]);
+	if (!att)
+		return -EINVAL;
+	if (target->mm == att->mm)
+		return -EBUSY;
+	detach(s, m, target, att);
+	return 0;
+}
+
+/* Move `t` from its active mm to `to` (its original mm or an attachment's):
+ * the own mappings follow, then the agent switches address space. */
+static long switch_to(struct machine *m, struct vas_state *s, struct task *t,
+		      struct vas_attachment *to)
+{
+	struct vas_attachment *from = active_attachment(s, t);
+	struct mm *orig = original_mm(t);
+	struct vas_copy_stats st = { 0 };
+	struct agent *ag = machine_agent(m);
+	struct event_cost ev;
+	long err = 0;
+
+	if (from)
+		err = vas_sync_own(from, from->mm, orig, &st);
+	if (!err && to)
+		err = vas_sync_own(to, orig, to->mm, &st);
+	charge_copy(m, &st);
+	if (err)
+		return err;
+	task_switch_mm(t, to ? to->mm : orig);
+	ev = agent_switch_mm(ag, t->mm);
+	agent_charge_cost(ag, &ev);
+	agent_open_switch(ag, "switch:vas", &ev);
+	s->reg.switches++;
+	return 0;
+}
+
+SYSCALL(vas_switch)
+{
+	struct vas_state *s = vas_state(m);
+	int vid = (int)a[0];
+	struct vas_attachment *to = vid ? find_attachment(s, t, vid) : NULL;
+	struct vas_attachment *from = active_attachment(s, t);
+
+	if (vid && !to)
+		return -EINVAL;
+	if (to == from)
+		return 0;
+	return switch_to(m, s, t, to);
+}
+
+SYSCALL(active_vas)
+{
+	struct vas_attachment *att = active_attachment(vas_state(m), t);
+
+	(void)a;
+	return att ? att->vas->id : 0;
+}
+
+SYSCALL(vas_getattr)
+{
+	struct vas_attr attr;
+	long err = vas_getattr(&vas_state(m)->reg, (int)a[0], &attr);
+
+	return err ? err : copy_to_user(t->mm, a[1], &attr, sizeof(attr));
+}
+
+SYSCALL(vas_setattr)
+{
+	struct vas_cred cred = current_cred(t);
+	struct vas_attr attr;
+	long err = copy_from_user(t->mm, &attr, a[1], sizeof(attr));
+
+	return err ? err : vas_setattr(&vas_state(m)->reg, (int)a[0], &attr, &cred);
+}
+
+SYSCALL(vas_seg_create)
+{
+	char name[VAS_MAX_NAME_LENGTH];
+	long err = get_name(t, a[0], name);
+	struct vas_cred cred = current_cred(t);
+
+	return err ? err : vas_seg_create(&vas_state(m)->reg, name, a[1], a[2], (uint32_t)a[3], &cred);
+}
+
+SYSCALL(vas_seg_delete)
+{
+	struct vas_cred cred = current_cred(t);
+
+	return vas_seg_delete(&vas_state(m)->reg, (int)a[0], &cred);
+}
+
+SYSCALL(vas_seg_find)
+{
+	char name[VAS_MAX_NAME_LENGTH];
+	long err = get_name(t, a[0], name);
+
+	return err ? err : vas_seg_find(&vas_state(m)->reg, name);
+}
+
+SYSCALL(vas_seg_attach)
+{
+	struct vas_cred cred = current_cred(t);
+
+	return vas_seg_attach(&vas_state(m)->reg, (int)a[0], (int)a[1], (int)a[2], &cred);
+}
+
+SYSCALL(vas_seg_detach)
+{
+	struct vas_cred cred = current_cred(t);
+
+	return vas_seg_detach(&vas_state(m)->reg, (int)a[0], (int)a[1], &cred);
+}
+
+SYSCALL(vas_seg_getattr)
+{
+	struct vas_attr attr;
+	long err = vas_seg_getattr(&vas_state(m)->reg, (int)a[0], &attr);
+
+	return err ? err : copy_to_user(t->mm, a[1], &attr, sizeof(attr));
+}
+
+SYSCALL(vas_seg_setattr)
+{
+	struct vas_cred cred = current_cred(t);
+	struct vas_attr attr;
+	long err = copy_from_user(t->mm, &attr, a[1], sizeof(attr));
+
+	return err ? err : vas_seg_setattr(&vas_state(m)->reg, (int)a[0], &attr, &cred);
+}
+
+/* The task exits or execs: back to its original mm, every VAS detached. */
+static void vas_task_release(struct machine *m, struct task *t, void *state)
+{
+	struct vas_state *s = state;
+	struct vas_attachment *active = active_attachment(s, t);
+	GPtrArray *a = g_hash_table_lookup(s->attached, t);
+	struct vas_copy_stats st = { 0 };
+
+	if (active && !vas_sync_own(active, active->mm, original_mm(t), &st))
+		task_switch_mm(t, original_mm(t));
+	while (a && a->len)
+		detach(s, m, t, g_ptr_array_index(a, a->len - 1));
+	g_hash_table_remove(s->attached, t);
+}
+
+static void vas_destroy(void *state)
+{
+	struct vas_state *s = state;
+
+	g_hash_table_destroy(s->attached);
+	vas_registry_fini(&s->reg);
+	g_free(s);
+}
+
+static const struct design_ops vas_design = {
+	.name = "vas",
+	.task_release = vas_task_release,
+	.destroy = vas_destroy,
+};
+
+const struct syscall_desc vas_syscalls[] = {
+	SYSCALL_DESC(NR_VAS(0), vas_create, "sm"),
+	SYSCALL_DESC(NR_VAS(1), vas_delete, "d"),
+	SYSCALL_DESC(NR_VAS(2), vas_find, "s"),
+	SYSCALL_DESC(NR_VAS(3), vas_attach, "ddo"),
+	SYSCALL_DESC(NR_VAS(4), vas_detach, "dd"),
+	SYSCALL_DESC(NR_VAS(5), vas_switch, "d"),
+	SYSCALL_DESC(NR_VAS(6), active_vas, ""),
+	SYSCALL_DESC(NR_VAS(7), vas_getattr, "dp"),
+	SYSCALL_DESC(NR_VAS(8), vas_setattr, "dp"),
+	SYSCALL_DESC(NR_VAS(9), vas_seg_create, "sxxm"),
+	SYSCALL_DESC(NR_VAS(10), vas_seg_delete, "d"),
+	SYSCALL_DESC(NR_VAS(11), vas_seg_find, "s"),
+	SYSCALL_DESC(NR_VAS(12), vas_seg_attach, "ddo"),
+	SYSCALL_DESC(NR_VAS(13), vas_seg_detach, "dd"),
+	SYSCALL_DESC(NR_VAS(14), vas_seg_getattr, "dp"),
+	SYSCALL_DESC(NR_VAS(15), vas_seg_setattr, "dp"),
+	{ 0 }
+};
