@@ -67,6 +67,7 @@ GUEST_BINS = \
 	guest/bin/sigfd \
 	guest/bin/splicetee \
 	guest/bin/vascalls \
+	guest/bin/vasreport \
 	guest/bin/vasswitch
 
 # Guests without a C library: _start is theirs.  No outline atomics either:

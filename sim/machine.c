@@ -148,6 +148,29 @@ void machine_release_task(struct machine *m, struct task *t)
 		((const struct design_ops *)ops)->task_release(m, t, state);
 }
 
+static gint compare_design_names(gconstpointer a, gconstpointer b)
+{
+	const struct design_ops *x = a, *y = b;
+
+	return strcmp(x->name, y->name);
+}
+
+void machine_report_designs(struct machine *m, struct report_node *root)
+{
+	GList *designs;
+
+	if (!m->designs)
+		return;
+	designs = g_list_sort(g_hash_table_get_keys(m->designs), compare_design_names);
+	for (GList *l = designs; l; l = l->next) {
+		const struct design_ops *ops = l->data;
+
+		if (ops->report)
+			ops->report(m, g_hash_table_lookup(m->designs, ops), root);
+	}
+	g_list_free(designs);
+}
+
 void machine_free_dead_tasks(struct machine *m)
 {
 	g_list_free_full(m->dead, (GDestroyNotify)task_free);

@@ -76,10 +76,13 @@ struct sched_stats {
  * design that gives tasks address spaces of its own (sim/sys_vas) hears
  * when a task lets go of them (exit, execve) and when the machine goes. */
 struct machine;
+struct report_node;
 struct design_ops {
 	const char *name;
 	void (*task_release)(struct machine *m, struct task *t, void *state);
 	void (*destroy)(void *state);
+	/* Add the design's member to the run's figures (NULL: none). */
+	void (*report)(struct machine *m, void *state, struct report_node *root);
 };
 
 struct machine {
@@ -150,6 +153,8 @@ void *machine_design(const struct machine *m, const struct design_ops *ops);
 void machine_add_design(struct machine *m, const struct design_ops *ops, void *state);
 /* `t` is about to drop every address space it holds (exit, execve). */
 void machine_release_task(struct machine *m, struct task *t);
+/* Each design in use adds its member to `root`, in the order of their names. */
+void machine_report_designs(struct machine *m, struct report_node *root);
 /* Print one warning per distinct `key` (e.g. an unknown system call). */
 void machine_warn_once(struct machine *m, const char *key, const char *fmt, ...) G_GNUC_PRINTF(3, 4);
 

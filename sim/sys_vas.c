@@ -19,8 +19,10 @@
 #include <errno.h>
 #include <fcntl.h>
 
+#include "mmu/pagewalk.h"
 #include "mmu/uaccess.h"
 #include "mmu/vas/vas.h"
+#include "report/model.h"
 #include "sim/syscall.h"
 
 /* MMUSIM_SYSCALL_BASE + n (guest/mmusim.h, guest/vas.h) */
@@ -366,10 +368,131 @@ static void vas_destroy(void *state)
 	g_free(s);
 }
 
+static gint compare_ids(gconstpointer a, gconstpointer b)
+{
+	return GPOINTER_TO_INT(a) - GPOINTER_TO_INT(b);	/* ids are positive */
+}
+
+/* The keys of `table` (GINT_TO_POINTER ids), ascending. */
+static GList *sorted_ids(GHashTable *table)
+{
+	return g_list_sort(g_hash_table_get_keys(table), compare_ids);
+}
+
+static void report_attr(struct report_node *row, const struct vas_attr *attr)
+{
+	report_add_count(row, "mode", NULL, attr->mode);
+	report_add_count(row, "user", NULL, attr->user);
+	report_add_count(row, "group", NULL, attr->group);
+}
+
+static void report_vases(struct report_node *sec, struct vas_registry *r)
+{
+	struct report_node *list = report_add_list(sec, "vases", "VASes", TEXT_TABLE);
+	GList *ids = sorted_ids(r->vases);
+
+	report_add_column(list, "id", "id", 4);
+	report_add_column(list, "name", "name", -16);
+	report_add_column(list, "readers", "readers", 8);
+	report_add_column(list, "writers", "writers", 8);
+	report_add_column(list, "segments", "segments", 9);
+	report_add_column(list, "page_tables", "page tables", 12);
+	for (GList *l = ids; l; l = l->next) {
+		struct vas *vas = g_hash_table_lookup(r->vases, l->data);
+		struct report_node *row = report_add_section(list, NULL, NULL, TEXT_INLINE);
+
+		report_add_count(row, "id", NULL, (uint64_t)vas->id);
+		report_add_string(row, "name", vas->name);
+		report_attr(row, &vas->attr);
+		report_add_count(row, "readers", NULL, (uint64_t)vas->readers);
+		report_add_count(row, "writers", NULL, (uint64_t)vas->writers);
+		report_add_count(row, "segments", NULL, vas->segs->len);
+		report_add_count(row, "page_tables", NULL, mm_pgtable_pages(vas->mm));
+	}
+	g_list_free(ids);
+}
+
+static void report_segments(struct report_node *sec, struct vas_registry *r)
+{
+	struct report_node *list = report_add_list(sec, "segments", "segments", TEXT_TABLE);
+	GList *ids = sorted_ids(r->segs);
+
+	report_add_column(list, "id", "id", 4);
+	report_add_column(list, "name", "name", -16);
+	report_add_column(list, "vases", "VASes", 8);
+	report_add_column(list, "page_tables", "page tables", 12);
+	for (GList *l = ids; l; l = l->next) {
+		struct vas_seg *seg = g_hash_table_lookup(r->segs, l->data);
+		struct report_node *row = report_add_section(list, NULL, NULL, TEXT_INLINE);
+
+		report_add_count(row, "id", NULL, (uint64_t)seg->id);
+		report_add_string(row, "name", seg->name);
+		report_add_count(row, "start", NULL, seg->start);
+		report_add_count(row, "end", NULL, seg->end);
+		report_attr(row, &seg->attr);
+		report_add_count(row, "vases", NULL, (uint64_t)seg->vases);
+		report_add_count(row, "page_tables", NULL, mm_pgtable_pages(seg->mm));
+	}
+	g_list_free(ids);
+}
+
+static const char *access_name(unsigned may)
+{
+	if (may == (VAS_MAY_READ | VAS_MAY_WRITE))
+		return "read-write";
+	return may == VAS_MAY_READ ? "read-only" : "write-only";
+}
+
+static gint compare_tids(gconstpointer a, gconstpointer b)
+{
+	return ((const struct task *)a)->tid - ((const struct task *)b)->tid;
+}
+
+/* The attachments of the tasks still alive (a run cut short), by tid and
+ * in attach order. */
+static void report_attachments(struct report_node *sec, struct vas_state *s)
+{
+	struct report_node *list = report_add_list(sec, "attachments", NULL, TEXT_NONE);
+	GList *tasks = g_list_sort(g_hash_table_get_keys(s->attached), compare_tids);
+
+	for (GList *l = tasks; l; l = l->next) {
+		struct task *t = l->data;
+		GPtrArray *a = g_hash_table_lookup(s->attached, t);
+
+		for (guint i = 0; i < a->len; i++) {
+			struct vas_attachment *att = g_ptr_array_index(a, i);
+			struct report_node *row = report_add_section(list, NULL, NULL, TEXT_NONE);
+
+			report_add_count(row, "tid", NULL, (uint64_t)t->tid);
+			report_add_count(row, "vas", NULL, (uint64_t)att->vas->id);
+			report_add_string(row, "access", access_name(att->may));
+			report_add_bool(row, "active", t->mm == att->mm);
+			report_add_count(row, "page_tables", NULL, mm_pgtable_pages(att->mm));
+		}
+	}
+	g_list_free(tasks);
+}
+
+/* The "vas" member of --report and --stats (docs/report-format.md). */
+static void vas_report(struct machine *m, void *state, struct report_node *root)
+{
+	struct vas_state *s = state;
+	struct report_node *sec = report_add_section(root, "vas", "virtual address spaces", TEXT_LINE);
+
+	(void)m;
+	report_add_count(sec, "switches", "VAS switches", s->reg.switches);
+	report_add_count(sec, "attaches", "attaches", s->reg.attaches);
+	report_add_count(sec, "detaches", "detaches", s->reg.detaches);
+	report_vases(sec, &s->reg);
+	report_segments(sec, &s->reg);
+	report_attachments(sec, s);
+}
+
 static const struct design_ops vas_design = {
 	.name = "vas",
 	.task_release = vas_task_release,
 	.destroy = vas_destroy,
+	.report = vas_report,
 };
 
 const struct syscall_desc vas_syscalls[] = {
