@@ -68,6 +68,7 @@ GUEST_BINS = \
 	guest/bin/splicetee \
 	guest/bin/vascalls \
 	guest/bin/vasreport \
+	guest/bin/vasthreads \
 	guest/bin/vasswitch
 
 # Guests without a C library: _start is theirs.  No outline atomics either:

@@ -3,14 +3,22 @@
  * 2017 RFC; the model is mmu/vas), numbers MMUSIM_SYSCALL_BASE + 0..15 in
  * the RFC's order (guest/vas.h).
  *
- * A task holds its original mm (mms[0]) and one mm per VAS attached to it
- * (struct vas_attachment, kept here per task); vas_switch makes one of them
- * the calling thread's active mm (task_switch_mm), after synchronising the
- * task's own mappings from the mm left into the mm entered, and does the
- * hardware switch on the running agent (agent_switch_mm: a flush without
- * ASIDs, none with them), recorded as "switch:vas" with the TLB refills
- * that follow.  The state is a design of the machine (struct design_ops):
- * a task that exits or execs switches back and detaches everything first.
+ * As in the RFC, the VASes attached to a task are those of its context
+ * (struct vas_context), shared by the tasks that share its original mm
+ * (mms[0]: the threads and vfork children made with CLONE_VM); a fork child
+ * or an exec starts a new, empty one.  Each attach (struct vas_attachment)
+ * has its mm, held by the context; vas_switch makes it the calling thread's
+ * active mm (task_switch_mm; the thread holds the mm it runs in), after
+ * synchronising the own mappings from the mm left into the mm entered, and
+ * does the hardware switch on the running agent (agent_switch_mm: a flush
+ * without ASIDs, none with them), recorded as "switch:vas" with the TLB
+ * refills that follow.  Each thread has its active VAS (the RFC's
+ * tsk->active_vas); vas_detach refuses only the target thread's own active
+ * one, so a sibling running in a detached VAS keeps running in that mm,
+ * still reports the VAS active and may switch back (the RFC's weak spot).
+ * The state is a design of the machine (struct design_ops): a task that
+ * exits or execs switches back first; the last task of a context detaches
+ * everything.
  *
  * Tasks run as root (uid 0, gid 0: sys_proc's getuid) until credentials
  * are modelled, so the mode bits are recorded and checked (mmu/vas) but
@@ -28,26 +36,19 @@
 /* MMUSIM_SYSCALL_BASE + n (guest/mmusim.h, guest/vas.h) */
 #define NR_VAS(n) (1000 + (n))
 
+/* The attaches of the tasks sharing one original mm. */
+struct vas_context {
+	GPtrArray *atts;		/* struct vas_attachment *, in attach order */
+	int pid;			/* of the task it was made for (the report's) */
+};
+
 struct vas_state {
 	struct vas_registry reg;
-	GHashTable *attached;		/* struct task * -> GPtrArray of struct vas_attachment * */
+	GHashTable *contexts;		/* original struct mm * -> struct vas_context * */
+	GHashTable *active;		/* struct task * -> its active vid; absent: 0 */
 };
 
 static const struct design_ops vas_design;
-
-static struct vas_state *vas_state(struct machine *m)
-{
-	struct vas_state *s = machine_design(m, &vas_design);
-
-	if (!s) {
-		s = g_new0(struct vas_state, 1);
-		vas_registry_init(&s->reg, m->phys, &m->vmstats);
-		s->attached = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL,
-						    (GDestroyNotify)g_ptr_array_unref);
-		machine_add_design(m, &vas_design, s);
-	}
-	return s;
-}
 
 static struct vas_cred current_cred(const struct task *t)
 {
@@ -63,20 +64,61 @@ static void free_attachment(struct vas_attachment *att)
 	g_free(att);
 }
 
+static void free_context(struct vas_context *ctx)
+{
+	g_ptr_array_unref(ctx->atts);
+	g_free(ctx);
+}
+
+static struct vas_state *vas_state(struct machine *m)
+{
+	struct vas_state *s = machine_design(m, &vas_design);
+
+	if (!s) {
+		s = g_new0(struct vas_state, 1);
+		vas_registry_init(&s->reg, m->phys, &m->vmstats);
+		s->contexts = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL,
+						    (GDestroyNotify)free_context);
+		s->active = g_hash_table_new(g_direct_hash, g_direct_equal);
+		machine_add_design(m, &vas_design, s);
+	}
+	return s;
+}
+
+static struct mm *original_mm(struct task *t)
+{
+	return g_ptr_array_index(t->mms, 0);
+}
+
+/* The attaches `t` sees (NULL: none yet). */
 static GPtrArray *attachments(struct vas_state *s, struct task *t)
 {
-	GPtrArray *a = g_hash_table_lookup(s->attached, t);
+	struct vas_context *ctx = g_hash_table_lookup(s->contexts, original_mm(t));
 
-	if (!a) {
-		a = g_ptr_array_new_with_free_func((GDestroyNotify)free_attachment);
-		g_hash_table_insert(s->attached, t, a);
+	return ctx ? ctx->atts : NULL;
+}
+
+static struct vas_context *get_context(struct vas_state *s, struct task *t)
+{
+	struct vas_context *ctx = g_hash_table_lookup(s->contexts, original_mm(t));
+
+	if (!ctx) {
+		ctx = g_new0(struct vas_context, 1);
+		ctx->atts = g_ptr_array_new_with_free_func((GDestroyNotify)free_attachment);
+		ctx->pid = t->proc->pid;
+		g_hash_table_insert(s->contexts, original_mm(t), ctx);
 	}
-	return a;
+	return ctx;
+}
+
+static int active_vid(struct vas_state *s, struct task *t)
+{
+	return GPOINTER_TO_INT(g_hash_table_lookup(s->active, t));
 }
 
 static struct vas_attachment *find_attachment(struct vas_state *s, struct task *t, int vid)
 {
-	GPtrArray *a = g_hash_table_lookup(s->attached, t);
+	GPtrArray *a = attachments(s, t);
 
 	for (guint i = 0; a && i < a->len; i++) {
 		struct vas_attachment *att = g_ptr_array_index(a, i);
@@ -87,23 +129,13 @@ static struct vas_attachment *find_attachment(struct vas_state *s, struct task *
 	return NULL;
 }
 
-/* The attachment whose mm `t` runs in, or NULL (its original mm). */
+/* The attachment whose mm `t` runs in, or NULL (its original mm, or the
+ * mm of a VAS detached under it). */
 static struct vas_attachment *active_attachment(struct vas_state *s, struct task *t)
 {
-	GPtrArray *a = g_hash_table_lookup(s->attached, t);
+	struct vas_attachment *att = find_attachment(s, t, active_vid(s, t));
 
-	for (guint i = 0; a && i < a->len; i++) {
-		struct vas_attachment *att = g_ptr_array_index(a, i);
-
-		if (att->mm == t->mm)
-			return att;
-	}
-	return NULL;
-}
-
-static struct mm *original_mm(struct task *t)
-{
-	return g_ptr_array_index(t->mms, 0);
+	return att && att->mm == t->mm ? att : NULL;
 }
 
 /* A name argument: -EFAULT for a wild pointer, -EINVAL past the RFC's
@@ -186,24 +218,22 @@ SYSCALL(vas_attach)
 		free_attachment(att);
 		return err;
 	}
-	task_attach_mm(target, att->mm);
-	g_ptr_array_add(attachments(s, target), att);
+	g_ptr_array_add(get_context(s, target)->atts, att);
 	s->reg.attaches++;
 	return 0;
 }
 
-/* End an attach: drop the mm from the task, merge a writable VAS back. */
-static void detach(struct vas_state *s, struct machine *m, struct task *t,
+/* End an attach of `atts`: merge a writable VAS back, drop the context's
+ * mm (a sibling thread running in it keeps its own reference). */
+static void detach(struct vas_state *s, struct machine *m, GPtrArray *atts,
 		   struct vas_attachment *att)
 {
 	struct vas_copy_stats st = { 0 };
 
 	vas_attach_release(att, &st);
 	charge_copy(m, &st);
-	if (g_ptr_array_remove(t->mms, att->mm))
-		mmput(att->mm);
 	s->reg.detaches++;
-	g_ptr_array_remove(attachments(s, t), att);
+	g_ptr_array_remove(atts, att);
 }
 
 SYSCALL(vas_detach)
@@ -217,19 +247,21 @@ SYSCALL(vas_detach)
 	att = find_attachment(s, target, (int)a[1]);
 	if (!att)
 		return -EINVAL;
-	if (target->mm == att->mm)
+	if (active_vid(s, target) == att->vas->id)
 		return -EBUSY;
-	detach(s, m, target, att);
+	detach(s, m, attachments(s, target), att);
 	return 0;
 }
 
 /* Move `t` from its active mm to `to` (its original mm or an attachment's):
- * the own mappings follow, then the agent switches address space. */
+ * the own mappings follow, then the agent switches address space.  The
+ * thread holds the mm it runs in; the one left (not the original) it lets
+ * go once the agent has left it too. */
 static long switch_to(struct machine *m, struct vas_state *s, struct task *t,
 		      struct vas_attachment *to)
 {
 	struct vas_attachment *from = active_attachment(s, t);
-	struct mm *orig = original_mm(t);
+	struct mm *orig = original_mm(t), *left = t->mm;
 	struct vas_copy_stats st = { 0 };
 	struct agent *ag = machine_agent(m);
 	struct event_cost ev;
@@ -242,10 +274,18 @@ static long switch_to(struct machine *m, struct vas_state *s, struct task *t,
 	charge_copy(m, &st);
 	if (err)
 		return err;
+	if (to) {
+		task_attach_mm(t, to->mm);
+		g_hash_table_insert(s->active, t, GINT_TO_POINTER(to->vas->id));
+	} else {
+		g_hash_table_remove(s->active, t);
+	}
 	task_switch_mm(t, to ? to->mm : orig);
 	ev = agent_switch_mm(ag, t->mm);
 	agent_charge_cost(ag, &ev);
 	agent_open_switch(ag, "switch:vas", &ev);
+	if (left != orig && g_ptr_array_remove(t->mms, left))
+		mmput(left);
 	s->reg.switches++;
 	return 0;
 }
@@ -255,21 +295,18 @@ SYSCALL(vas_switch)
 	struct vas_state *s = vas_state(m);
 	int vid = (int)a[0];
 	struct vas_attachment *to = vid ? find_attachment(s, t, vid) : NULL;
-	struct vas_attachment *from = active_attachment(s, t);
 
 	if (vid && !to)
 		return -EINVAL;
-	if (to == from)
+	if (t->mm == (to ? to->mm : original_mm(t)))
 		return 0;
 	return switch_to(m, s, t, to);
 }
 
 SYSCALL(active_vas)
 {
-	struct vas_attachment *att = active_attachment(vas_state(m), t);
-
 	(void)a;
-	return att ? att->vas->id : 0;
+	return active_vid(vas_state(m), t);
 }
 
 SYSCALL(vas_getattr)
@@ -344,26 +381,32 @@ SYSCALL(vas_seg_setattr)
 	return err ? err : vas_seg_setattr(&vas_state(m)->reg, (int)a[0], &attr, &cred);
 }
 
-/* The task exits or execs: back to its original mm, every VAS detached. */
+/* The task exits or execs: back to its original mm (its own mappings
+ * synchronised into it); the last task of its context detaches every VAS. */
 static void vas_task_release(struct machine *m, struct task *t, void *state)
 {
 	struct vas_state *s = state;
 	struct vas_attachment *active = active_attachment(s, t);
-	GPtrArray *a = g_hash_table_lookup(s->attached, t);
+	struct mm *orig = original_mm(t);
+	GPtrArray *a = attachments(s, t);
 	struct vas_copy_stats st = { 0 };
 
-	if (active && !vas_sync_own(active, active->mm, original_mm(t), &st))
-		task_switch_mm(t, original_mm(t));
+	if (active && !vas_sync_own(active, active->mm, orig, &st))
+		task_switch_mm(t, orig);
+	g_hash_table_remove(s->active, t);
+	if (orig->users > 1)
+		return;
 	while (a && a->len)
-		detach(s, m, t, g_ptr_array_index(a, a->len - 1));
-	g_hash_table_remove(s->attached, t);
+		detach(s, m, a, g_ptr_array_index(a, a->len - 1));
+	g_hash_table_remove(s->contexts, orig);
 }
 
 static void vas_destroy(void *state)
 {
 	struct vas_state *s = state;
 
-	g_hash_table_destroy(s->attached);
+	g_hash_table_destroy(s->contexts);
+	g_hash_table_destroy(s->active);
 	vas_registry_fini(&s->reg);
 	g_free(s);
 }
@@ -443,34 +486,46 @@ static const char *access_name(unsigned may)
 	return may == VAS_MAY_READ ? "read-only" : "write-only";
 }
 
-static gint compare_tids(gconstpointer a, gconstpointer b)
+static gint compare_pids(gconstpointer a, gconstpointer b)
 {
-	return ((const struct task *)a)->tid - ((const struct task *)b)->tid;
+	return ((const struct vas_context *)a)->pid - ((const struct vas_context *)b)->pid;
 }
 
-/* The attachments of the tasks still alive (a run cut short), by tid and
- * in attach order. */
+/* The threads running in `mm`. */
+static uint64_t threads_in(struct vas_state *s, const struct mm *mm)
+{
+	GHashTableIter it;
+	gpointer t;
+	uint64_t n = 0;
+
+	g_hash_table_iter_init(&it, s->active);
+	while (g_hash_table_iter_next(&it, &t, NULL))
+		n += ((struct task *)t)->mm == mm;
+	return n;
+}
+
+/* The attaches still in force (a run cut short), by the pid their context
+ * was made for, in attach order. */
 static void report_attachments(struct report_node *sec, struct vas_state *s)
 {
 	struct report_node *list = report_add_list(sec, "attachments", NULL, TEXT_NONE);
-	GList *tasks = g_list_sort(g_hash_table_get_keys(s->attached), compare_tids);
+	GList *contexts = g_list_sort(g_hash_table_get_values(s->contexts), compare_pids);
 
-	for (GList *l = tasks; l; l = l->next) {
-		struct task *t = l->data;
-		GPtrArray *a = g_hash_table_lookup(s->attached, t);
+	for (GList *l = contexts; l; l = l->next) {
+		struct vas_context *ctx = l->data;
 
-		for (guint i = 0; i < a->len; i++) {
-			struct vas_attachment *att = g_ptr_array_index(a, i);
+		for (guint i = 0; i < ctx->atts->len; i++) {
+			struct vas_attachment *att = g_ptr_array_index(ctx->atts, i);
 			struct report_node *row = report_add_section(list, NULL, NULL, TEXT_NONE);
 
-			report_add_count(row, "tid", NULL, (uint64_t)t->tid);
+			report_add_count(row, "pid", NULL, (uint64_t)ctx->pid);
 			report_add_count(row, "vas", NULL, (uint64_t)att->vas->id);
 			report_add_string(row, "access", access_name(att->may));
-			report_add_bool(row, "active", t->mm == att->mm);
+			report_add_count(row, "threads", NULL, threads_in(s, att->mm));
 			report_add_count(row, "page_tables", NULL, mm_pgtable_pages(att->mm));
 		}
 	}
-	g_list_free(tasks);
+	g_list_free(contexts);
 }
 
 /* The "vas" member of --report and --stats (docs/report-format.md). */

@@ -146,3 +146,42 @@ Test(vas, benchmark_switches_by_kind)
 	cr_expect(g_regex_match_simple("^ +switch:process +20 ", r.err, G_REGEX_MULTILINE, 0), "%s", r.err);
 	result_free(&r);
 }
+
+/* Threads share their process's VASes and each has its own active one (the
+ * RFC's vas_context, shared by CLONE_VM, and tsk->active_vas).  The lines
+ * follow the RFC's vas_detach, which refuses only the target thread's own
+ * active VAS: detaching v while the sibling runs in it succeeds, the sibling
+ * keeps running in that mm (reads what it wrote), still names v (1) as
+ * active, switches back to 0, and can no longer switch to v; the detach
+ * merged the sibling's page into v; the sibling's exit leaves w attached
+ * (only the last thread detaches everything). */
+static const char threads_expected[] =
+	"attach v = 0\n"
+	"attach w = 0\n"
+	"sibling active = 0\n"
+	"sibling switch v = 0\n"
+	"main active = 0\n"
+	"delete v = EBUSY\n"
+	"detach v under the sibling = 0\n"
+	"sibling active after detach = 1\n"
+	"sibling still reads: written by the sibling\n"
+	"sibling switch 0 = 0\n"
+	"sibling active = 0\n"
+	"sibling switch v = EINVAL\n"
+	"switch w after the sibling's exit = 0\n"
+	"switch 0 = 0\n"
+	"attach v ro = 0\n"
+	"switch v = 0\n"
+	"v holds: written by the sibling\n"
+	"switch 0 = 0\n"
+	"detach v = 0\n"
+	"delete v = 0\n";
+
+Test(vas, threads_share_vases_and_a_sibling_survives_a_detach)
+{
+	struct result r = run_mmusim(GUEST("vasthreads"), NULL);
+
+	expect_status(&r, 0);
+	cr_expect_str_eq(r.out, threads_expected);
+	result_free(&r);
+}
