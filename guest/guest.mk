@@ -65,7 +65,11 @@ GUEST_BINS = \
 	guest/bin/memfd \
 	guest/bin/fdcalls \
 	guest/bin/sigfd \
-	guest/bin/splicetee
+	guest/bin/splicetee \
+	guest/bin/vascalls \
+	guest/bin/vasreport \
+	guest/bin/vasthreads \
+	guest/bin/vasswitch
 
 # Guests without a C library: _start is theirs.  No outline atomics either:
 # those helpers are in libgcc, which -nostdlib leaves out, and are set up by
@@ -99,7 +103,7 @@ guest/bin/sqlite-demo: guest/sqlite-demo.c
 	@mkdir -p guest/bin
 	$(AM_V_CC)$(GUEST_CC) $(GUEST_CFLAGS) -o $@ $< -lsqlite3 -lm
 
-guest/bin/%: guest/%.c guest/mmusim.h
+guest/bin/%: guest/%.c guest/mmusim.h guest/vas.h
 	@mkdir -p guest/bin
 	$(AM_V_CC)$(GUEST_CC) $(GUEST_CFLAGS) -o $@ $<
 

@@ -25,7 +25,7 @@ int main(void)
 	try_call("acct", SYS_acct);
 	try_call("acct", SYS_acct);
 	try_call("unassigned 400", 400);
-	try_call("mmusim 1000", MMUSIM_SYSCALL_BASE);
-	try_call("mmusim 1015", MMUSIM_SYSCALL_BASE + 15);
+	try_call("mmusim 1900", MMUSIM_SYSCALL_BASE + 900);
+	try_call("mmusim 1915", MMUSIM_SYSCALL_BASE + 915);
 	return 0;
 }

@@ -172,6 +172,7 @@ static void flush_old_exec(struct machine *m, struct task *t, struct mm *mm)
 		if (l->data != t)
 			do_exit(m, l->data);
 	}
+	machine_release_task(m, t);
 	mm_inherit_flags(mm, t->mm);
 	task_exec_mm(t, mm);
 	if (t->files->refs > 1) {

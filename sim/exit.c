@@ -122,6 +122,7 @@ void do_exit(struct machine *m, struct task *t)
 	sched_remove(m, t);
 	g_hash_table_remove(m->tasks, GINT_TO_POINTER(t->tid));
 	m->nr_tasks--;
+	machine_release_task(m, t);
 	task_release(t);
 	m->dead = g_list_append(m->dead, t);
 	if (!p->threads && !p->zombie)

@@ -110,6 +110,67 @@ int machine_create(const struct options *opt, struct machine **out, GString *err
 	return 0;
 }
 
+void *machine_design(const struct machine *m, const struct design_ops *ops)
+{
+	return m->designs ? g_hash_table_lookup(m->designs, ops) : NULL;
+}
+
+static void destroy_design(gpointer key, gpointer value, gpointer unused)
+{
+	const struct design_ops *ops = key;
+
+	(void)unused;
+	ops->destroy(value);
+}
+
+static void free_designs(GHashTable *designs)
+{
+	g_hash_table_foreach(designs, destroy_design, NULL);
+	g_hash_table_unref(designs);
+}
+
+void machine_add_design(struct machine *m, const struct design_ops *ops, void *state)
+{
+	if (!m->designs)
+		m->designs = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, NULL);
+	g_hash_table_insert(m->designs, (gpointer)ops, state);
+}
+
+void machine_release_task(struct machine *m, struct task *t)
+{
+	GHashTableIter it;
+	gpointer ops, state;
+
+	if (!m->designs)
+		return;
+	g_hash_table_iter_init(&it, m->designs);
+	while (g_hash_table_iter_next(&it, &ops, &state))
+		((const struct design_ops *)ops)->task_release(m, t, state);
+}
+
+static gint compare_design_names(gconstpointer a, gconstpointer b)
+{
+	const struct design_ops *x = a, *y = b;
+
+	return strcmp(x->name, y->name);
+}
+
+void machine_report_designs(struct machine *m, struct report_node *root)
+{
+	GList *designs;
+
+	if (!m->designs)
+		return;
+	designs = g_list_sort(g_hash_table_get_keys(m->designs), compare_design_names);
+	for (GList *l = designs; l; l = l->next) {
+		const struct design_ops *ops = l->data;
+
+		if (ops->report)
+			ops->report(m, g_hash_table_lookup(m->designs, ops), root);
+	}
+	g_list_free(designs);
+}
+
 void machine_free_dead_tasks(struct machine *m)
 {
 	g_list_free_full(m->dead, (GDestroyNotify)task_free);
@@ -135,6 +196,7 @@ void machine_destroy(struct machine *m)
 	g_list_free(live);
 	machine_free_dead_tasks(m);
 	g_list_free_full(m->processes, (GDestroyNotify)process_free);
+	g_clear_pointer(&m->designs, free_designs);
 	if (m->futexes)
 		g_hash_table_destroy(m->futexes);
 	g_clear_pointer(&m->unix_names, g_hash_table_destroy);

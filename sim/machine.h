@@ -72,6 +72,19 @@ struct sched_stats {
 	uint64_t forks, threads_created, execs;
 };
 
+/* A design's state in one machine (docs/design.md "Adding a design"): a
+ * design that gives tasks address spaces of its own (sim/sys_vas) hears
+ * when a task lets go of them (exit, execve) and when the machine goes. */
+struct machine;
+struct report_node;
+struct design_ops {
+	const char *name;
+	void (*task_release)(struct machine *m, struct task *t, void *state);
+	void (*destroy)(void *state);
+	/* Add the design's member to the run's figures (NULL: none). */
+	void (*report)(struct machine *m, void *state, struct report_node *root);
+};
+
 struct machine {
 	struct options opt;
 	struct phys *phys;
@@ -111,6 +124,7 @@ struct machine {
 	double host_start;
 	struct progress progress;	/* the terminal's progress line (host time only) */
 	FILE *log;			/* diagnostics: stderr */
+	GHashTable *designs;		/* const struct design_ops * -> its state */
 };
 
 /* 0, or -EIO when the emulator cannot start, or another -errno when an
@@ -135,6 +149,13 @@ void machine_exit(struct machine *m, int status);
  * code notifications). */
 int machine_new_mm(struct machine *m, struct mm **out);
 int machine_dup_mm(struct machine *m, struct mm *old, struct mm **out);
+/* The state `ops`'s design keeps in `m`, or NULL before it is added. */
+void *machine_design(const struct machine *m, const struct design_ops *ops);
+void machine_add_design(struct machine *m, const struct design_ops *ops, void *state);
+/* `t` is about to drop every address space it holds (exit, execve). */
+void machine_release_task(struct machine *m, struct task *t);
+/* Each design in use adds its member to `root`, in the order of their names. */
+void machine_report_designs(struct machine *m, struct report_node *root);
 /* Print one warning per distinct `key` (e.g. an unknown system call). */
 void machine_warn_once(struct machine *m, const char *key, const char *fmt, ...) G_GNUC_PRINTF(3, 4);
 

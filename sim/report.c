@@ -432,6 +432,7 @@ struct report_node *report_build(struct machine *m, char *const *argv, char *con
 	fill_shootdowns(root, m, &run.shootdowns);
 	fill_scheduling(root, &run);
 	fill_memory(root, m);
+	machine_report_designs(m, root);	/* "vas" */
 	fill_latencies(root, m, m->domain.latency);
 	fill_region(root, m);
 	fill_snapshots(root, m);

@@ -31,7 +31,8 @@ tests_integration_tests_SOURCES = \
 	tests/integration/test_timecalls.c \
 	tests/integration/test_selftests.c \
 	tests/integration/test_fdkinds.c \
-	tests/integration/test_progress.c
+	tests/integration/test_progress.c \
+	tests/integration/test_vas.c
 tests_integration_tests_CFLAGS = $(AM_CFLAGS) $(CRITERION_CFLAGS) $(JSON_GLIB_CFLAGS) \
 	-DMMUSIM_PATH='"$(abs_top_builddir)/mmusim$(EXEEXT)"' \
 	-DGUEST_BIN_DIR='"$(abs_top_builddir)/guest/bin"' \

@@ -15,7 +15,8 @@ unit_tests = \
 	tests/unit-cost \
 	tests/unit-asid \
 	tests/unit-shootdown \
-	tests/unit-agent
+	tests/unit-agent \
+	tests/unit-vas
 check_PROGRAMS += $(unit_tests)
 TESTS += $(unit_tests)
 
@@ -42,6 +43,10 @@ tests_unit_vma_LDADD = $(TEST_LIBS)
 tests_unit_shmem_SOURCES = tests/unit/test_shmem.c
 tests_unit_shmem_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_shmem_LDADD = $(TEST_LIBS)
+
+tests_unit_vas_SOURCES = tests/unit/test_vas.c $(UNIT_FIXTURE)
+tests_unit_vas_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_vas_LDADD = $(TEST_LIBS)
 
 tests_unit_mm_SOURCES = tests/unit/test_mm.c $(UNIT_FIXTURE)
 tests_unit_mm_CFLAGS = $(UNIT_CFLAGS)

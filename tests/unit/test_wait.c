@@ -26,6 +26,9 @@
 #include "sim/signal.h"
 #include "tests/unit/sim_test.h"
 
+/* Test-only calls, clear of the designs' numbers (1000-1015: VAS). */
+#define TEST_CALL_BASE (MMUSIM_SYSCALL_BASE + 900)
+
 #define CODE_VA		UINT64_C(0x400000)
 #define HANDLER_VA	UINT64_C(0x401000)
 #define DATA_VA		UINT64_C(0x500000)
@@ -219,8 +222,8 @@ static long sys_test_resolve(struct machine *mach, struct task *t, const uint64_
 Test(wait, a_vm_fault_retry_sleeps_until_resolved_through_the_run_loop)
 {
 	static const struct syscall_desc test_calls[] = {
-		{ MMUSIM_SYSCALL_BASE, sys_test_region, "test_region", "pu" },
-		{ MMUSIM_SYSCALL_BASE + 1, sys_test_resolve, "test_resolve", "px" },
+		{ TEST_CALL_BASE, sys_test_region, "test_region", "pu" },
+		{ TEST_CALL_BASE + 1, sys_test_resolve, "test_resolve", "px" },
 		{ 0 }
 	};
 	const struct syscall_desc *lists[32] = { test_calls };

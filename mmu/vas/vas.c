@@ -1,0 +1,546 @@
+/*
+ * vas: the registry of first-class address spaces and segments, their
+ * permission and sharing rules, and the copies between the mms of an
+ * attach (contract in vas.h).
+ */
+#include "mmu/vas/vas.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+
+/* ---------------------------------------------------------------- registry */
+
+static void free_seg(struct vas_seg *seg)
+{
+	mmput(seg->mm);
+	g_free(seg->name);
+	g_free(seg);
+}
+
+static void free_vas(struct vas *vas)
+{
+	mmput(vas->mm);
+	g_ptr_array_free(vas->segs, TRUE);
+	g_free(vas->name);
+	g_free(vas);
+}
+
+void vas_registry_init(struct vas_registry *r, struct phys *phys, struct vm_stats *stats)
+{
+	*r = (struct vas_registry){ .phys = phys, .stats = stats, .next_vid = 1, .next_sid = 1 };
+	r->vases = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, (GDestroyNotify)free_vas);
+	r->segs = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, (GDestroyNotify)free_seg);
+}
+
+void vas_registry_fini(struct vas_registry *r)
+{
+	g_clear_pointer(&r->vases, g_hash_table_destroy);
+	g_clear_pointer(&r->segs, g_hash_table_destroy);
+}
+
+bool vas_permitted(const struct vas_attr *attr, const struct vas_cred *cred, unsigned may)
+{
+	unsigned mode = attr->mode;
+
+	if (cred->uid == 0)
+		return true;
+	if (cred->uid == attr->user)
+		mode >>= 6;
+	else if (cred->gid == attr->group)
+		mode >>= 3;
+	return (mode & may & (VAS_MAY_READ | VAS_MAY_WRITE)) == (may & (VAS_MAY_READ | VAS_MAY_WRITE));
+}
+
+unsigned vas_type_to_may(int type)
+{
+	switch (type) {
+	case O_RDONLY: return VAS_MAY_READ;
+	case O_WRONLY: return VAS_MAY_WRITE;
+	case O_RDWR: return VAS_MAY_READ | VAS_MAY_WRITE;
+	default: return 0;
+	}
+}
+
+static struct vas_attr new_attr(uint32_t mode, const struct vas_cred *cred)
+{
+	return (struct vas_attr){ .mode = mode & VAS_MODE_MASK, .user = cred->uid, .group = cred->gid };
+}
+
+/* The id of the object of `table` named `name`, or -ESRCH. */
+static int find_named(GHashTable *table, const char *name, size_t name_offset)
+{
+	GHashTableIter it;
+	gpointer key, value;
+
+	g_hash_table_iter_init(&it, table);
+	while (g_hash_table_iter_next(&it, &key, &value))
+		if (!strcmp(*(char **)((char *)value + name_offset), name))
+			return GPOINTER_TO_INT(key);
+	return -ESRCH;
+}
+
+int vas_find(struct vas_registry *r, const char *name)
+{
+	return find_named(r->vases, name, offsetof(struct vas, name));
+}
+
+int vas_seg_find(struct vas_registry *r, const char *name)
+{
+	return find_named(r->segs, name, offsetof(struct vas_seg, name));
+}
+
+struct vas *vas_lookup(struct vas_registry *r, int vid)
+{
+	return g_hash_table_lookup(r->vases, GINT_TO_POINTER(vid));
+}
+
+static struct vas_seg *seg_lookup(struct vas_registry *r, int sid)
+{
+	return g_hash_table_lookup(r->segs, GINT_TO_POINTER(sid));
+}
+
+int vas_create(struct vas_registry *r, const char *name, uint32_t mode,
+	       const struct vas_cred *cred)
+{
+	struct vas *vas;
+	int err;
+
+	if (vas_find(r, name) > 0)
+		return -EEXIST;
+	vas = g_new0(struct vas, 1);
+	err = mm_create(r->phys, r->stats, &vas->mm);
+	if (err) {
+		g_free(vas);
+		return err;
+	}
+	vas->id = r->next_vid++;
+	vas->name = g_strdup(name);
+	vas->attr = new_attr(mode, cred);
+	vas->segs = g_ptr_array_new();
+	g_hash_table_insert(r->vases, GINT_TO_POINTER(vas->id), vas);
+	return vas->id;
+}
+
+int vas_delete(struct vas_registry *r, int vid, const struct vas_cred *cred)
+{
+	struct vas *vas = vas_lookup(r, vid);
+
+	if (!vas)
+		return -EINVAL;
+	if (!vas_permitted(&vas->attr, cred, VAS_MAY_WRITE))
+		return -EACCES;
+	if (vas->readers || vas->writers)
+		return -EBUSY;
+	for (guint i = 0; i < vas->segs->len; i++)
+		((struct vas_seg *)g_ptr_array_index(vas->segs, i))->vases--;
+	g_hash_table_remove(r->vases, GINT_TO_POINTER(vid));
+	return 0;
+}
+
+int vas_getattr(struct vas_registry *r, int vid, struct vas_attr *attr)
+{
+	struct vas *vas = vas_lookup(r, vid);
+
+	if (!vas)
+		return -EINVAL;
+	*attr = vas->attr;
+	return 0;
+}
+
+static int set_attr(struct vas_attr *attr, const struct vas_attr *new, const struct vas_cred *cred)
+{
+	if (!vas_permitted(attr, cred, VAS_MAY_WRITE))
+		return -EACCES;
+	*attr = (struct vas_attr){ .mode = new->mode & VAS_MODE_MASK, .user = new->user,
+				   .group = new->group };
+	return 0;
+}
+
+int vas_setattr(struct vas_registry *r, int vid, const struct vas_attr *attr,
+		const struct vas_cred *cred)
+{
+	struct vas *vas = vas_lookup(r, vid);
+
+	return vas ? set_attr(&vas->attr, attr, cred) : -EINVAL;
+}
+
+/* ---------------------------------------------------------------- copying */
+
+static bool ranges_overlap(uint64_t s1, uint64_t e1, uint64_t s2, uint64_t e2)
+{
+	return s1 < e2 && s2 < e1;
+}
+
+/* Whether [start, end) of `mm` holds any VMA. */
+static bool mm_overlaps(struct mm *mm, uint64_t start, uint64_t end)
+{
+	struct vma *v = find_vma(mm, start);
+
+	return v && v->start < end;
+}
+
+struct copy_ctx {
+	struct mm *dst;
+	struct mm *other;		/* the mm compared with (sync) */
+	bool drop_write;
+	struct vas_copy_stats *st;
+};
+
+/* Install in ctx->dst the entry `*ptep` has (write removed if asked),
+ * sharing its frame, unless dst has that entry already. */
+static int copy_entry(void *opaque, uint64_t va, pte_t *ptep)
+{
+	struct copy_ctx *c = opaque;
+	pte_t e = *ptep, *dst;
+	int err;
+
+	if (c->drop_write)
+		e = pte_mk_page(pte_addr(e), pte_prot(e) & ~VM_WRITE);
+	err = pgtable_walk_alloc(c->dst->phys, c->dst->pgd, va, &dst);
+	if (err < 0)
+		return err;
+	if (*dst == e)
+		return 0;
+	if (pte_present(*dst)) {
+		phys_put(c->dst->phys, pte_addr(*dst));
+		c->st->removed++;
+	}
+	phys_get(c->dst->phys, pte_addr(e));
+	*dst = e;
+	c->st->entries++;
+	return 0;
+}
+
+/* Clear an entry of ctx->dst that ctx->other lacks or maps differently. */
+static int drop_stale_entry(void *opaque, uint64_t va, pte_t *ptep)
+{
+	struct copy_ctx *c = opaque;
+	pte_t *o = pgtable_walk(c->other->phys, c->other->pgd, va);
+
+	if (o && *o == *ptep)
+		return 0;
+	phys_put(c->dst->phys, pte_addr(*ptep));
+	*ptep = 0;
+	c->st->removed++;
+	return PTE_VISIT_CLEARED;
+}
+
+/* Copy `vma` of `src` into `dst` (free there), entries shared. */
+static int copy_vma(struct mm *src, const struct vma *vma, struct mm *dst, bool drop_write,
+		    struct vas_copy_stats *st)
+{
+	struct copy_ctx c = { dst, NULL, drop_write, st };
+	struct vma *copy = vma_dup(vma);
+
+	if (drop_write)
+		copy->prot &= ~VM_WRITE;
+	vma_link(dst, copy);
+	st->vmas++;
+	return pgtable_walk_range(src->phys, src->pgd, vma->start, vma->end, copy_entry, &c);
+}
+
+static void copy_layout(struct mm *dst, const struct mm *src)
+{
+	dst->start_brk = src->start_brk;
+	dst->brk = src->brk;
+	dst->mmap_base = src->mmap_base;
+	dst->arg_start = src->arg_start;
+	dst->arg_end = src->arg_end;
+	dst->env_start = src->env_start;
+	dst->env_end = src->env_end;
+}
+
+/* ------------------------------------------------------------------ attach */
+
+static void record_own(struct vas_attachment *att, struct mm *orig)
+{
+	g_array_set_size(att->own, 0);
+	for (struct vma *v = vma_first(orig); v; v = vma_next(orig, v)) {
+		struct vas_range r = { v->start, v->end };
+
+		g_array_append_val(att->own, r);
+	}
+}
+
+/* Whether `vma` of `mm` is the task's own rather than the VAS's. */
+static bool is_own(const struct vas_attachment *att, struct mm *mm, const struct vma *vma)
+{
+	if (mm != att->mm)
+		return true;
+	for (guint i = 0; i < att->own->len; i++) {
+		const struct vas_range *r = &g_array_index(att->own, struct vas_range, i);
+
+		if (ranges_overlap(r->start, r->end, vma->start, vma->end))
+			return true;
+	}
+	return false;
+}
+
+int vas_may_attach(const struct vas *vas, unsigned may, const struct vas_cred *cred)
+{
+	if (!vas_permitted(&vas->attr, cred, may))
+		return -EACCES;
+	if (may & VAS_MAY_WRITE)
+		return vas->readers || vas->writers ? -EBUSY : 0;
+	return vas->writers ? -EBUSY : 0;
+}
+
+int vas_attach_build(struct vas_attachment *att, struct vas *vas, unsigned may,
+		     struct mm *orig, struct vas_copy_stats *st)
+{
+	struct vma *v;
+	int err = 0;
+
+	for (v = vma_first(vas->mm); v; v = vma_next(vas->mm, v))
+		if (mm_overlaps(orig, v->start, v->end))
+			return -EFAULT;
+	*att = (struct vas_attachment){ .vas = vas, .may = may, .mm = att->mm };
+	att->own = g_array_new(FALSE, FALSE, sizeof(struct vas_range));
+	for (v = vma_first(vas->mm); v && !err; v = vma_next(vas->mm, v))
+		err = copy_vma(vas->mm, v, att->mm, !(may & VAS_MAY_WRITE), st);
+	for (v = vma_first(orig); v && !err; v = vma_next(orig, v))
+		err = copy_vma(orig, v, att->mm, false, st);
+	copy_layout(att->mm, orig);
+	record_own(att, orig);
+	if (err) {
+		g_array_free(att->own, TRUE);
+		att->own = NULL;
+		return err;
+	}
+	if (may & VAS_MAY_WRITE)
+		vas->writers++;
+	else
+		vas->readers++;
+	return 0;
+}
+
+/* The VAS's mappings become those of the attached mm's that are not the
+ * task's own. */
+static int vas_merge(struct vas_attachment *att, struct vas_copy_stats *st)
+{
+	struct mm *vm = att->vas->mm;
+	struct vma *v;
+	int err = 0;
+
+	if (vma_first(vm))
+		mm_munmap(vm, MMAP_MIN_ADDR, TASK_SIZE - MMAP_MIN_ADDR);
+	for (v = vma_first(att->mm); v && !err; v = vma_next(att->mm, v))
+		if (!is_own(att, att->mm, v))
+			err = copy_vma(att->mm, v, vm, false, st);
+	return err;
+}
+
+int vas_attach_release(struct vas_attachment *att, struct vas_copy_stats *st)
+{
+	int err = 0;
+
+	if (att->may & VAS_MAY_WRITE) {
+		err = vas_merge(att, st);
+		att->vas->writers--;
+	} else {
+		att->vas->readers--;
+	}
+	g_array_free(att->own, TRUE);
+	att->own = NULL;
+	return err;
+}
+
+static bool same_vma(const struct vma *a, const struct vma *b)
+{
+	return a->start == b->start && a->end == b->end && a->prot == b->prot &&
+	       a->flags == b->flags && a->vm_ops == b->vm_ops &&
+	       a->vm_private_data == b->vm_private_data && a->pgoff == b->pgoff;
+}
+
+/* The own VMA of `mm` equal to `vma`, or NULL. */
+static struct vma *own_twin(struct vas_attachment *att, struct mm *mm, const struct vma *vma)
+{
+	struct vma *t = vma_lookup(mm, vma->start);
+
+	return t && same_vma(t, vma) && is_own(att, mm, t) ? t : NULL;
+}
+
+/* Bring the entries of the equal VMAs `d` (of dst) and `s` (of src) in line. */
+static int sync_entries(struct mm *src, struct mm *dst, const struct vma *s,
+			struct vas_copy_stats *st)
+{
+	struct copy_ctx c = { dst, src, false, st };
+	uint64_t removed = st->removed;
+	int err = pgtable_walk_range(dst->phys, dst->pgd, s->start, s->end, drop_stale_entry, &c);
+
+	if (!err)
+		err = pgtable_walk_range(src->phys, src->pgd, s->start, s->end, copy_entry, &c);
+	if (st->removed != removed)
+		flush_tlb_mm_range(dst, s->start, s->end);
+	st->vmas++;
+	return err;
+}
+
+int vas_sync_own(struct vas_attachment *att, struct mm *src, struct mm *dst,
+		 struct vas_copy_stats *st)
+{
+	GArray *gone = g_array_new(FALSE, FALSE, sizeof(struct vas_range));
+	struct vma *v, *d;
+	int err = 0;
+
+	/* An own mapping of the source where the destination has the VAS's. */
+	for (v = vma_first(src); v; v = vma_next(src, v)) {
+		if (!is_own(att, src, v))
+			continue;
+		for (d = find_vma(dst, v->start); d && d->start < v->end; d = vma_next(dst, d))
+			if (!is_own(att, dst, d))
+				err = -EFAULT;
+	}
+	for (d = vma_first(dst); d && !err; d = vma_next(dst, d)) {
+		struct vas_range r = { d->start, d->end };
+
+		if (!is_own(att, dst, d))
+			continue;
+		v = own_twin(att, src, d);
+		if (v)
+			err = sync_entries(src, dst, v, st);
+		else
+			g_array_append_val(gone, r);
+	}
+	for (guint i = 0; i < gone->len && !err; i++) {
+		struct vas_range *r = &g_array_index(gone, struct vas_range, i);
+
+		err = mm_munmap(dst, r->start, r->end - r->start);
+	}
+	for (v = vma_first(src); v && !err; v = vma_next(src, v))
+		if (is_own(att, src, v) && !own_twin(att, dst, v))
+			err = copy_vma(src, v, dst, false, st);
+	g_array_free(gone, TRUE);
+	if (!err) {
+		copy_layout(dst, src);
+		record_own(att, src == att->mm ? dst : src);
+	}
+	return err;
+}
+
+/* ---------------------------------------------------------------- segments */
+
+static int check_seg_bounds(uint64_t start, uint64_t end)
+{
+	if ((start | end) & (PAGE_SIZE - 1) || end <= start || end > TASK_SIZE || start < MMAP_MIN_ADDR)
+		return -EINVAL;
+	return 0;
+}
+
+int vas_seg_create(struct vas_registry *r, const char *name, uint64_t start, uint64_t end,
+		   uint32_t mode, const struct vas_cred *cred)
+{
+	struct vas_seg *seg;
+	uint64_t addr;
+	int err = check_seg_bounds(start, end);
+
+	if (err)
+		return err;
+	if (vas_seg_find(r, name) > 0)
+		return -EEXIST;
+	seg = g_new0(struct vas_seg, 1);
+	err = mm_create(r->phys, r->stats, &seg->mm);
+	if (!err)
+		err = mm_mmap(seg->mm, start, end - start, VM_READ | VM_WRITE,
+			      MM_MAP_SHARED | MM_MAP_FIXED | MM_MAP_NORESERVE, NULL, 0, &addr);
+	if (err) {
+		if (seg->mm)
+			mmput(seg->mm);
+		g_free(seg);
+		return err;
+	}
+	seg->id = r->next_sid++;
+	seg->name = g_strdup(name);
+	seg->start = start;
+	seg->end = end;
+	seg->attr = new_attr(mode, cred);
+	g_hash_table_insert(r->segs, GINT_TO_POINTER(seg->id), seg);
+	return seg->id;
+}
+
+int vas_seg_delete(struct vas_registry *r, int sid, const struct vas_cred *cred)
+{
+	struct vas_seg *seg = seg_lookup(r, sid);
+
+	if (!seg)
+		return -EINVAL;
+	if (!vas_permitted(&seg->attr, cred, VAS_MAY_WRITE))
+		return -EACCES;
+	if (seg->vases)
+		return -EBUSY;
+	g_hash_table_remove(r->segs, GINT_TO_POINTER(sid));
+	return 0;
+}
+
+int vas_seg_getattr(struct vas_registry *r, int sid, struct vas_attr *attr)
+{
+	struct vas_seg *seg = seg_lookup(r, sid);
+
+	if (!seg)
+		return -EINVAL;
+	*attr = seg->attr;
+	return 0;
+}
+
+int vas_seg_setattr(struct vas_registry *r, int sid, const struct vas_attr *attr,
+		    const struct vas_cred *cred)
+{
+	struct vas_seg *seg = seg_lookup(r, sid);
+
+	return seg ? set_attr(&seg->attr, attr, cred) : -EINVAL;
+}
+
+/* Look up both and check what attaching or detaching needs: write access
+ * to the VAS, `seg_may` to the segment (0: none), the VAS attached nowhere. */
+static int seg_op_check(struct vas_registry *r, int vid, int sid, unsigned seg_may,
+			const struct vas_cred *cred, struct vas **vas, struct vas_seg **seg)
+{
+	*vas = vas_lookup(r, vid);
+	*seg = seg_lookup(r, sid);
+	if (!*vas || !*seg)
+		return -EINVAL;
+	if (!vas_permitted(&(*vas)->attr, cred, VAS_MAY_WRITE) ||
+	    !vas_permitted(&(*seg)->attr, cred, seg_may))
+		return -EACCES;
+	return (*vas)->readers || (*vas)->writers ? -EBUSY : 0;
+}
+
+int vas_seg_attach(struct vas_registry *r, int vid, int sid, int type,
+		   const struct vas_cred *cred)
+{
+	struct vas_copy_stats st = { 0 };
+	unsigned may = vas_type_to_may(type);
+	struct vas *vas;
+	struct vas_seg *seg;
+	int err = may ? seg_op_check(r, vid, sid, may, cred, &vas, &seg) : -EINVAL;
+
+	if (err)
+		return err;
+	if (g_ptr_array_find(vas->segs, seg, NULL))
+		return 0;
+	if (mm_overlaps(vas->mm, seg->start, seg->end))
+		return -EFAULT;
+	err = copy_vma(seg->mm, vma_first(seg->mm), vas->mm, !(may & VAS_MAY_WRITE), &st);
+	if (err) {
+		mm_munmap(vas->mm, seg->start, seg->end - seg->start);
+		return err;
+	}
+	g_ptr_array_add(vas->segs, seg);
+	seg->vases++;
+	return 0;
+}
+
+int vas_seg_detach(struct vas_registry *r, int vid, int sid, const struct vas_cred *cred)
+{
+	struct vas *vas;
+	struct vas_seg *seg;
+	int err = seg_op_check(r, vid, sid, 0, cred, &vas, &seg);
+
+	if (err)
+		return err;
+	if (!g_ptr_array_remove(vas->segs, seg))
+		return -EINVAL;
+	seg->vases--;
+	return mm_munmap(vas->mm, seg->start, seg->end - seg->start);
+}

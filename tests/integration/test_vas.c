@@ -1,0 +1,187 @@
+/*
+ * First-class virtual address spaces (issue 12; sim/sys_vas.c, mmu/vas):
+ * guest/vascalls makes every call and prints its result; the expected lines
+ * are the RFC's (../shared/notes/designs.md section 1), worked out by hand:
+ * ids count from 1 in creation order (a=1, the 255-byte name=2, m=3, b=4,
+ * c=5, d=6, list=7; segment s=1), a name of 256 bytes without its NUL is
+ * EINVAL (strndup_user), unknown ids EINVAL, unknown names ESRCH, wild
+ * pointers EFAULT, mode masked with 0666, one writer or many readers
+ * (EBUSY), detaching the active VAS or deleting an attached one EBUSY, a
+ * VAS mapping over one of the task's EFAULT, segments page aligned with
+ * end > start, and no segment change on a VAS attached anywhere (EBUSY).
+ */
+#include "harness.h"
+
+TestSuite(vas, .init = harness_setup, .fini = harness_teardown, .timeout = TEST_TIMEOUT);
+
+static const char expected[] =
+	"create a = 1\n"
+	"create a again = EEXIST\n"
+	"create 256 chars = EINVAL\n"
+	"create 255 chars = 2\n"
+	"create wild name = EFAULT\n"
+	"find a = 1\n"
+	"find nope = ESRCH\n"
+	"create m 0777 = 3\n"
+	"getattr m = 0\n"
+	"m: mode 666 user 0 group 0\n"
+	"getattr 99 = EINVAL\n"
+	"getattr wild = EFAULT\n"
+	"setattr m = 0\n"
+	"setattr wild = EFAULT\n"
+	"m: mode 640 user 5 group 6\n"
+	"delete m = 0\n"
+	"delete m again = EINVAL\n"
+	"attach bad type = EINVAL\n"
+	"attach vid 99 = EINVAL\n"
+	"attach pid 99999 = ESRCH\n"
+	"attach a rw = 0\n"
+	"attach a rw again = 0\n"
+	"switch 5 = EINVAL\n"
+	"active = 0\n"
+	"switch 1 = 0\n"
+	"switch 1 again = 0\n"
+	"active = 1\n"
+	"mmap in a = 1\n"
+	"detach active = EBUSY\n"
+	"delete attached = EBUSY\n"
+	"switch 0 = 0\n"
+	"original sees a's page: no\n"
+	"child active = 0\n"
+	"child switch 1 = EINVAL\n"
+	"detach a = 0\n"
+	"detach a again = EINVAL\n"
+	"attach a ro = 0\n"
+	"switch 1 = 0\n"
+	"a's page after the merge: hello\n"
+	"kernel write to ro page = EFAULT\n"
+	"switch 0 = 0\n"
+	"detach a = 0\n"
+	"attach self ro = 0\n"
+	"attach child rw = EBUSY\n"
+	"attach child ro = 0\n"
+	"delete while attached = EBUSY\n"
+	"detach self = 0\n"
+	"attach self rw after child exit = 0\n"
+	"detach self = 0\n"
+	"delete a = 0\n"
+	"find a = ESRCH\n"
+	"create b = 4\n"
+	"attach b over own mapping = EFAULT\n"
+	"seg create s = 1\n"
+	"seg create s again = EEXIST\n"
+	"seg create unaligned = EINVAL\n"
+	"seg create inverted = EINVAL\n"
+	"seg create wild name = EFAULT\n"
+	"seg find s = 1\n"
+	"seg find x = ESRCH\n"
+	"seg getattr = 0\n"
+	"s: mode 640 user 0 group 0\n"
+	"seg setattr = 0\n"
+	"seg getattr 99 = EINVAL\n"
+	"seg attach bad vid = EINVAL\n"
+	"seg attach bad type = EINVAL\n"
+	"seg attach c = 0\n"
+	"seg attach d = 0\n"
+	"seg delete attached = EBUSY\n"
+	"attach c = 0\n"
+	"seg detach from attached c = EBUSY\n"
+	"switch c = 0\n"
+	"attach d = 0\n"
+	"d sees: segment\n"
+	"seg detach c = 0\n"
+	"seg detach c again = EINVAL\n"
+	"seg detach d = 0\n"
+	"seg delete = 0\n"
+	"seg find s = ESRCH\n"
+	"find list = 7\n"
+	"attach list ro = 0\n"
+	"list sum: 60\n"
+	;
+
+Test(vas, every_call_answers_as_the_rfc)
+{
+	struct result r = run_mmusim(GUEST("vascalls"), NULL);
+
+	expect_status(&r, 0);
+	cr_expect_str_eq(r.out, expected);
+	result_free(&r);
+}
+
+/* A VAS switch is an address-space switch on the running CPU, recorded as
+ * switch:vas.  vascalls switches 12 times (switch 1, 0, 1, 0; b, 0; c, 0,
+ * d, 0; the child into list, the parent into list: the failed and the
+ * no-op calls are not switches).  The default profile at 2 GHz: tagged,
+ * switch_mm_asid 150 cycles = 75 ns; untagged, switch_mm_no_asid 250 and
+ * tlb_flush_all 200 = 225 ns. */
+static void expect_vas_switches(const char *asid_bits, const char *line)
+{
+	gchar *set = g_strdup_printf("tlb.asid_bits=%s", asid_bits);
+	struct result r = run_mmusim("--stats", "--set", set, GUEST("vascalls"), NULL);
+
+	expect_status(&r, 0);
+	cr_expect(g_regex_match_simple(line, r.err, G_REGEX_MULTILINE, 0),
+		  "no line /%s/ in:\n%s", line, r.err);
+	result_free(&r);
+	g_free(set);
+}
+
+Test(vas, switches_cost_an_mm_switch_with_and_without_asids)
+{
+	expect_vas_switches("0", "^ +switch:vas +12 +225\\.0 .*switch_mm_no_asid 250, tlb_flush_all 200;");
+	expect_vas_switches("16", "^ +switch:vas +12 +75\\.0 .*switch_mm_asid 150;");
+}
+
+/* vasswitch 10 rounds: 10 switches into the VAS and 10 back (20 switch:vas),
+ * 20 thread switches of the futex ping-pong and 20 process switches of the
+ * pipe ping-pong (one CPU: every hand-over is a switch). */
+Test(vas, benchmark_switches_by_kind)
+{
+	struct result r = run_mmusim("--cpus", "1", "--stats", GUEST("vasswitch"), "10", "2", NULL);
+
+	expect_status(&r, 0);
+	expect_contains("stdout", r.out, "vas switch");
+	cr_expect(g_regex_match_simple("^ +switch:vas +20 ", r.err, G_REGEX_MULTILINE, 0), "%s", r.err);
+	cr_expect(g_regex_match_simple("^ +switch:thread +20 ", r.err, G_REGEX_MULTILINE, 0), "%s", r.err);
+	cr_expect(g_regex_match_simple("^ +switch:process +20 ", r.err, G_REGEX_MULTILINE, 0), "%s", r.err);
+	result_free(&r);
+}
+
+/* Threads share their process's VASes and each has its own active one (the
+ * RFC's vas_context, shared by CLONE_VM, and tsk->active_vas).  The lines
+ * follow the RFC's vas_detach, which refuses only the target thread's own
+ * active VAS: detaching v while the sibling runs in it succeeds, the sibling
+ * keeps running in that mm (reads what it wrote), still names v (1) as
+ * active, switches back to 0, and can no longer switch to v; the detach
+ * merged the sibling's page into v; the sibling's exit leaves w attached
+ * (only the last thread detaches everything). */
+static const char threads_expected[] =
+	"attach v = 0\n"
+	"attach w = 0\n"
+	"sibling active = 0\n"
+	"sibling switch v = 0\n"
+	"main active = 0\n"
+	"delete v = EBUSY\n"
+	"detach v under the sibling = 0\n"
+	"sibling active after detach = 1\n"
+	"sibling still reads: written by the sibling\n"
+	"sibling switch 0 = 0\n"
+	"sibling active = 0\n"
+	"sibling switch v = EINVAL\n"
+	"switch w after the sibling's exit = 0\n"
+	"switch 0 = 0\n"
+	"attach v ro = 0\n"
+	"switch v = 0\n"
+	"v holds: written by the sibling\n"
+	"switch 0 = 0\n"
+	"detach v = 0\n"
+	"delete v = 0\n";
+
+Test(vas, threads_share_vases_and_a_sibling_survives_a_detach)
+{
+	struct result r = run_mmusim(GUEST("vasthreads"), NULL);
+
+	expect_status(&r, 0);
+	cr_expect_str_eq(r.out, threads_expected);
+	result_free(&r);
+}

@@ -1,0 +1,139 @@
+/*
+ * vas: the attach copy, the synchronisation of a switch and the permission
+ * rules of mmu/vas.  fx.mm is the task's original mm; the counts are worked
+ * out from the pages each test maps and touches.
+ */
+#include <criterion/criterion.h>
+#include <errno.h>
+#include <fcntl.h>
+
+#include "mmu/vas/vas.h"
+#include "tests/unit/mmu_test.h"
+
+#define OWN	UINT64_C(0x10000000)
+#define SHARED	UINT64_C(0x100000000000)
+
+static struct vas_registry reg;
+static const struct vas_cred root = { 0, 0 };
+
+static void setup(void)
+{
+	mmu_setup();
+	vas_registry_init(&reg, fx.phys, &fx.stats);
+}
+
+static void teardown(void)
+{
+	vas_registry_fini(&reg);
+	mmu_teardown();
+}
+
+TestSuite(vas, .init = setup, .fini = teardown);
+
+static void map_touched(struct mm *mm, uint64_t addr, uint64_t pages)
+{
+	uint64_t out;
+
+	cr_assert_eq(mm_mmap(mm, addr, pages * PG, VM_RW, MM_MAP_FIXED, NULL, 0, &out), 0);
+	cr_assert_eq(mm_populate(mm, addr, addr + pages * PG), 0);
+}
+
+static pte_t entry(struct mm *mm, uint64_t va)
+{
+	pte_t *p = pgtable_walk(mm->phys, mm->pgd, va);
+
+	return p ? *p : 0;
+}
+
+/* Two own pages and one VAS page, attached read-only: three entries
+ * copied, each frame mapped twice, the VAS's page read-only in the copy
+ * alone; after the detach and the copy's end every frame is back to one
+ * mapper. */
+Test(vas, attach_shares_entries_and_frames)
+{
+	int vid = vas_create(&reg, "v", 0600, &root);
+	struct vas *vas = vas_lookup(&reg, vid);
+	struct vas_attachment att = { 0 };
+	struct vas_copy_stats st = { 0 };
+
+	cr_assert_eq(vid, 1);
+	map_touched(fx.mm, OWN, 2);
+	map_touched(vas->mm, SHARED, 1);
+	cr_assert_eq(mm_create(fx.phys, &fx.stats, &att.mm), 0);
+	cr_assert_eq(vas_attach_build(&att, vas, VAS_MAY_READ, fx.mm, &st), 0);
+	cr_expect_eq(st.entries, 3);
+	cr_expect_eq(entry(att.mm, OWN), entry(fx.mm, OWN));
+	cr_expect_eq(entry(att.mm, OWN + PG), entry(fx.mm, OWN + PG));
+	cr_expect_eq(entry(fx.mm, OWN) & ~PTE_ADDR_MASK, LEAF_USER_RW);
+	cr_expect_eq(entry(vas->mm, SHARED) & ~PTE_ADDR_MASK, LEAF_USER_RW);
+	cr_expect_eq(entry(att.mm, SHARED) & ~PTE_ADDR_MASK, LEAF_USER_RO);
+	cr_expect_eq(pte_addr(entry(att.mm, SHARED)), pte_addr(entry(vas->mm, SHARED)));
+	cr_expect_eq(phys_refcount(fx.phys, pte_addr(entry(fx.mm, OWN))), 2);
+	cr_expect_eq(phys_refcount(fx.phys, pte_addr(entry(vas->mm, SHARED))), 2);
+	cr_expect_eq(vas->readers, 1);
+	cr_expect_eq(vas_may_attach(vas, VAS_MAY_WRITE, &root), -EBUSY);
+	cr_expect_eq(vas_may_attach(vas, VAS_MAY_READ, &root), 0);
+
+	cr_assert_eq(vas_attach_release(&att, &st), 0);
+	mm_destroy(att.mm);
+	cr_expect_eq(vas->readers, 0);
+	cr_expect_eq(phys_refcount(fx.phys, pte_addr(entry(fx.mm, OWN))), 1);
+	cr_expect_eq(phys_refcount(fx.phys, pte_addr(entry(vas->mm, SHARED))), 1);
+	cr_expect_eq(vas_delete(&reg, vid, &root), 0);
+}
+
+/* The task maps and touches a third page next to its first two in its
+ * original mm (the VMA grows to three pages): entering the VAS compares the
+ * unchanged one-page VMA (nothing to copy) and copies the grown VMA whole,
+ * three entries.  A second synchronisation finds nothing to do. */
+Test(vas, switch_syncs_own_mappings)
+{
+	int vid = vas_create(&reg, "v", 0600, &root);
+	struct vas *vas = vas_lookup(&reg, vid);
+	struct vas_attachment att = { 0 };
+	struct vas_copy_stats st = { 0 };
+
+	map_touched(fx.mm, OWN, 2);
+	map_touched(fx.mm, OWN + 16 * PG, 1);
+	cr_assert_eq(mm_create(fx.phys, &fx.stats, &att.mm), 0);
+	cr_assert_eq(vas_attach_build(&att, vas, VAS_MAY_READ | VAS_MAY_WRITE, fx.mm, &st), 0);
+	cr_expect_eq(st.entries, 3);
+
+	cr_assert_eq(mm_populate(fx.mm, OWN + 16 * PG, OWN + 17 * PG), 0);	/* nothing new */
+	map_touched(fx.mm, OWN + 2 * PG, 1);	/* merges with the first VMA */
+	st = (struct vas_copy_stats){ 0 };
+	cr_assert_eq(vas_sync_own(&att, fx.mm, att.mm, &st), 0);
+	cr_expect_eq(st.entries, 3);		/* the grown VMA, copied whole */
+	cr_expect_eq(st.vmas, 2);		/* one compared, one copied */
+	cr_expect_eq(entry(att.mm, OWN + 2 * PG), entry(fx.mm, OWN + 2 * PG));
+
+	st = (struct vas_copy_stats){ 0 };
+	cr_assert_eq(vas_sync_own(&att, fx.mm, att.mm, &st), 0);
+	cr_expect_eq(st.entries, 0);		/* nothing changed: nothing copied */
+	cr_expect_eq(st.removed, 0);
+
+	cr_assert_eq(vas_attach_release(&att, &st), 0);
+	mm_destroy(att.mm);
+}
+
+/* Owner uid 5 gid 7, mode 0640: the owner reads and writes, the group
+ * reads, others nothing; root everything. */
+Test(vas, mode_bits_owner_group_other_root)
+{
+	const struct vas_cred owner = { 5, 7 }, group = { 6, 7 }, other = { 6, 8 };
+	int vid = vas_create(&reg, "p", 0640, &owner);
+	struct vas *vas = vas_lookup(&reg, vid);
+
+	cr_expect(vas_permitted(&vas->attr, &owner, VAS_MAY_READ | VAS_MAY_WRITE));
+	cr_expect(vas_permitted(&vas->attr, &group, VAS_MAY_READ));
+	cr_expect(!vas_permitted(&vas->attr, &group, VAS_MAY_WRITE));
+	cr_expect(!vas_permitted(&vas->attr, &other, VAS_MAY_READ));
+	cr_expect(vas_permitted(&vas->attr, &root, VAS_MAY_READ | VAS_MAY_WRITE));
+	cr_expect_eq(vas_may_attach(vas, VAS_MAY_READ, &other), -EACCES);
+	cr_expect_eq(vas_delete(&reg, vid, &group), -EACCES);
+	cr_expect_eq(vas_setattr(&reg, vid, &vas->attr, &other), -EACCES);
+	cr_expect_eq(vas_seg_create(&reg, "s", SHARED, SHARED + PG, 0600, &owner), 1);
+	cr_expect_eq(vas_seg_attach(&reg, vid, 1, O_RDWR, &group), -EACCES);
+	cr_expect_eq(vas_seg_delete(&reg, 1, &other), -EACCES);
+	cr_expect_eq(vas_delete(&reg, vid, &owner), 0);
+}
