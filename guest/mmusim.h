@@ -12,7 +12,7 @@
 #define MMUSIM_GUEST_H
 
 #define MMUSIM_SYSCALL_BASE 1000
-/* 1000-1015: reserved for the first-class address spaces (VAS) design. */
+/* 1000-1015: the first-class address spaces (VAS) calls (guest/vas.h). */
 
 /*
  * Statistics and the region of interest, after gem5's m5ops (docs/design.md,

@@ -149,7 +149,14 @@ static void reap_killed_child(void)
 		ret = mrelease(fd, 0);
 		if (ret < 0 && errno != ESRCH)
 			break;
-		show("process_mrelease again", ret < 0 ? 0 : mrelease(fd, 0));
+		/* Again: 0 while the child is still dying, ESRCH once it has
+		 * exited; which one depends on the host's timing. */
+		if (ret == 0) {
+			long again = mrelease(fd, 0);
+
+			printf("%-40s %s\n", "process_mrelease again",
+			       again == 0 || errno == ESRCH ? "0 or ESRCH" : strerror(errno));
+		}
 		waitpid(pid, NULL, 0);
 		close(fd);
 	}
