@@ -49,7 +49,8 @@ GUEST_BINS = \
 	guest/bin/escape \
 	guest/bin/sqlite-demo \
 	guest/bin/conform \
-	guest/bin/calibench
+	guest/bin/calibench \
+	guest/bin/mmcalls
 
 # Guests without a C library: _start is theirs.  No outline atomics either:
 # those helpers are in libgcc, which -nostdlib leaves out, and are set up by

@@ -7,6 +7,7 @@
 #ifndef MMU_SHMEM_H
 #define MMU_SHMEM_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -34,6 +35,17 @@ int shmem_write(struct shmem *sh, uint64_t offset, const void *buf, size_t len);
 void shmem_truncate(struct shmem *sh, uint64_t size);
 /* Pages the object holds. */
 uint64_t shmem_nr_pages(const struct shmem *sh);
+
+/* Drop the object's pages at [pgoff, pgoff + pages) (MADV_REMOVE, a hole
+ * punched): the next access finds a new zeroed page.  Mappings keep the
+ * references their entries hold until they are unmapped. */
+void shmem_punch_hole(struct shmem *sh, uint64_t pgoff, uint64_t pages);
+
+/* For ops of other VMAs built on a shmem object (SysV segments): the
+ * fault (vmf->pgoff's page, as shmem's own VMAs get it) and whether the
+ * object holds a page. */
+int shmem_fault_page(struct shmem *sh, struct vm_fault *vmf);
+bool shmem_holds(const struct shmem *sh, uint64_t pgoff);
 
 /* The ops of a VMA mapping a shmem object (vm_private_data). */
 extern const struct vm_ops shmem_vm_ops;

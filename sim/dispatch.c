@@ -18,11 +18,12 @@ extern const struct syscall_desc fs_syscalls[], mm_syscalls[], proc_syscalls[], 
 	exit_syscalls[], fork_syscalls[], exec_syscalls[], signal_syscalls[], futex_syscalls[],
 	poll_syscalls[];
 extern const struct syscall_desc fswrite_syscalls[];
+extern const struct syscall_desc mman_syscalls[], shm_syscalls[];
 
 const struct syscall_desc *const syscall_tables[] = {
 	fs_syscalls, mm_syscalls, proc_syscalls, time_syscalls, exit_syscalls, fork_syscalls,
 	exec_syscalls, signal_syscalls, futex_syscalls, poll_syscalls,
-	fswrite_syscalls, NULL,
+	fswrite_syscalls, mman_syscalls, shm_syscalls, NULL,
 };
 
 struct syscall_table *syscall_table_new(const struct syscall_desc *const *lists, GString *error)

@@ -112,6 +112,7 @@ static void copy_shared(struct task *parent, struct task *child, uint64_t flags)
 	if (flags & G_CLONE_SIGHAND)
 		parent->sighand->refs++;
 	child->blocked = parent->blocked;
+	child->mempolicy = parent->mempolicy;
 	if (!(flags & G_CLONE_VM) || (flags & G_CLONE_VFORK)) {
 		child->altstack_sp = parent->altstack_sp;
 		child->altstack_size = parent->altstack_size;

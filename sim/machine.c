@@ -10,6 +10,7 @@
 #include <stdarg.h>
 #include <string.h>
 
+#include "sim/shm.h"
 #include "sim/tlbmodel.h"
 
 /* The emulator and the TLB model subscribe to a new mm's changes. */
@@ -134,6 +135,7 @@ void machine_destroy(struct machine *m)
 	g_list_free_full(m->processes, (GDestroyNotify)process_free);
 	if (m->futexes)
 		g_hash_table_destroy(m->futexes);
+	shm_ids_free(m->shm_ids);
 	g_hash_table_destroy(m->tasks);
 	domain_fini(&m->domain);
 	g_clear_pointer(&m->syscall_counts, g_hash_table_destroy);

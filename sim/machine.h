@@ -94,6 +94,7 @@ struct machine {
 	const struct syscall_table *syscalls;	/* NULL: every call mmusim has (dispatch.h) */
 	GHashTable *warned;		/* warnings already given */
 	GHashTable *futexes;		/* futex key -> channel object */
+	struct shm_ids *shm_ids;	/* SysV shared memory (sim/sys_shm), NULL until used */
 	bool exited;
 	int exit_status;		/* what mmusim exits with */
 	int interrupted;		/* the host signal that stopped the run (sim/hostsig), or 0 */

@@ -115,6 +115,7 @@ struct task {
 	struct task *vfork_parent;	/* blocked until this task execs or exits */
 	int cpu;			/* the simulated CPU it last ran on */
 	uint64_t ready_since;		/* simulated ns it became runnable */
+	unsigned mempolicy;		/* set_mempolicy mode | mode flags (one node: 0) */
 };
 
 struct fs_struct *fs_new(const char *cwd);

@@ -27,7 +27,8 @@ tests_integration_tests_SOURCES = \
 	tests/integration/test_fswrite.c \
 	tests/integration/test_script.c \
 	tests/integration/test_programs.c \
-	tests/integration/test_tmpfs.c
+	tests/integration/test_tmpfs.c \
+	tests/integration/test_mmcalls.c
 tests_integration_tests_CFLAGS = $(AM_CFLAGS) $(CRITERION_CFLAGS) $(JSON_GLIB_CFLAGS) \
 	-DMMUSIM_PATH='"$(abs_top_builddir)/mmusim$(EXEEXT)"' \
 	-DGUEST_BIN_DIR='"$(abs_top_builddir)/guest/bin"' \
@@ -48,7 +49,8 @@ tests_integration_tests_CFLAGS = $(AM_CFLAGS) $(CRITERION_CFLAGS) $(JSON_GLIB_CF
 	-DHOST_RUNSCRIPT_PATH='"$(abs_top_builddir)/tests/host-runscript$(EXEEXT)"' \
 	-DHOST_SQLITE_DEMO_PATH='"$(abs_top_builddir)/tests/host-sqlite-demo$(EXEEXT)"' \
 	-DE2FSCK_STATIC_PATH='"$(abs_top_srcdir)/guest/e2fsck/e2fsck.static"' \
-	-DCONFORM_DIR='"$(abs_top_srcdir)/tests/conform"'
+	-DCONFORM_DIR='"$(abs_top_srcdir)/tests/conform"' \
+	-DHOST_MMCALLS_PATH='"$(abs_top_builddir)/tests/host-mmcalls$(EXEEXT)"'
 tests_integration_tests_LDADD = $(CRITERION_LIBS) $(JSON_GLIB_LIBS) $(GLIB_LIBS)
 
 # The tests run mmusim and the guests: build them first (automake owns the
@@ -58,12 +60,12 @@ EXTRA_tests_integration_tests_DEPENDENCIES = mmusim$(EXEEXT) $(GUEST_BINS) \
 	tests/host-untouched$(EXEEXT) tests/host-notsock$(EXEEXT) \
 	tests/host-procmem$(EXEEXT) tests/host-procerr$(EXEEXT) tests/host-catproc$(EXEEXT) \
 	tests/host-fswrite$(EXEEXT) tests/host-echoargs$(EXEEXT) tests/host-runscript$(EXEEXT) \
-	tests/host-sqlite-demo$(EXEEXT)
+	tests/host-sqlite-demo$(EXEEXT) tests/host-mmcalls$(EXEEXT)
 
 # Guests built for this host: the real kernel's answers to compare with.
 check_PROGRAMS += tests/host-faults tests/host-paths tests/host-overcommit tests/host-untouched \
 	tests/host-notsock tests/host-procmem tests/host-procerr tests/host-catproc tests/host-fswrite \
-	tests/host-echoargs tests/host-runscript tests/host-sqlite-demo
+	tests/host-echoargs tests/host-runscript tests/host-sqlite-demo tests/host-mmcalls
 tests_host_faults_SOURCES = guest/faults.c
 tests_host_paths_SOURCES = guest/paths.c
 tests_host_overcommit_SOURCES = guest/overcommit.c
@@ -77,6 +79,7 @@ tests_host_echoargs_SOURCES = guest/echoargs.c
 tests_host_runscript_SOURCES = guest/runscript.c
 tests_host_sqlite_demo_SOURCES = guest/sqlite-demo.c
 tests_host_sqlite_demo_LDADD = -lsqlite3
+tests_host_mmcalls_SOURCES = guest/mmcalls.c
 # The conformance suite's guest for this host: scripts/conformance runs it.
 check_PROGRAMS += tests/host-conform
 tests_host_conform_SOURCES = guest/conform.c
