@@ -229,6 +229,10 @@ static void section_madvise(void)
 	show("REMOVE shared", syscall(SYS_madvise, s + PG, PG, MADV_REMOVE));
 	printf("shared byte after REMOVE: %d\n", s[PG]);
 	resident("shared after REMOVE and re-read", s, 4);
+	s[2 * PG] = 1;
+	show("DONTNEED shared", syscall(SYS_madvise, s + 2 * PG, PG, MADV_DONTNEED));
+	resident("shared after DONTNEED (the object keeps it)", s, 4);
+	printf("shared byte after DONTNEED: %d\n", s[2 * PG]);
 	show("mlock", syscall(SYS_mlock, p + 4 * PG, PG));
 	show("DONTNEED locked", syscall(SYS_madvise, p + 4 * PG, PG, MADV_DONTNEED));
 	show("process_madvise bad pidfd", syscall(SYS_process_madvise, -1, NULL, 0, MADV_COLD, 0));

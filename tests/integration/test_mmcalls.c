@@ -76,6 +76,7 @@ Test(mmcalls, madvise)
 		"wipeonfork: child read 0", "keeponfork: child read 7",
 		"WIPEONFORK on shared: EINVAL", "dontfork: child killed by signal 11",
 		"REMOVE private: EINVAL", "shared byte after REMOVE: 0", "DONTNEED locked: EINVAL",
+		"shared after DONTNEED (the object keeps it): 0110", "shared byte after DONTNEED: 1",
 		"process_madvise bad pidfd: EBADF", NULL });
 }
 
