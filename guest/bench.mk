@@ -3,4 +3,5 @@ BENCH_BINS = \
 	guest/bin/bench-forkwait \
 	guest/bin/bench-pingpong \
 	guest/bin/bench-compute \
-	guest/bin/bench-memwalk
+	guest/bin/bench-memwalk \
+	guest/bin/bench-mmap
