@@ -269,6 +269,21 @@ static void section_mremap(void)
 	show("new size 0", syscall(SYS_mremap, p, PG, 0, MREMAP_MAYMOVE, 0));
 }
 
+/* Whether /proc/self/maps has `what`. */
+static int maps_has(const char *what)
+{
+	static char buf[1 << 16];
+	int fd = open("/proc/self/maps", O_RDONLY);
+	long len = 0, n;
+
+	while (fd >= 0 && (n = read(fd, buf + len, sizeof(buf) - 1 - len)) > 0)
+		len += n;
+	if (fd >= 0)
+		close(fd);
+	buf[len] = 0;
+	return strstr(buf, what) != NULL;
+}
+
 static void section_shm(void)
 {
 	int id = shmget(IPC_PRIVATE, 3 * PG + 1, IPC_CREAT | 0600), id2;
@@ -312,6 +327,7 @@ static void section_shm(void)
 	shmdt(a);
 	a = shmat(id, NULL, 0);
 	printf("after detach and re-attach reads %d\n", a[0]);
+	printf("maps names it: %s\n", maps_has("/SYSV6d6d7573 (deleted)") ? "yes" : "no");
 	fork_sees("child of attached", a);
 	shmdt(a);
 	show("bad id shmat", (long)shmat(-5, NULL, 0) == -1 ? -1 : 0);

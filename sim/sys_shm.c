@@ -56,6 +56,7 @@ struct shm_segment {
 	int cpid, lpid;
 	uint64_t nattch;
 	uint32_t uid, gid;	/* owner (IPC_SET); the creator is root */
+	char name[32];		/* in maps listings: "/SYSV<key> (deleted)" */
 	struct shmem *sh;
 };
 
@@ -162,8 +163,9 @@ static void segment_vma_close(struct vma *vma)
 
 static const char *segment_vma_name(const struct vma *vma)
 {
-	(void)vma;
-	return "/SYSV (deleted)";
+	const struct shm_segment *seg = vma->vm_private_data;
+
+	return seg->name;
 }
 
 static int segment_vma_access(const struct vma *vma, uint64_t addr, void *buf, size_t len)
@@ -217,6 +219,7 @@ static long new_segment(struct machine *m, struct task *t, int32_t key, uint64_t
 	ids->seq = ids->seq == IPCID_SEQ_MAX ? 0 : ids->seq + 1;
 	ids->next_index = (index + 1) % SHMMNI;
 	seg->key = key;
+	g_snprintf(seg->name, sizeof(seg->name), "/SYSV%08x (deleted)", (uint32_t)key);
 	seg->mode = mode & 0777;
 	seg->size = size;
 	seg->ctime = now_seconds(m);

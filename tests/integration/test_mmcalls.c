@@ -96,7 +96,8 @@ Test(mmcalls, sysv_shm)
 	expect_like_linux("shm", (const char *const[]){
 		"the other attach reads 17", "IPC_STAT size 12289 nattch 2 mode 600",
 		"shmdt again: EINVAL", "still reads 17", "IPC_EXCL on existing: EEXIST",
-		"missing key: ENOENT", "after detach and re-attach reads 1", NULL });
+		"missing key: ENOENT", "after detach and re-attach reads 1", "maps names it: yes",
+		NULL });
 }
 
 /* set_mempolicy(2), mbind(2), get_mempolicy(2) on one node. */
