@@ -21,11 +21,14 @@
 #include <sys/ipc.h>
 #include <sys/mman.h>
 #include <sys/shm.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #define PG 4096UL
+
+static const char *self_path;	/* argv[0] */
 /* <linux/mempolicy.h> values (no libnuma needed) */
 #define MPOL_DEFAULT	0
 #define MPOL_PREFERRED	1
@@ -208,6 +211,16 @@ static void section_madvise(void)
 	char *none = map(2 * PG, PROT_NONE, MAP_PRIVATE);
 	show("POPULATE_READ PROT_NONE", syscall(SYS_madvise, none, 2 * PG, MADV_POPULATE_READ));
 	show("POPULATE_READ unmapped", syscall(SYS_madvise, BAD_PTR, PG, MADV_POPULATE_READ));
+	/* The program's own file, mapped one page past its end: the page
+	 * beyond end of file is SIGBUS, which populate reports as EFAULT. */
+	int fd = open(self_path, O_RDONLY);
+	struct stat st;
+	fstat(fd, &st);
+	size_t in_file = (st.st_size + PG - 1) / PG * PG;
+	char *f = mmap(NULL, in_file + PG, PROT_READ, MAP_PRIVATE, fd, 0);
+	show("POPULATE_READ beyond end of file", syscall(SYS_madvise, f + in_file - PG, 2 * PG, MADV_POPULATE_READ));
+	resident("last file page and the one beyond", f + in_file - PG, 2);
+	close(fd);
 	munmap(p + 3 * PG, PG);
 	show("POPULATE_READ over a hole", syscall(SYS_madvise, p, 8 * PG, MADV_POPULATE_READ));
 	show("WILLNEED over a hole", syscall(SYS_madvise, p, 8 * PG, MADV_WILLNEED));
@@ -465,6 +478,7 @@ int main(int argc, char **argv)
 	};
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
+	self_path = argv[0];
 	for (size_t i = 0; i < sizeof(sections) / sizeof(sections[0]); i++)
 		if (argc > 1 && !strcmp(argv[1], sections[i].name)) {
 			sections[i].fn();

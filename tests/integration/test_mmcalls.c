@@ -73,6 +73,7 @@ Test(mmcalls, madvise)
 	expect_like_linux("madvise", (const char *const[]){
 		"after POPULATE: 11001100", "byte after PAGEOUT: 42", "unknown advice 99: EINVAL",
 		"POPULATE_WRITE read-only: EINVAL", "POPULATE_READ over a hole: ENOMEM",
+		"POPULATE_READ beyond end of file: EFAULT", "last file page and the one beyond: 10",
 		"wipeonfork: child read 0", "keeponfork: child read 7",
 		"WIPEONFORK on shared: EINVAL", "dontfork: child killed by signal 11",
 		"REMOVE private: EINVAL", "shared byte after REMOVE: 0", "DONTNEED locked: EINVAL",
