@@ -394,3 +394,57 @@ Test(vma, gap_index_agrees_with_a_brute_force_search)
 	cr_expect_gt(mm_map_count(fx.mm), 100, "the layout grew busy (%u VMAs)", mm_map_count(fx.mm));
 	g_rand_free(rand);
 }
+
+/* mlock of the middle page splits the VMA in three, only the middle one
+ * locked and populated; munlock merges them back into one. */
+Test(vma, mlock_splits_and_munlock_merges_back)
+{
+	map_fixed(X, 3 * PG, VM_RW, 0);
+	cr_assert_eq(mm_mlock(fx.mm, X + PG + 100, 10, VM_LOCKED), 0, "an unaligned start is rounded down");
+	cr_expect_eq(mm_map_count(fx.mm), 3);
+	expect_vma(fx.mm, X + PG, X + PG, X + 2 * PG, VM_RW);
+	cr_expect_eq(vma_lookup(fx.mm, X + PG)->flags & VM_LOCKED_MASK, VM_LOCKED);
+	cr_expect_eq(vma_lookup(fx.mm, X)->flags & VM_LOCKED_MASK, 0);
+	cr_expect_eq(pte_at(fx.mm, X), 0, "the unlocked page stays out");
+	cr_expect_neq(pte_at(fx.mm, X + PG), 0, "the locked page is populated");
+	cr_assert_eq(mm_munlock(fx.mm, X, 3 * PG), 0);
+	cr_expect_eq(mm_map_count(fx.mm), 1);
+	expect_vma(fx.mm, X, X, X + 3 * PG, VM_RW);
+}
+
+/* mlock2(MLOCK_ONFAULT) locks without populating; a hole after the first
+ * VMA stops mlock with ENOMEM, the VMA before it locked (as Linux). */
+Test(vma, mlock_onfault_and_holes)
+{
+	map_fixed(X, PG, VM_RW, 0);
+	map_fixed(X + 2 * PG, PG, VM_RW, 0);
+	cr_expect_eq(mm_mlock(fx.mm, X, 3 * PG, VM_LOCKED | VM_LOCKONFAULT), -ENOMEM);
+	cr_expect_eq(vma_lookup(fx.mm, X)->flags & VM_LOCKED_MASK, VM_LOCKED | VM_LOCKONFAULT);
+	cr_expect_eq(vma_lookup(fx.mm, X + 2 * PG)->flags & VM_LOCKED_MASK, 0);
+	cr_expect_eq(pte_at(fx.mm, X), 0, "lock on fault: nothing populated");
+}
+
+/* MREMAP_DONTUNMAP moves the pages and leaves the old range mapped and
+ * empty; old size 0 of a shared mapping maps the same object again. */
+Test(vma, mremap_dontunmap_and_old_size_zero)
+{
+	uint64_t to, dup;
+	uint64_t s;
+
+	map_fixed(X, 2 * PG, VM_RW, 0);
+	poke_u64(fx.mm, X, 0x1234);
+	cr_assert_eq(mm_mremap(fx.mm, X, 2 * PG, 2 * PG, MM_REMAP_MAYMOVE | MM_REMAP_DONTUNMAP, 0, &to), 0);
+	cr_expect_neq(to, X);
+	cr_expect_eq(peek_u64(fx.mm, to), 0x1234);
+	expect_vma(fx.mm, X, X, X + 2 * PG, VM_RW);
+	cr_expect_eq(peek_u64(fx.mm, X), 0, "the old range is empty");
+	cr_expect_eq(mm_mremap(fx.mm, X, PG, 2 * PG, MM_REMAP_MAYMOVE | MM_REMAP_DONTUNMAP, 0, &to),
+		     -EINVAL, "sizes differ");
+
+	cr_assert_eq(mm_mmap(fx.mm, X + 16 * PG, PG, VM_RW, MM_MAP_FIXED | MM_MAP_SHARED, NULL, 0, &s), 0);
+	poke_u64(fx.mm, s, 77);
+	cr_assert_eq(mm_mremap(fx.mm, s, 0, PG, MM_REMAP_MAYMOVE, 0, &dup), 0);
+	cr_expect_neq(dup, s);
+	cr_expect_eq(peek_u64(fx.mm, dup), 77, "the same object");
+	cr_expect_eq(mm_mremap(fx.mm, X, 0, PG, MM_REMAP_MAYMOVE, 0, &dup), -EINVAL, "private");
+}
