@@ -536,7 +536,9 @@ int mm_mremap(struct mm *mm, uint64_t old_addr, uint64_t old_len, uint64_t new_l
 	if (old_len && old_end == vma->end && grow <= TASK_SIZE && old_end <= TASK_SIZE - grow &&
 	    range_is_free(mm, old_end, old_end + grow)) {
 		vma_set_range(mm, vma, vma->start, vma->end + grow);
-		vma_merge(mm, vma);
+		vma = vma_merge(mm, vma);
+		if ((vma->flags & VM_LOCKED_MASK) == VM_LOCKED)
+			mm_populate(mm, old_end, old_end + grow);	/* as Linux's mremap */
 		*out = old_addr;
 		return 0;
 	}

@@ -448,3 +448,20 @@ Test(vma, mremap_dontunmap_and_old_size_zero)
 	cr_expect_eq(peek_u64(fx.mm, dup), 77, "the same object");
 	cr_expect_eq(mm_mremap(fx.mm, X, 0, PG, MM_REMAP_MAYMOVE, 0, &dup), -EINVAL, "private");
 }
+
+/* A locked mapping grown by mremap, in place or moved, has its new pages
+ * populated (Linux's mremap populates the growth of a VM_LOCKED VMA). */
+Test(vma, mremap_growth_of_a_locked_mapping_is_populated)
+{
+	uint64_t out;
+
+	map_fixed(X, PG, VM_RW, 0);
+	cr_assert_eq(mm_mlock(fx.mm, X, PG, VM_LOCKED), 0);
+	cr_assert_eq(mm_mremap(fx.mm, X, PG, 2 * PG, 0, 0, &out), 0);
+	cr_expect_eq(out, X);
+	cr_expect_neq(pte_at(fx.mm, X + PG), 0, "grown in place");
+	map_fixed(X + 2 * PG, PG, VM_READ, 0);
+	cr_assert_eq(mm_mremap(fx.mm, X, 2 * PG, 3 * PG, MM_REMAP_MAYMOVE, 0, &out), 0);
+	cr_expect_neq(out, X);
+	cr_expect_neq(pte_at(fx.mm, out + 2 * PG), 0, "moved and grown");
+}
