@@ -111,6 +111,7 @@ static void section_mlock(void)
 	show("munlock all 8", syscall(SYS_munlock, p, 8 * PG));
 	show("mlock length 0", syscall(SYS_mlock, p, 0));
 	show("mlock wrapping range", syscall(SYS_mlock, p, -PG * 2));
+	show("mlock length rounding to 0", syscall(SYS_mlock, p, -1UL));
 	munmap(p + 4 * PG, PG);
 	show("mlock over a hole", syscall(SYS_mlock, p, 8 * PG));
 	resident("after mlock over a hole", p, 4);

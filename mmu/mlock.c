@@ -34,15 +34,12 @@ static int populate_locked(struct mm *mm, uint64_t start, uint64_t end)
 }
 
 /* The page-aligned range mlock and munlock work on: start rounded down,
- * the length grown to cover the same bytes. */
+ * the length grown to cover the same bytes, in Linux's unsigned arithmetic
+ * (a length that rounds to 0 is an empty range, one that wraps EINVAL). */
 static int lock_range(uint64_t start, uint64_t len, uint64_t *from, uint64_t *to)
 {
-	uint64_t off = start & ~PAGE_MASK;
-
-	if (len > UINT64_MAX - off - PAGE_SIZE)
-		return -EINVAL;
 	*from = start & PAGE_MASK;
-	*to = *from + PAGE_ALIGN(len + off);
+	*to = *from + PAGE_ALIGN(len + (start & ~PAGE_MASK));
 	return *to < *from ? -EINVAL : 0;
 }
 

@@ -41,6 +41,7 @@ Test(mmcalls, mlock)
 	expect_like_linux("mlock", (const char *const[]){
 		"after mlock: 00110000", "after mlock2 onfault: 00110000",
 		"mlock2 bad flags: EINVAL", "mlock over a hole: ENOMEM", "mlock unmapped: ENOMEM",
+		"mlock wrapping range: EINVAL", "mlock length rounding to 0: 0",
 		"mlockall 0: EINVAL", "mlockall ONFAULT alone: EINVAL",
 		"mapped after MCL_FUTURE: 1111", "mapped after munlockall: 0000", "MAP_LOCKED: 1111",
 		NULL });
