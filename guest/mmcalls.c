@@ -221,6 +221,7 @@ static void section_madvise(void)
 	char *f = mmap(NULL, in_file + PG, PROT_READ, MAP_PRIVATE, fd, 0);
 	show("POPULATE_READ beyond end of file", syscall(SYS_madvise, f + in_file - PG, 2 * PG, MADV_POPULATE_READ));
 	resident("last file page and the one beyond", f + in_file - PG, 2);
+	show("REMOVE private file", syscall(SYS_madvise, f, PG, MADV_REMOVE));
 	close(fd);
 	munmap(p + 3 * PG, PG);
 	show("POPULATE_READ over a hole", syscall(SYS_madvise, p, 8 * PG, MADV_POPULATE_READ));

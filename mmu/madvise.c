@@ -9,7 +9,8 @@
  * again, stay too); WILLNEED has nothing to read ahead.  MADV_REMOVE on
  * shared anonymous memory frees the object's pages in the range (a later
  * read gives zeroes); other address spaces mapping the same object keep the
- * frames they had mapped (Linux would unmap them everywhere).  Fork honours
+ * frames they had mapped (Linux would unmap them everywhere); SysV
+ * segments refuse it (EACCES; Linux accepts).  Fork honours
  * VM_DONTCOPY and VM_WIPEONFORK (mm_dup).
  */
 #include "mmu/mm.h"
@@ -91,15 +92,19 @@ static int private_anon_vma(const struct vma *vma)
 	return vma->vm_private_data || (vma->flags & VM_SHARED) ? -EINVAL : 0;
 }
 
-/* MADV_REMOVE: shared memory only, not locked. */
-static int shared_shmem_vma(const struct vma *vma)
+/* MADV_REMOVE: shared anonymous memory, not locked; anonymous private
+ * memory (no file) is EINVAL, a file mapping not shared writable EACCES
+ * (SysV segments too: Linux would accept them). */
+static int removable_vma(const struct vma *vma)
 {
-	return vma->flags & VM_LOCKED || vma->vm_ops != &shmem_vm_ops ? -EINVAL : 0;
+	if ((vma->flags & VM_LOCKED) || !vma->vm_private_data)
+		return -EINVAL;
+	return vma->vm_ops == &shmem_vm_ops ? 0 : -EACCES;
 }
 
 static int remove_range(struct mm *mm, uint64_t start, uint64_t end)
 {
-	int err = check_vmas(mm, start, end, shared_shmem_vma);
+	int err = check_vmas(mm, start, end, removable_vma);
 
 	if (err)
 		return err;

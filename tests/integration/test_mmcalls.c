@@ -77,7 +77,7 @@ Test(mmcalls, madvise)
 		"POPULATE_READ beyond end of file: EFAULT", "last file page and the one beyond: 10",
 		"wipeonfork: child read 0", "keeponfork: child read 7",
 		"WIPEONFORK on shared: EINVAL", "dontfork: child killed by signal 11",
-		"REMOVE private: EINVAL", "shared byte after REMOVE: 0", "DONTNEED locked: EINVAL",
+		"REMOVE private: EINVAL", "REMOVE private file: EACCES", "shared byte after REMOVE: 0", "DONTNEED locked: EINVAL",
 		"shared after DONTNEED (the object keeps it): 0110", "shared byte after DONTNEED: 1",
 		"process_madvise bad pidfd: EBADF", NULL });
 }
