@@ -40,16 +40,19 @@ struct vma;
 #define STACK_EXPAND	(UINT64_C(128) << 10)	/* a new stack's room below its arguments */
 #define MMAP_BASE	(STACK_TOP - STACK_SIZE - (UINT64_C(128) << 20))
 
-/* vma->flags */
+/* vma->flags: every bit distinct.  VM_SHARED, VM_GROWSDOWN, VM_ANON_PAGES
+ * and the mbind mode are mmusim's own (bits 0-2 and 28-30); a new flag
+ * Linux has takes Linux's bit, a new one of mmusim's own a free one. */
 #define VM_SHARED	0x1u
 #define VM_GROWSDOWN	0x2u
 #define VM_ANON_PAGES	0x4u	/* has held pages of its own (Linux: has an anon_vma) */
-#define VM_LOCKED	0x8u	/* mlock: populated, shown as "lo" in smaps VmFlags */
-#define VM_LOCKONFAULT	0x10u	/* with VM_LOCKED: lock pages as they fault in */
-#define VM_DONTCOPY	0x20u	/* MADV_DONTFORK: a fork child does not get it ("dc") */
-#define VM_WIPEONFORK	0x40u	/* MADV_WIPEONFORK: a fork child gets it empty ("wf") */
+/* Linux's values for the flags Linux has (<linux/mm.h>). */
+#define VM_LOCKED	0x00002000u	/* mlock: populated, shown as "lo" in smaps VmFlags */
+#define VM_DONTCOPY	0x00020000u	/* MADV_DONTFORK: a fork child does not get it ("dc") */
+#define VM_LOCKONFAULT	0x00080000u	/* with VM_LOCKED: lock pages as they fault in */
+#define VM_WIPEONFORK	0x02000000u	/* MADV_WIPEONFORK: a fork child gets it empty ("wf") */
 #define VM_LOCKED_MASK	(VM_LOCKED | VM_LOCKONFAULT)
-#define VM_MPOL_SHIFT	8	/* bits 8-10: the mbind mode (MPOL_*), 0: none */
+#define VM_MPOL_SHIFT	28	/* bits 28-30: the mbind mode (MPOL_*), 0: none */
 #define VM_MPOL_MASK	(0x7u << VM_MPOL_SHIFT)
 
 /* What the pages of a kind of backing object are to reports (smaps,
