@@ -97,6 +97,44 @@ static void resident(const char *what, void *addr, size_t pages)
 	printf("%s: %s\n", what, line);
 }
 
+/* The smaps entry starting at addr: its Locked figure and whether VmFlags
+ * has `flag`; and VmLck of status. */
+static void smaps_facts(const char *what, void *addr, const char *flag)
+{
+	static char buf[1 << 20];
+	char head[32], *at, *end, *locked, *flags, *pss;
+	int fd = open("/proc/self/smaps", O_RDONLY);
+	long len = 0, n;
+
+	while (fd >= 0 && (n = read(fd, buf + len, sizeof(buf) - 1 - len)) > 0)
+		len += n;
+	if (fd >= 0)
+		close(fd);
+	buf[len] = 0;
+	snprintf(head, sizeof(head), "%lx-", (unsigned long)addr);
+	at = strstr(buf, head);
+	if (!at) {
+		printf("%s: no smaps entry\n", what);
+		return;
+	}
+	end = strstr(at + 1, "VmFlags:");
+	end = end ? strchr(end, '\n') : NULL;
+	if (end)
+		*end = 0;
+	locked = strstr(at, "\nLocked:");
+	flags = strstr(at, "VmFlags:");
+	pss = strstr(at, "\nPss:");
+	printf("%s: Pss %ld kB, Locked %ld kB, VmFlags %s %s\n", what, pss ? atol(pss + 5) : -1L,
+	       locked ? atol(locked + 8) : -1L, flags && strstr(flags, flag) ? "has" : "lacks", flag);
+	fd = open("/proc/self/status", O_RDONLY);
+	len = fd >= 0 ? read(fd, buf, sizeof(buf) - 1) : 0;
+	if (fd >= 0)
+		close(fd);
+	buf[len > 0 ? len : 0] = 0;
+	at = strstr(buf, "VmLck:");
+	printf("%s: VmLck %ld kB\n", what, at ? atol(at + 6) : -1L);
+}
+
 static void section_mlock(void)
 {
 	char *p = map(8 * PG, PROT_READ | PROT_WRITE, MAP_PRIVATE);
@@ -105,6 +143,7 @@ static void section_mlock(void)
 	resident("fresh mapping resident", p, 8);
 	show("mlock 2 pages, unaligned start", syscall(SYS_mlock, p + 2 * PG + 100, 2 * PG - 100));
 	resident("after mlock", p, 8);
+	smaps_facts("locked part", p + 2 * PG, " lo");
 	show("mlock2 ONFAULT", syscall(SYS_mlock2, p + 5 * PG, 2 * PG, MLOCK_ONFAULT));
 	resident("after mlock2 onfault", p, 8);
 	show("mlock2 bad flags", syscall(SYS_mlock2, p, PG, 2));
@@ -229,12 +268,14 @@ static void section_madvise(void)
 
 	p[0] = 7;
 	show("WIPEONFORK", syscall(SYS_madvise, p, PG, MADV_WIPEONFORK));
+	smaps_facts("wiped on fork", p, " wf");
 	fork_sees("wipeonfork", p);
 	printf("parent still reads %d\n", p[0]);
 	show("KEEPONFORK", syscall(SYS_madvise, p, PG, MADV_KEEPONFORK));
 	fork_sees("keeponfork", p);
 	show("WIPEONFORK on shared", syscall(SYS_madvise, s, PG, MADV_WIPEONFORK));
 	show("DONTFORK", syscall(SYS_madvise, p, PG, MADV_DONTFORK));
+	smaps_facts("not copied on fork", p, " dc");
 	fork_sees("dontfork", p);
 	show("DOFORK", syscall(SYS_madvise, p, PG, MADV_DOFORK));
 	fork_sees("dofork", p);
@@ -343,6 +384,7 @@ static void section_shm(void)
 	a = shmat(id, NULL, 0);
 	printf("after detach and re-attach reads %d\n", a[0]);
 	printf("maps names it: %s\n", maps_has("/SYSV6d6d7573 (deleted)") ? "yes" : "no");
+	smaps_facts("attached segment", a, " sh");
 	fork_sees("child of attached", a);
 	shmdt(a);
 	show("bad id shmat", (long)shmat(-5, NULL, 0) == -1 ? -1 : 0);

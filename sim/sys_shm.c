@@ -190,6 +190,8 @@ static const struct vm_ops segment_vm_ops = {
 	.name = segment_vma_name,
 	.access = segment_vma_access,
 	.resident = segment_vma_resident,
+	.backing = BACKING_SHMEM,
+	.object_page_refs = 1,	/* the shmem object's own */
 };
 
 /* ------------------------------------------------------------------ calls */

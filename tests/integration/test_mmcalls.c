@@ -35,11 +35,13 @@ static void expect_like_linux(const char *section, const char *const *known)
 
 /* mlock(2): locking populates, MLOCK_ONFAULT does not; holes and unmapped
  * ranges are ENOMEM; mlockall(2) flags 0 or MCL_ONFAULT alone are EINVAL;
- * MCL_FUTURE locks (and populates) later mappings. */
+ * MCL_FUTURE locks (and populates) later mappings; smaps shows the lock
+ * (Locked, VmFlags lo; proc(5)) and status VmLck counts it. */
 Test(mmcalls, mlock)
 {
 	expect_like_linux("mlock", (const char *const[]){
 		"after mlock: 00110000", "after mlock2 onfault: 00110000",
+		"locked part: Pss 8 kB, Locked 8 kB, VmFlags has  lo", "locked part: VmLck 8 kB",
 		"mlock2 bad flags: EINVAL", "mlock over a hole: ENOMEM", "mlock unmapped: ENOMEM",
 		"mlock wrapping range: EINVAL", "mlock length rounding to 0: 0",
 		"mlockall 0: EINVAL", "mlockall ONFAULT alone: EINVAL",
@@ -76,6 +78,8 @@ Test(mmcalls, madvise)
 		"POPULATE_WRITE read-only: EINVAL", "POPULATE_READ over a hole: ENOMEM",
 		"POPULATE_READ beyond end of file: EFAULT", "last file page and the one beyond: 10",
 		"wipeonfork: child read 0", "keeponfork: child read 7",
+		"wiped on fork: Pss 4 kB, Locked 0 kB, VmFlags has  wf",
+		"not copied on fork: Pss 4 kB, Locked 0 kB, VmFlags has  dc",
 		"WIPEONFORK on shared: EINVAL", "dontfork: child killed by signal 11",
 		"REMOVE private: EINVAL", "REMOVE private file: EACCES", "shared byte after REMOVE: 0", "DONTNEED locked: EINVAL",
 		"shared after DONTNEED (the object keeps it): 0110", "shared byte after DONTNEED: 1",
@@ -99,6 +103,7 @@ Test(mmcalls, sysv_shm)
 		"the other attach reads 17", "IPC_STAT size 12289 nattch 2 mode 600",
 		"shmdt again: EINVAL", "still reads 17", "IPC_EXCL on existing: EEXIST",
 		"missing key: ENOENT", "after detach and re-attach reads 1", "maps names it: yes",
+		"attached segment: Pss 4 kB, Locked 0 kB, VmFlags has  sh",
 		NULL });
 }
 
