@@ -415,6 +415,8 @@ static void section_mempolicy(void)
 	show("set bad mode", syscall(SYS_set_mempolicy, 77, &node0, 64));
 	show("set DEFAULT", syscall(SYS_set_mempolicy, MPOL_DEFAULT, NULL, 0));
 	show("set DEFAULT with nodes", syscall(SYS_set_mempolicy, MPOL_DEFAULT, &node0, 64));
+	show("set DEFAULT with a mask of maxnode 0", syscall(SYS_set_mempolicy, MPOL_DEFAULT, &node0, 0));
+	show("set DEFAULT with a mask of maxnode 1", syscall(SYS_set_mempolicy, MPOL_DEFAULT, &node0, 1));
 	show("set BIND bad pointer", syscall(SYS_set_mempolicy, MPOL_BIND, BAD_PTR, 64));
 	show("mbind BIND node 0", syscall(SYS_mbind, p, 2 * PG, MPOL_BIND, &node0, 64, 0));
 	show("mbind BIND node 1", syscall(SYS_mbind, p, 2 * PG, MPOL_BIND, &node1, 64, 0));

@@ -127,7 +127,8 @@ static int read_nodes(struct mm *mm, uint64_t nmask, uint64_t maxnode, bool *nod
 	uint64_t words[MAX_NUMNODES_BITS / 64 + 1] = { 0 }, bits, nwords;
 
 	*node0 = *others = false;
-	if (maxnode-- == 0 || !nmask || maxnode == 0)
+	maxnode--;	/* 0 wraps round, and is then too large: EINVAL */
+	if (maxnode == 0 || !nmask)
 		return 0;
 	if (maxnode > PAGE_SIZE * 8)
 		return -EINVAL;

@@ -112,6 +112,7 @@ Test(mmcalls, mempolicy)
 {
 	expect_like_linux("mempolicy", (const char *const[]){
 		"mode 2 nodes 1", "set BIND node 1: EINVAL", "mbind BIND node 1: EINVAL",
+		"set DEFAULT with a mask of maxnode 0: EINVAL",
 		"allowed 1", NULL });
 }
 
