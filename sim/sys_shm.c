@@ -115,15 +115,12 @@ void shm_ids_free(struct shm_ids *ids)
 }
 
 /* The segment with this id, or NULL (a stale sequence number included). */
-static struct shm_segment *segment_by_id(struct shm_ids *ids, uint64_t id)
+static struct shm_segment *segment_by_id(struct shm_ids *ids, int id)
 {
-	struct shm_segment *seg;
+	unsigned index = (unsigned)id & ((1u << IPCMNI_SHIFT) - 1);
+	struct shm_segment *seg = id >= 0 && index < SHMMNI ? ids->slot[index] : NULL;
 
-	if (id > INT32_MAX)
-		return NULL;
-	seg = ids->slot[id & (SHMMNI - 1)];
-	return seg && (id & ((1u << IPCMNI_SHIFT) - 1)) < SHMMNI && segment_id(seg) == (int)id ? seg
-											      : NULL;
+	return seg && segment_id(seg) == id ? seg : NULL;
 }
 
 static struct shm_segment *segment_by_key(struct shm_ids *ids, int32_t key)
@@ -254,13 +251,11 @@ SYSCALL(shmget)
 
 SYSCALL(shmat)
 {
-	struct shm_segment *seg = segment_by_id(ids_of(m), a[0]);
+	struct shm_segment *seg = segment_by_id(ids_of(m), (int)a[0]);
 	uint64_t addr = a[1], out;
 	unsigned shmflg = (unsigned)a[2], flags = MM_MAP_SHARED, prot = VM_READ;
 	int err;
 
-	if ((int64_t)(int32_t)a[0] < 0)
-		return -EINVAL;
 	if (addr) {
 		if (addr & ~PAGE_MASK) {	/* SHMLBA is PAGE_SIZE on arm64 */
 			if (!(shmflg & G_SHM_RND))
@@ -412,7 +407,7 @@ SYSCALL(shmctl)
 	default:
 		return -EINVAL;
 	}
-	seg = segment_by_id(ids, (uint64_t)id);
+	seg = segment_by_id(ids, id);
 	if (!seg)
 		return -EINVAL;
 	switch (cmd) {
