@@ -260,6 +260,11 @@ static void section_madvise(void)
 	fstat(fd, &st);
 	size_t in_file = (st.st_size + PG - 1) / PG * PG;
 	char *f = mmap(NULL, in_file + PG, PROT_READ, MAP_PRIVATE, fd, 0);
+	resident("own file, first pages untouched", f, 4);	/* the page cache's, warm */
+	volatile char first = f[0];
+	(void)first;
+	show("DONTNEED own file", syscall(SYS_madvise, f, PG, MADV_DONTNEED));
+	resident("own file, first pages after DONTNEED", f, 4);
 	show("POPULATE_READ beyond end of file", syscall(SYS_madvise, f + in_file - PG, 2 * PG, MADV_POPULATE_READ));
 	resident("last file page and the one beyond", f + in_file - PG, 2);
 	show("REMOVE private file", syscall(SYS_madvise, f, PG, MADV_REMOVE));

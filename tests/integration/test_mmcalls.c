@@ -70,13 +70,16 @@ Test(mmcalls, msync)
 }
 
 /* madvise(2): the advice that changes contents or fork, the populate
- * advice's errno (as the madv_populate selftest expects), unknown advice. */
+ * advice's errno (as the madv_populate selftest expects), unknown advice;
+ * mincore(2) of the program's own file, whose pages the page cache holds
+ * whether mapped or not (MADV_DONTNEED unmaps, the cache keeps them). */
 Test(mmcalls, madvise)
 {
 	expect_like_linux("madvise", (const char *const[]){
 		"after POPULATE: 11001100", "byte after PAGEOUT: 42", "unknown advice 99: EINVAL",
 		"POPULATE_WRITE read-only: EINVAL", "POPULATE_READ over a hole: ENOMEM",
 		"POPULATE_READ beyond end of file: EFAULT", "last file page and the one beyond: 10",
+		"own file, first pages untouched: 1111", "own file, first pages after DONTNEED: 1111",
 		"wipeonfork: child read 0", "keeponfork: child read 7",
 		"wiped on fork: Pss 4 kB, Locked 0 kB, VmFlags has  wf",
 		"not copied on fork: Pss 4 kB, Locked 0 kB, VmFlags has  dc",
