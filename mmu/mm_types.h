@@ -40,7 +40,8 @@ struct vma;
 #define STACK_EXPAND	(UINT64_C(128) << 10)	/* a new stack's room below its arguments */
 #define MMAP_BASE	(STACK_TOP - STACK_SIZE - (UINT64_C(128) << 20))
 
-/* vma->flags: every bit distinct.  VM_SHARED, VM_GROWSDOWN, VM_ANON_PAGES
+/* vma->flags: every bit distinct (the assertion below: their sum is their
+ * union; a new flag joins both lists).  VM_SHARED, VM_GROWSDOWN, VM_ANON_PAGES
  * and the mbind mode are mmusim's own (bits 0-2 and 28-30); a new flag
  * Linux has takes Linux's bit, a new one of mmusim's own a free one. */
 #define VM_SHARED	0x1u
@@ -54,6 +55,11 @@ struct vma;
 #define VM_LOCKED_MASK	(VM_LOCKED | VM_LOCKONFAULT)
 #define VM_MPOL_SHIFT	28	/* bits 28-30: the mbind mode (MPOL_*), 0: none */
 #define VM_MPOL_MASK	(0x7u << VM_MPOL_SHIFT)
+_Static_assert(VM_SHARED + VM_GROWSDOWN + VM_ANON_PAGES + VM_LOCKED + VM_DONTCOPY +
+		       VM_LOCKONFAULT + VM_WIPEONFORK + VM_MPOL_MASK ==
+		       (VM_SHARED | VM_GROWSDOWN | VM_ANON_PAGES | VM_LOCKED | VM_DONTCOPY |
+			VM_LOCKONFAULT | VM_WIPEONFORK | VM_MPOL_MASK),
+	       "two vma flags share a bit");
 
 /* What the pages of a kind of backing object are to reports (smaps,
  * pagemap: mmu/pagewalk). */
