@@ -98,20 +98,30 @@ static void resident(const char *what, void *addr, size_t pages)
 	printf("%s: %s\n", what, line);
 }
 
+/* The whole of the file at `path` (what fits) in buf, NUL-terminated;
+ * its length.  Nothing is allocated (near the map limit malloc could not
+ * map). */
+static long read_whole(const char *path, char *buf, long size)
+{
+	int fd = open(path, O_RDONLY);
+	long len = 0, n;
+
+	while (fd >= 0 && (n = read(fd, buf + len, size - 1 - len)) > 0)
+		len += n;
+	if (fd >= 0)
+		close(fd);
+	buf[len] = 0;
+	return len;
+}
+
 /* The smaps entry starting at addr: its Locked figure and whether VmFlags
  * has `flag`; and VmLck of status. */
 static void smaps_facts(const char *what, void *addr, const char *flag)
 {
 	static char buf[1 << 20];
 	char head[32], *at, *end, *locked, *flags, *pss;
-	int fd = open("/proc/self/smaps", O_RDONLY);
-	long len = 0, n;
 
-	while (fd >= 0 && (n = read(fd, buf + len, sizeof(buf) - 1 - len)) > 0)
-		len += n;
-	if (fd >= 0)
-		close(fd);
-	buf[len] = 0;
+	read_whole("/proc/self/smaps", buf, sizeof(buf));
 	snprintf(head, sizeof(head), "%lx-", (unsigned long)addr);
 	at = strstr(buf, head);
 	if (!at) {
@@ -127,11 +137,7 @@ static void smaps_facts(const char *what, void *addr, const char *flag)
 	pss = strstr(at, "\nPss:");
 	printf("%s: Pss %ld kB, Locked %ld kB, VmFlags %s %s\n", what, pss ? atol(pss + 5) : -1L,
 	       locked ? atol(locked + 8) : -1L, flags && strstr(flags, flag) ? "has" : "lacks", flag);
-	fd = open("/proc/self/status", O_RDONLY);
-	len = fd >= 0 ? read(fd, buf, sizeof(buf) - 1) : 0;
-	if (fd >= 0)
-		close(fd);
-	buf[len > 0 ? len : 0] = 0;
+	read_whole("/proc/self/status", buf, sizeof(buf));
 	at = strstr(buf, "VmLck:");
 	printf("%s: VmLck %ld kB\n", what, at ? atol(at + 6) : -1L);
 }
@@ -336,14 +342,8 @@ static void section_mremap(void)
 static int maps_has(const char *what)
 {
 	static char buf[1 << 16];
-	int fd = open("/proc/self/maps", O_RDONLY);
-	long len = 0, n;
 
-	while (fd >= 0 && (n = read(fd, buf + len, sizeof(buf) - 1 - len)) > 0)
-		len += n;
-	if (fd >= 0)
-		close(fd);
-	buf[len] = 0;
+	read_whole("/proc/self/maps", buf, sizeof(buf));
 	return strstr(buf, what) != NULL;
 }
 
@@ -454,19 +454,12 @@ static void section_pkeys(void)
 }
 
 /* VMAs: lines of /proc/self/maps but [vsyscall] (x86-64's gate page, not
- * a VMA), read without allocating anything (near the limit malloc could
- * not map). */
+ * a VMA). */
 static long count_maps(void)
 {
 	static char buf[16 << 20];
-	int fd = open("/proc/self/maps", O_RDONLY);
-	long lines = 0, len = 0, n;
+	long lines = 0, len = read_whole("/proc/self/maps", buf, sizeof(buf));
 
-	while (fd >= 0 && (n = read(fd, buf + len, sizeof(buf) - 1 - len)) > 0)
-		len += n;
-	if (fd >= 0)
-		close(fd);
-	buf[len] = 0;
 	for (long i = 0; i < len; i++)
 		lines += buf[i] == '\n';
 	return lines - (strstr(buf, "[vsyscall]") != NULL);
