@@ -4,4 +4,5 @@ BENCH_BINS = \
 	guest/bin/bench-pingpong \
 	guest/bin/bench-compute \
 	guest/bin/bench-memwalk \
-	guest/bin/vasswitch
+	guest/bin/vasswitch \
+	guest/bin/bench-mmap

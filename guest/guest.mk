@@ -69,7 +69,8 @@ GUEST_BINS = \
 	guest/bin/vascalls \
 	guest/bin/vasreport \
 	guest/bin/vasthreads \
-	guest/bin/vasswitch
+	guest/bin/vasswitch \
+	guest/bin/mmcalls
 
 # Guests without a C library: _start is theirs.  No outline atomics either:
 # those helpers are in libgcc, which -nostdlib leaves out, and are set up by

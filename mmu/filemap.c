@@ -41,23 +41,33 @@ void page_cache_add(struct page_cache *pc, uint64_t pgoff, phys_addr_t pa)
 	g_hash_table_insert(pc->pages, g_memdup2(&key, sizeof(key)), g_memdup2(&frame, sizeof(frame)));
 }
 
-static gboolean put_page_past(gpointer key, gpointer value, gpointer opaque)
-{
-	struct page_cache *pc = ((void **)opaque)[0];
-	uint64_t first_gone = *(const uint64_t *)((void **)opaque)[1];
+struct page_range {
+	struct page_cache *pc;
+	uint64_t first, end;
+};
 
-	if (*(guint64 *)key < first_gone)
+static gboolean put_page_in(gpointer key, gpointer value, gpointer opaque)
+{
+	const struct page_range *r = opaque;
+	uint64_t pgoff = *(guint64 *)key;
+
+	if (pgoff < r->first || pgoff >= r->end)
 		return FALSE;
-	phys_put(pc->phys, *(guint64 *)value);
+	phys_put(r->pc->phys, *(guint64 *)value);
 	return TRUE;
+}
+
+void page_cache_remove_range(struct page_cache *pc, uint64_t first, uint64_t end)
+{
+	struct page_range r = { pc, first, end };
+
+	if (pc->pages)
+		g_hash_table_foreach_remove(pc->pages, put_page_in, &r);
 }
 
 void page_cache_truncate(struct page_cache *pc, uint64_t first_gone)
 {
-	void *args[2] = { pc, &first_gone };
-
-	if (pc->pages)
-		g_hash_table_foreach_remove(pc->pages, put_page_past, args);
+	page_cache_remove_range(pc, first_gone, UINT64_MAX);
 }
 
 uint64_t page_cache_nr_pages(const struct page_cache *pc)

@@ -26,6 +26,8 @@ bool page_cache_lookup(const struct page_cache *pc, uint64_t pgoff, phys_addr_t 
 void page_cache_add(struct page_cache *pc, uint64_t pgoff, phys_addr_t pa);
 /* Drop the pages at `first_gone` and beyond (a file truncated). */
 void page_cache_truncate(struct page_cache *pc, uint64_t first_gone);
+/* Drop the pages at [first, end) (a hole punched). */
+void page_cache_remove_range(struct page_cache *pc, uint64_t first, uint64_t end);
 /* Pages the cache holds. */
 uint64_t page_cache_nr_pages(const struct page_cache *pc);
 

@@ -13,6 +13,7 @@
 #include "mmu/fault.h"
 #include "mmu/shmem.h"
 #include "mmu/vm_file.h"
+#include "mmu/vma_tree.h"
 
 int mm_create(struct phys *phys, struct vm_stats *stats, struct mm **out)
 {
@@ -27,7 +28,6 @@ int mm_create(struct phys *phys, struct vm_stats *stats, struct mm **out)
 	mm->id = ++stats->mms_created;
 	mm->phys = phys;
 	mm->stats = stats;
-	mm->vmas = vma_tree_new();
 	mm->mmap_base = MMAP_BASE;
 	mm->tunables = &vm_default_tunables;
 	*out = mm;
@@ -44,7 +44,6 @@ void mm_destroy(struct mm *mm)
 	while ((vma = vma_first(mm)))
 		vma_unlink_free(mm, vma);
 	pgtable_put(mm->phys, mm->pgd, PGD_LEVEL);
-	g_tree_destroy(mm->vmas);
 	g_free(mm);
 }
 
@@ -112,31 +111,69 @@ static bool map_deny_write_exec(const struct mm *mm, unsigned old, unsigned new)
 	return (new & VM_WRITE) || !(old & VM_EXEC);
 }
 
-/* Split VMAs so that none straddles `addr`. */
-static int split_at(struct mm *mm, uint64_t addr)
+/* Split VMAs so that none straddles `addr` (checked: against MAX_MAP_COUNT). */
+static int split_at(struct mm *mm, uint64_t addr, bool checked)
 {
 	struct vma *vma = vma_lookup(mm, addr);
 
-	return vma && vma->start < addr ? vma_split(mm, vma, addr, NULL) : 0;
+	if (!vma || vma->start == addr)
+		return 0;
+	return checked ? vma_split(mm, vma, addr, NULL) : __vma_split(mm, vma, addr, NULL);
 }
 
 /* Split VMAs so that none straddles `start` or `end`. */
 static int split_range(struct mm *mm, uint64_t start, uint64_t end)
 {
-	int err = split_at(mm, start);
+	int err = split_at(mm, start, true);
 
-	return err ? err : split_at(mm, end);
+	return err ? err : split_at(mm, end, true);
 }
 
-/* Remove every VMA and translation in [start, end). */
+int mm_change_flags(struct mm *mm, uint64_t start, uint64_t end, unsigned set, unsigned clear,
+		    bool stop_at_hole)
+{
+	int err = 0;
+
+	for (uint64_t at = start; at < end;) {
+		struct vma *vma = find_vma(mm, at);
+
+		if (!vma || vma->start >= end)
+			return -ENOMEM;
+		if (vma->start > at) {
+			if (stop_at_hole)
+				return -ENOMEM;
+			err = -ENOMEM;
+			at = vma->start;
+		}
+		if (((vma->flags & ~clear) | set) != vma->flags) {
+			int split = split_range(mm, at, MIN(end, vma->end));
+
+			if (split)
+				return split;
+			vma = vma_lookup(mm, at);
+			vma->flags = (vma->flags & ~clear) | set;
+		}
+		at = vma->end;
+		vma_merge(mm, vma);
+	}
+	return err;
+}
+
+/* Remove every VMA and translation in [start, end).  As Linux's munmap, it
+ * may leave the mm one VMA above MAX_MAP_COUNT, but refuses to punch a hole
+ * in one VMA (a net new one) once the mm has that many. */
 static int unmap_region(struct mm *mm, uint64_t start, uint64_t end)
 {
-	struct vma *vma, *next;
+	struct vma *vma = vma_lookup(mm, start), *next;
 	int err;
 
 	if (!can_modify_range(mm, start, end))
 		return -EPERM;
-	err = split_range(mm, start, end);
+	if (vma && vma->start < start && end < vma->end && mm_map_count(mm) >= MAX_MAP_COUNT)
+		return -ENOMEM;
+	err = split_at(mm, start, false);
+	if (!err)
+		err = split_at(mm, end, false);
 	if (err)
 		return err;
 	for (vma = find_vma(mm, start); vma && vma->start < end; vma = next) {
@@ -150,32 +187,12 @@ static int unmap_region(struct mm *mm, uint64_t start, uint64_t end)
 /* Top-down search for `len` free bytes below mmap_base, after a usable hint. */
 static int get_unmapped_area(struct mm *mm, uint64_t hint, uint64_t len, uint64_t *out)
 {
-	uint64_t high = mm->mmap_base;
-	struct vma *vma;
-
 	hint = PAGE_ALIGN(hint);
 	if (hint >= MMAP_MIN_ADDR && hint <= TASK_SIZE - len && range_is_free(mm, hint, hint + len)) {
 		*out = hint;
 		return 0;
 	}
-	/* Walk the gaps below mmap_base downwards, starting at the highest VMA
-	 * that begins below it. */
-	vma = find_vma(mm, high);
-	if (!vma)
-		vma = vma_last(mm);
-	else if (vma->start >= high)
-		vma = vma_prev(mm, vma);
-	for (;; vma = vma_prev(mm, vma)) {
-		uint64_t low = vma ? vma->end : MMAP_MIN_ADDR;
-
-		if (low <= high && high - low >= len) {
-			*out = high - len;
-			return 0;
-		}
-		if (!vma)
-			return -ENOMEM;
-		high = MIN(high, vma->start);
-	}
+	return vma_tree_gap_topdown(&mm->vmas, MMAP_MIN_ADDR, mm->mmap_base, len, out);
 }
 
 /* __vm_enough_memory() under OVERCOMMIT_GUESS: only a single request larger
@@ -195,6 +212,63 @@ static bool accountable_mapping(const struct vm_file *file, unsigned prot, unsig
 	return (flags & MM_MAP_SHARED) ? !file : (prot & VM_WRITE) != 0;
 }
 
+/* Where a mapping of `len` (page aligned) bytes goes: MM_MAP_FIXED at
+ * *addr, after unmapping what was there; otherwise at the hint in *addr or
+ * where the top-down search puts it.  Sealed VMAs (-EPERM) and MDWE
+ * (-EACCES for `prot`) are checked before anything is unmapped. */
+static int mmap_place(struct mm *mm, uint64_t *addr, uint64_t len, unsigned prot, unsigned flags)
+{
+	int err = 0;
+
+	if (!(flags & MM_MAP_FIXED))
+		err = get_unmapped_area(mm, *addr, len, addr);
+	else if (*addr & ~PAGE_MASK)
+		err = -EINVAL;
+	else if (*addr > TASK_SIZE - len)
+		err = -ENOMEM;
+	else if (*addr < MMAP_MIN_ADDR)
+		err = -EPERM;
+	else if ((flags & MM_MAP_NOREPLACE) && !range_is_free(mm, *addr, *addr + len))
+		err = -EEXIST;
+	else if (!can_modify_range(mm, *addr, *addr + len))
+		err = -EPERM;
+	if (err)
+		return err;
+	if (map_deny_write_exec(mm, prot, prot))
+		return -EACCES;
+	return flags & MM_MAP_FIXED ? unmap_region(mm, *addr, *addr + len) : 0;
+}
+
+/* A VMA for [addr, addr + len) with the mapping's protection and flags;
+ * its backing is the caller's to set. */
+static struct vma *mmap_vma(struct mm *mm, uint64_t addr, uint64_t len, unsigned prot,
+			    unsigned flags)
+{
+	struct vma *vma = g_new0(struct vma, 1);
+
+	vma->start = addr;
+	vma->end = addr + len;
+	vma->prot = prot;
+	vma->flags = (flags & MM_MAP_SHARED ? VM_SHARED : 0) |
+		     (flags & MM_MAP_GROWSDOWN ? VM_GROWSDOWN : 0) |
+		     (flags & MM_MAP_LOCKED ? VM_LOCKED : 0) | mm->def_flags;
+	return vma;
+}
+
+/* Link the new VMA, merge it, and populate it if asked or locked. */
+static uint64_t mmap_insert(struct mm *mm, struct vma *vma, unsigned flags)
+{
+	uint64_t start = vma->start, end = vma->end;
+
+	if ((vma->flags & VM_LOCKED_MASK) == VM_LOCKED)
+		flags |= MM_MAP_POPULATE;
+	vma_link(mm, vma);
+	vma_merge(mm, vma);
+	if (flags & MM_MAP_POPULATE)
+		mm_populate(mm, start, end);	/* best effort, as in Linux */
+	return start;
+}
+
 /* Map `file`, or the shmem object `sh`, or (neither) anonymous memory. */
 static int do_mmap(struct mm *mm, uint64_t addr, uint64_t len, unsigned prot, unsigned flags,
 		   struct vm_file *file, struct shmem *sh, uint64_t offset, uint64_t *out)
@@ -209,37 +283,14 @@ static int do_mmap(struct mm *mm, uint64_t addr, uint64_t len, unsigned prot, un
 	len = PAGE_ALIGN(len);
 	if (offset + len < offset)
 		return -EOVERFLOW;
+	if (mm_map_count(mm) > MAX_MAP_COUNT)
+		return -ENOMEM;
 	if (!sh && accountable_mapping(file, prot, flags) && !vm_enough_memory(mm, len))
 		return -ENOMEM;
-	if (flags & MM_MAP_FIXED) {
-		if (addr & ~PAGE_MASK)
-			return -EINVAL;
-		if (addr > TASK_SIZE - len)
-			return -ENOMEM;
-		if (addr < MMAP_MIN_ADDR)
-			return -EPERM;
-		if ((flags & MM_MAP_NOREPLACE) && !range_is_free(mm, addr, addr + len))
-			return -EEXIST;
-		if (!can_modify_range(mm, addr, addr + len))
-			return -EPERM;
-	} else {
-		err = get_unmapped_area(mm, addr, len, &addr);
-		if (err)
-			return err;
-	}
-	if (map_deny_write_exec(mm, prot, prot))
-		return -EACCES;
-	if (flags & MM_MAP_FIXED) {
-		err = unmap_region(mm, addr, addr + len);
-		if (err)
-			return err;
-	}
-	vma = g_new0(struct vma, 1);
-	vma->start = addr;
-	vma->end = addr + len;
-	vma->prot = prot;
-	vma->flags = (flags & MM_MAP_SHARED ? VM_SHARED : 0) |
-		     (flags & MM_MAP_GROWSDOWN ? VM_GROWSDOWN : 0);
+	err = mmap_place(mm, &addr, len, prot, flags);
+	if (err)
+		return err;
+	vma = mmap_vma(mm, addr, len, prot, flags);
 	if (file) {
 		vma->vm_ops = &file_vm_ops;
 		vma->vm_private_data = vm_file_get(file);
@@ -252,11 +303,32 @@ static int do_mmap(struct mm *mm, uint64_t addr, uint64_t len, unsigned prot, un
 	} else {
 		vma->vm_ops = &anon_vm_ops;
 	}
-	vma_link(mm, vma);
-	vma_merge(mm, vma);
-	if (flags & MM_MAP_POPULATE)
-		mm_populate(mm, addr, addr + len);	/* best effort, as in Linux */
-	*out = addr;
+	*out = mmap_insert(mm, vma, flags);
+	return 0;
+}
+
+int mm_mmap_object(struct mm *mm, uint64_t addr, uint64_t len, unsigned prot, unsigned flags,
+		   const struct vm_ops *ops, void *object, uint64_t *out)
+{
+	struct vma *vma;
+	int err;
+
+	if (!len || (prot & ~(VM_READ | VM_WRITE | VM_EXEC)))
+		return -EINVAL;
+	if (len > TASK_SIZE)
+		return -ENOMEM;
+	len = PAGE_ALIGN(len);
+	if (mm_map_count(mm) > MAX_MAP_COUNT)
+		return -ENOMEM;
+	err = mmap_place(mm, &addr, len, prot, flags);
+	if (err)
+		return err;
+	vma = mmap_vma(mm, addr, len, prot, flags);
+	vma->vm_ops = ops;
+	vma->vm_private_data = object;
+	if (ops->dup)
+		ops->dup(vma, vma);
+	*out = mmap_insert(mm, vma, flags);
 	return 0;
 }
 
@@ -366,16 +438,16 @@ uint64_t mm_brk(struct mm *mm, uint64_t addr)
 		return mm->brk;
 	if (new_end > old_end) {
 		if (!range_is_free(mm, old_end, new_end + STACK_GUARD_GAP) ||
-		    !vm_enough_memory(mm, new_end - old_end))
+		    mm_map_count(mm) > MAX_MAP_COUNT || !vm_enough_memory(mm, new_end - old_end))
 			return mm->brk;
 		heap = g_new0(struct vma, 1);
 		heap->start = old_end;
 		heap->end = new_end;
 		heap->prot = VM_READ | VM_WRITE;
+		heap->flags = mm->def_flags;
 		heap->vm_ops = &anon_vm_ops;
 		heap->name = "[heap]";
-		vma_link(mm, heap);
-		vma_merge(mm, heap);
+		mmap_insert(mm, heap, 0);
 	}
 	mm->brk = addr;
 	return addr;
@@ -400,28 +472,98 @@ static int move_pte(void *opaque, uint64_t va, pte_t *ptep)
 	return PTE_VISIT_CLEARED;
 }
 
-/* Move the single VMA `vma` to `to`, with room for `new_len` bytes. */
-static int move_vma(struct mm *mm, struct vma *vma, uint64_t to, uint64_t new_len, uint64_t *out)
+/* Move the entries of [from, from + len) to `to`: every destination table
+ * is created first, so the move itself cannot fail. */
+static int move_page_tables(struct mm *mm, uint64_t from, uint64_t len, uint64_t to)
 {
-	struct move_ptes m = { mm, vma->start, to, false };
-	struct vma *moved;
-	int err;
+	struct move_ptes m = { mm, from, to, false };
+	int err = pgtable_walk_range(mm->phys, mm->pgd, from, from + len, move_pte, &m);
 
-	/* Create every destination table first, so the move itself cannot fail. */
-	err = pgtable_walk_range(mm->phys, mm->pgd, vma->start, vma->end, move_pte, &m);
 	if (err)
 		return err;
 	m.install = true;
-	pgtable_walk_range(mm->phys, mm->pgd, vma->start, vma->end, move_pte, &m);
-	flush_tlb_mm_range(mm, vma->start, vma->end);
+	pgtable_walk_range(mm->phys, mm->pgd, from, from + len, move_pte, &m);
+	flush_tlb_mm_range(mm, from, from + len);
+	return 0;
+}
+
+/* Linux's move_vma(): map [old_addr, old_addr + old_len) (inside one VMA)
+ * at `to` with room for `new_len` bytes, moving its entries.  The old range
+ * is unmapped, or with MM_REMAP_DONTUNMAP stays mapped, empty and unlocked;
+ * with old_len 0 (a shared mapping) nothing moves: a second mapping of the
+ * same object appears. */
+static int move_range(struct mm *mm, uint64_t old_addr, uint64_t old_len, uint64_t to,
+		      uint64_t new_len, unsigned flags, uint64_t *out)
+{
+	struct vma *vma, *moved;
+	int err;
+
+	if (mm_map_count(mm) >= MAX_MAP_COUNT - 3)
+		return -ENOMEM;
+	err = old_len ? split_range(mm, old_addr, old_addr + old_len) : 0;
+	if (err)
+		return err;
+	vma = vma_lookup(mm, old_addr);
+	err = move_page_tables(mm, old_addr, old_len, to);
+	if (err)
+		return err;
 	moved = vma_dup(vma);
 	moved->start = to;
 	moved->end = to + new_len;
-	vma_unlink_free(mm, vma);
+	moved->pgoff = linear_page_index(vma, old_addr);
+	if (flags & MM_REMAP_DONTUNMAP) {
+		vma->flags &= ~VM_LOCKED_MASK;
+		vma_merge(mm, vma);
+	} else if (old_len) {
+		vma_unlink_free(mm, vma);
+	}
 	vma_link(mm, moved);
-	vma_merge(mm, moved);
+	moved = vma_merge(mm, moved);
+	if ((moved->flags & VM_LOCKED_MASK) == VM_LOCKED && new_len > old_len)
+		mm_populate(mm, to + old_len, to + new_len);
 	*out = to;
 	return 0;
+}
+
+/* mremap_to(): MM_REMAP_FIXED (to new_addr) or MM_REMAP_DONTUNMAP (to a
+ * new place, new_addr a hint). */
+static int mremap_to(struct mm *mm, uint64_t old_addr, uint64_t old_len, uint64_t new_len,
+		     unsigned flags, uint64_t new_addr, uint64_t *out)
+{
+	struct vma *vma;
+	int err;
+
+	if (flags & MM_REMAP_FIXED) {
+		if ((new_addr & ~PAGE_MASK) || new_len > TASK_SIZE || new_addr > TASK_SIZE - new_len ||
+		    (new_addr < old_addr + old_len && old_addr < new_addr + new_len))
+			return -EINVAL;
+	}
+	if (mm_map_count(mm) + 2 >= MAX_MAP_COUNT - 3)
+		return -ENOMEM;
+	if (flags & MM_REMAP_FIXED) {
+		err = unmap_region(mm, new_addr, new_addr + new_len);
+		if (err)
+			return err;
+	}
+	if (old_len > new_len) {
+		err = unmap_region(mm, old_addr + new_len, old_addr + old_len);
+		if (err)
+			return err;
+		old_len = new_len;
+	}
+	vma = vma_lookup(mm, old_addr);
+	if (!vma)
+		return -EFAULT;
+	if (!old_len && !(vma->flags & VM_SHARED))
+		return -EINVAL;
+	if (old_len > vma->end - old_addr)
+		return -EFAULT;
+	if (!(flags & MM_REMAP_FIXED)) {
+		err = get_unmapped_area(mm, new_addr, new_len, &new_addr);
+		if (err)
+			return err;
+	}
+	return move_range(mm, old_addr, old_len, new_addr, new_len, flags, out);
 }
 
 int mm_mremap(struct mm *mm, uint64_t old_addr, uint64_t old_len, uint64_t new_len,
@@ -431,54 +573,49 @@ int mm_mremap(struct mm *mm, uint64_t old_addr, uint64_t old_len, uint64_t new_l
 	struct vma *vma;
 	int err;
 
-	if ((old_addr & ~PAGE_MASK) || (flags & ~(MM_REMAP_MAYMOVE | MM_REMAP_FIXED)) ||
-	    ((flags & MM_REMAP_FIXED) && !(flags & MM_REMAP_MAYMOVE)))
+	if ((old_addr & ~PAGE_MASK) ||
+	    (flags & ~(MM_REMAP_MAYMOVE | MM_REMAP_FIXED | MM_REMAP_DONTUNMAP)) ||
+	    ((flags & MM_REMAP_FIXED) && !(flags & MM_REMAP_MAYMOVE)) ||
+	    ((flags & MM_REMAP_DONTUNMAP) && (!(flags & MM_REMAP_MAYMOVE) || old_len != new_len)))
 		return -EINVAL;
 	old_len = PAGE_ALIGN(old_len);
 	new_len = PAGE_ALIGN(new_len);
-	if (!new_len || !old_len)	/* old_len 0 (duplicate a shared mapping) is not modelled */
+	if (!new_len)
 		return -EINVAL;
 	old_end = old_addr + old_len;
-	vma = vma_lookup(mm, old_addr);
-	if (!vma)
+	if (old_end < old_addr)
 		return -EFAULT;
-	if (!can_modify_vma(vma))
+	if (!can_modify_range(mm, old_addr, old_end))
 		return -EPERM;
-	if (old_end > vma->end || old_end < old_addr)
+	if (flags & (MM_REMAP_FIXED | MM_REMAP_DONTUNMAP))
+		return mremap_to(mm, old_addr, old_len, new_len, flags, new_addr, out);
+	vma = vma_lookup(mm, old_addr);
+	if (!vma || old_end > vma->end)
 		return -EFAULT;
-	if (flags & MM_REMAP_FIXED) {
-		if ((new_addr & ~PAGE_MASK) || new_addr > TASK_SIZE - new_len ||
-		    (new_addr < old_end && old_addr < new_addr + new_len))
-			return -EINVAL;
-		err = unmap_region(mm, new_addr, new_addr + new_len);
-		if (err)
-			return err;
-	} else if (new_len <= old_len) {
+	if (!old_len && !(vma->flags & VM_SHARED))
+		return -EINVAL;	/* old size 0 duplicates shared mappings only */
+	if (new_len <= old_len) {
 		err = unmap_region(mm, old_addr + new_len, old_end);
 		if (!err)
 			*out = old_addr;
 		return err;
-	} else {
-		grow = new_len - old_len;
-		if (old_end == vma->end && grow <= TASK_SIZE && old_end <= TASK_SIZE - grow &&
-		    range_is_free(mm, old_end, old_end + grow)) {
-			vma->end += grow;
-			vma_merge(mm, vma);
-			*out = old_addr;
-			return 0;
-		}
-		if (!(flags & MM_REMAP_MAYMOVE))
-			return -ENOMEM;
-		err = get_unmapped_area(mm, 0, new_len, &new_addr);
-		if (err)
-			return err;
 	}
-	err = split_range(mm, old_addr, old_end);
-	if (!err && new_len < old_len)
-		err = unmap_region(mm, old_addr + new_len, old_end);
+	grow = new_len - old_len;
+	if (old_len && old_end == vma->end && grow <= TASK_SIZE && old_end <= TASK_SIZE - grow &&
+	    range_is_free(mm, old_end, old_end + grow)) {
+		vma_set_range(mm, vma, vma->start, vma->end + grow);
+		vma = vma_merge(mm, vma);
+		if ((vma->flags & VM_LOCKED_MASK) == VM_LOCKED)
+			mm_populate(mm, old_end, old_end + grow);	/* as Linux's mremap */
+		*out = old_addr;
+		return 0;
+	}
+	if (!(flags & MM_REMAP_MAYMOVE))
+		return -ENOMEM;
+	err = get_unmapped_area(mm, 0, new_len, &new_addr);
 	if (err)
 		return err;
-	return move_vma(mm, vma_lookup(mm, old_addr), new_addr, new_len, out);
+	return move_range(mm, old_addr, old_len, new_addr, new_len, flags, out);
 }
 
 int mm_madvise_dontneed(struct mm *mm, uint64_t addr, uint64_t len)
@@ -512,7 +649,7 @@ int expand_stack(struct mm *mm, struct vma *vma, uint64_t addr)
 		return -ENOMEM;
 	if (vma->end - addr > STACK_SIZE)	/* acct_stack_growth: RLIMIT_STACK */
 		return -ENOMEM;
-	vma->start = addr;	/* no neighbour is passed: the tree stays ordered */
+	vma_set_range(mm, vma, addr, vma->end);	/* no neighbour is passed: the tree stays ordered */
 	return 0;
 }
 
@@ -621,9 +758,17 @@ int mm_dup(struct mm *old, struct mm **out)
 	int err = mm_create(old->phys, old->stats, &d.child);
 
 	for (struct vma *vma = vma_first(old); vma && !err; vma = vma_next(old, vma)) {
+		struct vma *copy;
+
+		if (vma->flags & VM_DONTCOPY)
+			continue;
 		d.vma = vma;
-		vma_link(d.child, vma_dup(vma));
-		if (vma_needs_copy(old, vma))
+		copy = vma_dup(vma);
+		copy->flags &= ~VM_LOCKED_MASK;	/* locks are not inherited */
+		if (vma->flags & VM_WIPEONFORK)
+			copy->flags &= ~VM_ANON_PAGES;	/* the child's starts empty */
+		vma_link(d.child, copy);
+		if (!(vma->flags & VM_WIPEONFORK) && vma_needs_copy(old, vma))
 			err = pgtable_walk_range(old->phys, old->pgd, vma->start, vma->end, copy_pte, &d);
 	}
 	if (d.downgraded)

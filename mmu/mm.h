@@ -28,6 +28,10 @@
 struct vm_file;
 struct shmem;
 
+/* vm.max_map_count (Linux's DEFAULT_MAX_MAP_COUNT, 65535 - 5): mmap refuses
+ * to add a VMA once an mm has more, a split once it has as many (ENOMEM). */
+#define MAX_MAP_COUNT		65530u
+
 /* mm_mmap() flags */
 #define MM_MAP_SHARED		0x01u
 #define MM_MAP_FIXED		0x02u
@@ -35,9 +39,11 @@ struct shmem;
 #define MM_MAP_POPULATE		0x08u
 #define MM_MAP_GROWSDOWN	0x10u
 #define MM_MAP_NORESERVE	0x20u	/* not subject to the overcommit heuristic */
+#define MM_MAP_LOCKED		0x40u	/* VM_LOCKED: populated now */
 /* mm_mremap() flags */
 #define MM_REMAP_MAYMOVE	0x1u
 #define MM_REMAP_FIXED		0x2u
+#define MM_REMAP_DONTUNMAP	0x4u	/* the old range stays mapped, empty */
 
 /* mm->flags, after Linux's MMF_* bits: memory-deny-write-execute
  * (prctl PR_SET_MDWE): mmap and mprotect refuse a writable executable
@@ -71,6 +77,10 @@ int mm_mmap(struct mm *mm, uint64_t addr, uint64_t len, unsigned prot, unsigned 
  * private (copy on write) as `flags` say; not charged to memory here. */
 int mm_mmap_shmem(struct mm *mm, uint64_t addr, uint64_t len, unsigned prot, unsigned flags,
 		  struct shmem *sh, uint64_t offset, uint64_t *out);
+/* Map an object with ops of its own (SysV shared memory), from its start:
+ * as mm_mmap, the VMA taking its reference with ops->dup. */
+int mm_mmap_object(struct mm *mm, uint64_t addr, uint64_t len, unsigned prot, unsigned flags,
+		   const struct vm_ops *ops, void *object, uint64_t *out);
 int mm_munmap(struct mm *mm, uint64_t addr, uint64_t len);
 int mm_mprotect(struct mm *mm, uint64_t addr, uint64_t len, unsigned prot);
 /* Private writable mappings, shared anonymous ones and the heap are checked
@@ -97,6 +107,43 @@ uint64_t mm_discard_limit(struct mm *mm, uint64_t start, uint64_t end);
 int mm_mseal(struct mm *mm, uint64_t start, uint64_t len);
 /* Fault in every page of [start, end) that its VMAs allow (MAP_POPULATE). */
 int mm_populate(struct mm *mm, uint64_t start, uint64_t end);
+/* Set `set` and clear `clear` in the flags of the VMAs of [start, end)
+ * (page aligned), splitting at the ends and merging after, as Linux's
+ * vma_modify_flags.  Holes give -ENOMEM: at once (stop_at_hole, as mlock),
+ * or after the VMAs beyond them were changed too (as madvise). */
+int mm_change_flags(struct mm *mm, uint64_t start, uint64_t end, unsigned set, unsigned clear,
+		    bool stop_at_hole);
+
+/* mlock family (mmu/mlock.c), after Linux's mm/mlock.c.  Arguments as the
+ * system calls take them; flags are VM_LOCKED_MASK bits.  The guest is
+ * root (CAP_IPC_LOCK): RLIMIT_MEMLOCK never refuses. */
+int mm_mlock(struct mm *mm, uint64_t start, uint64_t len, unsigned flags);
+int mm_munlock(struct mm *mm, uint64_t start, uint64_t len);
+#define MM_MCL_CURRENT	1u
+#define MM_MCL_FUTURE	2u
+#define MM_MCL_ONFAULT	4u
+int mm_mlockall(struct mm *mm, unsigned mcl_flags);
+int mm_munlockall(struct mm *mm);
+
+/* madvise advice: Linux's uapi numbers (asm-generic/mman-common.h). */
+enum {
+	MM_MADV_NORMAL, MM_MADV_RANDOM, MM_MADV_SEQUENTIAL, MM_MADV_WILLNEED, MM_MADV_DONTNEED,
+	MM_MADV_FREE = 8, MM_MADV_REMOVE, MM_MADV_DONTFORK, MM_MADV_DOFORK, MM_MADV_MERGEABLE,
+	MM_MADV_UNMERGEABLE, MM_MADV_HUGEPAGE, MM_MADV_NOHUGEPAGE, MM_MADV_DONTDUMP,
+	MM_MADV_DODUMP, MM_MADV_WIPEONFORK, MM_MADV_KEEPONFORK, MM_MADV_COLD, MM_MADV_PAGEOUT,
+	MM_MADV_POPULATE_READ, MM_MADV_POPULATE_WRITE, MM_MADV_DONTNEED_LOCKED, MM_MADV_COLLAPSE,
+};
+/* madvise, mincore and msync (mmu/madvise.c), with Linux's checks and errno. */
+int mm_madvise(struct mm *mm, uint64_t start, uint64_t len, int advice);
+/* Whether each page of [start, start + pages * PAGE_SIZE) is resident
+ * (mapped, or held by the VMA's object), one byte per page in vec, up to
+ * the first page no VMA covers; start is page aligned, pages at most
+ * INT_MAX.  Returns how many bytes it filled. */
+int mm_mincore(struct mm *mm, uint64_t start, uint64_t pages, uint8_t *vec);
+#define MM_MS_ASYNC	1u
+#define MM_MS_INVALIDATE 2u
+#define MM_MS_SYNC	4u
+int mm_msync(struct mm *mm, uint64_t start, uint64_t len, unsigned flags);
 
 /* Free at once the pages of every private mapping of a dying address
  * space, leaving its VMAs (Linux's OOM reaper, for process_mrelease), and
@@ -114,13 +161,18 @@ struct vma *vma_next(struct mm *mm, struct vma *vma);
 struct vma *vma_first(struct mm *mm);
 struct vma *vma_last(struct mm *mm);
 unsigned mm_map_count(struct mm *mm);
-GTree *vma_tree_new(void);
 void vma_link(struct mm *mm, struct vma *vma);
 void vma_unlink_free(struct mm *mm, struct vma *vma);
+/* Move a linked VMA's bounds (not past a neighbour): the one way to change
+ * them, so the tree's gap figures follow (stack growth, merges, mremap). */
+void vma_set_range(struct mm *mm, struct vma *vma, uint64_t start, uint64_t end);
 struct vma *vma_dup(const struct vma *vma);
 /* Split `vma` at `addr` (strictly inside it), unless its ops veto it (their
- * errno); *upper gets the upper part. */
+ * errno) or the mm already has MAX_MAP_COUNT VMAs (-ENOMEM, Linux's
+ * split_vma); *upper gets the upper part.  __vma_split skips the count
+ * check (munmap checks its own way). */
 int vma_split(struct mm *mm, struct vma *vma, uint64_t addr, struct vma **upper);
+int __vma_split(struct mm *mm, struct vma *vma, uint64_t addr, struct vma **upper);
 /* Merge `vma` with compatible neighbours; returns the surviving VMA. */
 struct vma *vma_merge(struct mm *mm, struct vma *vma);
 /* One line per VMA in /proc/PID/maps form. */

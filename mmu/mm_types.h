@@ -40,11 +40,27 @@ struct vma;
 #define STACK_EXPAND	(UINT64_C(128) << 10)	/* a new stack's room below its arguments */
 #define MMAP_BASE	(STACK_TOP - STACK_SIZE - (UINT64_C(128) << 20))
 
-/* vma->flags */
+/* vma->flags: every bit distinct (the assertion below: their sum is their
+ * union; a new flag joins both lists).  VM_SHARED, VM_GROWSDOWN, VM_ANON_PAGES,
+ * VM_SEALED and the mbind mode are mmusim's own (bits 0-3 and 28-30); a new flag
+ * Linux has takes Linux's bit, a new one of mmusim's own a free one. */
 #define VM_SHARED	0x1u
 #define VM_GROWSDOWN	0x2u
 #define VM_ANON_PAGES	0x4u	/* has held pages of its own (Linux: has an anon_vma) */
 #define VM_SEALED	0x8u	/* mseal(2): may not be unmapped, moved or changed */
+/* Linux's values for the flags Linux has (<linux/mm.h>). */
+#define VM_LOCKED	0x00002000u	/* mlock: populated, shown as "lo" in smaps VmFlags */
+#define VM_DONTCOPY	0x00020000u	/* MADV_DONTFORK: a fork child does not get it ("dc") */
+#define VM_LOCKONFAULT	0x00080000u	/* with VM_LOCKED: lock pages as they fault in */
+#define VM_WIPEONFORK	0x02000000u	/* MADV_WIPEONFORK: a fork child gets it empty ("wf") */
+#define VM_LOCKED_MASK	(VM_LOCKED | VM_LOCKONFAULT)
+#define VM_MPOL_SHIFT	28	/* bits 28-30: the mbind mode (MPOL_*), 0: none */
+#define VM_MPOL_MASK	(0x7u << VM_MPOL_SHIFT)
+_Static_assert(VM_SHARED + VM_GROWSDOWN + VM_ANON_PAGES + VM_SEALED + VM_LOCKED + VM_DONTCOPY +
+		       VM_LOCKONFAULT + VM_WIPEONFORK + VM_MPOL_MASK ==
+		       (VM_SHARED | VM_GROWSDOWN | VM_ANON_PAGES | VM_SEALED | VM_LOCKED | VM_DONTCOPY |
+			VM_LOCKONFAULT | VM_WIPEONFORK | VM_MPOL_MASK),
+	       "two vma flags share a bit");
 
 /* What the pages of a kind of backing object are to reports (smaps,
  * pagemap: mmu/pagewalk). */
@@ -75,6 +91,9 @@ struct vm_ops {
 	 * would fill it, without allocating anything (reports about a dead
 	 * guest; Linux's vm_ops->access).  NULL: the page would be zeroes. */
 	int (*access)(const struct vma *vma, uint64_t addr, void *buf, size_t len);
+	/* Whether the object holds the page at `addr`, mapped here or not
+	 * (mincore; Linux asks the page cache).  NULL: only mapped pages are. */
+	bool (*resident)(const struct vma *vma, uint64_t addr);
 	/* The device numbers and inode a maps listing shows (none: 00:00 0). */
 	void (*file_id)(const struct vma *vma, unsigned *major, unsigned *minor, uint64_t *ino);
 	/* What its pages are to reports (BACKING_ANON unless set). */
@@ -93,14 +112,30 @@ struct vm_ops {
 	bool (*owns_page)(const struct vma *vma, uint64_t pgoff, phys_addr_t pa);
 };
 
+/* A VMA's links in its mm's tree (mmu/vma_tree) and the figures of the
+ * subtree below it, as Linux's vm_rb and rb_subtree_gap. */
+struct vma_node {
+	struct vma *left, *right;
+	uint32_t prio;			/* treap priority: above both children's */
+	uint64_t first_start, last_end;	/* of the subtree's VMAs */
+	uint64_t max_gap;		/* largest hole between two of them */
+};
+
+struct vma_tree {
+	struct vma *root;
+	unsigned count;
+	uint32_t seq;			/* insertions so far: the next priority */
+};
+
 struct vma {
 	uint64_t start, end;		/* [start, end), page aligned */
 	unsigned prot;			/* VM_READ | VM_WRITE | VM_EXEC */
-	unsigned flags;			/* VM_SHARED, VM_GROWSDOWN, VM_ANON_PAGES, VM_SEALED */
+	unsigned flags;			/* VM_* above */
 	const struct vm_ops *vm_ops;
 	void *vm_private_data;		/* the backing object (file, shmem), or NULL */
 	uint64_t pgoff;			/* page offset of `start` in the object */
 	const char *name;		/* "[heap]", "[stack]", or NULL: ask the ops */
+	struct vma_node rb;		/* owned by mmu/vma_tree */
 };
 
 /* The page offset in the VMA's object of the page holding `addr` (Linux's
@@ -117,7 +152,8 @@ struct mm {
 	phys_addr_t pgd;
 	uint64_t context_id;		/* ASID and generation (mmu/asid); 0: none yet */
 	uint64_t cpumask;		/* agents whose TLBs may hold its entries (lazy) */
-	GTree *vmas;
+	struct vma_tree vmas;
+	unsigned def_flags;		/* VM_LOCKED_MASK given to new VMAs (mlockall MCL_FUTURE) */
 	uint64_t start_brk, brk;
 	uint64_t arg_start, arg_end;	/* the argv strings (exec), for /proc/PID/cmdline */
 	uint64_t env_start, env_end;	/* the environment strings, for /proc/PID/environ */

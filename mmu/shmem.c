@@ -105,11 +105,23 @@ unsigned shmem_shared_mappings(const struct shmem *sh)
 	return sh->shared_maps;
 }
 
+void shmem_punch_hole(struct shmem *sh, uint64_t pgoff, uint64_t pages)
+{
+	page_cache_remove_range(&sh->cache, pgoff, pgoff + pages);
+}
+
+bool shmem_holds(const struct shmem *sh, uint64_t pgoff)
+{
+	phys_addr_t frame;
+
+	return page_cache_lookup(&sh->cache, pgoff, &frame);
+}
+
 /* ------------------------------------------------------------------ vm_ops */
 
-static int shmem_fault(struct vm_fault *vmf)
+int shmem_fault_page(struct shmem *sh, struct vm_fault *vmf)
 {
-	int found = shmem_find_page(vmf->vma->vm_private_data, vmf->pgoff, &vmf->page);
+	int found = shmem_find_page(sh, vmf->pgoff, &vmf->page);
 
 	vmf->kind = FAULT_KIND_SHMEM;
 	if (found < 0)
@@ -117,6 +129,11 @@ static int shmem_fault(struct vm_fault *vmf)
 	vmf->pages_zeroed += found;	/* a page the object had not handed out yet */
 	phys_get(vmf->mm->phys, vmf->page);
 	return VM_FAULT_DONE;
+}
+
+static int shmem_fault(struct vm_fault *vmf)
+{
+	return shmem_fault_page(vmf->vma->vm_private_data, vmf);
 }
 
 /* Fault-around maps the pages the object has handed out already. */
@@ -161,14 +178,15 @@ static const char *shmem_vma_name(const struct vma *vma)
 /* A page the object has not handed out yet would be zeroes. */
 static int shmem_vma_access(const struct vma *vma, uint64_t addr, void *buf, size_t len)
 {
-	struct shmem *sh = vma->vm_private_data;
-	phys_addr_t frame;
+	uint64_t offset = (linear_page_index(vma, addr) << PAGE_SHIFT) + (addr & ~PAGE_MASK);
 
-	if (page_cache_lookup(&sh->cache, linear_page_index(vma, addr), &frame))
-		memcpy(buf, (uint8_t *)phys_to_host(sh->cache.phys, frame) + (addr & ~PAGE_MASK), len);
-	else
-		memset(buf, 0, len);
+	shmem_read(vma->vm_private_data, offset, buf, len);
 	return 0;
+}
+
+static bool shmem_vma_resident(const struct vma *vma, uint64_t addr)
+{
+	return shmem_holds(vma->vm_private_data, linear_page_index(vma, addr));
 }
 
 const struct vm_ops shmem_vm_ops = {
@@ -180,4 +198,5 @@ const struct vm_ops shmem_vm_ops = {
 	.backing = BACKING_SHMEM,
 	.object_page_refs = 1,
 	.cached_page = shmem_cached_page,
+	.resident = shmem_vma_resident,
 };

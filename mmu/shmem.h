@@ -8,6 +8,7 @@
 #ifndef MMU_SHMEM_H
 #define MMU_SHMEM_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -39,6 +40,17 @@ uint64_t shmem_nr_pages(const struct shmem *sh);
 unsigned shmem_shared_mappings(const struct shmem *sh);
 /* A new VMA maps the object (the reference it holds was taken): count it. */
 void shmem_vma_open(struct vma *vma);
+
+/* Drop the object's pages at [pgoff, pgoff + pages) (MADV_REMOVE, a hole
+ * punched): the next access finds a new zeroed page.  Mappings keep the
+ * references their entries hold until they are unmapped. */
+void shmem_punch_hole(struct shmem *sh, uint64_t pgoff, uint64_t pages);
+
+/* For ops of other VMAs built on a shmem object (SysV segments): the
+ * fault (vmf->pgoff's page, as shmem's own VMAs get it) and whether the
+ * object holds a page. */
+int shmem_fault_page(struct shmem *sh, struct vm_fault *vmf);
+bool shmem_holds(const struct shmem *sh, uint64_t pgoff);
 
 /* The ops of a VMA mapping a shmem object (vm_private_data). */
 extern const struct vm_ops shmem_vm_ops;

@@ -231,6 +231,18 @@ static int file_vma_access(const struct vma *vma, uint64_t addr, void *buf, size
 	return err;
 }
 
+/* mincore: the cache is taken to be warm (see file_fault), so every page
+ * the file has is resident, mapped or not; a page wholly beyond end of
+ * file is not (Linux finds no page in the cache there). */
+static bool file_vma_resident(const struct vma *vma, uint64_t addr)
+{
+	const struct vm_file *file = vma->vm_private_data;
+	struct stat st;
+
+	return fstat(file->fd, &st) == 0 &&
+	       linear_page_index(vma, addr) << PAGE_SHIFT < (uint64_t)st.st_size;
+}
+
 static void file_vma_id(const struct vma *vma, unsigned *major, unsigned *minor, uint64_t *ino)
 {
 	const struct vm_file *file = vma->vm_private_data;
@@ -246,6 +258,7 @@ const struct vm_ops file_vm_ops = {
 	.close = file_vma_close,
 	.name = file_vma_name,
 	.access = file_vma_access,
+	.resident = file_vma_resident,
 	.file_id = file_vma_id,
 	.backing = BACKING_FILE,
 	.object_page_refs = 1,	/* the page cache's */

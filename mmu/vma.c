@@ -1,89 +1,73 @@
 /*
- * vma: the ordered set of an mm's VMAs, a GLib balanced tree keyed by start
- * address (O(log n) lookup), plus the split and merge steps every mm
+ * vma: an mm's VMAs (kept in mmu/vma_tree, ordered by start, O(log n)
+ * lookup and free-area search), plus the split and merge steps every mm
  * operation is written with.
  */
 #include "mmu/mm.h"
 
-static gint compare_start(gconstpointer a, gconstpointer b, gpointer unused)
-{
-	const struct vma *x = a, *y = b;
+#include <errno.h>
 
-	(void)unused;
-	return x->start < y->start ? -1 : x->start > y->start;
-}
-
-GTree *vma_tree_new(void)
-{
-	return g_tree_new_full(compare_start, NULL, NULL, NULL);
-}
+#include "mmu/vma_tree.h"
 
 unsigned mm_map_count(struct mm *mm)
 {
-	return (unsigned)g_tree_nnodes(mm->vmas);
-}
-
-static struct vma *node_vma(GTreeNode *node)
-{
-	return node ? g_tree_node_value(node) : NULL;
-}
-
-/* The last VMA starting at or below addr. */
-static GTreeNode *node_at_or_below(struct mm *mm, uint64_t addr)
-{
-	struct vma key = { .start = addr };
-	GTreeNode *above = g_tree_upper_bound(mm->vmas, &key);
-
-	return above ? g_tree_node_previous(above) : g_tree_node_last(mm->vmas);
+	return mm->vmas.count;
 }
 
 struct vma *vma_lookup(struct mm *mm, uint64_t addr)
 {
-	struct vma *vma = node_vma(node_at_or_below(mm, addr));
+	struct vma *vma = vma_tree_at_or_below(&mm->vmas, addr);
 
 	return vma && addr < vma->end ? vma : NULL;
 }
 
 struct vma *find_vma(struct mm *mm, uint64_t addr)
 {
-	struct vma key = { .start = addr };
 	struct vma *vma = vma_lookup(mm, addr);
 
-	return vma ? vma : node_vma(g_tree_upper_bound(mm->vmas, &key));
+	return vma ? vma : vma_tree_above(&mm->vmas, addr);
 }
 
 struct vma *vma_prev(struct mm *mm, struct vma *vma)
 {
-	return node_vma(g_tree_node_previous(g_tree_lookup_node(mm->vmas, vma)));
+	return vma->start ? vma_tree_at_or_below(&mm->vmas, vma->start - 1) : NULL;
 }
 
 struct vma *vma_next(struct mm *mm, struct vma *vma)
 {
-	return node_vma(g_tree_node_next(g_tree_lookup_node(mm->vmas, vma)));
+	return vma_tree_above(&mm->vmas, vma->start);
 }
 
 struct vma *vma_first(struct mm *mm)
 {
-	return node_vma(g_tree_node_first(mm->vmas));
+	return vma_tree_first(&mm->vmas);
 }
 
 struct vma *vma_last(struct mm *mm)
 {
-	return node_vma(g_tree_node_last(mm->vmas));
+	return vma_tree_last(&mm->vmas);
 }
 
 void vma_link(struct mm *mm, struct vma *vma)
 {
 	g_assert(vma->start < vma->end);
-	g_tree_insert(mm->vmas, vma, vma);
+	vma_tree_insert(&mm->vmas, vma);
 }
 
 void vma_unlink_free(struct mm *mm, struct vma *vma)
 {
-	g_tree_remove(mm->vmas, vma);
+	vma_tree_erase(&mm->vmas, vma);
 	if (vma->vm_ops->close)
 		vma->vm_ops->close(vma);
 	g_free(vma);
+}
+
+void vma_set_range(struct mm *mm, struct vma *vma, uint64_t start, uint64_t end)
+{
+	g_assert(start < end);
+	vma->start = start;
+	vma->end = end;
+	vma_tree_update(&mm->vmas, vma);
 }
 
 struct vma *vma_dup(const struct vma *vma)
@@ -97,6 +81,13 @@ struct vma *vma_dup(const struct vma *vma)
 
 int vma_split(struct mm *mm, struct vma *vma, uint64_t addr, struct vma **out)
 {
+	if (mm_map_count(mm) >= MAX_MAP_COUNT)
+		return -ENOMEM;
+	return __vma_split(mm, vma, addr, out);
+}
+
+int __vma_split(struct mm *mm, struct vma *vma, uint64_t addr, struct vma **out)
+{
 	struct vma *upper;
 	int err = vma->vm_ops->may_split ? vma->vm_ops->may_split(vma, addr) : 0;
 
@@ -107,7 +98,7 @@ int vma_split(struct mm *mm, struct vma *vma, uint64_t addr, struct vma **out)
 	upper->start = addr;
 	upper->pgoff += (addr - vma->start) >> PAGE_SHIFT;
 	/* Shrinking the lower part keeps its key, so the tree stays ordered. */
-	vma->end = addr;
+	vma_set_range(mm, vma, vma->start, addr);
 	vma_link(mm, upper);
 	if (out)
 		*out = upper;
@@ -129,16 +120,19 @@ static bool vma_mergeable(const struct vma *lo, const struct vma *hi)
 struct vma *vma_merge(struct mm *mm, struct vma *vma)
 {
 	struct vma *prev = vma_prev(mm, vma), *next = vma_next(mm, vma);
+	uint64_t end;
 
 	if (next && vma_mergeable(vma, next)) {
-		vma->end = next->end;
+		end = next->end;
 		vma->flags |= next->flags;
 		vma_unlink_free(mm, next);
+		vma_set_range(mm, vma, vma->start, end);
 	}
 	if (prev && vma_mergeable(prev, vma)) {
-		prev->end = vma->end;
+		end = vma->end;
 		prev->flags |= vma->flags;
 		vma_unlink_free(mm, vma);
+		vma_set_range(mm, prev, prev->start, end);
 		vma = prev;
 	}
 	return vma;

@@ -26,6 +26,7 @@ extern const struct syscall_desc eventfd_syscalls[], epoll_syscalls[], unix_sysc
 	memfd_syscalls[], flock_syscalls[], signalfd_syscalls[],
 	splice_syscalls[];
 extern const struct syscall_desc vas_syscalls[];
+extern const struct syscall_desc mman_syscalls[], shm_syscalls[];
 
 const struct syscall_desc *const syscall_tables[] = {
 	fs_syscalls, mm_syscalls, proc_syscalls, time_syscalls, exit_syscalls, fork_syscalls,
@@ -34,7 +35,7 @@ const struct syscall_desc *const syscall_tables[] = {
 	cred_syscalls, itimer_syscalls, sched_syscalls, posix_timer_syscalls, timerfd_syscalls,
 	eventfd_syscalls, epoll_syscalls, unix_syscalls, memfd_syscalls, flock_syscalls,
 	signalfd_syscalls, splice_syscalls, roi_syscalls,
-	vas_syscalls, NULL,
+	vas_syscalls, mman_syscalls, shm_syscalls, NULL,
 };
 
 struct syscall_table *syscall_table_new(const struct syscall_desc *const *lists, GString *error)

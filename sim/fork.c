@@ -124,6 +124,7 @@ static void copy_shared(struct task *parent, struct task *child, uint64_t flags)
 	child->cpus_allowed = parent->cpus_allowed;
 	child->timer_slack_ns = parent->timer_slack_ns;
 	child->no_new_privs = parent->no_new_privs;
+	child->mempolicy = parent->mempolicy;
 	if (!(flags & G_CLONE_VM) || (flags & G_CLONE_VFORK)) {
 		child->altstack_sp = parent->altstack_sp;
 		child->altstack_size = parent->altstack_size;

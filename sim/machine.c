@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "sim/region.h"
+#include "sim/shm.h"
 #include "sim/tlbmodel.h"
 
 /* The emulator and the TLB model subscribe to a new mm's changes. */
@@ -201,6 +202,7 @@ void machine_destroy(struct machine *m)
 		g_hash_table_destroy(m->futexes);
 	g_clear_pointer(&m->unix_names, g_hash_table_destroy);
 	g_clear_pointer(&m->flocks, g_hash_table_destroy);
+	shm_ids_free(m->shm_ids);
 	g_hash_table_destroy(m->tasks);
 	domain_fini(&m->domain);
 	g_clear_pointer(&m->syscall_counts, g_hash_table_destroy);

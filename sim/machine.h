@@ -118,6 +118,7 @@ struct machine {
 	GHashTable *flocks;		/* "dev:ino" -> GList ** of flock(2) locks (sim/flock.c) */
 	struct region *region;		/* the region of interest (sim/roi.h), or NULL: none */
 	GArray *snapshots;		/* struct stats_snapshot in call order (sim/roi.h), or NULL */
+	struct shm_ids *shm_ids;	/* SysV shared memory (sim/sys_shm), NULL until used */
 	bool exited;
 	int exit_status;		/* what mmusim exits with */
 	int interrupted;		/* the host signal that stopped the run (sim/hostsig), or 0 */

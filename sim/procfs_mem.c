@@ -36,11 +36,12 @@ static uint64_t pss_bytes(uint64_t pss)
 }
 
 /* The counts smaps and smaps_rollup share, Shared_Clean to Locked. */
-static void show_shared_to_locked(GString *out, const struct mem_size_stats *mss)
+/* `locked`: the Pss of the VM_LOCKED mappings among those counted. */
+static void show_shared_to_locked(GString *out, const struct mem_size_stats *mss, uint64_t locked)
 {
 	static const char *const zero[] = {
 		"KSM", "LazyFree", "AnonHugePages", "ShmemPmdMapped", "FilePmdMapped",
-		"Shared_Hugetlb", "Private_Hugetlb", "Swap", "SwapPss", "Locked",
+		"Shared_Hugetlb", "Private_Hugetlb", "Swap", "SwapPss",
 	};
 
 	put_kb(out, "Shared_Clean", mss->shared_clean);
@@ -51,11 +52,13 @@ static void show_shared_to_locked(GString *out, const struct mem_size_stats *mss
 	put_kb(out, "Anonymous", mss->anonymous);
 	for (size_t i = 0; i < G_N_ELEMENTS(zero); i++)
 		put_kb(out, zero[i], 0);
+	put_kb(out, "Locked", pss_bytes(locked));
 }
 
 /* VmFlags mnemonics, in Linux's order.  Every mapping may be read, written
  * and executed (mr mw me); private writable ones are charged to the
- * commit count (ac), as the heap and stack are. */
+ * commit count (ac), as the heap and stack are; lo, dc and wf are
+ * mlock, MADV_DONTFORK and MADV_WIPEONFORK. */
 static void show_vm_flags(GString *out, const struct vma *vma)
 {
 	bool shared = vma->flags & VM_SHARED;
@@ -74,8 +77,14 @@ static void show_vm_flags(GString *out, const struct vma *vma)
 		g_string_append(out, " ms");
 	if (vma->flags & VM_GROWSDOWN)
 		g_string_append(out, " gd");
+	if (vma->flags & VM_LOCKED)
+		g_string_append(out, " lo");
+	if (vma->flags & VM_DONTCOPY)
+		g_string_append(out, " dc");
 	if ((vma->prot & VM_WRITE) && !shared)
 		g_string_append(out, " ac");
+	if (vma->flags & VM_WIPEONFORK)
+		g_string_append(out, " wf");
 	g_string_append(out, " \n");
 }
 
@@ -91,7 +100,7 @@ static void show_smap(struct mm *mm, const struct vma *vma, GString *out)
 	put_kb(out, "Rss", mss.resident);
 	put_kb(out, "Pss", pss_bytes(mss.pss));
 	put_kb(out, "Pss_Dirty", pss_bytes(mss.pss_dirty));
-	show_shared_to_locked(out, &mss);
+	show_shared_to_locked(out, &mss, vma->flags & VM_LOCKED ? mss.pss : 0);
 	g_string_append_printf(out, "THPeligible:%*s%8d\n", 4, "", 0);
 	show_vm_flags(out, vma);
 }
@@ -109,6 +118,7 @@ int proc_pid_smaps_rollup(struct machine *m, struct task *t, GString *out)
 	static const struct vm_ops no_ops = { 0 };
 	struct mm *mm = t->mm;
 	struct mem_size_stats mss = { 0 };
+	uint64_t locked = 0;
 	struct vma span;
 
 	if (!vma_first(mm))
@@ -116,6 +126,14 @@ int proc_pid_smaps_rollup(struct machine *m, struct task *t, GString *out)
 	span = (struct vma){ .start = vma_first(mm)->start, .end = vma_last(mm)->end, .vm_ops = &no_ops,
 			     .name = "[rollup]" };
 	smap_gather_mm(mm, &mss);
+	for (struct vma *vma = vma_first(mm); vma; vma = vma_next(mm, vma)) {
+		struct mem_size_stats one = { 0 };
+
+		if (vma->flags & VM_LOCKED) {
+			smap_gather(mm, vma, &one);
+			locked += one.pss;
+		}
+	}
 	vma_format_maps_line(&span, out);
 	put_kb(out, "Rss", mss.resident);
 	put_kb(out, "Pss", pss_bytes(mss.pss));
@@ -123,7 +141,7 @@ int proc_pid_smaps_rollup(struct machine *m, struct task *t, GString *out)
 	put_kb(out, "Pss_Anon", pss_bytes(mss.pss_anon));
 	put_kb(out, "Pss_File", pss_bytes(mss.pss_file));
 	put_kb(out, "Pss_Shmem", pss_bytes(mss.pss_shmem));
-	show_shared_to_locked(out, &mss);
+	show_shared_to_locked(out, &mss, locked);
 	return 0;
 }
 

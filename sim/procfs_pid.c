@@ -23,6 +23,7 @@
  * (bytes). */
 struct vm_counts {
 	uint64_t total, data, stack, exec;
+	uint64_t locked;	/* VM_LOCKED mappings: Linux's locked_vm */
 	uint64_t start_code, end_code;
 };
 
@@ -33,6 +34,8 @@ static void count_vm(struct mm *mm, struct vm_counts *c)
 		uint64_t size = vma->end - vma->start;
 
 		c->total += size;
+		if (vma->flags & VM_LOCKED)
+			c->locked += size;
 		if (vma->flags & VM_GROWSDOWN) {
 			c->stack += size;
 		} else if ((vma->prot & (VM_EXEC | VM_WRITE)) == VM_EXEC) {
@@ -126,7 +129,7 @@ static void status_memory(struct task *t, GString *out)
 	smap_gather_mm(t->mm, &mss);
 	put_kb(out, "VmPeak", vm.total);
 	put_kb(out, "VmSize", vm.total);
-	put_kb(out, "VmLck", 0);
+	put_kb(out, "VmLck", vm.locked);
 	put_kb(out, "VmPin", 0);
 	put_kb(out, "VmHWM", mss.resident);
 	put_kb(out, "VmRSS", mss.resident);

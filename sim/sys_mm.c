@@ -27,7 +27,8 @@ static unsigned decode_map_flags(uint64_t flags)
 	       (flags & G_MAP_FIXED_NOREPLACE ? MM_MAP_NOREPLACE : 0) |
 	       (flags & G_MAP_POPULATE ? MM_MAP_POPULATE : 0) |
 	       (flags & G_MAP_GROWSDOWN ? MM_MAP_GROWSDOWN : 0) |
-	       (flags & G_MAP_NORESERVE ? MM_MAP_NORESERVE : 0);
+	       (flags & G_MAP_NORESERVE ? MM_MAP_NORESERVE : 0) |
+	       (flags & G_MAP_LOCKED ? MM_MAP_LOCKED : 0);
 }
 
 /* The vm_file for a file mapping, or NULL with *err set; NULL with *err 0
@@ -113,11 +114,12 @@ SYSCALL(mremap)
 {
 	uint64_t out;
 	unsigned flags = (a[3] & G_MREMAP_MAYMOVE ? MM_REMAP_MAYMOVE : 0) |
-			 (a[3] & G_MREMAP_FIXED ? MM_REMAP_FIXED : 0);
+			 (a[3] & G_MREMAP_FIXED ? MM_REMAP_FIXED : 0) |
+			 (a[3] & G_MREMAP_DONTUNMAP ? MM_REMAP_DONTUNMAP : 0);
 	long err;
 
-	if (a[3] & ~(uint64_t)(G_MREMAP_MAYMOVE | G_MREMAP_FIXED))
-		return -EINVAL;	/* MREMAP_DONTUNMAP is not modelled */
+	if (a[3] & ~(uint64_t)(G_MREMAP_MAYMOVE | G_MREMAP_FIXED | G_MREMAP_DONTUNMAP))
+		return -EINVAL;
 	err = mm_mremap(t->mm, a[0], a[1], a[2], flags, a[4], &out);
 	return err ? err : (long)out;
 }
@@ -137,16 +139,7 @@ SYSCALL(madvise)
 	if (madvise_discard_hint(a[2]) && !(a[0] & ~PAGE_MASK) && end >= a[0] &&
 	    mm_discard_limit(t->mm, a[0], end) < end)
 		return -EPERM;
-	switch (a[2]) {
-	case G_MADV_DONTNEED:
-	case G_MADV_FREE:	/* freeing at once is one of the outcomes MADV_FREE allows */
-		return mm_madvise_dontneed(t->mm, a[0], a[1]);
-	case 0 ... 3:		/* NORMAL, RANDOM, SEQUENTIAL, WILLNEED */
-	case 9 ... 23:		/* REMOVE ... POPULATE_WRITE: hints, no effect on contents */
-		return a[0] & ~PAGE_MASK ? -EINVAL : 0;
-	default:
-		return -EINVAL;
-	}
+	return mm_madvise(t->mm, a[0], a[1], (int)a[2]);	/* the advice numbers are Linux's */
 }
 
 SYSCALL(mseal)

@@ -143,6 +143,7 @@ struct task {
 	int pdeathsig;			/* prctl PR_SET_PDEATHSIG: sent when the parent ends */
 	bool no_new_privs;		/* prctl PR_SET_NO_NEW_PRIVS: never cleared */
 	uint64_t timer_slack_ns;	/* prctl PR_SET_TIMERSLACK (recorded; timers are exact) */
+	unsigned mempolicy;		/* set_mempolicy mode | mode flags (one node: 0) */
 };
 
 struct fs_struct *fs_new(const char *cwd);

@@ -32,7 +32,8 @@ tests_integration_tests_SOURCES = \
 	tests/integration/test_selftests.c \
 	tests/integration/test_fdkinds.c \
 	tests/integration/test_progress.c \
-	tests/integration/test_vas.c
+	tests/integration/test_vas.c \
+	tests/integration/test_mmcalls.c
 tests_integration_tests_CFLAGS = $(AM_CFLAGS) $(CRITERION_CFLAGS) $(JSON_GLIB_CFLAGS) \
 	-DMMUSIM_PATH='"$(abs_top_builddir)/mmusim$(EXEEXT)"' \
 	-DGUEST_BIN_DIR='"$(abs_top_builddir)/guest/bin"' \
@@ -61,7 +62,8 @@ tests_integration_tests_CFLAGS = $(AM_CFLAGS) $(CRITERION_CFLAGS) $(JSON_GLIB_CF
 	-DHOST_MDWE_PATH='"$(abs_top_builddir)/tests/host-mdwe$(EXEEXT)"' \
 	-DHOST_PIDFD_PATH='"$(abs_top_builddir)/tests/host-pidfd$(EXEEXT)"' \
 	-DMM_SELFTESTS_SCRIPT='"$(abs_top_srcdir)/scripts/mm-selftests"' \
-	-DHOST_BIN_DIR='"$(abs_top_builddir)/tests"'
+	-DHOST_BIN_DIR='"$(abs_top_builddir)/tests"' \
+	-DHOST_MMCALLS_PATH='"$(abs_top_builddir)/tests/host-mmcalls$(EXEEXT)"'
 tests_integration_tests_LDADD = $(CRITERION_LIBS) $(JSON_GLIB_LIBS) $(GLIB_LIBS)
 
 # The tests run mmusim and the guests: build them first (automake owns the
@@ -74,12 +76,13 @@ EXTRA_tests_integration_tests_DEPENDENCIES = mmusim$(EXEEXT) $(GUEST_BINS) \
 	tests/host-sqlite-demo$(EXEEXT) \
 	tests/host-creds$(EXEEXT) tests/host-itimers$(EXEEXT) tests/host-schedcalls$(EXEEXT) \
 	tests/host-posixtimers$(EXEEXT) tests/host-timerfds$(EXEEXT) \
-	tests/host-mseal$(EXEEXT) tests/host-mdwe$(EXEEXT) tests/host-pidfd$(EXEEXT)
+	tests/host-mseal$(EXEEXT) tests/host-mdwe$(EXEEXT) tests/host-pidfd$(EXEEXT) \
+	tests/host-sqlite-demo$(EXEEXT) tests/host-mmcalls$(EXEEXT)
 
 # Guests built for this host: the real kernel's answers to compare with.
 check_PROGRAMS += tests/host-faults tests/host-paths tests/host-overcommit tests/host-untouched \
 	tests/host-notsock tests/host-procmem tests/host-procerr tests/host-catproc tests/host-fswrite \
-	tests/host-echoargs tests/host-runscript tests/host-sqlite-demo
+	tests/host-echoargs tests/host-runscript tests/host-sqlite-demo tests/host-mmcalls
 tests_host_faults_SOURCES = guest/faults.c
 tests_host_paths_SOURCES = guest/paths.c
 tests_host_overcommit_SOURCES = guest/overcommit.c
@@ -93,6 +96,7 @@ tests_host_echoargs_SOURCES = guest/echoargs.c
 tests_host_runscript_SOURCES = guest/runscript.c
 tests_host_sqlite_demo_SOURCES = guest/sqlite-demo.c
 tests_host_sqlite_demo_LDADD = -lsqlite3
+tests_host_mmcalls_SOURCES = guest/mmcalls.c
 # The conformance suite's guest for this host: scripts/conformance runs it.
 check_PROGRAMS += tests/host-conform
 tests_host_conform_SOURCES = guest/conform.c

@@ -11,11 +11,13 @@
 #include <criterion/criterion.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <inttypes.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "mmu/mm.h"
 #include "mmu/vm_file.h"
+#include "mmu/vma_tree.h"
 #include "tests/unit/mmu_test.h"
 
 TestSuite(fault, .init = mmu_setup, .fini = mmu_teardown);
@@ -484,7 +486,7 @@ Test(linux_fault, a_read_maps_the_zero_page_and_a_write_replaces_it)
 	cr_expect_eq(frame_at(fx.mm, X + PG), zero, "one zero page for both");
 	cr_expect_eq(pte_at(fx.mm, X) & ~PTE_ADDR_MASK, LEAF_USER_RO, "read-only in a writable VMA");
 	cr_expect_eq(data_frames(), 1, "the zero page is counted once");
-	cr_expect_eq(fx.mm->vmas && (vma_lookup(fx.mm, X)->flags & VM_ANON_PAGES), 0,
+	cr_expect_eq(vma_lookup(fx.mm, X)->flags & VM_ANON_PAGES, 0,
 		     "the zero page is nobody's own page");
 
 	expect_fault(fx.mm, X, FAULT_WRITE, VM_FAULT_DONE, FAULT_KIND_COW_ZERO);
@@ -608,6 +610,36 @@ Test(linux_fault, fork_copies_only_vmas_with_pages_of_their_own)
 	mmput(child);
 }
 
+/* MADV_WIPEONFORK wins over both fork rules: the child's VMA holds no
+ * entry and no pages of its own (a zero-page read, not the parent's 7),
+ * whether or not fork copies refillable VMAs; MADV_DONTFORK leaves the
+ * VMA out; locks are not inherited. */
+Test(linux_fault, fork_wipes_wipeonfork_and_skips_dontfork)
+{
+	struct mm *child;
+
+	fx.tunables.zero_page = true;
+	map_fixed(X, 2 * PG, VM_RW, 0);
+	map_fixed(X + 4 * PG, PG, VM_RW, 0);
+	poke_u64(fx.mm, X, 7);
+	poke_u64(fx.mm, X + 4 * PG, 8);
+	cr_assert_eq(mm_madvise(fx.mm, X, 2 * PG, MM_MADV_WIPEONFORK), 0);
+	cr_assert_eq(mm_madvise(fx.mm, X + 4 * PG, PG, MM_MADV_DONTFORK), 0);
+	cr_assert_eq(mm_mlock(fx.mm, X, 2 * PG, VM_LOCKED), 0);
+	for (int copy_all = 0; copy_all < 2; copy_all++) {
+		fx.tunables.fork_skip_refillable = !copy_all;
+		child = fork_mm();
+		cr_expect_eq(pte_at(child, X), 0, "no entry copied (copy all: %d)", copy_all);
+		cr_expect_eq(vma_lookup(child, X)->flags & (VM_ANON_PAGES | VM_LOCKED_MASK), 0);
+		cr_expect_eq(vma_lookup(child, X)->flags & VM_WIPEONFORK, VM_WIPEONFORK, "still wiped");
+		cr_expect_null(vma_lookup(child, X + 4 * PG), "DONTFORK: not in the child");
+		expect_fault(child, X, FAULT_READ, VM_FAULT_DONE, FAULT_KIND_ZERO_PAGE);
+		cr_expect_eq(peek_u64(child, X), 0);
+		mmput(child);
+	}
+	cr_expect_eq(peek_u64(fx.mm, X), 7, "the parent keeps its page");
+}
+
 #define STACK_AT UINT64_C(0x40000000)
 
 Test(linux_fault, the_stack_grows_down_to_a_fault_below_it)
@@ -619,6 +651,23 @@ Test(linux_fault, the_stack_grows_down_to_a_fault_below_it)
 	/* RLIMIT_STACK: 8 MiB from the top, no more. */
 	expect_fault(fx.mm, STACK_AT - 8 * MiB, FAULT_WRITE, VM_FAULT_DONE, FAULT_KIND_ANON);
 	expect_fault(fx.mm, STACK_AT - 8 * MiB - 1, FAULT_WRITE, VM_FAULT_SIGSEGV, FAULT_KIND_MAPERR);
+}
+
+/* The gap index follows the grown stack (mmu/vma_tree's contract: a start
+ * moves through vma_set_range): the tree's figures give its new start, and
+ * the highest free 10 pages under STACK_AT end where it now begins. */
+Test(linux_fault, stack_growth_keeps_the_gap_index_current)
+{
+	uint64_t addr;
+
+	fx.tunables.stack_growth = true;
+	map_fixed(STACK_AT - 4 * PG, 4 * PG, VM_RW, MM_MAP_GROWSDOWN);
+	expect_fault(fx.mm, STACK_AT - 10 * PG, FAULT_WRITE, VM_FAULT_DONE, FAULT_KIND_ANON);
+	cr_assert_eq(mm_map_count(fx.mm), 1);
+	cr_expect_eq(fx.mm->vmas.root->rb.first_start, STACK_AT - 10 * PG,
+		     "the tree's first start %#" PRIx64, fx.mm->vmas.root->rb.first_start);
+	cr_assert_eq(vma_tree_gap_topdown(&fx.mm->vmas, STACK_AT - 30 * PG, STACK_AT, 10 * PG, &addr), 0);
+	cr_expect_eq(addr, STACK_AT - 20 * PG, "got %#" PRIx64, addr);
 }
 
 Test(linux_fault, the_stack_keeps_its_guard_gap)

@@ -7,6 +7,7 @@
  */
 #include <criterion/criterion.h>
 #include <errno.h>
+#include <inttypes.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <sys/stat.h>
@@ -15,6 +16,7 @@
 
 #include "mmu/mm.h"
 #include "mmu/vm_file.h"
+#include "mmu/vma_tree.h"
 #include "tests/unit/mmu_test.h"
 
 TestSuite(vma, .init = mmu_setup, .fini = mmu_teardown);
@@ -300,4 +302,166 @@ Test(vma, may_split_veto_fails_the_operation_before_any_change)
 	cr_expect_eq(mm_mprotect(fx.mm, X, 4 * PG, VM_READ), 0, "no split needed");
 	cr_expect_eq(mm_munmap(fx.mm, X, 4 * PG), 0);
 	cr_expect_null(vma_lookup(fx.mm, X));
+}
+
+/* ------------------------------------------------ the gap index (vma_tree) */
+
+/* The free-area search written the obvious way: every gap between the VMAs
+ * in address order, clipped to [low, high); the highest that fits wins. */
+static int brute_gap_topdown(struct mm *mm, uint64_t low, uint64_t high, uint64_t len,
+			     uint64_t *addr)
+{
+	uint64_t prev_end = 0, best = 0;
+	bool found = false;
+
+	for (struct vma *vma = vma_first(mm);; vma = vma_next(mm, vma)) {
+		uint64_t from = MAX(prev_end, low), to = MIN(vma ? vma->start : UINT64_MAX, high);
+
+		if (from < to && to - from >= len) {
+			best = to - len;
+			found = true;
+		}
+		if (!vma)
+			break;
+		prev_end = vma->end;
+	}
+	*addr = best;
+	return found ? 0 : -ENOMEM;
+}
+
+/* In-order walk: VMAs sorted and disjoint, the count right. */
+static void expect_ordered(struct mm *mm)
+{
+	unsigned n = 0;
+	uint64_t prev_end = 0;
+
+	for (struct vma *vma = vma_first(mm); vma; vma = vma_next(mm, vma), n++) {
+		cr_assert(vma->start >= prev_end && vma->start < vma->end,
+			  "VMA %u [%#" PRIx64 ", %#" PRIx64 ") out of order", n, vma->start, vma->end);
+		cr_assert_eq(vma_prev(mm, vma), n ? vma_tree_at_or_below(&mm->vmas, prev_end - 1) : NULL);
+		prev_end = vma->end;
+	}
+	cr_assert_eq(n, mm_map_count(mm));
+}
+
+/* Thousands of random MAP_FIXED maps (protections vary, so some merge and
+ * some do not), unmaps and mprotects over a 1 GiB window; after each, random
+ * searches (limits and lengths) must give what the brute force gives, and
+ * every unhinted mmap must land where the brute force says Linux's top-down
+ * search puts it. */
+Test(vma, gap_index_agrees_with_a_brute_force_search)
+{
+	GRand *rand = g_rand_new_with_seed(20261130);
+	const uint64_t window = GiB, base = EXPECTED_MMAP_BASE - window + 64 * MiB;
+	const unsigned prots[] = { VM_READ, VM_RW, VM_READ | VM_EXEC };
+
+	for (int op = 0; op < 4000; op++) {
+		uint64_t at = base + (uint64_t)g_rand_int_range(rand, 0, (gint32)(window / PG)) * PG;
+		uint64_t len = (uint64_t)g_rand_int_range(rand, 1, 64) * PG, got, want;
+		unsigned prot = prots[g_rand_int_range(rand, 0, 3)];
+
+		switch (g_rand_int_range(rand, 0, 5)) {
+		case 0:
+		case 1:
+			cr_assert_eq(mm_mmap(fx.mm, at, len, prot, MM_MAP_FIXED | MM_MAP_NORESERVE,
+					     NULL, 0, &got), 0);
+			break;
+		case 2:
+			cr_assert_eq(mm_munmap(fx.mm, at, len * 4), 0);
+			break;
+		case 3:
+			mm_mprotect(fx.mm, at, len, prot);	/* ENOMEM over holes is fine */
+			break;
+		default:
+			cr_assert_eq(brute_gap_topdown(fx.mm, MMAP_MIN_ADDR, EXPECTED_MMAP_BASE,
+						       len, &want), 0);
+			cr_assert_eq(mm_mmap(fx.mm, 0, len, prot, MM_MAP_NORESERVE, NULL, 0, &got), 0);
+			cr_assert_eq(got, want, "op %d: mmap of %#" PRIx64 " at %#" PRIx64
+				     ", brute force %#" PRIx64, op, len, got, want);
+		}
+		expect_ordered(fx.mm);
+		for (int q = 0; q < 8; q++) {
+			uint64_t low = base + (uint64_t)g_rand_int_range(rand, -4096, (gint32)(window / PG)) * PG;
+			uint64_t high = low + (uint64_t)g_rand_int_range(rand, 0, (gint32)(window / PG)) * PG;
+			uint64_t need = (uint64_t)g_rand_int_range(rand, 1, 1 << g_rand_int_range(rand, 1, 16)) * PG;
+			int err = vma_tree_gap_topdown(&fx.mm->vmas, low, high, need, &got);
+
+			cr_assert_eq(err, brute_gap_topdown(fx.mm, low, high, need, &want));
+			cr_assert(err || got == want, "op %d: gap of %#" PRIx64 " in [%#" PRIx64 ", %#" PRIx64
+				  ") at %#" PRIx64 ", brute force %#" PRIx64, op, need, low, high, got, want);
+		}
+	}
+	cr_expect_gt(mm_map_count(fx.mm), 100, "the layout grew busy (%u VMAs)", mm_map_count(fx.mm));
+	g_rand_free(rand);
+}
+
+/* mlock of the middle page splits the VMA in three, only the middle one
+ * locked and populated; munlock merges them back into one. */
+Test(vma, mlock_splits_and_munlock_merges_back)
+{
+	map_fixed(X, 3 * PG, VM_RW, 0);
+	cr_assert_eq(mm_mlock(fx.mm, X + PG + 100, 10, VM_LOCKED), 0, "an unaligned start is rounded down");
+	cr_expect_eq(mm_map_count(fx.mm), 3);
+	expect_vma(fx.mm, X + PG, X + PG, X + 2 * PG, VM_RW);
+	cr_expect_eq(vma_lookup(fx.mm, X + PG)->flags & VM_LOCKED_MASK, VM_LOCKED);
+	cr_expect_eq(vma_lookup(fx.mm, X)->flags & VM_LOCKED_MASK, 0);
+	cr_expect_eq(pte_at(fx.mm, X), 0, "the unlocked page stays out");
+	cr_expect_neq(pte_at(fx.mm, X + PG), 0, "the locked page is populated");
+	cr_assert_eq(mm_munlock(fx.mm, X, 3 * PG), 0);
+	cr_expect_eq(mm_map_count(fx.mm), 1);
+	expect_vma(fx.mm, X, X, X + 3 * PG, VM_RW);
+}
+
+/* mlock2(MLOCK_ONFAULT) locks without populating; a hole after the first
+ * VMA stops mlock with ENOMEM, the VMA before it locked (as Linux). */
+Test(vma, mlock_onfault_and_holes)
+{
+	map_fixed(X, PG, VM_RW, 0);
+	map_fixed(X + 2 * PG, PG, VM_RW, 0);
+	cr_expect_eq(mm_mlock(fx.mm, X, 3 * PG, VM_LOCKED | VM_LOCKONFAULT), -ENOMEM);
+	cr_expect_eq(vma_lookup(fx.mm, X)->flags & VM_LOCKED_MASK, VM_LOCKED | VM_LOCKONFAULT);
+	cr_expect_eq(vma_lookup(fx.mm, X + 2 * PG)->flags & VM_LOCKED_MASK, 0);
+	cr_expect_eq(pte_at(fx.mm, X), 0, "lock on fault: nothing populated");
+}
+
+/* MREMAP_DONTUNMAP moves the pages and leaves the old range mapped and
+ * empty; old size 0 of a shared mapping maps the same object again. */
+Test(vma, mremap_dontunmap_and_old_size_zero)
+{
+	uint64_t to, dup;
+	uint64_t s;
+
+	map_fixed(X, 2 * PG, VM_RW, 0);
+	poke_u64(fx.mm, X, 0x1234);
+	cr_assert_eq(mm_mremap(fx.mm, X, 2 * PG, 2 * PG, MM_REMAP_MAYMOVE | MM_REMAP_DONTUNMAP, 0, &to), 0);
+	cr_expect_neq(to, X);
+	cr_expect_eq(peek_u64(fx.mm, to), 0x1234);
+	expect_vma(fx.mm, X, X, X + 2 * PG, VM_RW);
+	cr_expect_eq(peek_u64(fx.mm, X), 0, "the old range is empty");
+	cr_expect_eq(mm_mremap(fx.mm, X, PG, 2 * PG, MM_REMAP_MAYMOVE | MM_REMAP_DONTUNMAP, 0, &to),
+		     -EINVAL, "sizes differ");
+
+	cr_assert_eq(mm_mmap(fx.mm, X + 16 * PG, PG, VM_RW, MM_MAP_FIXED | MM_MAP_SHARED, NULL, 0, &s), 0);
+	poke_u64(fx.mm, s, 77);
+	cr_assert_eq(mm_mremap(fx.mm, s, 0, PG, MM_REMAP_MAYMOVE, 0, &dup), 0);
+	cr_expect_neq(dup, s);
+	cr_expect_eq(peek_u64(fx.mm, dup), 77, "the same object");
+	cr_expect_eq(mm_mremap(fx.mm, X, 0, PG, MM_REMAP_MAYMOVE, 0, &dup), -EINVAL, "private");
+}
+
+/* A locked mapping grown by mremap, in place or moved, has its new pages
+ * populated (Linux's mremap populates the growth of a VM_LOCKED VMA). */
+Test(vma, mremap_growth_of_a_locked_mapping_is_populated)
+{
+	uint64_t out;
+
+	map_fixed(X, PG, VM_RW, 0);
+	cr_assert_eq(mm_mlock(fx.mm, X, PG, VM_LOCKED), 0);
+	cr_assert_eq(mm_mremap(fx.mm, X, PG, 2 * PG, 0, 0, &out), 0);
+	cr_expect_eq(out, X);
+	cr_expect_neq(pte_at(fx.mm, X + PG), 0, "grown in place");
+	map_fixed(X + 2 * PG, PG, VM_READ, 0);
+	cr_assert_eq(mm_mremap(fx.mm, X, 2 * PG, 3 * PG, MM_REMAP_MAYMOVE, 0, &out), 0);
+	cr_expect_neq(out, X);
+	cr_expect_neq(pte_at(fx.mm, out + 2 * PG), 0, "moved and grown");
 }
