@@ -17,7 +17,7 @@ struct syscall_table {
 
 extern const struct syscall_desc fs_syscalls[], mm_syscalls[], proc_syscalls[], time_syscalls[],
 	exit_syscalls[], fork_syscalls[], exec_syscalls[], signal_syscalls[], futex_syscalls[],
-	poll_syscalls[], roi_syscalls[];
+	poll_syscalls[], roi_syscalls[], snapshot_syscalls[];
 extern const struct syscall_desc fswrite_syscalls[];
 extern const struct syscall_desc cred_syscalls[], itimer_syscalls[], sched_syscalls[],
 	posix_timer_syscalls[], timerfd_syscalls[];
@@ -34,7 +34,7 @@ const struct syscall_desc *const syscall_tables[] = {
 	fswrite_syscalls, pidfd_syscalls,
 	cred_syscalls, itimer_syscalls, sched_syscalls, posix_timer_syscalls, timerfd_syscalls,
 	eventfd_syscalls, epoll_syscalls, unix_syscalls, memfd_syscalls, flock_syscalls,
-	signalfd_syscalls, splice_syscalls, roi_syscalls,
+	signalfd_syscalls, splice_syscalls, roi_syscalls, snapshot_syscalls,
 	vas_syscalls, mman_syscalls, shm_syscalls, NULL,
 };
 
