@@ -28,6 +28,7 @@
 
 #include "mmu/pgtable.h"
 #include "sim/esr.h"
+#include "sim/fastpath.h"
 
 #define INSN_ERET		UINT32_C(0xd69f03e0)
 #define INSN_MOV_X8_139		UINT32_C(0xd2801168)	/* mov x8, #139 (rt_sigreturn) */
@@ -300,7 +301,9 @@ void cpu_run(struct cpu *cpu, uint64_t budget, struct cpu_exit *exit)
 	cpu->block_start = cpu->block_end = 0;	/* no block of this run entered yet */
 	cpu->budget_end = budget ? cpu->insns + budget : 0;
 	for (;;) {
+		fastpath_enter(cpu->uc);
 		err = uc_emu_start(cpu->uc, cpu->pc, NEVER_PC, 0, 0);
+		fastpath_leave();
 		cpu->pc = read_pc(cpu);
 		if (!cpu->code_flush)
 			break;
@@ -812,9 +815,37 @@ void cpu_destroy(struct cpu *cpu)
 		uc_context_free(cpu->boot);
 	if (cpu->scratch)
 		uc_context_free(cpu->scratch);
-	if (cpu->uc)
+	if (cpu->uc) {
+		fastpath_detach(cpu->uc);
 		uc_close(cpu->uc);
+	}
 	phys_put(cpu->phys, cpu->trampoline);
 	phys_put(cpu->phys, cpu->sigreturn);
 	g_free(cpu);
+}
+
+int cpu_enable_fastpath(struct cpu *cpu, GString *why)
+{
+	if (fastpath_attached(cpu->uc))
+		return 0;
+	cpu_flush_tlb(cpu);	/* no entry made before keeps its mark for nothing */
+	return fastpath_attach(cpu->uc, phys_base(cpu->phys), phys_size(cpu->phys), why);
+}
+
+void cpu_disable_fastpath(struct cpu *cpu)
+{
+	fastpath_detach(cpu->uc);
+	cpu_flush_tlb(cpu);	/* entries without the mark must not outlive the fast path */
+}
+
+bool cpu_fastpath_on(struct cpu *cpu, struct fastpath_stats *stats)
+{
+	if (stats)
+		*stats = fastpath_stats(cpu->uc);
+	return fastpath_attached(cpu->uc);
+}
+
+bool cpu_code_page_known(struct cpu *cpu, phys_addr_t pa)
+{
+	return fastpath_page_has_code(cpu->uc, pa);
 }

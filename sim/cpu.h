@@ -1,6 +1,7 @@
 /*
  * cpu: one emulated AArch64 CPU running guest code at EL0 on the simulator's
- * own page tables.  This is the only file that talks to Unicorn.
+ * own page tables.  cpu.c is the only file that talks to Unicorn (with
+ * sim/fastpath.c, the one that relies on the library's internals).
  *
  * The CPU runs until something needs the simulator: a system call, an abort
  * (translation or permission fault, as the emulated MMU found it walking our
@@ -12,6 +13,10 @@
  * read from the saved CPU state at an offset found at start-up by provoking
  * aborts at known addresses (cpu_create fails, with a message, if that
  * self-check does not pass).
+ *
+ * The store fast path (sim/fastpath.c, the only other file that relies on
+ * the library's internals) is off until cpu_enable_fastpath(); the caller
+ * proves it first on a throw-away CPU (sim/fastpath_check.c).
  */
 #ifndef SIM_CPU_H
 #define SIM_CPU_H
@@ -21,6 +26,7 @@
 #include <stdint.h>
 
 #include "mmu/mm.h"
+#include "sim/fastpath.h"
 
 /* VA of the EL1-only page holding the `eret` that drops to EL0.  It lies
  * below MMAP_MIN_ADDR, where the guest can never map anything. */
@@ -57,6 +63,15 @@ struct cpu;
 
 int cpu_create(struct phys *phys, struct cpu **out, GString *error);
 void cpu_destroy(struct cpu *cpu);
+
+/* Let guest stores to RAM without translated code skip the library's slow
+ * path (sim/fastpath.h); -ENOTSUP, with the reason, for another library. */
+int cpu_enable_fastpath(struct cpu *cpu, GString *why);
+void cpu_disable_fastpath(struct cpu *cpu);
+/* Whether it is on, and what it did (`stats` may be NULL). */
+bool cpu_fastpath_on(struct cpu *cpu, struct fastpath_stats *stats);
+/* Whether the fast path knows the frame of `pa` holds translated code. */
+bool cpu_code_page_known(struct cpu *cpu, phys_addr_t pa);
 
 /* Make a new address space runnable on this CPU: map the trampoline and the
  * sigreturn page, and subscribe the emulator to its notifier chain, so that

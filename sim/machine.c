@@ -10,6 +10,7 @@
 #include <stdarg.h>
 #include <string.h>
 
+#include "sim/fastpath_check.h"
 #include "sim/region.h"
 #include "sim/shm.h"
 #include "sim/tlbmodel.h"
@@ -76,6 +77,17 @@ static void init_cpus(struct machine *m)
 	g_queue_init(&m->runqueue);
 }
 
+/* The store fast path (sim/fastpath.c), proven first on a CPU of its own;
+ * if it cannot be used, one warning and the library's plain path. */
+static void enable_fastpath(struct machine *m)
+{
+	g_autoptr(GString) why = g_string_new(NULL);
+
+	if (fastpath_self_test(why) || cpu_enable_fastpath(m->cpu, why))
+		machine_warn_once(m, "fastpath", "%s; guest stores take the Unicorn library's slow "
+				  "path (--no-fastpath turns the fast path off)", why->str);
+}
+
 int machine_create(const struct options *opt, struct machine **out, GString *error)
 {
 	struct machine *m = g_new0(struct machine, 1);
@@ -99,6 +111,8 @@ int machine_create(const struct options *opt, struct machine **out, GString *err
 		init_cpus(m);
 	if (!err)
 		err = cpu_create(m->phys, &m->cpu, error);
+	if (!err && !opt->no_fastpath)
+		enable_fastpath(m);
 	if (!err && !opt->tlb_off)
 		err = tlbmodel_hook(m->cpu, &m->domain, error);
 	if (!err)

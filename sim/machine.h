@@ -49,6 +49,7 @@ struct options {
 	uint64_t quantum;
 	int max_tasks;
 	bool tlb_off;			/* --tlb off: no per-access TLB lookups */
+	bool no_fastpath;		/* --no-fastpath: stores take the library's plain path */
 	const char *profile;		/* built-in name or key file */
 	char **sets;			/* --set assignments, NULL-terminated or NULL */
 	char **tmpfs;			/* --tmpfs mount points, NULL-terminated or NULL */

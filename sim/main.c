@@ -54,6 +54,8 @@ static const char usage_text[] =
 	"                     (repeatable; docs/cost-profiles.md)\n"
 	"  --tlb exact|off    look every access up in each CPU's modelled TLB (default exact),\n"
 	"                     or model only faults, switches and shootdowns (faster)\n"
+	"  --no-fastpath      let every guest store take the Unicorn library's slow path\n"
+	"                     (also MMUSIM_NO_FASTPATH=1 in mmusim's environment)\n"
 	"  --env NAME=VALUE   set NAME in the guest's environment (repeatable)\n"
 	"  --clear-env        start the guest's environment empty, as env -i\n"
 	"  --progress         show instructions, simulated time and MIPS on stderr about\n"
@@ -261,6 +263,7 @@ static int cmd_run(int argc, char **argv)
 	gchar **envp = NULL;
 	gboolean writable = FALSE, strace = FALSE, stats = FALSE, help = FALSE, clear_env = FALSE;
 	gboolean progress = FALSE, no_progress = FALSE;
+	gboolean no_fastpath = FALSE;
 	GOptionEntry entries[] = {
 		{ "help", 'h', 0, G_OPTION_ARG_NONE, &help, "show the help", NULL },
 		{ "mem", 0, 0, G_OPTION_ARG_CALLBACK, parse_mem, "simulated memory", "SIZE" },
@@ -277,6 +280,7 @@ static int cmd_run(int argc, char **argv)
 		{ "profile", 0, 0, G_OPTION_ARG_FILENAME, &profile, "cost profile", "NAME|FILE" },
 		{ "set", 0, 0, G_OPTION_ARG_STRING_ARRAY, &sets, "profile change", "KEY=VALUE" },
 		{ "tlb", 0, 0, G_OPTION_ARG_CALLBACK, parse_tlb, "TLB modelling", "exact|off" },
+		{ "no-fastpath", 0, 0, G_OPTION_ARG_NONE, &no_fastpath, "no store fast path", NULL },
 		{ "env", 0, 0, G_OPTION_ARG_STRING_ARRAY, &env, "guest environment variable", "NAME=VALUE" },
 		{ "tmpfs", 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &tmpfs, "tmpfs mount point", "PATH" },
 		{ "clear-env", 0, 0, G_OPTION_ARG_NONE, &clear_env, "empty guest environment", NULL },
@@ -330,6 +334,7 @@ static int cmd_run(int argc, char **argv)
 	opt.writable = writable;
 	opt.strace = strace;
 	opt.stats = stats;
+	opt.no_fastpath = no_fastpath || g_strcmp0(g_getenv("MMUSIM_NO_FASTPATH"), "1") == 0;
 	opt.report = report_path;
 	opt.progress = no_progress ? PROGRESS_OFF : progress ? PROGRESS_ON : PROGRESS_AUTO;
 	hostsig_install();	/* from here on a stop request still gets its report */

@@ -8,6 +8,7 @@ TESTS += tests/integration-tests
 tests_integration_tests_SOURCES = \
 	tests/integration/harness.c tests/integration/harness.h \
 	tests/integration/test_compare.c \
+	tests/integration/test_fastpath.c \
 	tests/integration/test_known.c \
 	tests/integration/test_load.c \
 	tests/integration/test_crash.c \

@@ -162,3 +162,10 @@ TESTS += tests/unit-timer
 tests_unit_timer_SOURCES = tests/unit/test_timer.c sim/timer.c sim/cred.c
 tests_unit_timer_CFLAGS = $(UNIT_CFLAGS) $(GLIB_CFLAGS)
 tests_unit_timer_LDADD = $(CRITERION_LIBS) $(GLIB_LIBS)
+
+# sim/fastpath: the store fast path's self-test cases, both ways.
+check_PROGRAMS += tests/unit-fastpath
+TESTS += tests/unit-fastpath
+tests_unit_fastpath_SOURCES = tests/unit/test_fastpath.c
+tests_unit_fastpath_CFLAGS = $(UNIT_CFLAGS) $(UNICORN_CFLAGS)
+tests_unit_fastpath_LDADD = $(SIM_LIBS) $(CRITERION_LIBS)

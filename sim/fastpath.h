@@ -1,0 +1,51 @@
+/*
+ * fastpath: lets Debian's Unicorn 2.0.1 store to RAM on its fast path.
+ *
+ * That build stubs out QEMU's dirty-memory tracking, so every writable RAM
+ * entry of QEMU's TLB is marked "not dirty" and every guest store to RAM
+ * takes the library's slow path (notdirty_write: a GLib tree allocated and
+ * freed per store, a look for translated code to invalidate).  The fast path
+ * keeps that mark only on entries whose 1 KiB page holds translated code, by
+ * tracking which pages do.  What it relies on, exactly, is in sim/fastpath.c.
+ *
+ * It is off until fastpath_attach() succeeds for an engine (exact library
+ * version, every internal symbol found in the library).  Whoever attaches it
+ * must then prove it with a self-test (sim/fastpath_check.c) and detach it
+ * if that fails.  Only sim/cpu.c calls these.
+ */
+#ifndef SIM_FASTPATH_H
+#define SIM_FASTPATH_H
+
+#include <glib.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+/* Unicorn's engine (uc_engine), named without its header. */
+struct uc_struct;
+
+/* What the fast path has done for one engine (read by the self-test). */
+struct fastpath_stats {
+	uint64_t cleaned;	/* new writable TLB entries left without the slow-path mark */
+	uint64_t protected;	/* pages the library reported gaining translated code */
+	uint64_t unprotected;	/* pages the library reported losing all their code */
+};
+
+/* Take over the slow-path mark for `uc`, whose RAM is [0, ram_size) of
+ * physical memory backed by `ram`.  -ENOTSUP with the reason in `why` when
+ * the library is not the one this was written for. */
+int fastpath_attach(struct uc_struct *uc, void *ram, uint64_t ram_size, GString *why);
+void fastpath_detach(struct uc_struct *uc);
+bool fastpath_attached(struct uc_struct *uc);
+
+/* Bracket every uc_emu_start() of an attached engine: the library hands its
+ * TLB fills a CPU, not an engine, so the fills are tied to the engine that
+ * runs now. */
+void fastpath_enter(struct uc_struct *uc);
+void fastpath_leave(void);
+
+/* Whether the library has told the fast path that the 1 KiB page of `pa`
+ * holds translated code. */
+bool fastpath_page_has_code(struct uc_struct *uc, uint64_t pa);
+struct fastpath_stats fastpath_stats(struct uc_struct *uc);
+
+#endif
