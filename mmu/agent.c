@@ -90,25 +90,34 @@ static uint64_t lookup_cycles(const struct cost_profile *p, const struct tlb_loo
 	       l->pwc_hit_level * p->cycles[COST_WALK_LEVEL_PWC_HIT];
 }
 
-void agent_access(struct agent *a, struct mm *mm, uint64_t va, bool fetch)
+void agent_access_miss(struct agent *a, struct mm *mm, uint64_t va, bool fetch)
 {
 	struct domain *d = a->domain;
 	struct tlb_lookup l;
 	bool found = tlb_translate(a->tlb, d->phys, mm->pgd, mm_asid(d, mm), va,
 				   fetch ? TLB_FETCH : TLB_DATA, &l);
-	uint64_t cycles = lookup_cycles(d->profile, &l, !found || l.hit == TLB_WALKED);
+	uint64_t cycles;
 
+	if (found && l.hit == TLB_HIT_L1)
+		return;		/* paid by count, as every L1 hit */
+	cycles = lookup_cycles(d->profile, &l, !found || l.hit == TLB_WALKED);
 	a->lookup_cycles += cycles;
-	if (a->switch_kind && (!found || l.hit != TLB_HIT_L1)) {
+	if (a->switch_kind) {
 		a->switch_cost.indirect += cycles;
 		a->switch_cost.refills++;
 	}
 }
 
+/* L1 hits are only counted as they happen (tlb_hit_recent): their cycles are
+ * the hits since the last call times the L1 hit cost. */
 uint64_t agent_take_cycles(struct agent *a)
 {
-	uint64_t cycles = a->lookup_cycles;
+	const struct tlb_stats *s = a->tlb ? tlb_stats(a->tlb) : NULL;
+	uint64_t l1 = s ? s->hits[TLB_L1I] + s->hits[TLB_L1D] : 0;
+	uint64_t cycles = a->lookup_cycles +
+			  (l1 - a->l1_hits_paid) * a->domain->profile->cycles[COST_TLB_HIT_L1];
 
+	a->l1_hits_paid = l1;
 	a->lookup_cycles = 0;
 	return cycles;
 }

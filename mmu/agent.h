@@ -53,7 +53,8 @@ struct agent {
 	uint64_t clock;			/* simulated ns */
 	struct tlb *tlb;		/* NULL: lookups not modelled */
 	uint64_t mm_id;			/* the mm it runs or lazily holds; 0: none */
-	uint64_t lookup_cycles;		/* lookups and walks not yet on the clock */
+	uint64_t lookup_cycles;		/* L2 hits and walks not yet on the clock */
+	uint64_t l1_hits_paid;		/* L1 hits whose cycles are on the clock */
 	const char *switch_kind;	/* the last switch, still collecting refills */
 	struct event_cost switch_cost;
 	struct event_cost *events[AGENT_MAX_NESTING];
@@ -101,9 +102,26 @@ struct event_cost agent_switch_mm(struct agent *a, struct mm *next);
  * recorded with the refills that follow, when `a`'s next switch (or the end
  * of the run) closes the window. */
 void agent_open_switch(struct agent *a, const char *kind, const struct event_cost *ev);
+/* The ASID `mm` runs with in `a`'s TLB (0 when untagged).  It changes only
+ * when an agent switches address space (agent_switch_mm). */
+static inline uint16_t agent_asid(const struct agent *a, const struct mm *mm)
+{
+	return tlb_asid_tagged(a->tlb) ? asid_of(&a->domain->asids, mm->context_id) : 0;
+}
+
+/* agent_access() past the L1 entry that hit last. */
+void agent_access_miss(struct agent *a, struct mm *mm, uint64_t va, bool fetch);
+
 /* One page of a data access or of an instruction fetch, looked up in `a`'s
- * TLB (a miss walks `mm`'s tables). */
-void agent_access(struct agent *a, struct mm *mm, uint64_t va, bool fetch);
+ * TLB (a miss walks `mm`'s tables).  Inline, for the common case: an L1 hit
+ * is counted and aged, and its cycles are paid by count in
+ * agent_take_cycles(). */
+static inline void agent_access(struct agent *a, struct mm *mm, uint64_t va, bool fetch)
+{
+	if (!tlb_hit_recent(a->tlb, fetch ? TLB_FETCH : TLB_DATA, agent_asid(a, mm), va))
+		agent_access_miss(a, mm, va, fetch);
+}
+
 /* Lookup and walk cycles accrued since the last call. */
 uint64_t agent_take_cycles(struct agent *a);
 /* Advance the clock by the cost of `ev`, or by `cycles` (instructions,

@@ -8,14 +8,6 @@
 
 static const unsigned page_shifts[] = { 12, 21, 30 };
 
-struct tlb_entry {
-	bool valid, global;
-	uint8_t shift;		/* page size */
-	uint16_t asid;
-	uint64_t tag;		/* va >> shift */
-	uint64_t stamp;		/* last use, for LRU */
-};
-
 struct cache {
 	unsigned sets, ways;
 	uint64_t set_mask;		/* sets - 1 when a power of two, else 0 */
@@ -33,13 +25,20 @@ struct pwc_entry {
 };
 
 struct tlb {
+	struct tlb_front f;	/* first: tlb_hit_recent() reads it */
 	struct tlb_config config;
 	struct cache caches[TLB_NR_CACHES];
 	struct pwc_entry *pwc;
-	struct tlb_entry *last[2];	/* the L1I and L1D entries that hit last */
-	uint64_t clock;		/* LRU time */
-	struct tlb_stats stats;
 };
+
+/* Empty the recent slots of `e`, or all of them (NULL). */
+static void forget_recent(struct tlb *tlb, const struct tlb_entry *e)
+{
+	for (int l1 = TLB_L1I; l1 <= TLB_L1D; l1++)
+		for (int i = 0; i < TLB_RECENT; i++)
+			if (!e || tlb->f.recent[l1][i].entry == e)
+				tlb->f.recent[l1][i] = (struct tlb_recent){ .tag = UINT64_MAX };
+}
 
 static int cache_init(struct cache *c, const struct tlb_geometry *g)
 {
@@ -59,6 +58,8 @@ int tlb_create(const struct tlb_config *config, struct tlb **out)
 	int err = 0;
 
 	tlb->config = *config;
+	tlb->f.asid_tagged = config->asid_tagged;
+	forget_recent(tlb, NULL);
 	for (int i = 0; i < TLB_NR_CACHES && !err; i++)
 		err = cache_init(&tlb->caches[i], g[i]);
 	tlb->pwc = g_new0(struct pwc_entry, config->pwc_entries);
@@ -82,7 +83,7 @@ void tlb_destroy(struct tlb *tlb)
 
 const struct tlb_stats *tlb_stats(const struct tlb *tlb)
 {
-	return &tlb->stats;
+	return &tlb->f.stats;
 }
 
 void tlb_stats_add(struct tlb_stats *sum, const struct tlb_stats *s)
@@ -149,8 +150,9 @@ static void cache_fill(struct tlb *tlb, struct cache *c, const struct tlb_entry 
 	for (unsigned w = 0; w < c->ways && victim->valid; w++)
 		if (!set[w].valid || set[w].stamp < victim->stamp)
 			victim = &set[w];
+	forget_recent(tlb, victim);
 	*victim = *e;
-	victim->stamp = ++tlb->clock;
+	victim->stamp = ++tlb->f.clock;
 }
 
 static struct pwc_entry *pwc_find(struct tlb *tlb, uint16_t asid, int level, uint64_t va)
@@ -176,7 +178,7 @@ static void pwc_fill(struct tlb *tlb, uint16_t asid, int level, uint64_t va)
 		if (!tlb->pwc[i].valid || tlb->pwc[i].stamp < victim->stamp)
 			victim = &tlb->pwc[i];
 	*victim = (struct pwc_entry){ true, (uint8_t)level, asid, va >> (PGDIR_SHIFT - 9 * level),
-				      ++tlb->clock };
+				      ++tlb->f.clock };
 }
 
 /* The deepest upper level (0-2) whose descriptor the PWC holds, or -1. */
@@ -186,7 +188,7 @@ static int pwc_deepest(struct tlb *tlb, uint16_t asid, uint64_t va)
 		struct pwc_entry *p = pwc_find(tlb, asid, level, va);
 
 		if (p) {
-			p->stamp = ++tlb->clock;
+			p->stamp = ++tlb->f.clock;
 			return level;
 		}
 	}
@@ -201,17 +203,17 @@ static bool walk(struct tlb *tlb, struct phys *phys, phys_addr_t root, uint16_t 
 	int read = pgtable_walk_levels(phys, root, va, entries);
 	int known = pwc_deepest(tlb, asid, va), last = read - 1;
 
-	tlb->stats.walks++;
+	tlb->f.stats.walks++;
 	if (known >= 0)
-		tlb->stats.pwc_hits++;
+		tlb->f.stats.pwc_hits++;
 	else if (tlb->config.pwc_entries)
-		tlb->stats.pwc_misses++;
+		tlb->f.stats.pwc_misses++;
 	/* Levels up to `known` need no memory read: their descriptors are cached. */
 	out->walk_reads = (unsigned)MAX(read - (known + 1), 0);
 	out->pwc_hit_level = (unsigned)(known + 1);
-	tlb->stats.walk_reads += out->walk_reads;
+	tlb->f.stats.walk_reads += out->walk_reads;
 	if (!pte_present(entries[last]) || (last < PTE_LEVEL && !pte_is_block(entries[last], last))) {
-		tlb->stats.faults++;
+		tlb->f.stats.faults++;
 		return false;
 	}
 	for (int level = PGD_LEVEL; level < last; level++)
@@ -231,28 +233,32 @@ bool tlb_translate(struct tlb *tlb, struct phys *phys, phys_addr_t root, uint16_
 	struct tlb_entry *e, found;
 
 	*out = (struct tlb_lookup){ 0 };
-	/* Most accesses hit the entry the previous one hit: try it first. */
-	e = tlb->last[l1];
-	if (!e || !e->valid || e->tag != va >> e->shift || !asid_matches(tlb, e->global, e->asid, asid))
-		e = cache_find(tlb, &tlb->caches[l1], asid, va);
+	/* Most accesses hit an entry that hit recently: try it first. */
+	if (tlb_hit_recent(tlb, access, asid, va)) {
+		out->hit = TLB_HIT_L1;
+		out->page_shift = tlb_recent_slot(&tlb->f, l1, va)->shift;
+		return true;
+	}
+	e = cache_find(tlb, &tlb->caches[l1], asid, va);
 	if (e) {
-		tlb->last[l1] = e;
-		tlb->stats.hits[l1]++;
-		e->stamp = ++tlb->clock;
+		*tlb_recent_slot(&tlb->f, l1, va) = (struct tlb_recent){ e->tag, e->shift, e->global,
+									 e->asid, e };
+		tlb->f.stats.hits[l1]++;
+		e->stamp = ++tlb->f.clock;
 		out->hit = TLB_HIT_L1;
 		out->page_shift = e->shift;
 		return true;
 	}
-	tlb->stats.misses[l1]++;
+	tlb->f.stats.misses[l1]++;
 	e = cache_find(tlb, &tlb->caches[TLB_L2], asid, va);
 	if (e) {
-		tlb->stats.hits[TLB_L2]++;
-		e->stamp = ++tlb->clock;
+		tlb->f.stats.hits[TLB_L2]++;
+		e->stamp = ++tlb->f.clock;
 		found = *e;
 		out->hit = TLB_HIT_L2;
 	} else {
 		if (tlb->caches[TLB_L2].sets)
-			tlb->stats.misses[TLB_L2]++;
+			tlb->f.stats.misses[TLB_L2]++;
 		if (!walk(tlb, phys, root, asid, va, &found, out))
 			return false;
 		out->hit = TLB_WALKED;
@@ -291,6 +297,7 @@ static bool drop_page(const struct tlb *tlb, const struct tlb_entry *e, uint16_t
 static void invalidate(struct tlb *tlb, bool (*drop)(const struct tlb *, const struct tlb_entry *,
 		       uint16_t, uint64_t), uint16_t asid, uint64_t va)
 {
+	forget_recent(tlb, NULL);
 	for (int i = 0; i < TLB_NR_CACHES; i++)
 		cache_invalidate(tlb, &tlb->caches[i], drop, asid, va);
 	for (unsigned i = 0; i < tlb->config.pwc_entries; i++) {
@@ -305,18 +312,18 @@ static void invalidate(struct tlb *tlb, bool (*drop)(const struct tlb *, const s
 
 void tlb_flush_all(struct tlb *tlb)
 {
-	tlb->stats.flushes_all++;
+	tlb->f.stats.flushes_all++;
 	invalidate(tlb, drop_any, 0, 0);
 }
 
 void tlb_flush_asid(struct tlb *tlb, uint16_t asid)
 {
-	tlb->stats.flushes_asid++;
+	tlb->f.stats.flushes_asid++;
 	invalidate(tlb, drop_asid, asid, 0);
 }
 
 void tlb_flush_page(struct tlb *tlb, uint16_t asid, uint64_t va)
 {
-	tlb->stats.flushes_page++;
+	tlb->f.stats.flushes_page++;
 	invalidate(tlb, drop_page, asid, va);
 }

@@ -55,6 +55,40 @@ struct tlb_stats {
 	uint64_t flushes_all, flushes_asid, flushes_page;
 };
 
+/* One cached translation. */
+struct tlb_entry {
+	bool valid, global;
+	uint8_t shift;		/* page size */
+	uint16_t asid;
+	uint64_t tag;		/* va >> shift */
+	uint64_t stamp;		/* last use, for LRU */
+};
+
+/* L1 entries that hit recently, per kind of access, by the low bits of the
+ * 4 KiB page number: a lookup tries the one of its slot first.  A slot keeps
+ * a copy of what a lookup compares, so the hit path reads no entry; slots
+ * are emptied when their entry is replaced or flushed.  At most one entry of
+ * an L1 cache translates a VA for an ASID (entries are filled only after a
+ * miss), so a slot finds the entry the set search would. */
+#define TLB_RECENT 8
+
+struct tlb_recent {
+	uint64_t tag;			/* the entry's va >> shift; UINT64_MAX: empty */
+	uint8_t shift;
+	bool global;
+	uint16_t asid;
+	struct tlb_entry *entry;
+};
+
+/* What the inline hit path reads and writes: the first member of every
+ * struct tlb (the rest is private to mmu/tlb.c). */
+struct tlb_front {
+	struct tlb_recent recent[2][TLB_RECENT];	/* L1I, L1D */
+	uint64_t clock;			/* LRU time */
+	bool asid_tagged;
+	struct tlb_stats stats;
+};
+
 struct tlb;
 
 /* -EINVAL for a geometry whose entries are not a multiple of its ways. */
@@ -65,6 +99,33 @@ void tlb_destroy(struct tlb *tlb);
  * `root`.  False when the walk finds no translation (the access faults). */
 bool tlb_translate(struct tlb *tlb, struct phys *phys, phys_addr_t root, uint16_t asid, uint64_t va,
 		   enum tlb_access access, struct tlb_lookup *out);
+
+static inline struct tlb_recent *tlb_recent_slot(struct tlb_front *f, int l1, uint64_t va)
+{
+	return &f->recent[l1][(va >> 12) % TLB_RECENT];
+}
+
+/* The common case of tlb_translate(), inline: `va` hits the recent L1 entry
+ * of its slot.  Counts and ages it as tlb_translate() does; false (nothing
+ * counted) otherwise. */
+static inline bool tlb_hit_recent(struct tlb *tlb, enum tlb_access access, uint16_t asid,
+				  uint64_t va)
+{
+	struct tlb_front *f = (struct tlb_front *)tlb;
+	int l1 = access == TLB_FETCH ? TLB_L1I : TLB_L1D;
+	struct tlb_recent *r = tlb_recent_slot(f, l1, va);
+
+	if (r->tag != va >> r->shift || !(r->global || !f->asid_tagged || r->asid == asid))
+		return false;
+	f->stats.hits[l1]++;
+	r->entry->stamp = ++f->clock;
+	return true;
+}
+
+static inline bool tlb_asid_tagged(const struct tlb *tlb)
+{
+	return ((const struct tlb_front *)tlb)->asid_tagged;
+}
 
 void tlb_flush_all(struct tlb *tlb);
 /* Every non-global entry of `asid` (all of them when untagged). */

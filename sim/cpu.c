@@ -26,6 +26,7 @@
 #include <sys/mman.h>
 #include <unicorn/unicorn.h>
 
+#include "mmu/agent.h"
 #include "mmu/pgtable.h"
 #include "sim/esr.h"
 #include "sim/fastpath.h"
@@ -61,8 +62,10 @@ struct cpu {
 	uint64_t block_start, block_end;	/* the block last entered in this run */
 	struct cpu_exit *exit;
 	uc_hook hooks[4];
-	cpu_access_fn access;		/* the translation model, or NULL */
-	void *access_ctx;
+	struct domain *model;		/* --tlb exact: its current agent looks accesses up */
+	struct agent *agent;		/* for one run: that agent, its TLB and the mm's ASID */
+	struct tlb *tlb;
+	uint16_t asid;
 	const uint8_t *code_watch;	/* a page 3/4 into the code buffer; NULL once flushed */
 	uint64_t code_blocks;		/* blocks entered while watching */
 	bool code_flush;		/* on_block stopped the run to flush the code buffer */
@@ -202,14 +205,33 @@ static bool on_unmapped(uc_engine *uc, uc_mem_type type, uint64_t addr, int size
 	return false;
 }
 
+/* Look one page up in the model's TLB.  The hit path is inline, with no
+ * indirect call: the agent, TLB and ASID of the run are at hand. */
+static inline void model_page(struct cpu *cpu, uint64_t va, bool fetch)
+{
+	if (!tlb_hit_recent(cpu->tlb, fetch ? TLB_FETCH : TLB_DATA, cpu->asid, va))
+		agent_access_miss(cpu->agent, cpu->mm, va, fetch);
+}
+
 /* Tell the translation model about the pages [va, va + size) touches. */
-static void report_access(struct cpu *cpu, uint64_t va, uint64_t size, bool fetch)
+static inline void report_access(struct cpu *cpu, uint64_t va, uint64_t size, bool fetch)
 {
 	uint64_t last = (va + size - 1) & PAGE_MASK;
 
-	cpu->access(cpu->access_ctx, cpu->mm, va, fetch);
-	if (last != (va & PAGE_MASK))
-		cpu->access(cpu->access_ctx, cpu->mm, last, fetch);
+	model_page(cpu, va, fetch);
+	if (__builtin_expect(last != (va & PAGE_MASK), 0))
+		model_page(cpu, last, fetch);
+}
+
+/* The scheduler picks the agent and the mm between runs: fix them for this
+ * one. */
+static void model_begin_run(struct cpu *cpu)
+{
+	if (!cpu->model)
+		return;
+	cpu->agent = cpu->model->current;
+	cpu->tlb = cpu->agent->tlb;
+	cpu->asid = agent_asid(cpu->agent, cpu->mm);
 }
 
 static void on_data_access(uc_engine *uc, uc_mem_type type, uint64_t addr, int size,
@@ -278,7 +300,7 @@ static void on_block(uc_engine *uc, uint64_t addr, uint32_t size, void *opaque)
 	cpu->insns += n;
 	cpu->block_start = addr;
 	cpu->block_end = addr + size;
-	if (cpu->access)
+	if (cpu->model)
 		report_access(cpu, addr, size, true);
 }
 
@@ -300,6 +322,7 @@ void cpu_run(struct cpu *cpu, uint64_t budget, struct cpu_exit *exit)
 	cpu->exit = exit;
 	cpu->block_start = cpu->block_end = 0;	/* no block of this run entered yet */
 	cpu->budget_end = budget ? cpu->insns + budget : 0;
+	model_begin_run(cpu);
 	for (;;) {
 		fastpath_enter(cpu->uc);
 		err = uc_emu_start(cpu->uc, cpu->pc, NEVER_PC, 0, 0);
@@ -327,10 +350,9 @@ void cpu_run(struct cpu *cpu, uint64_t budget, struct cpu_exit *exit)
 	cpu->exit = NULL;
 }
 
-int cpu_set_access_hook(struct cpu *cpu, cpu_access_fn fn, void *ctx)
+int cpu_set_tlb_model(struct cpu *cpu, struct domain *domain)
 {
-	cpu->access = fn;
-	cpu->access_ctx = ctx;
+	cpu->model = domain;
 	return uc_hook_add(cpu->uc, &cpu->hooks[3], UC_HOOK_MEM_READ | UC_HOOK_MEM_WRITE,
 			   (void *)on_data_access, cpu, 1, 0) ? -EIO : 0;
 }

@@ -86,11 +86,12 @@ void cpu_flush_tlb(struct cpu *cpu);
  * loaded or not. */
 void cpu_invalidate_code(struct cpu *cpu, struct mm *mm, uint64_t start, uint64_t end);
 
-/* The translation-model hook (--tlb exact): called with the loaded mm and
- * each virtual page a guest data access touches and each page a block of
- * instructions is fetched from, before the emulated MMU translates it. */
-typedef void (*cpu_access_fn)(void *ctx, struct mm *mm, uint64_t va, bool fetch);
-int cpu_set_access_hook(struct cpu *cpu, cpu_access_fn fn, void *ctx);
+/* The translation model (--tlb exact): each virtual page a guest data
+ * access touches and each page a block of instructions is fetched from is
+ * looked up, in the loaded mm, by agent_access() of `domain`'s current
+ * agent, before the emulated MMU translates it. */
+struct domain;
+int cpu_set_tlb_model(struct cpu *cpu, struct domain *domain);
 
 /*
  * Task contexts: the registers (general, FP/SIMD, TLS, PSTATE) and the PC

@@ -77,6 +77,22 @@ Test(tlb, lru_evicts_the_least_recently_used_way)
 	cr_expect_eq(tlb_stats(tlb)->misses[TLB_L1D], 5);
 }
 
+/* L1d of one entry: A hits (the lookup remembers it), B takes its place:
+ * A must miss again, however recently it hit. */
+Test(tlb, an_evicted_entry_that_hit_recently_misses)
+{
+	make_tlb((struct tlb_config){ .l1d = { 1, 1 } });
+	map(BASE, VM_READ);
+	map(BASE + PG, VM_READ);
+	cr_expect_eq(data(BASE), TLB_WALKED);
+	cr_expect_eq(data(BASE), TLB_HIT_L1);
+	cr_expect_eq(data(BASE), TLB_HIT_L1);
+	cr_expect_eq(data(BASE + PG), TLB_WALKED);	/* evicts A */
+	cr_expect_eq(data(BASE), TLB_WALKED);
+	cr_expect_eq(tlb_stats(tlb)->hits[TLB_L1D], 2);
+	cr_expect_eq(tlb_stats(tlb)->misses[TLB_L1D], 3);
+}
+
 /* An L1 miss that hits L2 refills L1 without a walk. */
 Test(tlb, l2_backs_l1)
 {
