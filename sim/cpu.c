@@ -15,7 +15,10 @@
  *    offset found by the start-up self-check below;
  *  - the first time Unicorn's translated-code buffer fills, Unicorn 2.0.1
  *    reuses it without flushing what it holds, so mmusim flushes it itself
- *    before that (watch_code_buffer below); later fills flush correctly.
+ *    before that (watch_code_buffer below); later fills flush correctly;
+ *  - with --tlb exact the memory hook looks every access up in the running
+ *    agent's TLB, the L1 hit inline (model_page); stores skip the library's
+ *    slow path where sim/fastpath.c allows (cpu_enable_fastpath).
  */
 #include "sim/cpu.h"
 
