@@ -33,7 +33,7 @@
  *  3. The library's ram_addr of a physical address is the address itself:
  *     mmusim maps its one RAM region first, at physical address 0 (the
  *     self-test checks that the page it runs code from is the page the
- *     library reports).  The library's page is uc_ctl_get_page_size() bytes
+ *     library reports).  The library's page is uc_query(UC_QUERY_PAGE_SIZE) bytes
  *     (1 KiB here).
  *  4. Entries of one virtual page in the other MMU indexes of the EL1&0
  *     regime translate through the same tables, and mmusim flushes QEMU's
@@ -138,7 +138,7 @@ static void set_code(struct engine *e, uint64_t page, bool on)
 
 int fastpath_attach(uc_engine *uc, void *ram, uint64_t ram_size, GString *why)
 {
-	uint32_t page_size = 0;
+	size_t page_size = 0;
 	uint64_t pages;
 	struct engine *e;
 	Dl_info ours, theirs;
@@ -159,7 +159,8 @@ int fastpath_attach(uc_engine *uc, void *ram, uint64_t ram_size, GString *why)
 		g_string_printf(why, "tlb_set_page_with_attrs_aarch64 is not the Unicorn library's");
 		return -ENOTSUP;
 	}
-	if (uc_ctl_get_page_size(uc, &page_size) || !page_size || (page_size & (page_size - 1))) {
+	/* (uc_query, not the uc_ctl macro: that one shifts 2 into an int's sign bit) */
+	if (uc_query(uc, UC_QUERY_PAGE_SIZE, &page_size) || !page_size || (page_size & (page_size - 1))) {
 		g_string_printf(why, "cannot read the Unicorn engine's page size");
 		return -ENOTSUP;
 	}
@@ -167,7 +168,7 @@ int fastpath_attach(uc_engine *uc, void *ram, uint64_t ram_size, GString *why)
 	e->uc = uc;
 	e->ram = ram;
 	e->ram_size = ram_size;
-	e->page_shift = (unsigned)__builtin_ctz(page_size);
+	e->page_shift = (unsigned)__builtin_ctzll(page_size);
 	pages = ram_size >> e->page_shift;
 	e->code = g_new0(unsigned long, pages / BITS_PER_LONG + 1);
 	engines = g_slist_prepend(engines, e);
