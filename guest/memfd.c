@@ -126,6 +126,10 @@ static void seal_checks(void)
 	show("same size", ftruncate(fd, 20));
 	show("write past the end", pwrite(fd, "x", 1, 20));
 	show("write inside", pwrite(fd, "x", 1, 19));
+	show("fallocate inside", fallocate(fd, 0, 0, 20));
+	show("fallocate past the end, sealed", fallocate(fd, 0, 0, 8192));
+	show("fallocate past the end, keep size", fallocate(fd, FALLOC_FL_KEEP_SIZE, 0, 8192));
+	show("size", size_of(fd));
 	map = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
 	show("seal write with a shared mapping", fcntl(fd, F_ADD_SEALS, F_SEAL_WRITE));
 	munmap(map, 4096);

@@ -107,6 +107,27 @@ static int memfd_truncate(struct file *f, int64_t length)
 	return 0;
 }
 
+/* fallocate(2): the pages of the range are allocated (zeroed), and the
+ * size grows to its end unless FALLOC_FL_KEEP_SIZE; a range past the end
+ * is refused under F_SEAL_GROW, as shmem_fallocate does. */
+static int memfd_fallocate(struct file *f, int mode, int64_t offset, int64_t len)
+{
+	struct memfd *mf = f->private_data;
+	uint64_t end = (uint64_t)offset + (uint64_t)len;
+	phys_addr_t pa;
+
+	if (end > MEMFD_MAX_SIZE)
+		return -EFBIG;
+	if (end > mf->size && (mf->seals & G_F_SEAL_GROW))	/* even with KEEP_SIZE */
+		return -EPERM;
+	for (uint64_t pg = (uint64_t)offset >> PAGE_SHIFT; pg < PAGE_ALIGN(end) >> PAGE_SHIFT; pg++)
+		if (shmem_find_page(mf->sh, pg, &pa) < 0)
+			return -ENOSPC;
+	if (!(mode & G_FALLOC_FL_KEEP_SIZE))
+		mf->size = MAX(mf->size, end);
+	return 0;
+}
+
 static struct shmem *memfd_mmap_shmem(struct file *f, unsigned prot, unsigned flags, long *err)
 {
 	struct memfd *mf = f->private_data;
@@ -174,6 +195,7 @@ static const struct file_ops memfd_ops = {
 	.llseek = memfd_llseek,
 	.mmap_shmem = memfd_mmap_shmem,
 	.truncate = memfd_truncate,
+	.fallocate = memfd_fallocate,
 	.fcntl = memfd_fcntl,
 	.getattr = memfd_getattr,
 	.release = memfd_release,

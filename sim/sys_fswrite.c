@@ -28,7 +28,6 @@
 #define G_RENAME_EXCHANGE	(1 << 1)
 #define G_RENAME_WHITEOUT	(1 << 2)
 #define G_AT_SYMLINK_FOLLOW	0x400
-#define G_FALLOC_FL_KEEP_SIZE	0x01
 #define G_UTIME_NOW		((1L << 30) - 1)
 #define G_UTIME_OMIT		((1L << 30) - 2)
 
