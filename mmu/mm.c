@@ -635,24 +635,6 @@ int mm_madvise_dontneed(struct mm *mm, uint64_t addr, uint64_t len)
 	return 0;
 }
 
-int expand_stack(struct mm *mm, struct vma *vma, uint64_t addr)
-{
-	struct vma *prev = vma_prev(mm, vma);
-
-	addr &= PAGE_MASK;
-	g_assert((vma->flags & VM_GROWSDOWN) && addr < vma->start);
-	if (!mm->tunables->stack_growth)
-		return -ENOMEM;
-	if (addr < MMAP_MIN_ADDR)
-		return -EPERM;
-	if (prev && !(prev->flags & VM_GROWSDOWN) && prev->prot && addr - prev->end < STACK_GUARD_GAP)
-		return -ENOMEM;
-	if (vma->end - addr > STACK_SIZE)	/* acct_stack_growth: RLIMIT_STACK */
-		return -ENOMEM;
-	vma_set_range(mm, vma, addr, vma->end);	/* no neighbour is passed: the tree stays ordered */
-	return 0;
-}
-
 uint64_t mm_discard_limit(struct mm *mm, uint64_t start, uint64_t end)
 {
 	for (struct vma *vma = find_vma(mm, start); vma && vma->start < end; vma = vma_next(mm, vma)) {

@@ -12,7 +12,6 @@
 
 #include "sim/fastpath_check.h"
 #include "sim/region.h"
-#include "sim/shm.h"
 #include "sim/tlbmodel.h"
 
 /* The emulator and the TLB model subscribe to a new mm's changes. */
@@ -160,7 +159,8 @@ void machine_release_task(struct machine *m, struct task *t)
 		return;
 	g_hash_table_iter_init(&it, m->designs);
 	while (g_hash_table_iter_next(&it, &ops, &state))
-		((const struct design_ops *)ops)->task_release(m, t, state);
+		if (((const struct design_ops *)ops)->task_release)
+			((const struct design_ops *)ops)->task_release(m, t, state);
 }
 
 static gint compare_design_names(gconstpointer a, gconstpointer b)
@@ -216,7 +216,6 @@ void machine_destroy(struct machine *m)
 		g_hash_table_destroy(m->futexes);
 	g_clear_pointer(&m->unix_names, g_hash_table_destroy);
 	g_clear_pointer(&m->flocks, g_hash_table_destroy);
-	shm_ids_free(m->shm_ids);
 	g_hash_table_destroy(m->tasks);
 	domain_fini(&m->domain);
 	g_clear_pointer(&m->syscall_counts, g_hash_table_destroy);

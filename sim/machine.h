@@ -80,6 +80,7 @@ struct machine;
 struct report_node;
 struct design_ops {
 	const char *name;
+	/* (NULL: the state does not follow tasks.) */
 	void (*task_release)(struct machine *m, struct task *t, void *state);
 	void (*destroy)(void *state);
 	/* Add the design's member to the run's figures (NULL: none). */
@@ -119,7 +120,6 @@ struct machine {
 	GHashTable *flocks;		/* "dev:ino" -> GList ** of flock(2) locks (sim/flock.c) */
 	struct region *region;		/* the region of interest (sim/roi.h), or NULL: none */
 	GArray *snapshots;		/* struct stats_snapshot in call order (sim/roi.h), or NULL */
-	struct shm_ids *shm_ids;	/* SysV shared memory (sim/sys_shm), NULL until used */
 	bool exited;
 	int exit_status;		/* what mmusim exits with */
 	int interrupted;		/* the host signal that stopped the run (sim/hostsig), or 0 */

@@ -17,7 +17,6 @@
 
 #include "mmu/shmem.h"
 #include "mmu/uaccess.h"
-#include "sim/shm.h"
 #include "sim/syscall.h"
 
 /* <uapi/linux/ipc.h>, <uapi/linux/shm.h> */
@@ -72,13 +71,25 @@ static int64_t now_seconds(struct machine *m)
 	return SIM_EPOCH + (int64_t)(machine_now_ns(m) / 1000000000);
 }
 
+static void shm_ids_free(void *state);
+
+/* The machine keeps the segments as a room's state (machine_add_design):
+ * they are freed with the machine, after every mm is gone. */
+static const struct design_ops shm_ops = {
+	.name = "sysv-shm",
+	.destroy = shm_ids_free,
+};
+
 static struct shm_ids *ids_of(struct machine *m)
 {
-	if (!m->shm_ids) {
-		m->shm_ids = g_new0(struct shm_ids, 1);
-		m->shm_ids->m = m;
+	struct shm_ids *ids = machine_design(m, &shm_ops);
+
+	if (!ids) {
+		ids = g_new0(struct shm_ids, 1);
+		ids->m = m;
+		machine_add_design(m, &shm_ops, ids);
 	}
-	return m->shm_ids;
+	return ids;
 }
 
 static int segment_id(const struct shm_segment *seg)
@@ -104,10 +115,10 @@ static void segment_remove(struct shm_segment *seg)
 		segment_destroy(seg);
 }
 
-void shm_ids_free(struct shm_ids *ids)
+static void shm_ids_free(void *state)
 {
-	if (!ids)
-		return;
+	struct shm_ids *ids = state;
+
 	for (int i = 0; i < SHMMNI; i++)
 		if (ids->slot[i])
 			segment_destroy(ids->slot[i]);
