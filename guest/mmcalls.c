@@ -24,6 +24,7 @@
 #include <sys/shm.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/uio.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -234,6 +235,56 @@ static void fork_sees(const char *what, char *p)
 		printf("%s: child read %d\n", what, WEXITSTATUS(status));
 }
 
+/* Advice to a forked child through its pidfd, at an address it inherited. */
+static void child_advice(char *p)
+{
+	struct iovec one = { p, PG };
+	int pipefd[2], pid, fd;
+	char c;
+
+	if (pipe(pipefd))
+		return;
+	pid = fork();
+	if (pid == 0) {
+		close(pipefd[1]);
+		read(pipefd[0], &c, 1);	/* until the parent is done */
+		_exit(0);
+	}
+	fd = (int)syscall(SYS_pidfd_open, pid, 0);
+	show("process_madvise child COLD", syscall(SYS_process_madvise, fd, &one, 1, MADV_COLD, 0));
+	show("process_madvise child DONTNEED", syscall(SYS_process_madvise, fd, &one, 1, MADV_DONTNEED, 0));
+	close(pipefd[1]);
+	waitpid(pid, NULL, 0);
+	close(fd);
+	close(pipefd[0]);
+}
+
+/* process_madvise on the caller's own pidfd: the bytes advised (any advice
+ * for oneself since Linux 6.13), EINVAL for flags, ENOMEM at a hole (after
+ * a range that worked: the bytes up to it); a child's pidfd takes only the
+ * hints (DONTNEED: EINVAL). */
+static void process_advice(char *p)
+{
+	int self = (int)syscall(SYS_pidfd_open, getpid(), 0);
+	int pipefd[2];
+	struct iovec two[2] = { { p, 2 * PG }, { p + 2 * PG, PG } };
+	struct iovec hole[2] = { { p, PG }, { NULL, PG } };
+	char *gap = mmap(NULL, 3 * PG, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	munmap(gap + PG, PG);
+	hole[1].iov_base = gap;
+	hole[1].iov_len = 3 * PG;
+	show("process_madvise COLD, two ranges", syscall(SYS_process_madvise, self, two, 2, MADV_COLD, 0));
+	show("process_madvise WILLNEED", syscall(SYS_process_madvise, self, two, 1, MADV_WILLNEED, 0));
+	show("process_madvise DONTNEED", syscall(SYS_process_madvise, self, two, 1, MADV_DONTNEED, 0));
+	show("process_madvise flags 1", syscall(SYS_process_madvise, self, two, 1, MADV_COLD, 1));
+	show("process_madvise then a hole", syscall(SYS_process_madvise, self, hole, 2, MADV_COLD, 0));
+	show("process_madvise a hole first", syscall(SYS_process_madvise, self, hole + 1, 1, MADV_COLD, 0));
+	if (pipe(pipefd) == 0)
+		show("process_madvise of a pipe", syscall(SYS_process_madvise, pipefd[0], two, 1, MADV_COLD, 0));
+	child_advice(p);
+}
+
 static void section_madvise(void)
 {
 	char *p = map(8 * PG, PROT_READ | PROT_WRITE, MAP_PRIVATE);
@@ -305,6 +356,7 @@ static void section_madvise(void)
 	show("mlock", syscall(SYS_mlock, p + 4 * PG, PG));
 	show("DONTNEED locked", syscall(SYS_madvise, p + 4 * PG, PG, MADV_DONTNEED));
 	show("process_madvise bad pidfd", syscall(SYS_process_madvise, -1, NULL, 0, MADV_COLD, 0));
+	process_advice(p);
 }
 
 static void section_mremap(void)

@@ -18,6 +18,7 @@
 #include <poll.h>
 
 #include "sim/abi.h"
+#include "sim/pidfd.h"
 #include "sim/sigqueue.h"
 #include "sim/syscall.h"
 
@@ -92,9 +93,7 @@ SYSCALL(pidfd_open)
 			  0, true);
 }
 
-/* The process a pidfd names: EBADF for a descriptor that is not a pidfd,
- * ESRCH once it has been reaped. */
-static long pidfd_process(struct machine *m, struct task *t, int fd, struct process **out)
+long pidfd_process(struct machine *m, struct task *t, int fd, struct process **out)
 {
 	struct file *f = fd_get(&t->files->fdt, fd);
 

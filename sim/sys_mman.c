@@ -8,13 +8,16 @@
  * EINVAL, as on a one-node Linux machine.  Protection keys answer as arm64
  * Linux (CONFIG_ARM64_POE) on hardware without POE: pkey_alloc finds no
  * key (ENOSPC), pkey_free and pkey_mprotect of any key but -1 are EINVAL.
- * process_madvise needs a pidfd; until pidfd_open exists every descriptor
- * is EBADF, after the argument checks that come first in Linux.
+ * process_madvise takes a pidfd (sim/pidfd.h) and, range by range, any
+ * advice for the caller's own mm, only COLD, PAGEOUT, WILLNEED and COLLAPSE
+ * for another's (Linux 6.13 on); the guest runs as root, so CAP_SYS_NICE
+ * never refuses another process.
  */
 #include <errno.h>
 #include <string.h>
 
 #include "mmu/uaccess.h"
+#include "sim/pidfd.h"
 #include "sim/syscall.h"
 
 /* <uapi/asm-generic/mman-common.h>; the MCL_* and MS_* values are the
@@ -88,6 +91,40 @@ SYSCALL(msync)
 
 #define UIO_MAXIOV 1024
 
+/* Since Linux 6.13 a process may give itself any advice through a pidfd;
+ * another process only the hints (process_madvise_remote_valid()). */
+static bool process_advice_valid(const struct mm *mm, const struct task *t, int advice)
+{
+	return mm == t->mm || advice == MM_MADV_COLD || advice == MM_MADV_PAGEOUT ||
+	       advice == MM_MADV_WILLNEED || advice == MM_MADV_COLLAPSE;
+}
+
+/* Advise the ranges of `iov` in the mm of the process `pidfd` names: the
+ * bytes advised before the first range that failed, else its error. */
+static long advise_process(struct machine *m, struct task *t, int pidfd, const uint64_t *iov,
+			   uint64_t vlen, int advice)
+{
+	struct process *p;
+	struct mm *mm;
+	uint64_t done = 0;
+	long err = pidfd_process(m, t, pidfd, &p);
+
+	if (err)
+		return err;
+	if (!p->threads)
+		return -ESRCH;	/* a zombie: no address space */
+	mm = ((struct task *)p->threads->data)->mm;
+	if (!process_advice_valid(mm, t, advice))
+		return -EINVAL;
+	for (uint64_t i = 0; i < vlen; i++) {
+		err = mm_madvise(mm, iov[2 * i], iov[2 * i + 1], advice);
+		if (err)
+			return done ? (long)done : err;
+		done += iov[2 * i + 1];
+	}
+	return (long)done;
+}
+
 SYSCALL(process_madvise)
 {
 	uint64_t iov[2 * UIO_MAXIOV];
@@ -102,7 +139,7 @@ SYSCALL(process_madvise)
 	for (uint64_t i = 0; i < vlen; i++)
 		if ((int64_t)iov[2 * i + 1] < 0)
 			return -EINVAL;
-	return -EBADF;	/* no descriptor is a pidfd yet (file top) */
+	return advise_process(m, t, (int)a[0], iov, vlen, (int)a[3]);
 }
 
 /* -------------------------------------------------------- NUMA memory policy */

@@ -86,7 +86,9 @@ Test(mmcalls, madvise)
 		"WIPEONFORK on shared: EINVAL", "dontfork: child killed by signal 11",
 		"REMOVE private: EINVAL", "REMOVE private file: EACCES", "shared byte after REMOVE: 0", "DONTNEED locked: EINVAL",
 		"shared after DONTNEED (the object keeps it): 0110", "shared byte after DONTNEED: 1",
-		"process_madvise bad pidfd: EBADF", NULL });
+		"process_madvise bad pidfd: EBADF", "process_madvise COLD, two ranges: 12288",
+		"process_madvise then a hole: 4096", "process_madvise a hole first: ENOMEM",
+		"process_madvise child COLD: 4096", "process_madvise child DONTNEED: EINVAL", NULL });
 }
 
 /* mremap(2): MREMAP_DONTUNMAP leaves the old range mapped and empty, needs
