@@ -383,8 +383,6 @@ static int write_profile(const struct calibration *c, const char *path)
 	return status;
 }
 
-/* ------------------------------------------------------------ command */
-
 /* file-fault's file: FILE_PAGES pages, in the host's page cache. */
 static gchar *make_file(void)
 {
@@ -399,6 +397,73 @@ static gchar *make_file(void)
 	return path;
 }
 
+/* --from FILE: the measurements a profile this command wrote records in
+ * its comments ("#   probe  NS ns  F faults") and its frequency, instead
+ * of measuring: a profile derived again (after a change to the derivation,
+ * or on another machine).  -1 with the reason when FILE has none. */
+static int read_measured(struct calibration *c, const char *path)
+{
+	gchar *text = NULL, **lines;
+	GError *error = NULL;
+	int found = 0;
+
+	if (!g_file_get_contents(path, &text, NULL, &error)) {
+		fprintf(stderr, "mmusim: calibrate: --from %s: %s\n", path, error->message);
+		g_clear_error(&error);
+		return -1;
+	}
+	lines = g_strsplit(text, "\n", -1);
+	for (gchar **l = lines; *l; l++) {
+		char name[32];
+		double ns, faults;
+
+		if (sscanf(*l, "frequency_ghz=%lf", &ns) == 1 && ns > 0)
+			c->ghz = ns;
+		if (sscanf(*l, "#   %31s %lf ns %lf faults", name, &ns, &faults) != 3)
+			continue;
+		for (size_t i = 0; probes[i].name; i++)
+			if (!strcmp(probes[i].name, name) && ns > 0 && faults >= 0) {
+				c->m[i] = (struct measured){ .ok = true, .ns = ns, .faults = faults };
+				found++;
+			}
+	}
+	g_strfreev(lines);
+	g_free(text);
+	if (!found || c->ghz <= 0) {
+		fprintf(stderr, "mmusim: calibrate: --from %s: no measurements or no frequency_ghz in it\n", path);
+		return -1;
+	}
+	c->frequency_note = g_string_new(NULL);
+	g_string_printf(c->frequency_note, "%.3f GHz, as recorded in %s", c->ghz, path);
+	for (size_t i = 0; probes[i].name; i++)
+		if (!c->m[i].ok)
+			g_strlcpy(c->m[i].why, "not recorded in the --from file", sizeof(c->m[i].why));
+	return 0;
+}
+
+/* Run every probe not skipped (sim/probes.c). */
+static void measure_all(struct calibration *c)
+{
+	gchar *file = make_file();
+
+	c->file = file;
+	measure_frequency(c);
+	for (size_t i = 0; probes[i].name; i++) {
+		if (skipped_by_option(c, probes[i].name))
+			g_strlcpy(c->m[i].why, "skipped by --skip", sizeof(c->m[i].why));
+		else
+			measure(c, i);
+		if (!c->m[i].ok)
+			fprintf(stderr, "mmusim calibrate: skipped %s: %s\n", probes[i].name, c->m[i].why);
+	}
+	if (file)
+		g_unlink(file);
+	g_free(file);
+	c->file = NULL;
+}
+
+/* ------------------------------------------------------------ command */
+
 static int check_skips(gchar **skip)
 {
 	for (gchar **s = skip; s && *s; s++)
@@ -412,10 +477,13 @@ static int check_skips(gchar **skip)
 	return 0;
 }
 
-static int parse_options(int *argc, char ***argv, gchar **output, gint *runs, gchar **skips)
+static int parse_options(int *argc, char ***argv, gchar **output, gint *runs, gchar **skips,
+			 gchar **from)
 {
 	GOptionEntry entries[] = {
 		{ "output", 'o', 0, G_OPTION_ARG_FILENAME, output, "profile file", "FILE" },
+		{ "from", 0, 0, G_OPTION_ARG_FILENAME, from, "derive from the measurements recorded in FILE",
+		  "FILE" },
 		{ "runs", 0, 0, G_OPTION_ARG_INT, runs, "runs per probe", "N" },
 		{ "skip", 0, 0, G_OPTION_ARG_STRING, skips, "probes not to run", "PROBE,..." },
 		{ NULL },
@@ -443,10 +511,10 @@ static int parse_options(int *argc, char ***argv, gchar **output, gint *runs, gc
 
 int cmd_calibrate(int argc, char **argv)
 {
-	gchar *output = NULL, *skips = NULL, *file;
+	gchar *output = NULL, *skips = NULL, *from = NULL;
 	gint runs = DEFAULT_RUNS;
 	struct calibration c = { 0 };
-	int status = parse_options(&argc, &argv, &output, &runs, &skips);
+	int status = parse_options(&argc, &argv, &output, &runs, &skips, &from);
 
 	c.skip = skips ? g_strsplit(skips, ",", -1) : NULL;
 	if (!status)
@@ -458,28 +526,22 @@ int cmd_calibrate(int argc, char **argv)
 	for (size_t i = 0; probes[i].name; i++)
 		g_assert(i < G_N_ELEMENTS(c.m));
 	c.runs = (unsigned)runs;
-	c.file = file = make_file();
-	measure_frequency(&c);
-	for (size_t i = 0; probes[i].name; i++) {
-		if (skipped_by_option(&c, probes[i].name))
-			g_strlcpy(c.m[i].why, "skipped by --skip", sizeof(c.m[i].why));
-		else
-			measure(&c, i);
-		if (!c.m[i].ok)
-			fprintf(stderr, "mmusim calibrate: skipped %s: %s\n", probes[i].name, c.m[i].why);
+	if (from && read_measured(&c, from)) {
+		status = EX_USAGE;
+		goto out;
 	}
-	if (file)
-		g_unlink(file);
-	g_free(file);
+	if (!from)
+		measure_all(&c);
 	derive(&c);
 	status = write_profile(&c, output ? output : "host.profile");
 	for (int s = 0; s < NR_COST_STEPS; s++)
 		g_free(c.note[s]);
 	g_string_free(c.frequency_note, TRUE);
-	cost_profile_clear(&c.base);
 out:
+	cost_profile_clear(&c.base);
 	g_strfreev(c.skip);
 	g_free(skips);
 	g_free(output);
+	g_free(from);
 	return status;
 }
