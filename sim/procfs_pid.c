@@ -186,7 +186,12 @@ int proc_pid_status(struct machine *m, struct task *t, GString *out)
 /* The signal fields of stat are obsolete: Linux shows 31 bits. */
 #define OLD_SIGNALS UINT64_C(0x7fffffff)
 
-/* One line of 52 fields (man 5 proc_pid_stat). */
+/* USER_HZ: stat counts CPU time in 1/100 s (sim/itimer.c's times(2) too). */
+#define NSEC_PER_TICK	10000000
+
+/* One line of 52 fields (man 5 proc_pid_stat): minflt of the address
+ * space, CPU times of the process and its reaped children, the nice
+ * value; the fields mmusim does not keep (majflt, starttime...) are 0. */
 int proc_pid_stat(struct machine *m, struct task *t, GString *out)
 {
 	struct process *proc = t->proc;
@@ -198,8 +203,11 @@ int proc_pid_stat(struct machine *m, struct task *t, GString *out)
 	count_vm(mm, &vm);
 	smap_gather_mm(mm, &mss);
 	signal_dispositions(t, &ignored, &caught);
-	g_string_append_printf(out, "%d (%s) %c %d %d %d 0 -1 0 0 0 0 0 0 0 0 0 20 0 %d 0 0 ", proc->pid,
-			       proc->comm, state_letter(t), parent_pid(proc), proc->pgid, proc->sid,
+	g_string_append_printf(out, "%d (%s) %c %d %d %d 0 -1 0 %" G_GUINT64_FORMAT " 0 0 0 %" G_GUINT64_FORMAT
+			       " %" G_GUINT64_FORMAT " %" G_GUINT64_FORMAT " %" G_GUINT64_FORMAT " %d %d %d 0 0 ",
+			       proc->pid, proc->comm, state_letter(t), parent_pid(proc), proc->pgid, proc->sid,
+			       mm->min_flt, proc->utime / NSEC_PER_TICK, proc->stime / NSEC_PER_TICK,
+			       proc->cutime / NSEC_PER_TICK, proc->cstime / NSEC_PER_TICK, 20 + t->nice, t->nice,
 			       live_threads(proc));
 	g_string_append_printf(out, "%" G_GUINT64_FORMAT " %" G_GUINT64_FORMAT " %" G_GUINT64_FORMAT
 			       " %" G_GUINT64_FORMAT " %" G_GUINT64_FORMAT " %" G_GUINT64_FORMAT " 0 0 ",

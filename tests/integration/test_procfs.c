@@ -9,6 +9,7 @@
  */
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -186,6 +187,33 @@ Test(procfs, busybox_ps_lists_the_simulated_processes)
 	cr_expect_str_eq(r.out, "PID   PPID  COMMAND\n"
 				"  100     1 busybox\n"
 				"  101   100 busybox\n");
+	result_free(&r);
+}
+
+/* /proc/PID/stat's CPU times are the ones times(2) reports (the shell's
+ * `times` prints them in seconds, stat in 1/100 s), its minflt the
+ * address space's faults, its priority 20 + nice. */
+Test(procfs, stat_shows_cpu_times_faults_and_nice)
+{
+	struct result r = run_mmusim(BB, "sh", "-c", "i=0; while [ $i -lt 20000 ]; do i=$((i+1)); done; "
+				     "times; cat /proc/$$/stat", NULL);
+	unsigned um, us, uf, sm, ss, sf;
+	char **line, **field;
+
+	expect_status(&r, 0);
+	line = g_strsplit(r.out, "\n", -1);
+	cr_assert(g_strv_length(line) >= 3, "%s", r.out);
+	cr_assert_eq(sscanf(line[0], "%um%u.%3us %um%u.%3us", &um, &us, &uf, &sm, &ss, &sf), 6, "%s", line[0]);
+	field = g_strsplit(line[2], " ", -1);
+	cr_assert(g_strv_length(field) == 52, "%s", line[2]);
+	cr_expect_gt(atoll(field[13]), 0, "the loop took CPU time: %s", line[2]);
+	cr_expect_eq(atoll(field[13]), (um * 60 + us) * 100 + uf / 10, "utime: %s vs %s", line[0], line[2]);
+	cr_expect_eq(atoll(field[14]), (sm * 60 + ss) * 100 + sf / 10, "stime: %s vs %s", line[0], line[2]);
+	cr_expect_gt(atoll(field[9]), 0, "minflt: %s", line[2]);
+	cr_expect_str_eq(field[17], "20");
+	cr_expect_str_eq(field[18], "0");
+	g_strfreev(field);
+	g_strfreev(line);
 	result_free(&r);
 }
 
