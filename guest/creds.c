@@ -178,6 +178,35 @@ static void keepcaps_child(void)
 	waitpid(pid, &status, 0);
 }
 
+/* kill(2) and tgkill(2) permissions: a process that gave up root may
+ * signal only processes with its ids (root's: EPERM), but SIGCONT within
+ * its session; a zombie takes a signal (0), a reaped pid is ESRCH. */
+static void kill_permissions(void)
+{
+	pid_t parent = getpid(), pid = fork();
+	siginfo_t si;
+	int status;
+
+	if (pid == 0)
+		_exit(0);
+	waitid(P_PID, (id_t)pid, &si, WEXITED | WNOWAIT);	/* a zombie now */
+	show("kill a zombie", kill(pid, 0));
+	waitpid(pid, &status, 0);
+	show("kill a reaped pid", kill(pid, 0));
+	pid = fork();
+	if (pid == 0) {
+		show("user: setresuid(1000)", syscall(SYS_setresuid, 1000, 1000, 1000));
+		show("user: kill root's process", kill(parent, 0));
+		show("user: tgkill root's thread", syscall(SYS_tgkill, parent, parent, 0));
+		show("user: SIGCONT to root's process in the session", kill(parent, SIGCONT));
+		show("user: kill itself", kill(getpid(), 0));
+		show("user: kill its process group", kill(0, 0));
+		show("user: kill -1", kill(-1, 0));
+		_exit(0);
+	}
+	waitpid(pid, &status, 0);
+}
+
 static void as_user(const char *self)
 {
 	uint32_t none[1] = { 1 };
@@ -255,6 +284,7 @@ int main(int argc, char **argv)
 	fsuid_as_root();
 	gids_as_root();
 	keepcaps_child();
+	kill_permissions();
 	as_user(argv[0]);
 	return 0;
 }

@@ -413,11 +413,17 @@ SYSCALL(sigaltstack)
 	return 0;
 }
 
+/* The process `pid`, a zombie (not reaped yet) included. */
 static struct process *find_process(struct machine *m, int pid)
 {
 	struct task *t = g_hash_table_lookup(m->tasks, GINT_TO_POINTER(pid));
 
-	return t && task_is_group_leader(t) ? t->proc : NULL;
+	if (t && task_is_group_leader(t))
+		return t->proc;
+	for (GList *l = m->processes; l; l = l->next)
+		if (((struct process *)l->data)->pid == pid && ((struct process *)l->data)->zombie)
+			return l->data;
+	return NULL;
 }
 
 static long check_signal(uint64_t sig)
@@ -425,9 +431,37 @@ static long check_signal(uint64_t sig)
 	return sig > G_NSIG ? -EINVAL : 0;
 }
 
+/* Linux's check_kill_permission() for a signal `t` sends to `target` (a
+ * live task): its own process, matching ids (kill_ok_by_cred), CAP_KILL,
+ * or SIGCONT within the session; else -EPERM. */
+static long check_kill_permission(const struct task *t, const struct task *target, int sig)
+{
+	const struct cred *c = &t->cred, *tc = &target->cred;
+
+	if (target->proc == t->proc || c->euid == tc->suid || c->euid == tc->uid || c->uid == tc->suid ||
+	    c->uid == tc->uid || cred_capable(c, CAP_KILL))
+		return 0;
+	return sig == G_SIGCONT && target->proc->sid == t->proc->sid ? 0 : -EPERM;
+}
+
+/* kill() of one process: a zombie takes any signal and ignores it (its
+ * task is still there on Linux), a live one needs the permission. */
+static long kill_process(struct machine *m, struct task *t, struct process *p, const struct sig_info *info)
+{
+	long err;
+
+	if (p->zombie || !p->threads)
+		return 0;
+	err = check_kill_permission(t, p->threads->data, info->signo);
+	if (!err && info->signo)
+		send_signal_to_process(m, p, info);
+	return err;
+}
+
 SYSCALL(kill)
 {
-	int pid = (int)a[0], sig = (int)a[1], hits = 0;
+	int pid = (int)a[0], sig = (int)a[1], matches = 0, hits = 0;
+	long last = 0;
 	struct sig_info info = { .signo = sig, .code = G_SI_USER, .pid = t->proc->pid,
 				 .uid = (int)t->cred.uid };
 
@@ -436,24 +470,28 @@ SYSCALL(kill)
 	if (pid > 0) {
 		struct process *p = find_process(m, pid);
 
-		if (!p || p->zombie)
-			return -ESRCH;
-		if (sig)
-			send_signal_to_process(m, p, &info);
-		return 0;
+		return p ? kill_process(m, t, p, &info) : -ESRCH;
 	}
-	/* 0: our process group; -1: everybody; < -1: group -pid. */
+	/* 0: our process group; -1: everybody but us, where refusals are no
+	 * error; < -1: group -pid, an error only if no member took it. */
 	for (GList *l = m->processes; l; l = l->next) {
 		struct process *p = l->data;
 		bool match = pid == -1 ? p != t->proc : p->pgid == (pid ? -pid : t->proc->pgid);
+		long err;
 
-		if (!match || p->zombie)
+		if (!match)
 			continue;
-		hits++;
-		if (sig)
-			send_signal_to_process(m, p, &info);
+		matches++;
+		err = kill_process(m, t, p, &info);
+		hits += !err;
+		if (err && (pid != -1 || err != -EPERM))
+			last = err;
 	}
-	return hits || pid == -1 ? 0 : -ESRCH;
+	if (!matches)
+		return -ESRCH;
+	if (pid == -1)
+		return last;
+	return hits ? 0 : last;
 }
 
 static long signal_thread(struct machine *m, struct task *t, int tgid, int tid, uint64_t sig)
@@ -466,6 +504,8 @@ static long signal_thread(struct machine *m, struct task *t, int tgid, int tid, 
 		return -EINVAL;
 	if (!target || (tgid != -1 && target->proc->pid != tgid))
 		return -ESRCH;
+	if (check_kill_permission(t, target, (int)sig))
+		return -EPERM;
 	if (sig)
 		send_signal_to_task(m, target, &info);
 	return 0;
