@@ -65,15 +65,6 @@ static short timerfd_poll(struct file *f)
 	return ((struct timerfd *)f->private_data)->ticks ? POLLIN | POLLRDNORM : 0;
 }
 
-static int timerfd_getattr(struct file *f, struct statx *stx)
-{
-	(void)f;
-	/* An anonymous inode: no file type, owner read and write. */
-	*stx = (struct statx){ .stx_mask = STATX_BASIC_STATS, .stx_mode = 0600, .stx_nlink = 1,
-			       .stx_blksize = 4096 };
-	return 0;
-}
-
 static void timerfd_release(struct file *f)
 {
 	struct timerfd *ctx = f->private_data;
@@ -85,7 +76,7 @@ static void timerfd_release(struct file *f)
 static const struct file_ops timerfd_ops = {
 	.read = timerfd_read,
 	.poll = timerfd_poll,
-	.getattr = timerfd_getattr,
+	.getattr = anon_inode_getattr,	/* Linux's timerfds share the anonymous inode */
 	.release = timerfd_release,
 	.wait_read = "timerfd read",
 };
