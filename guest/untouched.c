@@ -10,7 +10,9 @@
  * a run's report is the same with and without it.  Also built for this host
  * (tests/host-untouched): the real kernel's answers.
  */
+#ifndef _GNU_SOURCE
 #define _GNU_SOURCE
+#endif
 #include <errno.h>
 #include <fcntl.h>
 #include <stdint.h>

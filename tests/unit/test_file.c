@@ -38,7 +38,7 @@ static int shows;	/* show() calls: contents are made when first read */
 
 static void node_of(int i, struct pseudo_node *out)
 {
-	*out = (struct pseudo_node){ toy[i].mode, (uint64_t)i + 1, i, 0 };
+	*out = (struct pseudo_node){ .mode = toy[i].mode, .ino = (uint64_t)i + 1, .entry = i };
 }
 
 static void toy_root(struct pseudo_node *out)
