@@ -90,10 +90,14 @@ Test(progress, no_progress_keeps_a_terminal_quiet)
 {
 	int master;
 	pid_t pid = spawn_on_pty("--no-progress", &master);
-	gchar *out = read_for(master, 2500, NULL);	/* more than two periods */
+	gchar *start = read_for(master, 30000, "looping forever");
+	gchar *more = read_for(master, 2500, NULL);	/* more than two periods of a running guest */
+	gchar *out = g_strconcat(start, more, NULL);
 
-	cr_expect(strstr(out, "looping forever"), "the guest did not start:\n%s", out);
+	cr_expect(strstr(out, "looping forever"), "the guest did not start within 30 s:\n%s", out);
 	cr_expect_null(strstr(out, PROGRESS_TEXT), "a progress line with --no-progress:\n%s", out);
+	g_free(start);
+	g_free(more);
 	g_free(out);
 	stop(pid, master);
 }
