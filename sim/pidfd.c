@@ -93,14 +93,17 @@ SYSCALL(pidfd_open)
 			  0, true);
 }
 
-long pidfd_process(struct machine *m, struct task *t, int fd, struct process **out)
+long pidfd_process(struct machine *m, struct task *t, int fd, struct process **out, struct mm **mm)
 {
 	struct file *f = fd_get(&t->files->fdt, fd);
 
 	if (!f || f->f_op != &pidfd_ops)
 		return -EBADF;
 	*out = pid_process(m, ((struct pidfd *)f->private_data)->pid);
-	return *out ? 0 : -ESRCH;
+	if (!*out || !(*out)->threads)
+		return -ESRCH;
+	*mm = ((struct task *)(*out)->threads->data)->mm;
+	return 0;
 }
 
 /* Whether the process is on its way out (Linux's SIGNAL_GROUP_EXIT: set
@@ -125,12 +128,9 @@ SYSCALL(process_mrelease)
 
 	if (a[1])
 		return -EINVAL;
-	err = pidfd_process(m, t, (int)a[0], &p);
+	err = pidfd_process(m, t, (int)a[0], &p, &mm);
 	if (err)
 		return err;
-	if (!p->threads)
-		return -ESRCH;	/* exited: no address space left */
-	mm = ((struct task *)p->threads->data)->mm;
 	/* Its memory goes only if every user of the mm is dying with it. */
 	if (!process_dying(p) || mm->users > (int)g_list_length(p->threads) ||
 	    (mm->flags & MMF_OOM_SKIP))

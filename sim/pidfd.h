@@ -7,8 +7,9 @@
 
 #include "sim/machine.h"
 
-/* The process the pidfd `fd` of `t` names: -EBADF for a descriptor that is
- * not a pidfd, -ESRCH once the process has been reaped. */
-long pidfd_process(struct machine *m, struct task *t, int fd, struct process **out);
+/* The process the pidfd `fd` of `t` names, and its address space: -EBADF
+ * for a descriptor that is not a pidfd, -ESRCH once the process has exited
+ * (a zombie has no address space left) or been reaped. */
+long pidfd_process(struct machine *m, struct task *t, int fd, struct process **out, struct mm **mm);
 
 #endif

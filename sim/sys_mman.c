@@ -107,13 +107,10 @@ static long advise_process(struct machine *m, struct task *t, int pidfd, const u
 	struct process *p;
 	struct mm *mm;
 	uint64_t done = 0;
-	long err = pidfd_process(m, t, pidfd, &p);
+	long err = pidfd_process(m, t, pidfd, &p, &mm);
 
 	if (err)
 		return err;
-	if (!p->threads)
-		return -ESRCH;	/* a zombie: no address space */
-	mm = ((struct task *)p->threads->data)->mm;
 	if (!process_advice_valid(mm, t, advice))
 		return -EINVAL;
 	for (uint64_t i = 0; i < vlen; i++) {
