@@ -207,9 +207,11 @@ Test(crash, eatmem_within_the_limit)
  * access hook: over 100 MB of host code a round), so 9 rounds fill the
  * buffer.  Unicorn 2.0.1 reuses a full buffer the first time without
  * flushing it, and mmusim died with SIGSEGV (docs/design.md, "The emulated
- * CPU"); now it flushes first, and the results are qemu's.
+ * CPU"); now it flushes first, and the results are qemu's.  About 12 s of
+ * CPU under mmusim and 6 s under qemu: on a loaded machine more than the
+ * usual two minutes (a CI run timed out there), so it has fifteen.
  */
-Test(crash, filling_the_translated_code_buffer)
+Test(crash, filling_the_translated_code_buffer, .timeout = 900)
 {
 	const char *const args[] = { GUEST("codefill"), "9", NULL };
 	struct result r = expect_same_as_qemu(args);
