@@ -175,7 +175,7 @@ static vm_fault_t do_wp_page(struct vm_fault *vmf, pte_t *ptep)
 	return VM_FAULT_DONE;
 }
 
-static vm_fault_t fault_vma(struct vm_fault *vmf)
+vm_fault_t handle_vma_fault(struct vm_fault *vmf)
 {
 	struct vma *vma = vmf->vma;
 	pte_t *ptep;
@@ -188,6 +188,8 @@ static vm_fault_t fault_vma(struct vm_fault *vmf)
 		vmf->kind = FAULT_KIND_ACCERR;
 		return VM_FAULT_SIGSEGV;
 	}
+	if (vma->vm_ops->handle_fault)
+		return vma->vm_ops->handle_fault(vmf);
 	vmf->pgoff = linear_page_index(vma, vmf->address);
 	ptep = pgtable_walk(vmf->mm->phys, vmf->mm->pgd, vmf->address);
 	if (!ptep || !pte_present(*ptep))
@@ -263,7 +265,7 @@ vm_fault_t handle_mm_fault(struct vm_fault *vmf)
 	if (a)
 		agent_begin_event(a, &ev);
 	vmf->vma = find_fault_vma(mm, vmf->address);
-	vmf->result = fault_vma(vmf);
+	vmf->result = handle_vma_fault(vmf);
 	vmf->kind = failure_kind(vmf->result, vmf->kind);
 	mm->stats->faults[vmf->kind]++;
 	mm->stats->fault_around_pages += vmf->pages_around;

@@ -24,6 +24,10 @@
 void vm_fault_init(struct vm_fault *vmf, struct mm *mm, uint64_t addr,
 		   enum fault_access access, unsigned flags);
 vm_fault_t handle_mm_fault(struct vm_fault *vmf);
+/* The fault in vmf->vma (NULL: none, SEGV_MAPERR) of vmf->mm, without the
+ * accounting handle_mm_fault adds: for a design resolving a fault in
+ * another mm (vm_ops->handle_fault). */
+vm_fault_t handle_vma_fault(struct vm_fault *vmf);
 
 /* Whether a VMA's protection allows an access at all. */
 bool vma_permits(const struct vma *vma, enum fault_access access);

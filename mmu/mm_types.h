@@ -71,13 +71,20 @@ enum vm_backing {
 };
 
 /* What may happen to the regions of one kind of backing object, after
- * Linux's vm_operations_struct.  Every op but fault may be NULL. */
+ * Linux's vm_operations_struct.  Every op but fault (or handle_fault) may
+ * be NULL. */
 struct vm_ops {
 	/* Find or make the frame for vmf->address and put it in vmf->page,
 	 * with one reference for the entry about to map it; say in the record
 	 * what was done (kind, pages zeroed or copied).  Returns VM_FAULT_DONE,
 	 * or RETRY (only with FAULT_FLAG_ALLOW_RETRY), SIGBUS, OOM. */
 	int (*fault)(struct vm_fault *vmf);
+	/* A region whose faults are resolved in another address space (an
+	 * mshare region: its host mm): the whole fault once the VMA allows
+	 * the access, instead of the path that walks this mm's tables and
+	 * calls fault; it may resolve it with handle_vma_fault() on the other
+	 * mm's VMA.  NULL: that path. */
+	int (*handle_fault)(struct vm_fault *vmf);
 	/* Whether `vma` may be split at `addr`: 0, or the errno of the veto. */
 	int (*may_split)(const struct vma *vma, uint64_t addr);
 	/* `copy` now maps the object too (a split, or fork copying `vma`):

@@ -21,6 +21,7 @@ enum fault_kind {
 	FAULT_KIND_SIGBUS,	/* file page beyond end of file */
 	FAULT_KIND_OOM,		/* no free frame */
 	FAULT_KIND_RETRY,	/* the task sleeps until someone resolves it (a design's ops) */
+	FAULT_KIND_LINK,	/* a shared page-table subtree linked in (mshare) */
 	NR_FAULT_KINDS
 };
 

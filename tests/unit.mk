@@ -16,7 +16,8 @@ unit_tests = \
 	tests/unit-asid \
 	tests/unit-shootdown \
 	tests/unit-agent \
-	tests/unit-vas
+	tests/unit-vas \
+	tests/unit-mshare
 check_PROGRAMS += $(unit_tests)
 TESTS += $(unit_tests)
 
@@ -47,6 +48,10 @@ tests_unit_shmem_LDADD = $(TEST_LIBS)
 tests_unit_vas_SOURCES = tests/unit/test_vas.c $(UNIT_FIXTURE)
 tests_unit_vas_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_vas_LDADD = $(TEST_LIBS)
+
+tests_unit_mshare_SOURCES = tests/unit/test_mshare.c $(UNIT_FIXTURE)
+tests_unit_mshare_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_mshare_LDADD = $(TEST_LIBS)
 
 tests_unit_mm_SOURCES = tests/unit/test_mm.c $(UNIT_FIXTURE)
 tests_unit_mm_CFLAGS = $(UNIT_CFLAGS)

@@ -1,0 +1,178 @@
+/*
+ * mshare: the region, its host mm and the vm_ops of a process's mapping of
+ * it (mmu/mshare/mshare.h).  The links a region's VMAs made are kept by VMA,
+ * so that a VMA leaving its mm undoes exactly its own.
+ */
+#include "mmu/mshare/mshare.h"
+
+#include <errno.h>
+#include <glib.h>
+
+#include "mmu/fault.h"
+
+struct mshare_region {
+	int refs;
+	struct ptshare *ps;
+	struct mm *host;
+	uint64_t start, size;	/* size 0: not set up */
+	GHashTable *sharers;	/* struct vma * -> its struct mm *: VMAs holding links */
+};
+
+int mshare_region_new(struct ptshare *ps, struct phys *phys, struct vm_stats *stats,
+		      const struct vm_tunables *tunables, struct mshare_region **out)
+{
+	struct mshare_region *r = g_new0(struct mshare_region, 1);
+	int err = mm_create(phys, stats, &r->host);
+
+	if (err) {
+		g_free(r);
+		return err;
+	}
+	r->host->tunables = tunables;
+	r->refs = 1;
+	r->ps = ps;
+	r->sharers = g_hash_table_new(g_direct_hash, g_direct_equal);
+	*out = r;
+	return 0;
+}
+
+struct mshare_region *mshare_region_get(struct mshare_region *r)
+{
+	r->refs++;
+	return r;
+}
+
+void mshare_region_put(struct mshare_region *r)
+{
+	if (!r || --r->refs)
+		return;
+	g_assert(g_hash_table_size(r->sharers) == 0);	/* every VMA holds a reference */
+	g_hash_table_destroy(r->sharers);
+	mmput(r->host);
+	g_free(r);
+}
+
+struct mm *mshare_host_mm(const struct mshare_region *r)
+{
+	return r->host;
+}
+
+void mshare_get_size(const struct mshare_region *r, uint64_t *start, uint64_t *size)
+{
+	*start = r->start;
+	*size = r->size;
+}
+
+static bool pgdir_aligned(uint64_t addr)
+{
+	return !(addr & (PGDIR_SIZE - 1));
+}
+
+int mshare_set_size(struct mshare_region *r, uint64_t start, uint64_t size)
+{
+	uint64_t end = start + size;
+
+	if (r->size || !size || end < start || !pgdir_aligned(start) || !pgdir_aligned(end) ||
+	    start < MMAP_MIN_ADDR || end > TASK_SIZE)
+		return -EINVAL;
+	r->start = start;
+	r->size = size;
+	return 0;
+}
+
+int mshare_create_mapping(struct mshare_region *r, uint64_t addr, uint64_t size, unsigned prot,
+			  unsigned flags, uint32_t fd)
+{
+	uint64_t end = r->start + r->size, out;
+
+	if (!r->size || addr < r->start || addr >= end || size > end - addr ||
+	    (flags & (MM_MAP_SHARED | MM_MAP_FIXED)) != (MM_MAP_SHARED | MM_MAP_FIXED) ||
+	    fd != UINT32_MAX)
+		return -EINVAL;
+	return mm_mmap(r->host, addr, size, prot, MM_MAP_SHARED | MM_MAP_FIXED | MM_MAP_NOREPLACE,
+		       NULL, 0, &out);
+}
+
+int mshare_check_mmap(const struct mshare_region *r, uint64_t addr, uint64_t len)
+{
+	len = PAGE_ALIGN(len);
+	if (!r->size || !len || !pgdir_aligned(addr) || !pgdir_aligned(len) || addr < r->start ||
+	    len > r->start + r->size - addr)
+		return -EINVAL;
+	return 0;
+}
+
+/* ---------------------------------------------------------------- vm_ops */
+
+/* Point the faulting mm's top-level entry for `slot` at the host's table.
+ * Private tables there (entries a fork copied) give way first. */
+static vm_fault_t link_host_table(struct vm_fault *vmf, struct mshare_region *r, uint64_t slot,
+				  phys_addr_t table)
+{
+	struct mm *mm = vmf->mm;
+
+	if (pgtable_unmap_range(mm->phys, mm->pgd, slot, slot + PGDIR_SIZE))
+		flush_tlb_mm_range(mm, slot, slot + PGDIR_SIZE);
+	if (ptshare_link(r->ps, mm, mm->pgd, slot, PGD_LEVEL, table))
+		return VM_FAULT_OOM;	/* no page for a table above: the only error left */
+	g_hash_table_insert(r->sharers, vmf->vma, mm);
+	vmf->kind = FAULT_KIND_LINK;
+	return VM_FAULT_DONE;
+}
+
+/* The RFC's find_shared_vma: link the host's table if this mm does not
+ * reach it yet, else resolve the fault in the host's VMA (none: SIGSEGV). */
+static int mshare_fault(struct vm_fault *vmf)
+{
+	struct mshare_region *r = vmf->vma->vm_private_data;
+	struct mm *mm = vmf->mm;
+	struct vma *vma = vmf->vma;
+	uint64_t slot = vmf->address & ~(PGDIR_SIZE - 1);
+	phys_addr_t host_table, table;
+	vm_fault_t ret;
+
+	if (pgtable_table_at(mm->phys, r->host->pgd, slot, PGD_LEVEL, &host_table) &&
+	    !(pgtable_table_at(mm->phys, mm->pgd, slot, PGD_LEVEL, &table) && table == host_table))
+		return link_host_table(vmf, r, slot, host_table);
+	/* The record accrues to the fault this mm took. */
+	vmf->mm = r->host;
+	vmf->vma = vma_lookup(r->host, vmf->address);
+	ret = handle_vma_fault(vmf);
+	vmf->mm = mm;
+	vmf->vma = vma;
+	return ret;
+}
+
+/* The RFC allows no partial unmap (nor a partial mprotect). */
+static int mshare_may_split(const struct vma *vma, uint64_t addr)
+{
+	return -EINVAL;
+}
+
+static void mshare_dup(struct vma *copy, const struct vma *vma)
+{
+	mshare_region_get(copy->vm_private_data);
+}
+
+/* The VMA leaves its mm: its links go, and that mm's translations of them. */
+static void mshare_close(struct vma *vma)
+{
+	struct mshare_region *r = vma->vm_private_data;
+	struct mm *mm = g_hash_table_lookup(r->sharers, vma);
+
+	if (mm) {
+		if (ptshare_unlink_range(r->ps, mm, vma->start, vma->end))
+			flush_tlb_mm_range(mm, vma->start, vma->end);
+		g_hash_table_remove(r->sharers, vma);
+	}
+	mshare_region_put(r);
+}
+
+const struct vm_ops mshare_vm_ops = {
+	.handle_fault = mshare_fault,
+	.may_split = mshare_may_split,
+	.dup = mshare_dup,
+	.close = mshare_close,
+	.backing = BACKING_SHMEM,
+	.object_page_refs = 1,
+};

@@ -1,0 +1,68 @@
+/*
+ * mshare: regions whose page tables below the top level are shared by every
+ * process that maps them (the mshare RFC v3, 2024; ../shared/notes/designs.md
+ * section 2).  This is the model; sim/msharefs.c serves the regions as the
+ * files of /sys/fs/mshare and decodes the guest's ioctls into these calls.
+ *
+ * A region owns a host mm holding its VMAs and page tables.  After
+ * mshare_set_size() gives it [start, start + size) (both ends aligned to
+ * PGDIR_SIZE, the span of one top-level entry), mshare_create_mapping() puts
+ * shared anonymous memory there, and processes map the region with
+ * mshare_vm_ops (checked by mshare_check_mmap()).  A fault in such a VMA is
+ * resolved in the host mm: when the process's top-level entry does not point
+ * to the host's table yet, the fault links it (ptshare_link: fault kind
+ * "link") and the access runs again; otherwise the fault is handled in the
+ * host's VMA at the same address, installing the page in the shared tables,
+ * where every sharer sees it.  Faults per access (the design note's four
+ * cases): empty host slot and unlinked 2, host slot filled and unlinked 1,
+ * linked and page absent 1, linked and present 0.
+ *
+ * The region lives while something refers to it (mshare_region_get/put):
+ * the file system's inode (a name or an open file) and every VMA mapping it.
+ * A VMA lets go of its links when it leaves its mm (munmap, exit), flushing
+ * that mm's translations of the range; the shared tables stay with the host
+ * mm and go with the region.
+ *
+ * Not modelled yet: the --mshare-v3-bugs quirks, TLB flushes of host changes
+ * reaching the sharers (nothing changes a host entry yet: there is no unmap
+ * ioctl), whole-VMA mprotect, mremap and MADV_DONTNEED of a mapping (they act
+ * on the shared leaves as on private ones).
+ */
+#ifndef MMU_MSHARE_MSHARE_H
+#define MMU_MSHARE_MSHARE_H
+
+#include <stdint.h>
+
+#include "mmu/mm.h"
+#include "mmu/ptshare.h"
+
+struct mshare_region;
+
+extern const struct vm_ops mshare_vm_ops;
+
+/* A new region (one reference) with an empty host mm; links go in `ps`. */
+int mshare_region_new(struct ptshare *ps, struct phys *phys, struct vm_stats *stats,
+		      const struct vm_tunables *tunables, struct mshare_region **out);
+struct mshare_region *mshare_region_get(struct mshare_region *r);
+void mshare_region_put(struct mshare_region *r);
+
+/* MSHAREFS_GET_SIZE: {0, 0} before set-up. */
+void mshare_get_size(const struct mshare_region *r, uint64_t *start, uint64_t *size);
+/* MSHAREFS_SET_SIZE: -EINVAL if set up already, if start or end is not
+ * PGDIR_SIZE aligned, if the size is 0 or the range leaves user space. */
+int mshare_set_size(struct mshare_region *r, uint64_t start, uint64_t size);
+/* MSHAREFS_CREATE_MAPPING: shared anonymous memory at [addr, addr + size) of
+ * the host mm.  -EINVAL unless set up, addr inside the region, addr + size
+ * not past its end, `flags` (MM_MAP_*) holding MM_MAP_SHARED and
+ * MM_MAP_FIXED, and fd -1 (0xffffffff: the field is unsigned); an overlap
+ * with an earlier mapping is -EEXIST; mm_mmap's errors. */
+int mshare_create_mapping(struct mshare_region *r, uint64_t addr, uint64_t size, unsigned prot,
+			  unsigned flags, uint32_t fd);
+/* Whether a process may map [addr, addr + len) of the region: -EINVAL unless
+ * set up, both ends PGDIR_SIZE aligned and the range inside the region. */
+int mshare_check_mmap(const struct mshare_region *r, uint64_t addr, uint64_t len);
+
+/* The host mm (for reports and tests). */
+struct mm *mshare_host_mm(const struct mshare_region *r);
+
+#endif
