@@ -26,6 +26,7 @@ static inline const char *err_name(int e)
 		{ ENOTCONN, "ENOTCONN" }, { EISCONN, "EISCONN" }, { EPIPE, "EPIPE" },
 		{ ECONNREFUSED, "ECONNREFUSED" }, { EADDRINUSE, "EADDRINUSE" },
 		{ EPROTOTYPE, "EPROTOTYPE" }, { ENOPROTOOPT, "ENOPROTOOPT" },
+		{ EACCES, "EACCES" }, { ENOTTY, "ENOTTY" }, { ENODEV, "ENODEV" },
 	};
 
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)

@@ -58,6 +58,7 @@ GUEST_BINS = \
 	guest/bin/posixtimers \
 	guest/bin/timerfds \
 	guest/bin/mseal \
+	guest/bin/mshare \
 	guest/bin/mdwe \
 	guest/bin/pidfd \
 	guest/bin/evpoll \
@@ -115,3 +116,4 @@ all-local: $(GUEST_BINS)
 clean-local: clean-guests
 clean-guests:
 	rm -rf guest/bin
+guest/bin/mshare: guest/fdtest.h guest/msharefs.h

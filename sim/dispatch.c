@@ -27,6 +27,7 @@ extern const struct syscall_desc eventfd_syscalls[], epoll_syscalls[], unix_sysc
 	splice_syscalls[];
 extern const struct syscall_desc vas_syscalls[];
 extern const struct syscall_desc mman_syscalls[], shm_syscalls[];
+extern const struct syscall_desc mount_syscalls[];
 
 const struct syscall_desc *const syscall_tables[] = {
 	fs_syscalls, mm_syscalls, proc_syscalls, time_syscalls, exit_syscalls, fork_syscalls,
@@ -35,7 +36,9 @@ const struct syscall_desc *const syscall_tables[] = {
 	cred_syscalls, itimer_syscalls, sched_syscalls, posix_timer_syscalls, timerfd_syscalls,
 	eventfd_syscalls, epoll_syscalls, unix_syscalls, memfd_syscalls, flock_syscalls,
 	signalfd_syscalls, splice_syscalls, roi_syscalls, snapshot_syscalls,
-	vas_syscalls, mman_syscalls, shm_syscalls, NULL,
+	vas_syscalls, mman_syscalls, shm_syscalls,
+	mount_syscalls,
+	NULL,
 };
 
 struct syscall_table *syscall_table_new(const struct syscall_desc *const *lists, GString *error)

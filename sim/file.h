@@ -41,6 +41,11 @@ struct file_ops {
 	/* The shmem object a mapping of the file maps (a memfd), or NULL with
 	 * *err set; a file with this op is mapped through it, not mmap. */
 	struct shmem *(*mmap_shmem)(struct file *f, unsigned prot, unsigned flags, long *err);
+	/* Map the file's object with vm_ops of its own (an mshare region) in
+	 * t's address space, as mmap(2) asks (MM_MAP_* flags, VM_* prot): the
+	 * address, or the errno; a file with this op is mapped only by it. */
+	long (*mmap_object)(struct file *f, struct task *t, uint64_t addr, uint64_t len, unsigned prot,
+			    unsigned flags, uint64_t offset);
 	/* fcntl(2) commands of this kind (F_ADD_SEALS...). [EINVAL] */
 	long (*fcntl)(struct file *f, int cmd, uint64_t arg);
 	/* Attributes as statx(2) has them (at least STATX_BASIC_STATS).  Required. */

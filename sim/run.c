@@ -26,6 +26,7 @@
 #include "sim/fork.h"
 #include "sim/hostsig.h"
 #include "sim/itimer.h"
+#include "sim/msharefs.h"
 #include "sim/procfs.h"
 #include "sim/roi.h"
 #include "sim/sysfs.h"
@@ -203,6 +204,7 @@ int run_program(struct machine *m, char *const *argv, char *const *envp)
 
 	procfs_mount(m);	/* the guest's /proc is the simulation's */
 	sysfs_mount(m);		/* and so is its /sys */
+	msharefs_mount(m);	/* with /sys/fs/mshare (sim/msharefs.c) */
 	for (char **point = m->opt.tmpfs; point && *point; point++)
 		tmpfs_mount(m, *point);
 	init = create_init_task(m, argv[0]);

@@ -72,6 +72,8 @@ SYSCALL(mmap)
 	if (!(gflags & G_MAP_ANONYMOUS)) {
 		struct file *f = fd_get(&t->files->fdt, (int)a[4]);
 
+		if (f && !(f->f_flags & O_PATH) && f->f_op->mmap_object)
+			return f->f_op->mmap_object(f, t, addr, len, (unsigned)prot, flags, off);
 		if (f && !(f->f_flags & O_PATH) && f->f_op->mmap_shmem) {
 			struct shmem *sh = f->f_op->mmap_shmem(f, (unsigned)prot, flags, &err);
 

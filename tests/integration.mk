@@ -29,6 +29,7 @@ tests_integration_tests_SOURCES = \
 	tests/integration/test_script.c \
 	tests/integration/test_programs.c \
 	tests/integration/test_tmpfs.c \
+	tests/integration/test_mshare.c \
 	tests/integration/test_timecalls.c \
 	tests/integration/test_selftests.c \
 	tests/integration/test_fdkinds.c \

@@ -1,0 +1,480 @@
+/*
+ * msharefs: the files of mshare regions, after the RFC v3's mm/mshare.c
+ * (../shared/notes/designs.md section 2; the model is mmu/mshare).  One flat
+ * directory holds `mshare_info` (read-only: PGDIR_SIZE in decimal and a
+ * newline; it cannot be unlinked or renamed, EPERM) and the region files
+ * the guest creates with open(O_CREAT).  Each region file is a region with
+ * its host mm, alive while the inode has a name or an open file, or longer
+ * while a VMA maps it.  Its descriptor answers the RFC's ioctls
+ * (<linux/msharefs.h>, guest/msharefs.h) and mmap.
+ *
+ * Not modelled yet: mkdir and link (EPERM), times (0), owners (root).
+ */
+#include "sim/msharefs.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <glib.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
+
+#include "mmu/mshare/mshare.h"
+#include "mmu/uaccess.h"
+#include "sim/machine.h"
+
+#define MSHARE_MAGIC 0x4d534852		/* "MSHR", the RFC's <linux/magic.h> */
+#define ROOT_INO 1
+#define INFO_INO 2
+#define INFO_NAME "mshare_info"
+#define NAME_MAX_GUEST 255
+
+/* <linux/msharefs.h> of the RFC */
+struct mshare_info {
+	uint64_t start;
+	uint64_t size;
+};
+
+struct mshare_create {
+	uint64_t addr;
+	uint64_t size;
+	uint64_t offset;
+	uint32_t prot;
+	uint32_t flags;
+	uint32_t fd;
+};
+
+#define MSHAREFS_GET_SIZE	_IOR('x', 0, struct mshare_info)
+#define MSHAREFS_SET_SIZE	_IOW('x', 1, struct mshare_info)
+#define MSHAREFS_CREATE_MAPPING	_IOW('x', 2, struct mshare_create)
+
+struct mshare_inode {
+	uint64_t ino;
+	unsigned mode, nlink;
+	int opens;
+	struct mshare_region *region;	/* a region file's; NULL for the root and mshare_info */
+};
+
+struct msharefs {
+	struct machine *m;
+	struct ptshare *ps;		/* the links of every region */
+	struct mshare_inode root, info;
+	GTree *names;			/* name -> struct mshare_inode *: the region files */
+	GHashTable *inodes;		/* ino -> inode: regions with a name or an open file */
+	uint64_t next_ino;
+};
+
+struct msharefs_file {
+	struct msharefs *fs;
+	struct mshare_inode *inode;
+};
+
+static const struct file_ops dir_ops, info_ops, region_ops;
+
+static struct msharefs_file *mf_of(struct file *f)
+{
+	return f->private_data;
+}
+
+static struct mshare_region *region_of(struct file *f)
+{
+	return mf_of(f)->inode->region;
+}
+
+static void free_inode(struct mshare_inode *inode)
+{
+	mshare_region_put(inode->region);
+	g_free(inode);
+}
+
+/* Free a region inode with neither a name nor an open file (its VMAs keep
+ * the region itself). */
+static void maybe_free(struct msharefs *fs, struct mshare_inode *inode)
+{
+	if (inode->region && !inode->nlink && !inode->opens)
+		g_hash_table_remove(fs->inodes, &inode->ino);
+}
+
+static struct mshare_inode *inode_of(struct msharefs *fs, uint64_t ino)
+{
+	if (ino == ROOT_INO)
+		return &fs->root;
+	if (ino == INFO_INO)
+		return &fs->info;
+	return g_hash_table_lookup(fs->inodes, &ino);
+}
+
+/* ---------------------------------------------------------------- fs_type */
+
+static void to_node(const struct mshare_inode *inode, struct pseudo_node *out)
+{
+	*out = (struct pseudo_node){ .mode = inode->mode, .ino = inode->ino };
+}
+
+static void msharefs_root(struct pseudo_node *out)
+{
+	*out = (struct pseudo_node){ .mode = S_IFDIR | 0777, .ino = ROOT_INO };
+}
+
+static struct mshare_inode *child_of(struct msharefs *fs, const char *name)
+{
+	return strcmp(name, INFO_NAME) ? g_tree_lookup(fs->names, name) : &fs->info;
+}
+
+static int msharefs_lookup(void *data, struct task *t, const struct pseudo_node *dir,
+			   const char *name, struct pseudo_node *out)
+{
+	struct mshare_inode *child;
+
+	(void)t;
+	if (strlen(name) > NAME_MAX_GUEST)
+		return -ENAMETOOLONG;
+	child = dir->ino == ROOT_INO ? child_of(data, name) : NULL;
+	if (!child)
+		return -ENOENT;
+	to_node(child, out);
+	return 0;
+}
+
+/* A new region file: its inode and region with its host mm. */
+static int msharefs_create(void *data, const struct pseudo_node *dir, const char *name,
+			   unsigned mode, struct pseudo_node *out)
+{
+	struct msharefs *fs = data;
+	struct mshare_inode *inode;
+	struct mshare_region *region;
+	int err;
+
+	if (strlen(name) > NAME_MAX_GUEST)
+		return -ENAMETOOLONG;
+	err = mshare_region_new(fs->ps, fs->m->phys, &fs->m->vmstats, &fs->m->profile.vm, &region);
+	if (err)
+		return err;
+	inode = g_new0(struct mshare_inode, 1);
+	inode->ino = fs->next_ino++;
+	inode->mode = S_IFREG | (mode & 07777);
+	inode->nlink = 1;
+	inode->region = region;
+	g_hash_table_insert(fs->inodes, &inode->ino, inode);
+	g_tree_insert(fs->names, g_strdup(name), inode);
+	to_node(inode, out);
+	return 0;
+}
+
+static int check_open(const struct mshare_inode *inode, int flags)
+{
+	if ((flags & O_DIRECTORY) && !S_ISDIR(inode->mode))
+		return -ENOTDIR;
+	if ((flags & (O_CREAT | O_EXCL)) == (O_CREAT | O_EXCL))
+		return -EEXIST;
+	if ((flags & O_TMPFILE) == O_TMPFILE)
+		return -EOPNOTSUPP;
+	if (S_ISDIR(inode->mode) && !(flags & O_PATH) &&
+	    ((flags & O_ACCMODE) != O_RDONLY || (flags & O_TRUNC)))
+		return -EISDIR;
+	return 0;
+}
+
+static int msharefs_open(void *data, const struct pseudo_node *node, const char *path, int flags,
+			 struct file **out)
+{
+	struct msharefs *fs = data;
+	struct mshare_inode *inode = inode_of(fs, node->ino);
+	const struct file_ops *ops = node->ino == ROOT_INO ? &dir_ops
+				     : node->ino == INFO_INO ? &info_ops : &region_ops;
+	struct msharefs_file *mf;
+	int err = check_open(inode, flags);
+
+	if (err)
+		return err;
+	mf = g_new0(struct msharefs_file, 1);
+	mf->fs = fs;
+	mf->inode = inode;
+	inode->opens++;
+	*out = file_alloc(ops, (flags & O_PATH ? flags : flags | O_LARGEFILE) & ~O_NOFOLLOW, path, mf);
+	(*out)->is_dir = S_ISDIR(inode->mode);
+	return 0;
+}
+
+/* The end of the machine: every process has let go of its mappings. */
+static void msharefs_kill(void *data)
+{
+	struct msharefs *fs = data;
+
+	g_tree_destroy(fs->names);
+	g_hash_table_destroy(fs->inodes);
+	ptshare_free(fs->ps);
+	g_free(fs);
+}
+
+static const struct fs_type msharefs_type = {
+	.name = "msharefs",
+	.root = msharefs_root,
+	.lookup = msharefs_lookup,
+	.open = msharefs_open,
+	.create = msharefs_create,
+	.kill = msharefs_kill,
+};
+
+static gint compare_names(gconstpointer a, gconstpointer b, gpointer unused)
+{
+	(void)unused;
+	return strcmp(a, b);
+}
+
+void msharefs_mount(struct machine *m)
+{
+	struct msharefs *fs = g_new0(struct msharefs, 1);
+
+	fs->m = m;
+	fs->ps = ptshare_new(m->phys);
+	fs->root = (struct mshare_inode){ .ino = ROOT_INO, .mode = S_IFDIR | 0777, .nlink = 2 };
+	fs->info = (struct mshare_inode){ .ino = INFO_INO, .mode = S_IFREG | 0444, .nlink = 1 };
+	fs->names = g_tree_new_full(compare_names, NULL, g_free, NULL);
+	fs->inodes = g_hash_table_new_full(g_int64_hash, g_int64_equal, NULL,
+					   (GDestroyNotify)free_inode);
+	fs->next_ino = INFO_INO + 1;
+	vfs_mount(&m->vfs, "/sys/fs/mshare", &msharefs_type, fs);
+}
+
+/* ------------------------------------------------------------ every file */
+
+static int msharefs_getattr(struct file *f, struct statx *stx)
+{
+	struct mshare_inode *inode = mf_of(f)->inode;
+
+	*stx = (struct statx){
+		.stx_mask = STATX_BASIC_STATS, .stx_blksize = PAGE_SIZE, .stx_nlink = inode->nlink,
+		.stx_mode = (uint16_t)inode->mode, .stx_ino = inode->ino,
+	};
+	return 0;
+}
+
+static int msharefs_statfs(struct file *f, struct statfs *st)
+{
+	(void)f;
+	memset(st, 0, sizeof(*st));
+	st->f_type = MSHARE_MAGIC;
+	st->f_bsize = st->f_frsize = PAGE_SIZE;
+	st->f_namelen = NAME_MAX_GUEST;
+	return 0;
+}
+
+static void msharefs_release(struct file *f)
+{
+	struct msharefs_file *mf = mf_of(f);
+
+	mf->inode->opens--;
+	maybe_free(mf->fs, mf->inode);
+	g_free(mf);
+}
+
+/* ------------------------------------------------------------ mshare_info */
+
+static long info_read(struct file *f, void *buf, size_t len, int64_t offset)
+{
+	char text[32];
+	int64_t pos = offset < 0 ? f->f_pos : offset;
+	size_t size = (size_t)snprintf(text, sizeof(text), "%" PRIu64 "\n", PGDIR_SIZE), n;
+
+	n = (uint64_t)pos < size ? MIN(len, size - (size_t)pos) : 0;
+	memcpy(buf, text + (n ? pos : 0), n);
+	if (offset < 0)
+		f->f_pos += (int64_t)n;
+	return (long)n;
+}
+
+/* Linux's noop_llseek: the position stays. */
+static long info_llseek(struct file *f, int64_t offset, int whence)
+{
+	(void)offset, (void)whence;
+	return f->f_pos;
+}
+
+static const struct file_ops info_ops = {
+	.read = info_read,
+	.llseek = info_llseek,
+	.getattr = msharefs_getattr,
+	.statfs = msharefs_statfs,
+	.release = msharefs_release,
+};
+
+/* ------------------------------------------------------------ region file */
+
+static long region_ioctl(struct file *f, struct task *t, unsigned cmd, uint64_t arg)
+{
+	struct mshare_region *r = region_of(f);
+	struct mshare_info info;
+	struct mshare_create create;
+
+	switch (cmd) {
+	case MSHAREFS_GET_SIZE:
+		mshare_get_size(r, &info.start, &info.size);
+		return copy_to_user(t->mm, arg, &info, sizeof(info)) ? -EFAULT : 0;
+	case MSHAREFS_SET_SIZE:
+		if (copy_from_user(t->mm, &info, arg, sizeof(info)))
+			return -EFAULT;
+		return mshare_set_size(r, info.start, info.size);
+	case MSHAREFS_CREATE_MAPPING:
+		if (copy_from_user(t->mm, &create, arg, sizeof(create)))
+			return -EFAULT;
+		return mshare_create_mapping(r, create.addr, create.size, create.prot,
+					     (create.flags & G_MAP_SHARED ? MM_MAP_SHARED : 0) |
+					     (create.flags & G_MAP_FIXED ? MM_MAP_FIXED : 0),
+					     create.fd);
+	default:
+		return -ENOTTY;
+	}
+}
+
+/* do_mmap's access checks, then the RFC's msharefs_mmap on the range.
+ * Without MAP_FIXED, Linux takes the hint when it is free and otherwise
+ * places the mapping where it is not aligned, which msharefs refuses. */
+static long region_mmap(struct file *f, struct task *t, uint64_t addr, uint64_t len,
+			unsigned prot, unsigned flags, uint64_t offset)
+{
+	int acc = f->f_flags & O_ACCMODE;
+	uint64_t out;
+	int err;
+
+	(void)offset;
+	if (acc == O_WRONLY || ((flags & MM_MAP_SHARED) && (prot & VM_WRITE) && acc == O_RDONLY))
+		return -EACCES;
+	err = mshare_check_mmap(region_of(f), addr, len);
+	if (!err)
+		err = mm_mmap_object(t->mm, addr, len, prot,
+				     flags | (flags & MM_MAP_FIXED ? 0 : MM_MAP_FIXED | MM_MAP_NOREPLACE),
+				     &mshare_vm_ops, region_of(f), &out);
+	if (err == -EEXIST && !(flags & MM_MAP_FIXED))
+		err = -EINVAL;
+	return err ? err : (long)out;
+}
+
+static const struct file_ops region_ops = {
+	.ioctl = region_ioctl,
+	.mmap_object = region_mmap,
+	.getattr = msharefs_getattr,
+	.statfs = msharefs_statfs,
+	.release = msharefs_release,
+};
+
+/* -------------------------------------------------------------- directory */
+
+static long dir_read(struct file *f, void *buf, size_t len, int64_t offset)
+{
+	(void)f, (void)buf, (void)len, (void)offset;
+	return -EISDIR;
+}
+
+static long dir_llseek(struct file *f, int64_t offset, int whence)
+{
+	if (whence != SEEK_SET || offset < 0)
+		return -EINVAL;
+	return f->f_pos = offset;
+}
+
+struct listing {
+	char *buf;
+	size_t len, done;
+	int64_t index;		/* of the next entry */
+	struct file *f;
+};
+
+/* One entry if it is at or past the file position; false when full. */
+static bool emit(struct listing *l, const char *name, uint64_t ino, unsigned mode)
+{
+	size_t n;
+
+	if (l->index++ < l->f->f_pos)
+		return true;
+	n = pseudo_put_dirent(l->buf + l->done, l->len - l->done, ino, l->index, mode, name);
+	if (!n)
+		return false;
+	l->done += n;
+	l->f->f_pos = l->index;
+	return true;
+}
+
+static gboolean emit_region(gpointer key, gpointer value, gpointer opaque)
+{
+	const struct mshare_inode *inode = value;
+
+	return !emit(opaque, key, inode->ino, inode->mode);
+}
+
+/* ".", "..", mshare_info and the regions in name order, from the position
+ * (an index: a name added or removed meanwhile shifts the rest). */
+static long dir_getdents(struct file *f, void *buf, size_t len)
+{
+	struct msharefs *fs = mf_of(f)->fs;
+	struct listing l = { buf, len, 0, 0, f };
+
+	if (emit(&l, ".", ROOT_INO, S_IFDIR) && emit(&l, "..", ROOT_INO, S_IFDIR) &&
+	    emit(&l, INFO_NAME, INFO_INO, fs->info.mode))
+		g_tree_foreach(fs->names, emit_region, &l);
+	return l.done || l.index <= f->f_pos ? (long)l.done : -EINVAL;
+}
+
+static int dir_unlink(struct file *dir, const char *name, bool rmdir)
+{
+	struct msharefs *fs = mf_of(dir)->fs;
+	struct mshare_inode *inode = child_of(fs, name);
+
+	if (!inode)
+		return -ENOENT;
+	if (rmdir)
+		return -ENOTDIR;
+	if (inode == &fs->info)
+		return -EPERM;
+	g_tree_remove(fs->names, name);
+	inode->nlink = 0;
+	maybe_free(fs, inode);
+	return 0;
+}
+
+static int dir_rename(struct file *dir, const char *name, struct file *new_dir,
+		      const char *new_name, unsigned flags)
+{
+	struct msharefs *fs = mf_of(dir)->fs;
+	struct mshare_inode *old = child_of(fs, name), *target;
+
+	if (new_dir->f_op != &dir_ops || mf_of(new_dir)->fs != fs)
+		return -EXDEV;
+	if (!old)
+		return -ENOENT;
+	target = child_of(fs, new_name);
+	if (old == &fs->info || target == &fs->info)
+		return -EPERM;
+	if (flags & RENAME_EXCHANGE)
+		return -EINVAL;
+	if (target && (flags & RENAME_NOREPLACE))
+		return -EEXIST;
+	if (target == old)
+		return 0;
+	if (strlen(new_name) > NAME_MAX_GUEST)
+		return -ENAMETOOLONG;
+	gpointer key;
+
+	g_tree_lookup_extended(fs->names, name, &key, NULL);
+	g_tree_steal(fs->names, name);	/* the inode moves; its old key goes */
+	g_free(key);
+	if (target) {
+		g_tree_remove(fs->names, new_name);
+		target->nlink = 0;
+		maybe_free(fs, target);
+	}
+	g_tree_insert(fs->names, g_strdup(new_name), old);
+	return 0;
+}
+
+static const struct file_ops dir_ops = {
+	.read = dir_read,
+	.llseek = dir_llseek,
+	.getattr = msharefs_getattr,
+	.getdents = dir_getdents,
+	.statfs = msharefs_statfs,
+	.unlink = dir_unlink,
+	.rename = dir_rename,
+	.release = msharefs_release,
+};

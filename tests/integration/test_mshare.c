@@ -1,0 +1,85 @@
+/*
+ * mshare (issue 13; mmu/mshare, sim/msharefs.c): guest/mshare makes every
+ * call of the RFC v3's documentation and rules and prints what it answered.
+ * The expected lines are the design note's (../shared/notes/designs.md
+ * section 2), worked out by hand: mshare_info reads PGDIR_SIZE, 2^39 =
+ * 549755813888, and a newline (13 bytes); it is neither unlinked nor renamed
+ * (EPERM); msharefs is served at /sys/fs/mshare already (mount there: 0;
+ * elsewhere EBUSY; an unknown type ENODEV); GET_SIZE is {0, 0} before
+ * SET_SIZE, which wants both ends 512 GiB aligned and works once (EINVAL);
+ * CREATE_MAPPING wants set-up, the range inside the region, MAP_SHARED |
+ * MAP_FIXED and fd -1 (EINVAL), an overlap is EEXIST; wild pointers EFAULT,
+ * other ioctls and other files ENOTTY; mmap wants set-up, aligned ends inside
+ * the region (EINVAL), and a writable shared mapping a writable descriptor
+ * (EACCES); the VMA is not split (EINVAL); a fork child and a second
+ * process see the creator's page, and the creator theirs; a region outlives
+ * an unlink while mapped, and its creator's exit while named.
+ */
+#include "harness.h"
+
+TestSuite(mshare, .init = harness_setup, .fini = harness_teardown, .timeout = TEST_TIMEOUT);
+
+static const char expected[] =
+	"mount msharefs: 0\n"
+	"mount msharefs elsewhere: EBUSY\n"
+	"mount unknown type: ENODEV\n"
+	"read mshare_info: 13 \"549755813888\n"
+	"\"\n"
+	"ioctl on mshare_info: ENOTTY\n"
+	"unlink mshare_info: EPERM\n"
+	"rename mshare_info: EPERM\n"
+	"ioctl on the directory: ENOTTY\n"
+	"create shareme: 0\n"
+	"create shareme again: EEXIST\n"
+	"rename onto mshare_info: EPERM\n"
+	"size before set-up: start 0 size 0\n"
+	"create mapping before set-up: EINVAL\n"
+	"mmap before set-up: EINVAL\n"
+	"set size misaligned start: EINVAL\n"
+	"set size misaligned end: EINVAL\n"
+	"set size: 0\n"
+	"set size again: EINVAL\n"
+	"size: start 0x20000000000 size 0x10000000000\n"
+	"get size wild: EFAULT\n"
+	"set size wild: EFAULT\n"
+	"create mapping wild: EFAULT\n"
+	"unknown ioctl: ENOTTY\n"
+	"create mapping below: EINVAL\n"
+	"create mapping past end: EINVAL\n"
+	"create mapping not fixed: EINVAL\n"
+	"create mapping private: EINVAL\n"
+	"create mapping fd 0: EINVAL\n"
+	"create mapping: 0\n"
+	"create mapping overlap: EEXIST\n"
+	"mmap shared writable of O_RDONLY: EACCES\n"
+	"mmap misaligned: EINVAL\n"
+	"mmap half a slot: EINVAL\n"
+	"mmap past the region: EINVAL\n"
+	"mmap below the region: EINVAL\n"
+	"mmap: 0\n"
+	"munmap one page: EINVAL\n"
+	"mprotect one page: EINVAL\n"
+	"stat shareme: mode 100600\n"
+	"listing: . .. mshare_info shareme\n"
+	"child inherits: x\n"
+	"child munmap: 0\n"
+	"child reads: x\n"
+	"parent reads: y\n"
+	"unlink shareme: 0\n"
+	"still mapped: x\n"
+	"munmap: 0\n"
+	"mmap keep: 0\n"
+	"keep reads: kept\n"
+	"rename keep: 0\n"
+	"open keep: ENOENT\n"
+	"listing: . .. mshare_info kept\n"
+	;
+
+Test(mshare, every_rule_answers_as_the_rfc)
+{
+	struct result r = run_mmusim(GUEST("mshare"), NULL);
+
+	expect_status(&r, 0);
+	cr_expect_str_eq(r.out, expected);
+	result_free(&r);
+}
