@@ -59,6 +59,7 @@ GUEST_BINS = \
 	guest/bin/timerfds \
 	guest/bin/mseal \
 	guest/bin/mshare \
+	guest/bin/mshareload \
 	guest/bin/mdwe \
 	guest/bin/pidfd \
 	guest/bin/evpoll \
@@ -117,3 +118,4 @@ clean-local: clean-guests
 clean-guests:
 	rm -rf guest/bin
 guest/bin/mshare: guest/fdtest.h guest/msharefs.h
+guest/bin/mshareload: guest/msharefs.h

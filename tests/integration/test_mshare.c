@@ -83,3 +83,59 @@ Test(mshare, every_rule_answers_as_the_rfc)
 	cr_expect_str_eq(r.out, expected);
 	result_free(&r);
 }
+
+/* The key measurement (designs.md section 2): N processes touch K pages of
+ * one top-level slot.  With mshare one fault per page populates it for all
+ * (K shmem faults) and each process links once (N link faults); without it
+ * every process faults every page it writes (N*K), or with reads, after the
+ * first process, one fault per 64 KiB fault-around window (K/16 each:
+ * Linux's do_fault_around over the 16 pages the object holds).  Page
+ * tables of the region, with all N alive: without mshare each process has
+ * its own PUD, PMD and PTE table (3N pages); with it there is one set, in
+ * the host mm, which has a root of its own too (4 pages). */
+static struct result run_load(const char *n, const char *k, const char *mode, const char *access)
+{
+	struct result r = run_mmusim("--stats", GUEST("mshareload"), n, k, mode, access, NULL);
+
+	expect_status(&r, 0);
+	return r;
+}
+
+static void expect_faults(const struct result *r, const char *kind, long count)
+{
+	gchar *line = g_strdup_printf("^    %s +%ld$", kind, count);
+
+	cr_expect(g_regex_match_simple(line, r->err, G_REGEX_MULTILINE, 0), "no line /%s/ in:\n%s",
+		  line, r->err);
+	g_free(line);
+}
+
+static long page_tables_kb(const struct result *r)
+{
+	const char *line = strstr(r->out, "PageTables:");
+
+	cr_assert(line, "no PageTables line in %s", r->out);
+	return strtol(line + strlen("PageTables:"), NULL, 10);
+}
+
+Test(mshare, n_processes_share_k_faults_and_one_set_of_tables)
+{
+	struct result shared = run_load("8", "64", "mshare", "write");
+	struct result written = run_load("8", "64", "shmem", "write");
+	struct result read = run_load("8", "64", "shmem", "read");
+	struct result shared_read = run_load("8", "64", "mshare", "read");
+
+	expect_faults(&shared, "shmem", 64);
+	expect_faults(&shared, "link", 8);
+	expect_faults(&shared_read, "shmem", 64);
+	expect_faults(&shared_read, "link", 8);
+	expect_faults(&written, "shmem", 8 * 64);
+	expect_faults(&read, "shmem", 64 + 7 * 64 / 16);
+	cr_expect_eq(page_tables_kb(&written) - page_tables_kb(&shared), (3 * 8 - 4) * 4);
+	cr_expect_eq(page_tables_kb(&read), page_tables_kb(&written));
+	cr_expect_eq(page_tables_kb(&shared_read), page_tables_kb(&shared));
+	result_free(&shared);
+	result_free(&written);
+	result_free(&read);
+	result_free(&shared_read);
+}

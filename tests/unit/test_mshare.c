@@ -160,6 +160,7 @@ Test(mshare, no_split_and_munmap_unlinks)
 {
 	struct mm *b = new_mm();
 	unsigned flushes;
+	phys_addr_t table;
 
 	set_up_region(4);
 	map_region(fx.mm);
@@ -168,6 +169,8 @@ Test(mshare, no_split_and_munmap_unlinks)
 	expect_fault(fx.mm, START, FAULT_WRITE, VM_FAULT_DONE, FAULT_KIND_SHMEM);
 	expect_fault(fx.mm, START, FAULT_WRITE, VM_FAULT_DONE, FAULT_KIND_LINK);
 	expect_fault(b, START, FAULT_WRITE, VM_FAULT_DONE, FAULT_KIND_LINK);
+	cr_assert(pgtable_table_at(fx.phys, mshare_host_mm(r)->pgd, START, PGD_LEVEL, &table));
+	cr_expect_eq(ptshare_nr_sharers(ps, table), 2);
 	cr_expect_eq(mm_munmap(fx.mm, START, PG), -EINVAL);
 	cr_expect_eq(mm_munmap(fx.mm, START + PGDIR_SIZE / 2, PGDIR_SIZE / 2), -EINVAL);
 	cr_expect_eq(mm_mprotect(fx.mm, START, PG, VM_READ), -EINVAL);
@@ -177,6 +180,7 @@ Test(mshare, no_split_and_munmap_unlinks)
 	cr_expect_eq(flush_nr(flushes).start, START);
 	cr_expect_eq(flush_nr(flushes).end, START + PGDIR_SIZE);
 	cr_expect_eq(pte_at(fx.mm, START), 0, "unlinked");
+	cr_expect_eq(ptshare_nr_sharers(ps, table), 1, "fx.mm let go of its link");
 	cr_expect(pte_present(pte_at(b, START)), "b keeps the page");
 	cr_expect_eq(table_frames(), 3 + 3, "the shared tables stay with the host");
 	mm_destroy(b);
