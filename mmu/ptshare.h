@@ -11,10 +11,13 @@
  * (ptshare_unlink_range).
  *
  * The map knows only the links made through it.  An mm that holds linked
- * subtrees lets go of them here before it unmaps their range or puts its
- * root: pgtable_unmap_range() and pgtable_put() would drop the reference
- * behind the map's back.  Links inside a linked subtree are not followed:
- * the sharers of a table are the holders of that table page itself.
+ * subtrees lets go of them here before it puts its root: pgtable_put()
+ * would drop the reference behind the map's back.  A range unmap that
+ * covers a link's whole span (pgtable_unmap_range(), as MADV_DONTNEED of
+ * it does) takes the subtree out of the tree itself; the map lists that
+ * link until it is undone here, which then drops nothing more.  Links
+ * inside a linked subtree are not followed: the sharers of a table are the
+ * holders of that table page itself.
  *
  * struct mm is named, never looked into: the map needs no part of mm.h.
  * Callbacks must not change the map.  Nothing here flushes a TLB.

@@ -206,3 +206,21 @@ Test(mshare, fork_child_links)
 	cr_expect_eq(peek_u64(fx.mm, START + PG), 8, "the child's page is the parent's");
 	mm_destroy(child);
 }
+
+/* MADV_DONTNEED of the whole slot takes the link out (the host keeps its
+ * pages); the next touch links again, and munmap and exit undo it once. */
+Test(mshare, dontneed_of_the_slot_unlinks)
+{
+	set_up_region(4);
+	map_region(fx.mm);
+	mshare_region_put(r);
+	expect_fault(fx.mm, START, FAULT_WRITE, VM_FAULT_DONE, FAULT_KIND_SHMEM);
+	expect_fault(fx.mm, START, FAULT_WRITE, VM_FAULT_DONE, FAULT_KIND_LINK);
+	poke_u64(fx.mm, START, 9);
+	cr_expect_eq(mm_madvise_dontneed(fx.mm, START, PGDIR_SIZE), 0);
+	cr_expect_eq(pte_at(fx.mm, START), 0);
+	expect_fault(fx.mm, START, FAULT_READ, VM_FAULT_DONE, FAULT_KIND_LINK);
+	cr_expect_eq(peek_u64(fx.mm, START), 9);
+	cr_expect_eq(mm_munmap(fx.mm, START, PGDIR_SIZE), 0);
+	cr_expect_eq(table_frames(), 1, "fx.mm's root alone: the region went with its VMA");
+}
