@@ -180,10 +180,19 @@ int main(void)
 		show("stat shareme", -1);
 	else
 		printf("stat shareme: mode %o\n", st.st_mode);
+	show("link shareme alias", link(MDIR "shareme", MDIR "alias"));
+	show("link onto a name", link(MDIR "shareme", MDIR "alias"));
+	show("link mshare_info", link(MDIR "mshare_info", MDIR "info2"));
+	show("mkdir", mkdir(MDIR "dir", 0700));
+	show("links of alias", stat(MDIR "alias", &st) ? -1 : (long)st.st_nlink);
+	show("read a region file", read(fd, &st, 1));
+	show("lseek a region file", lseek(fd, 0, SEEK_SET));
 	list_dir();
 	run_child(attach_and_write);
 	printf("parent reads: %c\n", p[4096]);
 	show("unlink shareme", unlink(MDIR "shareme"));
+	show("links of alias", stat(MDIR "alias", &st) ? -1 : (long)st.st_nlink);
+	show("unlink alias", unlink(MDIR "alias"));
 	printf("still mapped: %c\n", p[0]);
 	show("munmap", munmap(p, SPAN));
 	close(fd);

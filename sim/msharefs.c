@@ -8,7 +8,7 @@
  * while a VMA maps it.  Its descriptor answers the RFC's ioctls
  * (<linux/msharefs.h>, guest/msharefs.h) and mmap.
  *
- * Not modelled yet: mkdir and link (EPERM), times (0), owners (root).
+ * Not modelled yet: directories (mkdir: EPERM), times (0), owners (root).
  */
 #include "sim/msharefs.h"
 
@@ -70,7 +70,7 @@ struct msharefs_file {
 	struct mshare_inode *inode;
 };
 
-static const struct file_ops dir_ops, info_ops, region_ops;
+static const struct file_ops msharefs_ops;
 
 static struct msharefs_file *mf_of(struct file *f)
 {
@@ -181,8 +181,6 @@ static int msharefs_open(void *data, const struct pseudo_node *node, const char 
 {
 	struct msharefs *fs = data;
 	struct mshare_inode *inode = inode_of(fs, node->ino);
-	const struct file_ops *ops = node->ino == ROOT_INO ? &dir_ops
-				     : node->ino == INFO_INO ? &info_ops : &region_ops;
 	struct msharefs_file *mf;
 	int err = check_open(inode, flags);
 
@@ -192,7 +190,7 @@ static int msharefs_open(void *data, const struct pseudo_node *node, const char 
 	mf->fs = fs;
 	mf->inode = inode;
 	inode->opens++;
-	*out = file_alloc(ops, (flags & O_PATH ? flags : flags | O_LARGEFILE) & ~O_NOFOLLOW, path, mf);
+	*out = file_alloc(&msharefs_ops, (flags & O_PATH ? flags : flags | O_LARGEFILE) & ~O_NOFOLLOW, path, mf);
 	(*out)->is_dir = S_ISDIR(inode->mode);
 	return 0;
 }
@@ -272,12 +270,17 @@ static void msharefs_release(struct file *f)
 
 /* ------------------------------------------------------------ mshare_info */
 
-static long info_read(struct file *f, void *buf, size_t len, int64_t offset)
+/* mshare_info's text; a region file has none (EINVAL, no read op). */
+static long msharefs_read(struct file *f, void *buf, size_t len, int64_t offset)
 {
 	char text[32];
 	int64_t pos = offset < 0 ? f->f_pos : offset;
 	size_t size = (size_t)snprintf(text, sizeof(text), "%" PRIu64 "\n", PGDIR_SIZE), n;
 
+	if (f->is_dir)
+		return -EISDIR;
+	if (mf_of(f)->inode->region)
+		return -EINVAL;
 	n = (uint64_t)pos < size ? MIN(len, size - (size_t)pos) : 0;
 	memcpy(buf, text + (n ? pos : 0), n);
 	if (offset < 0)
@@ -285,20 +288,18 @@ static long info_read(struct file *f, void *buf, size_t len, int64_t offset)
 	return (long)n;
 }
 
-/* Linux's noop_llseek: the position stays. */
-static long info_llseek(struct file *f, int64_t offset, int whence)
+/* The directory rewinds or goes to a listing index; mshare_info's position
+ * stays (Linux's noop_llseek); a region file has none (no_llseek). */
+static long msharefs_llseek(struct file *f, int64_t offset, int whence)
 {
-	(void)offset, (void)whence;
-	return f->f_pos;
+	if (mf_of(f)->inode->region)
+		return -ESPIPE;
+	if (!f->is_dir)
+		return f->f_pos;
+	if (whence != SEEK_SET || offset < 0)
+		return -EINVAL;
+	return f->f_pos = offset;
 }
-
-static const struct file_ops info_ops = {
-	.read = info_read,
-	.llseek = info_llseek,
-	.getattr = msharefs_getattr,
-	.statfs = msharefs_statfs,
-	.release = msharefs_release,
-};
 
 /* ------------------------------------------------------------ region file */
 
@@ -308,6 +309,8 @@ static long region_ioctl(struct file *f, struct task *t, unsigned cmd, uint64_t 
 	struct mshare_info info;
 	struct mshare_create create;
 
+	if (!r)
+		return -ENOTTY;
 	switch (cmd) {
 	case MSHAREFS_GET_SIZE:
 		mshare_get_size(r, &info.start, &info.size);
@@ -339,6 +342,8 @@ static long region_mmap(struct file *f, struct task *t, uint64_t addr, uint64_t 
 	int err;
 
 	(void)offset;
+	if (!region_of(f))
+		return -ENODEV;
 	if (acc == O_WRONLY || ((flags & MM_MAP_SHARED) && (prot & VM_WRITE) && acc == O_RDONLY))
 		return -EACCES;
 	err = mshare_check_mmap(region_of(f), addr, len);
@@ -351,28 +356,7 @@ static long region_mmap(struct file *f, struct task *t, uint64_t addr, uint64_t 
 	return err ? err : (long)out;
 }
 
-static const struct file_ops region_ops = {
-	.ioctl = region_ioctl,
-	.mmap_object = region_mmap,
-	.getattr = msharefs_getattr,
-	.statfs = msharefs_statfs,
-	.release = msharefs_release,
-};
-
 /* -------------------------------------------------------------- directory */
-
-static long dir_read(struct file *f, void *buf, size_t len, int64_t offset)
-{
-	(void)f, (void)buf, (void)len, (void)offset;
-	return -EISDIR;
-}
-
-static long dir_llseek(struct file *f, int64_t offset, int whence)
-{
-	if (whence != SEEK_SET || offset < 0)
-		return -EINVAL;
-	return f->f_pos = offset;
-}
 
 struct listing {
 	char *buf;
@@ -428,8 +412,27 @@ static int dir_unlink(struct file *dir, const char *name, bool rmdir)
 	if (inode == &fs->info)
 		return -EPERM;
 	g_tree_remove(fs->names, name);
-	inode->nlink = 0;
+	inode->nlink--;
 	maybe_free(fs, inode);
+	return 0;
+}
+
+/* A second name for a region file (mshare_info keeps its one: EPERM). */
+static int dir_link(struct file *old, struct file *dir, const char *name)
+{
+	struct msharefs *fs = mf_of(dir)->fs;
+	struct mshare_inode *inode = mf_of(old)->inode;
+
+	if (child_of(fs, name))
+		return -EEXIST;
+	if (S_ISDIR(inode->mode) || inode == &fs->info)
+		return -EPERM;
+	if (!inode->nlink)
+		return -ENOENT;
+	if (strlen(name) > NAME_MAX_GUEST)
+		return -ENAMETOOLONG;
+	g_tree_insert(fs->names, g_strdup(name), inode);
+	inode->nlink++;
 	return 0;
 }
 
@@ -439,8 +442,6 @@ static int dir_rename(struct file *dir, const char *name, struct file *new_dir,
 	struct msharefs *fs = mf_of(dir)->fs;
 	struct mshare_inode *old = child_of(fs, name), *target;
 
-	if (new_dir->f_op != &dir_ops || mf_of(new_dir)->fs != fs)
-		return -EXDEV;
 	if (!old)
 		return -ENOENT;
 	target = child_of(fs, new_name);
@@ -461,20 +462,25 @@ static int dir_rename(struct file *dir, const char *name, struct file *new_dir,
 	g_free(key);
 	if (target) {
 		g_tree_remove(fs->names, new_name);
-		target->nlink = 0;
+		target->nlink--;
 		maybe_free(fs, target);
 	}
 	g_tree_insert(fs->names, g_strdup(new_name), old);
 	return 0;
 }
 
-static const struct file_ops dir_ops = {
-	.read = dir_read,
-	.llseek = dir_llseek,
+/* One table for every file, as the namespace calls want (a link's old file
+ * and its directory are of one kind); each op looks at its inode. */
+static const struct file_ops msharefs_ops = {
+	.read = msharefs_read,
+	.llseek = msharefs_llseek,
+	.ioctl = region_ioctl,
+	.mmap_object = region_mmap,
 	.getattr = msharefs_getattr,
 	.getdents = dir_getdents,
 	.statfs = msharefs_statfs,
 	.unlink = dir_unlink,
+	.link = dir_link,
 	.rename = dir_rename,
 	.release = msharefs_release,
 };

@@ -11,7 +11,9 @@
  * MAP_FIXED and fd -1 (EINVAL), an overlap is EEXIST; wild pointers EFAULT,
  * other ioctls and other files ENOTTY; mmap wants set-up, aligned ends inside
  * the region (EINVAL), and a writable shared mapping a writable descriptor
- * (EACCES); the VMA is not split (EINVAL); a fork child and a second
+ * (EACCES); a region file has no read (EINVAL) nor position (ESPIPE); a
+ * second name (link) keeps it, mshare_info takes none and mkdir is not
+ * served (EPERM); the VMA is not split (EINVAL); a fork child and a second
  * process see the creator's page, and the creator theirs; a region outlives
  * an unlink while mapped, and its creator's exit while named.
  */
@@ -60,12 +62,21 @@ static const char expected[] =
 	"munmap one page: EINVAL\n"
 	"mprotect one page: EINVAL\n"
 	"stat shareme: mode 100600\n"
-	"listing: . .. mshare_info shareme\n"
+	"link shareme alias: 0\n"
+	"link onto a name: EEXIST\n"
+	"link mshare_info: EPERM\n"
+	"mkdir: EPERM\n"
+	"links of alias: 2\n"
+	"read a region file: EINVAL\n"
+	"lseek a region file: ESPIPE\n"
+	"listing: . .. mshare_info alias shareme\n"
 	"child inherits: x\n"
 	"child munmap: 0\n"
 	"child reads: x\n"
 	"parent reads: y\n"
 	"unlink shareme: 0\n"
+	"links of alias: 1\n"
+	"unlink alias: 0\n"
 	"still mapped: x\n"
 	"munmap: 0\n"
 	"mmap keep: 0\n"
