@@ -1,5 +1,7 @@
 #include "mmu/pagewalk.h"
 
+#include <string.h>
+
 #include "mmu/mm.h"
 
 /* What the entry `e` at `va` of `vma` maps. */
@@ -127,18 +129,29 @@ void smap_gather_mm(struct mm *mm, struct mem_size_stats *mss)
 		smap_gather(mm, vma, mss);
 }
 
-static uint64_t count_tables(struct phys *phys, phys_addr_t table, int level)
+/* Add the table pages below `table` (of `level`) to per_level[their level]. */
+static void count_tables(struct phys *phys, phys_addr_t table, int level, uint64_t *per_level)
 {
 	const pte_t *entries = phys_to_host(phys, table);
-	uint64_t n = 0;
 
 	for (int i = 0; level < PTE_LEVEL && i < PTRS_PER_TABLE; i++)
-		if (pte_present(entries[i]) && !pte_is_block(entries[i], level))
-			n += 1 + count_tables(phys, pte_addr(entries[i]), level + 1);
-	return n;
+		if (pte_present(entries[i]) && !pte_is_block(entries[i], level)) {
+			per_level[level + 1]++;
+			count_tables(phys, pte_addr(entries[i]), level + 1, per_level);
+		}
+}
+
+void mm_pgtable_pages_by_level(struct mm *mm, uint64_t per_level[PGTABLE_LEVELS])
+{
+	memset(per_level, 0, PGTABLE_LEVELS * sizeof(*per_level));
+	per_level[PGD_LEVEL] = 1;
+	count_tables(mm->phys, mm->pgd, PGD_LEVEL, per_level);
 }
 
 uint64_t mm_pgtable_pages(struct mm *mm)
 {
-	return count_tables(mm->phys, mm->pgd, PGD_LEVEL);
+	uint64_t n[PGTABLE_LEVELS];
+
+	mm_pgtable_pages_by_level(mm, n);
+	return n[PUD_LEVEL] + n[PMD_LEVEL] + n[PTE_LEVEL];
 }

@@ -70,5 +70,7 @@ void smap_gather_mm(struct mm *mm, struct mem_size_stats *mss);
 /* Table pages below the root that mm's tables reach (Linux's VmPTE; a
  * shared table counts for each sharer). */
 uint64_t mm_pgtable_pages(struct mm *mm);
+/* The table pages mm's tables reach, by level, the root included. */
+void mm_pgtable_pages_by_level(struct mm *mm, uint64_t per_level[PGTABLE_LEVELS]);
 
 #endif

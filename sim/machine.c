@@ -134,7 +134,8 @@ static void destroy_design(gpointer key, gpointer value, gpointer unused)
 	const struct design_ops *ops = key;
 
 	(void)unused;
-	ops->destroy(value);
+	if (ops->destroy)
+		ops->destroy(value);
 }
 
 static void free_designs(GHashTable *designs)

@@ -82,6 +82,7 @@ struct design_ops {
 	const char *name;
 	/* (NULL: the state does not follow tasks.) */
 	void (*task_release)(struct machine *m, struct task *t, void *state);
+	/* (NULL: the state goes with something else, such as its mount.) */
 	void (*destroy)(void *state);
 	/* Add the design's member to the run's figures (NULL: none). */
 	void (*report)(struct machine *m, void *state, struct report_node *root);

@@ -22,6 +22,7 @@
 
 #include "mmu/mshare/mshare.h"
 #include "mmu/uaccess.h"
+#include "report/model.h"
 #include "sim/machine.h"
 
 #define MSHARE_MAGIC 0x4d534852		/* "MSHR", the RFC's <linux/magic.h> */
@@ -71,6 +72,7 @@ struct msharefs_file {
 };
 
 static const struct file_ops msharefs_ops;
+static const struct design_ops msharefs_design;
 
 static struct msharefs_file *mf_of(struct file *f)
 {
@@ -159,6 +161,8 @@ static int msharefs_create(void *data, const struct pseudo_node *dir, const char
 	g_hash_table_insert(fs->inodes, &inode->ino, inode);
 	g_tree_insert(fs->names, g_strdup(name), inode);
 	to_node(inode, out);
+	if (!machine_design(fs->m, &msharefs_design))
+		machine_add_design(fs->m, &msharefs_design, fs);	/* a report from the first region on */
 	return 0;
 }
 
@@ -213,6 +217,58 @@ static const struct fs_type msharefs_type = {
 	.open = msharefs_open,
 	.create = msharefs_create,
 	.kill = msharefs_kill,
+};
+
+/* ------------------------------------------------------------------ report */
+
+static gboolean report_region(gpointer key, gpointer value, gpointer list)
+{
+	const struct mshare_inode *inode = value;
+	struct report_node *row = report_add_section(list, NULL, NULL, TEXT_INLINE);
+	struct mshare_stats st;
+	uint64_t start, size;
+
+	mshare_get_size(inode->region, &start, &size);
+	mshare_region_stats(inode->region, &st);
+	report_add_string(row, "name", key);
+	report_add_count(row, "start", NULL, start);
+	report_add_count(row, "size", NULL, size);
+	report_add_count(row, "links", NULL, st.links);
+	report_add_count(row, "peak_sharers", NULL, st.peak_sharers);
+	report_add_count(row, "pgd", NULL, st.tables[PGD_LEVEL]);
+	report_add_count(row, "pud", NULL, st.tables[PUD_LEVEL]);
+	report_add_count(row, "pmd", NULL, st.tables[PMD_LEVEL]);
+	report_add_count(row, "pte", NULL, st.tables[PTE_LEVEL]);
+	return FALSE;
+}
+
+/* The regions that still have a name: what their faults linked, how many
+ * processes shared them at most, and the host's table pages by level (one
+ * copy, whatever the number of sharers). */
+static void msharefs_report(struct machine *m, void *state, struct report_node *root)
+{
+	struct msharefs *fs = state;
+	struct report_node *sec = report_add_section(root, "mshare", "mshare regions", TEXT_LINE);
+	struct report_node *list = report_add_list(sec, "regions", "regions", TEXT_TABLE);
+
+	(void)m;
+	report_add_column(list, "name", "name", -16);
+	report_add_column(list, "start", "start", 16);
+	report_add_column(list, "size", "size", 16);
+	report_add_column(list, "links", "links", 8);
+	report_add_column(list, "peak_sharers", "peak sharers", 13);
+	report_add_column(list, "pgd", "pgd", 5);
+	report_add_column(list, "pud", "pud", 5);
+	report_add_column(list, "pmd", "pmd", 5);
+	report_add_column(list, "pte", "pte", 7);
+	g_tree_foreach(fs->names, report_region, list);
+}
+
+/* The mount's state is freed with the mount (msharefs_kill), after every
+ * design's: the VMAs of their address spaces may map regions. */
+static const struct design_ops msharefs_design = {
+	.name = "mshare",
+	.report = msharefs_report,
 };
 
 static gint compare_names(gconstpointer a, gconstpointer b, gpointer unused)

@@ -9,6 +9,7 @@
 #include <glib.h>
 
 #include "mmu/fault.h"
+#include "mmu/pagewalk.h"
 
 struct mshare_region {
 	int refs;
@@ -16,6 +17,7 @@ struct mshare_region {
 	struct mm *host;
 	uint64_t start, size;	/* size 0: not set up */
 	GHashTable *sharers;	/* struct vma * -> its struct mm *: VMAs holding links */
+	uint64_t links, peak_sharers;
 };
 
 int mshare_region_new(struct ptshare *ps, struct phys *phys, struct vm_stats *stats,
@@ -55,6 +57,14 @@ void mshare_region_put(struct mshare_region *r)
 struct mm *mshare_host_mm(const struct mshare_region *r)
 {
 	return r->host;
+}
+
+void mshare_region_stats(const struct mshare_region *r, struct mshare_stats *st)
+{
+	st->links = r->links;
+	st->sharers = g_hash_table_size(r->sharers);
+	st->peak_sharers = r->peak_sharers;
+	mm_pgtable_pages_by_level(r->host, st->tables);
 }
 
 void mshare_get_size(const struct mshare_region *r, uint64_t *start, uint64_t *size)
@@ -116,6 +126,8 @@ static vm_fault_t link_host_table(struct vm_fault *vmf, struct mshare_region *r,
 	if (ptshare_link(r->ps, mm, mm->pgd, slot, PGD_LEVEL, table))
 		return VM_FAULT_OOM;	/* no page for a table above: the only error left */
 	g_hash_table_insert(r->sharers, vmf->vma, mm);
+	r->links++;
+	r->peak_sharers = MAX(r->peak_sharers, g_hash_table_size(r->sharers));
 	vmf->kind = FAULT_KIND_LINK;
 	return VM_FAULT_DONE;
 }

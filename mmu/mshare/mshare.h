@@ -65,4 +65,12 @@ int mshare_check_mmap(const struct mshare_region *r, uint64_t addr, uint64_t len
 /* The host mm (for reports and tests). */
 struct mm *mshare_host_mm(const struct mshare_region *r);
 
+/* What a region has done and holds, for reports. */
+struct mshare_stats {
+	uint64_t links;			/* top-level entries linked to the host's tables */
+	uint64_t sharers, peak_sharers;	/* VMAs holding links: now, and at most */
+	uint64_t tables[PGTABLE_LEVELS];	/* the host's table pages by level, its root included */
+};
+void mshare_region_stats(const struct mshare_region *r, struct mshare_stats *st);
+
 #endif

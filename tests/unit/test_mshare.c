@@ -124,6 +124,7 @@ Test(mshare, mmap_rules)
 Test(mshare, one_fault_populates_every_sharer)
 {
 	struct mm *b = new_mm();
+	struct mshare_stats st;
 
 	set_up_region(16);
 	map_region(fx.mm);
@@ -146,11 +147,17 @@ Test(mshare, one_fault_populates_every_sharer)
 	/* Three roots and one host PUD, PMD and PTE table. */
 	cr_expect_eq(table_frames(), 3 + 3);
 	cr_expect_eq(data_frames(), 2);
+	mshare_region_stats(r, &st);
+	cr_expect(st.links == 2 && st.sharers == 2 && st.peak_sharers == 2);
+	cr_expect(st.tables[PGD_LEVEL] == 1 && st.tables[PUD_LEVEL] == 1 &&
+		  st.tables[PMD_LEVEL] == 1 && st.tables[PTE_LEVEL] == 1);
 	/* Past the host's mapping: SIGSEGV (no host VMA). */
 	expect_fault(b, START + 16 * PG, FAULT_READ, VM_FAULT_SIGSEGV, FAULT_KIND_MAPERR);
 	mm_destroy(b);
 	cr_expect_eq(peek_u64(fx.mm, START), 42, "b's exit frees no shared table");
 	cr_expect_eq(table_frames(), 2 + 3);
+	mshare_region_stats(r, &st);
+	cr_expect(st.links == 2 && st.sharers == 1 && st.peak_sharers == 2);
 	mm_destroy(fx.mm);
 	fx.mm = NULL;
 	expect_no_frames_in_use();
