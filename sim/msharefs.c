@@ -235,6 +235,7 @@ static gboolean report_region(gpointer key, gpointer value, gpointer list)
 	report_add_count(row, "size", NULL, size);
 	report_add_count(row, "links", NULL, st.links);
 	report_add_count(row, "peak_sharers", NULL, st.peak_sharers);
+	report_add_count(row, "flushes_passed", NULL, st.flushes_passed);
 	report_add_count(row, "pgd", NULL, st.tables[PGD_LEVEL]);
 	report_add_count(row, "pud", NULL, st.tables[PUD_LEVEL]);
 	report_add_count(row, "pmd", NULL, st.tables[PMD_LEVEL]);
@@ -257,6 +258,7 @@ static void msharefs_report(struct machine *m, void *state, struct report_node *
 	report_add_column(list, "size", "size", 16);
 	report_add_column(list, "links", "links", 8);
 	report_add_column(list, "peak_sharers", "peak sharers", 13);
+	report_add_column(list, "flushes_passed", "flushes passed", 15);
 	report_add_column(list, "pgd", "pgd", 5);
 	report_add_column(list, "pud", "pud", 5);
 	report_add_column(list, "pmd", "pmd", 5);

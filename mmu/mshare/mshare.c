@@ -17,7 +17,17 @@ struct mshare_region {
 	struct mm *host;
 	uint64_t start, size;	/* size 0: not set up */
 	GHashTable *sharers;	/* struct vma * -> its struct mm *: VMAs holding links */
-	uint64_t links, peak_sharers;
+	GHashTable *subs;	/* struct mm * -> struct sharer: their notifiers */
+	bool passing;		/* passing a flush on: the sharers' own are not passed back */
+	uint64_t links, peak_sharers, flushes_passed;
+};
+
+/* A sharer mm's subscription: its flushes of linked ranges are passed on
+ * to every other holder of those tables (mmu/ptshare). */
+struct sharer {
+	struct mmu_notifier n;	/* first: the notifier is the sharer */
+	struct mshare_region *r;
+	unsigned vmas;		/* its VMAs holding links */
 };
 
 int mshare_region_new(struct ptshare *ps, struct phys *phys, struct vm_stats *stats,
@@ -34,6 +44,7 @@ int mshare_region_new(struct ptshare *ps, struct phys *phys, struct vm_stats *st
 	r->refs = 1;
 	r->ps = ps;
 	r->sharers = g_hash_table_new(g_direct_hash, g_direct_equal);
+	r->subs = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, g_free);
 	*out = r;
 	return 0;
 }
@@ -50,6 +61,7 @@ void mshare_region_put(struct mshare_region *r)
 		return;
 	g_assert(g_hash_table_size(r->sharers) == 0);	/* every VMA holds a reference */
 	g_hash_table_destroy(r->sharers);
+	g_hash_table_destroy(r->subs);
 	mmput(r->host);
 	g_free(r);
 }
@@ -64,6 +76,7 @@ void mshare_region_stats(const struct mshare_region *r, struct mshare_stats *st)
 	st->links = r->links;
 	st->sharers = g_hash_table_size(r->sharers);
 	st->peak_sharers = r->peak_sharers;
+	st->flushes_passed = r->flushes_passed;
 	mm_pgtable_pages_by_level(r->host, st->tables);
 }
 
@@ -112,6 +125,80 @@ int mshare_check_mmap(const struct mshare_region *r, uint64_t addr, uint64_t len
 	return 0;
 }
 
+/* ------------------------------------------------------- sharers' flushes */
+
+struct passing {
+	struct mshare_region *r;
+	struct mm *from;	/* flushes its own range itself */
+};
+
+static void pass_flush(void *ctx, struct mm *holder, uint64_t start, uint64_t end)
+{
+	struct passing *p = ctx;
+
+	if (holder == p->from)
+		return;
+	p->r->flushes_passed++;
+	flush_tlb_mm_range(holder, start, end);
+}
+
+/* Leaves of shared tables changed through `mm` (MADV_DONTNEED of part of a
+ * slot): every other holder of them flushes the same leaves where it has
+ * them, one by one (the review's third option).  Their own flushes come
+ * back here and are not passed on again. */
+static void sharer_invalidate(struct mmu_notifier *n, struct mm *mm, uint64_t start, uint64_t end)
+{
+	struct passing p = { ((struct sharer *)n)->r, mm };
+
+	if (p.r->passing)
+		return;
+	p.r->passing = true;
+	ptshare_for_each_alias(p.r->ps, mm, start, end, pass_flush, &p);
+	p.r->passing = false;
+}
+
+/* The mm goes: its links go with its VMAs, which no longer need it. */
+static void sharer_release(struct mmu_notifier *n, struct mm *mm)
+{
+	g_hash_table_remove(((struct sharer *)n)->r->subs, mm);
+}
+
+static const struct mmu_notifier_ops sharer_ops = {
+	.invalidate_range = sharer_invalidate,
+	.release = sharer_release,
+};
+
+/* `vma` of `mm` holds links now. */
+static void add_sharer(struct mshare_region *r, struct vma *vma, struct mm *mm)
+{
+	struct sharer *sub = g_hash_table_lookup(r->subs, mm);
+
+	if (g_hash_table_contains(r->sharers, vma))
+		return;
+	g_hash_table_insert(r->sharers, vma, mm);
+	r->peak_sharers = MAX(r->peak_sharers, g_hash_table_size(r->sharers));
+	if (!sub) {
+		sub = g_new0(struct sharer, 1);
+		sub->n.ops = &sharer_ops;
+		sub->r = r;
+		mmu_notifier_register(&sub->n, mm);
+		g_hash_table_insert(r->subs, mm, sub);
+	}
+	sub->vmas++;
+}
+
+/* `vma` of `mm` let go of its links. */
+static void remove_sharer(struct mshare_region *r, struct vma *vma, struct mm *mm)
+{
+	struct sharer *sub = g_hash_table_lookup(r->subs, mm);
+
+	g_hash_table_remove(r->sharers, vma);
+	if (sub && !--sub->vmas) {
+		mmu_notifier_unregister(&sub->n, mm);
+		g_hash_table_remove(r->subs, mm);
+	}
+}
+
 /* ---------------------------------------------------------------- vm_ops */
 
 /* Point the faulting mm's top-level entry for `slot` at the host's table.
@@ -125,9 +212,8 @@ static vm_fault_t link_host_table(struct vm_fault *vmf, struct mshare_region *r,
 		flush_tlb_mm_range(mm, slot, slot + PGDIR_SIZE);
 	if (ptshare_link(r->ps, mm, mm->pgd, slot, PGD_LEVEL, table))
 		return VM_FAULT_OOM;	/* no page for a table above: the only error left */
-	g_hash_table_insert(r->sharers, vmf->vma, mm);
+	add_sharer(r, vmf->vma, mm);
 	r->links++;
-	r->peak_sharers = MAX(r->peak_sharers, g_hash_table_size(r->sharers));
 	vmf->kind = FAULT_KIND_LINK;
 	return VM_FAULT_DONE;
 }
@@ -175,7 +261,7 @@ static void mshare_close(struct vma *vma)
 	if (mm) {
 		if (ptshare_unlink_range(r->ps, mm, vma->start, vma->end))
 			flush_tlb_mm_range(mm, vma->start, vma->end);
-		g_hash_table_remove(r->sharers, vma);
+		remove_sharer(r, vma, mm);
 	}
 	mshare_region_put(r);
 }

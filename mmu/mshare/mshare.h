@@ -23,10 +23,15 @@
  * that mm's translations of the range; the shared tables stay with the host
  * mm and go with the region.
  *
- * Not modelled yet: the --mshare-v3-bugs quirks, TLB flushes of host changes
- * reaching the sharers (nothing changes a host entry yet: there is no unmap
- * ioctl), whole-VMA mprotect, mremap and MADV_DONTNEED of a mapping (they act
- * on the shared leaves as on private ones).
+ * A sharer that changes shared leaves itself (MADV_DONTNEED of part of a
+ * slot) flushes its own range; the region hears it on the sharer's notifier
+ * chain and flushes every other holder's alias of that range, one sharer
+ * after the other (the third of the review's options).
+ *
+ * Not modelled yet: the --mshare-v3-bugs quirks, the other flush strategies
+ * (host entries never change: there is no unmap ioctl), whole-VMA mprotect
+ * and mremap of a mapping (they act on the shared leaves as on private
+ * ones).
  */
 #ifndef MMU_MSHARE_MSHARE_H
 #define MMU_MSHARE_MSHARE_H
@@ -69,6 +74,7 @@ struct mm *mshare_host_mm(const struct mshare_region *r);
 struct mshare_stats {
 	uint64_t links;			/* top-level entries linked to the host's tables */
 	uint64_t sharers, peak_sharers;	/* VMAs holding links: now, and at most */
+	uint64_t flushes_passed;	/* a sharer's flush of shared leaves, passed to another */
 	uint64_t tables[PGTABLE_LEVELS];	/* the host's table pages by level, its root included */
 };
 void mshare_region_stats(const struct mshare_region *r, struct mshare_stats *st);

@@ -231,3 +231,33 @@ Test(mshare, dontneed_of_the_slot_unlinks)
 	cr_expect_eq(mm_munmap(fx.mm, START, PGDIR_SIZE), 0);
 	cr_expect_eq(table_frames(), 1, "fx.mm's root alone: the region went with its VMA");
 }
+
+/* A sharer dropping a page of the shared tables (MADV_DONTNEED of part of
+ * the slot) flushes its range, and the region passes the flush on to the
+ * other sharer (fork_mm's notifier records it): once, for the same page. */
+Test(mshare, a_sharers_flush_reaches_the_others)
+{
+	struct mm *child;
+	struct mshare_stats st;
+	unsigned flushes;
+
+	set_up_region(4);
+	map_region(fx.mm);
+	mshare_region_put(r);
+	child = fork_mm();
+	expect_fault(fx.mm, START, FAULT_WRITE, VM_FAULT_DONE, FAULT_KIND_SHMEM);
+	expect_fault(fx.mm, START, FAULT_WRITE, VM_FAULT_DONE, FAULT_KIND_LINK);
+	expect_fault(child, START + PG, FAULT_WRITE, VM_FAULT_DONE, FAULT_KIND_LINK);
+	expect_fault(child, START + PG, FAULT_WRITE, VM_FAULT_DONE, FAULT_KIND_SHMEM);
+	flushes = nr_flushes();
+	cr_expect_eq(mm_madvise_dontneed(fx.mm, START + PG, PG), 0);
+	cr_assert_eq(nr_flushes(), flushes + 2);
+	cr_expect(flush_nr(flushes).mm == fx.mm && flush_nr(flushes).start == START + PG &&
+		  flush_nr(flushes).end == START + 2 * PG);
+	cr_expect(flush_nr(flushes + 1).mm == child && flush_nr(flushes + 1).start == START + PG &&
+		  flush_nr(flushes + 1).end == START + 2 * PG, "passed to the child");
+	cr_expect_eq(pte_at(child, START + PG), 0, "gone for both");
+	mshare_region_stats(vma_lookup(fx.mm, START)->vm_private_data, &st);
+	cr_expect_eq(st.flushes_passed, 1);
+	mm_destroy(child);
+}
