@@ -70,6 +70,7 @@ GUEST_BINS = \
 	guest/bin/vasreport \
 	guest/bin/vasthreads \
 	guest/bin/vasswitch \
+	guest/bin/vasperm \
 	guest/bin/mmcalls
 
 # Guests without a C library: _start is theirs.  No outline atomics either:

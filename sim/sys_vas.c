@@ -20,9 +20,10 @@
  * exits or execs switches back first; the last task of a context detaches
  * everything.
  *
- * Tasks run as root (uid 0, gid 0: sys_proc's getuid) until credentials
- * are modelled, so the mode bits are recorded and checked (mmu/vas) but
- * never deny a guest today.
+ * Permissions are the mode bits against the caller's effective uid, gid
+ * and supplementary groups (sim/cred.h); a new VAS or segment belongs to
+ * them.  CAP_DAC_OVERRIDE bypasses the bits, so root passes until it
+ * changes its ids.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -50,10 +51,16 @@ struct vas_state {
 
 static const struct design_ops vas_design;
 
+/* The task's effective ids and groups, as SysV IPC's ipcperms checks them;
+ * CAP_DAC_OVERRIDE (root until it changes its ids) passes every check. */
 static struct vas_cred current_cred(const struct task *t)
 {
-	(void)t;
-	return (struct vas_cred){ 0, 0 };
+	const struct cred *c = &t->cred;
+
+	return (struct vas_cred){ .uid = c->euid, .gid = c->egid,
+				  .override = cred_capable(c, CAP_DAC_OVERRIDE),
+				  .groups = c->groups ? c->groups->gid : NULL,
+				  .ngroups = c->groups ? c->groups->ngroups : 0 };
 }
 
 static void free_attachment(struct vas_attachment *att)

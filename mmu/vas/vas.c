@@ -39,15 +39,23 @@ void vas_registry_fini(struct vas_registry *r)
 	g_clear_pointer(&r->segs, g_hash_table_destroy);
 }
 
+static bool in_group(const struct vas_cred *cred, uint32_t gid)
+{
+	for (int i = 0; i < cred->ngroups; i++)
+		if (cred->groups[i] == gid)
+			return true;
+	return cred->gid == gid;
+}
+
 bool vas_permitted(const struct vas_attr *attr, const struct vas_cred *cred, unsigned may)
 {
 	unsigned mode = attr->mode;
 
-	if (cred->uid == 0)
+	if (cred->override)
 		return true;
 	if (cred->uid == attr->user)
 		mode >>= 6;
-	else if (cred->gid == attr->group)
+	else if (in_group(cred, attr->group))
 		mode >>= 3;
 	return (mode & may & (VAS_MAY_READ | VAS_MAY_WRITE)) == (may & (VAS_MAY_READ | VAS_MAY_WRITE));
 }

@@ -37,9 +37,13 @@
 #define VAS_MAY_WRITE	2u		/* the access asked for, as MAY_WRITE */
 #define VAS_MAY_READ	4u		/* as MAY_READ */
 
-/* The caller's credentials: root (uid 0) may do anything. */
+/* The caller's credentials: its effective ids and supplementary groups;
+ * `override` (root's CAP_DAC_OVERRIDE) may do anything. */
 struct vas_cred {
 	uint32_t uid, gid;
+	bool override;
+	const uint32_t *groups;
+	int ngroups;
 };
 
 /* struct vas_attr and struct vas_seg_attr of the RFC's <linux/vas.h>. */

@@ -185,3 +185,53 @@ Test(vas, threads_share_vases_and_a_sibling_survives_a_detach)
 	cr_expect_str_eq(r.out, threads_expected);
 	result_free(&r);
 }
+
+/* guest/vasperm: the mode bits against the caller's effective ids.  Root
+ * makes VAS p (1) and segment q (1), mode 0640, owner 5 group 7.  Owner
+ * (uid 5): rw from the owner bits 6.  Group (uid 6 gid 7): the group bits 4
+ * let it attach read-only only; setattr, delete and a segment attach need
+ * write to the VAS: EACCES.  Other (uid 6 gid 8): bits 0, but find and
+ * getattr need no permission.  A supplementary group 7 counts as the group.
+ * A VAS made by uid 6 gid 8 belongs to 6:8.  Root (CAP_DAC_OVERRIDE)
+ * attaches a 0600 VAS of uid 5. */
+static const char perm_expected[] =
+	"create p = 1\n"
+	"seg create q = 1\n"
+	"give p to 5:7 = 0\n"
+	"give q to 5:7 = 0\n"
+	"owner attach rw = 0\n"
+	"owner detach = 0\n"
+	"owner seg attach rw = 0\n"
+	"owner seg detach = 0\n"
+	"owner setattr = 0\n"
+	"group attach ro = 0\n"
+	"group detach = 0\n"
+	"group attach rw = EACCES\n"
+	"group attach wo = EACCES\n"
+	"group seg attach ro = EACCES\n"
+	"group setattr = EACCES\n"
+	"group delete = EACCES\n"
+	"group seg delete = EACCES\n"
+	"other find = 1\n"
+	"other getattr = 0\n"
+	"other attach ro = EACCES\n"
+	"other seg setattr = EACCES\n"
+	"supplementary attach rw = EACCES\n"
+	"supplementary attach ro = 0\n"
+	"uid 6 create = 2\n"
+	"mine: mode 600 user 6 group 8\n"
+	"uid 6 attach own rw = 0\n"
+	"uid 6 detach own = 0\n"
+	"root attach rw of 0600 5:7 = 0\n"
+	"root detach = 0\n"
+	"root delete mine = 0\n"
+	"root delete p = 0\n";
+
+Test(vas, mode_bits_deny_other_users)
+{
+	struct result r = run_mmusim(GUEST("vasperm"), NULL);
+
+	expect_status(&r, 0);
+	cr_expect_str_eq(r.out, perm_expected);
+	result_free(&r);
+}

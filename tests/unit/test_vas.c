@@ -14,7 +14,7 @@
 #define SHARED	UINT64_C(0x100000000000)
 
 static struct vas_registry reg;
-static const struct vas_cred root = { 0, 0 };
+static const struct vas_cred root = { .override = true };
 
 static void setup(void)
 {
@@ -117,10 +117,13 @@ Test(vas, switch_syncs_own_mappings)
 }
 
 /* Owner uid 5 gid 7, mode 0640: the owner reads and writes, the group
- * reads, others nothing; root everything. */
+ * (also by a supplementary group) reads, others nothing; root everything. */
 Test(vas, mode_bits_owner_group_other_root)
 {
-	const struct vas_cred owner = { 5, 7 }, group = { 6, 7 }, other = { 6, 8 };
+	static const uint32_t seven[] = { 7 };
+	const struct vas_cred owner = { .uid = 5, .gid = 7 }, group = { .uid = 6, .gid = 7 };
+	const struct vas_cred other = { .uid = 6, .gid = 8 };
+	const struct vas_cred member = { .uid = 6, .gid = 8, .groups = seven, .ngroups = 1 };
 	int vid = vas_create(&reg, "p", 0640, &owner);
 	struct vas *vas = vas_lookup(&reg, vid);
 
@@ -128,6 +131,8 @@ Test(vas, mode_bits_owner_group_other_root)
 	cr_expect(vas_permitted(&vas->attr, &group, VAS_MAY_READ));
 	cr_expect(!vas_permitted(&vas->attr, &group, VAS_MAY_WRITE));
 	cr_expect(!vas_permitted(&vas->attr, &other, VAS_MAY_READ));
+	cr_expect(vas_permitted(&vas->attr, &member, VAS_MAY_READ));
+	cr_expect(!vas_permitted(&vas->attr, &member, VAS_MAY_WRITE));
 	cr_expect(vas_permitted(&vas->attr, &root, VAS_MAY_READ | VAS_MAY_WRITE));
 	cr_expect_eq(vas_may_attach(vas, VAS_MAY_READ, &other), -EACCES);
 	cr_expect_eq(vas_delete(&reg, vid, &group), -EACCES);
