@@ -71,6 +71,7 @@ GUEST_BINS = \
 	guest/bin/vasthreads \
 	guest/bin/vasswitch \
 	guest/bin/vasperm \
+	guest/bin/vasheap \
 	guest/bin/mmcalls
 
 # Guests without a C library: _start is theirs.  No outline atomics either:

@@ -135,6 +135,8 @@ struct vma {
 	void *vm_private_data;		/* the backing object (file, shmem), or NULL */
 	uint64_t pgoff;			/* page offset of `start` in the object */
 	const char *name;		/* "[heap]", "[stack]", or NULL: ask the ops */
+	uint64_t stamp;			/* mm->vma_clock at its last link, resize or
+					 * mprotect (the RFC's vas_last_update) */
 	struct vma_node rb;		/* owned by mmu/vma_tree */
 };
 
@@ -164,6 +166,7 @@ struct mm {
 	const struct vm_tunables *tunables;	/* which faults happen (mmu/cost.h) */
 	uint64_t min_flt;		/* faults resolved (getrusage's ru_minflt) */
 	unsigned long flags;		/* MMF_* (mmu/mm.h) */
+	uint64_t vma_clock;		/* VMA changes so far (struct vma's stamp) */
 };
 
 enum fault_access { FAULT_READ, FAULT_WRITE, FAULT_EXEC };

@@ -86,11 +86,17 @@ struct vas_attachment {
 	struct vas *vas;
 	unsigned may;			/* VAS_MAY_READ and/or VAS_MAY_WRITE */
 	struct mm *mm;
-	GArray *own;			/* struct vas_range, ascending */
+	GArray *own;			/* struct vas_range */
 };
 
+enum { VAS_SIDE_ORIGINAL, VAS_SIDE_ATTACHED };
+
+/* An own VMA as the last synchronisation left it: its bounds and the
+ * stamps (struct vma) of its two copies, the original mm's and the
+ * attached mm's. */
 struct vas_range {
 	uint64_t start, end;
+	uint64_t stamp[2];		/* by VAS_SIDE_* */
 };
 
 /* What a synchronisation or a build did, for its cost. */
@@ -138,11 +144,17 @@ int vas_attach_build(struct vas_attachment *att, struct vas *vas, unsigned may,
 /* The attach ends: a writable one merges the VAS's mappings back; frees
  * the own ranges (the caller drops att->mm). */
 int vas_attach_release(struct vas_attachment *att, struct vas_copy_stats *st);
-/* Make the own mappings of `dst` those of `src` (one of them is att->mm,
- * the other the task's original mm).  Equal VMAs keep their entries and get
- * those that differ; changed or new ones are copied whole; gone ones are
- * unmapped.  -EFAULT (nothing changed) when an own mapping of the original
- * overlaps a VAS mapping of the attached mm. */
+/* Bring the own mappings of `dst` in line with those of `src` (one of them
+ * is att->mm, the other the task's original mm), VMA by VMA by their
+ * timestamps against the record of the last synchronisation (the RFC's
+ * vas_last_update): unchanged on both sides, only the entries that differ
+ * are fixed; changed (bounds, protection) or new in src, copied whole;
+ * gone from src, unmapped; changed or new in dst alone, kept (it is the
+ * newer; it goes the other way next time).  -EFAULT, nothing changed, when
+ * a VMA changed on both sides (the source is stale: the RFC's known
+ * failure when two threads grow the heap, one in a VAS, one outside), or
+ * when a copy would land on a mapping dst keeps (a VAS mapping of the
+ * attached mm, a newer own one). */
 int vas_sync_own(struct vas_attachment *att, struct mm *src, struct mm *dst,
 		 struct vas_copy_stats *st);
 

@@ -235,3 +235,36 @@ Test(vas, mode_bits_deny_other_users)
 	cr_expect_str_eq(r.out, perm_expected);
 	result_free(&r);
 }
+
+/* guest/vasheap: one side at a time, the heap (one page at the brk of the
+ * start) grown to 2 pages in v is in the original after switching out, and
+ * grown to 3 outside is in v after switching in; then a thread in v grows
+ * it to 8 pages while main grows the original's to 4: both copies changed
+ * since the last switch, so the thread's switch out fails with EFAULT, and
+ * again at the next try, and it stays in v (1), the RFC's known failure. */
+static const char heap_expected[] =
+	"start: heap 1 pages\n"
+	"attach v = 0\n"
+	"switch v = 0\n"
+	"in v: heap 2 pages\n"
+	"switch 0 = 0\n"
+	"original reads: grown in v\n"
+	"original: heap 3 pages\n"
+	"switch v = 0\n"
+	"v reads: grown in v, grown outside\n"
+	"switch 0 = 0\n"
+	"thread switch v = 0\n"
+	"thread in v: heap 8 pages\n"
+	"main outside: heap 4 pages\n"
+	"thread switch 0 = EFAULT\n"
+	"thread switch 0 again = EFAULT\n"
+	"thread active = 1\n";
+
+Test(vas, heap_grown_on_both_sides_fails_the_next_switch)
+{
+	struct result r = run_mmusim(GUEST("vasheap"), NULL);
+
+	expect_status(&r, 0);
+	cr_expect_str_eq(r.out, heap_expected);
+	result_free(&r);
+}

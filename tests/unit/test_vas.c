@@ -116,6 +116,73 @@ Test(vas, switch_syncs_own_mappings)
 	mm_destroy(att.mm);
 }
 
+/* The VMA timestamps decide.  A VMA of two touched pages, in step after
+ * the attach.  Grown by a page in the attached mm alone: the sync into the
+ * original keeps nothing of the old copy (two entries removed) and copies
+ * the three pages (vmas 1, entries 3).  Then the original grows it to four
+ * pages and the attached mm shrinks it by mprotect of its last page: both
+ * copies changed since they were last in step, so either direction finds
+ * its source stale, -EFAULT, and leaves both as they were.  A change on
+ * the destination side alone is kept (the destination is the newer). */
+Test(vas, sync_by_timestamps_recopies_keeps_newer_and_refuses_stale)
+{
+	int vid = vas_create(&reg, "v", 0600, &root);
+	struct vas_attachment att = { 0 };
+	struct vas_copy_stats st = { 0 };
+
+	map_touched(fx.mm, OWN, 2);
+	cr_assert_eq(mm_create(fx.phys, &fx.stats, &att.mm), 0);
+	cr_assert_eq(vas_attach_build(&att, vas_lookup(&reg, vid), VAS_MAY_READ | VAS_MAY_WRITE,
+				      fx.mm, &st), 0);
+
+	map_touched(att.mm, OWN + 2 * PG, 1);
+	st = (struct vas_copy_stats){ 0 };
+	cr_assert_eq(vas_sync_own(&att, att.mm, fx.mm, &st), 0);
+	cr_expect_eq(st.vmas, 1);
+	cr_expect_eq(st.entries, 3);
+	cr_expect_eq(vma_lookup(fx.mm, OWN)->end, OWN + 3 * PG);
+	cr_expect_eq(entry(fx.mm, OWN + 2 * PG), entry(att.mm, OWN + 2 * PG));
+
+	map_touched(fx.mm, OWN + 3 * PG, 1);
+	cr_assert_eq(mm_mprotect(att.mm, OWN + 2 * PG, PG, VM_READ), 0);
+	st = (struct vas_copy_stats){ 0 };
+	cr_expect_eq(vas_sync_own(&att, att.mm, fx.mm, &st), -EFAULT);
+	cr_expect_eq(vas_sync_own(&att, fx.mm, att.mm, &st), -EFAULT);
+	cr_expect_eq(st.vmas + st.entries + st.removed, 0);
+	cr_expect_eq(vma_lookup(fx.mm, OWN)->end, OWN + 4 * PG);
+	cr_expect_eq(vma_lookup(att.mm, OWN)->end, OWN + 2 * PG);
+
+	cr_assert_eq(mm_munmap(att.mm, OWN, 3 * PG), 0);	/* gone here, changed there */
+	cr_expect_eq(vas_sync_own(&att, fx.mm, att.mm, &st), -EFAULT);
+	mm_destroy(att.mm);
+	g_array_free(att.own, TRUE);
+}
+
+/* A change on the destination side alone stays: the original grows the VMA
+ * to three pages; the attached mm, unchanged, syncs into it and nothing is
+ * copied or removed; the other way copies the three pages. */
+Test(vas, sync_keeps_a_newer_destination)
+{
+	int vid = vas_create(&reg, "v", 0600, &root);
+	struct vas_attachment att = { 0 };
+	struct vas_copy_stats st = { 0 };
+
+	map_touched(fx.mm, OWN, 2);
+	cr_assert_eq(mm_create(fx.phys, &fx.stats, &att.mm), 0);
+	cr_assert_eq(vas_attach_build(&att, vas_lookup(&reg, vid), VAS_MAY_READ | VAS_MAY_WRITE,
+				      fx.mm, &st), 0);
+	map_touched(fx.mm, OWN + 2 * PG, 1);
+	st = (struct vas_copy_stats){ 0 };
+	cr_assert_eq(vas_sync_own(&att, att.mm, fx.mm, &st), 0);
+	cr_expect_eq(st.entries + st.removed + st.vmas, 0);
+	cr_expect_eq(vma_lookup(fx.mm, OWN)->end, OWN + 3 * PG);
+	cr_assert_eq(vas_sync_own(&att, fx.mm, att.mm, &st), 0);
+	cr_expect_eq(st.entries, 3);
+	cr_expect_eq(vma_lookup(att.mm, OWN)->end, OWN + 3 * PG);
+	cr_assert_eq(vas_attach_release(&att, &st), 0);
+	mm_destroy(att.mm);
+}
+
 /* Owner uid 5 gid 7, mode 0640: the owner reads and writes, the group
  * (also by a supplementary group) reads, others nothing; root everything. */
 Test(vas, mode_bits_owner_group_other_root)
