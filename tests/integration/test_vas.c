@@ -134,16 +134,22 @@ Test(vas, switches_cost_an_mm_switch_with_and_without_asids)
 
 /* vasswitch 10 rounds: 10 switches into the VAS and 10 back (20 switch:vas),
  * 20 thread switches of the futex ping-pong and 20 process switches of the
- * pipe ping-pong (one CPU: every hand-over is a switch). */
+ * pipe ping-pong (one CPU: every hand-over is a switch); then 10 creates
+ * (vas_attach: 1 for the switches + 10) and 10 forks, each child run when
+ * its parent waits and the parent again when it exits: 20 more process
+ * switches. */
 Test(vas, benchmark_switches_by_kind)
 {
 	struct result r = run_mmusim("--cpus", "1", "--stats", GUEST("vasswitch"), "10", "2", NULL);
 
 	expect_status(&r, 0);
 	expect_contains("stdout", r.out, "vas switch");
+	expect_contains("stdout", r.out, "vas create");
+	expect_contains("stdout", r.out, "fork");
 	cr_expect(g_regex_match_simple("^ +switch:vas +20 ", r.err, G_REGEX_MULTILINE, 0), "%s", r.err);
 	cr_expect(g_regex_match_simple("^ +switch:thread +20 ", r.err, G_REGEX_MULTILINE, 0), "%s", r.err);
-	cr_expect(g_regex_match_simple("^ +switch:process +20 ", r.err, G_REGEX_MULTILINE, 0), "%s", r.err);
+	cr_expect(g_regex_match_simple("^ +switch:process +40 ", r.err, G_REGEX_MULTILINE, 0), "%s", r.err);
+	cr_expect(g_regex_match_simple("^ +syscall:vas_attach +11 ", r.err, G_REGEX_MULTILINE, 0), "%s", r.err);
 	result_free(&r);
 }
 
