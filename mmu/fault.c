@@ -188,6 +188,12 @@ static vm_fault_t fault_vma(struct vm_fault *vmf)
 		vmf->kind = FAULT_KIND_ACCERR;
 		return VM_FAULT_SIGSEGV;
 	}
+	if (vma->vm_ops->prepare) {
+		vm_fault_t ret = vma->vm_ops->prepare(vmf);
+
+		if (ret != VM_FAULT_DONE)
+			return ret;
+	}
 	vmf->pgoff = linear_page_index(vma, vmf->address);
 	ptep = pgtable_walk(vmf->mm->phys, vmf->mm->pgd, vmf->address);
 	if (!ptep || !pte_present(*ptep))

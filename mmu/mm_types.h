@@ -110,6 +110,12 @@ struct vm_ops {
 	 * keeps object_page_refs on it), not a private copy of it.  NULL: every
 	 * mapped frame is the object's. */
 	bool (*owns_page)(const struct vma *vma, uint64_t pgoff, phys_addr_t pa);
+	/* First on a fault the VMA permits, before its entry is looked at:
+	 * install the entries the VMA is owed (a lazily attached VAS fills
+	 * itself from its source, mmu/vas), counting them in the record.
+	 * Returns VM_FAULT_DONE (int: the type is below) to go on, or a
+	 * failure.  NULL: nothing owed. */
+	int (*prepare)(struct vm_fault *vmf);
 };
 
 /* A VMA's links in its mm's tree (mmu/vma_tree) and the figures of the

@@ -50,6 +50,7 @@ struct options {
 	int max_tasks;
 	bool tlb_off;			/* --tlb off: no per-access TLB lookups */
 	bool no_fastpath;		/* --no-fastpath: stores take the library's plain path */
+	bool vas_lazy;			/* --vas-attach lazy (sim/sys_vas.c) */
 	const char *profile;		/* built-in name or key file */
 	char **sets;			/* --set assignments, NULL-terminated or NULL */
 	char **tmpfs;			/* --tmpfs mount points, NULL-terminated or NULL */

@@ -84,6 +84,7 @@ static struct vas_state *vas_state(struct machine *m)
 	if (!s) {
 		s = g_new0(struct vas_state, 1);
 		vas_registry_init(&s->reg, m->phys, &m->vmstats);
+		s->reg.lazy = m->opt.vas_lazy;
 		s->contexts = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL,
 						    (GDestroyNotify)free_context);
 		s->active = g_hash_table_new(g_direct_hash, g_direct_equal);
@@ -545,6 +546,8 @@ static void vas_report(struct machine *m, void *state, struct report_node *root)
 	report_add_count(sec, "switches", "VAS switches", s->reg.switches);
 	report_add_count(sec, "attaches", "attaches", s->reg.attaches);
 	report_add_count(sec, "detaches", "detaches", s->reg.detaches);
+	report_add_string(sec, "attach", s->reg.lazy ? "lazy" : "eager");
+	report_add_count(sec, "lazy_fills", "lazy fills", s->reg.lazy_fills);
 	report_vases(sec, &s->reg);
 	report_segments(sec, &s->reg);
 	report_attachments(sec, s);

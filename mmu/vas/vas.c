@@ -31,12 +31,16 @@ void vas_registry_init(struct vas_registry *r, struct phys *phys, struct vm_stat
 	*r = (struct vas_registry){ .phys = phys, .stats = stats, .next_vid = 1, .next_sid = 1 };
 	r->vases = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, (GDestroyNotify)free_vas);
 	r->segs = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, (GDestroyNotify)free_seg);
+	r->lazy_ops = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, g_free);
+	r->lazy_mms = g_hash_table_new(g_direct_hash, g_direct_equal);
 }
 
 void vas_registry_fini(struct vas_registry *r)
 {
 	g_clear_pointer(&r->vases, g_hash_table_destroy);
 	g_clear_pointer(&r->segs, g_hash_table_destroy);
+	g_clear_pointer(&r->lazy_mms, g_hash_table_destroy);
+	g_clear_pointer(&r->lazy_ops, g_hash_table_destroy);
 }
 
 static bool in_group(const struct vas_cred *cred, uint32_t gid)
@@ -123,6 +127,7 @@ int vas_create(struct vas_registry *r, const char *name, uint32_t mode,
 		return err;
 	}
 	vas->id = r->next_vid++;
+	vas->reg = r;
 	vas->name = g_strdup(name);
 	vas->attr = new_attr(mode, cred);
 	vas->segs = g_ptr_array_new();
@@ -262,6 +267,111 @@ static void copy_layout(struct mm *dst, const struct mm *src)
 	dst->env_end = src->env_end;
 }
 
+/* ------------------------------------------------------------- lazy attach */
+
+/* The lazy twin of a VMA's ops: the same, but a fault first fills the VMA
+ * from its source (the RFC's vas_lazy_attach_vma, called at the start of
+ * handle_mm_fault), which makes it an ordinary VMA again. */
+struct lazy_ops {
+	struct vm_ops ops;		/* first: a VMA's vm_ops points here */
+	const struct vm_ops *real;
+	struct vas_registry *reg;
+};
+
+static int lazy_prepare(struct vm_fault *vmf);
+
+static const struct vm_ops *lazy_twin(struct vas_registry *r, const struct vm_ops *real)
+{
+	struct lazy_ops *lo = g_hash_table_lookup(r->lazy_ops, real);
+
+	if (!lo) {
+		lo = g_new(struct lazy_ops, 1);
+		*lo = (struct lazy_ops){ .ops = *real, .real = real, .reg = r };
+		lo->ops.prepare = lazy_prepare;
+		g_hash_table_insert(r->lazy_ops, (gpointer)real, lo);
+	}
+	return &lo->ops;
+}
+
+static bool vma_lazy(const struct vma *vma)
+{
+	return vma->vm_ops->prepare == lazy_prepare;
+}
+
+static const struct vm_ops *real_ops(const struct vma *vma)
+{
+	return vma_lazy(vma) ? ((const struct lazy_ops *)vma->vm_ops)->real : vma->vm_ops;
+}
+
+static bool is_own(const struct vas_attachment *att, struct mm *mm, const struct vma *vma);
+
+/* Fill the lazy `vma` of att->mm from its source: the original mm for an
+ * own VMA, the VAS's for the VAS's (write removed for a read-only attach). */
+static int fill_lazy(struct vas_attachment *att, struct vma *vma, struct vas_copy_stats *st)
+{
+	bool own = is_own(att, att->mm, vma);
+	struct mm *src = own ? att->orig : att->vas->mm;
+	struct copy_ctx c = { att->mm, NULL, !own && !(att->may & VAS_MAY_WRITE), st };
+
+	vma->vm_ops = real_ops(vma);
+	att->vas->reg->lazy_fills++;
+	return pgtable_walk_range(src->phys, src->pgd, vma->start, vma->end, copy_entry, &c);
+}
+
+static int lazy_prepare(struct vm_fault *vmf)
+{
+	const struct lazy_ops *lo = (const struct lazy_ops *)vmf->vma->vm_ops;
+	struct vas_attachment *att = g_hash_table_lookup(lo->reg->lazy_mms, vmf->mm);
+	struct vas_copy_stats st = { 0 };
+
+	g_assert(att);		/* a release fills every lazy VMA first */
+	if (fill_lazy(att, vmf->vma, &st))
+		return VM_FAULT_OOM;
+	vmf->ptes_installed += (unsigned)st.entries;
+	return VM_FAULT_DONE;
+}
+
+/* Fill every lazy VMA of att->mm (before a merge, a copy, the release). */
+static int fill_all_lazy(struct vas_attachment *att, struct vas_copy_stats *st)
+{
+	int err = 0;
+
+	for (struct vma *v = vma_first(att->mm); v && !err; v = vma_next(att->mm, v))
+		if (vma_lazy(v))
+			err = fill_lazy(att, v, st);
+	return err;
+}
+
+/* A skeleton copy of `vma` in dst, filled at its first fault. */
+static struct vma *link_lazy(struct vas_registry *r, const struct vma *vma, struct mm *dst,
+			     bool drop_write, struct vas_copy_stats *st)
+{
+	struct vma *copy = vma_dup(vma);
+
+	if (drop_write)
+		copy->prot &= ~VM_WRITE;
+	copy->vm_ops = lazy_twin(r, vma->vm_ops);
+	vma_link(dst, copy);
+	st->vmas++;
+	return copy;
+}
+
+/* Copy `vma` of `src` into the attached mm: eagerly, or (lazy attach) as
+ * a skeleton unless it is code, which the RFC always copies. */
+static int attach_vma(struct vas_attachment *att, struct mm *src, const struct vma *vma,
+		      bool drop_write, struct vas_copy_stats *st, struct vma **out)
+{
+	struct vas_registry *r = att->vas->reg;
+	struct vma *copy;
+
+	if (!r->lazy || (vma->prot & VM_EXEC))
+		return copy_vma(src, vma, att->mm, drop_write, st, out);
+	copy = link_lazy(r, vma, att->mm, drop_write, st);
+	if (out)
+		*out = copy;
+	return 0;
+}
+
 /* ------------------------------------------------------------------ attach */
 
 static int side_of(const struct vas_attachment *att, const struct mm *mm)
@@ -297,10 +407,13 @@ static void record_pair(struct vas_attachment *att, struct mm *src, const struct
 	r->stamp[side_of(att, dst)] = c->stamp;
 }
 
-/* Whether `vma` of `mm` is the task's own rather than the VAS's. */
+/* Whether `vma` of `mm` is the task's own rather than the VAS's: in the
+ * attached mm, one over a recorded own VMA or in the brk area (a heap
+ * grown inside the VAS stays the task's). */
 static bool is_own(const struct vas_attachment *att, struct mm *mm, const struct vma *vma)
 {
-	if (mm != att->mm)
+	if (mm != att->mm ||
+	    ranges_overlap(mm->start_brk, PAGE_ALIGN(mm->brk), vma->start, vma->end))
 		return true;
 	for (guint i = 0; i < att->own->len; i++) {
 		const struct vas_range *r = &g_array_index(att->own, struct vas_range, i);
@@ -329,14 +442,14 @@ int vas_attach_build(struct vas_attachment *att, struct vas *vas, unsigned may,
 	for (v = vma_first(vas->mm); v; v = vma_next(vas->mm, v))
 		if (mm_overlaps(orig, v->start, v->end))
 			return -EFAULT;
-	*att = (struct vas_attachment){ .vas = vas, .may = may, .mm = att->mm };
+	*att = (struct vas_attachment){ .vas = vas, .may = may, .mm = att->mm, .orig = orig };
 	att->own = g_array_new(FALSE, FALSE, sizeof(struct vas_range));
 	for (v = vma_first(vas->mm); v && !err; v = vma_next(vas->mm, v))
-		err = copy_vma(vas->mm, v, att->mm, !(may & VAS_MAY_WRITE), st, NULL);
+		err = attach_vma(att, vas->mm, v, !(may & VAS_MAY_WRITE), st, NULL);
 	for (v = vma_first(orig); v && !err; v = vma_next(orig, v)) {
 		struct vma *copy;
 
-		err = copy_vma(orig, v, att->mm, false, st, &copy);
+		err = attach_vma(att, orig, v, false, st, &copy);
 		record_pair(att, orig, v, att->mm, copy);
 	}
 	copy_layout(att->mm, orig);
@@ -345,6 +458,8 @@ int vas_attach_build(struct vas_attachment *att, struct vas *vas, unsigned may,
 		att->own = NULL;
 		return err;
 	}
+	if (vas->reg->lazy)
+		g_hash_table_insert(vas->reg->lazy_mms, att->mm, att);
 	if (may & VAS_MAY_WRITE)
 		vas->writers++;
 	else
@@ -370,14 +485,18 @@ static int vas_merge(struct vas_attachment *att, struct vas_copy_stats *st)
 
 int vas_attach_release(struct vas_attachment *att, struct vas_copy_stats *st)
 {
-	int err = 0;
+	int err = fill_all_lazy(att, st);
 
-	if (att->may & VAS_MAY_WRITE) {
+	g_hash_table_remove(att->vas->reg->lazy_mms, att->mm);
+	if (err) {
+		/* out of memory: the VAS keeps what it had */
+	} else if (att->may & VAS_MAY_WRITE) {
 		err = vas_merge(att, st);
-		att->vas->writers--;
-	} else {
-		att->vas->readers--;
 	}
+	if (att->may & VAS_MAY_WRITE)
+		att->vas->writers--;
+	else
+		att->vas->readers--;
 	g_array_free(att->own, TRUE);
 	att->own = NULL;
 	return err;
@@ -386,7 +505,7 @@ int vas_attach_release(struct vas_attachment *att, struct vas_copy_stats *st)
 static bool same_vma(const struct vma *a, const struct vma *b)
 {
 	return a->start == b->start && a->end == b->end && a->prot == b->prot &&
-	       a->flags == b->flags && a->vm_ops == b->vm_ops &&
+	       a->flags == b->flags && real_ops(a) == real_ops(b) &&
 	       a->vm_private_data == b->vm_private_data && a->pgoff == b->pgoff;
 }
 
@@ -460,7 +579,7 @@ static int plan_dst(struct vas_attachment *att, struct mm *src, struct mm *dst,
 		} else if (changed_since(att, rec, src, s) || !same_vma(s, d)) {
 			g_ptr_array_add(p->drop, d);
 			g_ptr_array_add(p->copy, s);
-		} else {
+		} else if (!vma_lazy(s) && !vma_lazy(d)) {	/* a lazy one fills later */
 			g_ptr_array_add(p->same, s);
 		}
 	}
@@ -525,6 +644,10 @@ static int apply_plan(struct vas_attachment *att, struct mm *src, struct mm *dst
 	for (guint i = 0; i < p->copy->len && !err; i++) {
 		struct vma *s = g_ptr_array_index(p->copy, i), *copy;
 
+		if (vma_lazy(s))
+			err = fill_lazy(att, s, st);
+		if (err)
+			break;
 		err = copy_vma(src, s, dst, false, st, &copy);
 		record_pair(att, src, s, dst, copy);
 	}

@@ -21,6 +21,13 @@
  * mm entered (vas_sync_own); detaching a writable attach merges the VAS's
  * mappings back into the VAS (vas_merge).
  *
+ * With r->lazy (the RFC's CONFIG_VAS_LAZY_ATTACH) an attach copies the
+ * VMAs but only code's entries: the others get a lazy twin of their ops
+ * whose prepare hook (struct vm_ops) fills the whole VMA from its source at
+ * its first fault and gives the VMA its own ops back; a synchronisation
+ * leaves an unfilled VMA alone, and one about to be copied, merged or
+ * released is filled first.
+ *
  * Errors are the RFC's negative errno values.  Nothing here needs sim/.
  */
 #ifndef MMU_VAS_VAS_H
@@ -62,7 +69,10 @@ struct vas_seg {
 	int vases;			/* VASes it is attached to */
 };
 
+struct vas_registry;
+
 struct vas {
+	struct vas_registry *reg;	/* it belongs to */
 	int id;
 	char *name;
 	struct vas_attr attr;
@@ -78,6 +88,10 @@ struct vas_registry {
 	GHashTable *segs;		/* id -> struct vas_seg * */
 	int next_vid, next_sid;
 	uint64_t switches, attaches, detaches;
+	bool lazy;			/* attach lazily (--vas-attach lazy) */
+	uint64_t lazy_fills;		/* VMAs filled at a fault or before a copy */
+	GHashTable *lazy_ops;		/* real struct vm_ops * -> its lazy twin */
+	GHashTable *lazy_mms;		/* attached mm -> struct vas_attachment * (lazy) */
 };
 
 /* An attach of a VAS to a task: the mm built for them and the task's own
@@ -86,6 +100,7 @@ struct vas_attachment {
 	struct vas *vas;
 	unsigned may;			/* VAS_MAY_READ and/or VAS_MAY_WRITE */
 	struct mm *mm;
+	struct mm *orig;		/* the task's original mm */
 	GArray *own;			/* struct vas_range */
 };
 
@@ -137,12 +152,13 @@ int vas_seg_detach(struct vas_registry *r, int vid, int sid, const struct vas_cr
 unsigned vas_type_to_may(int type);
 /* May `vas` be attached once more with `may`?  0, -EACCES, -EBUSY. */
 int vas_may_attach(const struct vas *vas, unsigned may, const struct vas_cred *cred);
-/* Fill the empty `att->mm` for `vas` and the task's original mm `orig`.
- * -EFAULT when a VAS mapping overlaps one of the task's; -ENOMEM. */
+/* Fill the empty `att->mm` for `vas` and the task's original mm `orig`
+ * (lazily with r->lazy).  -EFAULT when a VAS mapping overlaps one of the
+ * task's; -ENOMEM. */
 int vas_attach_build(struct vas_attachment *att, struct vas *vas, unsigned may,
 		     struct mm *orig, struct vas_copy_stats *st);
-/* The attach ends: a writable one merges the VAS's mappings back; frees
- * the own ranges (the caller drops att->mm). */
+/* The attach ends: lazy VMAs are filled, a writable attach merges the
+ * VAS's mappings back; frees the own ranges (the caller drops att->mm). */
 int vas_attach_release(struct vas_attachment *att, struct vas_copy_stats *st);
 /* Bring the own mappings of `dst` in line with those of `src` (one of them
  * is att->mm, the other the task's original mm), VMA by VMA by their

@@ -14,6 +14,21 @@
 
 TestSuite(vas, .init = harness_setup, .fini = harness_teardown, .timeout = TEST_TIMEOUT);
 
+/* `guest` prints `expected` with either attach (--vas-attach): lazy fills
+ * change costs, never what the guest sees. */
+static void expect_lines_both_ways(const char *guest, const char *expected)
+{
+	static const char *const modes[] = { "eager", "lazy" };
+
+	for (size_t i = 0; i < G_N_ELEMENTS(modes); i++) {
+		struct result r = run_mmusim("--vas-attach", modes[i], guest, NULL);
+
+		expect_status(&r, 0);
+		cr_expect_str_eq(r.out, expected, "--vas-attach %s", modes[i]);
+		result_free(&r);
+	}
+}
+
 static const char expected[] =
 	"create a = 1\n"
 	"create a again = EEXIST\n"
@@ -101,11 +116,7 @@ static const char expected[] =
 
 Test(vas, every_call_answers_as_the_rfc)
 {
-	struct result r = run_mmusim(GUEST("vascalls"), NULL);
-
-	expect_status(&r, 0);
-	cr_expect_str_eq(r.out, expected);
-	result_free(&r);
+	expect_lines_both_ways(GUEST("vascalls"), expected);
 }
 
 /* A VAS switch is an address-space switch on the running CPU, recorded as
@@ -185,11 +196,7 @@ static const char threads_expected[] =
 
 Test(vas, threads_share_vases_and_a_sibling_survives_a_detach)
 {
-	struct result r = run_mmusim(GUEST("vasthreads"), NULL);
-
-	expect_status(&r, 0);
-	cr_expect_str_eq(r.out, threads_expected);
-	result_free(&r);
+	expect_lines_both_ways(GUEST("vasthreads"), threads_expected);
 }
 
 /* guest/vasperm: the mode bits against the caller's effective ids.  Root
@@ -235,11 +242,7 @@ static const char perm_expected[] =
 
 Test(vas, mode_bits_deny_other_users)
 {
-	struct result r = run_mmusim(GUEST("vasperm"), NULL);
-
-	expect_status(&r, 0);
-	cr_expect_str_eq(r.out, perm_expected);
-	result_free(&r);
+	expect_lines_both_ways(GUEST("vasperm"), perm_expected);
 }
 
 /* guest/vasheap: one side at a time, the heap (one page at the brk of the
@@ -268,9 +271,34 @@ static const char heap_expected[] =
 
 Test(vas, heap_grown_on_both_sides_fails_the_next_switch)
 {
-	struct result r = run_mmusim(GUEST("vasheap"), NULL);
+	expect_lines_both_ways(GUEST("vasheap"), heap_expected);
+}
 
-	expect_status(&r, 0);
-	cr_expect_str_eq(r.out, heap_expected);
+/* Eager attach copies every entry at vas_attach: no VMA is ever filled
+ * lazily and no fault finds its entry already there.  Lazy attach leaves
+ * all but code to the first fault, which fills the VMA and then finds the
+ * entry present (a spurious fault with pte_install steps). */
+Test(vas, lazy_attach_takes_faults_eager_does_not)
+{
+	struct result eager = run_mmusim("--stats", GUEST("vascalls"), NULL);
+	struct result lazy = run_mmusim("--stats", "--vas-attach", "lazy", GUEST("vascalls"), NULL);
+
+	expect_status(&eager, 0);
+	expect_status(&lazy, 0);
+	cr_expect(g_regex_match_simple("^ +lazy fills +0$", eager.err, G_REGEX_MULTILINE, 0), "%s", eager.err);
+	expect_not_contains("eager stats", eager.err, "fault:spurious");
+	cr_expect(g_regex_match_simple("^ +lazy fills +[1-9]", lazy.err, G_REGEX_MULTILINE, 0), "%s", lazy.err);
+	cr_expect(g_regex_match_simple("^ +fault:spurious +[1-9].*pte_install", lazy.err,
+				       G_REGEX_MULTILINE, 0), "%s", lazy.err);
+	result_free(&eager);
+	result_free(&lazy);
+}
+
+Test(vas, vas_attach_option_takes_eager_or_lazy)
+{
+	struct result r = run_mmusim("--vas-attach", "sometimes", GUEST("vascalls"), NULL);
+
+	expect_status(&r, 2);
+	expect_contains("stderr", r.err, "--vas-attach sometimes: expected eager or lazy");
 	result_free(&r);
 }

@@ -12,6 +12,7 @@
 
 #define OWN	UINT64_C(0x10000000)
 #define SHARED	UINT64_C(0x100000000000)
+#define CODE	UINT64_C(0x400000)
 
 static struct vas_registry reg;
 static const struct vas_cred root = { .override = true };
@@ -112,6 +113,89 @@ Test(vas, switch_syncs_own_mappings)
 	cr_expect_eq(st.entries, 0);		/* nothing changed: nothing copied */
 	cr_expect_eq(st.removed, 0);
 
+	cr_assert_eq(vas_attach_release(&att, &st), 0);
+	mm_destroy(att.mm);
+}
+
+/* Lazy attach, read-only: the code VMA (one touched page) is copied with
+ * its entry, the three-page data VMA, a one-page one 16 pages above and
+ * the VAS's two-page VMA only as skeletons (vmas 4, entries 1).  A read fault in the data VMA fills all of
+ * it from the original (3 entries, one fill) and is then spurious; a write
+ * to the VAS's read-only VMA is refused before any fill; a read fills it
+ * from the VAS read-only (2 entries).  The release fills the one-page VMA
+ * never touched (fills 3); after the teardown every frame has one mapper
+ * again. */
+Test(vas, lazy_attach_fills_a_vma_at_its_first_fault)
+{
+	int vid = vas_create(&reg, "v", 0600, &root);
+	struct vas *vas = vas_lookup(&reg, vid);
+	struct vas_attachment att = { 0 };
+	struct vas_copy_stats st = { 0 };
+	struct vm_fault vmf;
+	uint64_t out;
+
+	reg.lazy = true;
+	cr_assert_eq(mm_mmap(fx.mm, CODE, PG, VM_READ | VM_EXEC, MM_MAP_FIXED, NULL, 0, &out), 0);
+	cr_assert_eq(mm_populate(fx.mm, CODE, CODE + PG), 0);
+	map_touched(fx.mm, OWN, 3);
+	map_touched(fx.mm, OWN + 16 * PG, 1);
+	map_touched(vas->mm, SHARED, 2);
+	cr_assert_eq(mm_create(fx.phys, &fx.stats, &att.mm), 0);
+	cr_assert_eq(vas_attach_build(&att, vas, VAS_MAY_READ, fx.mm, &st), 0);
+	cr_expect_eq(st.vmas, 4);
+	cr_expect_eq(st.entries, 1);
+	cr_expect_eq(entry(att.mm, CODE), entry(fx.mm, CODE));
+	cr_expect_eq(entry(att.mm, OWN), 0);
+
+	vm_fault_init(&vmf, att.mm, OWN + PG, FAULT_READ, 0);
+	cr_assert_eq(handle_mm_fault(&vmf), VM_FAULT_DONE);
+	cr_expect_eq(vmf.kind, FAULT_KIND_SPURIOUS);
+	cr_expect_eq(vmf.ptes_installed, 3);
+	cr_expect_eq(reg.lazy_fills, 1);
+	for (int i = 0; i < 3; i++)
+		cr_expect_eq(entry(att.mm, OWN + i * PG), entry(fx.mm, OWN + i * PG));
+
+	vm_fault_init(&vmf, att.mm, SHARED, FAULT_WRITE, 0);
+	cr_expect_eq(handle_mm_fault(&vmf), VM_FAULT_SIGSEGV);
+	cr_expect_eq(reg.lazy_fills, 1);
+	vm_fault_init(&vmf, att.mm, SHARED, FAULT_READ, 0);
+	cr_assert_eq(handle_mm_fault(&vmf), VM_FAULT_DONE);
+	cr_expect_eq(vmf.ptes_installed, 2);
+	cr_expect_eq(entry(att.mm, SHARED + PG) & ~PTE_ADDR_MASK, LEAF_USER_RO);
+	cr_expect_eq(pte_addr(entry(att.mm, SHARED)), pte_addr(entry(vas->mm, SHARED)));
+
+	st = (struct vas_copy_stats){ 0 };
+	cr_assert_eq(vas_attach_release(&att, &st), 0);
+	cr_expect_eq(reg.lazy_fills, 3);
+	cr_expect_eq(st.entries, 1);
+	mm_destroy(att.mm);
+	cr_expect_eq(phys_refcount(fx.phys, pte_addr(entry(fx.mm, OWN))), 1);
+	cr_expect_eq(phys_refcount(fx.phys, pte_addr(entry(fx.mm, OWN + 16 * PG))), 1);
+	cr_expect_eq(phys_refcount(fx.phys, pte_addr(entry(vas->mm, SHARED))), 1);
+}
+
+/* A switch leaves a lazy VMA alone both ways: out of the VAS the attached
+ * mm has no entries to give (the original keeps its three), into it
+ * nothing is copied (it fills at its fault). */
+Test(vas, sync_leaves_an_unfilled_lazy_vma_alone)
+{
+	int vid = vas_create(&reg, "v", 0600, &root);
+	struct vas_attachment att = { 0 };
+	struct vas_copy_stats st = { 0 };
+
+	reg.lazy = true;
+	map_touched(fx.mm, OWN, 3);
+	cr_assert_eq(mm_create(fx.phys, &fx.stats, &att.mm), 0);
+	cr_assert_eq(vas_attach_build(&att, vas_lookup(&reg, vid), VAS_MAY_READ | VAS_MAY_WRITE,
+				      fx.mm, &st), 0);
+	st = (struct vas_copy_stats){ 0 };
+	cr_assert_eq(vas_sync_own(&att, att.mm, fx.mm, &st), 0);
+	cr_assert_eq(vas_sync_own(&att, fx.mm, att.mm, &st), 0);
+	cr_expect_eq(st.entries + st.removed, 0);
+	for (int i = 0; i < 3; i++) {
+		cr_expect_neq(entry(fx.mm, OWN + i * PG), 0);
+		cr_expect_eq(entry(att.mm, OWN + i * PG), 0);
+	}
 	cr_assert_eq(vas_attach_release(&att, &st), 0);
 	mm_destroy(att.mm);
 }
