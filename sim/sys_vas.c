@@ -32,24 +32,12 @@
 #include "mmu/uaccess.h"
 #include "mmu/vas/vas.h"
 #include "report/model.h"
+#include "sim/sys_vas.h"
 #include "sim/syscall.h"
 
 /* MMUSIM_SYSCALL_BASE + n (guest/mmusim.h, guest/vas.h) */
 #define NR_VAS(n) (1000 + (n))
 
-/* The attaches of the tasks sharing one original mm. */
-struct vas_context {
-	GPtrArray *atts;		/* struct vas_attachment *, in attach order */
-	int pid;			/* of the task it was made for (the report's) */
-};
-
-struct vas_state {
-	struct vas_registry reg;
-	GHashTable *contexts;		/* original struct mm * -> struct vas_context * */
-	GHashTable *active;		/* struct task * -> its active vid; absent: 0 */
-};
-
-static const struct design_ops vas_design;
 
 /* The task's effective ids and groups, as SysV IPC's ipcperms checks them;
  * CAP_DAC_OVERRIDE (root until it changes its ids) passes every check. */
@@ -89,6 +77,7 @@ static struct vas_state *vas_state(struct machine *m)
 						    (GDestroyNotify)free_context);
 		s->active = g_hash_table_new(g_direct_hash, g_direct_equal);
 		machine_add_design(m, &vas_design, s);
+		vas_fs_mount(m, s);
 	}
 	return s;
 }
@@ -98,8 +87,7 @@ static struct mm *original_mm(struct task *t)
 	return g_ptr_array_index(t->mms, 0);
 }
 
-/* The attaches `t` sees (NULL: none yet). */
-static GPtrArray *attachments(struct vas_state *s, struct task *t)
+GPtrArray *vas_attachments(struct vas_state *s, struct task *t)
 {
 	struct vas_context *ctx = g_hash_table_lookup(s->contexts, original_mm(t));
 
@@ -126,7 +114,7 @@ static int active_vid(struct vas_state *s, struct task *t)
 
 static struct vas_attachment *find_attachment(struct vas_state *s, struct task *t, int vid)
 {
-	GPtrArray *a = attachments(s, t);
+	GPtrArray *a = vas_attachments(s, t);
 
 	for (guint i = 0; a && i < a->len; i++) {
 		struct vas_attachment *att = g_ptr_array_index(a, i);
@@ -257,7 +245,7 @@ SYSCALL(vas_detach)
 		return -EINVAL;
 	if (active_vid(s, target) == att->vas->id)
 		return -EBUSY;
-	detach(s, m, attachments(s, target), att);
+	detach(s, m, vas_attachments(s, target), att);
 	return 0;
 }
 
@@ -396,7 +384,7 @@ static void vas_task_release(struct machine *m, struct task *t, void *state)
 	struct vas_state *s = state;
 	struct vas_attachment *active = active_attachment(s, t);
 	struct mm *orig = original_mm(t);
-	GPtrArray *a = attachments(s, t);
+	GPtrArray *a = vas_attachments(s, t);
 	struct vas_copy_stats st = { 0 };
 
 	if (active && !vas_sync_own(active, active->mm, orig, &st))
@@ -553,11 +541,16 @@ static void vas_report(struct machine *m, void *state, struct report_node *root)
 	report_attachments(sec, s);
 }
 
-static const struct design_ops vas_design = {
+const struct design_ops vas_design = {
 	.name = "vas",
 	.task_release = vas_task_release,
 	.destroy = vas_destroy,
 	.report = vas_report,
+	.proc_dir = "vas",
+	.proc_lookup = vas_proc_lookup,
+	.proc_readdir = vas_proc_readdir,
+	.proc_show = vas_proc_show,
+	.proc_readlink = vas_proc_readlink,
 };
 
 const struct syscall_desc vas_syscalls[] = {

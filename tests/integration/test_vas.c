@@ -302,3 +302,49 @@ Test(vas, vas_attach_option_takes_eager_or_lazy)
 	expect_contains("stderr", r.err, "--vas-attach sometimes: expected eager or lazy");
 	result_free(&r);
 }
+
+/* guest/vasfiles: VAS files (1) "files" 0640 and "other" (2), segment "sg"
+ * (1) of two pages at 0x300000000000 mode 0600 attached to files, files
+ * attached read-only by the guest (pid 100, root): /sys/kernel/vas lists
+ * both VASes by id and segments/, each with its attributes (mode in octal,
+ * one reader, the segment's id; the segment's bounds in hex, one VAS);
+ * /proc/self/vas lists the one attach, its status as the RFC prints it
+ * (type ro), its link to the sysfs directory, and its mappings hold the
+ * segment without write (r--s); VAS 3 and an attach the process does not
+ * have do not exist; after the detach the directory is empty and the VAS
+ * has no reader. */
+static const char files_expected[] =
+	"ls /sys/kernel/vas: 1 2 segments\n"
+	"ls /sys/kernel/vas/1: group mode name readers segments user writers\n"
+	"/sys/kernel/vas/1/name: files\n"
+	"/sys/kernel/vas/1/mode: 0640\n"
+	"/sys/kernel/vas/1/user: 0\n"
+	"/sys/kernel/vas/1/group: 0\n"
+	"/sys/kernel/vas/1/readers: 1\n"
+	"/sys/kernel/vas/1/writers: 0\n"
+	"/sys/kernel/vas/1/segments: 1\n"
+	"ls /sys/kernel/vas/segments: 1\n"
+	"/sys/kernel/vas/segments/1/name: sg\n"
+	"/sys/kernel/vas/segments/1/start: 0x300000000000\n"
+	"/sys/kernel/vas/segments/1/end: 0x300000002000\n"
+	"/sys/kernel/vas/segments/1/mode: 0600\n"
+	"/sys/kernel/vas/segments/1/user: 0\n"
+	"/sys/kernel/vas/segments/1/group: 0\n"
+	"/sys/kernel/vas/segments/1/vases: 1\n"
+	"/sys/kernel/vas/3/name: (none)\n"
+	"ls /proc/self/vas: 1\n"
+	"ls /proc/self/vas/1: mappings status vas\n"
+	"/proc/self/vas/1/status: pid:  100\n"
+	"vid:  1\n"
+	"type: ro\n"
+	"/proc/self/vas/1/vas -> /sys/kernel/vas/1\n"
+	"/proc/self/vas/1/mappings has: 300000000000-300000002000 r--s\n"
+	"/proc/self/vas/2/status: (none)\n"
+	"ls /proc/self/vas:\n"
+	"/sys/kernel/vas/1/readers: 0\n"
+	;
+
+Test(vas, sysfs_and_procfs_show_vases_segments_and_attaches)
+{
+	expect_lines_both_ways(GUEST("vasfiles"), files_expected);
+}
