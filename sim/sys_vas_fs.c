@@ -256,7 +256,7 @@ int vas_proc_lookup(void *state, struct task *t, int dir, const char *name, unsi
 	int vid = parse_id(name);
 
 	if (dir == 0) {
-		if (vid < 0 || vid > INT32_MAX / 4 || !attached(state, t, vid))
+		if (vid < 0 || vid > INT32_MAX / 32 || !attached(state, t, vid))	/* node << 3 fits */
 			return -ENOENT;
 		*mode = S_IFDIR | 0555;
 		return 4 * vid;
