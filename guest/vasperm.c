@@ -91,6 +91,13 @@ static void other_in_group(void)
 	show("supplementary attach ro", syscall(SYS_vas_attach, 0, vid, O_RDONLY));
 }
 
+/* The RFC checks only the mode bits when attaching to another process
+ * (no ptrace-like check): anyone may attach a 0666 VAS to root's. */
+static void attach_to_parent(void)
+{
+	show("uid 6 attach open to root's process", syscall(SYS_vas_attach, getppid(), 3, O_RDONLY));
+}
+
 static void creator(void)
 {
 	struct vas_attr attr;
@@ -124,5 +131,8 @@ int main(void)
 	mine = syscall(SYS_vas_find, "mine");
 	show("root delete mine", syscall(SYS_vas_delete, mine));
 	show("root delete p", syscall(SYS_vas_delete, vid));
+	show("create open 0666", syscall(SYS_vas_create, "open", 0666));
+	as_user(6, 8, 0, attach_to_parent);
+	show("root detach open", syscall(SYS_vas_detach, 0, 3));
 	return 0;
 }

@@ -231,6 +231,9 @@ void vas_fs_mount(struct machine *m, struct vas_state *s)
  * + 2 mappings, + 3 the link. */
 enum { PROC_VAS_DIR, PROC_VAS_STATUS, PROC_VAS_MAPPINGS, PROC_VAS_LINK };
 
+/* The largest VAS id shown: procfs keeps a node number << 3 in an int. */
+#define MAX_PROC_VID (INT32_MAX / 32)
+
 static const struct {
 	const char *name;
 	unsigned mode;
@@ -256,7 +259,7 @@ int vas_proc_lookup(void *state, struct task *t, int dir, const char *name, unsi
 	int vid = parse_id(name);
 
 	if (dir == 0) {
-		if (vid < 0 || vid > INT32_MAX / 32 || !attached(state, t, vid))	/* node << 3 fits */
+		if (vid < 0 || vid > MAX_PROC_VID || !attached(state, t, vid))
 			return -ENOENT;
 		*mode = S_IFDIR | 0555;
 		return 4 * vid;
@@ -286,6 +289,8 @@ void vas_proc_readdir(void *state, struct task *t, int dir,
 	for (guint i = 0; a && i < a->len; i++) {
 		int vid = ((struct vas_attachment *)g_ptr_array_index(a, i))->vas->id;
 
+		if (vid > MAX_PROC_VID)
+			continue;
 		snprintf(name, sizeof(name), "%d", vid);
 		emit(arg, name, 4 * vid, S_IFDIR | 0555);
 	}

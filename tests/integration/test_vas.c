@@ -206,7 +206,9 @@ Test(vas, threads_share_vases_and_a_sibling_survives_a_detach)
  * write to the VAS: EACCES.  Other (uid 6 gid 8): bits 0, but find and
  * getattr need no permission.  A supplementary group 7 counts as the group.
  * A VAS made by uid 6 gid 8 belongs to 6:8.  Root (CAP_DAC_OVERRIDE)
- * attaches a 0600 VAS of uid 5. */
+ * attaches a 0600 VAS of uid 5.  Attaching to another process checks only
+ * the mode bits (the RFC's weak spot): uid 6 attaches VAS 3, mode 0666, to
+ * root's process, which then detaches it. */
 static const char perm_expected[] =
 	"create p = 1\n"
 	"seg create q = 1\n"
@@ -238,7 +240,10 @@ static const char perm_expected[] =
 	"root attach rw of 0600 5:7 = 0\n"
 	"root detach = 0\n"
 	"root delete mine = 0\n"
-	"root delete p = 0\n";
+	"root delete p = 0\n"
+	"create open 0666 = 3\n"
+	"uid 6 attach open to root's process = 0\n"
+	"root detach open = 0\n";
 
 Test(vas, mode_bits_deny_other_users)
 {
