@@ -72,6 +72,9 @@ GUEST_BINS = \
 	guest/bin/vasreport \
 	guest/bin/vasthreads \
 	guest/bin/vasswitch \
+	guest/bin/vasperm \
+	guest/bin/vasheap \
+	guest/bin/vasfiles \
 	guest/bin/mmcalls
 
 # Guests without a C library: _start is theirs.  No outline atomics either:

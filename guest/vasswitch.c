@@ -4,7 +4,10 @@
  * switch (two threads of one process ping-pong on futexes) and by a
  * process switch (two processes ping-pong on pipes), each side touching
  * PAGES pages of its working set after every switch.  Prints ns per switch
- * (a round trip is two switches), system calls included.
+ * (a round trip is two switches), system calls included.  Then what making
+ * an address space costs: ROUNDS times vas_create + vas_attach (the RFC's
+ * "create", its detach and delete not timed) against fork (until it
+ * returns in the parent; the child exits at once, its wait not timed).
  *
  * usage: vasswitch [ROUNDS [PAGES]]
  */
@@ -126,6 +129,38 @@ static void by_process(void)
 	report("process switch", now_ns() - t0);
 }
 
+/* ns per vas_create + vas_attach of a fresh VAS. */
+static void by_vas_create(void)
+{
+	long total = 0;
+
+	for (int i = 0; i < rounds; i++) {
+		long t0 = now_ns(), vid = syscall(SYS_vas_create, "made", 0600);
+
+		syscall(SYS_vas_attach, 0, vid, O_RDWR);
+		total += now_ns() - t0;
+		syscall(SYS_vas_detach, 0, vid);
+		syscall(SYS_vas_delete, vid);
+	}
+	printf("%-16s %8.1f ns per create\n", "vas create", (double)total / rounds);
+}
+
+/* ns per fork, as the parent sees it. */
+static void by_fork(void)
+{
+	long total = 0;
+
+	for (int i = 0; i < rounds; i++) {
+		long t0 = now_ns();
+
+		if (fork() == 0)
+			_exit(0);
+		total += now_ns() - t0;
+		wait(NULL);
+	}
+	printf("%-16s %8.1f ns per create\n", "fork", (double)total / rounds);
+}
+
 int main(int argc, char **argv)
 {
 	if (argc > 1)
@@ -138,5 +173,7 @@ int main(int argc, char **argv)
 	by_vas();
 	by_thread();
 	by_process();
+	by_vas_create();
+	by_fork();
 	return 0;
 }

@@ -419,6 +419,7 @@ int mm_mprotect(struct mm *mm, uint64_t addr, uint64_t len, unsigned prot)
 			break;
 		}
 		vma->prot = prot;
+		vma->stamp = ++mm->vma_clock;
 		change_protection(&tlb, mm, vma);
 		at = vma->end;
 		vma_merge(mm, vma);

@@ -79,11 +79,12 @@ struct vm_ops {
 	 * what was done (kind, pages zeroed or copied).  Returns VM_FAULT_DONE,
 	 * or RETRY (only with FAULT_FLAG_ALLOW_RETRY), SIGBUS, OOM. */
 	int (*fault)(struct vm_fault *vmf);
-	/* A region whose faults are resolved in another address space (an
-	 * mshare region: its host mm): the whole fault once the VMA allows
-	 * the access, instead of the path that walks this mm's tables and
-	 * calls fault; it may resolve it with handle_vma_fault() on the other
-	 * mm's VMA.  NULL: that path. */
+	/* The whole fault once the VMA allows the access, instead of the path
+	 * that walks this mm's tables and calls fault: for a region whose
+	 * faults are resolved in another address space (an mshare region: its
+	 * host mm) or that owes entries first (a lazily attached VAS fills
+	 * itself from its source, mmu/vas).  It may go on with
+	 * handle_vma_fault() on this or another mm's VMA.  NULL: that path. */
 	int (*handle_fault)(struct vm_fault *vmf);
 	/* Whether `vma` may be split at `addr`: 0, or the errno of the veto. */
 	int (*may_split)(const struct vma *vma, uint64_t addr);
@@ -142,6 +143,8 @@ struct vma {
 	void *vm_private_data;		/* the backing object (file, shmem), or NULL */
 	uint64_t pgoff;			/* page offset of `start` in the object */
 	const char *name;		/* "[heap]", "[stack]", or NULL: ask the ops */
+	uint64_t stamp;			/* mm->vma_clock at its last link, resize or
+					 * mprotect (the RFC's vas_last_update) */
 	struct vma_node rb;		/* owned by mmu/vma_tree */
 };
 
@@ -171,6 +174,7 @@ struct mm {
 	const struct vm_tunables *tunables;	/* which faults happen (mmu/cost.h) */
 	uint64_t min_flt;		/* faults resolved (getrusage's ru_minflt) */
 	unsigned long flags;		/* MMF_* (mmu/mm.h) */
+	uint64_t vma_clock;		/* VMA changes so far (struct vma's stamp) */
 };
 
 enum fault_access { FAULT_READ, FAULT_WRITE, FAULT_EXEC };

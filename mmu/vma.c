@@ -51,6 +51,7 @@ struct vma *vma_last(struct mm *mm)
 void vma_link(struct mm *mm, struct vma *vma)
 {
 	g_assert(vma->start < vma->end);
+	vma->stamp = ++mm->vma_clock;
 	vma_tree_insert(&mm->vmas, vma);
 }
 
@@ -67,6 +68,7 @@ void vma_set_range(struct mm *mm, struct vma *vma, uint64_t start, uint64_t end)
 	g_assert(start < end);
 	vma->start = start;
 	vma->end = end;
+	vma->stamp = ++mm->vma_clock;
 	vma_tree_update(&mm->vmas, vma);
 }
 

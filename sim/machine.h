@@ -50,6 +50,7 @@ struct options {
 	int max_tasks;
 	bool tlb_off;			/* --tlb off: no per-access TLB lookups */
 	bool no_fastpath;		/* --no-fastpath: stores take the library's plain path */
+	bool vas_lazy;			/* --vas-attach lazy (sim/sys_vas.c) */
 	const char *profile;		/* built-in name or key file */
 	char **sets;			/* --set assignments, NULL-terminated or NULL */
 	char **tmpfs;			/* --tmpfs mount points, NULL-terminated or NULL */
@@ -86,6 +87,18 @@ struct design_ops {
 	void (*destroy)(void *state);
 	/* Add the design's member to the run's figures (NULL: none). */
 	void (*report)(struct machine *m, void *state, struct report_node *root);
+	/* /proc/PID/<proc_dir> (NULL: none), served by sim/procfs.c from nodes
+	 * the design numbers (0: that directory, others positive) for the
+	 * process of task `t`: proc_lookup gives the node and mode of `name`
+	 * in `dir` or -ENOENT, proc_readdir emits each entry of `dir`,
+	 * proc_show a file's text, proc_readlink a link's target. */
+	const char *proc_dir;
+	int (*proc_lookup)(void *state, struct task *t, int dir, const char *name, unsigned *mode);
+	void (*proc_readdir)(void *state, struct task *t, int dir,
+			     void (*emit)(void *arg, const char *name, int node, unsigned mode),
+			     void *arg);
+	int (*proc_show)(void *state, struct task *t, int node, GString *out);
+	int (*proc_readlink)(void *state, struct task *t, int node, GString *out);
 };
 
 struct machine {

@@ -56,6 +56,8 @@ static const char usage_text[] =
 	"                     or model only faults, switches and shootdowns (faster)\n"
 	"  --no-fastpath      let every guest store take the Unicorn library's slow path\n"
 	"                     (also MMUSIM_NO_FASTPATH=1 in mmusim's environment)\n"
+	"  --vas-attach eager|lazy  vas_attach copies every entry (default), or only code's,\n"
+	"                     the rest filled VMA by VMA at the first fault (docs/vas.md)\n"
 	"  --env NAME=VALUE   set NAME in the guest's environment (repeatable)\n"
 	"  --clear-env        start the guest's environment empty, as env -i\n"
 	"  --progress         show instructions, simulated time and MIPS on stderr about\n"
@@ -206,6 +208,20 @@ static gboolean parse_tlb(const char *name, const char *value, gpointer data, GE
 	return TRUE;
 }
 
+static gboolean parse_vas_attach(const char *name, const char *value, gpointer data,
+				 GError **error)
+{
+	struct options *opt = data;
+
+	if (strcmp(value, "eager") && strcmp(value, "lazy")) {
+		g_set_error(error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+			    "--vas-attach %s: expected eager or lazy", value);
+		return FALSE;
+	}
+	opt->vas_lazy = !strcmp(value, "lazy");
+	return TRUE;
+}
+
 static gboolean parse_seed(const char *name, const char *value, gpointer data, GError **error)
 {
 	struct options *opt = data;
@@ -281,6 +297,7 @@ static int cmd_run(int argc, char **argv)
 		{ "set", 0, 0, G_OPTION_ARG_STRING_ARRAY, &sets, "profile change", "KEY=VALUE" },
 		{ "tlb", 0, 0, G_OPTION_ARG_CALLBACK, parse_tlb, "TLB modelling", "exact|off" },
 		{ "no-fastpath", 0, 0, G_OPTION_ARG_NONE, &no_fastpath, "no store fast path", NULL },
+		{ "vas-attach", 0, 0, G_OPTION_ARG_CALLBACK, parse_vas_attach, "VAS attach", "eager|lazy" },
 		{ "env", 0, 0, G_OPTION_ARG_STRING_ARRAY, &env, "guest environment variable", "NAME=VALUE" },
 		{ "tmpfs", 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &tmpfs, "tmpfs mount point", "PATH" },
 		{ "clear-env", 0, 0, G_OPTION_ARG_NONE, &clear_env, "empty guest environment", NULL },

@@ -19,6 +19,8 @@ enum proc_kind {
 	PROC_FD,		/* fd/N, a link; index N */
 	PROC_FDINFO,		/* fdinfo/N; index N */
 	PROC_SYS,		/* index: proc_sys_entries[] */
+	PROC_DESIGN,		/* a design's node (struct design_ops proc_dir): index
+				 * its number << 3 | the design's rank */
 };
 
 /* What a name in a process's directory is. */
@@ -81,6 +83,63 @@ static struct task *task_of(struct machine *m, int id)
 				return l->data;
 	}
 	return NULL;
+}
+
+static gint compare_design_names(gconstpointer a, gconstpointer b)
+{
+	return strcmp(((const struct design_ops *)a)->name, ((const struct design_ops *)b)->name);
+}
+
+/* The design of `rank` among those with a directory in /proc/PID (at
+ * most 8), by name, and its state; NULL past the last. */
+static const struct design_ops *proc_design(struct machine *m, int rank, void **state)
+{
+	GList *designs = m->designs ? g_list_sort(g_hash_table_get_keys(m->designs), compare_design_names)
+				    : NULL;
+	const struct design_ops *found = NULL;
+	int r = 0;
+
+	for (GList *l = designs; l && !found && rank < 8; l = l->next)
+		if (((const struct design_ops *)l->data)->proc_dir && r++ == rank)
+			found = l->data;
+	g_list_free(designs);
+	if (found)
+		*state = g_hash_table_lookup(m->designs, found);
+	return found;
+}
+
+static struct pseudo_node design_node(unsigned mode, int pid, int node, int rank)
+{
+	return make_node(mode, PROC_DESIGN, pid, node << 3 | rank);
+}
+
+/* `name` in process `owner`'s directory, if a design's directory. */
+static int lookup_design_dir(struct machine *m, int pid, const char *name, struct pseudo_node *out)
+{
+	const struct design_ops *ops;
+	void *state;
+
+	for (int rank = 0; (ops = proc_design(m, rank, &state)); rank++) {
+		if (!strcmp(name, ops->proc_dir)) {
+			*out = design_node(S_IFDIR | 0555, pid, 0, rank);
+			return 0;
+		}
+	}
+	return -ENOENT;
+}
+
+static int lookup_design(struct machine *m, struct task *owner, const struct pseudo_node *dir,
+			 const char *name, struct pseudo_node *out)
+{
+	void *state;
+	const struct design_ops *ops = proc_design(m, dir->index & 7, &state);
+	unsigned mode;
+	int node = ops && owner ? ops->proc_lookup(state, owner, dir->index >> 3, name, &mode) : -ENOENT;
+
+	if (node < 0)
+		return node;
+	*out = design_node(mode, dir->id, node, dir->index & 7);
+	return 0;
 }
 
 static struct pseudo_node sys_node(int index)
@@ -177,9 +236,11 @@ static int proc_lookup(void *data, struct task *t, const struct pseudo_node *dir
 				return 0;
 			}
 		}
-		return -ENOENT;
+		return owner ? lookup_design_dir(m, dir->id, name, out) : -ENOENT;
 	case PROC_PID_FILE:
 		return owner ? lookup_item(m, owner, pid_entries[dir->index].what, name, out) : -ENOENT;
+	case PROC_DESIGN:
+		return lookup_design(m, owner, dir, name, out);
 	default:
 		return -ENOENT;
 	}
@@ -250,13 +311,47 @@ static void list_items(struct task *owner, enum pid_what what, struct emit_ctx *
 	}
 }
 
+struct design_emit {
+	struct emit_ctx *ctx;
+	int pid, rank;
+};
+
+static void emit_design_node(void *arg, const char *name, int node, unsigned mode)
+{
+	struct design_emit *d = arg;
+	struct pseudo_node n = design_node(mode, d->pid, node, d->rank);
+
+	d->ctx->emit(d->ctx->arg, name, &n);
+}
+
+/* The designs' directories in a process's (node 0), or a design's node. */
+static void list_design(struct machine *m, struct task *owner, const struct pseudo_node *dir,
+			struct emit_ctx *ctx)
+{
+	const struct design_ops *ops;
+	void *state;
+
+	if (dir->entry == PROC_PID) {
+		for (int rank = 0; (ops = proc_design(m, rank, &state)); rank++) {
+			struct pseudo_node n = design_node(S_IFDIR | 0555, dir->id, 0, rank);
+
+			ctx->emit(ctx->arg, ops->proc_dir, &n);
+		}
+	} else if ((ops = proc_design(m, dir->index & 7, &state))) {
+		struct design_emit d = { ctx, dir->id, dir->index & 7 };
+
+		ops->proc_readdir(state, owner, dir->index >> 3, emit_design_node, &d);
+	}
+}
+
 static void proc_readdir(void *data, const struct pseudo_node *dir,
 			 void (*emit)(void *arg, const char *name, const struct pseudo_node *node),
 			 void *arg)
 {
 	struct machine *m = data;
 	struct emit_ctx ctx = { emit, arg };
-	struct task *owner = dir->entry == PROC_PID || dir->entry == PROC_PID_FILE ? task_of(m, dir->id) : NULL;
+	struct task *owner = dir->entry == PROC_PID || dir->entry == PROC_PID_FILE ||
+			     dir->entry == PROC_DESIGN ? task_of(m, dir->id) : NULL;
 	struct pseudo_node node;
 
 	switch (dir->entry) {
@@ -271,10 +366,16 @@ static void proc_readdir(void *data, const struct pseudo_node *dir,
 			node = make_node(pid_entries[i].mode, PROC_PID_FILE, dir->id, i);
 			emit(arg, pid_entries[i].name, &node);
 		}
+		if (owner)
+			list_design(m, owner, dir, &ctx);
 		break;
 	case PROC_PID_FILE:
 		if (owner)
 			list_items(owner, pid_entries[dir->index].what, &ctx);
+		break;
+	case PROC_DESIGN:
+		if (owner)
+			list_design(m, owner, dir, &ctx);
 		break;
 	}
 }
@@ -282,7 +383,9 @@ static void proc_readdir(void *data, const struct pseudo_node *dir,
 static int proc_readlink(void *data, struct task *t, const struct pseudo_node *link, GString *out)
 {
 	struct task *owner = task_of(data, link->id);
+	const struct design_ops *ops;
 	struct file *f;
+	void *state;
 
 	switch (link->entry) {
 	case PROC_SELF:
@@ -297,12 +400,23 @@ static int proc_readlink(void *data, struct task *t, const struct pseudo_node *l
 			return -ENOENT;
 		g_string_assign(out, f->path);
 		return 0;
+	case PROC_DESIGN:
+		ops = proc_design(data, link->index & 7, &state);
+		return ops && owner ? ops->proc_readlink(state, owner, link->index >> 3, out) : -ENOENT;
 	default:
 		if (!owner)
 			return -ENOENT;
 		g_string_assign(out, pid_entries[link->index].what == PID_CWD ? owner->fs->cwd : owner->proc->exe);
 		return 0;
 	}
+}
+
+static int show_design(struct machine *m, struct task *t, const struct pseudo_node *node, GString *out)
+{
+	void *state;
+	const struct design_ops *ops = proc_design(m, node->index & 7, &state);
+
+	return ops ? ops->proc_show(state, t, node->index >> 3, out) : 0;
 }
 
 /* A process gone since it was opened reads as empty, as in Linux. */
@@ -316,6 +430,8 @@ static int proc_show(void *data, const struct pseudo_node *node, GString *out)
 		return 0;
 	if (node->entry == PROC_FDINFO)
 		return proc_fdinfo(t, node->index, out);
+	if (node->entry == PROC_DESIGN)
+		return show_design(data, t, node, out);
 	return pid_entries[node->index].show(data, t, out);
 }
 

@@ -12,6 +12,8 @@
  *   exe cwd  links to its program and working directory
  *   fd/N     links to the guest paths its descriptors were opened by
  *   task/    a directory per live thread
+ *   NAME/    a design's directory (struct design_ops proc_dir, e.g. vas/
+ *            of sim/sys_vas_fs.c), its nodes served by the design's hooks
  * Any other name answers ENOENT.  Root may open a process's files for
  * writing, but only mem takes writes (others: EINVAL); the system-wide
  * files answer writes EIO and the sysctls are read-only (EACCES), as in

@@ -20,9 +20,10 @@
  * exits or execs switches back first; the last task of a context detaches
  * everything.
  *
- * Tasks run as root (uid 0, gid 0: sys_proc's getuid) until credentials
- * are modelled, so the mode bits are recorded and checked (mmu/vas) but
- * never deny a guest today.
+ * Permissions are the mode bits against the caller's effective uid, gid
+ * and supplementary groups (sim/cred.h); a new VAS or segment belongs to
+ * them.  CAP_DAC_OVERRIDE bypasses the bits, so root passes until it
+ * changes its ids.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -31,29 +32,23 @@
 #include "mmu/uaccess.h"
 #include "mmu/vas/vas.h"
 #include "report/model.h"
+#include "sim/sys_vas.h"
 #include "sim/syscall.h"
 
 /* MMUSIM_SYSCALL_BASE + n (guest/mmusim.h, guest/vas.h) */
 #define NR_VAS(n) (1000 + (n))
 
-/* The attaches of the tasks sharing one original mm. */
-struct vas_context {
-	GPtrArray *atts;		/* struct vas_attachment *, in attach order */
-	int pid;			/* of the task it was made for (the report's) */
-};
 
-struct vas_state {
-	struct vas_registry reg;
-	GHashTable *contexts;		/* original struct mm * -> struct vas_context * */
-	GHashTable *active;		/* struct task * -> its active vid; absent: 0 */
-};
-
-static const struct design_ops vas_design;
-
+/* The task's effective ids and groups, as SysV IPC's ipcperms checks them;
+ * CAP_DAC_OVERRIDE (root until it changes its ids) passes every check. */
 static struct vas_cred current_cred(const struct task *t)
 {
-	(void)t;
-	return (struct vas_cred){ 0, 0 };
+	const struct cred *c = &t->cred;
+
+	return (struct vas_cred){ .uid = c->euid, .gid = c->egid,
+				  .override = cred_capable(c, CAP_DAC_OVERRIDE),
+				  .groups = c->groups ? c->groups->gid : NULL,
+				  .ngroups = c->groups ? c->groups->ngroups : 0 };
 }
 
 static void free_attachment(struct vas_attachment *att)
@@ -77,10 +72,12 @@ static struct vas_state *vas_state(struct machine *m)
 	if (!s) {
 		s = g_new0(struct vas_state, 1);
 		vas_registry_init(&s->reg, m->phys, &m->vmstats);
+		s->reg.lazy = m->opt.vas_lazy;
 		s->contexts = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL,
 						    (GDestroyNotify)free_context);
 		s->active = g_hash_table_new(g_direct_hash, g_direct_equal);
 		machine_add_design(m, &vas_design, s);
+		vas_fs_mount(m, s);
 	}
 	return s;
 }
@@ -90,8 +87,7 @@ static struct mm *original_mm(struct task *t)
 	return g_ptr_array_index(t->mms, 0);
 }
 
-/* The attaches `t` sees (NULL: none yet). */
-static GPtrArray *attachments(struct vas_state *s, struct task *t)
+GPtrArray *vas_attachments(struct vas_state *s, struct task *t)
 {
 	struct vas_context *ctx = g_hash_table_lookup(s->contexts, original_mm(t));
 
@@ -118,7 +114,7 @@ static int active_vid(struct vas_state *s, struct task *t)
 
 static struct vas_attachment *find_attachment(struct vas_state *s, struct task *t, int vid)
 {
-	GPtrArray *a = attachments(s, t);
+	GPtrArray *a = vas_attachments(s, t);
 
 	for (guint i = 0; a && i < a->len; i++) {
 		struct vas_attachment *att = g_ptr_array_index(a, i);
@@ -249,7 +245,7 @@ SYSCALL(vas_detach)
 		return -EINVAL;
 	if (active_vid(s, target) == att->vas->id)
 		return -EBUSY;
-	detach(s, m, attachments(s, target), att);
+	detach(s, m, vas_attachments(s, target), att);
 	return 0;
 }
 
@@ -388,7 +384,7 @@ static void vas_task_release(struct machine *m, struct task *t, void *state)
 	struct vas_state *s = state;
 	struct vas_attachment *active = active_attachment(s, t);
 	struct mm *orig = original_mm(t);
-	GPtrArray *a = attachments(s, t);
+	GPtrArray *a = vas_attachments(s, t);
 	struct vas_copy_stats st = { 0 };
 
 	if (active && !vas_sync_own(active, active->mm, orig, &st))
@@ -538,16 +534,23 @@ static void vas_report(struct machine *m, void *state, struct report_node *root)
 	report_add_count(sec, "switches", "VAS switches", s->reg.switches);
 	report_add_count(sec, "attaches", "attaches", s->reg.attaches);
 	report_add_count(sec, "detaches", "detaches", s->reg.detaches);
+	report_add_string(sec, "attach", s->reg.lazy ? "lazy" : "eager");
+	report_add_count(sec, "lazy_fills", "lazy fills", s->reg.lazy_fills);
 	report_vases(sec, &s->reg);
 	report_segments(sec, &s->reg);
 	report_attachments(sec, s);
 }
 
-static const struct design_ops vas_design = {
+const struct design_ops vas_design = {
 	.name = "vas",
 	.task_release = vas_task_release,
 	.destroy = vas_destroy,
 	.report = vas_report,
+	.proc_dir = "vas",
+	.proc_lookup = vas_proc_lookup,
+	.proc_readdir = vas_proc_readdir,
+	.proc_show = vas_proc_show,
+	.proc_readlink = vas_proc_readlink,
 };
 
 const struct syscall_desc vas_syscalls[] = {

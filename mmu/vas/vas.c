@@ -5,6 +5,8 @@
  */
 #include "mmu/vas/vas.h"
 
+#include "mmu/fault.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <string.h>
@@ -31,23 +33,35 @@ void vas_registry_init(struct vas_registry *r, struct phys *phys, struct vm_stat
 	*r = (struct vas_registry){ .phys = phys, .stats = stats, .next_vid = 1, .next_sid = 1 };
 	r->vases = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, (GDestroyNotify)free_vas);
 	r->segs = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, (GDestroyNotify)free_seg);
+	r->lazy_ops = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, g_free);
+	r->lazy_mms = g_hash_table_new(g_direct_hash, g_direct_equal);
 }
 
 void vas_registry_fini(struct vas_registry *r)
 {
 	g_clear_pointer(&r->vases, g_hash_table_destroy);
 	g_clear_pointer(&r->segs, g_hash_table_destroy);
+	g_clear_pointer(&r->lazy_mms, g_hash_table_destroy);
+	g_clear_pointer(&r->lazy_ops, g_hash_table_destroy);
+}
+
+static bool in_group(const struct vas_cred *cred, uint32_t gid)
+{
+	for (int i = 0; i < cred->ngroups; i++)
+		if (cred->groups[i] == gid)
+			return true;
+	return cred->gid == gid;
 }
 
 bool vas_permitted(const struct vas_attr *attr, const struct vas_cred *cred, unsigned may)
 {
 	unsigned mode = attr->mode;
 
-	if (cred->uid == 0)
+	if (cred->override)
 		return true;
 	if (cred->uid == attr->user)
 		mode >>= 6;
-	else if (cred->gid == attr->group)
+	else if (in_group(cred, attr->group))
 		mode >>= 3;
 	return (mode & may & (VAS_MAY_READ | VAS_MAY_WRITE)) == (may & (VAS_MAY_READ | VAS_MAY_WRITE));
 }
@@ -115,6 +129,7 @@ int vas_create(struct vas_registry *r, const char *name, uint32_t mode,
 		return err;
 	}
 	vas->id = r->next_vid++;
+	vas->reg = r;
 	vas->name = g_strdup(name);
 	vas->attr = new_attr(mode, cred);
 	vas->segs = g_ptr_array_new();
@@ -226,9 +241,10 @@ static int drop_stale_entry(void *opaque, uint64_t va, pte_t *ptep)
 	return PTE_VISIT_CLEARED;
 }
 
-/* Copy `vma` of `src` into `dst` (free there), entries shared. */
+/* Copy `vma` of `src` into `dst` (free there), entries shared; *out (if
+ * asked) is the copy. */
 static int copy_vma(struct mm *src, const struct vma *vma, struct mm *dst, bool drop_write,
-		    struct vas_copy_stats *st)
+		    struct vas_copy_stats *st, struct vma **out)
 {
 	struct copy_ctx c = { dst, NULL, drop_write, st };
 	struct vma *copy = vma_dup(vma);
@@ -237,6 +253,8 @@ static int copy_vma(struct mm *src, const struct vma *vma, struct mm *dst, bool 
 		copy->prot &= ~VM_WRITE;
 	vma_link(dst, copy);
 	st->vmas++;
+	if (out)
+		*out = copy;
 	return pgtable_walk_range(src->phys, src->pgd, vma->start, vma->end, copy_entry, &c);
 }
 
@@ -251,22 +269,156 @@ static void copy_layout(struct mm *dst, const struct mm *src)
 	dst->env_end = src->env_end;
 }
 
-/* ------------------------------------------------------------------ attach */
+/* ------------------------------------------------------------- lazy attach */
 
-static void record_own(struct vas_attachment *att, struct mm *orig)
+/* The lazy twin of a VMA's ops: the same, but a fault first fills the VMA
+ * from its source (the RFC's vas_lazy_attach_vma, called at the start of
+ * handle_mm_fault), which makes it an ordinary VMA again. */
+struct lazy_ops {
+	struct vm_ops ops;		/* first: a VMA's vm_ops points here */
+	const struct vm_ops *real;
+	struct vas_registry *reg;
+};
+
+static int lazy_fault(struct vm_fault *vmf);
+
+static const struct vm_ops *lazy_twin(struct vas_registry *r, const struct vm_ops *real)
 {
-	g_array_set_size(att->own, 0);
-	for (struct vma *v = vma_first(orig); v; v = vma_next(orig, v)) {
-		struct vas_range r = { v->start, v->end };
+	struct lazy_ops *lo = g_hash_table_lookup(r->lazy_ops, real);
 
-		g_array_append_val(att->own, r);
+	if (!lo) {
+		lo = g_new(struct lazy_ops, 1);
+		*lo = (struct lazy_ops){ .ops = *real, .real = real, .reg = r };
+		lo->ops.handle_fault = lazy_fault;
+		g_hash_table_insert(r->lazy_ops, (gpointer)real, lo);
 	}
+	return &lo->ops;
 }
 
-/* Whether `vma` of `mm` is the task's own rather than the VAS's. */
+static bool vma_lazy(const struct vma *vma)
+{
+	return vma->vm_ops->handle_fault == lazy_fault;
+}
+
+static const struct vm_ops *real_ops(const struct vma *vma)
+{
+	return vma_lazy(vma) ? ((const struct lazy_ops *)vma->vm_ops)->real : vma->vm_ops;
+}
+
+static bool is_own(const struct vas_attachment *att, struct mm *mm, const struct vma *vma);
+
+/* Fill the lazy `vma` of att->mm from its source: the original mm for an
+ * own VMA, the VAS's for the VAS's (write removed for a read-only attach). */
+static int fill_lazy(struct vas_attachment *att, struct vma *vma, struct vas_copy_stats *st)
+{
+	bool own = is_own(att, att->mm, vma);
+	struct mm *src = own ? att->orig : att->vas->mm;
+	struct copy_ctx c = { att->mm, NULL, !own && !(att->may & VAS_MAY_WRITE), st };
+
+	vma->vm_ops = real_ops(vma);
+	att->vas->reg->lazy_fills++;
+	return pgtable_walk_range(src->phys, src->pgd, vma->start, vma->end, copy_entry, &c);
+}
+
+/* The fault of a lazy VMA: fill it (counting the entries in the fault's
+ * record), then take the fault again with the VMA's own ops, which finds
+ * its entry. */
+static int lazy_fault(struct vm_fault *vmf)
+{
+	const struct lazy_ops *lo = (const struct lazy_ops *)vmf->vma->vm_ops;
+	struct vas_attachment *att = g_hash_table_lookup(lo->reg->lazy_mms, vmf->mm);
+	struct vas_copy_stats st = { 0 };
+
+	g_assert(att);		/* a release fills every lazy VMA first */
+	if (fill_lazy(att, vmf->vma, &st))
+		return VM_FAULT_OOM;
+	vmf->ptes_installed += (unsigned)st.entries;
+	return handle_vma_fault(vmf);
+}
+
+/* Fill every lazy VMA of att->mm (before a merge, a copy, the release). */
+static int fill_all_lazy(struct vas_attachment *att, struct vas_copy_stats *st)
+{
+	int err = 0;
+
+	for (struct vma *v = vma_first(att->mm); v && !err; v = vma_next(att->mm, v))
+		if (vma_lazy(v))
+			err = fill_lazy(att, v, st);
+	return err;
+}
+
+/* A skeleton copy of `vma` in dst, filled at its first fault. */
+static struct vma *link_lazy(struct vas_registry *r, const struct vma *vma, struct mm *dst,
+			     bool drop_write, struct vas_copy_stats *st)
+{
+	struct vma *copy = vma_dup(vma);
+
+	if (drop_write)
+		copy->prot &= ~VM_WRITE;
+	copy->vm_ops = lazy_twin(r, vma->vm_ops);
+	vma_link(dst, copy);
+	st->vmas++;
+	return copy;
+}
+
+/* Copy `vma` of `src` into the attached mm: eagerly, or (lazy attach) as
+ * a skeleton unless it is code, which the RFC always copies. */
+static int attach_vma(struct vas_attachment *att, struct mm *src, const struct vma *vma,
+		      bool drop_write, struct vas_copy_stats *st, struct vma **out)
+{
+	struct vas_registry *r = att->vas->reg;
+	struct vma *copy;
+
+	if (!r->lazy || (vma->prot & VM_EXEC))
+		return copy_vma(src, vma, att->mm, drop_write, st, out);
+	copy = link_lazy(r, vma, att->mm, drop_write, st);
+	if (out)
+		*out = copy;
+	return 0;
+}
+
+/* ------------------------------------------------------------------ attach */
+
+static int side_of(const struct vas_attachment *att, const struct mm *mm)
+{
+	return mm == att->mm ? VAS_SIDE_ATTACHED : VAS_SIDE_ORIGINAL;
+}
+
+/* The record of the own VMA that started at `start`, or NULL. */
+static struct vas_range *record_at(const struct vas_attachment *att, uint64_t start)
+{
+	for (guint i = 0; i < att->own->len; i++) {
+		struct vas_range *r = &g_array_index(att->own, struct vas_range, i);
+
+		if (r->start == start)
+			return r;
+	}
+	return NULL;
+}
+
+/* `s` of `src` and its copy `c` of `dst` are in step now. */
+static void record_pair(struct vas_attachment *att, struct mm *src, const struct vma *s,
+			struct mm *dst, const struct vma *c)
+{
+	struct vas_range *r = record_at(att, s->start), fresh = { 0 };
+
+	if (!r) {
+		g_array_append_val(att->own, fresh);
+		r = &g_array_index(att->own, struct vas_range, att->own->len - 1);
+	}
+	r->start = s->start;
+	r->end = s->end;
+	r->stamp[side_of(att, src)] = s->stamp;
+	r->stamp[side_of(att, dst)] = c->stamp;
+}
+
+/* Whether `vma` of `mm` is the task's own rather than the VAS's: in the
+ * attached mm, one over a recorded own VMA or in the brk area (a heap
+ * grown inside the VAS stays the task's). */
 static bool is_own(const struct vas_attachment *att, struct mm *mm, const struct vma *vma)
 {
-	if (mm != att->mm)
+	if (mm != att->mm ||
+	    ranges_overlap(mm->start_brk, PAGE_ALIGN(mm->brk), vma->start, vma->end))
 		return true;
 	for (guint i = 0; i < att->own->len; i++) {
 		const struct vas_range *r = &g_array_index(att->own, struct vas_range, i);
@@ -295,19 +447,24 @@ int vas_attach_build(struct vas_attachment *att, struct vas *vas, unsigned may,
 	for (v = vma_first(vas->mm); v; v = vma_next(vas->mm, v))
 		if (mm_overlaps(orig, v->start, v->end))
 			return -EFAULT;
-	*att = (struct vas_attachment){ .vas = vas, .may = may, .mm = att->mm };
+	*att = (struct vas_attachment){ .vas = vas, .may = may, .mm = att->mm, .orig = orig };
 	att->own = g_array_new(FALSE, FALSE, sizeof(struct vas_range));
 	for (v = vma_first(vas->mm); v && !err; v = vma_next(vas->mm, v))
-		err = copy_vma(vas->mm, v, att->mm, !(may & VAS_MAY_WRITE), st);
-	for (v = vma_first(orig); v && !err; v = vma_next(orig, v))
-		err = copy_vma(orig, v, att->mm, false, st);
+		err = attach_vma(att, vas->mm, v, !(may & VAS_MAY_WRITE), st, NULL);
+	for (v = vma_first(orig); v && !err; v = vma_next(orig, v)) {
+		struct vma *copy;
+
+		err = attach_vma(att, orig, v, false, st, &copy);
+		record_pair(att, orig, v, att->mm, copy);
+	}
 	copy_layout(att->mm, orig);
-	record_own(att, orig);
 	if (err) {
 		g_array_free(att->own, TRUE);
 		att->own = NULL;
 		return err;
 	}
+	if (vas->reg->lazy)
+		g_hash_table_insert(vas->reg->lazy_mms, att->mm, att);
 	if (may & VAS_MAY_WRITE)
 		vas->writers++;
 	else
@@ -327,20 +484,24 @@ static int vas_merge(struct vas_attachment *att, struct vas_copy_stats *st)
 		mm_munmap(vm, MMAP_MIN_ADDR, TASK_SIZE - MMAP_MIN_ADDR);
 	for (v = vma_first(att->mm); v && !err; v = vma_next(att->mm, v))
 		if (!is_own(att, att->mm, v))
-			err = copy_vma(att->mm, v, vm, false, st);
+			err = copy_vma(att->mm, v, vm, false, st, NULL);
 	return err;
 }
 
 int vas_attach_release(struct vas_attachment *att, struct vas_copy_stats *st)
 {
-	int err = 0;
+	int err = fill_all_lazy(att, st);
 
-	if (att->may & VAS_MAY_WRITE) {
+	g_hash_table_remove(att->vas->reg->lazy_mms, att->mm);
+	if (err) {
+		/* out of memory: the VAS keeps what it had */
+	} else if (att->may & VAS_MAY_WRITE) {
 		err = vas_merge(att, st);
-		att->vas->writers--;
-	} else {
-		att->vas->readers--;
 	}
+	if (att->may & VAS_MAY_WRITE)
+		att->vas->writers--;
+	else
+		att->vas->readers--;
 	g_array_free(att->own, TRUE);
 	att->own = NULL;
 	return err;
@@ -349,16 +510,24 @@ int vas_attach_release(struct vas_attachment *att, struct vas_copy_stats *st)
 static bool same_vma(const struct vma *a, const struct vma *b)
 {
 	return a->start == b->start && a->end == b->end && a->prot == b->prot &&
-	       a->flags == b->flags && a->vm_ops == b->vm_ops &&
+	       a->flags == b->flags && real_ops(a) == real_ops(b) &&
 	       a->vm_private_data == b->vm_private_data && a->pgoff == b->pgoff;
 }
 
-/* The own VMA of `mm` equal to `vma`, or NULL. */
-static struct vma *own_twin(struct vas_attachment *att, struct mm *mm, const struct vma *vma)
+/* The own VMA of `mm` starting at `start`, or NULL. */
+static struct vma *own_at(const struct vas_attachment *att, struct mm *mm, uint64_t start)
 {
-	struct vma *t = vma_lookup(mm, vma->start);
+	struct vma *v = vma_lookup(mm, start);
 
-	return t && same_vma(t, vma) && is_own(att, mm, t) ? t : NULL;
+	return v && v->start == start && is_own(att, mm, v) ? v : NULL;
+}
+
+/* Whether `vma` of `mm` changed since `rec` was taken (no record: it is
+ * new). */
+static bool changed_since(const struct vas_attachment *att, const struct vas_range *rec,
+			  struct mm *mm, const struct vma *vma)
+{
+	return !rec || rec->stamp[side_of(att, mm)] != vma->stamp;
 }
 
 /* Bring the entries of the equal VMAs `d` (of dst) and `s` (of src) in line. */
@@ -377,45 +546,143 @@ static int sync_entries(struct mm *src, struct mm *dst, const struct vma *s,
 	return err;
 }
 
-int vas_sync_own(struct vas_attachment *att, struct mm *src, struct mm *dst,
-		 struct vas_copy_stats *st)
-{
-	GArray *gone = g_array_new(FALSE, FALSE, sizeof(struct vas_range));
-	struct vma *v, *d;
-	int err = 0;
+/* What a synchronisation does, decided before anything changes. */
+struct sync_plan {
+	GPtrArray *drop;		/* own VMAs of dst to unmap */
+	GPtrArray *copy;		/* own VMAs of src to copy into dst */
+	GPtrArray *same;		/* own VMAs of src whose twin needs its entries */
+	bool keep_brk;			/* dst's newer heap stays */
+};
 
-	/* An own mapping of the source where the destination has the VAS's. */
-	for (v = vma_first(src); v; v = vma_next(src, v)) {
-		if (!is_own(att, src, v))
-			continue;
-		for (d = find_vma(dst, v->start); d && d->start < v->end; d = vma_next(dst, d))
-			if (!is_own(att, dst, d))
-				err = -EFAULT;
-	}
-	for (d = vma_first(dst); d && !err; d = vma_next(dst, d)) {
-		struct vas_range r = { d->start, d->end };
+/* Decide for each own VMA of dst by the VMA timestamps: unchanged on both
+ * sides, only the entries; changed in src alone, re-copied; changed in dst
+ * alone, kept (it goes the other way at the next synchronisation);
+ * changed on both sides, the source is stale: -EFAULT. */
+static int plan_dst(struct vas_attachment *att, struct mm *src, struct mm *dst,
+		    struct sync_plan *p)
+{
+	for (struct vma *d = vma_first(dst); d; d = vma_next(dst, d)) {
+		struct vas_range *rec = record_at(att, d->start);
+		struct vma *s;
+		bool dst_changed;
 
 		if (!is_own(att, dst, d))
 			continue;
-		v = own_twin(att, src, d);
-		if (v)
-			err = sync_entries(src, dst, v, st);
-		else
-			g_array_append_val(gone, r);
+		s = own_at(att, src, d->start);
+		dst_changed = changed_since(att, rec, dst, d);
+		if (!s) {		/* new in dst, or gone from src */
+			if (rec && dst_changed)
+				return -EFAULT;
+			if (rec)
+				g_ptr_array_add(p->drop, d);
+			continue;
+		}
+		if (changed_since(att, rec, src, s) && dst_changed)
+			return -EFAULT;
+		if (dst_changed) {
+			p->keep_brk |= dst->brk > dst->start_brk && d->end == PAGE_ALIGN(dst->brk);
+		} else if (changed_since(att, rec, src, s) || !same_vma(s, d)) {
+			g_ptr_array_add(p->drop, d);
+			g_ptr_array_add(p->copy, s);
+		} else if (!vma_lazy(s) && !vma_lazy(d)) {	/* a lazy one fills later */
+			g_ptr_array_add(p->same, s);
+		}
 	}
-	for (guint i = 0; i < gone->len && !err; i++) {
-		struct vas_range *r = &g_array_index(gone, struct vas_range, i);
+	return 0;
+}
 
-		err = mm_munmap(dst, r->start, r->end - r->start);
+/* The own VMAs of src with no own twin start in dst: new ones are copied;
+ * one dst removed stays removed unless src changed it too (-EFAULT). */
+static int plan_src(struct vas_attachment *att, struct mm *src, struct mm *dst,
+		    struct sync_plan *p)
+{
+	for (struct vma *s = vma_first(src); s; s = vma_next(src, s)) {
+		struct vas_range *rec;
+
+		if (!is_own(att, src, s) || own_at(att, dst, s->start))
+			continue;
+		rec = record_at(att, s->start);
+		if (!rec)
+			g_ptr_array_add(p->copy, s);
+		else if (changed_since(att, rec, src, s))
+			return -EFAULT;
 	}
-	for (v = vma_first(src); v && !err; v = vma_next(src, v))
-		if (is_own(att, src, v) && !own_twin(att, dst, v))
-			err = copy_vma(src, v, dst, false, st);
-	g_array_free(gone, TRUE);
+	return 0;
+}
+
+/* Every copy must land where dst has nothing it keeps (its own mappings
+ * not dropped, the VAS's): -EFAULT otherwise. */
+static int check_room(struct mm *dst, const struct sync_plan *p)
+{
+	for (guint i = 0; i < p->copy->len; i++) {
+		const struct vma *s = g_ptr_array_index(p->copy, i);
+
+		for (struct vma *d = find_vma(dst, s->start); d && d->start < s->end;
+		     d = vma_next(dst, d))
+			if (!g_ptr_array_find(p->drop, d, NULL))
+				return -EFAULT;
+	}
+	return 0;
+}
+
+/* Forget the records of VMAs gone from both mms. */
+static void prune_records(struct vas_attachment *att, struct mm *orig)
+{
+	for (guint i = att->own->len; i-- > 0;) {
+		struct vas_range *r = &g_array_index(att->own, struct vas_range, i);
+
+		if (!own_at(att, orig, r->start) && !own_at(att, att->mm, r->start))
+			g_array_remove_index(att->own, i);
+	}
+}
+
+static int apply_plan(struct vas_attachment *att, struct mm *src, struct mm *dst,
+		      const struct sync_plan *p, struct vas_copy_stats *st)
+{
+	int err = 0;
+
+	for (guint i = 0; i < p->drop->len && !err; i++) {
+		struct vma *d = g_ptr_array_index(p->drop, i);
+
+		err = mm_munmap(dst, d->start, d->end - d->start);
+	}
+	for (guint i = 0; i < p->copy->len && !err; i++) {
+		struct vma *s = g_ptr_array_index(p->copy, i), *copy;
+
+		if (vma_lazy(s))
+			err = fill_lazy(att, s, st);
+		if (err)
+			break;
+		err = copy_vma(src, s, dst, false, st, &copy);
+		record_pair(att, src, s, dst, copy);
+	}
+	for (guint i = 0; i < p->same->len && !err; i++)
+		err = sync_entries(src, dst, g_ptr_array_index(p->same, i), st);
+	return err;
+}
+
+int vas_sync_own(struct vas_attachment *att, struct mm *src, struct mm *dst,
+		 struct vas_copy_stats *st)
+{
+	struct sync_plan p = { g_ptr_array_new(), g_ptr_array_new(), g_ptr_array_new(), false };
+	uint64_t brk = dst->brk;
+	int err = plan_dst(att, src, dst, &p);
+
+	if (!err)
+		err = plan_src(att, src, dst, &p);
+	if (!err)
+		err = check_room(dst, &p);
+	if (!err)
+		err = apply_plan(att, src, dst, &p, st);
 	if (!err) {
 		copy_layout(dst, src);
-		record_own(att, src == att->mm ? dst : src);
+		if (p.keep_brk)
+			dst->brk = brk;
+		prune_records(att, src == att->mm ? dst : src);
 	}
+	g_ptr_array_free(p.drop, TRUE);
+	g_ptr_array_free(p.copy, TRUE);
+	g_ptr_array_free(p.same, TRUE);
 	return err;
 }
 
@@ -521,7 +788,7 @@ int vas_seg_attach(struct vas_registry *r, int vid, int sid, int type,
 		return 0;
 	if (mm_overlaps(vas->mm, seg->start, seg->end))
 		return -EFAULT;
-	err = copy_vma(seg->mm, vma_first(seg->mm), vas->mm, !(may & VAS_MAY_WRITE), &st);
+	err = copy_vma(seg->mm, vma_first(seg->mm), vas->mm, !(may & VAS_MAY_WRITE), &st, NULL);
 	if (err) {
 		mm_munmap(vas->mm, seg->start, seg->end - seg->start);
 		return err;

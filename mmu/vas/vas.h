@@ -21,6 +21,14 @@
  * mm entered (vas_sync_own); detaching a writable attach merges the VAS's
  * mappings back into the VAS (vas_merge).
  *
+ * With r->lazy (the RFC's CONFIG_VAS_LAZY_ATTACH) an attach copies the
+ * VMAs but only code's entries: the others get a lazy twin of their ops
+ * whose handle_fault hook (struct vm_ops) fills the whole VMA from its
+ * source at its first fault, gives the VMA its own ops back and takes the
+ * fault again with them; a synchronisation
+ * leaves an unfilled VMA alone, and one about to be copied, merged or
+ * released is filled first.
+ *
  * Errors are the RFC's negative errno values.  Nothing here needs sim/.
  */
 #ifndef MMU_VAS_VAS_H
@@ -37,9 +45,13 @@
 #define VAS_MAY_WRITE	2u		/* the access asked for, as MAY_WRITE */
 #define VAS_MAY_READ	4u		/* as MAY_READ */
 
-/* The caller's credentials: root (uid 0) may do anything. */
+/* The caller's credentials: its effective ids and supplementary groups;
+ * `override` (root's CAP_DAC_OVERRIDE) may do anything. */
 struct vas_cred {
 	uint32_t uid, gid;
+	bool override;
+	const uint32_t *groups;
+	int ngroups;
 };
 
 /* struct vas_attr and struct vas_seg_attr of the RFC's <linux/vas.h>. */
@@ -58,7 +70,10 @@ struct vas_seg {
 	int vases;			/* VASes it is attached to */
 };
 
+struct vas_registry;
+
 struct vas {
+	struct vas_registry *reg;	/* it belongs to */
 	int id;
 	char *name;
 	struct vas_attr attr;
@@ -74,6 +89,10 @@ struct vas_registry {
 	GHashTable *segs;		/* id -> struct vas_seg * */
 	int next_vid, next_sid;
 	uint64_t switches, attaches, detaches;
+	bool lazy;			/* attach lazily (--vas-attach lazy) */
+	uint64_t lazy_fills;		/* VMAs filled at a fault or before a copy */
+	GHashTable *lazy_ops;		/* real struct vm_ops * -> its lazy twin */
+	GHashTable *lazy_mms;		/* attached mm -> struct vas_attachment * (lazy) */
 };
 
 /* An attach of a VAS to a task: the mm built for them and the task's own
@@ -82,11 +101,18 @@ struct vas_attachment {
 	struct vas *vas;
 	unsigned may;			/* VAS_MAY_READ and/or VAS_MAY_WRITE */
 	struct mm *mm;
-	GArray *own;			/* struct vas_range, ascending */
+	struct mm *orig;		/* the task's original mm */
+	GArray *own;			/* struct vas_range */
 };
 
+enum { VAS_SIDE_ORIGINAL, VAS_SIDE_ATTACHED };
+
+/* An own VMA as the last synchronisation left it: its bounds and the
+ * stamps (struct vma) of its two copies, the original mm's and the
+ * attached mm's. */
 struct vas_range {
 	uint64_t start, end;
+	uint64_t stamp[2];		/* by VAS_SIDE_* */
 };
 
 /* What a synchronisation or a build did, for its cost. */
@@ -127,18 +153,25 @@ int vas_seg_detach(struct vas_registry *r, int vid, int sid, const struct vas_cr
 unsigned vas_type_to_may(int type);
 /* May `vas` be attached once more with `may`?  0, -EACCES, -EBUSY. */
 int vas_may_attach(const struct vas *vas, unsigned may, const struct vas_cred *cred);
-/* Fill the empty `att->mm` for `vas` and the task's original mm `orig`.
- * -EFAULT when a VAS mapping overlaps one of the task's; -ENOMEM. */
+/* Fill the empty `att->mm` for `vas` and the task's original mm `orig`
+ * (lazily with r->lazy).  -EFAULT when a VAS mapping overlaps one of the
+ * task's; -ENOMEM. */
 int vas_attach_build(struct vas_attachment *att, struct vas *vas, unsigned may,
 		     struct mm *orig, struct vas_copy_stats *st);
-/* The attach ends: a writable one merges the VAS's mappings back; frees
- * the own ranges (the caller drops att->mm). */
+/* The attach ends: lazy VMAs are filled, a writable attach merges the
+ * VAS's mappings back; frees the own ranges (the caller drops att->mm). */
 int vas_attach_release(struct vas_attachment *att, struct vas_copy_stats *st);
-/* Make the own mappings of `dst` those of `src` (one of them is att->mm,
- * the other the task's original mm).  Equal VMAs keep their entries and get
- * those that differ; changed or new ones are copied whole; gone ones are
- * unmapped.  -EFAULT (nothing changed) when an own mapping of the original
- * overlaps a VAS mapping of the attached mm. */
+/* Bring the own mappings of `dst` in line with those of `src` (one of them
+ * is att->mm, the other the task's original mm), VMA by VMA by their
+ * timestamps against the record of the last synchronisation (the RFC's
+ * vas_last_update): unchanged on both sides, only the entries that differ
+ * are fixed; changed (bounds, protection) or new in src, copied whole;
+ * gone from src, unmapped; changed or new in dst alone, kept (it is the
+ * newer; it goes the other way next time).  -EFAULT, nothing changed, when
+ * a VMA changed on both sides (the source is stale: the RFC's known
+ * failure when two threads grow the heap, one in a VAS, one outside), or
+ * when a copy would land on a mapping dst keeps (a VAS mapping of the
+ * attached mm, a newer own one). */
 int vas_sync_own(struct vas_attachment *att, struct mm *src, struct mm *dst,
 		 struct vas_copy_stats *st);
 

@@ -12,9 +12,10 @@
 
 #define OWN	UINT64_C(0x10000000)
 #define SHARED	UINT64_C(0x100000000000)
+#define CODE	UINT64_C(0x400000)
 
 static struct vas_registry reg;
-static const struct vas_cred root = { 0, 0 };
+static const struct vas_cred root = { .override = true };
 
 static void setup(void)
 {
@@ -116,11 +117,164 @@ Test(vas, switch_syncs_own_mappings)
 	mm_destroy(att.mm);
 }
 
+/* Lazy attach, read-only: the code VMA (one touched page) is copied with
+ * its entry, the three-page data VMA, a one-page one 16 pages above and
+ * the VAS's two-page VMA only as skeletons (vmas 4, entries 1).  A read fault in the data VMA fills all of
+ * it from the original (3 entries, one fill) and is then spurious; a write
+ * to the VAS's read-only VMA is refused before any fill; a read fills it
+ * from the VAS read-only (2 entries).  The release fills the one-page VMA
+ * never touched (fills 3); after the teardown every frame has one mapper
+ * again. */
+Test(vas, lazy_attach_fills_a_vma_at_its_first_fault)
+{
+	int vid = vas_create(&reg, "v", 0600, &root);
+	struct vas *vas = vas_lookup(&reg, vid);
+	struct vas_attachment att = { 0 };
+	struct vas_copy_stats st = { 0 };
+	struct vm_fault vmf;
+	uint64_t out;
+
+	reg.lazy = true;
+	cr_assert_eq(mm_mmap(fx.mm, CODE, PG, VM_READ | VM_EXEC, MM_MAP_FIXED, NULL, 0, &out), 0);
+	cr_assert_eq(mm_populate(fx.mm, CODE, CODE + PG), 0);
+	map_touched(fx.mm, OWN, 3);
+	map_touched(fx.mm, OWN + 16 * PG, 1);
+	map_touched(vas->mm, SHARED, 2);
+	cr_assert_eq(mm_create(fx.phys, &fx.stats, &att.mm), 0);
+	cr_assert_eq(vas_attach_build(&att, vas, VAS_MAY_READ, fx.mm, &st), 0);
+	cr_expect_eq(st.vmas, 4);
+	cr_expect_eq(st.entries, 1);
+	cr_expect_eq(entry(att.mm, CODE), entry(fx.mm, CODE));
+	cr_expect_eq(entry(att.mm, OWN), 0);
+
+	vm_fault_init(&vmf, att.mm, OWN + PG, FAULT_READ, 0);
+	cr_assert_eq(handle_mm_fault(&vmf), VM_FAULT_DONE);
+	cr_expect_eq(vmf.kind, FAULT_KIND_SPURIOUS);
+	cr_expect_eq(vmf.ptes_installed, 3);
+	cr_expect_eq(reg.lazy_fills, 1);
+	for (int i = 0; i < 3; i++)
+		cr_expect_eq(entry(att.mm, OWN + i * PG), entry(fx.mm, OWN + i * PG));
+
+	vm_fault_init(&vmf, att.mm, SHARED, FAULT_WRITE, 0);
+	cr_expect_eq(handle_mm_fault(&vmf), VM_FAULT_SIGSEGV);
+	cr_expect_eq(reg.lazy_fills, 1);
+	vm_fault_init(&vmf, att.mm, SHARED, FAULT_READ, 0);
+	cr_assert_eq(handle_mm_fault(&vmf), VM_FAULT_DONE);
+	cr_expect_eq(vmf.ptes_installed, 2);
+	cr_expect_eq(entry(att.mm, SHARED + PG) & ~PTE_ADDR_MASK, LEAF_USER_RO);
+	cr_expect_eq(pte_addr(entry(att.mm, SHARED)), pte_addr(entry(vas->mm, SHARED)));
+
+	st = (struct vas_copy_stats){ 0 };
+	cr_assert_eq(vas_attach_release(&att, &st), 0);
+	cr_expect_eq(reg.lazy_fills, 3);
+	cr_expect_eq(st.entries, 1);
+	mm_destroy(att.mm);
+	cr_expect_eq(phys_refcount(fx.phys, pte_addr(entry(fx.mm, OWN))), 1);
+	cr_expect_eq(phys_refcount(fx.phys, pte_addr(entry(fx.mm, OWN + 16 * PG))), 1);
+	cr_expect_eq(phys_refcount(fx.phys, pte_addr(entry(vas->mm, SHARED))), 1);
+}
+
+/* A switch leaves a lazy VMA alone both ways: out of the VAS the attached
+ * mm has no entries to give (the original keeps its three), into it
+ * nothing is copied (it fills at its fault). */
+Test(vas, sync_leaves_an_unfilled_lazy_vma_alone)
+{
+	int vid = vas_create(&reg, "v", 0600, &root);
+	struct vas_attachment att = { 0 };
+	struct vas_copy_stats st = { 0 };
+
+	reg.lazy = true;
+	map_touched(fx.mm, OWN, 3);
+	cr_assert_eq(mm_create(fx.phys, &fx.stats, &att.mm), 0);
+	cr_assert_eq(vas_attach_build(&att, vas_lookup(&reg, vid), VAS_MAY_READ | VAS_MAY_WRITE,
+				      fx.mm, &st), 0);
+	st = (struct vas_copy_stats){ 0 };
+	cr_assert_eq(vas_sync_own(&att, att.mm, fx.mm, &st), 0);
+	cr_assert_eq(vas_sync_own(&att, fx.mm, att.mm, &st), 0);
+	cr_expect_eq(st.entries + st.removed, 0);
+	for (int i = 0; i < 3; i++) {
+		cr_expect_neq(entry(fx.mm, OWN + i * PG), 0);
+		cr_expect_eq(entry(att.mm, OWN + i * PG), 0);
+	}
+	cr_assert_eq(vas_attach_release(&att, &st), 0);
+	mm_destroy(att.mm);
+}
+
+/* The VMA timestamps decide.  A VMA of two touched pages, in step after
+ * the attach.  Grown by a page in the attached mm alone: the sync into the
+ * original keeps nothing of the old copy (two entries removed) and copies
+ * the three pages (vmas 1, entries 3).  Then the original grows it to four
+ * pages and the attached mm shrinks it by mprotect of its last page: both
+ * copies changed since they were last in step, so either direction finds
+ * its source stale, -EFAULT, and leaves both as they were.  A change on
+ * the destination side alone is kept (the destination is the newer). */
+Test(vas, sync_by_timestamps_recopies_keeps_newer_and_refuses_stale)
+{
+	int vid = vas_create(&reg, "v", 0600, &root);
+	struct vas_attachment att = { 0 };
+	struct vas_copy_stats st = { 0 };
+
+	map_touched(fx.mm, OWN, 2);
+	cr_assert_eq(mm_create(fx.phys, &fx.stats, &att.mm), 0);
+	cr_assert_eq(vas_attach_build(&att, vas_lookup(&reg, vid), VAS_MAY_READ | VAS_MAY_WRITE,
+				      fx.mm, &st), 0);
+
+	map_touched(att.mm, OWN + 2 * PG, 1);
+	st = (struct vas_copy_stats){ 0 };
+	cr_assert_eq(vas_sync_own(&att, att.mm, fx.mm, &st), 0);
+	cr_expect_eq(st.vmas, 1);
+	cr_expect_eq(st.entries, 3);
+	cr_expect_eq(vma_lookup(fx.mm, OWN)->end, OWN + 3 * PG);
+	cr_expect_eq(entry(fx.mm, OWN + 2 * PG), entry(att.mm, OWN + 2 * PG));
+
+	map_touched(fx.mm, OWN + 3 * PG, 1);
+	cr_assert_eq(mm_mprotect(att.mm, OWN + 2 * PG, PG, VM_READ), 0);
+	st = (struct vas_copy_stats){ 0 };
+	cr_expect_eq(vas_sync_own(&att, att.mm, fx.mm, &st), -EFAULT);
+	cr_expect_eq(vas_sync_own(&att, fx.mm, att.mm, &st), -EFAULT);
+	cr_expect_eq(st.vmas + st.entries + st.removed, 0);
+	cr_expect_eq(vma_lookup(fx.mm, OWN)->end, OWN + 4 * PG);
+	cr_expect_eq(vma_lookup(att.mm, OWN)->end, OWN + 2 * PG);
+
+	cr_assert_eq(mm_munmap(att.mm, OWN, 3 * PG), 0);	/* gone here, changed there */
+	cr_expect_eq(vas_sync_own(&att, fx.mm, att.mm, &st), -EFAULT);
+	mm_destroy(att.mm);
+	g_array_free(att.own, TRUE);
+}
+
+/* A change on the destination side alone stays: the original grows the VMA
+ * to three pages; the attached mm, unchanged, syncs into it and nothing is
+ * copied or removed; the other way copies the three pages. */
+Test(vas, sync_keeps_a_newer_destination)
+{
+	int vid = vas_create(&reg, "v", 0600, &root);
+	struct vas_attachment att = { 0 };
+	struct vas_copy_stats st = { 0 };
+
+	map_touched(fx.mm, OWN, 2);
+	cr_assert_eq(mm_create(fx.phys, &fx.stats, &att.mm), 0);
+	cr_assert_eq(vas_attach_build(&att, vas_lookup(&reg, vid), VAS_MAY_READ | VAS_MAY_WRITE,
+				      fx.mm, &st), 0);
+	map_touched(fx.mm, OWN + 2 * PG, 1);
+	st = (struct vas_copy_stats){ 0 };
+	cr_assert_eq(vas_sync_own(&att, att.mm, fx.mm, &st), 0);
+	cr_expect_eq(st.entries + st.removed + st.vmas, 0);
+	cr_expect_eq(vma_lookup(fx.mm, OWN)->end, OWN + 3 * PG);
+	cr_assert_eq(vas_sync_own(&att, fx.mm, att.mm, &st), 0);
+	cr_expect_eq(st.entries, 3);
+	cr_expect_eq(vma_lookup(att.mm, OWN)->end, OWN + 3 * PG);
+	cr_assert_eq(vas_attach_release(&att, &st), 0);
+	mm_destroy(att.mm);
+}
+
 /* Owner uid 5 gid 7, mode 0640: the owner reads and writes, the group
- * reads, others nothing; root everything. */
+ * (also by a supplementary group) reads, others nothing; root everything. */
 Test(vas, mode_bits_owner_group_other_root)
 {
-	const struct vas_cred owner = { 5, 7 }, group = { 6, 7 }, other = { 6, 8 };
+	static const uint32_t seven[] = { 7 };
+	const struct vas_cred owner = { .uid = 5, .gid = 7 }, group = { .uid = 6, .gid = 7 };
+	const struct vas_cred other = { .uid = 6, .gid = 8 };
+	const struct vas_cred member = { .uid = 6, .gid = 8, .groups = seven, .ngroups = 1 };
 	int vid = vas_create(&reg, "p", 0640, &owner);
 	struct vas *vas = vas_lookup(&reg, vid);
 
@@ -128,6 +282,8 @@ Test(vas, mode_bits_owner_group_other_root)
 	cr_expect(vas_permitted(&vas->attr, &group, VAS_MAY_READ));
 	cr_expect(!vas_permitted(&vas->attr, &group, VAS_MAY_WRITE));
 	cr_expect(!vas_permitted(&vas->attr, &other, VAS_MAY_READ));
+	cr_expect(vas_permitted(&vas->attr, &member, VAS_MAY_READ));
+	cr_expect(!vas_permitted(&vas->attr, &member, VAS_MAY_WRITE));
 	cr_expect(vas_permitted(&vas->attr, &root, VAS_MAY_READ | VAS_MAY_WRITE));
 	cr_expect_eq(vas_may_attach(vas, VAS_MAY_READ, &other), -EACCES);
 	cr_expect_eq(vas_delete(&reg, vid, &group), -EACCES);
