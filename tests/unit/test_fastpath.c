@@ -107,3 +107,53 @@ Test(fastpath, self_test_passes)
 {
 	cr_assert_eq(fastpath_self_test(fx.why), 0, "%s", fx.why->str);
 }
+
+/* The region look-up the fast path answers for the library: a load in
+ * simulated RAM runs, one above RAM but below 2^47 (the placeholder region)
+ * reaches the MMU and faults there, one at 2^47 is outside every region
+ * (the library answers it); the answers inside regions came from the fast
+ * path's table. */
+Test(fastpath, region_lookup_answers_as_the_library)
+{
+	static const uint32_t code[] = { 0xf9400001u /* ldr x1, [x0] */, 0xd4000001u /* svc #0 */ };
+	static const struct { uint64_t va; enum cpu_event event; bool region; } loads[] = {
+		{ 0x401000, CPU_SYSCALL, true },			/* RAM (16 MiB) */
+		{ UINT64_C(0x7fffffff0000), CPU_DATA_ABORT, true },	/* placeholder, unmapped */
+		{ UINT64_C(1) << 47, CPU_DATA_ABORT, false },		/* no region */
+	};
+	struct vm_stats stats = { 0 };
+	struct fastpath_stats before, after;
+	struct mm *mm;
+	struct cpu_exit e;
+	phys_addr_t pa, data;
+
+	cr_assert_eq(cpu_enable_fastpath(fx.cpu, fx.why), 0, "%s", fx.why->str);
+	cr_assert_eq(mm_create(fx.phys, &stats, &mm), 0);
+	cr_assert_eq(cpu_prepare_mm(fx.cpu, mm), 0);
+	cr_assert_eq(phys_alloc(fx.phys, FRAME_DATA, &pa), 0);
+	cr_assert_eq(phys_alloc(fx.phys, FRAME_DATA, &data), 0);
+	memcpy(phys_to_host(fx.phys, pa), code, sizeof(code));
+	*(uint64_t *)phys_to_host(fx.phys, data) = 0x1234;
+	cr_assert_eq(pgtable_map(fx.phys, mm->pgd, 0x400000, pa, VM_READ | VM_EXEC), 0);
+	cr_assert_eq(pgtable_map(fx.phys, mm->pgd, 0x401000, data, VM_READ), 0);
+	cpu_switch_mm(fx.cpu, mm);
+	for (size_t i = 0; i < G_N_ELEMENTS(loads); i++) {
+		cpu_fastpath_on(fx.cpu, &before);
+		cpu_enter_user(fx.cpu, 0x400000, 0);
+		cpu_set_reg(fx.cpu, 0, loads[i].va);
+		cpu_run(fx.cpu, 0, &e);
+		cpu_fastpath_on(fx.cpu, &after);
+		cr_expect_eq(e.event, loads[i].event, "load from %#llx: event %d",
+			     (unsigned long long)loads[i].va, e.event);
+		if (e.event == CPU_DATA_ABORT)
+			cr_expect_eq(e.addr, loads[i].va);
+		else
+			cr_expect_eq(cpu_reg(fx.cpu, 1), 0x1234);
+		if (loads[i].region)
+			cr_expect_gt(after.regions_found, before.regions_found,
+				     "load from %#llx: no region look-up answered by the fast path",
+				     (unsigned long long)loads[i].va);
+	}
+	cpu_invalidate_code(fx.cpu, mm, 0x400000, 0x401000);
+	mm_destroy(mm);
+}
