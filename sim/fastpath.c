@@ -63,6 +63,13 @@
  * first and never map or unmap one afterwards (sim/cpu.c maps its two at
  * creation).
  *
+ * TEST-ONLY FAULTS (tests/integration/test_fastpath.c): the environment
+ * variable MMUSIM_FASTPATH_FAULT=version makes the version check fail as
+ * for another library; =remark makes attached engines skip the re-marking
+ * of entries when a page gains code, a broken fast path the self-test must
+ * catch.  Either way mmusim must fall back to the plain path with one
+ * warning.
+ *
  * When no engine is attached (--no-fastpath, a failed check) the
  * definitions below only forward to the library's.
  */
@@ -106,6 +113,7 @@ struct engine {
 	unsigned page_shift;	/* the library's page */
 	unsigned long *code;	/* bit per library page: holds translated code */
 	void *qemu_cpu;		/* the library's CPU, learnt from its first TLB fill */
+	bool no_remark;		/* the test-only fault "remark" */
 	struct region regions[MAX_REGIONS];
 	unsigned nr_regions;
 	struct fastpath_stats stats;
@@ -193,6 +201,12 @@ static int note_regions(struct engine *e, GString *why)
 	return err;
 }
 
+/* Whether the test-only fault `name` is asked for (see the top comment). */
+static bool injected_fault(const char *name)
+{
+	return g_strcmp0(g_getenv("MMUSIM_FASTPATH_FAULT"), name) == 0;
+}
+
 int fastpath_attach(uc_engine *uc, void *ram, uint64_t ram_size, GString *why)
 {
 	size_t page_size = 0;
@@ -200,6 +214,11 @@ int fastpath_attach(uc_engine *uc, void *ram, uint64_t ram_size, GString *why)
 	struct engine *e;
 	Dl_info ours, theirs;
 
+	if (injected_fault("version")) {
+		g_string_printf(why, "the Unicorn library's version check failed "
+				"(MMUSIM_FASTPATH_FAULT=version, a test-only fault)");
+		return -ENOTSUP;
+	}
 	if (uc_version(NULL, NULL) != LIBRARY_VERSION) {
 		g_string_printf(why, "the Unicorn library is version %#x, the fast path knows only "
 				"2.0.1 (%#x)", uc_version(NULL, NULL), LIBRARY_VERSION);
@@ -226,6 +245,7 @@ int fastpath_attach(uc_engine *uc, void *ram, uint64_t ram_size, GString *why)
 	e->ram = ram;
 	e->ram_size = ram_size;
 	e->page_shift = (unsigned)__builtin_ctzll(page_size);
+	e->no_remark = injected_fault("remark");
 	pages = ram_size >> e->page_shift;
 	e->code = g_new0(unsigned long, pages / BITS_PER_LONG + 1);
 	if (note_regions(e, why)) {
@@ -318,7 +338,7 @@ void tlb_protect_code_aarch64(uc_engine *uc, uint64_t ram_addr)
 	set_code(e, ram_addr >> e->page_shift, true);
 	e->stats.protected++;
 	/* Entries made while the page had no code, through any alias. */
-	if (e->qemu_cpu)
+	if (e->qemu_cpu && !e->no_remark)
 		lib.reset_dirty(e->qemu_cpu, (uint64_t)(uintptr_t)(e->ram + start), page_size);
 }
 

@@ -7,11 +7,14 @@
  * library reports holding code.
  */
 #include <criterion/criterion.h>
+#include <criterion/redirect.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "mmu/pgtable.h"
 #include "sim/cpu.h"
 #include "sim/fastpath_check.h"
+#include "sim/machine.h"
 
 static struct {
 	struct phys *phys;
@@ -156,4 +159,64 @@ Test(fastpath, region_lookup_answers_as_the_library)
 	}
 	cpu_invalidate_code(fx.cpu, mm, 0x400000, 0x401000);
 	mm_destroy(mm);
+}
+
+/* The fallback: with the test-only fault MMUSIM_FASTPATH_FAULT set (see
+ * sim/fastpath.c), a machine starts on the plain path and says so in
+ * exactly one warning; without it, the fast path is on and nothing is said. */
+static bool start_machine(const char *fault)
+{
+	struct options opt = { .mem = UINT64_C(64) << 20, .root = "/", .cpus = 1,
+			       .quantum = 20000, .max_tasks = 8 };
+	GString *error = g_string_new(NULL);
+	struct machine *m;
+	bool fast;
+
+	if (fault)
+		cr_assert_eq(setenv("MMUSIM_FASTPATH_FAULT", fault, 1), 0);
+	cr_assert_eq(machine_create(&opt, &m, error), 0, "%s", error->str);
+	fast = cpu_fastpath_on(m->cpu, NULL);
+	machine_destroy(m);
+	g_string_free(error, TRUE);
+	fflush(stderr);
+	return fast;
+}
+
+/* The warnings on the redirected stderr: `want` of them, each naming
+ * `cause` and the consequence. */
+static void expect_warnings(int want, const char *cause)
+{
+	FILE *err = cr_get_redirected_stderr();
+	char line[1024];
+	int warnings = 0;
+
+	while (fgets(line, sizeof(line), err)) {
+		if (!strstr(line, "warning"))
+			continue;
+		warnings++;
+		cr_expect(strstr(line, cause), "warning without \"%s\": %s", cause, line);
+		cr_expect(strstr(line, "slow path"), "warning without the consequence: %s", line);
+	}
+	cr_expect_eq(warnings, want, "%d warnings, expected %d", warnings, want);
+}
+
+TestSuite(fallback, .init = cr_redirect_stderr);
+
+Test(fallback, none_when_the_checks_pass)
+{
+	cr_expect(start_machine(NULL));
+	expect_warnings(0, "");
+}
+
+Test(fallback, when_the_version_check_fails)
+{
+	cr_expect_not(start_machine("version"));
+	expect_warnings(1, "version check failed");
+}
+
+/* The fast path's re-marking broken: the self-test catches it. */
+Test(fallback, when_the_self_test_fails)
+{
+	cr_expect_not(start_machine("remark"));
+	expect_warnings(1, "self-test");
 }
