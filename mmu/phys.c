@@ -2,7 +2,9 @@
  * phys: frames of simulated physical memory, allocated from a LIFO free list
  * first (recently freed frames are warm in the host cache) and from a bump
  * pointer over never-touched frames second, which keeps the host footprint as
- * small as the guest's peak use.
+ * small as the guest's peak use.  Two of each: data frames bump upward from
+ * frame 1, code frames downward from the last frame; a frame freed goes back
+ * to the list of the side it lies on (below or above the never-touched gap).
  */
 #include "mmu/phys.h"
 
@@ -17,8 +19,10 @@ struct phys {
 	uint64_t nr_frames;
 	uint32_t *refcount;	/* per frame */
 	uint8_t *kind;		/* per frame, enum frame_kind */
-	GArray *free_list;	/* of uint32_t frame numbers */
-	uint64_t next_fresh;	/* first frame never handed out */
+	GArray *free_list;	/* of uint32_t frame numbers, data side */
+	GArray *code_free;	/* the same, code side */
+	uint64_t next_fresh;	/* first frame never handed out, data side */
+	uint64_t code_fresh;	/* last frame handed out from the top, code side */
 	uint64_t in_use[FRAME_NR_KINDS];
 	uint64_t total_in_use, peak;
 	phys_addr_t zero_page;	/* 0: not allocated yet */
@@ -44,6 +48,10 @@ int phys_create(uint64_t size, struct phys **out)
 		    MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
 	if (base == MAP_FAILED)
 		return -errno;
+	/* Frames are handed out densely from either end, so host huge pages
+	 * cost little memory and spare the host a fault per 4 KiB frame
+	 * (advice only: a host without them ignores it). */
+	madvise(base, size, MADV_HUGEPAGE);
 	phys = g_new0(struct phys, 1);
 	phys->base = base;
 	phys->nr_frames = size >> PAGE_SHIFT;
@@ -59,7 +67,9 @@ int phys_create(uint64_t size, struct phys **out)
 		return -ENOMEM;
 	}
 	phys->free_list = g_array_new(FALSE, FALSE, sizeof(uint32_t));
+	phys->code_free = g_array_new(FALSE, FALSE, sizeof(uint32_t));
 	phys->next_fresh = 1;	/* frame 0 is reserved */
+	phys->code_fresh = phys->nr_frames;
 	*out = phys;
 	return 0;
 }
@@ -72,23 +82,45 @@ void phys_destroy(struct phys *phys)
 	g_free(phys->refcount);
 	g_free(phys->kind);
 	g_array_free(phys->free_list, TRUE);
+	g_array_free(phys->code_free, TRUE);
 	g_free(phys);
 }
 
-int phys_alloc(struct phys *phys, enum frame_kind kind, phys_addr_t *pa)
+/* The most recently freed frame of `list` (already zeroed), or 0. */
+static uint64_t take_freed(struct phys *phys, GArray *list)
 {
 	uint64_t pfn;
 
+	if (!list->len)
+		return 0;
+	pfn = g_array_index(list, uint32_t, list->len - 1);
+	g_array_set_size(list, list->len - 1);
+	memset(phys->base + (pfn << PAGE_SHIFT), 0, PAGE_SIZE);
+	return pfn;
+}
+
+/* A never-touched frame (already zero) from the bottom or the top, or 0. */
+static uint64_t take_fresh(struct phys *phys, bool top)
+{
+	if (phys->next_fresh >= phys->code_fresh)
+		return 0;
+	return top ? --phys->code_fresh : phys->next_fresh++;
+}
+
+static int alloc_frame(struct phys *phys, enum frame_kind kind, bool code, phys_addr_t *pa)
+{
+	GArray *own = code ? phys->code_free : phys->free_list;
+	GArray *other = code ? phys->free_list : phys->code_free;
+	uint64_t pfn;
+
 	g_assert(kind != FRAME_FREE && kind < FRAME_NR_KINDS);
-	if (phys->free_list->len) {
-		pfn = g_array_index(phys->free_list, uint32_t, phys->free_list->len - 1);
-		g_array_set_size(phys->free_list, phys->free_list->len - 1);
-		memset(phys->base + (pfn << PAGE_SHIFT), 0, PAGE_SIZE);
-	} else if (phys->next_fresh < phys->nr_frames) {
-		pfn = phys->next_fresh++;	/* untouched: already zero */
-	} else {
+	pfn = take_freed(phys, own);
+	if (!pfn)
+		pfn = take_fresh(phys, code);
+	if (!pfn)
+		pfn = take_freed(phys, other);
+	if (!pfn)
 		return -ENOMEM;
-	}
 	phys->refcount[pfn] = 1;
 	phys->kind[pfn] = kind;
 	phys->in_use[kind]++;
@@ -96,6 +128,16 @@ int phys_alloc(struct phys *phys, enum frame_kind kind, phys_addr_t *pa)
 		phys->peak = phys->total_in_use;
 	*pa = pfn << PAGE_SHIFT;
 	return 0;
+}
+
+int phys_alloc(struct phys *phys, enum frame_kind kind, phys_addr_t *pa)
+{
+	return alloc_frame(phys, kind, false, pa);
+}
+
+int phys_alloc_code(struct phys *phys, enum frame_kind kind, phys_addr_t *pa)
+{
+	return alloc_frame(phys, kind, true, pa);
 }
 
 void phys_get(struct phys *phys, phys_addr_t pa)
@@ -117,7 +159,7 @@ void phys_put(struct phys *phys, phys_addr_t pa)
 	phys->in_use[phys->kind[pfn]]--;
 	phys->total_in_use--;
 	phys->kind[pfn] = FRAME_FREE;
-	g_array_append_val(phys->free_list, frame);
+	g_array_append_val(pfn >= phys->code_fresh ? phys->code_free : phys->free_list, frame);
 	if (pa == phys->zero_page)
 		phys->zero_page = 0;
 }

@@ -11,6 +11,13 @@
  * names a real page.  Allocation hands out a zeroed frame with count 1;
  * phys_put() frees the frame when the count drops to zero.
  *
+ * Placement: frames that will hold code (phys_alloc_code) come from the top
+ * of physical memory downward, every other frame from the bottom upward,
+ * each side reusing its own freed frames first; only when one side is
+ * exhausted does it take the other's.  Keeping code apart from data keeps
+ * the emulator's code tracking, which works in 1 MiB ranges of physical
+ * memory, off data stores (docs/design.md, "Speed").
+ *
  * Errors are negative errno values, as in the kernel.
  */
 #ifndef MMU_PHYS_H
@@ -43,6 +50,8 @@ int phys_create(uint64_t size, struct phys **out);
 void phys_destroy(struct phys *phys);
 
 int phys_alloc(struct phys *phys, enum frame_kind kind, phys_addr_t *pa);
+/* As phys_alloc, for a frame that will hold code: placed among code frames. */
+int phys_alloc_code(struct phys *phys, enum frame_kind kind, phys_addr_t *pa);
 void phys_get(struct phys *phys, phys_addr_t pa);
 void phys_put(struct phys *phys, phys_addr_t pa);
 unsigned phys_refcount(const struct phys *phys, phys_addr_t pa);

@@ -146,18 +146,19 @@ int vm_file_read_page(struct vm_file *file, uint64_t offset, void *page)
 
 /* ------------------------------------------------------------------ vm_ops */
 
-/* The cached page at `pgoff`, with a reference for the caller, read from
- * the file into the cache the first time: 0, -ENXIO past end of file,
- * -ENOMEM. */
-static int find_page(struct vm_file *file, struct phys *phys, uint64_t pgoff, phys_addr_t *page)
+/* The cached page at `pgoff` of the file `vma` maps, with a reference for
+ * the caller, read from the file into the cache the first time (into a code
+ * frame when `vma` is executable): 0, -ENXIO past end of file, -ENOMEM. */
+static int find_page(const struct vma *vma, struct phys *phys, uint64_t pgoff, phys_addr_t *page)
 {
+	struct vm_file *file = vma->vm_private_data;
 	int err;
 
 	if (!file->cache)
 		file->cache = file_cache_get(file, phys);
 	g_assert(file->cache->phys == phys);
 	if (!page_cache_lookup(&file->cache->pages, pgoff, page)) {
-		if (phys_alloc(phys, FRAME_DATA, page))
+		if ((vma->prot & VM_EXEC ? phys_alloc_code : phys_alloc)(phys, FRAME_DATA, page))
 			return -ENOMEM;
 		err = vm_file_read_page(file, pgoff << PAGE_SHIFT, phys_to_host(phys, *page));
 		if (err) {
@@ -181,7 +182,7 @@ static int find_page(struct vm_file *file, struct phys *phys, uint64_t pgoff, ph
  */
 static int file_fault(struct vm_fault *vmf)
 {
-	int err = find_page(vmf->vma->vm_private_data, vmf->mm->phys, vmf->pgoff, &vmf->page);
+	int err = find_page(vmf->vma, vmf->mm->phys, vmf->pgoff, &vmf->page);
 
 	vmf->kind = err == -ENOMEM ? FAULT_KIND_OOM : err < 0 ? FAULT_KIND_SIGBUS : FAULT_KIND_FILE;
 	if (err < 0)
@@ -192,7 +193,7 @@ static int file_fault(struct vm_fault *vmf)
 /* Fault-around maps every cached page: see file_fault. */
 static bool file_cached_page(struct vm_fault *vmf, uint64_t pgoff, phys_addr_t *page)
 {
-	return find_page(vmf->vma->vm_private_data, vmf->mm->phys, pgoff, page) == 0;
+	return find_page(vmf->vma, vmf->mm->phys, pgoff, page) == 0;
 }
 
 /* The cache's page, as against a private copy a write made. */

@@ -35,6 +35,14 @@
  *     self-test checks that the page it runs code from is the page the
  *     library reports).  The library's page is uc_query(UC_QUERY_PAGE_SIZE) bytes
  *     (1 KiB here).
+ *       memory_mapping(uc_engine *uc, u64 address) - the library's region
+ *           look-up, called through the PLT on every guest load and store
+ *           that takes its slow path (every one while a memory hook is
+ *           set), with the access's virtual address; it answers the
+ *           region (a MemoryRegion pointer) whose [begin, end] holds the
+ *           address, or NULL.  It checks one cached region first but never
+ *           updates the cache, so every address outside the first region
+ *           takes a binary search.
  *  4. Entries of one virtual page in the other MMU indexes of the EL1&0
  *     regime translate through the same tables, and mmusim flushes QEMU's
  *     whole TLB whenever a valid translation changes: so dropping the mark
@@ -48,6 +56,20 @@
  * translated code leaves bits set until the first store to the page finds
  * no code there, when the library unprotects it.
  *
+ * THE REGION LOOK-UP: at attach the fast path notes the engine's regions
+ * (uc_mem_regions) and the library's answer for each; while the engine
+ * runs, memory_mapping answers from that table and forwards any other
+ * address to the library.  So whoever attaches must map every region
+ * first and never map or unmap one afterwards (sim/cpu.c maps its two at
+ * creation).
+ *
+ * TEST-ONLY FAULTS (tests/integration/test_fastpath.c): the environment
+ * variable MMUSIM_FASTPATH_FAULT=version makes the version check fail as
+ * for another library; =remark makes attached engines skip the re-marking
+ * of entries when a page gains code, a broken fast path the self-test must
+ * catch.  Either way mmusim must fall back to the plain path with one
+ * warning.
+ *
  * When no engine is attached (--no-fastpath, a failed check) the
  * definitions below only forward to the library's.
  */
@@ -55,24 +77,34 @@
 
 #include <dlfcn.h>
 #include <errno.h>
+#include <inttypes.h>
 #include <unicorn/unicorn.h>
 
 #define LIBRARY_VERSION	UINT32_C(0x020001ff)	/* 2.0.1, extra 255 */
 #define QEMU_PAGE_WRITE	0x2
 #define BITS_PER_LONG	(8 * sizeof(unsigned long))
+#define MAX_REGIONS	4
 
 typedef void (*set_page_fn)(void *cpu, uint64_t vaddr, uint64_t paddr, uint32_t attrs, int prot,
 			    int mmu_idx, uint64_t size);
 typedef void (*code_page_fn)(uc_engine *uc, uint64_t ram_addr);
 typedef void (*set_dirty_fn)(void *cpu, uint64_t vaddr);
 typedef void (*reset_dirty_fn)(void *cpu, uint64_t host, uint64_t length);
+typedef void *(*mapping_fn)(uc_engine *uc, uint64_t address);
 
 static struct {
 	set_page_fn set_page;
 	code_page_fn protect, unprotect;
 	set_dirty_fn set_dirty;
 	reset_dirty_fn reset_dirty;
+	mapping_fn mapping;
 } lib;
+
+/* One region of an engine, as the library answers for it. */
+struct region {
+	uint64_t begin, last;	/* inclusive, as uc_mem_region */
+	void *mr;
+};
 
 struct engine {
 	uc_engine *uc;
@@ -81,6 +113,9 @@ struct engine {
 	unsigned page_shift;	/* the library's page */
 	unsigned long *code;	/* bit per library page: holds translated code */
 	void *qemu_cpu;		/* the library's CPU, learnt from its first TLB fill */
+	bool no_remark;		/* the test-only fault "remark" */
+	struct region regions[MAX_REGIONS];
+	unsigned nr_regions;
 	struct fastpath_stats stats;
 };
 
@@ -102,8 +137,10 @@ static bool resolve_library(void)
 		lib.unprotect = (code_page_fn)library_symbol("tlb_unprotect_code_aarch64");
 		lib.set_dirty = (set_dirty_fn)library_symbol("tlb_set_dirty_aarch64");
 		lib.reset_dirty = (reset_dirty_fn)library_symbol("tlb_reset_dirty_aarch64");
+		lib.mapping = (mapping_fn)library_symbol("memory_mapping");
 	}
-	return lib.set_page && lib.protect && lib.unprotect && lib.set_dirty && lib.reset_dirty;
+	return lib.set_page && lib.protect && lib.unprotect && lib.set_dirty && lib.reset_dirty &&
+	       lib.mapping;
 }
 
 /* Forwarding needs the library's definition; without it nothing can run. */
@@ -136,6 +173,40 @@ static void set_code(struct engine *e, uint64_t page, bool on)
 		e->code[page / BITS_PER_LONG] &= ~bit;
 }
 
+/* Note the engine's regions and the library's answer for each. */
+static int note_regions(struct engine *e, GString *why)
+{
+	uc_mem_region *regions = NULL;
+	uint32_t count = 0;
+	int err = 0;
+
+	if (uc_mem_regions(e->uc, &regions, &count) || count > MAX_REGIONS) {
+		g_string_printf(why, "cannot list the Unicorn engine's regions (%u of them)", count);
+		uc_free(regions);
+		return -ENOTSUP;
+	}
+	for (uint32_t i = 0; i < count && !err; i++) {
+		struct region *r = &e->regions[i];
+
+		*r = (struct region){ regions[i].begin, regions[i].end,
+				      lib.mapping(e->uc, regions[i].begin) };
+		if (!r->mr || lib.mapping(e->uc, r->last) != r->mr) {
+			g_string_printf(why, "the Unicorn library's region look-up does not find its "
+					"region [%#" PRIx64 ", %#" PRIx64 "]", r->begin, r->last);
+			err = -ENOTSUP;
+		}
+	}
+	e->nr_regions = count;
+	uc_free(regions);
+	return err;
+}
+
+/* Whether the test-only fault `name` is asked for (see the top comment). */
+static bool injected_fault(const char *name)
+{
+	return g_strcmp0(g_getenv("MMUSIM_FASTPATH_FAULT"), name) == 0;
+}
+
 int fastpath_attach(uc_engine *uc, void *ram, uint64_t ram_size, GString *why)
 {
 	size_t page_size = 0;
@@ -143,6 +214,11 @@ int fastpath_attach(uc_engine *uc, void *ram, uint64_t ram_size, GString *why)
 	struct engine *e;
 	Dl_info ours, theirs;
 
+	if (injected_fault("version")) {
+		g_string_printf(why, "the Unicorn library's version check failed "
+				"(MMUSIM_FASTPATH_FAULT=version, a test-only fault)");
+		return -ENOTSUP;
+	}
 	if (uc_version(NULL, NULL) != LIBRARY_VERSION) {
 		g_string_printf(why, "the Unicorn library is version %#x, the fast path knows only "
 				"2.0.1 (%#x)", uc_version(NULL, NULL), LIBRARY_VERSION);
@@ -169,8 +245,14 @@ int fastpath_attach(uc_engine *uc, void *ram, uint64_t ram_size, GString *why)
 	e->ram = ram;
 	e->ram_size = ram_size;
 	e->page_shift = (unsigned)__builtin_ctzll(page_size);
+	e->no_remark = injected_fault("remark");
 	pages = ram_size >> e->page_shift;
 	e->code = g_new0(unsigned long, pages / BITS_PER_LONG + 1);
+	if (note_regions(e, why)) {
+		g_free(e->code);
+		g_free(e);
+		return -ENOTSUP;
+	}
 	engines = g_slist_prepend(engines, e);
 	return 0;
 }
@@ -223,6 +305,7 @@ void tlb_set_page_with_attrs_aarch64(void *cpu, uint64_t vaddr, uint64_t paddr, 
 				     int prot, int mmu_idx, uint64_t size);
 void tlb_protect_code_aarch64(uc_engine *uc, uint64_t ram_addr);
 void tlb_unprotect_code_aarch64(uc_engine *uc, uint64_t ram_addr);
+void *memory_mapping(uc_engine *uc, uint64_t address);
 
 void tlb_set_page_with_attrs_aarch64(void *cpu, uint64_t vaddr, uint64_t paddr, uint32_t attrs,
 				     int prot, int mmu_idx, uint64_t size)
@@ -255,7 +338,7 @@ void tlb_protect_code_aarch64(uc_engine *uc, uint64_t ram_addr)
 	set_code(e, ram_addr >> e->page_shift, true);
 	e->stats.protected++;
 	/* Entries made while the page had no code, through any alias. */
-	if (e->qemu_cpu)
+	if (e->qemu_cpu && !e->no_remark)
 		lib.reset_dirty(e->qemu_cpu, (uint64_t)(uintptr_t)(e->ram + start), page_size);
 }
 
@@ -269,4 +352,22 @@ void tlb_unprotect_code_aarch64(uc_engine *uc, uint64_t ram_addr)
 		return;
 	set_code(e, ram_addr >> e->page_shift, false);
 	e->stats.unprotected++;
+}
+
+void *memory_mapping(uc_engine *uc, uint64_t address)
+{
+	struct engine *e = running;
+
+	if (e && e->uc == uc) {
+		for (unsigned i = 0; i < e->nr_regions; i++) {
+			const struct region *r = &e->regions[i];
+
+			if (address - r->begin <= r->last - r->begin) {
+				e->stats.regions_found++;
+				return r->mr;
+			}
+		}
+	}
+	need_library((void *)lib.mapping, "memory_mapping");
+	return lib.mapping(uc, address);
 }

@@ -28,6 +28,7 @@ struct fastpath_stats {
 	uint64_t cleaned;	/* new writable TLB entries left without the slow-path mark */
 	uint64_t protected;	/* pages the library reported gaining translated code */
 	uint64_t unprotected;	/* pages the library reported losing all their code */
+	uint64_t regions_found;	/* region look-ups answered from the engine's table */
 };
 
 /* Take over the slow-path mark for `uc`, whose RAM is [0, ram_size) of

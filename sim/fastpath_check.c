@@ -223,11 +223,11 @@ static int check_engaged(struct cpu *cpu, GString *why)
 		g_string_printf(why, "fast-path self-test: the fast path did not stay on");
 		return -EIO;
 	}
-	if (!s.cleaned || !s.protected || !s.unprotected) {
+	if (!s.cleaned || !s.protected || !s.unprotected || !s.regions_found) {
 		g_string_printf(why, "fast-path self-test: the library never called the fast path's "
 				"functions (%" PRIu64 " entries cleaned, %" PRIu64 " pages gained code, "
-				"%" PRIu64 " lost it): they are not interposed", s.cleaned, s.protected,
-				s.unprotected);
+				"%" PRIu64 " lost it, %" PRIu64 " regions found): they are not interposed",
+				s.cleaned, s.protected, s.unprotected, s.regions_found);
 		return -EIO;
 	}
 	return 0;

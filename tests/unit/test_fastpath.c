@@ -7,11 +7,14 @@
  * library reports holding code.
  */
 #include <criterion/criterion.h>
+#include <criterion/redirect.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "mmu/pgtable.h"
 #include "sim/cpu.h"
 #include "sim/fastpath_check.h"
+#include "sim/machine.h"
 
 static struct {
 	struct phys *phys;
@@ -106,4 +109,114 @@ Test(fastpath, code_pages_are_physical_addresses)
 Test(fastpath, self_test_passes)
 {
 	cr_assert_eq(fastpath_self_test(fx.why), 0, "%s", fx.why->str);
+}
+
+/* The region look-up the fast path answers for the library: a load in
+ * simulated RAM runs, one above RAM but below 2^47 (the placeholder region)
+ * reaches the MMU and faults there, one at 2^47 is outside every region
+ * (the library answers it); the answers inside regions came from the fast
+ * path's table. */
+Test(fastpath, region_lookup_answers_as_the_library)
+{
+	static const uint32_t code[] = { 0xf9400001u /* ldr x1, [x0] */, 0xd4000001u /* svc #0 */ };
+	static const struct { uint64_t va; enum cpu_event event; bool region; } loads[] = {
+		{ 0x401000, CPU_SYSCALL, true },			/* RAM (16 MiB) */
+		{ UINT64_C(0x7fffffff0000), CPU_DATA_ABORT, true },	/* placeholder, unmapped */
+		{ UINT64_C(1) << 47, CPU_DATA_ABORT, false },		/* no region */
+	};
+	struct vm_stats stats = { 0 };
+	struct fastpath_stats before, after;
+	struct mm *mm;
+	struct cpu_exit e;
+	phys_addr_t pa, data;
+
+	cr_assert_eq(cpu_enable_fastpath(fx.cpu, fx.why), 0, "%s", fx.why->str);
+	cr_assert_eq(mm_create(fx.phys, &stats, &mm), 0);
+	cr_assert_eq(cpu_prepare_mm(fx.cpu, mm), 0);
+	cr_assert_eq(phys_alloc(fx.phys, FRAME_DATA, &pa), 0);
+	cr_assert_eq(phys_alloc(fx.phys, FRAME_DATA, &data), 0);
+	memcpy(phys_to_host(fx.phys, pa), code, sizeof(code));
+	*(uint64_t *)phys_to_host(fx.phys, data) = 0x1234;
+	cr_assert_eq(pgtable_map(fx.phys, mm->pgd, 0x400000, pa, VM_READ | VM_EXEC), 0);
+	cr_assert_eq(pgtable_map(fx.phys, mm->pgd, 0x401000, data, VM_READ), 0);
+	cpu_switch_mm(fx.cpu, mm);
+	for (size_t i = 0; i < G_N_ELEMENTS(loads); i++) {
+		cpu_fastpath_on(fx.cpu, &before);
+		cpu_enter_user(fx.cpu, 0x400000, 0);
+		cpu_set_reg(fx.cpu, 0, loads[i].va);
+		cpu_run(fx.cpu, 0, &e);
+		cpu_fastpath_on(fx.cpu, &after);
+		cr_expect_eq(e.event, loads[i].event, "load from %#llx: event %d",
+			     (unsigned long long)loads[i].va, e.event);
+		if (e.event == CPU_DATA_ABORT)
+			cr_expect_eq(e.addr, loads[i].va);
+		else
+			cr_expect_eq(cpu_reg(fx.cpu, 1), 0x1234);
+		if (loads[i].region)
+			cr_expect_gt(after.regions_found, before.regions_found,
+				     "load from %#llx: no region look-up answered by the fast path",
+				     (unsigned long long)loads[i].va);
+	}
+	cpu_invalidate_code(fx.cpu, mm, 0x400000, 0x401000);
+	mm_destroy(mm);
+}
+
+/* The fallback: with the test-only fault MMUSIM_FASTPATH_FAULT set (see
+ * sim/fastpath.c), a machine starts on the plain path and says so in
+ * exactly one warning; without it, the fast path is on and nothing is said. */
+static bool start_machine(const char *fault)
+{
+	struct options opt = { .mem = UINT64_C(64) << 20, .root = "/", .cpus = 1,
+			       .quantum = 20000, .max_tasks = 8 };
+	GString *error = g_string_new(NULL);
+	struct machine *m;
+	bool fast;
+
+	if (fault)
+		cr_assert_eq(setenv("MMUSIM_FASTPATH_FAULT", fault, 1), 0);
+	cr_assert_eq(machine_create(&opt, &m, error), 0, "%s", error->str);
+	fast = cpu_fastpath_on(m->cpu, NULL);
+	machine_destroy(m);
+	g_string_free(error, TRUE);
+	fflush(stderr);
+	return fast;
+}
+
+/* The warnings on the redirected stderr: `want` of them, each naming
+ * `cause` and the consequence. */
+static void expect_warnings(int want, const char *cause)
+{
+	FILE *err = cr_get_redirected_stderr();
+	char line[1024];
+	int warnings = 0;
+
+	while (fgets(line, sizeof(line), err)) {
+		if (!strstr(line, "warning"))
+			continue;
+		warnings++;
+		cr_expect(strstr(line, cause), "warning without \"%s\": %s", cause, line);
+		cr_expect(strstr(line, "slow path"), "warning without the consequence: %s", line);
+	}
+	cr_expect_eq(warnings, want, "%d warnings, expected %d", warnings, want);
+}
+
+TestSuite(fallback, .init = cr_redirect_stderr);
+
+Test(fallback, none_when_the_checks_pass)
+{
+	cr_expect(start_machine(NULL));
+	expect_warnings(0, "");
+}
+
+Test(fallback, when_the_version_check_fails)
+{
+	cr_expect_not(start_machine("version"));
+	expect_warnings(1, "version check failed");
+}
+
+/* The fast path's re-marking broken: the self-test catches it. */
+Test(fallback, when_the_self_test_fails)
+{
+	cr_expect_not(start_machine("remark"));
+	expect_warnings(1, "self-test");
 }

@@ -183,3 +183,48 @@ Test(phys, exhaustion_gives_enomem_until_a_frame_is_freed)
 		phys_put(phys, i * PAGE_SIZE);
 	cr_expect_eq(phys_in_use(phys, FRAME_DATA), 0);
 }
+
+/* Placement (hand-computed for 16 frames): code frames from the top down
+ * (frame 15 at 0xf000, then 14), data frames from the bottom up; a freed
+ * frame is reused by its own side; when one side's fresh frames run out it
+ * takes the other side's freed ones. */
+static phys_addr_t alloc_code(void)
+{
+	phys_addr_t pa = 0;
+	int err = phys_alloc_code(phys, FRAME_DATA, &pa);
+
+	cr_assert_eq(err, 0, "phys_alloc_code: %d", err);
+	return pa;
+}
+
+Test(phys, code_frames_are_placed_apart_from_data_frames)
+{
+	phys_addr_t data[16], code;
+	int n = 0;
+
+	cr_expect_eq(alloc_code(), 0xf000);
+	cr_expect_eq(alloc_code(), 0xe000);
+	cr_expect_eq(alloc(FRAME_DATA), 0x1000);
+	phys_put(phys, 0xf000);
+	cr_expect_eq(alloc(FRAME_DATA), 0x2000, "a data frame must not take the freed code frame");
+	cr_expect_eq(alloc_code(), 0xf000, "the code side reuses its freed frame");
+	phys_put(phys, 0x2000);
+	cr_expect_eq(alloc_code(), 0xd000, "the code side must not take a freed data frame");
+	cr_expect(frame_is_zero(0xd000));
+	/* Frames 2..12 are left: data takes them, then none. */
+	while (phys_alloc(phys, FRAME_DATA, &data[n]) == 0)
+		n++;
+	cr_expect_eq(n, 11);
+	cr_expect_eq(data[0], 0x2000);
+	cr_expect_eq(data[n - 1], 0xc000);
+	/* A freed code frame is all data can get now, zeroed. */
+	memset(phys_to_host(phys, 0xe000), 0xa5, PAGE_SIZE);
+	phys_put(phys, 0xe000);
+	cr_expect_eq(alloc(FRAME_DATA), 0xe000);
+	cr_expect(frame_is_zero(0xe000));
+	cr_expect_eq(phys_alloc_code(phys, FRAME_DATA, &code), -ENOMEM);
+	/* And a freed data frame is all code can get. */
+	phys_put(phys, 0x5000);
+	cr_expect_eq(alloc_code(), 0x5000);
+	cr_expect_eq(phys_in_use(phys, FRAME_DATA), 15);
+}
