@@ -307,6 +307,9 @@ static void section_madvise(void)
 	char *ro = map(2 * PG, PROT_READ, MAP_PRIVATE);
 	show("POPULATE_WRITE read-only", syscall(SYS_madvise, ro, 2 * PG, MADV_POPULATE_WRITE));
 	show("POPULATE_READ read-only", syscall(SYS_madvise, ro, 2 * PG, MADV_POPULATE_READ));
+	char *wo = map(2 * PG, PROT_WRITE, MAP_PRIVATE);
+	show("POPULATE_READ write-only", syscall(SYS_madvise, wo, 2 * PG, MADV_POPULATE_READ));
+	show("POPULATE_WRITE write-only", syscall(SYS_madvise, wo, 2 * PG, MADV_POPULATE_WRITE));
 	char *none = map(2 * PG, PROT_NONE, MAP_PRIVATE);
 	show("POPULATE_READ PROT_NONE", syscall(SYS_madvise, none, 2 * PG, MADV_POPULATE_READ));
 	show("POPULATE_READ unmapped", syscall(SYS_madvise, BAD_PTR, PG, MADV_POPULATE_READ));

@@ -28,6 +28,15 @@ static bool advice_valid(int advice)
 	       (advice >= MM_MADV_FREE && advice <= MM_MADV_COLLAPSE);
 }
 
+/* Whether populate may fault a VMA in for `access`: Linux checks the VMA's
+ * flags as get_user_pages does without FOLL_FORCE (check_vma_flags), so a
+ * read needs VM_READ itself, though the hardware lets a PROT_WRITE-only
+ * page be read (vma_permits). */
+static bool populate_permits(const struct vma *vma, enum fault_access access)
+{
+	return vma->prot & (access == FAULT_WRITE ? VM_WRITE : VM_READ);
+}
+
 /* Fault in [start, end) for reading or writing (MADV_POPULATE_*): a hole is
  * -ENOMEM, a VMA that forbids the access -EINVAL, a page that cannot be
  * had -EFAULT (SIGBUS) or -ENOMEM (out of memory). */
@@ -41,7 +50,7 @@ static int populate_range(struct mm *mm, uint64_t start, uint64_t end, bool writ
 
 		if (!vma)
 			return -ENOMEM;
-		if (!vma_permits(vma, access))
+		if (!populate_permits(vma, access))
 			return -EINVAL;
 		vm_fault_init(&vmf, mm, addr, access, FAULT_FLAG_KERNEL);
 		switch (handle_mm_fault(&vmf)) {

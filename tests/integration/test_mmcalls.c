@@ -77,7 +77,8 @@ Test(mmcalls, madvise)
 {
 	expect_like_linux("madvise", (const char *const[]){
 		"after POPULATE: 11001100", "byte after PAGEOUT: 42", "unknown advice 99: EINVAL",
-		"POPULATE_WRITE read-only: EINVAL", "POPULATE_READ over a hole: ENOMEM",
+		"POPULATE_WRITE read-only: EINVAL", "POPULATE_READ write-only: EINVAL",
+		"POPULATE_WRITE write-only: 0", "POPULATE_READ over a hole: ENOMEM",
 		"POPULATE_READ beyond end of file: EFAULT", "last file page and the one beyond: 10",
 		"own file, first pages untouched: 1111", "own file, first pages after DONTNEED: 1111",
 		"wipeonfork: child read 0", "keeponfork: child read 7",
