@@ -75,7 +75,8 @@ GUEST_BINS = \
 	guest/bin/vasperm \
 	guest/bin/vasheap \
 	guest/bin/vasfiles \
-	guest/bin/mmcalls
+	guest/bin/mmcalls \
+	guest/bin/tmpfsmap
 
 # Guests without a C library: _start is theirs.  No outline atomics either:
 # those helpers are in libgcc, which -nostdlib leaves out, and are set up by

@@ -1,5 +1,8 @@
 /*
- * shmem: the object's page index and its vm_ops.
+ * shmem: the object's page index and its vm_ops.  A page fallocate
+ * allocated is not up to date until a fault or a write fills it (Linux's
+ * shmem_fallocate leaves its folios !uptodate): mincore and fault-around
+ * do not see it, a read gives zeroes.
  */
 #include "mmu/shmem.h"
 
@@ -12,7 +15,27 @@ struct shmem {
 	int refs;
 	struct page_cache cache;
 	unsigned shared_maps;	/* VM_SHARED VMAs mapping it */
+	GHashTable *fallocated;	/* pgoffs of pages allocated but not up to date; NULL: none */
 };
+
+static bool page_fallocated(const struct shmem *sh, uint64_t pgoff)
+{
+	return sh->fallocated && g_hash_table_contains(sh->fallocated, GSIZE_TO_POINTER(pgoff));
+}
+
+/* Forget that the pages at [first, end) were only allocated. */
+static void forget_fallocated(struct shmem *sh, uint64_t first, uint64_t end)
+{
+	GHashTableIter it;
+	gpointer key;
+
+	if (!sh->fallocated)
+		return;
+	g_hash_table_iter_init(&it, sh->fallocated);
+	while (g_hash_table_iter_next(&it, &key, NULL))
+		if (GPOINTER_TO_SIZE(key) >= first && GPOINTER_TO_SIZE(key) < end)
+			g_hash_table_iter_remove(&it);
+}
 
 struct shmem *shmem_new(struct phys *phys)
 {
@@ -34,6 +57,8 @@ void shmem_put(struct shmem *sh)
 	if (!sh || --sh->refs)
 		return;
 	page_cache_release(&sh->cache);
+	if (sh->fallocated)
+		g_hash_table_destroy(sh->fallocated);
 	g_free(sh);
 }
 
@@ -41,13 +66,31 @@ int shmem_find_page(struct shmem *sh, uint64_t pgoff, phys_addr_t *pa)
 {
 	int err;
 
-	if (page_cache_lookup(&sh->cache, pgoff, pa))
+	if (page_cache_lookup(&sh->cache, pgoff, pa)) {
+		forget_fallocated(sh, pgoff, pgoff + 1);
 		return 0;
+	}
 	err = phys_alloc(sh->cache.phys, FRAME_DATA, pa);
 	if (err)
 		return err;
 	page_cache_add(&sh->cache, pgoff, *pa);
 	return 1;
+}
+
+int shmem_fallocate_page(struct shmem *sh, uint64_t pgoff)
+{
+	phys_addr_t pa;
+	int err;
+
+	if (page_cache_lookup(&sh->cache, pgoff, &pa))
+		return 0;
+	err = shmem_find_page(sh, pgoff, &pa);
+	if (err < 0)
+		return err;
+	if (!sh->fallocated)
+		sh->fallocated = g_hash_table_new(g_direct_hash, g_direct_equal);
+	g_hash_table_add(sh->fallocated, GSIZE_TO_POINTER(pgoff));
+	return 0;
 }
 
 /* ------------------------------------------------------------ byte access */
@@ -91,6 +134,7 @@ void shmem_truncate(struct shmem *sh, uint64_t size)
 	phys_addr_t last;
 
 	page_cache_truncate(&sh->cache, (size + PAGE_SIZE - 1) >> PAGE_SHIFT);
+	forget_fallocated(sh, (size + PAGE_SIZE - 1) >> PAGE_SHIFT, UINT64_MAX);
 	if (tail && page_cache_lookup(&sh->cache, size >> PAGE_SHIFT, &last))
 		memset((uint8_t *)phys_to_host(sh->cache.phys, last) + tail, 0, PAGE_SIZE - tail);
 }
@@ -108,13 +152,14 @@ unsigned shmem_shared_mappings(const struct shmem *sh)
 void shmem_punch_hole(struct shmem *sh, uint64_t pgoff, uint64_t pages)
 {
 	page_cache_remove_range(&sh->cache, pgoff, pgoff + pages);
+	forget_fallocated(sh, pgoff, pgoff + pages);
 }
 
 bool shmem_holds(const struct shmem *sh, uint64_t pgoff)
 {
 	phys_addr_t frame;
 
-	return page_cache_lookup(&sh->cache, pgoff, &frame);
+	return page_cache_lookup(&sh->cache, pgoff, &frame) && !page_fallocated(sh, pgoff);
 }
 
 /* ------------------------------------------------------------------ vm_ops */
@@ -141,7 +186,7 @@ static bool shmem_cached_page(struct vm_fault *vmf, uint64_t pgoff, phys_addr_t 
 {
 	struct shmem *sh = vmf->vma->vm_private_data;
 
-	if (!page_cache_lookup(&sh->cache, pgoff, page))
+	if (!page_cache_lookup(&sh->cache, pgoff, page) || page_fallocated(sh, pgoff))
 		return false;
 	phys_get(sh->cache.phys, *page);
 	return true;

@@ -24,6 +24,9 @@ void shmem_put(struct shmem *sh);
  * object keeps its own reference; the caller takes another to map it.
  * Returns 1 when the page was allocated now, 0 when it existed, or -ENOMEM. */
 int shmem_find_page(struct shmem *sh, uint64_t pgoff, phys_addr_t *pa);
+/* fallocate: allocate the page at `pgoff` if missing, not up to date (a
+ * fault or write makes it so); 0 or -ENOMEM. */
+int shmem_fallocate_page(struct shmem *sh, uint64_t pgoff);
 
 /* Byte access for a file whose contents the object holds (tmpfs): a read
  * of a page never handed out gives zeroes and allocates nothing; a write

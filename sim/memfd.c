@@ -114,14 +114,13 @@ static int memfd_fallocate(struct file *f, int mode, int64_t offset, int64_t len
 {
 	struct memfd *mf = f->private_data;
 	uint64_t end = (uint64_t)offset + (uint64_t)len;
-	phys_addr_t pa;
 
 	if (end > MEMFD_MAX_SIZE)
 		return -EFBIG;
 	if (end > mf->size && (mf->seals & G_F_SEAL_GROW))	/* even with KEEP_SIZE */
 		return -EPERM;
 	for (uint64_t pg = (uint64_t)offset >> PAGE_SHIFT; pg < PAGE_ALIGN(end) >> PAGE_SHIFT; pg++)
-		if (shmem_find_page(mf->sh, pg, &pa) < 0)
+		if (shmem_fallocate_page(mf->sh, pg) < 0)
 			return -ENOSPC;
 	if (!(mode & G_FALLOC_FL_KEEP_SIZE))
 		mf->size = MAX(mf->size, end);

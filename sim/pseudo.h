@@ -52,11 +52,12 @@ struct fs_type {
 	long (*write)(void *data, const struct pseudo_node *node, const void *buf, size_t len,
 		      int64_t offset);
 	/* Optional, for a file system whose files are its own (tmpfs): the
-	 * file of a node, instead of the text files sim/pseudo.c makes; a new
-	 * regular file `name` in `dir` for O_CREAT; and the end of the mount
-	 * (its data freed when the machine goes). */
+	 * file of a node (`mode`, umask applied, for an O_TMPFILE file made in
+	 * it), instead of the text files sim/pseudo.c makes; a new regular
+	 * file `name` in `dir` for O_CREAT; and the end of the mount (its data
+	 * freed when the machine goes). */
 	int (*open)(void *data, const struct pseudo_node *node, const char *path, int flags,
-		    struct file **out);
+		    unsigned mode, struct file **out);
 	int (*create)(void *data, const struct pseudo_node *dir, const char *name, unsigned mode,
 		      struct pseudo_node *out);
 	void (*kill)(void *data);

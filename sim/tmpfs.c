@@ -10,9 +10,13 @@
  * tmpfs does (errno for errno).
  *
  * An inode lives while it has a name or an open file.  Times are the
- * guest's simulated CLOCK_REALTIME; everything belongs to root.  Files are
- * not mapped (mmap answers ENODEV) nor executed (the loader reads host
- * files): not modelled yet.
+ * guest's simulated CLOCK_REALTIME; everything belongs to root.  A regular
+ * file maps, shared or private, as its shmem object (mmap_shmem), so a
+ * store through a MAP_SHARED mapping is what read(2) and every other
+ * mapping see.  Not modelled: SIGBUS for a mapped page past the end of the
+ * file (it maps a page as within it), truncation unmapping what mappings
+ * hold (they keep their frames, as after MADV_REMOVE), and executing a file
+ * (the loader reads host files).
  */
 #include "sim/tmpfs.h"
 
@@ -189,16 +193,27 @@ static int check_open(const struct inode *inode, int flags)
 		return -ENOTDIR;
 	if ((flags & (O_CREAT | O_EXCL)) == (O_CREAT | O_EXCL))
 		return -EEXIST;
-	if ((flags & O_TMPFILE) == O_TMPFILE)
-		return -EOPNOTSUPP;
+	if ((flags & O_TMPFILE) == O_TMPFILE)	/* build_open_flags */
+		return (flags & O_CREAT) || (flags & O_ACCMODE) == O_RDONLY ? -EINVAL : 0;
 	if (S_ISDIR(inode->mode) && !(flags & O_PATH) &&
 	    ((flags & O_ACCMODE) != O_RDONLY || (flags & O_TRUNC)))
 		return -EISDIR;
 	return 0;
 }
 
+/* O_TMPFILE in directory `dir`: a regular file with no name (it goes
+ * with its last open file). */
+static struct inode *new_tmpfile(struct tmpfs *fs, struct inode *dir, unsigned mode)
+{
+	struct inode *inode = new_inode(fs, S_IFREG | (mode & 07777));
+
+	inode->nlink = 0;
+	touch_dir(fs, dir);
+	return inode;
+}
+
 static int tmpfs_open(void *data, const struct pseudo_node *node, const char *path, int flags,
-		      struct file **out)
+		      unsigned mode, struct file **out)
 {
 	struct tmpfs *fs = data;
 	struct inode *inode = inode_of(fs, node->ino);
@@ -207,6 +222,10 @@ static int tmpfs_open(void *data, const struct pseudo_node *node, const char *pa
 
 	if (err)
 		return err;
+	if ((flags & O_TMPFILE) == O_TMPFILE) {
+		inode = new_tmpfile(fs, inode, mode);
+		flags &= ~O_TMPFILE;
+	}
 	if (S_ISREG(inode->mode) && (flags & O_TRUNC) && (flags & O_ACCMODE) != O_RDONLY &&
 	    !(flags & O_PATH) && inode->size) {
 		shmem_truncate(inode->data, 0);
@@ -471,17 +490,32 @@ static int tmpfs_fallocate(struct file *f, int mode, int64_t offset, int64_t len
 		return -EISDIR;
 	if (!S_ISREG(inode->mode))
 		return -ENODEV;
-	for (uint64_t page = (uint64_t)offset >> PAGE_SHIFT; page << PAGE_SHIFT < end; page++) {
-		phys_addr_t pa;
-
-		if (shmem_find_page(inode->data, page, &pa) < 0)
+	for (uint64_t page = (uint64_t)offset >> PAGE_SHIFT; page << PAGE_SHIFT < end; page++)
+		if (shmem_fallocate_page(inode->data, page) < 0)
 			return -ENOSPC;
-	}
 	if (!(mode & FALLOC_FL_KEEP_SIZE) && end > inode->size) {
 		inode->size = end;
 		inode->mtime = inode->ctime = now(tf->fs);
 	}
 	return 0;
+}
+
+/* mmap: a regular file's shmem object, under do_mmap's access checks (a
+ * file not open for reading, or a shared writable mapping of one not open
+ * for writing, is EACCES; O_APPEND does not matter). */
+static struct shmem *tmpfs_mmap_shmem(struct file *f, unsigned prot, unsigned flags, long *err)
+{
+	struct inode *inode = tf_of(f)->inode;
+	int acc = f->f_flags & O_ACCMODE;
+
+	*err = 0;
+	if (!S_ISREG(inode->mode))
+		*err = -ENODEV;
+	else if (acc == O_WRONLY)
+		*err = -EACCES;
+	else if ((flags & MM_MAP_SHARED) && (prot & VM_WRITE) && acc == O_RDONLY)
+		*err = -EACCES;
+	return *err ? NULL : inode->data;
 }
 
 static int tmpfs_fsync(struct file *f, bool datasync)
@@ -731,6 +765,7 @@ static const struct file_ops tmpfs_file_ops = {
 	.chmod = tmpfs_chmod,
 	.chown = tmpfs_chown,
 	.fallocate = tmpfs_fallocate,
+	.mmap_shmem = tmpfs_mmap_shmem,
 	.fsync = tmpfs_fsync,
 	.statfs = tmpfs_statfs,
 	.mkdir = tmpfs_mkdir,

@@ -376,7 +376,7 @@ int vfs_open(const struct vfs *vfs, struct task *t, const char *path, int flags,
 		if (!err && !next && dir_only && !S_ISDIR(node.mode))
 			err = -ENOTDIR;
 		if (!err && !next && mnt->type->open)
-			err = mnt->type->open(mnt->data, &node, folded, flags, out);
+			err = mnt->type->open(mnt->data, &node, folded, flags, mode, out);
 		else if (!err && !next)
 			err = pseudo_open(mnt, t, &node, folded, flags, out);
 		g_free(folded);

@@ -65,7 +65,8 @@ tests_integration_tests_CFLAGS = $(AM_CFLAGS) $(CRITERION_CFLAGS) $(JSON_GLIB_CF
 	-DHOST_PIDFD_PATH='"$(abs_top_builddir)/tests/host-pidfd$(EXEEXT)"' \
 	-DMM_SELFTESTS_SCRIPT='"$(abs_top_srcdir)/scripts/mm-selftests"' \
 	-DHOST_BIN_DIR='"$(abs_top_builddir)/tests"' \
-	-DHOST_MMCALLS_PATH='"$(abs_top_builddir)/tests/host-mmcalls$(EXEEXT)"'
+	-DHOST_MMCALLS_PATH='"$(abs_top_builddir)/tests/host-mmcalls$(EXEEXT)"' \
+	-DHOST_TMPFSMAP_PATH='"$(abs_top_builddir)/tests/host-tmpfsmap$(EXEEXT)"'
 tests_integration_tests_LDADD = $(CRITERION_LIBS) $(JSON_GLIB_LIBS) $(GLIB_LIBS)
 
 # The tests run mmusim and the guests: build them first (automake owns the
@@ -113,6 +114,9 @@ check_PROGRAMS += tests/host-mseal tests/host-mdwe tests/host-pidfd
 tests_host_mseal_SOURCES = guest/mseal.c
 tests_host_mdwe_SOURCES = guest/mdwe.c
 tests_host_pidfd_SOURCES = guest/pidfd.c
+EXTRA_tests_integration_tests_DEPENDENCIES += tests/host-tmpfsmap$(EXEEXT)
+check_PROGRAMS += tests/host-tmpfsmap
+tests_host_tmpfsmap_SOURCES = guest/tmpfsmap.c
 
 # The fd kinds (sockets, epoll, eventfd, signalfd, memfd...): each guest of
 # test_fdkinds.c also built for this host as tests/host-NAME.

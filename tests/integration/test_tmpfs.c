@@ -52,6 +52,40 @@ Test(tmpfs, errno_tables_as_the_host_tmpfs)
 	result_free(&r);
 }
 
+/* Mappings of tmpfs files (guest/tmpfsmap): shared stores seen by read(2)
+ * and other mappings, private copies, mmap's access checks and O_TMPFILE
+ * pages, as the host kernel's tmpfs answers; the lines the semantics fix
+ * are checked on both. */
+Test(tmpfs, mappings_as_the_host_tmpfs)
+{
+	char shm_template[] = "/dev/shm/mmusim-tmpfs-XXXXXX";
+	gchar *shm_dir = g_mkdtemp(shm_template);
+	static const char *const known[] = {
+		"after stores: read(2) A B, other map A B, private map A B\n",
+		"after a private store: read(2) h, shared h, private x\n",
+		"after pwrite: shared Z Y, private l (copied) Y (not yet)\n",
+		"O_RDONLY shared PROT_WRITE               EACCES\n",
+		"O_TMPFILE: mode 100600 nlink 0 size 0\n",
+		"resident after fallocate: 0000\n", "resident after a store: 0010\n", NULL,
+	};
+	struct result h, r;
+
+	cr_assert(shm_dir, "no directory for the host's answer in /dev/shm");
+	h = run_argv((const char *const[]){ HOST_TMPFSMAP_PATH, shm_dir, NULL });
+	r = run_mmusim("--tmpfs", "/scratch", GUEST("tmpfsmap"), "/scratch", NULL);
+	expect_status(&r, 0);
+	cr_expect_eq(h.status, 0, "the host run failed:\n%s", h.err);
+	cr_expect_str_eq(r.out, h.out, "mmusim (first) and the host kernel's tmpfs differ");
+	for (const char *const *line = known; *line; line++) {
+		expect_contains("the host kernel's output", h.out, *line);
+		expect_contains("mmusim's output", r.out, *line);
+	}
+	result_free(&r);
+	result_free(&h);
+	r = run_argv((const char *const[]){ "/bin/rm", "-rf", shm_dir, NULL });
+	result_free(&r);
+}
+
 /* Under a read-only root, and with a host directory at the mount point:
  * the host directory stays empty, and the next run finds no file. */
 Test(tmpfs, never_touches_host_files_and_vanishes)
