@@ -8,6 +8,8 @@
 #endif
 #include <errno.h>
 #include <fcntl.h>
+#include <setjmp.h>
+#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
@@ -47,6 +49,59 @@ static void try_write(const char *what, const char *path, int flags)
 	close(fd);
 }
 
+static sigjmp_buf segv_env;
+
+static void on_segv(int sig)
+{
+	(void)sig;
+	siglongjmp(segv_env, 1);
+}
+
+/* Whether a store of `c` at `p` by the program itself faults (SIGSEGV). */
+static const char *store_faults(volatile char *p, char c)
+{
+	const char *what = "no";
+
+	signal(SIGSEGV, on_segv);
+	if (!sigsetjmp(segv_env, 1))
+		*p = c;
+	else
+		what = "SIGSEGV";
+	signal(SIGSEGV, SIG_DFL);
+	return what;
+}
+
+/* Writes through /proc/self/mem are forced (FOLL_FORCE): into a read-only
+ * private page by copy-on-write, the mapping staying read-only and the file
+ * unchanged; never into a shared mapping that is not writable. */
+static void forced_writes(int mem)
+{
+	char *ro = mmap(NULL, 4096, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	char *none = mmap(NULL, 4096, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	char *shared = mmap(NULL, 4096, PROT_READ, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	int exe = open("/proc/self/exe", O_RDONLY);
+	char *file = mmap(NULL, 4096, PROT_READ, MAP_PRIVATE, exe, 0), first, in_file;
+	char *other = mmap(NULL, 4096, PROT_READ, MAP_PRIVATE, exe, 0);	/* the same file page */
+
+	printf("%-44s %d\n", "read-only page reads", ro[0]);
+	show("mem pwrite to a read-only private page", pwrite(mem, "A", 1, (off_t)(uintptr_t)ro));
+	printf("%-44s %c\n", "the page holds", ro[0]);
+	printf("%-44s %s\n", "a store of its own faults", store_faults(ro, 'B'));
+	printf("%-44s %c\n", "the page still holds", ro[0]);
+	show("mem pwrite to a PROT_NONE private page", pwrite(mem, "C", 1, (off_t)(uintptr_t)none));
+	mprotect(none, 4096, PROT_READ);
+	printf("%-44s %c\n", "made readable, it holds", none[0]);
+	show("mem pwrite to a read-only shared page", pwrite(mem, "D", 1, (off_t)(uintptr_t)shared));
+	printf("%-44s %d\n", "another read-only page reads",
+	       *(volatile char *)mmap(NULL, 4096, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0));
+	first = file[1];
+	show("mem pwrite to a read-only file page", pwrite(mem, "E", 1, (off_t)(uintptr_t)file + 1));
+	pread(exe, &in_file, 1, 1);
+	printf("%-44s %s\n", "the mapping has it, the file and another not",
+	       file[1] == 'E' && in_file == first && other[1] == first ? "yes" : "no");
+	close(exe);
+}
+
 int main(void)
 {
 	uint64_t entry;
@@ -73,5 +128,6 @@ int main(void)
 	printf("%-44s %s\n", "the variable holds what was written", target == value ? "yes" : "no");
 	show("mem pread of the variable", pread(mem, buf, 8, (off_t)(uintptr_t)&target));
 	printf("%-44s %s\n", "it reads back", !memcmp(buf, &value, 8) ? "yes" : "no");
+	forced_writes(mem);
 	return 0;
 }

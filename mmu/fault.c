@@ -175,6 +175,15 @@ static vm_fault_t do_wp_page(struct vm_fault *vmf, pte_t *ptep)
 	return VM_FAULT_DONE;
 }
 
+/* FOLL_FORCE: a write to a private VMA the guest may not write copies
+ * the page, which keeps the VMA's protection (Linux's check_vma_flags
+ * allows it in a copy-on-write mapping). */
+static bool force_permits(const struct vm_fault *vmf)
+{
+	return (vmf->flags & FAULT_FLAG_FORCE) && vmf->access == FAULT_WRITE &&
+	       !(vmf->vma->flags & VM_SHARED);
+}
+
 vm_fault_t handle_vma_fault(struct vm_fault *vmf)
 {
 	struct vma *vma = vmf->vma;
@@ -184,7 +193,7 @@ vm_fault_t handle_vma_fault(struct vm_fault *vmf)
 		vmf->kind = FAULT_KIND_MAPERR;
 		return VM_FAULT_SIGSEGV;
 	}
-	if (!vma_permits(vma, vmf->access)) {
+	if (!vma_permits(vma, vmf->access) && !force_permits(vmf)) {
 		vmf->kind = FAULT_KIND_ACCERR;
 		return VM_FAULT_SIGSEGV;
 	}

@@ -182,6 +182,7 @@ enum fault_access { FAULT_READ, FAULT_WRITE, FAULT_EXEC };
 /* vm_fault.flags */
 #define FAULT_FLAG_KERNEL	0x1u	/* taken by a kernel copy (uaccess, populate) */
 #define FAULT_FLAG_ALLOW_RETRY	0x2u	/* the caller can sleep and run the access again */
+#define FAULT_FLAG_FORCE	0x80u	/* FOLL_FORCE: a write to a private read-only VMA (mmu/uaccess.h) */
 
 /* How a fault ended. */
 typedef enum {

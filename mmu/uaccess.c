@@ -5,15 +5,28 @@
 
 #include "mmu/fault.h"
 
-static bool pte_allows(pte_t e, enum fault_access access)
+/* How user_ptr gets at a page that is not mapped for the access. */
+enum user_fault {
+	NO_FAULT,	/* it does not: -EFAULT */
+	FAULT_IN,	/* a fault, as the guest's own access would take */
+	FAULT_IN_FORCED,	/* a fault with FOLL_FORCE (access_remote_vm) */
+};
+
+/* Whether entry `e` allows the access.  Forced, a write may go to a
+ * read-only page that is the mapping's own (not shared with anything,
+ * which the forced fault's copy made it): Linux's can_follow_write_pte. */
+static bool pte_allows(const struct mm *mm, pte_t e, enum fault_access access, enum user_fault how)
 {
 	unsigned prot = pte_present(e) ? pte_prot(e) : 0;
 
-	return access == FAULT_WRITE ? prot & VM_WRITE : prot & (VM_READ | VM_WRITE | VM_EXEC);
+	if (access != FAULT_WRITE)
+		return prot & (VM_READ | VM_WRITE | VM_EXEC);
+	return (prot & VM_WRITE) ||
+	       (how == FAULT_IN_FORCED && pte_present(e) && !phys_page_shared(mm->phys, pte_addr(e)));
 }
 
-/* Host address of guest byte `addr`, faulting its page in when `fault`. */
-static int user_ptr(struct mm *mm, uint64_t addr, enum fault_access access, bool fault,
+/* Host address of guest byte `addr`, faulting its page in as `how` says. */
+static int user_ptr(struct mm *mm, uint64_t addr, enum fault_access access, enum user_fault how,
 		    uint8_t **out)
 {
 	struct vm_fault vmf;
@@ -21,13 +34,14 @@ static int user_ptr(struct mm *mm, uint64_t addr, enum fault_access access, bool
 	for (int tries = 0; tries < 2 && addr < TASK_SIZE; tries++) {
 		pte_t *ptep = pgtable_walk(mm->phys, mm->pgd, addr);
 
-		if (ptep && pte_allows(*ptep, access)) {
+		if (ptep && pte_allows(mm, *ptep, access, how)) {
 			*out = (uint8_t *)phys_to_host(mm->phys, pte_addr(*ptep)) + (addr & ~PAGE_MASK);
 			return 0;
 		}
-		if (!fault)
+		if (how == NO_FAULT)
 			break;
-		vm_fault_init(&vmf, mm, addr, access, FAULT_FLAG_KERNEL);
+		vm_fault_init(&vmf, mm, addr, access,
+			      FAULT_FLAG_KERNEL | (how == FAULT_IN_FORCED ? FAULT_FLAG_FORCE : 0));
 		switch (handle_mm_fault(&vmf)) {
 		case VM_FAULT_DONE:
 			continue;
@@ -42,12 +56,12 @@ static int user_ptr(struct mm *mm, uint64_t addr, enum fault_access access, bool
 
 /* Copy len bytes between host `buf` and guest `addr`, page by page. */
 static int copy_user(struct mm *mm, uint64_t addr, uint8_t *buf, size_t len,
-		     enum fault_access access, bool fault)
+		     enum fault_access access, enum user_fault how)
 {
 	while (len) {
 		size_t chunk = MIN(len, PAGE_SIZE - (addr & ~PAGE_MASK));
 		uint8_t *p;
-		int err = user_ptr(mm, addr, access, fault, &p);
+		int err = user_ptr(mm, addr, access, how, &p);
 
 		if (err)
 			return err;
@@ -64,13 +78,13 @@ static int copy_user(struct mm *mm, uint64_t addr, uint8_t *buf, size_t len,
 
 int copy_from_user(struct mm *mm, void *dst, uint64_t src, size_t len)
 {
-	return copy_user(mm, src, dst, len, FAULT_READ, true);
+	return copy_user(mm, src, dst, len, FAULT_READ, FAULT_IN);
 }
 
-int copy_to_user(struct mm *mm, uint64_t dst, const void *src, size_t len)
+static int write_user(struct mm *mm, uint64_t dst, const void *src, size_t len, enum user_fault how)
 {
 	struct vma *vma = vma_lookup(mm, dst);
-	int err = copy_user(mm, dst, (uint8_t *)src, len, FAULT_WRITE, true);
+	int err = copy_user(mm, dst, (uint8_t *)src, len, FAULT_WRITE, how);
 
 	/* The host wrote behind the emulator's back: code it translated from
 	 * these bytes is stale. */
@@ -79,9 +93,25 @@ int copy_to_user(struct mm *mm, uint64_t dst, const void *src, size_t len)
 	return err;
 }
 
+int copy_to_user(struct mm *mm, uint64_t dst, const void *src, size_t len)
+{
+	return write_user(mm, dst, src, len, FAULT_IN);
+}
+
+int access_remote_vm(struct mm *mm, uint64_t addr, void *buf, size_t len, bool write)
+{
+	struct vma *vma = vma_lookup(mm, addr);
+
+	if (!write)
+		return copy_from_user(mm, buf, addr, len);
+	if (!vma || ((vma->flags & VM_SHARED) && !(vma->prot & VM_WRITE)))
+		return -EFAULT;	/* not a copy-on-write mapping */
+	return write_user(mm, addr, buf, len, FAULT_IN_FORCED);
+}
+
 int copy_from_user_nofault(struct mm *mm, void *dst, uint64_t src, size_t len)
 {
-	return copy_user(mm, src, dst, len, FAULT_READ, false);
+	return copy_user(mm, src, dst, len, FAULT_READ, NO_FAULT);
 }
 
 int peek_user_backing(struct mm *mm, void *dst, uint64_t src, size_t len)
@@ -98,14 +128,14 @@ int peek_user_backing(struct mm *mm, void *dst, uint64_t src, size_t len)
 	return 0;
 }
 
-static long copy_string(struct mm *mm, char *dst, uint64_t src, size_t size, bool fault)
+static long copy_string(struct mm *mm, char *dst, uint64_t src, size_t size, enum user_fault how)
 {
 	size_t done = 0;
 
 	while (done < size) {
 		size_t chunk = MIN(size - done, PAGE_SIZE - ((src + done) & ~PAGE_MASK));
 		uint8_t *p;
-		int err = user_ptr(mm, src + done, FAULT_READ, fault, &p);
+		int err = user_ptr(mm, src + done, FAULT_READ, how, &p);
 		uint8_t *nul;
 
 		if (err)
@@ -121,10 +151,10 @@ static long copy_string(struct mm *mm, char *dst, uint64_t src, size_t size, boo
 
 long strncpy_from_user(struct mm *mm, char *dst, uint64_t src, size_t size)
 {
-	return copy_string(mm, dst, src, size, true);
+	return copy_string(mm, dst, src, size, FAULT_IN);
 }
 
 long strncpy_from_user_nofault(struct mm *mm, char *dst, uint64_t src, size_t size)
 {
-	return copy_string(mm, dst, src, size, false);
+	return copy_string(mm, dst, src, size, NO_FAULT);
 }

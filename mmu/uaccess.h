@@ -18,6 +18,12 @@ int copy_to_user(struct mm *mm, uint64_t dst, const void *src, size_t len);
 /* Copy a NUL-terminated string of at most size-1 bytes; returns its length,
  * -EFAULT, or -ENAMETOOLONG when no NUL comes within `size` bytes. */
 long strncpy_from_user(struct mm *mm, char *dst, uint64_t src, size_t size);
+/* A debugger's access within one page (/proc/PID/mem, Linux's
+ * access_remote_vm with FOLL_FORCE): a write may go to a private mapping
+ * the guest may not write, copying the page first (copy-on-write); the
+ * entry and the VMA stay read-only.  A shared mapping must be writable.
+ * Reads are copy_from_user's.  0 or -EFAULT/-ENOMEM. */
+int access_remote_vm(struct mm *mm, uint64_t addr, void *buf, size_t len, bool write);
 /* The same reads without faulting anything in or counting a fault, after
  * Linux's *_nofault (for --strace, which must not change the run it
  * watches): -EFAULT unless every byte needed is already mapped. */

@@ -282,7 +282,9 @@ int proc_fdinfo(struct task *t, int fd, GString *out)
 }
 
 /* mem: page by page, as Linux's mem_rw(): a short count at the first page
- * that cannot be had, EIO if it is the first. */
+ * that cannot be had, EIO if it is the first; writes are forced into
+ * read-only private pages (FOLL_FORCE, as a kernel with the default
+ * proc_mem.force_override=always). */
 long proc_mem_rw(struct task *t, void *buf, size_t len, uint64_t addr, bool write)
 {
 	size_t done = 0;
@@ -292,7 +294,7 @@ long proc_mem_rw(struct task *t, void *buf, size_t len, uint64_t addr, bool writ
 		size_t chunk = MIN(len - done, PAGE_SIZE - (at & ~PAGE_MASK));
 		char *p = (char *)buf + done;
 
-		if (at >= TASK_SIZE || (write ? copy_to_user(t->mm, at, p, chunk) : copy_from_user(t->mm, p, at, chunk)))
+		if (at >= TASK_SIZE || access_remote_vm(t->mm, at, p, chunk, write))
 			break;
 		done += chunk;
 	}

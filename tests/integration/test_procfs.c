@@ -80,6 +80,14 @@ Test(procfs, bad_requests_get_the_kernels_errno)
 	expect_contains("mmusim", m.out, "pagemap pread at offset 3                    EINVAL\n");
 	expect_contains("mmusim", m.out, "mem pread of an unmapped page                EIO\n");
 	expect_contains("mmusim", m.out, "it reads back                                yes\n");
+	/* Forced writes (FOLL_FORCE): copy-on-write into read-only private
+	 * pages, which stay read-only; none into a read-only shared one. */
+	expect_contains("mmusim", m.out, "the page holds                               A\n");
+	expect_contains("mmusim", m.out, "a store of its own faults                    SIGSEGV\n");
+	expect_contains("mmusim", m.out, "made readable, it holds                      C\n");
+	expect_contains("mmusim", m.out, "another read-only page reads                 0\n");
+	expect_contains("mmusim", m.out, "mem pwrite to a read-only shared page        EIO\n");
+	expect_contains("mmusim", m.out, "the mapping has it, the file and another not yes\n");
 	cr_expect_str_eq(m.out, h.out);
 	result_free(&m);
 	result_free(&h);
