@@ -76,7 +76,8 @@ GUEST_BINS = \
 	guest/bin/vasheap \
 	guest/bin/vasfiles \
 	guest/bin/mmcalls \
-	guest/bin/tmpfsmap
+	guest/bin/tmpfsmap \
+	guest/bin/fsperm
 
 # Guests without a C library: _start is theirs.  No outline atomics either:
 # those helpers are in libgcc, which -nostdlib leaves out, and are set up by

@@ -57,6 +57,9 @@ void cred_set_groups(struct cred *c, const uint32_t *gid, int n);
  * for a file without file capabilities (root keeps the full set). */
 void cred_exec(struct cred *c);
 bool cred_capable(const struct cred *c, int cap);
+/* A task's credentials (sim/task.c), for code that does not see struct task. */
+struct task;
+const struct cred *task_cred(const struct task *t);
 bool cred_in_group(const struct cred *c, uint32_t gid);
 /* The capability changes Linux makes when ids change (cap_task_fix_setuid):
  * `old` are the credentials before, `c` after a set*uid call (the fs mask

@@ -18,6 +18,7 @@
 #include "sim/binfmt_script.h"
 #include "sim/exit.h"
 #include "sim/loader.h"
+#include "sim/permission.h"
 #include "sim/posix_timer.h"
 #include "sim/sched.h"
 #include "sim/sigqueue.h"
@@ -91,7 +92,9 @@ static int open_program(struct machine *m, struct task *t, const char *path, str
 	g_free(joined);
 	if (fd)
 		return fd;
-	fd = file_host_fd(f) < 0 ? -EACCES : fcntl(file_host_fd(f), F_DUPFD_CLOEXEC, 3);
+	fd = file_permission(&t->cred, f, MAY_EXEC);	/* root too needs an x bit */
+	if (!fd)
+		fd = file_host_fd(f) < 0 ? -EACCES : fcntl(file_host_fd(f), F_DUPFD_CLOEXEC, 3);
 	if (fd >= 0) {
 		bin->fd = fd;
 		bin->name = g_strdup(path);

@@ -22,6 +22,7 @@ struct pseudo_node {
 	int id;			/* the fs's own: which instance (a pid) */
 	int index;		/* the fs's own: which item of the instance (a descriptor) */
 	bool in_place;		/* a regular file the fs's read() reads, not show() */
+	uint32_t uid, gid;	/* the owner (0: root) */
 };
 
 /* A simulator-served file system (see sim/pseudo.c for how its nodes

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "mmu/uaccess.h"
+#include "sim/permission.h"
 #include "sim/sigqueue.h"
 #include "sim/sys_fs.h"
 #include "sim/syscall.h"
@@ -62,15 +63,61 @@ long resolve_path(struct task *t, uint64_t dirfd, uint64_t upath, char **out)
 }
 
 /* Open a guest path relative to dirfd (host open flags). */
+/* O_CREAT of a missing file: writing and searching its directory. */
+static long may_create(struct machine *m, struct task *t, const char *path)
+{
+	struct file *dir;
+	char *name;
+	enum last_type type;
+	long err = vfs_open_parent(&m->vfs, t, path, &dir, &name, &type);
+
+	if (err)
+		return err;
+	err = file_permission(&t->cred, dir, MAY_WRITE | MAY_EXEC);
+	file_put(dir);
+	g_free(name);
+	return err;
+}
+
+/* What open checks of the task's credentials before anything changes
+ * (may_open, may_o_create): an existing object's permission for the
+ * access asked (O_TRUNC writes), or for a file O_CREAT makes, its
+ * directory's; *created says the file is to be made. */
+static long may_open_path(struct machine *m, struct task *t, const char *path, int flags, bool *created)
+{
+	bool excl = (flags & (O_CREAT | O_EXCL)) == (O_CREAT | O_EXCL);
+	struct file *f;
+	long err = vfs_open(&m->vfs, t, path, O_PATH | (excl || (flags & O_NOFOLLOW) ? O_NOFOLLOW : 0), 0, &f);
+
+	*created = false;
+	if (!err) {
+		err = excl ? 0 : file_permission(&t->cred, f, open_mask(flags));
+		file_put(f);
+		return err;
+	}
+	if (err != -ENOENT || !(flags & O_CREAT))
+		return err;
+	err = may_create(m, t, path);
+	*created = !err;
+	return err;
+}
+
 static long open_at(struct machine *m, struct task *t, uint64_t dirfd, uint64_t upath,
 		    int host_flags, unsigned mode, struct file **out)
 {
 	char *path;
 	long err = resolve_path(t, dirfd, upath, &path);
+	bool created = false;
 
 	if (err)
 		return err;
-	err = vfs_open(&m->vfs, t, path, host_flags, mode, out);
+	if (!permission_bypassed(&t->cred))
+		err = may_open_path(m, t, path, host_flags, &created);
+	if (!err)
+		err = vfs_open(&m->vfs, t, path, host_flags, mode, out);
+	/* A new file belongs to its maker's fs ids (root's are the host's). */
+	if (!err && created && (*out)->f_op->chown)
+		(*out)->f_op->chown(*out, t->cred.fsuid, t->cred.fsgid);
 	g_free(path);
 	return err;
 }
@@ -534,19 +581,39 @@ static int default_access(struct file *f, int mode)
 	return (mode & X_OK) && !S_ISDIR(stx.stx_mode) && !(stx.stx_mode & 0111) ? -EACCES : 0;
 }
 
+/* The credentials access(2) checks with (do_faccessat's override): the
+ * real ids as fs ids, and (unless the real id is root) no capability;
+ * AT_EACCESS keeps the task's own. */
+static struct cred access_cred(const struct cred *c, uint64_t flags)
+{
+	struct cred as = *c;	/* shares the group list: not released */
+
+	if (flags & G_AT_EACCESS)
+		return as;
+	as.fsuid = c->uid;
+	as.fsgid = c->gid;
+	as.cap_effective = c->uid ? 0 : c->cap_permitted;
+	return as;
+}
+
 static long access_at(struct machine *m, struct task *t, const uint64_t *a, uint64_t flags)
 {
+	struct cred own = t->cred;
 	struct file *f;
 	long ret;
 
 	if ((a[2] & ~(uint64_t)7) || (flags & ~(uint64_t)(G_AT_EACCESS | G_AT_SYMLINK_NOFOLLOW |
 							  G_AT_EMPTY_PATH)))
 		return -EINVAL;
+	t->cred = access_cred(&own, flags);	/* the lookup too searches with them */
 	ret = open_object(m, t, a[0], a[1], flags, &f);
-	if (ret)
-		return ret;
-	ret = f->f_op->access ? f->f_op->access(f, (int)a[2]) : default_access(f, (int)a[2]);
-	file_put(f);
+	if (!ret) {
+		ret = file_permission(&t->cred, f, (int)a[2]);
+		if (!ret)
+			ret = f->f_op->access ? f->f_op->access(f, (int)a[2]) : default_access(f, (int)a[2]);
+		file_put(f);
+	}
+	t->cred = own;
 	return ret;
 }
 

@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "mmu/uaccess.h"
+#include "sim/permission.h"
 #include "sim/sys_fs.h"
 #include "sim/syscall.h"
 
@@ -37,31 +38,86 @@ struct last {
 	struct file *dir;
 	char *name;
 	enum last_type type;
+	char *path;		/* the whole path */
 };
-
-static long get_last(struct machine *m, struct task *t, uint64_t dirfd, uint64_t upath,
-		     struct last *last)
-{
-	char *path;
-	long err = resolve_path(t, dirfd, upath, &path);
-
-	if (err)
-		return err;
-	err = vfs_open_parent(&m->vfs, t, path, &last->dir, &last->name, &last->type);
-	g_free(path);
-	return err;
-}
 
 static void put_last(struct last *last)
 {
 	file_put(last->dir);
 	g_free(last->name);
+	g_free(last->path);
+}
+
+/* What a call does to the entry it names, for the checks of its
+ * directory (may_create, may_delete): the call's own EEXIST or ENOENT
+ * comes before them. */
+enum entry_change {
+	ENTRY_CREATE,	/* checked unless the name exists */
+	ENTRY_DELETE,	/* checked if it exists */
+	ENTRY_REPLACE,	/* checked always (a rename's target) */
+};
+
+/* Whether the task may change the entry `last` names: writing and
+ * searching its directory, and in a sticky directory owning the entry or
+ * the directory (or CAP_FOWNER). */
+static long may_change_entry(struct machine *m, struct task *t, const struct last *last,
+			     enum entry_change how)
+{
+	struct statx dir, entry;
+	struct file *f;
+	long err;
+	bool exists = !vfs_open(&m->vfs, t, last->path, O_PATH | O_NOFOLLOW, 0, &f);
+
+	if (exists) {
+		err = f->f_op->getattr(f, &entry);
+		file_put(f);
+		if (err)
+			return err;
+	}
+	if (exists ? how == ENTRY_CREATE : how == ENTRY_DELETE)
+		return 0;
+	err = file_permission(&t->cred, last->dir, MAY_WRITE | MAY_EXEC);
+	if (err || !exists || how == ENTRY_CREATE)
+		return err;
+	err = last->dir->f_op->getattr(last->dir, &dir);
+	return err ? err : check_sticky(&t->cred, dir.stx_mode, dir.stx_uid, entry.stx_uid);
+}
+
+static long get_last(struct machine *m, struct task *t, uint64_t dirfd, uint64_t upath,
+		     enum entry_change how, struct last *last)
+{
+	long err = resolve_path(t, dirfd, upath, &last->path);
+
+	if (err)
+		return err;
+	err = vfs_open_parent(&m->vfs, t, last->path, &last->dir, &last->name, &last->type);
+	if (err) {
+		g_clear_pointer(&last->path, g_free);
+		return err;
+	}
+	if (last->type == LAST_NORM && !permission_bypassed(&t->cred))
+		err = may_change_entry(m, t, last, how);
+	if (err)
+		put_last(last);
+	return err;
+}
+
+/* A new entry belongs to its maker's fs ids (root's are the host's). */
+static void own_new_entry(struct machine *m, struct task *t, const char *path)
+{
+	struct file *f;
+
+	if (permission_bypassed(&t->cred) || vfs_open(&m->vfs, t, path, O_PATH | O_NOFOLLOW, 0, &f))
+		return;
+	if (f->f_op->chown)
+		f->f_op->chown(f, t->cred.fsuid, t->cred.fsgid);
+	file_put(f);
 }
 
 SYSCALL(mkdirat)
 {
 	struct last last;
-	long err = get_last(m, t, a[0], a[1], &last);
+	long err = get_last(m, t, a[0], a[1], ENTRY_CREATE, &last);
 
 	if (err)
 		return err;
@@ -71,6 +127,8 @@ SYSCALL(mkdirat)
 		err = -EPERM;
 	else
 		err = last.dir->f_op->mkdir(last.dir, last.name, (unsigned)a[2] & 01777 & ~t->fs->umask);
+	if (!err)
+		own_new_entry(m, t, last.path);
 	put_last(&last);
 	return err;
 }
@@ -84,7 +142,7 @@ SYSCALL(unlinkat)
 
 	if (a[2] & ~(uint64_t)G_AT_REMOVEDIR)
 		return -EINVAL;
-	err = get_last(m, t, a[0], a[1], &last);
+	err = get_last(m, t, a[0], a[1], ENTRY_DELETE, &last);
 	if (err)
 		return err;
 	if (last.type != LAST_NORM && !rmdir)
@@ -109,7 +167,7 @@ SYSCALL(symlinkat)
 
 	if (len <= 0)
 		return len ? len : -ENOENT;
-	err = get_last(m, t, a[1], a[2], &last);
+	err = get_last(m, t, a[1], a[2], ENTRY_CREATE, &last);
 	if (err)
 		return err;
 	if (last.type != LAST_NORM)
@@ -118,6 +176,8 @@ SYSCALL(symlinkat)
 		err = -EPERM;
 	else
 		err = last.dir->f_op->symlink(last.dir, last.name, target);
+	if (!err)
+		own_new_entry(m, t, last.path);
 	put_last(&last);
 	return err;
 }
@@ -137,7 +197,7 @@ SYSCALL(linkat)
 	err = open_object(m, t, a[0], a[1], at_flags, &old);
 	if (err)
 		return err;
-	err = get_last(m, t, a[2], a[3], &last);
+	err = get_last(m, t, a[2], a[3], ENTRY_CREATE, &last);
 	if (err) {
 		file_put(old);
 		return err;
@@ -163,10 +223,10 @@ static long rename_at(struct machine *m, struct task *t, const uint64_t *a, uint
 	if ((flags & ~(uint64_t)(G_RENAME_NOREPLACE | G_RENAME_EXCHANGE | G_RENAME_WHITEOUT)) ||
 	    ((flags & (G_RENAME_NOREPLACE | G_RENAME_WHITEOUT)) && (flags & G_RENAME_EXCHANGE)))
 		return -EINVAL;
-	err = get_last(m, t, a[0], a[1], &from);
+	err = get_last(m, t, a[0], a[1], ENTRY_DELETE, &from);
 	if (err)
 		return err;
-	err = get_last(m, t, a[2], a[3], &to);
+	err = get_last(m, t, a[2], a[3], ENTRY_REPLACE, &to);
 	if (err) {
 		put_last(&from);
 		return err;
@@ -213,8 +273,14 @@ static long on_object(struct machine *m, struct task *t, uint64_t dirfd, uint64_
 	return err;
 }
 
-static long do_chmod(struct file *f, uint64_t mode)
+/* Only the owner (or CAP_FOWNER) changes a mode (setattr_prepare). */
+static long do_chmod(struct task *t, struct file *f, uint64_t mode)
 {
+	struct statx stx;
+	int err = check_owner(&t->cred, f, &stx);
+
+	if (err)
+		return err;
 	return f->f_op->chmod ? f->f_op->chmod(f, (unsigned)mode & 07777) : -EPERM;
 }
 
@@ -222,14 +288,13 @@ SYSCALL(fchmod)
 {
 	struct file *f = file_of(t, a[0]);
 
-	return f ? do_chmod(f, a[1]) : -EBADF;
+	return f ? do_chmod(t, f, a[1]) : -EBADF;
 }
 
 /* fchmodat(dirfd, path, mode) and fchmodat2(..., flags): `mode` is a[2]. */
 static long chmod_object(struct task *t, struct file *f, const void *mode)
 {
-	(void)t;
-	return do_chmod(f, *(const uint64_t *)mode);
+	return do_chmod(t, f, *(const uint64_t *)mode);
 }
 
 SYSCALL(fchmodat)
@@ -245,18 +310,10 @@ SYSCALL(fchmodat2)
 }
 
 /* Changing an owner needs CAP_CHOWN (changing only the group to one of the
- * caller's own does not).  Every guest task is root (docs/design.md,
- * "Identity") and holds it: this is where simulated credentials answer
- * -EPERM instead. */
-static int may_chown(const struct task *t, uint32_t uid, uint32_t gid)
-{
-	(void)t, (void)uid, (void)gid;
-	return 0;
-}
-
+ * caller's own does not): sim/permission's may_chown. */
 static long do_chown(struct task *t, struct file *f, uint64_t uid, uint64_t gid)
 {
-	int err = may_chown(t, (uint32_t)uid, (uint32_t)gid);
+	int err = may_chown(&t->cred, f, (uint32_t)uid, (uint32_t)gid);
 
 	if (err)
 		return err;

@@ -44,7 +44,7 @@ static const struct pseudo_entry sys_entries[] = {
 static struct pseudo_node make_node(unsigned mode, enum sys_kind kind, int id, int index)
 {
 	return (struct pseudo_node){ mode, 1 + ((uint64_t)kind << 32) + ((uint64_t)id << 16) + (uint64_t)index,
-				     kind, id, index, false };
+				     kind, id, index, .in_place = false };
 }
 
 static struct pseudo_node entry_node(int index)

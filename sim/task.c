@@ -208,3 +208,8 @@ bool task_is_group_leader(const struct task *t)
 {
 	return t->tid == t->proc->pid;
 }
+
+const struct cred *task_cred(const struct task *t)
+{
+	return &t->cred;
+}

@@ -130,7 +130,8 @@ static void touch_dir(struct tmpfs *fs, struct inode *dir)
 
 static void to_node(const struct inode *inode, struct pseudo_node *out)
 {
-	*out = (struct pseudo_node){ .mode = inode->mode, .ino = inode->ino };
+	*out = (struct pseudo_node){ .mode = inode->mode, .uid = inode->uid, .gid = inode->gid,
+				     .ino = inode->ino };
 }
 
 static void tmpfs_root(struct pseudo_node *out)

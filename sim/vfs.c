@@ -11,6 +11,8 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "sim/permission.h"
+
 #define MAX_SYMLINKS 40		/* Linux's MAXSYMLINKS */
 
 /* `path` (absolute) with "//", "." and ".." folded, lexically.  GLib keeps
@@ -122,9 +124,16 @@ static char *follow_link(const struct vfs_mount *mnt, char **parts, int i, const
 	return g_string_free(next, FALSE);
 }
 
+/* The credentials whose search permission a walk checks: NULL when there
+ * is nothing to check (no task, or one that bypasses the checks). */
+static const struct cred *checked_cred(const struct task *t)
+{
+	return t && !permission_bypassed(task_cred(t)) ? task_cred(t) : NULL;
+}
+
 /* Look `rest` up in a mounted file system.  A symbolic link on the way
  * (or at the end, with `follow`) ends the walk with *next, the path to
- * resolve instead. */
+ * resolve instead.  Each directory searched needs MAY_EXEC. */
 static int walk(const struct vfs_mount *mnt, struct task *t, const char *rest, bool follow,
 		struct pseudo_node *node, char **next)
 {
@@ -140,6 +149,10 @@ static int walk(const struct vfs_mount *mnt, struct task *t, const char *rest, b
 			err = -ENOTDIR;
 			break;
 		}
+		if (checked_cred(t))
+			err = generic_permission(checked_cred(t), node->mode, node->uid, node->gid, MAY_EXEC);
+		if (err)
+			break;
 		err = mnt->type->lookup(mnt->data, t, node, parts[i], &child);
 		if (!err && S_ISLNK(child.mode) && (parts[i + 1] || follow)) {
 			GString *target = g_string_new(NULL);
@@ -221,12 +234,27 @@ static void push_names(GQueue *names, const char *path)
 	g_free(parts);
 }
 
+/* 0 or -EACCES: may `cred` (NULL: anyone) search host directory `dir`. */
+static int may_search(const struct cred *cred, int dir)
+{
+	struct stat st;
+
+	if (!cred)
+		return 0;
+	if (fstat(dir, &st) < 0)
+		return -errno;
+	return generic_permission(cred, st.st_mode, st.st_uid, st.st_gid, MAY_EXEC);
+}
+
 /* openat2(RESOLVE_IN_ROOT) by hand: each name is opened O_NOFOLLOW from
  * its directory's descriptor, ".." of the root is the root, and a link
  * (but the last with O_NOFOLLOW, or O_CREAT|O_EXCL) is read and its names
  * walked instead, from the root when absolute.  Nothing is ever looked up
- * from a host path, so the walk cannot leave the root. */
-static long walk_in_root(const struct vfs *vfs, const char *path, int flags, unsigned mode)
+ * from a host path, so the walk cannot leave the root.  With `cred`, each
+ * directory a name is looked up in needs its search permission (the walk
+ * the host's openat2 would do as the host's root cannot tell). */
+static long walk_in_root(const struct vfs *vfs, const char *path, int flags, unsigned mode,
+			 const struct cred *cred)
 {
 	bool slash = g_str_has_suffix(path, "/"), follow_last = !(flags & O_NOFOLLOW) &&
 			(flags & (O_CREAT | O_EXCL)) != (O_CREAT | O_EXCL);
@@ -241,6 +269,11 @@ static long walk_in_root(const struct vfs *vfs, const char *path, int flags, uns
 		char target[4096];
 		long len;
 
+		err = may_search(cred, dir);
+		if (err) {
+			g_free(name);
+			break;
+		}
 		if (!strcmp(name, "..")) {
 			if (fstat(dir, &st) == 0 && (st.st_dev != vfs->root_dev || st.st_ino != vfs->root_ino))
 				err = step(&dir, openat(dir, "..", O_PATH | O_DIRECTORY | O_CLOEXEC));
@@ -278,7 +311,8 @@ static long walk_in_root(const struct vfs *vfs, const char *path, int flags, uns
 /* `path` is passed relative to the root directory: RESOLVE_IN_ROOT treats
  * both alike, and a path that never names the host's "/" cannot reach it
  * through a leading slash whatever else goes wrong. */
-static long openat2_in_root(const struct vfs *vfs, const char *path, int flags, unsigned mode)
+static long openat2_in_root(const struct vfs *vfs, const char *path, int flags, unsigned mode,
+			    const struct cred *cred)
 {
 	struct open_how how = {
 		.flags = (uint64_t)(flags | O_CLOEXEC),
@@ -287,8 +321,8 @@ static long openat2_in_root(const struct vfs *vfs, const char *path, int flags, 
 	};
 	long fd;
 
-	if (vfs->by_hand)
-		return walk_in_root(vfs, path, flags, how.mode);
+	if (vfs->by_hand || cred)
+		return walk_in_root(vfs, path, flags, how.mode, cred);
 	while (path[0] == '/')
 		path++;
 	fd = syscall(SYS_openat2, vfs->root_fd, path[0] ? path : ".", &how, sizeof(how));
@@ -298,7 +332,7 @@ static long openat2_in_root(const struct vfs *vfs, const char *path, int flags, 
 
 /* On a read-only root, as on a read-only mount, only files of the file
  * system itself are protected: devices, FIFOs and sockets stay writable. */
-static int check_read_only(const struct vfs *vfs, const char *path, int flags)
+static int check_read_only(const struct vfs *vfs, const char *path, int flags, const struct cred *cred)
 {
 	long fd;
 	struct stat st;
@@ -308,7 +342,7 @@ static int check_read_only(const struct vfs *vfs, const char *path, int flags)
 		return 0;
 	if ((flags & O_TMPFILE) == O_TMPFILE)
 		return -EROFS;
-	fd = openat2_in_root(vfs, path, O_PATH, 0);
+	fd = openat2_in_root(vfs, path, O_PATH, 0, cred);
 	if (fd < 0)
 		return (flags & O_CREAT) ? -EROFS : (int)fd;
 	device = fstat((int)fd, &st) == 0 && !S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode) &&
@@ -319,15 +353,15 @@ static int check_read_only(const struct vfs *vfs, const char *path, int flags)
 
 /* Open a path below the host root as a host file. */
 static int open_host(const struct vfs *vfs, const char *path, int flags, unsigned mode,
-		     struct file **out)
+		     const struct cred *cred, struct file **out)
 {
-	int err = check_read_only(vfs, path, flags);
+	int err = check_read_only(vfs, path, flags, cred);
 	struct statfs sfs;
 	long fd;
 
 	if (err)
 		return err;
-	fd = openat2_in_root(vfs, path, flags, mode);
+	fd = openat2_in_root(vfs, path, flags, mode, cred);
 	if (fd < 0)
 		return (int)fd;
 	if (fstatfs((int)fd, &sfs) == 0 && sfs.f_type == PROC_SUPER_MAGIC) {
@@ -362,7 +396,7 @@ int vfs_open(const struct vfs *vfs, struct task *t, const char *path, int flags,
 				g_free(cur);
 				cur = slashed;
 			}
-			err = open_host(vfs, cur, flags, mode, out);
+			err = open_host(vfs, cur, flags, mode, checked_cred(t), out);
 			break;
 		}
 		err = 0;

@@ -35,7 +35,8 @@ tests_integration_tests_SOURCES = \
 	tests/integration/test_fdkinds.c \
 	tests/integration/test_progress.c \
 	tests/integration/test_vas.c \
-	tests/integration/test_mmcalls.c
+	tests/integration/test_mmcalls.c \
+	tests/integration/test_fsperm.c
 tests_integration_tests_CFLAGS = $(AM_CFLAGS) $(CRITERION_CFLAGS) $(JSON_GLIB_CFLAGS) \
 	-DMMUSIM_PATH='"$(abs_top_builddir)/mmusim$(EXEEXT)"' \
 	-DGUEST_BIN_DIR='"$(abs_top_builddir)/guest/bin"' \
@@ -66,7 +67,8 @@ tests_integration_tests_CFLAGS = $(AM_CFLAGS) $(CRITERION_CFLAGS) $(JSON_GLIB_CF
 	-DMM_SELFTESTS_SCRIPT='"$(abs_top_srcdir)/scripts/mm-selftests"' \
 	-DHOST_BIN_DIR='"$(abs_top_builddir)/tests"' \
 	-DHOST_MMCALLS_PATH='"$(abs_top_builddir)/tests/host-mmcalls$(EXEEXT)"' \
-	-DHOST_TMPFSMAP_PATH='"$(abs_top_builddir)/tests/host-tmpfsmap$(EXEEXT)"'
+	-DHOST_TMPFSMAP_PATH='"$(abs_top_builddir)/tests/host-tmpfsmap$(EXEEXT)"' \
+	-DHOST_FSPERM_PATH='"$(abs_top_builddir)/tests/host-fsperm$(EXEEXT)"'
 tests_integration_tests_LDADD = $(CRITERION_LIBS) $(JSON_GLIB_LIBS) $(GLIB_LIBS)
 
 # The tests run mmusim and the guests: build them first (automake owns the
@@ -117,6 +119,9 @@ tests_host_pidfd_SOURCES = guest/pidfd.c
 EXTRA_tests_integration_tests_DEPENDENCIES += tests/host-tmpfsmap$(EXEEXT)
 check_PROGRAMS += tests/host-tmpfsmap
 tests_host_tmpfsmap_SOURCES = guest/tmpfsmap.c
+EXTRA_tests_integration_tests_DEPENDENCIES += tests/host-fsperm$(EXEEXT)
+check_PROGRAMS += tests/host-fsperm
+tests_host_fsperm_SOURCES = guest/fsperm.c
 
 # The fd kinds (sockets, epoll, eventfd, signalfd, memfd...): each guest of
 # test_fdkinds.c also built for this host as tests/host-NAME.
