@@ -10,7 +10,8 @@
  * tmpfs does (errno for errno).
  *
  * An inode lives while it has a name or an open file.  Times are the
- * guest's simulated CLOCK_REALTIME; everything belongs to root.  A regular
+ * guest's simulated CLOCK_REALTIME; a new node belongs to root, then to its
+ * maker's fs ids (sim/sys_fs.c, sim/sys_fswrite.c chown it).  A regular
  * file maps, shared or private, as its shmem object (mmap_shmem), so a
  * store through a MAP_SHARED mapping is what read(2) and every other
  * mapping see.  Not modelled: SIGBUS for a mapped page past the end of the
