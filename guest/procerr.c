@@ -12,8 +12,11 @@
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 static const char *errname(int e)
@@ -102,6 +105,92 @@ static void forced_writes(int mem)
 	close(exe);
 }
 
+/* The first `len` - 1 bytes of file `path` (NUL-terminated), or "" */
+static const char *file_text(const char *path, char *buf, size_t len)
+{
+	int fd = open(path, O_RDONLY);
+	long n = fd < 0 ? -1 : read(fd, buf, len - 1);
+
+	buf[n < 0 ? 0 : n] = 0;
+	if (fd >= 0)
+		close(fd);
+	return buf;
+}
+
+/* Field `n` (from 1) of a stat line, after the command's parentheses. */
+static const char *stat_field(char *line, int n)
+{
+	char *p = strrchr(line, ')');
+
+	for (int i = 2; p && i < n; i++)
+		p = strchr(p + 1, ' ');
+	if (!p)
+		return "?";
+	p++;
+	p[strcspn(p, " \n")] = 0;
+	return p;
+}
+
+/* The kB value of line `name` of /proc/self/status, or -1. */
+static long status_kb(const char *name)
+{
+	char buf[4096];
+	const char *line = strstr(file_text("/proc/self/status", buf, sizeof(buf)), name);
+
+	return line ? atol(line + strlen(name) + 1) : -1;
+}
+
+/* VmPeak keeps the largest size the address space had: a 64 MB mapping
+ * made and unmapped raises it, while VmSize comes back. */
+static void peak(void)
+{
+	long size = status_kb("VmSize:");
+	void *p = mmap(NULL, 64 << 20, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	munmap(p, 64 << 20);
+	printf("%-44s %s\n", "VmPeak counts an unmapped 64 MB mapping",
+	       status_kb("VmPeak:") >= size + (64 << 10) ? "yes" : "no");
+	printf("%-44s %s\n", "VmSize is back", status_kb("VmSize:") == size ? "yes" : "no");
+}
+
+/* A child that exited and is not reaped yet keeps /proc/PID: stat says Z
+ * and its wait status, status says Z (zombie) and has no Vm lines, maps
+ * and cmdline are empty, statm zeroes; once reaped it is gone. */
+static void zombie(void)
+{
+	char path[64], buf[4096], line[4096];
+	siginfo_t si;
+	struct stat st;
+	pid_t pid = fork();
+
+	if (!pid)
+		_exit(3);
+	waitid(P_PID, pid, &si, WEXITED | WNOWAIT);
+	snprintf(path, sizeof(path), "/proc/%d", pid);
+	show("zombie: stat /proc/PID", stat(path, &st));
+	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
+	file_text(path, line, sizeof(line));
+	printf("%-44s %s\n", "zombie: stat state", stat_field(line, 3));
+	file_text(path, line, sizeof(line));
+	printf("%-44s %s\n", "zombie: stat vsize", stat_field(line, 23));
+	file_text(path, line, sizeof(line));
+	printf("%-44s %s\n", "zombie: stat exit_code", stat_field(line, 52));
+	snprintf(path, sizeof(path), "/proc/%d/status", pid);
+	file_text(path, buf, sizeof(buf));
+	printf("%-44s %s\n", "zombie: status State",
+	       strstr(buf, "State:\tZ (zombie)\n") ? "Z (zombie)" : "?");
+	printf("%-44s %s\n", "zombie: status has VmSize", strstr(buf, "VmSize") ? "yes" : "no");
+	snprintf(path, sizeof(path), "/proc/%d/maps", pid);
+	printf("%-44s %zu\n", "zombie: maps bytes", strlen(file_text(path, buf, sizeof(buf))));
+	snprintf(path, sizeof(path), "/proc/%d/cmdline", pid);
+	printf("%-44s %zu\n", "zombie: cmdline bytes", strlen(file_text(path, buf, sizeof(buf))));
+	snprintf(path, sizeof(path), "/proc/%d/statm", pid);
+	printf("%-44s %s", "zombie: statm", file_text(path, buf, sizeof(buf)));
+	waitpid(pid, NULL, 0);
+	snprintf(path, sizeof(path), "/proc/%d", pid);
+	show("reaped: stat /proc/PID", stat(path, &st));
+}
+
 int main(void)
 {
 	uint64_t entry;
@@ -109,7 +198,7 @@ int main(void)
 	uint64_t value = 0x1122334455667788;
 	char *gone = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	int pagemap = open("/proc/self/pagemap", O_RDONLY), mem = open("/proc/self/mem", O_RDWR);
-	char buf[8];
+	char buf[8], line[64] = "";
 
 	munmap(gone, 4096);
 	show("open /proc/2147483647/status", open("/proc/2147483647/status", O_RDONLY));
@@ -129,5 +218,9 @@ int main(void)
 	show("mem pread of the variable", pread(mem, buf, 8, (off_t)(uintptr_t)&target));
 	printf("%-44s %s\n", "it reads back", !memcmp(buf, &value, 8) ? "yes" : "no");
 	forced_writes(mem);
+	zombie();
+	peak();
+	printf("%-44s %s\n", "readlink /proc/mounts",
+	       readlink("/proc/mounts", line, sizeof(line) - 1) > 0 ? line : "?");
 	return 0;
 }

@@ -175,6 +175,7 @@ struct mm {
 	uint64_t min_flt;		/* faults resolved (getrusage's ru_minflt) */
 	unsigned long flags;		/* MMF_* (mmu/mm.h) */
 	uint64_t vma_clock;		/* VMA changes so far (struct vma's stamp) */
+	uint64_t total_vm, hiwater_vm;	/* bytes the VMAs span, now and at most (mmu/vma.c) */
 };
 
 enum fault_access { FAULT_READ, FAULT_WRITE, FAULT_EXEC };

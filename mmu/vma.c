@@ -48,15 +48,25 @@ struct vma *vma_last(struct mm *mm)
 	return vma_tree_last(&mm->vmas);
 }
 
+/* The mm's size follows every VMA linked, resized or freed, and its peak
+ * with it (Linux's total_vm and hiwater_vm: /proc's VmSize and VmPeak). */
+static void account_vm(struct mm *mm, uint64_t added, uint64_t removed)
+{
+	mm->total_vm += added - removed;
+	mm->hiwater_vm = MAX(mm->hiwater_vm, mm->total_vm);
+}
+
 void vma_link(struct mm *mm, struct vma *vma)
 {
 	g_assert(vma->start < vma->end);
 	vma->stamp = ++mm->vma_clock;
 	vma_tree_insert(&mm->vmas, vma);
+	account_vm(mm, vma->end - vma->start, 0);
 }
 
 void vma_unlink_free(struct mm *mm, struct vma *vma)
 {
+	account_vm(mm, 0, vma->end - vma->start);
 	vma_tree_erase(&mm->vmas, vma);
 	if (vma->vm_ops->close)
 		vma->vm_ops->close(vma);
@@ -66,6 +76,7 @@ void vma_unlink_free(struct mm *mm, struct vma *vma)
 void vma_set_range(struct mm *mm, struct vma *vma, uint64_t start, uint64_t end)
 {
 	g_assert(start < end);
+	account_vm(mm, end - start, vma->end - vma->start);
 	vma->start = start;
 	vma->end = end;
 	vma->stamp = ++mm->vma_clock;

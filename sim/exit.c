@@ -123,6 +123,8 @@ void do_exit(struct machine *m, struct task *t)
 	g_hash_table_remove(m->tasks, GINT_TO_POINTER(t->tid));
 	m->nr_tasks--;
 	machine_release_task(m, t);
+	if (p->threads && !p->threads->next)
+		cred_copy(&p->cred, &t->cred);	/* the zombie's ids */
 	task_release(t);
 	m->dead = g_list_append(m->dead, t);
 	if (!p->threads && !p->zombie)

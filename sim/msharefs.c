@@ -181,7 +181,7 @@ static int check_open(const struct mshare_inode *inode, int flags)
 }
 
 static int msharefs_open(void *data, const struct pseudo_node *node, const char *path, int flags,
-			 struct file **out)
+			 unsigned mode, struct file **out)
 {
 	struct msharefs *fs = data;
 	struct mshare_inode *inode = inode_of(fs, node->ino);

@@ -21,6 +21,7 @@ enum proc_kind {
 	PROC_SYS,		/* index: proc_sys_entries[] */
 	PROC_DESIGN,		/* a design's node (struct design_ops proc_dir): index
 				 * its number << 3 | the design's rank */
+	PROC_MOUNTS,		/* link: self/mounts */
 };
 
 /* What a name in a process's directory is. */
@@ -43,6 +44,7 @@ static const struct pid_entry pid_entries[] = {
 	{ "fdinfo", S_IFDIR | 0500, PID_FDINFO_DIR, NULL },
 	{ "maps", S_IFREG | 0444, PID_TEXT, proc_pid_maps },
 	{ "mem", S_IFREG | 0600, PID_MEM, NULL },
+	{ "mounts", S_IFREG | 0444, PID_TEXT, proc_pid_mounts },
 	{ "pagemap", S_IFREG | 0400, PID_PAGEMAP, NULL },
 	{ "smaps", S_IFREG | 0444, PID_TEXT, proc_pid_smaps },
 	{ "smaps_rollup", S_IFREG | 0444, PID_TEXT, proc_pid_smaps_rollup },
@@ -142,6 +144,18 @@ static int lookup_design(struct machine *m, struct task *owner, const struct pse
 	return 0;
 }
 
+/* The zombie of pid `id` (every thread gone, not yet reaped), or NULL. */
+static struct process *zombie_of(struct machine *m, int id)
+{
+	for (GList *p = m->processes; p; p = p->next) {
+		struct process *proc = p->data;
+
+		if (proc->pid == id && proc->zombie)
+			return proc;
+	}
+	return NULL;
+}
+
 static struct pseudo_node sys_node(int index)
 {
 	return make_node(proc_sys_entries[index].mode, PROC_SYS, 0, index);
@@ -176,9 +190,13 @@ static int lookup_root(struct machine *m, const char *name, struct pseudo_node *
 		*out = make_node(S_IFLNK | 0777, PROC_THREAD_SELF, 0, 0);
 		return 0;
 	}
+	if (!strcmp(name, "mounts")) {
+		*out = make_node(S_IFLNK | 0777, PROC_MOUNTS, 0, 0);
+		return 0;
+	}
 	id = parse_id(name, 1);
 	if (id > 0) {
-		if (!task_of(m, id))
+		if (!task_of(m, id) && !zombie_of(m, id))
 			return -ENOENT;
 		*out = make_node(S_IFDIR | 0555, PROC_PID, id, 0);
 		return 0;
@@ -230,7 +248,7 @@ static int proc_lookup(void *data, struct task *t, const struct pseudo_node *dir
 		*out = sys_node(i);
 		return 0;
 	case PROC_PID:
-		for (i = 0; owner && i < (int)G_N_ELEMENTS(pid_entries); i++) {
+		for (i = 0; (owner || zombie_of(m, dir->id)) && i < (int)G_N_ELEMENTS(pid_entries); i++) {
 			if (!strcmp(name, pid_entries[i].name)) {
 				*out = make_node(pid_entries[i].mode, PROC_PID_FILE, dir->id, i);
 				return 0;
@@ -268,10 +286,12 @@ static void list_root(struct machine *m, struct emit_ctx *ctx)
 	ctx->emit(ctx->arg, "self", &node);
 	node = make_node(S_IFLNK | 0777, PROC_THREAD_SELF, 0, 0);
 	ctx->emit(ctx->arg, "thread-self", &node);
+	node = make_node(S_IFLNK | 0777, PROC_MOUNTS, 0, 0);
+	ctx->emit(ctx->arg, "mounts", &node);
 	for (GList *p = procs; p; p = p->next) {
 		struct process *proc = p->data;
 
-		if (!task_of(m, proc->pid))
+		if (!task_of(m, proc->pid) && !proc->zombie)
 			continue;
 		snprintf(name, sizeof(name), "%d", proc->pid);
 		node = make_node(S_IFDIR | 0555, PROC_PID, proc->pid, 0);
@@ -394,6 +414,9 @@ static int proc_readlink(void *data, struct task *t, const struct pseudo_node *l
 	case PROC_THREAD_SELF:
 		g_string_printf(out, "%d/task/%d", t->proc->pid, t->tid);
 		return 0;
+	case PROC_MOUNTS:
+		g_string_assign(out, "self/mounts");
+		return 0;
 	case PROC_FD:
 		f = owner ? fd_get(&owner->files->fdt, link->index) : NULL;
 		if (!f)
@@ -419,15 +442,33 @@ static int show_design(struct machine *m, struct task *t, const struct pseudo_no
 	return ops ? ops->proc_show(state, t, node->index >> 3, out) : 0;
 }
 
+/* A zombie's files: stat and status from the process, statm zeroes, the
+ * rest (maps, cmdline...) empty, as Linux shows a task without an mm. */
+static int zombie_show(struct machine *m, struct process *z, const struct pseudo_node *node, GString *out)
+{
+	pid_show_fn show = node->entry == PROC_PID_FILE ? pid_entries[node->index].show : NULL;
+
+	if (show == proc_pid_stat)
+		return proc_zombie_stat(m, z, out);
+	if (show == proc_pid_status)
+		return proc_zombie_status(m, z, out);
+	if (show == proc_pid_statm)
+		g_string_assign(out, "0 0 0 0 0 0 0\n");
+	return 0;
+}
+
 /* A process gone since it was opened reads as empty, as in Linux. */
 static int proc_show(void *data, const struct pseudo_node *node, GString *out)
 {
 	struct task *t = node->entry == PROC_SYS ? NULL : task_of(data, node->id);
+	struct process *z;
 
 	if (node->entry == PROC_SYS)
 		return proc_sys_entries[node->index].show(data, out);
-	if (!t)
-		return 0;
+	if (!t) {
+		z = zombie_of(data, node->id);
+		return z ? zombie_show(data, z, node, out) : 0;
+	}
 	if (node->entry == PROC_FDINFO)
 		return proc_fdinfo(t, node->index, out);
 	if (node->entry == PROC_DESIGN)

@@ -22,6 +22,10 @@ int proc_pid_statm(struct machine *m, struct task *t, GString *out);
 int proc_pid_cmdline(struct machine *m, struct task *t, GString *out);
 int proc_pid_environ(struct machine *m, struct task *t, GString *out);
 int proc_pid_comm(struct machine *m, struct task *t, GString *out);
+int proc_pid_mounts(struct machine *m, struct task *t, GString *out);
+/* A zombie's stat and status (the process is all that is left). */
+int proc_zombie_stat(struct machine *m, struct process *proc, GString *out);
+int proc_zombie_status(struct machine *m, struct process *proc, GString *out);
 /* fdinfo/N of descriptor `fd`: -ENOENT once it is closed. */
 int proc_fdinfo(struct task *t, int fd, GString *out);
 /* mem: read or write bytes at guest address `addr`, through t's tables;

@@ -4,13 +4,15 @@
  * (mem), all from the simulated process.  The layouts are Linux 6.x's
  * (fs/proc/array.c, base.c, fd.c).  What mmusim does not keep is shown as
  * Linux shows the quantity being zero or absent: no per-task CPU times,
- * start time or fault counts (0), no recorded peaks (VmPeak and VmHWM are
- * the current size and RSS), no dynamic libraries (VmLib 0: every
+ * start time or fault counts (0), no recorded peak RSS (VmHWM is the
+ * current RSS; VmPeak is the mm's hiwater_vm), no dynamic libraries (VmLib 0: every
  * executable VMA is the program's, VmExe).  The guest runs as root with
  * every capability; every simulated CPU is allowed.
  */
 #include <errno.h>
+#include <linux/magic.h>
 #include <string.h>
+#include <sys/statfs.h>
 
 #include "mmu/pagewalk.h"
 #include "mmu/uaccess.h"
@@ -101,23 +103,20 @@ static void put_kb(GString *out, const char *name, uint64_t bytes)
 	g_string_append_printf(out, "%s:\t%8" G_GUINT64_FORMAT " kB\n", name, KB(bytes));
 }
 
-static void status_ids(struct task *t, GString *out)
+/* The ids of thread `tid` of `proc` with credentials `c`, Tgid to Kthread;
+ * `fdsize` descriptors. */
+static void status_ids(struct process *proc, int tid, const struct cred *c, int fdsize, GString *out)
 {
-	struct process *proc = t->proc;
-	const struct cred *c = &t->cred;
-
-	g_string_append_printf(out, "Name:\t%s\nUmask:\t%04o\nState:\t%c (%s)\n", proc->comm, t->fs->umask,
-			       state_letter(t), t->state == TASK_BLOCKED ? "sleeping" : "running");
 	g_string_append_printf(out, "Tgid:\t%d\nNgid:\t0\nPid:\t%d\nPPid:\t%d\nTracerPid:\t0\n", proc->pid,
-			       t->tid, parent_pid(proc));
+			       tid, parent_pid(proc));
 	g_string_append_printf(out, "Uid:\t%u\t%u\t%u\t%u\nGid:\t%u\t%u\t%u\t%u\n", c->uid, c->euid,
 			       c->suid, c->fsuid, c->gid, c->egid, c->sgid, c->fsgid);
-	g_string_append_printf(out, "FDSize:\t%d\nGroups:\t", FD_MAX);
-	for (int i = 0; i < c->groups->ngroups; i++)
+	g_string_append_printf(out, "FDSize:\t%d\nGroups:\t", fdsize);
+	for (int i = 0; c->groups && i < c->groups->ngroups; i++)
 		g_string_append_printf(out, "%s%u", i ? " " : "", c->groups->gid[i]);
 	g_string_append(out, " \n");	/* Linux's trailing space */
 	g_string_append_printf(out, "NStgid:\t%d\nNSpid:\t%d\nNSpgid:\t%d\nNSsid:\t%d\nKthread:\t0\n", proc->pid,
-			       t->tid, proc->pgid, proc->sid);
+			       tid, proc->pgid, proc->sid);
 }
 
 static void status_memory(struct task *t, GString *out)
@@ -127,7 +126,7 @@ static void status_memory(struct task *t, GString *out)
 
 	count_vm(t->mm, &vm);
 	smap_gather_mm(t->mm, &mss);
-	put_kb(out, "VmPeak", vm.total);
+	put_kb(out, "VmPeak", t->mm->hiwater_vm);
 	put_kb(out, "VmSize", vm.total);
 	put_kb(out, "VmLck", vm.locked);
 	put_kb(out, "VmPin", 0);
@@ -164,22 +163,47 @@ static void status_signals(struct task *t, GString *out)
 /* Every capability Linux 6.x has (CAP_LAST_CAP 40). */
 #define ALL_CAPS "000001ffffffffff"
 
-int proc_pid_status(struct machine *m, struct task *t, GString *out)
+/* Capabilities to Mems_allowed_list. */
+static void status_caps(struct machine *m, const struct cred *c, int no_new_privs, GString *out)
 {
-	status_ids(t, out);
-	status_memory(t, out);
-	status_signals(t, out);
 	g_string_append_printf(out, "CapInh:\t%016" G_GINT64_MODIFIER "x\nCapPrm:\t%016" G_GINT64_MODIFIER
 			       "x\nCapEff:\t%016" G_GINT64_MODIFIER "x\nCapBnd:\t" ALL_CAPS
-			       "\nCapAmb:\t0000000000000000\n", t->cred.cap_inheritable, t->cred.cap_permitted,
-			       t->cred.cap_effective);
-	g_string_append_printf(out, "NoNewPrivs:\t%d\nSeccomp:\t0\nSeccomp_filters:\t0\n", t->no_new_privs);
+			       "\nCapAmb:\t0000000000000000\n", c->cap_inheritable, c->cap_permitted,
+			       c->cap_effective);
+	g_string_append_printf(out, "NoNewPrivs:\t%d\nSeccomp:\t0\nSeccomp_filters:\t0\n", no_new_privs);
 	g_string_append(out, "Cpus_allowed:\t");
 	print_cpu_mask(out, m->opt.cpus);
 	g_string_append_printf(out, "\nCpus_allowed_list:\t0");
 	if (m->opt.cpus > 1)
 		g_string_append_printf(out, "-%d", m->opt.cpus - 1);
 	g_string_append(out, "\nMems_allowed:\t1\nMems_allowed_list:\t0\n");
+}
+
+int proc_pid_status(struct machine *m, struct task *t, GString *out)
+{
+	g_string_append_printf(out, "Name:\t%s\nUmask:\t%04o\nState:\t%c (%s)\n", t->proc->comm, t->fs->umask,
+			       state_letter(t), t->state == TASK_BLOCKED ? "sleeping" : "running");
+	status_ids(t->proc, t->tid, &t->cred, FD_MAX, out);
+	status_memory(t, out);
+	status_signals(t, out);
+	status_caps(m, &t->cred, t->no_new_privs, out);
+	return 0;
+}
+
+/* A zombie (every thread gone, not reaped): what Linux shows of a task
+ * with no mm, files, fs or signal handlers left; its ids are its last
+ * thread's, kept by the process. */
+int proc_zombie_status(struct machine *m, struct process *proc, GString *out)
+{
+	g_string_append_printf(out, "Name:\t%s\nState:\tZ (zombie)\n", proc->comm);
+	status_ids(proc, proc->pid, &proc->cred, 0, out);
+	g_string_append_printf(out, "Threads:\t1\nSigQ:\t%d/%" G_GUINT64_FORMAT "\n",
+			       __builtin_popcountll(proc->shared_pending.set), proc->rlimits[11].cur);
+	g_string_append_printf(out, "SigPnd:\t0000000000000000\nShdPnd:\t%016" G_GINT64_MODIFIER "x\n",
+			       proc->shared_pending.set);
+	g_string_append(out, "SigBlk:\t0000000000000000\nSigIgn:\t0000000000000000\n"
+			     "SigCgt:\t0000000000000000\n");
+	status_caps(m, &proc->cred, 0, out);
 	return 0;
 }
 
@@ -220,6 +244,21 @@ int proc_pid_stat(struct machine *m, struct task *t, GString *out)
 			       proc->exit_signal, t->cpu, mm->start_brk, mm->arg_start);
 	g_string_append_printf(out, " %" G_GUINT64_FORMAT " %" G_GUINT64_FORMAT " %" G_GUINT64_FORMAT " 0\n",
 			       mm->arg_end, mm->env_start, mm->env_end);
+	return 0;
+}
+
+/* A zombie's stat: state Z, no memory, its times, one thread, waiting
+ * (wchan 1) and its wait status as exit_code; what went with its threads
+ * (minflt, nice, the CPU) reads as 0. */
+int proc_zombie_stat(struct machine *m, struct process *proc, GString *out)
+{
+	g_string_append_printf(out, "%d (%s) Z %d %d %d 0 -1 0 0 0 0 0 %" G_GUINT64_FORMAT " %" G_GUINT64_FORMAT
+			       " %" G_GUINT64_FORMAT " %" G_GUINT64_FORMAT " 20 0 1 0 0 0 0 %" G_GUINT64_FORMAT,
+			       proc->pid, proc->comm, parent_pid(proc), proc->pgid, proc->sid,
+			       proc->utime / NSEC_PER_TICK, proc->stime / NSEC_PER_TICK,
+			       proc->cutime / NSEC_PER_TICK, proc->cstime / NSEC_PER_TICK, proc->rlimits[5].cur);
+	g_string_append_printf(out, " 0 0 0 0 0 0 0 0 0 1 0 0 %d 0 0 0 0 0 0 0 0 0 0 0 0 0 %d\n",
+			       proc->exit_signal, proc->wait_status);
 	return 0;
 }
 
@@ -299,4 +338,53 @@ long proc_mem_rw(struct task *t, void *buf, size_t len, uint64_t addr, bool writ
 		done += chunk;
 	}
 	return done || !len ? (long)done : -EIO;
+}
+
+/* The type Linux would name for the host file system under --root (its
+ * magic number), for /proc/PID/mounts. */
+static const char *root_fs_type(int root_fd)
+{
+	static const struct { long magic; const char *name; } types[] = {
+		{ EXT4_SUPER_MAGIC, "ext4" }, { TMPFS_MAGIC, "tmpfs" }, { XFS_SUPER_MAGIC, "xfs" },
+		{ BTRFS_SUPER_MAGIC, "btrfs" }, { OVERLAYFS_SUPER_MAGIC, "overlay" },
+	};
+	struct statfs sfs;
+
+	if (fstatfs(root_fd, &sfs) == 0)
+		for (size_t i = 0; i < G_N_ELEMENTS(types); i++)
+			if (sfs.f_type == types[i].magic)
+				return types[i].name;
+	return "rootfs";
+}
+
+/* A mount point as mounts shows it: space, tab, newline and backslash as
+ * octal escapes (Linux's mangle). */
+static void put_mangled(GString *out, const char *path)
+{
+	for (const char *c = path; *c; c++) {
+		if (strchr(" \t\n\\", *c))
+			g_string_append_printf(out, "\\%03o", (unsigned char)*c);
+		else
+			g_string_append_c(out, *c);
+	}
+}
+
+/* mounts: the root (the --root directory, rw with --writable), then
+ * mmusim's mounts in the order they were made (/proc, /sys, --tmpfs), in
+ * Linux's show_vfsmnt layout: source, point, type, options, "0 0". */
+int proc_pid_mounts(struct machine *m, struct task *t, GString *out)
+{
+	(void)t;
+	g_string_append_printf(out, "/dev/root / %s %s,relatime 0 0\n", root_fs_type(m->vfs.root_fd),
+			       m->vfs.writable ? "rw" : "ro");
+	for (guint i = 0; i < m->vfs.mounts->len; i++) {
+		const struct vfs_mount *mnt = g_ptr_array_index(m->vfs.mounts, i);
+		const char *type = mnt->type->name;
+		bool pseudo = strcmp(type, "tmpfs") != 0;
+
+		g_string_append_printf(out, "%s ", type);
+		put_mangled(out, mnt->point);
+		g_string_append_printf(out, " %s rw,%srelatime 0 0\n", type, pseudo ? "nosuid,nodev,noexec," : "");
+	}
+	return 0;
 }

@@ -92,7 +92,7 @@ static const struct vas_fs_class seg_class = { VAS_FS_SEG, VAS_FS_SEG_ATTR, seg_
 static struct pseudo_node vas_fs_node(unsigned mode, enum vas_fs_kind kind, int id, int index)
 {
 	return (struct pseudo_node){ mode, 1 + ((uint64_t)kind << 40) + ((uint64_t)(uint32_t)id << 8) +
-					   (uint64_t)index, kind, id, index, false };
+					   (uint64_t)index, kind, id, index, .in_place = false };
 }
 
 static void vas_fs_root(struct pseudo_node *out)

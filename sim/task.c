@@ -127,6 +127,7 @@ void process_free(struct process *proc)
 	if (proc->posix_timers)
 		g_ptr_array_unref(proc->posix_timers);
 	g_free(proc->exe);
+	cred_release(&proc->cred);
 	g_free(proc);
 }
 

@@ -97,6 +97,7 @@ struct process {
 	uint64_t cutime, cstime;	/* ... of its reaped children and theirs */
 	bool dumpable;			/* prctl PR_SET_DUMPABLE; exec sets it again */
 	int membarrier;			/* membarrier registrations (MEMBARRIER_CMD_REGISTER_*) */
+	struct cred cred;		/* a zombie's: its last thread's, for /proc */
 };
 
 enum task_state {

@@ -164,7 +164,7 @@ Test(files, proc_self_links_to_the_callers_pid)
 	/* And it is a directory of the process's files. */
 	r = run_mmusim(BB, "ls", "/proc/self/", NULL);
 	expect_status(&r, 0);
-	cr_expect_str_eq(r.out, "cmdline\ncomm\ncwd\nenviron\nexe\nfd\nfdinfo\nmaps\nmem\npagemap\nsmaps\n"
+	cr_expect_str_eq(r.out, "cmdline\ncomm\ncwd\nenviron\nexe\nfd\nfdinfo\nmaps\nmem\nmounts\npagemap\nsmaps\n"
 				"smaps_rollup\nstat\nstatm\nstatus\ntask\n");
 	result_free(&r);
 }

@@ -86,6 +86,17 @@ Test(procfs, bad_requests_get_the_kernels_errno)
 	expect_contains("mmusim", m.out, "a store of its own faults                    SIGSEGV\n");
 	expect_contains("mmusim", m.out, "made readable, it holds                      C\n");
 	expect_contains("mmusim", m.out, "another read-only page reads                 0\n");
+	/* A zombie keeps its directory until reaped (proc(5)); /proc/mounts
+	 * is a link to self/mounts. */
+	expect_contains("mmusim", m.out, "zombie: stat /proc/PID                       ok\n");
+	expect_contains("mmusim", m.out, "zombie: stat state                           Z\n");
+	expect_contains("mmusim", m.out, "zombie: stat exit_code                       768\n");
+	expect_contains("mmusim", m.out, "zombie: status State                         Z (zombie)\n");
+	expect_contains("mmusim", m.out, "zombie: maps bytes                           0\n");
+	expect_contains("mmusim", m.out, "reaped: stat /proc/PID                       ENOENT\n");
+	expect_contains("mmusim", m.out, "readlink /proc/mounts                        self/mounts\n");
+	expect_contains("mmusim", m.out, "VmPeak counts an unmapped 64 MB mapping      yes\n");
+	expect_contains("mmusim", m.out, "VmSize is back                               yes\n");
 	expect_contains("mmusim", m.out, "mem pwrite to a read-only shared page        EIO\n");
 	expect_contains("mmusim", m.out, "the mapping has it, the file and another not yes\n");
 	cr_expect_str_eq(m.out, h.out);
@@ -286,4 +297,24 @@ Test(procfs, descriptors_threads_and_time_are_the_guests)
 	cr_expect_str_eq(a.out, b.out);
 	result_free(&a);
 	result_free(&b);
+}
+
+/* /proc/self/mounts lists mmusim's mount table in the layout of proc(5):
+ * the root (read-only without --writable), /proc, /sys and each --tmpfs,
+ * a space in a mount point as \040. */
+Test(procfs, mounts_list_the_simulated_mount_table)
+{
+	struct result r = run_mmusim("--tmpfs", "/tmp", "--tmpfs", "/a b", BB, "cat", "/proc/self/mounts", NULL);
+	gchar **lines = g_strsplit(r.out, "\n", -1);
+
+	expect_status(&r, 0);
+	cr_assert_eq(g_strv_length(lines), 6, "five lines:\n%s", r.out);
+	cr_expect(g_str_has_prefix(lines[0], "/dev/root / ") && g_str_has_suffix(lines[0], " ro,relatime 0 0"),
+		  "the root, read-only: %s", lines[0]);
+	cr_expect_str_eq(lines[1], "proc /proc proc rw,nosuid,nodev,noexec,relatime 0 0");
+	cr_expect_str_eq(lines[2], "sysfs /sys sysfs rw,nosuid,nodev,noexec,relatime 0 0");
+	cr_expect_str_eq(lines[3], "tmpfs /tmp tmpfs rw,relatime 0 0");
+	cr_expect_str_eq(lines[4], "tmpfs /a\\040b tmpfs rw,relatime 0 0");
+	g_strfreev(lines);
+	result_free(&r);
 }
