@@ -304,7 +304,7 @@ Test(procfs, descriptors_threads_and_time_are_the_guests)
  * a space in a mount point as \040. */
 Test(procfs, mounts_list_the_simulated_mount_table)
 {
-	struct result r = run_mmusim("--tmpfs", "/tmp", "--tmpfs", "/a b", BB, "cat", "/proc/self/mounts", NULL);
+	struct result r = run_mmusim("--tmpfs", "/scratch", "--tmpfs", "/a b", BB, "cat", "/proc/self/mounts", NULL);
 	gchar **lines = g_strsplit(r.out, "\n", -1);
 
 	expect_status(&r, 0);
@@ -313,7 +313,7 @@ Test(procfs, mounts_list_the_simulated_mount_table)
 		  "the root, read-only: %s", lines[0]);
 	cr_expect_str_eq(lines[1], "proc /proc proc rw,nosuid,nodev,noexec,relatime 0 0");
 	cr_expect_str_eq(lines[2], "sysfs /sys sysfs rw,nosuid,nodev,noexec,relatime 0 0");
-	cr_expect_str_eq(lines[3], "tmpfs /tmp tmpfs rw,relatime 0 0");
+	cr_expect_str_eq(lines[3], "tmpfs /scratch tmpfs rw,relatime 0 0");
 	cr_expect_str_eq(lines[4], "tmpfs /a\\040b tmpfs rw,relatime 0 0");
 	g_strfreev(lines);
 	result_free(&r);
