@@ -748,6 +748,8 @@ int mm_dup(struct mm *old, struct mm **out)
 		d.vma = vma;
 		copy = vma_dup(vma);
 		copy->flags &= ~VM_LOCKED_MASK;	/* locks are not inherited */
+		copy->watch = NULL;		/* nor a design's watch */
+		copy->watch_data = NULL;
 		if (vma->flags & VM_WIPEONFORK)
 			copy->flags &= ~VM_ANON_PAGES;	/* the child's starts empty */
 		vma_link(d.child, copy);

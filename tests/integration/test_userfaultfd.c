@@ -1,0 +1,49 @@
+/*
+ * userfaultfd(2) (sim/userfaultfd.c, mmu/userfault): guests that resolve
+ * their own page faults from a handler thread, and the errors of every
+ * ioctl, compared line by line with the same programs built for this host
+ * and run on its kernel (tests/host-NAME; root may use userfaultfd whatever
+ * vm.unprivileged_userfaultfd says); and the round trip's cost as
+ * --stats reports it.
+ */
+#include <string.h>
+
+#include "harness.h"
+
+TestSuite(userfaultfd, .init = harness_setup, .fini = harness_teardown, .timeout = TEST_TIMEOUT);
+
+/* Run guest `name` under mmusim and tests/host-`name` on this kernel:
+ * both exit 0 and print the same; the host's output holds `known` (an
+ * answer the uapi header or fs/userfaultfd.c gives, so the oracle itself
+ * is checked). */
+static void expect_same_as_host(const char *name, const char *known)
+{
+	gchar *guest = g_strdup_printf("%s/%s", GUEST_BIN_DIR, name);
+	gchar *host = g_strdup_printf("%s/host-%s", HOST_BIN_DIR, name);
+	struct result m = run_mmusim(guest, NULL);
+	struct result h = run_argv((const char *const[]){ host, NULL });
+
+	cr_expect_eq(h.status, 0, "the host program failed: %s", h.err);
+	expect_contains("the host's output", h.out, known);
+	expect_status(&m, 0);
+	cr_expect_str_eq(m.out, h.out);
+	cr_expect_str_eq(m.err, "");
+	result_free(&m);
+	result_free(&h);
+	g_free(guest);
+	g_free(host);
+}
+
+/* A handler thread polls, reads struct uffd_msg and answers with COPY and
+ * ZEROPAGE; a blocking handler closes the descriptor on a blocked fault,
+ * which then completes as a normal fault; the SIGBUS feature. */
+Test(userfaultfd, handler_thread_as_the_kernel)
+{
+	expect_same_as_host("uffd", "event: 18\n");	/* UFFD_EVENT_PAGEFAULT 0x12 */
+}
+
+/* The errors of fs/userfaultfd.c and mm/userfaultfd.c. */
+Test(userfaultfd, errors_as_the_kernel)
+{
+	expect_same_as_host("uffderr", "copy onto a present page: EEXIST\n");
+}
