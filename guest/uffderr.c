@@ -2,7 +2,7 @@
  * uffderr: the errors of userfaultfd(2) and its ioctls (UFFDIO_API,
  * REGISTER, UNREGISTER, COPY, ZEROPAGE, WAKE) as Linux's
  * fs/userfaultfd.c gives them, a wake without a page (the fault comes
- * again) and COPY's DONTWAKE.  Every line is the same on a real kernel
+ * again), COPY's DONTWAKE and /dev/userfaultfd.  Every line is the same on a real kernel
  * (tests/host-uffderr).
  */
 #include <fcntl.h>
@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
@@ -194,6 +195,24 @@ static void wake_rules(void)
 	close(fd);
 }
 
+/* /dev/userfaultfd: USERFAULTFD_IOC_NEW makes a userfaultfd. */
+static void dev_node(void)
+{
+	int dev = open("/dev/userfaultfd", O_RDWR | O_CLOEXEC), fd;
+	struct stat st;
+
+	show("fstat", fstat(dev, &st));
+	printf("character device 0600: %d\n", st.st_mode == (S_IFCHR | 0600));
+	show("new with bad flags", ioctl(dev, USERFAULTFD_IOC_NEW, 0x10));
+	show("other command", ioctl(dev, _IO(USERFAULTFD_IOC, 1), O_CLOEXEC));
+	fd = ioctl(dev, USERFAULTFD_IOC_NEW, O_CLOEXEC | O_NONBLOCK);
+	printf("new: %d\n", fd > dev);
+	show("api through it", api(fd, UFFD_API, 0));
+	show("O_NONBLOCK", fcntl(fd, F_GETFL) & O_NONBLOCK ? 1 : 0);
+	close(fd);
+	close(dev);
+}
+
 int main(int argc, char **argv)
 {
 	(void)argc;
@@ -201,5 +220,6 @@ int main(int argc, char **argv)
 	creation_and_api();
 	registering(argv[0]);
 	wake_rules();
+	dev_node();
 	return 0;
 }

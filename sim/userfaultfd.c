@@ -11,7 +11,9 @@
  * DONTWAKE) and ZEROPAGE (mode DONTWAKE); any other command EINVAL.  A
  * struct the guest cannot read or write is EFAULT.  read(2) returns whole
  * struct uffd_msg records (a buffer shorter than one: EINVAL), blocking for
- * the first unless O_NONBLOCK (EAGAIN).  poll: EPOLLERR before UFFDIO_API
+ * the first unless O_NONBLOCK (EAGAIN).  /dev/userfaultfd (a file system of
+ * one character device node, mounted by the run) makes the same
+ * descriptors with its USERFAULTFD_IOC_NEW ioctl.  poll: EPOLLERR before UFFDIO_API
  * and on a blocking descriptor (as Linux), else POLLIN while a message
  * waits.  The last close unregisters everything and wakes every blocked
  * fault, which then runs as if nothing were registered.
@@ -28,9 +30,13 @@
 #include "mmu/agent.h"
 #include "mmu/uaccess.h"
 #include "mmu/userfault/userfault.h"
+#include "sim/userfaultfd.h"
+
 #include "sim/poll.h"
+#include "sim/pseudo.h"
 #include "sim/sched.h"
 #include "sim/syscall.h"
+#include "sim/vfs.h"
 
 #define UFFD_USER_MODE_ONLY	1
 
@@ -44,6 +50,7 @@
 #define UFFDIO_WAKE		G_IOC(G_IOC_READ, 0x02, 16)
 #define UFFDIO_COPY		G_IOC(G_IOC_READ | G_IOC_WRITE, 0x03, 40)
 #define UFFDIO_ZEROPAGE		G_IOC(G_IOC_READ | G_IOC_WRITE, 0x04, 32)
+#define USERFAULTFD_IOC_NEW	G_IOC(0, 0x00, 0)
 
 /* The bits of the ioctls UFFDIO_API and UFFDIO_REGISTER report (_UFFDIO_*). */
 #define UFFD_API_IOCTLS		((UINT64_C(1) << 0x00) | (UINT64_C(1) << 0x01) | (UINT64_C(1) << 0x3f))
@@ -273,6 +280,77 @@ static long new_userfaultfd(struct machine *m, struct task *t, uint64_t flags)
 SYSCALL(userfaultfd)
 {
 	return new_userfaultfd(m, t, a[0]);
+}
+
+/* /dev/userfaultfd: USERFAULTFD_IOC_NEW makes a descriptor as
+ * userfaultfd(2) does, with the ioctl's argument as the flags. */
+static long dev_ioctl(struct file *f, struct task *t, unsigned cmd, uint64_t arg)
+{
+	return cmd == USERFAULTFD_IOC_NEW ? new_userfaultfd(f->private_data, t, arg) : -EINVAL;
+}
+
+/* Linux's misc device: crw------- 10:MISC_DYNAMIC_MINOR (the first
+ * dynamic minor, 255 counting down, as a machine with no other gets). */
+static int dev_getattr(struct file *f, struct statx *stx)
+{
+	(void)f;
+	*stx = (struct statx){ .stx_mask = STATX_BASIC_STATS, .stx_mode = S_IFCHR | 0600, .stx_nlink = 1,
+			       .stx_blksize = 4096, .stx_ino = 1, .stx_rdev_major = 10,
+			       .stx_rdev_minor = 255 };
+	return 0;
+}
+
+static const struct file_ops dev_ops = {
+	.ioctl = dev_ioctl,
+	.getattr = dev_getattr,
+};
+
+static void dev_root(struct pseudo_node *out)
+{
+	*out = (struct pseudo_node){ .mode = S_IFCHR | 0600, .ino = 1 };
+}
+
+static int dev_lookup(void *data, struct task *t, const struct pseudo_node *dir, const char *name,
+		      struct pseudo_node *out)
+{
+	(void)data, (void)t, (void)dir, (void)name, (void)out;
+	return -ENOTDIR;
+}
+
+static void dev_readdir(void *data, const struct pseudo_node *dir,
+			void (*emit)(void *arg, const char *name, const struct pseudo_node *node), void *arg)
+{
+	(void)data, (void)dir, (void)emit, (void)arg;
+}
+
+static int dev_readlink(void *data, struct task *t, const struct pseudo_node *link, GString *out)
+{
+	(void)data, (void)t, (void)link, (void)out;
+	return -EINVAL;
+}
+
+static int dev_open(void *data, const struct pseudo_node *node, const char *path, int flags,
+		    struct file **out)
+{
+	(void)node;
+	if (flags & O_PATH)
+		return -EOPNOTSUPP;	/* no O_PATH descriptors of this node (yet) */
+	*out = file_alloc(&dev_ops, flags, path, data);
+	return 0;
+}
+
+static const struct fs_type dev_fs = {
+	.name = "userfaultfd",
+	.root = dev_root,
+	.lookup = dev_lookup,
+	.readdir = dev_readdir,
+	.readlink = dev_readlink,
+	.open = dev_open,
+};
+
+void userfaultfd_mount(struct machine *m)
+{
+	vfs_mount(&m->vfs, "/dev/userfaultfd", &dev_fs, m);
 }
 
 const struct syscall_desc userfaultfd_syscalls[] = {
