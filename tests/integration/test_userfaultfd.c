@@ -47,3 +47,17 @@ Test(userfaultfd, errors_as_the_kernel)
 {
 	expect_same_as_host("uffderr", "copy onto a present page: EEXIST\n");
 }
+
+/* guest/uffd blocks four faults (three resolved by the handler, one woken
+ * by the close): four round trips in fault:userfault, and the four
+ * blocked faults counted as retries. */
+Test(userfaultfd, round_trips_in_the_stats)
+{
+	struct result r = run_mmusim("--stats", GUEST("uffd"), NULL);
+
+	expect_status(&r, 0);
+	expect_contains("--stats", r.err, "    retry                          4\n");
+	expect_contains("--stats", r.err, "    fault:userfault                   4 ");
+	expect_contains("--stats", r.err, "uffd_enqueue");
+	result_free(&r);
+}
