@@ -4,8 +4,9 @@
  * reads each struct uffd_msg and answers with UFFDIO_COPY (a page of one
  * letter) or UFFDIO_ZEROPAGE, and the faulting thread goes on with the
  * page.  Then: a blocking handler, EXACT_ADDRESS, the SIGBUS feature, the
- * close of a descriptor with a thread blocked in a fault, and a read(2)
- * into a registered range.  Every line is the same on a real kernel
+ * close of a descriptor with a thread blocked in a fault, and read(2) into
+ * a registered range (the kernel's copy waits for the handler; with
+ * UFFD_USER_MODE_ONLY or the SIGBUS feature it fails).  Every line is the same on a real kernel
  * (tests/host-uffd).
  */
 #include <fcntl.h>
@@ -193,6 +194,49 @@ static void sigbus_feature(void)
 	close(fd);
 }
 
+/* One message, answered with a page of 'K'. */
+static void *copying_handler(void *arg)
+{
+	static char page[PAGE] __attribute__((aligned(PAGE)));
+	int fd = (int)(intptr_t)arg;
+	struct uffd_msg msg;
+	struct uffdio_copy c = { .src = (uintptr_t)page, .len = PAGE };
+
+	note("handler read", read(fd, &msg, sizeof(msg)));
+	note("write", !!(msg.arg.pagefault.flags & UFFD_PAGEFAULT_FLAG_WRITE));
+	note("page offset", (long)(msg.arg.pagefault.address - (uintptr_t)base));
+	memset(page, 'K', PAGE);
+	c.dst = msg.arg.pagefault.address;
+	note("copy", ioctl(fd, UFFDIO_COPY, &c));
+	return NULL;
+}
+
+/* read(2) into a registered range: the kernel's copy faults and sleeps
+ * like the thread's own access; with UFFD_USER_MODE_ONLY it fails. */
+static void kernel_copy_faults(void)
+{
+	int fd = new_uffd(O_CLOEXEC, 0), strict = new_uffd(O_CLOEXEC | UFFD_USER_MODE_ONLY, 0);
+	int pipefd[2];
+	pthread_t th;
+	char *other;
+
+	base = map_registered(fd, 1);
+	pipe(pipefd);
+	show("write to the pipe", write(pipefd[1], "hello", 5));
+	pthread_create(&th, NULL, copying_handler, (void *)(intptr_t)fd);
+	show("read into the registered page", read(pipefd[0], base + 100, 5));
+	pthread_join(th, NULL);
+	print_log();
+	printf("page: %c %.5s %c\n", base[99], base + 100, base[105]);
+	other = map_registered(strict, 1);
+	show("write to the pipe", write(pipefd[1], "again", 5));
+	show("read with UFFD_USER_MODE_ONLY", read(pipefd[0], other, 5));
+	close(pipefd[0]);
+	close(pipefd[1]);
+	close(fd);
+	close(strict);
+}
+
 int main(void)
 {
 	setvbuf(stdout, NULL, _IOLBF, 0);
@@ -200,5 +244,6 @@ int main(void)
 	handler_thread_resolves();
 	close_wakes_faulter();
 	sigbus_feature();
+	kernel_copy_faults();
 	return 0;
 }

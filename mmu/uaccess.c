@@ -12,9 +12,11 @@ static bool pte_allows(pte_t e, enum fault_access access)
 	return access == FAULT_WRITE ? prot & VM_WRITE : prot & (VM_READ | VM_WRITE | VM_EXEC);
 }
 
-/* Host address of guest byte `addr`, faulting its page in when `fault`. */
-static int user_ptr(struct mm *mm, uint64_t addr, enum fault_access access, bool fault,
-		    uint8_t **out)
+/* Host address of guest byte `addr`, faulting its page in with `fault`
+ * (FAULT_FLAG_*, 0: no fault).  A fault that must sleep (only with
+ * FAULT_FLAG_ALLOW_RETRY) gives -EAGAIN and its channel. */
+static int user_ptr(struct mm *mm, uint64_t addr, enum fault_access access, unsigned fault,
+		    uint8_t **out, const void **channel)
 {
 	struct vm_fault vmf;
 
@@ -27,12 +29,15 @@ static int user_ptr(struct mm *mm, uint64_t addr, enum fault_access access, bool
 		}
 		if (!fault)
 			break;
-		vm_fault_init(&vmf, mm, addr, access, FAULT_FLAG_KERNEL);
+		vm_fault_init(&vmf, mm, addr, access, fault);
 		switch (handle_mm_fault(&vmf)) {
 		case VM_FAULT_DONE:
 			continue;
 		case VM_FAULT_OOM:
 			return -ENOMEM;
+		case VM_FAULT_RETRY:
+			*channel = vmf.wait_channel;
+			return -EAGAIN;
 		default:
 			return -EFAULT;
 		}
@@ -40,14 +45,16 @@ static int user_ptr(struct mm *mm, uint64_t addr, enum fault_access access, bool
 	return -EFAULT;
 }
 
-/* Copy len bytes between host `buf` and guest `addr`, page by page. */
+/* Copy len bytes between host `buf` and guest `addr`, page by page;
+ * *done counts the bytes copied. */
 static int copy_user(struct mm *mm, uint64_t addr, uint8_t *buf, size_t len,
-		     enum fault_access access, bool fault)
+		     enum fault_access access, unsigned fault, size_t *done, const void **channel)
 {
+	*done = 0;
 	while (len) {
 		size_t chunk = MIN(len, PAGE_SIZE - (addr & ~PAGE_MASK));
 		uint8_t *p;
-		int err = user_ptr(mm, addr, access, fault, &p);
+		int err = user_ptr(mm, addr, access, fault, &p, channel);
 
 		if (err)
 			return err;
@@ -58,19 +65,43 @@ static int copy_user(struct mm *mm, uint64_t addr, uint8_t *buf, size_t len,
 		addr += chunk;
 		buf += chunk;
 		len -= chunk;
+		*done += chunk;
 	}
 	return 0;
 }
 
+static int copy_user_simple(struct mm *mm, uint64_t addr, uint8_t *buf, size_t len,
+			    enum fault_access access, unsigned fault)
+{
+	const void *channel;
+	size_t done;
+
+	return copy_user(mm, addr, buf, len, access, fault, &done, &channel);
+}
+
 int copy_from_user(struct mm *mm, void *dst, uint64_t src, size_t len)
 {
-	return copy_user(mm, src, dst, len, FAULT_READ, true);
+	return copy_user_simple(mm, src, dst, len, FAULT_READ, FAULT_FLAG_KERNEL);
+}
+
+int copy_to_user_sleepable(struct mm *mm, uint64_t dst, const void *src, size_t len,
+			   size_t *done, const void **channel)
+{
+	struct vma *vma = vma_lookup(mm, dst);
+	int err = copy_user(mm, dst, (uint8_t *)src, len, FAULT_WRITE,
+			    FAULT_FLAG_KERNEL | FAULT_FLAG_ALLOW_RETRY, done, channel);
+
+	/* The host wrote behind the emulator's back: code it translated from
+	 * these bytes is stale. */
+	if (*done && vma && (vma->prot & VM_EXEC))
+		mmu_notifier_invalidate_code(mm, dst, dst + *done);
+	return err;
 }
 
 int copy_to_user(struct mm *mm, uint64_t dst, const void *src, size_t len)
 {
 	struct vma *vma = vma_lookup(mm, dst);
-	int err = copy_user(mm, dst, (uint8_t *)src, len, FAULT_WRITE, true);
+	int err = copy_user_simple(mm, dst, (uint8_t *)src, len, FAULT_WRITE, FAULT_FLAG_KERNEL);
 
 	/* The host wrote behind the emulator's back: code it translated from
 	 * these bytes is stale. */
@@ -81,7 +112,7 @@ int copy_to_user(struct mm *mm, uint64_t dst, const void *src, size_t len)
 
 int copy_from_user_nofault(struct mm *mm, void *dst, uint64_t src, size_t len)
 {
-	return copy_user(mm, src, dst, len, FAULT_READ, false);
+	return copy_user_simple(mm, src, dst, len, FAULT_READ, 0);
 }
 
 int peek_user_backing(struct mm *mm, void *dst, uint64_t src, size_t len)
@@ -105,7 +136,8 @@ static long copy_string(struct mm *mm, char *dst, uint64_t src, size_t size, boo
 	while (done < size) {
 		size_t chunk = MIN(size - done, PAGE_SIZE - ((src + done) & ~PAGE_MASK));
 		uint8_t *p;
-		int err = user_ptr(mm, src + done, FAULT_READ, fault, &p);
+		const void *channel;
+		int err = user_ptr(mm, src + done, FAULT_READ, fault ? FAULT_FLAG_KERNEL : 0, &p, &channel);
 		uint8_t *nul;
 
 		if (err)

@@ -270,6 +270,7 @@ static long new_userfaultfd(struct machine *m, struct task *t, uint64_t flags)
 	uf->ctx = userfault_new(t->mm, &(struct userfault_host){ .arg = uf, .current_tid = current_tid,
 								 .queued = message_queued,
 								 .wake = wake_waiter });
+	uf->ctx->user_mode_only = flags & UFFD_USER_MODE_ONLY;
 	f = file_alloc(&uffd_ops, O_RDONLY | (flags & G_O_NONBLOCK ? O_NONBLOCK : 0),
 		       "anon_inode:[userfaultfd]", uf);
 	f->f_wait = uf;

@@ -400,7 +400,8 @@ static int userfault_missing(struct vm_fault *vmf)
 	struct agent *a = mm_current_agent(vmf->mm);
 	struct userfault_waiter *w;
 
-	if ((ctx->features & UFFD_FEATURE_SIGBUS) || !(vmf->flags & FAULT_FLAG_ALLOW_RETRY))
+	if ((ctx->features & UFFD_FEATURE_SIGBUS) || !(vmf->flags & FAULT_FLAG_ALLOW_RETRY) ||
+	    (ctx->user_mode_only && (vmf->flags & FAULT_FLAG_KERNEL)))
 		return VM_FAULT_SIGBUS;
 	w = new_waiter(ctx, vmf);
 	forget_thread(ctx, w->tid);

@@ -8,8 +8,9 @@
  * (struct vm_watch_ops: split at the range's ends, merged after).  A fault
  * that finds no entry in such a VMA comes here before the VMA's object:
  *
- *  - with UFFD_FEATURE_SIGBUS, or from a caller that cannot sleep (a kernel
- *    copy without FAULT_FLAG_ALLOW_RETRY), it is VM_FAULT_SIGBUS;
+ *  - with UFFD_FEATURE_SIGBUS, from a caller that cannot sleep (without
+ *    FAULT_FLAG_ALLOW_RETRY: most kernel copies), or from a kernel copy
+ *    when the context is UFFD_USER_MODE_ONLY, it is VM_FAULT_SIGBUS;
  *  - otherwise a waiter (struct userfault_waiter) is queued with the
  *    message read(2) will return, the host is told (readers and pollers
  *    look again), and the fault is VM_FAULT_RETRY on the waiter as its
@@ -95,6 +96,7 @@ struct userfault_ctx {
 	struct mm *mm;			/* NULL once the mm is gone */
 	unsigned features;		/* the features UFFDIO_API enabled */
 	bool api_done;			/* UFFDIO_API succeeded once */
+	bool user_mode_only;		/* UFFD_USER_MODE_ONLY: kernel copies get SIGBUS */
 	struct userfault_host host;
 	GQueue waiters;			/* struct userfault_waiter *, in fault order */
 	uint64_t faults, copied_pages, zeroed_pages, wakes;	/* for reports */

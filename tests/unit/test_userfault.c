@@ -376,3 +376,24 @@ Test(userfault, fork_child_is_not_registered)
 	cr_expect_eq(handle_mm_fault(&vmf), VM_FAULT_DONE);
 	mm_destroy(child);
 }
+
+Test(userfault, a_sleepable_kernel_copy_waits_unless_user_mode_only)
+{
+	uint8_t bytes[64] = { 1 };
+	const void *channel = NULL;
+	struct uffd_msg msg;
+	size_t done = 99;
+
+	api(0);
+	cr_assert_eq(userfault_register(fx.ctx, ADDR + PG, PG, UFFDIO_REGISTER_MODE_MISSING), 0);
+	cr_expect_eq(copy_to_user_sleepable(fx.mm, ADDR + PG - 16, bytes, sizeof(bytes), &done, &channel),
+		     -EAGAIN);
+	cr_expect_eq(done, 16, "the bytes before the registered page");
+	cr_expect_not_null(channel);
+	cr_assert_eq(userfault_read(fx.ctx, &msg), 0);
+	cr_expect_eq(msg.flags, UFFD_PAGEFAULT_FLAG_WRITE);
+	cr_expect_eq(msg.address, ADDR + PG);
+	fx.ctx->user_mode_only = true;
+	cr_expect_eq(copy_to_user_sleepable(fx.mm, ADDR + PG, bytes, 8, &done, &channel), -EFAULT);
+	cr_expect_eq(done, 0);
+}
