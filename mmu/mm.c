@@ -512,6 +512,8 @@ static int move_range(struct mm *mm, uint64_t old_addr, uint64_t old_len, uint64
 	moved->start = to;
 	moved->end = to + new_len;
 	moved->pgoff = linear_page_index(vma, old_addr);
+	moved->watch = NULL;		/* a design's watch stays behind */
+	moved->watch_data = NULL;
 	if (flags & MM_REMAP_DONTUNMAP) {
 		vma->flags &= ~VM_LOCKED_MASK;
 		vma_merge(mm, vma);

@@ -122,9 +122,10 @@ struct vm_ops {
 
 /* A design that sees a region's missing pages before its object does (a
  * userfaultfd registration: Linux's vma->vm_userfaultfd_ctx), set on the
- * VMA with its state in vma->watch_data.  Splits and mremap keep it, VMAs
- * merge only with the same watch and data, a fork child's copy is without
- * it (Linux without UFFD_FEATURE_EVENT_FORK). */
+ * VMA with its state in vma->watch_data.  Splits keep it, VMAs merge only
+ * with the same watch and data; a fork child's copy and a range mremap
+ * moves are without it (Linux without UFFD_FEATURE_EVENT_FORK and
+ * EVENT_REMAP; MREMAP_DONTUNMAP's old range keeps it). */
 struct vm_watch_ops {
 	/* A fault found no entry at vmf->address: VM_FAULT_DONE lets the
 	 * object's fault go on, anything else is the fault's outcome (RETRY,

@@ -334,8 +334,6 @@ static int dev_open(void *data, const struct pseudo_node *node, const char *path
 		    struct file **out)
 {
 	(void)node;
-	if (flags & O_PATH)
-		return -EOPNOTSUPP;	/* no O_PATH descriptors of this node (yet) */
 	*out = file_alloc(&dev_ops, flags, path, data);
 	return 0;
 }

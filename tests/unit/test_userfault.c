@@ -397,3 +397,17 @@ Test(userfault, a_sleepable_kernel_copy_waits_unless_user_mode_only)
 	cr_expect_eq(copy_to_user_sleepable(fx.mm, ADDR + PG, bytes, 8, &done, &channel), -EFAULT);
 	cr_expect_eq(done, 0);
 }
+
+Test(userfault, mremap_moves_out_of_the_registration)
+{
+	struct vm_fault vmf;
+	uint64_t to;
+
+	api(0);
+	cr_assert_eq(userfault_register(fx.ctx, ADDR, 2 * PG, UFFDIO_REGISTER_MODE_MISSING), 0);
+	cr_assert_eq(mm_mremap(fx.mm, ADDR, PG, PG, MM_REMAP_MAYMOVE | MM_REMAP_FIXED, ADDR + 16 * PG, &to), 0);
+	cr_expect_null(vma_lookup(fx.mm, to)->watch, "Linux without EVENT_REMAP drops it");
+	cr_expect_eq(fault(to, FAULT_READ, FAULT_FLAG_ALLOW_RETRY, &vmf), VM_FAULT_DONE);
+	cr_expect_eq(fault(ADDR + PG, FAULT_READ, FAULT_FLAG_ALLOW_RETRY, &vmf), VM_FAULT_RETRY,
+		     "the rest stays registered");
+}
