@@ -6,30 +6,52 @@
  * vm.unprivileged_userfaultfd says); and the round trip's cost as
  * --stats reports it.
  */
+#include <fcntl.h>
 #include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 #include "harness.h"
+
+/* Whether this host lets the tests use userfaultfd as the guests do: the
+ * call without UFFD_USER_MODE_ONLY (root, CAP_SYS_PTRACE or
+ * vm.unprivileged_userfaultfd=1) and /dev/userfaultfd (root by default). */
+static bool host_has_userfaultfd(void)
+{
+	long fd = syscall(SYS_userfaultfd, O_CLOEXEC);
+
+	if (fd < 0)
+		return false;
+	close((int)fd);
+	return access("/dev/userfaultfd", R_OK | W_OK) == 0;
+}
 
 TestSuite(userfaultfd, .init = harness_setup, .fini = harness_teardown, .timeout = TEST_TIMEOUT);
 
 /* Run guest `name` under mmusim and tests/host-`name` on this kernel:
- * both exit 0 and print the same; the host's output holds `known` (an
- * answer the uapi header or fs/userfaultfd.c gives, so the oracle itself
- * is checked). */
+ * both exit 0 and print the same; the output holds `known` (an answer the
+ * uapi header or fs/userfaultfd.c gives, so the oracle itself is checked).
+ * A host that refuses userfaultfd to this user leaves only mmusim's side. */
 static void expect_same_as_host(const char *name, const char *known)
 {
 	gchar *guest = g_strdup_printf("%s/%s", GUEST_BIN_DIR, name);
 	gchar *host = g_strdup_printf("%s/host-%s", HOST_BIN_DIR, name);
 	struct result m = run_mmusim(guest, NULL);
-	struct result h = run_argv((const char *const[]){ host, NULL });
 
-	cr_expect_eq(h.status, 0, "the host program failed: %s", h.err);
-	expect_contains("the host's output", h.out, known);
 	expect_status(&m, 0);
-	cr_expect_str_eq(m.out, h.out);
+	expect_contains("mmusim's output", m.out, known);
 	cr_expect_str_eq(m.err, "");
+	if (host_has_userfaultfd()) {
+		struct result h = run_argv((const char *const[]){ host, NULL });
+
+		cr_expect_eq(h.status, 0, "the host program failed: %s", h.err);
+		expect_contains("the host's output", h.out, known);
+		cr_expect_str_eq(m.out, h.out);
+		result_free(&h);
+	} else {
+		cr_log_warn("this host refuses userfaultfd to this user: %s not compared", name);
+	}
 	result_free(&m);
-	result_free(&h);
 	g_free(guest);
 	g_free(host);
 }
