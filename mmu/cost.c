@@ -41,6 +41,8 @@ static const char *const step_keys[NR_COST_STEPS] = {
 	[COST_SIGNAL_DELIVERY] = "signal_delivery",
 	[COST_VMA_MODIFY] = "vma_modify",
 	[COST_FORK_MM] = "fork_mm",
+	[COST_UFFD_ENQUEUE] = "uffd_enqueue",
+	[COST_UFFD_WAKE] = "uffd_wake",
 };
 
 /* The documented default: a generic 2 GHz core (docs/cost-profiles.md). */
@@ -62,6 +64,7 @@ static const char default_profile[] =
 	"ipi_send=600\nipi_handle=1500\nack_wait=1000\ntlbi_broadcast=100\ntlbi_sync=600\n"
 	"signal_delivery=1500\n"
 	"vma_modify=0\nfork_mm=0\n"
+	"uffd_enqueue=400\nuffd_wake=300\n"
 	"[tlb]\n"
 	"l1i_entries=64\nl1i_ways=4\nl1d_entries=64\nl1d_ways=4\n"
 	"l2_entries=1024\nl2_ways=8\npwc_entries=32\n"
@@ -86,6 +89,7 @@ static const char xeon_e5620_profile[] =
 	"sched_pick=1700\n"
 	"ipi_send=700\nipi_handle=2000\nack_wait=1500\ntlbi_broadcast=0\ntlbi_sync=0\n"
 	"signal_delivery=2500\n"
+	"uffd_enqueue=450\nuffd_wake=350\n"
 	"[tlb]\n"
 	"l1i_entries=64\nl1i_ways=4\nl1d_entries=64\nl1d_ways=4\n"
 	"l2_entries=512\nl2_ways=4\npwc_entries=32\n"

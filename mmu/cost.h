@@ -63,6 +63,8 @@ enum cost_step {
 	COST_SIGNAL_DELIVERY,
 	COST_VMA_MODIFY,		/* an mprotect call's VMA work (find, split, merge) */
 	COST_FORK_MM,			/* a fork's task and mm set-up, beyond the entries it copies */
+	COST_UFFD_ENQUEUE,		/* a user fault queues its message and wakes the handler's queue */
+	COST_UFFD_WAKE,			/* a resolving ioctl finds and wakes a user fault's waiter */
 	NR_COST_STEPS
 };
 

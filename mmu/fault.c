@@ -6,6 +6,7 @@
  */
 #include "mmu/fault.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -118,27 +119,40 @@ static void do_fault_around(struct vm_fault *vmf)
 			map_around(vmf, base + (off << PAGE_SHIFT));
 }
 
-static vm_fault_t do_missing_page(struct vm_fault *vmf)
+int vm_fault_install_page(struct vm_fault *vmf, phys_addr_t page)
 {
 	struct mm *mm = vmf->mm;
 	pte_t *ptep;
-	vm_fault_t ret = vmf->vma->vm_ops->fault(vmf);
-	int created;
+	int created = pgtable_walk_alloc(mm->phys, mm->pgd, vmf->address, &ptep);
 
+	if (created >= 0 && pte_present(*ptep))
+		created = -EEXIST;
+	if (created < 0) {
+		phys_put(mm->phys, page);
+		return created;
+	}
+	vmf->tables_allocated += (unsigned)created;
+	set_pte(vmf, ptep, page, page_prot(mm, vmf->vma, page));
+	notify_code(vmf, vmf->address);
+	return 0;
+}
+
+static vm_fault_t do_missing_page(struct vm_fault *vmf)
+{
+	struct mm *mm = vmf->mm;
+	const struct vm_watch_ops *watch = vmf->vma->watch;
+	vm_fault_t ret = watch ? (vm_fault_t)watch->missing(vmf) : VM_FAULT_DONE;
+
+	if (ret == VM_FAULT_DONE)
+		ret = vmf->vma->vm_ops->fault(vmf);
 	g_assert(ret != VM_FAULT_RETRY || (vmf->flags & FAULT_FLAG_ALLOW_RETRY));
 	if (ret == VM_FAULT_DONE && vmf->access == FAULT_WRITE && !(vmf->vma->flags & VM_SHARED) &&
 	    phys_refcount(mm->phys, vmf->page) > 1)
 		ret = do_cow_page(vmf);
 	if (ret != VM_FAULT_DONE)
 		return ret;
-	created = pgtable_walk_alloc(mm->phys, mm->pgd, vmf->address, &ptep);
-	if (created < 0) {
-		phys_put(mm->phys, vmf->page);
+	if (vm_fault_install_page(vmf, vmf->page))
 		return VM_FAULT_OOM;
-	}
-	vmf->tables_allocated += (unsigned)created;
-	set_pte(vmf, ptep, vmf->page, page_prot(mm, vmf->vma, vmf->page));
-	notify_code(vmf, vmf->address);
 	if (should_fault_around(vmf))
 		do_fault_around(vmf);
 	return VM_FAULT_DONE;

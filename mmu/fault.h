@@ -29,6 +29,13 @@ vm_fault_t handle_mm_fault(struct vm_fault *vmf);
  * another mm (vm_ops->handle_fault). */
 vm_fault_t handle_vma_fault(struct vm_fault *vmf);
 
+/* Map `page` (its reference moves to the entry, or is dropped on failure)
+ * at vmf->address of vmf->vma, whose entry must be empty, as a missing-page
+ * fault does; the record counts the tables and the entry.  0, -EEXIST when
+ * an entry is present, -ENOMEM without memory for a table (Linux's
+ * mfill_atomic_install_pte, for UFFDIO_COPY and UFFDIO_ZEROPAGE). */
+int vm_fault_install_page(struct vm_fault *vmf, phys_addr_t page);
+
 /* Whether a VMA's protection allows an access at all. */
 bool vma_permits(const struct vma *vma, enum fault_access access);
 

@@ -512,6 +512,8 @@ static int move_range(struct mm *mm, uint64_t old_addr, uint64_t old_len, uint64
 	moved->start = to;
 	moved->end = to + new_len;
 	moved->pgoff = linear_page_index(vma, old_addr);
+	moved->watch = NULL;		/* a design's watch stays behind */
+	moved->watch_data = NULL;
 	if (flags & MM_REMAP_DONTUNMAP) {
 		vma->flags &= ~VM_LOCKED_MASK;
 		vma_merge(mm, vma);
@@ -748,6 +750,8 @@ int mm_dup(struct mm *old, struct mm **out)
 		d.vma = vma;
 		copy = vma_dup(vma);
 		copy->flags &= ~VM_LOCKED_MASK;	/* locks are not inherited */
+		copy->watch = NULL;		/* nor a design's watch */
+		copy->watch_data = NULL;
 		if (vma->flags & VM_WIPEONFORK)
 			copy->flags &= ~VM_ANON_PAGES;	/* the child's starts empty */
 		vma_link(d.child, copy);

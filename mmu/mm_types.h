@@ -120,6 +120,19 @@ struct vm_ops {
 	bool (*owns_page)(const struct vma *vma, uint64_t pgoff, phys_addr_t pa);
 };
 
+/* A design that sees a region's missing pages before its object does (a
+ * userfaultfd registration: Linux's vma->vm_userfaultfd_ctx), set on the
+ * VMA with its state in vma->watch_data.  Splits keep it, VMAs merge only
+ * with the same watch and data; a fork child's copy and a range mremap
+ * moves are without it (Linux without UFFD_FEATURE_EVENT_FORK and
+ * EVENT_REMAP; MREMAP_DONTUNMAP's old range keeps it). */
+struct vm_watch_ops {
+	/* A fault found no entry at vmf->address: VM_FAULT_DONE lets the
+	 * object's fault go on, anything else is the fault's outcome (RETRY,
+	 * only with FAULT_FLAG_ALLOW_RETRY, with the channel; SIGBUS). */
+	int (*missing)(struct vm_fault *vmf);
+};
+
 /* A VMA's links in its mm's tree (mmu/vma_tree) and the figures of the
  * subtree below it, as Linux's vm_rb and rb_subtree_gap. */
 struct vma_node {
@@ -145,6 +158,8 @@ struct vma {
 	const char *name;		/* "[heap]", "[stack]", or NULL: ask the ops */
 	uint64_t stamp;			/* mm->vma_clock at its last link, resize or
 					 * mprotect (the RFC's vas_last_update) */
+	const struct vm_watch_ops *watch;	/* NULL: none */
+	void *watch_data;
 	struct vma_node rb;		/* owned by mmu/vma_tree */
 };
 
@@ -183,7 +198,7 @@ enum fault_access { FAULT_READ, FAULT_WRITE, FAULT_EXEC };
 /* vm_fault.flags */
 #define FAULT_FLAG_KERNEL	0x1u	/* taken by a kernel copy (uaccess, populate) */
 #define FAULT_FLAG_ALLOW_RETRY	0x2u	/* the caller can sleep and run the access again */
-#define FAULT_FLAG_FORCE	0x80u	/* FOLL_FORCE: a write to a private read-only VMA (mmu/uaccess.h) */
+#define FAULT_FLAG_FORCE	0x4u	/* FOLL_FORCE: a write to a private read-only VMA (mmu/uaccess.h) */
 
 /* How a fault ended. */
 typedef enum {

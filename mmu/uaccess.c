@@ -10,7 +10,21 @@ enum user_fault {
 	NO_FAULT,	/* it does not: -EFAULT */
 	FAULT_IN,	/* a fault, as the guest's own access would take */
 	FAULT_IN_FORCED,	/* a fault with FOLL_FORCE (access_remote_vm) */
+	FAULT_IN_SLEEPABLE,	/* a fault that may wait (a userfaultfd range): -EAGAIN */
 };
+
+/* The fault flags of a kernel access that faults as `how` says. */
+static unsigned fault_flags(enum user_fault how)
+{
+	switch (how) {
+	case FAULT_IN_FORCED:
+		return FAULT_FLAG_KERNEL | FAULT_FLAG_FORCE;
+	case FAULT_IN_SLEEPABLE:
+		return FAULT_FLAG_KERNEL | FAULT_FLAG_ALLOW_RETRY;
+	default:
+		return FAULT_FLAG_KERNEL;
+	}
+}
 
 /* Whether entry `e` allows the access.  Forced, a write may go to a
  * read-only page that is the mapping's own (not shared with anything,
@@ -25,9 +39,11 @@ static bool pte_allows(const struct mm *mm, pte_t e, enum fault_access access, e
 	       (how == FAULT_IN_FORCED && pte_present(e) && !phys_page_shared(mm->phys, pte_addr(e)));
 }
 
-/* Host address of guest byte `addr`, faulting its page in as `how` says. */
+/* Host address of guest byte `addr`, faulting its page in as `how` says.
+ * A fault that must sleep (only FAULT_IN_SLEEPABLE) gives -EAGAIN and the
+ * channel it waits on. */
 static int user_ptr(struct mm *mm, uint64_t addr, enum fault_access access, enum user_fault how,
-		    uint8_t **out)
+		    uint8_t **out, const void **channel)
 {
 	struct vm_fault vmf;
 
@@ -40,13 +56,15 @@ static int user_ptr(struct mm *mm, uint64_t addr, enum fault_access access, enum
 		}
 		if (how == NO_FAULT)
 			break;
-		vm_fault_init(&vmf, mm, addr, access,
-			      FAULT_FLAG_KERNEL | (how == FAULT_IN_FORCED ? FAULT_FLAG_FORCE : 0));
+		vm_fault_init(&vmf, mm, addr, access, fault_flags(how));
 		switch (handle_mm_fault(&vmf)) {
 		case VM_FAULT_DONE:
 			continue;
 		case VM_FAULT_OOM:
 			return -ENOMEM;
+		case VM_FAULT_RETRY:
+			*channel = vmf.wait_channel;
+			return -EAGAIN;
 		default:
 			return -EFAULT;
 		}
@@ -54,14 +72,17 @@ static int user_ptr(struct mm *mm, uint64_t addr, enum fault_access access, enum
 	return -EFAULT;
 }
 
-/* Copy len bytes between host `buf` and guest `addr`, page by page. */
-static int copy_user(struct mm *mm, uint64_t addr, uint8_t *buf, size_t len,
-		     enum fault_access access, enum user_fault how)
+/* Copy len bytes between host `buf` and guest `addr`, page by page;
+ * *done counts the bytes copied (before an error too). */
+static int copy_user_done(struct mm *mm, uint64_t addr, uint8_t *buf, size_t len,
+			  enum fault_access access, enum user_fault how, size_t *done,
+			  const void **channel)
 {
+	*done = 0;
 	while (len) {
 		size_t chunk = MIN(len, PAGE_SIZE - (addr & ~PAGE_MASK));
 		uint8_t *p;
-		int err = user_ptr(mm, addr, access, how, &p);
+		int err = user_ptr(mm, addr, access, how, &p, channel);
 
 		if (err)
 			return err;
@@ -72,8 +93,18 @@ static int copy_user(struct mm *mm, uint64_t addr, uint8_t *buf, size_t len,
 		addr += chunk;
 		buf += chunk;
 		len -= chunk;
+		*done += chunk;
 	}
 	return 0;
+}
+
+static int copy_user(struct mm *mm, uint64_t addr, uint8_t *buf, size_t len,
+		     enum fault_access access, enum user_fault how)
+{
+	const void *channel;
+	size_t done;
+
+	return copy_user_done(mm, addr, buf, len, access, how, &done, &channel);
 }
 
 int copy_from_user(struct mm *mm, void *dst, uint64_t src, size_t len)
@@ -81,32 +112,45 @@ int copy_from_user(struct mm *mm, void *dst, uint64_t src, size_t len)
 	return copy_user(mm, src, dst, len, FAULT_READ, FAULT_IN);
 }
 
-static int write_user(struct mm *mm, uint64_t dst, const void *src, size_t len, enum user_fault how)
+/* Write `len` bytes at guest `dst`; *done counts those written. */
+static int write_user(struct mm *mm, uint64_t dst, const void *src, size_t len, enum user_fault how,
+		      size_t *done, const void **channel)
 {
 	struct vma *vma = vma_lookup(mm, dst);
-	int err = copy_user(mm, dst, (uint8_t *)src, len, FAULT_WRITE, how);
+	int err = copy_user_done(mm, dst, (uint8_t *)src, len, FAULT_WRITE, how, done, channel);
 
 	/* The host wrote behind the emulator's back: code it translated from
 	 * these bytes is stale. */
-	if (!err && len && vma && (vma->prot & VM_EXEC))
-		mmu_notifier_invalidate_code(mm, dst, dst + len);
+	if (*done && vma && (vma->prot & VM_EXEC))
+		mmu_notifier_invalidate_code(mm, dst, dst + *done);
 	return err;
 }
 
 int copy_to_user(struct mm *mm, uint64_t dst, const void *src, size_t len)
 {
-	return write_user(mm, dst, src, len, FAULT_IN);
+	const void *channel;
+	size_t done;
+
+	return write_user(mm, dst, src, len, FAULT_IN, &done, &channel);
+}
+
+int copy_to_user_sleepable(struct mm *mm, uint64_t dst, const void *src, size_t len,
+			   size_t *done, const void **channel)
+{
+	return write_user(mm, dst, src, len, FAULT_IN_SLEEPABLE, done, channel);
 }
 
 int access_remote_vm(struct mm *mm, uint64_t addr, void *buf, size_t len, bool write)
 {
 	struct vma *vma = vma_lookup(mm, addr);
+	const void *channel;
+	size_t done;
 
 	if (!write)
 		return copy_from_user(mm, buf, addr, len);
 	if (!vma || ((vma->flags & VM_SHARED) && !(vma->prot & VM_WRITE)))
 		return -EFAULT;	/* not a copy-on-write mapping */
-	return write_user(mm, addr, buf, len, FAULT_IN_FORCED);
+	return write_user(mm, addr, buf, len, FAULT_IN_FORCED, &done, &channel);
 }
 
 int copy_from_user_nofault(struct mm *mm, void *dst, uint64_t src, size_t len)
@@ -135,7 +179,8 @@ static long copy_string(struct mm *mm, char *dst, uint64_t src, size_t size, enu
 	while (done < size) {
 		size_t chunk = MIN(size - done, PAGE_SIZE - ((src + done) & ~PAGE_MASK));
 		uint8_t *p;
-		int err = user_ptr(mm, src + done, FAULT_READ, how, &p);
+		const void *channel;
+		int err = user_ptr(mm, src + done, FAULT_READ, how, &p, &channel);
 		uint8_t *nul;
 
 		if (err)

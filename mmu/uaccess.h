@@ -15,6 +15,12 @@
 
 int copy_from_user(struct mm *mm, void *dst, uint64_t src, size_t len);
 int copy_to_user(struct mm *mm, uint64_t dst, const void *src, size_t len);
+/* copy_to_user for a caller that can sleep and copy the rest later (a
+ * read(2)): a page whose fault must wait (a userfaultfd range) stops the
+ * copy with -EAGAIN and the channel the fault waits on; *done counts the
+ * bytes copied (before an error too). */
+int copy_to_user_sleepable(struct mm *mm, uint64_t dst, const void *src, size_t len,
+			   size_t *done, const void **channel);
 /* Copy a NUL-terminated string of at most size-1 bytes; returns its length,
  * -EFAULT, or -ENAMETOOLONG when no NUL comes within `size` bytes. */
 long strncpy_from_user(struct mm *mm, char *dst, uint64_t src, size_t size);

@@ -119,13 +119,13 @@ int __vma_split(struct mm *mm, struct vma *vma, uint64_t addr, struct vma **out)
 }
 
 /* Two adjacent VMAs can become one when nothing would tell them apart: the
- * same ops on the same object, at consecutive offsets of it. */
+ * same ops on the same object, at consecutive offsets of it, the same watch. */
 static bool vma_mergeable(const struct vma *lo, const struct vma *hi)
 {
 	return lo->end == hi->start && lo->prot == hi->prot &&
 	       (lo->flags & ~VM_ANON_PAGES) == (hi->flags & ~VM_ANON_PAGES) &&
 	       lo->vm_ops == hi->vm_ops && lo->vm_private_data == hi->vm_private_data &&
-	       lo->name == hi->name &&
+	       lo->name == hi->name && lo->watch == hi->watch && lo->watch_data == hi->watch_data &&
 	       (!lo->vm_private_data ||
 		lo->pgoff + ((lo->end - lo->start) >> PAGE_SHIFT) == hi->pgoff);
 }

@@ -28,6 +28,7 @@ extern const struct syscall_desc eventfd_syscalls[], epoll_syscalls[], unix_sysc
 extern const struct syscall_desc vas_syscalls[];
 extern const struct syscall_desc mman_syscalls[], shm_syscalls[];
 extern const struct syscall_desc mount_syscalls[];
+extern const struct syscall_desc userfaultfd_syscalls[];
 
 const struct syscall_desc *const syscall_tables[] = {
 	fs_syscalls, mm_syscalls, proc_syscalls, time_syscalls, exit_syscalls, fork_syscalls,
@@ -38,6 +39,7 @@ const struct syscall_desc *const syscall_tables[] = {
 	signalfd_syscalls, splice_syscalls, roi_syscalls, snapshot_syscalls,
 	vas_syscalls, mman_syscalls, shm_syscalls,
 	mount_syscalls,
+	userfaultfd_syscalls,
 	NULL,
 };
 

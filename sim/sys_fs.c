@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "mmu/uaccess.h"
+#include "sim/copyout.h"
 #include "sim/permission.h"
 #include "sim/sigqueue.h"
 #include "sim/sys_fs.h"
@@ -177,11 +178,15 @@ static long read_into_user(struct machine *m, struct task *t, struct file *f, ui
 			   uint64_t count, int64_t offset)
 {
 	size_t len = (size_t)MIN(count, IO_MAX);
-	uint8_t *buf = g_malloc(MAX(len, 1));
-	long n = file_read(m, t, f, buf, len, offset);
+	uint8_t *buf;
+	long n;
 
-	if (n > 0 && copy_to_user(t->mm, ubuf, buf, (size_t)n))
-		n = -EFAULT;
+	if (copy_out_resume(m, t, f, ubuf, &n))	/* the copy waited for a user fault */
+		return n;
+	buf = g_malloc(MAX(len, 1));
+	n = file_read(m, t, f, buf, len, offset);
+	if (n > 0)
+		n = copy_out_read(m, t, f, ubuf, buf, n);
 	g_free(buf);
 	return n;
 }

@@ -197,6 +197,7 @@ void task_free(struct task *t)
 	g_ptr_array_free(t->mms, TRUE);
 	cpu_context_free(t->ctx);
 	g_free(t->strace_line);
+	g_free(t->copy_out);
 	g_free(t);
 }
 

@@ -126,6 +126,7 @@ struct task {
 	uint64_t saved_sigmask;		/* rt_sigsuspend: the mask to restore after the handler */
 	bool sigsuspended;
 	uint64_t sigwait_set;		/* rt_sigtimedwait: signals that end the wait */
+	void *copy_out;			/* a read's bytes waiting for a user fault (sim/copyout.c; one block) */
 	char *strace_line;		/* --strace: the call's line so far */
 	bool strace_addr_result;
 	const char *strace_redo_fmt;	/* decode again at the end (memory not in yet), or NULL */

@@ -35,6 +35,7 @@ tests_integration_tests_SOURCES = \
 	tests/integration/test_fdkinds.c \
 	tests/integration/test_progress.c \
 	tests/integration/test_vas.c \
+	tests/integration/test_userfaultfd.c \
 	tests/integration/test_mmcalls.c \
 	tests/integration/test_fsperm.c
 tests_integration_tests_CFLAGS = $(AM_CFLAGS) $(CRITERION_CFLAGS) $(JSON_GLIB_CFLAGS) \
@@ -136,3 +137,12 @@ tests_host_fdcalls_SOURCES = guest/fdcalls.c
 tests_host_fdcalls_LDFLAGS = -pthread
 tests_host_sigfd_SOURCES = guest/sigfd.c
 tests_host_splicetee_SOURCES = guest/splicetee.c
+
+# userfaultfd(2): the guests of test_userfaultfd.c built for this host.
+UFFD_HOST = tests/host-uffd tests/host-uffderr
+EXTRA_tests_integration_tests_DEPENDENCIES += $(UFFD_HOST)
+check_PROGRAMS += $(UFFD_HOST)
+tests_host_uffd_SOURCES = guest/uffd.c
+tests_host_uffd_LDFLAGS = -pthread
+tests_host_uffderr_SOURCES = guest/uffderr.c
+tests_host_uffderr_LDFLAGS = -pthread

@@ -174,3 +174,9 @@ TESTS += tests/unit-fastpath
 tests_unit_fastpath_SOURCES = tests/unit/test_fastpath.c
 tests_unit_fastpath_CFLAGS = $(UNIT_CFLAGS) $(UNICORN_CFLAGS)
 tests_unit_fastpath_LDADD = $(SIM_LIBS) $(CRITERION_LIBS)
+
+# userfaultfd's memory side (mmu/userfault).
+unit_tests += tests/unit-userfault
+tests_unit_userfault_SOURCES = tests/unit/test_userfault.c
+tests_unit_userfault_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_userfault_LDADD = $(TEST_LIBS)

@@ -1,0 +1,87 @@
+/*
+ * userfaultfd(2) (sim/userfaultfd.c, mmu/userfault): guests that resolve
+ * their own page faults from a handler thread, and the errors of every
+ * ioctl, compared line by line with the same programs built for this host
+ * and run on its kernel (tests/host-NAME; root may use userfaultfd whatever
+ * vm.unprivileged_userfaultfd says); and the round trip's cost as
+ * --stats reports it.
+ */
+#include <fcntl.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "harness.h"
+
+/* Whether this host lets the tests use userfaultfd as the guests do: the
+ * call without UFFD_USER_MODE_ONLY (root, CAP_SYS_PTRACE or
+ * vm.unprivileged_userfaultfd=1) and /dev/userfaultfd (root by default). */
+static bool host_has_userfaultfd(void)
+{
+	long fd = syscall(SYS_userfaultfd, O_CLOEXEC);
+
+	if (fd < 0)
+		return false;
+	close((int)fd);
+	return access("/dev/userfaultfd", R_OK | W_OK) == 0;
+}
+
+TestSuite(userfaultfd, .init = harness_setup, .fini = harness_teardown, .timeout = TEST_TIMEOUT);
+
+/* Run guest `name` under mmusim and tests/host-`name` on this kernel:
+ * both exit 0 and print the same; the output holds `known` (an answer the
+ * uapi header or fs/userfaultfd.c gives, so the oracle itself is checked).
+ * A host that refuses userfaultfd to this user leaves only mmusim's side. */
+static void expect_same_as_host(const char *name, const char *known)
+{
+	gchar *guest = g_strdup_printf("%s/%s", GUEST_BIN_DIR, name);
+	gchar *host = g_strdup_printf("%s/host-%s", HOST_BIN_DIR, name);
+	struct result m = run_mmusim(guest, NULL);
+
+	expect_status(&m, 0);
+	expect_contains("mmusim's output", m.out, known);
+	cr_expect_str_eq(m.err, "");
+	if (host_has_userfaultfd()) {
+		struct result h = run_argv((const char *const[]){ host, NULL });
+
+		cr_expect_eq(h.status, 0, "the host program failed: %s", h.err);
+		expect_contains("the host's output", h.out, known);
+		cr_expect_str_eq(m.out, h.out);
+		result_free(&h);
+	} else {
+		cr_log_warn("this host refuses userfaultfd to this user: %s not compared", name);
+	}
+	result_free(&m);
+	g_free(guest);
+	g_free(host);
+}
+
+/* A handler thread polls, reads struct uffd_msg and answers with COPY and
+ * ZEROPAGE; a blocking handler closes the descriptor on a blocked fault,
+ * which then completes as a normal fault; the SIGBUS feature; read(2)'s
+ * copy into a registered page waits for the handler (EFAULT with
+ * UFFD_USER_MODE_ONLY). */
+Test(userfaultfd, handler_thread_as_the_kernel)
+{
+	expect_same_as_host("uffd", "event: 18\n");	/* UFFD_EVENT_PAGEFAULT 0x12 */
+}
+
+/* The errors of fs/userfaultfd.c and mm/userfaultfd.c. */
+Test(userfaultfd, errors_as_the_kernel)
+{
+	expect_same_as_host("uffderr", "copy onto a present page: EEXIST\n");
+}
+
+/* guest/uffd blocks five faults (three resolved by the poll handler, one
+ * woken by the close, one of read(2)'s copy): five round trips in
+ * fault:userfault, and the five blocked faults counted as retries. */
+Test(userfaultfd, round_trips_in_the_stats)
+{
+	struct result r = run_mmusim("--stats", GUEST("uffd"), NULL);
+
+	expect_status(&r, 0);
+	expect_contains("--stats", r.err, "    retry                          5\n");
+	expect_contains("--stats", r.err, "    fault:userfault                   5 ");
+	expect_contains("--stats", r.err, "uffd_enqueue");
+	result_free(&r);
+}

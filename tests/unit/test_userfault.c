@@ -1,0 +1,413 @@
+/*
+ * mmu/userfault: a userfaultfd's ranges, waiters and installed pages,
+ * without the emulator: the host side is a recorder of the calls the
+ * simulator would get (a message queued, a channel woken).  Profile
+ * "default" (2.0 GHz; cycles: trap_entry 100, trap_exit 80, syscall_entry
+ * 70, syscall_exit 60, page_copy 500, pgtable_alloc 300, pte_install 40,
+ * sched_pick 800, uffd_enqueue 400, uffd_wake 300).
+ *
+ * Hand-computed round trip of one fault resolved by UFFDIO_COPY in a fresh
+ * mm (the copy's walk creates the PUD, PMD and PTE tables): the fault's
+ * trap 100 + 400 + 80, the handler's wake-up and read 800 + 70 + 60, the
+ * resolve 500 + 3 x 300 + 40, the wake 800 + 300 and the retried access
+ * 100 + 80: 4230 cycles.
+ */
+#include <criterion/criterion.h>
+#include <errno.h>
+#include <string.h>
+
+#include "mmu/agent.h"
+#include "mmu/fault.h"
+#include "mmu/uaccess.h"
+#include "mmu/userfault/userfault.h"
+
+#define PG PAGE_SIZE
+#define ADDR UINT64_C(0x40000000)
+#define SRC UINT64_C(0x10000000000)	/* another top-level entry: ADDR's tables are its own */
+
+static struct {
+	struct cost_profile profile;
+	struct phys *phys;
+	struct vm_stats stats;
+	struct domain domain;
+	struct mm *mm;
+	struct userfault_ctx *ctx;
+	int tid;			/* the "current thread" */
+	int queued;			/* messages announced */
+	GPtrArray *woken;		/* channels woken, in order */
+} fx;
+
+static int host_tid(void *arg)
+{
+	(void)arg;
+	return fx.tid;
+}
+
+static void host_queued(void *arg)
+{
+	(void)arg;
+	fx.queued++;
+}
+
+static void host_wake(void *arg, const void *channel)
+{
+	(void)arg;
+	g_ptr_array_add(fx.woken, (void *)channel);
+}
+
+static const struct userfault_host host = { NULL, host_tid, host_queued, host_wake };
+
+static void setup(void)
+{
+	GString *error = g_string_new(NULL);
+
+	cr_assert_eq(cost_profile_load("default", &fx.profile, NULL), 0);
+	cr_assert_eq(phys_create(UINT64_C(16) << 20, &fx.phys), 0);
+	cr_assert_eq(domain_init(&fx.domain, fx.phys, &fx.profile, 1, true, error), 0, "%s", error->str);
+	g_string_free(error, TRUE);
+	cr_assert_eq(mm_create(fx.phys, &fx.stats, &fx.mm), 0);
+	domain_attach_mm(&fx.domain, fx.mm);
+	cr_assert_eq(mm_mmap(fx.mm, ADDR, 4 * PG, VM_READ | VM_WRITE, MM_MAP_FIXED, NULL, 0, &(uint64_t){ 0 }), 0);
+	cr_assert_eq(mm_mmap(fx.mm, SRC, PG, VM_READ | VM_WRITE, MM_MAP_FIXED, NULL, 0, &(uint64_t){ 0 }), 0);
+	fx.ctx = userfault_new(fx.mm, &host);
+	fx.tid = 7;
+	fx.woken = g_ptr_array_new();
+}
+
+static void teardown(void)
+{
+	if (fx.ctx)
+		userfault_release(fx.ctx);
+	if (fx.mm)
+		mm_destroy(fx.mm);
+	g_ptr_array_free(fx.woken, TRUE);
+	domain_fini(&fx.domain);
+	phys_destroy(fx.phys);
+	cost_profile_clear(&fx.profile);
+}
+
+TestSuite(userfault, .init = setup, .fini = teardown);
+
+static vm_fault_t fault(uint64_t addr, enum fault_access access, unsigned flags, struct vm_fault *vmf)
+{
+	vm_fault_init(vmf, fx.mm, addr, access, flags);
+	return handle_mm_fault(vmf);
+}
+
+static bool entry_present(uint64_t addr)
+{
+	pte_t *ptep = pgtable_walk(fx.phys, fx.mm->pgd, addr);
+
+	return ptep && pte_present(*ptep);
+}
+
+/* SRC's first bytes, for COPY to carry. */
+static void poke_src(void)
+{
+	uint64_t v = UINT64_C(0x1122334455667788);
+
+	cr_assert_eq(copy_to_user(fx.mm, SRC + 8, &v, sizeof(v)), 0);
+}
+
+static uint64_t peek_u64(struct mm *mm, uint64_t addr)
+{
+	uint64_t v = 0;
+
+	cr_assert_eq(copy_from_user(mm, &v, addr, sizeof(v)), 0);
+	return v;
+}
+
+static void api(unsigned features)
+{
+	uint64_t offered;
+
+	cr_assert_eq(userfault_api(fx.ctx, UFFD_API, features, &offered), 0);
+}
+
+Test(userfault, api_is_negotiated_once)
+{
+	uint64_t offered = 0;
+
+	cr_expect_eq(userfault_api(fx.ctx, 0xab, 0, &offered), -EINVAL);
+	cr_expect_eq(userfault_api(fx.ctx, UFFD_API, UINT64_C(1) << 1, &offered), -EINVAL,
+		     "EVENT_FORK is not implemented, so not offered");
+	cr_expect_eq(userfault_api(fx.ctx, UFFD_API, UFFD_FEATURE_THREAD_ID, &offered), 0);
+	cr_expect_eq(offered, UFFD_FEATURE_SIGBUS | UFFD_FEATURE_THREAD_ID | UFFD_FEATURE_EXACT_ADDRESS);
+	cr_expect_eq(userfault_api(fx.ctx, UFFD_API, 0, &offered), -EINVAL, "a second UFFDIO_API");
+}
+
+Test(userfault, register_splits_and_unregister_merges)
+{
+	struct vma *vma;
+
+	api(0);
+	cr_assert_eq(userfault_register(fx.ctx, ADDR + PG, 2 * PG, UFFDIO_REGISTER_MODE_MISSING), 0);
+	cr_expect_eq(mm_map_count(fx.mm), 4, "the 4-page VMA in three, and SRC's");
+	vma = vma_lookup(fx.mm, ADDR + PG);
+	cr_expect_eq(vma->start, ADDR + PG);
+	cr_expect_eq(vma->end, ADDR + 3 * PG);
+	cr_expect_eq(vma->watch_data, fx.ctx);
+	cr_expect_null(vma_lookup(fx.mm, ADDR)->watch);
+	cr_expect_eq(userfault_register(fx.ctx, ADDR, PG, UFFDIO_REGISTER_MODE_WP), -EINVAL,
+		     "no WP on arm64 6.12");
+	cr_expect_eq(userfault_register(fx.ctx, ADDR + 1, PG, UFFDIO_REGISTER_MODE_MISSING), -EINVAL);
+	cr_expect_eq(userfault_register(fx.ctx, ADDR + 8 * PG, PG, UFFDIO_REGISTER_MODE_MISSING), -EINVAL,
+		     "no VMA there");
+	cr_assert_eq(userfault_unregister(fx.ctx, ADDR, 4 * PG), 0);
+	cr_expect_eq(mm_map_count(fx.mm), 2, "merged back");
+	cr_expect_null(vma_lookup(fx.mm, ADDR + PG)->watch);
+}
+
+Test(userfault, another_context_is_busy)
+{
+	struct userfault_ctx *other = userfault_new(fx.mm, &host);
+	uint64_t offered;
+
+	api(0);
+	cr_assert_eq(userfault_api(other, UFFD_API, 0, &offered), 0);
+	cr_assert_eq(userfault_register(fx.ctx, ADDR, PG, UFFDIO_REGISTER_MODE_MISSING), 0);
+	cr_expect_eq(userfault_register(other, ADDR, 2 * PG, UFFDIO_REGISTER_MODE_MISSING), -EBUSY);
+	userfault_release(other);
+}
+
+Test(userfault, missing_fault_queues_a_message_and_sleeps)
+{
+	struct vm_fault vmf;
+	struct uffd_msg msg;
+
+	api(UFFD_FEATURE_THREAD_ID);
+	cr_assert_eq(userfault_register(fx.ctx, ADDR, 4 * PG, UFFDIO_REGISTER_MODE_MISSING), 0);
+	cr_assert_eq(fault(ADDR + PG + 12, FAULT_WRITE, FAULT_FLAG_ALLOW_RETRY, &vmf), VM_FAULT_RETRY);
+	cr_expect_not_null(vmf.wait_channel);
+	cr_expect_not(entry_present(ADDR + PG), "the fault installed nothing");
+	cr_expect_eq(fx.queued, 1);
+	cr_expect(userfault_pending(fx.ctx));
+	cr_assert_eq(userfault_read(fx.ctx, &msg), 0);
+	cr_expect_eq(msg.event, 0x12);
+	cr_expect_eq(msg.flags, UFFD_PAGEFAULT_FLAG_WRITE);
+	cr_expect_eq(msg.address, ADDR + PG, "page aligned without EXACT_ADDRESS");
+	cr_expect_eq(msg.ptid, 7);
+	cr_expect_not(userfault_pending(fx.ctx));
+	cr_expect_eq(userfault_read(fx.ctx, &msg), -EAGAIN);
+	cr_expect_eq(fx.stats.faults[FAULT_KIND_RETRY], 1);
+}
+
+Test(userfault, exact_address_and_no_thread_id)
+{
+	struct vm_fault vmf;
+	struct uffd_msg msg;
+
+	api(UFFD_FEATURE_EXACT_ADDRESS);
+	cr_assert_eq(userfault_register(fx.ctx, ADDR, PG, UFFDIO_REGISTER_MODE_MISSING), 0);
+	cr_assert_eq(fault(ADDR + 0x123, FAULT_READ, FAULT_FLAG_ALLOW_RETRY, &vmf), VM_FAULT_RETRY);
+	cr_assert_eq(userfault_read(fx.ctx, &msg), 0);
+	cr_expect_eq(msg.address, ADDR + 0x123);
+	cr_expect_eq(msg.flags, 0, "a read");
+	cr_expect_eq(msg.ptid, 0, "no THREAD_ID");
+}
+
+Test(userfault, no_retry_or_sigbus_feature_is_sigbus)
+{
+	struct vm_fault vmf;
+	uint64_t v = 1;
+
+	api(UFFD_FEATURE_SIGBUS);
+	cr_assert_eq(userfault_register(fx.ctx, ADDR, PG, UFFDIO_REGISTER_MODE_MISSING), 0);
+	cr_expect_eq(fault(ADDR, FAULT_READ, FAULT_FLAG_ALLOW_RETRY, &vmf), VM_FAULT_SIGBUS);
+	cr_expect_eq(fx.queued, 0);
+	cr_expect_eq(copy_to_user(fx.mm, ADDR, &v, sizeof(v)), -EFAULT, "a kernel copy cannot sleep");
+	cr_expect_not(userfault_pending(fx.ctx));
+}
+
+Test(userfault, kernel_copy_without_retry_is_efault)
+{
+	uint64_t v = 1;
+
+	api(0);
+	cr_assert_eq(userfault_register(fx.ctx, ADDR, PG, UFFDIO_REGISTER_MODE_MISSING), 0);
+	cr_expect_eq(copy_to_user(fx.mm, ADDR, &v, sizeof(v)), -EFAULT);
+	cr_expect_eq(fx.queued, 0);
+}
+
+Test(userfault, copy_installs_wakes_and_costs_the_round_trip)
+{
+	struct userfault_work work = { 0 };
+	struct vm_fault vmf;
+	struct uffd_msg msg;
+	GArray *all;
+	bool found = false;
+
+	api(0);
+	poke_src();
+	cr_assert_eq(userfault_register(fx.ctx, ADDR, 4 * PG, UFFDIO_REGISTER_MODE_MISSING), 0);
+	cr_assert_eq(fault(ADDR + 2 * PG, FAULT_READ, FAULT_FLAG_ALLOW_RETRY, &vmf), VM_FAULT_RETRY);
+	cr_assert_eq(userfault_read(fx.ctx, &msg), 0);
+	cr_expect_eq(userfault_copy(fx.ctx, ADDR + 2 * PG, SRC, PG, true, &work), (long)PG);
+	cr_expect_eq(work.pages_copied, 1);
+	cr_expect_eq(work.tables_allocated, 3);
+	cr_expect_eq(work.ptes_installed, 1);
+	cr_assert_eq(fx.woken->len, 1);
+	cr_expect_eq(g_ptr_array_index(fx.woken, 0), vmf.wait_channel);
+	cr_expect_eq(peek_u64(fx.mm, ADDR + 2 * PG + 8), UINT64_C(0x1122334455667788));
+	cr_expect_eq(fault(ADDR + 2 * PG, FAULT_READ, FAULT_FLAG_ALLOW_RETRY, &vmf), VM_FAULT_DONE,
+		     "the retry finds the page");
+	all = latency_summaries(fx.domain.latency);
+	for (guint i = 0; i < all->len; i++) {
+		const struct latency_summary *s = &g_array_index(all, struct latency_summary, i);
+
+		if (strcmp(s->kind, "fault:userfault"))
+			continue;
+		found = true;
+		cr_expect_eq(s->count, 1);
+		cr_expect_eq(s->max, 4230, "hand-computed round trip (see the top)");
+		cr_expect_eq(s->mean_steps[COST_UFFD_ENQUEUE], 400);
+		cr_expect_eq(s->mean_steps[COST_PGTABLE_ALLOC], 900);
+	}
+	g_array_free(all, TRUE);
+	cr_expect(found, "a fault:userfault sample");
+}
+
+Test(userfault, copy_errors_and_short_counts)
+{
+	struct userfault_work work = { 0 };
+
+	api(0);
+	poke_src();
+	cr_assert_eq(userfault_register(fx.ctx, ADDR, 2 * PG, UFFDIO_REGISTER_MODE_MISSING), 0);
+	cr_expect_eq(userfault_copy(fx.ctx, ADDR + 2 * PG, SRC, PG, true, &work), -ENOENT, "not registered");
+	cr_expect_eq(userfault_copy(fx.ctx, ADDR + PG, SRC, 2 * PG, true, &work), -ENOENT, "past the VMA");
+	cr_expect_eq(userfault_copy(fx.ctx, ADDR + PG, SRC, PG, false, &work), (long)PG);
+	cr_expect_eq(userfault_copy(fx.ctx, ADDR + PG, SRC, PG, false, &work), -EEXIST);
+	cr_expect_eq(userfault_copy(fx.ctx, ADDR, SRC, 2 * PG, false, &work), (long)PG, "short");
+	cr_expect_eq(userfault_zeropage(fx.ctx, ADDR, PG, false, &work), -EEXIST);
+	cr_expect_eq(userfault_copy(fx.ctx, ADDR, 0x70000000, PG, false, &work), -EEXIST,
+		     "the destination is checked before the source");
+	cr_expect_eq(fx.woken->len, 0);
+}
+
+Test(userfault, zeropage_maps_the_zero_page_read_only)
+{
+	struct userfault_work work = { 0 };
+	struct vm_fault vmf;
+
+	fx.mm->tunables = &vm_default_tunables;
+	api(0);
+	cr_assert_eq(userfault_register(fx.ctx, ADDR, PG, UFFDIO_REGISTER_MODE_MISSING), 0);
+	cr_expect_eq(userfault_zeropage(fx.ctx, ADDR, PG, true, &work), (long)PG);
+	cr_expect(phys_is_zero_page(fx.phys, pte_addr(*pgtable_walk(fx.phys, fx.mm->pgd, ADDR))));
+	cr_expect_eq(work.pages_zeroed, 0);
+	cr_expect_eq(fault(ADDR, FAULT_WRITE, FAULT_FLAG_ALLOW_RETRY, &vmf), VM_FAULT_DONE);
+	cr_expect_eq(vmf.kind, FAULT_KIND_COW_ZERO, "a write copies the zero page, no user fault");
+}
+
+Test(userfault, wake_without_a_page_faults_again)
+{
+	struct vm_fault vmf;
+	struct uffd_msg msg;
+
+	api(0);
+	cr_assert_eq(userfault_register(fx.ctx, ADDR, 4 * PG, UFFDIO_REGISTER_MODE_MISSING), 0);
+	cr_assert_eq(fault(ADDR, FAULT_READ, FAULT_FLAG_ALLOW_RETRY, &vmf), VM_FAULT_RETRY);
+	fx.tid = 8;
+	cr_assert_eq(fault(ADDR + 3 * PG, FAULT_READ, FAULT_FLAG_ALLOW_RETRY, &vmf), VM_FAULT_RETRY);
+	cr_expect_eq(userfault_wake(fx.ctx, ADDR, PG), 0);
+	cr_expect_eq(fx.woken->len, 1, "only the waiter in the range");
+	cr_expect_eq(userfault_read(fx.ctx, &msg), 0);
+	cr_expect_eq(msg.address, ADDR + 3 * PG, "the woken waiter's message is gone");
+	fx.tid = 7;
+	cr_expect_eq(fault(ADDR, FAULT_READ, FAULT_FLAG_ALLOW_RETRY, &vmf), VM_FAULT_RETRY);
+	cr_expect_eq(userfault_read(fx.ctx, &msg), 0);
+	cr_expect_eq(msg.address, ADDR);
+}
+
+Test(userfault, a_thread_faulting_again_replaces_its_waiter)
+{
+	struct vm_fault vmf;
+	struct uffd_msg msg;
+
+	api(0);
+	cr_assert_eq(userfault_register(fx.ctx, ADDR, PG, UFFDIO_REGISTER_MODE_MISSING), 0);
+	cr_assert_eq(fault(ADDR, FAULT_READ, FAULT_FLAG_ALLOW_RETRY, &vmf), VM_FAULT_RETRY);
+	cr_assert_eq(fault(ADDR, FAULT_READ, FAULT_FLAG_ALLOW_RETRY, &vmf), VM_FAULT_RETRY,
+		     "after a signal's handler");
+	cr_expect_eq(userfault_read(fx.ctx, &msg), 0);
+	cr_expect_eq(userfault_read(fx.ctx, &msg), -EAGAIN, "one message per thread");
+}
+
+Test(userfault, release_wakes_everybody_and_unregisters)
+{
+	struct vm_fault vmf;
+
+	api(0);
+	cr_assert_eq(userfault_register(fx.ctx, ADDR + PG, PG, UFFDIO_REGISTER_MODE_MISSING), 0);
+	cr_assert_eq(fault(ADDR + PG, FAULT_READ, FAULT_FLAG_ALLOW_RETRY, &vmf), VM_FAULT_RETRY);
+	userfault_release(fx.ctx);
+	fx.ctx = NULL;
+	cr_expect_eq(fx.woken->len, 1);
+	cr_expect_eq(mm_map_count(fx.mm), 2, "merged back");
+	cr_expect_eq(fault(ADDR + PG, FAULT_READ, FAULT_FLAG_ALLOW_RETRY, &vmf), VM_FAULT_DONE,
+		     "a normal fault now");
+}
+
+Test(userfault, the_mm_going_first_leaves_esrch)
+{
+	struct userfault_work work = { 0 };
+	struct vm_fault vmf;
+
+	api(0);
+	cr_assert_eq(userfault_register(fx.ctx, ADDR, PG, UFFDIO_REGISTER_MODE_MISSING), 0);
+	cr_assert_eq(fault(ADDR, FAULT_READ, FAULT_FLAG_ALLOW_RETRY, &vmf), VM_FAULT_RETRY);
+	mm_destroy(fx.mm);
+	fx.mm = NULL;
+	cr_expect_eq(userfault_copy(fx.ctx, ADDR, SRC, PG, true, &work), -ESRCH);
+	cr_expect_not(userfault_pending(fx.ctx));
+}
+
+Test(userfault, fork_child_is_not_registered)
+{
+	struct mm *child;
+	struct vm_fault vmf;
+
+	api(0);
+	cr_assert_eq(userfault_register(fx.ctx, ADDR, PG, UFFDIO_REGISTER_MODE_MISSING), 0);
+	cr_assert_eq(mm_dup(fx.mm, &child), 0);
+	cr_expect_null(vma_lookup(child, ADDR)->watch);
+	vm_fault_init(&vmf, child, ADDR, FAULT_READ, FAULT_FLAG_ALLOW_RETRY);
+	cr_expect_eq(handle_mm_fault(&vmf), VM_FAULT_DONE);
+	mm_destroy(child);
+}
+
+Test(userfault, a_sleepable_kernel_copy_waits_unless_user_mode_only)
+{
+	uint8_t bytes[64] = { 1 };
+	const void *channel = NULL;
+	struct uffd_msg msg;
+	size_t done = 99;
+
+	api(0);
+	cr_assert_eq(userfault_register(fx.ctx, ADDR + PG, PG, UFFDIO_REGISTER_MODE_MISSING), 0);
+	cr_expect_eq(copy_to_user_sleepable(fx.mm, ADDR + PG - 16, bytes, sizeof(bytes), &done, &channel),
+		     -EAGAIN);
+	cr_expect_eq(done, 16, "the bytes before the registered page");
+	cr_expect_not_null(channel);
+	cr_assert_eq(userfault_read(fx.ctx, &msg), 0);
+	cr_expect_eq(msg.flags, UFFD_PAGEFAULT_FLAG_WRITE);
+	cr_expect_eq(msg.address, ADDR + PG);
+	fx.ctx->user_mode_only = true;
+	cr_expect_eq(copy_to_user_sleepable(fx.mm, ADDR + PG, bytes, 8, &done, &channel), -EFAULT);
+	cr_expect_eq(done, 0);
+}
+
+Test(userfault, mremap_moves_out_of_the_registration)
+{
+	struct vm_fault vmf;
+	uint64_t to;
+
+	api(0);
+	cr_assert_eq(userfault_register(fx.ctx, ADDR, 2 * PG, UFFDIO_REGISTER_MODE_MISSING), 0);
+	cr_assert_eq(mm_mremap(fx.mm, ADDR, PG, PG, MM_REMAP_MAYMOVE | MM_REMAP_FIXED, ADDR + 16 * PG, &to), 0);
+	cr_expect_null(vma_lookup(fx.mm, to)->watch, "Linux without EVENT_REMAP drops it");
+	cr_expect_eq(fault(to, FAULT_READ, FAULT_FLAG_ALLOW_RETRY, &vmf), VM_FAULT_DONE);
+	cr_expect_eq(fault(ADDR + PG, FAULT_READ, FAULT_FLAG_ALLOW_RETRY, &vmf), VM_FAULT_RETRY,
+		     "the rest stays registered");
+}
