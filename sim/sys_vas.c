@@ -82,27 +82,15 @@ static struct vas_state *vas_state(struct machine *m)
 	return s;
 }
 
-static struct mm *original_mm(struct task *t)
-{
-	return g_ptr_array_index(t->mms, 0);
-}
-
-GPtrArray *vas_attachments(struct vas_state *s, struct task *t)
-{
-	struct vas_context *ctx = g_hash_table_lookup(s->contexts, original_mm(t));
-
-	return ctx ? ctx->atts : NULL;
-}
-
 static struct vas_context *get_context(struct vas_state *s, struct task *t)
 {
-	struct vas_context *ctx = g_hash_table_lookup(s->contexts, original_mm(t));
+	struct vas_context *ctx = g_hash_table_lookup(s->contexts, vas_original_mm(t));
 
 	if (!ctx) {
 		ctx = g_new0(struct vas_context, 1);
 		ctx->atts = g_ptr_array_new_with_free_func((GDestroyNotify)free_attachment);
 		ctx->pid = t->proc->pid;
-		g_hash_table_insert(s->contexts, original_mm(t), ctx);
+		g_hash_table_insert(s->contexts, vas_original_mm(t), ctx);
 	}
 	return ctx;
 }
@@ -208,7 +196,7 @@ SYSCALL(vas_attach)
 		g_free(att);
 		return err;
 	}
-	err = vas_attach_build(att, vas, may, original_mm(target), &st);
+	err = vas_attach_build(att, vas, may, vas_original_mm(target), &st);
 	charge_copy(m, &st);
 	if (err) {
 		free_attachment(att);
@@ -257,7 +245,7 @@ static long switch_to(struct machine *m, struct vas_state *s, struct task *t,
 		      struct vas_attachment *to)
 {
 	struct vas_attachment *from = active_attachment(s, t);
-	struct mm *orig = original_mm(t), *left = t->mm;
+	struct mm *orig = vas_original_mm(t), *left = t->mm;
 	struct vas_copy_stats st = { 0 };
 	struct agent *ag = machine_agent(m);
 	struct event_cost ev;
@@ -294,7 +282,7 @@ SYSCALL(vas_switch)
 
 	if (vid && !to)
 		return -EINVAL;
-	if (t->mm == (to ? to->mm : original_mm(t)))
+	if (t->mm == (to ? to->mm : vas_original_mm(t)))
 		return 0;
 	return switch_to(m, s, t, to);
 }
@@ -383,7 +371,7 @@ static void vas_task_release(struct machine *m, struct task *t, void *state)
 {
 	struct vas_state *s = state;
 	struct vas_attachment *active = active_attachment(s, t);
-	struct mm *orig = original_mm(t);
+	struct mm *orig = vas_original_mm(t);
 	GPtrArray *a = vas_attachments(s, t);
 	struct vas_copy_stats st = { 0 };
 
@@ -407,17 +395,6 @@ static void vas_destroy(void *state)
 	g_free(s);
 }
 
-static gint compare_ids(gconstpointer a, gconstpointer b)
-{
-	return GPOINTER_TO_INT(a) - GPOINTER_TO_INT(b);	/* ids are positive */
-}
-
-/* The keys of `table` (GINT_TO_POINTER ids), ascending. */
-static GList *sorted_ids(GHashTable *table)
-{
-	return g_list_sort(g_hash_table_get_keys(table), compare_ids);
-}
-
 static void report_attr(struct report_node *row, const struct vas_attr *attr)
 {
 	report_add_count(row, "mode", NULL, attr->mode);
@@ -428,7 +405,7 @@ static void report_attr(struct report_node *row, const struct vas_attr *attr)
 static void report_vases(struct report_node *sec, struct vas_registry *r)
 {
 	struct report_node *list = report_add_list(sec, "vases", "VASes", TEXT_TABLE);
-	GList *ids = sorted_ids(r->vases);
+	GList *ids = vas_sorted_ids(r->vases);
 
 	report_add_column(list, "id", "id", 4);
 	report_add_column(list, "name", "name", -16);
@@ -454,7 +431,7 @@ static void report_vases(struct report_node *sec, struct vas_registry *r)
 static void report_segments(struct report_node *sec, struct vas_registry *r)
 {
 	struct report_node *list = report_add_list(sec, "segments", "segments", TEXT_TABLE);
-	GList *ids = sorted_ids(r->segs);
+	GList *ids = vas_sorted_ids(r->segs);
 
 	report_add_column(list, "id", "id", 4);
 	report_add_column(list, "name", "name", -16);

@@ -1,6 +1,7 @@
 /*
  * sys_vas: what the VAS calls (sim/sys_vas.c) and the VAS files
- * (sim/sys_vas_fs.c) share: the design's state in a machine.
+ * (sim/sys_vas_fs.c) share: the design's state in a machine, and the
+ * look-ups of it both make (sim/sys_vas_state.c).
  */
 #ifndef SIM_SYS_VAS_H
 #define SIM_SYS_VAS_H
@@ -22,8 +23,12 @@ struct vas_state {
 
 extern const struct design_ops vas_design;
 
+/* The mm `t` had before any attach: its context's key. */
+struct mm *vas_original_mm(struct task *t);
 /* The attaches `t` sees (NULL: none yet). */
 GPtrArray *vas_attachments(struct vas_state *s, struct task *t);
+/* The keys of `table` (GINT_TO_POINTER ids of VASes or segments), ascending. */
+GList *vas_sorted_ids(GHashTable *table);
 
 /* /sys/kernel/vas/ (sim/sys_vas_fs.c), mounted with the design's state. */
 void vas_fs_mount(struct machine *m, struct vas_state *s);

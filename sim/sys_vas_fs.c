@@ -147,17 +147,12 @@ static int vas_fs_lookup(void *data, struct task *t, const struct pseudo_node *d
 	return -ENOENT;
 }
 
-static gint compare_ids(gconstpointer a, gconstpointer b)
-{
-	return GPOINTER_TO_INT(a) - GPOINTER_TO_INT(b);	/* ids are positive */
-}
-
 /* One directory per object of `table`, by id. */
 static void list_objects(GHashTable *table, enum vas_fs_kind kind,
 			 void (*emit)(void *arg, const char *name, const struct pseudo_node *node),
 			 void *arg)
 {
-	GList *ids = g_list_sort(g_hash_table_get_keys(table), compare_ids);
+	GList *ids = vas_sorted_ids(table);
 	char name[16];
 
 	for (GList *l = ids; l; l = l->next) {

@@ -26,6 +26,7 @@
 #include "sim/abi.h"
 #include "sim/cpu.h"
 #include "sim/cred.h"
+#include "sim/fdtable.h"
 #include "sim/timer.h"
 #include "sim/vfs.h"
 #include "sim/wait.h"
