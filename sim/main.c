@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "mmu/mshare/mshare.h"
 #include "report/text.h"
 #include "sim/calibrate.h"
 #include "sim/hostsig.h"
@@ -222,6 +223,22 @@ static gboolean parse_vas_attach(const char *name, const char *value, gpointer d
 	return TRUE;
 }
 
+static gboolean parse_mshare_flush(const char *name, const char *value, gpointer data,
+				   GError **error)
+{
+	struct options *opt = data;
+	enum mshare_flush f;
+
+	if (mshare_flush_parse(value, &f)) {
+		g_set_error(error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+			    "--mshare-flush %s: expected none, all, host-mask, per-sharer or union-mask",
+			    value);
+		return FALSE;
+	}
+	opt->mshare_flush = mshare_flush_name(f);
+	return TRUE;
+}
+
 static gboolean parse_seed(const char *name, const char *value, gpointer data, GError **error)
 {
 	struct options *opt = data;
@@ -296,6 +313,8 @@ static int cmd_run(int argc, char **argv)
 		{ "profile", 0, 0, G_OPTION_ARG_FILENAME, &profile, "cost profile", "NAME|FILE" },
 		{ "set", 0, 0, G_OPTION_ARG_STRING_ARRAY, &sets, "profile change", "KEY=VALUE" },
 		{ "tlb", 0, 0, G_OPTION_ARG_CALLBACK, parse_tlb, "TLB modelling", "exact|off" },
+		{ "mshare-flush", 0, 0, G_OPTION_ARG_CALLBACK, parse_mshare_flush,
+		  "how changes of mshare regions are flushed", "none|all|host-mask|per-sharer|union-mask" },
 		{ "no-fastpath", 0, 0, G_OPTION_ARG_NONE, &no_fastpath, "no store fast path", NULL },
 		{ "vas-attach", 0, 0, G_OPTION_ARG_CALLBACK, parse_vas_attach, "VAS attach", "eager|lazy" },
 		{ "env", 0, 0, G_OPTION_ARG_STRING_ARRAY, &env, "guest environment variable", "NAME=VALUE" },
