@@ -1,10 +1,13 @@
 /*
- * mshareflush P: P processes map one mshare region (one 512 GiB slot at
- * 2 TiB, two pages), each reads its first page X and then waits; once all
- * have, the parent, which maps the region too, drops X (MADV_DONTNEED of
+ * mshareflush P: P children of a process that maps one mshare region (one
+ * 512 GiB slot at 2 TiB, two pages) each read its first page X and then
+ * spin (with P + 1 CPUs, each keeps one); once all have read it, the
+ * parent writes X and drops it (MADV_DONTNEED of
  * one page: a change of the shared leaves every sharer's CPU may cache)
  * and lets them go.  Each child then reads X again: shared memory keeps its
- * data, so it faults the same page back.  The region keeps its name, for
+ * data, so it faults the same page back.  The children are forked before
+ * anyone touches the region: a fork flushes the parent's whole range (its
+ * private pages became copy-on-write), which linked sharers would hear.  The region keeps its name, for
  * the report.  mmusim's --mshare-flush picks how the change reaches the
  * other CPUs; --stats shows the region's flushes and stale translations.
  */
@@ -45,40 +48,43 @@ static volatile char *map_region(void)
 	return p;
 }
 
-/* Read X, say so on `ready`, wait for `go` to end, read X again. */
-static void child(volatile char *x, int ready, int go, int go_w)
+/* Y, the region's second page, counts the children ready and then says go. */
+#define READY 0
+#define GO 1
+
+/* Read X, count itself ready, spin until go (each child keeps a CPU), read
+ * X again. */
+static void child(volatile char *x, volatile unsigned *y)
 {
 	char c = x[0];
 
-	close(go_w);
-	if (write(ready, &c, 1) != 1 || read(go, &c, 1) < 0)
-		_exit(1);
-	_exit(x[0] == 1 ? 0 : 1);
+	__atomic_fetch_add(&y[READY], 1, __ATOMIC_SEQ_CST);
+	while (!__atomic_load_n(&y[GO], __ATOMIC_SEQ_CST))
+		;
+	_exit(c == 0 && x[0] == 1 ? 0 : 1);
 }
 
 int main(int argc, char **argv)
 {
 	volatile char *x;
+	volatile unsigned *y;
 	unsigned n;
-	int ready[2], go[2], status, bad = 0;
-	char c;
+	int status, bad = 0;
 
 	if (argc != 2)
 		return 2;
 	n = (unsigned)atoi(argv[1]);
 	x = map_region();
-	x[0] = 1;
-	if (pipe(ready) || pipe(go))
-		return 1;
+	y = (volatile unsigned *)(x + PAGE);
 	for (unsigned i = 0; i < n; i++)
 		if (fork() == 0)
-			child(x, ready[1], go[0], go[1]);
-	for (unsigned i = 0; i < n; i++)
-		if (read(ready[0], &c, 1) != 1 || c != 1)
-			return 1;
+			child(x, y);
+	while (__atomic_load_n(&y[READY], __ATOMIC_SEQ_CST) != n)
+		;
+	x[0] = 1;
 	if (madvise((void *)x, PAGE, MADV_DONTNEED))
 		return 1;
-	close(go[1]);
+	__atomic_store_n(&y[GO], 1, __ATOMIC_SEQ_CST);
 	while (wait(&status) > 0)
 		bad += !WIFEXITED(status) || WEXITSTATUS(status);
 	printf("%u sharers read X again, %d failed\n", n - bad, bad);

@@ -169,8 +169,8 @@ Test(mshare, report_lists_the_named_regions)
 
 /* A change of shared leaves on 4 CPUs (guest/mshareflush 3): the parent
  * (CPU 0) drops page X of the region while its 3 children, which read X,
- * wait, one on each other CPU (the scheduler spreads them; the first stale
- * entry shows child one on CPU 1).  Each strategy's flush of the children's
+ * spin, one on each other CPU (the first stale entry shows one on CPU 1).
+ * Each strategy's flush of the children's
  * X, by hand with the default profile (2 GHz; page flush 40, whole flush
  * 200, IPI send 600, handling 1500, ack wait 1000 cycles):
  *   none: nothing sent, 3 stale;
