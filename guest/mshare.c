@@ -133,6 +133,46 @@ static void run_child(void (*fn)(void))
 	waitpid(pid, NULL, 0);
 }
 
+/* A store through the read-only mapping of "keep" at 4 TiB, whose page the
+ * host maps writable, after a load linked the tables: SIGSEGV unless the
+ * shared tables let it through. */
+static void write_read_only(void)
+{
+	volatile char *keep = (char *)TB(4);
+
+	if (keep[0] == 'k')
+		keep[0] = 'W';
+	_exit(0);
+}
+
+/* The same store from the kernel: read(2) into the page. */
+static void read_into_read_only(void)
+{
+	int fds[2];
+
+	if (pipe(fds) || write(fds[1], "R", 1) != 1)
+		printf("pipe: %s\n", strerror(errno));
+	show("read(2) into a read-only mapping", read(fds[0], (void *)TB(4), 1));
+	close(fds[0]);
+	close(fds[1]);
+}
+
+static void show_child_end(const char *what, void (*fn)(void))
+{
+	int status = 0;
+	pid_t pid;
+
+	fflush(stdout);
+	pid = fork();
+	if (pid == 0)
+		fn();
+	waitpid(pid, &status, 0);
+	if (WIFSIGNALED(status))
+		printf("%s: signal %s\n", what, WTERMSIG(status) == SIGSEGV ? "SIGSEGV" : "other");
+	else
+		printf("%s: exit %d\n", what, WEXITSTATUS(status));
+}
+
 int main(void)
 {
 	int fd, ro;
@@ -199,6 +239,9 @@ int main(void)
 	run_child(create_keep);
 	fd = open(MDIR "keep", O_RDWR);
 	show("mmap keep", map((void *)TB(4), SPAN, PROT_READ, MAP_SHARED, fd));
+	printf("keep reads: %s\n", (char *)TB(4));
+	show_child_end("store through a read-only mapping", write_read_only);
+	read_into_read_only();
 	printf("keep reads: %s\n", (char *)TB(4));
 	show("rename keep", rename(MDIR "keep", MDIR "kept"));
 	show("open keep", open(MDIR "keep", O_RDWR));

@@ -338,8 +338,16 @@ static void remove_sharer(struct mshare_region *r, struct vma *vma, struct mm *m
 
 /* ---------------------------------------------------------------- vm_ops */
 
-/* Point the faulting mm's top-level entry for `slot` at the host's table.
- * Private tables there (entries a fork copied) give way first. */
+/* Whether `vma`'s link must forbid writes below it: its mapping is
+ * read-only while the shared leaves carry the host's permissions. */
+static bool link_rdonly(const struct vma *vma)
+{
+	return !(vma->prot & VM_WRITE);
+}
+
+/* Point the faulting mm's top-level entry for `slot` at the host's table,
+ * read-only for a read-only mapping (APTable).  Private tables there
+ * (entries a fork copied) give way first. */
 static vm_fault_t link_host_table(struct vm_fault *vmf, struct mshare_region *r, uint64_t slot,
 				  phys_addr_t table)
 {
@@ -349,6 +357,7 @@ static vm_fault_t link_host_table(struct vm_fault *vmf, struct mshare_region *r,
 		flush_tlb_mm_range(mm, slot, slot + PGDIR_SIZE);
 	if (ptshare_link(r->ps, mm, mm->pgd, slot, PGD_LEVEL, table))
 		return VM_FAULT_OOM;	/* no page for a table above: the only error left */
+	pgtable_table_set_rdonly(mm->phys, mm->pgd, slot, PGD_LEVEL, link_rdonly(vmf->vma));
 	add_sharer(r, vmf->vma, mm);
 	r->links++;
 	vmf->kind = FAULT_KIND_LINK;
@@ -369,6 +378,12 @@ static int mshare_fault(struct vm_fault *vmf)
 	if (pgtable_table_at(mm->phys, r->host->pgd, slot, PGD_LEVEL, &host_table) &&
 	    !(pgtable_table_at(mm->phys, mm->pgd, slot, PGD_LEVEL, &table) && table == host_table))
 		return link_host_table(vmf, r, slot, host_table);
+	if (vmf->access == FAULT_WRITE && pgtable_table_rdonly(mm->phys, mm->pgd, slot, PGD_LEVEL)) {
+		/* the VMA became writable since the link (mprotect): writes below */
+		pgtable_table_set_rdonly(mm->phys, mm->pgd, slot, PGD_LEVEL, false);
+		vmf->kind = FAULT_KIND_LINK;
+		return VM_FAULT_DONE;
+	}
 	/* The record accrues to the fault this mm took. */
 	vmf->mm = r->host;
 	vmf->vma = vma_lookup(r->host, vmf->address);

@@ -41,6 +41,10 @@
  * translation of the range a holder's CPU still has is stale: counted,
  * reported (the first one) and taken out.
  *
+ * A read-only mapping links the host's table read-only (APTable in its own
+ * top-level entry, pgtable_table_set_rdonly), since the shared leaves carry
+ * the host's permissions: it writes nothing.
+ *
  * Not modelled yet: the --mshare-v3-bugs quirks, mremap of a mapping (it
  * acts on the shared leaves as on private ones).
  */

@@ -11,6 +11,7 @@
 #include <inttypes.h>
 
 #include "mmu/mshare/mshare.h"
+#include "mmu/uaccess.h"
 #include "tests/unit/mmu_test.h"
 
 #define TiB (UINT64_C(1) << 40)
@@ -261,6 +262,38 @@ Test(mshare, a_sharers_flush_reaches_the_others)
 	mshare_region_stats(vma_lookup(fx.mm, START)->vm_private_data, &st);
 	cr_expect_eq(st.flushes_passed, 1);
 	mm_destroy(child);
+}
+
+/* A read-only mapping links the host's writable leaves read-only (APTable
+ * in its own top-level entry): its writes fault (SIGSEGV, EFAULT), a
+ * writable sharer's do not; mprotect to read-write lifts it at the next
+ * write fault. */
+Test(mshare, a_read_only_mapping_writes_nothing)
+{
+	struct mm *b = new_mm();
+	uint64_t out, value = 5;
+
+	set_up_region(4);
+	map_region(fx.mm);
+	cr_assert_eq(mm_mmap_object(b, START, PGDIR_SIZE, VM_READ, SHARED_FIXED, &mshare_vm_ops, r,
+				    &out), 0);
+	mshare_region_put(r);
+	expect_fault(fx.mm, START, FAULT_WRITE, VM_FAULT_DONE, FAULT_KIND_SHMEM);
+	expect_fault(fx.mm, START, FAULT_WRITE, VM_FAULT_DONE, FAULT_KIND_LINK);
+	poke_u64(fx.mm, START, 42);
+	expect_fault(b, START, FAULT_READ, VM_FAULT_DONE, FAULT_KIND_LINK);
+	cr_expect(pte_at(b, START) & PTE_RDONLY ? 0 : 1, "the shared leaf is the host's: writable");
+	cr_expect(pgtable_leaf(fx.phys, b->pgd, START) & PTE_RDONLY, "read-only through b");
+	cr_expect_not(pgtable_leaf(fx.phys, fx.mm->pgd, START) & PTE_RDONLY, "writable for fx.mm");
+	cr_expect_eq(peek_u64(b, START), 42);
+	cr_expect_eq(copy_to_user(b, START, &value, sizeof(value)), -EFAULT);
+	expect_fault(b, START, FAULT_WRITE, VM_FAULT_SIGSEGV, FAULT_KIND_ACCERR);
+	cr_expect_eq(peek_u64(fx.mm, START), 42);
+	cr_assert_eq(mm_mprotect(b, START, PGDIR_SIZE, VM_RW), 0);
+	expect_fault(b, START, FAULT_WRITE, VM_FAULT_DONE, FAULT_KIND_LINK);
+	poke_u64(b, START, 7);
+	cr_expect_eq(peek_u64(fx.mm, START), 7);
+	mm_destroy(b);
 }
 
 /* ------------------------------------------------------ flush strategies */
