@@ -9,6 +9,7 @@
 #include <fcntl.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
@@ -157,6 +158,21 @@ static void read_into_read_only(void)
 	close(fds[1]);
 }
 
+/* VmPTE of /proc/self/status, in kB; -1 if missing. */
+static long vm_pte_kb(void)
+{
+	char line[128];
+	long kb = -1;
+	FILE *f = fopen("/proc/self/status", "r");
+
+	while (f && fgets(line, sizeof(line), f))
+		if (!strncmp(line, "VmPTE:", 6))
+			kb = strtol(line + 6, NULL, 10);
+	if (f)
+		fclose(f);
+	return kb;
+}
+
 static void show_child_end(const char *what, void (*fn)(void))
 {
 	int status = 0;
@@ -176,6 +192,7 @@ static void show_child_end(const char *what, void (*fn)(void))
 int main(void)
 {
 	int fd, ro;
+	long pte_kb;
 	char *p;
 	struct stat st;
 
@@ -238,8 +255,10 @@ int main(void)
 	close(fd);
 	run_child(create_keep);
 	fd = open(MDIR "keep", O_RDWR);
+	pte_kb = vm_pte_kb();
 	show("mmap keep", map((void *)TB(4), SPAN, PROT_READ, MAP_SHARED, fd));
 	printf("keep reads: %s\n", (char *)TB(4));
+	printf("VmPTE grew by linking: %ld kB\n", vm_pte_kb() - pte_kb);
 	show_child_end("store through a read-only mapping", write_read_only);
 	read_into_read_only();
 	printf("keep reads: %s\n", (char *)TB(4));

@@ -11,6 +11,7 @@
 #include <inttypes.h>
 
 #include "mmu/mshare/mshare.h"
+#include "mmu/pagewalk.h"
 #include "mmu/uaccess.h"
 #include "tests/unit/mmu_test.h"
 
@@ -127,6 +128,7 @@ Test(mshare, one_fault_populates_every_sharer)
 {
 	struct mm *b = new_mm();
 	struct mshare_stats st;
+	uint64_t own[PGTABLE_LEVELS], shared[PGTABLE_LEVELS];
 
 	set_up_region(16);
 	map_region(fx.mm);
@@ -153,6 +155,18 @@ Test(mshare, one_fault_populates_every_sharer)
 	cr_expect(st.links == 2 && st.sharers == 2 && st.peak_sharers == 2);
 	cr_expect(st.tables[PGD_LEVEL] == 1 && st.tables[PUD_LEVEL] == 1 &&
 		  st.tables[PMD_LEVEL] == 1 && st.tables[PTE_LEVEL] == 1);
+	/* fx.mm's own tables: its root, and for an anonymous page at 1 GiB a
+	 * PUD, PMD and PTE table; shared: the host's PUD, PMD and PTE. */
+	map_fixed(GiB, PG, VM_RW, 0);
+	poke_u64(fx.mm, GiB, 1);
+	mm_pgtable_pages_split(fx.mm, own, shared);
+	cr_expect(own[PGD_LEVEL] == 1 && own[PUD_LEVEL] == 1 && own[PMD_LEVEL] == 1 &&
+		  own[PTE_LEVEL] == 1);
+	cr_expect(shared[PGD_LEVEL] == 0 && shared[PUD_LEVEL] == 1 && shared[PMD_LEVEL] == 1 &&
+		  shared[PTE_LEVEL] == 1);
+	cr_expect_eq(mm_own_pgtable_pages(fx.mm), 3, "VmPTE: the shared ones are the host's");
+	cr_expect_eq(mm_pgtable_pages(fx.mm), 6);
+	mm_munmap(fx.mm, GiB, PG);
 	/* Past the host's mapping: SIGSEGV (no host VMA). */
 	expect_fault(b, START + 16 * PG, FAULT_READ, VM_FAULT_SIGSEGV, FAULT_KIND_MAPERR);
 	mm_destroy(b);
