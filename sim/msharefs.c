@@ -229,7 +229,7 @@ static gboolean report_region(gpointer key, gpointer value, gpointer list)
 	const struct mshare_inode *inode = value;
 	struct report_node *row = report_add_section(list, NULL, NULL, TEXT_INLINE);
 	struct mshare_stats st;
-	uint64_t start, size;
+	uint64_t start, size, shared;
 
 	mshare_get_size(inode->region, &start, &size);
 	mshare_region_stats(inode->region, &st);
@@ -243,6 +243,9 @@ static gboolean report_region(gpointer key, gpointer value, gpointer list)
 	report_add_count(row, "pud", NULL, st.tables[PUD_LEVEL]);
 	report_add_count(row, "pmd", NULL, st.tables[PMD_LEVEL]);
 	report_add_count(row, "pte", NULL, st.tables[PTE_LEVEL]);
+	shared = (st.tables[PUD_LEVEL] + st.tables[PMD_LEVEL] + st.tables[PTE_LEVEL]) * PAGE_SIZE;
+	report_add_count(row, "shared_kb", NULL, shared / 1024);
+	report_add_count(row, "unshared_kb", NULL, st.peak_sharers * shared / 1024);
 	return FALSE;
 }
 
@@ -273,7 +276,9 @@ static gboolean report_flushing(gpointer key, gpointer value, gpointer list)
 
 /* The regions that still have a name: what their faults linked, how many
  * processes shared them at most, and the host's table pages by level (one
- * copy, whatever the number of sharers). */
+ * copy, whatever the number of sharers); the bytes of that copy below the
+ * root, and what the peak sharers would have held without sharing (a copy
+ * each: the design note's N copies). */
 static void msharefs_report(struct machine *m, void *state, struct report_node *root)
 {
 	struct msharefs *fs = state;
@@ -291,6 +296,8 @@ static void msharefs_report(struct machine *m, void *state, struct report_node *
 	report_add_column(list, "pud", "pud", 5);
 	report_add_column(list, "pmd", "pmd", 5);
 	report_add_column(list, "pte", "pte", 7);
+	report_add_column(list, "shared_kb", "shared kB", 10);
+	report_add_column(list, "unshared_kb", "unshared kB", 12);
 	g_tree_foreach(fs->names, report_region, list);
 	list = report_add_list(sec, "flushing", "flushes of changed shared leaves", TEXT_TABLE);
 	report_add_column(list, "name", "name", -16);
