@@ -56,6 +56,7 @@ struct options {
 	char **tmpfs;			/* --tmpfs mount points, NULL-terminated or NULL */
 	enum progress_mode progress;	/* --progress, --no-progress, or by the terminal */
 	const char *mshare_flush;	/* --mshare-flush STRATEGY (mmu/mshare), NULL: per-sharer */
+	bool mshare_v3_bugs;		/* --mshare-v3-bugs: the RFC v3's quirks (mmu/mshare) */
 };
 
 /* A simulated CPU: a translation agent of the machine's domain (its clock,

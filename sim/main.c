@@ -297,6 +297,7 @@ static int cmd_run(int argc, char **argv)
 	gboolean writable = FALSE, strace = FALSE, stats = FALSE, help = FALSE, clear_env = FALSE;
 	gboolean progress = FALSE, no_progress = FALSE;
 	gboolean no_fastpath = FALSE;
+	gboolean mshare_v3_bugs = FALSE;
 	GOptionEntry entries[] = {
 		{ "help", 'h', 0, G_OPTION_ARG_NONE, &help, "show the help", NULL },
 		{ "mem", 0, 0, G_OPTION_ARG_CALLBACK, parse_mem, "simulated memory", "SIZE" },
@@ -316,6 +317,7 @@ static int cmd_run(int argc, char **argv)
 		{ "mshare-flush", 0, 0, G_OPTION_ARG_CALLBACK, parse_mshare_flush,
 		  "how changes of mshare regions are flushed", "none|all|host-mask|per-sharer|union-mask" },
 		{ "no-fastpath", 0, 0, G_OPTION_ARG_NONE, &no_fastpath, "no store fast path", NULL },
+		{ "mshare-v3-bugs", 0, 0, G_OPTION_ARG_NONE, &mshare_v3_bugs, "mshare RFC v3 quirks", NULL },
 		{ "vas-attach", 0, 0, G_OPTION_ARG_CALLBACK, parse_vas_attach, "VAS attach", "eager|lazy" },
 		{ "env", 0, 0, G_OPTION_ARG_STRING_ARRAY, &env, "guest environment variable", "NAME=VALUE" },
 		{ "tmpfs", 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &tmpfs, "tmpfs mount point", "PATH" },
@@ -371,6 +373,7 @@ static int cmd_run(int argc, char **argv)
 	opt.strace = strace;
 	opt.stats = stats;
 	opt.no_fastpath = no_fastpath || g_strcmp0(g_getenv("MMUSIM_NO_FASTPATH"), "1") == 0;
+	opt.mshare_v3_bugs = mshare_v3_bugs;
 	opt.report = report_path;
 	opt.progress = no_progress ? PROGRESS_OFF : progress ? PROGRESS_ON : PROGRESS_AUTO;
 	hostsig_install();	/* from here on a stop request still gets its report */

@@ -156,6 +156,7 @@ static int msharefs_create(void *data, const struct pseudo_node *dir, const char
 	if (err)
 		return err;
 	mshare_set_flush(region, fs->flush);
+	mshare_set_v3_bugs(region, fs->m->opt.mshare_v3_bugs);
 	inode = g_new0(struct mshare_inode, 1);
 	inode->ino = fs->next_ino++;
 	inode->mode = S_IFREG | (mode & 07777);

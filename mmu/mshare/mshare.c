@@ -22,6 +22,7 @@ struct mshare_region {
 	GHashTable *subs;	/* struct mm * -> struct sharer: their notifiers */
 	bool passing;		/* passing a flush on: the sharers' own are not passed back */
 	enum mshare_flush flush;
+	bool v3_bugs;
 	uint64_t links, peak_sharers, flushes_passed;
 	struct mshare_stats flushing;	/* changes .. stale_cpu */
 };
@@ -105,6 +106,11 @@ void mshare_set_flush(struct mshare_region *r, enum mshare_flush f)
 	r->flush = f;
 }
 
+void mshare_set_v3_bugs(struct mshare_region *r, bool on)
+{
+	r->v3_bugs = on;
+}
+
 void mshare_region_stats(const struct mshare_region *r, struct mshare_stats *st)
 {
 	*st = r->flushing;
@@ -127,10 +133,22 @@ static bool pgdir_aligned(uint64_t addr)
 	return !(addr & (PGDIR_SIZE - 1));
 }
 
+/* v3 knows a region set up by its start, and checks no size. */
+static int set_size_v3(struct mshare_region *r, uint64_t start, uint64_t size)
+{
+	if (r->start || !pgdir_aligned(start) || !pgdir_aligned(start + size))
+		return -EINVAL;
+	r->start = start;
+	r->size = size ? size : UINT64_MAX;
+	return 0;
+}
+
 int mshare_set_size(struct mshare_region *r, uint64_t start, uint64_t size)
 {
 	uint64_t end = start + size;
 
+	if (r->v3_bugs)
+		return set_size_v3(r, start, size);
 	if (r->size || !size || end < start || !pgdir_aligned(start) || !pgdir_aligned(end) ||
 	    start < MMAP_MIN_ADDR || end > TASK_SIZE)
 		return -EINVAL;
@@ -339,10 +357,11 @@ static void remove_sharer(struct mshare_region *r, struct vma *vma, struct mm *m
 /* ---------------------------------------------------------------- vm_ops */
 
 /* Whether `vma`'s link must forbid writes below it: its mapping is
- * read-only while the shared leaves carry the host's permissions. */
-static bool link_rdonly(const struct vma *vma)
+ * read-only while the shared leaves carry the host's permissions (v3 does
+ * not care). */
+static bool link_rdonly(const struct mshare_region *r, const struct vma *vma)
 {
-	return !(vma->prot & VM_WRITE);
+	return !r->v3_bugs && !(vma->prot & VM_WRITE);
 }
 
 /* Point the faulting mm's top-level entry for `slot` at the host's table,
@@ -357,7 +376,7 @@ static vm_fault_t link_host_table(struct vm_fault *vmf, struct mshare_region *r,
 		flush_tlb_mm_range(mm, slot, slot + PGDIR_SIZE);
 	if (ptshare_link(r->ps, mm, mm->pgd, slot, PGD_LEVEL, table))
 		return VM_FAULT_OOM;	/* no page for a table above: the only error left */
-	pgtable_table_set_rdonly(mm->phys, mm->pgd, slot, PGD_LEVEL, link_rdonly(vmf->vma));
+	pgtable_table_set_rdonly(mm->phys, mm->pgd, slot, PGD_LEVEL, link_rdonly(r, vmf->vma));
 	add_sharer(r, vmf->vma, mm);
 	r->links++;
 	vmf->kind = FAULT_KIND_LINK;

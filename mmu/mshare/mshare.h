@@ -45,12 +45,14 @@
  * top-level entry, pgtable_table_set_rdonly), since the shared leaves carry
  * the host's permissions: it writes nothing.
  *
- * Not modelled yet: the --mshare-v3-bugs quirks, mremap of a mapping (it
+ * Not modelled yet: the v3 quirks of leaving the link after munmap and of
+ * the ignored mmap offset, mremap of a mapping (it
  * acts on the shared leaves as on private ones).
  */
 #ifndef MMU_MSHARE_MSHARE_H
 #define MMU_MSHARE_MSHARE_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "mmu/mm.h"
@@ -79,7 +81,8 @@ void mshare_region_put(struct mshare_region *r);
 /* MSHAREFS_GET_SIZE: {0, 0} before set-up. */
 void mshare_get_size(const struct mshare_region *r, uint64_t *start, uint64_t *size);
 /* MSHAREFS_SET_SIZE: -EINVAL if set up already, if start or end is not
- * PGDIR_SIZE aligned, if the size is 0 or the range leaves user space. */
+ * PGDIR_SIZE aligned, if the size is 0 or the range leaves user space
+ * (v3's quirks aside). */
 int mshare_set_size(struct mshare_region *r, uint64_t start, uint64_t size);
 /* MSHAREFS_CREATE_MAPPING: shared anonymous memory at [addr, addr + size) of
  * the host mm.  -EINVAL unless set up, addr inside the region, addr + size
@@ -94,6 +97,11 @@ int mshare_check_mmap(const struct mshare_region *r, uint64_t addr, uint64_t len
 
 /* How changes of shared leaves are flushed from the holders' CPUs. */
 void mshare_set_flush(struct mshare_region *r, enum mshare_flush f);
+/* The RFC v3's quirks (--mshare-v3-bugs): SET_SIZE takes a start of 0 and
+ * then may be called again (set-up is known by a start other than 0), a
+ * size of 0 is stored as all-ones, and a read-only mapping links the
+ * host's tables as they are (it can write populated pages). */
+void mshare_set_v3_bugs(struct mshare_region *r, bool on);
 
 /* The host mm (for reports and tests). */
 struct mm *mshare_host_mm(const struct mshare_region *r);

@@ -223,3 +223,22 @@ Test(mshare, an_unknown_flush_strategy_is_refused)
 		  "%s", r.err);
 	result_free(&r);
 }
+
+/* --mshare-v3-bugs: guest/mshare's read-only mapping of "kept" writes its
+ * populated page, by a store and by read(2), as the RFC v3 lets it (the
+ * shared leaves carry the host's permissions); every other line as by
+ * default. */
+Test(mshare, v3_bugs_let_a_read_only_mapping_write)
+{
+	struct result r = run_mmusim("--mshare-v3-bugs", GUEST("mshare"), NULL);
+	GString *want = g_string_new(expected);
+
+	g_string_replace(want, "store through a read-only mapping: signal SIGSEGV",
+			 "store through a read-only mapping: exit 0", 1);
+	g_string_replace(want, "read(2) into a read-only mapping: EFAULT\nkeep reads: kept",
+			 "read(2) into a read-only mapping: 1\nkeep reads: Rept", 1);
+	expect_status(&r, 0);
+	cr_expect_str_eq(r.out, want->str);
+	g_string_free(want, TRUE);
+	result_free(&r);
+}

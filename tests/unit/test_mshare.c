@@ -310,6 +310,43 @@ Test(mshare, a_read_only_mapping_writes_nothing)
 	mm_destroy(b);
 }
 
+/* --mshare-v3-bugs: SET_SIZE takes start 0 and then again (v3 knows set-up
+ * by start), size 0 becomes all-ones; a read-only mapping links the host's
+ * writable leaves as they are. */
+Test(mshare, v3_set_size_quirks)
+{
+	uint64_t start, size;
+
+	mshare_set_v3_bugs(r, true);
+	cr_expect_eq(mshare_set_size(r, 0, PGDIR_SIZE), 0, "start 0");
+	cr_expect_eq(mshare_set_size(r, START, 0), 0, "again, since start was 0");
+	mshare_get_size(r, &start, &size);
+	cr_expect(start == START && size == UINT64_MAX, "size 0 stored as all-ones");
+	cr_expect_eq(mshare_set_size(r, START, PGDIR_SIZE), -EINVAL, "start set: set up");
+	cr_expect_eq(mshare_set_size(r, START + PG, PGDIR_SIZE), -EINVAL, "still aligned");
+	mshare_region_put(r);
+}
+
+Test(mshare, v3_read_only_mapping_writes)
+{
+	struct mm *b = new_mm();
+	uint64_t out, value = 5;
+
+	mshare_set_v3_bugs(r, true);
+	set_up_region(4);
+	map_region(fx.mm);
+	cr_assert_eq(mm_mmap_object(b, START, PGDIR_SIZE, VM_READ, SHARED_FIXED, &mshare_vm_ops, r,
+				    &out), 0);
+	mshare_region_put(r);
+	expect_fault(fx.mm, START, FAULT_WRITE, VM_FAULT_DONE, FAULT_KIND_SHMEM);
+	expect_fault(fx.mm, START, FAULT_WRITE, VM_FAULT_DONE, FAULT_KIND_LINK);
+	expect_fault(b, START, FAULT_READ, VM_FAULT_DONE, FAULT_KIND_LINK);
+	cr_expect_not(pgtable_leaf(fx.phys, b->pgd, START) & PTE_RDONLY, "the host's, writable");
+	cr_expect_eq(copy_to_user(b, START, &value, sizeof(value)), 0);
+	cr_expect_eq(peek_u64(fx.mm, START), 5, "written through the read-only mapping");
+	mm_destroy(b);
+}
+
 /* ------------------------------------------------------ flush strategies */
 
 /*
