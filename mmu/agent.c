@@ -259,17 +259,18 @@ void domain_flush_shared(struct domain *d, uint64_t mask, struct mm *const *mms,
 			 uint64_t start, uint64_t end)
 {
 	struct shootdown_cpu cpus[MAX_AGENTS];
-	uint16_t asids[MAX_AGENTS];
+	uint16_t *asids;
 	struct shootdown sd;
 
 	if (!d->current)
 		return;
-	g_assert(n <= MAX_AGENTS);
 	describe_cpus(d, cpus);
+	asids = g_new(uint16_t, n);
 	for (int i = 0; i < n; i++)
 		asids[i] = mm_asid(d, mms[i]);
 	shootdown_flush_mask(cpus, d->nr_agents, d->current->id, mask, asids, n, start, end,
 			     d->profile, &sd);
+	g_free(asids);
 	account_shootdown(d, &sd);
 }
 

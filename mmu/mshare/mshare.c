@@ -219,17 +219,16 @@ static uint64_t flush_mask(const struct mshare_region *r, const struct domain *d
  * back; then one shootdown for all, unless v3's none. */
 static void flush_together(struct mshare_region *r, struct domain *d, GArray *aliases)
 {
-	struct mm *mms[MAX_AGENTS];
+	struct mm **mms = g_new(struct mm *, aliases->len);
 	uint64_t start = UINT64_MAX, end = 0;
-	int n = 0;
+	int n = (int)aliases->len;
 
 	d->flush_deferred = true;
-	for (unsigned i = 0; i < aliases->len; i++) {
+	for (int i = 0; i < n; i++) {
 		struct alias *a = &g_array_index(aliases, struct alias, i);
 
 		flush_tlb_mm_range(a->mm, a->start, a->end);
-		if (n < MAX_AGENTS)
-			mms[n++] = a->mm;
+		mms[i] = a->mm;
 		start = MIN(start, a->start);
 		end = MAX(end, a->end);
 	}
@@ -237,6 +236,7 @@ static void flush_together(struct mshare_region *r, struct domain *d, GArray *al
 	if (r->flush != MSHARE_FLUSH_NONE)
 		domain_flush_shared(d, flush_mask(r, d, mms, n), mms,
 				    r->flush == MSHARE_FLUSH_ALL ? 0 : n, start, end);
+	g_free(mms);
 }
 
 /* Each other holder flushes its alias itself, one after the other. */

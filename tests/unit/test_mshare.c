@@ -515,3 +515,32 @@ Test(mshare_flush, strategy_names)
 	cr_expect_eq(mshare_flush_parse("per_sharer", &f), -EINVAL);
 	mshare_region_put(r);
 }
+
+/* More sharers than CPUs' bits (70): union-mask flushes every one's ASID;
+ * the last ones read X on CPU 1, so a flush that left any out would leave
+ * them stale. */
+Test(mshare_flush, union_mask_reaches_seventy_sharers)
+{
+	struct mm *mms[70];
+	struct mshare_stats st;
+
+	set_up_region(4);
+	mshare_set_flush(r, MSHARE_FLUSH_UNION_MASK);
+	map_region(fx.mm);
+	for (int i = 0; i < 70; i++) {
+		mms[i] = new_mm();
+		domain_attach_mm(&dom, mms[i]);
+		map_region(mms[i]);
+	}
+	mshare_region_put(r);
+	run_and_read(0, fx.mm, X);
+	for (int i = 0; i < 70; i++)
+		run_and_read(1, mms[i], X);
+	run_and_read(0, fx.mm, X);
+	cr_assert_eq(mm_madvise_dontneed(fx.mm, X, PG), 0);
+	mshare_region_stats(r, &st);
+	cr_expect(st.shootdowns == 1 && st.ipis == 1 && st.cpus_flushed == 1);
+	cr_expect_eq(st.stale, 0);
+	for (int i = 0; i < 70; i++)
+		mm_destroy(mms[i]);
+}
