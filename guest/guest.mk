@@ -60,6 +60,7 @@ GUEST_BINS = \
 	guest/bin/mseal \
 	guest/bin/mshare \
 	guest/bin/mshareload \
+	guest/bin/mshareflush \
 	guest/bin/mdwe \
 	guest/bin/pidfd \
 	guest/bin/evpoll \
@@ -127,3 +128,4 @@ clean-guests:
 	rm -rf guest/bin
 guest/bin/mshare: guest/fdtest.h guest/msharefs.h
 guest/bin/mshareload: guest/msharefs.h
+guest/bin/mshareflush: guest/msharefs.h

@@ -9,6 +9,7 @@
 #include <fcntl.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
@@ -133,9 +134,65 @@ static void run_child(void (*fn)(void))
 	waitpid(pid, NULL, 0);
 }
 
+/* A store through the read-only mapping of "keep" at 4 TiB, whose page the
+ * host maps writable, after a load linked the tables: SIGSEGV unless the
+ * shared tables let it through. */
+static void write_read_only(void)
+{
+	volatile char *keep = (char *)TB(4);
+
+	if (keep[0] == 'k')
+		keep[0] = 'W';
+	_exit(0);
+}
+
+/* The same store from the kernel: read(2) into the page. */
+static void read_into_read_only(void)
+{
+	int fds[2];
+
+	if (pipe(fds) || write(fds[1], "R", 1) != 1)
+		printf("pipe: %s\n", strerror(errno));
+	show("read(2) into a read-only mapping", read(fds[0], (void *)TB(4), 1));
+	close(fds[0]);
+	close(fds[1]);
+}
+
+/* VmPTE of /proc/self/status, in kB; -1 if missing. */
+static long vm_pte_kb(void)
+{
+	char line[128];
+	long kb = -1;
+	FILE *f = fopen("/proc/self/status", "r");
+
+	while (f && fgets(line, sizeof(line), f))
+		if (!strncmp(line, "VmPTE:", 6))
+			kb = strtol(line + 6, NULL, 10);
+	if (f)
+		fclose(f);
+	return kb;
+}
+
+static void show_child_end(const char *what, void (*fn)(void))
+{
+	int status = 0;
+	pid_t pid;
+
+	fflush(stdout);
+	pid = fork();
+	if (pid == 0)
+		fn();
+	waitpid(pid, &status, 0);
+	if (WIFSIGNALED(status))
+		printf("%s: signal %s\n", what, WTERMSIG(status) == SIGSEGV ? "SIGSEGV" : "other");
+	else
+		printf("%s: exit %d\n", what, WEXITSTATUS(status));
+}
+
 int main(void)
 {
 	int fd, ro;
+	long pte_kb;
 	char *p;
 	struct stat st;
 
@@ -198,7 +255,12 @@ int main(void)
 	close(fd);
 	run_child(create_keep);
 	fd = open(MDIR "keep", O_RDWR);
+	pte_kb = vm_pte_kb();
 	show("mmap keep", map((void *)TB(4), SPAN, PROT_READ, MAP_SHARED, fd));
+	printf("keep reads: %s\n", (char *)TB(4));
+	printf("VmPTE grew by linking: %ld kB\n", vm_pte_kb() - pte_kb);
+	show_child_end("store through a read-only mapping", write_read_only);
+	read_into_read_only();
 	printf("keep reads: %s\n", (char *)TB(4));
 	show("rename keep", rename(MDIR "keep", MDIR "kept"));
 	show("open keep", open(MDIR "keep", O_RDWR));

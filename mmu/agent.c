@@ -143,6 +143,7 @@ struct event_cost agent_switch_mm(struct agent *a, struct mm *next)
 	}
 	next->cpumask |= agent_bit(a);
 	a->mm_id = next->id;
+	mmu_notifier_switch_in(next, a->id);
 	return ev;
 }
 
@@ -215,6 +216,29 @@ struct agent *mm_current_agent(const struct mm *mm)
 	return mm->domain ? mm->domain->current : NULL;
 }
 
+static void describe_cpus(const struct domain *d, struct shootdown_cpu *cpus)
+{
+	for (int i = 0; i < d->nr_agents; i++)
+		cpus[i] = (struct shootdown_cpu){ d->agents[i].tlb, d->agents[i].mm_id };
+}
+
+/* Count `sd`; the current agent pays the initiator's part, each target its
+ * own. */
+static void account_shootdown(struct domain *d, const struct shootdown *sd)
+{
+	d->shootdowns.shootdowns++;
+	d->shootdowns.full += sd->full;
+	d->shootdowns.pages += sd->pages;
+	d->shootdowns.ipis += sd->nr_targets;
+	d->shootdowns.cpus += sd->nr_flushed;
+	d->shootdowns.initiator_cycles += sd->initiator.total;
+	latency_record(d->latency, "shootdown", &sd->initiator);
+	agent_charge_cost(d->current, &sd->initiator);
+	for (int i = 0; i < d->nr_agents; i++)
+		if (sd->targets & agent_bit(&d->agents[i]))
+			agent_account(&d->agents[i], "shootdown:target", &sd->target);
+}
+
 /* The translations of [start, end) of `mm` changed: shoot them down on
  * behalf of the current agent, which pays the initiator's part; each target
  * pays its own. */
@@ -223,21 +247,53 @@ static void shoot_down(struct domain *d, struct mm *mm, uint64_t start, uint64_t
 	struct shootdown_cpu cpus[MAX_AGENTS];
 	struct shootdown sd;
 
-	if (!d->current)	/* nothing has run: no TLB holds anything */
+	if (!d->current || d->flush_deferred)	/* nothing has run: no TLB holds anything */
 		return;
-	for (int i = 0; i < d->nr_agents; i++)
-		cpus[i] = (struct shootdown_cpu){ d->agents[i].tlb, d->agents[i].mm_id };
+	describe_cpus(d, cpus);
 	shootdown_flush(cpus, d->nr_agents, d->current->id, mm, mm_asid(d, mm), start, end,
 			d->profile, &sd);
-	d->shootdowns.shootdowns++;
-	d->shootdowns.full += sd.full;
-	d->shootdowns.pages += sd.pages;
-	d->shootdowns.ipis += sd.nr_targets;
-	latency_record(d->latency, "shootdown", &sd.initiator);
-	agent_charge_cost(d->current, &sd.initiator);
-	for (int i = 0; i < d->nr_agents; i++)
-		if (sd.targets & agent_bit(&d->agents[i]))
-			agent_account(&d->agents[i], "shootdown:target", &sd.target);
+	account_shootdown(d, &sd);
+}
+
+void domain_flush_shared(struct domain *d, uint64_t mask, struct mm *const *mms, int n,
+			 uint64_t start, uint64_t end)
+{
+	struct shootdown_cpu cpus[MAX_AGENTS];
+	uint16_t *asids;
+	struct shootdown sd;
+
+	if (!d->current)
+		return;
+	describe_cpus(d, cpus);
+	asids = g_new(uint16_t, n);
+	for (int i = 0; i < n; i++)
+		asids[i] = mm_asid(d, mms[i]);
+	shootdown_flush_mask(cpus, d->nr_agents, d->current->id, mask, asids, n, start, end,
+			     d->profile, &sd);
+	g_free(asids);
+	account_shootdown(d, &sd);
+}
+
+unsigned domain_take_stale(struct domain *d, struct mm *mm, uint64_t start, uint64_t end,
+			   int *agent, uint64_t *va)
+{
+	unsigned stale = 0;
+
+	for (int i = 0; i < d->nr_agents; i++) {
+		struct agent *a = &d->agents[i];
+		uint64_t first;
+		unsigned n;
+
+		if (!a->tlb || (!tagged(d) && a->mm_id != mm->id))
+			continue;	/* untagged: only the mm it runs is in its TLB */
+		n = tlb_take_range(a->tlb, mm_asid(d, mm), start, end, &first);
+		if (n && !stale) {
+			*agent = a->id;
+			*va = first;
+		}
+		stale += n;
+	}
+	return stale;
 }
 
 struct domain_notifier {

@@ -67,6 +67,8 @@ struct shootdown_stats {
 	uint64_t full;			/* of them, beyond the ceiling: the whole ASID */
 	uint64_t pages;			/* pages flushed one by one */
 	uint64_t ipis;			/* interrupts sent */
+	uint64_t cpus;			/* CPUs that flushed, initiators included */
+	uint64_t initiator_cycles;	/* what the initiators paid */
 };
 
 struct domain {
@@ -78,6 +80,8 @@ struct domain {
 	int nr_agents;
 	struct agent agents[MAX_AGENTS];
 	struct agent *current;		/* the agent running now; NULL: none yet */
+	bool flush_deferred;		/* the model TLBs are flushed by the caller of the
+					 * mms' flushes (domain_flush_shared) */
 };
 
 /* `nr_agents` agents, each with a TLB of the profile's geometry when
@@ -92,6 +96,17 @@ void domain_attach_mm(struct domain *d, struct mm *mm);
 void domain_close_switches(struct domain *d);
 /* The counters of every agent's TLB added up (all zero without TLBs). */
 void domain_tlb_stats(const struct domain *d, struct tlb_stats *out);
+/* One shootdown of [start, end) for the `n` mms of `mms` on the agents of
+ * `mask` (shootdown_flush_mask), paid by the current agent; no mm: every
+ * agent's whole TLB (flush_tlb_all).  For translations of shared page
+ * tables (mmu/mshare); it counts as one shootdown. */
+void domain_flush_shared(struct domain *d, uint64_t mask, struct mm *const *mms, int n,
+			 uint64_t start, uint64_t end);
+/* The pages of [start, end) that agents' TLBs still translate for `mm`
+ * (the translations a flush missed: stale), dropped; `agent` and `va` get
+ * the first one found. */
+unsigned domain_take_stale(struct domain *d, struct mm *mm, uint64_t start, uint64_t end,
+			   int *agent, uint64_t *va);
 /* The agent that pays for work done on `mm` right now, or NULL. */
 struct agent *mm_current_agent(const struct mm *mm);
 

@@ -43,6 +43,13 @@ void mmu_notifier_invalidate_code(struct mm *mm, uint64_t start, uint64_t end)
 			sub->ops->invalidate_code(sub, mm, start, end);
 }
 
+void mmu_notifier_switch_in(struct mm *mm, int cpu)
+{
+	for (struct mmu_notifier *sub = mm->notifiers; sub; sub = sub->next)
+		if (sub->ops->switch_in)
+			sub->ops->switch_in(sub, mm, cpu);
+}
+
 void mmu_notifier_release(struct mm *mm)
 {
 	struct mmu_notifier *sub;

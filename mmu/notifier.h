@@ -9,6 +9,7 @@
  *  - invalidate_code: the bytes of [start, end) changed behind the CPU's back
  *    (a page installed in an executable mapping, a kernel write, a protection
  *    that gained execute): translated code of those pages is stale;
+ *  - switch_in: CPU (agent) `cpu` began running the mm (mmu/agent);
  *  - release: the mm is being destroyed; the subscriber must forget it (it
  *    may free its struct mmu_notifier here: the chain no longer holds it).
  *
@@ -29,6 +30,7 @@ struct mmu_notifier_ops {
 	void (*invalidate_code)(struct mmu_notifier *sub, struct mm *mm, uint64_t start,
 				uint64_t end);
 	void (*release)(struct mmu_notifier *sub, struct mm *mm);
+	void (*switch_in)(struct mmu_notifier *sub, struct mm *mm, int cpu);
 };
 
 /* One subscription: embed it in the subscriber's own structure. */
@@ -42,6 +44,7 @@ void mmu_notifier_unregister(struct mmu_notifier *sub, struct mm *mm);
 
 void mmu_notifier_invalidate_range(struct mm *mm, uint64_t start, uint64_t end);
 void mmu_notifier_invalidate_code(struct mm *mm, uint64_t start, uint64_t end);
+void mmu_notifier_switch_in(struct mm *mm, int cpu);
 /* Tell every subscriber the mm is going, emptying the chain. */
 void mmu_notifier_release(struct mm *mm);
 

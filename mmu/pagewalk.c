@@ -148,6 +148,42 @@ void mm_pgtable_pages_by_level(struct mm *mm, uint64_t per_level[PGTABLE_LEVELS]
 	count_tables(mm->phys, mm->pgd, PGD_LEVEL, per_level);
 }
 
+/* Add the table pages below `table` (of `level`) to own[] or, once a shared
+ * table page is on the way, to shared[]. */
+static void split_tables(struct phys *phys, phys_addr_t table, int level, bool in_shared,
+			 uint64_t *own, uint64_t *shared)
+{
+	const pte_t *entries = phys_to_host(phys, table);
+
+	for (int i = 0; level < PTE_LEVEL && i < PTRS_PER_TABLE; i++) {
+		phys_addr_t below = pte_addr(entries[i]);
+		bool is_shared;
+
+		if (!pte_present(entries[i]) || pte_is_block(entries[i], level))
+			continue;
+		is_shared = in_shared || phys_refcount(phys, below) > 1;
+		(is_shared ? shared : own)[level + 1]++;
+		split_tables(phys, below, level + 1, is_shared, own, shared);
+	}
+}
+
+void mm_pgtable_pages_split(struct mm *mm, uint64_t own[PGTABLE_LEVELS],
+			    uint64_t shared[PGTABLE_LEVELS])
+{
+	memset(own, 0, PGTABLE_LEVELS * sizeof(*own));
+	memset(shared, 0, PGTABLE_LEVELS * sizeof(*shared));
+	own[PGD_LEVEL] = 1;
+	split_tables(mm->phys, mm->pgd, PGD_LEVEL, false, own, shared);
+}
+
+uint64_t mm_own_pgtable_pages(struct mm *mm)
+{
+	uint64_t own[PGTABLE_LEVELS], shared[PGTABLE_LEVELS];
+
+	mm_pgtable_pages_split(mm, own, shared);
+	return own[PUD_LEVEL] + own[PMD_LEVEL] + own[PTE_LEVEL];
+}
+
 uint64_t mm_pgtable_pages(struct mm *mm)
 {
 	uint64_t n[PGTABLE_LEVELS];

@@ -72,5 +72,14 @@ void smap_gather_mm(struct mm *mm, struct mem_size_stats *mss);
 uint64_t mm_pgtable_pages(struct mm *mm);
 /* The table pages mm's tables reach, by level, the root included. */
 void mm_pgtable_pages_by_level(struct mm *mm, uint64_t per_level[PGTABLE_LEVELS]);
+/* The same, split: tables reached through a table page another tree holds
+ * too (an mshare region's: phys refcount above 1, itself or above) are
+ * `shared`, the others the mm's own (`own`, the root included): what it
+ * allocated, Linux's pgtables_bytes. */
+void mm_pgtable_pages_split(struct mm *mm, uint64_t own[PGTABLE_LEVELS],
+			    uint64_t shared[PGTABLE_LEVELS]);
+/* Its own table pages below the root (VmPTE: a shared table is counted
+ * once, in the mm that holds it alone, e.g. an mshare region's host). */
+uint64_t mm_own_pgtable_pages(struct mm *mm);
 
 #endif

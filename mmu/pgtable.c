@@ -229,18 +229,45 @@ int pgtable_unlink(struct phys *phys, phys_addr_t root, uint64_t va, int level)
 	return unlink_below(phys, root, PGD_LEVEL, va, level);
 }
 
-bool pgtable_table_at(struct phys *phys, phys_addr_t root, uint64_t va, int level,
-		      phys_addr_t *table)
+/* The entry at `level` for `va` when it points to a table, else NULL. */
+static pte_t *table_entry_at(struct phys *phys, phys_addr_t root, uint64_t va, int level)
 {
 	pte_t *entry;
 
 	if (!link_args_valid(va, level))
-		return false;
+		return NULL;
 	entry = walk_to(phys, root, va, level, false, NULL, NULL);
 	if (!entry || !pte_present(*entry) || pte_is_block(*entry, level))
-		return false;
-	*table = pte_addr(*entry);
-	return true;
+		return NULL;
+	return entry;
+}
+
+bool pgtable_table_at(struct phys *phys, phys_addr_t root, uint64_t va, int level,
+		      phys_addr_t *table)
+{
+	pte_t *entry = table_entry_at(phys, root, va, level);
+
+	if (entry)
+		*table = pte_addr(*entry);
+	return entry;
+}
+
+bool pgtable_table_rdonly(struct phys *phys, phys_addr_t root, uint64_t va, int level)
+{
+	pte_t *entry = table_entry_at(phys, root, va, level);
+
+	return entry && (*entry & PTE_TABLE_RDONLY);
+}
+
+int pgtable_table_set_rdonly(struct phys *phys, phys_addr_t root, uint64_t va, int level,
+			     bool rdonly)
+{
+	pte_t *entry = table_entry_at(phys, root, va, level);
+
+	if (!entry)
+		return -ENOENT;
+	*entry = rdonly ? *entry | PTE_TABLE_RDONLY : *entry & ~PTE_TABLE_RDONLY;
+	return 0;
 }
 
 int pgtable_walk_levels(struct phys *phys, phys_addr_t root, uint64_t va,
@@ -257,15 +284,29 @@ int pgtable_walk_levels(struct phys *phys, phys_addr_t root, uint64_t va,
 	return PGTABLE_LEVELS;
 }
 
+pte_t pgtable_leaf(struct phys *phys, phys_addr_t root, uint64_t va)
+{
+	pte_t entries[PGTABLE_LEVELS];
+	pte_t leaf;
+
+	if (pgtable_walk_levels(phys, root, va, entries) < PGTABLE_LEVELS)
+		return 0;	/* no table there (user memory is mapped by pages) */
+	leaf = entries[PTE_LEVEL];
+	for (int level = PGD_LEVEL; level < PTE_LEVEL && pte_present(leaf); level++)
+		if (entries[level] & PTE_TABLE_RDONLY)
+			leaf |= PTE_RDONLY;
+	return leaf;
+}
+
 bool pgtable_translate(struct phys *phys, phys_addr_t root, uint64_t va,
 		       phys_addr_t *pa, unsigned *prot)
 {
-	pte_t *ptep = pgtable_walk(phys, root, va);
+	pte_t leaf = pgtable_leaf(phys, root, va);
 
-	if (!ptep || !pte_present(*ptep))
+	if (!pte_present(leaf))
 		return false;
-	*pa = pte_addr(*ptep) | (va & ~PAGE_MASK);
-	*prot = pte_prot(*ptep);
+	*pa = pte_addr(leaf) | (va & ~PAGE_MASK);
+	*prot = pte_prot(leaf);
 	return true;
 }
 

@@ -60,6 +60,8 @@ enum { PGD_LEVEL, PUD_LEVEL, PMD_LEVEL, PTE_LEVEL, PGTABLE_LEVELS };
 #define PTE_NG		(UINT64_C(1) << 11)
 #define PTE_PXN		(UINT64_C(1) << 53)
 #define PTE_UXN		(UINT64_C(1) << 54)
+#define PTE_TABLE_RDONLY (UINT64_C(1) << 62)	/* APTable[1] of a table entry: nothing
+						 * below it is writable (TCR.HPD0 clear) */
 #define PTE_ADDR_MASK	UINT64_C(0x0000fffffffff000)
 
 /* Protections: the PROT_* values, plus an EL1-only executable page. */
@@ -114,6 +116,9 @@ int pgtable_walk_alloc(struct phys *phys, phys_addr_t root, uint64_t va, pte_t *
 int pgtable_walk_levels(struct phys *phys, phys_addr_t root, uint64_t va,
 			pte_t entries[PGTABLE_LEVELS]);
 /* Software translation, as the emulated MMU would do it. */
+/* The leaf entry for `va` (0 when no table covers it) as the MMU applies
+ * it: read-only when a table entry above forbids writes (PTE_TABLE_RDONLY). */
+pte_t pgtable_leaf(struct phys *phys, phys_addr_t root, uint64_t va);
 bool pgtable_translate(struct phys *phys, phys_addr_t root, uint64_t va,
 		       phys_addr_t *pa, unsigned *prot);
 
@@ -141,6 +146,12 @@ int pgtable_unlink(struct phys *phys, phys_addr_t root, uint64_t va, int level);
  * the arguments are invalid as for pgtable_link()). */
 bool pgtable_table_at(struct phys *phys, phys_addr_t root, uint64_t va, int level,
 		      phys_addr_t *table);
+/* Whether the table entry at `level` for `va` forbids writes below it
+ * (PTE_TABLE_RDONLY), and setting it so: the entry is `root`'s own, the
+ * table below may be shared.  -ENOENT if the entry points to no table. */
+bool pgtable_table_rdonly(struct phys *phys, phys_addr_t root, uint64_t va, int level);
+int pgtable_table_set_rdonly(struct phys *phys, phys_addr_t root, uint64_t va, int level,
+			     bool rdonly);
 
 /*
  * Visit every valid leaf entry in [start, end) in address order.  The visitor

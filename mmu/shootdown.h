@@ -48,6 +48,7 @@ struct shootdown {
 	uint64_t pages;			/* else the pages flushed one by one */
 	uint64_t targets;		/* CPUs interrupted */
 	unsigned nr_targets;
+	unsigned nr_flushed;		/* CPUs that flushed, the initiator included */
 	struct event_cost initiator;	/* the CPU that changed the tables */
 	struct event_cost target;	/* each CPU interrupted */
 };
@@ -56,5 +57,14 @@ struct shootdown {
 void shootdown_flush(struct shootdown_cpu *cpus, int nr_cpus, int self, struct mm *mm,
 		     uint16_t asid, uint64_t start, uint64_t end, const struct cost_profile *p,
 		     struct shootdown *out);
+
+/* Flush [start, end) of the address spaces with the `nr_asids` ASIDs of
+ * `asids` on the CPUs of `mask` (with broadcast TLBIs: on every CPU), one
+ * shootdown for all, as one TLBI by VA for all ASIDs per page; no ASID:
+ * each CPU's whole TLB (flush_tlb_all).  For translations of shared page
+ * tables (mmu/mshare), which several mms hold; no mm's mask changes. */
+void shootdown_flush_mask(struct shootdown_cpu *cpus, int nr_cpus, int self, uint64_t mask,
+			  const uint16_t *asids, int nr_asids, uint64_t start, uint64_t end,
+			  const struct cost_profile *p, struct shootdown *out);
 
 #endif

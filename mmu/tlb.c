@@ -81,6 +81,42 @@ void tlb_destroy(struct tlb *tlb)
 	g_free(tlb);
 }
 
+static bool entry_in_range(const struct tlb *tlb, const struct tlb_entry *e, uint16_t asid,
+			   uint64_t start, uint64_t end)
+{
+	uint64_t va = e->tag << e->shift;
+
+	return e->valid && !e->global && (!tlb->config.asid_tagged || e->asid == asid) &&
+	       va < end && va + (UINT64_C(1) << e->shift) > start;
+}
+
+unsigned tlb_take_range(struct tlb *tlb, uint16_t asid, uint64_t start, uint64_t end,
+			uint64_t *first)
+{
+	GHashTable *pages = g_hash_table_new(g_direct_hash, g_direct_equal);
+	unsigned n;
+
+	forget_recent(tlb, NULL);
+	for (int i = 0; i < TLB_NR_CACHES; i++) {
+		struct cache *c = &tlb->caches[i];
+
+		for (unsigned k = 0; k < c->sets * c->ways; k++) {
+			struct tlb_entry *e = &c->entries[k];
+			uint64_t page = MAX(e->tag << e->shift, start);
+
+			if (!entry_in_range(tlb, e, asid, start, end))
+				continue;
+			e->valid = false;
+			if (!g_hash_table_size(pages) || page < *first)
+				*first = page;
+			g_hash_table_add(pages, GSIZE_TO_POINTER(page));
+		}
+	}
+	n = g_hash_table_size(pages);
+	g_hash_table_destroy(pages);
+	return n;
+}
+
 const struct tlb_stats *tlb_stats(const struct tlb *tlb)
 {
 	return &tlb->f.stats;

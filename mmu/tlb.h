@@ -133,6 +133,12 @@ void tlb_flush_asid(struct tlb *tlb, uint16_t asid);
 /* The entries that translate `va` for `asid`, in every cache and the PWC
  * (as TLBI VAE1 does). */
 void tlb_flush_page(struct tlb *tlb, uint16_t asid, uint64_t va);
+/* The pages of [start, end) that non-global entries of `asid` still
+ * translate (any cache; a block counts once), dropped without counting a
+ * flush: how a checker takes out translations a flush should have removed.
+ * `first` gets the lowest such page when there is one. */
+unsigned tlb_take_range(struct tlb *tlb, uint16_t asid, uint64_t start, uint64_t end,
+			uint64_t *first);
 
 const struct tlb_stats *tlb_stats(const struct tlb *tlb);
 /* Add the counters of `s` to `sum`. */

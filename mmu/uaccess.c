@@ -48,10 +48,10 @@ static int user_ptr(struct mm *mm, uint64_t addr, enum fault_access access, enum
 	struct vm_fault vmf;
 
 	for (int tries = 0; tries < 2 && addr < TASK_SIZE; tries++) {
-		pte_t *ptep = pgtable_walk(mm->phys, mm->pgd, addr);
+		pte_t leaf = pgtable_leaf(mm->phys, mm->pgd, addr);
 
-		if (ptep && pte_allows(mm, *ptep, access, how)) {
-			*out = (uint8_t *)phys_to_host(mm->phys, pte_addr(*ptep)) + (addr & ~PAGE_MASK);
+		if (pte_allows(mm, leaf, access, how)) {
+			*out = (uint8_t *)phys_to_host(mm->phys, pte_addr(leaf)) + (addr & ~PAGE_MASK);
 			return 0;
 		}
 		if (how == NO_FAULT)

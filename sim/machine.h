@@ -55,6 +55,8 @@ struct options {
 	char **sets;			/* --set assignments, NULL-terminated or NULL */
 	char **tmpfs;			/* --tmpfs mount points, NULL-terminated or NULL */
 	enum progress_mode progress;	/* --progress, --no-progress, or by the terminal */
+	const char *mshare_flush;	/* --mshare-flush STRATEGY (mmu/mshare), NULL: per-sharer */
+	bool mshare_v3_bugs;		/* --mshare-v3-bugs: the RFC v3's quirks (mmu/mshare) */
 };
 
 /* A simulated CPU: a translation agent of the machine's domain (its clock,

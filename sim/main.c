@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "mmu/mshare/mshare.h"
 #include "report/text.h"
 #include "sim/calibrate.h"
 #include "sim/hostsig.h"
@@ -222,6 +223,22 @@ static gboolean parse_vas_attach(const char *name, const char *value, gpointer d
 	return TRUE;
 }
 
+static gboolean parse_mshare_flush(const char *name, const char *value, gpointer data,
+				   GError **error)
+{
+	struct options *opt = data;
+	enum mshare_flush f;
+
+	if (mshare_flush_parse(value, &f)) {
+		g_set_error(error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+			    "--mshare-flush %s: expected none, all, host-mask, per-sharer or union-mask",
+			    value);
+		return FALSE;
+	}
+	opt->mshare_flush = mshare_flush_name(f);
+	return TRUE;
+}
+
 static gboolean parse_seed(const char *name, const char *value, gpointer data, GError **error)
 {
 	struct options *opt = data;
@@ -280,6 +297,7 @@ static int cmd_run(int argc, char **argv)
 	gboolean writable = FALSE, strace = FALSE, stats = FALSE, help = FALSE, clear_env = FALSE;
 	gboolean progress = FALSE, no_progress = FALSE;
 	gboolean no_fastpath = FALSE;
+	gboolean mshare_v3_bugs = FALSE;
 	GOptionEntry entries[] = {
 		{ "help", 'h', 0, G_OPTION_ARG_NONE, &help, "show the help", NULL },
 		{ "mem", 0, 0, G_OPTION_ARG_CALLBACK, parse_mem, "simulated memory", "SIZE" },
@@ -296,7 +314,10 @@ static int cmd_run(int argc, char **argv)
 		{ "profile", 0, 0, G_OPTION_ARG_FILENAME, &profile, "cost profile", "NAME|FILE" },
 		{ "set", 0, 0, G_OPTION_ARG_STRING_ARRAY, &sets, "profile change", "KEY=VALUE" },
 		{ "tlb", 0, 0, G_OPTION_ARG_CALLBACK, parse_tlb, "TLB modelling", "exact|off" },
+		{ "mshare-flush", 0, 0, G_OPTION_ARG_CALLBACK, parse_mshare_flush,
+		  "how changes of mshare regions are flushed", "none|all|host-mask|per-sharer|union-mask" },
 		{ "no-fastpath", 0, 0, G_OPTION_ARG_NONE, &no_fastpath, "no store fast path", NULL },
+		{ "mshare-v3-bugs", 0, 0, G_OPTION_ARG_NONE, &mshare_v3_bugs, "mshare RFC v3 quirks", NULL },
 		{ "vas-attach", 0, 0, G_OPTION_ARG_CALLBACK, parse_vas_attach, "VAS attach", "eager|lazy" },
 		{ "env", 0, 0, G_OPTION_ARG_STRING_ARRAY, &env, "guest environment variable", "NAME=VALUE" },
 		{ "tmpfs", 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &tmpfs, "tmpfs mount point", "PATH" },
@@ -352,6 +373,7 @@ static int cmd_run(int argc, char **argv)
 	opt.strace = strace;
 	opt.stats = stats;
 	opt.no_fastpath = no_fastpath || g_strcmp0(g_getenv("MMUSIM_NO_FASTPATH"), "1") == 0;
+	opt.mshare_v3_bugs = mshare_v3_bugs;
 	opt.report = report_path;
 	opt.progress = no_progress ? PROGRESS_OFF : progress ? PROGRESS_ON : PROGRESS_AUTO;
 	hostsig_install();	/* from here on a stop request still gets its report */

@@ -15,6 +15,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <glib.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
@@ -64,6 +65,7 @@ struct msharefs {
 	GTree *names;			/* name -> struct mshare_inode *: the region files */
 	GHashTable *inodes;		/* ino -> inode: regions with a name or an open file */
 	uint64_t next_ino;
+	enum mshare_flush flush;	/* of every region (--mshare-flush) */
 };
 
 struct msharefs_file {
@@ -153,6 +155,8 @@ static int msharefs_create(void *data, const struct pseudo_node *dir, const char
 	err = mshare_region_new(fs->ps, fs->m->phys, &fs->m->vmstats, &fs->m->profile.vm, &region);
 	if (err)
 		return err;
+	mshare_set_flush(region, fs->flush);
+	mshare_set_v3_bugs(region, fs->m->opt.mshare_v3_bugs);
 	inode = g_new0(struct mshare_inode, 1);
 	inode->ino = fs->next_ino++;
 	inode->mode = S_IFREG | (mode & 07777);
@@ -226,7 +230,7 @@ static gboolean report_region(gpointer key, gpointer value, gpointer list)
 	const struct mshare_inode *inode = value;
 	struct report_node *row = report_add_section(list, NULL, NULL, TEXT_INLINE);
 	struct mshare_stats st;
-	uint64_t start, size;
+	uint64_t start, size, shared;
 
 	mshare_get_size(inode->region, &start, &size);
 	mshare_region_stats(inode->region, &st);
@@ -240,12 +244,42 @@ static gboolean report_region(gpointer key, gpointer value, gpointer list)
 	report_add_count(row, "pud", NULL, st.tables[PUD_LEVEL]);
 	report_add_count(row, "pmd", NULL, st.tables[PMD_LEVEL]);
 	report_add_count(row, "pte", NULL, st.tables[PTE_LEVEL]);
+	shared = (st.tables[PUD_LEVEL] + st.tables[PMD_LEVEL] + st.tables[PTE_LEVEL]) * PAGE_SIZE;
+	report_add_count(row, "shared_kb", NULL, shared / 1024);
+	report_add_count(row, "unshared_kb", NULL, st.peak_sharers * shared / 1024);
+	return FALSE;
+}
+
+/* What a region's strategy did for the changes of its shared leaves, and
+ * the translations it left stale (the first: mm id, CPU, page). */
+static gboolean report_flushing(gpointer key, gpointer value, gpointer list)
+{
+	const struct mshare_inode *inode = value;
+	struct report_node *row = report_add_section(list, NULL, NULL, TEXT_INLINE);
+	struct mshare_stats st;
+	char first[64] = "";
+
+	mshare_region_stats(inode->region, &st);
+	if (st.stale)
+		snprintf(first, sizeof(first), "mm %" PRIu64 " cpu %d %#" PRIx64, st.stale_mm,
+			 st.stale_cpu, st.stale_va);
+	report_add_string(row, "name", key);
+	report_add_string(row, "strategy", mshare_flush_name(st.flush));
+	report_add_count(row, "changes", NULL, st.changes);
+	report_add_count(row, "shootdowns", NULL, st.shootdowns);
+	report_add_count(row, "ipis", NULL, st.ipis);
+	report_add_count(row, "cpus_flushed", NULL, st.cpus_flushed);
+	report_add_count(row, "initiator_ns", NULL, st.initiator_ns);
+	report_add_count(row, "stale", NULL, st.stale);
+	report_add_string(row, "first_stale", first);
 	return FALSE;
 }
 
 /* The regions that still have a name: what their faults linked, how many
  * processes shared them at most, and the host's table pages by level (one
- * copy, whatever the number of sharers). */
+ * copy, whatever the number of sharers); the bytes of that copy below the
+ * root, and what the peak sharers would have held without sharing (a copy
+ * each: the design note's N copies). */
 static void msharefs_report(struct machine *m, void *state, struct report_node *root)
 {
 	struct msharefs *fs = state;
@@ -263,7 +297,20 @@ static void msharefs_report(struct machine *m, void *state, struct report_node *
 	report_add_column(list, "pud", "pud", 5);
 	report_add_column(list, "pmd", "pmd", 5);
 	report_add_column(list, "pte", "pte", 7);
+	report_add_column(list, "shared_kb", "shared kB", 10);
+	report_add_column(list, "unshared_kb", "unshared kB", 12);
 	g_tree_foreach(fs->names, report_region, list);
+	list = report_add_list(sec, "flushing", "flushes of changed shared leaves", TEXT_TABLE);
+	report_add_column(list, "name", "name", -16);
+	report_add_column(list, "strategy", "strategy", -11);
+	report_add_column(list, "changes", "changes", 8);
+	report_add_column(list, "shootdowns", "shootdowns", 11);
+	report_add_column(list, "ipis", "IPIs", 8);
+	report_add_column(list, "cpus_flushed", "CPUs flushed", 13);
+	report_add_column(list, "initiator_ns", "initiator ns", 13);
+	report_add_column(list, "stale", "stale", 8);
+	report_add_column(list, "first_stale", "first stale", -28);
+	g_tree_foreach(fs->names, report_flushing, list);
 }
 
 /* The mount's state is freed with the mount (msharefs_kill), after every
@@ -285,6 +332,9 @@ void msharefs_mount(struct machine *m)
 
 	fs->m = m;
 	fs->ps = ptshare_new(m->phys);
+	fs->flush = MSHARE_FLUSH_PER_SHARER;
+	if (m->opt.mshare_flush)
+		mshare_flush_parse(m->opt.mshare_flush, &fs->flush);	/* checked by main */
 	fs->root = (struct mshare_inode){ .ino = ROOT_INO, .mode = S_IFDIR | 0777, .nlink = 2 };
 	fs->info = (struct mshare_inode){ .ino = INFO_INO, .mode = S_IFREG | 0444, .nlink = 1 };
 	fs->names = g_tree_new_full(compare_names, NULL, g_free, NULL);

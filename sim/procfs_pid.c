@@ -139,7 +139,7 @@ static void status_memory(struct task *t, GString *out)
 	put_kb(out, "VmStk", vm.stack);
 	put_kb(out, "VmExe", vm.exec);
 	put_kb(out, "VmLib", 0);
-	put_kb(out, "VmPTE", mm_pgtable_pages(t->mm) * PAGE_SIZE);
+	put_kb(out, "VmPTE", mm_own_pgtable_pages(t->mm) * PAGE_SIZE);
 	put_kb(out, "VmSwap", 0);
 	put_kb(out, "HugetlbPages", 0);
 	g_string_append(out, "CoreDumping:\t0\nTHP_enabled:\t0\nuntag_mask:\t0xffffffffffffffff\n");

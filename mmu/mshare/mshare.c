@@ -7,7 +7,9 @@
 
 #include <errno.h>
 #include <glib.h>
+#include <string.h>
 
+#include "mmu/agent.h"
 #include "mmu/fault.h"
 #include "mmu/pagewalk.h"
 
@@ -19,7 +21,10 @@ struct mshare_region {
 	GHashTable *sharers;	/* struct vma * -> its struct mm *: VMAs holding links */
 	GHashTable *subs;	/* struct mm * -> struct sharer: their notifiers */
 	bool passing;		/* passing a flush on: the sharers' own are not passed back */
+	enum mshare_flush flush;
+	bool v3_bugs;
 	uint64_t links, peak_sharers, flushes_passed;
+	struct mshare_stats flushing;	/* changes .. stale_cpu */
 };
 
 /* A sharer mm's subscription: its flushes of linked ranges are passed on
@@ -43,6 +48,7 @@ int mshare_region_new(struct ptshare *ps, struct phys *phys, struct vm_stats *st
 	r->host->tunables = tunables;
 	r->refs = 1;
 	r->ps = ps;
+	r->flush = MSHARE_FLUSH_PER_SHARER;
 	r->sharers = g_hash_table_new(g_direct_hash, g_direct_equal);
 	r->subs = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, g_free);
 	*out = r;
@@ -71,8 +77,44 @@ struct mm *mshare_host_mm(const struct mshare_region *r)
 	return r->host;
 }
 
+static const char *const flush_names[NR_MSHARE_FLUSH] = {
+	[MSHARE_FLUSH_NONE] = "none",
+	[MSHARE_FLUSH_ALL] = "all",
+	[MSHARE_FLUSH_HOST_MASK] = "host-mask",
+	[MSHARE_FLUSH_PER_SHARER] = "per-sharer",
+	[MSHARE_FLUSH_UNION_MASK] = "union-mask",
+};
+
+int mshare_flush_parse(const char *name, enum mshare_flush *out)
+{
+	for (int f = 0; f < NR_MSHARE_FLUSH; f++) {
+		if (!strcmp(name, flush_names[f])) {
+			*out = f;
+			return 0;
+		}
+	}
+	return -EINVAL;
+}
+
+const char *mshare_flush_name(enum mshare_flush f)
+{
+	return flush_names[f];
+}
+
+void mshare_set_flush(struct mshare_region *r, enum mshare_flush f)
+{
+	r->flush = f;
+}
+
+void mshare_set_v3_bugs(struct mshare_region *r, bool on)
+{
+	r->v3_bugs = on;
+}
+
 void mshare_region_stats(const struct mshare_region *r, struct mshare_stats *st)
 {
+	*st = r->flushing;
+	st->flush = r->flush;
 	st->links = r->links;
 	st->sharers = g_hash_table_size(r->sharers);
 	st->peak_sharers = r->peak_sharers;
@@ -91,10 +133,22 @@ static bool pgdir_aligned(uint64_t addr)
 	return !(addr & (PGDIR_SIZE - 1));
 }
 
+/* v3 knows a region set up by its start, and checks no size. */
+static int set_size_v3(struct mshare_region *r, uint64_t start, uint64_t size)
+{
+	if (r->start || !pgdir_aligned(start) || !pgdir_aligned(start + size))
+		return -EINVAL;
+	r->start = start;
+	r->size = size ? size : UINT64_MAX;
+	return 0;
+}
+
 int mshare_set_size(struct mshare_region *r, uint64_t start, uint64_t size)
 {
 	uint64_t end = start + size;
 
+	if (r->v3_bugs)
+		return set_size_v3(r, start, size);
 	if (r->size || !size || end < start || !pgdir_aligned(start) || !pgdir_aligned(end) ||
 	    start < MMAP_MIN_ADDR || end > TASK_SIZE)
 		return -EINVAL;
@@ -127,34 +181,133 @@ int mshare_check_mmap(const struct mshare_region *r, uint64_t addr, uint64_t len
 
 /* ------------------------------------------------------- sharers' flushes */
 
-struct passing {
-	struct mshare_region *r;
-	struct mm *from;	/* flushes its own range itself */
+/* Another holder's alias of the changed leaves. */
+struct alias {
+	struct mm *mm;
+	uint64_t start, end;
 };
 
-static void pass_flush(void *ctx, struct mm *holder, uint64_t start, uint64_t end)
+struct passing {
+	struct mm *from;	/* flushes its own range itself */
+	GArray *aliases;	/* struct alias */
+};
+
+static void collect_alias(void *ctx, struct mm *holder, uint64_t start, uint64_t end)
 {
 	struct passing *p = ctx;
 
-	if (holder == p->from)
-		return;
-	p->r->flushes_passed++;
-	flush_tlb_mm_range(holder, start, end);
+	if (holder != p->from)
+		g_array_append_val(p->aliases, ((struct alias){ holder, start, end }));
 }
 
-/* Leaves of shared tables changed through `mm` (MADV_DONTNEED of part of a
- * slot): every other holder of them flushes the same leaves where it has
- * them, one by one (the review's third option).  Their own flushes come
- * back here and are not passed on again. */
+/* The agents whose TLBs the strategy flushes, and the ASIDs of `mms`. */
+static uint64_t flush_mask(const struct mshare_region *r, const struct domain *d,
+			   struct mm *const *mms, int n)
+{
+	uint64_t mask = 0;
+
+	if (r->flush == MSHARE_FLUSH_ALL)
+		return d->nr_agents == 64 ? UINT64_MAX : (UINT64_C(1) << d->nr_agents) - 1;
+	if (r->flush == MSHARE_FLUSH_HOST_MASK)
+		return r->host->cpumask;
+	for (int i = 0; i < n; i++)
+		mask |= mms[i]->cpumask;
+	return mask;
+}
+
+/* Every holder's chain hears its range with the domain's own flushes held
+ * back; then one shootdown for all, unless v3's none. */
+static void flush_together(struct mshare_region *r, struct domain *d, GArray *aliases)
+{
+	struct mm **mms = g_new(struct mm *, aliases->len);
+	uint64_t start = UINT64_MAX, end = 0;
+	int n = (int)aliases->len;
+
+	d->flush_deferred = true;
+	for (int i = 0; i < n; i++) {
+		struct alias *a = &g_array_index(aliases, struct alias, i);
+
+		flush_tlb_mm_range(a->mm, a->start, a->end);
+		mms[i] = a->mm;
+		start = MIN(start, a->start);
+		end = MAX(end, a->end);
+	}
+	d->flush_deferred = false;
+	if (r->flush != MSHARE_FLUSH_NONE)
+		domain_flush_shared(d, flush_mask(r, d, mms, n), mms,
+				    r->flush == MSHARE_FLUSH_ALL ? 0 : n, start, end);
+	g_free(mms);
+}
+
+/* Each other holder flushes its alias itself, one after the other. */
+static void flush_each(struct mshare_region *r, GArray *aliases)
+{
+	for (unsigned i = 0; i < aliases->len; i++) {
+		struct alias *a = &g_array_index(aliases, struct alias, i);
+
+		r->flushes_passed++;
+		flush_tlb_mm_range(a->mm, a->start, a->end);
+	}
+}
+
+/* What the flush cost, and what the holders' CPUs still translate. */
+static void account_flush(struct mshare_region *r, struct domain *d,
+			  const struct shootdown_stats *before, GArray *aliases)
+{
+	struct mshare_stats *st = &r->flushing;
+
+	st->shootdowns += d->shootdowns.shootdowns - before->shootdowns;
+	st->ipis += d->shootdowns.ipis - before->ipis;
+	st->cpus_flushed += d->shootdowns.cpus - before->cpus;
+	st->initiator_ns += cost_ns(d->profile,
+				    d->shootdowns.initiator_cycles - before->initiator_cycles);
+	for (unsigned i = 0; i < aliases->len; i++) {
+		struct alias *a = &g_array_index(aliases, struct alias, i);
+		uint64_t va;
+		int cpu;
+		unsigned n = domain_take_stale(d, a->mm, a->start, a->end, &cpu, &va);
+
+		if (n && !st->stale) {
+			st->stale_mm = a->mm->id;
+			st->stale_va = va;
+			st->stale_cpu = cpu;
+		}
+		st->stale += n;
+	}
+}
+
+/* Leaves of shared tables changed through `mm`: every other holder of them
+ * forgets the same leaves where it has them, by the region's strategy.
+ * Their own flushes come back here and are not passed on again. */
 static void sharer_invalidate(struct mmu_notifier *n, struct mm *mm, uint64_t start, uint64_t end)
 {
-	struct passing p = { ((struct sharer *)n)->r, mm };
+	struct mshare_region *r = ((struct sharer *)n)->r;
+	struct passing p = { mm, g_array_new(FALSE, FALSE, sizeof(struct alias)) };
+	struct domain *d = mm->domain;
+	struct shootdown_stats before = d ? d->shootdowns : (struct shootdown_stats){ 0 };
 
-	if (p.r->passing)
-		return;
-	p.r->passing = true;
-	ptshare_for_each_alias(p.r->ps, mm, start, end, pass_flush, &p);
-	p.r->passing = false;
+	if (r->passing)
+		goto out;
+	r->passing = true;
+	ptshare_for_each_alias(r->ps, mm, start, end, collect_alias, &p);
+	if (p.aliases->len) {
+		r->flushing.changes++;
+		if (r->flush == MSHARE_FLUSH_PER_SHARER || !d)
+			flush_each(r, p.aliases);
+		else
+			flush_together(r, d, p.aliases);
+		if (d)
+			account_flush(r, d, &before, p.aliases);
+	}
+	r->passing = false;
+out:
+	g_array_free(p.aliases, TRUE);
+}
+
+/* A CPU begins running a sharer: it joins the host mm's mask. */
+static void sharer_switch_in(struct mmu_notifier *n, struct mm *mm, int cpu)
+{
+	((struct sharer *)n)->r->host->cpumask |= UINT64_C(1) << cpu;
 }
 
 /* The mm goes: its links go with its VMAs, which no longer need it. */
@@ -166,6 +319,7 @@ static void sharer_release(struct mmu_notifier *n, struct mm *mm)
 static const struct mmu_notifier_ops sharer_ops = {
 	.invalidate_range = sharer_invalidate,
 	.release = sharer_release,
+	.switch_in = sharer_switch_in,
 };
 
 /* `vma` of `mm` holds links now. */
@@ -177,6 +331,7 @@ static void add_sharer(struct mshare_region *r, struct vma *vma, struct mm *mm)
 		return;
 	g_hash_table_insert(r->sharers, vma, mm);
 	r->peak_sharers = MAX(r->peak_sharers, g_hash_table_size(r->sharers));
+	r->host->cpumask |= mm->cpumask;	/* CPUs running it already */
 	if (!sub) {
 		sub = g_new0(struct sharer, 1);
 		sub->n.ops = &sharer_ops;
@@ -201,8 +356,17 @@ static void remove_sharer(struct mshare_region *r, struct vma *vma, struct mm *m
 
 /* ---------------------------------------------------------------- vm_ops */
 
-/* Point the faulting mm's top-level entry for `slot` at the host's table.
- * Private tables there (entries a fork copied) give way first. */
+/* Whether `vma`'s link must forbid writes below it: its mapping is
+ * read-only while the shared leaves carry the host's permissions (v3 does
+ * not care). */
+static bool link_rdonly(const struct mshare_region *r, const struct vma *vma)
+{
+	return !r->v3_bugs && !(vma->prot & VM_WRITE);
+}
+
+/* Point the faulting mm's top-level entry for `slot` at the host's table,
+ * read-only for a read-only mapping (APTable).  Private tables there
+ * (entries a fork copied) give way first. */
 static vm_fault_t link_host_table(struct vm_fault *vmf, struct mshare_region *r, uint64_t slot,
 				  phys_addr_t table)
 {
@@ -212,6 +376,7 @@ static vm_fault_t link_host_table(struct vm_fault *vmf, struct mshare_region *r,
 		flush_tlb_mm_range(mm, slot, slot + PGDIR_SIZE);
 	if (ptshare_link(r->ps, mm, mm->pgd, slot, PGD_LEVEL, table))
 		return VM_FAULT_OOM;	/* no page for a table above: the only error left */
+	pgtable_table_set_rdonly(mm->phys, mm->pgd, slot, PGD_LEVEL, link_rdonly(r, vmf->vma));
 	add_sharer(r, vmf->vma, mm);
 	r->links++;
 	vmf->kind = FAULT_KIND_LINK;
@@ -232,6 +397,12 @@ static int mshare_fault(struct vm_fault *vmf)
 	if (pgtable_table_at(mm->phys, r->host->pgd, slot, PGD_LEVEL, &host_table) &&
 	    !(pgtable_table_at(mm->phys, mm->pgd, slot, PGD_LEVEL, &table) && table == host_table))
 		return link_host_table(vmf, r, slot, host_table);
+	if (vmf->access == FAULT_WRITE && pgtable_table_rdonly(mm->phys, mm->pgd, slot, PGD_LEVEL)) {
+		/* the VMA became writable since the link (mprotect): writes below */
+		pgtable_table_set_rdonly(mm->phys, mm->pgd, slot, PGD_LEVEL, false);
+		vmf->kind = FAULT_KIND_LINK;
+		return VM_FAULT_DONE;
+	}
 	/* The record accrues to the fault this mm took. */
 	vmf->mm = r->host;
 	vmf->vma = vma_lookup(r->host, vmf->address);

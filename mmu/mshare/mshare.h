@@ -24,24 +24,51 @@
  * mm and go with the region.
  *
  * A sharer that changes shared leaves itself (MADV_DONTNEED of part of a
- * slot) flushes its own range; the region hears it on the sharer's notifier
- * chain and flushes every other holder's alias of that range, one sharer
- * after the other (the third of the review's options).
+ * slot, mprotect of its whole mapping) flushes its own range; the region
+ * hears it on the sharer's notifier chain and makes every other holder's
+ * CPUs forget that range by the region's flush strategy (the review's
+ * options; mshare_set_flush):
+ *  - none: v3, whose reverse map points at the host mm, flushes nobody;
+ *  - all: flush_tlb_all(), every CPU's whole TLB;
+ *  - host-mask: the host mm's CPU mask, kept up to date (a CPU joins it
+ *    when it starts running a sharer; nobody leaves it), one shootdown;
+ *  - per-sharer (the default): each other holder's own flush, one after the
+ *    other (a CPU in several masks is interrupted once per mm);
+ *  - union-mask: one shootdown to the union of the holders' masks.
+ * Whatever the strategy, every holder's notifier chain hears its range
+ * (the emulator's TLB, a device's mirror); the domain's model TLBs
+ * (mmu/agent) are flushed only as the strategy does, and then every
+ * translation of the range a holder's CPU still has is stale: counted,
+ * reported (the first one) and taken out.
  *
- * Not modelled yet: the --mshare-v3-bugs quirks, the other flush strategies
- * (host entries never change: there is no unmap ioctl), whole-VMA mprotect
- * and mremap of a mapping (they act on the shared leaves as on private
- * ones).
+ * A read-only mapping links the host's table read-only (APTable in its own
+ * top-level entry, pgtable_table_set_rdonly), since the shared leaves carry
+ * the host's permissions: it writes nothing.
+ *
+ * Not modelled yet: the v3 quirks of leaving the link after munmap and of
+ * the ignored mmap offset, mremap of a mapping (it
+ * acts on the shared leaves as on private ones).
  */
 #ifndef MMU_MSHARE_MSHARE_H
 #define MMU_MSHARE_MSHARE_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "mmu/mm.h"
 #include "mmu/ptshare.h"
 
 struct mshare_region;
+
+enum mshare_flush {
+	MSHARE_FLUSH_NONE, MSHARE_FLUSH_ALL, MSHARE_FLUSH_HOST_MASK, MSHARE_FLUSH_PER_SHARER,
+	MSHARE_FLUSH_UNION_MASK, NR_MSHARE_FLUSH
+};
+
+/* "none", "all", "host-mask", "per-sharer", "union-mask" (--mshare-flush);
+ * -EINVAL for another name. */
+int mshare_flush_parse(const char *name, enum mshare_flush *out);
+const char *mshare_flush_name(enum mshare_flush f);
 
 extern const struct vm_ops mshare_vm_ops;
 
@@ -54,7 +81,8 @@ void mshare_region_put(struct mshare_region *r);
 /* MSHAREFS_GET_SIZE: {0, 0} before set-up. */
 void mshare_get_size(const struct mshare_region *r, uint64_t *start, uint64_t *size);
 /* MSHAREFS_SET_SIZE: -EINVAL if set up already, if start or end is not
- * PGDIR_SIZE aligned, if the size is 0 or the range leaves user space. */
+ * PGDIR_SIZE aligned, if the size is 0 or the range leaves user space
+ * (v3's quirks aside). */
 int mshare_set_size(struct mshare_region *r, uint64_t start, uint64_t size);
 /* MSHAREFS_CREATE_MAPPING: shared anonymous memory at [addr, addr + size) of
  * the host mm.  -EINVAL unless set up, addr inside the region, addr + size
@@ -67,6 +95,14 @@ int mshare_create_mapping(struct mshare_region *r, uint64_t addr, uint64_t size,
  * set up, both ends PGDIR_SIZE aligned and the range inside the region. */
 int mshare_check_mmap(const struct mshare_region *r, uint64_t addr, uint64_t len);
 
+/* How changes of shared leaves are flushed from the holders' CPUs. */
+void mshare_set_flush(struct mshare_region *r, enum mshare_flush f);
+/* The RFC v3's quirks (--mshare-v3-bugs): SET_SIZE takes a start of 0 and
+ * then may be called again (set-up is known by a start other than 0), a
+ * size of 0 is stored as all-ones, and a read-only mapping links the
+ * host's tables as they are (it can write populated pages). */
+void mshare_set_v3_bugs(struct mshare_region *r, bool on);
+
 /* The host mm (for reports and tests). */
 struct mm *mshare_host_mm(const struct mshare_region *r);
 
@@ -75,6 +111,13 @@ struct mshare_stats {
 	uint64_t links;			/* top-level entries linked to the host's tables */
 	uint64_t sharers, peak_sharers;	/* VMAs holding links: now, and at most */
 	uint64_t flushes_passed;	/* a sharer's flush of shared leaves, passed to another */
+	enum mshare_flush flush;
+	/* changes of shared leaves that other holders reach, and their flushes
+	 * by the model TLBs of the domain (mmu/agent) */
+	uint64_t changes, shootdowns, ipis, cpus_flushed, initiator_ns;
+	uint64_t stale;			/* pages a holder's CPU still translated after one */
+	uint64_t stale_mm, stale_va;	/* the first: the mm's id (0: none), the page */
+	int stale_cpu;
 	uint64_t tables[PGTABLE_LEVELS];	/* the host's table pages by level, its root included */
 };
 void mshare_region_stats(const struct mshare_region *r, struct mshare_stats *st);

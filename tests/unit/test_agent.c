@@ -87,7 +87,9 @@ static void probe_release(struct mmu_notifier *sub, struct mm *mm)
 	log_call(sub, 'x');
 }
 
-static const struct mmu_notifier_ops probe_ops = { probe_range, probe_code, probe_release };
+static const struct mmu_notifier_ops probe_ops = {
+	.invalidate_range = probe_range, .invalidate_code = probe_code, .release = probe_release,
+};
 static const struct mmu_notifier_ops range_only_ops = { .invalidate_range = probe_range };
 
 Test(notifier, every_subscriber_hears_in_order_until_it_leaves)

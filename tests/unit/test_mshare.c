@@ -8,8 +8,11 @@
  */
 #include <criterion/criterion.h>
 #include <errno.h>
+#include <inttypes.h>
 
 #include "mmu/mshare/mshare.h"
+#include "mmu/pagewalk.h"
+#include "mmu/uaccess.h"
 #include "tests/unit/mmu_test.h"
 
 #define TiB (UINT64_C(1) << 40)
@@ -125,6 +128,7 @@ Test(mshare, one_fault_populates_every_sharer)
 {
 	struct mm *b = new_mm();
 	struct mshare_stats st;
+	uint64_t own[PGTABLE_LEVELS], shared[PGTABLE_LEVELS];
 
 	set_up_region(16);
 	map_region(fx.mm);
@@ -151,6 +155,18 @@ Test(mshare, one_fault_populates_every_sharer)
 	cr_expect(st.links == 2 && st.sharers == 2 && st.peak_sharers == 2);
 	cr_expect(st.tables[PGD_LEVEL] == 1 && st.tables[PUD_LEVEL] == 1 &&
 		  st.tables[PMD_LEVEL] == 1 && st.tables[PTE_LEVEL] == 1);
+	/* fx.mm's own tables: its root, and for an anonymous page at 1 GiB a
+	 * PUD, PMD and PTE table; shared: the host's PUD, PMD and PTE. */
+	map_fixed(GiB, PG, VM_RW, 0);
+	poke_u64(fx.mm, GiB, 1);
+	mm_pgtable_pages_split(fx.mm, own, shared);
+	cr_expect(own[PGD_LEVEL] == 1 && own[PUD_LEVEL] == 1 && own[PMD_LEVEL] == 1 &&
+		  own[PTE_LEVEL] == 1);
+	cr_expect(shared[PGD_LEVEL] == 0 && shared[PUD_LEVEL] == 1 && shared[PMD_LEVEL] == 1 &&
+		  shared[PTE_LEVEL] == 1);
+	cr_expect_eq(mm_own_pgtable_pages(fx.mm), 3, "VmPTE: the shared ones are the host's");
+	cr_expect_eq(mm_pgtable_pages(fx.mm), 6);
+	mm_munmap(fx.mm, GiB, PG);
 	/* Past the host's mapping: SIGSEGV (no host VMA). */
 	expect_fault(b, START + 16 * PG, FAULT_READ, VM_FAULT_SIGSEGV, FAULT_KIND_MAPERR);
 	mm_destroy(b);
@@ -260,4 +276,271 @@ Test(mshare, a_sharers_flush_reaches_the_others)
 	mshare_region_stats(vma_lookup(fx.mm, START)->vm_private_data, &st);
 	cr_expect_eq(st.flushes_passed, 1);
 	mm_destroy(child);
+}
+
+/* A read-only mapping links the host's writable leaves read-only (APTable
+ * in its own top-level entry): its writes fault (SIGSEGV, EFAULT), a
+ * writable sharer's do not; mprotect to read-write lifts it at the next
+ * write fault. */
+Test(mshare, a_read_only_mapping_writes_nothing)
+{
+	struct mm *b = new_mm();
+	uint64_t out, value = 5;
+
+	set_up_region(4);
+	map_region(fx.mm);
+	cr_assert_eq(mm_mmap_object(b, START, PGDIR_SIZE, VM_READ, SHARED_FIXED, &mshare_vm_ops, r,
+				    &out), 0);
+	mshare_region_put(r);
+	expect_fault(fx.mm, START, FAULT_WRITE, VM_FAULT_DONE, FAULT_KIND_SHMEM);
+	expect_fault(fx.mm, START, FAULT_WRITE, VM_FAULT_DONE, FAULT_KIND_LINK);
+	poke_u64(fx.mm, START, 42);
+	expect_fault(b, START, FAULT_READ, VM_FAULT_DONE, FAULT_KIND_LINK);
+	cr_expect(pte_at(b, START) & PTE_RDONLY ? 0 : 1, "the shared leaf is the host's: writable");
+	cr_expect(pgtable_leaf(fx.phys, b->pgd, START) & PTE_RDONLY, "read-only through b");
+	cr_expect_not(pgtable_leaf(fx.phys, fx.mm->pgd, START) & PTE_RDONLY, "writable for fx.mm");
+	cr_expect_eq(peek_u64(b, START), 42);
+	cr_expect_eq(copy_to_user(b, START, &value, sizeof(value)), -EFAULT);
+	expect_fault(b, START, FAULT_WRITE, VM_FAULT_SIGSEGV, FAULT_KIND_ACCERR);
+	cr_expect_eq(peek_u64(fx.mm, START), 42);
+	cr_assert_eq(mm_mprotect(b, START, PGDIR_SIZE, VM_RW), 0);
+	expect_fault(b, START, FAULT_WRITE, VM_FAULT_DONE, FAULT_KIND_LINK);
+	poke_u64(b, START, 7);
+	cr_expect_eq(peek_u64(fx.mm, START), 7);
+	mm_destroy(b);
+}
+
+/* --mshare-v3-bugs: SET_SIZE takes start 0 and then again (v3 knows set-up
+ * by start), size 0 becomes all-ones; a read-only mapping links the host's
+ * writable leaves as they are. */
+Test(mshare, v3_set_size_quirks)
+{
+	uint64_t start, size;
+
+	mshare_set_v3_bugs(r, true);
+	cr_expect_eq(mshare_set_size(r, 0, PGDIR_SIZE), 0, "start 0");
+	cr_expect_eq(mshare_set_size(r, START, 0), 0, "again, since start was 0");
+	mshare_get_size(r, &start, &size);
+	cr_expect(start == START && size == UINT64_MAX, "size 0 stored as all-ones");
+	cr_expect_eq(mshare_set_size(r, START, PGDIR_SIZE), -EINVAL, "start set: set up");
+	cr_expect_eq(mshare_set_size(r, START + PG, PGDIR_SIZE), -EINVAL, "still aligned");
+	mshare_region_put(r);
+}
+
+Test(mshare, v3_read_only_mapping_writes)
+{
+	struct mm *b = new_mm();
+	uint64_t out, value = 5;
+
+	mshare_set_v3_bugs(r, true);
+	set_up_region(4);
+	map_region(fx.mm);
+	cr_assert_eq(mm_mmap_object(b, START, PGDIR_SIZE, VM_READ, SHARED_FIXED, &mshare_vm_ops, r,
+				    &out), 0);
+	mshare_region_put(r);
+	expect_fault(fx.mm, START, FAULT_WRITE, VM_FAULT_DONE, FAULT_KIND_SHMEM);
+	expect_fault(fx.mm, START, FAULT_WRITE, VM_FAULT_DONE, FAULT_KIND_LINK);
+	expect_fault(b, START, FAULT_READ, VM_FAULT_DONE, FAULT_KIND_LINK);
+	cr_expect_not(pgtable_leaf(fx.phys, b->pgd, START) & PTE_RDONLY, "the host's, writable");
+	cr_expect_eq(copy_to_user(b, START, &value, sizeof(value)), 0);
+	cr_expect_eq(peek_u64(fx.mm, START), 5, "written through the read-only mapping");
+	mm_destroy(b);
+}
+
+/* ------------------------------------------------------ flush strategies */
+
+/*
+ * A change of shared leaves reaching the other holders' CPUs, by strategy.
+ * 4 CPUs, the "default" profile (2 GHz; tlb_flush_page 40, tlb_flush_all
+ * 200, ipi_send 600, ipi_handle 1500, ack_wait 1000 cycles; tagged ASIDs,
+ * IPIs).  Three sharers A (fx.mm), B, C of page X:
+ *   CPU 0 runs A and reads X;  CPU 1 runs B, reads X, then runs C and reads
+ *   X (it keeps B's entry: tagged);  CPU 2 runs C and reads X;  CPU 3 idle.
+ * Then A drops X (MADV_DONTNEED) on CPU 0, flushing its own mask {0}
+ * itself.  What B's and C's CPUs must forget: B's X on CPU 1, C's X on
+ * CPUs 1 and 2.  Masks: B {1}, C {1, 2}; the host mm's {0, 1, 2}.
+ *   none: nothing sent; 3 stale (first: B's X on CPU 1).
+ *   per-sharer: B's shootdown 1 IPI, C's 2: 3 IPIs, 3 CPUs;
+ *     initiator (600 + 1540 + 1000) + (1200 + 1540 + 1000) = 6880 cycles.
+ *   union-mask: one to {1, 2}: 2 IPIs, 2 CPUs; 1200 + 1540 + 1000 = 3740.
+ *   host-mask: one to {0, 1, 2}: local 40 + 2 IPIs: 3780; 3 CPUs.
+ *   all: every CPU's whole TLB: 200 + 3 * 600 + (1500 + 200) + 1000 = 4700;
+ *     3 IPIs, 4 CPUs.
+ * 2 cycles a ns.
+ */
+#include "mmu/agent.h"
+
+#define X (START + PG)
+
+static struct cost_profile profile;
+static struct domain dom;
+
+static void flush_setup(void)
+{
+	GString *error = g_string_new(NULL);
+
+	setup();
+	cr_assert_eq(cost_profile_load("default", &profile, NULL), 0);
+	cr_assert_eq(domain_init(&dom, fx.phys, &profile, 4, true, error), 0, "%s", error->str);
+	g_string_free(error, TRUE);
+	domain_attach_mm(&dom, fx.mm);
+}
+
+static void flush_teardown(void)
+{
+	mm_destroy(fx.mm);
+	fx.mm = NULL;
+	domain_fini(&dom);
+	cost_profile_clear(&profile);
+	teardown();
+}
+
+TestSuite(mshare_flush, .init = flush_setup, .fini = flush_teardown);
+
+/* CPU `cpu` runs `mm` and reads `va`, faulting (and linking) as needed. */
+static void run_and_read(int cpu, struct mm *mm, uint64_t va)
+{
+	struct agent *a = &dom.agents[cpu];
+
+	agent_switch_mm(a, mm);
+	dom.current = a;
+	for (int i = 0; i < 3 && !pte_present(pte_at(mm, va)); i++) {
+		struct vm_fault vmf;
+
+		vm_fault_init(&vmf, mm, va, FAULT_READ, 0);
+		cr_assert_eq(handle_mm_fault(&vmf), VM_FAULT_DONE);
+	}
+	cr_assert(pte_present(pte_at(mm, va)));
+	agent_access(a, mm, va, false);
+}
+
+/* The change above under `strategy`; the region's counters after it. */
+static void change_x(enum mshare_flush strategy, struct mshare_stats *st, uint64_t *b_id)
+{
+	struct mm *b = new_mm(), *c = new_mm();
+	uint64_t flushes;
+
+	domain_attach_mm(&dom, b);
+	domain_attach_mm(&dom, c);
+	set_up_region(4);
+	mshare_set_flush(r, strategy);
+	map_region(fx.mm);
+	map_region(b);
+	map_region(c);
+	mshare_region_put(r);
+	run_and_read(0, fx.mm, X);
+	run_and_read(1, b, X);
+	run_and_read(1, c, X);
+	run_and_read(2, c, X);
+	run_and_read(0, fx.mm, X);
+	flushes = fx.stats.tlb_flushes;
+	cr_assert_eq(mm_madvise_dontneed(fx.mm, X, PG), 0);
+	cr_expect_eq(fx.stats.tlb_flushes, flushes + 3, "every holder's chain hears it");
+	cr_expect_eq(pte_at(b, X), 0);
+	mshare_region_stats(r, st);
+	*b_id = b->id;
+	mm_destroy(b);
+	mm_destroy(c);
+}
+
+Test(mshare_flush, none_flushes_nobody_and_leaves_three_stale)
+{
+	struct mshare_stats st;
+	uint64_t b_id;
+
+	change_x(MSHARE_FLUSH_NONE, &st, &b_id);
+	cr_expect_eq(st.changes, 1);
+	cr_expect(st.shootdowns == 0 && st.ipis == 0 && st.cpus_flushed == 0 &&
+		  st.initiator_ns == 0);
+	cr_expect_eq(st.stale, 3);
+	cr_expect(st.stale_mm == b_id && st.stale_cpu == 1 && st.stale_va == X,
+		  "first: B's X on CPU 1 (mm %" PRIu64 ", CPU %d, %#" PRIx64 ")", st.stale_mm,
+		  st.stale_cpu, st.stale_va);
+}
+
+Test(mshare_flush, per_sharer_interrupts_a_cpu_once_per_mm)
+{
+	struct mshare_stats st;
+	uint64_t b_id;
+
+	change_x(MSHARE_FLUSH_PER_SHARER, &st, &b_id);
+	cr_expect(st.shootdowns == 2 && st.ipis == 3 && st.cpus_flushed == 3);
+	cr_expect_eq(st.initiator_ns, 6880 / 2);
+	cr_expect_eq(st.stale, 0);
+	cr_expect_eq(st.flushes_passed, 2);
+}
+
+Test(mshare_flush, union_mask_sends_one_ipi_per_cpu)
+{
+	struct mshare_stats st;
+	uint64_t b_id;
+
+	change_x(MSHARE_FLUSH_UNION_MASK, &st, &b_id);
+	cr_expect(st.shootdowns == 1 && st.ipis == 2 && st.cpus_flushed == 2);
+	cr_expect_eq(st.initiator_ns, 3740 / 2);
+	cr_expect_eq(st.stale, 0);
+}
+
+Test(mshare_flush, host_mask_holds_every_cpu_that_ran_a_sharer)
+{
+	struct mshare_stats st;
+	uint64_t b_id;
+
+	change_x(MSHARE_FLUSH_HOST_MASK, &st, &b_id);
+	cr_expect(st.shootdowns == 1 && st.ipis == 2 && st.cpus_flushed == 3);
+	cr_expect_eq(st.initiator_ns, 3780 / 2);
+	cr_expect_eq(st.stale, 0);
+}
+
+Test(mshare_flush, all_flushes_every_cpu_whole)
+{
+	struct mshare_stats st;
+	uint64_t b_id;
+
+	change_x(MSHARE_FLUSH_ALL, &st, &b_id);
+	cr_expect(st.shootdowns == 1 && st.ipis == 3 && st.cpus_flushed == 4);
+	cr_expect_eq(st.initiator_ns, 4700 / 2);
+	cr_expect_eq(st.stale, 0);
+}
+
+Test(mshare_flush, strategy_names)
+{
+	enum mshare_flush f;
+
+	for (int i = 0; i < NR_MSHARE_FLUSH; i++) {
+		cr_expect_eq(mshare_flush_parse(mshare_flush_name(i), &f), 0);
+		cr_expect_eq(f, i);
+	}
+	cr_expect_str_eq(mshare_flush_name(MSHARE_FLUSH_UNION_MASK), "union-mask");
+	cr_expect_eq(mshare_flush_parse("per_sharer", &f), -EINVAL);
+	mshare_region_put(r);
+}
+
+/* More sharers than CPUs' bits (70): union-mask flushes every one's ASID;
+ * the last ones read X on CPU 1, so a flush that left any out would leave
+ * them stale. */
+Test(mshare_flush, union_mask_reaches_seventy_sharers)
+{
+	struct mm *mms[70];
+	struct mshare_stats st;
+
+	set_up_region(4);
+	mshare_set_flush(r, MSHARE_FLUSH_UNION_MASK);
+	map_region(fx.mm);
+	for (int i = 0; i < 70; i++) {
+		mms[i] = new_mm();
+		domain_attach_mm(&dom, mms[i]);
+		map_region(mms[i]);
+	}
+	mshare_region_put(r);
+	run_and_read(0, fx.mm, X);
+	for (int i = 0; i < 70; i++)
+		run_and_read(1, mms[i], X);
+	run_and_read(0, fx.mm, X);
+	cr_assert_eq(mm_madvise_dontneed(fx.mm, X, PG), 0);
+	mshare_region_stats(r, &st);
+	cr_expect(st.shootdowns == 1 && st.ipis == 1 && st.cpus_flushed == 1);
+	cr_expect_eq(st.stale, 0);
+	for (int i = 0; i < 70; i++)
+		mm_destroy(mms[i]);
 }
