@@ -18,3 +18,20 @@ void sim_teardown(void)
 {
 	machine_destroy(m);
 }
+
+struct syscall_table *syscall_table_with(const struct syscall_desc *extra)
+{
+	GPtrArray *lists = g_ptr_array_new();
+	GString *error = g_string_new(NULL);
+	struct syscall_table *tab;
+
+	g_ptr_array_add(lists, (gpointer)extra);
+	for (const struct syscall_desc *const *list = syscall_tables; *list; list++)
+		g_ptr_array_add(lists, (gpointer)*list);
+	g_ptr_array_add(lists, NULL);
+	tab = syscall_table_new((const struct syscall_desc *const *)lists->pdata, error);
+	cr_assert_not_null(tab, "%s", error->str);
+	g_ptr_array_free(lists, TRUE);
+	g_string_free(error, TRUE);
+	return tab;
+}

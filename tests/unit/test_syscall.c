@@ -106,18 +106,12 @@ Test(syscall, mmusim_numbers_answer_enosys_until_registered)
 {
 	static const struct syscall_desc test_calls[] = { { TEST_CALL_BASE, sys_test_a, "test_a", "dd" },
 							  { 0 } };
-	const struct syscall_desc *lists[32] = { test_calls };
-	GString *error = g_string_new(NULL);
 	struct syscall_table *tab;
 	struct task *t;
-	size_t n = 1;
 
 	for (unsigned nr = TEST_CALL_BASE; nr < TEST_CALL_BASE + 16; nr++)
 		cr_expect_null(syscall_lookup(syscall_table_default(), nr), "%u is registered", nr);
-	for (const struct syscall_desc *const *list = syscall_tables; *list; list++)
-		lists[n++] = *list;
-	tab = syscall_table_new(lists, error);
-	cr_assert_not_null(tab, "%s", error->str);
+	tab = syscall_table_with(test_calls);
 
 	t = task_calling(TEST_CALL_BASE, 40, 2);
 	do_syscall(m, t);
@@ -142,5 +136,4 @@ Test(syscall, mmusim_numbers_answer_enosys_until_registered)
 	cr_expect_null(syscall_name(TEST_CALL_BASE));
 	m->syscalls = NULL;
 	syscall_table_free(tab);
-	g_string_free(error, TRUE);
 }

@@ -226,25 +226,18 @@ Test(wait, a_vm_fault_retry_sleeps_until_resolved_through_the_run_loop)
 		{ TEST_CALL_BASE + 1, sys_test_resolve, "test_resolve", "px" },
 		{ 0 }
 	};
-	const struct syscall_desc *lists[32] = { test_calls };
 	char *const argv[] = { GUEST_BIN_DIR "/faultretry", NULL }, *const envp[] = { NULL };
-	GString *error = g_string_new(NULL);
 	struct syscall_table *tab;
-	size_t n = 1;
 
 	sleeping_ops = anon_vm_ops;
 	sleeping_ops.fault = sleeping_fault;
-	for (const struct syscall_desc *const *list = syscall_tables; *list; list++)
-		lists[n++] = *list;
-	tab = syscall_table_new(lists, error);
-	cr_assert_not_null(tab, "%s", error->str);
+	tab = syscall_table_with(test_calls);
 	m->syscalls = tab;
 	cr_expect_eq(run_program(m, argv, envp), 0, "the touching thread did not read the resolved value");
 	cr_expect_eq(retries, 1, "the fault slept %u times, expected once", retries);
 	cr_expect_null(m->blocked, "a task is still asleep");
 	m->syscalls = NULL;
 	syscall_table_free(tab);
-	g_string_free(error, TRUE);
 }
 
 /* A retried call whose sleep a signal ended answers -ERESTARTSYS even if
