@@ -93,6 +93,12 @@ void cpu_invalidate_code(struct cpu *cpu, struct mm *mm, uint64_t start, uint64_
 struct domain;
 int cpu_set_tlb_model(struct cpu *cpu, struct domain *domain);
 
+/* For the fast path's self-test: every guest data access, its virtual
+ * address and size as the library's memory hook reports them, goes to `fn`
+ * (instead of a translation model: a CPU has one or the other), from code
+ * translated after this call. */
+int cpu_watch_data(struct cpu *cpu, fastpath_watch_fn fn, void *data);
+
 /*
  * Task contexts: the registers (general, FP/SIMD, TLS, PSTATE) and the PC
  * where a task resumes.  One engine serves every simulated CPU; the task it

@@ -47,6 +47,33 @@
  *     regime translate through the same tables, and mmusim flushes QEMU's
  *     whole TLB whenever a valid translation changes: so dropping the mark
  *     for vaddr in every index never unmarks a page holding code.
+ *  5. The translated code's loads and stores that leave its inline TLB check
+ *     (every one while a memory hook is set) call these exported helpers
+ *     through relocations against their names (the code generator's table
+ *     of helpers, and the PLT of the library's own callers), so ours take
+ *     their place:
+ *       u64 helper_ret_ldub_mmu_aarch64 / helper_le_ld{uw,ul,q}_mmu_aarch64
+ *           (CPUArchState *env, u64 addr, u32 oi, uintptr_t retaddr);
+ *       void helper_ret_stb_mmu_aarch64 / helper_le_st{w,l,q}_mmu_aarch64
+ *           (env, u64 addr, u8/u16/u32/u64 value, u32 oi, uintptr_t retaddr);
+ *       void cpu_st{b,w,l,q}_mmuidx_ra_aarch64(env, u64 addr, u32/u64 value,
+ *           int mmu_idx, uintptr_t retaddr) - the library's other way into
+ *           its store helper.
+ *     oi is (memop << 4 | mmu_idx); memop bits 0x70 ask for alignment.  The
+ *     library's helper for an access calls the region look-up (a NULL
+ *     answer: the access is unmapped), then each UC_HOOK_MEM_READ hook
+ *     (loads) or, first of all and unless it is inside one of its own
+ *     stores, each UC_HOOK_MEM_WRITE hook (stores), with the access's
+ *     virtual address and size, then looks the page up in QEMU's TLB
+ *     (filling it, or raising the guest's fault), and for a page entry with
+ *     no flag makes a plain host access at the entry's host address.  It
+ *     splits an unaligned store that crosses a library page, or meets a
+ *     flagged entry, into byte stores through helper_ret_stb_mmu_aarch64
+ *     (PLT), which then call no hook.  And this one is exported and callable:
+ *       void *tlb_vaddr_to_host_aarch64(env, u64 addr, int access_type
+ *           (0 load, 1 store), int mmu_idx) - the host address of addr if
+ *           QEMU's TLB has (or, after a fill that raises no fault, gets) a
+ *           page entry for it with no flag, else NULL; it calls no hook.
  *
  * THE FAST PATH: a bitmap, per engine, of the library pages that hold
  * translated code, set by tlb_protect_code (which also re-marks every entry
@@ -63,12 +90,30 @@
  * first and never map or unmap one afterwards (sim/cpu.c maps its two at
  * creation).
  *
+ * THE DIRECT LOADS AND STORES: our helpers make a little-endian load or
+ * store themselves when the library would make it as a plain host access:
+ * the access is aligned to its size (so it stays in one page), asks for no
+ * alignment, lies in the engine's regions (one span, readable and
+ * writable), is not one of the library's byte stores, and
+ * tlb_vaddr_to_host gives a host address.  They then do what the memory
+ * hook would have done for it (the watch, fastpath_watch_data: the work of
+ * mmusim's one UC_HOOK_MEM_READ | _WRITE hook, so the engine must have no
+ * other) and make the access.  Every other access goes, whole, to the
+ * library's own helper, which calls the hook itself.  So the watch is told
+ * each access once, as the hook would be; only the order between that and
+ * QEMU's own TLB fill changes, and neither depends on the other (the watch
+ * reads mmusim's tables, QEMU's walk reads the guest's).  Our store helpers
+ * mark the stores they hand to the library (store_forwarded), so the byte
+ * stores the library makes of them come back through ours and go to the
+ * library too; a guest fault that leaves one of those early keeps the mark
+ * until the next run, which only costs speed.
+ *
  * TEST-ONLY FAULTS (tests/integration/test_fastpath.c): the environment
  * variable MMUSIM_FASTPATH_FAULT=version makes the version check fail as
  * for another library; =remark makes attached engines skip the re-marking
- * of entries when a page gains code, a broken fast path the self-test must
- * catch.  Either way mmusim must fall back to the plain path with one
- * warning.
+ * of entries when a page gains code, and =watch makes the direct loads and
+ * stores skip the watch: broken fast paths the self-test must catch.
+ * Either way mmusim must fall back to the plain path with one warning.
  *
  * When no engine is attached (--no-fastpath, a failed check) the
  * definitions below only forward to the library's.
@@ -78,6 +123,7 @@
 #include <dlfcn.h>
 #include <errno.h>
 #include <inttypes.h>
+#include <string.h>
 #include <unicorn/unicorn.h>
 
 #define LIBRARY_VERSION	UINT32_C(0x020001ff)	/* 2.0.1, extra 255 */
@@ -91,6 +137,10 @@ typedef void (*code_page_fn)(uc_engine *uc, uint64_t ram_addr);
 typedef void (*set_dirty_fn)(void *cpu, uint64_t vaddr);
 typedef void (*reset_dirty_fn)(void *cpu, uint64_t host, uint64_t length);
 typedef void *(*mapping_fn)(uc_engine *uc, uint64_t address);
+typedef uint64_t (*load_fn)(void *env, uint64_t addr, uint32_t oi, uintptr_t ra);
+typedef void (*store_fn)(void *env, uint64_t addr, uint64_t val, uint32_t oi, uintptr_t ra);
+typedef void (*store_idx_fn)(void *env, uint64_t addr, uint64_t val, int mmu_idx, uintptr_t ra);
+typedef void *(*to_host_fn)(void *env, uint64_t addr, int access_type, int mmu_idx);
 
 static struct {
 	set_page_fn set_page;
@@ -98,6 +148,10 @@ static struct {
 	set_dirty_fn set_dirty;
 	reset_dirty_fn reset_dirty;
 	mapping_fn mapping;
+	load_fn load[4];		/* by log2 of the size */
+	store_fn store[4];
+	store_idx_fn store_idx[4];
+	to_host_fn to_host;
 } lib;
 
 /* One region of an engine, as the library answers for it. */
@@ -115,18 +169,40 @@ struct engine {
 	void *qemu_cpu;		/* the library's CPU, learnt from its first TLB fill */
 	bool no_remark;		/* the test-only fault "remark" */
 	struct region regions[MAX_REGIONS];
+	uint64_t span_begin, span_last;	/* the regions' union, when it is one span */
+	bool direct;		/* plain RAM accesses may skip the library's helpers */
+	bool no_watch;		/* the test-only fault "watch" */
+	fastpath_watch_fn watch;	/* the memory hook's work, NULL without a hook */
+	void *watch_data;
 	unsigned nr_regions;
 	struct fastpath_stats stats;
 };
 
 static GSList *engines;
 static struct engine *running;
+/* A store is inside the library's own helper: the byte stores it makes of
+ * an unaligned one come back through ours and must go to the library too. */
+static bool store_forwarded;
 
 /* Resolve the library's definition of `name` (the next one after ours). */
 static void *library_symbol(const char *name)
 {
 	return dlsym(RTLD_NEXT, name);
 }
+
+/* The load/store helpers of item 5, by log2 of the access size. */
+static const char *const load_names[4] = {
+	"helper_ret_ldub_mmu_aarch64", "helper_le_lduw_mmu_aarch64",
+	"helper_le_ldul_mmu_aarch64", "helper_le_ldq_mmu_aarch64",
+};
+static const char *const store_names[4] = {
+	"helper_ret_stb_mmu_aarch64", "helper_le_stw_mmu_aarch64",
+	"helper_le_stl_mmu_aarch64", "helper_le_stq_mmu_aarch64",
+};
+static const char *const store_idx_names[4] = {
+	"cpu_stb_mmuidx_ra_aarch64", "cpu_stw_mmuidx_ra_aarch64",
+	"cpu_stl_mmuidx_ra_aarch64", "cpu_stq_mmuidx_ra_aarch64",
+};
 
 /* The library's own definitions, found once; false if any is missing. */
 static bool resolve_library(void)
@@ -138,9 +214,18 @@ static bool resolve_library(void)
 		lib.set_dirty = (set_dirty_fn)library_symbol("tlb_set_dirty_aarch64");
 		lib.reset_dirty = (reset_dirty_fn)library_symbol("tlb_reset_dirty_aarch64");
 		lib.mapping = (mapping_fn)library_symbol("memory_mapping");
+		for (int i = 0; i < 4; i++) {
+			lib.load[i] = (load_fn)library_symbol(load_names[i]);
+			lib.store[i] = (store_fn)library_symbol(store_names[i]);
+			lib.store_idx[i] = (store_idx_fn)library_symbol(store_idx_names[i]);
+		}
+		lib.to_host = (to_host_fn)library_symbol("tlb_vaddr_to_host_aarch64");
 	}
+	for (int i = 0; i < 4; i++)
+		if (!lib.load[i] || !lib.store[i] || !lib.store_idx[i])
+			return false;
 	return lib.set_page && lib.protect && lib.unprotect && lib.set_dirty && lib.reset_dirty &&
-	       lib.mapping;
+	       lib.mapping && lib.to_host;
 }
 
 /* Forwarding needs the library's definition; without it nothing can run. */
@@ -173,6 +258,23 @@ static void set_code(struct engine *e, uint64_t page, bool on)
 		e->code[page / BITS_PER_LONG] &= ~bit;
 }
 
+/* Plain accesses skip the library's helpers only where its region look-up
+ * would answer a region that lets them read and write: so the regions must
+ * form one span, every one of them readable and writable. */
+static void note_span(struct engine *e, const uc_mem_region *r, bool first)
+{
+	bool rw = (r->perms & (UC_PROT_READ | UC_PROT_WRITE)) == (UC_PROT_READ | UC_PROT_WRITE);
+
+	if (first) {
+		e->span_begin = r->begin;
+		e->direct = rw;
+	} else if (r->begin != e->span_last + 1) {
+		e->direct = false;
+	}
+	e->direct = e->direct && rw;
+	e->span_last = r->end;
+}
+
 /* Note the engine's regions and the library's answer for each. */
 static int note_regions(struct engine *e, GString *why)
 {
@@ -195,6 +297,7 @@ static int note_regions(struct engine *e, GString *why)
 					"region [%#" PRIx64 ", %#" PRIx64 "]", r->begin, r->last);
 			err = -ENOTSUP;
 		}
+		note_span(e, &regions[i], i == 0);
 	}
 	e->nr_regions = count;
 	uc_free(regions);
@@ -246,6 +349,7 @@ int fastpath_attach(uc_engine *uc, void *ram, uint64_t ram_size, GString *why)
 	e->ram_size = ram_size;
 	e->page_shift = (unsigned)__builtin_ctzll(page_size);
 	e->no_remark = injected_fault("remark");
+	e->no_watch = injected_fault("watch");
 	pages = ram_size >> e->page_shift;
 	e->code = g_new0(unsigned long, pages / BITS_PER_LONG + 1);
 	if (note_regions(e, why)) {
@@ -278,6 +382,18 @@ bool fastpath_attached(uc_engine *uc)
 void fastpath_enter(uc_engine *uc)
 {
 	running = find_engine(uc);
+	store_forwarded = false;
+}
+
+bool fastpath_watch_data(uc_engine *uc, fastpath_watch_fn fn, void *data)
+{
+	struct engine *e = find_engine(uc);
+
+	if (e) {
+		e->watch = fn;
+		e->watch_data = data;
+	}
+	return e != NULL;
 }
 
 void fastpath_leave(void)
@@ -371,3 +487,132 @@ void *memory_mapping(uc_engine *uc, uint64_t address)
 	need_library((void *)lib.mapping, "memory_mapping");
 	return lib.mapping(uc, address);
 }
+
+/* ------------------------------------ the library's load/store helpers, ours */
+
+#define MMU_DATA_LOAD	0
+#define MMU_DATA_STORE	1
+#define OI_MMU_IDX(oi)	((int)((oi) & 0xf))
+#define OI_ALIGN(oi)	(((oi) >> 4) & 0x70)	/* the memop's alignment request */
+
+/* The host address of a size-aligned access of `size` bytes at `addr` that
+ * the library would make as a plain RAM access, or NULL: then the library's
+ * own helper must make it. */
+static inline void *plain_ram(const struct engine *e, void *env, uint64_t addr, uint32_t oi,
+			      unsigned size, int access_type)
+{
+	if (!e || !e->direct || (addr & (size - 1)) || OI_ALIGN(oi) ||
+	    addr - e->span_begin > e->span_last - e->span_begin)
+		return NULL;
+	return lib.to_host(env, addr, access_type, OI_MMU_IDX(oi));
+}
+
+/* What the library's memory hook would have been told, had the library made
+ * the access. */
+static inline void tell_watch(struct engine *e, uint64_t addr, unsigned size)
+{
+	e->stats.direct++;
+	if (e->watch && !e->no_watch)
+		e->watch(e->watch_data, addr, size);
+}
+
+/* A little-endian value of 1 << order bytes (the host is little-endian). */
+static inline uint64_t read_host(const void *host, unsigned order)
+{
+	uint8_t b;
+	uint16_t h;
+	uint32_t w;
+	uint64_t d;
+
+	switch (order) {
+	case 0:
+		memcpy(&b, host, sizeof(b));
+		return b;
+	case 1:
+		memcpy(&h, host, sizeof(h));
+		return h;
+	case 2:
+		memcpy(&w, host, sizeof(w));
+		return w;
+	default:
+		memcpy(&d, host, sizeof(d));
+		return d;
+	}
+}
+
+static inline uint64_t load(void *env, uint64_t addr, uint32_t oi, uintptr_t ra, unsigned order)
+{
+	struct engine *e = running;
+	unsigned size = 1u << order;
+	void *host = plain_ram(e, env, addr, oi, size, MMU_DATA_LOAD);
+
+	if (!host) {
+		need_library((void *)lib.load[order], load_names[order]);
+		return lib.load[order](env, addr, oi, ra);
+	}
+	tell_watch(e, addr, size);
+	return read_host(host, order);
+}
+
+static inline void store(void *env, uint64_t addr, uint64_t val, uint32_t oi, uintptr_t ra,
+			 unsigned order)
+{
+	struct engine *e = running;
+	unsigned size = 1u << order;
+	void *host = store_forwarded ? NULL : plain_ram(e, env, addr, oi, size, MMU_DATA_STORE);
+	bool outer = store_forwarded;
+
+	if (!host) {
+		need_library((void *)lib.store[order], store_names[order]);
+		store_forwarded = true;
+		lib.store[order](env, addr, val, oi, ra);
+		store_forwarded = outer;
+		return;
+	}
+	tell_watch(e, addr, size);
+	memcpy(host, &val, size);	/* the low bytes: the host is little-endian */
+}
+
+static inline void store_idx(void *env, uint64_t addr, uint64_t val, int mmu_idx, uintptr_t ra,
+			     unsigned order)
+{
+	bool outer = store_forwarded;
+
+	need_library((void *)lib.store_idx[order], store_idx_names[order]);
+	store_forwarded = true;
+	lib.store_idx[order](env, addr, val, mmu_idx, ra);
+	store_forwarded = outer;
+}
+
+/* Each defines one of the library's helpers (item 5) as ours. */
+#define DEFINE_LOAD(name, order)							\
+	uint64_t name(void *env, uint64_t addr, uint32_t oi, uintptr_t ra);		\
+	uint64_t name(void *env, uint64_t addr, uint32_t oi, uintptr_t ra)		\
+	{										\
+		return load(env, addr, oi, ra, order);					\
+	}
+#define DEFINE_STORE(name, type, order)							\
+	void name(void *env, uint64_t addr, type val, uint32_t oi, uintptr_t ra);	\
+	void name(void *env, uint64_t addr, type val, uint32_t oi, uintptr_t ra)	\
+	{										\
+		store(env, addr, val, oi, ra, order);					\
+	}
+#define DEFINE_STORE_IDX(name, type, order)						\
+	void name(void *env, uint64_t addr, type val, int mmu_idx, uintptr_t ra);	\
+	void name(void *env, uint64_t addr, type val, int mmu_idx, uintptr_t ra)	\
+	{										\
+		store_idx(env, addr, val, mmu_idx, ra, order);				\
+	}
+
+DEFINE_LOAD(helper_ret_ldub_mmu_aarch64, 0)
+DEFINE_LOAD(helper_le_lduw_mmu_aarch64, 1)
+DEFINE_LOAD(helper_le_ldul_mmu_aarch64, 2)
+DEFINE_LOAD(helper_le_ldq_mmu_aarch64, 3)
+DEFINE_STORE(helper_ret_stb_mmu_aarch64, uint8_t, 0)
+DEFINE_STORE(helper_le_stw_mmu_aarch64, uint16_t, 1)
+DEFINE_STORE(helper_le_stl_mmu_aarch64, uint32_t, 2)
+DEFINE_STORE(helper_le_stq_mmu_aarch64, uint64_t, 3)
+DEFINE_STORE_IDX(cpu_stb_mmuidx_ra_aarch64, uint32_t, 0)
+DEFINE_STORE_IDX(cpu_stw_mmuidx_ra_aarch64, uint32_t, 1)
+DEFINE_STORE_IDX(cpu_stl_mmuidx_ra_aarch64, uint32_t, 2)
+DEFINE_STORE_IDX(cpu_stq_mmuidx_ra_aarch64, uint64_t, 3)

@@ -6,7 +6,10 @@
  * takes the library's slow path (notdirty_write: a GLib tree allocated and
  * freed per store, a look for translated code to invalidate).  The fast path
  * keeps that mark only on entries whose 1 KiB page holds translated code, by
- * tracking which pages do.  What it relies on, exactly, is in sim/fastpath.c.
+ * tracking which pages do.  And while a memory hook is set (--tlb exact), it
+ * makes plain loads and stores itself instead of the library's hooked
+ * helpers, doing the hook's work directly (fastpath_watch_data).  What it
+ * relies on, exactly, is in sim/fastpath.c.
  *
  * It is off until fastpath_attach() succeeds for an engine (exact library
  * version, every internal symbol found in the library).  Whoever attaches it
@@ -29,6 +32,7 @@ struct fastpath_stats {
 	uint64_t protected;	/* pages the library reported gaining translated code */
 	uint64_t unprotected;	/* pages the library reported losing all their code */
 	uint64_t regions_found;	/* region look-ups answered from the engine's table */
+	uint64_t direct;	/* guest loads and stores made without the library's helper */
 };
 
 /* Take over the slow-path mark for `uc`, whose RAM is [0, ram_size) of
@@ -43,6 +47,12 @@ bool fastpath_attached(struct uc_struct *uc);
  * runs now. */
 void fastpath_enter(struct uc_struct *uc);
 void fastpath_leave(void);
+
+/* The work of the engine's one memory hook (UC_HOOK_MEM_READ | _WRITE), which
+ * the fast path does itself for the accesses it makes without the library's
+ * helper.  False if `uc` has no fast path. */
+typedef void (*fastpath_watch_fn)(void *data, uint64_t addr, unsigned size);
+bool fastpath_watch_data(struct uc_struct *uc, fastpath_watch_fn fn, void *data);
 
 /* Whether the library has told the fast path that the 1 KiB page of `pa`
  * holds translated code. */

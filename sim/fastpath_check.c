@@ -37,6 +37,12 @@ enum {
 	VA_OLD = 0x440000, VA_DATA = 0x441000, VA_NEW = 0x442000,	/* case 4 */
 };
 
+/* Where the access check maps things (an address space of its own). */
+enum {
+	VA_ACCESSES = 0x500000, VA_ACCESSED_CODE = 0x501000,
+	VA_ACCESSED = 0x502000, VA_ACCESSED_NEXT = 0x503000,	/* two pages, frames apart */
+};
+
 #define SELF_TEST_RAM	(UINT64_C(8) << 20)
 
 struct probe {
@@ -190,10 +196,13 @@ static void run_cases(struct probe *p)
 	}
 }
 
-int fastpath_check_cases(struct cpu *cpu, struct phys *phys, GString *why)
+/* Run `fn` on `cpu` in a throw-away address space, then drop the code
+ * translated from `code_pages` (before their frames are freed) and the
+ * space. */
+static int in_throwaway_mm(struct cpu *cpu, struct phys *phys, GString *why,
+			   void (*fn)(struct probe *p, void *arg), void *arg,
+			   const uint64_t *code_pages, size_t nr_code_pages)
 {
-	static const uint64_t code_pages[] = { VA_DRIVER, VA_NOP, VA_SAME, VA_EXEC_1, VA_EXEC_2,
-						VA_OLD, VA_NEW };
 	struct probe p = { .cpu = cpu, .phys = phys, .mm = { .phys = phys }, .why = why };
 
 	p.err = pgtable_create(phys, &p.mm.pgd);
@@ -204,14 +213,170 @@ int fastpath_check_cases(struct cpu *cpu, struct phys *phys, GString *why)
 	p.err = cpu_prepare_mm(cpu, &p.mm);
 	if (!p.err) {
 		cpu_switch_mm(cpu, &p.mm);
-		run_cases(&p);
+		fn(&p, arg);
 	}
-	/* Drop the code translated from the frames before they are freed. */
-	for (size_t i = 0; i < G_N_ELEMENTS(code_pages); i++)
+	for (size_t i = 0; i < nr_code_pages; i++)
 		cpu_invalidate_code(cpu, &p.mm, code_pages[i], code_pages[i] + PAGE_SIZE);
 	mmu_notifier_release(&p.mm);
 	pgtable_put(phys, p.mm.pgd, PGD_LEVEL);
 	return p.err ? -EIO : 0;
+}
+
+static void run_cases_in(struct probe *p, void *unused)
+{
+	run_cases(p);
+}
+
+int fastpath_check_cases(struct cpu *cpu, struct phys *phys, GString *why)
+{
+	static const uint64_t code_pages[] = { VA_DRIVER, VA_NOP, VA_SAME, VA_EXEC_1, VA_EXEC_2,
+						VA_OLD, VA_NEW };
+
+	return in_throwaway_mm(cpu, phys, why, run_cases_in, NULL, code_pages,
+			       G_N_ELEMENTS(code_pages));
+}
+
+/*
+ * The access check: a driver makes known loads and stores, and the watch
+ * must be told each one once, as the library's memory hook tells it (an
+ * unaligned store once, not per byte); the loads must read and the stores
+ * write what the guest would.
+ *
+ *   blr x3; ldrb w6, [x2]; ldrh w7, [x2, #2]; ldr w8, [x2, #4];
+ *   ldr x9, [x2, #8]; strb w9, [x2, #16]; strh w9, [x2, #18];
+ *   str w9, [x2, #20]; str x9, [x2, #24]; str x9, [x4]; str w5, [x3];
+ *   blr x3; svc #0
+ *
+ * x2 is a data page, x4 the address 4 bytes below its end (the next page's
+ * frame is not the next frame), x3 a writable page of code ("movz x0, #11; ret"), called first so that
+ * it holds translated code when w5 (a "movz x0, #12") is stored over it.
+ */
+struct access {
+	uint64_t addr;
+	unsigned size;
+};
+
+static void record_access(void *data, uint64_t addr, unsigned size)
+{
+	struct access a = { addr, size };
+
+	g_array_append_val((GArray *)data, a);
+}
+
+static void expect_accesses(struct probe *p, GArray *seen)
+{
+	const uint64_t d = VA_ACCESSED;
+	const struct access want[] = {
+		{ d, 1 }, { d + 2, 2 }, { d + 4, 4 }, { d + 8, 8 }, { d + 16, 1 }, { d + 18, 2 },
+		{ d + 20, 4 }, { d + 24, 8 }, { d + PAGE_SIZE - 4, 8 }, { VA_ACCESSED_CODE, 4 },
+	};
+
+	for (guint i = 0; i < seen->len && i < G_N_ELEMENTS(want) && !p->err; i++) {
+		const struct access *a = &g_array_index(seen, struct access, i);
+
+		if (a->addr != want[i].addr || a->size != want[i].size) {
+			p->err = -EIO;
+			g_string_printf(p->why, "fast-path self-test: access %u was told as %u bytes at "
+					"%#" PRIx64 ", expected %u at %#" PRIx64, i, a->size, a->addr,
+					want[i].size, want[i].addr);
+		}
+	}
+	if (!p->err && seen->len != G_N_ELEMENTS(want)) {
+		p->err = -EIO;
+		g_string_printf(p->why, "fast-path self-test: %u data accesses were told, expected %zu",
+				seen->len, G_N_ELEMENTS(want));
+	}
+}
+
+/* The loads read, and the stores wrote, the data page's pattern (byte i of
+ * the page's first 16 is 0x10 + i). */
+static void expect_values(struct probe *p, const uint8_t *data, const uint8_t *next)
+{
+	const uint64_t x9 = UINT64_C(0x1f1e1d1c1b1a1918);
+	const uint64_t regs[] = { 0x10, 0x1312, 0x17161514, x9 };
+	uint8_t want[32] = { 0 };
+
+	for (int i = 0; i < 16; i++)
+		want[i] = (uint8_t)(0x10 + i);
+	memcpy(want + 16, &x9, 1);
+	memcpy(want + 18, &x9, 2);
+	memcpy(want + 20, &x9, 4);
+	memcpy(want + 24, &x9, 8);
+	for (unsigned r = 0; r < G_N_ELEMENTS(regs) && !p->err; r++)
+		if (cpu_reg(p->cpu, 6 + r) != regs[r]) {
+			p->err = -EIO;
+			g_string_printf(p->why, "fast-path self-test: a load gave x%u = %#" PRIx64
+					", expected %#" PRIx64, 6 + r, cpu_reg(p->cpu, 6 + r), regs[r]);
+		}
+	if (!p->err && (memcmp(data, want, sizeof(want)) || memcmp(data + PAGE_SIZE - 4, &x9, 4) ||
+			memcmp(next, (const uint8_t *)&x9 + 4, 4))) {
+		p->err = -EIO;
+		g_string_printf(p->why, "fast-path self-test: the stores did not write what the "
+				"guest stored");
+	}
+}
+
+static void drive_accesses(struct probe *p, GArray *seen, phys_addr_t data, phys_addr_t next)
+{
+	struct cpu_exit e;
+
+	cpu_enter_user(p->cpu, VA_ACCESSES, 0);
+	cpu_set_reg(p->cpu, 2, VA_ACCESSED);
+	cpu_set_reg(p->cpu, 3, VA_ACCESSED_CODE);
+	cpu_set_reg(p->cpu, 4, VA_ACCESSED + PAGE_SIZE - 4);
+	cpu_set_reg(p->cpu, 5, MOVZ_X0(12));
+	cpu_run(p->cpu, 0, &e);
+	if (e.event != CPU_SYSCALL || cpu_reg(p->cpu, 0) != 12) {
+		p->err = -EIO;
+		g_string_printf(p->why, "fast-path self-test: the access driver stopped with event %d "
+				"at pc %#" PRIx64 ", x0 = %" PRIu64 " %s", e.event, e.pc,
+				cpu_reg(p->cpu, 0), e.message);
+		return;
+	}
+	expect_accesses(p, seen);
+	expect_values(p, phys_to_host(p->phys, data), phys_to_host(p->phys, next));
+}
+
+static void run_accesses(struct probe *p, GArray *seen)
+{
+	const uint32_t driver[] = { 0xd63f0060, 0x39400046, 0x79400447, 0xb9400448, 0xf9400449,
+				    0x39004049, 0x79002449, 0xb9001449, 0xf9000c49, 0xf9000089,
+				    0xb9000065, 0xd63f0060, INSN_SVC_0 };
+	const uint32_t zero[] = { 0 };
+	uint8_t pattern[16];
+	phys_addr_t data, next, spacer = 0;
+
+	for (int i = 0; i < 16; i++)
+		pattern[i] = (uint8_t)(0x10 + i);
+	map_new(p, VA_ACCESSES, VM_READ | VM_EXEC, driver, G_N_ELEMENTS(driver));
+	/* Frames are handed out densely: one in between keeps the two apart. */
+	next = map_new(p, VA_ACCESSED_NEXT, VM_READ | VM_WRITE, zero, 1);
+	if (!p->err)
+		p->err = phys_alloc(p->phys, FRAME_DATA, &spacer);
+	data = map_new(p, VA_ACCESSED, VM_READ | VM_WRITE, (const uint32_t *)pattern, 4);
+	map_code(p, VA_ACCESSED_CODE, VM_READ | VM_WRITE | VM_EXEC, 11);
+	if (!p->err)
+		drive_accesses(p, seen, data, next);
+	if (spacer)
+		phys_put(p->phys, spacer);
+}
+
+static void run_accesses_in(struct probe *p, void *seen)
+{
+	run_accesses(p, seen);
+}
+
+int fastpath_check_accesses(struct cpu *cpu, struct phys *phys, GString *why)
+{
+	static const uint64_t code_pages[] = { VA_ACCESSES, VA_ACCESSED_CODE };
+	g_autoptr(GArray) seen = g_array_new(FALSE, FALSE, sizeof(struct access));
+
+	if (cpu_watch_data(cpu, record_access, seen)) {
+		g_string_printf(why, "fast-path self-test: cannot hook the CPU's data accesses");
+		return -EIO;
+	}
+	return in_throwaway_mm(cpu, phys, why, run_accesses_in, seen, code_pages,
+			       G_N_ELEMENTS(code_pages));
 }
 
 /* What the fast path must have done during the cases. */
@@ -223,11 +388,12 @@ static int check_engaged(struct cpu *cpu, GString *why)
 		g_string_printf(why, "fast-path self-test: the fast path did not stay on");
 		return -EIO;
 	}
-	if (!s.cleaned || !s.protected || !s.unprotected || !s.regions_found) {
+	if (!s.cleaned || !s.protected || !s.unprotected || !s.regions_found || !s.direct) {
 		g_string_printf(why, "fast-path self-test: the library never called the fast path's "
 				"functions (%" PRIu64 " entries cleaned, %" PRIu64 " pages gained code, "
-				"%" PRIu64 " lost it, %" PRIu64 " regions found): they are not interposed",
-				s.cleaned, s.protected, s.unprotected, s.regions_found);
+				"%" PRIu64 " lost it, %" PRIu64 " regions found, %" PRIu64 " accesses "
+				"made directly): they are not interposed", s.cleaned, s.protected,
+				s.unprotected, s.regions_found, s.direct);
 		return -EIO;
 	}
 	return 0;
@@ -247,6 +413,8 @@ int fastpath_self_test(GString *why)
 		err = cpu_enable_fastpath(cpu, why);
 	if (!err)
 		err = fastpath_check_cases(cpu, phys, why);
+	if (!err)
+		err = fastpath_check_accesses(cpu, phys, why);
 	if (!err)
 		err = check_engaged(cpu, why);
 	cpu_destroy(cpu);

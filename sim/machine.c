@@ -83,8 +83,8 @@ static void enable_fastpath(struct machine *m)
 	g_autoptr(GString) why = g_string_new(NULL);
 
 	if (fastpath_self_test(why) || cpu_enable_fastpath(m->cpu, why))
-		machine_warn_once(m, "fastpath", "%s; guest stores take the Unicorn library's slow "
-				  "path (--no-fastpath turns the fast path off)", why->str);
+		machine_warn_once(m, "fastpath", "%s; guest loads and stores take the Unicorn "
+				  "library's slow path (--no-fastpath turns the fast path off)", why->str);
 }
 
 int machine_create(const struct options *opt, struct machine **out, GString *error)

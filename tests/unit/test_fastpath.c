@@ -104,6 +104,30 @@ Test(fastpath, code_pages_are_physical_addresses)
 	mm_destroy(mm);
 }
 
+/* The data access check holds on the library's plain path (the memory hook
+ * sees every access) and with the fast path, which then makes the plain
+ * ones itself and must tell the watch as the hook would. */
+Test(fastpath, accesses_hold_on_the_plain_path)
+{
+	struct fastpath_stats s;
+
+	cr_assert_eq(fastpath_check_accesses(fx.cpu, fx.phys, fx.why), 0, "%s", fx.why->str);
+	cr_assert_not(cpu_fastpath_on(fx.cpu, &s));
+	cr_assert_eq(s.direct, 0);
+}
+
+Test(fastpath, accesses_hold_with_the_fast_path)
+{
+	struct fastpath_stats s;
+
+	cr_assert_eq(cpu_enable_fastpath(fx.cpu, fx.why), 0, "%s", fx.why->str);
+	cr_assert_eq(fastpath_check_accesses(fx.cpu, fx.phys, fx.why), 0, "%s", fx.why->str);
+	cr_assert(cpu_fastpath_on(fx.cpu, &s));
+	/* The eight aligned loads and stores of plain data; not the unaligned
+	 * store, nor the one into translated code. */
+	cr_expect_eq(s.direct, 8, "%llu accesses made directly", (unsigned long long)s.direct);
+}
+
 /* The start-up self-test passes with Debian's library (a different library
  * would fail the version check: the warning path). */
 Test(fastpath, self_test_passes)
@@ -212,6 +236,14 @@ Test(fallback, when_the_version_check_fails)
 {
 	cr_expect_not(start_machine("version"));
 	expect_warnings(1, "version check failed");
+}
+
+/* The fast path's own loads and stores not reported to the memory hook's
+ * work: the self-test catches it. */
+Test(fallback, when_direct_accesses_go_unreported)
+{
+	cr_expect_not(start_machine("watch"));
+	expect_warnings(1, "self-test");
 }
 
 /* The fast path's re-marking broken: the self-test catches it. */
