@@ -9,6 +9,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -74,12 +75,15 @@ void set_stdin_file(const char *path)
 	stdin_path = g_strdup(path);
 }
 
-/* In the child, before exec: standard input from the chosen file. */
+/* In the child, before exec: killed with the test that ran it (a test
+ * that times out must not leave a hung program spinning), and standard
+ * input from the chosen file. */
 static void child_setup(gpointer data)
 {
 	const char *path = data;
 	int fd;
 
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
 	if (!path)
 		return;
 	fd = open(path, O_RDONLY);
