@@ -61,6 +61,7 @@ GUEST_BINS = \
 	guest/bin/mshare \
 	guest/bin/mshareload \
 	guest/bin/mshareflush \
+	guest/bin/msharev3 \
 	guest/bin/mdwe \
 	guest/bin/pidfd \
 	guest/bin/evpoll \
@@ -126,6 +127,7 @@ all-local: $(GUEST_BINS)
 clean-local: clean-guests
 clean-guests:
 	rm -rf guest/bin
-guest/bin/mshare: guest/fdtest.h guest/msharefs.h
+guest/bin/mshare: guest/fdtest.h guest/msharefs.h guest/mshareutil.h
 guest/bin/mshareload: guest/msharefs.h
 guest/bin/mshareflush: guest/msharefs.h
+guest/bin/msharev3: guest/fdtest.h guest/msharefs.h guest/mshareutil.h

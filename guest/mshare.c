@@ -20,6 +20,7 @@
 
 #include "fdtest.h"
 #include "msharefs.h"
+#include "mshareutil.h"
 
 #define GiB (UINT64_C(1) << 30)
 #define TB(n) ((uint64_t)(n) << 40)
@@ -171,22 +172,6 @@ static long vm_pte_kb(void)
 	if (f)
 		fclose(f);
 	return kb;
-}
-
-static void show_child_end(const char *what, void (*fn)(void))
-{
-	int status = 0;
-	pid_t pid;
-
-	fflush(stdout);
-	pid = fork();
-	if (pid == 0)
-		fn();
-	waitpid(pid, &status, 0);
-	if (WIFSIGNALED(status))
-		printf("%s: signal %s\n", what, WTERMSIG(status) == SIGSEGV ? "SIGSEGV" : "other");
-	else
-		printf("%s: exit %d\n", what, WEXITSTATUS(status));
 }
 
 int main(void)

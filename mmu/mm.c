@@ -178,6 +178,10 @@ static int unmap_region(struct mm *mm, uint64_t start, uint64_t end)
 		return err;
 	for (vma = find_vma(mm, start); vma && vma->start < end; vma = next) {
 		next = vma_next(mm, vma);
+		if (vma->vm_ops->keeps_tables && vma->vm_ops->keeps_tables(vma)) {
+			zap_page_range(mm, start, vma->start);
+			start = vma->end;
+		}
 		vma_unlink_free(mm, vma);
 	}
 	zap_page_range(mm, start, end);

@@ -93,6 +93,9 @@ struct vm_ops {
 	void (*dup)(struct vma *copy, const struct vma *vma);
 	/* `vma` leaves its address space: drop what it holds. */
 	void (*close)(struct vma *vma);
+	/* Whether unmapping `vma` leaves its page-table entries in place (the
+	 * mshare RFC v3's quirk, --mshare-v3-bugs).  NULL: they go. */
+	bool (*keeps_tables)(const struct vma *vma);
 	/* The name shown in a maps listing, or NULL for none. */
 	const char *(*name)(const struct vma *vma);
 	/* Read `len` bytes at `addr` of a page that is not mapped, as a fault

@@ -317,7 +317,10 @@ static int cmd_run(int argc, char **argv)
 		{ "mshare-flush", 0, 0, G_OPTION_ARG_CALLBACK, parse_mshare_flush,
 		  "how changes of mshare regions are flushed", "none|all|host-mask|per-sharer|union-mask" },
 		{ "no-fastpath", 0, 0, G_OPTION_ARG_NONE, &no_fastpath, "no store fast path", NULL },
-		{ "mshare-v3-bugs", 0, 0, G_OPTION_ARG_NONE, &mshare_v3_bugs, "mshare RFC v3 quirks", NULL },
+		{ "mshare-v3-bugs", 0, 0, G_OPTION_ARG_NONE, &mshare_v3_bugs,
+		  "mshare RFC v3 quirks: SET_SIZE with start 0 again, size 0 as all-ones, "
+		  "read-only mappings writing, munmap leaving the link, the mmap offset ignored",
+		  NULL },
 		{ "vas-attach", 0, 0, G_OPTION_ARG_CALLBACK, parse_vas_attach, "VAS attach", "eager|lazy" },
 		{ "env", 0, 0, G_OPTION_ARG_STRING_ARRAY, &env, "guest environment variable", "NAME=VALUE" },
 		{ "tmpfs", 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &tmpfs, "tmpfs mount point", "PATH" },

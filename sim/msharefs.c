@@ -449,12 +449,11 @@ static long region_mmap(struct file *f, struct task *t, uint64_t addr, uint64_t 
 	uint64_t out;
 	int err;
 
-	(void)offset;
 	if (!region_of(f))
 		return -ENODEV;
 	if (acc == O_WRONLY || ((flags & MM_MAP_SHARED) && (prot & VM_WRITE) && acc == O_RDONLY))
 		return -EACCES;
-	err = mshare_check_mmap(region_of(f), addr, len);
+	err = mshare_check_mmap(region_of(f), addr, len, offset);
 	if (!err)
 		err = mm_mmap_object(t->mm, addr, len, prot,
 				     flags | (flags & MM_MAP_FIXED ? 0 : MM_MAP_FIXED | MM_MAP_NOREPLACE),

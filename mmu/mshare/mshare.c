@@ -33,6 +33,7 @@ struct sharer {
 	struct mmu_notifier n;	/* first: the notifier is the sharer */
 	struct mshare_region *r;
 	unsigned vmas;		/* its VMAs holding links */
+	unsigned left;		/* v3: unmapped VMAs whose links stay (and their references) */
 };
 
 int mshare_region_new(struct ptshare *ps, struct phys *phys, struct vm_stats *stats,
@@ -170,11 +171,11 @@ int mshare_create_mapping(struct mshare_region *r, uint64_t addr, uint64_t size,
 		       NULL, 0, &out);
 }
 
-int mshare_check_mmap(const struct mshare_region *r, uint64_t addr, uint64_t len)
+int mshare_check_mmap(const struct mshare_region *r, uint64_t addr, uint64_t len, uint64_t offset)
 {
 	len = PAGE_ALIGN(len);
 	if (!r->size || !len || !pgdir_aligned(addr) || !pgdir_aligned(len) || addr < r->start ||
-	    len > r->start + r->size - addr)
+	    len > r->start + r->size - addr || (!r->v3_bugs && offset != addr - r->start))
 		return -EINVAL;
 	return 0;
 }
@@ -310,10 +311,18 @@ static void sharer_switch_in(struct mmu_notifier *n, struct mm *mm, int cpu)
 	((struct sharer *)n)->r->host->cpumask |= UINT64_C(1) << cpu;
 }
 
-/* The mm goes: its links go with its VMAs, which no longer need it. */
+/* The mm goes: its links go with its VMAs, which no longer need it, and
+ * those v3 left behind with the references of the VMAs that left them. */
 static void sharer_release(struct mmu_notifier *n, struct mm *mm)
 {
-	g_hash_table_remove(((struct sharer *)n)->r->subs, mm);
+	struct mshare_region *r = ((struct sharer *)n)->r;
+	unsigned left = ((struct sharer *)n)->left;
+
+	if (left)
+		ptshare_unlink_range(r->ps, mm, r->start, r->start + MIN(r->size, TASK_SIZE - r->start));
+	g_hash_table_remove(r->subs, mm);
+	while (left--)
+		mshare_region_put(r);
 }
 
 static const struct mmu_notifier_ops sharer_ops = {
@@ -348,7 +357,7 @@ static void remove_sharer(struct mshare_region *r, struct vma *vma, struct mm *m
 	struct sharer *sub = g_hash_table_lookup(r->subs, mm);
 
 	g_hash_table_remove(r->sharers, vma);
-	if (sub && !--sub->vmas) {
+	if (sub && !--sub->vmas && !sub->left) {
 		mmu_notifier_unregister(&sub->n, mm);
 		g_hash_table_remove(r->subs, mm);
 	}
@@ -423,12 +432,34 @@ static void mshare_dup(struct vma *copy, const struct vma *vma)
 	mshare_region_get(copy->vm_private_data);
 }
 
+/* v3 leaves the links of an unmapped VMA in place (the page-table walk
+ * still reaches the region's pages) until the mm goes. */
+static bool mshare_keeps_tables(const struct vma *vma)
+{
+	return ((const struct mshare_region *)vma->vm_private_data)->v3_bugs;
+}
+
+/* v3: `vma` of `mm`, still running, leaves its links and keeps its
+ * reference on the region for them; false if it has none to leave. */
+static bool leave_links(struct mshare_region *r, struct vma *vma, struct mm *mm)
+{
+	struct sharer *sub = mm ? g_hash_table_lookup(r->subs, mm) : NULL;
+
+	if (!r->v3_bugs || !sub)
+		return false;
+	sub->left++;
+	remove_sharer(r, vma, mm);
+	return true;
+}
+
 /* The VMA leaves its mm: its links go, and that mm's translations of them. */
 static void mshare_close(struct vma *vma)
 {
 	struct mshare_region *r = vma->vm_private_data;
 	struct mm *mm = g_hash_table_lookup(r->sharers, vma);
 
+	if (leave_links(r, vma, mm))
+		return;
 	if (mm) {
 		if (ptshare_unlink_range(r->ps, mm, vma->start, vma->end))
 			flush_tlb_mm_range(mm, vma->start, vma->end);
@@ -442,6 +473,7 @@ const struct vm_ops mshare_vm_ops = {
 	.may_split = mshare_may_split,
 	.dup = mshare_dup,
 	.close = mshare_close,
+	.keeps_tables = mshare_keeps_tables,
 	.backing = BACKING_SHMEM,
 	.object_page_refs = 1,
 };

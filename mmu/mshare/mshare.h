@@ -45,9 +45,8 @@
  * top-level entry, pgtable_table_set_rdonly), since the shared leaves carry
  * the host's permissions: it writes nothing.
  *
- * Not modelled yet: the v3 quirks of leaving the link after munmap and of
- * the ignored mmap offset, mremap of a mapping (it
- * acts on the shared leaves as on private ones).
+ * Not modelled yet: mremap of a mapping (it acts on the shared leaves as on
+ * private ones).
  */
 #ifndef MMU_MSHARE_MSHARE_H
 #define MMU_MSHARE_MSHARE_H
@@ -91,16 +90,21 @@ int mshare_set_size(struct mshare_region *r, uint64_t start, uint64_t size);
  * with an earlier mapping is -EEXIST; mm_mmap's errors. */
 int mshare_create_mapping(struct mshare_region *r, uint64_t addr, uint64_t size, unsigned prot,
 			  unsigned flags, uint32_t fd);
-/* Whether a process may map [addr, addr + len) of the region: -EINVAL unless
- * set up, both ends PGDIR_SIZE aligned and the range inside the region. */
-int mshare_check_mmap(const struct mshare_region *r, uint64_t addr, uint64_t len);
+/* Whether a process may map [addr, addr + len) of the region at the file
+ * offset `offset`: -EINVAL unless set up, both ends PGDIR_SIZE aligned, the
+ * range inside the region, and the offset where addr lies in the region
+ * (addr - start: a mapping reaches the host's tables at its own address;
+ * v3 ignores the offset, so another one aliases the host's addresses). */
+int mshare_check_mmap(const struct mshare_region *r, uint64_t addr, uint64_t len, uint64_t offset);
 
 /* How changes of shared leaves are flushed from the holders' CPUs. */
 void mshare_set_flush(struct mshare_region *r, enum mshare_flush f);
 /* The RFC v3's quirks (--mshare-v3-bugs): SET_SIZE takes a start of 0 and
  * then may be called again (set-up is known by a start other than 0), a
- * size of 0 is stored as all-ones, and a read-only mapping links the
- * host's tables as they are (it can write populated pages). */
+ * size of 0 is stored as all-ones, a read-only mapping links the host's
+ * tables as they are (it can write populated pages), munmap leaves the
+ * links in place (populated pages stay reachable until the mm goes), and
+ * mmap ignores the file offset. */
 void mshare_set_v3_bugs(struct mshare_region *r, bool on);
 
 /* The host mm (for reports and tests). */

@@ -228,17 +228,68 @@ Test(mshare, an_unknown_flush_strategy_is_refused)
  * populated page, by a store and by read(2), as the RFC v3 lets it (the
  * shared leaves carry the host's permissions); every other line as by
  * default. */
-Test(mshare, v3_bugs_let_a_read_only_mapping_write)
+/* `guest`'s output under --mshare-v3-bugs: `by_default` with each pair of
+ * `swaps` (line by default, line under v3; NULL-terminated) replaced. */
+static void expect_v3_output(const char *guest, const char *by_default, const char *const *swaps)
 {
-	struct result r = run_mmusim("--mshare-v3-bugs", GUEST("mshare"), NULL);
-	GString *want = g_string_new(expected);
+	struct result r = run_mmusim("--mshare-v3-bugs", guest, NULL);
+	GString *want = g_string_new(by_default);
 
-	g_string_replace(want, "store through a read-only mapping: signal SIGSEGV",
-			 "store through a read-only mapping: exit 0", 1);
-	g_string_replace(want, "read(2) into a read-only mapping: EFAULT\nkeep reads: kept",
-			 "read(2) into a read-only mapping: 1\nkeep reads: Rept", 1);
+	for (; *swaps; swaps += 2)
+		cr_assert_eq(g_string_replace(want, swaps[0], swaps[1], 1), 1, "%s", swaps[0]);
 	expect_status(&r, 0);
 	cr_expect_str_eq(r.out, want->str);
 	g_string_free(want, TRUE);
 	result_free(&r);
+}
+
+Test(mshare, v3_bugs_let_a_read_only_mapping_write)
+{
+	static const char *const swaps[] = {
+		"store through a read-only mapping: signal SIGSEGV",
+		"store through a read-only mapping: exit 0",
+		"read(2) into a read-only mapping: EFAULT\nkeep reads: kept",
+		"read(2) into a read-only mapping: 1\nkeep reads: Rept",
+		NULL,
+	};
+
+	expect_v3_output(GUEST("mshare"), expected, swaps);
+}
+
+/* guest/msharev3: a child maps both slots, writes 'L' and 'H', unmaps and
+ * loads the low byte; then mappings of one slot at a file offset.  By
+ * default munmap unlinks (no VMA, no link: SIGSEGV) and the offset must be
+ * where the address lies in the region (addr - start: EINVAL otherwise).
+ * Under --mshare-v3-bugs the link stays, so the load still reads 'L'
+ * (exit 0), and the offset is ignored: each mapping reads the host's byte
+ * at its own address, whatever the offset names. */
+static const char v3_expected[] =
+	"set size: 0\n"
+	"create low: 0\n"
+	"create high: 0\n"
+	"load after munmap: signal SIGSEGV\n"
+	"high slot at its offset: reads H\n"
+	"high slot at offset 0: EINVAL\n"
+	"low slot at the high offset: EINVAL\n"
+	"low slot at offset 0: reads L\n";
+
+Test(mshare, munmap_unlinks_and_the_offset_is_checked)
+{
+	struct result r = run_mmusim(GUEST("msharev3"), NULL);
+
+	expect_status(&r, 0);
+	cr_expect_str_eq(r.out, v3_expected);
+	result_free(&r);
+}
+
+Test(mshare, v3_bugs_leave_the_link_and_ignore_the_offset)
+{
+	static const char *const swaps[] = {
+		"load after munmap: signal SIGSEGV", "load after munmap: exit 0",
+		"high slot at offset 0: EINVAL", "high slot at offset 0: reads H",
+		"low slot at the high offset: EINVAL", "low slot at the high offset: reads L",
+		NULL,
+	};
+
+	expect_v3_output(GUEST("msharev3"), v3_expected, swaps);
 }

@@ -61,7 +61,7 @@ static void map_region(struct mm *mm)
 {
 	uint64_t out;
 
-	cr_assert_eq(mshare_check_mmap(r, START, PGDIR_SIZE), 0);
+	cr_assert_eq(mshare_check_mmap(r, START, PGDIR_SIZE, 0), 0);
 	cr_assert_eq(mm_mmap_object(mm, START, PGDIR_SIZE, VM_RW, SHARED_FIXED, &mshare_vm_ops, r,
 				    &out), 0);
 	cr_assert_eq(out, START);
@@ -112,14 +112,26 @@ Test(mshare, create_mapping_rules)
 
 Test(mshare, mmap_rules)
 {
-	cr_expect_eq(mshare_check_mmap(r, START, PGDIR_SIZE), -EINVAL, "not set up");
+	cr_expect_eq(mshare_check_mmap(r, START, PGDIR_SIZE, 0), -EINVAL, "not set up");
 	cr_assert_eq(mshare_set_size(r, START, 2 * PGDIR_SIZE), 0);
-	cr_expect_eq(mshare_check_mmap(r, START + PG, PGDIR_SIZE), -EINVAL, "start misaligned");
-	cr_expect_eq(mshare_check_mmap(r, START, PGDIR_SIZE / 2), -EINVAL, "end misaligned");
-	cr_expect_eq(mshare_check_mmap(r, START - PGDIR_SIZE, PGDIR_SIZE), -EINVAL, "below");
-	cr_expect_eq(mshare_check_mmap(r, START + PGDIR_SIZE, 2 * PGDIR_SIZE), -EINVAL, "past");
-	cr_expect_eq(mshare_check_mmap(r, START + PGDIR_SIZE, PGDIR_SIZE), 0, "the upper slot");
-	cr_expect_eq(mshare_check_mmap(r, START, 2 * PGDIR_SIZE - 1), 0, "length page aligned");
+	cr_expect_eq(mshare_check_mmap(r, START + PG, PGDIR_SIZE, PG), -EINVAL, "start misaligned");
+	cr_expect_eq(mshare_check_mmap(r, START, PGDIR_SIZE / 2, 0), -EINVAL, "end misaligned");
+	cr_expect_eq(mshare_check_mmap(r, START - PGDIR_SIZE, PGDIR_SIZE, 0), -EINVAL, "below");
+	cr_expect_eq(mshare_check_mmap(r, START + PGDIR_SIZE, 2 * PGDIR_SIZE, PGDIR_SIZE), -EINVAL,
+		     "past");
+	cr_expect_eq(mshare_check_mmap(r, START + PGDIR_SIZE, PGDIR_SIZE, PGDIR_SIZE), 0,
+		     "the upper slot, at its offset");
+	cr_expect_eq(mshare_check_mmap(r, START, 2 * PGDIR_SIZE - 1, 0), 0, "length page aligned");
+	/* The offset is where the address lies in the region: another would
+	 * alias the host's addresses (v3 ignores it). */
+	cr_expect_eq(mshare_check_mmap(r, START + PGDIR_SIZE, PGDIR_SIZE, 0), -EINVAL,
+		     "the upper slot at offset 0");
+	cr_expect_eq(mshare_check_mmap(r, START, PGDIR_SIZE, PGDIR_SIZE), -EINVAL,
+		     "the lower slot at the upper one's offset");
+	cr_expect_eq(mshare_check_mmap(r, START, PGDIR_SIZE, PG), -EINVAL, "offset inside a slot");
+	mshare_set_v3_bugs(r, true);
+	cr_expect_eq(mshare_check_mmap(r, START + PGDIR_SIZE, PGDIR_SIZE, 0), 0, "v3: ignored");
+	cr_expect_eq(mshare_check_mmap(r, START, PGDIR_SIZE, PGDIR_SIZE), 0, "v3: ignored");
 	mshare_region_put(r);
 }
 
@@ -179,10 +191,10 @@ Test(mshare, one_fault_populates_every_sharer)
 	expect_no_frames_in_use();
 }
 
-Test(mshare, no_split_and_munmap_unlinks)
+/* fx.mm and `b` map a 4-page region and link its slot, fx.mm populating
+ * its first page; the host's table they hold. */
+static phys_addr_t link_two(struct mm *b)
 {
-	struct mm *b = new_mm();
-	unsigned flushes;
 	phys_addr_t table;
 
 	set_up_region(4);
@@ -193,6 +205,16 @@ Test(mshare, no_split_and_munmap_unlinks)
 	expect_fault(fx.mm, START, FAULT_WRITE, VM_FAULT_DONE, FAULT_KIND_LINK);
 	expect_fault(b, START, FAULT_WRITE, VM_FAULT_DONE, FAULT_KIND_LINK);
 	cr_assert(pgtable_table_at(fx.phys, mshare_host_mm(r)->pgd, START, PGD_LEVEL, &table));
+	return table;
+}
+
+Test(mshare, no_split_and_munmap_unlinks)
+{
+	struct mm *b = new_mm();
+	unsigned flushes;
+	phys_addr_t table;
+
+	table = link_two(b);
 	cr_expect_eq(ptshare_nr_sharers(ps, table), 2);
 	cr_expect_eq(mm_munmap(fx.mm, START, PG), -EINVAL);
 	cr_expect_eq(mm_munmap(fx.mm, START + PGDIR_SIZE / 2, PGDIR_SIZE / 2), -EINVAL);
@@ -345,6 +367,39 @@ Test(mshare, v3_read_only_mapping_writes)
 	cr_expect_eq(copy_to_user(b, START, &value, sizeof(value)), 0);
 	cr_expect_eq(peek_u64(fx.mm, START), 5, "written through the read-only mapping");
 	mm_destroy(b);
+}
+
+/* --mshare-v3-bugs: munmap leaves the link (by default it goes:
+ * no_split_and_munmap_unlinks), so the unmapped range still reaches the
+ * populated page through the tables, and the other sharer's change is
+ * still passed to it; its exit undoes the link, and the region goes with
+ * the last of them. */
+Test(mshare, v3_munmap_leaves_the_link)
+{
+	struct mm *b = new_mm();
+	phys_addr_t table, pa;
+	unsigned prot, flushes;
+
+	mshare_set_v3_bugs(r, true);
+	table = link_two(b);
+	expect_fault(b, START + PG, FAULT_WRITE, VM_FAULT_DONE, FAULT_KIND_SHMEM);
+	poke_u64(b, START, 42);
+	cr_expect_eq(mm_munmap(fx.mm, START, PGDIR_SIZE), 0);
+	cr_expect_null(vma_lookup(fx.mm, START));
+	cr_expect_eq(ptshare_nr_sharers(ps, table), 2, "fx.mm keeps its link");
+	cr_assert(pgtable_translate(fx.phys, fx.mm->pgd, START, &pa, &prot), "still reached");
+	cr_expect_eq(*(uint64_t *)phys_to_host(fx.phys, pa), 42);
+	flushes = nr_flushes();
+	cr_expect_eq(mm_madvise_dontneed(b, START + PG, PG), 0);
+	cr_expect_eq(nr_flushes(), flushes + 1, "passed to fx.mm, which still holds the table");
+	cr_expect_eq(flush_nr(flushes).mm, fx.mm);
+	mm_destroy(b);
+	cr_expect_eq(ptshare_nr_sharers(ps, table), 1);
+	cr_expect_eq(table_frames(), 1 + 4, "fx.mm's root; the host's four: fx.mm keeps the region");
+	mm_destroy(fx.mm);
+	fx.mm = NULL;
+	cr_expect_eq(table_frames(), 0, "the region went with fx.mm's exit");
+	cr_expect_eq(data_frames(), 0);
 }
 
 /* ------------------------------------------------------ flush strategies */
