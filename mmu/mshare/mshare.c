@@ -14,6 +14,7 @@
 #include "mmu/pagewalk.h"
 
 struct mshare_region {
+	struct mmu_notifier host_watch;	/* first: on the host mm's chain */
 	int refs;
 	struct ptshare *ps;
 	struct mm *host;
@@ -36,6 +37,8 @@ struct sharer {
 	unsigned left;		/* v3: unmapped VMAs whose links stay (and their references) */
 };
 
+static const struct mmu_notifier_ops host_watch_ops;
+
 int mshare_region_new(struct ptshare *ps, struct phys *phys, struct vm_stats *stats,
 		      const struct vm_tunables *tunables, struct mshare_region **out)
 {
@@ -52,6 +55,8 @@ int mshare_region_new(struct ptshare *ps, struct phys *phys, struct vm_stats *st
 	r->flush = MSHARE_FLUSH_PER_SHARER;
 	r->sharers = g_hash_table_new(g_direct_hash, g_direct_equal);
 	r->subs = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, g_free);
+	r->host_watch.ops = &host_watch_ops;
+	mmu_notifier_register(&r->host_watch, r->host);
 	*out = r;
 	return 0;
 }
@@ -67,6 +72,7 @@ void mshare_region_put(struct mshare_region *r)
 	if (!r || --r->refs)
 		return;
 	g_assert(g_hash_table_size(r->sharers) == 0);	/* every VMA holds a reference */
+	mmu_notifier_unregister(&r->host_watch, r->host);
 	g_hash_table_destroy(r->sharers);
 	g_hash_table_destroy(r->subs);
 	mmput(r->host);
@@ -277,6 +283,21 @@ static void account_flush(struct mshare_region *r, struct domain *d,
 	}
 }
 
+/* One change of shared leaves: every holder in `aliases` forgets its alias
+ * of them by the region's strategy, from a CPU of `d` (NULL: no model TLBs). */
+static void flush_aliases(struct mshare_region *r, struct domain *d, GArray *aliases)
+{
+	struct shootdown_stats before = d ? d->shootdowns : (struct shootdown_stats){ 0 };
+
+	r->flushing.changes++;
+	if (r->flush == MSHARE_FLUSH_PER_SHARER || !d)
+		flush_each(r, aliases);
+	else
+		flush_together(r, d, aliases);
+	if (d)
+		account_flush(r, d, &before, aliases);
+}
+
 /* Leaves of shared tables changed through `mm`: every other holder of them
  * forgets the same leaves where it has them, by the region's strategy.
  * Their own flushes come back here and are not passed on again. */
@@ -284,26 +305,59 @@ static void sharer_invalidate(struct mmu_notifier *n, struct mm *mm, uint64_t st
 {
 	struct mshare_region *r = ((struct sharer *)n)->r;
 	struct passing p = { mm, g_array_new(FALSE, FALSE, sizeof(struct alias)) };
-	struct domain *d = mm->domain;
-	struct shootdown_stats before = d ? d->shootdowns : (struct shootdown_stats){ 0 };
 
-	if (r->passing)
-		goto out;
-	r->passing = true;
-	ptshare_for_each_alias(r->ps, mm, start, end, collect_alias, &p);
-	if (p.aliases->len) {
-		r->flushing.changes++;
-		if (r->flush == MSHARE_FLUSH_PER_SHARER || !d)
-			flush_each(r, p.aliases);
-		else
-			flush_together(r, d, p.aliases);
-		if (d)
-			account_flush(r, d, &before, p.aliases);
+	if (!r->passing) {
+		r->passing = true;
+		ptshare_for_each_alias(r->ps, mm, start, end, collect_alias, &p);
+		if (p.aliases->len)
+			flush_aliases(r, mm->domain, p.aliases);
+		r->passing = false;
 	}
-	r->passing = false;
-out:
 	g_array_free(p.aliases, TRUE);
 }
+
+/* The part of a host change [start, end) in one slot, and the aliases of
+ * it in that slot's holders. */
+struct host_change {
+	uint64_t slot, start, end;
+	GArray *aliases;	/* struct alias */
+};
+
+static void collect_holder(void *ctx, const struct ptshare_link *link)
+{
+	struct host_change *c = ctx;
+
+	g_array_append_val(c->aliases, ((struct alias){ link->mm, link->va + (c->start - c->slot),
+							 link->va + (c->end - c->slot) }));
+}
+
+/* The host mm changed its own leaves in [start, end) (what reclaim or
+ * migration do through the reverse map, which points at the host): every
+ * holder of those tables forgets them, by the region's strategy, from a
+ * CPU of the first holder's domain (the host runs on none). */
+static void host_invalidate(struct mmu_notifier *n, struct mm *host, uint64_t start, uint64_t end)
+{
+	struct mshare_region *r = (struct mshare_region *)n;
+	struct host_change c = { .aliases = g_array_new(FALSE, FALSE, sizeof(struct alias)) };
+	phys_addr_t table;
+
+	for (c.slot = start & ~(PGDIR_SIZE - 1); c.slot < end; c.slot += PGDIR_SIZE) {
+		c.start = MAX(start, c.slot);
+		c.end = MIN(end, c.slot + PGDIR_SIZE);
+		if (pgtable_table_at(host->phys, host->pgd, c.slot, PGD_LEVEL, &table))
+			ptshare_for_each_sharer(r->ps, table, collect_holder, &c);
+	}
+	if (c.aliases->len) {
+		r->passing = true;
+		flush_aliases(r, g_array_index(c.aliases, struct alias, 0).mm->domain, c.aliases);
+		r->passing = false;
+	}
+	g_array_free(c.aliases, TRUE);
+}
+
+static const struct mmu_notifier_ops host_watch_ops = {
+	.invalidate_range = host_invalidate,
+};
 
 /* A CPU begins running a sharer: it joins the host mm's mask. */
 static void sharer_switch_in(struct mmu_notifier *n, struct mm *mm, int cpu)

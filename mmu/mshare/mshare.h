@@ -35,6 +35,10 @@
  *  - per-sharer (the default): each other holder's own flush, one after the
  *    other (a CPU in several masks is interrupted once per mm);
  *  - union-mask: one shootdown to the union of the holders' masks.
+ * A change the host mm makes to its own leaves (reclaim, migration: the
+ * reverse map points at the host) reaches the region on the host's chain,
+ * and every holder of the changed tables forgets its alias of the range
+ * by the same strategy.
  * Whatever the strategy, every holder's notifier chain hears its range
  * (the emulator's TLB, a device's mirror); the domain's model TLBs
  * (mmu/agent) are flushed only as the strategy does, and then every

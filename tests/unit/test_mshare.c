@@ -469,12 +469,10 @@ static void run_and_read(int cpu, struct mm *mm, uint64_t va)
 	agent_access(a, mm, va, false);
 }
 
-/* The change above under `strategy`; the region's counters after it. */
-static void change_x(enum mshare_flush strategy, struct mshare_stats *st, uint64_t *b_id)
+/* A (fx.mm), B and C read X on their CPUs as above, under `strategy`;
+ * CPU 0 runs A at the end. */
+static void three_read_x(enum mshare_flush strategy, struct mm *b, struct mm *c)
 {
-	struct mm *b = new_mm(), *c = new_mm();
-	uint64_t flushes;
-
 	domain_attach_mm(&dom, b);
 	domain_attach_mm(&dom, c);
 	set_up_region(4);
@@ -488,6 +486,15 @@ static void change_x(enum mshare_flush strategy, struct mshare_stats *st, uint64
 	run_and_read(1, c, X);
 	run_and_read(2, c, X);
 	run_and_read(0, fx.mm, X);
+}
+
+/* The change above under `strategy`; the region's counters after it. */
+static void change_x(enum mshare_flush strategy, struct mshare_stats *st, uint64_t *b_id)
+{
+	struct mm *b = new_mm(), *c = new_mm();
+	uint64_t flushes;
+
+	three_read_x(strategy, b, c);
 	flushes = fx.stats.tlb_flushes;
 	cr_assert_eq(mm_madvise_dontneed(fx.mm, X, PG), 0);
 	cr_expect_eq(fx.stats.tlb_flushes, flushes + 3, "every holder's chain hears it");
@@ -598,4 +605,134 @@ Test(mshare_flush, union_mask_reaches_seventy_sharers)
 	cr_expect_eq(st.stale, 0);
 	for (int i = 0; i < 70; i++)
 		mm_destroy(mms[i]);
+}
+
+/* --------------------------------------------- changes the host makes */
+
+/*
+ * The host mm changes its own leaves (what reclaim or migration do through
+ * the reverse map, which points at the host; here MADV_DONTNEED of X in
+ * the host mm, from CPU 0): unlike a sharer's change, every holder must
+ * forget X, A included.  The setup above: A's X on CPU 0, B's on CPU 1,
+ * C's on CPUs 1 and 2; masks A {0}, B {1}, C {1, 2}, host {0, 1, 2}.
+ *   none: nothing sent; 4 stale (first: A's X on CPU 0).
+ *   per-sharer: A's flush is local (40), B's one IPI (600 + 1540 + 1000),
+ *     C's two (1200 + 1540 + 1000): 3 IPIs, 4 CPUs, 6920 cycles.
+ *   union-mask and host-mask: one shootdown to {0, 1, 2}: 40 + 1200 +
+ *     1540 + 1000 = 3780 cycles, 2 IPIs, 3 CPUs.
+ *   all: as for a sharer's change: 4700 cycles, 3 IPIs, 4 CPUs.
+ * Every holder's notifier chain hears its alias whatever the strategy
+ * (fx.stats.tlb_flushes: one per holder, and the host's own).
+ */
+static void host_changes_x(enum mshare_flush strategy, struct mshare_stats *st)
+{
+	struct mm *b = new_mm(), *c = new_mm();
+	uint64_t flushes;
+
+	three_read_x(strategy, b, c);
+	flushes = fx.stats.tlb_flushes;
+	cr_assert_eq(mm_madvise_dontneed(mshare_host_mm(r), X, PG), 0);
+	cr_expect_eq(fx.stats.tlb_flushes, flushes + 1 + 3, "the host's, and every holder's");
+	cr_expect(pte_at(fx.mm, X) == 0 && pte_at(b, X) == 0 && pte_at(c, X) == 0,
+		  "gone for every sharer");
+	mshare_region_stats(r, st);
+	cr_expect_eq(st->changes, 1);
+	mm_destroy(b);
+	mm_destroy(c);
+}
+
+Test(mshare_flush, a_host_change_under_none_leaves_four_stale)
+{
+	struct mshare_stats st;
+
+	host_changes_x(MSHARE_FLUSH_NONE, &st);
+	cr_expect(st.shootdowns == 0 && st.ipis == 0 && st.cpus_flushed == 0);
+	cr_expect_eq(st.stale, 4);
+	cr_expect(st.stale_mm == fx.mm->id && st.stale_cpu == 0 && st.stale_va == X,
+		  "first: A's X on CPU 0 (mm %" PRIu64 ", CPU %d)", st.stale_mm, st.stale_cpu);
+}
+
+Test(mshare_flush, a_host_change_per_sharer_flushes_a_too)
+{
+	struct mshare_stats st;
+
+	host_changes_x(MSHARE_FLUSH_PER_SHARER, &st);
+	cr_expect(st.ipis == 3 && st.cpus_flushed == 4, "%" PRIu64 " IPIs, %" PRIu64 " CPUs",
+		  st.ipis, st.cpus_flushed);
+	cr_expect_eq(st.initiator_ns, 6920 / 2);
+	cr_expect_eq(st.flushes_passed, 3);
+	cr_expect_eq(st.stale, 0);
+}
+
+Test(mshare_flush, a_host_change_union_and_host_mask_agree)
+{
+	enum mshare_flush strategies[] = { MSHARE_FLUSH_UNION_MASK, MSHARE_FLUSH_HOST_MASK };
+
+	for (int i = 0; i < 2; i++) {
+		struct mshare_stats st;
+
+		if (i) {	/* a fresh A and region for the second strategy */
+			mm_destroy(fx.mm);
+			fx.mm = new_mm();
+			domain_attach_mm(&dom, fx.mm);
+			cr_assert_eq(mshare_region_new(ps, fx.phys, &fx.stats, &fx.tunables, &r), 0);
+		}
+		host_changes_x(strategies[i], &st);
+		cr_expect(st.shootdowns == 1 && st.ipis == 2 && st.cpus_flushed == 3, "%s",
+			  mshare_flush_name(strategies[i]));
+		cr_expect_eq(st.initiator_ns, 3780 / 2);
+		cr_expect_eq(st.stale, 0);
+	}
+}
+
+Test(mshare_flush, a_host_change_under_all_flushes_every_cpu)
+{
+	struct mshare_stats st;
+
+	host_changes_x(MSHARE_FLUSH_ALL, &st);
+	cr_expect(st.shootdowns == 1 && st.ipis == 3 && st.cpus_flushed == 4);
+	cr_expect_eq(st.initiator_ns, 4700 / 2);
+	cr_expect_eq(st.stale, 0);
+}
+
+/* A mirror subscribed to a sharer's notifier chain (a device's page
+ * tables, as KVM or an accelerator keep) hears a change the host makes,
+ * and one another sharer makes, at its own alias of the range, even under
+ * v3's none. */
+struct mirror {
+	struct mmu_notifier n;	/* first */
+	unsigned calls;
+	uint64_t start, end;
+};
+
+static void mirror_invalidate(struct mmu_notifier *n, struct mm *mm, uint64_t start, uint64_t end)
+{
+	struct mirror *m = (struct mirror *)n;
+
+	m->calls++;
+	m->start = start;
+	m->end = end;
+}
+
+static const struct mmu_notifier_ops mirror_ops = { .invalidate_range = mirror_invalidate };
+
+Test(mshare_flush, a_mirror_hears_a_host_change)
+{
+	struct mm *b = new_mm(), *c = new_mm();
+	struct mirror m = { .n.ops = &mirror_ops };
+
+	three_read_x(MSHARE_FLUSH_NONE, b, c);
+	mmu_notifier_register(&m.n, b);
+	cr_assert_eq(mm_mprotect(mshare_host_mm(r), START, 4 * PG, VM_READ), 0);
+	cr_expect_eq(m.calls, 1);
+	cr_expect(m.start == START && m.end == START + 4 * PG, "[%#" PRIx64 ", %#" PRIx64 ")",
+		  m.start, m.end);
+	cr_expect(pgtable_leaf(fx.phys, b->pgd, X) & PTE_RDONLY, "read-only for every sharer");
+	expect_fault(c, X, FAULT_WRITE, VM_FAULT_SIGSEGV, FAULT_KIND_ACCERR);
+	cr_assert_eq(mm_madvise_dontneed(fx.mm, X, PG), 0);
+	cr_expect_eq(m.calls, 2);
+	cr_expect(m.start == X && m.end == X + PG, "A's change of X");
+	mmu_notifier_unregister(&m.n, b);
+	mm_destroy(b);
+	mm_destroy(c);
 }
