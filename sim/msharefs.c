@@ -66,6 +66,7 @@ struct msharefs {
 	GHashTable *inodes;		/* ino -> inode: regions with a name or an open file */
 	uint64_t next_ino;
 	enum mshare_flush flush;	/* of every region (--mshare-flush) */
+	struct mshare_ledger *ledger;	/* the sharers' page tables, by region inode */
 };
 
 struct msharefs_file {
@@ -159,6 +160,7 @@ static int msharefs_create(void *data, const struct pseudo_node *dir, const char
 	mshare_set_v3_bugs(region, fs->m->opt.mshare_v3_bugs);
 	inode = g_new0(struct mshare_inode, 1);
 	inode->ino = fs->next_ino++;
+	mshare_set_ledger(region, fs->ledger, inode->ino);
 	inode->mode = S_IFREG | (mode & 07777);
 	inode->nlink = 1;
 	inode->region = region;
@@ -211,6 +213,7 @@ static void msharefs_kill(void *data)
 	g_tree_destroy(fs->names);
 	g_hash_table_destroy(fs->inodes);
 	ptshare_free(fs->ps);
+	mshare_ledger_free(fs->ledger);
 	g_free(fs);
 }
 
@@ -275,42 +278,114 @@ static gboolean report_flushing(gpointer key, gpointer value, gpointer list)
 	return FALSE;
 }
 
+struct name_of {
+	const struct mshare_inode *inode;
+	const char *name;
+};
+
+static gboolean find_name(gpointer key, gpointer value, gpointer opaque)
+{
+	struct name_of *n = opaque;
+
+	if (value == n->inode)
+		n->name = key;
+	return n->name != NULL;
+}
+
+/* Each process that linked a region, with its page tables by level as it
+ * last let go of it: its own (pgd..pte, the root included) and those it
+ * reached through shared tables; their kB below the root.  The region by
+ * inode number, and a name it still has. */
+static void report_processes(struct msharefs *fs, struct report_node *list)
+{
+	unsigned n;
+	const struct mshare_tables *t = mshare_ledger_tables(fs->ledger, &n);
+
+	for (unsigned i = 0; i < n; i++) {
+		struct report_node *row = report_add_section(list, NULL, NULL, TEXT_INLINE);
+		struct name_of name = { g_hash_table_lookup(fs->inodes, &t[i].region), NULL };
+		uint64_t own = t[i].own[PUD_LEVEL] + t[i].own[PMD_LEVEL] + t[i].own[PTE_LEVEL];
+		uint64_t shared = t[i].shared[PUD_LEVEL] + t[i].shared[PMD_LEVEL] +
+				  t[i].shared[PTE_LEVEL];
+
+		if (name.inode)
+			g_tree_foreach(fs->names, find_name, &name);
+		report_add_count(row, "ino", NULL, t[i].region);
+		report_add_string(row, "name", name.name ? name.name : "");
+		report_add_count(row, "mm", NULL, t[i].mm);
+		report_add_count(row, "pgd", NULL, t[i].own[PGD_LEVEL]);
+		report_add_count(row, "pud", NULL, t[i].own[PUD_LEVEL]);
+		report_add_count(row, "pmd", NULL, t[i].own[PMD_LEVEL]);
+		report_add_count(row, "pte", NULL, t[i].own[PTE_LEVEL]);
+		report_add_count(row, "shared_pud", NULL, t[i].shared[PUD_LEVEL]);
+		report_add_count(row, "shared_pmd", NULL, t[i].shared[PMD_LEVEL]);
+		report_add_count(row, "shared_pte", NULL, t[i].shared[PTE_LEVEL]);
+		report_add_count(row, "own_kb", NULL, own * PAGE_SIZE / 1024);
+		report_add_count(row, "shared_kb", NULL, shared * PAGE_SIZE / 1024);
+	}
+}
+
+/* One column of a table: its member, title and width (negative: left
+ * aligned). */
+struct column {
+	const char *key, *title;
+	int width;
+};
+
+static const struct column region_columns[] = {
+	{ "name", "name", -16 }, { "start", "start", 16 }, { "size", "size", 16 },
+	{ "links", "links", 8 }, { "peak_sharers", "peak sharers", 13 },
+	{ "flushes_passed", "flushes passed", 15 }, { "pgd", "pgd", 5 }, { "pud", "pud", 5 },
+	{ "pmd", "pmd", 5 }, { "pte", "pte", 7 }, { "shared_kb", "shared kB", 10 },
+	{ "unshared_kb", "unshared kB", 12 },
+};
+
+static const struct column flushing_columns[] = {
+	{ "name", "name", -16 }, { "strategy", "strategy", -11 }, { "changes", "changes", 8 },
+	{ "shootdowns", "shootdowns", 11 }, { "ipis", "IPIs", 8 },
+	{ "cpus_flushed", "CPUs flushed", 13 }, { "initiator_ns", "initiator ns", 13 },
+	{ "stale", "stale", 8 }, { "first_stale", "first stale", -28 },
+};
+
+static const struct column process_columns[] = {
+	{ "ino", "ino", 5 }, { "name", "name", -16 }, { "mm", "mm", 6 }, { "pgd", "pgd", 5 },
+	{ "pud", "pud", 5 }, { "pmd", "pmd", 5 }, { "pte", "pte", 7 },
+	{ "shared_pud", "shared pud", 11 }, { "shared_pmd", "shared pmd", 11 },
+	{ "shared_pte", "shared pte", 11 }, { "own_kb", "own kB", 8 },
+	{ "shared_kb", "shared kB", 10 },
+};
+
+static struct report_node *add_table(struct report_node *sec, const char *key, const char *title,
+				     const struct column *cols, size_t n)
+{
+	struct report_node *list = report_add_list(sec, key, title, TEXT_TABLE);
+
+	for (size_t i = 0; i < n; i++)
+		report_add_column(list, cols[i].key, cols[i].title, cols[i].width);
+	return list;
+}
+
 /* The regions that still have a name: what their faults linked, how many
  * processes shared them at most, and the host's table pages by level (one
  * copy, whatever the number of sharers); the bytes of that copy below the
  * root, and what the peak sharers would have held without sharing (a copy
- * each: the design note's N copies). */
+ * each: the design note's N copies); then their flushing, and
+ * the page tables of the processes that linked them. */
 static void msharefs_report(struct machine *m, void *state, struct report_node *root)
 {
 	struct msharefs *fs = state;
 	struct report_node *sec = report_add_section(root, "mshare", "mshare regions", TEXT_LINE);
-	struct report_node *list = report_add_list(sec, "regions", "regions", TEXT_TABLE);
 
 	(void)m;
-	report_add_column(list, "name", "name", -16);
-	report_add_column(list, "start", "start", 16);
-	report_add_column(list, "size", "size", 16);
-	report_add_column(list, "links", "links", 8);
-	report_add_column(list, "peak_sharers", "peak sharers", 13);
-	report_add_column(list, "flushes_passed", "flushes passed", 15);
-	report_add_column(list, "pgd", "pgd", 5);
-	report_add_column(list, "pud", "pud", 5);
-	report_add_column(list, "pmd", "pmd", 5);
-	report_add_column(list, "pte", "pte", 7);
-	report_add_column(list, "shared_kb", "shared kB", 10);
-	report_add_column(list, "unshared_kb", "unshared kB", 12);
-	g_tree_foreach(fs->names, report_region, list);
-	list = report_add_list(sec, "flushing", "flushes of changed shared leaves", TEXT_TABLE);
-	report_add_column(list, "name", "name", -16);
-	report_add_column(list, "strategy", "strategy", -11);
-	report_add_column(list, "changes", "changes", 8);
-	report_add_column(list, "shootdowns", "shootdowns", 11);
-	report_add_column(list, "ipis", "IPIs", 8);
-	report_add_column(list, "cpus_flushed", "CPUs flushed", 13);
-	report_add_column(list, "initiator_ns", "initiator ns", 13);
-	report_add_column(list, "stale", "stale", 8);
-	report_add_column(list, "first_stale", "first stale", -28);
-	g_tree_foreach(fs->names, report_flushing, list);
+	g_tree_foreach(fs->names, report_region,
+		       add_table(sec, "regions", "regions", region_columns,
+				 G_N_ELEMENTS(region_columns)));
+	g_tree_foreach(fs->names, report_flushing,
+		       add_table(sec, "flushing", "flushes of changed shared leaves",
+				 flushing_columns, G_N_ELEMENTS(flushing_columns)));
+	report_processes(fs, add_table(sec, "processes",
+				       "page tables of the processes that linked them",
+				       process_columns, G_N_ELEMENTS(process_columns)));
 }
 
 /* The mount's state is freed with the mount (msharefs_kill), after every
@@ -341,6 +416,7 @@ void msharefs_mount(struct machine *m)
 	fs->inodes = g_hash_table_new_full(g_int64_hash, g_int64_equal, NULL,
 					   (GDestroyNotify)free_inode);
 	fs->next_ino = INFO_INO + 1;
+	fs->ledger = mshare_ledger_new();
 	vfs_mount(&m->vfs, "/sys/fs/mshare", &msharefs_type, fs);
 }
 

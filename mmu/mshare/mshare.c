@@ -26,6 +26,12 @@ struct mshare_region {
 	bool v3_bugs;
 	uint64_t links, peak_sharers, flushes_passed;
 	struct mshare_stats flushing;	/* changes .. stale_cpu */
+	struct mshare_ledger *ledger;	/* where its sharers' tables go; NULL: nowhere */
+	uint64_t id;			/* its name there */
+};
+
+struct mshare_ledger {
+	GArray *tables;	/* struct mshare_tables */
 };
 
 /* A sharer mm's subscription: its flushes of linked ranges are passed on
@@ -127,6 +133,56 @@ void mshare_region_stats(const struct mshare_region *r, struct mshare_stats *st)
 	st->peak_sharers = r->peak_sharers;
 	st->flushes_passed = r->flushes_passed;
 	mm_pgtable_pages_by_level(r->host, st->tables);
+}
+
+struct mshare_ledger *mshare_ledger_new(void)
+{
+	struct mshare_ledger *l = g_new(struct mshare_ledger, 1);
+
+	l->tables = g_array_new(FALSE, TRUE, sizeof(struct mshare_tables));
+	return l;
+}
+
+void mshare_ledger_free(struct mshare_ledger *l)
+{
+	g_array_free(l->tables, TRUE);
+	g_free(l);
+}
+
+const struct mshare_tables *mshare_ledger_tables(const struct mshare_ledger *l, unsigned *n)
+{
+	*n = l->tables->len;
+	return (const struct mshare_tables *)(void *)l->tables->data;
+}
+
+void mshare_set_ledger(struct mshare_region *r, struct mshare_ledger *l, uint64_t id)
+{
+	r->ledger = l;
+	r->id = id;
+}
+
+/* `mm` lets go of the region: its tables replace any it had recorded. */
+static void record_tables(struct mshare_region *r, struct mm *mm)
+{
+	GArray *all;
+	struct mshare_tables *t = NULL;
+
+	if (!r->ledger)
+		return;
+	all = r->ledger->tables;
+	for (unsigned i = 0; i < all->len && !t; i++) {
+		struct mshare_tables *e = &g_array_index(all, struct mshare_tables, i);
+
+		if (e->region == r->id && e->mm == mm->id)
+			t = e;
+	}
+	if (!t) {
+		g_array_set_size(all, all->len + 1);
+		t = &g_array_index(all, struct mshare_tables, all->len - 1);
+		t->region = r->id;
+		t->mm = mm->id;
+	}
+	mm_pgtable_pages_split(mm, t->own, t->shared);
 }
 
 void mshare_get_size(const struct mshare_region *r, uint64_t *start, uint64_t *size)
@@ -372,6 +428,7 @@ static void sharer_release(struct mmu_notifier *n, struct mm *mm)
 	struct mshare_region *r = ((struct sharer *)n)->r;
 	unsigned left = ((struct sharer *)n)->left;
 
+	record_tables(r, mm);
 	if (left)
 		ptshare_unlink_range(r->ps, mm, r->start, r->start + MIN(r->size, TASK_SIZE - r->start));
 	g_hash_table_remove(r->subs, mm);
@@ -493,12 +550,11 @@ static bool mshare_keeps_tables(const struct vma *vma)
 	return ((const struct mshare_region *)vma->vm_private_data)->v3_bugs;
 }
 
-/* v3: `vma` of `mm`, still running, leaves its links and keeps its
+/* v3: `vma` of `mm`, still running (`sub`), leaves its links and keeps its
  * reference on the region for them; false if it has none to leave. */
-static bool leave_links(struct mshare_region *r, struct vma *vma, struct mm *mm)
+static bool leave_links(struct mshare_region *r, struct vma *vma, struct mm *mm,
+			struct sharer *sub)
 {
-	struct sharer *sub = mm ? g_hash_table_lookup(r->subs, mm) : NULL;
-
 	if (!r->v3_bugs || !sub)
 		return false;
 	sub->left++;
@@ -512,7 +568,11 @@ static void mshare_close(struct vma *vma)
 	struct mshare_region *r = vma->vm_private_data;
 	struct mm *mm = g_hash_table_lookup(r->sharers, vma);
 
-	if (leave_links(r, vma, mm))
+	struct sharer *sub = mm ? g_hash_table_lookup(r->subs, mm) : NULL;
+
+	if (sub && sub->vmas == 1)
+		record_tables(r, mm);	/* its last linked mapping, the mm alive */
+	if (leave_links(r, vma, mm, sub))
 		return;
 	if (mm) {
 		if (ptshare_unlink_range(r->ps, mm, vma->start, vma->end))

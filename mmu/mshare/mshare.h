@@ -130,4 +130,23 @@ struct mshare_stats {
 };
 void mshare_region_stats(const struct mshare_region *r, struct mshare_stats *st);
 
+/* One sharer's page tables as it last let go of a region (the munmap of
+ * its last linked mapping, or its exit), by level: its own (the root
+ * included: `own[PGD_LEVEL]` is 1) and those it reaches through a table
+ * another tree holds too (mm_pgtable_pages_split). */
+struct mshare_tables {
+	uint64_t region;	/* the region's id in the ledger */
+	uint64_t mm;		/* the mm's id */
+	uint64_t own[PGTABLE_LEVELS], shared[PGTABLE_LEVELS];
+};
+/* Where regions record their sharers' tables; it outlives them (msharefs
+ * keeps one for the report). */
+struct mshare_ledger;
+struct mshare_ledger *mshare_ledger_new(void);
+void mshare_ledger_free(struct mshare_ledger *l);
+/* Every (region, process) recorded, in the order first recorded; *n. */
+const struct mshare_tables *mshare_ledger_tables(const struct mshare_ledger *l, unsigned *n);
+/* Record `r`'s sharers in `l` under the id `id`. */
+void mshare_set_ledger(struct mshare_region *r, struct mshare_ledger *l, uint64_t id);
+
 #endif

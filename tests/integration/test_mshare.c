@@ -22,6 +22,8 @@
  * the process's VmPTE (its own tables: the host holds those; counting them
  * per sharer, as before, added 12 kB).
  */
+#include <json-glib/json-glib.h>
+
 #include "harness.h"
 
 TestSuite(mshare, .init = harness_setup, .fini = harness_teardown, .timeout = TEST_TIMEOUT);
@@ -292,4 +294,52 @@ Test(mshare, v3_bugs_leave_the_link_and_ignore_the_offset)
 	};
 
 	expect_v3_output(GUEST("msharev3"), v3_expected, swaps);
+}
+
+/* Page tables per process (mshare.processes of the report, the last table
+ * of --stats): guest/mshareload 2 600 mshare write, two children each
+ * writing 600 pages of the region at 2 TiB, recorded as each exits.  By
+ * hand, each child's own tables: its root; slot 0 (PUD table) with its
+ * first GiB (PMD table), where the trampoline page at 0x1000 and the
+ * program and heap at 0x400000-0x4ba000 lie in two 2 MiB ranges (2 PTE
+ * tables), and slot 255 (PUD) with its last GiB (PMD), where the stack
+ * lies in one 2 MiB range (1 PTE table): pgd 1, pud 2, pmd 2, pte 3, so
+ * 7 pages below the root, 28 kB (its VmPTE).  Reached through the
+ * region's link: one PUD and one PMD table, and ceil(600 / 512) = 2 PTE
+ * tables: 16 kB, the host's. */
+static const char *const table_members[] = {
+	"pgd", "pud", "pmd", "pte", "shared_pud", "shared_pmd", "shared_pte", "own_kb", "shared_kb",
+};
+static const gint64 table_counts[] = { 1, 2, 2, 3, 1, 1, 2, 28, 16 };
+
+Test(mshare, page_tables_per_process_own_and_shared)
+{
+	gchar *path = tmp_path("tables.json");
+	struct result r = run_mmusim("--stats", "--report", path, GUEST("mshareload"), "2", "600",
+				     "mshare", "write", NULL);
+	JsonParser *parser = json_parser_new();
+	GError *error = NULL;
+	JsonArray *rows;
+	const char *row = "^ +3 +[0-9]+ +1 +2 +2 +3 +1 +1 +2 +28 +16$";
+
+	expect_status(&r, 0);
+	cr_expect(g_regex_match_simple(row, r.err, G_REGEX_MULTILINE, 0), "no row /%s/ in:\n%s", row,
+		  r.err);
+	cr_assert(json_parser_load_from_file(parser, path, &error), "%s", error ? error->message : "");
+	rows = json_object_get_array_member(
+		json_object_get_object_member(json_node_get_object(json_parser_get_root(parser)),
+					      "mshare"), "processes");
+	cr_assert_eq(json_array_get_length(rows), 2, "one row per child");
+	for (guint i = 0; i < 2; i++) {
+		JsonObject *o = json_array_get_object_element(rows, i);
+
+		cr_expect_eq(json_object_get_int_member(o, "ino"), 3, "the first region file");
+		cr_expect_str_eq(json_object_get_string_member(o, "name"), "", "unlinked by the end");
+		for (size_t k = 0; k < G_N_ELEMENTS(table_counts); k++)
+			cr_expect_eq(json_object_get_int_member(o, table_members[k]), table_counts[k],
+				     "child %u: %s", i, table_members[k]);
+	}
+	g_object_unref(parser);
+	g_free(path);
+	result_free(&r);
 }

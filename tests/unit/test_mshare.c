@@ -402,6 +402,38 @@ Test(mshare, v3_munmap_leaves_the_link)
 	cr_expect_eq(data_frames(), 0);
 }
 
+/* The ledger of page tables per process: fx.mm's as it unmaps its linked
+ * mapping (before the unlink: its root, and the host's PUD, PMD and PTE
+ * table reached through it), b's as it exits, likewise; fx.mm's exit
+ * later records nothing more, since it no longer holds the region. */
+Test(mshare, the_ledger_records_each_sharers_tables)
+{
+	struct mshare_ledger *ledger = mshare_ledger_new();
+	struct mm *b = new_mm();
+	const struct mshare_tables *t;
+	uint64_t b_id = b->id;
+	unsigned n;
+
+	mshare_set_ledger(r, ledger, 7);
+	link_two(b);
+	cr_expect_eq(mm_munmap(fx.mm, START, PGDIR_SIZE), 0);
+	mm_destroy(b);
+	mm_destroy(fx.mm);
+	fx.mm = NULL;
+	t = mshare_ledger_tables(ledger, &n);
+	cr_assert_eq(n, 2);
+	for (unsigned i = 0; i < n; i++) {
+		cr_expect_eq(t[i].region, 7);
+		cr_expect(t[i].own[PGD_LEVEL] == 1 && t[i].own[PUD_LEVEL] == 0 &&
+			  t[i].own[PMD_LEVEL] == 0 && t[i].own[PTE_LEVEL] == 0, "the root alone");
+		cr_expect(t[i].shared[PGD_LEVEL] == 0 && t[i].shared[PUD_LEVEL] == 1 &&
+			  t[i].shared[PMD_LEVEL] == 1 && t[i].shared[PTE_LEVEL] == 1,
+			  "the host's three, still linked");
+	}
+	cr_expect(t[0].mm != b_id && t[1].mm == b_id, "fx.mm first, at its munmap; b at its exit");
+	mshare_ledger_free(ledger);
+}
+
 /* ------------------------------------------------------ flush strategies */
 
 /*
