@@ -5,6 +5,7 @@
  * "what: ENAME" (guest/fdtest.h); the expected lines are in
  * tests/integration/test_mshare.c.
  */
+#define _GNU_SOURCE
 #include <dirent.h>
 #include <fcntl.h>
 #include <stdint.h>
@@ -39,6 +40,26 @@ static long create(int fd, uint64_t addr, uint64_t size, unsigned flags, unsigne
 	struct mshare_create mc = { addr, size, 0, PROT_READ | PROT_WRITE, flags, mfd };
 
 	return ioctl(fd, MSHAREFS_CREATE_MAPPING, &mc);
+}
+
+/* A region of 2^63 bytes at 2 TiB: aligned, but past user space. */
+static void absurd_set_size(void)
+{
+	int fd = open(MDIR "absurd", O_RDWR | O_CREAT | O_EXCL, 0600);
+
+	show("set size absurd", set_size(fd, TB(2), UINT64_C(1) << 63));
+	close(fd);
+	unlink(MDIR "absurd");
+}
+
+/* The RFC's ioctls on a file of another file system (a memfd). */
+static void ordinary_file_ioctl(void)
+{
+	struct mshare_info info;
+	int fd = memfd_create("plain", 0);
+
+	show("ioctl on an ordinary file", ioctl(fd, MSHAREFS_GET_SIZE, &info));
+	close(fd);
 }
 
 static void show_size(const char *what, int fd)
@@ -191,6 +212,7 @@ int main(void)
 	show("mmap before set-up", map((void *)TB(2), SPAN, PROT_READ, MAP_SHARED, fd));
 	show("set size misaligned start", set_size(fd, TB(2) + 4096, SPAN));
 	show("set size misaligned end", set_size(fd, TB(2), SPAN / 2));
+	absurd_set_size();
 	show("set size", set_size(fd, TB(2), 2 * SPAN));
 	show("set size again", set_size(fd, TB(3), SPAN));
 	show_size("size", fd);
@@ -198,12 +220,15 @@ int main(void)
 	show("set size wild", ioctl(fd, MSHAREFS_SET_SIZE, wild));
 	show("create mapping wild", ioctl(fd, MSHAREFS_CREATE_MAPPING, wild));
 	show("unknown ioctl", ioctl(fd, _IOR('x', 3, struct mshare_info), wild));
+	ordinary_file_ioctl();
 	show("create mapping below", create(fd, TB(2) - 4096, 4096, MAP_SHARED | MAP_FIXED, -1));
 	show("create mapping past end", create(fd, TB(3) - 4096, 8192, MAP_SHARED | MAP_FIXED, -1));
 	show("create mapping not fixed", create(fd, TB(2), 1 << 20, MAP_SHARED, -1));
 	show("create mapping private", create(fd, TB(2), 1 << 20, MAP_PRIVATE | MAP_FIXED, -1));
 	show("create mapping fd 0", create(fd, TB(2), 1 << 20, MAP_SHARED | MAP_FIXED, 0));
 	show("create mapping", create(fd, TB(2), 1 << 20, MAP_SHARED | MAP_FIXED, -1));
+	show("create mapping absurd size", create(fd, TB(2), ~UINT64_C(0xfff), MAP_SHARED | MAP_FIXED,
+						  -1));
 	show("create mapping overlap", create(fd, TB(2) + 4096, 4096, MAP_SHARED | MAP_FIXED, -1));
 	ro = open(MDIR "shareme", O_RDONLY);
 	show("mmap shared writable of O_RDONLY", map((void *)TB(2), SPAN, PROT_READ | PROT_WRITE,
@@ -213,6 +238,8 @@ int main(void)
 	show("mmap half a slot", map((void *)TB(2), SPAN / 2, PROT_READ, MAP_SHARED, fd));
 	show("mmap past the region", map((void *)TB(2), 4 * SPAN, PROT_READ, MAP_SHARED, fd));
 	show("mmap below the region", map((void *)(TB(2) - SPAN), SPAN, PROT_READ, MAP_SHARED, fd));
+	show("mmap absurd length", map((void *)TB(2), UINT64_C(1) << 62, PROT_READ, MAP_SHARED, fd));
+	show("mmap length 0", map((void *)TB(2), 0, PROT_READ, MAP_SHARED, fd));
 	show("mmap", map((void *)TB(2), SPAN, PROT_READ | PROT_WRITE, MAP_SHARED, fd));
 	p = (char *)TB(2);
 	p[0] = 'x';

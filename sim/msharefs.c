@@ -515,7 +515,8 @@ static long region_ioctl(struct file *f, struct task *t, unsigned cmd, uint64_t 
 	}
 }
 
-/* do_mmap's access checks, then the RFC's msharefs_mmap on the range.
+/* do_mmap's length and access checks, then the RFC's msharefs_mmap on the
+ * range.
  * Without MAP_FIXED, Linux takes the hint when it is free and otherwise
  * places the mapping where it is not aligned, which msharefs refuses. */
 static long region_mmap(struct file *f, struct task *t, uint64_t addr, uint64_t len,
@@ -527,6 +528,8 @@ static long region_mmap(struct file *f, struct task *t, uint64_t addr, uint64_t 
 
 	if (!region_of(f))
 		return -ENODEV;
+	if (!len || len > TASK_SIZE)	/* do_mmap's checks come before the file's */
+		return len ? -ENOMEM : -EINVAL;
 	if (acc == O_WRONLY || ((flags & MM_MAP_SHARED) && (prot & VM_WRITE) && acc == O_RDONLY))
 		return -EACCES;
 	err = mshare_check_mmap(region_of(f), addr, len, offset);
