@@ -62,6 +62,7 @@ GUEST_BINS = \
 	guest/bin/mshareload \
 	guest/bin/mshareflush \
 	guest/bin/msharev3 \
+	guest/bin/msharedir \
 	guest/bin/mdwe \
 	guest/bin/pidfd \
 	guest/bin/evpoll \
@@ -131,3 +132,4 @@ guest/bin/mshare: guest/fdtest.h guest/msharefs.h guest/mshareutil.h
 guest/bin/mshareload: guest/msharefs.h
 guest/bin/mshareflush: guest/msharefs.h
 guest/bin/msharev3: guest/fdtest.h guest/msharefs.h guest/mshareutil.h
+guest/bin/msharedir: guest/fdtest.h

@@ -8,7 +8,10 @@
  * while a VMA maps it.  Its descriptor answers the RFC's ioctls
  * (<linux/msharefs.h>, guest/msharefs.h) and mmap.
  *
- * Not modelled yet: directories (mkdir: EPERM), times (0), owners (root).
+ * Directories (mkdir, rmdir) hold region files and directories; mshare_info
+ * stays in the top one.
+ *
+ * Not modelled yet: times (0), owners (root).
  */
 #include "sim/msharefs.h"
 
@@ -55,15 +58,16 @@ struct mshare_inode {
 	uint64_t ino;
 	unsigned mode, nlink;
 	int opens;
-	struct mshare_region *region;	/* a region file's; NULL for the root and mshare_info */
+	struct mshare_region *region;	/* a region file's; NULL for directories and mshare_info */
+	GTree *children;		/* a directory's: name -> struct mshare_inode * */
+	struct mshare_inode *parent;	/* a directory's */
 };
 
 struct msharefs {
 	struct machine *m;
 	struct ptshare *ps;		/* the links of every region */
-	struct mshare_inode root, info;
-	GTree *names;			/* name -> struct mshare_inode *: the region files */
-	GHashTable *inodes;		/* ino -> inode: regions with a name or an open file */
+	struct mshare_inode root, info;	/* the root's children: the region files and directories */
+	GHashTable *inodes;		/* ino -> inode: the others with a name or an open file */
 	uint64_t next_ino;
 	enum mshare_flush flush;	/* of every region (--mshare-flush) */
 	struct mshare_ledger *ledger;	/* the sharers' page tables, by region inode */
@@ -90,15 +94,39 @@ static struct mshare_region *region_of(struct file *f)
 static void free_inode(struct mshare_inode *inode)
 {
 	mshare_region_put(inode->region);
+	if (inode->children)
+		g_tree_destroy(inode->children);
 	g_free(inode);
 }
 
-/* Free a region inode with neither a name nor an open file (its VMAs keep
- * the region itself). */
+/* Free an inode with neither a name nor an open file (its VMAs keep a
+ * region itself); the root and mshare_info stay. */
 static void maybe_free(struct msharefs *fs, struct mshare_inode *inode)
 {
-	if (inode->region && !inode->nlink && !inode->opens)
+	if (inode->ino > INFO_INO && !inode->nlink && !inode->opens)
 		g_hash_table_remove(fs->inodes, &inode->ino);
+}
+
+static gint compare_names(gconstpointer a, gconstpointer b, gpointer unused)
+{
+	(void)unused;
+	return strcmp(a, b);
+}
+
+/* A new inode of `mode` with one name, known by its number. */
+static struct mshare_inode *new_inode(struct msharefs *fs, unsigned mode)
+{
+	struct mshare_inode *inode = g_new0(struct mshare_inode, 1);
+
+	inode->ino = fs->next_ino++;
+	inode->mode = mode;
+	inode->nlink = 1;
+	if (S_ISDIR(mode)) {
+		inode->children = g_tree_new_full(compare_names, NULL, g_free, NULL);
+		inode->nlink = 2;
+	}
+	g_hash_table_insert(fs->inodes, &inode->ino, inode);
+	return inode;
 }
 
 static struct mshare_inode *inode_of(struct msharefs *fs, uint64_t ino)
@@ -122,20 +150,25 @@ static void msharefs_root(struct pseudo_node *out)
 	*out = (struct pseudo_node){ .mode = S_IFDIR | 0777, .ino = ROOT_INO };
 }
 
-static struct mshare_inode *child_of(struct msharefs *fs, const char *name)
+static struct mshare_inode *child_of(struct msharefs *fs, const struct mshare_inode *dir,
+				     const char *name)
 {
-	return strcmp(name, INFO_NAME) ? g_tree_lookup(fs->names, name) : &fs->info;
+	if (dir == &fs->root && !strcmp(name, INFO_NAME))
+		return &fs->info;
+	return g_tree_lookup(dir->children, name);
 }
 
 static int msharefs_lookup(void *data, struct task *t, const struct pseudo_node *dir,
 			   const char *name, struct pseudo_node *out)
 {
-	struct mshare_inode *child;
+	struct mshare_inode *child, *parent = inode_of(data, dir->ino);
 
 	(void)t;
+	if (!parent->children)
+		return -ENOTDIR;
 	if (strlen(name) > NAME_MAX_GUEST)
 		return -ENAMETOOLONG;
-	child = dir->ino == ROOT_INO ? child_of(data, name) : NULL;
+	child = child_of(data, parent, name);
 	if (!child)
 		return -ENOENT;
 	to_node(child, out);
@@ -147,25 +180,25 @@ static int msharefs_create(void *data, const struct pseudo_node *dir, const char
 			   unsigned mode, struct pseudo_node *out)
 {
 	struct msharefs *fs = data;
-	struct mshare_inode *inode;
+	struct mshare_inode *inode, *parent = inode_of(fs, dir->ino);
 	struct mshare_region *region;
 	int err;
 
 	if (strlen(name) > NAME_MAX_GUEST)
 		return -ENAMETOOLONG;
+	if (!parent->children)
+		return -ENOTDIR;
+	if (!parent->nlink)
+		return -ENOENT;	/* a removed directory */
 	err = mshare_region_new(fs->ps, fs->m->phys, &fs->m->vmstats, &fs->m->profile.vm, &region);
 	if (err)
 		return err;
 	mshare_set_flush(region, fs->flush);
 	mshare_set_v3_bugs(region, fs->m->opt.mshare_v3_bugs);
-	inode = g_new0(struct mshare_inode, 1);
-	inode->ino = fs->next_ino++;
+	inode = new_inode(fs, S_IFREG | (mode & 07777));
 	mshare_set_ledger(region, fs->ledger, inode->ino);
-	inode->mode = S_IFREG | (mode & 07777);
-	inode->nlink = 1;
 	inode->region = region;
-	g_hash_table_insert(fs->inodes, &inode->ino, inode);
-	g_tree_insert(fs->names, g_strdup(name), inode);
+	g_tree_insert(parent->children, g_strdup(name), inode);
 	to_node(inode, out);
 	if (!machine_design(fs->m, &msharefs_design))
 		machine_add_design(fs->m, &msharefs_design, fs);	/* a report from the first region on */
@@ -210,8 +243,8 @@ static void msharefs_kill(void *data)
 {
 	struct msharefs *fs = data;
 
-	g_tree_destroy(fs->names);
 	g_hash_table_destroy(fs->inodes);
+	g_tree_destroy(fs->root.children);
 	ptshare_free(fs->ps);
 	mshare_ledger_free(fs->ledger);
 	g_free(fs);
@@ -228,16 +261,46 @@ static const struct fs_type msharefs_type = {
 
 /* ------------------------------------------------------------------ report */
 
-static gboolean report_region(gpointer key, gpointer value, gpointer list)
+typedef void (*region_fn)(const char *path, const struct mshare_inode *inode, void *ctx);
+
+struct region_walk {
+	const char *dir;	/* the path of the directory walked, "" for the root */
+	region_fn fn;
+	void *ctx;
+};
+
+static gboolean walk_child(gpointer key, gpointer value, gpointer opaque)
 {
+	const struct region_walk *w = opaque;
 	const struct mshare_inode *inode = value;
+	gchar *path = *w->dir ? g_strconcat(w->dir, "/", key, NULL) : g_strdup(key);
+	struct region_walk below = { path, w->fn, w->ctx };
+
+	if (inode->children)
+		g_tree_foreach(inode->children, walk_child, &below);
+	else
+		w->fn(path, inode, w->ctx);
+	g_free(path);
+	return FALSE;
+}
+
+/* Each name of a region file, by its path below the mount, in name order. */
+static void for_each_named_region(struct msharefs *fs, region_fn fn, void *ctx)
+{
+	struct region_walk w = { "", fn, ctx };
+
+	g_tree_foreach(fs->root.children, walk_child, &w);
+}
+
+static void report_region(const char *path, const struct mshare_inode *inode, void *list)
+{
 	struct report_node *row = report_add_section(list, NULL, NULL, TEXT_INLINE);
 	struct mshare_stats st;
 	uint64_t start, size, shared;
 
 	mshare_get_size(inode->region, &start, &size);
 	mshare_region_stats(inode->region, &st);
-	report_add_string(row, "name", key);
+	report_add_string(row, "name", path);
 	report_add_count(row, "start", NULL, start);
 	report_add_count(row, "size", NULL, size);
 	report_add_count(row, "links", NULL, st.links);
@@ -250,14 +313,12 @@ static gboolean report_region(gpointer key, gpointer value, gpointer list)
 	shared = (st.tables[PUD_LEVEL] + st.tables[PMD_LEVEL] + st.tables[PTE_LEVEL]) * PAGE_SIZE;
 	report_add_count(row, "shared_kb", NULL, shared / 1024);
 	report_add_count(row, "unshared_kb", NULL, st.peak_sharers * shared / 1024);
-	return FALSE;
 }
 
 /* What a region's strategy did for the changes of its shared leaves, and
  * the translations it left stale (the first: mm id, CPU, page). */
-static gboolean report_flushing(gpointer key, gpointer value, gpointer list)
+static void report_flushing(const char *path, const struct mshare_inode *inode, void *list)
 {
-	const struct mshare_inode *inode = value;
 	struct report_node *row = report_add_section(list, NULL, NULL, TEXT_INLINE);
 	struct mshare_stats st;
 	char first[64] = "";
@@ -266,7 +327,7 @@ static gboolean report_flushing(gpointer key, gpointer value, gpointer list)
 	if (st.stale)
 		snprintf(first, sizeof(first), "mm %" PRIu64 " cpu %d %#" PRIx64, st.stale_mm,
 			 st.stale_cpu, st.stale_va);
-	report_add_string(row, "name", key);
+	report_add_string(row, "name", path);
 	report_add_string(row, "strategy", mshare_flush_name(st.flush));
 	report_add_count(row, "changes", NULL, st.changes);
 	report_add_count(row, "shootdowns", NULL, st.shootdowns);
@@ -275,21 +336,19 @@ static gboolean report_flushing(gpointer key, gpointer value, gpointer list)
 	report_add_count(row, "initiator_ns", NULL, st.initiator_ns);
 	report_add_count(row, "stale", NULL, st.stale);
 	report_add_string(row, "first_stale", first);
-	return FALSE;
 }
 
 struct name_of {
 	const struct mshare_inode *inode;
-	const char *name;
+	gchar *name;	/* its first path */
 };
 
-static gboolean find_name(gpointer key, gpointer value, gpointer opaque)
+static void find_name(const char *path, const struct mshare_inode *inode, void *opaque)
 {
 	struct name_of *n = opaque;
 
-	if (value == n->inode)
-		n->name = key;
-	return n->name != NULL;
+	if (inode == n->inode && !n->name)
+		n->name = g_strdup(path);
 }
 
 /* Each process that linked a region, with its page tables by level as it
@@ -309,7 +368,7 @@ static void report_processes(struct msharefs *fs, struct report_node *list)
 				  t[i].shared[PTE_LEVEL];
 
 		if (name.inode)
-			g_tree_foreach(fs->names, find_name, &name);
+			for_each_named_region(fs, find_name, &name);
 		report_add_count(row, "ino", NULL, t[i].region);
 		report_add_string(row, "name", name.name ? name.name : "");
 		report_add_count(row, "mm", NULL, t[i].mm);
@@ -322,6 +381,7 @@ static void report_processes(struct msharefs *fs, struct report_node *list)
 		report_add_count(row, "shared_pte", NULL, t[i].shared[PTE_LEVEL]);
 		report_add_count(row, "own_kb", NULL, own * PAGE_SIZE / 1024);
 		report_add_count(row, "shared_kb", NULL, shared * PAGE_SIZE / 1024);
+		g_free(name.name);
 	}
 }
 
@@ -377,12 +437,12 @@ static void msharefs_report(struct machine *m, void *state, struct report_node *
 	struct report_node *sec = report_add_section(root, "mshare", "mshare regions", TEXT_LINE);
 
 	(void)m;
-	g_tree_foreach(fs->names, report_region,
-		       add_table(sec, "regions", "regions", region_columns,
-				 G_N_ELEMENTS(region_columns)));
-	g_tree_foreach(fs->names, report_flushing,
-		       add_table(sec, "flushing", "flushes of changed shared leaves",
-				 flushing_columns, G_N_ELEMENTS(flushing_columns)));
+	for_each_named_region(fs, report_region,
+			      add_table(sec, "regions", "regions", region_columns,
+					G_N_ELEMENTS(region_columns)));
+	for_each_named_region(fs, report_flushing,
+			      add_table(sec, "flushing", "flushes of changed shared leaves",
+					flushing_columns, G_N_ELEMENTS(flushing_columns)));
 	report_processes(fs, add_table(sec, "processes",
 				       "page tables of the processes that linked them",
 				       process_columns, G_N_ELEMENTS(process_columns)));
@@ -395,12 +455,6 @@ static const struct design_ops msharefs_design = {
 	.report = msharefs_report,
 };
 
-static gint compare_names(gconstpointer a, gconstpointer b, gpointer unused)
-{
-	(void)unused;
-	return strcmp(a, b);
-}
-
 void msharefs_mount(struct machine *m)
 {
 	struct msharefs *fs = g_new0(struct msharefs, 1);
@@ -411,8 +465,9 @@ void msharefs_mount(struct machine *m)
 	if (m->opt.mshare_flush)
 		mshare_flush_parse(m->opt.mshare_flush, &fs->flush);	/* checked by main */
 	fs->root = (struct mshare_inode){ .ino = ROOT_INO, .mode = S_IFDIR | 0777, .nlink = 2 };
+	fs->root.children = g_tree_new_full(compare_names, NULL, g_free, NULL);
+	fs->root.parent = &fs->root;
 	fs->info = (struct mshare_inode){ .ino = INFO_INO, .mode = S_IFREG | 0444, .nlink = 1 };
-	fs->names = g_tree_new_full(compare_names, NULL, g_free, NULL);
 	fs->inodes = g_hash_table_new_full(g_int64_hash, g_int64_equal, NULL,
 					   (GDestroyNotify)free_inode);
 	fs->next_ino = INFO_INO + 1;
@@ -566,71 +621,115 @@ static bool emit(struct listing *l, const char *name, uint64_t ino, unsigned mod
 	return true;
 }
 
-static gboolean emit_region(gpointer key, gpointer value, gpointer opaque)
+static gboolean emit_child(gpointer key, gpointer value, gpointer opaque)
 {
 	const struct mshare_inode *inode = value;
 
 	return !emit(opaque, key, inode->ino, inode->mode);
 }
 
-/* ".", "..", mshare_info and the regions in name order, from the position
- * (an index: a name added or removed meanwhile shifts the rest). */
+/* ".", "..", mshare_info in the root, and the names in name order, from the
+ * position (an index: a name added or removed meanwhile shifts the rest). */
 static long dir_getdents(struct file *f, void *buf, size_t len)
 {
 	struct msharefs *fs = mf_of(f)->fs;
+	const struct mshare_inode *dir = mf_of(f)->inode;
 	struct listing l = { buf, len, 0, 0, f };
 
-	if (emit(&l, ".", ROOT_INO, S_IFDIR) && emit(&l, "..", ROOT_INO, S_IFDIR) &&
-	    emit(&l, INFO_NAME, INFO_INO, fs->info.mode))
-		g_tree_foreach(fs->names, emit_region, &l);
+	if (!dir->nlink)
+		return 0;	/* removed: empty */
+	if (emit(&l, ".", dir->ino, S_IFDIR) && emit(&l, "..", dir->parent->ino, S_IFDIR) &&
+	    (dir != &fs->root || emit(&l, INFO_NAME, INFO_INO, fs->info.mode)))
+		g_tree_foreach(dir->children, emit_child, &l);
 	return l.done || l.index <= f->f_pos ? (long)l.done : -EINVAL;
 }
 
-static int dir_unlink(struct file *dir, const char *name, bool rmdir)
+/* Take `name` out of `dir`; the inode loses a name (a directory both: its
+ * own "." and the name). */
+static void remove_name(struct msharefs *fs, struct mshare_inode *dir, const char *name,
+			struct mshare_inode *inode)
 {
-	struct msharefs *fs = mf_of(dir)->fs;
-	struct mshare_inode *inode = child_of(fs, name);
+	g_tree_remove(dir->children, name);
+	if (inode->children) {
+		inode->nlink = 0;
+		dir->nlink--;	/* its ".." */
+	} else {
+		inode->nlink--;
+	}
+	maybe_free(fs, inode);
+}
+
+static int dir_mkdir(struct file *f, const char *name, unsigned mode)
+{
+	struct msharefs *fs = mf_of(f)->fs;
+	struct mshare_inode *dir = mf_of(f)->inode, *inode;
+
+	if (child_of(fs, dir, name))
+		return -EEXIST;
+	if (strlen(name) > NAME_MAX_GUEST)
+		return -ENAMETOOLONG;
+	if (!dir->nlink)
+		return -ENOENT;
+	inode = new_inode(fs, S_IFDIR | (mode & 07777));
+	inode->parent = dir;
+	dir->nlink++;
+	g_tree_insert(dir->children, g_strdup(name), inode);
+	return 0;
+}
+
+static int dir_unlink(struct file *f, const char *name, bool rmdir)
+{
+	struct msharefs *fs = mf_of(f)->fs;
+	struct mshare_inode *dir = mf_of(f)->inode, *inode = child_of(fs, dir, name);
 
 	if (!inode)
 		return -ENOENT;
-	if (rmdir)
-		return -ENOTDIR;
 	if (inode == &fs->info)
 		return -EPERM;
-	g_tree_remove(fs->names, name);
-	inode->nlink--;
-	maybe_free(fs, inode);
+	if (rmdir != (inode->children != NULL))
+		return rmdir ? -ENOTDIR : -EISDIR;
+	if (rmdir && g_tree_nnodes(inode->children))
+		return -ENOTEMPTY;
+	remove_name(fs, dir, name, inode);
 	return 0;
 }
 
 /* A second name for a region file (mshare_info keeps its one: EPERM). */
-static int dir_link(struct file *old, struct file *dir, const char *name)
+static int dir_link(struct file *old, struct file *f, const char *name)
 {
-	struct msharefs *fs = mf_of(dir)->fs;
-	struct mshare_inode *inode = mf_of(old)->inode;
+	struct msharefs *fs = mf_of(f)->fs;
+	struct mshare_inode *dir = mf_of(f)->inode, *inode = mf_of(old)->inode;
 
-	if (child_of(fs, name))
+	if (child_of(fs, dir, name))
 		return -EEXIST;
 	if (S_ISDIR(inode->mode) || inode == &fs->info)
 		return -EPERM;
-	if (!inode->nlink)
+	if (!inode->nlink || !dir->nlink)
 		return -ENOENT;
 	if (strlen(name) > NAME_MAX_GUEST)
 		return -ENAMETOOLONG;
-	g_tree_insert(fs->names, g_strdup(name), inode);
+	g_tree_insert(dir->children, g_strdup(name), inode);
 	inode->nlink++;
 	return 0;
 }
 
-static int dir_rename(struct file *dir, const char *name, struct file *new_dir,
-		      const char *new_name, unsigned flags)
+/* Whether `dir` is `inode` or below it. */
+static bool is_below(const struct mshare_inode *dir, const struct mshare_inode *inode)
 {
-	struct msharefs *fs = mf_of(dir)->fs;
-	struct mshare_inode *old = child_of(fs, name), *target;
+	for (;; dir = dir->parent) {
+		if (dir == inode)
+			return true;
+		if (dir == dir->parent)
+			return false;	/* the root */
+	}
+}
 
-	if (!old)
-		return -ENOENT;
-	target = child_of(fs, new_name);
+/* What stops `old` from taking the place of `target` (NULL: none) in
+ * `new_dir`: fs/namei.c's errno. */
+static int check_rename(struct msharefs *fs, const struct mshare_inode *old,
+			const struct mshare_inode *target, const struct mshare_inode *new_dir,
+			const char *new_name, unsigned flags)
+{
 	if (old == &fs->info || target == &fs->info)
 		return -EPERM;
 	if (flags & RENAME_EXCHANGE)
@@ -639,19 +738,47 @@ static int dir_rename(struct file *dir, const char *name, struct file *new_dir,
 		return -EEXIST;
 	if (target == old)
 		return 0;
+	if (!new_dir->nlink)
+		return -ENOENT;	/* a removed directory */
+	if (old->children && is_below(new_dir, old))
+		return -EINVAL;	/* into itself */
+	if (target && old->children && !target->children)
+		return -ENOTDIR;
+	if (target && !old->children && target->children)
+		return -EISDIR;
+	if (target && target->children && g_tree_nnodes(target->children))
+		return -ENOTEMPTY;
 	if (strlen(new_name) > NAME_MAX_GUEST)
 		return -ENAMETOOLONG;
-	gpointer key;
+	return 0;
+}
 
-	g_tree_lookup_extended(fs->names, name, &key, NULL);
-	g_tree_steal(fs->names, name);	/* the inode moves; its old key goes */
+static int dir_rename(struct file *f, const char *name, struct file *new_f,
+		      const char *new_name, unsigned flags)
+{
+	struct msharefs *fs = mf_of(f)->fs;
+	struct mshare_inode *dir = mf_of(f)->inode, *new_dir = mf_of(new_f)->inode;
+	struct mshare_inode *old = child_of(fs, dir, name), *target;
+	gpointer key;
+	int err;
+
+	if (!old)
+		return -ENOENT;
+	target = child_of(fs, new_dir, new_name);
+	err = check_rename(fs, old, target, new_dir, new_name, flags);
+	if (err || target == old)
+		return err;
+	g_tree_lookup_extended(dir->children, name, &key, NULL);
+	g_tree_steal(dir->children, name);	/* the inode moves; its old key goes */
 	g_free(key);
-	if (target) {
-		g_tree_remove(fs->names, new_name);
-		target->nlink--;
-		maybe_free(fs, target);
+	if (target)
+		remove_name(fs, new_dir, new_name, target);
+	if (old->children) {
+		dir->nlink--;	/* its ".." moves */
+		new_dir->nlink++;
+		old->parent = new_dir;
 	}
-	g_tree_insert(fs->names, g_strdup(new_name), old);
+	g_tree_insert(new_dir->children, g_strdup(new_name), old);
 	return 0;
 }
 
@@ -665,6 +792,7 @@ static const struct file_ops msharefs_ops = {
 	.getattr = msharefs_getattr,
 	.getdents = dir_getdents,
 	.statfs = msharefs_statfs,
+	.mkdir = dir_mkdir,
 	.unlink = dir_unlink,
 	.link = dir_link,
 	.rename = dir_rename,

@@ -146,3 +146,6 @@ tests_host_uffd_SOURCES = guest/uffd.c
 tests_host_uffd_LDFLAGS = -pthread
 tests_host_uffderr_SOURCES = guest/uffderr.c
 tests_host_uffderr_LDFLAGS = -pthread
+EXTRA_tests_integration_tests_DEPENDENCIES += tests/host-msharedir$(EXEEXT)
+check_PROGRAMS += tests/host-msharedir
+tests_host_msharedir_SOURCES = guest/msharedir.c

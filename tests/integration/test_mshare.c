@@ -15,8 +15,8 @@
  * EINVAL, do_mmap's checks before the file's; it wants set-up, aligned ends
  * inside the region (EINVAL), and a writable shared mapping a writable
  * descriptor (EACCES); a region file has no read (EINVAL) nor position (ESPIPE); a
- * second name (link) keeps it, mshare_info takes none and mkdir is not
- * served (EPERM); the VMA is not split (EINVAL); a fork child and a second
+ * second name (link) keeps it, mshare_info takes none, and mkdir makes a
+ * directory (guest/msharedir has the rest); the VMA is not split (EINVAL); a fork child and a second
  * process see the creator's page, and the creator theirs; a region outlives
  * an unlink while mapped, and its creator's exit while named; a read-only
  * mapping writes nothing, neither by a store (SIGSEGV) nor through a call
@@ -25,6 +25,7 @@
  * the process's VmPTE (its own tables: the host holds those; counting them
  * per sharer, as before, added 12 kB).
  */
+#include <glib/gstdio.h>
 #include <json-glib/json-glib.h>
 
 #include "harness.h"
@@ -80,11 +81,11 @@ static const char expected[] =
 	"link shareme alias: 0\n"
 	"link onto a name: EEXIST\n"
 	"link mshare_info: EPERM\n"
-	"mkdir: EPERM\n"
+	"mkdir: 0\n"
 	"links of alias: 2\n"
 	"read a region file: EINVAL\n"
 	"lseek a region file: ESPIPE\n"
-	"listing: . .. mshare_info alias shareme\n"
+	"listing: . .. mshare_info alias dir shareme\n"
 	"child inherits: x\n"
 	"child munmap: 0\n"
 	"child reads: x\n"
@@ -102,7 +103,7 @@ static const char expected[] =
 	"keep reads: kept\n"
 	"rename keep: 0\n"
 	"open keep: ENOENT\n"
-	"listing: . .. mshare_info kept\n"
+	"listing: . .. mshare_info dir kept\n"
 	;
 
 Test(mshare, every_rule_answers_as_the_rfc)
@@ -351,4 +352,31 @@ Test(mshare, page_tables_per_process_own_and_shared)
 	g_object_unref(parser);
 	g_free(path);
 	result_free(&r);
+}
+
+/* Directories on msharefs (guest/msharedir): mkdir, rmdir, link, unlink
+ * and rename among them give what this host's kernel gives on a directory
+ * of its own (fs/namei.c's errno: EEXIST, ENOENT, ENOTEMPTY, EISDIR,
+ * ENOTDIR, EINVAL for a directory moved into itself; link counts with
+ * "." and ".."), and a region file left in a subdirectory is reported by
+ * its path. */
+Test(mshare, directories_behave_as_on_the_host)
+{
+	gchar *dir = tmp_path("mdir"), *host_path = g_strdup_printf("%s/host-msharedir", HOST_BIN_DIR);
+	const char *host[] = { host_path, dir, NULL };
+	struct result h, r;
+	const char *row = "^ +keep/region +0 +0 +0 +0 +0 ";
+
+	cr_assert_eq(g_mkdir(dir, 0700), 0);
+	h = run_argv(host);
+	r = run_mmusim("--stats", GUEST("msharedir"), NULL);
+	expect_status(&r, 0);
+	cr_expect_eq(h.status, 0);
+	cr_expect_str_eq(r.out, h.out, "mmusim and the host kernel disagree");
+	cr_expect(g_regex_match_simple(row, r.err, G_REGEX_MULTILINE, 0), "no row /%s/ in:\n%s", row,
+		  r.err);
+	result_free(&r);
+	result_free(&h);
+	g_free(host_path);
+	g_free(dir);
 }
