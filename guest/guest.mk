@@ -36,6 +36,7 @@ GUEST_BINS = \
 	guest/bin/pipeswitch \
 	guest/bin/mprotstorm \
 	guest/bin/faults \
+	guest/bin/explain \
 	guest/bin/roi \
 	guest/bin/paths \
 	guest/bin/overcommit \

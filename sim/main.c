@@ -64,6 +64,10 @@ static const char usage_text[] =
 	"  --progress         show instructions, simulated time and MIPS on stderr about\n"
 	"                     once a second (default: when stderr is a terminal)\n"
 	"  --no-progress      never show that line\n"
+	"  --explain all|first=N|addr=A|range=A-B  tell each selected page fault step by\n"
+	"                     step: instruction, walk, VMA, handler, TLB, cost (docs/explain.md)\n"
+	"  --explain-format text|json  blocks of text (default) or one JSON object per line\n"
+	"  --explain-file FILE  write the explanations to FILE (default standard error)\n"
 	"\n"
 	"Options of calibrate:\n"
 	"  -o, --output FILE  the profile file to write (default host.profile)\n"
@@ -293,6 +297,7 @@ static int cmd_run(int argc, char **argv)
 			       .quantum = DEFAULT_QUANTUM, .max_tasks = DEFAULT_MAX_TASKS };
 	gchar *root = NULL, *profile = NULL, *report_path = NULL, **sets = NULL, **env = NULL;
 	gchar **tmpfs = NULL;
+	gchar *explain = NULL, *explain_format = NULL, *explain_file = NULL;
 	gchar **envp = NULL;
 	gboolean writable = FALSE, strace = FALSE, stats = FALSE, help = FALSE, clear_env = FALSE;
 	gboolean progress = FALSE, no_progress = FALSE;
@@ -324,6 +329,11 @@ static int cmd_run(int argc, char **argv)
 		{ "clear-env", 0, 0, G_OPTION_ARG_NONE, &clear_env, "empty guest environment", NULL },
 		{ "progress", 0, 0, G_OPTION_ARG_NONE, &progress, "progress line", NULL },
 		{ "no-progress", 0, 0, G_OPTION_ARG_NONE, &no_progress, "no progress line", NULL },
+		{ "explain", 0, 0, G_OPTION_ARG_STRING, &explain, "explain faults",
+		  "all|first=N|addr=A|range=A-B" },
+		{ "explain-format", 0, 0, G_OPTION_ARG_STRING, &explain_format, "explanation format",
+		  "text|json" },
+		{ "explain-file", 0, 0, G_OPTION_ARG_FILENAME, &explain_file, "explanations to", "FILE" },
 		{ NULL },
 	};
 	GOptionContext *ctx = g_option_context_new("PROGRAM [ARGS...]");
@@ -375,6 +385,14 @@ static int cmd_run(int argc, char **argv)
 	opt.no_fastpath = no_fastpath || g_strcmp0(g_getenv("MMUSIM_NO_FASTPATH"), "1") == 0;
 	opt.mshare_v3_bugs = mshare_v3_bugs;
 	opt.report = report_path;
+	if ((explain_format || explain_file) && !explain) {
+		status = usage_error("%s", explain_format ? "--explain-format needs --explain"
+							  : "--explain-file needs --explain");
+		goto out;
+	}
+	opt.explain = explain;
+	opt.explain_format = explain_format;
+	opt.explain_file = explain_file;
 	opt.progress = no_progress ? PROGRESS_OFF : progress ? PROGRESS_ON : PROGRESS_AUTO;
 	hostsig_install();	/* from here on a stop request still gets its report */
 	status = machine_create(&opt, &m, msg);
@@ -406,6 +424,9 @@ out:
 	g_free(root);
 	g_free(profile);
 	g_free(report_path);
+	g_free(explain);
+	g_free(explain_format);
+	g_free(explain_file);
 	g_strfreev(sets);
 	g_strfreev(env);
 	g_strfreev(tmpfs);
