@@ -15,7 +15,6 @@
 #include "sim/disasm.h"
 #include "sim/esr.h"
 #include "sim/explain_story.h"
-#include "sim/signal.h"
 
 enum explain_mode { EXPLAIN_ALL, EXPLAIN_FIRST, EXPLAIN_RANGE };
 

@@ -10,7 +10,6 @@
 #include <stdarg.h>
 #include <string.h>
 
-#include "sim/explain.h"
 #include "sim/fastpath_check.h"
 #include "sim/region.h"
 #include "sim/tlbmodel.h"
@@ -117,9 +116,6 @@ int machine_create(const struct options *opt, struct machine **out, GString *err
 		err = tlbmodel_hook(m->cpu, &m->domain, error);
 	if (!err)
 		err = vfs_init(&m->vfs, opt->root, opt->writable, error);
-	if (!err && opt->explain)
-		err = explainer_open(opt->explain, opt->explain_format, opt->explain_file,
-				     &m->explain, error);
 	if (err) {
 		machine_destroy(m);
 		return err;
@@ -217,7 +213,6 @@ void machine_destroy(struct machine *m)
 	machine_free_dead_tasks(m);
 	g_list_free_full(m->processes, (GDestroyNotify)process_free);
 	g_clear_pointer(&m->designs, free_designs);
-	g_clear_pointer(&m->explain, explainer_close);
 	if (m->futexes)
 		g_hash_table_destroy(m->futexes);
 	g_clear_pointer(&m->unix_names, g_hash_table_destroy);

@@ -57,9 +57,6 @@ struct options {
 	enum progress_mode progress;	/* --progress, --no-progress, or by the terminal */
 	const char *mshare_flush;	/* --mshare-flush STRATEGY (mmu/mshare), NULL: per-sharer */
 	bool mshare_v3_bugs;		/* --mshare-v3-bugs: the RFC v3's quirks (mmu/mshare) */
-	const char *explain;		/* --explain SELECTION (sim/explain), NULL: off */
-	const char *explain_format;	/* --explain-format text|json, NULL: text */
-	const char *explain_file;	/* --explain-file FILE, NULL: the log */
 };
 
 /* A simulated CPU: a translation agent of the machine's domain (its clock,
@@ -147,7 +144,7 @@ struct machine {
 	struct progress progress;	/* the terminal's progress line (host time only) */
 	FILE *log;			/* diagnostics: stderr */
 	GHashTable *designs;		/* const struct design_ops * -> its state */
-	struct explainer *explain;	/* --explain (sim/explain), or NULL */
+	struct explainer *explain;	/* --explain (sim/explain, opened by main), or NULL */
 };
 
 /* 0, or -EIO when the emulator cannot start, or another -errno when an

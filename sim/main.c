@@ -13,6 +13,7 @@
 #include "mmu/mshare/mshare.h"
 #include "report/text.h"
 #include "sim/calibrate.h"
+#include "sim/explain.h"
 #include "sim/hostsig.h"
 #include "sim/machine.h"
 #include "sim/report.h"
@@ -390,9 +391,6 @@ static int cmd_run(int argc, char **argv)
 							  : "--explain-file needs --explain");
 		goto out;
 	}
-	opt.explain = explain;
-	opt.explain_format = explain_format;
-	opt.explain_file = explain_file;
 	opt.progress = no_progress ? PROGRESS_OFF : progress ? PROGRESS_ON : PROGRESS_AUTO;
 	hostsig_install();	/* from here on a stop request still gets its report */
 	status = machine_create(&opt, &m, msg);
@@ -402,6 +400,10 @@ static int cmd_run(int argc, char **argv)
 		goto out;
 	}
 	if (status) {	/* an option the machine cannot be built with */
+		status = usage_error("%s", msg->str);
+		goto out;
+	}
+	if (explain && explainer_open(explain, explain_format, explain_file, &m->explain, msg)) {
 		status = usage_error("%s", msg->str);
 		goto out;
 	}
@@ -417,6 +419,8 @@ static int cmd_run(int argc, char **argv)
 	if (opt.stats || report)
 		write_reports(m, argv + 1, envp, status, report);
 out:
+	if (m)
+		g_clear_pointer(&m->explain, explainer_close);
 	machine_destroy(m);
 	g_string_free(msg, TRUE);
 	g_clear_error(&error);
