@@ -37,6 +37,10 @@ GUEST_BINS = \
 	guest/bin/mprotstorm \
 	guest/bin/faults \
 	guest/bin/explain \
+	guest/bin/lab-cow \
+	guest/bin/lab-stride \
+	guest/bin/lab-switch \
+	guest/bin/lab-storm \
 	guest/bin/roi \
 	guest/bin/paths \
 	guest/bin/overcommit \

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lab/lab.h"
 #include "mmu/mshare/mshare.h"
 #include "report/text.h"
 #include "sim/calibrate.h"
@@ -33,6 +34,9 @@ static const char usage_text[] =
 	"  profiles                          list the built-in cost profiles\n"
 	"  calibrate [OPTIONS]               measure this machine's costs with native probes and\n"
 	"                                    write a cost profile (docs/calibration.md)\n"
+	"  lab [NAME [--seed S] [--solve | --check ANSWERS]]\n"
+	"                                    a lab exercise: the list, a student's variant, the\n"
+	"                                    teacher's answers, or a grade (docs/labs/)\n"
 	"\n"
 	"Options of run:\n"
 	"  --mem SIZE         simulated physical memory, 1M to 16T, e.g. 512M, 4G (default 4G)\n"
@@ -465,6 +469,8 @@ int main(int argc, char **argv)
 		return cmd_run(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "profiles"))
 		return cmd_profiles();
+	if (!strcmp(argv[1], "lab"))
+		return lab_main(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "calibrate"))
 		return cmd_calibrate(argc - 1, argv + 1);
 	return usage_error("unknown command '%s'", argv[1]);
