@@ -24,8 +24,10 @@ gchar *lab_guest_path(const char *name)
 	return path;
 }
 
-/* mmusim run EXTRA... ARGV... with stdout and stderr kept: 0 when it exits 0. */
-static int run_mmusim(const char *const *argv, const char *const *extra, GString *error)
+/* mmusim run EXTRA... ARGV...: 0 when it exits 0; its standard output
+ * into `output` unless NULL. */
+static int run_mmusim(const char *const *argv, const char *const *extra, gchar **output,
+		      GString *error)
 {
 	GPtrArray *args = g_ptr_array_new();
 	gchar *out = NULL, *err = NULL;
@@ -49,6 +51,8 @@ static int run_mmusim(const char *const *argv, const char *const *extra, GString
 		status = -1;
 	} else {
 		status = 0;
+		if (output)
+			*output = g_steal_pointer(&out);
 	}
 	g_free(out);
 	g_free(err);
@@ -81,7 +85,7 @@ JsonParser *lab_run_report(const char *const *argv, GString *error)
 
 	if (!path)
 		return NULL;
-	if (!run_mmusim(argv, extra, error)) {
+	if (!run_mmusim(argv, extra, NULL, error)) {
 		p = json_parser_new();
 		if (!json_parser_load_from_file(p, path, &gerr)) {
 			g_string_printf(error, "the report %s: %s", path, gerr->message);
@@ -92,6 +96,14 @@ JsonParser *lab_run_report(const char *const *argv, GString *error)
 	unlink(path);
 	g_free(path);
 	return p;
+}
+
+gchar *lab_run_output(const char *const *argv, GString *error)
+{
+	const char *none[] = { NULL };
+	gchar *out = NULL;
+
+	return run_mmusim(argv, none, &out, error) ? NULL : out;
 }
 
 uint64_t lab_report_count(JsonParser *report, const char *path)
@@ -132,7 +144,7 @@ int lab_run_explained(const char *const *argv, void (*fn)(JsonObject *fault, voi
 
 	if (!path)
 		return -1;
-	if (!run_mmusim(argv, extra, error) && g_file_get_contents(path, &text, NULL, NULL)) {
+	if (!run_mmusim(argv, extra, NULL, error) && g_file_get_contents(path, &text, NULL, NULL)) {
 		call_per_line(text, fn, ctx);
 		ret = 0;
 	}

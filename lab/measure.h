@@ -20,6 +20,10 @@ gchar *lab_guest_path(const char *name);
  * fails or its report cannot be read. */
 JsonParser *lab_run_report(const char *const *argv, GString *error);
 
+/* Run `mmusim run ARGV...` and return its standard output (g_free it),
+ * or NULL with `error`. */
+gchar *lab_run_output(const char *const *argv, GString *error);
+
 /* The count at a '/'-separated path of members below `root`
  * ("region/tlb/l1d/misses"); 0 if it is absent. */
 uint64_t lab_report_count(JsonParser *report, const char *path);

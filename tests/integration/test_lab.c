@@ -19,7 +19,12 @@
  *  - asid: two process switches per round; an untagged TLB drops the
  *    address space's entries at each, a tagged one never;
  *  - shootdown: one shootdown per round (the downgrade), one IPI to each
- *    of the T other CPUs with IPIs, none with broadcast TLBI.
+ *    of the T other CPUs with IPIs, none with broadcast TLBI;
+ *  - mshare: the design note's formulas: N processes touching K pages take
+ *    N * K shared-page faults with private tables, K with mshare, plus one
+ *    link fault each (N);
+ *  - vas: the figures are those guest/vasswitch prints in the same run
+ *    made by the test itself.
  */
 #include <inttypes.h>
 #include <stdint.h>
@@ -30,7 +35,8 @@
 
 TestSuite(lab, .init = harness_setup, .fini = harness_teardown, .timeout = TEST_TIMEOUT);
 
-static const char *const lab_names[] = { "translate", "cow", "tlb-reach", "asid", "shootdown" };
+static const char *const lab_names[] = { "translate", "cow", "tlb-reach", "asid", "shootdown", "vas",
+					  "mshare" };
 
 static struct result lab(const char *name, const char *seed, const char *extra, const char *file)
 {
@@ -272,6 +278,60 @@ Test(lab, shootdown_by_hand)
 		result_free(&solve);
 		g_free(s);
 	}
+}
+
+Test(lab, mshare_by_the_design_note)
+{
+	for (int seed = 1; seed <= 2; seed++) {
+		gchar *s = g_strdup_printf("%d", seed);
+		struct result show = lab("mshare", s, NULL, NULL), solve = lab("mshare", s, "--solve", NULL);
+		long p[2];
+
+		params_after(show.out, "guest/bin/mshareload ", 2, p);	/* N, K */
+		expect_status(&solve, 0);
+		cr_expect_eq(number_of(solve.out, "shmem_faults_private_tables"), p[0] * p[1]);
+		cr_expect_eq(number_of(solve.out, "shmem_faults_mshare"), p[1]);
+		cr_expect_eq(number_of(solve.out, "link_faults_mshare"), p[0]);
+		result_free(&show);
+		result_free(&solve);
+		g_free(s);
+	}
+}
+
+Test(lab, vas_figures_are_the_guests)
+{
+	struct result show = lab("vas", "3", NULL, NULL), solve = lab("vas", "3", "--solve", NULL);
+	const char *cmd = strstr(show.out, "mmusim run --cpus 1 --set ");
+	gchar set[40] = "", *line, *mine;
+	long p[2];
+	struct result run;
+
+	cr_assert(cmd);
+	cr_assert_eq(sscanf(cmd, "mmusim run --cpus 1 --set %39s", set), 1);
+	params_after(show.out, "guest/bin/vasswitch ", 2, p);
+	line = g_strdup_printf("%ld", p[0]);
+	mine = g_strdup_printf("%ld", p[1]);
+	run = run_mmusim("--cpus", "1", "--set", set, GUEST("vasswitch"), line, mine, NULL);
+	expect_status(&solve, 0);
+	expect_status(&run, 0);
+	for (const char *k = "vas\0thread\0process\0"; *k; k += strlen(k) + 1) {
+		gchar *key = g_strdup_printf("%s_switch_ns", k), *label = g_strdup_printf("%s switch", k);
+		gchar *value = answer_of(solve.out, key);
+		const char *at = strstr(run.out, label);
+		char printed[32] = "";
+
+		cr_assert(at, "%s in %s", label, run.out);
+		cr_assert_eq(sscanf(at + strlen(label), " %31s ns per switch", printed), 1);
+		cr_expect_str_eq(value, printed, "%s", key);
+		g_free(key);
+		g_free(label);
+		g_free(value);
+	}
+	g_free(line);
+	g_free(mine);
+	result_free(&show);
+	result_free(&solve);
+	result_free(&run);
 }
 
 Test(lab, the_same_seed_the_same_variant)
