@@ -199,102 +199,105 @@ static void params_after(const char *text, const char *prefix, int n, long *out)
 		out[i] = strtol(at, (char **)&at, 10);
 }
 
+/* A lab's sheet and solution for one seed, and the numbers after `prefix`
+ * in the sheet (the guest's command line). */
+struct sheet {
+	struct result show, solve;
+	long p[6];
+};
+
+static void sheet_open(struct sheet *sh, const char *name, int seed, const char *prefix, int n)
+{
+	gchar *s = g_strdup_printf("%d", seed);
+
+	sh->show = lab(name, s, NULL, NULL);
+	sh->solve = lab(name, s, "--solve", NULL);
+	expect_status(&sh->solve, 0);
+	params_after(sh->show.out, prefix, n, sh->p);
+	g_free(s);
+}
+
+static void sheet_close(struct sheet *sh)
+{
+	result_free(&sh->show);
+	result_free(&sh->solve);
+}
+
 Test(lab, cow_counts_by_hand)
 {
 	for (int seed = 1; seed <= 4; seed++) {
-		gchar *s = g_strdup_printf("%d", seed);
-		struct result show = lab("cow", s, NULL, NULL), solve = lab("cow", s, "--solve", NULL);
-		long p[5], n, a, b, first, c, child[3] = { 0 }, parent_untouched = 0;
+		struct sheet sh;
+		long n, a, b, first, c, child[3] = { 0 };
 
-		params_after(show.out, "guest/bin/lab-cow ", 5, p);
-		n = p[0], a = p[1], b = p[2], first = p[3], c = p[4];
+		sheet_open(&sh, "cow", seed, "guest/bin/lab-cow ", 5);
+		n = sh.p[0], a = sh.p[1], b = sh.p[2], first = sh.p[3], c = sh.p[4];
 		for (long i = first; i < first + c; i++)	/* copy, zero, anon */
 			child[i < a ? 0 : i < a + b ? 1 : 2]++;
-		parent_untouched = n - a - b;
-		expect_status(&solve, 0);
-		cr_expect_eq(number_of(solve.out, "child_cow_copy"), child[0], "seed %d", seed);
-		cr_expect_eq(number_of(solve.out, "child_cow_zero"), child[1], "seed %d", seed);
-		cr_expect_eq(number_of(solve.out, "child_anon_zero"), child[2], "seed %d", seed);
-		cr_expect_eq(number_of(solve.out, "child_cow_reuse"), 0);
-		cr_expect_eq(number_of(solve.out, "parent_anon_zero"), a + parent_untouched, "seed %d", seed);
-		cr_expect_eq(number_of(solve.out, "parent_zero_page"), b);
-		cr_expect_eq(number_of(solve.out, "parent_cow_reuse"), a, "seed %d", seed);
-		cr_expect_eq(number_of(solve.out, "parent_cow_zero"), b);
-		cr_expect_eq(number_of(solve.out, "parent_cow_copy"), 0);
-		result_free(&show);
-		result_free(&solve);
-		g_free(s);
+		cr_expect_eq(number_of(sh.solve.out, "child_cow_copy"), child[0], "seed %d", seed);
+		cr_expect_eq(number_of(sh.solve.out, "child_cow_zero"), child[1], "seed %d", seed);
+		cr_expect_eq(number_of(sh.solve.out, "child_anon_zero"), child[2], "seed %d", seed);
+		cr_expect_eq(number_of(sh.solve.out, "child_cow_reuse"), 0);
+		cr_expect_eq(number_of(sh.solve.out, "parent_anon_zero"), a + (n - a - b), "seed %d", seed);
+		cr_expect_eq(number_of(sh.solve.out, "parent_zero_page"), b);
+		cr_expect_eq(number_of(sh.solve.out, "parent_cow_reuse"), a, "seed %d", seed);
+		cr_expect_eq(number_of(sh.solve.out, "parent_cow_zero"), b);
+		cr_expect_eq(number_of(sh.solve.out, "parent_cow_copy"), 0);
+		sheet_close(&sh);
 	}
 }
 
 Test(lab, tlb_reach_by_hand)
 {
 	for (int seed = 1; seed <= 6; seed++) {
-		gchar *s = g_strdup_printf("%d", seed);
-		struct result show = lab("tlb-reach", s, NULL, NULL), solve = lab("tlb-reach", s, "--solve", NULL);
-		long run[2], l1[2], l2[1];
+		struct sheet sh;
+		long pages, passes, l1[1];
 
-		params_after(show.out, "guest/bin/lab-stride ", 2, run);
-		params_after(show.out, "L1 data TLB has ", 1, l1);
-		params_after(show.out, "L2 TLB of ", 1, l2);
-		expect_status(&solve, 0);
-		cr_expect_eq(number_of(solve.out, "l1d_misses"), run[0] <= l1[0] ? run[0] : run[0] * run[1],
-			     "seed %d: %ld pages %ld passes, %ld L1d entries", seed, run[0], run[1], l1[0]);
-		cr_expect_eq(number_of(solve.out, "l2_misses"), run[0], "seed %d: fits the L2", seed);
-		result_free(&show);
-		result_free(&solve);
-		g_free(s);
+		sheet_open(&sh, "tlb-reach", seed, "guest/bin/lab-stride ", 2);
+		pages = sh.p[0], passes = sh.p[1];
+		params_after(sh.show.out, "L1 data TLB has ", 1, l1);
+		cr_expect_eq(number_of(sh.solve.out, "l1d_misses"), pages <= l1[0] ? pages : pages * passes,
+			     "seed %d: %ld pages %ld passes, %ld L1d entries", seed, pages, passes, l1[0]);
+		cr_expect_eq(number_of(sh.solve.out, "l2_misses"), pages, "seed %d: fits the L2", seed);
+		sheet_close(&sh);
 	}
 }
 
 Test(lab, asid_by_hand)
 {
-	struct result show = lab("asid", "5", NULL, NULL), solve = lab("asid", "5", "--solve", NULL);
-	long rounds[1];
+	struct sheet sh;
 
-	params_after(show.out, "guest/bin/lab-switch ", 1, rounds);
-	expect_status(&solve, 0);
-	cr_expect_eq(number_of(solve.out, "process_switches"), 2 * rounds[0]);
-	cr_expect_eq(number_of(solve.out, "untagged_mm_flushes"), 2 * rounds[0]);
-	cr_expect_eq(number_of(solve.out, "tagged_mm_flushes"), 0);
-	cr_expect_gt(number_of(solve.out, "untagged_l1d_misses"), number_of(solve.out, "tagged_l1d_misses"));
-	result_free(&show);
-	result_free(&solve);
+	sheet_open(&sh, "asid", 5, "guest/bin/lab-switch ", 1);
+	cr_expect_eq(number_of(sh.solve.out, "process_switches"), 2 * sh.p[0]);
+	cr_expect_eq(number_of(sh.solve.out, "untagged_mm_flushes"), 2 * sh.p[0]);
+	cr_expect_eq(number_of(sh.solve.out, "tagged_mm_flushes"), 0);
+	cr_expect_gt(number_of(sh.solve.out, "untagged_l1d_misses"),
+		     number_of(sh.solve.out, "tagged_l1d_misses"));
+	sheet_close(&sh);
 }
 
 Test(lab, shootdown_by_hand)
 {
 	for (int seed = 1; seed <= 3; seed++) {
-		gchar *s = g_strdup_printf("%d", seed);
-		struct result show = lab("shootdown", s, NULL, NULL), solve = lab("shootdown", s, "--solve", NULL);
-		long p[2];
+		struct sheet sh;
 
-		params_after(show.out, "guest/bin/lab-storm ", 2, p);	/* threads, rounds */
-		expect_status(&solve, 0);
-		cr_expect_eq(number_of(solve.out, "shootdowns"), p[1], "seed %d", seed);
-		cr_expect_eq(number_of(solve.out, "ipis"), p[0] * p[1], "seed %d", seed);
-		cr_expect_eq(number_of(solve.out, "broadcast_ipis"), 0);
-		result_free(&show);
-		result_free(&solve);
-		g_free(s);
+		sheet_open(&sh, "shootdown", seed, "guest/bin/lab-storm ", 2);	/* threads, rounds */
+		cr_expect_eq(number_of(sh.solve.out, "shootdowns"), sh.p[1], "seed %d", seed);
+		cr_expect_eq(number_of(sh.solve.out, "ipis"), sh.p[0] * sh.p[1], "seed %d", seed);
+		cr_expect_eq(number_of(sh.solve.out, "broadcast_ipis"), 0);
+		sheet_close(&sh);
 	}
 }
 
 Test(lab, mshare_by_the_design_note)
 {
 	for (int seed = 1; seed <= 2; seed++) {
-		gchar *s = g_strdup_printf("%d", seed);
-		struct result show = lab("mshare", s, NULL, NULL), solve = lab("mshare", s, "--solve", NULL);
-		long p[2];
+		struct sheet sh;
 
-		params_after(show.out, "guest/bin/mshareload ", 2, p);	/* N, K */
-		expect_status(&solve, 0);
-		cr_expect_eq(number_of(solve.out, "shmem_faults_private_tables"), p[0] * p[1]);
-		cr_expect_eq(number_of(solve.out, "shmem_faults_mshare"), p[1]);
-		cr_expect_eq(number_of(solve.out, "link_faults_mshare"), p[0]);
-		result_free(&show);
-		result_free(&solve);
-		g_free(s);
+		sheet_open(&sh, "mshare", seed, "guest/bin/mshareload ", 2);	/* N, K */
+		cr_expect_eq(number_of(sh.solve.out, "shmem_faults_private_tables"), sh.p[0] * sh.p[1]);
+		cr_expect_eq(number_of(sh.solve.out, "shmem_faults_mshare"), sh.p[1]);
+		cr_expect_eq(number_of(sh.solve.out, "link_faults_mshare"), sh.p[0]);
+		sheet_close(&sh);
 	}
 }
 
