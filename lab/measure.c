@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "lab/lab.h"
+#include "report/query.h"
 
 gchar *lab_guest_path(const char *name)
 {
@@ -108,14 +109,10 @@ gchar *lab_run_output(const char *const *argv, GString *error)
 
 uint64_t lab_report_count(JsonParser *report, const char *path)
 {
-	JsonNode *node = json_parser_get_root(report);
-	gchar **keys = g_strsplit(path, "/", -1);
+	double n = 0;
 
-	for (gchar **k = keys; *k && node; k++)
-		node = JSON_NODE_HOLDS_OBJECT(node) ? json_object_get_member(json_node_get_object(node), *k)
-						    : NULL;
-	g_strfreev(keys);
-	return node && JSON_NODE_HOLDS_VALUE(node) ? (uint64_t)json_node_get_int(node) : 0;
+	report_query_number(json_parser_get_root(report), path, &n);
+	return (uint64_t)n;
 }
 
 void lab_answer_count(struct lab_variant *v, const char *key, JsonParser *report, const char *path)

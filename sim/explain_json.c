@@ -8,6 +8,7 @@
 #include <json-glib/json-glib.h>
 
 #include "mmu/fault.h"
+#include "report/json.h"
 #include "sim/explain_story.h"
 
 static void add_hex(JsonBuilder *b, const char *key, uint64_t value)
@@ -25,14 +26,6 @@ static void add_int(JsonBuilder *b, const char *key, int64_t value)
 	json_builder_add_int_value(b, value);
 }
 
-static void add_string(JsonBuilder *b, const char *key, const char *value)
-{
-	json_builder_set_member_name(b, key);
-	if (value)
-		json_builder_add_string_value(b, value);
-	else
-		json_builder_add_null_value(b);
-}
 
 static void add_walk(JsonBuilder *b, const char *key, const struct walk_trace *w)
 {
@@ -51,13 +44,13 @@ static void add_walk(JsonBuilder *b, const char *key, const struct walk_trace *w
 		add_hex(b, "descriptor", w->steps[level].desc);
 		g_string_truncate(text, 0);
 		pte_describe(w->steps[level].desc, level, text);
-		add_string(b, "decoded", text->str);
+		report_json_add_string(b, "decoded", text->str);
 		json_builder_end_object(b);
 	}
 	json_builder_end_array(b);
 	g_string_truncate(text, 0);
 	walk_verdict_describe(w, text);
-	add_string(b, "verdict", text->str);
+	report_json_add_string(b, "verdict", text->str);
 	json_builder_end_object(b);
 	g_string_free(text, TRUE);
 }
@@ -84,15 +77,15 @@ static void add_record(JsonBuilder *b, const struct vm_fault *vmf)
 {
 	json_builder_set_member_name(b, "handler");
 	json_builder_begin_object(b);
-	add_string(b, "kind", fault_kind_name(vmf->kind));
-	add_string(b, "path", fault_path_describe(vmf));
+	report_json_add_string(b, "kind", fault_kind_name(vmf->kind));
+	report_json_add_string(b, "path", fault_path_describe(vmf));
 	add_int(b, "tables_allocated", vmf->tables_allocated);
 	add_int(b, "pages_zeroed", vmf->pages_zeroed);
 	add_int(b, "pages_copied", vmf->pages_copied);
 	add_int(b, "entries_installed", vmf->ptes_installed);
 	add_int(b, "fault_around", vmf->pages_around);
 	add_int(b, "flushes", vmf->flushes);
-	add_string(b, "signal", fault_signal_name(vmf));
+	report_json_add_string(b, "signal", fault_signal_name(vmf));
 	json_builder_end_object(b);
 }
 
@@ -134,11 +127,11 @@ static void add_story(JsonBuilder *b, const struct fault_story *s, const struct 
 	add_int(b, "task", s->tid);
 	add_int(b, "cpu", s->cpu);
 	add_hex(b, "pc", s->pc);
-	add_string(b, "instruction", s->insn->str);
+	report_json_add_string(b, "instruction", s->insn->str);
 	add_hex(b, "address", s->address);
-	add_string(b, "access", fault_access_name(s->access));
+	report_json_add_string(b, "access", fault_access_name(s->access));
 	add_hex(b, "syndrome", s->syndrome);
-	add_string(b, "syndrome_decoded", syndrome->str);
+	report_json_add_string(b, "syndrome_decoded", syndrome->str);
 	json_builder_set_member_name(b, "indices");
 	json_builder_begin_array(b);
 	for (int level = 0; level < PGTABLE_LEVELS; level++)
@@ -146,7 +139,7 @@ static void add_story(JsonBuilder *b, const struct fault_story *s, const struct 
 	json_builder_end_array(b);
 	add_hex(b, "page_offset", s->address & (PAGE_SIZE - 1));
 	add_walk(b, "walk", &s->before);
-	add_string(b, "vma", s->vma->len ? s->vma->str : NULL);
+	report_json_add_string(b, "vma", s->vma->len ? s->vma->str : NULL);
 	add_record(b, vmf);
 	add_notes(b, s->notes);
 	add_walk(b, "walk_after", &s->after);

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "compare/compare.h"
 #include "lab/lab.h"
 #include "mmu/mshare/mshare.h"
 #include "report/text.h"
@@ -469,6 +470,10 @@ int main(int argc, char **argv)
 		return cmd_run(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "profiles"))
 		return cmd_profiles();
+	if (!strcmp(argv[1], "compare"))
+		return compare_main(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "report"))
+		return report_main(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "lab"))
 		return lab_main(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "calibrate"))

@@ -37,6 +37,7 @@ tests_integration_tests_SOURCES = \
 	tests/integration/test_vas.c \
 	tests/integration/test_explain.c \
 	tests/integration/test_lab.c \
+	tests/integration/test_suites.c \
 	tests/integration/test_userfaultfd.c \
 	tests/integration/test_mmcalls.c \
 	tests/integration/test_fsperm.c
