@@ -134,7 +134,10 @@ Test(suites, a_tiny_suite_by_hand_and_resumed)
 	again = contents(dir, "results.json");
 	cr_expect_str_eq(after, before, "no run was done again");
 	cr_expect_str_eq(again, first);
-	g_free(before), g_free(after), g_free(first), g_free(again);
+	g_free(before);
+	g_free(after);
+	g_free(first);
+	g_free(again);
 	g_free(suite);
 	g_free(dir);
 	result_free(&a);
@@ -177,11 +180,23 @@ Test(suites, emitted_jobs_run_with_parallel_and_merge)
 	got_s = points_of(contents(slurm, "results.json"));
 	cr_expect_str_eq(got_p, want);
 	cr_expect_str_eq(got_s, want);
-	g_free(want), g_free(got_p), g_free(got_s);
-	g_free(jobs), g_free(script), g_free(slurm_cmd);
-	g_free(suite), g_free(local), g_free(par), g_free(slurm);
-	result_free(&l), result_free(&ep), result_free(&es), result_free(&rp), result_free(&rs);
-	result_free(&mp), result_free(&ms);
+	g_free(want);
+	g_free(got_p);
+	g_free(got_s);
+	g_free(jobs);
+	g_free(script);
+	g_free(slurm_cmd);
+	g_free(suite);
+	g_free(local);
+	g_free(par);
+	g_free(slurm);
+	result_free(&l);
+	result_free(&ep);
+	result_free(&es);
+	result_free(&rp);
+	result_free(&rs);
+	result_free(&mp);
+	result_free(&ms);
 }
 
 Test(suites, a_run_past_its_timeout_is_failed_and_the_rest_reported)
@@ -248,7 +263,10 @@ Test(suites, usage_errors)
 	expect_contains("pbs", c.err, "expected slurm or parallel");
 	expect_status(&d, 65);
 	expect_contains("missing", d.err, "/nonexistent.suite");
-	result_free(&a), result_free(&b), result_free(&c), result_free(&d);
+	result_free(&a);
+	result_free(&b);
+	result_free(&c);
+	result_free(&d);
 }
 
 /* mmusim report: two runs side by side; a report of another version is
@@ -272,8 +290,16 @@ Test(suites, report_side_by_side_and_other_versions_refused)
 	bad = mmusim((const char *[]){ "report", a, old, NULL });
 	expect_status(&bad, 65);
 	expect_contains("old", bad.err, "old.json: not a report of this mmusim");
-	g_free(page), g_free(text), g_free(old), g_free(a), g_free(b), g_free(html);
-	result_free(&ra), result_free(&rb), result_free(&r), result_free(&bad);
+	g_free(page);
+	g_free(text);
+	g_free(old);
+	g_free(a);
+	g_free(b);
+	g_free(html);
+	result_free(&ra);
+	result_free(&rb);
+	result_free(&r);
+	result_free(&bad);
 }
 
 /* The built-in suite's page in headless Chromium: every plot drawn with
@@ -308,6 +334,12 @@ Test(suites, the_designs_report_renders_in_chromium)
 	expect_not_contains("dom", dom.out, "<script");
 	cr_expect(g_file_test(shot, G_FILE_TEST_IS_REGULAR), "screenshot %s", shot);
 	g_strfreev(svgs);
-	g_free(results), g_free(html), g_free(url), g_free(dir), g_free(shot);
-	result_free(&c), result_free(&dom), result_free(&png);
+	g_free(results);
+	g_free(html);
+	g_free(url);
+	g_free(dir);
+	g_free(shot);
+	result_free(&c);
+	result_free(&dom);
+	result_free(&png);
 }
