@@ -52,6 +52,16 @@ static struct result mmusim(const char *const *args)
 	return r;
 }
 
+/* How many times `needle` occurs in `text`. */
+static unsigned occurrences(const char *text, const char *needle)
+{
+	unsigned n = 0;
+
+	for (const char *p = text; (p = strstr(p, needle)); p += strlen(needle))
+		n++;
+	return n;
+}
+
 static gchar *contents(const char *dir, const char *name)
 {
 	gchar *path = g_build_filename(dir, name, NULL), *text = NULL;
@@ -87,6 +97,14 @@ static gchar *points_of(const char *results)
 	}
 	g_object_unref(p);
 	return g_string_free(out, FALSE);
+}
+
+static gchar *results_points(const char *dir)
+{
+	gchar *text = contents(dir, "results.json"), *points = points_of(text);
+
+	g_free(text);
+	return points;
 }
 
 static void expect_tiny_results(const char *dir)
@@ -175,9 +193,9 @@ Test(suites, emitted_jobs_run_with_parallel_and_merge)
 	expect_status(&ms, 0);
 	expect_tiny_results(par);
 	expect_tiny_results(slurm);
-	want = points_of(contents(local, "results.json"));
-	got_p = points_of(contents(par, "results.json"));
-	got_s = points_of(contents(slurm, "results.json"));
+	want = results_points(local);
+	got_p = results_points(par);
+	got_s = results_points(slurm);
 	cr_expect_str_eq(got_p, want);
 	cr_expect_str_eq(got_s, want);
 	g_free(want);
@@ -277,19 +295,22 @@ Test(suites, report_side_by_side_and_other_versions_refused)
 	struct result ra = run_mmusim("--report", a, GUEST("hello"), NULL);
 	struct result rb = run_mmusim("--report", b, "--set", "tlb.asid_bits=0", GUEST("hello"), NULL);
 	struct result r = mmusim((const char *[]){ "report", a, b, "-o", html, NULL });
-	gchar *page = NULL, *text = NULL, *old;
+	gchar *page = NULL, *text = NULL, *old, **halves, *changed;
 	struct result bad;
 
 	expect_status(&r, 0);
 	cr_assert(g_file_get_contents(html, &page, NULL, NULL));
-	cr_expect_eq(g_strv_length(g_strsplit(page, "<svg", -1)) - 1, 4, "four plots");
+	cr_expect_eq(occurrences(page, "<svg"), 4, "four plots");
 	expect_contains("page", page, "<th>a.json</th><th>b.json</th>");
 	cr_assert(g_file_get_contents(a, &text, NULL, NULL));
-	old = write_tmp_file("old.json", g_strjoinv("\"version\" : 99",
-						    g_strsplit(text, "\"version\" : 1", 2)));
+	halves = g_strsplit(text, "\"version\" : 1", 2);
+	changed = g_strjoinv("\"version\" : 99", halves);
+	old = write_tmp_file("old.json", changed);
 	bad = mmusim((const char *[]){ "report", a, old, NULL });
 	expect_status(&bad, 65);
 	expect_contains("old", bad.err, "old.json: not a report of this mmusim");
+	g_strfreev(halves);
+	g_free(changed);
 	g_free(page);
 	g_free(text);
 	g_free(old);
@@ -306,7 +327,7 @@ Test(suites, report_side_by_side_and_other_versions_refused)
  * labelled axes, no script at all; a screenshot is kept beside it. */
 Test(suites, the_designs_report_renders_in_chromium)
 {
-	gchar *dir = tmp_path("designs"), *html, *url, *shot = tmp_path("designs.png");
+	gchar *dir = tmp_path("designs"), *html, *url, *shot = tmp_path("designs.png"), *shot_arg;
 	struct result c = mmusim((const char *[]){ "compare", "designs", "-o", dir, "-j", "2", NULL });
 	struct result dom, png;
 	gchar **svgs;
@@ -318,13 +339,13 @@ Test(suites, the_designs_report_renders_in_chromium)
 	url = g_strdup_printf("file://%s", html);
 	dom = run_argv((const char *[]){ "/usr/bin/chromium", "--headless", "--no-sandbox", "--disable-gpu",
 					 "--dump-dom", url, NULL });
+	shot_arg = g_strdup_printf("--screenshot=%s", shot);
 	png = run_argv((const char *[]){ "/usr/bin/chromium", "--headless", "--no-sandbox", "--disable-gpu",
-					 "--hide-scrollbars", "--window-size=1100,3200", g_strdup_printf(
-					 "--screenshot=%s", shot), url, NULL });
+					 "--hide-scrollbars", "--window-size=1100,3200", shot_arg, url, NULL });
 	expect_status(&dom, 0);
 	expect_status(&png, 0);
 	results = contents(dir, "results.json");
-	plots = g_strv_length(g_strsplit(results, "\"series\" :", -1)) - 1;
+	plots = occurrences(results, "\"series\" :");
 	svgs = g_strsplit(dom.out, "<svg", -1);
 	cr_expect_eq(g_strv_length(svgs) - 1, plots, "one drawing per plot (%u)", plots);
 	for (guint i = 1; svgs[i]; i++) {
@@ -334,6 +355,7 @@ Test(suites, the_designs_report_renders_in_chromium)
 	expect_not_contains("dom", dom.out, "<script");
 	cr_expect(g_file_test(shot, G_FILE_TEST_IS_REGULAR), "screenshot %s", shot);
 	g_strfreev(svgs);
+	g_free(shot_arg);
 	g_free(results);
 	g_free(html);
 	g_free(url);
