@@ -53,6 +53,24 @@ static void table_of(GString *out, JsonObject *plot)
 	g_string_append(out, "</table>\n");
 }
 
+static void seed_figures_of(GString *out, JsonObject *plot)
+{
+	JsonArray *seed = json_object_has_member(plot, "seed") ?
+			  json_object_get_array_member(plot, "seed") : NULL;
+
+	if (!seed || !json_array_get_length(seed))
+		return;
+	g_string_append(out, "<p class=seed>The seed's own figures: ");
+	for (guint i = 0; i < json_array_get_length(seed); i++) {
+		JsonObject *f = json_array_get_object_element(seed, i);
+
+		g_string_append(out, i ? "; " : "");
+		escape(out, json_object_get_string_member(f, "label"));
+		g_string_append_printf(out, " %.6g", json_object_get_double_member(f, "y"));
+	}
+	g_string_append(out, "</p>\n");
+}
+
 static void section_of(GString *out, JsonObject *plot)
 {
 	GString *error = g_string_new(NULL);
@@ -67,6 +85,7 @@ static void section_of(GString *out, JsonObject *plot)
 		g_string_append_printf(out, "<p class=missing>no plot: %s</p>\n", error->str);
 	if (json_array_get_length(json_object_get_array_member(plot, "series")))
 		table_of(out, plot);
+	seed_figures_of(out, plot);
 	g_string_append(out, "</section>\n");
 	g_free(svg);
 	g_string_free(error, TRUE);

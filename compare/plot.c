@@ -75,6 +75,25 @@ static gchar *data_table(JsonArray *series, GPtrArray *xs)
 	return g_string_free(out, FALSE);
 }
 
+/* The seed's own figures: dashed horizontal lines. */
+static void append_seed_lines(GString *s, JsonObject *plot)
+{
+	JsonArray *seed = json_object_has_member(plot, "seed") ?
+			  json_object_get_array_member(plot, "seed") : NULL;
+
+	for (guint i = 0; seed && i < json_array_get_length(seed); i++) {
+		JsonObject *f = json_array_get_object_element(seed, i);
+		char num[G_ASCII_DTOSTR_BUF_SIZE];
+		gchar *label = g_strdup_printf("seed: %s", json_object_get_string_member(f, "label"));
+
+		g_string_append_printf(s, ", %s with lines dashtype 2 linewidth 2 title ",
+				       g_ascii_dtostr(num, sizeof(num), json_object_get_double_member(f, "y")));
+		append_quoted(s, label);
+		g_string_append(s, " noenhanced");
+		g_free(label);
+	}
+}
+
 static gchar *script(JsonObject *plot, JsonArray *series, const char *data, const char *svg)
 {
 	GString *s = g_string_new("set terminal svg size 720,400 font 'sans,11' background '#ffffff'\n");
@@ -97,6 +116,7 @@ static gchar *script(JsonObject *plot, JsonArray *series, const char *data, cons
 							       "label"));
 		g_string_append(s, " noenhanced");
 	}
+	append_seed_lines(s, plot);
 	g_string_append_c(s, '\n');
 	return g_string_free(s, FALSE);
 }

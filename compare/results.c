@@ -136,6 +136,22 @@ static void add_plot_head(JsonBuilder *b, const char *name, const char *title, c
 	report_json_add_string(b, "y", y);
 }
 
+static void add_seed_figures(JsonBuilder *b, GArray *seeds)
+{
+	json_builder_set_member_name(b, "seed");
+	json_builder_begin_array(b);
+	for (guint i = 0; i < seeds->len; i++) {
+		const struct suite_seed_figure *f = &g_array_index(seeds, struct suite_seed_figure, i);
+
+		json_builder_begin_object(b);
+		report_json_add_string(b, "label", f->label);
+		json_builder_set_member_name(b, "y");
+		json_builder_add_double_value(b, f->value);
+		json_builder_end_object(b);
+	}
+	json_builder_end_array(b);
+}
+
 static void add_plots(JsonBuilder *b, const struct suite *s, GHashTable *reports)
 {
 	json_builder_set_member_name(b, "plots");
@@ -150,6 +166,7 @@ static void add_plots(JsonBuilder *b, const struct suite *s, GHashTable *reports
 		for (guint k = 0; k < p->series->len; k++)
 			add_series(b, s, p, g_ptr_array_index(p->series, k), reports);
 		json_builder_end_array(b);
+		add_seed_figures(b, p->seeds);
 		json_builder_end_object(b);
 	}
 	json_builder_end_array(b);

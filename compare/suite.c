@@ -86,6 +86,9 @@ static void free_plot(gpointer data)
 	g_free(p->x);
 	g_free(p->y);
 	g_ptr_array_free(p->series, TRUE);
+	for (guint i = 0; i < p->seeds->len; i++)
+		g_free(g_array_index(p->seeds, struct suite_seed_figure, i).label);
+	g_array_free(p->seeds, TRUE);
 	g_free(p);
 }
 
@@ -323,11 +326,35 @@ static gboolean read_series(struct suite *s, struct suite_plot *p, const char *i
 	return ok;
 }
 
+/* "LABEL | VALUE". */
+static gboolean read_seed_figure(struct suite_plot *p, const char *item, const char *name,
+				 GString *error)
+{
+	gchar **parts = g_strsplit(item, "|", 2);
+	struct suite_seed_figure f = { NULL, 0 };
+	char *end = NULL;
+	gboolean ok = g_strv_length(parts) == 2;
+
+	if (ok) {
+		f.value = g_ascii_strtod(g_strstrip(parts[1]), &end);
+		ok = end != parts[1] && !*end;
+	}
+	if (ok) {
+		f.label = g_strdup(g_strstrip(parts[0]));
+		g_array_append_val(p->seeds, f);
+	} else {
+		fail(error, "%s: [plot %s]: seed '%s': expected LABEL | NUMBER", name, p->name, item);
+	}
+	g_strfreev(parts);
+	return ok;
+}
+
 static gboolean read_plot(struct suite *s, GKeyFile *kf, const char *name, const char *group,
 			  GString *error)
 {
 	struct suite_plot *p = g_new0(struct suite_plot, 1);
 	gchar **series = g_key_file_get_string_list(kf, group, "series", NULL, NULL);
+	gchar **seeds = g_key_file_get_string_list(kf, group, "seed", NULL, NULL);
 	gboolean ok = TRUE;
 
 	p->name = g_strdup(group + 5);
@@ -335,6 +362,7 @@ static gboolean read_plot(struct suite *s, GKeyFile *kf, const char *name, const
 	p->x = g_key_file_get_string(kf, group, "x", NULL);
 	p->y = g_key_file_get_string(kf, group, "y", NULL);
 	p->series = g_ptr_array_new_with_free_func(free_series);
+	p->seeds = g_array_new(FALSE, FALSE, sizeof(struct suite_seed_figure));
 	g_ptr_array_add(s->plots, p);
 	if (!p->title)
 		p->title = g_strdup(p->name);
@@ -342,7 +370,10 @@ static gboolean read_plot(struct suite *s, GKeyFile *kf, const char *name, const
 		ok = fail(error, "%s: [%s]: needs x and series", name, group);
 	for (gchar **i = series; ok && *i; i++)
 		ok = read_series(s, p, *i, name, error);
+	for (gchar **i = seeds; ok && i && *i; i++)
+		ok = read_seed_figure(p, *i, name, error);
 	g_strfreev(series);
+	g_strfreev(seeds);
 	return ok;
 }
 

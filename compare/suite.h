@@ -8,7 +8,9 @@
  *                        set (profile changes, ';'-separated), timeout
  *                        (host seconds), sweep.PARAM = V1,V2,...
  *   [plot NAME]          title, x (a swept PARAM), y (the axis label),
- *                        series = RUN[P=V,...] | FIGURE [| LABEL] ; ...
+ *                        series = RUN[P=V,...] | FIGURE [| LABEL] ; ...,
+ *                        seed = LABEL | VALUE ; ... (a design seed's own
+ *                        figures, drawn beside the simulated ones)
  *
  * "${PARAM}" in command, options and set is replaced by the run's value of
  * PARAM.  A run with sweeps stands for every combination of their values,
@@ -42,9 +44,15 @@ struct suite_series {
 	char *label;
 };
 
+struct suite_seed_figure {
+	char *label;
+	double value;
+};
+
 struct suite_plot {
 	char *name, *title, *x, *y;
 	GPtrArray *series;	/* struct suite_series * */
+	GArray *seeds;		/* struct suite_seed_figure */
 };
 
 struct suite {

@@ -36,7 +36,8 @@ static const char tiny[] =
 	"x = pages\n"
 	"y = misses\n"
 	"series = stride[l1=4] | region/tlb/l1d/misses | 4 entries ; "
-	"stride[l1=16] | region/tlb/l1d/misses | 16 entries\n";
+	"stride[l1=16] | region/tlb/l1d/misses | 16 entries\n"
+	"seed = a paper's figure | 10.5\n";
 
 static struct result mmusim(const char *const *args)
 {
@@ -114,6 +115,7 @@ static void expect_tiny_results(const char *dir)
 	cr_expect_str_eq(points, "4=4 8=16 | 4=4 8=8", "by hand: see the file's comment");
 	expect_contains("results", results, "\"format\" : \"mmusim-compare-results\"");
 	expect_contains("results", results, "\"id\" : \"stride@l1=16,pages=8\"");
+	expect_contains("results", results, "\"label\" : \"a paper's figure\",\n          \"y\" : 10.5");
 	g_free(points);
 	g_free(results);
 }
@@ -265,6 +267,8 @@ Test(suites, malformed_suites_name_the_line_or_group)
 	expect_bad_suite("[run a]\ncommand = hello\n[plot p]\nx = n\nseries = a\n",
 			 "expected RUN | FIGURE [| LABEL]");
 	expect_bad_suite("[suite]\ntitle = nothing\n", "no [run NAME] group");
+	expect_bad_suite("[run a]\ncommand = hello\n[plot p]\nx = n\nseries = a | faults\nseed = paper | lots\n",
+			 "[plot p]: seed 'paper | lots': expected LABEL | NUMBER");
 }
 
 Test(suites, usage_errors)
