@@ -36,6 +36,11 @@ GUEST_BINS = \
 	guest/bin/pipeswitch \
 	guest/bin/mprotstorm \
 	guest/bin/faults \
+	guest/bin/explain \
+	guest/bin/lab-cow \
+	guest/bin/lab-stride \
+	guest/bin/lab-switch \
+	guest/bin/lab-storm \
 	guest/bin/roi \
 	guest/bin/paths \
 	guest/bin/overcommit \

@@ -7,6 +7,7 @@
 #include "mmu/fault.h"
 
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -30,6 +31,18 @@ void vm_fault_init(struct vm_fault *vmf, struct mm *mm, uint64_t addr,
 {
 	*vmf = (struct vm_fault){ .mm = mm, .address = addr & PAGE_MASK, .real_address = addr,
 				  .access = access, .flags = flags };
+}
+
+void vm_fault_note(struct vm_fault *vmf, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!vmf->notes)
+		return;
+	va_start(ap, fmt);
+	g_string_append_vprintf(vmf->notes, fmt, ap);
+	va_end(ap);
+	g_string_append_c(vmf->notes, '\n');
 }
 
 /* The protection a page gets in this VMA: a private page that others still

@@ -36,6 +36,11 @@ vm_fault_t handle_vma_fault(struct vm_fault *vmf);
  * mfill_atomic_install_pte, for UFFDIO_COPY and UFFDIO_ZEROPAGE). */
 int vm_fault_install_page(struct vm_fault *vmf, phys_addr_t page);
 
+/* Add a line to the story of the fault (--explain): what a design did,
+ * e.g. "mshare: linked the region's table into this mm".  Nothing unless
+ * someone keeps the story (vmf->notes). */
+void vm_fault_note(struct vm_fault *vmf, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
+
 /* Whether a VMA's protection allows an access at all. */
 bool vma_permits(const struct vma *vma, enum fault_access access);
 

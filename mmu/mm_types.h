@@ -237,6 +237,7 @@ struct vm_fault {
 	unsigned pages_around;		/* of those, neighbours mapped by fault-around */
 	unsigned flushes;		/* flush_tlb_mm_range() calls issued */
 	struct event_cost cost;		/* what it cost the agent that took it */
+	GString *notes;			/* design steps, one per line (vm_fault_note); NULL: none kept */
 };
 
 #endif

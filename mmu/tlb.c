@@ -217,18 +217,28 @@ static void pwc_fill(struct tlb *tlb, uint16_t asid, int level, uint64_t va)
 				      ++tlb->f.clock };
 }
 
-/* The deepest upper level (0-2) whose descriptor the PWC holds, or -1. */
+/* The entry of the deepest upper level (0-2) whose descriptor the PWC
+ * holds, or NULL; `level` gets that level, or -1. */
+static struct pwc_entry *pwc_find_deepest(struct tlb *tlb, uint16_t asid, uint64_t va, int *level)
+{
+	for (*level = PMD_LEVEL; *level >= PGD_LEVEL; --*level) {
+		struct pwc_entry *p = pwc_find(tlb, asid, *level, va);
+
+		if (p)
+			return p;
+	}
+	return NULL;
+}
+
+/* The same, as a walk uses it: the entry is aged. */
 static int pwc_deepest(struct tlb *tlb, uint16_t asid, uint64_t va)
 {
-	for (int level = PMD_LEVEL; level >= PGD_LEVEL; level--) {
-		struct pwc_entry *p = pwc_find(tlb, asid, level, va);
+	int level;
+	struct pwc_entry *p = pwc_find_deepest(tlb, asid, va, &level);
 
-		if (p) {
-			p->stamp = ++tlb->f.clock;
-			return level;
-		}
-	}
-	return -1;
+	if (p)
+		p->stamp = ++tlb->f.clock;
+	return level;
 }
 
 /* Walk the real tables; fills the PWC with the table descriptors read. */
@@ -303,6 +313,13 @@ bool tlb_translate(struct tlb *tlb, struct phys *phys, phys_addr_t root, uint16_
 	cache_fill(tlb, &tlb->caches[l1], &found);
 	out->page_shift = found.shift;
 	return true;
+}
+
+void tlb_probe(struct tlb *tlb, uint16_t asid, uint64_t va, struct tlb_probe *out)
+{
+	for (int c = 0; c < TLB_NR_CACHES; c++)
+		out->held[c] = cache_find(tlb, &tlb->caches[c], asid, va) != NULL;
+	pwc_find_deepest(tlb, asid, va, &out->pwc_level);
 }
 
 static void cache_invalidate(struct tlb *tlb, struct cache *c, bool (*drop)(const struct tlb *,

@@ -127,6 +127,14 @@ static inline bool tlb_asid_tagged(const struct tlb *tlb)
 	return ((const struct tlb_front *)tlb)->asid_tagged;
 }
 
+/* What the caches hold for `va` in `asid`, changing nothing (no ageing, no
+ * counting): for people (--explain). */
+struct tlb_probe {
+	bool held[TLB_NR_CACHES];	/* an entry translating `va` is in that cache */
+	int pwc_level;			/* the deepest upper level the PWC holds, -1: none */
+};
+void tlb_probe(struct tlb *tlb, uint16_t asid, uint64_t va, struct tlb_probe *out);
+
 void tlb_flush_all(struct tlb *tlb);
 /* Every non-global entry of `asid` (all of them when untagged). */
 void tlb_flush_asid(struct tlb *tlb, uint16_t asid);

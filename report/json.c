@@ -10,6 +10,15 @@
 
 static void add_node(JsonBuilder *b, const struct report_node *node);
 
+void report_json_add_string(JsonBuilder *b, const char *key, const char *value)
+{
+	json_builder_set_member_name(b, key);
+	if (value)
+		json_builder_add_string_value(b, value);
+	else
+		json_builder_add_null_value(b);
+}
+
 static void add_count(JsonBuilder *b, uint64_t n)
 {
 	char digits[24];

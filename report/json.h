@@ -14,8 +14,12 @@
 #define REPORT_JSON_H
 
 #include <glib.h>
+#include <json-glib/json-glib.h>
 
 #include "report/model.h"
+
+/* For other writers of JSON: member `key`, a string, or null for NULL. */
+void report_json_add_string(JsonBuilder *b, const char *key, const char *value);
 
 /* The document (g_free it). */
 gchar *report_to_json(const struct report_node *root);

@@ -1,10 +1,9 @@
 #include "sim/crash.h"
 
 #include <inttypes.h>
-#include <capstone/capstone.h>
 #include <stdarg.h>
 
-#include "mmu/uaccess.h"
+#include "sim/disasm.h"
 
 #define EX_SOFTWARE 70
 
@@ -24,33 +23,6 @@ static const char *code_name(int signo, int code)
 	return NULL;
 }
 
-/* "ldr x1, [x0, #16]", or why there is nothing to show. */
-static void append_instruction(GString *out, struct mm *mm, uint64_t pc)
-{
-	uint8_t bytes[4];
-	csh handle;
-	cs_insn *insn;
-
-	/* The page may not be in memory: a report of running out of memory
-	 * often comes from the fetch that would have brought it in. */
-	if (peek_user_backing(mm, bytes, pc, sizeof(bytes))) {
-		g_string_append(out, "(no instruction mapped there)");
-		return;
-	}
-	if (cs_open(CS_ARCH_ARM64, CS_MODE_ARM, &handle) != CS_ERR_OK) {
-		g_string_append(out, "(disassembler unavailable)");
-		return;
-	}
-	if (cs_disasm(handle, bytes, sizeof(bytes), pc, 1, &insn) == 1) {
-		g_string_append_printf(out, "%s %s", insn->mnemonic, insn->op_str);
-		cs_free(insn, 1);
-	} else {
-		g_string_append_printf(out, ".inst 0x%02x%02x%02x%02x (not a valid instruction)",
-				       bytes[3], bytes[2], bytes[1], bytes[0]);
-	}
-	cs_close(&handle);
-}
-
 void report_fatal_signal(struct machine *m, struct task *t, int signo, int code, uint64_t addr,
 			 const char *why)
 {
@@ -68,7 +40,7 @@ void report_fatal_signal(struct machine *m, struct task *t, int signo, int code,
 	g_string_append_c(out, '\n');
 	if (fault) {
 		g_string_append_printf(out, "  fault address %#" PRIx64 "\n  pc %#" PRIx64 ": ", addr, pc);
-		append_instruction(out, t->mm, pc);
+		disassemble_at(t->mm, pc, out);
 		g_string_append(out, "\n  memory map:\n");
 		mm_format_maps(t->mm, out);
 	}

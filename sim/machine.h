@@ -69,6 +69,7 @@ struct sim_cpu {
 };
 
 struct region;
+struct explainer;
 
 struct sched_stats {
 	uint64_t process_switches;	/* next task in another mm */
@@ -143,6 +144,7 @@ struct machine {
 	struct progress progress;	/* the terminal's progress line (host time only) */
 	FILE *log;			/* diagnostics: stderr */
 	GHashTable *designs;		/* const struct design_ops * -> its state */
+	struct explainer *explain;	/* --explain (sim/explain, opened by main), or NULL */
 };
 
 /* 0, or -EIO when the emulator cannot start, or another -errno when an

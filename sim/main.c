@@ -10,9 +10,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "compare/compare.h"
+#include "lab/lab.h"
 #include "mmu/mshare/mshare.h"
 #include "report/text.h"
 #include "sim/calibrate.h"
+#include "sim/explain.h"
 #include "sim/hostsig.h"
 #include "sim/machine.h"
 #include "sim/report.h"
@@ -32,6 +35,9 @@ static const char usage_text[] =
 	"  profiles                          list the built-in cost profiles\n"
 	"  calibrate [OPTIONS]               measure this machine's costs with native probes and\n"
 	"                                    write a cost profile (docs/calibration.md)\n"
+	"  lab [NAME [--seed S] [--solve | --check ANSWERS]]\n"
+	"                                    a lab exercise: the list, a student's variant, the\n"
+	"                                    teacher's answers, or a grade (docs/labs/)\n"
 	"\n"
 	"Options of run:\n"
 	"  --mem SIZE         simulated physical memory, 1M to 16T, e.g. 512M, 4G (default 4G)\n"
@@ -64,6 +70,10 @@ static const char usage_text[] =
 	"  --progress         show instructions, simulated time and MIPS on stderr about\n"
 	"                     once a second (default: when stderr is a terminal)\n"
 	"  --no-progress      never show that line\n"
+	"  --explain all|first=N|addr=A|range=A-B  tell each selected page fault step by\n"
+	"                     step: instruction, walk, VMA, handler, TLB, cost (docs/explain.md)\n"
+	"  --explain-format text|json  blocks of text (default) or one JSON object per line\n"
+	"  --explain-file FILE  write the explanations to FILE (default standard error)\n"
 	"\n"
 	"Options of calibrate:\n"
 	"  -o, --output FILE  the profile file to write (default host.profile)\n"
@@ -293,6 +303,7 @@ static int cmd_run(int argc, char **argv)
 			       .quantum = DEFAULT_QUANTUM, .max_tasks = DEFAULT_MAX_TASKS };
 	gchar *root = NULL, *profile = NULL, *report_path = NULL, **sets = NULL, **env = NULL;
 	gchar **tmpfs = NULL;
+	gchar *explain = NULL, *explain_format = NULL, *explain_file = NULL;
 	gchar **envp = NULL;
 	gboolean writable = FALSE, strace = FALSE, stats = FALSE, help = FALSE, clear_env = FALSE;
 	gboolean progress = FALSE, no_progress = FALSE;
@@ -327,6 +338,11 @@ static int cmd_run(int argc, char **argv)
 		{ "clear-env", 0, 0, G_OPTION_ARG_NONE, &clear_env, "empty guest environment", NULL },
 		{ "progress", 0, 0, G_OPTION_ARG_NONE, &progress, "progress line", NULL },
 		{ "no-progress", 0, 0, G_OPTION_ARG_NONE, &no_progress, "no progress line", NULL },
+		{ "explain", 0, 0, G_OPTION_ARG_STRING, &explain, "explain faults",
+		  "all|first=N|addr=A|range=A-B" },
+		{ "explain-format", 0, 0, G_OPTION_ARG_STRING, &explain_format, "explanation format",
+		  "text|json" },
+		{ "explain-file", 0, 0, G_OPTION_ARG_FILENAME, &explain_file, "explanations to", "FILE" },
 		{ NULL },
 	};
 	GOptionContext *ctx = g_option_context_new("PROGRAM [ARGS...]");
@@ -378,6 +394,11 @@ static int cmd_run(int argc, char **argv)
 	opt.no_fastpath = no_fastpath || g_strcmp0(g_getenv("MMUSIM_NO_FASTPATH"), "1") == 0;
 	opt.mshare_v3_bugs = mshare_v3_bugs;
 	opt.report = report_path;
+	if ((explain_format || explain_file) && !explain) {
+		status = usage_error("%s", explain_format ? "--explain-format needs --explain"
+							  : "--explain-file needs --explain");
+		goto out;
+	}
 	opt.progress = no_progress ? PROGRESS_OFF : progress ? PROGRESS_ON : PROGRESS_AUTO;
 	hostsig_install();	/* from here on a stop request still gets its report */
 	status = machine_create(&opt, &m, msg);
@@ -387,6 +408,10 @@ static int cmd_run(int argc, char **argv)
 		goto out;
 	}
 	if (status) {	/* an option the machine cannot be built with */
+		status = usage_error("%s", msg->str);
+		goto out;
+	}
+	if (explain && explainer_open(explain, explain_format, explain_file, &m->explain, msg)) {
 		status = usage_error("%s", msg->str);
 		goto out;
 	}
@@ -402,6 +427,8 @@ static int cmd_run(int argc, char **argv)
 	if (opt.stats || report)
 		write_reports(m, argv + 1, envp, status, report);
 out:
+	if (m)
+		g_clear_pointer(&m->explain, explainer_close);
 	machine_destroy(m);
 	g_string_free(msg, TRUE);
 	g_clear_error(&error);
@@ -409,6 +436,9 @@ out:
 	g_free(root);
 	g_free(profile);
 	g_free(report_path);
+	g_free(explain);
+	g_free(explain_format);
+	g_free(explain_file);
 	g_strfreev(sets);
 	g_strfreev(env);
 	g_strfreev(tmpfs);
@@ -443,6 +473,12 @@ int main(int argc, char **argv)
 		return cmd_run(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "profiles"))
 		return cmd_profiles();
+	if (!strcmp(argv[1], "compare"))
+		return compare_main(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "report"))
+		return report_main(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "lab"))
+		return lab_main(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "calibrate"))
 		return cmd_calibrate(argc - 1, argv + 1);
 	return usage_error("unknown command '%s'", argv[1]);

@@ -23,6 +23,7 @@
 #include "sim/crash.h"
 #include "sim/dispatch.h"
 #include "sim/exec.h"
+#include "sim/explain.h"
 #include "sim/fork.h"
 #include "sim/hostsig.h"
 #include "sim/itimer.h"
@@ -47,11 +48,15 @@ static void handle_abort(struct machine *m, struct task *t, const struct cpu_exi
 	enum fault_access access = e->event == CPU_INSN_ABORT ? FAULT_EXEC :
 				   e->write ? FAULT_WRITE : FAULT_READ;
 	struct vm_fault vmf;
+	struct fault_story *story;
 
 	if (do_bad_abort(m, t, e))	/* not a page fault */
 		return;
 	vm_fault_init(&vmf, t->mm, e->addr, access, FAULT_FLAG_ALLOW_RETRY);
-	switch (handle_mm_fault(&vmf)) {
+	story = explain_fault_begin(m, t, e, &vmf);
+	handle_mm_fault(&vmf);
+	explain_fault_end(m, story, &vmf);
+	switch (vmf.result) {
 	case VM_FAULT_DONE:
 		if (vmf.kind != FAULT_KIND_SPURIOUS)
 			*repeats = 0;

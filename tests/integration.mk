@@ -35,6 +35,9 @@ tests_integration_tests_SOURCES = \
 	tests/integration/test_fdkinds.c \
 	tests/integration/test_progress.c \
 	tests/integration/test_vas.c \
+	tests/integration/test_explain.c \
+	tests/integration/test_lab.c \
+	tests/integration/test_suites.c \
 	tests/integration/test_userfaultfd.c \
 	tests/integration/test_mmcalls.c \
 	tests/integration/test_fsperm.c

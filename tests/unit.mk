@@ -4,6 +4,7 @@
 unit_tests = \
 	tests/unit-phys \
 	tests/unit-pgtable \
+	tests/unit-walk-trace \
 	tests/unit-ptshare \
 	tests/unit-vma \
 	tests/unit-mm \
@@ -32,6 +33,10 @@ tests_unit_phys_LDADD = $(TEST_LIBS)
 tests_unit_pgtable_SOURCES = tests/unit/test_pgtable.c
 tests_unit_pgtable_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_pgtable_LDADD = $(TEST_LIBS)
+
+tests_unit_walk_trace_SOURCES = tests/unit/test_walk_trace.c
+tests_unit_walk_trace_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_walk_trace_LDADD = $(TEST_LIBS)
 
 tests_unit_ptshare_SOURCES = tests/unit/test_ptshare.c $(UNIT_FIXTURE)
 tests_unit_ptshare_CFLAGS = $(UNIT_CFLAGS)

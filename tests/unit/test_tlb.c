@@ -8,6 +8,7 @@
 #include <criterion/criterion.h>
 #include <errno.h>
 #include <glib.h>
+#include <string.h>
 
 #include "mmu/tlb.h"
 
@@ -257,4 +258,32 @@ Test(tlb, geometry_must_divide_into_sets)
 
 	cr_expect_eq(tlb_create(&(struct tlb_config){ .l1d = { 6, 4 } }, &bad), -EINVAL);
 	make_tlb((struct tlb_config){ 0 });
+}
+
+/* tlb_probe (--explain) says where `va` is cached and changes nothing: the
+ * counters stay, and the LRU order too (A probed last is still evicted
+ * first when it was used first). */
+Test(tlb, probe_reads_without_ageing_or_counting)
+{
+	struct tlb_stats before;
+	struct tlb_probe p;
+
+	make_tlb((struct tlb_config){ .l1d = { 4, 2 }, .l2 = { 8, 2 }, .pwc_entries = 4 });
+	for (int pg = 0; pg <= 4; pg += 2)
+		map(BASE + pg * PG, VM_READ);
+	tlb_probe(tlb, 1, BASE, &p);
+	cr_expect(!p.held[TLB_L1I] && !p.held[TLB_L1D] && !p.held[TLB_L2]);
+	cr_expect_eq(p.pwc_level, -1);
+	data(BASE);			/* A */
+	data(BASE + 2 * PG);		/* B: A is now LRU in set 0 */
+	before = *tlb_stats(tlb);
+	tlb_probe(tlb, 1, BASE, &p);
+	cr_expect(!p.held[TLB_L1I] && p.held[TLB_L1D] && p.held[TLB_L2]);
+	cr_expect_eq(p.pwc_level, PMD_LEVEL, "the walk cached levels 0-2");
+	cr_expect_eq(memcmp(&before, tlb_stats(tlb), sizeof(before)), 0, "nothing counted");
+	data(BASE + 4 * PG);		/* C evicts A, the LRU, despite the probe */
+	tlb_probe(tlb, 1, BASE, &p);
+	cr_expect(!p.held[TLB_L1D] && p.held[TLB_L2]);
+	tlb_probe(tlb, 2, BASE, &p);
+	cr_expect(p.held[TLB_L2], "untagged: any ASID matches");
 }
