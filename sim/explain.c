@@ -284,6 +284,17 @@ static void write_record(GString *out, const struct vm_fault *vmf)
 		g_string_append_printf(out, "    the task gets %s\n", fault_signal_name(vmf));
 }
 
+/* The designs' steps, one per line, indented as the handler's. */
+static void write_notes(GString *out, const char *notes)
+{
+	gchar **lines = g_strsplit(notes, "\n", -1);
+
+	for (gchar **l = lines; *l; l++)
+		if (**l)
+			g_string_append_printf(out, "  %s\n", *l);
+	g_strfreev(lines);
+}
+
 static void write_cost(GString *out, const struct fault_story *s, const struct vm_fault *vmf)
 {
 	const char *sep = "";
@@ -314,7 +325,7 @@ static void write_text(GString *out, const struct fault_story *s, const struct v
 	write_steps(out, &s->before, NULL);
 	g_string_append_printf(out, "  vma: %s\n", s->vma->len ? s->vma->str : "none");
 	write_record(out, vmf);
-	g_string_append_len(out, s->notes->str, (gssize)s->notes->len);
+	write_notes(out, s->notes->str);
 	g_string_append(out, "  entries after:\n");
 	write_steps(out, &s->after, &s->before);
 	if (s->tlb_before.modelled) {

@@ -7,6 +7,7 @@
 
 #include <errno.h>
 #include <glib.h>
+#include <inttypes.h>
 #include <string.h>
 
 #include "mmu/agent.h"
@@ -500,6 +501,10 @@ static vm_fault_t link_host_table(struct vm_fault *vmf, struct mshare_region *r,
 	add_sharer(r, vmf->vma, mm);
 	r->links++;
 	vmf->kind = FAULT_KIND_LINK;
+	vm_fault_note(vmf, "mshare: this mm's level-0 entry for the slot %#" PRIx64 " did not reach the "
+		      "region's tables: linked it to the host mm's level-1 table %#" PRIx64 "%s; the "
+		      "access retries through it", slot, table,
+		      link_rdonly(r, vmf->vma) ? " with APTable read-only (a read-only mapping)" : "");
 	return VM_FAULT_DONE;
 }
 
@@ -512,18 +517,25 @@ static int mshare_fault(struct vm_fault *vmf)
 	struct vma *vma = vmf->vma;
 	uint64_t slot = vmf->address & ~(PGDIR_SIZE - 1);
 	phys_addr_t host_table, table;
+	bool hosted = pgtable_table_at(mm->phys, r->host->pgd, slot, PGD_LEVEL, &host_table);
 	vm_fault_t ret;
 
-	if (pgtable_table_at(mm->phys, r->host->pgd, slot, PGD_LEVEL, &host_table) &&
-	    !(pgtable_table_at(mm->phys, mm->pgd, slot, PGD_LEVEL, &table) && table == host_table))
+	if (hosted && !(pgtable_table_at(mm->phys, mm->pgd, slot, PGD_LEVEL, &table) && table == host_table))
 		return link_host_table(vmf, r, slot, host_table);
 	if (vmf->access == FAULT_WRITE && pgtable_table_rdonly(mm->phys, mm->pgd, slot, PGD_LEVEL)) {
 		/* the VMA became writable since the link (mprotect): writes below */
 		pgtable_table_set_rdonly(mm->phys, mm->pgd, slot, PGD_LEVEL, false);
 		vmf->kind = FAULT_KIND_LINK;
+		vm_fault_note(vmf, "mshare: the mapping became writable since the link: APTable "
+			      "cleared on the level-0 entry");
 		return VM_FAULT_DONE;
 	}
 	/* The record accrues to the fault this mm took. */
+	vm_fault_note(vmf, hosted ? "mshare: the level-0 entry reaches the region's tables: the fault is "
+				    "handled in the host mm's VMA, and what it installs every sharer sees" :
+			      "mshare: the host mm has no table for this slot yet: the fault is handled "
+			      "there first, building its tables; this mm links them when the access "
+			      "retries");
 	vmf->mm = r->host;
 	vmf->vma = vma_lookup(r->host, vmf->address);
 	ret = handle_vma_fault(vmf);

@@ -182,6 +182,36 @@ Test(explain, first_n_and_one_address)
 	result_free(&a);
 }
 
+/* A design tells its steps: mshareload 2 2 (two processes, one after the
+ * other, write the region's first two pages at 2 TiB).  The first fault
+ * finds no table in the host mm (handled there, building them), the retry
+ * links the host's table, the second page is handled in the host through
+ * the link; the second process only links: both pages are there. */
+Test(explain, mshare_tells_its_steps)
+{
+	static const char *const steps[] = {
+		"mshare: the host mm has no table for this slot yet",
+		"mshare: this mm's level-0 entry for the slot 0x20000000000 did not reach",
+		"mshare: the level-0 entry reaches the region's tables",
+		"mshare: this mm's level-0 entry for the slot 0x20000000000 did not reach",
+	};
+	struct result r = run_mmusim("--explain", "range=0x20000000000-0x20000002000", "--explain-format",
+				     "json", GUEST("mshareload"), "2", "2", "mshare", "write", NULL);
+	gchar **lines = g_strsplit(r.err, "\n", -1);
+	unsigned n = 0;
+
+	expect_status(&r, 0);
+	for (gchar **l = lines; *l; l++) {
+		if (!g_str_has_prefix(*l, "{"))
+			continue;
+		cr_assert_lt(n, G_N_ELEMENTS(steps), "more faults than expected: %s", *l);
+		expect_contains("design step", *l, steps[n++]);
+	}
+	cr_expect_eq(n, G_N_ELEMENTS(steps));
+	g_strfreev(lines);
+	result_free(&r);
+}
+
 /* Explaining reads and changes nothing: the run's figures are the same. */
 Test(explain, leaves_the_results_alone)
 {
