@@ -35,6 +35,18 @@ static const char designs[] =
 	"switch | latencies/switch:thread/p99_ns | thread switch ; "
 	"switch | latencies/switch:process/p99_ns | process switch\n"
 	"\n"
+	"[plot switch-breakdown-vas]\n"
+	"title = vas_switch: mean cycles by step\n"
+	"x = asid\n"
+	"y = cycles\n"
+	"breakdown = switch | latencies/switch:vas\n"
+	"\n"
+	"[plot switch-breakdown-process]\n"
+	"title = Process switch: mean cycles by step\n"
+	"x = asid\n"
+	"y = cycles\n"
+	"breakdown = switch | latencies/switch:process\n"
+	"\n"
 	"# The same on the profile of the seed's machine (Xeon E5620, 2.40 GHz),\n"
 	"# beside the thread's own figures (VAS switch 468 ns, process 1944 ns).\n"
 	"[run switch-e5620]\n"
@@ -102,7 +114,13 @@ static const char designs[] =
 	"x = cpus\n"
 	"y = median ns\n"
 	"series = uffd | latencies/fault:userfault/median_ns | userfault ; "
-	"uffd | latencies/fault:anon-zero/median_ns | kernel demand-zero\n";
+	"uffd | latencies/fault:anon-zero/median_ns | kernel demand-zero\n"
+	"\n"
+	"[plot userfault-breakdown]\n"
+	"title = A user-space fault: mean cycles by step\n"
+	"x = cpus\n"
+	"y = cycles\n"
+	"breakdown = uffd | latencies/fault:userfault\n";
 
 static const struct {
 	const char *name;

@@ -1,10 +1,13 @@
 /*
  * plot: see plot.h.  The data goes to gnuplot as a table, one row per x
  * category, one column per series ('?' where there is no value); the
- * script draws lines with points over the categories, labelled.
+ * script draws lines with points over the categories, labelled, or for a
+ * "stacked" plot (a breakdown by step) one bar per category, its series
+ * stacked.
  */
 #include "compare/plot.h"
 
+#include <stdbool.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -96,6 +99,8 @@ static void append_seed_lines(GString *s, JsonObject *plot)
 
 static gchar *script(JsonObject *plot, JsonArray *series, const char *data, const char *svg)
 {
+	bool stacked = json_object_has_member(plot, "style") &&
+		       !g_strcmp0(json_object_get_string_member(plot, "style"), "stacked");
 	GString *s = g_string_new("set terminal svg size 720,400 font 'sans,11' background '#ffffff'\n");
 
 	g_string_append(s, "set output ");
@@ -107,11 +112,19 @@ static gchar *script(JsonObject *plot, JsonArray *series, const char *data, cons
 	append_quoted(s, json_object_get_string_member(plot, "x"));
 	g_string_append(s, " noenhanced\nset ylabel ");
 	append_quoted(s, json_object_get_null_member(plot, "y") ? "" : json_object_get_string_member(plot, "y"));
-	g_string_append(s, " noenhanced\nplot ");
+	g_string_append(s, " noenhanced\n");
+	if (stacked)
+		g_string_append(s, "set style data histograms\nset style histogram rowstacked\n"
+				   "set style fill solid 0.8 border -1\nset boxwidth 0.6\n");
+	g_string_append(s, "plot ");
 	for (guint i = 0; i < json_array_get_length(series); i++) {
 		g_string_append(s, i ? ", " : "");
 		append_quoted(s, data);
-		g_string_append_printf(s, " using 0:%u:xtic(1) with linespoints pointtype 7 title ", i + 2);
+		if (stacked)
+			g_string_append_printf(s, " using %u:xtic(1) title ", i + 2);
+		else
+			g_string_append_printf(s, " using 0:%u:xtic(1) with linespoints pointtype 7 title ",
+					       i + 2);
 		append_quoted(s, json_object_get_string_member(json_array_get_object_element(series, i),
 							       "label"));
 		g_string_append(s, " noenhanced");

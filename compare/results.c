@@ -3,6 +3,7 @@
  */
 #include "compare/results.h"
 
+#include <stdbool.h>
 #include <string.h>
 
 #include "compare/runner.h"
@@ -43,15 +44,17 @@ static JsonParser *load_report(const char *path, GString *error)
 }
 
 
+/* A point: the figure of `report` at `x`; null without a report, and
+ * without the figure unless `absent_is_zero` (a step a breakdown lacks). */
 static void add_point(JsonBuilder *b, const char *x, JsonParser *report, const char *figure,
-		      const char *id)
+		      const char *id, bool absent_is_zero)
 {
-	double y;
+	double y = 0;
 
 	json_builder_begin_object(b);
 	report_json_add_string(b, "x", x);
 	json_builder_set_member_name(b, "y");
-	if (report && report_query_number(json_parser_get_root(report), figure, &y))
+	if (report && (report_query_number(json_parser_get_root(report), figure, &y) || absent_is_zero))
 		json_builder_add_double_value(b, y);
 	else
 		json_builder_add_null_value(b);
@@ -109,7 +112,7 @@ static void add_run(JsonBuilder *b, const struct suite_run *r, const char *dir, 
 }
 
 static void add_series(JsonBuilder *b, const struct suite *s, const struct suite_plot *p,
-		       const struct suite_series *series, GHashTable *reports)
+		       const struct suite_series *series, GHashTable *reports, bool absent_is_zero)
 {
 	json_builder_begin_object(b);
 	report_json_add_string(b, "label", series->label);
@@ -121,10 +124,53 @@ static void add_series(JsonBuilder *b, const struct suite *s, const struct suite
 
 		if (suite_series_takes(series, r))
 			add_point(b, suite_run_param(r, p->x), g_hash_table_lookup(reports, r->id),
-				  series->figure, r->id);
+				  series->figure, r->id, absent_is_zero);
 	}
 	json_builder_end_array(b);
 	json_builder_end_object(b);
+}
+
+/* The steps of the latency `figure` in the reports of the runs `series`
+ * takes, in first-seen order. */
+static GPtrArray *steps_of(const struct suite *s, const struct suite_series *series,
+			   GHashTable *reports)
+{
+	GPtrArray *steps = g_ptr_array_new_with_free_func(g_free);
+	gchar *path = g_strdup_printf("%s/breakdown_cycles", series->figure);
+
+	for (guint i = 0; i < s->runs->len; i++) {
+		const struct suite_run *r = g_ptr_array_index(s->runs, i);
+		JsonParser *report = g_hash_table_lookup(reports, r->id);
+		JsonNode *node = report && suite_series_takes(series, r) ?
+				 report_query(json_parser_get_root(report), path) : NULL;
+		GList *names = node && JSON_NODE_HOLDS_OBJECT(node) ?
+			       json_object_get_members(json_node_get_object(node)) : NULL;
+
+		for (GList *l = names; l; l = l->next)
+			if (!g_ptr_array_find_with_equal_func(steps, l->data, g_str_equal, NULL))
+				g_ptr_array_add(steps, g_strdup(l->data));
+		g_list_free(names);
+	}
+	g_free(path);
+	return steps;
+}
+
+/* One series per step of the breakdown: its mean cycles in each run. */
+static void add_breakdown(JsonBuilder *b, const struct suite *s, const struct suite_plot *p,
+			  GHashTable *reports)
+{
+	GPtrArray *steps = steps_of(s, p->breakdown, reports);
+
+	for (guint k = 0; k < steps->len; k++) {
+		struct suite_series step = *p->breakdown;
+
+		step.label = steps->pdata[k];
+		step.figure = g_strdup_printf("%s/breakdown_cycles/%s", p->breakdown->figure,
+					      (char *)steps->pdata[k]);
+		add_series(b, s, p, &step, reports, true);
+		g_free(step.figure);
+	}
+	g_ptr_array_free(steps, TRUE);
 }
 
 static void add_plot_head(JsonBuilder *b, const char *name, const char *title, const char *x,
@@ -164,8 +210,11 @@ static void add_plots(JsonBuilder *b, const struct suite *s, GHashTable *reports
 		json_builder_set_member_name(b, "series");
 		json_builder_begin_array(b);
 		for (guint k = 0; k < p->series->len; k++)
-			add_series(b, s, p, g_ptr_array_index(p->series, k), reports);
+			add_series(b, s, p, g_ptr_array_index(p->series, k), reports, false);
+		if (p->breakdown)
+			add_breakdown(b, s, p, reports);
 		json_builder_end_array(b);
+		report_json_add_string(b, "style", p->breakdown ? "stacked" : "lines");
 		add_seed_figures(b, p->seeds);
 		json_builder_end_object(b);
 	}
@@ -261,7 +310,7 @@ static void add_key_plot(JsonBuilder *b, char **paths, JsonParser **reports, int
 			gchar *figure = g_strdup_printf("%s%s%s%s", prefix, *prefix ? "/" : "",
 							(char *)keys->pdata[k], suffix);
 
-			add_point(b, keys->pdata[k], reports[i], figure, label);
+			add_point(b, keys->pdata[k], reports[i], figure, label, false);
 			g_free(figure);
 		}
 		json_builder_end_array(b);

@@ -86,6 +86,8 @@ static void free_plot(gpointer data)
 	g_free(p->x);
 	g_free(p->y);
 	g_ptr_array_free(p->series, TRUE);
+	if (p->breakdown)
+		free_series(p->breakdown);
 	for (guint i = 0; i < p->seeds->len; i++)
 		g_free(g_array_index(p->seeds, struct suite_seed_figure, i).label);
 	g_array_free(p->seeds, TRUE);
@@ -355,6 +357,7 @@ static gboolean read_plot(struct suite *s, GKeyFile *kf, const char *name, const
 	struct suite_plot *p = g_new0(struct suite_plot, 1);
 	gchar **series = g_key_file_get_string_list(kf, group, "series", NULL, NULL);
 	gchar **seeds = g_key_file_get_string_list(kf, group, "seed", NULL, NULL);
+	gchar *breakdown = g_key_file_get_string(kf, group, "breakdown", NULL);
 	gboolean ok = TRUE;
 
 	p->name = g_strdup(group + 5);
@@ -366,14 +369,17 @@ static gboolean read_plot(struct suite *s, GKeyFile *kf, const char *name, const
 	g_ptr_array_add(s->plots, p);
 	if (!p->title)
 		p->title = g_strdup(p->name);
-	if (!p->x || !series)
-		ok = fail(error, "%s: [%s]: needs x and series", name, group);
-	for (gchar **i = series; ok && *i; i++)
+	if (!p->x || !series == !breakdown)
+		ok = fail(error, "%s: [%s]: needs x, and series or breakdown", name, group);
+	for (gchar **i = series; ok && i && *i; i++)
 		ok = read_series(s, p, *i, name, error);
+	if (ok && breakdown && (ok = read_series(s, p, breakdown, name, error)))
+		p->breakdown = g_ptr_array_steal_index(p->series, 0);
 	for (gchar **i = seeds; ok && i && *i; i++)
 		ok = read_seed_figure(p, *i, name, error);
 	g_strfreev(series);
 	g_strfreev(seeds);
+	g_free(breakdown);
 	return ok;
 }
 

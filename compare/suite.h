@@ -10,7 +10,11 @@
  *   [plot NAME]          title, x (a swept PARAM), y (the axis label),
  *                        series = RUN[P=V,...] | FIGURE [| LABEL] ; ...,
  *                        seed = LABEL | VALUE ; ... (a design seed's own
- *                        figures, drawn beside the simulated ones)
+ *                        figures, drawn beside the simulated ones);
+ *                        or, instead of series, breakdown = RUN[...] |
+ *                        LATENCY (a latency of the report, e.g.
+ *                        "latencies/switch:vas"): its mean cycles by step,
+ *                        stacked
  *
  * "${PARAM}" in command, options and set is replaced by the run's value of
  * PARAM.  A run with sweeps stands for every combination of their values,
@@ -53,6 +57,7 @@ struct suite_plot {
 	char *name, *title, *x, *y;
 	GPtrArray *series;	/* struct suite_series * */
 	GArray *seeds;		/* struct suite_seed_figure */
+	struct suite_series *breakdown;	/* or NULL */
 };
 
 struct suite {

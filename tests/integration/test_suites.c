@@ -37,7 +37,13 @@ static const char tiny[] =
 	"y = misses\n"
 	"series = stride[l1=4] | region/tlb/l1d/misses | 4 entries ; "
 	"stride[l1=16] | region/tlb/l1d/misses | 16 entries\n"
-	"seed = a paper's figure | 10.5\n";
+	"seed = a paper's figure | 10.5\n"
+	"\n"
+	"[plot roi]\n"
+	"title = The region's begin call, by step\n"
+	"x = pages\n"
+	"y = cycles\n"
+	"breakdown = stride[l1=16] | latencies/syscall:mmusim_roi_begin\n";
 
 static struct result mmusim(const char *const *args)
 {
@@ -166,6 +172,43 @@ Test(suites, a_tiny_suite_by_hand_and_resumed)
 
 /* The emitted jobs, run by GNU parallel as they are, then merged, give the
  * results a local compare gives. */
+/* A breakdown: the begin call of the region costs the default profile's
+ * syscall_entry (70 cycles) and syscall_exit (60) (docs/cost-profiles.md),
+ * one series per step, stacked. */
+Test(suites, a_breakdown_by_step)
+{
+	gchar *suite = write_tmp_file("tiny.suite", tiny), *dir = tmp_path("out");
+	struct result r = mmusim((const char *[]){ "compare", suite, "-o", dir, NULL });
+	gchar *results = contents(dir, "results.json");
+	JsonParser *p = json_parser_new();
+	JsonObject *plot;
+	JsonArray *series;
+
+	expect_status(&r, 0);
+	cr_assert(json_parser_load_from_data(p, results, -1, NULL));
+	plot = json_array_get_object_element(json_object_get_array_member(
+		json_node_get_object(json_parser_get_root(p)), "plots"), 1);
+	cr_expect_str_eq(json_object_get_string_member(plot, "style"), "stacked");
+	series = json_object_get_array_member(plot, "series");
+	cr_assert_eq(json_array_get_length(series), 2);
+	for (guint s = 0; s < 2; s++) {
+		JsonObject *one = json_array_get_object_element(series, s);
+		JsonArray *pts = json_object_get_array_member(one, "points");
+
+		cr_expect_str_eq(json_object_get_string_member(one, "label"),
+				 s ? "syscall_exit" : "syscall_entry");
+		cr_assert_eq(json_array_get_length(pts), 2, "pages 4 and 8");
+		for (guint i = 0; i < 2; i++)
+			cr_expect_eq(json_object_get_double_member(json_array_get_object_element(pts, i), "y"),
+				     s ? 60 : 70);
+	}
+	g_object_unref(p);
+	g_free(results);
+	g_free(suite);
+	g_free(dir);
+	result_free(&r);
+}
+
 Test(suites, emitted_jobs_run_with_parallel_and_merge)
 {
 	gchar *suite = write_tmp_file("tiny.suite", tiny);
