@@ -1,7 +1,7 @@
 /*
  * explain_story: what sim/explain gathers about one fault, shared by its
- * two writers (text in sim/explain.c, JSON lines in sim/explain_json.c).
- * Private to them.
+ * two writers (text in sim/explain.c, JSON lines in sim/explain_json.c),
+ * and the words both use for it (sim/explain_story.c).  Private to them.
  */
 #ifndef SIM_EXPLAIN_STORY_H
 #define SIM_EXPLAIN_STORY_H
