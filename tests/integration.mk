@@ -39,6 +39,7 @@ tests_integration_tests_SOURCES = \
 	tests/integration/test_lab.c \
 	tests/integration/test_suites.c \
 	tests/integration/test_userfaultfd.c \
+	tests/integration/test_uffd_rfc.c \
 	tests/integration/test_mmcalls.c \
 	tests/integration/test_fsperm.c
 tests_integration_tests_CFLAGS = $(AM_CFLAGS) $(CRITERION_CFLAGS) $(JSON_GLIB_CFLAGS) \

@@ -112,12 +112,9 @@ long move_anon_pages(struct mm *mm, struct vma *dst_vma, uint64_t dst, uint64_t 
 	return done ? (long)done : err;
 }
 
-/* Add a page's move to the round trips of the faults waiting for it. */
-static void charge_waiters(void *arg, uint64_t dst, const struct event_cost *cost)
+void userfault_waiters_charge(void *queue, uint64_t dst, const struct event_cost *cost)
 {
-	struct userfault_ctx *ctx = arg;
-
-	for (GList *l = ctx->waiters.head; l; l = l->next) {
+	for (GList *l = ((GQueue *)queue)->head; l; l = l->next) {
 		struct userfault_waiter *w = l->data;
 
 		if (w->address == dst)
@@ -144,7 +141,7 @@ long userfault_move(struct userfault_ctx *ctx, uint64_t dst, uint64_t src, uint6
 		return -EINVAL;		/* Linux moves only between writable VMAs, into its own range */
 	ret = move_anon_pages(ctx->mm, dst_vma, dst, src, len,
 			      mode & UFFDIO_MOVE_MODE_ALLOW_SRC_HOLES ? MOVE_ALLOW_SRC_HOLES : 0, work,
-			      charge_waiters, ctx);
+			      userfault_waiters_charge, &ctx->waiters);
 	ctx->moved_pages += work->pages_moved;
 	if (ret > 0 && !(mode & UFFDIO_MOVE_MODE_DONTWAKE))
 		userfault_wake(ctx, dst, (uint64_t)ret);

@@ -54,6 +54,10 @@ int move_check_vmas(const struct vma *dst_vma, const struct vma *src_vma, uint64
 long move_anon_pages(struct mm *mm, struct vma *dst_vma, uint64_t dst, uint64_t src, uint64_t len,
 		     unsigned flags, struct move_work *work, move_page_fn moved, void *arg);
 
+/* A move_page_fn for a GQueue of struct userfault_waiter: each waiting at
+ * `dst` gets the page's move in its round trip. */
+void userfault_waiters_charge(void *queue, uint64_t dst, const struct event_cost *cost);
+
 /* UFFDIO_MOVE (Linux 6.12): move [src, src+len) into the range `ctx`
  * registered at dst (both validated ranges of ctx's mm): -ENOENT without a
  * VMA at either start, -EINVAL for VMAs move_check_vmas refuses, read-only

@@ -1,0 +1,114 @@
+/*
+ * The 2014 userfault RFC (sim/userfaultfd_rfc.c, mmu/userfault/rfc.c) on
+ * mmusim's numbers: guest/uffdrfc against the answers the design note
+ * (../shared/notes/designs.md, section 3) gives; no kernel has these
+ * calls to compare with.  Each line's reason:
+ *  - MADV_USERFAULT: shared memory EINVAL; a missing page SIGBUS with
+ *    si_addr (+0x1005), the handler's remap serves it ('R'), the source is
+ *    a hole after (0); MADV_NOUSERFAULT: a zero page, no SIGBUS; advice 18
+ *    is still MADV_WIPEONFORK (the child sees 0).
+ *  - remap_anon_pages: EINVAL for unaligned, empty, unknown flag, no VMA,
+ *    past the VMA, shared, different protection; EEXIST before the
+ *    source's ENOENT; RAP_ALLOW_SRC_HOLES counts the hole (4096); a short
+ *    count (4096 of 8192) at a present destination; EBUSY after fork.
+ *  - the handshake: EINVAL before the write, for short buffers and for a
+ *    write while acknowledging; -1ULL for protocol 0xab, then asking
+ *    again (EINVAL); 0xaa; POLLIN (0x1) while the answer waits.
+ *  - range writes: EINVAL stray bits / both bits / unaligned end, ERANGE,
+ *    ENOMEM past 2^47 and without a VMA, 16 for a register (again, by the
+ *    same fd), EBUSY for another fd, ENOENT for a wake of nobody.
+ *  - a handler: the fault's address (+0), POLLOUT (0x4) once read, remap
+ *    and wake; two threads on one page are two messages and one wake; a
+ *    wake without a page and a close with a blocked fault: the retry is
+ *    SIGBUS (its handler remaps, at +0x2001 and +0x3001).
+ *  - the RFC's test: 1024 pages odd first, each by one SIGBUS.
+ */
+#include "harness.h"
+
+TestSuite(uffd_rfc, .init = harness_setup, .fini = harness_teardown, .timeout = TEST_TIMEOUT);
+
+static const char expected[] =
+	"madv_userfault shared: EINVAL\n"
+	"madv_userfault: 0\n"
+	"read through SIGBUS: R\n"
+	"sigbus: 1 at +0x1005\n"
+	"source a hole after the remap: 0\n"
+	"madv_nouserfault: 0\n"
+	"then a missing page is zero: 0, sigbus 1\n"
+	"madvise 18 (wipeonfork): 0\n"
+	"child sees: 0, parent 9\n"
+	"unaligned: EINVAL\n"
+	"empty: EINVAL\n"
+	"unknown flag: EINVAL\n"
+	"no vma: EINVAL\n"
+	"past the vma: EINVAL\n"
+	"shared: EINVAL\n"
+	"different protection: EINVAL\n"
+	"dst present, src hole: EEXIST\n"
+	"src hole: ENOENT\n"
+	"src hole allowed: 4096\n"
+	"two pages: 8192\n"
+	"short: a present dst after a page: 4096\n"
+	"moved: S S T\n"
+	"fork before remap: EBUSY\n"
+	"bad flags: EINVAL\n"
+	"read before the write: EINVAL\n"
+	"short write: EINVAL\n"
+	"unknown protocol: 8\n"
+	"write while acknowledging: EINVAL\n"
+	"poll acking: 0x1\n"
+	"short read: EINVAL\n"
+	"answer: 0xffffffffffffffff\n"
+	"read after -1: EINVAL\n"
+	"protocol: 8\n"
+	"answer: 0xaa\n"
+	"poll running: 0\n"
+	"range short: EINVAL\n"
+	"stray low bits: EINVAL\n"
+	"both bits: EINVAL\n"
+	"end unaligned: EINVAL\n"
+	"start >= end: Numerical result out of range\n"
+	"past user space: Cannot allocate memory\n"
+	"no vma: Cannot allocate memory\n"
+	"register: 16\n"
+	"register again: 16\n"
+	"other fd: EBUSY\n"
+	"other fd elsewhere: 16\n"
+	"wake nobody: ENOENT\n"
+	"read nothing: EAGAIN\n"
+	"unregister: 16\n"
+	"other fd now: 16\n"
+	"fault at +0\n"
+	"poll after the read: 0x4\n"
+	"remap: 4096\n"
+	"wake: 16\n"
+	"thread read: P, sigbus 0\n"
+	"two faults: +0x1000 +0x1000\n"
+	"remap: 4096\n"
+	"wake both: 16\n"
+	"threads read: P, sigbus 0\n"
+	"wake without a page: 16\n"
+	"thread read: P, sigbus 1 at +0x2001\n"
+	"after close: P, sigbus 2 at +0x3001\n"
+	"rfc test: 1024 pages, sigbus 1024, wrong bytes 0\n";
+
+Test(uffd_rfc, protocol_errors_and_retries_as_the_design_note)
+{
+	struct result r = run_mmusim(GUEST("uffdrfc"), NULL);
+
+	expect_status(&r, 0);
+	cr_expect_str_eq(r.out, expected);
+	cr_expect_str_eq(r.err, "");
+	result_free(&r);
+}
+
+/* Five faults served through the descriptor (one, two on one page, the
+ * wake without a page, the close): five round trips. */
+Test(uffd_rfc, round_trips_in_the_stats)
+{
+	struct result r = run_mmusim("--stats", GUEST("uffdrfc"), NULL);
+
+	expect_status(&r, 0);
+	expect_contains("--stats", r.err, "    fault:userfault-rfc               5 ");
+	result_free(&r);
+}
