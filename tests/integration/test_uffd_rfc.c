@@ -23,6 +23,9 @@
  *    SIGBUS (its handler remaps, at +0x2001 and +0x3001).
  *  - the RFC's test: 1024 pages odd first, each by one SIGBUS.
  */
+#include <stdio.h>
+#include <string.h>
+
 #include "harness.h"
 
 TestSuite(uffd_rfc, .init = harness_setup, .fini = harness_teardown, .timeout = TEST_TIMEOUT);
@@ -111,4 +114,58 @@ Test(uffd_rfc, round_trips_in_the_stats)
 	expect_status(&r, 0);
 	expect_contains("--stats", r.err, "    fault:userfault-rfc               5 ");
 	result_free(&r);
+}
+
+/* The mean of latency `kind` in --stats text, or -1. */
+static double stats_mean(const char *text, const char *kind)
+{
+	gchar *needle = g_strdup_printf("\n    %s ", kind);
+	const char *at = strstr(text, needle);
+	unsigned long count;
+	double mean = -1;
+
+	if (!at || sscanf(at + strlen(needle), "%lu %lf", &count, &mean) != 2)
+		mean = -1;
+	g_free(needle);
+	return mean;
+}
+
+/* guest/uffdbench (make bench): every path brings the right page in. */
+Test(uffd_rfc, bench_paths_resolve_every_page)
+{
+	static const char *const modes[] = { "zero", "copy", "move", "rfc", "sigbus" };
+
+	for (size_t i = 0; i < G_N_ELEMENTS(modes); i++) {
+		struct result r = run_mmusim("--cpus", "2", GUEST("uffdbench"), modes[i], "20", NULL);
+		gchar *want = g_strdup_printf("%s: 20 faults, 0 spinners: ", modes[i]);
+
+		expect_status(&r, 0);
+		expect_contains("uffdbench", r.out, want);
+		expect_contains("uffdbench", r.out, ", wrong 0\n");
+		result_free(&r);
+		g_free(want);
+	}
+}
+
+/*
+ * Copy vs move on 4 CPUs (the handler, the faulting thread, 2 spinners),
+ * default profile, by hand: a COPY round trip is the trap 100 + 400 + 80,
+ * the handler's wake-up and read 800 + 70 + 60, the copy 500 + 40, the
+ * wake 800 + 300, the retry 100 + 80 = 3330 cycles, 1665 ns.  A MOVE
+ * has no copy but the source's shootdown: 3 IPIs sent (3 x 600), the
+ * initiator's own page flush 40, then the wait for the slowest target
+ * (its interrupt 1500 and page flush 40, the acknowledgement 1000):
+ * 3330 - 500 + 4380 = 7210 cycles, 3605 ns.
+ */
+Test(uffd_rfc, move_pays_a_shootdown_to_every_cpu_of_the_process)
+{
+	struct result c = run_mmusim("--stats", "--cpus", "4", GUEST("uffdbench"), "copy", "20", "2", NULL);
+	struct result m = run_mmusim("--stats", "--cpus", "4", GUEST("uffdbench"), "move", "20", "2", NULL);
+
+	expect_status(&c, 0);
+	expect_status(&m, 0);
+	cr_expect_float_eq(stats_mean(c.err, "fault:userfault"), 1665.0, 0.01, "%s", c.err);
+	cr_expect_float_eq(stats_mean(m.err, "fault:userfault"), 3605.0, 0.01, "%s", m.err);
+	result_free(&c);
+	result_free(&m);
 }
