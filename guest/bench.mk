@@ -6,7 +6,7 @@ BENCH_BINS = \
 	guest/bin/bench-memwalk \
 	guest/bin/vasswitch \
 	guest/bin/bench-mmap
-BENCH_BINS += guest/bin/uffdbench
+BENCH_BINS += guest/bin/uffdbench guest/bin/postcopy
 
 # uffdbench built for this host: the real kernel's userfaultfd round trip.
 BENCH_BINS += tests/host-uffdbench

@@ -88,7 +88,7 @@ GUEST_BINS = \
 	guest/bin/fsperm \
 	guest/bin/uffd \
 	guest/bin/uffderr
-GUEST_BINS += guest/bin/uffdmove guest/bin/uffdrfc
+GUEST_BINS += guest/bin/uffdmove guest/bin/uffdrfc guest/bin/postcopy
 
 # Guests without a C library: _start is theirs.  No outline atomics either:
 # those helpers are in libgcc, which -nostdlib leaves out, and are set up by

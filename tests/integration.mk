@@ -153,7 +153,8 @@ tests_host_uffderr_LDFLAGS = -pthread
 EXTRA_tests_integration_tests_DEPENDENCIES += tests/host-msharedir$(EXEEXT)
 check_PROGRAMS += tests/host-msharedir
 tests_host_msharedir_SOURCES = guest/msharedir.c
-EXTRA_tests_integration_tests_DEPENDENCIES += tests/host-uffdmove$(EXEEXT) guest/bin/uffdbench
+EXTRA_tests_integration_tests_DEPENDENCIES += tests/host-uffdmove$(EXEEXT) guest/bin/uffdbench \
+	guest/bin/postcopy
 check_PROGRAMS += tests/host-uffdmove
 tests_host_uffdmove_SOURCES = guest/uffdmove.c
 tests_host_uffdmove_LDFLAGS = -pthread

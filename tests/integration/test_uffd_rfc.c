@@ -169,3 +169,42 @@ Test(uffd_rfc, move_pays_a_shootdown_to_every_cpu_of_the_process)
 	result_free(&c);
 	result_free(&m);
 }
+
+/* p50 and p99 of each line of guest/postcopy's output, in order. */
+static int postcopy_figures(const char *out, unsigned long long p50[], unsigned long long p99[], int max)
+{
+	int n = 0;
+
+	for (const char *at = strstr(out, "p50 "); at && n < max; at = strstr(at + 1, "p50 "), n++)
+		if (sscanf(at, "p50 %llu ns, p99 %llu ns", &p50[n], &p99[n]) != 2)
+			return -1;
+	return n;
+}
+
+/* The post-copy example: the VM's fault latency follows the simulated
+ * network's (a page request costs at least its round trip, and more as
+ * it grows); with three VM threads faulting at once, the one handler
+ * serves them in turn, so a fault waits for about three round trips. */
+Test(uffd_rfc, postcopy_latency_grows_with_the_network)
+{
+	static const long net_us[] = { 0, 10, 100, 1000 };
+	struct result one = run_mmusim(GUEST("postcopy"), "64", "1", "0", "10", "100", "1000", NULL);
+	struct result three = run_mmusim(GUEST("postcopy"), "63", "3", "1000", NULL);
+	unsigned long long p50[4], p99[4], q50[1], q99[1];
+
+	expect_status(&one, 0);
+	expect_status(&three, 0);
+	cr_assert_eq(postcopy_figures(one.out, p50, p99, 4), 4, "%s", one.out);
+	cr_expect_eq(strstr(one.out, "wrong 0\n") != NULL, true, "%s", one.out);
+	for (int i = 0; i < 4; i++) {
+		cr_expect_geq(p50[i], (unsigned long long)net_us[i] * 1000, "%s", one.out);
+		cr_expect_geq(p99[i], p50[i]);
+		if (i)
+			cr_expect_gt(p50[i], p50[i - 1], "%s", one.out);
+	}
+	cr_assert_eq(postcopy_figures(three.out, q50, q99, 1), 1, "%s", three.out);
+	cr_expect_geq(q50[0], 3000000ull, "three requests queue at the handler: %s", three.out);
+	cr_expect_lt(q50[0], 4000000ull, "%s", three.out);
+	result_free(&one);
+	result_free(&three);
+}
