@@ -1,7 +1,7 @@
 /*
  * mmu/userfault/move: anonymous entries moved between ranges of one mm
- * (the primitive of UFFDIO_MOVE and remap_anon_pages), and UFFDIO_MOVE's
- * model.  Two agents: agent 1 runs the mm, agent 0 makes the moves, so
+ * (the primitive of UFFDIO_MOVE and remap_anon_pages), and the models of
+ * UFFDIO_MOVE and of the 2014 RFC (mmu/userfault/rfc) on it.  Two agents: agent 1 runs the mm, agent 0 makes the moves, so
  * each source page moved is one shootdown with one IPI.  Profile
  * "default": a one-page shootdown with one target costs its initiator
  * ipi_send 600 + ipi_handle 1500 (its own flush by interrupt) + tlb_flush_page 40
@@ -14,12 +14,14 @@
  */
 #include <criterion/criterion.h>
 #include <errno.h>
+#include <inttypes.h>
 #include <string.h>
 
 #include "mmu/agent.h"
 #include "mmu/fault.h"
 #include "mmu/uaccess.h"
 #include "mmu/userfault/move.h"
+#include "mmu/userfault/rfc.h"
 
 #define PG PAGE_SIZE
 #define DST UINT64_C(0x40000000)
@@ -218,4 +220,49 @@ Test(uffd_move, userfault_move_wakes_and_costs_the_round_trip)
 	cr_expect(found);
 	g_array_free(all, TRUE);
 	userfault_release(ctx);
+}
+
+/* The RFC's round trip: a fault in a MADV_USERFAULT range registered by
+ * an RFC context, read, resolved by remap_anon_pages and woken by a range
+ * write: the trap 100 + 400 + 80, the handler's wake-up and read
+ * 800 + 70 + 60, the remap 3 x 300 + 40 + 3140, the wake write 70 + 60 +
+ * 300, the switch back 800 and the retried access 100 + 80: 7000 cycles.
+ * A second wake of the page finds nobody. */
+Test(uffd_move, rfc_round_trip_by_remap_and_wake)
+{
+	static const struct userfault_host host = { NULL, host_tid, host_queued, host_wake };
+	struct rfc_ctx *ctx = rfc_new(fx.mm, &host);
+	struct move_work w = { 0 };
+	struct vm_fault vmf;
+	uint64_t v;
+	GArray *all;
+	bool found = false;
+
+	poke(SRC, 0x77);
+	cr_assert_eq(rfc_madvise(fx.mm, DST, DST + 4 * PG, true), 0);
+	cr_assert_eq(rfc_handshake(ctx, UFFD_RFC_PROTOCOL), 0);
+	cr_assert_eq(rfc_read(ctx, &v), 0);
+	cr_assert_eq(rfc_range_write(ctx, DST | UFFD_RFC_REGISTER, DST + 4 * PG), 0);
+	vm_fault_init(&vmf, fx.mm, DST + 5, FAULT_READ, FAULT_FLAG_ALLOW_RETRY);
+	cr_assert_eq(handle_mm_fault(&vmf), VM_FAULT_RETRY);
+	cr_expect_eq(rfc_range_write(ctx, DST, DST + PG), -ENOENT, "not read yet: nobody to wake");
+	cr_assert_eq(rfc_read(ctx, &v), 0);
+	cr_expect_eq(v, DST);
+	cr_expect_eq(rfc_remap_anon_pages(fx.mm, DST, SRC, PG, 0, &w), (long)PG);
+	cr_expect_eq(rfc_range_write(ctx, DST, DST + PG), 0);
+	cr_expect_eq(fx.woken, 1);
+	cr_expect_eq(rfc_range_write(ctx, DST, DST + PG), -ENOENT);
+	cr_expect_eq(peek(DST), 0x77);
+	all = latency_summaries(fx.domain.latency);
+	for (guint i = 0; i < all->len; i++) {
+		const struct latency_summary *s = &g_array_index(all, struct latency_summary, i);
+
+		if (!strcmp(s->kind, "fault:userfault-rfc")) {
+			found = true;
+			cr_expect_eq(s->max, 7000, "%" PRIu64, s->max);
+		}
+	}
+	cr_expect(found);
+	g_array_free(all, TRUE);
+	rfc_release(ctx);
 }
