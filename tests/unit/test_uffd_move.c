@@ -1,11 +1,13 @@
 /*
  * mmu/userfault/move: anonymous entries moved between ranges of one mm
- * (the primitive of UFFDIO_MOVE and remap_anon_pages), and the models of
- * UFFDIO_MOVE and of the 2014 RFC (mmu/userfault/rfc) on it.  Two agents: agent 1 runs the mm, agent 0 makes the moves, so
- * each source page moved is one shootdown with one IPI.  Profile
- * "default": a one-page shootdown with one target costs its initiator
- * ipi_send 600 + ipi_handle 1500 (its own flush by interrupt) + tlb_flush_page 40
- * + ack_wait 1000 = 3140 cycles (as tests/unit/test_agent.c's munmap).
+ * (the primitive of UFFDIO_MOVE and remap_anon_pages), and the models
+ * of UFFDIO_MOVE and of the 2014 RFC (mmu/userfault/rfc) on it.  Two
+ * agents: agent 1 runs the mm, agent 0 makes the moves, so each source
+ * page moved is one shootdown with one IPI.  Profile "default": a
+ * one-page shootdown with one target costs its initiator ipi_send 600,
+ * then the wait for the target (its interrupt 1500 and page flush 40, the
+ * acknowledgement 1000): 3140 cycles, as tests/unit/test_agent.c's munmap
+ * (agent 0 runs no mm, so it flushes nothing itself).
  *
  * The round trip of a fault resolved by UFFDIO_MOVE into a fresh table
  * range (three tables): the trap 100 + 400 + 80, the handler's wake-up and
