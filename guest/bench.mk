@@ -6,3 +6,9 @@ BENCH_BINS = \
 	guest/bin/bench-memwalk \
 	guest/bin/vasswitch \
 	guest/bin/bench-mmap
+BENCH_BINS += guest/bin/uffdbench guest/bin/postcopy
+
+# uffdbench built for this host: the real kernel's userfaultfd round trip.
+BENCH_BINS += tests/host-uffdbench
+tests/host-uffdbench: guest/uffdbench.c guest/mmusim.h
+	$(AM_V_CC)$(CC) -O2 -Wall -Wextra -I$(top_srcdir)/guest -pthread -o $@ $<

@@ -88,6 +88,7 @@ GUEST_BINS = \
 	guest/bin/fsperm \
 	guest/bin/uffd \
 	guest/bin/uffderr
+GUEST_BINS += guest/bin/uffdmove guest/bin/uffdrfc guest/bin/postcopy
 
 # Guests without a C library: _start is theirs.  No outline atomics either:
 # those helpers are in libgcc, which -nostdlib leaves out, and are set up by
@@ -128,6 +129,7 @@ guest/bin/%: guest/%.c guest/mmusim.h guest/vas.h
 # The guests of the descriptor calls print through one header.
 $(addprefix guest/bin/,evpoll unixsock memfd fdcalls sigfd splicetee): guest/fdtest.h
 $(addprefix guest/bin/,uffd uffderr): guest/fdtest.h
+guest/bin/uffdmove guest/bin/uffdrfc: guest/fdtest.h
 
 all-local: $(GUEST_BINS)
 clean-local: clean-guests

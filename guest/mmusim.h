@@ -15,6 +15,32 @@
 /* 1000-1015: the first-class address spaces (VAS) calls (guest/vas.h). */
 
 /*
+ * The 2014 userfault RFC (v2: userfaultfd and remap_anon_pages; the
+ * merged ioctl interface is Linux's own call 282).  Its MADV_USERFAULT 18
+ * and MADV_NOUSERFAULT 19 are MADV_WIPEONFORK and MADV_KEEPONFORK today,
+ * which keep that meaning; these are mmusim's numbers for the RFC's.
+ *
+ *   madvise(addr, len, MMUSIM_MADV_USERFAULT)    private anonymous memory
+ *       only (else EINVAL): touching a missing page raises SIGBUS with
+ *       si_addr the address, unless a userfaultfd registered the range.
+ *   syscall(__NR_userfaultfd_rfc, flags)         O_CLOEXEC | O_NONBLOCK.
+ *       write the u64 UFFD_RFC_PROTOCOL, read it back (-1ULL: unknown);
+ *       then write u64 {start | UFFD_RFC_REGISTER, end},
+ *       {start | UFFD_RFC_UNREGISTER, end} or {start, end} (wake faults
+ *       read in the range) and read u64 fault addresses.
+ *   syscall(__NR_remap_anon_pages, dst, src, len, flags)  moves pages
+ *       (RAP_ALLOW_SRC_HOLES): the bytes moved.
+ */
+#define __NR_userfaultfd_rfc		(MMUSIM_SYSCALL_BASE + 40)
+#define __NR_remap_anon_pages		(MMUSIM_SYSCALL_BASE + 41)
+#define MMUSIM_MADV_USERFAULT		1018
+#define MMUSIM_MADV_NOUSERFAULT		1019
+#define UFFD_RFC_PROTOCOL		0xaaULL
+#define UFFD_RFC_REGISTER		1ULL
+#define UFFD_RFC_UNREGISTER		2ULL
+#define RAP_ALLOW_SRC_HOLES		1UL
+
+/*
  * Statistics and the region of interest, after gem5's m5ops (docs/design.md,
  * "Regions of interest"; sim/roi.h).  No arguments; each returns 0 or -1
  * with errno (EINVAL) through syscall(2), or -errno from mmusim_syscall3.

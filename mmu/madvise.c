@@ -19,13 +19,15 @@
 
 #include "mmu/fault.h"
 #include "mmu/shmem.h"
+#include "mmu/userfault/rfc.h"
 
 /* Advice Linux accepts (madvise_behavior_valid) on a kernel without
  * memory-failure injection or guard regions. */
 static bool advice_valid(int advice)
 {
 	return (advice >= MM_MADV_NORMAL && advice <= MM_MADV_DONTNEED) ||
-	       (advice >= MM_MADV_FREE && advice <= MM_MADV_COLLAPSE);
+	       (advice >= MM_MADV_FREE && advice <= MM_MADV_COLLAPSE) ||
+	       advice == MM_MADV_USERFAULT || advice == MM_MADV_NOUSERFAULT;
 }
 
 /* Whether populate may fault a VMA in for `access`: Linux checks the VMA's
@@ -160,6 +162,9 @@ int mm_madvise(struct mm *mm, uint64_t start, uint64_t len, int advice)
 		return err && err != -ENOMEM ? err : mm_change_flags(mm, start, end, VM_WIPEONFORK, 0, false);
 	case MM_MADV_KEEPONFORK:
 		return mm_change_flags(mm, start, end, 0, VM_WIPEONFORK, false);
+	case MM_MADV_USERFAULT:
+	case MM_MADV_NOUSERFAULT:
+		return rfc_madvise(mm, start, end, advice == MM_MADV_USERFAULT);
 	default:		/* hints that change nothing simulated */
 		return check_vmas(mm, start, end, any_vma);
 	}

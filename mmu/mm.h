@@ -133,6 +133,11 @@ enum {
 	MM_MADV_DODUMP, MM_MADV_WIPEONFORK, MM_MADV_KEEPONFORK, MM_MADV_COLD, MM_MADV_PAGEOUT,
 	MM_MADV_POPULATE_READ, MM_MADV_POPULATE_WRITE, MM_MADV_DONTNEED_LOCKED, MM_MADV_COLLAPSE,
 };
+/* mmusim's own advice (guest/mmusim.h): the 2014 userfault RFC's
+ * MADV_USERFAULT and MADV_NOUSERFAULT (its 18 and 19 are WIPEONFORK and
+ * KEEPONFORK today; mmu/userfault/rfc.h). */
+#define MM_MADV_USERFAULT	1018
+#define MM_MADV_NOUSERFAULT	1019
 /* madvise, mincore and msync (mmu/madvise.c), with Linux's checks and errno. */
 int mm_madvise(struct mm *mm, uint64_t start, uint64_t len, int advice);
 /* Whether each page of [start, start + pages * PAGE_SIZE) is resident

@@ -49,6 +49,7 @@ struct vma;
 #define VM_ANON_PAGES	0x4u	/* has held pages of its own (Linux: has an anon_vma) */
 #define VM_SEALED	0x8u	/* mseal(2): may not be unmapped, moved or changed */
 /* Linux's values for the flags Linux has (<linux/mm.h>). */
+#define VM_USERFAULT	0x00000400u	/* MADV_USERFAULT (the 2014 RFC, mmu/userfault/rfc): "uf" */
 #define VM_LOCKED	0x00002000u	/* mlock: populated, shown as "lo" in smaps VmFlags */
 #define VM_DONTCOPY	0x00020000u	/* MADV_DONTFORK: a fork child does not get it ("dc") */
 #define VM_LOCKONFAULT	0x00080000u	/* with VM_LOCKED: lock pages as they fault in */

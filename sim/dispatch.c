@@ -29,6 +29,7 @@ extern const struct syscall_desc vas_syscalls[];
 extern const struct syscall_desc mman_syscalls[], shm_syscalls[];
 extern const struct syscall_desc mount_syscalls[];
 extern const struct syscall_desc userfaultfd_syscalls[];
+extern const struct syscall_desc userfaultfd_rfc_syscalls[];
 
 const struct syscall_desc *const syscall_tables[] = {
 	fs_syscalls, mm_syscalls, proc_syscalls, time_syscalls, exit_syscalls, fork_syscalls,
@@ -40,6 +41,7 @@ const struct syscall_desc *const syscall_tables[] = {
 	vas_syscalls, mman_syscalls, shm_syscalls,
 	mount_syscalls,
 	userfaultfd_syscalls,
+	userfaultfd_rfc_syscalls,
 	NULL,
 };
 

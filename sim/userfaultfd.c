@@ -8,7 +8,8 @@
  * "anon_inode:[userfaultfd]" for the calling thread's mm.  Its ioctls:
  * UFFDIO_API first (anything else before it, and a second one, EINVAL),
  * then UFFDIO_REGISTER (MISSING mode), UNREGISTER, WAKE, COPY (mode
- * DONTWAKE) and ZEROPAGE (mode DONTWAKE); any other command EINVAL.  A
+ * DONTWAKE), ZEROPAGE (mode DONTWAKE) and MOVE (mmu/userfault/move.c;
+ * modes DONTWAKE, ALLOW_SRC_HOLES); any other command EINVAL.  A
  * struct the guest cannot read or write is EFAULT.  read(2) returns whole
  * struct uffd_msg records (a buffer shorter than one: EINVAL), blocking for
  * the first unless O_NONBLOCK (EAGAIN).  /dev/userfaultfd (a file system of
@@ -29,6 +30,7 @@
 
 #include "mmu/agent.h"
 #include "mmu/uaccess.h"
+#include "mmu/userfault/move.h"
 #include "mmu/userfault/userfault.h"
 #include "sim/userfaultfd.h"
 
@@ -50,11 +52,13 @@
 #define UFFDIO_WAKE		G_IOC(G_IOC_READ, 0x02, 16)
 #define UFFDIO_COPY		G_IOC(G_IOC_READ | G_IOC_WRITE, 0x03, 40)
 #define UFFDIO_ZEROPAGE		G_IOC(G_IOC_READ | G_IOC_WRITE, 0x04, 32)
+#define UFFDIO_MOVE		G_IOC(G_IOC_READ | G_IOC_WRITE, 0x05, 40)
 #define USERFAULTFD_IOC_NEW	G_IOC(0, 0x00, 0)
 
 /* The bits of the ioctls UFFDIO_API and UFFDIO_REGISTER report (_UFFDIO_*). */
 #define UFFD_API_IOCTLS		((UINT64_C(1) << 0x00) | (UINT64_C(1) << 0x01) | (UINT64_C(1) << 0x3f))
-#define UFFD_RANGE_IOCTLS	((UINT64_C(1) << 0x02) | (UINT64_C(1) << 0x03) | (UINT64_C(1) << 0x04))
+#define UFFD_RANGE_IOCTLS	((UINT64_C(1) << 0x02) | (UINT64_C(1) << 0x03) | (UINT64_C(1) << 0x04) | \
+				 (UINT64_C(1) << 0x05))
 #define UFFDIO_MODE_DONTWAKE	UINT64_C(1)	/* COPY and ZEROPAGE */
 #define UFFDIO_COPY_MODE_WP	UINT64_C(2)
 
@@ -215,6 +219,30 @@ static long ioctl_zeropage(struct machine *m, struct userfault_ctx *ctx, struct 
 	return fill_result(mm, arg + sizeof(z), ret, z[1]);
 }
 
+/* UFFDIO_MOVE: struct uffdio_move { dst, src, len, mode; s64 move }. */
+static long ioctl_move(struct machine *m, struct userfault_ctx *ctx, struct mm *mm, uint64_t arg)
+{
+	uint64_t mv[4];		/* dst, src, len, mode; then move */
+	struct move_work work = { 0 };
+	long ret;
+
+	if (copy_from_user(mm, mv, arg, sizeof(mv)))
+		return -EFAULT;
+	if (mm != ctx->mm)
+		return -EINVAL;		/* no cross-mm moves */
+	ret = userfault_validate_range(mv[0], mv[2]);
+	if (!ret)
+		ret = userfault_validate_range(mv[1], mv[2]);
+	if (ret)
+		return ret;
+	if (mv[3] & ~(UFFDIO_MOVE_MODE_DONTWAKE | UFFDIO_MOVE_MODE_ALLOW_SRC_HOLES))
+		return -EINVAL;
+	ret = userfault_move(ctx, mv[0], mv[1], mv[2], mv[3], &work);
+	charge_work(m, &(struct userfault_work){ .tables_allocated = work.tables_allocated,
+						 .ptes_installed = work.pages_moved });
+	return fill_result(mm, arg + sizeof(mv), ret, mv[2]);
+}
+
 static long uffd_ioctl(struct file *f, struct task *t, unsigned cmd, uint64_t arg)
 {
 	struct uffd_file *uf = f->private_data;
@@ -235,6 +263,8 @@ static long uffd_ioctl(struct file *f, struct task *t, unsigned cmd, uint64_t ar
 		return ioctl_copy(uf->m, ctx, t->mm, arg);
 	case UFFDIO_ZEROPAGE:
 		return ioctl_zeropage(uf->m, ctx, t->mm, arg);
+	case UFFDIO_MOVE:
+		return ioctl_move(uf->m, ctx, t->mm, arg);
 	default:
 		return -EINVAL;
 	}

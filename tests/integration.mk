@@ -39,6 +39,7 @@ tests_integration_tests_SOURCES = \
 	tests/integration/test_lab.c \
 	tests/integration/test_suites.c \
 	tests/integration/test_userfaultfd.c \
+	tests/integration/test_uffd_rfc.c \
 	tests/integration/test_mmcalls.c \
 	tests/integration/test_fsperm.c
 tests_integration_tests_CFLAGS = $(AM_CFLAGS) $(CRITERION_CFLAGS) $(JSON_GLIB_CFLAGS) \
@@ -152,3 +153,8 @@ tests_host_uffderr_LDFLAGS = -pthread
 EXTRA_tests_integration_tests_DEPENDENCIES += tests/host-msharedir$(EXEEXT)
 check_PROGRAMS += tests/host-msharedir
 tests_host_msharedir_SOURCES = guest/msharedir.c
+EXTRA_tests_integration_tests_DEPENDENCIES += tests/host-uffdmove$(EXEEXT) guest/bin/uffdbench \
+	guest/bin/postcopy
+check_PROGRAMS += tests/host-uffdmove
+tests_host_uffdmove_SOURCES = guest/uffdmove.c
+tests_host_uffdmove_LDFLAGS = -pthread

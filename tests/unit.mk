@@ -185,3 +185,9 @@ unit_tests += tests/unit-userfault
 tests_unit_userfault_SOURCES = tests/unit/test_userfault.c
 tests_unit_userfault_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_userfault_LDADD = $(TEST_LIBS)
+
+# UFFDIO_MOVE's and remap_anon_pages' primitive (mmu/userfault/move).
+unit_tests += tests/unit-uffd-move
+tests_unit_uffd_move_SOURCES = tests/unit/test_uffd_move.c
+tests_unit_uffd_move_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_uffd_move_LDADD = $(TEST_LIBS)

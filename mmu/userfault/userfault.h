@@ -57,9 +57,13 @@
 #define UFFDIO_REGISTER_MODE_MISSING	UINT64_C(1)
 #define UFFDIO_REGISTER_MODE_WP		UINT64_C(2)
 #define UFFDIO_REGISTER_MODE_MINOR	UINT64_C(4)
+#define UFFD_FEATURE_MOVE		(1u << 16)
+#define UFFDIO_MOVE_MODE_DONTWAKE	UINT64_C(1)
+#define UFFDIO_MOVE_MODE_ALLOW_SRC_HOLES UINT64_C(2)
 
 /* The features this model implements: what UFFDIO_API offers. */
-#define USERFAULT_FEATURES (UFFD_FEATURE_SIGBUS | UFFD_FEATURE_THREAD_ID | UFFD_FEATURE_EXACT_ADDRESS)
+#define USERFAULT_FEATURES (UFFD_FEATURE_SIGBUS | UFFD_FEATURE_THREAD_ID | UFFD_FEATURE_EXACT_ADDRESS | \
+			    UFFD_FEATURE_MOVE)
 
 /* struct uffd_msg as read(2) returns it (32 bytes, a page fault). */
 struct uffd_msg {
@@ -100,6 +104,7 @@ struct userfault_ctx {
 	struct userfault_host host;
 	GQueue waiters;			/* struct userfault_waiter *, in fault order */
 	uint64_t faults, copied_pages, zeroed_pages, wakes;	/* for reports */
+	uint64_t moved_pages;		/* UFFDIO_MOVE (mmu/userfault/move.c) */
 };
 
 /* The work of a COPY or ZEROPAGE, for its caller to charge. */

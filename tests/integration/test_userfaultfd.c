@@ -72,6 +72,12 @@ Test(userfaultfd, errors_as_the_kernel)
 	expect_same_as_host("uffderr", "copy onto a present page: EEXIST\n");
 }
 
+/* UFFDIO_MOVE: a handler moving pages in, and move_pages' errors. */
+Test(userfaultfd, move_as_the_kernel)
+{
+	expect_same_as_host("uffdmove", "page shared with a child: EBUSY\n");
+}
+
 /* guest/uffd blocks five faults (three resolved by the poll handler, one
  * woken by the close, one of read(2)'s copy): five round trips in
  * fault:userfault, and the five blocked faults counted as retries. */

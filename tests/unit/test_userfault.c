@@ -132,7 +132,8 @@ Test(userfault, api_is_negotiated_once)
 	cr_expect_eq(userfault_api(fx.ctx, UFFD_API, UINT64_C(1) << 1, &offered), -EINVAL,
 		     "EVENT_FORK is not implemented, so not offered");
 	cr_expect_eq(userfault_api(fx.ctx, UFFD_API, UFFD_FEATURE_THREAD_ID, &offered), 0);
-	cr_expect_eq(offered, UFFD_FEATURE_SIGBUS | UFFD_FEATURE_THREAD_ID | UFFD_FEATURE_EXACT_ADDRESS);
+	cr_expect_eq(offered, UFFD_FEATURE_SIGBUS | UFFD_FEATURE_THREAD_ID | UFFD_FEATURE_EXACT_ADDRESS |
+			      UFFD_FEATURE_MOVE);
 	cr_expect_eq(userfault_api(fx.ctx, UFFD_API, 0, &offered), -EINVAL, "a second UFFDIO_API");
 }
 
