@@ -44,6 +44,21 @@ static JsonParser *load_report(const char *path, GString *error)
 }
 
 
+/* FIGURE, or the sum of FIGURE + FIGURE ...: false when one is absent. */
+static bool figure_value(JsonParser *report, const char *figure, double *out)
+{
+	gchar **terms = g_strsplit(figure, " + ", -1);
+	bool ok = true;
+	double term;
+
+	*out = 0;
+	for (gchar **t = terms; ok && *t; t++)
+		if ((ok = report_query_number(json_parser_get_root(report), g_strstrip(*t), &term)))
+			*out += term;
+	g_strfreev(terms);
+	return ok;
+}
+
 /* A point: the figure of `report` at `x`; null without a report, and
  * without the figure unless `absent_is_zero` (a step a breakdown lacks). */
 static void add_point(JsonBuilder *b, const char *x, JsonParser *report, const char *figure,
@@ -54,7 +69,7 @@ static void add_point(JsonBuilder *b, const char *x, JsonParser *report, const c
 	json_builder_begin_object(b);
 	report_json_add_string(b, "x", x);
 	json_builder_set_member_name(b, "y");
-	if (report && (report_query_number(json_parser_get_root(report), figure, &y) || absent_is_zero))
+	if (report && (figure_value(report, figure, &y) || absent_is_zero))
 		json_builder_add_double_value(b, y);
 	else
 		json_builder_add_null_value(b);

@@ -179,9 +179,11 @@ static struct suite_run *make_run(GKeyFile *kf, const char *group, GArray *param
 	return r;
 }
 
+/* sweep.P = V1,V2,...: one name, one word per value; sweep.P+Q = V1 W1,
+ * V2 W2, ...: the parameters go together, a word each per value. */
 struct sweep {
-	char *name;
-	gchar **values;
+	gchar **names;
+	GPtrArray *values;	/* gchar **: a word per name */
 };
 
 /* Add the runs of `group` for every combination of sweeps[k..], with the
@@ -202,13 +204,48 @@ static void expand(struct suite *s, GKeyFile *kf, const char *group, struct swee
 		g_ptr_array_add(s->runs, make_run(kf, group, params));
 		return;
 	}
-	for (gchar **v = sweeps[k].values; *v; v++) {
-		struct suite_param p = { sweeps[k].name, g_strstrip(*v) };
+	for (guint v = 0; v < sweeps[k].values->len; v++) {
+		gchar **words = g_ptr_array_index(sweeps[k].values, v);
+		guint names = g_strv_length(sweeps[k].names);
 
-		g_array_append_val(chosen, p);
+		for (guint i = 0; i < names; i++) {
+			struct suite_param p = { sweeps[k].names[i], words[i] };
+
+			g_array_append_val(chosen, p);
+		}
 		expand(s, kf, group, sweeps, n, k + 1, chosen);
-		g_array_set_size(chosen, chosen->len - 1);
+		g_array_set_size(chosen, chosen->len - names);
 	}
+}
+
+/* The values of sweep key `key`: false with `error` when one has not a
+ * word for each name. */
+static gboolean read_sweep(GKeyFile *kf, const char *name, const char *group, const char *key,
+			   struct sweep *sw, GString *error)
+{
+	gchar *list = g_key_file_get_string(kf, group, key, NULL);
+	gchar **items = g_strsplit(list, ",", -1);
+	gboolean ok = TRUE;
+
+	sw->names = g_strsplit(key + 6, "+", -1);
+	sw->values = g_ptr_array_new_with_free_func((GDestroyNotify)g_strfreev);
+	for (gchar **i = items; ok && *i; i++) {
+		gchar **words = g_strsplit_set(g_strstrip(*i), " \t", -1);
+		gchar **kept = g_new0(gchar *, g_strv_length(words) + 1);
+		guint n = 0;
+
+		for (gchar **w = words; *w; w++)
+			if (**w)
+				kept[n++] = g_strdup(*w);
+		g_strfreev(words);
+		g_ptr_array_add(sw->values, kept);
+		if (n != g_strv_length(sw->names))
+			ok = fail(error, "%s: [%s]: %s: '%s' needs %u words", name, group, key,
+				  g_strstrip(*i), g_strv_length(sw->names));
+	}
+	g_strfreev(items);
+	g_free(list);
+	return ok;
 }
 
 static gboolean read_run(struct suite *s, GKeyFile *kf, const char *name, const char *group,
@@ -225,11 +262,7 @@ static gboolean read_run(struct suite *s, GKeyFile *kf, const char *name, const 
 		if (g_str_has_prefix(*k, "sweep.") && n == (int)G_N_ELEMENTS(sweeps)) {
 			ok = fail(error, "%s: [%s]: more than %d sweeps", name, group, n);
 		} else if (g_str_has_prefix(*k, "sweep.")) {
-			gchar *list = g_key_file_get_string(kf, group, *k, NULL);
-
-			sweeps[n].name = *k + 6;
-			sweeps[n++].values = g_strsplit(list, ",", -1);
-			g_free(list);
+			ok = read_sweep(kf, name, group, *k, &sweeps[n++], error);
 		} else if (strcmp(*k, "command") && strcmp(*k, "options") && strcmp(*k, "set") &&
 			   strcmp(*k, "timeout")) {
 			ok = fail(error, "%s: [%s]: unknown key '%s'", name, group, *k);
@@ -240,8 +273,10 @@ static gboolean read_run(struct suite *s, GKeyFile *kf, const char *name, const 
 		ok = fail(error, "%s: [%s]: timeout must be a positive number of seconds", name, group);
 	if (ok)
 		expand(s, kf, group, sweeps, n, 0, chosen);
-	for (int i = 0; i < n; i++)
-		g_strfreev(sweeps[i].values);
+	for (int i = 0; i < n; i++) {
+		g_strfreev(sweeps[i].names);
+		g_ptr_array_free(sweeps[i].values, TRUE);
+	}
 	g_array_free(chosen, TRUE);
 	g_strfreev(keys);
 	return ok;

@@ -6,7 +6,8 @@
  *   [suite]              name, title
  *   [run NAME]           command (guest program and arguments), options,
  *                        set (profile changes, ';'-separated), timeout
- *                        (host seconds), sweep.PARAM = V1,V2,...
+ *                        (host seconds), sweep.PARAM = V1,V2,... or
+ *                        sweep.P+Q = V1 W1,V2 W2,... (swept together)
  *   [plot NAME]          title, x (a swept PARAM), y (the axis label),
  *                        series = RUN[P=V,...] | FIGURE [| LABEL] ; ...,
  *                        seed = LABEL | VALUE ; ... (a design seed's own
@@ -19,7 +20,8 @@
  * "${PARAM}" in command, options and set is replaced by the run's value of
  * PARAM.  A run with sweeps stands for every combination of their values,
  * each a run of its own with the id "NAME@P1=V1,P2=V2" (parameters in the
- * order the file gives them).  FIGURE is a report path (report/query.h).
+ * order the file gives them).  FIGURE is a report path (report/query.h),
+ * or several joined by " + " (their sum).
  */
 #ifndef COMPARE_SUITE_H
 #define COMPARE_SUITE_H

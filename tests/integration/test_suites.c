@@ -209,6 +209,30 @@ Test(suites, a_breakdown_by_step)
 	result_free(&r);
 }
 
+/* Parameters swept together, and a figure that is a sum: lab-stride makes
+ * PAGES * PASSES loads in its region, each an L1d hit or a miss, so hits +
+ * misses = 4 * 1 and 8 * 2. */
+Test(suites, zipped_sweeps_and_summed_figures)
+{
+	static const char text[] =
+		"[run s]\ncommand = lab-stride ${pages} ${passes}\noptions = --cpus 1\n"
+		"sweep.pages+passes = 4 1, 8 2\n\n"
+		"[plot loads]\nx = pages\n"
+		"series = s | region/tlb/l1d/hits + region/tlb/l1d/misses | loads\n";
+	gchar *suite = write_tmp_file("zip.suite", text), *dir = tmp_path("zip");
+	struct result r = mmusim((const char *[]){ "compare", suite, "-o", dir, NULL });
+	gchar *results = contents(dir, "results.json"), *points = points_of(results);
+
+	expect_status(&r, 0);
+	cr_expect_str_eq(points, "4=4 8=16");
+	expect_contains("ids", results, "\"id\" : \"s@pages=8,passes=2\"");
+	g_free(points);
+	g_free(results);
+	g_free(suite);
+	g_free(dir);
+	result_free(&r);
+}
+
 Test(suites, emitted_jobs_run_with_parallel_and_merge)
 {
 	gchar *suite = write_tmp_file("tiny.suite", tiny);
@@ -310,6 +334,8 @@ Test(suites, malformed_suites_name_the_line_or_group)
 	expect_bad_suite("[run a]\ncommand = hello\n[plot p]\nx = n\nseries = a\n",
 			 "expected RUN | FIGURE [| LABEL]");
 	expect_bad_suite("[suite]\ntitle = nothing\n", "no [run NAME] group");
+	expect_bad_suite("[run a]\ncommand = hello\nsweep.x+y = 1 2, 3\n",
+			 "[run a]: sweep.x+y: '3' needs 2 words");
 	expect_bad_suite("[run a]\ncommand = hello\n[plot p]\nx = n\nseries = a | faults\nseed = paper | lots\n",
 			 "[plot p]: seed 'paper | lots': expected LABEL | NUMBER");
 }
