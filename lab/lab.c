@@ -23,6 +23,7 @@
 
 static const struct lab *const all_labs[] = {
 	&lab_translate, &lab_cow, &lab_tlb_reach, &lab_asid, &lab_shootdown, &lab_vas, &lab_mshare,
+	&lab_userfault,
 };
 
 void lab_ask(struct lab_variant *v, const char *key, const char *prompt_fmt, ...)
