@@ -210,6 +210,47 @@ Test(gdb, break_registers_step_memory_walk)
 	result_free(&r);
 }
 
+/* The text of the line of `text` that starts with `prefix`, after its
+ * `nth` (from 0) occurrence (g_free it). */
+static gchar *line_of(const char *text, const char *prefix, int nth)
+{
+	const char *at = text;
+
+	for (int i = 0; at && i <= nth; i++)
+		if ((at = strstr(at, prefix)) && i < nth)
+			at += strlen(prefix);
+	cr_assert(at, "no line %d starting '%s' in:\n%s", nth, prefix, text ? text : "");
+	return g_strndup(at, strcspn(at, "\n"));
+}
+
+/* Reading memory faults nothing in, and nothing moves while gdb holds the
+ * guest: the stats before and after read and walk agree. */
+Test(gdb, reads_fault_nothing_in_and_time_stands_still)
+{
+	static const char *const cmds[] = {
+		"break bump", "continue", "monitor stats", "print gdb_untouched[500000]",
+		"eval \"monitor walk %p\", &gdb_untouched[500000]", "x/2gx &gdb_counter",
+		"monitor stats", "continue", NULL,
+	};
+	static const char *const same[] = { "  instructions", "  simulated time (ns)", "  page faults" };
+	struct result g, r;
+
+	debug_session(GUEST("gdbtarget"), cmds, &g, &r);
+	expect_contains("gdb: untouched memory reads as zeros", g.out, "$1 = 0 '\\000'\n");
+	expect_contains("monitor walk: still unmapped", g.err, "    -> translation fault at level ");
+	for (size_t i = 0; i < G_N_ELEMENTS(same); i++) {
+		gchar *before = line_of(g.err, same[i], 0), *after = line_of(g.err, same[i], 1);
+
+		cr_expect_str_eq(before, after, "monitor stats moved while gdb held the guest");
+		g_free(before);
+		g_free(after);
+	}
+	expect_contains("guest output", r.out, "gdb_counter 43\n");
+	expect_status(&r, 0);
+	result_free(&g);
+	result_free(&r);
+}
+
 Test(gdb, source_step_and_finish)
 {
 	static const char *const cmds[] = {
