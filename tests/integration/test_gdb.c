@@ -436,3 +436,99 @@ Test(gdb, disconnect_mid_session)
 	g_string_free(seen, TRUE);
 	result_free(&r);
 }
+
+/* The address of `symbol` in `program`, from objdump's symbol table. */
+static uint64_t symbol_address(const char *program, const char *symbol)
+{
+	const char *const argv[] = { GUEST_OBJDUMP_PATH, "-t", program, NULL };
+	struct result r = run_argv(argv);
+	gchar *tail = g_strdup_printf(" %s\n", symbol);
+	const char *end = strstr(r.out, tail), *line = end;
+	uint64_t addr;
+
+	cr_assert(end, "objdump lists no %s in %s", symbol, program);
+	while (line > r.out && line[-1] != '\n')
+		line--;
+	addr = g_ascii_strtoull(line, NULL, 16);
+	g_free(tail);
+	result_free(&r);
+	return addr;
+}
+
+/* Little-endian hex of a 64-bit register, as `p` answers (g_free it). */
+static gchar *le_hex(uint64_t value)
+{
+	GString *out = g_string_new(NULL);
+
+	for (int i = 0; i < 8; i++)
+		g_string_append_printf(out, "%02x", (unsigned)(value >> (8 * i)) & 0xff);
+	return g_string_free(out, FALSE);
+}
+
+/* A client that resumes without removing the breakpoint it stopped at:
+ * the stub steps over it (bump runs once, so the next stop is the end),
+ * and the registers are 31 + 2 eight-byte ones and a four-byte cpsr. */
+Test(gdb, resume_from_a_breakpoint)
+{
+	uint64_t bump = symbol_address(GUEST("gdbtarget"), "bump");
+	gchar *packet = g_strdup_printf("Z0,%" PRIx64 ",4", bump), *pc = le_hex(bump), *want;
+	GString *seen = g_string_new(NULL);
+	struct result r;
+	struct stub s;
+	int fd;
+
+	start_stub(&s, GUEST("gdbtarget"));
+	fd = connect_raw(&s);
+	send_packet(fd, "?");
+	expect_reply(fd, seen, "$T05thread:64;#");
+	send_packet(fd, packet);
+	expect_reply(fd, seen, "$OK#");
+	send_packet(fd, "c");
+	expect_reply(fd, seen, "$T05thread:64;#");
+	send_packet(fd, "p20");			/* pc */
+	want = g_strdup_printf("$%s#", pc);
+	expect_reply(fd, seen, want);
+	send_packet(fd, "g");
+	read_until(fd, seen, "#");
+	cr_expect_eq(strcspn(strchr(seen->str, '$') + 1, "#"), (size_t)(33 * 16 + 8),
+		     "g answered %s", seen->str);
+	send_raw(fd, "+");
+	g_string_truncate(seen, 0);
+	send_packet(fd, "c");
+	expect_reply(fd, seen, "$W00#");
+	r = finish_stub(&s);
+	close(fd);
+	expect_contains("guest output", r.out, "gdb_counter 43\n");
+	expect_status(&r, 0);
+	g_free(want);
+	g_free(packet);
+	g_free(pc);
+	g_string_free(seen, TRUE);
+	result_free(&r);
+}
+
+/* Ctrl-C (a 0x03 byte) stops a running guest: SIGINT's stop reply. */
+Test(gdb, interrupt_a_running_guest)
+{
+	GString *seen = g_string_new(NULL);
+	struct result r;
+	struct stub s;
+	int fd;
+
+	start_stub(&s, GUEST("loop"));
+	fd = connect_raw(&s);
+	send_packet(fd, "?");
+	expect_reply(fd, seen, "$T05thread:64;#");
+	send_packet(fd, "c");
+	read_until(fd, seen, "+");
+	g_usleep(200 * 1000);			/* let it run */
+	send_raw(fd, "\x03");
+	expect_reply(fd, seen, "$T02thread:64;#");
+	send_packet(fd, "k");
+	r = finish_stub(&s);
+	close(fd);
+	expect_contains("guest output", r.out, "looping forever\n");
+	expect_status(&r, 137);
+	g_string_free(seen, TRUE);
+	result_free(&r);
+}
