@@ -57,10 +57,11 @@ static int open_output(const char *path)
 	return fd;
 }
 
-/* Start `mmusim run --gdb 0 PROGRAM`; returns once it listens. */
-static void start_stub(struct stub *s, const char *program)
+/* Start `mmusim run --gdb 0 ARGS...` (options, the program and its
+ * arguments: NULL-terminated); returns once it listens. */
+static void start_stub_with(struct stub *s, const char *const *args)
 {
-	const char *argv[] = { MMUSIM_PATH, "run", "--gdb", "0", program, NULL };
+	GPtrArray *argv = g_ptr_array_new();
 	GError *error = NULL;
 	gchar *text = NULL;
 	int out, err;
@@ -69,9 +70,18 @@ static void start_stub(struct stub *s, const char *program)
 	s->err_path = tmp_path("stub.err");
 	out = open_output(s->out_path);
 	err = open_output(s->err_path);
-	cr_assert(g_spawn_async_with_fds(tmp_dir(), (gchar **)argv, NULL, G_SPAWN_DO_NOT_REAP_CHILD,
-					 stub_child_setup, NULL, &s->pid, -1, out, err, &error),
+	g_ptr_array_add(argv, (gpointer)MMUSIM_PATH);
+	g_ptr_array_add(argv, (gpointer)"run");
+	g_ptr_array_add(argv, (gpointer)"--gdb");
+	g_ptr_array_add(argv, (gpointer)"0");
+	for (const char *const *a = args; *a; a++)
+		g_ptr_array_add(argv, (gpointer)*a);
+	g_ptr_array_add(argv, NULL);
+	cr_assert(g_spawn_async_with_fds(tmp_dir(), (gchar **)argv->pdata, NULL,
+					 G_SPAWN_DO_NOT_REAP_CHILD, stub_child_setup, NULL, &s->pid, -1,
+					 out, err, &error),
 		  "cannot start mmusim: %s", error ? error->message : "?");
+	g_ptr_array_free(argv, TRUE);
 	close(out);
 	close(err);
 	s->port = 0;
@@ -87,6 +97,13 @@ static void start_stub(struct stub *s, const char *program)
 	}
 	cr_assert(s->port > 0, "mmusim never listened; it said: %s", text ? text : "");
 	g_free(text);
+}
+
+static void start_stub(struct stub *s, const char *program)
+{
+	const char *const args[] = { program, NULL };
+
+	start_stub_with(s, args);
 }
 
 /* Wait for the stub's mmusim to end (it must, within a minute). */
@@ -247,6 +264,38 @@ Test(gdb, reads_fault_nothing_in_and_time_stands_still)
 	}
 	expect_contains("guest output", r.out, "gdb_counter 43\n");
 	expect_status(&r, 0);
+	result_free(&g);
+	result_free(&r);
+}
+
+/* A session that only continues changes nothing the run reports (the
+ * plain run's output goes to a file too, as the stub's does: the guest's C
+ * library asks what its standard output is). */
+Test(gdb, continuing_keeps_the_run_exact)
+{
+	const char *const args[] = { "--clear-env", "--report", "gdb.json", GUEST("gdbtarget"), NULL };
+	static const char *const cmds[] = { "continue", NULL };
+	const char *const sh[] = { "/bin/sh", "-c", "exec \"$0\" run --clear-env --report plain.json "
+				   "\"$1\" > plain.out 2> plain.err", MMUSIM_PATH, GUEST("gdbtarget"), NULL };
+	struct result plain = run_argv(sh);
+	gchar *plain_path = tmp_path("plain.json"), *gdb_path = tmp_path("gdb.json");
+	gchar *want, *got;
+	struct result g, r;
+	struct stub s;
+
+	start_stub_with(&s, args);
+	g = run_gdb(&s, GUEST("gdbtarget"), cmds);
+	r = finish_stub(&s);
+	expect_status(&plain, 0);
+	expect_status(&r, 0);
+	want = report_before_host(plain_path);
+	got = report_before_host(gdb_path);
+	cr_expect_str_eq(got, want, "the report under gdb differs from the plain run's");
+	g_free(want);
+	g_free(got);
+	g_free(plain_path);
+	g_free(gdb_path);
+	result_free(&plain);
 	result_free(&g);
 	result_free(&r);
 }
