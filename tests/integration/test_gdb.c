@@ -581,3 +581,35 @@ Test(gdb, interrupt_a_running_guest)
 	g_string_free(seen, TRUE);
 	result_free(&r);
 }
+
+/* A port that is no number, too big, or taken is a usage error. */
+Test(gdb, bad_ports)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	socklen_t len = sizeof(a);
+	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	struct result r;
+	gchar *port, *want;
+
+	r = run_mmusim("--gdb", "http", GUEST("gdbtarget"), NULL);
+	expect_status(&r, 2);
+	expect_contains("stderr", r.err, "--gdb http: expected a TCP port number, 0 to 65535");
+	result_free(&r);
+	r = run_mmusim("--gdb", "65536", GUEST("gdbtarget"), NULL);
+	expect_status(&r, 2);
+	expect_contains("stderr", r.err, "--gdb 65536: expected a TCP port number");
+	result_free(&r);
+	cr_assert(fd >= 0 && !bind(fd, (struct sockaddr *)&a, sizeof(a)) && !listen(fd, 1) &&
+		  !getsockname(fd, (struct sockaddr *)&a, &len));
+	port = g_strdup_printf("%d", ntohs(a.sin_port));
+	r = run_mmusim("--gdb", port, GUEST("gdbtarget"), NULL);
+	expect_status(&r, 2);
+	want = g_strdup_printf("--gdb %s: cannot listen on 127.0.0.1:%s: Address already in use", port,
+			       port);
+	expect_contains("stderr", r.err, want);
+	expect_not_contains("guest output", r.out, "gdb_counter");
+	close(fd);
+	g_free(want);
+	g_free(port);
+	result_free(&r);
+}
