@@ -758,6 +758,22 @@ void cpu_set_fpsimd(struct cpu *cpu, const struct cpu_fpsimd *fp)
 	uc_reg_write(cpu->uc, UC_ARM64_REG_FPCR, &fp->fpcr);
 }
 
+void cpu_context_fpsimd(const struct cpu_context *ctx, struct cpu_fpsimd *fp)
+{
+	for (int i = 0; i < 32; i++)
+		uc_context_reg_read(ctx->uc, UC_ARM64_REG_Q0 + i, fp->vregs[i]);
+	uc_context_reg_read(ctx->uc, UC_ARM64_REG_FPSR, &fp->fpsr);
+	uc_context_reg_read(ctx->uc, UC_ARM64_REG_FPCR, &fp->fpcr);
+}
+
+void cpu_context_set_fpsimd(struct cpu_context *ctx, const struct cpu_fpsimd *fp)
+{
+	for (int i = 0; i < 32; i++)
+		uc_context_reg_write(ctx->uc, UC_ARM64_REG_Q0 + i, fp->vregs[i]);
+	uc_context_reg_write(ctx->uc, UC_ARM64_REG_FPSR, &fp->fpsr);
+	uc_context_reg_write(ctx->uc, UC_ARM64_REG_FPCR, &fp->fpcr);
+}
+
 void cpu_enter_user(struct cpu *cpu, uint64_t pc, uint64_t sp)
 {
 	uint64_t zero = 0;

@@ -131,6 +131,9 @@ struct cpu_fpsimd {
 };
 void cpu_get_fpsimd(struct cpu *cpu, struct cpu_fpsimd *fp);
 void cpu_set_fpsimd(struct cpu *cpu, const struct cpu_fpsimd *fp);
+/* The same of a context that is not loaded (a debugger's view). */
+void cpu_context_fpsimd(const struct cpu_context *ctx, struct cpu_fpsimd *fp);
+void cpu_context_set_fpsimd(struct cpu_context *ctx, const struct cpu_fpsimd *fp);
 
 /* Reset the registers for a new program entering EL0 at `pc` with `sp`. */
 void cpu_enter_user(struct cpu *cpu, uint64_t pc, uint64_t sp);

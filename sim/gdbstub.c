@@ -32,8 +32,14 @@
 #include "sim/report.h"
 
 #define SERVE_POLL_MS	200	/* how often a waiting stub looks for host signals */
-#define NR_GDB_REGS	34	/* x0-x30, sp, pc (8 bytes each), cpsr (4) */
+/* The registers in target.xml's order: x0-x30, sp, pc (8 bytes each), cpsr
+ * (4), then v0-v31 (16), fpsr and fpcr (4). */
 #define GDB_REG_CPSR	33
+#define GDB_REG_V0	34
+#define GDB_REG_FPSR	66
+#define GDB_REG_FPCR	67
+#define NR_GDB_REGS	68
+#define GDB_REG_MAX	16	/* bytes */
 #define MONITOR_CHUNK	2048	/* bytes of monitor text per `O` packet */
 #define SIGTRAP_NR	5
 #define SIGINT_NR	2
@@ -138,35 +144,80 @@ static struct task *g_task(struct machine *m, struct gdbstub *g)
 
 static int reg_size(int n)
 {
-	return n == GDB_REG_CPSR ? 4 : 8;
+	if (n == GDB_REG_CPSR || n >= GDB_REG_FPSR)
+		return 4;
+	return n >= GDB_REG_V0 ? 16 : 8;
 }
 
-static uint64_t get_reg(struct task *t, int n)
+static void put_le(uint8_t *bytes, uint64_t value, int size)
 {
-	return cpu_context_reg(t->ctx, n == GDB_REG_CPSR ? CPU_REG_NZCV : n);
+	for (int i = 0; i < size; i++)
+		bytes[i] = (uint8_t)(value >> (8 * i));
 }
 
-static void set_reg(struct task *t, int n, uint64_t value)
+static uint64_t get_le(const uint8_t *bytes, int size)
 {
-	cpu_context_set_reg(t->ctx, n == GDB_REG_CPSR ? CPU_REG_NZCV : n, value);
+	uint64_t value = 0;
+
+	for (int i = 0; i < size; i++)
+		value |= (uint64_t)bytes[i] << (8 * i);
+	return value;
 }
 
-/* Little-endian hex, as the target's memory holds it. */
-static void append_le(GString *out, uint64_t value, int bytes)
+/* Register `n` of `t` as the target holds it: little-endian bytes (a v
+ * register's low half first). */
+static void read_reg(struct task *t, int n, uint8_t *bytes)
 {
-	for (int i = 0; i < bytes; i++)
-		g_string_append_printf(out, "%02x", (unsigned)(value >> (8 * i)) & 0xff);
+	struct cpu_fpsimd fp;
+
+	if (n < GDB_REG_V0) {
+		put_le(bytes, cpu_context_reg(t->ctx, n == GDB_REG_CPSR ? CPU_REG_NZCV : n), reg_size(n));
+		return;
+	}
+	cpu_context_fpsimd(t->ctx, &fp);
+	if (n < GDB_REG_FPSR) {
+		put_le(bytes, fp.vregs[n - GDB_REG_V0][0], 8);
+		put_le(bytes + 8, fp.vregs[n - GDB_REG_V0][1], 8);
+	} else {
+		put_le(bytes, n == GDB_REG_FPSR ? fp.fpsr : fp.fpcr, 4);
+	}
 }
 
-static bool parse_le(const char *hex, int bytes, uint64_t *value)
+static void write_reg(struct task *t, int n, const uint8_t *bytes)
 {
-	*value = 0;
-	for (int i = 0; i < bytes; i++) {
+	struct cpu_fpsimd fp;
+
+	if (n < GDB_REG_V0) {
+		cpu_context_set_reg(t->ctx, n == GDB_REG_CPSR ? CPU_REG_NZCV : n, get_le(bytes, reg_size(n)));
+		return;
+	}
+	cpu_context_fpsimd(t->ctx, &fp);
+	if (n < GDB_REG_FPSR) {
+		fp.vregs[n - GDB_REG_V0][0] = get_le(bytes, 8);
+		fp.vregs[n - GDB_REG_V0][1] = get_le(bytes + 8, 8);
+	} else if (n == GDB_REG_FPSR) {
+		fp.fpsr = (uint32_t)get_le(bytes, 4);
+	} else {
+		fp.fpcr = (uint32_t)get_le(bytes, 4);
+	}
+	cpu_context_set_fpsimd(t->ctx, &fp);
+}
+
+static void append_hex(GString *out, const uint8_t *bytes, size_t len)
+{
+	for (size_t i = 0; i < len; i++)
+		g_string_append_printf(out, "%02x", bytes[i]);
+}
+
+/* `len` bytes from 2 * `len` hex digits. */
+static bool parse_hex(const char *hex, uint8_t *bytes, size_t len)
+{
+	for (size_t i = 0; i < len; i++) {
 		int hi = g_ascii_xdigit_value(hex[2 * i]), lo;
 
 		if (hi < 0 || (lo = g_ascii_xdigit_value(hex[2 * i + 1])) < 0)
 			return false;
-		*value |= (uint64_t)(hi << 4 | lo) << (8 * i);
+		bytes[i] = (uint8_t)(hi << 4 | lo);
 	}
 	return true;
 }
@@ -255,6 +306,41 @@ static bool parse_tid(const char *s, int *tid)
 	return true;
 }
 
+/* org.gnu.gdb.aarch64.fpu: each v register is a union of its lanes as
+ * doubles, singles, halves, bytes and the whole quadword. */
+static void fpu_xml(GString *out)
+{
+	static const struct { const char *id, *type; int count; } vectors[] = {
+		{ "v2d", "ieee_double", 2 }, { "v2u", "uint64", 2 }, { "v2i", "int64", 2 },
+		{ "v4f", "ieee_single", 4 }, { "v4u", "uint32", 4 }, { "v4i", "int32", 4 },
+		{ "v8u", "uint16", 8 }, { "v8i", "int16", 8 }, { "v16u", "uint8", 16 },
+		{ "v16i", "int8", 16 }, { "v1u", "uint128", 1 }, { "v1i", "int128", 1 },
+	};
+	static const char *const unions =
+		"<union id=\"vnd\"><field name=\"f\" type=\"v2d\"/><field name=\"u\" type=\"v2u\"/>"
+		"<field name=\"s\" type=\"v2i\"/></union>\n"
+		"<union id=\"vns\"><field name=\"f\" type=\"v4f\"/><field name=\"u\" type=\"v4u\"/>"
+		"<field name=\"s\" type=\"v4i\"/></union>\n"
+		"<union id=\"vnh\"><field name=\"u\" type=\"v8u\"/><field name=\"s\" type=\"v8i\"/></union>\n"
+		"<union id=\"vnb\"><field name=\"u\" type=\"v16u\"/><field name=\"s\" type=\"v16i\"/></union>\n"
+		"<union id=\"vnq\"><field name=\"u\" type=\"v1u\"/><field name=\"s\" type=\"v1i\"/></union>\n"
+		"<union id=\"vnv\"><field name=\"d\" type=\"vnd\"/><field name=\"s\" type=\"vns\"/>"
+		"<field name=\"h\" type=\"vnh\"/><field name=\"b\" type=\"vnb\"/>"
+		"<field name=\"q\" type=\"vnq\"/></union>\n";
+
+	g_string_append(out, "<feature name=\"org.gnu.gdb.aarch64.fpu\">\n");
+	for (size_t i = 0; i < G_N_ELEMENTS(vectors); i++)
+		g_string_append_printf(out, "<vector id=\"%s\" type=\"%s\" count=\"%d\"/>\n",
+				       vectors[i].id, vectors[i].type, vectors[i].count);
+	g_string_append(out, unions);
+	for (int n = 0; n < 32; n++)
+		g_string_append_printf(out, "<reg name=\"v%d\" bitsize=\"128\" type=\"vnv\" regnum=\"%d\"/>\n",
+				       n, GDB_REG_V0 + n);
+	g_string_append_printf(out, "<reg name=\"fpsr\" bitsize=\"32\" type=\"int\" regnum=\"%d\"/>\n"
+				    "<reg name=\"fpcr\" bitsize=\"32\" type=\"int\" regnum=\"%d\"/>\n"
+				    "</feature>\n", GDB_REG_FPSR, GDB_REG_FPCR);
+}
+
 static void target_xml(GString *out)
 {
 	g_string_append(out, "<?xml version=\"1.0\"?>\n<!DOCTYPE target SYSTEM \"gdb-target.dtd\">\n"
@@ -265,7 +351,9 @@ static void target_xml(GString *out)
 				       n, n);
 	g_string_append(out, "<reg name=\"sp\" bitsize=\"64\" type=\"data_ptr\"/>\n"
 			     "<reg name=\"pc\" bitsize=\"64\" type=\"code_ptr\"/>\n"
-			     "<reg name=\"cpsr\" bitsize=\"32\" type=\"int\"/>\n</feature>\n</target>\n");
+			     "<reg name=\"cpsr\" bitsize=\"32\" type=\"int\"/>\n</feature>\n");
+	fpu_xml(out);
+	g_string_append(out, "</target>\n");
 }
 
 /* qXfer:features:read:ANNEX:OFFSET,LENGTH */
@@ -312,8 +400,7 @@ static void reply_hex_text(struct gdbstub *g, const char *text)
 {
 	GString *out = g_string_new(NULL);
 
-	for (const char *p = text; *p; p++)
-		g_string_append_printf(out, "%02x", (unsigned char)*p);
+	append_hex(out, (const uint8_t *)text, strlen(text));
 	reply(g, out->str);
 	g_string_free(out, TRUE);
 }
@@ -336,9 +423,12 @@ static void handle_read_regs(struct machine *m, struct gdbstub *g)
 {
 	struct task *t = g_task(m, g);
 	GString *out = g_string_new(NULL);
+	uint8_t bytes[GDB_REG_MAX];
 
-	for (int n = 0; t && n < NR_GDB_REGS; n++)
-		append_le(out, get_reg(t, n), reg_size(n));
+	for (int n = 0; t && n < NR_GDB_REGS; n++) {
+		read_reg(t, n, bytes);
+		append_hex(out, bytes, (size_t)reg_size(n));
+	}
 	reply(g, t ? out->str : "E01");
 	g_string_free(out, TRUE);
 }
@@ -346,17 +436,18 @@ static void handle_read_regs(struct machine *m, struct gdbstub *g)
 static void handle_write_regs(struct machine *m, struct gdbstub *g, const char *hex)
 {
 	struct task *t = g_task(m, g);
-	uint64_t values[NR_GDB_REGS];
+	uint8_t bytes[NR_GDB_REGS][GDB_REG_MAX];
 	size_t at = 0;
 
-	for (int n = 0; t && n < NR_GDB_REGS; at += 2 * reg_size(n), n++) {
-		if (strlen(hex) < at + 2 * reg_size(n) || !parse_le(hex + at, reg_size(n), &values[n])) {
+	for (int n = 0; t && n < NR_GDB_REGS; at += 2 * (size_t)reg_size(n), n++) {
+		if (strlen(hex) < at + 2 * (size_t)reg_size(n) ||
+		    !parse_hex(hex + at, bytes[n], (size_t)reg_size(n))) {
 			reply(g, "E22");
 			return;
 		}
 	}
 	for (int n = 0; t && n < NR_GDB_REGS; n++)
-		set_reg(t, n, values[n]);
+		write_reg(t, n, bytes[n]);
 	reply(g, t ? "OK" : "E01");
 }
 
@@ -364,26 +455,29 @@ static void handle_write_regs(struct machine *m, struct gdbstub *g, const char *
 static void handle_one_reg(struct machine *m, struct gdbstub *g, const char *arg, bool write)
 {
 	struct task *t = g_task(m, g);
+	uint8_t bytes[GDB_REG_MAX];
 	GString *out;
-	uint64_t value;
 	char *end;
 	long n = strtol(arg, &end, 16);
+	size_t size;
 
 	if (!t || end == arg || n < 0 || n >= NR_GDB_REGS || (write ? *end != '=' : *end != 0)) {
 		reply(g, "E22");
 		return;
 	}
+	size = (size_t)reg_size((int)n);
 	if (write) {
-		if (strlen(end + 1) != 2u * reg_size((int)n) || !parse_le(end + 1, reg_size((int)n), &value)) {
+		if (strlen(end + 1) != 2 * size || !parse_hex(end + 1, bytes, size)) {
 			reply(g, "E22");
 			return;
 		}
-		set_reg(t, (int)n, value);
+		write_reg(t, (int)n, bytes);
 		reply(g, "OK");
 		return;
 	}
+	read_reg(t, (int)n, bytes);
 	out = g_string_new(NULL);
-	append_le(out, get_reg(t, (int)n), reg_size((int)n));
+	append_hex(out, bytes, size);
 	reply(g, out->str);
 	g_string_free(out, TRUE);
 }
@@ -405,8 +499,7 @@ static void handle_read_mem(struct machine *m, struct gdbstub *g, const char *ar
 	buf = g_malloc(len + 1);
 	got = read_guest(t->mm, addr, buf, len);
 	out = g_string_new(NULL);
-	for (size_t i = 0; i < got; i++)
-		g_string_append_printf(out, "%02x", buf[i]);
+	append_hex(out, buf, got);
 	reply(g, got || !len ? out->str : "E14");	/* EFAULT */
 	g_string_free(out, TRUE);
 	g_free(buf);
@@ -426,13 +519,7 @@ static void handle_write_mem(struct machine *m, struct gdbstub *g, const char *a
 		return;
 	}
 	buf = g_malloc(len + 1);
-	ok = true;
-	for (uint64_t i = 0; i < len && ok; i++) {
-		uint64_t byte;
-
-		ok = parse_le(rest + 1 + 2 * i, 1, &byte);
-		buf[i] = (uint8_t)byte;
-	}
+	ok = parse_hex(rest + 1, buf, len);
 	reply(g, !ok ? "E22" : write_guest(t->mm, addr, buf, len) ? "OK" : "E14");
 	g_free(buf);
 }
@@ -665,10 +752,10 @@ static void run_monitor(struct machine *m, struct gdbstub *g, const char *line, 
 static void handle_rcmd(struct machine *m, struct gdbstub *g, const char *hex)
 {
 	GString *line = g_string_new(NULL), *out = g_string_new(NULL);
-	uint64_t byte;
+	uint8_t byte;
 
 	for (; hex[0] && hex[1]; hex += 2) {
-		if (!parse_le(hex, 1, &byte) || !byte)
+		if (!parse_hex(hex, &byte, 1) || !byte)
 			break;
 		g_string_append_c(line, (char)byte);
 	}
@@ -679,8 +766,7 @@ static void handle_rcmd(struct machine *m, struct gdbstub *g, const char *hex)
 		for (size_t at = 0; at < out->len; at += MONITOR_CHUNK) {
 			GString *packet = g_string_new("O");
 
-			for (size_t i = at; i < out->len && i < at + MONITOR_CHUNK; i++)
-				g_string_append_printf(packet, "%02x", (unsigned char)out->str[i]);
+			append_hex(packet, (const uint8_t *)out->str + at, MIN(MONITOR_CHUNK, out->len - at));
 			gdb_conn_send(&g->conn, packet->str, packet->len);
 			g_string_free(packet, TRUE);
 		}

@@ -2,7 +2,7 @@
  * gdbstub: `mmusim run --gdb PORT`, a GDB remote serial protocol server on
  * 127.0.0.1 for gdb-multiarch (docs/gdb.md).  Every guest task is a thread
  * of one target (thread id = tid); registers are x0-x30, sp, pc and cpsr
- * (org.gnu.gdb.aarch64.core); memory is read through the chosen thread's
+ * (org.gnu.gdb.aarch64.core), v0-v31, fpsr and fpcr (.fpu); memory is read through the chosen thread's
  * page tables without faulting anything in; breakpoints live in mmusim
  * (guest memory is never patched); `monitor walk|vmas|tlb|stats` show the
  * MMU.

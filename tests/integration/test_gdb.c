@@ -4,9 +4,10 @@
  * would (noise, bad checksums, wild addresses, a hang-up).
  *
  * Known answers:
- *  - guest/gdbtarget sets gdb_counter to 40 + argc = 41 and calls bump(2);
- *    the AArch64 procedure call standard passes that 2 in x0 and keeps sp
- *    16-byte aligned; bump adds it (43) and main prints "gdb_counter 43";
+ *  - guest/gdbtarget sets gdb_counter to 40 + argc = 41 and calls
+ *    bump(2, 1.5); the AArch64 procedure call standard passes 2 in x0 and
+ *    1.5 in v0 and keeps sp 16-byte aligned; bump adds 2 (43) and main
+ *    prints "gdb_counter 43" and "gdb_scale 1.5";
  *  - one AArch64 instruction is 4 bytes, so a single step from bump's
  *    first instruction (straight-line code) leaves pc at bump + 4;
  *  - the 4 KiB-granule table indices of an address are its bits 47-39,
@@ -184,7 +185,8 @@ Test(gdb, break_registers_step_memory_walk)
 		"print gdb_counter", "print $x0", "print $pc == (long)bump", "print (long)$sp % 16",
 		"stepi", "print (long)$pc - (long)bump",
 		"print &gdb_counter", "eval \"monitor walk %p\", &gdb_counter", "monitor vmas",
-		"set var gdb_counter = 100", "continue", NULL,
+		"print $v0.d.f[0]", "set var $v0.d.f[0] = 2.5", "set var gdb_counter = 100", "continue",
+		NULL,
 	};
 	struct result g, r;
 	uint64_t va, page;
@@ -220,8 +222,11 @@ Test(gdb, break_registers_step_memory_walk)
 	expect_contains("monitor vmas", g.err, "r-xp 00000000");
 	expect_contains("monitor vmas", g.err, "[stack]\n");
 	expect_contains("gdb", g.out, "exited normally");
-	/* The debugger's write reached the guest: 100 + 2. */
-	expect_contains("guest output", r.out, "gdb_counter 102\n");
+	/* bump's second argument, in v0 (the FP/SIMD registers' feature). */
+	expect_contains("gdb: v0, bump's second argument", g.out, "$7 = 1.5\n");
+	/* The debugger's writes reached the guest: 100 + 2, and v0 before
+	 * bump stored it (its first instruction only moved sp). */
+	expect_contains("guest output", r.out, "gdb_counter 102\ngdb_scale 2.5\n");
 	expect_status(&r, 0);
 	result_free(&g);
 	result_free(&r);
@@ -308,7 +313,7 @@ Test(gdb, source_step_and_finish)
 	struct result g, r;
 
 	debug_session(GUEST("gdbtarget"), cmds, &g, &r);
-	expect_contains("gdb", g.out, "Breakpoint 1, bump (by=2)");
+	expect_contains("gdb", g.out, "Breakpoint 1, bump (by=2, scale=1.5)");
 	expect_contains("gdb: after the addition", g.out, "$1 = 43\n");
 	expect_contains("gdb: bump's result", g.out, "Value returned is $2 = 43\n");
 	expect_contains("guest output", r.out, "gdb_counter 43\n");
@@ -516,7 +521,8 @@ static gchar *le_hex(uint64_t value)
 
 /* A client that resumes without removing the breakpoint it stopped at:
  * the stub steps over it (bump runs once, so the next stop is the end),
- * and the registers are 31 + 2 eight-byte ones and a four-byte cpsr. */
+ * and the registers are x0-x30, sp and pc (8 bytes each), cpsr (4),
+ * v0-v31 (16) and fpsr and fpcr (4): 788 bytes, in hex. */
 Test(gdb, resume_from_a_breakpoint)
 {
 	uint64_t bump = symbol_address(GUEST("gdbtarget"), "bump");
@@ -539,7 +545,7 @@ Test(gdb, resume_from_a_breakpoint)
 	expect_reply(fd, seen, want);
 	send_packet(fd, "g");
 	read_until(fd, seen, "#");
-	cr_expect_eq(strcspn(strchr(seen->str, '$') + 1, "#"), (size_t)(33 * 16 + 8),
+	cr_expect_eq(strcspn(strchr(seen->str, '$') + 1, "#"), (size_t)2 * (33 * 8 + 4 + 32 * 16 + 2 * 4),
 		     "g answered %s", seen->str);
 	send_raw(fd, "+");
 	g_string_truncate(seen, 0);
