@@ -2,10 +2,10 @@
  * gdbstub: `mmusim run --gdb PORT`, a GDB remote serial protocol server on
  * 127.0.0.1 for gdb-multiarch (docs/gdb.md).  Every guest task is a thread
  * of one target (thread id = tid); registers are x0-x30, sp, pc and cpsr
- * (org.gnu.gdb.aarch64.core), v0-v31, fpsr and fpcr (.fpu); memory is read through the chosen thread's
- * page tables without faulting anything in; breakpoints live in mmusim
- * (guest memory is never patched); `monitor walk|vmas|tlb|stats` show the
- * MMU.
+ * (org.gnu.gdb.aarch64.core) and v0-v31, fpsr and fpcr (.fpu); memory is
+ * read through the chosen thread's page tables without faulting anything
+ * in; breakpoints live in mmusim (guest memory is never patched); `monitor
+ * walk|vmas|tlb|stats` show the MMU.
  *
  * All-stop: while the debugger holds the guest no task runs and no clock
  * moves.  A step runs one instruction of the stepping task; the other tasks
