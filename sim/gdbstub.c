@@ -26,6 +26,7 @@
 #include "mmu/uaccess.h"
 #include "mmu/walk_trace.h"
 #include "report/text.h"
+#include "sim/abi.h"
 #include "sim/explain.h"
 #include "sim/gdb_packet.h"
 #include "sim/hostsig.h"
@@ -41,8 +42,6 @@
 #define NR_GDB_REGS	68
 #define GDB_REG_MAX	16	/* bytes */
 #define MONITOR_CHUNK	2048	/* bytes of monitor text per `O` packet */
-#define SIGTRAP_NR	5
-#define SIGINT_NR	2
 
 enum gdb_action { GDB_STAY, GDB_RESUME, GDB_DETACH, GDB_KILL };
 
@@ -974,7 +973,7 @@ static void look_for_interrupt(struct machine *m, struct gdbstub *g, struct task
 	if (gdb_conn_recv(&g->conn, ignored, 0) == GDB_RECV_CLOSED)
 		let_go(m, g, "closed the connection");
 	else if (g->conn.interrupt)
-		stop_for(g, t->tid, SIGINT_NR);
+		stop_for(g, t->tid, G_SIGINT);
 	g->conn.interrupt = false;
 	g_string_free(ignored, TRUE);
 }
@@ -989,7 +988,7 @@ bool gdbstub_before_run(struct machine *m, struct task *t)
 	if (!g->connected) {
 		if (!accept_debugger(g))
 			return false;
-		stop_for(g, t->tid, SIGTRAP_NR);
+		stop_for(g, t->tid, G_SIGTRAP);
 		g->g_tid = t->tid;
 	} else if (!g->stop_pending) {
 		look_for_interrupt(m, g, t);
@@ -999,7 +998,7 @@ bool gdbstub_before_run(struct machine *m, struct task *t)
 	if (action == GDB_KILL) {
 		if (!hostsig_pending()) {
 			fprintf(m->log, "mmusim: gdb killed the guest\n");
-			machine_exit(m, 128 + 9);
+			machine_exit(m, 128 + G_SIGKILL);
 		}
 		hang_up(m, g);
 		return false;
@@ -1024,7 +1023,29 @@ void gdbstub_after_run(struct machine *m, struct task *t, const struct cpu_exit 
 		g->step_tid = 0;
 	else if (e->event != CPU_DEBUG_STOP)
 		return;
-	stop_for(g, t->tid, SIGTRAP_NR);
+	stop_for(g, t->tid, G_SIGTRAP);
+}
+
+/* GDB's number for a Linux signal: its protocol numbers signals as the old
+ * Unix systems did (gdb/signals.def); the ones below 16 but BUS, USR1 and
+ * USR2 agree with Linux's (and G_SIGINT, G_SIGTRAP are sent as they are). */
+static int gdb_signal(int signo)
+{
+	switch (signo) {
+	case G_SIGBUS: return 10;
+	case G_SIGUSR1: return 30;
+	case G_SIGUSR2: return 31;
+	case G_SIGSTKFLT: return 143;	/* GDB_SIGNAL_UNKNOWN */
+	case G_SIGCHLD: return 20;
+	case G_SIGCONT: return 19;
+	case G_SIGSTOP: return 17;
+	case G_SIGTSTP: return 18;
+	case G_SIGURG: return 16;
+	case G_SIGIO: return 23;
+	case G_SIGPWR: return 32;
+	case G_SIGSYS: return 12;
+	default: return signo;
+	}
 }
 
 void gdbstub_close(struct machine *m, int status)
@@ -1037,12 +1058,13 @@ void gdbstub_close(struct machine *m, int status)
 		return;
 	if (g->connected && !g->gone) {
 		if (p && p->zombie && (p->wait_status & 0x7f))
-			snprintf(buf, sizeof(buf), "X%02x", p->wait_status & 0x7f);
+			snprintf(buf, sizeof(buf), "X%02x", gdb_signal(p->wait_status & 0x7f));
 		else if (p && p->zombie)
 			snprintf(buf, sizeof(buf), "W%02x", (p->wait_status >> 8) & 0xff);
+		else if (status > 128)
+			snprintf(buf, sizeof(buf), "X%02x", gdb_signal(status - 128));
 		else
-			snprintf(buf, sizeof(buf), status > 128 ? "X%02x" : "W%02x",
-				 status > 128 ? status - 128 : status);
+			snprintf(buf, sizeof(buf), "W%02x", status & 0xff);
 		reply(g, buf);
 	}
 	gdb_conn_close(&g->conn);

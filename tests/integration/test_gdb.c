@@ -619,3 +619,29 @@ Test(gdb, bad_ports)
 	g_free(port);
 	result_free(&r);
 }
+
+/* A guest killed by a signal: gdb hears which, in its own numbering
+ * (SIGBUS is Linux's 7 but GDB's 10; SIGSEGV 11 in both). */
+Test(gdb, killed_by_a_signal)
+{
+	static const char *const cmds[] = { "continue", NULL };
+	const char *const bus[] = { BB, "sh", "-c", "kill -BUS $$", NULL };
+	const char *const segv[] = { GUEST("segv"), NULL };
+	struct result g, r;
+	struct stub s;
+
+	start_stub_with(&s, bus);
+	g = run_gdb(&s, BB, cmds);
+	r = finish_stub(&s);
+	expect_contains("gdb", g.out, "Program terminated with signal SIGBUS, Bus error.");
+	expect_status(&r, 128 + 7);
+	result_free(&g);
+	result_free(&r);
+	start_stub_with(&s, segv);
+	g = run_gdb(&s, GUEST("segv"), cmds);
+	r = finish_stub(&s);
+	expect_contains("gdb", g.out, "Program terminated with signal SIGSEGV, Segmentation fault.");
+	expect_status(&r, 128 + 11);
+	result_free(&g);
+	result_free(&r);
+}
