@@ -6,7 +6,8 @@
  * delivers its signals, and runs it for at most a quantum.  The event that
  * ends the slice (system call, fault, budget) is handled before the next
  * pick.  Each CPU's agent pays for the instructions it ran and the lookups
- * its TLB model made.
+ * its TLB model made.  Under --gdb the debugger is served around each run
+ * of the engine (gdbstub_before_run, gdbstub_after_run).
  *
  * This is the top of sim/: it calls the scheduler, the system calls, the
  * signal and exit paths; none of them calls back here.
