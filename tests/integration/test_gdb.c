@@ -645,3 +645,54 @@ Test(gdb, killed_by_a_signal)
 	result_free(&g);
 	result_free(&r);
 }
+
+/* The stub's standard error must come to hold `needle` (10 s at most). */
+static void wait_for_stderr(const struct stub *s, const char *needle)
+{
+	gchar *text = NULL;
+
+	for (int i = 0; i < 200; i++) {
+		g_free(text);
+		text = NULL;
+		if (g_file_get_contents(s->err_path, &text, NULL, NULL) && strstr(text, needle))
+			break;
+		g_usleep(50 * 1000);
+	}
+	cr_assert(text && strstr(text, needle), "mmusim did not say '%s'; it said: %s", needle,
+		  text ? text : "");
+	g_free(text);
+}
+
+/* A client gone while the guest runs: the stub notices at the next slice
+ * and lets the guest run on (guest/loop never ends: SIGTERM ends mmusim,
+ * with 128 + 15). */
+Test(gdb, disconnect_while_running)
+{
+	uint64_t at = symbol_address(GUEST("loop"), "main");
+	gchar *packet = g_strdup_printf("Z0,%" PRIx64 ",4", at);
+	GString *seen = g_string_new(NULL);
+	struct result r;
+	struct stub s;
+	int fd;
+
+	start_stub(&s, GUEST("loop"));
+	fd = connect_raw(&s);
+	send_packet(fd, "?");
+	expect_reply(fd, seen, "$T05thread:64;#");
+	send_packet(fd, packet);
+	expect_reply(fd, seen, "$OK#");
+	send_packet(fd, "c");
+	expect_reply(fd, seen, "$T05thread:64;#");
+	send_packet(fd, "c");
+	read_until(fd, seen, "+");
+	close(fd);
+	wait_for_stderr(&s, "mmusim: gdb closed the connection; the guest runs on\n");
+	kill(s.pid, SIGTERM);
+	r = finish_stub(&s);
+	expect_contains("guest output", r.out, "looping forever\n");
+	expect_contains("mmusim", r.err, "SIGTERM: stopped the guest after ");
+	expect_status(&r, 128 + 15);
+	g_free(packet);
+	g_string_free(seen, TRUE);
+	result_free(&r);
+}
