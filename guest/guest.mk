@@ -41,6 +41,8 @@ GUEST_BINS = \
 	guest/bin/lab-stride \
 	guest/bin/lab-switch \
 	guest/bin/lab-storm \
+	guest/bin/gdbtarget \
+	guest/bin/gdbthreads \
 	guest/bin/roi \
 	guest/bin/paths \
 	guest/bin/overcommit \
@@ -99,6 +101,12 @@ NOLIBC_CFLAGS = -nostdlib -ffreestanding -fno-stack-protector -mno-outline-atomi
 $(NOLIBC_BINS): guest/bin/%: guest/%.c guest/mmusim.h
 	@mkdir -p guest/bin
 	$(AM_V_CC)$(GUEST_CC) $(GUEST_CFLAGS) $(NOLIBC_CFLAGS) -o $@ $<
+
+# The programs the gdb stub's tests debug: with debugging information.
+GDB_GUESTS = guest/bin/gdbtarget guest/bin/gdbthreads
+$(GDB_GUESTS): guest/bin/%: guest/%.c
+	@mkdir -p guest/bin
+	$(AM_V_CC)$(GUEST_CC) $(GUEST_CFLAGS) -g -O0 -pthread -o $@ $<
 
 # mmusim calibrate's probes as a guest: the same source as the native ones.
 guest/bin/calibench: guest/calibench.c sim/probes.c sim/probes.h

@@ -322,6 +322,18 @@ void tlb_probe(struct tlb *tlb, uint16_t asid, uint64_t va, struct tlb_probe *ou
 	pwc_find_deepest(tlb, asid, va, &out->pwc_level);
 }
 
+void tlb_for_each_entry(const struct tlb *tlb,
+			void (*fn)(void *arg, int cache, const struct tlb_entry *e), void *arg)
+{
+	for (int c = 0; c < TLB_NR_CACHES; c++) {
+		const struct cache *cache = &tlb->caches[c];
+
+		for (unsigned i = 0; i < cache->sets * cache->ways; i++)
+			if (cache->entries[i].valid)
+				fn(arg, c, &cache->entries[i]);
+	}
+}
+
 static void cache_invalidate(struct tlb *tlb, struct cache *c, bool (*drop)(const struct tlb *,
 			     const struct tlb_entry *, uint16_t, uint64_t), uint16_t asid, uint64_t va)
 {

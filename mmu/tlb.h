@@ -134,6 +134,11 @@ struct tlb_probe {
 	int pwc_level;			/* the deepest upper level the PWC holds, -1: none */
 };
 void tlb_probe(struct tlb *tlb, uint16_t asid, uint64_t va, struct tlb_probe *out);
+/* Call `fn` for each valid entry of each cache (TLB_L1I, TLB_L1D, TLB_L2,
+ * in slot order), changing nothing: for people (the gdb stub's `monitor
+ * tlb`). */
+void tlb_for_each_entry(const struct tlb *tlb,
+			void (*fn)(void *arg, int cache, const struct tlb_entry *e), void *arg);
 
 void tlb_flush_all(struct tlb *tlb);
 /* Every non-global entry of `asid` (all of them when untagged). */

@@ -76,6 +76,24 @@ struct cpu {
 	bool code_flush;		/* on_block stopped the run to flush the code buffer */
 	fastpath_watch_fn watch;	/* the memory hook's work (hook_data) */
 	void *watch_data;
+	/* the debugger's (sim/gdbstub.c) */
+	GHashTable *breakpoints;	/* va -> struct breakpoint, inserted or not */
+	bool step, pass;		/* for this run (cpu_debug_next_run) */
+	bool entered;			/* step or pass: a block of this run was entered */
+	bool left_start;		/* and another after it: the first instruction ran */
+	uint64_t run_pc;		/* the EL0 instruction this run starts with */
+	uc_hook step_hook;
+};
+
+/* A debugger's breakpoint: a code hook on its one address.  The hook stays
+ * when the breakpoint is removed (inserted false): a debugger removes and
+ * inserts its breakpoints at every stop, and code translated with the hook
+ * needs no retranslation then; deleting it would make Unicorn retranslate
+ * pages through tables that may not map them any more. */
+struct breakpoint {
+	uint64_t va;
+	uc_hook hook;
+	bool inserted;
 };
 
 struct sysreg {
@@ -281,6 +299,41 @@ static void flush_code_buffer(struct cpu *cpu)
 	cpu->code_flush = false;
 }
 
+/* A debugger's stop: before the instruction the hook was called for. */
+static void debug_stop(struct cpu *cpu)
+{
+	if (cpu->exit->event == CPU_NO_EVENT) {
+		cpu->exit->event = CPU_DEBUG_STOP;
+		uc_emu_stop(cpu->uc);
+	}
+}
+
+/* The instruction the run resumes at, before it ran. */
+static bool at_run_start(const struct cpu *cpu, uint64_t addr)
+{
+	return !cpu->left_start && addr == cpu->run_pc;
+}
+
+static void on_breakpoint(uc_engine *uc, uint64_t addr, uint32_t size, void *opaque)
+{
+	struct cpu *cpu = opaque;
+	const struct breakpoint *bp = g_hash_table_lookup(cpu->breakpoints, &addr);
+
+	if (bp && bp->inserted && !(cpu->pass && at_run_start(cpu, addr)))
+		debug_stop(cpu);
+}
+
+/* The step's hook covers the rest of the first instruction's page: the next
+ * instruction in the same block stops the run there; a new block (a branch
+ * taken) is stopped by on_block. */
+static void on_step(uc_engine *uc, uint64_t addr, uint32_t size, void *opaque)
+{
+	struct cpu *cpu = opaque;
+
+	if (!at_run_start(cpu, addr))
+		debug_stop(cpu);
+}
+
 /* Count instructions a block at a time.  A block that would take the count
  * past the budget does not run: the budget is never exceeded.  Neither does
  * a block entered when the code buffer must be flushed: the run resumes
@@ -299,6 +352,14 @@ static void on_block(uc_engine *uc, uint64_t addr, uint32_t size, void *opaque)
 		}
 		return;
 	}
+	if ((cpu->step || cpu->pass) && cpu->entered) {
+		cpu->left_start = true;
+		if (cpu->step) {	/* the block before ran whole: its last instruction was the step */
+			cpu->block_start = cpu->block_end = 0;
+			debug_stop(cpu);
+			return;
+		}
+	}
 	if (cpu->budget_end && cpu->insns + n > cpu->budget_end) {
 		if (cpu->exit->event == CPU_NO_EVENT) {
 			cpu->exit->event = CPU_BUDGET;
@@ -309,6 +370,7 @@ static void on_block(uc_engine *uc, uint64_t addr, uint32_t size, void *opaque)
 	cpu->insns += n;
 	cpu->block_start = addr;
 	cpu->block_end = addr + size;
+	cpu->entered = true;
 	if (cpu->model)
 		report_access(cpu, addr, size, true);
 }
@@ -323,6 +385,78 @@ static void uncount_rest_of_block(struct cpu *cpu, uint64_t pc)
 	cpu->block_start = cpu->block_end = 0;
 }
 
+static bool executable_in(struct cpu *cpu, struct mm *mm, uint64_t va);
+
+static uint64_t read_elr(struct cpu *cpu)
+{
+	uint64_t elr = 0;
+
+	uc_reg_read(cpu->uc, UC_ARM64_REG_ELR_EL1, &elr);
+	return elr;
+}
+
+/* A step needs its page's code translated with the step hook in it. */
+static void begin_debug_run(struct cpu *cpu)
+{
+	uint64_t page, end;
+
+	cpu->entered = cpu->left_start = false;
+	cpu->run_pc = cpu->pc == TRAMPOLINE_VA ? read_elr(cpu) : cpu->pc;
+	if (!cpu->step)
+		return;
+	page = cpu->run_pc & PAGE_MASK;
+	end = page + PAGE_SIZE;
+	if (executable_in(cpu, cpu->mm, page))
+		uc_ctl_remove_cache(cpu->uc, page, end);
+	if (uc_hook_add(cpu->uc, &cpu->step_hook, UC_HOOK_CODE, (void *)on_step, cpu, cpu->run_pc,
+			end - 1))
+		cpu->step = false;	/* then it runs on: a debugger sees a late stop */
+}
+
+/* Deleting the step hook drops the code translated with it. */
+static void end_debug_run(struct cpu *cpu)
+{
+	if (cpu->step)
+		uc_hook_del(cpu->uc, cpu->step_hook);
+	cpu->step = cpu->pass = false;
+}
+
+void cpu_debug_next_run(struct cpu *cpu, bool step, bool pass)
+{
+	cpu->step = step;
+	cpu->pass = pass;
+}
+
+int cpu_insert_breakpoint(struct cpu *cpu, uint64_t va)
+{
+	struct breakpoint *bp;
+
+	if (va >> VA_BITS || va % 4)
+		return -EINVAL;
+	bp = g_hash_table_lookup(cpu->breakpoints, &va);
+	if (!bp) {
+		if (g_hash_table_size(cpu->breakpoints) >= CPU_MAX_BREAKPOINTS)
+			return -ENOSPC;
+		bp = g_new0(struct breakpoint, 1);
+		bp->va = va;
+		if (uc_hook_add(cpu->uc, &bp->hook, UC_HOOK_CODE, (void *)on_breakpoint, cpu, va, va)) {
+			g_free(bp);
+			return -ENOMEM;
+		}
+		g_hash_table_insert(cpu->breakpoints, &bp->va, bp);
+	}
+	bp->inserted = true;
+	return 0;
+}
+
+void cpu_remove_breakpoint(struct cpu *cpu, uint64_t va)
+{
+	struct breakpoint *bp = g_hash_table_lookup(cpu->breakpoints, &va);
+
+	if (bp)
+		bp->inserted = false;
+}
+
 void cpu_run(struct cpu *cpu, uint64_t budget, struct cpu_exit *exit)
 {
 	uc_err err;
@@ -332,6 +466,8 @@ void cpu_run(struct cpu *cpu, uint64_t budget, struct cpu_exit *exit)
 	cpu->block_start = cpu->block_end = 0;	/* no block of this run entered yet */
 	cpu->budget_end = budget ? cpu->insns + budget : 0;
 	model_begin_run(cpu);
+	if (cpu->step || cpu->pass)
+		begin_debug_run(cpu);
 	for (;;) {
 		fastpath_enter(cpu->uc);
 		err = uc_emu_start(cpu->uc, cpu->pc, NEVER_PC, 0, 0);
@@ -343,7 +479,8 @@ void cpu_run(struct cpu *cpu, uint64_t budget, struct cpu_exit *exit)
 		if (err || exit->event != CPU_NO_EVENT)
 			break;
 	}
-	if (exit->event == CPU_BUDGET)
+	end_debug_run(cpu);
+	if (exit->event == CPU_BUDGET || exit->event == CPU_DEBUG_STOP)
 		exit->pc = cpu->pc;
 	if (exit->event == CPU_NO_EVENT) {
 		exit->event = CPU_ERROR;
@@ -564,12 +701,37 @@ void cpu_load_context(struct cpu *cpu, const struct cpu_context *ctx, struct mm 
 		cpu_flush_tlb(cpu);
 }
 
+/* The register of a context that holds `reg`'s EL0 value: before the
+ * context entered EL0 (at the trampoline), pc and sp are those it will
+ * enter with. */
+static int context_regid(const struct cpu_context *ctx, int reg)
+{
+	if (ctx->pc == TRAMPOLINE_VA && reg == CPU_REG_PC)
+		return UC_ARM64_REG_ELR_EL1;
+	if (ctx->pc == TRAMPOLINE_VA && reg == CPU_REG_SP)
+		return UC_ARM64_REG_SP_EL0;
+	return reg == CPU_REG_PC ? -1 : uc_regid(reg);
+}
+
 void cpu_context_set_reg(struct cpu_context *ctx, int reg, uint64_t value)
 {
-	if (reg == CPU_REG_PC)
+	int regid = context_regid(ctx, reg);
+
+	if (regid < 0)
 		ctx->pc = value;
 	else
-		uc_context_reg_write(ctx->uc, uc_regid(reg), &value);
+		uc_context_reg_write(ctx->uc, regid, &value);
+}
+
+uint64_t cpu_context_reg(const struct cpu_context *ctx, int reg)
+{
+	int regid = context_regid(ctx, reg);
+	uint64_t value = 0;
+
+	if (regid < 0)
+		return ctx->pc;
+	uc_context_reg_read(ctx->uc, regid, &value);
+	return value;
 }
 
 void cpu_context_init_user(struct cpu *cpu, struct cpu_context *ctx, uint64_t pc, uint64_t sp)
@@ -594,6 +756,22 @@ void cpu_set_fpsimd(struct cpu *cpu, const struct cpu_fpsimd *fp)
 		uc_reg_write(cpu->uc, UC_ARM64_REG_Q0 + i, fp->vregs[i]);
 	uc_reg_write(cpu->uc, UC_ARM64_REG_FPSR, &fp->fpsr);
 	uc_reg_write(cpu->uc, UC_ARM64_REG_FPCR, &fp->fpcr);
+}
+
+void cpu_context_fpsimd(const struct cpu_context *ctx, struct cpu_fpsimd *fp)
+{
+	for (int i = 0; i < 32; i++)
+		uc_context_reg_read(ctx->uc, UC_ARM64_REG_Q0 + i, fp->vregs[i]);
+	uc_context_reg_read(ctx->uc, UC_ARM64_REG_FPSR, &fp->fpsr);
+	uc_context_reg_read(ctx->uc, UC_ARM64_REG_FPCR, &fp->fpcr);
+}
+
+void cpu_context_set_fpsimd(struct cpu_context *ctx, const struct cpu_fpsimd *fp)
+{
+	for (int i = 0; i < 32; i++)
+		uc_context_reg_write(ctx->uc, UC_ARM64_REG_Q0 + i, fp->vregs[i]);
+	uc_context_reg_write(ctx->uc, UC_ARM64_REG_FPSR, &fp->fpsr);
+	uc_context_reg_write(ctx->uc, UC_ARM64_REG_FPCR, &fp->fpcr);
 }
 
 void cpu_enter_user(struct cpu *cpu, uint64_t pc, uint64_t sp)
@@ -847,9 +1025,11 @@ int cpu_create(struct phys *phys, struct cpu **out, GString *error)
 	int err;
 
 	cpu->phys = phys;
+	cpu->breakpoints = g_hash_table_new_full(g_int64_hash, g_int64_equal, NULL, g_free);
 	err = phys_alloc(phys, FRAME_KERNEL, &cpu->trampoline);
 	if (err) {
 		g_string_printf(error, "simulated memory too small for the CPU");
+		g_hash_table_destroy(cpu->breakpoints);
 		g_free(cpu);
 		return err;
 	}
@@ -857,6 +1037,7 @@ int cpu_create(struct phys *phys, struct cpu **out, GString *error)
 	if (phys_alloc(phys, FRAME_KERNEL, &cpu->sigreturn)) {
 		g_string_printf(error, "simulated memory too small for the CPU");
 		phys_put(phys, cpu->trampoline);
+		g_hash_table_destroy(cpu->breakpoints);
 		g_free(cpu);
 		return -ENOMEM;
 	}
@@ -887,6 +1068,7 @@ void cpu_destroy(struct cpu *cpu)
 	}
 	phys_put(cpu->phys, cpu->trampoline);
 	phys_put(cpu->phys, cpu->sigreturn);
+	g_hash_table_destroy(cpu->breakpoints);
 	g_free(cpu);
 }
 

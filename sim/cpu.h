@@ -44,6 +44,8 @@ enum cpu_event {
 	CPU_UNDEFINED,		/* pc is the instruction */
 	CPU_BREAKPOINT,		/* BRK; pc is the instruction */
 	CPU_BUDGET,		/* the instruction budget ran out */
+	CPU_DEBUG_STOP,		/* a debugger's breakpoint, or the end of its single
+				 * step: pc is the next instruction, not run yet */
 	CPU_ERROR,		/* the emulator failed; message says why */
 };
 
@@ -113,8 +115,12 @@ void cpu_save_context(struct cpu *cpu, struct cpu_context *ctx);
 /* Load a task's context and its address space `mm` (flushing the TLB when
  * `mm` is not the one loaded before). */
 void cpu_load_context(struct cpu *cpu, const struct cpu_context *ctx, struct mm *mm);
-/* Set a register of a context that is not loaded (PC included). */
+/* Set a register of a context that is not loaded (PC included); a context
+ * that has not entered EL0 yet (after exec) gets the pc and sp it enters
+ * with. */
 void cpu_context_set_reg(struct cpu_context *ctx, int reg, uint64_t value);
+/* Read one, in the same EL0 view (PC and NZCV included). */
+uint64_t cpu_context_reg(const struct cpu_context *ctx, int reg);
 /* A fresh context that enters EL0 at `pc` with `sp`: all other registers zero. */
 void cpu_context_init_user(struct cpu *cpu, struct cpu_context *ctx, uint64_t pc, uint64_t sp);
 
@@ -125,12 +131,31 @@ struct cpu_fpsimd {
 };
 void cpu_get_fpsimd(struct cpu *cpu, struct cpu_fpsimd *fp);
 void cpu_set_fpsimd(struct cpu *cpu, const struct cpu_fpsimd *fp);
+/* The same of a context that is not loaded (a debugger's view). */
+void cpu_context_fpsimd(const struct cpu_context *ctx, struct cpu_fpsimd *fp);
+void cpu_context_set_fpsimd(struct cpu_context *ctx, const struct cpu_fpsimd *fp);
 
 /* Reset the registers for a new program entering EL0 at `pc` with `sp`. */
 void cpu_enter_user(struct cpu *cpu, uint64_t pc, uint64_t sp);
 /* Run for at most `budget` more instructions (0: no limit); a block that
  * would pass the budget is not started (CPU_BUDGET). */
 void cpu_run(struct cpu *cpu, uint64_t budget, struct cpu_exit *exit);
+
+/*
+ * For a debugger (sim/gdbstub.c).  A breakpoint stops a run before the
+ * instruction at `va` runs, in any address space (CPU_DEBUG_STOP); inserting
+ * one drops no translated code: the caller invalidates `va` in each address
+ * space (cpu_invalidate_code).  Nothing is written to guest memory.
+ * -EINVAL beyond the user range or unaligned, -ENOSPC past CPU_MAX_BREAKPOINTS.
+ */
+#define CPU_MAX_BREAKPOINTS 256
+int cpu_insert_breakpoint(struct cpu *cpu, uint64_t va);
+void cpu_remove_breakpoint(struct cpu *cpu, uint64_t va);
+/* How the next cpu_run() serves the debugger: `step`: stop (CPU_DEBUG_STOP)
+ * as soon as one instruction ran; `pass`: a breakpoint at the instruction
+ * the run starts with does not stop it (it was reported before).  Only the
+ * next run. */
+void cpu_debug_next_run(struct cpu *cpu, bool step, bool pass);
 
 uint64_t cpu_reg(struct cpu *cpu, int reg);
 void cpu_set_reg(struct cpu *cpu, int reg, uint64_t value);

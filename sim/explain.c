@@ -191,6 +191,14 @@ static void write_steps(GString *out, const struct walk_trace *w, const struct w
 	g_string_append_c(out, '\n');
 }
 
+void explain_write_walk(GString *out, const struct walk_trace *w)
+{
+	g_string_append_printf(out, "  address %#" PRIx64 " = ", w->va);
+	va_describe_indices(w->va, out);
+	g_string_append_printf(out, "\n  walk (root %#" PRIx64 "):\n", w->root);
+	write_steps(out, w, NULL);
+}
+
 static void write_tlb(GString *out, const char *when, const struct tlb_view *v)
 {
 	const char *sep = " held in ";
@@ -261,10 +269,8 @@ static void write_text(GString *out, const struct fault_story *s, const struct v
 	g_string_append_printf(out, "  pc %#" PRIx64 ": %s\n  syndrome %#010x: ", s->pc,
 			       s->insn->str, s->syndrome);
 	syndrome_describe(s->syndrome, out);
-	g_string_append_printf(out, "\n  address %#" PRIx64 " = ", s->address);
-	va_describe_indices(s->address, out);
-	g_string_append_printf(out, "\n  walk (root %#" PRIx64 "):\n", s->before.root);
-	write_steps(out, &s->before, NULL);
+	g_string_append_c(out, '\n');
+	explain_write_walk(out, &s->before);
 	g_string_append_printf(out, "  vma: %s\n", s->vma->len ? s->vma->str : "none");
 	write_record(out, vmf);
 	write_notes(out, s->notes->str);

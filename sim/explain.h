@@ -20,6 +20,7 @@
 
 #include <glib.h>
 
+#include "mmu/walk_trace.h"
 #include "sim/cpu.h"
 #include "sim/machine.h"
 
@@ -39,5 +40,10 @@ struct fault_story *explain_fault_begin(struct machine *m, struct task *t,
 					const struct cpu_exit *e, struct vm_fault *vmf);
 /* After it: the rest of the story, written out and freed.  NULL: nothing. */
 void explain_fault_end(struct machine *m, struct fault_story *story, const struct vm_fault *vmf);
+
+/* A walk as a fault's story tells it: the address's table indices, then
+ * each level read with its descriptor decoded, and the verdict (also the
+ * gdb stub's `monitor walk`). */
+void explain_write_walk(GString *out, const struct walk_trace *w);
 
 #endif

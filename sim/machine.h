@@ -70,6 +70,7 @@ struct sim_cpu {
 
 struct region;
 struct explainer;
+struct gdbstub;
 
 struct sched_stats {
 	uint64_t process_switches;	/* next task in another mm */
@@ -145,6 +146,7 @@ struct machine {
 	FILE *log;			/* diagnostics: stderr */
 	GHashTable *designs;		/* const struct design_ops * -> its state */
 	struct explainer *explain;	/* --explain (sim/explain, opened by main), or NULL */
+	struct gdbstub *gdb;		/* --gdb (sim/gdbstub, opened by main), or NULL */
 };
 
 /* 0, or -EIO when the emulator cannot start, or another -errno when an

@@ -16,6 +16,7 @@
 #include "report/text.h"
 #include "sim/calibrate.h"
 #include "sim/explain.h"
+#include "sim/gdbstub.h"
 #include "sim/hostsig.h"
 #include "sim/machine.h"
 #include "sim/report.h"
@@ -74,6 +75,8 @@ static const char usage_text[] =
 	"                     step: instruction, walk, VMA, handler, TLB, cost (docs/explain.md)\n"
 	"  --explain-format text|json  blocks of text (default) or one JSON object per line\n"
 	"  --explain-file FILE  write the explanations to FILE (default standard error)\n"
+	"  --gdb PORT         wait for gdb on 127.0.0.1:PORT (0: any free port) and serve\n"
+	"                     its remote protocol (docs/gdb.md)\n"
 	"\n"
 	"Options of calibrate:\n"
 	"  -o, --output FILE  the profile file to write (default host.profile)\n"
@@ -273,6 +276,21 @@ static void write_reports(struct machine *m, char *const *argv, char *const *env
 	report_free(run);
 }
 
+/* --gdb PORT: listen for the debugger (sim/gdbstub). */
+static int open_gdb(struct machine *m, const char *port, char *const *argv, char *const *envp,
+		    GString *msg)
+{
+	uint64_t n;
+	GError *error = NULL;
+
+	if (!parse_count(port, &n, "--gdb", &error) || n > 65535) {
+		g_string_printf(msg, "--gdb %s: expected a TCP port number, 0 to 65535", port);
+		g_clear_error(&error);
+		return -EINVAL;
+	}
+	return gdbstub_open((int)n, argv, envp, &m->gdb, msg);
+}
+
 /* The guest's environment: mmusim's own, or none with --clear-env (as
  * `env -i`), then each --env NAME=VALUE in order, replacing NAME where it
  * is already set.  NULL with `error` for an --env without NAME=. */
@@ -304,6 +322,7 @@ static int cmd_run(int argc, char **argv)
 	gchar *root = NULL, *profile = NULL, *report_path = NULL, **sets = NULL, **env = NULL;
 	gchar **tmpfs = NULL;
 	gchar *explain = NULL, *explain_format = NULL, *explain_file = NULL;
+	gchar *gdb = NULL;
 	gchar **envp = NULL;
 	gboolean writable = FALSE, strace = FALSE, stats = FALSE, help = FALSE, clear_env = FALSE;
 	gboolean progress = FALSE, no_progress = FALSE;
@@ -343,6 +362,7 @@ static int cmd_run(int argc, char **argv)
 		{ "explain-format", 0, 0, G_OPTION_ARG_STRING, &explain_format, "explanation format",
 		  "text|json" },
 		{ "explain-file", 0, 0, G_OPTION_ARG_FILENAME, &explain_file, "explanations to", "FILE" },
+		{ "gdb", 0, 0, G_OPTION_ARG_STRING, &gdb, "gdb remote stub", "PORT" },
 		{ NULL },
 	};
 	GOptionContext *ctx = g_option_context_new("PROGRAM [ARGS...]");
@@ -419,7 +439,12 @@ static int cmd_run(int argc, char **argv)
 		status = usage_error("%s", error->message);
 		goto out;
 	}
+	if (gdb && open_gdb(m, gdb, argv + 1, envp, msg)) {
+		status = usage_error("%s", msg->str);
+		goto out;
+	}
 	status = run_program(m, argv + 1, envp);
+	gdbstub_close(m, status);
 	fflush(stdout);
 	if (m->interrupted)
 		fprintf(stderr, "mmusim: %s: stopped the guest after %" PRIu64 " instructions\n",
@@ -429,6 +454,8 @@ static int cmd_run(int argc, char **argv)
 out:
 	if (m)
 		g_clear_pointer(&m->explain, explainer_close);
+	if (m)
+		gdbstub_close(m, status);
 	machine_destroy(m);
 	g_string_free(msg, TRUE);
 	g_clear_error(&error);
@@ -439,6 +466,7 @@ out:
 	g_free(explain);
 	g_free(explain_format);
 	g_free(explain_file);
+	g_free(gdb);
 	g_strfreev(sets);
 	g_strfreev(env);
 	g_strfreev(tmpfs);

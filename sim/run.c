@@ -6,7 +6,8 @@
  * delivers its signals, and runs it for at most a quantum.  The event that
  * ends the slice (system call, fault, budget) is handled before the next
  * pick.  Each CPU's agent pays for the instructions it ran and the lookups
- * its TLB model made.
+ * its TLB model made.  Under --gdb the debugger is served around each run
+ * of the engine (gdbstub_before_run, gdbstub_after_run).
  *
  * This is the top of sim/: it calls the scheduler, the system calls, the
  * signal and exit paths; none of them calls back here.
@@ -25,6 +26,7 @@
 #include "sim/exec.h"
 #include "sim/explain.h"
 #include "sim/fork.h"
+#include "sim/gdbstub.h"
 #include "sim/hostsig.h"
 #include "sim/itimer.h"
 #include "sim/msharefs.h"
@@ -110,6 +112,8 @@ static void handle_event(struct machine *m, struct task *t, const struct cpu_exi
 	case CPU_BREAKPOINT:
 		force_fault_signal(m, t, G_SIGTRAP, G_TRAP_BRKPT, e->pc);
 		break;
+	case CPU_DEBUG_STOP:	/* the debugger hears of it (gdbstub_after_run) */
+		break;
 	case CPU_BUDGET:
 		/* The next block does not fit: in what is left of --max-insns,
 		 * or in the quantum. */
@@ -147,6 +151,8 @@ static void run_slice(struct machine *m, struct sim_cpu *c, unsigned *repeats)
 		budget = m->opt.max_insns - cpu_insns(m->cpu);
 		last_budget = true;
 	}
+	if (m->gdb && !gdbstub_before_run(m, t))
+		return;
 	before = cpu_insns(m->cpu);
 	start = c->agent->clock;
 	cpu_run(m->cpu, budget, &e);
@@ -154,6 +160,8 @@ static void run_slice(struct machine *m, struct sim_cpu *c, unsigned *repeats)
 				   agent_take_cycles(c->agent));
 	user_end = c->agent->clock;
 	handle_event(m, t, &e, last_budget, repeats);
+	if (m->gdb)
+		gdbstub_after_run(m, t, &e, before);
 	if (t->state != TASK_DEAD)
 		account_cputime(m, t, user_end - start, c->agent->clock - user_end);
 }

@@ -38,6 +38,7 @@ tests_integration_tests_SOURCES = \
 	tests/integration/test_explain.c \
 	tests/integration/test_lab.c \
 	tests/integration/test_suites.c \
+	tests/integration/test_gdb.c \
 	tests/integration/test_userfaultfd.c \
 	tests/integration/test_uffd_rfc.c \
 	tests/integration/test_mmcalls.c \
@@ -49,6 +50,7 @@ tests_integration_tests_CFLAGS = $(AM_CFLAGS) $(CRITERION_CFLAGS) $(JSON_GLIB_CF
 	-DBASH_PATH='"$(abs_top_srcdir)/guest/bash/bash"' \
 	-DZSH_PATH='"$(abs_top_srcdir)/guest/zsh/zsh"' \
 	-DQEMU_PATH='"$(QEMU_AARCH64)"' \
+	-DGDB_PATH='"$(GDB_MULTIARCH)"' \
 	-DGUEST_OBJDUMP_PATH='"$(GUEST_OBJDUMP)"' \
 	-DHOST_FAULTS_PATH='"$(abs_top_builddir)/tests/host-faults$(EXEEXT)"' \
 	-DHOST_PATHS_PATH='"$(abs_top_builddir)/tests/host-paths$(EXEEXT)"' \
