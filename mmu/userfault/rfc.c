@@ -161,11 +161,16 @@ static int rfc_missing(struct vm_fault *vmf)
 
 	if (!(vmf->vma->flags & VM_USERFAULT))
 		return VM_FAULT_DONE;
-	if (!ctx || !(vmf->flags & FAULT_FLAG_ALLOW_RETRY))
+	if (!ctx || !(vmf->flags & FAULT_FLAG_ALLOW_RETRY)) {
+		vm_fault_note(vmf, "RFC userfault: MADV_USERFAULT range%s: SIGBUS with si_addr",
+			      ctx ? " and the fault cannot sleep here" : " with no userfaultfd");
 		return VM_FAULT_SIGBUS;
+	}
 	tid = ctx->host.current_tid(ctx->host.arg);
-	if (take_retry(ctx, tid, vmf->address))
+	if (take_retry(ctx, tid, vmf->address)) {
+		vm_fault_note(vmf, "RFC userfault: woken, the retry still finds no page: SIGBUS");
 		return VM_FAULT_SIGBUS;
+	}
 	forget_thread(ctx, tid);
 	w = g_new0(struct userfault_waiter, 1);
 	w->address = vmf->address;
@@ -178,6 +183,8 @@ static int rfc_missing(struct vm_fault *vmf)
 	vmf->wait_channel = w;
 	vmf->wait_what = "userfaultfd (RFC)";
 	ctx->host.queued(ctx->host.arg);
+	vm_fault_note(vmf, "RFC userfault: the address is queued for the reader's 8-byte read; the "
+		      "task sleeps until a wake write covers it, then retries");
 	return VM_FAULT_RETRY;
 }
 

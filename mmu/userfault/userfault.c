@@ -5,6 +5,7 @@
 #include "mmu/userfault/userfault.h"
 
 #include <errno.h>
+#include <inttypes.h>
 #include <string.h>
 
 #include "mmu/agent.h"
@@ -401,8 +402,12 @@ static int userfault_missing(struct vm_fault *vmf)
 	struct userfault_waiter *w;
 
 	if ((ctx->features & UFFD_FEATURE_SIGBUS) || !(vmf->flags & FAULT_FLAG_ALLOW_RETRY) ||
-	    (ctx->user_mode_only && (vmf->flags & FAULT_FLAG_KERNEL)))
+	    (ctx->user_mode_only && (vmf->flags & FAULT_FLAG_KERNEL))) {
+		vm_fault_note(vmf, "userfaultfd: registered, but %s: SIGBUS instead of a message",
+			      ctx->features & UFFD_FEATURE_SIGBUS ? "the descriptor asked for the SIGBUS "
+								    "feature" : "the fault cannot sleep here");
 		return VM_FAULT_SIGBUS;
+	}
 	w = new_waiter(ctx, vmf);
 	forget_thread(ctx, w->tid);
 	g_queue_push_tail(&ctx->waiters, w);
@@ -412,6 +417,9 @@ static int userfault_missing(struct vm_fault *vmf)
 	vmf->wait_channel = w;
 	vmf->wait_what = "userfaultfd";
 	ctx->host.queued(ctx->host.arg);
+	vm_fault_note(vmf, "userfaultfd: the range is registered (MISSING): a uffd_msg for %#" PRIx64
+		      " is queued and the handler's descriptor woken; the task sleeps until a COPY, "
+		      "ZEROPAGE, MOVE or WAKE covers the page, then the access retries", w->msg.address);
 	return VM_FAULT_RETRY;
 }
 

@@ -212,6 +212,37 @@ Test(explain, mshare_tells_its_steps)
 	result_free(&r);
 }
 
+/* userfaultfd tells its hand-off: guest/uffdbench touches 3 pages once
+ * each; with copy every first touch queues a message (the retry after the
+ * copy finds the page and takes no fault); with the RFC's SIGBUS path each
+ * raises SIGBUS.  No other fault of the run is a design's. */
+static unsigned count_in_lines(const char *text, const char *needle)
+{
+	unsigned n = 0;
+
+	for (const char *p = text; (p = strstr(p, needle)); p++)
+		n++;
+	return n;
+}
+
+Test(explain, userfault_tells_its_hand_off)
+{
+	struct result copy = run_mmusim("--explain", "all", "--explain-format", "json", GUEST("uffdbench"),
+					"copy", "3", NULL);
+	struct result sigbus = run_mmusim("--explain", "all", "--explain-format", "json",
+					  GUEST("uffdbench"), "sigbus", "3", NULL);
+
+	expect_status(&copy, 0);
+	expect_status(&sigbus, 0);
+	cr_expect_eq(count_in_lines(copy.err, "userfaultfd: the range is registered (MISSING): a uffd_msg"),
+		     3);
+	cr_expect_eq(count_in_lines(copy.err, "\"design_steps\":[\""), 3, "only those");
+	cr_expect_eq(count_in_lines(sigbus.err, "RFC userfault: MADV_USERFAULT range with no userfaultfd: "
+				    "SIGBUS with si_addr"), 3);
+	result_free(&copy);
+	result_free(&sigbus);
+}
+
 /* Explaining reads and changes nothing: the run's figures are the same. */
 Test(explain, leaves_the_results_alone)
 {
