@@ -81,6 +81,11 @@ int pgtable_create(struct phys *phys, phys_addr_t *root)
 	return phys_alloc(phys, FRAME_PGTABLE, root);
 }
 
+int pgtable_create_node(struct phys *phys, int node, phys_addr_t *root)
+{
+	return phys_alloc_node(phys, node, FRAME_PGTABLE, root);
+}
+
 void pgtable_put(struct phys *phys, phys_addr_t table, int level)
 {
 	pte_t *entries = table_entries(phys, table);
@@ -98,8 +103,9 @@ void pgtable_put(struct phys *phys, phys_addr_t table, int level)
 	phys_put(phys, table);
 }
 
-/* The table `entry` points to, creating it when `alloc` is set. */
-static pte_t *next_table(struct phys *phys, pte_t *entry, bool alloc, int *err)
+/* The table `entry` points to, creating it in the node of `root` when
+ * `alloc` is set. */
+static pte_t *next_table(struct phys *phys, phys_addr_t root, pte_t *entry, bool alloc, int *err)
 {
 	phys_addr_t table;
 
@@ -107,7 +113,7 @@ static pte_t *next_table(struct phys *phys, pte_t *entry, bool alloc, int *err)
 		return table_entries(phys, pte_addr(*entry));
 	if (!alloc)
 		return NULL;
-	*err = pgtable_create(phys, &table);
+	*err = pgtable_create_node(phys, phys_node_of(phys, root), &table);
 	if (*err)
 		return NULL;
 	*entry = pte_mk_table(table);
@@ -128,7 +134,7 @@ static pte_t *walk_to(struct phys *phys, phys_addr_t root, uint64_t va, int stop
 		pte_t *entry = &table[pgtable_index(va, level)];
 		bool existed = pte_present(*entry);
 
-		table = next_table(phys, entry, alloc, err);
+		table = next_table(phys, root, entry, alloc, err);
 		if (!table) {
 			while (nr_created--) {
 				phys_put(phys, pte_addr(*created[nr_created]));

@@ -95,6 +95,9 @@ unsigned pte_prot(pte_t e);
 
 /* A new, empty root (pgd) page holding one reference for its owner. */
 int pgtable_create(struct phys *phys, phys_addr_t *root);
+/* The same in memory node `node` (a device's own table, mmu/device): the
+ * tables a walk creates below a root live in the root's node. */
+int pgtable_create_node(struct phys *phys, int node, phys_addr_t *root);
 /* Drop one reference to the table page `table` at `level`; at zero, release
  * every entry below it too.  A table another parent still holds is left
  * whole: nothing below it is touched. */

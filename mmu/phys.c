@@ -5,6 +5,8 @@
  * small as the guest's peak use.  Two of each: data frames bump upward from
  * frame 1, code frames downward from the last frame; a frame freed goes back
  * to the list of the side it lies on (below or above the never-touched gap).
+ * Device nodes follow the CPU's frames, each a range with its own free list
+ * and bump pointer.
  */
 #include "mmu/phys.h"
 
@@ -14,9 +16,20 @@
 #include <string.h>
 #include <sys/mman.h>
 
+/* A device's memory: frames [first, end). */
+struct phys_node {
+	uint64_t first, end;
+	uint64_t fresh;		/* first frame never handed out */
+	GArray *free;		/* of uint32_t frame numbers */
+	uint64_t in_use;
+};
+
 struct phys {
 	uint8_t *base;
-	uint64_t nr_frames;
+	uint64_t nr_frames;	/* of every node */
+	uint64_t cpu_frames;	/* of node 0: frames [0, cpu_frames) */
+	int nr_nodes;
+	struct phys_node nodes[PHYS_MAX_NODES];	/* [0] unused: node 0 is below */
 	uint32_t *refcount;	/* per frame */
 	uint8_t *kind;		/* per frame, enum frame_kind */
 	GArray *free_list;	/* of uint32_t frame numbers, data side */
@@ -38,11 +51,33 @@ static uint64_t pfn_of(const struct phys *phys, phys_addr_t pa)
 
 int phys_create(uint64_t size, struct phys **out)
 {
+	return phys_create_nodes(size, 0, 0, out);
+}
+
+static void init_nodes(struct phys *phys, int nr_devices, uint64_t device_size)
+{
+	phys->nr_nodes = 1 + nr_devices;
+	for (int n = 1; n <= nr_devices; n++) {
+		struct phys_node *node = &phys->nodes[n];
+
+		node->first = phys->cpu_frames + (n - 1) * (device_size >> PAGE_SHIFT);
+		node->end = node->first + (device_size >> PAGE_SHIFT);
+		node->fresh = node->first;
+		node->free = g_array_new(FALSE, FALSE, sizeof(uint32_t));
+	}
+}
+
+int phys_create_nodes(uint64_t cpu_size, int nr_devices, uint64_t device_size, struct phys **out)
+{
+	uint64_t size = cpu_size + nr_devices * device_size;
 	struct phys *phys;
 	void *base;
 
 	/* Frame numbers are 32 bits: 2^32 frames, 16 TiB, at most. */
-	if (size % PAGE_SIZE || size < 2 * PAGE_SIZE || size >> PAGE_SHIFT > UINT64_C(1) << 32)
+	if (cpu_size % PAGE_SIZE || cpu_size < 2 * PAGE_SIZE || nr_devices < 0 ||
+	    nr_devices >= PHYS_MAX_NODES || device_size % PAGE_SIZE ||
+	    (nr_devices && !device_size) || device_size > UINT64_C(1) << 44 ||
+	    size >> PAGE_SHIFT > UINT64_C(1) << 32)
 		return -EINVAL;
 	base = mmap(NULL, size, PROT_READ | PROT_WRITE,
 		    MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
@@ -55,6 +90,7 @@ int phys_create(uint64_t size, struct phys **out)
 	phys = g_new0(struct phys, 1);
 	phys->base = base;
 	phys->nr_frames = size >> PAGE_SHIFT;
+	phys->cpu_frames = cpu_size >> PAGE_SHIFT;
 	/* Large zeroed arrays come from mmap too, so they stay sparse; the
 	 * host may still refuse them (a limit on address space). */
 	phys->refcount = g_try_malloc0_n(phys->nr_frames, sizeof(*phys->refcount));
@@ -69,7 +105,8 @@ int phys_create(uint64_t size, struct phys **out)
 	phys->free_list = g_array_new(FALSE, FALSE, sizeof(uint32_t));
 	phys->code_free = g_array_new(FALSE, FALSE, sizeof(uint32_t));
 	phys->next_fresh = 1;	/* frame 0 is reserved */
-	phys->code_fresh = phys->nr_frames;
+	phys->code_fresh = phys->cpu_frames;
+	init_nodes(phys, nr_devices, device_size);
 	*out = phys;
 	return 0;
 }
@@ -83,6 +120,8 @@ void phys_destroy(struct phys *phys)
 	g_free(phys->kind);
 	g_array_free(phys->free_list, TRUE);
 	g_array_free(phys->code_free, TRUE);
+	for (int n = 1; n < phys->nr_nodes; n++)
+		g_array_free(phys->nodes[n].free, TRUE);
 	g_free(phys);
 }
 
@@ -107,18 +146,10 @@ static uint64_t take_fresh(struct phys *phys, bool top)
 	return top ? --phys->code_fresh : phys->next_fresh++;
 }
 
-static int alloc_frame(struct phys *phys, enum frame_kind kind, bool code, phys_addr_t *pa)
+/* Frame `pfn` (0: none) now holds `kind` with one reference. */
+static int hand_out(struct phys *phys, uint64_t pfn, enum frame_kind kind, phys_addr_t *pa)
 {
-	GArray *own = code ? phys->code_free : phys->free_list;
-	GArray *other = code ? phys->free_list : phys->code_free;
-	uint64_t pfn;
-
 	g_assert(kind != FRAME_FREE && kind < FRAME_NR_KINDS);
-	pfn = take_freed(phys, own);
-	if (!pfn)
-		pfn = take_fresh(phys, code);
-	if (!pfn)
-		pfn = take_freed(phys, other);
 	if (!pfn)
 		return -ENOMEM;
 	phys->refcount[pfn] = 1;
@@ -128,6 +159,72 @@ static int alloc_frame(struct phys *phys, enum frame_kind kind, bool code, phys_
 		phys->peak = phys->total_in_use;
 	*pa = pfn << PAGE_SHIFT;
 	return 0;
+}
+
+static int alloc_frame(struct phys *phys, enum frame_kind kind, bool code, phys_addr_t *pa)
+{
+	GArray *own = code ? phys->code_free : phys->free_list;
+	GArray *other = code ? phys->free_list : phys->code_free;
+	uint64_t pfn;
+
+	pfn = take_freed(phys, own);
+	if (!pfn)
+		pfn = take_fresh(phys, code);
+	if (!pfn)
+		pfn = take_freed(phys, other);
+	return hand_out(phys, pfn, kind, pa);
+}
+
+int phys_alloc_node(struct phys *phys, int node, enum frame_kind kind, phys_addr_t *pa)
+{
+	struct phys_node *n;
+	uint64_t pfn;
+	int err;
+
+	if (node < 0 || node >= phys->nr_nodes)
+		return -EINVAL;
+	if (!node)
+		return alloc_frame(phys, kind, false, pa);
+	n = &phys->nodes[node];
+	pfn = take_freed(phys, n->free);
+	if (!pfn && n->fresh < n->end)
+		pfn = n->fresh++;
+	err = hand_out(phys, pfn, kind, pa);
+	n->in_use += !err;
+	return err;
+}
+
+int phys_nr_nodes(const struct phys *phys)
+{
+	return phys->nr_nodes;
+}
+
+int phys_node_of(const struct phys *phys, phys_addr_t pa)
+{
+	uint64_t pfn = pfn_of(phys, pa);
+	int n = 1;
+
+	if (pfn < phys->cpu_frames)
+		return 0;
+	while (pfn >= phys->nodes[n].end)
+		n++;
+	return n;
+}
+
+uint64_t phys_node_in_use(const struct phys *phys, int node)
+{
+	uint64_t devices = 0;
+
+	if (node)
+		return phys->nodes[node].in_use;
+	for (int n = 1; n < phys->nr_nodes; n++)
+		devices += phys->nodes[n].in_use;
+	return phys->total_in_use - devices;
+}
+
+uint64_t phys_node_frames(const struct phys *phys, int node)
+{
+	return node ? phys->nodes[node].end - phys->nodes[node].first : phys->cpu_frames;
 }
 
 int phys_alloc(struct phys *phys, enum frame_kind kind, phys_addr_t *pa)
@@ -159,7 +256,14 @@ void phys_put(struct phys *phys, phys_addr_t pa)
 	phys->in_use[phys->kind[pfn]]--;
 	phys->total_in_use--;
 	phys->kind[pfn] = FRAME_FREE;
-	g_array_append_val(pfn >= phys->code_fresh ? phys->code_free : phys->free_list, frame);
+	if (pfn >= phys->cpu_frames) {
+		struct phys_node *node = &phys->nodes[phys_node_of(phys, pa)];
+
+		node->in_use--;
+		g_array_append_val(node->free, frame);
+	} else {
+		g_array_append_val(pfn >= phys->code_fresh ? phys->code_free : phys->free_list, frame);
+	}
 	if (pa == phys->zero_page)
 		phys->zero_page = 0;
 }
@@ -209,7 +313,7 @@ void *phys_base(const struct phys *phys)
 
 uint64_t phys_size(const struct phys *phys)
 {
-	return phys->nr_frames << PAGE_SHIFT;
+	return phys->cpu_frames << PAGE_SHIFT;
 }
 
 uint64_t phys_in_use(const struct phys *phys, enum frame_kind kind)

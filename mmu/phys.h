@@ -18,6 +18,13 @@
  * the emulator's code tracking, which works in 1 MiB ranges of physical
  * memory, off data stores (docs/design.md, "Speed").
  *
+ * Memory nodes: node 0 is the CPU's memory, the frames above are device
+ * memory (simulated accelerators, mmu/device), one node per device, each of
+ * its own size and lying above the CPU's: the emulated CPU maps only node 0
+ * (phys_size() is its size), so it can never reach a device's frame.  A
+ * frame knows its node (phys_node_of); phys_alloc takes node 0, and
+ * phys_alloc_node any node, each node with its own free list.
+ *
  * Errors are negative errno values, as in the kernel.
  */
 #ifndef MMU_PHYS_H
@@ -45,9 +52,24 @@ enum frame_kind {
 
 struct phys;
 
+#define PHYS_MAX_NODES 9	/* the CPU's and eight devices' */
+
 /* Reserve `size` bytes (a multiple of PAGE_SIZE, at least two frames). */
 int phys_create(uint64_t size, struct phys **out);
+/* The same, with `nr_devices` device nodes of `device_size` bytes each (a
+ * multiple of PAGE_SIZE, at least one frame) above the CPU's memory:
+ * nodes 1 to nr_devices. */
+int phys_create_nodes(uint64_t size, int nr_devices, uint64_t device_size, struct phys **out);
 void phys_destroy(struct phys *phys);
+int phys_nr_nodes(const struct phys *phys);
+/* The node the frame at `pa` lives in. */
+int phys_node_of(const struct phys *phys, phys_addr_t pa);
+/* A zeroed frame of node `node` with count 1: -EINVAL for a node that does
+ * not exist, -ENOMEM when it is full (no other node is tried). */
+int phys_alloc_node(struct phys *phys, int node, enum frame_kind kind, phys_addr_t *pa);
+/* Frames of node `node` allocated now, and its size in frames. */
+uint64_t phys_node_in_use(const struct phys *phys, int node);
+uint64_t phys_node_frames(const struct phys *phys, int node);
 
 int phys_alloc(struct phys *phys, enum frame_kind kind, phys_addr_t *pa);
 /* As phys_alloc, for a frame that will hold code: placed among code frames. */

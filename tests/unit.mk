@@ -18,7 +18,8 @@ unit_tests = \
 	tests/unit-shootdown \
 	tests/unit-agent \
 	tests/unit-vas \
-	tests/unit-mshare
+	tests/unit-mshare \
+	tests/unit-device
 check_PROGRAMS += $(unit_tests)
 TESTS += $(unit_tests)
 
@@ -53,6 +54,10 @@ tests_unit_shmem_LDADD = $(TEST_LIBS)
 tests_unit_vas_SOURCES = tests/unit/test_vas.c $(UNIT_FIXTURE)
 tests_unit_vas_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_vas_LDADD = $(TEST_LIBS)
+
+tests_unit_device_SOURCES = tests/unit/test_device.c
+tests_unit_device_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_device_LDADD = $(TEST_LIBS)
 
 tests_unit_mshare_SOURCES = tests/unit/test_mshare.c $(UNIT_FIXTURE)
 tests_unit_mshare_CFLAGS = $(UNIT_CFLAGS)

@@ -1,0 +1,298 @@
+/*
+ * mmu/phys memory nodes and mmu/device/migrate, the primitive that moves a
+ * page between nodes.
+ *
+ * Layout of the fixture's memory (phys_create_nodes(16 frames, 2 devices,
+ * 4 frames each)): node 0 is frames 0-15 (frame 0 reserved), node 1 frames
+ * 16-19 (0x10000-0x13fff), node 2 frames 20-23 (0x14000-0x17fff).  The
+ * migration tests use a 16 MiB CPU node and two 1 MiB device nodes.
+ */
+#include <criterion/criterion.h>
+#include <errno.h>
+#include <string.h>
+
+#include "mmu/agent.h"
+#include "mmu/device/migrate.h"
+#include "mmu/mm.h"
+#include "mmu/uaccess.h"
+
+#define PG PAGE_SIZE
+#define ADDR UINT64_C(0x40000000)
+
+/* ------------------------------------------------------------------ nodes */
+
+TestSuite(nodes);
+
+Test(nodes, device_frames_lie_above_the_cpu_and_are_handed_out_per_node)
+{
+	struct phys *p;
+	phys_addr_t pa;
+
+	cr_assert_eq(phys_create_nodes(16 * PG, 2, 4 * PG, &p), 0);
+	cr_expect_eq(phys_nr_nodes(p), 3);
+	cr_expect_eq(phys_size(p), 16 * PG, "the CPU sees its own node only");
+	cr_expect_eq(phys_node_frames(p, 2), 4);
+	cr_assert_eq(phys_alloc_node(p, 2, FRAME_DATA, &pa), 0);
+	cr_expect_eq(pa, 0x14000, "node 2 starts at frame 20");
+	cr_expect_eq(phys_node_of(p, pa), 2);
+	cr_assert_eq(phys_alloc_node(p, 1, FRAME_DATA, &pa), 0);
+	cr_expect_eq(pa, 0x10000, "node 1 starts at frame 16");
+	cr_expect_eq(phys_node_of(p, pa), 1);
+	cr_assert_eq(phys_alloc_node(p, 0, FRAME_DATA, &pa), 0);
+	cr_expect_eq(pa, 0x1000);
+	cr_expect_eq(phys_node_of(p, pa), 0);
+	cr_expect_eq(phys_node_of(p, 0xf000), 0, "the CPU's last frame");
+	cr_expect_eq(phys_node_in_use(p, 0), 1);
+	cr_expect_eq(phys_node_in_use(p, 1), 1);
+	cr_expect_eq(phys_node_in_use(p, 2), 1);
+	cr_expect_eq(phys_alloc_node(p, 3, FRAME_DATA, &pa), -EINVAL, "no node 3");
+	cr_expect_eq(phys_alloc_node(p, -1, FRAME_DATA, &pa), -EINVAL);
+	phys_destroy(p);
+}
+
+Test(nodes, a_full_node_takes_nothing_from_another)
+{
+	struct phys *p;
+	phys_addr_t pa, last = 0;
+
+	cr_assert_eq(phys_create_nodes(16 * PG, 1, 4 * PG, &p), 0);
+	for (int i = 0; i < 4; i++)
+		cr_assert_eq(phys_alloc_node(p, 1, FRAME_DATA, &last), 0);
+	cr_expect_eq(last, 0x13000);
+	cr_expect_eq(phys_alloc_node(p, 1, FRAME_DATA, &pa), -ENOMEM);
+	for (int i = 1; i < 16; i++)
+		cr_assert_eq(phys_alloc(p, FRAME_DATA, &pa), 0);
+	cr_expect_eq(phys_alloc(p, FRAME_DATA, &pa), -ENOMEM, "frames 1-15 only: the devices' stay theirs");
+	phys_put(p, 0x12000);
+	cr_expect_eq(phys_node_in_use(p, 1), 3);
+	cr_expect_eq(phys_node_in_use(p, 0), 15);
+	memset(phys_to_host(p, 0x13000), 0x5a, PG);
+	phys_put(p, 0x13000);
+	cr_assert_eq(phys_alloc_node(p, 1, FRAME_DATA, &pa), 0);
+	cr_expect_eq(pa, 0x13000, "the last freed first");
+	cr_expect_eq(*(uint8_t *)phys_to_host(p, pa + 100), 0, "handed out zeroed");
+	phys_destroy(p);
+}
+
+Test(nodes, absurd_layouts_are_refused)
+{
+	struct phys *p = NULL;
+
+	cr_expect_eq(phys_create_nodes(16 * PG, 1, 0, &p), -EINVAL, "a device without memory");
+	cr_expect_eq(phys_create_nodes(16 * PG, 1, 100, &p), -EINVAL, "not whole frames");
+	cr_expect_eq(phys_create_nodes(16 * PG, PHYS_MAX_NODES, PG, &p), -EINVAL, "too many nodes");
+	cr_expect_eq(phys_create_nodes(16 * PG, -1, PG, &p), -EINVAL);
+	cr_expect_eq(phys_create_nodes(16 * PG, 2, UINT64_C(1) << 63, &p), -EINVAL, "overflowing");
+	cr_expect_null(p);
+}
+
+Test(nodes, tables_below_a_root_live_in_its_node)
+{
+	struct phys *p;
+	phys_addr_t root, pa;
+
+	cr_assert_eq(phys_create_nodes(16 * PG, 1, 8 * PG, &p), 0);
+	cr_assert_eq(pgtable_create_node(p, 1, &root), 0);
+	cr_assert_eq(phys_alloc(p, FRAME_DATA, &pa), 0);
+	cr_assert_eq(pgtable_map(p, root, ADDR, pa, VM_READ), 0);
+	cr_expect_eq(phys_node_in_use(p, 1), 4, "root, PUD, PMD and PTE tables");
+	cr_expect_eq(phys_node_in_use(p, 0), 1, "the data page only");
+	pgtable_put(p, root, PGD_LEVEL);
+	cr_expect_eq(phys_node_in_use(p, 1), 0);
+	cr_expect_eq(phys_node_in_use(p, 0), 0);
+	phys_destroy(p);
+}
+
+/* ---------------------------------------------------------------- migrate */
+
+/* A device's side, by hand: a table in node 1 and a TLB of the CPU's
+ * geometry. */
+struct test_device {
+	struct migrate_side side;
+	struct tlb *tlb;
+	unsigned invalidations;
+};
+
+static struct {
+	struct cost_profile profile;
+	struct phys *phys;
+	struct vm_stats stats;
+	struct domain domain;
+	struct mm *mm;
+	struct migrate_cpu_side cpu;
+	struct test_device dev;
+} fx;
+
+static void dev_invalidate(struct migrate_side *side, uint64_t va)
+{
+	struct test_device *d = (struct test_device *)side;
+
+	tlb_flush_page(d->tlb, 0, va);
+	d->invalidations++;
+}
+
+static unsigned dev_take_stale(struct migrate_side *side, uint64_t va)
+{
+	uint64_t first;
+
+	return tlb_take_range(((struct test_device *)side)->tlb, 0, va, va + PG, &first);
+}
+
+static void setup(void)
+{
+	GString *error = g_string_new(NULL);
+
+	cr_assert_eq(cost_profile_load("default", &fx.profile, NULL), 0);
+	cr_assert_eq(phys_create_nodes(UINT64_C(16) << 20, 2, UINT64_C(1) << 20, &fx.phys), 0);
+	cr_assert_eq(domain_init(&fx.domain, fx.phys, &fx.profile, 2, true, error), 0, "%s", error->str);
+	g_string_free(error, TRUE);
+	cr_assert_eq(mm_create(fx.phys, &fx.stats, &fx.mm), 0);
+	domain_attach_mm(&fx.domain, fx.mm);
+	fx.domain.current = &fx.domain.agents[0];
+	agent_switch_mm(&fx.domain.agents[0], fx.mm);
+	migrate_cpu_side_init(&fx.cpu, fx.mm);
+	fx.dev.side = (struct migrate_side){ .invalidate = dev_invalidate, .take_stale = dev_take_stale };
+	cr_assert_eq(pgtable_create_node(fx.phys, 1, &fx.dev.side.root), 0);
+	cr_assert_eq(tlb_create(&fx.profile.tlb, &fx.dev.tlb), 0);
+}
+
+static void teardown(void)
+{
+	tlb_destroy(fx.dev.tlb);
+	pgtable_put(fx.phys, fx.dev.side.root, PGD_LEVEL);
+	mm_destroy(fx.mm);
+	domain_fini(&fx.domain);
+	
+	phys_destroy(fx.phys);
+	cost_profile_clear(&fx.profile);
+}
+
+TestSuite(migrate, .init = setup, .fini = teardown);
+
+/* A written page at ADDR holding 0, 1, 2, ... (bytes, mod 251), its
+ * translation cached in agent 0's TLB. */
+static phys_addr_t cpu_page(void)
+{
+	uint8_t buf[PG];
+	uint64_t addr;
+	phys_addr_t pa;
+	unsigned prot;
+
+	for (unsigned i = 0; i < PG; i++)
+		buf[i] = (uint8_t)(i % 251);
+	cr_assert_eq(mm_mmap(fx.mm, ADDR, 4 * PG, VM_READ | VM_WRITE, MM_MAP_FIXED, NULL, 0, &addr), 0);
+	cr_assert_eq(copy_to_user(fx.mm, ADDR, buf, PG), 0);
+	agent_access(&fx.domain.agents[0], fx.mm, ADDR, false);
+	cr_assert(pgtable_translate(fx.phys, fx.mm->pgd, ADDR, &pa, &prot));
+	return pa;
+}
+
+static void expect_pattern(phys_addr_t pa)
+{
+	const uint8_t *b = phys_to_host(fx.phys, pa);
+
+	for (unsigned i = 0; i < PG; i++)
+		cr_assert_eq(b[i], i % 251, "byte %u of %#llx", i, (unsigned long long)pa);
+}
+
+Test(migrate, cpu_to_device_moves_contents_and_mapping_with_one_shootdown)
+{
+	phys_addr_t old = cpu_page(), pa;
+	uint64_t cpu_frames = phys_node_in_use(fx.phys, 0);
+	struct migrate_record rec = { 0 };
+	unsigned prot;
+
+	cr_assert_eq(migrate_page(fx.phys, &fx.cpu.side, &fx.dev.side, ADDR, 1, VM_READ | VM_WRITE, &rec), 0);
+	cr_expect_eq(rec.pages, 1);
+	cr_expect_eq(rec.tables_allocated, 3, "PUD, PMD, PTE tables of the device");
+	cr_expect_eq(rec.stale, 0, "no stale translation");
+	cr_expect_not(pgtable_translate(fx.phys, fx.mm->pgd, ADDR, &pa, &prot), "the CPU entry is gone");
+	cr_assert(pgtable_translate(fx.phys, fx.dev.side.root, ADDR, &pa, &prot));
+	cr_expect_eq(phys_node_of(fx.phys, pa), 1);
+	cr_expect_eq(prot, VM_READ | VM_WRITE);
+	cr_expect_eq(phys_refcount(fx.phys, pa), 1);
+	expect_pattern(pa);
+	cr_expect_eq(phys_kind(fx.phys, old), FRAME_FREE, "the CPU frame had one mapper: freed");
+	cr_expect_eq(phys_node_in_use(fx.phys, 0), cpu_frames - 1);
+	cr_expect_eq(phys_node_in_use(fx.phys, 1), 1 + 4, "the page and the device's four tables");
+	cr_expect_eq(fx.domain.shootdowns.shootdowns, 1, "the CPU entry's shootdown");
+}
+
+Test(migrate, device_to_cpu_and_back_keeps_the_contents)
+{
+	struct migrate_record rec = { 0 };
+	phys_addr_t pa, dev_pa;
+	unsigned prot;
+	struct tlb_lookup l;
+
+	cpu_page();
+	cr_assert_eq(migrate_page(fx.phys, &fx.cpu.side, &fx.dev.side, ADDR, 1, VM_READ | VM_WRITE, &rec), 0);
+	cr_assert(tlb_translate(fx.dev.tlb, fx.phys, fx.dev.side.root, 0, ADDR, TLB_DATA, &l),
+		  "the device caches it");
+	cr_assert(pgtable_translate(fx.phys, fx.dev.side.root, ADDR, &dev_pa, &prot));
+	cr_assert_eq(migrate_page(fx.phys, &fx.dev.side, &fx.cpu.side, ADDR, 0, VM_READ | VM_WRITE, &rec), 0);
+	cr_expect_eq(rec.pages, 2);
+	cr_expect_eq(rec.stale, 0);
+	cr_expect_eq(fx.dev.invalidations, 1);
+	cr_expect_eq(phys_kind(fx.phys, dev_pa), FRAME_FREE);
+	cr_assert(pgtable_translate(fx.phys, fx.mm->pgd, ADDR, &pa, &prot));
+	cr_expect_eq(phys_node_of(fx.phys, pa), 0);
+	expect_pattern(pa);
+	cr_expect_eq(phys_node_in_use(fx.phys, 1), 4, "only the device's tables left");
+}
+
+Test(migrate, a_frame_others_map_stays_theirs)
+{
+	phys_addr_t old = cpu_page(), pa;
+	struct migrate_record rec = { 0 };
+	struct mm *child;
+	unsigned prot;
+
+	cr_assert_eq(mm_dup(fx.mm, &child), 0);
+	cr_expect_eq(phys_refcount(fx.phys, old), 2, "parent and child");
+	cr_assert_eq(migrate_page(fx.phys, &fx.cpu.side, &fx.dev.side, ADDR, 1, VM_READ | VM_WRITE, &rec), 0);
+	cr_expect_eq(phys_refcount(fx.phys, old), 1, "the child's");
+	cr_assert(pgtable_translate(fx.phys, child->pgd, ADDR, &pa, &prot));
+	cr_expect_eq(pa, old);
+	cr_assert(pgtable_translate(fx.phys, fx.dev.side.root, ADDR, &pa, &prot));
+	expect_pattern(pa);
+	mm_destroy(child);
+}
+
+static void forget(struct migrate_side *side, uint64_t va)
+{
+}
+
+Test(migrate, a_stale_translation_is_found)
+{
+	struct migrate_record rec = { 0 };
+	struct migrate_cpu_side forgetful = fx.cpu;
+
+	cpu_page();
+	forgetful.side.invalidate = forget;
+	cr_assert_eq(migrate_page(fx.phys, &forgetful.side, &fx.dev.side, ADDR, 1, VM_READ, &rec), 0);
+	cr_expect_eq(rec.stale, 1, "agent 0 still translates the page");
+}
+
+Test(migrate, failures_change_nothing)
+{
+	phys_addr_t old = cpu_page(), pa;
+	struct migrate_record rec = { 0 };
+	unsigned prot;
+
+	cr_expect_eq(migrate_page(fx.phys, &fx.cpu.side, &fx.dev.side, ADDR + PG, 1, VM_READ, &rec), -ENOENT);
+	cr_expect_eq(migrate_page(fx.phys, &fx.cpu.side, &fx.dev.side, ADDR, 3, VM_READ, &rec), -EINVAL);
+	cr_assert_eq(phys_alloc_node(fx.phys, 1, FRAME_DATA, &pa), 0);
+	cr_assert_eq(pgtable_map(fx.phys, fx.dev.side.root, ADDR, pa, VM_READ), 0);
+	cr_expect_eq(migrate_page(fx.phys, &fx.cpu.side, &fx.dev.side, ADDR, 1, VM_READ, &rec), -EEXIST);
+	cr_expect_eq(phys_node_in_use(fx.phys, 1), 5, "the new frame was given back");
+	cr_expect_eq(pgtable_unmap_range(fx.phys, fx.dev.side.root, ADDR, ADDR + PG), 1);
+	while (phys_alloc_node(fx.phys, 1, FRAME_DATA, &pa) == 0)
+		;
+	cr_expect_eq(migrate_page(fx.phys, &fx.cpu.side, &fx.dev.side, ADDR, 1, VM_READ, &rec), -ENOMEM,
+		     "node 1 is full");
+	cr_expect_eq(rec.pages, 0);
+	cr_assert(pgtable_translate(fx.phys, fx.mm->pgd, ADDR, &pa, &prot));
+	cr_expect_eq(pa, old, "the CPU keeps its page");
+	cr_expect_eq(fx.domain.shootdowns.shootdowns, 0);
+}
