@@ -80,9 +80,7 @@ struct event_cost agent_end_event(struct agent *a, const char *kind)
 
 /* ----------------------------------------------------- lookups and switches */
 
-/* Cycles of one lookup: an L1 or L2 hit, or the L2 lookup that missed plus
- * the walk (levels read from memory, levels the page-walk cache supplied). */
-static uint64_t lookup_cycles(const struct cost_profile *p, const struct tlb_lookup *l, bool walked)
+uint64_t lookup_cycles(const struct cost_profile *p, const struct tlb_lookup *l, bool walked)
 {
 	if (!walked)
 		return p->cycles[l->hit == TLB_HIT_L1 ? COST_TLB_HIT_L1 : COST_TLB_HIT_L2];

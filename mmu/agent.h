@@ -124,6 +124,11 @@ static inline uint16_t agent_asid(const struct agent *a, const struct mm *mm)
 	return tlb_asid_tagged(a->tlb) ? asid_of(&a->domain->asids, mm->context_id) : 0;
 }
 
+/* Cycles of one lookup: an L1 or L2 hit, or (`walked`) the L2 lookup that
+ * missed plus the walk (levels read from memory, levels the page-walk cache
+ * supplied). */
+uint64_t lookup_cycles(const struct cost_profile *p, const struct tlb_lookup *l, bool walked);
+
 /* agent_access() past the L1 entry that hit last. */
 void agent_access_miss(struct agent *a, struct mm *mm, uint64_t va, bool fetch);
 

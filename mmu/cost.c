@@ -68,7 +68,11 @@ static const char default_profile[] =
 	"[tlb]\n"
 	"l1i_entries=64\nl1i_ways=4\nl1d_entries=64\nl1d_ways=4\n"
 	"l2_entries=1024\nl2_ways=8\npwc_entries=32\n"
-	"asid_bits=16\nshootdown=ipi\n";
+	"asid_bits=16\nshootdown=ipi\n"
+	"[device]\n"
+	"l1_entries=32\nl1_ways=32\nl2_entries=2048\nl2_ways=16\npwc_entries=16\n"
+	"access=1\nfault=20000\npte_update=50\ntlb_inval_page=1000\ntlb_inval_range=2000\n"
+	"link_latency=2000\nlink_page=512\n";
 
 /* Intel Xeon E5620 (Westmere-EP, 2.40 GHz), the CPU of the first-class
  * address-space measurements (docs/cost-profiles.md). */
@@ -186,6 +190,57 @@ static int apply_cycles(struct cost_profile *p, GKeyFile *kf, const char *source
 	return err;
 }
 
+/* The keys of [device], and where they go. */
+static bool device_field(struct cost_profile *p, const char *key, unsigned **geometry, uint64_t **cost)
+{
+	static const char *const geometry_keys[] = { "l1_entries", "l1_ways", "l2_entries", "l2_ways",
+						      "pwc_entries" };
+	static const char *const cost_keys[] = { "access", "fault", "pte_update", "tlb_inval_page",
+						  "tlb_inval_range", "link_latency", "link_page" };
+	struct device_profile *d = &p->device;
+	unsigned *geometries[] = { &d->tlb.l1d.entries, &d->tlb.l1d.ways, &d->tlb.l2.entries,
+				   &d->tlb.l2.ways, &d->tlb.pwc_entries };
+	uint64_t *costs[] = { &d->access, &d->fault, &d->pte_update, &d->tlb_inval_page,
+			      &d->tlb_inval_range, &d->link_latency, &d->link_page };
+
+	*geometry = NULL;
+	*cost = NULL;
+	for (size_t i = 0; i < G_N_ELEMENTS(geometry_keys); i++)
+		if (!strcmp(geometry_keys[i], key))
+			*geometry = geometries[i];
+	for (size_t i = 0; i < G_N_ELEMENTS(cost_keys); i++)
+		if (!strcmp(cost_keys[i], key))
+			*cost = costs[i];
+	return *geometry || *cost;
+}
+
+static int apply_device(struct cost_profile *p, GKeyFile *kf, const char *source, GError **error)
+{
+	gchar **keys = g_key_file_get_keys(kf, "device", NULL, NULL);
+	int err = 0;
+
+	for (gchar **key = keys; key && *key && !err; key++) {
+		gchar *text = g_key_file_get_value(kf, "device", *key, NULL);
+		unsigned *geometry;
+		uint64_t *cost;
+		guint64 v;
+
+		if (!device_field(p, *key, &geometry, &cost))
+			err = invalid(error, "%s: unknown key \"%s\" in [device]", source, *key);
+		else if (!parse_count(text, geometry ? 1u << 20 : MAX_STEP_CYCLES, &v))
+			err = invalid(error, geometry ? "%s: device.%s must be a whole number up to 1048576"
+						      : "%s: device.%s must be a whole number of cycles up to 4294967296",
+				      source, *key);
+		else if (geometry)
+			*geometry = (unsigned)v;
+		else
+			*cost = v;
+		g_free(text);
+	}
+	g_strfreev(keys);
+	return err;
+}
+
 static int apply_tlb(struct cost_profile *p, GKeyFile *kf, const char *source, GError **error)
 {
 	gchar **keys = g_key_file_get_keys(kf, "tlb", NULL, NULL);
@@ -261,19 +316,20 @@ static int apply_vm(struct cost_profile *p, GKeyFile *kf, const char *source, GE
 	return err;
 }
 
-/* The TLB description as a whole: geometries a TLB can have, ASIDs that fit. */
+/* The TLB descriptions as a whole: geometries a TLB can have, ASIDs that fit. */
 static int check_tlb(struct cost_profile *p, const char *source, GError **error)
 {
 	const struct { const char *name; struct tlb_geometry *g; } caches[] = {
-		{ "l1i", &p->tlb.l1i }, { "l1d", &p->tlb.l1d }, { "l2", &p->tlb.l2 },
+		{ "tlb.l1i", &p->tlb.l1i }, { "tlb.l1d", &p->tlb.l1d }, { "tlb.l2", &p->tlb.l2 },
+		{ "device.l1", &p->device.tlb.l1d }, { "device.l2", &p->device.tlb.l2 },
 	};
 
 	for (size_t i = 0; i < G_N_ELEMENTS(caches); i++) {
 		if (caches[i].g->entries && !caches[i].g->ways)
-			return invalid(error, "%s: tlb.%s_ways must be at least 1 when the TLB has entries",
+			return invalid(error, "%s: %s_ways must be at least 1 when the TLB has entries",
 				       source, caches[i].name);
 		if (caches[i].g->entries % MAX(caches[i].g->ways, 1))
-			return invalid(error, "%s: tlb.%s_entries must be a multiple of its ways", source,
+			return invalid(error, "%s: %s_entries must be a multiple of its ways", source,
 				       caches[i].name);
 	}
 	if (p->asid_bits > MAX_ASID_BITS)
@@ -286,14 +342,14 @@ static int check_tlb(struct cost_profile *p, const char *source, GError **error)
  * error, not a value silently left at the default. */
 static int check_names(GKeyFile *kf, const char *source, GError **error)
 {
-	static const char *const groups[] = { "profile", "cycles", "tlb", "vm", NULL };
+	static const char *const groups[] = { "profile", "cycles", "tlb", "vm", "device", NULL };
 	static const char *const profile_keys[] = { "description", "frequency_ghz", NULL };
 	gchar **names = g_key_file_get_groups(kf, NULL);
 	int err = 0;
 
 	for (gchar **g = names; *g && !err; g++)
 		if (!g_strv_contains(groups, *g))
-			err = invalid(error, "%s: unknown group [%s] (expected [profile], [cycles], [tlb], [vm])",
+			err = invalid(error, "%s: unknown group [%s] (expected [profile], [cycles], [tlb], [vm], [device])",
 				      source, *g);
 	g_strfreev(names);
 	names = g_key_file_get_keys(kf, "profile", NULL, NULL);
@@ -327,6 +383,8 @@ static int apply_key_file(struct cost_profile *p, GKeyFile *kf, const char *sour
 		err = apply_tlb(p, kf, source, error);
 	if (!err)
 		err = apply_vm(p, kf, source, error);
+	if (!err)
+		err = apply_device(p, kf, source, error);
 	return err ? err : check_tlb(p, source, error);
 }
 
@@ -385,12 +443,12 @@ int cost_profile_set(struct cost_profile *p, const char *assignment, GError **er
 	if (eq && !strncmp(assignment, "frequency_ghz=", 14))
 		text = g_strdup_printf("[profile]\nfrequency_ghz=%s\n", eq + 1);
 	else if (eq && dot && dot < eq && (!strncmp(assignment, "cycles.", 7) || !strncmp(assignment, "tlb.", 4) ||
-					   !strncmp(assignment, "vm.", 3)))
+					   !strncmp(assignment, "vm.", 3) || !strncmp(assignment, "device.", 7)))
 		text = g_strdup_printf("[%.*s]\n%.*s=%s\n", (int)(dot - assignment), assignment,
 				       (int)(eq - dot - 1), dot + 1, eq + 1);
 	if (!text) {
 		g_set_error(error, G_KEY_FILE_ERROR, G_KEY_FILE_ERROR_INVALID_VALUE,
-			    "--set %s: expected cycles.STEP=N, tlb.KEY=V, vm.KEY=V or frequency_ghz=F", assignment);
+			    "--set %s: expected cycles.STEP=N, tlb.KEY=V, vm.KEY=V, device.KEY=N or frequency_ghz=F", assignment);
 		return -EINVAL;
 	}
 	source = g_strdup_printf("--set %s", assignment);

@@ -27,6 +27,15 @@
  *   zero_page=1
  *   ...
  *
+ *   [device]
+ *   l1_entries=64
+ *   fault=20000
+ *   ...
+ *
+ * The [device] group describes the simulated accelerators (mmu/device):
+ * their TLB (an L1 data TLB, an L2, a page-walk cache; untagged) and what
+ * their memory management costs, in cycles of the profile's clock.
+ *
  * The [vm] group holds the kernel's tunables of the fault path (struct
  * vm_tunables below), Linux's defaults unless changed: they decide which
  * faults happen, the [cycles] what each costs.
@@ -87,6 +96,18 @@ struct vm_tunables {
 /* Linux's defaults. */
 extern const struct vm_tunables vm_default_tunables;
 
+/* A simulated accelerator ([device]). */
+struct device_profile {
+	struct tlb_config tlb;		/* l1d, l2 and pwc; no l1i; untagged */
+	uint64_t access;		/* one access of a kernel, beyond its lookup */
+	uint64_t fault;			/* a device fault's trip to the host and back */
+	uint64_t pte_update;		/* one entry of the device's table written */
+	uint64_t tlb_inval_page;	/* one page invalidated in the device's TLB */
+	uint64_t tlb_inval_range;	/* one coalesced invalidation of a whole range */
+	uint64_t link_latency;		/* one transfer over the CPU-device link */
+	uint64_t link_page;		/* 4 KiB at the link's bandwidth */
+};
+
 struct cost_profile {
 	char *name;
 	char *description;
@@ -96,11 +117,13 @@ struct cost_profile {
 	unsigned asid_bits;		/* 0: untagged */
 	enum shootdown_mechanism shootdown;
 	struct vm_tunables vm;
+	struct device_profile device;
 };
 
 /* A built-in profile by name, or a key file by path. */
 int cost_profile_load(const char *name_or_file, struct cost_profile *out, GError **error);
-/* Change one value: "cycles.KEY=N", "tlb.KEY=V", "vm.KEY=V" or "frequency_ghz=F". */
+/* Change one value: "cycles.KEY=N", "tlb.KEY=V", "vm.KEY=V", "device.KEY=N" or
+ * "frequency_ghz=F". */
 int cost_profile_set(struct cost_profile *p, const char *assignment, GError **error);
 void cost_profile_clear(struct cost_profile *p);
 /* The key of a step in profiles and reports ("syscall_entry"). */

@@ -322,7 +322,25 @@ static void expect_file_error(const char *text, const char *message)
 Test(cost, a_file_with_an_unknown_group_or_key_is_refused)
 {
 	expect_file_error("[profile]\nfrequency_ghz=3.0\n[cycle]\ninstruction=2\n",
-			  "unknown group [cycle] (expected [profile], [cycles], [tlb], [vm])");
+			  "unknown group [cycle] (expected [profile], [cycles], [tlb], [vm], [device])");
 	expect_file_error("[profile]\nfrequncy_ghz=3.0\n", "unknown key \"frequncy_ghz\" in [profile]");
 	expect_file_error("[cycles]\ninstrction=2\n", "unknown step \"instrction\" in [cycles]");
+}
+
+/* The [device] group: the documented defaults (docs/cost-profiles.md), each
+ * key changeable, geometries checked as the CPU's are. */
+Test(cost, the_device_group_has_its_defaults_and_is_checked)
+{
+	cr_assert_eq(cost_profile_load("default", &p, NULL), 0);
+	cr_expect_eq(p.device.tlb.l1d.entries, 32);
+	cr_expect_eq(p.device.tlb.l2.entries, 2048);
+	cr_expect_eq(p.device.tlb.l1i.entries, 0, "no instruction TLB");
+	cr_expect_eq(p.device.fault, 20000);
+	cr_expect_eq(p.device.link_page, 512, "4 KiB at 8 bytes a cycle: 16 GB/s at 2 GHz");
+	cr_expect_eq(p.device.link_latency, 2000);
+	cr_assert_eq(cost_profile_set(&p, "device.tlb_inval_range=77", NULL), 0);
+	cr_expect_eq(p.device.tlb_inval_range, 77);
+	expect_set_error("device.l1_ways=5", "--set device.l1_ways=5: device.l1_entries must be a multiple of its ways");
+	expect_set_error("device.walk=3", "--set device.walk=3: unknown key \"walk\" in [device]");
+	expect_set_error("device.fault=x", "--set device.fault=x: device.fault must be a whole number of cycles up to 4294967296");
 }

@@ -12,7 +12,9 @@
 #include <string.h>
 
 #include "mmu/agent.h"
+#include "mmu/device/device.h"
 #include "mmu/device/migrate.h"
+#include "mmu/hmm/mirror.h"
 #include "mmu/mm.h"
 #include "mmu/uaccess.h"
 
@@ -160,7 +162,8 @@ static void teardown(void)
 {
 	tlb_destroy(fx.dev.tlb);
 	pgtable_put(fx.phys, fx.dev.side.root, PGD_LEVEL);
-	mm_destroy(fx.mm);
+	if (fx.mm)
+		mm_destroy(fx.mm);
 	domain_fini(&fx.domain);
 	
 	phys_destroy(fx.phys);
@@ -295,4 +298,155 @@ Test(migrate, failures_change_nothing)
 	cr_assert(pgtable_translate(fx.phys, fx.mm->pgd, ADDR, &pa, &prot));
 	cr_expect_eq(pa, old, "the CPU keeps its page");
 	cr_expect_eq(fx.domain.shootdowns.shootdowns, 0);
+}
+
+/* ------------------------------------------------------- device and mirror */
+
+static struct device dev;
+
+static void setup_device(void)
+{
+	setup();
+	cr_assert_eq(device_init(&dev, &fx.domain, 0, 1, &hmm_mirror_ops), 0);
+}
+
+static void teardown_device(void)
+{
+	device_fini(&dev);
+	cr_expect_eq(phys_node_in_use(fx.phys, 1), 1, "the fixture's hand-made root only");
+	teardown();
+}
+
+TestSuite(device, .init = setup_device, .fini = teardown_device);
+
+/* `pages` pages at ADDR, word k holding k, bound to the device. */
+static void words(uint64_t pages, unsigned prot)
+{
+	uint64_t addr, n = pages * PG / 8;
+	uint64_t *buf = g_new(uint64_t, n);
+
+	for (uint64_t k = 0; k < n; k++)
+		buf[k] = k;
+	cr_assert_eq(mm_mmap(fx.mm, ADDR, pages * PG, VM_READ | VM_WRITE, MM_MAP_FIXED, NULL, 0, &addr), 0);
+	cr_assert_eq(copy_to_user(fx.mm, ADDR, buf, pages * PG), 0);
+	if (prot != (VM_READ | VM_WRITE))
+		cr_assert_eq(mm_mprotect(fx.mm, ADDR, pages * PG, prot), 0);
+	g_free(buf);
+	device_bind(&dev, fx.mm);
+}
+
+static int run(uint64_t start, uint64_t size, enum device_pattern pattern, uint64_t stride,
+	       unsigned access, uint64_t reps, uint64_t *sum, uint64_t *fault_va)
+{
+	struct device_kernel k = { .start = start, .size = size, .pattern = pattern, .stride = stride,
+				   .access = access, .reps = reps, .seed = 42 };
+
+	return device_run(&dev, &k, sum, fault_va);
+}
+
+Test(device, a_read_kernel_mirrors_the_cpu_pages)
+{
+	uint64_t sum, fva;
+
+	words(2, VM_READ | VM_WRITE);
+	cr_assert_eq(run(ADDR, 2 * PG, DEVICE_SEQUENTIAL, 0, DEVICE_READ, 1, &sum, &fva), 0);
+	cr_expect_eq(sum, 1023 * 1024 / 2, "0 + 1 + ... + 1023");
+	cr_expect_eq(dev.counters.accesses, 1024);
+	cr_expect_eq(dev.counters.faults, 2, "one per page");
+	cr_expect_eq(dev.counters.mirrored, 2);
+	cr_expect_eq(dev.counters.link_bytes, 0, "nothing migrated: the device reads CPU memory");
+	cr_expect_eq(phys_node_in_use(fx.phys, 1), 1 + 4,
+		     "the fixture's hand-made root, and the device's root, PUD, PMD and PTE tables");
+	cr_assert_eq(run(ADDR, 2 * PG, DEVICE_STRIDED, 512, DEVICE_READ, 3, &sum, &fva), 0);
+	cr_expect_eq(sum, 3 * (0 + 64 + 128 + 192 + 256 + 320 + 384 + 448 + 512 + 576 + 640 + 704 + 768 +
+			       832 + 896 + 960), "every 64th word, three times");
+	cr_expect_eq(dev.counters.accesses, 1024 + 3 * 16);
+	cr_expect_eq(dev.counters.faults, 2, "mapped already");
+}
+
+Test(device, device_writes_are_what_the_cpu_reads)
+{
+	uint64_t sum, fva, w[4];
+
+	words(1, VM_READ | VM_WRITE);
+	cr_assert_eq(run(ADDR, 4 * 8, DEVICE_SEQUENTIAL, 0, DEVICE_READ | DEVICE_WRITE, 2, &sum, &fva), 0);
+	cr_expect_eq(sum, (0 + 1 + 2 + 3) + (1 + 2 + 3 + 4), "the second pass reads the first's writes");
+	cr_assert_eq(copy_from_user(fx.mm, w, ADDR, sizeof(w)), 0);
+	cr_expect_eq(w[0], 2);
+	cr_expect_eq(w[3], 5);
+}
+
+Test(device, random_streams_repeat_with_their_seed)
+{
+	uint64_t a, b, fva;
+
+	words(4, VM_READ | VM_WRITE);
+	cr_assert_eq(run(ADDR, 4 * PG, DEVICE_RANDOM, 0, DEVICE_READ, 1, &a, &fva), 0);
+	cr_assert_eq(run(ADDR, 4 * PG, DEVICE_RANDOM, 0, DEVICE_READ, 1, &b, &fva), 0);
+	cr_expect_eq(a, b);
+	cr_expect_neq(a, 2047 * 2048 / 2, "not the sequential sum: some words twice, some never");
+}
+
+Test(device, unmapped_and_protected_ranges_stop_the_kernel_with_efault)
+{
+	uint64_t sum, fva = 0;
+
+	words(2, VM_READ);
+	cr_expect_eq(run(ADDR, 2 * PG, DEVICE_SEQUENTIAL, 0, DEVICE_WRITE, 1, &sum, &fva), -EFAULT);
+	cr_expect_eq(fva, ADDR, "the first write");
+	cr_expect_eq(run(ADDR + PG, 2 * PG, DEVICE_SEQUENTIAL, 0, DEVICE_READ, 1, &sum, &fva), -EFAULT);
+	cr_expect_eq(fva, ADDR + 2 * PG, "past the VMA");
+	cr_expect_eq(sum, 511 * 512 / 2 + 512 * 512, "words 512 to 1023 were read");
+}
+
+Test(device, absurd_kernels_are_refused)
+{
+	uint64_t sum, fva;
+
+	words(1, VM_READ | VM_WRITE);
+	cr_expect_eq(run(ADDR, 0, DEVICE_SEQUENTIAL, 0, DEVICE_READ, 1, &sum, &fva), -EINVAL, "empty");
+	cr_expect_eq(run(ADDR + 4, 8, DEVICE_SEQUENTIAL, 0, DEVICE_READ, 1, &sum, &fva), -EINVAL, "unaligned");
+	cr_expect_eq(run(ADDR, UINT64_MAX - 7, DEVICE_SEQUENTIAL, 0, DEVICE_READ, 1, &sum, &fva), -EINVAL,
+		     "wraps");
+	cr_expect_eq(run(ADDR, PG, DEVICE_STRIDED, 0, DEVICE_READ, 1, &sum, &fva), -EINVAL, "stride 0");
+	cr_expect_eq(run(ADDR, PG, DEVICE_STRIDED, 12, DEVICE_READ, 1, &sum, &fva), -EINVAL, "stride 12");
+	cr_expect_eq(run(ADDR, PG, DEVICE_NR_PATTERNS, 0, DEVICE_READ, 1, &sum, &fva), -EINVAL);
+	cr_expect_eq(run(ADDR, PG, DEVICE_SEQUENTIAL, 0, 0, 1, &sum, &fva), -EINVAL, "no access");
+	cr_expect_eq(run(ADDR, PG, DEVICE_SEQUENTIAL, 0, 4, 1, &sum, &fva), -EINVAL, "unknown access");
+	cr_expect_eq(run(ADDR, PG, DEVICE_SEQUENTIAL, 0, DEVICE_READ, 0, &sum, &fva), -EINVAL, "no rep");
+	cr_expect_eq(run(ADDR, PG, DEVICE_SEQUENTIAL, 0, DEVICE_READ, UINT64_MAX, &sum, &fva), -EINVAL,
+		     "2^64 passes");
+	cr_expect_eq(dev.counters.accesses, 0);
+}
+
+Test(device, cpu_invalidations_reach_the_mirror_per_page_or_coalesced)
+{
+	uint64_t sum, fva;
+	phys_addr_t pa;
+	unsigned prot;
+
+	words(4, VM_READ | VM_WRITE);
+	cr_assert_eq(run(ADDR, 4 * PG, DEVICE_SEQUENTIAL, 0, DEVICE_READ, 1, &sum, &fva), 0);
+	cr_assert_eq(mm_munmap(fx.mm, ADDR, 2 * PG), 0);
+	cr_expect_eq(dev.counters.inval_pages, 2, "per page: one each");
+	cr_expect_not(pgtable_translate(fx.phys, dev.pgd, ADDR, &pa, &prot));
+	cr_expect(pgtable_translate(fx.phys, dev.pgd, ADDR + 2 * PG, &pa, &prot));
+	dev.coalesce = true;
+	cr_assert_eq(mm_munmap(fx.mm, ADDR + 2 * PG, 2 * PG), 0);
+	cr_expect_eq(dev.counters.inval_pages, 2);
+	cr_expect_eq(dev.counters.inval_ranges, 1, "one for the range");
+	cr_expect_not(pgtable_translate(fx.phys, dev.pgd, ADDR + 3 * PG, &pa, &prot));
+	cr_expect_eq(run(ADDR, PG, DEVICE_SEQUENTIAL, 0, DEVICE_READ, 1, &sum, &fva), -EFAULT, "gone");
+}
+
+Test(device, a_dying_mm_unbinds_the_device)
+{
+	uint64_t sum, fva;
+
+	words(1, VM_READ | VM_WRITE);
+	cr_assert_eq(run(ADDR, PG, DEVICE_SEQUENTIAL, 0, DEVICE_WRITE, 1, &sum, &fva), 0);
+	mm_destroy(fx.mm);
+	fx.mm = NULL;
+	cr_expect_null(dev.mm);
+	cr_expect_eq(run(ADDR, PG, DEVICE_SEQUENTIAL, 0, DEVICE_READ, 1, &sum, &fva), -ENXIO);
 }
