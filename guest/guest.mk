@@ -91,6 +91,7 @@ GUEST_BINS = \
 	guest/bin/uffd \
 	guest/bin/uffderr
 GUEST_BINS += guest/bin/uffdmove guest/bin/uffdrfc guest/bin/postcopy
+GUEST_BINS += guest/bin/accel
 
 # Guests without a C library: _start is theirs.  No outline atomics either:
 # those helpers are in libgcc, which -nostdlib leaves out, and are set up by
@@ -138,6 +139,7 @@ guest/bin/%: guest/%.c guest/mmusim.h guest/vas.h
 $(addprefix guest/bin/,evpoll unixsock memfd fdcalls sigfd splicetee): guest/fdtest.h
 $(addprefix guest/bin/,uffd uffderr): guest/fdtest.h
 guest/bin/uffdmove guest/bin/uffdrfc: guest/fdtest.h
+guest/bin/accel: guest/fdtest.h guest/accel.h
 
 all-local: $(GUEST_BINS)
 clean-local: clean-guests

@@ -30,6 +30,7 @@
 
 #define DEFAULT_MEM	(UINT64_C(4) << 30)
 #define DEFAULT_CPUS	4
+#define DEFAULT_DEVICE_MEM (UINT64_C(64) << 20)
 #define MAX_CPUS	64
 #define DEFAULT_QUANTUM	20000		/* instructions */
 #define DEFAULT_MAX_TASKS 256
@@ -57,6 +58,10 @@ struct options {
 	enum progress_mode progress;	/* --progress, --no-progress, or by the terminal */
 	const char *mshare_flush;	/* --mshare-flush STRATEGY (mmu/mshare), NULL: per-sharer */
 	bool mshare_v3_bugs;		/* --mshare-v3-bugs: the RFC v3's quirks (mmu/mshare) */
+	int devices;			/* --devices N: simulated accelerators (sim/accel) */
+	uint64_t device_mem;		/* --device-mem SIZE: each one's memory */
+	const char *device_mm;		/* --device-mm DESIGN: "hmm" or "gmem" */
+	bool device_coalesce;		/* --device-inval coalesced */
 };
 
 /* A simulated CPU: a translation agent of the machine's domain (its clock,

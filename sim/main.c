@@ -12,8 +12,10 @@
 
 #include "compare/compare.h"
 #include "lab/lab.h"
+#include "mmu/device/device.h"
 #include "mmu/mshare/mshare.h"
 #include "report/text.h"
+#include "sim/accel.h"
 #include "sim/calibrate.h"
 #include "sim/explain.h"
 #include "sim/gdbstub.h"
@@ -64,6 +66,13 @@ static const char usage_text[] =
 	"                     or model only faults, switches and shootdowns (faster)\n"
 	"  --no-fastpath      let every guest store take the Unicorn library's slow path\n"
 	"                     (also MMUSIM_NO_FASTPATH=1 in mmusim's environment)\n"
+	"  --devices N        simulated accelerators /dev/accel0 ..., 0 to 8 (default 0;\n"
+	"                     docs/devices.md)\n"
+	"  --device-mem SIZE  each accelerator's memory node (default 64M)\n"
+	"  --device-mm hmm|gmem  how device memory is managed: the HMM mirror (default) or\n"
+	"                     gmem's logical page table\n"
+	"  --device-inval page|coalesced  device TLB invalidation per page (default) or one\n"
+	"                     per range\n"
 	"  --vas-attach eager|lazy  vas_attach copies every entry (default), or only code's,\n"
 	"                     the rest filled VMA by VMA at the first fault (docs/vas.md)\n"
 	"  --env NAME=VALUE   set NAME in the guest's environment (repeatable)\n"
@@ -252,6 +261,57 @@ static gboolean parse_mshare_flush(const char *name, const char *value, gpointer
 	return TRUE;
 }
 
+static gboolean parse_devices(const char *name, const char *value, gpointer data, GError **error)
+{
+	struct options *opt = data;
+	uint64_t n;
+
+	if (!parse_ranged("--devices", value, 0, PHYS_MAX_NODES - 1, &n, error))
+		return FALSE;
+	opt->devices = (int)n;
+	return TRUE;
+}
+
+static gboolean parse_device_mem(const char *name, const char *value, gpointer data, GError **error)
+{
+	struct options *opt = data;
+	uint64_t size = parse_size(value);
+
+	if (size < (UINT64_C(1) << 20) || size % PAGE_SIZE || size > (UINT64_C(1) << 40)) {
+		g_set_error(error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+			    "--device-mem %s: expected a size from 1M to 1T in whole 4 KiB pages", value);
+		return FALSE;
+	}
+	opt->device_mem = size;
+	return TRUE;
+}
+
+static gboolean parse_device_mm(const char *name, const char *value, gpointer data, GError **error)
+{
+	struct options *opt = data;
+
+	if (!accel_design_named(value)) {
+		g_set_error(error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+			    "--device-mm %s: expected hmm or gmem", value);
+		return FALSE;
+	}
+	opt->device_mm = accel_design_named(value)->name;
+	return TRUE;
+}
+
+static gboolean parse_device_inval(const char *name, const char *value, gpointer data, GError **error)
+{
+	struct options *opt = data;
+
+	if (strcmp(value, "page") && strcmp(value, "coalesced")) {
+		g_set_error(error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+			    "--device-inval %s: expected page or coalesced", value);
+		return FALSE;
+	}
+	opt->device_coalesce = !strcmp(value, "coalesced");
+	return TRUE;
+}
+
 static gboolean parse_seed(const char *name, const char *value, gpointer data, GError **error)
 {
 	struct options *opt = data;
@@ -318,7 +378,8 @@ static gchar **guest_environment(bool clear, char **assignments, GError **error)
 static int cmd_run(int argc, char **argv)
 {
 	struct options opt = { .mem = DEFAULT_MEM, .root = "/", .cpus = DEFAULT_CPUS,
-			       .quantum = DEFAULT_QUANTUM, .max_tasks = DEFAULT_MAX_TASKS };
+			       .quantum = DEFAULT_QUANTUM, .max_tasks = DEFAULT_MAX_TASKS,
+			       .device_mem = DEFAULT_DEVICE_MEM, .device_mm = "hmm" };
 	gchar *root = NULL, *profile = NULL, *report_path = NULL, **sets = NULL, **env = NULL;
 	gchar **tmpfs = NULL;
 	gchar *explain = NULL, *explain_format = NULL, *explain_file = NULL;
@@ -347,6 +408,11 @@ static int cmd_run(int argc, char **argv)
 		{ "mshare-flush", 0, 0, G_OPTION_ARG_CALLBACK, parse_mshare_flush,
 		  "how changes of mshare regions are flushed", "none|all|host-mask|per-sharer|union-mask" },
 		{ "no-fastpath", 0, 0, G_OPTION_ARG_NONE, &no_fastpath, "no store fast path", NULL },
+		{ "devices", 0, 0, G_OPTION_ARG_CALLBACK, parse_devices, "simulated accelerators", "N" },
+		{ "device-mem", 0, 0, G_OPTION_ARG_CALLBACK, parse_device_mem, "each device's memory", "SIZE" },
+		{ "device-mm", 0, 0, G_OPTION_ARG_CALLBACK, parse_device_mm, "device memory design", "hmm|gmem" },
+		{ "device-inval", 0, 0, G_OPTION_ARG_CALLBACK, parse_device_inval, "device TLB invalidation",
+		  "page|coalesced" },
 		{ "mshare-v3-bugs", 0, 0, G_OPTION_ARG_NONE, &mshare_v3_bugs,
 		  "mshare RFC v3 quirks: SET_SIZE with start 0 again, size 0 as all-ones, "
 		  "read-only mappings writing, munmap leaving the link, the mmap offset ignored",

@@ -39,6 +39,7 @@
 #include "sim/sysreg.h"
 #include "sim/tmpfs.h"
 #include "sim/userfaultfd.h"
+#include "sim/accel.h"
 
 /* The same abort repeating this often means the emulator and the model
  * disagree about a translation: a simulator bug, reported as such. */
@@ -220,6 +221,7 @@ int run_program(struct machine *m, char *const *argv, char *const *envp)
 	sysfs_mount(m);		/* and so is its /sys */
 	msharefs_mount(m);	/* with /sys/fs/mshare (sim/msharefs.c) */
 	userfaultfd_mount(m);	/* and its /dev/userfaultfd */
+	accel_mount(m);		/* /dev/accelN (sim/accel.c) */
 	for (char **point = m->opt.tmpfs; point && *point; point++)
 		tmpfs_mount(m, *point);
 	init = create_init_task(m, argv[0]);

@@ -41,6 +41,7 @@ tests_integration_tests_SOURCES = \
 	tests/integration/test_gdb.c \
 	tests/integration/test_userfaultfd.c \
 	tests/integration/test_uffd_rfc.c \
+	tests/integration/test_accel.c \
 	tests/integration/test_mmcalls.c \
 	tests/integration/test_fsperm.c
 tests_integration_tests_CFLAGS = $(AM_CFLAGS) $(CRITERION_CFLAGS) $(JSON_GLIB_CFLAGS) \

@@ -1,0 +1,257 @@
+/*
+ * accel: /dev/accelN.  A launch binds the device to the caller's address
+ * space and runs the kernel at once on the device's clock, which starts no
+ * earlier than the caller's; a wait moves the caller's clock on to the
+ * kernel's end.  Nothing here resolves a device fault: the design in force
+ * does (struct device_mm_ops).
+ */
+#include "sim/accel.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "guest/accel.h"
+#include "mmu/device/device.h"
+#include "mmu/hmm/mirror.h"
+#include "mmu/uaccess.h"
+#include "report/model.h"
+#include "sim/file.h"
+#include "sim/machine.h"
+#include "sim/pseudo.h"
+#include "sim/task.h"
+#include "sim/vfs.h"
+
+struct accel {
+	struct device dev;
+	struct machine *m;
+	bool launched;
+	struct accel_wait last;
+};
+
+struct accel_state {
+	int nr;
+	struct accel accels[PHYS_MAX_NODES - 1];
+};
+
+static const struct { const char *name; const struct device_mm_ops *ops; } designs[] = {
+	{ "hmm", &hmm_mirror_ops },
+};
+
+const struct device_mm_ops *accel_design_named(const char *name)
+{
+	for (size_t i = 0; i < G_N_ELEMENTS(designs); i++)
+		if (!strcmp(designs[i].name, name))
+			return designs[i].ops;
+	return NULL;
+}
+
+static long launch(struct accel *a, struct task *t, uint64_t arg)
+{
+	struct device *dev = &a->dev;
+	struct agent *cpu = a->m->this_cpu->agent;
+	struct accel_launch l;
+	struct device_kernel k;
+	int err;
+
+	if (copy_from_user(t->mm, &l, arg, sizeof(l)))
+		return -EFAULT;
+	k = (struct device_kernel){ .start = l.addr, .size = l.size, .pattern = l.pattern,
+				    .stride = l.stride, .seed = l.seed, .access = l.access,
+				    .reps = l.reps };
+	device_bind(dev, t->mm);
+	dev->agent.clock = MAX(dev->agent.clock, cpu->clock);
+	a->last = (struct accel_wait){ 0 };
+	err = device_run(dev, &k, &a->last.checksum, &a->last.fault_addr);
+	if (err == -EINVAL)
+		return err;
+	a->launched = true;
+	a->last.status = err;
+	a->last.clock_ns = dev->agent.clock;
+	return 0;
+}
+
+static long wait_kernel(struct accel *a, struct task *t, uint64_t arg)
+{
+	struct agent *cpu = a->m->this_cpu->agent;
+
+	if (!a->launched)
+		return -ENOENT;
+	if (copy_to_user(t->mm, arg, &a->last, sizeof(a->last)))
+		return -EFAULT;
+	cpu->clock = MAX(cpu->clock, a->last.clock_ns);
+	return 0;
+}
+
+static void fill_counters(const struct device *dev, struct accel_counters *c)
+{
+	const struct device_counters *d = &dev->counters;
+	const struct tlb_stats *s = tlb_stats(dev->agent.tlb);
+
+	*c = (struct accel_counters){
+		.kernels = d->kernels, .accesses = d->accesses, .faults = d->faults,
+		.to_device = d->to_device, .to_cpu = d->to_cpu, .zero_pages = d->zero_pages,
+		.mirrored = d->mirrored, .pte_updates = d->pte_updates, .inval_pages = d->inval_pages,
+		.inval_ranges = d->inval_ranges, .link_bytes = d->link_bytes,
+		.tlb_hits = s->hits[TLB_L1D] + s->hits[TLB_L2], .tlb_misses = s->walks,
+		.clock_ns = dev->agent.clock,
+	};
+}
+
+static long accel_ioctl(struct file *f, struct task *t, unsigned cmd, uint64_t arg)
+{
+	struct accel *a = f->private_data;
+	struct accel_counters c;
+
+	switch (cmd) {
+	case ACCEL_IOC_LAUNCH:
+		return launch(a, t, arg);
+	case ACCEL_IOC_WAIT:
+		return wait_kernel(a, t, arg);
+	case ACCEL_IOC_COUNTERS:
+		fill_counters(&a->dev, &c);
+		return copy_to_user(t->mm, arg, &c, sizeof(c)) ? -EFAULT : 0;
+	default:
+		return -ENOTTY;
+	}
+}
+
+/* A character device of mmusim's own: crw-rw-rw- 240:N (the first of the
+ * major numbers Linux leaves to local use). */
+static int accel_getattr(struct file *f, struct statx *stx)
+{
+	struct accel *a = f->private_data;
+
+	*stx = (struct statx){ .stx_mask = STATX_BASIC_STATS, .stx_mode = S_IFCHR | 0666, .stx_nlink = 1,
+			       .stx_blksize = 4096, .stx_ino = 1, .stx_rdev_major = 240,
+			       .stx_rdev_minor = (uint32_t)a->dev.id };
+	return 0;
+}
+
+static const struct file_ops accel_ops = {
+	.ioctl = accel_ioctl,
+	.getattr = accel_getattr,
+};
+
+static void accel_root(struct pseudo_node *out)
+{
+	*out = (struct pseudo_node){ .mode = S_IFCHR | 0666, .ino = 1 };
+}
+
+static int accel_lookup(void *data, struct task *t, const struct pseudo_node *dir, const char *name,
+			struct pseudo_node *out)
+{
+	(void)data, (void)t, (void)dir, (void)name, (void)out;
+	return -ENOTDIR;
+}
+
+static void accel_readdir(void *data, const struct pseudo_node *dir,
+			  void (*emit)(void *arg, const char *name, const struct pseudo_node *node),
+			  void *arg)
+{
+	(void)data, (void)dir, (void)emit, (void)arg;
+}
+
+static int accel_readlink(void *data, struct task *t, const struct pseudo_node *link, GString *out)
+{
+	(void)data, (void)t, (void)link, (void)out;
+	return -EINVAL;
+}
+
+static int accel_open(void *data, const struct pseudo_node *node, const char *path, int flags,
+		      unsigned mode, struct file **out)
+{
+	(void)node, (void)mode;
+	*out = file_alloc(&accel_ops, flags, path, data);
+	return 0;
+}
+
+static const struct fs_type accel_fs = {
+	.name = "accel",
+	.root = accel_root,
+	.lookup = accel_lookup,
+	.readdir = accel_readdir,
+	.readlink = accel_readlink,
+	.open = accel_open,
+};
+
+static void accel_destroy(void *state)
+{
+	struct accel_state *s = state;
+
+	for (int i = 0; i < s->nr; i++)
+		device_fini(&s->accels[i].dev);
+	g_free(s);
+}
+
+/* The "devices" member of --report and --stats (docs/report-format.md). */
+static void accel_report(struct machine *m, void *state, struct report_node *root)
+{
+	struct accel_state *s = state;
+	struct report_node *sec = report_add_section(root, "devices", "devices", TEXT_LINE);
+	struct report_node *list;
+	static const char *const columns[] = { "faults", "to_device", "to_cpu", "zero_pages", "mirrored",
+						"inval_pages", "inval_ranges", "link_bytes", "clock_ns" };
+
+	report_add_string(sec, "design", m->opt.device_mm);
+	report_add_string(sec, "invalidation", m->opt.device_coalesce ? "coalesced" : "page");
+	list = report_add_list(sec, "accelerators", "accelerators", TEXT_TABLE);
+	report_add_column(list, "device", "device", -8);
+	report_add_column(list, "accesses", "accesses", 10);
+	for (size_t i = 0; i < G_N_ELEMENTS(columns); i++)
+		report_add_column(list, columns[i], columns[i], (int)MAX(strlen(columns[i]) + 2, 8));
+	for (int i = 0; i < s->nr; i++) {
+		struct accel_counters c;
+		struct report_node *row = report_add_section(list, NULL, NULL, TEXT_NONE);
+		char name[16];
+
+		fill_counters(&s->accels[i].dev, &c);
+
+		snprintf(name, sizeof(name), "accel%d", i);
+		report_add_string(row, "device", name);
+		report_add_count(row, "kernels", NULL, c.kernels);
+		report_add_count(row, "accesses", NULL, c.accesses);
+		report_add_count(row, "faults", NULL, c.faults);
+		report_add_count(row, "to_device", NULL, c.to_device);
+		report_add_count(row, "to_cpu", NULL, c.to_cpu);
+		report_add_count(row, "zero_pages", NULL, c.zero_pages);
+		report_add_count(row, "mirrored", NULL, c.mirrored);
+		report_add_count(row, "pte_updates", NULL, c.pte_updates);
+		report_add_count(row, "inval_pages", NULL, c.inval_pages);
+		report_add_count(row, "inval_ranges", NULL, c.inval_ranges);
+		report_add_count(row, "link_bytes", NULL, c.link_bytes);
+		report_add_count(row, "tlb_hits", NULL, c.tlb_hits);
+		report_add_count(row, "tlb_misses", NULL, c.tlb_misses);
+		report_add_count(row, "clock_ns", NULL, c.clock_ns);
+	}
+}
+
+static const struct design_ops accel_design = {
+	.name = "devices",
+	.destroy = accel_destroy,
+	.report = accel_report,
+};
+
+void accel_mount(struct machine *m)
+{
+	const struct device_mm_ops *ops;
+	struct accel_state *s;
+
+	if (!m->opt.devices)
+		return;
+	ops = accel_design_named(m->opt.device_mm ? m->opt.device_mm : "hmm");
+	s = g_new0(struct accel_state, 1);
+	for (int i = 0; i < m->opt.devices; i++) {
+		struct accel *a = &s->accels[i];
+		gchar *path = g_strdup_printf("/dev/accel%d", i);
+
+		g_assert(device_init(&a->dev, &m->domain, i, i + 1, ops) == 0);
+		a->dev.coalesce = m->opt.device_coalesce;
+		a->m = m;
+		s->nr++;
+		vfs_mount(&m->vfs, path, &accel_fs, a);
+		g_free(path);
+	}
+	machine_add_design(m, &accel_design, s);
+}

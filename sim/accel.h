@@ -1,0 +1,20 @@
+/*
+ * accel: the simulated accelerators of a run (--devices N, mmu/device) as
+ * the guest sees them: /dev/accel0 ... and their ioctls (guest/accel.h),
+ * with the device-memory design --device-mm names, and their member of
+ * --stats and --report.
+ */
+#ifndef SIM_ACCEL_H
+#define SIM_ACCEL_H
+
+#include <stdbool.h>
+
+struct device_mm_ops;
+struct machine;
+
+/* The design named `name` ("hmm", "gmem"), or NULL. */
+const struct device_mm_ops *accel_design_named(const char *name);
+/* Make the devices and mount their files (nothing without --devices). */
+void accel_mount(struct machine *m);
+
+#endif

@@ -1,0 +1,102 @@
+/*
+ * The simulated accelerators (sim/accel.c, mmu/device) from a guest:
+ * guest/accel runs kernels over its own memory on /dev/accel0 and prints
+ * each answer.  The expected lines are hand-computed from guest/accel.h's
+ * rules (a read adds the word to the checksum, a write adds 1 to it) and
+ * the program's data (word k of its four pages holds k):
+ *
+ *  - reading 4 pages: 0 + 1 + ... + 2047 = 2096128;
+ *  - writing words 0 and 1 twice: the CPU then sees 2 and 3 (word 2: 2);
+ *  - reading words 0, 512, 1024, 1536 three times: 3 x (2 + 512 + 1024 +
+ *    1536) = 9222;
+ *  - reading 2 pages from page 1 with pages 2 and 3 unmapped: words 512 to
+ *    1023 (392960), then EFAULT at page 2 (+0x2000);
+ *  - a read-write kernel over pages made read-only: EFAULT at once;
+ *  - malformed kernels EINVAL, wild pointers EFAULT, an unknown ioctl
+ *    ENOTTY, a wait with nothing launched ENOENT.
+ *
+ * Under the HMM mirror nothing migrates: the device maps the CPU's four
+ * pages (four faults), then faults on page 2 once unmapped and on page 0
+ * once read-only (six faults); 2048 + 4 + 12 + 512 accesses.
+ */
+#include "harness.h"
+
+TestSuite(accel, .init = harness_setup, .fini = harness_teardown, .timeout = TEST_TIMEOUT);
+
+static const char common[] =
+	"open: 3\n"
+	"read 4 pages: 0\n"
+	"wait: status 0 sum 2096128\n"
+	"write 2 words twice: 0\n"
+	"wait: status 0 sum 0\n"
+	"cpu sees: 2 3 2\n"
+	"strided read: 0\n"
+	"wait: status 0 sum 9222\n"
+	"read past the mapping: 0\n"
+	"wait: status EFAULT at +0x2000 sum 392960\n"
+	"write to read-only: 0\n"
+	"wait: status EFAULT at +0 sum 0\n"
+	"empty: EINVAL\n"
+	"unaligned: EINVAL\n"
+	"no repetition: EINVAL\n"
+	"unknown pattern: EINVAL\n"
+	"stride 12: EINVAL\n"
+	"2^64 bytes: EINVAL\n"
+	"2^40 passes: EINVAL\n"
+	"wild launch: EFAULT\n"
+	"wild wait: EFAULT\n"
+	"wild counters: EFAULT\n"
+	"unknown ioctl: ENOTTY\n"
+	"wait before a launch: ENOENT\n"
+	"counters: 0\n";
+
+Test(accel, kernels_and_errors_under_the_hmm_mirror)
+{
+	struct result r = run_mmusim("--devices", "2", GUEST("accel"), NULL);
+	gchar *expected = g_strconcat(common, "kernels 5 accesses 2576 faults 6\n",
+				      "to device 0 to cpu 0 zero 0 mirrored 4 link bytes 0\n", NULL);
+
+	expect_status(&r, 0);
+	cr_expect_str_eq(r.out, expected);
+	cr_expect_str_eq(r.err, "");
+	g_free(expected);
+	result_free(&r);
+}
+
+Test(accel, no_devices_no_files)
+{
+	struct result r = run_mmusim(GUEST("accel"), NULL);
+
+	expect_status(&r, 0);
+	expect_contains("output", r.out, "open: ENOENT\n");
+	result_free(&r);
+}
+
+Test(accel, the_stats_list_each_device)
+{
+	struct result r = run_mmusim("--devices", "2", "--device-inval", "coalesced", "--stats", GUEST("accel"),
+				     NULL);
+
+	expect_status(&r, 0);
+	expect_contains("--stats", r.err, "      accel0         2576        6           0        0            0"
+					  "          4             0              2            0");
+	expect_contains("--stats", r.err, "      accel1            0        0");
+	result_free(&r);
+}
+
+Test(accel, bad_options_are_usage_errors)
+{
+	struct result r = run_mmusim("--devices", "9", GUEST("accel"), NULL);
+
+	expect_status(&r, 2);
+	expect_contains("stderr", r.err, "--devices 9: expected 0 to 8");
+	result_free(&r);
+	r = run_mmusim("--devices", "1", "--device-mem", "100", GUEST("accel"), NULL);
+	expect_status(&r, 2);
+	expect_contains("stderr", r.err, "--device-mem 100: expected a size from 1M to 1T");
+	result_free(&r);
+	r = run_mmusim("--device-mm", "uvm", GUEST("accel"), NULL);
+	expect_status(&r, 2);
+	expect_contains("stderr", r.err, "--device-mm uvm: expected hmm or gmem");
+	result_free(&r);
+}
