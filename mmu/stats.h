@@ -22,6 +22,7 @@ enum fault_kind {
 	FAULT_KIND_OOM,		/* no free frame */
 	FAULT_KIND_RETRY,	/* the task sleeps until someone resolves it (a design's ops) */
 	FAULT_KIND_LINK,	/* a shared page-table subtree linked in (mshare) */
+	FAULT_KIND_DEVICE,	/* a page a device held migrated back (gmem) */
 	NR_FAULT_KINDS
 };
 

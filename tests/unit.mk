@@ -19,7 +19,8 @@ unit_tests = \
 	tests/unit-agent \
 	tests/unit-vas \
 	tests/unit-mshare \
-	tests/unit-device
+	tests/unit-device \
+	tests/unit-gmem
 check_PROGRAMS += $(unit_tests)
 TESTS += $(unit_tests)
 
@@ -58,6 +59,10 @@ tests_unit_vas_LDADD = $(TEST_LIBS)
 tests_unit_device_SOURCES = tests/unit/test_device.c
 tests_unit_device_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_device_LDADD = $(TEST_LIBS)
+
+tests_unit_gmem_SOURCES = tests/unit/test_gmem.c
+tests_unit_gmem_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_gmem_LDADD = $(TEST_LIBS)
 
 tests_unit_mshare_SOURCES = tests/unit/test_mshare.c $(UNIT_FIXTURE)
 tests_unit_mshare_CFLAGS = $(UNIT_CFLAGS)

@@ -119,12 +119,20 @@ uint64_t device_unmap_range(struct device *dev, uint64_t start, uint64_t end)
 	return z.cleared;
 }
 
-/* Drop every entry and let the design go. */
+/* Let the design go, then drop every entry and table: the device starts
+ * its next address space with an empty root and an empty TLB. */
 static void forget_mm(struct device *dev)
 {
-	device_unmap_range(dev, 0, TASK_SIZE);
+	int err;
+
 	if (dev->ops->unbind)
 		dev->ops->unbind(dev);
+	device_unmap_range(dev, 0, TASK_SIZE);
+	pgtable_put(dev->phys, dev->pgd, PGD_LEVEL);
+	err = pgtable_create_node(dev->phys, dev->node, &dev->pgd);
+	g_assert(!err);		/* the old root's frame was just freed */
+	dev->side.root = dev->pgd;
+	tlb_flush_all(dev->agent.tlb);
 	dev->mm = NULL;
 }
 

@@ -77,7 +77,8 @@ struct device_mm_ops {
 	int (*fault)(struct device *dev, uint64_t va, bool write);
 	/* `dev` begins working in dev->mm (NULL: nothing to do). */
 	void (*bind)(struct device *dev);
-	/* `dev` leaves dev->mm, its table already empty (NULL: nothing). */
+	/* `dev` is leaving dev->mm (another mm, or the mm's end); its
+	 * entries are dropped after (NULL: nothing to do). */
 	void (*unbind)(struct device *dev);
 	/* The CPU's translations of [start, end) in dev->mm were removed or
 	 * downgraded (the mm's notifier chain): NULL for a design that does
