@@ -92,6 +92,7 @@ GUEST_BINS = \
 	guest/bin/uffderr
 GUEST_BINS += guest/bin/uffdmove guest/bin/uffdrfc guest/bin/postcopy
 GUEST_BINS += guest/bin/accel
+GUEST_BINS += guest/bin/gmem
 
 # Guests without a C library: _start is theirs.  No outline atomics either:
 # those helpers are in libgcc, which -nostdlib leaves out, and are set up by
@@ -140,6 +141,7 @@ $(addprefix guest/bin/,evpoll unixsock memfd fdcalls sigfd splicetee): guest/fdt
 $(addprefix guest/bin/,uffd uffderr): guest/fdtest.h
 guest/bin/uffdmove guest/bin/uffdrfc: guest/fdtest.h
 guest/bin/accel: guest/fdtest.h guest/accel.h
+guest/bin/gmem: guest/fdtest.h guest/accel.h guest/mmusim.h
 
 all-local: $(GUEST_BINS)
 clean-local: clean-guests

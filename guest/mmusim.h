@@ -75,6 +75,28 @@
 #define MMUSIM_MAX_SNAPSHOTS	65536
 #define MMUSIM_UNAME_RELEASE_SUFFIX "-mmusim"
 
+/*
+ * gmem's interface (--device-mm gmem; docs/devices.md), the 2023 RFC's:
+ *
+ *   mmap(..., MAP_PRIVATE | MAP_ANONYMOUS | MAP_PEER_SHARED, -1, 0)
+ *       memory shared with the accelerators, tracked by the address
+ *       space's logical page table (a bit Linux gives no mmap flag; without
+ *       --device-mm gmem it is ignored, as Linux ignores unknown flags).
+ *       EINVAL with MAP_SHARED or a file.
+ *   syscall(MMUSIM_HMADVISE, node, addr, len, hint)
+ *       node 0 is CPU memory, node N the memory of /dev/accel(N-1);
+ *       MADV_PREFETCH moves the range there ahead of use, MADV_DONTNEED
+ *       drops its pages wherever they are.  EINVAL: an unknown node or
+ *       hint, an unaligned addr, a range that wraps or is not peer-shared;
+ *       ENOMEM: a hole; ENOSYS without --device-mm gmem.
+ */
+#define MMUSIM_HMADVISE		1200
+#define MAP_PEER_SHARED		0x200000
+#define MADV_PREFETCH		200	/* not a Linux advice */
+#ifndef MADV_DONTNEED
+#define MADV_DONTNEED		4	/* Linux's */
+#endif
+
 #ifdef __aarch64__
 /* Raw system calls, for programs built without a C library. */
 static inline long mmusim_syscall3(long nr, long a0, long a1, long a2)

@@ -14,6 +14,7 @@
 
 #include "guest/accel.h"
 #include "mmu/device/device.h"
+#include "mmu/gmem/gmem.h"
 #include "mmu/hmm/mirror.h"
 #include "mmu/uaccess.h"
 #include "report/model.h"
@@ -33,10 +34,12 @@ struct accel {
 struct accel_state {
 	int nr;
 	struct accel accels[PHYS_MAX_NODES - 1];
+	struct gmem_stats gmem;
 };
 
 static const struct { const char *name; const struct device_mm_ops *ops; } designs[] = {
 	{ "hmm", &hmm_mirror_ops },
+	{ "gmem", &gmem_device_ops },
 };
 
 const struct device_mm_ops *accel_design_named(const char *name)
@@ -185,6 +188,19 @@ static void accel_destroy(void *state)
 	g_free(s);
 }
 
+static void gmem_report(struct report_node *sec, const struct gmem_stats *g)
+{
+	struct report_node *gm = report_add_section(sec, "gmem", "gmem logical page table", TEXT_LINE);
+
+	report_add_count(gm, "peak_entries", "peak entries", g->peak_entries);
+	report_add_count(gm, "peak_nodes", "peak radix nodes", g->peak_nodes);
+	report_add_count(gm, "peak_bytes", "peak bytes", g->peak_bytes);
+	report_add_count(gm, "cpu_faults", "CPU faults back", g->cpu_faults);
+	report_add_count(gm, "prefetched", "pages prefetched", g->prefetched);
+	report_add_count(gm, "dropped", "pages dropped", g->dropped);
+	report_add_count(gm, "unmapped_entries", "munmap freed", g->unmapped_entries);
+}
+
 /* The "devices" member of --report and --stats (docs/report-format.md). */
 static void accel_report(struct machine *m, void *state, struct report_node *root)
 {
@@ -195,6 +211,8 @@ static void accel_report(struct machine *m, void *state, struct report_node *roo
 						"inval_pages", "inval_ranges", "link_bytes", "clock_ns" };
 
 	report_add_string(sec, "design", m->opt.device_mm);
+	if (s->accels[0].dev.ops == &gmem_device_ops)
+		gmem_report(sec, &s->gmem);
 	report_add_string(sec, "invalidation", m->opt.device_coalesce ? "coalesced" : "page");
 	list = report_add_list(sec, "accelerators", "accelerators", TEXT_TABLE);
 	report_add_column(list, "device", "device", -8);
@@ -254,4 +272,23 @@ void accel_mount(struct machine *m)
 		g_free(path);
 	}
 	machine_add_design(m, &accel_design, s);
+}
+
+static struct accel_state *state_of(struct machine *m)
+{
+	return machine_design(m, &accel_design);
+}
+
+struct device *accel_device_of_node(struct machine *m, int node)
+{
+	struct accel_state *s = state_of(m);
+
+	return s && node >= 1 && node <= s->nr ? &s->accels[node - 1].dev : NULL;
+}
+
+struct gmem_stats *accel_gmem_stats(struct machine *m)
+{
+	struct accel_state *s = state_of(m);
+
+	return s && s->accels[0].dev.ops == &gmem_device_ops ? &s->gmem : NULL;
 }

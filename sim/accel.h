@@ -9,12 +9,18 @@
 
 #include <stdbool.h>
 
+struct device;
 struct device_mm_ops;
+struct gmem_stats;
 struct machine;
 
 /* The design named `name` ("hmm", "gmem"), or NULL. */
 const struct device_mm_ops *accel_design_named(const char *name);
 /* Make the devices and mount their files (nothing without --devices). */
 void accel_mount(struct machine *m);
+/* The device whose memory is node `node` (1 ...), or NULL. */
+struct device *accel_device_of_node(struct machine *m, int node);
+/* gmem's figures when it is the design in force with devices, else NULL. */
+struct gmem_stats *accel_gmem_stats(struct machine *m);
 
 #endif

@@ -30,6 +30,7 @@ extern const struct syscall_desc mman_syscalls[], shm_syscalls[];
 extern const struct syscall_desc mount_syscalls[];
 extern const struct syscall_desc userfaultfd_syscalls[];
 extern const struct syscall_desc userfaultfd_rfc_syscalls[];
+extern const struct syscall_desc gmem_syscalls[];
 
 const struct syscall_desc *const syscall_tables[] = {
 	fs_syscalls, mm_syscalls, proc_syscalls, time_syscalls, exit_syscalls, fork_syscalls,
@@ -42,6 +43,7 @@ const struct syscall_desc *const syscall_tables[] = {
 	mount_syscalls,
 	userfaultfd_syscalls,
 	userfaultfd_rfc_syscalls,
+	gmem_syscalls,
 	NULL,
 };
 

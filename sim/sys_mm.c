@@ -8,6 +8,7 @@
 
 #include "mmu/agent.h"
 #include "mmu/vm_file.h"
+#include "sim/sys_gmem.h"
 #include "sim/syscall.h"
 
 #define KNOWN_PROT (G_PROT_READ | G_PROT_WRITE | G_PROT_EXEC)
@@ -69,6 +70,8 @@ SYSCALL(mmap)
 	if ((gflags & G_MAP_TYPE) < G_MAP_SHARED || (gflags & G_MAP_TYPE) > G_MAP_SHARED_VALIDATE ||
 	    (gflags & G_MAP_HUGETLB))
 		return -EINVAL;
+	if (gmem_peer_shared(m, gflags))
+		return gmem_sys_mmap(m, t, addr, len, (unsigned)prot, gflags, flags);
 	if (!(gflags & G_MAP_ANONYMOUS)) {
 		struct file *f = fd_get(&t->files->fdt, (int)a[4]);
 

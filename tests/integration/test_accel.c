@@ -100,3 +100,75 @@ Test(accel, bad_options_are_usage_errors)
 	expect_contains("stderr", r.err, "--device-mm uvm: expected hmm or gmem");
 	result_free(&r);
 }
+
+/* guest/gmem under --device-mm gmem, hand-computed:
+ *  - word 0 holds 41; a read-write kernel over pages 0-1 migrates page 0
+ *    to the device (4096 link bytes) and zero-fills page 1: sum 41; the
+ *    CPU's reads bring both back (2 x 4096): 42 and 1;
+ *  - prefetching pages 0-3 to node 1 migrates 0 and 1 (8192) and
+ *    zero-fills 2 and 3; a read of the 4 pages sums 42 + 511 x 1 (page 0)
+ *    + 512 x 1 (page 1) = 1065 with no fault;
+ *  - prefetching pages 0-1 to node 0 brings 2 pages back (8192);
+ *  - DONTNEED drops all four: the CPU then reads a fresh 0;
+ *  - the device's faults outside peer-shared memory are EFAULT.
+ * 4 kernels (3072 accesses; 2 + 2 faults); 3 pages to the device, 4 back,
+ * 3 zero-filled; 7 pages over the link. */
+Test(accel, gmem_moves_pages_on_faults_and_hmadvise)
+{
+	struct result r = run_mmusim("--devices", "1", "--device-mm", "gmem", GUEST("gmem"), NULL);
+
+	expect_status(&r, 0);
+	cr_expect_str_eq(r.out,
+			 "open: 3\n"
+			 "mmap peer-shared: 0\n"
+			 "device reads and writes 2 pages: status 0 sum 41\n"
+			 "cpu sees: 42 1\n"
+			 "prefetch 4 pages to node 1: 0\n"
+			 "device reads 4 pages: status 0 sum 1065\n"
+			 "prefetch 2 pages to node 0: 0\n"
+			 "unknown node: EINVAL\n"
+			 "unaligned: EINVAL\n"
+			 "unknown hint: EINVAL\n"
+			 "past the mapping: Cannot allocate memory\n"
+			 "plain memory: EINVAL\n"
+			 "shared peer-shared: EINVAL\n"
+			 "dontneed: 0\n"
+			 "cpu sees: 0\n"
+			 "munmap: 0\n"
+			 "device reads unmapped memory: status EFAULT at +0 sum 0\n"
+			 "device reads plain memory: status EFAULT at +0 sum 0\n"
+			 "counters: 0\n"
+			 "kernels 4 accesses 3072 faults 4\n"
+			 "to device 3 to cpu 4 zero 3 link bytes 28672\n");
+	cr_expect_str_eq(r.err, "");
+	result_free(&r);
+}
+
+/* The same program under the HMM mirror: MAP_PEER_SHARED is a flag Linux
+ * does not know (ignored), hmadvise does not exist (ENOSYS), and the
+ * device reads plain memory. */
+Test(accel, gmem_calls_without_gmem)
+{
+	struct result r = run_mmusim("--devices", "1", GUEST("gmem"), NULL);
+
+	expect_status(&r, 0);
+	expect_contains("output", r.out, "mmap peer-shared: 0\n");
+	expect_contains("output", r.out, "prefetch 4 pages to node 1: Function not implemented\n");
+	expect_contains("output", r.out, "shared peer-shared: 0\n");
+	expect_contains("output", r.out, "device reads plain memory: status 0 sum 0\n");
+	result_free(&r);
+}
+
+/* --stats under gmem: the logical table's peak (4 entries; 6 radix nodes)
+ * and the device-migrate faults (the two CPU reads of step 1). */
+Test(accel, gmem_in_the_stats)
+{
+	struct result r = run_mmusim("--devices", "1", "--device-mm", "gmem", "--stats", GUEST("gmem"), NULL);
+
+	expect_status(&r, 0);
+	expect_contains("--stats", r.err, "      peak entries                 4\n");
+	expect_contains("--stats", r.err, "      peak radix nodes             6\n");
+	expect_contains("--stats", r.err, "      CPU faults back              2\n");
+	expect_contains("--stats", r.err, "    device-migrate                 2\n");
+	result_free(&r);
+}
