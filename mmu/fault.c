@@ -211,6 +211,17 @@ static bool force_permits(const struct vm_fault *vmf)
 	       !(vmf->vma->flags & VM_SHARED);
 }
 
+/* A device-private entry: its node's owner brings the page back (Linux's
+ * do_swap_page calling pgmap->ops->migrate_to_ram). */
+static vm_fault_t do_device_private_page(struct vm_fault *vmf, pte_t entry)
+{
+	struct phys *phys = vmf->mm->phys;
+	const struct dev_pagemap *pgmap = phys_node_owner(phys, phys_node_of(phys, pte_addr(entry)));
+
+	g_assert(pgmap);	/* only an owner writes device-private entries */
+	return pgmap->migrate_to_ram(pgmap, vmf);
+}
+
 vm_fault_t handle_vma_fault(struct vm_fault *vmf)
 {
 	struct vma *vma = vmf->vma;
@@ -228,6 +239,8 @@ vm_fault_t handle_vma_fault(struct vm_fault *vmf)
 		return vma->vm_ops->handle_fault(vmf);
 	vmf->pgoff = linear_page_index(vma, vmf->address);
 	ptep = pgtable_walk(vmf->mm->phys, vmf->mm->pgd, vmf->address);
+	if (ptep && pte_is_device_private(*ptep))
+		return do_device_private_page(vmf, *ptep);
 	if (!ptep || !pte_present(*ptep))
 		return do_missing_page(vmf);
 	if (vmf->access == FAULT_WRITE && !(pte_prot(*ptep) & VM_WRITE))

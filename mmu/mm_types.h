@@ -241,4 +241,13 @@ struct vm_fault {
 	GString *notes;			/* design steps, one per line (vm_fault_note); NULL: none kept */
 };
 
+/* The owner of a memory node whose pages the CPU's table may hold as
+ * device-private entries (mmu/pgtable.h), after Linux's struct dev_pagemap:
+ * a CPU fault on such an entry is its migrate_to_ram (mmu/fault.c), which
+ * brings the page back and returns the fault's outcome. */
+struct dev_pagemap {
+	vm_fault_t (*migrate_to_ram)(const struct dev_pagemap *pgmap, struct vm_fault *vmf);
+	void *owner;
+};
+
 #endif

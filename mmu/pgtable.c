@@ -26,6 +26,11 @@ pte_t pte_mk_page(phys_addr_t pa, unsigned prot)
 	return e;
 }
 
+pte_t pte_mk_device_private(phys_addr_t pa, unsigned prot)
+{
+	return (pte_mk_page(pa, prot) & ~PTE_VALID) | PTE_DEVICE_PRIVATE;
+}
+
 pte_t pte_mk_table(phys_addr_t table)
 {
 	return (table & PTE_ADDR_MASK) | PTE_VALID | PTE_TABLE;
@@ -50,10 +55,16 @@ static pte_t *table_entries(struct phys *phys, phys_addr_t table)
 	return phys_to_host(phys, table);
 }
 
+/* A leaf that holds a frame: a valid one, or a device-private one. */
+static bool pte_holds_page(pte_t e)
+{
+	return pte_present(e) || pte_is_device_private(e);
+}
+
 static bool table_is_empty(const pte_t *table)
 {
 	for (int i = 0; i < PTRS_PER_TABLE; i++)
-		if (pte_present(table[i]))
+		if (pte_holds_page(table[i]))
 			return false;
 	return true;
 }
@@ -92,7 +103,7 @@ void pgtable_put(struct phys *phys, phys_addr_t table, int level)
 
 	if (phys_refcount(phys, table) == 1) {
 		for (int i = 0; i < PTRS_PER_TABLE; i++) {
-			if (!pte_present(entries[i]))
+			if (level < PTE_LEVEL ? !pte_present(entries[i]) : !pte_holds_page(entries[i]))
 				continue;
 			if (level < PTE_LEVEL)
 				pgtable_put(phys, pte_addr(entries[i]), level + 1);
@@ -321,6 +332,7 @@ struct range_walk {
 	pte_visit_fn visit;
 	void *ctx;
 	uint64_t *unlinked;	/* unmap: let go of shared tables it covers whole */
+	bool device_private;	/* unmap: visit device-private leaves too */
 };
 
 /* Valid leaf entries below the table `table` at `level`. */
@@ -368,7 +380,8 @@ static int walk_table_range(struct range_walk *w, phys_addr_t table, int level,
 		bool below_cleared = false;
 		int ret;
 
-		if (!pte_present(*entry))
+		if (!pte_present(*entry) && !(level == PTE_LEVEL && w->device_private &&
+					      pte_is_device_private(*entry)))
 			continue;
 		if (level == PTE_LEVEL) {
 			ret = w->visit(w->ctx, va, entry);
@@ -404,7 +417,7 @@ static int walk_range(struct range_walk *w, phys_addr_t root, uint64_t start, ui
 int pgtable_walk_range(struct phys *phys, phys_addr_t root, uint64_t start,
 		       uint64_t end, pte_visit_fn visit, void *ctx)
 {
-	struct range_walk w = { phys, visit, ctx, NULL };
+	struct range_walk w = { phys, visit, ctx, NULL, false };
 
 	return walk_range(&w, root, start, end);
 }
@@ -429,7 +442,7 @@ uint64_t pgtable_unmap_range(struct phys *phys, phys_addr_t root, uint64_t start
 			     uint64_t end)
 {
 	struct unmap_ctx u = { phys, 0 };
-	struct range_walk w = { phys, zap_pte, &u, &u.nr };
+	struct range_walk w = { phys, zap_pte, &u, &u.nr, true };
 
 	walk_range(&w, root, start, end);
 	return u.nr;

@@ -63,6 +63,13 @@ enum { PGD_LEVEL, PUD_LEVEL, PMD_LEVEL, PTE_LEVEL, PGTABLE_LEVELS };
 #define PTE_TABLE_RDONLY (UINT64_C(1) << 62)	/* APTable[1] of a table entry: nothing
 						 * below it is writable (TCR.HPD0 clear) */
 #define PTE_ADDR_MASK	UINT64_C(0x0000fffffffff000)
+/* A device-private entry (Linux's device-private swap entry, mm/hmm): a
+ * leaf the MMU ignores (valid bit clear) that names a frame of a device's
+ * memory node holding the page, with the page's attributes, and holds a
+ * reference to it.  The CPU's access faults; the fault path hands it to the
+ * node's owner (mmu/fault.c, struct dev_pagemap), which migrates the page
+ * back.  Bit 55 is one of the descriptor bits Arm leaves to software. */
+#define PTE_DEVICE_PRIVATE (UINT64_C(1) << 55)
 
 /* Protections: the PROT_* values, plus an EL1-only executable page. */
 #define VM_NONE		0u
@@ -88,6 +95,12 @@ static inline bool pte_is_block(pte_t e, int level)
 	return level < PTE_LEVEL && pte_present(e) && !(e & PTE_TABLE);
 }
 static inline phys_addr_t pte_addr(pte_t e) { return e & PTE_ADDR_MASK; }
+static inline bool pte_is_device_private(pte_t e)
+{
+	return !pte_present(e) && (e & PTE_DEVICE_PRIVATE);
+}
+/* A device-private entry for the page at `pa` with `prot`. */
+pte_t pte_mk_device_private(phys_addr_t pa, unsigned prot);
 
 pte_t pte_mk_page(phys_addr_t pa, unsigned prot);
 pte_t pte_mk_table(phys_addr_t table);
@@ -168,7 +181,7 @@ typedef int (*pte_visit_fn)(void *ctx, uint64_t va, pte_t *ptep);
 int pgtable_walk_range(struct phys *phys, phys_addr_t root, uint64_t start,
 		       uint64_t end, pte_visit_fn visit, void *ctx);
 
-/* Clear every leaf entry in [start, end), dropping the frame references,
+/* Clear every leaf entry in [start, end) (device-private ones too), dropping the frame references,
  * and unlink the shared tables the range covers whole; returns the number of
  * leaf entries `root` no longer reaches (cleared, or below an unlinked table),
  * so a caller flushes exactly when the result is not zero. */

@@ -22,6 +22,7 @@ struct phys_node {
 	uint64_t fresh;		/* first frame never handed out */
 	GArray *free;		/* of uint32_t frame numbers */
 	uint64_t in_use;
+	const void *owner;	/* of its device-private pages */
 };
 
 struct phys {
@@ -220,6 +221,17 @@ uint64_t phys_node_in_use(const struct phys *phys, int node)
 	for (int n = 1; n < phys->nr_nodes; n++)
 		devices += phys->nodes[n].in_use;
 	return phys->total_in_use - devices;
+}
+
+void phys_set_node_owner(struct phys *phys, int node, const void *owner)
+{
+	g_assert(node > 0 && node < phys->nr_nodes);
+	phys->nodes[node].owner = owner;
+}
+
+const void *phys_node_owner(const struct phys *phys, int node)
+{
+	return node > 0 && node < phys->nr_nodes ? phys->nodes[node].owner : NULL;
 }
 
 uint64_t phys_node_frames(const struct phys *phys, int node)

@@ -70,6 +70,11 @@ int phys_alloc_node(struct phys *phys, int node, enum frame_kind kind, phys_addr
 /* Frames of node `node` allocated now, and its size in frames. */
 uint64_t phys_node_in_use(const struct phys *phys, int node);
 uint64_t phys_node_frames(const struct phys *phys, int node);
+/* Who owns node `node`'s pages when the CPU's table holds them as
+ * device-private entries (a struct dev_pagemap, mmu/mm_types.h); NULL:
+ * nobody. */
+void phys_set_node_owner(struct phys *phys, int node, const void *owner);
+const void *phys_node_owner(const struct phys *phys, int node);
 
 int phys_alloc(struct phys *phys, enum frame_kind kind, phys_addr_t *pa);
 /* As phys_alloc, for a frame that will hold code: placed among code frames. */

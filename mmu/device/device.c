@@ -42,6 +42,13 @@ static unsigned take_stale(struct migrate_side *side, uint64_t va)
 	return tlb_take_range(side_device(side)->agent.tlb, 0, va, va + PAGE_SIZE, &first);
 }
 
+static vm_fault_t migrate_to_ram(const struct dev_pagemap *pgmap, struct vm_fault *vmf)
+{
+	struct device *dev = pgmap->owner;
+
+	return dev->ops->migrate_to_ram(dev, vmf);
+}
+
 int device_init(struct device *dev, struct domain *d, int id, int node,
 		const struct device_mm_ops *ops)
 {
@@ -61,12 +68,18 @@ int device_init(struct device *dev, struct domain *d, int id, int node,
 	}
 	dev->side = (struct migrate_side){ .root = dev->pgd, .invalidate = invalidate_page,
 					   .take_stale = take_stale };
+	if (ops->migrate_to_ram) {
+		dev->pgmap = (struct dev_pagemap){ migrate_to_ram, dev };
+		phys_set_node_owner(dev->phys, node, &dev->pgmap);
+	}
 	return 0;
 }
 
 void device_fini(struct device *dev)
 {
 	device_unbind(dev);
+	if (dev->ops->migrate_to_ram)
+		phys_set_node_owner(dev->phys, dev->node, NULL);
 	pgtable_put(dev->phys, dev->pgd, PGD_LEVEL);
 	tlb_destroy(dev->agent.tlb);
 	dev->agent.tlb = NULL;

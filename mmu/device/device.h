@@ -32,6 +32,7 @@
 #include <stdint.h>
 
 #include "mmu/agent.h"
+#include "mmu/mm_types.h"
 #include "mmu/device/migrate.h"
 #include "mmu/notifier.h"
 
@@ -84,6 +85,10 @@ struct device_mm_ops {
 	 * downgraded (the mm's notifier chain): NULL for a design that does
 	 * not follow the CPU's table. */
 	void (*invalidate)(struct device *dev, uint64_t start, uint64_t end);
+	/* The CPU faulted on a device-private entry naming a page of this
+	 * device's memory (NULL: the design writes none): bring it back, the
+	 * fault's outcome. */
+	vm_fault_t (*migrate_to_ram)(struct device *dev, struct vm_fault *vmf);
 };
 
 struct device {
@@ -100,6 +105,7 @@ struct device {
 	const struct device_mm_ops *ops;
 	void *design;			/* the design's state for this device */
 	bool coalesce;			/* one invalidation per range, not per page */
+	struct dev_pagemap pgmap;	/* its node's owner: ops->migrate_to_ram */
 	struct device_counters counters;
 };
 

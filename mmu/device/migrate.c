@@ -38,41 +38,63 @@ static uint64_t count_stale(struct phys *phys, struct migrate_side *from, struct
 {
 	phys_addr_t pa;
 	unsigned prot;
-	uint64_t stale = from->take_stale(from, va) + to->take_stale(to, va);
+	uint64_t stale = from->take_stale(from, va);
 
-	stale += pgtable_translate(phys, from->root, va, &pa, &prot);
+	if (to != from) {
+		stale += to->take_stale(to, va);
+		stale += pgtable_translate(phys, from->root, va, &pa, &prot);
+	}
 	stale += !pgtable_translate(phys, to->root, va, &pa, &prot) || pa != page;
 	return stale;
+}
+
+/* `to`'s entry for `va`, made if need be: -EEXIST if it maps a page
+ * (unless it is the source entry itself), -ENOMEM. */
+static int destination(struct phys *phys, struct migrate_side *from, struct migrate_side *to,
+		       uint64_t va, pte_t **dst)
+{
+	int created = pgtable_walk_alloc(phys, to->root, va, dst);
+
+	if (created >= 0 && to != from && (pte_present(**dst) || pte_is_device_private(**dst)))
+		return -EEXIST;
+	return created;
 }
 
 int migrate_page(struct phys *phys, struct migrate_side *from, struct migrate_side *to,
 		 uint64_t va, int node, unsigned prot, struct migrate_record *rec)
 {
-	pte_t *src = pgtable_walk(phys, from->root, va), *dst;
-	phys_addr_t old, page;
+	pte_t *src = pgtable_walk(phys, from->root, va), *dst, saved;
+	phys_addr_t page;
 	int created, err;
 
-	if (!src || !pte_present(*src))
+	if (!src || !(pte_present(*src) || pte_is_device_private(*src)))
 		return -ENOENT;
 	err = phys_alloc_node(phys, node, FRAME_DATA, &page);
 	if (err)
 		return err;
-	created = pgtable_walk_alloc(phys, to->root, va, &dst);
-	if (created >= 0 && pte_present(*dst))
-		created = -EEXIST;
+	created = destination(phys, from, to, va, &dst);
 	if (created < 0) {
 		phys_put(phys, page);
 		return created;
 	}
-	src = pgtable_walk(phys, from->root, va);	/* the same table: `to` differs */
-	old = pte_addr(*src);
-	memcpy(phys_to_host(phys, page), phys_to_host(phys, old), PAGE_SIZE);
+	saved = *src;
+	memcpy(phys_to_host(phys, page), phys_to_host(phys, pte_addr(saved)), PAGE_SIZE);
 	*src = 0;
 	from->invalidate(from, va);
-	phys_put(phys, old);
+	/* The invalidation may have freed tables of `to` (a mirror dropping
+	 * its entries): find the entry again. */
+	err = destination(phys, from, to, va, &dst);
+	if (err < 0) {
+		src = pgtable_walk(phys, from->root, va);
+		g_assert(src);		/* an invalidation of `from` frees none of its tables */
+		*src = saved;
+		phys_put(phys, page);
+		return err;
+	}
+	phys_put(phys, pte_addr(saved));
 	*dst = pte_mk_page(page, prot);
 	rec->pages++;
-	rec->tables_allocated += (unsigned)created;
+	rec->tables_allocated += (unsigned)created + (unsigned)err;
 	rec->stale += count_stale(phys, from, to, va, page);
 	return 0;
 }

@@ -11,7 +11,9 @@
  * TLB invalidation), and how many translations of a page its TLBs still
  * hold (taken out: the debug check).
  *
- * migrate_page(): `from` must map `va`; `to` must not.  A frame of `node`
+ * migrate_page(): `from` must map `va` (a valid entry, or a device-private
+ * one, mmu/pgtable.h); `to` must not, unless `to` is `from` (a page moving
+ * in place: a device-private page back to RAM).  A frame of `node`
  * gets a copy of the page, `from`'s entry is cleared (its reference to the
  * old frame dropped: a frame others map too stays theirs) and invalidated,
  * and `to` maps the new frame with `prot`.  After every migration it checks

@@ -8,8 +8,20 @@
  * maps the same frame, writable only if the CPU's entry is.  The mirror
  * hears the mm's notifier chain: every CPU invalidation (munmap, COW,
  * mprotect, migration) drops the device's entries of the range, with its
- * TLB invalidation.  CPU and device memory management are one: the device
- * never holds a page the CPU's table does not.
+ * TLB invalidation.  CPU and device memory management are one.
+ *
+ * Device-private memory (Linux's MEMORY_DEVICE_PRIVATE, lib/test_hmm.c's
+ * migrations): hmm_migrate_to_device() moves private anonymous pages into
+ * the device's node (a hole or the zero page becomes a zeroed device page)
+ * and leaves a device-private entry in the CPU's table (mmu/pgtable.h); the
+ * device maps the page.  A CPU access faults and the node's
+ * migrate_to_ram brings it back (fault kind device-migrate); so does
+ * hmm_migrate_to_system().  A CPU invalidation drops the device's mapping,
+ * not the page: the entry in the CPU's table still holds it, and the
+ * device maps it again at its next fault (hmm_range_fault returns the
+ * owner's device-private pages as they are).  Not modelled: fork copying
+ * device-private entries (the child sees the range as never touched),
+ * mremap moving them, device-coherent memory.
  */
 #ifndef MMU_HMM_MIRROR_H
 #define MMU_HMM_MIRROR_H
@@ -17,5 +29,15 @@
 #include "mmu/device/device.h"
 
 extern const struct device_mm_ops hmm_mirror_ops;
+
+/* Make `dev`'s table map every page of [start, end) for the access,
+ * faulting through the CPU's table: 0, or -EFAULT (no VMA, or one that
+ * forbids it), -ENOMEM. */
+int hmm_range_fault(struct device *dev, uint64_t start, uint64_t end, bool write);
+/* Migrate the private anonymous pages of [start, end) to `dev`'s memory,
+ * or its device-private pages back; *migrated counts them.  -EINVAL: a
+ * page without a readable VMA (before anything moved). */
+int hmm_migrate_to_device(struct device *dev, uint64_t start, uint64_t end, uint64_t *migrated);
+int hmm_migrate_to_system(struct device *dev, uint64_t start, uint64_t end, uint64_t *migrated);
 
 #endif

@@ -312,8 +312,12 @@ static void setup_device(void)
 
 static void teardown_device(void)
 {
+	if (fx.mm)
+		mm_destroy(fx.mm);	/* its device-private entries hold device pages */
+	fx.mm = NULL;
 	device_fini(&dev);
-	cr_expect_eq(phys_node_in_use(fx.phys, 1), 1, "the fixture's hand-made root only");
+	cr_expect_eq(phys_node_in_use(fx.phys, 1), 1, "the fixture's hand-made root only: %llu",
+		     (unsigned long long)phys_node_in_use(fx.phys, 1));
 	teardown();
 }
 
@@ -449,4 +453,121 @@ Test(device, a_dying_mm_unbinds_the_device)
 	fx.mm = NULL;
 	cr_expect_null(dev.mm);
 	cr_expect_eq(run(ADDR, PG, DEVICE_SEQUENTIAL, 0, DEVICE_READ, 1, &sum, &fva), -ENXIO);
+}
+
+/* ------------------------------------------------- HMM device-private pages */
+
+static bool maps(phys_addr_t root, uint64_t va, phys_addr_t *pa)
+{
+	unsigned prot;
+
+	return pgtable_translate(fx.phys, root, va, pa, &prot);
+}
+
+static pte_t cpu_pte(uint64_t va)
+{
+	pte_t *ptep = pgtable_walk(fx.phys, fx.mm->pgd, va);
+
+	return ptep ? *ptep : 0;
+}
+
+/* Words k = k on pages 0 and 1 of 3; page 2 never touched. */
+static void two_written_of_three(void)
+{
+	uint64_t addr, buf[2 * PG / 8];
+
+	for (uint64_t k = 0; k < 2 * PG / 8; k++)
+		buf[k] = k;
+	cr_assert_eq(mm_mmap(fx.mm, ADDR, 3 * PG, VM_READ | VM_WRITE, MM_MAP_FIXED, NULL, 0, &addr), 0);
+	cr_assert_eq(copy_to_user(fx.mm, ADDR, buf, sizeof(buf)), 0);
+	device_bind(&dev, fx.mm);
+}
+
+Test(device, private_pages_leave_device_private_entries_and_fault_back)
+{
+	uint64_t migrated, v, fva, sum;
+	phys_addr_t pa;
+	unsigned prot;
+
+	two_written_of_three();
+	cr_assert_eq(hmm_migrate_to_device(&dev, ADDR, ADDR + 3 * PG, &migrated), 0);
+	cr_expect_eq(migrated, 3, "two pages and a hole");
+	cr_expect_eq(dev.counters.to_device, 2);
+	cr_expect_eq(dev.counters.zero_pages, 1);
+	cr_expect_eq(dev.counters.link_bytes, 2 * PG, "one transfer of the two pages");
+	for (int i = 0; i < 3; i++) {
+		pte_t e = cpu_pte(ADDR + i * PG);
+
+		cr_expect(pte_is_device_private(e), "page %d: %#llx", i, (unsigned long long)e);
+		cr_expect_eq(phys_node_of(fx.phys, pte_addr(e)), 1);
+		cr_expect_eq(phys_refcount(fx.phys, pte_addr(e)), 2, "the CPU's entry and the device's");
+		cr_assert(maps(dev.pgd, ADDR + i * PG, &pa));
+		cr_expect_eq(pa, pte_addr(e));
+	}
+	cr_assert_eq(run(ADDR, 3 * PG, DEVICE_SEQUENTIAL, 0, DEVICE_READ, 1, &sum, &fva), 0);
+	cr_expect_eq(sum, 1023 * 1024 / 2, "the device reads its own memory");
+	cr_expect_eq(dev.counters.faults, 0);
+
+	cr_assert_eq(copy_from_user(fx.mm, &v, ADDR + PG + 8, sizeof(v)), 0);
+	cr_expect_eq(v, 513, "brought back with its contents");
+	cr_expect_eq(fx.stats.faults[FAULT_KIND_DEVICE], 1);
+	cr_expect_eq(dev.counters.to_cpu, 1);
+	cr_assert(pgtable_translate(fx.phys, fx.mm->pgd, ADDR + PG, &pa, &prot));
+	cr_expect_eq(phys_node_of(fx.phys, pa), 0);
+	cr_expect_not(maps(dev.pgd, ADDR + PG, &pa), "the device let go of it");
+
+	cr_assert_eq(hmm_migrate_to_system(&dev, ADDR, ADDR + 3 * PG, &migrated), 0);
+	cr_expect_eq(migrated, 2, "pages 0 and 2: page 1 is back already");
+	cr_assert_eq(copy_from_user(fx.mm, &v, ADDR + 2 * PG, sizeof(v)), 0);
+	cr_expect_eq(v, 0);
+	cr_expect_eq(fx.stats.faults[FAULT_KIND_DEVICE], 1, "no fault: the migration put them back");
+	cr_expect_eq(phys_node_in_use(fx.phys, 1), 1 + 1,
+		     "no device page left, the device's emptied tables freed: the two roots");
+}
+
+Test(device, an_invalidation_drops_the_mapping_not_the_private_page)
+{
+	uint64_t migrated, fva, sum;
+
+	two_written_of_three();
+	cr_assert_eq(hmm_migrate_to_device(&dev, ADDR, ADDR + 2 * PG, &migrated), 0);
+	mmu_notifier_invalidate_range(fx.mm, ADDR, ADDR + 3 * PG);	/* as a CPU flush would */
+	cr_assert_eq(run(ADDR, 2 * PG, DEVICE_SEQUENTIAL, 0, DEVICE_READ, 1, &sum, &fva), 0);
+	cr_expect_eq(sum, 1023 * 1024 / 2);
+	cr_expect_eq(dev.counters.faults, 2, "the device faulted its own pages back in");
+	cr_expect_eq(dev.counters.to_cpu, 0, "without migrating them");
+}
+
+Test(device, munmap_frees_device_private_pages)
+{
+	uint64_t migrated;
+
+	two_written_of_three();
+	cr_assert_eq(hmm_migrate_to_device(&dev, ADDR, ADDR + 3 * PG, &migrated), 0);
+	cr_assert_eq(mm_munmap(fx.mm, ADDR, 3 * PG), 0);
+	cr_expect_eq(cpu_pte(ADDR), 0);
+	cr_expect_eq(phys_node_in_use(fx.phys, 1), 1 + 1, "the fixture's root and the device's");
+}
+
+Test(device, migrations_need_readable_vmas)
+{
+	uint64_t migrated = 7;
+
+	two_written_of_three();
+	cr_expect_eq(hmm_migrate_to_device(&dev, ADDR, ADDR + 4 * PG, &migrated), -EINVAL, "a hole");
+	cr_expect_eq(migrated, 0);
+	cr_expect_eq(dev.counters.to_device + dev.counters.zero_pages, 0, "nothing moved");
+	cr_assert_eq(mm_mprotect(fx.mm, ADDR + 2 * PG, PG, VM_NONE), 0);
+	cr_expect_eq(hmm_migrate_to_system(&dev, ADDR, ADDR + 3 * PG, &migrated), -EINVAL, "PROT_NONE");
+}
+
+Test(device, a_dying_mm_frees_its_device_private_pages)
+{
+	uint64_t migrated;
+
+	two_written_of_three();
+	cr_assert_eq(hmm_migrate_to_device(&dev, ADDR, ADDR + 3 * PG, &migrated), 0);
+	mm_destroy(fx.mm);
+	fx.mm = NULL;
+	cr_expect_eq(phys_node_in_use(fx.phys, 1), 1 + 1, "the fixture's root and the device's");
 }
