@@ -10,7 +10,6 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "guest/accel.h"
 #include "mmu/device/device.h"
@@ -18,14 +17,15 @@
 #include "mmu/hmm/mirror.h"
 #include "mmu/uaccess.h"
 #include "report/model.h"
+#include "sim/chardev.h"
 #include "sim/file.h"
 #include "sim/machine.h"
-#include "sim/pseudo.h"
 #include "sim/task.h"
 #include "sim/vfs.h"
 
 struct accel {
 	struct device dev;
+	struct chardev cdev;		/* /dev/accelN */
 	struct machine *m;
 	bool launched;
 	struct accel_wait last;
@@ -126,57 +126,13 @@ static int accel_getattr(struct file *f, struct statx *stx)
 {
 	struct accel *a = f->private_data;
 
-	*stx = (struct statx){ .stx_mask = STATX_BASIC_STATS, .stx_mode = S_IFCHR | 0666, .stx_nlink = 1,
-			       .stx_blksize = 4096, .stx_ino = 1, .stx_rdev_major = 240,
-			       .stx_rdev_minor = (uint32_t)a->dev.id };
+	chardev_getattr(&a->cdev, stx);
 	return 0;
 }
 
 static const struct file_ops accel_ops = {
 	.ioctl = accel_ioctl,
 	.getattr = accel_getattr,
-};
-
-static void accel_root(struct pseudo_node *out)
-{
-	*out = (struct pseudo_node){ .mode = S_IFCHR | 0666, .ino = 1 };
-}
-
-static int accel_lookup(void *data, struct task *t, const struct pseudo_node *dir, const char *name,
-			struct pseudo_node *out)
-{
-	(void)data, (void)t, (void)dir, (void)name, (void)out;
-	return -ENOTDIR;
-}
-
-static void accel_readdir(void *data, const struct pseudo_node *dir,
-			  void (*emit)(void *arg, const char *name, const struct pseudo_node *node),
-			  void *arg)
-{
-	(void)data, (void)dir, (void)emit, (void)arg;
-}
-
-static int accel_readlink(void *data, struct task *t, const struct pseudo_node *link, GString *out)
-{
-	(void)data, (void)t, (void)link, (void)out;
-	return -EINVAL;
-}
-
-static int accel_open(void *data, const struct pseudo_node *node, const char *path, int flags,
-		      unsigned mode, struct file **out)
-{
-	(void)node, (void)mode;
-	*out = file_alloc(&accel_ops, flags, path, data);
-	return 0;
-}
-
-static const struct fs_type accel_fs = {
-	.name = "accel",
-	.root = accel_root,
-	.lookup = accel_lookup,
-	.readdir = accel_readdir,
-	.readlink = accel_readlink,
-	.open = accel_open,
 };
 
 static void accel_destroy(void *state)
@@ -267,8 +223,9 @@ void accel_mount(struct machine *m)
 		g_assert(device_init(&a->dev, &m->domain, i, i + 1, ops) == 0);
 		a->dev.coalesce = m->opt.device_coalesce;
 		a->m = m;
+		a->cdev = (struct chardev){ &accel_ops, a, 0666, 240, (unsigned)i };
 		s->nr++;
-		vfs_mount(&m->vfs, path, &accel_fs, a);
+		chardev_mount(&m->vfs, path, &a->cdev);
 		g_free(path);
 	}
 	machine_add_design(m, &accel_design, s);
