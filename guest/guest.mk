@@ -93,6 +93,7 @@ GUEST_BINS = \
 GUEST_BINS += guest/bin/uffdmove guest/bin/uffdrfc guest/bin/postcopy
 GUEST_BINS += guest/bin/accel
 GUEST_BINS += guest/bin/gmem
+GUEST_BINS += guest/bin/hmm
 
 # Guests without a C library: _start is theirs.  No outline atomics either:
 # those helpers are in libgcc, which -nostdlib leaves out, and are set up by
@@ -142,6 +143,7 @@ $(addprefix guest/bin/,uffd uffderr): guest/fdtest.h
 guest/bin/uffdmove guest/bin/uffdrfc: guest/fdtest.h
 guest/bin/accel: guest/fdtest.h guest/accel.h
 guest/bin/gmem: guest/fdtest.h guest/accel.h guest/mmusim.h
+guest/bin/hmm: guest/fdtest.h guest/test_hmm_uapi.h
 
 all-local: $(GUEST_BINS)
 clean-local: clean-guests

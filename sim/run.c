@@ -40,6 +40,7 @@
 #include "sim/tmpfs.h"
 #include "sim/userfaultfd.h"
 #include "sim/accel.h"
+#include "sim/dmirror.h"
 
 /* The same abort repeating this often means the emulator and the model
  * disagree about a translation: a simulator bug, reported as such. */
@@ -222,6 +223,7 @@ int run_program(struct machine *m, char *const *argv, char *const *envp)
 	msharefs_mount(m);	/* with /sys/fs/mshare (sim/msharefs.c) */
 	userfaultfd_mount(m);	/* and its /dev/userfaultfd */
 	accel_mount(m);		/* /dev/accelN (sim/accel.c) */
+	dmirror_mount(m);	/* and /dev/hmm_dmirrorN over them (sim/dmirror.c) */
 	for (char **point = m->opt.tmpfs; point && *point; point++)
 		tmpfs_mount(m, *point);
 	init = create_init_task(m, argv[0]);

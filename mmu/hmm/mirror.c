@@ -27,7 +27,8 @@ static bool owned_by(const struct device *dev, pte_t e)
 
 /* The frame at `va` for `dev`, allowing the access, faulted in if need be
  * (hmm_range_fault with HMM_PFN_REQ_FAULT): the CPU's page, or `dev`'s own
- * device-private page. */
+ * device-private page.  -EFAULT: no VMA, or one that cannot be read;
+ * -EPERM: a write to a read-only one. */
 static int range_fault_page(struct device *dev, uint64_t va, bool write, phys_addr_t *pa,
 			    unsigned *prot)
 {
@@ -36,8 +37,10 @@ static int range_fault_page(struct device *dev, uint64_t va, bool write, phys_ad
 	pte_t e = cpu_entry(mm, va);
 	struct vm_fault vmf;
 
-	if (!vma || !vma_permits(vma, write ? FAULT_WRITE : FAULT_READ))
+	if (!vma || !(vma->prot & VM_READ))
 		return -EFAULT;
+	if (write && !(vma->prot & VM_WRITE))
+		return -EPERM;		/* hmm_vma_fault's answer */
 	if (owned_by(dev, e)) {
 		*pa = pte_addr(e);
 		*prot = vma->prot;
@@ -154,11 +157,12 @@ static int page_to_device(struct device *dev, struct vma *vma, uint64_t va, bool
 	int err;
 
 	*moved = false;
-	if (vma->vm_ops != &anon_vm_ops || pte_is_device_private(e) ||
-	    (pte_present(e) && phys_refcount(mm->phys, pte_addr(e)) > 1 &&
-	     !phys_is_zero_page(mm->phys, pte_addr(e))))
+	if (vma->vm_ops != &anon_vm_ops || pte_is_device_private(e))
 		return 0;		/* not selected: left where it is */
 	device_unmap_range(dev, va, va + PAGE_SIZE);	/* its mirror of the CPU's page */
+	if (pte_present(e) && phys_refcount(mm->phys, pte_addr(e)) > 1 &&
+	    !phys_is_zero_page(mm->phys, pte_addr(e)))
+		return 0;		/* others map it too (a fork's COW page): left */
 	if (pte_present(e) && !phys_is_zero_page(mm->phys, pte_addr(e))) {
 		migrate_cpu_side_init(&cpu, mm);
 		err = migrate_page(dev->phys, &cpu.side, &dev->side, va, dev->node, vma->prot, &rec);

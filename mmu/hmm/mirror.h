@@ -3,8 +3,9 @@
  * mm/hmm.c): a device mirrors the CPU's page table of the address space it
  * works in.  A device fault is resolved as hmm_range_fault() does: the
  * CPU's entry is looked up and, when missing or read-only for a write,
- * faulted in through the CPU's own fault path (handle_mm_fault, the VMA's
- * rules: no VMA or one that forbids the access is -EFAULT); the device then
+ * faulted in through the CPU's own fault path (handle_mm_fault; no VMA or
+ * one that cannot be read is -EFAULT, a write to a read-only one -EPERM, as
+ * hmm_range_fault answers); the device then
  * maps the same frame, writable only if the CPU's entry is.  The mirror
  * hears the mm's notifier chain: every CPU invalidation (munmap, COW,
  * mprotect, migration) drops the device's entries of the range, with its
@@ -32,7 +33,7 @@ extern const struct device_mm_ops hmm_mirror_ops;
 
 /* Make `dev`'s table map every page of [start, end) for the access,
  * faulting through the CPU's table: 0, or -EFAULT (no VMA, or one that
- * forbids it), -ENOMEM. */
+ * cannot be read), -EPERM (a write to a read-only one), -ENOMEM. */
 int hmm_range_fault(struct device *dev, uint64_t start, uint64_t end, bool write);
 /* Migrate the private anonymous pages of [start, end) to `dev`'s memory,
  * or its device-private pages back; *migrated counts them.  -EINVAL: a

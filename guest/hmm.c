@@ -1,0 +1,101 @@
+/*
+ * hmm: a guest of /dev/hmm_dmirror0 (guest/test_hmm_uapi.h), after the
+ * scenarios of Linux's hmm-tests (tools/testing/selftests/mm): a device
+ * reading and writing anonymous memory, writes refused by a read-only
+ * mapping then allowed, migration to device-private memory and back, and
+ * the driver's errors.  One line per answer (guest/fdtest.h).
+ */
+#include <fcntl.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+
+#include "fdtest.h"
+#include "test_hmm_uapi.h"
+
+#define PG 4096
+#define NPAGES 16
+#define SIZE (NPAGES * PG)
+
+static int fd;
+static struct hmm_dmirror_cmd cmd;
+
+/* One command over `npages` pages at `addr` with the buffer `mirror`. */
+static long command(unsigned long request, void *addr, void *mirror, uint64_t npages)
+{
+	cmd = (struct hmm_dmirror_cmd){ .addr = (uintptr_t)addr, .ptr = (uintptr_t)mirror,
+					.npages = npages };
+	return ioctl(fd, request, &cmd) < 0 ? -errno : 0;
+}
+
+static void show_cmd(const char *what, long ret)
+{
+	if (ret)
+		show(what, ret);
+	else
+		printf("%s: 0 cpages %llu faults %llu\n", what, (unsigned long long)cmd.cpages,
+		       (unsigned long long)cmd.faults);
+}
+
+/* Whether the first `n` ints at `p` are 0, 1, 2, ... times `k`. */
+static const char *matches(const int *p, int k, int n)
+{
+	for (int i = 0; i < n; i++)
+		if (p[i] != i * k)
+			return "differ";
+	return "match";
+}
+
+static int *anon(int prot)
+{
+	return mmap(NULL, SIZE, prot, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+}
+
+int main(void)
+{
+	int *mirror = malloc(SIZE), *p, *q;
+
+	fd = open("/dev/hmm_dmirror0", O_RDWR);
+	show("open", fd);
+
+	p = anon(PROT_READ | PROT_WRITE);
+	for (int i = 0; i < SIZE / 4; i++)
+		p[i] = i;
+	show_cmd("read", command(HMM_DMIRROR_READ, p, mirror, NPAGES));
+	printf("device saw: %s\n", matches(mirror, 1, SIZE / 4));
+	show_cmd("read again", command(HMM_DMIRROR_READ, p, mirror, NPAGES));
+
+	q = anon(PROT_READ);
+	show_cmd("read a zero page", command(HMM_DMIRROR_READ, q, mirror, 1));
+	for (int i = 0; i < SIZE / 4; i++)
+		mirror[i] = i;
+	show_cmd("write read-only", command(HMM_DMIRROR_WRITE, q, mirror, NPAGES));
+	printf("cpu sees: %s\n", q[100] == 0 ? "zeroes" : "data");
+	mprotect(q, SIZE, PROT_READ | PROT_WRITE);
+	show_cmd("write", command(HMM_DMIRROR_WRITE, q, mirror, NPAGES));
+	printf("cpu sees: %s\n", matches(q, 1, SIZE / 4));
+
+	for (int i = 0; i < SIZE / 4; i++)
+		p[i] = 3 * i;
+	show_cmd("migrate to device", command(HMM_DMIRROR_MIGRATE_TO_DEV, p, mirror, NPAGES));
+	printf("device returned: %s\n", matches(mirror, 3, SIZE / 4));
+	printf("cpu sees: %s\n", matches(p, 3, SIZE / 4));
+	show_cmd("migrate to device again", command(HMM_DMIRROR_MIGRATE_TO_DEV, p, mirror, NPAGES));
+	show_cmd("migrate half to system", command(HMM_DMIRROR_MIGRATE_TO_SYS, p, mirror, NPAGES / 2));
+	show_cmd("migrate all to system", command(HMM_DMIRROR_MIGRATE_TO_SYS, p, mirror, NPAGES));
+	show_cmd("migrate to device for munmap", command(HMM_DMIRROR_MIGRATE_TO_DEV, p, mirror, NPAGES));
+	show("munmap", munmap(p, SIZE));
+
+	show_cmd("unaligned", command(HMM_DMIRROR_READ, (char *)q + 8, mirror, 1));
+	show_cmd("no pages", command(HMM_DMIRROR_READ, q, mirror, 0));
+	show_cmd("wrapping", command(HMM_DMIRROR_READ, q, mirror, UINT64_C(1) << 52));
+	show_cmd("absurd size", command(HMM_DMIRROR_READ, q, mirror, UINT64_C(1) << 30));
+	show_cmd("read unmapped", command(HMM_DMIRROR_READ, p, mirror, 1));
+	show_cmd("migrate unmapped", command(HMM_DMIRROR_MIGRATE_TO_DEV, p, mirror, 1));
+	mprotect(q, SIZE, PROT_NONE);
+	show_cmd("read PROT_NONE", command(HMM_DMIRROR_READ, q, mirror, 1));
+	show_cmd("wild buffer", command(HMM_DMIRROR_READ, anon(PROT_READ), wild, 1));
+	show("wild command", ioctl(fd, HMM_DMIRROR_READ, wild) < 0 ? -errno : 0);
+	return 0;
+}

@@ -1,0 +1,194 @@
+/*
+ * dmirror: Linux's test_hmm driver (lib/test_hmm.c) as the guest sees it,
+ * over the HMM mirror (mmu/hmm/mirror): /dev/hmm_dmirror0 and 1 use the
+ * devices of /dev/accel0 and 1, with device-private memory.  The driver's
+ * semantics (guest/test_hmm_uapi.h):
+ *
+ *  - every ioctl copies the command in (EFAULT), wants a page-aligned addr
+ *    and a range that neither is empty nor wraps (EINVAL), zeroes cpages
+ *    and faults, and copies the command back out on success;
+ *  - READ copies the pages from the device's table into ptr; a page the
+ *    table lacks makes the device fault the rest of the range in through
+ *    the CPU's table (one fault per round: faults), EFAULT where that is
+ *    impossible; cpages counts the pages read;
+ *  - WRITE copies ptr into the device's pages, faulting them writable;
+ *  - MIGRATE_TO_DEV moves the range's private anonymous pages into device
+ *    memory (EINVAL: a page without a readable VMA), then reads the range
+ *    back through the device's table into ptr as READ does without faulting
+ *    (ENOENT for a page the device does not map);
+ *  - MIGRATE_TO_SYS moves the device's pages of the range back; cpages
+ *    counts them.
+ *
+ * The device mirrors the address space of the process that first uses
+ * the file (the driver binds at open).  Not served yet: SNAPSHOT,
+ * EXCLUSIVE, CHECK_EXCLUSIVE, RELEASE (EINVAL, as an unknown command), and
+ * /dev/hmm_dmirror2 and 3 (device-coherent memory).
+ */
+#include "sim/dmirror.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "guest/test_hmm_uapi.h"
+#include "mmu/hmm/mirror.h"
+#include "mmu/pgtable.h"
+#include "mmu/uaccess.h"
+#include "sim/accel.h"
+#include "sim/chardev.h"
+#include "sim/file.h"
+#include "sim/machine.h"
+#include "sim/task.h"
+
+#define DMIRROR_FILES 2
+#define DMIRROR_MAX_BYTES (UINT64_C(1) << 30)	/* one command's buffer */
+
+struct dmirror {
+	struct device *dev;
+	struct chardev cdev;
+};
+
+struct dmirror_state {
+	struct dmirror mirrors[DMIRROR_FILES];
+};
+
+/* The device's frame for each page of [start, end) from `start`, into
+ * `buf`; writable ones for a write.  -ENOENT at the first it lacks, with
+ * *done the pages before it. */
+static int copy_pages(struct device *dev, uint64_t start, uint64_t end, uint8_t *buf, bool write,
+		      uint64_t *done)
+{
+	for (uint64_t va = start; va < end; va += PAGE_SIZE, (*done)++) {
+		uint8_t *page = buf + (va - start);
+		phys_addr_t pa;
+		unsigned prot;
+
+		if (!pgtable_translate(dev->phys, dev->pgd, va, &pa, &prot) || (write && !(prot & VM_WRITE)))
+			return -ENOENT;
+		if (write)
+			memcpy(phys_to_host(dev->phys, pa), page, PAGE_SIZE);
+		else
+			memcpy(page, phys_to_host(dev->phys, pa), PAGE_SIZE);
+	}
+	return 0;
+}
+
+/* dmirror_read / dmirror_write: copy, and fault the rest in when a page is
+ * missing. */
+static int read_write(struct device *dev, struct hmm_dmirror_cmd *cmd, uint8_t *buf, bool write)
+{
+	uint64_t end = cmd->addr + (cmd->npages << PAGE_SHIFT);
+
+	for (;;) {
+		uint64_t done = cmd->cpages, from = cmd->addr + (done << PAGE_SHIFT);
+		int err = copy_pages(dev, from, end, buf + (done << PAGE_SHIFT), write, &done);
+
+		cmd->cpages = done;
+		if (err != -ENOENT)
+			return err;
+		from = cmd->addr + (done << PAGE_SHIFT);
+		device_pay(dev, dev->costs->fault);
+		dev->counters.faults++;
+		err = hmm_range_fault(dev, from, end, write);
+		if (err)
+			return err;
+		cmd->faults++;
+	}
+}
+
+static long run_command(struct device *dev, struct task *t, unsigned cmd_nr, struct hmm_dmirror_cmd *cmd)
+{
+	uint64_t size = cmd->npages << PAGE_SHIFT, end = cmd->addr + size, done = 0;
+	uint8_t *buf = NULL;
+	long err;
+
+	if (cmd_nr == HMM_DMIRROR_MIGRATE_TO_SYS) {
+		err = hmm_migrate_to_system(dev, cmd->addr, end, &done);
+		cmd->cpages = done;
+		return err;
+	}
+	if (size > DMIRROR_MAX_BYTES || !(buf = g_try_malloc(size)))
+		return -ENOMEM;		/* the driver's vmalloc of the bounce buffer */
+	switch (cmd_nr) {
+	case HMM_DMIRROR_READ:
+		err = read_write(dev, cmd, buf, false);
+		break;
+	case HMM_DMIRROR_WRITE:
+		err = copy_from_user(t->mm, buf, cmd->ptr, size) ? -EFAULT : read_write(dev, cmd, buf, true);
+		break;
+	default:	/* HMM_DMIRROR_MIGRATE_TO_DEV */
+		err = hmm_migrate_to_device(dev, cmd->addr, end, &done);
+		done = 0;
+		if (!err)
+			err = copy_pages(dev, cmd->addr, end, buf, false, &done);
+		cmd->cpages = done;
+		break;
+	}
+	if (!err && cmd_nr != HMM_DMIRROR_WRITE && copy_to_user(t->mm, cmd->ptr, buf, size))
+		err = -EFAULT;
+	g_free(buf);
+	return err;
+}
+
+static long dmirror_ioctl(struct file *f, struct task *t, unsigned cmd_nr, uint64_t arg)
+{
+	struct dmirror *d = f->private_data;
+	struct hmm_dmirror_cmd cmd;
+	long err;
+
+	if (copy_from_user(t->mm, &cmd, arg, sizeof(cmd)))
+		return -EFAULT;
+	if (cmd.addr & ~PAGE_MASK || cmd.addr >= cmd.addr + (cmd.npages << PAGE_SHIFT))
+		return -EINVAL;
+	cmd.cpages = 0;
+	cmd.faults = 0;
+	switch (cmd_nr) {
+	case HMM_DMIRROR_READ:
+	case HMM_DMIRROR_WRITE:
+	case HMM_DMIRROR_MIGRATE_TO_DEV:
+	case HMM_DMIRROR_MIGRATE_TO_SYS:
+		break;
+	default:
+		return -EINVAL;
+	}
+	device_bind(d->dev, t->mm);
+	err = run_command(d->dev, t, cmd_nr, &cmd);
+	if (err)
+		return err;
+	return copy_to_user(t->mm, arg, &cmd, sizeof(cmd)) ? -EFAULT : 0;
+}
+
+/* The driver's: crw-rw-rw-, a dynamic major (mmusim: 241), minor N. */
+static int dmirror_getattr(struct file *f, struct statx *stx)
+{
+	chardev_getattr(&((struct dmirror *)f->private_data)->cdev, stx);
+	return 0;
+}
+
+static const struct file_ops dmirror_ops = {
+	.ioctl = dmirror_ioctl,
+	.getattr = dmirror_getattr,
+};
+
+static const struct design_ops dmirror_design = {
+	.name = "dmirror",
+	.destroy = g_free,
+};
+
+void dmirror_mount(struct machine *m)
+{
+	struct dmirror_state *s;
+
+	if (!accel_device_of_node(m, 1) || accel_gmem_stats(m))
+		return;		/* no device, or not the HMM design */
+	s = g_new0(struct dmirror_state, 1);
+	for (int i = 0; i < DMIRROR_FILES && accel_device_of_node(m, i + 1); i++) {
+		char path[32];
+
+		s->mirrors[i].dev = accel_device_of_node(m, i + 1);
+		s->mirrors[i].cdev = (struct chardev){ &dmirror_ops, &s->mirrors[i], 0666, 241, (unsigned)i };
+		snprintf(path, sizeof(path), "/dev/hmm_dmirror%d", i);
+		chardev_mount(&m->vfs, path, &s->mirrors[i].cdev);
+	}
+	machine_add_design(m, &dmirror_design, s);
+}
