@@ -12,3 +12,5 @@ BENCH_BINS += guest/bin/uffdbench guest/bin/postcopy
 BENCH_BINS += tests/host-uffdbench
 tests/host-uffdbench: guest/uffdbench.c guest/mmusim.h
 	$(AM_V_CC)$(CC) -O2 -Wall -Wextra -I$(top_srcdir)/guest -pthread -o $@ $<
+BENCH_BINS += guest/bin/bench-devmem
+guest/bin/bench-devmem: guest/fdtest.h guest/accel.h guest/mmusim.h

@@ -26,13 +26,25 @@ void device_pay_link(struct device *dev, uint64_t pages)
 	dev->counters.link_bytes += pages * PAGE_SIZE;
 }
 
+/* A TLB invalidation: the device does it; a CPU that asked for it outside
+ * a kernel waits for it. */
+static void pay_invalidation(struct device *dev, uint64_t cycles)
+{
+	struct agent *cpu = dev->mm && !dev->running ? mm_current_agent(dev->mm) : NULL;
+	struct event_cost wait = { .total = cycles };
+
+	device_pay(dev, cycles);
+	if (cpu)
+		agent_charge_cost(cpu, &wait);
+}
+
 static void invalidate_page(struct migrate_side *side, uint64_t va)
 {
 	struct device *dev = side_device(side);
 
 	tlb_flush_page(dev->agent.tlb, 0, va);
 	dev->counters.inval_pages++;
-	device_pay(dev, dev->costs->tlb_inval_page);
+	pay_invalidation(dev, dev->costs->tlb_inval_page);
 }
 
 static unsigned take_stale(struct migrate_side *side, uint64_t va)
@@ -127,7 +139,7 @@ uint64_t device_unmap_range(struct device *dev, uint64_t start, uint64_t end)
 	device_pay(dev, z.cleared * dev->costs->pte_update);
 	if (z.cleared && dev->coalesce) {
 		dev->counters.inval_ranges++;
-		device_pay(dev, dev->costs->tlb_inval_range);
+		pay_invalidation(dev, dev->costs->tlb_inval_range);
 	}
 	return z.cleared;
 }
@@ -291,6 +303,7 @@ int device_run(struct device *dev, const struct device_kernel *k, uint64_t *chec
 		return -ENXIO;
 	n = accesses_per_rep(k);
 	dev->counters.kernels++;
+	dev->running = true;
 	for (uint64_t rep = 0; rep < k->reps; rep++) {
 		for (uint64_t i = 0; i < n; i++) {
 			uint64_t va = k->start + offset_of(k, i, &rng);
@@ -298,9 +311,11 @@ int device_run(struct device *dev, const struct device_kernel *k, uint64_t *chec
 
 			if (err) {
 				*fault_va = va;
+				dev->running = false;
 				return err;
 			}
 		}
 	}
+	dev->running = false;
 	return 0;
 }

@@ -23,7 +23,9 @@
  *
  * A device's table holds a reference to each frame it maps, as the CPU's
  * does (mmu/pgtable); device_unmap_range() clears entries and invalidates
- * the device's TLB per page or with one coalesced invalidation.
+ * the device's TLB per page or with one coalesced invalidation.  A TLB
+ * invalidation the CPU asks for outside a kernel (munmap, a CPU fault
+ * migrating a page back) is waited for: the CPU running the mm pays it too.
  */
 #ifndef MMU_DEVICE_DEVICE_H
 #define MMU_DEVICE_DEVICE_H
@@ -105,6 +107,7 @@ struct device {
 	const struct device_mm_ops *ops;
 	void *design;			/* the design's state for this device */
 	bool coalesce;			/* one invalidation per range, not per page */
+	bool running;			/* inside device_run */
 	struct dev_pagemap pgmap;	/* its node's owner: ops->migrate_to_ram */
 	struct device_counters counters;
 };
