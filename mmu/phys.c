@@ -21,7 +21,7 @@ struct phys_node {
 	uint64_t first, end;
 	uint64_t fresh;		/* first frame never handed out */
 	GArray *free;		/* of uint32_t frame numbers */
-	uint64_t in_use;
+	uint64_t in_use, peak;
 	const void *owner;	/* of its device-private pages */
 };
 
@@ -192,6 +192,7 @@ int phys_alloc_node(struct phys *phys, int node, enum frame_kind kind, phys_addr
 		pfn = n->fresh++;
 	err = hand_out(phys, pfn, kind, pa);
 	n->in_use += !err;
+	n->peak = MAX(n->peak, n->in_use);
 	return err;
 }
 
@@ -232,6 +233,11 @@ void phys_set_node_owner(struct phys *phys, int node, const void *owner)
 const void *phys_node_owner(const struct phys *phys, int node)
 {
 	return node > 0 && node < phys->nr_nodes ? phys->nodes[node].owner : NULL;
+}
+
+uint64_t phys_node_peak(const struct phys *phys, int node)
+{
+	return node ? phys->nodes[node].peak : phys->peak;
 }
 
 uint64_t phys_node_frames(const struct phys *phys, int node)

@@ -67,8 +67,10 @@ int phys_node_of(const struct phys *phys, phys_addr_t pa);
 /* A zeroed frame of node `node` with count 1: -EINVAL for a node that does
  * not exist, -ENOMEM when it is full (no other node is tried). */
 int phys_alloc_node(struct phys *phys, int node, enum frame_kind kind, phys_addr_t *pa);
-/* Frames of node `node` allocated now, and its size in frames. */
+/* Frames of node `node` allocated now, the most at once (node 0: of every
+ * node), and its size in frames. */
 uint64_t phys_node_in_use(const struct phys *phys, int node);
+uint64_t phys_node_peak(const struct phys *phys, int node);
 uint64_t phys_node_frames(const struct phys *phys, int node);
 /* Who owns node `node`'s pages when the CPU's table holds them as
  * device-private entries (a struct dev_pagemap, mmu/mm_types.h); NULL:

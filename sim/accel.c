@@ -164,7 +164,8 @@ static void accel_report(struct machine *m, void *state, struct report_node *roo
 	struct report_node *sec = report_add_section(root, "devices", "devices", TEXT_LINE);
 	struct report_node *list;
 	static const char *const columns[] = { "faults", "to_device", "to_cpu", "zero_pages", "mirrored",
-						"inval_pages", "inval_ranges", "link_bytes", "clock_ns" };
+						"inval_pages", "inval_ranges", "link_bytes", "clock_ns",
+						"peak_frames" };
 
 	report_add_string(sec, "design", m->opt.device_mm);
 	if (s->accels[0].dev.ops == &gmem_device_ops)
@@ -198,6 +199,8 @@ static void accel_report(struct machine *m, void *state, struct report_node *roo
 		report_add_count(row, "tlb_hits", NULL, c.tlb_hits);
 		report_add_count(row, "tlb_misses", NULL, c.tlb_misses);
 		report_add_count(row, "clock_ns", NULL, c.clock_ns);
+		report_add_count(row, "peak_frames", NULL,
+				 phys_node_peak(m->phys, s->accels[i].dev.node));
 	}
 }
 

@@ -62,6 +62,7 @@ Test(nodes, a_full_node_takes_nothing_from_another)
 		cr_assert_eq(phys_alloc_node(p, 1, FRAME_DATA, &last), 0);
 	cr_expect_eq(last, 0x13000);
 	cr_expect_eq(phys_alloc_node(p, 1, FRAME_DATA, &pa), -ENOMEM);
+	cr_expect_eq(phys_node_peak(p, 1), 4);
 	for (int i = 1; i < 16; i++)
 		cr_assert_eq(phys_alloc(p, FRAME_DATA, &pa), 0);
 	cr_expect_eq(phys_alloc(p, FRAME_DATA, &pa), -ENOMEM, "frames 1-15 only: the devices' stay theirs");
@@ -72,6 +73,7 @@ Test(nodes, a_full_node_takes_nothing_from_another)
 	phys_put(p, 0x13000);
 	cr_assert_eq(phys_alloc_node(p, 1, FRAME_DATA, &pa), 0);
 	cr_expect_eq(pa, 0x13000, "the last freed first");
+	cr_expect_eq(phys_node_peak(p, 1), 4, "the most at once");
 	cr_expect_eq(*(uint8_t *)phys_to_host(p, pa + 100), 0, "handed out zeroed");
 	phys_destroy(p);
 }
