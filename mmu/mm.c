@@ -482,12 +482,12 @@ static int move_pte(void *opaque, uint64_t va, pte_t *ptep)
 static int move_page_tables(struct mm *mm, uint64_t from, uint64_t len, uint64_t to)
 {
 	struct move_ptes m = { mm, from, to, false };
-	int err = pgtable_walk_range(mm->phys, mm->pgd, from, from + len, move_pte, &m);
+	int err = pgtable_walk_range_all(mm->phys, mm->pgd, from, from + len, move_pte, &m);
 
 	if (err)
 		return err;
 	m.install = true;
-	pgtable_walk_range(mm->phys, mm->pgd, from, from + len, move_pte, &m);
+	pgtable_walk_range_all(mm->phys, mm->pgd, from, from + len, move_pte, &m);
 	flush_tlb_mm_range(mm, from, from + len);
 	return 0;
 }

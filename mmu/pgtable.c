@@ -422,6 +422,14 @@ int pgtable_walk_range(struct phys *phys, phys_addr_t root, uint64_t start,
 	return walk_range(&w, root, start, end);
 }
 
+int pgtable_walk_range_all(struct phys *phys, phys_addr_t root, uint64_t start, uint64_t end,
+			   pte_visit_fn visit, void *ctx)
+{
+	struct range_walk w = { phys, visit, ctx, NULL, true };
+
+	return walk_range(&w, root, start, end);
+}
+
 struct unmap_ctx {
 	struct phys *phys;
 	uint64_t nr;

@@ -180,6 +180,10 @@ int pgtable_table_set_rdonly(struct phys *phys, phys_addr_t root, uint64_t va, i
 typedef int (*pte_visit_fn)(void *ctx, uint64_t va, pte_t *ptep);
 int pgtable_walk_range(struct phys *phys, phys_addr_t root, uint64_t start,
 		       uint64_t end, pte_visit_fn visit, void *ctx);
+/* The same, visiting device-private leaves too: for a visitor that moves
+ * entries as they are (mremap). */
+int pgtable_walk_range_all(struct phys *phys, phys_addr_t root, uint64_t start, uint64_t end,
+			   pte_visit_fn visit, void *ctx);
 
 /* Clear every leaf entry in [start, end) (device-private ones too), dropping the frame references,
  * and unlink the shared tables the range covers whole; returns the number of

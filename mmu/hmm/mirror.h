@@ -20,9 +20,9 @@
  * hmm_migrate_to_system().  A CPU invalidation drops the device's mapping,
  * not the page: the entry in the CPU's table still holds it, and the
  * device maps it again at its next fault (hmm_range_fault returns the
- * owner's device-private pages as they are).  Not modelled: fork copying
- * device-private entries (the child sees the range as never touched),
- * mremap moving them, device-coherent memory.
+ * owner's device-private pages as they are); mremap moves the entries.
+ * Not modelled: fork copying device-private entries (the child sees the
+ * range as never touched), mprotect reaching them, device-coherent memory.
  */
 #ifndef MMU_HMM_MIRROR_H
 #define MMU_HMM_MIRROR_H

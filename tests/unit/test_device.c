@@ -595,3 +595,22 @@ Test(device, the_cpu_waits_for_the_device_invalidations_it_asks_for)
 	cr_expect_eq(mirrored - plain, 1000, "plain %llu ns, mirrored %llu ns", (unsigned long long)plain,
 		     (unsigned long long)mirrored);
 }
+
+/* mremap moves device-private entries with the others: the page follows
+ * its address (Linux moves the swap entries); the old place is empty. */
+Test(device, mremap_moves_device_private_entries)
+{
+	uint64_t migrated, v, out, addr;
+
+	two_written_of_three();
+	cr_assert_eq(hmm_migrate_to_device(&dev, ADDR, ADDR + 3 * PG, &migrated), 0);
+	cr_assert_eq(mm_mremap(fx.mm, ADDR, 3 * PG, 3 * PG, MM_REMAP_MAYMOVE | MM_REMAP_FIXED,
+			       ADDR + 16 * PG, &out), 0);
+	cr_expect(pte_is_device_private(cpu_pte(ADDR + 16 * PG + PG)));
+	cr_expect_eq(cpu_pte(ADDR + PG), 0);
+	cr_assert_eq(copy_from_user(fx.mm, &v, ADDR + 16 * PG + PG + 8, sizeof(v)), 0);
+	cr_expect_eq(v, 513, "the page came back at its new address");
+	cr_assert_eq(mm_mmap(fx.mm, ADDR, PG, VM_READ | VM_WRITE, MM_MAP_FIXED, NULL, 0, &addr), 0);
+	cr_assert_eq(copy_from_user(fx.mm, &v, ADDR + 8, sizeof(v)), 0);
+	cr_expect_eq(v, 0, "a new mapping at the old address is fresh");
+}
