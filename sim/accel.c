@@ -222,8 +222,9 @@ void accel_mount(struct machine *m)
 	for (int i = 0; i < m->opt.devices; i++) {
 		struct accel *a = &s->accels[i];
 		gchar *path = g_strdup_printf("/dev/accel%d", i);
+		int err = device_init(&a->dev, &m->domain, i, i + 1, ops);
 
-		g_assert(device_init(&a->dev, &m->domain, i, i + 1, ops) == 0);
+		g_assert(!err);		/* nodes and the [device] geometry were checked */
 		a->dev.coalesce = m->opt.device_coalesce;
 		a->m = m;
 		a->cdev = (struct chardev){ &accel_ops, a, 0666, 240, (unsigned)i };
