@@ -237,3 +237,15 @@ Test(accel, no_dmirror_without_the_mirror)
 	expect_contains("output", r.out, "open: ENOENT\n");
 	result_free(&r);
 }
+
+/* --explain tells a CPU fault that brought a page back from a device. */
+Test(accel, explain_tells_a_device_migrate_fault)
+{
+	struct result r = run_mmusim("--devices", "1", "--device-mm", "gmem", "--explain", "all", GUEST("gmem"),
+				     NULL);
+
+	expect_status(&r, 0);
+	expect_contains("--explain", r.err,
+			"handler: device-migrate, the page was in a device's memory: migrated back to CPU memory\n");
+	result_free(&r);
+}
