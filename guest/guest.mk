@@ -94,6 +94,8 @@ GUEST_BINS += guest/bin/uffdmove guest/bin/uffdrfc guest/bin/postcopy
 GUEST_BINS += guest/bin/accel
 GUEST_BINS += guest/bin/gmem
 GUEST_BINS += guest/bin/hmm
+# The built-in suite of `mmusim compare` (compare/builtin.c) runs these.
+GUEST_BINS += guest/bin/uffdbench guest/bin/bench-devmem
 
 # Guests without a C library: _start is theirs.  No outline atomics either:
 # those helpers are in libgcc, which -nostdlib leaves out, and are set up by

@@ -19,10 +19,14 @@ static JsonNode *element_named(JsonArray *array, const char *name)
 {
 	for (guint i = 0; i < json_array_get_length(array); i++) {
 		JsonNode *e = json_array_get_element(array, i);
-		const char *kind = label_of(e, "kind"), *own = label_of(e, "name");
+		static const char *const keys[] = { "kind", "name", "device" };
 
-		if ((kind && !strcmp(kind, name)) || (own && !strcmp(own, name)))
-			return e;
+		for (size_t k = 0; k < G_N_ELEMENTS(keys); k++) {
+			const char *label = label_of(e, keys[k]);
+
+			if (label && !strcmp(label, name))
+				return e;
+		}
 	}
 	return NULL;
 }

@@ -1,9 +1,10 @@
 /*
  * query: one figure of a --report document, by a path of member names
  * separated by '/': "faults/shmem", "region/tlb/l1d/misses".  Where the
- * path meets an array, the next name picks the element whose "kind" or
- * "name" member equals it ("latencies/switch:vas/median_ns",
- * "mshare/flushing/flush/ipis"); kinds and names contain no '/'.
+ * path meets an array, the next name picks the element whose "kind",
+ * "name" or "device" member equals it ("latencies/switch:vas/median_ns",
+ * "mshare/flushing/flush/ipis", "devices/accelerators/accel0/faults");
+ * those contain no '/'.
  * For lab/ and compare/, which read reports that mmusim wrote.
  */
 #ifndef REPORT_QUERY_H
