@@ -160,6 +160,9 @@ static int gmem_cpu_fault(struct vm_fault *vmf)
 	if (m->flag & GM_PAGE_DEVICE) {
 		struct device *dev = m->dev;
 
+		vm_fault_note(vmf, "gmem: the logical table's entry is DEVICE (no CPU entry does not mean "
+			      "a zero page): the page migrates back over the link to CPU memory, the "
+			      "device's entry invalidated, and the entry becomes CPU");
 		if (place_on_cpu(obj, vmf->vma, m, vmf->address, &rec))
 			return VM_FAULT_OOM;
 		device_pay_link(dev, 1);
@@ -174,6 +177,8 @@ static int gmem_cpu_fault(struct vm_fault *vmf)
 		vmf->kind = FAULT_KIND_SPURIOUS;
 		return VM_FAULT_DONE;
 	}
+	vm_fault_note(vmf, "gmem: the logical table's entry is %s: a zeroed CPU page, and the entry "
+		      "becomes CPU", m->flag & GM_PAGE_CPU ? "CPU without an entry here" : "NOMAP");
 	vmf->kind = FAULT_KIND_ANON;
 	if (phys_alloc(vmf->mm->phys, FRAME_DATA, &page) || vm_fault_install_page(vmf, page))
 		return VM_FAULT_OOM;

@@ -243,6 +243,22 @@ Test(explain, userfault_tells_its_hand_off)
 	result_free(&sigbus);
 }
 
+/* gmem tells what its logical table said: in guest/bench-devmem's
+ * ping-pong (one peer-shared page, 3 rounds of the device then the CPU
+ * writing it) each CPU write finds the entry DEVICE and migrates the page
+ * back; the device's own first touch is not a CPU fault. */
+Test(explain, gmem_tells_its_logical_table)
+{
+	struct result r = run_mmusim("--devices", "1", "--device-mm", "gmem", "--explain", "all",
+				     "--explain-format", "json", GUEST("bench-devmem"), "pingpong", "1", "3",
+				     NULL);
+
+	expect_status(&r, 0);
+	cr_expect_eq(count_in_lines(r.err, "gmem: the logical table's entry is DEVICE"), 3, "%s", r.err);
+	cr_expect_eq(count_in_lines(r.err, "\"design_steps\":[\""), 3, "only those");
+	result_free(&r);
+}
+
 /* Explaining reads and changes nothing: the run's figures are the same. */
 Test(explain, leaves_the_results_alone)
 {
