@@ -23,7 +23,7 @@
 
 static const struct lab *const all_labs[] = {
 	&lab_translate, &lab_cow, &lab_tlb_reach, &lab_asid, &lab_shootdown, &lab_vas, &lab_mshare,
-	&lab_userfault,
+	&lab_userfault, &lab_gmem,
 };
 
 void lab_ask(struct lab_variant *v, const char *key, const char *prompt_fmt, ...)

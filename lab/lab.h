@@ -50,7 +50,7 @@ struct lab {
 
 extern const struct lab lab_translate, lab_cow, lab_tlb_reach, lab_asid, lab_shootdown;
 /* One per design. */
-extern const struct lab lab_vas, lab_mshare, lab_userfault;
+extern const struct lab lab_vas, lab_mshare, lab_userfault, lab_gmem;
 
 /* A question of `v`, in the order of the answer file. */
 void lab_ask(struct lab_variant *v, const char *key, const char *prompt_fmt, ...)

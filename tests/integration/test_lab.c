@@ -27,7 +27,12 @@
  *    made by the test itself;
  *  - userfault: on C CPUs each move shoots the source page down on the
  *    C - 1 others (one IPI each); a copy sends none, so move is cheaper
- *    only on one CPU (docs/uffd-bench.md: 1435 against 1665 ns).
+ *    only on one CPU (docs/uffd-bench.md: 1435 against 1665 ns);
+ *  - gmem: N pages, R rounds of device then CPU writes: gmem's first device
+ *    touch installs a zeroed device page, every later one migrates the page
+ *    over (N * (R - 1)), every CPU write migrates it back (N * R), and each
+ *    device write faults (N * R); HMM mirrors: N device faults (the first
+ *    touch of each page), no migration.
  */
 #include <inttypes.h>
 #include <stdint.h>
@@ -39,7 +44,7 @@
 TestSuite(lab, .init = harness_setup, .fini = harness_teardown, .timeout = TEST_TIMEOUT);
 
 static const char *const lab_names[] = { "translate", "cow", "tlb-reach", "asid", "shootdown", "vas",
-					  "mshare", "userfault" };
+					  "mshare", "userfault", "gmem" };
 
 static struct result lab(const char *name, const char *seed, const char *extra, const char *file)
 {
@@ -315,6 +320,24 @@ Test(lab, userfault_by_hand)
 		cheaper = answer_of(sh.solve.out, "cheaper");
 		cr_expect_str_eq(cheaper, sh.p[0] == 1 ? "move" : "copy", "seed %d, %ld CPUs", seed, sh.p[0]);
 		g_free(cheaper);
+		sheet_close(&sh);
+	}
+}
+
+Test(lab, gmem_by_hand)
+{
+	for (int seed = 1; seed <= 3; seed++) {
+		struct sheet sh;
+		long n, r;
+
+		sheet_open(&sh, "gmem", seed, "guest/bin/bench-devmem pingpong ", 2);
+		n = sh.p[0];
+		r = sh.p[1];
+		cr_expect_eq(number_of(sh.solve.out, "gmem_to_device"), n * (r - 1), "seed %d", seed);
+		cr_expect_eq(number_of(sh.solve.out, "gmem_to_cpu"), n * r, "seed %d", seed);
+		cr_expect_eq(number_of(sh.solve.out, "gmem_device_faults"), n * r, "seed %d", seed);
+		cr_expect_eq(number_of(sh.solve.out, "hmm_device_faults"), n, "seed %d", seed);
+		cr_expect_eq(number_of(sh.solve.out, "hmm_migrations"), 0);
 		sheet_close(&sh);
 	}
 }
