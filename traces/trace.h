@@ -81,7 +81,8 @@ struct trace_writer *trace_writer_open(const char *path, const struct trace_head
 				       GString *error);
 void trace_write_access(struct trace_writer *w, int cpu, enum trace_kind kind, uint64_t addr,
 			uint64_t size);
-/* A record of `type` (not an access) on `cpu` with its trace_type_nargs()
+/* A record of `type` (not an access) on `cpu` (-1: whichever CPU the
+ * last record was on, for events of no CPU) with its trace_type_nargs()
  * arguments. */
 void trace_write_event(struct trace_writer *w, int cpu, enum trace_type type,
 		       const uint64_t *args);

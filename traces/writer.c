@@ -140,7 +140,8 @@ void trace_write_access(struct trace_writer *w, int cpu, enum trace_kind kind, u
 void trace_write_event(struct trace_writer *w, int cpu, enum trace_type type,
 		       const uint64_t *args)
 {
-	select_cpu(w, cpu);
+	if (cpu >= 0)
+		select_cpu(w, cpu);
 	put_byte(w, (uint8_t)type);
 	for (int i = 0; i < trace_type_nargs(type); i++)
 		put_varint(w, args[i]);
