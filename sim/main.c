@@ -19,6 +19,7 @@
 #include "sim/gdbstub.h"
 #include "sim/hostsig.h"
 #include "sim/machine.h"
+#include "sim/replay_cmd.h"
 #include "sim/report.h"
 #include "sim/run.h"
 #include "traces/trace.h"
@@ -36,6 +37,10 @@ static const char usage_text[] =
 	"  run [OPTIONS] PROGRAM [ARGS...]   run PROGRAM; its output and exit status are mmusim's\n"
 	"                                    (a fatal signal gives 128+signo)\n"
 	"  profiles                          list the built-in cost profiles\n"
+	"  replay --lackey [OPTIONS] FILE    drive the MMU model with a Valgrind lackey trace, no\n"
+	"                                    emulator: --profile, --set, --stats, --report FILE,\n"
+	"                                    --sweep KEY=V1,V2,... (repeatable: every combination\n"
+	"                                    side by side; docs/trace-format.md)\n"
 	"  calibrate [OPTIONS]               measure this machine's costs with native probes and\n"
 	"                                    write a cost profile (docs/calibration.md)\n"
 	"  lab [NAME [--seed S] [--solve | --check ANSWERS]]\n"
@@ -550,6 +555,8 @@ int main(int argc, char **argv)
 		return report_main(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "lab"))
 		return lab_main(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "replay"))
+		return cmd_replay(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "calibrate"))
 		return cmd_calibrate(argc - 1, argv + 1);
 	return usage_error("unknown command '%s'", argv[1]);
