@@ -12,8 +12,13 @@
 #include "sim/replay_cmd.h"
 
 #include <errno.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <stdlib.h>
 
 #include "report/json.h"
 #include "report/text.h"
@@ -23,6 +28,48 @@
 #define EX_USAGE 2
 #define REPLAY_MEM (UINT64_C(4) << 30)
 #define MAX_CONFIGS 256
+#define PROGRESS_EVERY (1u << 20)	/* accesses between looks at the clock */
+
+/* A line on a terminal (standard error) saying how far the replay is:
+ * accesses done, their rate, the share of the file read and the time
+ * left.  Host time decides only when it is rewritten; nothing of it goes
+ * into the figures. */
+struct meter {
+	bool on, shown;
+	uint64_t size;			/* of the file */
+	int64_t start_us, next_us;
+};
+
+static void meter_init(struct meter *m, const char *path)
+{
+	struct stat st;
+
+	*m = (struct meter){ .on = isatty(STDERR_FILENO) && !stat(path, &st) };
+	if (m->on)
+		m->size = (uint64_t)st.st_size;
+	m->start_us = g_get_monotonic_time();
+	m->next_us = m->start_us + G_USEC_PER_SEC;
+}
+
+static void meter_tick(struct meter *m, uint64_t accesses, uint64_t offset)
+{
+	int64_t now = g_get_monotonic_time();
+	double seconds = (now - m->start_us) / 1e6;
+	double done = m->size ? (double)offset / m->size : 0;
+
+	if (!m->on || now < m->next_us)
+		return;
+	m->next_us = now + G_USEC_PER_SEC;
+	m->shown = true;
+	fprintf(stderr, "\rreplay: %" PRIu64 " accesses, %.1f M/s, %.0f%% of the file, %.0f s left   ",
+		accesses, accesses / seconds / 1e6, 100 * done, done > 0 ? seconds / done - seconds : 0);
+}
+
+static void meter_finish(struct meter *m)
+{
+	if (m->shown)
+		fputc('\n', stderr);
+}
 
 struct config {
 	struct cost_profile profile;
@@ -106,6 +153,10 @@ static int feed_lackey(const char *path, struct config *configs, int n)
 	struct lackey_access a;
 	int ret = -1;
 
+	struct meter meter;
+	uint64_t done = 0;
+
+	meter_init(&meter, path);
 	if (l) {
 		while ((ret = lackey_read(l, &a, error)) > 0) {
 			for (int i = 0; i < n; i++) {
@@ -113,11 +164,63 @@ static int feed_lackey(const char *path, struct config *configs, int n)
 					replay_insns(&configs[i].replay, 1);
 				replay_access(&configs[i].replay, a.kind, a.addr, a.size);
 			}
+			if (++done % PROGRESS_EVERY == 0)
+				meter_tick(&meter, done, lackey_offset(l));
 		}
 		lackey_close(l);
 	}
+	meter_finish(&meter);
 	if (ret < 0)
 		fprintf(stderr, "mmusim replay: %s\n", error->str);
+	g_string_free(error, TRUE);
+	return ret < 0 ? TRACE_EXIT_DATAERR : 0;
+}
+
+/* The CPUs of the recorded run (its header's --cpus), at least 1. */
+static int recorded_cpus(const struct trace_header *h)
+{
+	const char *p = h->options ? strstr(h->options, "--cpus ") : NULL;
+	int n = p ? atoi(p + 7) : 1;
+
+	return CLAMP(n, 1, MAX_AGENTS);
+}
+
+/* Feed every record of the recorded trace to every replay (made here: the
+ * trace's header says how many CPUs).  0, or 65 with the message printed. */
+static int feed_trace(const char *path, struct config *configs, int n)
+{
+	GString *error = g_string_new(NULL);
+	struct trace_header h;
+	struct trace_reader *r = trace_reader_open(path, &h, error);
+	struct trace_record rec;
+	struct meter meter;
+	int ret = -1;
+
+	meter_init(&meter, path);
+	for (int i = 0; r && i < n; i++)
+		if (replay_init(&configs[i].replay, &configs[i].profile, REPLAY_MEM, recorded_cpus(&h),
+				error))
+			goto out;
+	while (r && (ret = trace_read(r, &rec, error)) > 0) {
+		for (int i = 0; i < n && ret > 0; i++)
+			if (replay_record(&configs[i].replay, &rec, error)) {
+				g_string_prepend(error, ": ");
+				g_string_prepend(error, path);
+				ret = -1;
+			}
+		if (ret < 0)
+			break;
+		if (trace_reader_records(r) % PROGRESS_EVERY == 0)
+			meter_tick(&meter, trace_reader_records(r), trace_reader_file_offset(r));
+	}
+out:
+	meter_finish(&meter);
+	if (ret < 0)
+		fprintf(stderr, "mmusim replay: %s\n", error->str);
+	if (r) {
+		trace_reader_close(r);
+		trace_header_clear(&h);
+	}
 	g_string_free(error, TRUE);
 	return ret < 0 ? TRACE_EXIT_DATAERR : 0;
 }
@@ -202,19 +305,19 @@ static int write_outputs(struct report_node *root, bool stats, const char *repor
 }
 
 /* Replay `input` under every configuration; the exit status. */
-static int replay_all(const char *input, struct config *configs, int n, bool sweep, bool stats,
-		      const char *report_path)
+static int replay_all(const char *input, bool lackey, struct config *configs, int n, bool sweep,
+		      bool stats, const char *report_path)
 {
 	GString *msg = g_string_new(NULL);
 	struct report_node *root;
 	int status = 0;
 	bool oom = false;
 
-	for (int i = 0; i < n && !status; i++)
+	for (int i = 0; lackey && i < n && !status; i++)
 		if (replay_init_synthetic(&configs[i].replay, &configs[i].profile, REPLAY_MEM, msg))
 			status = replay_usage("%s", msg->str);
 	if (!status)
-		status = feed_lackey(input, configs, n);
+		status = lackey ? feed_lackey(input, configs, n) : feed_trace(input, configs, n);
 	if (!status) {
 		for (int i = 0; i < n; i++) {
 			replay_finish(&configs[i].replay);
@@ -235,9 +338,10 @@ static int replay_all(const char *input, struct config *configs, int n, bool swe
 int cmd_replay(int argc, char **argv)
 {
 	gchar *profile = NULL, *report_path = NULL, **sets = NULL, **sweeps = NULL;
-	gboolean stats = FALSE, lackey = FALSE;
+	gboolean stats = FALSE, lackey = FALSE, synthetic = FALSE;
 	GOptionEntry entries[] = {
 		{ "lackey", 0, 0, G_OPTION_ARG_NONE, &lackey, "a Valgrind lackey trace", NULL },
+		{ "synthetic", 0, 0, G_OPTION_ARG_NONE, &synthetic, "recorded accesses, synthetic spaces", NULL },
 		{ "profile", 0, 0, G_OPTION_ARG_FILENAME, &profile, "cost profile", "NAME|FILE" },
 		{ "set", 0, 0, G_OPTION_ARG_STRING_ARRAY, &sets, "profile change", "KEY=VALUE" },
 		{ "sweep", 0, 0, G_OPTION_ARG_STRING_ARRAY, &sweeps, "values to compare", "KEY=V1,V2" },
@@ -262,9 +366,11 @@ int cmd_replay(int argc, char **argv)
 		status = replay_usage("%s", "expected one trace FILE");
 		goto out;
 	}
-	if (!lackey) {
-		status = replay_usage("%s: replaying a recorded run (mmusim run --record) is not "
-				      "implemented yet; --lackey replays a Valgrind lackey trace", argv[1]);
+	if (!lackey && !synthetic) {
+		status = replay_usage("%s: replaying a recorded run exactly (its mm operations and "
+				      "system calls) is not implemented yet; --synthetic replays its "
+				      "accesses in synthetic address spaces, --lackey a Valgrind lackey "
+				      "trace", argv[1]);
 		goto out;
 	}
 	if (!(combos = combinations(sweeps, msg))) {
@@ -279,7 +385,7 @@ int cmd_replay(int argc, char **argv)
 		g_ptr_array_add(configs[i].sets, NULL);	/* for g_strjoinv */
 	}
 	if (!status)
-		status = replay_all(argv[1], configs, n, sweeps != NULL, stats, report_path);
+		status = replay_all(argv[1], lackey, configs, n, sweeps != NULL, stats, report_path);
 out:
 	for (int i = 0; i < n; i++) {
 		replay_fini(&configs[i].replay);

@@ -123,6 +123,13 @@ int lackey_read(struct lackey_reader *l, struct lackey_access *out, GString *err
 	}
 }
 
+uint64_t lackey_offset(struct lackey_reader *l)
+{
+	long off = ftell(l->file);
+
+	return off > 0 ? (uint64_t)off : 0;
+}
+
 void lackey_close(struct lackey_reader *l)
 {
 	fclose(l->file);

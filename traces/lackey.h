@@ -34,6 +34,8 @@ struct lackey_reader *lackey_open(const char *path, GString *error);
 /* The next access: 1, 0 at the end of the file, -1 with the cause in
  * `error`. */
 int lackey_read(struct lackey_reader *l, struct lackey_access *out, GString *error);
+/* Bytes of the file read so far. */
+uint64_t lackey_offset(struct lackey_reader *l);
 void lackey_close(struct lackey_reader *l);
 
 #endif

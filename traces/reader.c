@@ -310,6 +310,11 @@ uint64_t trace_reader_offset(const struct trace_reader *r)
 	return offset_now(r);
 }
 
+uint64_t trace_reader_file_offset(const struct trace_reader *r)
+{
+	return r->file_offset - (r->src.size - r->src.pos);
+}
+
 uint64_t trace_reader_records(const struct trace_reader *r)
 {
 	return r->records;

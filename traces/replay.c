@@ -13,42 +13,73 @@
  * faulting this often (it cannot, in a synthetic space) gives up. */
 #define MAX_ATTEMPTS 4
 
-int replay_init_synthetic(struct replay *r, const struct cost_profile *profile, uint64_t mem,
-			  GString *error)
+int replay_init(struct replay *r, const struct cost_profile *profile, uint64_t mem, int nr_cpus,
+		GString *error)
 {
-	uint64_t start;
 	int err;
 
 	*r = (struct replay){ .profile = profile };
 	if ((err = phys_create(mem, &r->phys))) {
-		g_string_printf(error, "--mem: cannot reserve %" G_GUINT64_FORMAT
+		g_string_printf(error, "cannot reserve %" G_GUINT64_FORMAT
 				" bytes of simulated memory: %s", mem, g_strerror(-err));
 		return err;
 	}
-	if ((err = domain_init(&r->domain, r->phys, profile, 1, true, error)))
+	r->mms = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, (GDestroyNotify)mm_destroy);
+	if ((err = domain_init(&r->domain, r->phys, profile, nr_cpus, true, error)))
 		return err;
-	if ((err = mm_create(r->phys, &r->stats, &r->mm))) {
-		g_string_printf(error, "cannot create the address space: %s", g_strerror(-err));
-		return err;
-	}
-	r->mm->tunables = &profile->vm;
-	domain_attach_mm(&r->domain, r->mm);
-	err = mm_mmap(r->mm, MMAP_MIN_ADDR, TASK_SIZE - MMAP_MIN_ADDR, VM_READ | VM_WRITE | VM_EXEC,
-		      MM_MAP_FIXED | MM_MAP_NORESERVE, NULL, 0, &start);
-	if (err) {
-		g_string_printf(error, "cannot map the synthetic address space: %s", g_strerror(-err));
-		return err;
-	}
-	/* a CPU's first address space is loaded for free */
-	r->domain.current = &r->domain.agents[0];
-	agent_switch_mm(r->domain.current, r->mm);
+	r->agent = r->domain.current = &r->domain.agents[0];
 	return 0;
+}
+
+/* A synthetic address space known by its recorded `id` (its mm->id is the
+ * replay's own). */
+static void add_space(struct replay *r, uint64_t id, struct mm *mm)
+{
+	uint64_t *key = g_new(uint64_t, 1);
+
+	*key = id;
+	mm->tunables = &r->profile->vm;
+	domain_attach_mm(&r->domain, mm);
+	g_hash_table_insert(r->mms, key, mm);
+}
+
+static int new_space(struct replay *r, uint64_t id, GString *error)
+{
+	struct mm *mm;
+	uint64_t start;
+	int err = mm_create(r->phys, &r->stats, &mm);
+
+	if (!err && (err = mm_mmap(mm, MMAP_MIN_ADDR, TASK_SIZE - MMAP_MIN_ADDR,
+				   VM_READ | VM_WRITE | VM_EXEC, MM_MAP_FIXED | MM_MAP_NORESERVE,
+				   NULL, 0, &start)))
+		mm_destroy(mm);
+	if (err) {
+		g_string_printf(error, "cannot make address space %" G_GUINT64_FORMAT ": %s", id,
+				g_strerror(-err));
+		return err;
+	}
+	add_space(r, id, mm);
+	return 0;
+}
+
+int replay_init_synthetic(struct replay *r, const struct cost_profile *profile, uint64_t mem,
+			  GString *error)
+{
+	int err = replay_init(r, profile, mem, 1, error);
+
+	if (!err)
+		err = new_space(r, 1, error);
+	if (!err) {	/* a CPU's first address space is loaded for free */
+		r->mm = r->running[0] = g_hash_table_lookup(r->mms, &(uint64_t){ 1 });
+		agent_switch_mm(r->agent, r->mm);
+	}
+	return err;
 }
 
 void replay_fini(struct replay *r)
 {
-	if (r->mm)
-		mm_destroy(r->mm);
+	if (r->mms)
+		g_hash_table_destroy(r->mms);
 	if (r->phys) {
 		domain_fini(&r->domain);
 		phys_destroy(r->phys);
@@ -95,7 +126,7 @@ static bool fault(struct replay *r, uint64_t va, enum trace_kind kind)
 
 void replay_access(struct replay *r, enum trace_kind kind, uint64_t va, uint64_t size)
 {
-	struct agent *a = r->domain.current;
+	struct agent *a = r->agent;
 	bool fetch = kind == TRACE_FETCH;
 	uint64_t last = (va + size - 1) & PAGE_MASK;
 
@@ -120,12 +151,110 @@ void replay_insns(struct replay *r, uint64_t count)
 	r->instructions += count;
 }
 
-void replay_finish(struct replay *r)
+/* Pay the current CPU's instructions and lookups, as the run loop does
+ * after each slice. */
+static void settle(struct replay *r)
 {
-	struct agent *a = r->domain.current;
+	struct agent *a = r->agent;
 
 	agent_pay_cycles(a, r->insns * r->profile->cycles[COST_INSTRUCTION] + agent_take_cycles(a));
 	r->insns = 0;
+}
+
+static struct mm *space(struct replay *r, uint64_t id)
+{
+	return g_hash_table_lookup(r->mms, &id);
+}
+
+static int bad_record(const struct trace_record *rec, GString *error, const char *fmt, uint64_t v)
+{
+	g_string_printf(error, "stream offset %" G_GUINT64_FORMAT ": %s record: ", rec->offset,
+			trace_type_name(rec->type));
+	g_string_append_printf(error, fmt, v);
+	return -EINVAL;
+}
+
+/* CPU `cpu` enters `mm`: the switch is paid as the scheduler pays it (a
+ * CPU's first address space is loaded for free). */
+static void switch_to(struct replay *r, int cpu, struct mm *mm)
+{
+	struct agent *a = &r->domain.agents[cpu];
+	bool first = !a->mm_id;
+	struct event_cost ev = agent_switch_mm(a, mm);
+
+	if (!first)
+		agent_pay(a, &ev);
+	r->running[cpu] = mm;
+}
+
+static int select_cpu(struct replay *r, const struct trace_record *rec, GString *error)
+{
+	if (rec->args[0] >= (uint64_t)r->domain.nr_agents)
+		return bad_record(rec, error, "CPU %" G_GUINT64_FORMAT " beyond the replay's CPUs",
+				  rec->args[0]);
+	settle(r);
+	r->agent = r->domain.current = &r->domain.agents[rec->args[0]];
+	r->mm = r->running[rec->args[0]];
+	return 0;
+}
+
+int replay_record(struct replay *r, const struct trace_record *rec, GString *error)
+{
+	struct mm *mm = NULL, *child;
+	int err;
+
+	switch (rec->type) {
+	case TRACE_ACCESS:
+		if (!r->mm)
+			return bad_record(rec, error, "CPU %" G_GUINT64_FORMAT " is in no address space",
+					  (uint64_t)rec->cpu);
+		replay_access(r, rec->kind, rec->addr, rec->size);
+		return 0;
+	case TRACE_CPU:
+		return select_cpu(r, rec, error);
+	case TRACE_INSNS:
+		replay_insns(r, rec->args[0]);
+		return 0;
+	case TRACE_MM_NEW:
+	case TRACE_MM_DUP:
+		if (space(r, rec->args[rec->type == TRACE_MM_DUP]))
+			return bad_record(rec, error, "mm %" G_GUINT64_FORMAT " exists already",
+					  rec->args[rec->type == TRACE_MM_DUP]);
+		if (rec->type == TRACE_MM_NEW)
+			return new_space(r, rec->args[0], error);
+		if (!(mm = space(r, rec->args[0])))
+			return bad_record(rec, error, "no mm %" G_GUINT64_FORMAT, rec->args[0]);
+		if ((err = mm_dup(mm, &child))) {
+			g_string_printf(error, "cannot copy address space %" G_GUINT64_FORMAT ": %s",
+					rec->args[0], g_strerror(-err));
+			return err;
+		}
+		add_space(r, rec->args[1], child);
+		return 0;
+	case TRACE_SWITCH:
+		if (!(mm = space(r, rec->args[0])))
+			return bad_record(rec, error, "no mm %" G_GUINT64_FORMAT, rec->args[0]);
+		switch_to(r, (int)(r->agent - r->domain.agents), mm);
+		r->mm = mm;
+		return 0;
+	case TRACE_MM_DROP:
+		if (!(mm = space(r, rec->args[0])))
+			return bad_record(rec, error, "no mm %" G_GUINT64_FORMAT, rec->args[0]);
+		for (int i = 0; i < r->domain.nr_agents; i++)
+			if (r->running[i] == mm)
+				r->running[i] = NULL;
+		if (r->mm == mm)
+			r->mm = NULL;
+		g_hash_table_remove(r->mms, &rec->args[0]);
+		return 0;
+	default:		/* mm operations: not replayed in synthetic spaces */
+		return 0;
+	}
+}
+
+void replay_finish(struct replay *r)
+{
+	settle(r);
 	domain_close_switches(&r->domain);
 }
 

@@ -8,9 +8,13 @@
  * Instructions are paid at the profile's cost, lookups as the agent counts
  * them.
  *
- * The address space is synthetic (Valgrind lackey traces, mmu/ only): one
- * private anonymous mapping over the whole user range, read-write-execute,
- * so every page is demand-zero on first touch; one CPU.  An access outside
+ * Address spaces are synthetic: each is one private anonymous mapping over
+ * the whole user range, read-write-execute, so every page is demand-zero on
+ * first touch.  A Valgrind lackey trace runs in one on one CPU; a recorded
+ * run's accesses run in one per recorded mm (a fork's copy is mm_dup of its
+ * parent's, copy-on-write as fork makes it), each CPU in the mm it switched
+ * to: what the accesses cost without the run's own mm operations, file
+ * mappings and system calls, which are not replayed.  An access outside
  * [MMAP_MIN_ADDR, TASK_SIZE) faults with SIGSEGV, and is counted and
  * skipped.
  *
@@ -33,21 +37,34 @@ struct replay {
 	struct phys *phys;
 	struct vm_stats stats;
 	struct domain domain;
-	struct mm *mm;
-	uint64_t insns;			/* not yet paid */
+	GHashTable *mms;		/* recorded mm id -> struct mm * */
+	struct mm *running[MAX_AGENTS];	/* the mm each CPU runs; NULL: none yet */
+	struct agent *agent;		/* the CPU of the last record */
+	struct mm *mm;			/* and the mm it runs */
+	uint64_t insns;			/* that CPU's, not yet paid */
 	uint64_t instructions;		/* in all */
 	uint64_t accesses;		/* data accesses and fetches replayed */
 	uint64_t segv;			/* accesses no mapping allows */
 	bool oom;			/* simulated memory ran out */
 };
 
-/* A synthetic address space of `mem` bytes of simulated memory, costed by
- * `profile` (which must outlive the replay).  -errno with the cause in
- * `error`. */
+/* `nr_cpus` CPUs and `mem` bytes of simulated memory, costed by `profile`
+ * (which must outlive the replay), no address space yet.  -errno with the
+ * cause in `error`. */
+int replay_init(struct replay *r, const struct cost_profile *profile, uint64_t mem, int nr_cpus,
+		GString *error);
+/* replay_init() with one CPU running one synthetic address space (lackey). */
 int replay_init_synthetic(struct replay *r, const struct cost_profile *profile, uint64_t mem,
 			  GString *error);
 void replay_fini(struct replay *r);
 
+/* The events of a recorded run (docs/trace-format.md), in order; 0, or
+ * -errno with the cause in `error` (an mm unknown or known already, a CPU
+ * out of range or in no mm, memory for the address space). */
+int replay_record(struct replay *r, const struct trace_record *rec, GString *error);
+
+/* One access (one lackey instruction when a fetch) on the CPU of the last
+ * record. */
 void replay_access(struct replay *r, enum trace_kind kind, uint64_t va, uint64_t size);
 void replay_insns(struct replay *r, uint64_t count);
 /* Pay what is owed and close the refill windows: the figures are final. */

@@ -99,8 +99,9 @@ struct trace_reader *trace_reader_open(const char *path, struct trace_header *h,
 /* The next record: 1, 0 after the end record (which must end the file), -1
  * with the cause in `error`. */
 int trace_read(struct trace_reader *r, struct trace_record *rec, GString *error);
-/* Decompressed bytes and records read so far. */
+/* Decompressed bytes, bytes of the file and records read so far. */
 uint64_t trace_reader_offset(const struct trace_reader *r);
+uint64_t trace_reader_file_offset(const struct trace_reader *r);
 uint64_t trace_reader_records(const struct trace_reader *r);
 void trace_reader_close(struct trace_reader *r);
 void trace_header_clear(struct trace_header *h);

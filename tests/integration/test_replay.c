@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "harness.h"
+#include "traces/trace.h"
 
 TestSuite(replay, .init = harness_setup, .fini = harness_teardown, .timeout = TEST_TIMEOUT);
 
@@ -269,6 +270,145 @@ Test(replay, usage_errors)
 	result_free(&r);
 	r = run_mmusim_raw("replay", "recorded.trace", NULL);
 	expect_status(&r, 2);
-	expect_contains("stderr", r.err, "replaying a recorded run (mmusim run --record) is not implemented yet");
+	expect_contains("stderr", r.err, "replaying a recorded run exactly (its mm operations and system "
+			"calls) is not implemented yet");
 	result_free(&r);
+}
+
+/* ---- --synthetic: a recorded run's accesses in synthetic address spaces ---- */
+
+/* The lackey file above as a recorded trace on CPU 0 of mm 1, then a fork
+ * (mm 2) that CPU 1 enters: its load of 0x601000 finds the entry fork
+ * made read-only (a miss and a walk, no fault), its store breaks the
+ * sharing (cow-copy: the frame now has two mappers), misses and walks. */
+static gchar *write_known_trace(bool fork_too)
+{
+	gchar *path = tmp_path("known.trace");
+	GString *error = g_string_new(NULL);
+	struct trace_header h = { "known", "--cpus 2", "default" };
+	struct trace_writer *w = trace_writer_open(path, &h, error);
+	uint64_t one = 1, two[2] = { 1, 2 }, mm2 = 2, insns = 2;
+
+	cr_assert_not_null(w, "%s", error->str);
+	trace_write_event(w, 0, TRACE_MM_NEW, &one);
+	trace_write_event(w, 0, TRACE_SWITCH, &one);
+	trace_write_access(w, 0, TRACE_FETCH, 0x400000, 4);
+	trace_write_access(w, 0, TRACE_READ, 0x601000, 8);
+	trace_write_access(w, 0, TRACE_WRITE, 0x601008, 8);
+	trace_write_access(w, 0, TRACE_READ, 0x602000, 4);
+	trace_write_access(w, 0, TRACE_WRITE, 0x602000, 4);
+	trace_write_access(w, 0, TRACE_FETCH, 0x400004, 4);
+	trace_write_event(w, 0, TRACE_INSNS, &insns);
+	if (fork_too) {
+		trace_write_event(w, 0, TRACE_MM_DUP, two);
+		trace_write_event(w, 1, TRACE_SWITCH, &mm2);
+		trace_write_access(w, 1, TRACE_READ, 0x601000, 8);
+		trace_write_access(w, 1, TRACE_WRITE, 0x601000, 8);
+	}
+	cr_assert_eq(trace_writer_close(w, error), 0, "%s", error->str);
+	g_string_free(error, TRUE);
+	return path;
+}
+
+Test(replay, synthetic_known_figures)
+{
+	gchar *path = write_known_trace(false);
+	JsonNode *root = replay_report(0, "--synthetic", path, NULL);
+
+	/* the same figures as lackey_known_misses */
+	cr_expect_eq(int_at(root, "tlb.total.l1i.hits"), 1);
+	cr_expect_eq(int_at(root, "tlb.total.l1i.misses"), 2);
+	cr_expect_eq(int_at(root, "tlb.total.l1d.hits"), 2);
+	cr_expect_eq(int_at(root, "tlb.total.l1d.misses"), 6);
+	cr_expect_eq(int_at(root, "tlb.total.faulting_walks"), 3);
+	cr_expect_eq(int_at(root, "faults.zero-page"), 3);
+	cr_expect_eq(int_at(root, "faults.cow-zero"), 2);
+	cr_expect_eq(int_at(root, "result.instructions"), 2);
+	json_node_unref(root);
+	g_free(path);
+}
+
+Test(replay, synthetic_fork)
+{
+	gchar *path = write_known_trace(true);
+	JsonNode *root = replay_report(0, "--synthetic", path, NULL);
+	JsonArray *cpus = json_object_get_array_member(
+		json_object_get_object_member(json_node_get_object(root), "tlb"), "cpus");
+	JsonNode *cpu1 = json_array_get_element(cpus, 1);
+
+	cr_assert_eq(json_array_get_length(cpus), 2, "the header's --cpus 2");
+	cr_expect_eq(int_at(cpu1, "l1d.hits"), 1);
+	cr_expect_eq(int_at(cpu1, "l1d.misses"), 2);
+	cr_expect_eq(int_at(cpu1, "faulting_walks"), 0);
+	cr_expect_eq(int_at(root, "faults.cow-copy"), 1);
+	cr_expect_eq(int_at(root, "faults.zero-page"), 3);
+	json_node_unref(root);
+	g_free(path);
+}
+
+static void expect_bad_trace(const char *message)
+{
+	gchar *path = tmp_path("bad.trace");
+	struct result r = run_mmusim_raw("replay", "--synthetic", "--stats", path, NULL);
+
+	expect_status(&r, 65);
+	expect_contains("stderr", r.err, message);
+	expect_contains("stderr", r.err, path);
+	cr_expect_str_eq(r.out, "");
+	result_free(&r);
+	g_free(path);
+}
+
+Test(replay, synthetic_bad_traces)
+{
+	gchar *path = tmp_path("bad.trace");
+	GString *error = g_string_new(NULL);
+	struct trace_header h = { "bad", "--cpus 1", "default" };	/* 21 bytes of header */
+	struct trace_writer *w = trace_writer_open(path, &h, error);
+	uint64_t seven = 7;
+
+	trace_write_access(w, 0, TRACE_READ, 0x1000, 8);
+	cr_assert_eq(trace_writer_close(w, error), 0);
+	expect_bad_trace("stream offset 21: access record: CPU 0 is in no address space");
+	w = trace_writer_open(path, &h, error);
+	trace_write_event(w, 0, TRACE_SWITCH, &seven);
+	cr_assert_eq(trace_writer_close(w, error), 0);
+	expect_bad_trace("switch record: no mm 7");
+	w = trace_writer_open(path, &h, error);
+	trace_write_event(w, 1, TRACE_SWITCH, &seven);
+	cr_assert_eq(trace_writer_close(w, error), 0);
+	expect_bad_trace("cpu record: CPU 1 beyond the replay's CPUs");
+	cr_assert(g_file_set_contents(path, "MMUTRACE\2\0\0\0", 12, NULL));
+	expect_bad_trace("file offset 8: trace format version 2");
+	g_string_free(error, TRUE);
+	g_free(path);
+}
+
+/* A recorded multi-process run swept over two L2 sizes equals two replays. */
+Test(replay, synthetic_sweep_equals_separate_replays)
+{
+	gchar *trace = tmp_path("pipe.trace");
+	struct result r = run_mmusim("--cpus", "2", "--record", trace, GUEST("pipeswitch"), "process",
+				     "20", NULL);
+	JsonNode *sweep;
+	JsonArray *configs;
+
+	expect_status(&r, 0);
+	result_free(&r);
+	sweep = replay_report(0, "--synthetic", "--sweep", "tlb.l2_entries=64,1024", trace, NULL);
+	configs = json_object_get_array_member(json_node_get_object(sweep), "configs");
+	cr_assert_eq(json_array_get_length(configs), 2);
+	for (int i = 0; i < 2; i++) {
+		JsonNode *alone = replay_report(0, "--synthetic", "--set",
+						i ? "tlb.l2_entries=1024" : "tlb.l2_entries=64", trace, NULL);
+		JsonNode *one = json_array_get_element(configs, i);
+
+		for (const char *const *k = (const char *const[]){ "result.simulated_ns", "result.instructions",
+								   "tlb.total.l2.misses", "tlb.total.walk_reads",
+								   "shootdowns.count", NULL }; *k; k++)
+			cr_expect_eq(int_at(one, *k), int_at(alone, *k), "config %d: %s", i, *k);
+		json_node_unref(alone);
+	}
+	json_node_unref(sweep);
+	g_free(trace);
 }
