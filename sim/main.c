@@ -41,7 +41,7 @@ static const char usage_text[] =
 	"                                    drive the MMU model with no emulator from a Valgrind\n"
 	"                                    lackey trace, or a recorded run's accesses in\n"
 	"                                    synthetic address spaces: --profile, --set, --stats,\n"
-	"                                    --report FILE,\n"
+	"                                    --report FILE; --summary FILE decodes only,\n"
 	"                                    --sweep KEY=V1,V2,... (repeatable: every combination\n"
 	"                                    side by side; docs/trace-format.md)\n"
 	"  calibrate [OPTIONS]               measure this machine's costs with native probes and\n"

@@ -225,6 +225,43 @@ out:
 	return ret < 0 ? TRACE_EXIT_DATAERR : 0;
 }
 
+/* --summary: decode the whole trace, nothing replayed; print its header
+ * and how many records of each type it holds.  0, or 65. */
+static int summarize(const char *path)
+{
+	GString *error = g_string_new(NULL);
+	struct trace_header h;
+	struct trace_reader *r = trace_reader_open(path, &h, error);
+	struct trace_record rec;
+	uint64_t counts[TRACE_NR_TYPES] = { 0 }, kinds[3] = { 0 };
+	int ret = -1;
+
+	while (r && (ret = trace_read(r, &rec, error)) > 0) {
+		if (rec.type == TRACE_ACCESS)
+			kinds[rec.kind]++;
+		else
+			counts[rec.type]++;
+	}
+	if (ret < 0) {
+		fprintf(stderr, "mmusim replay: %s\n", error->str);
+	} else {
+		printf("guest    %s\noptions  %s\nprofile  %s\n", h.guest, h.options, h.profile);
+		printf("records  %" PRIu64 " in %" PRIu64 " bytes (%" PRIu64 " decompressed)\n",
+		       trace_reader_records(r), trace_reader_file_offset(r), trace_reader_offset(r));
+		printf("  %-10s %" PRIu64 "\n  %-10s %" PRIu64 "\n  %-10s %" PRIu64 "\n", "read",
+		       kinds[TRACE_READ], "write", kinds[TRACE_WRITE], "fetch", kinds[TRACE_FETCH]);
+		for (int t = 1; t < TRACE_NR_TYPES; t++)
+			if (counts[t])
+				printf("  %-10s %" PRIu64 "\n", trace_type_name(t), counts[t]);
+	}
+	if (r) {
+		trace_reader_close(r);
+		trace_header_clear(&h);
+	}
+	g_string_free(error, TRUE);
+	return ret < 0 ? TRACE_EXIT_DATAERR : 0;
+}
+
 static void fill_config(struct report_node *root, const char *input, const struct config *c)
 {
 	struct report_node *s = report_add_section(root, "config", NULL, TEXT_NONE);
@@ -338,9 +375,10 @@ static int replay_all(const char *input, bool lackey, struct config *configs, in
 int cmd_replay(int argc, char **argv)
 {
 	gchar *profile = NULL, *report_path = NULL, **sets = NULL, **sweeps = NULL;
-	gboolean stats = FALSE, lackey = FALSE, synthetic = FALSE;
+	gboolean stats = FALSE, lackey = FALSE, synthetic = FALSE, summary = FALSE;
 	GOptionEntry entries[] = {
 		{ "lackey", 0, 0, G_OPTION_ARG_NONE, &lackey, "a Valgrind lackey trace", NULL },
+		{ "summary", 0, 0, G_OPTION_ARG_NONE, &summary, "decode only: what the trace holds", NULL },
 		{ "synthetic", 0, 0, G_OPTION_ARG_NONE, &synthetic, "recorded accesses, synthetic spaces", NULL },
 		{ "profile", 0, 0, G_OPTION_ARG_FILENAME, &profile, "cost profile", "NAME|FILE" },
 		{ "set", 0, 0, G_OPTION_ARG_STRING_ARRAY, &sets, "profile change", "KEY=VALUE" },
@@ -364,6 +402,10 @@ int cmd_replay(int argc, char **argv)
 	}
 	if (argc != 2) {
 		status = replay_usage("%s", "expected one trace FILE");
+		goto out;
+	}
+	if (summary) {
+		status = summarize(argv[1]);
 		goto out;
 	}
 	if (!lackey && !synthetic) {

@@ -260,6 +260,56 @@ static int check_end(struct trace_reader *r, const struct trace_record *rec, GSt
 	return 0;
 }
 
+/* A varint of at most VARINT_MAX bytes at *p, which the caller knows are
+ * in the buffer; false if it is longer (the checked path says why). */
+static inline bool fast_varint(const uint8_t **p, uint64_t *v)
+{
+	const uint8_t *q = *p;
+
+	*v = 0;
+	for (int i = 0; i < VARINT_MAX; i++) {
+		uint8_t b = q[i];
+
+		if (i == VARINT_MAX - 1 && b > 1)
+			return false;
+		*v |= (uint64_t)(b & 0x7f) << (7 * i);
+		if (!(b & 0x80)) {
+			*p = q + i + 1;
+			return true;
+		}
+	}
+	return false;
+}
+
+/* The common record, an access whose size is in its tag, decoded straight
+ * from the buffer when all its bytes are there: 1, or 0 to leave it to the
+ * checked path (also for anything read_access would reject). */
+static inline int fast_access(struct trace_reader *r, struct trace_record *rec)
+{
+	const uint8_t *start = r->out + r->out_pos, *p = start + 1;
+	uint8_t tag = start[0];
+	uint64_t delta, addr, size = ACCESS_SIZE(tag);
+	uint64_t *prev;
+
+	if (r->out_len - r->out_pos < 1 + VARINT_MAX || !(tag & 0x80) ||
+	    ACCESS_KIND(tag) > TRACE_FETCH || !size || !fast_varint(&p, &delta))
+		return 0;
+	prev = &r->prev[r->cpu][ACCESS_KIND(tag)];
+	addr = *prev + (uint64_t)unzigzag(delta);
+	if (addr + size - 1 < addr)
+		return 0;
+	*prev = addr;
+	rec->offset = offset_now(r);
+	rec->type = TRACE_ACCESS;
+	rec->cpu = r->cpu;
+	rec->kind = (enum trace_kind)ACCESS_KIND(tag);
+	rec->addr = addr;
+	rec->size = size;
+	r->out_pos += (size_t)(p - start);
+	r->records++;
+	return 1;
+}
+
 int trace_read(struct trace_reader *r, struct trace_record *rec, GString *error)
 {
 	uint8_t tag = 0;
@@ -269,6 +319,8 @@ int trace_read(struct trace_reader *r, struct trace_record *rec, GString *error)
 		return fail(r, error, offset_now(r), "read after an error");
 	if (r->ended)
 		return 0;
+	if (fast_access(r, rec))
+		return 1;
 	rec->offset = offset_now(r);
 	if (r->out_pos == r->out_len) {
 		ret = refill(r, error);

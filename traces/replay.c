@@ -4,6 +4,7 @@
 #include "traces/replay.h"
 
 #include <errno.h>
+#include <string.h>
 
 #include "mmu/fault.h"
 #include "mmu/figures.h"
@@ -87,12 +88,25 @@ void replay_fini(struct replay *r)
 	*r = (struct replay){ 0 };
 }
 
+static void forget_allowed(struct replay *r)
+{
+	memset(r->allowed, 0, sizeof(r->allowed));
+}
+
 static bool allows(struct replay *r, uint64_t va, enum trace_kind kind)
 {
-	pte_t e = pgtable_leaf(r->phys, r->mm->pgd, va);
+	uint64_t page = (va >> PAGE_SHIFT) + 1;
+	uint64_t *slot = &r->allowed[kind][page % REPLAY_ALLOWED];
 	unsigned need = kind == TRACE_FETCH ? VM_EXEC : kind == TRACE_WRITE ? VM_WRITE : VM_READ;
+	pte_t e;
 
-	return pte_present(e) && (pte_prot(e) & need) == need;
+	if (*slot == page)
+		return true;
+	e = pgtable_leaf(r->phys, r->mm->pgd, va);
+	if (!pte_present(e) || (pte_prot(e) & need) != need)
+		return false;
+	*slot = page;
+	return true;
 }
 
 /* The page of the access that faults first, or 0. */
@@ -112,6 +126,7 @@ static bool fault(struct replay *r, uint64_t va, enum trace_kind kind)
 				   kind == TRACE_WRITE ? FAULT_WRITE : FAULT_READ;
 	struct vm_fault vmf;
 
+	forget_allowed(r);
 	vm_fault_init(&vmf, r->mm, va, access, 0);
 	switch (handle_mm_fault(&vmf)) {
 	case VM_FAULT_DONE:
@@ -193,6 +208,7 @@ static int select_cpu(struct replay *r, const struct trace_record *rec, GString 
 		return bad_record(rec, error, "CPU %" G_GUINT64_FORMAT " beyond the replay's CPUs",
 				  rec->args[0]);
 	settle(r);
+	forget_allowed(r);
 	r->agent = r->domain.current = &r->domain.agents[rec->args[0]];
 	r->mm = r->running[rec->args[0]];
 	return 0;
@@ -203,6 +219,8 @@ int replay_record(struct replay *r, const struct trace_record *rec, GString *err
 	struct mm *mm = NULL, *child;
 	int err;
 
+	if (rec->type != TRACE_ACCESS && rec->type != TRACE_INSNS)
+		forget_allowed(r);	/* the tables or the mm may change */
 	switch (rec->type) {
 	case TRACE_ACCESS:
 		if (!r->mm)

@@ -32,7 +32,14 @@
 #include "report/model.h"
 #include "traces/trace.h"
 
+/* Pages the current CPU's mm was last seen to allow, per kind of access,
+ * by the low bits of the page number: the permission check of an access
+ * skips the table walk when its page is there.  Emptied whenever a table
+ * may change (a fault, a fork, an mm dropped) or the CPU or its mm does. */
+#define REPLAY_ALLOWED 64
+
 struct replay {
+	uint64_t allowed[3][REPLAY_ALLOWED];	/* page number + 1; 0: empty */
 	const struct cost_profile *profile;
 	struct phys *phys;
 	struct vm_stats stats;

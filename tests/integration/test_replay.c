@@ -280,7 +280,9 @@ Test(replay, usage_errors)
 /* The lackey file above as a recorded trace on CPU 0 of mm 1, then a fork
  * (mm 2) that CPU 1 enters: its load of 0x601000 finds the entry fork
  * made read-only (a miss and a walk, no fault), its store breaks the
- * sharing (cow-copy: the frame now has two mappers), misses and walks. */
+ * sharing (cow-copy: the frame now has two mappers), misses and walks;
+ * then the parent's store to the page it wrote before the fork finds it
+ * read-only and reuses it (cow-reuse: its frame has one mapper left). */
 static gchar *write_known_trace(bool fork_too)
 {
 	gchar *path = tmp_path("known.trace");
@@ -304,6 +306,7 @@ static gchar *write_known_trace(bool fork_too)
 		trace_write_event(w, 1, TRACE_SWITCH, &mm2);
 		trace_write_access(w, 1, TRACE_READ, 0x601000, 8);
 		trace_write_access(w, 1, TRACE_WRITE, 0x601000, 8);
+		trace_write_access(w, 0, TRACE_WRITE, 0x601010, 8);
 	}
 	cr_assert_eq(trace_writer_close(w, error), 0, "%s", error->str);
 	g_string_free(error, TRUE);
@@ -341,6 +344,7 @@ Test(replay, synthetic_fork)
 	cr_expect_eq(int_at(cpu1, "l1d.misses"), 2);
 	cr_expect_eq(int_at(cpu1, "faulting_walks"), 0);
 	cr_expect_eq(int_at(root, "faults.cow-copy"), 1);
+	cr_expect_eq(int_at(root, "faults.cow-reuse"), 1);
 	cr_expect_eq(int_at(root, "faults.zero-page"), 3);
 	json_node_unref(root);
 	g_free(path);
