@@ -166,3 +166,25 @@ Test(record, unwritable_file)
 	expect_contains("stderr", r.err, "/nonexistent/dir/x.trace: cannot create: No such file");
 	result_free(&r);
 }
+
+/* replay --summary counts what the reader returns, record by record. */
+Test(record, summary_counts_the_records)
+{
+	gchar *trace = tmp_path("run.trace");
+	gchar *text = report_of(trace, ARGS(GUEST("pipeswitch"), "process", "20"));
+	struct tally t = tally_trace(trace);
+	struct result r = run_mmusim_raw("replay", "--summary", trace, NULL);
+	gchar *dups = g_strdup_printf("\n  mm-dup     %" G_GUINT64_FORMAT "\n", t.dups);
+	gchar *writes = g_strdup_printf("\n  write      %" G_GUINT64_FORMAT "\n", t.writes);
+
+	expect_status(&r, 0);
+	expect_contains("summary", r.out, "guest    " GUEST("pipeswitch") " process 20\n");
+	expect_contains("summary", r.out, "profile  default\n");
+	expect_contains("summary", r.out, dups);
+	expect_contains("summary", r.out, writes);
+	result_free(&r);
+	g_free(dups);
+	g_free(writes);
+	g_free(text);
+	g_free(trace);
+}
