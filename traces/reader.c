@@ -281,9 +281,9 @@ static inline bool fast_varint(const uint8_t **p, uint64_t *v)
 	return false;
 }
 
-/* The common record, an access whose size is in its tag, decoded straight
- * from the buffer when all its bytes are there: 1, or 0 to leave it to the
- * checked path (also for anything read_access would reject). */
+/* The common record, an access, decoded straight from the buffer when all
+ * its bytes are there: 1, or 0 to leave it to the checked path (also for
+ * anything read_access would reject). */
 static inline int fast_access(struct trace_reader *r, struct trace_record *rec)
 {
 	const uint8_t *start = r->out + r->out_pos, *p = start + 1;
@@ -291,8 +291,12 @@ static inline int fast_access(struct trace_reader *r, struct trace_record *rec)
 	uint64_t delta, addr, size = ACCESS_SIZE(tag);
 	uint64_t *prev;
 
-	if (r->out_len - r->out_pos < 1 + VARINT_MAX || !(tag & 0x80) ||
-	    ACCESS_KIND(tag) > TRACE_FETCH || !size || !fast_varint(&p, &delta))
+	if (r->out_len - r->out_pos < 1 + 2 * VARINT_MAX || !(tag & 0x80) ||
+	    ACCESS_KIND(tag) > TRACE_FETCH)
+		return 0;
+	if (!size && (!fast_varint(&p, &size) || size < 32))
+		return 0;
+	if (!fast_varint(&p, &delta))
 		return 0;
 	prev = &r->prev[r->cpu][ACCESS_KIND(tag)];
 	addr = *prev + (uint64_t)unzigzag(delta);
