@@ -287,12 +287,15 @@ static inline bool fast_varint(const uint8_t **p, uint64_t *v)
 static inline int fast_access(struct trace_reader *r, struct trace_record *rec)
 {
 	const uint8_t *start = r->out + r->out_pos, *p = start + 1;
-	uint8_t tag = start[0];
-	uint64_t delta, addr, size = ACCESS_SIZE(tag);
+	uint64_t delta, addr, size;
 	uint64_t *prev;
+	uint8_t tag;
 
-	if (r->out_len - r->out_pos < 1 + 2 * VARINT_MAX || !(tag & 0x80) ||
-	    ACCESS_KIND(tag) > TRACE_FETCH)
+	if (r->out_len - r->out_pos < 1 + 2 * VARINT_MAX)
+		return 0;
+	tag = start[0];
+	size = ACCESS_SIZE(tag);
+	if (!(tag & 0x80) || ACCESS_KIND(tag) > TRACE_FETCH)
 		return 0;
 	if (!size && (!fast_varint(&p, &size) || size < 32))
 		return 0;
