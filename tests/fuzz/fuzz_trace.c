@@ -4,9 +4,12 @@
  *
  *	even: a whole trace file, as found on disk (so most mutations meet the
  *	      prefix check and zstd's frame and checksum checks);
- *	odd:  the decompressed stream (header and records): the target adds
- *	      the prefix and compresses it, so mutations reach the record
- *	      decoder itself.
+ *	1 mod 4: the decompressed stream (header and records): the target
+ *	      adds the prefix and compresses it, so mutations reach the record
+ *	      decoder itself;
+ *	3 mod 4: records only, after three empty header strings, repeated to
+ *	      LONG_STREAM bytes: records then straddle the reader's buffers
+ *	      (zstd's 128 KiB output blocks).
  *
  * The file is written to a memfd and read to the end.  Besides the
  * sanitizers, the target checks the reader's contract: it ends cleanly
@@ -27,6 +30,8 @@
 #include "traces/trace.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+#define LONG_STREAM (320 * 1024)
 
 static int memfd = -1;
 static char path[64];
@@ -51,14 +56,27 @@ static void write_input(const uint8_t *data, size_t size)
 	if (data[0] % 2 == 0) {
 		put(data + 1, size - 1);
 	} else {
-		size_t cap = ZSTD_compressBound(size - 1);
-		void *buf = malloc(cap);
-		size_t n = ZSTD_compress(buf, cap, data + 1, size - 1, 1);
+		uint8_t *stream = malloc(LONG_STREAM + 3);
+		size_t len = size - 1;
+		size_t cap, n;
+		void *buf;
 
+		if (data[0] % 4 == 3 && len) {	/* empty header, records repeated */
+			memset(stream, 0, 3);
+			for (len = 3; len + size - 1 <= LONG_STREAM + 3; len += size - 1)
+				memcpy(stream + len, data + 1, size - 1);
+		} else {
+			memcpy(stream, data + 1, MIN(len, (size_t)LONG_STREAM));
+			len = MIN(len, (size_t)LONG_STREAM);
+		}
+		cap = ZSTD_compressBound(len);
+		buf = malloc(cap);
+		n = ZSTD_compress(buf, cap, stream, len, 1);
 		check(!ZSTD_isError(n), "compress the stream");
 		put("MMUTRACE\1\0\0\0", 12);
 		put(buf, n);
 		free(buf);
+		free(stream);
 	}
 }
 
