@@ -35,6 +35,7 @@
 #include "mmu/pgtable.h"
 #include "sim/esr.h"
 #include "sim/fastpath.h"
+#include "sim/record.h"
 
 #define INSN_ERET		UINT32_C(0xd69f03e0)
 #define INSN_MOV_X8_139		UINT32_C(0xd2801168)	/* mov x8, #139 (rt_sigreturn) */
@@ -75,6 +76,7 @@ struct cpu {
 	uint64_t code_blocks;		/* blocks entered while watching */
 	bool code_flush;		/* on_block stopped the run to flush the code buffer */
 	fastpath_watch_fn watch;	/* the memory hook's work (hook_data) */
+	struct recorder *recorder;	/* --record: where accesses and instructions go */
 	void *watch_data;
 	/* the debugger's (sim/gdbstub.c) */
 	GHashTable *breakpoints;	/* va -> struct breakpoint, inserted or not */
@@ -250,6 +252,13 @@ static inline __attribute__((always_inline)) void report_access(struct cpu *cpu,
 		model_page(cpu, last, fetch);
 }
 
+/* --record: the access, before the model looks its pages up. */
+static inline void record_access(struct cpu *cpu, uint64_t va, uint64_t size, enum trace_kind kind)
+{
+	if (__builtin_expect(cpu->recorder != NULL, 0))
+		recorder_access(cpu->recorder, cpu->agent->id, kind, va, size);
+}
+
 /* The scheduler picks the agent and the mm between runs: fix them for this
  * one. */
 static void model_begin_run(struct cpu *cpu)
@@ -264,6 +273,7 @@ static void model_begin_run(struct cpu *cpu)
 static void on_data_access(uc_engine *uc, uc_mem_type type, uint64_t addr, int size,
 			   int64_t value, void *opaque)
 {
+	record_access(opaque, addr, (uint64_t)size, type == UC_MEM_WRITE ? TRACE_WRITE : TRACE_READ);
 	report_access(opaque, addr, (uint64_t)size, false);
 }
 
@@ -371,8 +381,10 @@ static void on_block(uc_engine *uc, uint64_t addr, uint32_t size, void *opaque)
 	cpu->block_start = addr;
 	cpu->block_end = addr + size;
 	cpu->entered = true;
-	if (cpu->model)
+	if (cpu->model) {
+		record_access(cpu, addr, size, TRACE_FETCH);
 		report_access(cpu, addr, size, true);
+	}
 }
 
 /* An exception stopped the run at `pc`.  If that lies inside the block last
@@ -459,6 +471,7 @@ void cpu_remove_breakpoint(struct cpu *cpu, uint64_t va)
 
 void cpu_run(struct cpu *cpu, uint64_t budget, struct cpu_exit *exit)
 {
+	uint64_t start = cpu->insns;
 	uc_err err;
 
 	memset(exit, 0, sizeof(*exit));
@@ -493,13 +506,16 @@ void cpu_run(struct cpu *cpu, uint64_t budget, struct cpu_exit *exit)
 		cpu->pc = exit->pc;
 	if (exit->event != CPU_BUDGET)
 		uncount_rest_of_block(cpu, exit->pc);
+	if (cpu->recorder)
+		recorder_insns(cpu->recorder, cpu->agent->id, cpu->insns - start);
 	cpu->exit = NULL;
 }
 
 /* The work of the memory hook for the model, done by the fast path itself for
  * the accesses it makes without the library's helper. */
-static void watch_data_access(void *data, uint64_t addr, unsigned size)
+static void watch_data_access(void *data, uint64_t addr, unsigned size, bool write)
 {
+	record_access(data, addr, size, write ? TRACE_WRITE : TRACE_READ);
 	report_access(data, addr, size, false);
 }
 
@@ -509,7 +525,7 @@ static void on_watched_access(uc_engine *uc, uc_mem_type type, uint64_t addr, in
 {
 	struct cpu *cpu = opaque;
 
-	cpu->watch(cpu->watch_data, addr, (unsigned)size);
+	cpu->watch(cpu->watch_data, addr, (unsigned)size, type == UC_MEM_WRITE);
 }
 
 /* The one memory hook: the library calls `hook` for the accesses it makes,
@@ -531,6 +547,11 @@ int cpu_set_tlb_model(struct cpu *cpu, struct domain *domain)
 {
 	cpu->model = domain;
 	return hook_data(cpu, (void *)on_data_access, watch_data_access, cpu);
+}
+
+void cpu_set_recorder(struct cpu *cpu, struct recorder *r)
+{
+	cpu->recorder = r;
 }
 
 int cpu_watch_data(struct cpu *cpu, fastpath_watch_fn fn, void *data)

@@ -94,6 +94,10 @@ void cpu_invalidate_code(struct cpu *cpu, struct mm *mm, uint64_t start, uint64_
  * agent, before the emulated MMU translates it. */
 struct domain;
 int cpu_set_tlb_model(struct cpu *cpu, struct domain *domain);
+/* --record (with the TLB model): each access the model is told of, and the
+ * instructions of each cpu_run(), go to `r` too (sim/record.h). */
+struct recorder;
+void cpu_set_recorder(struct cpu *cpu, struct recorder *r);
 
 /* For the fast path's self-test: every guest data access, its virtual
  * address and size as the library's memory hook reports them, goes to `fn`

@@ -509,11 +509,11 @@ static inline void *plain_ram(const struct engine *e, void *env, uint64_t addr, 
 
 /* What the library's memory hook would have been told, had the library made
  * the access. */
-static inline void tell_watch(struct engine *e, uint64_t addr, unsigned size)
+static inline void tell_watch(struct engine *e, uint64_t addr, unsigned size, bool write)
 {
 	e->stats.direct++;
 	if (e->watch && !e->no_watch)
-		e->watch(e->watch_data, addr, size);
+		e->watch(e->watch_data, addr, size, write);
 }
 
 /* A little-endian value of 1 << order bytes (the host is little-endian). */
@@ -550,7 +550,7 @@ static inline uint64_t load(void *env, uint64_t addr, uint32_t oi, uintptr_t ra,
 		need_library((void *)lib.load[order], load_names[order]);
 		return lib.load[order](env, addr, oi, ra);
 	}
-	tell_watch(e, addr, size);
+	tell_watch(e, addr, size, false);
 	return read_host(host, order);
 }
 
@@ -569,7 +569,7 @@ static inline void store(void *env, uint64_t addr, uint64_t val, uint32_t oi, ui
 		store_forwarded = outer;
 		return;
 	}
-	tell_watch(e, addr, size);
+	tell_watch(e, addr, size, true);
 	memcpy(host, &val, size);	/* the low bytes: the host is little-endian */
 }
 

@@ -51,7 +51,7 @@ void fastpath_leave(void);
 /* The work of the engine's one memory hook (UC_HOOK_MEM_READ | _WRITE), which
  * the fast path does itself for the accesses it makes without the library's
  * helper.  False if `uc` has no fast path. */
-typedef void (*fastpath_watch_fn)(void *data, uint64_t addr, unsigned size);
+typedef void (*fastpath_watch_fn)(void *data, uint64_t addr, unsigned size, bool write);
 bool fastpath_watch_data(struct uc_struct *uc, fastpath_watch_fn fn, void *data);
 
 /* Whether the library has told the fast path that the 1 KiB page of `pa`

@@ -256,7 +256,7 @@ struct access {
 	unsigned size;
 };
 
-static void record_access(void *data, uint64_t addr, unsigned size)
+static void record_access(void *data, uint64_t addr, unsigned size, bool write)
 {
 	struct access a = { addr, size };
 

@@ -12,6 +12,7 @@
 
 #include "sim/fastpath_check.h"
 #include "sim/region.h"
+#include "sim/record.h"
 #include "sim/tlbmodel.h"
 
 /* The emulator and the TLB model subscribe to a new mm's changes. */
@@ -31,6 +32,8 @@ int machine_new_mm(struct machine *m, struct mm **out)
 
 	if (!err && (err = wire_mm(m, *out)))
 		mmput(*out);
+	if (!err)
+		recorder_attach_mm(m->recorder, *out, NULL);
 	return err;
 }
 
@@ -43,6 +46,8 @@ int machine_dup_mm(struct machine *m, struct mm *old, struct mm **out)
 	agent_charge(machine_agent(m), COST_FORK_MM, 1);
 	if (!err && (err = wire_mm(m, *out)))
 		mmput(*out);
+	if (!err)
+		recorder_attach_mm(m->recorder, *out, old);
 	return err;
 }
 
@@ -193,6 +198,24 @@ void machine_free_dead_tasks(struct machine *m)
 	m->dead = NULL;
 }
 
+int machine_start_recording(struct machine *m, const char *path, const struct trace_header *h,
+			    GString *error)
+{
+	if (m->opt.tlb_off) {
+		g_string_printf(error, "--record %s: recording needs the TLB model (--tlb exact)", path);
+		return -EINVAL;
+	}
+	if (!(m->recorder = recorder_open(path, h, error)))
+		return -EIO;
+	cpu_set_recorder(m->cpu, m->recorder);
+	return 0;
+}
+
+int machine_finish_recording(struct machine *m, GString *error)
+{
+	return recorder_finish(m->recorder, error) ? -EIO : 0;
+}
+
 void machine_destroy(struct machine *m)
 {
 	GList *live;
@@ -226,6 +249,7 @@ void machine_destroy(struct machine *m)
 	cost_profile_clear(&m->profile);
 	vfs_fini(&m->vfs);	/* before the frames: a tmpfs gives its pages back */
 	cpu_destroy(m->cpu);
+	g_clear_pointer(&m->recorder, recorder_free);	/* every mm it watched is gone */
 	phys_destroy(m->phys);
 	g_rand_free(m->rand);
 	g_hash_table_destroy(m->warned);

@@ -118,6 +118,7 @@ struct machine {
 	struct vm_stats vmstats;
 	struct cost_profile profile;
 	struct domain domain;		/* the CPUs as translation agents (mmu/agent) */
+	struct recorder *recorder;	/* --record FILE (sim/record.h), or NULL */
 	GRand *rand;
 
 	struct sim_cpu cpus[MAX_CPUS];
@@ -158,6 +159,14 @@ struct machine {
  * option cannot be used (a profile, --mem, --root, ...); `error` says why. */
 int machine_create(const struct options *opt, struct machine **out, GString *error);
 void machine_destroy(struct machine *m);
+/* --record: the run's trace goes to `path` from now on (needs the TLB
+ * model).  -EINVAL without it, -EIO when the file cannot be made; `error`
+ * says why.  machine_finish_recording() ends the file: -EIO if writing it
+ * failed. */
+struct trace_header;
+int machine_start_recording(struct machine *m, const char *path, const struct trace_header *h,
+			    GString *error);
+int machine_finish_recording(struct machine *m, GString *error);
 /* Free the tasks that exited (a scheduling point: nothing refers to them). */
 void machine_free_dead_tasks(struct machine *m);
 

@@ -21,11 +21,14 @@
 #include "sim/gdbstub.h"
 #include "sim/hostsig.h"
 #include "sim/machine.h"
+#include "sim/replay_cmd.h"
 #include "sim/report.h"
 #include "sim/run.h"
+#include "traces/trace.h"
 
 #define EX_USAGE 2
 #define EX_SOFTWARE 70
+#define EX_IOERR 74
 
 static const char usage_text[] =
 	"Usage: mmusim COMMAND [OPTIONS] ...\n"
@@ -36,6 +39,13 @@ static const char usage_text[] =
 	"  run [OPTIONS] PROGRAM [ARGS...]   run PROGRAM; its output and exit status are mmusim's\n"
 	"                                    (a fatal signal gives 128+signo)\n"
 	"  profiles                          list the built-in cost profiles\n"
+	"  replay --lackey|--synthetic [OPTIONS] FILE\n"
+	"                                    drive the MMU model with no emulator from a Valgrind\n"
+	"                                    lackey trace, or a recorded run's accesses in\n"
+	"                                    synthetic address spaces: --profile, --set, --stats,\n"
+	"                                    --report FILE; --summary FILE decodes only,\n"
+	"                                    --sweep KEY=V1,V2,... (repeatable: every combination\n"
+	"                                    side by side; docs/trace-format.md)\n"
 	"  calibrate [OPTIONS]               measure this machine's costs with native probes and\n"
 	"                                    write a cost profile (docs/calibration.md)\n"
 	"  lab [NAME [--seed S] [--solve | --check ANSWERS]]\n"
@@ -54,6 +64,8 @@ static const char usage_text[] =
 	"  --stats            print counters, TLB figures and latencies at exit\n"
 	"  --report FILE      write a JSON report of the run to FILE at exit\n"
 	"                     (docs/report-format.md)\n"
+	"  --record FILE      write the run's memory trace to FILE (docs/trace-format.md;\n"
+	"                     needs --tlb exact)\n"
 	"  --seed N           seed of getrandom and AT_RANDOM (default 0)\n"
 	"  --cpus N           simulated CPUs, 1 to 64 (default 4)\n"
 	"  --quantum N        instructions a task runs before another may take its CPU\n"
@@ -375,12 +387,41 @@ static gchar **guest_environment(bool clear, char **assignments, GError **error)
 	return envp;
 }
 
+/* The options that shape the recorded run, for the trace's header. */
+static char *record_options(const struct machine *m)
+{
+	GString *s = g_string_new(NULL);
+
+	g_string_printf(s, "--cpus %d --quantum %" PRIu64 " --mem %" PRIu64 " --seed %" PRIu64,
+			m->opt.cpus, m->opt.quantum, m->opt.mem, m->opt.seed);
+	for (char **set = m->opt.sets; set && *set; set++)
+		g_string_append_printf(s, " --set %s", *set);
+	return g_string_free(s, FALSE);
+}
+
+/* --record FILE: the header names the guest, the options and the profile. */
+static int start_recording(struct machine *m, const char *path, char **guest, GString *msg)
+{
+	struct trace_header h = {
+		.guest = g_strjoinv(" ", guest),
+		.options = record_options(m),
+		.profile = g_strdup(m->opt.profile ? m->opt.profile : "default"),
+	};
+	int err = machine_start_recording(m, path, &h, msg);
+
+	if (err == -EIO)
+		fprintf(stderr, "mmusim: %s\n", msg->str);
+	trace_header_clear(&h);
+	return err;
+}
+
 static int cmd_run(int argc, char **argv)
 {
 	struct options opt = { .mem = DEFAULT_MEM, .root = "/", .cpus = DEFAULT_CPUS,
 			       .quantum = DEFAULT_QUANTUM, .max_tasks = DEFAULT_MAX_TASKS,
 			       .device_mem = DEFAULT_DEVICE_MEM, .device_mm = "hmm" };
 	gchar *root = NULL, *profile = NULL, *report_path = NULL, **sets = NULL, **env = NULL;
+	gchar *record_path = NULL;
 	gchar **tmpfs = NULL;
 	gchar *explain = NULL, *explain_format = NULL, *explain_file = NULL;
 	gchar *gdb = NULL;
@@ -398,6 +439,7 @@ static int cmd_run(int argc, char **argv)
 		{ "strace", 0, 0, G_OPTION_ARG_NONE, &strace, "trace system calls", NULL },
 		{ "stats", 0, 0, G_OPTION_ARG_NONE, &stats, "print statistics", NULL },
 		{ "report", 0, 0, G_OPTION_ARG_FILENAME, &report_path, "JSON report", "FILE" },
+		{ "record", 0, 0, G_OPTION_ARG_FILENAME, &record_path, "memory trace", "FILE" },
 		{ "seed", 0, 0, G_OPTION_ARG_CALLBACK, parse_seed, "random seed", "N" },
 		{ "cpus", 0, 0, G_OPTION_ARG_CALLBACK, parse_cpus, "simulated CPUs", "N" },
 		{ "quantum", 0, 0, G_OPTION_ARG_CALLBACK, parse_quantum, "scheduling quantum", "N" },
@@ -509,8 +551,16 @@ static int cmd_run(int argc, char **argv)
 		status = usage_error("%s", msg->str);
 		goto out;
 	}
+	if (record_path && (status = start_recording(m, record_path, argv + 1, msg))) {
+		status = status == -EINVAL ? usage_error("%s", msg->str) : EX_IOERR;
+		goto out;
+	}
 	status = run_program(m, argv + 1, envp);
 	gdbstub_close(m, status);
+	if (machine_finish_recording(m, msg)) {
+		fprintf(stderr, "mmusim: %s\n", msg->str);
+		status = EX_IOERR;
+	}
 	fflush(stdout);
 	if (m->interrupted)
 		fprintf(stderr, "mmusim: %s: stopped the guest after %" PRIu64 " instructions\n",
@@ -533,6 +583,7 @@ out:
 	g_free(explain_format);
 	g_free(explain_file);
 	g_free(gdb);
+	g_free(record_path);
 	g_strfreev(sets);
 	g_strfreev(env);
 	g_strfreev(tmpfs);
@@ -573,6 +624,8 @@ int main(int argc, char **argv)
 		return report_main(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "lab"))
 		return lab_main(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "replay"))
+		return cmd_replay(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "calibrate"))
 		return cmd_calibrate(argc - 1, argv + 1);
 	return usage_error("unknown command '%s'", argv[1]);

@@ -15,6 +15,7 @@
 #include <inttypes.h>
 #include <stdio.h>
 
+#include "mmu/figures.h"
 #include "report/json.h"
 #include "report/text.h"
 #include "sim/dispatch.h"
@@ -149,90 +150,6 @@ static void fill_syscalls(struct report_node *root, GHashTable *counts)
 	g_array_free(called, TRUE);
 }
 
-static void fill_faults(struct report_node *root, const uint64_t *faults)
-{
-	struct report_node *s = report_add_section(root, "faults", "page faults", TEXT_TOTAL);
-
-	for (int k = 0; k < NR_FAULT_KINDS; k++)
-		if (faults[k])
-			report_add_count(s, fault_kind_name(k), fault_kind_name(k), faults[k]);
-}
-
-/* The counters of one TLB, or their sum, into `s`, with their --stats
- * layout (shown for the sum only: the per-CPU list is JSON only). */
-static void fill_tlb_counters(struct report_node *s, const struct tlb_stats *t)
-{
-	struct report_node *flushes;
-	char label[32];
-
-	for (int c = 0; c < TLB_NR_CACHES; c++) {
-		struct report_node *cache = report_add_section(s, tlb_cache_name(c), NULL, TEXT_INLINE);
-		uint64_t lookups = t->hits[c] + t->misses[c];
-
-		/* three spaces: these values stand a column right of the others */
-		snprintf(label, sizeof(label), "%-3s hits / misses   ", tlb_cache_name(c));
-		report_add_count(cache, "hits", label, t->hits[c]);
-		report_set_suffix(report_set_text(report_add_count(cache, "misses", NULL, t->misses[c]), TEXT_NEXT),
-				  "   %5.1f%% hits", lookups ? 100.0 * t->hits[c] / lookups : 0.0);
-	}
-	report_add_count(s, "walks", "walks / reads", t->walks);
-	report_set_text(report_add_count(s, "walk_reads", NULL, t->walk_reads), TEXT_NEXT);
-	report_add_count(s, "pwc_hits", "pwc hits / misses", t->pwc_hits);
-	report_set_text(report_add_count(s, "pwc_misses", NULL, t->pwc_misses), TEXT_NEXT);
-	report_add_count(s, "faulting_walks", "faulting walks", t->faults);
-	flushes = report_add_section(s, "flushes", NULL, TEXT_NONE);
-	report_add_count(flushes, "all", NULL, t->flushes_all);
-	report_add_count(flushes, "asid", NULL, t->flushes_asid);
-	report_add_count(flushes, "page", NULL, t->flushes_page);
-}
-
-/* TLB counters in total and per CPU (all zero, and not in the text, under
- * --tlb off). */
-static void fill_tlb(struct report_node *root, const struct machine *m)
-{
-	static const struct tlb_stats none;
-	const char *mode = m->opt.tlb_off ? "off" : "exact";
-	unsigned asid_bits = m->profile.asid_bits;
-	struct report_node *s, *total, *cpus;
-	struct tlb_stats sum;
-	char label[80];
-
-	if (asid_bits)
-		snprintf(label, sizeof(label), "TLB (--tlb %s; %u-bit ASIDs, %" PRIu64 " roll-overs)", mode,
-			 asid_bits, m->domain.asids.rollovers);
-	else
-		snprintf(label, sizeof(label), "TLB (--tlb %s; untagged)", mode);
-	s = report_add_section(root, "tlb", label, TEXT_LINE);
-	report_add_string(s, "mode", mode);
-	report_add_count(s, "asid_bits", NULL, asid_bits);
-	report_add_count(s, "asid_rollovers", NULL, m->domain.asids.rollovers);
-	domain_tlb_stats(&m->domain, &sum);
-	total = report_add_section(s, "total", NULL, m->opt.tlb_off ? TEXT_NONE : TEXT_INLINE);
-	fill_tlb_counters(total, &sum);
-	cpus = report_add_list(s, "cpus", NULL, TEXT_NONE);
-	for (int i = 0; i < m->opt.cpus; i++) {
-		struct report_node *cpu = report_add_section(cpus, NULL, NULL, TEXT_INLINE);
-
-		report_add_count(cpu, "id", NULL, (uint64_t)i);
-		fill_tlb_counters(cpu, m->cpus[i].agent->tlb ? tlb_stats(m->cpus[i].agent->tlb) : &none);
-	}
-}
-
-static void fill_shootdowns(struct report_node *root, const struct machine *m,
-			    const struct shootdown_stats *sd)
-{
-	struct report_node *s = report_add_section(root, "shootdowns", "TLB shootdowns", TEXT_LINE);
-	const char *mechanism = shootdown_mechanism_name(m->profile.shootdown);
-	struct report_node *count;
-
-	report_add_string(s, "mechanism", mechanism);
-	count = report_set_text(report_add_count(s, "count", NULL, sd->shootdowns), TEXT_HEADING);
-	report_set_suffix(count, "   (%s)", mechanism);
-	report_add_count(s, "full", "whole-ASID flushes", sd->full);
-	report_add_count(s, "pages", "pages flushed", sd->pages);
-	report_add_count(s, "ipis", "IPIs", sd->ipis);
-}
-
 static void fill_scheduling(struct report_node *root, const struct run_counters *c)
 {
 	struct report_node *s = report_add_section(root, "scheduling", NULL, TEXT_INLINE);
@@ -255,83 +172,6 @@ static void fill_memory(struct report_node *root, const struct machine *m)
 	report_add_count(s, "peak_frames", "peak frames in use", phys_peak(m->phys));
 }
 
-/* The text's summary of a mean breakdown: the three steps that cost most. */
-static void set_top_steps(struct report_node *breakdown, const struct latency_summary *s)
-{
-	GString *top = g_string_new(NULL);
-	bool used[NR_COST_STEPS] = { false };
-
-	for (int n = 0; n < 3; n++) {
-		int best = -1;
-
-		for (int i = 0; i < NR_COST_STEPS; i++)
-			if (!used[i] && s->mean_steps[i] > 0 && (best < 0 || s->mean_steps[i] > s->mean_steps[best]))
-				best = i;
-		if (best < 0)
-			break;
-		used[best] = true;
-		g_string_append_printf(top, "%s%s %.0f", n ? ", " : "  ", cost_step_key(best), s->mean_steps[best]);
-	}
-	report_set_suffix(breakdown, "%s", top->str);
-	g_string_free(top, TRUE);
-}
-
-/* One kind: cycles of the profile, then the same in simulated ns (integer
- * cycles through cost_ns(), the mean divided by the frequency), then the
- * mean cycles of each step that cost anything. */
-static void fill_latency(struct report_node *list, const struct latency_summary *s,
-			 const struct cost_profile *p)
-{
-	struct report_node *row = report_add_section(list, NULL, NULL, TEXT_INLINE);
-	struct report_node *breakdown, *indirect;
-
-	report_add_string(row, "kind", s->kind);
-	report_add_count(row, "count", NULL, s->count);
-	report_add_real(row, "mean_cycles", NULL, s->mean, 1);
-	report_add_count(row, "median_cycles", NULL, s->median);
-	report_add_count(row, "p90_cycles", NULL, s->p90);
-	report_add_count(row, "p99_cycles", NULL, s->p99);
-	report_add_count(row, "max_cycles", NULL, s->max);
-	report_add_real(row, "mean_ns", NULL, s->mean / p->frequency_ghz, 1);
-	report_add_count(row, "median_ns", NULL, cost_ns(p, s->median));
-	report_add_count(row, "p90_ns", NULL, cost_ns(p, s->p90));
-	report_add_count(row, "p99_ns", NULL, cost_ns(p, s->p99));
-	report_add_count(row, "max_ns", NULL, cost_ns(p, s->max));
-	breakdown = report_add_section(row, "breakdown_cycles", NULL, TEXT_NEXT);
-	for (int step = 0; step < NR_COST_STEPS; step++)
-		if (s->mean_steps[step] > 0)
-			report_add_real(breakdown, cost_step_key(step), NULL, s->mean_steps[step], 0);
-	set_top_steps(breakdown, s);
-	indirect = report_add_section(row, "indirect", NULL, TEXT_NEXT);
-	report_add_real(indirect, "mean_cycles", NULL, s->mean_indirect, 0);
-	report_add_real(indirect, "mean_refills", NULL, s->mean_refills, 1);
-	if (s->mean_refills > 0)
-		report_set_suffix(indirect, "; then %.1f refills, %.0f cycles", s->mean_refills, s->mean_indirect);
-}
-
-static void fill_latencies(struct report_node *root, const struct machine *m,
-			   struct latency_recorder *recorder)
-{
-	const struct cost_profile *p = &m->profile;
-	GArray *all = latency_summaries(recorder);
-	struct report_node *list;
-	char label[160];
-
-	snprintf(label, sizeof(label), "latencies (profile %s, %.2f GHz; simulated ns; mean breakdown in cycles)",
-		 p->name, p->frequency_ghz);
-	list = report_add_list(root, "latencies", label, TEXT_TABLE);
-	report_add_column(list, "kind", "kind", -26);
-	report_add_column(list, "count", "count", 8);
-	report_add_column(list, "mean_ns", "mean", 9);
-	report_add_column(list, "median_ns", "median", 9);
-	report_add_column(list, "p90_ns", "p90", 9);
-	report_add_column(list, "p99_ns", "p99", 9);
-	report_add_column(list, "max_ns", "max", 9);
-	for (guint i = 0; i < all->len; i++)
-		fill_latency(list, &g_array_index(all, struct latency_summary, i), p);
-	g_array_free(all, TRUE);
-}
-
 /* Figures counted between two readings (a region's, a snapshot's), in the
  * order and form of the whole run's; system calls when `syscalls` is given. */
 static void fill_counters(struct report_node *s, const struct machine *m,
@@ -343,12 +183,12 @@ static void fill_counters(struct report_node *s, const struct machine *m,
 	report_add_count(s, "simulated_ns", "simulated time (ns)", c->simulated_ns);
 	if (syscalls)
 		fill_syscalls(s, syscalls);
-	fill_faults(s, c->faults);
+	figures_faults(s, c->faults);
 	report_add_count(s, "fault_around_pages", "fault-around pages", c->fault_around_pages);
 	report_add_count(s, "tlb_flushes", "TLB flushes", c->tlb_flushes);
 	tlb = report_add_section(s, "tlb", "TLB", m->opt.tlb_off ? TEXT_NONE : TEXT_LINE);
-	fill_tlb_counters(tlb, &c->tlb);
-	fill_shootdowns(s, m, &c->shootdowns);
+	figures_tlb_counters(tlb, &c->tlb);
+	figures_shootdowns(s, &m->domain, &c->shootdowns);
 	fill_scheduling(s, c);
 }
 
@@ -367,7 +207,7 @@ static void fill_region(struct report_node *root, const struct machine *m)
 	s = report_add_section(root, "region", "region of interest", TEXT_BLOCK);
 	report_add_count(s, "intervals", "intervals", m->region->intervals);
 	fill_counters(s, m, &c, m->region->syscalls);
-	fill_latencies(s, m, m->region->latency);
+	figures_latencies(s, &m->domain, m->region->latency);
 }
 
 /* One snapshot the guest took (sim/roi.h) into the list `list`. */
@@ -425,15 +265,15 @@ struct report_node *report_build(struct machine *m, char *const *argv, char *con
 	fill_result(root, m, exit_status);
 	fill_cpus(root, m);
 	fill_syscalls(root, m->syscall_counts);
-	fill_faults(root, run.faults);
+	figures_faults(root, run.faults);
 	report_add_count(root, "fault_around_pages", "fault-around pages", run.fault_around_pages);
 	report_add_count(root, "tlb_flushes", "TLB flushes", run.tlb_flushes);
-	fill_tlb(root, m);
-	fill_shootdowns(root, m, &run.shootdowns);
+	figures_tlb(root, &m->domain, m->opt.tlb_off);
+	figures_shootdowns(root, &m->domain, &run.shootdowns);
 	fill_scheduling(root, &run);
 	fill_memory(root, m);
 	machine_report_designs(m, root);	/* "vas" */
-	fill_latencies(root, m, m->domain.latency);
+	figures_latencies(root, &m->domain, m->domain.latency);
 	fill_region(root, m);
 	fill_snapshots(root, m);
 	fill_host(root, m);		/* last: the only member that varies between runs */

@@ -43,7 +43,9 @@ tests_integration_tests_SOURCES = \
 	tests/integration/test_uffd_rfc.c \
 	tests/integration/test_accel.c \
 	tests/integration/test_mmcalls.c \
-	tests/integration/test_fsperm.c
+	tests/integration/test_fsperm.c \
+	tests/integration/test_record.c \
+	tests/integration/test_replay.c
 tests_integration_tests_CFLAGS = $(AM_CFLAGS) $(CRITERION_CFLAGS) $(JSON_GLIB_CFLAGS) \
 	-DMMUSIM_PATH='"$(abs_top_builddir)/mmusim$(EXEEXT)"' \
 	-DGUEST_BIN_DIR='"$(abs_top_builddir)/guest/bin"' \
@@ -77,7 +79,7 @@ tests_integration_tests_CFLAGS = $(AM_CFLAGS) $(CRITERION_CFLAGS) $(JSON_GLIB_CF
 	-DHOST_MMCALLS_PATH='"$(abs_top_builddir)/tests/host-mmcalls$(EXEEXT)"' \
 	-DHOST_TMPFSMAP_PATH='"$(abs_top_builddir)/tests/host-tmpfsmap$(EXEEXT)"' \
 	-DHOST_FSPERM_PATH='"$(abs_top_builddir)/tests/host-fsperm$(EXEEXT)"'
-tests_integration_tests_LDADD = $(CRITERION_LIBS) $(JSON_GLIB_LIBS) $(GLIB_LIBS)
+tests_integration_tests_LDADD = libtraces.a $(ZSTD_LIBS) $(CRITERION_LIBS) $(JSON_GLIB_LIBS) $(GLIB_LIBS)
 
 # The tests run mmusim and the guests: build them first (automake owns the
 # rule for tests/integration.log, so hang them on the program instead).

@@ -201,3 +201,9 @@ unit_tests += tests/unit-uffd-move
 tests_unit_uffd_move_SOURCES = tests/unit/test_uffd_move.c
 tests_unit_uffd_move_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_uffd_move_LDADD = $(TEST_LIBS)
+
+# traces/: the trace format, written and read back, and every bad input.
+unit_tests += tests/unit-trace
+tests_unit_trace_SOURCES = tests/unit/test_trace_format.c
+tests_unit_trace_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_trace_LDADD = libtraces.a $(TEST_LIBS) $(ZSTD_LIBS)

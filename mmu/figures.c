@@ -1,0 +1,172 @@
+/*
+ * figures: the translation model's figures as sections of a report
+ * (report/model.h): faults by kind, TLB counters in total and per agent,
+ * shootdowns, latencies.  A live run's report (sim/report.c) and a trace
+ * replay's (traces/replay.c) show them through these, so the two print the
+ * same figures the same way.  Only the domain is read, never a machine.
+ */
+#include "mmu/figures.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+
+void figures_faults(struct report_node *root, const uint64_t *faults)
+{
+	struct report_node *s = report_add_section(root, "faults", "page faults", TEXT_TOTAL);
+
+	for (int k = 0; k < NR_FAULT_KINDS; k++)
+		if (faults[k])
+			report_add_count(s, fault_kind_name(k), fault_kind_name(k), faults[k]);
+}
+
+/* The counters of one TLB, or their sum, into `s`, with their --stats
+ * layout (shown for the sum only: the per-CPU list is JSON only). */
+void figures_tlb_counters(struct report_node *s, const struct tlb_stats *t)
+{
+	struct report_node *flushes;
+	char label[32];
+
+	for (int c = 0; c < TLB_NR_CACHES; c++) {
+		struct report_node *cache = report_add_section(s, tlb_cache_name(c), NULL, TEXT_INLINE);
+		uint64_t lookups = t->hits[c] + t->misses[c];
+
+		/* three spaces: these values stand a column right of the others */
+		snprintf(label, sizeof(label), "%-3s hits / misses   ", tlb_cache_name(c));
+		report_add_count(cache, "hits", label, t->hits[c]);
+		report_set_suffix(report_set_text(report_add_count(cache, "misses", NULL, t->misses[c]), TEXT_NEXT),
+				  "   %5.1f%% hits", lookups ? 100.0 * t->hits[c] / lookups : 0.0);
+	}
+	report_add_count(s, "walks", "walks / reads", t->walks);
+	report_set_text(report_add_count(s, "walk_reads", NULL, t->walk_reads), TEXT_NEXT);
+	report_add_count(s, "pwc_hits", "pwc hits / misses", t->pwc_hits);
+	report_set_text(report_add_count(s, "pwc_misses", NULL, t->pwc_misses), TEXT_NEXT);
+	report_add_count(s, "faulting_walks", "faulting walks", t->faults);
+	flushes = report_add_section(s, "flushes", NULL, TEXT_NONE);
+	report_add_count(flushes, "all", NULL, t->flushes_all);
+	report_add_count(flushes, "asid", NULL, t->flushes_asid);
+	report_add_count(flushes, "page", NULL, t->flushes_page);
+}
+
+/* TLB counters in total and per CPU (all zero, and not in the text, under
+ * --tlb off). */
+void figures_tlb(struct report_node *root, const struct domain *d, bool off)
+{
+	static const struct tlb_stats none;
+	const char *mode = off ? "off" : "exact";
+	unsigned asid_bits = d->profile->asid_bits;
+	struct report_node *s, *total, *cpus;
+	struct tlb_stats sum;
+	char label[80];
+
+	if (asid_bits)
+		snprintf(label, sizeof(label), "TLB (--tlb %s; %u-bit ASIDs, %" PRIu64 " roll-overs)", mode,
+			 asid_bits, d->asids.rollovers);
+	else
+		snprintf(label, sizeof(label), "TLB (--tlb %s; untagged)", mode);
+	s = report_add_section(root, "tlb", label, TEXT_LINE);
+	report_add_string(s, "mode", mode);
+	report_add_count(s, "asid_bits", NULL, asid_bits);
+	report_add_count(s, "asid_rollovers", NULL, d->asids.rollovers);
+	domain_tlb_stats(d, &sum);
+	total = report_add_section(s, "total", NULL, off ? TEXT_NONE : TEXT_INLINE);
+	figures_tlb_counters(total, &sum);
+	cpus = report_add_list(s, "cpus", NULL, TEXT_NONE);
+	for (int i = 0; i < d->nr_agents; i++) {
+		struct report_node *cpu = report_add_section(cpus, NULL, NULL, TEXT_INLINE);
+
+		report_add_count(cpu, "id", NULL, (uint64_t)i);
+		figures_tlb_counters(cpu, d->agents[i].tlb ? tlb_stats(d->agents[i].tlb) : &none);
+	}
+}
+
+void figures_shootdowns(struct report_node *root, const struct domain *d,
+			const struct shootdown_stats *sd)
+{
+	struct report_node *s = report_add_section(root, "shootdowns", "TLB shootdowns", TEXT_LINE);
+	const char *mechanism = shootdown_mechanism_name(d->profile->shootdown);
+	struct report_node *count;
+
+	report_add_string(s, "mechanism", mechanism);
+	count = report_set_text(report_add_count(s, "count", NULL, sd->shootdowns), TEXT_HEADING);
+	report_set_suffix(count, "   (%s)", mechanism);
+	report_add_count(s, "full", "whole-ASID flushes", sd->full);
+	report_add_count(s, "pages", "pages flushed", sd->pages);
+	report_add_count(s, "ipis", "IPIs", sd->ipis);
+}
+
+/* The text's summary of a mean breakdown: the three steps that cost most. */
+static void set_top_steps(struct report_node *breakdown, const struct latency_summary *s)
+{
+	GString *top = g_string_new(NULL);
+	bool used[NR_COST_STEPS] = { false };
+
+	for (int n = 0; n < 3; n++) {
+		int best = -1;
+
+		for (int i = 0; i < NR_COST_STEPS; i++)
+			if (!used[i] && s->mean_steps[i] > 0 && (best < 0 || s->mean_steps[i] > s->mean_steps[best]))
+				best = i;
+		if (best < 0)
+			break;
+		used[best] = true;
+		g_string_append_printf(top, "%s%s %.0f", n ? ", " : "  ", cost_step_key(best), s->mean_steps[best]);
+	}
+	report_set_suffix(breakdown, "%s", top->str);
+	g_string_free(top, TRUE);
+}
+
+/* One kind: cycles of the profile, then the same in simulated ns (integer
+ * cycles through cost_ns(), the mean divided by the frequency), then the
+ * mean cycles of each step that cost anything. */
+static void fill_latency(struct report_node *list, const struct latency_summary *s,
+			 const struct cost_profile *p)
+{
+	struct report_node *row = report_add_section(list, NULL, NULL, TEXT_INLINE);
+	struct report_node *breakdown, *indirect;
+
+	report_add_string(row, "kind", s->kind);
+	report_add_count(row, "count", NULL, s->count);
+	report_add_real(row, "mean_cycles", NULL, s->mean, 1);
+	report_add_count(row, "median_cycles", NULL, s->median);
+	report_add_count(row, "p90_cycles", NULL, s->p90);
+	report_add_count(row, "p99_cycles", NULL, s->p99);
+	report_add_count(row, "max_cycles", NULL, s->max);
+	report_add_real(row, "mean_ns", NULL, s->mean / p->frequency_ghz, 1);
+	report_add_count(row, "median_ns", NULL, cost_ns(p, s->median));
+	report_add_count(row, "p90_ns", NULL, cost_ns(p, s->p90));
+	report_add_count(row, "p99_ns", NULL, cost_ns(p, s->p99));
+	report_add_count(row, "max_ns", NULL, cost_ns(p, s->max));
+	breakdown = report_add_section(row, "breakdown_cycles", NULL, TEXT_NEXT);
+	for (int step = 0; step < NR_COST_STEPS; step++)
+		if (s->mean_steps[step] > 0)
+			report_add_real(breakdown, cost_step_key(step), NULL, s->mean_steps[step], 0);
+	set_top_steps(breakdown, s);
+	indirect = report_add_section(row, "indirect", NULL, TEXT_NEXT);
+	report_add_real(indirect, "mean_cycles", NULL, s->mean_indirect, 0);
+	report_add_real(indirect, "mean_refills", NULL, s->mean_refills, 1);
+	if (s->mean_refills > 0)
+		report_set_suffix(indirect, "; then %.1f refills, %.0f cycles", s->mean_refills, s->mean_indirect);
+}
+
+void figures_latencies(struct report_node *root, const struct domain *d,
+		       struct latency_recorder *recorder)
+{
+	const struct cost_profile *p = d->profile;
+	GArray *all = latency_summaries(recorder);
+	struct report_node *list;
+	char label[160];
+
+	snprintf(label, sizeof(label), "latencies (profile %s, %.2f GHz; simulated ns; mean breakdown in cycles)",
+		 p->name, p->frequency_ghz);
+	list = report_add_list(root, "latencies", label, TEXT_TABLE);
+	report_add_column(list, "kind", "kind", -26);
+	report_add_column(list, "count", "count", 8);
+	report_add_column(list, "mean_ns", "mean", 9);
+	report_add_column(list, "median_ns", "median", 9);
+	report_add_column(list, "p90_ns", "p90", 9);
+	report_add_column(list, "p99_ns", "p99", 9);
+	report_add_column(list, "max_ns", "max", 9);
+	for (guint i = 0; i < all->len; i++)
+		fill_latency(list, &g_array_index(all, struct latency_summary, i), p);
+	g_array_free(all, TRUE);
+}

@@ -1,0 +1,100 @@
+/*
+ * record: the run's accesses and MMU events into a trace (sim/record.h).
+ */
+#include "sim/record.h"
+
+#include "mmu/notifier.h"
+
+struct recorder {
+	struct trace_writer *w;		/* NULL once finished */
+};
+
+/* The recorder's subscription to one mm's chain. */
+struct mm_watch {
+	struct mmu_notifier sub;
+	struct recorder *r;
+};
+
+static void on_switch_in(struct mmu_notifier *sub, struct mm *mm, int cpu)
+{
+	struct mm_watch *mw = (struct mm_watch *)sub;
+
+	if (mw->r->w)
+		trace_write_event(mw->r->w, cpu, TRACE_SWITCH, &mm->id);
+}
+
+static void on_release(struct mmu_notifier *sub, struct mm *mm)
+{
+	struct mm_watch *mw = (struct mm_watch *)sub;
+
+	if (mw->r->w)
+		trace_write_event(mw->r->w, -1, TRACE_MM_DROP, &mm->id);
+	g_free(mw);
+}
+
+static const struct mmu_notifier_ops watch_ops = {
+	.release = on_release,
+	.switch_in = on_switch_in,
+};
+
+struct recorder *recorder_open(const char *path, const struct trace_header *h, GString *error)
+{
+	struct trace_writer *w = trace_writer_open(path, h, error);
+	struct recorder *r;
+
+	if (!w)
+		return NULL;
+	r = g_new0(struct recorder, 1);
+	r->w = w;
+	return r;
+}
+
+void recorder_attach_mm(struct recorder *r, struct mm *mm, const struct mm *parent)
+{
+	struct mm_watch *mw;
+	uint64_t args[2] = { parent ? parent->id : mm->id, mm->id };
+
+	if (!r || !r->w)
+		return;
+	if (parent)
+		trace_write_event(r->w, -1, TRACE_MM_DUP, args);
+	else
+		trace_write_event(r->w, -1, TRACE_MM_NEW, args);
+	mw = g_new0(struct mm_watch, 1);
+	mw->sub.ops = &watch_ops;
+	mw->r = r;
+	mmu_notifier_register(&mw->sub, mm);
+}
+
+void recorder_access(struct recorder *r, int cpu, enum trace_kind kind, uint64_t va,
+		     uint64_t size)
+{
+	if (r->w)
+		trace_write_access(r->w, cpu, kind, va, size);
+}
+
+void recorder_insns(struct recorder *r, int cpu, uint64_t count)
+{
+	if (r->w && count)
+		trace_write_event(r->w, cpu, TRACE_INSNS, &count);
+}
+
+int recorder_finish(struct recorder *r, GString *error)
+{
+	int ret;
+
+	if (!r || !r->w)
+		return 0;
+	ret = trace_writer_close(r->w, error);
+	r->w = NULL;
+	return ret;
+}
+
+void recorder_free(struct recorder *r)
+{
+	GString *ignored = g_string_new(NULL);
+
+	recorder_finish(r, ignored);	/* a run that ended early: its trace has an end */
+	g_string_free(ignored, TRUE);
+	g_free(r);
+}

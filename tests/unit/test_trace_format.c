@@ -1,0 +1,354 @@
+/*
+ * traces/: the format of docs/trace-format.md.  A file's decompressed bytes
+ * compared with the bytes the document specifies, written by hand; records
+ * written and read back; and every kind of bad input (empty, not a trace,
+ * another version, every truncation, corrupted bytes, bad records built by
+ * hand) rejected with the file, the offset and the cause.
+ */
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+#include <zstd.h>
+
+#include "traces/trace.h"
+
+static char path[64];
+
+static void make_path(void)
+{
+	snprintf(path, sizeof(path), "/tmp/traces-unit-%d.trace", (int)getpid());
+}
+
+static void remove_path(void)
+{
+	unlink(path);
+}
+
+TestSuite(trace, .init = make_path, .fini = remove_path);
+
+static const struct trace_header header = { "prog arg", "--tlb exact", "default" };
+
+static gchar *slurp(size_t *len)
+{
+	gchar *data = NULL;
+
+	cr_assert(g_file_get_contents(path, &data, len, NULL));
+	return data;
+}
+
+static void spill(const void *data, size_t len)
+{
+	cr_assert(g_file_set_contents(path, data, (gssize)len, NULL));
+}
+
+/* A file of the given version whose stream is `raw` compressed. */
+static void spill_raw(uint32_t version, const void *raw, size_t len)
+{
+	size_t cap = ZSTD_compressBound(len);
+	uint8_t *buf = g_malloc(12 + cap);
+	size_t n;
+
+	memcpy(buf, "MMUTRACE", 8);
+	memcpy(buf + 8, &version, 4);	/* little-endian host */
+	n = ZSTD_compress(buf + 12, cap, raw, len, 1);
+	cr_assert(!ZSTD_isError(n));
+	spill(buf, 12 + n);
+	g_free(buf);
+}
+
+/* Read the whole file; the error, or "" after a clean end. */
+static gchar *read_all(uint64_t *records)
+{
+	GString *error = g_string_new(NULL);
+	struct trace_header h;
+	struct trace_reader *r = trace_reader_open(path, &h, error);
+	struct trace_record rec;
+	int ret = 0;
+
+	if (r) {
+		while ((ret = trace_read(r, &rec, error)) > 0)
+			;
+		if (records)
+			*records = trace_reader_records(r);
+		trace_reader_close(r);
+		trace_header_clear(&h);
+	}
+	cr_assert(r ? ret == 0 || error->len : error->len > 0);
+	return g_string_free(error, FALSE);
+}
+
+static void expect_error(const char *cause)
+{
+	gchar *msg = read_all(NULL);
+
+	cr_expect(strstr(msg, path) == msg, "message names the file: %s", msg);
+	cr_expect(strstr(msg, cause), "message '%s' gives the cause '%s'", msg, cause);
+	g_free(msg);
+}
+
+Test(trace, bytes_as_the_format_document_says)
+{
+	GString *error = g_string_new(NULL);
+	struct trace_header h = { "g", "o", "p" };
+	struct trace_writer *w = trace_writer_open(path, &h, error);
+	uint64_t mm = 1;
+	/* header strings; read of 8 at 0x1000 (tag 0x88, zigzag 0x2000);
+	 * write of 64 at 0xff8 on CPU 2 (cpu record, tag 0xa0, size 64,
+	 * its own delta from 0: zigzag 0xff8 = 0x1ff0); fetch of 4 at 0xfff
+	 * (tag 0xc4, zigzag 0x1ffe) then at 0xffb (delta -4: zigzag 7); a
+	 * switch to mm 1; the end record counting 6. */
+	const uint8_t want[] = {
+		1, 'g', 1, 'o', 1, 'p',
+		0x88, 0x80, 0x40,
+		0x01, 2, 0xa0, 64, 0xf0, 0x3f,
+		0xc4, 0xfe, 0x3f, 0xc4, 0x07,
+		0x06, 1,
+		0x00, 6,
+	};
+	gchar *file;
+	size_t len;
+	uint8_t out[64];
+	size_t n;
+
+	cr_assert_not_null(w);
+	trace_write_access(w, 0, TRACE_READ, 0x1000, 8);
+	trace_write_access(w, 2, TRACE_WRITE, 0xff8, 64);
+	trace_write_access(w, 2, TRACE_FETCH, 0xfff, 4);
+	trace_write_access(w, 2, TRACE_FETCH, 0xffb, 4);
+	trace_write_event(w, 2, TRACE_SWITCH, &mm);
+	cr_assert_eq(trace_writer_close(w, error), 0, "%s", error->str);
+	file = slurp(&len);
+	cr_assert(len > 12);
+	cr_expect(!memcmp(file, "MMUTRACE\1\0\0\0", 12));
+	n = ZSTD_decompress(out, sizeof(out), file + 12, len - 12);
+	cr_assert(!ZSTD_isError(n), "%s", ZSTD_getErrorName(n));
+	cr_assert_eq(n, sizeof(want));
+	cr_expect(!memcmp(out, want, n));
+	g_free(file);
+	g_string_free(error, TRUE);
+}
+
+/* Many records on several CPUs, read back field by field. */
+Test(trace, records_read_back)
+{
+	GString *error = g_string_new(NULL);
+	struct trace_writer *w = trace_writer_open(path, &header, error);
+	struct trace_header h;
+	struct trace_reader *r;
+	struct trace_record rec;
+	uint64_t args[6] = { 7, 0x400000, UINT64_MAX, 3, 0x22, 0x400000 };
+	const int n = 200000;
+
+	cr_assert_not_null(w);
+	for (int i = 0; i < n; i++) {
+		uint64_t addr = (uint64_t)i * 0x9e3779b97f4a7c15u;
+
+		if (i % 1000 == 0)
+			trace_write_event(w, i % 3, TRACE_MMAP, args);
+		trace_write_access(w, i % 3, (enum trace_kind)(i % 3), addr % (UINT64_MAX - 300),
+				   1 + (uint64_t)i % 300);
+	}
+	cr_assert_eq(trace_writer_close(w, error), 0, "%s", error->str);
+
+	r = trace_reader_open(path, &h, error);
+	cr_assert_not_null(r, "%s", error->str);
+	cr_expect_str_eq(h.guest, "prog arg");
+	cr_expect_str_eq(h.options, "--tlb exact");
+	cr_expect_str_eq(h.profile, "default");
+	for (int i = 0; i < n; i++) {
+		uint64_t addr = (uint64_t)i * 0x9e3779b97f4a7c15u;
+
+		if (i % 1000 == 0) {
+			cr_assert_eq(trace_read(r, &rec, error), 1, "%s", error->str);
+			if (rec.type == TRACE_CPU)
+				cr_assert_eq(trace_read(r, &rec, error), 1, "%s", error->str);
+			cr_assert_eq(rec.type, TRACE_MMAP);
+			cr_assert_eq(rec.cpu, i % 3);
+			cr_assert(!memcmp(rec.args, args, sizeof(args)));
+		}
+		cr_assert_eq(trace_read(r, &rec, error), 1, "%s", error->str);
+		if (rec.type == TRACE_CPU)
+			cr_assert_eq(trace_read(r, &rec, error), 1, "%s", error->str);
+		cr_assert_eq(rec.type, TRACE_ACCESS);
+		cr_assert_eq(rec.cpu, i % 3);
+		cr_assert_eq(rec.kind, (enum trace_kind)(i % 3));
+		cr_assert_eq(rec.addr, addr % (UINT64_MAX - 300), "record %d", i);
+		cr_assert_eq(rec.size, 1 + (uint64_t)i % 300);
+	}
+	cr_assert_eq(trace_read(r, &rec, error), 0, "%s", error->str);
+	cr_assert_eq(trace_read(r, &rec, error), 0);
+	trace_reader_close(r);
+	trace_header_clear(&h);
+	g_string_free(error, TRUE);
+}
+
+Test(trace, empty_file)
+{
+	spill("", 0);
+	expect_error("file offset 0: empty file");
+}
+
+Test(trace, missing_file)
+{
+	unlink(path);
+	expect_error("cannot open: No such file");
+}
+
+Test(trace, not_a_trace)
+{
+	spill("#!/bin/sh\necho hello\n", 21);
+	expect_error("file offset 0: not an mmusim trace");
+}
+
+Test(trace, wrong_version)
+{
+	const uint8_t raw[] = { 0, 0, 0, 0, 0 };
+
+	spill_raw(2, raw, sizeof(raw));
+	expect_error("file offset 8: trace format version 2; this mmusim reads version 1");
+}
+
+/* Every prefix of a good file is an error, never a crash or a success. */
+Test(trace, every_truncation)
+{
+	GString *error = g_string_new(NULL);
+	struct trace_writer *w = trace_writer_open(path, &header, error);
+	gchar *file;
+	size_t len;
+
+	for (int i = 0; i < 50; i++)
+		trace_write_access(w, i % 2, TRACE_READ, 0x1000u * (uint64_t)i, 8);
+	cr_assert_eq(trace_writer_close(w, error), 0);
+	file = slurp(&len);
+	for (size_t cut = 1; cut < len; cut++) {
+		gchar *msg;
+
+		spill(file, cut);
+		msg = read_all(NULL);
+		cr_expect(strstr(msg, "truncated") || strstr(msg, "corrupted"), "cut at %zu: '%s'",
+			  cut, msg);
+		g_free(msg);
+	}
+	g_free(file);
+	g_string_free(error, TRUE);
+}
+
+/* Each byte of the compressed stream flipped: an error (the frame's
+ * checksum, or zstd's own checks), never a crash or a success. */
+Test(trace, every_corrupted_byte)
+{
+	GString *error = g_string_new(NULL);
+	struct trace_writer *w = trace_writer_open(path, &header, error);
+	gchar *file;
+	size_t len;
+
+	for (int i = 0; i < 50; i++)
+		trace_write_access(w, 0, TRACE_WRITE, 0x1000u * (uint64_t)i, 8);
+	cr_assert_eq(trace_writer_close(w, error), 0);
+	file = slurp(&len);
+	for (size_t at = 12; at < len; at++) {
+		gchar *msg;
+
+		file[at] ^= 0x55;
+		spill(file, len);
+		msg = read_all(NULL);
+		cr_expect(msg[0], "byte %zu flipped read as a good trace", at);
+		g_free(msg);
+		file[at] ^= 0x55;
+	}
+	g_free(file);
+	g_string_free(error, TRUE);
+}
+
+#define HDR 0, 0, 0	/* three empty header strings */
+
+Test(trace, no_end_record)
+{
+	const uint8_t raw[] = { HDR, 0x88, 0x10 };
+
+	spill_raw(1, raw, sizeof(raw));
+	expect_error("stream offset 5: truncated: no end record after 1 records");
+}
+
+Test(trace, record_cut_short)
+{
+	const uint8_t raw[] = { HDR, 0x07, 1, 2 };
+
+	spill_raw(1, raw, sizeof(raw));
+	expect_error("stream offset 3: truncated: the record there is incomplete");
+}
+
+Test(trace, unknown_tag)
+{
+	const uint8_t raw[] = { HDR, 0x88, 0x10, 0x70, 0, 1 };
+
+	spill_raw(1, raw, sizeof(raw));
+	expect_error("stream offset 5: unknown record tag 0x70");
+}
+
+Test(trace, unknown_access_kind)
+{
+	const uint8_t raw[] = { HDR, 0xe8, 0x10, 0, 1 };
+
+	spill_raw(1, raw, sizeof(raw));
+	expect_error("stream offset 3: an access of unknown kind");
+}
+
+Test(trace, access_of_no_bytes)
+{
+	const uint8_t raw[] = { HDR, 0x80, 0, 0x10, 0, 1 };
+
+	spill_raw(1, raw, sizeof(raw));
+	expect_error("stream offset 3: an access of 0 bytes");
+}
+
+Test(trace, access_past_the_top)
+{
+	/* 8 bytes at 2^64 - 4: zigzag(-4) = 7 */
+	const uint8_t raw[] = { HDR, 0x88, 0x07, 0, 1 };
+
+	spill_raw(1, raw, sizeof(raw));
+	expect_error("stream offset 3: an access past the end of the address space");
+}
+
+Test(trace, number_too_long)
+{
+	const uint8_t raw[] = { HDR, 0x02, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+				0x02, 0, 1 };
+
+	spill_raw(1, raw, sizeof(raw));
+	expect_error("stream offset 3: a number longer than 64 bits");
+}
+
+Test(trace, cpu_out_of_range)
+{
+	const uint8_t raw[] = { HDR, 0x01, 64, 0, 1 };
+
+	spill_raw(1, raw, sizeof(raw));
+	expect_error("stream offset 3: CPU 64 (at most 64 CPUs)");
+}
+
+Test(trace, end_count_wrong)
+{
+	const uint8_t raw[] = { HDR, 0x88, 0x10, 0, 2 };
+
+	spill_raw(1, raw, sizeof(raw));
+	expect_error("stream offset 5: the end record counts 2 records, 1 came before it");
+}
+
+Test(trace, data_after_end)
+{
+	const uint8_t raw[] = { HDR, 0, 0, 0x88 };
+
+	spill_raw(1, raw, sizeof(raw));
+	expect_error("stream offset 5: data after the end record");
+}
+
+Test(trace, header_string_too_long)
+{
+	const uint8_t raw[] = { 0x81, 0x80, 0x04 };	/* 65537 */
+
+	spill_raw(1, raw, sizeof(raw));
+	expect_error("stream offset 0: a header string of 65537 bytes");
+}

@@ -1,0 +1,399 @@
+/*
+ * reader: a trace file decompressed a buffer at a time and decoded record
+ * by record, every field checked (docs/trace-format.md).  Errors name the
+ * file, the offset and the cause; after one, the reader only fails.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+#include <zstd.h>
+
+#include "traces/format.h"
+#include "traces/trace.h"
+
+struct trace_reader {
+	FILE *file;
+	char *path;
+	ZSTD_DCtx *dctx;
+	uint8_t *in;
+	size_t in_size;
+	ZSTD_inBuffer src;
+	uint64_t file_offset;		/* of the end of what src holds */
+	uint8_t *out;
+	size_t out_size, out_len, out_pos;
+	uint64_t out_base;		/* stream offset of out[0] */
+	bool file_done;			/* no more bytes in the file */
+	size_t frame_left;		/* ZSTD_decompressStream's last answer; 0: frame complete */
+	int cpu;
+	uint64_t prev[TRACE_MAX_CPUS][3];
+	uint64_t records;
+	bool ended, failed;
+};
+
+/* An error at `offset` of the decompressed stream, or of the file (see
+ * file_fail). */
+static int fail_at(struct trace_reader *r, GString *error, const char *where, uint64_t offset,
+		   const char *fmt, va_list ap)
+{
+	g_string_printf(error, "%s: %s %" PRIu64 ": ", r->path, where, offset);
+	g_string_append_vprintf(error, fmt, ap);
+	r->failed = true;
+	return -1;
+}
+
+static int fail(struct trace_reader *r, GString *error, uint64_t offset, const char *fmt, ...)
+	G_GNUC_PRINTF(4, 5);
+static int file_fail(struct trace_reader *r, GString *error, uint64_t offset, const char *fmt, ...)
+	G_GNUC_PRINTF(4, 5);
+
+static int file_fail(struct trace_reader *r, GString *error, uint64_t offset, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	fail_at(r, error, "file offset", offset, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+static int fail(struct trace_reader *r, GString *error, uint64_t offset, const char *fmt, ...)
+{
+	va_list ap;
+
+
+	va_start(ap, fmt);
+	fail_at(r, error, "stream offset", offset, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+/* Decompress more into out.  1: some bytes, 0: the end of the stream, -1. */
+static int refill(struct trace_reader *r, GString *error)
+{
+	r->out_base += r->out_len;
+	r->out_len = r->out_pos = 0;
+	while (!r->out_len) {
+		ZSTD_outBuffer dst = { r->out, r->out_size, 0 };
+		size_t ret;
+
+		if (r->src.pos == r->src.size) {
+			if (r->file_done)
+				break;
+			r->src.size = fread(r->in, 1, r->in_size, r->file);
+			r->src.pos = 0;
+			r->file_offset += r->src.size;
+			if (r->src.size < r->in_size) {
+				if (ferror(r->file))
+					return file_fail(r, error, r->file_offset, "reading: %s", strerror(errno));
+				r->file_done = true;
+			}
+			if (!r->src.size && r->frame_left)
+				continue;
+		}
+		ret = ZSTD_decompressStream(r->dctx, &dst, &r->src);
+		if (ZSTD_isError(ret))
+			return file_fail(r, error, r->file_offset - (r->src.size - r->src.pos),
+				    "corrupted compressed data: %s", ZSTD_getErrorName(ret));
+		r->frame_left = ret;
+		r->out_len = dst.pos;
+		if (!dst.pos && r->src.pos == r->src.size && r->file_done)
+			break;
+	}
+	if (!r->out_len && r->frame_left)
+		return file_fail(r, error, r->file_offset,
+				 "truncated: the compressed stream stops inside a frame");
+	return r->out_len ? 1 : 0;
+}
+
+static uint64_t offset_now(const struct trace_reader *r)
+{
+	return r->out_base + r->out_pos;
+}
+
+/* One byte of the record that started at `start`. */
+static int get_byte(struct trace_reader *r, uint64_t start, uint8_t *b, GString *error)
+{
+	if (r->out_pos == r->out_len) {
+		int ret = refill(r, error);
+
+		if (ret < 0)
+			return -1;
+		if (!ret)
+			return fail(r, error, start, "truncated: the record there is incomplete");
+	}
+	*b = r->out[r->out_pos++];
+	return 0;
+}
+
+static int get_varint(struct trace_reader *r, uint64_t start, uint64_t *v, GString *error)
+{
+	uint8_t b = 0;
+
+	*v = 0;
+	for (int i = 0; i < VARINT_MAX; i++) {
+		if (get_byte(r, start, &b, error))
+			return -1;
+		if (i == VARINT_MAX - 1 && b > 1)
+			break;
+		*v |= (uint64_t)(b & 0x7f) << (7 * i);
+		if (!(b & 0x80))
+			return 0;
+	}
+	return fail(r, error, start, "a number longer than 64 bits");
+}
+
+static int get_string(struct trace_reader *r, char **s, GString *error)
+{
+	uint64_t start = offset_now(r), n;
+	uint8_t b = 0;
+
+	if (get_varint(r, start, &n, error))
+		return -1;
+	if (n > TRACE_MAX_STRING)
+		return fail(r, error, start, "a header string of %" PRIu64 " bytes (at most %d)", n,
+			    TRACE_MAX_STRING);
+	*s = g_malloc(n + 1);
+	for (uint64_t i = 0; i < n; i++) {
+		if (get_byte(r, start, &b, error))
+			return -1;
+		if (!b)
+			return fail(r, error, start, "a NUL byte inside a header string");
+		(*s)[i] = (char)b;
+	}
+	(*s)[n] = '\0';
+	return 0;
+}
+
+static int check_prefix(struct trace_reader *r, GString *error)
+{
+	uint8_t prefix[TRACE_PREFIX_SIZE];
+	size_t n = fread(prefix, 1, sizeof(prefix), r->file);
+	uint32_t version = 0;
+
+	r->file_offset = n;
+	if (n == 0)
+		return file_fail(r, error, 0, "empty file, not an mmusim trace");
+	if (memcmp(prefix, TRACE_MAGIC, MIN(n, 8)))
+		return file_fail(r, error, 0, "not an mmusim trace (no \"%s\" at the start)", TRACE_MAGIC);
+	if (n < sizeof(prefix))
+		return file_fail(r, error, n, "truncated: the file ends inside its prefix");
+	for (int i = 0; i < 4; i++)
+		version |= (uint32_t)prefix[8 + i] << (8 * i);
+	if (version != TRACE_VERSION)
+		return file_fail(r, error, 8, "trace format version %u; this mmusim reads version %d",
+			    version, TRACE_VERSION);
+	return 0;
+}
+
+struct trace_reader *trace_reader_open(const char *path, struct trace_header *h,
+				       GString *error)
+{
+	struct trace_reader *r = g_new0(struct trace_reader, 1);
+
+	memset(h, 0, sizeof(*h));
+	r->path = g_strdup(path);
+	r->file = fopen(path, "rb");
+	if (!r->file) {
+		g_string_printf(error, "%s: cannot open: %s", path, strerror(errno));
+		trace_reader_close(r);
+		return NULL;
+	}
+	r->dctx = ZSTD_createDCtx();
+	r->in_size = ZSTD_DStreamInSize();
+	r->in = g_malloc(r->in_size);
+	r->src.src = r->in;
+	r->out_size = ZSTD_DStreamOutSize();
+	r->out = g_malloc(r->out_size);
+	r->frame_left = 1;	/* a stream must hold one frame at least */
+	if (check_prefix(r, error) || get_string(r, &h->guest, error) ||
+	    get_string(r, &h->options, error) || get_string(r, &h->profile, error)) {
+		trace_header_clear(h);
+		trace_reader_close(r);
+		return NULL;
+	}
+	return r;
+}
+
+static int read_access(struct trace_reader *r, uint8_t tag, struct trace_record *rec,
+		       GString *error)
+{
+	uint64_t delta;
+
+	if (ACCESS_KIND(tag) > TRACE_FETCH)
+		return fail(r, error, rec->offset, "an access of unknown kind (tag %#x)", tag);
+	rec->type = TRACE_ACCESS;
+	rec->kind = (enum trace_kind)ACCESS_KIND(tag);
+	rec->size = ACCESS_SIZE(tag);
+	if (!rec->size && get_varint(r, rec->offset, &rec->size, error))
+		return -1;
+	if (rec->size == 0 || rec->size < 32 * !ACCESS_SIZE(tag))
+		return fail(r, error, rec->offset, "an access of %" PRIu64 " bytes", rec->size);
+	if (get_varint(r, rec->offset, &delta, error))
+		return -1;
+	rec->addr = r->prev[r->cpu][rec->kind] + (uint64_t)unzigzag(delta);
+	if (rec->addr + rec->size - 1 < rec->addr)
+		return fail(r, error, rec->offset, "an access past the end of the address space");
+	r->prev[r->cpu][rec->kind] = rec->addr;
+	return 0;
+}
+
+/* After the end record: nothing more, and the frame complete (its checksum
+ * checked). */
+static int check_end(struct trace_reader *r, const struct trace_record *rec, GString *error)
+{
+	int ret;
+
+	if (rec->args[0] != r->records)
+		return fail(r, error, rec->offset,
+			    "the end record counts %" PRIu64 " records, %" PRIu64 " came before it",
+			    rec->args[0], r->records);
+	if (r->out_pos < r->out_len)
+		return fail(r, error, offset_now(r), "data after the end record");
+	ret = refill(r, error);
+	if (ret < 0)
+		return -1;
+	if (ret)
+		return fail(r, error, r->out_base, "data after the end record");
+	r->ended = true;
+	return 0;
+}
+
+/* A varint of at most VARINT_MAX bytes at *p, which the caller knows are
+ * in the buffer; false if it is longer (the checked path says why). */
+static inline bool fast_varint(const uint8_t **p, uint64_t *v)
+{
+	const uint8_t *q = *p;
+
+	*v = 0;
+	for (int i = 0; i < VARINT_MAX; i++) {
+		uint8_t b = q[i];
+
+		if (i == VARINT_MAX - 1 && b > 1)
+			return false;
+		*v |= (uint64_t)(b & 0x7f) << (7 * i);
+		if (!(b & 0x80)) {
+			*p = q + i + 1;
+			return true;
+		}
+	}
+	return false;
+}
+
+/* The common record, an access, decoded straight from the buffer when all
+ * its bytes are there: 1, or 0 to leave it to the checked path (also for
+ * anything read_access would reject). */
+static inline int fast_access(struct trace_reader *r, struct trace_record *rec)
+{
+	const uint8_t *start = r->out + r->out_pos, *p = start + 1;
+	uint64_t delta, addr, size;
+	uint64_t *prev;
+	uint8_t tag;
+
+	if (r->out_len - r->out_pos < 1 + 2 * VARINT_MAX)
+		return 0;
+	tag = start[0];
+	size = ACCESS_SIZE(tag);
+	if (!(tag & 0x80) || ACCESS_KIND(tag) > TRACE_FETCH)
+		return 0;
+	if (!size && (!fast_varint(&p, &size) || size < 32))
+		return 0;
+	if (!fast_varint(&p, &delta))
+		return 0;
+	prev = &r->prev[r->cpu][ACCESS_KIND(tag)];
+	addr = *prev + (uint64_t)unzigzag(delta);
+	if (addr + size - 1 < addr)
+		return 0;
+	*prev = addr;
+	rec->offset = offset_now(r);
+	rec->type = TRACE_ACCESS;
+	rec->cpu = r->cpu;
+	rec->kind = (enum trace_kind)ACCESS_KIND(tag);
+	rec->addr = addr;
+	rec->size = size;
+	r->out_pos += (size_t)(p - start);
+	r->records++;
+	return 1;
+}
+
+int trace_read(struct trace_reader *r, struct trace_record *rec, GString *error)
+{
+	uint8_t tag = 0;
+	int ret;
+
+	if (r->failed)
+		return fail(r, error, offset_now(r), "read after an error");
+	if (r->ended)
+		return 0;
+	if (fast_access(r, rec))
+		return 1;
+	rec->offset = offset_now(r);
+	if (r->out_pos == r->out_len) {
+		ret = refill(r, error);
+		if (ret < 0)
+			return -1;
+		if (!ret)
+			return fail(r, error, rec->offset,
+				    "truncated: no end record after %" PRIu64 " records", r->records);
+	}
+	if (get_byte(r, rec->offset, &tag, error))
+		return -1;
+	rec->cpu = r->cpu;
+	if (tag & 0x80) {
+		if (read_access(r, tag, rec, error))
+			return -1;
+		r->records++;
+		return 1;
+	}
+	if (tag >= TRACE_NR_TYPES)
+		return fail(r, error, rec->offset, "unknown record tag %#x", tag);
+	rec->type = (enum trace_type)tag;
+	for (int i = 0; i < trace_type_nargs(rec->type); i++)
+		if (get_varint(r, rec->offset, &rec->args[i], error))
+			return -1;
+	if (rec->type == TRACE_END)
+		return check_end(r, rec, error) ? -1 : 0;
+	if (rec->type == TRACE_CPU) {
+		if (rec->args[0] >= TRACE_MAX_CPUS)
+			return fail(r, error, rec->offset, "CPU %" PRIu64 " (at most %d CPUs)",
+				    rec->args[0], TRACE_MAX_CPUS);
+		r->cpu = rec->cpu = (int)rec->args[0];
+	}
+	r->records++;
+	return 1;
+}
+
+uint64_t trace_reader_offset(const struct trace_reader *r)
+{
+	return offset_now(r);
+}
+
+uint64_t trace_reader_file_offset(const struct trace_reader *r)
+{
+	return r->file_offset - (r->src.size - r->src.pos);
+}
+
+uint64_t trace_reader_records(const struct trace_reader *r)
+{
+	return r->records;
+}
+
+void trace_reader_close(struct trace_reader *r)
+{
+	if (r->file)
+		fclose(r->file);
+	ZSTD_freeDCtx(r->dctx);
+	g_free(r->in);
+	g_free(r->out);
+	g_free(r->path);
+	g_free(r);
+}
+
+void trace_header_clear(struct trace_header *h)
+{
+	g_free(h->guest);
+	g_free(h->options);
+	g_free(h->profile);
+	memset(h, 0, sizeof(*h));
+}

@@ -1,0 +1,300 @@
+/*
+ * replay: the mmu/ model driven without the emulator (see replay.h).
+ */
+#include "traces/replay.h"
+
+#include <errno.h>
+#include <string.h>
+
+#include "mmu/fault.h"
+#include "mmu/figures.h"
+#include "mmu/mm.h"
+
+/* A faulting access runs again after its fault; a fault that leaves it
+ * faulting this often (it cannot, in a synthetic space) gives up. */
+#define MAX_ATTEMPTS 4
+
+int replay_init(struct replay *r, const struct cost_profile *profile, uint64_t mem, int nr_cpus,
+		GString *error)
+{
+	int err;
+
+	*r = (struct replay){ .profile = profile };
+	if ((err = phys_create(mem, &r->phys))) {
+		g_string_printf(error, "cannot reserve %" G_GUINT64_FORMAT
+				" bytes of simulated memory: %s", mem, g_strerror(-err));
+		return err;
+	}
+	r->mms = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, (GDestroyNotify)mm_destroy);
+	if ((err = domain_init(&r->domain, r->phys, profile, nr_cpus, true, error)))
+		return err;
+	r->agent = r->domain.current = &r->domain.agents[0];
+	return 0;
+}
+
+/* A synthetic address space known by its recorded `id` (its mm->id is the
+ * replay's own). */
+static void add_space(struct replay *r, uint64_t id, struct mm *mm)
+{
+	uint64_t *key = g_new(uint64_t, 1);
+
+	*key = id;
+	mm->tunables = &r->profile->vm;
+	domain_attach_mm(&r->domain, mm);
+	g_hash_table_insert(r->mms, key, mm);
+}
+
+static int new_space(struct replay *r, uint64_t id, GString *error)
+{
+	struct mm *mm;
+	uint64_t start;
+	int err = mm_create(r->phys, &r->stats, &mm);
+
+	if (!err && (err = mm_mmap(mm, MMAP_MIN_ADDR, TASK_SIZE - MMAP_MIN_ADDR,
+				   VM_READ | VM_WRITE | VM_EXEC, MM_MAP_FIXED | MM_MAP_NORESERVE,
+				   NULL, 0, &start)))
+		mm_destroy(mm);
+	if (err) {
+		g_string_printf(error, "cannot make address space %" G_GUINT64_FORMAT ": %s", id,
+				g_strerror(-err));
+		return err;
+	}
+	add_space(r, id, mm);
+	return 0;
+}
+
+int replay_init_synthetic(struct replay *r, const struct cost_profile *profile, uint64_t mem,
+			  GString *error)
+{
+	int err = replay_init(r, profile, mem, 1, error);
+
+	if (!err)
+		err = new_space(r, 1, error);
+	if (!err) {	/* a CPU's first address space is loaded for free */
+		r->mm = r->running[0] = g_hash_table_lookup(r->mms, &(uint64_t){ 1 });
+		agent_switch_mm(r->agent, r->mm);
+	}
+	return err;
+}
+
+void replay_fini(struct replay *r)
+{
+	if (r->mms)
+		g_hash_table_destroy(r->mms);
+	if (r->phys) {
+		domain_fini(&r->domain);
+		phys_destroy(r->phys);
+	}
+	*r = (struct replay){ 0 };
+}
+
+static void forget_allowed(struct replay *r)
+{
+	memset(r->allowed, 0, sizeof(r->allowed));
+}
+
+static bool allows(struct replay *r, uint64_t va, enum trace_kind kind)
+{
+	uint64_t page = (va >> PAGE_SHIFT) + 1;
+	uint64_t *slot = &r->allowed[kind][page % REPLAY_ALLOWED];
+	unsigned need = kind == TRACE_FETCH ? VM_EXEC : kind == TRACE_WRITE ? VM_WRITE : VM_READ;
+	pte_t e;
+
+	if (*slot == page)
+		return true;
+	e = pgtable_leaf(r->phys, r->mm->pgd, va);
+	if (!pte_present(e) || (pte_prot(e) & need) != need)
+		return false;
+	*slot = page;
+	return true;
+}
+
+/* The page of the access that faults first, or 0. */
+static uint64_t faulting_page(struct replay *r, uint64_t va, uint64_t last, enum trace_kind kind)
+{
+	if (!allows(r, va, kind))
+		return va;
+	if (last != (va & PAGE_MASK) && !allows(r, last, kind))
+		return last;
+	return 0;
+}
+
+/* The fault the MMU would raise at `va`: false if the access cannot run. */
+static bool fault(struct replay *r, uint64_t va, enum trace_kind kind)
+{
+	enum fault_access access = kind == TRACE_FETCH ? FAULT_EXEC :
+				   kind == TRACE_WRITE ? FAULT_WRITE : FAULT_READ;
+	struct vm_fault vmf;
+
+	forget_allowed(r);
+	vm_fault_init(&vmf, r->mm, va, access, 0);
+	switch (handle_mm_fault(&vmf)) {
+	case VM_FAULT_DONE:
+		return true;
+	case VM_FAULT_OOM:
+		r->oom = true;
+		return false;
+	default:
+		return false;
+	}
+}
+
+void replay_access(struct replay *r, enum trace_kind kind, uint64_t va, uint64_t size)
+{
+	struct agent *a = r->agent;
+	bool fetch = kind == TRACE_FETCH;
+	uint64_t last = (va + size - 1) & PAGE_MASK;
+
+	r->accesses++;
+	for (int attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+		uint64_t page;
+
+		agent_access(a, r->mm, va, fetch);
+		if (last != (va & PAGE_MASK))
+			agent_access(a, r->mm, last, fetch);
+		if (!(page = faulting_page(r, va, last, kind)))
+			return;
+		if (!fault(r, page, kind))
+			break;
+	}
+	r->segv++;
+}
+
+void replay_insns(struct replay *r, uint64_t count)
+{
+	r->insns += count;
+	r->instructions += count;
+}
+
+/* Pay the current CPU's instructions and lookups, as the run loop does
+ * after each slice. */
+static void settle(struct replay *r)
+{
+	struct agent *a = r->agent;
+
+	agent_pay_cycles(a, r->insns * r->profile->cycles[COST_INSTRUCTION] + agent_take_cycles(a));
+	r->insns = 0;
+}
+
+static struct mm *space(struct replay *r, uint64_t id)
+{
+	return g_hash_table_lookup(r->mms, &id);
+}
+
+static int bad_record(const struct trace_record *rec, GString *error, const char *fmt, uint64_t v)
+{
+	g_string_printf(error, "stream offset %" G_GUINT64_FORMAT ": %s record: ", rec->offset,
+			trace_type_name(rec->type));
+	g_string_append_printf(error, fmt, v);
+	return -EINVAL;
+}
+
+/* CPU `cpu` enters `mm`: the switch is paid as the scheduler pays it (a
+ * CPU's first address space is loaded for free). */
+static void switch_to(struct replay *r, int cpu, struct mm *mm)
+{
+	struct agent *a = &r->domain.agents[cpu];
+	bool first = !a->mm_id;
+	struct event_cost ev = agent_switch_mm(a, mm);
+
+	if (!first)
+		agent_pay(a, &ev);
+	r->running[cpu] = mm;
+}
+
+static int select_cpu(struct replay *r, const struct trace_record *rec, GString *error)
+{
+	if (rec->args[0] >= (uint64_t)r->domain.nr_agents)
+		return bad_record(rec, error, "CPU %" G_GUINT64_FORMAT " beyond the replay's CPUs",
+				  rec->args[0]);
+	settle(r);
+	forget_allowed(r);
+	r->agent = r->domain.current = &r->domain.agents[rec->args[0]];
+	r->mm = r->running[rec->args[0]];
+	return 0;
+}
+
+int replay_record(struct replay *r, const struct trace_record *rec, GString *error)
+{
+	struct mm *mm = NULL, *child;
+	int err;
+
+	if (rec->type != TRACE_ACCESS && rec->type != TRACE_INSNS)
+		forget_allowed(r);	/* the tables or the mm may change */
+	switch (rec->type) {
+	case TRACE_ACCESS:
+		if (!r->mm)
+			return bad_record(rec, error, "CPU %" G_GUINT64_FORMAT " is in no address space",
+					  (uint64_t)rec->cpu);
+		replay_access(r, rec->kind, rec->addr, rec->size);
+		return 0;
+	case TRACE_CPU:
+		return select_cpu(r, rec, error);
+	case TRACE_INSNS:
+		replay_insns(r, rec->args[0]);
+		return 0;
+	case TRACE_MM_NEW:
+	case TRACE_MM_DUP:
+		if (space(r, rec->args[rec->type == TRACE_MM_DUP]))
+			return bad_record(rec, error, "mm %" G_GUINT64_FORMAT " exists already",
+					  rec->args[rec->type == TRACE_MM_DUP]);
+		if (rec->type == TRACE_MM_NEW)
+			return new_space(r, rec->args[0], error);
+		if (!(mm = space(r, rec->args[0])))
+			return bad_record(rec, error, "no mm %" G_GUINT64_FORMAT, rec->args[0]);
+		if ((err = mm_dup(mm, &child))) {
+			g_string_printf(error, "cannot copy address space %" G_GUINT64_FORMAT ": %s",
+					rec->args[0], g_strerror(-err));
+			return err;
+		}
+		add_space(r, rec->args[1], child);
+		return 0;
+	case TRACE_SWITCH:
+		if (!(mm = space(r, rec->args[0])))
+			return bad_record(rec, error, "no mm %" G_GUINT64_FORMAT, rec->args[0]);
+		switch_to(r, (int)(r->agent - r->domain.agents), mm);
+		r->mm = mm;
+		return 0;
+	case TRACE_MM_DROP:
+		if (!(mm = space(r, rec->args[0])))
+			return bad_record(rec, error, "no mm %" G_GUINT64_FORMAT, rec->args[0]);
+		for (int i = 0; i < r->domain.nr_agents; i++)
+			if (r->running[i] == mm)
+				r->running[i] = NULL;
+		if (r->mm == mm)
+			r->mm = NULL;
+		g_hash_table_remove(r->mms, &rec->args[0]);
+		return 0;
+	default:		/* mm operations: not replayed in synthetic spaces */
+		return 0;
+	}
+}
+
+void replay_finish(struct replay *r)
+{
+	settle(r);
+	domain_close_switches(&r->domain);
+}
+
+uint64_t replay_simulated_ns(const struct replay *r)
+{
+	uint64_t latest = 0;
+
+	for (int i = 0; i < r->domain.nr_agents; i++)
+		latest = MAX(latest, r->domain.agents[i].clock);
+	return latest;
+}
+
+void replay_fill_report(struct report_node *root, const struct replay *r)
+{
+	struct report_node *s = report_add_section(root, "result", NULL, TEXT_INLINE);
+
+	report_add_count(s, "instructions", "instructions", r->instructions);
+	report_add_count(s, "accesses", "accesses replayed", r->accesses);
+	report_add_count(s, "segv", "accesses not allowed", r->segv);
+	report_add_count(s, "simulated_ns", "simulated time (ns)", replay_simulated_ns(r));
+	figures_faults(root, r->stats.faults);
+	figures_tlb(root, &r->domain, false);
+	figures_shootdowns(root, &r->domain, &r->domain.shootdowns);
+	figures_latencies(root, &r->domain, r->domain.latency);
+}

@@ -1,0 +1,109 @@
+/*
+ * trace: the memory trace of a run, as docs/trace-format.md describes it:
+ * a header (guest, options, profile) and a stream of records, per simulated
+ * CPU, of data accesses, instruction fetches and the events the MMU model
+ * needs to run them again without the emulator (address spaces made,
+ * copied and dropped, mm operations with their arguments, context
+ * switches).  Addresses are delta encoded per CPU and kind, numbers are
+ * variable-length, the whole stream is zstd-compressed; it is written and
+ * read as a stream, in constant memory.
+ *
+ * The writer takes records as they happen and reports the first I/O error
+ * at trace_writer_close().  The reader validates everything: a file that is
+ * not a trace, of another version, empty, truncated or corrupted gives an
+ * error naming the file, the offset (in the file for what the compressor
+ * finds, in the decompressed stream for a bad record) and the cause.
+ *
+ * No emulator and no machine here: traces/ drives mmu/ only.
+ */
+#ifndef TRACES_TRACE_H
+#define TRACES_TRACE_H
+
+#include <glib.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#define TRACE_MAGIC	"MMUTRACE"
+#define TRACE_VERSION	1
+#define TRACE_MAX_CPUS	64
+#define TRACE_MAX_ARGS	6
+#define TRACE_MAX_STRING 65536	/* a header string's longest */
+
+/* Exit status for a trace that cannot be read (sysexits' EX_DATAERR). */
+#define TRACE_EXIT_DATAERR 65
+
+/* What a record is.  The numbers are the record tags of the format. */
+enum trace_type {
+	TRACE_END = 0,		/* (records before it): the last record */
+	TRACE_CPU = 1,		/* (cpu): the CPU the records that follow are about */
+	TRACE_INSNS = 2,	/* (count): instructions the CPU ran */
+	TRACE_MM_NEW = 3,	/* (mm): an empty address space made */
+	TRACE_MM_DUP = 4,	/* (parent, child): fork's copy of an address space */
+	TRACE_MM_DROP = 5,	/* (mm): its last user gone */
+	TRACE_SWITCH = 6,	/* (mm): the CPU enters mm */
+	TRACE_MMAP = 7,		/* (mm, addr, len, prot, flags, result) */
+	TRACE_MUNMAP = 8,	/* (mm, addr, len) */
+	TRACE_MPROTECT = 9,	/* (mm, addr, len, prot) */
+	TRACE_BRK = 10,		/* (mm, addr) */
+	TRACE_MREMAP = 11,	/* (mm, old_addr, old_len, new_len, flags, result) */
+	TRACE_MADVISE = 12,	/* (mm, addr, len, advice) */
+	TRACE_EXEC = 13,	/* (old mm, new mm): the CPU's task replaced its mm */
+	TRACE_NR_TYPES,
+	TRACE_ACCESS = 0x80,	/* an access: tags 0x80-0xff (see trace-format.md) */
+};
+
+enum trace_kind { TRACE_READ, TRACE_WRITE, TRACE_FETCH };
+
+struct trace_header {
+	char *guest;		/* the program and its arguments */
+	char *options;		/* the run's options */
+	char *profile;		/* the cost profile's name */
+};
+
+struct trace_record {
+	enum trace_type type;
+	int cpu;		/* the CPU it happened on */
+	enum trace_kind kind;	/* TRACE_ACCESS */
+	uint64_t addr, size;	/* TRACE_ACCESS */
+	uint64_t args[TRACE_MAX_ARGS];
+	uint64_t offset;	/* where it starts in the decompressed stream */
+};
+
+/* The arguments a record of `type` has, and its name in messages. */
+int trace_type_nargs(enum trace_type type);
+const char *trace_type_name(enum trace_type type);
+
+struct trace_writer;
+
+/* Create `path` (or truncate it) and write the header.  NULL with the cause
+ * in `error`. */
+struct trace_writer *trace_writer_open(const char *path, const struct trace_header *h,
+				       GString *error);
+void trace_write_access(struct trace_writer *w, int cpu, enum trace_kind kind, uint64_t addr,
+			uint64_t size);
+/* A record of `type` (not an access) on `cpu` (-1: whichever CPU the
+ * last record was on, for events of no CPU) with its trace_type_nargs()
+ * arguments. */
+void trace_write_event(struct trace_writer *w, int cpu, enum trace_type type,
+		       const uint64_t *args);
+/* Write the end record, finish the stream and close.  0, or -1 with the
+ * first error met while writing in `error`. */
+int trace_writer_close(struct trace_writer *w, GString *error);
+
+struct trace_reader;
+
+/* Open `path`, check its magic and version, read its header into `h`
+ * (trace_header_clear frees it).  NULL with the cause in `error`. */
+struct trace_reader *trace_reader_open(const char *path, struct trace_header *h,
+				       GString *error);
+/* The next record: 1, 0 after the end record (which must end the file), -1
+ * with the cause in `error`. */
+int trace_read(struct trace_reader *r, struct trace_record *rec, GString *error);
+/* Decompressed bytes, bytes of the file and records read so far. */
+uint64_t trace_reader_offset(const struct trace_reader *r);
+uint64_t trace_reader_file_offset(const struct trace_reader *r);
+uint64_t trace_reader_records(const struct trace_reader *r);
+void trace_reader_close(struct trace_reader *r);
+void trace_header_clear(struct trace_header *h);
+
+#endif

@@ -1,0 +1,169 @@
+/*
+ * writer: records encoded into a buffer, compressed with zstd a buffer at a
+ * time, appended to the file (docs/trace-format.md).
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <zstd.h>
+
+#include "traces/format.h"
+#include "traces/trace.h"
+
+#define RAW_SIZE (64 * 1024)
+
+struct trace_writer {
+	FILE *file;
+	char *path;
+	ZSTD_CCtx *cctx;
+	uint8_t raw[RAW_SIZE];
+	size_t len;
+	uint8_t *out;
+	size_t out_size;
+	int cpu;			/* of the last access or event */
+	uint64_t prev[TRACE_MAX_CPUS][3];	/* last address per CPU and kind */
+	uint64_t records;
+	GString *error;			/* the first error; empty: none */
+};
+
+static void fail(struct trace_writer *w, const char *what, int err)
+{
+	if (!w->error->len)
+		g_string_printf(w->error, "%s: %s: %s", w->path, what, strerror(err));
+}
+
+/* Compress what is buffered; with `end`, finish the frame. */
+static void drain(struct trace_writer *w, bool end)
+{
+	ZSTD_inBuffer in = { w->raw, w->len, 0 };
+	size_t left;
+
+	do {
+		ZSTD_outBuffer out = { w->out, w->out_size, 0 };
+
+		left = ZSTD_compressStream2(w->cctx, &out, &in, end ? ZSTD_e_end : ZSTD_e_continue);
+		if (ZSTD_isError(left)) {
+			if (!w->error->len)
+				g_string_printf(w->error, "%s: compressing: %s", w->path,
+						ZSTD_getErrorName(left));
+			break;
+		}
+		if (out.pos && fwrite(w->out, 1, out.pos, w->file) != out.pos)
+			fail(w, "writing", errno);
+	} while (in.pos < in.size || (end && left));
+	w->len = 0;
+}
+
+static void put_byte(struct trace_writer *w, uint8_t b)
+{
+	if (w->len == RAW_SIZE)
+		drain(w, false);
+	w->raw[w->len++] = b;
+}
+
+static void put_varint(struct trace_writer *w, uint64_t v)
+{
+	while (v >= 0x80) {
+		put_byte(w, (uint8_t)(v | 0x80));
+		v >>= 7;
+	}
+	put_byte(w, (uint8_t)v);
+}
+
+static void put_string(struct trace_writer *w, const char *s)
+{
+	size_t n = s ? strnlen(s, TRACE_MAX_STRING) : 0;
+
+	put_varint(w, n);
+	for (size_t i = 0; i < n; i++)
+		put_byte(w, (uint8_t)s[i]);
+}
+
+/* Records that follow are about `cpu`. */
+static void select_cpu(struct trace_writer *w, int cpu)
+{
+	if (cpu == w->cpu)
+		return;
+	w->cpu = cpu;
+	put_byte(w, TRACE_CPU);
+	put_varint(w, (uint64_t)cpu);
+	w->records++;
+}
+
+struct trace_writer *trace_writer_open(const char *path, const struct trace_header *h,
+				       GString *error)
+{
+	struct trace_writer *w = g_new0(struct trace_writer, 1);
+	uint8_t prefix[TRACE_PREFIX_SIZE];
+	uint32_t version = TRACE_VERSION;
+
+	w->path = g_strdup(path);
+	w->error = g_string_new(NULL);
+	w->file = fopen(path, "wb");
+	if (!w->file) {
+		g_string_printf(error, "%s: cannot create: %s", path, strerror(errno));
+		g_string_free(w->error, TRUE);
+		g_free(w->path);
+		g_free(w);
+		return NULL;
+	}
+	w->cctx = ZSTD_createCCtx();
+	ZSTD_CCtx_setParameter(w->cctx, ZSTD_c_compressionLevel, 1);
+	ZSTD_CCtx_setParameter(w->cctx, ZSTD_c_checksumFlag, 1);
+	w->out_size = ZSTD_CStreamOutSize();
+	w->out = g_malloc(w->out_size);
+	memcpy(prefix, TRACE_MAGIC, 8);
+	for (int i = 0; i < 4; i++)
+		prefix[8 + i] = (uint8_t)(version >> (8 * i));
+	if (fwrite(prefix, 1, sizeof(prefix), w->file) != sizeof(prefix))
+		fail(w, "writing", errno);
+	put_string(w, h->guest);
+	put_string(w, h->options);
+	put_string(w, h->profile);
+	return w;
+}
+
+void trace_write_access(struct trace_writer *w, int cpu, enum trace_kind kind, uint64_t addr,
+			uint64_t size)
+{
+	uint64_t *prev = &w->prev[cpu][kind];
+
+	select_cpu(w, cpu);
+	put_byte(w, (uint8_t)ACCESS_TAG(kind, size));
+	if (size >= 32)
+		put_varint(w, size);
+	put_varint(w, zigzag((int64_t)(addr - *prev)));
+	*prev = addr;
+	w->records++;
+}
+
+void trace_write_event(struct trace_writer *w, int cpu, enum trace_type type,
+		       const uint64_t *args)
+{
+	if (cpu >= 0)
+		select_cpu(w, cpu);
+	put_byte(w, (uint8_t)type);
+	for (int i = 0; i < trace_type_nargs(type); i++)
+		put_varint(w, args[i]);
+	w->records++;
+}
+
+int trace_writer_close(struct trace_writer *w, GString *error)
+{
+	int ret;
+
+	put_byte(w, TRACE_END);
+	put_varint(w, w->records);
+	drain(w, true);
+	if (fclose(w->file))
+		fail(w, "closing", errno);
+	ret = w->error->len ? -1 : 0;
+	if (ret)
+		g_string_assign(error, w->error->str);
+	ZSTD_freeCCtx(w->cctx);
+	g_string_free(w->error, TRUE);
+	g_free(w->out);
+	g_free(w->path);
+	g_free(w);
+	return ret;
+}
