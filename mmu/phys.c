@@ -38,6 +38,7 @@ struct phys {
 	uint64_t next_fresh;	/* first frame never handed out, data side */
 	uint64_t code_fresh;	/* last frame handed out from the top, code side */
 	uint64_t in_use[FRAME_NR_KINDS];
+	uint64_t kind_peak[FRAME_NR_KINDS];
 	uint64_t total_in_use, peak;
 	phys_addr_t zero_page;	/* 0: not allocated yet */
 };
@@ -156,6 +157,7 @@ static int hand_out(struct phys *phys, uint64_t pfn, enum frame_kind kind, phys_
 	phys->refcount[pfn] = 1;
 	phys->kind[pfn] = kind;
 	phys->in_use[kind]++;
+	phys->kind_peak[kind] = MAX(phys->kind_peak[kind], phys->in_use[kind]);
 	if (++phys->total_in_use > phys->peak)
 		phys->peak = phys->total_in_use;
 	*pa = pfn << PAGE_SHIFT;
@@ -342,4 +344,9 @@ uint64_t phys_in_use(const struct phys *phys, enum frame_kind kind)
 uint64_t phys_peak(const struct phys *phys)
 {
 	return phys->peak;
+}
+
+uint64_t phys_kind_peak(const struct phys *phys, enum frame_kind kind)
+{
+	return phys->kind_peak[kind];
 }

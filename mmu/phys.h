@@ -105,5 +105,8 @@ uint64_t phys_size(const struct phys *phys);
 /* Frames currently allocated of one kind, and the most ever at once (all kinds). */
 uint64_t phys_in_use(const struct phys *phys, enum frame_kind kind);
 uint64_t phys_peak(const struct phys *phys);
+/* The most frames of `kind` in use at once (page tables: the run's peak
+ * page-table memory). */
+uint64_t phys_kind_peak(const struct phys *phys, enum frame_kind kind);
 
 #endif

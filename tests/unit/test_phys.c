@@ -228,3 +228,21 @@ Test(phys, code_frames_are_placed_apart_from_data_frames)
 	cr_expect_eq(alloc_code(), 0x5000);
 	cr_expect_eq(phys_in_use(phys, FRAME_DATA), 15);
 }
+
+/* The peak of one kind counts that kind only, and stays when frames go:
+ * three table frames at once, then two freed and one more taken: 3. */
+Test(phys, peak_of_a_kind)
+{
+	phys_addr_t t[4], d;
+
+	for (int i = 0; i < 3; i++)
+		cr_assert_eq(phys_alloc(phys, FRAME_PGTABLE, &t[i]), 0);
+	cr_assert_eq(phys_alloc(phys, FRAME_DATA, &d), 0);
+	phys_put(phys, t[0]);
+	phys_put(phys, t[1]);
+	cr_assert_eq(phys_alloc(phys, FRAME_PGTABLE, &t[3]), 0);
+	cr_expect_eq(phys_kind_peak(phys, FRAME_PGTABLE), 3);
+	cr_expect_eq(phys_in_use(phys, FRAME_PGTABLE), 2);
+	cr_expect_eq(phys_kind_peak(phys, FRAME_DATA), 1);
+	cr_expect_eq(phys_peak(phys), 4);
+}
