@@ -11,6 +11,7 @@
 #include "mmu/agent.h"
 #include "mmu/fault.h"
 #include "mmu/uaccess.h"
+#include "mmu/userfault/events.h"
 
 static const struct vm_watch_ops userfault_watch;
 
@@ -111,9 +112,12 @@ struct userfault_ctx *userfault_new(struct mm *mm, const struct userfault_host *
 	return ctx;
 }
 
-/* Set (ctx) or clear (NULL) the watch of the VMAs in [start, end),
- * splitting them at the ends and merging after. */
-static int set_watch(struct mm *mm, uint64_t start, uint64_t end, struct userfault_ctx *ctx)
+struct userfault_ctx *vma_userfault_ctx(const struct vma *vma)
+{
+	return vma->watch == &userfault_watch ? vma->watch_data : NULL;
+}
+
+int userfault_set_watch(struct mm *mm, uint64_t start, uint64_t end, struct userfault_ctx *ctx)
 {
 	for (uint64_t at = start; at < end;) {
 		struct vma *vma = find_vma(mm, at), *upper;
@@ -156,6 +160,7 @@ void userfault_release(struct userfault_ctx *ctx)
 		wake_range(ctx, 0, TASK_SIZE);
 		mmu_notifier_unregister(&ctx->notifier, ctx->mm);
 	}
+	userfault_events_release(ctx);
 	g_free(ctx);
 }
 
@@ -212,7 +217,7 @@ int userfault_register(struct userfault_ctx *ctx, uint64_t start, uint64_t len, 
 	if (!ctx->mm)
 		return -ENOMEM;
 	err = check_vmas(ctx, start, start + len, true);
-	return err ? err : set_watch(ctx->mm, start, start + len, ctx);
+	return err ? err : userfault_set_watch(ctx->mm, start, start + len, ctx);
 }
 
 int userfault_unregister(struct userfault_ctx *ctx, uint64_t start, uint64_t len)
@@ -227,7 +232,7 @@ int userfault_unregister(struct userfault_ctx *ctx, uint64_t start, uint64_t len
 	if (err)
 		return err;
 	wake_range(ctx, start, start + len);
-	return set_watch(ctx->mm, start, start + len, NULL);
+	return userfault_set_watch(ctx->mm, start, start + len, NULL);
 }
 
 int userfault_wake(struct userfault_ctx *ctx, uint64_t start, uint64_t len)
@@ -247,15 +252,15 @@ static struct vma *fill_vma(struct userfault_ctx *ctx, uint64_t dst, uint64_t le
 	return vma && dst + len <= vma->end && vma->watch == &userfault_watch ? vma : NULL;
 }
 
-/* The frame UFFDIO_COPY installs: a copy of the source page. */
-static int copy_page(struct userfault_ctx *ctx, uint64_t src, phys_addr_t *page)
+/* The frame UFFDIO_COPY installs: a copy of the source page, in src_mm. */
+static int copy_page(struct userfault_ctx *ctx, struct mm *src_mm, uint64_t src, phys_addr_t *page)
 {
 	struct phys *phys = ctx->mm->phys;
 	int err;
 
 	if (phys_alloc(phys, FRAME_DATA, page))
 		return -ENOMEM;
-	err = copy_from_user(ctx->mm, phys_to_host(phys, *page), src, PAGE_SIZE);
+	err = copy_from_user(src_mm, phys_to_host(phys, *page), src, PAGE_SIZE);
 	if (err)
 		phys_put(phys, *page);
 	return err;
@@ -282,8 +287,8 @@ static void add_work(struct userfault_work *work, const struct vm_fault *vmf, bo
 }
 
 /* Linux's mfill_atomic: page by page; the bytes installed, else the error. */
-static long mfill(struct userfault_ctx *ctx, uint64_t dst, uint64_t src, uint64_t len, bool copy,
-		  struct userfault_work *work)
+static long mfill(struct userfault_ctx *ctx, uint64_t dst, struct mm *src_mm, uint64_t src, uint64_t len,
+		  bool copy, struct userfault_work *work)
 {
 	struct vma *vma;
 	uint64_t done = 0;
@@ -291,6 +296,8 @@ static long mfill(struct userfault_ctx *ctx, uint64_t dst, uint64_t src, uint64_
 
 	if (!ctx->mm)
 		return -ESRCH;
+	if (ctx->mmap_changing)
+		return -EAGAIN;		/* an event not read yet */
 	vma = fill_vma(ctx, dst, len);
 	if (!vma)
 		return -ENOENT;
@@ -304,7 +311,7 @@ static long mfill(struct userfault_ctx *ctx, uint64_t dst, uint64_t src, uint64_
 		if (ptep && pte_present(*ptep))
 			err = -EEXIST;
 		else
-			err = copy ? copy_page(ctx, src + done, &page) : zero_page(ctx, &vmf, &page);
+			err = copy ? copy_page(ctx, src_mm, src + done, &page) : zero_page(ctx, &vmf, &page);
 		if (!err)
 			err = vm_fault_install_page(&vmf, page);
 		if (!err) {
@@ -319,10 +326,10 @@ static long mfill(struct userfault_ctx *ctx, uint64_t dst, uint64_t src, uint64_
 	return done ? (long)done : err;
 }
 
-long userfault_copy(struct userfault_ctx *ctx, uint64_t dst, uint64_t src, uint64_t len, bool wake,
-		    struct userfault_work *work)
+long userfault_copy(struct userfault_ctx *ctx, uint64_t dst, struct mm *src_mm, uint64_t src, uint64_t len,
+		    bool wake, struct userfault_work *work)
 {
-	long ret = mfill(ctx, dst, src, len, true, work);
+	long ret = mfill(ctx, dst, src_mm, src, len, true, work);
 
 	if (ret > 0 && wake)
 		wake_range(ctx, dst, dst + (uint64_t)ret);
@@ -332,7 +339,7 @@ long userfault_copy(struct userfault_ctx *ctx, uint64_t dst, uint64_t src, uint6
 long userfault_zeropage(struct userfault_ctx *ctx, uint64_t start, uint64_t len, bool wake,
 			struct userfault_work *work)
 {
-	long ret = mfill(ctx, start, 0, len, false, work);
+	long ret = mfill(ctx, start, NULL, 0, len, false, work);
 
 	if (ret > 0 && wake)
 		wake_range(ctx, start, start + (uint64_t)ret);
@@ -361,7 +368,7 @@ bool userfault_pending(const struct userfault_ctx *ctx)
 	for (GList *l = ctx->waiters.head; l; l = l->next)
 		if (!((struct userfault_waiter *)l->data)->read)
 			return true;
-	return false;
+	return ctx->events.length > 0;
 }
 
 /* Forget the waiter `tid` left behind (a fault run again after a signal). */

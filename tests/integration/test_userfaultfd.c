@@ -78,6 +78,14 @@ Test(userfaultfd, move_as_the_kernel)
 	expect_same_as_host("uffdmove", "page shared with a child: EBUSY\n");
 }
 
+/* The events FORK (the child's copy served through the new descriptor),
+ * REMAP, REMOVE and UNMAP: each call waits until its event is read, and
+ * ZEROPAGE answers EAGAIN meanwhile. */
+Test(userfaultfd, events_as_the_kernel)
+{
+	expect_same_as_host("uffdev", "event: 19\nnew descriptor: 1\n");	/* UFFD_EVENT_FORK 0x13 */
+}
+
 /* guest/uffd blocks five faults (three resolved by the poll handler, one
  * woken by the close, one of read(2)'s copy): five round trips in
  * fault:userfault, and the five blocked faults counted as retries. */
