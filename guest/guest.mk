@@ -97,6 +97,7 @@ GUEST_BINS += guest/bin/hmm
 # The built-in suite of `mmusim compare` (compare/builtin.c) runs these.
 GUEST_BINS += guest/bin/uffdbench guest/bin/bench-devmem
 GUEST_BINS += guest/bin/uffdev
+GUEST_BINS += guest/bin/uffdwp
 
 # Guests without a C library: _start is theirs.  No outline atomics either:
 # those helpers are in libgcc, which -nostdlib leaves out, and are set up by
@@ -149,6 +150,8 @@ guest/bin/gmem: guest/fdtest.h guest/accel.h guest/mmusim.h
 guest/bin/hmm: guest/fdtest.h guest/test_hmm_uapi.h
 $(addprefix guest/bin/,uffd uffdev): guest/uffdlog.h
 guest/bin/uffdev: guest/fdtest.h
+$(addprefix guest/bin/,uffd uffdev uffdwp): guest/uffdlog.h
+$(addprefix guest/bin/,uffdev uffdwp): guest/fdtest.h
 
 all-local: $(GUEST_BINS)
 clean-local: clean-guests

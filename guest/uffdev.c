@@ -54,14 +54,9 @@ static void note_addr(const char *what, uint64_t addr)
 
 static int new_uffd(uint64_t features)
 {
-	struct uffdio_api api = { .api = UFFD_API, .features = features };
-	int fd = (int)syscall(SYS_userfaultfd, O_CLOEXEC | O_NONBLOCK);
+	uint64_t offered;
 
-	if (fd < 0 || ioctl(fd, UFFDIO_API, &api)) {
-		printf("userfaultfd: %s\n", err_name(errno));
-		exit(1);
-	}
-	return fd;
+	return uffd_open(features, &offered);
 }
 
 static char *map_registered(int fd)

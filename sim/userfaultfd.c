@@ -7,9 +7,10 @@
  * UFFD_USER_MODE_ONLY, else EINVAL) makes a read-only descriptor
  * "anon_inode:[userfaultfd]" for the calling thread's mm.  Its ioctls:
  * UFFDIO_API first (anything else before it, and a second one, EINVAL),
- * then UFFDIO_REGISTER (MISSING mode), UNREGISTER, WAKE, COPY (mode
- * DONTWAKE), ZEROPAGE (mode DONTWAKE) and MOVE (mmu/userfault/move.c;
- * modes DONTWAKE, ALLOW_SRC_HOLES); any other command EINVAL.  A
+ * then UFFDIO_REGISTER (MISSING and WP modes), UNREGISTER, WAKE, COPY (modes
+ * DONTWAKE, WP), ZEROPAGE (mode DONTWAKE), MOVE (mmu/userfault/move.c;
+ * modes DONTWAKE, ALLOW_SRC_HOLES) and WRITEPROTECT (sim/userfaultfd_wp.c);
+ * any other command EINVAL.  A
  * struct the guest cannot read or write is EFAULT.  read(2) returns whole
  * struct uffd_msg records (a buffer shorter than one: EINVAL), blocking for
  * the first unless O_NONBLOCK (EAGAIN).  /dev/userfaultfd (a file system of
@@ -57,6 +58,7 @@
 #define UFFDIO_COPY		G_IOC(G_IOC_READ | G_IOC_WRITE, 0x03, 40)
 #define UFFDIO_ZEROPAGE		G_IOC(G_IOC_READ | G_IOC_WRITE, 0x04, 32)
 #define UFFDIO_MOVE		G_IOC(G_IOC_READ | G_IOC_WRITE, 0x05, 40)
+#define UFFDIO_WRITEPROTECT	G_IOC(G_IOC_READ | G_IOC_WRITE, 0x06, 24)
 #define USERFAULTFD_IOC_NEW	G_IOC(0, 0x00, 0)
 
 /* The bits of the ioctls UFFDIO_API and UFFDIO_REGISTER report (_UFFDIO_*). */
@@ -143,6 +145,8 @@ static long ioctl_register(struct userfault_ctx *ctx, struct mm *mm, uint64_t ar
 	if (copy_from_user(mm, reg, arg, sizeof(reg)))
 		return -EFAULT;
 	err = userfault_register(ctx, reg[0], reg[1], reg[2]);
+	if (reg[2] & UFFDIO_REGISTER_MODE_WP)
+		ioctls |= UINT64_C(1) << 0x06;	/* _UFFDIO_WRITEPROTECT */
 	if (!err && copy_to_user(mm, arg + sizeof(reg), &ioctls, sizeof(ioctls)))
 		err = -EFAULT;
 	return err;
@@ -198,9 +202,12 @@ static long ioctl_copy(struct machine *m, struct userfault_ctx *ctx, struct mm *
 	ret = userfault_validate_range(c[0], c[2]);
 	if (ret)
 		return ret;
-	if (c[3] & ~UFFDIO_MODE_DONTWAKE)
-		return -EINVAL;		/* MODE_WP: no range is registered for WP */
-	ret = userfault_copy(ctx, c[0], mm, c[1], c[2], !(c[3] & UFFDIO_MODE_DONTWAKE), &work);
+	if (c[3] & ~(UFFDIO_MODE_DONTWAKE | UFFDIO_COPY_MODE_WP))
+		return -EINVAL;
+	ret = userfault_copy(ctx, c[0], mm, c[1], c[2],
+			     (c[3] & UFFDIO_MODE_DONTWAKE ? 0 : USERFAULT_FILL_WAKE) |
+				     (c[3] & UFFDIO_COPY_MODE_WP ? USERFAULT_FILL_WP : 0),
+			     &work);
 	charge_work(m, &work);
 	return fill_result(mm, arg + sizeof(c), ret, c[2]);
 }
@@ -269,6 +276,8 @@ static long uffd_ioctl(struct file *f, struct task *t, unsigned cmd, uint64_t ar
 		return ioctl_zeropage(uf->m, ctx, t->mm, arg);
 	case UFFDIO_MOVE:
 		return ioctl_move(uf->m, ctx, t->mm, arg);
+	case UFFDIO_WRITEPROTECT:
+		return uffd_ioctl_writeprotect(ctx, t->mm, arg);
 	default:
 		return -EINVAL;
 	}

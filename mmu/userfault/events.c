@@ -97,8 +97,12 @@ void userfault_prep_mremap(struct userfault_events *ev, struct mm *mm, uint64_t 
 		prep_unmap(ev, mm, old_addr + new_len, old_addr + old_len, true);
 	vma = vma_lookup(mm, old_addr);
 	ctx = vma ? ctx_wanting(vma, UFFD_FEATURE_EVENT_REMAP) : NULL;
-	if (ctx)
-		prepare(ev, ctx, UFFD_EVENT_REMAP, old_addr, 0, old_len)->ready = false;
+	if (ctx) {
+		struct userfault_event *e = prepare(ev, ctx, UFFD_EVENT_REMAP, old_addr, 0, old_len);
+
+		e->ready = false;
+		e->mode = userfault_vma_mode(vma);
+	}
 	if (!(flags & MM_REMAP_DONTUNMAP) && old_len)
 		prep_unmap(ev, mm, old_addr, old_addr + MIN(old_len, new_len), false);
 }
@@ -115,7 +119,7 @@ void userfault_remap_done(struct userfault_events *ev, struct mm *mm, uint64_t t
 			continue;
 		e->msg.arg[1] = to;
 		if (e->ctx->mm == mm)
-			userfault_set_watch(mm, to, to + new_len, e->ctx);
+			userfault_set_watch(mm, to, to + new_len, e->ctx, e->mode);
 	}
 }
 
@@ -151,7 +155,8 @@ void userfault_prep_fork(struct userfault_events *ev, struct mm *old, struct mm 
 		struct vma *copy = vma_lookup(child, vma->start);
 
 		if (octx && copy && copy->start == vma->start)
-			userfault_set_watch(child, vma->start, vma->end, child_ctx(ev, octx, child, make, drop));
+			userfault_set_watch(child, vma->start, vma->end, child_ctx(ev, octx, child, make, drop),
+					    userfault_vma_mode(vma));
 	}
 }
 

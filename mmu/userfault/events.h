@@ -56,6 +56,7 @@ struct userfault_event {
 	struct uffd_msg msg;
 	struct userfault_ctx *ctx;	/* the context told */
 	bool ready;			/* false: raised only if the call moved the range */
+	unsigned mode;			/* REMAP: the modes the moved range keeps */
 	struct userfault_ctx *child;	/* FORK: the child's context, until read */
 	void (*drop_child)(struct userfault_ctx *child);
 	struct userfault_batch *batch;

@@ -21,6 +21,7 @@
 #include "mmu/uaccess.h"
 #include "mmu/userfault/events.h"
 #include "mmu/userfault/userfault.h"
+#include "mmu/userfault/wp.h"
 
 #define PG PAGE_SIZE
 #define ADDR UINT64_C(0x40000000)
@@ -133,9 +134,10 @@ Test(userfault, api_is_negotiated_once)
 	cr_expect_eq(userfault_api(fx.ctx, UFFD_API, UINT64_C(1) << 4, &offered), -EINVAL,
 		     "MISSING_HUGETLBFS: no hugetlbfs, so not offered");
 	cr_expect_eq(userfault_api(fx.ctx, UFFD_API, UFFD_FEATURE_THREAD_ID, &offered), 0);
-	/* EVENT_FORK, REMAP, REMOVE (bits 1-3), EVENT_UNMAP (6), SIGBUS (7),
-	 * THREAD_ID (8), EXACT_ADDRESS (11), MOVE (16) */
-	cr_expect_eq(offered, UINT64_C(0x109ce));
+	/* PAGEFAULT_FLAG_WP (bit 0), EVENT_FORK, REMAP, REMOVE (1-3),
+	 * EVENT_UNMAP (6), SIGBUS (7), THREAD_ID (8), EXACT_ADDRESS (11),
+	 * MOVE (16) */
+	cr_expect_eq(offered, UINT64_C(0x109cf));
 	cr_expect_eq(userfault_api(fx.ctx, UFFD_API, 0, &offered), -EINVAL, "a second UFFDIO_API");
 }
 
@@ -151,8 +153,8 @@ Test(userfault, register_splits_and_unregister_merges)
 	cr_expect_eq(vma->end, ADDR + 3 * PG);
 	cr_expect_eq(vma->watch_data, fx.ctx);
 	cr_expect_null(vma_lookup(fx.mm, ADDR)->watch);
-	cr_expect_eq(userfault_register(fx.ctx, ADDR, PG, UFFDIO_REGISTER_MODE_WP), -EINVAL,
-		     "no WP on arm64 6.12");
+	cr_expect_eq(userfault_register(fx.ctx, ADDR, PG, UFFDIO_REGISTER_MODE_MINOR), -EINVAL,
+		     "MINOR: not on private anonymous memory");
 	cr_expect_eq(userfault_register(fx.ctx, ADDR + 1, PG, UFFDIO_REGISTER_MODE_MISSING), -EINVAL);
 	cr_expect_eq(userfault_register(fx.ctx, ADDR + 8 * PG, PG, UFFDIO_REGISTER_MODE_MISSING), -EINVAL,
 		     "no VMA there");
@@ -534,4 +536,54 @@ Test(userfault, release_finishes_events)
 	fx.ctx = NULL;
 	cr_expect_eq(fx.woken->len, 1);
 	cr_expect_eq(g_ptr_array_index(fx.woken, 0), batch);
+}
+
+/* WP mode: a protected page is read-only with the bit; a write is a user
+ * fault with the WP flag; resolving makes the page (not shared) writable
+ * and wakes; an unprotected page's write needs no handler. */
+Test(userfault, write_protect_and_resolve)
+{
+	struct vm_fault vmf;
+	struct uffd_msg msg;
+	pte_t *ptep;
+
+	api(0);
+	cr_assert_eq(fault(ADDR, FAULT_WRITE, 0, &vmf), VM_FAULT_DONE);
+	cr_assert_eq(userfault_register(fx.ctx, ADDR, 4 * PG, UFFDIO_REGISTER_MODE_WP), 0);
+	cr_expect_eq(userfault_vma_mode(vma_lookup(fx.mm, ADDR)), UFFDIO_REGISTER_MODE_WP);
+	cr_expect_eq(userfault_writeprotect(fx.ctx, ADDR, PG, true, false), 0);
+	ptep = pgtable_walk(fx.phys, fx.mm->pgd, ADDR);
+	cr_expect(*ptep & PTE_UFFD_WP);
+	cr_expect_not(pte_prot(*ptep) & VM_WRITE);
+	cr_expect_eq(fault(ADDR, FAULT_READ, FAULT_FLAG_ALLOW_RETRY, &vmf), VM_FAULT_DONE);
+	cr_expect_eq(fault(ADDR + 8, FAULT_WRITE, FAULT_FLAG_ALLOW_RETRY, &vmf),
+		     VM_FAULT_RETRY);
+	cr_assert_eq(userfault_read(fx.ctx, &msg), 0);
+	cr_expect_eq(msg.flags, UFFD_PAGEFAULT_FLAG_WRITE | UFFD_PAGEFAULT_FLAG_WP);
+	cr_expect_eq(msg.address, ADDR);
+	cr_expect_eq(fault(ADDR + PG, FAULT_WRITE, FAULT_FLAG_ALLOW_RETRY, &vmf),
+		     VM_FAULT_DONE, "missing pages of a WP-only range fault as usual");
+	cr_expect_eq(userfault_writeprotect(fx.ctx, ADDR, PG, false, true), 0);
+	cr_expect_eq(fx.woken->len, 1, "resolving wakes the writer");
+	cr_expect_not(*ptep & PTE_UFFD_WP);
+	cr_expect(pte_prot(*ptep) & VM_WRITE, "its own page: writable again");
+	cr_expect_eq(userfault_writeprotect(fx.ctx, SRC, PG, true, false), -ENOENT, "not registered");
+}
+
+/* mprotect keeps the bit; unregistering drops it. */
+Test(userfault, write_protect_survives_mprotect_not_unregister)
+{
+	struct vm_fault vmf;
+	pte_t *ptep;
+
+	api(0);
+	cr_assert_eq(fault(ADDR, FAULT_WRITE, 0, &vmf), VM_FAULT_DONE);
+	cr_assert_eq(userfault_register(fx.ctx, ADDR, 4 * PG, UFFDIO_REGISTER_MODE_WP), 0);
+	cr_assert_eq(userfault_writeprotect(fx.ctx, ADDR, PG, true, false), 0);
+	cr_assert_eq(mm_mprotect(fx.mm, ADDR, 4 * PG, VM_READ | VM_WRITE), 0);
+	ptep = pgtable_walk(fx.phys, fx.mm->pgd, ADDR);
+	cr_expect(*ptep & PTE_UFFD_WP);
+	cr_expect_not(pte_prot(*ptep) & VM_WRITE);
+	cr_assert_eq(userfault_unregister(fx.ctx, ADDR, 4 * PG), 0);
+	cr_expect_not(*ptep & PTE_UFFD_WP);
 }
