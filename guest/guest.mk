@@ -98,6 +98,7 @@ GUEST_BINS += guest/bin/hmm
 GUEST_BINS += guest/bin/uffdbench guest/bin/bench-devmem
 GUEST_BINS += guest/bin/uffdev
 GUEST_BINS += guest/bin/uffdwp
+GUEST_BINS += guest/bin/uffdshm
 
 # Guests without a C library: _start is theirs.  No outline atomics either:
 # those helpers are in libgcc, which -nostdlib leaves out, and are set up by
@@ -152,6 +153,8 @@ $(addprefix guest/bin/,uffd uffdev): guest/uffdlog.h
 guest/bin/uffdev: guest/fdtest.h
 $(addprefix guest/bin/,uffd uffdev uffdwp): guest/uffdlog.h
 $(addprefix guest/bin/,uffdev uffdwp): guest/fdtest.h
+$(addprefix guest/bin/,uffd uffdev uffdwp uffdshm): guest/uffdlog.h
+$(addprefix guest/bin/,uffdev uffdwp uffdshm): guest/fdtest.h
 
 all-local: $(GUEST_BINS)
 clean-local: clean-guests

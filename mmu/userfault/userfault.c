@@ -12,6 +12,7 @@
 #include "mmu/fault.h"
 #include "mmu/uaccess.h"
 #include "mmu/userfault/events.h"
+#include "mmu/userfault/shmem.h"
 #include "mmu/userfault/wp.h"
 
 /* One watch per set of modes (UFFDIO_REGISTER_MODE_*, the index): a VMA's
@@ -192,10 +193,12 @@ int userfault_api(struct userfault_ctx *ctx, uint64_t api, uint64_t features, ui
 	return 0;
 }
 
-/* Linux's vma_can_userfault for MISSING mode: private anonymous memory
- * (shmem and hugetlbfs ranges are not modelled). */
-static bool vma_can_userfault(const struct vma *vma)
+/* Linux's vma_can_userfault: private anonymous memory, and shmem but for
+ * WP mode (shmem.h); hugetlbfs ranges are not modelled. */
+static bool vma_can_userfault(const struct vma *vma, uint64_t mode)
 {
+	if (userfault_vma_is_shmem(vma))
+		return !(mode & UFFDIO_REGISTER_MODE_WP);
 	return vma->vm_ops->backing == BACKING_ANON && !vma->vm_private_data &&
 	       !(vma->flags & VM_SHARED);
 }
@@ -203,14 +206,14 @@ static bool vma_can_userfault(const struct vma *vma)
 /* Linux's checks of the VMAs a (un)register touches: at least one, every
  * one of a kind that can userfault, and (registering) none owned by
  * another context. */
-static int check_vmas(struct userfault_ctx *ctx, uint64_t start, uint64_t end, bool reg)
+static int check_vmas(struct userfault_ctx *ctx, uint64_t start, uint64_t end, bool reg, uint64_t mode)
 {
 	struct vma *vma = find_vma(ctx->mm, start);
 
 	if (!vma || vma->start >= end)
 		return -EINVAL;
 	for (; vma && vma->start < end; vma = vma_next(ctx->mm, vma)) {
-		if (!vma_can_userfault(vma))
+		if (!vma_can_userfault(vma, mode))
 			return -EINVAL;
 		if (reg && vma->watch && vma->watch_data != ctx)
 			return -EBUSY;
@@ -231,7 +234,7 @@ int userfault_register(struct userfault_ctx *ctx, uint64_t start, uint64_t len, 
 		return err;
 	if (!ctx->mm)
 		return -ENOMEM;
-	err = check_vmas(ctx, start, start + len, true);
+	err = check_vmas(ctx, start, start + len, true, mode);
 	return err ? err : userfault_set_watch(ctx->mm, start, start + len, ctx, (unsigned)mode);
 }
 
@@ -243,7 +246,7 @@ int userfault_unregister(struct userfault_ctx *ctx, uint64_t start, uint64_t len
 		return err;
 	if (!ctx->mm)
 		return -ENOMEM;
-	err = check_vmas(ctx, start, start + len, false);
+	err = check_vmas(ctx, start, start + len, false, 0);
 	if (err)
 		return err;
 	wake_range(ctx, start, start + len);
@@ -328,6 +331,8 @@ static long mfill(struct userfault_ctx *ctx, uint64_t dst, struct mm *src_mm, ui
 		vmf.vma = vma;
 		if (ptep && pte_present(*ptep))
 			err = -EEXIST;
+		else if (userfault_vma_is_shmem(vma) && (vma->flags & VM_SHARED))
+			err = userfault_shmem_fill(&vmf, copy ? src_mm : NULL, src + done, &page);
 		else
 			err = copy ? copy_page(ctx, src_mm, src + done, &page) : zero_page(ctx, &vmf, &page);
 		if (!err)
@@ -453,7 +458,7 @@ static int handle_userfault(struct vm_fault *vmf, unsigned reason)
 
 static int userfault_missing(struct vm_fault *vmf)
 {
-	if (!(userfault_vma_mode(vmf->vma) & UFFDIO_REGISTER_MODE_MISSING))
+	if (!(userfault_vma_mode(vmf->vma) & UFFDIO_REGISTER_MODE_MISSING) || userfault_shmem_holds(vmf))
 		return VM_FAULT_DONE;
 	return handle_userfault(vmf, 0);
 }

@@ -94,6 +94,14 @@ Test(userfaultfd, write_protect_as_x86_64)
 	expect_same_as_host("uffdwp", "flags (WRITE 1, WP 2): 3\n");	/* UFFD_PAGEFAULT_FLAG_WP 1<<1 */
 }
 
+/* shmem (a memfd mapped shared and private): only pages the object lacks
+ * are user faults, COPY puts the page in the object for every mapping;
+ * fallocate's PUNCH_HOLE. */
+Test(userfaultfd, shmem_as_the_kernel)
+{
+	expect_same_as_host("uffdshm", "alias page 0: the object's page: 115\n");	/* 's' */
+}
+
 /* guest/uffd blocks five faults (three resolved by the poll handler, one
  * woken by the close, one of read(2)'s copy): five round trips in
  * fault:userfault, and the five blocked faults counted as retries. */

@@ -135,9 +135,10 @@ Test(userfault, api_is_negotiated_once)
 		     "MISSING_HUGETLBFS: no hugetlbfs, so not offered");
 	cr_expect_eq(userfault_api(fx.ctx, UFFD_API, UFFD_FEATURE_THREAD_ID, &offered), 0);
 	/* PAGEFAULT_FLAG_WP (bit 0), EVENT_FORK, REMAP, REMOVE (1-3),
-	 * EVENT_UNMAP (6), SIGBUS (7), THREAD_ID (8), EXACT_ADDRESS (11),
-	 * MOVE (16) */
-	cr_expect_eq(offered, UINT64_C(0x109cf));
+	/* PAGEFAULT_FLAG_WP (bit 0), EVENT_FORK, REMAP, REMOVE (1-3),
+	 * MISSING_SHMEM (5), EVENT_UNMAP (6), SIGBUS (7), THREAD_ID (8),
+	 * EXACT_ADDRESS (11), MOVE (16) */
+	cr_expect_eq(offered, UINT64_C(0x109ef));
 	cr_expect_eq(userfault_api(fx.ctx, UFFD_API, 0, &offered), -EINVAL, "a second UFFDIO_API");
 }
 
