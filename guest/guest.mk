@@ -149,10 +149,6 @@ guest/bin/uffdmove guest/bin/uffdrfc: guest/fdtest.h
 guest/bin/accel: guest/fdtest.h guest/accel.h
 guest/bin/gmem: guest/fdtest.h guest/accel.h guest/mmusim.h
 guest/bin/hmm: guest/fdtest.h guest/test_hmm_uapi.h
-$(addprefix guest/bin/,uffd uffdev): guest/uffdlog.h
-guest/bin/uffdev: guest/fdtest.h
-$(addprefix guest/bin/,uffd uffdev uffdwp): guest/uffdlog.h
-$(addprefix guest/bin/,uffdev uffdwp): guest/fdtest.h
 $(addprefix guest/bin/,uffd uffdev uffdwp uffdshm): guest/uffdlog.h
 $(addprefix guest/bin/,uffdev uffdwp uffdshm): guest/fdtest.h
 
