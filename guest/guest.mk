@@ -96,6 +96,9 @@ GUEST_BINS += guest/bin/gmem
 GUEST_BINS += guest/bin/hmm
 # The built-in suite of `mmusim compare` (compare/builtin.c) runs these.
 GUEST_BINS += guest/bin/uffdbench guest/bin/bench-devmem
+GUEST_BINS += guest/bin/uffdev
+GUEST_BINS += guest/bin/uffdwp
+GUEST_BINS += guest/bin/uffdshm
 
 # Guests without a C library: _start is theirs.  No outline atomics either:
 # those helpers are in libgcc, which -nostdlib leaves out, and are set up by
@@ -146,6 +149,8 @@ guest/bin/uffdmove guest/bin/uffdrfc: guest/fdtest.h
 guest/bin/accel: guest/fdtest.h guest/accel.h
 guest/bin/gmem: guest/fdtest.h guest/accel.h guest/mmusim.h
 guest/bin/hmm: guest/fdtest.h guest/test_hmm_uapi.h
+$(addprefix guest/bin/,uffd uffdev uffdwp uffdshm): guest/uffdlog.h
+$(addprefix guest/bin/,uffdev uffdwp uffdshm): guest/fdtest.h
 
 all-local: $(GUEST_BINS)
 clean-local: clean-guests

@@ -22,33 +22,13 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#include "fdtest.h"
+#include "uffdlog.h"
 
 #define PAGE 4096
 #define RANGE_IOCTLS ((1ULL << _UFFDIO_WAKE) | (1ULL << _UFFDIO_COPY) | (1ULL << _UFFDIO_ZEROPAGE))
 
 static char *base;
 static int main_tid;
-
-/* What the handler saw and did: printed by the main thread once the
- * handler is done, so that the two threads' lines never race. */
-static char log_text[2048];
-
-static void note(const char *what, long ret)
-{
-	size_t len = strlen(log_text);
-
-	if (ret < 0)
-		snprintf(log_text + len, sizeof(log_text) - len, "%s: %s\n", what, err_name(errno));
-	else
-		snprintf(log_text + len, sizeof(log_text) - len, "%s: %ld\n", what, ret);
-}
-
-static void print_log(void)
-{
-	fputs(log_text, stdout);
-	log_text[0] = 0;
-}
 
 static int new_uffd(int flags, uint64_t features)
 {

@@ -202,6 +202,17 @@ static vm_fault_t do_wp_page(struct vm_fault *vmf, pte_t *ptep)
 	return VM_FAULT_DONE;
 }
 
+/* A write-protected entry (PTE_UFFD_WP) goes to the VMA's watch first. */
+static vm_fault_t watched_wp_page(struct vm_fault *vmf, pte_t *ptep)
+{
+	const struct vm_watch_ops *watch = vmf->vma->watch;
+	vm_fault_t ret = VM_FAULT_DONE;
+
+	if ((*ptep & PTE_UFFD_WP) && watch && watch->wp)
+		ret = (vm_fault_t)watch->wp(vmf);
+	return ret == VM_FAULT_DONE ? do_wp_page(vmf, ptep) : ret;
+}
+
 /* FOLL_FORCE: a write to a private VMA the guest may not write copies
  * the page, which keeps the VMA's protection (Linux's check_vma_flags
  * allows it in a copy-on-write mapping). */
@@ -244,7 +255,7 @@ vm_fault_t handle_vma_fault(struct vm_fault *vmf)
 	if (!ptep || !pte_present(*ptep))
 		return do_missing_page(vmf);
 	if (vmf->access == FAULT_WRITE && !(pte_prot(*ptep) & VM_WRITE))
-		return do_wp_page(vmf, ptep);
+		return watched_wp_page(vmf, ptep);
 	vmf->kind = FAULT_KIND_SPURIOUS;
 	return VM_FAULT_DONE;
 }

@@ -372,7 +372,9 @@ static int change_pte_prot(void *opaque, uint64_t va, pte_t *ptep)
 		new &= ~VM_WRITE;	/* still shared copy-on-write */
 	c->downgraded |= (old & ~new) != 0;
 	c->gained_exec |= (new & ~old & VM_EXEC) != 0;
-	*ptep = pte_mk_page(pa, new);
+	if (*ptep & PTE_UFFD_WP)
+		new &= ~VM_WRITE;	/* still write-protected by userfaultfd */
+	*ptep = pte_mk_page(pa, new) | (*ptep & PTE_UFFD_WP);
 	return 0;
 }
 

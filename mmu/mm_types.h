@@ -135,6 +135,9 @@ struct vm_watch_ops {
 	 * object's fault go on, anything else is the fault's outcome (RETRY,
 	 * only with FAULT_FLAG_ALLOW_RETRY, with the channel; SIGBUS). */
 	int (*missing)(struct vm_fault *vmf);
+	/* A write found a present entry with PTE_UFFD_WP: the same answers
+	 * (VM_FAULT_DONE: the copy-on-write fault goes on). */
+	int (*wp)(struct vm_fault *vmf);
 };
 
 /* A VMA's links in its mm's tree (mmu/vma_tree) and the figures of the

@@ -59,6 +59,8 @@ enum { PGD_LEVEL, PUD_LEVEL, PMD_LEVEL, PTE_LEVEL, PGTABLE_LEVELS };
 #define PTE_AF		(UINT64_C(1) << 10)
 #define PTE_NG		(UINT64_C(1) << 11)
 #define PTE_PXN		(UINT64_C(1) << 53)
+#define PTE_UFFD_WP	(UINT64_C(1) << 58)	/* software: userfaultfd write-protected
+						 * (mmu/userfault/wp.h; Linux's arm64 bit) */
 #define PTE_UXN		(UINT64_C(1) << 54)
 #define PTE_TABLE_RDONLY (UINT64_C(1) << 62)	/* APTable[1] of a table entry: nothing
 						 * below it is writable (TCR.HPD0 clear) */

@@ -24,6 +24,7 @@
 #define CAP_SETUID		7
 #define CAP_SETPCAP		8
 #define CAP_LINUX_IMMUTABLE	9
+#define CAP_SYS_PTRACE		19
 #define CAP_SYS_NICE		23
 #define CAP_MKNOD		27
 #define CAP_MAC_OVERRIDE	32

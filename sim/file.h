@@ -66,7 +66,8 @@ struct file_ops {
 	 * and S_ISUID/S_ISGID/S_ISVTX; chown: -1 keeps an id). [EPERM] */
 	int (*chmod)(struct file *f, unsigned mode);
 	int (*chown)(struct file *f, uint32_t uid, uint32_t gid);
-	/* fallocate(2) modes 0 and G_FALLOC_FL_KEEP_SIZE. [EOPNOTSUPP] */
+	/* fallocate(2) modes 0 and G_FALLOC_FL_KEEP_SIZE, and PUNCH_HOLE (with
+	 * KEEP_SIZE) where the file says so (memfd). [EOPNOTSUPP] */
 	int (*fallocate)(struct file *f, int mode, int64_t offset, int64_t len);
 	/* Write the file's data (and metadata unless `datasync`) out. [nothing to do] */
 	int (*fsync)(struct file *f, bool datasync);
@@ -117,6 +118,7 @@ struct file {
 #define FILE_SETFL_MASK (O_APPEND | O_NONBLOCK | O_DIRECT | O_NOATIME)
 /* fallocate(2)'s mode bit that keeps the size (<linux/falloc.h>). */
 #define G_FALLOC_FL_KEEP_SIZE	0x01
+#define G_FALLOC_FL_PUNCH_HOLE	0x02
 
 /* A new file of kind `ops` (one reference). */
 struct file *file_alloc(const struct file_ops *ops, int flags, const char *path, void *private_data);

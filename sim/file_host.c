@@ -203,6 +203,8 @@ static int host_truncate(struct file *f, int64_t length)
 
 static int host_fallocate(struct file *f, int mode, int64_t offset, int64_t len)
 {
+	if (mode & G_FALLOC_FL_PUNCH_HOLE)
+		return -EOPNOTSUPP;
 	return fallocate(fd_of(f), mode, (off_t)offset, (off_t)len) < 0 ? -errno : 0;
 }
 

@@ -12,6 +12,7 @@
 #include "sim/sched.h"
 #include "sim/sigqueue.h"
 #include "sim/syscall.h"
+#include "sim/userfaultfd_file.h"
 
 #define G_CSIGNAL			0x000000ffu
 #define G_CLONE_VM		0x00000100u
@@ -145,6 +146,7 @@ static void copy_registers(struct machine *m, struct task *child, const struct c
 static long do_clone(struct machine *m, struct task *t, const struct clone_request *req)
 {
 	uint64_t flags = req->flags;
+	struct userfault_events ev = { 0 };
 	struct mm *copy;
 	int tid;
 	struct task *child;
@@ -160,6 +162,8 @@ static long do_clone(struct machine *m, struct task *t, const struct clone_reque
 	err = dup_original_mm(m, t, flags, &copy);
 	if (err)
 		return err;
+	if (copy)
+		uffd_prep_fork(&ev, g_ptr_array_index(t->mms, 0), copy);
 	child = task_create(m, flags & G_CLONE_THREAD ? t->proc : NULL,
 			    flags & G_CLONE_PARENT ? t->proc->parent : t->proc, t->proc->exe);
 	tid = child->tid;
@@ -182,6 +186,7 @@ static long do_clone(struct machine *m, struct task *t, const struct clone_reque
 	else
 		m->sched.forks++;
 	sched_add_new(m, child);
+	uffd_events_finish(m, t, &ev, tid);
 	if (flags & G_CLONE_VFORK) {
 		/* The parent has its answer and waits, killable only, until the
 		 * child execs or exits: nothing to retry. */

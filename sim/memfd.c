@@ -107,14 +107,48 @@ static int memfd_truncate(struct file *f, int64_t length)
 	return 0;
 }
 
+/* Zero [from, to), inside one page, if the object holds that page. */
+static void zero_partial_page(struct memfd *mf, uint64_t from, uint64_t to)
+{
+	static const uint8_t zeroes[PAGE_SIZE];
+
+	if (from < to && shmem_holds(mf->sh, from >> PAGE_SHIFT))
+		shmem_write(mf->sh, from, zeroes, to - from);
+}
+
+/* FALLOC_FL_PUNCH_HOLE: the whole pages of the range leave the object,
+ * the partial ones at its ends read zeroes there (shmem_truncate_range);
+ * refused under F_SEAL_WRITE.  Mappings keep the pages their entries map
+ * (Linux unmaps them from every mapping: not modelled, no reverse map). */
+static int memfd_punch_hole(struct memfd *mf, uint64_t offset, uint64_t end)
+{
+	uint64_t first = PAGE_ALIGN(offset), last;
+
+	if (mf->seals & (G_F_SEAL_WRITE | G_F_SEAL_FUTURE_WRITE))
+		return -EPERM;
+	end = MIN(end, mf->size);
+	last = end & PAGE_MASK;
+	if (first > last) {	/* inside one page */
+		zero_partial_page(mf, offset, end);
+		return 0;
+	}
+	zero_partial_page(mf, offset, first);
+	zero_partial_page(mf, last, end);
+	shmem_punch_hole(mf->sh, first >> PAGE_SHIFT, (last - first) >> PAGE_SHIFT);
+	return 0;
+}
+
 /* fallocate(2): the pages of the range are allocated (zeroed), and the
  * size grows to its end unless FALLOC_FL_KEEP_SIZE; a range past the end
- * is refused under F_SEAL_GROW, as shmem_fallocate does. */
+ * is refused under F_SEAL_GROW, as shmem_fallocate does.  PUNCH_HOLE
+ * drops them instead. */
 static int memfd_fallocate(struct file *f, int mode, int64_t offset, int64_t len)
 {
 	struct memfd *mf = f->private_data;
 	uint64_t end = (uint64_t)offset + (uint64_t)len;
 
+	if (mode & G_FALLOC_FL_PUNCH_HOLE)
+		return memfd_punch_hole(mf, (uint64_t)offset, end);
 	if (end > MEMFD_MAX_SIZE)
 		return -EFBIG;
 	if (end > mf->size && (mf->seals & G_F_SEAL_GROW))	/* even with KEEP_SIZE */

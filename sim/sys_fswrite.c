@@ -373,7 +373,8 @@ SYSCALL(ftruncate)
 	return do_truncate(f, (int64_t)a[1]);
 }
 
-/* fallocate(fd, mode, offset, len): modes 0 and FALLOC_FL_KEEP_SIZE. */
+/* fallocate(fd, mode, offset, len): modes 0 and FALLOC_FL_KEEP_SIZE;
+ * PUNCH_HOLE (only with KEEP_SIZE) where the file supports it. */
 SYSCALL(fallocate)
 {
 	struct file *f = file_of(t, a[0]);
@@ -381,7 +382,8 @@ SYSCALL(fallocate)
 
 	if (offset < 0 || len <= 0)
 		return -EINVAL;
-	if (a[1] & ~(uint64_t)G_FALLOC_FL_KEEP_SIZE)
+	if ((a[1] & ~(uint64_t)(G_FALLOC_FL_KEEP_SIZE | G_FALLOC_FL_PUNCH_HOLE)) ||
+	    ((a[1] & G_FALLOC_FL_PUNCH_HOLE) && !(a[1] & G_FALLOC_FL_KEEP_SIZE)))
 		return -EOPNOTSUPP;
 	if (!f || (f->f_flags & O_ACCMODE) == O_RDONLY)
 		return -EBADF;

@@ -10,6 +10,7 @@
 #include "mmu/vm_file.h"
 #include "sim/sys_gmem.h"
 #include "sim/syscall.h"
+#include "sim/userfaultfd_file.h"
 
 #define KNOWN_PROT (G_PROT_READ | G_PROT_WRITE | G_PROT_EXEC)
 #define KNOWN_MAP_FLAGS (G_MAP_TYPE | G_MAP_FIXED | G_MAP_ANONYMOUS | G_MAP_GROWSDOWN | \
@@ -99,7 +100,10 @@ SYSCALL(mmap)
 
 SYSCALL(munmap)
 {
-	return mm_munmap(t->mm, a[0], a[1]);
+	struct userfault_events ev = { 0 };
+
+	userfault_prep_unmap(&ev, t->mm, a[0], a[0] + PAGE_ALIGN(a[1]));
+	return uffd_events_finish(m, t, &ev, mm_munmap(t->mm, a[0], a[1]));
 }
 
 /* A call that changed protections pays vma_modify for its VMA work. */
@@ -117,6 +121,7 @@ SYSCALL(mprotect)
 
 SYSCALL(mremap)
 {
+	struct userfault_events ev = { 0 };
 	uint64_t out;
 	unsigned flags = (a[3] & G_MREMAP_MAYMOVE ? MM_REMAP_MAYMOVE : 0) |
 			 (a[3] & G_MREMAP_FIXED ? MM_REMAP_FIXED : 0) |
@@ -125,8 +130,11 @@ SYSCALL(mremap)
 
 	if (a[3] & ~(uint64_t)(G_MREMAP_MAYMOVE | G_MREMAP_FIXED | G_MREMAP_DONTUNMAP))
 		return -EINVAL;
+	userfault_prep_mremap(&ev, t->mm, a[0], a[1], a[2], flags, a[4]);
 	err = mm_mremap(t->mm, a[0], a[1], a[2], flags, a[4], &out);
-	return err ? err : (long)out;
+	if (!err && out != a[0])
+		userfault_remap_done(&ev, t->mm, out, PAGE_ALIGN(a[2]));
+	return uffd_events_finish(m, t, &ev, err ? err : (long)out);
 }
 
 /* Advice that would discard contents but has no effect here: a seal
@@ -139,12 +147,15 @@ static bool madvise_discard_hint(uint64_t advice)
 
 SYSCALL(madvise)
 {
+	struct userfault_events ev = { 0 };
 	uint64_t end = a[0] + PAGE_ALIGN(a[1]);
 
 	if (madvise_discard_hint(a[2]) && !(a[0] & ~PAGE_MASK) && end >= a[0] &&
 	    mm_discard_limit(t->mm, a[0], end) < end)
 		return -EPERM;
-	return mm_madvise(t->mm, a[0], a[1], (int)a[2]);	/* the advice numbers are Linux's */
+	userfault_prep_madvise(&ev, t->mm, a[0], a[1], (int)a[2]);
+	/* the advice numbers are Linux's */
+	return uffd_events_finish(m, t, &ev, mm_madvise(t->mm, a[0], a[1], (int)a[2]));
 }
 
 SYSCALL(mseal)

@@ -488,6 +488,9 @@ static int tmpfs_fallocate(struct file *f, int mode, int64_t offset, int64_t len
 	struct inode *inode = tf->inode;
 	uint64_t end = (uint64_t)offset + (uint64_t)len;
 
+	if (mode & G_FALLOC_FL_PUNCH_HOLE)
+		return -EOPNOTSUPP;
+
 	if (S_ISDIR(inode->mode))
 		return -EISDIR;
 	if (!S_ISREG(inode->mode))

@@ -7,9 +7,10 @@
  * UFFD_USER_MODE_ONLY, else EINVAL) makes a read-only descriptor
  * "anon_inode:[userfaultfd]" for the calling thread's mm.  Its ioctls:
  * UFFDIO_API first (anything else before it, and a second one, EINVAL),
- * then UFFDIO_REGISTER (MISSING mode), UNREGISTER, WAKE, COPY (mode
- * DONTWAKE), ZEROPAGE (mode DONTWAKE) and MOVE (mmu/userfault/move.c;
- * modes DONTWAKE, ALLOW_SRC_HOLES); any other command EINVAL.  A
+ * then UFFDIO_REGISTER (MISSING and WP modes), UNREGISTER, WAKE, COPY (modes
+ * DONTWAKE, WP), ZEROPAGE (mode DONTWAKE), MOVE (mmu/userfault/move.c;
+ * modes DONTWAKE, ALLOW_SRC_HOLES) and WRITEPROTECT (sim/userfaultfd_wp.c);
+ * any other command EINVAL.  A
  * struct the guest cannot read or write is EFAULT.  read(2) returns whole
  * struct uffd_msg records (a buffer shorter than one: EINVAL), blocking for
  * the first unless O_NONBLOCK (EAGAIN).  /dev/userfaultfd (a file system of
@@ -18,6 +19,8 @@
  * and on a blocking descriptor (as Linux), else POLLIN while a message
  * waits.  The last close unregisters everything and wakes every blocked
  * fault, which then runs as if nothing were registered.
+ *
+ * The events (FORK, REMAP, REMOVE, UNMAP) are sim/userfaultfd_events.c's.
  *
  * A blocked fault sleeps in the simulated kernel on its waiter
  * (block_in_fault through VM_FAULT_RETRY), never on the host.  The work of
@@ -33,7 +36,9 @@
 #include "mmu/userfault/move.h"
 #include "mmu/userfault/userfault.h"
 #include "sim/userfaultfd.h"
+#include "sim/userfaultfd_file.h"
 
+#include "sim/cred.h"
 #include "sim/poll.h"
 #include "sim/pseudo.h"
 #include "sim/sched.h"
@@ -53,6 +58,7 @@
 #define UFFDIO_COPY		G_IOC(G_IOC_READ | G_IOC_WRITE, 0x03, 40)
 #define UFFDIO_ZEROPAGE		G_IOC(G_IOC_READ | G_IOC_WRITE, 0x04, 32)
 #define UFFDIO_MOVE		G_IOC(G_IOC_READ | G_IOC_WRITE, 0x05, 40)
+#define UFFDIO_WRITEPROTECT	G_IOC(G_IOC_READ | G_IOC_WRITE, 0x06, 24)
 #define USERFAULTFD_IOC_NEW	G_IOC(0, 0x00, 0)
 
 /* The bits of the ioctls UFFDIO_API and UFFDIO_REGISTER report (_UFFDIO_*). */
@@ -61,11 +67,6 @@
 				 (UINT64_C(1) << 0x05))
 #define UFFDIO_MODE_DONTWAKE	UINT64_C(1)	/* COPY and ZEROPAGE */
 #define UFFDIO_COPY_MODE_WP	UINT64_C(2)
-
-struct uffd_file {
-	struct machine *m;
-	struct userfault_ctx *ctx;
-};
 
 static int current_tid(void *arg)
 {
@@ -97,7 +98,7 @@ static long uffd_read(struct file *f, void *buf, size_t len, int64_t offset)
 	(void)offset;
 	if (!uf->ctx->api_done)
 		return -EINVAL;
-	while (len - (size_t)done >= sizeof(msg) && !userfault_read(uf->ctx, &msg)) {
+	while (len - (size_t)done >= sizeof(msg) && !uffd_next_msg(uf, &msg)) {
 		memcpy((char *)buf + done, &msg, sizeof(msg));
 		done += (long)sizeof(msg);
 	}
@@ -115,14 +116,19 @@ static short uffd_poll(struct file *f)
 	return userfault_pending(uf->ctx) ? POLLIN : 0;
 }
 
-static long ioctl_api(struct userfault_ctx *ctx, struct mm *mm, uint64_t arg)
+static long ioctl_api(struct userfault_ctx *ctx, struct task *t, uint64_t arg)
 {
+	struct mm *mm = t->mm;
 	uint64_t api[3];	/* api, features, ioctls */
 	int err;
 
 	if (copy_from_user(mm, api, arg, sizeof(api)))
 		return -EFAULT;
-	err = userfault_api(ctx, api[0], api[1], &api[1]);
+	if (api[0] == UFFD_API && (api[1] & UFFD_FEATURE_EVENT_FORK) &&
+	    !cred_capable(task_cred(t), CAP_SYS_PTRACE))
+		err = -EPERM;
+	else
+		err = userfault_api(ctx, api[0], api[1], &api[1]);
 	if (err)
 		memset(api, 0, sizeof(api));
 	else
@@ -139,6 +145,8 @@ static long ioctl_register(struct userfault_ctx *ctx, struct mm *mm, uint64_t ar
 	if (copy_from_user(mm, reg, arg, sizeof(reg)))
 		return -EFAULT;
 	err = userfault_register(ctx, reg[0], reg[1], reg[2]);
+	if (reg[2] & UFFDIO_REGISTER_MODE_WP)
+		ioctls |= UINT64_C(1) << 0x06;	/* _UFFDIO_WRITEPROTECT */
 	if (!err && copy_to_user(mm, arg + sizeof(reg), &ioctls, sizeof(ioctls)))
 		err = -EFAULT;
 	return err;
@@ -194,9 +202,12 @@ static long ioctl_copy(struct machine *m, struct userfault_ctx *ctx, struct mm *
 	ret = userfault_validate_range(c[0], c[2]);
 	if (ret)
 		return ret;
-	if (c[3] & ~UFFDIO_MODE_DONTWAKE)
-		return -EINVAL;		/* MODE_WP: no range is registered for WP */
-	ret = userfault_copy(ctx, c[0], c[1], c[2], !(c[3] & UFFDIO_MODE_DONTWAKE), &work);
+	if (c[3] & ~(UFFDIO_MODE_DONTWAKE | UFFDIO_COPY_MODE_WP))
+		return -EINVAL;
+	ret = userfault_copy(ctx, c[0], mm, c[1], c[2],
+			     (c[3] & UFFDIO_MODE_DONTWAKE ? 0 : USERFAULT_FILL_WAKE) |
+				     (c[3] & UFFDIO_COPY_MODE_WP ? USERFAULT_FILL_WP : 0),
+			     &work);
 	charge_work(m, &work);
 	return fill_result(mm, arg + sizeof(c), ret, c[2]);
 }
@@ -249,7 +260,7 @@ static long uffd_ioctl(struct file *f, struct task *t, unsigned cmd, uint64_t ar
 	struct userfault_ctx *ctx = uf->ctx;
 
 	if (cmd == UFFDIO_API)
-		return ioctl_api(ctx, t->mm, arg);
+		return ioctl_api(ctx, t, arg);
 	if (!ctx->api_done)
 		return -EINVAL;
 	switch (cmd) {
@@ -265,17 +276,22 @@ static long uffd_ioctl(struct file *f, struct task *t, unsigned cmd, uint64_t ar
 		return ioctl_zeropage(uf->m, ctx, t->mm, arg);
 	case UFFDIO_MOVE:
 		return ioctl_move(uf->m, ctx, t->mm, arg);
+	case UFFDIO_WRITEPROTECT:
+		return uffd_ioctl_writeprotect(ctx, t->mm, arg);
 	default:
 		return -EINVAL;
 	}
 }
 
-static void uffd_release(struct file *f)
+void uffd_file_free(struct uffd_file *uf)
 {
-	struct uffd_file *uf = f->private_data;
-
 	userfault_release(uf->ctx);
 	g_free(uf);
+}
+
+static void uffd_release(struct file *f)
+{
+	uffd_file_free(f->private_data);
 }
 
 static const struct file_ops uffd_ops = {
@@ -287,24 +303,33 @@ static const struct file_ops uffd_ops = {
 	.wait_read = "userfaultfd read",
 };
 
+struct uffd_file *uffd_file_new(struct machine *m, struct mm *mm, uint64_t flags)
+{
+	struct uffd_file *uf = g_new0(struct uffd_file, 1);
+
+	uf->m = m;
+	uf->flags = flags;
+	uf->ctx = userfault_new(mm, &(struct userfault_host){ .arg = uf, .current_tid = current_tid,
+							      .queued = message_queued, .wake = wake_waiter });
+	uf->ctx->user_mode_only = flags & UFFD_USER_MODE_ONLY;
+	return uf;
+}
+
+int uffd_file_install(struct task *t, struct uffd_file *uf)
+{
+	struct file *f = file_alloc(&uffd_ops, O_RDONLY | (uf->flags & G_O_NONBLOCK ? O_NONBLOCK : 0),
+				    "anon_inode:[userfaultfd]", uf);
+
+	f->f_wait = uf;
+	return fd_install(&t->files->fdt, f, 0, uf->flags & G_O_CLOEXEC);
+}
+
 /* Linux's new_userfaultfd: a descriptor for t's mm. */
 static long new_userfaultfd(struct machine *m, struct task *t, uint64_t flags)
 {
-	struct uffd_file *uf;
-	struct file *f;
-
 	if (flags & ~(uint64_t)(G_O_CLOEXEC | G_O_NONBLOCK | UFFD_USER_MODE_ONLY))
 		return -EINVAL;
-	uf = g_new0(struct uffd_file, 1);
-	uf->m = m;
-	uf->ctx = userfault_new(t->mm, &(struct userfault_host){ .arg = uf, .current_tid = current_tid,
-								 .queued = message_queued,
-								 .wake = wake_waiter });
-	uf->ctx->user_mode_only = flags & UFFD_USER_MODE_ONLY;
-	f = file_alloc(&uffd_ops, O_RDONLY | (flags & G_O_NONBLOCK ? O_NONBLOCK : 0),
-		       "anon_inode:[userfaultfd]", uf);
-	f->f_wait = uf;
-	return fd_install(&t->files->fdt, f, 0, flags & G_O_CLOEXEC);
+	return uffd_file_install(t, uffd_file_new(m, t->mm, flags));
 }
 
 /* userfaultfd(flags) */

@@ -148,13 +148,19 @@ tests_host_sigfd_SOURCES = guest/sigfd.c
 tests_host_splicetee_SOURCES = guest/splicetee.c
 
 # userfaultfd(2): the guests of test_userfaultfd.c built for this host.
-UFFD_HOST = tests/host-uffd tests/host-uffderr
+UFFD_HOST = tests/host-uffd tests/host-uffderr tests/host-uffdev tests/host-uffdwp tests/host-uffdshm
 EXTRA_tests_integration_tests_DEPENDENCIES += $(UFFD_HOST)
 check_PROGRAMS += $(UFFD_HOST)
 tests_host_uffd_SOURCES = guest/uffd.c
 tests_host_uffd_LDFLAGS = -pthread
 tests_host_uffderr_SOURCES = guest/uffderr.c
 tests_host_uffderr_LDFLAGS = -pthread
+tests_host_uffdev_SOURCES = guest/uffdev.c
+tests_host_uffdev_LDFLAGS = -pthread
+tests_host_uffdwp_SOURCES = guest/uffdwp.c
+tests_host_uffdwp_LDFLAGS = -pthread
+tests_host_uffdshm_SOURCES = guest/uffdshm.c
+tests_host_uffdshm_LDFLAGS = -pthread
 EXTRA_tests_integration_tests_DEPENDENCIES += tests/host-msharedir$(EXEEXT)
 check_PROGRAMS += tests/host-msharedir
 tests_host_msharedir_SOURCES = guest/msharedir.c

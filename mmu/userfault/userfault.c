@@ -11,8 +11,15 @@
 #include "mmu/agent.h"
 #include "mmu/fault.h"
 #include "mmu/uaccess.h"
+#include "mmu/userfault/events.h"
+#include "mmu/userfault/shmem.h"
+#include "mmu/userfault/wp.h"
 
-static const struct vm_watch_ops userfault_watch;
+/* One watch per set of modes (UFFDIO_REGISTER_MODE_*, the index): a VMA's
+ * watch says how it is registered, and VMAs of different modes never merge
+ * (Linux's VM_UFFD_* flags). */
+#define USERFAULT_MODES	8
+static const struct vm_watch_ops userfault_watches[USERFAULT_MODES];
 
 int userfault_validate_range(uint64_t start, uint64_t len)
 {
@@ -111,10 +118,24 @@ struct userfault_ctx *userfault_new(struct mm *mm, const struct userfault_host *
 	return ctx;
 }
 
-/* Set (ctx) or clear (NULL) the watch of the VMAs in [start, end),
- * splitting them at the ends and merging after. */
-static int set_watch(struct mm *mm, uint64_t start, uint64_t end, struct userfault_ctx *ctx)
+struct userfault_ctx *vma_userfault_ctx(const struct vma *vma)
 {
+	return userfault_vma_mode(vma) ? vma->watch_data : NULL;
+}
+
+unsigned userfault_vma_mode(const struct vma *vma)
+{
+	const struct vm_watch_ops *w = vma->watch;
+
+	return w >= userfault_watches && w < userfault_watches + USERFAULT_MODES ?
+		       (unsigned)(w - userfault_watches) : 0;
+}
+
+int userfault_set_watch(struct mm *mm, uint64_t start, uint64_t end, struct userfault_ctx *ctx,
+			unsigned mode)
+{
+	const struct vm_watch_ops *watch = ctx ? &userfault_watches[mode] : NULL;
+
 	for (uint64_t at = start; at < end;) {
 		struct vma *vma = find_vma(mm, at), *upper;
 		int err;
@@ -123,7 +144,7 @@ static int set_watch(struct mm *mm, uint64_t start, uint64_t end, struct userfau
 			break;
 		if (vma->start > at)
 			at = vma->start;
-		if (vma->watch_data == ctx) {
+		if (vma->watch_data == ctx && vma->watch == watch) {
 			at = vma->end;
 			continue;
 		}
@@ -135,7 +156,8 @@ static int set_watch(struct mm *mm, uint64_t start, uint64_t end, struct userfau
 		}
 		if (vma->end > end && (err = vma_split(mm, vma, end, &upper)))
 			return err;
-		vma->watch = ctx ? &userfault_watch : NULL;
+		userfault_wp_clear(mm, vma, MAX(vma->start, start), MIN(vma->end, end), mode);
+		vma->watch = watch;
 		vma->watch_data = ctx;
 		at = vma->end;
 		vma_merge(mm, vma);
@@ -148,6 +170,7 @@ void userfault_release(struct userfault_ctx *ctx)
 	if (ctx->mm) {
 		for (struct vma *vma = vma_first(ctx->mm); vma; vma = vma_next(ctx->mm, vma))
 			if (vma->watch_data == ctx) {
+				userfault_wp_clear(ctx->mm, vma, vma->start, vma->end, 0);
 				vma->watch = NULL;
 				vma->watch_data = NULL;
 			}
@@ -156,6 +179,7 @@ void userfault_release(struct userfault_ctx *ctx)
 		wake_range(ctx, 0, TASK_SIZE);
 		mmu_notifier_unregister(&ctx->notifier, ctx->mm);
 	}
+	userfault_events_release(ctx);
 	g_free(ctx);
 }
 
@@ -169,10 +193,12 @@ int userfault_api(struct userfault_ctx *ctx, uint64_t api, uint64_t features, ui
 	return 0;
 }
 
-/* Linux's vma_can_userfault for MISSING mode: private anonymous memory
- * (shmem and hugetlbfs ranges are not modelled). */
-static bool vma_can_userfault(const struct vma *vma)
+/* Linux's vma_can_userfault: private anonymous memory, and shmem but for
+ * WP mode (shmem.h); hugetlbfs ranges are not modelled. */
+static bool vma_can_userfault(const struct vma *vma, uint64_t mode)
 {
+	if (userfault_vma_is_shmem(vma))
+		return !(mode & UFFDIO_REGISTER_MODE_WP);
 	return vma->vm_ops->backing == BACKING_ANON && !vma->vm_private_data &&
 	       !(vma->flags & VM_SHARED);
 }
@@ -180,14 +206,14 @@ static bool vma_can_userfault(const struct vma *vma)
 /* Linux's checks of the VMAs a (un)register touches: at least one, every
  * one of a kind that can userfault, and (registering) none owned by
  * another context. */
-static int check_vmas(struct userfault_ctx *ctx, uint64_t start, uint64_t end, bool reg)
+static int check_vmas(struct userfault_ctx *ctx, uint64_t start, uint64_t end, bool reg, uint64_t mode)
 {
 	struct vma *vma = find_vma(ctx->mm, start);
 
 	if (!vma || vma->start >= end)
 		return -EINVAL;
 	for (; vma && vma->start < end; vma = vma_next(ctx->mm, vma)) {
-		if (!vma_can_userfault(vma))
+		if (!vma_can_userfault(vma, mode))
 			return -EINVAL;
 		if (reg && vma->watch && vma->watch_data != ctx)
 			return -EBUSY;
@@ -199,20 +225,17 @@ int userfault_register(struct userfault_ctx *ctx, uint64_t start, uint64_t len, 
 {
 	int err;
 
-	/* WP: arm64 6.12 has no CONFIG_HAVE_ARCH_USERFAULTFD_WP; MINOR is
-	 * for shmem and hugetlbfs, which no range here is. */
-	if (mode != UFFDIO_REGISTER_MODE_MISSING &&
-	    (!mode || (mode & ~(UFFDIO_REGISTER_MODE_MISSING | UFFDIO_REGISTER_MODE_WP |
-				UFFDIO_REGISTER_MODE_MINOR)) || (mode & UFFDIO_REGISTER_MODE_WP) ||
-	     (mode & UFFDIO_REGISTER_MODE_MINOR)))
+	/* WP as x86-64 (arm64 6.12 has no CONFIG_HAVE_ARCH_USERFAULTFD_WP);
+	 * MINOR is for shmem and hugetlbfs, which no range here is. */
+	if (!mode || (mode & ~(UFFDIO_REGISTER_MODE_MISSING | UFFDIO_REGISTER_MODE_WP)))
 		return -EINVAL;
 	err = userfault_validate_range(start, len);
 	if (err)
 		return err;
 	if (!ctx->mm)
 		return -ENOMEM;
-	err = check_vmas(ctx, start, start + len, true);
-	return err ? err : set_watch(ctx->mm, start, start + len, ctx);
+	err = check_vmas(ctx, start, start + len, true, mode);
+	return err ? err : userfault_set_watch(ctx->mm, start, start + len, ctx, (unsigned)mode);
 }
 
 int userfault_unregister(struct userfault_ctx *ctx, uint64_t start, uint64_t len)
@@ -223,11 +246,11 @@ int userfault_unregister(struct userfault_ctx *ctx, uint64_t start, uint64_t len
 		return err;
 	if (!ctx->mm)
 		return -ENOMEM;
-	err = check_vmas(ctx, start, start + len, false);
+	err = check_vmas(ctx, start, start + len, false, 0);
 	if (err)
 		return err;
 	wake_range(ctx, start, start + len);
-	return set_watch(ctx->mm, start, start + len, NULL);
+	return userfault_set_watch(ctx->mm, start, start + len, NULL, 0);
 }
 
 int userfault_wake(struct userfault_ctx *ctx, uint64_t start, uint64_t len)
@@ -244,18 +267,18 @@ static struct vma *fill_vma(struct userfault_ctx *ctx, uint64_t dst, uint64_t le
 {
 	struct vma *vma = vma_lookup(ctx->mm, dst);
 
-	return vma && dst + len <= vma->end && vma->watch == &userfault_watch ? vma : NULL;
+	return vma && dst + len <= vma->end && userfault_vma_mode(vma) ? vma : NULL;
 }
 
-/* The frame UFFDIO_COPY installs: a copy of the source page. */
-static int copy_page(struct userfault_ctx *ctx, uint64_t src, phys_addr_t *page)
+/* The frame UFFDIO_COPY installs: a copy of the source page, in src_mm. */
+static int copy_page(struct userfault_ctx *ctx, struct mm *src_mm, uint64_t src, phys_addr_t *page)
 {
 	struct phys *phys = ctx->mm->phys;
 	int err;
 
 	if (phys_alloc(phys, FRAME_DATA, page))
 		return -ENOMEM;
-	err = copy_from_user(ctx->mm, phys_to_host(phys, *page), src, PAGE_SIZE);
+	err = copy_from_user(src_mm, phys_to_host(phys, *page), src, PAGE_SIZE);
 	if (err)
 		phys_put(phys, *page);
 	return err;
@@ -282,18 +305,23 @@ static void add_work(struct userfault_work *work, const struct vm_fault *vmf, bo
 }
 
 /* Linux's mfill_atomic: page by page; the bytes installed, else the error. */
-static long mfill(struct userfault_ctx *ctx, uint64_t dst, uint64_t src, uint64_t len, bool copy,
-		  struct userfault_work *work)
+static long mfill(struct userfault_ctx *ctx, uint64_t dst, struct mm *src_mm, uint64_t src, uint64_t len,
+		  unsigned flags, struct userfault_work *work)
 {
+	bool copy = flags & USERFAULT_FILL_COPY;
 	struct vma *vma;
 	uint64_t done = 0;
 	int err = 0;
 
 	if (!ctx->mm)
 		return -ESRCH;
+	if (ctx->mmap_changing)
+		return -EAGAIN;		/* an event not read yet */
 	vma = fill_vma(ctx, dst, len);
 	if (!vma)
 		return -ENOENT;
+	if ((flags & USERFAULT_FILL_WP) && !(userfault_vma_mode(vma) & UFFDIO_REGISTER_MODE_WP))
+		return -EINVAL;
 	for (; done < len && !err; done += err ? 0 : PAGE_SIZE) {
 		struct vm_fault vmf;
 		phys_addr_t page;
@@ -303,10 +331,14 @@ static long mfill(struct userfault_ctx *ctx, uint64_t dst, uint64_t src, uint64_
 		vmf.vma = vma;
 		if (ptep && pte_present(*ptep))
 			err = -EEXIST;
+		else if (userfault_vma_is_shmem(vma) && (vma->flags & VM_SHARED))
+			err = userfault_shmem_fill(&vmf, copy ? src_mm : NULL, src + done, &page);
 		else
-			err = copy ? copy_page(ctx, src + done, &page) : zero_page(ctx, &vmf, &page);
+			err = copy ? copy_page(ctx, src_mm, src + done, &page) : zero_page(ctx, &vmf, &page);
 		if (!err)
 			err = vm_fault_install_page(&vmf, page);
+		if (!err && (flags & USERFAULT_FILL_WP))
+			userfault_wp_page(ctx->mm, dst + done);
 		if (!err) {
 			add_work(work, &vmf, copy);
 			charge_resolve(ctx, dst + done, &vmf, copy);
@@ -319,12 +351,12 @@ static long mfill(struct userfault_ctx *ctx, uint64_t dst, uint64_t src, uint64_
 	return done ? (long)done : err;
 }
 
-long userfault_copy(struct userfault_ctx *ctx, uint64_t dst, uint64_t src, uint64_t len, bool wake,
-		    struct userfault_work *work)
+long userfault_copy(struct userfault_ctx *ctx, uint64_t dst, struct mm *src_mm, uint64_t src, uint64_t len,
+		    unsigned flags, struct userfault_work *work)
 {
-	long ret = mfill(ctx, dst, src, len, true, work);
+	long ret = mfill(ctx, dst, src_mm, src, len, flags | USERFAULT_FILL_COPY, work);
 
-	if (ret > 0 && wake)
+	if (ret > 0 && (flags & USERFAULT_FILL_WAKE))
 		wake_range(ctx, dst, dst + (uint64_t)ret);
 	return ret;
 }
@@ -332,7 +364,7 @@ long userfault_copy(struct userfault_ctx *ctx, uint64_t dst, uint64_t src, uint6
 long userfault_zeropage(struct userfault_ctx *ctx, uint64_t start, uint64_t len, bool wake,
 			struct userfault_work *work)
 {
-	long ret = mfill(ctx, start, 0, len, false, work);
+	long ret = mfill(ctx, start, NULL, 0, len, wake ? USERFAULT_FILL_WAKE : 0, work);
 
 	if (ret > 0 && wake)
 		wake_range(ctx, start, start + (uint64_t)ret);
@@ -361,7 +393,7 @@ bool userfault_pending(const struct userfault_ctx *ctx)
 	for (GList *l = ctx->waiters.head; l; l = l->next)
 		if (!((struct userfault_waiter *)l->data)->read)
 			return true;
-	return false;
+	return ctx->events.length > 0;
 }
 
 /* Forget the waiter `tid` left behind (a fault run again after a signal). */
@@ -394,8 +426,8 @@ static struct userfault_waiter *new_waiter(struct userfault_ctx *ctx, const stru
 	return w;
 }
 
-/* Linux's handle_userfault, for a missing page. */
-static int userfault_missing(struct vm_fault *vmf)
+/* Linux's handle_userfault: `reason` is the message's flag besides WRITE. */
+static int handle_userfault(struct vm_fault *vmf, unsigned reason)
 {
 	struct userfault_ctx *ctx = vmf->vma->watch_data;
 	struct agent *a = mm_current_agent(vmf->mm);
@@ -409,6 +441,7 @@ static int userfault_missing(struct vm_fault *vmf)
 		return VM_FAULT_SIGBUS;
 	}
 	w = new_waiter(ctx, vmf);
+	w->msg.flags |= reason;
 	forget_thread(ctx, w->tid);
 	g_queue_push_tail(&ctx->waiters, w);
 	ctx->faults++;
@@ -423,6 +456,23 @@ static int userfault_missing(struct vm_fault *vmf)
 	return VM_FAULT_RETRY;
 }
 
-static const struct vm_watch_ops userfault_watch = {
-	.missing = userfault_missing,
+static int userfault_missing(struct vm_fault *vmf)
+{
+	if (!(userfault_vma_mode(vmf->vma) & UFFDIO_REGISTER_MODE_MISSING) || userfault_shmem_holds(vmf))
+		return VM_FAULT_DONE;
+	return handle_userfault(vmf, 0);
+}
+
+/* A write to a page write-protected by the bit. */
+static int userfault_wp(struct vm_fault *vmf)
+{
+	if (!(userfault_vma_mode(vmf->vma) & UFFDIO_REGISTER_MODE_WP))
+		return VM_FAULT_DONE;
+	return handle_userfault(vmf, UFFD_PAGEFAULT_FLAG_WP);
+}
+
+#define USERFAULT_WATCH { .missing = userfault_missing, .wp = userfault_wp }
+static const struct vm_watch_ops userfault_watches[USERFAULT_MODES] = {
+	USERFAULT_WATCH, USERFAULT_WATCH, USERFAULT_WATCH, USERFAULT_WATCH,
+	USERFAULT_WATCH, USERFAULT_WATCH, USERFAULT_WATCH, USERFAULT_WATCH,
 };

@@ -4,7 +4,7 @@
  * file and its ioctls are sim/userfaultfd.c.
  *
  * A context (one per userfaultfd) belongs to the mm it was made in and
- * registers ranges of it in MISSING mode by setting its watch on their VMAs
+ * registers ranges of it (MISSING mode; WP mode: wp.h) by setting its watch on their VMAs
  * (struct vm_watch_ops: split at the range's ends, merged after).  A fault
  * that finds no entry in such a VMA comes here before the VMA's object:
  *
@@ -51,6 +51,10 @@
 #define UFFD_API			UINT64_C(0xaa)
 #define UFFD_EVENT_PAGEFAULT		0x12
 #define UFFD_PAGEFAULT_FLAG_WRITE	(1u << 0)
+#define UFFD_FEATURE_EVENT_FORK		(1u << 1)
+#define UFFD_FEATURE_EVENT_REMAP	(1u << 2)
+#define UFFD_FEATURE_EVENT_REMOVE	(1u << 3)
+#define UFFD_FEATURE_EVENT_UNMAP	(1u << 6)
 #define UFFD_FEATURE_SIGBUS		(1u << 7)
 #define UFFD_FEATURE_THREAD_ID		(1u << 8)
 #define UFFD_FEATURE_EXACT_ADDRESS	(1u << 11)
@@ -63,18 +67,28 @@
 
 /* The features this model implements: what UFFDIO_API offers. */
 #define USERFAULT_FEATURES (UFFD_FEATURE_SIGBUS | UFFD_FEATURE_THREAD_ID | UFFD_FEATURE_EXACT_ADDRESS | \
-			    UFFD_FEATURE_MOVE)
+			    UFFD_FEATURE_MOVE | \
+			    USERFAULT_EVENT_FEATURES | (1u << 0) /* PAGEFAULT_FLAG_WP: wp.h */ | \
+			    (1u << 5) /* MISSING_SHMEM: shmem.h */)
+#define USERFAULT_EVENT_FEATURES (UFFD_FEATURE_EVENT_FORK | UFFD_FEATURE_EVENT_REMAP | \
+				  UFFD_FEATURE_EVENT_REMOVE | UFFD_FEATURE_EVENT_UNMAP)
 
-/* struct uffd_msg as read(2) returns it (32 bytes, a page fault). */
+/* struct uffd_msg as read(2) returns it (32 bytes): a page fault, or an
+ * event's arguments (mmu/userfault/events.h). */
 struct uffd_msg {
 	uint8_t event;
 	uint8_t reserved1;
 	uint16_t reserved2;
 	uint32_t reserved3;
-	uint64_t flags;		/* arg.pagefault.flags */
-	uint64_t address;	/* arg.pagefault.address */
-	uint32_t ptid;		/* arg.pagefault.feat.ptid (THREAD_ID) */
-	uint32_t reserved4;
+	union {
+		struct {
+			uint64_t flags;		/* arg.pagefault.flags */
+			uint64_t address;	/* arg.pagefault.address */
+			uint32_t ptid;		/* arg.pagefault.feat.ptid (THREAD_ID) */
+			uint32_t reserved4;
+		};
+		uint64_t arg[3];	/* fork.ufd; remap from, to, len; remove start, end */
+	};
 };
 _Static_assert(sizeof(struct uffd_msg) == 32, "struct uffd_msg is 32 bytes");
 
@@ -103,6 +117,8 @@ struct userfault_ctx {
 	bool user_mode_only;		/* UFFD_USER_MODE_ONLY: kernel copies get SIGBUS */
 	struct userfault_host host;
 	GQueue waiters;			/* struct userfault_waiter *, in fault order */
+	GQueue events;			/* struct userfault_event *, in order (events.h) */
+	unsigned mmap_changing;		/* events prepared, not read: COPY is -EAGAIN */
 	uint64_t faults, copied_pages, zeroed_pages, wakes;	/* for reports */
 	uint64_t moved_pages;		/* UFFDIO_MOVE (mmu/userfault/move.c) */
 };
@@ -127,15 +143,31 @@ int userfault_unregister(struct userfault_ctx *ctx, uint64_t start, uint64_t len
 /* UFFDIO_WAKE: wake the waiters in [start, start+len). */
 int userfault_wake(struct userfault_ctx *ctx, uint64_t start, uint64_t len);
 /* UFFDIO_COPY and UFFDIO_ZEROPAGE: bytes installed, or -errno when none
- * was; `wake` wakes the waiters of the installed part. */
-long userfault_copy(struct userfault_ctx *ctx, uint64_t dst, uint64_t src, uint64_t len, bool wake,
-		    struct userfault_work *work);
+ * was; `wake` (COPY: USERFAULT_FILL_WAKE) wakes the waiters of the
+ * installed part.  COPY reads its source in src_mm, the caller's (the
+ * handler may be another process); with USERFAULT_FILL_WP (MODE_WP; the
+ * range must be registered in WP mode, else -EINVAL) its pages are
+ * write-protected. */
+#define USERFAULT_FILL_WAKE	1u
+#define USERFAULT_FILL_WP	2u
+#define USERFAULT_FILL_COPY	4u	/* internal: COPY, not ZEROPAGE */
+long userfault_copy(struct userfault_ctx *ctx, uint64_t dst, struct mm *src_mm, uint64_t src, uint64_t len,
+		    unsigned flags, struct userfault_work *work);
 long userfault_zeropage(struct userfault_ctx *ctx, uint64_t start, uint64_t len, bool wake,
 			struct userfault_work *work);
 /* The oldest message not read yet (marked read), or -EAGAIN. */
 int userfault_read(struct userfault_ctx *ctx, struct uffd_msg *out);
 /* Whether a message waits to be read (POLLIN). */
 bool userfault_pending(const struct userfault_ctx *ctx);
+
+/* The context registered on vma, or NULL; the modes it is registered in
+ * (UFFDIO_REGISTER_MODE_*), or 0. */
+struct userfault_ctx *vma_userfault_ctx(const struct vma *vma);
+unsigned userfault_vma_mode(const struct vma *vma);
+/* Register [start, end) of mm's VMAs to ctx in `mode` (ctx NULL:
+ * unregister), splitting them at the ends and merging after. */
+int userfault_set_watch(struct mm *mm, uint64_t start, uint64_t end, struct userfault_ctx *ctx,
+			unsigned mode);
 
 /* Linux's validate_range: -EINVAL unless [start, start+len) is page
  * aligned, not empty and inside the user address space. */

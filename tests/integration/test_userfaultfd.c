@@ -78,6 +78,30 @@ Test(userfaultfd, move_as_the_kernel)
 	expect_same_as_host("uffdmove", "page shared with a child: EBUSY\n");
 }
 
+/* The events FORK (the child's copy served through the new descriptor),
+ * REMAP, REMOVE and UNMAP: each call waits until its event is read, and
+ * ZEROPAGE answers EAGAIN meanwhile. */
+Test(userfaultfd, events_as_the_kernel)
+{
+	expect_same_as_host("uffdev", "event: 19\nnew descriptor: 1\n");	/* UFFD_EVENT_FORK 0x13 */
+}
+
+/* Write-protection as on x86-64 (arm64 6.12 has none): a write to a
+ * protected page waits for the handler's WRITEPROTECT; mprotect keeps the
+ * protection, a fork child without EVENT_FORK and UNREGISTER drop it. */
+Test(userfaultfd, write_protect_as_x86_64)
+{
+	expect_same_as_host("uffdwp", "flags (WRITE 1, WP 2): 3\n");	/* UFFD_PAGEFAULT_FLAG_WP 1<<1 */
+}
+
+/* shmem (a memfd mapped shared and private): only pages the object lacks
+ * are user faults, COPY puts the page in the object for every mapping;
+ * fallocate's PUNCH_HOLE. */
+Test(userfaultfd, shmem_as_the_kernel)
+{
+	expect_same_as_host("uffdshm", "alias page 0: the object's page: 115\n");	/* 's' */
+}
+
 /* guest/uffd blocks five faults (three resolved by the poll handler, one
  * woken by the close, one of read(2)'s copy): five round trips in
  * fault:userfault, and the five blocked faults counted as retries. */

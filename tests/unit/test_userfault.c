@@ -19,7 +19,9 @@
 #include "mmu/agent.h"
 #include "mmu/fault.h"
 #include "mmu/uaccess.h"
+#include "mmu/userfault/events.h"
 #include "mmu/userfault/userfault.h"
+#include "mmu/userfault/wp.h"
 
 #define PG PAGE_SIZE
 #define ADDR UINT64_C(0x40000000)
@@ -129,11 +131,14 @@ Test(userfault, api_is_negotiated_once)
 	uint64_t offered = 0;
 
 	cr_expect_eq(userfault_api(fx.ctx, 0xab, 0, &offered), -EINVAL);
-	cr_expect_eq(userfault_api(fx.ctx, UFFD_API, UINT64_C(1) << 1, &offered), -EINVAL,
-		     "EVENT_FORK is not implemented, so not offered");
+	cr_expect_eq(userfault_api(fx.ctx, UFFD_API, UINT64_C(1) << 4, &offered), -EINVAL,
+		     "MISSING_HUGETLBFS: no hugetlbfs, so not offered");
 	cr_expect_eq(userfault_api(fx.ctx, UFFD_API, UFFD_FEATURE_THREAD_ID, &offered), 0);
-	cr_expect_eq(offered, UFFD_FEATURE_SIGBUS | UFFD_FEATURE_THREAD_ID | UFFD_FEATURE_EXACT_ADDRESS |
-			      UFFD_FEATURE_MOVE);
+	/* PAGEFAULT_FLAG_WP (bit 0), EVENT_FORK, REMAP, REMOVE (1-3),
+	/* PAGEFAULT_FLAG_WP (bit 0), EVENT_FORK, REMAP, REMOVE (1-3),
+	 * MISSING_SHMEM (5), EVENT_UNMAP (6), SIGBUS (7), THREAD_ID (8),
+	 * EXACT_ADDRESS (11), MOVE (16) */
+	cr_expect_eq(offered, UINT64_C(0x109ef));
 	cr_expect_eq(userfault_api(fx.ctx, UFFD_API, 0, &offered), -EINVAL, "a second UFFDIO_API");
 }
 
@@ -149,8 +154,8 @@ Test(userfault, register_splits_and_unregister_merges)
 	cr_expect_eq(vma->end, ADDR + 3 * PG);
 	cr_expect_eq(vma->watch_data, fx.ctx);
 	cr_expect_null(vma_lookup(fx.mm, ADDR)->watch);
-	cr_expect_eq(userfault_register(fx.ctx, ADDR, PG, UFFDIO_REGISTER_MODE_WP), -EINVAL,
-		     "no WP on arm64 6.12");
+	cr_expect_eq(userfault_register(fx.ctx, ADDR, PG, UFFDIO_REGISTER_MODE_MINOR), -EINVAL,
+		     "MINOR: not on private anonymous memory");
 	cr_expect_eq(userfault_register(fx.ctx, ADDR + 1, PG, UFFDIO_REGISTER_MODE_MISSING), -EINVAL);
 	cr_expect_eq(userfault_register(fx.ctx, ADDR + 8 * PG, PG, UFFDIO_REGISTER_MODE_MISSING), -EINVAL,
 		     "no VMA there");
@@ -243,7 +248,7 @@ Test(userfault, copy_installs_wakes_and_costs_the_round_trip)
 	cr_assert_eq(userfault_register(fx.ctx, ADDR, 4 * PG, UFFDIO_REGISTER_MODE_MISSING), 0);
 	cr_assert_eq(fault(ADDR + 2 * PG, FAULT_READ, FAULT_FLAG_ALLOW_RETRY, &vmf), VM_FAULT_RETRY);
 	cr_assert_eq(userfault_read(fx.ctx, &msg), 0);
-	cr_expect_eq(userfault_copy(fx.ctx, ADDR + 2 * PG, SRC, PG, true, &work), (long)PG);
+	cr_expect_eq(userfault_copy(fx.ctx, ADDR + 2 * PG, fx.mm, SRC, PG, true, &work), (long)PG);
 	cr_expect_eq(work.pages_copied, 1);
 	cr_expect_eq(work.tables_allocated, 3);
 	cr_expect_eq(work.ptes_installed, 1);
@@ -275,13 +280,13 @@ Test(userfault, copy_errors_and_short_counts)
 	api(0);
 	poke_src();
 	cr_assert_eq(userfault_register(fx.ctx, ADDR, 2 * PG, UFFDIO_REGISTER_MODE_MISSING), 0);
-	cr_expect_eq(userfault_copy(fx.ctx, ADDR + 2 * PG, SRC, PG, true, &work), -ENOENT, "not registered");
-	cr_expect_eq(userfault_copy(fx.ctx, ADDR + PG, SRC, 2 * PG, true, &work), -ENOENT, "past the VMA");
-	cr_expect_eq(userfault_copy(fx.ctx, ADDR + PG, SRC, PG, false, &work), (long)PG);
-	cr_expect_eq(userfault_copy(fx.ctx, ADDR + PG, SRC, PG, false, &work), -EEXIST);
-	cr_expect_eq(userfault_copy(fx.ctx, ADDR, SRC, 2 * PG, false, &work), (long)PG, "short");
+	cr_expect_eq(userfault_copy(fx.ctx, ADDR + 2 * PG, fx.mm, SRC, PG, true, &work), -ENOENT, "not registered");
+	cr_expect_eq(userfault_copy(fx.ctx, ADDR + PG, fx.mm, SRC, 2 * PG, true, &work), -ENOENT, "past the VMA");
+	cr_expect_eq(userfault_copy(fx.ctx, ADDR + PG, fx.mm, SRC, PG, false, &work), (long)PG);
+	cr_expect_eq(userfault_copy(fx.ctx, ADDR + PG, fx.mm, SRC, PG, false, &work), -EEXIST);
+	cr_expect_eq(userfault_copy(fx.ctx, ADDR, fx.mm, SRC, 2 * PG, false, &work), (long)PG, "short");
 	cr_expect_eq(userfault_zeropage(fx.ctx, ADDR, PG, false, &work), -EEXIST);
-	cr_expect_eq(userfault_copy(fx.ctx, ADDR, 0x70000000, PG, false, &work), -EEXIST,
+	cr_expect_eq(userfault_copy(fx.ctx, ADDR, fx.mm, 0x70000000, PG, false, &work), -EEXIST,
 		     "the destination is checked before the source");
 	cr_expect_eq(fx.woken->len, 0);
 }
@@ -360,7 +365,7 @@ Test(userfault, the_mm_going_first_leaves_esrch)
 	cr_assert_eq(fault(ADDR, FAULT_READ, FAULT_FLAG_ALLOW_RETRY, &vmf), VM_FAULT_RETRY);
 	mm_destroy(fx.mm);
 	fx.mm = NULL;
-	cr_expect_eq(userfault_copy(fx.ctx, ADDR, SRC, PG, true, &work), -ESRCH);
+	cr_expect_eq(userfault_copy(fx.ctx, ADDR, fx.mm, SRC, PG, true, &work), -ESRCH);
 	cr_expect_not(userfault_pending(fx.ctx));
 }
 
@@ -411,4 +416,175 @@ Test(userfault, mremap_moves_out_of_the_registration)
 	cr_expect_eq(fault(to, FAULT_READ, FAULT_FLAG_ALLOW_RETRY, &vmf), VM_FAULT_DONE);
 	cr_expect_eq(fault(ADDR + PG, FAULT_READ, FAULT_FLAG_ALLOW_RETRY, &vmf), VM_FAULT_RETRY,
 		     "the rest stays registered");
+}
+
+/* The event ev of ctx, read: its message. */
+static struct uffd_msg read_event(void)
+{
+	struct userfault_event *e = userfault_next_event(fx.ctx);
+	struct uffd_msg msg;
+
+	cr_assert_not_null(e, "an event waits");
+	msg = e->msg;
+	userfault_event_done(e);
+	return msg;
+}
+
+/* munmap of part of a range with EVENT_UNMAP: one event with the call's
+ * range; COPY is EAGAIN until it is read, which wakes the caller's batch. */
+Test(userfault, unmap_event_holds_copy_until_read)
+{
+	struct userfault_events ev = { 0 };
+	struct userfault_work work = { 0 };
+	struct userfault_batch *batch;
+	struct uffd_msg msg;
+
+	api(UFFD_FEATURE_EVENT_UNMAP);
+	cr_assert_eq(userfault_register(fx.ctx, ADDR, 4 * PG, UFFDIO_REGISTER_MODE_MISSING), 0);
+	userfault_prep_unmap(&ev, fx.mm, ADDR + 3 * PG, ADDR + 5 * PG);
+	cr_assert_eq(mm_munmap(fx.mm, ADDR + 3 * PG, 2 * PG), 0);
+	batch = userfault_raise(&ev, true);
+	cr_assert_not_null(batch);
+	cr_expect_eq(fx.queued, 1);
+	cr_expect(userfault_pending(fx.ctx));
+	cr_expect_eq(userfault_copy(fx.ctx, ADDR, fx.mm, SRC, PG, true, &work), -EAGAIN);
+	msg = read_event();
+	cr_expect_eq(msg.event, 0x16);	/* UFFD_EVENT_UNMAP */
+	cr_expect_eq(msg.arg[0], ADDR + 3 * PG);
+	cr_expect_eq(msg.arg[1], ADDR + 5 * PG, "the call's range, past the VMA");
+	cr_expect_eq(fx.woken->len, 1);
+	cr_expect_eq(g_ptr_array_index(fx.woken, 0), batch);
+	cr_expect_not(userfault_pending(fx.ctx));
+	cr_expect_eq(userfault_copy(fx.ctx, ADDR, fx.mm, SRC, PG, true, &work), (long)PG);
+}
+
+/* Without the feature, or when the call fails, nothing is raised. */
+Test(userfault, events_need_the_feature_and_success)
+{
+	struct userfault_events ev = { 0 };
+
+	api(UFFD_FEATURE_EVENT_REMOVE);
+	cr_assert_eq(userfault_register(fx.ctx, ADDR, 4 * PG, UFFDIO_REGISTER_MODE_MISSING), 0);
+	userfault_prep_unmap(&ev, fx.mm, ADDR, ADDR + PG);
+	cr_expect_null(userfault_raise(&ev, true), "no EVENT_UNMAP");
+	userfault_prep_madvise(&ev, fx.mm, ADDR, PG, MM_MADV_DONTNEED);
+	cr_expect_eq(fx.ctx->mmap_changing, 1);
+	cr_expect_null(userfault_raise(&ev, false), "the call failed");
+	cr_expect_eq(fx.ctx->mmap_changing, 0);
+	userfault_prep_madvise(&ev, fx.mm, ADDR, PG, MM_MADV_WILLNEED);
+	cr_expect_null(userfault_raise(&ev, true), "WILLNEED removes nothing");
+	cr_expect_eq(fx.queued, 0);
+}
+
+/* REMOVE: one event per VMA, clipped to it. */
+Test(userfault, remove_event_per_vma)
+{
+	struct userfault_events ev = { 0 };
+	struct uffd_msg msg;
+
+	api(UFFD_FEATURE_EVENT_REMOVE);
+	cr_assert_eq(userfault_register(fx.ctx, ADDR + PG, 2 * PG, UFFDIO_REGISTER_MODE_MISSING), 0);
+	userfault_prep_madvise(&ev, fx.mm, ADDR, 4 * PG, MM_MADV_DONTNEED);
+	cr_assert_not_null(userfault_raise(&ev, true));
+	msg = read_event();
+	cr_expect_eq(msg.event, 0x15);	/* UFFD_EVENT_REMOVE */
+	cr_expect_eq(msg.arg[0], ADDR + PG);
+	cr_expect_eq(msg.arg[1], ADDR + 3 * PG);
+	cr_expect_null(userfault_next_event(fx.ctx), "the unregistered VMAs raise nothing");
+}
+
+/* REMAP is raised only when the range moved; the new range stays
+ * registered. */
+Test(userfault, remap_event_only_when_moved)
+{
+	struct userfault_events ev = { 0 };
+	uint64_t to = UINT64_C(0x50000000), out;
+	struct uffd_msg msg;
+	struct vma *vma;
+
+	api(UFFD_FEATURE_EVENT_REMAP);
+	cr_assert_eq(userfault_register(fx.ctx, ADDR, 4 * PG, UFFDIO_REGISTER_MODE_MISSING), 0);
+	userfault_prep_mremap(&ev, fx.mm, ADDR, 4 * PG, 4 * PG, 0, 0);
+	cr_expect_null(userfault_raise(&ev, true), "not moved");
+	cr_expect_eq(fx.ctx->mmap_changing, 0);
+	userfault_prep_mremap(&ev, fx.mm, ADDR, 4 * PG, 4 * PG, MM_REMAP_MAYMOVE | MM_REMAP_FIXED, to);
+	cr_assert_eq(mm_mremap(fx.mm, ADDR, 4 * PG, 4 * PG, MM_REMAP_MAYMOVE | MM_REMAP_FIXED, to, &out), 0);
+	userfault_remap_done(&ev, fx.mm, out, 4 * PG);
+	cr_assert_not_null(userfault_raise(&ev, true));
+	msg = read_event();
+	cr_expect_eq(msg.event, 0x14);	/* UFFD_EVENT_REMAP */
+	cr_expect_eq(msg.arg[0], ADDR);
+	cr_expect_eq(msg.arg[1], to);
+	cr_expect_eq(msg.arg[2], 4 * PG);
+	vma = vma_lookup(fx.mm, to);
+	cr_assert_not_null(vma);
+	cr_expect_eq(vma_userfault_ctx(vma), fx.ctx);
+	cr_expect_eq(vma->end, to + 4 * PG);
+}
+
+/* The context's release finishes its events: the caller wakes. */
+Test(userfault, release_finishes_events)
+{
+	struct userfault_events ev = { 0 };
+	struct userfault_batch *batch;
+
+	api(UFFD_FEATURE_EVENT_UNMAP);
+	cr_assert_eq(userfault_register(fx.ctx, ADDR, 4 * PG, UFFDIO_REGISTER_MODE_MISSING), 0);
+	userfault_prep_unmap(&ev, fx.mm, ADDR, ADDR + PG);
+	batch = userfault_raise(&ev, true);
+	cr_assert_not_null(batch);
+	userfault_release(fx.ctx);
+	fx.ctx = NULL;
+	cr_expect_eq(fx.woken->len, 1);
+	cr_expect_eq(g_ptr_array_index(fx.woken, 0), batch);
+}
+
+/* WP mode: a protected page is read-only with the bit; a write is a user
+ * fault with the WP flag; resolving makes the page (not shared) writable
+ * and wakes; an unprotected page's write needs no handler. */
+Test(userfault, write_protect_and_resolve)
+{
+	struct vm_fault vmf;
+	struct uffd_msg msg;
+	pte_t *ptep;
+
+	api(0);
+	cr_assert_eq(fault(ADDR, FAULT_WRITE, 0, &vmf), VM_FAULT_DONE);
+	cr_assert_eq(userfault_register(fx.ctx, ADDR, 4 * PG, UFFDIO_REGISTER_MODE_WP), 0);
+	cr_expect_eq(userfault_vma_mode(vma_lookup(fx.mm, ADDR)), UFFDIO_REGISTER_MODE_WP);
+	cr_expect_eq(userfault_writeprotect(fx.ctx, ADDR, PG, true, false), 0);
+	ptep = pgtable_walk(fx.phys, fx.mm->pgd, ADDR);
+	cr_expect(*ptep & PTE_UFFD_WP);
+	cr_expect_not(pte_prot(*ptep) & VM_WRITE);
+	cr_expect_eq(fault(ADDR, FAULT_READ, FAULT_FLAG_ALLOW_RETRY, &vmf), VM_FAULT_DONE);
+	cr_expect_eq(fault(ADDR + 8, FAULT_WRITE, FAULT_FLAG_ALLOW_RETRY, &vmf),
+		     VM_FAULT_RETRY);
+	cr_assert_eq(userfault_read(fx.ctx, &msg), 0);
+	cr_expect_eq(msg.flags, UFFD_PAGEFAULT_FLAG_WRITE | UFFD_PAGEFAULT_FLAG_WP);
+	cr_expect_eq(msg.address, ADDR);
+	cr_expect_eq(fault(ADDR + PG, FAULT_WRITE, FAULT_FLAG_ALLOW_RETRY, &vmf),
+		     VM_FAULT_DONE, "missing pages of a WP-only range fault as usual");
+	cr_expect_eq(userfault_writeprotect(fx.ctx, ADDR, PG, false, true), 0);
+	cr_expect_eq(fx.woken->len, 1, "resolving wakes the writer");
+	cr_expect_not(*ptep & PTE_UFFD_WP);
+	cr_expect(pte_prot(*ptep) & VM_WRITE, "its own page: writable again");
+	cr_expect_eq(userfault_writeprotect(fx.ctx, SRC, PG, true, false), -ENOENT, "not registered");
+}
+
+/* mprotect keeps the bit; unregistering drops it. */
+Test(userfault, write_protect_survives_mprotect_not_unregister)
+{
+	struct vm_fault vmf;
+	pte_t *ptep;
+
+	api(0);
+	cr_assert_eq(fault(ADDR, FAULT_WRITE, 0, &vmf), VM_FAULT_DONE);
+	cr_assert_eq(userfault_register(fx.ctx, ADDR, 4 * PG, UFFDIO_REGISTER_MODE_WP), 0);
+	cr_assert_eq(userfault_writeprotect(fx.ctx, ADDR, PG, true, false), 0);
+	cr_assert_eq(mm_mprotect(fx.mm, ADDR, 4 * PG, VM_READ | VM_WRITE), 0);
+	ptep = pgtable_walk(fx.phys, fx.mm->pgd, ADDR);
+	cr_expect(*ptep & PTE_UFFD_WP);
+	cr_expect_not(pte_prot(*ptep) & VM_WRITE);
+	cr_assert_eq(userfault_unregister(fx.ctx, ADDR, 4 * PG), 0);
+	cr_expect_not(*ptep & PTE_UFFD_WP);
 }

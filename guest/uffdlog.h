@@ -1,0 +1,53 @@
+/*
+ * uffdlog: what a userfaultfd guest's handler thread saw and did, kept as
+ * text and printed by the main thread once the handler is done, so that
+ * the two threads' lines never race (guest/uffd.c, uffdev.c, uffdwp.c);
+ * and a non-blocking descriptor with its features.
+ */
+#ifndef GUEST_UFFDLOG_H
+#define GUEST_UFFDLOG_H
+
+#include <fcntl.h>
+#include <linux/userfaultfd.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <sys/ioctl.h>
+#include <sys/syscall.h>
+
+#include "fdtest.h"
+
+static char log_text[4096];
+
+/* One line: "what: N", or the errno's name when ret is negative. */
+static inline void note(const char *what, long ret)
+{
+	size_t len = strlen(log_text);
+
+	if (ret < 0)
+		snprintf(log_text + len, sizeof(log_text) - len, "%s: %s\n", what, err_name(errno));
+	else
+		snprintf(log_text + len, sizeof(log_text) - len, "%s: %ld\n", what, ret);
+}
+
+/* A non-blocking, close-on-exec descriptor after UFFDIO_API with
+ * `features`; the features offered in *offered.  Exits when refused. */
+static inline int uffd_open(uint64_t features, uint64_t *offered)
+{
+	struct uffdio_api api = { .api = UFFD_API, .features = features };
+	int fd = (int)syscall(SYS_userfaultfd, O_CLOEXEC | O_NONBLOCK);
+
+	if (fd < 0 || ioctl(fd, UFFDIO_API, &api)) {
+		printf("userfaultfd: %s\n", err_name(errno));
+		exit(1);
+	}
+	*offered = api.features;
+	return fd;
+}
+
+static inline void print_log(void)
+{
+	fputs(log_text, stdout);
+	log_text[0] = 0;
+}
+
+#endif
