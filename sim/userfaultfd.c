@@ -89,6 +89,32 @@ static void wake_waiter(void *arg, const void *channel)
 	sched_wake_channel(uf->m, channel, INT32_MAX, UINT64_MAX);
 }
 
+/* The next message read(2) returns: a page fault first, then the oldest
+ * event (a FORK's gets a descriptor of the reader for the child's
+ * context); -EAGAIN when none waits. */
+static int uffd_next_msg(struct uffd_file *uf, struct uffd_msg *msg)
+{
+	struct userfault_event *e;
+	int fd;
+
+	if (!userfault_read(uf->ctx, msg))
+		return 0;
+	e = userfault_next_event(uf->ctx);
+	if (!e)
+		return -EAGAIN;
+	*msg = e->msg;
+	if (e->msg.event == UFFD_EVENT_FORK) {
+		fd = uffd_file_install(uf->m->this_cpu->current, e->child->host.arg);
+		if (fd < 0)
+			e->child = NULL;	/* freed with its file */
+		msg->arg[0] = (uint32_t)fd;
+	} else {
+		fd = 0;
+	}
+	userfault_event_done(e);
+	return fd < 0 ? fd : 0;
+}
+
 static long uffd_read(struct file *f, void *buf, size_t len, int64_t offset)
 {
 	struct uffd_file *uf = f->private_data;

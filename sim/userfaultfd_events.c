@@ -1,8 +1,9 @@
 /*
  * userfaultfd events on the simulator's side (mmu/userfault/events.h has
  * the model): the calls that raise them sleep here until the handler read
- * them, and read(2) of a FORK event hands the reader a descriptor for the
- * child's context.  A descriptor table that is full makes that read fail
+ * them, and a fork makes the child's context, which read(2) of the FORK
+ * event turns into a descriptor of the reader (sim/userfaultfd.c).  A
+ * descriptor table that is full makes that read fail
  * with EMFILE, and the event, like the child's context, is gone (Linux
  * keeps it queued).  A vfork child's parent waits for the child, not for
  * the events, which stay queued for the handler.
@@ -11,29 +12,6 @@
 
 #include "sim/syscall.h"
 #include "sim/userfaultfd_file.h"
-
-int uffd_next_msg(struct uffd_file *uf, struct uffd_msg *msg)
-{
-	struct userfault_event *e;
-	int fd;
-
-	if (!userfault_read(uf->ctx, msg))
-		return 0;
-	e = userfault_next_event(uf->ctx);
-	if (!e)
-		return -EAGAIN;
-	*msg = e->msg;
-	if (e->msg.event == UFFD_EVENT_FORK) {
-		fd = uffd_file_install(uf->m->this_cpu->current, e->child->host.arg);
-		if (fd < 0)
-			e->child = NULL;	/* freed with its file */
-		msg->arg[0] = (uint32_t)fd;
-	} else {
-		fd = 0;
-	}
-	userfault_event_done(e);
-	return fd < 0 ? fd : 0;
-}
 
 /* The child's context for octx: a file's state of the same flags. */
 static struct userfault_ctx *make_child(struct userfault_ctx *octx, struct mm *child)

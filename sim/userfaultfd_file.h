@@ -1,7 +1,7 @@
 /*
- * userfaultfd's file, shared by sim/userfaultfd.c (the descriptor and its
- * ioctls) and sim/userfaultfd_events.c (the events, among them FORK, whose
- * read makes a descriptor for the child's context).
+ * userfaultfd's file, shared by sim/userfaultfd.c (the descriptor, its
+ * reads and ioctls) and sim/userfaultfd_events.c (the events, among them
+ * FORK, which makes a file's state for the child's context).
  */
 #ifndef SIM_USERFAULTFD_FILE_H
 #define SIM_USERFAULTFD_FILE_H
@@ -25,11 +25,6 @@ struct uffd_file *uffd_file_new(struct machine *m, struct mm *mm, uint64_t flags
 int uffd_file_install(struct task *t, struct uffd_file *uf);
 /* Release its context and free it. */
 void uffd_file_free(struct uffd_file *uf);
-
-/* The next message read(2) returns: a page fault first, then the oldest
- * event (a FORK's gets a descriptor of the reader for the child's
- * context); -EAGAIN when none waits. */
-int uffd_next_msg(struct uffd_file *uf, struct uffd_msg *msg);
 
 /* fork copied `old` into `child`: prepare the FORK events. */
 void uffd_prep_fork(struct userfault_events *ev, struct mm *old, struct mm *child);
