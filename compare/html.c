@@ -20,11 +20,12 @@ static const char *string_or(JsonObject *o, const char *key, const char *otherwi
 	return n && JSON_NODE_HOLDS_VALUE(n) ? json_node_get_string(n) : otherwise;
 }
 
+/* One row per x category (of any series), one column per series. */
 static void table_of(GString *out, JsonObject *plot)
 {
 	JsonArray *series = json_object_get_array_member(plot, "series");
-	JsonArray *first = json_object_get_array_member(json_array_get_object_element(series, 0),
-							"points");
+	GPtrArray *xs = plot_categories(series);
+	double y;
 
 	g_string_append(out, "<table><tr><th>");
 	escape(out, string_or(plot, "x", ""));
@@ -33,24 +34,19 @@ static void table_of(GString *out, JsonObject *plot)
 		escape(out, string_or(json_array_get_object_element(series, s), "label", ""));
 	}
 	g_string_append(out, "</th></tr>\n");
-	for (guint i = 0; i < json_array_get_length(first); i++) {
+	for (guint i = 0; i < xs->len; i++) {
 		g_string_append(out, "<tr><td>");
-		escape(out, string_or(json_array_get_object_element(first, i), "x", ""));
+		escape(out, xs->pdata[i]);
 		for (guint s = 0; s < json_array_get_length(series); s++) {
-			JsonArray *pts = json_object_get_array_member(
-				json_array_get_object_element(series, s), "points");
-			JsonObject *p = i < json_array_get_length(pts) ? json_array_get_object_element(pts, i)
-								      : NULL;
-
-			if (p && !json_object_get_null_member(p, "y"))
-				g_string_append_printf(out, "</td><td class=n>%.6g",
-						       json_object_get_double_member(p, "y"));
+			if (plot_point_y(json_array_get_object_element(series, s), xs->pdata[i], &y))
+				g_string_append_printf(out, "</td><td class=n>%.6g", y);
 			else
 				g_string_append(out, "</td><td class=n>&ndash;");
 		}
 		g_string_append(out, "</td></tr>\n");
 	}
 	g_string_append(out, "</table>\n");
+	g_ptr_array_free(xs, TRUE);
 }
 
 static void seed_figures_of(GString *out, JsonObject *plot)

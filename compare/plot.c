@@ -2,8 +2,8 @@
  * plot: see plot.h.  The data goes to gnuplot as a table, one row per x
  * category, one column per series ('?' where there is no value); the
  * script draws lines with points over the categories, labelled, or for a
- * "stacked" plot (a breakdown by step) one bar per category, its series
- * stacked.
+ * "stacked" plot (a breakdown by step) or a "bars" one, one bar per
+ * category, its series stacked.
  */
 #include "compare/plot.h"
 
@@ -11,8 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 
-/* The x categories of every series, in first-seen order. */
-static GPtrArray *categories(JsonArray *series)
+GPtrArray *plot_categories(JsonArray *series)
 {
 	GPtrArray *xs = g_ptr_array_new();
 
@@ -32,8 +31,7 @@ static GPtrArray *categories(JsonArray *series)
 	return xs;
 }
 
-/* The y of series `s` at category `x`, or '?'. */
-static void append_y(GString *out, JsonObject *series, const char *x)
+bool plot_point_y(JsonObject *series, const char *x, double *y)
 {
 	JsonArray *points = json_object_get_array_member(series, "points");
 
@@ -43,14 +41,23 @@ static void append_y(GString *out, JsonObject *series, const char *x)
 				 json_object_get_string_member(p, "x");
 
 		if (!strcmp(px, x) && !json_object_get_null_member(p, "y")) {
-			char num[G_ASCII_DTOSTR_BUF_SIZE];
-
-			g_string_append_printf(out, " %s", g_ascii_dtostr(num, sizeof(num),
-						json_object_get_double_member(p, "y")));
-			return;
+			*y = json_object_get_double_member(p, "y");
+			return true;
 		}
 	}
-	g_string_append(out, " ?");
+	return false;
+}
+
+/* The y of series `s` at category `x`, or '?'. */
+static void append_y(GString *out, JsonObject *series, const char *x)
+{
+	char num[G_ASCII_DTOSTR_BUF_SIZE];
+	double y;
+
+	if (plot_point_y(series, x, &y))
+		g_string_append_printf(out, " %s", g_ascii_dtostr(num, sizeof(num), y));
+	else
+		g_string_append(out, " ?");
 }
 
 /* gnuplot's quoting: "..." with \ and " escaped. */
@@ -99,8 +106,9 @@ static void append_seed_lines(GString *s, JsonObject *plot)
 
 static gchar *script(JsonObject *plot, JsonArray *series, const char *data, const char *svg)
 {
-	bool stacked = json_object_has_member(plot, "style") &&
-		       !g_strcmp0(json_object_get_string_member(plot, "style"), "stacked");
+	const char *style = json_object_has_member(plot, "style") ?
+			    json_object_get_string_member(plot, "style") : "lines";
+	bool stacked = !strcmp(style, "stacked") || !strcmp(style, "bars");
 	GString *s = g_string_new("set terminal svg size 720,400 font 'sans,11' background '#ffffff'\n");
 
 	g_string_append(s, "set output ");
@@ -184,7 +192,7 @@ static gchar *draw(JsonObject *plot, JsonArray *series, GPtrArray *xs, const cha
 gchar *plot_svg(JsonObject *plot, GString *error)
 {
 	JsonArray *series = json_object_get_array_member(plot, "series");
-	GPtrArray *xs = categories(series);
+	GPtrArray *xs = plot_categories(series);
 	gchar *dir = xs->len ? g_dir_make_tmp("mmusim-plot-XXXXXX", NULL) : NULL, *out = NULL;
 
 	if (!xs->len)

@@ -229,7 +229,7 @@ static void add_plots(JsonBuilder *b, const struct suite *s, GHashTable *reports
 		if (p->breakdown)
 			add_breakdown(b, s, p, reports);
 		json_builder_end_array(b);
-		report_json_add_string(b, "style", p->breakdown ? "stacked" : "lines");
+		report_json_add_string(b, "style", p->breakdown ? "stacked" : p->style ? p->style : "lines");
 		add_seed_figures(b, p->seeds);
 		json_builder_end_object(b);
 	}

@@ -85,6 +85,7 @@ static void free_plot(gpointer data)
 	g_free(p->title);
 	g_free(p->x);
 	g_free(p->y);
+	g_free(p->style);
 	g_ptr_array_free(p->series, TRUE);
 	if (p->breakdown)
 		free_series(p->breakdown);
@@ -399,6 +400,7 @@ static gboolean read_plot(struct suite *s, GKeyFile *kf, const char *name, const
 	p->title = g_key_file_get_string(kf, group, "title", NULL);
 	p->x = g_key_file_get_string(kf, group, "x", NULL);
 	p->y = g_key_file_get_string(kf, group, "y", NULL);
+	p->style = g_key_file_get_string(kf, group, "style", NULL);
 	p->series = g_ptr_array_new_with_free_func(free_series);
 	p->seeds = g_array_new(FALSE, FALSE, sizeof(struct suite_seed_figure));
 	g_ptr_array_add(s->plots, p);
@@ -406,6 +408,8 @@ static gboolean read_plot(struct suite *s, GKeyFile *kf, const char *name, const
 		p->title = g_strdup(p->name);
 	if (!p->x || !series == !breakdown)
 		ok = fail(error, "%s: [%s]: needs x, and series or breakdown", name, group);
+	else if (p->style && strcmp(p->style, "lines") && strcmp(p->style, "bars"))
+		ok = fail(error, "%s: [%s]: style '%s': expected lines or bars", name, group, p->style);
 	for (gchar **i = series; ok && i && *i; i++)
 		ok = read_series(s, p, *i, name, error);
 	if (ok && breakdown && (ok = read_series(s, p, breakdown, name, error)))

@@ -9,6 +9,7 @@
  *                        (host seconds), sweep.PARAM = V1,V2,... or
  *                        sweep.P+Q = V1 W1,V2 W2,... (swept together)
  *   [plot NAME]          title, x (a swept PARAM), y (the axis label),
+ *                        style (lines or bars),
  *                        series = RUN[P=V,...] | FIGURE [| LABEL] ; ...,
  *                        seed = LABEL | VALUE ; ... (a design seed's own
  *                        figures, drawn beside the simulated ones);
@@ -57,6 +58,7 @@ struct suite_seed_figure {
 
 struct suite_plot {
 	char *name, *title, *x, *y;
+	char *style;		/* "lines" (default) or "bars" */
 	GPtrArray *series;	/* struct suite_series * */
 	GArray *seeds;		/* struct suite_seed_figure */
 	struct suite_series *breakdown;	/* or NULL */

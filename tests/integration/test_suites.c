@@ -221,15 +221,21 @@ Test(suites, zipped_sweeps_and_summed_figures)
 	static const char text[] =
 		"[run s]\ncommand = lab-stride ${pages} ${passes}\noptions = --cpus 1\n"
 		"sweep.pages+passes = 4 1, 8 2\n\n"
-		"[plot loads]\nx = pages\n"
-		"series = s | region/tlb/l1d/hits + region/tlb/l1d/misses | loads\n";
+		"[plot loads]\nx = pages\nstyle = bars\n"
+		"series = s[pages=4] | region/tlb/l1d/hits + region/tlb/l1d/misses | 4 pages ; "
+		"s[pages=8] | region/tlb/l1d/hits + region/tlb/l1d/misses | 8 pages\n";
 	gchar *suite = write_tmp_file("zip.suite", text), *dir = tmp_path("zip");
 	struct result r = mmusim((const char *[]){ "compare", suite, "-o", dir, NULL });
-	gchar *results = contents(dir, "results.json"), *points = points_of(results);
+	gchar *results = contents(dir, "results.json"), *points = points_of(results), *html;
 
 	expect_status(&r, 0);
-	cr_expect_str_eq(points, "4=4 8=16");
+	cr_expect_str_eq(points, "4=4 | 8=16", "one point a series");
+	html = contents(dir, "report.html");
+	expect_contains("bars", results, "\"style\" : \"bars\"");
+	expect_contains("a row for each series' x", html, "<tr><td>4</td><td class=n>4</td><td class=n>&ndash;");
+	expect_contains("a row for each series' x", html, "<tr><td>8</td><td class=n>&ndash;</td><td class=n>16");
 	expect_contains("ids", results, "\"id\" : \"s@pages=8,passes=2\"");
+	g_free(html);
 	g_free(points);
 	g_free(results);
 	g_free(suite);
@@ -338,6 +344,8 @@ Test(suites, malformed_suites_name_the_line_or_group)
 	expect_bad_suite("[run a]\ncommand = hello\n[plot p]\nx = n\nseries = a\n",
 			 "expected RUN | FIGURE [| LABEL]");
 	expect_bad_suite("[suite]\ntitle = nothing\n", "no [run NAME] group");
+	expect_bad_suite("[run a]\ncommand = hello\n[plot p]\nx = n\nseries = a | faults\nstyle = pie\n",
+			 "[plot p]: style 'pie': expected lines or bars");
 	expect_bad_suite("[run a]\ncommand = hello\nsweep.x+y = 1 2, 3\n",
 			 "[run a]: sweep.x+y: '3' needs 2 words");
 	expect_bad_suite("[run a]\ncommand = hello\n[plot p]\nx = n\nseries = a | faults\nseed = paper | lots\n",
