@@ -94,6 +94,7 @@ static vm_fault_t do_cow_page(struct vm_fault *vmf)
 static bool should_fault_around(const struct vm_fault *vmf)
 {
 	return vmf->access != FAULT_WRITE && vmf->vma->vm_ops->cached_page &&
+	       !(vmf->vma->watch && vmf->vma->watch->no_fault_around) &&
 	       vmf->mm->tunables->fault_around_bytes > PAGE_SIZE;
 }
 

@@ -138,6 +138,8 @@ struct vm_watch_ops {
 	/* A write found a present entry with PTE_UFFD_WP: the same answers
 	 * (VM_FAULT_DONE: the copy-on-write fault goes on). */
 	int (*wp)(struct vm_fault *vmf);
+	/* No fault-around in the VMA (Linux's uffd_disable_fault_around). */
+	bool no_fault_around;
 };
 
 /* A VMA's links in its mm's tree (mmu/vma_tree) and the figures of the

@@ -162,6 +162,13 @@ bool shmem_holds(const struct shmem *sh, uint64_t pgoff)
 	return page_cache_lookup(&sh->cache, pgoff, &frame) && !page_fallocated(sh, pgoff);
 }
 
+bool shmem_has_entry(const struct shmem *sh, uint64_t pgoff)
+{
+	phys_addr_t frame;
+
+	return page_cache_lookup(&sh->cache, pgoff, &frame);
+}
+
 /* ------------------------------------------------------------------ vm_ops */
 
 int shmem_fault_page(struct shmem *sh, struct vm_fault *vmf)

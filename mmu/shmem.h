@@ -54,6 +54,9 @@ void shmem_punch_hole(struct shmem *sh, uint64_t pgoff, uint64_t pages);
  * object holds a page. */
 int shmem_fault_page(struct shmem *sh, struct vm_fault *vmf);
 bool shmem_holds(const struct shmem *sh, uint64_t pgoff);
+/* Whether the object has a page at pgoff, fallocated or not (Linux's
+ * filemap_get_entry finding one). */
+bool shmem_has_entry(const struct shmem *sh, uint64_t pgoff);
 
 /* The ops of a VMA mapping a shmem object (vm_private_data). */
 extern const struct vm_ops shmem_vm_ops;

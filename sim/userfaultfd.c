@@ -7,9 +7,10 @@
  * UFFD_USER_MODE_ONLY, else EINVAL) makes a read-only descriptor
  * "anon_inode:[userfaultfd]" for the calling thread's mm.  Its ioctls:
  * UFFDIO_API first (anything else before it, and a second one, EINVAL),
- * then UFFDIO_REGISTER (MISSING and WP modes), UNREGISTER, WAKE, COPY (modes
+ * then UFFDIO_REGISTER (MISSING, WP and MINOR modes), UNREGISTER, WAKE, COPY (modes
  * DONTWAKE, WP), ZEROPAGE (mode DONTWAKE), MOVE (mmu/userfault/move.c;
- * modes DONTWAKE, ALLOW_SRC_HOLES) and WRITEPROTECT (sim/userfaultfd_wp.c);
+ * modes DONTWAKE, ALLOW_SRC_HOLES), WRITEPROTECT (sim/userfaultfd_wp.c) and
+ * CONTINUE (sim/userfaultfd_minor.c; REGISTER's MINOR mode);
  * any other command EINVAL.  A
  * struct the guest cannot read or write is EFAULT.  read(2) returns whole
  * struct uffd_msg records (a buffer shorter than one: EINVAL), blocking for
@@ -59,6 +60,7 @@
 #define UFFDIO_ZEROPAGE		G_IOC(G_IOC_READ | G_IOC_WRITE, 0x04, 32)
 #define UFFDIO_MOVE		G_IOC(G_IOC_READ | G_IOC_WRITE, 0x05, 40)
 #define UFFDIO_WRITEPROTECT	G_IOC(G_IOC_READ | G_IOC_WRITE, 0x06, 24)
+#define UFFDIO_CONTINUE		G_IOC(G_IOC_READ | G_IOC_WRITE, 0x07, 32)
 #define USERFAULTFD_IOC_NEW	G_IOC(0, 0x00, 0)
 
 /* The bits of the ioctls UFFDIO_API and UFFDIO_REGISTER report (_UFFDIO_*). */
@@ -173,6 +175,8 @@ static long ioctl_register(struct userfault_ctx *ctx, struct mm *mm, uint64_t ar
 	err = userfault_register(ctx, reg[0], reg[1], reg[2]);
 	if (reg[2] & UFFDIO_REGISTER_MODE_WP)
 		ioctls |= UINT64_C(1) << 0x06;	/* _UFFDIO_WRITEPROTECT */
+	if (reg[2] & UFFDIO_REGISTER_MODE_MINOR)
+		ioctls |= UINT64_C(1) << 0x07;	/* _UFFDIO_CONTINUE */
 	if (!err && copy_to_user(mm, arg + sizeof(reg), &ioctls, sizeof(ioctls)))
 		err = -EFAULT;
 	return err;
@@ -190,7 +194,7 @@ static long ioctl_range(struct userfault_ctx *ctx, struct mm *mm, uint64_t arg,
 }
 
 /* Charge a COPY's or ZEROPAGE's work to the agent running the call. */
-static void charge_work(struct machine *m, const struct userfault_work *w)
+void uffd_charge_work(struct machine *m, const struct userfault_work *w)
 {
 	struct agent *a = machine_agent(m);
 	struct event_cost ev = { 0 };
@@ -204,7 +208,7 @@ static void charge_work(struct machine *m, const struct userfault_work *w)
 
 /* Write the count back to the struct's last field; 0 when all of `len`
  * was filled, -EAGAIN when part was, else the error. */
-static long fill_result(struct mm *mm, uint64_t field, long ret, uint64_t len)
+long uffd_fill_result(struct mm *mm, uint64_t field, long ret, uint64_t len)
 {
 	int64_t out = ret;
 
@@ -234,8 +238,8 @@ static long ioctl_copy(struct machine *m, struct userfault_ctx *ctx, struct mm *
 			     (c[3] & UFFDIO_MODE_DONTWAKE ? 0 : USERFAULT_FILL_WAKE) |
 				     (c[3] & UFFDIO_COPY_MODE_WP ? USERFAULT_FILL_WP : 0),
 			     &work);
-	charge_work(m, &work);
-	return fill_result(mm, arg + sizeof(c), ret, c[2]);
+	uffd_charge_work(m, &work);
+	return uffd_fill_result(mm, arg + sizeof(c), ret, c[2]);
 }
 
 static long ioctl_zeropage(struct machine *m, struct userfault_ctx *ctx, struct mm *mm, uint64_t arg)
@@ -252,8 +256,8 @@ static long ioctl_zeropage(struct machine *m, struct userfault_ctx *ctx, struct 
 	if (z[2] & ~UFFDIO_MODE_DONTWAKE)
 		return -EINVAL;
 	ret = userfault_zeropage(ctx, z[0], z[1], !(z[2] & UFFDIO_MODE_DONTWAKE), &work);
-	charge_work(m, &work);
-	return fill_result(mm, arg + sizeof(z), ret, z[1]);
+	uffd_charge_work(m, &work);
+	return uffd_fill_result(mm, arg + sizeof(z), ret, z[1]);
 }
 
 /* UFFDIO_MOVE: struct uffdio_move { dst, src, len, mode; s64 move }. */
@@ -275,9 +279,9 @@ static long ioctl_move(struct machine *m, struct userfault_ctx *ctx, struct mm *
 	if (mv[3] & ~(UFFDIO_MOVE_MODE_DONTWAKE | UFFDIO_MOVE_MODE_ALLOW_SRC_HOLES))
 		return -EINVAL;
 	ret = userfault_move(ctx, mv[0], mv[1], mv[2], mv[3], &work);
-	charge_work(m, &(struct userfault_work){ .tables_allocated = work.tables_allocated,
+	uffd_charge_work(m, &(struct userfault_work){ .tables_allocated = work.tables_allocated,
 						 .ptes_installed = work.pages_moved });
-	return fill_result(mm, arg + sizeof(mv), ret, mv[2]);
+	return uffd_fill_result(mm, arg + sizeof(mv), ret, mv[2]);
 }
 
 static long uffd_ioctl(struct file *f, struct task *t, unsigned cmd, uint64_t arg)
@@ -304,6 +308,8 @@ static long uffd_ioctl(struct file *f, struct task *t, unsigned cmd, uint64_t ar
 		return ioctl_move(uf->m, ctx, t->mm, arg);
 	case UFFDIO_WRITEPROTECT:
 		return uffd_ioctl_writeprotect(ctx, t->mm, arg);
+	case UFFDIO_CONTINUE:
+		return uffd_ioctl_continue(uf->m, ctx, t->mm, arg);
 	default:
 		return -EINVAL;
 	}

@@ -149,6 +149,7 @@ tests_host_splicetee_SOURCES = guest/splicetee.c
 
 # userfaultfd(2): the guests of test_userfaultfd.c built for this host.
 UFFD_HOST = tests/host-uffd tests/host-uffderr tests/host-uffdev tests/host-uffdwp tests/host-uffdshm
+UFFD_HOST += tests/host-uffdminor
 EXTRA_tests_integration_tests_DEPENDENCIES += $(UFFD_HOST)
 check_PROGRAMS += $(UFFD_HOST)
 tests_host_uffd_SOURCES = guest/uffd.c
@@ -161,6 +162,8 @@ tests_host_uffdwp_SOURCES = guest/uffdwp.c
 tests_host_uffdwp_LDFLAGS = -pthread
 tests_host_uffdshm_SOURCES = guest/uffdshm.c
 tests_host_uffdshm_LDFLAGS = -pthread
+tests_host_uffdminor_SOURCES = guest/uffdminor.c
+tests_host_uffdminor_LDFLAGS = -pthread
 EXTRA_tests_integration_tests_DEPENDENCIES += tests/host-msharedir$(EXEEXT)
 check_PROGRAMS += tests/host-msharedir
 tests_host_msharedir_SOURCES = guest/msharedir.c

@@ -9,7 +9,7 @@
  * sees it; into a private mapping they install a private page as on
  * anonymous memory.  Not modelled: WP mode on shmem (no PTE markers: as a
  * kernel without CONFIG_PTE_MARKER_UFFD_WP, EINVAL, WP_HUGETLBFS_SHMEM not
- * offered), MINOR mode and UFFDIO_CONTINUE.
+ * offered).  MINOR mode and UFFDIO_CONTINUE are minor.h's.
  */
 #ifndef MMU_USERFAULT_SHMEM_H
 #define MMU_USERFAULT_SHMEM_H

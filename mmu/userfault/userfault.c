@@ -12,6 +12,7 @@
 #include "mmu/fault.h"
 #include "mmu/uaccess.h"
 #include "mmu/userfault/events.h"
+#include "mmu/userfault/minor.h"
 #include "mmu/userfault/shmem.h"
 #include "mmu/userfault/wp.h"
 
@@ -199,6 +200,8 @@ static bool vma_can_userfault(const struct vma *vma, uint64_t mode)
 {
 	if (userfault_vma_is_shmem(vma))
 		return !(mode & UFFDIO_REGISTER_MODE_WP);
+	if (mode & UFFDIO_REGISTER_MODE_MINOR)
+		return false;		/* minor.h */
 	return vma->vm_ops->backing == BACKING_ANON && !vma->vm_private_data &&
 	       !(vma->flags & VM_SHARED);
 }
@@ -226,8 +229,9 @@ int userfault_register(struct userfault_ctx *ctx, uint64_t start, uint64_t len, 
 	int err;
 
 	/* WP as x86-64 (arm64 6.12 has no CONFIG_HAVE_ARCH_USERFAULTFD_WP);
-	 * MINOR is for shmem and hugetlbfs, which no range here is. */
-	if (!mode || (mode & ~(UFFDIO_REGISTER_MODE_MISSING | UFFDIO_REGISTER_MODE_WP)))
+	 * MINOR for shmem (minor.h). */
+	if (!mode || (mode & ~(UFFDIO_REGISTER_MODE_MISSING | UFFDIO_REGISTER_MODE_WP |
+			       UFFDIO_REGISTER_MODE_MINOR)))
 		return -EINVAL;
 	err = userfault_validate_range(start, len);
 	if (err)
@@ -322,6 +326,8 @@ static long mfill(struct userfault_ctx *ctx, uint64_t dst, struct mm *src_mm, ui
 		return -ENOENT;
 	if ((flags & USERFAULT_FILL_WP) && !(userfault_vma_mode(vma) & UFFDIO_REGISTER_MODE_WP))
 		return -EINVAL;
+	if ((flags & USERFAULT_FILL_CONTINUE) && !userfault_vma_is_shmem(vma))
+		return -EINVAL;
 	for (; done < len && !err; done += err ? 0 : PAGE_SIZE) {
 		struct vm_fault vmf;
 		phys_addr_t page;
@@ -329,7 +335,9 @@ static long mfill(struct userfault_ctx *ctx, uint64_t dst, struct mm *src_mm, ui
 
 		vm_fault_init(&vmf, ctx->mm, dst + done, FAULT_WRITE, FAULT_FLAG_KERNEL);
 		vmf.vma = vma;
-		if (ptep && pte_present(*ptep))
+		if (flags & USERFAULT_FILL_CONTINUE)
+			err = userfault_continue_page(&vmf, &page);	/* EEXIST: installing */
+		else if (ptep && pte_present(*ptep))
 			err = -EEXIST;
 		else if (userfault_vma_is_shmem(vma) && (vma->flags & VM_SHARED))
 			err = userfault_shmem_fill(&vmf, copy ? src_mm : NULL, src + done, &page);
@@ -346,6 +354,8 @@ static long mfill(struct userfault_ctx *ctx, uint64_t dst, struct mm *src_mm, ui
 	}
 	if (copy)
 		ctx->copied_pages += done >> PAGE_SHIFT;
+	else if (flags & USERFAULT_FILL_CONTINUE)
+		ctx->continued_pages += done >> PAGE_SHIFT;
 	else
 		ctx->zeroed_pages += done >> PAGE_SHIFT;
 	return done ? (long)done : err;
@@ -367,6 +377,16 @@ long userfault_zeropage(struct userfault_ctx *ctx, uint64_t start, uint64_t len,
 	long ret = mfill(ctx, start, NULL, 0, len, wake ? USERFAULT_FILL_WAKE : 0, work);
 
 	if (ret > 0 && wake)
+		wake_range(ctx, start, start + (uint64_t)ret);
+	return ret;
+}
+
+long userfault_continue(struct userfault_ctx *ctx, uint64_t start, uint64_t len, unsigned flags,
+			struct userfault_work *work)
+{
+	long ret = mfill(ctx, start, NULL, 0, len, flags | USERFAULT_FILL_CONTINUE, work);
+
+	if (ret > 0 && (flags & USERFAULT_FILL_WAKE))
 		wake_range(ctx, start, start + (uint64_t)ret);
 	return ret;
 }
@@ -450,14 +470,17 @@ static int handle_userfault(struct vm_fault *vmf, unsigned reason)
 	vmf->wait_channel = w;
 	vmf->wait_what = "userfaultfd";
 	ctx->host.queued(ctx->host.arg);
-	vm_fault_note(vmf, "userfaultfd: the range is registered (MISSING): a uffd_msg for %#" PRIx64
+	vm_fault_note(vmf, "userfaultfd: the range is registered (%s): a uffd_msg for %#" PRIx64
 		      " is queued and the handler's descriptor woken; the task sleeps until a COPY, "
-		      "ZEROPAGE, MOVE or WAKE covers the page, then the access retries", w->msg.address);
+		      "ZEROPAGE, MOVE, CONTINUE or WAKE covers the page, then the access retries",
+		      reason & UFFD_PAGEFAULT_FLAG_MINOR ? "MINOR" : reason ? "WP" : "MISSING", w->msg.address);
 	return VM_FAULT_RETRY;
 }
 
 static int userfault_missing(struct vm_fault *vmf)
 {
+	if (userfault_minor_fault(vmf))
+		return handle_userfault(vmf, UFFD_PAGEFAULT_FLAG_MINOR);
 	if (!(userfault_vma_mode(vmf->vma) & UFFDIO_REGISTER_MODE_MISSING) || userfault_shmem_holds(vmf))
 		return VM_FAULT_DONE;
 	return handle_userfault(vmf, 0);
@@ -471,8 +494,10 @@ static int userfault_wp(struct vm_fault *vmf)
 	return handle_userfault(vmf, UFFD_PAGEFAULT_FLAG_WP);
 }
 
-#define USERFAULT_WATCH { .missing = userfault_missing, .wp = userfault_wp }
+/* Indexed by mode: WP and MINOR ones do no fault-around. */
+#define USERFAULT_WATCH(mode) { .missing = userfault_missing, .wp = userfault_wp, \
+				.no_fault_around = (mode) & (UFFDIO_REGISTER_MODE_WP | UFFDIO_REGISTER_MODE_MINOR) }
 static const struct vm_watch_ops userfault_watches[USERFAULT_MODES] = {
-	USERFAULT_WATCH, USERFAULT_WATCH, USERFAULT_WATCH, USERFAULT_WATCH,
-	USERFAULT_WATCH, USERFAULT_WATCH, USERFAULT_WATCH, USERFAULT_WATCH,
+	USERFAULT_WATCH(0), USERFAULT_WATCH(1), USERFAULT_WATCH(2), USERFAULT_WATCH(3),
+	USERFAULT_WATCH(4), USERFAULT_WATCH(5), USERFAULT_WATCH(6), USERFAULT_WATCH(7),
 };

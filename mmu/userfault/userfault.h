@@ -4,7 +4,7 @@
  * file and its ioctls are sim/userfaultfd.c.
  *
  * A context (one per userfaultfd) belongs to the mm it was made in and
- * registers ranges of it (MISSING mode; WP mode: wp.h) by setting its watch on their VMAs
+ * registers ranges of it (MISSING mode; WP mode: wp.h; MINOR mode: minor.h) by setting its watch on their VMAs
  * (struct vm_watch_ops: split at the range's ends, merged after).  A fault
  * that finds no entry in such a VMA comes here before the VMA's object:
  *
@@ -69,7 +69,7 @@
 #define USERFAULT_FEATURES (UFFD_FEATURE_SIGBUS | UFFD_FEATURE_THREAD_ID | UFFD_FEATURE_EXACT_ADDRESS | \
 			    UFFD_FEATURE_MOVE | \
 			    USERFAULT_EVENT_FEATURES | (1u << 0) /* PAGEFAULT_FLAG_WP: wp.h */ | \
-			    (1u << 5) /* MISSING_SHMEM: shmem.h */)
+			    (1u << 5) /* MISSING_SHMEM: shmem.h */ | (1u << 10) /* MINOR_SHMEM: minor.h */)
 #define USERFAULT_EVENT_FEATURES (UFFD_FEATURE_EVENT_FORK | UFFD_FEATURE_EVENT_REMAP | \
 				  UFFD_FEATURE_EVENT_REMOVE | UFFD_FEATURE_EVENT_UNMAP)
 
@@ -121,6 +121,7 @@ struct userfault_ctx {
 	unsigned mmap_changing;		/* events prepared, not read: COPY is -EAGAIN */
 	uint64_t faults, copied_pages, zeroed_pages, wakes;	/* for reports */
 	uint64_t moved_pages;		/* UFFDIO_MOVE (mmu/userfault/move.c) */
+	uint64_t continued_pages;	/* UFFDIO_CONTINUE (mmu/userfault/minor.h) */
 };
 
 /* The work of a COPY or ZEROPAGE, for its caller to charge. */
@@ -151,9 +152,14 @@ int userfault_wake(struct userfault_ctx *ctx, uint64_t start, uint64_t len);
 #define USERFAULT_FILL_WAKE	1u
 #define USERFAULT_FILL_WP	2u
 #define USERFAULT_FILL_COPY	4u	/* internal: COPY, not ZEROPAGE */
+#define USERFAULT_FILL_CONTINUE	8u	/* internal: CONTINUE */
 long userfault_copy(struct userfault_ctx *ctx, uint64_t dst, struct mm *src_mm, uint64_t src, uint64_t len,
 		    unsigned flags, struct userfault_work *work);
 long userfault_zeropage(struct userfault_ctx *ctx, uint64_t start, uint64_t len, bool wake,
+			struct userfault_work *work);
+/* UFFDIO_CONTINUE (minor.h): bytes mapped, or -errno when none was;
+ * flags USERFAULT_FILL_WAKE and USERFAULT_FILL_WP as COPY's. */
+long userfault_continue(struct userfault_ctx *ctx, uint64_t start, uint64_t len, unsigned flags,
 			struct userfault_work *work);
 /* The oldest message not read yet (marked read), or -EAGAIN. */
 int userfault_read(struct userfault_ctx *ctx, struct uffd_msg *out);

@@ -102,6 +102,15 @@ Test(userfaultfd, shmem_as_the_kernel)
 	expect_same_as_host("uffdshm", "alias page 0: the object's page: 115\n");	/* 's' */
 }
 
+/* guest/uffdminor: MINOR mode on a memfd and shared anonymous memory,
+ * UFFDIO_CONTINUE's answers, no fault-around in a registered range; the
+ * known answer: a write's minor fault has flags MINOR|WRITE (4|1, the uapi
+ * header's UFFD_PAGEFAULT_FLAG_*). */
+Test(userfaultfd, minor_as_the_kernel)
+{
+	expect_same_as_host("uffdminor", "fault in m, page: 3\nflags: 5\n");
+}
+
 /* guest/uffd blocks five faults (three resolved by the poll handler, one
  * woken by the close, one of read(2)'s copy): five round trips in
  * fault:userfault, and the five blocked faults counted as retries. */

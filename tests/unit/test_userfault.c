@@ -135,10 +135,9 @@ Test(userfault, api_is_negotiated_once)
 		     "MISSING_HUGETLBFS: no hugetlbfs, so not offered");
 	cr_expect_eq(userfault_api(fx.ctx, UFFD_API, UFFD_FEATURE_THREAD_ID, &offered), 0);
 	/* PAGEFAULT_FLAG_WP (bit 0), EVENT_FORK, REMAP, REMOVE (1-3),
-	/* PAGEFAULT_FLAG_WP (bit 0), EVENT_FORK, REMAP, REMOVE (1-3),
 	 * MISSING_SHMEM (5), EVENT_UNMAP (6), SIGBUS (7), THREAD_ID (8),
-	 * EXACT_ADDRESS (11), MOVE (16) */
-	cr_expect_eq(offered, UINT64_C(0x109ef));
+	 * MINOR_SHMEM (10), EXACT_ADDRESS (11), MOVE (16) */
+	cr_expect_eq(offered, UINT64_C(0x10def));
 	cr_expect_eq(userfault_api(fx.ctx, UFFD_API, 0, &offered), -EINVAL, "a second UFFDIO_API");
 }
 
@@ -587,4 +586,63 @@ Test(userfault, write_protect_survives_mprotect_not_unregister)
 	cr_expect_not(pte_prot(*ptep) & VM_WRITE);
 	cr_assert_eq(userfault_unregister(fx.ctx, ADDR, 4 * PG), 0);
 	cr_expect_not(*ptep & PTE_UFFD_WP);
+}
+
+/* MINOR mode (mmu/userfault/minor.h) on shared anonymous memory at SHM. */
+#define SHM UINT64_C(0x50000000)
+
+/* Two pages of shared anonymous memory at SHM; page 0 written (the
+ * object holds it) and then zapped from the page table. */
+static void map_shm_holding_page_0(uint64_t value)
+{
+	struct vm_fault vmf;
+
+	cr_assert_eq(mm_mmap(fx.mm, SHM, 2 * PG, VM_READ | VM_WRITE, MM_MAP_FIXED | MM_MAP_SHARED, NULL, 0,
+			     &(uint64_t){ 0 }), 0);
+	cr_assert_eq(fault(SHM, FAULT_WRITE, 0, &vmf), VM_FAULT_DONE);
+	cr_assert_eq(copy_to_user(fx.mm, SHM, &value, sizeof(value)), 0);
+	cr_assert_eq(mm_madvise_dontneed(fx.mm, SHM, PG), 0);
+	cr_assert_not(entry_present(SHM));
+}
+
+Test(userfault, minor_fault_then_continue_maps_the_objects_page)
+{
+	struct userfault_work work = { 0 };
+	struct vm_fault vmf;
+	struct uffd_msg msg;
+
+	api(0);
+	map_shm_holding_page_0(0xabcd);
+	cr_assert_eq(userfault_register(fx.ctx, SHM, 2 * PG, UFFDIO_REGISTER_MODE_MINOR), 0);
+	cr_assert_eq(fault(SHM + 8, FAULT_READ, FAULT_FLAG_ALLOW_RETRY, &vmf), VM_FAULT_RETRY);
+	cr_assert_eq(userfault_read(fx.ctx, &msg), 0);
+	cr_expect_eq(msg.flags, 4, "UFFD_PAGEFAULT_FLAG_MINOR alone for a read");
+	cr_expect_eq(msg.address, SHM);
+	cr_expect_eq(fault(SHM + PG, FAULT_READ, FAULT_FLAG_ALLOW_RETRY, &vmf), VM_FAULT_DONE,
+		     "a page the object lacks faults as usual");
+	cr_expect_eq(fx.queued, 1);
+	cr_expect_eq(userfault_continue(fx.ctx, SHM, PG, USERFAULT_FILL_WAKE, &work), (long)PG);
+	cr_expect_eq(fx.woken->len, 1);
+	cr_expect_eq(peek_u64(fx.mm, SHM), 0xabcd, "the object's page, not a new one");
+	cr_expect_eq(work.ptes_installed, 1);
+	cr_expect_eq(work.pages_copied + work.pages_zeroed, 0);
+	cr_expect_eq(fx.ctx->continued_pages, 1);
+	cr_expect_eq(userfault_continue(fx.ctx, SHM, PG, 0, &work), -EEXIST);
+}
+
+Test(userfault, continue_errors_and_short_counts)
+{
+	struct userfault_work work = { 0 };
+
+	api(0);
+	cr_expect_eq(userfault_register(fx.ctx, ADDR, PG, UFFDIO_REGISTER_MODE_MINOR), -EINVAL,
+		     "MINOR needs shmem");
+	cr_assert_eq(userfault_register(fx.ctx, ADDR, PG, UFFDIO_REGISTER_MODE_MISSING), 0);
+	cr_expect_eq(userfault_continue(fx.ctx, ADDR, PG, 0, &work), -EINVAL, "not shmem");
+	map_shm_holding_page_0(1);
+	cr_expect_eq(userfault_continue(fx.ctx, SHM, PG, 0, &work), -ENOENT, "not registered");
+	cr_assert_eq(userfault_register(fx.ctx, SHM, 2 * PG, UFFDIO_REGISTER_MODE_MINOR), 0);
+	cr_expect_eq(userfault_continue(fx.ctx, SHM + PG, PG, 0, &work), -EFAULT, "the object has no page");
+	cr_expect_eq(userfault_continue(fx.ctx, SHM, 2 * PG, 0, &work), (long)PG, "page 1 stops it");
+	cr_expect_eq(userfault_continue(fx.ctx, SHM, PG, USERFAULT_FILL_WP, &work), -EINVAL, "not WP");
 }
