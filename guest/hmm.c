@@ -2,8 +2,9 @@
  * hmm: a guest of /dev/hmm_dmirror0 (guest/test_hmm_uapi.h), after the
  * scenarios of Linux's hmm-tests (tools/testing/selftests/mm): a device
  * reading and writing anonymous memory, writes refused by a read-only
- * mapping then allowed, migration to device-private memory and back, and
- * the driver's errors.  One line per answer (guest/fdtest.h).
+ * mapping then allowed, migration to device-private memory and back, the
+ * per-page states of a snapshot, the release of device memory, and the
+ * driver's errors.  One line per answer (guest/fdtest.h).
  */
 #include <fcntl.h>
 #include <stdint.h>
@@ -52,6 +53,59 @@ static int *anon(int prot)
 	return mmap(NULL, SIZE, prot, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 }
 
+/* A SNAPSHOT of `n` pages at `addr` through `dev`, its bytes in hex. */
+static void show_snapshot(const char *what, int dev, char *addr, int n)
+{
+	unsigned char m[NPAGES];
+	int saved = fd;
+
+	fd = dev;
+	show_cmd(what, command(HMM_DMIRROR_SNAPSHOT, addr, m, n));
+	fd = saved;
+	for (int i = 0; i < n && cmd.cpages; i++)
+		printf(" %02x", m[i]);
+	printf("\n");
+}
+
+/* hmm-tests' snapshot: page 0 PROT_NONE, 1 a hole, 2 a read-only zero
+ * page, 3 read-only data, 4 read-write data, 5 and 6 migrated to device 0
+ * and 1 (read-write); the snapshot through each device. */
+static void snapshot_scenario(int fd1, int *mirror)
+{
+	char *r = mmap(NULL, 7 * PG, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	int fd0 = fd, val;
+
+	munmap(r + PG, PG);
+	mprotect(r + 2 * PG, PG, PROT_READ);
+	val = *(int *)(r + 2 * PG) + 3;
+	mprotect(r + 3 * PG, PG, PROT_READ | PROT_WRITE);
+	*(int *)(r + 3 * PG) = val;
+	mprotect(r + 3 * PG, PG, PROT_READ);
+	mprotect(r + 4 * PG, 3 * PG, PROT_READ | PROT_WRITE);
+	*(int *)(r + 4 * PG) = val;
+	show_cmd("page 5 to device 0", command(HMM_DMIRROR_MIGRATE_TO_DEV, r + 5 * PG, mirror, 1));
+	fd = fd1;
+	show_cmd("page 6 to device 1", command(HMM_DMIRROR_MIGRATE_TO_DEV, r + 6 * PG, mirror, 1));
+	fd = fd0;
+	show_snapshot("snapshot dev0", fd0, r, 7);
+	show_snapshot("snapshot dev1", fd1, r, 7);
+	show_cmd("snapshot wild buffer", command(HMM_DMIRROR_SNAPSHOT, r, wild, 7));
+}
+
+/* hmm-tests' migrate_release: RELEASE brings the device's pages back. */
+static void release_scenario(int *mirror)
+{
+	int *p = anon(PROT_READ | PROT_WRITE);
+
+	for (int i = 0; i < SIZE / 4; i++)
+		p[i] = i;
+	show_cmd("migrate to device", command(HMM_DMIRROR_MIGRATE_TO_DEV, p, mirror, NPAGES));
+	show_snapshot("snapshot before release", fd, (char *)p, 2);
+	show_cmd("release", command(HMM_DMIRROR_RELEASE, p, mirror, NPAGES));
+	show_snapshot("snapshot after release", fd, (char *)p, 2);
+	printf("cpu sees: %s\n", matches(p, 1, SIZE / 4));
+}
+
 int main(void)
 {
 	int *mirror = malloc(SIZE), *p, *q;
@@ -86,6 +140,8 @@ int main(void)
 	show_cmd("migrate all to system", command(HMM_DMIRROR_MIGRATE_TO_SYS, p, mirror, NPAGES));
 	show_cmd("migrate to device for munmap", command(HMM_DMIRROR_MIGRATE_TO_DEV, p, mirror, NPAGES));
 	show("munmap", munmap(p, SIZE));
+	snapshot_scenario(open("/dev/hmm_dmirror1", O_RDWR), mirror);
+	release_scenario(mirror);
 
 	show_cmd("unaligned", command(HMM_DMIRROR_READ, (char *)q + 8, mirror, 1));
 	show_cmd("no pages", command(HMM_DMIRROR_READ, q, mirror, 0));

@@ -18,10 +18,18 @@
  *    (ENOENT for a page the device does not map);
  *  - MIGRATE_TO_SYS moves the device's pages of the range back; cpages
  *    counts them.
+ *  - SNAPSHOT writes one byte per page into ptr (HMM_DMIRROR_PROT_*), what
+ *    hmm_range_fault sees without faulting: ERROR for no VMA or an
+ *    unreadable one, NONE for nothing mapped or another device's page,
+ *    else ZERO, DEV_PRIVATE_LOCAL or nothing, with WRITE or READ; cpages
+ *    counts the pages;
+ *  - RELEASE moves every page of the device's memory back to the CPU (the
+ *    driver frees its chunks); cpages stays 0.
  *
  * The device mirrors the address space of the process that first uses
- * the file (the driver binds at open).  Not served yet: SNAPSHOT,
- * EXCLUSIVE, CHECK_EXCLUSIVE, RELEASE (EINVAL, as an unknown command), and
+ * the file (the driver binds at open).  Not served yet: EXCLUSIVE,
+ * CHECK_EXCLUSIVE (EINVAL, as an unknown command), the PMD and PUD bits of
+ * a snapshot, and
  * /dev/hmm_dmirror2 and 3 (device-coherent memory).
  */
 #include "sim/dmirror.h"
@@ -96,12 +104,55 @@ static int read_write(struct device *dev, struct hmm_dmirror_cmd *cmd, uint8_t *
 	}
 }
 
+/* One page's byte of a snapshot (the driver's dmirror_mkentry). */
+static uint8_t snapshot_byte(struct device *dev, uint64_t va)
+{
+	phys_addr_t pa;
+	unsigned flags = hmm_snapshot_page(dev, va, &pa);
+	uint8_t perm;
+
+	if (flags & HMM_PFN_ERROR)
+		return HMM_DMIRROR_PROT_ERROR;
+	if (!(flags & HMM_PFN_VALID))
+		return HMM_DMIRROR_PROT_NONE;
+	if (phys_node_of(dev->phys, pa) == dev->node)
+		perm = HMM_DMIRROR_PROT_DEV_PRIVATE_LOCAL;
+	else if (phys_is_zero_page(dev->phys, pa))
+		perm = HMM_DMIRROR_PROT_ZERO;
+	else
+		perm = HMM_DMIRROR_PROT_NONE;
+	return perm | (flags & HMM_PFN_WRITE ? HMM_DMIRROR_PROT_WRITE : HMM_DMIRROR_PROT_READ);
+}
+
+/* dmirror_snapshot: the range's state bytes into ptr, 64 pages at a time
+ * as the driver copies them out; cpages counts the bytes written. */
+static long snapshot(struct device *dev, struct task *t, struct hmm_dmirror_cmd *cmd)
+{
+	uint64_t end = cmd->addr + (cmd->npages << PAGE_SHIFT);
+
+	for (uint64_t va = cmd->addr; va < end;) {
+		uint8_t perm[64];
+		unsigned n = 0;
+
+		for (; n < sizeof(perm) && va < end; n++, va += PAGE_SIZE)
+			perm[n] = snapshot_byte(dev, va);
+		if (copy_to_user(t->mm, cmd->ptr + cmd->cpages, perm, n))
+			return -EFAULT;
+		cmd->cpages += n;
+	}
+	return 0;
+}
+
 static long run_command(struct device *dev, struct task *t, unsigned cmd_nr, struct hmm_dmirror_cmd *cmd)
 {
 	uint64_t size = cmd->npages << PAGE_SHIFT, end = cmd->addr + size, done = 0;
 	uint8_t *buf = NULL;
 	long err;
 
+	if (cmd_nr == HMM_DMIRROR_SNAPSHOT)
+		return snapshot(dev, t, cmd);
+	if (cmd_nr == HMM_DMIRROR_RELEASE)
+		return hmm_evict_device(dev, &done);	/* cpages stays 0 */
 	if (cmd_nr == HMM_DMIRROR_MIGRATE_TO_SYS) {
 		err = hmm_migrate_to_system(dev, cmd->addr, end, &done);
 		cmd->cpages = done;
@@ -147,6 +198,8 @@ static long dmirror_ioctl(struct file *f, struct task *t, unsigned cmd_nr, uint6
 	case HMM_DMIRROR_WRITE:
 	case HMM_DMIRROR_MIGRATE_TO_DEV:
 	case HMM_DMIRROR_MIGRATE_TO_SYS:
+	case HMM_DMIRROR_SNAPSHOT:
+	case HMM_DMIRROR_RELEASE:
 		break;
 	default:
 		return -EINVAL;

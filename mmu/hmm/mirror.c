@@ -208,11 +208,11 @@ int hmm_migrate_to_device(struct device *dev, uint64_t start, uint64_t end, uint
 	return err;
 }
 
-int hmm_migrate_to_system(struct device *dev, uint64_t start, uint64_t end, uint64_t *migrated)
+/* `dev`'s device-private pages of [start, end) back, counted in *migrated. */
+static int pages_to_system(struct device *dev, uint64_t start, uint64_t end, uint64_t *migrated)
 {
-	int err = check_vmas(dev->mm, start, end);
+	int err = 0;
 
-	*migrated = 0;
 	for (uint64_t va = start; va < end && !err; va += PAGE_SIZE) {
 		struct migrate_record rec = { 0 };
 
@@ -222,6 +222,42 @@ int hmm_migrate_to_system(struct device *dev, uint64_t start, uint64_t end, uint
 		*migrated += !err;
 	}
 	return err;
+}
+
+int hmm_migrate_to_system(struct device *dev, uint64_t start, uint64_t end, uint64_t *migrated)
+{
+	int err = check_vmas(dev->mm, start, end);
+
+	*migrated = 0;
+	return err ? err : pages_to_system(dev, start, end, migrated);
+}
+
+int hmm_evict_device(struct device *dev, uint64_t *migrated)
+{
+	int err = 0;
+
+	*migrated = 0;
+	for (struct vma *vma = vma_first(dev->mm); vma && !err; vma = vma_next(dev->mm, vma))
+		err = pages_to_system(dev, vma->start, vma->end, migrated);
+	return err;
+}
+
+unsigned hmm_snapshot_page(struct device *dev, uint64_t va, phys_addr_t *pa)
+{
+	struct mm *mm = dev->mm;
+	struct vma *vma = vma_lookup(mm, va);
+	pte_t e = cpu_entry(mm, va);
+	unsigned prot;
+
+	if (!vma || !(vma->prot & VM_READ))
+		return HMM_PFN_ERROR;
+	if (owned_by(dev, e)) {
+		*pa = pte_addr(e);
+		prot = pte_prot(e);
+	} else if (!pgtable_translate(mm->phys, mm->pgd, va, pa, &prot)) {
+		return 0;
+	}
+	return HMM_PFN_VALID | (prot & VM_WRITE ? HMM_PFN_WRITE : 0);
 }
 
 const struct device_mm_ops hmm_mirror_ops = {

@@ -40,5 +40,16 @@ int hmm_range_fault(struct device *dev, uint64_t start, uint64_t end, bool write
  * page without a readable VMA (before anything moved). */
 int hmm_migrate_to_device(struct device *dev, uint64_t start, uint64_t end, uint64_t *migrated);
 int hmm_migrate_to_system(struct device *dev, uint64_t start, uint64_t end, uint64_t *migrated);
+/* Every device-private page of `dev` in its mm back to system memory (the
+ * driver's eviction of its memory chunks); *migrated counts them. */
+int hmm_evict_device(struct device *dev, uint64_t *migrated);
+
+/* What hmm_range_fault() without HMM_PFN_REQ_FAULT reports for `va`:
+ * HMM_PFN_ERROR (no VMA, or one that cannot be read), 0 (nothing mapped,
+ * or another device's device-private page), or HMM_PFN_VALID with
+ * HMM_PFN_WRITE if the entry allows writes, the frame in *pa (the CPU's
+ * page, or `dev`'s own device-private page). */
+enum { HMM_PFN_VALID = 1, HMM_PFN_WRITE = 2, HMM_PFN_ERROR = 4 };
+unsigned hmm_snapshot_page(struct device *dev, uint64_t va, phys_addr_t *pa);
 
 #endif

@@ -185,11 +185,18 @@ Test(accel, gmem_in_the_stats)
  * writes nothing, after mprotect it faults once and the CPU sees the data;
  * MIGRATE_TO_DEV moves the 16 pages and returns their data (cpages 16), the
  * CPU's reads bring them back, MIGRATE_TO_SYS moves back what the device
- * holds (8, then the other 8); the ioctl's checks give EINVAL (unaligned,
+ * holds (8, then the other 8); SNAPSHOT of hmm-tests' seven pages gives
+ * the bytes its test expects (ERROR for PROT_NONE and the hole, ZERO|READ,
+ * READ, WRITE, DEV_PRIVATE_LOCAL|WRITE for this device's page, NONE for
+ * the other's; through device 1 the last two swap), a wild buffer EFAULT;
+ * RELEASE turns DEV_PRIVATE_LOCAL|WRITE pages into WRITE ones holding the
+ * data; the ioctl's checks give EINVAL (unaligned,
  * no pages, a wrapping range), the bounce buffer ENOMEM (2^30 pages), the
  * fault EFAULT (unmapped, PROT_NONE), the migration EINVAL (no VMA), a wild
- * pointer EFAULT.  --stats: 16 pages x 3 migrations to the device, 16 CPU
- * faults (device-migrate) and 16 pages migrated back, 80 pages over the link. */
+ * pointer EFAULT.  --stats: 16 pages x 4 migrations to accel0, 16 CPU
+ * faults (device-migrate), 16 pages migrated back and 17 released (the
+ * release's 16 and the snapshot's page 5), one zero page per device (pages
+ * 5 and 6 were holes: no copy), 64 + 49 = 113 pages over the link. */
 Test(accel, the_test_hmm_driver_over_the_mirror)
 {
 	struct result r = run_mmusim("--devices", "2", "--stats", GUEST("hmm"), NULL);
@@ -213,6 +220,20 @@ Test(accel, the_test_hmm_driver_over_the_mirror)
 			 "migrate all to system: 0 cpages 8 faults 0\n"
 			 "migrate to device for munmap: 0 cpages 16 faults 0\n"
 			 "munmap: 0\n"
+			 "page 5 to device 0: 0 cpages 1 faults 0\n"
+			 "page 6 to device 1: 0 cpages 1 faults 0\n"
+			 "snapshot dev0: 0 cpages 7 faults 0\n"
+			 " ff ff 11 01 02 22 00\n"
+			 "snapshot dev1: 0 cpages 7 faults 0\n"
+			 " ff ff 11 01 02 00 22\n"
+			 "snapshot wild buffer: EFAULT\n"
+			 "migrate to device: 0 cpages 16 faults 0\n"
+			 "snapshot before release: 0 cpages 2 faults 0\n"
+			 " 22 22\n"
+			 "release: 0 cpages 0 faults 0\n"
+			 "snapshot after release: 0 cpages 2 faults 0\n"
+			 " 02 02\n"
+			 "cpu sees: match\n"
 			 "unaligned: EINVAL\n"
 			 "no pages: EINVAL\n"
 			 "wrapping: EINVAL\n"
@@ -223,8 +244,8 @@ Test(accel, the_test_hmm_driver_over_the_mirror)
 			 "wild buffer: EFAULT\n"
 			 "wild command: EFAULT\n");
 	expect_contains("--stats", r.err, "    device-migrate                16\n");
-	expect_contains("--stats", r.err, "      accel0            0        7          48       32            0");
-	expect_contains("--stats", r.err, "327680");
+	expect_contains("--stats", r.err, "      accel0            0        7          64       49            1");
+	expect_contains("--stats", r.err, "462848");
 	result_free(&r);
 }
 
