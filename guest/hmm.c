@@ -11,6 +11,8 @@
 #include <stdlib.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "fdtest.h"
 #include "test_hmm_uapi.h"
@@ -92,6 +94,56 @@ static void snapshot_scenario(int fd1, int *mirror)
 	show_cmd("snapshot wild buffer", command(HMM_DMIRROR_SNAPSHOT, r, wild, 7));
 }
 
+/* The first `n` ints at `p` set to 0, 1, 2, ... times `k`. */
+static void fill(int *p, int k, int n)
+{
+	for (int i = 0; i < n; i++)
+		p[i] = i * k;
+}
+
+/* hmm-tests' exclusive, exclusive_mprotect and exclusive_cow: EXCLUSIVE
+ * returns the data and holds the pages until the CPU touches them (page 0
+ * first, then all); a device write after mprotect(PROT_READ) is refused;
+ * a fork gives both processes the data. */
+static void exclusive_scenario(int *mirror)
+{
+	int *p = anon(PROT_READ | PROT_WRITE), *q = anon(PROT_READ | PROT_WRITE), *r = anon(PROT_READ);
+	pid_t child;
+
+	fill(p, 1, SIZE / 4);
+	show_cmd("exclusive", command(HMM_DMIRROR_EXCLUSIVE, p, mirror, NPAGES));
+	printf("device read: %s\n", matches(mirror, 1, SIZE / 4));
+	show_snapshot("snapshot exclusive", fd, (char *)p, 2);
+	show_cmd("check exclusive", command(HMM_DMIRROR_CHECK_EXCLUSIVE, p, mirror, NPAGES));
+	printf("cpu reads page 0: %d\n", p[PG / 4 - 1]);
+	show_cmd("check page 0", command(HMM_DMIRROR_CHECK_EXCLUSIVE, p, mirror, 1));
+	show_cmd("check all", command(HMM_DMIRROR_CHECK_EXCLUSIVE, p, mirror, NPAGES));
+	printf("cpu sees: %s\n", matches(p, 1, SIZE / 4));
+	show_cmd("check all after the cpu", command(HMM_DMIRROR_CHECK_EXCLUSIVE, p, mirror, NPAGES));
+
+	fill(q, 5, SIZE / 4);
+	show_cmd("exclusive again", command(HMM_DMIRROR_EXCLUSIVE, q, mirror, NPAGES));
+	show("mprotect", mprotect(q, SIZE, PROT_READ));
+	show_cmd("device write after mprotect", command(HMM_DMIRROR_WRITE, q, mirror, NPAGES));
+	printf("cpu sees: %s\n", matches(q, 5, SIZE / 4));
+
+	fill(p, 7, SIZE / 4);
+	show_cmd("exclusive before fork", command(HMM_DMIRROR_EXCLUSIVE, p, mirror, NPAGES));
+	fflush(stdout);
+	child = fork();
+	if (child == 0) {
+		printf("child sees: %s\n", matches(p, 7, SIZE / 4));
+		exit(0);
+	}
+	waitpid(child, NULL, 0);
+	printf("parent sees: %s\n", matches(p, 7, SIZE / 4));
+
+	show_cmd("exclusive read-only", command(HMM_DMIRROR_EXCLUSIVE, r, mirror, 1));
+	show_cmd("exclusive wild buffer", command(HMM_DMIRROR_EXCLUSIVE, q + SIZE / 4, wild, 1));
+	munmap(q, SIZE);
+	show_cmd("exclusive unmapped", command(HMM_DMIRROR_EXCLUSIVE, q, mirror, 1));
+}
+
 /* hmm-tests' migrate_release: RELEASE brings the device's pages back. */
 static void release_scenario(int *mirror)
 {
@@ -142,6 +194,7 @@ int main(void)
 	show("munmap", munmap(p, SIZE));
 	snapshot_scenario(open("/dev/hmm_dmirror1", O_RDWR), mirror);
 	release_scenario(mirror);
+	exclusive_scenario(mirror);
 
 	show_cmd("unaligned", command(HMM_DMIRROR_READ, (char *)q + 8, mirror, 1));
 	show_cmd("no pages", command(HMM_DMIRROR_READ, q, mirror, 0));

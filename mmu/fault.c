@@ -234,6 +234,22 @@ static vm_fault_t do_device_private_page(struct vm_fault *vmf, pte_t entry)
 	return pgmap->migrate_to_ram(pgmap, vmf);
 }
 
+void restore_exclusive_pte(struct mm *mm, const struct vma *vma, uint64_t va, pte_t *ptep)
+{
+	*ptep = pte_mk_page(pte_addr(*ptep), vma->prot);
+	flush_tlb_mm_range(mm, va, va + PAGE_SIZE);
+}
+
+/* A device-exclusive entry: Linux's remove_device_exclusive_entry. */
+static vm_fault_t do_device_exclusive_page(struct vm_fault *vmf, pte_t *ptep)
+{
+	restore_exclusive_pte(vmf->mm, vmf->vma, vmf->address, ptep);
+	vmf->kind = FAULT_KIND_DEVICE_EXCLUSIVE;
+	vmf->ptes_installed++;
+	vmf->flushes++;
+	return VM_FAULT_DONE;
+}
+
 vm_fault_t handle_vma_fault(struct vm_fault *vmf)
 {
 	struct vma *vma = vmf->vma;
@@ -251,6 +267,8 @@ vm_fault_t handle_vma_fault(struct vm_fault *vmf)
 		return vma->vm_ops->handle_fault(vmf);
 	vmf->pgoff = linear_page_index(vma, vmf->address);
 	ptep = pgtable_walk(vmf->mm->phys, vmf->mm->pgd, vmf->address);
+	if (ptep && pte_is_device_exclusive(*ptep))
+		return do_device_exclusive_page(vmf, ptep);
 	if (ptep && pte_is_device_private(*ptep))
 		return do_device_private_page(vmf, *ptep);
 	if (!ptep || !pte_present(*ptep))

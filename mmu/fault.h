@@ -28,6 +28,10 @@ vm_fault_t handle_mm_fault(struct vm_fault *vmf);
  * accounting handle_mm_fault adds: for a design resolving a fault in
  * another mm (vm_ops->handle_fault). */
 vm_fault_t handle_vma_fault(struct vm_fault *vmf);
+/* Turn the device-exclusive entry at `ptep` back into the page's entry
+ * with the VMA's protection, and invalidate the range's translations (the
+ * device holding it hears the notifier chain). */
+void restore_exclusive_pte(struct mm *mm, const struct vma *vma, uint64_t va, pte_t *ptep);
 
 /* Map `page` (its reference moves to the entry, or is dropped on failure)
  * at vmf->address of vmf->vma, whose entry must be empty, as a missing-page

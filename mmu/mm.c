@@ -361,6 +361,16 @@ struct change_prot {
 	bool downgraded, gained_exec;
 };
 
+/* A device-private or device-exclusive entry becomes read-only whatever
+ * the new protection (Linux's change_pte_range: make_readable_*_entry),
+ * and the devices mapping the page drop their mappings. */
+static void change_device_entry_prot(struct change_prot *c, pte_t *ptep)
+{
+	*ptep = pte_mk_device_private(pte_addr(*ptep), c->vma->prot & ~VM_WRITE) |
+		(*ptep & PTE_DEVICE_EXCLUSIVE);
+	c->downgraded = true;
+}
+
 static int change_pte_prot(void *opaque, uint64_t va, pte_t *ptep)
 {
 	struct change_prot *c = opaque;
@@ -368,6 +378,10 @@ static int change_pte_prot(void *opaque, uint64_t va, pte_t *ptep)
 	unsigned old = pte_prot(*ptep), new = c->vma->prot;
 
 	(void)va;
+	if (pte_is_device_private(*ptep)) {
+		change_device_entry_prot(c, ptep);
+		return 0;
+	}
 	if (!(c->vma->flags & VM_SHARED) && phys_page_shared(c->mm->phys, pa))
 		new &= ~VM_WRITE;	/* still shared copy-on-write */
 	c->downgraded |= (old & ~new) != 0;
@@ -383,7 +397,7 @@ static void change_protection(struct mmu_gather *tlb, struct mm *mm, struct vma 
 {
 	struct change_prot c = { mm, vma, false, false };
 
-	pgtable_walk_range(mm->phys, mm->pgd, vma->start, vma->end, change_pte_prot, &c);
+	pgtable_walk_range_all(mm->phys, mm->pgd, vma->start, vma->end, change_pte_prot, &c);
 	if (c.downgraded)
 		tlb_gather_range(tlb, vma->start, vma->end);
 	if (c.gained_exec)
@@ -715,7 +729,19 @@ struct dup_ctx {
 	struct mm *child;
 	const struct vma *vma;
 	bool downgraded;
+	struct mm *parent;
 };
+
+/* Fork first gives the parent back the pages a device holds exclusively
+ * (Linux's copy_nonpresent_pte restoring them), then copies them. */
+static int restore_exclusive(void *opaque, uint64_t va, pte_t *ptep)
+{
+	struct dup_ctx *d = opaque;
+
+	if (pte_is_device_exclusive(*ptep))
+		restore_exclusive_pte(d->parent, d->vma, va, ptep);
+	return 0;
+}
 
 static int copy_pte(void *opaque, uint64_t va, pte_t *ptep)
 {
@@ -743,9 +769,17 @@ static bool vma_needs_copy(const struct mm *mm, const struct vma *vma)
 	return !mm->tunables->fork_skip_refillable || (vma->flags & VM_ANON_PAGES);
 }
 
+static int copy_vma_entries(struct mm *old, struct dup_ctx *d)
+{
+	const struct vma *vma = d->vma;
+	int err = pgtable_walk_range_all(old->phys, old->pgd, vma->start, vma->end, restore_exclusive, d);
+
+	return err ? err : pgtable_walk_range(old->phys, old->pgd, vma->start, vma->end, copy_pte, d);
+}
+
 int mm_dup(struct mm *old, struct mm **out)
 {
-	struct dup_ctx d = { NULL, NULL, false };
+	struct dup_ctx d = { NULL, NULL, false, old };
 	int err = mm_create(old->phys, old->stats, &d.child);
 
 	for (struct vma *vma = vma_first(old); vma && !err; vma = vma_next(old, vma)) {
@@ -762,7 +796,7 @@ int mm_dup(struct mm *old, struct mm **out)
 			copy->flags &= ~VM_ANON_PAGES;	/* the child's starts empty */
 		vma_link(d.child, copy);
 		if (!(vma->flags & VM_WIPEONFORK) && vma_needs_copy(old, vma))
-			err = pgtable_walk_range(old->phys, old->pgd, vma->start, vma->end, copy_pte, &d);
+			err = copy_vma_entries(old, &d);
 	}
 	if (d.downgraded)
 		flush_tlb_mm_range(old, 0, TASK_SIZE);

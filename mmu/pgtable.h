@@ -72,6 +72,13 @@ enum { PGD_LEVEL, PUD_LEVEL, PMD_LEVEL, PTE_LEVEL, PGTABLE_LEVELS };
  * node's owner (mmu/fault.c, struct dev_pagemap), which migrates the page
  * back.  Bit 55 is one of the descriptor bits Arm leaves to software. */
 #define PTE_DEVICE_PRIVATE (UINT64_C(1) << 55)
+/* A device-exclusive entry (Linux's device-exclusive swap entry,
+ * make_device_exclusive_range()): a device-private entry with bit 56 set
+ * (software too) that names the CPU's own frame of a page a device holds
+ * for atomic access; it holds the entry's reference.  A CPU access
+ * restores the page's entry and revokes the device's mapping (mmu/fault.c);
+ * fork restores it before copying (mmu/mm.c). */
+#define PTE_DEVICE_EXCLUSIVE (UINT64_C(1) << 56)
 
 /* Protections: the PROT_* values, plus an EL1-only executable page. */
 #define VM_NONE		0u
@@ -100,6 +107,10 @@ static inline phys_addr_t pte_addr(pte_t e) { return e & PTE_ADDR_MASK; }
 static inline bool pte_is_device_private(pte_t e)
 {
 	return !pte_present(e) && (e & PTE_DEVICE_PRIVATE);
+}
+static inline bool pte_is_device_exclusive(pte_t e)
+{
+	return pte_is_device_private(e) && (e & PTE_DEVICE_EXCLUSIVE);
 }
 /* A device-private entry for the page at `pa` with `prot`. */
 pte_t pte_mk_device_private(phys_addr_t pa, unsigned prot);

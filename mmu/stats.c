@@ -16,6 +16,7 @@ static const char *const fault_kind_names[NR_FAULT_KINDS] = {
 	[FAULT_KIND_RETRY] = "retry",
 	[FAULT_KIND_LINK] = "link",
 	[FAULT_KIND_DEVICE] = "device-migrate",
+	[FAULT_KIND_DEVICE_EXCLUSIVE] = "device-exclusive",
 };
 
 const char *fault_kind_name(enum fault_kind kind)

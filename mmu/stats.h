@@ -23,6 +23,7 @@ enum fault_kind {
 	FAULT_KIND_RETRY,	/* the task sleeps until someone resolves it (a design's ops) */
 	FAULT_KIND_LINK,	/* a shared page-table subtree linked in (mshare) */
 	FAULT_KIND_DEVICE,	/* a page a device held migrated back (gmem) */
+	FAULT_KIND_DEVICE_EXCLUSIVE,	/* a device's exclusive hold revoked, the entry restored */
 	NR_FAULT_KINDS
 };
 

@@ -23,13 +23,17 @@
  *    unreadable one, NONE for nothing mapped or another device's page,
  *    else ZERO, DEV_PRIVATE_LOCAL or nothing, with WRITE or READ; cpages
  *    counts the pages;
+ *  - EXCLUSIVE makes the range's pages exclusive to the device
+ *    (make_device_exclusive_range: the CPU's entries become device-exclusive
+ *    ones, a CPU access revokes them; EBUSY where a page cannot be), then
+ *    reads them back into ptr as MIGRATE_TO_DEV does; CHECK_EXCLUSIVE is
+ *    EPERM while the device still holds a page of the range exclusively;
  *  - RELEASE moves every page of the device's memory back to the CPU (the
  *    driver frees its chunks); cpages stays 0.
  *
  * The device mirrors the address space of the process that first uses
- * the file (the driver binds at open).  Not served yet: EXCLUSIVE,
- * CHECK_EXCLUSIVE (EINVAL, as an unknown command), the PMD and PUD bits of
- * a snapshot, and
+ * the file (the driver binds at open).  Not served yet: the PMD and PUD
+ * bits of a snapshot, and
  * /dev/hmm_dmirror2 and 3 (device-coherent memory).
  */
 #include "sim/dmirror.h"
@@ -151,6 +155,8 @@ static long run_command(struct device *dev, struct task *t, unsigned cmd_nr, str
 
 	if (cmd_nr == HMM_DMIRROR_SNAPSHOT)
 		return snapshot(dev, t, cmd);
+	if (cmd_nr == HMM_DMIRROR_CHECK_EXCLUSIVE)
+		return hmm_check_exclusive(dev, cmd->addr, end);
 	if (cmd_nr == HMM_DMIRROR_RELEASE)
 		return hmm_evict_device(dev, &done);	/* cpages stays 0 */
 	if (cmd_nr == HMM_DMIRROR_MIGRATE_TO_SYS) {
@@ -167,8 +173,11 @@ static long run_command(struct device *dev, struct task *t, unsigned cmd_nr, str
 	case HMM_DMIRROR_WRITE:
 		err = copy_from_user(t->mm, buf, cmd->ptr, size) ? -EFAULT : read_write(dev, cmd, buf, true);
 		break;
-	default:	/* HMM_DMIRROR_MIGRATE_TO_DEV */
-		err = hmm_migrate_to_device(dev, cmd->addr, end, &done);
+	default:	/* MIGRATE_TO_DEV, EXCLUSIVE: then read back without faulting */
+		if (cmd_nr == HMM_DMIRROR_EXCLUSIVE)
+			err = hmm_make_exclusive(dev, cmd->addr, end);
+		else
+			err = hmm_migrate_to_device(dev, cmd->addr, end, &done);
 		done = 0;
 		if (!err)
 			err = copy_pages(dev, cmd->addr, end, buf, false, &done);
@@ -199,6 +208,8 @@ static long dmirror_ioctl(struct file *f, struct task *t, unsigned cmd_nr, uint6
 	case HMM_DMIRROR_MIGRATE_TO_DEV:
 	case HMM_DMIRROR_MIGRATE_TO_SYS:
 	case HMM_DMIRROR_SNAPSHOT:
+	case HMM_DMIRROR_EXCLUSIVE:
+	case HMM_DMIRROR_CHECK_EXCLUSIVE:
 	case HMM_DMIRROR_RELEASE:
 		break;
 	default:

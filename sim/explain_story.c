@@ -33,6 +33,8 @@ const char *fault_path_describe(const struct vm_fault *vmf)
 	case FAULT_KIND_RETRY: return "the task sleeps until the fault is resolved, then retries";
 	case FAULT_KIND_LINK: return "a shared page-table subtree linked in; the access retries";
 	case FAULT_KIND_DEVICE: return "the page was in a device's memory: migrated back to CPU memory";
+	case FAULT_KIND_DEVICE_EXCLUSIVE: return "a device held the page for atomic access: its hold "
+						  "revoked, the CPU's entry restored";
 	case NR_FAULT_KINDS: break;
 	}
 	return "?";

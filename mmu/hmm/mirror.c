@@ -9,6 +9,7 @@
 #include "mmu/anon.h"
 #include "mmu/fault.h"
 #include "mmu/mm.h"
+#include "mmu/mmu_gather.h"
 #include "mmu/pgtable.h"
 
 /* The CPU's entry for `va`, or 0. */
@@ -240,6 +241,65 @@ int hmm_evict_device(struct device *dev, uint64_t *migrated)
 	for (struct vma *vma = vma_first(dev->mm); vma && !err; vma = vma_next(dev->mm, vma))
 		err = pages_to_system(dev, vma->start, vma->end, migrated);
 	return err;
+}
+
+/* ---------------------------------------------------- device-exclusive */
+
+/* One page made exclusive to `dev`: faulted in writable through the CPU's
+ * fault path (a device-private page comes back, copy-on-write breaks), its
+ * entry turned device-exclusive with every translation invalidated, and
+ * mapped by `dev`. */
+static int make_exclusive(struct device *dev, uint64_t va)
+{
+	struct mm *mm = dev->mm;
+	struct vma *vma = vma_lookup(mm, va);
+	struct vm_fault vmf;
+	phys_addr_t pa;
+	pte_t *ptep;
+	int err;
+
+	if (!vma || vma->vm_ops != &anon_vm_ops)
+		return -EBUSY;
+	vm_fault_init(&vmf, mm, va, FAULT_WRITE, FAULT_FLAG_KERNEL);
+	if (handle_mm_fault(&vmf) != VM_FAULT_DONE)
+		return -EBUSY;
+	ptep = pgtable_walk(mm->phys, mm->pgd, va);
+	if (!ptep || !pte_present(*ptep) || !(pte_prot(*ptep) & VM_WRITE))
+		return -EBUSY;
+	pa = pte_addr(*ptep);
+	*ptep = pte_mk_device_private(pa, pte_prot(*ptep)) | PTE_DEVICE_EXCLUSIVE;
+	flush_tlb_mm_range(mm, va, va + PAGE_SIZE);
+	phys_get(dev->phys, pa);
+	err = device_map(dev, va, pa, VM_READ | VM_WRITE);
+	if (err) {
+		phys_put(dev->phys, pa);
+		return err;
+	}
+	dev->counters.pte_updates++;
+	device_pay(dev, dev->costs->pte_update);
+	return 0;
+}
+
+int hmm_make_exclusive(struct device *dev, uint64_t start, uint64_t end)
+{
+	int err = 0;
+
+	for (uint64_t va = start; va < end && !err; va += PAGE_SIZE)
+		err = make_exclusive(dev, va);
+	return err;
+}
+
+int hmm_check_exclusive(struct device *dev, uint64_t start, uint64_t end)
+{
+	for (uint64_t va = start; va < end; va += PAGE_SIZE) {
+		phys_addr_t pa;
+		unsigned prot;
+
+		if (pgtable_translate(dev->phys, dev->pgd, va, &pa, &prot) &&
+		    pte_is_device_exclusive(cpu_entry(dev->mm, va)))
+			return -EPERM;
+	}
+	return 0;
 }
 
 unsigned hmm_snapshot_page(struct device *dev, uint64_t va, phys_addr_t *pa)

@@ -21,8 +21,13 @@
  * not the page: the entry in the CPU's table still holds it, and the
  * device maps it again at its next fault (hmm_range_fault returns the
  * owner's device-private pages as they are); mremap moves the entries.
+ * mprotect makes device-private entries read-only (mmu/mm.c).
+ *
+ * Device-exclusive entries (Linux's make_device_exclusive_range, for the
+ * atomic accesses of a device): hmm_make_exclusive() below.
+ *
  * Not modelled: fork copying device-private entries (the child sees the
- * range as never touched), mprotect reaching them, device-coherent memory.
+ * range as never touched), device-coherent memory.
  */
 #ifndef MMU_HMM_MIRROR_H
 #define MMU_HMM_MIRROR_H
@@ -43,6 +48,16 @@ int hmm_migrate_to_system(struct device *dev, uint64_t start, uint64_t end, uint
 /* Every device-private page of `dev` in its mm back to system memory (the
  * driver's eviction of its memory chunks); *migrated counts them. */
 int hmm_evict_device(struct device *dev, uint64_t *migrated);
+
+/* make_device_exclusive_range() for `dev`: each page of [start, end) is
+ * faulted in writable by the CPU's fault path, its CPU entry replaced by a
+ * device-exclusive one (mmu/pgtable.h) and mapped writable by `dev`; a CPU
+ * access or fork restores the entry and revokes the device's mapping.
+ * -EBUSY: a page cannot be (no VMA, not private anonymous memory, not
+ * writable); the pages before it stay exclusive. */
+int hmm_make_exclusive(struct device *dev, uint64_t start, uint64_t end);
+/* -EPERM if `dev` still maps a page of [start, end) exclusively, else 0. */
+int hmm_check_exclusive(struct device *dev, uint64_t start, uint64_t end);
 
 /* What hmm_range_fault() without HMM_PFN_REQ_FAULT reports for `va`:
  * HMM_PFN_ERROR (no VMA, or one that cannot be read), 0 (nothing mapped,

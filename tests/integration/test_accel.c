@@ -190,13 +190,21 @@ Test(accel, gmem_in_the_stats)
  * READ, WRITE, DEV_PRIVATE_LOCAL|WRITE for this device's page, NONE for
  * the other's; through device 1 the last two swap), a wild buffer EFAULT;
  * RELEASE turns DEV_PRIVATE_LOCAL|WRITE pages into WRITE ones holding the
- * data; the ioctl's checks give EINVAL (unaligned,
+ * data.  EXCLUSIVE (hmm-tests' exclusive, exclusive_mprotect, exclusive_cow)
+ * returns the data, a snapshot sees the pages as NONE (no valid entry),
+ * CHECK_EXCLUSIVE is EPERM until the CPU has touched every page (page 0
+ * alone clears page 0), a device WRITE after mprotect(PROT_READ) is EPERM,
+ * a fork leaves the data to both processes, a read-only or unmapped page
+ * is EBUSY.  The ioctl's checks give EINVAL (unaligned,
  * no pages, a wrapping range), the bounce buffer ENOMEM (2^30 pages), the
  * fault EFAULT (unmapped, PROT_NONE), the migration EINVAL (no VMA), a wild
  * pointer EFAULT.  --stats: 16 pages x 4 migrations to accel0, 16 CPU
  * faults (device-migrate), 16 pages migrated back and 17 released (the
  * release's 16 and the snapshot's page 5), one zero page per device (pages
- * 5 and 6 were holes: no copy), 64 + 49 = 113 pages over the link. */
+ * 5 and 6 were holes: no copy), 64 + 49 = 113 pages over the link; 8
+ * device faults (the WRITE after mprotect adds one); 32 device-exclusive
+ * CPU faults (the 16 pages of the first, then of the mprotected range; the
+ * fork restores without faulting). */
 Test(accel, the_test_hmm_driver_over_the_mirror)
 {
 	struct result r = run_mmusim("--devices", "2", "--stats", GUEST("hmm"), NULL);
@@ -234,6 +242,26 @@ Test(accel, the_test_hmm_driver_over_the_mirror)
 			 "snapshot after release: 0 cpages 2 faults 0\n"
 			 " 02 02\n"
 			 "cpu sees: match\n"
+			 "exclusive: 0 cpages 16 faults 0\n"
+			 "device read: match\n"
+			 "snapshot exclusive: 0 cpages 2 faults 0\n"
+			 " 00 00\n"
+			 "check exclusive: EPERM\n"
+			 "cpu reads page 0: 1023\n"
+			 "check page 0: 0 cpages 0 faults 0\n"
+			 "check all: EPERM\n"
+			 "cpu sees: match\n"
+			 "check all after the cpu: 0 cpages 0 faults 0\n"
+			 "exclusive again: 0 cpages 16 faults 0\n"
+			 "mprotect: 0\n"
+			 "device write after mprotect: EPERM\n"
+			 "cpu sees: match\n"
+			 "exclusive before fork: 0 cpages 16 faults 0\n"
+			 "child sees: match\n"
+			 "parent sees: match\n"
+			 "exclusive read-only: EBUSY\n"
+			 "exclusive wild buffer: EFAULT\n"
+			 "exclusive unmapped: EBUSY\n"
 			 "unaligned: EINVAL\n"
 			 "no pages: EINVAL\n"
 			 "wrapping: EINVAL\n"
@@ -244,7 +272,8 @@ Test(accel, the_test_hmm_driver_over_the_mirror)
 			 "wild buffer: EFAULT\n"
 			 "wild command: EFAULT\n");
 	expect_contains("--stats", r.err, "    device-migrate                16\n");
-	expect_contains("--stats", r.err, "      accel0            0        7          64       49            1");
+	expect_contains("--stats", r.err, "      accel0            0        8          64       49            1");
+	expect_contains("--stats", r.err, "    device-exclusive              32\n");
 	expect_contains("--stats", r.err, "462848");
 	result_free(&r);
 }

@@ -614,3 +614,62 @@ Test(device, mremap_moves_device_private_entries)
 	cr_assert_eq(copy_from_user(fx.mm, &v, ADDR + 8, sizeof(v)), 0);
 	cr_expect_eq(v, 0, "a new mapping at the old address is fresh");
 }
+
+/* mprotect reaches device-private entries as Linux's change_pte_range
+ * does: they stay (the pages remain in device memory) but become
+ * read-only, and the device drops its mappings; its write fault is then
+ * refused as the VMA's (EPERM), and the data comes back intact. */
+Test(device, mprotect_makes_device_private_entries_read_only)
+{
+	uint64_t migrated, v;
+	phys_addr_t pa;
+
+	two_written_of_three();
+	cr_assert_eq(hmm_migrate_to_device(&dev, ADDR, ADDR + 3 * PG, &migrated), 0);
+	cr_expect(pte_prot(cpu_pte(ADDR + PG)) & VM_WRITE, "writable before");
+	cr_assert_eq(mm_mprotect(fx.mm, ADDR, 3 * PG, VM_READ), 0);
+	cr_expect(pte_is_device_private(cpu_pte(ADDR + PG)));
+	cr_expect_not(pte_prot(cpu_pte(ADDR + PG)) & VM_WRITE, "read-only after");
+	cr_expect_not(maps(dev.pgd, ADDR + PG, &pa), "the device let go of its mapping");
+	cr_expect_eq(hmm_range_fault(&dev, ADDR, ADDR + PG, true), -EPERM);
+	cr_assert_eq(copy_from_user(fx.mm, &v, ADDR + PG + 8, sizeof(v)), 0);
+	cr_expect_eq(v, 513);
+}
+
+/* make_device_exclusive: the CPU's entry becomes a device-exclusive one
+ * naming the same frame (held by the entry and the device); a CPU access
+ * restores it and revokes the device's mapping; fork restores it in the
+ * parent first, so the child has the data; munmap frees the frame. */
+Test(device, exclusive_entries_are_revoked_by_the_cpu_and_by_fork)
+{
+	struct mm *child;
+	phys_addr_t pa, frame;
+	uint64_t v;
+
+	two_written_of_three();
+	cr_assert_eq(hmm_make_exclusive(&dev, ADDR, ADDR + 2 * PG), 0);
+	frame = pte_addr(cpu_pte(ADDR + PG));
+	cr_expect(pte_is_device_exclusive(cpu_pte(ADDR + PG)));
+	cr_expect_eq(phys_node_of(fx.phys, frame), 0, "the CPU's own frame");
+	cr_expect_eq(phys_refcount(fx.phys, frame), 2, "the entry's and the device's");
+	cr_expect_eq(hmm_check_exclusive(&dev, ADDR, ADDR + 2 * PG), -EPERM);
+	cr_assert_eq(copy_from_user(fx.mm, &v, ADDR + PG + 8, sizeof(v)), 0);
+	cr_expect_eq(v, 513);
+	cr_expect_eq(fx.stats.faults[FAULT_KIND_DEVICE_EXCLUSIVE], 1);
+	cr_expect(pte_present(cpu_pte(ADDR + PG)));
+	cr_expect_not(maps(dev.pgd, ADDR + PG, &pa), "revoked");
+	cr_expect_eq(hmm_check_exclusive(&dev, ADDR + PG, ADDR + 2 * PG), 0);
+	cr_expect_eq(hmm_check_exclusive(&dev, ADDR, ADDR + 2 * PG), -EPERM, "page 0 still held");
+
+	cr_assert_eq(mm_dup(fx.mm, &child), 0);
+	cr_expect(pte_present(cpu_pte(ADDR)), "fork restored page 0");
+	cr_expect_eq(hmm_check_exclusive(&dev, ADDR, ADDR + 2 * PG), 0);
+	cr_assert_eq(copy_from_user(child, &v, ADDR + 8, sizeof(v)), 0);
+	cr_expect_eq(v, 1, "the child has the data");
+	mm_destroy(child);
+
+	cr_assert_eq(hmm_make_exclusive(&dev, ADDR + PG, ADDR + 2 * PG), 0);
+	cr_assert_eq(mm_munmap(fx.mm, ADDR, 3 * PG), 0);
+	cr_expect_eq(phys_refcount(fx.phys, frame), 0, "freed");
+	cr_expect_eq(hmm_make_exclusive(&dev, ADDR, ADDR + PG), -EBUSY, "no VMA");
+}
