@@ -144,6 +144,31 @@ static void exclusive_scenario(int *mirror)
 	show_cmd("exclusive unmapped", command(HMM_DMIRROR_EXCLUSIVE, q, mirror, 1));
 }
 
+/* hmm-tests' anon_write_child with the pages in device memory: fork
+ * copies the device-private entries (read-only in both), the child reads
+ * the parent's values and its writes stay its own. */
+static void fork_scenario(int *mirror)
+{
+	int *p = anon(PROT_READ | PROT_WRITE);
+	pid_t child;
+
+	fill(p, 9, SIZE / 4);
+	show_cmd("migrate before fork", command(HMM_DMIRROR_MIGRATE_TO_DEV, p, mirror, NPAGES));
+	fflush(stdout);
+	child = fork();
+	if (child == 0) {
+		printf("child sees: %s\n", matches(p, 9, SIZE / 4));
+		fill(p, 2, SIZE / 4);
+		printf("child wrote: %s\n", matches(p, 2, SIZE / 4));
+		exit(0);
+	}
+	waitpid(child, NULL, 0);
+	show_snapshot("snapshot after fork", fd, (char *)p, 2);
+	show_cmd("device read after fork", command(HMM_DMIRROR_READ, p, mirror, NPAGES));
+	printf("device saw: %s\n", matches(mirror, 9, SIZE / 4));
+	printf("parent sees: %s\n", matches(p, 9, SIZE / 4));
+}
+
 /* hmm-tests' migrate_release: RELEASE brings the device's pages back. */
 static void release_scenario(int *mirror)
 {
@@ -195,6 +220,7 @@ int main(void)
 	snapshot_scenario(open("/dev/hmm_dmirror1", O_RDWR), mirror);
 	release_scenario(mirror);
 	exclusive_scenario(mirror);
+	fork_scenario(mirror);
 
 	show_cmd("unaligned", command(HMM_DMIRROR_READ, (char *)q + 8, mirror, 1));
 	show_cmd("no pages", command(HMM_DMIRROR_READ, q, mirror, 0));

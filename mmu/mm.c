@@ -733,7 +733,10 @@ struct dup_ctx {
 };
 
 /* Fork first gives the parent back the pages a device holds exclusively
- * (Linux's copy_nonpresent_pte restoring them), then copies them. */
+ * (Linux's copy_nonpresent_pte restoring them), then copies them.  A
+ * device-private entry is copied as a present one is: the child's names
+ * the same device page, both read-only in a private mapping (a CPU access
+ * from either migrates its own copy back). */
 static int restore_exclusive(void *opaque, uint64_t va, pte_t *ptep)
 {
 	struct dup_ctx *d = opaque;
@@ -753,7 +756,9 @@ static int copy_pte(void *opaque, uint64_t va, pte_t *ptep)
 	if (err < 0)
 		return err;
 	if (!(d->vma->flags & VM_SHARED) && (pte_prot(*ptep) & VM_WRITE)) {
-		*ptep = pte_mk_page(pa, pte_prot(*ptep) & ~VM_WRITE);
+		unsigned prot = pte_prot(*ptep) & ~VM_WRITE;
+
+		*ptep = pte_is_device_private(*ptep) ? pte_mk_device_private(pa, prot) : pte_mk_page(pa, prot);
 		d->downgraded = true;
 	}
 	phys_get(d->child->phys, pa);
@@ -774,7 +779,7 @@ static int copy_vma_entries(struct mm *old, struct dup_ctx *d)
 	const struct vma *vma = d->vma;
 	int err = pgtable_walk_range_all(old->phys, old->pgd, vma->start, vma->end, restore_exclusive, d);
 
-	return err ? err : pgtable_walk_range(old->phys, old->pgd, vma->start, vma->end, copy_pte, d);
+	return err ? err : pgtable_walk_range_all(old->phys, old->pgd, vma->start, vma->end, copy_pte, d);
 }
 
 int mm_dup(struct mm *old, struct mm **out)

@@ -42,10 +42,10 @@ static int range_fault_page(struct device *dev, uint64_t va, bool write, phys_ad
 		return -EFAULT;
 	if (write && !(vma->prot & VM_WRITE))
 		return -EPERM;		/* hmm_vma_fault's answer */
-	if (owned_by(dev, e)) {
+	if (owned_by(dev, e) && (!write || pte_prot(e) & VM_WRITE)) {
 		*pa = pte_addr(e);
-		*prot = vma->prot;
-		return 0;
+		*prot = pte_prot(e);
+		return 0;		/* else a read-only one migrates back first */
 	}
 	if (pgtable_translate(mm->phys, mm->pgd, va, pa, prot) && (!write || *prot & VM_WRITE))
 		return 0;
@@ -102,14 +102,16 @@ static void mirror_invalidate(struct device *dev, uint64_t start, uint64_t end)
 /* ------------------------------------------------------ device-private */
 
 /* A device-private page of `dev` at `va` back into a CPU frame, in place
- * in the CPU's table; the device's own mapping of it goes first. */
-static int to_ram(struct device *dev, struct vma *vma, uint64_t va, struct migrate_record *rec)
+ * in `mm`'s table (the device's mm, or a fork's child sharing the page);
+ * the device's own mapping of it goes first. */
+static int to_ram(struct device *dev, struct mm *mm, struct vma *vma, uint64_t va,
+		  struct migrate_record *rec)
 {
 	struct migrate_cpu_side cpu;
 	int err;
 
 	device_unmap_range(dev, va, va + PAGE_SIZE);
-	migrate_cpu_side_init(&cpu, dev->mm);
+	migrate_cpu_side_init(&cpu, mm);
 	err = migrate_page(dev->phys, &cpu.side, &cpu.side, va, 0, vma->prot, rec);
 	g_assert(!rec->stale);
 	if (!err) {
@@ -123,7 +125,7 @@ static vm_fault_t mirror_migrate_to_ram(struct device *dev, struct vm_fault *vmf
 {
 	struct migrate_record rec = { 0 };
 
-	if (to_ram(dev, vmf->vma, vmf->address, &rec))
+	if (to_ram(dev, vmf->mm, vmf->vma, vmf->address, &rec))
 		return VM_FAULT_OOM;
 	vmf->kind = FAULT_KIND_DEVICE;
 	vmf->pages_copied++;
@@ -219,7 +221,7 @@ static int pages_to_system(struct device *dev, uint64_t start, uint64_t end, uin
 
 		if (!owned_by(dev, cpu_entry(dev->mm, va)))
 			continue;
-		err = to_ram(dev, vma_lookup(dev->mm, va), va, &rec);
+		err = to_ram(dev, dev->mm, vma_lookup(dev->mm, va), va, &rec);
 		*migrated += !err;
 	}
 	return err;

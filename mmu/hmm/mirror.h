@@ -21,13 +21,14 @@
  * not the page: the entry in the CPU's table still holds it, and the
  * device maps it again at its next fault (hmm_range_fault returns the
  * owner's device-private pages as they are); mremap moves the entries.
- * mprotect makes device-private entries read-only (mmu/mm.c).
+ * mprotect makes device-private entries read-only; fork copies them, both
+ * read-only in a private mapping (mmu/mm.c); a write through a read-only
+ * one migrates the page back first, in whichever mm faults.
  *
  * Device-exclusive entries (Linux's make_device_exclusive_range, for the
  * atomic accesses of a device): hmm_make_exclusive() below.
  *
- * Not modelled: fork copying device-private entries (the child sees the
- * range as never touched), device-coherent memory.
+ * Not modelled: device-coherent memory.
  */
 #ifndef MMU_HMM_MIRROR_H
 #define MMU_HMM_MIRROR_H

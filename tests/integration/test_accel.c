@@ -195,14 +195,18 @@ Test(accel, gmem_in_the_stats)
  * CHECK_EXCLUSIVE is EPERM until the CPU has touched every page (page 0
  * alone clears page 0), a device WRITE after mprotect(PROT_READ) is EPERM,
  * a fork leaves the data to both processes, a read-only or unmapped page
- * is EBUSY.  The ioctl's checks give EINVAL (unaligned,
+ * is EBUSY.  Pages in device memory at a fork (hmm-tests' anon_write_child)
+ * are the child's too: it reads the parent's values and its writes stay its
+ * own; the parent's entries are read-only (DEV_PRIVATE_LOCAL|READ) and the
+ * device faults once to map them again.  The ioctl's checks give EINVAL (unaligned,
  * no pages, a wrapping range), the bounce buffer ENOMEM (2^30 pages), the
  * fault EFAULT (unmapped, PROT_NONE), the migration EINVAL (no VMA), a wild
- * pointer EFAULT.  --stats: 16 pages x 4 migrations to accel0, 16 CPU
- * faults (device-migrate), 16 pages migrated back and 17 released (the
- * release's 16 and the snapshot's page 5), one zero page per device (pages
- * 5 and 6 were holes: no copy), 64 + 49 = 113 pages over the link; 8
- * device faults (the WRITE after mprotect adds one); 32 device-exclusive
+ * pointer EFAULT.  --stats: 16 pages x 5 migrations to accel0, 48 CPU
+ * faults (device-migrate: 16, then the child's 16 and the parent's 16 after
+ * the fork), 16 pages migrated back and 17 released (the release's 16 and
+ * the snapshot's page 5), one zero page per device (pages 5 and 6 were
+ * holes: no copy), 80 + 81 = 161 pages over the link; 9 device faults (the
+ * WRITE after mprotect and the READ after the fork add one each); 32 device-exclusive
  * CPU faults (the 16 pages of the first, then of the mprotected range; the
  * fork restores without faulting). */
 Test(accel, the_test_hmm_driver_over_the_mirror)
@@ -262,6 +266,14 @@ Test(accel, the_test_hmm_driver_over_the_mirror)
 			 "exclusive read-only: EBUSY\n"
 			 "exclusive wild buffer: EFAULT\n"
 			 "exclusive unmapped: EBUSY\n"
+			 "migrate before fork: 0 cpages 16 faults 0\n"
+			 "child sees: match\n"
+			 "child wrote: match\n"
+			 "snapshot after fork: 0 cpages 2 faults 0\n"
+			 " 21 21\n"
+			 "device read after fork: 0 cpages 16 faults 1\n"
+			 "device saw: match\n"
+			 "parent sees: match\n"
 			 "unaligned: EINVAL\n"
 			 "no pages: EINVAL\n"
 			 "wrapping: EINVAL\n"
@@ -271,10 +283,10 @@ Test(accel, the_test_hmm_driver_over_the_mirror)
 			 "read PROT_NONE: EFAULT\n"
 			 "wild buffer: EFAULT\n"
 			 "wild command: EFAULT\n");
-	expect_contains("--stats", r.err, "    device-migrate                16\n");
-	expect_contains("--stats", r.err, "      accel0            0        8          64       49            1");
+	expect_contains("--stats", r.err, "    device-migrate                48\n");
+	expect_contains("--stats", r.err, "      accel0            0        9          80       81            1");
 	expect_contains("--stats", r.err, "    device-exclusive              32\n");
-	expect_contains("--stats", r.err, "462848");
+	expect_contains("--stats", r.err, "659456");
 	result_free(&r);
 }
 

@@ -673,3 +673,25 @@ Test(device, exclusive_entries_are_revoked_by_the_cpu_and_by_fork)
 	cr_expect_eq(phys_refcount(fx.phys, frame), 0, "freed");
 	cr_expect_eq(hmm_make_exclusive(&dev, ADDR, ADDR + PG), -EBUSY, "no VMA");
 }
+
+/* fork copies device-private entries (Linux's copy_nonpresent_pte): the
+ * child's names the same device page, both become read-only, and the
+ * child's access migrates its own copy back, leaving the parent's. */
+Test(device, fork_shares_device_private_pages)
+{
+	struct mm *child;
+	uint64_t migrated, v;
+	phys_addr_t page;
+
+	two_written_of_three();
+	cr_assert_eq(hmm_migrate_to_device(&dev, ADDR, ADDR + 3 * PG, &migrated), 0);
+	page = pte_addr(cpu_pte(ADDR + PG));
+	cr_assert_eq(mm_dup(fx.mm, &child), 0);
+	cr_expect_eq(phys_refcount(fx.phys, page), 2, "both entries: the fork's flush dropped the device's mapping");
+	cr_expect_not(pte_prot(cpu_pte(ADDR + PG)) & VM_WRITE, "the parent's is read-only");
+	cr_assert_eq(copy_from_user(child, &v, ADDR + PG + 8, sizeof(v)), 0);
+	cr_expect_eq(v, 513, "the child reads the parent's data");
+	cr_expect(pte_is_device_private(cpu_pte(ADDR + PG)), "the parent's page stays on the device");
+	cr_expect_eq(phys_refcount(fx.phys, page), 1, "the parent's entry");
+	mm_destroy(child);
+}
