@@ -676,7 +676,8 @@ Test(device, exclusive_entries_are_revoked_by_the_cpu_and_by_fork)
 
 /* fork copies device-private entries (Linux's copy_nonpresent_pte): the
  * child's names the same device page, both become read-only, and the
- * child's access migrates its own copy back, leaving the parent's. */
+ * child's access migrates its own copy back, leaving the parent's; a
+ * device write to the parent's read-only one migrates it back first. */
 Test(device, fork_shares_device_private_pages)
 {
 	struct mm *child;
@@ -693,5 +694,10 @@ Test(device, fork_shares_device_private_pages)
 	cr_expect_eq(v, 513, "the child reads the parent's data");
 	cr_expect(pte_is_device_private(cpu_pte(ADDR + PG)), "the parent's page stays on the device");
 	cr_expect_eq(phys_refcount(fx.phys, page), 1, "the parent's entry");
+
+	page = pte_addr(cpu_pte(ADDR));
+	cr_assert_eq(hmm_range_fault(&dev, ADDR, ADDR + PG, true), 0);
+	cr_expect(pte_present(cpu_pte(ADDR)), "a device write brought the parent's page 0 back first");
+	cr_expect_eq(pte_addr(pgtable_leaf(fx.phys, child->pgd, ADDR)), page, "the child's stays on the device");
 	mm_destroy(child);
 }
