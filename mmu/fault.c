@@ -271,6 +271,10 @@ vm_fault_t handle_vma_fault(struct vm_fault *vmf)
 		return do_device_exclusive_page(vmf, ptep);
 	if (ptep && pte_is_device_private(*ptep))
 		return do_device_private_page(vmf, *ptep);
+	if (ptep && pte_is_poison_marker(*ptep)) {	/* Linux's handle_pte_marker */
+		vm_fault_note(vmf, "the entry is a poison marker (UFFDIO_POISON): the page is lost");
+		return VM_FAULT_HWPOISON;
+	}
 	if (!ptep || !pte_present(*ptep))
 		return do_missing_page(vmf);
 	if (vmf->access == FAULT_WRITE && !(pte_prot(*ptep) & VM_WRITE))
@@ -286,6 +290,7 @@ static enum fault_kind failure_kind(vm_fault_t ret, enum fault_kind kind)
 	case VM_FAULT_OOM:
 		return FAULT_KIND_OOM;
 	case VM_FAULT_SIGBUS:
+	case VM_FAULT_HWPOISON:
 		return FAULT_KIND_SIGBUS;
 	case VM_FAULT_RETRY:
 		return FAULT_KIND_RETRY;

@@ -378,6 +378,8 @@ static int change_pte_prot(void *opaque, uint64_t va, pte_t *ptep)
 	unsigned old = pte_prot(*ptep), new = c->vma->prot;
 
 	(void)va;
+	if (pte_is_poison_marker(*ptep))
+		return 0;	/* maps nothing: stays poisoned */
 	if (pte_is_device_private(*ptep)) {
 		change_device_entry_prot(c, ptep);
 		return 0;
@@ -751,8 +753,11 @@ static int copy_pte(void *opaque, uint64_t va, pte_t *ptep)
 	struct dup_ctx *d = opaque;
 	phys_addr_t pa = pte_addr(*ptep);
 	pte_t *dst;
-	int err = pgtable_walk_alloc(d->child->phys, d->child->pgd, va, &dst);
+	int err;
 
+	if (pte_is_poison_marker(*ptep))
+		return 0;	/* not inherited */
+	err = pgtable_walk_alloc(d->child->phys, d->child->pgd, va, &dst);
 	if (err < 0)
 		return err;
 	if (!(d->vma->flags & VM_SHARED) && (pte_prot(*ptep) & VM_WRITE)) {

@@ -216,6 +216,7 @@ typedef enum {
 	VM_FAULT_SIGSEGV,	/* kind says MAPERR or ACCERR */
 	VM_FAULT_SIGBUS,	/* e.g. a file page beyond end of file */
 	VM_FAULT_OOM,		/* simulated memory exhausted */
+	VM_FAULT_HWPOISON,	/* a poisoned page (a poison marker): SIGBUS BUS_MCEERR_AR */
 } vm_fault_t;
 
 /* A page fault in flight, after Linux's struct vm_fault: the input, the

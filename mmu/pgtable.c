@@ -61,10 +61,16 @@ static bool pte_holds_page(pte_t e)
 	return pte_present(e) || pte_is_device_private(e);
 }
 
+/* A leaf worth keeping: one that holds a frame, or a poison marker. */
+static bool pte_is_leaf(pte_t e)
+{
+	return pte_holds_page(e) || pte_is_poison_marker(e);
+}
+
 static bool table_is_empty(const pte_t *table)
 {
 	for (int i = 0; i < PTRS_PER_TABLE; i++)
-		if (pte_holds_page(table[i]))
+		if (pte_is_leaf(table[i]))
 			return false;
 	return true;
 }
@@ -332,7 +338,7 @@ struct range_walk {
 	pte_visit_fn visit;
 	void *ctx;
 	uint64_t *unlinked;	/* unmap: let go of shared tables it covers whole */
-	bool device_private;	/* unmap: visit device-private leaves too */
+	bool all;		/* visit device-private leaves and poison markers too */
 };
 
 /* Valid leaf entries below the table `table` at `level`. */
@@ -380,8 +386,7 @@ static int walk_table_range(struct range_walk *w, phys_addr_t table, int level,
 		bool below_cleared = false;
 		int ret;
 
-		if (!pte_present(*entry) && !(level == PTE_LEVEL && w->device_private &&
-					      pte_is_device_private(*entry)))
+		if (!pte_present(*entry) && !(level == PTE_LEVEL && w->all && pte_is_leaf(*entry)))
 			continue;
 		if (level == PTE_LEVEL) {
 			ret = w->visit(w->ctx, va, entry);
@@ -440,7 +445,8 @@ static int zap_pte(void *opaque, uint64_t va, pte_t *ptep)
 	struct unmap_ctx *u = opaque;
 
 	(void)va;
-	phys_put(u->phys, pte_addr(*ptep));
+	if (pte_holds_page(*ptep))
+		phys_put(u->phys, pte_addr(*ptep));
 	*ptep = 0;
 	u->nr++;
 	return PTE_VISIT_CLEARED;

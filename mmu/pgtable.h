@@ -79,6 +79,11 @@ enum { PGD_LEVEL, PUD_LEVEL, PMD_LEVEL, PTE_LEVEL, PGTABLE_LEVELS };
  * restores the page's entry and revokes the device's mapping (mmu/fault.c);
  * fork restores it before copying (mmu/mm.c). */
 #define PTE_DEVICE_EXCLUSIVE (UINT64_C(1) << 56)
+/* A poison marker (Linux's PTE_MARKER_POISONED, userfaultfd's UFFDIO_POISON,
+ * mmu/userfault/poison.h): a leaf the MMU ignores that holds no frame; an
+ * access to it is VM_FAULT_HWPOISON.  Unmapping clears it, mremap moves it.
+ * Bit 57 is another of the bits Arm leaves to software. */
+#define PTE_MARKER_POISON (UINT64_C(1) << 57)
 
 /* Protections: the PROT_* values, plus an EL1-only executable page. */
 #define VM_NONE		0u
@@ -111,6 +116,10 @@ static inline bool pte_is_device_private(pte_t e)
 static inline bool pte_is_device_exclusive(pte_t e)
 {
 	return pte_is_device_private(e) && (e & PTE_DEVICE_EXCLUSIVE);
+}
+static inline bool pte_is_poison_marker(pte_t e)
+{
+	return !pte_present(e) && e == PTE_MARKER_POISON;
 }
 /* A device-private entry for the page at `pa` with `prot`. */
 pte_t pte_mk_device_private(phys_addr_t pa, unsigned prot);
@@ -193,12 +202,12 @@ int pgtable_table_set_rdonly(struct phys *phys, phys_addr_t root, uint64_t va, i
 typedef int (*pte_visit_fn)(void *ctx, uint64_t va, pte_t *ptep);
 int pgtable_walk_range(struct phys *phys, phys_addr_t root, uint64_t start,
 		       uint64_t end, pte_visit_fn visit, void *ctx);
-/* The same, visiting device-private leaves too: for a visitor that moves
- * entries as they are (mremap). */
+/* The same, visiting device-private leaves and poison markers too: for a
+ * visitor that moves entries as they are (mremap). */
 int pgtable_walk_range_all(struct phys *phys, phys_addr_t root, uint64_t start, uint64_t end,
 			   pte_visit_fn visit, void *ctx);
 
-/* Clear every leaf entry in [start, end) (device-private ones too), dropping the frame references,
+/* Clear every leaf entry in [start, end) (device-private ones and poison markers too), dropping the frame references,
  * and unlink the shared tables the range covers whole; returns the number of
  * leaf entries `root` no longer reaches (cleared, or below an unlinked table),
  * so a caller flushes exactly when the result is not zero. */

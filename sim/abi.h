@@ -152,6 +152,7 @@ enum {
 #define G_BUS_ADRALN	1
 #define G_BUS_ADRERR	2
 #define G_BUS_OBJERR	3
+#define G_BUS_MCEERR_AR	4	/* si_addr_lsb gives the lost range's size */
 #define G_ILL_ILLOPC	1
 #define G_TRAP_BRKPT	1
 

@@ -15,7 +15,8 @@ static const char *code_name(int signo, int code)
 	if (signo == G_SIGBUS)
 		return code == G_BUS_ADRERR ? "BUS_ADRERR" :
 		       code == G_BUS_ADRALN ? "BUS_ADRALN: misaligned address" :
-		       code == G_BUS_OBJERR ? "BUS_OBJERR: hardware error" : NULL;
+		       code == G_BUS_OBJERR ? "BUS_OBJERR: hardware error" :
+		       code == G_BUS_MCEERR_AR ? "BUS_MCEERR_AR: the page is poisoned" : NULL;
 	if (signo == G_SIGILL && code == G_ILL_ILLOPC)
 		return "ILL_ILLOPC";
 	if (signo == G_SIGTRAP && code == G_TRAP_BRKPT)

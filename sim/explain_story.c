@@ -47,6 +47,8 @@ const char *fault_signal_name(const struct vm_fault *vmf)
 		return vmf->kind == FAULT_KIND_MAPERR ? "SIGSEGV (SEGV_MAPERR)" : "SIGSEGV (SEGV_ACCERR)";
 	case VM_FAULT_SIGBUS:
 		return "SIGBUS (BUS_ADRERR)";
+	case VM_FAULT_HWPOISON:
+		return "SIGBUS (BUS_MCEERR_AR)";
 	case VM_FAULT_OOM:
 		return "SIGKILL (out of memory)";
 	default:

@@ -76,6 +76,9 @@ static void handle_abort(struct machine *m, struct task *t, const struct cpu_exi
 	case VM_FAULT_SIGBUS:
 		force_fault_signal(m, t, G_SIGBUS, G_BUS_ADRERR, e->addr);
 		break;
+	case VM_FAULT_HWPOISON:
+		force_fault_signal(m, t, G_SIGBUS, G_BUS_MCEERR_AR, e->addr);
+		break;
 	case VM_FAULT_OOM:
 		report_fatal_signal(m, t, G_SIGKILL, 0, e->addr, "out of simulated memory (raise --mem)");
 		kill_process_by_signal(m, t->proc, G_SIGKILL);

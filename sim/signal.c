@@ -22,6 +22,7 @@ struct guest_siginfo {
 		struct { int32_t pid; uint32_t uid; } kill;
 		struct { int32_t tid, overrun; uint64_t value; } timer;
 		uint64_t addr;
+		struct { uint64_t addr; int16_t addr_lsb; } mce;	/* BUS_MCEERR_AR */
 		uint8_t bytes[112];
 	};
 };
@@ -95,6 +96,8 @@ static void to_guest_siginfo(const struct sig_info *info, struct guest_siginfo *
 	gi->code = info->code;
 	if (info->fault) {
 		gi->addr = info->addr;
+		if (info->signo == G_SIGBUS && info->code == G_BUS_MCEERR_AR)
+			gi->mce.addr_lsb = PAGE_SHIFT;	/* one page lost */
 	} else if (info->code == G_SI_TIMER) {
 		gi->timer.tid = info->timerid;
 		gi->timer.overrun = info->overrun;

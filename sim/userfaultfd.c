@@ -9,8 +9,9 @@
  * UFFDIO_API first (anything else before it, and a second one, EINVAL),
  * then UFFDIO_REGISTER (MISSING, WP and MINOR modes), UNREGISTER, WAKE, COPY (modes
  * DONTWAKE, WP), ZEROPAGE (mode DONTWAKE), MOVE (mmu/userfault/move.c;
- * modes DONTWAKE, ALLOW_SRC_HOLES), WRITEPROTECT (sim/userfaultfd_wp.c) and
- * CONTINUE (sim/userfaultfd_minor.c; REGISTER's MINOR mode);
+ * modes DONTWAKE, ALLOW_SRC_HOLES), WRITEPROTECT (sim/userfaultfd_wp.c),
+ * CONTINUE (sim/userfaultfd_minor.c; REGISTER's MINOR mode) and POISON
+ * (sim/userfaultfd_poison.c);
  * any other command EINVAL.  A
  * struct the guest cannot read or write is EFAULT.  read(2) returns whole
  * struct uffd_msg records (a buffer shorter than one: EINVAL), blocking for
@@ -61,12 +62,13 @@
 #define UFFDIO_MOVE		G_IOC(G_IOC_READ | G_IOC_WRITE, 0x05, 40)
 #define UFFDIO_WRITEPROTECT	G_IOC(G_IOC_READ | G_IOC_WRITE, 0x06, 24)
 #define UFFDIO_CONTINUE		G_IOC(G_IOC_READ | G_IOC_WRITE, 0x07, 32)
+#define UFFDIO_POISON		G_IOC(G_IOC_READ | G_IOC_WRITE, 0x08, 32)
 #define USERFAULTFD_IOC_NEW	G_IOC(0, 0x00, 0)
 
 /* The bits of the ioctls UFFDIO_API and UFFDIO_REGISTER report (_UFFDIO_*). */
 #define UFFD_API_IOCTLS		((UINT64_C(1) << 0x00) | (UINT64_C(1) << 0x01) | (UINT64_C(1) << 0x3f))
 #define UFFD_RANGE_IOCTLS	((UINT64_C(1) << 0x02) | (UINT64_C(1) << 0x03) | (UINT64_C(1) << 0x04) | \
-				 (UINT64_C(1) << 0x05))
+				 (UINT64_C(1) << 0x05) | (UINT64_C(1) << 0x08))
 #define UFFDIO_MODE_DONTWAKE	UINT64_C(1)	/* COPY and ZEROPAGE */
 #define UFFDIO_COPY_MODE_WP	UINT64_C(2)
 
@@ -310,6 +312,8 @@ static long uffd_ioctl(struct file *f, struct task *t, unsigned cmd, uint64_t ar
 		return uffd_ioctl_writeprotect(ctx, t->mm, arg);
 	case UFFDIO_CONTINUE:
 		return uffd_ioctl_continue(uf->m, ctx, t->mm, arg);
+	case UFFDIO_POISON:
+		return uffd_ioctl_poison(uf->m, ctx, t->mm, arg);
 	default:
 		return -EINVAL;
 	}

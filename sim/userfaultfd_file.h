@@ -33,6 +33,9 @@ void uffd_prep_fork(struct userfault_events *ev, struct mm *old, struct mm *chil
  * its answer either way. */
 long uffd_events_finish(struct machine *m, struct task *t, struct userfault_events *ev, long ret);
 
+/* UFFDIO_POISON (sim/userfaultfd_poison.c). */
+long uffd_ioctl_poison(struct machine *m, struct userfault_ctx *ctx, struct mm *mm, uint64_t arg);
+
 /* UFFDIO_WRITEPROTECT (sim/userfaultfd_wp.c). */
 long uffd_ioctl_writeprotect(struct userfault_ctx *ctx, struct mm *mm, uint64_t arg);
 

@@ -41,6 +41,7 @@ tests_integration_tests_SOURCES = \
 	tests/integration/test_gdb.c \
 	tests/integration/test_userfaultfd.c \
 	tests/integration/test_uffd_rfc.c \
+	tests/integration/test_uffd_poison.c \
 	tests/integration/test_accel.c \
 	tests/integration/test_mmcalls.c \
 	tests/integration/test_fsperm.c \
@@ -150,6 +151,7 @@ tests_host_splicetee_SOURCES = guest/splicetee.c
 # userfaultfd(2): the guests of test_userfaultfd.c built for this host.
 UFFD_HOST = tests/host-uffd tests/host-uffderr tests/host-uffdev tests/host-uffdwp tests/host-uffdshm
 UFFD_HOST += tests/host-uffdminor
+UFFD_HOST += tests/host-uffdpoison
 EXTRA_tests_integration_tests_DEPENDENCIES += $(UFFD_HOST)
 check_PROGRAMS += $(UFFD_HOST)
 tests_host_uffd_SOURCES = guest/uffd.c
@@ -164,6 +166,8 @@ tests_host_uffdshm_SOURCES = guest/uffdshm.c
 tests_host_uffdshm_LDFLAGS = -pthread
 tests_host_uffdminor_SOURCES = guest/uffdminor.c
 tests_host_uffdminor_LDFLAGS = -pthread
+tests_host_uffdpoison_SOURCES = guest/uffdpoison.c
+tests_host_uffdpoison_LDFLAGS = -pthread
 EXTRA_tests_integration_tests_DEPENDENCIES += tests/host-msharedir$(EXEEXT)
 check_PROGRAMS += tests/host-msharedir
 tests_host_msharedir_SOURCES = guest/msharedir.c

@@ -202,6 +202,12 @@ tests_unit_uffd_move_SOURCES = tests/unit/test_uffd_move.c
 tests_unit_uffd_move_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_uffd_move_LDADD = $(TEST_LIBS)
 
+# UFFDIO_POISON's markers (mmu/userfault/poison, mmu/pgtable).
+unit_tests += tests/unit-uffd-poison
+tests_unit_uffd_poison_SOURCES = tests/unit/test_uffd_poison.c
+tests_unit_uffd_poison_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_uffd_poison_LDADD = $(TEST_LIBS)
+
 # traces/: the trace format, written and read back, and every bad input.
 unit_tests += tests/unit-trace
 tests_unit_trace_SOURCES = tests/unit/test_trace_format.c

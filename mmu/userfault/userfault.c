@@ -266,8 +266,7 @@ int userfault_wake(struct userfault_ctx *ctx, uint64_t start, uint64_t len)
 	return err;
 }
 
-/* Linux's uffd_mfill_lock: the registered VMA holding all of [dst, dst+len). */
-static struct vma *fill_vma(struct userfault_ctx *ctx, uint64_t dst, uint64_t len)
+struct vma *userfault_fill_vma(struct userfault_ctx *ctx, uint64_t dst, uint64_t len)
 {
 	struct vma *vma = vma_lookup(ctx->mm, dst);
 
@@ -321,7 +320,7 @@ static long mfill(struct userfault_ctx *ctx, uint64_t dst, struct mm *src_mm, ui
 		return -ESRCH;
 	if (ctx->mmap_changing)
 		return -EAGAIN;		/* an event not read yet */
-	vma = fill_vma(ctx, dst, len);
+	vma = userfault_fill_vma(ctx, dst, len);
 	if (!vma)
 		return -ENOENT;
 	if ((flags & USERFAULT_FILL_WP) && !(userfault_vma_mode(vma) & UFFDIO_REGISTER_MODE_WP))

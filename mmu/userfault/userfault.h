@@ -67,7 +67,7 @@
 
 /* The features this model implements: what UFFDIO_API offers. */
 #define USERFAULT_FEATURES (UFFD_FEATURE_SIGBUS | UFFD_FEATURE_THREAD_ID | UFFD_FEATURE_EXACT_ADDRESS | \
-			    UFFD_FEATURE_MOVE | \
+			    UFFD_FEATURE_MOVE | (1u << 14) /* POISON: poison.h */ | \
 			    USERFAULT_EVENT_FEATURES | (1u << 0) /* PAGEFAULT_FLAG_WP: wp.h */ | \
 			    (1u << 5) /* MISSING_SHMEM: shmem.h */ | (1u << 10) /* MINOR_SHMEM: minor.h */)
 #define USERFAULT_EVENT_FEATURES (UFFD_FEATURE_EVENT_FORK | UFFD_FEATURE_EVENT_REMAP | \
@@ -174,6 +174,9 @@ unsigned userfault_vma_mode(const struct vma *vma);
  * unregister), splitting them at the ends and merging after. */
 int userfault_set_watch(struct mm *mm, uint64_t start, uint64_t end, struct userfault_ctx *ctx,
 			unsigned mode);
+
+/* Linux's uffd_mfill_lock: the registered VMA holding all of [dst, dst+len), or NULL. */
+struct vma *userfault_fill_vma(struct userfault_ctx *ctx, uint64_t dst, uint64_t len);
 
 /* Linux's validate_range: -EINVAL unless [start, start+len) is page
  * aligned, not empty and inside the user address space. */
