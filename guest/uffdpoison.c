@@ -3,7 +3,8 @@
  * page's access is SIGBUS with BUS_MCEERR_AR (si_addr the address,
  * si_addr_lsb 12), a kernel copy from or to it EFAULT; POISON refuses any
  * entry already there (EEXIST), COPY replaces the marker, MADV_DONTNEED
- * and munmap clear it, mprotect keeps it, mremap moves it; a fault blocked on a page the
+ * and munmap clear it, mprotect keeps it, mremap moves it, a fork child
+ * inherits it; a fault blocked on a page the
  * handler thread poisons wakes to SIGBUS; the ioctl's errors.  Every line
  * is the same on a real x86-64 kernel (tests/host-uffdpoison) but the
  * SIGBUS code of the lines marked "poisoned": arm64 gives BUS_MCEERR_AR
@@ -21,6 +22,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/wait.h>
 
 #include "uffdlog.h"
 
@@ -115,6 +117,22 @@ static void kernel_copies(char *page)
 	close(p[1]);
 }
 
+/* A fork child inherits the marker (not the registration). */
+static void fork_child(char *area)
+{
+	pid_t pid = fork();
+	int status;
+
+	if (pid == 0) {
+		touch("child reads poisoned page 1", area, area + PAGE, 0);
+		touch("child reads poisoned page 2", area, area + 2 * PAGE, 0);
+		touch("child reads page 0", area, area, 0);
+		_exit(0);
+	}
+	waitpid(pid, &status, 0);
+	printf("child exit: %d\n", WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+}
+
 /* The SIGBUS feature: missing pages are SIGBUS (BUS_ADRERR) too, so both
  * kinds show without a handler thread. */
 static void single_thread(void)
@@ -158,6 +176,7 @@ static void single_thread(void)
 	show("MADV_DONTNEED page 1", madvise(area + PAGE, PAGE, MADV_DONTNEED));
 	touch("read page 1", area, area + PAGE, 0);
 	show_poison("poison page 1 again", fd, area + PAGE, PAGE, 0);
+	fork_child(area);
 	moved = mremap(area + PAGE, PAGE, PAGE, MREMAP_MAYMOVE | MREMAP_FIXED, other);
 	printf("mremap page 1: %s\n", moved == other ? "moved" : "failed");
 	touch("read moved poisoned page", other, other, 0);

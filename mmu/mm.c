@@ -755,11 +755,17 @@ static int copy_pte(void *opaque, uint64_t va, pte_t *ptep)
 	pte_t *dst;
 	int err;
 
-	if (pte_is_poison_marker(*ptep))
-		return 0;	/* not inherited */
+	/* Linux's copy_pte_marker: a private VMA's poison goes with it (a
+	 * shared one has no anon_vma and is not copied there). */
+	if (pte_is_poison_marker(*ptep) && (d->vma->flags & VM_SHARED))
+		return 0;
 	err = pgtable_walk_alloc(d->child->phys, d->child->pgd, va, &dst);
 	if (err < 0)
 		return err;
+	if (pte_is_poison_marker(*ptep)) {
+		*dst = *ptep;
+		return 0;
+	}
 	if (!(d->vma->flags & VM_SHARED) && (pte_prot(*ptep) & VM_WRITE)) {
 		unsigned prot = pte_prot(*ptep) & ~VM_WRITE;
 

@@ -24,6 +24,7 @@ static int poison_page(struct mm *mm, uint64_t addr, struct userfault_work *work
 long userfault_poison(struct userfault_ctx *ctx, uint64_t start, uint64_t len, bool wake,
 		      struct userfault_work *work)
 {
+	struct vma *vma;
 	uint64_t done = 0;
 	int err = 0;
 
@@ -31,8 +32,11 @@ long userfault_poison(struct userfault_ctx *ctx, uint64_t start, uint64_t len, b
 		return -ESRCH;
 	if (ctx->mmap_changing)
 		return -EAGAIN;
-	if (!userfault_fill_vma(ctx, start, len))
+	vma = userfault_fill_vma(ctx, start, len);
+	if (!vma)
 		return -ENOENT;
+	if (!(vma->flags & VM_SHARED))
+		vma->flags |= VM_ANON_PAGES;	/* Linux's anon_vma_prepare: fork copies its markers */
 	for (; done < len && !err; done += err ? 0 : PAGE_SIZE)
 		err = poison_page(ctx->mm, start + done, work);
 	if (done && wake)

@@ -7,9 +7,10 @@
  * BUS_MCEERR_AR, si_addr the address, si_addr_lsb PAGE_SHIFT; a kernel
  * copy: EFAULT).  COPY and ZEROPAGE replace a marker as they would an
  * empty entry (Linux's pte_none_mostly); munmap and MADV_DONTNEED clear it;
- * mremap moves it.  Not modelled: a fork child does not inherit markers
- * (Linux copies them), and a shmem range past the file's end is not
- * EFAULT.
+ * mremap moves it; a fork child inherits the markers of private VMAs
+ * (Linux's copy_pte_marker; POISON marks such a VMA as holding pages, as
+ * Linux's anon_vma_prepare).  Not modelled: a shmem range past the file's
+ * end is not EFAULT.
  */
 #ifndef MMU_USERFAULT_POISON_H
 #define MMU_USERFAULT_POISON_H

@@ -120,3 +120,20 @@ Test(uffd_poison, mremap_moves_the_marker)
 	cr_expect_eq(entry(ADDR + PG), 0);
 	cr_expect(pte_is_poison_marker(entry(SRC + 17 * PG)));
 }
+
+/* fork (mm_dup) copies a private VMA's markers, even one that never held
+ * a page (POISON counts as holding pages: Linux's anon_vma_prepare, without
+ * which the default fork_skip_refillable copies nothing). */
+Test(uffd_poison, fork_copies_the_marker)
+{
+	struct userfault_work work = { 0 };
+	struct mm *child;
+	pte_t *ptep;
+
+	cr_assert_eq(userfault_register(fx.ctx, ADDR, 4 * PG, UFFDIO_REGISTER_MODE_MISSING), 0);
+	cr_assert_eq(userfault_poison(fx.ctx, ADDR + 2 * PG, PG, true, &work), (long)PG);
+	cr_assert_eq(mm_dup(fx.mm, &child), 0);
+	ptep = pgtable_walk(fx.phys, child->pgd, ADDR + 2 * PG);
+	cr_expect(ptep && pte_is_poison_marker(*ptep), "the child has the marker");
+	mm_destroy(child);
+}
