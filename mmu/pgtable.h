@@ -203,7 +203,7 @@ typedef int (*pte_visit_fn)(void *ctx, uint64_t va, pte_t *ptep);
 int pgtable_walk_range(struct phys *phys, phys_addr_t root, uint64_t start,
 		       uint64_t end, pte_visit_fn visit, void *ctx);
 /* The same, visiting device-private leaves and poison markers too: for a
- * visitor that moves entries as they are (mremap) or copies markers (fork). */
+ * visitor that handles every kind of leaf (mremap, mprotect, fork). */
 int pgtable_walk_range_all(struct phys *phys, phys_addr_t root, uint64_t start, uint64_t end,
 			   pte_visit_fn visit, void *ctx);
 
