@@ -3,12 +3,11 @@
  */
 #include "lab/answers.h"
 
-#include <errno.h>
 #include <stdint.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "lab/lab.h"
+#include "util/parse.h"
 
 static bool known_key(GPtrArray *questions, const char *key)
 {
@@ -75,17 +74,6 @@ GHashTable *answers_read(const char *path, GPtrArray *questions, GString *error)
 	return answers;
 }
 
-static bool parse_number(const char *s, uint64_t *out)
-{
-	char *end;
-
-	if (!g_ascii_isdigit(*s))
-		return false;
-	errno = 0;
-	*out = strtoull(s, &end, 0);
-	return !errno && !*end;
-}
-
 /* Lower case, blanks runs made one space. */
 static gchar *normalise(const char *s)
 {
@@ -109,7 +97,7 @@ bool answers_match(const char *given, const char *truth)
 	gchar *x, *y;
 	bool same;
 
-	if (parse_number(given, &a) && parse_number(truth, &b))
+	if (parse_u64(given, 0, &a) && parse_u64(truth, 0, &b))
 		return a == b;
 	x = normalise(given);
 	y = normalise(truth);

@@ -9,13 +9,13 @@
  */
 #include "lab/lab.h"
 
-#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "lab/answers.h"
+#include "util/parse.h"
 
 #define EX_USAGE 2
 #define EX_DATAERR 65
@@ -211,15 +211,6 @@ static int solve(const struct lab *lab, struct lab_variant *v)
 	return status;
 }
 
-static bool parse_seed(const char *s, uint64_t *seed)
-{
-	char *end;
-
-	errno = 0;
-	*seed = strtoull(s, &end, 0);
-	return *s && *s != '-' && !errno && !*end;
-}
-
 int lab_main(int argc, char **argv)
 {
 	gchar *seed_text = NULL, *answers = NULL;
@@ -252,7 +243,7 @@ int lab_main(int argc, char **argv)
 		status = lab_usage("unknown lab '%s'", argv[1]);
 		goto out;
 	}
-	if (seed_text && !parse_seed(seed_text, &seed)) {
+	if (seed_text && !parse_u64(seed_text, 0, &seed)) {
 		status = lab_usage("--seed %s: expected a number from 0 to 2^64-1", seed_text);
 		goto out;
 	}

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "mmu/phys.h"
+#include "util/parse.h"
 
 /* Bounds past which a value is a typo, not a machine: no modelled step
  * costs more than 2^32 cycles, clocks run from 1 MHz to 1 THz. */
@@ -158,13 +159,9 @@ static int invalid(GError **error, const char *fmt, const char *source, const ch
 }
 
 /* A whole number up to `max`, as a key file or --set spells it. */
-static bool parse_count(const char *text, guint64 max, guint64 *out)
+static bool parse_count(const char *text, uint64_t max, uint64_t *out)
 {
-	char *end;
-
-	errno = 0;
-	*out = g_ascii_strtoull(text, &end, 10);
-	return g_ascii_isdigit(*text) && !*end && !errno && *out <= max;
+	return parse_u64(text, 10, out) && *out <= max;
 }
 
 static int apply_cycles(struct cost_profile *p, GKeyFile *kf, const char *source, GError **error)

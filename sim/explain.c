@@ -14,6 +14,7 @@
 #include "mmu/fault.h"
 #include "sim/disasm.h"
 #include "sim/explain_story.h"
+#include "util/parse.h"
 
 enum explain_mode { EXPLAIN_ALL, EXPLAIN_FIRST, EXPLAIN_RANGE };
 
@@ -26,17 +27,6 @@ struct explainer {
 	uint64_t faults;		/* taken so far, selected or not */
 };
 
-static bool parse_u64(const char *s, uint64_t *out)
-{
-	char *end;
-
-	if (!*s || *s == '-')
-		return false;
-	errno = 0;
-	*out = strtoull(s, &end, 0);
-	return !errno && !*end;
-}
-
 static bool parse_range(const char *s, uint64_t *start, uint64_t *end)
 {
 	const char *dash = strchr(s, '-');
@@ -46,7 +36,7 @@ static bool parse_range(const char *s, uint64_t *start, uint64_t *end)
 	if (!dash)
 		return false;
 	lo = g_strndup(s, (gsize)(dash - s));
-	ok = parse_u64(lo, start) && parse_u64(dash + 1, end) && *start < *end;
+	ok = parse_u64(lo, 0, start) && parse_u64(dash + 1, 0, end) && *start < *end;
 	g_free(lo);
 	return ok;
 }
@@ -61,9 +51,9 @@ static bool parse_select(struct explainer *x, const char *select)
 	}
 	if (g_str_has_prefix(select, "first=")) {
 		x->mode = EXPLAIN_FIRST;
-		return parse_u64(select + 6, &x->first) && x->first > 0;
+		return parse_u64(select + 6, 0, &x->first) && x->first > 0;
 	}
-	if (g_str_has_prefix(select, "addr=") && parse_u64(select + 5, &a)) {
+	if (g_str_has_prefix(select, "addr=") && parse_u64(select + 5, 0, &a)) {
 		x->mode = EXPLAIN_RANGE;
 		x->start = a & PAGE_MASK;
 		x->end = x->start + PAGE_SIZE;

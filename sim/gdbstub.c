@@ -31,6 +31,7 @@
 #include "sim/gdb_packet.h"
 #include "sim/hostsig.h"
 #include "sim/report.h"
+#include "util/parse.h"
 
 #define SERVE_POLL_MS	200	/* how often a waiting stub looks for host signals */
 /* The registers in target.xml's order: x0-x30, sp, pc (8 bytes each), cpsr
@@ -627,24 +628,13 @@ static enum gdb_action handle_vcont(struct machine *m, struct gdbstub *g, const 
 
 /* ---- monitor commands ---- */
 
-static bool parse_number(const char *s, uint64_t *out)
-{
-	char *end;
-
-	errno = 0;
-	if (!s || !*s || *s == '-')
-		return false;
-	*out = g_ascii_strtoull(s, &end, 0);
-	return !errno && !*end;
-}
-
 static void monitor_walk(struct task *t, const char *arg, GString *out)
 {
 	struct walk_trace w;
 	struct vma *vma;
 	uint64_t va;
 
-	if (!parse_number(arg, &va)) {
+	if (!parse_u64(arg, 0, &va)) {
 		g_string_append_printf(out, "monitor walk: expected an address, got '%s'\n",
 				       arg ? arg : "");
 		return;
@@ -675,7 +665,7 @@ static void monitor_tlb(struct machine *m, const char *arg, GString *out)
 	struct sim_cpu *c;
 	uint64_t n;
 
-	if (!parse_number(arg, &n) || n >= (uint64_t)m->opt.cpus) {
+	if (!parse_u64(arg, 0, &n) || n >= (uint64_t)m->opt.cpus) {
 		g_string_append_printf(out, "monitor tlb: expected a CPU number from 0 to %d, got '%s'\n",
 				       m->opt.cpus - 1, arg ? arg : "");
 		return;

@@ -25,6 +25,7 @@
 #include "sim/report.h"
 #include "sim/run.h"
 #include "traces/trace.h"
+#include "util/parse.h"
 
 #define EX_USAGE 2
 #define EX_SOFTWARE 70
@@ -159,11 +160,7 @@ static gboolean parse_mem(const char *name, const char *value, gpointer data, GE
 
 static gboolean parse_count(const char *value, uint64_t *out, const char *name, GError **error)
 {
-	char *end;
-
-	errno = 0;
-	*out = g_ascii_strtoull(value, &end, 10);
-	if (errno || end == value || *end || value[0] == '-') {
+	if (!parse_u64(value, 10, out)) {
 		g_set_error(error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
 			    "%s %s: expected a non-negative integer", name, value);
 		return FALSE;

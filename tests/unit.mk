@@ -20,7 +20,8 @@ unit_tests = \
 	tests/unit-vas \
 	tests/unit-mshare \
 	tests/unit-device \
-	tests/unit-gmem
+	tests/unit-gmem \
+	tests/unit-parse
 check_PROGRAMS += $(unit_tests)
 TESTS += $(unit_tests)
 
@@ -213,3 +214,7 @@ unit_tests += tests/unit-trace
 tests_unit_trace_SOURCES = tests/unit/test_trace_format.c
 tests_unit_trace_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_trace_LDADD = libtraces.a $(TEST_LIBS) $(ZSTD_LIBS)
+
+tests_unit_parse_SOURCES = tests/unit/test_parse.c
+tests_unit_parse_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_parse_LDADD = $(TEST_LIBS)
