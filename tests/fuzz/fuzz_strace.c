@@ -3,7 +3,7 @@
  * (sim/strace.c).  Each input is one system call: a number, six argument
  * registers and the contents of guest memory.  The call is decoded with the
  * format the system-call table gives its number (scripts/fuzz extracts the
- * table from sim/syscall.c into syscall_formats.h; a number without a
+ * tables of the sim/ files into syscall_formats.h; a number without a
  * handler gets "xxxxxx", as in do_syscall); then the call may change guest
  * memory or replace the mm, and the line is finished with a result.
  *
@@ -36,6 +36,8 @@
 #include "mmu/mm.h"
 #include "mmu/phys.h"
 #include "mmu/uaccess.h"
+#include "sim/dispatch.h"
+#include "sim/strace.h"
 #include "sim/syscall.h"
 
 #define PHYS_SIZE (UINT64_C(16) << 20)
@@ -76,6 +78,13 @@ static void setup_once(void)
 	check(phys_create(PHYS_SIZE, &phys) == 0, "phys_create");
 	machine.log = fopen("/dev/null", "w");
 	check(machine.log != NULL, "open /dev/null");
+}
+
+/* Linux's name of `nr`; NULL for mmusim's own numbers (strace prints
+ * syscall_NR, as it does for a number no table knows). */
+static const char *name_of(unsigned nr)
+{
+	return nr < NR_LINUX_SYSCALLS ? syscall_names[nr] : NULL;
 }
 
 /* The table's format for `nr`, as do_syscall chooses it. */
@@ -217,7 +226,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	task.mm = flags & 1 ? NULL : mm;
 
 	take_footprint(&before);
-	strace_start(&machine, &task, nr, format_of(nr));
+	strace_start(&machine, &task, nr, name_of(nr), format_of(nr));
 	check_unchanged(&before, "decoding at the start faulted or counted something");
 	snprintf(prefix, sizeof(prefix), "[%d] ", TID);
 	check(task.strace_line && g_str_has_prefix(task.strace_line, prefix) &&
