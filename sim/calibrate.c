@@ -346,7 +346,8 @@ static void write_measured(const struct calibration *c, GString *out)
 			g_string_append_printf(out, "#   %-13s skipped: %s\n", probes[i].name, m->why);
 	}
 	if (got(c, "uffd-copy"))
-		g_string_append(out, "# uffd-copy: for comparison only; mmusim does not model userfaultfd.\n");
+		g_string_append(out, "# uffd-copy: for comparison only; the userfaultfd steps (uffd_*) keep the default\n"
+				 "# profile's values.\n");
 }
 
 static gchar *profile_text(const struct calibration *c)
