@@ -340,6 +340,17 @@ static struct vma *find_fault_vma(struct mm *mm, uint64_t addr)
 	return vma && (vma->flags & VM_GROWSDOWN) && !expand_stack(mm, vma, addr) ? vma : NULL;
 }
 
+void account_retried_fault(struct mm *mm, uint64_t addr, enum fault_access access)
+{
+	static const unsigned needs[] = { [FAULT_READ] = VM_READ, [FAULT_WRITE] = VM_WRITE,
+					  [FAULT_EXEC] = VM_EXEC };
+	phys_addr_t pa;
+	unsigned prot;
+
+	if (pgtable_translate(mm->phys, mm->pgd, addr, &pa, &prot) && (prot & needs[access]))
+		mm->min_flt++;
+}
+
 vm_fault_t handle_mm_fault(struct vm_fault *vmf)
 {
 	struct mm *mm = vmf->mm;

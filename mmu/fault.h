@@ -24,6 +24,11 @@
 void vm_fault_init(struct vm_fault *vmf, struct mm *mm, uint64_t addr,
 		   enum fault_access access, unsigned flags);
 vm_fault_t handle_mm_fault(struct vm_fault *vmf);
+/* A fault that slept (VM_FAULT_RETRY) is tried again when its task wakes,
+ * as Linux's do_page_fault retries it: when the entry now allows the
+ * access, the retry completes and is counted as a minor fault
+ * (mm_account_fault); otherwise the access faults again. */
+void account_retried_fault(struct mm *mm, uint64_t addr, enum fault_access access);
 /* The fault in vmf->vma (NULL: none, SEGV_MAPERR) of vmf->mm, without the
  * accounting handle_mm_fault adds: for a design resolving a fault in
  * another mm (vm_ops->handle_fault). */

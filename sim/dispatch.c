@@ -8,6 +8,7 @@
 #include <stdio.h>
 
 #include "mmu/agent.h"
+#include "mmu/fault.h"
 #include "sim/roi.h"
 #include "sim/strace.h"
 
@@ -238,8 +239,11 @@ void resume_after_wait(struct machine *m, struct task *t)
 {
 	if (!wait_retrying(&t->wait))
 		return;
-	if (t->wait.resume == RESUME_SYSCALL)
+	if (t->wait.resume == RESUME_SYSCALL) {
 		run_syscall(m, t);
-	else
-		t->wait.state = WAIT_RUNNING;
+		return;
+	}
+	if (t->wait.resume == RESUME_FAULT && t->wait.state == WAIT_WOKEN && t->mm)
+		account_retried_fault(t->mm, t->wait.fault_addr, t->wait.fault_access);
+	t->wait.state = WAIT_RUNNING;
 }

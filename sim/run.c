@@ -84,7 +84,7 @@ static void handle_abort(struct machine *m, struct task *t, const struct cpu_exi
 		kill_process_by_signal(m, t->proc, G_SIGKILL);
 		break;
 	case VM_FAULT_RETRY:	/* the PC stays on the access, which runs again when woken */
-		block_in_fault(m, t, vmf.wait_channel, vmf.wait_what);
+		block_in_fault(m, t, &vmf);
 		break;
 	}
 }

@@ -26,10 +26,11 @@ void block_killable(struct machine *m, struct task *t, const void *channel, cons
 					       .resume = RESUME_USER, .killable_only = true });
 }
 
-void block_in_fault(struct machine *m, struct task *t, const void *channel, const char *what)
+void block_in_fault(struct machine *m, struct task *t, const struct vm_fault *vmf)
 {
 	if (signal_pending(t))
 		return;
-	sched_block(m, t, &(struct task_wait){ .channel = channel, .what = what,
-					       .resume = RESUME_USER });
+	sched_block(m, t, &(struct task_wait){ .channel = vmf->wait_channel, .what = vmf->wait_what,
+					       .resume = RESUME_FAULT, .fault_addr = vmf->address,
+					       .fault_access = vmf->access });
 }

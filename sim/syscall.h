@@ -29,6 +29,8 @@
 #include "sim/machine.h"
 #include "sim/wait.h"
 
+struct vm_fault;
+
 /* What a handler may return besides a result or -errno: */
 #define SYSCALL_BLOCKED  (-100000L)	/* the task blocked; call again when it wakes */
 #define SYSCALL_NORETURN (-100001L)	/* registers already set (execve, sigreturn, exit) */
@@ -62,10 +64,11 @@ long block_on(struct machine *m, struct task *t, const void *channel, const char
 	      uint64_t wake_at);
 /* Sleep, killable only, after a call that already has its answer (vfork). */
 void block_killable(struct machine *m, struct task *t, const void *channel, const char *what);
-/* The task faulted on an access another task must make possible: it sleeps
- * on `channel` with its PC on the faulting instruction, which runs again
- * when it wakes.  With a signal pending it does not sleep: the signal is
- * delivered and the instruction re-executed after the handler. */
-void block_in_fault(struct machine *m, struct task *t, const void *channel, const char *what);
+/* The task faulted on an access another task must make possible
+ * (VM_FAULT_RETRY): it sleeps on vmf->wait_channel with its PC on the
+ * faulting instruction; woken, the fault is retried (resume_after_wait) and
+ * the instruction runs again.  With a signal pending it does not sleep: the
+ * signal is delivered and the instruction re-executed after the handler. */
+void block_in_fault(struct machine *m, struct task *t, const struct vm_fault *vmf);
 
 #endif

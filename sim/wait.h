@@ -17,9 +17,11 @@
  *    |  |  killable_only) [sched_interrupt]                     |
  *    |  |                                                       | the task is on
  *    |  |                                                       | a CPU again
- *    |  |   resume RESUME_USER (a fault; a call that already    v [resume_after_wait]
- *    |  +-- had its answer, vfork): the instruction at PC runs  |
- *    |      (again); a pending signal is delivered first        |
+ *    |  |   resume RESUME_USER (a call that already had its      v [resume_after_wait]
+ *    |  +-- answer, vfork) or RESUME_FAULT (woken: the fault is |
+ *    |      retried and counted if it completes): the           |
+ *    |      instruction at PC runs (again); a pending signal is |
+ *    |      delivered first                                     |
  *    |                                                          |
  *    |      resume RESUME_SYSCALL: the call runs again and      |
  *    |      reads the state (woken? timed out? interrupted?) ---+
@@ -43,6 +45,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "mmu/mm_types.h"
+
 enum wait_state {
 	WAIT_RUNNING,		/* not waiting */
 	WAIT_BLOCKED,		/* asleep on `channel` and/or until `wake_at` */
@@ -55,7 +59,8 @@ enum wait_state {
 /* What runs when the task is back on a CPU. */
 enum wait_resume {
 	RESUME_SYSCALL,		/* the call it slept in, again */
-	RESUME_USER,		/* user mode at PC: a faulting instruction, or after a finished call */
+	RESUME_USER,		/* user mode at PC: after a finished call */
+	RESUME_FAULT,		/* the fault it slept in is retried, then the instruction at PC */
 };
 
 struct task_wait {
@@ -66,6 +71,8 @@ struct task_wait {
 	uint64_t bitset;	/* futex wake bitset */
 	uint64_t wake_at;	/* simulated ns; 0: no timeout (kept after waking: a retry's deadline) */
 	bool killable_only;	/* only SIGKILL ends this sleep (vfork) */
+	uint64_t fault_addr;	/* RESUME_FAULT: the faulting access */
+	enum fault_access fault_access;
 };
 
 /* The call running is a retry after a sleep; the state says why it woke. */

@@ -67,6 +67,42 @@ Test(calibrate, a_skipped_probe_is_named_with_its_reason_and_the_rest_is_written
 	g_free(text);
 }
 
+/* Faults per operation of the probe `probe` in the file's comments; < 0 when
+ * the host refused it. */
+static double measured_faults(const char *text, const char *probe)
+{
+	gchar *head = g_strdup_printf("\n#   %s ", probe);
+	const char *line = strstr(text, head);
+	double ns, faults = -1;
+
+	cr_assert(line, "no line for %s in:\n%s", probe, text);
+	if (sscanf(line + strlen(head), " %lf ns %lf faults", &ns, &faults) != 2)
+		faults = -1;
+	g_free(head);
+	return faults;
+}
+
+/* Linux retries a fault that slept in userfaultfd once the handler's
+ * UFFDIO_COPY has woken it, and counts that retry as the minor fault: the
+ * host's probe and the same probe under mmusim both count one a page. */
+Test(calibrate, a_fault_resolved_by_uffdio_copy_counts_once_as_on_the_host)
+{
+	gchar *text = calibrate("touch,tlb-miss,zero-read,anon-fault,cow-fault,file-fault,syscall,"
+				"futex-switch,pipe-switch,mprotect,mprotect-ipi,fork-wait,cpu-cycles");
+	double host = measured_faults(text, "uffd-copy"), sim = -1;
+	struct result r;
+
+	if (host < 0)
+		cr_skip_test("this host refuses the uffd-copy probe:\n%s", text);
+	r = run_mmusim("--cpus", "2", GUEST("calibench"), "uffd-copy", "64", NULL);
+	expect_status(&r, 0);
+	cr_assert(sscanf(r.out, "%*s %*f %lf", &sim) == 1, "calibench said: %s", r.out);
+	cr_expect_eq((long)host, 1, "the host counts %.3f faults a page", host);
+	cr_expect_eq((long)sim, (long)host, "mmusim counts %.3f faults a page, the host %.3f", sim, host);
+	result_free(&r);
+	g_free(text);
+}
+
 /*
  * Measurements recorded as calibrate records them (docs/calibration.md's
  * table, measured on this project's 2-core EPYC host): deriving a profile
