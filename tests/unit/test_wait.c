@@ -92,6 +92,15 @@ static enum cpu_event run_task(struct task *t, struct cpu_exit *e)
 	return e->event;
 }
 
+/* The load's fault, answered VM_FAULT_RETRY: sleep on `channel`. */
+static void sleep_in_fault(struct task *t)
+{
+	struct vm_fault vmf = { .address = DATA_VA, .access = FAULT_READ,
+				.wait_channel = &channel, .wait_what = "test fault" };
+
+	block_in_fault(m, t, &vmf);
+}
+
 /* Run into the fault and sleep in it. */
 static void fault_and_sleep(struct task *t)
 {
@@ -99,7 +108,7 @@ static void fault_and_sleep(struct task *t)
 
 	cr_assert_eq(run_task(t, &e), CPU_DATA_ABORT);
 	cr_assert_eq(e.pc, CODE_VA);
-	block_in_fault(m, t, &channel, "test fault");
+	sleep_in_fault(t);
 	cr_assert_eq(t->state, TASK_BLOCKED);
 	cr_assert_eq(t->wait.state, WAIT_BLOCKED);
 	cr_assert_null(m->cpus[0].current, "the task still holds its CPU");
@@ -117,19 +126,36 @@ static void back_on_cpu(struct task *t)
 Test(wait, the_faulting_load_runs_again_when_woken)
 {
 	struct task *t = faulting_task();
-	uint64_t value = 0x5eed;
+	uint64_t value = 0x5eed, minor;
 	struct cpu_exit e;
 
 	fault_and_sleep(t);
 	cr_expect_eq(sched_wake_channel(m, &channel, 1, UINT64_MAX), 1);
 	cr_expect_eq(t->wait.state, WAIT_WOKEN);
 	map_page(t->mm, DATA_VA, &value, sizeof(value), VM_READ);	/* the resolving task's part */
+	minor = t->mm->min_flt;
 	back_on_cpu(t);
+	cr_expect_eq(t->mm->min_flt, minor + 1, "the retried fault that found the page is a minor fault");
 	cr_expect_eq(cpu_reg(m->cpu, CPU_REG_PC), CODE_VA, "the PC moved past the faulting load");
 	cr_expect_eq(cpu_reg(m->cpu, 0), DATA_VA, "the load's address register changed");
 	cr_expect_eq(run_task(t, &e), CPU_SYSCALL);
 	cr_expect_eq(cpu_reg(m->cpu, 1), 0x5eed, "the load did not run again");
 	cr_expect_eq(syscall_count(m->syscall_counts, 139), 0, "resuming from a fault ran a system call");
+}
+
+Test(wait, a_wake_without_the_page_counts_no_fault_and_the_load_faults_again)
+{
+	struct task *t = faulting_task();
+	uint64_t minor;
+	struct cpu_exit e;
+
+	fault_and_sleep(t);
+	cr_expect_eq(sched_wake_channel(m, &channel, 1, UINT64_MAX), 1);
+	minor = t->mm->min_flt;
+	back_on_cpu(t);
+	cr_expect_eq(t->mm->min_flt, minor, "a retry that finds no page is not a completed fault");
+	cr_expect_eq(run_task(t, &e), CPU_DATA_ABORT, "the load did not fault again");
+	cr_expect_eq(e.addr, DATA_VA);
 }
 
 Test(wait, a_signal_ends_the_sleep_and_the_load_runs_after_the_handler)
@@ -161,7 +187,7 @@ Test(wait, a_pending_signal_keeps_the_task_awake)
 	t->sighand->action[G_SIGUSR1].handler = HANDLER_VA;
 	send_signal_to_task(m, t, &usr1);
 	cr_assert_eq(run_task(t, &e), CPU_DATA_ABORT);
-	block_in_fault(m, t, &channel, "test fault");
+	sleep_in_fault(t);
 	cr_expect_eq(t->state, TASK_RUNNABLE);
 	cr_expect_eq(t->wait.state, WAIT_RUNNING);
 	cr_expect_eq(m->cpus[0].current, t);
