@@ -23,12 +23,14 @@ struct phys_node {
 	GArray *free;		/* of uint32_t frame numbers */
 	uint64_t in_use, peak;
 	const void *owner;	/* of its device-private pages */
+	bool coherent;		/* the CPU reaches it (phys_reachable_size) */
 };
 
 struct phys {
 	uint8_t *base;
 	uint64_t nr_frames;	/* of every node */
 	uint64_t cpu_frames;	/* of node 0: frames [0, cpu_frames) */
+	uint64_t reachable;	/* frames [0, reachable): node 0 and the coherent nodes */
 	int nr_nodes;
 	struct phys_node nodes[PHYS_MAX_NODES];	/* [0] unused: node 0 is below */
 	uint32_t *refcount;	/* per frame */
@@ -56,20 +58,37 @@ int phys_create(uint64_t size, struct phys **out)
 	return phys_create_nodes(size, 0, 0, out);
 }
 
-static void init_nodes(struct phys *phys, int nr_devices, uint64_t device_size)
+/* The coherent nodes right after node 0, in node order, the others after
+ * them: [0, reachable) is one range the CPU can map. */
+static void init_nodes(struct phys *phys, int nr_devices, uint64_t device_size, unsigned coherent)
 {
-	phys->nr_nodes = 1 + nr_devices;
-	for (int n = 1; n <= nr_devices; n++) {
-		struct phys_node *node = &phys->nodes[n];
+	uint64_t next = phys->cpu_frames;
 
-		node->first = phys->cpu_frames + (n - 1) * (device_size >> PAGE_SHIFT);
-		node->end = node->first + (device_size >> PAGE_SHIFT);
-		node->fresh = node->first;
-		node->free = g_array_new(FALSE, FALSE, sizeof(uint32_t));
+	phys->nr_nodes = 1 + nr_devices;
+	for (int pass = 0; pass < 2; pass++) {
+		for (int n = 1; n <= nr_devices; n++) {
+			struct phys_node *node = &phys->nodes[n];
+
+			if (!(coherent & 1u << n) != pass)
+				continue;
+			node->coherent = !pass;
+			node->first = next;
+			node->end = next = node->first + (device_size >> PAGE_SHIFT);
+			node->fresh = node->first;
+			node->free = g_array_new(FALSE, FALSE, sizeof(uint32_t));
+		}
+		if (!pass)
+			phys->reachable = next;
 	}
 }
 
 int phys_create_nodes(uint64_t cpu_size, int nr_devices, uint64_t device_size, struct phys **out)
+{
+	return phys_create_coherent(cpu_size, nr_devices, device_size, 0, out);
+}
+
+int phys_create_coherent(uint64_t cpu_size, int nr_devices, uint64_t device_size, unsigned coherent,
+			 struct phys **out)
 {
 	uint64_t size = cpu_size + nr_devices * device_size;
 	struct phys *phys;
@@ -79,6 +98,7 @@ int phys_create_nodes(uint64_t cpu_size, int nr_devices, uint64_t device_size, s
 	if (cpu_size % PAGE_SIZE || cpu_size < 2 * PAGE_SIZE || nr_devices < 0 ||
 	    nr_devices >= PHYS_MAX_NODES || device_size % PAGE_SIZE ||
 	    (nr_devices && !device_size) || device_size > UINT64_C(1) << 44 ||
+	    coherent & ~(((1u << nr_devices) - 1) << 1) ||
 	    size >> PAGE_SHIFT > UINT64_C(1) << 32)
 		return -EINVAL;
 	base = mmap(NULL, size, PROT_READ | PROT_WRITE,
@@ -108,7 +128,7 @@ int phys_create_nodes(uint64_t cpu_size, int nr_devices, uint64_t device_size, s
 	phys->code_free = g_array_new(FALSE, FALSE, sizeof(uint32_t));
 	phys->next_fresh = 1;	/* frame 0 is reserved */
 	phys->code_fresh = phys->cpu_frames;
-	init_nodes(phys, nr_devices, device_size);
+	init_nodes(phys, nr_devices, device_size, coherent);
 	*out = phys;
 	return 0;
 }
@@ -210,7 +230,7 @@ int phys_node_of(const struct phys *phys, phys_addr_t pa)
 
 	if (pfn < phys->cpu_frames)
 		return 0;
-	while (pfn >= phys->nodes[n].end)
+	while (pfn < phys->nodes[n].first || pfn >= phys->nodes[n].end)
 		n++;
 	return n;
 }
@@ -240,6 +260,16 @@ const void *phys_node_owner(const struct phys *phys, int node)
 uint64_t phys_node_peak(const struct phys *phys, int node)
 {
 	return node ? phys->nodes[node].peak : phys->peak;
+}
+
+bool phys_node_coherent(const struct phys *phys, int node)
+{
+	return node > 0 && node < phys->nr_nodes && phys->nodes[node].coherent;
+}
+
+uint64_t phys_reachable_size(const struct phys *phys)
+{
+	return phys->reachable << PAGE_SHIFT;
 }
 
 uint64_t phys_node_frames(const struct phys *phys, int node)

@@ -68,6 +68,7 @@ int device_init(struct device *dev, struct domain *d, int id, int node,
 
 	*dev = (struct device){ .id = id, .node = node, .phys = d->phys, .costs = &d->profile->device,
 				.ops = ops };
+	dev->coherent = phys_node_coherent(d->phys, node);
 	dev->agent = (struct agent){ .id = -1, .domain = d };
 	if (node <= 0 || node >= phys_nr_nodes(d->phys))
 		return -EINVAL;

@@ -107,6 +107,7 @@ struct device {
 	const struct device_mm_ops *ops;
 	void *design;			/* the design's state for this device */
 	bool coalesce;			/* one invalidation per range, not per page */
+	bool coherent;			/* its memory is coherent: the CPU maps its pages */
 	bool running;			/* inside device_run */
 	struct dev_pagemap pgmap;	/* its node's owner: ops->migrate_to_ram */
 	struct device_counters counters;

@@ -28,7 +28,13 @@
  * Device-exclusive entries (Linux's make_device_exclusive_range, for the
  * atomic accesses of a device): hmm_make_exclusive() below.
  *
- * Not modelled: device-coherent memory.
+ * Device-coherent memory (Linux's MEMORY_DEVICE_COHERENT, a device whose
+ * node the CPU reaches: dev->coherent, mmu/phys): the same migrations, but
+ * the CPU's table maps a migrated page as a normal present entry naming the
+ * device's frame; the CPU reads and writes it in place (no fault back), a
+ * fork shares it copy-on-write as any anonymous page, and only
+ * hmm_migrate_to_system() (or the eviction) brings it back to system
+ * memory, keeping the entry's protection.
  */
 #ifndef MMU_HMM_MIRROR_H
 #define MMU_HMM_MIRROR_H

@@ -290,6 +290,85 @@ Test(accel, the_test_hmm_driver_over_the_mirror)
 	result_free(&r);
 }
 
+/* guest/hmmcoherent on /dev/hmm_dmirror2 and 3, test_hmm's devices with
+ * device-coherent memory (Linux 6.12 lib/test_hmm.c; the coherent variants
+ * of hmm-tests.c).  MIGRATE_TO_DEV moves the 16 pages (cpages 16) and the
+ * CPU's table maps the device's frames as they are: the CPU reads the data
+ * in place, its writes are what the device reads without a fault (faults
+ * 0: nothing invalidated its mapping), the device's writes are what the CPU
+ * reads; a second MIGRATE_TO_DEV moves nothing (migrate_vma_collect skips a
+ * coherent page without MIGRATE_VMA_SELECT_DEVICE_COHERENT) and reads the
+ * 16 pages the device still maps; SNAPSHOT gives DEV_COHERENT_LOCAL|WRITE
+ * (0x42) through this device and DEV_COHERENT_REMOTE|WRITE (0x52) through
+ * the other (a private page of another device would be NONE);
+ * MIGRATE_TO_SYS moves 16 back (WRITE, 0x02) then 0.  hmm-tests' snapshot
+ * through devices 2 and 3 ends 42 52 and 52 42; RELEASE brings the pages
+ * back.  At a fork the pages are shared copy-on-write: the parent's
+ * entries are read-only (0x41), the child reads the data in place and its
+ * writes copy; the parent's write after the child's exit reuses its page in
+ * place (0x42 for page 0, 0x41 for page 1), and the device faults once to
+ * map the range again (the fork's write protection invalidated it).
+ * --stats: no CPU fault of kind device-migrate (nothing faults back);
+ * accel2 moved 16 x 3 pages in, 16 + 17 back (the release takes page 5 of
+ * the snapshot too), zero-filled page 5 (accel3 page 6), mirrored the 16
+ * pages of the last READ: (48 + 33) x 4096 = 331,776 bytes over the link. */
+Test(accel, device_coherent_memory_the_cpu_uses_in_place)
+{
+	struct result r = run_mmusim("--devices", "4", "--stats", GUEST("hmmcoherent"), NULL);
+
+	expect_status(&r, 0);
+	cr_expect_str_eq(r.out,
+			 "open 2: 3\n"
+			 "open 3: 4\n"
+			 "migrate to device: 0 cpages 16 faults 0\n"
+			 "device returned: match\n"
+			 "cpu sees: match\n"
+			 "device read after cpu writes: 0 cpages 16 faults 0\n"
+			 "device saw: match\n"
+			 "device write: 0 cpages 16 faults 0\n"
+			 "cpu sees: match\n"
+			 "migrate to device again: 0 cpages 16 faults 0\n"
+			 "snapshot on device: 0 cpages 2 faults 0\n"
+			 " 42 42\n"
+			 "snapshot from the other: 0 cpages 2 faults 0\n"
+			 " 52 52\n"
+			 "migrate to system: 0 cpages 16 faults 0\n"
+			 "snapshot after: 0 cpages 2 faults 0\n"
+			 " 02 02\n"
+			 "cpu sees: match\n"
+			 "migrate to system again: 0 cpages 0 faults 0\n"
+			 "munmap: 0\n"
+			 "page 5 to device 0: 0 cpages 1 faults 0\n"
+			 "page 6 to device 1: 0 cpages 1 faults 0\n"
+			 "snapshot dev0: 0 cpages 7 faults 0\n"
+			 " ff ff 11 01 02 42 52\n"
+			 "snapshot dev1: 0 cpages 7 faults 0\n"
+			 " ff ff 11 01 02 52 42\n"
+			 "snapshot wild buffer: EFAULT\n"
+			 "migrate to device: 0 cpages 16 faults 0\n"
+			 "snapshot before release: 0 cpages 2 faults 0\n"
+			 " 42 42\n"
+			 "release: 0 cpages 0 faults 0\n"
+			 "snapshot after release: 0 cpages 2 faults 0\n"
+			 " 02 02\n"
+			 "cpu sees: match\n"
+			 "migrate before fork: 0 cpages 16 faults 0\n"
+			 "child sees: match\n"
+			 "child wrote: match\n"
+			 "snapshot after fork: 0 cpages 2 faults 0\n"
+			 " 41 41\n"
+			 "parent sees: match\n"
+			 "snapshot after a write: 0 cpages 2 faults 0\n"
+			 " 42 41\n"
+			 "device read after fork: 0 cpages 16 faults 1\n"
+			 "device saw: match\n");
+	expect_not_contains("--stats", r.err, "device-migrate");
+	expect_contains("--stats", r.err, "      accel2            0        1          48       33            1         16");
+	expect_contains("--stats", r.err, "      accel3            0        0           0        0            1          0");
+	expect_contains("--stats", r.err, "331776");
+	result_free(&r);
+}
+
 /* The driver's files exist only over the HMM mirror's devices. */
 Test(accel, no_dmirror_without_the_mirror)
 {
