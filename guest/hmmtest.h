@@ -22,14 +22,14 @@ static int fd;
 static struct hmm_dmirror_cmd cmd;
 
 /* One command over `npages` pages at `addr` with the buffer `mirror`. */
-static long command(unsigned long request, void *addr, void *mirror, uint64_t npages)
+static inline long command(unsigned long request, void *addr, void *mirror, uint64_t npages)
 {
 	cmd = (struct hmm_dmirror_cmd){ .addr = (uintptr_t)addr, .ptr = (uintptr_t)mirror,
 					.npages = npages };
 	return ioctl(fd, request, &cmd) < 0 ? -errno : 0;
 }
 
-static void show_cmd(const char *what, long ret)
+static inline void show_cmd(const char *what, long ret)
 {
 	if (ret)
 		show(what, ret);
@@ -39,7 +39,7 @@ static void show_cmd(const char *what, long ret)
 }
 
 /* Whether the first `n` ints at `p` are 0, 1, 2, ... times `k`. */
-static const char *matches(const int *p, int k, int n)
+static inline const char *matches(const int *p, int k, int n)
 {
 	for (int i = 0; i < n; i++)
 		if (p[i] != i * k)
@@ -48,19 +48,19 @@ static const char *matches(const int *p, int k, int n)
 }
 
 /* The first `n` ints at `p` set to 0, 1, 2, ... times `k`. */
-static void fill(int *p, int k, int n)
+static inline void fill(int *p, int k, int n)
 {
 	for (int i = 0; i < n; i++)
 		p[i] = i * k;
 }
 
-static int *anon(int prot)
+static inline int *anon(int prot)
 {
 	return mmap(NULL, SIZE, prot, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 }
 
 /* A SNAPSHOT of `n` pages at `addr` through `dev`, its bytes in hex. */
-static void show_snapshot(const char *what, int dev, char *addr, int n)
+static inline void show_snapshot(const char *what, int dev, char *addr, int n)
 {
 	unsigned char m[NPAGES];
 	int saved = fd;
@@ -77,7 +77,7 @@ static void show_snapshot(const char *what, int dev, char *addr, int n)
  * read-only zero page, 3 read-only data, 4 read-write data, 5 and 6 holes
  * migrated to the devices of `fd0` and `fd1` (read-write); the snapshot
  * through each device. */
-static void snapshot_scenario(int fd0, int fd1, int *mirror)
+static inline void snapshot_scenario(int fd0, int fd1, int *mirror)
 {
 	char *r = mmap(NULL, 7 * PG, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	int val;
@@ -101,7 +101,7 @@ static void snapshot_scenario(int fd0, int fd1, int *mirror)
 }
 
 /* hmm-tests' migrate_release: RELEASE brings the device's pages back. */
-static void release_scenario(int *mirror)
+static inline void release_scenario(int *mirror)
 {
 	int *p = anon(PROT_READ | PROT_WRITE);
 

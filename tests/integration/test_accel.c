@@ -369,6 +369,49 @@ Test(accel, device_coherent_memory_the_cpu_uses_in_place)
 	result_free(&r);
 }
 
+/* guest/hmmpagemap: the walks that do not fault see device entries as
+ * Linux 6.12 does.  pagemap (Documentation/admin-guide/mm/pagemap.rst,
+ * fs/proc/task_mmu.c pte_to_pagemap_entry): a present private page has
+ * bits 63 (present) and 56 (exclusively mapped), flags 0x81; a
+ * device-private entry is a swap entry, bit 62 alone (0x40), of swap type
+ * SWP_DEVICE_WRITE (27 = 23 swap files + 1 hwpoison + 3 migration types,
+ * include/linux/swap.h), SWP_DEVICE_READ (28) once mprotect made it
+ * read-only, its frame (bits 5-54) the device's, beyond the CPU's memory; a
+ * device-exclusive entry SWP_DEVICE_EXCLUSIVE_WRITE (29), then _READ (30),
+ * naming the frame the page had when present.  mincore (mm/mincore.c: a
+ * non-swap entry is resident) counts both as resident.  A CPU access
+ * brings each back to a present entry (0x81). */
+Test(accel, pagemap_and_mincore_see_device_entries)
+{
+	struct result r = run_mmusim("--devices", "1", GUEST("hmmpagemap"), NULL);
+
+	expect_status(&r, 0);
+	cr_expect_str_eq(r.out,
+			 "open: 4\n"
+			 "present: flags 81\n"
+			 "mincore present: 0\n"
+			 " 1 1\n"
+			 "migrate to device: 0 cpages 2 faults 0\n"
+			 "device-private: flags 40 swap type 27\n"
+			 "its frame lies beyond the cpu's memory: yes\n"
+			 "mincore device-private: 0\n"
+			 " 1 1 1\n"
+			 "mprotect: 0\n"
+			 "device-private read-only: flags 40 swap type 28\n"
+			 "cpu sees: match\n"
+			 "back: flags 81\n"
+			 "exclusive: 0 cpages 1 faults 0\n"
+			 "device-exclusive: flags 40 swap type 29\n"
+			 "it names the cpu's frame: yes\n"
+			 "mincore device-exclusive: 0\n"
+			 " 1\n"
+			 "mprotect: 0\n"
+			 "device-exclusive read-only: flags 40 swap type 30\n"
+			 "cpu sees: match\n"
+			 "back: flags 81\n");
+	result_free(&r);
+}
+
 /* The driver's files exist only over the HMM mirror's devices. */
 Test(accel, no_dmirror_without_the_mirror)
 {
