@@ -177,6 +177,39 @@ Test(accel, gmem_in_the_stats)
 	result_free(&r);
 }
 
+/* guest/gmem mremap: mremap moves a peer-shared mapping whose pages are on
+ * the device (page 0 migrated there holding 5 + 1, pages 1 and 2
+ * zero-filled there and incremented to 1) or back on the CPU (page 3,
+ * which the CPU read: 1).  The logical table's entries and the device's
+ * mappings move with the CPU's: the device reads the moved range without a
+ * fault but for page 3 (6 + 511 + 3 x 512 = 2053), the old place is gone
+ * (EFAULT), and the CPU gets the device's pages back with their data (6 1
+ * 1 1; the grown part is zeroes).  --stats: 2 pages to the device (page 0,
+ * then page 3 after the move), 5 back (page 3, then pages 0-3), 3
+ * zero-filled, (2 + 5) x 4096 = 28,672 bytes over the link; 5 entries at
+ * most (the four moved and the new page). */
+Test(accel, gmem_mremap_moves_the_logical_table_and_device_mappings)
+{
+	struct result r = run_mmusim("--devices", "1", "--device-mm", "gmem", "--stats", GUEST("gmem"),
+				     "mremap", NULL);
+
+	expect_status(&r, 0);
+	cr_expect_str_eq(r.out,
+			 "open: 3\n"
+			 "device writes 4 pages: status 0 sum 5\n"
+			 "cpu reads page 3: 1\n"
+			 "mremap: 0\n"
+			 "device reads the moved pages: status 0 sum 2053\n"
+			 "device faults: 1\n"
+			 "device reads the old place: status EFAULT at +0 sum 0\n"
+			 "cpu reads: 6 1 1 1, new page 0\n");
+	expect_contains("--stats", r.err, "      peak entries                 5\n");
+	expect_contains("--stats", r.err, "      CPU faults back              5\n");
+	expect_contains("--stats", r.err, "      accel0         4096        6           2        5            3");
+	expect_contains("--stats", r.err, "28672");
+	result_free(&r);
+}
+
 /* guest/hmm on /dev/hmm_dmirror0, Linux's test_hmm driver (lib/test_hmm.c,
  * 6.12) over the HMM mirror; the answers are the driver's, as its
  * selftests (tools/testing/selftests/mm/hmm-tests.c) expect them: a first
