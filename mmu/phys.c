@@ -42,6 +42,7 @@ struct phys {
 	uint64_t in_use[FRAME_NR_KINDS];
 	uint64_t kind_peak[FRAME_NR_KINDS];
 	uint64_t total_in_use, peak;
+	uint64_t pgtables[PHYS_MAX_NODES], pgtables_peak[PHYS_MAX_NODES];	/* per node */
 	phys_addr_t zero_page;	/* 0: not allocated yet */
 };
 
@@ -66,18 +67,20 @@ static void init_nodes(struct phys *phys, int nr_devices, uint64_t device_size, 
 
 	phys->nr_nodes = 1 + nr_devices;
 	for (int pass = 0; pass < 2; pass++) {
+		bool coherent_pass = pass == 0;
+
 		for (int n = 1; n <= nr_devices; n++) {
 			struct phys_node *node = &phys->nodes[n];
 
-			if (!(coherent & 1u << n) != pass)
+			if (((coherent >> n) & 1) != coherent_pass)
 				continue;
-			node->coherent = !pass;
+			node->coherent = coherent_pass;
 			node->first = next;
 			node->end = next = node->first + (device_size >> PAGE_SHIFT);
 			node->fresh = node->first;
 			node->free = g_array_new(FALSE, FALSE, sizeof(uint32_t));
 		}
-		if (!pass)
+		if (coherent_pass)
 			phys->reachable = next;
 	}
 }
@@ -168,12 +171,14 @@ static uint64_t take_fresh(struct phys *phys, bool top)
 	return top ? --phys->code_fresh : phys->next_fresh++;
 }
 
-/* Frame `pfn` (0: none) now holds `kind` with one reference. */
-static int hand_out(struct phys *phys, uint64_t pfn, enum frame_kind kind, phys_addr_t *pa)
+/* Frame `pfn` (0: none) of node `node` now holds `kind` with one reference. */
+static int hand_out(struct phys *phys, int node, uint64_t pfn, enum frame_kind kind, phys_addr_t *pa)
 {
 	g_assert(kind != FRAME_FREE && kind < FRAME_NR_KINDS);
 	if (!pfn)
 		return -ENOMEM;
+	if (kind == FRAME_PGTABLE && ++phys->pgtables[node] > phys->pgtables_peak[node])
+		phys->pgtables_peak[node] = phys->pgtables[node];
 	phys->refcount[pfn] = 1;
 	phys->kind[pfn] = kind;
 	phys->in_use[kind]++;
@@ -195,7 +200,7 @@ static int alloc_frame(struct phys *phys, enum frame_kind kind, bool code, phys_
 		pfn = take_fresh(phys, code);
 	if (!pfn)
 		pfn = take_freed(phys, other);
-	return hand_out(phys, pfn, kind, pa);
+	return hand_out(phys, 0, pfn, kind, pa);
 }
 
 int phys_alloc_node(struct phys *phys, int node, enum frame_kind kind, phys_addr_t *pa)
@@ -212,7 +217,7 @@ int phys_alloc_node(struct phys *phys, int node, enum frame_kind kind, phys_addr
 	pfn = take_freed(phys, n->free);
 	if (!pfn && n->fresh < n->end)
 		pfn = n->fresh++;
-	err = hand_out(phys, pfn, kind, pa);
+	err = hand_out(phys, node, pfn, kind, pa);
 	n->in_use += !err;
 	n->peak = MAX(n->peak, n->in_use);
 	return err;
@@ -262,6 +267,11 @@ uint64_t phys_node_peak(const struct phys *phys, int node)
 	return node ? phys->nodes[node].peak : phys->peak;
 }
 
+uint64_t phys_node_pgtable_peak(const struct phys *phys, int node)
+{
+	return node >= 0 && node < phys->nr_nodes ? phys->pgtables_peak[node] : 0;
+}
+
 bool phys_node_coherent(const struct phys *phys, int node)
 {
 	return node > 0 && node < phys->nr_nodes && phys->nodes[node].coherent;
@@ -305,6 +315,8 @@ void phys_put(struct phys *phys, phys_addr_t pa)
 		return;
 	phys->in_use[phys->kind[pfn]]--;
 	phys->total_in_use--;
+	if (phys->kind[pfn] == FRAME_PGTABLE)
+		phys->pgtables[pfn < phys->cpu_frames ? 0 : phys_node_of(phys, pa)]--;
 	phys->kind[pfn] = FRAME_FREE;
 	if (pfn >= phys->cpu_frames) {
 		struct phys_node *node = &phys->nodes[phys_node_of(phys, pa)];

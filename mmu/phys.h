@@ -81,6 +81,9 @@ int phys_alloc_node(struct phys *phys, int node, enum frame_kind kind, phys_addr
 uint64_t phys_node_in_use(const struct phys *phys, int node);
 uint64_t phys_node_peak(const struct phys *phys, int node);
 uint64_t phys_node_frames(const struct phys *phys, int node);
+/* The most page-table frames node `node` held at once: the CPU's tables
+ * (node 0) or a device's own (its node). */
+uint64_t phys_node_pgtable_peak(const struct phys *phys, int node);
 /* Whether node `node` is a device's coherent memory. */
 bool phys_node_coherent(const struct phys *phys, int node);
 /* Bytes of physical memory from address 0 the CPU reaches: node 0 and the

@@ -164,7 +164,12 @@ Test(accel, gmem_calls_without_gmem)
 }
 
 /* --stats under gmem: the logical table's peak (4 entries; 6 radix nodes)
- * and the device-migrate faults (the two CPU reads of step 1). */
+ * and the device-migrate faults (the two CPU reads of step 1).  Page-table
+ * memory table by table: the device's own table maps pages of one 2 MiB
+ * range, its root and one table at each of the three levels below, 4
+ * frames (16,384 bytes) and 4 page-table frames of its node at most; the
+ * logical table 6 nodes of 64 slots (6 x 520 = 3,120 bytes) and 4 entries
+ * of 24 (96): 3,216 bytes. */
 Test(accel, gmem_in_the_stats)
 {
 	struct result r = run_mmusim("--devices", "1", "--device-mm", "gmem", "--stats", GUEST("gmem"), NULL);
@@ -172,6 +177,10 @@ Test(accel, gmem_in_the_stats)
 	expect_status(&r, 0);
 	expect_contains("--stats", r.err, "      peak entries                 4\n");
 	expect_contains("--stats", r.err, "      peak radix nodes             6\n");
+	expect_contains("--stats", r.err, "    peak page-table bytes\n");
+	expect_contains("--stats", r.err, "      accel0 table             16384\n");
+	expect_contains("--stats", r.err, "      gmem table                3216\n");
+	expect_contains("--stats", r.err, "   peak_frames   peak_pt_frames\n");
 	expect_contains("--stats", r.err, "      CPU faults back              2\n");
 	expect_contains("--stats", r.err, "    device-migrate                 2\n");
 	result_free(&r);
@@ -319,6 +328,7 @@ Test(accel, the_test_hmm_driver_over_the_mirror)
 	expect_contains("--stats", r.err, "    device-migrate                48\n");
 	expect_contains("--stats", r.err, "      accel0            0        9          80       81            1");
 	expect_contains("--stats", r.err, "    device-exclusive              32\n");
+	expect_not_contains("--stats", r.err, "gmem table");	/* the mirror has no logical table */
 	expect_contains("--stats", r.err, "659456");
 	result_free(&r);
 }

@@ -124,6 +124,29 @@ Test(nodes, coherent_nodes_lie_where_the_cpu_reaches)
 	cr_expect_null(p);
 }
 
+/* Page-table frames are counted per node: two tables of the CPU's at once
+ * (one freed, one more made: still 2), one of node 2's; data frames and
+ * node 1 count nothing. */
+Test(nodes, page_table_peaks_are_per_node)
+{
+	struct phys *p;
+	phys_addr_t a, b, c, d;
+
+	cr_assert_eq(phys_create_nodes(16 * PG, 2, 4 * PG, &p), 0);
+	cr_assert_eq(pgtable_create(p, &a), 0);
+	cr_assert_eq(pgtable_create(p, &b), 0);
+	phys_put(p, a);
+	cr_assert_eq(pgtable_create(p, &a), 0);
+	cr_assert_eq(pgtable_create_node(p, 2, &c), 0);
+	cr_assert_eq(phys_alloc_node(p, 1, FRAME_DATA, &d), 0);
+	cr_expect_eq(phys_node_pgtable_peak(p, 0), 2);
+	cr_expect_eq(phys_node_pgtable_peak(p, 1), 0);
+	cr_expect_eq(phys_node_pgtable_peak(p, 2), 1);
+	cr_expect_eq(phys_kind_peak(p, FRAME_PGTABLE), 3, "all nodes at once");
+	cr_expect_eq(phys_node_pgtable_peak(p, 3), 0, "no node 3");
+	phys_destroy(p);
+}
+
 Test(nodes, tables_below_a_root_live_in_its_node)
 {
 	struct phys *p;
