@@ -356,11 +356,14 @@ static void evict_page(void *ctx, uint64_t va, struct gm_mapping *m)
 		e->pages++;
 }
 
-static void gm_dev_unbind(struct device *dev)
+/* A device leaving an address space that lives on hands its pages back to
+ * the CPU; at the mm's end they are only dropped (with the device's
+ * entries, then the logical ones as the VMAs close). */
+static void gm_dev_unbind(struct device *dev, bool mm_ending)
 {
 	struct evict e = { dev, object_of(dev->mm), 0 };
 
-	if (!e.obj)
+	if (!e.obj || mm_ending)
 		return;
 	vm_object_for_each(e.obj->table, 0, TASK_SIZE, evict_page, &e);
 	if (e.pages)

@@ -22,8 +22,8 @@
  *  - munmap frees the range's entries and unmaps it from every device that
  *    holds pages of it (munmap_in_peer_devices), per page or with one
  *    coalesced invalidation per device (--device-inval).
- *  - A device leaving the address space (another mm bound, or the mm's
- *    end) takes its pages back to the CPU first.
+ *  - A device bound to another address space takes its pages back to the
+ *    CPU first; at the mm's end they are only dropped.
  *
  * Each peer-shared VMA has its own small handle on the mm's table, so two
  * of them never merge (a merge would close one and free its entries); a
