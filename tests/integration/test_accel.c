@@ -455,6 +455,32 @@ Test(accel, pagemap_and_mincore_see_device_entries)
 	result_free(&r);
 }
 
+/* scripts/bench-devmem, make bench's section 11: every row under both
+ * designs with the figures each design must give (hand-checked): one page
+ * ping-ponged 100 times moves nothing under the mirror (one fault), under
+ * gmem 99 + 1 zero-filled pages in, 100 back, 199 x 4096 = 815,104 link
+ * bytes; the storm's 4,096 per-page invalidations, or 1 coalesced; the
+ * logical table of the dense touch 13 nodes x 520 + 512 x 24 = 19,048 bytes
+ * and of the sparse one 525 x 520 + 512 x 24 = 285,288, where the device's
+ * table holds its root, one table at each of the next two levels and 64
+ * last-level ones (one per 2 MiB of the 128 MiB): 67 x 4096 = 274,432. */
+Test(accel, bench_devmem_gives_the_documented_rows, .timeout = 120)
+{
+	const char *argv[] = { GOLDEN_DIR "/../../scripts/bench-devmem", NULL };
+	struct result r = run_argv(argv);
+
+	expect_status(&r, 0);
+	expect_contains("script", r.out, "ping-pong, 1 page x 100            hmm ");
+	expect_contains("script", r.out, "       1      0+0          0      0/0            0   36864   16384       -\n");
+	expect_contains("script", r.out, "     100     99+1        100    100/0       815104 ");
+	expect_contains("script", r.out, "munmap 4096 pages, per page        gmem ");
+	expect_contains("script", r.out, "   4096/0            0 ");
+	expect_contains("script", r.out, "      0/1            0 ");
+	expect_contains("script", r.out, "   16384   19048\n");
+	expect_contains("script", r.out, "  274432  285288\n");
+	result_free(&r);
+}
+
 /* The driver's files exist only over the HMM mirror's devices. */
 Test(accel, no_dmirror_without_the_mirror)
 {
