@@ -262,7 +262,10 @@ int hmm_evict_device(struct device *dev, uint64_t *migrated)
 /* One page made exclusive to `dev`: faulted in writable through the CPU's
  * fault path (a device-private page comes back, copy-on-write breaks), its
  * entry turned device-exclusive with every translation invalidated, and
- * mapped by `dev`. */
+ * mapped by `dev`.  Linux 6.12 takes anonymous folios only
+ * (folio_make_device_exclusive): any page of a private mapping is one
+ * after that write fault (a file's page gets its private copy), a shared
+ * mapping's never is. */
 static int make_exclusive(struct device *dev, uint64_t va)
 {
 	struct mm *mm = dev->mm;
@@ -272,8 +275,8 @@ static int make_exclusive(struct device *dev, uint64_t va)
 	pte_t *ptep;
 	int err;
 
-	if (!vma || vma->vm_ops != &anon_vm_ops)
-		return -EBUSY;
+	if (!vma || (vma->flags & VM_SHARED))
+		return -EBUSY;		/* its page would not be an anonymous one */
 	vm_fault_init(&vmf, mm, va, FAULT_WRITE, FAULT_FLAG_KERNEL);
 	if (handle_mm_fault(&vmf) != VM_FAULT_DONE)
 		return -EBUSY;

@@ -481,6 +481,33 @@ Test(accel, bench_devmem_gives_the_documented_rows, .timeout = 120)
 	result_free(&r);
 }
 
+/* guest/hmmexclusive: EXCLUSIVE beyond private anonymous memory, as Linux
+ * 6.12 has it (make_device_exclusive_range: a write fault through GUP,
+ * then folio_make_device_exclusive, anonymous folios only).  A private
+ * mapping of a memfd: the write fault gives each page an anonymous copy,
+ * so the 16 pages become exclusive (cpages 16) with the file's data (4 x i),
+ * CHECK_EXCLUSIVE is EPERM until the CPU has read them, and the CPU's
+ * writes stay private (the file keeps 4 at int 1); a shared mapping of the
+ * same file, or shared anonymous memory, has no anonymous page: EBUSY. */
+Test(accel, exclusive_takes_what_linux_takes)
+{
+	struct result r = run_mmusim("--devices", "1", GUEST("hmmexclusive"), NULL);
+
+	expect_status(&r, 0);
+	cr_expect_str_eq(r.out,
+			 "open: 4\n"
+			 "write the file: 0\n"
+			 "exclusive private file mapping: 0 cpages 16 faults 0\n"
+			 "device read: match\n"
+			 "check exclusive: EPERM\n"
+			 "cpu sees: match\n"
+			 "check after the cpu: 0 cpages 0 faults 0\n"
+			 "the file still holds: 4\n"
+			 "exclusive shared file mapping: EBUSY\n"
+			 "exclusive shared anonymous: EBUSY\n");
+	result_free(&r);
+}
+
 /* The driver's files exist only over the HMM mirror's devices. */
 Test(accel, no_dmirror_without_the_mirror)
 {
