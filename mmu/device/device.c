@@ -31,7 +31,7 @@ void device_pay_link(struct device *dev, uint64_t pages)
 static void pay_invalidation(struct device *dev, uint64_t cycles)
 {
 	struct agent *cpu = dev->mm && !dev->running ? mm_current_agent(dev->mm) : NULL;
-	struct event_cost wait = { .total = cycles };
+	struct event_cost wait = { .device_wait = cycles, .total = cycles };
 
 	device_pay(dev, cycles);
 	if (cpu)
