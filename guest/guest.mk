@@ -93,7 +93,7 @@ GUEST_BINS = \
 GUEST_BINS += guest/bin/uffdmove guest/bin/uffdrfc guest/bin/postcopy
 GUEST_BINS += guest/bin/accel
 GUEST_BINS += guest/bin/gmem
-GUEST_BINS += guest/bin/hmm
+GUEST_BINS += guest/bin/hmm guest/bin/hmmcoherent guest/bin/hmmpagemap guest/bin/hmmexclusive
 # The built-in suite of `mmusim compare` (compare/builtin.c) runs these.
 GUEST_BINS += guest/bin/uffdbench guest/bin/bench-devmem
 GUEST_BINS += guest/bin/uffdev
@@ -150,7 +150,7 @@ $(addprefix guest/bin/,uffd uffderr): guest/fdtest.h
 guest/bin/uffdmove guest/bin/uffdrfc: guest/fdtest.h
 guest/bin/accel: guest/fdtest.h guest/accel.h
 guest/bin/gmem: guest/fdtest.h guest/accel.h guest/mmusim.h
-guest/bin/hmm: guest/fdtest.h guest/test_hmm_uapi.h
+guest/bin/hmm guest/bin/hmmcoherent guest/bin/hmmpagemap guest/bin/hmmexclusive: guest/fdtest.h guest/test_hmm_uapi.h guest/hmmtest.h
 $(addprefix guest/bin/,uffd uffdev uffdwp uffdshm uffdminor uffdpoison): guest/uffdlog.h
 $(addprefix guest/bin/,uffdev uffdwp uffdshm uffdminor uffdpoison): guest/fdtest.h
 

@@ -60,6 +60,7 @@ void event_add(struct event_cost *ev, const struct event_cost *part)
 {
 	for (int s = 0; s < NR_COST_STEPS; s++)
 		ev->cycles[s] += part->cycles[s];
+	ev->device_wait += part->device_wait;
 	ev->total += part->total;
 }
 

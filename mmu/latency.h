@@ -18,8 +18,13 @@
 /* An event being costed: cycles per step.  Indirect cost is what the event
  * causes later and is paid for then (the TLB refills after a switch): it is
  * reported with the event but is not part of its latency. */
+#define DEVICE_WAIT_STEP "device_wait"	/* the key of event_cost.device_wait */
+
 struct event_cost {
 	uint64_t cycles[NR_COST_STEPS];
+	uint64_t device_wait;		/* cycles the CPU waited for a device (its TLB
+					 * invalidation, mmu/device): a step of its own,
+					 * in `total`, not a profile value */
 	uint64_t total;
 	uint64_t indirect;		/* cycles */
 	uint64_t refills;		/* TLB misses behind `indirect` */

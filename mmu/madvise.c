@@ -171,12 +171,14 @@ int mm_madvise(struct mm *mm, uint64_t start, uint64_t len, int advice)
 }
 
 /* Whether the page at addr is resident: mapped here, or held by the object
- * behind the VMA (Linux asks the page cache of file and shared memory). */
+ * behind the VMA (Linux asks the page cache of file and shared memory).  A
+ * device-private or device-exclusive entry is a non-swap entry, which
+ * Linux's mincore_pte_range() counts as resident. */
 static uint8_t page_resident(struct mm *mm, const struct vma *vma, uint64_t addr)
 {
 	pte_t *ptep = pgtable_walk(mm->phys, mm->pgd, addr);
 
-	if (ptep && pte_present(*ptep))
+	if (ptep && (pte_present(*ptep) || pte_is_device_private(*ptep)))
 		return 1;
 	return vma->vm_ops->resident && vma->vm_ops->resident(vma, addr);
 }

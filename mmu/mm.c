@@ -536,6 +536,8 @@ static int move_range(struct mm *mm, uint64_t old_addr, uint64_t old_len, uint64
 	moved->pgoff = linear_page_index(vma, old_addr);
 	moved->watch = NULL;		/* a design's watch stays behind */
 	moved->watch_data = NULL;
+	if (vma->vm_ops->mremap && old_len)
+		vma->vm_ops->mremap(moved, vma);
 	if (flags & MM_REMAP_DONTUNMAP) {
 		vma->flags &= ~VM_LOCKED_MASK;
 		vma_merge(mm, vma);

@@ -94,6 +94,10 @@ struct vm_ops {
 	void (*dup)(struct vma *copy, const struct vma *vma);
 	/* `vma` leaves its address space: drop what it holds. */
 	void (*close)(struct vma *vma);
+	/* mremap moved the entries of `old` (the whole VMA, before it is
+	 * closed or, with MREMAP_DONTUNMAP, left empty) to `moved`: move what
+	 * the object keys by address (Linux's vm_ops->mremap).  NULL: nothing. */
+	void (*mremap)(struct vma *moved, const struct vma *old);
 	/* Whether unmapping `vma` leaves its page-table entries in place (the
 	 * mshare RFC v3's quirk, --mshare-v3-bugs).  NULL: they go. */
 	bool (*keeps_tables)(const struct vma *vma);

@@ -23,12 +23,14 @@ struct phys_node {
 	GArray *free;		/* of uint32_t frame numbers */
 	uint64_t in_use, peak;
 	const void *owner;	/* of its device-private pages */
+	bool coherent;		/* the CPU reaches it (phys_reachable_size) */
 };
 
 struct phys {
 	uint8_t *base;
 	uint64_t nr_frames;	/* of every node */
 	uint64_t cpu_frames;	/* of node 0: frames [0, cpu_frames) */
+	uint64_t reachable;	/* frames [0, reachable): node 0 and the coherent nodes */
 	int nr_nodes;
 	struct phys_node nodes[PHYS_MAX_NODES];	/* [0] unused: node 0 is below */
 	uint32_t *refcount;	/* per frame */
@@ -40,6 +42,7 @@ struct phys {
 	uint64_t in_use[FRAME_NR_KINDS];
 	uint64_t kind_peak[FRAME_NR_KINDS];
 	uint64_t total_in_use, peak;
+	uint64_t pgtables[PHYS_MAX_NODES], pgtables_peak[PHYS_MAX_NODES];	/* per node */
 	phys_addr_t zero_page;	/* 0: not allocated yet */
 };
 
@@ -56,20 +59,39 @@ int phys_create(uint64_t size, struct phys **out)
 	return phys_create_nodes(size, 0, 0, out);
 }
 
-static void init_nodes(struct phys *phys, int nr_devices, uint64_t device_size)
+/* The coherent nodes right after node 0, in node order, the others after
+ * them: [0, reachable) is one range the CPU can map. */
+static void init_nodes(struct phys *phys, int nr_devices, uint64_t device_size, unsigned coherent)
 {
-	phys->nr_nodes = 1 + nr_devices;
-	for (int n = 1; n <= nr_devices; n++) {
-		struct phys_node *node = &phys->nodes[n];
+	uint64_t next = phys->cpu_frames;
 
-		node->first = phys->cpu_frames + (n - 1) * (device_size >> PAGE_SHIFT);
-		node->end = node->first + (device_size >> PAGE_SHIFT);
-		node->fresh = node->first;
-		node->free = g_array_new(FALSE, FALSE, sizeof(uint32_t));
+	phys->nr_nodes = 1 + nr_devices;
+	for (int pass = 0; pass < 2; pass++) {
+		bool coherent_pass = pass == 0;
+
+		for (int n = 1; n <= nr_devices; n++) {
+			struct phys_node *node = &phys->nodes[n];
+
+			if (((coherent >> n) & 1) != coherent_pass)
+				continue;
+			node->coherent = coherent_pass;
+			node->first = next;
+			node->end = next = node->first + (device_size >> PAGE_SHIFT);
+			node->fresh = node->first;
+			node->free = g_array_new(FALSE, FALSE, sizeof(uint32_t));
+		}
+		if (coherent_pass)
+			phys->reachable = next;
 	}
 }
 
 int phys_create_nodes(uint64_t cpu_size, int nr_devices, uint64_t device_size, struct phys **out)
+{
+	return phys_create_coherent(cpu_size, nr_devices, device_size, 0, out);
+}
+
+int phys_create_coherent(uint64_t cpu_size, int nr_devices, uint64_t device_size, unsigned coherent,
+			 struct phys **out)
 {
 	uint64_t size = cpu_size + nr_devices * device_size;
 	struct phys *phys;
@@ -79,6 +101,7 @@ int phys_create_nodes(uint64_t cpu_size, int nr_devices, uint64_t device_size, s
 	if (cpu_size % PAGE_SIZE || cpu_size < 2 * PAGE_SIZE || nr_devices < 0 ||
 	    nr_devices >= PHYS_MAX_NODES || device_size % PAGE_SIZE ||
 	    (nr_devices && !device_size) || device_size > UINT64_C(1) << 44 ||
+	    coherent & ~(((1u << nr_devices) - 1) << 1) ||
 	    size >> PAGE_SHIFT > UINT64_C(1) << 32)
 		return -EINVAL;
 	base = mmap(NULL, size, PROT_READ | PROT_WRITE,
@@ -108,7 +131,7 @@ int phys_create_nodes(uint64_t cpu_size, int nr_devices, uint64_t device_size, s
 	phys->code_free = g_array_new(FALSE, FALSE, sizeof(uint32_t));
 	phys->next_fresh = 1;	/* frame 0 is reserved */
 	phys->code_fresh = phys->cpu_frames;
-	init_nodes(phys, nr_devices, device_size);
+	init_nodes(phys, nr_devices, device_size, coherent);
 	*out = phys;
 	return 0;
 }
@@ -148,12 +171,14 @@ static uint64_t take_fresh(struct phys *phys, bool top)
 	return top ? --phys->code_fresh : phys->next_fresh++;
 }
 
-/* Frame `pfn` (0: none) now holds `kind` with one reference. */
-static int hand_out(struct phys *phys, uint64_t pfn, enum frame_kind kind, phys_addr_t *pa)
+/* Frame `pfn` (0: none) of node `node` now holds `kind` with one reference. */
+static int hand_out(struct phys *phys, int node, uint64_t pfn, enum frame_kind kind, phys_addr_t *pa)
 {
 	g_assert(kind != FRAME_FREE && kind < FRAME_NR_KINDS);
 	if (!pfn)
 		return -ENOMEM;
+	if (kind == FRAME_PGTABLE && ++phys->pgtables[node] > phys->pgtables_peak[node])
+		phys->pgtables_peak[node] = phys->pgtables[node];
 	phys->refcount[pfn] = 1;
 	phys->kind[pfn] = kind;
 	phys->in_use[kind]++;
@@ -175,7 +200,7 @@ static int alloc_frame(struct phys *phys, enum frame_kind kind, bool code, phys_
 		pfn = take_fresh(phys, code);
 	if (!pfn)
 		pfn = take_freed(phys, other);
-	return hand_out(phys, pfn, kind, pa);
+	return hand_out(phys, 0, pfn, kind, pa);
 }
 
 int phys_alloc_node(struct phys *phys, int node, enum frame_kind kind, phys_addr_t *pa)
@@ -192,7 +217,7 @@ int phys_alloc_node(struct phys *phys, int node, enum frame_kind kind, phys_addr
 	pfn = take_freed(phys, n->free);
 	if (!pfn && n->fresh < n->end)
 		pfn = n->fresh++;
-	err = hand_out(phys, pfn, kind, pa);
+	err = hand_out(phys, node, pfn, kind, pa);
 	n->in_use += !err;
 	n->peak = MAX(n->peak, n->in_use);
 	return err;
@@ -210,7 +235,7 @@ int phys_node_of(const struct phys *phys, phys_addr_t pa)
 
 	if (pfn < phys->cpu_frames)
 		return 0;
-	while (pfn >= phys->nodes[n].end)
+	while (pfn < phys->nodes[n].first || pfn >= phys->nodes[n].end)
 		n++;
 	return n;
 }
@@ -240,6 +265,21 @@ const void *phys_node_owner(const struct phys *phys, int node)
 uint64_t phys_node_peak(const struct phys *phys, int node)
 {
 	return node ? phys->nodes[node].peak : phys->peak;
+}
+
+uint64_t phys_node_pgtable_peak(const struct phys *phys, int node)
+{
+	return node >= 0 && node < phys->nr_nodes ? phys->pgtables_peak[node] : 0;
+}
+
+bool phys_node_coherent(const struct phys *phys, int node)
+{
+	return node > 0 && node < phys->nr_nodes && phys->nodes[node].coherent;
+}
+
+uint64_t phys_reachable_size(const struct phys *phys)
+{
+	return phys->reachable << PAGE_SHIFT;
 }
 
 uint64_t phys_node_frames(const struct phys *phys, int node)
@@ -275,6 +315,8 @@ void phys_put(struct phys *phys, phys_addr_t pa)
 		return;
 	phys->in_use[phys->kind[pfn]]--;
 	phys->total_in_use--;
+	if (phys->kind[pfn] == FRAME_PGTABLE)
+		phys->pgtables[pfn < phys->cpu_frames ? 0 : phys_node_of(phys, pa)]--;
 	phys->kind[pfn] = FRAME_FREE;
 	if (pfn >= phys->cpu_frames) {
 		struct phys_node *node = &phys->nodes[phys_node_of(phys, pa)];

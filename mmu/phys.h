@@ -20,10 +20,15 @@
  *
  * Memory nodes: node 0 is the CPU's memory, the frames above are device
  * memory (simulated accelerators, mmu/device), one node per device, each of
- * its own size and lying above the CPU's: the emulated CPU maps only node 0
- * (phys_size() is its size), so it can never reach a device's frame.  A
- * frame knows its node (phys_node_of); phys_alloc takes node 0, and
- * phys_alloc_node any node, each node with its own free list.
+ * its own size and lying above the CPU's.  A device's memory is private
+ * (Linux's MEMORY_DEVICE_PRIVATE: the CPU cannot address it) or coherent
+ * (MEMORY_DEVICE_COHERENT: the CPU can, and maps its pages as any other):
+ * the coherent nodes come first, right after node 0, so that node 0 and
+ * they are one range, [0, phys_reachable_size()), the one the emulated CPU
+ * maps; the private nodes lie above it, where the CPU can never reach.
+ * phys_size() stays the CPU's own memory (node 0: what the guest is told
+ * it has).  A frame knows its node (phys_node_of); phys_alloc takes node
+ * 0, and phys_alloc_node any node, each node with its own free list.
  *
  * Errors are negative errno values, as in the kernel.
  */
@@ -60,6 +65,10 @@ int phys_create(uint64_t size, struct phys **out);
  * multiple of PAGE_SIZE, at least one frame) above the CPU's memory:
  * nodes 1 to nr_devices. */
 int phys_create_nodes(uint64_t size, int nr_devices, uint64_t device_size, struct phys **out);
+/* The same, the nodes whose bit is set in `coherent` (bit n: node n, 1 to
+ * nr_devices; -EINVAL for another bit) coherent memory the CPU reaches. */
+int phys_create_coherent(uint64_t size, int nr_devices, uint64_t device_size, unsigned coherent,
+			 struct phys **out);
 void phys_destroy(struct phys *phys);
 int phys_nr_nodes(const struct phys *phys);
 /* The node the frame at `pa` lives in. */
@@ -72,6 +81,14 @@ int phys_alloc_node(struct phys *phys, int node, enum frame_kind kind, phys_addr
 uint64_t phys_node_in_use(const struct phys *phys, int node);
 uint64_t phys_node_peak(const struct phys *phys, int node);
 uint64_t phys_node_frames(const struct phys *phys, int node);
+/* The most page-table frames node `node` held at once: the CPU's tables
+ * (node 0) or a device's own (its node). */
+uint64_t phys_node_pgtable_peak(const struct phys *phys, int node);
+/* Whether node `node` is a device's coherent memory. */
+bool phys_node_coherent(const struct phys *phys, int node);
+/* Bytes of physical memory from address 0 the CPU reaches: node 0 and the
+ * coherent nodes (the emulated machine's RAM). */
+uint64_t phys_reachable_size(const struct phys *phys);
 /* Who owns node `node`'s pages when the CPU's table holds them as
  * device-private entries (a struct dev_pagemap, mmu/mm_types.h); NULL:
  * nobody. */

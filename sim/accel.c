@@ -144,6 +144,25 @@ static void accel_destroy(void *state)
 	g_free(s);
 }
 
+/* Page-table memory at its peak, table by table: the CPU's (node 0),
+ * each device's own (its node), gmem's logical table (entries and radix
+ * nodes, gmem_report); the issue's accounting point. */
+static void table_memory_report(struct report_node *sec, struct machine *m, const struct accel_state *s)
+{
+	struct report_node *t = report_add_section(sec, "table_bytes", "peak page-table bytes", TEXT_LINE);
+
+	report_add_count(t, "cpu", "CPU tables", phys_node_pgtable_peak(m->phys, 0) * PAGE_SIZE);
+	for (int i = 0; i < s->nr; i++) {
+		char key[16], label[32];
+
+		snprintf(key, sizeof(key), "accel%d", i);
+		snprintf(label, sizeof(label), "accel%d table", i);
+		report_add_count(t, key, label, phys_node_pgtable_peak(m->phys, s->accels[i].dev.node) * PAGE_SIZE);
+	}
+	if (s->accels[0].dev.ops == &gmem_device_ops)
+		report_add_count(t, "gmem", "gmem table", s->gmem.peak_bytes);
+}
+
 static void gmem_report(struct report_node *sec, const struct gmem_stats *g)
 {
 	struct report_node *gm = report_add_section(sec, "gmem", "gmem logical page table", TEXT_LINE);
@@ -165,12 +184,13 @@ static void accel_report(struct machine *m, void *state, struct report_node *roo
 	struct report_node *list;
 	static const char *const columns[] = { "faults", "to_device", "to_cpu", "zero_pages", "mirrored",
 						"inval_pages", "inval_ranges", "link_bytes", "clock_ns",
-						"peak_frames" };
+						"peak_frames", "peak_pt_frames" };
 
 	report_add_string(sec, "design", m->opt.device_mm);
 	if (s->accels[0].dev.ops == &gmem_device_ops)
 		gmem_report(sec, &s->gmem);
 	report_add_string(sec, "invalidation", m->opt.device_coalesce ? "coalesced" : "page");
+	table_memory_report(sec, m, s);
 	list = report_add_list(sec, "accelerators", "accelerators", TEXT_TABLE);
 	report_add_column(list, "device", "device", -8);
 	report_add_column(list, "accesses", "accesses", 10);
@@ -201,6 +221,8 @@ static void accel_report(struct machine *m, void *state, struct report_node *roo
 		report_add_count(row, "clock_ns", NULL, c.clock_ns);
 		report_add_count(row, "peak_frames", NULL,
 				 phys_node_peak(m->phys, s->accels[i].dev.node));
+		report_add_count(row, "peak_pt_frames", NULL,
+				 phys_node_pgtable_peak(m->phys, s->accels[i].dev.node));
 	}
 }
 

@@ -893,7 +893,7 @@ static int watch_code_buffer(struct cpu *cpu, GArray *before, GString *error)
 
 static int create_engine(struct cpu *cpu, GString *error)
 {
-	uint64_t ram = phys_size(cpu->phys);
+	uint64_t ram = phys_reachable_size(cpu->phys);
 	g_autoptr(GArray) before = list_code_mappings();
 	uc_err err = uc_open(UC_ARCH_ARM64, UC_MODE_ARM, &cpu->uc);
 
@@ -1100,7 +1100,7 @@ int cpu_enable_fastpath(struct cpu *cpu, GString *why)
 	if (fastpath_attached(cpu->uc))
 		return 0;
 	cpu_flush_tlb(cpu);	/* no entry made before keeps its mark for nothing */
-	err = fastpath_attach(cpu->uc, phys_base(cpu->phys), phys_size(cpu->phys), why);
+	err = fastpath_attach(cpu->uc, phys_base(cpu->phys), phys_reachable_size(cpu->phys), why);
 	if (!err && cpu->watch)
 		fastpath_watch_data(cpu->uc, cpu->watch, cpu->watch_data);
 	return err;

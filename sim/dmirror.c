@@ -1,8 +1,9 @@
 /*
  * dmirror: Linux's test_hmm driver (lib/test_hmm.c) as the guest sees it,
  * over the HMM mirror (mmu/hmm/mirror): /dev/hmm_dmirror0 and 1 use the
- * devices of /dev/accel0 and 1, with device-private memory.  The driver's
- * semantics (guest/test_hmm_uapi.h):
+ * devices of /dev/accel0 and 1, with device-private memory; 2 and 3 those
+ * of /dev/accel2 and 3, with device-coherent memory (mmu/phys: nodes the
+ * CPU reaches).  The driver's semantics (guest/test_hmm_uapi.h):
  *
  *  - every ioctl copies the command in (EFAULT), wants a page-aligned addr
  *    and a range that neither is empty nor wraps (EINVAL), zeroes cpages
@@ -13,16 +14,20 @@
  *    impossible; cpages counts the pages read;
  *  - WRITE copies ptr into the device's pages, faulting them writable;
  *  - MIGRATE_TO_DEV moves the range's private anonymous pages into device
- *    memory (EINVAL: a page without a readable VMA), then reads the range
+ *    memory (EINVAL: a page without a readable VMA; a page already in some
+ *    device's memory stays), then reads the range
  *    back through the device's table into ptr as READ does without faulting
  *    (ENOENT for a page the device does not map);
  *  - MIGRATE_TO_SYS moves the device's pages of the range back; cpages
- *    counts them.
+ *    counts them.  Device-private pages sit behind device-private entries
+ *    (a CPU access faults them back); device-coherent ones are mapped by
+ *    the CPU's table as they are, and the CPU reads and writes them in
+ *    place until MIGRATE_TO_SYS (or RELEASE) brings them back;
  *  - SNAPSHOT writes one byte per page into ptr (HMM_DMIRROR_PROT_*), what
  *    hmm_range_fault sees without faulting: ERROR for no VMA or an
- *    unreadable one, NONE for nothing mapped or another device's page,
- *    else ZERO, DEV_PRIVATE_LOCAL or nothing, with WRITE or READ; cpages
- *    counts the pages;
+ *    unreadable one, NONE for nothing mapped or another device's private
+ *    page, else ZERO, DEV_PRIVATE_LOCAL, DEV_COHERENT_LOCAL or _REMOTE, or
+ *    nothing, with WRITE or READ; cpages counts the pages;
  *  - EXCLUSIVE makes the range's pages exclusive to the device
  *    (make_device_exclusive_range: the CPU's entries become device-exclusive
  *    ones, a CPU access revokes them; EBUSY where a page cannot be), then
@@ -33,8 +38,7 @@
  *
  * The device mirrors the address space of the process that first uses
  * the file (the driver binds at open).  Not served yet: the PMD and PUD
- * bits of a snapshot, and
- * /dev/hmm_dmirror2 and 3 (device-coherent memory).
+ * bits of a snapshot.
  */
 #include "sim/dmirror.h"
 
@@ -52,7 +56,6 @@
 #include "sim/machine.h"
 #include "sim/task.h"
 
-#define DMIRROR_FILES 2
 #define DMIRROR_MAX_BYTES (UINT64_C(1) << 30)	/* one command's buffer */
 
 struct dmirror {
@@ -119,7 +122,12 @@ static uint8_t snapshot_byte(struct device *dev, uint64_t va)
 		return HMM_DMIRROR_PROT_ERROR;
 	if (!(flags & HMM_PFN_VALID))
 		return HMM_DMIRROR_PROT_NONE;
-	if (phys_node_of(dev->phys, pa) == dev->node)
+	int node = phys_node_of(dev->phys, pa);
+
+	if (node && phys_node_coherent(dev->phys, node))
+		perm = node == dev->node ? HMM_DMIRROR_PROT_DEV_COHERENT_LOCAL
+					 : HMM_DMIRROR_PROT_DEV_COHERENT_REMOTE;
+	else if (node)		/* only this device's private pages are valid */
 		perm = HMM_DMIRROR_PROT_DEV_PRIVATE_LOCAL;
 	else if (phys_is_zero_page(dev->phys, pa))
 		perm = HMM_DMIRROR_PROT_ZERO;
@@ -238,6 +246,17 @@ static const struct design_ops dmirror_design = {
 	.name = "dmirror",
 	.destroy = g_free,
 };
+
+unsigned dmirror_coherent_nodes(const struct options *opt)
+{
+	unsigned nodes = 0;
+
+	if (opt->device_mm && strcmp(opt->device_mm, "hmm"))
+		return 0;
+	for (int i = DMIRROR_PRIVATE_FILES; i < MIN(opt->devices, DMIRROR_FILES); i++)
+		nodes |= 1u << (i + 1);	/* /dev/accelN's memory is node N + 1 */
+	return nodes;
+}
 
 void dmirror_mount(struct machine *m)
 {

@@ -247,6 +247,10 @@ static void write_cost(GString *out, const struct fault_story *s, const struct v
 				       vmf->cost.cycles[step]);
 		sep = " + ";
 	}
+	if (vmf->cost.device_wait) {
+		g_string_append_printf(out, "%s%s %" PRIu64, sep, DEVICE_WAIT_STEP, vmf->cost.device_wait);
+		sep = " + ";
+	}
 	g_string_append_printf(out, "%s%" PRIu64 " cycles (%.0f ns at %.2f GHz)\n", *sep ? " = " : "",
 			       vmf->cost.total, (double)vmf->cost.total / s->frequency_ghz,
 			       s->frequency_ghz);

@@ -98,6 +98,8 @@ static void add_cost(JsonBuilder *b, const struct fault_story *s, const struct v
 	for (int step = 0; step < NR_COST_STEPS; step++)
 		if (vmf->cost.cycles[step])
 			add_int(b, cost_step_key(step), (int64_t)vmf->cost.cycles[step]);
+	if (vmf->cost.device_wait)
+		add_int(b, DEVICE_WAIT_STEP, (int64_t)vmf->cost.device_wait);
 	json_builder_end_object(b);
 	add_int(b, "cycles", (int64_t)vmf->cost.total);
 	json_builder_set_member_name(b, "ns");

@@ -106,7 +106,8 @@ int machine_create(const struct options *opt, struct machine **out, GString *err
 	m->tasks = g_hash_table_new(g_direct_hash, g_direct_equal);
 	m->next_pid = FIRST_PID;
 	err = load_profile(m, error);
-	if (!err && (err = phys_create_nodes(opt->mem, opt->devices, opt->device_mem, &m->phys)))
+	if (!err && (err = phys_create_coherent(opt->mem, opt->devices, opt->device_mem,
+						 opt->device_coherent, &m->phys)))
 		g_string_printf(error, "--mem: cannot reserve %" PRIu64 " bytes of simulated memory: %s",
 				opt->mem, g_strerror(-err));
 	if (!err)

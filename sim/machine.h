@@ -62,6 +62,7 @@ struct options {
 	uint64_t device_mem;		/* --device-mem SIZE: each one's memory */
 	const char *device_mm;		/* --device-mm DESIGN: "hmm" or "gmem" */
 	bool device_coalesce;		/* --device-inval coalesced */
+	unsigned device_coherent;	/* nodes of coherent memory (a bit each; sim/dmirror) */
 };
 
 /* A simulated CPU: a translation agent of the machine's domain (its clock,

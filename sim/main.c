@@ -17,6 +17,7 @@
 #include "report/text.h"
 #include "sim/accel.h"
 #include "sim/calibrate.h"
+#include "sim/dmirror.h"
 #include "sim/explain.h"
 #include "sim/gdbstub.h"
 #include "sim/hostsig.h"
@@ -510,6 +511,7 @@ static int cmd_run(int argc, char **argv)
 		}
 	}
 	opt.tmpfs = tmpfs;
+	opt.device_coherent = dmirror_coherent_nodes(&opt);
 	opt.root = root ? root : "/";
 	opt.profile = profile;
 	opt.sets = sets;

@@ -6,8 +6,12 @@
  *
  * pagemap shows the frame numbers: Linux hides them (zeroes) from readers
  * without CAP_SYS_ADMIN, and the guest runs as root.  Bit 55 (soft-dirty)
- * and 57 (uffd-wp) are never set, as on arm64, which has neither; there is
- * no swap (bit 62).  There are no huge pages, locked pages or KSM, so
+ * and 57 (uffd-wp) are never set, as on arm64, which has neither.  There
+ * is no swap, but device-private and device-exclusive entries are what
+ * Linux calls non-present swap entries, and pagemap shows them as such:
+ * bit 62 (PM_SWAP), the swap type in bits 0-4 and the entry's frame in bits
+ * 5-54 (pte_to_pagemap_entry() for a pfn swap entry, to a reader who may
+ * see frames).  There are no huge pages, locked pages or KSM, so
  * those smaps counts are 0, and THPeligible is 0 as in a kernel without
  * transparent huge pages.
  */
@@ -15,6 +19,7 @@
 #include <string.h>
 
 #include "mmu/pagewalk.h"
+#include "mmu/pgtable.h"
 #include "sim/procfs_internal.h"
 
 int proc_pid_maps(struct machine *m, struct task *t, GString *out)
@@ -149,8 +154,36 @@ int proc_pid_smaps_rollup(struct machine *m, struct task *t, GString *out)
 #define PM_PFRAME_MASK		((UINT64_C(1) << 55) - 1)
 #define PM_MMAP_EXCLUSIVE	(UINT64_C(1) << 56)
 #define PM_FILE			(UINT64_C(1) << 61)
+#define PM_SWAP			(UINT64_C(1) << 62)
 #define PM_PRESENT		(UINT64_C(1) << 63)
 #define PM_ENTRY_BYTES		8
+
+/* Linux 6.12's swap types of device entries (include/linux/swap.h, 5-bit
+ * types, with CONFIG_MIGRATION, CONFIG_MEMORY_FAILURE and CONFIG_DEVICE_PRIVATE
+ * as arm64's defconfig has them: 23 swap files, then hwpoison, three
+ * migration types, then these four). */
+#define MAX_SWAPFILES_SHIFT		5
+#define SWP_DEVICE_WRITE		27
+#define SWP_DEVICE_READ			28
+#define SWP_DEVICE_EXCLUSIVE_WRITE	29
+#define SWP_DEVICE_EXCLUSIVE_READ	30
+
+/* A device-private or device-exclusive entry as pagemap shows it, or 0. */
+static uint64_t device_entry(struct mm *mm, uint64_t va)
+{
+	pte_t *ptep = vma_lookup(mm, va) ? pgtable_walk(mm->phys, mm->pgd, va) : NULL;
+	bool write;
+	unsigned type;
+
+	if (!ptep || !pte_is_device_private(*ptep))
+		return 0;
+	write = pte_prot(*ptep) & VM_WRITE;
+	if (pte_is_device_exclusive(*ptep))
+		type = write ? SWP_DEVICE_EXCLUSIVE_WRITE : SWP_DEVICE_EXCLUSIVE_READ;
+	else
+		type = write ? SWP_DEVICE_WRITE : SWP_DEVICE_READ;
+	return PM_SWAP | (((pte_addr(*ptep) >> PAGE_SHIFT) << MAX_SWAPFILES_SHIFT | type) & PM_PFRAME_MASK);
+}
 
 static uint64_t pagemap_entry(struct mm *mm, uint64_t va)
 {
@@ -158,7 +191,7 @@ static uint64_t pagemap_entry(struct mm *mm, uint64_t va)
 	uint64_t entry;
 
 	if (!page_info_at(mm, va, &page))
-		return 0;
+		return device_entry(mm, va);
 	entry = PM_PRESENT | ((page.pa >> PAGE_SHIFT) & PM_PFRAME_MASK);
 	if (page.mapcount == 1)
 		entry |= PM_MMAP_EXCLUSIVE;

@@ -171,6 +171,7 @@ static void fill_memory(struct report_node *root, const struct machine *m)
 	report_add_count(frames, "simulator", "simulator", phys_in_use(m->phys, FRAME_KERNEL));
 	report_add_count(s, "peak_frames", "peak frames in use", phys_peak(m->phys));
 	report_add_count(s, "peak_page_tables", "peak page-table frames", phys_kind_peak(m->phys, FRAME_PGTABLE));
+	report_add_count(s, "peak_cpu_page_tables", "peak CPU table frames", phys_node_pgtable_peak(m->phys, 0));
 }
 
 /* Figures counted between two readings (a region's, a snapshot's), in the

@@ -31,7 +31,7 @@ void device_pay_link(struct device *dev, uint64_t pages)
 static void pay_invalidation(struct device *dev, uint64_t cycles)
 {
 	struct agent *cpu = dev->mm && !dev->running ? mm_current_agent(dev->mm) : NULL;
-	struct event_cost wait = { .total = cycles };
+	struct event_cost wait = { .device_wait = cycles, .total = cycles };
 
 	device_pay(dev, cycles);
 	if (cpu)
@@ -68,6 +68,7 @@ int device_init(struct device *dev, struct domain *d, int id, int node,
 
 	*dev = (struct device){ .id = id, .node = node, .phys = d->phys, .costs = &d->profile->device,
 				.ops = ops };
+	dev->coherent = phys_node_coherent(d->phys, node);
 	dev->agent = (struct agent){ .id = -1, .domain = d };
 	if (node <= 0 || node >= phys_nr_nodes(d->phys))
 		return -EINVAL;
@@ -146,12 +147,12 @@ uint64_t device_unmap_range(struct device *dev, uint64_t start, uint64_t end)
 
 /* Let the design go, then drop every entry and table: the device starts
  * its next address space with an empty root and an empty TLB. */
-static void forget_mm(struct device *dev)
+static void forget_mm(struct device *dev, bool mm_ending)
 {
 	int err;
 
 	if (dev->ops->unbind)
-		dev->ops->unbind(dev);
+		dev->ops->unbind(dev, mm_ending);
 	device_unmap_range(dev, 0, TASK_SIZE);
 	pgtable_put(dev->phys, dev->pgd, PGD_LEVEL);
 	err = pgtable_create_node(dev->phys, dev->node, &dev->pgd);
@@ -168,7 +169,7 @@ static struct device *sub_device(struct mmu_notifier *sub)
 
 static void on_release(struct mmu_notifier *sub, struct mm *mm)
 {
-	forget_mm(sub_device(sub));
+	forget_mm(sub_device(sub), true);
 }
 
 static void on_invalidate_range(struct mmu_notifier *sub, struct mm *mm, uint64_t start,
@@ -190,7 +191,7 @@ void device_unbind(struct device *dev)
 	if (!dev->mm)
 		return;
 	mmu_notifier_unregister(&dev->sub, dev->mm);
-	forget_mm(dev);
+	forget_mm(dev, false);
 }
 
 void device_bind(struct device *dev, struct mm *mm)

@@ -80,9 +80,10 @@ struct device_mm_ops {
 	int (*fault)(struct device *dev, uint64_t va, bool write);
 	/* `dev` begins working in dev->mm (NULL: nothing to do). */
 	void (*bind)(struct device *dev);
-	/* `dev` is leaving dev->mm (another mm, or the mm's end); its
-	 * entries are dropped after (NULL: nothing to do). */
-	void (*unbind)(struct device *dev);
+	/* `dev` is leaving dev->mm: for another mm, or at the mm's end
+	 * (`mm_ending`: nobody will see its pages again); its entries are
+	 * dropped after (NULL: nothing to do). */
+	void (*unbind)(struct device *dev, bool mm_ending);
 	/* The CPU's translations of [start, end) in dev->mm were removed or
 	 * downgraded (the mm's notifier chain): NULL for a design that does
 	 * not follow the CPU's table. */
@@ -107,6 +108,7 @@ struct device {
 	const struct device_mm_ops *ops;
 	void *design;			/* the design's state for this device */
 	bool coalesce;			/* one invalidation per range, not per page */
+	bool coherent;			/* its memory is coherent: the CPU maps its pages */
 	bool running;			/* inside device_run */
 	struct dev_pagemap pgmap;	/* its node's owner: ops->migrate_to_ram */
 	struct device_counters counters;

@@ -226,18 +226,26 @@ static void note_device(void *ctx, uint64_t va, struct gm_mapping *m)
 	u->devs[u->nr++] = m->dev;
 }
 
+/* munmap_in_peer_devices: every device holding a page of [start, end)
+ * drops its entries of the range (per page, or coalesced). */
+static void unmap_in_peer_devices(struct gmem_object *obj, uint64_t start, uint64_t end)
+{
+	struct unmap_devices u = { .nr = 0 };
+
+	vm_object_for_each(obj->table, start, end, note_device, &u);
+	for (int i = 0; i < u.nr; i++)
+		device_unmap_range(u.devs[i], start, end);
+}
+
 /* munmap (or the mm's end): free the entries, munmap_in_peer_devices. */
 static void gmem_close(struct vma *vma)
 {
 	struct gm_vma *h = vma->vm_private_data;
 	struct gmem_object *obj = h->obj;
-	struct unmap_devices u = { .nr = 0 };
 	const struct vm_object_stats *s = vm_object_stats(obj->table);
 	uint64_t before = s->entries;
 
-	vm_object_for_each(obj->table, vma->start, vma->end, note_device, &u);
-	for (int i = 0; i < u.nr; i++)
-		device_unmap_range(u.devs[i], vma->start, vma->end);
+	unmap_in_peer_devices(obj, vma->start, vma->end);
 	vm_object_erase_range(obj->table, vma->start, vma->end);
 	obj->stats->unmapped_entries += before - s->entries;
 	g_free(h);
@@ -245,6 +253,48 @@ static void gmem_close(struct vma *vma)
 		return;
 	vm_object_destroy(obj->table);
 	g_free(obj);
+}
+
+static void note_entry(void *ctx, uint64_t va, struct gm_mapping *m)
+{
+	g_array_append_val((GArray *)ctx, va);
+}
+
+/* One entry from `va` to `to`; a DEVICE page's device maps it there too
+ * (the old mapping goes after, with the range's invalidation). */
+static void move_entry(struct gmem_object *obj, const struct vma *moved, uint64_t va, uint64_t to)
+{
+	struct gm_mapping *m = vm_object_lookup(obj->table, va);
+	struct gm_mapping *dst = vm_object_lookup_or_create(obj->table, to);
+
+	*dst = *m;
+	if (!(m->flag & GM_PAGE_DEVICE))
+		return;
+	phys_get(m->dev->phys, m->page);
+	if (device_map(m->dev, to, m->page, device_prot(moved))) {
+		phys_put(m->dev->phys, m->page);	/* no table page for it: lost */
+		gm_mapping_set_state(dst, GM_PAGE_NOMAP);
+	}
+}
+
+/* mremap: the logical entries and the devices' mappings move with the
+ * CPU's entries (the RFC leaves mremap out; a move must not lose a page
+ * that lives on a device, which has no CPU entry to move). */
+static void gmem_mremap(struct vma *moved, const struct vma *old)
+{
+	struct gmem_object *obj = object_of_vma(old);
+	GArray *vas = g_array_new(FALSE, FALSE, sizeof(uint64_t));
+
+	vm_object_for_each(obj->table, old->start, old->end, note_entry, vas);
+	for (unsigned i = 0; i < vas->len; i++) {
+		uint64_t va = g_array_index(vas, uint64_t, i);
+
+		move_entry(obj, moved, va, va - old->start + moved->start);
+	}
+	unmap_in_peer_devices(obj, old->start, old->end);
+	vm_object_erase_range(obj->table, old->start, old->end);
+	note_peaks(obj);
+	g_array_free(vas, TRUE);
 }
 
 static const char *gmem_name(const struct vma *vma)
@@ -257,6 +307,7 @@ const struct vm_ops gmem_vm_ops = {
 	.handle_fault = gmem_cpu_fault,
 	.dup = gmem_dup,
 	.close = gmem_close,
+	.mremap = gmem_mremap,
 	.name = gmem_name,
 };
 
@@ -305,11 +356,14 @@ static void evict_page(void *ctx, uint64_t va, struct gm_mapping *m)
 		e->pages++;
 }
 
-static void gm_dev_unbind(struct device *dev)
+/* A device leaving an address space that lives on hands its pages back to
+ * the CPU; at the mm's end they are only dropped (with the device's
+ * entries, then the logical ones as the VMAs close). */
+static void gm_dev_unbind(struct device *dev, bool mm_ending)
 {
 	struct evict e = { dev, object_of(dev->mm), 0 };
 
-	if (!e.obj)
+	if (!e.obj || mm_ending)
 		return;
 	vm_object_for_each(e.obj->table, 0, TASK_SIZE, evict_page, &e);
 	if (e.pages)

@@ -22,14 +22,16 @@
  *  - munmap frees the range's entries and unmaps it from every device that
  *    holds pages of it (munmap_in_peer_devices), per page or with one
  *    coalesced invalidation per device (--device-inval).
- *  - A device leaving the address space (another mm bound, or the mm's
- *    end) takes its pages back to the CPU first.
+ *  - A device bound to another address space takes its pages back to the
+ *    CPU first; at the mm's end they are only dropped.
  *
  * Each peer-shared VMA has its own small handle on the mm's table, so two
  * of them never merge (a merge would close one and free its entries); a
- * fork child does not inherit them (VM_DONTCOPY).  Not modelled: mremap of
- * peer-shared memory, mprotect reaching device entries (the RFC's
- * pmap_protect), huge pages.
+ * fork child does not inherit them (VM_DONTCOPY).  mremap moves the
+ * logical entries with the CPU's, and each device holding a page of the
+ * range maps it at its new address (the RFC leaves mremap out).  Not
+ * modelled: mprotect reaching device entries (the RFC's pmap_protect),
+ * huge pages.
  */
 #ifndef MMU_GMEM_GMEM_H
 #define MMU_GMEM_GMEM_H

@@ -20,10 +20,18 @@ static pte_t cpu_entry(struct mm *mm, uint64_t va)
 	return ptep ? *ptep : 0;
 }
 
-/* A device-private entry naming a page of `dev`'s memory. */
+/* An entry naming a page of `dev`'s memory: a device-private one, or a
+ * present one of its coherent memory. */
 static bool owned_by(const struct device *dev, pte_t e)
 {
-	return pte_is_device_private(e) && phys_node_of(dev->phys, pte_addr(e)) == dev->node;
+	return (pte_is_device_private(e) || pte_present(e)) &&
+	       phys_node_of(dev->phys, pte_addr(e)) == dev->node;
+}
+
+/* A page of some device's memory (zone device, in Linux's words). */
+static bool in_device_memory(const struct device *dev, pte_t e)
+{
+	return pte_is_device_private(e) || (pte_present(e) && phys_node_of(dev->phys, pte_addr(e)));
 }
 
 /* The frame at `va` for `dev`, allowing the access, faulted in if need be
@@ -108,11 +116,15 @@ static int to_ram(struct device *dev, struct mm *mm, struct vma *vma, uint64_t v
 		  struct migrate_record *rec)
 {
 	struct migrate_cpu_side cpu;
+	pte_t e = cpu_entry(mm, va);
 	int err;
 
 	device_unmap_range(dev, va, va + PAGE_SIZE);
 	migrate_cpu_side_init(&cpu, mm);
-	err = migrate_page(dev->phys, &cpu.side, &cpu.side, va, 0, vma->prot, rec);
+	/* a coherent page keeps its entry's protection (a fork's COW page
+	 * stays read-only); a device-private one comes back as the VMA allows */
+	err = migrate_page(dev->phys, &cpu.side, &cpu.side, va, 0,
+			   pte_present(e) ? pte_prot(e) : vma->prot, rec);
 	g_assert(!rec->stale);
 	if (!err) {
 		dev->counters.to_cpu++;
@@ -160,7 +172,7 @@ static int page_to_device(struct device *dev, struct vma *vma, uint64_t va, bool
 	int err;
 
 	*moved = false;
-	if (vma->vm_ops != &anon_vm_ops || pte_is_device_private(e))
+	if (vma->vm_ops != &anon_vm_ops || in_device_memory(dev, e))
 		return 0;		/* not selected: left where it is */
 	device_unmap_range(dev, va, va + PAGE_SIZE);	/* its mirror of the CPU's page */
 	if (pte_present(e) && phys_refcount(mm->phys, pte_addr(e)) > 1 &&
@@ -189,7 +201,7 @@ static int page_to_device(struct device *dev, struct vma *vma, uint64_t va, bool
 	if (pgtable_walk_alloc(mm->phys, mm->pgd, va, &ptep) < 0)
 		return -ENOMEM;
 	phys_get(dev->phys, page);
-	*ptep = pte_mk_device_private(page, vma->prot);
+	*ptep = dev->coherent ? pte_mk_page(page, vma->prot) : pte_mk_device_private(page, vma->prot);
 	*moved = true;
 	return 0;
 }
@@ -250,7 +262,10 @@ int hmm_evict_device(struct device *dev, uint64_t *migrated)
 /* One page made exclusive to `dev`: faulted in writable through the CPU's
  * fault path (a device-private page comes back, copy-on-write breaks), its
  * entry turned device-exclusive with every translation invalidated, and
- * mapped by `dev`. */
+ * mapped by `dev`.  Linux 6.12 takes anonymous folios only
+ * (folio_make_device_exclusive): any page of a private mapping is one
+ * after that write fault (a file's page gets its private copy), a shared
+ * mapping's never is. */
 static int make_exclusive(struct device *dev, uint64_t va)
 {
 	struct mm *mm = dev->mm;
@@ -260,8 +275,8 @@ static int make_exclusive(struct device *dev, uint64_t va)
 	pte_t *ptep;
 	int err;
 
-	if (!vma || vma->vm_ops != &anon_vm_ops)
-		return -EBUSY;
+	if (!vma || (vma->flags & VM_SHARED))
+		return -EBUSY;		/* its page would not be an anonymous one */
 	vm_fault_init(&vmf, mm, va, FAULT_WRITE, FAULT_FLAG_KERNEL);
 	if (handle_mm_fault(&vmf) != VM_FAULT_DONE)
 		return -EBUSY;

@@ -28,7 +28,13 @@
  * Device-exclusive entries (Linux's make_device_exclusive_range, for the
  * atomic accesses of a device): hmm_make_exclusive() below.
  *
- * Not modelled: device-coherent memory.
+ * Device-coherent memory (Linux's MEMORY_DEVICE_COHERENT, a device whose
+ * node the CPU reaches: dev->coherent, mmu/phys): the same migrations, but
+ * the CPU's table maps a migrated page as a normal present entry naming the
+ * device's frame; the CPU reads and writes it in place (no fault back), a
+ * fork shares it copy-on-write as any anonymous page, and only
+ * hmm_migrate_to_system() (or the eviction) brings it back to system
+ * memory, keeping the entry's protection.
  */
 #ifndef MMU_HMM_MIRROR_H
 #define MMU_HMM_MIRROR_H
@@ -54,8 +60,9 @@ int hmm_evict_device(struct device *dev, uint64_t *migrated);
  * faulted in writable by the CPU's fault path, its CPU entry replaced by a
  * device-exclusive one (mmu/pgtable.h) and mapped writable by `dev`; a CPU
  * access or fork restores the entry and revokes the device's mapping.
- * -EBUSY: a page cannot be (no VMA, not private anonymous memory, not
- * writable); the pages before it stay exclusive. */
+ * -EBUSY: a page cannot be (no VMA, a shared mapping, not writable); the
+ * pages before it stay exclusive.  A private mapping of a file qualifies:
+ * the write fault gives it an anonymous copy, as Linux's does. */
 int hmm_make_exclusive(struct device *dev, uint64_t start, uint64_t end);
 /* -EPERM if `dev` still maps a page of [start, end) exclusively, else 0. */
 int hmm_check_exclusive(struct device *dev, uint64_t start, uint64_t end);

@@ -164,7 +164,12 @@ Test(accel, gmem_calls_without_gmem)
 }
 
 /* --stats under gmem: the logical table's peak (4 entries; 6 radix nodes)
- * and the device-migrate faults (the two CPU reads of step 1). */
+ * and the device-migrate faults (the two CPU reads of step 1).  Page-table
+ * memory table by table: the device's own table maps pages of one 2 MiB
+ * range, its root and one table at each of the three levels below, 4
+ * frames (16,384 bytes) and 4 page-table frames of its node at most; the
+ * logical table 6 nodes of 64 slots (6 x 520 = 3,120 bytes) and 4 entries
+ * of 24 (96): 3,216 bytes. */
 Test(accel, gmem_in_the_stats)
 {
 	struct result r = run_mmusim("--devices", "1", "--device-mm", "gmem", "--stats", GUEST("gmem"), NULL);
@@ -172,8 +177,45 @@ Test(accel, gmem_in_the_stats)
 	expect_status(&r, 0);
 	expect_contains("--stats", r.err, "      peak entries                 4\n");
 	expect_contains("--stats", r.err, "      peak radix nodes             6\n");
+	expect_contains("--stats", r.err, "    peak page-table bytes\n");
+	expect_contains("--stats", r.err, "      accel0 table             16384\n");
+	expect_contains("--stats", r.err, "      gmem table                3216\n");
+	expect_contains("--stats", r.err, "   peak_frames   peak_pt_frames\n");
 	expect_contains("--stats", r.err, "      CPU faults back              2\n");
 	expect_contains("--stats", r.err, "    device-migrate                 2\n");
+	result_free(&r);
+}
+
+/* guest/gmem mremap: mremap moves a peer-shared mapping whose pages are on
+ * the device (page 0 migrated there holding 5 + 1, pages 1 and 2
+ * zero-filled there and incremented to 1) or back on the CPU (page 3,
+ * which the CPU read: 1).  The logical table's entries and the device's
+ * mappings move with the CPU's: the device reads the moved range without a
+ * fault but for page 3 (6 + 511 + 3 x 512 = 2053), the old place is gone
+ * (EFAULT), and the CPU gets the device's pages back with their data (6 1
+ * 1 1; the grown part is zeroes).  --stats: 2 pages to the device (page 0,
+ * then page 3 after the move), 5 back (page 3, then pages 0-3), 3
+ * zero-filled, (2 + 5) x 4096 = 28,672 bytes over the link; 5 entries at
+ * most (the four moved and the new page). */
+Test(accel, gmem_mremap_moves_the_logical_table_and_device_mappings)
+{
+	struct result r = run_mmusim("--devices", "1", "--device-mm", "gmem", "--stats", GUEST("gmem"),
+				     "mremap", NULL);
+
+	expect_status(&r, 0);
+	cr_expect_str_eq(r.out,
+			 "open: 3\n"
+			 "device writes 4 pages: status 0 sum 5\n"
+			 "cpu reads page 3: 1\n"
+			 "mremap: 0\n"
+			 "device reads the moved pages: status 0 sum 2053\n"
+			 "device faults: 1\n"
+			 "device reads the old place: status EFAULT at +0 sum 0\n"
+			 "cpu reads: 6 1 1 1, new page 0\n");
+	expect_contains("--stats", r.err, "      peak entries                 5\n");
+	expect_contains("--stats", r.err, "      CPU faults back              5\n");
+	expect_contains("--stats", r.err, "      accel0         4096        6           2        5            3");
+	expect_contains("--stats", r.err, "28672");
 	result_free(&r);
 }
 
@@ -286,7 +328,183 @@ Test(accel, the_test_hmm_driver_over_the_mirror)
 	expect_contains("--stats", r.err, "    device-migrate                48\n");
 	expect_contains("--stats", r.err, "      accel0            0        9          80       81            1");
 	expect_contains("--stats", r.err, "    device-exclusive              32\n");
+	expect_not_contains("--stats", r.err, "gmem table");	/* the mirror has no logical table */
 	expect_contains("--stats", r.err, "659456");
+	result_free(&r);
+}
+
+/* guest/hmmcoherent on /dev/hmm_dmirror2 and 3, test_hmm's devices with
+ * device-coherent memory (Linux 6.12 lib/test_hmm.c; the coherent variants
+ * of hmm-tests.c).  MIGRATE_TO_DEV moves the 16 pages (cpages 16) and the
+ * CPU's table maps the device's frames as they are: the CPU reads the data
+ * in place, its writes are what the device reads without a fault (faults
+ * 0: nothing invalidated its mapping), the device's writes are what the CPU
+ * reads; a second MIGRATE_TO_DEV moves nothing (migrate_vma_collect skips a
+ * coherent page without MIGRATE_VMA_SELECT_DEVICE_COHERENT) and reads the
+ * 16 pages the device still maps; SNAPSHOT gives DEV_COHERENT_LOCAL|WRITE
+ * (0x42) through this device and DEV_COHERENT_REMOTE|WRITE (0x52) through
+ * the other (a private page of another device would be NONE);
+ * MIGRATE_TO_SYS moves 16 back (WRITE, 0x02) then 0.  hmm-tests' snapshot
+ * through devices 2 and 3 ends 42 52 and 52 42; RELEASE brings the pages
+ * back.  At a fork the pages are shared copy-on-write: the parent's
+ * entries are read-only (0x41), the child reads the data in place and its
+ * writes copy; the parent's write after the child's exit reuses its page in
+ * place (0x42 for page 0, 0x41 for page 1), and the device faults once to
+ * map the range again (the fork's write protection invalidated it).
+ * --stats: no CPU fault of kind device-migrate (nothing faults back);
+ * accel2 moved 16 x 3 pages in, 16 + 17 back (the release takes page 5 of
+ * the snapshot too), zero-filled page 5 (accel3 page 6), mirrored the 16
+ * pages of the last READ: (48 + 33) x 4096 = 331,776 bytes over the link. */
+Test(accel, device_coherent_memory_the_cpu_uses_in_place)
+{
+	struct result r = run_mmusim("--devices", "4", "--stats", GUEST("hmmcoherent"), NULL);
+
+	expect_status(&r, 0);
+	cr_expect_str_eq(r.out,
+			 "open 2: 3\n"
+			 "open 3: 4\n"
+			 "migrate to device: 0 cpages 16 faults 0\n"
+			 "device returned: match\n"
+			 "cpu sees: match\n"
+			 "device read after cpu writes: 0 cpages 16 faults 0\n"
+			 "device saw: match\n"
+			 "device write: 0 cpages 16 faults 0\n"
+			 "cpu sees: match\n"
+			 "migrate to device again: 0 cpages 16 faults 0\n"
+			 "snapshot on device: 0 cpages 2 faults 0\n"
+			 " 42 42\n"
+			 "snapshot from the other: 0 cpages 2 faults 0\n"
+			 " 52 52\n"
+			 "migrate to system: 0 cpages 16 faults 0\n"
+			 "snapshot after: 0 cpages 2 faults 0\n"
+			 " 02 02\n"
+			 "cpu sees: match\n"
+			 "migrate to system again: 0 cpages 0 faults 0\n"
+			 "munmap: 0\n"
+			 "page 5 to device 0: 0 cpages 1 faults 0\n"
+			 "page 6 to device 1: 0 cpages 1 faults 0\n"
+			 "snapshot dev0: 0 cpages 7 faults 0\n"
+			 " ff ff 11 01 02 42 52\n"
+			 "snapshot dev1: 0 cpages 7 faults 0\n"
+			 " ff ff 11 01 02 52 42\n"
+			 "snapshot wild buffer: EFAULT\n"
+			 "migrate to device: 0 cpages 16 faults 0\n"
+			 "snapshot before release: 0 cpages 2 faults 0\n"
+			 " 42 42\n"
+			 "release: 0 cpages 0 faults 0\n"
+			 "snapshot after release: 0 cpages 2 faults 0\n"
+			 " 02 02\n"
+			 "cpu sees: match\n"
+			 "migrate before fork: 0 cpages 16 faults 0\n"
+			 "child sees: match\n"
+			 "child wrote: match\n"
+			 "snapshot after fork: 0 cpages 2 faults 0\n"
+			 " 41 41\n"
+			 "parent sees: match\n"
+			 "snapshot after a write: 0 cpages 2 faults 0\n"
+			 " 42 41\n"
+			 "device read after fork: 0 cpages 16 faults 1\n"
+			 "device saw: match\n");
+	expect_not_contains("--stats", r.err, "device-migrate");
+	expect_contains("--stats", r.err, "      accel2            0        1          48       33            1         16");
+	expect_contains("--stats", r.err, "      accel3            0        0           0        0            1          0");
+	expect_contains("--stats", r.err, "331776");
+	result_free(&r);
+}
+
+/* guest/hmmpagemap: the walks that do not fault see device entries as
+ * Linux 6.12 does.  pagemap (Documentation/admin-guide/mm/pagemap.rst,
+ * fs/proc/task_mmu.c pte_to_pagemap_entry): a present private page has
+ * bits 63 (present) and 56 (exclusively mapped), flags 0x81; a
+ * device-private entry is a swap entry, bit 62 alone (0x40), of swap type
+ * SWP_DEVICE_WRITE (27 = 23 swap files + 1 hwpoison + 3 migration types,
+ * include/linux/swap.h), SWP_DEVICE_READ (28) once mprotect made it
+ * read-only, its frame (bits 5-54) the device's, beyond the CPU's memory; a
+ * device-exclusive entry SWP_DEVICE_EXCLUSIVE_WRITE (29), then _READ (30),
+ * naming the frame the page had when present.  mincore (mm/mincore.c: a
+ * non-swap entry is resident) counts both as resident.  A CPU access
+ * brings each back to a present entry (0x81). */
+Test(accel, pagemap_and_mincore_see_device_entries)
+{
+	struct result r = run_mmusim("--devices", "1", GUEST("hmmpagemap"), NULL);
+
+	expect_status(&r, 0);
+	cr_expect_str_eq(r.out,
+			 "open: 4\n"
+			 "present: flags 81\n"
+			 "mincore present: 0\n"
+			 " 1 1\n"
+			 "migrate to device: 0 cpages 2 faults 0\n"
+			 "device-private: flags 40 swap type 27\n"
+			 "its frame lies beyond the cpu's memory: yes\n"
+			 "mincore device-private: 0\n"
+			 " 1 1 1\n"
+			 "mprotect: 0\n"
+			 "device-private read-only: flags 40 swap type 28\n"
+			 "cpu sees: match\n"
+			 "back: flags 81\n"
+			 "exclusive: 0 cpages 1 faults 0\n"
+			 "device-exclusive: flags 40 swap type 29\n"
+			 "it names the cpu's frame: yes\n"
+			 "mincore device-exclusive: 0\n"
+			 " 1\n"
+			 "mprotect: 0\n"
+			 "device-exclusive read-only: flags 40 swap type 30\n"
+			 "cpu sees: match\n"
+			 "back: flags 81\n");
+	result_free(&r);
+}
+
+/* scripts/bench-devmem, make bench's section 11: every row under both
+ * designs with the figures each design must give (hand-checked): one page
+ * ping-ponged 100 times moves nothing under the mirror (one fault), under
+ * gmem 99 + 1 zero-filled pages in, 100 back, 199 x 4096 = 815,104 link
+ * bytes; the storm's 4,096 per-page invalidations, or 1 coalesced; the
+ * logical table of the dense touch 13 nodes x 520 + 512 x 24 = 19,048 bytes
+ * and of the sparse one 525 x 520 + 512 x 24 = 285,288, where the device's
+ * table holds its root, one table at each of the next two levels and 64
+ * last-level ones (one per 2 MiB of the 128 MiB): 67 x 4096 = 274,432. */
+Test(accel, bench_devmem_gives_the_documented_rows, .timeout = 120)
+{
+	const char *argv[] = { GOLDEN_DIR "/../../scripts/bench-devmem", NULL };
+	struct result r = run_argv(argv);
+
+	expect_status(&r, 0);
+	expect_contains("script", r.out, "ping-pong, 1 page x 100            hmm ");
+	expect_contains("script", r.out, "       1      0+0          0      0/0            0   36864   16384       -\n");
+	expect_contains("script", r.out, "     100     99+1        100    100/0       815104 ");
+	expect_contains("script", r.out, "munmap 4096 pages, per page        gmem ");
+	expect_contains("script", r.out, "   4096/0            0 ");
+	expect_contains("script", r.out, "      0/1            0 ");
+	expect_contains("script", r.out, "   16384   19048\n");
+	expect_contains("script", r.out, "  274432  285288\n");
+	result_free(&r);
+}
+
+/* guest/hmmexclusive: EXCLUSIVE beyond private anonymous memory, as Linux
+ * 6.12 has it (make_device_exclusive_range: a write fault through GUP,
+ * then folio_make_device_exclusive, anonymous folios only).  A private
+ * mapping of a memfd: the write fault gives each page an anonymous copy,
+ * so the 16 pages become exclusive (cpages 16) with the file's data (4 x i),
+ * CHECK_EXCLUSIVE is EPERM until the CPU has read them, and the CPU's
+ * writes stay private (the file keeps 4 at int 1); a shared mapping of the
+ * same file, or shared anonymous memory, has no anonymous page: EBUSY. */
+Test(accel, exclusive_takes_what_linux_takes)
+{
+	struct result r = run_mmusim("--devices", "1", GUEST("hmmexclusive"), NULL);
+
+	expect_status(&r, 0);
+	cr_expect_str_eq(r.out,
+			 "open: 4\n"
+			 "write the file: 0\n"
+			 "exclusive private file mapping: 0 cpages 16 faults 0\n"
+			 "device read: match\n"
+			 "check exclusive: EPERM\n"
+			 "cpu sees: match\n"
+			 "check after the cpu: 0 cpages 0 faults 0\n"
+			 "the file still holds: 4\n"
+			 "exclusive shared file mapping: EBUSY\n"
+			 "exclusive shared anonymous: EBUSY\n");
 	result_free(&r);
 }
 
@@ -300,7 +518,11 @@ Test(accel, no_dmirror_without_the_mirror)
 	result_free(&r);
 }
 
-/* --explain tells a CPU fault that brought a page back from a device. */
+/* --explain tells a CPU fault that brought a page back from a device, and
+ * its cost: trap entry and exit (100 + 80), the page's copy (500) and its
+ * entry (40) on the CPU, and the CPU's wait for the device's per-page TLB
+ * invalidation (the [device] profile's tlb_inval_page, 1000) as a step of
+ * its own: 1720 cycles. */
 Test(accel, explain_tells_a_device_migrate_fault)
 {
 	struct result r = run_mmusim("--devices", "1", "--device-mm", "gmem", "--explain", "all", GUEST("gmem"),
@@ -309,5 +531,7 @@ Test(accel, explain_tells_a_device_migrate_fault)
 	expect_status(&r, 0);
 	expect_contains("--explain", r.err,
 			"handler: device-migrate, the page was in a device's memory: migrated back to CPU memory\n");
+	expect_contains("--explain", r.err, "  cost: trap_entry 100 + trap_exit 80 + page_copy 500 + "
+			"pte_install 40 + device_wait 1000 = 1720 cycles (860 ns at 2.00 GHz)\n");
 	result_free(&r);
 }

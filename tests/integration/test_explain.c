@@ -256,6 +256,8 @@ Test(explain, gmem_tells_its_logical_table)
 	expect_status(&r, 0);
 	cr_expect_eq(count_in_lines(r.err, "gmem: the logical table's entry is DEVICE"), 3, "%s", r.err);
 	cr_expect_eq(count_in_lines(r.err, "\"design_steps\":[\""), 3, "only those");
+	cr_expect_eq(count_in_lines(r.err, "\"device_wait\":1000}"), 3,
+		     "each waits for the device's per-page invalidation, a step of its own");
 	result_free(&r);
 }
 

@@ -90,6 +90,63 @@ Test(nodes, absurd_layouts_are_refused)
 	cr_expect_null(p);
 }
 
+/* Coherent nodes come right after the CPU's, whatever their numbers: with
+ * 16 CPU frames and three nodes of 4, node 3 coherent, node 3 is frames
+ * 16-19, node 1 frames 20-23 and node 2 frames 24-27; the CPU reaches
+ * frames 0-19, 80 KiB (0x14000). */
+Test(nodes, coherent_nodes_lie_where_the_cpu_reaches)
+{
+	struct phys *p = NULL;
+	phys_addr_t pa;
+
+	cr_assert_eq(phys_create_coherent(16 * PG, 3, 4 * PG, 1u << 3, &p), 0);
+	cr_expect_eq(phys_size(p), 16 * PG, "the CPU's own memory");
+	cr_expect_eq(phys_reachable_size(p), 0x14000);
+	cr_expect(phys_node_coherent(p, 3));
+	cr_expect_not(phys_node_coherent(p, 1));
+	cr_expect_not(phys_node_coherent(p, 0));
+	cr_assert_eq(phys_alloc_node(p, 3, FRAME_DATA, &pa), 0);
+	cr_expect_eq(pa, 0x10000, "node 3 starts at frame 16");
+	cr_expect_eq(phys_node_of(p, pa), 3);
+	cr_assert_eq(phys_alloc_node(p, 1, FRAME_DATA, &pa), 0);
+	cr_expect_eq(pa, 0x14000, "node 1 starts at frame 20");
+	cr_expect_eq(phys_node_of(p, pa), 1);
+	cr_assert_eq(phys_alloc_node(p, 2, FRAME_DATA, &pa), 0);
+	cr_expect_eq(pa, 0x18000, "node 2 starts at frame 24");
+	cr_expect_eq(phys_node_of(p, 0x1b000), 2);
+	phys_destroy(p);
+	cr_assert_eq(phys_create_nodes(16 * PG, 2, 4 * PG, &p), 0);
+	cr_expect_eq(phys_reachable_size(p), 16 * PG, "no coherent node: the CPU's own");
+	phys_destroy(p);
+	p = NULL;
+	cr_expect_eq(phys_create_coherent(16 * PG, 2, 4 * PG, 1u << 3, &p), -EINVAL, "no node 3");
+	cr_expect_eq(phys_create_coherent(16 * PG, 2, 4 * PG, 1u, &p), -EINVAL, "node 0 is the CPU's");
+	cr_expect_null(p);
+}
+
+/* Page-table frames are counted per node: two tables of the CPU's at once
+ * (one freed, one more made: still 2), one of node 2's; data frames and
+ * node 1 count nothing. */
+Test(nodes, page_table_peaks_are_per_node)
+{
+	struct phys *p;
+	phys_addr_t a, b, c, d;
+
+	cr_assert_eq(phys_create_nodes(16 * PG, 2, 4 * PG, &p), 0);
+	cr_assert_eq(pgtable_create(p, &a), 0);
+	cr_assert_eq(pgtable_create(p, &b), 0);
+	phys_put(p, a);
+	cr_assert_eq(pgtable_create(p, &a), 0);
+	cr_assert_eq(pgtable_create_node(p, 2, &c), 0);
+	cr_assert_eq(phys_alloc_node(p, 1, FRAME_DATA, &d), 0);
+	cr_expect_eq(phys_node_pgtable_peak(p, 0), 2);
+	cr_expect_eq(phys_node_pgtable_peak(p, 1), 0);
+	cr_expect_eq(phys_node_pgtable_peak(p, 2), 1);
+	cr_expect_eq(phys_kind_peak(p, FRAME_PGTABLE), 3, "all nodes at once");
+	cr_expect_eq(phys_node_pgtable_peak(p, 3), 0, "no node 3");
+	phys_destroy(p);
+}
+
 Test(nodes, tables_below_a_root_live_in_its_node)
 {
 	struct phys *p;

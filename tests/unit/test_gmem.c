@@ -352,4 +352,6 @@ Test(gmem, the_mm_s_end_frees_everything)
 	fx.mm = NULL;
 	cr_expect_null(fx.dev[0].mm);
 	cr_expect_eq(phys_node_in_use(fx.phys, 1), 1, "the device's root only: %llu", (unsigned long long)phys_node_in_use(fx.phys, 1));
+	cr_expect_eq(fx.dev[0].counters.to_cpu, 0, "nothing migrates back to a dying mm");
+	cr_expect_eq(fx.dev[0].counters.link_bytes, 0);
 }
