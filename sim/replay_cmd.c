@@ -29,6 +29,7 @@
 #define REPLAY_MEM (UINT64_C(4) << 30)
 #define MAX_CONFIGS 256
 #define PROGRESS_EVERY (1u << 20)	/* accesses between looks at the clock */
+#define BATCH 512			/* accesses decoded at a time */
 
 /* A line on a terminal (standard error) saying how far the replay is:
  * accesses done, their rate, the share of the file read and the time
@@ -185,6 +186,45 @@ static int recorded_cpus(const struct trace_header *h)
 	return CLAMP(n, 1, MAX_AGENTS);
 }
 
+/* A replay's error about a record of `path`: -1. */
+static int in_file(const char *path, GString *error)
+{
+	g_string_prepend(error, ": ");
+	g_string_prepend(error, path);
+	return -1;
+}
+
+/* The run of accesses that comes next, a batch at a time, to every replay
+ * in turn (each batch stays in the cache for all of them).  0, or -1 with
+ * the cause in `error`. */
+static int feed_accesses(struct trace_reader *r, const char *path, struct config *configs, int n,
+			 struct meter *meter, GString *error)
+{
+	struct trace_access batch[BATCH];
+	uint64_t offset = trace_reader_offset(r);
+	size_t got;
+
+	while ((got = trace_read_accesses(r, batch, BATCH))) {
+		for (int i = 0; i < n; i++)
+			if (replay_accesses(&configs[i].replay, batch, got, offset, error))
+				return in_file(path, error);
+		offset = trace_reader_offset(r);
+		meter_tick(meter, configs[0].replay.accesses, trace_reader_file_offset(r));
+	}
+	return 0;
+}
+
+/* A record other than a run of accesses to every replay.  0, or -1 with the
+ * cause in `error`. */
+static int feed_record(const struct trace_record *rec, const char *path, struct config *configs,
+		       int n, GString *error)
+{
+	for (int i = 0; i < n; i++)
+		if (replay_record(&configs[i].replay, rec, error))
+			return in_file(path, error);
+	return 0;
+}
+
 /* Feed every record of the recorded trace to every replay (made here: the
  * trace's header says how many CPUs).  0, or 65 with the message printed. */
 static int feed_trace(const char *path, struct config *configs, int n)
@@ -201,18 +241,10 @@ static int feed_trace(const char *path, struct config *configs, int n)
 		if (replay_init(&configs[i].replay, &configs[i].profile, REPLAY_MEM, recorded_cpus(&h),
 				error))
 			goto out;
-	while (r && (ret = trace_read(r, &rec, error)) > 0) {
-		for (int i = 0; i < n && ret > 0; i++)
-			if (replay_record(&configs[i].replay, &rec, error)) {
-				g_string_prepend(error, ": ");
-				g_string_prepend(error, path);
-				ret = -1;
-			}
-		if (ret < 0)
-			break;
-		if (trace_reader_records(r) % PROGRESS_EVERY == 0)
-			meter_tick(&meter, trace_reader_records(r), trace_reader_file_offset(r));
-	}
+	while (r && !(ret = feed_accesses(r, path, configs, n, &meter, error)) &&
+	       (ret = trace_read(r, &rec, error)) > 0 &&
+	       !(ret = feed_record(&rec, path, configs, n, error)))
+		;	/* ret: 0 after the end record, -1 after an error */
 out:
 	meter_finish(&meter);
 	if (ret < 0)
@@ -225,6 +257,21 @@ out:
 	return ret < 0 ? TRACE_EXIT_DATAERR : 0;
 }
 
+/* Add the accesses of each kind in `batch` to kinds[] (counted in
+ * registers: through memory, a run of one kind would wait on each store). */
+static void count_kinds(const struct trace_access *batch, size_t n, uint64_t *kinds)
+{
+	uint64_t reads = 0, writes = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		reads += batch[i].kind == TRACE_READ;
+		writes += batch[i].kind == TRACE_WRITE;
+	}
+	kinds[TRACE_READ] += reads;
+	kinds[TRACE_WRITE] += writes;
+	kinds[TRACE_FETCH] += n - reads - writes;
+}
+
 /* --summary: decode the whole trace, nothing replayed; print its header
  * and how many records of each type it holds.  0, or 65. */
 static int summarize(const char *path)
@@ -232,11 +279,17 @@ static int summarize(const char *path)
 	GString *error = g_string_new(NULL);
 	struct trace_header h;
 	struct trace_reader *r = trace_reader_open(path, &h, error);
+	struct trace_access batch[BATCH];
 	struct trace_record rec;
 	uint64_t counts[TRACE_NR_TYPES] = { 0 }, kinds[3] = { 0 };
+	size_t got;
 	int ret = -1;
 
-	while (r && (ret = trace_read(r, &rec, error)) > 0) {
+	while (r) {
+		while ((got = trace_read_accesses(r, batch, BATCH)))
+			count_kinds(batch, got, kinds);
+		if ((ret = trace_read(r, &rec, error)) <= 0)
+			break;
 		if (rec.type == TRACE_ACCESS)
 			kinds[rec.kind]++;
 		else

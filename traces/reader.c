@@ -260,65 +260,137 @@ static int check_end(struct trace_reader *r, const struct trace_record *rec, GSt
 	return 0;
 }
 
-/* A varint of at most VARINT_MAX bytes at *p, which the caller knows are
- * in the buffer; false if it is longer (the checked path says why). */
-static inline bool fast_varint(const uint8_t **p, uint64_t *v)
+/* The longest access record: its tag, a size and a delta. */
+#define ACCESS_MAX (1 + 2 * VARINT_MAX)
+/* The varint of `len` bytes (1 to 8) at `p`, 8 bytes readable there: its
+ * 7-bit groups shifted together, without a branch. */
+static inline uint64_t varint_of(const uint8_t *p, unsigned len)
 {
-	const uint8_t *q = *p;
+	uint64_t x;
 
-	*v = 0;
-	for (int i = 0; i < VARINT_MAX; i++) {
-		uint8_t b = q[i];
-
-		if (i == VARINT_MAX - 1 && b > 1)
-			return false;
-		*v |= (uint64_t)(b & 0x7f) << (7 * i);
-		if (!(b & 0x80)) {
-			*p = q + i + 1;
-			return true;
-		}
-	}
-	return false;
+	memcpy(&x, p, sizeof(x));
+	x = GUINT64_FROM_LE(x) & ~UINT64_C(0) >> (64 - 8 * len);
+	return (x & 0x7f) | (x >> 1 & UINT64_C(0x7f) << 7) | (x >> 2 & UINT64_C(0x7f) << 14) |
+	       (x >> 3 & UINT64_C(0x7f) << 21) | (x >> 4 & UINT64_C(0x7f) << 28) |
+	       (x >> 5 & UINT64_C(0x7f) << 35) | (x >> 6 & UINT64_C(0x7f) << 42) |
+	       (x >> 7 & UINT64_C(0x7f) << 49);
 }
 
-/* The common record, an access, decoded straight from the buffer when all
- * its bytes are there: 1, or 0 to leave it to the checked path (also for
- * anything read_access would reject). */
-static inline int fast_access(struct trace_reader *r, struct trace_record *rec)
+/* A varint of 9 or 10 bytes, or longer than 64 bits (NULL). */
+static const uint8_t *long_varint(const uint8_t *p, uint64_t *v)
 {
-	const uint8_t *start = r->out + r->out_pos, *p = start + 1;
-	uint64_t delta, addr, size;
-	uint64_t *prev;
-	uint8_t tag;
+	uint64_t x = 0;
 
-	if (r->out_len - r->out_pos < 1 + 2 * VARINT_MAX)
-		return 0;
-	tag = start[0];
-	size = ACCESS_SIZE(tag);
-	if (!(tag & 0x80) || ACCESS_KIND(tag) > TRACE_FETCH)
-		return 0;
-	if (!size && (!fast_varint(&p, &size) || size < 32))
-		return 0;
-	if (!fast_varint(&p, &delta))
-		return 0;
-	prev = &r->prev[r->cpu][ACCESS_KIND(tag)];
-	addr = *prev + (uint64_t)unzigzag(delta);
+	for (int i = 0; i < VARINT_MAX; i++) {
+		if (i == VARINT_MAX - 1 && p[i] > 1)
+			return NULL;
+		x |= (uint64_t)(p[i] & 0x7f) << (7 * i);
+		if (!(p[i] & 0x80)) {
+			*v = x;
+			return p + i + 1;
+		}
+	}
+	return NULL;
+}
+
+/* The varint at `p`, whose VARINT_MAX bytes the caller knows are in the
+ * buffer: the byte after it, or NULL if it is longer than 64 bits (the
+ * checked path says so).  Most deltas take one or two bytes; one of three
+ * to eight (an address far from the last of its kind) ends at the first
+ * of its bytes whose top bit is clear, found without a loop. */
+static inline const uint8_t *fast_varint(const uint8_t *p, uint64_t *v)
+{
+	uint64_t x, stops;
+	unsigned len;
+
+	if (p[0] < 0x80) {
+		*v = p[0];
+		return p + 1;
+	}
+	if (p[1] < 0x80) {
+		*v = (p[0] & 0x7fu) | (uint64_t)p[1] << 7;
+		return p + 2;
+	}
+	memcpy(&x, p, sizeof(x));
+	stops = ~GUINT64_FROM_LE(x) & UINT64_C(0x8080808080808080);
+	if (!stops) {
+		const uint8_t *end = long_varint(p, &x);	/* x, not *v: kept in a register */
+
+		*v = x;
+		return end;
+	}
+	len = ((unsigned)__builtin_ctzll(stops) + 1) / 8;
+	*v = varint_of(p, len);
+	return p + len;
+}
+
+/* The last address of each kind on the CPU, in registers while a batch is
+ * decoded: through memory, each access would wait for the store of the
+ * last one of its kind. */
+struct last {
+	uint64_t read, write, fetch;
+};
+
+/* The access of `kind` and `size` at zigzag `delta` from the last of its
+ * kind into `out`; false if it wraps past 2^64. */
+static inline bool add_access(struct last *l, unsigned kind, uint64_t size, uint64_t delta,
+			      struct trace_access *out)
+{
+	uint64_t addr = (kind == TRACE_READ ? l->read : kind == TRACE_WRITE ? l->write : l->fetch) +
+			(uint64_t)unzigzag(delta);
+
 	if (addr + size - 1 < addr)
+		return false;
+	l->read = kind == TRACE_READ ? addr : l->read;
+	l->write = kind == TRACE_WRITE ? addr : l->write;
+	l->fetch = kind == TRACE_FETCH ? addr : l->fetch;
+	*out = (struct trace_access){ .addr = addr, .size = size, .kind = (enum trace_kind)kind };
+	return true;
+}
+
+/* The access record at *p, any size and varints of up to VARINT_MAX bytes,
+ * ACCESS_MAX bytes there; false for another record or an invalid one. */
+static inline bool decode_one(const uint8_t **p, struct last *l, struct trace_access *out)
+{
+	const uint8_t *q = *p + 1;
+	unsigned tag = **p, kind = ACCESS_KIND(tag);
+	uint64_t size = ACCESS_SIZE(tag), delta;
+
+	if (tag - 0x80u >= 0x60u)	/* an event, or an access of kind 3 */
+		return false;
+	if (!size && (!(q = fast_varint(q, &size)) || size < 32))
+		return false;
+	if (!(q = fast_varint(q, &delta)) || !add_access(l, kind, size, delta, out))
+		return false;
+	*p = q;
+	return true;
+}
+
+/* Accesses straight from the buffer while the longest record fits in
+ * what is left of it: one check of the bounds a record, and anything
+ * read_access would reject left to it. */
+size_t trace_read_accesses(struct trace_reader *r, struct trace_access *out, size_t max)
+{
+	const uint8_t *p = r->out + r->out_pos, *end = r->out + r->out_len;
+	uint64_t *prev = r->prev[r->cpu];
+	struct last l = { prev[TRACE_READ], prev[TRACE_WRITE], prev[TRACE_FETCH] };
+	size_t n = 0;
+
+	if (r->failed || r->ended)
 		return 0;
-	*prev = addr;
-	rec->offset = offset_now(r);
-	rec->type = TRACE_ACCESS;
-	rec->cpu = r->cpu;
-	rec->kind = (enum trace_kind)ACCESS_KIND(tag);
-	rec->addr = addr;
-	rec->size = size;
-	r->out_pos += (size_t)(p - start);
-	r->records++;
-	return 1;
+	while (n < max && end - p >= ACCESS_MAX && decode_one(&p, &l, &out[n]))
+		n++;
+	prev[TRACE_READ] = l.read;
+	prev[TRACE_WRITE] = l.write;
+	prev[TRACE_FETCH] = l.fetch;
+	r->out_pos = (size_t)(p - r->out);
+	r->records += n;
+	return n;
 }
 
 int trace_read(struct trace_reader *r, struct trace_record *rec, GString *error)
 {
+	struct trace_access one;
 	uint8_t tag = 0;
 	int ret;
 
@@ -326,9 +398,15 @@ int trace_read(struct trace_reader *r, struct trace_record *rec, GString *error)
 		return fail(r, error, offset_now(r), "read after an error");
 	if (r->ended)
 		return 0;
-	if (fast_access(r, rec))
-		return 1;
 	rec->offset = offset_now(r);
+	if (trace_read_accesses(r, &one, 1)) {
+		rec->type = TRACE_ACCESS;
+		rec->cpu = r->cpu;
+		rec->kind = one.kind;
+		rec->addr = one.addr;
+		rec->size = one.size;
+		return 1;
+	}
 	if (r->out_pos == r->out_len) {
 		ret = refill(r, error);
 		if (ret < 0)

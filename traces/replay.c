@@ -93,19 +93,28 @@ static void forget_allowed(struct replay *r)
 	memset(r->allowed, 0, sizeof(r->allowed));
 }
 
+/* The slot of allowed[] for the page of `va`: its page number + 1 if known. */
+static inline uint64_t *allowed_slot(struct replay *r, uint64_t va, enum trace_kind kind)
+{
+	return &r->allowed[kind][((va >> PAGE_SHIFT) + 1) % REPLAY_ALLOWED];
+}
+
+static inline bool known_allowed(struct replay *r, uint64_t va, enum trace_kind kind)
+{
+	return *allowed_slot(r, va, kind) == (va >> PAGE_SHIFT) + 1;
+}
+
 static bool allows(struct replay *r, uint64_t va, enum trace_kind kind)
 {
-	uint64_t page = (va >> PAGE_SHIFT) + 1;
-	uint64_t *slot = &r->allowed[kind][page % REPLAY_ALLOWED];
 	unsigned need = kind == TRACE_FETCH ? VM_EXEC : kind == TRACE_WRITE ? VM_WRITE : VM_READ;
 	pte_t e;
 
-	if (*slot == page)
+	if (known_allowed(r, va, kind))
 		return true;
 	e = pgtable_leaf(r->phys, r->mm->pgd, va);
 	if (!pte_present(e) || (pte_prot(e) & need) != need)
 		return false;
-	*slot = page;
+	*allowed_slot(r, va, kind) = (va >> PAGE_SHIFT) + 1;
 	return true;
 }
 
@@ -139,13 +148,30 @@ static bool fault(struct replay *r, uint64_t va, enum trace_kind kind)
 	}
 }
 
-void replay_access(struct replay *r, enum trace_kind kind, uint64_t va, uint64_t size)
+static int bad_record(const struct trace_record *rec, GString *error, const char *fmt, uint64_t v)
+{
+	g_string_printf(error, "stream offset %" G_GUINT64_FORMAT ": %s record: ", rec->offset,
+			trace_type_name(rec->type));
+	g_string_append_printf(error, fmt, v);
+	return -EINVAL;
+}
+
+/* An access on a CPU that runs no mm yet. */
+static int no_space(struct replay *r, uint64_t offset, GString *error)
+{
+	struct trace_record rec = { .type = TRACE_ACCESS, .offset = offset };
+
+	return bad_record(&rec, error, "CPU %" G_GUINT64_FORMAT " is in no address space",
+			  (uint64_t)(r->agent - r->domain.agents));
+}
+
+/* One access, page by page, faulting as the MMU would. */
+static void access_pages(struct replay *r, enum trace_kind kind, uint64_t va, uint64_t size)
 {
 	struct agent *a = r->agent;
 	bool fetch = kind == TRACE_FETCH;
 	uint64_t last = (va + size - 1) & PAGE_MASK;
 
-	r->accesses++;
 	for (int attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
 		uint64_t page;
 
@@ -158,6 +184,35 @@ void replay_access(struct replay *r, enum trace_kind kind, uint64_t va, uint64_t
 			break;
 	}
 	r->segv++;
+}
+
+void replay_access(struct replay *r, enum trace_kind kind, uint64_t va, uint64_t size)
+{
+	r->accesses++;
+	access_pages(r, kind, va, size);
+}
+
+/* The common case first: an access within one page that the mm is known
+ * to allow is one lookup, as access_pages() would make it. */
+int replay_accesses(struct replay *r, const struct trace_access *batch, size_t n,
+		    uint64_t offset, GString *error)
+{
+	struct agent *a = r->agent;
+	struct mm *mm = r->mm;
+
+	if (!mm)
+		return no_space(r, offset, error);
+	r->accesses += n;
+	for (size_t i = 0; i < n; i++) {
+		uint64_t va = batch[i].addr;
+		enum trace_kind kind = batch[i].kind;
+
+		if (((va + batch[i].size - 1) ^ va) >> PAGE_SHIFT == 0 && known_allowed(r, va, kind))
+			agent_access(a, mm, va, kind == TRACE_FETCH);
+		else
+			access_pages(r, kind, va, batch[i].size);
+	}
+	return 0;
 }
 
 void replay_insns(struct replay *r, uint64_t count)
@@ -179,14 +234,6 @@ static void settle(struct replay *r)
 static struct mm *space(struct replay *r, uint64_t id)
 {
 	return g_hash_table_lookup(r->mms, &id);
-}
-
-static int bad_record(const struct trace_record *rec, GString *error, const char *fmt, uint64_t v)
-{
-	g_string_printf(error, "stream offset %" G_GUINT64_FORMAT ": %s record: ", rec->offset,
-			trace_type_name(rec->type));
-	g_string_append_printf(error, fmt, v);
-	return -EINVAL;
 }
 
 /* CPU `cpu` enters `mm`: the switch is paid as the scheduler pays it (a
@@ -224,8 +271,7 @@ int replay_record(struct replay *r, const struct trace_record *rec, GString *err
 	switch (rec->type) {
 	case TRACE_ACCESS:
 		if (!r->mm)
-			return bad_record(rec, error, "CPU %" G_GUINT64_FORMAT " is in no address space",
-					  (uint64_t)rec->cpu);
+			return no_space(r, rec->offset, error);
 		replay_access(r, rec->kind, rec->addr, rec->size);
 		return 0;
 	case TRACE_CPU:

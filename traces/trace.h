@@ -69,6 +69,13 @@ struct trace_record {
 	uint64_t offset;	/* where it starts in the decompressed stream */
 };
 
+/* An access as trace_read_accesses() gives it: what a TRACE_ACCESS record
+ * says, on the CPU of the last record read. */
+struct trace_access {
+	uint64_t addr, size;
+	enum trace_kind kind;
+};
+
 /* The arguments a record of `type` has, and its name in messages. */
 int trace_type_nargs(enum trace_type type);
 const char *trace_type_name(enum trace_type type);
@@ -99,6 +106,14 @@ struct trace_reader *trace_reader_open(const char *path, struct trace_header *h,
 /* The next record: 1, 0 after the end record (which must end the file), -1
  * with the cause in `error`. */
 int trace_read(struct trace_reader *r, struct trace_record *rec, GString *error);
+/* The accesses that come next, decoded in a tight loop into `out`: up to
+ * `max` of them, stopping before any other record, before an access the
+ * checked path must read (one that may be cut by the end of the buffer of
+ * decompressed bytes, or that is invalid) and at an error or the end.  The
+ * number decoded (counted in trace_reader_records()); 0 says: the next
+ * record is for trace_read(), which reads it or names what is wrong with
+ * it.  All of them are on the CPU of the last record trace_read() gave. */
+size_t trace_read_accesses(struct trace_reader *r, struct trace_access *out, size_t max);
 /* Decompressed bytes, bytes of the file and records read so far. */
 uint64_t trace_reader_offset(const struct trace_reader *r);
 uint64_t trace_reader_file_offset(const struct trace_reader *r);

@@ -347,6 +347,44 @@ Test(replay, synthetic_fork)
 	g_free(path);
 }
 
+/*
+ * A run of accesses long enough to come as a batch: 40 loads of 8 bytes
+ * from 0x601000 (a miss, a faulting walk, a zero-page fault, a miss and a
+ * walk, then 39 hits); one of 8 at 0x601ffc, across into 0x602000 (a hit
+ * and a miss with a faulting walk, a zero-page fault, then a hit and a miss
+ * with a walk); 40 from 0x602000 (hits).  l1d 81 hits, 4 misses; 4 walks,
+ * 2 faulting; 2 zero-page faults.
+ */
+Test(replay, synthetic_batch_across_a_page)
+{
+	gchar *path = tmp_path("batch.trace");
+	GString *error = g_string_new(NULL);
+	struct trace_header h = { "batch", "--cpus 1", "default" };
+	struct trace_writer *w = trace_writer_open(path, &h, error);
+	uint64_t one = 1;
+	JsonNode *root;
+
+	cr_assert_not_null(w, "%s", error->str);
+	trace_write_event(w, 0, TRACE_MM_NEW, &one);
+	trace_write_event(w, 0, TRACE_SWITCH, &one);
+	for (uint64_t i = 0; i < 40; i++)
+		trace_write_access(w, 0, TRACE_READ, 0x601000 + 8 * i, 8);
+	trace_write_access(w, 0, TRACE_READ, 0x601ffc, 8);
+	for (uint64_t i = 0; i < 40; i++)
+		trace_write_access(w, 0, TRACE_READ, 0x602000 + 8 * i, 8);
+	cr_assert_eq(trace_writer_close(w, error), 0, "%s", error->str);
+	root = replay_report(0, "--synthetic", path, NULL);
+	cr_expect_eq(int_at(root, "result.accesses"), 81);
+	cr_expect_eq(int_at(root, "tlb.total.l1d.hits"), 81);
+	cr_expect_eq(int_at(root, "tlb.total.l1d.misses"), 4);
+	cr_expect_eq(int_at(root, "tlb.total.walks"), 4);
+	cr_expect_eq(int_at(root, "tlb.total.faulting_walks"), 2);
+	cr_expect_eq(int_at(root, "faults.zero-page"), 2);
+	json_node_unref(root);
+	g_string_free(error, TRUE);
+	g_free(path);
+}
+
 static void expect_bad_trace(const char *message)
 {
 	gchar *path = tmp_path("bad.trace");
@@ -369,6 +407,11 @@ Test(replay, synthetic_bad_traces)
 	uint64_t seven = 7;
 
 	trace_write_access(w, 0, TRACE_READ, 0x1000, 8);
+	cr_assert_eq(trace_writer_close(w, error), 0);
+	expect_bad_trace("stream offset 21: access record: CPU 0 is in no address space");
+	w = trace_writer_open(path, &h, error);	/* the same, in a run that comes as a batch */
+	for (int i = 0; i < 100; i++)
+		trace_write_access(w, 0, TRACE_READ, 0x1000 + 8 * (uint64_t)i, 8);
 	cr_assert_eq(trace_writer_close(w, error), 0);
 	expect_bad_trace("stream offset 21: access record: CPU 0 is in no address space");
 	w = trace_writer_open(path, &h, error);

@@ -6,6 +6,7 @@
  * hand) rejected with the file, the offset and the cause.
  */
 #include <criterion/criterion.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -351,4 +352,199 @@ Test(trace, header_string_too_long)
 
 	spill_raw(1, raw, sizeof(raw));
 	expect_error("stream offset 0: a header string of 65537 bytes");
+}
+
+/* ---- trace_read_accesses(): runs of accesses decoded a batch at a time ---- */
+
+/* The access records of `records_read_back`'s trace, read in batches of
+ * `batch` (cycling through 1, 3 and 512 when 0) with trace_read() for
+ * the rest; each compared with what was written.  The decompressed stream
+ * is several buffers long, so records are cut by the ends of buffers: those
+ * come through trace_read(). */
+static void read_back_in_batches(size_t batch)
+{
+	static const size_t sizes[] = { 1, 3, 512 };
+	GString *error = g_string_new(NULL);
+	struct trace_writer *w = trace_writer_open(path, &header, error);
+	struct trace_access got[512];
+	struct trace_header h;
+	struct trace_reader *r;
+	struct trace_record rec;
+	uint64_t one = 1, records = 0;
+	const int n = 200000;
+	int i = 0, batched = 0, single = 0, cpu = 0, last = 0;
+
+	cr_assert_not_null(w);
+	for (int j = 0; j < n; j++) {
+		uint64_t addr = (uint64_t)j * 0x9e3779b97f4a7c15u >> (j % 64);
+
+		if (j % 1000 == 0) {	/* an insns record on CPU j % 3 */
+			trace_write_event(w, j % 3, TRACE_INSNS, &one);
+			records += 1 + (last != j % 3);	/* and a cpu record if it changed */
+			last = j % 3;
+		}
+		trace_write_access(w, j / 1000 % 3, (enum trace_kind)(j % 3), addr % (UINT64_MAX - 300),
+				   1 + (uint64_t)j % 40);
+		records += 1 + (last != j / 1000 % 3);
+		last = j / 1000 % 3;
+	}
+	cr_assert_eq(trace_writer_close(w, error), 0, "%s", error->str);
+	r = trace_reader_open(path, &h, error);
+	cr_assert_not_null(r, "%s", error->str);
+	for (int k = 0;; k++) {
+		size_t m = trace_read_accesses(r, got, batch ? batch : sizes[k % 3]), c;
+		int ret;
+
+		for (c = 0; c < m; c++, i++, batched++) {
+			uint64_t addr = (uint64_t)i * 0x9e3779b97f4a7c15u >> (i % 64);
+
+			cr_assert_eq(cpu, i / 1000 % 3, "access %d on CPU %d", i, cpu);
+			cr_assert_eq(got[c].kind, (enum trace_kind)(i % 3), "access %d", i);
+			cr_assert_eq(got[c].addr, addr % (UINT64_MAX - 300), "access %d", i);
+			cr_assert_eq(got[c].size, 1 + (uint64_t)i % 40, "access %d", i);
+		}
+		if (m)
+			continue;
+		ret = trace_read(r, &rec, error);
+		cr_assert_geq(ret, 0, "%s", error->str);
+		if (!ret)
+			break;
+		if (rec.type == TRACE_CPU)
+			cpu = rec.cpu;
+		if (rec.type != TRACE_ACCESS)
+			continue;
+		cr_assert_eq(rec.addr, ((uint64_t)i * 0x9e3779b97f4a7c15u >> (i % 64)) % (UINT64_MAX - 300),
+			     "access %d", i);
+		cr_assert_eq(rec.cpu, i / 1000 % 3);
+		i++;
+		single++;
+	}
+	cr_expect_eq(i, n);
+	cr_expect_gt(batched, n / 2, "%d accesses came in batches", batched);
+	cr_expect_gt(single, 0, "the ends of buffers cut records: trace_read() reads them");
+	cr_expect_eq(trace_reader_records(r), records, "%" PRIu64 " records, %" PRIu64 " written",
+		     trace_reader_records(r), records);
+	trace_reader_close(r);
+	trace_header_clear(&h);
+	g_string_free(error, TRUE);
+}
+
+Test(trace, batches_read_back)
+{
+	read_back_in_batches(0);
+}
+
+Test(trace, batches_of_one_read_back)
+{
+	read_back_in_batches(1);
+}
+
+/* Read with trace_read_accesses() first; the error, or "" after the end. */
+static gchar *read_all_batched(void)
+{
+	GString *error = g_string_new(NULL);
+	struct trace_header h;
+	struct trace_reader *r = trace_reader_open(path, &h, error);
+	struct trace_access batch[64];
+	struct trace_record rec;
+
+	cr_assert_not_null(r, "%s", error->str);
+	do
+		while (trace_read_accesses(r, batch, 64))
+			;
+	while (trace_read(r, &rec, error) > 0);
+	trace_reader_close(r);
+	trace_header_clear(&h);
+	return g_string_free(error, FALSE);
+}
+
+/* 100 reads of 8 bytes at 8, 16, ... (tag 0x88, zigzag delta 0x10), then
+ * the record `bad` at stream offset 3 + 200 = 203, 20 more reads and the
+ * end record;
+ * read, it gives the error `cause` (NULL: none). */
+static void expect_batched_error(const uint8_t *bad, size_t len, const char *cause)
+{
+	uint8_t raw[512] = { HDR };
+	size_t n = 3;
+	gchar *msg;
+
+	for (int i = 0; i < 100; i++) {
+		raw[n++] = 0x88;
+		raw[n++] = 0x10;
+	}
+	memcpy(raw + n, bad, len);
+	n += len;
+	for (int i = 0; i < 20; i++) {	/* so that `bad` is not among the last bytes */
+		raw[n++] = 0x88;
+		raw[n++] = 0x10;
+	}
+	raw[n++] = 0;
+	raw[n++] = 121;
+	spill_raw(1, raw, n);
+	msg = read_all_batched();
+	if (cause)
+		cr_expect(strstr(msg, cause), "message '%s' gives the cause '%s'", msg, cause);
+	else
+		cr_expect_str_eq(msg, "");
+	g_free(msg);
+}
+
+Test(trace, batched_bad_records)
+{
+	/* 0x320 is the last read: 8 bytes at -4 is a delta of -0x324,
+	 * zigzag 0x647 */
+	const uint8_t past_top[] = { 0x88, 0xc7, 0x0c };
+	const uint8_t too_long[] = { 0x88, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x02 };
+	const uint8_t tenth_byte_one[] = { 0x88, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80,
+					   0x01 };
+	const uint8_t kind3[] = { 0xe8, 0x10 };
+	const uint8_t small_varint_size[] = { 0x80, 31, 0x10 };
+	const uint8_t tag_unknown[] = { 0x70 };
+
+	expect_batched_error(past_top, sizeof(past_top),
+			     "stream offset 203: an access past the end of the address space");
+	expect_batched_error(too_long, sizeof(too_long),
+			     "stream offset 203: a number longer than 64 bits");
+	expect_batched_error(kind3, sizeof(kind3), "stream offset 203: an access of unknown kind");
+	expect_batched_error(small_varint_size, sizeof(small_varint_size),
+			     "stream offset 203: an access of 31 bytes");
+	expect_batched_error(tag_unknown, sizeof(tag_unknown),
+			     "stream offset 203: unknown record tag 0x70");
+	/* zigzag 2^63 (+2^62) in 10 bytes, the 10th 1: valid, and the end
+	 * record's count holds */
+	expect_batched_error(tenth_byte_one, sizeof(tenth_byte_one), NULL);
+}
+
+/* Deltas of every length from 1 to 10 bytes, in a run long enough for the
+ * batch path: the addresses written come back. */
+Test(trace, batched_deltas_of_every_length)
+{
+	GString *error = g_string_new(NULL);
+	struct trace_writer *w = trace_writer_open(path, &header, error);
+	struct trace_access got[256];
+	struct trace_header h;
+	struct trace_reader *r;
+	uint64_t addrs[200];
+	size_t m;
+
+	cr_assert_not_null(w);
+	for (int i = 0; i < 200; i++) {
+		/* up 2^(7k), k = 0 ... 9, then back to 0: zigzag deltas of
+		 * k + 1 bytes (2^(7k + 1) and 2^(7k + 1) - 1; all ones for k = 9) */
+		addrs[i] = i % 2 ? 0 : UINT64_C(1) << (7 * (i / 2 % 10));
+		trace_write_access(w, 0, TRACE_WRITE, addrs[i], 1);
+	}
+	cr_assert_eq(trace_writer_close(w, error), 0, "%s", error->str);
+	r = trace_reader_open(path, &h, error);
+	cr_assert_not_null(r, "%s", error->str);
+	m = trace_read_accesses(r, got, 256);
+	cr_assert_gt(m, 150, "the run came in a batch (%zu)", m);
+	for (size_t i = 0; i < m; i++) {
+		cr_assert_eq(got[i].addr, addrs[i], "access %zu: %#" PRIx64 " for %#" PRIx64, i,
+			     got[i].addr, addrs[i]);
+		cr_assert_eq(got[i].kind, TRACE_WRITE);
+	}
+	trace_reader_close(r);
+	trace_header_clear(&h);
+	g_string_free(error, TRUE);
 }
