@@ -20,6 +20,8 @@
 
 /* The longest varint: 10 bytes of 7 bits. */
 #define VARINT_MAX 10
+/* The longest access record: its tag, a size and a delta. */
+#define ACCESS_MAX (1 + 2 * VARINT_MAX)
 
 static inline uint64_t zigzag(int64_t v)
 {

@@ -61,13 +61,28 @@ static void put_byte(struct trace_writer *w, uint8_t b)
 	w->raw[w->len++] = b;
 }
 
-static void put_varint(struct trace_writer *w, uint64_t v)
+/* Room for `n` more bytes in raw: where they go. */
+static inline uint8_t *reserve(struct trace_writer *w, size_t n)
+{
+	if (RAW_SIZE - w->len < n)
+		drain(w, false);
+	return w->raw + w->len;
+}
+
+/* `v` as a varint at `p`, which has room for it: the byte after it. */
+static inline uint8_t *encode_varint(uint8_t *p, uint64_t v)
 {
 	while (v >= 0x80) {
-		put_byte(w, (uint8_t)(v | 0x80));
+		*p++ = (uint8_t)(v | 0x80);
 		v >>= 7;
 	}
-	put_byte(w, (uint8_t)v);
+	*p++ = (uint8_t)v;
+	return p;
+}
+
+static void put_varint(struct trace_writer *w, uint64_t v)
+{
+	w->len = (size_t)(encode_varint(reserve(w, VARINT_MAX), v) - w->raw);
 }
 
 static void put_string(struct trace_writer *w, const char *s)
@@ -123,17 +138,21 @@ struct trace_writer *trace_writer_open(const char *path, const struct trace_head
 	return w;
 }
 
+/* The common record: room checked once, its bytes stored straight. */
 void trace_write_access(struct trace_writer *w, int cpu, enum trace_kind kind, uint64_t addr,
 			uint64_t size)
 {
 	uint64_t *prev = &w->prev[cpu][kind];
+	uint8_t *p;
 
 	select_cpu(w, cpu);
-	put_byte(w, (uint8_t)ACCESS_TAG(kind, size));
+	p = reserve(w, ACCESS_MAX);
+	*p++ = (uint8_t)ACCESS_TAG(kind, size);
 	if (size >= 32)
-		put_varint(w, size);
-	put_varint(w, zigzag((int64_t)(addr - *prev)));
+		p = encode_varint(p, size);
+	p = encode_varint(p, zigzag((int64_t)(addr - *prev)));
 	*prev = addr;
+	w->len = (size_t)(p - w->raw);
 	w->records++;
 }
 
