@@ -33,10 +33,12 @@
 
 /* A line on a terminal (standard error) saying how far the replay is:
  * accesses done, their rate, the share of the file read and the time
- * left.  Host time decides only when it is rewritten; nothing of it goes
- * into the figures. */
+ * left, rewritten about once a second, and at the end with the final
+ * count and rate; nothing when standard error is not a terminal.  Host
+ * time decides only what the line says and when it is rewritten; nothing
+ * of it goes into the figures. */
 struct meter {
-	bool on, shown;
+	bool on;
 	uint64_t size;			/* of the file */
 	int64_t start_us, next_us;
 };
@@ -52,24 +54,35 @@ static void meter_init(struct meter *m, const char *path)
 	m->next_us = m->start_us + G_USEC_PER_SEC;
 }
 
-static void meter_tick(struct meter *m, uint64_t accesses, uint64_t offset)
+/* "\r" and the line, cleared to its end over a longer one. */
+static void meter_show(const struct meter *m, int64_t now_us, uint64_t accesses, uint64_t offset)
 {
-	int64_t now = g_get_monotonic_time();
-	double seconds = (now - m->start_us) / 1e6;
-	double done = m->size ? (double)offset / m->size : 0;
+	double seconds = (now_us - m->start_us) / 1e6;
+	double done = m->size ? MIN(1.0, (double)offset / m->size) : 0;
 
-	if (!m->on || now < m->next_us)
-		return;
-	m->next_us = now + G_USEC_PER_SEC;
-	m->shown = true;
-	fprintf(stderr, "\rreplay: %" PRIu64 " accesses, %.1f M/s, %.0f%% of the file, %.0f s left   ",
-		accesses, accesses / seconds / 1e6, 100 * done, done > 0 ? seconds / done - seconds : 0);
+	fprintf(stderr, "\rreplay: %" PRIu64 " accesses, %.1f M/s, %.0f%% of the file, %.0f s left\033[K",
+		accesses, seconds > 0 ? accesses / seconds / 1e6 : 0.0, 100 * done,
+		done > 0 ? seconds / done - seconds : 0.0);
+	fflush(stderr);
 }
 
-static void meter_finish(struct meter *m)
+static void meter_tick(struct meter *m, uint64_t accesses, uint64_t offset)
 {
-	if (m->shown)
-		fputc('\n', stderr);
+	int64_t now;
+
+	if (!m->on || (now = g_get_monotonic_time()) < m->next_us)
+		return;
+	m->next_us = now + G_USEC_PER_SEC;
+	meter_show(m, now, accesses, offset);
+}
+
+/* The final line and a newline. */
+static void meter_finish(struct meter *m, uint64_t accesses, uint64_t offset)
+{
+	if (!m->on)
+		return;
+	meter_show(m, g_get_monotonic_time(), accesses, offset);
+	fputc('\n', stderr);
 }
 
 struct config {
@@ -168,9 +181,9 @@ static int feed_lackey(const char *path, struct config *configs, int n)
 			if (++done % PROGRESS_EVERY == 0)
 				meter_tick(&meter, done, lackey_offset(l));
 		}
+		meter_finish(&meter, done, lackey_offset(l));
 		lackey_close(l);
 	}
-	meter_finish(&meter);
 	if (ret < 0)
 		fprintf(stderr, "mmusim replay: %s\n", error->str);
 	g_string_free(error, TRUE);
@@ -245,8 +258,9 @@ static int feed_trace(const char *path, struct config *configs, int n)
 	       (ret = trace_read(r, &rec, error)) > 0 &&
 	       !(ret = feed_record(&rec, path, configs, n, error)))
 		;	/* ret: 0 after the end record, -1 after an error */
+	if (r)
+		meter_finish(&meter, configs[0].replay.accesses, trace_reader_file_offset(r));
 out:
-	meter_finish(&meter);
 	if (ret < 0)
 		fprintf(stderr, "mmusim replay: %s\n", error->str);
 	if (r) {

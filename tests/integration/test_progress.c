@@ -3,7 +3,9 @@
  * terminal (a pseudo-terminal here), off when it is not, forced on by
  * --progress and off by --no-progress.  Only whether the line appears and
  * the figures of its last version are checked: when it is rewritten
- * depends on host time.
+ * depends on host time.  mmusim replay's line (sim/replay_cmd.c): on a
+ * terminal only, ending with the final count, and the figures the same
+ * with it as without.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -16,27 +18,34 @@
 #include <unistd.h>
 
 #include "harness.h"
+#include "traces/trace.h"
 
 TestSuite(progress, .init = harness_setup, .fini = harness_teardown, .timeout = TEST_TIMEOUT);
 
 #define PROGRESS_TEXT " instructions, "
 
-/* `mmusim run OPTION guest/loop` (OPTION may be NULL) on a pseudo-terminal
- * for standard input, output and error. */
-static pid_t spawn_on_pty(const char *option, int *master)
+/* `argv` on a pseudo-terminal for standard input, output and error. */
+static pid_t spawn_argv_on_pty(const char *const *argv, int *master)
 {
-	const char *argv[] = { MMUSIM_PATH, "run", option ? option : GUEST("loop"), GUEST("loop"), NULL };
 	pid_t pid = forkpty(master, NULL, NULL, NULL);
 
 	cr_assert(pid >= 0, "forkpty: %s", g_strerror(errno));
 	if (pid == 0) {
 		signal(SIGINT, SIG_DFL);
-		if (!option)
-			argv[3] = NULL;
 		execv(argv[0], (char *const *)argv);
 		_exit(127);
 	}
 	return pid;
+}
+
+/* `mmusim run OPTION guest/loop` (OPTION may be NULL) on a pseudo-terminal. */
+static pid_t spawn_on_pty(const char *option, int *master)
+{
+	const char *argv[] = { MMUSIM_PATH, "run", option ? option : GUEST("loop"), GUEST("loop"), NULL };
+
+	if (!option)
+		argv[3] = NULL;
+	return spawn_argv_on_pty(argv, master);
 }
 
 /* What arrives on `fd` within `ms` host milliseconds, or until `needle`
@@ -130,4 +139,95 @@ Test(progress, forced_on_a_pipe_ends_with_the_final_figures)
 	cr_expect_gt(seconds, 0.0);
 	cr_expect(g_str_has_suffix(r.err, " MIPS\033[K\n"), "the line does not end the output:\n%s", r.err);
 	result_free(&r);
+}
+
+/* ---- mmusim replay: accesses, rate, share of the file, time left ---- */
+
+/* A recorded trace of 1000 reads of 8 bytes from 0x601000, in mm 1. */
+static gchar *write_reads(void)
+{
+	gchar *path = tmp_path("reads.trace");
+	GString *error = g_string_new(NULL);
+	struct trace_header h = { "reads", "--cpus 1", "default" };
+	struct trace_writer *w = trace_writer_open(path, &h, error);
+	uint64_t one = 1;
+
+	cr_assert_not_null(w, "%s", error->str);
+	trace_write_event(w, 0, TRACE_MM_NEW, &one);
+	trace_write_event(w, 0, TRACE_SWITCH, &one);
+	for (uint64_t i = 0; i < 1000; i++)
+		trace_write_access(w, 0, TRACE_READ, 0x601000 + 8 * i, 8);
+	cr_assert_eq(trace_writer_close(w, error), 0, "%s", error->str);
+	g_string_free(error, TRUE);
+	return path;
+}
+
+/* `mmusim replay --synthetic --report REPORT TRACE` on a pseudo-terminal:
+ * all it wrote there, once it exited 0. */
+static gchar *replay_on_pty(const char *trace, const char *report)
+{
+	const char *argv[] = { MMUSIM_PATH, "replay", "--synthetic", "--report", report, trace, NULL };
+	int master, ws;
+	pid_t pid = spawn_argv_on_pty(argv, &master);
+	gchar *out = read_for(master, 30000, NULL);	/* until mmusim closes the terminal */
+
+	cr_assert_eq(waitpid(pid, &ws, 0), pid);
+	cr_expect(WIFEXITED(ws) && WEXITSTATUS(ws) == 0, "mmusim wait status %#x:\n%s", ws, out);
+	close(master);
+	return out;
+}
+
+Test(progress, replay_line_on_a_terminal)
+{
+	gchar *trace = write_reads(), *report = tmp_path("pty.json");
+	gchar *out = replay_on_pty(trace, report);
+	const char *last = g_strrstr(out, "\rreplay: ");
+	uint64_t accesses = 0;
+	double rate = -1, share = -1, left = -1;
+
+	cr_assert(last && sscanf(last, "\rreplay: %" SCNu64 " accesses, %lf M/s, %lf%% of the file, "
+				       "%lf s left", &accesses, &rate, &share, &left) == 4,
+		  "no progress line:\n%s", out);
+	cr_expect_eq(accesses, 1000);
+	cr_expect_gt(rate, 0.0);
+	cr_expect_eq(share, 100.0, "the whole file read at the end");
+	cr_expect_eq(left, 0.0);
+	cr_expect(g_str_has_suffix(out, " s left\033[K\r\n"), "the line does not end the output:\n%s",
+		  out);
+	g_free(out);
+	g_free(report);
+	g_free(trace);
+}
+
+Test(progress, replay_quiet_when_stderr_is_not_a_terminal)
+{
+	gchar *trace = write_reads();
+	struct result r = run_mmusim_raw("replay", "--synthetic", trace, NULL);
+
+	expect_status(&r, 0);
+	cr_expect_str_eq(r.err, "", "progress text on a pipe");
+	result_free(&r);
+	g_free(trace);
+}
+
+/* The line reads host time; the figures must not: the same report on a
+ * terminal as on a pipe. */
+Test(progress, replay_figures_the_same_on_a_terminal)
+{
+	gchar *trace = write_reads(), *on_pty = tmp_path("pty.json"), *on_pipe = tmp_path("pipe.json");
+	gchar *out = replay_on_pty(trace, on_pty), *a = NULL, *b = NULL;
+	struct result r = run_mmusim_raw("replay", "--synthetic", "--report", on_pipe, trace, NULL);
+
+	expect_status(&r, 0);
+	cr_assert(g_file_get_contents(on_pty, &a, NULL, NULL) &&
+		  g_file_get_contents(on_pipe, &b, NULL, NULL));
+	cr_expect(strstr(out, "\rreplay: "), "no line on the terminal:\n%s", out);
+	cr_expect_str_eq(a, b);
+	result_free(&r);
+	g_free(a);
+	g_free(b);
+	g_free(out);
+	g_free(on_pty);
+	g_free(on_pipe);
+	g_free(trace);
 }
