@@ -11,6 +11,10 @@
  *	      LONG_STREAM bytes: records then straddle the reader's buffers
  *	      (zstd's 128 KiB output blocks).
  *
+ * Bits 2-7 of the first byte, when not 0, are the batch in which
+ * trace_read_accesses() reads the runs of accesses before each
+ * trace_read() (0: trace_read() alone).
+ *
  * The file is written to a memfd and read to the end.  Besides the
  * sanitizers, the target checks the reader's contract: it ends cleanly
  * (trace_read 0) or with an error that starts with the file's name and
@@ -80,12 +84,32 @@ static void write_input(const uint8_t *data, size_t size)
 	}
 }
 
+static void check_access(enum trace_kind kind, uint64_t addr, uint64_t size)
+{
+	check(kind <= TRACE_FETCH, "a known access kind");
+	check(size > 0 && addr + size - 1 >= addr, "an access in range");
+}
+
+/* The runs of accesses trace_read_accesses() gives in batches of `max`. */
+static void read_batches(struct trace_reader *r, size_t max)
+{
+	struct trace_access batch[64];
+	size_t n;
+
+	while (max && (n = trace_read_accesses(r, batch, max))) {
+		check(n <= max, "a batch within its size");
+		for (size_t i = 0; i < n; i++)
+			check_access(batch[i].kind, batch[i].addr, batch[i].size);
+	}
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	GString *error = g_string_new(NULL);
 	struct trace_header h;
 	struct trace_reader *r;
 	struct trace_record rec;
+	size_t max = size ? data[0] >> 2 : 0;
 	int ret = -1;
 
 	if (size < 1)
@@ -98,11 +122,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	write_input(data, size);
 	r = trace_reader_open(path, &h, error);
 	if (r) {
-		while ((ret = trace_read(r, &rec, error)) > 0) {
+		while (read_batches(r, max), (ret = trace_read(r, &rec, error)) > 0) {
 			check(rec.cpu >= 0 && rec.cpu < TRACE_MAX_CPUS, "a CPU in range");
 			if (rec.type == TRACE_ACCESS) {
-				check(rec.kind <= TRACE_FETCH, "a known access kind");
-				check(rec.size > 0 && rec.addr + rec.size - 1 >= rec.addr, "an access in range");
+				check_access(rec.kind, rec.addr, rec.size);
 			} else {
 				check(trace_type_nargs(rec.type) >= 0, "a known record type");
 			}
