@@ -31,13 +31,25 @@ struct tlb {
 	struct pwc_entry *pwc;
 };
 
-/* Empty the recent slots of `e`, or all of them (NULL). */
+/* Empty the recent slots of `e`, or all of them (NULL).  An empty slot
+ * matches no address: no va >> 63 is UINT64_MAX. */
 static void forget_recent(struct tlb *tlb, const struct tlb_entry *e)
 {
 	for (int l1 = TLB_L1I; l1 <= TLB_L1D; l1++)
 		for (int i = 0; i < TLB_RECENT; i++)
 			if (!e || tlb->f.recent[l1][i].entry == e)
-				tlb->f.recent[l1][i] = (struct tlb_recent){ .tag = UINT64_MAX };
+				tlb->f.recent[l1][i] = (struct tlb_recent){ .tag = UINT64_MAX, .shift = 63 };
+}
+
+/* `e` of L1 cache `l1` hit for `va`: its slot gets what a lookup compares. */
+static void remember_recent(struct tlb *tlb, int l1, uint64_t va, struct tlb_entry *e)
+{
+	bool any_asid = e->global || !tlb->config.asid_tagged;
+
+	*tlb_recent_slot(&tlb->f, l1, va) = (struct tlb_recent){
+		.tag = e->tag, .entry = e, .asid = e->asid,
+		.asid_mask = any_asid ? 0 : UINT16_MAX, .shift = e->shift,
+	};
 }
 
 static int cache_init(struct cache *c, const struct tlb_geometry *g)
@@ -287,8 +299,7 @@ bool tlb_translate(struct tlb *tlb, struct phys *phys, phys_addr_t root, uint16_
 	}
 	e = cache_find(tlb, &tlb->caches[l1], asid, va);
 	if (e) {
-		*tlb_recent_slot(&tlb->f, l1, va) = (struct tlb_recent){ e->tag, e->shift, e->global,
-									 e->asid, e };
+		remember_recent(tlb, l1, va, e);
 		tlb->f.stats.hits[l1]++;
 		e->stamp = ++tlb->f.clock;
 		out->hit = TLB_HIT_L1;

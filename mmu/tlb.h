@@ -74,10 +74,10 @@ struct tlb_entry {
 
 struct tlb_recent {
 	uint64_t tag;			/* the entry's va >> shift; UINT64_MAX: empty */
-	uint8_t shift;
-	bool global;
-	uint16_t asid;
 	struct tlb_entry *entry;
+	uint16_t asid;
+	uint16_t asid_mask;		/* 0: any ASID matches (global, or untagged) */
+	uint8_t shift;
 };
 
 /* What the inline hit path reads and writes: the first member of every
@@ -115,7 +115,8 @@ static inline bool tlb_hit_recent(struct tlb *tlb, enum tlb_access access, uint1
 	int l1 = access == TLB_FETCH ? TLB_L1I : TLB_L1D;
 	struct tlb_recent *r = tlb_recent_slot(f, l1, va);
 
-	if (r->tag != va >> r->shift || !(r->global || !f->asid_tagged || r->asid == asid))
+	/* One branch: the tag and, unless any ASID matches, the ASID. */
+	if (((va >> r->shift) ^ r->tag) | ((uint64_t)(asid ^ r->asid) & r->asid_mask))
 		return false;
 	f->stats.hits[l1]++;
 	r->entry->stamp = ++f->clock;

@@ -174,6 +174,7 @@ struct engine {
 	bool no_watch;		/* the test-only fault "watch" */
 	fastpath_watch_fn watch;	/* the memory hook's work, NULL without a hook */
 	void *watch_data;
+	const struct fastpath_tlb *hit;	/* the model's TLB in front of the watch, or NULL */
 	unsigned nr_regions;
 	struct fastpath_stats stats;
 };
@@ -385,13 +386,15 @@ void fastpath_enter(uc_engine *uc)
 	store_forwarded = false;
 }
 
-bool fastpath_watch_data(uc_engine *uc, fastpath_watch_fn fn, void *data)
+bool fastpath_watch_data(uc_engine *uc, fastpath_watch_fn fn, void *data,
+			 const struct fastpath_tlb *hit)
 {
 	struct engine *e = find_engine(uc);
 
 	if (e) {
 		e->watch = fn;
 		e->watch_data = data;
+		e->hit = hit;
 	}
 	return e != NULL;
 }
@@ -508,12 +511,19 @@ static inline void *plain_ram(const struct engine *e, void *env, uint64_t addr, 
 }
 
 /* What the library's memory hook would have been told, had the library made
- * the access. */
+ * the access.  A direct access is aligned to its size, so it lies in one
+ * page: the model's recent L1 hit, inline, is the whole of the watch's work
+ * for it. */
 static inline void tell_watch(struct engine *e, uint64_t addr, unsigned size, bool write)
 {
+	const struct fastpath_tlb *hit = e->hit;
+
 	e->stats.direct++;
-	if (e->watch && !e->no_watch)
-		e->watch(e->watch_data, addr, size, write);
+	if (!e->watch || e->no_watch)
+		return;
+	if (hit && hit->tlb && tlb_hit_recent(hit->tlb, TLB_DATA, hit->asid, addr))
+		return;
+	e->watch(e->watch_data, addr, size, write);
 }
 
 /* A little-endian value of 1 << order bytes (the host is little-endian). */

@@ -23,6 +23,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "mmu/tlb.h"
+
 /* Unicorn's engine (uc_engine), named without its header. */
 struct uc_struct;
 
@@ -48,11 +50,22 @@ bool fastpath_attached(struct uc_struct *uc);
 void fastpath_enter(struct uc_struct *uc);
 void fastpath_leave(void);
 
+/* The model's TLB for the accesses the fast path makes itself: it tries the
+ * recent L1 data entry first (tlb_hit_recent, which counts and ages the hit
+ * as the watch would) and calls the watch only when that misses.  `tlb` NULL:
+ * always the watch.  Its owner sets it for each run. */
+struct fastpath_tlb {
+	struct tlb *tlb;
+	uint16_t asid;
+};
+
 /* The work of the engine's one memory hook (UC_HOOK_MEM_READ | _WRITE), which
  * the fast path does itself for the accesses it makes without the library's
- * helper.  False if `uc` has no fast path. */
+ * helper; `hit`, if not NULL, the model's TLB in front of it.  False if `uc`
+ * has no fast path. */
 typedef void (*fastpath_watch_fn)(void *data, uint64_t addr, unsigned size, bool write);
-bool fastpath_watch_data(struct uc_struct *uc, fastpath_watch_fn fn, void *data);
+bool fastpath_watch_data(struct uc_struct *uc, fastpath_watch_fn fn, void *data,
+			 const struct fastpath_tlb *hit);
 
 /* Whether the library has told the fast path that the 1 KiB page of `pa`
  * holds translated code. */
