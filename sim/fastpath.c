@@ -74,6 +74,20 @@
  *           (0 load, 1 store), int mmu_idx) - the host address of addr if
  *           QEMU's TLB has (or, after a fill that raises no fault, gets) a
  *           page entry for it with no flag, else NULL; it calls no hook.
+ *  6. QEMU's TLB (QEMU 5.0's cputlb, which tlb_vaddr_to_host reads first):
+ *     for each MMU index a CPUTLBDescFast { uintptr_t mask; CPUTLBEntry
+ *     *table; } lies at env - 0xd0 + 16 * mmu_idx (in the CPU's
+ *     negative-offset state, just before env), and a CPUTLBEntry is 32
+ *     bytes { u64 addr_read, addr_write, addr_code; uintptr_t addend }.
+ *     The entry of addr is table[(addr >> page bits) & (mask >> 5)]; when
+ *     its word for the access (addr_read for a load, addr_write for a
+ *     store) equals addr's page address (no flag bit, not invalid), the
+ *     access is a plain RAM access at host address addr + addend: what
+ *     tlb_vaddr_to_host answers without a fill.  Anything else is asked of
+ *     tlb_vaddr_to_host.  The layout is checked, per engine, against the
+ *     library's own answer for its first plain access (check_tlb_layout);
+ *     until that check passes, or if it fails, every look-up goes to the
+ *     library.
  *
  * THE FAST PATH: a bitmap, per engine, of the library pages that hold
  * translated code, set by tlb_protect_code (which also re-marks every entry
@@ -124,12 +138,20 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <string.h>
+#include <sys/uio.h>
+#include <unistd.h>
 #include <unicorn/unicorn.h>
 
 #define LIBRARY_VERSION	UINT32_C(0x020001ff)	/* 2.0.1, extra 255 */
 #define QEMU_PAGE_WRITE	0x2
 #define BITS_PER_LONG	(8 * sizeof(unsigned long))
 #define MAX_REGIONS	4
+/* Item 6: QEMU's TLB. */
+#define QEMU_TLB_FAST_OFFSET	(-0xd0)		/* env to MMU index 0's CPUTLBDescFast */
+#define QEMU_TLB_ENTRY_BITS	5		/* a CPUTLBEntry is 32 bytes */
+#define QEMU_TLB_ENTRY_WORDS	4
+#define QEMU_TLB_ADDEND		3		/* after addr_read, addr_write, addr_code */
+#define QEMU_TLB_MAX_BITS	22		/* QEMU's largest dynamic TLB */
 
 typedef void (*set_page_fn)(void *cpu, uint64_t vaddr, uint64_t paddr, uint32_t attrs, int prot,
 			    int mmu_idx, uint64_t size);
@@ -172,6 +194,10 @@ struct engine {
 	uint64_t span_begin, span_last;	/* the regions' union, when it is one span */
 	bool direct;		/* plain RAM accesses may skip the library's helpers */
 	bool no_watch;		/* the test-only fault "watch" */
+	const void *tlb_env;	/* the CPU whose QEMU TLB the fast path reads (item 6) */
+	int tlb_idx;		/* at that MMU index */
+	bool tlb_unknown;	/* the layout check failed: always ask the library */
+	uint64_t page_mask;	/* of the library's page */
 	fastpath_watch_fn watch;	/* the memory hook's work, NULL without a hook */
 	void *watch_data;
 	const struct fastpath_tlb *hit;	/* the model's TLB in front of the watch, or NULL */
@@ -349,6 +375,7 @@ int fastpath_attach(uc_engine *uc, void *ram, uint64_t ram_size, GString *why)
 	e->ram = ram;
 	e->ram_size = ram_size;
 	e->page_shift = (unsigned)__builtin_ctzll(page_size);
+	e->page_mask = ~(uint64_t)(page_size - 1);
 	e->no_remark = injected_fault("remark");
 	e->no_watch = injected_fault("watch");
 	pages = ram_size >> e->page_shift;
@@ -498,16 +525,84 @@ void *memory_mapping(uc_engine *uc, uint64_t address)
 #define OI_MMU_IDX(oi)	((int)((oi) & 0xf))
 #define OI_ALIGN(oi)	(((oi) >> 4) & 0x70)	/* the memop's alignment request */
 
+/* QEMU's fast TLB of one MMU index (item 6). */
+struct qemu_tlb_fast {
+	uint64_t mask;
+	const uint64_t *table;
+};
+
+static inline const struct qemu_tlb_fast *qemu_tlb_fast(const void *env, int mmu_idx)
+{
+	return (const struct qemu_tlb_fast *)((const char *)env + QEMU_TLB_FAST_OFFSET) + mmu_idx;
+}
+
+static inline const uint64_t *qemu_tlb_entry(const struct qemu_tlb_fast *f, uint64_t addr,
+					     unsigned page_shift)
+{
+	return f->table + ((addr >> page_shift) & (f->mask >> QEMU_TLB_ENTRY_BITS)) *
+			  QEMU_TLB_ENTRY_WORDS;
+}
+
+/* Copy `len` bytes at `addr` of this process, false (nothing read) where
+ * they are not readable. */
+static bool read_own(void *to, const void *addr, size_t len)
+{
+	struct iovec local = { to, len }, remote = { (void *)addr, len };
+
+	return process_vm_readv(getpid(), &local, 1, &remote, 1, 0) == (ssize_t)len;
+}
+
+/* The library answered `host` for an access of `access_type` at `addr`:
+ * QEMU's TLB must now hold that answer where item 6 says, through a
+ * readable table of a size QEMU makes.  Read the TLB from then on if so,
+ * never if not. */
+static __attribute__((noinline, cold)) void
+check_tlb_layout(struct engine *e, const void *env, uint64_t addr, int mmu_idx, int access_type,
+		 const void *host)
+{
+	struct qemu_tlb_fast f;
+	uint64_t entry[QEMU_TLB_ENTRY_WORDS], entries;
+
+	e->tlb_unknown = true;
+	if (!read_own(&f, qemu_tlb_fast(env, mmu_idx), sizeof(f)))
+		return;
+	entries = (f.mask >> QEMU_TLB_ENTRY_BITS) + 1;
+	if (f.mask & ((1u << QEMU_TLB_ENTRY_BITS) - 1) || entries & (entries - 1) ||
+	    entries > UINT64_C(1) << QEMU_TLB_MAX_BITS ||
+	    !read_own(entry, qemu_tlb_entry(&f, addr, e->page_shift), sizeof(entry)))
+		return;
+	if (entry[access_type] != (addr & e->page_mask) ||
+	    addr + entry[QEMU_TLB_ADDEND] != (uint64_t)(uintptr_t)host)
+		return;
+	e->tlb_env = env;
+	e->tlb_idx = mmu_idx;
+	e->tlb_unknown = false;
+	e->stats.tlb_read = true;
+}
+
 /* The host address of a size-aligned access of `size` bytes at `addr` that
  * the library would make as a plain RAM access, or NULL: then the library's
- * own helper must make it. */
-static inline void *plain_ram(const struct engine *e, void *env, uint64_t addr, uint32_t oi,
-			      unsigned size, int access_type)
+ * own helper must make it.  QEMU's TLB first (item 6), then the library. */
+static inline __attribute__((always_inline)) void *
+plain_ram(struct engine *e, void *env, uint64_t addr, uint32_t oi, unsigned size, int access_type)
 {
+	int mmu_idx = OI_MMU_IDX(oi);
+	void *host;
+
 	if (!e || !e->direct || (addr & (size - 1)) || OI_ALIGN(oi) ||
 	    addr - e->span_begin > e->span_last - e->span_begin)
 		return NULL;
-	return lib.to_host(env, addr, access_type, OI_MMU_IDX(oi));
+	if (env == e->tlb_env && mmu_idx == e->tlb_idx) {
+		const uint64_t *entry = qemu_tlb_entry(qemu_tlb_fast(env, mmu_idx), addr,
+							e->page_shift);
+
+		if (entry[access_type] == (addr & e->page_mask))
+			return (void *)(uintptr_t)(addr + entry[QEMU_TLB_ADDEND]);
+	}
+	host = lib.to_host(env, addr, access_type, mmu_idx);
+	if (host && !e->tlb_env && !e->tlb_unknown)
+		check_tlb_layout(e, env, addr, mmu_idx, access_type, host);
+	return host;
 }
 
 /* What the library's memory hook would have been told, had the library made
@@ -550,7 +645,8 @@ static inline uint64_t read_host(const void *host, unsigned order)
 	}
 }
 
-static inline uint64_t load(void *env, uint64_t addr, uint32_t oi, uintptr_t ra, unsigned order)
+static inline __attribute__((always_inline)) uint64_t
+load(void *env, uint64_t addr, uint32_t oi, uintptr_t ra, unsigned order)
 {
 	struct engine *e = running;
 	unsigned size = 1u << order;
@@ -564,8 +660,9 @@ static inline uint64_t load(void *env, uint64_t addr, uint32_t oi, uintptr_t ra,
 	return read_host(host, order);
 }
 
-static inline void store(void *env, uint64_t addr, uint64_t val, uint32_t oi, uintptr_t ra,
-			 unsigned order)
+static inline __attribute__((always_inline)) void
+store(void *env, uint64_t addr, uint64_t val, uint32_t oi, uintptr_t ra,
+      unsigned order)
 {
 	struct engine *e = running;
 	unsigned size = 1u << order;

@@ -35,6 +35,7 @@ struct fastpath_stats {
 	uint64_t unprotected;	/* pages the library reported losing all their code */
 	uint64_t regions_found;	/* region look-ups answered from the engine's table */
 	uint64_t direct;	/* guest loads and stores made without the library's helper */
+	bool tlb_read;		/* their host addresses are read from QEMU's TLB where it has them */
 };
 
 /* Take over the slow-path mark for `uc`, whose RAM is [0, ram_size) of
