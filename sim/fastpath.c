@@ -580,45 +580,71 @@ check_tlb_layout(struct engine *e, const void *env, uint64_t addr, int mmu_idx, 
 	e->stats.tlb_read = true;
 }
 
+/* An access the library would make as a plain RAM access if QEMU's TLB has
+ * a page entry with no flag for it: aligned to its size, no alignment
+ * asked, inside the engine's one span of regions. */
+static inline __attribute__((always_inline)) bool
+plain_access(const struct engine *e, uint64_t addr, uint32_t oi, unsigned size)
+{
+	return e && e->direct && !(addr & (size - 1)) && !OI_ALIGN(oi) &&
+	       addr - e->span_begin <= e->span_last - e->span_begin;
+}
+
+/* The host address QEMU's TLB holds for the access without a fill (item
+ * 6), or NULL: the library must be asked. */
+static inline __attribute__((always_inline)) void *
+tlb_host(const struct engine *e, const void *env, uint64_t addr, int mmu_idx, int access_type)
+{
+	const uint64_t *entry;
+
+	if (env != e->tlb_env || mmu_idx != e->tlb_idx)
+		return NULL;
+	entry = qemu_tlb_entry(qemu_tlb_fast(env, mmu_idx), addr, e->page_shift);
+	if (entry[access_type] != (addr & e->page_mask))
+		return NULL;
+	return (void *)(uintptr_t)(addr + entry[QEMU_TLB_ADDEND]);
+}
+
 /* The host address of a size-aligned access of `size` bytes at `addr` that
  * the library would make as a plain RAM access, or NULL: then the library's
- * own helper must make it.  QEMU's TLB first (item 6), then the library. */
-static inline __attribute__((always_inline)) void *
-plain_ram(struct engine *e, void *env, uint64_t addr, uint32_t oi, unsigned size, int access_type)
+ * own helper must make it.  QEMU's TLB first, then the library. */
+static void *plain_ram(struct engine *e, void *env, uint64_t addr, uint32_t oi, unsigned size,
+		       int access_type)
 {
 	int mmu_idx = OI_MMU_IDX(oi);
 	void *host;
 
-	if (!e || !e->direct || (addr & (size - 1)) || OI_ALIGN(oi) ||
-	    addr - e->span_begin > e->span_last - e->span_begin)
+	if (!plain_access(e, addr, oi, size))
 		return NULL;
-	if (env == e->tlb_env && mmu_idx == e->tlb_idx) {
-		const uint64_t *entry = qemu_tlb_entry(qemu_tlb_fast(env, mmu_idx), addr,
-							e->page_shift);
-
-		if (entry[access_type] == (addr & e->page_mask))
-			return (void *)(uintptr_t)(addr + entry[QEMU_TLB_ADDEND]);
-	}
+	host = tlb_host(e, env, addr, mmu_idx, access_type);
+	if (host)
+		return host;
 	host = lib.to_host(env, addr, access_type, mmu_idx);
 	if (host && !e->tlb_env && !e->tlb_unknown)
 		check_tlb_layout(e, env, addr, mmu_idx, access_type, host);
 	return host;
 }
 
-/* What the library's memory hook would have been told, had the library made
- * the access.  A direct access is aligned to its size, so it lies in one
- * page: the model's recent L1 hit, inline, is the whole of the watch's work
- * for it. */
-static inline void tell_watch(struct engine *e, uint64_t addr, unsigned size, bool write)
+/* Whether the memory hook's work for a direct access is done with no call:
+ * there is none, or it is the model's recent L1 data hit, inline.  A direct
+ * access is aligned to its size, so it lies in one page: that hit is the
+ * whole of the watch's work for it. */
+static inline __attribute__((always_inline)) bool told_inline(const struct engine *e,
+							      uint64_t addr)
 {
 	const struct fastpath_tlb *hit = e->hit;
 
+	return !e->watch || e->no_watch ||
+	       (hit && hit->tlb && tlb_hit_recent(hit->tlb, TLB_DATA, hit->asid, addr));
+}
+
+/* What the library's memory hook would have been told, had the library made
+ * the access. */
+static void tell_watch(struct engine *e, uint64_t addr, unsigned size, bool write)
+{
 	e->stats.direct++;
-	if (!e->watch || e->no_watch)
-		return;
-	if (hit && hit->tlb && tlb_hit_recent(hit->tlb, TLB_DATA, hit->asid, addr))
-		return;
-	e->watch(e->watch_data, addr, size, write);
+	if (!told_inline(e, addr))
+		e->watch(e->watch_data, addr, size, write);
 }
 
 /* A little-endian value of 1 << order bytes (the host is little-endian). */
@@ -645,8 +671,10 @@ static inline uint64_t read_host(const void *host, unsigned order)
 	}
 }
 
-static inline __attribute__((always_inline)) uint64_t
-load(void *env, uint64_t addr, uint32_t oi, uintptr_t ra, unsigned order)
+/* A load the inline path of load() cannot finish: the library fills QEMU's
+ * TLB, the watch is called, or the library makes the access. */
+static __attribute__((noinline)) uint64_t load_slow(void *env, uint64_t addr, uint32_t oi,
+						    uintptr_t ra, unsigned order)
 {
 	struct engine *e = running;
 	unsigned size = 1u << order;
@@ -660,9 +688,24 @@ load(void *env, uint64_t addr, uint32_t oi, uintptr_t ra, unsigned order)
 	return read_host(host, order);
 }
 
-static inline __attribute__((always_inline)) void
-store(void *env, uint64_t addr, uint64_t val, uint32_t oi, uintptr_t ra,
-      unsigned order)
+/* The common case, with no call: QEMU's TLB has the page and the model's
+ * recent L1 entry hits.  Anything else goes to load_slow(). */
+static inline __attribute__((always_inline)) uint64_t
+load(void *env, uint64_t addr, uint32_t oi, uintptr_t ra, unsigned order)
+{
+	struct engine *e = running;
+	void *host;
+
+	if (plain_access(e, addr, oi, 1u << order) &&
+	    (host = tlb_host(e, env, addr, OI_MMU_IDX(oi), MMU_DATA_LOAD)) && told_inline(e, addr)) {
+		e->stats.direct++;
+		return read_host(host, order);
+	}
+	return load_slow(env, addr, oi, ra, order);
+}
+
+static __attribute__((noinline)) void store_slow(void *env, uint64_t addr, uint64_t val,
+						 uint32_t oi, uintptr_t ra, unsigned order)
 {
 	struct engine *e = running;
 	unsigned size = 1u << order;
@@ -678,6 +721,22 @@ store(void *env, uint64_t addr, uint64_t val, uint32_t oi, uintptr_t ra,
 	}
 	tell_watch(e, addr, size, true);
 	memcpy(host, &val, size);	/* the low bytes: the host is little-endian */
+}
+
+/* As load(); the library's byte stores of a store it makes go to it too. */
+static inline __attribute__((always_inline)) void
+store(void *env, uint64_t addr, uint64_t val, uint32_t oi, uintptr_t ra, unsigned order)
+{
+	struct engine *e = running;
+	void *host;
+
+	if (!store_forwarded && plain_access(e, addr, oi, 1u << order) &&
+	    (host = tlb_host(e, env, addr, OI_MMU_IDX(oi), MMU_DATA_STORE)) && told_inline(e, addr)) {
+		e->stats.direct++;
+		memcpy(host, &val, 1u << order);
+		return;
+	}
+	store_slow(env, addr, val, oi, ra, order);
 }
 
 static inline void store_idx(void *env, uint64_t addr, uint64_t val, int mmu_idx, uintptr_t ra,
