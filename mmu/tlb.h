@@ -108,8 +108,8 @@ static inline struct tlb_recent *tlb_recent_slot(struct tlb_front *f, int l1, ui
 /* The common case of tlb_translate(), inline: `va` hits the recent L1 entry
  * of its slot.  Counts and ages it as tlb_translate() does; false (nothing
  * counted) otherwise. */
-static inline bool tlb_hit_recent(struct tlb *tlb, enum tlb_access access, uint16_t asid,
-				  uint64_t va)
+static inline __attribute__((always_inline)) bool
+tlb_hit_recent(struct tlb *tlb, enum tlb_access access, uint16_t asid, uint64_t va)
 {
 	struct tlb_front *f = (struct tlb_front *)tlb;
 	int l1 = access == TLB_FETCH ? TLB_L1I : TLB_L1D;
