@@ -122,6 +122,22 @@ Test(tlb, asid_tagged_entries_are_isolated)
 	cr_expect_eq(access_as(2, BASE, &l), TLB_HIT_L1, "flushing ASID 1 kept ASID 2");
 }
 
+/* After a hit, the entry is the recent one of its slot (tlb_hit_recent):
+ * that shortcut must check the ASID too. */
+Test(tlb, a_recent_hit_is_isolated_by_asid)
+{
+	struct tlb_lookup l;
+
+	make_tlb((struct tlb_config){ .l1d = { 8, 2 }, .asid_tagged = true });
+	map(BASE, VM_READ);
+	cr_expect_eq(access_as(1, BASE, &l), TLB_WALKED);
+	cr_expect_eq(access_as(1, BASE, &l), TLB_HIT_L1);
+	cr_expect(tlb_hit_recent(tlb, TLB_DATA, 1, BASE), "ASID 1's entry is the recent one");
+	cr_expect_not(tlb_hit_recent(tlb, TLB_DATA, 2, BASE), "ASID 2 must not hit ASID 1's entry");
+	cr_expect_eq(access_as(2, BASE, &l), TLB_WALKED);
+	cr_expect_eq(tlb_stats(tlb)->hits[TLB_L1D], 2);
+}
+
 Test(tlb, untagged_entries_match_any_asid)
 {
 	struct tlb_lookup l;
