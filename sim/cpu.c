@@ -76,7 +76,6 @@ struct cpu {
 	uint64_t code_blocks;		/* blocks entered while watching */
 	bool code_flush;		/* on_block stopped the run to flush the code buffer */
 	fastpath_watch_fn watch;	/* the memory hook's work (hook_data) */
-	struct fastpath_tlb hit;	/* for one run: the model's TLB the fast path tries first */
 	struct recorder *recorder;	/* --record: where accesses and instructions go */
 	void *watch_data;
 	/* the debugger's (sim/gdbstub.c) */
@@ -270,7 +269,7 @@ static void model_begin_run(struct cpu *cpu)
 	cpu->tlb = cpu->agent->tlb;
 	cpu->asid = agent_asid(cpu->agent, cpu->mm);
 	/* Recorded accesses must all reach the watch. */
-	cpu->hit = (struct fastpath_tlb){ cpu->recorder ? NULL : cpu->tlb, cpu->asid };
+	fastpath_watch_tlb(cpu->uc, cpu->recorder ? NULL : cpu->tlb, cpu->asid);
 }
 
 static void on_data_access(uc_engine *uc, uc_mem_type type, uint64_t addr, int size,
@@ -531,14 +530,6 @@ static void on_watched_access(uc_engine *uc, uc_mem_type type, uint64_t addr, in
 	cpu->watch(cpu->watch_data, addr, (unsigned)size, type == UC_MEM_WRITE);
 }
 
-/* The fast path does the memory hook's work for the accesses it makes; with
- * the model, it tries the run's L1 data hit inline first. */
-static void watch_fastpath(struct cpu *cpu)
-{
-	fastpath_watch_data(cpu->uc, cpu->watch, cpu->watch_data,
-			    cpu->watch == watch_data_access ? &cpu->hit : NULL);
-}
-
 /* The one memory hook: the library calls `hook` for the accesses it makes,
  * the fast path calls `fn` for those it makes itself (sim/fastpath.c); both
  * must do the same work.  Code translated before it makes its plain
@@ -550,7 +541,7 @@ static int hook_data(struct cpu *cpu, void *hook, fastpath_watch_fn fn, void *da
 		return -EIO;
 	cpu->watch = fn;
 	cpu->watch_data = data;
-	watch_fastpath(cpu);
+	fastpath_watch_data(cpu->uc, fn, data);
 	return 0;
 }
 
@@ -1113,7 +1104,7 @@ int cpu_enable_fastpath(struct cpu *cpu, GString *why)
 	cpu_flush_tlb(cpu);	/* no entry made before keeps its mark for nothing */
 	err = fastpath_attach(cpu->uc, phys_base(cpu->phys), phys_reachable_size(cpu->phys), why);
 	if (!err && cpu->watch)
-		watch_fastpath(cpu);
+		fastpath_watch_data(cpu->uc, cpu->watch, cpu->watch_data);
 	return err;
 }
 

@@ -200,7 +200,8 @@ struct engine {
 	uint64_t page_mask;	/* of the library's page */
 	fastpath_watch_fn watch;	/* the memory hook's work, NULL without a hook */
 	void *watch_data;
-	const struct fastpath_tlb *hit;	/* the model's TLB in front of the watch, or NULL */
+	struct tlb *tlb;		/* the model's TLB in front of the watch, or NULL */
+	uint16_t asid;			/* the run's ASID in it */
 	unsigned nr_regions;
 	struct fastpath_stats stats;
 };
@@ -413,17 +414,25 @@ void fastpath_enter(uc_engine *uc)
 	store_forwarded = false;
 }
 
-bool fastpath_watch_data(uc_engine *uc, fastpath_watch_fn fn, void *data,
-			 const struct fastpath_tlb *hit)
+bool fastpath_watch_data(uc_engine *uc, fastpath_watch_fn fn, void *data)
 {
 	struct engine *e = find_engine(uc);
 
 	if (e) {
 		e->watch = fn;
 		e->watch_data = data;
-		e->hit = hit;
 	}
 	return e != NULL;
+}
+
+void fastpath_watch_tlb(uc_engine *uc, struct tlb *tlb, uint16_t asid)
+{
+	struct engine *e = find_engine(uc);
+
+	if (e) {
+		e->tlb = tlb;
+		e->asid = asid;
+	}
 }
 
 void fastpath_leave(void)
@@ -632,10 +641,8 @@ static void *plain_ram(struct engine *e, void *env, uint64_t addr, uint32_t oi, 
 static inline __attribute__((always_inline)) bool told_inline(const struct engine *e,
 							      uint64_t addr)
 {
-	const struct fastpath_tlb *hit = e->hit;
-
 	return !e->watch || e->no_watch ||
-	       (hit && hit->tlb && tlb_hit_recent(hit->tlb, TLB_DATA, hit->asid, addr));
+	       (e->tlb && tlb_hit_recent(e->tlb, TLB_DATA, e->asid, addr));
 }
 
 /* What the library's memory hook would have been told, had the library made

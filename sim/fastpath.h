@@ -51,22 +51,16 @@ bool fastpath_attached(struct uc_struct *uc);
 void fastpath_enter(struct uc_struct *uc);
 void fastpath_leave(void);
 
-/* The model's TLB for the accesses the fast path makes itself: it tries the
- * recent L1 data entry first (tlb_hit_recent, which counts and ages the hit
- * as the watch would) and calls the watch only when that misses.  `tlb` NULL:
- * always the watch.  Its owner sets it for each run. */
-struct fastpath_tlb {
-	struct tlb *tlb;
-	uint16_t asid;
-};
-
 /* The work of the engine's one memory hook (UC_HOOK_MEM_READ | _WRITE), which
  * the fast path does itself for the accesses it makes without the library's
- * helper; `hit`, if not NULL, the model's TLB in front of it.  False if `uc`
- * has no fast path. */
+ * helper.  False if `uc` has no fast path. */
 typedef void (*fastpath_watch_fn)(void *data, uint64_t addr, unsigned size, bool write);
-bool fastpath_watch_data(struct uc_struct *uc, fastpath_watch_fn fn, void *data,
-			 const struct fastpath_tlb *hit);
+bool fastpath_watch_data(struct uc_struct *uc, fastpath_watch_fn fn, void *data);
+/* The model's TLB, for the next run: before calling the watch for an access
+ * it makes itself, the fast path tries the recent L1 data entry of `tlb` for
+ * `asid` (tlb_hit_recent, which counts and ages the hit as the watch would),
+ * and calls the watch only when that misses.  NULL: always the watch. */
+void fastpath_watch_tlb(struct uc_struct *uc, struct tlb *tlb, uint16_t asid);
 
 /* Whether the library has told the fast path that the 1 KiB page of `pa`
  * holds translated code. */
