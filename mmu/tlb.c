@@ -31,14 +31,17 @@ struct tlb {
 	struct pwc_entry *pwc;
 };
 
-/* Empty the recent slots of `e`, or all of them (NULL).  An empty slot
- * matches no address: no va >> 63 is UINT64_MAX. */
+/* Empty the recent slots of `e`, or all of them (NULL), and forget the
+ * last hits: an entry was filled or dropped.  An empty slot matches no
+ * address: no va >> 63 is UINT64_MAX. */
 static void forget_recent(struct tlb *tlb, const struct tlb_entry *e)
 {
-	for (int l1 = TLB_L1I; l1 <= TLB_L1D; l1++)
+	for (int l1 = TLB_L1I; l1 <= TLB_L1D; l1++) {
+		tlb->f.last_page[l1] = UINT64_MAX;
 		for (int i = 0; i < TLB_RECENT; i++)
 			if (!e || tlb->f.recent[l1][i].entry == e)
 				tlb->f.recent[l1][i] = (struct tlb_recent){ .tag = UINT64_MAX, .shift = 63 };
+	}
 }
 
 /* `e` of L1 cache `l1` hit for `va`: its slot gets what a lookup compares. */
@@ -302,6 +305,8 @@ bool tlb_translate(struct tlb *tlb, struct phys *phys, phys_addr_t root, uint16_
 		remember_recent(tlb, l1, va, e);
 		tlb->f.stats.hits[l1]++;
 		e->stamp = ++tlb->f.clock;
+		tlb->f.last_page[l1] = va >> 12;
+		tlb->f.last_asid[l1] = asid;
 		out->hit = TLB_HIT_L1;
 		out->page_shift = e->shift;
 		return true;

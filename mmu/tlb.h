@@ -84,6 +84,12 @@ struct tlb_recent {
  * struct tlb (the rest is private to mmu/tlb.c). */
 struct tlb_front {
 	struct tlb_recent recent[2][TLB_RECENT];	/* L1I, L1D */
+	/* Per L1, the 4 KiB page and ASID of its last lookup if that hit
+	 * (UINT64_MAX: not).  Until another lookup of that L1, its entry stays
+	 * the most recently used of the cache: looking it up again only counts
+	 * a hit, and every LRU choice stays the same. */
+	uint64_t last_page[2];
+	uint16_t last_asid[2];
 	uint64_t clock;			/* LRU time */
 	bool asid_tagged;
 	struct tlb_stats stats;
@@ -105,21 +111,30 @@ static inline struct tlb_recent *tlb_recent_slot(struct tlb_front *f, int l1, ui
 	return &f->recent[l1][(va >> 12) % TLB_RECENT];
 }
 
-/* The common case of tlb_translate(), inline: `va` hits the recent L1 entry
- * of its slot.  Counts and ages it as tlb_translate() does; false (nothing
- * counted) otherwise. */
+/* The common case of tlb_translate(), inline: `va` hits the entry its L1's
+ * last lookup hit (counted, already the most recently used), or the recent
+ * entry of its slot (counted and aged as tlb_translate() does); false
+ * (nothing counted) otherwise. */
 static inline __attribute__((always_inline)) bool
 tlb_hit_recent(struct tlb *tlb, enum tlb_access access, uint16_t asid, uint64_t va)
 {
 	struct tlb_front *f = (struct tlb_front *)tlb;
 	int l1 = access == TLB_FETCH ? TLB_L1I : TLB_L1D;
-	struct tlb_recent *r = tlb_recent_slot(f, l1, va);
+	uint64_t page = va >> 12;
+	struct tlb_recent *r;
 
+	if (!((page ^ f->last_page[l1]) | (uint64_t)(asid ^ f->last_asid[l1]))) {
+		f->stats.hits[l1]++;
+		return true;
+	}
+	r = tlb_recent_slot(f, l1, va);
 	/* One branch: the tag and, unless any ASID matches, the ASID. */
 	if (((va >> r->shift) ^ r->tag) | ((uint64_t)(asid ^ r->asid) & r->asid_mask))
 		return false;
 	f->stats.hits[l1]++;
 	r->entry->stamp = ++f->clock;
+	f->last_page[l1] = page;
+	f->last_asid[l1] = asid;
 	return true;
 }
 

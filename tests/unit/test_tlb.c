@@ -78,6 +78,27 @@ Test(tlb, lru_evicts_the_least_recently_used_way)
 	cr_expect_eq(tlb_stats(tlb)->misses[TLB_L1D], 5);
 }
 
+/* A hit on the entry the cache's last lookup hit is not aged again (it is
+ * the most recently used already); a lookup of another entry in between,
+ * a miss that fills the set included, must end that.  Same set as above:
+ * A A B A C must evict B, as A A A B A C would. */
+Test(tlb, a_repeated_hit_keeps_lru_order)
+{
+	make_tlb((struct tlb_config){ .l1d = { 4, 2 } });
+	for (int p = 0; p <= 4; p += 2)
+		map(BASE + p * PG, VM_READ);
+	cr_expect_eq(data(BASE), TLB_WALKED);		/* A: set0 = {A} */
+	cr_expect_eq(data(BASE), TLB_HIT_L1);		/* A again: the last hit */
+	cr_expect_eq(data(BASE + 8), TLB_HIT_L1);	/* the same page */
+	cr_expect_eq(data(BASE + 2 * PG), TLB_WALKED);	/* B fills: set0 = {A, B} */
+	cr_expect_eq(data(BASE), TLB_HIT_L1);		/* A used last: B is LRU */
+	cr_expect_eq(data(BASE + 4 * PG), TLB_WALKED);	/* C evicts B */
+	cr_expect_eq(data(BASE + 16), TLB_HIT_L1);	/* A survived */
+	cr_expect_eq(data(BASE + 2 * PG), TLB_WALKED);	/* B was evicted */
+	cr_expect_eq(tlb_stats(tlb)->hits[TLB_L1D], 4);
+	cr_expect_eq(tlb_stats(tlb)->misses[TLB_L1D], 4);
+}
+
 /* L1d of one entry: A hits (the lookup remembers it), B takes its place:
  * A must miss again, however recently it hit. */
 Test(tlb, an_evicted_entry_that_hit_recently_misses)
