@@ -142,6 +142,8 @@
 #include <unistd.h>
 #include <unicorn/unicorn.h>
 
+#include "mmu/tlb.h"
+
 #define LIBRARY_VERSION	UINT32_C(0x020001ff)	/* 2.0.1, extra 255 */
 #define QEMU_PAGE_WRITE	0x2
 #define BITS_PER_LONG	(8 * sizeof(unsigned long))

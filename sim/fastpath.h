@@ -23,10 +23,9 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "mmu/tlb.h"
-
 /* Unicorn's engine (uc_engine), named without its header. */
 struct uc_struct;
+struct tlb;
 
 /* What the fast path has done for one engine (read by the self-test). */
 struct fastpath_stats {
