@@ -108,11 +108,12 @@
  * store themselves when the library would make it as a plain host access:
  * the access is aligned to its size (so it stays in one page), asks for no
  * alignment, lies in the engine's regions (one span, readable and
- * writable), is not one of the library's byte stores, and
- * tlb_vaddr_to_host gives a host address.  They then do what the memory
- * hook would have done for it (the watch, fastpath_watch_data: the work of
- * mmusim's one UC_HOOK_MEM_READ | _WRITE hook, so the engine must have no
- * other) and make the access.  Every other access goes, whole, to the
+ * writable), is not one of the library's byte stores, and QEMU's TLB
+ * (item 6) or else tlb_vaddr_to_host gives a host address.  They then do
+ * what the memory hook would have done for it (the watch, fastpath_watch_data:
+ * the work of mmusim's one UC_HOOK_MEM_READ | _WRITE hook, so the engine
+ * must have no other; with fastpath_watch_tlb, the model's recent L1 hit
+ * first, inline) and make the access.  Every other access goes, whole, to the
  * library's own helper, which calls the hook itself.  So the watch is told
  * each access once, as the hook would be; only the order between that and
  * QEMU's own TLB fill changes, and neither depends on the other (the watch
