@@ -101,6 +101,7 @@ GUEST_BINS += guest/bin/uffdwp
 GUEST_BINS += guest/bin/uffdshm
 GUEST_BINS += guest/bin/uffdminor
 GUEST_BINS += guest/bin/uffdpoison
+GUEST_BINS += guest/bin/uffdwpun
 
 # Guests without a C library: _start is theirs.  No outline atomics either:
 # those helpers are in libgcc, which -nostdlib leaves out, and are set up by
@@ -151,8 +152,8 @@ guest/bin/uffdmove guest/bin/uffdrfc: guest/fdtest.h
 guest/bin/accel: guest/fdtest.h guest/accel.h
 guest/bin/gmem: guest/fdtest.h guest/accel.h guest/mmusim.h
 guest/bin/hmm guest/bin/hmmcoherent guest/bin/hmmpagemap guest/bin/hmmexclusive: guest/fdtest.h guest/test_hmm_uapi.h guest/hmmtest.h
-$(addprefix guest/bin/,uffd uffdev uffdwp uffdshm uffdminor uffdpoison): guest/uffdlog.h
-$(addprefix guest/bin/,uffdev uffdwp uffdshm uffdminor uffdpoison): guest/fdtest.h
+$(addprefix guest/bin/,uffd uffdev uffdwp uffdshm uffdminor uffdpoison uffdwpun): guest/uffdlog.h
+$(addprefix guest/bin/,uffdev uffdwp uffdshm uffdminor uffdpoison uffdwpun): guest/fdtest.h
 
 all-local: $(GUEST_BINS)
 clean-local: clean-guests

@@ -151,7 +151,19 @@ int vm_fault_install_page(struct vm_fault *vmf, phys_addr_t page)
 	return 0;
 }
 
-static vm_fault_t do_missing_page(struct vm_fault *vmf)
+/* The entry at vmf's address comes in write-protected (PTE_UFFD_WP,
+ * read-only): a write to it is the watch's `wp` fault. */
+static void protect_installed(struct vm_fault *vmf)
+{
+	pte_t *ptep = pgtable_walk(vmf->mm->phys, vmf->mm->pgd, vmf->address);
+
+	*ptep = pte_mk_page(pte_addr(*ptep), pte_prot(*ptep) & ~VM_WRITE) | PTE_UFFD_WP;
+}
+
+/* A missing entry; `uffd_wp`: it was a write-protect marker, so its page
+ * comes in protected (Linux's do_anonymous_page and finish_fault with
+ * vmf_orig_pte_uffd_wp). */
+static vm_fault_t do_missing_page(struct vm_fault *vmf, bool uffd_wp)
 {
 	struct mm *mm = vmf->mm;
 	const struct vm_watch_ops *watch = vmf->vma->watch;
@@ -167,6 +179,8 @@ static vm_fault_t do_missing_page(struct vm_fault *vmf)
 		return ret;
 	if (vm_fault_install_page(vmf, vmf->page))
 		return VM_FAULT_OOM;
+	if (uffd_wp)
+		protect_installed(vmf);
 	if (should_fault_around(vmf))
 		do_fault_around(vmf);
 	return VM_FAULT_DONE;
@@ -201,6 +215,23 @@ static vm_fault_t do_wp_page(struct vm_fault *vmf, pte_t *ptep)
 	vmf->flushes++;
 	notify_code(vmf, vmf->address);
 	return VM_FAULT_DONE;
+}
+
+/* Linux's pte_marker_handle_uffd_wp: a write-protect marker is a missing
+ * entry whose page comes in protected while the VMA's watch protects
+ * writes (its `wp`); else it is left over from a registration that went,
+ * and cleared (pte_marker_clear). */
+static vm_fault_t do_uffd_wp_marker(struct vm_fault *vmf, pte_t *ptep)
+{
+	const struct vm_watch_ops *watch = vmf->vma->watch;
+
+	if (watch && watch->wp) {
+		vm_fault_note(vmf, "the entry is a write-protect marker (userfaultfd WP_UNPOPULATED): "
+			      "its page comes in write-protected");
+		return do_missing_page(vmf, true);
+	}
+	*ptep = 0;
+	return do_missing_page(vmf, false);
 }
 
 /* A write-protected entry (PTE_UFFD_WP) goes to the VMA's watch first. */
@@ -275,8 +306,10 @@ vm_fault_t handle_vma_fault(struct vm_fault *vmf)
 		vm_fault_note(vmf, "the entry is a poison marker (UFFDIO_POISON): the page is lost");
 		return VM_FAULT_HWPOISON;
 	}
+	if (ptep && pte_is_uffd_wp_marker(*ptep))
+		return do_uffd_wp_marker(vmf, ptep);
 	if (!ptep || !pte_present(*ptep))
-		return do_missing_page(vmf);
+		return do_missing_page(vmf, false);
 	if (vmf->access == FAULT_WRITE && !(pte_prot(*ptep) & VM_WRITE))
 		return watched_wp_page(vmf, ptep);
 	vmf->kind = FAULT_KIND_SPURIOUS;

@@ -378,8 +378,8 @@ static int change_pte_prot(void *opaque, uint64_t va, pte_t *ptep)
 	unsigned old = pte_prot(*ptep), new = c->vma->prot;
 
 	(void)va;
-	if (pte_is_poison_marker(*ptep))
-		return 0;	/* maps nothing: stays poisoned */
+	if (pte_is_marker(*ptep))
+		return 0;	/* maps nothing: stays poisoned or write-protected */
 	if (pte_is_device_private(*ptep)) {
 		change_device_entry_prot(c, ptep);
 		return 0;
@@ -757,14 +757,16 @@ static int copy_pte(void *opaque, uint64_t va, pte_t *ptep)
 	pte_t *dst;
 	int err;
 
-	/* Linux's copy_pte_marker: a private VMA's poison goes with it (a
-	 * shared one has no anon_vma and is not copied there). */
-	if (pte_is_poison_marker(*ptep) && (d->vma->flags & VM_SHARED))
+	/* Linux's copy_pte_marker: a private VMA's markers go with it (a
+	 * shared one has no anon_vma and is not copied there); a
+	 * write-protect marker in a child not registered in WP mode is
+	 * taken as empty by its faults. */
+	if (pte_is_marker(*ptep) && (d->vma->flags & VM_SHARED))
 		return 0;
 	err = pgtable_walk_alloc(d->child->phys, d->child->pgd, va, &dst);
 	if (err < 0)
 		return err;
-	if (pte_is_poison_marker(*ptep)) {
+	if (pte_is_marker(*ptep)) {
 		*dst = *ptep;
 		return 0;
 	}

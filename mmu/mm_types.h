@@ -140,7 +140,9 @@ struct vm_watch_ops {
 	 * only with FAULT_FLAG_ALLOW_RETRY, with the channel; SIGBUS). */
 	int (*missing)(struct vm_fault *vmf);
 	/* A write found a present entry with PTE_UFFD_WP: the same answers
-	 * (VM_FAULT_DONE: the copy-on-write fault goes on). */
+	 * (VM_FAULT_DONE: the copy-on-write fault goes on).  NULL: the VMA
+	 * protects no writes, and ignores the bit and write-protect markers
+	 * (mmu/fault.c). */
 	int (*wp)(struct vm_fault *vmf);
 	/* No fault-around in the VMA (Linux's uffd_disable_fault_around). */
 	bool no_fault_around;

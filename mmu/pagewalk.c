@@ -20,6 +20,7 @@ static void describe_page(struct mm *mm, const struct vma *vma, uint64_t va, pte
 		.mapcount = refs > held ? refs - held : 1,
 		.writable = writable,
 		.young = e & PTE_AF,
+		.uffd_wp = e & PTE_UFFD_WP,
 	};
 	switch (vma->vm_ops->backing) {
 	case BACKING_ANON:

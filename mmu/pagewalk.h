@@ -36,6 +36,7 @@ struct page_info {
 	bool anon;		/* Linux's PageAnon */
 	bool dirty;
 	bool young;
+	bool uffd_wp;		/* write-protected by userfaultfd (PTE_UFFD_WP) */
 };
 
 /* Called for each mapped page in order; nonzero stops the walk and is

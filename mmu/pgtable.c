@@ -61,10 +61,10 @@ static bool pte_holds_page(pte_t e)
 	return pte_present(e) || pte_is_device_private(e);
 }
 
-/* A leaf worth keeping: one that holds a frame, or a poison marker. */
+/* A leaf worth keeping: one that holds a frame, or a marker. */
 static bool pte_is_leaf(pte_t e)
 {
-	return pte_holds_page(e) || pte_is_poison_marker(e);
+	return pte_holds_page(e) || pte_is_marker(e);
 }
 
 static bool table_is_empty(const pte_t *table)

@@ -84,6 +84,13 @@ enum { PGD_LEVEL, PUD_LEVEL, PMD_LEVEL, PTE_LEVEL, PGTABLE_LEVELS };
  * access to it is VM_FAULT_HWPOISON.  Unmapping clears it, mremap moves it.
  * Bit 57 is another of the bits Arm leaves to software. */
 #define PTE_MARKER_POISON (UINT64_C(1) << 57)
+/* A write-protect marker (Linux's PTE_MARKER_UFFD_WP, userfaultfd's
+ * WP_UNPOPULATED, mmu/userfault/wp.h): PTE_UFFD_WP alone in an entry that is
+ * not valid, i.e. an empty entry write-protected; holds no frame.  A fault
+ * takes it as a missing entry whose page comes in write-protected (or, in a
+ * VMA no longer registered in WP mode, as a missing entry).  Unmapping
+ * clears it, mprotect keeps it, mremap moves it, fork copies it. */
+#define PTE_MARKER_UFFD_WP PTE_UFFD_WP
 
 /* Protections: the PROT_* values, plus an EL1-only executable page. */
 #define VM_NONE		0u
@@ -120,6 +127,15 @@ static inline bool pte_is_device_exclusive(pte_t e)
 static inline bool pte_is_poison_marker(pte_t e)
 {
 	return !pte_present(e) && e == PTE_MARKER_POISON;
+}
+static inline bool pte_is_uffd_wp_marker(pte_t e)
+{
+	return !pte_present(e) && e == PTE_MARKER_UFFD_WP;
+}
+/* A marker: an entry that maps nothing but is not empty. */
+static inline bool pte_is_marker(pte_t e)
+{
+	return pte_is_poison_marker(e) || pte_is_uffd_wp_marker(e);
 }
 /* A device-private entry for the page at `pa` with `prot`. */
 pte_t pte_mk_device_private(phys_addr_t pa, unsigned prot);
@@ -202,12 +218,12 @@ int pgtable_table_set_rdonly(struct phys *phys, phys_addr_t root, uint64_t va, i
 typedef int (*pte_visit_fn)(void *ctx, uint64_t va, pte_t *ptep);
 int pgtable_walk_range(struct phys *phys, phys_addr_t root, uint64_t start,
 		       uint64_t end, pte_visit_fn visit, void *ctx);
-/* The same, visiting device-private leaves and poison markers too: for a
+/* The same, visiting device-private leaves and markers too: for a
  * visitor that handles every kind of leaf (mremap, mprotect, fork). */
 int pgtable_walk_range_all(struct phys *phys, phys_addr_t root, uint64_t start, uint64_t end,
 			   pte_visit_fn visit, void *ctx);
 
-/* Clear every leaf entry in [start, end) (device-private ones and poison markers too), dropping the frame references,
+/* Clear every leaf entry in [start, end) (device-private ones and markers too), dropping the frame references,
  * and unlink the shared tables the range covers whole; returns the number of
  * leaf entries `root` no longer reaches (cleared, or below an unlinked table),
  * so a caller flushes exactly when the result is not zero. */

@@ -6,12 +6,14 @@
  *
  * pagemap shows the frame numbers: Linux hides them (zeroes) from readers
  * without CAP_SYS_ADMIN, and the guest runs as root.  Bit 55 (soft-dirty)
- * and 57 (uffd-wp) are never set, as on arm64, which has neither.  There
- * is no swap, but device-private and device-exclusive entries are what
- * Linux calls non-present swap entries, and pagemap shows them as such:
- * bit 62 (PM_SWAP), the swap type in bits 0-4 and the entry's frame in bits
- * 5-54 (pte_to_pagemap_entry() for a pfn swap entry, to a reader who may
- * see frames).  There are no huge pages, locked pages or KSM, so
+ * is never set, as on arm64; bit 57 (uffd-wp) is, as on x86-64, for a page
+ * userfaultfd write-protects and for a write-protect marker.  There
+ * is no swap, but device-private and device-exclusive entries and markers
+ * (mmu/pgtable.h) are what Linux calls non-present swap entries, and
+ * pagemap shows them as such: bit 62 (PM_SWAP); for a device entry the swap
+ * type in bits 0-4 and the entry's frame in bits 5-54 (pte_to_pagemap_entry()
+ * for a pfn swap entry, to a reader who may see frames), for a marker frame
+ * 0, with bit 57 for a write-protect marker.  There are no huge pages, locked pages or KSM, so
  * those smaps counts are 0, and THPeligible is 0 as in a kernel without
  * transparent huge pages.
  */
@@ -153,6 +155,7 @@ int proc_pid_smaps_rollup(struct machine *m, struct task *t, GString *out)
 /* pagemap bits (Documentation/admin-guide/mm/pagemap.rst). */
 #define PM_PFRAME_MASK		((UINT64_C(1) << 55) - 1)
 #define PM_MMAP_EXCLUSIVE	(UINT64_C(1) << 56)
+#define PM_UFFD_WP		(UINT64_C(1) << 57)
 #define PM_FILE			(UINT64_C(1) << 61)
 #define PM_SWAP			(UINT64_C(1) << 62)
 #define PM_PRESENT		(UINT64_C(1) << 63)
@@ -190,9 +193,16 @@ static uint64_t pagemap_entry(struct mm *mm, uint64_t va)
 	struct page_info page;
 	uint64_t entry;
 
-	if (!page_info_at(mm, va, &page))
+	if (!page_info_at(mm, va, &page)) {
+		pte_t e = pgtable_leaf(mm->phys, mm->pgd, va);
+
+		if (pte_is_marker(e))
+			return PM_SWAP | (pte_is_uffd_wp_marker(e) ? PM_UFFD_WP : 0);
 		return device_entry(mm, va);
+	}
 	entry = PM_PRESENT | ((page.pa >> PAGE_SHIFT) & PM_PFRAME_MASK);
+	if (page.uffd_wp)
+		entry |= PM_UFFD_WP;
 	if (page.mapcount == 1)
 		entry |= PM_MMAP_EXCLUSIVE;
 	if (!page.anon)

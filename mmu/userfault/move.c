@@ -61,15 +61,17 @@ static int move_one(struct mm *mm, struct vma *dst_vma, uint64_t dst, uint64_t s
 	phys_addr_t page;
 	int created;
 
-	if (dst_pte && pte_present(*dst_pte))
-		return -EEXIST;
+	if (dst_pte && *dst_pte)
+		return -EEXIST;		/* a page, or a marker (Linux: !pte_none) */
 	src_pte = pgtable_walk(mm->phys, mm->pgd, src);
-	if (!src_pte || !pte_present(*src_pte)) {
+	if (!src_pte || !*src_pte) {
 		if (!(flags & MOVE_ALLOW_SRC_HOLES))
 			return -ENOENT;
 		work->holes++;
 		return 0;
 	}
+	if (!pte_present(*src_pte))
+		return -EFAULT;		/* a marker or device-private entry (a non-swap entry) */
 	page = pte_addr(*src_pte);
 	if (!phys_is_zero_page(mm->phys, page) && phys_refcount(mm->phys, page) > 1)
 		return -EBUSY;

@@ -4,8 +4,10 @@
  * in mm/userfaultfd.c) and the 2014 RFC's remap_anon_pages.
  *
  * Page by page: the destination entry must be empty (-EEXIST, checked
- * before the source); an empty source entry is -ENOENT, or with
- * MOVE_ALLOW_SRC_HOLES a hole that counts as moved and changes nothing; a
+ * before the source; a poison or write-protect marker is not empty); an
+ * empty source entry is -ENOENT, or with MOVE_ALLOW_SRC_HOLES a hole that
+ * counts as moved and changes nothing; a source entry that maps no page (a
+ * marker, a device-private entry) is -EFAULT (Linux's non-swap entry); a
  * source frame mapped more than once (after fork, or a page another
  * mapping shares) is -EBUSY (Linux: not PageAnonExclusive).  The zero page
  * moves as an entry.  Otherwise the entry (and its frame's one reference)

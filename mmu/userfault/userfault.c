@@ -488,13 +488,13 @@ static int userfault_missing(struct vm_fault *vmf)
 /* A write to a page write-protected by the bit. */
 static int userfault_wp(struct vm_fault *vmf)
 {
-	if (!(userfault_vma_mode(vmf->vma) & UFFDIO_REGISTER_MODE_WP))
-		return VM_FAULT_DONE;
 	return handle_userfault(vmf, UFFD_PAGEFAULT_FLAG_WP);
 }
 
-/* Indexed by mode: WP and MINOR ones do no fault-around. */
-#define USERFAULT_WATCH(mode) { .missing = userfault_missing, .wp = userfault_wp, \
+/* Indexed by mode: WP ones have `wp` (the fault path asks it of protected
+ * entries and markers, mmu/fault.c), WP and MINOR ones do no fault-around. */
+#define USERFAULT_WATCH(mode) { .missing = userfault_missing, \
+				.wp = (mode) & UFFDIO_REGISTER_MODE_WP ? userfault_wp : NULL, \
 				.no_fault_around = (mode) & (UFFDIO_REGISTER_MODE_WP | UFFDIO_REGISTER_MODE_MINOR) }
 static const struct vm_watch_ops userfault_watches[USERFAULT_MODES] = {
 	USERFAULT_WATCH(0), USERFAULT_WATCH(1), USERFAULT_WATCH(2), USERFAULT_WATCH(3),

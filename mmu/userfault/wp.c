@@ -26,6 +26,12 @@ static int change_wp(void *opaque, uint64_t va, pte_t *ptep)
 	unsigned prot = pte_prot(*ptep);
 
 	(void)va;
+	if (pte_is_uffd_wp_marker(*ptep) && !w->wp) {
+		*ptep = 0;	/* the next fault is a plain missing one */
+		return PTE_VISIT_CLEARED;
+	}
+	if (!pte_present(*ptep))
+		return 0;	/* markers; device-private entries are not protected */
 	if (w->wp) {
 		*ptep = pte_mk_page(pa, prot & ~VM_WRITE) | PTE_UFFD_WP;
 		return 0;
@@ -43,8 +49,34 @@ static void change_range(struct mm *mm, const struct vma *vma, uint64_t start, u
 {
 	struct wp_walk w = { mm, vma, wp };
 
-	pgtable_walk_range(mm->phys, mm->pgd, start, end, change_wp, &w);
+	pgtable_walk_range_all(mm->phys, mm->pgd, start, end, change_wp, &w);
 	flush_tlb_mm_range(mm, start, end);
+}
+
+/* Linux's userfaultfd_wp_use_markers: anonymous memory only with
+ * WP_UNPOPULATED. */
+static bool wp_uses_markers(const struct userfault_ctx *ctx)
+{
+	return ctx->features & UFFD_FEATURE_WP_UNPOPULATED;
+}
+
+/* Put a write-protect marker in every empty entry of [start, end), making
+ * the tables it needs (Linux's change_pmd_prepare and change_pte_range);
+ * -ENOMEM when a table cannot be had.  A private VMA then holds entries
+ * of its own that fork copies (Linux's vma_needs_copy for a uffd-wp VMA). */
+static int mark_range(struct mm *mm, struct vma *vma, uint64_t start, uint64_t end)
+{
+	if (!(vma->flags & VM_SHARED))
+		vma->flags |= VM_ANON_PAGES;
+	for (uint64_t va = start; va < end; va += PAGE_SIZE) {
+		pte_t *ptep;
+
+		if (pgtable_walk_alloc(mm->phys, mm->pgd, va, &ptep) < 0)
+			return -ENOMEM;
+		if (!*ptep)
+			*ptep = PTE_MARKER_UFFD_WP;	/* was not valid: nothing to flush */
+	}
+	return 0;
 }
 
 /* Linux's mwriteprotect_range. */
@@ -55,10 +87,14 @@ static int writeprotect_range(struct userfault_ctx *ctx, uint64_t start, uint64_
 	int err = -ENOENT;
 
 	for (; vma && vma->start < end; vma = vma_next(mm, vma)) {
+		uint64_t from = MAX(start, vma->start), to = MIN(end, vma->end);
+
 		if (!(userfault_vma_mode(vma) & UFFDIO_REGISTER_MODE_WP))
 			return -ENOENT;
-		change_range(mm, vma, MAX(start, vma->start), MIN(end, vma->end), wp);
-		err = 0;
+		change_range(mm, vma, from, to, wp);
+		err = wp && wp_uses_markers(ctx) ? mark_range(mm, vma, from, to) : 0;
+		if (err)
+			return err;
 	}
 	return err;
 }

@@ -10,8 +10,18 @@
  * UFFDIO_WRITEPROTECT without MODE_WP (or WAKE) wakes it.  Entries keep the
  * bit through mprotect, fork's copy-on-write and mremap; a VMA that is not
  * (or no longer) registered in WP mode ignores it (its write faults go on
- * as plain copy-on-write faults), and unregistering clears it.  Only
- * present pages are protected (no WP_UNPOPULATED markers).
+ * as plain copy-on-write faults), and unregistering clears it.
+ *
+ * UFFD_FEATURE_WP_UNPOPULATED: protecting also puts a write-protect marker
+ * (PTE_MARKER_UFFD_WP, mmu/pgtable.h) in each empty entry of the range, so
+ * a page never touched is protected too: its first read maps the zero page
+ * protected, its first write comes in protected and is a WP fault
+ * (mmu/fault.c's do_uffd_wp_marker, Linux's pte_marker_handle_uffd_wp).
+ * Resolving and unregistering clear markers; MADV_DONTNEED and munmap
+ * drop them; mprotect keeps them; fork copies them into a child that takes
+ * them as empty entries unless its copy is registered in WP mode (FORK
+ * event); COPY, ZEROPAGE and CONTINUE replace them; POISON and MOVE onto
+ * one are -EEXIST, MOVE from one -EFAULT.
  */
 #ifndef MMU_USERFAULT_WP_H
 #define MMU_USERFAULT_WP_H
@@ -24,10 +34,12 @@
 
 #define UFFD_PAGEFAULT_FLAG_WP		(1u << 1)
 #define UFFD_FEATURE_PAGEFAULT_FLAG_WP	(1u << 0)
+#define UFFD_FEATURE_WP_UNPOPULATED	(1u << 13)
 
 /* UFFDIO_WRITEPROTECT of [start, start+len): every VMA of it registered
  * in WP mode (else -ENOENT), -EAGAIN while an event is not read, -ESRCH
- * once the mm is gone.  Protecting sets the bit on present pages;
+ * once the mm is gone.  Protecting sets the bit on present pages (and
+ * markers on empty entries with WP_UNPOPULATED; -ENOMEM without tables);
  * resolving clears it, makes a page nobody else maps writable again, and
  * with `wake` wakes the range's waiters. */
 int userfault_writeprotect(struct userfault_ctx *ctx, uint64_t start, uint64_t len, bool wp, bool wake);

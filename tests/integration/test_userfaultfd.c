@@ -94,6 +94,16 @@ Test(userfaultfd, write_protect_as_x86_64)
 	expect_same_as_host("uffdwp", "flags (WRITE 1, WP 2): 3\n");	/* UFFD_PAGEFAULT_FLAG_WP 1<<1 */
 }
 
+/* UFFD_FEATURE_WP_UNPOPULATED: pages never touched are protected by
+ * markers (a first write is a WP fault, flags WRITE|WP); mprotect keeps
+ * them, MADV_DONTNEED, munmap, resolving and UNREGISTER drop them; COPY
+ * replaces one, POISON and MOVE onto one are EEXIST (-17 in the struct's
+ * count), MOVE from one EFAULT (-14). */
+Test(userfaultfd, wp_unpopulated_as_x86_64)
+{
+	expect_same_as_host("uffdwpun", "flags (WRITE 1, WP 2): 3\npage: 1\n");	/* page 1 never touched */
+}
+
 /* shmem (a memfd mapped shared and private): only pages the object lacks
  * are user faults, COPY puts the page in the object for every mapping;
  * fallocate's PUNCH_HOLE. */

@@ -1,0 +1,254 @@
+/*
+ * uffdwpun: UFFD_FEATURE_WP_UNPOPULATED (Linux 6.12, on x86-64; arm64 6.12
+ * has no uffd-wp, mmusim offers it): UFFDIO_WRITEPROTECT of anonymous
+ * pages never touched leaves a marker in each empty entry, so a first
+ * write is a message with UFFD_PAGEFAULT_FLAG_WP, a first read maps the
+ * zero page and stays protected; mprotect keeps the markers, MADV_DONTNEED
+ * and munmap drop them, resolving (WRITEPROTECT without MODE_WP) and
+ * UNREGISTER clear them, a fork child without EVENT_FORK writes freely,
+ * a kernel copy into a marked page waits for the handler as a user write;
+ * COPY replaces a marker, POISON and MOVE onto one are EEXIST, MOVE from
+ * one EFAULT; /proc/self/pagemap shows the uffd-wp bit (57) of a
+ * protected page and of a marker (a swap entry, bit 62); without
+ * the feature an empty entry is not protected.  Every line is the same on
+ * a real x86-64 kernel (tests/host-uffdwpun).  Bookworm's headers predate
+ * WP_UNPOPULATED, POISON and MOVE: the uapi facts are spelled out below.
+ */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE	/* mremap */
+#endif
+#include <poll.h>
+#include <pthread.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "uffdlog.h"
+
+#define PAGE 4096
+#define PAGES 8
+
+#ifndef UFFD_FEATURE_WP_UNPOPULATED
+#define UFFD_FEATURE_WP_UNPOPULATED	(1 << 13)
+#endif
+#ifndef UFFDIO_POISON
+#define UFFD_FEATURE_POISON		(1 << 14)
+struct uffdio_poison {
+	struct uffdio_range range;
+	__u64 mode;
+	__s64 updated;
+};
+#define UFFDIO_POISON _IOWR(UFFDIO, 0x08, struct uffdio_poison)
+#endif
+#ifndef UFFDIO_MOVE
+#define UFFD_FEATURE_MOVE		(1 << 16)
+struct uffdio_move {
+	__u64 dst;
+	__u64 src;
+	__u64 len;
+	__u64 mode;
+	__s64 move;
+};
+#define UFFDIO_MOVE _IOWR(UFFDIO, 0x05, struct uffdio_move)
+#endif
+
+static char *area;
+static int uffd, done_pipe[2];
+
+static long writeprotect(int fd, char *at, long pages, uint64_t mode)
+{
+	struct uffdio_writeprotect wp = { .range = { (uintptr_t)at, (uint64_t)pages * PAGE }, .mode = mode };
+
+	return ioctl(fd, UFFDIO_WRITEPROTECT, &wp);
+}
+
+static long reg(int fd, char *at, long pages, uint64_t mode)
+{
+	struct uffdio_register r = { .range = { (uintptr_t)at, (uint64_t)pages * PAGE }, .mode = mode };
+
+	return ioctl(fd, UFFDIO_REGISTER, &r);
+}
+
+/* Resolve each write fault with a waking WRITEPROTECT of its page. */
+static void *handler(void *arg)
+{
+	struct pollfd pfd[2] = { { .fd = uffd, .events = POLLIN }, { .fd = done_pipe[0], .events = POLLIN } };
+	struct uffd_msg msg;
+
+	(void)arg;
+	while (poll(pfd, 2, -1) > 0 && (pfd[0].revents & POLLIN)) {
+		char *page;
+
+		if (read(uffd, &msg, sizeof(msg)) != sizeof(msg)) {
+			note("read", -1);
+			break;
+		}
+		page = (char *)(uintptr_t)(msg.arg.pagefault.address & ~(uint64_t)(PAGE - 1));
+		note("event", msg.event);
+		note("flags (WRITE 1, WP 2)", (long)msg.arg.pagefault.flags);
+		note("page", (long)((page - area) / PAGE));
+		note("resolve", writeprotect(uffd, page, 1, 0));
+	}
+	return NULL;
+}
+
+/* /proc/self/pagemap's bits for `page`: uffd-wp (57), swap (62: a
+ * marker), present (63). */
+static void show_pagemap(const char *what, char *page)
+{
+	uint64_t e = 0;
+	int fd = open("/proc/self/pagemap", O_RDONLY);
+
+	if (fd < 0 || pread(fd, &e, sizeof(e), (off_t)((uintptr_t)page / PAGE * sizeof(e))) != sizeof(e))
+		printf("%s: pagemap %s\n", what, err_name(errno));
+	else
+		printf("%s: uffd-wp %d swap %d present %d\n", what, (int)(e >> 57 & 1), (int)(e >> 62 & 1),
+		       (int)(e >> 63 & 1));
+	if (fd >= 0)
+		close(fd);
+}
+
+static long copy_page(int fd, char *dst)
+{
+	static char src[PAGE] __attribute__((aligned(PAGE)));
+	struct uffdio_copy c = { .dst = (uintptr_t)dst, .src = (uintptr_t)src, .len = PAGE };
+
+	memset(src, 'c', PAGE);
+	return ioctl(fd, UFFDIO_COPY, &c);
+}
+
+/* A kernel copy (read(2) from a pipe) into a marked page. */
+static void kernel_copy(char *page)
+{
+	int p[2];
+
+	if (pipe(p))
+		return;
+	show("write(2) of 3 bytes", write(p[1], "abc", 3));
+	show("read(2) into a marked page", read(p[0], page, 3));
+	show("its first byte", page[0]);
+	close(p[0]);
+	close(p[1]);
+}
+
+static void fork_child(int page)
+{
+	int status;
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		area[page * PAGE] = 'f';	/* the child's copy is not registered */
+		_exit(area[page * PAGE] == 'f' ? 0 : 1);
+	}
+	show("child", waitpid(pid, &status, 0) == pid && WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+}
+
+/* MISSING|WP with POISON and MOVE: COPY replaces a marker (and its page is
+ * not protected), POISON and MOVE onto one are EEXIST, MOVE from one
+ * EFAULT (Linux's move_pages_pte: a non-swap entry at the source). */
+static void fills(void)
+{
+	uint64_t offered;
+	int fd = uffd_open(UFFD_FEATURE_WP_UNPOPULATED | UFFD_FEATURE_POISON | UFFD_FEATURE_MOVE, &offered);
+	char *mem = mmap(NULL, 5 * PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	struct uffdio_poison p = { .range = { (uintptr_t)mem + PAGE, PAGE } };
+	struct uffdio_move mv = { .dst = (uintptr_t)mem + 2 * PAGE, .src = (uintptr_t)mem + 3 * PAGE, .len = PAGE };
+
+	mem[3 * PAGE] = 'm';		/* MOVE's source */
+	show("register MISSING|WP", reg(fd, mem, 5, UFFDIO_REGISTER_MODE_MISSING | UFFDIO_REGISTER_MODE_WP));
+	show("protect pages 0-2", writeprotect(fd, mem, 3, UFFDIO_WRITEPROTECT_MODE_WP));
+	show("copy onto a marker", copy_page(fd, mem));
+	mem[0] = 'w';			/* no fault: COPY without MODE_WP */
+	show("page 0 written", mem[0]);
+	show("poison onto a marker", ioctl(fd, UFFDIO_POISON, &p));
+	printf("poison updated: %lld\n", (long long)p.updated);
+	show("move onto a marker", ioctl(fd, UFFDIO_MOVE, &mv));
+	printf("move moved: %lld\n", (long long)mv.move);
+	mv = (struct uffdio_move){ .dst = (uintptr_t)mem + 4 * PAGE, .src = (uintptr_t)mem + PAGE, .len = PAGE };
+	show("move from a marker", ioctl(fd, UFFDIO_MOVE, &mv));
+	printf("move moved: %lld\n", (long long)mv.move);
+	show("unprotect page 2", writeprotect(fd, mem + 2 * PAGE, 1, 0));
+	mv = (struct uffdio_move){ .dst = (uintptr_t)mem + 2 * PAGE, .src = (uintptr_t)mem + 3 * PAGE, .len = PAGE };
+	show("move onto the cleared entry", ioctl(fd, UFFDIO_MOVE, &mv));
+	show("moved page", mem[2 * PAGE]);
+	munmap(mem, 5 * PAGE);
+	close(fd);
+}
+
+/* Without the feature, protecting an empty entry does nothing. */
+static void without_feature(void)
+{
+	uint64_t offered;
+	int fd = uffd_open(UFFD_FEATURE_PAGEFAULT_FLAG_WP, &offered);
+	char *mem = mmap(NULL, PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	show("register WP (no WP_UNPOPULATED)", reg(fd, mem, 1, UFFDIO_REGISTER_MODE_WP));
+	show("protect the empty page", writeprotect(fd, mem, 1, UFFDIO_WRITEPROTECT_MODE_WP));
+	mem[0] = 'n';			/* no fault */
+	show("written", mem[0]);
+	munmap(mem, PAGE);
+	close(fd);
+}
+
+int main(void)
+{
+	uint64_t offered;
+	pthread_t th;
+	char *moved;
+
+	setvbuf(stdout, NULL, _IONBF, 0);
+	uffd = uffd_open(UFFD_FEATURE_WP_UNPOPULATED, &offered);
+	show("WP_UNPOPULATED offered", !!(offered & UFFD_FEATURE_WP_UNPOPULATED));
+	area = mmap(NULL, PAGES * PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	area[7 * PAGE] = 'p';		/* page 7 present */
+	show("register WP", reg(uffd, area, PAGES, UFFDIO_REGISTER_MODE_WP));
+	show("pipe", pipe(done_pipe));
+	show("protect all pages", writeprotect(uffd, area, PAGES, UFFDIO_WRITEPROTECT_MODE_WP));
+	show_pagemap("page 1 marked", area + PAGE);
+	show_pagemap("page 7 present, protected", area + 7 * PAGE);
+	pthread_create(&th, NULL, handler, NULL);
+
+	show("read page 0", area[0]);
+	show_pagemap("page 0 read", area);	/* the zero page, still protected */
+	area[0] = 'w';			/* fault 1 */
+	show("page 0 written", area[0]);
+	area[PAGE] = 'w';		/* fault 2: a marker */
+	show("page 1 written", area[PAGE]);
+	show("mprotect read-only", mprotect(area, PAGES * PAGE, PROT_READ));
+	show("mprotect read-write", mprotect(area, PAGES * PAGE, PROT_READ | PROT_WRITE));
+	area[2 * PAGE] = 'w';		/* fault 3: the marker survived */
+	show("page 2 written", area[2 * PAGE]);
+	show("MADV_DONTNEED page 3", madvise(area + 3 * PAGE, PAGE, MADV_DONTNEED));
+	show_pagemap("page 3 after MADV_DONTNEED", area + 3 * PAGE);
+	area[3 * PAGE] = 'w';		/* no fault: the marker went */
+	show("page 3 written", area[3 * PAGE]);
+	show("unprotect page 4", writeprotect(uffd, area + 4 * PAGE, 1, 0));
+	show_pagemap("page 4 unprotected", area + 4 * PAGE);
+	area[4 * PAGE] = 'w';		/* no fault */
+	show("page 4 written", area[4 * PAGE]);
+	fork_child(5);
+	area[5 * PAGE] = 'w';		/* fault 4: the parent's marker stays */
+	show("page 5 written", area[5 * PAGE]);
+	kernel_copy(area + 6 * PAGE);	/* fault 5 */
+	area[7 * PAGE] = 'w';		/* fault 6: a present page */
+	show("page 7 written", area[7 * PAGE]);
+	show("protect pages 0-1 again", writeprotect(uffd, area, 2, UFFDIO_WRITEPROTECT_MODE_WP));
+	show("munmap page 1", munmap(area + PAGE, PAGE));
+	moved = mmap(area + PAGE, PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
+	show("mmap page 1 again", moved == area + PAGE ? 0 : -1);
+	area[PAGE] = 'w';		/* no fault: a new, unregistered VMA */
+	show("page 1 written", area[PAGE]);
+	show("unregister", ioctl(uffd, UFFDIO_UNREGISTER, &(struct uffdio_range){ (uintptr_t)area, PAGE }));
+	area[0] = 'u';			/* no fault */
+	show("page 0 written", area[0]);
+
+	show("done", write(done_pipe[1], "", 1));
+	pthread_join(th, NULL);
+	print_log();
+	fills();
+	without_feature();
+	return 0;
+}
