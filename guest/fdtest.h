@@ -27,6 +27,7 @@ static inline const char *err_name(int e)
 		{ ECONNREFUSED, "ECONNREFUSED" }, { EADDRINUSE, "EADDRINUSE" },
 		{ EPROTOTYPE, "EPROTOTYPE" }, { ENOPROTOOPT, "ENOPROTOOPT" },
 		{ EACCES, "EACCES" }, { ENOTTY, "ENOTTY" }, { ENODEV, "ENODEV" },
+		{ EHWPOISON, "EHWPOISON" },
 	};
 
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)

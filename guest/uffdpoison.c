@@ -2,9 +2,11 @@
  * uffdpoison: UFFDIO_POISON (UFFD_FEATURE_POISON, Linux 6.12): a poisoned
  * page's access is SIGBUS with BUS_MCEERR_AR (si_addr the address,
  * si_addr_lsb 12), a kernel copy from or to it EFAULT; POISON refuses any
- * entry already there (EEXIST), COPY replaces the marker, MADV_DONTNEED
+ * entry already there (EEXIST), COPY replaces the marker, MOVE onto it is
+ * EEXIST, MADV_DONTNEED
  * and munmap clear it, mprotect keeps it, mremap moves it, a fork child
- * inherits it; a fault blocked on a page the
+ * inherits it, MADV_POPULATE_READ/WRITE of it is EHWPOISON (get_user_pages'
+ * FOLL_HWPOISON); a fault blocked on a page the
  * handler thread poisons wakes to SIGBUS; the ioctl's errors.  Every line
  * is the same on a real x86-64 kernel (tests/host-uffdpoison) but the
  * SIGBUS code of the lines marked "poisoned": arm64 gives BUS_MCEERR_AR
@@ -39,6 +41,17 @@ struct uffdio_poison {
 	__s64 updated;
 };
 #define UFFDIO_POISON _IOWR(UFFDIO, _UFFDIO_POISON, struct uffdio_poison)
+#endif
+#ifndef UFFDIO_MOVE
+#define UFFD_FEATURE_MOVE		(1 << 16)
+struct uffdio_move {
+	__u64 dst;
+	__u64 src;
+	__u64 len;
+	__u64 mode;
+	__s64 move;
+};
+#define UFFDIO_MOVE _IOWR(UFFDIO, 0x05, struct uffdio_move)
 #endif
 
 static sigjmp_buf back;
@@ -117,6 +130,16 @@ static void kernel_copies(char *page)
 	close(p[1]);
 }
 
+/* UFFDIO_MOVE of present page 3 onto poisoned page 1: EEXIST, as onto any
+ * entry (Linux's move_pages_pte: the destination must be pte_none). */
+static void move_onto_poison(int fd, char *area)
+{
+	struct uffdio_move mv = { .dst = (uintptr_t)area + PAGE, .src = (uintptr_t)area + 3 * PAGE, .len = PAGE };
+
+	show("move onto poisoned page 1", ioctl(fd, UFFDIO_MOVE, &mv));
+	printf("moved: %lld\n", (long long)mv.move);
+}
+
 /* A fork child inherits the marker (not the registration). */
 static void fork_child(char *area)
 {
@@ -138,7 +161,7 @@ static void fork_child(char *area)
 static void single_thread(void)
 {
 	uint64_t offered, ioctls;
-	int fd = uffd_open(UFFD_FEATURE_POISON | UFFD_FEATURE_SIGBUS, &offered);
+	int fd = uffd_open(UFFD_FEATURE_POISON | UFFD_FEATURE_SIGBUS | UFFD_FEATURE_MOVE, &offered);
 	char *area = mmap(NULL, PAGES * PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	char *other = mmap(NULL, PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	char *moved;
@@ -157,9 +180,12 @@ static void single_thread(void)
 	show_poison("poison present page 3", fd, area + 3 * PAGE, PAGE, 0);
 	show_poison("poison pages 1-3", fd, area + PAGE, 3 * PAGE, UFFDIO_POISON_MODE_DONTWAKE);
 	touch("read poisoned page 2", area, area + 2 * PAGE, 0);
+	move_onto_poison(fd, area);
 	show("mprotect read-only", mprotect(area, PAGES * PAGE, PROT_READ));
 	touch("read poisoned page 2 after mprotect", area, area + 2 * PAGE, 0);
 	show("mprotect read-write", mprotect(area, PAGES * PAGE, PROT_READ | PROT_WRITE));
+	show("MADV_POPULATE_READ of poisoned page 2", madvise(area + 2 * PAGE, PAGE, MADV_POPULATE_READ));
+	show("MADV_POPULATE_WRITE of poisoned page 2", madvise(area + 2 * PAGE, PAGE, MADV_POPULATE_WRITE));
 	show_poison("bad mode", fd, area + 2 * PAGE, PAGE, 2);
 	show_poison("unaligned", fd, area + 1, PAGE, 0);
 	show_poison("zero length", fd, area, 0, 0);

@@ -41,7 +41,8 @@ static bool populate_permits(const struct vma *vma, enum fault_access access)
 
 /* Fault in [start, end) for reading or writing (MADV_POPULATE_*): a hole is
  * -ENOMEM, a VMA that forbids the access -EINVAL, a page that cannot be
- * had -EFAULT (SIGBUS) or -ENOMEM (out of memory). */
+ * had -EFAULT (SIGBUS) or -ENOMEM (out of memory), a poisoned one
+ * -EHWPOISON (Linux's faultin_page_range asks for FOLL_HWPOISON). */
 static int populate_range(struct mm *mm, uint64_t start, uint64_t end, bool write)
 {
 	enum fault_access access = write ? FAULT_WRITE : FAULT_READ;
@@ -60,6 +61,8 @@ static int populate_range(struct mm *mm, uint64_t start, uint64_t end, bool writ
 			break;
 		case VM_FAULT_OOM:
 			return -ENOMEM;
+		case VM_FAULT_HWPOISON:
+			return -EHWPOISON;
 		default:
 			return -EFAULT;
 		}
