@@ -4,7 +4,8 @@
  * main thread forks (the handler gets a descriptor for the child's copy
  * of the range and serves the child's fault through it), moves the range
  * with mremap (the new range stays registered), drops pages with
- * MADV_DONTNEED and unmaps a page.  Before reading each event the handler
+ * MADV_DONTNEED, unmaps a page and maps a page MAP_FIXED over the range
+ * (its unmap is an UNMAP event too).  Before reading each event the handler
  * checks that the call raising it still waits (it returns only once its
  * event is read) and that ZEROPAGE answers EAGAIN meanwhile.  A second
  * descriptor without features shows fork leaving the child's copy
@@ -203,6 +204,13 @@ int main(void)
 	call_waiting = 1;
 	show("munmap", munmap(moved + 3 * PAGE, PAGE));
 	call_waiting = 0;
+
+	call_waiting = 1;	/* mmap's unmap of what MAP_FIXED replaces */
+	show("mmap MAP_FIXED over moved+2", mmap(moved + 2 * PAGE, PAGE, PROT_READ | PROT_WRITE,
+						 MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0) ==
+							 moved + 2 * PAGE);
+	call_waiting = 0;
+	show("new page at moved+2", moved[2 * PAGE]);
 
 	show("done", write(done_pipe[1], "", 1));
 	pthread_join(th, NULL);

@@ -57,7 +57,7 @@ static struct vm_file *mapping_file(struct machine *m, struct task *t, uint64_t 
 	return file;
 }
 
-SYSCALL(mmap)
+static long map_range(struct machine *m, struct task *t, const uint64_t *a)
 {
 	uint64_t addr = a[0], len = a[1], prot = a[2], gflags = a[3], off = a[5], out;
 	unsigned flags = decode_map_flags(gflags);
@@ -96,6 +96,18 @@ SYSCALL(mmap)
 	err = mm_mmap(t->mm, addr, len, (unsigned)prot, flags, file, file ? off : 0, &out);
 	vm_file_put(file);
 	return err ? err : (long)out;
+}
+
+/* MAP_FIXED unmaps what it replaces: a registered range there raises
+ * userfaultfd's UNMAP event as munmap does (Linux's do_vmi_munmap with the
+ * mmap's unmap list). */
+SYSCALL(mmap)
+{
+	struct userfault_events ev = { 0 };
+
+	if ((a[3] & G_MAP_FIXED) && !(a[3] & G_MAP_FIXED_NOREPLACE) && a[1] <= TASK_SIZE)
+		userfault_prep_unmap(&ev, t->mm, a[0], a[0] + PAGE_ALIGN(a[1]));
+	return uffd_events_finish(m, t, &ev, map_range(m, t, a));
 }
 
 SYSCALL(munmap)

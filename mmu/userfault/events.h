@@ -23,8 +23,9 @@
  *  - REMOVE (EVENT_REMOVE): madvise DONTNEED, DONTNEED_LOCKED, FREE or
  *    REMOVE dropped pages of a registered VMA; one event per VMA with the
  *    part of the range inside it.
- *  - UNMAP (EVENT_UNMAP): munmap or mremap unmapped part of a registered
- *    range; one event per context with the call's whole range.
+ *  - UNMAP (EVENT_UNMAP): munmap, mremap or mmap with MAP_FIXED unmapped
+ *    part of a registered range; one event per context with the call's
+ *    whole range.
  *
  * Linux raises REMOVE before dropping the pages and waits there; here the
  * pages are dropped first and the thread waits after, which no handler can
@@ -67,7 +68,8 @@ struct userfault_events {
 	GPtrArray *prepared;		/* struct userfault_event *; NULL: none yet */
 };
 
-/* Prepare the events of munmap(start, end - start), of madvise(start,
+/* Prepare the events of munmap(start, end - start) (and of mmap MAP_FIXED
+ * over it), of madvise(start,
  * len, advice) and of mremap (MM_REMAP_* flags): see the file top.  A
  * mremap's REMAP and the UNMAP of its old range are raised only if the
  * range moves (userfault_remap_done). */

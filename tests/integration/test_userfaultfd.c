@@ -79,7 +79,8 @@ Test(userfaultfd, move_as_the_kernel)
 }
 
 /* The events FORK (the child's copy served through the new descriptor),
- * REMAP, REMOVE and UNMAP: each call waits until its event is read, and
+ * REMAP, REMOVE and UNMAP (munmap, and mmap MAP_FIXED over the range):
+ * each call waits until its event is read, and
  * ZEROPAGE answers EAGAIN meanwhile. */
 Test(userfaultfd, events_as_the_kernel)
 {
