@@ -1,6 +1,8 @@
 /*
- * uffdwpun: UFFD_FEATURE_WP_UNPOPULATED (Linux 6.12, on x86-64; arm64 6.12
- * has no uffd-wp, mmusim offers it): UFFDIO_WRITEPROTECT of anonymous
+ * uffdwpun: userfaultfd's write-protect markers (Linux 6.12, on x86-64;
+ * arm64 6.12 has no uffd-wp, mmusim offers it).
+ *
+ * UFFD_FEATURE_WP_UNPOPULATED: UFFDIO_WRITEPROTECT of anonymous
  * pages never touched leaves a marker in each empty entry, so a first
  * write is a message with UFFD_PAGEFAULT_FLAG_WP, a first read maps the
  * zero page and stays protected; mprotect keeps the markers, MADV_DONTNEED
@@ -10,12 +12,18 @@
  * COPY replaces a marker, POISON and MOVE onto one are EEXIST, MOVE from
  * one EFAULT; /proc/self/pagemap shows the uffd-wp bit (57) of a
  * protected page and of a marker (a swap entry, bit 62); without
- * the feature an empty entry is not protected.  Every line is the same on
+ * the feature an empty entry is not protected.
+ *
+ * WP on shmem (UFFD_FEATURE_WP_HUGETLBFS_SHMEM): a memfd mapped shared,
+ * then private; protecting always leaves markers (the object may hold the
+ * page of an empty entry), MADV_DONTNEED of a protected page leaves one
+ * (the object keeps the page), a fork child without EVENT_FORK has
+ * neither bits nor markers.  Every line is the same on
  * a real x86-64 kernel (tests/host-uffdwpun).  Bookworm's headers predate
  * WP_UNPOPULATED, POISON and MOVE: the uapi facts are spelled out below.
  */
 #ifndef _GNU_SOURCE
-#define _GNU_SOURCE	/* mremap */
+#define _GNU_SOURCE	/* memfd_create */
 #endif
 #include <poll.h>
 #include <pthread.h>
@@ -31,6 +39,9 @@
 #define PAGE 4096
 #define PAGES 8
 
+#ifndef UFFD_FEATURE_WP_HUGETLBFS_SHMEM
+#define UFFD_FEATURE_WP_HUGETLBFS_SHMEM	(1 << 12)
+#endif
 #ifndef UFFD_FEATURE_WP_UNPOPULATED
 #define UFFD_FEATURE_WP_UNPOPULATED	(1 << 13)
 #endif
@@ -140,6 +151,7 @@ static void fork_child(int page)
 	pid_t pid = fork();
 
 	if (pid == 0) {
+		show_pagemap("the child's page", area + page * PAGE);
 		area[page * PAGE] = 'f';	/* the child's copy is not registered */
 		_exit(area[page * PAGE] == 'f' ? 0 : 1);
 	}
@@ -190,6 +202,50 @@ static void without_feature(void)
 	mem[0] = 'n';			/* no fault */
 	show("written", mem[0]);
 	munmap(mem, PAGE);
+	close(fd);
+}
+
+/* WP on a memfd mapped with `type` (MAP_SHARED or MAP_PRIVATE): page 0
+ * mapped, page 1 in the object only, pages 2-3 nowhere. */
+static void shmem(int type, const char *name)
+{
+	int fd = memfd_create("uffdwpun", 0);
+	uint64_t offered;
+	pthread_t th;
+
+	printf("%s:\n", name);
+	if (fd < 0 || ftruncate(fd, PAGES * PAGE) || pwrite(fd, "o", 1, PAGE) != 1)
+		return;
+	area = mmap(NULL, PAGES * PAGE, PROT_READ | PROT_WRITE, type, fd, 0);
+	area[0] = 'a';
+	uffd = uffd_open(UFFD_FEATURE_WP_HUGETLBFS_SHMEM, &offered);
+	show("WP_HUGETLBFS_SHMEM offered", !!(offered & UFFD_FEATURE_WP_HUGETLBFS_SHMEM));
+	show("register WP", reg(uffd, area, PAGES, UFFDIO_REGISTER_MODE_WP));
+	show("protect all pages", writeprotect(uffd, area, PAGES, UFFDIO_WRITEPROTECT_MODE_WP));
+	show_pagemap("page 0 present", area);
+	show_pagemap("page 1 the object's", area + PAGE);
+	show_pagemap("page 2 nowhere", area + 2 * PAGE);
+	pthread_create(&th, NULL, handler, NULL);
+	show("read page 1", area[PAGE]);
+	area[PAGE] = 'w';		/* fault 1 */
+	show("page 1 written", area[PAGE]);
+	area[2 * PAGE] = 'w';		/* fault 2 */
+	show("page 2 written", area[2 * PAGE]);
+	show("MADV_DONTNEED page 0", madvise(area, PAGE, MADV_DONTNEED));
+	show_pagemap("page 0 after MADV_DONTNEED", area);
+	show("read page 0", area[0]);
+	area[0] = 'w';			/* fault 3: still protected */
+	show("page 0 written", area[0]);
+	fork_child(3);
+	area[3 * PAGE] = 'w';		/* fault 4 */
+	show("page 3 written", area[3 * PAGE]);
+	show("unregister", ioctl(uffd, UFFDIO_UNREGISTER, &(struct uffdio_range){ (uintptr_t)area, PAGES * PAGE }));
+	show("done", write(done_pipe[1], "", 1));
+	pthread_join(th, NULL);
+	print_log();
+	read(done_pipe[0], &offered, 1);
+	munmap(area, PAGES * PAGE);
+	close(uffd);
 	close(fd);
 }
 
@@ -248,7 +304,10 @@ int main(void)
 	show("done", write(done_pipe[1], "", 1));
 	pthread_join(th, NULL);
 	print_log();
+	read(done_pipe[0], &offered, 1);
 	fills();
 	without_feature();
+	shmem(MAP_SHARED, "shmem, shared");
+	shmem(MAP_PRIVATE, "shmem, private");
 	return 0;
 }

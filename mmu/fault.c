@@ -223,9 +223,7 @@ static vm_fault_t do_wp_page(struct vm_fault *vmf, pte_t *ptep)
  * and cleared (pte_marker_clear). */
 static vm_fault_t do_uffd_wp_marker(struct vm_fault *vmf, pte_t *ptep)
 {
-	const struct vm_watch_ops *watch = vmf->vma->watch;
-
-	if (watch && watch->wp) {
+	if (vma_watches_writes(vmf->vma)) {
 		vm_fault_note(vmf, "the entry is a write-protect marker (userfaultfd WP_UNPOPULATED): "
 			      "its page comes in write-protected");
 		return do_missing_page(vmf, true);

@@ -645,6 +645,48 @@ int mm_mremap(struct mm *mm, uint64_t old_addr, uint64_t old_len, uint64_t new_l
 	return move_range(mm, old_addr, old_len, new_addr, new_len, flags, out);
 }
 
+struct zap_wp {
+	struct phys *phys;
+	uint64_t nr;	/* entries changed */
+};
+
+/* Zap one entry of a VMA keeping write-protection: a protected page's
+ * entry becomes a write-protect marker, markers stay. */
+static int zap_pte_keep_wp(void *opaque, uint64_t va, pte_t *ptep)
+{
+	struct zap_wp *z = opaque;
+	bool wp = pte_present(*ptep) && (*ptep & PTE_UFFD_WP);
+
+	(void)va;
+	if (pte_is_marker(*ptep))
+		return 0;
+	if (pte_present(*ptep) || pte_is_device_private(*ptep))
+		phys_put(z->phys, pte_addr(*ptep));
+	*ptep = wp ? PTE_MARKER_UFFD_WP : 0;
+	z->nr++;
+	return wp ? 0 : PTE_VISIT_CLEARED;
+}
+
+/* Zap [start, end) for MADV_DONTNEED: Linux's zap_install_uffd_wp_if_needed
+ * keeps the write-protection of a shmem VMA that protects writes (its
+ * object still holds the pages; munmap drops it, ZAP_FLAG_DROP_MARKER);
+ * anonymous memory loses it with its pages. */
+static void zap_pages(struct mm *mm, uint64_t start, uint64_t end)
+{
+	for (struct vma *vma = find_vma(mm, start); vma && vma->start < end; vma = vma_next(mm, vma)) {
+		uint64_t from = MAX(start, vma->start), to = MIN(end, vma->end);
+		struct zap_wp z = { mm->phys, 0 };
+
+		if (vma->vm_ops == &anon_vm_ops || !vma_watches_writes(vma)) {
+			zap_page_range(mm, from, to);
+			continue;
+		}
+		pgtable_walk_range_all(mm->phys, mm->pgd, from, to, zap_pte_keep_wp, &z);
+		if (z.nr)
+			flush_tlb_mm_range(mm, from, to);
+	}
+}
+
 int mm_madvise_dontneed(struct mm *mm, uint64_t addr, uint64_t len)
 {
 	uint64_t end = addr + PAGE_ALIGN(len), limit;
@@ -653,12 +695,12 @@ int mm_madvise_dontneed(struct mm *mm, uint64_t addr, uint64_t len)
 		return -EINVAL;
 	limit = mm_discard_limit(mm, addr, end);
 	if (limit < end) {
-		zap_page_range(mm, addr, limit);
+		zap_pages(mm, addr, limit);
 		return -EPERM;
 	}
 	if (!range_is_mapped(mm, addr, end))
 		return -ENOMEM;
-	zap_page_range(mm, addr, end);
+	zap_pages(mm, addr, end);
 	return 0;
 }
 
@@ -757,11 +799,11 @@ static int copy_pte(void *opaque, uint64_t va, pte_t *ptep)
 	pte_t *dst;
 	int err;
 
-	/* Linux's copy_pte_marker: a private VMA's markers go with it (a
-	 * shared one has no anon_vma and is not copied there); a
-	 * write-protect marker in a child not registered in WP mode is
-	 * taken as empty by its faults. */
-	if (pte_is_marker(*ptep) && (d->vma->flags & VM_SHARED))
+	/* Linux's copy_pte_marker: a private VMA's markers go with it, a
+	 * shared one's only when it protects writes (vma_needs_copy for a
+	 * uffd-wp VMA); a child not registered in WP mode loses the
+	 * protection (mmu/userfault/events.c). */
+	if (pte_is_marker(*ptep) && (d->vma->flags & VM_SHARED) && !vma_watches_writes(d->vma))
 		return 0;
 	err = pgtable_walk_alloc(d->child->phys, d->child->pgd, va, &dst);
 	if (err < 0)
@@ -783,10 +825,12 @@ static int copy_pte(void *opaque, uint64_t va, pte_t *ptep)
 
 /* Linux's vma_needs_copy: a VMA whose pages a fault can find again (shared
  * memory, a file's cached pages, the zero page) is not copied; the child
- * faults them in.  One holding pages of its own is. */
+ * faults them in.  One holding pages of its own is, and one whose entries
+ * hold write-protection (userfaultfd's WP mode) that its object cannot. */
 static bool vma_needs_copy(const struct mm *mm, const struct vma *vma)
 {
-	return !mm->tunables->fork_skip_refillable || (vma->flags & VM_ANON_PAGES);
+	return !mm->tunables->fork_skip_refillable || (vma->flags & VM_ANON_PAGES) ||
+	       vma_watches_writes(vma);
 }
 
 static int copy_vma_entries(struct mm *old, struct dup_ctx *d)

@@ -92,6 +92,9 @@ int mm_mprotect(struct mm *mm, uint64_t addr, uint64_t len, unsigned prot);
 uint64_t mm_brk(struct mm *mm, uint64_t addr);
 int mm_mremap(struct mm *mm, uint64_t old_addr, uint64_t old_len, uint64_t new_len,
 	      unsigned flags, uint64_t new_addr, uint64_t *out);
+/* MADV_DONTNEED: drop the entries of [addr, addr+len); a shmem VMA that
+ * protects writes (vma_watches_writes) keeps its protection as
+ * write-protect markers. */
 int mm_madvise_dontneed(struct mm *mm, uint64_t addr, uint64_t len);
 /* Grow the stack `vma` (VM_GROWSDOWN) down to the page of `addr`, below
  * it, as Linux's expand_downwards: -ENOMEM when vm.stack_growth is off,
@@ -160,6 +163,12 @@ void mm_set_vma_name(struct mm *mm, uint64_t addr, const char *name);
 
 /* VMA tree (mmu/vma.c). */
 struct vma *vma_lookup(struct mm *mm, uint64_t addr);	/* the VMA containing addr */
+/* Whether vma's watch protects writes (userfaultfd's WP mode: Linux's
+ * userfaultfd_wp): its PTE_UFFD_WP bits and write-protect markers count. */
+static inline bool vma_watches_writes(const struct vma *vma)
+{
+	return vma->watch && vma->watch->wp;
+}
 struct vma *find_vma(struct mm *mm, uint64_t addr);	/* first VMA ending above addr */
 struct vma *vma_prev(struct mm *mm, struct vma *vma);
 struct vma *vma_next(struct mm *mm, struct vma *vma);

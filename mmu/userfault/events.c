@@ -4,6 +4,8 @@
  */
 #include "mmu/userfault/events.h"
 
+#include "mmu/userfault/wp.h"
+
 /* A new event for ctx, marked as changing its context until done. */
 static struct userfault_event *prepare(struct userfault_events *ev, struct userfault_ctx *ctx,
 				       uint8_t event, uint64_t a0, uint64_t a1, uint64_t a2)
@@ -154,9 +156,13 @@ void userfault_prep_fork(struct userfault_events *ev, struct mm *old, struct mm 
 		struct userfault_ctx *octx = ctx_wanting(vma, UFFD_FEATURE_EVENT_FORK);
 		struct vma *copy = vma_lookup(child, vma->start);
 
-		if (octx && copy && copy->start == vma->start)
+		if (!copy || copy->start != vma->start)
+			continue;
+		if (octx)
 			userfault_set_watch(child, vma->start, vma->end, child_ctx(ev, octx, child, make, drop),
 					    userfault_vma_mode(vma));
+		else if (userfault_vma_mode(vma) & UFFDIO_REGISTER_MODE_WP)
+			userfault_wp_forget(child, copy);	/* Linux's copy_present_pte: pte_clear_uffd_wp */
 	}
 }
 

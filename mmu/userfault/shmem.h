@@ -7,9 +7,9 @@
  * is mapped as usual).  COPY and ZEROPAGE into a shared mapping put the
  * page in the object (-EEXIST when it holds one already), so every mapping
  * sees it; into a private mapping they install a private page as on
- * anonymous memory.  Not modelled: WP mode on shmem (no PTE markers: as a
- * kernel without CONFIG_PTE_MARKER_UFFD_WP, EINVAL, WP_HUGETLBFS_SHMEM not
- * offered).  MINOR mode and UFFDIO_CONTINUE are minor.h's.
+ * anonymous memory.  WP mode on shmem (UFFD_FEATURE_WP_HUGETLBFS_SHMEM,
+ * as a kernel with CONFIG_PTE_MARKER_UFFD_WP) is wp.h's.  MINOR mode and
+ * UFFDIO_CONTINUE are minor.h's.
  */
 #ifndef MMU_USERFAULT_SHMEM_H
 #define MMU_USERFAULT_SHMEM_H

@@ -194,12 +194,12 @@ int userfault_api(struct userfault_ctx *ctx, uint64_t api, uint64_t features, ui
 	return 0;
 }
 
-/* Linux's vma_can_userfault: private anonymous memory, and shmem but for
- * WP mode (shmem.h); hugetlbfs ranges are not modelled. */
+/* Linux's vma_can_userfault (with CONFIG_PTE_MARKER_UFFD_WP): private
+ * anonymous memory and shmem (shmem.h); hugetlbfs ranges are not modelled. */
 static bool vma_can_userfault(const struct vma *vma, uint64_t mode)
 {
 	if (userfault_vma_is_shmem(vma))
-		return !(mode & UFFDIO_REGISTER_MODE_WP);
+		return true;
 	if (mode & UFFDIO_REGISTER_MODE_MINOR)
 		return false;		/* minor.h */
 	return vma->vm_ops->backing == BACKING_ANON && !vma->vm_private_data &&

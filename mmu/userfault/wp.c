@@ -7,6 +7,7 @@
 #include <errno.h>
 
 #include "mmu/mmu_gather.h"
+#include "mmu/userfault/shmem.h"
 
 struct wp_walk {
 	struct mm *mm;
@@ -53,11 +54,12 @@ static void change_range(struct mm *mm, const struct vma *vma, uint64_t start, u
 	flush_tlb_mm_range(mm, start, end);
 }
 
-/* Linux's userfaultfd_wp_use_markers: anonymous memory only with
+/* Linux's userfaultfd_wp_use_markers: always on shmem (its object may
+ * hold the page of an empty entry), on anonymous memory with
  * WP_UNPOPULATED. */
-static bool wp_uses_markers(const struct userfault_ctx *ctx)
+static bool wp_uses_markers(const struct userfault_ctx *ctx, const struct vma *vma)
 {
-	return ctx->features & UFFD_FEATURE_WP_UNPOPULATED;
+	return userfault_vma_is_shmem(vma) || (ctx->features & UFFD_FEATURE_WP_UNPOPULATED);
 }
 
 /* Put a write-protect marker in every empty entry of [start, end), making
@@ -92,7 +94,7 @@ static int writeprotect_range(struct userfault_ctx *ctx, uint64_t start, uint64_
 		if (!(userfault_vma_mode(vma) & UFFDIO_REGISTER_MODE_WP))
 			return -ENOENT;
 		change_range(mm, vma, from, to, wp);
-		err = wp && wp_uses_markers(ctx) ? mark_range(mm, vma, from, to) : 0;
+		err = wp && wp_uses_markers(ctx, vma) ? mark_range(mm, vma, from, to) : 0;
 		if (err)
 			return err;
 	}
@@ -122,6 +124,11 @@ void userfault_wp_page(struct mm *mm, uint64_t addr)
 
 	if (ptep && pte_present(*ptep))
 		*ptep = pte_mk_page(pte_addr(*ptep), pte_prot(*ptep) & ~VM_WRITE) | PTE_UFFD_WP;
+}
+
+void userfault_wp_forget(struct mm *child, struct vma *copy)
+{
+	change_range(child, copy, copy->start, copy->end, false);
 }
 
 void userfault_wp_clear(struct mm *mm, struct vma *vma, uint64_t start, uint64_t end, unsigned mode)

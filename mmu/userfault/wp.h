@@ -22,6 +22,16 @@
  * them as empty entries unless its copy is registered in WP mode (FORK
  * event); COPY, ZEROPAGE and CONTINUE replace them; POISON and MOVE onto
  * one are -EEXIST, MOVE from one -EFAULT.
+ *
+ * shmem (UFFD_FEATURE_WP_HUGETLBFS_SHMEM, Linux with
+ * CONFIG_PTE_MARKER_UFFD_WP): protecting always writes markers, since the
+ * object may hold the page of an empty entry; MADV_DONTNEED turns a
+ * protected entry into a marker and keeps markers (Linux's
+ * zap_install_uffd_wp_if_needed; munmap drops them); fork copies the
+ * entries of a VMA that protects writes even when shared (Linux's
+ * vma_needs_copy for a uffd-wp VMA), and a child without EVENT_FORK loses
+ * bits and markers (userfault_wp_forget; Linux's copy_present_pte clears
+ * the bit, copy_pte_marker skips the marker).
  */
 #ifndef MMU_USERFAULT_WP_H
 #define MMU_USERFAULT_WP_H
@@ -35,6 +45,7 @@
 #define UFFD_PAGEFAULT_FLAG_WP		(1u << 1)
 #define UFFD_FEATURE_PAGEFAULT_FLAG_WP	(1u << 0)
 #define UFFD_FEATURE_WP_UNPOPULATED	(1u << 13)
+#define UFFD_FEATURE_WP_HUGETLBFS_SHMEM	(1u << 12)
 
 /* UFFDIO_WRITEPROTECT of [start, start+len): every VMA of it registered
  * in WP mode (else -ENOENT), -EAGAIN while an event is not read, -ESRCH
@@ -45,6 +56,9 @@
 int userfault_writeprotect(struct userfault_ctx *ctx, uint64_t start, uint64_t len, bool wp, bool wake);
 /* Write-protect the present entry at addr (COPY with MODE_WP). */
 void userfault_wp_page(struct mm *mm, uint64_t addr);
+/* fork's child copy of a VMA registered in WP mode that the child does not
+ * keep registered (no EVENT_FORK): clear its bits and markers. */
+void userfault_wp_forget(struct mm *child, struct vma *copy);
 /* A change of vma's modes to `mode` over [start, end): dropping WP mode
  * clears the bit there. */
 void userfault_wp_clear(struct mm *mm, struct vma *vma, uint64_t start, uint64_t end, unsigned mode);

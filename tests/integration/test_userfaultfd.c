@@ -99,7 +99,9 @@ Test(userfaultfd, write_protect_as_x86_64)
  * markers (a first write is a WP fault, flags WRITE|WP); mprotect keeps
  * them, MADV_DONTNEED, munmap, resolving and UNREGISTER drop them; COPY
  * replaces one, POISON and MOVE onto one are EEXIST (-17 in the struct's
- * count), MOVE from one EFAULT (-14). */
+ * count), MOVE from one EFAULT (-14).  WP on shmem (WP_HUGETLBFS_SHMEM):
+ * markers always, MADV_DONTNEED keeps the protection, a fork child without
+ * EVENT_FORK loses it. */
 Test(userfaultfd, wp_unpopulated_as_x86_64)
 {
 	expect_same_as_host("uffdwpun", "flags (WRITE 1, WP 2): 3\npage: 1\n");	/* page 1 never touched */

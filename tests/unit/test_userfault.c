@@ -136,9 +136,9 @@ Test(userfault, api_is_negotiated_once)
 	cr_expect_eq(userfault_api(fx.ctx, UFFD_API, UFFD_FEATURE_THREAD_ID, &offered), 0);
 	/* PAGEFAULT_FLAG_WP (bit 0), EVENT_FORK, REMAP, REMOVE (1-3),
 	 * MISSING_SHMEM (5), EVENT_UNMAP (6), SIGBUS (7), THREAD_ID (8),
-	 * MINOR_SHMEM (10), EXACT_ADDRESS (11), WP_UNPOPULATED (13),
-	 * POISON (14), MOVE (16) */
-	cr_expect_eq(offered, UINT64_C(0x16def));
+	 * MINOR_SHMEM (10), EXACT_ADDRESS (11), WP_HUGETLBFS_SHMEM (12),
+	 * WP_UNPOPULATED (13), POISON (14), MOVE (16) */
+	cr_expect_eq(offered, UINT64_C(0x17def));
 	cr_expect_eq(userfault_api(fx.ctx, UFFD_API, 0, &offered), -EINVAL, "a second UFFDIO_API");
 }
 
