@@ -8,7 +8,8 @@
  * write to it in a VMA registered in WP mode is a user fault with
  * UFFD_PAGEFAULT_FLAG_WP (the watch's `wp`), which sleeps until
  * UFFDIO_WRITEPROTECT without MODE_WP (or WAKE) wakes it.  Entries keep the
- * bit through mprotect, fork's copy-on-write and mremap; a VMA that is not
+ * bit through mprotect, fork's copy-on-write (into a child registered by
+ * EVENT_FORK; other children lose it) and mremap; a VMA that is not
  * (or no longer) registered in WP mode ignores it (its write faults go on
  * as plain copy-on-write faults), and unregistering clears it.
  *
@@ -18,9 +19,8 @@
  * protected, its first write comes in protected and is a WP fault
  * (mmu/fault.c's do_uffd_wp_marker, Linux's pte_marker_handle_uffd_wp).
  * Resolving and unregistering clear markers; MADV_DONTNEED and munmap
- * drop them; mprotect keeps them; fork copies them into a child that takes
- * them as empty entries unless its copy is registered in WP mode (FORK
- * event); COPY, ZEROPAGE and CONTINUE replace them; POISON and MOVE onto
+ * drop them; mprotect keeps them; fork copies them into a child that loses
+ * them unless its copy is registered in WP mode (FORK event); COPY, ZEROPAGE and CONTINUE replace them; POISON and MOVE onto
  * one are -EEXIST, MOVE from one -EFAULT.
  *
  * shmem (UFFD_FEATURE_WP_HUGETLBFS_SHMEM, Linux with
