@@ -20,8 +20,9 @@
  * (mmu/fault.c's do_uffd_wp_marker, Linux's pte_marker_handle_uffd_wp).
  * Resolving and unregistering clear markers; MADV_DONTNEED and munmap
  * drop them; mprotect keeps them; fork copies them into a child that loses
- * them unless its copy is registered in WP mode (FORK event); COPY, ZEROPAGE and CONTINUE replace them; POISON and MOVE onto
- * one are -EEXIST, MOVE from one -EFAULT.
+ * them unless its copy is registered in WP mode (FORK event); COPY,
+ * ZEROPAGE and CONTINUE replace them; POISON and MOVE onto one are
+ * -EEXIST, MOVE from one -EFAULT.
  *
  * shmem (UFFD_FEATURE_WP_HUGETLBFS_SHMEM, Linux with
  * CONFIG_PTE_MARKER_UFFD_WP): protecting always writes markers, since the
