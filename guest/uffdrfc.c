@@ -71,6 +71,26 @@ static void catch_sigbus(char *base, char *src)
 	sigaction(SIGBUS, &sa, NULL);
 }
 
+static char *child_base;
+
+static void child_sigbus(int sig, siginfo_t *si, void *uc)
+{
+	(void)sig, (void)uc;
+	_exit(50 + (int)(((char *)si->si_addr - child_base) / PAGE));
+}
+
+/* A fork child inherits VM_USERFAULT (a vm_flags bit) but no registration:
+ * its read of a missing page is SIGBUS (exit 50 + the page), not a zero
+ * page (exit 0). */
+static void child_reads_missing(char *at, char *base)
+{
+	struct sigaction sa = { .sa_sigaction = child_sigbus, .sa_flags = SA_SIGINFO };
+
+	child_base = base;
+	sigaction(SIGBUS, &sa, NULL);
+	_exit(*(volatile char *)at);
+}
+
 static void madv_userfault(void)
 {
 	char *p = map_anon(4), *src = map_anon(4), *shared = map(1, PROT_READ | PROT_WRITE, MAP_SHARED);
@@ -85,6 +105,11 @@ static void madv_userfault(void)
 	printf("read through SIGBUS: %c\n", p[PAGE + 5]);
 	printf("sigbus: %ld at +%#lx\n", bus_count, (unsigned long)bus_offset);
 	printf("source a hole after the remap: %d\n", src[PAGE + 5]);
+	child = fork();
+	if (child == 0)
+		child_reads_missing(p + 3 * PAGE, p);
+	waitpid(child, &status, 0);
+	printf("fork child reads a missing page: exit %d\n", WEXITSTATUS(status));
 	show("madv_nouserfault", madvise(p, 4 * PAGE, MMUSIM_MADV_NOUSERFAULT));
 	printf("then a missing page is zero: %d, sigbus %ld\n", p[2 * PAGE], bus_count);
 	/* 18 is still MADV_WIPEONFORK. */

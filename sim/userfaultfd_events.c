@@ -6,9 +6,13 @@
  * descriptor table that is full makes that read fail
  * with EMFILE, and the event, like the child's context, is gone (Linux
  * keeps it queued).  A vfork child's parent waits for the child, not for
- * the events, which stay queued for the handler.
+ * the events, which stay queued for the handler.  fork also hands the 2014
+ * RFC's VM_USERFAULT ranges their SIGBUS watch in the child
+ * (mmu/userfault/rfc.h).
  */
 #include <errno.h>
+
+#include "mmu/userfault/rfc.h"
 
 #include "sim/syscall.h"
 #include "sim/userfaultfd_file.h"
@@ -29,6 +33,7 @@ static void drop_child(struct userfault_ctx *child)
 void uffd_prep_fork(struct userfault_events *ev, struct mm *old, struct mm *child)
 {
 	userfault_prep_fork(ev, old, child, make_child, drop_child);
+	rfc_fork(child);	/* the 2014 RFC's VM_USERFAULT goes with the VMA */
 }
 
 long uffd_events_finish(struct machine *m, struct task *t, struct userfault_events *ev, long ret)

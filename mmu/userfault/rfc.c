@@ -50,6 +50,13 @@ static int private_anon(struct mm *mm, uint64_t start, uint64_t end)
 	return 0;
 }
 
+void rfc_fork(struct mm *child)
+{
+	for (struct vma *vma = vma_first(child); vma; vma = vma_next(child, vma))
+		if ((vma->flags & VM_USERFAULT) && unowned(vma))
+			set_owner(vma, NULL);
+}
+
 int rfc_madvise(struct mm *mm, uint64_t start, uint64_t end, bool on)
 {
 	int err = private_anon(mm, start, end), holes;

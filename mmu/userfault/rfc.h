@@ -62,6 +62,11 @@ struct rfc_ctx {
 /* MADV_USERFAULT (on) / MADV_NOUSERFAULT of [start, end): -EINVAL for a
  * VMA that is not private anonymous memory, -ENOMEM for holes. */
 int rfc_madvise(struct mm *mm, uint64_t start, uint64_t end, bool on);
+/* fork copied a VMA's VM_USERFAULT into `child` (a vm_flags bit, as the
+ * RFC keeps it, which dup_mmap copies): the child's copy gets the SIGBUS
+ * watch, without the parent's registration (a descriptor serves its own
+ * mm only). */
+void rfc_fork(struct mm *child);
 
 struct rfc_ctx *rfc_new(struct mm *mm, const struct userfault_host *host);
 /* The descriptor's last close: unregister, wake every waiter (each retry

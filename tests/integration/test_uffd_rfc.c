@@ -5,8 +5,10 @@
  * calls to compare with.  Each line's reason:
  *  - MADV_USERFAULT: shared memory EINVAL; a missing page SIGBUS with
  *    si_addr (+0x1005), the handler's remap serves it ('R'), the source is
- *    a hole after (0); MADV_NOUSERFAULT: a zero page, no SIGBUS; advice 18
- *    is still MADV_WIPEONFORK (the child sees 0).
+ *    a hole after (0); a fork child inherits VM_USERFAULT without the
+ *    registration: its read of missing page 3 is SIGBUS (exit 50 + 3);
+ *    MADV_NOUSERFAULT: a zero page, no SIGBUS; advice 18 is still
+ *    MADV_WIPEONFORK (the child sees 0).
  *  - remap_anon_pages: EINVAL for unaligned, empty, unknown flag, no VMA,
  *    past the VMA, shared, different protection; EEXIST before the
  *    source's ENOENT; RAP_ALLOW_SRC_HOLES counts the hole (4096); a short
@@ -36,6 +38,7 @@ static const char expected[] =
 	"read through SIGBUS: R\n"
 	"sigbus: 1 at +0x1005\n"
 	"source a hole after the remap: 0\n"
+	"fork child reads a missing page: exit 53\n"
 	"madv_nouserfault: 0\n"
 	"then a missing page is zero: 0, sigbus 1\n"
 	"madvise 18 (wipeonfork): 0\n"
