@@ -33,12 +33,12 @@
 #include <poll.h>
 #include <string.h>
 
-#include "mmu/agent.h"
 #include "mmu/uaccess.h"
 #include "mmu/userfault/move.h"
 #include "mmu/userfault/userfault.h"
 #include "sim/userfaultfd.h"
 #include "sim/userfaultfd_file.h"
+#include "sim/userfaultfd_fill.h"
 
 #include "sim/cred.h"
 #include "sim/poll.h"
@@ -193,32 +193,6 @@ static long ioctl_range(struct userfault_ctx *ctx, struct mm *mm, uint64_t arg,
 	if (copy_from_user(mm, range, arg, sizeof(range)))
 		return -EFAULT;
 	return op(ctx, range[0], range[1]);
-}
-
-/* Charge a COPY's or ZEROPAGE's work to the agent running the call. */
-void uffd_charge_work(struct machine *m, const struct userfault_work *w)
-{
-	struct agent *a = machine_agent(m);
-	struct event_cost ev = { 0 };
-
-	event_charge(&ev, &m->profile, COST_PGTABLE_ALLOC, w->tables_allocated);
-	event_charge(&ev, &m->profile, COST_PAGE_COPY, w->pages_copied);
-	event_charge(&ev, &m->profile, COST_PAGE_ZERO, w->pages_zeroed);
-	event_charge(&ev, &m->profile, COST_PTE_INSTALL, w->ptes_installed);
-	agent_charge_cost(a, &ev);
-}
-
-/* Write the count back to the struct's last field; 0 when all of `len`
- * was filled, -EAGAIN when part was, else the error. */
-long uffd_fill_result(struct mm *mm, uint64_t field, long ret, uint64_t len)
-{
-	int64_t out = ret;
-
-	if (copy_to_user(mm, field, &out, sizeof(out)))
-		return -EFAULT;
-	if (ret < 0)
-		return ret;
-	return (uint64_t)ret == len ? 0 : -EAGAIN;
 }
 
 static long ioctl_copy(struct machine *m, struct userfault_ctx *ctx, struct mm *mm, uint64_t arg)

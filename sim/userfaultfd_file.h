@@ -41,10 +41,5 @@ long uffd_ioctl_writeprotect(struct userfault_ctx *ctx, struct mm *mm, uint64_t 
 
 /* UFFDIO_CONTINUE (sim/userfaultfd_minor.c). */
 long uffd_ioctl_continue(struct machine *m, struct userfault_ctx *ctx, struct mm *mm, uint64_t arg);
-/* Charge a fill's work to the agent running the call. */
-void uffd_charge_work(struct machine *m, const struct userfault_work *w);
-/* Write a fill's count (ret) to the guest's `field`; 0 when all of `len`
- * was filled, -EAGAIN when part was, else the error. */
-long uffd_fill_result(struct mm *mm, uint64_t field, long ret, uint64_t len);
 
 #endif

@@ -12,6 +12,7 @@
 #include "mmu/uaccess.h"
 #include "mmu/userfault/userfault.h"
 #include "sim/userfaultfd_file.h"
+#include "sim/userfaultfd_fill.h"
 
 #define UFFDIO_CONTINUE_MODE_DONTWAKE	UINT64_C(1)
 #define UFFDIO_CONTINUE_MODE_WP		UINT64_C(2)

@@ -12,6 +12,7 @@
 #include "mmu/uaccess.h"
 #include "mmu/userfault/poison.h"
 #include "sim/userfaultfd_file.h"
+#include "sim/userfaultfd_fill.h"
 
 #define UFFDIO_POISON_MODE_DONTWAKE	UINT64_C(1)
 
