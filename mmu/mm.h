@@ -163,12 +163,6 @@ void mm_set_vma_name(struct mm *mm, uint64_t addr, const char *name);
 
 /* VMA tree (mmu/vma.c). */
 struct vma *vma_lookup(struct mm *mm, uint64_t addr);	/* the VMA containing addr */
-/* Whether vma's watch protects writes (userfaultfd's WP mode: Linux's
- * userfaultfd_wp): its PTE_UFFD_WP bits and write-protect markers count. */
-static inline bool vma_watches_writes(const struct vma *vma)
-{
-	return vma->watch && vma->watch->wp;
-}
 struct vma *find_vma(struct mm *mm, uint64_t addr);	/* first VMA ending above addr */
 struct vma *vma_prev(struct mm *mm, struct vma *vma);
 struct vma *vma_next(struct mm *mm, struct vma *vma);

@@ -178,6 +178,13 @@ struct vma {
 	struct vma_node rb;		/* owned by mmu/vma_tree */
 };
 
+/* Whether vma's watch protects writes (userfaultfd's WP mode: Linux's
+ * userfaultfd_wp): its PTE_UFFD_WP bits and write-protect markers count. */
+static inline bool vma_watches_writes(const struct vma *vma)
+{
+	return vma->watch && vma->watch->wp;
+}
+
 /* The page offset in the VMA's object of the page holding `addr` (Linux's
  * linear_page_index). */
 static inline uint64_t linear_page_index(const struct vma *vma, uint64_t addr)

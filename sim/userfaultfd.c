@@ -34,6 +34,7 @@
 #include <string.h>
 
 #include "mmu/uaccess.h"
+#include "mmu/userfault/modes.h"
 #include "mmu/userfault/move.h"
 #include "mmu/userfault/userfault.h"
 #include "sim/userfaultfd.h"
@@ -320,7 +321,8 @@ struct uffd_file *uffd_file_new(struct machine *m, struct mm *mm, uint64_t flags
 	uf->m = m;
 	uf->flags = flags;
 	uf->ctx = userfault_new(mm, &(struct userfault_host){ .arg = uf, .current_tid = current_tid,
-							      .queued = message_queued, .wake = wake_waiter });
+							      .queued = message_queued, .wake = wake_waiter },
+				&userfault_modes);
 	uf->ctx->user_mode_only = flags & UFFD_USER_MODE_ONLY;
 	return uf;
 }

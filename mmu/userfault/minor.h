@@ -21,7 +21,6 @@
 #include "mmu/mm.h"
 
 #define UFFD_FEATURE_MINOR_SHMEM	(1u << 10)
-#define UFFD_PAGEFAULT_FLAG_MINOR	(1u << 2)
 
 /* Whether the fault (no entry at vmf->address) is a minor user fault. */
 bool userfault_minor_fault(const struct vm_fault *vmf);

@@ -11,10 +11,7 @@
 #include "mmu/agent.h"
 #include "mmu/fault.h"
 #include "mmu/uaccess.h"
-#include "mmu/userfault/events.h"
-#include "mmu/userfault/minor.h"
 #include "mmu/userfault/shmem.h"
-#include "mmu/userfault/wp.h"
 
 /* One watch per set of modes (UFFDIO_REGISTER_MODE_*, the index): a VMA's
  * watch says how it is registered, and VMAs of different modes never merge
@@ -107,11 +104,13 @@ static const struct mmu_notifier_ops userfault_notifier_ops = {
 	.release = mm_released,
 };
 
-struct userfault_ctx *userfault_new(struct mm *mm, const struct userfault_host *host)
+struct userfault_ctx *userfault_new(struct mm *mm, const struct userfault_host *host,
+				    const struct userfault_modes *modes)
 {
 	struct userfault_ctx *ctx = g_new0(struct userfault_ctx, 1);
 
 	ctx->mm = mm;
+	ctx->modes = modes;
 	ctx->host = *host;
 	g_queue_init(&ctx->waiters);
 	ctx->notifier.ops = &userfault_notifier_ops;
@@ -130,6 +129,15 @@ unsigned userfault_vma_mode(const struct vma *vma)
 
 	return w >= userfault_watches && w < userfault_watches + USERFAULT_MODES ?
 		       (unsigned)(w - userfault_watches) : 0;
+}
+
+/* vma's registration goes to `mode`: its context's modes hear of it. */
+static void change_modes(struct mm *mm, struct vma *vma, uint64_t start, uint64_t end, unsigned mode)
+{
+	struct userfault_ctx *old = vma_userfault_ctx(vma);
+
+	if (old)
+		old->modes->change_modes(mm, vma, start, end, mode);
 }
 
 int userfault_set_watch(struct mm *mm, uint64_t start, uint64_t end, struct userfault_ctx *ctx,
@@ -157,7 +165,7 @@ int userfault_set_watch(struct mm *mm, uint64_t start, uint64_t end, struct user
 		}
 		if (vma->end > end && (err = vma_split(mm, vma, end, &upper)))
 			return err;
-		userfault_wp_clear(mm, vma, MAX(vma->start, start), MIN(vma->end, end), mode);
+		change_modes(mm, vma, MAX(vma->start, start), MIN(vma->end, end), mode);
 		vma->watch = watch;
 		vma->watch_data = ctx;
 		at = vma->end;
@@ -171,7 +179,7 @@ void userfault_release(struct userfault_ctx *ctx)
 	if (ctx->mm) {
 		for (struct vma *vma = vma_first(ctx->mm); vma; vma = vma_next(ctx->mm, vma))
 			if (vma->watch_data == ctx) {
-				userfault_wp_clear(ctx->mm, vma, vma->start, vma->end, 0);
+				ctx->modes->change_modes(ctx->mm, vma, vma->start, vma->end, 0);
 				vma->watch = NULL;
 				vma->watch_data = NULL;
 			}
@@ -180,7 +188,7 @@ void userfault_release(struct userfault_ctx *ctx)
 		wake_range(ctx, 0, TASK_SIZE);
 		mmu_notifier_unregister(&ctx->notifier, ctx->mm);
 	}
-	userfault_events_release(ctx);
+	ctx->modes->release(ctx);
 	g_free(ctx);
 }
 
@@ -335,7 +343,7 @@ static long mfill(struct userfault_ctx *ctx, uint64_t dst, struct mm *src_mm, ui
 		vm_fault_init(&vmf, ctx->mm, dst + done, FAULT_WRITE, FAULT_FLAG_KERNEL);
 		vmf.vma = vma;
 		if (flags & USERFAULT_FILL_CONTINUE)
-			err = userfault_continue_page(&vmf, &page);	/* EEXIST: installing */
+			err = ctx->modes->continue_page(&vmf, &page);	/* EEXIST: installing */
 		else if (ptep && pte_present(*ptep))
 			err = -EEXIST;
 		else if (userfault_vma_is_shmem(vma) && (vma->flags & VM_SHARED))
@@ -345,7 +353,7 @@ static long mfill(struct userfault_ctx *ctx, uint64_t dst, struct mm *src_mm, ui
 		if (!err)
 			err = vm_fault_install_page(&vmf, page);
 		if (!err && (flags & USERFAULT_FILL_WP))
-			userfault_wp_page(ctx->mm, dst + done);
+			ctx->modes->protect_page(ctx->mm, dst + done);
 		if (!err) {
 			add_work(work, &vmf, copy);
 			charge_resolve(ctx, dst + done, &vmf, copy);
@@ -478,7 +486,9 @@ static int handle_userfault(struct vm_fault *vmf, unsigned reason)
 
 static int userfault_missing(struct vm_fault *vmf)
 {
-	if (userfault_minor_fault(vmf))
+	const struct userfault_ctx *ctx = vmf->vma->watch_data;
+
+	if (ctx->modes->minor_fault(vmf))
 		return handle_userfault(vmf, UFFD_PAGEFAULT_FLAG_MINOR);
 	if (!(userfault_vma_mode(vmf->vma) & UFFDIO_REGISTER_MODE_MISSING) || userfault_shmem_holds(vmf))
 		return VM_FAULT_DONE;

@@ -4,7 +4,8 @@
  * file and its ioctls are sim/userfaultfd.c.
  *
  * A context (one per userfaultfd) belongs to the mm it was made in and
- * registers ranges of it (MISSING mode; WP mode: wp.h; MINOR mode: minor.h) by setting its watch on their VMAs
+ * registers ranges of it (MISSING mode; WP mode: wp.h; MINOR mode: minor.h,
+ * reached through struct userfault_modes) by setting its watch on their VMAs
  * (struct vm_watch_ops: split at the range's ends, merged after).  A fault
  * that finds no entry in such a VMA comes here before the VMA's object:
  *
@@ -51,6 +52,8 @@
 #define UFFD_API			UINT64_C(0xaa)
 #define UFFD_EVENT_PAGEFAULT		0x12
 #define UFFD_PAGEFAULT_FLAG_WRITE	(1u << 0)
+#define UFFD_PAGEFAULT_FLAG_WP		(1u << 1)	/* wp.h */
+#define UFFD_PAGEFAULT_FLAG_MINOR	(1u << 2)	/* minor.h */
 #define UFFD_FEATURE_EVENT_FORK		(1u << 1)
 #define UFFD_FEATURE_EVENT_REMAP	(1u << 2)
 #define UFFD_FEATURE_EVENT_REMOVE	(1u << 3)
@@ -110,9 +113,32 @@ struct userfault_waiter {
 	struct event_cost cost;		/* its round trip so far */
 };
 
+struct userfault_ctx;
+
+/* The hooks the modes add to the core's paths: write-protection (wp.h),
+ * MINOR (minor.h) and the events (events.h).  The core reaches the modes
+ * only through the table its context was made with (userfault_new;
+ * modes.h has the one of every mode), so that the modes build on the core
+ * and not the other way round.  Every hook is set. */
+struct userfault_modes {
+	/* A fault found no entry in a registered VMA: whether it is a
+	 * MINOR fault (the object holds the page). */
+	bool (*minor_fault)(const struct vm_fault *vmf);
+	/* CONTINUE's page at vmf->address, with the entry's reference;
+	 * -EFAULT without one. */
+	int (*continue_page)(struct vm_fault *vmf, phys_addr_t *page);
+	/* A fill with USERFAULT_FILL_WP installed the entry at addr. */
+	void (*protect_page)(struct mm *mm, uint64_t addr);
+	/* vma's modes change to `mode` over [start, end) (0: unregistered). */
+	void (*change_modes)(struct mm *mm, struct vma *vma, uint64_t start, uint64_t end, unsigned mode);
+	/* The context goes: finish its events. */
+	void (*release)(struct userfault_ctx *ctx);
+};
+
 struct userfault_ctx {
 	struct mmu_notifier notifier;	/* on mm: its release */
 	struct mm *mm;			/* NULL once the mm is gone */
+	const struct userfault_modes *modes;
 	unsigned features;		/* the features UFFDIO_API enabled */
 	bool api_done;			/* UFFDIO_API succeeded once */
 	bool user_mode_only;		/* UFFD_USER_MODE_ONLY: kernel copies get SIGBUS */
@@ -130,7 +156,8 @@ struct userfault_work {
 	unsigned tables_allocated, pages_copied, pages_zeroed, ptes_installed;
 };
 
-struct userfault_ctx *userfault_new(struct mm *mm, const struct userfault_host *host);
+struct userfault_ctx *userfault_new(struct mm *mm, const struct userfault_host *host,
+				    const struct userfault_modes *modes);
 /* The last reference to the file went: unregister every range, wake every
  * waiter (each retries and faults as if nothing were registered), free. */
 void userfault_release(struct userfault_ctx *ctx);

@@ -43,7 +43,6 @@
 #include "mmu/mm.h"
 #include "mmu/userfault/userfault.h"
 
-#define UFFD_PAGEFAULT_FLAG_WP		(1u << 1)
 #define UFFD_FEATURE_PAGEFAULT_FLAG_WP	(1u << 0)
 #define UFFD_FEATURE_WP_UNPOPULATED	(1u << 13)
 #define UFFD_FEATURE_WP_HUGETLBFS_SHMEM	(1u << 12)

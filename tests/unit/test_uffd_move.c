@@ -22,6 +22,7 @@
 #include "mmu/agent.h"
 #include "mmu/fault.h"
 #include "mmu/uaccess.h"
+#include "mmu/userfault/modes.h"
 #include "mmu/userfault/move.h"
 #include "mmu/userfault/rfc.h"
 
@@ -187,7 +188,7 @@ Test(uffd_move, vmas_must_agree)
 Test(uffd_move, userfault_move_wakes_and_costs_the_round_trip)
 {
 	static const struct userfault_host host = { NULL, host_tid, host_queued, host_wake };
-	struct userfault_ctx *ctx = userfault_new(fx.mm, &host);
+	struct userfault_ctx *ctx = userfault_new(fx.mm, &host, &userfault_modes);
 	struct move_work w = { 0 };
 	struct vm_fault vmf;
 	struct uffd_msg msg;

@@ -12,6 +12,7 @@
 
 #include "mmu/fault.h"
 #include "mmu/uaccess.h"
+#include "mmu/userfault/modes.h"
 #include "mmu/userfault/poison.h"
 
 #define PG PAGE_SIZE
@@ -32,7 +33,7 @@ static void setup(void)
 	cr_assert_eq(mm_mmap(fx.mm, ADDR, 4 * PG, VM_READ | VM_WRITE, MM_MAP_FIXED, NULL, 0, &(uint64_t){ 0 }), 0);
 	cr_assert_eq(mm_mmap(fx.mm, SRC, PG, VM_READ | VM_WRITE, MM_MAP_FIXED, NULL, 0, &(uint64_t){ 0 }), 0);
 	/* no thread ever waits here: the host's hooks are never called */
-	fx.ctx = userfault_new(fx.mm, &(struct userfault_host){ 0 });
+	fx.ctx = userfault_new(fx.mm, &(struct userfault_host){ 0 }, &userfault_modes);
 }
 
 static void teardown(void)

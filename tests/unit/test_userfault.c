@@ -20,6 +20,7 @@
 #include "mmu/fault.h"
 #include "mmu/uaccess.h"
 #include "mmu/userfault/events.h"
+#include "mmu/userfault/modes.h"
 #include "mmu/userfault/userfault.h"
 #include "mmu/userfault/wp.h"
 
@@ -71,7 +72,7 @@ static void setup(void)
 	domain_attach_mm(&fx.domain, fx.mm);
 	cr_assert_eq(mm_mmap(fx.mm, ADDR, 4 * PG, VM_READ | VM_WRITE, MM_MAP_FIXED, NULL, 0, &(uint64_t){ 0 }), 0);
 	cr_assert_eq(mm_mmap(fx.mm, SRC, PG, VM_READ | VM_WRITE, MM_MAP_FIXED, NULL, 0, &(uint64_t){ 0 }), 0);
-	fx.ctx = userfault_new(fx.mm, &host);
+	fx.ctx = userfault_new(fx.mm, &host, &userfault_modes);
 	fx.tid = 7;
 	fx.woken = g_ptr_array_new();
 }
@@ -166,7 +167,7 @@ Test(userfault, register_splits_and_unregister_merges)
 
 Test(userfault, another_context_is_busy)
 {
-	struct userfault_ctx *other = userfault_new(fx.mm, &host);
+	struct userfault_ctx *other = userfault_new(fx.mm, &host, &userfault_modes);
 	uint64_t offered;
 
 	api(0);
