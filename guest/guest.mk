@@ -25,6 +25,7 @@ GUEST_BINS = \
 	guest/bin/forkcow \
 	guest/bin/forkbomb \
 	guest/bin/threads \
+	guest/bin/syscallspin \
 	guest/bin/pingpong \
 	guest/bin/signals \
 	guest/bin/execer \

@@ -72,6 +72,7 @@ struct sim_cpu {
 	struct agent *agent;
 	struct task *current;
 	int last_tid;		/* what ran here before (it may be gone), for switch accounting */
+	uint64_t slice_insns;	/* instructions `current` ran since it took the CPU (its quantum) */
 };
 
 struct region;

@@ -136,10 +136,22 @@ static void handle_event(struct machine *m, struct task *t, const struct cpu_exi
 	}
 }
 
+/* The task used up its quantum (in one run, or across the system calls
+ * and faults that ended its runs): another runnable task takes the CPU,
+ * else a new quantum starts. */
+static void end_quantum(struct machine *m, struct sim_cpu *c, const struct cpu_exit *e)
+{
+	if (e->event != CPU_BUDGET && c->slice_insns < m->opt.quantum)
+		return;
+	c->slice_insns = 0;
+	if (e->event != CPU_BUDGET && c->current)
+		sched_preempt(m, c);	/* CPU_BUDGET: handle_event did */
+}
+
 static void run_slice(struct machine *m, struct sim_cpu *c, unsigned *repeats)
 {
 	struct task *t = c->current;
-	uint64_t before, start, user_end, budget = m->opt.quantum;
+	uint64_t before, start, user_end, budget = m->opt.quantum - c->slice_insns;
 	bool last_budget = false;
 	struct cpu_exit e;
 
@@ -161,10 +173,13 @@ static void run_slice(struct machine *m, struct sim_cpu *c, unsigned *repeats)
 	before = cpu_insns(m->cpu);
 	start = c->agent->clock;
 	cpu_run(m->cpu, budget, &e);
+	c->slice_insns += cpu_insns(m->cpu) - before;
 	agent_pay_cycles(c->agent, (cpu_insns(m->cpu) - before) * m->profile.cycles[COST_INSTRUCTION] +
 				   agent_take_cycles(c->agent));
 	user_end = c->agent->clock;
 	handle_event(m, t, &e, last_budget, repeats);
+	if (!m->exited && c->current == t)
+		end_quantum(m, c, &e);
 	if (m->gdb)
 		gdbstub_after_run(m, t, &e, before);
 	if (t->state != TASK_DEAD)

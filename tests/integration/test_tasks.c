@@ -274,6 +274,19 @@ Test(tasks, threads_on_one_cpu_and_a_short_quantum)
 	result_free(&r);
 }
 
+/* A thread spinning on system calls still gives the only CPU up after a
+ * quantum (20,000 instructions by default) to the thread that ends its
+ * spin: far within a budget of 10 million. */
+Test(tasks, a_quantum_spans_system_calls)
+{
+	struct result r = run_mmusim_with(ARGS("--cpus", "1", "--max-insns", "10000000"),
+					  ARGS(GUEST("syscallspin")));
+
+	expect_status(&r, 0);
+	cr_expect_str_eq(r.out, "the other thread ran: after some turns\n");
+	result_free(&r);
+}
+
 Test(tasks, pingpong_through_a_futex)
 {
 	expect_same_and(ARGS(GUEST("pingpong")), 0, "pings 1000 pongs 1000 handovers 2000\n");
