@@ -3,9 +3,10 @@
  *
  * The loop asks the scheduler for the CPU to run next, loads that CPU's
  * task into the engine, finishes a system call the task was blocked in,
- * delivers its signals, and runs it for at most a quantum.  The event that
- * ends the slice (system call, fault, budget) is handled before the next
- * pick.  Each CPU's agent pays for the instructions it ran and the lookups
+ * delivers its signals, and runs it for at most what is left of its
+ * quantum (the instructions it has run since it took the CPU, across
+ * system calls and faults).  The event that ends the slice (system call,
+ * fault, budget) is handled before the next pick.  Each CPU's agent pays for the instructions it ran and the lookups
  * its TLB model made.  Under --gdb the debugger is served around each run
  * of the engine (gdbstub_before_run, gdbstub_after_run).
  *
