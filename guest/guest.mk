@@ -155,6 +155,7 @@ guest/bin/gmem: guest/fdtest.h guest/accel.h guest/mmusim.h
 guest/bin/hmm guest/bin/hmmcoherent guest/bin/hmmpagemap guest/bin/hmmexclusive: guest/fdtest.h guest/test_hmm_uapi.h guest/hmmtest.h
 $(addprefix guest/bin/,uffd uffdev uffdwp uffdshm uffdminor uffdpoison uffdwpun): guest/uffdlog.h
 $(addprefix guest/bin/,uffdev uffdwp uffdshm uffdminor uffdpoison uffdwpun): guest/fdtest.h
+$(addprefix guest/bin/,uffdmove uffdpoison uffdwpun): guest/uffdapi.h
 
 all-local: $(GUEST_BINS)
 clean-local: clean-guests

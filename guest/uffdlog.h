@@ -9,6 +9,7 @@
 
 #include <fcntl.h>
 #include <linux/userfaultfd.h>
+#include <poll.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <sys/ioctl.h>
@@ -42,6 +43,36 @@ static inline int uffd_open(uint64_t features, uint64_t *offered)
 	}
 	*offered = api.features;
 	return fd;
+}
+
+/* Wait for a message of fd, or for `done` to be readable (NULL then), and
+ * log the page fault read: its event, flags and page (of `base`); the
+ * page, or NULL. */
+static inline char *read_fault(int fd, int done, char *base)
+{
+	struct pollfd pfd[2] = { { .fd = fd, .events = POLLIN }, { .fd = done, .events = POLLIN } };
+	struct uffd_msg msg;
+	char *page;
+
+	if (poll(pfd, 2, -1) < 1 || !(pfd[0].revents & POLLIN))
+		return NULL;
+	if (read(fd, &msg, sizeof(msg)) != sizeof(msg)) {
+		note("read", -1);
+		return NULL;
+	}
+	page = (char *)(uintptr_t)(msg.arg.pagefault.address & ~(uint64_t)4095);
+	note("event", msg.event);
+	note("flags (WRITE 1, WP 2)", (long)msg.arg.pagefault.flags);
+	note("page", (long)((page - base) / 4096));
+	return page;
+}
+
+/* UFFDIO_WRITEPROTECT of `pages` pages at `at` with `mode`. */
+static inline long writeprotect(int fd, char *at, long pages, uint64_t mode)
+{
+	struct uffdio_writeprotect wp = { .range = { (uintptr_t)at, (uint64_t)pages * 4096 }, .mode = mode };
+
+	return ioctl(fd, UFFDIO_WRITEPROTECT, &wp);
 }
 
 static inline void print_log(void)

@@ -1,6 +1,6 @@
 /*
  * uffdmove: UFFDIO_MOVE (Linux 6.12's uapi; bookworm's headers predate it,
- * so its facts are spelled here): a handler thread answers a fault by
+ * so its facts are spelled in uffdapi.h): a handler thread answers a fault by
  * moving a page in, the source becoming a hole; and the errors of
  * fs/userfaultfd.c's userfaultfd_move and mm/userfaultfd.c's move_pages:
  * EEXIST at a present destination (before the source is looked at),
@@ -22,23 +22,9 @@
 #include <unistd.h>
 
 #include "fdtest.h"
+#include "uffdapi.h"
 
 #define PAGE 4096
-
-#ifndef UFFDIO_MOVE
-#define UFFD_FEATURE_MOVE			(1 << 16)
-#define _UFFDIO_MOVE				0x05
-#define UFFDIO_MOVE_MODE_DONTWAKE		((__u64)1 << 0)
-#define UFFDIO_MOVE_MODE_ALLOW_SRC_HOLES	((__u64)1 << 1)
-struct uffdio_move {
-	__u64 dst;
-	__u64 src;
-	__u64 len;
-	__u64 mode;
-	__s64 move;
-};
-#define UFFDIO_MOVE _IOWR(UFFDIO, _UFFDIO_MOVE, struct uffdio_move)
-#endif
 
 static int fd;
 

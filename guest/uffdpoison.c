@@ -11,7 +11,7 @@
  * is the same on a real x86-64 kernel (tests/host-uffdpoison) but the
  * SIGBUS code of the lines marked "poisoned": arm64 gives BUS_MCEERR_AR
  * always, x86-64 only with CONFIG_MEMORY_FAILURE (else BUS_ADRERR, lsb 0).
- * Bookworm's headers predate POISON: the uapi facts are spelled out below.
+ * Bookworm's headers predate POISON: the uapi facts are in uffdapi.h.
  */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE	/* mremap */
@@ -26,33 +26,11 @@
 #include <sys/mman.h>
 #include <sys/wait.h>
 
+#include "uffdapi.h"
 #include "uffdlog.h"
 
 #define PAGE 4096
 #define PAGES 4
-
-#ifndef UFFDIO_POISON
-#define UFFD_FEATURE_POISON		(1 << 14)
-#define _UFFDIO_POISON			0x08
-#define UFFDIO_POISON_MODE_DONTWAKE	((__u64)1 << 0)
-struct uffdio_poison {
-	struct uffdio_range range;
-	__u64 mode;
-	__s64 updated;
-};
-#define UFFDIO_POISON _IOWR(UFFDIO, _UFFDIO_POISON, struct uffdio_poison)
-#endif
-#ifndef UFFDIO_MOVE
-#define UFFD_FEATURE_MOVE		(1 << 16)
-struct uffdio_move {
-	__u64 dst;
-	__u64 src;
-	__u64 len;
-	__u64 mode;
-	__s64 move;
-};
-#define UFFDIO_MOVE _IOWR(UFFDIO, 0x05, struct uffdio_move)
-#endif
 
 static sigjmp_buf back;
 static volatile siginfo_t got;

@@ -28,32 +28,14 @@
 static char *area;
 static int uffd, done_pipe[2];
 
-static long writeprotect(int fd, char *at, long pages, uint64_t mode)
-{
-	struct uffdio_writeprotect wp = { .range = { (uintptr_t)at, (uint64_t)pages * PAGE }, .mode = mode };
-
-	return ioctl(fd, UFFDIO_WRITEPROTECT, &wp);
-}
-
 /* Resolve each write fault: the first and third with a waking
  * WRITEPROTECT, the second with DONTWAKE and then UFFDIO_WAKE. */
 static void *handler(void *arg)
 {
-	struct pollfd pfd[2] = { { .fd = uffd, .events = POLLIN }, { .fd = done_pipe[0], .events = POLLIN } };
-	struct uffd_msg msg;
+	char *page;
 
 	(void)arg;
-	for (int n = 0; poll(pfd, 2, -1) > 0 && (pfd[0].revents & POLLIN); n++) {
-		char *page;
-
-		if (read(uffd, &msg, sizeof(msg)) != sizeof(msg)) {
-			note("read", -1);
-			break;
-		}
-		page = (char *)(uintptr_t)(msg.arg.pagefault.address & ~(uint64_t)(PAGE - 1));
-		note("event", msg.event);
-		note("flags (WRITE 1, WP 2)", (long)msg.arg.pagefault.flags);
-		note("page", (long)((page - area) / PAGE));
+	for (int n = 0; (page = read_fault(uffd, done_pipe[0], area)); n++) {
 		if (n == 1) {
 			struct uffdio_range r = { (uintptr_t)page, PAGE };
 

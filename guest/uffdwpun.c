@@ -20,7 +20,7 @@
  * (the object keeps the page), a fork child without EVENT_FORK has
  * neither bits nor markers.  Every line is the same on
  * a real x86-64 kernel (tests/host-uffdwpun).  Bookworm's headers predate
- * WP_UNPOPULATED, POISON and MOVE: the uapi facts are spelled out below.
+ * WP_UNPOPULATED, POISON and MOVE: the uapi facts are in uffdapi.h.
  */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE	/* memfd_create */
@@ -34,47 +34,14 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "uffdapi.h"
 #include "uffdlog.h"
 
 #define PAGE 4096
 #define PAGES 8
 
-#ifndef UFFD_FEATURE_WP_HUGETLBFS_SHMEM
-#define UFFD_FEATURE_WP_HUGETLBFS_SHMEM	(1 << 12)
-#endif
-#ifndef UFFD_FEATURE_WP_UNPOPULATED
-#define UFFD_FEATURE_WP_UNPOPULATED	(1 << 13)
-#endif
-#ifndef UFFDIO_POISON
-#define UFFD_FEATURE_POISON		(1 << 14)
-struct uffdio_poison {
-	struct uffdio_range range;
-	__u64 mode;
-	__s64 updated;
-};
-#define UFFDIO_POISON _IOWR(UFFDIO, 0x08, struct uffdio_poison)
-#endif
-#ifndef UFFDIO_MOVE
-#define UFFD_FEATURE_MOVE		(1 << 16)
-struct uffdio_move {
-	__u64 dst;
-	__u64 src;
-	__u64 len;
-	__u64 mode;
-	__s64 move;
-};
-#define UFFDIO_MOVE _IOWR(UFFDIO, 0x05, struct uffdio_move)
-#endif
-
 static char *area;
 static int uffd, done_pipe[2];
-
-static long writeprotect(int fd, char *at, long pages, uint64_t mode)
-{
-	struct uffdio_writeprotect wp = { .range = { (uintptr_t)at, (uint64_t)pages * PAGE }, .mode = mode };
-
-	return ioctl(fd, UFFDIO_WRITEPROTECT, &wp);
-}
 
 static long reg(int fd, char *at, long pages, uint64_t mode)
 {
@@ -86,23 +53,11 @@ static long reg(int fd, char *at, long pages, uint64_t mode)
 /* Resolve each write fault with a waking WRITEPROTECT of its page. */
 static void *handler(void *arg)
 {
-	struct pollfd pfd[2] = { { .fd = uffd, .events = POLLIN }, { .fd = done_pipe[0], .events = POLLIN } };
-	struct uffd_msg msg;
+	char *page;
 
 	(void)arg;
-	while (poll(pfd, 2, -1) > 0 && (pfd[0].revents & POLLIN)) {
-		char *page;
-
-		if (read(uffd, &msg, sizeof(msg)) != sizeof(msg)) {
-			note("read", -1);
-			break;
-		}
-		page = (char *)(uintptr_t)(msg.arg.pagefault.address & ~(uint64_t)(PAGE - 1));
-		note("event", msg.event);
-		note("flags (WRITE 1, WP 2)", (long)msg.arg.pagefault.flags);
-		note("page", (long)((page - area) / PAGE));
+	while ((page = read_fault(uffd, done_pipe[0], area)))
 		note("resolve", writeprotect(uffd, page, 1, 0));
-	}
 	return NULL;
 }
 
