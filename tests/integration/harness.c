@@ -69,6 +69,21 @@ gchar *tmp_path(const char *name)
 	return g_build_filename(tmp_dir(), name, NULL);
 }
 
+gchar *tmp_program_copy(const char *path)
+{
+	gchar *base = g_path_get_basename(path), *dst = tmp_path(base), *text;
+	gsize len;
+
+	cr_assert(g_file_get_contents(path, &text, &len, NULL), "cannot read %s", path);
+	cr_assert(g_file_set_contents(dst, text, (gssize)len, NULL), "cannot write %s", dst);
+	cr_assert_eq(chmod(dst, 0755), 0);
+	g_free(text);
+	g_free(dst);
+	dst = g_strconcat("./", base, NULL);
+	g_free(base);
+	return dst;
+}
+
 void set_stdin_file(const char *path)
 {
 	g_free(stdin_path);

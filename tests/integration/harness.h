@@ -39,6 +39,11 @@ void harness_teardown(void);
 const char *tmp_dir(void);
 /* A path inside it (g_free it). */
 gchar *tmp_path(const char *name);
+/* A copy of the guest program `path` in tmp_dir(), and the name to run it
+ * by, "./NAME" (g_free it): its path is on the guest's stack (argv[0]), so
+ * a run whose figures must not depend on where the tree is built runs the
+ * copy. */
+gchar *tmp_program_copy(const char *path);
 
 /* Programs run from here on read their standard input from `path` (NULL:
  * /dev/null, the default). */

@@ -347,22 +347,6 @@ static void expect_golden(const char *file, const char *actual)
 	g_free(path);
 }
 
-/* A copy of the guest program `path` in tmp_dir(), as "./NAME". */
-static gchar *copy_program(const char *path)
-{
-	gchar *base = g_path_get_basename(path), *dst = tmp_path(base), *text;
-	gsize len;
-
-	cr_assert(g_file_get_contents(path, &text, &len, NULL), "cannot read %s", path);
-	cr_assert(g_file_set_contents(dst, text, (gssize)len, NULL), "cannot write %s", dst);
-	cr_assert_eq(chmod(dst, 0755), 0);
-	g_free(text);
-	g_free(dst);
-	dst = g_strconcat("./", base, NULL);
-	g_free(base);
-	return dst;
-}
-
 static bool is_program(const char *arg)
 {
 	return !strcmp(arg, BUSYBOX_PATH) || g_str_has_prefix(arg, GUEST_BIN_DIR "/");
@@ -386,7 +370,7 @@ static void golden_run(const char *name, int status, const char *const *args)
 		g_ptr_array_add(argv, (gpointer)*a);
 	for (; *args; args++) {
 		if (!program && is_program(*args))
-			g_ptr_array_add(argv, program = copy_program(*args));
+			g_ptr_array_add(argv, program = tmp_program_copy(*args));
 		else
 			g_ptr_array_add(argv, (gpointer)*args);
 	}
