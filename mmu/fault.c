@@ -105,7 +105,7 @@ static void map_around(struct vm_fault *vmf, uint64_t addr)
 	pte_t *ptep = pgtable_walk(mm->phys, mm->pgd, addr);
 	phys_addr_t page;
 
-	if (!ptep || pte_present(*ptep) ||
+	if (!ptep || *ptep ||	/* only over pte_none: not over markers or device entries */
 	    !vmf->vma->vm_ops->cached_page(vmf, linear_page_index(vmf->vma, addr), &page))
 		return;
 	set_pte(vmf, ptep, page, page_prot(mm, vmf->vma, page));

@@ -532,6 +532,32 @@ Test(linux_fault, fault_around_maps_the_cached_pages_of_the_aligned_window)
 	mmput(child);
 }
 
+/* Fault-around maps only over empty entries (filemap_map_pages skips an
+ * entry that is not pte_none): a poison marker and a userfaultfd
+ * write-protect marker in the window stay as they are. */
+Test(linux_fault, fault_around_leaves_markers_alone)
+{
+	struct mm *child;
+	pte_t *ptep;
+
+	fx.tunables.fault_around_bytes = 16 * PG;
+	fx.tunables.fork_skip_refillable = true;
+	map_fixed(X, 16 * PG, VM_RW, MM_MAP_SHARED);
+	for (int i = 0; i < 16; i++)
+		poke_u64(fx.mm, X + (uint64_t)i * PG, (uint64_t)i);
+	child = fork_mm();
+	cr_assert_geq(pgtable_walk_alloc(child->phys, child->pgd, X + 6 * PG, &ptep), 0);
+	*ptep = PTE_MARKER_POISON;
+	cr_assert_geq(pgtable_walk_alloc(child->phys, child->pgd, X + 7 * PG, &ptep), 0);
+	*ptep = PTE_UFFD_WP;
+	expect_fault(child, X + 5 * PG, FAULT_READ, VM_FAULT_DONE, FAULT_KIND_SHMEM);
+	cr_expect_eq(fx.stats.fault_around_pages, 13, "pages 0-15 but the faulting one and the markers");
+	cr_expect_eq(pte_at(child, X + 6 * PG), PTE_MARKER_POISON, "the poison marker was mapped over");
+	cr_expect_eq(pte_at(child, X + 7 * PG), PTE_UFFD_WP, "the write-protect marker was mapped over");
+	cr_expect_eq(frame_at(child, X + 8 * PG), frame_at(fx.mm, X + 8 * PG));
+	mmput(child);
+}
+
 /* A 10-page file mapped as 20 pages, 8 pages into a page table: the
  * window (do_fault_around) starts at the VMA, not at the 16-page boundary
  * below it, runs 16 pages from there, and stops at end of file. */
