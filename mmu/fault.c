@@ -67,7 +67,7 @@ static void set_pte(struct vm_fault *vmf, pte_t *ptep, phys_addr_t page, unsigne
 {
 	struct vma *vma = vmf->vma;
 
-	*ptep = pte_mk_page(page, prot);
+	pte_set(vmf->mm->phys, ptep, pte_mk_page(page, prot));
 	vmf->ptes_installed++;
 	if (!(vma->flags & VM_SHARED) && !phys_page_shared(vmf->mm->phys, page))
 		vma->flags |= VM_ANON_PAGES;
@@ -236,7 +236,7 @@ static vm_fault_t do_device_private_page(struct vm_fault *vmf, pte_t entry)
 
 void restore_exclusive_pte(struct mm *mm, const struct vma *vma, uint64_t va, pte_t *ptep)
 {
-	*ptep = pte_mk_page(pte_addr(*ptep), vma->prot);
+	pte_set(mm->phys, ptep, pte_mk_page(pte_addr(*ptep), vma->prot));
 	flush_tlb_mm_range(mm, va, va + PAGE_SIZE);
 }
 

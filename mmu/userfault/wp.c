@@ -27,7 +27,7 @@ static int change_wp(void *opaque, uint64_t va, pte_t *ptep)
 
 	(void)va;
 	if (w->wp) {
-		*ptep = pte_mk_page(pa, prot & ~VM_WRITE) | PTE_UFFD_WP;
+		pte_set(w->mm->phys, ptep, pte_mk_page(pa, prot & ~VM_WRITE) | PTE_UFFD_WP);
 		return 0;
 	}
 	if (!(*ptep & PTE_UFFD_WP))
@@ -35,7 +35,7 @@ static int change_wp(void *opaque, uint64_t va, pte_t *ptep)
 	if ((w->vma->prot & VM_WRITE) && !phys_page_shared(w->mm->phys, pa) &&
 	    !phys_is_zero_page(w->mm->phys, pa))
 		prot |= VM_WRITE;
-	*ptep = pte_mk_page(pa, prot);
+	pte_set(w->mm->phys, ptep, pte_mk_page(pa, prot));
 	return 0;
 }
 
@@ -85,7 +85,7 @@ void userfault_wp_page(struct mm *mm, uint64_t addr)
 	pte_t *ptep = pgtable_walk(mm->phys, mm->pgd, addr);
 
 	if (ptep && pte_present(*ptep))
-		*ptep = pte_mk_page(pte_addr(*ptep), pte_prot(*ptep) & ~VM_WRITE) | PTE_UFFD_WP;
+		pte_set(mm->phys, ptep, pte_mk_page(pte_addr(*ptep), pte_prot(*ptep) & ~VM_WRITE) | PTE_UFFD_WP);
 }
 
 void userfault_wp_clear(struct mm *mm, struct vma *vma, uint64_t start, uint64_t end, unsigned mode)
