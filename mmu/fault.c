@@ -363,6 +363,8 @@ vm_fault_t handle_mm_fault(struct vm_fault *vmf)
 	vmf->result = handle_vma_fault(vmf);
 	vmf->kind = failure_kind(vmf->result, vmf->kind);
 	mm->stats->faults[vmf->kind]++;
+	if (a)
+		domain_journal_fault(a->domain, vmf->kind);
 	mm->stats->fault_around_pages += vmf->pages_around;
 	if (vmf->result == VM_FAULT_DONE)
 		mm->min_flt++;

@@ -161,8 +161,7 @@ static void run_slice(struct machine *m, struct sim_cpu *c, unsigned *repeats)
 	before = cpu_insns(m->cpu);
 	start = c->agent->clock;
 	cpu_run(m->cpu, budget, &e);
-	agent_pay_cycles(c->agent, (cpu_insns(m->cpu) - before) * m->profile.cycles[COST_INSTRUCTION] +
-				   agent_take_cycles(c->agent));
+	agent_pay_insns(c->agent, cpu_insns(m->cpu) - before);
 	user_end = c->agent->clock;
 	handle_event(m, t, &e, last_budget, repeats);
 	if (m->gdb)

@@ -162,7 +162,7 @@ static void assign_idle_cpus(struct machine *m)
 		if (c->current || !(t = take_runnable_for(m, i)))
 			continue;
 		c->current = t;
-		c->agent->clock = MAX(c->agent->clock, t->ready_since);
+		agent_wait_until(c->agent, t->ready_since);
 		t->cpu = c->id;
 		count_switch(m, c, t);
 	}

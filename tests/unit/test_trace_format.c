@@ -121,7 +121,7 @@ Test(trace, bytes_as_the_format_document_says)
 	cr_assert_eq(trace_writer_close(w, error), 0, "%s", error->str);
 	file = slurp(&len);
 	cr_assert(len > 12);
-	cr_expect(!memcmp(file, "MMUTRACE\1\0\0\0", 12));
+	cr_expect(!memcmp(file, "MMUTRACE\2\0\0\0", 12));
 	n = ZSTD_decompress(out, sizeof(out), file + 12, len - 12);
 	cr_assert(!ZSTD_isError(n), "%s", ZSTD_getErrorName(n));
 	cr_assert_eq(n, sizeof(want));
@@ -206,8 +206,10 @@ Test(trace, wrong_version)
 {
 	const uint8_t raw[] = { 0, 0, 0, 0, 0 };
 
-	spill_raw(2, raw, sizeof(raw));
-	expect_error("file offset 8: trace format version 2; this mmusim reads version 1");
+	spill_raw(3, raw, sizeof(raw));
+	expect_error("file offset 8: trace format version 3; this mmusim reads versions 1 to 2");
+	spill_raw(0, raw, sizeof(raw));
+	expect_error("file offset 8: trace format version 0; this mmusim reads versions 1 to 2");
 }
 
 /* Every prefix of a good file is an error, never a crash or a success. */
