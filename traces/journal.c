@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "mmu/notifier.h"
+#include "mmu/pgtable.h"
 #include "mmu/phys.h"
 #include "mmu/stats.h"
 #include "traces/replay.h"
@@ -372,6 +373,9 @@ static int replay_memory(struct replay *r, const struct trace_record *rec, GStri
 		if (!valid_pa(r, rec->args[0], sizeof(pte_t)))
 			return bad(rec, error, "an entry at %#" PRIx64 ", not in the replay's memory",
 				   rec->args[0]);
+		if (pte_present(rec->args[1]) && pte_addr(rec->args[1]) >= phys_size(r->phys))
+			return bad(rec, error, "an entry of %#" PRIx64 ", pointing past the replay's memory",
+				   rec->args[1]);
 		memcpy(phys_to_host(r->phys, rec->args[0]), &rec->args[1], sizeof(pte_t));
 		return 0;
 	case TRACE_FAULT:
