@@ -41,6 +41,12 @@ void domain_journal_fault(struct domain *d, int kind)
 	JOURNAL(d, .op = JOURNAL_FAULT, .agent = -1, .count = (uint64_t)kind);
 }
 
+void domain_record_latency(struct domain *d, const char *kind, const struct event_cost *ev)
+{
+	JOURNAL(d, .op = JOURNAL_LATENCY, .agent = -1, .kind = kind, .cost = ev);
+	latency_record(d->latency, kind, ev);
+}
+
 /* ------------------------------------------------------------------ events */
 
 /* The calls of this file to one another are not journaled: replaying the

@@ -96,6 +96,7 @@ enum journal_op {
 	JOURNAL_TAKE_STALE,	/* domain_take_stale: mm, start, end (no agent) */
 	JOURNAL_FAULT,		/* a fault counted under `count` (enum fault_kind) */
 	JOURNAL_WAIT,		/* agent_wait_until: count (ns) */
+	JOURNAL_LATENCY,	/* domain_record_latency: kind, cost (no agent) */
 };
 
 struct journal_call {
@@ -202,6 +203,9 @@ void agent_wait_until(struct agent *a, uint64_t ns);
 /* Pay `insns` instructions at the profile's cost and the lookups since the
  * last payment (agent_take_cycles): the end of a run of the CPU. */
 void agent_pay_insns(struct agent *a, uint64_t insns);
+/* Record the latency of `ev` under `kind` with no agent paying it (a
+ * round trip that spans several agents, such as a user fault's). */
+void domain_record_latency(struct domain *d, const char *kind, const struct event_cost *ev);
 /* Count a fault of `kind` (enum fault_kind) in the journal, if any. */
 void domain_journal_fault(struct domain *d, int kind);
 

@@ -41,6 +41,7 @@ static const struct {
 	[TRACE_TABLE] = { "table", 1 },
 	[TRACE_PTE] = { "pte", 2 },
 	[TRACE_WAIT] = { "wait", 1 },
+	[TRACE_LATENCY] = { "latency", 1, TAIL_COST },
 };
 
 int trace_type_nargs(enum trace_type type)

@@ -52,8 +52,8 @@ static uint64_t kind_id(struct journal_recorder *j, const char *name)
 static void to_trace_cost(struct journal_recorder *j, int agent, const struct event_cost *ev,
 			  struct trace_cost *out)
 {
-	const struct event_cost *sw = &j->last_switch[agent];
-	bool rel = j->switch_open[agent] && sw->total && ev->total >= sw->total;
+	const struct event_cost *sw = &j->last_switch[MAX(agent, 0)];
+	bool rel = agent >= 0 && j->switch_open[agent] && sw->total && ev->total >= sw->total;
 
 	for (int s = 0; s < NR_COST_STEPS && rel; s++)
 		rel = ev->cycles[s] >= sw->cycles[s];
@@ -141,6 +141,9 @@ static void write_call(struct journal_recorder *j, const struct journal_call *c)
 		break;
 	case JOURNAL_WAIT:
 		trace_write_event(j->w, c->agent, TRACE_WAIT, &c->count);
+		break;
+	case JOURNAL_LATENCY:
+		write_cost(j, c, TRACE_LATENCY, kind_id(j, c->kind));
 		break;
 	}
 }
@@ -438,7 +441,8 @@ static int replay_call(struct replay *r, struct agent *a, const struct trace_rec
 
 	if (trace_type_tail(rec->type) == TAIL_COST && record_cost(r, rec, &ev, error))
 		return -EINVAL;
-	if ((rec->type == TRACE_ACCOUNT || rec->type == TRACE_OPEN_SWITCH) &&
+	if ((rec->type == TRACE_ACCOUNT || rec->type == TRACE_OPEN_SWITCH ||
+	     rec->type == TRACE_LATENCY) &&
 	    !(kind = named_kind(r, rec, error)))
 		return -EINVAL;
 	switch (rec->type) {
@@ -487,6 +491,9 @@ static int replay_call(struct replay *r, struct agent *a, const struct trace_rec
 		return 0;
 	case TRACE_OPEN_SWITCH:
 		agent_open_switch(a, kind, &ev);
+		return 0;
+	case TRACE_LATENCY:
+		domain_record_latency(&r->domain, kind, &ev);
 		return 0;
 	case TRACE_CLOSE_SWITCHES:
 		domain_close_switches(&r->domain);

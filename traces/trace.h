@@ -71,6 +71,7 @@ enum trace_type {
 	TRACE_TABLE = 29,	/* (pa): a page-table frame handed out, zeroed */
 	TRACE_PTE = 30,		/* (pa, value): a store into a page-table entry */
 	TRACE_WAIT = 31,	/* (ns): agent_wait_until */
+	TRACE_LATENCY = 32,	/* (kind id) cost: domain_record_latency */
 	TRACE_NR_TYPES,
 	TRACE_ACCESS = 0x80,	/* an access: tags 0x80-0xff (see trace-format.md) */
 };

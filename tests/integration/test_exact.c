@@ -124,6 +124,12 @@ Test(exact, threads)
 	expect_replay_equals_live(ARGS("--cpus", "2"), ARGS(GUEST("threads")));
 }
 
+/* A user fault's round trip is recorded by no agent (domain_record_latency). */
+Test(exact, userfaultfd)
+{
+	expect_replay_equals_live(ARGS("--cpus", "2"), ARGS(GUEST("uffd")));
+}
+
 /* Record under the default profile; replay with `set`; a live run with
  * `set` must agree, and the default must not. */
 static void expect_setting_replayed(const char *set, const char *const *guest,
