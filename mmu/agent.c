@@ -25,45 +25,107 @@ static uint16_t mm_asid(const struct domain *d, const struct mm *mm)
 	return tagged(d) ? asid_of(&d->asids, mm->context_id) : 0;
 }
 
-/* ------------------------------------------------------------------ events */
+/* ----------------------------------------------------------------- journal */
 
-void agent_pay(struct agent *a, const struct event_cost *ev)
+/* Tell the domain's journal of a call, if it has one; nothing is built
+ * when it has not. */
+#define JOURNAL(d, ...)                                                              \
+	do {                                                                         \
+		if (__builtin_expect((d)->journal != NULL, 0))                       \
+			(d)->journal->call((d)->journal->data,                       \
+					   &(struct journal_call){ __VA_ARGS__ });   \
+	} while (0)
+
+void domain_journal_fault(struct domain *d, int kind)
 {
-	a->clock += cost_ns(a->domain->profile, ev->total);
+	JOURNAL(d, .op = JOURNAL_FAULT, .agent = -1, .count = (uint64_t)kind);
 }
 
-void agent_pay_cycles(struct agent *a, uint64_t cycles)
+void domain_record_latency(struct domain *d, const char *kind, const struct event_cost *ev)
+{
+	JOURNAL(d, .op = JOURNAL_LATENCY, .agent = -1, .kind = kind, .cost = ev);
+	latency_record(d->latency, kind, ev);
+}
+
+/* ------------------------------------------------------------------ events */
+
+/* The calls of this file to one another are not journaled: replaying the
+ * outer call makes them again. */
+static void pay_cycles(struct agent *a, uint64_t cycles)
 {
 	a->clock += cost_ns(a->domain->profile, cycles);
 }
 
+static void pay(struct agent *a, const struct event_cost *ev)
+{
+	pay_cycles(a, ev->total);
+}
+
+static void account(struct agent *a, const char *kind, const struct event_cost *ev)
+{
+	pay(a, ev);
+	latency_record(a->domain->latency, kind, ev);
+}
+
+static void charge_cost(struct agent *a, const struct event_cost *part)
+{
+	if (a->depth)
+		event_add(a->events[a->depth - 1], part);
+	else
+		pay(a, part);
+}
+
+void agent_pay(struct agent *a, const struct event_cost *ev)
+{
+	JOURNAL(a->domain, .op = JOURNAL_PAY, .agent = a->id, .cost = ev);
+	pay(a, ev);
+}
+
+void agent_pay_cycles(struct agent *a, uint64_t cycles)
+{
+	JOURNAL(a->domain, .op = JOURNAL_PAY_CYCLES, .agent = a->id, .count = cycles);
+	pay_cycles(a, cycles);
+}
+
+void agent_wait_until(struct agent *a, uint64_t ns)
+{
+	JOURNAL(a->domain, .op = JOURNAL_WAIT, .agent = a->id, .count = ns);
+	a->clock = MAX(a->clock, ns);
+}
+
+void agent_pay_insns(struct agent *a, uint64_t insns)
+{
+	JOURNAL(a->domain, .op = JOURNAL_PAY_INSNS, .agent = a->id, .count = insns);
+	pay_cycles(a, insns * a->domain->profile->cycles[COST_INSTRUCTION] + agent_take_cycles(a));
+}
+
 void agent_account(struct agent *a, const char *kind, const struct event_cost *ev)
 {
-	agent_pay(a, ev);
-	latency_record(a->domain->latency, kind, ev);
+	JOURNAL(a->domain, .op = JOURNAL_ACCOUNT, .agent = a->id, .kind = kind, .cost = ev);
+	account(a, kind, ev);
 }
 
 void agent_begin_event(struct agent *a, struct event_cost *ev)
 {
 	g_assert(a->depth < AGENT_MAX_NESTING);
+	JOURNAL(a->domain, .op = JOURNAL_BEGIN, .agent = a->id);
 	*ev = (struct event_cost){ 0 };
 	a->events[a->depth++] = ev;
 }
 
 void agent_charge_cost(struct agent *a, const struct event_cost *part)
 {
-	if (a->depth)
-		event_add(a->events[a->depth - 1], part);
-	else
-		agent_pay(a, part);
+	JOURNAL(a->domain, .op = JOURNAL_CHARGE_COST, .agent = a->id, .cost = part);
+	charge_cost(a, part);
 }
 
 void agent_charge(struct agent *a, enum cost_step step, uint64_t count)
 {
 	struct event_cost part = { 0 };
 
+	JOURNAL(a->domain, .op = JOURNAL_CHARGE, .agent = a->id, .step = step, .count = count);
 	event_charge(&part, a->domain->profile, step, count);
-	agent_charge_cost(a, &part);
+	charge_cost(a, &part);
 }
 
 struct event_cost agent_end_event(struct agent *a, const char *kind)
@@ -71,10 +133,11 @@ struct event_cost agent_end_event(struct agent *a, const char *kind)
 	struct event_cost ev;
 
 	g_assert(a->depth > 0);
+	JOURNAL(a->domain, .op = JOURNAL_END, .agent = a->id, .kind = kind);
 	ev = *a->events[--a->depth];
 	if (kind)
 		latency_record(a->domain->latency, kind, &ev);
-	agent_charge_cost(a, &ev);	/* into the parent, or onto the clock */
+	charge_cost(a, &ev);	/* into the parent, or onto the clock */
 	return ev;
 }
 
@@ -127,8 +190,10 @@ struct event_cost agent_switch_mm(struct agent *a, struct mm *next)
 	struct event_cost ev = { 0 };
 	bool flush = true;
 
-	if (a->mm_id == next->id)
+	if (a->mm_id == next->id) {
+		JOURNAL(d, .op = JOURNAL_SWITCH, .agent = a->id, .mm = next);
 		return ev;
+	}
 	if (tagged(d))
 		asid_switch_mm(&d->asids, a->id, &next->context_id, &flush);
 	event_charge(&ev, p, tagged(d) ? COST_SWITCH_ASID : COST_SWITCH_NO_ASID, 1);
@@ -142,6 +207,7 @@ struct event_cost agent_switch_mm(struct agent *a, struct mm *next)
 	next->cpumask |= agent_bit(a);
 	a->mm_id = next->id;
 	mmu_notifier_switch_in(next, a->id);
+	JOURNAL(d, .op = JOURNAL_SWITCH, .agent = a->id, .mm = next, .cost = &ev);
 	return ev;
 }
 
@@ -154,6 +220,7 @@ static void close_switch(struct agent *a)
 
 void agent_open_switch(struct agent *a, const char *kind, const struct event_cost *ev)
 {
+	JOURNAL(a->domain, .op = JOURNAL_OPEN_SWITCH, .agent = a->id, .kind = kind, .cost = ev);
 	close_switch(a);
 	a->switch_kind = kind;
 	a->switch_cost = *ev;
@@ -161,6 +228,7 @@ void agent_open_switch(struct agent *a, const char *kind, const struct event_cos
 
 void domain_close_switches(struct domain *d)
 {
+	JOURNAL(d, .op = JOURNAL_CLOSE_SWITCHES, .agent = -1);
 	for (int i = 0; i < d->nr_agents; i++)
 		close_switch(&d->agents[i]);
 }
@@ -231,22 +299,23 @@ static void account_shootdown(struct domain *d, const struct shootdown *sd)
 	d->shootdowns.cpus += sd->nr_flushed;
 	d->shootdowns.initiator_cycles += sd->initiator.total;
 	latency_record(d->latency, "shootdown", &sd->initiator);
-	agent_charge_cost(d->current, &sd->initiator);
+	charge_cost(d->current, &sd->initiator);
 	for (int i = 0; i < d->nr_agents; i++)
 		if (sd->targets & agent_bit(&d->agents[i]))
-			agent_account(&d->agents[i], "shootdown:target", &sd->target);
+			account(&d->agents[i], "shootdown:target", &sd->target);
 }
 
 /* The translations of [start, end) of `mm` changed: shoot them down on
  * behalf of the current agent, which pays the initiator's part; each target
  * pays its own. */
-static void shoot_down(struct domain *d, struct mm *mm, uint64_t start, uint64_t end)
+void domain_shoot_down(struct domain *d, struct mm *mm, uint64_t start, uint64_t end)
 {
 	struct shootdown_cpu cpus[MAX_AGENTS];
 	struct shootdown sd;
 
 	if (!d->current || d->flush_deferred)	/* nothing has run: no TLB holds anything */
 		return;
+	JOURNAL(d, .op = JOURNAL_FLUSH, .agent = d->current->id, .mm = mm, .start = start, .end = end);
 	describe_cpus(d, cpus);
 	shootdown_flush(cpus, d->nr_agents, d->current->id, mm, mm_asid(d, mm), start, end,
 			d->profile, &sd);
@@ -262,6 +331,8 @@ void domain_flush_shared(struct domain *d, uint64_t mask, struct mm *const *mms,
 
 	if (!d->current)
 		return;
+	JOURNAL(d, .op = JOURNAL_FLUSH_SHARED, .agent = d->current->id, .mask = mask, .mms = mms,
+		.n = n, .start = start, .end = end);
 	describe_cpus(d, cpus);
 	asids = g_new(uint16_t, n);
 	for (int i = 0; i < n; i++)
@@ -277,6 +348,7 @@ unsigned domain_take_stale(struct domain *d, struct mm *mm, uint64_t start, uint
 {
 	unsigned stale = 0;
 
+	JOURNAL(d, .op = JOURNAL_TAKE_STALE, .agent = -1, .mm = mm, .start = start, .end = end);
 	for (int i = 0; i < d->nr_agents; i++) {
 		struct agent *a = &d->agents[i];
 		uint64_t first;
@@ -302,7 +374,7 @@ struct domain_notifier {
 static void on_invalidate_range(struct mmu_notifier *sub, struct mm *mm, uint64_t start,
 				uint64_t end)
 {
-	shoot_down(((struct domain_notifier *)sub)->domain, mm, start, end);
+	domain_shoot_down(((struct domain_notifier *)sub)->domain, mm, start, end);
 }
 
 static void on_release(struct mmu_notifier *sub, struct mm *mm)

@@ -71,7 +71,52 @@ struct shootdown_stats {
 	uint64_t initiator_cycles;	/* what the initiators paid */
 };
 
+/* What a domain's journal is told (mmusim run --record): each call of the
+ * cost and switch API below made from outside it (not the calls it makes
+ * itself: replaying the outer call makes them again), each flush of
+ * translations the domain carries out, each fault counted.  Replaying the
+ * calls in order on a domain of the same agents, with the same page
+ * tables, gives the same clocks, latencies, TLB counters and shootdowns;
+ * the model's own parts (lookups, switches, flushes) are recomputed, so
+ * another TLB geometry or ASID setting gives its own answer. */
+enum journal_op {
+	JOURNAL_BEGIN,		/* agent_begin_event */
+	JOURNAL_CHARGE,		/* agent_charge: step, count */
+	JOURNAL_CHARGE_COST,	/* agent_charge_cost: cost */
+	JOURNAL_END,		/* agent_end_event: kind (NULL: not recorded) */
+	JOURNAL_PAY,		/* agent_pay: cost */
+	JOURNAL_PAY_CYCLES,	/* agent_pay_cycles: count (cycles) */
+	JOURNAL_PAY_INSNS,	/* agent_pay_insns: count (instructions) */
+	JOURNAL_ACCOUNT,	/* agent_account: kind, cost */
+	JOURNAL_SWITCH,		/* agent_switch_mm: mm, cost (what it returned) */
+	JOURNAL_OPEN_SWITCH,	/* agent_open_switch: kind, cost */
+	JOURNAL_CLOSE_SWITCHES,	/* domain_close_switches (no agent) */
+	JOURNAL_FLUSH,		/* the agent shot down mm's [start, end) (the notifier) */
+	JOURNAL_FLUSH_SHARED,	/* domain_flush_shared: mask, mms, start, end */
+	JOURNAL_TAKE_STALE,	/* domain_take_stale: mm, start, end (no agent) */
+	JOURNAL_FAULT,		/* a fault counted under `count` (enum fault_kind) */
+	JOURNAL_WAIT,		/* agent_wait_until: count (ns) */
+	JOURNAL_LATENCY,	/* domain_record_latency: kind, cost (no agent) */
+};
+
+struct journal_call {
+	enum journal_op op;
+	int agent;			/* its id; -1: none */
+	const struct mm *mm;
+	struct mm *const *mms;		/* JOURNAL_FLUSH_SHARED: n of them */
+	int n;
+	const char *kind;
+	const struct event_cost *cost;
+	uint64_t step, count, mask, start, end;
+};
+
+struct domain_journal {
+	void (*call)(void *data, const struct journal_call *c);
+	void *data;
+};
+
 struct domain {
+	const struct domain_journal *journal;	/* NULL: none (see enum journal_op) */
 	struct phys *phys;
 	const struct cost_profile *profile;
 	struct latency_recorder *latency;
@@ -96,6 +141,10 @@ void domain_attach_mm(struct domain *d, struct mm *mm);
 void domain_close_switches(struct domain *d);
 /* The counters of every agent's TLB added up (all zero without TLBs). */
 void domain_tlb_stats(const struct domain *d, struct tlb_stats *out);
+/* The translations of [start, end) of `mm` changed: shoot them down on
+ * behalf of the current agent (what a flush of an attached mm does; the
+ * exact replay calls it itself). */
+void domain_shoot_down(struct domain *d, struct mm *mm, uint64_t start, uint64_t end);
 /* One shootdown of [start, end) for the `n` mms of `mms` on the agents of
  * `mask` (shootdown_flush_mask), paid by the current agent; no mm: every
  * agent's whole TLB (flush_tlb_all).  For translations of shared page
@@ -148,6 +197,17 @@ uint64_t agent_take_cycles(struct agent *a);
  * lookups). */
 void agent_pay(struct agent *a, const struct event_cost *ev);
 void agent_pay_cycles(struct agent *a, uint64_t cycles);
+/* `a` was idle until simulated time `ns` (a task it takes became ready
+ * then): its clock is at least that. */
+void agent_wait_until(struct agent *a, uint64_t ns);
+/* Pay `insns` instructions at the profile's cost and the lookups since the
+ * last payment (agent_take_cycles): the end of a run of the CPU. */
+void agent_pay_insns(struct agent *a, uint64_t insns);
+/* Record the latency of `ev` under `kind` with no agent paying it (a
+ * round trip that spans several agents, such as a user fault's). */
+void domain_record_latency(struct domain *d, const char *kind, const struct event_cost *ev);
+/* Count a fault of `kind` (enum fault_kind) in the journal, if any. */
+void domain_journal_fault(struct domain *d, int kind);
 
 void agent_begin_event(struct agent *a, struct event_cost *ev);
 /* Add `count` times the cost of `step`, or a whole part, to the innermost

@@ -67,7 +67,7 @@ static void set_pte(struct vm_fault *vmf, pte_t *ptep, phys_addr_t page, unsigne
 {
 	struct vma *vma = vmf->vma;
 
-	*ptep = pte_mk_page(page, prot);
+	pte_set(vmf->mm->phys, ptep, pte_mk_page(page, prot));
 	vmf->ptes_installed++;
 	if (!(vma->flags & VM_SHARED) && !phys_page_shared(vmf->mm->phys, page))
 		vma->flags |= VM_ANON_PAGES;
@@ -157,7 +157,7 @@ static void protect_installed(struct vm_fault *vmf)
 {
 	pte_t *ptep = pgtable_walk(vmf->mm->phys, vmf->mm->pgd, vmf->address);
 
-	*ptep = pte_mk_page(pte_addr(*ptep), pte_prot(*ptep) & ~VM_WRITE) | PTE_UFFD_WP;
+	pte_set(vmf->mm->phys, ptep, pte_mk_page(pte_addr(*ptep), pte_prot(*ptep) & ~VM_WRITE) | PTE_UFFD_WP);
 }
 
 /* A missing entry; `uffd_wp`: it was a write-protect marker, so its page
@@ -228,7 +228,7 @@ static vm_fault_t do_uffd_wp_marker(struct vm_fault *vmf, pte_t *ptep)
 			      "its page comes in write-protected");
 		return do_missing_page(vmf, true);
 	}
-	*ptep = 0;
+	pte_set(vmf->mm->phys, ptep, 0);
 	return do_missing_page(vmf, false);
 }
 
@@ -265,7 +265,7 @@ static vm_fault_t do_device_private_page(struct vm_fault *vmf, pte_t entry)
 
 void restore_exclusive_pte(struct mm *mm, const struct vma *vma, uint64_t va, pte_t *ptep)
 {
-	*ptep = pte_mk_page(pte_addr(*ptep), vma->prot);
+	pte_set(mm->phys, ptep, pte_mk_page(pte_addr(*ptep), vma->prot));
 	flush_tlb_mm_range(mm, va, va + PAGE_SIZE);
 }
 
@@ -394,6 +394,8 @@ vm_fault_t handle_mm_fault(struct vm_fault *vmf)
 	vmf->result = handle_vma_fault(vmf);
 	vmf->kind = failure_kind(vmf->result, vmf->kind);
 	mm->stats->faults[vmf->kind]++;
+	if (a)
+		domain_journal_fault(a->domain, vmf->kind);
 	mm->stats->fault_around_pages += vmf->pages_around;
 	if (vmf->result == VM_FAULT_DONE)
 		mm->min_flt++;

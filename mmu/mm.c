@@ -366,8 +366,8 @@ struct change_prot {
  * and the devices mapping the page drop their mappings. */
 static void change_device_entry_prot(struct change_prot *c, pte_t *ptep)
 {
-	*ptep = pte_mk_device_private(pte_addr(*ptep), c->vma->prot & ~VM_WRITE) |
-		(*ptep & PTE_DEVICE_EXCLUSIVE);
+	pte_set(c->mm->phys, ptep, pte_mk_device_private(pte_addr(*ptep), c->vma->prot & ~VM_WRITE) |
+		(*ptep & PTE_DEVICE_EXCLUSIVE));
 	c->downgraded = true;
 }
 
@@ -390,7 +390,7 @@ static int change_pte_prot(void *opaque, uint64_t va, pte_t *ptep)
 	c->gained_exec |= (new & ~old & VM_EXEC) != 0;
 	if (*ptep & PTE_UFFD_WP)
 		new &= ~VM_WRITE;	/* still write-protected by userfaultfd */
-	*ptep = pte_mk_page(pa, new) | (*ptep & PTE_UFFD_WP);
+	pte_set(c->mm->phys, ptep, pte_mk_page(pa, new) | (*ptep & PTE_UFFD_WP));
 	return 0;
 }
 
@@ -490,8 +490,8 @@ static int move_pte(void *opaque, uint64_t va, pte_t *ptep)
 
 	if (err < 0 || !m->install)
 		return MIN(err, 0);
-	*dst = *ptep;	/* the frame reference moves with the entry */
-	*ptep = 0;
+	pte_set(m->mm->phys, dst, *ptep);	/* the frame reference moves with the entry */
+	pte_set(m->mm->phys, ptep, 0);
 	return PTE_VISIT_CLEARED;
 }
 
@@ -662,7 +662,7 @@ static int zap_pte_keep_wp(void *opaque, uint64_t va, pte_t *ptep)
 		return 0;
 	if (pte_present(*ptep) || pte_is_device_private(*ptep))
 		phys_put(z->phys, pte_addr(*ptep));
-	*ptep = wp ? PTE_MARKER_UFFD_WP : 0;
+	pte_set(z->phys, ptep, wp ? PTE_MARKER_UFFD_WP : 0);
 	z->nr++;
 	return wp ? 0 : PTE_VISIT_CLEARED;
 }
@@ -809,17 +809,17 @@ static int copy_pte(void *opaque, uint64_t va, pte_t *ptep)
 	if (err < 0)
 		return err;
 	if (pte_is_marker(*ptep)) {
-		*dst = *ptep;
+		pte_set(d->child->phys, dst, *ptep);
 		return 0;
 	}
 	if (!(d->vma->flags & VM_SHARED) && (pte_prot(*ptep) & VM_WRITE)) {
 		unsigned prot = pte_prot(*ptep) & ~VM_WRITE;
 
-		*ptep = pte_is_device_private(*ptep) ? pte_mk_device_private(pa, prot) : pte_mk_page(pa, prot);
+		pte_set(d->child->phys, ptep, pte_is_device_private(*ptep) ? pte_mk_device_private(pa, prot) : pte_mk_page(pa, prot));
 		d->downgraded = true;
 	}
 	phys_get(d->child->phys, pa);
-	*dst = *ptep;
+	pte_set(d->child->phys, dst, *ptep);
 	return 0;
 }
 

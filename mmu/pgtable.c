@@ -90,7 +90,7 @@ static void drop_if_empty(struct phys *phys, pte_t *entry, int level)
 	if (table_is_shared(phys, table) || !table_is_empty(table_entries(phys, table)))
 		return;
 	pgtable_put(phys, table, level + 1);
-	*entry = 0;
+	pte_set(phys, entry, 0);
 }
 
 int pgtable_create(struct phys *phys, phys_addr_t *root)
@@ -133,7 +133,7 @@ static pte_t *next_table(struct phys *phys, phys_addr_t root, pte_t *entry, bool
 	*err = pgtable_create_node(phys, phys_node_of(phys, root), &table);
 	if (*err)
 		return NULL;
-	*entry = pte_mk_table(table);
+	pte_set(phys, entry, pte_mk_table(table));
 	return table_entries(phys, table);
 }
 
@@ -155,7 +155,7 @@ static pte_t *walk_to(struct phys *phys, phys_addr_t root, uint64_t va, int stop
 		if (!table) {
 			while (nr_created--) {
 				phys_put(phys, pte_addr(*created[nr_created]));
-				*created[nr_created] = 0;
+				pte_set(phys, created[nr_created], 0);
 			}
 			return NULL;
 		}
@@ -196,7 +196,7 @@ int pgtable_map(struct phys *phys, phys_addr_t root, uint64_t va, phys_addr_t pa
 		return err;
 	if (pte_present(*ptep))
 		return -EEXIST;
-	*ptep = pte_mk_page(pa, prot);
+	pte_set(phys, ptep, pte_mk_page(pa, prot));
 	return 0;
 }
 
@@ -221,7 +221,7 @@ int pgtable_link(struct phys *phys, phys_addr_t root, uint64_t va, int level, ph
 	if (pte_present(*entry))
 		return -EEXIST;
 	phys_get(phys, table);
-	*entry = pte_mk_table(table);
+	pte_set(phys, entry, pte_mk_table(table));
 	return 0;
 }
 
@@ -236,7 +236,7 @@ static int unlink_below(struct phys *phys, phys_addr_t table, int at, uint64_t v
 		return -ENOENT;
 	if (at == level) {
 		pgtable_put(phys, pte_addr(*entry), level + 1);
-		*entry = 0;
+		pte_set(phys, entry, 0);
 		return 0;
 	}
 	err = unlink_below(phys, pte_addr(*entry), at + 1, va, level);
@@ -289,7 +289,7 @@ int pgtable_table_set_rdonly(struct phys *phys, phys_addr_t root, uint64_t va, i
 
 	if (!entry)
 		return -ENOENT;
-	*entry = rdonly ? *entry | PTE_TABLE_RDONLY : *entry & ~PTE_TABLE_RDONLY;
+	pte_set(phys, entry, rdonly ? *entry | PTE_TABLE_RDONLY : *entry & ~PTE_TABLE_RDONLY);
 	return 0;
 }
 
@@ -368,7 +368,7 @@ static bool unlink_covered_shared(struct range_walk *w, pte_t *entry, int level,
 		return false;
 	*w->unlinked += count_leaves(w->phys, table, level + 1);
 	pgtable_put(w->phys, table, level + 1);
-	*entry = 0;
+	pte_set(w->phys, entry, 0);
 	return true;
 }
 
@@ -447,7 +447,7 @@ static int zap_pte(void *opaque, uint64_t va, pte_t *ptep)
 	(void)va;
 	if (pte_holds_page(*ptep))
 		phys_put(u->phys, pte_addr(*ptep));
-	*ptep = 0;
+	pte_set(u->phys, ptep, 0);
 	u->nr++;
 	return PTE_VISIT_CLEARED;
 }

@@ -110,6 +110,15 @@ static inline uint64_t pgtable_span(int level)
 }
 
 static inline bool pte_present(pte_t e) { return e & PTE_VALID; }
+
+/* Every store into a page-table entry goes through here (Linux's
+ * set_pte_at and pte_clear): the entry at `ptep`, in `phys`'s memory,
+ * becomes `val`, and phys's journal is told (phys_set_journal). */
+static inline void pte_set(struct phys *phys, pte_t *ptep, pte_t val)
+{
+	*ptep = val;
+	phys_journal_store(phys, ptep, val);
+}
 /* A valid entry above level 3 that maps memory itself rather than a table. */
 static inline bool pte_is_block(pte_t e, int level)
 {

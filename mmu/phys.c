@@ -44,6 +44,7 @@ struct phys {
 	uint64_t total_in_use, peak;
 	uint64_t pgtables[PHYS_MAX_NODES], pgtables_peak[PHYS_MAX_NODES];	/* per node */
 	phys_addr_t zero_page;	/* 0: not allocated yet */
+	const struct phys_journal *journal;	/* NULL: none */
 };
 
 static uint64_t pfn_of(const struct phys *phys, phys_addr_t pa)
@@ -186,6 +187,8 @@ static int hand_out(struct phys *phys, int node, uint64_t pfn, enum frame_kind k
 	if (++phys->total_in_use > phys->peak)
 		phys->peak = phys->total_in_use;
 	*pa = pfn << PAGE_SHIFT;
+	if (phys->journal && kind == FRAME_PGTABLE)
+		phys->journal->table(phys->journal->data, *pa);
 	return 0;
 }
 
@@ -366,6 +369,17 @@ void *phys_to_host(const struct phys *phys, phys_addr_t pa)
 {
 	g_assert(pa < phys->nr_frames << PAGE_SHIFT);
 	return phys->base + pa;
+}
+
+void phys_set_journal(struct phys *phys, const struct phys_journal *j)
+{
+	phys->journal = j;
+}
+
+void phys_journal_store(struct phys *phys, const void *host, uint64_t val)
+{
+	if (phys->journal)
+		phys->journal->store(phys->journal->data, (phys_addr_t)((const uint8_t *)host - phys->base), val);
 }
 
 void *phys_base(const struct phys *phys)

@@ -116,6 +116,21 @@ enum frame_kind phys_kind(const struct phys *phys, phys_addr_t pa);
 
 /* Host view of simulated memory: the byte at `pa`, and the whole RAM. */
 void *phys_to_host(const struct phys *phys, phys_addr_t pa);
+/* A journal of page-table memory (mmusim run --record): told of every
+ * store into a page-table entry (pte_set, mmu/pgtable.h) and of every
+ * page-table frame handed out (zeroed), so that a replay can build the same
+ * tables in its own memory.  With none (the default) a store costs one
+ * test. */
+struct phys_journal {
+	void (*store)(void *data, phys_addr_t pa, uint64_t val);
+	void (*table)(void *data, phys_addr_t pa);
+	void *data;
+};
+/* `j` (NULL: none) must outlive its use. */
+void phys_set_journal(struct phys *phys, const struct phys_journal *j);
+/* The 8 bytes at `host` (inside `phys`'s memory) were set to `val`. */
+void phys_journal_store(struct phys *phys, const void *host, uint64_t val);
+
 void *phys_base(const struct phys *phys);
 uint64_t phys_size(const struct phys *phys);
 

@@ -473,7 +473,6 @@ void cpu_remove_breakpoint(struct cpu *cpu, uint64_t va)
 
 void cpu_run(struct cpu *cpu, uint64_t budget, struct cpu_exit *exit)
 {
-	uint64_t start = cpu->insns;
 	uc_err err;
 
 	memset(exit, 0, sizeof(*exit));
@@ -508,8 +507,6 @@ void cpu_run(struct cpu *cpu, uint64_t budget, struct cpu_exit *exit)
 		cpu->pc = exit->pc;
 	if (exit->event != CPU_BUDGET)
 		uncount_rest_of_block(cpu, exit->pc);
-	if (cpu->recorder)
-		recorder_insns(cpu->recorder, cpu->agent->id, cpu->insns - start);
 	cpu->exit = NULL;
 }
 

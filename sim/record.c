@@ -4,9 +4,11 @@
 #include "sim/record.h"
 
 #include "mmu/notifier.h"
+#include "traces/journal.h"
 
 struct recorder {
 	struct trace_writer *w;		/* NULL once finished */
+	struct journal_recorder *journal;
 };
 
 /* The recorder's subscription to one mm's chain. */
@@ -37,7 +39,8 @@ static const struct mmu_notifier_ops watch_ops = {
 	.switch_in = on_switch_in,
 };
 
-struct recorder *recorder_open(const char *path, const struct trace_header *h, GString *error)
+struct recorder *recorder_open(const char *path, const struct trace_header *h, struct domain *d,
+			       struct phys *phys, GString *error)
 {
 	struct trace_writer *w = trace_writer_open(path, h, error);
 	struct recorder *r;
@@ -46,6 +49,7 @@ struct recorder *recorder_open(const char *path, const struct trace_header *h, G
 		return NULL;
 	r = g_new0(struct recorder, 1);
 	r->w = w;
+	r->journal = journal_record(w, d, phys);
 	return r;
 }
 
@@ -53,6 +57,7 @@ void recorder_attach_mm(struct recorder *r, struct mm *mm, const struct mm *pare
 {
 	struct mm_watch *mw;
 	uint64_t args[2] = { parent ? parent->id : mm->id, mm->id };
+	uint64_t root[2] = { mm->id, mm->pgd };
 
 	if (!r || !r->w)
 		return;
@@ -60,6 +65,7 @@ void recorder_attach_mm(struct recorder *r, struct mm *mm, const struct mm *pare
 		trace_write_event(r->w, -1, TRACE_MM_DUP, args);
 	else
 		trace_write_event(r->w, -1, TRACE_MM_NEW, args);
+	trace_write_event(r->w, -1, TRACE_ROOT, root);
 	mw = g_new0(struct mm_watch, 1);
 	mw->sub.ops = &watch_ops;
 	mw->r = r;
@@ -73,18 +79,14 @@ void recorder_access(struct recorder *r, int cpu, enum trace_kind kind, uint64_t
 		trace_write_access(r->w, cpu, kind, va, size);
 }
 
-void recorder_insns(struct recorder *r, int cpu, uint64_t count)
-{
-	if (r->w && count)
-		trace_write_event(r->w, cpu, TRACE_INSNS, &count);
-}
-
 int recorder_finish(struct recorder *r, GString *error)
 {
 	int ret;
 
 	if (!r || !r->w)
 		return 0;
+	journal_stop(r->journal);
+	r->journal = NULL;
 	ret = trace_writer_close(r->w, error);
 	r->w = NULL;
 	return ret;

@@ -2,9 +2,10 @@
  * record: the recording hook of `mmusim run --record FILE` (traces/ writes
  * the file, docs/trace-format.md).  The run tells the recorder what the
  * replay needs as it happens: sim/cpu every guest access and instruction
- * fetch (the stream the --tlb exact model looks up) and the instructions
- * each run slice executed, sim/machine every address space it makes or
- * copies.  The recorder subscribes to each such mm's notifier chain, so the
+ * fetch (the stream the --tlb exact model looks up), sim/machine every
+ * address space it makes or copies; the domain's and the memory's journals
+ * the cost and switch calls, the instructions each run slice paid for, the
+ * flushes and the page-table stores.  The recorder subscribes to each such mm's notifier chain, so the
  * switches of a CPU into an mm (agent_switch_mm) and an mm's end are heard
  * where mmu/ makes them.  Recording reads the run and never changes it.
  */
@@ -14,18 +15,21 @@
 #include <glib.h>
 #include <stdint.h>
 
+#include "mmu/agent.h"
 #include "mmu/mm.h"
 #include "traces/trace.h"
 
 struct recorder;
 
-/* Create the trace `path` with its header.  NULL with the cause in `error`. */
-struct recorder *recorder_open(const char *path, const struct trace_header *h, GString *error);
+/* Create the trace `path` with its header, and journal `d`'s calls and
+ * `phys`'s page-table stores into it (traces/journal.h).  NULL with the
+ * cause in `error`. */
+struct recorder *recorder_open(const char *path, const struct trace_header *h, struct domain *d,
+			       struct phys *phys, GString *error);
 /* `mm` was made (`parent` NULL) or copied from `parent` by fork. */
 void recorder_attach_mm(struct recorder *r, struct mm *mm, const struct mm *parent);
 void recorder_access(struct recorder *r, int cpu, enum trace_kind kind, uint64_t va,
 		     uint64_t size);
-void recorder_insns(struct recorder *r, int cpu, uint64_t count);
 /* End the trace: nothing is recorded after this.  0, or -1 with the cause
  * (a write that failed) in `error`. */
 int recorder_finish(struct recorder *r, GString *error);

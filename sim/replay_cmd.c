@@ -22,6 +22,7 @@
 
 #include "report/json.h"
 #include "report/text.h"
+#include "traces/journal.h"
 #include "traces/lackey.h"
 #include "traces/replay.h"
 
@@ -238,9 +239,20 @@ static int feed_record(const struct trace_record *rec, const char *path, struct 
 	return 0;
 }
 
+/* The simulated memory of the recorded run (its header's --mem), at least
+ * REPLAY_MEM: an exact replay builds its tables where the run did. */
+static uint64_t recorded_mem(const struct trace_header *h)
+{
+	const char *p = h->options ? strstr(h->options, "--mem ") : NULL;
+	uint64_t mem = p ? g_ascii_strtoull(p + 6, NULL, 10) : 0;
+
+	return MAX(mem, REPLAY_MEM);
+}
+
 /* Feed every record of the recorded trace to every replay (made here: the
- * trace's header says how many CPUs).  0, or 65 with the message printed. */
-static int feed_trace(const char *path, struct config *configs, int n)
+ * trace's header says how many CPUs), exactly or in synthetic spaces.  0,
+ * or 65 with the message printed. */
+static int feed_trace(const char *path, bool exact, struct config *configs, int n)
 {
 	GString *error = g_string_new(NULL);
 	struct trace_header h;
@@ -250,9 +262,14 @@ static int feed_trace(const char *path, struct config *configs, int n)
 	int ret = -1;
 
 	meter_init(&meter, path);
+	if (r && exact && trace_reader_version(r) < 2) {
+		g_string_printf(error, "%s: a version %u trace holds no journal of the run; "
+				"--synthetic replays its accesses", path, trace_reader_version(r));
+		goto out;
+	}
 	for (int i = 0; r && i < n; i++)
-		if (replay_init(&configs[i].replay, &configs[i].profile, REPLAY_MEM, recorded_cpus(&h),
-				error))
+		if ((exact ? replay_init_exact : replay_init)(&configs[i].replay, &configs[i].profile,
+							      recorded_mem(&h), recorded_cpus(&h), error))
 			goto out;
 	while (r && !(ret = feed_accesses(r, path, configs, n, &meter, error)) &&
 	       (ret = trace_read(r, &rec, error)) > 0 &&
@@ -409,8 +426,8 @@ static int write_outputs(struct report_node *root, bool stats, const char *repor
 }
 
 /* Replay `input` under every configuration; the exit status. */
-static int replay_all(const char *input, bool lackey, struct config *configs, int n, bool sweep,
-		      bool stats, const char *report_path)
+static int replay_all(const char *input, bool lackey, bool synthetic, struct config *configs,
+		      int n, bool sweep, bool stats, const char *report_path)
 {
 	GString *msg = g_string_new(NULL);
 	struct report_node *root;
@@ -421,7 +438,7 @@ static int replay_all(const char *input, bool lackey, struct config *configs, in
 		if (replay_init_synthetic(&configs[i].replay, &configs[i].profile, REPLAY_MEM, msg))
 			status = replay_usage("%s", msg->str);
 	if (!status)
-		status = lackey ? feed_lackey(input, configs, n) : feed_trace(input, configs, n);
+		status = lackey ? feed_lackey(input, configs, n) : feed_trace(input, !synthetic, configs, n);
 	if (!status) {
 		for (int i = 0; i < n; i++) {
 			replay_finish(&configs[i].replay);
@@ -475,13 +492,6 @@ int cmd_replay(int argc, char **argv)
 		status = summarize(argv[1]);
 		goto out;
 	}
-	if (!lackey && !synthetic) {
-		status = replay_usage("%s: replaying a recorded run exactly (its mm operations and "
-				      "system calls) is not implemented yet; --synthetic replays its "
-				      "accesses in synthetic address spaces, --lackey a Valgrind lackey "
-				      "trace", argv[1]);
-		goto out;
-	}
 	if (!(combos = combinations(sweeps, msg))) {
 		status = replay_usage("%s", msg->str);
 		goto out;
@@ -494,7 +504,8 @@ int cmd_replay(int argc, char **argv)
 		g_ptr_array_add(configs[i].sets, NULL);	/* for g_strjoinv */
 	}
 	if (!status)
-		status = replay_all(argv[1], lackey, configs, n, sweeps != NULL, stats, report_path);
+		status = replay_all(argv[1], lackey, synthetic, configs, n, sweeps != NULL, stats,
+				    report_path);
 out:
 	for (int i = 0; i < n; i++) {
 		replay_fini(&configs[i].replay);

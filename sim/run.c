@@ -175,8 +175,7 @@ static void run_slice(struct machine *m, struct sim_cpu *c, unsigned *repeats)
 	start = c->agent->clock;
 	cpu_run(m->cpu, budget, &e);
 	c->slice_insns += cpu_insns(m->cpu) - before;
-	agent_pay_cycles(c->agent, (cpu_insns(m->cpu) - before) * m->profile.cycles[COST_INSTRUCTION] +
-				   agent_take_cycles(c->agent));
+	agent_pay_insns(c->agent, cpu_insns(m->cpu) - before);
 	user_end = c->agent->clock;
 	handle_event(m, t, &e, last_budget, repeats);
 	if (!m->exited && c->current == t)

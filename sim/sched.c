@@ -163,7 +163,7 @@ static void assign_idle_cpus(struct machine *m)
 			continue;
 		c->current = t;
 		c->slice_insns = 0;
-		c->agent->clock = MAX(c->agent->clock, t->ready_since);
+		agent_wait_until(c->agent, t->ready_since);
 		t->cpu = c->id;
 		count_switch(m, c, t);
 	}

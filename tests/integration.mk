@@ -46,7 +46,8 @@ tests_integration_tests_SOURCES = \
 	tests/integration/test_mmcalls.c \
 	tests/integration/test_fsperm.c \
 	tests/integration/test_record.c \
-	tests/integration/test_replay.c
+	tests/integration/test_replay.c \
+	tests/integration/test_exact.c
 tests_integration_tests_CFLAGS = $(AM_CFLAGS) $(CRITERION_CFLAGS) $(JSON_GLIB_CFLAGS) \
 	-DMMUSIM_PATH='"$(abs_top_builddir)/mmusim$(EXEEXT)"' \
 	-DGUEST_BIN_DIR='"$(abs_top_builddir)/guest/bin"' \

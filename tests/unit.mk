@@ -21,7 +21,8 @@ unit_tests = \
 	tests/unit-mshare \
 	tests/unit-device \
 	tests/unit-gmem \
-	tests/unit-parse
+	tests/unit-parse \
+	tests/unit-pte-journal
 check_PROGRAMS += $(unit_tests)
 TESTS += $(unit_tests)
 
@@ -218,3 +219,7 @@ tests_unit_trace_LDADD = libtraces.a $(TEST_LIBS) $(ZSTD_LIBS)
 tests_unit_parse_SOURCES = tests/unit/test_parse.c
 tests_unit_parse_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_parse_LDADD = $(TEST_LIBS)
+
+tests_unit_pte_journal_SOURCES = tests/unit/test_pte_journal.c $(UNIT_FIXTURE)
+tests_unit_pte_journal_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_pte_journal_LDADD = $(TEST_LIBS)

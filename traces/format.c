@@ -7,6 +7,7 @@
 static const struct {
 	const char *name;
 	int nargs;
+	enum trace_tail tail;
 } types[TRACE_NR_TYPES] = {
 	[TRACE_END] = { "end", 1 },
 	[TRACE_CPU] = { "cpu", 1 },
@@ -22,11 +23,35 @@ static const struct {
 	[TRACE_MREMAP] = { "mremap", 6 },
 	[TRACE_MADVISE] = { "madvise", 4 },
 	[TRACE_EXEC] = { "exec", 2 },
+	[TRACE_KIND] = { "kind", 1, TAIL_NAME },
+	[TRACE_BEGIN] = { "begin", 0 },
+	[TRACE_CHARGE] = { "charge", 2 },
+	[TRACE_CHARGE_COST] = { "charge-cost", 0, TAIL_COST },
+	[TRACE_END_EVENT] = { "end-event", 1 },
+	[TRACE_PAY] = { "pay", 0, TAIL_COST },
+	[TRACE_PAY_CYCLES] = { "pay-cycles", 1 },
+	[TRACE_ACCOUNT] = { "account", 1, TAIL_COST },
+	[TRACE_OPEN_SWITCH] = { "open-switch", 1, TAIL_COST },
+	[TRACE_CLOSE_SWITCHES] = { "close-switches", 0 },
+	[TRACE_FLUSH] = { "flush", 3 },
+	[TRACE_FLUSH_SHARED] = { "flush-shared", 4, TAIL_MMS },
+	[TRACE_TAKE_STALE] = { "take-stale", 3 },
+	[TRACE_FAULT] = { "fault", 1 },
+	[TRACE_ROOT] = { "root", 2 },
+	[TRACE_TABLE] = { "table", 1 },
+	[TRACE_PTE] = { "pte", 2 },
+	[TRACE_WAIT] = { "wait", 1 },
+	[TRACE_LATENCY] = { "latency", 1, TAIL_COST },
 };
 
 int trace_type_nargs(enum trace_type type)
 {
 	return type < TRACE_NR_TYPES ? types[type].nargs : -1;
+}
+
+enum trace_tail trace_type_tail(enum trace_type type)
+{
+	return type < TRACE_NR_TYPES ? types[type].tail : TAIL_NONE;
 }
 
 const char *trace_type_name(enum trace_type type)

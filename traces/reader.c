@@ -29,6 +29,7 @@ struct trace_reader {
 	int cpu;
 	uint64_t prev[TRACE_MAX_CPUS][3];
 	uint64_t records;
+	uint32_t version;		/* of the file: 1 has no journal records */
 	bool ended, failed;
 };
 
@@ -181,9 +182,10 @@ static int check_prefix(struct trace_reader *r, GString *error)
 		return file_fail(r, error, n, "truncated: the file ends inside its prefix");
 	for (int i = 0; i < 4; i++)
 		version |= (uint32_t)prefix[8 + i] << (8 * i);
-	if (version != TRACE_VERSION)
-		return file_fail(r, error, 8, "trace format version %u; this mmusim reads version %d",
+	if (version < 1 || version > TRACE_VERSION)
+		return file_fail(r, error, 8, "trace format version %u; this mmusim reads versions 1 to %d",
 			    version, TRACE_VERSION);
+	r->version = version;
 	return 0;
 }
 
@@ -424,12 +426,14 @@ int trace_read(struct trace_reader *r, struct trace_record *rec, GString *error)
 		r->records++;
 		return 1;
 	}
-	if (tag >= TRACE_NR_TYPES)
+	if (tag >= TRACE_NR_TYPES || (r->version < 2 && tag >= TRACE_KIND))
 		return fail(r, error, rec->offset, "unknown record tag %#x", tag);
 	rec->type = (enum trace_type)tag;
 	for (int i = 0; i < trace_type_nargs(rec->type); i++)
 		if (get_varint(r, rec->offset, &rec->args[i], error))
 			return -1;
+	if (trace_type_tail(rec->type) != TAIL_NONE && tail_read(r, rec, error))
+		return -1;
 	if (rec->type == TRACE_END)
 		return check_end(r, rec, error) ? -1 : 0;
 	if (rec->type == TRACE_CPU) {
@@ -450,6 +454,11 @@ uint64_t trace_reader_offset(const struct trace_reader *r)
 uint64_t trace_reader_file_offset(const struct trace_reader *r)
 {
 	return r->file_offset - (r->src.size - r->src.pos);
+}
+
+uint32_t trace_reader_version(const struct trace_reader *r)
+{
+	return r->version;
 }
 
 uint64_t trace_reader_records(const struct trace_reader *r)
@@ -474,4 +483,19 @@ void trace_header_clear(struct trace_header *h)
 	g_free(h->options);
 	g_free(h->profile);
 	memset(h, 0, sizeof(*h));
+}
+
+int trace_get_varint(struct trace_reader *r, uint64_t start, uint64_t *v, GString *error)
+{
+	return get_varint(r, start, v, error);
+}
+
+int trace_get_byte(struct trace_reader *r, uint64_t start, uint8_t *b, GString *error)
+{
+	return get_byte(r, start, b, error);
+}
+
+int trace_fail(struct trace_reader *r, GString *error, uint64_t offset, const char *cause)
+{
+	return fail(r, error, offset, "%s", cause);
 }

@@ -9,6 +9,7 @@
 #include "mmu/fault.h"
 #include "mmu/figures.h"
 #include "mmu/mm.h"
+#include "traces/journal.h"
 
 /* A faulting access runs again after its fault; a fault that leaves it
  * faulting this often (it cannot, in a synthetic space) gives up. */
@@ -79,6 +80,7 @@ int replay_init_synthetic(struct replay *r, const struct cost_profile *profile, 
 
 void replay_fini(struct replay *r)
 {
+	journal_replay_free(r->exact);
 	if (r->mms)
 		g_hash_table_destroy(r->mms);
 	if (r->phys) {
@@ -200,6 +202,8 @@ int replay_accesses(struct replay *r, const struct trace_access *batch, size_t n
 	struct agent *a = r->agent;
 	struct mm *mm = r->mm;
 
+	if (r->exact)
+		return journal_replay_accesses(r, batch, n, offset, error);
 	if (!mm)
 		return no_space(r, offset, error);
 	r->accesses += n;
@@ -266,6 +270,8 @@ int replay_record(struct replay *r, const struct trace_record *rec, GString *err
 	struct mm *mm = NULL, *child;
 	int err;
 
+	if (r->exact)
+		return journal_replay_record(r, rec, error);
 	if (rec->type != TRACE_ACCESS && rec->type != TRACE_INSNS)
 		forget_allowed(r);	/* the tables or the mm may change */
 	switch (rec->type) {
@@ -318,7 +324,8 @@ int replay_record(struct replay *r, const struct trace_record *rec, GString *err
 
 void replay_finish(struct replay *r)
 {
-	settle(r);
+	if (!r->exact)	/* an exact replay paid as the run did */
+		settle(r);
 	domain_close_switches(&r->domain);
 }
 

@@ -53,6 +53,7 @@ struct replay {
 	uint64_t accesses;		/* data accesses and fetches replayed */
 	uint64_t segv;			/* accesses no mapping allows */
 	bool oom;			/* simulated memory ran out */
+	struct journal_replay *exact;	/* an exact replay's (traces/journal.h); NULL: synthetic */
 };
 
 /* `nr_cpus` CPUs and `mem` bytes of simulated memory, costed by `profile`

@@ -24,10 +24,13 @@
 #include <stdint.h>
 
 #define TRACE_MAGIC	"MMUTRACE"
-#define TRACE_VERSION	1
+#define TRACE_VERSION	2
 #define TRACE_MAX_CPUS	64
 #define TRACE_MAX_ARGS	6
 #define TRACE_MAX_STRING 65536	/* a header string's longest */
+#define TRACE_MAX_STEPS	64	/* cost steps a cost may name */
+#define TRACE_MAX_MMS	64	/* mms of one flush-shared record */
+#define TRACE_MAX_NAME	255	/* a kind record's name, bytes */
 
 /* Exit status for a trace that cannot be read (sysexits' EX_DATAERR). */
 #define TRACE_EXIT_DATAERR 65
@@ -48,6 +51,27 @@ enum trace_type {
 	TRACE_MREMAP = 11,	/* (mm, old_addr, old_len, new_len, flags, result) */
 	TRACE_MADVISE = 12,	/* (mm, addr, len, advice) */
 	TRACE_EXEC = 13,	/* (old mm, new mm): the CPU's task replaced its mm */
+	/* The journal of the run's cost and switch calls and page-table
+	 * stores (traces/journal.h), for the exact replay. */
+	TRACE_KIND = 14,	/* (id) name: a latency kind's name, for the records below */
+	TRACE_BEGIN = 15,	/* (): agent_begin_event */
+	TRACE_CHARGE = 16,	/* (step, count): agent_charge */
+	TRACE_CHARGE_COST = 17,	/* () cost: agent_charge_cost */
+	TRACE_END_EVENT = 18,	/* (kind id, 0: none): agent_end_event */
+	TRACE_PAY = 19,		/* () cost: agent_pay */
+	TRACE_PAY_CYCLES = 20,	/* (cycles): agent_pay_cycles */
+	TRACE_ACCOUNT = 21,	/* (kind id) cost: agent_account */
+	TRACE_OPEN_SWITCH = 22,	/* (kind id) cost: agent_open_switch */
+	TRACE_CLOSE_SWITCHES = 23, /* (): domain_close_switches */
+	TRACE_FLUSH = 24,	/* (mm, start, end): a shootdown the CPU initiated */
+	TRACE_FLUSH_SHARED = 25, /* (mask, start, end, n) n mms: domain_flush_shared */
+	TRACE_TAKE_STALE = 26,	/* (mm, start, end): domain_take_stale */
+	TRACE_FAULT = 27,	/* (kind): a fault counted (enum fault_kind) */
+	TRACE_ROOT = 28,	/* (mm, pa): the mm's page-table root */
+	TRACE_TABLE = 29,	/* (pa): a page-table frame handed out, zeroed */
+	TRACE_PTE = 30,		/* (pa, value): a store into a page-table entry */
+	TRACE_WAIT = 31,	/* (ns): agent_wait_until */
+	TRACE_LATENCY = 32,	/* (kind id) cost: domain_record_latency */
 	TRACE_NR_TYPES,
 	TRACE_ACCESS = 0x80,	/* an access: tags 0x80-0xff (see trace-format.md) */
 };
@@ -60,6 +84,18 @@ struct trace_header {
 	char *profile;		/* the cost profile's name */
 };
 
+/* What follows a record's fixed arguments (docs/trace-format.md). */
+enum trace_tail { TAIL_NONE, TAIL_NAME, TAIL_COST, TAIL_MMS };
+
+/* A cost a record carries: the cycles of each step, their total, indirect
+ * cycles and refills; relative: to be added to what the CPU's last switch
+ * (its switch record) cost in the replay. */
+struct trace_cost {
+	bool relative;
+	uint64_t cycles[TRACE_MAX_STEPS];
+	uint64_t total, indirect, refills;
+};
+
 struct trace_record {
 	enum trace_type type;
 	int cpu;		/* the CPU it happened on */
@@ -67,6 +103,9 @@ struct trace_record {
 	uint64_t addr, size;	/* TRACE_ACCESS */
 	uint64_t args[TRACE_MAX_ARGS];
 	uint64_t offset;	/* where it starts in the decompressed stream */
+	char name[TRACE_MAX_NAME + 1];	/* TAIL_NAME */
+	struct trace_cost cost;		/* TAIL_COST */
+	uint64_t mms[TRACE_MAX_MMS];	/* TAIL_MMS: args[3] of them */
 };
 
 /* An access as trace_read_accesses() gives it: what a TRACE_ACCESS record
@@ -76,8 +115,10 @@ struct trace_access {
 	enum trace_kind kind;
 };
 
-/* The arguments a record of `type` has, and its name in messages. */
+/* The arguments a record of `type` has, what follows them, and its name in
+ * messages. */
 int trace_type_nargs(enum trace_type type);
+enum trace_tail trace_type_tail(enum trace_type type);
 const char *trace_type_name(enum trace_type type);
 
 struct trace_writer;
@@ -93,13 +134,19 @@ void trace_write_access(struct trace_writer *w, int cpu, enum trace_kind kind, u
  * arguments. */
 void trace_write_event(struct trace_writer *w, int cpu, enum trace_type type,
 		       const uint64_t *args);
+/* The same for a record with a tail: `name` (TAIL_NAME), `cost`
+ * (TAIL_COST) or `mms` (TAIL_MMS, args[3] of them, at most
+ * TRACE_MAX_MMS); the others NULL. */
+void trace_write_tailed(struct trace_writer *w, int cpu, enum trace_type type,
+			const uint64_t *args, const char *name, const struct trace_cost *cost,
+			const uint64_t *mms);
 /* Write the end record, finish the stream and close.  0, or -1 with the
  * first error met while writing in `error`. */
 int trace_writer_close(struct trace_writer *w, GString *error);
 
 struct trace_reader;
 
-/* Open `path`, check its magic and version, read its header into `h`
+/* Open `path`, check its magic and version (1 or 2), read its header into `h`
  * (trace_header_clear frees it).  NULL with the cause in `error`. */
 struct trace_reader *trace_reader_open(const char *path, struct trace_header *h,
 				       GString *error);
@@ -118,6 +165,9 @@ size_t trace_read_accesses(struct trace_reader *r, struct trace_access *out, siz
 uint64_t trace_reader_offset(const struct trace_reader *r);
 uint64_t trace_reader_file_offset(const struct trace_reader *r);
 uint64_t trace_reader_records(const struct trace_reader *r);
+/* The file's format version: TRACE_VERSION, or 1 (no journal: replayed
+ * in synthetic spaces only). */
+uint32_t trace_reader_version(const struct trace_reader *r);
 void trace_reader_close(struct trace_reader *r);
 void trace_header_clear(struct trace_header *h);
 

@@ -159,12 +159,37 @@ void trace_write_access(struct trace_writer *w, int cpu, enum trace_kind kind, u
 void trace_write_event(struct trace_writer *w, int cpu, enum trace_type type,
 		       const uint64_t *args)
 {
+	trace_write_tailed(w, cpu, type, args, NULL, NULL, NULL);
+}
+
+void trace_write_tailed(struct trace_writer *w, int cpu, enum trace_type type,
+			const uint64_t *args, const char *name, const struct trace_cost *cost,
+			const uint64_t *mms)
+{
 	if (cpu >= 0)
 		select_cpu(w, cpu);
 	put_byte(w, (uint8_t)type);
 	for (int i = 0; i < trace_type_nargs(type); i++)
 		put_varint(w, args[i]);
+	if (trace_type_tail(type) != TAIL_NONE)
+		tail_write(w, type, args, name, cost, mms);
 	w->records++;
+}
+
+void trace_put_varint(struct trace_writer *w, uint64_t v)
+{
+	put_varint(w, v);
+}
+
+void trace_put_byte(struct trace_writer *w, uint8_t b)
+{
+	put_byte(w, b);
+}
+
+void trace_writer_fail(struct trace_writer *w, const char *cause)
+{
+	if (!w->error->len)
+		g_string_printf(w->error, "%s: %s", w->path, cause);
 }
 
 int trace_writer_close(struct trace_writer *w, GString *error)

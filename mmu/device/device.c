@@ -122,7 +122,7 @@ static int zap_entry(void *ctx, uint64_t va, pte_t *ptep)
 	struct device *dev = z->dev;
 
 	phys_put(dev->phys, pte_addr(*ptep));
-	*ptep = 0;
+	pte_set(dev->phys, ptep, 0);
 	z->cleared++;
 	if (dev->coalesce)
 		tlb_flush_page(dev->agent.tlb, 0, va);

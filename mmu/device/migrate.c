@@ -79,7 +79,7 @@ int migrate_page(struct phys *phys, struct migrate_side *from, struct migrate_si
 	}
 	saved = *src;
 	memcpy(phys_to_host(phys, page), phys_to_host(phys, pte_addr(saved)), PAGE_SIZE);
-	*src = 0;
+	pte_set(phys, src, 0);
 	from->invalidate(from, va);
 	/* The invalidation may have freed tables of `to` (a mirror dropping
 	 * its entries): find the entry again. */
@@ -87,12 +87,12 @@ int migrate_page(struct phys *phys, struct migrate_side *from, struct migrate_si
 	if (err < 0) {
 		src = pgtable_walk(phys, from->root, va);
 		g_assert(src);		/* an invalidation of `from` frees none of its tables */
-		*src = saved;
+		pte_set(phys, src, saved);
 		phys_put(phys, page);
 		return err;
 	}
 	phys_put(phys, pte_addr(saved));
-	*dst = pte_mk_page(page, prot);
+	pte_set(phys, dst, pte_mk_page(page, prot));
 	rec->pages++;
 	rec->tables_allocated += (unsigned)created + (unsigned)err;
 	rec->stale += count_stale(phys, from, to, va, page);

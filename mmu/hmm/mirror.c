@@ -201,7 +201,7 @@ static int page_to_device(struct device *dev, struct vma *vma, uint64_t va, bool
 	if (pgtable_walk_alloc(mm->phys, mm->pgd, va, &ptep) < 0)
 		return -ENOMEM;
 	phys_get(dev->phys, page);
-	*ptep = dev->coherent ? pte_mk_page(page, vma->prot) : pte_mk_device_private(page, vma->prot);
+	pte_set(mm->phys, ptep, dev->coherent ? pte_mk_page(page, vma->prot) : pte_mk_device_private(page, vma->prot));
 	*moved = true;
 	return 0;
 }
@@ -284,7 +284,7 @@ static int make_exclusive(struct device *dev, uint64_t va)
 	if (!ptep || !pte_present(*ptep) || !(pte_prot(*ptep) & VM_WRITE))
 		return -EBUSY;
 	pa = pte_addr(*ptep);
-	*ptep = pte_mk_device_private(pa, pte_prot(*ptep)) | PTE_DEVICE_EXCLUSIVE;
+	pte_set(mm->phys, ptep, pte_mk_device_private(pa, pte_prot(*ptep)) | PTE_DEVICE_EXCLUSIVE);
 	flush_tlb_mm_range(mm, va, va + PAGE_SIZE);
 	phys_get(dev->phys, pa);
 	err = device_map(dev, va, pa, VM_READ | VM_WRITE);

@@ -78,9 +78,9 @@ static int move_one(struct mm *mm, struct vma *dst_vma, uint64_t dst, uint64_t s
 	created = pgtable_walk_alloc(mm->phys, mm->pgd, dst, &dst_pte);
 	if (created < 0)
 		return created;
-	*dst_pte = pte_mk_page(page, phys_is_zero_page(mm->phys, page) ? dst_vma->prot & ~VM_WRITE
-								      : dst_vma->prot);
-	*src_pte = 0;		/* the frame's reference went with the entry */
+	pte_set(mm->phys, dst_pte, pte_mk_page(page, phys_is_zero_page(mm->phys, page) ? dst_vma->prot & ~VM_WRITE
+								      : dst_vma->prot));
+	pte_set(mm->phys, src_pte, 0);		/* the frame's reference went with the entry */
 	if (!phys_is_zero_page(mm->phys, page))
 		dst_vma->flags |= VM_ANON_PAGES;
 	work->tables_allocated += (unsigned)created;

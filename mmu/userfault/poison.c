@@ -16,7 +16,7 @@ static int poison_page(struct mm *mm, uint64_t addr, struct userfault_work *work
 	work->tables_allocated += (unsigned)created;
 	if (*ptep)
 		return -EEXIST;
-	*ptep = PTE_MARKER_POISON;	/* was not valid: nothing to flush */
+	pte_set(mm->phys, ptep, PTE_MARKER_POISON);	/* was not valid: nothing to flush */
 	work->ptes_installed++;
 	return 0;
 }

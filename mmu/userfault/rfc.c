@@ -121,7 +121,7 @@ static void wake_waiter(struct rfc_ctx *ctx, struct userfault_waiter *w)
 {
 	charge(ctx, &w->cost, wake_steps, G_N_ELEMENTS(wake_steps));
 	if (ctx->mm && ctx->mm->domain)
-		latency_record(ctx->mm->domain->latency, "fault:userfault-rfc", &w->cost);
+		domain_record_latency(ctx->mm->domain, "fault:userfault-rfc", &w->cost);
 	if (ctx->mm && !page_present(ctx->mm, w->address))
 		g_array_append_val(ctx->retrying, *w);
 	ctx->wakes++;

@@ -48,7 +48,7 @@ static void wake_waiter(struct userfault_ctx *ctx, struct userfault_waiter *w)
 	charge(ctx, &w->cost, COST_TRAP_ENTRY, 1);	/* the retried access */
 	charge(ctx, &w->cost, COST_TRAP_EXIT, 1);
 	if (ctx_profile(ctx))
-		latency_record(ctx->mm->domain->latency, "fault:userfault", &w->cost);
+		domain_record_latency(ctx->mm->domain, "fault:userfault", &w->cost);
 	ctx->wakes++;
 	ctx->host.wake(ctx->host.arg, w);
 	g_free(w);

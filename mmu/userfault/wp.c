@@ -28,13 +28,13 @@ static int change_wp(void *opaque, uint64_t va, pte_t *ptep)
 
 	(void)va;
 	if (pte_is_uffd_wp_marker(*ptep) && !w->wp) {
-		*ptep = 0;	/* the next fault is a plain missing one */
+		pte_set(w->mm->phys, ptep, 0);	/* the next fault is a plain missing one */
 		return PTE_VISIT_CLEARED;
 	}
 	if (!pte_present(*ptep))
 		return 0;	/* markers; device-private entries are not protected */
 	if (w->wp) {
-		*ptep = pte_mk_page(pa, prot & ~VM_WRITE) | PTE_UFFD_WP;
+		pte_set(w->mm->phys, ptep, pte_mk_page(pa, prot & ~VM_WRITE) | PTE_UFFD_WP);
 		return 0;
 	}
 	if (!(*ptep & PTE_UFFD_WP))
@@ -42,7 +42,7 @@ static int change_wp(void *opaque, uint64_t va, pte_t *ptep)
 	if ((w->vma->prot & VM_WRITE) && !phys_page_shared(w->mm->phys, pa) &&
 	    !phys_is_zero_page(w->mm->phys, pa))
 		prot |= VM_WRITE;
-	*ptep = pte_mk_page(pa, prot);
+	pte_set(w->mm->phys, ptep, pte_mk_page(pa, prot));
 	return 0;
 }
 
@@ -76,7 +76,7 @@ static int mark_range(struct mm *mm, struct vma *vma, uint64_t start, uint64_t e
 		if (pgtable_walk_alloc(mm->phys, mm->pgd, va, &ptep) < 0)
 			return -ENOMEM;
 		if (!*ptep)
-			*ptep = PTE_MARKER_UFFD_WP;	/* was not valid: nothing to flush */
+			pte_set(mm->phys, ptep, PTE_MARKER_UFFD_WP);	/* was not valid: nothing to flush */
 	}
 	return 0;
 }
@@ -123,7 +123,7 @@ void userfault_wp_page(struct mm *mm, uint64_t addr)
 	pte_t *ptep = pgtable_walk(mm->phys, mm->pgd, addr);
 
 	if (ptep && pte_present(*ptep))
-		*ptep = pte_mk_page(pte_addr(*ptep), pte_prot(*ptep) & ~VM_WRITE) | PTE_UFFD_WP;
+		pte_set(mm->phys, ptep, pte_mk_page(pte_addr(*ptep), pte_prot(*ptep) & ~VM_WRITE) | PTE_UFFD_WP);
 }
 
 void userfault_wp_forget(struct mm *child, struct vma *copy)

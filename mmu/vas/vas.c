@@ -222,7 +222,7 @@ static int copy_entry(void *opaque, uint64_t va, pte_t *ptep)
 		c->st->removed++;
 	}
 	phys_get(c->dst->phys, pte_addr(e));
-	*dst = e;
+	pte_set(c->dst->phys, dst, e);
 	c->st->entries++;
 	return 0;
 }
@@ -236,7 +236,7 @@ static int drop_stale_entry(void *opaque, uint64_t va, pte_t *ptep)
 	if (o && *o == *ptep)
 		return 0;
 	phys_put(c->dst->phys, pte_addr(*ptep));
-	*ptep = 0;
+	pte_set(c->dst->phys, ptep, 0);
 	c->st->removed++;
 	return PTE_VISIT_CLEARED;
 }

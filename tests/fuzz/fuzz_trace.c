@@ -15,13 +15,15 @@
  * trace_read_accesses() reads the runs of accesses before each
  * trace_read() (0: trace_read() alone).
  *
- * The file is written to a memfd and read to the end.  Besides the
- * sanitizers, the target checks the reader's contract: it ends cleanly
- * (trace_read 0) or with an error that starts with the file's name and
- * gives an offset; after an error it keeps failing; every access it
- * returns lies inside the address space and is of a known kind; a CPU is
- * below TRACE_MAX_CPUS.  A broken check aborts, which libFuzzer reports as
- * a crash.  Built and run by scripts/fuzz.
+ * The file is written to a memfd and read to the end, every record and
+ * batch also replayed exactly (traces/journal_replay.c) on a small replay
+ * of two CPUs until the replay rejects one.  Besides the sanitizers, the
+ * target checks the reader's contract: it ends cleanly (trace_read 0) or
+ * with an error that starts with the file's name and gives an offset; after
+ * an error it keeps failing; every access it returns lies inside the
+ * address space and is of a known kind; a CPU is below TRACE_MAX_CPUS; a
+ * rejected record gives a message with its offset.  A broken check aborts,
+ * which libFuzzer reports as a crash.  Built and run by scripts/fuzz.
  */
 #include <glib.h>
 #include <stdio.h>
@@ -31,11 +33,14 @@
 #include <unistd.h>
 #include <zstd.h>
 
+#include "traces/journal.h"
+#include "traces/replay.h"
 #include "traces/trace.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 #define LONG_STREAM (320 * 1024)
+#define REPLAY_MEM (UINT64_C(16) << 20)
 
 static int memfd = -1;
 static char path[64];
@@ -77,7 +82,7 @@ static void write_input(const uint8_t *data, size_t size)
 		buf = malloc(cap);
 		n = ZSTD_compress(buf, cap, stream, len, 1);
 		check(!ZSTD_isError(n), "compress the stream");
-		put("MMUTRACE\1\0\0\0", 12);
+		put("MMUTRACE\2\0\0\0", 12);
 		put(buf, n);
 		free(buf);
 		free(stream);
@@ -90,16 +95,36 @@ static void check_access(enum trace_kind kind, uint64_t addr, uint64_t size)
 	check(size > 0 && addr + size - 1 >= addr, "an access in range");
 }
 
+/* The exact replay the records go to until it rejects one. */
+struct replaying {
+	struct replay replay;
+	bool on;
+};
+
+/* A replay's answer: a rejection names the stream offset, and ends it. */
+static void replayed(struct replaying *p, int ret, GString *error)
+{
+	if (!ret)
+		return;
+	check(!strncmp(error->str, "stream offset ", 14), "a rejection gives the offset");
+	g_string_truncate(error, 0);
+	p->on = false;
+}
+
 /* The runs of accesses trace_read_accesses() gives in batches of `max`. */
-static void read_batches(struct trace_reader *r, size_t max)
+static void read_batches(struct trace_reader *r, size_t max, struct replaying *p, GString *error)
 {
 	struct trace_access batch[64];
+	uint64_t offset = trace_reader_offset(r);
 	size_t n;
 
 	while (max && (n = trace_read_accesses(r, batch, max))) {
 		check(n <= max, "a batch within its size");
 		for (size_t i = 0; i < n; i++)
 			check_access(batch[i].kind, batch[i].addr, batch[i].size);
+		if (p->on)
+			replayed(p, replay_accesses(&p->replay, batch, n, offset, error), error);
+		offset = trace_reader_offset(r);
 	}
 }
 
@@ -110,10 +135,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct trace_reader *r;
 	struct trace_record rec;
 	size_t max = size ? data[0] >> 2 : 0;
+	static struct cost_profile profile;
+	static bool loaded;
+	struct replaying p;
+	GError *e = NULL;
 	int ret = -1;
 
 	if (size < 1)
 		return 0;
+	if (!loaded)
+		check(!cost_profile_load("default", &profile, &e), "the default profile");
+	loaded = true;
+	p.on = !replay_init_exact(&p.replay, &profile, REPLAY_MEM, 2, error);
 	if (memfd < 0) {
 		memfd = memfd_create("fuzz.trace", 0);
 		check(memfd >= 0, "memfd_create");
@@ -122,13 +155,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	write_input(data, size);
 	r = trace_reader_open(path, &h, error);
 	if (r) {
-		while (read_batches(r, max), (ret = trace_read(r, &rec, error)) > 0) {
+		while (read_batches(r, max, &p, error), (ret = trace_read(r, &rec, error)) > 0) {
 			check(rec.cpu >= 0 && rec.cpu < TRACE_MAX_CPUS, "a CPU in range");
 			if (rec.type == TRACE_ACCESS) {
 				check_access(rec.kind, rec.addr, rec.size);
 			} else {
 				check(trace_type_nargs(rec.type) >= 0, "a known record type");
 			}
+			if (p.on)
+				replayed(&p, replay_record(&p.replay, &rec, error), error);
 		}
 		if (ret < 0)
 			check(trace_read(r, &rec, error) < 0, "an error repeats");
@@ -137,6 +172,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		trace_reader_close(r);
 		trace_header_clear(&h);
 	}
+	if (p.on)
+		replay_finish(&p.replay);
+	replay_fini(&p.replay);
 	if (ret < 0) {
 		check(!strncmp(error->str, path, strlen(path)), "the error names the file");
 		check(strstr(error->str, "offset ") || strstr(error->str, "cannot open"),

@@ -274,9 +274,8 @@ Test(replay, usage_errors)
 	expect_contains("stderr", r.err, "nope");
 	result_free(&r);
 	r = run_mmusim_raw("replay", "recorded.trace", NULL);
-	expect_status(&r, 2);
-	expect_contains("stderr", r.err, "replaying a recorded run exactly (its mm operations and system "
-			"calls) is not implemented yet");
+	expect_status(&r, 65);
+	expect_contains("stderr", r.err, "recorded.trace: cannot open: No such file");
 	result_free(&r);
 }
 
@@ -422,8 +421,8 @@ Test(replay, synthetic_bad_traces)
 	trace_write_event(w, 1, TRACE_SWITCH, &seven);
 	cr_assert_eq(trace_writer_close(w, error), 0);
 	expect_bad_trace("cpu record: CPU 1 beyond the replay's CPUs");
-	cr_assert(g_file_set_contents(path, "MMUTRACE\2\0\0\0", 12, NULL));
-	expect_bad_trace("file offset 8: trace format version 2");
+	cr_assert(g_file_set_contents(path, "MMUTRACE\3\0\0\0", 12, NULL));
+	expect_bad_trace("file offset 8: trace format version 3");
 	g_string_free(error, TRUE);
 	g_free(path);
 }

@@ -121,7 +121,7 @@ Test(trace, bytes_as_the_format_document_says)
 	cr_assert_eq(trace_writer_close(w, error), 0, "%s", error->str);
 	file = slurp(&len);
 	cr_assert(len > 12);
-	cr_expect(!memcmp(file, "MMUTRACE\1\0\0\0", 12));
+	cr_expect(!memcmp(file, "MMUTRACE\2\0\0\0", 12));
 	n = ZSTD_decompress(out, sizeof(out), file + 12, len - 12);
 	cr_assert(!ZSTD_isError(n), "%s", ZSTD_getErrorName(n));
 	cr_assert_eq(n, sizeof(want));
@@ -202,12 +202,100 @@ Test(trace, not_a_trace)
 	expect_error("file offset 0: not an mmusim trace");
 }
 
+#define HDR 0, 0, 0	/* three empty header strings */
+
+/* The journal example of the format document, byte for byte, and read
+ * back: a kind, a store, an event with a charge and a cost, a fault. */
+Test(trace, journal_bytes_as_the_format_document_says)
+{
+	GString *error = g_string_new(NULL);
+	struct trace_header h = { "g", "o", "p" };
+	struct trace_writer *w = trace_writer_open(path, &h, error);
+	struct trace_cost cost = { .total = 240 };
+	const uint8_t want[] = {
+		1, 'g', 1, 'o', 1, 'p',
+		0x0e, 0x01, 0x07, 'f', 'a', 'u', 'l', 't', ':', 'x',
+		0x1e, 0x88, 0xa0, 0x01, 0xc3, 0x9e, 0x81, 0x80, 0x80, 0x80, 0x80, 0x30,
+		0x01, 2, 0x0f,
+		0x10, 0x09, 0x02,
+		0x11, 0x00, 0x90, 0x04, 0xc8, 0x01, 0x28, 0xf0, 0x01, 0x00, 0x00,
+		0x1b, 0x02,
+		0x12, 0x01,
+		0x00, 8,
+	};
+	struct trace_reader *r;
+	struct trace_record rec;
+	uint8_t out[128];
+	gchar *file;
+	size_t len, n;
+
+	cost.cycles[4] = 200;
+	cost.cycles[9] = 40;
+	cr_assert_not_null(w);
+	trace_write_tailed(w, -1, TRACE_KIND, (uint64_t[]){ 1 }, "fault:x", NULL, NULL);
+	trace_write_event(w, -1, TRACE_PTE, (uint64_t[]){ 0x5008, UINT64_C(0x60000000004f43) });
+	trace_write_event(w, 2, TRACE_BEGIN, NULL);
+	trace_write_event(w, 2, TRACE_CHARGE, (uint64_t[]){ 9, 2 });
+	trace_write_tailed(w, 2, TRACE_CHARGE_COST, NULL, NULL, &cost, NULL);
+	trace_write_event(w, -1, TRACE_FAULT, (uint64_t[]){ 2 });
+	trace_write_event(w, 2, TRACE_END_EVENT, (uint64_t[]){ 1 });
+	cr_assert_eq(trace_writer_close(w, error), 0, "%s", error->str);
+	file = slurp(&len);
+	n = ZSTD_decompress(out, sizeof(out), file + 12, len - 12);
+	cr_assert(!ZSTD_isError(n), "%s", ZSTD_getErrorName(n));
+	cr_assert_eq(n, sizeof(want));
+	cr_expect(!memcmp(out, want, n));
+	r = trace_reader_open(path, &h, error);
+	cr_assert_not_null(r, "%s", error->str);
+	cr_assert_eq(trace_read(r, &rec, error), 1);
+	cr_expect_eq(rec.type, TRACE_KIND);
+	cr_expect_str_eq(rec.name, "fault:x");
+	for (int i = 0; i < 4; i++)	/* pte, cpu, begin, charge */
+		cr_assert_eq(trace_read(r, &rec, error), 1, "%s", error->str);
+	cr_assert_eq(trace_read(r, &rec, error), 1);
+	cr_expect_eq(rec.type, TRACE_CHARGE_COST);
+	cr_expect(!rec.cost.relative);
+	cr_expect_eq(rec.cost.cycles[4], 200);
+	cr_expect_eq(rec.cost.cycles[9], 40);
+	cr_expect_eq(rec.cost.cycles[5], 0);
+	cr_expect_eq(rec.cost.total, 240);
+	trace_reader_close(r);
+	trace_header_clear(&h);
+	g_free(file);
+	g_string_free(error, TRUE);
+}
+
+/* Journal records decode with every field checked. */
+Test(trace, bad_journal_records)
+{
+	const uint8_t empty_name[] = { HDR, 0x0e, 1, 0, 0, 1 };
+	const uint8_t nul_name[] = { HDR, 0x0e, 1, 2, 'a', 0, 0, 1 };
+	const uint8_t cost_flags[] = { HDR, 0x13, 2, 0, 0, 0, 0, 0, 1 };
+	const uint8_t many_mms[] = { HDR, 0x19, 1, 0, 0, 65, 0, 1 };
+	const uint8_t cut_cost[] = { HDR, 0x13, 0, 1 };
+
+	spill_raw(2, empty_name, sizeof(empty_name));
+	expect_error("stream offset 3: a kind name of 0 or more than 255 bytes");
+	spill_raw(2, nul_name, sizeof(nul_name));
+	expect_error("stream offset 3: a NUL byte inside a kind name");
+	spill_raw(2, cost_flags, sizeof(cost_flags));
+	expect_error("stream offset 3: a cost with unknown flags");
+	spill_raw(2, many_mms, sizeof(many_mms));
+	expect_error("stream offset 3: a flush of more than 64 address spaces");
+	spill_raw(2, cut_cost, sizeof(cut_cost));
+	expect_error("stream offset 3: truncated");
+	spill_raw(1, empty_name, sizeof(empty_name));
+	expect_error("stream offset 3: unknown record tag 0xe");
+}
+
 Test(trace, wrong_version)
 {
 	const uint8_t raw[] = { 0, 0, 0, 0, 0 };
 
-	spill_raw(2, raw, sizeof(raw));
-	expect_error("file offset 8: trace format version 2; this mmusim reads version 1");
+	spill_raw(3, raw, sizeof(raw));
+	expect_error("file offset 8: trace format version 3; this mmusim reads versions 1 to 2");
+	spill_raw(0, raw, sizeof(raw));
+	expect_error("file offset 8: trace format version 0; this mmusim reads versions 1 to 2");
 }
 
 /* Every prefix of a good file is an error, never a crash or a success. */
@@ -262,7 +350,6 @@ Test(trace, every_corrupted_byte)
 	g_string_free(error, TRUE);
 }
 
-#define HDR 0, 0, 0	/* three empty header strings */
 
 Test(trace, no_end_record)
 {

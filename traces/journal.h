@@ -1,0 +1,56 @@
+/*
+ * journal: the records of a run that let a replay repeat it exactly
+ * (docs/trace-format.md, "The journal").
+ *
+ * Recording: a journal recorder subscribes to a domain's journal (mmu/agent:
+ * each call of the cost and switch API from outside it, each flush the
+ * domain carries out, each fault counted) and to its physical memory's
+ * (mmu/phys: each page-table store, each table frame handed out) and writes
+ * them into the trace, in the order they happen among the accesses.  A cost
+ * that contains what the CPU's last switch returned (the scheduler adds to
+ * it, pays it and opens the switch's refill window with it) is written
+ * relative to that switch, so that the replay adds its own switch's cost.
+ *
+ * Replaying (journal_replay_record): the same calls with the same
+ * arguments in the same order on a domain of as many agents, the stores
+ * applied to the replay's own memory at the same physical addresses, every
+ * access looked up with agent_access.  Lookups, walks, switches (ASIDs) and
+ * shootdowns are computed again by the model under the replay's profile;
+ * the costs of the run's own work (faults' steps, system calls) come from
+ * the records.  So the same profile gives the live run's figures, and
+ * another TLB geometry or ASID setting what a live run under it gives, as
+ * long as the run's schedule did not depend on it (one thread).
+ */
+#ifndef TRACES_JOURNAL_H
+#define TRACES_JOURNAL_H
+
+#include <glib.h>
+
+#include "mmu/agent.h"
+#include "traces/trace.h"
+
+struct replay;
+struct journal_recorder;
+struct journal_replay;
+
+/* Write `d`'s and `phys`'s journals into `w` from now on. */
+struct journal_recorder *journal_record(struct trace_writer *w, struct domain *d,
+					struct phys *phys);
+/* Unsubscribe and free (before `w` closes). */
+void journal_stop(struct journal_recorder *j);
+
+/* replay_init() for an exact replay of a recorded run: its address spaces
+ * are the records' (journal_replay_record), its memory holds the tables
+ * the records build.  replay_fini() frees it. */
+int replay_init_exact(struct replay *r, const struct cost_profile *profile, uint64_t mem,
+		      int nr_cpus, GString *error);
+void journal_replay_free(struct journal_replay *j);
+/* One record of the trace, exactly.  0, or -errno with the cause in
+ * `error` (a record naming an mm, a CPU, a kind, a step or memory the
+ * replay does not have, an event closed that is not open). */
+int journal_replay_record(struct replay *r, const struct trace_record *rec, GString *error);
+/* A run of accesses on the CPU of the last record (replay_accesses). */
+int journal_replay_accesses(struct replay *r, const struct trace_access *batch, size_t n,
+			    uint64_t offset, GString *error);
+
+#endif

@@ -1,0 +1,330 @@
+/*
+ * journal_replay: the exact replay of a recorded run's journal (see
+ * journal.h): its calls made again on the replay's domain, its stores
+ * applied to the replay's memory, its accesses looked up.
+ */
+#include "traces/journal.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <string.h>
+
+#include "mmu/notifier.h"
+#include "mmu/pgtable.h"
+#include "mmu/phys.h"
+#include "mmu/stats.h"
+#include "traces/replay.h"
+
+struct journal_replay {
+	GPtrArray *kinds;			/* of char *: kind id - 1 -> name */
+	struct event_cost events[MAX_AGENTS][AGENT_MAX_NESTING];
+	struct event_cost last_switch[MAX_AGENTS];
+};
+
+static void free_mm(struct mm *mm)
+{
+	mmu_notifier_release(mm);
+	g_free(mm);
+}
+
+int replay_init_exact(struct replay *r, const struct cost_profile *profile, uint64_t mem,
+		      int nr_cpus, GString *error)
+{
+	int err = replay_init(r, profile, mem, nr_cpus, error);
+
+	if (err)
+		return err;
+	g_hash_table_destroy(r->mms);
+	r->mms = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, (GDestroyNotify)free_mm);
+	r->exact = g_new0(struct journal_replay, 1);
+	r->exact->kinds = g_ptr_array_new_with_free_func(g_free);
+	return 0;
+}
+
+void journal_replay_free(struct journal_replay *j)
+{
+	if (!j)
+		return;
+	g_ptr_array_unref(j->kinds);
+	g_free(j);
+}
+
+static int bad(const struct trace_record *rec, GString *error, const char *fmt, uint64_t v)
+	G_GNUC_PRINTF(3, 0);
+
+static int bad(const struct trace_record *rec, GString *error, const char *fmt, uint64_t v)
+{
+	g_string_printf(error, "stream offset %" PRIu64 ": %s record: ", rec->offset,
+			trace_type_name(rec->type));
+	g_string_append_printf(error, fmt, v);
+	return -EINVAL;
+}
+
+static struct mm *find_mm(struct replay *r, uint64_t id)
+{
+	return g_hash_table_lookup(r->mms, &id);
+}
+
+/* An address space of the replay: the recorded id, the tables the journal
+ * builds in the replay's memory (its root comes in a root record). */
+static int make_mm(struct replay *r, const struct trace_record *rec, uint64_t id, GString *error)
+{
+	uint64_t *key;
+	struct mm *mm;
+
+	if (find_mm(r, id))
+		return bad(rec, error, "mm %" PRIu64 " exists already", id);
+	mm = g_new0(struct mm, 1);
+	mm->id = id;
+	mm->users = 1;
+	mm->phys = r->phys;
+	mm->stats = &r->stats;
+	domain_attach_mm(&r->domain, mm);
+	key = g_new(uint64_t, 1);
+	*key = id;
+	g_hash_table_insert(r->mms, key, mm);
+	return 0;
+}
+
+static void drop_mm(struct replay *r, struct mm *mm)
+{
+	for (int i = 0; i < r->domain.nr_agents; i++)
+		if (r->running[i] == mm)
+			r->running[i] = NULL;
+	g_hash_table_remove(r->mms, &mm->id);
+}
+
+/* A physical address of the replay's memory holding a table (a page) or
+ * an entry (8 bytes): not frame 0, inside the memory, aligned. */
+static bool valid_pa(const struct replay *r, uint64_t pa, uint64_t size)
+{
+	return pa >= PAGE_SIZE && pa < phys_size(r->phys) && !(pa & (size - 1));
+}
+
+static const char *kind_name(struct journal_replay *j, uint64_t id)
+{
+	return id && id <= j->kinds->len ? g_ptr_array_index(j->kinds, id - 1) : NULL;
+}
+
+/* The record's cost as the replay pays it: relative ones on top of what
+ * the CPU's last switch cost here. */
+static int record_cost(struct replay *r, const struct trace_record *rec, struct event_cost *ev,
+		       GString *error)
+{
+	const struct event_cost *sw = &r->exact->last_switch[rec->cpu];
+	bool rel = rec->cost.relative;
+
+	for (int s = NR_COST_STEPS; s < TRACE_MAX_STEPS; s++)
+		if (rec->cost.cycles[s])
+			return bad(rec, error, "a cost of step %" PRIu64 ", which this mmusim lacks",
+				   (uint64_t)s);
+	*ev = (struct event_cost){ .indirect = rec->cost.indirect, .refills = rec->cost.refills };
+	for (int s = 0; s < NR_COST_STEPS; s++)
+		ev->cycles[s] = rec->cost.cycles[s] + (rel ? sw->cycles[s] : 0);
+	ev->total = rec->cost.total + (rel ? sw->total : 0);
+	return 0;
+}
+
+/* One access, its first and its last page looked up as sim/cpu does. */
+static void access_pages(struct agent *a, struct mm *mm, uint64_t va, uint64_t size, bool fetch)
+{
+	uint64_t last = (va + size - 1) & PAGE_MASK;
+
+	agent_access(a, mm, va, fetch);
+	if (last != (va & PAGE_MASK))
+		agent_access(a, mm, last, fetch);
+}
+
+int journal_replay_accesses(struct replay *r, const struct trace_access *batch, size_t n,
+			    uint64_t offset, GString *error)
+{
+	struct agent *a = r->agent;
+	struct mm *mm = r->running[a->id];
+
+	if (!mm || !mm->pgd) {
+		struct trace_record rec = { .type = TRACE_ACCESS, .offset = offset };
+
+		return bad(&rec, error, "CPU %" PRIu64 " is in no address space", (uint64_t)a->id);
+	}
+	r->accesses += n;
+	for (size_t i = 0; i < n; i++)
+		access_pages(a, mm, batch[i].addr, batch[i].size, batch[i].kind == TRACE_FETCH);
+	return 0;
+}
+
+/* The records about address spaces and memory. */
+static int replay_memory(struct replay *r, const struct trace_record *rec, GString *error)
+{
+	struct mm *mm = NULL;
+
+	switch (rec->type) {
+	case TRACE_MM_NEW:
+		return make_mm(r, rec, rec->args[0], error);
+	case TRACE_MM_DUP:
+		return make_mm(r, rec, rec->args[1], error);
+	case TRACE_ROOT:
+		if (!(mm = find_mm(r, rec->args[0])))
+			return bad(rec, error, "no mm %" PRIu64, rec->args[0]);
+		if (!valid_pa(r, rec->args[1], PAGE_SIZE))
+			return bad(rec, error, "a root at %#" PRIx64 ", not a frame of the replay's memory",
+				   rec->args[1]);
+		mm->pgd = rec->args[1];
+		return 0;
+	case TRACE_MM_DROP:
+		if (!(mm = find_mm(r, rec->args[0])))
+			return bad(rec, error, "no mm %" PRIu64, rec->args[0]);
+		drop_mm(r, mm);
+		return 0;
+	case TRACE_TABLE:
+		if (!valid_pa(r, rec->args[0], PAGE_SIZE))
+			return bad(rec, error, "a table at %#" PRIx64 ", not a frame of the replay's memory",
+				   rec->args[0]);
+		memset(phys_to_host(r->phys, rec->args[0]), 0, PAGE_SIZE);
+		return 0;
+	case TRACE_PTE:
+		if (!valid_pa(r, rec->args[0], sizeof(pte_t)))
+			return bad(rec, error, "an entry at %#" PRIx64 ", not in the replay's memory",
+				   rec->args[0]);
+		if (pte_present(rec->args[1]) && pte_addr(rec->args[1]) >= phys_size(r->phys))
+			return bad(rec, error, "an entry of %#" PRIx64 ", pointing past the replay's memory",
+				   rec->args[1]);
+		memcpy(phys_to_host(r->phys, rec->args[0]), &rec->args[1], sizeof(pte_t));
+		return 0;
+	case TRACE_FAULT:
+		if (rec->args[0] >= NR_FAULT_KINDS)
+			return bad(rec, error, "fault kind %" PRIu64 " unknown", rec->args[0]);
+		r->stats.faults[rec->args[0]]++;
+		return 0;
+	case TRACE_KIND:
+		if (rec->args[0] != r->exact->kinds->len + 1)
+			return bad(rec, error, "kind %" PRIu64 " out of order", rec->args[0]);
+		g_ptr_array_add(r->exact->kinds, g_strdup(rec->name));
+		return 0;
+	default:		/* mm operations: the journal has their effects */
+		return 0;
+	}
+}
+
+static int flush(struct replay *r, struct agent *a, const struct trace_record *rec,
+		 GString *error)
+{
+	struct mm *mms[TRACE_MAX_MMS];
+	int agent;
+	uint64_t va;
+
+	if (rec->type != TRACE_FLUSH_SHARED && !(mms[0] = find_mm(r, rec->args[0])))
+		return bad(rec, error, "no mm %" PRIu64, rec->args[0]);
+	r->domain.current = a;
+	if (rec->type == TRACE_FLUSH) {
+		domain_shoot_down(&r->domain, mms[0], rec->args[1], rec->args[2]);
+	} else if (rec->type == TRACE_TAKE_STALE) {
+		domain_take_stale(&r->domain, mms[0], rec->args[1], rec->args[2], &agent, &va);
+	} else {
+		for (uint64_t i = 0; i < rec->args[3]; i++)
+			if (!(mms[i] = find_mm(r, rec->mms[i])))
+				return bad(rec, error, "no mm %" PRIu64, rec->mms[i]);
+		domain_flush_shared(&r->domain, rec->args[0], mms, (int)rec->args[3], rec->args[1],
+				    rec->args[2]);
+	}
+	return 0;
+}
+
+/* The kind a record names; NULL with the error set when it names none. */
+static const char *named_kind(struct replay *r, const struct trace_record *rec, GString *error)
+{
+	const char *kind = kind_name(r->exact, rec->args[0]);
+
+	if (!kind)
+		bad(rec, error, "kind %" PRIu64 " not named before", rec->args[0]);
+	return kind;
+}
+
+/* The records of the cost and switch calls, on CPU `a`. */
+static int replay_call(struct replay *r, struct agent *a, const struct trace_record *rec,
+		       GString *error)
+{
+	struct journal_replay *j = r->exact;
+	struct event_cost ev;
+	const char *kind = NULL;
+	struct mm *mm;
+
+	if (trace_type_tail(rec->type) == TAIL_COST && record_cost(r, rec, &ev, error))
+		return -EINVAL;
+	if ((rec->type == TRACE_ACCOUNT || rec->type == TRACE_OPEN_SWITCH ||
+	     rec->type == TRACE_LATENCY) &&
+	    !(kind = named_kind(r, rec, error)))
+		return -EINVAL;
+	switch (rec->type) {
+	case TRACE_INSNS:
+		r->instructions += rec->args[0];
+		agent_pay_insns(a, rec->args[0]);
+		return 0;
+	case TRACE_SWITCH:
+		if (!(mm = find_mm(r, rec->args[0])))
+			return bad(rec, error, "no mm %" PRIu64, rec->args[0]);
+		j->last_switch[a->id] = agent_switch_mm(a, mm);
+		r->running[a->id] = mm;
+		return 0;
+	case TRACE_BEGIN:
+		if (a->depth == AGENT_MAX_NESTING)
+			return bad(rec, error, "events nested deeper than %" PRIu64,
+				   (uint64_t)AGENT_MAX_NESTING);
+		agent_begin_event(a, &j->events[a->id][a->depth]);
+		return 0;
+	case TRACE_CHARGE:
+		if (rec->args[0] >= NR_COST_STEPS)
+			return bad(rec, error, "cost step %" PRIu64 " unknown", rec->args[0]);
+		agent_charge(a, (enum cost_step)rec->args[0], rec->args[1]);
+		return 0;
+	case TRACE_CHARGE_COST:
+		agent_charge_cost(a, &ev);
+		return 0;
+	case TRACE_END_EVENT:
+		if (!a->depth)
+			return bad(rec, error, "no event open on CPU %" PRIu64, (uint64_t)a->id);
+		if (rec->args[0] && !(kind = named_kind(r, rec, error)))
+			return -EINVAL;
+		agent_end_event(a, kind);
+		return 0;
+	case TRACE_PAY:
+		agent_pay(a, &ev);
+		return 0;
+	case TRACE_PAY_CYCLES:
+		agent_pay_cycles(a, rec->args[0]);
+		return 0;
+	case TRACE_WAIT:
+		agent_wait_until(a, rec->args[0]);
+		return 0;
+	case TRACE_ACCOUNT:
+		agent_account(a, kind, &ev);
+		return 0;
+	case TRACE_OPEN_SWITCH:
+		agent_open_switch(a, kind, &ev);
+		return 0;
+	case TRACE_LATENCY:
+		domain_record_latency(&r->domain, kind, &ev);
+		return 0;
+	case TRACE_CLOSE_SWITCHES:
+		domain_close_switches(&r->domain);
+		return 0;
+	case TRACE_FLUSH:
+	case TRACE_FLUSH_SHARED:
+	case TRACE_TAKE_STALE:
+		return flush(r, a, rec, error);
+	default:
+		return replay_memory(r, rec, error);
+	}
+}
+
+int journal_replay_record(struct replay *r, const struct trace_record *rec, GString *error)
+{
+	struct agent *a;
+
+	if (rec->cpu >= r->domain.nr_agents)
+		return bad(rec, error, "CPU %" PRIu64 " beyond the replay's CPUs", (uint64_t)rec->cpu);
+	a = r->agent = &r->domain.agents[rec->cpu];
+	if (rec->type != TRACE_ACCESS)
+		return replay_call(r, a, rec, error);
+	return journal_replay_accesses(r, &(struct trace_access){ rec->addr, rec->size, rec->kind },
+				       1, rec->offset, error);
+}
