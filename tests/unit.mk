@@ -29,6 +29,7 @@ TESTS += $(unit_tests)
 UNIT_CFLAGS = $(AM_CFLAGS) $(CRITERION_CFLAGS)
 UNIT_FIXTURE = tests/unit/mmu_test.c tests/unit/mmu_test.h
 SIM_FIXTURE = tests/unit/sim_test.c tests/unit/sim_test.h
+DOMAIN_FIXTURE = tests/unit/domain_test.c tests/unit/domain_test.h
 
 tests_unit_phys_SOURCES = tests/unit/test_phys.c
 tests_unit_phys_CFLAGS = $(UNIT_CFLAGS)
@@ -58,11 +59,11 @@ tests_unit_vas_SOURCES = tests/unit/test_vas.c $(UNIT_FIXTURE)
 tests_unit_vas_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_vas_LDADD = $(TEST_LIBS)
 
-tests_unit_device_SOURCES = tests/unit/test_device.c
+tests_unit_device_SOURCES = tests/unit/test_device.c $(DOMAIN_FIXTURE)
 tests_unit_device_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_device_LDADD = $(TEST_LIBS)
 
-tests_unit_gmem_SOURCES = tests/unit/test_gmem.c
+tests_unit_gmem_SOURCES = tests/unit/test_gmem.c $(DOMAIN_FIXTURE)
 tests_unit_gmem_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_gmem_LDADD = $(TEST_LIBS)
 
@@ -167,7 +168,7 @@ tests_unit_shootdown_SOURCES = tests/unit/test_shootdown.c
 tests_unit_shootdown_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_shootdown_LDADD = $(TEST_LIBS)
 
-tests_unit_agent_SOURCES = tests/unit/test_agent.c
+tests_unit_agent_SOURCES = tests/unit/test_agent.c $(DOMAIN_FIXTURE)
 tests_unit_agent_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_agent_LDADD = $(TEST_LIBS)
 
@@ -194,13 +195,13 @@ tests_unit_fastpath_LDADD = $(SIM_LIBS) $(CRITERION_LIBS)
 
 # userfaultfd's memory side (mmu/userfault).
 unit_tests += tests/unit-userfault
-tests_unit_userfault_SOURCES = tests/unit/test_userfault.c
+tests_unit_userfault_SOURCES = tests/unit/test_userfault.c $(DOMAIN_FIXTURE)
 tests_unit_userfault_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_userfault_LDADD = $(TEST_LIBS)
 
 # UFFDIO_MOVE's and remap_anon_pages' primitive (mmu/userfault/move).
 unit_tests += tests/unit-uffd-move
-tests_unit_uffd_move_SOURCES = tests/unit/test_uffd_move.c
+tests_unit_uffd_move_SOURCES = tests/unit/test_uffd_move.c $(DOMAIN_FIXTURE)
 tests_unit_uffd_move_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_uffd_move_LDADD = $(TEST_LIBS)
 

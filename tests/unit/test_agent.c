@@ -21,36 +21,19 @@
 #include "mmu/fault.h"
 #include "mmu/mm.h"
 #include "mmu/uaccess.h"
+#include "tests/unit/domain_test.h"
 
 #define PG PAGE_SIZE
 #define ADDR UINT64_C(0x40000000)
 
-static struct {
-	struct cost_profile profile;
-	struct phys *phys;
-	struct vm_stats stats;
-	struct domain domain;
-	struct mm *mm;
-} fx;
-
 static void setup(void)
 {
-	GString *error = g_string_new(NULL);
-
-	cr_assert_eq(cost_profile_load("default", &fx.profile, NULL), 0);
-	cr_assert_eq(phys_create(UINT64_C(16) << 20, &fx.phys), 0);
-	cr_assert_eq(domain_init(&fx.domain, fx.phys, &fx.profile, 2, true, error), 0, "%s", error->str);
-	g_string_free(error, TRUE);
-	cr_assert_eq(mm_create(fx.phys, &fx.stats, &fx.mm), 0);
-	domain_attach_mm(&fx.domain, fx.mm);
+	domain_fixture_setup(0, 2);
 }
 
 static void teardown(void)
 {
-	mm_destroy(fx.mm);
-	domain_fini(&fx.domain);
-	phys_destroy(fx.phys);
-	cost_profile_clear(&fx.profile);
+	domain_fixture_teardown();
 }
 
 TestSuite(notifier);
@@ -121,7 +104,7 @@ Test(notifier, every_subscriber_hears_in_order_until_it_leaves)
 
 Test(agent, nested_events_are_recorded_and_paid_once_with_their_parent)
 {
-	struct agent *a = &fx.domain.agents[0];
+	struct agent *a = &dfx.domain.agents[0];
 	struct event_cost outer, inner, got;
 
 	agent_begin_event(a, &outer);
@@ -142,13 +125,13 @@ Test(agent, nested_events_are_recorded_and_paid_once_with_their_parent)
 
 Test(agent, switches_charge_asid_or_flush_and_join_the_mask)
 {
-	struct agent *a = &fx.domain.agents[1];
-	struct event_cost ev = agent_switch_mm(a, fx.mm);
+	struct agent *a = &dfx.domain.agents[1];
+	struct event_cost ev = agent_switch_mm(a, dfx.mm);
 
 	cr_expect_eq(ev.total, 150, "tagged: switch_mm_asid, no flush (no roll-over)");
-	cr_expect_eq(fx.mm->cpumask, 2, "agent 1 joined the mask");
-	cr_expect_eq(a->mm_id, fx.mm->id);
-	ev = agent_switch_mm(a, fx.mm);
+	cr_expect_eq(dfx.mm->cpumask, 2, "agent 1 joined the mask");
+	cr_expect_eq(a->mm_id, dfx.mm->id);
+	ev = agent_switch_mm(a, dfx.mm);
 	cr_expect_eq(ev.total, 0, "already there");
 }
 
@@ -157,10 +140,10 @@ Test(agent, untagged_switch_flushes)
 	struct domain d;
 	GString *error = g_string_new(NULL);
 
-	fx.profile.asid_bits = 0;
-	fx.profile.tlb.asid_tagged = false;
-	cr_assert_eq(domain_init(&d, fx.phys, &fx.profile, 1, true, error), 0);
-	cr_expect_eq(agent_switch_mm(&d.agents[0], fx.mm).total, 250 + 200);
+	dfx.profile.asid_bits = 0;
+	dfx.profile.tlb.asid_tagged = false;
+	cr_assert_eq(domain_init(&d, dfx.phys, &dfx.profile, 1, true, error), 0);
+	cr_expect_eq(agent_switch_mm(&d.agents[0], dfx.mm).total, 250 + 200);
 	domain_fini(&d);
 	g_string_free(error, TRUE);
 }
@@ -180,44 +163,44 @@ static const struct latency_summary *find_kind(GArray *all, const char *kind)
 
 Test(agent, a_fault_of_a_kernel_copy_is_costed_like_one_of_the_cpu)
 {
-	struct agent *a = &fx.domain.agents[0];
+	struct agent *a = &dfx.domain.agents[0];
 	uint64_t addr = 0, value = 7;
 	struct vm_fault vmf;
 	GArray *all;
 	const struct latency_summary *s;
 
-	fx.domain.current = a;
-	cr_assert_eq(mm_mmap(fx.mm, ADDR, 2 * PG, VM_READ | VM_WRITE, MM_MAP_FIXED, NULL, 0, &addr), 0);
-	cr_assert_eq(copy_to_user(fx.mm, ADDR, &value, sizeof(value)), 0);	/* uaccess */
+	dfx.domain.current = a;
+	cr_assert_eq(mm_mmap(dfx.mm, ADDR, 2 * PG, VM_READ | VM_WRITE, MM_MAP_FIXED, NULL, 0, &addr), 0);
+	cr_assert_eq(copy_to_user(dfx.mm, ADDR, &value, sizeof(value)), 0);	/* uaccess */
 
-	vm_fault_init(&vmf, fx.mm, ADDR + PG, FAULT_WRITE, 0);	/* the CPU's */
+	vm_fault_init(&vmf, dfx.mm, ADDR + PG, FAULT_WRITE, 0);	/* the CPU's */
 	cr_assert_eq(handle_mm_fault(&vmf), VM_FAULT_DONE);
 	cr_expect_eq(vmf.cost.total, 100 + 250 + 40 + 80, "tables exist by now");
-	all = latency_summaries(fx.domain.latency);
+	all = latency_summaries(dfx.domain.latency);
 	s = find_kind(all, "fault:anon-zero");
 	cr_assert_not_null(s);
 	cr_expect_eq(s->count, 2, "both faults recorded");
 	cr_expect_eq(s->max, 1370, "the first one built three tables");
-	cr_expect_eq(fx.stats.faults[FAULT_KIND_ANON], 2);
+	cr_expect_eq(dfx.stats.faults[FAULT_KIND_ANON], 2);
 	cr_expect_eq(a->clock, (1370 + 470) / 2);
 	g_array_free(all, TRUE);
 }
 
 Test(agent, a_flush_shoots_down_the_other_holder_and_charges_the_open_event)
 {
-	struct agent *self = &fx.domain.agents[0], *other = &fx.domain.agents[1];
+	struct agent *self = &dfx.domain.agents[0], *other = &dfx.domain.agents[1];
 	struct event_cost ev, got;
 	uint64_t addr;
 
-	cr_assert_eq(mm_mmap(fx.mm, ADDR, PG, VM_READ | VM_WRITE, MM_MAP_FIXED | MM_MAP_POPULATE,
+	cr_assert_eq(mm_mmap(dfx.mm, ADDR, PG, VM_READ | VM_WRITE, MM_MAP_FIXED | MM_MAP_POPULATE,
 			     NULL, 0, &addr), 0);
-	agent_switch_mm(other, fx.mm);	/* agent 1 runs the mm; agent 0 runs none */
-	fx.domain.current = self;
+	agent_switch_mm(other, dfx.mm);	/* agent 1 runs the mm; agent 0 runs none */
+	dfx.domain.current = self;
 	agent_begin_event(self, &ev);
-	cr_assert_eq(mm_munmap(fx.mm, ADDR, PG), 0);
+	cr_assert_eq(mm_munmap(dfx.mm, ADDR, PG), 0);
 	got = agent_end_event(self, "syscall:munmap");
 	cr_expect_eq(got.total, 600 + 1500 + 40 + 1000);
 	cr_expect_eq(other->clock, 770, "the target pays its interrupt and flush");
-	cr_expect_eq(fx.domain.shootdowns.ipis, 1);
-	cr_expect_eq(fx.domain.shootdowns.pages, 1);
+	cr_expect_eq(dfx.domain.shootdowns.ipis, 1);
+	cr_expect_eq(dfx.domain.shootdowns.pages, 1);
 }

@@ -17,6 +17,7 @@
 #include "mmu/hmm/mirror.h"
 #include "mmu/mm.h"
 #include "mmu/uaccess.h"
+#include "tests/unit/domain_test.h"
 
 #define PG PAGE_SIZE
 #define ADDR UINT64_C(0x40000000)
@@ -175,11 +176,6 @@ struct test_device {
 };
 
 static struct {
-	struct cost_profile profile;
-	struct phys *phys;
-	struct vm_stats stats;
-	struct domain domain;
-	struct mm *mm;
 	struct migrate_cpu_side cpu;
 	struct test_device dev;
 } fx;
@@ -201,32 +197,20 @@ static unsigned dev_take_stale(struct migrate_side *side, uint64_t va)
 
 static void setup(void)
 {
-	GString *error = g_string_new(NULL);
-
-	cr_assert_eq(cost_profile_load("default", &fx.profile, NULL), 0);
-	cr_assert_eq(phys_create_nodes(UINT64_C(16) << 20, 2, UINT64_C(1) << 20, &fx.phys), 0);
-	cr_assert_eq(domain_init(&fx.domain, fx.phys, &fx.profile, 2, true, error), 0, "%s", error->str);
-	g_string_free(error, TRUE);
-	cr_assert_eq(mm_create(fx.phys, &fx.stats, &fx.mm), 0);
-	domain_attach_mm(&fx.domain, fx.mm);
-	fx.domain.current = &fx.domain.agents[0];
-	agent_switch_mm(&fx.domain.agents[0], fx.mm);
-	migrate_cpu_side_init(&fx.cpu, fx.mm);
+	domain_fixture_setup(2, 2);
+	dfx.domain.current = &dfx.domain.agents[0];
+	agent_switch_mm(&dfx.domain.agents[0], dfx.mm);
+	migrate_cpu_side_init(&fx.cpu, dfx.mm);
 	fx.dev.side = (struct migrate_side){ .invalidate = dev_invalidate, .take_stale = dev_take_stale };
-	cr_assert_eq(pgtable_create_node(fx.phys, 1, &fx.dev.side.root), 0);
-	cr_assert_eq(tlb_create(&fx.profile.tlb, &fx.dev.tlb), 0);
+	cr_assert_eq(pgtable_create_node(dfx.phys, 1, &fx.dev.side.root), 0);
+	cr_assert_eq(tlb_create(&dfx.profile.tlb, &fx.dev.tlb), 0);
 }
 
 static void teardown(void)
 {
 	tlb_destroy(fx.dev.tlb);
-	pgtable_put(fx.phys, fx.dev.side.root, PGD_LEVEL);
-	if (fx.mm)
-		mm_destroy(fx.mm);
-	domain_fini(&fx.domain);
-	
-	phys_destroy(fx.phys);
-	cost_profile_clear(&fx.profile);
+	pgtable_put(dfx.phys, fx.dev.side.root, PGD_LEVEL);
+	domain_fixture_teardown();
 }
 
 TestSuite(migrate, .init = setup, .fini = teardown);
@@ -242,16 +226,16 @@ static phys_addr_t cpu_page(void)
 
 	for (unsigned i = 0; i < PG; i++)
 		buf[i] = (uint8_t)(i % 251);
-	cr_assert_eq(mm_mmap(fx.mm, ADDR, 4 * PG, VM_READ | VM_WRITE, MM_MAP_FIXED, NULL, 0, &addr), 0);
-	cr_assert_eq(copy_to_user(fx.mm, ADDR, buf, PG), 0);
-	agent_access(&fx.domain.agents[0], fx.mm, ADDR, false);
-	cr_assert(pgtable_translate(fx.phys, fx.mm->pgd, ADDR, &pa, &prot));
+	cr_assert_eq(mm_mmap(dfx.mm, ADDR, 4 * PG, VM_READ | VM_WRITE, MM_MAP_FIXED, NULL, 0, &addr), 0);
+	cr_assert_eq(copy_to_user(dfx.mm, ADDR, buf, PG), 0);
+	agent_access(&dfx.domain.agents[0], dfx.mm, ADDR, false);
+	cr_assert(pgtable_translate(dfx.phys, dfx.mm->pgd, ADDR, &pa, &prot));
 	return pa;
 }
 
 static void expect_pattern(phys_addr_t pa)
 {
-	const uint8_t *b = phys_to_host(fx.phys, pa);
+	const uint8_t *b = phys_to_host(dfx.phys, pa);
 
 	for (unsigned i = 0; i < PG; i++)
 		cr_assert_eq(b[i], i % 251, "byte %u of %#llx", i, (unsigned long long)pa);
@@ -260,24 +244,24 @@ static void expect_pattern(phys_addr_t pa)
 Test(migrate, cpu_to_device_moves_contents_and_mapping_with_one_shootdown)
 {
 	phys_addr_t old = cpu_page(), pa;
-	uint64_t cpu_frames = phys_node_in_use(fx.phys, 0);
+	uint64_t cpu_frames = phys_node_in_use(dfx.phys, 0);
 	struct migrate_record rec = { 0 };
 	unsigned prot;
 
-	cr_assert_eq(migrate_page(fx.phys, &fx.cpu.side, &fx.dev.side, ADDR, 1, VM_READ | VM_WRITE, &rec), 0);
+	cr_assert_eq(migrate_page(dfx.phys, &fx.cpu.side, &fx.dev.side, ADDR, 1, VM_READ | VM_WRITE, &rec), 0);
 	cr_expect_eq(rec.pages, 1);
 	cr_expect_eq(rec.tables_allocated, 3, "PUD, PMD, PTE tables of the device");
 	cr_expect_eq(rec.stale, 0, "no stale translation");
-	cr_expect_not(pgtable_translate(fx.phys, fx.mm->pgd, ADDR, &pa, &prot), "the CPU entry is gone");
-	cr_assert(pgtable_translate(fx.phys, fx.dev.side.root, ADDR, &pa, &prot));
-	cr_expect_eq(phys_node_of(fx.phys, pa), 1);
+	cr_expect_not(pgtable_translate(dfx.phys, dfx.mm->pgd, ADDR, &pa, &prot), "the CPU entry is gone");
+	cr_assert(pgtable_translate(dfx.phys, fx.dev.side.root, ADDR, &pa, &prot));
+	cr_expect_eq(phys_node_of(dfx.phys, pa), 1);
 	cr_expect_eq(prot, VM_READ | VM_WRITE);
-	cr_expect_eq(phys_refcount(fx.phys, pa), 1);
+	cr_expect_eq(phys_refcount(dfx.phys, pa), 1);
 	expect_pattern(pa);
-	cr_expect_eq(phys_kind(fx.phys, old), FRAME_FREE, "the CPU frame had one mapper: freed");
-	cr_expect_eq(phys_node_in_use(fx.phys, 0), cpu_frames - 1);
-	cr_expect_eq(phys_node_in_use(fx.phys, 1), 1 + 4, "the page and the device's four tables");
-	cr_expect_eq(fx.domain.shootdowns.shootdowns, 1, "the CPU entry's shootdown");
+	cr_expect_eq(phys_kind(dfx.phys, old), FRAME_FREE, "the CPU frame had one mapper: freed");
+	cr_expect_eq(phys_node_in_use(dfx.phys, 0), cpu_frames - 1);
+	cr_expect_eq(phys_node_in_use(dfx.phys, 1), 1 + 4, "the page and the device's four tables");
+	cr_expect_eq(dfx.domain.shootdowns.shootdowns, 1, "the CPU entry's shootdown");
 }
 
 Test(migrate, device_to_cpu_and_back_keeps_the_contents)
@@ -288,19 +272,19 @@ Test(migrate, device_to_cpu_and_back_keeps_the_contents)
 	struct tlb_lookup l;
 
 	cpu_page();
-	cr_assert_eq(migrate_page(fx.phys, &fx.cpu.side, &fx.dev.side, ADDR, 1, VM_READ | VM_WRITE, &rec), 0);
-	cr_assert(tlb_translate(fx.dev.tlb, fx.phys, fx.dev.side.root, 0, ADDR, TLB_DATA, &l),
+	cr_assert_eq(migrate_page(dfx.phys, &fx.cpu.side, &fx.dev.side, ADDR, 1, VM_READ | VM_WRITE, &rec), 0);
+	cr_assert(tlb_translate(fx.dev.tlb, dfx.phys, fx.dev.side.root, 0, ADDR, TLB_DATA, &l),
 		  "the device caches it");
-	cr_assert(pgtable_translate(fx.phys, fx.dev.side.root, ADDR, &dev_pa, &prot));
-	cr_assert_eq(migrate_page(fx.phys, &fx.dev.side, &fx.cpu.side, ADDR, 0, VM_READ | VM_WRITE, &rec), 0);
+	cr_assert(pgtable_translate(dfx.phys, fx.dev.side.root, ADDR, &dev_pa, &prot));
+	cr_assert_eq(migrate_page(dfx.phys, &fx.dev.side, &fx.cpu.side, ADDR, 0, VM_READ | VM_WRITE, &rec), 0);
 	cr_expect_eq(rec.pages, 2);
 	cr_expect_eq(rec.stale, 0);
 	cr_expect_eq(fx.dev.invalidations, 1);
-	cr_expect_eq(phys_kind(fx.phys, dev_pa), FRAME_FREE);
-	cr_assert(pgtable_translate(fx.phys, fx.mm->pgd, ADDR, &pa, &prot));
-	cr_expect_eq(phys_node_of(fx.phys, pa), 0);
+	cr_expect_eq(phys_kind(dfx.phys, dev_pa), FRAME_FREE);
+	cr_assert(pgtable_translate(dfx.phys, dfx.mm->pgd, ADDR, &pa, &prot));
+	cr_expect_eq(phys_node_of(dfx.phys, pa), 0);
 	expect_pattern(pa);
-	cr_expect_eq(phys_node_in_use(fx.phys, 1), 4, "only the device's tables left");
+	cr_expect_eq(phys_node_in_use(dfx.phys, 1), 4, "only the device's tables left");
 }
 
 Test(migrate, a_frame_others_map_stays_theirs)
@@ -310,13 +294,13 @@ Test(migrate, a_frame_others_map_stays_theirs)
 	struct mm *child;
 	unsigned prot;
 
-	cr_assert_eq(mm_dup(fx.mm, &child), 0);
-	cr_expect_eq(phys_refcount(fx.phys, old), 2, "parent and child");
-	cr_assert_eq(migrate_page(fx.phys, &fx.cpu.side, &fx.dev.side, ADDR, 1, VM_READ | VM_WRITE, &rec), 0);
-	cr_expect_eq(phys_refcount(fx.phys, old), 1, "the child's");
-	cr_assert(pgtable_translate(fx.phys, child->pgd, ADDR, &pa, &prot));
+	cr_assert_eq(mm_dup(dfx.mm, &child), 0);
+	cr_expect_eq(phys_refcount(dfx.phys, old), 2, "parent and child");
+	cr_assert_eq(migrate_page(dfx.phys, &fx.cpu.side, &fx.dev.side, ADDR, 1, VM_READ | VM_WRITE, &rec), 0);
+	cr_expect_eq(phys_refcount(dfx.phys, old), 1, "the child's");
+	cr_assert(pgtable_translate(dfx.phys, child->pgd, ADDR, &pa, &prot));
 	cr_expect_eq(pa, old);
-	cr_assert(pgtable_translate(fx.phys, fx.dev.side.root, ADDR, &pa, &prot));
+	cr_assert(pgtable_translate(dfx.phys, fx.dev.side.root, ADDR, &pa, &prot));
 	expect_pattern(pa);
 	mm_destroy(child);
 }
@@ -332,7 +316,7 @@ Test(migrate, a_stale_translation_is_found)
 
 	cpu_page();
 	forgetful.side.invalidate = forget;
-	cr_assert_eq(migrate_page(fx.phys, &forgetful.side, &fx.dev.side, ADDR, 1, VM_READ, &rec), 0);
+	cr_assert_eq(migrate_page(dfx.phys, &forgetful.side, &fx.dev.side, ADDR, 1, VM_READ, &rec), 0);
 	cr_expect_eq(rec.stale, 1, "agent 0 still translates the page");
 }
 
@@ -342,21 +326,21 @@ Test(migrate, failures_change_nothing)
 	struct migrate_record rec = { 0 };
 	unsigned prot;
 
-	cr_expect_eq(migrate_page(fx.phys, &fx.cpu.side, &fx.dev.side, ADDR + PG, 1, VM_READ, &rec), -ENOENT);
-	cr_expect_eq(migrate_page(fx.phys, &fx.cpu.side, &fx.dev.side, ADDR, 3, VM_READ, &rec), -EINVAL);
-	cr_assert_eq(phys_alloc_node(fx.phys, 1, FRAME_DATA, &pa), 0);
-	cr_assert_eq(pgtable_map(fx.phys, fx.dev.side.root, ADDR, pa, VM_READ), 0);
-	cr_expect_eq(migrate_page(fx.phys, &fx.cpu.side, &fx.dev.side, ADDR, 1, VM_READ, &rec), -EEXIST);
-	cr_expect_eq(phys_node_in_use(fx.phys, 1), 5, "the new frame was given back");
-	cr_expect_eq(pgtable_unmap_range(fx.phys, fx.dev.side.root, ADDR, ADDR + PG), 1);
-	while (phys_alloc_node(fx.phys, 1, FRAME_DATA, &pa) == 0)
+	cr_expect_eq(migrate_page(dfx.phys, &fx.cpu.side, &fx.dev.side, ADDR + PG, 1, VM_READ, &rec), -ENOENT);
+	cr_expect_eq(migrate_page(dfx.phys, &fx.cpu.side, &fx.dev.side, ADDR, 3, VM_READ, &rec), -EINVAL);
+	cr_assert_eq(phys_alloc_node(dfx.phys, 1, FRAME_DATA, &pa), 0);
+	cr_assert_eq(pgtable_map(dfx.phys, fx.dev.side.root, ADDR, pa, VM_READ), 0);
+	cr_expect_eq(migrate_page(dfx.phys, &fx.cpu.side, &fx.dev.side, ADDR, 1, VM_READ, &rec), -EEXIST);
+	cr_expect_eq(phys_node_in_use(dfx.phys, 1), 5, "the new frame was given back");
+	cr_expect_eq(pgtable_unmap_range(dfx.phys, fx.dev.side.root, ADDR, ADDR + PG), 1);
+	while (phys_alloc_node(dfx.phys, 1, FRAME_DATA, &pa) == 0)
 		;
-	cr_expect_eq(migrate_page(fx.phys, &fx.cpu.side, &fx.dev.side, ADDR, 1, VM_READ, &rec), -ENOMEM,
+	cr_expect_eq(migrate_page(dfx.phys, &fx.cpu.side, &fx.dev.side, ADDR, 1, VM_READ, &rec), -ENOMEM,
 		     "node 1 is full");
 	cr_expect_eq(rec.pages, 0);
-	cr_assert(pgtable_translate(fx.phys, fx.mm->pgd, ADDR, &pa, &prot));
+	cr_assert(pgtable_translate(dfx.phys, dfx.mm->pgd, ADDR, &pa, &prot));
 	cr_expect_eq(pa, old, "the CPU keeps its page");
-	cr_expect_eq(fx.domain.shootdowns.shootdowns, 0);
+	cr_expect_eq(dfx.domain.shootdowns.shootdowns, 0);
 }
 
 /* ------------------------------------------------------- device and mirror */
@@ -366,17 +350,17 @@ static struct device dev;
 static void setup_device(void)
 {
 	setup();
-	cr_assert_eq(device_init(&dev, &fx.domain, 0, 1, &hmm_mirror_ops), 0);
+	cr_assert_eq(device_init(&dev, &dfx.domain, 0, 1, &hmm_mirror_ops), 0);
 }
 
 static void teardown_device(void)
 {
-	if (fx.mm)
-		mm_destroy(fx.mm);	/* its device-private entries hold device pages */
-	fx.mm = NULL;
+	if (dfx.mm)
+		mm_destroy(dfx.mm);	/* its device-private entries hold device pages */
+	dfx.mm = NULL;
 	device_fini(&dev);
-	cr_expect_eq(phys_node_in_use(fx.phys, 1), 1, "the fixture's hand-made root only: %llu",
-		     (unsigned long long)phys_node_in_use(fx.phys, 1));
+	cr_expect_eq(phys_node_in_use(dfx.phys, 1), 1, "the fixture's hand-made root only: %llu",
+		     (unsigned long long)phys_node_in_use(dfx.phys, 1));
 	teardown();
 }
 
@@ -390,12 +374,12 @@ static void words(uint64_t pages, unsigned prot)
 
 	for (uint64_t k = 0; k < n; k++)
 		buf[k] = k;
-	cr_assert_eq(mm_mmap(fx.mm, ADDR, pages * PG, VM_READ | VM_WRITE, MM_MAP_FIXED, NULL, 0, &addr), 0);
-	cr_assert_eq(copy_to_user(fx.mm, ADDR, buf, pages * PG), 0);
+	cr_assert_eq(mm_mmap(dfx.mm, ADDR, pages * PG, VM_READ | VM_WRITE, MM_MAP_FIXED, NULL, 0, &addr), 0);
+	cr_assert_eq(copy_to_user(dfx.mm, ADDR, buf, pages * PG), 0);
 	if (prot != (VM_READ | VM_WRITE))
-		cr_assert_eq(mm_mprotect(fx.mm, ADDR, pages * PG, prot), 0);
+		cr_assert_eq(mm_mprotect(dfx.mm, ADDR, pages * PG, prot), 0);
 	g_free(buf);
-	device_bind(&dev, fx.mm);
+	device_bind(&dev, dfx.mm);
 }
 
 static int run(uint64_t start, uint64_t size, enum device_pattern pattern, uint64_t stride,
@@ -418,7 +402,7 @@ Test(device, a_read_kernel_mirrors_the_cpu_pages)
 	cr_expect_eq(dev.counters.faults, 2, "one per page");
 	cr_expect_eq(dev.counters.mirrored, 2);
 	cr_expect_eq(dev.counters.link_bytes, 0, "nothing migrated: the device reads CPU memory");
-	cr_expect_eq(phys_node_in_use(fx.phys, 1), 1 + 4,
+	cr_expect_eq(phys_node_in_use(dfx.phys, 1), 1 + 4,
 		     "the fixture's hand-made root, and the device's root, PUD, PMD and PTE tables");
 	cr_assert_eq(run(ADDR, 2 * PG, DEVICE_STRIDED, 512, DEVICE_READ, 3, &sum, &fva), 0);
 	cr_expect_eq(sum, 3 * (0 + 64 + 128 + 192 + 256 + 320 + 384 + 448 + 512 + 576 + 640 + 704 + 768 +
@@ -434,7 +418,7 @@ Test(device, device_writes_are_what_the_cpu_reads)
 	words(1, VM_READ | VM_WRITE);
 	cr_assert_eq(run(ADDR, 4 * 8, DEVICE_SEQUENTIAL, 0, DEVICE_READ | DEVICE_WRITE, 2, &sum, &fva), 0);
 	cr_expect_eq(sum, (0 + 1 + 2 + 3) + (1 + 2 + 3 + 4), "the second pass reads the first's writes");
-	cr_assert_eq(copy_from_user(fx.mm, w, ADDR, sizeof(w)), 0);
+	cr_assert_eq(copy_from_user(dfx.mm, w, ADDR, sizeof(w)), 0);
 	cr_expect_eq(w[0], 2);
 	cr_expect_eq(w[3], 5);
 }
@@ -492,15 +476,15 @@ Test(device, cpu_invalidations_reach_the_mirror_per_page_or_coalesced)
 
 	words(4, VM_READ | VM_WRITE);
 	cr_assert_eq(run(ADDR, 4 * PG, DEVICE_SEQUENTIAL, 0, DEVICE_READ, 1, &sum, &fva), 0);
-	cr_assert_eq(mm_munmap(fx.mm, ADDR, 2 * PG), 0);
+	cr_assert_eq(mm_munmap(dfx.mm, ADDR, 2 * PG), 0);
 	cr_expect_eq(dev.counters.inval_pages, 2, "per page: one each");
-	cr_expect_not(pgtable_translate(fx.phys, dev.pgd, ADDR, &pa, &prot));
-	cr_expect(pgtable_translate(fx.phys, dev.pgd, ADDR + 2 * PG, &pa, &prot));
+	cr_expect_not(pgtable_translate(dfx.phys, dev.pgd, ADDR, &pa, &prot));
+	cr_expect(pgtable_translate(dfx.phys, dev.pgd, ADDR + 2 * PG, &pa, &prot));
 	dev.coalesce = true;
-	cr_assert_eq(mm_munmap(fx.mm, ADDR + 2 * PG, 2 * PG), 0);
+	cr_assert_eq(mm_munmap(dfx.mm, ADDR + 2 * PG, 2 * PG), 0);
 	cr_expect_eq(dev.counters.inval_pages, 2);
 	cr_expect_eq(dev.counters.inval_ranges, 1, "one for the range");
-	cr_expect_not(pgtable_translate(fx.phys, dev.pgd, ADDR + 3 * PG, &pa, &prot));
+	cr_expect_not(pgtable_translate(dfx.phys, dev.pgd, ADDR + 3 * PG, &pa, &prot));
 	cr_expect_eq(run(ADDR, PG, DEVICE_SEQUENTIAL, 0, DEVICE_READ, 1, &sum, &fva), -EFAULT, "gone");
 }
 
@@ -510,8 +494,8 @@ Test(device, a_dying_mm_unbinds_the_device)
 
 	words(1, VM_READ | VM_WRITE);
 	cr_assert_eq(run(ADDR, PG, DEVICE_SEQUENTIAL, 0, DEVICE_WRITE, 1, &sum, &fva), 0);
-	mm_destroy(fx.mm);
-	fx.mm = NULL;
+	mm_destroy(dfx.mm);
+	dfx.mm = NULL;
 	cr_expect_null(dev.mm);
 	cr_expect_eq(run(ADDR, PG, DEVICE_SEQUENTIAL, 0, DEVICE_READ, 1, &sum, &fva), -ENXIO);
 }
@@ -522,12 +506,12 @@ static bool maps(phys_addr_t root, uint64_t va, phys_addr_t *pa)
 {
 	unsigned prot;
 
-	return pgtable_translate(fx.phys, root, va, pa, &prot);
+	return pgtable_translate(dfx.phys, root, va, pa, &prot);
 }
 
 static pte_t cpu_pte(uint64_t va)
 {
-	pte_t *ptep = pgtable_walk(fx.phys, fx.mm->pgd, va);
+	pte_t *ptep = pgtable_walk(dfx.phys, dfx.mm->pgd, va);
 
 	return ptep ? *ptep : 0;
 }
@@ -539,9 +523,9 @@ static void two_written_of_three(void)
 
 	for (uint64_t k = 0; k < 2 * PG / 8; k++)
 		buf[k] = k;
-	cr_assert_eq(mm_mmap(fx.mm, ADDR, 3 * PG, VM_READ | VM_WRITE, MM_MAP_FIXED, NULL, 0, &addr), 0);
-	cr_assert_eq(copy_to_user(fx.mm, ADDR, buf, sizeof(buf)), 0);
-	device_bind(&dev, fx.mm);
+	cr_assert_eq(mm_mmap(dfx.mm, ADDR, 3 * PG, VM_READ | VM_WRITE, MM_MAP_FIXED, NULL, 0, &addr), 0);
+	cr_assert_eq(copy_to_user(dfx.mm, ADDR, buf, sizeof(buf)), 0);
+	device_bind(&dev, dfx.mm);
 }
 
 Test(device, private_pages_leave_device_private_entries_and_fault_back)
@@ -560,8 +544,8 @@ Test(device, private_pages_leave_device_private_entries_and_fault_back)
 		pte_t e = cpu_pte(ADDR + i * PG);
 
 		cr_expect(pte_is_device_private(e), "page %d: %#llx", i, (unsigned long long)e);
-		cr_expect_eq(phys_node_of(fx.phys, pte_addr(e)), 1);
-		cr_expect_eq(phys_refcount(fx.phys, pte_addr(e)), 2, "the CPU's entry and the device's");
+		cr_expect_eq(phys_node_of(dfx.phys, pte_addr(e)), 1);
+		cr_expect_eq(phys_refcount(dfx.phys, pte_addr(e)), 2, "the CPU's entry and the device's");
 		cr_assert(maps(dev.pgd, ADDR + i * PG, &pa));
 		cr_expect_eq(pa, pte_addr(e));
 	}
@@ -569,20 +553,20 @@ Test(device, private_pages_leave_device_private_entries_and_fault_back)
 	cr_expect_eq(sum, 1023 * 1024 / 2, "the device reads its own memory");
 	cr_expect_eq(dev.counters.faults, 0);
 
-	cr_assert_eq(copy_from_user(fx.mm, &v, ADDR + PG + 8, sizeof(v)), 0);
+	cr_assert_eq(copy_from_user(dfx.mm, &v, ADDR + PG + 8, sizeof(v)), 0);
 	cr_expect_eq(v, 513, "brought back with its contents");
-	cr_expect_eq(fx.stats.faults[FAULT_KIND_DEVICE], 1);
+	cr_expect_eq(dfx.stats.faults[FAULT_KIND_DEVICE], 1);
 	cr_expect_eq(dev.counters.to_cpu, 1);
-	cr_assert(pgtable_translate(fx.phys, fx.mm->pgd, ADDR + PG, &pa, &prot));
-	cr_expect_eq(phys_node_of(fx.phys, pa), 0);
+	cr_assert(pgtable_translate(dfx.phys, dfx.mm->pgd, ADDR + PG, &pa, &prot));
+	cr_expect_eq(phys_node_of(dfx.phys, pa), 0);
 	cr_expect_not(maps(dev.pgd, ADDR + PG, &pa), "the device let go of it");
 
 	cr_assert_eq(hmm_migrate_to_system(&dev, ADDR, ADDR + 3 * PG, &migrated), 0);
 	cr_expect_eq(migrated, 2, "pages 0 and 2: page 1 is back already");
-	cr_assert_eq(copy_from_user(fx.mm, &v, ADDR + 2 * PG, sizeof(v)), 0);
+	cr_assert_eq(copy_from_user(dfx.mm, &v, ADDR + 2 * PG, sizeof(v)), 0);
 	cr_expect_eq(v, 0);
-	cr_expect_eq(fx.stats.faults[FAULT_KIND_DEVICE], 1, "no fault: the migration put them back");
-	cr_expect_eq(phys_node_in_use(fx.phys, 1), 1 + 1,
+	cr_expect_eq(dfx.stats.faults[FAULT_KIND_DEVICE], 1, "no fault: the migration put them back");
+	cr_expect_eq(phys_node_in_use(dfx.phys, 1), 1 + 1,
 		     "no device page left, the device's emptied tables freed: the two roots");
 }
 
@@ -592,7 +576,7 @@ Test(device, an_invalidation_drops_the_mapping_not_the_private_page)
 
 	two_written_of_three();
 	cr_assert_eq(hmm_migrate_to_device(&dev, ADDR, ADDR + 2 * PG, &migrated), 0);
-	mmu_notifier_invalidate_range(fx.mm, ADDR, ADDR + 3 * PG);	/* as a CPU flush would */
+	mmu_notifier_invalidate_range(dfx.mm, ADDR, ADDR + 3 * PG);	/* as a CPU flush would */
 	cr_assert_eq(run(ADDR, 2 * PG, DEVICE_SEQUENTIAL, 0, DEVICE_READ, 1, &sum, &fva), 0);
 	cr_expect_eq(sum, 1023 * 1024 / 2);
 	cr_expect_eq(dev.counters.faults, 2, "the device faulted its own pages back in");
@@ -605,9 +589,9 @@ Test(device, munmap_frees_device_private_pages)
 
 	two_written_of_three();
 	cr_assert_eq(hmm_migrate_to_device(&dev, ADDR, ADDR + 3 * PG, &migrated), 0);
-	cr_assert_eq(mm_munmap(fx.mm, ADDR, 3 * PG), 0);
+	cr_assert_eq(mm_munmap(dfx.mm, ADDR, 3 * PG), 0);
 	cr_expect_eq(cpu_pte(ADDR), 0);
-	cr_expect_eq(phys_node_in_use(fx.phys, 1), 1 + 1, "the fixture's root and the device's");
+	cr_expect_eq(phys_node_in_use(dfx.phys, 1), 1 + 1, "the fixture's root and the device's");
 }
 
 Test(device, migrations_need_readable_vmas)
@@ -618,7 +602,7 @@ Test(device, migrations_need_readable_vmas)
 	cr_expect_eq(hmm_migrate_to_device(&dev, ADDR, ADDR + 4 * PG, &migrated), -EINVAL, "a hole");
 	cr_expect_eq(migrated, 0);
 	cr_expect_eq(dev.counters.to_device + dev.counters.zero_pages, 0, "nothing moved");
-	cr_assert_eq(mm_mprotect(fx.mm, ADDR + 2 * PG, PG, VM_NONE), 0);
+	cr_assert_eq(mm_mprotect(dfx.mm, ADDR + 2 * PG, PG, VM_NONE), 0);
 	cr_expect_eq(hmm_migrate_to_system(&dev, ADDR, ADDR + 3 * PG, &migrated), -EINVAL, "PROT_NONE");
 }
 
@@ -628,9 +612,9 @@ Test(device, a_dying_mm_frees_its_device_private_pages)
 
 	two_written_of_three();
 	cr_assert_eq(hmm_migrate_to_device(&dev, ADDR, ADDR + 3 * PG, &migrated), 0);
-	mm_destroy(fx.mm);
-	fx.mm = NULL;
-	cr_expect_eq(phys_node_in_use(fx.phys, 1), 1 + 1, "the fixture's root and the device's");
+	mm_destroy(dfx.mm);
+	dfx.mm = NULL;
+	cr_expect_eq(phys_node_in_use(dfx.phys, 1), 1 + 1, "the fixture's root and the device's");
 }
 
 /* The CPU waits for the device's invalidations it asks for: munmapping two
@@ -638,16 +622,16 @@ Test(device, a_dying_mm_frees_its_device_private_pages)
  * 1000 ns at 2 GHz) more than munmapping two pages it does not. */
 Test(device, the_cpu_waits_for_the_device_invalidations_it_asks_for)
 {
-	struct agent *cpu = &fx.domain.agents[0];
+	struct agent *cpu = &dfx.domain.agents[0];
 	uint64_t sum, fva, t0, plain, mirrored;
 
 	words(4, VM_READ | VM_WRITE);
 	cr_assert_eq(run(ADDR, 2 * PG, DEVICE_SEQUENTIAL, 0, DEVICE_READ, 1, &sum, &fva), 0);
 	t0 = cpu->clock;
-	cr_assert_eq(mm_munmap(fx.mm, ADDR + 2 * PG, 2 * PG), 0);
+	cr_assert_eq(mm_munmap(dfx.mm, ADDR + 2 * PG, 2 * PG), 0);
 	plain = cpu->clock - t0;
 	t0 = cpu->clock;
-	cr_assert_eq(mm_munmap(fx.mm, ADDR, 2 * PG), 0);
+	cr_assert_eq(mm_munmap(dfx.mm, ADDR, 2 * PG), 0);
 	mirrored = cpu->clock - t0;
 	cr_expect_eq(mirrored - plain, 1000, "plain %llu ns, mirrored %llu ns", (unsigned long long)plain,
 		     (unsigned long long)mirrored);
@@ -661,14 +645,14 @@ Test(device, mremap_moves_device_private_entries)
 
 	two_written_of_three();
 	cr_assert_eq(hmm_migrate_to_device(&dev, ADDR, ADDR + 3 * PG, &migrated), 0);
-	cr_assert_eq(mm_mremap(fx.mm, ADDR, 3 * PG, 3 * PG, MM_REMAP_MAYMOVE | MM_REMAP_FIXED,
+	cr_assert_eq(mm_mremap(dfx.mm, ADDR, 3 * PG, 3 * PG, MM_REMAP_MAYMOVE | MM_REMAP_FIXED,
 			       ADDR + 16 * PG, &out), 0);
 	cr_expect(pte_is_device_private(cpu_pte(ADDR + 16 * PG + PG)));
 	cr_expect_eq(cpu_pte(ADDR + PG), 0);
-	cr_assert_eq(copy_from_user(fx.mm, &v, ADDR + 16 * PG + PG + 8, sizeof(v)), 0);
+	cr_assert_eq(copy_from_user(dfx.mm, &v, ADDR + 16 * PG + PG + 8, sizeof(v)), 0);
 	cr_expect_eq(v, 513, "the page came back at its new address");
-	cr_assert_eq(mm_mmap(fx.mm, ADDR, PG, VM_READ | VM_WRITE, MM_MAP_FIXED, NULL, 0, &addr), 0);
-	cr_assert_eq(copy_from_user(fx.mm, &v, ADDR + 8, sizeof(v)), 0);
+	cr_assert_eq(mm_mmap(dfx.mm, ADDR, PG, VM_READ | VM_WRITE, MM_MAP_FIXED, NULL, 0, &addr), 0);
+	cr_assert_eq(copy_from_user(dfx.mm, &v, ADDR + 8, sizeof(v)), 0);
 	cr_expect_eq(v, 0, "a new mapping at the old address is fresh");
 }
 
@@ -684,12 +668,12 @@ Test(device, mprotect_makes_device_private_entries_read_only)
 	two_written_of_three();
 	cr_assert_eq(hmm_migrate_to_device(&dev, ADDR, ADDR + 3 * PG, &migrated), 0);
 	cr_expect(pte_prot(cpu_pte(ADDR + PG)) & VM_WRITE, "writable before");
-	cr_assert_eq(mm_mprotect(fx.mm, ADDR, 3 * PG, VM_READ), 0);
+	cr_assert_eq(mm_mprotect(dfx.mm, ADDR, 3 * PG, VM_READ), 0);
 	cr_expect(pte_is_device_private(cpu_pte(ADDR + PG)));
 	cr_expect_not(pte_prot(cpu_pte(ADDR + PG)) & VM_WRITE, "read-only after");
 	cr_expect_not(maps(dev.pgd, ADDR + PG, &pa), "the device let go of its mapping");
 	cr_expect_eq(hmm_range_fault(&dev, ADDR, ADDR + PG, true), -EPERM);
-	cr_assert_eq(copy_from_user(fx.mm, &v, ADDR + PG + 8, sizeof(v)), 0);
+	cr_assert_eq(copy_from_user(dfx.mm, &v, ADDR + PG + 8, sizeof(v)), 0);
 	cr_expect_eq(v, 513);
 }
 
@@ -707,18 +691,18 @@ Test(device, exclusive_entries_are_revoked_by_the_cpu_and_by_fork)
 	cr_assert_eq(hmm_make_exclusive(&dev, ADDR, ADDR + 2 * PG), 0);
 	frame = pte_addr(cpu_pte(ADDR + PG));
 	cr_expect(pte_is_device_exclusive(cpu_pte(ADDR + PG)));
-	cr_expect_eq(phys_node_of(fx.phys, frame), 0, "the CPU's own frame");
-	cr_expect_eq(phys_refcount(fx.phys, frame), 2, "the entry's and the device's");
+	cr_expect_eq(phys_node_of(dfx.phys, frame), 0, "the CPU's own frame");
+	cr_expect_eq(phys_refcount(dfx.phys, frame), 2, "the entry's and the device's");
 	cr_expect_eq(hmm_check_exclusive(&dev, ADDR, ADDR + 2 * PG), -EPERM);
-	cr_assert_eq(copy_from_user(fx.mm, &v, ADDR + PG + 8, sizeof(v)), 0);
+	cr_assert_eq(copy_from_user(dfx.mm, &v, ADDR + PG + 8, sizeof(v)), 0);
 	cr_expect_eq(v, 513);
-	cr_expect_eq(fx.stats.faults[FAULT_KIND_DEVICE_EXCLUSIVE], 1);
+	cr_expect_eq(dfx.stats.faults[FAULT_KIND_DEVICE_EXCLUSIVE], 1);
 	cr_expect(pte_present(cpu_pte(ADDR + PG)));
 	cr_expect_not(maps(dev.pgd, ADDR + PG, &pa), "revoked");
 	cr_expect_eq(hmm_check_exclusive(&dev, ADDR + PG, ADDR + 2 * PG), 0);
 	cr_expect_eq(hmm_check_exclusive(&dev, ADDR, ADDR + 2 * PG), -EPERM, "page 0 still held");
 
-	cr_assert_eq(mm_dup(fx.mm, &child), 0);
+	cr_assert_eq(mm_dup(dfx.mm, &child), 0);
 	cr_expect(pte_present(cpu_pte(ADDR)), "fork restored page 0");
 	cr_expect_eq(hmm_check_exclusive(&dev, ADDR, ADDR + 2 * PG), 0);
 	cr_assert_eq(copy_from_user(child, &v, ADDR + 8, sizeof(v)), 0);
@@ -726,8 +710,8 @@ Test(device, exclusive_entries_are_revoked_by_the_cpu_and_by_fork)
 	mm_destroy(child);
 
 	cr_assert_eq(hmm_make_exclusive(&dev, ADDR + PG, ADDR + 2 * PG), 0);
-	cr_assert_eq(mm_munmap(fx.mm, ADDR, 3 * PG), 0);
-	cr_expect_eq(phys_refcount(fx.phys, frame), 0, "freed");
+	cr_assert_eq(mm_munmap(dfx.mm, ADDR, 3 * PG), 0);
+	cr_expect_eq(phys_refcount(dfx.phys, frame), 0, "freed");
 	cr_expect_eq(hmm_make_exclusive(&dev, ADDR, ADDR + PG), -EBUSY, "no VMA");
 }
 
@@ -744,17 +728,17 @@ Test(device, fork_shares_device_private_pages)
 	two_written_of_three();
 	cr_assert_eq(hmm_migrate_to_device(&dev, ADDR, ADDR + 3 * PG, &migrated), 0);
 	page = pte_addr(cpu_pte(ADDR + PG));
-	cr_assert_eq(mm_dup(fx.mm, &child), 0);
-	cr_expect_eq(phys_refcount(fx.phys, page), 2, "both entries: the fork's flush dropped the device's mapping");
+	cr_assert_eq(mm_dup(dfx.mm, &child), 0);
+	cr_expect_eq(phys_refcount(dfx.phys, page), 2, "both entries: the fork's flush dropped the device's mapping");
 	cr_expect_not(pte_prot(cpu_pte(ADDR + PG)) & VM_WRITE, "the parent's is read-only");
 	cr_assert_eq(copy_from_user(child, &v, ADDR + PG + 8, sizeof(v)), 0);
 	cr_expect_eq(v, 513, "the child reads the parent's data");
 	cr_expect(pte_is_device_private(cpu_pte(ADDR + PG)), "the parent's page stays on the device");
-	cr_expect_eq(phys_refcount(fx.phys, page), 1, "the parent's entry");
+	cr_expect_eq(phys_refcount(dfx.phys, page), 1, "the parent's entry");
 
 	page = pte_addr(cpu_pte(ADDR));
 	cr_assert_eq(hmm_range_fault(&dev, ADDR, ADDR + PG, true), 0);
 	cr_expect(pte_present(cpu_pte(ADDR)), "a device write brought the parent's page 0 back first");
-	cr_expect_eq(pte_addr(pgtable_leaf(fx.phys, child->pgd, ADDR)), page, "the child's stays on the device");
+	cr_expect_eq(pte_addr(pgtable_leaf(dfx.phys, child->pgd, ADDR)), page, "the child's stays on the device");
 	mm_destroy(child);
 }

@@ -20,6 +20,7 @@
 #include "mmu/gmem/gmem.h"
 #include "mmu/mm.h"
 #include "mmu/uaccess.h"
+#include "tests/unit/domain_test.h"
 
 #define PG PAGE_SIZE
 #define ADDR UINT64_C(0x40000000)
@@ -66,44 +67,31 @@ Test(vm_object, set_state_keeps_the_hint)
 /* ------------------------------------------------------------------- design */
 
 static struct {
-	struct cost_profile profile;
-	struct phys *phys;
-	struct vm_stats stats;
-	struct domain domain;
-	struct mm *mm;
 	struct device dev[2];
 	struct gmem_stats gstats;
 } fx;
 
 static void setup(void)
 {
-	GString *error = g_string_new(NULL);
-
-	cr_assert_eq(cost_profile_load("default", &fx.profile, NULL), 0);
-	cr_assert_eq(phys_create_nodes(UINT64_C(16) << 20, 2, UINT64_C(1) << 20, &fx.phys), 0);
-	cr_assert_eq(domain_init(&fx.domain, fx.phys, &fx.profile, 2, true, error), 0, "%s", error->str);
-	g_string_free(error, TRUE);
-	cr_assert_eq(mm_create(fx.phys, &fx.stats, &fx.mm), 0);
-	domain_attach_mm(&fx.domain, fx.mm);
-	fx.domain.current = &fx.domain.agents[0];
-	agent_switch_mm(&fx.domain.agents[0], fx.mm);
+	domain_fixture_setup(2, 2);
+	dfx.domain.current = &dfx.domain.agents[0];
+	agent_switch_mm(&dfx.domain.agents[0], dfx.mm);
 	for (int i = 0; i < 2; i++) {
-		cr_assert_eq(device_init(&fx.dev[i], &fx.domain, i, i + 1, &gmem_device_ops), 0);
-		device_bind(&fx.dev[i], fx.mm);
+		cr_assert_eq(device_init(&fx.dev[i], &dfx.domain, i, i + 1, &gmem_device_ops), 0);
+		device_bind(&fx.dev[i], dfx.mm);
 	}
 }
 
 static void teardown(void)
 {
-	if (fx.mm)
-		mm_destroy(fx.mm);
+	if (dfx.mm)
+		mm_destroy(dfx.mm);
+	dfx.mm = NULL;
 	for (int i = 0; i < 2; i++) {
 		device_fini(&fx.dev[i]);
-		cr_expect_eq(phys_node_in_use(fx.phys, i + 1), 0, "device %d's memory all freed", i);
+		cr_expect_eq(phys_node_in_use(dfx.phys, i + 1), 0, "device %d's memory all freed", i);
 	}
-	domain_fini(&fx.domain);
-	phys_destroy(fx.phys);
-	cost_profile_clear(&fx.profile);
+	domain_fixture_teardown();
 }
 
 TestSuite(gmem, .init = setup, .fini = teardown);
@@ -112,7 +100,7 @@ static void peer_map(uint64_t addr, uint64_t pages)
 {
 	uint64_t out;
 
-	cr_assert_eq(gmem_mmap(fx.mm, addr, pages * PG, VM_READ | VM_WRITE, MM_MAP_FIXED, &fx.gstats, &out), 0);
+	cr_assert_eq(gmem_mmap(dfx.mm, addr, pages * PG, VM_READ | VM_WRITE, MM_MAP_FIXED, &fx.gstats, &out), 0);
 	cr_assert_eq(out, addr);
 }
 
@@ -129,7 +117,7 @@ static bool maps(phys_addr_t root, uint64_t va, phys_addr_t *pa)
 {
 	unsigned prot;
 
-	return pgtable_translate(fx.phys, root, va, pa, &prot);
+	return pgtable_translate(dfx.phys, root, va, pa, &prot);
 }
 
 /* The design note's invariants for every entry of [start, end). */
@@ -145,23 +133,23 @@ static void check_entry(void *ctx, uint64_t va, struct gm_mapping *m)
 		cr_assert(!maps(fx.dev[i].pgd, va, &pa) || (state == GM_PAGE_DEVICE && m->dev == &fx.dev[i]),
 			  "%#llx: device %d maps a page it does not own", (unsigned long long)va, i);
 	if (state == GM_PAGE_DEVICE) {
-		cr_assert_not(maps(fx.mm->pgd, va, &pa), "%#llx: a live CPU entry for a DEVICE page",
+		cr_assert_not(maps(dfx.mm->pgd, va, &pa), "%#llx: a live CPU entry for a DEVICE page",
 			      (unsigned long long)va);
 		cr_assert(maps(m->dev->pgd, va, &pa) && pa == m->page);
-		cr_assert_eq(phys_node_of(fx.phys, pa), m->dev->node);
+		cr_assert_eq(phys_node_of(dfx.phys, pa), m->dev->node);
 	}
 	if (state == GM_PAGE_CPU)
-		cr_assert(maps(fx.mm->pgd, va, &pa) && pa == m->page, "%#llx: CPU entry", (unsigned long long)va);
+		cr_assert(maps(dfx.mm->pgd, va, &pa) && pa == m->page, "%#llx: CPU entry", (unsigned long long)va);
 }
 
 static void check_invariants(void)
 {
-	vm_object_for_each(gmem_table_of(fx.mm), 0, TASK_SIZE, check_entry, NULL);
+	vm_object_for_each(gmem_table_of(dfx.mm), 0, TASK_SIZE, check_entry, NULL);
 }
 
 static unsigned state_at(uint64_t va)
 {
-	struct gm_mapping *m = vm_object_lookup(gmem_table_of(fx.mm), va);
+	struct gm_mapping *m = vm_object_lookup(gmem_table_of(dfx.mm), va);
 
 	return m ? m->flag & GM_PAGE_TYPE_MASK : 0;
 }
@@ -172,7 +160,7 @@ Test(gmem, device_faults_migrate_cpu_pages_and_zero_fill_the_rest)
 	phys_addr_t pa;
 
 	peer_map(ADDR, 4);
-	cr_assert_eq(copy_to_user(fx.mm, ADDR, &v, sizeof(v)), 0);
+	cr_assert_eq(copy_to_user(dfx.mm, ADDR, &v, sizeof(v)), 0);
 	cr_expect_eq(state_at(ADDR), GM_PAGE_CPU, "the CPU's fault made it CPU");
 	cr_expect_eq(state_at(ADDR + PG), 0, "untouched: no entry");
 	check_invariants();
@@ -183,17 +171,17 @@ Test(gmem, device_faults_migrate_cpu_pages_and_zero_fill_the_rest)
 	cr_expect_eq(fx.dev[0].counters.to_device, 1, "page 0 migrated");
 	cr_expect_eq(fx.dev[0].counters.zero_pages, 1, "page 1 zero-filled on the device");
 	cr_expect_eq(fx.dev[0].counters.link_bytes, PG);
-	cr_expect_not(maps(fx.mm->pgd, ADDR, &pa), "the CPU entry is gone");
-	cr_expect_eq(fx.domain.shootdowns.shootdowns, 1, "with its shootdown");
+	cr_expect_not(maps(dfx.mm->pgd, ADDR, &pa), "the CPU entry is gone");
+	cr_expect_eq(dfx.domain.shootdowns.shootdowns, 1, "with its shootdown");
 	check_invariants();
 
-	cr_assert_eq(copy_from_user(fx.mm, &v, ADDR, sizeof(v)), 0);
+	cr_assert_eq(copy_from_user(dfx.mm, &v, ADDR, sizeof(v)), 0);
 	cr_expect_eq(v, 42, "the CPU's fault brought the device's write back");
 	cr_expect_eq(state_at(ADDR), GM_PAGE_CPU);
 	cr_expect_eq(fx.dev[0].counters.to_cpu, 1);
 	cr_expect_eq(fx.gstats.cpu_faults, 1);
-	cr_expect_eq(fx.stats.faults[FAULT_KIND_DEVICE], 1);
-	cr_assert_eq(copy_from_user(fx.mm, &v, ADDR + PG + 8, sizeof(v)), 0);
+	cr_expect_eq(dfx.stats.faults[FAULT_KIND_DEVICE], 1);
+	cr_assert_eq(copy_from_user(dfx.mm, &v, ADDR + PG + 8, sizeof(v)), 0);
 	cr_expect_eq(v, 1, "word 513 of the zero page, written once by the device");
 	check_invariants();
 }
@@ -207,7 +195,7 @@ Test(gmem, one_owner_a_second_device_takes_the_page_from_the_first)
 	cr_assert_eq(run(&fx.dev[1], ADDR, 8, DEVICE_READ, &sum), 0);
 	cr_expect_eq(sum, 1);
 	cr_expect_eq(fx.dev[1].counters.to_device, 1);
-	cr_expect_eq(phys_node_in_use(fx.phys, 1), 4, "device 0: its tables only");
+	cr_expect_eq(phys_node_in_use(dfx.phys, 1), 4, "device 0: its tables only");
 	check_invariants();
 }
 
@@ -215,13 +203,13 @@ Test(gmem, faults_outside_peer_shared_or_against_protection_are_efault)
 {
 	uint64_t sum, addr;
 
-	cr_assert_eq(mm_mmap(fx.mm, ADDR, PG, VM_READ | VM_WRITE, MM_MAP_FIXED, NULL, 0, &addr), 0);
+	cr_assert_eq(mm_mmap(dfx.mm, ADDR, PG, VM_READ | VM_WRITE, MM_MAP_FIXED, NULL, 0, &addr), 0);
 	cr_expect_eq(run(&fx.dev[0], ADDR, 8, DEVICE_READ, &sum), -EFAULT, "plain anonymous memory");
 	cr_expect_eq(run(&fx.dev[0], ADDR + 16 * PG, 8, DEVICE_READ, &sum), -EFAULT, "nothing mapped");
-	cr_assert_eq(gmem_mmap(fx.mm, ADDR + PG, PG, VM_READ, MM_MAP_FIXED, &fx.gstats, &addr), 0);
+	cr_assert_eq(gmem_mmap(dfx.mm, ADDR + PG, PG, VM_READ, MM_MAP_FIXED, &fx.gstats, &addr), 0);
 	cr_expect_eq(run(&fx.dev[0], ADDR + PG, 8, DEVICE_WRITE, &sum), -EFAULT, "read-only");
 	cr_expect_eq(run(&fx.dev[0], ADDR + PG, 8, DEVICE_READ, &sum), 0);
-	cr_expect_eq(gmem_mmap(fx.mm, ADDR + 2 * PG, PG, VM_READ, MM_MAP_FIXED | MM_MAP_SHARED, &fx.gstats,
+	cr_expect_eq(gmem_mmap(dfx.mm, ADDR + 2 * PG, PG, VM_READ, MM_MAP_FIXED | MM_MAP_SHARED, &fx.gstats,
 			       &addr), -EINVAL, "peer-shared memory is private");
 }
 
@@ -236,11 +224,11 @@ static void munmap_across_the_edge(bool coalesce)
 	fx.dev[0].coalesce = coalesce;
 	peer_map(ADDR, 4);
 	peer_map(ADDR + 4 * PG, 4);
-	cr_expect_eq(mm_map_count(fx.mm), 2, "not merged");
+	cr_expect_eq(mm_map_count(dfx.mm), 2, "not merged");
 	cr_assert_eq(run(&fx.dev[0], ADDR, 8 * PG, DEVICE_WRITE, &sum), 0);
-	cr_expect_eq(vm_object_stats(gmem_table_of(fx.mm))->entries, 8);
-	cr_assert_eq(mm_munmap(fx.mm, ADDR + 3 * PG, 2 * PG), 0);
-	cr_expect_eq(vm_object_stats(gmem_table_of(fx.mm))->entries, 6);
+	cr_expect_eq(vm_object_stats(gmem_table_of(dfx.mm))->entries, 8);
+	cr_assert_eq(mm_munmap(dfx.mm, ADDR + 3 * PG, 2 * PG), 0);
+	cr_expect_eq(vm_object_stats(gmem_table_of(dfx.mm))->entries, 6);
 	cr_expect_eq(state_at(ADDR + 3 * PG), 0);
 	cr_expect_eq(state_at(ADDR + 4 * PG), 0);
 	cr_expect_eq(state_at(ADDR + 2 * PG), GM_PAGE_DEVICE);
@@ -251,7 +239,7 @@ static void munmap_across_the_edge(bool coalesce)
 	cr_expect_eq(fx.dev[0].counters.inval_pages, coalesce ? 0 : 2);
 	cr_expect_eq(fx.dev[0].counters.inval_ranges, coalesce ? 2 : 0);
 	cr_expect_eq(fx.gstats.unmapped_entries, 2);
-	cr_expect_eq(phys_node_in_use(fx.phys, 1), 4 + 6, "tables and the six pages left");
+	cr_expect_eq(phys_node_in_use(dfx.phys, 1), 4 + 6, "tables and the six pages left");
 	check_invariants();
 }
 
@@ -275,9 +263,9 @@ Test(gmem, prefetch_moves_a_range_in_one_transfer)
 	peer_map(ADDR, 4);
 	for (int i = 0; i < 4; i++)
 		buf[i * PG / 8] = (uint64_t)i + 1;
-	cr_assert_eq(copy_to_user(fx.mm, ADDR, buf, sizeof(buf)), 0);
+	cr_assert_eq(copy_to_user(dfx.mm, ADDR, buf, sizeof(buf)), 0);
 	before = fx.dev[0].agent.clock;
-	cr_assert_eq(gmem_hmadvise(fx.mm, &fx.dev[0], ADDR, 4 * PG, GMEM_PREFETCH), 0);
+	cr_assert_eq(gmem_hmadvise(dfx.mm, &fx.dev[0], ADDR, 4 * PG, GMEM_PREFETCH), 0);
 	cr_expect_eq(fx.dev[0].agent.clock - before, 2124);
 	cr_expect_eq(fx.dev[0].counters.to_device, 4);
 	cr_expect_eq(fx.gstats.prefetched, 4);
@@ -285,7 +273,7 @@ Test(gmem, prefetch_moves_a_range_in_one_transfer)
 	cr_assert_eq(run(&fx.dev[0], ADDR, 4 * PG, DEVICE_READ, &sum), 0);
 	cr_expect_eq(sum, 1 + 2 + 3 + 4);
 	cr_expect_eq(fx.dev[0].counters.faults, 0, "all there already");
-	cr_assert_eq(gmem_hmadvise(fx.mm, NULL, ADDR, 2 * PG, GMEM_PREFETCH), 0);
+	cr_assert_eq(gmem_hmadvise(dfx.mm, NULL, ADDR, 2 * PG, GMEM_PREFETCH), 0);
 	cr_expect_eq(state_at(ADDR), GM_PAGE_CPU);
 	cr_expect_eq(state_at(ADDR + 2 * PG), GM_PAGE_DEVICE);
 	cr_expect_eq(fx.dev[0].counters.to_cpu, 2);
@@ -297,13 +285,13 @@ Test(gmem, dontneed_drops_pages_wherever_they_are)
 	uint64_t v = 5, sum;
 
 	peer_map(ADDR, 2);
-	cr_assert_eq(copy_to_user(fx.mm, ADDR, &v, sizeof(v)), 0);
+	cr_assert_eq(copy_to_user(dfx.mm, ADDR, &v, sizeof(v)), 0);
 	cr_assert_eq(run(&fx.dev[0], ADDR + PG, 8, DEVICE_WRITE, &sum), 0);
-	cr_assert_eq(gmem_hmadvise(fx.mm, &fx.dev[0], ADDR, 2 * PG, GMEM_DONTNEED), 0);
-	cr_expect_eq(vm_object_stats(gmem_table_of(fx.mm))->entries, 0);
+	cr_assert_eq(gmem_hmadvise(dfx.mm, &fx.dev[0], ADDR, 2 * PG, GMEM_DONTNEED), 0);
+	cr_expect_eq(vm_object_stats(gmem_table_of(dfx.mm))->entries, 0);
 	cr_expect_eq(fx.gstats.dropped, 2);
-	cr_expect_eq(phys_node_in_use(fx.phys, 1), 1, "the device page and its emptied tables freed: %llu", (unsigned long long)phys_node_in_use(fx.phys, 1));
-	cr_assert_eq(copy_from_user(fx.mm, &v, ADDR, sizeof(v)), 0);
+	cr_expect_eq(phys_node_in_use(dfx.phys, 1), 1, "the device page and its emptied tables freed: %llu", (unsigned long long)phys_node_in_use(dfx.phys, 1));
+	cr_assert_eq(copy_from_user(dfx.mm, &v, ADDR, sizeof(v)), 0);
 	cr_expect_eq(v, 0, "a fresh zero page");
 	check_invariants();
 }
@@ -313,15 +301,15 @@ Test(gmem, hmadvise_errors)
 	uint64_t addr;
 
 	peer_map(ADDR, 2);
-	cr_assert_eq(mm_mmap(fx.mm, ADDR + 4 * PG, PG, VM_READ, MM_MAP_FIXED, NULL, 0, &addr), 0);
-	cr_expect_eq(gmem_hmadvise(fx.mm, &fx.dev[0], ADDR + 1, PG, GMEM_PREFETCH), -EINVAL, "unaligned");
-	cr_expect_eq(gmem_hmadvise(fx.mm, &fx.dev[0], ADDR, UINT64_MAX - PG, GMEM_PREFETCH), -EINVAL,
+	cr_assert_eq(mm_mmap(dfx.mm, ADDR + 4 * PG, PG, VM_READ, MM_MAP_FIXED, NULL, 0, &addr), 0);
+	cr_expect_eq(gmem_hmadvise(dfx.mm, &fx.dev[0], ADDR + 1, PG, GMEM_PREFETCH), -EINVAL, "unaligned");
+	cr_expect_eq(gmem_hmadvise(dfx.mm, &fx.dev[0], ADDR, UINT64_MAX - PG, GMEM_PREFETCH), -EINVAL,
 		     "wraps");
-	cr_expect_eq(gmem_hmadvise(fx.mm, &fx.dev[0], ADDR, 3 * PG, GMEM_PREFETCH), -ENOMEM, "a hole");
-	cr_expect_eq(gmem_hmadvise(fx.mm, &fx.dev[0], ADDR + 4 * PG, PG, GMEM_PREFETCH), -EINVAL,
+	cr_expect_eq(gmem_hmadvise(dfx.mm, &fx.dev[0], ADDR, 3 * PG, GMEM_PREFETCH), -ENOMEM, "a hole");
+	cr_expect_eq(gmem_hmadvise(dfx.mm, &fx.dev[0], ADDR + 4 * PG, PG, GMEM_PREFETCH), -EINVAL,
 		     "not peer-shared");
-	cr_expect_eq(gmem_hmadvise(fx.mm, &fx.dev[0], ADDR, PG, 7), -EINVAL, "unknown hint");
-	cr_expect_eq(gmem_hmadvise(fx.mm, &fx.dev[0], ADDR, 0, GMEM_PREFETCH), 0, "empty");
+	cr_expect_eq(gmem_hmadvise(dfx.mm, &fx.dev[0], ADDR, PG, 7), -EINVAL, "unknown hint");
+	cr_expect_eq(gmem_hmadvise(dfx.mm, &fx.dev[0], ADDR, 0, GMEM_PREFETCH), 0, "empty");
 	cr_expect_eq(fx.dev[0].counters.to_device + fx.dev[0].counters.zero_pages, 0, "nothing moved");
 }
 
@@ -332,10 +320,10 @@ Test(gmem, a_device_leaving_the_mm_hands_its_pages_back)
 
 	peer_map(ADDR, 1);
 	cr_assert_eq(run(&fx.dev[0], ADDR, 16, DEVICE_WRITE, &sum), 0);
-	cr_assert_eq(mm_create(fx.phys, &fx.stats, &other), 0);
+	cr_assert_eq(mm_create(dfx.phys, &dfx.stats, &other), 0);
 	device_bind(&fx.dev[0], other);
 	cr_expect_eq(state_at(ADDR), GM_PAGE_CPU);
-	cr_assert_eq(copy_from_user(fx.mm, &v, ADDR + 8, sizeof(v)), 0);
+	cr_assert_eq(copy_from_user(dfx.mm, &v, ADDR + 8, sizeof(v)), 0);
 	cr_expect_eq(v, 1);
 	check_invariants();
 	device_unbind(&fx.dev[0]);
@@ -348,10 +336,10 @@ Test(gmem, the_mm_s_end_frees_everything)
 
 	peer_map(ADDR, 4);
 	cr_assert_eq(run(&fx.dev[0], ADDR, 4 * PG, DEVICE_WRITE, &sum), 0);
-	mm_destroy(fx.mm);
-	fx.mm = NULL;
+	mm_destroy(dfx.mm);
+	dfx.mm = NULL;
 	cr_expect_null(fx.dev[0].mm);
-	cr_expect_eq(phys_node_in_use(fx.phys, 1), 1, "the device's root only: %llu", (unsigned long long)phys_node_in_use(fx.phys, 1));
+	cr_expect_eq(phys_node_in_use(dfx.phys, 1), 1, "the device's root only: %llu", (unsigned long long)phys_node_in_use(dfx.phys, 1));
 	cr_expect_eq(fx.dev[0].counters.to_cpu, 0, "nothing migrates back to a dying mm");
 	cr_expect_eq(fx.dev[0].counters.link_bytes, 0);
 }

@@ -23,17 +23,13 @@
 #include "mmu/userfault/modes.h"
 #include "mmu/userfault/userfault.h"
 #include "mmu/userfault/wp.h"
+#include "tests/unit/domain_test.h"
 
 #define PG PAGE_SIZE
 #define ADDR UINT64_C(0x40000000)
 #define SRC UINT64_C(0x10000000000)	/* another top-level entry: ADDR's tables are its own */
 
 static struct {
-	struct cost_profile profile;
-	struct phys *phys;
-	struct vm_stats stats;
-	struct domain domain;
-	struct mm *mm;
 	struct userfault_ctx *ctx;
 	int tid;			/* the "current thread" */
 	int queued;			/* messages announced */
@@ -62,17 +58,10 @@ static const struct userfault_host host = { NULL, host_tid, host_queued, host_wa
 
 static void setup(void)
 {
-	GString *error = g_string_new(NULL);
-
-	cr_assert_eq(cost_profile_load("default", &fx.profile, NULL), 0);
-	cr_assert_eq(phys_create(UINT64_C(16) << 20, &fx.phys), 0);
-	cr_assert_eq(domain_init(&fx.domain, fx.phys, &fx.profile, 1, true, error), 0, "%s", error->str);
-	g_string_free(error, TRUE);
-	cr_assert_eq(mm_create(fx.phys, &fx.stats, &fx.mm), 0);
-	domain_attach_mm(&fx.domain, fx.mm);
-	cr_assert_eq(mm_mmap(fx.mm, ADDR, 4 * PG, VM_READ | VM_WRITE, MM_MAP_FIXED, NULL, 0, &(uint64_t){ 0 }), 0);
-	cr_assert_eq(mm_mmap(fx.mm, SRC, PG, VM_READ | VM_WRITE, MM_MAP_FIXED, NULL, 0, &(uint64_t){ 0 }), 0);
-	fx.ctx = userfault_new(fx.mm, &host, &userfault_modes);
+	domain_fixture_setup(0, 1);
+	cr_assert_eq(mm_mmap(dfx.mm, ADDR, 4 * PG, VM_READ | VM_WRITE, MM_MAP_FIXED, NULL, 0, &(uint64_t){ 0 }), 0);
+	cr_assert_eq(mm_mmap(dfx.mm, SRC, PG, VM_READ | VM_WRITE, MM_MAP_FIXED, NULL, 0, &(uint64_t){ 0 }), 0);
+	fx.ctx = userfault_new(dfx.mm, &host, &userfault_modes);
 	fx.tid = 7;
 	fx.woken = g_ptr_array_new();
 }
@@ -81,25 +70,21 @@ static void teardown(void)
 {
 	if (fx.ctx)
 		userfault_release(fx.ctx);
-	if (fx.mm)
-		mm_destroy(fx.mm);
 	g_ptr_array_free(fx.woken, TRUE);
-	domain_fini(&fx.domain);
-	phys_destroy(fx.phys);
-	cost_profile_clear(&fx.profile);
+	domain_fixture_teardown();
 }
 
 TestSuite(userfault, .init = setup, .fini = teardown);
 
 static vm_fault_t fault(uint64_t addr, enum fault_access access, unsigned flags, struct vm_fault *vmf)
 {
-	vm_fault_init(vmf, fx.mm, addr, access, flags);
+	vm_fault_init(vmf, dfx.mm, addr, access, flags);
 	return handle_mm_fault(vmf);
 }
 
 static bool entry_present(uint64_t addr)
 {
-	pte_t *ptep = pgtable_walk(fx.phys, fx.mm->pgd, addr);
+	pte_t *ptep = pgtable_walk(dfx.phys, dfx.mm->pgd, addr);
 
 	return ptep && pte_present(*ptep);
 }
@@ -109,7 +94,7 @@ static void poke_src(void)
 {
 	uint64_t v = UINT64_C(0x1122334455667788);
 
-	cr_assert_eq(copy_to_user(fx.mm, SRC + 8, &v, sizeof(v)), 0);
+	cr_assert_eq(copy_to_user(dfx.mm, SRC + 8, &v, sizeof(v)), 0);
 }
 
 static uint64_t peek_u64(struct mm *mm, uint64_t addr)
@@ -149,25 +134,25 @@ Test(userfault, register_splits_and_unregister_merges)
 
 	api(0);
 	cr_assert_eq(userfault_register(fx.ctx, ADDR + PG, 2 * PG, UFFDIO_REGISTER_MODE_MISSING), 0);
-	cr_expect_eq(mm_map_count(fx.mm), 4, "the 4-page VMA in three, and SRC's");
-	vma = vma_lookup(fx.mm, ADDR + PG);
+	cr_expect_eq(mm_map_count(dfx.mm), 4, "the 4-page VMA in three, and SRC's");
+	vma = vma_lookup(dfx.mm, ADDR + PG);
 	cr_expect_eq(vma->start, ADDR + PG);
 	cr_expect_eq(vma->end, ADDR + 3 * PG);
 	cr_expect_eq(vma->watch_data, fx.ctx);
-	cr_expect_null(vma_lookup(fx.mm, ADDR)->watch);
+	cr_expect_null(vma_lookup(dfx.mm, ADDR)->watch);
 	cr_expect_eq(userfault_register(fx.ctx, ADDR, PG, UFFDIO_REGISTER_MODE_MINOR), -EINVAL,
 		     "MINOR: not on private anonymous memory");
 	cr_expect_eq(userfault_register(fx.ctx, ADDR + 1, PG, UFFDIO_REGISTER_MODE_MISSING), -EINVAL);
 	cr_expect_eq(userfault_register(fx.ctx, ADDR + 8 * PG, PG, UFFDIO_REGISTER_MODE_MISSING), -EINVAL,
 		     "no VMA there");
 	cr_assert_eq(userfault_unregister(fx.ctx, ADDR, 4 * PG), 0);
-	cr_expect_eq(mm_map_count(fx.mm), 2, "merged back");
-	cr_expect_null(vma_lookup(fx.mm, ADDR + PG)->watch);
+	cr_expect_eq(mm_map_count(dfx.mm), 2, "merged back");
+	cr_expect_null(vma_lookup(dfx.mm, ADDR + PG)->watch);
 }
 
 Test(userfault, another_context_is_busy)
 {
-	struct userfault_ctx *other = userfault_new(fx.mm, &host, &userfault_modes);
+	struct userfault_ctx *other = userfault_new(dfx.mm, &host, &userfault_modes);
 	uint64_t offered;
 
 	api(0);
@@ -196,7 +181,7 @@ Test(userfault, missing_fault_queues_a_message_and_sleeps)
 	cr_expect_eq(msg.ptid, 7);
 	cr_expect_not(userfault_pending(fx.ctx));
 	cr_expect_eq(userfault_read(fx.ctx, &msg), -EAGAIN);
-	cr_expect_eq(fx.stats.faults[FAULT_KIND_RETRY], 1);
+	cr_expect_eq(dfx.stats.faults[FAULT_KIND_RETRY], 1);
 }
 
 Test(userfault, exact_address_and_no_thread_id)
@@ -222,7 +207,7 @@ Test(userfault, no_retry_or_sigbus_feature_is_sigbus)
 	cr_assert_eq(userfault_register(fx.ctx, ADDR, PG, UFFDIO_REGISTER_MODE_MISSING), 0);
 	cr_expect_eq(fault(ADDR, FAULT_READ, FAULT_FLAG_ALLOW_RETRY, &vmf), VM_FAULT_SIGBUS);
 	cr_expect_eq(fx.queued, 0);
-	cr_expect_eq(copy_to_user(fx.mm, ADDR, &v, sizeof(v)), -EFAULT, "a kernel copy cannot sleep");
+	cr_expect_eq(copy_to_user(dfx.mm, ADDR, &v, sizeof(v)), -EFAULT, "a kernel copy cannot sleep");
 	cr_expect_not(userfault_pending(fx.ctx));
 }
 
@@ -232,7 +217,7 @@ Test(userfault, kernel_copy_without_retry_is_efault)
 
 	api(0);
 	cr_assert_eq(userfault_register(fx.ctx, ADDR, PG, UFFDIO_REGISTER_MODE_MISSING), 0);
-	cr_expect_eq(copy_to_user(fx.mm, ADDR, &v, sizeof(v)), -EFAULT);
+	cr_expect_eq(copy_to_user(dfx.mm, ADDR, &v, sizeof(v)), -EFAULT);
 	cr_expect_eq(fx.queued, 0);
 }
 
@@ -249,16 +234,16 @@ Test(userfault, copy_installs_wakes_and_costs_the_round_trip)
 	cr_assert_eq(userfault_register(fx.ctx, ADDR, 4 * PG, UFFDIO_REGISTER_MODE_MISSING), 0);
 	cr_assert_eq(fault(ADDR + 2 * PG, FAULT_READ, FAULT_FLAG_ALLOW_RETRY, &vmf), VM_FAULT_RETRY);
 	cr_assert_eq(userfault_read(fx.ctx, &msg), 0);
-	cr_expect_eq(userfault_copy(fx.ctx, ADDR + 2 * PG, fx.mm, SRC, PG, true, &work), (long)PG);
+	cr_expect_eq(userfault_copy(fx.ctx, ADDR + 2 * PG, dfx.mm, SRC, PG, true, &work), (long)PG);
 	cr_expect_eq(work.pages_copied, 1);
 	cr_expect_eq(work.tables_allocated, 3);
 	cr_expect_eq(work.ptes_installed, 1);
 	cr_assert_eq(fx.woken->len, 1);
 	cr_expect_eq(g_ptr_array_index(fx.woken, 0), vmf.wait_channel);
-	cr_expect_eq(peek_u64(fx.mm, ADDR + 2 * PG + 8), UINT64_C(0x1122334455667788));
+	cr_expect_eq(peek_u64(dfx.mm, ADDR + 2 * PG + 8), UINT64_C(0x1122334455667788));
 	cr_expect_eq(fault(ADDR + 2 * PG, FAULT_READ, FAULT_FLAG_ALLOW_RETRY, &vmf), VM_FAULT_DONE,
 		     "the retry finds the page");
-	all = latency_summaries(fx.domain.latency);
+	all = latency_summaries(dfx.domain.latency);
 	for (guint i = 0; i < all->len; i++) {
 		const struct latency_summary *s = &g_array_index(all, struct latency_summary, i);
 
@@ -281,13 +266,13 @@ Test(userfault, copy_errors_and_short_counts)
 	api(0);
 	poke_src();
 	cr_assert_eq(userfault_register(fx.ctx, ADDR, 2 * PG, UFFDIO_REGISTER_MODE_MISSING), 0);
-	cr_expect_eq(userfault_copy(fx.ctx, ADDR + 2 * PG, fx.mm, SRC, PG, true, &work), -ENOENT, "not registered");
-	cr_expect_eq(userfault_copy(fx.ctx, ADDR + PG, fx.mm, SRC, 2 * PG, true, &work), -ENOENT, "past the VMA");
-	cr_expect_eq(userfault_copy(fx.ctx, ADDR + PG, fx.mm, SRC, PG, false, &work), (long)PG);
-	cr_expect_eq(userfault_copy(fx.ctx, ADDR + PG, fx.mm, SRC, PG, false, &work), -EEXIST);
-	cr_expect_eq(userfault_copy(fx.ctx, ADDR, fx.mm, SRC, 2 * PG, false, &work), (long)PG, "short");
+	cr_expect_eq(userfault_copy(fx.ctx, ADDR + 2 * PG, dfx.mm, SRC, PG, true, &work), -ENOENT, "not registered");
+	cr_expect_eq(userfault_copy(fx.ctx, ADDR + PG, dfx.mm, SRC, 2 * PG, true, &work), -ENOENT, "past the VMA");
+	cr_expect_eq(userfault_copy(fx.ctx, ADDR + PG, dfx.mm, SRC, PG, false, &work), (long)PG);
+	cr_expect_eq(userfault_copy(fx.ctx, ADDR + PG, dfx.mm, SRC, PG, false, &work), -EEXIST);
+	cr_expect_eq(userfault_copy(fx.ctx, ADDR, dfx.mm, SRC, 2 * PG, false, &work), (long)PG, "short");
 	cr_expect_eq(userfault_zeropage(fx.ctx, ADDR, PG, false, &work), -EEXIST);
-	cr_expect_eq(userfault_copy(fx.ctx, ADDR, fx.mm, 0x70000000, PG, false, &work), -EEXIST,
+	cr_expect_eq(userfault_copy(fx.ctx, ADDR, dfx.mm, 0x70000000, PG, false, &work), -EEXIST,
 		     "the destination is checked before the source");
 	cr_expect_eq(fx.woken->len, 0);
 }
@@ -297,11 +282,11 @@ Test(userfault, zeropage_maps_the_zero_page_read_only)
 	struct userfault_work work = { 0 };
 	struct vm_fault vmf;
 
-	fx.mm->tunables = &vm_default_tunables;
+	dfx.mm->tunables = &vm_default_tunables;
 	api(0);
 	cr_assert_eq(userfault_register(fx.ctx, ADDR, PG, UFFDIO_REGISTER_MODE_MISSING), 0);
 	cr_expect_eq(userfault_zeropage(fx.ctx, ADDR, PG, true, &work), (long)PG);
-	cr_expect(phys_is_zero_page(fx.phys, pte_addr(*pgtable_walk(fx.phys, fx.mm->pgd, ADDR))));
+	cr_expect(phys_is_zero_page(dfx.phys, pte_addr(*pgtable_walk(dfx.phys, dfx.mm->pgd, ADDR))));
 	cr_expect_eq(work.pages_zeroed, 0);
 	cr_expect_eq(fault(ADDR, FAULT_WRITE, FAULT_FLAG_ALLOW_RETRY, &vmf), VM_FAULT_DONE);
 	cr_expect_eq(vmf.kind, FAULT_KIND_COW_ZERO, "a write copies the zero page, no user fault");
@@ -351,7 +336,7 @@ Test(userfault, release_wakes_everybody_and_unregisters)
 	userfault_release(fx.ctx);
 	fx.ctx = NULL;
 	cr_expect_eq(fx.woken->len, 1);
-	cr_expect_eq(mm_map_count(fx.mm), 2, "merged back");
+	cr_expect_eq(mm_map_count(dfx.mm), 2, "merged back");
 	cr_expect_eq(fault(ADDR + PG, FAULT_READ, FAULT_FLAG_ALLOW_RETRY, &vmf), VM_FAULT_DONE,
 		     "a normal fault now");
 }
@@ -364,9 +349,9 @@ Test(userfault, the_mm_going_first_leaves_esrch)
 	api(0);
 	cr_assert_eq(userfault_register(fx.ctx, ADDR, PG, UFFDIO_REGISTER_MODE_MISSING), 0);
 	cr_assert_eq(fault(ADDR, FAULT_READ, FAULT_FLAG_ALLOW_RETRY, &vmf), VM_FAULT_RETRY);
-	mm_destroy(fx.mm);
-	fx.mm = NULL;
-	cr_expect_eq(userfault_copy(fx.ctx, ADDR, fx.mm, SRC, PG, true, &work), -ESRCH);
+	mm_destroy(dfx.mm);
+	dfx.mm = NULL;
+	cr_expect_eq(userfault_copy(fx.ctx, ADDR, dfx.mm, SRC, PG, true, &work), -ESRCH);
 	cr_expect_not(userfault_pending(fx.ctx));
 }
 
@@ -377,7 +362,7 @@ Test(userfault, fork_child_is_not_registered)
 
 	api(0);
 	cr_assert_eq(userfault_register(fx.ctx, ADDR, PG, UFFDIO_REGISTER_MODE_MISSING), 0);
-	cr_assert_eq(mm_dup(fx.mm, &child), 0);
+	cr_assert_eq(mm_dup(dfx.mm, &child), 0);
 	cr_expect_null(vma_lookup(child, ADDR)->watch);
 	vm_fault_init(&vmf, child, ADDR, FAULT_READ, FAULT_FLAG_ALLOW_RETRY);
 	cr_expect_eq(handle_mm_fault(&vmf), VM_FAULT_DONE);
@@ -393,7 +378,7 @@ Test(userfault, a_sleepable_kernel_copy_waits_unless_user_mode_only)
 
 	api(0);
 	cr_assert_eq(userfault_register(fx.ctx, ADDR + PG, PG, UFFDIO_REGISTER_MODE_MISSING), 0);
-	cr_expect_eq(copy_to_user_sleepable(fx.mm, ADDR + PG - 16, bytes, sizeof(bytes), &done, &channel),
+	cr_expect_eq(copy_to_user_sleepable(dfx.mm, ADDR + PG - 16, bytes, sizeof(bytes), &done, &channel),
 		     -EAGAIN);
 	cr_expect_eq(done, 16, "the bytes before the registered page");
 	cr_expect_not_null(channel);
@@ -401,7 +386,7 @@ Test(userfault, a_sleepable_kernel_copy_waits_unless_user_mode_only)
 	cr_expect_eq(msg.flags, UFFD_PAGEFAULT_FLAG_WRITE);
 	cr_expect_eq(msg.address, ADDR + PG);
 	fx.ctx->user_mode_only = true;
-	cr_expect_eq(copy_to_user_sleepable(fx.mm, ADDR + PG, bytes, 8, &done, &channel), -EFAULT);
+	cr_expect_eq(copy_to_user_sleepable(dfx.mm, ADDR + PG, bytes, 8, &done, &channel), -EFAULT);
 	cr_expect_eq(done, 0);
 }
 
@@ -412,8 +397,8 @@ Test(userfault, mremap_moves_out_of_the_registration)
 
 	api(0);
 	cr_assert_eq(userfault_register(fx.ctx, ADDR, 2 * PG, UFFDIO_REGISTER_MODE_MISSING), 0);
-	cr_assert_eq(mm_mremap(fx.mm, ADDR, PG, PG, MM_REMAP_MAYMOVE | MM_REMAP_FIXED, ADDR + 16 * PG, &to), 0);
-	cr_expect_null(vma_lookup(fx.mm, to)->watch, "Linux without EVENT_REMAP drops it");
+	cr_assert_eq(mm_mremap(dfx.mm, ADDR, PG, PG, MM_REMAP_MAYMOVE | MM_REMAP_FIXED, ADDR + 16 * PG, &to), 0);
+	cr_expect_null(vma_lookup(dfx.mm, to)->watch, "Linux without EVENT_REMAP drops it");
 	cr_expect_eq(fault(to, FAULT_READ, FAULT_FLAG_ALLOW_RETRY, &vmf), VM_FAULT_DONE);
 	cr_expect_eq(fault(ADDR + PG, FAULT_READ, FAULT_FLAG_ALLOW_RETRY, &vmf), VM_FAULT_RETRY,
 		     "the rest stays registered");
@@ -442,13 +427,13 @@ Test(userfault, unmap_event_holds_copy_until_read)
 
 	api(UFFD_FEATURE_EVENT_UNMAP);
 	cr_assert_eq(userfault_register(fx.ctx, ADDR, 4 * PG, UFFDIO_REGISTER_MODE_MISSING), 0);
-	userfault_prep_unmap(&ev, fx.mm, ADDR + 3 * PG, ADDR + 5 * PG);
-	cr_assert_eq(mm_munmap(fx.mm, ADDR + 3 * PG, 2 * PG), 0);
+	userfault_prep_unmap(&ev, dfx.mm, ADDR + 3 * PG, ADDR + 5 * PG);
+	cr_assert_eq(mm_munmap(dfx.mm, ADDR + 3 * PG, 2 * PG), 0);
 	batch = userfault_raise(&ev, true);
 	cr_assert_not_null(batch);
 	cr_expect_eq(fx.queued, 1);
 	cr_expect(userfault_pending(fx.ctx));
-	cr_expect_eq(userfault_copy(fx.ctx, ADDR, fx.mm, SRC, PG, true, &work), -EAGAIN);
+	cr_expect_eq(userfault_copy(fx.ctx, ADDR, dfx.mm, SRC, PG, true, &work), -EAGAIN);
 	msg = read_event();
 	cr_expect_eq(msg.event, 0x16);	/* UFFD_EVENT_UNMAP */
 	cr_expect_eq(msg.arg[0], ADDR + 3 * PG);
@@ -456,7 +441,7 @@ Test(userfault, unmap_event_holds_copy_until_read)
 	cr_expect_eq(fx.woken->len, 1);
 	cr_expect_eq(g_ptr_array_index(fx.woken, 0), batch);
 	cr_expect_not(userfault_pending(fx.ctx));
-	cr_expect_eq(userfault_copy(fx.ctx, ADDR, fx.mm, SRC, PG, true, &work), (long)PG);
+	cr_expect_eq(userfault_copy(fx.ctx, ADDR, dfx.mm, SRC, PG, true, &work), (long)PG);
 }
 
 /* Without the feature, or when the call fails, nothing is raised. */
@@ -466,13 +451,13 @@ Test(userfault, events_need_the_feature_and_success)
 
 	api(UFFD_FEATURE_EVENT_REMOVE);
 	cr_assert_eq(userfault_register(fx.ctx, ADDR, 4 * PG, UFFDIO_REGISTER_MODE_MISSING), 0);
-	userfault_prep_unmap(&ev, fx.mm, ADDR, ADDR + PG);
+	userfault_prep_unmap(&ev, dfx.mm, ADDR, ADDR + PG);
 	cr_expect_null(userfault_raise(&ev, true), "no EVENT_UNMAP");
-	userfault_prep_madvise(&ev, fx.mm, ADDR, PG, MM_MADV_DONTNEED);
+	userfault_prep_madvise(&ev, dfx.mm, ADDR, PG, MM_MADV_DONTNEED);
 	cr_expect_eq(fx.ctx->mmap_changing, 1);
 	cr_expect_null(userfault_raise(&ev, false), "the call failed");
 	cr_expect_eq(fx.ctx->mmap_changing, 0);
-	userfault_prep_madvise(&ev, fx.mm, ADDR, PG, MM_MADV_WILLNEED);
+	userfault_prep_madvise(&ev, dfx.mm, ADDR, PG, MM_MADV_WILLNEED);
 	cr_expect_null(userfault_raise(&ev, true), "WILLNEED removes nothing");
 	cr_expect_eq(fx.queued, 0);
 }
@@ -485,7 +470,7 @@ Test(userfault, remove_event_per_vma)
 
 	api(UFFD_FEATURE_EVENT_REMOVE);
 	cr_assert_eq(userfault_register(fx.ctx, ADDR + PG, 2 * PG, UFFDIO_REGISTER_MODE_MISSING), 0);
-	userfault_prep_madvise(&ev, fx.mm, ADDR, 4 * PG, MM_MADV_DONTNEED);
+	userfault_prep_madvise(&ev, dfx.mm, ADDR, 4 * PG, MM_MADV_DONTNEED);
 	cr_assert_not_null(userfault_raise(&ev, true));
 	msg = read_event();
 	cr_expect_eq(msg.event, 0x15);	/* UFFD_EVENT_REMOVE */
@@ -505,19 +490,19 @@ Test(userfault, remap_event_only_when_moved)
 
 	api(UFFD_FEATURE_EVENT_REMAP);
 	cr_assert_eq(userfault_register(fx.ctx, ADDR, 4 * PG, UFFDIO_REGISTER_MODE_MISSING), 0);
-	userfault_prep_mremap(&ev, fx.mm, ADDR, 4 * PG, 4 * PG, 0, 0);
+	userfault_prep_mremap(&ev, dfx.mm, ADDR, 4 * PG, 4 * PG, 0, 0);
 	cr_expect_null(userfault_raise(&ev, true), "not moved");
 	cr_expect_eq(fx.ctx->mmap_changing, 0);
-	userfault_prep_mremap(&ev, fx.mm, ADDR, 4 * PG, 4 * PG, MM_REMAP_MAYMOVE | MM_REMAP_FIXED, to);
-	cr_assert_eq(mm_mremap(fx.mm, ADDR, 4 * PG, 4 * PG, MM_REMAP_MAYMOVE | MM_REMAP_FIXED, to, &out), 0);
-	userfault_remap_done(&ev, fx.mm, out, 4 * PG);
+	userfault_prep_mremap(&ev, dfx.mm, ADDR, 4 * PG, 4 * PG, MM_REMAP_MAYMOVE | MM_REMAP_FIXED, to);
+	cr_assert_eq(mm_mremap(dfx.mm, ADDR, 4 * PG, 4 * PG, MM_REMAP_MAYMOVE | MM_REMAP_FIXED, to, &out), 0);
+	userfault_remap_done(&ev, dfx.mm, out, 4 * PG);
 	cr_assert_not_null(userfault_raise(&ev, true));
 	msg = read_event();
 	cr_expect_eq(msg.event, 0x14);	/* UFFD_EVENT_REMAP */
 	cr_expect_eq(msg.arg[0], ADDR);
 	cr_expect_eq(msg.arg[1], to);
 	cr_expect_eq(msg.arg[2], 4 * PG);
-	vma = vma_lookup(fx.mm, to);
+	vma = vma_lookup(dfx.mm, to);
 	cr_assert_not_null(vma);
 	cr_expect_eq(vma_userfault_ctx(vma), fx.ctx);
 	cr_expect_eq(vma->end, to + 4 * PG);
@@ -531,7 +516,7 @@ Test(userfault, release_finishes_events)
 
 	api(UFFD_FEATURE_EVENT_UNMAP);
 	cr_assert_eq(userfault_register(fx.ctx, ADDR, 4 * PG, UFFDIO_REGISTER_MODE_MISSING), 0);
-	userfault_prep_unmap(&ev, fx.mm, ADDR, ADDR + PG);
+	userfault_prep_unmap(&ev, dfx.mm, ADDR, ADDR + PG);
 	batch = userfault_raise(&ev, true);
 	cr_assert_not_null(batch);
 	userfault_release(fx.ctx);
@@ -552,9 +537,9 @@ Test(userfault, write_protect_and_resolve)
 	api(0);
 	cr_assert_eq(fault(ADDR, FAULT_WRITE, 0, &vmf), VM_FAULT_DONE);
 	cr_assert_eq(userfault_register(fx.ctx, ADDR, 4 * PG, UFFDIO_REGISTER_MODE_WP), 0);
-	cr_expect_eq(userfault_vma_mode(vma_lookup(fx.mm, ADDR)), UFFDIO_REGISTER_MODE_WP);
+	cr_expect_eq(userfault_vma_mode(vma_lookup(dfx.mm, ADDR)), UFFDIO_REGISTER_MODE_WP);
 	cr_expect_eq(userfault_writeprotect(fx.ctx, ADDR, PG, true, false), 0);
-	ptep = pgtable_walk(fx.phys, fx.mm->pgd, ADDR);
+	ptep = pgtable_walk(dfx.phys, dfx.mm->pgd, ADDR);
 	cr_expect(*ptep & PTE_UFFD_WP);
 	cr_expect_not(pte_prot(*ptep) & VM_WRITE);
 	cr_expect_eq(fault(ADDR, FAULT_READ, FAULT_FLAG_ALLOW_RETRY, &vmf), VM_FAULT_DONE);
@@ -582,8 +567,8 @@ Test(userfault, write_protect_survives_mprotect_not_unregister)
 	cr_assert_eq(fault(ADDR, FAULT_WRITE, 0, &vmf), VM_FAULT_DONE);
 	cr_assert_eq(userfault_register(fx.ctx, ADDR, 4 * PG, UFFDIO_REGISTER_MODE_WP), 0);
 	cr_assert_eq(userfault_writeprotect(fx.ctx, ADDR, PG, true, false), 0);
-	cr_assert_eq(mm_mprotect(fx.mm, ADDR, 4 * PG, VM_READ | VM_WRITE), 0);
-	ptep = pgtable_walk(fx.phys, fx.mm->pgd, ADDR);
+	cr_assert_eq(mm_mprotect(dfx.mm, ADDR, 4 * PG, VM_READ | VM_WRITE), 0);
+	ptep = pgtable_walk(dfx.phys, dfx.mm->pgd, ADDR);
 	cr_expect(*ptep & PTE_UFFD_WP);
 	cr_expect_not(pte_prot(*ptep) & VM_WRITE);
 	cr_assert_eq(userfault_unregister(fx.ctx, ADDR, 4 * PG), 0);
@@ -599,11 +584,11 @@ static void map_shm_holding_page_0(uint64_t value)
 {
 	struct vm_fault vmf;
 
-	cr_assert_eq(mm_mmap(fx.mm, SHM, 2 * PG, VM_READ | VM_WRITE, MM_MAP_FIXED | MM_MAP_SHARED, NULL, 0,
+	cr_assert_eq(mm_mmap(dfx.mm, SHM, 2 * PG, VM_READ | VM_WRITE, MM_MAP_FIXED | MM_MAP_SHARED, NULL, 0,
 			     &(uint64_t){ 0 }), 0);
 	cr_assert_eq(fault(SHM, FAULT_WRITE, 0, &vmf), VM_FAULT_DONE);
-	cr_assert_eq(copy_to_user(fx.mm, SHM, &value, sizeof(value)), 0);
-	cr_assert_eq(mm_madvise_dontneed(fx.mm, SHM, PG), 0);
+	cr_assert_eq(copy_to_user(dfx.mm, SHM, &value, sizeof(value)), 0);
+	cr_assert_eq(mm_madvise_dontneed(dfx.mm, SHM, PG), 0);
 	cr_assert_not(entry_present(SHM));
 }
 
@@ -625,7 +610,7 @@ Test(userfault, minor_fault_then_continue_maps_the_objects_page)
 	cr_expect_eq(fx.queued, 1);
 	cr_expect_eq(userfault_continue(fx.ctx, SHM, PG, USERFAULT_FILL_WAKE, &work), (long)PG);
 	cr_expect_eq(fx.woken->len, 1);
-	cr_expect_eq(peek_u64(fx.mm, SHM), 0xabcd, "the object's page, not a new one");
+	cr_expect_eq(peek_u64(dfx.mm, SHM), 0xabcd, "the object's page, not a new one");
 	cr_expect_eq(work.ptes_installed, 1);
 	cr_expect_eq(work.pages_copied + work.pages_zeroed, 0);
 	cr_expect_eq(fx.ctx->continued_pages, 1);
