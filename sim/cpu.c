@@ -65,6 +65,10 @@ struct cpu {
 	struct mm *mm;
 	uint64_t pc;		/* where the next cpu_run() starts */
 	uint64_t insns, budget_end;
+	/* A block that would take insns past this is entered the careful way
+	 * (enter_block_carefully): the budget's end, UINT64_MAX without one, 0
+	 * while every block must be (a debugger's step or pass, a flush due). */
+	uint64_t insn_limit;
 	uint64_t block_start, block_end;	/* the block last entered in this run */
 	struct cpu_exit *exit;
 	uc_hook hooks[4];
@@ -73,7 +77,7 @@ struct cpu {
 	struct tlb *tlb;
 	uint16_t asid;
 	const uint8_t *code_watch;	/* a page 3/4 into the code buffer; NULL once flushed */
-	uint64_t code_blocks;		/* blocks entered while watching */
+	uint64_t code_check_in;		/* blocks to enter before the next look (while watching) */
 	bool code_flush;		/* on_block stopped the run to flush the code buffer */
 	fastpath_watch_fn watch;	/* the memory hook's work (hook_data) */
 	struct recorder *recorder;	/* --record: where accesses and instructions go */
@@ -299,15 +303,16 @@ static bool code_buffer_filling(struct cpu *cpu)
 {
 	unsigned char resident = 0;
 
-	if (!cpu->code_watch || ++cpu->code_blocks % CODE_CHECK_BLOCKS)
-		return false;
-	return mincore((void *)cpu->code_watch, PAGE_SIZE, &resident) == 0 && (resident & 1);
+	cpu->code_check_in = cpu->code_watch ? CODE_CHECK_BLOCKS : UINT64_MAX;
+	return cpu->code_watch && mincore((void *)cpu->code_watch, PAGE_SIZE, &resident) == 0 &&
+	       (resident & 1);
 }
 
 static void flush_code_buffer(struct cpu *cpu)
 {
 	uc_ctl_flush_tlb(cpu->uc);	/* UC_CTL_TB_FLUSH: all translated code */
 	cpu->code_watch = NULL;
+	cpu->code_check_in = UINT64_MAX;
 	cpu->code_flush = false;
 }
 
@@ -346,21 +351,49 @@ static void on_step(uc_engine *uc, uint64_t addr, uint32_t size, void *opaque)
 		debug_stop(cpu);
 }
 
-/* Count instructions a block at a time.  A block that would take the count
- * past the budget does not run: the budget is never exceeded.  Neither does
- * a block entered when the code buffer must be flushed: the run resumes
- * there after the flush. */
-static void on_block(uc_engine *uc, uint64_t addr, uint32_t size, void *opaque)
+/* The model's lookup of a block's code that enter_block() does not finish
+ * inline: it is recorded, spans two pages, or is not the L1I's recent hit. */
+static __attribute__((noinline)) void fetch_block(struct cpu *cpu, uint64_t addr, uint32_t size)
 {
-	struct cpu *cpu = opaque;
-	uint64_t n = size / 4;
+	record_access(cpu, addr, size, TRACE_FETCH);
+	report_access(cpu, addr, size, true);
+}
 
-	if (addr == TRAMPOLINE_VA)	/* the simulator's eret, not the guest's */
+/* The block is entered: count its instructions, remember where it lies
+ * and look its code up in the model (the common case inline, with nothing
+ * to keep across a call). */
+static inline __attribute__((always_inline)) void enter_block(struct cpu *cpu, uint64_t addr,
+							       uint32_t size)
+{
+	cpu->insns += size / 4;
+	cpu->block_start = addr;
+	cpu->block_end = addr + size;
+	cpu->entered = true;
+	if (!cpu->model)
 		return;
-	if (cpu->code_flush || code_buffer_filling(cpu)) {
+	if (__builtin_expect(cpu->recorder || (addr ^ (addr + size - 1)) >> PAGE_SHIFT ||
+			     !tlb_hit_recent(cpu->tlb, TLB_FETCH, cpu->asid, addr), 0))
+		fetch_block(cpu, addr, size);
+}
+
+static void set_insn_limit(struct cpu *cpu)
+{
+	if (cpu->step || cpu->pass || cpu->code_flush)
+		cpu->insn_limit = 0;
+	else
+		cpu->insn_limit = cpu->budget_end ? cpu->budget_end : UINT64_MAX;
+}
+
+/* A block on_block cannot just enter: the code buffer must be looked at or
+ * flushed, a debugger steps or passes, or the budget would be exceeded. */
+static __attribute__((noinline)) void enter_block_carefully(struct cpu *cpu, uint64_t addr,
+							    uint32_t size)
+{
+	if (cpu->code_flush || (!cpu->code_check_in && code_buffer_filling(cpu))) {
 		if (cpu->exit->event == CPU_NO_EVENT) {
 			cpu->code_flush = true;
-			uc_emu_stop(uc);
+			set_insn_limit(cpu);
+			uc_emu_stop(cpu->uc);
 		}
 		return;
 	}
@@ -372,21 +405,31 @@ static void on_block(uc_engine *uc, uint64_t addr, uint32_t size, void *opaque)
 			return;
 		}
 	}
-	if (cpu->budget_end && cpu->insns + n > cpu->budget_end) {
+	if (cpu->budget_end && cpu->insns + size / 4 > cpu->budget_end) {
 		if (cpu->exit->event == CPU_NO_EVENT) {
 			cpu->exit->event = CPU_BUDGET;
-			uc_emu_stop(uc);
+			uc_emu_stop(cpu->uc);
 		}
 		return;
 	}
-	cpu->insns += n;
-	cpu->block_start = addr;
-	cpu->block_end = addr + size;
-	cpu->entered = true;
-	if (cpu->model) {
-		record_access(cpu, addr, size, TRACE_FETCH);
-		report_access(cpu, addr, size, true);
-	}
+	enter_block(cpu, addr, size);
+}
+
+/* Count instructions a block at a time.  A block that would take the count
+ * past the budget does not run: the budget is never exceeded.  Neither does
+ * a block entered when the code buffer must be flushed: the run resumes
+ * there after the flush.  The common case (none of these, no debugger) is
+ * one comparison and a count down before the block is entered. */
+static void on_block(uc_engine *uc, uint64_t addr, uint32_t size, void *opaque)
+{
+	struct cpu *cpu = opaque;
+
+	if (addr == TRAMPOLINE_VA)	/* the simulator's eret, not the guest's */
+		return;
+	if (__builtin_expect(!--cpu->code_check_in || cpu->insns + size / 4 > cpu->insn_limit, 0))
+		enter_block_carefully(cpu, addr, size);
+	else
+		enter_block(cpu, addr, size);
 }
 
 /* An exception stopped the run at `pc`.  If that lies inside the block last
@@ -482,6 +525,7 @@ void cpu_run(struct cpu *cpu, uint64_t budget, struct cpu_exit *exit)
 	model_begin_run(cpu);
 	if (cpu->step || cpu->pass)
 		begin_debug_run(cpu);
+	set_insn_limit(cpu);
 	for (;;) {
 		fastpath_enter(cpu->uc);
 		err = uc_emu_start(cpu->uc, cpu->pc, NEVER_PC, 0, 0);
@@ -490,6 +534,7 @@ void cpu_run(struct cpu *cpu, uint64_t budget, struct cpu_exit *exit)
 		if (!cpu->code_flush)
 			break;
 		flush_code_buffer(cpu);
+		set_insn_limit(cpu);
 		if (err || exit->event != CPU_NO_EVENT)
 			break;
 	}
@@ -878,9 +923,11 @@ static int watch_code_buffer(struct cpu *cpu, GArray *before, GString *error)
 			count++;
 		}
 	}
-	if (count == 1)
+	if (count == 1) {
 		cpu->code_watch = (const uint8_t *)((found->start + (found->end - found->start) / 4 * 3) &
 						    PAGE_MASK);
+		cpu->code_check_in = CODE_CHECK_BLOCKS;
+	}
 	g_array_free(after, TRUE);
 	if (count != 1 || mincore((void *)cpu->code_watch, PAGE_SIZE, &resident) || (resident & 1)) {
 		g_string_printf(error, "cannot find Unicorn's translated-code buffer in /proc/self/maps "
