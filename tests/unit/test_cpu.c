@@ -8,6 +8,7 @@
 #include <criterion/criterion.h>
 #include <string.h>
 
+#include "mmu/agent.h"
 #include "mmu/pgtable.h"
 #include "sim/abort.h"
 #include "sim/cpu.h"
@@ -281,4 +282,71 @@ Test(cpu, code_rewritten_in_an_mm_that_is_not_loaded_is_retranslated)
 	cr_expect_eq(e.event, CPU_SYSCALL);
 	cr_expect_eq(cpu_reg(fx.cpu, 8), 65, "stale translated code ran");
 	mm_destroy(other);
+}
+
+/* --tlb exact: every block entered is one fetch lookup of its page.  Code
+ * running on from the last word of CODE_VA's page into the next (add x2;
+ * mov x8, #64; svc) is entered as two blocks (the library ends a block at
+ * the end of its 1 KiB page): a cold TLB misses both pages once, and each
+ * later run hits both (after run n: l1i 2 (n - 1) hits, 2 misses), from
+ * the third run on without a call (both are the L1I's recent entries). */
+Test(cpu, code_on_two_pages_is_looked_up_on_both)
+{
+	const uint32_t code[] = { ADD_X2_X2_1, MOV_X8_64, SVC_0 };
+	uint64_t start = CODE_VA + PAGE_SIZE - 4;
+	g_autoptr(GString) error = g_string_new(NULL);
+	struct cost_profile profile;
+	struct tlb_stats tlb;
+	struct domain d;
+	struct cpu_exit e;
+	phys_addr_t pa[2];
+
+	for (int i = 0; i < 2; i++) {
+		cr_assert_eq(phys_alloc(fx.phys, FRAME_DATA, &pa[i]), 0);
+		cr_assert_eq(pgtable_map(fx.phys, fx.mm->pgd, CODE_VA + i * PAGE_SIZE, pa[i],
+					 VM_READ | VM_EXEC), 0);
+	}
+	memcpy(phys_to_host(fx.phys, pa[0]) + PAGE_SIZE - 4, &code[0], 4);
+	memcpy(phys_to_host(fx.phys, pa[1]), &code[1], 8);
+	cr_assert_eq(cost_profile_load("default", &profile, NULL), 0);
+	cr_assert_eq(domain_init(&d, fx.phys, &profile, 1, true, error), 0, "%s", error->str);
+	domain_attach_mm(&d, fx.mm);
+	d.current = &d.agents[0];
+	agent_switch_mm(d.current, fx.mm);
+	cr_assert_eq(cpu_set_tlb_model(fx.cpu, &d), 0);
+
+	for (int run = 1; run <= 3; run++) {
+		cpu_enter_user(fx.cpu, start, DATA_VA + PAGE_SIZE);
+		cpu_run(fx.cpu, 0, &e);
+		cr_assert_eq(e.event, CPU_SYSCALL);
+		domain_tlb_stats(&d, &tlb);
+		cr_expect_eq(tlb.hits[TLB_L1I], 2 * (run - 1), "run %d: l1i hits", run);
+		cr_expect_eq(tlb.misses[TLB_L1I], 2, "run %d: l1i misses", run);
+	}
+	cr_expect_eq(cpu_insns(fx.cpu), 9);
+	/* The mm and the CPU go before the domain they tell and look up. */
+	mm_destroy(fx.mm);
+	fx.mm = NULL;
+	cpu_destroy(fx.cpu);
+	fx.cpu = NULL;
+	domain_fini(&d);
+	cost_profile_clear(&profile);
+}
+
+/* A debugger's step of a branch back to the instruction before it stops at
+ * the branch's target with one instruction run: the new block (before the
+ * step's start, outside the step hook's range) is not entered. */
+Test(cpu, a_step_of_a_branch_back_stops_at_its_target)
+{
+	const uint32_t code[] = { ADD_X2_X2_1, B_MINUS_4 };
+	struct cpu_exit e;
+
+	load_code(code, 2);
+	cpu_enter_user(fx.cpu, CODE_VA + 4, DATA_VA + PAGE_SIZE);
+	cpu_debug_next_run(fx.cpu, true, false);
+	cpu_run(fx.cpu, 1000, &e);
+	cr_expect_eq(e.event, CPU_DEBUG_STOP);
+	cr_expect_eq(cpu_reg(fx.cpu, CPU_REG_PC), CODE_VA);
+	cr_expect_eq(cpu_insns(fx.cpu), 1);
+	cr_expect_eq(cpu_reg(fx.cpu, 2), 0, "the add ran");
 }
