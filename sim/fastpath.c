@@ -433,7 +433,7 @@ void fastpath_watch_tlb(uc_engine *uc, struct tlb *tlb, uint16_t asid)
 	struct engine *e = find_engine(uc);
 
 	if (e) {
-		e->tlb = tlb;
+		e->tlb = e->watch && !e->no_watch ? tlb : NULL;
 		e->asid = asid;
 	}
 }
@@ -638,14 +638,17 @@ static void *plain_ram(struct engine *e, void *env, uint64_t addr, uint32_t oi, 
 }
 
 /* Whether the memory hook's work for a direct access is done with no call:
- * there is none, or it is the model's recent L1 data hit, inline.  A direct
- * access is aligned to its size, so it lies in one page: that hit is the
- * whole of the watch's work for it. */
+ * it is the model's recent L1 data hit, inline, or there is no work.  A
+ * direct access is aligned to its size, so it lies in one page: that hit is
+ * the whole of the watch's work for it.  The model's TLB is there only in
+ * front of a watch that is told (fastpath_watch_tlb): one test in the
+ * common case. */
 static inline __attribute__((always_inline)) bool told_inline(const struct engine *e,
 							      uint64_t addr)
 {
-	return !e->watch || e->no_watch ||
-	       (e->tlb && tlb_hit_recent(e->tlb, TLB_DATA, e->asid, addr));
+	if (e->tlb)
+		return tlb_hit_recent(e->tlb, TLB_DATA, e->asid, addr);
+	return !e->watch || e->no_watch;
 }
 
 /* What the library's memory hook would have been told, had the library made

@@ -58,7 +58,9 @@ bool fastpath_watch_data(struct uc_struct *uc, fastpath_watch_fn fn, void *data)
 /* The model's TLB, for the next run: before calling the watch for an access
  * it makes itself, the fast path tries the recent L1 data entry of `tlb` for
  * `asid` (tlb_hit_recent, which counts and ages the hit as the watch would),
- * and calls the watch only when that misses.  NULL: always the watch. */
+ * and calls the watch only when that misses.  NULL: always the watch.
+ * Kept only while a watch is set and told (not under the test-only fault
+ * "watch"). */
 void fastpath_watch_tlb(struct uc_struct *uc, struct tlb *tlb, uint16_t asid);
 
 /* Whether the library has told the fast path that the 1 KiB page of `pa`
