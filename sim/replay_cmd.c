@@ -61,7 +61,7 @@ static void meter_show(const struct meter *m, int64_t now_us, uint64_t accesses,
 	double seconds = (now_us - m->start_us) / 1e6;
 	double done = m->size ? MIN(1.0, (double)offset / m->size) : 0;
 
-	fprintf(stderr, "\rreplay: %" PRIu64 " accesses, %.1f M/s, %.0f%% of the file, %.0f s left\033[K",
+	fprintf(stderr, "\rreplay: %" PRIu64 " accesses, %.3g M/s, %.0f%% of the file, %.0f s left\033[K",
 		accesses, seconds > 0 ? accesses / seconds / 1e6 : 0.0, 100 * done,
 		done > 0 ? seconds / done - seconds : 0.0);
 	fflush(stderr);
