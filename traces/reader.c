@@ -558,8 +558,8 @@ static size_t take_block(struct trace_reader *r, const uint8_t **p, const uint8_
 	struct trace_access *dst;
 	struct block b;
 
-	if (r->version < 2 || parse_block(*p, end, &b, NULL) != DECODED || (b.n > room && !first))
-		return 0;	/* version 1 has no blocks: tag 0x7e is unknown there */
+	if (parse_block(*p, end, &b, NULL) != DECODED || (b.n > room && !first))
+		return 0;
 	dst = b.n > room ? r->pend : out;
 	if (decode_block(&b, l, dst) < b.n) {
 		*l = before;
@@ -676,7 +676,7 @@ int trace_read(struct trace_reader *r, struct trace_record *rec, GString *error)
 			return fail(r, error, rec->offset,
 				    "truncated: no end record after %" PRIu64 " records", r->records);
 	}
-	if (r->out[r->out_pos] == ACCESS_BLOCK_TAG && r->version >= 2) {
+	if (r->out[r->out_pos] == ACCESS_BLOCK_TAG) {
 		if (read_block(r, rec->offset, error))
 			return -1;
 		take_pending(r, &one, 1);

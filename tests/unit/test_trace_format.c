@@ -882,15 +882,6 @@ Test(trace, block_cut_short)
 	expect_error("stream offset 5: truncated: the record there is incomplete");
 }
 
-/* Version 1 has no access blocks: their tag is unknown there. */
-Test(trace, no_blocks_in_version_1)
-{
-	const uint8_t raw[] = { HDR, 0x7e, 1, 1, 0x08, 0x00, 0x10, 0, 1 };
-
-	spill_raw(1, raw, sizeof(raw));
-	expect_error("stream offset 3: unknown record tag 0x7e");
-}
-
 /* Each bad access block at stream offset 203, after 100 reads (the last at
  * 0x320), read in batches and record by record: its error. */
 Test(trace, bad_blocks)
