@@ -18,6 +18,22 @@
 #define ACCESS_SIZE(tag)	((tag) & 31u)
 #define ACCESS_TAG(kind, size)	(0x80u | (unsigned)(kind) << 5 | ((size) < 32 ? (unsigned)(size) : 0u))
 
+/*
+ * An access block (tag 0x7e): n accesses of the current CPU.  Its fields:
+ * n and the bytes of deltas (varints), n descriptors of 16 bits
+ * little-endian (kind, the length class of the delta, size), then the
+ * deltas, each the difference from the last address of its kind, two's
+ * complement, little-endian, in 1 << class bytes.  Where each field is
+ * follows from the descriptors, not from scanning varints.
+ */
+#define ACCESS_BLOCK_TAG	0x7eu
+#define BLOCK_MAX		4096	/* accesses in a block, at most */
+#define BLOCK_SIZE_MAX		0xfffu	/* the largest size a block holds */
+#define BLOCK_DESC(kind, class, size) ((unsigned)(kind) << 14 | (unsigned)(class) << 12 | (unsigned)(size))
+#define BLOCK_DESC_KIND(d)	((d) >> 14)
+#define BLOCK_DESC_CLASS(d)	((d) >> 12 & 3u)
+#define BLOCK_DESC_SIZE(d)	((d) & BLOCK_SIZE_MAX)
+
 /* The longest varint: 10 bytes of 7 bits. */
 #define VARINT_MAX 10
 /* The longest access record: its tag, a size and a delta. */

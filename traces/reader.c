@@ -31,6 +31,9 @@ struct trace_reader {
 	uint64_t records;
 	uint32_t version;		/* of the file: 1 has no journal records */
 	bool ended, failed;
+	struct trace_access *pend;	/* a block decoded, for batches smaller than it */
+	size_t pend_pos, pend_len;
+	uint64_t pend_offset;		/* of that block's tag */
 };
 
 /* An error at `offset` of the decompressed stream, or of the file (see
@@ -70,13 +73,18 @@ static int fail(struct trace_reader *r, GString *error, uint64_t offset, const c
 	return -1;
 }
 
-/* Decompress more into out.  1: some bytes, 0: the end of the stream, -1. */
+/* Decompress more into out, after the bytes not read yet (moved to its
+ * start).  1: some more bytes, 0: the end of the stream, -1. */
 static int refill(struct trace_reader *r, GString *error)
 {
-	r->out_base += r->out_len;
-	r->out_len = r->out_pos = 0;
-	while (!r->out_len) {
-		ZSTD_outBuffer dst = { r->out, r->out_size, 0 };
+	size_t keep = r->out_len - r->out_pos;
+
+	memmove(r->out, r->out + r->out_pos, keep);
+	r->out_base += r->out_pos;
+	r->out_len = keep;
+	r->out_pos = 0;
+	while (r->out_len == keep) {
+		ZSTD_outBuffer dst = { r->out, r->out_size, keep };
 		size_t ret;
 
 		if (r->src.pos == r->src.size) {
@@ -99,13 +107,13 @@ static int refill(struct trace_reader *r, GString *error)
 				    "corrupted compressed data: %s", ZSTD_getErrorName(ret));
 		r->frame_left = ret;
 		r->out_len = dst.pos;
-		if (!dst.pos && r->src.pos == r->src.size && r->file_done)
+		if (dst.pos == keep && r->src.pos == r->src.size && r->file_done)
 			break;
 	}
-	if (!r->out_len && r->frame_left)
+	if (r->out_len == keep && r->frame_left)
 		return file_fail(r, error, r->file_offset,
 				 "truncated: the compressed stream stops inside a frame");
-	return r->out_len ? 1 : 0;
+	return r->out_len > keep;
 }
 
 static uint64_t offset_now(const struct trace_reader *r)
@@ -207,7 +215,8 @@ struct trace_reader *trace_reader_open(const char *path, struct trace_header *h,
 	r->in = g_malloc(r->in_size);
 	r->src.src = r->in;
 	r->out_size = ZSTD_DStreamOutSize();
-	r->out = g_malloc(r->out_size);
+	r->out = g_malloc0(r->out_size + 8);	/* + 8: a block's last delta read as 8 bytes */
+	r->pend = g_new(struct trace_access, BLOCK_MAX);
 	r->frame_left = 1;	/* a stream must hold one frame at least */
 	if (check_prefix(r, error) || get_string(r, &h->guest, error) ||
 	    get_string(r, &h->options, error) || get_string(r, &h->profile, error)) {
@@ -262,8 +271,6 @@ static int check_end(struct trace_reader *r, const struct trace_record *rec, GSt
 	return 0;
 }
 
-/* The longest access record: its tag, a size and a delta. */
-#define ACCESS_MAX (1 + 2 * VARINT_MAX)
 /* The varint of `len` bytes (1 to 8) at `p`, 8 bytes readable there: its
  * 7-bit groups shifted together, without a branch. */
 static inline uint64_t varint_of(const uint8_t *p, unsigned len)
@@ -278,21 +285,28 @@ static inline uint64_t varint_of(const uint8_t *p, unsigned len)
 	       (x >> 7 & UINT64_C(0x7f) << 49);
 }
 
-/* A varint of 9 or 10 bytes, or longer than 64 bits (NULL). */
-static const uint8_t *long_varint(const uint8_t *p, uint64_t *v)
+/* What decoding from memory found. */
+enum decoded { DECODED, CUT, INVALID };
+
+/* The varint at *p, which must end before `end`: *p moved past it; CUT if
+ * it does not, INVALID if it is longer than 64 bits. */
+static enum decoded bounded_varint(const uint8_t **p, const uint8_t *end, uint64_t *v)
 {
 	uint64_t x = 0;
 
 	for (int i = 0; i < VARINT_MAX; i++) {
-		if (i == VARINT_MAX - 1 && p[i] > 1)
-			return NULL;
-		x |= (uint64_t)(p[i] & 0x7f) << (7 * i);
-		if (!(p[i] & 0x80)) {
+		if (*p + i == end)
+			return CUT;
+		if (i == VARINT_MAX - 1 && (*p)[i] > 1)
+			return INVALID;
+		x |= (uint64_t)((*p)[i] & 0x7f) << (7 * i);
+		if (!((*p)[i] & 0x80)) {
 			*v = x;
-			return p + i + 1;
+			*p += i + 1;
+			return DECODED;
 		}
 	}
-	return NULL;
+	return INVALID;
 }
 
 /* The varint at `p`, whose VARINT_MAX bytes the caller knows are in the
@@ -315,11 +329,11 @@ static inline const uint8_t *fast_varint(const uint8_t *p, uint64_t *v)
 	}
 	memcpy(&x, p, sizeof(x));
 	stops = ~GUINT64_FROM_LE(x) & UINT64_C(0x8080808080808080);
-	if (!stops) {
-		const uint8_t *end = long_varint(p, &x);	/* x, not *v: kept in a register */
-
-		*v = x;
-		return end;
+	if (!stops) {	/* 9 or 10 bytes, or too long */
+		if (bounded_varint(&p, p + VARINT_MAX, &x) != DECODED)
+			return NULL;
+		*v = x;		/* x, not *v: kept in a register */
+		return p;
 	}
 	len = ((unsigned)__builtin_ctzll(stops) + 1) / 8;
 	*v = varint_of(p, len);
@@ -368,26 +382,277 @@ static inline bool decode_one(const uint8_t **p, struct last *l, struct trace_ac
 	return true;
 }
 
-/* Accesses straight from the buffer while the longest record fits in
- * what is left of it: one check of the bounds a record, and anything
- * read_access would reject left to it. */
+/* ---- access blocks (tag 0x7e) ---- */
+
+/* Where the fields of an access block are. */
+struct block {
+	unsigned n;
+	const uint8_t *descs, *deltas, *end;
+};
+
+static enum decoded explain(GString *why, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
+
+/* INVALID, and why in `why` (if not NULL: the fast path needs no words). */
+static enum decoded explain(GString *why, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (why) {
+		va_start(ap, fmt);
+		g_string_vprintf(why, fmt, ap);
+		va_end(ap);
+	}
+	return INVALID;
+}
+
+/* Four 16-bit lanes of v. */
+#define LANES(v) (UINT64_C(0x0001000100010001) * (v))
+
+/* The bytes of delta, beyond the first, of each descriptor in the lanes
+ * of x: a class c = b1 b0 is of 1 + b0 + 3 b1 + 3 (b0 and b1) bytes (1,
+ * 2, 4 or 8).  Added up lane by lane, 7 at most a descriptor: a lane of a
+ * block's sum holds 7 BLOCK_MAX / 4. */
+static inline uint64_t extra_bytes(uint64_t x)
+{
+	uint64_t b0 = x >> 12 & LANES(1), b1 = x >> 13 & LANES(1);
+
+	return b0 + 3 * b1 + 3 * (b0 & b1);
+}
+
+/* The top bit of each lane of x set for a descriptor of kind 3 or of
+ * size 0 (bit 12 of the size plus 0xfff clear). */
+static inline uint64_t desc_faults(uint64_t x)
+{
+	uint64_t sized = (x & LANES(BLOCK_SIZE_MAX)) + LANES(BLOCK_SIZE_MAX);
+
+	return ((x & x << 1) | ~sized << 3) & LANES(0x8000);
+}
+
+/* The descriptor of access i of `b`. */
+static inline unsigned block_desc(const struct block *b, unsigned i)
+{
+	uint16_t d;
+
+	memcpy(&d, b->descs + 2 * i, sizeof(d));
+	return GUINT16_FROM_LE(d);
+}
+
+/* Why the first bad descriptor of `b` is. */
+static enum decoded explain_desc(const struct block *b, GString *why)
+{
+	unsigned i = 0;
+
+	while (BLOCK_DESC_KIND(block_desc(b, i)) < 3 && BLOCK_DESC_SIZE(block_desc(b, i)))
+		i++;
+	if (BLOCK_DESC_KIND(block_desc(b, i)) == 3)
+		return explain(why, "access %u of an access block: an access of unknown kind "
+			       "(descriptor %#x)", i, block_desc(b, i));
+	return explain(why, "access %u of an access block: an access of 0 bytes", i);
+}
+
+/* Check the fields of the access block whose tag is at p: all of them
+ * before `end` (else CUT), every descriptor of kind 0-2 and size 1 or
+ * more, their length classes adding up to the bytes of deltas stated, four
+ * descriptors at a time (in the 16-bit lanes of a 64-bit word).  Their places in `b`.  The addresses are checked
+ * as they are decoded. */
+static enum decoded parse_block(const uint8_t *p, const uint8_t *end, struct block *b,
+				GString *why)
+{
+	uint64_t n, d, x, bytes, extra = 0, faults = 0;
+	enum decoded ret;
+	unsigned i;
+
+	p++;
+	if ((ret = bounded_varint(&p, end, &n)) || (ret = bounded_varint(&p, end, &d)))
+		return ret == CUT ? CUT : explain(why, "a number longer than 64 bits");
+	if (n == 0 || n > BLOCK_MAX)
+		return explain(why, "an access block of %" PRIu64 " accesses (1 to %d)", n, BLOCK_MAX);
+	if (d > 8 * n)
+		return explain(why, "an access block of %" PRIu64 " accesses stating %" PRIu64
+			       " bytes of deltas (at most 8 an access)", n, d);
+	if ((uint64_t)(end - p) < 2 * n + d)
+		return CUT;
+	*b = (struct block){ (unsigned)n, p, p + 2 * n, p + 2 * n + d };
+	for (i = 0; i + 4 <= n; i += 4) {
+		memcpy(&x, b->descs + 2 * i, sizeof(x));
+		x = GUINT64_FROM_LE(x);
+		extra += extra_bytes(x);
+		faults |= desc_faults(x);
+	}
+	if (i < n) {	/* the last 1-3, the other lanes 0 */
+		x = 0;
+		memcpy(&x, b->descs + 2 * i, 2 * (n - i));
+		x = GUINT64_FROM_LE(x);
+		extra += extra_bytes(x);
+		faults |= desc_faults(x) & ((UINT64_C(1) << 16 * (n - i)) - 1);
+	}
+	bytes = n + (extra * LANES(1) >> 48);
+	if (faults)
+		return explain_desc(b, why);
+	if (bytes != d)
+		return explain(why, "an access block's length classes make %" PRIu64
+			       " bytes of deltas, it states %" PRIu64, bytes, d);
+	return DECODED;
+}
+
+/* The first of the n accesses at `a` that wraps past 2^64: its index. */
+static unsigned first_wrap(const struct trace_access *a, unsigned n)
+{
+	unsigned i = 0;
+
+	while (i < n && a[i].addr + a[i].size - 1 >= a[i].addr)
+		i++;
+	return i;
+}
+
+/* The accesses of the checked block `b` into out: how many before the
+ * first that wraps past 2^64 (b->n: none).  Without a branch an access:
+ * its descriptor says where its delta is and how long (the 8 bytes there
+ * readable, the buffer having room beyond its end); the delta is
+ * sign-extended by shifting it to the top and back; the last address of
+ * each kind is kept in an array indexed by kind (selecting among three
+ * registers costs more than the store's forwarding). */
+static unsigned decode_block(const struct block *b, struct last *l, struct trace_access *out)
+{
+	static const uint8_t len[4] = { 1, 2, 4, 8 }, shift[4] = { 56, 48, 32, 0 };
+	uint64_t prev[4] = { l->read, l->write, l->fetch }, top = 0;
+	const uint8_t *q = b->deltas;
+
+	for (unsigned i = 0; i < b->n; i++) {
+		unsigned desc = block_desc(b, i), kind = BLOCK_DESC_KIND(desc);
+		unsigned c = BLOCK_DESC_CLASS(desc);
+		uint64_t x, addr;
+
+		memcpy(&x, q, sizeof(x));
+		q += len[c];
+		addr = prev[kind] + (uint64_t)((int64_t)(GUINT64_FROM_LE(x) << shift[c]) >> shift[c]);
+		prev[kind] = addr;
+		top = addr > top ? addr : top;
+		out[i] = (struct trace_access){ .addr = addr, .size = BLOCK_DESC_SIZE(desc),
+						.kind = (enum trace_kind)kind };
+	}
+	*l = (struct last){ prev[TRACE_READ], prev[TRACE_WRITE], prev[TRACE_FETCH] };
+	/* only an address in the last BLOCK_SIZE_MAX bytes can wrap */
+	return top >= -(uint64_t)BLOCK_SIZE_MAX ? first_wrap(out, b->n) : b->n;
+}
+
+/* Accesses of the block decoded before, for a batch smaller than it. */
+static size_t take_pending(struct trace_reader *r, struct trace_access *out, size_t max)
+{
+	size_t n = MIN(max, r->pend_len - r->pend_pos);
+
+	memcpy(out, r->pend + r->pend_pos, n * sizeof(*out));
+	r->pend_pos += n;
+	r->records += n;
+	return n;
+}
+
+/* The access block at *p, whole before `end` and valid, into out (room
+ * for `room`; if it holds more, into pend first, as the batch's start
+ * only); *p past it.  How many accesses went to out; 0 for a block that
+ * trace_read must read. */
+static size_t take_block(struct trace_reader *r, const uint8_t **p, const uint8_t *end,
+			 struct last *l, struct trace_access *out, size_t room, bool first)
+{
+	struct last before = *l;
+	struct trace_access *dst;
+	struct block b;
+
+	if (parse_block(*p, end, &b, NULL) != DECODED || (b.n > room && !first))
+		return 0;
+	dst = b.n > room ? r->pend : out;
+	if (decode_block(&b, l, dst) < b.n) {
+		*l = before;
+		return 0;
+	}
+	if (dst == r->pend) {
+		r->pend_offset = r->out_base + (uint64_t)(*p - r->out);
+		r->pend_len = b.n;
+		r->pend_pos = 0;
+		b.n = (unsigned)take_pending(r, out, room);
+		r->records -= b.n;	/* counted with the batch */
+	}
+	*p = b.end;
+	return b.n;
+}
+
+/* The access block at the current offset `start`, whose tag the fast path
+ * left: made whole in the buffer, checked, decoded into pend.  0, or -1
+ * with the cause in `error`. */
+static int read_block(struct trace_reader *r, uint64_t start, GString *error)
+{
+	uint64_t *prev = r->prev[r->cpu];
+	struct last l = { prev[TRACE_READ], prev[TRACE_WRITE], prev[TRACE_FETCH] };
+	GString *why = g_string_new(NULL);
+	enum decoded ret;
+	struct block b;
+	unsigned good;
+	int more = 1;
+
+	while ((ret = parse_block(r->out + r->out_pos, r->out + r->out_len, &b, why)) == CUT &&
+	       (more = refill(r, error)) > 0)
+		;	/* a block fits in the buffer: refill keeps what was not read */
+	if (ret == INVALID)
+		fail(r, error, start, "%s", why->str);
+	else if (!more)
+		fail(r, error, start, "truncated: the record there is incomplete");
+	else if (ret == DECODED && (good = decode_block(&b, &l, r->pend)) < b.n)
+		fail(r, error, start, "an access past the end of the address space (access %u of "
+		     "the block)", good);
+	g_string_free(why, TRUE);
+	if (ret != DECODED || r->failed)
+		return -1;
+	prev[TRACE_READ] = l.read;
+	prev[TRACE_WRITE] = l.write;
+	prev[TRACE_FETCH] = l.fetch;
+	r->out_pos = (size_t)(b.end - r->out);
+	r->pend_offset = start;
+	r->pend_len = b.n;
+	r->pend_pos = 0;
+	return 0;
+}
+
+/* Accesses straight from the buffer: blocks whole in it, and single
+ * records while the longest fits in what is left of it (one check of the
+ * bounds a record); anything read_access or read_block would reject left
+ * to them. */
 size_t trace_read_accesses(struct trace_reader *r, struct trace_access *out, size_t max)
 {
 	const uint8_t *p = r->out + r->out_pos, *end = r->out + r->out_len;
 	uint64_t *prev = r->prev[r->cpu];
 	struct last l = { prev[TRACE_READ], prev[TRACE_WRITE], prev[TRACE_FETCH] };
-	size_t n = 0;
+	size_t n = 0, k;
 
 	if (r->failed || r->ended)
 		return 0;
-	while (n < max && end - p >= ACCESS_MAX && decode_one(&p, &l, &out[n]))
-		n++;
+	if (r->pend_pos < r->pend_len)
+		return take_pending(r, out, max);
+	while (n < max && p < end) {
+		if (*p == ACCESS_BLOCK_TAG && (k = take_block(r, &p, end, &l, out + n, max - n, !n)))
+			n += k;
+		else if (*p != ACCESS_BLOCK_TAG && end - p >= ACCESS_MAX && decode_one(&p, &l, &out[n]))
+			n++;
+		else
+			break;
+	}
 	prev[TRACE_READ] = l.read;
 	prev[TRACE_WRITE] = l.write;
 	prev[TRACE_FETCH] = l.fetch;
 	r->out_pos = (size_t)(p - r->out);
 	r->records += n;
 	return n;
+}
+
+/* The access `a` as the record `rec`: 1. */
+static int access_record(const struct trace_reader *r, const struct trace_access *a,
+			 struct trace_record *rec)
+{
+	rec->type = TRACE_ACCESS;
+	rec->cpu = r->cpu;
+	rec->kind = a->kind;
+	rec->addr = a->addr;
+	rec->size = a->size;
+	return 1;
 }
 
 int trace_read(struct trace_reader *r, struct trace_record *rec, GString *error)
@@ -400,15 +665,9 @@ int trace_read(struct trace_reader *r, struct trace_record *rec, GString *error)
 		return fail(r, error, offset_now(r), "read after an error");
 	if (r->ended)
 		return 0;
-	rec->offset = offset_now(r);
-	if (trace_read_accesses(r, &one, 1)) {
-		rec->type = TRACE_ACCESS;
-		rec->cpu = r->cpu;
-		rec->kind = one.kind;
-		rec->addr = one.addr;
-		rec->size = one.size;
-		return 1;
-	}
+	rec->offset = r->pend_pos < r->pend_len ? r->pend_offset : offset_now(r);
+	if (trace_read_accesses(r, &one, 1))
+		return access_record(r, &one, rec);
 	if (r->out_pos == r->out_len) {
 		ret = refill(r, error);
 		if (ret < 0)
@@ -416,6 +675,12 @@ int trace_read(struct trace_reader *r, struct trace_record *rec, GString *error)
 		if (!ret)
 			return fail(r, error, rec->offset,
 				    "truncated: no end record after %" PRIu64 " records", r->records);
+	}
+	if (r->out[r->out_pos] == ACCESS_BLOCK_TAG) {
+		if (read_block(r, rec->offset, error))
+			return -1;
+		take_pending(r, &one, 1);
+		return access_record(r, &one, rec);
 	}
 	if (get_byte(r, rec->offset, &tag, error))
 		return -1;
@@ -473,6 +738,7 @@ void trace_reader_close(struct trace_reader *r)
 	ZSTD_freeDCtx(r->dctx);
 	g_free(r->in);
 	g_free(r->out);
+	g_free(r->pend);
 	g_free(r->path);
 	g_free(r);
 }

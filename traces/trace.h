@@ -4,9 +4,10 @@
  * CPU, of data accesses, instruction fetches and the events the MMU model
  * needs to run them again without the emulator (address spaces made,
  * copied and dropped, mm operations with their arguments, context
- * switches).  Addresses are delta encoded per CPU and kind, numbers are
- * variable-length, the whole stream is zstd-compressed; it is written and
- * read as a stream, in constant memory.
+ * switches).  Addresses are delta encoded per CPU and kind, a CPU's
+ * consecutive accesses gathered in blocks whose descriptors locate
+ * every field, other numbers variable-length; the whole stream is
+ * zstd-compressed; it is written and read as a stream, in constant memory.
  *
  * The writer takes records as they happen and reports the first I/O error
  * at trace_writer_close().  The reader validates everything: a file that is
@@ -154,12 +155,15 @@ struct trace_reader *trace_reader_open(const char *path, struct trace_header *h,
  * with the cause in `error`. */
 int trace_read(struct trace_reader *r, struct trace_record *rec, GString *error);
 /* The accesses that come next, decoded in a tight loop into `out`: up to
- * `max` of them, stopping before any other record, before an access the
- * checked path must read (one that may be cut by the end of the buffer of
- * decompressed bytes, or that is invalid) and at an error or the end.  The
- * number decoded (counted in trace_reader_records()); 0 says: the next
- * record is for trace_read(), which reads it or names what is wrong with
- * it.  All of them are on the CPU of the last record trace_read() gave. */
+ * `max` of them, stopping before any other record, before an access block
+ * that does not fit in what is left of `out` (one bigger than `max` is
+ * decoded whole when it comes first, and given out over the calls that
+ * follow), before an access the checked path must read (one that may be
+ * cut by the end of the buffer of decompressed bytes, or that is invalid)
+ * and at an error or the end.  The number decoded (counted in
+ * trace_reader_records()); 0 says: the next record is for trace_read(),
+ * which reads it or names what is wrong with it.  All of them are on the
+ * CPU of the last record trace_read() gave. */
 size_t trace_read_accesses(struct trace_reader *r, struct trace_access *out, size_t max);
 /* Decompressed bytes, bytes of the file and records read so far. */
 uint64_t trace_reader_offset(const struct trace_reader *r);

@@ -1,6 +1,9 @@
 /*
  * writer: records encoded into a buffer, compressed with zstd a buffer at a
- * time, appended to the file (docs/trace-format.md).
+ * time, appended to the file (docs/trace-format.md).  A CPU's consecutive
+ * accesses are gathered into an access block, written when it is full,
+ * when the CPU changes, before any other record and at the end: every
+ * record keeps its place among the accesses.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -11,6 +14,15 @@
 #include "traces/trace.h"
 
 #define RAW_SIZE (64 * 1024)
+#define BLOCK_WRITE 512		/* accesses a block gathers: replay's batch */
+
+/* The access block being gathered, its fields apart until written. */
+struct block {
+	unsigned n;
+	uint8_t descs[2 * BLOCK_WRITE];
+	uint8_t deltas[8 * BLOCK_WRITE];
+	size_t deltas_len;
+};
 
 struct trace_writer {
 	FILE *file;
@@ -23,6 +35,7 @@ struct trace_writer {
 	int cpu;			/* of the last access or event */
 	uint64_t prev[TRACE_MAX_CPUS][3];	/* last address per CPU and kind */
 	uint64_t records;
+	struct block block;
 	GString *error;			/* the first error; empty: none */
 };
 
@@ -138,22 +151,79 @@ struct trace_writer *trace_writer_open(const char *path, const struct trace_head
 	return w;
 }
 
-/* The common record: room checked once, its bytes stored straight. */
-void trace_write_access(struct trace_writer *w, int cpu, enum trace_kind kind, uint64_t addr,
-			uint64_t size)
+/* The gathered block as a record: tag, n, the bytes of deltas, the
+ * descriptors, the deltas.  Its accesses were counted as records. */
+static void flush_block(struct trace_writer *w)
 {
-	uint64_t *prev = &w->prev[cpu][kind];
+	struct block *b = &w->block;
 	uint8_t *p;
 
-	select_cpu(w, cpu);
-	p = reserve(w, ACCESS_MAX);
+	if (!b->n)
+		return;
+	p = reserve(w, 1 + 2 * VARINT_MAX + 2 * b->n + b->deltas_len);
+	*p++ = ACCESS_BLOCK_TAG;
+	p = encode_varint(p, b->n);
+	p = encode_varint(p, b->deltas_len);
+	p = mempcpy(p, b->descs, 2 * b->n);
+	p = mempcpy(p, b->deltas, b->deltas_len);
+	w->len = (size_t)(p - w->raw);
+	b->n = 0;
+	b->deltas_len = 0;
+}
+
+/* The length class of delta `d`: the fewest of 1, 2, 4 or 8 bytes (1 <<
+ * class) that hold it, sign-extended. */
+static unsigned delta_class(int64_t d)
+{
+	return d == (int8_t)d ? 0 : d == (int16_t)d ? 1 : d == (int32_t)d ? 2 : 3;
+}
+
+/* The access added to the block: its descriptor, its delta's bytes (all 8
+ * stored, the length kept). */
+static void gather_access(struct trace_writer *w, enum trace_kind kind, uint64_t size,
+			  uint64_t delta)
+{
+	struct block *b = &w->block;
+	unsigned c = delta_class((int64_t)delta), desc = BLOCK_DESC(kind, c, size);
+
+	b->descs[2 * b->n] = (uint8_t)desc;
+	b->descs[2 * b->n + 1] = (uint8_t)(desc >> 8);
+	delta = GUINT64_TO_LE(delta);
+	memcpy(b->deltas + b->deltas_len, &delta, 8);
+	b->deltas_len += 1u << c;
+	if (++b->n == BLOCK_WRITE)
+		flush_block(w);
+}
+
+/* A single access record, for a size no block holds. */
+static void put_access(struct trace_writer *w, enum trace_kind kind, uint64_t size, uint64_t z)
+{
+	uint8_t *p = reserve(w, ACCESS_MAX);
+
 	*p++ = (uint8_t)ACCESS_TAG(kind, size);
 	if (size >= 32)
 		p = encode_varint(p, size);
-	p = encode_varint(p, zigzag((int64_t)(addr - *prev)));
-	*prev = addr;
+	p = encode_varint(p, z);
 	w->len = (size_t)(p - w->raw);
+}
+
+void trace_write_access(struct trace_writer *w, int cpu, enum trace_kind kind, uint64_t addr,
+			uint64_t size)
+{
+	uint64_t *prev = &w->prev[cpu][kind], delta = addr - *prev;
+
+	if (cpu != w->cpu) {
+		flush_block(w);
+		select_cpu(w, cpu);
+	}
+	*prev = addr;
 	w->records++;
+	if (size - 1 < BLOCK_SIZE_MAX) {
+		gather_access(w, kind, size, delta);
+		return;
+	}
+	flush_block(w);
+	put_access(w, kind, size, zigzag((int64_t)delta));
 }
 
 void trace_write_event(struct trace_writer *w, int cpu, enum trace_type type,
@@ -166,6 +236,7 @@ void trace_write_tailed(struct trace_writer *w, int cpu, enum trace_type type,
 			const uint64_t *args, const char *name, const struct trace_cost *cost,
 			const uint64_t *mms)
 {
+	flush_block(w);
 	if (cpu >= 0)
 		select_cpu(w, cpu);
 	put_byte(w, (uint8_t)type);
@@ -196,6 +267,7 @@ int trace_writer_close(struct trace_writer *w, GString *error)
 {
 	int ret;
 
+	flush_block(w);
 	put_byte(w, TRACE_END);
 	put_varint(w, w->records);
 	drain(w, true);

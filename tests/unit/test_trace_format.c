@@ -94,16 +94,17 @@ Test(trace, bytes_as_the_format_document_says)
 	struct trace_header h = { "g", "o", "p" };
 	struct trace_writer *w = trace_writer_open(path, &h, error);
 	uint64_t mm = 1;
-	/* header strings; read of 8 at 0x1000 (tag 0x88, zigzag 0x2000);
-	 * write of 64 at 0xff8 on CPU 2 (cpu record, tag 0xa0, size 64,
-	 * its own delta from 0: zigzag 0xff8 = 0x1ff0); fetch of 4 at 0xfff
-	 * (tag 0xc4, zigzag 0x1ffe) then at 0xffb (delta -4: zigzag 7); a
+	/* header strings; a block of one access: read of 8 at 0x1000
+	 * (descriptor kind 0, class 1, size 8: 0x1008; delta 0x1000 in 2
+	 * bytes); a cpu record (CPU 2); a block of three: write of 64 at
+	 * 0xff8 (0x5040, its own delta from 0: 0xff8), fetch of 4 at 0xfff
+	 * (0x9004, +0xfff) then at 0xffb (0x8004, class 0: -4 in a byte); a
 	 * switch to mm 1; the end record counting 6. */
 	const uint8_t want[] = {
 		1, 'g', 1, 'o', 1, 'p',
-		0x88, 0x80, 0x40,
-		0x01, 2, 0xa0, 64, 0xf0, 0x3f,
-		0xc4, 0xfe, 0x3f, 0xc4, 0x07,
+		0x7e, 1, 2, 0x08, 0x10, 0x00, 0x10,
+		0x01, 2,
+		0x7e, 3, 5, 0x40, 0x50, 0x04, 0x90, 0x04, 0x80, 0xf8, 0x0f, 0xff, 0x0f, 0xfc,
 		0x06, 1,
 		0x00, 6,
 	};
@@ -567,7 +568,7 @@ static void expect_batched_error(const uint8_t *bad, size_t len, const char *cau
 	}
 	raw[n++] = 0;
 	raw[n++] = 121;
-	spill_raw(1, raw, n);
+	spill_raw(2, raw, n);
 	msg = read_all_batched();
 	if (cause)
 		cr_expect(strstr(msg, cause), "message '%s' gives the cause '%s'", msg, cause);
@@ -634,4 +635,320 @@ Test(trace, batched_deltas_of_every_length)
 	trace_reader_close(r);
 	trace_header_clear(&h);
 	g_string_free(error, TRUE);
+}
+
+/* ---- access blocks (tag 0x7e) ---- */
+
+/* The records of the stream `raw`, read with trace_read() into recs (room
+ * for `max`): how many; the error, or "", in *msg. */
+static size_t read_records(const uint8_t *raw, size_t len, struct trace_record *recs, size_t max,
+			   gchar **msg)
+{
+	GString *error = g_string_new(NULL);
+	struct trace_header h;
+	struct trace_reader *r;
+	size_t n = 0;
+
+	spill_raw(2, raw, len);
+	r = trace_reader_open(path, &h, error);
+	cr_assert_not_null(r, "%s", error->str);
+	while (n < max && trace_read(r, &recs[n], error) > 0)
+		n++;
+	trace_reader_close(r);
+	trace_header_clear(&h);
+	*msg = g_string_free(error, FALSE);
+	return n;
+}
+
+/* The worked example of docs/trace-format.md in both of its forms: the
+ * same records, those the document describes. */
+Test(trace, blocks_and_single_records_read_alike)
+{
+	const uint8_t blocks[] = {
+		1, 'g', 1, 'o', 1, 'p',
+		0x7e, 1, 2, 0x08, 0x10, 0x00, 0x10,
+		0x01, 2,
+		0x7e, 3, 5, 0x40, 0x50, 0x04, 0x90, 0x04, 0x80, 0xf8, 0x0f, 0xff, 0x0f, 0xfc,
+		0x06, 1,
+		0x00, 6,
+	};
+	const uint8_t singles[] = {
+		1, 'g', 1, 'o', 1, 'p',
+		0x88, 0x80, 0x40,
+		0x01, 2, 0xa0, 64, 0xf0, 0x3f,
+		0xc4, 0xfe, 0x3f, 0xc4, 0x07,
+		0x06, 1,
+		0x00, 6,
+	};
+	const struct { enum trace_type type; int cpu; enum trace_kind kind; uint64_t addr, size; } want[] = {
+		{ TRACE_ACCESS, 0, TRACE_READ, 0x1000, 8 },
+		{ TRACE_CPU, 2, 0, 0, 0 },
+		{ TRACE_ACCESS, 2, TRACE_WRITE, 0xff8, 64 },
+		{ TRACE_ACCESS, 2, TRACE_FETCH, 0xfff, 4 },
+		{ TRACE_ACCESS, 2, TRACE_FETCH, 0xffb, 4 },
+		{ TRACE_SWITCH, 2, 0, 0, 0 },
+	};
+	const struct { const uint8_t *raw; size_t len; } forms[] = {
+		{ blocks, sizeof(blocks) }, { singles, sizeof(singles) },
+	};
+
+	for (int f = 0; f < 2; f++) {
+		struct trace_record recs[8];
+		gchar *msg;
+		size_t n = read_records(forms[f].raw, forms[f].len, recs, 8, &msg);
+
+		cr_assert_str_eq(msg, "", "form %d: %s", f, msg);
+		cr_assert_eq(n, 6, "form %d: %zu records", f, n);
+		for (int i = 0; i < 6; i++) {
+			cr_expect_eq(recs[i].type, want[i].type, "form %d record %d", f, i);
+			cr_expect_eq(recs[i].cpu, want[i].cpu, "form %d record %d", f, i);
+			if (want[i].type != TRACE_ACCESS)
+				continue;
+			cr_expect_eq(recs[i].kind, want[i].kind, "form %d record %d", f, i);
+			cr_expect_eq(recs[i].addr, want[i].addr, "form %d record %d", f, i);
+			cr_expect_eq(recs[i].size, want[i].size, "form %d record %d", f, i);
+		}
+		cr_expect_eq(recs[5].args[0], 1);
+		g_free(msg);
+	}
+}
+
+/* One thing written: an access (kind 0-2) or, with kind -1, an insns
+ * event on `cpu` counting `addr`. */
+struct op {
+	int cpu, kind;
+	uint64_t addr, size;
+};
+
+/* Write `ops`, then read them back with trace_read_accesses() in batches
+ * cycling through `batches` and trace_read() for the rest: each compared
+ * with what was written.  How many accesses of blocks trace_read() gave
+ * (sizes below 4096: the first of a block cut by the end of the reader's
+ * buffer, or bigger than the batch). */
+static int round_trip(const struct op *ops, size_t n, const size_t *batches, size_t nb)
+{
+	GString *error = g_string_new(NULL);
+	struct trace_writer *w = trace_writer_open(path, &header, error);
+	static struct trace_access got[4096];
+	struct trace_header h;
+	struct trace_reader *r;
+	struct trace_record rec;
+	size_t i = 0;
+	int cpu = 0, single = 0;
+
+	cr_assert_not_null(w);
+	for (size_t j = 0; j < n; j++)
+		if (ops[j].kind < 0)
+			trace_write_event(w, ops[j].cpu, TRACE_INSNS, &ops[j].addr);
+		else
+			trace_write_access(w, ops[j].cpu, (enum trace_kind)ops[j].kind, ops[j].addr,
+					   ops[j].size);
+	cr_assert_eq(trace_writer_close(w, error), 0, "%s", error->str);
+	r = trace_reader_open(path, &h, error);
+	cr_assert_not_null(r, "%s", error->str);
+	for (size_t k = 0;; k++) {
+		size_t m = trace_read_accesses(r, got, batches[k % nb]);
+		int ret;
+
+		cr_assert_leq(m, batches[k % nb]);
+		for (size_t c = 0; c < m; c++, i++) {
+			cr_assert_lt(i, n);
+			cr_assert_eq(ops[i].kind, (int)got[c].kind, "op %zu", i);
+			cr_assert_eq(ops[i].cpu, cpu, "op %zu on CPU %d", i, cpu);
+			cr_assert_eq(ops[i].addr, got[c].addr, "op %zu: %#" PRIx64 " for %#" PRIx64, i,
+				     got[c].addr, ops[i].addr);
+			cr_assert_eq(ops[i].size, got[c].size, "op %zu", i);
+		}
+		if (m)
+			continue;
+		ret = trace_read(r, &rec, error);
+		cr_assert_geq(ret, 0, "%s", error->str);
+		if (!ret)
+			break;
+		if (rec.type == TRACE_CPU) {
+			cpu = rec.cpu;
+			continue;
+		}
+		cr_assert_lt(i, n);
+		cr_assert_eq(ops[i].cpu, rec.cpu, "op %zu", i);
+		if (rec.type == TRACE_ACCESS) {
+			cr_assert_eq(ops[i].kind, (int)rec.kind, "op %zu", i);
+			cr_assert_eq(ops[i].addr, rec.addr, "op %zu", i);
+			cr_assert_eq(ops[i].size, rec.size, "op %zu", i);
+			single += rec.size <= 4095;	/* from a block */
+		} else {
+			cr_assert_eq(rec.type, TRACE_INSNS, "op %zu", i);
+			cr_assert_eq(ops[i].kind, -1, "op %zu: an event where an access was written", i);
+			cr_assert_eq(rec.args[0], ops[i].addr, "op %zu", i);
+		}
+		i++;
+	}
+	cr_expect_eq(i, n, "%zu of %zu read back", i, n);
+	trace_reader_close(r);
+	trace_header_clear(&h);
+	g_string_free(error, TRUE);
+	return single;
+}
+
+/* Deltas at every edge of every length class (1, 2, 4, 8 bytes, and
+ * around 2^64), sizes at the edges of the block's 12 bits (4095 in a
+ * block, 4096 and more as single records), each kind on its own and
+ * interleaved, events and CPU changes between them. */
+Test(trace, block_round_trip_of_every_edge)
+{
+	static const int64_t deltas[] = {
+		0, 1, -1, 127, 128, -128, -129, 32767, 32768, -32768, -32769,
+		INT32_MAX, (int64_t)INT32_MAX + 1, INT32_MIN, (int64_t)INT32_MIN - 1,
+		INT64_MAX, INT64_MIN, INT64_MIN + 1,
+	};
+	static const uint64_t sizes[] = { 1, 8, 31, 32, 64, 4095, 4096, 65536, 1 };
+	static const size_t batches[] = { 1, 7, 512, 4096, 3 };
+	struct op ops[2000];
+	uint64_t last[2][3] = { { 0 } };
+	size_t n = 0;
+
+	for (int round = 0; round < 4; round++)
+		for (size_t d = 0; d < G_N_ELEMENTS(deltas); d++)
+			for (int kind = 0; kind < 3; kind++) {
+				int cpu = round % 2;
+				uint64_t size = sizes[(d + (size_t)kind) % G_N_ELEMENTS(sizes)];
+				uint64_t addr = last[cpu][kind] + (uint64_t)deltas[d];
+
+				if (addr + size - 1 < addr)	/* would wrap: the top instead */
+					addr = UINT64_MAX - size + 1;
+				if (round == 3 && d % 5 == 0)
+					ops[n++] = (struct op){ cpu, -1, d + 1, 0 };
+				ops[n++] = (struct op){ cpu, round == 2 ? 0 : kind, addr, size };
+				last[cpu][ops[n - 1].kind] = addr;
+			}
+	ops[n++] = (struct op){ 1, TRACE_READ, 0, UINT64_MAX };	/* the largest size */
+	ops[n++] = (struct op){ 1, TRACE_READ, UINT64_MAX, 1 };	/* the last byte */
+	round_trip(ops, n, batches, G_N_ELEMENTS(batches));
+}
+
+/* 300,000 random accesses (deltas of random bit lengths, CPU changes now
+ * and then, events between them): a stream of several of the reader's
+ * buffers, so blocks are cut by their ends and trace_read() reads them. */
+Test(trace, block_round_trip_random)
+{
+	static const uint64_t sizes[] = { 1, 2, 4, 8, 16, 32, 48, 100, 4095, 4096 };
+	static const size_t batches[] = { 512, 1, 100, 4096, 511, 513 };
+	const size_t n = 300000;
+	struct op *ops = g_new(struct op, n);
+	uint64_t last[4][3] = { { 0 } };
+	GRand *rand = g_rand_new_with_seed(16);
+	int cpu = 0, single;
+
+	for (size_t i = 0; i < n; i++) {
+		int kind = g_rand_int_range(rand, 0, 3), bits = g_rand_int_range(rand, 0, 65);
+		uint64_t size = sizes[g_rand_int_range(rand, 0, G_N_ELEMENTS(sizes))];
+		uint64_t delta = ((uint64_t)g_rand_int(rand) << 32 | g_rand_int(rand)) >>
+				 (64 - bits) % 64 * (bits > 0), addr;
+
+		if (!bits)
+			delta = 0;
+		if (g_rand_int_range(rand, 0, 700) == 0)
+			cpu = g_rand_int_range(rand, 0, 4);
+		if (g_rand_int_range(rand, 0, 500) == 0) {
+			ops[i] = (struct op){ cpu, -1, i, 0 };
+			continue;
+		}
+		addr = last[cpu][kind] + (g_rand_boolean(rand) ? delta : -delta);
+		if (addr + size - 1 < addr)
+			addr = 0;
+		last[cpu][kind] = addr;
+		ops[i] = (struct op){ cpu, kind, addr, size };
+	}
+	single = round_trip(ops, n, batches, G_N_ELEMENTS(batches));
+	cr_expect_gt(single, 0, "blocks cut by the end of the buffer came through trace_read()");
+	g_rand_free(rand);
+	g_free(ops);
+}
+
+/* The end record counts each access of a block. */
+Test(trace, end_count_of_a_block)
+{
+	const uint8_t raw[] = { HDR, 0x7e, 2, 2, 0x08, 0x00, 0x08, 0x00, 0x10, 0x10, 0, 3 };
+
+	spill_raw(2, raw, sizeof(raw));
+	expect_error("stream offset 12: the end record counts 3 records, 2 came before it");
+}
+
+Test(trace, block_cut_short)
+{
+	const uint8_t raw[] = { HDR, 0x88, 0x10, 0x7e, 2, 2, 0x08, 0x00 };
+
+	spill_raw(2, raw, sizeof(raw));
+	expect_error("stream offset 5: truncated: the record there is incomplete");
+}
+
+/* Each bad access block at stream offset 203, after 100 reads (the last at
+ * 0x320), read in batches and record by record: its error. */
+Test(trace, bad_blocks)
+{
+	static const struct {
+		uint8_t bytes[24];
+		size_t len;
+		const char *cause;
+	} bad[] = {
+		{ { 0x7e, 0, 0 }, 3, "an access block of 0 accesses (1 to 4096)" },
+		{ { 0x7e, 0x81, 0x20, 0 }, 4, "an access block of 4097 accesses (1 to 4096)" },
+		{ { 0x7e, 1, 9, 0x08, 0x30 }, 5,
+		  "an access block of 1 accesses stating 9 bytes of deltas (at most 8 an access)" },
+		{ { 0x7e, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x02, 1 }, 12,
+		  "a number longer than 64 bits" },
+		{ { 0x7e, 1, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x02 }, 12,
+		  "a number longer than 64 bits" },
+		/* kind 3, in the last descriptors and in a full word of four */
+		{ { 0x7e, 2, 2, 0x08, 0x00, 0x08, 0xc0, 0x10, 0x10 }, 9,
+		  "access 1 of an access block: an access of unknown kind (descriptor 0xc008)" },
+		{ { 0x7e, 5, 5, 0x08, 0x00, 0x08, 0x00, 0x08, 0x00, 0x08, 0xc0, 0x08, 0x00, 0x10, 0x10,
+		    0x10, 0x10, 0x10 }, 18,
+		  "access 3 of an access block: an access of unknown kind (descriptor 0xc008)" },
+		{ { 0x7e, 3, 3, 0x08, 0x00, 0x08, 0x00, 0x00, 0x00, 0x10, 0x10, 0x10 }, 12,
+		  "access 2 of an access block: an access of 0 bytes" },
+		{ { 0x7e, 4, 4, 0x00, 0x00, 0x08, 0x00, 0x08, 0x00, 0x08, 0x00, 0x10, 0x10, 0x10, 0x10 },
+		  15, "access 0 of an access block: an access of 0 bytes" },
+		/* the classes make fewer or more bytes than stated */
+		{ { 0x7e, 1, 2, 0x08, 0x00, 0x10, 0x00 }, 7,
+		  "an access block's length classes make 1 bytes of deltas, it states 2" },
+		{ { 0x7e, 1, 1, 0x08, 0x30, 0x10 }, 6,
+		  "an access block's length classes make 8 bytes of deltas, it states 1" },
+		{ { 0x7e, 4, 5, 0x08, 0x00, 0x08, 0x00, 0x08, 0x00, 0x08, 0x00, 0x10, 0x10, 0x10, 0x10,
+		    0x10 }, 16, "an access block's length classes make 4 bytes of deltas, it states 5" },
+		/* +0x10 to 0x330, then -0x334 (0xfccc in 2 bytes): 8 bytes at 2^64 - 4 */
+		{ { 0x7e, 2, 3, 0x08, 0x00, 0x08, 0x10, 0x10, 0xcc, 0xfc }, 10,
+		  "an access past the end of the address space (access 1 of the block)" },
+		/* 4095 bytes (0x1fff: class 1) at 2^64 - 4094 (-0x131e: 0xece2) */
+		{ { 0x7e, 1, 2, 0xff, 0x1f, 0xe2, 0xec }, 7,
+		  "an access past the end of the address space (access 0 of the block)" },
+	};
+
+	for (size_t i = 0; i < G_N_ELEMENTS(bad); i++) {
+		gchar *cause = g_strdup_printf("stream offset 203: %s", bad[i].cause);
+
+		expect_batched_error(bad[i].bytes, bad[i].len, cause);
+		g_free(cause);
+	}
+}
+
+/* Good blocks among single records: read in batches, the end record's
+ * count holds (each access a record), the top byte reachable. */
+Test(trace, good_blocks_among_single_records)
+{
+	const uint8_t one[] = { 0x7e, 1, 1, 0x08, 0x00, 0x10 };
+	/* 0x330 (+0x10 in 1 byte), then 2^64 - 8 (-0x338 in 2 bytes: 0xfcc8),
+	 * both 8 bytes: the last byte of the address space, no wrap */
+	const uint8_t top[] = { 0x7e, 2, 3, 0x08, 0x00, 0x08, 0x10, 0x10, 0xc8, 0xfc };
+
+	/* 4095 bytes at 2^64 - 4095 (-0x131f: 0xece1), the reads after it
+	 * 0x10 apart, up to 2^64 - 4095 + 320 */
+	const uint8_t largest[] = { 0x7e, 1, 2, 0xff, 0x1f, 0xe1, 0xec };
+
+	expect_batched_error(one, sizeof(one), NULL);
+	expect_batched_error(largest, sizeof(largest), NULL);
+	/* the 20 reads that follow (+0x10 from 2^64 - 8: 8, 0x18, ...) and
+	 * the end record at 213 + 40, which counts one access too few */
+	expect_batched_error(top, sizeof(top),
+			     "stream offset 253: the end record counts 121 records, 122 came before it");
 }
