@@ -79,6 +79,12 @@ void recorder_access(struct recorder *r, int cpu, enum trace_kind kind, uint64_t
 		trace_write_access(r->w, cpu, kind, va, size);
 }
 
+void recorder_mm_op(struct recorder *r, enum trace_type type, const uint64_t *args)
+{
+	if (r && r->w)
+		trace_write_event(r->w, -1, type, args);
+}
+
 int recorder_finish(struct recorder *r, GString *error)
 {
 	int ret;
