@@ -268,6 +268,15 @@ static int replay_memory(struct replay *r, const struct trace_record *rec, GStri
 			return bad(rec, error, "kind %" PRIu64 " out of order", rec->args[0]);
 		g_ptr_array_add(r->exact->kinds, g_strdup(rec->name));
 		return 0;
+	case TRACE_VM_COUNTS:
+		r->stats.fault_around_pages = rec->args[0];
+		r->stats.tlb_flushes = rec->args[1];
+		return 0;
+	case TRACE_MEMORY:
+		r->totals = true;
+		r->memory = (struct memory_figures){ rec->args[0], rec->args[1], rec->args[2],
+						     rec->args[3], rec->args[4], rec->args[5] };
+		return 0;
 	case TRACE_MMAP:
 	case TRACE_MUNMAP:
 	case TRACE_MPROTECT:

@@ -1,7 +1,8 @@
 /*
  * mmusim replay FILE (traces/journal.c): the exact replay of a recorded
  * run.  The independent answer is the live run itself: the replay's TLB
- * counters, faults by kind, shootdowns, latency distributions (faults,
+ * counters, faults by kind, fault-around pages, TLB flushes, memory
+ * (frames, peaks), shootdowns, latency distributions (faults,
  * system calls, switches with their refills, shootdowns), instructions and
  * simulated time must be the live run's, for guests of one and of several
  * processes; replayed under another TLB geometry or ASID setting, a
@@ -63,7 +64,8 @@ static gint64 int_at(JsonNode *root, const char *section, const char *name)
 /* The figures a replay shows must be the live run's, member for member. */
 static void expect_same_figures(JsonNode *live, JsonNode *replay, const char *what)
 {
-	static const char *const sections[] = { "faults", "tlb", "shootdowns", "latencies" };
+	static const char *const sections[] = { "faults", "fault_around_pages", "tlb_flushes",
+						"tlb", "shootdowns", "memory", "latencies" };
 
 	for (size_t i = 0; i < G_N_ELEMENTS(sections); i++) {
 		gchar *a = member_text(live, sections[i]), *b = member_text(replay, sections[i]);
