@@ -94,6 +94,21 @@ void figures_shootdowns(struct report_node *root, const struct domain *d,
 	report_add_count(s, "ipis", "IPIs", sd->ipis);
 }
 
+struct report_node *figures_cpus(struct report_node *root, const struct domain *d, int n)
+{
+	struct report_node *list = report_add_list(root, "cpus", "simulated CPUs", TEXT_COUNT);
+	char label[32];
+
+	for (int i = 0; i < n; i++) {
+		struct report_node *cpu = report_add_section(list, NULL, NULL, TEXT_INLINE);
+
+		snprintf(label, sizeof(label), "cpu%-2d clock (ns)", i);
+		report_add_count(cpu, "id", NULL, (uint64_t)i);
+		report_add_count(cpu, "clock_ns", label, d->agents[i].clock);
+	}
+	return list;
+}
+
 void figures_vm_counts(struct report_node *s, const struct vm_stats *vs)
 {
 	report_add_count(s, "fault_around_pages", "fault-around pages", vs->fault_around_pages);

@@ -27,6 +27,8 @@ void figures_tlb(struct report_node *root, const struct domain *d, bool off);
 /* "shootdowns", by the domain profile's mechanism. */
 void figures_shootdowns(struct report_node *root, const struct domain *d,
 			const struct shootdown_stats *sd);
+/* "cpus": the simulated clock of each of the first `n` agents (the CPUs). */
+struct report_node *figures_cpus(struct report_node *root, const struct domain *d, int n);
 /* "fault_around_pages" and "tlb_flushes" of `vs`. */
 void figures_vm_counts(struct report_node *s, const struct vm_stats *vs);
 /* The figures of `phys` now (inline: the recorder reads them without the

@@ -117,19 +117,10 @@ static void fill_result(struct report_node *root, const struct machine *m, int e
 	report_add_string(s, "interrupted", m->interrupted ? hostsig_name(m->interrupted) : NULL);
 }
 
+/* The CPUs are the domain's first agents (sim/machine.c). */
 static void fill_cpus(struct report_node *root, const struct machine *m)
 {
-	struct report_node *list = report_add_list(root, "cpus", "simulated CPUs", TEXT_COUNT);
-	char label[32];
-
-	report_show_after(list, "scheduling");
-	for (int i = 0; i < m->opt.cpus; i++) {
-		struct report_node *cpu = report_add_section(list, NULL, NULL, TEXT_INLINE);
-
-		snprintf(label, sizeof(label), "cpu%-2d clock (ns)", m->cpus[i].id);
-		report_add_count(cpu, "id", NULL, (uint64_t)m->cpus[i].id);
-		report_add_count(cpu, "clock_ns", label, m->cpus[i].agent->clock);
-	}
+	report_show_after(figures_cpus(root, &m->domain, m->opt.cpus), "scheduling");
 }
 
 /* Calls made at least once, by name; a number without a name (an

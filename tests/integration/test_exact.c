@@ -1,7 +1,7 @@
 /*
  * mmusim replay FILE (traces/journal.c): the exact replay of a recorded
  * run.  The independent answer is the live run itself: the replay's TLB
- * counters, faults by kind, fault-around pages, TLB flushes, memory
+ * counters, each CPU's clock, faults by kind, fault-around pages, TLB flushes, memory
  * (frames, peaks), shootdowns, latency distributions (faults,
  * system calls, switches with their refills, shootdowns), instructions and
  * simulated time must be the live run's, for guests of one and of several
@@ -64,7 +64,7 @@ static gint64 int_at(JsonNode *root, const char *section, const char *name)
 /* The figures a replay shows must be the live run's, member for member. */
 static void expect_same_figures(JsonNode *live, JsonNode *replay, const char *what)
 {
-	static const char *const sections[] = { "faults", "fault_around_pages", "tlb_flushes",
+	static const char *const sections[] = { "cpus", "faults", "fault_around_pages", "tlb_flushes",
 						"tlb", "shootdowns", "memory", "latencies" };
 
 	for (size_t i = 0; i < G_N_ELEMENTS(sections); i++) {
