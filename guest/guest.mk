@@ -36,6 +36,7 @@ GUEST_BINS = \
 	guest/bin/tlbstride \
 	guest/bin/pipeswitch \
 	guest/bin/mprotstorm \
+	guest/bin/mmops \
 	guest/bin/faults \
 	guest/bin/explain \
 	guest/bin/lab-cow \
@@ -107,7 +108,7 @@ GUEST_BINS += guest/bin/uffdwpun
 # Guests without a C library: _start is theirs.  No outline atomics either:
 # those helpers are in libgcc, which -nostdlib leaves out, and are set up by
 # a C library constructor; __atomic builtins must compile to inline LL/SC.
-NOLIBC_BINS = guest/bin/hello-nolibc guest/bin/tlbstride guest/bin/mprotstorm
+NOLIBC_BINS = guest/bin/hello-nolibc guest/bin/tlbstride guest/bin/mprotstorm guest/bin/mmops
 NOLIBC_CFLAGS = -nostdlib -ffreestanding -fno-stack-protector -mno-outline-atomics
 
 $(NOLIBC_BINS): guest/bin/%: guest/%.c guest/mmusim.h

@@ -85,24 +85,6 @@ __asm__(
 "	.size	spawn_thread, . - spawn_thread\n"
 );
 
-static long syscall6(long nr, long a0, long a1, long a2, long a3, long a4,
-		     long a5)
-{
-	register long x8 __asm__("x8") = nr;
-	register long x0 __asm__("x0") = a0;
-	register long x1 __asm__("x1") = a1;
-	register long x2 __asm__("x2") = a2;
-	register long x3 __asm__("x3") = a3;
-	register long x4 __asm__("x4") = a4;
-	register long x5 __asm__("x5") = a5;
-
-	__asm__ volatile("svc #0"
-			 : "+r"(x0)
-			 : "r"(x8), "r"(x1), "r"(x2), "r"(x3), "r"(x4), "r"(x5)
-			 : "memory");
-	return x0;
-}
-
 static void __attribute__((noreturn)) die(const char *msg, long len)
 {
 	mmusim_syscall3(NR_write, 2, (long)msg, len);
@@ -130,8 +112,8 @@ void _start(void)
 {
 	long page;
 
-	page = syscall6(NR_mmap, 0, PAGE_SIZE, PROT_READ | PROT_WRITE,
-			MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
+	page = mmusim_syscall6(NR_mmap, 0, PAGE_SIZE, PROT_READ | PROT_WRITE,
+			       MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
 	if (page < 0)
 		DIE("mmap failed");
 	__atomic_store_n(&started, 0, __ATOMIC_RELEASE);	/* see the top comment */

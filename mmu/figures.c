@@ -94,6 +94,40 @@ void figures_shootdowns(struct report_node *root, const struct domain *d,
 	report_add_count(s, "ipis", "IPIs", sd->ipis);
 }
 
+struct report_node *figures_cpus(struct report_node *root, const struct domain *d, int n)
+{
+	struct report_node *list = report_add_list(root, "cpus", "simulated CPUs", TEXT_COUNT);
+	char label[32];
+
+	for (int i = 0; i < n; i++) {
+		struct report_node *cpu = report_add_section(list, NULL, NULL, TEXT_INLINE);
+
+		snprintf(label, sizeof(label), "cpu%-2d clock (ns)", i);
+		report_add_count(cpu, "id", NULL, (uint64_t)i);
+		report_add_count(cpu, "clock_ns", label, d->agents[i].clock);
+	}
+	return list;
+}
+
+void figures_vm_counts(struct report_node *s, const struct vm_stats *vs)
+{
+	report_add_count(s, "fault_around_pages", "fault-around pages", vs->fault_around_pages);
+	report_add_count(s, "tlb_flushes", "TLB flushes", vs->tlb_flushes);
+}
+
+void figures_memory(struct report_node *root, const struct memory_figures *mf)
+{
+	struct report_node *s = report_add_section(root, "memory", NULL, TEXT_INLINE);
+	struct report_node *frames = report_add_section(s, "frames_at_exit", "frames in use at exit", TEXT_TOTAL);
+
+	report_add_count(frames, "data", "data", mf->data);
+	report_add_count(frames, "page_tables", "page tables", mf->page_tables);
+	report_add_count(frames, "simulator", "simulator", mf->simulator);
+	report_add_count(s, "peak_frames", "peak frames in use", mf->peak);
+	report_add_count(s, "peak_page_tables", "peak page-table frames", mf->peak_page_tables);
+	report_add_count(s, "peak_cpu_page_tables", "peak CPU table frames", mf->peak_cpu_page_tables);
+}
+
 /* The text's summary of a mean breakdown: the three steps that cost most. */
 static void set_top_steps(struct report_node *breakdown, const struct latency_summary *s)
 {

@@ -20,6 +20,7 @@
 #include "sim/loader.h"
 #include "sim/permission.h"
 #include "sim/posix_timer.h"
+#include "sim/record.h"
 #include "sim/sched.h"
 #include "sim/sigqueue.h"
 #include "sim/syscall.h"
@@ -259,6 +260,7 @@ SYSCALL(execve)
 			machine_warn_once(m, bin.exe, "execve: %s", error->str);
 		goto out;
 	}
+	recorder_mm_op(m->recorder, TRACE_EXEC, (uint64_t[]){ t->mm->id, mm->id });
 	flush_old_exec(m, t, mm);
 	mmput(mm);
 	process_set_exe(t->proc, bin.exe);

@@ -219,6 +219,7 @@ int machine_start_recording(struct machine *m, const char *path, const struct tr
 
 int machine_finish_recording(struct machine *m, GString *error)
 {
+	recorder_write_totals(m->recorder, &m->vmstats);
 	return recorder_finish(m->recorder, error) ? -EIO : 0;
 }
 

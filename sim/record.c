@@ -3,12 +3,14 @@
  */
 #include "sim/record.h"
 
+#include "mmu/figures.h"
 #include "mmu/notifier.h"
 #include "traces/journal.h"
 
 struct recorder {
 	struct trace_writer *w;		/* NULL once finished */
 	struct journal_recorder *journal;
+	const struct phys *phys;
 };
 
 /* The recorder's subscription to one mm's chain. */
@@ -49,6 +51,7 @@ struct recorder *recorder_open(const char *path, const struct trace_header *h, s
 		return NULL;
 	r = g_new0(struct recorder, 1);
 	r->w = w;
+	r->phys = phys;
 	r->journal = journal_record(w, d, phys);
 	return r;
 }
@@ -77,6 +80,26 @@ void recorder_access(struct recorder *r, int cpu, enum trace_kind kind, uint64_t
 {
 	if (r->w)
 		trace_write_access(r->w, cpu, kind, va, size);
+}
+
+void recorder_mm_op(struct recorder *r, enum trace_type type, const uint64_t *args)
+{
+	if (r && r->w)
+		trace_write_event(r->w, -1, type, args);
+}
+
+void recorder_write_totals(struct recorder *r, const struct vm_stats *vs)
+{
+	struct memory_figures mf;
+
+	if (!r || !r->w)
+		return;
+	memory_figures_read(r->phys, &mf);
+	trace_write_event(r->w, -1, TRACE_VM_COUNTS,
+			  (uint64_t[]){ vs->fault_around_pages, vs->tlb_flushes });
+	trace_write_event(r->w, -1, TRACE_MEMORY,
+			  (uint64_t[]){ mf.data, mf.page_tables, mf.simulator, mf.peak,
+					mf.peak_page_tables, mf.peak_cpu_page_tables });
 }
 
 int recorder_finish(struct recorder *r, GString *error)

@@ -30,6 +30,13 @@ struct recorder *recorder_open(const char *path, const struct trace_header *h, s
 void recorder_attach_mm(struct recorder *r, struct mm *mm, const struct mm *parent);
 void recorder_access(struct recorder *r, int cpu, enum trace_kind kind, uint64_t va,
 		     uint64_t size);
+/* A system call's operation on an address space (TRACE_MMAP ... TRACE_EXEC),
+ * with the fields docs/trace-format.md lists, the mm's number first.  Nothing
+ * when `r` is NULL (not recording). */
+void recorder_mm_op(struct recorder *r, enum trace_type type, const uint64_t *args);
+/* The run's figures no journal record gives (fault-around pages, TLB
+ * flushes, "memory"), as its report shows them: just before the end. */
+void recorder_write_totals(struct recorder *r, const struct vm_stats *vs);
 /* End the trace: nothing is recorded after this.  0, or -1 with the cause
  * (a write that failed) in `error`. */
 int recorder_finish(struct recorder *r, GString *error);

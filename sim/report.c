@@ -117,19 +117,10 @@ static void fill_result(struct report_node *root, const struct machine *m, int e
 	report_add_string(s, "interrupted", m->interrupted ? hostsig_name(m->interrupted) : NULL);
 }
 
+/* The CPUs are the domain's first agents (sim/machine.c). */
 static void fill_cpus(struct report_node *root, const struct machine *m)
 {
-	struct report_node *list = report_add_list(root, "cpus", "simulated CPUs", TEXT_COUNT);
-	char label[32];
-
-	report_show_after(list, "scheduling");
-	for (int i = 0; i < m->opt.cpus; i++) {
-		struct report_node *cpu = report_add_section(list, NULL, NULL, TEXT_INLINE);
-
-		snprintf(label, sizeof(label), "cpu%-2d clock (ns)", m->cpus[i].id);
-		report_add_count(cpu, "id", NULL, (uint64_t)m->cpus[i].id);
-		report_add_count(cpu, "clock_ns", label, m->cpus[i].agent->clock);
-	}
+	report_show_after(figures_cpus(root, &m->domain, m->opt.cpus), "scheduling");
 }
 
 /* Calls made at least once, by name; a number without a name (an
@@ -163,15 +154,10 @@ static void fill_scheduling(struct report_node *root, const struct run_counters 
 
 static void fill_memory(struct report_node *root, const struct machine *m)
 {
-	struct report_node *s = report_add_section(root, "memory", NULL, TEXT_INLINE);
-	struct report_node *frames = report_add_section(s, "frames_at_exit", "frames in use at exit", TEXT_TOTAL);
+	struct memory_figures mf;
 
-	report_add_count(frames, "data", "data", phys_in_use(m->phys, FRAME_DATA));
-	report_add_count(frames, "page_tables", "page tables", phys_in_use(m->phys, FRAME_PGTABLE));
-	report_add_count(frames, "simulator", "simulator", phys_in_use(m->phys, FRAME_KERNEL));
-	report_add_count(s, "peak_frames", "peak frames in use", phys_peak(m->phys));
-	report_add_count(s, "peak_page_tables", "peak page-table frames", phys_kind_peak(m->phys, FRAME_PGTABLE));
-	report_add_count(s, "peak_cpu_page_tables", "peak CPU table frames", phys_node_pgtable_peak(m->phys, 0));
+	memory_figures_read(m->phys, &mf);
+	figures_memory(root, &mf);
 }
 
 /* Figures counted between two readings (a region's, a snapshot's), in the
@@ -186,8 +172,8 @@ static void fill_counters(struct report_node *s, const struct machine *m,
 	if (syscalls)
 		fill_syscalls(s, syscalls);
 	figures_faults(s, c->faults);
-	report_add_count(s, "fault_around_pages", "fault-around pages", c->fault_around_pages);
-	report_add_count(s, "tlb_flushes", "TLB flushes", c->tlb_flushes);
+	figures_vm_counts(s, &(struct vm_stats){ .fault_around_pages = c->fault_around_pages,
+						 .tlb_flushes = c->tlb_flushes });
 	tlb = report_add_section(s, "tlb", "TLB", m->opt.tlb_off ? TEXT_NONE : TEXT_LINE);
 	figures_tlb_counters(tlb, &c->tlb);
 	figures_shootdowns(s, &m->domain, &c->shootdowns);
@@ -268,8 +254,8 @@ struct report_node *report_build(struct machine *m, char *const *argv, char *con
 	fill_cpus(root, m);
 	fill_syscalls(root, m->syscall_counts);
 	figures_faults(root, run.faults);
-	report_add_count(root, "fault_around_pages", "fault-around pages", run.fault_around_pages);
-	report_add_count(root, "tlb_flushes", "TLB flushes", run.tlb_flushes);
+	figures_vm_counts(root, &(struct vm_stats){ .fault_around_pages = run.fault_around_pages,
+						    .tlb_flushes = run.tlb_flushes });
 	figures_tlb(root, &m->domain, m->opt.tlb_off);
 	figures_shootdowns(root, &m->domain, &run.shootdowns);
 	fill_scheduling(root, &run);

@@ -8,6 +8,7 @@
 
 #include "mmu/agent.h"
 #include "mmu/vm_file.h"
+#include "sim/record.h"
 #include "sim/sys_gmem.h"
 #include "sim/syscall.h"
 #include "sim/userfaultfd_file.h"
@@ -19,7 +20,10 @@
 
 SYSCALL(brk)
 {
-	return (long)mm_brk(t->mm, a[0]);
+	uint64_t brk = mm_brk(t->mm, a[0]);
+
+	recorder_mm_op(m->recorder, TRACE_BRK, (uint64_t[]){ t->mm->id, brk });
+	return (long)brk;
 }
 
 static unsigned decode_map_flags(uint64_t flags)
@@ -104,18 +108,25 @@ static long map_range(struct machine *m, struct task *t, const uint64_t *a)
 SYSCALL(mmap)
 {
 	struct userfault_events ev = { 0 };
+	long ret;
 
 	if ((a[3] & G_MAP_FIXED) && !(a[3] & G_MAP_FIXED_NOREPLACE) && a[1] <= TASK_SIZE)
 		userfault_prep_unmap(&ev, t->mm, a[0], a[0] + PAGE_ALIGN(a[1]));
-	return uffd_events_finish(m, t, &ev, map_range(m, t, a));
+	ret = map_range(m, t, a);
+	recorder_mm_op(m->recorder, TRACE_MMAP,
+		       (uint64_t[]){ t->mm->id, a[0], a[1], a[2], a[3], (uint64_t)ret });
+	return uffd_events_finish(m, t, &ev, ret);
 }
 
 SYSCALL(munmap)
 {
 	struct userfault_events ev = { 0 };
+	long ret;
 
 	userfault_prep_unmap(&ev, t->mm, a[0], a[0] + PAGE_ALIGN(a[1]));
-	return uffd_events_finish(m, t, &ev, mm_munmap(t->mm, a[0], a[1]));
+	if (!(ret = mm_munmap(t->mm, a[0], a[1])))
+		recorder_mm_op(m->recorder, TRACE_MUNMAP, (uint64_t[]){ t->mm->id, a[0], a[1] });
+	return uffd_events_finish(m, t, &ev, ret);
 }
 
 /* A call that changed protections pays vma_modify for its VMA work. */
@@ -128,6 +139,8 @@ SYSCALL(mprotect)
 	err = mm_mprotect(t->mm, a[0], a[1], (unsigned)a[2]);
 	if (!err && a[1])
 		agent_charge(machine_agent(m), COST_VMA_MODIFY, 1);
+	if (!err)
+		recorder_mm_op(m->recorder, TRACE_MPROTECT, (uint64_t[]){ t->mm->id, a[0], a[1], a[2] });
 	return err;
 }
 
@@ -146,6 +159,8 @@ SYSCALL(mremap)
 	err = mm_mremap(t->mm, a[0], a[1], a[2], flags, a[4], &out);
 	if (!err && out != a[0])
 		userfault_remap_done(&ev, t->mm, out, PAGE_ALIGN(a[2]));
+	recorder_mm_op(m->recorder, TRACE_MREMAP, (uint64_t[]){ t->mm->id, a[0], a[1], a[2], a[3],
+								err ? (uint64_t)err : out });
 	return uffd_events_finish(m, t, &ev, err ? err : (long)out);
 }
 
@@ -161,13 +176,16 @@ SYSCALL(madvise)
 {
 	struct userfault_events ev = { 0 };
 	uint64_t end = a[0] + PAGE_ALIGN(a[1]);
+	long ret;
 
 	if (madvise_discard_hint(a[2]) && !(a[0] & ~PAGE_MASK) && end >= a[0] &&
 	    mm_discard_limit(t->mm, a[0], end) < end)
 		return -EPERM;
 	userfault_prep_madvise(&ev, t->mm, a[0], a[1], (int)a[2]);
 	/* the advice numbers are Linux's */
-	return uffd_events_finish(m, t, &ev, mm_madvise(t->mm, a[0], a[1], (int)a[2]));
+	if (!(ret = mm_madvise(t->mm, a[0], a[1], (int)a[2])))
+		recorder_mm_op(m->recorder, TRACE_MADVISE, (uint64_t[]){ t->mm->id, a[0], a[1], a[2] });
+	return uffd_events_finish(m, t, &ev, ret);
 }
 
 SYSCALL(mseal)

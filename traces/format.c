@@ -42,6 +42,8 @@ static const struct {
 	[TRACE_PTE] = { "pte", 2 },
 	[TRACE_WAIT] = { "wait", 1 },
 	[TRACE_LATENCY] = { "latency", 1, TAIL_COST },
+	[TRACE_VM_COUNTS] = { "vm-counts", 2 },
+	[TRACE_MEMORY] = { "memory", 6 },
 };
 
 int trace_type_nargs(enum trace_type type)

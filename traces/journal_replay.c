@@ -152,6 +152,74 @@ int journal_replay_accesses(struct replay *r, const struct trace_access *batch, 
 	return 0;
 }
 
+/* A result that is an errno (-4095 ... -1, two's complement). */
+static bool is_errno(uint64_t result)
+{
+	return result >= (uint64_t)-4095;
+}
+
+/* Linux's MADV_* values: 0-4, 8-25 and 100-103. */
+static bool known_advice(uint64_t advice)
+{
+	return advice <= 4 || (advice >= 8 && advice <= 25) || (advice >= 100 && advice <= 103);
+}
+
+/* The fields of a range an operation acted on: page-aligned, not wrapping. */
+static int check_range(const struct trace_record *rec, uint64_t addr, uint64_t len,
+		       GString *error)
+{
+	if (addr & ~PAGE_MASK)
+		return bad(rec, error, "an address of %#" PRIx64 ", not page-aligned", addr);
+	if (addr + len < addr)
+		return bad(rec, error, "a length of %#" PRIx64 ", past 2^64", len);
+	return 0;
+}
+
+/* A system call's mm operation (mmap ... exec): only checked, for the
+ * journal's page-table stores have already given its effects.  Those
+ * written on success only (munmap, mprotect, madvise) and those that
+ * succeeded must have sane fields (PROT_*, MREMAP_*, MADV_* values Linux
+ * defines, aligned ranges). */
+static int check_mm_op(struct replay *r, const struct trace_record *rec, GString *error)
+{
+	const uint64_t *f = rec->args;
+
+	if (!find_mm(r, f[0]))
+		return bad(rec, error, "no mm %" PRIu64, f[0]);
+	switch (rec->type) {
+	case TRACE_MMAP:
+		if (is_errno(f[5]))
+			return 0;
+		if (f[3] & ~(uint64_t)7)
+			return bad(rec, error, "protection %#" PRIx64 " unknown", f[3]);
+		return check_range(rec, f[5], f[2], error);
+	case TRACE_MPROTECT:
+		if (f[3] & ~(uint64_t)7)
+			return bad(rec, error, "protection %#" PRIx64 " unknown", f[3]);
+		return check_range(rec, f[1], f[2], error);
+	case TRACE_MUNMAP:
+		return check_range(rec, f[1], f[2], error);
+	case TRACE_MADVISE:
+		if (!known_advice(f[3]))
+			return bad(rec, error, "advice %" PRIu64 " unknown", f[3]);
+		return check_range(rec, f[1], f[2], error);
+	case TRACE_MREMAP:
+		if (is_errno(f[5]))
+			return 0;
+		if (f[4] & ~(uint64_t)7)
+			return bad(rec, error, "flags %#" PRIx64 " unknown", f[4]);
+		if (check_range(rec, f[1], f[2], error))
+			return -EINVAL;
+		return check_range(rec, f[5], f[3], error);
+	case TRACE_EXEC:
+		if (!find_mm(r, f[1]) || f[1] == f[0])
+			return bad(rec, error, "a new mm %" PRIu64 " unknown or the old one", f[1]);
+		return 0;
+	default:		/* brk: any break */
+		return 0;
+	}
+}
+
 /* The records about address spaces and memory. */
 static int replay_memory(struct replay *r, const struct trace_record *rec, GString *error)
 {
@@ -200,7 +268,24 @@ static int replay_memory(struct replay *r, const struct trace_record *rec, GStri
 			return bad(rec, error, "kind %" PRIu64 " out of order", rec->args[0]);
 		g_ptr_array_add(r->exact->kinds, g_strdup(rec->name));
 		return 0;
-	default:		/* mm operations: the journal has their effects */
+	case TRACE_VM_COUNTS:
+		r->stats.fault_around_pages = rec->args[0];
+		r->stats.tlb_flushes = rec->args[1];
+		return 0;
+	case TRACE_MEMORY:
+		r->totals = true;
+		r->memory = (struct memory_figures){ rec->args[0], rec->args[1], rec->args[2],
+						     rec->args[3], rec->args[4], rec->args[5] };
+		return 0;
+	case TRACE_MMAP:
+	case TRACE_MUNMAP:
+	case TRACE_MPROTECT:
+	case TRACE_BRK:
+	case TRACE_MREMAP:
+	case TRACE_MADVISE:
+	case TRACE_EXEC:
+		return check_mm_op(r, rec, error);
+	default:
 		return 0;
 	}
 }

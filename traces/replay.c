@@ -346,8 +346,14 @@ void replay_fill_report(struct report_node *root, const struct replay *r)
 	report_add_count(s, "accesses", "accesses replayed", r->accesses);
 	report_add_count(s, "segv", "accesses not allowed", r->segv);
 	report_add_count(s, "simulated_ns", "simulated time (ns)", replay_simulated_ns(r));
+	if (r->exact)
+		figures_cpus(root, &r->domain, r->domain.nr_agents);
 	figures_faults(root, r->stats.faults);
+	if (r->totals)
+		figures_vm_counts(root, &r->stats);
 	figures_tlb(root, &r->domain, false);
 	figures_shootdowns(root, &r->domain, &r->domain.shootdowns);
+	if (r->totals)
+		figures_memory(root, &r->memory);
 	figures_latencies(root, &r->domain, r->domain.latency);
 }

@@ -28,6 +28,7 @@
 #include <stdint.h>
 
 #include "mmu/agent.h"
+#include "mmu/figures.h"
 #include "mmu/stats.h"
 #include "report/model.h"
 #include "traces/trace.h"
@@ -54,6 +55,8 @@ struct replay {
 	uint64_t segv;			/* accesses no mapping allows */
 	bool oom;			/* simulated memory ran out */
 	struct journal_replay *exact;	/* an exact replay's (traces/journal.h); NULL: synthetic */
+	bool totals;			/* the recorded run's vm-counts and memory came */
+	struct memory_figures memory;	/* that memory record's */
 };
 
 /* `nr_cpus` CPUs and `mem` bytes of simulated memory, costed by `profile`

@@ -73,6 +73,8 @@ enum trace_type {
 	TRACE_PTE = 30,		/* (pa, value): a store into a page-table entry */
 	TRACE_WAIT = 31,	/* (ns): agent_wait_until */
 	TRACE_LATENCY = 32,	/* (kind id) cost: domain_record_latency */
+	TRACE_VM_COUNTS = 33,	/* (fault-around pages, TLB flushes): the run's, at its end */
+	TRACE_MEMORY = 34,	/* (struct memory_figures, in order): the run's, at its end */
 	TRACE_NR_TYPES,
 	TRACE_ACCESS = 0x80,	/* an access: tags 0x80-0xff (see trace-format.md) */
 };

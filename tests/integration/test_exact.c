@@ -1,7 +1,8 @@
 /*
  * mmusim replay FILE (traces/journal.c): the exact replay of a recorded
  * run.  The independent answer is the live run itself: the replay's TLB
- * counters, faults by kind, shootdowns, latency distributions (faults,
+ * counters, each CPU's clock, faults by kind, fault-around pages, TLB flushes, memory
+ * (frames, peaks), shootdowns, latency distributions (faults,
  * system calls, switches with their refills, shootdowns), instructions and
  * simulated time must be the live run's, for guests of one and of several
  * processes; replayed under another TLB geometry or ASID setting, a
@@ -63,7 +64,8 @@ static gint64 int_at(JsonNode *root, const char *section, const char *name)
 /* The figures a replay shows must be the live run's, member for member. */
 static void expect_same_figures(JsonNode *live, JsonNode *replay, const char *what)
 {
-	static const char *const sections[] = { "faults", "tlb", "shootdowns", "latencies" };
+	static const char *const sections[] = { "cpus", "faults", "fault_around_pages", "tlb_flushes",
+						"tlb", "shootdowns", "memory", "latencies" };
 
 	for (size_t i = 0; i < G_N_ELEMENTS(sections); i++) {
 		gchar *a = member_text(live, sections[i]), *b = member_text(replay, sections[i]);
@@ -236,4 +238,46 @@ Test(exact, devices_are_not_recorded)
 	expect_contains("stderr", r.err, "the devices of --devices are not recorded");
 	result_free(&r);
 	g_free(trace);
+}
+
+/* An exact replay of mm 1's new record and one mm operation `type` with
+ * `args`: exit status 65 and `message` (the stream offset: the header is
+ * 21 bytes, mm-new 2 more, so the operation's tag is at 23). */
+static void expect_bad_mm_op(enum trace_type type, const uint64_t *args, const char *message)
+{
+	gchar *path = tmp_path("mmop.trace");
+	GString *error = g_string_new(NULL);
+	struct trace_header h = { "bad", "--cpus 1", "default" };
+	struct trace_writer *w = trace_writer_open(path, &h, error);
+	uint64_t one = 1;
+	struct result r;
+
+	trace_write_event(w, 0, TRACE_MM_NEW, &one);
+	trace_write_event(w, 0, type, args);
+	cr_assert_eq(trace_writer_close(w, error), 0, "%s", error->str);
+	r = run_mmusim_raw("replay", path, NULL);
+	expect_status(&r, 65);
+	expect_contains("stderr", r.err, path);
+	expect_contains("stderr", r.err, message);
+	result_free(&r);
+	g_string_free(error, TRUE);
+	g_free(path);
+}
+
+Test(exact, bad_mm_operations)
+{
+	expect_bad_mm_op(TRACE_MUNMAP, (uint64_t[]){ 2, 0x1000, 0x1000 },
+			 "stream offset 23: munmap record: no mm 2");
+	expect_bad_mm_op(TRACE_MMAP, (uint64_t[]){ 1, 0, 0x1000, 8, 0x22, 0x7000 },
+			 "stream offset 23: mmap record: protection 0x8 unknown");
+	expect_bad_mm_op(TRACE_MMAP, (uint64_t[]){ 1, 0, 0x1000, 3, 0x22, 0x7010 },
+			 "stream offset 23: mmap record: an address of 0x7010, not page-aligned");
+	expect_bad_mm_op(TRACE_MPROTECT, (uint64_t[]){ 1, 0xfffffffffffff000, 0x2000, 1 },
+			 "stream offset 23: mprotect record: a length of 0x2000, past 2^64");
+	expect_bad_mm_op(TRACE_MADVISE, (uint64_t[]){ 1, 0x1000, 0x1000, 5 },
+			 "stream offset 23: madvise record: advice 5 unknown");
+	expect_bad_mm_op(TRACE_MREMAP, (uint64_t[]){ 1, 0x1000, 0x1000, 0x2000, 8, 0x9000 },
+			 "stream offset 23: mremap record: flags 0x8 unknown");
+	expect_bad_mm_op(TRACE_EXEC, (uint64_t[]){ 1, 1 },
+			 "stream offset 23: exec record: a new mm 1 unknown or the old one");
 }

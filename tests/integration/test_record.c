@@ -58,6 +58,7 @@ Test(record, leaves_the_run_unchanged)
 	expect_unchanged(ARGS(GUEST("tlbstride")));
 	expect_unchanged(ARGS(GUEST("pipeswitch"), "process", "20"));
 	expect_unchanged(ARGS(BB, "sha256sum", BUSYBOX_PATH));
+	expect_unchanged(ARGS(GUEST("mmops")));
 }
 
 /* What a trace adds up to. */
@@ -185,6 +186,33 @@ Test(record, summary_counts_the_records)
 	result_free(&r);
 	g_free(dups);
 	g_free(writes);
+	g_free(text);
+	g_free(trace);
+}
+
+/* Every mm operation of guest/mmops.c, counted by hand from its calls: brk
+ * twice, mmap twice (one EINVAL: mmap is written with its result),
+ * mprotect once (its EINVAL call is not written: only those that
+ * succeed), madvise, mremap and munmap once, one execve; and the exact
+ * replay accepts them. */
+Test(record, summary_counts_the_mm_operations)
+{
+	static const char *const expected[] = {
+		"\n  mmap       2\n", "\n  munmap     1\n", "\n  mprotect   1\n",
+		"\n  brk        2\n", "\n  mremap     1\n", "\n  madvise    1\n",
+		"\n  exec       1\n",
+	};
+	gchar *trace = tmp_path("mmops.trace");
+	gchar *text = report_of(trace, ARGS(GUEST("mmops")));
+	struct result r = run_mmusim_raw("replay", "--summary", trace, NULL);
+
+	expect_status(&r, 0);
+	for (size_t i = 0; i < G_N_ELEMENTS(expected); i++)
+		expect_contains("summary", r.out, expected[i]);
+	result_free(&r);
+	r = run_mmusim_raw("replay", trace, NULL);
+	expect_status(&r, 0);
+	result_free(&r);
 	g_free(text);
 	g_free(trace);
 }

@@ -266,6 +266,57 @@ Test(trace, journal_bytes_as_the_format_document_says)
 	g_string_free(error, TRUE);
 }
 
+/* An mm operation and the run's totals: brk of mm 1 returning 0x403000
+ * (a varint: 0x80 0xe0 0x80 0x02), then
+ * vm-counts 152 fault-around pages (0x98 0x01) and 40 flushes, then memory
+ * 0 data, 0 tables, 2 simulator frames, peaks 203 (0xcb 0x01), 18, 18. */
+Test(trace, totals_bytes_as_the_format_document_says)
+{
+	GString *error = g_string_new(NULL);
+	struct trace_header h = { "g", "o", "p" };
+	struct trace_writer *w = trace_writer_open(path, &h, error);
+	const uint8_t want[] = {
+		1, 'g', 1, 'o', 1, 'p',
+		0x0a, 0x01, 0x80, 0xe0, 0x80, 0x02,
+		0x21, 0x98, 0x01, 0x28,
+		0x22, 0x00, 0x00, 0x02, 0xcb, 0x01, 0x12, 0x12,
+		0x00, 3,
+	};
+	struct trace_reader *r;
+	struct trace_record rec;
+	uint8_t out[64];
+	gchar *file;
+	size_t len, n;
+
+	cr_assert_not_null(w);
+	trace_write_event(w, -1, TRACE_BRK, (uint64_t[]){ 1, 0x403000 });
+	trace_write_event(w, -1, TRACE_VM_COUNTS, (uint64_t[]){ 152, 40 });
+	trace_write_event(w, -1, TRACE_MEMORY, (uint64_t[]){ 0, 0, 2, 203, 18, 18 });
+	cr_assert_eq(trace_writer_close(w, error), 0, "%s", error->str);
+	file = slurp(&len);
+	n = ZSTD_decompress(out, sizeof(out), file + 12, len - 12);
+	cr_assert(!ZSTD_isError(n), "%s", ZSTD_getErrorName(n));
+	cr_assert_eq(n, sizeof(want));
+	cr_expect(!memcmp(out, want, n));
+	r = trace_reader_open(path, &h, error);
+	cr_assert_not_null(r, "%s", error->str);
+	cr_assert_eq(trace_read(r, &rec, error), 1, "%s", error->str);
+	cr_expect_eq(rec.type, TRACE_BRK);
+	cr_expect_str_eq(trace_type_name(rec.type), "brk");
+	cr_assert_eq(trace_read(r, &rec, error), 1, "%s", error->str);
+	cr_expect_str_eq(trace_type_name(rec.type), "vm-counts");
+	cr_expect_eq(rec.args[0], 152);
+	cr_assert_eq(trace_read(r, &rec, error), 1, "%s", error->str);
+	cr_expect_str_eq(trace_type_name(rec.type), "memory");
+	cr_expect_eq(rec.args[3], 203);
+	cr_expect_eq(rec.args[5], 18);
+	cr_assert_eq(trace_read(r, &rec, error), 0, "%s", error->str);
+	trace_reader_close(r);
+	trace_header_clear(&h);
+	g_free(file);
+	g_string_free(error, TRUE);
+}
+
 /* Journal records decode with every field checked. */
 Test(trace, bad_journal_records)
 {
