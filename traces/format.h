@@ -39,6 +39,10 @@
 /* The longest access record: its tag, a size and a delta. */
 #define ACCESS_MAX (1 + 2 * VARINT_MAX)
 
+/* A cost record's flags (docs/trace-format.md, "The journal"): its cycles are
+ * relative to the CPU's last switch. */
+#define TRACE_COST_RELATIVE 1u
+
 static inline uint64_t zigzag(int64_t v)
 {
 	return ((uint64_t)v << 1) ^ (uint64_t)(v >> 63);
@@ -48,21 +52,5 @@ static inline int64_t unzigzag(uint64_t v)
 {
 	return (int64_t)(v >> 1) ^ -(int64_t)(v & 1);
 }
-
-/* The primitives of writer.c and reader.c that tail.c builds on. */
-void trace_put_varint(struct trace_writer *w, uint64_t v);
-void trace_put_byte(struct trace_writer *w, uint8_t b);
-/* The first error of the writer (trace_writer_close reports it). */
-void trace_writer_fail(struct trace_writer *w, const char *cause);
-int trace_get_varint(struct trace_reader *r, uint64_t start, uint64_t *v, GString *error);
-int trace_get_byte(struct trace_reader *r, uint64_t start, uint8_t *b, GString *error);
-/* An error in the record at `offset` of the stream: -1. */
-int trace_fail(struct trace_reader *r, GString *error, uint64_t offset, const char *cause);
-
-/* tail.c: what follows the fixed arguments of a record of `type` (its
- * trace_type_tail), written and read checked. */
-void tail_write(struct trace_writer *w, enum trace_type type, const uint64_t *args,
-		const char *name, const struct trace_cost *cost, const uint64_t *mms);
-int tail_read(struct trace_reader *r, struct trace_record *rec, GString *error);
 
 #endif

@@ -655,6 +655,71 @@ static int access_record(const struct trace_reader *r, const struct trace_access
 	return 1;
 }
 
+static int read_name(struct trace_reader *r, struct trace_record *rec, GString *error)
+{
+	uint64_t n;
+	uint8_t b = 0;
+
+	if (get_varint(r, rec->offset, &n, error))
+		return -1;
+	if (!n || n > TRACE_MAX_NAME)
+		return fail(r, error, rec->offset, "a kind name of 0 or more than 255 bytes");
+	for (uint64_t i = 0; i < n; i++) {
+		if (get_byte(r, rec->offset, &b, error))
+			return -1;
+		if (!b)
+			return fail(r, error, rec->offset, "a NUL byte inside a kind name");
+		rec->name[i] = (char)b;
+	}
+	rec->name[n] = '\0';
+	return 0;
+}
+
+static int read_cost(struct trace_reader *r, struct trace_record *rec, GString *error)
+{
+	struct trace_cost *c = &rec->cost;
+	uint64_t flags, mask;
+
+	if (get_varint(r, rec->offset, &flags, error) ||
+	    get_varint(r, rec->offset, &mask, error))
+		return -1;
+	if (flags & ~(uint64_t)TRACE_COST_RELATIVE)
+		return fail(r, error, rec->offset, "a cost with unknown flags");
+	c->relative = flags & TRACE_COST_RELATIVE;
+	for (int s = 0; s < TRACE_MAX_STEPS; s++) {
+		c->cycles[s] = 0;
+		if (mask >> s & 1 && get_varint(r, rec->offset, &c->cycles[s], error))
+			return -1;
+	}
+	if (get_varint(r, rec->offset, &c->total, error) ||
+	    get_varint(r, rec->offset, &c->indirect, error) ||
+	    get_varint(r, rec->offset, &c->refills, error))
+		return -1;
+	return 0;
+}
+
+/* What follows the fixed arguments of `rec` (its trace_type_tail), every field
+ * checked. */
+static int read_tail(struct trace_reader *r, struct trace_record *rec, GString *error)
+{
+	switch (trace_type_tail(rec->type)) {
+	case TAIL_NAME:
+		return read_name(r, rec, error);
+	case TAIL_COST:
+		return read_cost(r, rec, error);
+	case TAIL_MMS:
+		if (rec->args[3] > TRACE_MAX_MMS)
+			return fail(r, error, rec->offset, "a flush of more than 64 address spaces");
+		for (uint64_t i = 0; i < rec->args[3]; i++)
+			if (get_varint(r, rec->offset, &rec->mms[i], error))
+				return -1;
+		return 0;
+	case TAIL_NONE:
+		break;
+	}
+	return 0;
+}
+
 int trace_read(struct trace_reader *r, struct trace_record *rec, GString *error)
 {
 	struct trace_access one;
@@ -697,7 +762,7 @@ int trace_read(struct trace_reader *r, struct trace_record *rec, GString *error)
 	for (int i = 0; i < trace_type_nargs(rec->type); i++)
 		if (get_varint(r, rec->offset, &rec->args[i], error))
 			return -1;
-	if (trace_type_tail(rec->type) != TAIL_NONE && tail_read(r, rec, error))
+	if (trace_type_tail(rec->type) != TAIL_NONE && read_tail(r, rec, error))
 		return -1;
 	if (rec->type == TRACE_END)
 		return check_end(r, rec, error) ? -1 : 0;
@@ -749,19 +814,4 @@ void trace_header_clear(struct trace_header *h)
 	g_free(h->options);
 	g_free(h->profile);
 	memset(h, 0, sizeof(*h));
-}
-
-int trace_get_varint(struct trace_reader *r, uint64_t start, uint64_t *v, GString *error)
-{
-	return get_varint(r, start, v, error);
-}
-
-int trace_get_byte(struct trace_reader *r, uint64_t start, uint8_t *b, GString *error)
-{
-	return get_byte(r, start, b, error);
-}
-
-int trace_fail(struct trace_reader *r, GString *error, uint64_t offset, const char *cause)
-{
-	return fail(r, error, offset, "%s", cause);
 }

@@ -232,6 +232,65 @@ void trace_write_event(struct trace_writer *w, int cpu, enum trace_type type,
 	trace_write_tailed(w, cpu, type, args, NULL, NULL, NULL);
 }
 
+/* The first error of the writer (trace_writer_close reports it). */
+static void fail_cause(struct trace_writer *w, const char *cause)
+{
+	if (!w->error->len)
+		g_string_printf(w->error, "%s: %s", w->path, cause);
+}
+
+static void write_name(struct trace_writer *w, const char *name)
+{
+	size_t n = strnlen(name, TRACE_MAX_NAME + 1);
+
+	if (!n || n > TRACE_MAX_NAME) {
+		fail_cause(w, "a latency kind's name is empty or longer than 255 bytes");
+		n = MIN(MAX(n, 1), TRACE_MAX_NAME);
+	}
+	put_varint(w, n);
+	for (size_t i = 0; i < n; i++)
+		put_byte(w, name[i] ? (uint8_t)name[i] : '?');
+}
+
+static void write_cost(struct trace_writer *w, const struct trace_cost *c)
+{
+	uint64_t mask = 0;
+
+	for (int s = 0; s < TRACE_MAX_STEPS; s++)
+		mask |= (uint64_t)(c->cycles[s] != 0) << s;
+	put_varint(w, c->relative ? TRACE_COST_RELATIVE : 0);
+	put_varint(w, mask);
+	for (int s = 0; s < TRACE_MAX_STEPS; s++)
+		if (mask >> s & 1)
+			put_varint(w, c->cycles[s]);
+	put_varint(w, c->total);
+	put_varint(w, c->indirect);
+	put_varint(w, c->refills);
+}
+
+/* What follows the fixed arguments of a record of `type` (its trace_type_tail):
+ * a name, a cost or a list of mms. */
+static void write_tail(struct trace_writer *w, enum trace_type type, const uint64_t *args,
+		       const char *name, const struct trace_cost *cost, const uint64_t *mms)
+{
+	switch (trace_type_tail(type)) {
+	case TAIL_NAME:
+		write_name(w, name);
+		break;
+	case TAIL_COST:
+		write_cost(w, cost);
+		break;
+	case TAIL_MMS:
+		if (args[3] > TRACE_MAX_MMS)
+			fail_cause(w, "a flush of more than 64 address spaces at once");
+		for (uint64_t i = 0; i < MIN(args[3], TRACE_MAX_MMS); i++)
+			put_varint(w, mms[i]);
+		break;
+	case TAIL_NONE:
+		break;
+	}
+}
+
 void trace_write_tailed(struct trace_writer *w, int cpu, enum trace_type type,
 			const uint64_t *args, const char *name, const struct trace_cost *cost,
 			const uint64_t *mms)
@@ -243,24 +302,8 @@ void trace_write_tailed(struct trace_writer *w, int cpu, enum trace_type type,
 	for (int i = 0; i < trace_type_nargs(type); i++)
 		put_varint(w, args[i]);
 	if (trace_type_tail(type) != TAIL_NONE)
-		tail_write(w, type, args, name, cost, mms);
+		write_tail(w, type, args, name, cost, mms);
 	w->records++;
-}
-
-void trace_put_varint(struct trace_writer *w, uint64_t v)
-{
-	put_varint(w, v);
-}
-
-void trace_put_byte(struct trace_writer *w, uint8_t b)
-{
-	put_byte(w, b);
-}
-
-void trace_writer_fail(struct trace_writer *w, const char *cause)
-{
-	if (!w->error->len)
-		g_string_printf(w->error, "%s: %s", w->path, cause);
 }
 
 int trace_writer_close(struct trace_writer *w, GString *error)
