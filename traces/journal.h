@@ -11,7 +11,7 @@
  * it, pays it and opens the switch's refill window with it) is written
  * relative to that switch, so that the replay adds its own switch's cost.
  *
- * Replaying (journal_replay_record): the same calls with the same
+ * Replaying (replay_init_exact, then replay_record): the same calls with the same
  * arguments in the same order on a domain of as many agents, the stores
  * applied to the replay's own memory at the same physical addresses, every
  * access looked up with agent_access.  Lookups, walks, switches (ASIDs) and
@@ -40,17 +40,9 @@ struct journal_recorder *journal_record(struct trace_writer *w, struct domain *d
 void journal_stop(struct journal_recorder *j);
 
 /* replay_init() for an exact replay of a recorded run: its address spaces
- * are the records' (journal_replay_record), its memory holds the tables
+ * are the records' (replay_record), its memory holds the tables
  * the records build.  replay_fini() frees it. */
 int replay_init_exact(struct replay *r, const struct cost_profile *profile, uint64_t mem,
 		      int nr_cpus, GString *error);
-void journal_replay_free(struct journal_replay *j);
-/* One record of the trace, exactly.  0, or -errno with the cause in
- * `error` (a record naming an mm, a CPU, a kind, a step or memory the
- * replay does not have, an event closed that is not open). */
-int journal_replay_record(struct replay *r, const struct trace_record *rec, GString *error);
-/* A run of accesses on the CPU of the last record (replay_accesses). */
-int journal_replay_accesses(struct replay *r, const struct trace_access *batch, size_t n,
-			    uint64_t offset, GString *error);
 
 #endif

@@ -27,26 +27,11 @@ static void free_mm(struct mm *mm)
 	g_free(mm);
 }
 
-int replay_init_exact(struct replay *r, const struct cost_profile *profile, uint64_t mem,
-		      int nr_cpus, GString *error)
+static void free_exact(struct replay *r)
 {
-	int err = replay_init(r, profile, mem, nr_cpus, error);
-
-	if (err)
-		return err;
-	g_hash_table_destroy(r->mms);
-	r->mms = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, (GDestroyNotify)free_mm);
-	r->exact = g_new0(struct journal_replay, 1);
-	r->exact->kinds = g_ptr_array_new_with_free_func(g_free);
-	return 0;
-}
-
-void journal_replay_free(struct journal_replay *j)
-{
-	if (!j)
-		return;
-	g_ptr_array_unref(j->kinds);
-	g_free(j);
+	g_ptr_array_unref(r->exact->kinds);
+	g_free(r->exact);
+	r->exact = NULL;
 }
 
 static int bad(const struct trace_record *rec, GString *error, const char *fmt, uint64_t v)
@@ -135,8 +120,9 @@ static void access_pages(struct agent *a, struct mm *mm, uint64_t va, uint64_t s
 		agent_access(a, mm, last, fetch);
 }
 
-int journal_replay_accesses(struct replay *r, const struct trace_access *batch, size_t n,
-			    uint64_t offset, GString *error)
+/* A run of accesses on the CPU of the last record (replay_accesses). */
+static int replay_exact_accesses(struct replay *r, const struct trace_access *batch, size_t n,
+				 uint64_t offset, GString *error)
 {
 	struct agent *a = r->agent;
 	struct mm *mm = r->running[a->id];
@@ -401,7 +387,10 @@ static int replay_call(struct replay *r, struct agent *a, const struct trace_rec
 	}
 }
 
-int journal_replay_record(struct replay *r, const struct trace_record *rec, GString *error)
+/* One record of the trace, exactly.  0, or -errno with the cause in
+ * `error` (a record naming an mm, a CPU, a kind, a step or memory the
+ * replay does not have, an event closed that is not open). */
+static int replay_exact_record(struct replay *r, const struct trace_record *rec, GString *error)
 {
 	struct agent *a;
 
@@ -410,6 +399,27 @@ int journal_replay_record(struct replay *r, const struct trace_record *rec, GStr
 	a = r->agent = &r->domain.agents[rec->cpu];
 	if (rec->type != TRACE_ACCESS)
 		return replay_call(r, a, rec, error);
-	return journal_replay_accesses(r, &(struct trace_access){ rec->addr, rec->size, rec->kind },
-				       1, rec->offset, error);
+	return replay_exact_accesses(r, &(struct trace_access){ rec->addr, rec->size, rec->kind },
+				     1, rec->offset, error);
+}
+
+static const struct replay_mode exact_mode = {
+	.record = replay_exact_record,
+	.accesses = replay_exact_accesses,
+	.free = free_exact,
+};
+
+int replay_init_exact(struct replay *r, const struct cost_profile *profile, uint64_t mem,
+		      int nr_cpus, GString *error)
+{
+	int err = replay_init(r, profile, mem, nr_cpus, error);
+
+	if (err)
+		return err;
+	g_hash_table_destroy(r->mms);
+	r->mms = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, (GDestroyNotify)free_mm);
+	r->exact = g_new0(struct journal_replay, 1);
+	r->exact->kinds = g_ptr_array_new_with_free_func(g_free);
+	r->mode = &exact_mode;
+	return 0;
 }

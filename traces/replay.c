@@ -80,7 +80,8 @@ int replay_init_synthetic(struct replay *r, const struct cost_profile *profile, 
 
 void replay_fini(struct replay *r)
 {
-	journal_replay_free(r->exact);
+	if (r->mode)
+		r->mode->free(r);
 	if (r->mms)
 		g_hash_table_destroy(r->mms);
 	if (r->phys) {
@@ -202,8 +203,8 @@ int replay_accesses(struct replay *r, const struct trace_access *batch, size_t n
 	struct agent *a = r->agent;
 	struct mm *mm = r->mm;
 
-	if (r->exact)
-		return journal_replay_accesses(r, batch, n, offset, error);
+	if (r->mode)
+		return r->mode->accesses(r, batch, n, offset, error);
 	if (!mm)
 		return no_space(r, offset, error);
 	r->accesses += n;
@@ -270,8 +271,8 @@ int replay_record(struct replay *r, const struct trace_record *rec, GString *err
 	struct mm *mm = NULL, *child;
 	int err;
 
-	if (r->exact)
-		return journal_replay_record(r, rec, error);
+	if (r->mode)
+		return r->mode->record(r, rec, error);
 	if (rec->type != TRACE_ACCESS && rec->type != TRACE_INSNS)
 		forget_allowed(r);	/* the tables or the mm may change */
 	switch (rec->type) {

@@ -39,6 +39,17 @@
  * may change (a fault, a fork, an mm dropped) or the CPU or its mm does. */
 #define REPLAY_ALLOWED 64
 
+struct replay;
+
+/* A replay other than the synthetic one (the exact replay of a recorded
+ * run, traces/journal.h) takes over its records, its accesses and its end. */
+struct replay_mode {
+	int (*record)(struct replay *r, const struct trace_record *rec, GString *error);
+	int (*accesses)(struct replay *r, const struct trace_access *batch, size_t n,
+			uint64_t offset, GString *error);
+	void (*free)(struct replay *r);
+};
+
 struct replay {
 	uint64_t allowed[3][REPLAY_ALLOWED];	/* page number + 1; 0: empty */
 	const struct cost_profile *profile;
@@ -54,7 +65,8 @@ struct replay {
 	uint64_t accesses;		/* data accesses and fetches replayed */
 	uint64_t segv;			/* accesses no mapping allows */
 	bool oom;			/* simulated memory ran out */
-	struct journal_replay *exact;	/* an exact replay's (traces/journal.h); NULL: synthetic */
+	const struct replay_mode *mode;	/* NULL: synthetic */
+	struct journal_replay *exact;	/* the exact replay's state (traces/journal.h) */
 	bool totals;			/* the recorded run's vm-counts and memory came */
 	struct memory_figures memory;	/* that memory record's */
 };
