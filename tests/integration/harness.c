@@ -265,3 +265,17 @@ gchar *report_before_host(const char *path)
 	*host = '\0';
 	return text;
 }
+
+JsonNode *read_report(const char *path)
+{
+	gchar *text = NULL;
+	GError *error = NULL;
+	JsonNode *root;
+
+	cr_assert(g_file_get_contents(path, &text, NULL, &error), "no report: %s", error->message);
+	root = json_from_string(text, &error);
+	cr_assert(root && JSON_NODE_HOLDS_OBJECT(root), "%s is not a JSON object: %s", path,
+		  error ? error->message : text);
+	g_free(text);
+	return root;
+}

@@ -11,6 +11,7 @@
 
 #include <criterion/criterion.h>
 #include <glib.h>
+#include <json-glib/json-glib.h>
 #include <stdbool.h>
 
 /* Absolute paths, from tests/integration.mk. */
@@ -81,5 +82,8 @@ gchar *truncated_copy(const char *src, const char *name, gsize len);
 /* The text of the --report file at `path` up to "host", which must be its
  * last member: what two runs of the same simulation agree on (g_free it). */
 gchar *report_before_host(const char *path);
+/* The --report file at `path`, parsed: it must be a JSON object
+ * (json_node_unref it). */
+JsonNode *read_report(const char *path);
 
 #endif

@@ -29,7 +29,6 @@ static JsonNode *replay_report(int status, const char *arg, ...)
 	GStrvBuilder *b = g_strv_builder_new();
 	GStrv argv;
 	struct result r;
-	gchar *text = NULL;
 	JsonNode *root;
 	va_list ap;
 
@@ -41,13 +40,10 @@ static JsonNode *replay_report(int status, const char *arg, ...)
 	argv = g_strv_builder_end(b);
 	r = run_argv((const char *const *)argv);
 	expect_status(&r, status);
-	cr_assert(g_file_get_contents(report, &text, NULL, NULL), "no report: %s", r.err);
-	root = json_from_string(text, NULL);
-	cr_assert_not_null(root, "not JSON: %s", text);
+	root = read_report(report);
 	result_free(&r);
 	g_strfreev(argv);
 	g_strv_builder_unref(b);
-	g_free(text);
 	g_free(report);
 	return root;
 }

@@ -63,15 +63,9 @@ static struct result run_reporting(const char *file, const char *const *options,
 /* The report FILE in tmp_dir(), parsed (json_node_unref it). */
 static JsonNode *parse_report(const char *file)
 {
-	gchar *path = tmp_path(file), *text = NULL;
-	GError *error = NULL;
-	JsonNode *root;
+	gchar *path = tmp_path(file);
+	JsonNode *root = read_report(path);
 
-	cr_assert(g_file_get_contents(path, &text, NULL, &error), "no report: %s", error->message);
-	root = json_from_string(text, &error);
-	cr_assert(root && JSON_NODE_HOLDS_OBJECT(root), "%s is not a JSON object: %s", path,
-		  error ? error->message : text);
-	g_free(text);
 	g_free(path);
 	return root;
 }
