@@ -26,15 +26,10 @@ long userfault_poison(struct userfault_ctx *ctx, uint64_t start, uint64_t len, b
 {
 	struct vma *vma;
 	uint64_t done = 0;
-	int err = 0;
+	int err = userfault_fill_vma(ctx, start, len, &vma);
 
-	if (!ctx->mm)
-		return -ESRCH;
-	if (ctx->mmap_changing)
-		return -EAGAIN;
-	vma = userfault_fill_vma(ctx, start, len);
-	if (!vma)
-		return -ENOENT;
+	if (err)
+		return err;
 	if (!(vma->flags & VM_SHARED))
 		vma->flags |= VM_ANON_PAGES;	/* Linux's anon_vma_prepare: fork copies its markers */
 	for (; done < len && !err; done += err ? 0 : PAGE_SIZE)

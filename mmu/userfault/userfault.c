@@ -274,11 +274,19 @@ int userfault_wake(struct userfault_ctx *ctx, uint64_t start, uint64_t len)
 	return err;
 }
 
-struct vma *userfault_fill_vma(struct userfault_ctx *ctx, uint64_t dst, uint64_t len)
+int userfault_fill_vma(struct userfault_ctx *ctx, uint64_t dst, uint64_t len, struct vma **out)
 {
-	struct vma *vma = vma_lookup(ctx->mm, dst);
+	struct vma *vma;
 
-	return vma && dst + len <= vma->end && userfault_vma_mode(vma) ? vma : NULL;
+	if (!ctx->mm)
+		return -ESRCH;
+	if (ctx->mmap_changing)
+		return -EAGAIN;		/* an event not read yet */
+	vma = vma_lookup(ctx->mm, dst);
+	if (!vma || dst + len > vma->end || !userfault_vma_mode(vma))
+		return -ENOENT;
+	*out = vma;
+	return 0;
 }
 
 /* The frame UFFDIO_COPY installs: a copy of the source page, in src_mm. */
@@ -322,15 +330,10 @@ static long mfill(struct userfault_ctx *ctx, uint64_t dst, struct mm *src_mm, ui
 	bool copy = flags & USERFAULT_FILL_COPY;
 	struct vma *vma;
 	uint64_t done = 0;
-	int err = 0;
+	int err = userfault_fill_vma(ctx, dst, len, &vma);
 
-	if (!ctx->mm)
-		return -ESRCH;
-	if (ctx->mmap_changing)
-		return -EAGAIN;		/* an event not read yet */
-	vma = userfault_fill_vma(ctx, dst, len);
-	if (!vma)
-		return -ENOENT;
+	if (err)
+		return err;
 	if ((flags & USERFAULT_FILL_WP) && !(userfault_vma_mode(vma) & UFFDIO_REGISTER_MODE_WP))
 		return -EINVAL;
 	if ((flags & USERFAULT_FILL_CONTINUE) && !userfault_vma_is_shmem(vma))

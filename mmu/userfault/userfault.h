@@ -203,8 +203,11 @@ unsigned userfault_vma_mode(const struct vma *vma);
 int userfault_set_watch(struct mm *mm, uint64_t start, uint64_t end, struct userfault_ctx *ctx,
 			unsigned mode);
 
-/* Linux's uffd_mfill_lock: the registered VMA holding all of [dst, dst+len), or NULL. */
-struct vma *userfault_fill_vma(struct userfault_ctx *ctx, uint64_t dst, uint64_t len);
+/* What a fill (COPY, ZEROPAGE, CONTINUE, POISON) checks first, as Linux's
+ * mfill_atomic and uffd_mfill_lock: -ESRCH when the mm is gone, -EAGAIN
+ * while events are not read, -ENOENT unless one registered VMA holds all
+ * of [dst, dst+len), which goes to *out. */
+int userfault_fill_vma(struct userfault_ctx *ctx, uint64_t dst, uint64_t len, struct vma **out);
 
 /* Linux's validate_range: -EINVAL unless [start, start+len) is page
  * aligned, not empty and inside the user address space. */
