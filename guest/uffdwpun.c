@@ -12,7 +12,9 @@
  * COPY replaces a marker, POISON and MOVE onto one are EEXIST, MOVE from
  * one EFAULT; /proc/self/pagemap shows the uffd-wp bit (57) of a
  * protected page and of a marker (a swap entry, bit 62); without
- * the feature an empty entry is not protected.
+ * the feature an empty entry is not protected.  mremap of a protected
+ * range drops its bits, markers and registration when the context lacks
+ * UFFD_FEATURE_EVENT_REMAP, and keeps all three with it.
  *
  * WP on shmem (UFFD_FEATURE_WP_HUGETLBFS_SHMEM): a memfd mapped shared,
  * then private; protecting always leaves markers (the object may hold the
@@ -160,6 +162,63 @@ static void without_feature(void)
 	close(fd);
 }
 
+/* Read the REMAP event mremap waits on; log whether it names the move. */
+static void *read_remap(void *arg)
+{
+	char **range = arg;	/* the old and the new start */
+	struct pollfd pfd = { .fd = uffd, .events = POLLIN };
+	struct uffd_msg msg;
+
+	if (poll(&pfd, 1, -1) != 1 || read(uffd, &msg, sizeof(msg)) != sizeof(msg)) {
+		note("read", -1);
+		return NULL;
+	}
+	note("event", msg.event);
+	note("from the old range", msg.arg.remap.from == (uintptr_t)range[0]);
+	note("to the new range", msg.arg.remap.to == (uintptr_t)range[1]);
+	note("length in pages", (long)(msg.arg.remap.len / PAGE));
+	return NULL;
+}
+
+/* mremap of a protected range (page 0 present, pages 1-2 markers) to
+ * another place, with or without UFFD_FEATURE_EVENT_REMAP (`features`).
+ * Without it the moved entries lose their uffd-wp bits and markers and
+ * the new range is not registered (Linux's move_ptes and
+ * mremap_userfaultfd_prep); with it they keep both, the range stays
+ * registered and the handler reads UFFD_EVENT_REMAP. */
+static void remapped(uint64_t features, const char *name)
+{
+	uint64_t offered;
+	char *range[2];
+	pthread_t th;
+
+	printf("%s:\n", name);
+	uffd = uffd_open(UFFD_FEATURE_WP_UNPOPULATED | features, &offered);
+	range[0] = mmap(NULL, 3 * PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	range[1] = mmap(NULL, 3 * PAGE, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	range[0][0] = 'p';		/* page 0 present */
+	show("register WP", reg(uffd, range[0], 3, UFFDIO_REGISTER_MODE_WP));
+	show("protect pages 0-2", writeprotect(uffd, range[0], 3, UFFDIO_WRITEPROTECT_MODE_WP));
+	if (features & UFFD_FEATURE_EVENT_REMAP)
+		pthread_create(&th, NULL, read_remap, range);
+	show("mremap", mremap(range[0], 3 * PAGE, 3 * PAGE, MREMAP_MAYMOVE | MREMAP_FIXED, range[1]) == range[1]
+			       ? 0 : -1);
+	if (features & UFFD_FEATURE_EVENT_REMAP)
+		pthread_join(th, NULL);
+	print_log();
+	log_text[0] = 0;
+	show_pagemap("moved page 0", range[1]);
+	show_pagemap("moved page 1", range[1] + PAGE);
+	show("protect the moved range", writeprotect(uffd, range[1], 3, UFFDIO_WRITEPROTECT_MODE_WP));
+	show("resolve the moved range", writeprotect(uffd, range[1], 3, 0));
+	range[1][0] = 'w';		/* no fault: unregistered, or resolved */
+	range[1][PAGE] = 'w';
+	show("pages 0 and 1 written", range[1][0] == 'w' && range[1][PAGE] == 'w');
+	show_pagemap("moved page 0 written", range[1]);
+	munmap(range[1], 3 * PAGE);
+	close(uffd);
+}
+
 /* WP on a memfd mapped with `type` (MAP_SHARED or MAP_PRIVATE): page 0
  * mapped, page 1 in the object only, pages 2-3 nowhere. */
 static void shmem(int type, const char *name)
@@ -262,6 +321,8 @@ int main(void)
 	read(done_pipe[0], &offered, 1);
 	fills();
 	without_feature();
+	remapped(0, "mremap without EVENT_REMAP");
+	remapped(UFFD_FEATURE_EVENT_REMAP, "mremap with EVENT_REMAP");
 	shmem(MAP_SHARED, "shmem, shared");
 	shmem(MAP_PRIVATE, "shmem, private");
 	return 0;

@@ -89,7 +89,8 @@ enum { PGD_LEVEL, PUD_LEVEL, PMD_LEVEL, PTE_LEVEL, PGTABLE_LEVELS };
  * not valid, i.e. an empty entry write-protected; holds no frame.  A fault
  * takes it as a missing entry whose page comes in write-protected (or, in a
  * VMA no longer registered in WP mode, as a missing entry).  Unmapping
- * clears it, mprotect keeps it, mremap moves it, fork copies it. */
+ * clears it, mprotect keeps it, mremap moves it (drops it when the
+ * context lacks EVENT_REMAP), fork copies it. */
 #define PTE_MARKER_UFFD_WP PTE_UFFD_WP
 
 /* Protections: the PROT_* values, plus an EL1-only executable page. */

@@ -99,6 +99,7 @@ void userfault_prep_mremap(struct userfault_events *ev, struct mm *mm, uint64_t 
 		prep_unmap(ev, mm, old_addr + new_len, old_addr + old_len, true);
 	vma = vma_lookup(mm, old_addr);
 	ctx = vma ? ctx_wanting(vma, UFFD_FEATURE_EVENT_REMAP) : NULL;
+	ev->remap_drops_wp = vma && vma_userfault_ctx(vma) && !ctx;
 	if (ctx) {
 		struct userfault_event *e = prepare(ev, ctx, UFFD_EVENT_REMAP, old_addr, 0, old_len);
 
@@ -111,6 +112,8 @@ void userfault_prep_mremap(struct userfault_events *ev, struct mm *mm, uint64_t 
 
 void userfault_remap_done(struct userfault_events *ev, struct mm *mm, uint64_t to, uint64_t new_len)
 {
+	if (ev->remap_drops_wp)
+		userfault_wp_drop_moved(mm, to, to + new_len);
 	for (guint i = 0; ev->prepared && i < ev->prepared->len; i++) {
 		struct userfault_event *e = g_ptr_array_index(ev->prepared, i);
 

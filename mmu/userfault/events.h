@@ -20,6 +20,9 @@
  *    Without the feature the child's VMAs are not registered.
  *  - REMAP (EVENT_REMAP): mremap moved a registered VMA; the new range keeps
  *    the registration and the event says from, to and the old length.
+ *    Without the feature the new range is not registered and its entries
+ *    lose their uffd-wp bits and write-protect markers (Linux's move_ptes
+ *    with vma_has_uffd_without_event_remap; userfault_wp_drop_moved).
  *  - REMOVE (EVENT_REMOVE): madvise DONTNEED, DONTNEED_LOCKED, FREE or
  *    REMOVE dropped pages of a registered VMA; one event per VMA with the
  *    part of the range inside it.
@@ -66,6 +69,7 @@ struct userfault_event {
 /* The events one call prepares. */
 struct userfault_events {
 	GPtrArray *prepared;		/* struct userfault_event *; NULL: none yet */
+	bool remap_drops_wp;		/* mremap of a range whose context lacks EVENT_REMAP */
 };
 
 /* Prepare the events of munmap(start, end - start) (and of mmap MAP_FIXED
@@ -78,7 +82,8 @@ void userfault_prep_madvise(struct userfault_events *ev, struct mm *mm, uint64_t
 			    int advice);
 void userfault_prep_mremap(struct userfault_events *ev, struct mm *mm, uint64_t old_addr,
 			   uint64_t old_len, uint64_t new_len, unsigned flags, uint64_t new_addr);
-/* The range moved to [to, to+new_len): it keeps the registration. */
+/* The range moved to [to, to+new_len): it keeps the registration with
+ * EVENT_REMAP, else loses its uffd-wp state. */
 void userfault_remap_done(struct userfault_events *ev, struct mm *mm, uint64_t to, uint64_t new_len);
 /* fork copied `old` into `child`: register the child's copies of the VMAs
  * of each context with EVENT_FORK on a context `make` creates for it

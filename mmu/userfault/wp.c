@@ -131,6 +131,26 @@ void userfault_wp_forget(struct mm *child, struct vma *copy)
 	change_range(child, copy, copy->start, copy->end, false);
 }
 
+static int drop_wp(void *opaque, uint64_t va, pte_t *ptep)
+{
+	struct phys *phys = opaque;
+
+	(void)va;
+	if (pte_is_uffd_wp_marker(*ptep)) {
+		pte_set(phys, ptep, 0);
+		return PTE_VISIT_CLEARED;
+	}
+	if (*ptep & PTE_UFFD_WP)
+		pte_set(phys, ptep, *ptep & ~PTE_UFFD_WP);
+	return 0;
+}
+
+void userfault_wp_drop_moved(struct mm *mm, uint64_t start, uint64_t end)
+{
+	pgtable_walk_range_all(mm->phys, mm->pgd, start, end, drop_wp, mm->phys);
+	flush_tlb_mm_range(mm, start, end);
+}
+
 void userfault_wp_clear(struct mm *mm, struct vma *vma, uint64_t start, uint64_t end, unsigned mode)
 {
 	if ((userfault_vma_mode(vma) & UFFDIO_REGISTER_MODE_WP) && !(mode & UFFDIO_REGISTER_MODE_WP))

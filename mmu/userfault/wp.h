@@ -9,7 +9,8 @@
  * UFFD_PAGEFAULT_FLAG_WP (the watch's `wp`), which sleeps until
  * UFFDIO_WRITEPROTECT without MODE_WP (or WAKE) wakes it.  Entries keep the
  * bit through mprotect, fork's copy-on-write (into a child registered by
- * EVENT_FORK; other children lose it) and mremap; a VMA that is not
+ * EVENT_FORK; other children lose it) and mremap (with EVENT_REMAP; without
+ * it the moved entries lose bits and markers); a VMA that is not
  * (or no longer) registered in WP mode ignores it (its write faults go on
  * as plain copy-on-write faults), and unregistering clears it.
  *
@@ -59,6 +60,11 @@ void userfault_wp_page(struct mm *mm, uint64_t addr);
 /* fork's child copy of a VMA registered in WP mode that the child does not
  * keep registered (no EVENT_FORK): clear its bits and markers. */
 void userfault_wp_forget(struct mm *child, struct vma *copy);
+/* mremap moved entries of a VMA whose context lacks EVENT_REMAP to [start,
+ * end) (Linux's move_ptes with vma_has_uffd_without_event_remap): clear
+ * their PTE_UFFD_WP (a page stays read-only: its next write is a plain
+ * write fault) and drop their write-protect markers. */
+void userfault_wp_drop_moved(struct mm *mm, uint64_t start, uint64_t end);
 /* A change of vma's modes to `mode` over [start, end): dropping WP mode
  * clears the bit there. */
 void userfault_wp_clear(struct mm *mm, struct vma *vma, uint64_t start, uint64_t end, unsigned mode);

@@ -99,7 +99,9 @@ Test(userfaultfd, write_protect_as_x86_64)
  * markers (a first write is a WP fault, flags WRITE|WP); mprotect keeps
  * them, MADV_DONTNEED, munmap, resolving and UNREGISTER drop them; COPY
  * replaces one, POISON and MOVE onto one are EEXIST (-17 in the struct's
- * count), MOVE from one EFAULT (-14).  WP on shmem (WP_HUGETLBFS_SHMEM):
+ * count), MOVE from one EFAULT (-14); mremap without EVENT_REMAP drops bits,
+ * markers and the registration (WRITEPROTECT of the new range: ENOENT),
+ * with it keeps all three.  WP on shmem (WP_HUGETLBFS_SHMEM):
  * markers always, MADV_DONTNEED keeps the protection, a fork child without
  * EVENT_FORK loses it. */
 Test(userfaultfd, wp_unpopulated_as_x86_64)

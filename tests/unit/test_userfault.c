@@ -575,6 +575,49 @@ Test(userfault, write_protect_survives_mprotect_not_unregister)
 	cr_expect_not(*ptep & PTE_UFFD_WP);
 }
 
+/* mremap of a protected range (a page, a marker) whose context lacks
+ * EVENT_REMAP: the moved page loses the bit but stays read-only (Linux's
+ * move_ptes clears only the bit), the marker goes; with EVENT_REMAP both
+ * move as they are. */
+static void mremap_protected(unsigned features, pte_t *page, pte_t *marker)
+{
+	struct userfault_events ev = { 0 };
+	uint64_t to = UINT64_C(0x60000000), out;
+	struct vm_fault vmf;
+
+	api(UFFD_FEATURE_WP_UNPOPULATED | features);
+	cr_assert_eq(fault(ADDR, FAULT_WRITE, 0, &vmf), VM_FAULT_DONE);
+	cr_assert_eq(userfault_register(fx.ctx, ADDR, 4 * PG, UFFDIO_REGISTER_MODE_WP), 0);
+	cr_assert_eq(userfault_writeprotect(fx.ctx, ADDR, 2 * PG, true, false), 0);
+	userfault_prep_mremap(&ev, dfx.mm, ADDR, 4 * PG, 4 * PG, MM_REMAP_MAYMOVE | MM_REMAP_FIXED, to);
+	cr_assert_eq(mm_mremap(dfx.mm, ADDR, 4 * PG, 4 * PG, MM_REMAP_MAYMOVE | MM_REMAP_FIXED, to, &out), 0);
+	userfault_remap_done(&ev, dfx.mm, out, 4 * PG);
+	if (userfault_raise(&ev, true))
+		read_event();
+	*page = pgtable_leaf(dfx.phys, dfx.mm->pgd, to);
+	*marker = pgtable_leaf(dfx.phys, dfx.mm->pgd, to + PG);
+}
+
+Test(userfault, mremap_without_event_remap_drops_the_protection)
+{
+	pte_t page, marker;
+
+	mremap_protected(0, &page, &marker);
+	cr_expect(pte_present(page));
+	cr_expect_not(page & PTE_UFFD_WP, "the bit went");
+	cr_expect_not(pte_prot(page) & VM_WRITE, "still read-only: the next write is a plain fault");
+	cr_expect_eq(marker, 0, "the marker went");
+}
+
+Test(userfault, mremap_with_event_remap_keeps_the_protection)
+{
+	pte_t page, marker;
+
+	mremap_protected(UFFD_FEATURE_EVENT_REMAP, &page, &marker);
+	cr_expect(page & PTE_UFFD_WP);
+	cr_expect(pte_is_uffd_wp_marker(marker));
+}
+
 /* MINOR mode (mmu/userfault/minor.h) on shared anonymous memory at SHM. */
 #define SHM UINT64_C(0x50000000)
 
