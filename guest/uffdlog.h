@@ -75,6 +75,26 @@ static inline long writeprotect(int fd, char *at, long pages, uint64_t mode)
 	return ioctl(fd, UFFDIO_WRITEPROTECT, &wp);
 }
 
+/* /proc/self/pagemap's entry for `page`: its bits uffd-wp (57), swap (62:
+ * a marker) and present (63), and a swap entry's frame field (bits 0-54:
+ * the swap type and offset, Linux's pte_to_pagemap_entry; the guests read
+ * it as root, which may see it). */
+static inline void show_pagemap(const char *what, char *page)
+{
+	uint64_t e = 0;
+	int fd = open("/proc/self/pagemap", O_RDONLY);
+
+	if (fd < 0 || pread(fd, &e, sizeof(e), (off_t)((uintptr_t)page / 4096 * sizeof(e))) != sizeof(e))
+		printf("%s: pagemap %s\n", what, err_name(errno));
+	else if (e >> 62 & 1)
+		printf("%s: uffd-wp %d swap 1 present %d frame %#llx\n", what, (int)(e >> 57 & 1),
+		       (int)(e >> 63 & 1), (unsigned long long)(e & ((UINT64_C(1) << 55) - 1)));
+	else
+		printf("%s: uffd-wp %d swap 0 present %d\n", what, (int)(e >> 57 & 1), (int)(e >> 63 & 1));
+	if (fd >= 0)
+		close(fd);
+}
+
 static inline void print_log(void)
 {
 	fputs(log_text, stdout);

@@ -6,7 +6,9 @@
  * EEXIST, MADV_DONTNEED
  * and munmap clear it, mprotect keeps it, mremap moves it, a fork child
  * inherits it, MADV_POPULATE_READ/WRITE of it is EHWPOISON (get_user_pages'
- * FOLL_HWPOISON); a fault blocked on a page the
+ * FOLL_HWPOISON); /proc/self/pagemap shows the marker as Linux's swap
+ * entry of type SWP_PTE_MARKER (31) with offset PTE_MARKER_POISONED (2),
+ * frame field 0x5f; a fault blocked on a page the
  * handler thread poisons wakes to SIGBUS; the ioctl's errors.  Every line
  * is the same on a real x86-64 kernel (tests/host-uffdpoison) but the
  * SIGBUS code of the lines marked "poisoned": arm64 gives BUS_MCEERR_AR
@@ -157,6 +159,8 @@ static void single_thread(void)
 	show_poison("poison page 0 again", fd, area, PAGE, 0);
 	show_poison("poison present page 3", fd, area + 3 * PAGE, PAGE, 0);
 	show_poison("poison pages 1-3", fd, area + PAGE, 3 * PAGE, UFFDIO_POISON_MODE_DONTWAKE);
+	show_pagemap("page 2 poisoned", area + 2 * PAGE);
+	show_pagemap("page 3 present", area + 3 * PAGE);
 	touch("read poisoned page 2", area, area + 2 * PAGE, 0);
 	move_onto_poison(fd, area);
 	show("mprotect read-only", mprotect(area, PAGES * PAGE, PROT_READ));
@@ -183,6 +187,7 @@ static void single_thread(void)
 	fork_child(area);
 	moved = mremap(area + PAGE, PAGE, PAGE, MREMAP_MAYMOVE | MREMAP_FIXED, other);
 	printf("mremap page 1: %s\n", moved == other ? "moved" : "failed");
+	show_pagemap("moved poisoned page", other);
 	touch("read moved poisoned page", other, other, 0);
 	show("munmap", munmap(area, PAGES * PAGE));
 	show("mmap again", mmap(area, PAGES * PAGE, PROT_READ | PROT_WRITE,

@@ -63,22 +63,6 @@ static void *handler(void *arg)
 	return NULL;
 }
 
-/* /proc/self/pagemap's bits for `page`: uffd-wp (57), swap (62: a
- * marker), present (63). */
-static void show_pagemap(const char *what, char *page)
-{
-	uint64_t e = 0;
-	int fd = open("/proc/self/pagemap", O_RDONLY);
-
-	if (fd < 0 || pread(fd, &e, sizeof(e), (off_t)((uintptr_t)page / PAGE * sizeof(e))) != sizeof(e))
-		printf("%s: pagemap %s\n", what, err_name(errno));
-	else
-		printf("%s: uffd-wp %d swap %d present %d\n", what, (int)(e >> 57 & 1), (int)(e >> 62 & 1),
-		       (int)(e >> 63 & 1));
-	if (fd >= 0)
-		close(fd);
-}
-
 static long copy_page(int fd, char *dst)
 {
 	static char src[PAGE] __attribute__((aligned(PAGE)));

@@ -10,10 +10,10 @@
  * userfaultfd write-protects and for a write-protect marker.  There
  * is no swap, but device-private and device-exclusive entries and markers
  * (mmu/pgtable.h) are what Linux calls non-present swap entries, and
- * pagemap shows them as such: bit 62 (PM_SWAP); for a device entry the swap
- * type in bits 0-4 and the entry's frame in bits 5-54 (pte_to_pagemap_entry()
- * for a pfn swap entry, to a reader who may see frames), for a marker frame
- * 0, with bit 57 for a write-protect marker.  There are no huge pages, locked pages or KSM, so
+ * pagemap shows them as such: bit 62 (PM_SWAP), the swap type in bits 0-4
+ * and the offset in bits 5-54 (pte_to_pagemap_entry(), to a reader who may
+ * see frames): for a device entry its frame, for a marker the marker's
+ * bits, with bit 57 for a write-protect marker.  There are no huge pages, locked pages or KSM, so
  * those smaps counts are 0, and THPeligible is 0 as in a kernel without
  * transparent huge pages.
  */
@@ -171,6 +171,25 @@ int proc_pid_smaps_rollup(struct machine *m, struct task *t, GString *out)
 #define SWP_DEVICE_EXCLUSIVE_WRITE	29
 #define SWP_DEVICE_EXCLUSIVE_READ	30
 
+/* A marker is Linux 6.12's swap entry of type SWP_PTE_MARKER with the
+ * marker's bits as its offset (include/linux/swapops.h: PTE_MARKER_UFFD_WP
+ * BIT(0), PTE_MARKER_POISONED BIT(1)).  include/linux/swap.h makes the
+ * marker type the last of the 32 whatever the configuration (MAX_SWAPFILES
+ * leaves room for the hwpoison, migration and device types and for it, and
+ * markers are always built since 6.2): 31 on arm64 and x86-64 alike, so a
+ * poison marker reads 0x5f on both.  A write-protect marker reads 0x3f with
+ * bit 57 as on x86-64: arm64 6.12 has none (no uffd-wp, mmu/userfault/wp.h). */
+#define SWP_PTE_MARKER			31
+#define SWP_MARKER_UFFD_WP		UINT64_C(1)
+#define SWP_MARKER_POISONED		UINT64_C(2)
+
+static uint64_t marker_entry(pte_t e)
+{
+	if (pte_is_uffd_wp_marker(e))
+		return PM_SWAP | PM_UFFD_WP | SWP_MARKER_UFFD_WP << MAX_SWAPFILES_SHIFT | SWP_PTE_MARKER;
+	return PM_SWAP | SWP_MARKER_POISONED << MAX_SWAPFILES_SHIFT | SWP_PTE_MARKER;
+}
+
 /* A device-private or device-exclusive entry as pagemap shows it, or 0. */
 static uint64_t device_entry(struct mm *mm, uint64_t va)
 {
@@ -197,7 +216,7 @@ static uint64_t pagemap_entry(struct mm *mm, uint64_t va)
 		pte_t e = pgtable_leaf(mm->phys, mm->pgd, va);
 
 		if (pte_is_marker(e))
-			return PM_SWAP | (pte_is_uffd_wp_marker(e) ? PM_UFFD_WP : 0);
+			return marker_entry(e);
 		return device_entry(mm, va);
 	}
 	entry = PM_PRESENT | ((page.pa >> PAGE_SHIFT) & PM_PFRAME_MASK);

@@ -63,6 +63,8 @@ Test(uffd_poison, as_the_kernel)
 	/* a missing page under UFFD_FEATURE_SIGBUS stays BUS_ADRERR */
 	expect_contains("mmusim's output", m.out, "read page 1 (missing): SIGBUS BUS_ADRERR page 1 lsb 0\n");
 	expect_contains("mmusim's output", m.out, "poison page 0 again: EEXIST, updated -17\n");
+	/* pagemap: PM_SWAP, type SWP_PTE_MARKER 31 | PTE_MARKER_POISONED 2 << 5 */
+	expect_contains("mmusim's output", m.out, "page 2 poisoned: uffd-wp 0 swap 1 present 0 frame 0x5f\n");
 	if (host_has_userfaultfd()) {
 		struct result h = run_argv((const char *const[]){ HOST_BIN_DIR "/host-uffdpoison", NULL });
 		gchar *want = as_arm64(h.out);
