@@ -20,7 +20,9 @@
  * then private; protecting always leaves markers (the object may hold the
  * page of an empty entry), MADV_DONTNEED of a protected page leaves one
  * (the object keeps the page), a fork child without EVENT_FORK has
- * neither bits nor markers.  Every line is the same on
+ * neither bits nor markers; fallocate(PUNCH_HOLE) leaves markers where
+ * it unmaps protected pages and keeps the markers there, and a private
+ * mapping keeps its own copy.  Every line is the same on
  * a real x86-64 kernel (tests/host-uffdwpun).  Bookworm's headers predate
  * WP_UNPOPULATED, POISON and MOVE: the uapi facts are in uffdapi.h.
  */
@@ -203,6 +205,41 @@ static void remapped(uint64_t features, const char *name)
 	close(uffd);
 }
 
+/* fallocate(PUNCH_HOLE) over a protected memfd range mapped with `type`:
+ * page 0 written (a private mapping's own copy), page 1 read, page 2 in
+ * the object only, page 3 nowhere; the hole covers pages 0-2.  Linux's
+ * shmem_fallocate unmaps without ZAP_FLAG_DROP_MARKER: a protected entry
+ * it zaps becomes a marker (zap_install_uffd_wp_if_needed), markers stay,
+ * and a private mapping's own copy stays (even_cows false). */
+static void punch_hole(int type, const char *name)
+{
+	int fd = memfd_create("uffdwpun-hole", 0), ufd;
+	uint64_t offered;
+	char *mem;
+
+	printf("%s:\n", name);
+	if (fd < 0 || ftruncate(fd, 4 * PAGE) || pwrite(fd, "o", 1, PAGE) != 1 || pwrite(fd, "t", 1, 2 * PAGE) != 1)
+		return;
+	mem = mmap(NULL, 4 * PAGE, PROT_READ | PROT_WRITE, type, fd, 0);
+	mem[0] = 'a';
+	show("read page 1", mem[PAGE]);
+	ufd = uffd_open(UFFD_FEATURE_WP_HUGETLBFS_SHMEM, &offered);
+	show("register WP", reg(ufd, mem, 4, UFFDIO_REGISTER_MODE_WP));
+	show("protect all pages", writeprotect(ufd, mem, 4, UFFDIO_WRITEPROTECT_MODE_WP));
+	show("punch pages 0-2", fallocate(fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, 0, 3 * PAGE));
+	show_pagemap("page 0", mem);
+	show_pagemap("page 1", mem + PAGE);
+	show_pagemap("page 2", mem + 2 * PAGE);
+	show_pagemap("page 3", mem + 3 * PAGE);
+	show("read page 0", mem[0]);
+	show("read page 2", mem[2 * PAGE]);
+	show_pagemap("page 2 read", mem + 2 * PAGE);
+	show("unregister", ioctl(ufd, UFFDIO_UNREGISTER, &(struct uffdio_range){ (uintptr_t)mem, 4 * PAGE }));
+	munmap(mem, 4 * PAGE);
+	close(ufd);
+	close(fd);
+}
+
 /* WP on a memfd mapped with `type` (MAP_SHARED or MAP_PRIVATE): page 0
  * mapped, page 1 in the object only, pages 2-3 nowhere. */
 static void shmem(int type, const char *name)
@@ -307,6 +344,8 @@ int main(void)
 	without_feature();
 	remapped(0, "mremap without EVENT_REMAP");
 	remapped(UFFD_FEATURE_EVENT_REMAP, "mremap with EVENT_REMAP");
+	punch_hole(MAP_SHARED, "PUNCH_HOLE, shared");
+	punch_hole(MAP_PRIVATE, "PUNCH_HOLE, private");
 	shmem(MAP_SHARED, "shmem, shared");
 	shmem(MAP_PRIVATE, "shmem, private");
 	return 0;

@@ -647,24 +647,44 @@ int mm_mremap(struct mm *mm, uint64_t old_addr, uint64_t old_len, uint64_t new_l
 
 struct zap_wp {
 	struct phys *phys;
-	uint64_t nr;	/* entries changed */
+	const struct vma *vma;
+	bool object_pages_only;	/* private copies stay (Linux's even_cows false) */
+	uint64_t nr;		/* entries changed */
 };
 
-/* Zap one entry of a VMA keeping write-protection: a protected page's
- * entry becomes a write-protect marker, markers stay. */
+/* Whether the entry e at va maps a page of vma's object (vm_ops->owns_page). */
+static bool maps_object_page(const struct vma *vma, uint64_t va, pte_t e)
+{
+	const struct vm_ops *ops = vma->vm_ops;
+
+	return pte_present(e) && (!ops->owns_page || ops->owns_page(vma, linear_page_index(vma, va), pte_addr(e)));
+}
+
+/* Zap one entry of a file VMA keeping write-protection (Linux's
+ * zap_install_uffd_wp_if_needed without ZAP_FLAG_DROP_MARKER): a page
+ * protected in a VMA that protects writes leaves a write-protect marker,
+ * markers stay. */
 static int zap_pte_keep_wp(void *opaque, uint64_t va, pte_t *ptep)
 {
 	struct zap_wp *z = opaque;
-	bool wp = pte_present(*ptep) && (*ptep & PTE_UFFD_WP);
+	bool wp = pte_present(*ptep) && (*ptep & PTE_UFFD_WP) && vma_watches_writes(z->vma);
 
-	(void)va;
 	if (pte_is_marker(*ptep))
+		return 0;
+	if (z->object_pages_only && !maps_object_page(z->vma, va, *ptep))
 		return 0;
 	if (pte_present(*ptep) || pte_is_device_private(*ptep))
 		phys_put(z->phys, pte_addr(*ptep));
 	pte_set(z->phys, ptep, wp ? PTE_MARKER_UFFD_WP : 0);
 	z->nr++;
 	return wp ? 0 : PTE_VISIT_CLEARED;
+}
+
+static void zap_range_keep_wp(struct mm *mm, struct zap_wp *z, uint64_t start, uint64_t end)
+{
+	pgtable_walk_range_all(mm->phys, mm->pgd, start, end, zap_pte_keep_wp, z);
+	if (z->nr)
+		flush_tlb_mm_range(mm, start, end);
 }
 
 /* Zap [start, end) for MADV_DONTNEED: Linux's zap_install_uffd_wp_if_needed
@@ -675,16 +695,17 @@ static void zap_pages(struct mm *mm, uint64_t start, uint64_t end)
 {
 	for (struct vma *vma = find_vma(mm, start); vma && vma->start < end; vma = vma_next(mm, vma)) {
 		uint64_t from = MAX(start, vma->start), to = MIN(end, vma->end);
-		struct zap_wp z = { mm->phys, 0 };
 
-		if (vma->vm_ops == &anon_vm_ops || !vma_watches_writes(vma)) {
+		if (vma->vm_ops == &anon_vm_ops || !vma_watches_writes(vma))
 			zap_page_range(mm, from, to);
-			continue;
-		}
-		pgtable_walk_range_all(mm->phys, mm->pgd, from, to, zap_pte_keep_wp, &z);
-		if (z.nr)
-			flush_tlb_mm_range(mm, from, to);
+		else
+			zap_range_keep_wp(mm, &(struct zap_wp){ mm->phys, vma, false, 0 }, from, to);
 	}
+}
+
+void mm_unmap_object_pages(const struct vma *vma, uint64_t start, uint64_t end)
+{
+	zap_range_keep_wp(vma->vm_mm, &(struct zap_wp){ vma->vm_mm->phys, vma, true, 0 }, start, end);
 }
 
 int mm_madvise_dontneed(struct mm *mm, uint64_t addr, uint64_t len)

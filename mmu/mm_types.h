@@ -175,6 +175,7 @@ struct vma {
 					 * mprotect (the RFC's vas_last_update) */
 	const struct vm_watch_ops *watch;	/* NULL: none */
 	void *watch_data;
+	struct mm *vm_mm;		/* the mm it was last linked in (vma_link) */
 	struct vma_node rb;		/* owned by mmu/vma_tree */
 };
 

@@ -10,11 +10,13 @@
 #include <string.h>
 
 #include "mmu/filemap.h"
+#include "mmu/mm.h"
 
 struct shmem {
 	int refs;
 	struct page_cache cache;
 	unsigned shared_maps;	/* VM_SHARED VMAs mapping it */
+	GPtrArray *vmas;	/* every VMA mapping it, in the order they came (Linux's i_mmap) */
 	GHashTable *fallocated;	/* pgoffs of pages allocated but not up to date; NULL: none */
 };
 
@@ -42,6 +44,7 @@ struct shmem *shmem_new(struct phys *phys)
 	struct shmem *sh = g_new0(struct shmem, 1);
 
 	sh->refs = 1;
+	sh->vmas = g_ptr_array_new();
 	page_cache_init(&sh->cache, phys);
 	return sh;
 }
@@ -57,6 +60,7 @@ void shmem_put(struct shmem *sh)
 	if (!sh || --sh->refs)
 		return;
 	page_cache_release(&sh->cache);
+	g_ptr_array_free(sh->vmas, TRUE);
 	if (sh->fallocated)
 		g_hash_table_destroy(sh->fallocated);
 	g_free(sh);
@@ -149,8 +153,23 @@ unsigned shmem_shared_mappings(const struct shmem *sh)
 	return sh->shared_maps;
 }
 
+/* Linux's unmap_mapping_range(even_cows false) of the object's pages
+ * [first, end): every VMA mapping them drops its entries of them. */
+static void unmap_mapping_range(struct shmem *sh, uint64_t first, uint64_t end)
+{
+	for (guint i = 0; i < sh->vmas->len; i++) {
+		const struct vma *vma = g_ptr_array_index(sh->vmas, i);
+		uint64_t lo = MAX(first, vma->pgoff), hi = MIN(end, vma->pgoff + ((vma->end - vma->start) >> PAGE_SHIFT));
+
+		if (vma->vm_mm && lo < hi)
+			mm_unmap_object_pages(vma, vma->start + ((lo - vma->pgoff) << PAGE_SHIFT),
+					      vma->start + ((hi - vma->pgoff) << PAGE_SHIFT));
+	}
+}
+
 void shmem_punch_hole(struct shmem *sh, uint64_t pgoff, uint64_t pages)
 {
+	unmap_mapping_range(sh, pgoff, pgoff + pages);
 	page_cache_remove_range(&sh->cache, pgoff, pgoff + pages);
 	forget_fallocated(sh, pgoff, pgoff + pages);
 }
@@ -205,6 +224,7 @@ void shmem_vma_open(struct vma *vma)
 
 	if (vma->flags & VM_SHARED)
 		sh->shared_maps++;
+	g_ptr_array_add(sh->vmas, vma);
 }
 
 static void shmem_vma_dup(struct vma *copy, const struct vma *vma)
@@ -219,6 +239,7 @@ static void shmem_vma_close(struct vma *vma)
 
 	if (vma->flags & VM_SHARED)
 		sh->shared_maps--;
+	g_ptr_array_remove(sh->vmas, vma);
 	shmem_put(sh);
 }
 
@@ -241,6 +262,15 @@ static bool shmem_vma_resident(const struct vma *vma, uint64_t addr)
 	return shmem_holds(vma->vm_private_data, linear_page_index(vma, addr));
 }
 
+/* The object's page, as against a private mapping's copy. */
+static bool shmem_owns_page(const struct vma *vma, uint64_t pgoff, phys_addr_t pa)
+{
+	const struct shmem *sh = vma->vm_private_data;
+	phys_addr_t cached;
+
+	return page_cache_lookup(&sh->cache, pgoff, &cached) && cached == pa;
+}
+
 const struct vm_ops shmem_vm_ops = {
 	.fault = shmem_fault,
 	.dup = shmem_vma_dup,
@@ -251,4 +281,5 @@ const struct vm_ops shmem_vm_ops = {
 	.object_page_refs = 1,
 	.cached_page = shmem_cached_page,
 	.resident = shmem_vma_resident,
+	.owns_page = shmem_owns_page,
 };

@@ -45,8 +45,11 @@ unsigned shmem_shared_mappings(const struct shmem *sh);
 void shmem_vma_open(struct vma *vma);
 
 /* Drop the object's pages at [pgoff, pgoff + pages) (MADV_REMOVE, a hole
- * punched): the next access finds a new zeroed page.  Mappings keep the
- * references their entries hold until they are unmapped. */
+ * punched): every mapping drops its entries of them first (Linux's
+ * shmem_fallocate: unmap_mapping_range without even_cows, so a private
+ * mapping keeps its own copies, and without ZAP_FLAG_DROP_MARKER, so a
+ * mapping that protects writes keeps its protection as markers:
+ * mm_unmap_object_pages); the next access finds a new zeroed page. */
 void shmem_punch_hole(struct shmem *sh, uint64_t pgoff, uint64_t pages);
 
 /* For ops of other VMAs built on a shmem object (SysV segments): the

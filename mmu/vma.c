@@ -59,6 +59,7 @@ static void account_vm(struct mm *mm, uint64_t added, uint64_t removed)
 void vma_link(struct mm *mm, struct vma *vma)
 {
 	g_assert(vma->start < vma->end);
+	vma->vm_mm = mm;
 	vma->stamp = ++mm->vma_clock;
 	vma_tree_insert(&mm->vmas, vma);
 	account_vm(mm, vma->end - vma->start, 0);

@@ -116,10 +116,9 @@ static void zero_partial_page(struct memfd *mf, uint64_t from, uint64_t to)
 		shmem_write(mf->sh, from, zeroes, to - from);
 }
 
-/* FALLOC_FL_PUNCH_HOLE: the whole pages of the range leave the object,
- * the partial ones at its ends read zeroes there (shmem_truncate_range);
- * refused under F_SEAL_WRITE.  Mappings keep the pages their entries map
- * (Linux unmaps them from every mapping: not modelled, no reverse map). */
+/* FALLOC_FL_PUNCH_HOLE: the whole pages of the range leave the object and
+ * every mapping of it (shmem_punch_hole), the partial ones at its ends
+ * read zeroes there (shmem_truncate_range); refused under F_SEAL_WRITE. */
 static int memfd_punch_hole(struct memfd *mf, uint64_t offset, uint64_t end)
 {
 	uint64_t first = PAGE_ALIGN(offset), last;

@@ -29,7 +29,9 @@
  * CONFIG_PTE_MARKER_UFFD_WP): protecting always writes markers, since the
  * object may hold the page of an empty entry; MADV_DONTNEED turns a
  * protected entry into a marker and keeps markers (Linux's
- * zap_install_uffd_wp_if_needed; munmap drops them); fork copies the
+ * zap_install_uffd_wp_if_needed; munmap drops them), and so does a hole
+ * punched in the object (fallocate, MADV_REMOVE: shmem_punch_hole, Linux's
+ * unmap_mapping_range without ZAP_FLAG_DROP_MARKER); fork copies the
  * entries of a VMA that protects writes even when shared (Linux's
  * vma_needs_copy for a uffd-wp VMA), and a child without EVENT_FORK loses
  * bits and markers (userfault_wp_forget; Linux's copy_present_pte clears

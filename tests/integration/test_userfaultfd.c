@@ -102,8 +102,8 @@ Test(userfaultfd, write_protect_as_x86_64)
  * count), MOVE from one EFAULT (-14); mremap without EVENT_REMAP drops bits,
  * markers and the registration (WRITEPROTECT of the new range: ENOENT),
  * with it keeps all three.  WP on shmem (WP_HUGETLBFS_SHMEM):
- * markers always, MADV_DONTNEED keeps the protection, a fork child without
- * EVENT_FORK loses it. */
+ * markers always, MADV_DONTNEED and fallocate(PUNCH_HOLE) keep the
+ * protection, a fork child without EVENT_FORK loses it. */
 Test(userfaultfd, wp_unpopulated_as_x86_64)
 {
 	expect_same_as_host("uffdwpun", "flags (WRITE 1, WP 2): 3\npage: 1\n");	/* page 1 never touched */

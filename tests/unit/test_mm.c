@@ -776,6 +776,36 @@ Test(mm, oom_reap_frees_private_pages_only)
 	cr_expect(fx.mm->flags & MMF_OOM_SKIP);
 }
 
+/* A hole punched in the object leaves every mapping (Linux's
+ * unmap_mapping_range from shmem_fallocate): the shared mapping's entries
+ * go and it reads zeroes; a private mapping's entry of the object's page
+ * goes, its own copy stays (even_cows false). */
+Test(mm, punch_hole_unmaps_the_objects_pages_everywhere)
+{
+	struct shmem *sh = shmem_new(fx.phys);
+	uint64_t shared, private, v = 0;
+
+	cr_assert_eq(mm_mmap_shmem(fx.mm, 0, 2 * PG, VM_RW, MM_MAP_SHARED, sh, 0, &shared), 0);
+	cr_assert_eq(mm_mmap_shmem(fx.mm, 0, 2 * PG, VM_RW, 0, sh, 0, &private), 0);
+	poke_u64(fx.mm, shared, 1);
+	poke_u64(fx.mm, shared + PG, 2);
+	poke_u64(fx.mm, private, 3);		/* a private copy */
+	cr_assert_eq(copy_from_user(fx.mm, &v, private + PG, sizeof(v)), 0);
+	cr_assert_eq(v, 2, "the object's page 1");
+	shmem_punch_hole(sh, 0, 2);
+	cr_expect_eq(pte_at(fx.mm, shared), 0);
+	cr_expect_eq(pte_at(fx.mm, shared + PG), 0);
+	cr_expect_eq(pte_at(fx.mm, private + PG), 0);
+	cr_expect_neq(pte_at(fx.mm, private), 0, "the private copy stays");
+	cr_assert_eq(copy_from_user(fx.mm, &v, private, sizeof(v)), 0);
+	cr_expect_eq(v, 3);
+	cr_assert_eq(copy_from_user(fx.mm, &v, shared + PG, sizeof(v)), 0);
+	cr_expect_eq(v, 0, "a new zeroed page");
+	cr_assert_eq(mm_munmap(fx.mm, shared, 2 * PG), 0);
+	cr_assert_eq(mm_munmap(fx.mm, private, 2 * PG), 0);
+	shmem_put(sh);
+}
+
 /* mm_mmap_shmem maps the object itself: a write through one mapping is in
  * the object, and only MAP_SHARED mappings are counted (F_SEAL_WRITE). */
 Test(mm, mmap_shmem_maps_the_object_and_counts_shared_mappings)
