@@ -128,22 +128,39 @@ void figures_memory(struct report_node *root, const struct memory_figures *mf)
 	report_add_count(s, "peak_cpu_page_tables", "peak CPU table frames", mf->peak_cpu_page_tables);
 }
 
+/* A mean breakdown's steps that cost anything: the profile's, then
+ * device_wait (as --explain lists a fault's cost). */
+struct mean_step {
+	const char *key;
+	double cycles;
+};
+
+static unsigned mean_steps(const struct latency_summary *s, struct mean_step out[NR_COST_STEPS + 1])
+{
+	unsigned n = 0;
+
+	for (int i = 0; i < NR_COST_STEPS; i++)
+		if (s->mean_steps[i] > 0)
+			out[n++] = (struct mean_step){ cost_step_key(i), s->mean_steps[i] };
+	if (s->mean_device_wait > 0)
+		out[n++] = (struct mean_step){ DEVICE_WAIT_STEP, s->mean_device_wait };
+	return n;
+}
+
 /* The text's summary of a mean breakdown: the three steps that cost most. */
-static void set_top_steps(struct report_node *breakdown, const struct latency_summary *s)
+static void set_top_steps(struct report_node *breakdown, const struct mean_step *steps, unsigned n)
 {
 	GString *top = g_string_new(NULL);
-	bool used[NR_COST_STEPS] = { false };
+	bool used[NR_COST_STEPS + 1] = { false };
 
-	for (int n = 0; n < 3; n++) {
-		int best = -1;
+	for (unsigned k = 0; k < MIN(n, 3u); k++) {
+		unsigned best = n;
 
-		for (int i = 0; i < NR_COST_STEPS; i++)
-			if (!used[i] && s->mean_steps[i] > 0 && (best < 0 || s->mean_steps[i] > s->mean_steps[best]))
+		for (unsigned i = 0; i < n; i++)
+			if (!used[i] && (best == n || steps[i].cycles > steps[best].cycles))
 				best = i;
-		if (best < 0)
-			break;
 		used[best] = true;
-		g_string_append_printf(top, "%s%s %.0f", n ? ", " : "  ", cost_step_key(best), s->mean_steps[best]);
+		g_string_append_printf(top, "%s%s %.0f", k ? ", " : "  ", steps[best].key, steps[best].cycles);
 	}
 	report_set_suffix(breakdown, "%s", top->str);
 	g_string_free(top, TRUE);
@@ -151,12 +168,14 @@ static void set_top_steps(struct report_node *breakdown, const struct latency_su
 
 /* One kind: cycles of the profile, then the same in simulated ns (integer
  * cycles through cost_ns(), the mean divided by the frequency), then the
- * mean cycles of each step that cost anything. */
+ * mean cycles of each step that cost anything (they sum to the mean). */
 static void fill_latency(struct report_node *list, const struct latency_summary *s,
 			 const struct cost_profile *p)
 {
 	struct report_node *row = report_add_section(list, NULL, NULL, TEXT_INLINE);
 	struct report_node *breakdown, *indirect;
+	struct mean_step steps[NR_COST_STEPS + 1];
+	unsigned n;
 
 	report_add_string(row, "kind", s->kind);
 	report_add_count(row, "count", NULL, s->count);
@@ -171,10 +190,10 @@ static void fill_latency(struct report_node *list, const struct latency_summary 
 	report_add_count(row, "p99_ns", NULL, cost_ns(p, s->p99));
 	report_add_count(row, "max_ns", NULL, cost_ns(p, s->max));
 	breakdown = report_add_section(row, "breakdown_cycles", NULL, TEXT_NEXT);
-	for (int step = 0; step < NR_COST_STEPS; step++)
-		if (s->mean_steps[step] > 0)
-			report_add_real(breakdown, cost_step_key(step), NULL, s->mean_steps[step], 0);
-	set_top_steps(breakdown, s);
+	n = mean_steps(s, steps);
+	for (unsigned i = 0; i < n; i++)
+		report_add_real(breakdown, steps[i].key, NULL, steps[i].cycles, 0);
+	set_top_steps(breakdown, steps, n);
 	indirect = report_add_section(row, "indirect", NULL, TEXT_NEXT);
 	report_add_real(indirect, "mean_cycles", NULL, s->mean_indirect, 0);
 	report_add_real(indirect, "mean_refills", NULL, s->mean_refills, 1);

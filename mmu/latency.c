@@ -14,6 +14,7 @@ struct kind_samples {
 	GHashTable *histogram;			/* cycles -> count, both as guint64 in a gpointer */
 	uint64_t count, sum;
 	uint64_t step_cycles[NR_COST_STEPS];
+	uint64_t device_wait;
 	uint64_t indirect, refills;
 };
 
@@ -100,6 +101,7 @@ void latency_record(struct latency_recorder *r, const char *kind, const struct e
 	k->sum += ev->total;
 	for (int s = 0; s < NR_COST_STEPS; s++)
 		k->step_cycles[s] += ev->cycles[s];
+	k->device_wait += ev->device_wait;
 	k->indirect += ev->indirect;
 	k->refills += ev->refills;
 	if (r->tee)
@@ -167,6 +169,7 @@ static struct latency_summary summarize(struct kind_samples *k)
 	s.max = g_array_index(sorted, struct bucket, sorted->len - 1).cycles;
 	for (int i = 0; i < NR_COST_STEPS; i++)
 		s.mean_steps[i] = (double)k->step_cycles[i] / k->count;
+	s.mean_device_wait = (double)k->device_wait / k->count;
 	s.mean_indirect = (double)k->indirect / k->count;
 	s.mean_refills = (double)k->refills / k->count;
 	g_array_free(sorted, TRUE);

@@ -4,8 +4,8 @@
  * modelled steps.  Kinds are named ("fault:anon-zero", "switch:process",
  * "syscall:read"); per kind the recorder keeps how many events took each
  * exact latency (its memory grows with the distinct values, not with the
- * run), so reports can give exact percentiles, and the sum per step, for
- * the mean breakdown.
+ * run), so reports can give exact percentiles, and the sum per step (the
+ * profile's steps and device_wait), for the mean breakdown.
  */
 #ifndef MMU_LATENCY_H
 #define MMU_LATENCY_H
@@ -36,6 +36,7 @@ struct latency_summary {
 	double mean;
 	uint64_t median, p90, p99, max;		/* cycles */
 	double mean_steps[NR_COST_STEPS];
+	double mean_device_wait;		/* event_cost.device_wait: a step too */
 	double mean_indirect, mean_refills;
 };
 

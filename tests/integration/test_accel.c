@@ -535,3 +535,50 @@ Test(accel, explain_tells_a_device_migrate_fault)
 			"pte_install 40 + device_wait 1000 = 1720 cycles (860 ns at 2.00 GHz)\n");
 	result_free(&r);
 }
+
+/* The sum of the members of a report's breakdown object. */
+static double breakdown_sum(JsonObject *breakdown)
+{
+	GList *members = json_object_get_members(breakdown);
+	double sum = 0;
+
+	for (GList *m = members; m; m = m->next)
+		sum += json_object_get_double_member(breakdown, m->data);
+	g_list_free(members);
+	return sum;
+}
+
+/* --report's mean breakdown lists device_wait as --explain does: the
+ * device-migrate fault's 1720 cycles above, 1000 of them device_wait; and
+ * every kind's steps sum to its mean. */
+Test(accel, report_breakdown_lists_device_wait)
+{
+	struct result r = run_mmusim("--devices", "1", "--device-mm", "gmem", "--report", "run.json", GUEST("gmem"),
+				     NULL);
+	gchar *path = tmp_path("run.json");
+	JsonNode *root;
+	JsonArray *rows;
+	bool seen = false;
+
+	expect_status(&r, 0);
+	root = read_report(path);
+	rows = json_object_get_array_member(json_node_get_object(root), "latencies");
+	for (guint i = 0; i < json_array_get_length(rows); i++) {
+		JsonObject *row = json_array_get_object_element(rows, i);
+		JsonObject *breakdown = json_object_get_object_member(row, "breakdown_cycles");
+		double mean = json_object_get_double_member(row, "mean_cycles");
+		const char *kind = json_object_get_string_member(row, "kind");
+
+		cr_expect_float_eq(breakdown_sum(breakdown), mean, 1e-6 * mean, "%s: steps sum to the mean", kind);
+		if (strcmp(kind, "fault:device-migrate"))
+			continue;
+		seen = true;
+		cr_expect_float_eq(mean, 1720, 1e-9);
+		cr_expect(json_object_has_member(breakdown, "device_wait"));
+		cr_expect_float_eq(json_object_get_double_member(breakdown, "device_wait"), 1000, 1e-9);
+	}
+	cr_expect(seen, "a device-migrate fault in the report");
+	json_node_unref(root);
+	g_free(path);
+	result_free(&r);
+}
