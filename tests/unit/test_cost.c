@@ -105,6 +105,28 @@ Test(cost, latency_percentiles)
 	latency_recorder_free(r);
 }
 
+/* A device's wait is a step of the mean too: events of 1100 cycles (100 of
+ * trap entry, 1000 waiting) and 100 (trap entry only) have a mean of 600:
+ * 500 of device_wait and 100 of trap_entry. */
+Test(cost, latency_mean_device_wait)
+{
+	struct latency_recorder *r = latency_recorder_new();
+	struct event_cost waited = { .device_wait = 1000, .total = 1100 }, plain = { .total = 100 };
+	GArray *all;
+	const struct latency_summary *s;
+
+	waited.cycles[COST_TRAP_ENTRY] = plain.cycles[COST_TRAP_ENTRY] = 100;
+	latency_record(r, "fault:device-migrate", &waited);
+	latency_record(r, "fault:device-migrate", &plain);
+	all = latency_summaries(r);
+	s = &g_array_index(all, struct latency_summary, 0);
+	cr_expect_float_eq(s->mean, 600, 1e-9);
+	cr_expect_float_eq(s->mean_device_wait, 500, 1e-9);
+	cr_expect_float_eq(s->mean_steps[COST_TRAP_ENTRY], 100, 1e-9);
+	g_array_free(all, TRUE);
+	latency_recorder_free(r);
+}
+
 /* event_charge adds the profile's cycles times the count. */
 Test(cost, charging_an_event)
 {
