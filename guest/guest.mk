@@ -104,6 +104,7 @@ GUEST_BINS += guest/bin/uffdshm
 GUEST_BINS += guest/bin/uffdminor
 GUEST_BINS += guest/bin/uffdpoison
 GUEST_BINS += guest/bin/uffdwpun
+GUEST_BINS += guest/bin/uffdwpasync
 
 # Guests without a C library: _start is theirs.  No outline atomics either:
 # those helpers are in libgcc, which -nostdlib leaves out, and are set up by
@@ -157,6 +158,7 @@ guest/bin/hmm guest/bin/hmmcoherent guest/bin/hmmpagemap guest/bin/hmmexclusive:
 $(addprefix guest/bin/,uffd uffdev uffdwp uffdshm uffdminor uffdpoison uffdwpun): guest/uffdlog.h
 $(addprefix guest/bin/,uffdev uffdwp uffdshm uffdminor uffdpoison uffdwpun): guest/fdtest.h
 $(addprefix guest/bin/,uffdmove uffdpoison uffdwpun): guest/uffdapi.h
+guest/bin/uffdwpasync: guest/uffdlog.h guest/fdtest.h guest/uffdapi.h
 
 all-local: $(GUEST_BINS)
 clean-local: clean-guests

@@ -1,7 +1,8 @@
 /*
  * uffdapi: the parts of Linux 6.12's <linux/userfaultfd.h> newer than the
  * headers the guests are built with (Debian bookworm's): UFFDIO_MOVE,
- * UFFDIO_POISON, and the features WP_HUGETLBFS_SHMEM and WP_UNPOPULATED.
+ * UFFDIO_POISON, and the features WP_HUGETLBFS_SHMEM, WP_UNPOPULATED and
+ * WP_ASYNC.
  * Facts of the uapi, defined only where the header lacks them.
  */
 #ifndef GUEST_UFFDAPI_H
@@ -14,6 +15,9 @@
 #endif
 #ifndef UFFD_FEATURE_WP_UNPOPULATED
 #define UFFD_FEATURE_WP_UNPOPULATED		(1 << 13)
+#endif
+#ifndef UFFD_FEATURE_WP_ASYNC
+#define UFFD_FEATURE_WP_ASYNC			(1 << 15)
 #endif
 #ifndef UFFDIO_POISON
 #define UFFD_FEATURE_POISON			(1 << 14)

@@ -39,7 +39,10 @@ static bool pte_allows(const struct mm *mm, pte_t e, enum fault_access access, e
 	       (how == FAULT_IN_FORCED && pte_present(e) && !phys_page_shared(mm->phys, pte_addr(e)));
 }
 
-/* Host address of guest byte `addr`, faulting its page in as `how` says.
+/* Host address of guest byte `addr`, faulting its page in as `how` says
+ * (Linux's __get_user_pages looping on faultin_page: a write to a
+ * write-protect marker takes two faults when the kernel resolves the
+ * protection itself, WP_ASYNC: the page comes in protected, then loses it).
  * A fault that must sleep (only FAULT_IN_SLEEPABLE) gives -EAGAIN and the
  * channel it waits on. */
 static int user_ptr(struct mm *mm, uint64_t addr, enum fault_access access, enum user_fault how,
@@ -47,7 +50,7 @@ static int user_ptr(struct mm *mm, uint64_t addr, enum fault_access access, enum
 {
 	struct vm_fault vmf;
 
-	for (int tries = 0; tries < 2 && addr < TASK_SIZE; tries++) {
+	for (int tries = 0; tries < 3 && addr < TASK_SIZE; tries++) {
 		pte_t leaf = pgtable_leaf(mm->phys, mm->pgd, addr);
 
 		if (pte_allows(mm, leaf, access, how)) {

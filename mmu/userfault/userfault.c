@@ -197,17 +197,23 @@ int userfault_api(struct userfault_ctx *ctx, uint64_t api, uint64_t features, ui
 	if (api != UFFD_API || (features & ~(uint64_t)USERFAULT_FEATURES) || ctx->api_done)
 		return -EINVAL;
 	*offered = USERFAULT_FEATURES;
+	if (features & UFFD_FEATURE_WP_ASYNC)
+		features |= UFFD_FEATURE_WP_UNPOPULATED;	/* as Linux: it relies on markers */
 	ctx->features = (unsigned)features;
 	ctx->api_done = true;
 	return 0;
 }
 
 /* Linux's vma_can_userfault (with CONFIG_PTE_MARKER_UFFD_WP): private
- * anonymous memory and shmem (shmem.h); hugetlbfs ranges are not modelled. */
-static bool vma_can_userfault(const struct vma *vma, uint64_t mode)
+ * anonymous memory and shmem (shmem.h), and with WP_ASYNC in WP mode alone
+ * any memory the fault path serves (not a VMA with its own handle_fault,
+ * as Linux's VM_SPECIAL mappings); hugetlbfs ranges are not modelled. */
+static bool vma_can_userfault(const struct userfault_ctx *ctx, const struct vma *vma, uint64_t mode)
 {
 	if (userfault_vma_is_shmem(vma))
 		return true;
+	if ((ctx->features & UFFD_FEATURE_WP_ASYNC) && mode == UFFDIO_REGISTER_MODE_WP)
+		return !vma->vm_ops->handle_fault;
 	if (mode & UFFDIO_REGISTER_MODE_MINOR)
 		return false;		/* minor.h */
 	return vma->vm_ops->backing == BACKING_ANON && !vma->vm_private_data &&
@@ -215,8 +221,8 @@ static bool vma_can_userfault(const struct vma *vma, uint64_t mode)
 }
 
 /* Linux's checks of the VMAs a (un)register touches: at least one, every
- * one of a kind that can userfault, and (registering) none owned by
- * another context. */
+ * one of a kind that can userfault (in `mode`, or unregistering in the
+ * modes it has), and (registering) none owned by another context. */
 static int check_vmas(struct userfault_ctx *ctx, uint64_t start, uint64_t end, bool reg, uint64_t mode)
 {
 	struct vma *vma = find_vma(ctx->mm, start);
@@ -224,7 +230,7 @@ static int check_vmas(struct userfault_ctx *ctx, uint64_t start, uint64_t end, b
 	if (!vma || vma->start >= end)
 		return -EINVAL;
 	for (; vma && vma->start < end; vma = vma_next(ctx->mm, vma)) {
-		if (!vma_can_userfault(vma, mode))
+		if (!vma_can_userfault(ctx, vma, reg ? mode : userfault_vma_mode(vma)))
 			return -EINVAL;
 		if (reg && vma->watch && vma->watch_data != ctx)
 			return -EBUSY;
@@ -498,9 +504,17 @@ static int userfault_missing(struct vm_fault *vmf)
 	return handle_userfault(vmf, 0);
 }
 
-/* A write to a page write-protected by the bit. */
+/* A write to a page write-protected by the bit: a message, or with
+ * WP_ASYNC the kernel's own resolution (Linux's do_wp_page: the write fault
+ * goes on, and its new entry has no bit). */
 static int userfault_wp(struct vm_fault *vmf)
 {
+	const struct userfault_ctx *ctx = vmf->vma->watch_data;
+
+	if (ctx->features & UFFD_FEATURE_WP_ASYNC) {
+		vm_fault_note(vmf, "userfaultfd: WP_ASYNC: the kernel clears the write-protection itself");
+		return VM_FAULT_DONE;
+	}
 	return handle_userfault(vmf, UFFD_PAGEFAULT_FLAG_WP);
 }
 

@@ -65,6 +65,8 @@
 #define UFFDIO_REGISTER_MODE_WP		UINT64_C(2)
 #define UFFDIO_REGISTER_MODE_MINOR	UINT64_C(4)
 #define UFFD_FEATURE_MOVE		(1u << 16)
+#define UFFD_FEATURE_WP_UNPOPULATED	(1u << 13)	/* wp.h */
+#define UFFD_FEATURE_WP_ASYNC		(1u << 15)	/* wp.h */
 #define UFFDIO_MOVE_MODE_DONTWAKE	UINT64_C(1)
 #define UFFDIO_MOVE_MODE_ALLOW_SRC_HOLES UINT64_C(2)
 
@@ -72,7 +74,8 @@
 #define USERFAULT_FEATURES (UFFD_FEATURE_SIGBUS | UFFD_FEATURE_THREAD_ID | UFFD_FEATURE_EXACT_ADDRESS | \
 			    UFFD_FEATURE_MOVE | (1u << 14) /* POISON: poison.h */ | \
 			    USERFAULT_EVENT_FEATURES | (1u << 0) /* PAGEFAULT_FLAG_WP: wp.h */ | \
-			    (1u << 13) /* WP_UNPOPULATED: wp.h */ | (1u << 12) /* WP_HUGETLBFS_SHMEM: wp.h */ | \
+			    UFFD_FEATURE_WP_UNPOPULATED | UFFD_FEATURE_WP_ASYNC | \
+			    (1u << 12) /* WP_HUGETLBFS_SHMEM: wp.h */ | \
 			    (1u << 5) /* MISSING_SHMEM: shmem.h */ | (1u << 10) /* MINOR_SHMEM: minor.h */)
 #define USERFAULT_EVENT_FEATURES (UFFD_FEATURE_EVENT_FORK | UFFD_FEATURE_EVENT_REMAP | \
 				  UFFD_FEATURE_EVENT_REMOVE | UFFD_FEATURE_EVENT_UNMAP)
@@ -163,7 +166,8 @@ struct userfault_ctx *userfault_new(struct mm *mm, const struct userfault_host *
 void userfault_release(struct userfault_ctx *ctx);
 
 /* UFFDIO_API: 0 with *offered the features available, or -EINVAL (a
- * second call; api not UFFD_API; a feature not offered). */
+ * second call; api not UFFD_API; a feature not offered).  WP_ASYNC brings
+ * WP_UNPOPULATED with it (wp.h). */
 int userfault_api(struct userfault_ctx *ctx, uint64_t api, uint64_t features, uint64_t *offered);
 /* UFFDIO_REGISTER / UNREGISTER of [start, start+len) (Linux's errors;
  * holes inside are allowed, a range without a VMA is -EINVAL). */

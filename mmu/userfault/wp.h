@@ -36,6 +36,14 @@
  * vma_needs_copy for a uffd-wp VMA), and a child without EVENT_FORK loses
  * bits and markers (userfault_wp_forget; Linux's copy_present_pte clears
  * the bit, copy_pte_marker skips the marker).
+ *
+ * UFFD_FEATURE_WP_ASYNC (Linux 6.7): the kernel resolves a write to a
+ * protected page itself, with no message: it clears the bit and goes on
+ * with the write fault (do_wp_page), so the bit (pagemap's 57) tells
+ * which pages were not written since they were protected.  It brings
+ * WP_UNPOPULATED (a write to a marker installs the page protected, then
+ * resolves it), and a range registered in WP mode alone may be any memory
+ * the fault path serves, file mappings too (Linux's vma_can_userfault).
  */
 #ifndef MMU_USERFAULT_WP_H
 #define MMU_USERFAULT_WP_H
@@ -47,7 +55,6 @@
 #include "mmu/userfault/userfault.h"
 
 #define UFFD_FEATURE_PAGEFAULT_FLAG_WP	(1u << 0)
-#define UFFD_FEATURE_WP_UNPOPULATED	(1u << 13)
 #define UFFD_FEATURE_WP_HUGETLBFS_SHMEM	(1u << 12)
 
 /* UFFDIO_WRITEPROTECT of [start, start+len): every VMA of it registered

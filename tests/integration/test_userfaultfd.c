@@ -109,6 +109,15 @@ Test(userfaultfd, wp_unpopulated_as_x86_64)
 	expect_same_as_host("uffdwpun", "flags (WRITE 1, WP 2): 3\npage: 1\n");	/* page 1 never touched */
 }
 
+/* UFFD_FEATURE_WP_ASYNC: writes to protected pages (present, markers,
+ * shmem, a private file mapping, a kernel copy) go through with no
+ * message and clear pagemap's uffd-wp bit (57), as
+ * Documentation/admin-guide/mm/userfaultfd.rst describes. */
+Test(userfaultfd, wp_async_as_x86_64)
+{
+	expect_same_as_host("uffdwpasync", "page 1 written: uffd-wp 0 swap 0 present 1\nmessages waiting: 0\n");
+}
+
 /* shmem (a memfd mapped shared and private): only pages the object lacks
  * are user faults, COPY puts the page in the object for every mapping;
  * fallocate's PUNCH_HOLE. */

@@ -123,8 +123,8 @@ Test(userfault, api_is_negotiated_once)
 	/* PAGEFAULT_FLAG_WP (bit 0), EVENT_FORK, REMAP, REMOVE (1-3),
 	 * MISSING_SHMEM (5), EVENT_UNMAP (6), SIGBUS (7), THREAD_ID (8),
 	 * MINOR_SHMEM (10), EXACT_ADDRESS (11), WP_HUGETLBFS_SHMEM (12),
-	 * WP_UNPOPULATED (13), POISON (14), MOVE (16) */
-	cr_expect_eq(offered, UINT64_C(0x17def));
+	 * WP_UNPOPULATED (13), POISON (14), WP_ASYNC (15), MOVE (16) */
+	cr_expect_eq(offered, UINT64_C(0x1fdef));
 	cr_expect_eq(userfault_api(fx.ctx, UFFD_API, 0, &offered), -EINVAL, "a second UFFDIO_API");
 }
 
@@ -573,6 +573,28 @@ Test(userfault, write_protect_survives_mprotect_not_unregister)
 	cr_expect_not(pte_prot(*ptep) & VM_WRITE);
 	cr_assert_eq(userfault_unregister(fx.ctx, ADDR, 4 * PG), 0);
 	cr_expect_not(*ptep & PTE_UFFD_WP);
+}
+
+/* WP_ASYNC brings WP_UNPOPULATED; a write to a protected page is
+ * resolved by the fault itself: no message, the entry writable without
+ * the bit. */
+Test(userfault, wp_async_resolves_without_a_message)
+{
+	struct vm_fault vmf;
+	pte_t *ptep;
+
+	api(UFFD_FEATURE_WP_ASYNC);
+	cr_expect(fx.ctx->features & UFFD_FEATURE_WP_UNPOPULATED);
+	cr_assert_eq(fault(ADDR, FAULT_WRITE, 0, &vmf), VM_FAULT_DONE);
+	cr_assert_eq(userfault_register(fx.ctx, ADDR, 4 * PG, UFFDIO_REGISTER_MODE_WP), 0);
+	cr_assert_eq(userfault_writeprotect(fx.ctx, ADDR, 2 * PG, true, false), 0);
+	cr_expect(pte_is_uffd_wp_marker(pgtable_leaf(dfx.phys, dfx.mm->pgd, ADDR + PG)), "WP_UNPOPULATED's marker");
+	cr_expect_eq(fault(ADDR, FAULT_WRITE, FAULT_FLAG_ALLOW_RETRY, &vmf), VM_FAULT_DONE);
+	ptep = pgtable_walk(dfx.phys, dfx.mm->pgd, ADDR);
+	cr_expect_not(*ptep & PTE_UFFD_WP);
+	cr_expect(pte_prot(*ptep) & VM_WRITE);
+	cr_expect_not(userfault_pending(fx.ctx), "no message");
+	cr_expect_eq(fx.ctx->faults, 0);
 }
 
 /* mremap of a protected range (a page, a marker) whose context lacks
