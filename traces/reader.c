@@ -31,9 +31,10 @@ struct trace_reader {
 	uint64_t records;
 	uint32_t version;		/* of the file: 1 has no journal records */
 	bool ended, failed;
-	struct trace_access *pend;	/* a block decoded, for batches smaller than it */
-	size_t pend_pos, pend_len;
-	uint64_t pend_offset;		/* of that block's tag */
+	uint64_t *addrs;		/* the run of accesses decoded (BLOCK_MAX) */
+	uint16_t *descs;		/* and their descriptors */
+	size_t run_pos, run_len;	/* given out so far, decoded */
+	uint64_t run_offset;		/* of the tag of the block they came from */
 };
 
 /* An error at `offset` of the decompressed stream, or of the file (see
@@ -216,7 +217,8 @@ struct trace_reader *trace_reader_open(const char *path, struct trace_header *h,
 	r->src.src = r->in;
 	r->out_size = ZSTD_DStreamOutSize();
 	r->out = g_malloc0(r->out_size + 8);	/* + 8: a block's last delta read as 8 bytes */
-	r->pend = g_new(struct trace_access, BLOCK_MAX);
+	r->addrs = g_new(uint64_t, BLOCK_MAX);
+	r->descs = g_new(uint16_t, BLOCK_MAX);
 	r->frame_left = 1;	/* a stream must hold one frame at least */
 	if (check_prefix(r, error) || get_string(r, &h->guest, error) ||
 	    get_string(r, &h->options, error) || get_string(r, &h->profile, error)) {
@@ -348,9 +350,9 @@ struct last {
 };
 
 /* The access of `kind` and `size` at zigzag `delta` from the last of its
- * kind into `out`; false if it wraps past 2^64. */
+ * kind: its address into *out; false if it wraps past 2^64. */
 static inline bool add_access(struct last *l, unsigned kind, uint64_t size, uint64_t delta,
-			      struct trace_access *out)
+			      uint64_t *out)
 {
 	uint64_t addr = (kind == TRACE_READ ? l->read : kind == TRACE_WRITE ? l->write : l->fetch) +
 			(uint64_t)unzigzag(delta);
@@ -360,13 +362,15 @@ static inline bool add_access(struct last *l, unsigned kind, uint64_t size, uint
 	l->read = kind == TRACE_READ ? addr : l->read;
 	l->write = kind == TRACE_WRITE ? addr : l->write;
 	l->fetch = kind == TRACE_FETCH ? addr : l->fetch;
-	*out = (struct trace_access){ .addr = addr, .size = size, .kind = (enum trace_kind)kind };
+	*out = addr;
 	return true;
 }
 
-/* The access record at *p, any size and varints of up to VARINT_MAX bytes,
- * ACCESS_MAX bytes there; false for another record or an invalid one. */
-static inline bool decode_one(const uint8_t **p, struct last *l, struct trace_access *out)
+/* The access record at *p, of up to BLOCK_SIZE_MAX bytes, varints of up
+ * to VARINT_MAX bytes, ACCESS_MAX bytes there: its address and descriptor
+ * (class 0) into *addr and *desc; false for another record, a bigger
+ * access or an invalid one. */
+static inline bool decode_one(const uint8_t **p, struct last *l, uint64_t *addr, uint16_t *desc)
 {
 	const uint8_t *q = *p + 1;
 	unsigned tag = **p, kind = ACCESS_KIND(tag);
@@ -374,10 +378,11 @@ static inline bool decode_one(const uint8_t **p, struct last *l, struct trace_ac
 
 	if (tag - 0x80u >= 0x60u)	/* an event, or an access of kind 3 */
 		return false;
-	if (!size && (!(q = fast_varint(q, &size)) || size < 32))
+	if (!size && (!(q = fast_varint(q, &size)) || size < 32 || size > BLOCK_SIZE_MAX))
 		return false;
-	if (!(q = fast_varint(q, &delta)) || !add_access(l, kind, size, delta, out))
+	if (!(q = fast_varint(q, &delta)) || !add_access(l, kind, size, delta, addr))
 		return false;
+	*desc = (uint16_t)BLOCK_DESC(kind, 0, size);
 	*p = q;
 	return true;
 }
@@ -495,89 +500,78 @@ static enum decoded parse_block(const uint8_t *p, const uint8_t *end, struct blo
 	return DECODED;
 }
 
-/* The first of the n accesses at `a` that wraps past 2^64: its index. */
-static unsigned first_wrap(const struct trace_access *a, unsigned n)
+/* The first of the n accesses at `addr` and `desc` that wraps past 2^64:
+ * its index. */
+static unsigned first_wrap(const uint64_t *addr, const uint16_t *desc, unsigned n)
 {
 	unsigned i = 0;
 
-	while (i < n && a[i].addr + a[i].size - 1 >= a[i].addr)
+	while (i < n && addr[i] + BLOCK_DESC_SIZE(desc[i]) - 1 >= addr[i])
 		i++;
 	return i;
 }
 
-/* The accesses of the checked block `b` into out: how many before the
- * first that wraps past 2^64 (b->n: none).  Without a branch an access:
- * its descriptor says where its delta is and how long (the 8 bytes there
- * readable, the buffer having room beyond its end); the delta is
- * sign-extended by shifting it to the top and back; the last address of
- * each kind is kept in an array indexed by kind (selecting among three
+/* The descriptors of `b` into desc, in the host's order. */
+static void copy_descs(const struct block *b, uint16_t *desc)
+{
+	memcpy(desc, b->descs, 2 * b->n);
+#if G_BYTE_ORDER == G_BIG_ENDIAN
+	for (unsigned i = 0; i < b->n; i++)
+		desc[i] = GUINT16_FROM_LE(desc[i]);
+#endif
+}
+
+/* The accesses of the checked block `b` into addr and desc: how many
+ * before the first that wraps past 2^64 (b->n: none).  Without a branch
+ * an access: its descriptor says where its delta is and how long (the 8
+ * bytes there readable, the buffer having room beyond its end); the delta
+ * is sign-extended by shifting it to the top and back; the last address
+ * of each kind is kept in an array indexed by kind (selecting among three
  * registers costs more than the store's forwarding). */
-static unsigned decode_block(const struct block *b, struct last *l, struct trace_access *out)
+static unsigned decode_block(const struct block *b, struct last *l, uint64_t *addr,
+			     uint16_t *desc)
 {
 	static const uint8_t len[4] = { 1, 2, 4, 8 }, shift[4] = { 56, 48, 32, 0 };
 	uint64_t prev[4] = { l->read, l->write, l->fetch }, top = 0;
 	const uint8_t *q = b->deltas;
 
+	copy_descs(b, desc);
 	for (unsigned i = 0; i < b->n; i++) {
-		unsigned desc = block_desc(b, i), kind = BLOCK_DESC_KIND(desc);
-		unsigned c = BLOCK_DESC_CLASS(desc);
-		uint64_t x, addr;
+		unsigned kind = BLOCK_DESC_KIND(desc[i]), c = BLOCK_DESC_CLASS(desc[i]);
+		uint64_t x;
 
 		memcpy(&x, q, sizeof(x));
 		q += len[c];
-		addr = prev[kind] + (uint64_t)((int64_t)(GUINT64_FROM_LE(x) << shift[c]) >> shift[c]);
-		prev[kind] = addr;
-		top = addr > top ? addr : top;
-		out[i] = (struct trace_access){ .addr = addr, .size = BLOCK_DESC_SIZE(desc),
-						.kind = (enum trace_kind)kind };
+		prev[kind] += (uint64_t)((int64_t)(GUINT64_FROM_LE(x) << shift[c]) >> shift[c]);
+		addr[i] = prev[kind];
+		top = addr[i] > top ? addr[i] : top;
 	}
 	*l = (struct last){ prev[TRACE_READ], prev[TRACE_WRITE], prev[TRACE_FETCH] };
 	/* only an address in the last BLOCK_SIZE_MAX bytes can wrap */
-	return top >= -(uint64_t)BLOCK_SIZE_MAX ? first_wrap(out, b->n) : b->n;
+	return top >= -(uint64_t)BLOCK_SIZE_MAX ? first_wrap(addr, desc, b->n) : b->n;
 }
 
-/* Accesses of the block decoded before, for a batch smaller than it. */
-static size_t take_pending(struct trace_reader *r, struct trace_access *out, size_t max)
-{
-	size_t n = MIN(max, r->pend_len - r->pend_pos);
-
-	memcpy(out, r->pend + r->pend_pos, n * sizeof(*out));
-	r->pend_pos += n;
-	r->records += n;
-	return n;
-}
-
-/* The access block at *p, whole before `end` and valid, into out (room
- * for `room`; if it holds more, into pend first, as the batch's start
- * only); *p past it.  How many accesses went to out; 0 for a block that
- * trace_read must read. */
+/* The access block at *p, whole before `end` and valid, into the run; *p
+ * past it.  How many accesses; 0 for a block that trace_read must read. */
 static size_t take_block(struct trace_reader *r, const uint8_t **p, const uint8_t *end,
-			 struct last *l, struct trace_access *out, size_t room, bool first)
+			 struct last *l)
 {
 	struct last before = *l;
-	struct trace_access *dst;
 	struct block b;
 
-	if (parse_block(*p, end, &b, NULL) != DECODED || (b.n > room && !first))
+	if (parse_block(*p, end, &b, NULL) != DECODED)
 		return 0;
-	dst = b.n > room ? r->pend : out;
-	if (decode_block(&b, l, dst) < b.n) {
+	if (decode_block(&b, l, r->addrs, r->descs) < b.n) {
 		*l = before;
 		return 0;
 	}
-	if (dst == r->pend) {
-		r->pend_offset = r->out_base + (uint64_t)(*p - r->out);
-		r->pend_len = b.n;
-		r->pend_pos = 0;
-		b.n = (unsigned)take_pending(r, out, room);
-		r->records -= b.n;	/* counted with the batch */
-	}
+	r->run_offset = r->out_base + (uint64_t)(*p - r->out);
 	*p = b.end;
 	return b.n;
 }
 
 /* The access block at the current offset `start`, whose tag the fast path
- * left: made whole in the buffer, checked, decoded into pend.  0, or -1
+ * left: made whole in the buffer, checked, decoded into the run.  0, or -1
  * with the cause in `error`. */
 static int read_block(struct trace_reader *r, uint64_t start, GString *error)
 {
@@ -596,7 +590,7 @@ static int read_block(struct trace_reader *r, uint64_t start, GString *error)
 		fail(r, error, start, "%s", why->str);
 	else if (!more)
 		fail(r, error, start, "truncated: the record there is incomplete");
-	else if (ret == DECODED && (good = decode_block(&b, &l, r->pend)) < b.n)
+	else if (ret == DECODED && (good = decode_block(&b, &l, r->addrs, r->descs)) < b.n)
 		fail(r, error, start, "an access past the end of the address space (access %u of "
 		     "the block)", good);
 	g_string_free(why, TRUE);
@@ -606,52 +600,63 @@ static int read_block(struct trace_reader *r, uint64_t start, GString *error)
 	prev[TRACE_WRITE] = l.write;
 	prev[TRACE_FETCH] = l.fetch;
 	r->out_pos = (size_t)(b.end - r->out);
-	r->pend_offset = start;
-	r->pend_len = b.n;
-	r->pend_pos = 0;
+	r->run_offset = start;
+	r->run_len = b.n;
+	r->run_pos = 0;
 	return 0;
 }
 
-/* Accesses straight from the buffer: blocks whole in it, and single
- * records while the longest fits in what is left of it (one check of the
- * bounds a record); anything read_access or read_block would reject left
- * to them. */
-size_t trace_read_accesses(struct trace_reader *r, struct trace_access *out, size_t max)
+/* The run of accesses at the current offset, straight from the buffer,
+ * into the reader's arrays: an access block whole in the buffer, or up to
+ * `max` single records while the longest fits in what is left of it (one
+ * check of the bounds a record); anything read_access or read_block would
+ * reject left to them. */
+static void decode_run(struct trace_reader *r, size_t max)
 {
 	const uint8_t *p = r->out + r->out_pos, *end = r->out + r->out_len;
 	uint64_t *prev = r->prev[r->cpu];
 	struct last l = { prev[TRACE_READ], prev[TRACE_WRITE], prev[TRACE_FETCH] };
-	size_t n = 0, k;
+	size_t n = 0;
 
-	if (r->failed || r->ended)
-		return 0;
-	if (r->pend_pos < r->pend_len)
-		return take_pending(r, out, max);
-	while (n < max && p < end) {
-		if (*p == ACCESS_BLOCK_TAG && (k = take_block(r, &p, end, &l, out + n, max - n, !n)))
-			n += k;
-		else if (*p != ACCESS_BLOCK_TAG && end - p >= ACCESS_MAX && decode_one(&p, &l, &out[n]))
+	max = MIN(max, BLOCK_MAX);
+	if (p < end && *p == ACCESS_BLOCK_TAG)
+		n = take_block(r, &p, end, &l);
+	else
+		while (n < max && end - p >= ACCESS_MAX &&
+		       decode_one(&p, &l, &r->addrs[n], &r->descs[n]))
 			n++;
-		else
-			break;
-	}
 	prev[TRACE_READ] = l.read;
 	prev[TRACE_WRITE] = l.write;
 	prev[TRACE_FETCH] = l.fetch;
 	r->out_pos = (size_t)(p - r->out);
+	r->run_len = n;
+	r->run_pos = 0;
+}
+
+size_t trace_read_accesses(struct trace_reader *r, struct trace_accesses *out, size_t max)
+{
+	size_t n;
+
+	if (r->failed || r->ended)
+		return 0;
+	if (r->run_pos == r->run_len)
+		decode_run(r, max);
+	n = MIN(max, r->run_len - r->run_pos);
+	*out = (struct trace_accesses){ r->addrs + r->run_pos, r->descs + r->run_pos };
+	r->run_pos += n;
 	r->records += n;
 	return n;
 }
 
-/* The access `a` as the record `rec`: 1. */
-static int access_record(const struct trace_reader *r, const struct trace_access *a,
+/* The first access of `a` as the record `rec`: 1. */
+static int access_record(const struct trace_reader *r, const struct trace_accesses *a,
 			 struct trace_record *rec)
 {
 	rec->type = TRACE_ACCESS;
 	rec->cpu = r->cpu;
-	rec->kind = a->kind;
-	rec->addr = a->addr;
-	rec->size = a->size;
+	rec->kind = TRACE_DESC_KIND(a->desc[0]);
+	rec->addr = a->addr[0];
+	rec->size = TRACE_DESC_SIZE(a->desc[0]);
 	return 1;
 }
 
@@ -722,7 +727,7 @@ static int read_tail(struct trace_reader *r, struct trace_record *rec, GString *
 
 int trace_read(struct trace_reader *r, struct trace_record *rec, GString *error)
 {
-	struct trace_access one;
+	struct trace_accesses one;
 	uint8_t tag = 0;
 	int ret;
 
@@ -730,7 +735,7 @@ int trace_read(struct trace_reader *r, struct trace_record *rec, GString *error)
 		return fail(r, error, offset_now(r), "read after an error");
 	if (r->ended)
 		return 0;
-	rec->offset = r->pend_pos < r->pend_len ? r->pend_offset : offset_now(r);
+	rec->offset = r->run_pos < r->run_len ? r->run_offset : offset_now(r);
 	if (trace_read_accesses(r, &one, 1))
 		return access_record(r, &one, rec);
 	if (r->out_pos == r->out_len) {
@@ -744,7 +749,7 @@ int trace_read(struct trace_reader *r, struct trace_record *rec, GString *error)
 	if (r->out[r->out_pos] == ACCESS_BLOCK_TAG) {
 		if (read_block(r, rec->offset, error))
 			return -1;
-		take_pending(r, &one, 1);
+		trace_read_accesses(r, &one, 1);
 		return access_record(r, &one, rec);
 	}
 	if (get_byte(r, rec->offset, &tag, error))
@@ -803,7 +808,8 @@ void trace_reader_close(struct trace_reader *r)
 	ZSTD_freeDCtx(r->dctx);
 	g_free(r->in);
 	g_free(r->out);
-	g_free(r->pend);
+	g_free(r->addrs);
+	g_free(r->descs);
 	g_free(r->path);
 	g_free(r);
 }

@@ -195,27 +195,47 @@ void replay_access(struct replay *r, enum trace_kind kind, uint64_t va, uint64_t
 	access_pages(r, kind, va, size);
 }
 
+/* A run for a replay mode, which takes accesses a struct each: converted
+ * a slice at a time. */
+static int mode_accesses(struct replay *r, const struct trace_accesses *run, size_t n,
+			 uint64_t offset, GString *error)
+{
+	struct trace_access slice[64];
+	int err = 0;
+
+	for (size_t i = 0; i < n && !err; i += G_N_ELEMENTS(slice)) {
+		size_t m = MIN(G_N_ELEMENTS(slice), n - i);
+
+		for (size_t j = 0; j < m; j++)
+			slice[j] = (struct trace_access){ run->addr[i + j],
+							  TRACE_DESC_SIZE(run->desc[i + j]),
+							  TRACE_DESC_KIND(run->desc[i + j]) };
+		err = r->mode->accesses(r, slice, m, offset, error);
+	}
+	return err;
+}
+
 /* The common case first: an access within one page that the mm is known
  * to allow is one lookup, as access_pages() would make it. */
-int replay_accesses(struct replay *r, const struct trace_access *batch, size_t n,
+int replay_accesses(struct replay *r, const struct trace_accesses *run, size_t n,
 		    uint64_t offset, GString *error)
 {
 	struct agent *a = r->agent;
 	struct mm *mm = r->mm;
 
 	if (r->mode)
-		return r->mode->accesses(r, batch, n, offset, error);
+		return mode_accesses(r, run, n, offset, error);
 	if (!mm)
 		return no_space(r, offset, error);
 	r->accesses += n;
 	for (size_t i = 0; i < n; i++) {
-		uint64_t va = batch[i].addr;
-		enum trace_kind kind = batch[i].kind;
+		uint64_t va = run->addr[i], size = TRACE_DESC_SIZE(run->desc[i]);
+		enum trace_kind kind = TRACE_DESC_KIND(run->desc[i]);
 
-		if (((va + batch[i].size - 1) ^ va) >> PAGE_SHIFT == 0 && known_allowed(r, va, kind))
+		if (((va + size - 1) ^ va) >> PAGE_SHIFT == 0 && known_allowed(r, va, kind))
 			agent_access(a, mm, va, kind == TRACE_FETCH);
 		else
-			access_pages(r, kind, va, batch[i].size);
+			access_pages(r, kind, va, size);
 	}
 	return 0;
 }

@@ -92,7 +92,7 @@ void replay_access(struct replay *r, enum trace_kind kind, uint64_t va, uint64_t
 /* What trace_read_accesses() gave (its first record at stream `offset`),
  * in order, as replay_record() would run them.  0, or -EINVAL with the
  * cause in `error` when the CPU is in no address space. */
-int replay_accesses(struct replay *r, const struct trace_access *batch, size_t n,
+int replay_accesses(struct replay *r, const struct trace_accesses *run, size_t n,
 		    uint64_t offset, GString *error);
 void replay_insns(struct replay *r, uint64_t count);
 /* Pay what is owed and close the refill windows: the figures are final. */

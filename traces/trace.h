@@ -111,12 +111,25 @@ struct trace_record {
 	uint64_t mms[TRACE_MAX_MMS];	/* TAIL_MMS: args[3] of them */
 };
 
-/* An access as trace_read_accesses() gives it: what a TRACE_ACCESS record
- * says, on the CPU of the last record read. */
+/* An access of a batch (replay's single-record form): what a TRACE_ACCESS
+ * record says, on the CPU of the last record read. */
 struct trace_access {
 	uint64_t addr, size;
 	enum trace_kind kind;
 };
+
+/* A run of accesses as trace_read_accesses() gives it, as arrays: access
+ * i is at addr[i], of kind TRACE_DESC_KIND(desc[i]) and of
+ * TRACE_DESC_SIZE(desc[i]) bytes (1-4095; the other bits of a descriptor
+ * are the format's, docs/trace-format.md).  The arrays are the reader's,
+ * valid until its next call. */
+struct trace_accesses {
+	const uint64_t *addr;
+	const uint16_t *desc;
+};
+
+#define TRACE_DESC_KIND(d)	((enum trace_kind)((unsigned)(d) >> 14))
+#define TRACE_DESC_SIZE(d)	((unsigned)(d) & 0xfffu)
 
 /* The arguments a record of `type` has, what follows them, and its name in
  * messages. */
@@ -156,17 +169,16 @@ struct trace_reader *trace_reader_open(const char *path, struct trace_header *h,
 /* The next record: 1, 0 after the end record (which must end the file), -1
  * with the cause in `error`. */
 int trace_read(struct trace_reader *r, struct trace_record *rec, GString *error);
-/* The accesses that come next, decoded in a tight loop into `out`: up to
- * `max` of them, stopping before any other record, before an access block
- * that does not fit in what is left of `out` (one bigger than `max` is
- * decoded whole when it comes first, and given out over the calls that
- * follow), before an access the checked path must read (one that may be
- * cut by the end of the buffer of decompressed bytes, or that is invalid)
- * and at an error or the end.  The number decoded (counted in
- * trace_reader_records()); 0 says: the next record is for trace_read(),
- * which reads it or names what is wrong with it.  All of them are on the
- * CPU of the last record trace_read() gave. */
-size_t trace_read_accesses(struct trace_reader *r, struct trace_access *out, size_t max);
+/* The accesses that come next, decoded in a tight loop into the reader's
+ * arrays, given in `out`: up to `max` of them, stopping before any other
+ * record, after an access block (one bigger than `max` is given out over
+ * the calls that follow), before an access the checked path must read (one
+ * that may be cut by the end of the buffer of decompressed bytes, or that
+ * is invalid, or of 4096 bytes or more) and at an error or the end.  The
+ * number given (counted in trace_reader_records()); 0 says: the next
+ * record is for trace_read(), which reads it or names what is wrong with
+ * it.  All of them are on the CPU of the last record trace_read() gave. */
+size_t trace_read_accesses(struct trace_reader *r, struct trace_accesses *out, size_t max);
 /* Decompressed bytes, bytes of the file and records read so far. */
 uint64_t trace_reader_offset(const struct trace_reader *r);
 uint64_t trace_reader_file_offset(const struct trace_reader *r);

@@ -114,16 +114,17 @@ static void replayed(struct replaying *p, int ret, GString *error)
 /* The runs of accesses trace_read_accesses() gives in batches of `max`. */
 static void read_batches(struct trace_reader *r, size_t max, struct replaying *p, GString *error)
 {
-	struct trace_access batch[64];
+	struct trace_accesses batch;
 	uint64_t offset = trace_reader_offset(r);
 	size_t n;
 
-	while (max && (n = trace_read_accesses(r, batch, max))) {
+	while (max && (n = trace_read_accesses(r, &batch, max))) {
 		check(n <= max, "a batch within its size");
 		for (size_t i = 0; i < n; i++)
-			check_access(batch[i].kind, batch[i].addr, batch[i].size);
+			check_access(TRACE_DESC_KIND(batch.desc[i]), batch.addr[i],
+				     TRACE_DESC_SIZE(batch.desc[i]));
 		if (p->on)
-			replayed(p, replay_accesses(&p->replay, batch, n, offset, error), error);
+			replayed(p, replay_accesses(&p->replay, &batch, n, offset, error), error);
 		offset = trace_reader_offset(r);
 	}
 }

@@ -505,7 +505,7 @@ static void read_back_in_batches(size_t batch)
 	static const size_t sizes[] = { 1, 3, 512 };
 	GString *error = g_string_new(NULL);
 	struct trace_writer *w = trace_writer_open(path, &header, error);
-	struct trace_access got[512];
+	struct trace_accesses got;
 	struct trace_header h;
 	struct trace_reader *r;
 	struct trace_record rec;
@@ -531,16 +531,16 @@ static void read_back_in_batches(size_t batch)
 	r = trace_reader_open(path, &h, error);
 	cr_assert_not_null(r, "%s", error->str);
 	for (int k = 0;; k++) {
-		size_t m = trace_read_accesses(r, got, batch ? batch : sizes[k % 3]), c;
+		size_t m = trace_read_accesses(r, &got, batch ? batch : sizes[k % 3]), c;
 		int ret;
 
 		for (c = 0; c < m; c++, i++, batched++) {
 			uint64_t addr = (uint64_t)i * 0x9e3779b97f4a7c15u >> (i % 64);
 
 			cr_assert_eq(cpu, i / 1000 % 3, "access %d on CPU %d", i, cpu);
-			cr_assert_eq(got[c].kind, (enum trace_kind)(i % 3), "access %d", i);
-			cr_assert_eq(got[c].addr, addr % (UINT64_MAX - 300), "access %d", i);
-			cr_assert_eq(got[c].size, 1 + (uint64_t)i % 40, "access %d", i);
+			cr_assert_eq(TRACE_DESC_KIND(got.desc[c]), (enum trace_kind)(i % 3), "access %d", i);
+			cr_assert_eq(got.addr[c], addr % (UINT64_MAX - 300), "access %d", i);
+			cr_assert_eq(TRACE_DESC_SIZE(got.desc[c]), 1 + (uint64_t)i % 40, "access %d", i);
 		}
 		if (m)
 			continue;
@@ -584,12 +584,12 @@ static gchar *read_all_batched(void)
 	GString *error = g_string_new(NULL);
 	struct trace_header h;
 	struct trace_reader *r = trace_reader_open(path, &h, error);
-	struct trace_access batch[64];
+	struct trace_accesses batch;
 	struct trace_record rec;
 
 	cr_assert_not_null(r, "%s", error->str);
 	do
-		while (trace_read_accesses(r, batch, 64))
+		while (trace_read_accesses(r, &batch, 64))
 			;
 	while (trace_read(r, &rec, error) > 0);
 	trace_reader_close(r);
@@ -660,7 +660,7 @@ Test(trace, batched_deltas_of_every_length)
 {
 	GString *error = g_string_new(NULL);
 	struct trace_writer *w = trace_writer_open(path, &header, error);
-	struct trace_access got[256];
+	struct trace_accesses got;
 	struct trace_header h;
 	struct trace_reader *r;
 	uint64_t addrs[200];
@@ -676,12 +676,12 @@ Test(trace, batched_deltas_of_every_length)
 	cr_assert_eq(trace_writer_close(w, error), 0, "%s", error->str);
 	r = trace_reader_open(path, &h, error);
 	cr_assert_not_null(r, "%s", error->str);
-	m = trace_read_accesses(r, got, 256);
+	m = trace_read_accesses(r, &got, 256);
 	cr_assert_gt(m, 150, "the run came in a batch (%zu)", m);
 	for (size_t i = 0; i < m; i++) {
-		cr_assert_eq(got[i].addr, addrs[i], "access %zu: %#" PRIx64 " for %#" PRIx64, i,
-			     got[i].addr, addrs[i]);
-		cr_assert_eq(got[i].kind, TRACE_WRITE);
+		cr_assert_eq(got.addr[i], addrs[i], "access %zu: %#" PRIx64 " for %#" PRIx64, i,
+			     got.addr[i], addrs[i]);
+		cr_assert_eq(TRACE_DESC_KIND(got.desc[i]), TRACE_WRITE);
 	}
 	trace_reader_close(r);
 	trace_header_clear(&h);
@@ -780,7 +780,7 @@ static int round_trip(const struct op *ops, size_t n, const size_t *batches, siz
 {
 	GString *error = g_string_new(NULL);
 	struct trace_writer *w = trace_writer_open(path, &header, error);
-	static struct trace_access got[4096];
+	struct trace_accesses got;
 	struct trace_header h;
 	struct trace_reader *r;
 	struct trace_record rec;
@@ -798,17 +798,17 @@ static int round_trip(const struct op *ops, size_t n, const size_t *batches, siz
 	r = trace_reader_open(path, &h, error);
 	cr_assert_not_null(r, "%s", error->str);
 	for (size_t k = 0;; k++) {
-		size_t m = trace_read_accesses(r, got, batches[k % nb]);
+		size_t m = trace_read_accesses(r, &got, batches[k % nb]);
 		int ret;
 
 		cr_assert_leq(m, batches[k % nb]);
 		for (size_t c = 0; c < m; c++, i++) {
 			cr_assert_lt(i, n);
-			cr_assert_eq(ops[i].kind, (int)got[c].kind, "op %zu", i);
+			cr_assert_eq(ops[i].kind, (int)TRACE_DESC_KIND(got.desc[c]), "op %zu", i);
 			cr_assert_eq(ops[i].cpu, cpu, "op %zu on CPU %d", i, cpu);
-			cr_assert_eq(ops[i].addr, got[c].addr, "op %zu: %#" PRIx64 " for %#" PRIx64, i,
-				     got[c].addr, ops[i].addr);
-			cr_assert_eq(ops[i].size, got[c].size, "op %zu", i);
+			cr_assert_eq(ops[i].addr, got.addr[c], "op %zu: %#" PRIx64 " for %#" PRIx64, i,
+				     got.addr[c], ops[i].addr);
+			cr_assert_eq(ops[i].size, TRACE_DESC_SIZE(got.desc[c]), "op %zu", i);
 		}
 		if (m)
 			continue;
