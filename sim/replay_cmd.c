@@ -289,31 +289,31 @@ out:
 }
 
 /* Add the accesses of each kind among the n descriptors at `desc` to
- * kinds[]: four at a time, in the 16-bit lanes of a 64-bit word (a lane's
- * top two bits are its kind), the lanes' counts summed at the end (n is
- * at most 4 * 0xffff: a lane's count fits). */
+ * kinds[]: four at a time, in the 16-bit lanes of a 64-bit word, the sum
+ * of their kinds (a lane's top two bits: 0 read, 1 write, 2 fetch) and of
+ * their top bits (fetches), the lanes added up at the end (n is at most
+ * 0xffff: a lane's sums fit). */
 static void count_kinds(const uint16_t *desc, size_t n, uint64_t *kinds)
 {
 	const uint64_t ones = UINT64_C(0x0001000100010001);
-	uint64_t reads = 0, writes = 0, x, lo, hi;
+	uint64_t sum = 0, fetches = 0, x, writes;
 	size_t i;
 
 	for (i = 0; i + 4 <= n; i += 4) {
 		memcpy(&x, desc + i, sizeof(x));
-		lo = x >> 14 & ones;
-		hi = x >> 15 & ones;
-		reads += ~(lo | hi) & ones;
-		writes += lo & ~hi;
+		sum += x >> 14 & 3 * ones;
+		fetches += x >> 15 & ones;
 	}
-	reads = (reads * ones) >> 48;
-	writes = (writes * ones) >> 48;
+	sum = (sum * ones) >> 48;
+	fetches = (fetches * ones) >> 48;
 	for (; i < n; i++) {
-		reads += TRACE_DESC_KIND(desc[i]) == TRACE_READ;
-		writes += TRACE_DESC_KIND(desc[i]) == TRACE_WRITE;
+		sum += TRACE_DESC_KIND(desc[i]);
+		fetches += TRACE_DESC_KIND(desc[i]) == TRACE_FETCH;
 	}
-	kinds[TRACE_READ] += reads;
+	writes = sum - 2 * fetches;
+	kinds[TRACE_READ] += n - writes - fetches;
 	kinds[TRACE_WRITE] += writes;
-	kinds[TRACE_FETCH] += n - reads - writes;
+	kinds[TRACE_FETCH] += fetches;
 }
 
 /* --summary: decode the whole trace, nothing replayed; print its header

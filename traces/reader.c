@@ -216,7 +216,9 @@ struct trace_reader *trace_reader_open(const char *path, struct trace_header *h,
 	r->in = g_malloc(r->in_size);
 	r->src.src = r->in;
 	r->out_size = ZSTD_DStreamOutSize();
-	r->out = g_malloc0(r->out_size + 8);	/* + 8: a block's last delta read as 8 bytes */
+	/* + 8 BLOCK_MAX + 8: the deltas of a block whose classes add up to
+	 * more than it states are read (and then rejected), each as 8 bytes */
+	r->out = g_malloc0(r->out_size + 8 * BLOCK_MAX + 8);
 	r->addrs = g_new(uint64_t, BLOCK_MAX);
 	r->descs = g_new(uint16_t, BLOCK_MAX);
 	r->frame_left = 1;	/* a stream must hold one frame at least */
@@ -413,17 +415,6 @@ static enum decoded explain(GString *why, const char *fmt, ...)
 /* Four 16-bit lanes of v. */
 #define LANES(v) (UINT64_C(0x0001000100010001) * (v))
 
-/* The bytes of delta, beyond the first, of each descriptor in the lanes
- * of x: a class c = b1 b0 is of 1 + b0 + 3 b1 + 3 (b0 and b1) bytes (1,
- * 2, 4 or 8).  Added up lane by lane, 7 at most a descriptor: a lane of a
- * block's sum holds 7 BLOCK_MAX / 4. */
-static inline uint64_t extra_bytes(uint64_t x)
-{
-	uint64_t b0 = x >> 12 & LANES(1), b1 = x >> 13 & LANES(1);
-
-	return b0 + 3 * b1 + 3 * (b0 & b1);
-}
-
 /* The top bit of each lane of x set for a descriptor of kind 3 or of
  * size 0 (bit 12 of the size plus 0xfff clear). */
 static inline uint64_t desc_faults(uint64_t x)
@@ -433,37 +424,39 @@ static inline uint64_t desc_faults(uint64_t x)
 	return ((x & x << 1) | ~sized << 3) & LANES(0x8000);
 }
 
-/* The descriptor of access i of `b`. */
-static inline unsigned block_desc(const struct block *b, unsigned i)
-{
-	uint16_t d;
-
-	memcpy(&d, b->descs + 2 * i, sizeof(d));
-	return GUINT16_FROM_LE(d);
-}
-
-/* Why the first bad descriptor of `b` is. */
-static enum decoded explain_desc(const struct block *b, GString *why)
+/* Why the first bad one of the n descriptors at desc is. */
+static enum decoded explain_desc(const uint16_t *desc, GString *why)
 {
 	unsigned i = 0;
 
-	while (BLOCK_DESC_KIND(block_desc(b, i)) < 3 && BLOCK_DESC_SIZE(block_desc(b, i)))
+	while (BLOCK_DESC_KIND(desc[i]) < 3 && BLOCK_DESC_SIZE(desc[i]))
 		i++;
-	if (BLOCK_DESC_KIND(block_desc(b, i)) == 3)
+	if (BLOCK_DESC_KIND(desc[i]) == 3)
 		return explain(why, "access %u of an access block: an access of unknown kind "
-			       "(descriptor %#x)", i, block_desc(b, i));
+			       "(descriptor %#x)", i, desc[i]);
 	return explain(why, "access %u of an access block: an access of 0 bytes", i);
+}
+
+/* The descriptors of `b` into desc, in the host's order. */
+static void copy_descs(const struct block *b, uint16_t *desc)
+{
+	memcpy(desc, b->descs, 2 * b->n);
+#if G_BYTE_ORDER == G_BIG_ENDIAN
+	for (unsigned i = 0; i < b->n; i++)
+		desc[i] = GUINT16_FROM_LE(desc[i]);
+#endif
 }
 
 /* Check the fields of the access block whose tag is at p: all of them
  * before `end` (else CUT), every descriptor of kind 0-2 and size 1 or
- * more, their length classes adding up to the bytes of deltas stated, four
- * descriptors at a time (in the 16-bit lanes of a 64-bit word).  Their places in `b`.  The addresses are checked
- * as they are decoded. */
+ * more, four at a time (in the 16-bit lanes of a 64-bit word).  Their
+ * places in `b`, the descriptors copied into desc (room for BLOCK_MAX).
+ * That the length classes add up to the bytes of deltas stated, and the
+ * addresses, are checked as they are decoded. */
 static enum decoded parse_block(const uint8_t *p, const uint8_t *end, struct block *b,
-				GString *why)
+				uint16_t *desc, GString *why)
 {
-	uint64_t n, d, x, bytes, extra = 0, faults = 0;
+	uint64_t n, d, x, faults = 0;
 	enum decoded ret;
 	unsigned i;
 
@@ -478,26 +471,14 @@ static enum decoded parse_block(const uint8_t *p, const uint8_t *end, struct blo
 	if ((uint64_t)(end - p) < 2 * n + d)
 		return CUT;
 	*b = (struct block){ (unsigned)n, p, p + 2 * n, p + 2 * n + d };
+	copy_descs(b, desc);
 	for (i = 0; i + 4 <= n; i += 4) {
-		memcpy(&x, b->descs + 2 * i, sizeof(x));
-		x = GUINT64_FROM_LE(x);
-		extra += extra_bytes(x);
+		memcpy(&x, desc + i, sizeof(x));
 		faults |= desc_faults(x);
 	}
-	if (i < n) {	/* the last 1-3, the other lanes 0 */
-		x = 0;
-		memcpy(&x, b->descs + 2 * i, 2 * (n - i));
-		x = GUINT64_FROM_LE(x);
-		extra += extra_bytes(x);
-		faults |= desc_faults(x) & ((UINT64_C(1) << 16 * (n - i)) - 1);
-	}
-	bytes = n + (extra * LANES(1) >> 48);
-	if (faults)
-		return explain_desc(b, why);
-	if (bytes != d)
-		return explain(why, "an access block's length classes make %" PRIu64
-			       " bytes of deltas, it states %" PRIu64, bytes, d);
-	return DECODED;
+	for (; i < n; i++)	/* the last 1-3, in lane 0 */
+		faults |= desc_faults(desc[i]) & 0x8000u;
+	return faults ? explain_desc(desc, why) : DECODED;
 }
 
 /* The first of the n accesses at `addr` and `desc` that wraps past 2^64:
@@ -511,44 +492,57 @@ static unsigned first_wrap(const uint64_t *addr, const uint16_t *desc, unsigned 
 	return i;
 }
 
-/* The descriptors of `b` into desc, in the host's order. */
-static void copy_descs(const struct block *b, uint16_t *desc)
-{
-	memcpy(desc, b->descs, 2 * b->n);
-#if G_BYTE_ORDER == G_BIG_ENDIAN
-	for (unsigned i = 0; i < b->n; i++)
-		desc[i] = GUINT16_FROM_LE(desc[i]);
-#endif
-}
+/* Indexed by a descriptor's top four bits (kind, class): the bytes of
+ * its delta, and the shift that sign-extends them from the top of 64 bits. */
+static const uint8_t class_len[16] = { 1, 2, 4, 8, 1, 2, 4, 8, 1, 2, 4, 8, 1, 2, 4, 8 };
+static const uint8_t class_shift[16] = { 56, 48, 32, 0, 56, 48, 32, 0,
+					 56, 48, 32, 0, 56, 48, 32, 0 };
 
-/* The accesses of the checked block `b` into addr and desc: how many
- * before the first that wraps past 2^64 (b->n: none).  Without a branch
- * an access: its descriptor says where its delta is and how long (the 8
- * bytes there readable, the buffer having room beyond its end); the delta
- * is sign-extended by shifting it to the top and back; the last address
- * of each kind is kept in an array indexed by kind (selecting among three
- * registers costs more than the store's forwarding). */
-static unsigned decode_block(const struct block *b, struct last *l, uint64_t *addr,
-			     uint16_t *desc)
+/* The accesses of the block `b`, whose descriptors parse_block checked
+ * and copied into desc, into addr: the bytes of deltas their length
+ * classes make (valid only if the block states as many), and in *wrap the
+ * index of the first that wraps past 2^64 (b->n: none).  Without a pointer chain through memory and in few operations an
+ * access: its descriptor's top four bits index the length and the
+ * sign-extending shift of its delta (8 bytes read, the buffer having room
+ * for 8 BLOCK_MAX beyond its end: the classes are added up by decoding);
+ * the last address of each kind is in a register, chosen by a branch (a
+ * program's kinds come in patterns the branch predictor learns: through
+ * an array indexed by kind, each access would wait for the store of the
+ * last of its kind); the addresses are ORed together, and only when that
+ * reaches the last BLOCK_SIZE_MAX bytes below 2^64 are they looked at one
+ * by one. */
+static uint64_t decode_block(const struct block *b, struct last *l, uint64_t *addr,
+			     const uint16_t *desc, unsigned *wrap)
 {
-	static const uint8_t len[4] = { 1, 2, 4, 8 }, shift[4] = { 56, 48, 32, 0 };
-	uint64_t prev[4] = { l->read, l->write, l->fetch }, top = 0;
+	uint64_t r = l->read, w = l->write, f = l->fetch, any = 0, a;
 	const uint8_t *q = b->deltas;
 
-	copy_descs(b, desc);
 	for (unsigned i = 0; i < b->n; i++) {
-		unsigned kind = BLOCK_DESC_KIND(desc[i]), c = BLOCK_DESC_CLASS(desc[i]);
+		unsigned top = desc[i] >> 12;
 		uint64_t x;
 
 		memcpy(&x, q, sizeof(x));
-		q += len[c];
-		prev[kind] += (uint64_t)((int64_t)(GUINT64_FROM_LE(x) << shift[c]) >> shift[c]);
-		addr[i] = prev[kind];
-		top = addr[i] > top ? addr[i] : top;
+		q += class_len[top];
+		x = (uint64_t)((int64_t)(GUINT64_FROM_LE(x) << class_shift[top]) >> class_shift[top]);
+		if (top < 4)
+			a = r += x;
+		else if (top < 8)
+			a = w += x;
+		else
+			a = f += x;
+		addr[i] = a;
+		any |= a;
 	}
-	*l = (struct last){ prev[TRACE_READ], prev[TRACE_WRITE], prev[TRACE_FETCH] };
-	/* only an address in the last BLOCK_SIZE_MAX bytes can wrap */
-	return top >= -(uint64_t)BLOCK_SIZE_MAX ? first_wrap(addr, desc, b->n) : b->n;
+	*l = (struct last){ r, w, f };
+	*wrap = any >= -(uint64_t)BLOCK_SIZE_MAX ? first_wrap(addr, desc, b->n) : b->n;
+	return (uint64_t)(q - b->deltas);
+}
+
+/* Whether decode_block() found `b` good: the bytes of deltas stated, no
+ * access past 2^64. */
+static bool decoded_whole(const struct block *b, uint64_t bytes, unsigned wrap)
+{
+	return bytes == (uint64_t)(b->end - b->deltas) && wrap == b->n;
 }
 
 /* The access block at *p, whole before `end` and valid, into the run; *p
@@ -558,16 +552,36 @@ static size_t take_block(struct trace_reader *r, const uint8_t **p, const uint8_
 {
 	struct last before = *l;
 	struct block b;
+	uint64_t bytes;
+	unsigned wrap;
 
-	if (parse_block(*p, end, &b, NULL) != DECODED)
+	if (parse_block(*p, end, &b, r->descs, NULL) != DECODED)
 		return 0;
-	if (decode_block(&b, l, r->addrs, r->descs) < b.n) {
+	bytes = decode_block(&b, l, r->addrs, r->descs, &wrap);
+	if (!decoded_whole(&b, bytes, wrap)) {
 		*l = before;
 		return 0;
 	}
 	r->run_offset = r->out_base + (uint64_t)(*p - r->out);
 	*p = b.end;
 	return b.n;
+}
+
+/* Decode the block `b` at `start`: 0, or -1 naming what is wrong with it. */
+static int decode_checked(struct trace_reader *r, GString *error, uint64_t start,
+			  const struct block *b, struct last *l)
+{
+	uint64_t stated = (uint64_t)(b->end - b->deltas), bytes;
+	unsigned wrap;
+
+	bytes = decode_block(b, l, r->addrs, r->descs, &wrap);
+	if (bytes != stated)
+		return fail(r, error, start, "an access block's length classes make %" PRIu64
+			    " bytes of deltas, it states %" PRIu64, bytes, stated);
+	if (wrap < b->n)
+		return fail(r, error, start, "an access past the end of the address space "
+			    "(access %u of the block)", wrap);
+	return 0;
 }
 
 /* The access block at the current offset `start`, whose tag the fast path
@@ -580,19 +594,17 @@ static int read_block(struct trace_reader *r, uint64_t start, GString *error)
 	GString *why = g_string_new(NULL);
 	enum decoded ret;
 	struct block b;
-	unsigned good;
 	int more = 1;
 
-	while ((ret = parse_block(r->out + r->out_pos, r->out + r->out_len, &b, why)) == CUT &&
-	       (more = refill(r, error)) > 0)
+	while ((ret = parse_block(r->out + r->out_pos, r->out + r->out_len, &b, r->descs, why)) ==
+	       CUT && (more = refill(r, error)) > 0)
 		;	/* a block fits in the buffer: refill keeps what was not read */
 	if (ret == INVALID)
 		fail(r, error, start, "%s", why->str);
 	else if (!more)
 		fail(r, error, start, "truncated: the record there is incomplete");
-	else if (ret == DECODED && (good = decode_block(&b, &l, r->addrs, r->descs)) < b.n)
-		fail(r, error, start, "an access past the end of the address space (access %u of "
-		     "the block)", good);
+	else if (ret == DECODED)
+		decode_checked(r, error, start, &b, &l);
 	g_string_free(why, TRUE);
 	if (ret != DECODED || r->failed)
 		return -1;
