@@ -288,34 +288,6 @@ out:
 	return ret < 0 ? TRACE_EXIT_DATAERR : 0;
 }
 
-/* Add the accesses of each kind among the n descriptors at `desc` to
- * kinds[]: four at a time, in the 16-bit lanes of a 64-bit word, the sum
- * of their kinds (a lane's top two bits: 0 read, 1 write, 2 fetch) and of
- * their top bits (fetches), the lanes added up at the end (n is at most
- * 0xffff: a lane's sums fit). */
-static void count_kinds(const uint16_t *desc, size_t n, uint64_t *kinds)
-{
-	const uint64_t ones = UINT64_C(0x0001000100010001);
-	uint64_t sum = 0, fetches = 0, x, writes;
-	size_t i;
-
-	for (i = 0; i + 4 <= n; i += 4) {
-		memcpy(&x, desc + i, sizeof(x));
-		sum += x >> 14 & 3 * ones;
-		fetches += x >> 15 & ones;
-	}
-	sum = (sum * ones) >> 48;
-	fetches = (fetches * ones) >> 48;
-	for (; i < n; i++) {
-		sum += TRACE_DESC_KIND(desc[i]);
-		fetches += TRACE_DESC_KIND(desc[i]) == TRACE_FETCH;
-	}
-	writes = sum - 2 * fetches;
-	kinds[TRACE_READ] += n - writes - fetches;
-	kinds[TRACE_WRITE] += writes;
-	kinds[TRACE_FETCH] += fetches;
-}
-
 /* --summary: decode the whole trace, nothing replayed; print its header
  * and how many records of each type it holds.  0, or 65. */
 static int summarize(const char *path)
@@ -326,22 +298,20 @@ static int summarize(const char *path)
 	struct trace_accesses run;
 	struct trace_record rec;
 	uint64_t counts[TRACE_NR_TYPES] = { 0 }, kinds[3] = { 0 };
-	size_t got;
 	int ret = -1;
 
 	while (r) {
-		while ((got = trace_read_accesses(r, &run, BATCH)))
-			count_kinds(run.desc, got, kinds);
+		while (trace_read_accesses(r, &run, BATCH))
+			;	/* counted by the reader */
 		if ((ret = trace_read(r, &rec, error)) <= 0)
 			break;
-		if (rec.type == TRACE_ACCESS)
-			kinds[rec.kind]++;
-		else
+		if (rec.type != TRACE_ACCESS)
 			counts[rec.type]++;
 	}
 	if (ret < 0) {
 		fprintf(stderr, "mmusim replay: %s\n", error->str);
 	} else {
+		trace_reader_kinds(r, kinds);
 		printf("guest    %s\noptions  %s\nprofile  %s\n", h.guest, h.options, h.profile);
 		printf("records  %" PRIu64 " in %" PRIu64 " bytes (%" PRIu64 " decompressed)\n",
 		       trace_reader_records(r), trace_reader_file_offset(r), trace_reader_offset(r));

@@ -27,6 +27,13 @@
  * follows from the descriptors, not from scanning varints.
  */
 #define ACCESS_BLOCK_TAG	0x7eu
+/* An access block with events among its accesses (version 3): after n and
+ * d, m (a varint, 1 to BLOCK_EVENTS), after the deltas m varints, each the
+ * accesses between one event's place and the last's (the first: from the
+ * block's start), every place before the block's last access; the m
+ * events are the records that follow the block. */
+#define EVENTS_BLOCK_TAG	0x7du
+#define BLOCK_EVENTS		4096	/* events among a block's accesses, at most */
 #define BLOCK_MAX		4096	/* accesses in a block, at most */
 #define BLOCK_SIZE_MAX		0xfffu	/* the largest size a block holds */
 #define BLOCK_DESC(kind, class, size) ((unsigned)(kind) << 14 | (unsigned)(class) << 12 | (unsigned)(size))

@@ -29,12 +29,15 @@ struct trace_reader {
 	int cpu;
 	uint64_t prev[TRACE_MAX_CPUS][3];
 	uint64_t records;
+	uint64_t kinds[3];		/* accesses of each kind decoded */
 	uint32_t version;		/* of the file: 1 has no journal records */
 	bool ended, failed;
 	uint64_t *addrs;		/* the run of accesses decoded (BLOCK_MAX) */
 	uint16_t *descs;		/* and their descriptors */
 	size_t run_pos, run_len;	/* given out so far, decoded */
 	uint64_t run_offset;		/* of the tag of the block they came from */
+	uint16_t *places;		/* of its events (BLOCK_EVENTS): accesses before each */
+	size_t events, event_next;	/* its events, read so far */
 };
 
 /* An error at `offset` of the decompressed stream, or of the file (see
@@ -221,6 +224,7 @@ struct trace_reader *trace_reader_open(const char *path, struct trace_header *h,
 	r->out = g_malloc0(r->out_size + 8 * BLOCK_MAX + 8);
 	r->addrs = g_new(uint64_t, BLOCK_MAX);
 	r->descs = g_new(uint16_t, BLOCK_MAX);
+	r->places = g_new(uint16_t, BLOCK_EVENTS);
 	r->frame_left = 1;	/* a stream must hold one frame at least */
 	if (check_prefix(r, error) || get_string(r, &h->guest, error) ||
 	    get_string(r, &h->options, error) || get_string(r, &h->profile, error)) {
@@ -393,8 +397,10 @@ static inline bool decode_one(const uint8_t **p, struct last *l, uint64_t *addr,
 
 /* Where the fields of an access block are. */
 struct block {
-	unsigned n;
-	const uint8_t *descs, *deltas, *end;
+	unsigned n, m;			/* accesses, events among them */
+	unsigned kinds[3];		/* its accesses of each kind */
+	const uint8_t *descs, *deltas, *end;	/* end: of the deltas */
+	const uint8_t *after;		/* the block's end: its events' places read */
 };
 
 static enum decoded explain(GString *why, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
@@ -412,16 +418,55 @@ static enum decoded explain(GString *why, const char *fmt, ...)
 	return INVALID;
 }
 
-/* Four 16-bit lanes of v. */
-#define LANES(v) (UINT64_C(0x0001000100010001) * (v))
+/* Eight descriptors: a vector of the compiler's (SSE2 on x86-64, NEON on
+ * AArch64, plain integers elsewhere). */
+typedef uint16_t desc_vec __attribute__((vector_size(16)));
+typedef int16_t desc_mask __attribute__((vector_size(16)));
 
-/* The top bit of each lane of x set for a descriptor of kind 3 or of
- * size 0 (bit 12 of the size plus 0xfff clear). */
-static inline uint64_t desc_faults(uint64_t x)
+/* Whether descriptor d is of kind 3 or of size 0. */
+static inline bool desc_fault(unsigned d)
 {
-	uint64_t sized = (x & LANES(BLOCK_SIZE_MAX)) + LANES(BLOCK_SIZE_MAX);
+	return BLOCK_DESC_KIND(d) == 3 || !BLOCK_DESC_SIZE(d);
+}
 
-	return ((x & x << 1) | ~sized << 3) & LANES(0x8000);
+/* The descriptors of `b` copied into desc, in the host's order, checked
+ * (true: one is of kind 3 or of size 0) and counted by kind into b->kinds,
+ * eight at a time. */
+static bool check_descs(struct block *b, uint16_t *desc)
+{
+	desc_vec x, sum = { 0 }, fetches = { 0 };
+	desc_mask bad = { 0 };
+	unsigned i, total = 0, fetched = 0;
+
+	for (i = 0; i + 8 <= b->n; i += 8) {	/* a lane's sum: 3 BLOCK_MAX / 8 at most */
+		memcpy(&x, b->descs + 2 * i, sizeof(x));
+#if G_BYTE_ORDER == G_BIG_ENDIAN
+		x = x << 8 | x >> 8;
+#endif
+		memcpy(desc + i, &x, sizeof(x));
+		bad |= (x & 0xc000) == 0xc000;
+		bad |= (x & BLOCK_SIZE_MAX) == 0;
+		sum += x >> 14;
+		fetches += x >> 15;
+	}
+	for (unsigned j = 0; j < 8; j++) {
+		total += sum[j];
+		fetched += fetches[j];
+		bad[0] |= bad[j];
+	}
+	for (; i < b->n; i++) {
+		uint16_t d;
+
+		memcpy(&d, b->descs + 2 * i, sizeof(d));
+		desc[i] = GUINT16_FROM_LE(d);
+		bad[0] |= desc_fault(desc[i]);
+		total += BLOCK_DESC_KIND(desc[i]);
+		fetched += BLOCK_DESC_KIND(desc[i]) >> 1;
+	}
+	b->kinds[TRACE_WRITE] = total - 2 * fetched;
+	b->kinds[TRACE_FETCH] = fetched;
+	b->kinds[TRACE_READ] = b->n - b->kinds[TRACE_WRITE] - fetched;
+	return bad[0];
 }
 
 /* Why the first bad one of the n descriptors at desc is. */
@@ -429,7 +474,7 @@ static enum decoded explain_desc(const uint16_t *desc, GString *why)
 {
 	unsigned i = 0;
 
-	while (BLOCK_DESC_KIND(desc[i]) < 3 && BLOCK_DESC_SIZE(desc[i]))
+	while (!desc_fault(desc[i]))
 		i++;
 	if (BLOCK_DESC_KIND(desc[i]) == 3)
 		return explain(why, "access %u of an access block: an access of unknown kind "
@@ -437,48 +482,62 @@ static enum decoded explain_desc(const uint16_t *desc, GString *why)
 	return explain(why, "access %u of an access block: an access of 0 bytes", i);
 }
 
-/* The descriptors of `b` into desc, in the host's order. */
-static void copy_descs(const struct block *b, uint16_t *desc)
+/* The places of the m events of the block `b` (its deltas read), from
+ * b->end, into places: each before its last access.  b->after past them. */
+static enum decoded parse_places(struct block *b, const uint8_t *end, uint16_t *places,
+				 GString *why)
 {
-	memcpy(desc, b->descs, 2 * b->n);
-#if G_BYTE_ORDER == G_BIG_ENDIAN
-	for (unsigned i = 0; i < b->n; i++)
-		desc[i] = GUINT16_FROM_LE(desc[i]);
-#endif
+	const uint8_t *p = b->end;
+	uint64_t gap, at = 0;
+	enum decoded ret;
+
+	for (unsigned k = 0; k < b->m; k++) {
+		if ((ret = bounded_varint(&p, end, &gap)))
+			return ret == CUT ? CUT : explain(why, "a number longer than 64 bits");
+		if (gap >= b->n - at)
+			return explain(why, "event %u of an access block placed after its last "
+				       "access (%u accesses)", k, b->n);
+		at += gap;
+		places[k] = (uint16_t)at;
+	}
+	b->after = p;
+	return DECODED;
 }
 
-/* Check the fields of the access block whose tag is at p: all of them
- * before `end` (else CUT), every descriptor of kind 0-2 and size 1 or
- * more, four at a time (in the 16-bit lanes of a 64-bit word).  Their
- * places in `b`, the descriptors copied into desc (room for BLOCK_MAX).
- * That the length classes add up to the bytes of deltas stated, and the
- * addresses, are checked as they are decoded. */
+/* Check the fields of the access block whose tag is at p (either tag):
+ * all of them before `end` (else CUT), every descriptor of kind 0-2 and
+ * size 1 or more (check_descs, which counts them by kind), the places
+ * of its events in order and before its last access.  Their places and
+ * counts in `b`, the descriptors copied into desc (room for BLOCK_MAX),
+ * the events' places into places (room for BLOCK_EVENTS).  That the length
+ * classes add up to the bytes of deltas stated, and the addresses, are
+ * checked as they are decoded. */
 static enum decoded parse_block(const uint8_t *p, const uint8_t *end, struct block *b,
-				uint16_t *desc, GString *why)
+				uint16_t *desc, uint16_t *places, GString *why)
 {
-	uint64_t n, d, x, faults = 0;
+	uint64_t n, d, m = 0;
+	bool events = *p == EVENTS_BLOCK_TAG;
 	enum decoded ret;
-	unsigned i;
 
 	p++;
-	if ((ret = bounded_varint(&p, end, &n)) || (ret = bounded_varint(&p, end, &d)))
+	if ((ret = bounded_varint(&p, end, &n)) || (ret = bounded_varint(&p, end, &d)) ||
+	    (events && (ret = bounded_varint(&p, end, &m))))
 		return ret == CUT ? CUT : explain(why, "a number longer than 64 bits");
 	if (n == 0 || n > BLOCK_MAX)
 		return explain(why, "an access block of %" PRIu64 " accesses (1 to %d)", n, BLOCK_MAX);
 	if (d > 8 * n)
 		return explain(why, "an access block of %" PRIu64 " accesses stating %" PRIu64
 			       " bytes of deltas (at most 8 an access)", n, d);
+	if (events && (m == 0 || m > BLOCK_EVENTS))
+		return explain(why, "an access block of %" PRIu64 " events among its accesses "
+			       "(1 to %d)", m, BLOCK_EVENTS);
 	if ((uint64_t)(end - p) < 2 * n + d)
 		return CUT;
-	*b = (struct block){ (unsigned)n, p, p + 2 * n, p + 2 * n + d };
-	copy_descs(b, desc);
-	for (i = 0; i + 4 <= n; i += 4) {
-		memcpy(&x, desc + i, sizeof(x));
-		faults |= desc_faults(x);
-	}
-	for (; i < n; i++)	/* the last 1-3, in lane 0 */
-		faults |= desc_faults(desc[i]) & 0x8000u;
-	return faults ? explain_desc(desc, why) : DECODED;
+	*b = (struct block){ .n = (unsigned)n, .m = (unsigned)m, .descs = p, .deltas = p + 2 * n,
+			     .end = p + 2 * n + d, .after = p + 2 * n + d };
+	if ((ret = parse_places(b, end, places, why)))
+		return ret;
+	return check_descs(b, desc) ? explain_desc(desc, why) : DECODED;
 }
 
 /* The first of the n accesses at `addr` and `desc` that wraps past 2^64:
@@ -517,6 +576,7 @@ static uint64_t decode_block(const struct block *b, struct last *l, uint64_t *ad
 	uint64_t r = l->read, w = l->write, f = l->fetch, any = 0, a;
 	const uint8_t *q = b->deltas;
 
+#pragma GCC unroll 4
 	for (unsigned i = 0; i < b->n; i++) {
 		unsigned top = desc[i] >> 12;
 		uint64_t x;
@@ -545,6 +605,13 @@ static bool decoded_whole(const struct block *b, uint64_t bytes, unsigned wrap)
 	return bytes == (uint64_t)(b->end - b->deltas) && wrap == b->n;
 }
 
+/* The block `b`, decoded, is the run: its kinds counted. */
+static void count_block(struct trace_reader *r, const struct block *b)
+{
+	for (int k = 0; k < 3; k++)
+		r->kinds[k] += b->kinds[k];
+}
+
 /* The access block at *p, whole before `end` and valid, into the run; *p
  * past it.  How many accesses; 0 for a block that trace_read must read. */
 static size_t take_block(struct trace_reader *r, const uint8_t **p, const uint8_t *end,
@@ -555,7 +622,7 @@ static size_t take_block(struct trace_reader *r, const uint8_t **p, const uint8_
 	uint64_t bytes;
 	unsigned wrap;
 
-	if (parse_block(*p, end, &b, r->descs, NULL) != DECODED)
+	if (parse_block(*p, end, &b, r->descs, r->places, NULL) != DECODED)
 		return 0;
 	bytes = decode_block(&b, l, r->addrs, r->descs, &wrap);
 	if (!decoded_whole(&b, bytes, wrap)) {
@@ -563,7 +630,9 @@ static size_t take_block(struct trace_reader *r, const uint8_t **p, const uint8_
 		return 0;
 	}
 	r->run_offset = r->out_base + (uint64_t)(*p - r->out);
-	*p = b.end;
+	r->events = b.m;
+	count_block(r, &b);
+	*p = b.after;
 	return b.n;
 }
 
@@ -596,8 +665,8 @@ static int read_block(struct trace_reader *r, uint64_t start, GString *error)
 	struct block b;
 	int more = 1;
 
-	while ((ret = parse_block(r->out + r->out_pos, r->out + r->out_len, &b, r->descs, why)) ==
-	       CUT && (more = refill(r, error)) > 0)
+	while ((ret = parse_block(r->out + r->out_pos, r->out + r->out_len, &b, r->descs,
+				  r->places, why)) == CUT && (more = refill(r, error)) > 0)
 		;	/* a block fits in the buffer: refill keeps what was not read */
 	if (ret == INVALID)
 		fail(r, error, start, "%s", why->str);
@@ -611,11 +680,21 @@ static int read_block(struct trace_reader *r, uint64_t start, GString *error)
 	prev[TRACE_READ] = l.read;
 	prev[TRACE_WRITE] = l.write;
 	prev[TRACE_FETCH] = l.fetch;
-	r->out_pos = (size_t)(b.end - r->out);
+	r->out_pos = (size_t)(b.after - r->out);
 	r->run_offset = start;
 	r->run_len = b.n;
 	r->run_pos = 0;
+	r->events = b.m;
+	r->event_next = 0;
+	count_block(r, &b);
 	return 0;
+}
+
+/* Whether p is the tag of an access block, of either form (events among
+ * its accesses from version 3 on). */
+static bool block_tag(const struct trace_reader *r, const uint8_t *p)
+{
+	return *p == ACCESS_BLOCK_TAG || (*p == EVENTS_BLOCK_TAG && r->version >= 3);
 }
 
 /* The run of accesses at the current offset, straight from the buffer,
@@ -631,18 +710,25 @@ static void decode_run(struct trace_reader *r, size_t max)
 	size_t n = 0;
 
 	max = MIN(max, BLOCK_MAX);
-	if (p < end && *p == ACCESS_BLOCK_TAG)
+	r->events = r->event_next = 0;
+	if (p < end && block_tag(r, p))
 		n = take_block(r, &p, end, &l);
 	else
 		while (n < max && end - p >= ACCESS_MAX &&
 		       decode_one(&p, &l, &r->addrs[n], &r->descs[n]))
-			n++;
+			r->kinds[BLOCK_DESC_KIND(r->descs[n++])]++;
 	prev[TRACE_READ] = l.read;
 	prev[TRACE_WRITE] = l.write;
 	prev[TRACE_FETCH] = l.fetch;
 	r->out_pos = (size_t)(p - r->out);
 	r->run_len = n;
 	r->run_pos = 0;
+}
+
+/* Where the run stops next: at its next event's place, or its end. */
+static size_t next_event(const struct trace_reader *r)
+{
+	return r->event_next < r->events ? r->places[r->event_next] : r->run_len;
 }
 
 size_t trace_read_accesses(struct trace_reader *r, struct trace_accesses *out, size_t max)
@@ -653,11 +739,18 @@ size_t trace_read_accesses(struct trace_reader *r, struct trace_accesses *out, s
 		return 0;
 	if (r->run_pos == r->run_len)
 		decode_run(r, max);
-	n = MIN(max, r->run_len - r->run_pos);
+	n = MIN(max, next_event(r) - r->run_pos);
 	*out = (struct trace_accesses){ r->addrs + r->run_pos, r->descs + r->run_pos };
 	r->run_pos += n;
 	r->records += n;
 	return n;
+}
+
+/* Whether `tag` is that of an event an access block may hold among its
+ * accesses: a record of neither accesses, a CPU nor the end. */
+static bool event_tag(uint8_t tag)
+{
+	return tag > TRACE_CPU && tag < TRACE_NR_TYPES;
 }
 
 /* The first access of `a` as the record `rec`: 1. */
@@ -741,6 +834,7 @@ int trace_read(struct trace_reader *r, struct trace_record *rec, GString *error)
 {
 	struct trace_accesses one;
 	uint8_t tag = 0;
+	bool event;	/* one of a block's events is due */
 	int ret;
 
 	if (r->failed)
@@ -750,6 +844,9 @@ int trace_read(struct trace_reader *r, struct trace_record *rec, GString *error)
 	rec->offset = r->run_pos < r->run_len ? r->run_offset : offset_now(r);
 	if (trace_read_accesses(r, &one, 1))
 		return access_record(r, &one, rec);
+	event = r->run_pos < r->run_len;	/* and no access given: an event is due */
+	if (event)
+		rec->offset = offset_now(r);
 	if (r->out_pos == r->out_len) {
 		ret = refill(r, error);
 		if (ret < 0)
@@ -758,7 +855,13 @@ int trace_read(struct trace_reader *r, struct trace_record *rec, GString *error)
 			return fail(r, error, rec->offset,
 				    "truncated: no end record after %" PRIu64 " records", r->records);
 	}
-	if (r->out[r->out_pos] == ACCESS_BLOCK_TAG) {
+	if (event && !event_tag(r->out[r->out_pos]))
+		return fail(r, error, rec->offset, "record tag %#x where an access block's event "
+			    "is due (before its access %zu): only events come among its accesses",
+			    r->out[r->out_pos], r->run_pos);
+	if (event)
+		r->event_next++;
+	if (block_tag(r, r->out + r->out_pos)) {
 		if (read_block(r, rec->offset, error))
 			return -1;
 		trace_read_accesses(r, &one, 1);
@@ -770,6 +873,7 @@ int trace_read(struct trace_reader *r, struct trace_record *rec, GString *error)
 	if (tag & 0x80) {
 		if (read_access(r, tag, rec, error))
 			return -1;
+		r->kinds[rec->kind]++;
 		r->records++;
 		return 1;
 	}
@@ -813,6 +917,11 @@ uint64_t trace_reader_records(const struct trace_reader *r)
 	return r->records;
 }
 
+void trace_reader_kinds(const struct trace_reader *r, uint64_t kinds[3])
+{
+	memcpy(kinds, r->kinds, sizeof(r->kinds));
+}
+
 void trace_reader_close(struct trace_reader *r)
 {
 	if (r->file)
@@ -822,6 +931,7 @@ void trace_reader_close(struct trace_reader *r)
 	g_free(r->out);
 	g_free(r->addrs);
 	g_free(r->descs);
+	g_free(r->places);
 	g_free(r->path);
 	g_free(r);
 }

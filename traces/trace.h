@@ -25,7 +25,7 @@
 #include <stdint.h>
 
 #define TRACE_MAGIC	"MMUTRACE"
-#define TRACE_VERSION	2
+#define TRACE_VERSION	3
 #define TRACE_MAX_CPUS	64
 #define TRACE_MAX_ARGS	6
 #define TRACE_MAX_STRING 65536	/* a header string's longest */
@@ -183,6 +183,10 @@ size_t trace_read_accesses(struct trace_reader *r, struct trace_accesses *out, s
 uint64_t trace_reader_offset(const struct trace_reader *r);
 uint64_t trace_reader_file_offset(const struct trace_reader *r);
 uint64_t trace_reader_records(const struct trace_reader *r);
+/* The accesses of each kind (enum trace_kind) decoded so far: given out,
+ * or in the run trace_read_accesses() is giving out.  Counted from the
+ * descriptors as an access block is checked. */
+void trace_reader_kinds(const struct trace_reader *r, uint64_t kinds[3]);
 /* The file's format version: TRACE_VERSION, or 1 (no journal: replayed
  * in synthetic spaces only). */
 uint32_t trace_reader_version(const struct trace_reader *r);

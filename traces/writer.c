@@ -1,9 +1,15 @@
 /*
  * writer: records encoded into a buffer, compressed with zstd a buffer at a
  * time, appended to the file (docs/trace-format.md).  A CPU's consecutive
- * accesses are gathered into an access block, written when it is full,
- * when the CPU changes, before any other record and at the end: every
- * record keeps its place among the accesses.
+ * accesses are gathered into an access block, which ends where its
+ * accesses say (content-defined, so that a program's loop makes the same
+ * blocks each time round and zstd finds them again), when it is full,
+ * when the CPU changes, before an access no block holds, before an event
+ * of the program's work (a fault, a page-table store, an mm operation:
+ * these come at the same places of a loop too) and at the end.  The
+ * payments of a CPU's slices (insns, pay), which come on the simulated
+ * clock wherever the program is, are held with their places among the
+ * block's accesses and written after it instead of ending it.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -14,14 +20,24 @@
 #include "traces/trace.h"
 
 #define RAW_SIZE (64 * 1024)
-#define BLOCK_WRITE 512		/* accesses a block gathers: replay's batch */
+#define BLOCK_WRITE 512		/* accesses a block gathers at most: replay's batch */
+#define BLOCK_MIN 64		/* and at least, unless something else ends it */
+#define HELD_MAX (16 * 1024)	/* bytes of events held before the block is written */
+#define EVENT_MAX 1024		/* the longest event: tag, 6 varints, a cost of 64 steps */
 
-/* The access block being gathered, its fields apart until written. */
+/* The access block being gathered, its fields apart until written, and
+ * the events among its accesses: their places (the accesses before each)
+ * and their bytes. */
 struct block {
 	unsigned n;
 	uint8_t descs[2 * BLOCK_WRITE];
 	uint8_t deltas[8 * BLOCK_WRITE];
 	size_t deltas_len;
+	unsigned m;
+	uint16_t places[BLOCK_EVENTS];
+	uint8_t held[HELD_MAX + EVENT_MAX];
+	size_t held_len;
+	bool holding;			/* the bytes put go to held */
 };
 
 struct trace_writer {
@@ -67,19 +83,32 @@ static void drain(struct trace_writer *w, bool end)
 	w->len = 0;
 }
 
-static void put_byte(struct trace_writer *w, uint8_t b)
-{
-	if (w->len == RAW_SIZE)
-		drain(w, false);
-	w->raw[w->len++] = b;
-}
-
-/* Room for `n` more bytes in raw: where they go. */
+/* Room for `n` more bytes in raw (or in the held events, which have room
+ * for one event): where they go. */
 static inline uint8_t *reserve(struct trace_writer *w, size_t n)
 {
+	if (w->block.holding)
+		return w->block.held + w->block.held_len;
 	if (RAW_SIZE - w->len < n)
 		drain(w, false);
 	return w->raw + w->len;
+}
+
+/* The bytes put into reserve()'s room end at p. */
+static inline void commit(struct trace_writer *w, const uint8_t *p)
+{
+	if (w->block.holding)
+		w->block.held_len = (size_t)(p - w->block.held);
+	else
+		w->len = (size_t)(p - w->raw);
+}
+
+static void put_byte(struct trace_writer *w, uint8_t b)
+{
+	uint8_t *p = reserve(w, 1);
+
+	*p = b;
+	commit(w, p + 1);
 }
 
 /* `v` as a varint at `p`, which has room for it: the byte after it. */
@@ -95,7 +124,7 @@ static inline uint8_t *encode_varint(uint8_t *p, uint64_t v)
 
 static void put_varint(struct trace_writer *w, uint64_t v)
 {
-	w->len = (size_t)(encode_varint(reserve(w, VARINT_MAX), v) - w->raw);
+	commit(w, encode_varint(reserve(w, VARINT_MAX), v));
 }
 
 static void put_string(struct trace_writer *w, const char *s)
@@ -152,23 +181,41 @@ struct trace_writer *trace_writer_open(const char *path, const struct trace_head
 }
 
 /* The gathered block as a record: tag, n, the bytes of deltas, the
- * descriptors, the deltas.  Its accesses were counted as records. */
+ * events among its accesses (m, those whose place is before its last
+ * access), the descriptors, the deltas, the places of those m; then the
+ * events held, those m and any after its last access, as they came.  Its
+ * accesses and events were counted as records. */
 static void flush_block(struct trace_writer *w)
 {
 	struct block *b = &w->block;
+	unsigned m = 0, last = 0;
 	uint8_t *p;
 
 	if (!b->n)
 		return;
-	p = reserve(w, 1 + 2 * VARINT_MAX + 2 * b->n + b->deltas_len);
-	*p++ = ACCESS_BLOCK_TAG;
+	while (m < b->m && b->places[m] < b->n)
+		m++;
+	p = reserve(w, 1 + 3 * VARINT_MAX + 2 * b->n + b->deltas_len + m * VARINT_MAX);
+	*p++ = m ? EVENTS_BLOCK_TAG : ACCESS_BLOCK_TAG;
 	p = encode_varint(p, b->n);
 	p = encode_varint(p, b->deltas_len);
+	if (m)
+		p = encode_varint(p, m);
 	p = mempcpy(p, b->descs, 2 * b->n);
 	p = mempcpy(p, b->deltas, b->deltas_len);
-	w->len = (size_t)(p - w->raw);
+	for (unsigned k = 0; k < m; k++) {
+		p = encode_varint(p, b->places[k] - last);
+		last = b->places[k];
+	}
+	commit(w, p);
+	if (b->held_len) {
+		p = reserve(w, b->held_len);
+		commit(w, mempcpy(p, b->held, b->held_len));
+	}
 	b->n = 0;
 	b->deltas_len = 0;
+	b->m = 0;
+	b->held_len = 0;
 }
 
 /* The length class of delta `d`: the fewest of 1, 2, 4 or 8 bytes (1 <<
@@ -178,20 +225,29 @@ static unsigned delta_class(int64_t d)
 	return d == (int8_t)d ? 0 : d == (int16_t)d ? 1 : d == (int32_t)d ? 2 : 3;
 }
 
+/* Whether a block may end after the access of descriptor `desc` and
+ * delta `delta`: for one access in 256, by a hash of them (the same
+ * accesses end blocks wherever they come). */
+static bool cut_after(unsigned desc, uint64_t delta)
+{
+	return ((desc * UINT64_C(0x9e3779b97f4a7c15) ^ delta) * UINT64_C(0xff51afd7ed558ccd)) >> 56 == 0;
+}
+
 /* The access added to the block: its descriptor, its delta's bytes (all 8
- * stored, the length kept). */
+ * stored, the length kept); the block written if it ends there. */
 static void gather_access(struct trace_writer *w, enum trace_kind kind, uint64_t size,
 			  uint64_t delta)
 {
 	struct block *b = &w->block;
 	unsigned c = delta_class((int64_t)delta), desc = BLOCK_DESC(kind, c, size);
+	uint64_t le;
 
 	b->descs[2 * b->n] = (uint8_t)desc;
 	b->descs[2 * b->n + 1] = (uint8_t)(desc >> 8);
-	delta = GUINT64_TO_LE(delta);
-	memcpy(b->deltas + b->deltas_len, &delta, 8);
+	le = GUINT64_TO_LE(delta);
+	memcpy(b->deltas + b->deltas_len, &le, 8);
 	b->deltas_len += 1u << c;
-	if (++b->n == BLOCK_WRITE)
+	if (++b->n == BLOCK_WRITE || (b->n >= BLOCK_MIN && cut_after(desc, delta)))
 		flush_block(w);
 }
 
@@ -204,7 +260,7 @@ static void put_access(struct trace_writer *w, enum trace_kind kind, uint64_t si
 	if (size >= 32)
 		p = encode_varint(p, size);
 	p = encode_varint(p, z);
-	w->len = (size_t)(p - w->raw);
+	commit(w, p);
 }
 
 void trace_write_access(struct trace_writer *w, int cpu, enum trace_kind kind, uint64_t addr,
@@ -295,15 +351,29 @@ void trace_write_tailed(struct trace_writer *w, int cpu, enum trace_type type,
 			const uint64_t *args, const char *name, const struct trace_cost *cost,
 			const uint64_t *mms)
 {
-	flush_block(w);
-	if (cpu >= 0)
+	struct block *b = &w->block;
+
+	if (cpu >= 0 && cpu != w->cpu) {
+		flush_block(w);
 		select_cpu(w, cpu);
+	} else if (type != TRACE_INSNS && type != TRACE_PAY) {
+		flush_block(w);
+	}
+	if (b->n) {	/* a payment, held at its place among the block's accesses */
+		b->places[b->m++] = (uint16_t)b->n;
+		b->holding = true;
+	}
 	put_byte(w, (uint8_t)type);
 	for (int i = 0; i < trace_type_nargs(type); i++)
 		put_varint(w, args[i]);
 	if (trace_type_tail(type) != TAIL_NONE)
 		write_tail(w, type, args, name, cost, mms);
 	w->records++;
+	if (b->holding) {
+		b->holding = false;
+		if (b->held_len >= HELD_MAX || b->m == BLOCK_EVENTS)
+			flush_block(w);
+	}
 }
 
 int trace_writer_close(struct trace_writer *w, GString *error)

@@ -417,8 +417,8 @@ Test(replay, synthetic_bad_traces)
 	trace_write_event(w, 1, TRACE_SWITCH, &seven);
 	cr_assert_eq(trace_writer_close(w, error), 0);
 	expect_bad_trace("cpu record: CPU 1 beyond the replay's CPUs");
-	cr_assert(g_file_set_contents(path, "MMUTRACE\3\0\0\0", 12, NULL));
-	expect_bad_trace("file offset 8: trace format version 3");
+	cr_assert(g_file_set_contents(path, "MMUTRACE\4\0\0\0", 12, NULL));
+	expect_bad_trace("file offset 8: trace format version 4");
 	g_string_free(error, TRUE);
 	g_free(path);
 }

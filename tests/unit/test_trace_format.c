@@ -122,7 +122,7 @@ Test(trace, bytes_as_the_format_document_says)
 	cr_assert_eq(trace_writer_close(w, error), 0, "%s", error->str);
 	file = slurp(&len);
 	cr_assert(len > 12);
-	cr_expect(!memcmp(file, "MMUTRACE\2\0\0\0", 12));
+	cr_expect(!memcmp(file, "MMUTRACE\3\0\0\0", 12));
 	n = ZSTD_decompress(out, sizeof(out), file + 12, len - 12);
 	cr_assert(!ZSTD_isError(n), "%s", ZSTD_getErrorName(n));
 	cr_assert_eq(n, sizeof(want));
@@ -344,10 +344,10 @@ Test(trace, wrong_version)
 {
 	const uint8_t raw[] = { 0, 0, 0, 0, 0 };
 
-	spill_raw(3, raw, sizeof(raw));
-	expect_error("file offset 8: trace format version 3; this mmusim reads versions 1 to 2");
+	spill_raw(4, raw, sizeof(raw));
+	expect_error("file offset 8: trace format version 4; this mmusim reads versions 1 to 3");
 	spill_raw(0, raw, sizeof(raw));
-	expect_error("file offset 8: trace format version 0; this mmusim reads versions 1 to 2");
+	expect_error("file offset 8: trace format version 0; this mmusim reads versions 1 to 3");
 }
 
 /* Every prefix of a good file is an error, never a crash or a success. */
@@ -619,7 +619,7 @@ static void expect_batched_error(const uint8_t *bad, size_t len, const char *cau
 	}
 	raw[n++] = 0;
 	raw[n++] = 121;
-	spill_raw(2, raw, n);
+	spill_raw(TRACE_VERSION, raw, n);
 	msg = read_all_batched();
 	if (cause)
 		cr_expect(strstr(msg, cause), "message '%s' gives the cause '%s'", msg, cause);
@@ -784,6 +784,7 @@ static int round_trip(const struct op *ops, size_t n, const size_t *batches, siz
 	struct trace_header h;
 	struct trace_reader *r;
 	struct trace_record rec;
+	uint64_t kinds[2][3] = { { 0 } };	/* written, counted by the reader */
 	size_t i = 0;
 	int cpu = 0, single = 0;
 
@@ -835,6 +836,12 @@ static int round_trip(const struct op *ops, size_t n, const size_t *batches, siz
 		i++;
 	}
 	cr_expect_eq(i, n, "%zu of %zu read back", i, n);
+	for (size_t j = 0; j < n; j++)
+		kinds[0][ops[j].kind] += ops[j].kind >= 0;
+	trace_reader_kinds(r, kinds[1]);
+	for (int k = 0; k < 3; k++)
+		cr_expect_eq(kinds[1][k], kinds[0][k], "kind %d: %" PRIu64 " counted, %" PRIu64
+			     " written", k, kinds[1][k], kinds[0][k]);
 	trace_reader_close(r);
 	trace_header_clear(&h);
 	g_string_free(error, TRUE);
@@ -1002,4 +1009,231 @@ Test(trace, good_blocks_among_single_records)
 	 * the end record at 213 + 40, which counts one access too few */
 	expect_batched_error(top, sizeof(top),
 			     "stream offset 253: the end record counts 121 records, 122 came before it");
+}
+
+/* ---- events among a block's accesses (tag 0x7d, version 3) ---- */
+
+/* Four reads of 8 bytes in a block (+0x1000 in 2 bytes, +8 and -0x10 in
+ * one, +0x12345678 in 4), insns records placed before its accesses 1 and
+ * 3 (gaps 1 and 2), one more after it as a plain record, the end record
+ * (7 records). */
+static const uint8_t events_block[] = {
+	HDR,
+	0x7d, 4, 8, 2,
+	0x08, 0x10, 0x08, 0x00, 0x08, 0x00, 0x08, 0x20,
+	0x00, 0x10, 0x08, 0xf0, 0x78, 0x56, 0x34, 0x12,
+	1, 2,
+	0x02, 5, 0x02, 7,
+	0x02, 9,
+	0x00, 7,
+};
+
+/* What it holds, in order: an access's address, or an insns record's
+ * count (with 0 for address), and each one's stream offset. */
+static const struct { uint64_t addr, insns, offset; } events_block_records[] = {
+	{ 0x1000, 0, 3 }, { 0, 5, 25 }, { 0x1008, 0, 3 }, { 0xff8, 0, 3 },
+	{ 0, 7, 27 }, { 0x12346670, 0, 3 }, { 0, 9, 29 },
+};
+
+Test(trace, events_among_a_block_record_by_record)
+{
+	GString *error = g_string_new(NULL);
+	struct trace_header h;
+	struct trace_reader *r;
+	struct trace_record rec;
+	uint64_t kinds[3];
+	size_t i = 0;
+	int ret;
+
+	spill_raw(3, events_block, sizeof(events_block));
+	r = trace_reader_open(path, &h, error);
+	cr_assert_not_null(r, "%s", error->str);
+	while ((ret = trace_read(r, &rec, error)) > 0) {
+		cr_assert_lt(i, G_N_ELEMENTS(events_block_records));
+		cr_expect_eq(rec.offset, events_block_records[i].offset, "record %zu at %" PRIu64, i,
+			     rec.offset);
+		if (events_block_records[i].insns) {
+			cr_expect_eq(rec.type, TRACE_INSNS, "record %zu", i);
+			cr_expect_eq(rec.args[0], events_block_records[i].insns, "record %zu", i);
+		} else {
+			cr_expect_eq(rec.type, TRACE_ACCESS, "record %zu", i);
+			cr_expect_eq(rec.addr, events_block_records[i].addr, "record %zu: %#" PRIx64, i,
+				     rec.addr);
+			cr_expect_eq(rec.kind, TRACE_READ);
+			cr_expect_eq(rec.size, 8);
+		}
+		i++;
+	}
+	cr_assert_eq(ret, 0, "%s", error->str);
+	cr_expect_eq(i, G_N_ELEMENTS(events_block_records));
+	trace_reader_kinds(r, kinds);
+	cr_expect_eq(kinds[TRACE_READ], 4);
+	cr_expect_eq(kinds[TRACE_WRITE] + kinds[TRACE_FETCH], 0);
+	trace_reader_close(r);
+	trace_header_clear(&h);
+	g_string_free(error, TRUE);
+}
+
+/* In batches of 4, the runs stop at the events' places: 1 access, the
+ * event, 2, the event, 1, the record after the block. */
+Test(trace, events_among_a_block_in_batches)
+{
+	static const size_t runs[] = { 1, 2, 1 };
+	GString *error = g_string_new(NULL);
+	struct trace_header h;
+	struct trace_reader *r;
+	struct trace_record rec;
+	struct trace_accesses got;
+	size_t i = 0;
+
+	spill_raw(3, events_block, sizeof(events_block));
+	r = trace_reader_open(path, &h, error);
+	cr_assert_not_null(r, "%s", error->str);
+	for (int k = 0; k < 3; k++) {
+		size_t m = trace_read_accesses(r, &got, 4);
+
+		cr_assert_eq(m, runs[k], "run %d: %zu accesses", k, m);
+		for (size_t c = 0; c < m; c++, i++)
+			cr_expect_eq(got.addr[c], events_block_records[i].addr, "record %zu", i);
+		cr_assert_eq(trace_read_accesses(r, &got, 4), 0, "an event is due");
+		cr_assert_eq(trace_read(r, &rec, error), 1, "%s", error->str);
+		cr_expect_eq(rec.type, TRACE_INSNS);
+		cr_expect_eq(rec.args[0], events_block_records[i].insns, "record %zu", i);
+		i++;
+	}
+	cr_expect_eq(trace_read(r, &rec, error), 0, "%s", error->str);
+	trace_reader_close(r);
+	trace_header_clear(&h);
+	g_string_free(error, TRUE);
+}
+
+/* The writer holds an insns record among a block's accesses: the bytes of
+ * a read of 8 at 0x1000, insns 5, a read of 8 at 0x1008 (+8: class 0). */
+Test(trace, writer_holds_a_payment_in_the_block)
+{
+	GString *error = g_string_new(NULL);
+	struct trace_header h = { "g", "o", "p" };
+	struct trace_writer *w = trace_writer_open(path, &h, error);
+	const uint8_t want[] = {
+		1, 'g', 1, 'o', 1, 'p',
+		0x7d, 2, 3, 1, 0x08, 0x10, 0x08, 0x00, 0x00, 0x10, 0x08, 1,
+		0x02, 5,
+		0x00, 3,
+	};
+	uint64_t five = 5;
+	uint8_t out[64];
+	gchar *file;
+	size_t len, n;
+
+	cr_assert_not_null(w);
+	trace_write_access(w, 0, TRACE_READ, 0x1000, 8);
+	trace_write_event(w, 0, TRACE_INSNS, &five);
+	trace_write_access(w, 0, TRACE_READ, 0x1008, 8);
+	cr_assert_eq(trace_writer_close(w, error), 0, "%s", error->str);
+	file = slurp(&len);
+	n = ZSTD_decompress(out, sizeof(out), file + 12, len - 12);
+	cr_assert(!ZSTD_isError(n), "%s", ZSTD_getErrorName(n));
+	cr_assert_eq(n, sizeof(want), "%zu bytes", n);
+	cr_expect(!memcmp(out, want, n));
+	g_free(file);
+	g_string_free(error, TRUE);
+}
+
+/* Bad blocks with events at stream offset 203 (after 100 reads), and
+ * what comes where an event is due: each one's error. */
+Test(trace, bad_events_among_a_block)
+{
+	static const struct {
+		uint8_t bytes[16];
+		size_t len;
+		const char *cause;
+	} bad[] = {
+		{ { 0x7d, 1, 1, 0 }, 4, "203: an access block of 0 events among its accesses (1 to 4096)" },
+		{ { 0x7d, 1, 1, 0x81, 0x20 }, 5,
+		  "203: an access block of 4097 events among its accesses (1 to 4096)" },
+		{ { 0x7d, 1, 1, 1, 0x08, 0x00, 0x10, 1 }, 8,
+		  "203: event 0 of an access block placed after its last access (1 accesses)" },
+		{ { 0x7d, 3, 3, 2, 0x08, 0x00, 0x08, 0x00, 0x08, 0x00, 0x10, 0x10, 0x10, 2, 1 }, 15,
+		  "203: event 1 of an access block placed after its last access (3 accesses)" },
+		/* an access, a cpu record, a block and the end where the event is due */
+		{ { 0x7d, 2, 2, 1, 0x08, 0x00, 0x08, 0x00, 0x10, 0x10, 1 }, 11,
+		  "214: record tag 0x88 where an access block's event is due (before its access 1)" },
+		{ { 0x7d, 2, 2, 1, 0x08, 0x00, 0x08, 0x00, 0x10, 0x10, 1, 0x01, 0 }, 13,
+		  "214: record tag 0x1 where an access block's event is due" },
+		{ { 0x7d, 2, 2, 1, 0x08, 0x00, 0x08, 0x00, 0x10, 0x10, 1, 0x7e, 1, 1, 0x08, 0x00 }, 16,
+		  "214: record tag 0x7e where an access block's event is due" },
+	};
+
+	for (size_t i = 0; i < G_N_ELEMENTS(bad); i++) {
+		gchar *cause = g_strdup_printf("stream offset %s", bad[i].cause);
+
+		expect_batched_error(bad[i].bytes, bad[i].len, cause);
+		g_free(cause);
+	}
+}
+
+/* The end record where an event is due; a block with events in a
+ * version 2 trace, whose format has none. */
+Test(trace, events_block_cut_or_of_another_version)
+{
+	/* a read of 8 at +0x10 (class 0), an event placed before it */
+	const uint8_t end_due[] = { HDR, 0x7d, 1, 1, 1, 0x08, 0x00, 0x10, 0, 0, 1 };
+
+	spill_raw(3, end_due, sizeof(end_due));
+	expect_error("stream offset 11: record tag 0 where an access block's event is due "
+		     "(before its access 0)");
+	spill_raw(2, events_block, sizeof(events_block));
+	expect_error("stream offset 3: unknown record tag 0x7d");
+}
+
+/* A loop of 1000 accesses, 40 times round: the writer's blocks end at the
+ * same places of the loop each time (content-defined), not every 512
+ * accesses, whose places would run through the loop (125 of them). */
+Test(trace, blocks_repeat_with_a_loop)
+{
+	GString *error = g_string_new(NULL);
+	struct trace_writer *w = trace_writer_open(path, &header, error);
+	GHashTable *places = g_hash_table_new(g_direct_hash, g_direct_equal);
+	size_t len, n, at = 0, pos;
+	uint8_t *out;
+	gchar *file;
+
+	cr_assert_not_null(w);
+	for (int round = 0; round < 40; round++)
+		for (uint64_t i = 0; i < 1000; i++) {	/* addresses all over */
+			uint64_t x = (i + 1) * 0x9e3779b97f4a7c15u;
+
+			x = (x ^ x >> 31) * 0xbf58476d1ce4e5b9u;
+			trace_write_access(w, 0, (enum trace_kind)(i % 3), (x ^ x >> 29) >> 20 << 3, 8);
+		}
+	cr_assert_eq(trace_writer_close(w, error), 0, "%s", error->str);
+	file = slurp(&len);
+	out = g_malloc(1 << 20);
+	n = ZSTD_decompress(out, 1 << 20, file + 12, len - 12);
+	cr_assert(!ZSTD_isError(n), "%s", ZSTD_getErrorName(n));
+	pos = 1 + 8 + 1 + 11 + 1 + 7;	/* the header: "prog arg", "--tlb exact", "default" */
+	while (out[pos] == 0x7e) {	/* tag, n, d: varints */
+		uint64_t count = 0, bytes = 0;
+		int shift = 0;
+
+		pos++;
+		do
+			count |= (uint64_t)(out[pos] & 0x7f) << shift, shift += 7;
+		while (out[pos++] & 0x80);
+		shift = 0;
+		do
+			bytes |= (uint64_t)(out[pos] & 0x7f) << shift, shift += 7;
+		while (out[pos++] & 0x80);
+		pos += 2 * count + bytes;
+		if (at >= 2000)	/* after two rounds */
+			g_hash_table_add(places, GSIZE_TO_POINTER(at % 1000 + 1));
+		at += count;
+	}
+	cr_assert_eq(at, 40000, "%zu accesses in blocks", at);
+	cr_expect_leq(g_hash_table_size(places), 16, "blocks start at %u places of the loop",
+		      g_hash_table_size(places));
+	g_hash_table_destroy(places);
+	g_free(out);
+	g_free(file);
+	g_string_free(error, TRUE);
 }
