@@ -82,7 +82,8 @@ static void write_input(const uint8_t *data, size_t size)
 		buf = malloc(cap);
 		n = ZSTD_compress(buf, cap, stream, len, 1);
 		check(!ZSTD_isError(n), "compress the stream");
-		put("MMUTRACE\2\0\0\0", 12);
+		put("MMUTRACE", 8);
+		put((const uint8_t[]){ TRACE_VERSION, 0, 0, 0 }, 4);
 		put(buf, n);
 		free(buf);
 		free(stream);

@@ -837,7 +837,8 @@ static int round_trip(const struct op *ops, size_t n, const size_t *batches, siz
 	}
 	cr_expect_eq(i, n, "%zu of %zu read back", i, n);
 	for (size_t j = 0; j < n; j++)
-		kinds[0][ops[j].kind] += ops[j].kind >= 0;
+		if (ops[j].kind >= 0)
+			kinds[0][ops[j].kind]++;
 	trace_reader_kinds(r, kinds[1]);
 	for (int k = 0; k < 3; k++)
 		cr_expect_eq(kinds[1][k], kinds[0][k], "kind %d: %" PRIu64 " counted, %" PRIu64
