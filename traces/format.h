@@ -38,7 +38,6 @@
 #define BLOCK_SIZE_MAX		0xfffu	/* the largest size a block holds */
 #define BLOCK_DESC(kind, class, size) ((unsigned)(kind) << 14 | (unsigned)(class) << 12 | (unsigned)(size))
 #define BLOCK_DESC_KIND(d)	((d) >> 14)
-#define BLOCK_DESC_CLASS(d)	((d) >> 12 & 3u)
 #define BLOCK_DESC_SIZE(d)	((d) & BLOCK_SIZE_MAX)
 
 /* The longest varint: 10 bytes of 7 bits. */

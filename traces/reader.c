@@ -560,8 +560,9 @@ static const uint8_t class_shift[16] = { 56, 48, 32, 0, 56, 48, 32, 0,
 /* The accesses of the block `b`, whose descriptors parse_block checked
  * and copied into desc, into addr: the bytes of deltas their length
  * classes make (valid only if the block states as many), and in *wrap the
- * index of the first that wraps past 2^64 (b->n: none).  Without a pointer chain through memory and in few operations an
- * access: its descriptor's top four bits index the length and the
+ * index of the first that wraps past 2^64 (b->n: none).  Without a
+ * pointer chain through memory and in few operations an access: its
+ * descriptor's top four bits index the length and the
  * sign-extending shift of its delta (8 bytes read, the buffer having room
  * for 8 BLOCK_MAX beyond its end: the classes are added up by decoding);
  * the last address of each kind is in a register, chosen by a branch (a
