@@ -140,22 +140,7 @@ static int get_byte(struct trace_reader *r, uint64_t start, uint8_t *b, GString 
 	return 0;
 }
 
-static int get_varint(struct trace_reader *r, uint64_t start, uint64_t *v, GString *error)
-{
-	uint8_t b = 0;
-
-	*v = 0;
-	for (int i = 0; i < VARINT_MAX; i++) {
-		if (get_byte(r, start, &b, error))
-			return -1;
-		if (i == VARINT_MAX - 1 && b > 1)
-			break;
-		*v |= (uint64_t)(b & 0x7f) << (7 * i);
-		if (!(b & 0x80))
-			return 0;
-	}
-	return fail(r, error, start, "a number longer than 64 bits");
-}
+static int get_varint(struct trace_reader *r, uint64_t start, uint64_t *v, GString *error);
 
 static int get_string(struct trace_reader *r, char **s, GString *error)
 {
@@ -346,6 +331,32 @@ static inline const uint8_t *fast_varint(const uint8_t *p, uint64_t *v)
 	len = ((unsigned)__builtin_ctzll(stops) + 1) / 8;
 	*v = varint_of(p, len);
 	return p + len;
+}
+
+/* A varint of the record that started at `start`: straight from the buffer
+ * when the longest fits in what is left of it, else a byte at a time. */
+static int get_varint(struct trace_reader *r, uint64_t start, uint64_t *v, GString *error)
+{
+	const uint8_t *q;
+	uint8_t b = 0;
+
+	if (r->out_len - r->out_pos >= VARINT_MAX) {
+		if (!(q = fast_varint(r->out + r->out_pos, v)))
+			return fail(r, error, start, "a number longer than 64 bits");
+		r->out_pos = (size_t)(q - r->out);
+		return 0;
+	}
+	*v = 0;
+	for (int i = 0; i < VARINT_MAX; i++) {
+		if (get_byte(r, start, &b, error))
+			return -1;
+		if (i == VARINT_MAX - 1 && b > 1)
+			break;
+		*v |= (uint64_t)(b & 0x7f) << (7 * i);
+		if (!(b & 0x80))
+			return 0;
+	}
+	return fail(r, error, start, "a number longer than 64 bits");
 }
 
 /* The last address of each kind on the CPU, in registers while a batch is
