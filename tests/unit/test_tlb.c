@@ -159,6 +159,28 @@ Test(tlb, a_recent_hit_is_isolated_by_asid)
 	cr_expect_eq(tlb_stats(tlb)->hits[TLB_L1D], 2);
 }
 
+/* The recent slots go by the low five bits of the page number: the stack's
+ * top page and a data page that share only their low three bits (one slot
+ * when there were 8, as sha256sum's loop met them: issue 11) both stay
+ * recent when looked up in turn. */
+Test(tlb, pages_eight_apart_are_both_recent)
+{
+	uint64_t stack = UINT64_C(0x7ffffffff000), heap = BASE + 7 * PG;
+
+	make_tlb((struct tlb_config){ .l1d = { 64, 4 }, .asid_tagged = true });
+	map(stack, VM_READ | VM_WRITE);
+	map(heap, VM_READ | VM_WRITE);
+	cr_expect_eq(data(stack), TLB_WALKED);
+	cr_expect_eq(data(heap), TLB_WALKED);
+	cr_expect_eq(data(stack), TLB_HIT_L1);
+	cr_expect_eq(data(heap), TLB_HIT_L1);
+	for (int i = 0; i < 2; i++) {
+		cr_expect(tlb_hit_recent(tlb, TLB_DATA, 1, stack), "the stack page is recent");
+		cr_expect(tlb_hit_recent(tlb, TLB_DATA, 1, heap), "the data page is recent");
+	}
+	cr_expect_eq(tlb_stats(tlb)->hits[TLB_L1D], 6);
+}
+
 Test(tlb, untagged_entries_match_any_asid)
 {
 	struct tlb_lookup l;
