@@ -271,6 +271,30 @@ Test(tlb, a_block_entry_covers_two_megabytes)
 	*pmd = 0;	/* not a table: keep pgtable_put from following it */
 }
 
+/* A block's entry is the recent one of every page that hit it: when it is
+ * evicted, no slot may keep it (only a page's entry has one slot). */
+Test(tlb, an_evicted_block_leaves_no_recent_slot)
+{
+	uint64_t block = BASE + (2 << 20);
+	pte_t *pmd, entries[PGTABLE_LEVELS];
+	struct tlb_lookup l;
+
+	make_tlb((struct tlb_config){ .l1d = { 1, 1 } });
+	map(BASE, VM_READ);
+	pgtable_walk_levels(phys, root, BASE, entries);
+	pmd = (pte_t *)phys_to_host(phys, pte_addr(entries[PUD_LEVEL])) +
+	      pgtable_index(block, PMD_LEVEL);
+	*pmd = (UINT64_C(2) << 20) | PTE_VALID | PTE_USER | PTE_RDONLY | PTE_SH_INNER | PTE_AF | PTE_NG;
+	cr_expect_eq(access_as(1, block, &l), TLB_WALKED);
+	cr_expect_eq(access_as(1, block, &l), TLB_HIT_L1);
+	cr_expect_eq(access_as(1, block + 3 * PG, &l), TLB_HIT_L1);
+	cr_expect_eq(data(BASE), TLB_WALKED);		/* evicts the block */
+	cr_expect_not(tlb_hit_recent(tlb, TLB_DATA, 1, block + 3 * PG));
+	cr_expect_not(tlb_hit_recent(tlb, TLB_DATA, 1, block));
+	cr_expect_eq(access_as(1, block + 3 * PG, &l), TLB_WALKED);
+	*pmd = 0;	/* not a table: keep pgtable_put from following it */
+}
+
 Test(tlb, flushing_a_page_drops_it_everywhere)
 {
 	struct tlb_lookup l;
