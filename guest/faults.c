@@ -4,6 +4,8 @@
  *
  *   faults ldxr      exclusive load from an odd address: an alignment fault
  *   faults atomic    atomic add (LL/SC loop) on an odd address
+ *   faults ldxp      exclusive pair load (2 x 8 bytes) from an address
+ *                    aligned to 8 but not to the 16 the pair needs
  *   faults low       call address 0x1234, below mmap_min_addr
  *
  * Without `catch` after the mode the fault kills the program (Linux: SIGBUS
@@ -56,7 +58,7 @@ static const char *code_name(int sig, int code)
 	return "other";
 }
 
-static uint64_t words[4] __attribute__((unused));
+static uint64_t words[4] __attribute__((unused, aligned(16)));
 
 /* Run `mode`'s faulting access; returns the address it touches, or NULL
  * for an unknown mode. */
@@ -77,6 +79,14 @@ static void *fault(const char *mode, int go)
 			__asm__ volatile("ldxr %0, [%1]" : "=r"(v) : "r"(odd) : "memory");
 		return odd;
 	}
+	if (!strcmp(mode, "ldxp")) {
+		char *half = (char *)words + 8;
+		uint64_t a, b;
+
+		if (go)
+			__asm__ volatile("ldxp %0, %1, [%2]" : "=&r"(a), "=&r"(b) : "r"(half) : "memory");
+		return half;
+	}
 	if (!strcmp(mode, "atomic")) {
 		if (go)
 			__atomic_fetch_add((uint64_t *)odd, 1, __ATOMIC_SEQ_CST);
@@ -92,7 +102,7 @@ int main(int argc, char **argv)
 	void *addr;
 
 	if (argc < 2 || !(addr = fault(argv[1], 0))) {
-		fprintf(stderr, "usage: faults ldxr|atomic|low [catch]\n");
+		fprintf(stderr, "usage: faults ldxr|ldxp|atomic|low [catch]\n");
 		return 2;
 	}
 	printf("%s: faulting\n", argv[1]);

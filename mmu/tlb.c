@@ -31,17 +31,45 @@ struct tlb {
 	struct pwc_entry *pwc;
 };
 
-/* Empty the recent slots of `e`, or all of them (NULL), and forget the
- * last hits: an entry was filled or dropped.  An empty slot matches no
- * address: no va >> 63 is UINT64_MAX. */
-static void forget_recent(struct tlb *tlb, const struct tlb_entry *e)
+/* An empty slot matches no address: no va >> 63 is UINT64_MAX. */
+static const struct tlb_recent empty_slot = { .tag = UINT64_MAX, .shift = 63 };
+
+/* Forget the last hits: an entry was filled or dropped. */
+static void forget_last(struct tlb *tlb)
 {
-	for (int l1 = TLB_L1I; l1 <= TLB_L1D; l1++) {
+	for (int l1 = TLB_L1I; l1 <= TLB_L1D; l1++)
 		tlb->f.last_page[l1] = UINT64_MAX;
+}
+
+/* Empty every recent slot and forget the last hits. */
+static void forget_recent(struct tlb *tlb)
+{
+	forget_last(tlb);
+	for (int l1 = TLB_L1I; l1 <= TLB_L1D; l1++)
 		for (int i = 0; i < TLB_RECENT; i++)
-			if (!e || tlb->f.recent[l1][i].entry == e)
-				tlb->f.recent[l1][i] = (struct tlb_recent){ .tag = UINT64_MAX, .shift = 63 };
+			tlb->f.recent[l1][i] = empty_slot;
+}
+
+/* `victim`, an entry of cache `cache`, is replaced: forget the last hits
+ * and empty the recent slots that hold it.  Only an L1's own slots hold its
+ * entries, a page's entry only in the slot of its page number (its tag), a
+ * block's in any. */
+static void forget_victim(struct tlb *tlb, int cache, const struct tlb_entry *victim)
+{
+	struct tlb_recent *slots;
+
+	forget_last(tlb);
+	if (cache == TLB_L2)
+		return;
+	slots = tlb->f.recent[cache];
+	if (victim->shift == 12) {
+		if (slots[victim->tag % TLB_RECENT].entry == victim)
+			slots[victim->tag % TLB_RECENT] = empty_slot;
+		return;
 	}
+	for (int i = 0; i < TLB_RECENT; i++)
+		if (slots[i].entry == victim)
+			slots[i] = empty_slot;
 }
 
 /* `e` of L1 cache `l1` hit for `va`: its slot gets what a lookup compares. */
@@ -74,7 +102,7 @@ int tlb_create(const struct tlb_config *config, struct tlb **out)
 
 	tlb->config = *config;
 	tlb->f.asid_tagged = config->asid_tagged;
-	forget_recent(tlb, NULL);
+	forget_recent(tlb);
 	for (int i = 0; i < TLB_NR_CACHES && !err; i++)
 		err = cache_init(&tlb->caches[i], g[i]);
 	tlb->pwc = g_new0(struct pwc_entry, config->pwc_entries);
@@ -111,7 +139,7 @@ unsigned tlb_take_range(struct tlb *tlb, uint16_t asid, uint64_t start, uint64_t
 	GHashTable *pages = g_hash_table_new(g_direct_hash, g_direct_equal);
 	unsigned n;
 
-	forget_recent(tlb, NULL);
+	forget_recent(tlb);
 	for (int i = 0; i < TLB_NR_CACHES; i++) {
 		struct cache *c = &tlb->caches[i];
 
@@ -201,7 +229,7 @@ static void cache_fill(struct tlb *tlb, struct cache *c, const struct tlb_entry 
 	for (unsigned w = 0; w < c->ways && victim->valid; w++)
 		if (!set[w].valid || set[w].stamp < victim->stamp)
 			victim = &set[w];
-	forget_recent(tlb, victim);
+	forget_victim(tlb, (int)(c - tlb->caches), victim);
 	*victim = *e;
 	victim->stamp = ++tlb->f.clock;
 }
@@ -378,7 +406,7 @@ static bool drop_page(const struct tlb *tlb, const struct tlb_entry *e, uint16_t
 static void invalidate(struct tlb *tlb, bool (*drop)(const struct tlb *, const struct tlb_entry *,
 		       uint16_t, uint64_t), uint16_t asid, uint64_t va)
 {
-	forget_recent(tlb, NULL);
+	forget_recent(tlb);
 	for (int i = 0; i < TLB_NR_CACHES; i++)
 		cache_invalidate(tlb, &tlb->caches[i], drop, asid, va);
 	for (unsigned i = 0; i < tlb->config.pwc_entries; i++) {

@@ -85,9 +85,10 @@
  *     access is a plain RAM access at host address addr + addend: what
  *     tlb_vaddr_to_host answers without a fill.  Anything else is asked of
  *     tlb_vaddr_to_host.  The layout is checked, per engine, against the
- *     library's own answer for its first plain access (check_tlb_layout);
- *     until that check passes, or if it fails, every look-up goes to the
- *     library.
+ *     library's own answer for its first plain access (check_tlb_layout),
+ *     which also requires the library's page to be 1 KiB (the fast path
+ *     indexes the table with that shift, a constant); until that check
+ *     passes, or if it fails, every look-up goes to the library.
  *
  * THE FAST PATH: a bitmap, per engine, of the library pages that hold
  * translated code, set by tlb_protect_code (which also re-marks every entry
@@ -155,6 +156,7 @@
 #define QEMU_TLB_ENTRY_WORDS	4
 #define QEMU_TLB_ADDEND		3		/* after addr_read, addr_write, addr_code */
 #define QEMU_TLB_MAX_BITS	22		/* QEMU's largest dynamic TLB */
+#define QEMU_PAGE_SHIFT		10		/* the library page the TLB is read for */
 
 typedef void (*set_page_fn)(void *cpu, uint64_t vaddr, uint64_t paddr, uint32_t attrs, int prot,
 			    int mmu_idx, uint64_t size);
@@ -179,6 +181,8 @@ static struct {
 	to_host_fn to_host;
 } lib;
 
+struct qemu_tlb_fast;
+
 /* One region of an engine, as the library answers for it. */
 struct region {
 	uint64_t begin, last;	/* inclusive, as uc_mem_region */
@@ -196,9 +200,11 @@ struct engine {
 	struct region regions[MAX_REGIONS];
 	uint64_t span_begin, span_last;	/* the regions' union, when it is one span */
 	bool direct;		/* plain RAM accesses may skip the library's helpers */
+	uint64_t span_size;	/* bytes of that span if direct, else 0 */
 	bool no_watch;		/* the test-only fault "watch" */
 	const void *tlb_env;	/* the CPU whose QEMU TLB the fast path reads (item 6) */
-	int tlb_idx;		/* at that MMU index */
+	uint32_t tlb_oi;	/* at that MMU index: a plain access's oi & OI_PLAIN_MASK */
+	const struct qemu_tlb_fast *tlb_fast;	/* that index's fast TLB */
 	bool tlb_unknown;	/* the layout check failed: always ask the library */
 	uint64_t page_mask;	/* of the library's page */
 	fastpath_watch_fn watch;	/* the memory hook's work, NULL without a hook */
@@ -210,7 +216,10 @@ struct engine {
 };
 
 static GSList *engines;
-static struct engine *running;
+/* The engine running, or idle_engine (no regions, no TLB, no watch: every
+ * access goes to the library), so the helpers need not test for none. */
+static struct engine idle_engine;
+static struct engine *running = &idle_engine;
 /* A store is inside the library's own helper: the byte stores it makes of
  * an unaligned one come back through ours and must go to the library too. */
 static bool store_forwarded;
@@ -331,6 +340,7 @@ static int note_regions(struct engine *e, GString *why)
 		note_span(e, &regions[i], i == 0);
 	}
 	e->nr_regions = count;
+	e->span_size = e->direct ? e->span_last - e->span_begin + 1 : 0;
 	uc_free(regions);
 	return err;
 }
@@ -400,7 +410,7 @@ void fastpath_detach(uc_engine *uc)
 	if (!e)
 		return;
 	if (running == e)
-		running = NULL;
+		running = &idle_engine;
 	engines = g_slist_remove(engines, e);
 	g_free(e->code);
 	g_free(e);
@@ -413,7 +423,9 @@ bool fastpath_attached(uc_engine *uc)
 
 void fastpath_enter(uc_engine *uc)
 {
-	running = find_engine(uc);
+	struct engine *e = find_engine(uc);
+
+	running = e ? e : &idle_engine;
 	store_forwarded = false;
 }
 
@@ -440,7 +452,7 @@ void fastpath_watch_tlb(uc_engine *uc, struct tlb *tlb, uint16_t asid)
 
 void fastpath_leave(void)
 {
-	running = NULL;
+	running = &idle_engine;
 }
 
 bool fastpath_page_has_code(uc_engine *uc, uint64_t pa)
@@ -472,7 +484,8 @@ void tlb_set_page_with_attrs_aarch64(void *cpu, uint64_t vaddr, uint64_t paddr, 
 
 	need_library((void *)lib.set_page, "tlb_set_page_with_attrs_aarch64");
 	lib.set_page(cpu, vaddr, paddr, attrs, prot, mmu_idx, size);
-	if (!e || !(prot & QEMU_PAGE_WRITE) || paddr >= e->ram_size)
+	/* (idle_engine's RAM is empty) */
+	if (!(prot & QEMU_PAGE_WRITE) || paddr >= e->ram_size)
 		return;
 	if (!e->qemu_cpu)
 		e->qemu_cpu = cpu;
@@ -516,7 +529,7 @@ void *memory_mapping(uc_engine *uc, uint64_t address)
 {
 	struct engine *e = running;
 
-	if (e && e->uc == uc) {
+	if (e->uc == uc) {
 		for (unsigned i = 0; i < e->nr_regions; i++) {
 			const struct region *r = &e->regions[i];
 
@@ -536,6 +549,7 @@ void *memory_mapping(uc_engine *uc, uint64_t address)
 #define MMU_DATA_STORE	1
 #define OI_MMU_IDX(oi)	((int)((oi) & 0xf))
 #define OI_ALIGN(oi)	(((oi) >> 4) & 0x70)	/* the memop's alignment request */
+#define OI_PLAIN_MASK	0x70f			/* the MMU index and that request */
 
 /* QEMU's fast TLB of one MMU index (item 6). */
 struct qemu_tlb_fast {
@@ -584,37 +598,48 @@ check_tlb_layout(struct engine *e, const void *env, uint64_t addr, int mmu_idx, 
 	    !read_own(entry, qemu_tlb_entry(&f, addr, e->page_shift), sizeof(entry)))
 		return;
 	if (entry[access_type] != (addr & e->page_mask) ||
-	    addr + entry[QEMU_TLB_ADDEND] != (uint64_t)(uintptr_t)host)
+	    addr + entry[QEMU_TLB_ADDEND] != (uint64_t)(uintptr_t)host ||
+	    e->page_shift != QEMU_PAGE_SHIFT)
 		return;
 	e->tlb_env = env;
-	e->tlb_idx = mmu_idx;
+	e->tlb_oi = (uint32_t)mmu_idx;
+	e->tlb_fast = qemu_tlb_fast(env, mmu_idx);
 	e->tlb_unknown = false;
 	e->stats.tlb_read = true;
 }
 
-/* An access the library would make as a plain RAM access if QEMU's TLB has
- * a page entry with no flag for it: aligned to its size, no alignment
- * asked, inside the engine's one span of regions. */
+/* An access aligned to its size inside the engine's one span of regions
+ * (none for idle_engine). */
 static inline __attribute__((always_inline)) bool
-plain_access(const struct engine *e, uint64_t addr, uint32_t oi, unsigned size)
+aligned_in_span(const struct engine *e, uint64_t addr, unsigned size)
 {
-	return e && e->direct && !(addr & (size - 1)) && !OI_ALIGN(oi) &&
-	       addr - e->span_begin <= e->span_last - e->span_begin;
+	return !(addr & (size - 1)) && addr - e->span_begin < e->span_size;
 }
 
-/* The host address QEMU's TLB holds for the access without a fill (item
- * 6), or NULL: the library must be asked. */
-static inline __attribute__((always_inline)) void *
-tlb_host(const struct engine *e, const void *env, uint64_t addr, int mmu_idx, int access_type)
+/* An access the library would make as a plain RAM access if QEMU's TLB has
+ * a page entry with no flag for it: that, and no alignment asked. */
+static inline bool plain_access(const struct engine *e, uint64_t addr, uint32_t oi, unsigned size)
+{
+	return aligned_in_span(e, addr, size) && !OI_ALIGN(oi);
+}
+
+/* Whether QEMU's TLB holds the page of a plain access of `env` at `addr`
+ * with no flag (item 6), without a fill; its host address in `host` if so.
+ * Only the CPU and MMU index whose layout was checked are read: for any
+ * other (or an alignment request in `oi`) the library must be asked. */
+static inline __attribute__((always_inline)) bool
+tlb_host(const struct engine *e, const void *env, uint64_t addr, uint32_t oi, int access_type,
+	 void **host)
 {
 	const uint64_t *entry;
 
-	if (env != e->tlb_env || mmu_idx != e->tlb_idx)
-		return NULL;
-	entry = qemu_tlb_entry(qemu_tlb_fast(env, mmu_idx), addr, e->page_shift);
-	if (entry[access_type] != (addr & e->page_mask))
-		return NULL;
-	return (void *)(uintptr_t)(addr + entry[QEMU_TLB_ADDEND]);
+	if (env != e->tlb_env || (oi & OI_PLAIN_MASK) != e->tlb_oi)
+		return false;
+	entry = qemu_tlb_entry(e->tlb_fast, addr, QEMU_PAGE_SHIFT);
+	if (entry[access_type] != (addr & ~((UINT64_C(1) << QEMU_PAGE_SHIFT) - 1)))
+		return false;
+	*host = (void *)(uintptr_t)(addr + entry[QEMU_TLB_ADDEND]);
+	return true;
 }
 
 /* The host address of a size-aligned access of `size` bytes at `addr` that
@@ -628,8 +653,7 @@ static void *plain_ram(struct engine *e, void *env, uint64_t addr, uint32_t oi, 
 
 	if (!plain_access(e, addr, oi, size))
 		return NULL;
-	host = tlb_host(e, env, addr, mmu_idx, access_type);
-	if (host)
+	if (tlb_host(e, env, addr, oi, access_type, &host))
 		return host;
 	host = lib.to_host(env, addr, access_type, mmu_idx);
 	if (host && !e->tlb_env && !e->tlb_unknown)
@@ -702,15 +726,16 @@ static __attribute__((noinline)) uint64_t load_slow(void *env, uint64_t addr, ui
 }
 
 /* The common case, with no call: QEMU's TLB has the page and the model's
- * recent L1 entry hits.  Anything else goes to load_slow(). */
+ * recent L1 entry hits (tlb_host() tests the rest of plain_access()).
+ * Anything else goes to load_slow(). */
 static inline __attribute__((always_inline)) uint64_t
 load(void *env, uint64_t addr, uint32_t oi, uintptr_t ra, unsigned order)
 {
 	struct engine *e = running;
 	void *host;
 
-	if (plain_access(e, addr, oi, 1u << order) &&
-	    (host = tlb_host(e, env, addr, OI_MMU_IDX(oi), MMU_DATA_LOAD)) && told_inline(e, addr)) {
+	if (aligned_in_span(e, addr, 1u << order) &&
+	    tlb_host(e, env, addr, oi, MMU_DATA_LOAD, &host) && told_inline(e, addr)) {
 		e->stats.direct++;
 		return read_host(host, order);
 	}
@@ -743,8 +768,8 @@ store(void *env, uint64_t addr, uint64_t val, uint32_t oi, uintptr_t ra, unsigne
 	struct engine *e = running;
 	void *host;
 
-	if (!store_forwarded && plain_access(e, addr, oi, 1u << order) &&
-	    (host = tlb_host(e, env, addr, OI_MMU_IDX(oi), MMU_DATA_STORE)) && told_inline(e, addr)) {
+	if (!store_forwarded && aligned_in_span(e, addr, 1u << order) &&
+	    tlb_host(e, env, addr, oi, MMU_DATA_STORE, &host) && told_inline(e, addr)) {
 		e->stats.direct++;
 		memcpy(host, &val, 1u << order);
 		return;

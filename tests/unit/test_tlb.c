@@ -159,6 +159,28 @@ Test(tlb, a_recent_hit_is_isolated_by_asid)
 	cr_expect_eq(tlb_stats(tlb)->hits[TLB_L1D], 2);
 }
 
+/* The recent slots go by the low five bits of the page number: the stack's
+ * top page and a data page that share only their low three bits (one slot
+ * when there were 8, as sha256sum's loop met them: issue 11) both stay
+ * recent when looked up in turn. */
+Test(tlb, pages_eight_apart_are_both_recent)
+{
+	uint64_t stack = UINT64_C(0x7ffffffff000), heap = BASE + 7 * PG;
+
+	make_tlb((struct tlb_config){ .l1d = { 64, 4 }, .asid_tagged = true });
+	map(stack, VM_READ | VM_WRITE);
+	map(heap, VM_READ | VM_WRITE);
+	cr_expect_eq(data(stack), TLB_WALKED);
+	cr_expect_eq(data(heap), TLB_WALKED);
+	cr_expect_eq(data(stack), TLB_HIT_L1);
+	cr_expect_eq(data(heap), TLB_HIT_L1);
+	for (int i = 0; i < 2; i++) {
+		cr_expect(tlb_hit_recent(tlb, TLB_DATA, 1, stack), "the stack page is recent");
+		cr_expect(tlb_hit_recent(tlb, TLB_DATA, 1, heap), "the data page is recent");
+	}
+	cr_expect_eq(tlb_stats(tlb)->hits[TLB_L1D], 6);
+}
+
 Test(tlb, untagged_entries_match_any_asid)
 {
 	struct tlb_lookup l;
@@ -246,6 +268,30 @@ Test(tlb, a_block_entry_covers_two_megabytes)
 	cr_expect_eq(l.page_shift, 21);
 	cr_expect_eq(access_as(1, BASE + (2 << 20) + 511 * PG, &l), TLB_HIT_L1);
 	cr_expect_eq(tlb_stats(tlb)->walks, 1, "one walk for the whole block");
+	*pmd = 0;	/* not a table: keep pgtable_put from following it */
+}
+
+/* A block's entry is the recent one of every page that hit it: when it is
+ * evicted, no slot may keep it (only a page's entry has one slot). */
+Test(tlb, an_evicted_block_leaves_no_recent_slot)
+{
+	uint64_t block = BASE + (2 << 20);
+	pte_t *pmd, entries[PGTABLE_LEVELS];
+	struct tlb_lookup l;
+
+	make_tlb((struct tlb_config){ .l1d = { 1, 1 } });
+	map(BASE, VM_READ);
+	pgtable_walk_levels(phys, root, BASE, entries);
+	pmd = (pte_t *)phys_to_host(phys, pte_addr(entries[PUD_LEVEL])) +
+	      pgtable_index(block, PMD_LEVEL);
+	*pmd = (UINT64_C(2) << 20) | PTE_VALID | PTE_USER | PTE_RDONLY | PTE_SH_INNER | PTE_AF | PTE_NG;
+	cr_expect_eq(access_as(1, block, &l), TLB_WALKED);
+	cr_expect_eq(access_as(1, block, &l), TLB_HIT_L1);
+	cr_expect_eq(access_as(1, block + 3 * PG, &l), TLB_HIT_L1);
+	cr_expect_eq(data(BASE), TLB_WALKED);		/* evicts the block */
+	cr_expect_not(tlb_hit_recent(tlb, TLB_DATA, 1, block + 3 * PG));
+	cr_expect_not(tlb_hit_recent(tlb, TLB_DATA, 1, block));
+	cr_expect_eq(access_as(1, block + 3 * PG, &l), TLB_WALKED);
 	*pmd = 0;	/* not a table: keep pgtable_put from following it */
 }
 
