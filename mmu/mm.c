@@ -14,6 +14,7 @@
 #include "mmu/shmem.h"
 #include "mmu/vm_file.h"
 #include "mmu/vma_tree.h"
+#include "mmu/zap.h"
 
 int mm_create(struct phys *phys, struct vm_stats *stats, struct mm **out)
 {
@@ -62,12 +63,6 @@ void mmput(struct mm *mm)
 {
 	if (mm && --mm->users == 0)
 		mm_destroy(mm);
-}
-
-static void zap_page_range(struct mm *mm, uint64_t start, uint64_t end)
-{
-	if (pgtable_unmap_range(mm->phys, mm->pgd, start, end))
-		flush_tlb_mm_range(mm, start, end);
 }
 
 static bool range_is_free(struct mm *mm, uint64_t start, uint64_t end)
@@ -645,48 +640,6 @@ int mm_mremap(struct mm *mm, uint64_t old_addr, uint64_t old_len, uint64_t new_l
 	return move_range(mm, old_addr, old_len, new_addr, new_len, flags, out);
 }
 
-struct zap_wp {
-	struct phys *phys;
-	const struct vma *vma;
-	bool object_pages_only;	/* private copies stay (Linux's even_cows false) */
-	uint64_t nr;		/* entries changed */
-};
-
-/* Whether the entry e at va maps a page of vma's object (vm_ops->owns_page). */
-static bool maps_object_page(const struct vma *vma, uint64_t va, pte_t e)
-{
-	const struct vm_ops *ops = vma->vm_ops;
-
-	return pte_present(e) && (!ops->owns_page || ops->owns_page(vma, linear_page_index(vma, va), pte_addr(e)));
-}
-
-/* Zap one entry of a file VMA keeping write-protection (Linux's
- * zap_install_uffd_wp_if_needed without ZAP_FLAG_DROP_MARKER): a page
- * protected in a VMA that protects writes leaves a write-protect marker,
- * markers stay. */
-static int zap_pte_keep_wp(void *opaque, uint64_t va, pte_t *ptep)
-{
-	struct zap_wp *z = opaque;
-	bool wp = pte_present(*ptep) && (*ptep & PTE_UFFD_WP) && vma_watches_writes(z->vma);
-
-	if (pte_is_marker(*ptep))
-		return 0;
-	if (z->object_pages_only && !maps_object_page(z->vma, va, *ptep))
-		return 0;
-	if (pte_present(*ptep) || pte_is_device_private(*ptep))
-		phys_put(z->phys, pte_addr(*ptep));
-	pte_set(z->phys, ptep, wp ? PTE_MARKER_UFFD_WP : 0);
-	z->nr++;
-	return wp ? 0 : PTE_VISIT_CLEARED;
-}
-
-static void zap_range_keep_wp(struct mm *mm, struct zap_wp *z, uint64_t start, uint64_t end)
-{
-	pgtable_walk_range_all(mm->phys, mm->pgd, start, end, zap_pte_keep_wp, z);
-	if (z->nr)
-		flush_tlb_mm_range(mm, start, end);
-}
-
 /* Zap [start, end) for MADV_DONTNEED: Linux's zap_install_uffd_wp_if_needed
  * keeps the write-protection of a shmem VMA that protects writes (its
  * object still holds the pages; munmap drops it, ZAP_FLAG_DROP_MARKER);
@@ -699,13 +652,8 @@ static void zap_pages(struct mm *mm, uint64_t start, uint64_t end)
 		if (vma->vm_ops == &anon_vm_ops || !vma_watches_writes(vma))
 			zap_page_range(mm, from, to);
 		else
-			zap_range_keep_wp(mm, &(struct zap_wp){ mm->phys, vma, false, 0 }, from, to);
+			zap_range_keep_wp(mm, vma, from, to);
 	}
-}
-
-void mm_unmap_object_pages(const struct vma *vma, uint64_t start, uint64_t end)
-{
-	zap_range_keep_wp(vma->vm_mm, &(struct zap_wp){ vma->vm_mm->phys, vma, true, 0 }, start, end);
 }
 
 int mm_madvise_dontneed(struct mm *mm, uint64_t addr, uint64_t len)

@@ -96,12 +96,6 @@ int mm_mremap(struct mm *mm, uint64_t old_addr, uint64_t old_len, uint64_t new_l
  * protects writes (vma_watches_writes) keeps its protection as
  * write-protect markers. */
 int mm_madvise_dontneed(struct mm *mm, uint64_t addr, uint64_t len);
-/* Linux's unmap_mapping_range for [start, end) of vma, in its mm (without
- * even_cows and ZAP_FLAG_DROP_MARKER): drop the entries mapping the
- * object's own pages (vm_ops->owns_page: a private mapping keeps its
- * copies); markers stay, and a page protected in a VMA that protects
- * writes leaves a write-protect marker. */
-void mm_unmap_object_pages(const struct vma *vma, uint64_t start, uint64_t end);
 /* Grow the stack `vma` (VM_GROWSDOWN) down to the page of `addr`, below
  * it, as Linux's expand_downwards: -ENOMEM when vm.stack_growth is off,
  * when it would come closer than STACK_GUARD_GAP to the VMA below or

@@ -10,7 +10,7 @@
 #include <string.h>
 
 #include "mmu/filemap.h"
-#include "mmu/mm.h"
+#include "mmu/zap.h"
 
 struct shmem {
 	int refs;
@@ -162,7 +162,7 @@ static void unmap_mapping_range(struct shmem *sh, uint64_t first, uint64_t end)
 		uint64_t lo = MAX(first, vma->pgoff), hi = MIN(end, vma->pgoff + ((vma->end - vma->start) >> PAGE_SHIFT));
 
 		if (vma->vm_mm && lo < hi)
-			mm_unmap_object_pages(vma, vma->start + ((lo - vma->pgoff) << PAGE_SHIFT),
+			unmap_mapping_pages(vma, vma->start + ((lo - vma->pgoff) << PAGE_SHIFT),
 					      vma->start + ((hi - vma->pgoff) << PAGE_SHIFT));
 	}
 }

@@ -49,7 +49,7 @@ void shmem_vma_open(struct vma *vma);
  * shmem_fallocate: unmap_mapping_range without even_cows, so a private
  * mapping keeps its own copies, and without ZAP_FLAG_DROP_MARKER, so a
  * mapping that protects writes keeps its protection as markers:
- * mm_unmap_object_pages); the next access finds a new zeroed page. */
+ * unmap_mapping_pages); the next access finds a new zeroed page. */
 void shmem_punch_hole(struct shmem *sh, uint64_t pgoff, uint64_t pages);
 
 /* For ops of other VMAs built on a shmem object (SysV segments): the
