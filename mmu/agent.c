@@ -397,3 +397,60 @@ void domain_attach_mm(struct domain *d, struct mm *mm)
 	mmu_notifier_register(&n->sub, mm);
 	mm->domain = d;
 }
+
+/* ------------------------------------------- agents with a table of their own */
+
+void agent_wait_for(struct agent *a, const struct agent *b)
+{
+	JOURNAL(a->domain, .op = JOURNAL_WAIT_FOR, .agent = a->id, .count = (uint64_t)b->id);
+	a->clock = MAX(a->clock, b->clock);
+}
+
+void agent_mark_done(struct agent *a)
+{
+	JOURNAL(a->domain, .op = JOURNAL_MARK_DONE, .agent = a->id);
+	a->done = a->clock;
+}
+
+void agent_wait_done(struct agent *a, const struct agent *b)
+{
+	JOURNAL(a->domain, .op = JOURNAL_WAIT_DONE, .agent = a->id, .count = (uint64_t)b->id);
+	a->clock = MAX(a->clock, b->done);
+}
+
+void agent_use_table(struct agent *a, phys_addr_t root)
+{
+	JOURNAL(a->domain, .op = JOURNAL_USE_TABLE, .agent = a->id, .start = root);
+	a->root = root;
+}
+
+bool agent_lookup_table(struct agent *a, uint64_t va, struct tlb_lookup *l)
+{
+	struct domain *d = a->domain;
+	bool found;
+
+	JOURNAL(d, .op = JOURNAL_LOOKUP, .agent = a->id, .start = va);
+	found = tlb_translate(a->tlb, d->phys, a->root, 0, va, TLB_DATA, l);
+	pay_cycles(a, lookup_cycles(d->profile, l, !found || l->hit == TLB_WALKED));
+	return found;
+}
+
+void agent_flush_page(struct agent *a, uint64_t va)
+{
+	JOURNAL(a->domain, .op = JOURNAL_FLUSH_PAGE, .agent = a->id, .start = va);
+	tlb_flush_page(a->tlb, 0, va);
+}
+
+void agent_flush_all(struct agent *a)
+{
+	JOURNAL(a->domain, .op = JOURNAL_FLUSH_ALL, .agent = a->id);
+	tlb_flush_all(a->tlb);
+}
+
+unsigned agent_take_range(struct agent *a, uint64_t start, uint64_t end)
+{
+	uint64_t first;
+
+	JOURNAL(a->domain, .op = JOURNAL_TAKE_RANGE, .agent = a->id, .start = start, .end = end);
+	return tlb_take_range(a->tlb, 0, start, end, &first);
+}

@@ -44,6 +44,10 @@
 
 #define MAX_AGENTS	64
 #define AGENT_MAX_NESTING 4
+/* Agents that are no CPU (devices, mmu/device) have ids from here on:
+ * device n is AGENT_DEVICE + n.  They are in no domain's agents[] and no
+ * mm's CPU mask; they look up their own table (agent_lookup_table). */
+#define AGENT_DEVICE	MAX_AGENTS
 
 struct domain;
 
@@ -59,6 +63,9 @@ struct agent {
 	struct event_cost switch_cost;
 	struct event_cost *events[AGENT_MAX_NESTING];
 	int depth;			/* events open */
+	uint64_t done;			/* its clock when it last finished work
+					 * others wait for (agent_mark_done) */
+	phys_addr_t root;		/* a device's own table (agent_use_table) */
 };
 
 /* TLB shootdowns of the domain. */
@@ -97,6 +104,14 @@ enum journal_op {
 	JOURNAL_FAULT,		/* a fault counted under `count` (enum fault_kind) */
 	JOURNAL_WAIT,		/* agent_wait_until: count (ns) */
 	JOURNAL_LATENCY,	/* domain_record_latency: kind, cost (no agent) */
+	JOURNAL_USE_TABLE,	/* agent_use_table: start (the root) */
+	JOURNAL_LOOKUP,		/* agent_lookup_table: start (va) */
+	JOURNAL_FLUSH_PAGE,	/* agent_flush_page: start (va) */
+	JOURNAL_FLUSH_ALL,	/* agent_flush_all */
+	JOURNAL_TAKE_RANGE,	/* agent_take_range: start, end */
+	JOURNAL_WAIT_FOR,	/* agent_wait_for: count (the other agent's id) */
+	JOURNAL_MARK_DONE,	/* agent_mark_done */
+	JOURNAL_WAIT_DONE,	/* agent_wait_done: count (the other agent's id) */
 };
 
 struct journal_call {
@@ -208,6 +223,27 @@ void agent_pay_insns(struct agent *a, uint64_t insns);
 void domain_record_latency(struct domain *d, const char *kind, const struct event_cost *ev);
 /* Count a fault of `kind` (enum fault_kind) in the journal, if any. */
 void domain_journal_fault(struct domain *d, int kind);
+
+/* `a` idles until `b`'s clock (a device starts a kernel no earlier than
+ * the CPU that launched it). */
+void agent_wait_for(struct agent *a, const struct agent *b);
+/* `a` finished work others may wait for (a device's kernel) ... */
+void agent_mark_done(struct agent *a);
+/* ... and `a` idles until `b` finished it (agent_mark_done's clock). */
+void agent_wait_done(struct agent *a, const struct agent *b);
+
+/* For an agent that holds its own table and an untagged TLB (a device):
+ * its table's root is `root` from now on (a new address space: its TLB is
+ * the caller's to flush) ... */
+void agent_use_table(struct agent *a, phys_addr_t root);
+/* ... look `va` up for data in its TLB, walking that table on a miss, the
+ * lookup paid on its clock; whether a translation was found. */
+bool agent_lookup_table(struct agent *a, uint64_t va, struct tlb_lookup *l);
+/* Drop its TLB's entries for `va`, all of them, or those of [start, end)
+ * it still holds (a checker's take: tlb_take_range, the count returned). */
+void agent_flush_page(struct agent *a, uint64_t va);
+void agent_flush_all(struct agent *a);
+unsigned agent_take_range(struct agent *a, uint64_t start, uint64_t end);
 
 void agent_begin_event(struct agent *a, struct event_cost *ev);
 /* Add `count` times the cost of `step`, or a whole part, to the innermost

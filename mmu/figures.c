@@ -9,6 +9,7 @@
 
 #include <inttypes.h>
 #include <stdio.h>
+#include <string.h>
 
 void figures_faults(struct report_node *root, const uint64_t *faults)
 {
@@ -222,4 +223,54 @@ void figures_latencies(struct report_node *root, const struct domain *d,
 	for (guint i = 0; i < all->len; i++)
 		fill_latency(list, &g_array_index(all, struct latency_summary, i), p);
 	g_array_free(all, TRUE);
+}
+
+void figures_device_agent(const struct agent *a, struct device_figures *f)
+{
+	const struct tlb_stats *s = tlb_stats(a->tlb);
+
+	f->tlb_hits = s->hits[TLB_L1D] + s->hits[TLB_L2];
+	f->tlb_misses = s->walks;
+	f->clock_ns = a->clock;
+}
+
+static void device_row(struct report_node *list, int i, const struct device_figures *f)
+{
+	const struct device_counters *c = &f->counters;
+	struct report_node *row = report_add_section(list, NULL, NULL, TEXT_NONE);
+	char name[16];
+
+	snprintf(name, sizeof(name), "accel%d", i);
+	report_add_string(row, "device", name);
+	report_add_count(row, "kernels", NULL, c->kernels);
+	report_add_count(row, "accesses", NULL, c->accesses);
+	report_add_count(row, "faults", NULL, c->faults);
+	report_add_count(row, "to_device", NULL, c->to_device);
+	report_add_count(row, "to_cpu", NULL, c->to_cpu);
+	report_add_count(row, "zero_pages", NULL, c->zero_pages);
+	report_add_count(row, "mirrored", NULL, c->mirrored);
+	report_add_count(row, "pte_updates", NULL, c->pte_updates);
+	report_add_count(row, "inval_pages", NULL, c->inval_pages);
+	report_add_count(row, "inval_ranges", NULL, c->inval_ranges);
+	report_add_count(row, "link_bytes", NULL, c->link_bytes);
+	report_add_count(row, "tlb_hits", NULL, f->tlb_hits);
+	report_add_count(row, "tlb_misses", NULL, f->tlb_misses);
+	report_add_count(row, "clock_ns", NULL, f->clock_ns);
+	report_add_count(row, "peak_frames", NULL, f->peak_frames);
+	report_add_count(row, "peak_pt_frames", NULL, f->peak_pt_frames);
+}
+
+void figures_accelerators(struct report_node *sec, const struct device_figures *f, int n)
+{
+	static const char *const columns[] = { "faults", "to_device", "to_cpu", "zero_pages", "mirrored",
+						"inval_pages", "inval_ranges", "link_bytes", "clock_ns",
+						"peak_frames", "peak_pt_frames" };
+	struct report_node *list = report_add_list(sec, "accelerators", "accelerators", TEXT_TABLE);
+
+	report_add_column(list, "device", "device", -8);
+	report_add_column(list, "accesses", "accesses", 10);
+	for (size_t i = 0; i < G_N_ELEMENTS(columns); i++)
+		report_add_column(list, columns[i], columns[i], (int)MAX(strlen(columns[i]) + 2, 8));
+	for (int i = 0; i < n; i++)
+		device_row(list, i, &f[i]);
 }

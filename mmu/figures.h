@@ -9,6 +9,7 @@
 #include <stdint.h>
 
 #include "mmu/agent.h"
+#include "mmu/device/device.h"
 #include "mmu/phys.h"
 #include "report/model.h"
 
@@ -45,6 +46,19 @@ static inline void memory_figures_read(const struct phys *phys, struct memory_fi
 	};
 }
 void figures_memory(struct report_node *root, const struct memory_figures *mf);
+/* One device's row of "devices": "accelerators": its counters, what its
+ * TLB model and clock give (figures_device_agent), the peaks of its
+ * memory node.  A live run reads them from its devices (sim/accel), an
+ * exact replay from its records and its own device agents. */
+struct device_figures {
+	struct device_counters counters;
+	uint64_t tlb_hits, tlb_misses, clock_ns;
+	uint64_t peak_frames, peak_pt_frames;
+};
+/* The TLB hits (L1 and L2), misses (walks) and clock of device agent `a`. */
+void figures_device_agent(const struct agent *a, struct device_figures *f);
+/* The list "accelerators" of the `n` devices of `f`, accel0 first, into `sec`. */
+void figures_accelerators(struct report_node *sec, const struct device_figures *f, int n);
 /* "latencies": every kind `recorder` holds, costed by the domain's profile. */
 void figures_latencies(struct report_node *root, const struct domain *d,
 		       struct latency_recorder *recorder);

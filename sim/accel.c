@@ -13,6 +13,7 @@
 
 #include "guest/accel.h"
 #include "mmu/device/device.h"
+#include "mmu/figures.h"
 #include "mmu/gmem/gmem.h"
 #include "mmu/hmm/mirror.h"
 #include "mmu/uaccess.h"
@@ -20,6 +21,7 @@
 #include "sim/chardev.h"
 #include "sim/file.h"
 #include "sim/machine.h"
+#include "sim/record.h"
 #include "sim/task.h"
 #include "sim/vfs.h"
 
@@ -64,14 +66,15 @@ static long launch(struct accel *a, struct task *t, uint64_t arg)
 				    .stride = l.stride, .seed = l.seed, .access = l.access,
 				    .reps = l.reps };
 	device_bind(dev, t->mm);
-	dev->agent.clock = MAX(dev->agent.clock, cpu->clock);
+	agent_wait_for(&dev->agent, cpu);
 	a->last = (struct accel_wait){ 0 };
 	err = device_run(dev, &k, &a->last.checksum, &a->last.fault_addr);
 	if (err == -EINVAL)
 		return err;
+	agent_mark_done(&dev->agent);
 	a->launched = true;
 	a->last.status = err;
-	a->last.clock_ns = dev->agent.clock;
+	a->last.clock_ns = dev->agent.done;
 	return 0;
 }
 
@@ -83,22 +86,23 @@ static long wait_kernel(struct accel *a, struct task *t, uint64_t arg)
 		return -ENOENT;
 	if (copy_to_user(t->mm, arg, &a->last, sizeof(a->last)))
 		return -EFAULT;
-	cpu->clock = MAX(cpu->clock, a->last.clock_ns);
+	if (a->last.clock_ns)	/* 0: the last launch was refused, nothing to wait for */
+		agent_wait_done(cpu, &a->dev.agent);
 	return 0;
 }
 
 static void fill_counters(const struct device *dev, struct accel_counters *c)
 {
 	const struct device_counters *d = &dev->counters;
-	const struct tlb_stats *s = tlb_stats(dev->agent.tlb);
+	struct device_figures f;
 
+	figures_device_agent(&dev->agent, &f);
 	*c = (struct accel_counters){
 		.kernels = d->kernels, .accesses = d->accesses, .faults = d->faults,
 		.to_device = d->to_device, .to_cpu = d->to_cpu, .zero_pages = d->zero_pages,
 		.mirrored = d->mirrored, .pte_updates = d->pte_updates, .inval_pages = d->inval_pages,
 		.inval_ranges = d->inval_ranges, .link_bytes = d->link_bytes,
-		.tlb_hits = s->hits[TLB_L1D] + s->hits[TLB_L2], .tlb_misses = s->walks,
-		.clock_ns = dev->agent.clock,
+		.tlb_hits = f.tlb_hits, .tlb_misses = f.tlb_misses, .clock_ns = f.clock_ns,
 	};
 }
 
@@ -176,54 +180,30 @@ static void gmem_report(struct report_node *sec, const struct gmem_stats *g)
 	report_add_count(gm, "unmapped_entries", "munmap freed", g->unmapped_entries);
 }
 
+/* `dev`'s row of the report (and of a recording's totals). */
+static void read_figures(struct machine *m, const struct device *dev, struct device_figures *f)
+{
+	f->counters = dev->counters;
+	figures_device_agent(&dev->agent, f);
+	f->peak_frames = phys_node_peak(m->phys, dev->node);
+	f->peak_pt_frames = phys_node_pgtable_peak(m->phys, dev->node);
+}
+
 /* The "devices" member of --report and --stats (docs/report-format.md). */
 static void accel_report(struct machine *m, void *state, struct report_node *root)
 {
 	struct accel_state *s = state;
 	struct report_node *sec = report_add_section(root, "devices", "devices", TEXT_LINE);
-	struct report_node *list;
-	static const char *const columns[] = { "faults", "to_device", "to_cpu", "zero_pages", "mirrored",
-						"inval_pages", "inval_ranges", "link_bytes", "clock_ns",
-						"peak_frames", "peak_pt_frames" };
+	struct device_figures figures[G_N_ELEMENTS(s->accels)];
 
 	report_add_string(sec, "design", m->opt.device_mm);
 	if (s->accels[0].dev.ops == &gmem_device_ops)
 		gmem_report(sec, &s->gmem);
 	report_add_string(sec, "invalidation", m->opt.device_coalesce ? "coalesced" : "page");
 	table_memory_report(sec, m, s);
-	list = report_add_list(sec, "accelerators", "accelerators", TEXT_TABLE);
-	report_add_column(list, "device", "device", -8);
-	report_add_column(list, "accesses", "accesses", 10);
-	for (size_t i = 0; i < G_N_ELEMENTS(columns); i++)
-		report_add_column(list, columns[i], columns[i], (int)MAX(strlen(columns[i]) + 2, 8));
-	for (int i = 0; i < s->nr; i++) {
-		struct accel_counters c;
-		struct report_node *row = report_add_section(list, NULL, NULL, TEXT_NONE);
-		char name[16];
-
-		fill_counters(&s->accels[i].dev, &c);
-
-		snprintf(name, sizeof(name), "accel%d", i);
-		report_add_string(row, "device", name);
-		report_add_count(row, "kernels", NULL, c.kernels);
-		report_add_count(row, "accesses", NULL, c.accesses);
-		report_add_count(row, "faults", NULL, c.faults);
-		report_add_count(row, "to_device", NULL, c.to_device);
-		report_add_count(row, "to_cpu", NULL, c.to_cpu);
-		report_add_count(row, "zero_pages", NULL, c.zero_pages);
-		report_add_count(row, "mirrored", NULL, c.mirrored);
-		report_add_count(row, "pte_updates", NULL, c.pte_updates);
-		report_add_count(row, "inval_pages", NULL, c.inval_pages);
-		report_add_count(row, "inval_ranges", NULL, c.inval_ranges);
-		report_add_count(row, "link_bytes", NULL, c.link_bytes);
-		report_add_count(row, "tlb_hits", NULL, c.tlb_hits);
-		report_add_count(row, "tlb_misses", NULL, c.tlb_misses);
-		report_add_count(row, "clock_ns", NULL, c.clock_ns);
-		report_add_count(row, "peak_frames", NULL,
-				 phys_node_peak(m->phys, s->accels[i].dev.node));
-		report_add_count(row, "peak_pt_frames", NULL,
-				 phys_node_pgtable_peak(m->phys, s->accels[i].dev.node));
-	}
+	for (int i = 0; i < s->nr; i++)
+		read_figures(m, &s->accels[i].dev, &figures[i]);
+	figures_accelerators(sec, figures, s->nr);
 }
 
 static const struct design_ops accel_design = {
@@ -274,4 +254,15 @@ struct gmem_stats *accel_gmem_stats(struct machine *m)
 	struct accel_state *s = state_of(m);
 
 	return s && s->accels[0].dev.ops == &gmem_device_ops ? &s->gmem : NULL;
+}
+
+void accel_record_totals(struct machine *m, struct recorder *r)
+{
+	struct accel_state *s = state_of(m);
+	struct device_figures f;
+
+	for (int i = 0; r && s && i < s->nr; i++) {
+		read_figures(m, &s->accels[i].dev, &f);
+		recorder_write_device(r, i, &f);
+	}
 }

@@ -13,6 +13,7 @@ struct device;
 struct device_mm_ops;
 struct gmem_stats;
 struct machine;
+struct recorder;
 
 /* The design named `name` ("hmm", "gmem"), or NULL. */
 const struct device_mm_ops *accel_design_named(const char *name);
@@ -22,5 +23,7 @@ void accel_mount(struct machine *m);
 struct device *accel_device_of_node(struct machine *m, int node);
 /* gmem's figures when it is the design in force with devices, else NULL. */
 struct gmem_stats *accel_gmem_stats(struct machine *m);
+/* Each device's figures into the recording `r` (its end: dev-counts). */
+void accel_record_totals(struct machine *m, struct recorder *r);
 
 #endif

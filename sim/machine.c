@@ -206,11 +206,6 @@ int machine_start_recording(struct machine *m, const char *path, const struct tr
 		g_string_printf(error, "--record %s: recording needs the TLB model (--tlb exact)", path);
 		return -EINVAL;
 	}
-	if (m->opt.devices) {
-		g_string_printf(error, "--record %s: the devices of --devices are not recorded; "
-				"record without them", path);
-		return -EINVAL;
-	}
 	if (!(m->recorder = recorder_open(path, h, &m->domain, m->phys, error)))
 		return -EIO;
 	cpu_set_recorder(m->cpu, m->recorder);

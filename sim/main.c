@@ -394,6 +394,9 @@ static char *record_options(const struct machine *m)
 			m->opt.cpus, m->opt.quantum, m->opt.mem, m->opt.seed);
 	for (char **set = m->opt.sets; set && *set; set++)
 		g_string_append_printf(s, " --set %s", *set);
+	if (m->opt.devices)	/* their memory follows the CPU's (mmu/phys) */
+		g_string_append_printf(s, " --devices %d --device-mem %" PRIu64 " --device-mm %s",
+				       m->opt.devices, m->opt.device_mem, m->opt.device_mm);
 	return g_string_free(s, FALSE);
 }
 
@@ -556,6 +559,7 @@ static int cmd_run(int argc, char **argv)
 	}
 	status = run_program(m, argv + 1, envp);
 	gdbstub_close(m, status);
+	accel_record_totals(m, m->recorder);
 	if (machine_finish_recording(m, msg)) {
 		fprintf(stderr, "mmusim: %s\n", msg->str);
 		status = EX_IOERR;

@@ -102,6 +102,19 @@ void recorder_write_totals(struct recorder *r, const struct vm_stats *vs)
 					mf.peak_page_tables, mf.peak_cpu_page_tables });
 }
 
+void recorder_write_device(struct recorder *r, int dev, const struct device_figures *f)
+{
+	const struct device_counters *c = &f->counters;
+
+	if (!r || !r->w)
+		return;
+	trace_write_event(r->w, -1, TRACE_DEV_COUNTS,
+			  (uint64_t[]){ (uint64_t)dev, c->kernels, c->accesses, c->faults, c->to_device,
+					c->to_cpu, c->zero_pages, c->mirrored, c->pte_updates,
+					c->inval_pages, c->inval_ranges, c->link_bytes,
+					f->peak_frames, f->peak_pt_frames });
+}
+
 int recorder_finish(struct recorder *r, GString *error)
 {
 	int ret;

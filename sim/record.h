@@ -19,6 +19,7 @@
 #include "mmu/mm.h"
 #include "traces/trace.h"
 
+struct device_figures;
 struct recorder;
 
 /* Create the trace `path` with its header, and journal `d`'s calls and
@@ -37,6 +38,8 @@ void recorder_mm_op(struct recorder *r, enum trace_type type, const uint64_t *ar
 /* The run's figures no journal record gives (fault-around pages, TLB
  * flushes, "memory"), as its report shows them: just before the end. */
 void recorder_write_totals(struct recorder *r, const struct vm_stats *vs);
+/* Device `dev`'s figures at the end of the run (its dev-counts record). */
+void recorder_write_device(struct recorder *r, int dev, const struct device_figures *f);
 /* End the trace: nothing is recorded after this.  0, or -1 with the cause
  * (a write that failed) in `error`. */
 int recorder_finish(struct recorder *r, GString *error);

@@ -239,12 +239,19 @@ static int feed_record(const struct trace_record *rec, const char *path, struct 
 	return 0;
 }
 
-/* The simulated memory of the recorded run (its header's --mem), at least
- * REPLAY_MEM: an exact replay builds its tables where the run did. */
+/* The simulated memory of the recorded run (its header's --mem, and
+ * --devices times --device-mem after it), at least REPLAY_MEM: an exact
+ * replay builds its tables where the run did. */
 static uint64_t recorded_mem(const struct trace_header *h)
 {
 	const char *p = h->options ? strstr(h->options, "--mem ") : NULL;
+	const char *devices = h->options ? strstr(h->options, "--devices ") : NULL;
+	const char *device_mem = h->options ? strstr(h->options, "--device-mem ") : NULL;
 	uint64_t mem = p ? g_ascii_strtoull(p + 6, NULL, 10) : 0;
+
+	if (devices && device_mem)
+		mem += MIN(g_ascii_strtoull(devices + 10, NULL, 10), TRACE_MAX_DEVICES) *
+		       MIN(g_ascii_strtoull(device_mem + 13, NULL, 10), UINT64_C(1) << 44);
 
 	return MAX(mem, REPLAY_MEM);
 }

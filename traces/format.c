@@ -44,6 +44,16 @@ static const struct {
 	[TRACE_LATENCY] = { "latency", 1, TAIL_COST },
 	[TRACE_VM_COUNTS] = { "vm-counts", 2 },
 	[TRACE_MEMORY] = { "memory", 6 },
+	[TRACE_DEV_ROOT] = { "dev-root", 2 },
+	[TRACE_DEV_LOOKUP] = { "dev-lookup", 2 },
+	[TRACE_DEV_PAY] = { "dev-pay", 2 },
+	[TRACE_DEV_FLUSH] = { "dev-flush", 2 },
+	[TRACE_DEV_FLUSH_ALL] = { "dev-flush-all", 1 },
+	[TRACE_DEV_TAKE] = { "dev-take", 3 },
+	[TRACE_DEV_START] = { "dev-start", 1 },
+	[TRACE_DEV_DONE] = { "dev-done", 1 },
+	[TRACE_DEV_WAIT] = { "dev-wait", 1 },
+	[TRACE_DEV_COUNTS] = { "dev-counts", 14 },
 };
 
 int trace_type_nargs(enum trace_type type)

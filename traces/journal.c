@@ -7,6 +7,7 @@
 #include "mmu/phys.h"
 
 G_STATIC_ASSERT(NR_COST_STEPS <= TRACE_MAX_STEPS);
+G_STATIC_ASSERT(PHYS_MAX_NODES - 1 <= TRACE_MAX_DEVICES);
 
 struct journal_recorder {
 	struct trace_writer *w;
@@ -80,6 +81,41 @@ static bool pays_switch(enum journal_op op)
 	       op == JOURNAL_ACCOUNT;
 }
 
+/* A call of device `dev`'s agent: its device record. */
+static void write_device_call(struct journal_recorder *j, const struct journal_call *c)
+{
+	uint64_t dev = (uint64_t)c->agent - AGENT_DEVICE;
+
+	switch (c->op) {
+	case JOURNAL_USE_TABLE:
+		trace_write_event(j->w, -1, TRACE_DEV_ROOT, (uint64_t[]){ dev, c->start });
+		break;
+	case JOURNAL_LOOKUP:
+		trace_write_event(j->w, -1, TRACE_DEV_LOOKUP, (uint64_t[]){ dev, c->start });
+		break;
+	case JOURNAL_PAY_CYCLES:
+		trace_write_event(j->w, -1, TRACE_DEV_PAY, (uint64_t[]){ dev, c->count });
+		break;
+	case JOURNAL_FLUSH_PAGE:
+		trace_write_event(j->w, -1, TRACE_DEV_FLUSH, (uint64_t[]){ dev, c->start });
+		break;
+	case JOURNAL_FLUSH_ALL:
+		trace_write_event(j->w, -1, TRACE_DEV_FLUSH_ALL, &dev);
+		break;
+	case JOURNAL_TAKE_RANGE:
+		trace_write_event(j->w, -1, TRACE_DEV_TAKE, (uint64_t[]){ dev, c->start, c->end });
+		break;
+	case JOURNAL_WAIT_FOR:	/* the device waits for the CPU `count` */
+		trace_write_event(j->w, (int)c->count, TRACE_DEV_START, &dev);
+		break;
+	case JOURNAL_MARK_DONE:
+		trace_write_event(j->w, -1, TRACE_DEV_DONE, &dev);
+		break;
+	default:		/* a device makes no other call (mmu/device) */
+		g_assert_not_reached();
+	}
+}
+
 static void write_call(struct journal_recorder *j, const struct journal_call *c)
 {
 	uint64_t args[3] = { c->mm ? c->mm->id : 0, c->start, c->end };
@@ -135,6 +171,12 @@ static void write_call(struct journal_recorder *j, const struct journal_call *c)
 	case JOURNAL_LATENCY:
 		write_cost(j, c, TRACE_LATENCY, kind_id(j, c->kind));
 		break;
+	case JOURNAL_WAIT_DONE:	/* the CPU waits for device `count` */
+		trace_write_event(j->w, c->agent, TRACE_DEV_WAIT,
+				  (uint64_t[]){ c->count - AGENT_DEVICE });
+		break;
+	default:		/* the calls of devices' agents only */
+		g_assert_not_reached();
 	}
 }
 
@@ -142,6 +184,10 @@ static void on_call(void *data, const struct journal_call *c)
 {
 	struct journal_recorder *j = data;
 
+	if (c->agent >= AGENT_DEVICE) {
+		write_device_call(j, c);
+		return;
+	}
 	write_call(j, c);
 	if (c->agent < 0)
 		return;

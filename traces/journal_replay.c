@@ -15,8 +15,19 @@
 #include "mmu/stats.h"
 #include "traces/replay.h"
 
+/* A device of the recorded run: its agent (clock, TLB of the replay's
+ * [device] geometry, table root), made at its first record, and the run's
+ * figures of it (its dev-counts record). */
+struct replay_device {
+	struct agent agent;		/* agent.tlb NULL: not seen yet */
+	struct device_figures figures;
+	bool counted;			/* its dev-counts record came */
+};
+
 struct journal_replay {
 	GPtrArray *kinds;			/* of char *: kind id - 1 -> name */
+	struct replay_device devices[TRACE_MAX_DEVICES];
+	int nr_devices;				/* the highest seen + 1 */
 	struct event_cost events[MAX_AGENTS][AGENT_MAX_NESTING];
 	struct event_cost last_switch[MAX_AGENTS];
 };
@@ -29,6 +40,8 @@ static void free_mm(struct mm *mm)
 
 static void free_exact(struct replay *r)
 {
+	for (int i = 0; i < r->exact->nr_devices; i++)
+		tlb_destroy(r->exact->devices[i].agent.tlb);
 	g_ptr_array_unref(r->exact->kinds);
 	g_free(r->exact);
 	r->exact = NULL;
@@ -300,6 +313,92 @@ static int flush(struct replay *r, struct agent *a, const struct trace_record *r
 	return 0;
 }
 
+/* The device a dev-* record names (its first field), made the first time;
+ * NULL with the error set when it is beyond TRACE_MAX_DEVICES or the
+ * profile's [device] TLB geometry is not one. */
+static struct replay_device *named_device(struct replay *r, const struct trace_record *rec,
+					  GString *error)
+{
+	struct journal_replay *j = r->exact;
+	uint64_t n = rec->args[0];
+	struct replay_device *dev = n < TRACE_MAX_DEVICES ? &j->devices[n] : NULL;
+
+	if (!dev) {
+		bad(rec, error, "device %" PRIu64 " beyond the devices a trace may name", n);
+		return NULL;
+	}
+	if (dev->agent.tlb)
+		return dev;
+	dev->agent = (struct agent){ .id = AGENT_DEVICE + (int)n, .domain = &r->domain };
+	if (tlb_create(&r->profile->device.tlb, &dev->agent.tlb)) {
+		bad(rec, error, "device %" PRIu64 ": the profile's [device] TLB geometry is not one", n);
+		return NULL;
+	}
+	j->nr_devices = MAX(j->nr_devices, (int)n + 1);
+	return dev;
+}
+
+/* The records of a device's agent (and of CPU `a` starting or waiting for
+ * it), made again on the replay's device. */
+static int replay_device(struct replay *r, struct agent *a, const struct trace_record *rec,
+			 GString *error)
+{
+	struct replay_device *dev = named_device(r, rec, error);
+	const uint64_t *f = rec->args;
+	struct tlb_lookup l;
+
+	if (!dev)
+		return -EINVAL;
+	switch (rec->type) {
+	case TRACE_DEV_ROOT:
+		if (!valid_pa(r, f[1], PAGE_SIZE))
+			return bad(rec, error, "a root at %#" PRIx64 ", not a frame of the replay's memory",
+				   f[1]);
+		agent_use_table(&dev->agent, f[1]);
+		return 0;
+	case TRACE_DEV_LOOKUP:
+		if (!dev->agent.root)
+			return bad(rec, error, "device %" PRIu64 " has no table yet", f[0]);
+		if (f[1] >= TASK_SIZE)
+			return bad(rec, error, "an address of %#" PRIx64 ", past the user range", f[1]);
+		agent_lookup_table(&dev->agent, f[1], &l);
+		return 0;
+	case TRACE_DEV_PAY:
+		agent_pay_cycles(&dev->agent, f[1]);
+		return 0;
+	case TRACE_DEV_FLUSH:
+		agent_flush_page(&dev->agent, f[1]);
+		return 0;
+	case TRACE_DEV_FLUSH_ALL:
+		agent_flush_all(&dev->agent);
+		return 0;
+	case TRACE_DEV_TAKE:
+		if (f[1] > f[2])
+			return bad(rec, error, "a range ending at %#" PRIx64 ", before its start", f[2]);
+		agent_take_range(&dev->agent, f[1], f[2]);
+		return 0;
+	case TRACE_DEV_START:
+		agent_wait_for(&dev->agent, a);
+		return 0;
+	case TRACE_DEV_DONE:
+		agent_mark_done(&dev->agent);
+		return 0;
+	case TRACE_DEV_COUNTS:
+		dev->counted = true;
+		dev->figures.counters = (struct device_counters){
+			.kernels = f[1], .accesses = f[2], .faults = f[3], .to_device = f[4],
+			.to_cpu = f[5], .zero_pages = f[6], .mirrored = f[7], .pte_updates = f[8],
+			.inval_pages = f[9], .inval_ranges = f[10], .link_bytes = f[11],
+		};
+		dev->figures.peak_frames = f[12];
+		dev->figures.peak_pt_frames = f[13];
+		return 0;
+	default:		/* TRACE_DEV_WAIT */
+		agent_wait_done(a, &dev->agent);
+		return 0;
+	}
+}
+
 /* The kind a record names; NULL with the error set when it names none. */
 static const char *named_kind(struct replay *r, const struct trace_record *rec, GString *error)
 {
@@ -382,6 +481,8 @@ static int replay_call(struct replay *r, struct agent *a, const struct trace_rec
 	case TRACE_FLUSH_SHARED:
 	case TRACE_TAKE_STALE:
 		return flush(r, a, rec, error);
+	case TRACE_DEV_ROOT ... TRACE_DEV_COUNTS:
+		return replay_device(r, a, rec, error);
 	default:
 		return replay_memory(r, rec, error);
 	}
@@ -403,10 +504,31 @@ static int replay_exact_record(struct replay *r, const struct trace_record *rec,
 				     1, rec->offset, error);
 }
 
+/* The live report's "devices": "accelerators" (sim/accel): the run's
+ * counters and peaks from the dev-counts records, TLB hits, misses and
+ * clocks as the replay's device agents give them.  Only when every device
+ * seen has its record (a trace cut short has none). */
+static void report_exact(struct report_node *root, const struct replay *r)
+{
+	const struct journal_replay *j = r->exact;
+	struct device_figures figures[TRACE_MAX_DEVICES];
+
+	for (int i = 0; i < j->nr_devices; i++) {
+		if (!j->devices[i].counted)
+			return;
+		figures[i] = j->devices[i].figures;
+		figures_device_agent(&j->devices[i].agent, &figures[i]);
+	}
+	if (j->nr_devices)
+		figures_accelerators(report_add_section(root, "devices", "devices", TEXT_LINE), figures,
+				     j->nr_devices);
+}
+
 static const struct replay_mode exact_mode = {
 	.record = replay_exact_record,
 	.accesses = replay_exact_accesses,
 	.free = free_exact,
+	.report = report_exact,
 };
 
 int replay_init_exact(struct replay *r, const struct cost_profile *profile, uint64_t mem,

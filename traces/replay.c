@@ -377,4 +377,6 @@ void replay_fill_report(struct report_node *root, const struct replay *r)
 	if (r->totals)
 		figures_memory(root, &r->memory);
 	figures_latencies(root, &r->domain, r->domain.latency);
+	if (r->mode && r->mode->report)
+		r->mode->report(root, r);
 }

@@ -48,6 +48,8 @@ struct replay_mode {
 	int (*accesses)(struct replay *r, const struct trace_access *batch, size_t n,
 			uint64_t offset, GString *error);
 	void (*free)(struct replay *r);
+	/* Its own sections of the report (NULL: none). */
+	void (*report)(struct report_node *root, const struct replay *r);
 };
 
 struct replay {

@@ -27,11 +27,12 @@
 #define TRACE_MAGIC	"MMUTRACE"
 #define TRACE_VERSION	3
 #define TRACE_MAX_CPUS	64
-#define TRACE_MAX_ARGS	6
+#define TRACE_MAX_ARGS	14
 #define TRACE_MAX_STRING 65536	/* a header string's longest */
 #define TRACE_MAX_STEPS	64	/* cost steps a cost may name */
 #define TRACE_MAX_MMS	64	/* mms of one flush-shared record */
 #define TRACE_MAX_NAME	255	/* a kind record's name, bytes */
+#define TRACE_MAX_DEVICES 8	/* devices the dev-* records may name */
 
 /* Exit status for a trace that cannot be read (sysexits' EX_DATAERR). */
 #define TRACE_EXIT_DATAERR 65
@@ -75,6 +76,17 @@ enum trace_type {
 	TRACE_LATENCY = 32,	/* (kind id) cost: domain_record_latency */
 	TRACE_VM_COUNTS = 33,	/* (fault-around pages, TLB flushes): the run's, at its end */
 	TRACE_MEMORY = 34,	/* (struct memory_figures, in order): the run's, at its end */
+	/* devices (mmu/device): agents with a table of their own, no CPU */
+	TRACE_DEV_ROOT = 35,	/* (dev, pa): the device's table root */
+	TRACE_DEV_LOOKUP = 36,	/* (dev, va): agent_lookup_table */
+	TRACE_DEV_PAY = 37,	/* (dev, cycles): agent_pay_cycles */
+	TRACE_DEV_FLUSH = 38,	/* (dev, va): agent_flush_page */
+	TRACE_DEV_FLUSH_ALL = 39, /* (dev): agent_flush_all */
+	TRACE_DEV_TAKE = 40,	/* (dev, start, end): agent_take_range */
+	TRACE_DEV_START = 41,	/* (dev): agent_wait_for(device, CPU) */
+	TRACE_DEV_DONE = 42,	/* (dev): agent_mark_done */
+	TRACE_DEV_WAIT = 43,	/* (dev): agent_wait_done(CPU, device) */
+	TRACE_DEV_COUNTS = 44,	/* (dev, struct device_counters, peaks): the run's, at its end */
 	TRACE_NR_TYPES,
 	TRACE_ACCESS = 0x80,	/* an access: tags 0x80-0xff (see trace-format.md) */
 };

@@ -42,16 +42,14 @@ static void invalidate_page(struct migrate_side *side, uint64_t va)
 {
 	struct device *dev = side_device(side);
 
-	tlb_flush_page(dev->agent.tlb, 0, va);
+	agent_flush_page(&dev->agent, va);
 	dev->counters.inval_pages++;
 	pay_invalidation(dev, dev->costs->tlb_inval_page);
 }
 
 static unsigned take_stale(struct migrate_side *side, uint64_t va)
 {
-	uint64_t first;
-
-	return tlb_take_range(side_device(side)->agent.tlb, 0, va, va + PAGE_SIZE, &first);
+	return agent_take_range(&side_device(side)->agent, va, va + PAGE_SIZE);
 }
 
 static vm_fault_t migrate_to_ram(const struct dev_pagemap *pgmap, struct vm_fault *vmf)
@@ -69,7 +67,7 @@ int device_init(struct device *dev, struct domain *d, int id, int node,
 	*dev = (struct device){ .id = id, .node = node, .phys = d->phys, .costs = &d->profile->device,
 				.ops = ops };
 	dev->coherent = phys_node_coherent(d->phys, node);
-	dev->agent = (struct agent){ .id = -1, .domain = d };
+	dev->agent = (struct agent){ .id = AGENT_DEVICE + id, .domain = d };
 	if (node <= 0 || node >= phys_nr_nodes(d->phys))
 		return -EINVAL;
 	err = tlb_create(&d->profile->device.tlb, &dev->agent.tlb);
@@ -79,6 +77,7 @@ int device_init(struct device *dev, struct domain *d, int id, int node,
 		tlb_destroy(dev->agent.tlb);
 		return err;
 	}
+	agent_use_table(&dev->agent, dev->pgd);
 	dev->side = (struct migrate_side){ .root = dev->pgd, .invalidate = invalidate_page,
 					   .take_stale = take_stale };
 	if (ops->migrate_to_ram) {
@@ -125,7 +124,7 @@ static int zap_entry(void *ctx, uint64_t va, pte_t *ptep)
 	pte_set(dev->phys, ptep, 0);
 	z->cleared++;
 	if (dev->coalesce)
-		tlb_flush_page(dev->agent.tlb, 0, va);
+		agent_flush_page(&dev->agent, va);
 	else
 		invalidate_page(&dev->side, va);
 	return PTE_VISIT_CLEARED;
@@ -158,7 +157,8 @@ static void forget_mm(struct device *dev, bool mm_ending)
 	err = pgtable_create_node(dev->phys, dev->node, &dev->pgd);
 	g_assert(!err);		/* the old root's frame was just freed */
 	dev->side.root = dev->pgd;
-	tlb_flush_all(dev->agent.tlb);
+	agent_use_table(&dev->agent, dev->pgd);
+	agent_flush_all(&dev->agent);
 	dev->mm = NULL;
 }
 
@@ -252,15 +252,12 @@ static uint64_t offset_of(const struct device_kernel *k, uint64_t i, uint64_t *r
  * after the design resolved a fault if there was one. */
 static int translate(struct device *dev, uint64_t va, bool write, phys_addr_t *pa)
 {
-	const struct cost_profile *p = dev->agent.domain->profile;
-
 	for (int tries = 0;; tries++) {
 		struct tlb_lookup l;
-		bool found = tlb_translate(dev->agent.tlb, dev->phys, dev->pgd, 0, va, TLB_DATA, &l);
+		bool found = agent_lookup_table(&dev->agent, va, &l);
 		unsigned prot;
 		int err;
 
-		device_pay(dev, lookup_cycles(p, &l, !found || l.hit == TLB_WALKED));
 		if (found && pgtable_translate(dev->phys, dev->pgd, va, pa, &prot) &&
 		    (!write || prot & VM_WRITE))
 			return 0;

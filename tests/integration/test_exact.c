@@ -57,9 +57,24 @@ static gint64 int_at(JsonNode *root, const char *section, const char *name)
 		json_object_get_object_member(json_node_get_object(root), section), name);
 }
 
+/* The devices' rows of a report (counters, TLB hits and misses, clocks,
+ * peaks; none without --devices), as text. */
+static gchar *accelerators_text(JsonNode *root)
+{
+	JsonObject *o = json_node_get_object(root);
+
+	if (!json_object_has_member(o, "devices"))
+		return g_strdup("none");
+	return json_to_string(
+		json_object_get_member(json_object_get_object_member(o, "devices"), "accelerators"),
+		FALSE);
+}
+
 /* The figures a replay shows must be the live run's, member for member. */
 static void expect_same_figures(JsonNode *live, JsonNode *replay, const char *what)
 {
+	gchar *devices = accelerators_text(live), *replayed = accelerators_text(replay);
+
 	static const char *const sections[] = { "cpus", "faults", "fault_around_pages", "tlb_flushes",
 						"tlb", "shootdowns", "memory", "latencies" };
 
@@ -74,6 +89,9 @@ static void expect_same_figures(JsonNode *live, JsonNode *replay, const char *wh
 		     "%s: instructions", what);
 	cr_expect_eq(int_at(replay, "result", "simulated_ns"), int_at(live, "result", "simulated_ns"),
 		     "%s: simulated time", what);
+	cr_expect_str_eq(replayed, devices, "%s: devices differ", what);
+	g_free(devices);
+	g_free(replayed);
 }
 
 /* Record `guest` with `opts` (NULL-terminated run options), replay it. */
@@ -128,18 +146,23 @@ Test(exact, userfaultfd)
 	expect_replay_equals_live(ARGS("--cpus", "2"), ARGS(GUEST("uffd")));
 }
 
-/* Record under the default profile; replay with `set`; a live run with
- * `set` must agree, and the default must not. */
-static void expect_setting_replayed(const char *set, const char *const *guest,
-				    const char *section, const char *name)
+/* Record under the default profile (one CPU, the run options `opts`);
+ * replay with `set`; a live run with `set` must agree, and the default must
+ * not. */
+static void expect_setting_replayed(const char *set, const char *const *opts,
+				    const char *const *guest, const char *section, const char *name)
 {
 	gchar *trace = tmp_path("exact.trace");
-	JsonNode *recorded = report_of(ARGS("run", "--cpus", "1", "--record", trace), guest);
-	GStrvBuilder *b = g_strv_builder_new();
-	GStrv words;
-	JsonNode *live, *replay;
+	GStrvBuilder *b = g_strv_builder_new(), *rec = g_strv_builder_new();
+	GStrv words, recording;
+	JsonNode *recorded, *live, *replay;
 
+	g_strv_builder_add_many(rec, "run", "--cpus", "1", "--record", trace, NULL);
+	g_strv_builder_addv(rec, (const char **)opts);
+	recording = g_strv_builder_end(rec);
+	recorded = report_of((const char *const *)recording, guest);
 	g_strv_builder_add_many(b, "run", "--cpus", "1", "--set", set, NULL);
+	g_strv_builder_addv(b, (const char **)opts);
 	words = g_strv_builder_end(b);
 	live = report_of((const char *const *)words, guest);
 	replay = report_of(ARGS("replay", "--set", set), ARGS(trace));
@@ -150,13 +173,17 @@ static void expect_setting_replayed(const char *set, const char *const *guest,
 	json_node_unref(live);
 	json_node_unref(replay);
 	g_strfreev(words);
+	g_strfreev(recording);
 	g_strv_builder_unref(b);
+	g_strv_builder_unref(rec);
 	g_free(trace);
 }
 
+#define NO_OPTS ((const char *const[]){ NULL })
+
 Test(exact, another_tlb_geometry)
 {
-	expect_setting_replayed("tlb.l2_entries=64", ARGS(GUEST("lab-stride"), "512", "4"),
+	expect_setting_replayed("tlb.l2_entries=64", NO_OPTS, ARGS(GUEST("lab-stride"), "512", "4"),
 				"result", "simulated_ns");
 }
 
@@ -165,7 +192,7 @@ Test(exact, another_asid_setting)
 {
 	gchar *cmd = g_strdup_printf("exec %s echo hi", BUSYBOX_PATH);
 
-	expect_setting_replayed("tlb.asid_bits=0", ARGS(BB, "sh", "-c", cmd), "result",
+	expect_setting_replayed("tlb.asid_bits=0", NO_OPTS, ARGS(BB, "sh", "-c", cmd), "result",
 				"simulated_ns");
 	g_free(cmd);
 }
@@ -225,15 +252,45 @@ Test(exact, version_1_trace_is_synthetic_only)
 	g_free(path);
 }
 
-Test(exact, devices_are_not_recorded)
+/* Devices (mmu/device): their lookups in their own TLBs and tables, their
+ * clocks, the CPU waiting for them, their invalidations, and the figures
+ * of the designs (sim/accel's rows) are the live run's too. */
+Test(exact, devices_kernels)
 {
-	gchar *trace = tmp_path("dev.trace");
-	struct result r = run_mmusim("--devices", "1", "--record", trace, GUEST("hello"), NULL);
+	expect_replay_equals_live(ARGS("--cpus", "1", "--devices", "2"), ARGS(GUEST("accel")));
+}
 
-	expect_status(&r, 2);
-	expect_contains("stderr", r.err, "the devices of --devices are not recorded");
-	result_free(&r);
-	g_free(trace);
+Test(exact, devices_gmem)
+{
+	expect_replay_equals_live(ARGS("--cpus", "1", "--devices", "1", "--device-mm", "gmem"),
+				  ARGS(GUEST("gmem")));
+}
+
+/* The HMM mirror and test_hmm's migrations to device-private memory. */
+Test(exact, devices_hmm_mirror)
+{
+	expect_replay_equals_live(ARGS("--cpus", "2", "--devices", "2"), ARGS(GUEST("hmm")));
+}
+
+Test(exact, devices_coherent_memory)
+{
+	expect_replay_equals_live(ARGS("--devices", "4"), ARGS(GUEST("hmmcoherent")));
+}
+
+/* One coalesced invalidation of a range the device wrote (munmap). */
+Test(exact, devices_coalesced_invalidation)
+{
+	expect_replay_equals_live(ARGS("--cpus", "1", "--devices", "1", "--device-inval", "coalesced"),
+				  ARGS(GUEST("bench-devmem"), "storm", "64"));
+}
+
+/* A smaller device TLB: more device misses, a later device clock, and a
+ * CPU that waits for its kernels longer. */
+Test(exact, another_device_tlb_geometry)
+{
+	expect_setting_replayed("device.l2_entries=16", ARGS("--devices", "1"),
+				ARGS(GUEST("bench-devmem"), "pingpong", "64", "4"), "result",
+				"simulated_ns");
 }
 
 /* An exact replay of mm 1's new record and one mm operation `type` with
