@@ -293,19 +293,18 @@ Test(exact, another_device_tlb_geometry)
 				"simulated_ns");
 }
 
-/* An exact replay of mm 1's new record and one mm operation `type` with
- * `args`: exit status 65 and `message` (the stream offset: the header is
- * 21 bytes, mm-new 2 more, so the operation's tag is at 23). */
-static void expect_bad_mm_op(enum trace_type type, const uint64_t *args, const char *message)
+/* An exact replay of a record `first` with `first_args` and a record
+ * `type` with `args`: exit status 65 and `message`. */
+static void expect_bad_record(enum trace_type first, const uint64_t *first_args,
+			      enum trace_type type, const uint64_t *args, const char *message)
 {
-	gchar *path = tmp_path("mmop.trace");
+	gchar *path = tmp_path("bad.trace");
 	GString *error = g_string_new(NULL);
 	struct trace_header h = { "bad", "--cpus 1", "default" };
 	struct trace_writer *w = trace_writer_open(path, &h, error);
-	uint64_t one = 1;
 	struct result r;
 
-	trace_write_event(w, 0, TRACE_MM_NEW, &one);
+	trace_write_event(w, 0, first, first_args);
 	trace_write_event(w, 0, type, args);
 	cr_assert_eq(trace_writer_close(w, error), 0, "%s", error->str);
 	r = run_mmusim_raw("replay", path, NULL);
@@ -315,6 +314,14 @@ static void expect_bad_mm_op(enum trace_type type, const uint64_t *args, const c
 	result_free(&r);
 	g_string_free(error, TRUE);
 	g_free(path);
+}
+
+/* mm 1's new record and one mm operation `type` with `args` (the stream
+ * offset: the header is 21 bytes, mm-new 2 more, so the operation's tag is
+ * at 23). */
+static void expect_bad_mm_op(enum trace_type type, const uint64_t *args, const char *message)
+{
+	expect_bad_record(TRACE_MM_NEW, (uint64_t[]){ 1 }, type, args, message);
 }
 
 Test(exact, bad_mm_operations)
@@ -333,4 +340,26 @@ Test(exact, bad_mm_operations)
 			 "stream offset 23: mremap record: flags 0x8 unknown");
 	expect_bad_mm_op(TRACE_EXEC, (uint64_t[]){ 1, 1 },
 			 "stream offset 23: exec record: a new mm 1 unknown or the old one");
+}
+
+/* Device 0's table at 0x1000 (dev-root: 4 bytes at 21) and one device
+ * record `type` with `args`, at stream offset 25. */
+static void expect_bad_device_record(enum trace_type type, const uint64_t *args,
+				     const char *message)
+{
+	expect_bad_record(TRACE_DEV_ROOT, (uint64_t[]){ 0, 0x1000 }, type, args, message);
+}
+
+Test(exact, bad_device_records)
+{
+	expect_bad_device_record(TRACE_DEV_PAY, (uint64_t[]){ 8, 100 },
+				 "stream offset 25: dev-pay record: device 8 beyond the devices a trace may name");
+	expect_bad_device_record(TRACE_DEV_ROOT, (uint64_t[]){ 1, 0x1008 },
+				 "stream offset 25: dev-root record: a root at 0x1008, not a frame of the replay's memory");
+	expect_bad_device_record(TRACE_DEV_LOOKUP, (uint64_t[]){ 1, 0x1000 },
+				 "stream offset 25: dev-lookup record: device 1 has no table yet");
+	expect_bad_device_record(TRACE_DEV_LOOKUP, (uint64_t[]){ 0, UINT64_C(1) << 47 },
+				 "stream offset 25: dev-lookup record: an address of 0x800000000000, past the user range");
+	expect_bad_device_record(TRACE_DEV_TAKE, (uint64_t[]){ 0, 0x2000, 0x1000 },
+				 "stream offset 25: dev-take record: a range ending at 0x1000, before its start");
 }

@@ -61,6 +61,14 @@ Test(record, leaves_the_run_unchanged)
 	expect_unchanged(ARGS(GUEST("mmops")));
 }
 
+/* The devices' journal (their agents' calls) reads the run only. */
+Test(record, leaves_a_run_with_devices_unchanged)
+{
+	expect_unchanged(ARGS("--devices", "2", GUEST("accel")));
+	expect_unchanged(ARGS("--devices", "1", "--device-mm", "gmem", GUEST("gmem")));
+	expect_unchanged(ARGS("--devices", "2", GUEST("hmm")));
+}
+
 /* What a trace adds up to. */
 struct tally {
 	uint64_t fetch_pages, data_pages, insns, writes, dups, news, switches;

@@ -340,6 +340,83 @@ Test(trace, bad_journal_records)
 	expect_error("stream offset 3: unknown record tag 0xe");
 }
 
+/* The device records of docs/trace-format.md's worked example: device 0's
+ * table at 0x10000000, CPU 1 starting a kernel on it, a lookup of
+ * 0x400000, the fault's 20000 cycles (0xa0 0x9c 0x01), a flush of the
+ * page, the kernel's end, CPU 1 waiting for it, and the device's figures
+ * at the end (512 accesses: 0x80 0x04). */
+Test(trace, device_bytes_as_the_format_document_says)
+{
+	GString *error = g_string_new(NULL);
+	struct trace_header h = { "g", "o", "p" };
+	struct trace_writer *w = trace_writer_open(path, &h, error);
+	const uint8_t want[] = {
+		1, 'g', 1, 'o', 1, 'p',
+		0x23, 0x00, 0x80, 0x80, 0x80, 0x80, 0x01,
+		0x01, 0x01, 0x29, 0x00,
+		0x24, 0x00, 0x80, 0x80, 0x80, 0x02,
+		0x25, 0x00, 0xa0, 0x9c, 0x01,
+		0x26, 0x00, 0x80, 0x80, 0x80, 0x02,
+		0x2a, 0x00,
+		0x2b, 0x00,
+		0x2c, 0x00, 0x01, 0x80, 0x04, 0x01, 0x00, 0x00, 0x00, 0x01, 0x01, 0x01, 0x00, 0x00,
+		0x03, 0x04,
+		0x00, 9,
+	};
+	struct trace_reader *r;
+	struct trace_record rec;
+	uint8_t out[128];
+	gchar *file;
+	size_t len, n;
+
+	cr_assert_not_null(w);
+	trace_write_event(w, -1, TRACE_DEV_ROOT, (uint64_t[]){ 0, 0x10000000 });
+	trace_write_event(w, 1, TRACE_DEV_START, (uint64_t[]){ 0 });
+	trace_write_event(w, -1, TRACE_DEV_LOOKUP, (uint64_t[]){ 0, 0x400000 });
+	trace_write_event(w, -1, TRACE_DEV_PAY, (uint64_t[]){ 0, 20000 });
+	trace_write_event(w, -1, TRACE_DEV_FLUSH, (uint64_t[]){ 0, 0x400000 });
+	trace_write_event(w, -1, TRACE_DEV_DONE, (uint64_t[]){ 0 });
+	trace_write_event(w, 1, TRACE_DEV_WAIT, (uint64_t[]){ 0 });
+	trace_write_event(w, -1, TRACE_DEV_COUNTS,
+			  (uint64_t[]){ 0, 1, 512, 1, 0, 0, 0, 1, 1, 1, 0, 0, 3, 4 });
+	cr_assert_eq(trace_writer_close(w, error), 0, "%s", error->str);
+	file = slurp(&len);
+	n = ZSTD_decompress(out, sizeof(out), file + 12, len - 12);
+	cr_assert(!ZSTD_isError(n), "%s", ZSTD_getErrorName(n));
+	cr_assert_eq(n, sizeof(want));
+	cr_expect(!memcmp(out, want, n));
+	r = trace_reader_open(path, &h, error);
+	cr_assert_not_null(r, "%s", error->str);
+	for (int i = 0; i < 8; i++)	/* dev-root ... dev-wait */
+		cr_assert_eq(trace_read(r, &rec, error), 1, "%s", error->str);
+	cr_expect_str_eq(trace_type_name(rec.type), "dev-wait");
+	cr_expect_eq(rec.cpu, 1);
+	cr_assert_eq(trace_read(r, &rec, error), 1, "%s", error->str);
+	cr_expect_str_eq(trace_type_name(rec.type), "dev-counts");
+	cr_expect_eq(rec.args[2], 512);
+	cr_expect_eq(rec.args[13], 4);
+	cr_assert_eq(trace_read(r, &rec, error), 0, "%s", error->str);
+	trace_reader_close(r);
+	trace_header_clear(&h);
+	g_free(file);
+	g_string_free(error, TRUE);
+}
+
+/* Device records cut short, and in a version 1 file (no journal). */
+Test(trace, bad_device_records)
+{
+	const uint8_t cut_counts[] = { HDR, 0x2c, 0, 1, 2 };
+	const uint8_t cut_lookup[] = { HDR, 0x24, 0, 0x80 };
+	const uint8_t root[] = { HDR, 0x23, 0, 1, 0, 1 };
+
+	spill_raw(2, cut_counts, sizeof(cut_counts));
+	expect_error("stream offset 3: truncated: the record there is incomplete");
+	spill_raw(2, cut_lookup, sizeof(cut_lookup));
+	expect_error("stream offset 3: truncated: the record there is incomplete");
+	spill_raw(1, root, sizeof(root));
+	expect_error("stream offset 3: unknown record tag 0x23");
+}
+
 Test(trace, wrong_version)
 {
 	const uint8_t raw[] = { 0, 0, 0, 0, 0 };
