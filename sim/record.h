@@ -5,7 +5,8 @@
  * fetch (the stream the --tlb exact model looks up), sim/machine every
  * address space it makes or copies; the domain's and the memory's journals
  * the cost and switch calls, the instructions each run slice paid for, the
- * flushes and the page-table stores.  The recorder subscribes to each such mm's notifier chain, so the
+ * flushes and the page-table stores (the devices' agents' calls too);
+ * sim/accel each device's figures at the end.  The recorder subscribes to each such mm's notifier chain, so the
  * switches of a CPU into an mm (agent_switch_mm) and an mm's end are heard
  * where mmu/ makes them.  Recording reads the run and never changes it.
  */

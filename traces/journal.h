@@ -10,6 +10,8 @@
  * that contains what the CPU's last switch returned (the scheduler adds to
  * it, pays it and opens the switch's refill window with it) is written
  * relative to that switch, so that the replay adds its own switch's cost.
+ * The calls of a device's agent (ids from AGENT_DEVICE) are written as
+ * dev-* records naming the device.
  *
  * Replaying (replay_init_exact, then replay_record): the same calls with the same
  * arguments in the same order on a domain of as many agents, the stores
@@ -17,7 +19,9 @@
  * access looked up with agent_access.  Lookups, walks, switches (ASIDs) and
  * shootdowns are computed again by the model under the replay's profile;
  * the costs of the run's own work (faults' steps, system calls) come from
- * the records.  So the same profile gives the live run's figures, and
+ * the records.  Devices are agents of the replay's own, with a TLB of the
+ * profile's [device] geometry, looking up the tables the stores build.
+ * So the same profile gives the live run's figures, and
  * another TLB geometry or ASID setting what a live run under it gives, as
  * long as the run's schedule did not depend on it (one thread).
  */

@@ -341,7 +341,7 @@ Test(trace, bad_journal_records)
 }
 
 /* The device records of docs/trace-format.md's worked example: device 0's
- * table at 0x10000000, CPU 1 starting a kernel on it, a lookup of
+ * table at 0x800000, CPU 1 starting a kernel on it, a lookup of
  * 0x400000, the fault's 20000 cycles (0xa0 0x9c 0x01), a flush of the
  * page, the kernel's end, CPU 1 waiting for it, and the device's figures
  * at the end (512 accesses: 0x80 0x04). */
@@ -352,7 +352,7 @@ Test(trace, device_bytes_as_the_format_document_says)
 	struct trace_writer *w = trace_writer_open(path, &h, error);
 	const uint8_t want[] = {
 		1, 'g', 1, 'o', 1, 'p',
-		0x23, 0x00, 0x80, 0x80, 0x80, 0x80, 0x01,
+		0x23, 0x00, 0x80, 0x80, 0x80, 0x04,
 		0x01, 0x01, 0x29, 0x00,
 		0x24, 0x00, 0x80, 0x80, 0x80, 0x02,
 		0x25, 0x00, 0xa0, 0x9c, 0x01,
@@ -370,7 +370,7 @@ Test(trace, device_bytes_as_the_format_document_says)
 	size_t len, n;
 
 	cr_assert_not_null(w);
-	trace_write_event(w, -1, TRACE_DEV_ROOT, (uint64_t[]){ 0, 0x10000000 });
+	trace_write_event(w, -1, TRACE_DEV_ROOT, (uint64_t[]){ 0, 0x800000 });
 	trace_write_event(w, 1, TRACE_DEV_START, (uint64_t[]){ 0 });
 	trace_write_event(w, -1, TRACE_DEV_LOOKUP, (uint64_t[]){ 0, 0x400000 });
 	trace_write_event(w, -1, TRACE_DEV_PAY, (uint64_t[]){ 0, 20000 });
