@@ -207,6 +207,22 @@ Test(trace, not_a_trace)
 
 /* The journal example of the format document, byte for byte, and read
  * back: a kind, a store, an event with a charge and a cost, a fault. */
+/* The stream of the file written at `path` (after its 12-byte prefix) is
+ * exactly `want`. */
+static void expect_stream(const uint8_t *want, size_t want_len)
+{
+	size_t len, n;
+	gchar *file = slurp(&len);
+	uint8_t *out = g_malloc(want_len + 1);
+
+	n = ZSTD_decompress(out, want_len + 1, file + 12, len - 12);
+	cr_assert(!ZSTD_isError(n), "%s", ZSTD_getErrorName(n));
+	cr_assert_eq(n, want_len);
+	cr_expect(!memcmp(out, want, n));
+	g_free(out);
+	g_free(file);
+}
+
 Test(trace, journal_bytes_as_the_format_document_says)
 {
 	GString *error = g_string_new(NULL);
@@ -226,9 +242,6 @@ Test(trace, journal_bytes_as_the_format_document_says)
 	};
 	struct trace_reader *r;
 	struct trace_record rec;
-	uint8_t out[128];
-	gchar *file;
-	size_t len, n;
 
 	cost.cycles[4] = 200;
 	cost.cycles[9] = 40;
@@ -241,11 +254,7 @@ Test(trace, journal_bytes_as_the_format_document_says)
 	trace_write_event(w, -1, TRACE_FAULT, (uint64_t[]){ 2 });
 	trace_write_event(w, 2, TRACE_END_EVENT, (uint64_t[]){ 1 });
 	cr_assert_eq(trace_writer_close(w, error), 0, "%s", error->str);
-	file = slurp(&len);
-	n = ZSTD_decompress(out, sizeof(out), file + 12, len - 12);
-	cr_assert(!ZSTD_isError(n), "%s", ZSTD_getErrorName(n));
-	cr_assert_eq(n, sizeof(want));
-	cr_expect(!memcmp(out, want, n));
+	expect_stream(want, sizeof(want));
 	r = trace_reader_open(path, &h, error);
 	cr_assert_not_null(r, "%s", error->str);
 	cr_assert_eq(trace_read(r, &rec, error), 1);
@@ -262,7 +271,6 @@ Test(trace, journal_bytes_as_the_format_document_says)
 	cr_expect_eq(rec.cost.total, 240);
 	trace_reader_close(r);
 	trace_header_clear(&h);
-	g_free(file);
 	g_string_free(error, TRUE);
 }
 
@@ -284,20 +292,13 @@ Test(trace, totals_bytes_as_the_format_document_says)
 	};
 	struct trace_reader *r;
 	struct trace_record rec;
-	uint8_t out[64];
-	gchar *file;
-	size_t len, n;
 
 	cr_assert_not_null(w);
 	trace_write_event(w, -1, TRACE_BRK, (uint64_t[]){ 1, 0x403000 });
 	trace_write_event(w, -1, TRACE_VM_COUNTS, (uint64_t[]){ 152, 40 });
 	trace_write_event(w, -1, TRACE_MEMORY, (uint64_t[]){ 0, 0, 2, 203, 18, 18 });
 	cr_assert_eq(trace_writer_close(w, error), 0, "%s", error->str);
-	file = slurp(&len);
-	n = ZSTD_decompress(out, sizeof(out), file + 12, len - 12);
-	cr_assert(!ZSTD_isError(n), "%s", ZSTD_getErrorName(n));
-	cr_assert_eq(n, sizeof(want));
-	cr_expect(!memcmp(out, want, n));
+	expect_stream(want, sizeof(want));
 	r = trace_reader_open(path, &h, error);
 	cr_assert_not_null(r, "%s", error->str);
 	cr_assert_eq(trace_read(r, &rec, error), 1, "%s", error->str);
@@ -313,7 +314,6 @@ Test(trace, totals_bytes_as_the_format_document_says)
 	cr_assert_eq(trace_read(r, &rec, error), 0, "%s", error->str);
 	trace_reader_close(r);
 	trace_header_clear(&h);
-	g_free(file);
 	g_string_free(error, TRUE);
 }
 
@@ -365,9 +365,6 @@ Test(trace, device_bytes_as_the_format_document_says)
 	};
 	struct trace_reader *r;
 	struct trace_record rec;
-	uint8_t out[128];
-	gchar *file;
-	size_t len, n;
 
 	cr_assert_not_null(w);
 	trace_write_event(w, -1, TRACE_DEV_ROOT, (uint64_t[]){ 0, 0x800000 });
@@ -380,11 +377,7 @@ Test(trace, device_bytes_as_the_format_document_says)
 	trace_write_event(w, -1, TRACE_DEV_COUNTS,
 			  (uint64_t[]){ 0, 1, 512, 1, 0, 0, 0, 1, 1, 1, 0, 0, 3, 4 });
 	cr_assert_eq(trace_writer_close(w, error), 0, "%s", error->str);
-	file = slurp(&len);
-	n = ZSTD_decompress(out, sizeof(out), file + 12, len - 12);
-	cr_assert(!ZSTD_isError(n), "%s", ZSTD_getErrorName(n));
-	cr_assert_eq(n, sizeof(want));
-	cr_expect(!memcmp(out, want, n));
+	expect_stream(want, sizeof(want));
 	r = trace_reader_open(path, &h, error);
 	cr_assert_not_null(r, "%s", error->str);
 	for (int i = 0; i < 8; i++)	/* dev-root ... dev-wait */
@@ -398,7 +391,6 @@ Test(trace, device_bytes_as_the_format_document_says)
 	cr_assert_eq(trace_read(r, &rec, error), 0, "%s", error->str);
 	trace_reader_close(r);
 	trace_header_clear(&h);
-	g_free(file);
 	g_string_free(error, TRUE);
 }
 
