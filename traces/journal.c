@@ -6,7 +6,7 @@
 
 #include "mmu/phys.h"
 
-G_STATIC_ASSERT(NR_COST_STEPS <= TRACE_MAX_STEPS);
+G_STATIC_ASSERT(NR_COST_STEPS <= TRACE_STEP_DEVICE_WAIT);
 G_STATIC_ASSERT(PHYS_MAX_NODES - 1 <= TRACE_MAX_DEVICES);
 
 struct journal_recorder {
@@ -48,9 +48,11 @@ static void to_trace_cost(struct journal_recorder *j, int agent, const struct ev
 
 	for (int s = 0; s < NR_COST_STEPS && rel; s++)
 		rel = ev->cycles[s] >= sw->cycles[s];
+	rel = rel && ev->device_wait >= sw->device_wait;
 	*out = (struct trace_cost){ .relative = rel, .indirect = ev->indirect, .refills = ev->refills };
 	for (int s = 0; s < NR_COST_STEPS; s++)
 		out->cycles[s] = ev->cycles[s] - (rel ? sw->cycles[s] : 0);
+	out->cycles[TRACE_STEP_DEVICE_WAIT] = ev->device_wait - (rel ? sw->device_wait : 0);
 	out->total = ev->total - (rel ? sw->total : 0);
 }
 

@@ -30,6 +30,7 @@
 #define TRACE_MAX_ARGS	14
 #define TRACE_MAX_STRING 65536	/* a header string's longest */
 #define TRACE_MAX_STEPS	64	/* cost steps a cost may name */
+#define TRACE_STEP_DEVICE_WAIT 63	/* a cost's step 63: event_cost.device_wait */
 #define TRACE_MAX_MMS	64	/* mms of one flush-shared record */
 #define TRACE_MAX_NAME	255	/* a kind record's name, bytes */
 #define TRACE_MAX_DEVICES 8	/* devices the dev-* records may name */
