@@ -145,6 +145,7 @@
 #include <unicorn/unicorn.h>
 
 #include "mmu/tlb.h"
+#include "traces/trace.h"
 
 #define LIBRARY_VERSION	UINT32_C(0x020001ff)	/* 2.0.1, extra 255 */
 #define QEMU_PAGE_WRITE	0x2
@@ -211,6 +212,7 @@ struct engine {
 	void *watch_data;
 	struct tlb *tlb;		/* the model's TLB in front of the watch, or NULL */
 	uint16_t asid;			/* the run's ASID in it */
+	struct trace_log *log;		/* --record: where its hits are recorded, or NULL */
 	unsigned nr_regions;
 	struct fastpath_stats stats;
 };
@@ -440,13 +442,14 @@ bool fastpath_watch_data(uc_engine *uc, fastpath_watch_fn fn, void *data)
 	return e != NULL;
 }
 
-void fastpath_watch_tlb(uc_engine *uc, struct tlb *tlb, uint16_t asid)
+void fastpath_watch_tlb(uc_engine *uc, struct tlb *tlb, uint16_t asid, struct trace_log *log)
 {
 	struct engine *e = find_engine(uc);
 
 	if (e) {
 		e->tlb = e->watch && !e->no_watch ? tlb : NULL;
 		e->asid = asid;
+		e->log = log;
 	}
 }
 
@@ -666,12 +669,22 @@ static void *plain_ram(struct engine *e, void *env, uint64_t addr, uint32_t oi, 
  * direct access is aligned to its size, so it lies in one page: that hit is
  * the whole of the watch's work for it.  The model's TLB is there only in
  * front of a watch that is told (fastpath_watch_tlb): one test in the
- * common case. */
-static inline __attribute__((always_inline)) bool told_inline(const struct engine *e,
-							      uint64_t addr)
+ * common case.  When recording, the hit is also the access's record, put in
+ * the writer's log (traces/trace.h) where the watch would have written it;
+ * a full log sends the access to the watch, whose record empties it, before
+ * the model is asked (so it is asked once). */
+static inline __attribute__((always_inline)) bool
+told_inline(const struct engine *e, uint64_t addr, unsigned size, bool write)
 {
-	if (e->tlb)
-		return tlb_hit_recent(e->tlb, TLB_DATA, e->asid, addr);
+	if (e->tlb) {
+		if (e->log && !trace_log_room(e->log))
+			return false;
+		if (!tlb_hit_recent(e->tlb, TLB_DATA, e->asid, addr))
+			return false;
+		if (e->log)
+			trace_log_put(e->log, write ? TRACE_WRITE : TRACE_READ, addr, size);
+		return true;
+	}
 	return !e->watch || e->no_watch;
 }
 
@@ -680,7 +693,7 @@ static inline __attribute__((always_inline)) bool told_inline(const struct engin
 static void tell_watch(struct engine *e, uint64_t addr, unsigned size, bool write)
 {
 	e->stats.direct++;
-	if (!told_inline(e, addr))
+	if (!told_inline(e, addr, size, write))
 		e->watch(e->watch_data, addr, size, write);
 }
 
@@ -735,7 +748,8 @@ load(void *env, uint64_t addr, uint32_t oi, uintptr_t ra, unsigned order)
 	void *host;
 
 	if (aligned_in_span(e, addr, 1u << order) &&
-	    tlb_host(e, env, addr, oi, MMU_DATA_LOAD, &host) && told_inline(e, addr)) {
+	    tlb_host(e, env, addr, oi, MMU_DATA_LOAD, &host) &&
+	    told_inline(e, addr, 1u << order, false)) {
 		e->stats.direct++;
 		return read_host(host, order);
 	}
@@ -769,7 +783,8 @@ store(void *env, uint64_t addr, uint64_t val, uint32_t oi, uintptr_t ra, unsigne
 	void *host;
 
 	if (!store_forwarded && aligned_in_span(e, addr, 1u << order) &&
-	    tlb_host(e, env, addr, oi, MMU_DATA_STORE, &host) && told_inline(e, addr)) {
+	    tlb_host(e, env, addr, oi, MMU_DATA_STORE, &host) &&
+	    told_inline(e, addr, 1u << order, true)) {
 		e->stats.direct++;
 		memcpy(host, &val, 1u << order);
 		return;

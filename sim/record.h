@@ -30,6 +30,9 @@ struct recorder *recorder_open(const char *path, const struct trace_header *h, s
 void recorder_attach_mm(struct recorder *r, struct mm *mm, const struct mm *parent);
 void recorder_access(struct recorder *r, int cpu, enum trace_kind kind, uint64_t va,
 		     uint64_t size);
+/* The writer's access log (traces/trace.h) for `cpu`'s accesses from now
+ * on, or NULL once the trace is finished. */
+struct trace_log *recorder_log(struct recorder *r, int cpu);
 /* A system call's operation on an address space (TRACE_MMAP ... TRACE_EXEC),
  * with the fields docs/trace-format.md lists, the mm's number first.  Nothing
  * when `r` is NULL (not recording). */

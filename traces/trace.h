@@ -145,6 +145,43 @@ struct trace_writer *trace_writer_open(const char *path, const struct trace_head
 				       GString *error);
 void trace_write_access(struct trace_writer *w, int cpu, enum trace_kind kind, uint64_t addr,
 			uint64_t size);
+
+/*
+ * The writer's access log: accesses of one CPU that a recording run appends
+ * with no call (trace_log_put, on the emulator's inline paths), written as
+ * if each had been given to trace_write_access in turn.  THE ORDER: the
+ * writer writes what the log holds before anything else reaches it (every
+ * trace_write_* entry, trace_writer_log and trace_writer_close write it
+ * first), so a logged access keeps its place before every record given to
+ * the writer after it.  Whoever appends must test for room first
+ * (trace_log_room) and, when there is none, give the access to
+ * trace_write_access instead, which empties the log.
+ */
+#define TRACE_LOG_SIZE	512
+
+struct trace_log {
+	unsigned n;
+	struct trace_access entries[TRACE_LOG_SIZE];
+};
+
+/* The log, its accesses now on `cpu` (what it held before is written). */
+struct trace_log *trace_writer_log(struct trace_writer *w, int cpu);
+
+static inline bool trace_log_room(const struct trace_log *log)
+{
+	return log->n < TRACE_LOG_SIZE;
+}
+
+static inline void trace_log_put(struct trace_log *log, enum trace_kind kind, uint64_t addr,
+				 uint64_t size)
+{
+	struct trace_access *a = &log->entries[log->n++];
+
+	a->addr = addr;
+	a->size = size;
+	a->kind = kind;
+}
+
 /* A record of `type` (not an access) on `cpu` (-1: whichever CPU the
  * last record was on, for events of no CPU) with its trace_type_nargs()
  * arguments. */

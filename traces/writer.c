@@ -9,7 +9,9 @@
  * these come at the same places of a loop too) and at the end.  The
  * payments of a CPU's slices (insns, pay), which come on the simulated
  * clock wherever the program is, are held with their places among the
- * block's accesses and written after it instead of ending it.
+ * block's accesses and written after it instead of ending it.  The access
+ * log (trace.h) is written, whole and first, at every entry below: the
+ * accesses appended to it come before whatever is given to the writer next.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -52,6 +54,8 @@ struct trace_writer {
 	uint64_t prev[TRACE_MAX_CPUS][3];	/* last address per CPU and kind */
 	uint64_t records;
 	struct block block;
+	struct trace_log log;
+	int log_cpu;			/* the CPU of the log's accesses */
 	GString *error;			/* the first error; empty: none */
 };
 
@@ -263,8 +267,8 @@ static void put_access(struct trace_writer *w, enum trace_kind kind, uint64_t si
 	commit(w, p);
 }
 
-void trace_write_access(struct trace_writer *w, int cpu, enum trace_kind kind, uint64_t addr,
-			uint64_t size)
+static inline void write_access(struct trace_writer *w, int cpu, enum trace_kind kind,
+				uint64_t addr, uint64_t size)
 {
 	uint64_t *prev = &w->prev[cpu][kind], delta = addr - *prev;
 
@@ -280,6 +284,37 @@ void trace_write_access(struct trace_writer *w, int cpu, enum trace_kind kind, u
 	}
 	flush_block(w);
 	put_access(w, kind, size, zigzag((int64_t)delta));
+}
+
+/* The log's accesses, in order, as trace_write_access would write them. */
+static __attribute__((noinline)) void write_log(struct trace_writer *w)
+{
+	const struct trace_access *a = w->log.entries, *end = a + w->log.n;
+
+	for (; a < end; a++)
+		write_access(w, w->log_cpu, a->kind, a->addr, a->size);
+	w->log.n = 0;
+}
+
+/* Every entry's first step: what the log holds goes before. */
+static inline void write_logged(struct trace_writer *w)
+{
+	if (w->log.n)
+		write_log(w);
+}
+
+void trace_write_access(struct trace_writer *w, int cpu, enum trace_kind kind, uint64_t addr,
+			uint64_t size)
+{
+	write_logged(w);
+	write_access(w, cpu, kind, addr, size);
+}
+
+struct trace_log *trace_writer_log(struct trace_writer *w, int cpu)
+{
+	write_logged(w);
+	w->log_cpu = cpu;
+	return &w->log;
 }
 
 void trace_write_event(struct trace_writer *w, int cpu, enum trace_type type,
@@ -353,6 +388,7 @@ void trace_write_tailed(struct trace_writer *w, int cpu, enum trace_type type,
 {
 	struct block *b = &w->block;
 
+	write_logged(w);
 	if (cpu >= 0 && cpu != w->cpu) {
 		flush_block(w);
 		select_cpu(w, cpu);
@@ -380,6 +416,7 @@ int trace_writer_close(struct trace_writer *w, GString *error)
 {
 	int ret;
 
+	write_logged(w);
 	flush_block(w);
 	put_byte(w, TRACE_END);
 	put_varint(w, w->records);
