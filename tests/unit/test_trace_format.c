@@ -1298,12 +1298,14 @@ static void write_log_ops(const char *file, const struct log_op *ops, size_t n, 
 
 /* The access log (trace.h) writes the very bytes its accesses would have
  * written given to trace_write_access in turn: runs of logged accesses
- * longer than the log, accesses of other CPUs, events on a CPU and on
- * none (-1: the CPU of the record before, which must be the last logged
- * one) and turns of the log to another CPU between them, and the end. */
+ * longer than the log (whose blocks end where their content says, or
+ * full), accesses of other CPUs and of sizes no block holds, events on a
+ * CPU and on none (-1: the CPU of the record before, which must be the
+ * last logged one), held in the block or ending it, and turns of the log
+ * to another CPU between them, and the end. */
 Test(trace, log_writes_as_its_accesses_would)
 {
-	static const uint64_t sizes[] = { 1, 4, 8, 64, 4095, 4096 };
+	static const uint64_t sizes[] = { 1, 2, 4, 8, 16, 64, 4095 };
 	const size_t n = 20000;
 	struct log_op *ops = g_new(struct log_op, n);
 	GRand *rand = g_rand_new_with_seed(17);
@@ -1321,7 +1323,9 @@ Test(trace, log_writes_as_its_accesses_would)
 			  g_rand_int_range(rand, 0, 3);
 		op->kind = g_rand_int_range(rand, 0, 3);
 		op->addr = 0x400000 + (uint64_t)g_rand_int_range(rand, 0, 1 << 20) * 8;
-		op->size = sizes[g_rand_int_range(rand, 0, G_N_ELEMENTS(sizes))];
+		/* now and then one no block holds; blocks long enough to end by their content */
+		op->size = g_rand_int_range(rand, 0, 200) ?
+				   sizes[g_rand_int_range(rand, 0, G_N_ELEMENTS(sizes))] : 4096;
 		if (op->what == LOGGED)
 			op->cpu = log_cpu;
 		if (op->what == TURN)
