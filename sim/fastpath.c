@@ -114,7 +114,10 @@
  * what the memory hook would have done for it (the watch, fastpath_watch_data:
  * the work of mmusim's one UC_HOOK_MEM_READ | _WRITE hook, so the engine
  * must have no other; with fastpath_watch_tlb, the model's recent L1 hit
- * first, inline) and make the access.  Every other access goes, whole, to the
+ * first, inline, and when recording the access's record put in the trace
+ * writer's access log, inline too: the writer writes the log before any
+ * other record reaches it, so the trace is what the watch would have
+ * written, traces/trace.h) and make the access.  Every other access goes, whole, to the
  * library's own helper, which calls the hook itself.  So the watch is told
  * each access once, as the hook would be; only the order between that and
  * QEMU's own TLB fill changes, and neither depends on the other (the watch

@@ -8,6 +8,10 @@
  * flushes and the page-table stores.  The recorder subscribes to each such mm's notifier chain, so the
  * switches of a CPU into an mm (agent_switch_mm) and an mm's end are heard
  * where mmu/ makes them.  Recording reads the run and never changes it.
+ * The accesses that the model's recent hit answers inline (sim/cpu's
+ * fetches, sim/fastpath's direct loads and stores) go into the writer's
+ * access log instead (recorder_log), which the writer writes before any
+ * other record: the trace's order is the run's.
  */
 #ifndef SIM_RECORD_H
 #define SIM_RECORD_H
