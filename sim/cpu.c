@@ -354,9 +354,16 @@ static void on_step(uc_engine *uc, uint64_t addr, uint32_t size, void *opaque)
 		debug_stop(cpu);
 }
 
+/* When recording, the record of a fetch enter_block() finished inline: in
+ * the writer's log, where record_access would have written it. */
+static __attribute__((noinline)) void log_fetch(struct trace_log *log, uint64_t addr,
+						 uint32_t size)
+{
+	trace_log_put(log, TRACE_FETCH, addr, size);
+}
+
 /* The model's lookup of a block's code that enter_block() does not finish
- * inline: it spans two pages, is not the L1I's recent hit, or is recorded
- * and the log is full. */
+ * inline: it spans two pages or is not the L1I's recent hit. */
 static __attribute__((noinline)) void fetch_block(struct cpu *cpu, uint64_t addr, uint32_t size)
 {
 	record_access(cpu, addr, size, TRACE_FETCH);
@@ -376,11 +383,10 @@ static inline __attribute__((always_inline)) void enter_block(struct cpu *cpu, u
 	if (!cpu->model)
 		return;
 	if (__builtin_expect((addr ^ (addr + size - 1)) >> PAGE_SHIFT ||
-			     (cpu->log && !trace_log_room(cpu->log)) ||
 			     !tlb_hit_recent(cpu->tlb, TLB_FETCH, cpu->asid, addr), 0))
 		fetch_block(cpu, addr, size);
-	else if (cpu->log)
-		trace_log_put(cpu->log, TRACE_FETCH, addr, size);
+	else if (__builtin_expect(cpu->log != NULL, 0))
+		log_fetch(cpu->log, addr, size);
 }
 
 static void set_insn_limit(struct cpu *cpu)

@@ -452,7 +452,7 @@ void fastpath_watch_tlb(uc_engine *uc, struct tlb *tlb, uint16_t asid, struct tr
 	if (e) {
 		e->tlb = e->watch && !e->no_watch ? tlb : NULL;
 		e->asid = asid;
-		e->log = log;
+		e->log = e->tlb ? log : NULL;
 	}
 }
 
@@ -670,25 +670,27 @@ static void *plain_ram(struct engine *e, void *env, uint64_t addr, uint32_t oi, 
 /* Whether the memory hook's work for a direct access is done with no call:
  * it is the model's recent L1 data hit, inline, or there is no work.  A
  * direct access is aligned to its size, so it lies in one page: that hit is
- * the whole of the watch's work for it.  The model's TLB is there only in
- * front of a watch that is told (fastpath_watch_tlb): one test in the
- * common case.  When recording, the hit is also the access's record, put in
- * the writer's log (traces/trace.h) where the watch would have written it;
- * a full log sends the access to the watch, whose record empties it, before
- * the model is asked (so it is asked once). */
-static inline __attribute__((always_inline)) bool
-told_inline(const struct engine *e, uint64_t addr, unsigned size, bool write)
+ * the whole of the watch's work for it, but for its record when recording
+ * (log_direct).  The model's TLB is there only in front of a watch that is
+ * told (fastpath_watch_tlb): one test in the common case. */
+static inline __attribute__((always_inline)) bool told_inline(const struct engine *e,
+							      uint64_t addr)
 {
-	if (e->tlb) {
-		if (e->log && !trace_log_room(e->log))
-			return false;
-		if (!tlb_hit_recent(e->tlb, TLB_DATA, e->asid, addr))
-			return false;
-		if (e->log)
-			trace_log_put(e->log, write ? TRACE_WRITE : TRACE_READ, addr, size);
-		return true;
-	}
+	if (e->tlb)
+		return tlb_hit_recent(e->tlb, TLB_DATA, e->asid, addr);
 	return !e->watch || e->no_watch;
+}
+
+/* When recording, the record of a direct access told_inline() answered:
+ * put in the writer's log (traces/trace.h) where the watch would have
+ * written it.  Out of line, a tail call: the helpers' inline path then
+ * costs a run that records nothing one test.  `value` is handed back. */
+static __attribute__((noinline)) uint64_t log_direct(const struct engine *e, uint64_t addr,
+						     unsigned size, enum trace_kind kind,
+						     uint64_t value)
+{
+	trace_log_put(e->log, kind, addr, size);
+	return value;
 }
 
 /* What the library's memory hook would have been told, had the library made
@@ -696,8 +698,10 @@ told_inline(const struct engine *e, uint64_t addr, unsigned size, bool write)
 static void tell_watch(struct engine *e, uint64_t addr, unsigned size, bool write)
 {
 	e->stats.direct++;
-	if (!told_inline(e, addr, size, write))
+	if (!told_inline(e, addr))
 		e->watch(e->watch_data, addr, size, write);
+	else if (e->log)
+		log_direct(e, addr, size, write ? TRACE_WRITE : TRACE_READ, 0);
 }
 
 /* A little-endian value of 1 << order bytes (the host is little-endian). */
@@ -751,10 +755,13 @@ load(void *env, uint64_t addr, uint32_t oi, uintptr_t ra, unsigned order)
 	void *host;
 
 	if (aligned_in_span(e, addr, 1u << order) &&
-	    tlb_host(e, env, addr, oi, MMU_DATA_LOAD, &host) &&
-	    told_inline(e, addr, 1u << order, false)) {
+	    tlb_host(e, env, addr, oi, MMU_DATA_LOAD, &host) && told_inline(e, addr)) {
+		uint64_t value = read_host(host, order);
+
 		e->stats.direct++;
-		return read_host(host, order);
+		if (__builtin_expect(e->log != NULL, 0))
+			return log_direct(e, addr, 1u << order, TRACE_READ, value);
+		return value;
 	}
 	return load_slow(env, addr, oi, ra, order);
 }
@@ -786,10 +793,11 @@ store(void *env, uint64_t addr, uint64_t val, uint32_t oi, uintptr_t ra, unsigne
 	void *host;
 
 	if (!store_forwarded && aligned_in_span(e, addr, 1u << order) &&
-	    tlb_host(e, env, addr, oi, MMU_DATA_STORE, &host) &&
-	    told_inline(e, addr, 1u << order, true)) {
+	    tlb_host(e, env, addr, oi, MMU_DATA_STORE, &host) && told_inline(e, addr)) {
 		e->stats.direct++;
 		memcpy(host, &val, 1u << order);
+		if (__builtin_expect(e->log != NULL, 0))
+			log_direct(e, addr, 1u << order, TRACE_WRITE, 0);
 		return;
 	}
 	store_slow(env, addr, val, oi, ra, order);

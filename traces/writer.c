@@ -14,6 +14,7 @@
  * accesses appended to it come before whatever is given to the writer next.
  */
 #include <errno.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 #include <zstd.h>
@@ -359,6 +360,11 @@ void trace_write_access(struct trace_writer *w, int cpu, enum trace_kind kind, u
 		gather_access(w, kind, size, delta);
 	else
 		put_alone(w, kind, size, delta);
+}
+
+void trace_log_write(struct trace_log *log)
+{
+	write_logged((struct trace_writer *)((char *)log - offsetof(struct trace_writer, log)));
 }
 
 struct trace_log *trace_writer_log(struct trace_writer *w, int cpu)

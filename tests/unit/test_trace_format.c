@@ -1248,10 +1248,9 @@ struct log_op {
 	uint64_t addr, size;
 };
 
-/* Write `ops` to `file`, through the log where they say so (as sim/ does:
- * an access for which the log has no room is given instead).  In `behind`
- * how many records other than logged accesses found the log holding some,
- * in `full` how many logged accesses found it full. */
+/* Write `ops` to `file`, through the log where they say so (as sim/ does).
+ * In `behind` how many records other than logged accesses found the log
+ * holding some, in `full` how many logged accesses filled it. */
 static void write_log_ops(const char *file, const struct log_op *ops, size_t n, bool use_log,
 			  int *behind, int *full)
 {
@@ -1268,11 +1267,11 @@ static void write_log_ops(const char *file, const struct log_op *ops, size_t n, 
 
 		if (op->what != LOGGED && log && log->n)
 			(*behind)++;
-		if (op->what == LOGGED && log && !trace_log_room(log))
+		if (op->what == LOGGED && log && log->n == TRACE_LOG_SIZE - 1)
 			(*full)++;
 		switch (op->what) {
 		case LOGGED:
-			if (log && trace_log_room(log))
+			if (log)
 				trace_log_put(log, (enum trace_kind)op->kind, op->addr, op->size);
 			else
 				trace_write_access(w, log_cpu, (enum trace_kind)op->kind, op->addr,
