@@ -115,8 +115,8 @@
  * the work of mmusim's one UC_HOOK_MEM_READ | _WRITE hook, so the engine
  * must have no other; with fastpath_watch_tlb, the model's recent L1 hit
  * first, inline, and when recording the access's record put in the trace
- * writer's access log, inline too: the writer writes the log before any
- * other record reaches it, so the trace is what the watch would have
+ * writer's access log, by one tail call: the writer writes the log before
+ * any other record reaches it, so the trace is what the watch would have
  * written, traces/trace.h) and make the access.  Every other access goes, whole, to the
  * library's own helper, which calls the hook itself.  So the watch is told
  * each access once, as the hook would be; only the order between that and

@@ -62,8 +62,7 @@ bool fastpath_watch_data(struct uc_struct *uc, fastpath_watch_fn fn, void *data)
  * and calls the watch only when that misses.  NULL: always the watch.
  * Kept only while a watch is set and told (not under the test-only fault
  * "watch").  With `log` (--record: the writer's access log, traces/trace.h),
- * each such hit is appended to it as the watch would have recorded it, and
- * a full log sends the access to the watch. */
+ * each such hit's record is put in it, as the watch would have written it. */
 void fastpath_watch_tlb(struct uc_struct *uc, struct tlb *tlb, uint16_t asid,
 			struct trace_log *log);
 
