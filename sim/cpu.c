@@ -81,6 +81,7 @@ struct cpu {
 	bool code_flush;		/* on_block stopped the run to flush the code buffer */
 	fastpath_watch_fn watch;	/* the memory hook's work (hook_data) */
 	struct recorder *recorder;	/* --record: where accesses and instructions go */
+	struct trace_log *log;		/* --record: the writer's log for this run's inline hits */
 	void *watch_data;
 	/* the debugger's (sim/gdbstub.c) */
 	GHashTable *breakpoints;	/* va -> struct breakpoint, inserted or not */
@@ -272,8 +273,10 @@ static void model_begin_run(struct cpu *cpu)
 	cpu->agent = cpu->model->current;
 	cpu->tlb = cpu->agent->tlb;
 	cpu->asid = agent_asid(cpu->agent, cpu->mm);
-	/* Recorded accesses must all reach the watch. */
-	fastpath_watch_tlb(cpu->uc, cpu->recorder ? NULL : cpu->tlb, cpu->asid);
+	/* Recorded accesses that hit inline are put in the writer's log, in
+	 * order: every other record reaches the writer after it is written. */
+	cpu->log = cpu->recorder ? recorder_log(cpu->recorder, cpu->agent->id) : NULL;
+	fastpath_watch_tlb(cpu->uc, cpu->tlb, cpu->asid, cpu->log);
 }
 
 static void on_data_access(uc_engine *uc, uc_mem_type type, uint64_t addr, int size,
@@ -351,8 +354,16 @@ static void on_step(uc_engine *uc, uint64_t addr, uint32_t size, void *opaque)
 		debug_stop(cpu);
 }
 
+/* When recording, the record of a fetch enter_block() finished inline: in
+ * the writer's log, where record_access would have written it. */
+static __attribute__((noinline)) void log_fetch(struct trace_log *log, uint64_t addr,
+						 uint32_t size)
+{
+	trace_log_put(log, TRACE_FETCH, addr, size);
+}
+
 /* The model's lookup of a block's code that enter_block() does not finish
- * inline: it is recorded, spans two pages, or is not the L1I's recent hit. */
+ * inline: it spans two pages or is not the L1I's recent hit. */
 static __attribute__((noinline)) void fetch_block(struct cpu *cpu, uint64_t addr, uint32_t size)
 {
 	record_access(cpu, addr, size, TRACE_FETCH);
@@ -371,9 +382,11 @@ static inline __attribute__((always_inline)) void enter_block(struct cpu *cpu, u
 	cpu->entered = true;
 	if (!cpu->model)
 		return;
-	if (__builtin_expect(cpu->recorder || (addr ^ (addr + size - 1)) >> PAGE_SHIFT ||
+	if (__builtin_expect((addr ^ (addr + size - 1)) >> PAGE_SHIFT ||
 			     !tlb_hit_recent(cpu->tlb, TLB_FETCH, cpu->asid, addr), 0))
 		fetch_block(cpu, addr, size);
+	else if (__builtin_expect(cpu->log != NULL, 0))
+		log_fetch(cpu->log, addr, size);
 }
 
 static void set_insn_limit(struct cpu *cpu)

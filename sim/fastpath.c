@@ -114,7 +114,10 @@
  * what the memory hook would have done for it (the watch, fastpath_watch_data:
  * the work of mmusim's one UC_HOOK_MEM_READ | _WRITE hook, so the engine
  * must have no other; with fastpath_watch_tlb, the model's recent L1 hit
- * first, inline) and make the access.  Every other access goes, whole, to the
+ * first, inline, and when recording the access's record put in the trace
+ * writer's access log, by one tail call: the writer writes the log before
+ * any other record reaches it, so the trace is what the watch would have
+ * written, traces/trace.h) and make the access.  Every other access goes, whole, to the
  * library's own helper, which calls the hook itself.  So the watch is told
  * each access once, as the hook would be; only the order between that and
  * QEMU's own TLB fill changes, and neither depends on the other (the watch
@@ -145,6 +148,7 @@
 #include <unicorn/unicorn.h>
 
 #include "mmu/tlb.h"
+#include "traces/trace.h"
 
 #define LIBRARY_VERSION	UINT32_C(0x020001ff)	/* 2.0.1, extra 255 */
 #define QEMU_PAGE_WRITE	0x2
@@ -211,6 +215,7 @@ struct engine {
 	void *watch_data;
 	struct tlb *tlb;		/* the model's TLB in front of the watch, or NULL */
 	uint16_t asid;			/* the run's ASID in it */
+	struct trace_log *log;		/* --record: where its hits are recorded, or NULL */
 	unsigned nr_regions;
 	struct fastpath_stats stats;
 };
@@ -440,13 +445,14 @@ bool fastpath_watch_data(uc_engine *uc, fastpath_watch_fn fn, void *data)
 	return e != NULL;
 }
 
-void fastpath_watch_tlb(uc_engine *uc, struct tlb *tlb, uint16_t asid)
+void fastpath_watch_tlb(uc_engine *uc, struct tlb *tlb, uint16_t asid, struct trace_log *log)
 {
 	struct engine *e = find_engine(uc);
 
 	if (e) {
 		e->tlb = e->watch && !e->no_watch ? tlb : NULL;
 		e->asid = asid;
+		e->log = e->tlb ? log : NULL;
 	}
 }
 
@@ -664,15 +670,27 @@ static void *plain_ram(struct engine *e, void *env, uint64_t addr, uint32_t oi, 
 /* Whether the memory hook's work for a direct access is done with no call:
  * it is the model's recent L1 data hit, inline, or there is no work.  A
  * direct access is aligned to its size, so it lies in one page: that hit is
- * the whole of the watch's work for it.  The model's TLB is there only in
- * front of a watch that is told (fastpath_watch_tlb): one test in the
- * common case. */
+ * the whole of the watch's work for it, but for its record when recording
+ * (log_direct).  The model's TLB is there only in front of a watch that is
+ * told (fastpath_watch_tlb): one test in the common case. */
 static inline __attribute__((always_inline)) bool told_inline(const struct engine *e,
 							      uint64_t addr)
 {
 	if (e->tlb)
 		return tlb_hit_recent(e->tlb, TLB_DATA, e->asid, addr);
 	return !e->watch || e->no_watch;
+}
+
+/* When recording, the record of a direct access told_inline() answered:
+ * put in the writer's log (traces/trace.h) where the watch would have
+ * written it.  Out of line, a tail call: the helpers' inline path then
+ * costs a run that records nothing one test.  `value` is handed back. */
+static __attribute__((noinline)) uint64_t log_direct(const struct engine *e, uint64_t addr,
+						     unsigned size, enum trace_kind kind,
+						     uint64_t value)
+{
+	trace_log_put(e->log, kind, addr, size);
+	return value;
 }
 
 /* What the library's memory hook would have been told, had the library made
@@ -682,6 +700,8 @@ static void tell_watch(struct engine *e, uint64_t addr, unsigned size, bool writ
 	e->stats.direct++;
 	if (!told_inline(e, addr))
 		e->watch(e->watch_data, addr, size, write);
+	else if (e->log)
+		log_direct(e, addr, size, write ? TRACE_WRITE : TRACE_READ, 0);
 }
 
 /* A little-endian value of 1 << order bytes (the host is little-endian). */
@@ -736,8 +756,12 @@ load(void *env, uint64_t addr, uint32_t oi, uintptr_t ra, unsigned order)
 
 	if (aligned_in_span(e, addr, 1u << order) &&
 	    tlb_host(e, env, addr, oi, MMU_DATA_LOAD, &host) && told_inline(e, addr)) {
+		uint64_t value = read_host(host, order);
+
 		e->stats.direct++;
-		return read_host(host, order);
+		if (__builtin_expect(e->log != NULL, 0))
+			return log_direct(e, addr, 1u << order, TRACE_READ, value);
+		return value;
 	}
 	return load_slow(env, addr, oi, ra, order);
 }
@@ -772,6 +796,8 @@ store(void *env, uint64_t addr, uint64_t val, uint32_t oi, uintptr_t ra, unsigne
 	    tlb_host(e, env, addr, oi, MMU_DATA_STORE, &host) && told_inline(e, addr)) {
 		e->stats.direct++;
 		memcpy(host, &val, 1u << order);
+		if (__builtin_expect(e->log != NULL, 0))
+			log_direct(e, addr, 1u << order, TRACE_WRITE, 0);
 		return;
 	}
 	store_slow(env, addr, val, oi, ra, order);

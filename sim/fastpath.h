@@ -26,6 +26,7 @@
 /* Unicorn's engine (uc_engine), named without its header. */
 struct uc_struct;
 struct tlb;
+struct trace_log;
 
 /* What the fast path has done for one engine (read by the self-test). */
 struct fastpath_stats {
@@ -60,8 +61,10 @@ bool fastpath_watch_data(struct uc_struct *uc, fastpath_watch_fn fn, void *data)
  * `asid` (tlb_hit_recent, which counts and ages the hit as the watch would),
  * and calls the watch only when that misses.  NULL: always the watch.
  * Kept only while a watch is set and told (not under the test-only fault
- * "watch"). */
-void fastpath_watch_tlb(struct uc_struct *uc, struct tlb *tlb, uint16_t asid);
+ * "watch").  With `log` (--record: the writer's access log, traces/trace.h),
+ * each such hit's record is put in it, as the watch would have written it. */
+void fastpath_watch_tlb(struct uc_struct *uc, struct tlb *tlb, uint16_t asid,
+			struct trace_log *log);
 
 /* Whether the library has told the fast path that the 1 KiB page of `pa`
  * holds translated code. */

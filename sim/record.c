@@ -82,6 +82,11 @@ void recorder_access(struct recorder *r, int cpu, enum trace_kind kind, uint64_t
 		trace_write_access(r->w, cpu, kind, va, size);
 }
 
+struct trace_log *recorder_log(struct recorder *r, int cpu)
+{
+	return r->w ? trace_writer_log(r->w, cpu) : NULL;
+}
+
 void recorder_mm_op(struct recorder *r, enum trace_type type, const uint64_t *args)
 {
 	if (r && r->w)

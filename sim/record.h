@@ -9,6 +9,10 @@
  * sim/accel each device's figures at the end.  The recorder subscribes to each such mm's notifier chain, so the
  * switches of a CPU into an mm (agent_switch_mm) and an mm's end are heard
  * where mmu/ makes them.  Recording reads the run and never changes it.
+ * The accesses that the model's recent hit answers inline (sim/cpu's
+ * fetches, sim/fastpath's direct loads and stores) go into the writer's
+ * access log instead (recorder_log), which the writer writes before any
+ * other record: the trace's order is the run's.
  */
 #ifndef SIM_RECORD_H
 #define SIM_RECORD_H
@@ -32,6 +36,9 @@ struct recorder *recorder_open(const char *path, const struct trace_header *h, s
 void recorder_attach_mm(struct recorder *r, struct mm *mm, const struct mm *parent);
 void recorder_access(struct recorder *r, int cpu, enum trace_kind kind, uint64_t va,
 		     uint64_t size);
+/* The writer's access log (traces/trace.h) for `cpu`'s accesses from now
+ * on, or NULL once the trace is finished. */
+struct trace_log *recorder_log(struct recorder *r, int cpu);
 /* A system call's operation on an address space (TRACE_MMAP ... TRACE_EXEC),
  * with the fields docs/trace-format.md lists, the mm's number first.  Nothing
  * when `r` is NULL (not recording). */

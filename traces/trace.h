@@ -158,6 +158,41 @@ struct trace_writer *trace_writer_open(const char *path, const struct trace_head
 				       GString *error);
 void trace_write_access(struct trace_writer *w, int cpu, enum trace_kind kind, uint64_t addr,
 			uint64_t size);
+
+/*
+ * The writer's access log: accesses of one CPU that a recording run appends
+ * with hardly a call (trace_log_put, on the emulator's inline paths),
+ * written as if each had been given to trace_write_access in turn.  THE
+ * ORDER: the writer writes what the log holds before anything else reaches
+ * it (every trace_write_* entry, trace_writer_log and trace_writer_close
+ * write it first), so a logged access keeps its place before every record
+ * given to the writer after it.  The log is written too as soon as it is
+ * full (trace_log_write), so it always has room for the next access.
+ */
+#define TRACE_LOG_SIZE	512
+
+struct trace_log {
+	unsigned n;
+	struct trace_access entries[TRACE_LOG_SIZE];
+};
+
+/* The log, its accesses now on `cpu` (what it held before is written). */
+struct trace_log *trace_writer_log(struct trace_writer *w, int cpu);
+/* Write what `log` holds now (it is empty after). */
+void trace_log_write(struct trace_log *log);
+
+static inline void trace_log_put(struct trace_log *log, enum trace_kind kind, uint64_t addr,
+				 uint64_t size)
+{
+	struct trace_access *a = &log->entries[log->n];
+
+	a->addr = addr;
+	a->size = size;
+	a->kind = kind;
+	if (++log->n == TRACE_LOG_SIZE)
+		trace_log_write(log);
+}
+
 /* A record of `type` (not an access) on `cpu` (-1: whichever CPU the
  * last record was on, for events of no CPU) with its trace_type_nargs()
  * arguments. */

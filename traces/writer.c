@@ -9,9 +9,12 @@
  * these come at the same places of a loop too) and at the end.  The
  * payments of a CPU's slices (insns, pay), which come on the simulated
  * clock wherever the program is, are held with their places among the
- * block's accesses and written after it instead of ending it.
+ * block's accesses and written after it instead of ending it.  The access
+ * log (trace.h) is written, whole and first, at every entry below: the
+ * accesses appended to it come before whatever is given to the writer next.
  */
 #include <errno.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 #include <zstd.h>
@@ -52,6 +55,8 @@ struct trace_writer {
 	uint64_t prev[TRACE_MAX_CPUS][3];	/* last address per CPU and kind */
 	uint64_t records;
 	struct block block;
+	struct trace_log log;
+	int log_cpu;			/* the CPU of the log's accesses */
 	GString *error;			/* the first error; empty: none */
 };
 
@@ -233,21 +238,38 @@ static bool cut_after(unsigned desc, uint64_t delta)
 	return ((desc * UINT64_C(0x9e3779b97f4a7c15) ^ delta) * UINT64_C(0xff51afd7ed558ccd)) >> 56 == 0;
 }
 
-/* The access added to the block: its descriptor, its delta's bytes (all 8
- * stored, the length kept); the block written if it ends there. */
+/* Access `n` of the block, after `*len` bytes of deltas: its descriptor
+ * and its delta's bytes (all 8 stored, *len moved past its length).  Its
+ * descriptor.  The counts are the caller's to keep (in registers across a
+ * batch: the block's byte stores may alias anything in memory). */
+static inline __attribute__((always_inline)) unsigned
+encode_gathered(struct block *b, unsigned n, size_t *len, enum trace_kind kind, uint64_t size,
+		uint64_t delta)
+{
+	unsigned c = delta_class((int64_t)delta), desc = BLOCK_DESC(kind, c, size);
+	uint64_t le = GUINT64_TO_LE(delta);
+
+	b->descs[2 * n] = (uint8_t)desc;
+	b->descs[2 * n + 1] = (uint8_t)(desc >> 8);
+	memcpy(b->deltas + *len, &le, 8);
+	*len += 1u << c;
+	return desc;
+}
+
+/* Whether the block ends after its access `n` (counted from 1). */
+static inline bool block_ends(unsigned n, unsigned desc, uint64_t delta)
+{
+	return n == BLOCK_WRITE || (n >= BLOCK_MIN && cut_after(desc, delta));
+}
+
+/* The access added to the block; the block written if it ends there. */
 static void gather_access(struct trace_writer *w, enum trace_kind kind, uint64_t size,
 			  uint64_t delta)
 {
 	struct block *b = &w->block;
-	unsigned c = delta_class((int64_t)delta), desc = BLOCK_DESC(kind, c, size);
-	uint64_t le;
+	unsigned desc = encode_gathered(b, b->n, &b->deltas_len, kind, size, delta);
 
-	b->descs[2 * b->n] = (uint8_t)desc;
-	b->descs[2 * b->n + 1] = (uint8_t)(desc >> 8);
-	le = GUINT64_TO_LE(delta);
-	memcpy(b->deltas + b->deltas_len, &le, 8);
-	b->deltas_len += 1u << c;
-	if (++b->n == BLOCK_WRITE || (b->n >= BLOCK_MIN && cut_after(desc, delta)))
+	if (block_ends(++b->n, desc, delta))
 		flush_block(w);
 }
 
@@ -263,23 +285,93 @@ static void put_access(struct trace_writer *w, enum trace_kind kind, uint64_t si
 	commit(w, p);
 }
 
-void trace_write_access(struct trace_writer *w, int cpu, enum trace_kind kind, uint64_t addr,
-			uint64_t size)
+/* Accesses that follow are `cpu`'s: the block is another CPU's no more. */
+static inline void select_access_cpu(struct trace_writer *w, int cpu)
 {
-	uint64_t *prev = &w->prev[cpu][kind], delta = addr - *prev;
-
 	if (cpu != w->cpu) {
 		flush_block(w);
 		select_cpu(w, cpu);
 	}
-	*prev = addr;
-	w->records++;
-	if (size - 1 < BLOCK_SIZE_MAX) {
-		gather_access(w, kind, size, delta);
-		return;
-	}
+}
+
+/* An access of the selected CPU whose size no block holds: alone. */
+static void put_alone(struct trace_writer *w, enum trace_kind kind, uint64_t size,
+		      uint64_t delta)
+{
 	flush_block(w);
 	put_access(w, kind, size, zigzag((int64_t)delta));
+}
+
+/* The log's accesses, in order, as trace_write_access would write them:
+ * gathered with the block's counts in registers. */
+static __attribute__((noinline)) void write_log(struct trace_writer *w)
+{
+	const struct trace_access *a = w->log.entries, *end = a + w->log.n;
+	uint64_t *prev = w->prev[w->log_cpu];
+	struct block *b = &w->block;
+	unsigned n, desc;
+	size_t len;
+
+	select_access_cpu(w, w->log_cpu);
+	w->records += w->log.n;
+	n = b->n;
+	len = b->deltas_len;
+	for (; a < end; a++) {
+		uint64_t delta = a->addr - prev[a->kind];
+
+		prev[a->kind] = a->addr;
+		if (__builtin_expect(a->size - 1 < BLOCK_SIZE_MAX, 1)) {
+			desc = encode_gathered(b, n, &len, a->kind, a->size, delta);
+			if (!block_ends(++n, desc, delta))
+				continue;
+		}
+		b->n = n;
+		b->deltas_len = len;
+		if (a->size - 1 < BLOCK_SIZE_MAX)
+			flush_block(w);
+		else
+			put_alone(w, a->kind, a->size, delta);
+		n = b->n;
+		len = b->deltas_len;
+	}
+	b->n = n;
+	b->deltas_len = len;
+	w->log.n = 0;
+}
+
+/* Every entry's first step: what the log holds goes before. */
+static inline void write_logged(struct trace_writer *w)
+{
+	if (w->log.n)
+		write_log(w);
+}
+
+void trace_write_access(struct trace_writer *w, int cpu, enum trace_kind kind, uint64_t addr,
+			uint64_t size)
+{
+	uint64_t *prev = &w->prev[cpu][kind], delta;
+
+	write_logged(w);	/* first: it may move *prev */
+	select_access_cpu(w, cpu);
+	delta = addr - *prev;
+	*prev = addr;
+	w->records++;
+	if (size - 1 < BLOCK_SIZE_MAX)
+		gather_access(w, kind, size, delta);
+	else
+		put_alone(w, kind, size, delta);
+}
+
+void trace_log_write(struct trace_log *log)
+{
+	write_logged((struct trace_writer *)((char *)log - offsetof(struct trace_writer, log)));
+}
+
+struct trace_log *trace_writer_log(struct trace_writer *w, int cpu)
+{
+	write_logged(w);
+	w->log_cpu = cpu;
+	return &w->log;
 }
 
 void trace_write_event(struct trace_writer *w, int cpu, enum trace_type type,
@@ -353,6 +445,7 @@ void trace_write_tailed(struct trace_writer *w, int cpu, enum trace_type type,
 {
 	struct block *b = &w->block;
 
+	write_logged(w);
 	if (cpu >= 0 && cpu != w->cpu) {
 		flush_block(w);
 		select_cpu(w, cpu);
@@ -380,6 +473,7 @@ int trace_writer_close(struct trace_writer *w, GString *error)
 {
 	int ret;
 
+	write_logged(w);
 	flush_block(w);
 	put_byte(w, TRACE_END);
 	put_varint(w, w->records);

@@ -69,6 +69,57 @@ Test(record, leaves_a_run_with_devices_unchanged)
 	expect_unchanged(ARGS("--devices", "2", GUEST("hmm")));
 }
 
+/* `mmusim run --cpus 2 --record trace [--no-fastpath] GUEST...`: the trace's
+ * bytes. */
+static gchar *trace_of(bool no_fastpath, const char *const *guest, gsize *len)
+{
+	gchar *trace = tmp_path("run.trace"), *bytes = NULL;
+	GStrvBuilder *b = g_strv_builder_new();
+	GStrv argv;
+	struct result r;
+
+	g_strv_builder_add_many(b, MMUSIM_PATH, "run", "--cpus", "2", "--record", trace, NULL);
+	if (no_fastpath)
+		g_strv_builder_add(b, "--no-fastpath");
+	g_strv_builder_addv(b, (const char **)guest);
+	argv = g_strv_builder_end(b);
+	r = run_argv((const char *const *)argv);
+	expect_status(&r, 0);
+	cr_assert(g_file_get_contents(trace, &bytes, len, NULL), "no trace %s", trace);
+	result_free(&r);
+	g_strfreev(argv);
+	g_strv_builder_unref(b);
+	g_free(trace);
+	return bytes;
+}
+
+/* The fast path's direct loads and stores and the fetches the model's
+ * recent hit answers are recorded through the writer's access log
+ * (sim/fastpath.c, sim/cpu.c, traces/trace.h), in order with everything
+ * else; without the fast path every access comes from the library's own
+ * hook, which names its kind and size itself.  Both must give the same
+ * trace, byte for byte: faults, forks and threads among the accesses. */
+Test(record, fast_path_records_as_the_library_hook)
+{
+	const char *const *const guests[] = {
+		ARGS(GUEST("forkcow"), "4", "4", "read"),
+		ARGS(GUEST("threads")),
+		ARGS(GUEST("faults"), "ldxp", "catch"),	/* a fault: SIGBUS, caught */
+	};
+
+	for (size_t i = 0; i < G_N_ELEMENTS(guests); i++) {
+		gsize fast_len, hook_len;
+		gchar *fast = trace_of(false, guests[i], &fast_len);
+		gchar *hook = trace_of(true, guests[i], &hook_len);
+
+		cr_expect(fast_len == hook_len && !memcmp(fast, hook, fast_len),
+			  "%s: the fast path's trace (%zu bytes) is not the library hook's (%zu)",
+			  guests[i][0], (size_t)fast_len, (size_t)hook_len);
+		g_free(fast);
+		g_free(hook);
+	}
+}
+
 /* What a trace adds up to. */
 struct tally {
 	uint64_t fetch_pages, data_pages, insns, writes, dups, news, switches;

@@ -1307,3 +1307,111 @@ Test(trace, blocks_repeat_with_a_loop)
 	g_free(file);
 	g_string_free(error, TRUE);
 }
+
+/* One step of log_writes_as_its_accesses_would: an access appended to the
+ * log (on the log's CPU), an access or an event given to the writer, or the
+ * log turned to another CPU. */
+struct log_op {
+	enum { LOGGED, GIVEN, EVENT, TURN } what;
+	int cpu, kind;
+	uint64_t addr, size;
+};
+
+/* Write `ops` to `file`, through the log where they say so (as sim/ does).
+ * In `behind` how many records other than logged accesses found the log
+ * holding some, in `full` how many logged accesses filled it. */
+static void write_log_ops(const char *file, const struct log_op *ops, size_t n, bool use_log,
+			  int *behind, int *full)
+{
+	GString *error = g_string_new(NULL);
+	struct trace_writer *w = trace_writer_open(file, &header, error);
+	struct trace_log *log = NULL;
+	int log_cpu = 0;
+
+	cr_assert_not_null(w);
+	if (use_log)
+		log = trace_writer_log(w, log_cpu);
+	for (size_t i = 0; i < n; i++) {
+		const struct log_op *op = &ops[i];
+
+		if (op->what != LOGGED && log && log->n)
+			(*behind)++;
+		if (op->what == LOGGED && log && log->n == TRACE_LOG_SIZE - 1)
+			(*full)++;
+		switch (op->what) {
+		case LOGGED:
+			if (log)
+				trace_log_put(log, (enum trace_kind)op->kind, op->addr, op->size);
+			else
+				trace_write_access(w, log_cpu, (enum trace_kind)op->kind, op->addr,
+						   op->size);
+			break;
+		case GIVEN:
+			trace_write_access(w, op->cpu, (enum trace_kind)op->kind, op->addr, op->size);
+			break;
+		case EVENT:	/* a payment, held in the block, or a fault, which ends it */
+			trace_write_event(w, op->cpu, op->kind ? TRACE_INSNS : TRACE_FAULT,
+					  &op->addr);
+			break;
+		case TURN:
+			log_cpu = op->cpu;
+			if (log)
+				log = trace_writer_log(w, log_cpu);
+			break;
+		}
+	}
+	cr_assert_eq(trace_writer_close(w, error), 0, "%s", error->str);
+	g_string_free(error, TRUE);
+}
+
+/* The access log (trace.h) writes the very bytes its accesses would have
+ * written given to trace_write_access in turn: runs of logged accesses
+ * longer than the log (whose blocks end where their content says, or
+ * full), accesses of other CPUs and of sizes no block holds, events on a
+ * CPU and on none (-1: the CPU of the record before, which must be the
+ * last logged one), held in the block or ending it, and turns of the log
+ * to another CPU between them, and the end. */
+Test(trace, log_writes_as_its_accesses_would)
+{
+	static const uint64_t sizes[] = { 1, 2, 4, 8, 16, 64, 4095 };
+	const size_t n = 20000;
+	struct log_op *ops = g_new(struct log_op, n);
+	GRand *rand = g_rand_new_with_seed(17);
+	gchar *plain = g_strconcat(path, ".plain", NULL), *a, *b;
+	size_t alen, blen;
+	int log_cpu = 0, behind = 0, full = 0, unused = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		int r = g_rand_int_range(rand, 0, 100);
+		bool run = i / 1500 % 2 && i % 1500 < 1400;	/* logged only: the log fills */
+		struct log_op *op = &ops[i];
+
+		op->what = run || r < 60 ? LOGGED : r < 80 ? GIVEN : r < 95 ? EVENT : TURN;
+		op->cpu = op->what == EVENT ? g_rand_int_range(rand, -1, 3) :
+			  g_rand_int_range(rand, 0, 3);
+		op->kind = g_rand_int_range(rand, 0, 3);
+		op->addr = 0x400000 + (uint64_t)g_rand_int_range(rand, 0, 1 << 20) * 8;
+		/* now and then one no block holds; blocks long enough to end by their content */
+		op->size = g_rand_int_range(rand, 0, 200) ?
+				   sizes[g_rand_int_range(rand, 0, G_N_ELEMENTS(sizes))] : 4096;
+		if (op->what == LOGGED)
+			op->cpu = log_cpu;
+		if (op->what == TURN)
+			log_cpu = op->cpu;
+	}
+	write_log_ops(plain, ops, n, false, &unused, &unused);
+	write_log_ops(path, ops, n, true, &behind, &full);
+	cr_assert_gt(behind, 1000, "the log held accesses when other records came only %d times",
+		     behind);
+	cr_assert_gt(full, 10, "the log was full only %d times", full);
+	cr_assert(g_file_get_contents(plain, &a, &alen, NULL));
+	cr_assert(g_file_get_contents(path, &b, &blen, NULL));
+	cr_expect(alen == blen && !memcmp(a, b, alen),
+		  "the trace written through the log differs from the one written access by access");
+	unlink(plain);
+	g_free(a);
+	g_free(b);
+	g_free(plain);
+	g_free(ops);
+	g_rand_free(rand);
+}
