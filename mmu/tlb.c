@@ -401,14 +401,11 @@ static bool drop_page(const struct tlb *tlb, const struct tlb_entry *e, uint16_t
 	return e->tag == va >> e->shift && asid_matches(tlb, e->global, e->asid, asid);
 }
 
-/* Apply `drop` to every cache; the PWC goes with whole flushes and, for a
- * page, with the entries on that page's walk. */
-static void invalidate(struct tlb *tlb, bool (*drop)(const struct tlb *, const struct tlb_entry *,
-		       uint16_t, uint64_t), uint16_t asid, uint64_t va)
+/* The page-walk cache: a whole flush takes it all, a page's flush the
+ * entries on that page's walk. */
+static void pwc_invalidate(struct tlb *tlb, bool (*drop)(const struct tlb *, const struct tlb_entry *,
+			   uint16_t, uint64_t), uint16_t asid, uint64_t va)
 {
-	forget_recent(tlb);
-	for (int i = 0; i < TLB_NR_CACHES; i++)
-		cache_invalidate(tlb, &tlb->caches[i], drop, asid, va);
 	for (unsigned i = 0; i < tlb->config.pwc_entries; i++) {
 		struct pwc_entry *p = &tlb->pwc[i];
 		struct tlb_entry as_entry = { .asid = p->asid, .tag = p->tag,
@@ -416,6 +413,32 @@ static void invalidate(struct tlb *tlb, bool (*drop)(const struct tlb *, const s
 
 		if (p->valid && drop(tlb, &as_entry, asid, va))
 			p->valid = false;
+	}
+}
+
+/* Apply `drop` to every entry of every cache, and to the PWC. */
+static void invalidate(struct tlb *tlb, bool (*drop)(const struct tlb *, const struct tlb_entry *,
+		       uint16_t, uint64_t), uint16_t asid, uint64_t va)
+{
+	forget_recent(tlb);
+	for (int i = 0; i < TLB_NR_CACHES; i++)
+		cache_invalidate(tlb, &tlb->caches[i], drop, asid, va);
+	pwc_invalidate(tlb, drop, asid, va);
+}
+
+/* A page's entries of `c`: only the sets `va` indexes, one a page size, can
+ * hold them (cache_fill places an entry by its own tag), so these are the
+ * entries drop_page would take in a scan of the whole cache. */
+static void cache_invalidate_page(struct tlb *tlb, struct cache *c, uint16_t asid, uint64_t va)
+{
+	if (!c->sets)
+		return;
+	for (unsigned s = 0; s < G_N_ELEMENTS(page_shifts); s++) {
+		struct tlb_entry *set = set_of(c, va >> page_shifts[s]);
+
+		for (unsigned w = 0; w < c->ways; w++)
+			if (set[w].valid && drop_page(tlb, &set[w], asid, va))
+				set[w].valid = false;
 	}
 }
 
@@ -434,5 +457,8 @@ void tlb_flush_asid(struct tlb *tlb, uint16_t asid)
 void tlb_flush_page(struct tlb *tlb, uint16_t asid, uint64_t va)
 {
 	tlb->f.stats.flushes_page++;
-	invalidate(tlb, drop_page, asid, va);
+	forget_recent(tlb);
+	for (int i = 0; i < TLB_NR_CACHES; i++)
+		cache_invalidate_page(tlb, &tlb->caches[i], asid, va);
+	pwc_invalidate(tlb, drop_page, asid, va);
 }

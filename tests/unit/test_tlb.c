@@ -310,6 +310,29 @@ Test(tlb, flushing_a_page_drops_it_everywhere)
 	cr_expect_eq(access_as(1, BASE + PG, &l), TLB_HIT_L1, "other pages stay");
 }
 
+/* A page's flush looks only in the sets its address indexes, one a page
+ * size: a 2 MiB block's entry, placed by its own tag, is found there too,
+ * in L1 (3 sets) and L2 (5 sets, neither a power of two); another ASID's
+ * entry for the page stays. */
+Test(tlb, flushing_a_page_of_a_block_drops_the_block)
+{
+	uint64_t block = BASE + (2 << 20);
+	pte_t *pmd, entries[PGTABLE_LEVELS];
+	struct tlb_lookup l;
+
+	make_tlb((struct tlb_config){ .l1d = { 6, 2 }, .l2 = { 10, 2 }, .asid_tagged = true });
+	map(BASE, VM_READ);
+	pgtable_walk_levels(phys, root, BASE, entries);
+	pmd = (pte_t *)phys_to_host(phys, pte_addr(entries[PUD_LEVEL])) + pgtable_index(block, PMD_LEVEL);
+	*pmd = (UINT64_C(2) << 20) | PTE_VALID | PTE_USER | PTE_RDONLY | PTE_SH_INNER | PTE_AF | PTE_NG;
+	cr_expect_eq(access_as(1, block, &l), TLB_WALKED);
+	cr_expect_eq(access_as(2, block, &l), TLB_WALKED);
+	tlb_flush_page(tlb, 1, block + 300 * PG);
+	cr_expect_eq(access_as(1, block + 7 * PG, &l), TLB_WALKED, "the block's entry must go from L1 and L2");
+	cr_expect_eq(access_as(2, block + 7 * PG, &l), TLB_HIT_L1, "ASID 2's entry stays");
+	*pmd = 0;	/* not a table: keep pgtable_put from following it */
+}
+
 /* Arm caches no failed walk: mapping the page afterwards needs no flush. */
 Test(tlb, a_fault_caches_nothing)
 {
