@@ -151,6 +151,11 @@ void phys_destroy(struct phys *phys)
 	g_free(phys);
 }
 
+void phys_tables_only(struct phys *phys)
+{
+	madvise(phys->base, phys->nr_frames << PAGE_SHIFT, MADV_NOHUGEPAGE);
+}
+
 /* The most recently freed frame of `list` (already zeroed), or 0. */
 static uint64_t take_freed(struct phys *phys, GArray *list)
 {

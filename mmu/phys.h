@@ -70,6 +70,11 @@ int phys_create_nodes(uint64_t size, int nr_devices, uint64_t device_size, struc
 int phys_create_coherent(uint64_t size, int nr_devices, uint64_t device_size, unsigned coherent,
 			 struct phys **out);
 void phys_destroy(struct phys *phys);
+/* The frames' contents matter only for page tables (a replay has no
+ * data): the host backs the memory a 4 KiB page at a time, not in huge
+ * pages, so the data frames handed out cost no host memory and a table
+ * frame does not bring the 2 MiB of data frames around it in. */
+void phys_tables_only(struct phys *phys);
 int phys_nr_nodes(const struct phys *phys);
 /* The node the frame at `pa` lives in. */
 int phys_node_of(const struct phys *phys, phys_addr_t pa);

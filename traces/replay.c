@@ -26,6 +26,7 @@ int replay_init(struct replay *r, const struct cost_profile *profile, uint64_t m
 				" bytes of simulated memory: %s", mem, g_strerror(-err));
 		return err;
 	}
+	phys_tables_only(r->phys);
 	r->mms = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, (GDestroyNotify)mm_destroy);
 	if ((err = domain_init(&r->domain, r->phys, profile, nr_cpus, true, error)))
 		return err;

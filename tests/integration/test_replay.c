@@ -14,6 +14,7 @@
 #include <json-glib/json-glib.h>
 #include <stdint.h>
 #include <string.h>
+#include <sys/resource.h>
 
 #include "harness.h"
 #include "traces/trace.h"
@@ -120,15 +121,16 @@ Test(replay, lackey_known_misses)
 	g_free(path);
 }
 
-/* `pages` loads, one per page from 0x10000000, `passes` times over. */
-static gchar *stride_lackey(const char *name, int pages, int passes)
+/* `pages` accesses `op` (L: loads, S: stores), one per page from
+ * 0x10000000, `passes` times over. */
+static gchar *stride_lackey(const char *name, char op, int pages, int passes)
 {
 	GString *s = g_string_new(NULL);
 	gchar *path;
 
 	for (int p = 0; p < passes; p++)
 		for (int i = 0; i < pages; i++)
-			g_string_append_printf(s, " L %x,8\n", 0x10000000 + i * 4096);
+			g_string_append_printf(s, " %c %x,8\n", op, 0x10000000 + i * 4096);
 	path = write_tmp_file(name, s->str);
 	g_string_free(s, TRUE);
 	return path;
@@ -143,7 +145,7 @@ static gchar *stride_lackey(const char *name, int pages, int passes)
  */
 Test(replay, lackey_under_another_geometry)
 {
-	gchar *path = stride_lackey("stride.lackey", 8, 2);
+	gchar *path = stride_lackey("stride.lackey", 'L', 8, 2);
 	JsonNode *small = replay_report(0, "--lackey", "--set", "tlb.l1d_entries=4", "--set",
 					"tlb.l1d_ways=4", path, NULL);
 	JsonNode *dflt = replay_report(0, "--lackey", path, NULL);
@@ -158,6 +160,25 @@ Test(replay, lackey_under_another_geometry)
 	cr_expect_eq(int_at(dflt, "tlb.total.l1d.misses"), 16);
 	json_node_unref(small);
 	json_node_unref(dflt);
+	g_free(path);
+}
+
+/*
+ * A replay has no data: the frames its stores are given are never touched
+ * on the host, so replaying a store to each of 65,536 pages (256 MiB)
+ * holds about what its page tables need.  Backed by host huge pages, each
+ * table frame would bring the 2 MiB of data frames around it in: 256 MiB.
+ */
+Test(replay, stores_to_256_mib_hold_no_data)
+{
+	gchar *path = stride_lackey("stores.lackey", 'S', 65536, 1);
+	JsonNode *root = replay_report(0, "--lackey", path, NULL);
+	struct rusage ru;
+
+	cr_expect_eq(int_at(root, "result.accesses"), 65536);
+	cr_assert_eq(getrusage(RUSAGE_CHILDREN, &ru), 0);
+	cr_expect_lt(ru.ru_maxrss, 96 * 1024, "replaying the stores took %ld KiB", ru.ru_maxrss);
+	json_node_unref(root);
 	g_free(path);
 }
 
