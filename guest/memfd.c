@@ -3,6 +3,7 @@
  * errno by errno, and the vectored positioned calls (preadv, pwritev,
  * preadv2, pwritev2) and ftruncate on it.  A MAP_SHARED mapping and
  * write(2) must see the same bytes, and a child sees its parent's writes.
+ * madvise(MADV_REMOVE) works through a shared mapping only.
  * Prints one line per check.  Built for the guest and, as the oracle, for
  * the host, whose kernel must print the same.  Exit status: 0.
  */
@@ -21,6 +22,8 @@
 #include <unistd.h>
 
 #include "fdtest.h"
+
+#define PAGE 4096
 
 static long size_of(int fd)
 {
@@ -156,11 +159,39 @@ static void seal_checks(void)
 	show("new shared writable mapping", mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0) == MAP_FAILED ? -1 : 0);
 }
 
+/* madvise(MADV_REMOVE) punches a hole through a shared writable mapping
+ * only: a private mapping of the memfd is EACCES, anonymous private
+ * memory EINVAL. */
+static void remove_checks(void)
+{
+	int fd = memfd_create("remove", 0);
+	char *shared, *ro, *priv, *anon;
+
+	ftruncate(fd, 2 * PAGE);
+	pwrite(fd, "kept", 4, 0);
+	shared = mmap(NULL, 2 * PAGE, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	ro = mmap(NULL, 2 * PAGE, PROT_READ, MAP_SHARED, fd, 0);
+	priv = mmap(NULL, 2 * PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, 0);
+	anon = mmap(NULL, PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	show("remove private memfd mapping", madvise(priv, PAGE, MADV_REMOVE));
+	show("remove anonymous private", madvise(anon, PAGE, MADV_REMOVE));
+	show("remove read-only shared", madvise(ro + PAGE, PAGE, MADV_REMOVE));
+	printf("  still there: \"%.4s\"\n", shared);
+	show("remove shared writable", madvise(shared, PAGE, MADV_REMOVE));
+	printf("  after: %d\n", shared[0]);
+	munmap(shared, 2 * PAGE);
+	munmap(ro, 2 * PAGE);
+	munmap(priv, 2 * PAGE);
+	munmap(anon, PAGE);
+	close(fd);
+}
+
 int main(void)
 {
 	setvbuf(stdout, NULL, _IONBF, 0);
 	create_checks();
 	data_checks();
 	seal_checks();
+	remove_checks();
 	return 0;
 }

@@ -7,10 +7,9 @@
  * every page where it is (Linux without swap cannot page out anonymous or
  * shared memory either; private file pages, which Linux could drop and read
  * again, stay too); WILLNEED has nothing to read ahead.  MADV_REMOVE on
- * shared anonymous memory frees the object's pages in the range (a later
- * read gives zeroes); other address spaces mapping the same object keep the
- * frames they had mapped (Linux would unmap them everywhere); SysV
- * segments refuse it (EACCES; Linux accepts).  Fork honours
+ * a shared mapping of shmem frees the object's pages in the range, taking
+ * them from every mapping (a later read gives zeroes); SysV segments
+ * refuse it (EACCES; Linux accepts).  Fork honours
  * VM_DONTCOPY and VM_WIPEONFORK (mm_dup).
  */
 #include "mmu/mm.h"
@@ -106,14 +105,18 @@ static int private_anon_vma(const struct vma *vma)
 	return vma->vm_private_data || (vma->flags & VM_SHARED) ? -EINVAL : 0;
 }
 
-/* MADV_REMOVE: shared anonymous memory, not locked; anonymous private
- * memory (no file) is EINVAL, a file mapping not shared writable EACCES
- * (SysV segments too: Linux would accept them). */
+/* MADV_REMOVE, as Linux's madvise_remove: a locked VMA or anonymous
+ * private memory (no file) is EINVAL; a mapping that is not shared (a
+ * private mapping of a memfd or file) is EACCES, and so is anything but
+ * shmem (SysV segments too: Linux would accept them).  Linux also wants
+ * VM_MAYWRITE, which mmusim does not keep: a read-only shared mapping is
+ * accepted, as Linux does for a memfd (always open for writing) but not
+ * for a tmpfs file opened read-only. */
 static int removable_vma(const struct vma *vma)
 {
 	if ((vma->flags & VM_LOCKED) || !vma->vm_private_data)
 		return -EINVAL;
-	return vma->vm_ops == &shmem_vm_ops ? 0 : -EACCES;
+	return vma->vm_ops == &shmem_vm_ops && (vma->flags & VM_SHARED) ? 0 : -EACCES;
 }
 
 static int remove_range(struct mm *mm, uint64_t start, uint64_t end)

@@ -64,7 +64,9 @@ Test(fdkinds, other_families_are_eafnosupport)
 /* memfd_create(2) and fcntl(2)'s file seals: EPERM for what a seal
  * forbids, EBUSY for F_SEAL_WRITE while a shared mapping exists; a shared
  * mapping, read/write and a child all see the same bytes; preadv2(2)'s
- * unknown RWF_ flags are EOPNOTSUPP; ftruncate of a pipe is EINVAL. */
+ * unknown RWF_ flags are EOPNOTSUPP; ftruncate of a pipe is EINVAL;
+ * madvise(2)'s MADV_REMOVE is EACCES through a private mapping of a memfd,
+ * EINVAL on anonymous private memory. */
 Test(fdkinds, memfd_seals_as_the_kernel)
 {
 	expect_same_as_host("memfd", "seal write with a shared mapping: EBUSY\n");
