@@ -3,7 +3,9 @@
  * errno by errno, and the vectored positioned calls (preadv, pwritev,
  * preadv2, pwritev2) and ftruncate on it.  A MAP_SHARED mapping and
  * write(2) must see the same bytes, and a child sees its parent's writes.
- * madvise(MADV_REMOVE) works through a shared mapping only.
+ * madvise(MADV_REMOVE) works through a shared mapping only.  Shrinking
+ * takes the pages past the new end from a shared and a private mapping
+ * (SIGBUS there).
  * Prints one line per check.  Built for the guest and, as the oracle, for
  * the host, whose kernel must print the same.  Exit status: 0.
  */
@@ -12,6 +14,8 @@
 #endif
 #include <errno.h>
 #include <fcntl.h>
+#include <setjmp.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -186,6 +190,68 @@ static void remove_checks(void)
 	close(fd);
 }
 
+static sigjmp_buf bus_jump;
+
+static void on_sigbus(int sig)
+{
+	siglongjmp(bus_jump, sig);
+}
+
+/* Read (or write, when `value` is not 0) the byte at p: its value, or
+ * SIGBUS. */
+static void touch(const char *what, volatile char *p, char value)
+{
+	if (sigsetjmp(bus_jump, 1)) {
+		printf("%s: SIGBUS\n", what);
+		return;
+	}
+	if (value)
+		*p = value;
+	printf("%s: %d\n", what, *p);
+}
+
+/* ftruncate to a smaller size takes the pages past the new end from every
+ * mapping, a private mapping's own copies too: an access there is
+ * SIGBUS; the page the end falls in stays (its tail reads zeroes through
+ * a shared mapping, a private copy keeps its bytes).  Grown again, the
+ * file reads zeroes there. */
+static void shrink_checks(void)
+{
+	int fd = memfd_create("shrink", 0);
+	char *shared, *priv;
+
+	signal(SIGBUS, on_sigbus);
+	ftruncate(fd, 4 * PAGE);
+	for (int i = 0; i < 4; i++)
+		pwrite(fd, "0123" + i, 1, i * PAGE);
+	shared = mmap(NULL, 4 * PAGE, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	priv = mmap(NULL, 4 * PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, 0);
+	touch("shared page 2", shared + 2 * PAGE, 'S');
+	touch("private copy of page 0", priv, 'P');
+	touch("private copy of page 1", priv + PAGE + 200, 'Q');
+	touch("private copy of page 2", priv + 2 * PAGE, 'R');
+	touch("private read of page 3", priv + 3 * PAGE, 0);
+	show("shrink to a page and 100 bytes", ftruncate(fd, PAGE + 100));
+	touch("shared page 0", shared, 0);
+	touch("shared page 1 inside", shared + PAGE, 0);
+	touch("shared page 1 past the end", shared + PAGE + 200, 0);
+	touch("shared page 2", shared + 2 * PAGE, 0);
+	touch("shared page 3 write", shared + 3 * PAGE, 'W');
+	touch("private page 0", priv, 0);
+	touch("private page 1 past the end", priv + PAGE + 200, 0);
+	touch("private page 2", priv + 2 * PAGE, 0);
+	touch("private page 3", priv + 3 * PAGE, 0);
+	touch("private page 3 write", priv + 3 * PAGE, 'X');
+	show("grow back", ftruncate(fd, 4 * PAGE));
+	touch("shared page 2", shared + 2 * PAGE, 0);
+	touch("private page 2", priv + 2 * PAGE, 0);
+	touch("private page 3", priv + 3 * PAGE, 0);
+	signal(SIGBUS, SIG_DFL);
+	munmap(shared, 4 * PAGE);
+	munmap(priv, 4 * PAGE);
+	close(fd);
+}
+
 int main(void)
 {
 	setvbuf(stdout, NULL, _IONBF, 0);
@@ -193,5 +259,6 @@ int main(void)
 	data_checks();
 	seal_checks();
 	remove_checks();
+	shrink_checks();
 	return 0;
 }

@@ -2,7 +2,8 @@
  * shmem: the object's page index and its vm_ops.  A page fallocate
  * allocated is not up to date until a fault or a write fills it (Linux's
  * shmem_fallocate leaves its folios !uptodate): mincore and fault-around
- * do not see it, a read gives zeroes.
+ * do not see it, a read gives zeroes.  A fault past the object's size
+ * (shmem_resize; Linux's i_size) is SIGBUS.
  */
 #include "mmu/shmem.h"
 
@@ -18,6 +19,7 @@ struct shmem {
 	unsigned shared_maps;	/* VM_SHARED VMAs mapping it */
 	GPtrArray *vmas;	/* every VMA mapping it, in the order they came (Linux's i_mmap) */
 	GHashTable *fallocated;	/* pgoffs of pages allocated but not up to date; NULL: none */
+	uint64_t size;		/* bytes (shmem_resize); UINT64_MAX: no end */
 };
 
 static bool page_fallocated(const struct shmem *sh, uint64_t pgoff)
@@ -44,6 +46,7 @@ struct shmem *shmem_new(struct phys *phys)
 	struct shmem *sh = g_new0(struct shmem, 1);
 
 	sh->refs = 1;
+	sh->size = UINT64_MAX;
 	sh->vmas = g_ptr_array_new();
 	page_cache_init(&sh->cache, phys);
 	return sh;
@@ -132,15 +135,39 @@ int shmem_write(struct shmem *sh, uint64_t offset, const void *buf, size_t len)
 	return 0;
 }
 
+/* Linux's unmap_mapping_range of the object's pages [first, end): every
+ * VMA mapping them drops its entries of them, and a private VMA its own
+ * copies too if `even_cows`. */
+static void unmap_mapping_range(struct shmem *sh, uint64_t first, uint64_t end, bool even_cows)
+{
+	for (guint i = 0; i < sh->vmas->len; i++) {
+		const struct vma *vma = g_ptr_array_index(sh->vmas, i);
+		uint64_t lo = MAX(first, vma->pgoff), hi = MIN(end, vma->pgoff + ((vma->end - vma->start) >> PAGE_SHIFT));
+
+		if (vma->vm_mm && lo < hi)
+			unmap_mapping_pages(vma, vma->start + ((lo - vma->pgoff) << PAGE_SHIFT),
+					      vma->start + ((hi - vma->pgoff) << PAGE_SHIFT), even_cows);
+	}
+}
+
 void shmem_truncate(struct shmem *sh, uint64_t size)
 {
+	uint64_t end = (size + PAGE_SIZE - 1) >> PAGE_SHIFT;
 	size_t tail = size & ~PAGE_MASK;
 	phys_addr_t last;
 
-	page_cache_truncate(&sh->cache, (size + PAGE_SIZE - 1) >> PAGE_SHIFT);
-	forget_fallocated(sh, (size + PAGE_SIZE - 1) >> PAGE_SHIFT, UINT64_MAX);
+	unmap_mapping_range(sh, end, UINT64_MAX, true);
+	page_cache_truncate(&sh->cache, end);
+	forget_fallocated(sh, end, UINT64_MAX);
 	if (tail && page_cache_lookup(&sh->cache, size >> PAGE_SHIFT, &last))
 		memset((uint8_t *)phys_to_host(sh->cache.phys, last) + tail, 0, PAGE_SIZE - tail);
+}
+
+void shmem_resize(struct shmem *sh, uint64_t size)
+{
+	if (size < sh->size)
+		shmem_truncate(sh, size);
+	sh->size = size;
 }
 
 uint64_t shmem_nr_pages(const struct shmem *sh)
@@ -153,23 +180,9 @@ unsigned shmem_shared_mappings(const struct shmem *sh)
 	return sh->shared_maps;
 }
 
-/* Linux's unmap_mapping_range(even_cows false) of the object's pages
- * [first, end): every VMA mapping them drops its entries of them. */
-static void unmap_mapping_range(struct shmem *sh, uint64_t first, uint64_t end)
-{
-	for (guint i = 0; i < sh->vmas->len; i++) {
-		const struct vma *vma = g_ptr_array_index(sh->vmas, i);
-		uint64_t lo = MAX(first, vma->pgoff), hi = MIN(end, vma->pgoff + ((vma->end - vma->start) >> PAGE_SHIFT));
-
-		if (vma->vm_mm && lo < hi)
-			unmap_mapping_pages(vma, vma->start + ((lo - vma->pgoff) << PAGE_SHIFT),
-					      vma->start + ((hi - vma->pgoff) << PAGE_SHIFT));
-	}
-}
-
 void shmem_punch_hole(struct shmem *sh, uint64_t pgoff, uint64_t pages)
 {
-	unmap_mapping_range(sh, pgoff, pgoff + pages);
+	unmap_mapping_range(sh, pgoff, pgoff + pages, false);
 	page_cache_remove_range(&sh->cache, pgoff, pgoff + pages);
 	forget_fallocated(sh, pgoff, pgoff + pages);
 }
@@ -190,10 +203,22 @@ bool shmem_has_entry(const struct shmem *sh, uint64_t pgoff)
 
 /* ------------------------------------------------------------------ vm_ops */
 
+/* Whether the page at pgoff starts at or past the object's size (no page
+ * offset reaches UINT64_MAX's). */
+static bool past_eof(const struct shmem *sh, uint64_t pgoff)
+{
+	return pgoff >= (sh->size >> PAGE_SHIFT) + !!(sh->size & ~PAGE_MASK);
+}
+
 int shmem_fault_page(struct shmem *sh, struct vm_fault *vmf)
 {
-	int found = shmem_find_page(sh, vmf->pgoff, &vmf->page);
+	int found;
 
+	if (past_eof(sh, vmf->pgoff)) {
+		vmf->kind = FAULT_KIND_SIGBUS;
+		return VM_FAULT_SIGBUS;
+	}
+	found = shmem_find_page(sh, vmf->pgoff, &vmf->page);
 	vmf->kind = FAULT_KIND_SHMEM;
 	if (found < 0)
 		return VM_FAULT_OOM;

@@ -35,8 +35,15 @@ int shmem_fallocate_page(struct shmem *sh, uint64_t pgoff);
 void shmem_read(struct shmem *sh, uint64_t offset, void *buf, size_t len);
 int shmem_write(struct shmem *sh, uint64_t offset, const void *buf, size_t len);
 /* Drop the pages wholly past byte `size` and zero the rest of the page it
- * ends in (a truncated file reads zeroes when it grows again). */
+ * ends in (a truncated file reads zeroes when it grows again): every
+ * mapping loses its entries there first, a private mapping its own copies
+ * too (Linux's shmem_setattr: unmap_mapping_range with even_cows). */
 void shmem_truncate(struct shmem *sh, uint64_t size);
+/* Set the object's size, as a file's (memfd): shrinking truncates, and a
+ * fault on a page wholly past the size is SIGBUS (Linux's i_size).  An
+ * object never resized has no end (shared anonymous memory, SysV
+ * segments, tmpfs files). */
+void shmem_resize(struct shmem *sh, uint64_t size);
 /* Pages the object holds. */
 uint64_t shmem_nr_pages(const struct shmem *sh);
 /* How many VM_SHARED VMAs map the object (memfd's F_SEAL_WRITE rule). */

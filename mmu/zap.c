@@ -64,7 +64,7 @@ void zap_range_keep_wp(struct mm *mm, const struct vma *vma, uint64_t start, uin
 	walk_zap_wp(mm, &(struct zap_wp){ mm->phys, vma, false, 0 }, start, end);
 }
 
-void unmap_mapping_pages(const struct vma *vma, uint64_t start, uint64_t end)
+void unmap_mapping_pages(const struct vma *vma, uint64_t start, uint64_t end, bool even_cows)
 {
-	walk_zap_wp(vma->vm_mm, &(struct zap_wp){ vma->vm_mm->phys, vma, true, 0 }, start, end);
+	walk_zap_wp(vma->vm_mm, &(struct zap_wp){ vma->vm_mm->phys, vma, !even_cows, 0 }, start, end);
 }

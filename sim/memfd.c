@@ -13,9 +13,12 @@
  * mappings are EPERM; F_SEAL_SHRINK and F_SEAL_GROW refuse size changes
  * (EPERM).
  *
- * Not modelled: a mapping's access past the size is not SIGBUS, shrinking
- * does not take pages away from existing mappings, and a read-only shared
- * mapping of a sealed memfd may still be mprotect()ed writable.
+ * Shrinking takes the pages past the new size from every mapping, a
+ * private mapping's copies too, and a mapping's access to a page wholly
+ * past the size is SIGBUS, as Linux's shmem (mmu/shmem.h shmem_resize).
+ *
+ * Not modelled: a read-only shared mapping of a sealed memfd may still be
+ * mprotect()ed writable.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -43,6 +46,14 @@ struct memfd {
 	uint64_t size;
 	unsigned seals;
 };
+
+/* The file's size, which its object keeps too: shrinking takes the pages
+ * past it from every mapping, and a mapping's access there is SIGBUS. */
+static void set_size(struct memfd *mf, uint64_t size)
+{
+	shmem_resize(mf->sh, size);
+	mf->size = size;
+}
 
 static long memfd_read(struct file *f, void *buf, size_t len, int64_t offset)
 {
@@ -73,7 +84,7 @@ static long memfd_write(struct file *f, const void *buf, size_t len, int64_t off
 	err = shmem_write(mf->sh, pos, buf, len);
 	if (err)
 		return err;
-	mf->size = MAX(mf->size, pos + len);
+	set_size(mf, MAX(mf->size, pos + len));
 	if (offset < 0)
 		f->f_pos = (int64_t)(pos + len);
 	return (long)len;
@@ -101,9 +112,7 @@ static int memfd_truncate(struct file *f, int64_t length)
 		return -EPERM;
 	if (size > MEMFD_MAX_SIZE)
 		return -EFBIG;
-	if (size < mf->size)
-		shmem_truncate(mf->sh, size);
-	mf->size = size;
+	set_size(mf, size);
 	return 0;
 }
 
@@ -156,7 +165,7 @@ static int memfd_fallocate(struct file *f, int mode, int64_t offset, int64_t len
 		if (shmem_fallocate_page(mf->sh, pg) < 0)
 			return -ENOSPC;
 	if (!(mode & G_FALLOC_FL_KEEP_SIZE))
-		mf->size = MAX(mf->size, end);
+		set_size(mf, MAX(mf->size, end));
 	return 0;
 }
 
@@ -248,6 +257,7 @@ SYSCALL(memfd_create)
 		return len == -ENAMETOOLONG ? -EINVAL : len;
 	mf = g_new0(struct memfd, 1);
 	mf->sh = shmem_new(m->phys);
+	shmem_resize(mf->sh, 0);
 	mf->seals = a[1] & MFD_ALLOW_SEALING ? 0 : G_F_SEAL_SEAL;
 	path = g_strdup_printf("/memfd:%s (deleted)", name);
 	f = file_alloc(&memfd_ops, O_RDWR | O_LARGEFILE, path, mf);

@@ -14,10 +14,10 @@
  * maker's fs ids (sim/sys_fs.c, sim/sys_fswrite.c chown it).  A regular
  * file maps, shared or private, as its shmem object (mmap_shmem), so a
  * store through a MAP_SHARED mapping is what read(2) and every other
- * mapping see.  Not modelled: SIGBUS for a mapped page past the end of the
- * file (it maps a page as within it), truncation unmapping what mappings
- * hold (they keep their frames, as after MADV_REMOVE), and executing a file
- * (the loader reads host files).
+ * mapping see; truncation takes the pages past the new end from every
+ * mapping (shmem_truncate).  Not modelled: SIGBUS for a mapped page past
+ * the end of the file (it maps a zeroed page as within it), and executing
+ * a file (the loader reads host files).
  */
 #include "sim/tmpfs.h"
 

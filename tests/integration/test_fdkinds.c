@@ -66,7 +66,9 @@ Test(fdkinds, other_families_are_eafnosupport)
  * mapping, read/write and a child all see the same bytes; preadv2(2)'s
  * unknown RWF_ flags are EOPNOTSUPP; ftruncate of a pipe is EINVAL;
  * madvise(2)'s MADV_REMOVE is EACCES through a private mapping of a memfd,
- * EINVAL on anonymous private memory. */
+ * EINVAL on anonymous private memory; ftruncate(2) to a smaller size
+ * takes the pages past the end from shared and private mappings, whose
+ * accesses there are SIGBUS. */
 Test(fdkinds, memfd_seals_as_the_kernel)
 {
 	expect_same_as_host("memfd", "seal write with a shared mapping: EBUSY\n");
