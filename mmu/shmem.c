@@ -170,6 +170,11 @@ void shmem_resize(struct shmem *sh, uint64_t size)
 	sh->size = size;
 }
 
+uint64_t shmem_size(const struct shmem *sh)
+{
+	return sh->size;
+}
+
 uint64_t shmem_nr_pages(const struct shmem *sh)
 {
 	return page_cache_nr_pages(&sh->cache);

@@ -44,6 +44,8 @@ void shmem_truncate(struct shmem *sh, uint64_t size);
  * object never resized has no end (shared anonymous memory, SysV
  * segments, tmpfs files). */
 void shmem_resize(struct shmem *sh, uint64_t size);
+/* The size shmem_resize set (UINT64_MAX: none). */
+uint64_t shmem_size(const struct shmem *sh);
 /* Pages the object holds. */
 uint64_t shmem_nr_pages(const struct shmem *sh);
 /* How many VM_SHARED VMAs map the object (memfd's F_SEAL_WRITE rule). */

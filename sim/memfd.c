@@ -42,24 +42,15 @@
 #define MEMFD_MAX_SIZE		INT64_MAX
 
 struct memfd {
-	struct shmem *sh;
-	uint64_t size;
+	struct shmem *sh;	/* the bytes, and the size (shmem_size) */
 	unsigned seals;
 };
-
-/* The file's size, which its object keeps too: shrinking takes the pages
- * past it from every mapping, and a mapping's access there is SIGBUS. */
-static void set_size(struct memfd *mf, uint64_t size)
-{
-	shmem_resize(mf->sh, size);
-	mf->size = size;
-}
 
 static long memfd_read(struct file *f, void *buf, size_t len, int64_t offset)
 {
 	struct memfd *mf = f->private_data;
-	uint64_t pos = offset < 0 ? (uint64_t)f->f_pos : (uint64_t)offset;
-	size_t n = pos >= mf->size ? 0 : (size_t)MIN(len, mf->size - pos);
+	uint64_t pos = offset < 0 ? (uint64_t)f->f_pos : (uint64_t)offset, size = shmem_size(mf->sh);
+	size_t n = pos >= size ? 0 : (size_t)MIN(len, size - pos);
 
 	shmem_read(mf->sh, pos, buf, n);
 	if (offset < 0)
@@ -74,17 +65,17 @@ static long memfd_write(struct file *f, const void *buf, size_t len, int64_t off
 	int err;
 
 	if (offset < 0 && (f->f_flags & O_APPEND))
-		pos = mf->size;
+		pos = shmem_size(mf->sh);
 	if (mf->seals & (G_F_SEAL_WRITE | G_F_SEAL_FUTURE_WRITE))
 		return -EPERM;
-	if (pos + len > mf->size && (mf->seals & G_F_SEAL_GROW))
+	if (pos + len > shmem_size(mf->sh) && (mf->seals & G_F_SEAL_GROW))
 		return -EPERM;
 	if (pos > MEMFD_MAX_SIZE - len)
 		return -EFBIG;
 	err = shmem_write(mf->sh, pos, buf, len);
 	if (err)
 		return err;
-	set_size(mf, MAX(mf->size, pos + len));
+	shmem_resize(mf->sh, MAX(shmem_size(mf->sh), pos + len));
 	if (offset < 0)
 		f->f_pos = (int64_t)(pos + len);
 	return (long)len;
@@ -94,7 +85,7 @@ static long memfd_llseek(struct file *f, int64_t offset, int whence)
 {
 	const struct memfd *mf = f->private_data;
 	int64_t base = whence == SEEK_SET ? 0 : whence == SEEK_CUR ? f->f_pos :
-		       whence == SEEK_END ? (int64_t)mf->size : -1;
+		       whence == SEEK_END ? (int64_t)shmem_size(mf->sh) : -1;
 
 	if (base < 0 || (offset > 0 && base > INT64_MAX - offset) || base + offset < 0)
 		return -EINVAL;
@@ -105,14 +96,13 @@ static long memfd_llseek(struct file *f, int64_t offset, int whence)
 static int memfd_truncate(struct file *f, int64_t length)
 {
 	struct memfd *mf = f->private_data;
-	uint64_t size = (uint64_t)length;
+	uint64_t size = (uint64_t)length, old = shmem_size(mf->sh);
 
-	if ((size < mf->size && (mf->seals & G_F_SEAL_SHRINK)) ||
-	    (size > mf->size && (mf->seals & G_F_SEAL_GROW)))
+	if ((size < old && (mf->seals & G_F_SEAL_SHRINK)) || (size > old && (mf->seals & G_F_SEAL_GROW)))
 		return -EPERM;
 	if (size > MEMFD_MAX_SIZE)
 		return -EFBIG;
-	set_size(mf, size);
+	shmem_resize(mf->sh, size);
 	return 0;
 }
 
@@ -134,7 +124,7 @@ static int memfd_punch_hole(struct memfd *mf, uint64_t offset, uint64_t end)
 
 	if (mf->seals & (G_F_SEAL_WRITE | G_F_SEAL_FUTURE_WRITE))
 		return -EPERM;
-	end = MIN(end, mf->size);
+	end = MIN(end, shmem_size(mf->sh));
 	last = end & PAGE_MASK;
 	if (first > last) {	/* inside one page */
 		zero_partial_page(mf, offset, end);
@@ -159,13 +149,13 @@ static int memfd_fallocate(struct file *f, int mode, int64_t offset, int64_t len
 		return memfd_punch_hole(mf, (uint64_t)offset, end);
 	if (end > MEMFD_MAX_SIZE)
 		return -EFBIG;
-	if (end > mf->size && (mf->seals & G_F_SEAL_GROW))	/* even with KEEP_SIZE */
+	if (end > shmem_size(mf->sh) && (mf->seals & G_F_SEAL_GROW))	/* even with KEEP_SIZE */
 		return -EPERM;
 	for (uint64_t pg = (uint64_t)offset >> PAGE_SHIFT; pg < PAGE_ALIGN(end) >> PAGE_SHIFT; pg++)
 		if (shmem_fallocate_page(mf->sh, pg) < 0)
 			return -ENOSPC;
 	if (!(mode & G_FALLOC_FL_KEEP_SIZE))
-		set_size(mf, MAX(mf->size, end));
+		shmem_resize(mf->sh, MAX(shmem_size(mf->sh), end));
 	return 0;
 }
 
@@ -213,10 +203,11 @@ static long memfd_fcntl(struct file *f, int cmd, uint64_t arg)
 static int memfd_getattr(struct file *f, struct statx *stx)
 {
 	const struct memfd *mf = f->private_data;
+	uint64_t size = shmem_size(mf->sh);
 
 	*stx = (struct statx){
 		.stx_mask = STATX_BASIC_STATS, .stx_mode = S_IFREG | 0777, .stx_nlink = 1,
-		.stx_blksize = PAGE_SIZE, .stx_size = mf->size, .stx_blocks = (mf->size + 511) / 512,
+		.stx_blksize = PAGE_SIZE, .stx_size = size, .stx_blocks = (size + 511) / 512,
 		.stx_ino = (uint64_t)(uintptr_t)mf,
 	};
 	return 0;
