@@ -150,9 +150,16 @@ static void unmap_mapping_range(struct shmem *sh, uint64_t first, uint64_t end, 
 	}
 }
 
+/* The pages `size` bytes reach into, the last one partly (UINT64_MAX
+ * included: no sum that could wrap). */
+static uint64_t pages_of(uint64_t size)
+{
+	return (size >> PAGE_SHIFT) + !!(size & ~PAGE_MASK);
+}
+
 void shmem_truncate(struct shmem *sh, uint64_t size)
 {
-	uint64_t end = (size + PAGE_SIZE - 1) >> PAGE_SHIFT;
+	uint64_t end = pages_of(size);
 	size_t tail = size & ~PAGE_MASK;
 	phys_addr_t last;
 
@@ -212,7 +219,7 @@ bool shmem_has_entry(const struct shmem *sh, uint64_t pgoff)
  * offset reaches UINT64_MAX's). */
 static bool past_eof(const struct shmem *sh, uint64_t pgoff)
 {
-	return pgoff >= (sh->size >> PAGE_SHIFT) + !!(sh->size & ~PAGE_MASK);
+	return pgoff >= pages_of(sh->size);
 }
 
 int shmem_fault_page(struct shmem *sh, struct vm_fault *vmf)
