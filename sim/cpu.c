@@ -33,6 +33,7 @@
 
 #include "mmu/agent.h"
 #include "mmu/pgtable.h"
+#include "sim/emulator_libs.h"
 #include "sim/esr.h"
 #include "sim/fastpath.h"
 #include "sim/record.h"
@@ -953,9 +954,15 @@ static int watch_code_buffer(struct cpu *cpu, GArray *before, GString *error)
 static int create_engine(struct cpu *cpu, GString *error)
 {
 	uint64_t ram = phys_reachable_size(cpu->phys);
-	g_autoptr(GArray) before = list_code_mappings();
-	uc_err err = uc_open(UC_ARCH_ARM64, UC_MODE_ARM, &cpu->uc);
+	g_autoptr(GArray) before = NULL;
+	uc_err err;
 
+	if (!unicorn_load(error)) {
+		g_string_prepend(error, "cannot start the AArch64 emulator: ");
+		return -EIO;
+	}
+	before = list_code_mappings();
+	err = uc_open(UC_ARCH_ARM64, UC_MODE_ARM, &cpu->uc);
 	if (err) {
 		g_string_printf(error, "cannot start the AArch64 emulator: %s", uc_strerror(err));
 		return -EIO;

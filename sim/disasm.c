@@ -6,9 +6,11 @@
 #include <capstone/capstone.h>
 
 #include "mmu/uaccess.h"
+#include "sim/emulator_libs.h"
 
 void disassemble_at(struct mm *mm, uint64_t pc, GString *out)
 {
+	g_autoptr(GString) why = g_string_new(NULL);
 	uint8_t bytes[4];
 	csh handle;
 	cs_insn *insn;
@@ -17,6 +19,10 @@ void disassemble_at(struct mm *mm, uint64_t pc, GString *out)
 	 * often comes from the fetch that would have brought it in. */
 	if (peek_user_backing(mm, bytes, pc, sizeof(bytes))) {
 		g_string_append(out, "(no instruction mapped there)");
+		return;
+	}
+	if (!capstone_load(why)) {
+		g_string_append_printf(out, "(disassembler unavailable: %s)", why->str);
 		return;
 	}
 	if (cs_open(CS_ARCH_ARM64, CS_MODE_ARM, &handle) != CS_ERR_OK) {

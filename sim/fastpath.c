@@ -5,9 +5,12 @@
  * AArch64 target; every item is checked at start-up or by the self-test):
  *
  *  1. The library exports its internal functions with default visibility and
- *     calls these through its PLT, so a definition of the same name in the
- *     executable takes their place (ELF symbol interposition), and
- *     dlsym(RTLD_NEXT) finds the library's own:
+ *     calls these through its PLT, so a definition of the same name that
+ *     the executable exports takes their place (ELF symbol interposition:
+ *     the library, loaded with dlopen by sim/emulator_libs.c, binds its
+ *     relocations to the global scope's definitions first; sim/fastpath.sym
+ *     lists the names the executable exports, checked at attach), and
+ *     dlsym of the library's handle (unicorn_symbol) finds the library's own:
  *       tlb_set_page_with_attrs_aarch64(CPUState *cpu, u64 vaddr, u64 paddr,
  *           MemTxAttrs attrs (a 32-bit bit-field struct), int prot,
  *           int mmu_idx, u64 size) - installs one TLB entry;
@@ -148,6 +151,7 @@
 #include <unicorn/unicorn.h>
 
 #include "mmu/tlb.h"
+#include "sim/emulator_libs.h"
 #include "traces/trace.h"
 
 #define LIBRARY_VERSION	UINT32_C(0x020001ff)	/* 2.0.1, extra 255 */
@@ -229,12 +233,6 @@ static struct engine *running = &idle_engine;
  * an unaligned one come back through ours and must go to the library too. */
 static bool store_forwarded;
 
-/* Resolve the library's definition of `name` (the next one after ours). */
-static void *library_symbol(const char *name)
-{
-	return dlsym(RTLD_NEXT, name);
-}
-
 /* The load/store helpers of item 5, by log2 of the access size. */
 static const char *const load_names[4] = {
 	"helper_ret_ldub_mmu_aarch64", "helper_le_lduw_mmu_aarch64",
@@ -249,22 +247,52 @@ static const char *const store_idx_names[4] = {
 	"cpu_stl_mmuidx_ra_aarch64", "cpu_stq_mmuidx_ra_aarch64",
 };
 
+/* The names defined here in the library's place (sim/fastpath.sym), besides
+ * those of the load/store helpers. */
+static const char *const own_names[] = {
+	"tlb_set_page_with_attrs_aarch64", "tlb_protect_code_aarch64",
+	"tlb_unprotect_code_aarch64", "memory_mapping",
+};
+
+/* The first of our definitions the library would not bind to, because the
+ * executable does not export it (the global scope has none, or another
+ * object's), or NULL. */
+static const char *unexported_name(void)
+{
+	const char *const *lists[] = { own_names, load_names, store_names, store_idx_names };
+	const size_t lengths[] = { G_N_ELEMENTS(own_names), G_N_ELEMENTS(load_names),
+				  G_N_ELEMENTS(store_names), G_N_ELEMENTS(store_idx_names) };
+	Dl_info self, found;
+	void *sym;
+
+	if (!dladdr((void *)unexported_name, &self))
+		return own_names[0];
+	for (size_t l = 0; l < G_N_ELEMENTS(lists); l++) {
+		for (size_t i = 0; i < lengths[l]; i++) {
+			sym = dlsym(RTLD_DEFAULT, lists[l][i]);
+			if (!sym || !dladdr(sym, &found) || found.dli_fbase != self.dli_fbase)
+				return lists[l][i];
+		}
+	}
+	return NULL;
+}
+
 /* The library's own definitions, found once; false if any is missing. */
 static bool resolve_library(void)
 {
 	if (!lib.set_page) {
-		lib.set_page = (set_page_fn)library_symbol("tlb_set_page_with_attrs_aarch64");
-		lib.protect = (code_page_fn)library_symbol("tlb_protect_code_aarch64");
-		lib.unprotect = (code_page_fn)library_symbol("tlb_unprotect_code_aarch64");
-		lib.set_dirty = (set_dirty_fn)library_symbol("tlb_set_dirty_aarch64");
-		lib.reset_dirty = (reset_dirty_fn)library_symbol("tlb_reset_dirty_aarch64");
-		lib.mapping = (mapping_fn)library_symbol("memory_mapping");
+		lib.set_page = (set_page_fn)unicorn_symbol("tlb_set_page_with_attrs_aarch64");
+		lib.protect = (code_page_fn)unicorn_symbol("tlb_protect_code_aarch64");
+		lib.unprotect = (code_page_fn)unicorn_symbol("tlb_unprotect_code_aarch64");
+		lib.set_dirty = (set_dirty_fn)unicorn_symbol("tlb_set_dirty_aarch64");
+		lib.reset_dirty = (reset_dirty_fn)unicorn_symbol("tlb_reset_dirty_aarch64");
+		lib.mapping = (mapping_fn)unicorn_symbol("memory_mapping");
 		for (int i = 0; i < 4; i++) {
-			lib.load[i] = (load_fn)library_symbol(load_names[i]);
-			lib.store[i] = (store_fn)library_symbol(store_names[i]);
-			lib.store_idx[i] = (store_idx_fn)library_symbol(store_idx_names[i]);
+			lib.load[i] = (load_fn)unicorn_symbol(load_names[i]);
+			lib.store[i] = (store_fn)unicorn_symbol(store_names[i]);
+			lib.store_idx[i] = (store_idx_fn)unicorn_symbol(store_idx_names[i]);
 		}
-		lib.to_host = (to_host_fn)library_symbol("tlb_vaddr_to_host_aarch64");
+		lib.to_host = (to_host_fn)unicorn_symbol("tlb_vaddr_to_host_aarch64");
 	}
 	for (int i = 0; i < 4; i++)
 		if (!lib.load[i] || !lib.store[i] || !lib.store_idx[i])
@@ -361,7 +389,8 @@ int fastpath_attach(uc_engine *uc, void *ram, uint64_t ram_size, GString *why)
 	size_t page_size = 0;
 	uint64_t pages;
 	struct engine *e;
-	Dl_info ours, theirs;
+	const char *name;
+	Dl_info library, theirs;
 
 	if (injected_fault("version")) {
 		g_string_printf(why, "the Unicorn library's version check failed "
@@ -379,9 +408,14 @@ int fastpath_attach(uc_engine *uc, void *ram, uint64_t ram_size, GString *why)
 		return -ENOTSUP;
 	}
 	/* Every one of them must be the library's, not some other object's. */
-	if (!dladdr((void *)uc_version, &ours) || !dladdr((void *)lib.set_page, &theirs) ||
-	    ours.dli_fbase != theirs.dli_fbase) {
+	if (!dladdr(unicorn_symbol("uc_version"), &library) ||
+	    !dladdr((void *)lib.set_page, &theirs) || library.dli_fbase != theirs.dli_fbase) {
 		g_string_printf(why, "tlb_set_page_with_attrs_aarch64 is not the Unicorn library's");
+		return -ENOTSUP;
+	}
+	if ((name = unexported_name())) {
+		g_string_printf(why, "the executable does not export %s, so the Unicorn library does "
+				"not call ours (link with -Wl,--dynamic-list=sim/fastpath.sym)", name);
 		return -ENOTSUP;
 	}
 	/* (uc_query, not the uc_ctl macro: that one shifts 2 into an int's sign bit) */

@@ -9,6 +9,7 @@ tests_integration_tests_SOURCES = \
 	tests/integration/harness.c tests/integration/harness.h \
 	tests/integration/test_compare.c \
 	tests/integration/test_fastpath.c \
+	tests/integration/test_libs.c \
 	tests/integration/test_known.c \
 	tests/integration/test_load.c \
 	tests/integration/test_crash.c \
