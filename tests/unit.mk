@@ -186,6 +186,13 @@ tests_unit_timer_SOURCES = tests/unit/test_timer.c sim/timer.c sim/cred.c
 tests_unit_timer_CFLAGS = $(UNIT_CFLAGS) $(GLIB_CFLAGS)
 tests_unit_timer_LDADD = $(CRITERION_LIBS) $(GLIB_LIBS)
 
+# sim/emulator_libs: Unicorn and Capstone opened on demand.
+check_PROGRAMS += tests/unit-emulator-libs
+TESTS += tests/unit-emulator-libs
+tests_unit_emulator_libs_SOURCES = tests/unit/test_emulator_libs.c
+tests_unit_emulator_libs_CFLAGS = $(UNIT_CFLAGS) $(UNICORN_CFLAGS) $(CAPSTONE_CFLAGS)
+tests_unit_emulator_libs_LDADD = $(SIM_LIBS) $(CRITERION_LIBS)
+
 # sim/fastpath: the store fast path's self-test cases, both ways.
 check_PROGRAMS += tests/unit-fastpath
 TESTS += tests/unit-fastpath
