@@ -808,11 +808,10 @@ static int read_cost(struct trace_reader *r, struct trace_record *rec, GString *
 	if (flags & ~(uint64_t)TRACE_COST_RELATIVE)
 		return fail(r, error, rec->offset, "a cost with unknown flags");
 	c->relative = flags & TRACE_COST_RELATIVE;
-	for (int s = 0; s < TRACE_MAX_STEPS; s++) {
-		c->cycles[s] = 0;
-		if (mask >> s & 1 && get_varint(r, rec->offset, &c->cycles[s], error))
+	memset(c->cycles, 0, sizeof(c->cycles));
+	for (; mask; mask &= mask - 1)	/* the steps named, lowest first */
+		if (get_varint(r, rec->offset, &c->cycles[__builtin_ctzll(mask)], error))
 			return -1;
-	}
 	if (get_varint(r, rec->offset, &c->total, error) ||
 	    get_varint(r, rec->offset, &c->indirect, error) ||
 	    get_varint(r, rec->offset, &c->refills, error))
