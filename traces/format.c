@@ -4,11 +4,7 @@
  */
 #include "traces/format.h"
 
-static const struct {
-	const char *name;
-	int nargs;
-	enum trace_tail tail;
-} types[TRACE_NR_TYPES] = {
+const struct trace_type_info trace_types[TRACE_NR_TYPES] = {
 	[TRACE_END] = { "end", 1 },
 	[TRACE_CPU] = { "cpu", 1 },
 	[TRACE_INSNS] = { "insns", 1 },
@@ -58,17 +54,17 @@ static const struct {
 
 int trace_type_nargs(enum trace_type type)
 {
-	return type < TRACE_NR_TYPES ? types[type].nargs : -1;
+	return type < TRACE_NR_TYPES ? trace_types[type].nargs : -1;
 }
 
 enum trace_tail trace_type_tail(enum trace_type type)
 {
-	return type < TRACE_NR_TYPES ? types[type].tail : TAIL_NONE;
+	return type < TRACE_NR_TYPES ? trace_types[type].tail : TAIL_NONE;
 }
 
 const char *trace_type_name(enum trace_type type)
 {
 	if (type == TRACE_ACCESS)
 		return "access";
-	return type < TRACE_NR_TYPES ? types[type].name : "unknown";
+	return type < TRACE_NR_TYPES ? trace_types[type].name : "unknown";
 }

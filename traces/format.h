@@ -38,7 +38,18 @@
 #define BLOCK_SIZE_MAX		0xfffu	/* the largest size a block holds */
 #define BLOCK_DESC(kind, class, size) ((unsigned)(kind) << 14 | (unsigned)(class) << 12 | (unsigned)(size))
 #define BLOCK_DESC_KIND(d)	((d) >> 14)
+#define BLOCK_DESC_CLASS(d)	((d) >> 12 & 3u)
 #define BLOCK_DESC_SIZE(d)	((d) & BLOCK_SIZE_MAX)
+
+/* What each record type is (trace_type_nargs, trace_type_tail and
+ * trace_type_name read it), for the reader's loop to read without a call. */
+struct trace_type_info {
+	const char *name;
+	int nargs;
+	enum trace_tail tail;
+};
+
+extern const struct trace_type_info trace_types[TRACE_NR_TYPES];
 
 /* The longest varint: 10 bytes of 7 bits. */
 #define VARINT_MAX 10

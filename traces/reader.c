@@ -140,7 +140,7 @@ static int get_byte(struct trace_reader *r, uint64_t start, uint8_t *b, GString 
 	return 0;
 }
 
-static int get_varint(struct trace_reader *r, uint64_t start, uint64_t *v, GString *error);
+static inline int get_varint(struct trace_reader *r, uint64_t start, uint64_t *v, GString *error);
 
 static int get_string(struct trace_reader *r, char **s, GString *error)
 {
@@ -333,19 +333,13 @@ static inline const uint8_t *fast_varint(const uint8_t *p, uint64_t *v)
 	return p + len;
 }
 
-/* A varint of the record that started at `start`: straight from the buffer
- * when the longest fits in what is left of it, else a byte at a time. */
-static int get_varint(struct trace_reader *r, uint64_t start, uint64_t *v, GString *error)
+/* A varint of the record that started at `start`, a byte at a time (it
+ * may be cut by the end of the buffer). */
+static G_GNUC_NO_INLINE int get_varint_slow(struct trace_reader *r, uint64_t start, uint64_t *v,
+					    GString *error)
 {
-	const uint8_t *q;
 	uint8_t b = 0;
 
-	if (r->out_len - r->out_pos >= VARINT_MAX) {
-		if (!(q = fast_varint(r->out + r->out_pos, v)))
-			return fail(r, error, start, "a number longer than 64 bits");
-		r->out_pos = (size_t)(q - r->out);
-		return 0;
-	}
 	*v = 0;
 	for (int i = 0; i < VARINT_MAX; i++) {
 		if (get_byte(r, start, &b, error))
@@ -357,6 +351,20 @@ static int get_varint(struct trace_reader *r, uint64_t start, uint64_t *v, GStri
 			return 0;
 	}
 	return fail(r, error, start, "a number longer than 64 bits");
+}
+
+/* A varint of the record that started at `start`: straight from the buffer
+ * when the longest fits in what is left of it, else get_varint_slow. */
+static inline int get_varint(struct trace_reader *r, uint64_t start, uint64_t *v, GString *error)
+{
+	const uint8_t *q;
+
+	if (r->out_len - r->out_pos < VARINT_MAX)
+		return get_varint_slow(r, start, v, error);
+	if (!(q = fast_varint(r->out + r->out_pos, v)))
+		return fail(r, error, start, "a number longer than 64 bits");
+	r->out_pos = (size_t)(q - r->out);
+	return 0;
 }
 
 /* The last address of each kind on the CPU, in registers while a batch is
@@ -410,6 +418,7 @@ static inline bool decode_one(const uint8_t **p, struct last *l, uint64_t *addr,
 struct block {
 	unsigned n, m;			/* accesses, events among them */
 	unsigned kinds[3];		/* its accesses of each kind */
+	bool narrow;			/* every delta of one byte (class 0) */
 	const uint8_t *descs, *deltas, *end;	/* end: of the deltas */
 	const uint8_t *after;		/* the block's end: its events' places read */
 };
@@ -441,11 +450,11 @@ static inline bool desc_fault(unsigned d)
 }
 
 /* The descriptors of `b` copied into desc, in the host's order, checked
- * (true: one is of kind 3 or of size 0) and counted by kind into b->kinds,
- * eight at a time. */
+ * (true: one is of kind 3 or of size 0), counted by kind into b->kinds and
+ * their classes ORed (b->narrow: all of them 0), eight at a time. */
 static bool check_descs(struct block *b, uint16_t *desc)
 {
-	desc_vec x, sum = { 0 }, fetches = { 0 };
+	desc_vec x, sum = { 0 }, fetches = { 0 }, classes = { 0 };
 	desc_mask bad = { 0 };
 	unsigned i, total = 0, fetched = 0;
 
@@ -459,11 +468,13 @@ static bool check_descs(struct block *b, uint16_t *desc)
 		bad |= (x & BLOCK_SIZE_MAX) == 0;
 		sum += x >> 14;
 		fetches += x >> 15;
+		classes |= x;
 	}
 	for (unsigned j = 0; j < 8; j++) {
 		total += sum[j];
 		fetched += fetches[j];
 		bad[0] |= bad[j];
+		classes[0] |= classes[j];
 	}
 	for (; i < b->n; i++) {
 		uint16_t d;
@@ -471,12 +482,14 @@ static bool check_descs(struct block *b, uint16_t *desc)
 		memcpy(&d, b->descs + 2 * i, sizeof(d));
 		desc[i] = GUINT16_FROM_LE(d);
 		bad[0] |= desc_fault(desc[i]);
+		classes[0] |= desc[i];
 		total += BLOCK_DESC_KIND(desc[i]);
 		fetched += BLOCK_DESC_KIND(desc[i]) >> 1;
 	}
 	b->kinds[TRACE_WRITE] = total - 2 * fetched;
 	b->kinds[TRACE_FETCH] = fetched;
 	b->kinds[TRACE_READ] = b->n - b->kinds[TRACE_WRITE] - fetched;
+	b->narrow = !BLOCK_DESC_CLASS(classes[0]);
 	return bad[0];
 }
 
@@ -569,21 +582,19 @@ static const uint8_t class_shift[16] = { 56, 48, 32, 0, 56, 48, 32, 0,
 					 56, 48, 32, 0, 56, 48, 32, 0 };
 
 /* The accesses of the block `b`, whose descriptors parse_block checked
- * and copied into desc, into addr: the bytes of deltas their length
- * classes make (valid only if the block states as many), and in *wrap the
- * index of the first that wraps past 2^64 (b->n: none).  Without a
- * pointer chain through memory and in few operations an access: its
- * descriptor's top four bits index the length and the
- * sign-extending shift of its delta (8 bytes read, the buffer having room
- * for 8 BLOCK_MAX beyond its end: the classes are added up by decoding);
- * the last address of each kind is in a register, chosen by a branch (a
+ * and copied into desc, into addr, from the last addresses *l (updated):
+ * the OR of their addresses, and in *bytes the bytes of deltas their
+ * length classes make (valid only if the block states as many).  Without
+ * a pointer chain through memory and in few operations an access: its
+ * descriptor's top four bits index the length and the sign-extending
+ * shift of its delta (8 bytes read, the buffer having room for 8
+ * BLOCK_MAX beyond its end: the classes are added up by decoding); the
+ * last address of each kind is in a register, chosen by a branch (a
  * program's kinds come in patterns the branch predictor learns: through
  * an array indexed by kind, each access would wait for the store of the
- * last of its kind); the addresses are ORed together, and only when that
- * reaches the last BLOCK_SIZE_MAX bytes below 2^64 are they looked at one
- * by one. */
-static uint64_t decode_block(const struct block *b, struct last *l, uint64_t *addr,
-			     const uint16_t *desc, unsigned *wrap)
+ * last of its kind). */
+static uint64_t decode_wide(const struct block *b, struct last *l, uint64_t *addr,
+			    const uint16_t *desc, uint64_t *bytes)
 {
 	uint64_t r = l->read, w = l->write, f = l->fetch, any = 0, a;
 	const uint8_t *q = b->deltas;
@@ -606,8 +617,52 @@ static uint64_t decode_block(const struct block *b, struct last *l, uint64_t *ad
 		any |= a;
 	}
 	*l = (struct last){ r, w, f };
+	*bytes = (uint64_t)(q - b->deltas);
+	return any;
+}
+
+/* The same for a narrow block (b->narrow: every delta of one byte, as a
+ * program's loop makes them): access i's delta is byte i of the deltas,
+ * the classes make n bytes. */
+static uint64_t decode_narrow(const struct block *b, struct last *l, uint64_t *addr,
+			      const uint16_t *desc, uint64_t *bytes)
+{
+	uint64_t r = l->read, w = l->write, f = l->fetch, any = 0, a;
+	const int8_t *q = (const int8_t *)b->deltas;
+
+#pragma GCC unroll 4
+	for (unsigned i = 0; i < b->n; i++) {
+		unsigned kind = BLOCK_DESC_KIND(desc[i]);
+		uint64_t x = (uint64_t)(int64_t)q[i];
+
+		if (kind == TRACE_READ)
+			a = r += x;
+		else if (kind == TRACE_WRITE)
+			a = w += x;
+		else
+			a = f += x;
+		addr[i] = a;
+		any |= a;
+	}
+	*l = (struct last){ r, w, f };
+	*bytes = b->n;
+	return any;
+}
+
+/* The accesses of the block `b` decoded (decode_narrow or decode_wide)
+ * into addr: the bytes of deltas their classes make, and in *wrap the
+ * index of the first that wraps past 2^64 (b->n: none), looked for one
+ * by one only when the OR of the addresses reaches the last
+ * BLOCK_SIZE_MAX bytes below 2^64. */
+static uint64_t decode_block(const struct block *b, struct last *l, uint64_t *addr,
+			     const uint16_t *desc, unsigned *wrap)
+{
+	uint64_t bytes, any;
+
+	any = b->narrow ? decode_narrow(b, l, addr, desc, &bytes) :
+			  decode_wide(b, l, addr, desc, &bytes);
 	*wrap = any >= -(uint64_t)BLOCK_SIZE_MAX ? first_wrap(addr, desc, b->n) : b->n;
-	return (uint64_t)(q - b->deltas);
+	return bytes;
 }
 
 /* Whether decode_block() found `b` good: the bytes of deltas stated, no
@@ -749,8 +804,11 @@ size_t trace_read_accesses(struct trace_reader *r, struct trace_accesses *out, s
 
 	if (r->failed || r->ended)
 		return 0;
-	if (r->run_pos == r->run_len)
+	if (r->run_pos == r->run_len) {
+		if (r->out_pos < r->out_len && r->out[r->out_pos] < EVENTS_BLOCK_TAG)
+			return 0;	/* an event, a cpu or the end record */
 		decode_run(r, max);
+	}
 	n = MIN(max, next_event(r) - r->run_pos);
 	*out = (struct trace_accesses){ r->addrs + r->run_pos, r->descs + r->run_pos };
 	r->run_pos += n;
@@ -891,10 +949,10 @@ int trace_read(struct trace_reader *r, struct trace_record *rec, GString *error)
 	if (tag >= TRACE_NR_TYPES || (r->version < 2 && tag >= TRACE_KIND))
 		return fail(r, error, rec->offset, "unknown record tag %#x", tag);
 	rec->type = (enum trace_type)tag;
-	for (int i = 0; i < trace_type_nargs(rec->type); i++)
+	for (int i = 0; i < trace_types[tag].nargs; i++)
 		if (get_varint(r, rec->offset, &rec->args[i], error))
 			return -1;
-	if (trace_type_tail(rec->type) != TAIL_NONE && read_tail(r, rec, error))
+	if (trace_types[tag].tail != TAIL_NONE && read_tail(r, rec, error))
 		return -1;
 	if (rec->type == TRACE_END)
 		return check_end(r, rec, error) ? -1 : 0;

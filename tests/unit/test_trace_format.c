@@ -1081,6 +1081,84 @@ Test(trace, good_blocks_among_single_records)
 			     "stream offset 253: the end record counts 121 records, 122 came before it");
 }
 
+/* Eleven accesses of 4 bytes, fetch, read, write in turn, each delta
+ * written in the class of the descriptor's high byte `classes[i]` (0: one
+ * byte, a narrow block if all are), read back in one batch: the addresses
+ * worked out by hand below, whatever the classes. */
+static void expect_block_addresses(const uint8_t classes[11])
+{
+	static const int8_t delta[11] = { 0x40, 0x10, 0x20, -4, 8, -0x80, 0x7f, -1, 1, 2, 0x50 };
+	static const uint64_t want[11] = {
+		0x40, 0x10, 0x20,		/* fetch, read, write from 0 */
+		0x3c, 0x18, -(uint64_t)0x60,	/* -4, +8, -0x80 */
+		0xbb, 0x17, -(uint64_t)0x5f,	/* +0x7f, -1, +1 */
+		0xbd, 0x67,			/* +2, +0x50 */
+	};
+	uint8_t raw[256] = { HDR, 0x7e, 11, 0 };
+	size_t n = 6, d = 0;
+	GString *error = g_string_new(NULL);
+	struct trace_accesses got;
+	struct trace_header h;
+	struct trace_reader *r;
+
+	for (int i = 0; i < 11; i++) {
+		raw[n++] = 0x04;	/* 4 bytes */
+		raw[n++] = (uint8_t)((2 + i) % 3 << 6 | classes[i] << 4);	/* fetch, read, write */
+	}
+	for (int i = 0; i < 11; i++)
+		for (int b = 0; b < 1 << classes[i]; b++, d++)	/* sign-extended, little-endian */
+			raw[n++] = (uint8_t)((uint64_t)(int64_t)delta[i] >> (8 * b));
+	raw[5] = (uint8_t)d;	/* under 128: one byte */
+	raw[n++] = 0;
+	raw[n++] = 11;
+	spill_raw(TRACE_VERSION, raw, n);
+	r = trace_reader_open(path, &h, error);
+	cr_assert_not_null(r, "%s", error->str);
+	cr_assert_eq(trace_read_accesses(r, &got, 64), 11);
+	for (int i = 0; i < 11; i++) {
+		cr_expect_eq(got.addr[i], want[i], "access %d: %#" PRIx64 " for %#" PRIx64, i,
+			     got.addr[i], want[i]);
+		cr_expect_eq(TRACE_DESC_KIND(got.desc[i]), (2 + i) % 3);
+		cr_expect_eq(TRACE_DESC_SIZE(got.desc[i]), 4);
+	}
+	cr_expect_eq(trace_read(r, &(struct trace_record){ 0 }, error), 0, "%s", error->str);
+	trace_reader_close(r);
+	trace_header_clear(&h);
+	g_string_free(error, TRUE);
+}
+
+/* A narrow block (every delta one byte: its own loop) and the same block
+ * with one wider delta among the first eight descriptors (checked as a
+ * vector) or the last three (one by one) give the same addresses. */
+Test(trace, narrow_and_wide_blocks_decode_alike)
+{
+	const uint8_t narrow[11] = { 0 }, wide_last[11] = { [10] = 1 }, wide_first[11] = { [3] = 2 },
+		      widest[11] = { [0] = 3 };
+
+	expect_block_addresses(narrow);
+	expect_block_addresses(wide_last);
+	expect_block_addresses(wide_first);
+	expect_block_addresses(widest);
+}
+
+/* A narrow block at the top of the address space: to its last byte, and
+ * past it (at stream offset 206, after a read moved to 2^64 - 0x10 by a
+ * delta of -0x330, zigzag 0x65f). */
+Test(trace, narrow_blocks_at_the_top)
+{
+	/* 8 bytes at 2^64 - 12, then 2^64 - 8: no wrap; the 20 reads after
+	 * (+0x10 from there) and the end record at 215 + 40, which counts
+	 * two accesses too few */
+	const uint8_t top[] = { 0x88, 0xdf, 0x0c, 0x7e, 2, 2, 0x08, 0x00, 0x08, 0x00, 0x04, 0x04 };
+	/* 8 bytes at 2^64 - 12, then 2^64 - 4: past 2^64 */
+	const uint8_t past[] = { 0x88, 0xdf, 0x0c, 0x7e, 2, 2, 0x08, 0x00, 0x08, 0x00, 0x04, 0x08 };
+
+	expect_batched_error(top, sizeof(top),
+			     "stream offset 255: the end record counts 121 records, 123 came before it");
+	expect_batched_error(past, sizeof(past), "stream offset 206: an access past the end of "
+			     "the address space (access 1 of the block)");
+}
+
 /* ---- events among a block's accesses (tag 0x7d, version 3) ---- */
 
 /* Four reads of 8 bytes in a block (+0x1000 in 2 bytes, +8 and -0x10 in
