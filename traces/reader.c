@@ -355,7 +355,8 @@ static G_GNUC_NO_INLINE int get_varint_slow(struct trace_reader *r, uint64_t sta
 
 /* A varint of the record that started at `start`: straight from the buffer
  * when the longest fits in what is left of it, else get_varint_slow. */
-static inline int get_varint(struct trace_reader *r, uint64_t start, uint64_t *v, GString *error)
+static inline __attribute__((always_inline)) int
+get_varint(struct trace_reader *r, uint64_t start, uint64_t *v, GString *error)
 {
 	const uint8_t *q;
 
@@ -593,7 +594,7 @@ static const uint8_t class_shift[16] = { 56, 48, 32, 0, 56, 48, 32, 0,
  * program's kinds come in patterns the branch predictor learns: through
  * an array indexed by kind, each access would wait for the store of the
  * last of its kind). */
-static uint64_t decode_wide(const struct block *b, struct last *l, uint64_t *addr,
+static G_GNUC_NO_INLINE uint64_t decode_wide(const struct block *b, struct last *l, uint64_t *addr,
 			    const uint16_t *desc, uint64_t *bytes)
 {
 	uint64_t r = l->read, w = l->write, f = l->fetch, any = 0, a;
@@ -624,7 +625,7 @@ static uint64_t decode_wide(const struct block *b, struct last *l, uint64_t *add
 /* The same for a narrow block (b->narrow: every delta of one byte, as a
  * program's loop makes them): access i's delta is byte i of the deltas,
  * the classes make n bytes. */
-static uint64_t decode_narrow(const struct block *b, struct last *l, uint64_t *addr,
+static G_GNUC_NO_INLINE uint64_t decode_narrow(const struct block *b, struct last *l, uint64_t *addr,
 			      const uint16_t *desc, uint64_t *bytes)
 {
 	uint64_t r = l->read, w = l->write, f = l->fetch, any = 0, a;
