@@ -622,17 +622,17 @@ static G_GNUC_NO_INLINE uint64_t decode_wide(const struct block *b, struct last 
 	return any;
 }
 
-/* The same for a narrow block (b->narrow: every delta of one byte, as a
- * program's loop makes them): access i's delta is byte i of the deltas,
- * the classes make n bytes. */
-static G_GNUC_NO_INLINE uint64_t decode_narrow(const struct block *b, struct last *l, uint64_t *addr,
-			      const uint16_t *desc, uint64_t *bytes)
+/* The first n accesses of a narrow block (b->narrow: every delta of one
+ * byte, as a program's loop makes them), as decode_wide does them: access
+ * i's delta is byte i of the deltas. */
+static uint64_t decode_narrow(const struct block *b, unsigned n, struct last *l, uint64_t *addr,
+			      const uint16_t *desc)
 {
 	uint64_t r = l->read, w = l->write, f = l->fetch, any = 0, a;
 	const int8_t *q = (const int8_t *)b->deltas;
 
 #pragma GCC unroll 4
-	for (unsigned i = 0; i < b->n; i++) {
+	for (unsigned i = 0; i < n; i++) {
 		unsigned kind = BLOCK_DESC_KIND(desc[i]);
 		uint64_t x = (uint64_t)(int64_t)q[i];
 
@@ -646,11 +646,103 @@ static G_GNUC_NO_INLINE uint64_t decode_narrow(const struct block *b, struct las
 		any |= a;
 	}
 	*l = (struct last){ r, w, f };
-	*bytes = b->n;
 	return any;
 }
 
-/* The accesses of the block `b` decoded (decode_narrow or decode_wide)
+#define PERIOD_MAX 8	/* the longest period of a loop's accesses looked for */
+
+/* Whether access i of a narrow block, descriptor and delta, is access i - p. */
+static bool repeats(const uint16_t *desc, const uint8_t *q, unsigned i, unsigned p)
+{
+	return desc[i] == desc[i - p] && q[i] == q[i - p];
+}
+
+/* Where the narrow block `b` starts repeating its accesses every p
+ * (p < n): the first access i such that every access from i on is access
+ * i - p, and i >= p; n if the last is not.  Looked for backwards, eight
+ * accesses at a time while they repeat. */
+static unsigned repeat_start(const struct block *b, const uint16_t *desc, unsigned p)
+{
+	const uint8_t *q = b->deltas;
+	unsigned i = b->n;
+
+	while (i >= p + 8) {
+		uint64_t d[4], x[2];
+
+		memcpy(d, desc + i - 8, 16);
+		memcpy(d + 2, desc + i - 8 - p, 16);
+		memcpy(&x[0], q + i - 8, 8);
+		memcpy(&x[1], q + i - 8 - p, 8);
+		if (d[0] != d[2] || d[1] != d[3] || x[0] != x[1])
+			break;
+		i -= 8;
+	}
+	while (i > p && repeats(desc, q, i - 1, p))
+		i--;
+	return i;
+}
+
+/* The period of the narrow block `b`'s last accesses: the smallest p (1 to
+ * PERIOD_MAX) at which its last access repeats; 0 if none. */
+static unsigned period_of(const struct block *b, const uint16_t *desc)
+{
+	for (unsigned p = 1; p <= PERIOD_MAX && p < b->n; p++)
+		if (repeats(desc, b->deltas, b->n - 1, p))
+			return p;
+	return 0;
+}
+
+/* The accesses of the narrow block `b` from s on, which repeat those p
+ * before them (repeat_start), the accesses before s decoded into addr:
+ * each the one p before plus what one period of the accesses adds to its
+ * kind, so that a run of them is p strides written without a load or a
+ * branch an access (a program's loop over memory: read, write, fetch, each
+ * a constant step from its last).  The last address of each kind into *l
+ * (from the last p accesses); the OR of their addresses. */
+static uint64_t repeat_period(const struct block *b, unsigned s, unsigned p, struct last *l,
+			      uint64_t *addr, const uint16_t *desc)
+{
+	const int8_t *q = (const int8_t *)b->deltas;
+	uint64_t step[3] = { 0 }, last[3] = { l->read, l->write, l->fetch }, any = 0;
+	bool seen[3] = { false };
+
+	for (unsigned t = s - p; t < s; t++)
+		step[BLOCK_DESC_KIND(desc[t])] += (uint64_t)(int64_t)q[t];
+	for (unsigned j = s - p; j < s; j++) {
+		uint64_t a = addr[j], inc = step[BLOCK_DESC_KIND(desc[j])];
+
+		for (unsigned i = j + p; i < b->n; i += p) {
+			a += inc;
+			addr[i] = a;
+			any |= a;
+		}
+	}
+	for (unsigned i = b->n; i > s && i + p > b->n; i--) {
+		unsigned kind = BLOCK_DESC_KIND(desc[i - 1]);
+
+		if (!seen[kind])
+			last[kind] = addr[i - 1];
+		seen[kind] = true;
+	}
+	*l = (struct last){ last[TRACE_READ], last[TRACE_WRITE], last[TRACE_FETCH] };
+	return any;
+}
+
+/* The accesses of a narrow block: those before its last period that
+ * repeats (if any) one by one (decode_narrow), those after by strides
+ * (repeat_period).  The OR of their addresses; the classes make n bytes. */
+static G_GNUC_NO_INLINE uint64_t decode_narrow_block(const struct block *b, struct last *l,
+						     uint64_t *addr, const uint16_t *desc,
+						     uint64_t *bytes)
+{
+	unsigned p = period_of(b, desc), s = p ? repeat_start(b, desc, p) : b->n;
+	uint64_t any = decode_narrow(b, s, l, addr, desc);
+
+	*bytes = b->n;
+	return s < b->n ? any | repeat_period(b, s, p, l, addr, desc) : any;
+}
+
+/* The accesses of the block `b` decoded (decode_narrow_block or decode_wide)
  * into addr: the bytes of deltas their classes make, and in *wrap the
  * index of the first that wraps past 2^64 (b->n: none), looked for one
  * by one only when the OR of the addresses reaches the last
@@ -660,7 +752,7 @@ static uint64_t decode_block(const struct block *b, struct last *l, uint64_t *ad
 {
 	uint64_t bytes, any;
 
-	any = b->narrow ? decode_narrow(b, l, addr, desc, &bytes) :
+	any = b->narrow ? decode_narrow_block(b, l, addr, desc, &bytes) :
 			  decode_wide(b, l, addr, desc, &bytes);
 	*wrap = any >= -(uint64_t)BLOCK_SIZE_MAX ? first_wrap(addr, desc, b->n) : b->n;
 	return bytes;

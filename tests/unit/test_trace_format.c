@@ -1159,6 +1159,199 @@ Test(trace, narrow_blocks_at_the_top)
 			     "the address space (access 1 of the block)");
 }
 
+/* An access of a block being built: kind, size, delta. */
+struct acc {
+	unsigned kind, size;
+	int delta;
+};
+
+/* Into raw: the header, a block of the n (< 128) accesses `a`, every
+ * delta in one byte (a narrow block) or, `wide`, the first in two, then
+ * the `tail` bytes and the end record counting `records` (< 128).  Its
+ * length. */
+static size_t block_stream(uint8_t *raw, const struct acc *a, unsigned n, bool wide,
+			   const uint8_t *tail, size_t tail_len, unsigned records)
+{
+	size_t len = 0, d = n + wide;
+
+	raw[len++] = 0, raw[len++] = 0, raw[len++] = 0;
+	raw[len++] = 0x7e;
+	raw[len++] = (uint8_t)n;
+	raw[len++] = (uint8_t)(d | 0x80), raw[len++] = (uint8_t)(d >> 7);	/* 2-byte varint */
+	for (unsigned i = 0; i < n; i++) {
+		unsigned desc = a[i].kind << 14 | (wide && !i) << 12 | a[i].size;
+
+		raw[len++] = (uint8_t)desc, raw[len++] = (uint8_t)(desc >> 8);
+	}
+	for (unsigned i = 0; i < n; i++) {
+		raw[len++] = (uint8_t)a[i].delta;
+		if (wide && !i)
+			raw[len++] = (uint8_t)(a[i].delta >> 8);
+	}
+	if (tail_len)
+		memcpy(raw + len, tail, tail_len);
+	len += tail_len;
+	raw[len++] = 0;
+	raw[len++] = (uint8_t)records;
+	return len;
+}
+
+/* Every access of the file, read in batches, into addrs (room for max):
+ * how many; the end reached without an error. */
+static size_t read_addresses(uint64_t *addrs, size_t max)
+{
+	GString *error = g_string_new(NULL);
+	struct trace_header h;
+	struct trace_reader *r = trace_reader_open(path, &h, error);
+	struct trace_accesses got;
+	struct trace_record rec;
+	size_t n = 0, m;
+	int ret;
+
+	cr_assert_not_null(r, "%s", error->str);
+	do {
+		while ((m = trace_read_accesses(r, &got, 512)))
+			for (size_t i = 0; i < m && n < max; i++)
+				addrs[n++] = got.addr[i];
+		if ((ret = trace_read(r, &rec, error)) > 0 && rec.type == TRACE_ACCESS && n < max)
+			addrs[n++] = rec.addr;
+	} while (ret > 0);
+	cr_assert_eq(ret, 0, "%s", error->str);
+	trace_reader_close(r);
+	trace_header_clear(&h);
+	g_string_free(error, TRUE);
+	return n;
+}
+
+/* A loop's block: a write at 100, a fetch at 40, a read at 4, then 30
+ * times a read 64 up, a write 3 down and the fetch again (accesses 3 to
+ * 92 repeat those 3 before them: decoded by strides), then single
+ * records a byte after the last of each kind.  The same with the first
+ * delta in two bytes (decoded one by one); and with the writes only
+ * before the loop (period 2), whose last write the single write follows;
+ * and with two reads in the period. */
+Test(trace, a_loops_block_by_strides)
+{
+	static const uint8_t after[] = { 0xa8, 2, 0x88, 2, 0xd0, 2 };	/* +1 each */
+	struct acc a[93] = { { TRACE_WRITE, 8, 100 }, { TRACE_FETCH, 32, 40 }, { TRACE_READ, 8, 4 } };
+	uint64_t want[96], got[100];
+	uint8_t raw[512];
+
+	for (unsigned t = 1; t <= 30; t++) {
+		a[3 * t] = (struct acc){ TRACE_READ, 8, 64 };
+		a[3 * t + 1] = (struct acc){ TRACE_WRITE, 8, -3 };
+		a[3 * t + 2] = (struct acc){ TRACE_FETCH, 32, 0 };
+		want[3 * t] = 4 + 64 * t;
+		want[3 * t + 1] = 100 - 3 * t;
+		want[3 * t + 2] = 40;
+	}
+	want[0] = 100, want[1] = 40, want[2] = 4;
+	want[93] = 100 - 90 + 1, want[94] = 4 + 64 * 30 + 1, want[95] = 41;
+	for (int wide = 0; wide < 2; wide++) {
+		spill_raw(TRACE_VERSION, raw, block_stream(raw, a, 93, wide, after, sizeof(after), 96));
+		cr_assert_eq(read_addresses(got, 100), 96);
+		for (int i = 0; i < 96; i++)
+			cr_expect_eq(got[i], want[i], "wide %d, access %d: %#" PRIx64 " for %#" PRIx64,
+				     wide, i, got[i], want[i]);
+	}
+	/* a write, a fetch, a read, then 45 times a read 64 up and the fetch */
+	for (unsigned t = 1; t <= 45; t++) {
+		a[2 * t + 1] = (struct acc){ TRACE_READ, 8, 64 };
+		a[2 * t + 2] = (struct acc){ TRACE_FETCH, 32, 0 };
+		want[2 * t + 1] = 4 + 64 * t;
+		want[2 * t + 2] = 40;
+	}
+	want[93] = 101, want[94] = 4 + 64 * 45 + 1, want[95] = 41;
+	spill_raw(TRACE_VERSION, raw, block_stream(raw, a, 93, false, after, sizeof(after), 96));
+	cr_assert_eq(read_addresses(got, 100), 96);
+	for (int i = 0; i < 96; i++)
+		cr_expect_eq(got[i], want[i], "period 2, access %d: %#" PRIx64 " for %#" PRIx64, i,
+			     got[i], want[i]);
+	/* then 30 times two reads 8 up and the fetch: the single read follows
+	 * the second */
+	for (unsigned t = 1; t <= 30; t++) {
+		a[3 * t] = a[3 * t + 1] = (struct acc){ TRACE_READ, 8, 8 };
+		a[3 * t + 2] = (struct acc){ TRACE_FETCH, 32, 0 };
+		want[3 * t] = 4 + 16 * t - 8;
+		want[3 * t + 1] = 4 + 16 * t;
+		want[3 * t + 2] = 40;
+	}
+	want[93] = 101, want[94] = 4 + 16 * 30 + 1, want[95] = 41;
+	spill_raw(TRACE_VERSION, raw, block_stream(raw, a, 93, false, after, sizeof(after), 96));
+	cr_assert_eq(read_addresses(got, 100), 96);
+	for (int i = 0; i < 96; i++)
+		cr_expect_eq(got[i], want[i], "two reads, access %d: %#" PRIx64 " for %#" PRIx64, i,
+			     got[i], want[i]);
+}
+
+/* A block of `n` reads of 8 bytes after a single read: the first `delta0`
+ * up, the others `delta` up each; the error. */
+static gchar *read_after_single(const uint8_t *single, size_t single_len, unsigned n,
+				int delta0, int delta)
+{
+	struct acc a[100];
+	uint8_t raw[512] = { HDR };
+	size_t len;
+
+	for (unsigned i = 0; i < n; i++)
+		a[i] = (struct acc){ TRACE_READ, 8, i ? delta : delta0 };
+	/* block_stream's empty header ends where the single read goes */
+	len = block_stream(raw + single_len, a, n, false, NULL, 0, n + 1);
+	memcpy(raw + 3, single, single_len);
+	spill_raw(TRACE_VERSION, raw, len + single_len);
+	return read_all_batched();
+}
+
+/* Narrow blocks of reads past 2^64, at stream offset 3 + the single read
+ * before them: in the accesses decoded by strides (from 2^64 - 5004,
+ * zigzag 10007: reads 100 apart, read 49 at 2^64 - 4, none before it in
+ * the last 4095 bytes), and before them (from 2^64 - 0x10, zigzag 0x1f:
+ * read 0 at 2^64 - 4, the others 16 apart from there, past 2^64 to 12,
+ * 28, ...). */
+Test(trace, a_loops_block_past_the_top)
+{
+	static const uint8_t far[] = { 0x88, 0x97, 0x4e }, near[] = { 0x88, 0x1f };
+	gchar *msg = read_after_single(far, sizeof(far), 60, 100, 100);
+
+	cr_expect(strstr(msg, "stream offset 6: an access past the end of the address space "
+			 "(access 49 of the block)"), "%s", msg);
+	g_free(msg);
+	msg = read_after_single(near, sizeof(near), 41, 12, 16);
+	cr_expect(strstr(msg, "stream offset 5: an access past the end of the address space "
+			 "(access 0 of the block)"), "%s", msg);
+	g_free(msg);
+}
+
+/* 40 reads 12 apart but for access k, a write (12: the first) with the
+ * same delta and size, or a read 20 up: the block repeats only from
+ * access k + 2 on; k in the first and in the second half of eight
+ * accesses compared at once. */
+Test(trace, a_loops_block_broken_by_an_access)
+{
+	static const uint64_t at[] = { 18, 22 };
+	struct acc a[40];
+	uint64_t got[48];
+	uint8_t raw[512];
+
+	for (int write = 0; write < 2; write++) {
+		for (size_t j = 0; j < G_N_ELEMENTS(at); j++) {
+			for (uint64_t i = 0; i < 40; i++)
+				a[i] = (struct acc){ TRACE_READ, 8, 12 };
+			a[at[j]] = write ? (struct acc){ TRACE_WRITE, 8, 12 } : (struct acc){ TRACE_READ, 8, 20 };
+			spill_raw(TRACE_VERSION, raw, block_stream(raw, a, 40, false, NULL, 0, 40));
+			cr_assert_eq(read_addresses(got, 48), 40);
+			for (uint64_t i = 0; i < 40; i++) {
+				uint64_t want = i < at[j] ? 12 * (i + 1) :
+						write ? (i == at[j] ? 12 : 12 * i) : 12 * (i + 1) + 8;
+
+				cr_expect_eq(got[i], want, "%s at %" PRIu64 ", access %" PRIu64
+					     ": %#" PRIx64 " for %#" PRIx64, write ? "write" : "read",
+					     at[j], i, got[i], want);
+			}
+		}
+	}
+}
+
 /* ---- events among a block's accesses (tag 0x7d, version 3) ---- */
 
 /* Four reads of 8 bytes in a block (+0x1000 in 2 bytes, +8 and -0x10 in
