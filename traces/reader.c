@@ -692,30 +692,70 @@ static unsigned period_of(const struct block *b, const uint16_t *desc)
 	return 0;
 }
 
+/* Two addresses, a vector of the compiler's (as desc_vec). */
+typedef uint64_t addr_pair __attribute__((vector_size(16)));
+
+/* addr[i] = addr[i - p] + inc[(i - s) % p] for i from s to n, addr[s - p]
+ * to addr[s - 1] given: one period one by one, then two periods at a
+ * time, each pair of addresses a vector in a register, the one 2p before
+ * plus two periods' increments (p a constant where this is inlined: the
+ * pairs unrolled), the rest one by one.  The OR of the addresses. */
+static inline __attribute__((always_inline)) uint64_t
+fill_period(uint64_t *addr, unsigned s, unsigned n, const uint64_t *inc, unsigned p)
+{
+	addr_pair v[PERIOD_MAX], c[PERIOD_MAX], vany = { 0, 0 };
+	uint64_t any = 0;
+	unsigned i;
+
+	for (i = s; i < n && i < s + p; i++)
+		any |= addr[i] = addr[i - p] + inc[i - s];
+	if (i + 2 * p <= n) {	/* the 2p addresses before i known */
+#pragma GCC unroll 8
+		for (unsigned j = 0; j < p; j++) {
+			v[j] = (addr_pair){ addr[i - 2 * p + 2 * j], addr[i - 2 * p + 2 * j + 1] };
+			c[j] = (addr_pair){ 2 * inc[2 * j % p], 2 * inc[(2 * j + 1) % p] };
+		}
+		for (; i + 2 * p <= n; i += 2 * p) {
+#pragma GCC unroll 8
+			for (unsigned j = 0; j < p; j++) {
+				v[j] += c[j];
+				memcpy(addr + i + 2 * j, &v[j], sizeof(v[j]));
+				vany |= v[j];
+			}
+		}
+	}
+	for (; i < n; i++)
+		any |= addr[i] = addr[i - p] + inc[(i - s) % p];
+	return any | vany[0] | vany[1];
+}
+
 /* The accesses of the narrow block `b` from s on, which repeat those p
  * before them (repeat_start), the accesses before s decoded into addr:
  * each the one p before plus what one period of the accesses adds to its
- * kind, so that a run of them is p strides written without a load or a
- * branch an access (a program's loop over memory: read, write, fetch, each
- * a constant step from its last).  The last address of each kind into *l
- * (from the last p accesses); the OR of their addresses. */
+ * kind (a program's loop over memory: read, write, fetch, each a constant
+ * step from its last), written without a load or a branch an access
+ * (fill_period).  The last address of each kind into *l (from the last p
+ * accesses); the OR of their addresses. */
 static uint64_t repeat_period(const struct block *b, unsigned s, unsigned p, struct last *l,
 			      uint64_t *addr, const uint16_t *desc)
 {
 	const int8_t *q = (const int8_t *)b->deltas;
-	uint64_t step[3] = { 0 }, last[3] = { l->read, l->write, l->fetch }, any = 0;
+	uint64_t step[3] = { 0 }, inc[PERIOD_MAX], last[3] = { l->read, l->write, l->fetch }, any;
 	bool seen[3] = { false };
 
 	for (unsigned t = s - p; t < s; t++)
 		step[BLOCK_DESC_KIND(desc[t])] += (uint64_t)(int64_t)q[t];
-	for (unsigned j = s - p; j < s; j++) {
-		uint64_t a = addr[j], inc = step[BLOCK_DESC_KIND(desc[j])];
-
-		for (unsigned i = j + p; i < b->n; i += p) {
-			a += inc;
-			addr[i] = a;
-			any |= a;
-		}
+	for (unsigned t = 0; t < p; t++)
+		inc[t] = step[BLOCK_DESC_KIND(desc[s - p + t])];
+	switch (p) {
+	case 1: any = fill_period(addr, s, b->n, inc, 1); break;
+	case 2: any = fill_period(addr, s, b->n, inc, 2); break;
+	case 3: any = fill_period(addr, s, b->n, inc, 3); break;
+	case 4: any = fill_period(addr, s, b->n, inc, 4); break;
+	case 5: any = fill_period(addr, s, b->n, inc, 5); break;
+	case 6: any = fill_period(addr, s, b->n, inc, 6); break;
+	case 7: any = fill_period(addr, s, b->n, inc, 7); break;
+	default: any = fill_period(addr, s, b->n, inc, PERIOD_MAX); break;
 	}
 	for (unsigned i = b->n; i > s && i + p > b->n; i--) {
 		unsigned kind = BLOCK_DESC_KIND(desc[i - 1]);

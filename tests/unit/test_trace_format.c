@@ -1284,39 +1284,74 @@ Test(trace, a_loops_block_by_strides)
 			     got[i], want[i]);
 }
 
-/* A block of `n` reads of 8 bytes after a single read: the first `delta0`
- * up, the others `delta` up each; the error. */
-static gchar *read_after_single(const uint8_t *single, size_t single_len, unsigned n,
-				int delta0, int delta)
+/* Blocks whose last accesses repeat for less than two periods: a read,
+ * a write and a fetch 1, 2 and 3 up, then the read again (period 3 from
+ * access 3); the same with the write again (accesses 3 and 4). */
+Test(trace, a_loops_block_of_less_than_two_periods)
 {
-	struct acc a[100];
+	struct acc a[5] = { { TRACE_READ, 8, 1 }, { TRACE_WRITE, 8, 2 }, { TRACE_FETCH, 4, 3 },
+			    { TRACE_READ, 8, 1 }, { TRACE_WRITE, 8, 2 } };
+	static const uint64_t want[5] = { 1, 2, 3, 2, 4 };
+	uint64_t got[8];
+	uint8_t raw[64];
+
+	for (unsigned n = 4; n <= 5; n++) {
+		spill_raw(TRACE_VERSION, raw, block_stream(raw, a, n, false, NULL, 0, n));
+		cr_assert_eq(read_addresses(got, 8), n);
+		for (unsigned i = 0; i < n; i++)
+			cr_expect_eq(got[i], want[i], "%u accesses, access %u: %#" PRIx64 " for %#"
+				     PRIx64, n, i, got[i], want[i]);
+	}
+}
+
+/* The block of the n accesses `a` after a single read: the error. */
+static gchar *read_after_single(const uint8_t *single, size_t single_len, const struct acc *a,
+				unsigned n)
+{
 	uint8_t raw[512] = { HDR };
 	size_t len;
 
-	for (unsigned i = 0; i < n; i++)
-		a[i] = (struct acc){ TRACE_READ, 8, i ? delta : delta0 };
-	/* block_stream's empty header ends where the single read goes */
+	/* the block after the header and the single read: block_stream's
+	 * own empty header (zeros) goes just before it, under the read */
 	len = block_stream(raw + single_len, a, n, false, NULL, 0, n + 1);
 	memcpy(raw + 3, single, single_len);
 	spill_raw(TRACE_VERSION, raw, len + single_len);
 	return read_all_batched();
 }
 
+/* n reads of 8 bytes, the first delta0 up, the others delta up each; or,
+ * `fetches`, each after a fetch of 4 bytes at 0. */
+static unsigned reads(struct acc *a, unsigned n, int delta0, int delta, bool fetches)
+{
+	for (unsigned i = 0, r = 0; i < n; i++)
+		a[i] = fetches && i % 2 == 0 ? (struct acc){ TRACE_FETCH, 4, 0 } :
+					       (struct acc){ TRACE_READ, 8, r++ ? delta : delta0 };
+	return n;
+}
+
 /* Narrow blocks of reads past 2^64, at stream offset 3 + the single read
  * before them: in the accesses decoded by strides (from 2^64 - 5004,
  * zigzag 10007: reads 100 apart, read 49 at 2^64 - 4, none before it in
- * the last 4095 bytes), and before them (from 2^64 - 0x10, zigzag 0x1f:
- * read 0 at 2^64 - 4, the others 16 apart from there, past 2^64 to 12,
- * 28, ...). */
+ * the last 4095 bytes); the same with a fetch before each read (from
+ * 2^64 - 4304, zigzag 8607: read 42, access 85, at 2^64 - 4, the reads
+ * the second of each pair of accesses written at once); before the
+ * strides (from 2^64 - 0x10, zigzag 0x1f: read 0 at 2^64 - 4, the others
+ * 16 apart from there, past 2^64 to 12, 28, ...). */
 Test(trace, a_loops_block_past_the_top)
 {
-	static const uint8_t far[] = { 0x88, 0x97, 0x4e }, near[] = { 0x88, 0x1f };
-	gchar *msg = read_after_single(far, sizeof(far), 60, 100, 100);
+	static const uint8_t far[] = { 0x88, 0x97, 0x4e }, farther[] = { 0x88, 0x9f, 0x43 },
+			     near[] = { 0x88, 0x1f };
+	struct acc a[100];
+	gchar *msg = read_after_single(far, sizeof(far), a, reads(a, 60, 100, 100, false));
 
 	cr_expect(strstr(msg, "stream offset 6: an access past the end of the address space "
 			 "(access 49 of the block)"), "%s", msg);
 	g_free(msg);
-	msg = read_after_single(near, sizeof(near), 41, 12, 16);
+	msg = read_after_single(farther, sizeof(farther), a, reads(a, 100, 100, 100, true));
+	cr_expect(strstr(msg, "stream offset 6: an access past the end of the address space "
+			 "(access 85 of the block)"), "%s", msg);
+	g_free(msg);
+	msg = read_after_single(near, sizeof(near), a, reads(a, 41, 12, 16, false));
 	cr_expect(strstr(msg, "stream offset 5: an access past the end of the address space "
 			 "(access 0 of the block)"), "%s", msg);
 	g_free(msg);
