@@ -333,6 +333,20 @@ static inline const uint8_t *fast_varint(const uint8_t *p, uint64_t *v)
 	return p + len;
 }
 
+/* bounded_varint, straight from memory when the longest fits before
+ * `end`. */
+static inline enum decoded take_varint(const uint8_t **p, const uint8_t *end, uint64_t *v)
+{
+	const uint8_t *q;
+
+	if (end - *p < VARINT_MAX)
+		return bounded_varint(p, end, v);
+	if (!(q = fast_varint(*p, v)))
+		return INVALID;
+	*p = q;
+	return DECODED;
+}
+
 /* A varint of the record that started at `start`, a byte at a time (it
  * may be cut by the end of the buffer). */
 static G_GNUC_NO_INLINE int get_varint_slow(struct trace_reader *r, uint64_t start, uint64_t *v,
@@ -517,7 +531,7 @@ static enum decoded parse_places(struct block *b, const uint8_t *end, uint16_t *
 	enum decoded ret;
 
 	for (unsigned k = 0; k < b->m; k++) {
-		if ((ret = bounded_varint(&p, end, &gap)))
+		if ((ret = take_varint(&p, end, &gap)))
 			return ret == CUT ? CUT : explain(why, "a number longer than 64 bits");
 		if (gap >= b->n - at)
 			return explain(why, "event %u of an access block placed after its last "
@@ -545,8 +559,8 @@ static enum decoded parse_block(const uint8_t *p, const uint8_t *end, struct blo
 	enum decoded ret;
 
 	p++;
-	if ((ret = bounded_varint(&p, end, &n)) || (ret = bounded_varint(&p, end, &d)) ||
-	    (events && (ret = bounded_varint(&p, end, &m))))
+	if ((ret = take_varint(&p, end, &n)) || (ret = take_varint(&p, end, &d)) ||
+	    (events && (ret = take_varint(&p, end, &m))))
 		return ret == CUT ? CUT : explain(why, "a number longer than 64 bits");
 	if (n == 0 || n > BLOCK_MAX)
 		return explain(why, "an access block of %" PRIu64 " accesses (1 to %d)", n, BLOCK_MAX);
