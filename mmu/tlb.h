@@ -140,6 +140,14 @@ tlb_hit_recent(struct tlb *tlb, enum tlb_access access, uint16_t asid, uint64_t 
 	return true;
 }
 
+/* `n` lookups of `access` that hit the entry its L1's last lookup hit, as
+ * tlb_hit_recent()'s first case counts them (a caller that knows its
+ * lookups are that case counts them itself, and tells them here). */
+static inline void tlb_count_last_hits(struct tlb *tlb, enum tlb_access access, uint64_t n)
+{
+	((struct tlb_front *)tlb)->stats.hits[access == TLB_FETCH ? TLB_L1I : TLB_L1D] += n;
+}
+
 static inline bool tlb_asid_tagged(const struct tlb *tlb)
 {
 	return ((const struct tlb_front *)tlb)->asid_tagged;

@@ -231,3 +231,9 @@ tests_unit_parse_LDADD = $(TEST_LIBS)
 tests_unit_pte_journal_SOURCES = tests/unit/test_pte_journal.c $(UNIT_FIXTURE)
 tests_unit_pte_journal_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_pte_journal_LDADD = $(TEST_LIBS)
+
+# traces/replay: a batch of accesses equals them one record at a time.
+unit_tests += tests/unit-replay
+tests_unit_replay_SOURCES = tests/unit/test_replay.c
+tests_unit_replay_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_replay_LDADD = libtraces.a libreport.a $(TEST_LIBS) $(ZSTD_LIBS) $(JSON_GLIB_LIBS)

@@ -216,28 +216,93 @@ static int mode_accesses(struct replay *r, const struct trace_accesses *run, siz
 	return err;
 }
 
-/* The common case first: an access within one page that the mm is known
- * to allow is one lookup, as access_pages() would make it. */
+/*
+ * The pages each kind of access of a run is known to hit by count alone:
+ * the mm allows that kind there (known_allowed) and the page is the last
+ * its L1 hit, so that agent_access() would be tlb_hit_recent()'s first
+ * case, a hit counted and nothing else.  UINT64_MAX: none.  A page stays
+ * known until its L1 hits another (a read and a write share the L1D) or
+ * an access takes the slow path (a miss, a fault: the TLB and the allowed
+ * pages may change), which forgets them all.  The hits are counted here
+ * and told to the TLB before the slow path runs and at the end of the run.
+ */
+struct quick {
+	uint64_t page[3];		/* by enum trace_kind */
+	uint64_t hits, fetches;		/* not yet told; fetches of them */
+};
+
+/* quick_hit() pairs a read with a write by kind ^ 1, the counting a fetch
+ * by kind >> 1. */
+G_STATIC_ASSERT(TRACE_READ == 0 && TRACE_WRITE == 1 && TRACE_FETCH == 2);
+
+static void quick_forget(struct quick *q)
+{
+	for (int kind = TRACE_READ; kind <= TRACE_FETCH; kind++)
+		q->page[kind] = UINT64_MAX;
+}
+
+static void quick_tell(struct quick *q, struct tlb *tlb)
+{
+	tlb_count_last_hits(tlb, TLB_FETCH, q->fetches);
+	tlb_count_last_hits(tlb, TLB_DATA, q->hits - q->fetches);
+	q->hits = q->fetches = 0;
+}
+
+/* An access of `kind` to `page` hit in tlb_hit_recent(): the page its L1
+ * hit last. */
+static inline void quick_hit(struct quick *q, enum trace_kind kind, uint64_t page)
+{
+	if (kind != TRACE_FETCH && q->page[kind ^ 1] != page)
+		q->page[kind ^ 1] = UINT64_MAX;	/* the other kind of the L1D */
+	q->page[kind] = page;
+}
+
+/* Every access as access_pages() makes it; the common case first: an
+ * access within one page that the mm is known to allow is one lookup, a
+ * hit counted when it is the page its L1 hit last (struct quick).  The
+ * ASID is the batch's: it changes only at a switch. */
 int replay_accesses(struct replay *r, const struct trace_accesses *run, size_t n,
 		    uint64_t offset, GString *error)
 {
 	struct agent *a = r->agent;
 	struct mm *mm = r->mm;
+	const uint64_t *addr = run->addr;
+	const uint16_t *desc = run->desc;
+	struct quick q = { 0 };
+	uint16_t asid;
 
 	if (r->mode)
 		return mode_accesses(r, run, n, offset, error);
 	if (!mm)
 		return no_space(r, offset, error);
 	r->accesses += n;
+	asid = agent_asid(a, mm);
+	quick_forget(&q);
 	for (size_t i = 0; i < n; i++) {
-		uint64_t va = run->addr[i], size = TRACE_DESC_SIZE(run->desc[i]);
-		enum trace_kind kind = TRACE_DESC_KIND(run->desc[i]);
+		uint64_t va = addr[i], size = TRACE_DESC_SIZE(desc[i]);
+		enum trace_kind kind = TRACE_DESC_KIND(desc[i]);
+		uint64_t page = va >> PAGE_SHIFT, last = (va + size - 1) >> PAGE_SHIFT;
+		bool known;
 
-		if (((va + size - 1) ^ va) >> PAGE_SHIFT == 0 && known_allowed(r, va, kind))
-			agent_access(a, mm, va, kind == TRACE_FETCH);
+		if (__builtin_expect(!((page ^ q.page[kind]) | (last ^ q.page[kind])), 1)) {
+			q.hits++;
+			q.fetches += kind >> 1;	/* TRACE_FETCH: 1, the others 0 */
+			continue;
+		}
+		known = page == last && known_allowed(r, va, kind);
+		if (known && tlb_hit_recent(a->tlb, kind == TRACE_FETCH ? TLB_FETCH : TLB_DATA,
+					    asid, va)) {
+			quick_hit(&q, kind, page);
+			continue;
+		}
+		quick_tell(&q, a->tlb);
+		quick_forget(&q);
+		if (known)
+			agent_access_miss(a, mm, va, kind == TRACE_FETCH);
 		else
 			access_pages(r, kind, va, size);
 	}
+	quick_tell(&q, a->tlb);
 	return 0;
 }
 
@@ -294,8 +359,6 @@ int replay_record(struct replay *r, const struct trace_record *rec, GString *err
 
 	if (r->mode)
 		return r->mode->record(r, rec, error);
-	if (rec->type != TRACE_ACCESS && rec->type != TRACE_INSNS)
-		forget_allowed(r);	/* the tables or the mm may change */
 	switch (rec->type) {
 	case TRACE_ACCESS:
 		if (!r->mm)
@@ -309,6 +372,7 @@ int replay_record(struct replay *r, const struct trace_record *rec, GString *err
 		return 0;
 	case TRACE_MM_NEW:
 	case TRACE_MM_DUP:
+		forget_allowed(r);	/* a fork write-protects its parent */
 		if (space(r, rec->args[rec->type == TRACE_MM_DUP]))
 			return bad_record(rec, error, "mm %" G_GUINT64_FORMAT " exists already",
 					  rec->args[rec->type == TRACE_MM_DUP]);
@@ -324,12 +388,14 @@ int replay_record(struct replay *r, const struct trace_record *rec, GString *err
 		add_space(r, rec->args[1], child);
 		return 0;
 	case TRACE_SWITCH:
+		forget_allowed(r);	/* another mm */
 		if (!(mm = space(r, rec->args[0])))
 			return bad_record(rec, error, "no mm %" G_GUINT64_FORMAT, rec->args[0]);
 		switch_to(r, (int)(r->agent - r->domain.agents), mm);
 		r->mm = mm;
 		return 0;
 	case TRACE_MM_DROP:
+		forget_allowed(r);	/* perhaps the CPU's mm */
 		if (!(mm = space(r, rec->args[0])))
 			return bad_record(rec, error, "no mm %" G_GUINT64_FORMAT, rec->args[0]);
 		for (int i = 0; i < r->domain.nr_agents; i++)
@@ -339,7 +405,8 @@ int replay_record(struct replay *r, const struct trace_record *rec, GString *err
 			r->mm = NULL;
 		g_hash_table_remove(r->mms, &rec->args[0]);
 		return 0;
-	default:		/* mm operations: not replayed in synthetic spaces */
+	default:		/* mm operations: not replayed in synthetic spaces (the
+				 * tables stay as they are) */
 		return 0;
 	}
 }
