@@ -12,6 +12,8 @@ struct cache {
 	unsigned sets, ways;
 	uint64_t set_mask;		/* sets - 1 when a power of two, else 0 */
 	struct tlb_entry *entries;	/* sets * ways */
+	unsigned sizes;			/* bit s: an entry of page_shifts[s] was ever
+					 * filled; a search skips the other sizes */
 };
 
 /* A page-walk cache entry: the table descriptor read at `level` for the
@@ -200,14 +202,33 @@ static struct tlb_entry *set_of(struct cache *c, uint64_t tag)
 	return &c->entries[set * c->ways];
 }
 
+/* The bit of struct cache's sizes for an entry of `shift`. */
+static unsigned size_bit(unsigned shift)
+{
+	unsigned s = 0;
+
+	while (page_shifts[s] != shift)
+		s++;
+	return 1u << s;
+}
+
+/* Whether `c` may hold an entry of size page_shifts[s] (a cache with no
+ * sets holds none). */
+static bool may_hold(const struct cache *c, unsigned s)
+{
+	return c->sizes & 1u << s;
+}
+
 /* The entry of `c` translating `va` for `asid`, any page size, or NULL. */
 static struct tlb_entry *cache_find(struct tlb *tlb, struct cache *c, uint16_t asid, uint64_t va)
 {
-	if (!c->sets)
-		return NULL;
 	for (unsigned s = 0; s < G_N_ELEMENTS(page_shifts); s++) {
 		uint64_t tag = va >> page_shifts[s];
-		struct tlb_entry *set = set_of(c, tag);
+		struct tlb_entry *set;
+
+		if (!may_hold(c, s))
+			continue;
+		set = set_of(c, tag);
 
 		for (unsigned w = 0; w < c->ways; w++)
 			if (set[w].valid && set[w].shift == page_shifts[s] && set[w].tag == tag &&
@@ -232,56 +253,56 @@ static void cache_fill(struct tlb *tlb, struct cache *c, const struct tlb_entry 
 	forget_victim(tlb, (int)(c - tlb->caches), victim);
 	*victim = *e;
 	victim->stamp = ++tlb->f.clock;
+	c->sizes |= size_bit(e->shift);
 }
 
-static struct pwc_entry *pwc_find(struct tlb *tlb, uint16_t asid, int level, uint64_t va)
+/* The PWC's entries on `va`'s walk, in one pass: found[level] holds the
+ * table descriptor of `level` (PGD_LEVEL to PMD_LEVEL), or NULL.  At most
+ * one entry holds a level's descriptor for an ASID (pwc_fill adds none that
+ * is there), so this is the entry any search would find. */
+static void pwc_find_walk(struct tlb *tlb, uint16_t asid, uint64_t va,
+			  struct pwc_entry *found[PTE_LEVEL])
 {
-	uint64_t tag = va >> (PGDIR_SHIFT - 9 * level);
-
+	for (int level = PGD_LEVEL; level < PTE_LEVEL; level++)
+		found[level] = NULL;
 	for (unsigned i = 0; i < tlb->config.pwc_entries; i++) {
 		struct pwc_entry *p = &tlb->pwc[i];
 
-		if (p->valid && p->level == level && p->tag == tag && asid_matches(tlb, false, p->asid, asid))
-			return p;
+		if (p->valid && !found[p->level] && p->tag == va >> (PGDIR_SHIFT - 9 * p->level) &&
+		    asid_matches(tlb, false, p->asid, asid))
+			found[p->level] = p;
 	}
-	return NULL;
 }
 
-static void pwc_fill(struct tlb *tlb, uint16_t asid, int level, uint64_t va)
+/* The deepest upper level (0-2) whose descriptor `found` holds, or -1. */
+static int pwc_deepest_level(struct pwc_entry *const found[PTE_LEVEL])
+{
+	int level = PMD_LEVEL;
+
+	while (level >= PGD_LEVEL && !found[level])
+		level--;
+	return level;
+}
+
+/* Cache the descriptor of `level` of `va`'s walk, which `found` (the
+ * walk's entries) lacks, in an invalid entry or else the least recently
+ * used; an entry of `found` replaced is no longer found. */
+static void pwc_fill(struct tlb *tlb, uint16_t asid, int level, uint64_t va,
+		     struct pwc_entry *found[PTE_LEVEL])
 {
 	struct pwc_entry *victim = tlb->pwc;
 
-	if (!tlb->config.pwc_entries || pwc_find(tlb, asid, level, va))
+	if (!tlb->config.pwc_entries)
 		return;
 	for (unsigned i = 0; i < tlb->config.pwc_entries && victim->valid; i++)
 		if (!tlb->pwc[i].valid || tlb->pwc[i].stamp < victim->stamp)
 			victim = &tlb->pwc[i];
+	for (int l = PGD_LEVEL; l < PTE_LEVEL; l++)
+		if (found[l] == victim)
+			found[l] = NULL;
 	*victim = (struct pwc_entry){ true, (uint8_t)level, asid, va >> (PGDIR_SHIFT - 9 * level),
 				      ++tlb->f.clock };
-}
-
-/* The entry of the deepest upper level (0-2) whose descriptor the PWC
- * holds, or NULL; `level` gets that level, or -1. */
-static struct pwc_entry *pwc_find_deepest(struct tlb *tlb, uint16_t asid, uint64_t va, int *level)
-{
-	for (*level = PMD_LEVEL; *level >= PGD_LEVEL; --*level) {
-		struct pwc_entry *p = pwc_find(tlb, asid, *level, va);
-
-		if (p)
-			return p;
-	}
-	return NULL;
-}
-
-/* The same, as a walk uses it: the entry is aged. */
-static int pwc_deepest(struct tlb *tlb, uint16_t asid, uint64_t va)
-{
-	int level;
-	struct pwc_entry *p = pwc_find_deepest(tlb, asid, va, &level);
-
-	if (p)
-		p->stamp = ++tlb->f.clock;
-	return level;
+	found[level] = victim;
 }
 
 /* Walk the real tables; fills the PWC with the table descriptors read. */
@@ -289,8 +310,14 @@ static bool walk(struct tlb *tlb, struct phys *phys, phys_addr_t root, uint16_t 
 		 struct tlb_entry *leaf, struct tlb_lookup *out)
 {
 	pte_t entries[PGTABLE_LEVELS];
+	struct pwc_entry *found[PTE_LEVEL];
 	int read = pgtable_walk_levels(phys, root, va, entries);
-	int known = pwc_deepest(tlb, asid, va), last = read - 1;
+	int known, last = read - 1;
+
+	pwc_find_walk(tlb, asid, va, found);
+	known = pwc_deepest_level(found);
+	if (known >= 0)		/* the walk uses it: aged */
+		found[known]->stamp = ++tlb->f.clock;
 
 	tlb->f.stats.walks++;
 	if (known >= 0)
@@ -306,7 +333,8 @@ static bool walk(struct tlb *tlb, struct phys *phys, phys_addr_t root, uint16_t 
 		return false;
 	}
 	for (int level = PGD_LEVEL; level < last; level++)
-		pwc_fill(tlb, asid, level, va);
+		if (!found[level])
+			pwc_fill(tlb, asid, level, va, found);
 	*leaf = (struct tlb_entry){
 		.valid = true, .global = !(entries[last] & PTE_NG), .asid = asid,
 		.shift = (uint8_t)(PGDIR_SHIFT - 9 * last),
@@ -361,9 +389,12 @@ bool tlb_translate(struct tlb *tlb, struct phys *phys, phys_addr_t root, uint16_
 
 void tlb_probe(struct tlb *tlb, uint16_t asid, uint64_t va, struct tlb_probe *out)
 {
+	struct pwc_entry *found[PTE_LEVEL];
+
 	for (int c = 0; c < TLB_NR_CACHES; c++)
 		out->held[c] = cache_find(tlb, &tlb->caches[c], asid, va) != NULL;
-	pwc_find_deepest(tlb, asid, va, &out->pwc_level);
+	pwc_find_walk(tlb, asid, va, found);
+	out->pwc_level = pwc_deepest_level(found);
 }
 
 void tlb_for_each_entry(const struct tlb *tlb,
@@ -431,10 +462,12 @@ static void invalidate(struct tlb *tlb, bool (*drop)(const struct tlb *, const s
  * entries drop_page would take in a scan of the whole cache. */
 static void cache_invalidate_page(struct tlb *tlb, struct cache *c, uint16_t asid, uint64_t va)
 {
-	if (!c->sets)
-		return;
 	for (unsigned s = 0; s < G_N_ELEMENTS(page_shifts); s++) {
-		struct tlb_entry *set = set_of(c, va >> page_shifts[s]);
+		struct tlb_entry *set;
+
+		if (!may_hold(c, s))
+			continue;
+		set = set_of(c, va >> page_shifts[s]);
 
 		for (unsigned w = 0; w < c->ways; w++)
 			if (set[w].valid && drop_page(tlb, &set[w], asid, va))

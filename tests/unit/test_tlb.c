@@ -236,6 +236,32 @@ Test(tlb, page_walk_cache_shortens_walks)
 	cr_expect_eq(tlb_stats(tlb)->walk_reads, 4 + 1 + 2 + 3 + 4);
 }
 
+/*
+ * A PWC of 2 entries: a walk's own fills evict the entries it found, and
+ * an evicted level is cached again.  By hand (LRU over the PWC):
+ *   BASE       nothing known, 4 reads; fills pgd, pud, then pmd over the
+ *              pgd: {pmd, pud}
+ *   BASE + 4K  pmd known (aged), 1 read; pgd over the pud, the pud again
+ *              over the pmd, the pmd again over the pgd: {pmd, pud}
+ *   BASE + 2M  pud known, 2 reads (the pmd and the pte)
+ */
+Test(tlb, a_walk_caches_again_what_its_fills_evicted)
+{
+	static const struct { uint64_t va; unsigned reads, known; } steps[] = {
+		{ BASE, 4, 0 }, { BASE + PG, 1, 3 }, { BASE + (2 << 20), 2, 2 },
+	};
+	struct tlb_lookup l;
+
+	make_tlb((struct tlb_config){ .l1d = { 1, 1 }, .pwc_entries = 2 });
+	for (size_t i = 0; i < G_N_ELEMENTS(steps); i++)
+		map(steps[i].va, VM_READ);
+	for (size_t i = 0; i < G_N_ELEMENTS(steps); i++) {
+		cr_expect_eq(access_as(1, steps[i].va, &l), TLB_WALKED);
+		cr_expect_eq(l.walk_reads, steps[i].reads, "step %zu: %u reads", i, l.walk_reads);
+		cr_expect_eq(l.pwc_hit_level, steps[i].known, "step %zu", i);
+	}
+}
+
 Test(tlb, without_pwc_every_walk_reads_four_levels)
 {
 	struct tlb_lookup l;
