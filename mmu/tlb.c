@@ -5,6 +5,7 @@
 
 #include <errno.h>
 #include <glib.h>
+#include <string.h>
 
 static const unsigned page_shifts[] = { 12, 21, 30 };
 
@@ -31,6 +32,8 @@ struct tlb {
 	struct tlb_config config;
 	struct cache caches[TLB_NR_CACHES];
 	struct pwc_entry *pwc;
+	struct pwc_entry *pwc_walked[PTE_LEVEL];	/* the last walk's entries per
+							 * level, tried first; NULL: none */
 };
 
 /* An empty slot matches no address: no va >> 63 is UINT64_MAX. */
@@ -256,20 +259,37 @@ static void cache_fill(struct tlb *tlb, struct cache *c, const struct tlb_entry 
 	c->sizes |= size_bit(e->shift);
 }
 
-/* The PWC's entries on `va`'s walk, in one pass: found[level] holds the
- * table descriptor of `level` (PGD_LEVEL to PMD_LEVEL), or NULL.  At most
- * one entry holds a level's descriptor for an ASID (pwc_fill adds none that
- * is there), so this is the entry any search would find. */
+/* Whether `p` holds the table descriptor of `level` on `va`'s walk. */
+static bool pwc_holds(const struct tlb *tlb, const struct pwc_entry *p, uint16_t asid, int level,
+		      uint64_t va)
+{
+	return p->valid && p->level == level && p->tag == va >> (PGDIR_SHIFT - 9 * level) &&
+	       asid_matches(tlb, false, p->asid, asid);
+}
+
+/* The PWC's entries on `va`'s walk: found[level] holds the table
+ * descriptor of `level` (PGD_LEVEL to PMD_LEVEL), or NULL.  At most one
+ * entry holds a level's descriptor for an ASID (pwc_fill adds none that is
+ * there), so an entry of the last walk that holds it is the one a search
+ * would find: when the last walk's entries hold every level, that is the
+ * answer; else one pass over the PWC. */
 static void pwc_find_walk(struct tlb *tlb, uint16_t asid, uint64_t va,
 			  struct pwc_entry *found[PTE_LEVEL])
 {
-	for (int level = PGD_LEVEL; level < PTE_LEVEL; level++)
-		found[level] = NULL;
+	bool all = true;
+
+	for (int level = PGD_LEVEL; level < PTE_LEVEL; level++) {
+		struct pwc_entry *p = tlb->pwc_walked[level];
+
+		found[level] = p && pwc_holds(tlb, p, asid, level, va) ? p : NULL;
+		all = all && found[level];
+	}
+	if (all)
+		return;
 	for (unsigned i = 0; i < tlb->config.pwc_entries; i++) {
 		struct pwc_entry *p = &tlb->pwc[i];
 
-		if (p->valid && !found[p->level] && p->tag == va >> (PGDIR_SHIFT - 9 * p->level) &&
-		    asid_matches(tlb, false, p->asid, asid))
+		if (p->valid && !found[p->level] && pwc_holds(tlb, p, asid, p->level, va))
 			found[p->level] = p;
 	}
 }
@@ -335,6 +355,7 @@ static bool walk(struct tlb *tlb, struct phys *phys, phys_addr_t root, uint16_t 
 	for (int level = PGD_LEVEL; level < last; level++)
 		if (!found[level])
 			pwc_fill(tlb, asid, level, va, found);
+	memcpy(tlb->pwc_walked, found, sizeof(found));
 	*leaf = (struct tlb_entry){
 		.valid = true, .global = !(entries[last] & PTE_NG), .asid = asid,
 		.shift = (uint8_t)(PGDIR_SHIFT - 9 * last),

@@ -262,6 +262,29 @@ Test(tlb, a_walk_caches_again_what_its_fills_evicted)
 	}
 }
 
+/*
+ * Tagged: the PWC's entries are an ASID's.  By hand: ASID 1 walks BASE
+ * cold (4 reads); ASID 2 walks it cold too (ASID 1's entries are not its
+ * own: 4 reads); ASID 1 walks BASE + 4K knowing its pmd (1 read), though
+ * the last walk's entries were ASID 2's.
+ */
+Test(tlb, page_walk_cache_entries_are_an_asids)
+{
+	static const struct { uint16_t asid; uint64_t va; unsigned reads, known; } steps[] = {
+		{ 1, BASE, 4, 0 }, { 2, BASE, 4, 0 }, { 1, BASE + PG, 1, 3 },
+	};
+	struct tlb_lookup l;
+
+	make_tlb((struct tlb_config){ .l1d = { 1, 1 }, .pwc_entries = 8, .asid_tagged = true });
+	map(BASE, VM_READ);
+	map(BASE + PG, VM_READ);
+	for (size_t i = 0; i < G_N_ELEMENTS(steps); i++) {
+		cr_expect_eq(access_as(steps[i].asid, steps[i].va, &l), TLB_WALKED);
+		cr_expect_eq(l.walk_reads, steps[i].reads, "step %zu: %u reads", i, l.walk_reads);
+		cr_expect_eq(l.pwc_hit_level, steps[i].known, "step %zu", i);
+	}
+}
+
 Test(tlb, without_pwc_every_walk_reads_four_levels)
 {
 	struct tlb_lookup l;
