@@ -124,31 +124,43 @@ static int record_cost(struct replay *r, const struct trace_record *rec, struct 
 	return 0;
 }
 
-/* One access, its first and its last page looked up as sim/cpu does. */
-static void access_pages(struct agent *a, struct mm *mm, uint64_t va, uint64_t size, bool fetch)
+/* The mm CPU `a` runs, or NULL (with the cause in `error`) when it runs
+ * none with tables yet. */
+static struct mm *running_mm(struct replay *r, struct agent *a, uint64_t offset, GString *error)
 {
-	uint64_t last = (va + size - 1) & PAGE_MASK;
-
-	agent_access(a, mm, va, fetch);
-	if (last != (va & PAGE_MASK))
-		agent_access(a, mm, last, fetch);
-}
-
-/* A run of accesses on the CPU of the last record (replay_accesses). */
-static int replay_exact_accesses(struct replay *r, const struct trace_access *batch, size_t n,
-				 uint64_t offset, GString *error)
-{
-	struct agent *a = r->agent;
 	struct mm *mm = r->running[a->id];
 
 	if (!mm || !mm->pgd) {
 		struct trace_record rec = { .type = TRACE_ACCESS, .offset = offset };
 
-		return bad(&rec, error, "CPU %" PRIu64 " is in no address space", (uint64_t)a->id);
+		bad(&rec, error, "CPU %" PRIu64 " is in no address space", (uint64_t)a->id);
+		return NULL;
 	}
+	return mm;
+}
+
+/* A run of accesses on the CPU of the last record (replay_accesses). */
+static int replay_exact_accesses(struct replay *r, const struct trace_accesses *run, size_t n,
+				 uint64_t offset, GString *error)
+{
+	struct mm *mm = running_mm(r, r->agent, offset, error);
+
+	if (!mm)
+		return -EINVAL;
 	r->accesses += n;
-	for (size_t i = 0; i < n; i++)
-		access_pages(a, mm, batch[i].addr, batch[i].size, batch[i].kind == TRACE_FETCH);
+	replay_lookup_run(r, r->agent, mm, run, n);
+	return 0;
+}
+
+/* One access record, of any size. */
+static int replay_exact_access(struct replay *r, const struct trace_record *rec, GString *error)
+{
+	struct mm *mm = running_mm(r, r->agent, rec->offset, error);
+
+	if (!mm)
+		return -EINVAL;
+	r->accesses++;
+	replay_lookup_pages(r->agent, mm, rec->addr, rec->size, rec->kind == TRACE_FETCH);
 	return 0;
 }
 
@@ -501,8 +513,7 @@ static int replay_exact_record(struct replay *r, const struct trace_record *rec,
 	a = r->agent = &r->domain.agents[rec->cpu];
 	if (rec->type != TRACE_ACCESS)
 		return replay_call(r, a, rec, error);
-	return replay_exact_accesses(r, &(struct trace_access){ rec->addr, rec->size, rec->kind },
-				     1, rec->offset, error);
+	return replay_exact_access(r, rec, error);
 }
 
 /* The live report's "devices": "accelerators" (sim/accel): the run's

@@ -179,9 +179,7 @@ static void access_pages(struct replay *r, enum trace_kind kind, uint64_t va, ui
 	for (int attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
 		uint64_t page;
 
-		agent_access(a, r->mm, va, fetch);
-		if (last != (va & PAGE_MASK))
-			agent_access(a, r->mm, last, fetch);
+		replay_lookup_pages(a, r->mm, va, size, fetch);
 		if (!(page = faulting_page(r, va, last, kind)))
 			return;
 		if (!fault(r, page, kind))
@@ -196,29 +194,10 @@ void replay_access(struct replay *r, enum trace_kind kind, uint64_t va, uint64_t
 	access_pages(r, kind, va, size);
 }
 
-/* A run for a replay mode, which takes accesses a struct each: converted
- * a slice at a time. */
-static int mode_accesses(struct replay *r, const struct trace_accesses *run, size_t n,
-			 uint64_t offset, GString *error)
-{
-	struct trace_access slice[64];
-	int err = 0;
-
-	for (size_t i = 0; i < n && !err; i += G_N_ELEMENTS(slice)) {
-		size_t m = MIN(G_N_ELEMENTS(slice), n - i);
-
-		for (size_t j = 0; j < m; j++)
-			slice[j] = (struct trace_access){ run->addr[i + j],
-							  TRACE_DESC_SIZE(run->desc[i + j]),
-							  TRACE_DESC_KIND(run->desc[i + j]) };
-		err = r->mode->accesses(r, slice, m, offset, error);
-	}
-	return err;
-}
-
 /*
  * The pages each kind of access of a run is known to hit by count alone:
- * the mm allows that kind there (known_allowed) and the page is the last
+ * the access needs no permission check (the mm is known to allow that kind
+ * there, known_allowed, or the replay is exact) and the page is the last
  * its L1 hit, so that agent_access() would be tlb_hit_recent()'s first
  * case, a hit counted and nothing else.  UINT64_MAX: none.  A page stays
  * known until its L1 hits another (a read and a write share the L1D) or
@@ -257,52 +236,65 @@ static inline void quick_hit(struct quick *q, enum trace_kind kind, uint64_t pag
 	q->page[kind] = page;
 }
 
-/* Every access as access_pages() makes it; the common case first: an
- * access within one page that the mm is known to allow is one lookup, a
- * hit counted when it is the page its L1 hit last (struct quick).  The
- * ASID is the batch's: it changes only at a switch. */
-int replay_accesses(struct replay *r, const struct trace_accesses *run, size_t n,
-		    uint64_t offset, GString *error)
+void replay_lookup_pages(struct agent *a, struct mm *mm, uint64_t va, uint64_t size, bool fetch)
 {
-	struct agent *a = r->agent;
-	struct mm *mm = r->mm;
+	uint64_t last = (va + size - 1) & PAGE_MASK;
+
+	agent_access(a, mm, va, fetch);
+	if (last != (va & PAGE_MASK))
+		agent_access(a, mm, last, fetch);
+}
+
+/* The common case first: an access within one page that needs no check
+ * is one lookup, a hit counted when it is the page its L1 hit last (struct
+ * quick).  The ASID is the run's: it changes only at a switch. */
+void replay_lookup_run(struct replay *r, struct agent *a, struct mm *mm,
+		       const struct trace_accesses *run, size_t n)
+{
 	const uint64_t *addr = run->addr;
 	const uint16_t *desc = run->desc;
+	bool exact = r->exact;
+	uint16_t asid = agent_asid(a, mm);
 	struct quick q = { 0 };
-	uint16_t asid;
 
-	if (r->mode)
-		return mode_accesses(r, run, n, offset, error);
-	if (!mm)
-		return no_space(r, offset, error);
-	r->accesses += n;
-	asid = agent_asid(a, mm);
 	quick_forget(&q);
 	for (size_t i = 0; i < n; i++) {
 		uint64_t va = addr[i], size = TRACE_DESC_SIZE(desc[i]);
 		enum trace_kind kind = TRACE_DESC_KIND(desc[i]);
 		uint64_t page = va >> PAGE_SHIFT, last = (va + size - 1) >> PAGE_SHIFT;
-		bool known;
+		bool fetch = kind == TRACE_FETCH, known;
 
 		if (__builtin_expect(!((page ^ q.page[kind]) | (last ^ q.page[kind])), 1)) {
 			q.hits++;
 			q.fetches += kind >> 1;	/* TRACE_FETCH: 1, the others 0 */
 			continue;
 		}
-		known = page == last && known_allowed(r, va, kind);
-		if (known && tlb_hit_recent(a->tlb, kind == TRACE_FETCH ? TLB_FETCH : TLB_DATA,
-					    asid, va)) {
+		known = page == last && (exact || known_allowed(r, va, kind));
+		if (known && tlb_hit_recent(a->tlb, fetch ? TLB_FETCH : TLB_DATA, asid, va)) {
 			quick_hit(&q, kind, page);
 			continue;
 		}
 		quick_tell(&q, a->tlb);
 		quick_forget(&q);
 		if (known)
-			agent_access_miss(a, mm, va, kind == TRACE_FETCH);
+			agent_access_miss(a, mm, va, fetch);
+		else if (exact)
+			replay_lookup_pages(a, mm, va, size, fetch);
 		else
 			access_pages(r, kind, va, size);
 	}
 	quick_tell(&q, a->tlb);
+}
+
+int replay_accesses(struct replay *r, const struct trace_accesses *run, size_t n,
+		    uint64_t offset, GString *error)
+{
+	if (r->mode)
+		return r->mode->accesses(r, run, n, offset, error);
+	if (!r->mm)
+		return no_space(r, offset, error);
+	r->accesses += n;
+	replay_lookup_run(r, r->agent, r->mm, run, n);
 	return 0;
 }
 

@@ -45,7 +45,7 @@ struct replay;
  * run, traces/journal.h) takes over its records, its accesses and its end. */
 struct replay_mode {
 	int (*record)(struct replay *r, const struct trace_record *rec, GString *error);
-	int (*accesses)(struct replay *r, const struct trace_access *batch, size_t n,
+	int (*accesses)(struct replay *r, const struct trace_accesses *run, size_t n,
 			uint64_t offset, GString *error);
 	void (*free)(struct replay *r);
 	/* Its own sections of the report (NULL: none). */
@@ -96,6 +96,16 @@ void replay_access(struct replay *r, enum trace_kind kind, uint64_t va, uint64_t
  * cause in `error` when the CPU is in no address space. */
 int replay_accesses(struct replay *r, const struct trace_accesses *run, size_t n,
 		    uint64_t offset, GString *error);
+/* The `n` accesses of `run` looked up on agent `a` in `mm`, as
+ * replay_accesses() does: in the synthetic replay each checked against the
+ * tables and faulted as access_pages does, in the exact one (r->exact)
+ * only looked up, its first page and its last (the run's faults are in
+ * its journal).  Not counted in r->accesses. */
+void replay_lookup_run(struct replay *r, struct agent *a, struct mm *mm,
+		       const struct trace_accesses *run, size_t n);
+/* One access of `size` at `va` looked up on `a` in `mm`: its first page,
+ * and its last if another, as sim/cpu looks them up. */
+void replay_lookup_pages(struct agent *a, struct mm *mm, uint64_t va, uint64_t size, bool fetch);
 void replay_insns(struct replay *r, uint64_t count);
 /* Pay what is owed and close the refill windows: the figures are final. */
 void replay_finish(struct replay *r);
