@@ -348,11 +348,9 @@ struct event_cost vm_fault_steps(const struct vm_fault *vmf, const struct cost_p
 static void account_fault(struct agent *a, struct vm_fault *vmf)
 {
 	struct event_cost steps = vm_fault_steps(vmf, a->domain->profile);
-	char kind[48];
 
 	agent_charge_cost(a, &steps);
-	snprintf(kind, sizeof(kind), "fault:%s", fault_kind_name(vmf->kind));
-	vmf->cost = agent_end_event(a, kind);
+	vmf->cost = agent_end_event(a, fault_latency_kind(vmf->kind));
 }
 
 /* The VMA of a faulting address; below a stack (VM_GROWSDOWN), the stack

@@ -35,5 +35,7 @@ struct vm_stats {
 };
 
 const char *fault_kind_name(enum fault_kind kind);
+/* "fault:" and its name: the kind its latencies are recorded under. */
+const char *fault_latency_kind(enum fault_kind kind);
 
 #endif
