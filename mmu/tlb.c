@@ -88,6 +88,16 @@ static void remember_recent(struct tlb *tlb, int l1, uint64_t va, struct tlb_ent
 	};
 }
 
+/* `e` of L1 cache `l1`, translating `va` for `asid`, was just stamped the
+ * most recently used (a hit or a fill): it is the recent entry of `va`'s
+ * slot and the L1's last hit (struct tlb_front). */
+static void remember_last(struct tlb *tlb, int l1, uint64_t va, uint16_t asid, struct tlb_entry *e)
+{
+	remember_recent(tlb, l1, va, e);
+	tlb->f.last_page[l1] = va >> 12;
+	tlb->f.last_asid[l1] = asid;
+}
+
 static int cache_init(struct cache *c, const struct tlb_geometry *g)
 {
 	if (g->entries && (!g->ways || g->entries % g->ways))
@@ -241,13 +251,14 @@ static struct tlb_entry *cache_find(struct tlb *tlb, struct cache *c, uint16_t a
 	return NULL;
 }
 
-/* Install an entry, replacing an invalid way or else the least recently used. */
-static void cache_fill(struct tlb *tlb, struct cache *c, const struct tlb_entry *e)
+/* Install an entry, replacing an invalid way or else the least recently
+ * used; the entry installed, or NULL when `c` has no sets. */
+static struct tlb_entry *cache_fill(struct tlb *tlb, struct cache *c, const struct tlb_entry *e)
 {
 	struct tlb_entry *set, *victim;
 
 	if (!c->sets)
-		return;
+		return NULL;
 	set = set_of(c, e->tag);
 	victim = &set[0];
 	for (unsigned w = 0; w < c->ways && victim->valid; w++)
@@ -257,6 +268,7 @@ static void cache_fill(struct tlb *tlb, struct cache *c, const struct tlb_entry 
 	*victim = *e;
 	victim->stamp = ++tlb->f.clock;
 	c->sizes |= size_bit(e->shift);
+	return victim;
 }
 
 /* Whether `p` holds the table descriptor of `level` on `va`'s walk. */
@@ -379,11 +391,9 @@ bool tlb_translate(struct tlb *tlb, struct phys *phys, phys_addr_t root, uint16_
 	}
 	e = cache_find(tlb, &tlb->caches[l1], asid, va);
 	if (e) {
-		remember_recent(tlb, l1, va, e);
 		tlb->f.stats.hits[l1]++;
 		e->stamp = ++tlb->f.clock;
-		tlb->f.last_page[l1] = va >> 12;
-		tlb->f.last_asid[l1] = asid;
+		remember_last(tlb, l1, va, asid, e);
 		out->hit = TLB_HIT_L1;
 		out->page_shift = e->shift;
 		return true;
@@ -403,7 +413,8 @@ bool tlb_translate(struct tlb *tlb, struct phys *phys, phys_addr_t root, uint16_
 		out->hit = TLB_WALKED;
 		cache_fill(tlb, &tlb->caches[TLB_L2], &found);
 	}
-	cache_fill(tlb, &tlb->caches[l1], &found);
+	if ((e = cache_fill(tlb, &tlb->caches[l1], &found)))
+		remember_last(tlb, l1, va, asid, e);
 	out->page_shift = found.shift;
 	return true;
 }

@@ -86,10 +86,10 @@ struct tlb_recent {
  * struct tlb (the rest is private to mmu/tlb.c). */
 struct tlb_front {
 	struct tlb_recent recent[2][TLB_RECENT];	/* L1I, L1D */
-	/* Per L1, the 4 KiB page and ASID of its last lookup if that hit
-	 * (UINT64_MAX: not).  Until another lookup of that L1, its entry stays
-	 * the most recently used of the cache: looking it up again only counts
-	 * a hit, and every LRU choice stays the same. */
+	/* Per L1, the 4 KiB page and ASID of its last lookup if that hit or
+	 * filled the L1 (UINT64_MAX: neither).  Until another lookup of that
+	 * L1, its entry stays the most recently used of the cache: looking it
+	 * up again only counts a hit, and every LRU choice stays the same. */
 	uint64_t last_page[2];
 	uint16_t last_asid[2];
 	uint64_t clock;			/* LRU time */
@@ -114,7 +114,7 @@ static inline struct tlb_recent *tlb_recent_slot(struct tlb_front *f, int l1, ui
 }
 
 /* The common case of tlb_translate(), inline: `va` hits the entry its L1's
- * last lookup hit (counted, already the most recently used), or the recent
+ * last lookup hit or filled (counted, already the most recently used), or the recent
  * entry of its slot (counted and aged as tlb_translate() does); false
  * (nothing counted) otherwise. */
 static inline __attribute__((always_inline)) bool

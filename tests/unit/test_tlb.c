@@ -99,6 +99,31 @@ Test(tlb, a_repeated_hit_keeps_lru_order)
 	cr_expect_eq(tlb_stats(tlb)->misses[TLB_L1D], 4);
 }
 
+/*
+ * The entry a miss filled is the L1's most recent: the next lookup of its
+ * page hits inline (tlb_hit_recent), and LRU is as if it had been looked
+ * up the long way.  One set of 2 ways: A (walk), A (hit inline), A (hit),
+ * B (walk), A (hit), C (walk: evicts B, the least recently used), B (walk:
+ * evicts A), A (walk).  3 hits, 5 misses.
+ */
+Test(tlb, the_entry_a_miss_filled_hits_inline)
+{
+	static const struct { uint64_t va; enum tlb_hit hit; } steps[] = {
+		{ BASE + PG, TLB_HIT_L1 }, { BASE + 2 * PG, TLB_WALKED }, { BASE + PG, TLB_HIT_L1 },
+		{ BASE + 3 * PG, TLB_WALKED }, { BASE + 2 * PG, TLB_WALKED }, { BASE + PG, TLB_WALKED },
+	};
+
+	make_tlb((struct tlb_config){ .l1d = { 2, 2 } });
+	for (uint64_t p = 1; p <= 3; p++)
+		map(BASE + p * PG, VM_READ);
+	cr_expect_eq(data(BASE + PG), TLB_WALKED);
+	cr_expect(tlb_hit_recent(tlb, TLB_DATA, 1, BASE + PG + 8), "the filled entry hits inline");
+	for (size_t i = 0; i < G_N_ELEMENTS(steps); i++)
+		cr_expect_eq(data(steps[i].va), steps[i].hit, "step %zu", i);
+	cr_expect_eq(tlb_stats(tlb)->hits[TLB_L1D], 3);
+	cr_expect_eq(tlb_stats(tlb)->misses[TLB_L1D], 5);
+}
+
 /* L1d of one entry: A hits (the lookup remembers it), B takes its place:
  * A must miss again, however recently it hit. */
 Test(tlb, an_evicted_entry_that_hit_recently_misses)
