@@ -108,18 +108,35 @@ static inline bool known_allowed(struct replay *r, uint64_t va, enum trace_kind 
 	return *allowed_slot(r, va, kind) == (va >> PAGE_SHIFT) + 1;
 }
 
-static bool allows(struct replay *r, uint64_t va, enum trace_kind kind)
+/* `va`'s page allows `kind` if `prot` has what it needs. */
+static void remember_allowed(struct replay *r, uint64_t va, enum trace_kind kind, unsigned prot)
 {
 	unsigned need = kind == TRACE_FETCH ? VM_EXEC : kind == TRACE_WRITE ? VM_WRITE : VM_READ;
+
+	if ((prot & need) == need)
+		*allowed_slot(r, va, kind) = (va >> PAGE_SHIFT) + 1;
+}
+
+/* Whether the mm allows `kind` at `va`.  A data access's table entry is
+ * remembered for both kinds of data access it allows (a load's says
+ * whether the store that follows may go too); a fetch's for fetches only
+ * (a data page's would push the code page's out of its slot). */
+static bool allows(struct replay *r, uint64_t va, enum trace_kind kind)
+{
 	pte_t e;
 
 	if (known_allowed(r, va, kind))
 		return true;
 	e = pgtable_leaf(r->phys, r->mm->pgd, va);
-	if (!pte_present(e) || (pte_prot(e) & need) != need)
+	if (!pte_present(e))
 		return false;
-	*allowed_slot(r, va, kind) = (va >> PAGE_SHIFT) + 1;
-	return true;
+	if (kind == TRACE_FETCH) {
+		remember_allowed(r, va, TRACE_FETCH, pte_prot(e));
+	} else {
+		remember_allowed(r, va, TRACE_READ, pte_prot(e));
+		remember_allowed(r, va, TRACE_WRITE, pte_prot(e));
+	}
+	return known_allowed(r, va, kind);
 }
 
 /* The page of the access that faults first, or 0. */
