@@ -12,15 +12,21 @@
 struct kind_samples {
 	char *name;
 	GHashTable *histogram;			/* cycles -> count, both as guint64 in a gpointer */
+	uint64_t last_cycles, *last_count;	/* the bucket of the last event (NULL: none) */
 	uint64_t count, sum;
 	uint64_t step_cycles[NR_COST_STEPS];
 	uint64_t device_wait;
 	uint64_t indirect, refills;
 };
 
+/* Kinds recently recorded, by the address of the name they were recorded
+ * under: tried (their name compared) before the table. */
+#define RECENT_KINDS 8
+
 struct latency_recorder {
 	GHashTable *kinds;			/* name -> struct kind_samples */
 	struct latency_recorder *tee;		/* records every event too, or NULL */
+	struct kind_samples *recent[RECENT_KINDS];
 };
 
 static void kind_free(gpointer p)
@@ -80,23 +86,48 @@ void latency_set_tee(struct latency_recorder *r, struct latency_recorder *tee)
 	r->tee = tee;
 }
 
-void latency_record(struct latency_recorder *r, const char *kind, const struct event_cost *ev)
+/* The samples of `kind`, made on its first event. */
+static struct kind_samples *find_kind(struct latency_recorder *r, const char *kind)
 {
-	struct kind_samples *k = g_hash_table_lookup(r->kinds, kind);
-	uint64_t *count;
+	uintptr_t at = (uintptr_t)kind;
+	struct kind_samples **recent = &r->recent[(at ^ at >> 4 ^ at >> 8) % RECENT_KINDS];
+	struct kind_samples *k = *recent;
 
+	if (k && !strcmp(k->name, kind))
+		return k;
+	k = g_hash_table_lookup(r->kinds, kind);
 	if (!k) {
 		k = g_new0(struct kind_samples, 1);
 		k->name = g_strdup(kind);
 		k->histogram = g_hash_table_new_full(hash_u64, equal_u64, g_free, g_free);
 		g_hash_table_insert(r->kinds, k->name, k);
 	}
-	count = g_hash_table_lookup(k->histogram, &ev->total);
+	*recent = k;
+	return k;
+}
+
+/* The count of `k`'s events that took `cycles`, made at 0 on the first. */
+static uint64_t *find_bucket(struct kind_samples *k, uint64_t cycles)
+{
+	uint64_t *count;
+
+	if (k->last_count && k->last_cycles == cycles)
+		return k->last_count;
+	count = g_hash_table_lookup(k->histogram, &cycles);
 	if (!count) {
 		count = g_new0(uint64_t, 1);
-		g_hash_table_insert(k->histogram, g_memdup2(&ev->total, sizeof(ev->total)), count);
+		g_hash_table_insert(k->histogram, g_memdup2(&cycles, sizeof(cycles)), count);
 	}
-	(*count)++;
+	k->last_cycles = cycles;
+	k->last_count = count;
+	return count;
+}
+
+void latency_record(struct latency_recorder *r, const char *kind, const struct event_cost *ev)
+{
+	struct kind_samples *k = find_kind(r, kind);
+
+	(*find_bucket(k, ev->total))++;
 	k->count++;
 	k->sum += ev->total;
 	for (int s = 0; s < NR_COST_STEPS; s++)

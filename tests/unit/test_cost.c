@@ -105,6 +105,53 @@ Test(cost, latency_percentiles)
 	latency_recorder_free(r);
 }
 
+static void record_cycles(struct latency_recorder *r, const char *kind, uint64_t cycles)
+{
+	struct event_cost ev = { .total = cycles };
+
+	latency_record(r, kind, &ev);
+}
+
+static const struct latency_summary *summary_of(GArray *all, const char *kind)
+{
+	for (guint i = 0; i < all->len; i++)
+		if (!strcmp(g_array_index(all, struct latency_summary, i).kind, kind))
+			return &g_array_index(all, struct latency_summary, i);
+	cr_assert_fail("no kind %s", kind);
+	return NULL;
+}
+
+/* A kind is its name, wherever the name is: a buffer rewritten with
+ * another name between events, and the same name in another buffer.  By
+ * hand: fault:x 5, 5, 7 then 5 (4 events, median 5, max 7); fault:y 9, 9. */
+Test(cost, latency_kinds_are_names_not_addresses)
+{
+	struct latency_recorder *r = latency_recorder_new();
+	char buf[16] = "fault:x", other[16] = "fault:x";
+	GArray *all;
+	const struct latency_summary *x, *y;
+
+	record_cycles(r, buf, 5);
+	record_cycles(r, buf, 5);
+	record_cycles(r, buf, 7);
+	strcpy(buf, "fault:y");
+	record_cycles(r, buf, 9);
+	record_cycles(r, buf, 9);
+	record_cycles(r, other, 5);
+	all = latency_summaries(r);
+	cr_assert_eq(all->len, 2);
+	x = summary_of(all, "fault:x");
+	y = summary_of(all, "fault:y");
+	cr_expect_eq(x->count, 4);
+	cr_expect_eq(x->median, 5);
+	cr_expect_eq(x->max, 7);
+	cr_expect_eq(y->count, 2);
+	cr_expect_eq(y->median, 9);
+	cr_expect_eq(y->max, 9);
+	g_array_free(all, TRUE);
+	latency_recorder_free(r);
+}
+
 /* A device's wait is a step of the mean too: events of 1100 cycles (100 of
  * trap entry, 1000 waiting) and 100 (trap entry only) have a mean of 600:
  * 500 of device_wait and 100 of trap_entry. */
