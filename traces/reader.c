@@ -748,14 +748,14 @@ fill_period(uint64_t *addr, unsigned s, unsigned n, const uint64_t *inc, unsigne
  * each the one p before plus what one period of the accesses adds to its
  * kind (a program's loop over memory: read, write, fetch, each a constant
  * step from its last), written without a load or a branch an access
- * (fill_period).  The last address of each kind into *l (from the last p
- * accesses); the OR of their addresses. */
+ * (fill_period).  The last address of each kind into *l: the last p
+ * accesses taken in order, each into the register of its kind (a kind
+ * the period lacks keeps decode_narrow's); the OR of their addresses. */
 static uint64_t repeat_period(const struct block *b, unsigned s, unsigned p, struct last *l,
 			      uint64_t *addr, const uint16_t *desc)
 {
 	const int8_t *q = (const int8_t *)b->deltas;
-	uint64_t step[3] = { 0 }, inc[PERIOD_MAX], last[3] = { l->read, l->write, l->fetch }, any;
-	bool seen[3] = { false };
+	uint64_t step[3] = { 0 }, inc[PERIOD_MAX], r = l->read, w = l->write, f = l->fetch, any;
 
 	for (unsigned t = s - p; t < s; t++)
 		step[BLOCK_DESC_KIND(desc[t])] += (uint64_t)(int64_t)q[t];
@@ -771,14 +771,14 @@ static uint64_t repeat_period(const struct block *b, unsigned s, unsigned p, str
 	case 7: any = fill_period(addr, s, b->n, inc, 7); break;
 	default: any = fill_period(addr, s, b->n, inc, PERIOD_MAX); break;
 	}
-	for (unsigned i = b->n; i > s && i + p > b->n; i--) {
-		unsigned kind = BLOCK_DESC_KIND(desc[i - 1]);
+	for (unsigned i = b->n - p; i < b->n; i++) {	/* the last period, in order */
+		unsigned kind = BLOCK_DESC_KIND(desc[i]);
 
-		if (!seen[kind])
-			last[kind] = addr[i - 1];
-		seen[kind] = true;
+		r = kind == TRACE_READ ? addr[i] : r;
+		w = kind == TRACE_WRITE ? addr[i] : w;
+		f = kind == TRACE_FETCH ? addr[i] : f;
 	}
-	*l = (struct last){ last[TRACE_READ], last[TRACE_WRITE], last[TRACE_FETCH] };
+	*l = (struct last){ r, w, f };
 	return any;
 }
 
