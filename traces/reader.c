@@ -456,7 +456,6 @@ static enum decoded explain(GString *why, const char *fmt, ...)
 /* Eight descriptors: a vector of the compiler's (SSE2 on x86-64, NEON on
  * AArch64, plain integers elsewhere). */
 typedef uint16_t desc_vec __attribute__((vector_size(16)));
-typedef int16_t desc_mask __attribute__((vector_size(16)));
 
 /* Whether descriptor d is of kind 3 or of size 0. */
 static inline bool desc_fault(unsigned d)
@@ -464,34 +463,48 @@ static inline bool desc_fault(unsigned d)
 	return BLOCK_DESC_KIND(d) == 3 || !BLOCK_DESC_SIZE(d);
 }
 
+/* The eight lanes of x added up, or ORed, by halving: two shuffles of the
+ * vector, then its first two lanes. */
+static inline unsigned sum_lanes(desc_vec x)
+{
+	x += __builtin_shufflevector(x, x, 4, 5, 6, 7, 0, 1, 2, 3);
+	x += __builtin_shufflevector(x, x, 2, 3, 0, 1, 2, 3, 0, 1);
+	return (uint16_t)(x[0] + x[1]);
+}
+
+static inline uint16_t or_lanes(desc_vec x)
+{
+	x |= __builtin_shufflevector(x, x, 4, 5, 6, 7, 0, 1, 2, 3);
+	x |= __builtin_shufflevector(x, x, 2, 3, 0, 1, 2, 3, 0, 1);
+	return x[0] | x[1];
+}
+
 /* The descriptors of `b` copied into desc, in the host's order, checked
  * (true: one is of kind 3 or of size 0), counted by kind into b->kinds and
- * their classes ORed (b->narrow: all of them 0), eight at a time. */
+ * their classes ORed (b->narrow: all of them 0), eight at a time.  A bad
+ * one sets the top bit of `bad`: its size minus one, or its kind's bits
+ * ANDed (x & x << 1). */
 static bool check_descs(struct block *b, uint16_t *desc)
 {
-	desc_vec x, sum = { 0 }, fetches = { 0 }, classes = { 0 };
-	desc_mask bad = { 0 };
-	unsigned i, total = 0, fetched = 0;
+	desc_vec x, sum = { 0 }, fetches = { 0 }, classes = { 0 }, bad = { 0 };
+	unsigned i, n = b->n, total, fetched;
 
-	for (i = 0; i + 8 <= b->n; i += 8) {	/* a lane's sum: 3 BLOCK_MAX / 8 at most */
+	for (i = 0; i + 8 <= n; i += 8) {	/* a lane's sum: 3 BLOCK_MAX / 8 at most */
 		memcpy(&x, b->descs + 2 * i, sizeof(x));
 #if G_BYTE_ORDER == G_BIG_ENDIAN
 		x = x << 8 | x >> 8;
 #endif
 		memcpy(desc + i, &x, sizeof(x));
-		bad |= (x & 0xc000) == 0xc000;
-		bad |= (x & BLOCK_SIZE_MAX) == 0;
+		bad |= ((x & BLOCK_SIZE_MAX) - 1) | (x & x << 1);
 		sum += x >> 14;
 		fetches += x >> 15;
 		classes |= x;
 	}
-	for (unsigned j = 0; j < 8; j++) {
-		total += sum[j];
-		fetched += fetches[j];
-		bad[0] |= bad[j];
-		classes[0] |= classes[j];
-	}
-	for (; i < b->n; i++) {
+	total = sum_lanes(sum);
+	fetched = sum_lanes(fetches);
+	bad[0] = or_lanes(bad) >> 15;
+	classes[0] = or_lanes(classes);
+	for (; i < n; i++) {
 		uint16_t d;
 
 		memcpy(&d, b->descs + 2 * i, sizeof(d));
@@ -503,7 +516,7 @@ static bool check_descs(struct block *b, uint16_t *desc)
 	}
 	b->kinds[TRACE_WRITE] = total - 2 * fetched;
 	b->kinds[TRACE_FETCH] = fetched;
-	b->kinds[TRACE_READ] = b->n - b->kinds[TRACE_WRITE] - fetched;
+	b->kinds[TRACE_READ] = n - b->kinds[TRACE_WRITE] - fetched;
 	b->narrow = !BLOCK_DESC_CLASS(classes[0]);
 	return bad[0];
 }

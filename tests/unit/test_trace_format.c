@@ -1060,6 +1060,32 @@ Test(trace, bad_blocks)
 	}
 }
 
+/* A block of 17 reads of 8 bytes (two vectors of eight descriptors and
+ * one more), one of its descriptors bad, at each place in turn: of kind 3
+ * (0xc008), or of 0 bytes (0x0000).  Its error names the access. */
+Test(trace, a_bad_descriptor_anywhere_in_a_block)
+{
+	uint8_t block[3 + 2 * 17 + 17] = { 0x7e, 17, 17 };
+
+	for (unsigned bad = 0; bad < 17; bad++)
+		for (int zero = 0; zero < 2; zero++) {
+			gchar *cause;
+
+			for (unsigned i = 0; i < 17; i++) {
+				block[3 + 2 * i] = i != bad || !zero ? 0x08 : 0x00;
+				block[3 + 2 * i + 1] = i != bad || zero ? 0x00 : 0xc0;
+				block[3 + 2 * 17 + i] = 0x08;
+			}
+			cause = zero ? g_strdup_printf("stream offset 203: access %u of an access "
+						       "block: an access of 0 bytes", bad) :
+				       g_strdup_printf("stream offset 203: access %u of an access "
+						       "block: an access of unknown kind (descriptor "
+						       "0xc008)", bad);
+			expect_batched_error(block, sizeof(block), cause);
+			g_free(cause);
+		}
+}
+
 /* Good blocks among single records: read in batches, the end record's
  * count holds (each access a record), the top byte reachable. */
 Test(trace, good_blocks_among_single_records)
