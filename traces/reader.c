@@ -434,6 +434,7 @@ struct block {
 	unsigned n, m;			/* accesses, events among them */
 	unsigned kinds[3];		/* its accesses of each kind */
 	bool narrow;			/* every delta of one byte (class 0) */
+	unsigned period, repeat;	/* its loop (repeat_start): 0 and n if none */
 	const uint8_t *descs, *deltas, *end;	/* end: of the deltas */
 	const uint8_t *after;		/* the block's end: its events' places read */
 };
@@ -451,6 +452,68 @@ static enum decoded explain(GString *why, const char *fmt, ...)
 		va_end(ap);
 	}
 	return INVALID;
+}
+
+#define PERIOD_MAX 8	/* the longest period of a loop's accesses looked for */
+
+/* Whether access i of the block `b`, descriptor and byte of deltas, is
+ * access i - p: read from the block itself (equal in either byte order),
+ * before its descriptors are checked. */
+static bool repeats(const struct block *b, unsigned i, unsigned p)
+{
+	uint16_t d, e;
+
+	memcpy(&d, b->descs + 2 * i, 2);
+	memcpy(&e, b->descs + 2 * (i - p), 2);
+	return d == e && b->deltas[i] == b->deltas[i - p];
+}
+
+/* Sixteen bytes: a vector of the compiler's. */
+typedef uint8_t byte_vec __attribute__((vector_size(16)));
+
+/* Whether the 16 accesses of the block `b` before i are those p before
+ * them (as repeats): their descriptors and bytes of deltas XORed with
+ * those p before, in three vectors ORed, all zero. */
+static inline bool repeats16(const struct block *b, unsigned i, unsigned p)
+{
+	byte_vec d0, d1, e0, e1, x, y, diff;
+	uint64_t half[2];
+
+	memcpy(&d0, b->descs + 2 * (i - 16), 16);
+	memcpy(&d1, b->descs + 2 * (i - 8), 16);
+	memcpy(&e0, b->descs + 2 * (i - 16 - p), 16);
+	memcpy(&e1, b->descs + 2 * (i - 8 - p), 16);
+	memcpy(&x, b->deltas + i - 16, 16);
+	memcpy(&y, b->deltas + i - 16 - p, 16);
+	diff = (d0 ^ e0) | (d1 ^ e1) | (x ^ y);
+	memcpy(half, &diff, 16);
+	return !(half[0] | half[1]);
+}
+
+/* Where the block `b` starts repeating its accesses every p (p < n): the
+ * first access i such that every access from i on is access i - p, and
+ * i >= p; n if the last is not.  Looked for backwards, sixteen accesses
+ * at a time while they repeat.  (Of a narrow block's accesses, a loop;
+ * of a wide one's, only its descriptors are known to repeat.) */
+static unsigned repeat_start(const struct block *b, unsigned p)
+{
+	unsigned i = b->n;
+
+	while (i >= p + 16 && repeats16(b, i, p))
+		i -= 16;
+	while (i > p && repeats(b, i - 1, p))
+		i--;
+	return i;
+}
+
+/* The period of the block `b`'s last accesses: the smallest p (1 to
+ * PERIOD_MAX) at which its last access repeats; 0 if none. */
+static unsigned period_of(const struct block *b)
+{
+	for (unsigned p = 1; p <= PERIOD_MAX && p < b->n; p++)
+		if (repeats(b, b->n - 1, p))
+			return p;
+	return 0;
 }
 
 /* Eight descriptors: a vector of the compiler's (SSE2 on x86-64, NEON on
@@ -479,15 +542,34 @@ static inline uint16_t or_lanes(desc_vec x)
 	return x[0] | x[1];
 }
 
+/* The descriptors of `b` that repeat (from b->repeat on, as those
+ * b->period before them, checked) copied into desc, in the host's order,
+ * and counted by kind into b->kinds: each of the last period checked
+ * stands for the accesses at its place in the periods after. */
+static void copy_repeat(struct block *b, uint16_t *desc)
+{
+	unsigned s = b->repeat, p = b->period;
+
+#if G_BYTE_ORDER == G_LITTLE_ENDIAN
+	memcpy(desc + s, b->descs + 2 * s, 2 * (b->n - s));
+#else
+	for (unsigned i = s; i < b->n; i++)
+		desc[i] = desc[i - p];
+#endif
+	for (unsigned j = 0; j < p; j++)	/* 0 for a place past n */
+		b->kinds[BLOCK_DESC_KIND(desc[s - p + j])] += (b->n - s - j + p - 1) / p;
+}
+
 /* The descriptors of `b` copied into desc, in the host's order, checked
  * (true: one is of kind 3 or of size 0), counted by kind into b->kinds and
- * their classes ORed (b->narrow: all of them 0), eight at a time.  A bad
+ * their classes ORed (b->narrow: all of them 0), eight at a time: those
+ * before b->repeat; the rest, which repeat them, by copy_repeat.  A bad
  * one sets the top bit of `bad`: its size minus one, or its kind's bits
  * ANDed (x & x << 1). */
 static bool check_descs(struct block *b, uint16_t *desc)
 {
 	desc_vec x, sum = { 0 }, fetches = { 0 }, classes = { 0 }, bad = { 0 };
-	unsigned i, n = b->n, total, fetched;
+	unsigned i, n = b->repeat, total, fetched;
 
 	for (i = 0; i + 8 <= n; i += 8) {	/* a lane's sum: 3 BLOCK_MAX / 8 at most */
 		memcpy(&x, b->descs + 2 * i, sizeof(x));
@@ -518,6 +600,8 @@ static bool check_descs(struct block *b, uint16_t *desc)
 	b->kinds[TRACE_FETCH] = fetched;
 	b->kinds[TRACE_READ] = n - b->kinds[TRACE_WRITE] - fetched;
 	b->narrow = !BLOCK_DESC_CLASS(classes[0]);
+	if (!bad[0] && b->repeat < b->n)	/* a bad one is among those checked */
+		copy_repeat(b, desc);
 	return bad[0];
 }
 
@@ -558,7 +642,9 @@ static enum decoded parse_places(struct block *b, const uint8_t *end, uint16_t *
 
 /* Check the fields of the access block whose tag is at p (either tag):
  * all of them before `end` (else CUT), every descriptor of kind 0-2 and
- * size 1 or more (check_descs, which counts them by kind), the places
+ * size 1 or more (check_descs, which counts them by kind; the loop the
+ * block's last accesses make found first, period_of and repeat_start, so
+ * that those repeating checked ones are copied, not checked), the places
  * of its events in order and before its last access.  Their places and
  * counts in `b`, the descriptors copied into desc (room for BLOCK_MAX),
  * the events' places into places (room for BLOCK_EVENTS).  That the length
@@ -589,6 +675,8 @@ static enum decoded parse_block(const uint8_t *p, const uint8_t *end, struct blo
 			     .end = p + 2 * n + d, .after = p + 2 * n + d };
 	if ((ret = parse_places(b, end, places, why)))
 		return ret;
+	b->period = period_of(b);
+	b->repeat = b->period ? repeat_start(b, b->period) : b->n;
 	return check_descs(b, desc) ? explain_desc(desc, why) : DECODED;
 }
 
@@ -676,49 +764,6 @@ static uint64_t decode_narrow(const struct block *b, unsigned n, struct last *l,
 	return any;
 }
 
-#define PERIOD_MAX 8	/* the longest period of a loop's accesses looked for */
-
-/* Whether access i of a narrow block, descriptor and delta, is access i - p. */
-static bool repeats(const uint16_t *desc, const uint8_t *q, unsigned i, unsigned p)
-{
-	return desc[i] == desc[i - p] && q[i] == q[i - p];
-}
-
-/* Where the narrow block `b` starts repeating its accesses every p
- * (p < n): the first access i such that every access from i on is access
- * i - p, and i >= p; n if the last is not.  Looked for backwards, eight
- * accesses at a time while they repeat. */
-static unsigned repeat_start(const struct block *b, const uint16_t *desc, unsigned p)
-{
-	const uint8_t *q = b->deltas;
-	unsigned i = b->n;
-
-	while (i >= p + 8) {
-		uint64_t d[4], x[2];
-
-		memcpy(d, desc + i - 8, 16);
-		memcpy(d + 2, desc + i - 8 - p, 16);
-		memcpy(&x[0], q + i - 8, 8);
-		memcpy(&x[1], q + i - 8 - p, 8);
-		if (d[0] != d[2] || d[1] != d[3] || x[0] != x[1])
-			break;
-		i -= 8;
-	}
-	while (i > p && repeats(desc, q, i - 1, p))
-		i--;
-	return i;
-}
-
-/* The period of the narrow block `b`'s last accesses: the smallest p (1 to
- * PERIOD_MAX) at which its last access repeats; 0 if none. */
-static unsigned period_of(const struct block *b, const uint16_t *desc)
-{
-	for (unsigned p = 1; p <= PERIOD_MAX && p < b->n; p++)
-		if (repeats(desc, b->deltas, b->n - 1, p))
-			return p;
-	return 0;
-}
-
 /* Two addresses, a vector of the compiler's (as desc_vec). */
 typedef uint64_t addr_pair __attribute__((vector_size(16)));
 
@@ -802,7 +847,7 @@ static G_GNUC_NO_INLINE uint64_t decode_narrow_block(const struct block *b, stru
 						     uint64_t *addr, const uint16_t *desc,
 						     uint64_t *bytes)
 {
-	unsigned p = period_of(b, desc), s = p ? repeat_start(b, desc, p) : b->n;
+	unsigned p = b->period, s = b->repeat;
 	uint64_t any = decode_narrow(b, s, l, addr, desc);
 
 	*bytes = b->n;

@@ -1062,7 +1062,8 @@ Test(trace, bad_blocks)
 
 /* A block of 17 reads of 8 bytes (two vectors of eight descriptors and
  * one more), one of its descriptors bad, at each place in turn: of kind 3
- * (0xc008), or of 0 bytes (0x0000).  Its error names the access. */
+ * (0xc008), or of 0 bytes (0x0000); then all of them of kind 3.  Its error
+ * names the (first) bad access. */
 Test(trace, a_bad_descriptor_anywhere_in_a_block)
 {
 	uint8_t block[3 + 2 * 17 + 17] = { 0x7e, 17, 17 };
@@ -1084,6 +1085,11 @@ Test(trace, a_bad_descriptor_anywhere_in_a_block)
 			expect_batched_error(block, sizeof(block), cause);
 			g_free(cause);
 		}
+	/* all of them of kind 3: a loop of bad accesses, the first named */
+	for (unsigned i = 0; i < 17; i++)
+		block[3 + 2 * i] = 0x08, block[3 + 2 * i + 1] = 0xc0;
+	expect_batched_error(block, sizeof(block), "stream offset 203: access 0 of an access "
+			     "block: an access of unknown kind (descriptor 0xc008)");
 }
 
 /* Good blocks among single records: read in batches, the end record's
@@ -1308,6 +1314,69 @@ Test(trace, a_loops_block_by_strides)
 	for (int i = 0; i < 96; i++)
 		cr_expect_eq(got[i], want[i], "two reads, access %d: %#" PRIx64 " for %#" PRIx64, i,
 			     got[i], want[i]);
+}
+
+/* The descriptors of every access of the file and the reader's count of
+ * each kind: how many accesses. */
+static size_t read_descs(uint16_t *descs, size_t max, uint64_t kinds[3])
+{
+	GString *error = g_string_new(NULL);
+	struct trace_header h;
+	struct trace_reader *r = trace_reader_open(path, &h, error);
+	struct trace_accesses got;
+	struct trace_record rec;
+	size_t n = 0, m;
+	int ret;
+
+	cr_assert_not_null(r, "%s", error->str);
+	do {
+		while ((m = trace_read_accesses(r, &got, 512)))
+			for (size_t i = 0; i < m && n < max; i++)
+				descs[n++] = got.desc[i];
+		ret = trace_read(r, &rec, error);
+	} while (ret > 0);
+	cr_assert_eq(ret, 0, "%s", error->str);
+	trace_reader_kinds(r, kinds);
+	trace_reader_close(r);
+	trace_header_clear(&h);
+	g_string_free(error, TRUE);
+	return n;
+}
+
+/* Blocks of 2 to 60 accesses, a write of 4 bytes then a loop of a read of
+ * 8, a write of 2 and a fetch of 16 (period 3), narrow and wide: every
+ * access's kind and size given out, and the reader counts 1 + n / 3
+ * writes, (n + 1) / 3 reads and (n - 1) / 3 fetches (of the loop's n - 1
+ * accesses, those at 1, 4, 7, ... are reads, at 2, 5, ... writes, at 3,
+ * 6, ... fetches). */
+Test(trace, a_loops_block_counted_by_kind)
+{
+	static const unsigned kinds[3] = { TRACE_READ, TRACE_WRITE, TRACE_FETCH };
+	static const unsigned sizes[3] = { 8, 2, 16 };
+	struct acc a[60] = { { TRACE_WRITE, 4, 8 } };
+	uint16_t descs[64];
+	uint64_t counts[3];
+	uint8_t raw[512];
+
+	for (unsigned i = 1; i < 60; i++)
+		a[i] = (struct acc){ kinds[(i - 1) % 3], sizes[(i - 1) % 3], (int)(i - 1) % 3 };
+	for (unsigned n = 2; n <= 60; n++)
+		for (int wide = 0; wide < 2; wide++) {
+			spill_raw(TRACE_VERSION, raw, block_stream(raw, a, n, wide, NULL, 0, n));
+			cr_assert_eq(read_descs(descs, 64, counts), n);
+			for (unsigned i = 0; i < n; i++) {
+				cr_expect_eq(TRACE_DESC_KIND(descs[i]), a[i].kind,
+					     "n %u wide %d access %u: kind", n, wide, i);
+				cr_expect_eq(TRACE_DESC_SIZE(descs[i]), a[i].size,
+					     "n %u wide %d access %u: size", n, wide, i);
+			}
+			cr_expect_eq(counts[TRACE_WRITE], 1 + n / 3, "n %u wide %d: %" PRIu64
+				     " writes", n, wide, counts[TRACE_WRITE]);
+			cr_expect_eq(counts[TRACE_READ], (n + 1) / 3, "n %u wide %d: %" PRIu64
+				     " reads", n, wide, counts[TRACE_READ]);
+			cr_expect_eq(counts[TRACE_FETCH], (n - 1) / 3, "n %u wide %d: %" PRIu64
+				     " fetches", n, wide, counts[TRACE_FETCH]);
+		}
 }
 
 /* Blocks whose last accesses repeat for less than two periods: a read,
