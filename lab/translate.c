@@ -127,7 +127,7 @@ static void dump_table(GString *out, struct phys *phys, phys_addr_t table, int l
 		if (pte_present(e[i]))
 			g_string_append_printf(out, "    [%3u] = 0x%016" PRIx64 "\n", i, e[i]);
 	for (unsigned i = 0; i < PTRS_PER_TABLE; i++)
-		if (level < PTE_LEVEL && pte_present(e[i]) && !pte_is_block(e[i], level))
+		if (pte_is_table(e[i], level))
 			dump_table(out, phys, pte_addr(e[i]), level + 1);
 }
 

@@ -136,7 +136,7 @@ static void count_tables(struct phys *phys, phys_addr_t table, int level, uint64
 	const pte_t *entries = phys_to_host(phys, table);
 
 	for (int i = 0; level < PTE_LEVEL && i < PTRS_PER_TABLE; i++)
-		if (pte_present(entries[i]) && !pte_is_block(entries[i], level)) {
+		if (pte_is_table(entries[i], level)) {
 			per_level[level + 1]++;
 			count_tables(phys, pte_addr(entries[i]), level + 1, per_level);
 		}
@@ -160,7 +160,7 @@ static void split_tables(struct phys *phys, phys_addr_t table, int level, bool i
 		phys_addr_t below = pte_addr(entries[i]);
 		bool is_shared;
 
-		if (!pte_present(entries[i]) || pte_is_block(entries[i], level))
+		if (!pte_is_table(entries[i], level))
 			continue;
 		is_shared = in_shared || phys_refcount(phys, below) > 1;
 		(is_shared ? shared : own)[level + 1]++;

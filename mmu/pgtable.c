@@ -232,7 +232,7 @@ static int unlink_below(struct phys *phys, phys_addr_t table, int at, uint64_t v
 	pte_t *entry = &table_entries(phys, table)[pgtable_index(va, at)];
 	int err;
 
-	if (!pte_present(*entry) || pte_is_block(*entry, at))
+	if (!pte_is_table(*entry, at))
 		return -ENOENT;
 	if (at == level) {
 		pgtable_put(phys, pte_addr(*entry), level + 1);
@@ -260,7 +260,7 @@ static pte_t *table_entry_at(struct phys *phys, phys_addr_t root, uint64_t va, i
 	if (!link_args_valid(va, level))
 		return NULL;
 	entry = walk_to(phys, root, va, level, false, NULL, NULL);
-	if (!entry || !pte_present(*entry) || pte_is_block(*entry, level))
+	if (!entry || !pte_is_table(*entry, level))
 		return NULL;
 	return entry;
 }
@@ -300,7 +300,7 @@ int pgtable_walk_levels(struct phys *phys, phys_addr_t root, uint64_t va,
 
 	for (int level = PGD_LEVEL; level < PGTABLE_LEVELS; level++) {
 		entries[level] = table_entries(phys, table)[pgtable_index(va, level)];
-		if (!pte_present(entries[level]) || pte_is_block(entries[level], level))
+		if (level == PTE_LEVEL || !pte_is_table(entries[level], level))
 			return level + 1;
 		table = pte_addr(entries[level]);
 	}
@@ -363,7 +363,7 @@ static bool unlink_covered_shared(struct range_walk *w, pte_t *entry, int level,
 {
 	phys_addr_t table = pte_addr(*entry);
 
-	if (!w->unlinked || pte_is_block(*entry, level) || !table_is_shared(w->phys, table) ||
+	if (!w->unlinked || !pte_is_table(*entry, level) || !table_is_shared(w->phys, table) ||
 	    (va & (pgtable_span(level) - 1)) || next - va != pgtable_span(level))
 		return false;
 	*w->unlinked += count_leaves(w->phys, table, level + 1);

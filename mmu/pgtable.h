@@ -120,10 +120,18 @@ static inline void pte_set(struct phys *phys, pte_t *ptep, pte_t val)
 	*ptep = val;
 	phys_journal_store(phys, ptep, val);
 }
-/* A valid entry above level 3 that maps memory itself rather than a table. */
+/* A block descriptor: valid with bit 1 clear at level 1 or 2, mapping 1 GiB
+ * or 2 MiB itself rather than a table. */
 static inline bool pte_is_block(pte_t e, int level)
 {
-	return level < PTE_LEVEL && pte_present(e) && !(e & PTE_TABLE);
+	return level > PGD_LEVEL && level < PTE_LEVEL && pte_present(e) && !(e & PTE_TABLE);
+}
+/* A table descriptor: valid with bit 1 set, at levels 0 to 2.  A valid
+ * level-0 entry without bit 1 is neither: the 4 KiB granule has no level-0
+ * blocks, and the architecture makes it a translation fault at level 0. */
+static inline bool pte_is_table(pte_t e, int level)
+{
+	return level < PTE_LEVEL && pte_present(e) && (e & PTE_TABLE);
 }
 static inline phys_addr_t pte_addr(pte_t e) { return e & PTE_ADDR_MASK; }
 static inline bool pte_is_device_private(pte_t e)

@@ -345,6 +345,29 @@ Test(tlb, a_block_entry_covers_two_megabytes)
 	*pmd = 0;	/* not a table: keep pgtable_put from following it */
 }
 
+/* A level-0 entry written valid with bit 1 clear (a journal may hold any
+ * value) is no 512 GiB block: the 4 KiB granule has none at level 0, and
+ * the architecture makes it a translation fault at level 0.  The walk reads
+ * that one entry and faults; nothing is filled, and a table walk of the mm
+ * (pgtable_leaf) finds no page there. */
+Test(tlb, a_level_0_entry_without_the_table_bit_faults)
+{
+	pte_t *pgd, saved;
+	struct tlb_lookup l;
+
+	make_tlb((struct tlb_config){ .l1d = { 8, 2 }, .l2 = { 16, 4 } });
+	map(BASE, VM_READ);
+	pgd = (pte_t *)phys_to_host(phys, root) + pgtable_index(BASE, PGD_LEVEL);
+	saved = *pgd;
+	*pgd = PTE_VALID | PTE_USER | PTE_AF;	/* a "block" of PA 0 */
+	cr_expect_not(tlb_translate(tlb, phys, root, 1, BASE, TLB_DATA, &l));
+	cr_expect_eq(l.walk_reads, 1);
+	cr_expect_eq(tlb_stats(tlb)->faults, 1);
+	cr_expect_eq(pgtable_leaf(phys, root, BASE), 0);
+	*pgd = saved;
+	cr_expect_eq(data(BASE), TLB_WALKED, "the table again: walked, nothing was filled");
+}
+
 /* A block's entry is the recent one of every page that hit it: when it is
  * evicted, no slot may keep it (only a page's entry has one slot). */
 Test(tlb, an_evicted_block_leaves_no_recent_slot)
