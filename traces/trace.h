@@ -210,7 +210,7 @@ int trace_writer_close(struct trace_writer *w, GString *error);
 
 struct trace_reader;
 
-/* Open `path`, check its magic and version (1 or 2), read its header into `h`
+/* Open `path`, check its magic and version (1 to 3), read its header into `h`
  * (trace_header_clear frees it).  NULL with the cause in `error`. */
 struct trace_reader *trace_reader_open(const char *path, struct trace_header *h,
 				       GString *error);
