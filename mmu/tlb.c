@@ -301,7 +301,7 @@ static void pwc_find_walk(struct tlb *tlb, uint16_t asid, uint64_t va,
 	for (unsigned i = 0; i < tlb->config.pwc_entries; i++) {
 		struct pwc_entry *p = &tlb->pwc[i];
 
-		if (p->valid && !found[p->level] && pwc_holds(tlb, p, asid, p->level, va))
+		if (!found[p->level] && pwc_holds(tlb, p, asid, p->level, va))
 			found[p->level] = p;
 	}
 }
