@@ -61,6 +61,26 @@ static enum tlb_hit data(uint64_t va)
 	return access_as(1, va, &l);
 }
 
+/* A page mapped at each step's va, then each walked in turn: the memory
+ * reads of its walk, and the level below which the PWC knew it. */
+struct walk_step {
+	uint64_t va;
+	unsigned reads, known;
+};
+
+static void expect_walks(const struct walk_step *steps, size_t n)
+{
+	struct tlb_lookup l;
+
+	for (size_t i = 0; i < n; i++)
+		map(steps[i].va, VM_READ);
+	for (size_t i = 0; i < n; i++) {
+		cr_expect_eq(access_as(1, steps[i].va, &l), TLB_WALKED);
+		cr_expect_eq(l.walk_reads, steps[i].reads, "step %zu: %u reads", i, l.walk_reads);
+		cr_expect_eq(l.pwc_hit_level, steps[i].known, "step %zu", i);
+	}
+}
+
 /* L1d: 4 entries, 2 ways: 2 sets.  Pages 0, 2, 4 (from BASE) share set 0. */
 Test(tlb, lru_evicts_the_least_recently_used_way)
 {
@@ -244,20 +264,13 @@ Test(tlb, global_entries_survive_an_asid_flush)
  */
 Test(tlb, page_walk_cache_shortens_walks)
 {
-	static const struct { uint64_t va; unsigned reads, known; } steps[] = {
+	static const struct walk_step steps[] = {
 		{ BASE, 4, 0 }, { BASE + PG, 1, 3 }, { BASE + (2 << 20), 2, 2 },
 		{ BASE + (UINT64_C(1) << 30), 3, 1 }, { UINT64_C(1) << 39, 4, 0 },
 	};
-	struct tlb_lookup l;
 
 	make_tlb((struct tlb_config){ .l1d = { 1, 1 }, .pwc_entries = 8 });
-	for (size_t i = 0; i < G_N_ELEMENTS(steps); i++)
-		map(steps[i].va, VM_READ);
-	for (size_t i = 0; i < G_N_ELEMENTS(steps); i++) {
-		cr_expect_eq(access_as(1, steps[i].va, &l), TLB_WALKED);
-		cr_expect_eq(l.walk_reads, steps[i].reads, "step %zu: %u reads", i, l.walk_reads);
-		cr_expect_eq(l.pwc_hit_level, steps[i].known, "step %zu", i);
-	}
+	expect_walks(steps, G_N_ELEMENTS(steps));
 	cr_expect_eq(tlb_stats(tlb)->walk_reads, 4 + 1 + 2 + 3 + 4);
 }
 
@@ -272,19 +285,12 @@ Test(tlb, page_walk_cache_shortens_walks)
  */
 Test(tlb, a_walk_caches_again_what_its_fills_evicted)
 {
-	static const struct { uint64_t va; unsigned reads, known; } steps[] = {
+	static const struct walk_step steps[] = {
 		{ BASE, 4, 0 }, { BASE + PG, 1, 3 }, { BASE + (2 << 20), 2, 2 },
 	};
-	struct tlb_lookup l;
 
 	make_tlb((struct tlb_config){ .l1d = { 1, 1 }, .pwc_entries = 2 });
-	for (size_t i = 0; i < G_N_ELEMENTS(steps); i++)
-		map(steps[i].va, VM_READ);
-	for (size_t i = 0; i < G_N_ELEMENTS(steps); i++) {
-		cr_expect_eq(access_as(1, steps[i].va, &l), TLB_WALKED);
-		cr_expect_eq(l.walk_reads, steps[i].reads, "step %zu: %u reads", i, l.walk_reads);
-		cr_expect_eq(l.pwc_hit_level, steps[i].known, "step %zu", i);
-	}
+	expect_walks(steps, G_N_ELEMENTS(steps));
 }
 
 /*
