@@ -196,9 +196,9 @@ void *unicorn_symbol(const char *name)
 	return unicorn.lib.handle ? dlsym(unicorn.lib.handle, name) : NULL;
 }
 
-/* A forwarder called before its library was loaded loads it, or stops
- * mmusim as a failed start does: there is nothing to call. */
-static void need(bool (*load)(GString *why))
+/* Load a library with `load`, or stop mmusim as a failed start does:
+ * there is nothing to call. */
+static void load_or_exit(bool (*load)(GString *why))
 {
 	g_autoptr(GString) why = g_string_new(NULL);
 
@@ -208,11 +208,17 @@ static void need(bool (*load)(GString *why))
 	exit(EX_SOFTWARE);
 }
 
+/* A forwarder called before its library (`lib`) was loaded loads it. */
+static inline void need(const struct library *lib, bool (*load)(GString *why))
+{
+	if (!lib->handle)
+		load_or_exit(load);
+}
+
 #define FORWARD(api, ret, name, params, args)	\
 	ret name params					\
 	{						\
-		if (!api.lib.handle)			\
-			need(api##_load);		\
+		need(&api.lib, api##_load);		\
 		return api.name args;			\
 	}
 #define UNICORN_FORWARD(ret, name, params, args)	FORWARD(unicorn, ret, name, params, args)
@@ -229,8 +235,7 @@ uc_err uc_hook_add(uc_engine *uc, uc_hook *hh, int type, void *callback, void *u
 {
 	if (type & (UC_HOOK_INSN | UC_HOOK_TCG_OPCODE))
 		return UC_ERR_ARG;
-	if (!unicorn.lib.handle)
-		need(unicorn_load);
+	need(&unicorn.lib, unicorn_load);
 	return unicorn.uc_hook_add(uc, hh, type, callback, user_data, begin, end);
 }
 
@@ -246,8 +251,7 @@ uc_err uc_ctl(uc_engine *uc, uc_control_type control, ...)
 	uint64_t begin, end;
 	va_list ap;
 
-	if (!unicorn.lib.handle)
-		need(unicorn_load);
+	need(&unicorn.lib, unicorn_load);
 	va_start(ap, control);
 	if (CTL_TYPE(control) == UC_CTL_TB_FLUSH) {
 		err = unicorn.uc_ctl(uc, control);
@@ -262,7 +266,6 @@ uc_err uc_ctl(uc_engine *uc, uc_control_type control, ...)
 
 void cs_free(cs_insn *insn, size_t count)
 {
-	if (!capstone.lib.handle)
-		need(capstone_load);
+	need(&capstone.lib, capstone_load);
 	capstone.cs_free(insn, count);
 }
