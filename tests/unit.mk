@@ -218,6 +218,12 @@ tests_unit_uffd_poison_SOURCES = tests/unit/test_uffd_poison.c
 tests_unit_uffd_poison_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_uffd_poison_LDADD = $(TEST_LIBS)
 
+# traces/zstream: frames of every kind decompressed into the ring, read back.
+unit_tests += tests/unit-zstream
+tests_unit_zstream_SOURCES = tests/unit/test_zstream.c
+tests_unit_zstream_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_zstream_LDADD = libtraces.a $(TEST_LIBS) $(ZSTD_LIBS)
+
 # traces/: the trace format, written and read back, and every bad input.
 unit_tests += tests/unit-trace
 tests_unit_trace_SOURCES = tests/unit/test_trace_format.c

@@ -1,31 +1,22 @@
 /*
- * reader: a trace file decompressed a buffer at a time and decoded record
- * by record, every field checked (docs/trace-format.md).  Errors name the
- * file, the offset and the cause; after one, the reader only fails.
+ * reader: a trace file decompressed a block at a time (traces/zstream.h)
+ * and decoded record by record where the bytes lie, every field checked
+ * (docs/trace-format.md).  Errors name the file, the offset and the
+ * cause; after one, the reader only fails.
  */
 #include <errno.h>
 #include <stdarg.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
-#include <zstd.h>
-
 #include "traces/format.h"
 #include "traces/trace.h"
+#include "traces/zstream.h"
 
 struct trace_reader {
 	FILE *file;
 	char *path;
-	ZSTD_DCtx *dctx;
-	uint8_t *in;
-	size_t in_size;
-	ZSTD_inBuffer src;
-	uint64_t file_offset;		/* of the end of what src holds */
-	uint8_t *out;
-	size_t out_size, out_len, out_pos;
-	uint64_t out_base;		/* stream offset of out[0] */
-	bool file_done;			/* no more bytes in the file */
-	size_t frame_left;		/* ZSTD_decompressStream's last answer; 0: frame complete */
+	struct zstream z;		/* the stream decompressed: z.buf[z.pos, z.len) not read yet */
 	int cpu;
 	uint64_t prev[TRACE_MAX_CPUS][3];
 	uint64_t records;
@@ -77,58 +68,25 @@ static int fail(struct trace_reader *r, GString *error, uint64_t offset, const c
 	return -1;
 }
 
-/* Decompress more into out, after the bytes not read yet (moved to its
- * start).  1: some more bytes, 0: the end of the stream, -1. */
+/* More of the stream after what is not read yet: 1: some more bytes, 0:
+ * the end of the stream, -1. */
 static int refill(struct trace_reader *r, GString *error)
 {
-	size_t keep = r->out_len - r->out_pos;
+	int ret = zstream_refill(&r->z, error);
 
-	memmove(r->out, r->out + r->out_pos, keep);
-	r->out_base += r->out_pos;
-	r->out_len = keep;
-	r->out_pos = 0;
-	while (r->out_len == keep) {
-		ZSTD_outBuffer dst = { r->out, r->out_size, keep };
-		size_t ret;
-
-		if (r->src.pos == r->src.size) {
-			if (r->file_done)
-				break;
-			r->src.size = fread(r->in, 1, r->in_size, r->file);
-			r->src.pos = 0;
-			r->file_offset += r->src.size;
-			if (r->src.size < r->in_size) {
-				if (ferror(r->file))
-					return file_fail(r, error, r->file_offset, "reading: %s", strerror(errno));
-				r->file_done = true;
-			}
-			if (!r->src.size && r->frame_left)
-				continue;
-		}
-		ret = ZSTD_decompressStream(r->dctx, &dst, &r->src);
-		if (ZSTD_isError(ret))
-			return file_fail(r, error, r->file_offset - (r->src.size - r->src.pos),
-				    "corrupted compressed data: %s", ZSTD_getErrorName(ret));
-		r->frame_left = ret;
-		r->out_len = dst.pos;
-		if (dst.pos == keep && r->src.pos == r->src.size && r->file_done)
-			break;
-	}
-	if (r->out_len == keep && r->frame_left)
-		return file_fail(r, error, r->file_offset,
-				 "truncated: the compressed stream stops inside a frame");
-	return r->out_len > keep;
+	r->failed |= ret < 0;
+	return ret;
 }
 
 static uint64_t offset_now(const struct trace_reader *r)
 {
-	return r->out_base + r->out_pos;
+	return r->z.base + r->z.pos;
 }
 
 /* One byte of the record that started at `start`. */
 static int get_byte(struct trace_reader *r, uint64_t start, uint8_t *b, GString *error)
 {
-	if (r->out_pos == r->out_len) {
+	if (r->z.pos == r->z.len) {
 		int ret = refill(r, error);
 
 		if (ret < 0)
@@ -136,7 +94,7 @@ static int get_byte(struct trace_reader *r, uint64_t start, uint8_t *b, GString 
 		if (!ret)
 			return fail(r, error, start, "truncated: the record there is incomplete");
 	}
-	*b = r->out[r->out_pos++];
+	*b = r->z.buf[r->z.pos++];
 	return 0;
 }
 
@@ -170,7 +128,6 @@ static int check_prefix(struct trace_reader *r, GString *error)
 	size_t n = fread(prefix, 1, sizeof(prefix), r->file);
 	uint32_t version = 0;
 
-	r->file_offset = n;
 	if (n == 0)
 		return file_fail(r, error, 0, "empty file, not an mmusim trace");
 	if (memcmp(prefix, TRACE_MAGIC, MIN(n, 8)))
@@ -186,6 +143,11 @@ static int check_prefix(struct trace_reader *r, GString *error)
 	return 0;
 }
 
+/* The longest access block: its tag, n, d and m, 2 bytes of descriptor
+ * and 8 of delta an access, a varint an event.  The longest record the
+ * reader reads in place, so the most bytes a refill keeps. */
+#define BLOCK_RECORD_MAX (1 + 3 * VARINT_MAX + 10 * BLOCK_MAX + VARINT_MAX * BLOCK_EVENTS)
+
 struct trace_reader *trace_reader_open(const char *path, struct trace_header *h,
 				       GString *error)
 {
@@ -199,18 +161,14 @@ struct trace_reader *trace_reader_open(const char *path, struct trace_header *h,
 		trace_reader_close(r);
 		return NULL;
 	}
-	r->dctx = ZSTD_createDCtx();
-	r->in_size = ZSTD_DStreamInSize();
-	r->in = g_malloc(r->in_size);
-	r->src.src = r->in;
-	r->out_size = ZSTD_DStreamOutSize();
-	/* + 8 BLOCK_MAX + 8: the deltas of a block whose classes add up to
-	 * more than it states are read (and then rejected), each as 8 bytes */
-	r->out = g_malloc0(r->out_size + 8 * BLOCK_MAX + 8);
 	r->addrs = g_new(uint64_t, BLOCK_MAX);
 	r->descs = g_new(uint16_t, BLOCK_MAX);
 	r->places = g_new(uint16_t, BLOCK_EVENTS);
-	r->frame_left = 1;	/* a stream must hold one frame at least */
+	/* The stream after the prefix.  + 8 BLOCK_MAX + 8: the deltas of a
+	 * block whose classes add up to more than it states are read (and
+	 * then rejected), each as 8 bytes. */
+	zstream_open(&r->z, r->file, r->path, TRACE_PREFIX_SIZE, BLOCK_RECORD_MAX,
+		     8 * BLOCK_MAX + 8);
 	if (check_prefix(r, error) || get_string(r, &h->guest, error) ||
 	    get_string(r, &h->options, error) || get_string(r, &h->profile, error)) {
 		trace_header_clear(h);
@@ -253,13 +211,13 @@ static int check_end(struct trace_reader *r, const struct trace_record *rec, GSt
 		return fail(r, error, rec->offset,
 			    "the end record counts %" PRIu64 " records, %" PRIu64 " came before it",
 			    rec->args[0], r->records);
-	if (r->out_pos < r->out_len)
+	if (r->z.pos < r->z.len)
 		return fail(r, error, offset_now(r), "data after the end record");
 	ret = refill(r, error);
 	if (ret < 0)
 		return -1;
 	if (ret)
-		return fail(r, error, r->out_base, "data after the end record");
+		return fail(r, error, r->z.base, "data after the end record");
 	r->ended = true;
 	return 0;
 }
@@ -374,11 +332,11 @@ get_varint(struct trace_reader *r, uint64_t start, uint64_t *v, GString *error)
 {
 	const uint8_t *q;
 
-	if (r->out_len - r->out_pos < VARINT_MAX)
+	if (r->z.len - r->z.pos < VARINT_MAX)
 		return get_varint_slow(r, start, v, error);
-	if (!(q = fast_varint(r->out + r->out_pos, v)))
+	if (!(q = fast_varint(r->z.buf + r->z.pos, v)))
 		return fail(r, error, start, "a number longer than 64 bits");
-	r->out_pos = (size_t)(q - r->out);
+	r->z.pos = (size_t)(q - r->z.buf);
 	return 0;
 }
 
@@ -901,7 +859,7 @@ static size_t take_block(struct trace_reader *r, const uint8_t **p, const uint8_
 		*l = before;
 		return 0;
 	}
-	r->run_offset = r->out_base + (uint64_t)(*p - r->out);
+	r->run_offset = r->z.base + (uint64_t)(*p - r->z.buf);
 	r->events = b.m;
 	count_block(r, &b);
 	*p = b.after;
@@ -937,7 +895,7 @@ static int read_block(struct trace_reader *r, uint64_t start, GString *error)
 	struct block b;
 	int more = 1;
 
-	while ((ret = parse_block(r->out + r->out_pos, r->out + r->out_len, &b, r->descs,
+	while ((ret = parse_block(r->z.buf + r->z.pos, r->z.buf + r->z.len, &b, r->descs,
 				  r->places, why)) == CUT && (more = refill(r, error)) > 0)
 		;	/* a block fits in the buffer: refill keeps what was not read */
 	if (ret == INVALID)
@@ -952,7 +910,7 @@ static int read_block(struct trace_reader *r, uint64_t start, GString *error)
 	prev[TRACE_READ] = l.read;
 	prev[TRACE_WRITE] = l.write;
 	prev[TRACE_FETCH] = l.fetch;
-	r->out_pos = (size_t)(b.after - r->out);
+	r->z.pos = (size_t)(b.after - r->z.buf);
 	r->run_offset = start;
 	r->run_len = b.n;
 	r->run_pos = 0;
@@ -976,7 +934,7 @@ static bool block_tag(const struct trace_reader *r, const uint8_t *p)
  * reject left to them. */
 static void decode_run(struct trace_reader *r, size_t max)
 {
-	const uint8_t *p = r->out + r->out_pos, *end = r->out + r->out_len;
+	const uint8_t *p = r->z.buf + r->z.pos, *end = r->z.buf + r->z.len;
 	uint64_t *prev = r->prev[r->cpu];
 	struct last l = { prev[TRACE_READ], prev[TRACE_WRITE], prev[TRACE_FETCH] };
 	size_t n = 0;
@@ -992,7 +950,7 @@ static void decode_run(struct trace_reader *r, size_t max)
 	prev[TRACE_READ] = l.read;
 	prev[TRACE_WRITE] = l.write;
 	prev[TRACE_FETCH] = l.fetch;
-	r->out_pos = (size_t)(p - r->out);
+	r->z.pos = (size_t)(p - r->z.buf);
 	r->run_len = n;
 	r->run_pos = 0;
 }
@@ -1010,7 +968,7 @@ size_t trace_read_accesses(struct trace_reader *r, struct trace_accesses *out, s
 	if (r->failed || r->ended)
 		return 0;
 	if (r->run_pos == r->run_len) {
-		if (r->out_pos < r->out_len && r->out[r->out_pos] < EVENTS_BLOCK_TAG)
+		if (r->z.pos < r->z.len && r->z.buf[r->z.pos] < EVENTS_BLOCK_TAG)
 			return 0;	/* an event, a cpu or the end record */
 		decode_run(r, max);
 	}
@@ -1132,7 +1090,7 @@ int trace_read(struct trace_reader *r, struct trace_record *rec, GString *error)
 	event = r->run_pos < r->run_len;	/* and no access given: an event is due */
 	if (event)
 		rec->offset = offset_now(r);
-	if (r->out_pos == r->out_len) {
+	if (r->z.pos == r->z.len) {
 		ret = refill(r, error);
 		if (ret < 0)
 			return -1;
@@ -1140,19 +1098,19 @@ int trace_read(struct trace_reader *r, struct trace_record *rec, GString *error)
 			return fail(r, error, rec->offset,
 				    "truncated: no end record after %" PRIu64 " records", r->records);
 	}
-	if (event && !event_tag(r->out[r->out_pos]))
+	if (event && !event_tag(r->z.buf[r->z.pos]))
 		return fail(r, error, rec->offset, "record tag %#x where an access block's event "
 			    "is due (before its access %zu): only events come among its accesses",
-			    r->out[r->out_pos], r->run_pos);
+			    r->z.buf[r->z.pos], r->run_pos);
 	if (event)
 		r->event_next++;
-	if (block_tag(r, r->out + r->out_pos)) {
+	if (block_tag(r, r->z.buf + r->z.pos)) {
 		if (read_block(r, rec->offset, error))
 			return -1;
 		trace_read_accesses(r, &one, 1);
 		return access_record(r, &one, rec);
 	}
-	tag = r->out[r->out_pos++];	/* in the buffer: refilled above */
+	tag = r->z.buf[r->z.pos++];	/* in the buffer: refilled above */
 	rec->cpu = r->cpu;
 	if (tag & 0x80) {
 		if (read_access(r, tag, rec, error))
@@ -1188,7 +1146,7 @@ uint64_t trace_reader_offset(const struct trace_reader *r)
 
 uint64_t trace_reader_file_offset(const struct trace_reader *r)
 {
-	return r->file_offset - (r->src.size - r->src.pos);
+	return zstream_file_offset(&r->z);
 }
 
 uint32_t trace_reader_version(const struct trace_reader *r)
@@ -1210,9 +1168,7 @@ void trace_reader_close(struct trace_reader *r)
 {
 	if (r->file)
 		fclose(r->file);
-	ZSTD_freeDCtx(r->dctx);
-	g_free(r->in);
-	g_free(r->out);
+	zstream_close(&r->z);
 	g_free(r->addrs);
 	g_free(r->descs);
 	g_free(r->places);

@@ -8,8 +8,9 @@
  *	      adds the prefix and compresses it, so mutations reach the record
  *	      decoder itself;
  *	3 mod 4: records only, after three empty header strings, repeated to
- *	      LONG_STREAM bytes: records then straddle the reader's buffers
- *	      (zstd's 128 KiB output blocks).
+ *	      LONG_STREAM bytes: records then straddle the place where the
+ *	      reader's ring wraps (traces/zstream.c: 128 KiB blocks in a ring
+ *	      of the stream's size).
  *
  * Bits 2-7 of the first byte, when not 0, are the batch in which
  * trace_read_accesses() reads the runs of accesses before each
