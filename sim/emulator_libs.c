@@ -39,32 +39,24 @@
  * fails, mmusim prints the message and exits with status 70: never a call
  * through a null pointer.
  *
- * HOW THE CALLERS STAY THE SAME: this file defines functions of the
- * libraries' own names (uc_open, cs_disasm...) that forward, through the
- * pointers dlsym found, to the library's.  Chosen over a table of pointers
- * called as `unicorn.open(...)` because sim/cpu.c, sim/fastpath.c and
- * sim/disasm.c keep the libraries' documented API and their headers' macros
- * (uc_ctl_flush_tlb...), untouched, and because each forwarder is compiled
- * against the library header's own prototype: a forwarder that disagrees
- * with the library's declaration does not build.  The lists are X-macros,
- * X(return type, name, (parameters), (arguments)), so each function is
- * named once: its pointer, its dlsym and its forwarder come from one line.
- * Variadic functions (uc_hook_add, uc_ctl) and cs_free (void) cannot be
- * forwarded by the macro and are written out below.  The executable does
- * not export these definitions, so the library's own calls of its API stay
- * inside the library.
+ * HOW THE CALLERS STAY THE SAME: util/lazylib.h's forwarders, functions
+ * of the libraries' own names (uc_open, cs_disasm...) made from the lists
+ * below.  Chosen over a table of pointers called as `unicorn.open(...)`
+ * because sim/cpu.c, sim/fastpath.c and sim/disasm.c keep the libraries'
+ * documented API and their headers' macros (uc_ctl_flush_tlb...),
+ * untouched.  Variadic functions (uc_hook_add, uc_ctl) cannot be forwarded
+ * by the macro and are written out below.
  */
 #include "sim/emulator_libs.h"
 
 #include <capstone/capstone.h>
 #include <dlfcn.h>
 #include <stdarg.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <sysexits.h>
 #include <unicorn/unicorn.h>
 
-/* Unicorn's functions that mmusim calls, forwarded by FORWARD. */
+#include "util/lazylib.h"
+
+/* Unicorn's functions that mmusim calls, forwarded by LAZYLIB_FORWARD. */
 #define UNICORN_FORWARDED(X)									\
 	X(uc_err, uc_open, (uc_arch arch, uc_mode mode, uc_engine **uc), (arch, mode, uc))	\
 	X(uc_err, uc_close, (uc_engine *uc), (uc))						\
@@ -111,84 +103,42 @@
 			      uint64_t address, size_t count, cs_insn **insn),			\
 	  (handle, code, code_size, address, count, insn))					\
 	X(cs_err, cs_close, (csh *handle), (handle))
-#define CAPSTONE_BY_HAND(X)									\
-	X(void, cs_free, (cs_insn *insn, size_t count), ())
+#define CAPSTONE_VOIDS(X)									\
+	X(void, cs_free, (cs_insn *insn, size_t count), (insn, count))
 
-#define POINTER(ret, name, params, args)	ret (*name) params;
-#define SYMBOL(lib, name)			{ #name, (void **)&lib.name }
-#define UNICORN_SYMBOL(ret, name, params, args)	SYMBOL(unicorn, name),
-#define CAPSTONE_SYMBOL(ret, name, params, args) SYMBOL(capstone, name),
-
-/* A library's file, what to call it in messages, and its handle once loaded. */
-struct library {
-	const char *soname;
-	const char *name;
-	void *handle;
-};
-
-/* A function to resolve and where its pointer goes. */
-struct symbol {
-	const char *name;
-	void **slot;
-};
+#define UNICORN_SYMBOL(ret, name, params, args)	LAZYLIB_SYMBOL(unicorn, name)
+#define CAPSTONE_SYMBOL(ret, name, params, args) LAZYLIB_SYMBOL(capstone, name)
 
 static struct {
-	struct library lib;
-	UNICORN_FORWARDED(POINTER)
-	UNICORN_BY_HAND(POINTER)
+	struct lazylib lib;
+	UNICORN_FORWARDED(LAZYLIB_POINTER)
+	UNICORN_BY_HAND(LAZYLIB_POINTER)
 } unicorn = { .lib = { UNICORN_SONAME, "Unicorn" } };
 
 static struct {
-	struct library lib;
-	CAPSTONE_FORWARDED(POINTER)
-	CAPSTONE_BY_HAND(POINTER)
+	struct lazylib lib;
+	CAPSTONE_FORWARDED(LAZYLIB_POINTER)
+	CAPSTONE_VOIDS(LAZYLIB_POINTER)
 } capstone = { .lib = { CAPSTONE_SONAME, "Capstone" } };
 
-static const struct symbol unicorn_symbols[] = {
+static const struct lazylib_symbol unicorn_symbols[] = {
 	UNICORN_FORWARDED(UNICORN_SYMBOL)
 	UNICORN_BY_HAND(UNICORN_SYMBOL)
 };
 
-static const struct symbol capstone_symbols[] = {
+static const struct lazylib_symbol capstone_symbols[] = {
 	CAPSTONE_FORWARDED(CAPSTONE_SYMBOL)
-	CAPSTONE_BY_HAND(CAPSTONE_SYMBOL)
+	CAPSTONE_VOIDS(CAPSTONE_SYMBOL)
 };
-
-/* Open `lib` and fill every slot of `symbols`, or say why not. */
-static bool load_library(struct library *lib, const struct symbol *symbols, size_t count,
-			 GString *why)
-{
-	void *handle;
-
-	if (lib->handle)
-		return true;
-	handle = dlopen(lib->soname, RTLD_LAZY | RTLD_LOCAL);
-	if (!handle) {
-		g_string_printf(why, "cannot load the %s library %s: %s", lib->name, lib->soname,
-				dlerror());
-		return false;
-	}
-	for (size_t i = 0; i < count; i++) {
-		*symbols[i].slot = dlsym(handle, symbols[i].name);
-		if (!*symbols[i].slot) {
-			g_string_printf(why, "the %s library %s has no %s: %s", lib->name, lib->soname,
-					symbols[i].name, dlerror());
-			dlclose(handle);
-			return false;
-		}
-	}
-	lib->handle = handle;
-	return true;
-}
 
 bool unicorn_load(GString *why)
 {
-	return load_library(&unicorn.lib, unicorn_symbols, G_N_ELEMENTS(unicorn_symbols), why);
+	return lazylib_load(&unicorn.lib, unicorn_symbols, G_N_ELEMENTS(unicorn_symbols), why);
 }
 
 bool capstone_load(GString *why)
 {
-	return load_library(&capstone.lib, capstone_symbols, G_N_ELEMENTS(capstone_symbols), why);
+	return lazylib_load(&capstone.lib, capstone_symbols, G_N_ELEMENTS(capstone_symbols), why);
 }
 
 void *unicorn_symbol(const char *name)
@@ -196,36 +146,14 @@ void *unicorn_symbol(const char *name)
 	return unicorn.lib.handle ? dlsym(unicorn.lib.handle, name) : NULL;
 }
 
-/* Load a library with `load`, or stop mmusim as a failed start does:
- * there is nothing to call. */
-static void load_or_exit(bool (*load)(GString *why))
-{
-	g_autoptr(GString) why = g_string_new(NULL);
-
-	if (load(why))
-		return;
-	fprintf(stderr, "mmusim: %s\n", why->str);
-	exit(EX_SOFTWARE);
-}
-
-/* A forwarder called before its library (`lib`) was loaded loads it. */
-static inline void need(const struct library *lib, bool (*load)(GString *why))
-{
-	if (!lib->handle)
-		load_or_exit(load);
-}
-
-#define FORWARD(api, ret, name, params, args)	\
-	ret name params					\
-	{						\
-		need(&api.lib, api##_load);		\
-		return api.name args;			\
-	}
-#define UNICORN_FORWARD(ret, name, params, args)	FORWARD(unicorn, ret, name, params, args)
-#define CAPSTONE_FORWARD(ret, name, params, args)	FORWARD(capstone, ret, name, params, args)
+#define UNICORN_FORWARD(ret, name, params, args)	LAZYLIB_FORWARD(unicorn, ret, name, params, args)
+#define CAPSTONE_FORWARD(ret, name, params, args)	LAZYLIB_FORWARD(capstone, ret, name, params, args)
+#define CAPSTONE_FORWARD_VOID(ret, name, params, args)					\
+	LAZYLIB_FORWARD_VOID(capstone, ret, name, params, args)
 
 UNICORN_FORWARDED(UNICORN_FORWARD)
 CAPSTONE_FORWARDED(CAPSTONE_FORWARD)
+CAPSTONE_VOIDS(CAPSTONE_FORWARD_VOID)
 
 /* The variable arguments of uc_hook_add belong to UC_HOOK_INSN and
  * UC_HOOK_TCG_OPCODE, which mmusim does not use: C cannot pass them on, so
@@ -235,7 +163,7 @@ uc_err uc_hook_add(uc_engine *uc, uc_hook *hh, int type, void *callback, void *u
 {
 	if (type & (UC_HOOK_INSN | UC_HOOK_TCG_OPCODE))
 		return UC_ERR_ARG;
-	need(&unicorn.lib, unicorn_load);
+	lazylib_need(&unicorn.lib, unicorn_load);
 	return unicorn.uc_hook_add(uc, hh, type, callback, user_data, begin, end);
 }
 
@@ -251,7 +179,7 @@ uc_err uc_ctl(uc_engine *uc, uc_control_type control, ...)
 	uint64_t begin, end;
 	va_list ap;
 
-	need(&unicorn.lib, unicorn_load);
+	lazylib_need(&unicorn.lib, unicorn_load);
 	va_start(ap, control);
 	if (CTL_TYPE(control) == UC_CTL_TB_FLUSH) {
 		err = unicorn.uc_ctl(uc, control);
@@ -262,10 +190,4 @@ uc_err uc_ctl(uc_engine *uc, uc_control_type control, ...)
 	}
 	va_end(ap);
 	return err;
-}
-
-void cs_free(cs_insn *insn, size_t count)
-{
-	need(&capstone.lib, capstone_load);
-	capstone.cs_free(insn, count);
 }

@@ -177,7 +177,7 @@ check_PROGRAMS += tests/unit-report
 TESTS += tests/unit-report
 tests_unit_report_SOURCES = tests/unit/test_report.c
 tests_unit_report_CFLAGS = $(UNIT_CFLAGS) $(JSON_GLIB_CFLAGS)
-tests_unit_report_LDADD = libreport.a $(CRITERION_LIBS) $(JSON_GLIB_LIBS) $(GLIB_LIBS)
+tests_unit_report_LDADD = libreport.a libutil.a $(CRITERION_LIBS) $(JSON_GLIB_LIBS) $(GLIB_LIBS)
 
 # sim/timer and sim/cred: the timer queue and the capability rules, alone
 check_PROGRAMS += tests/unit-timer

@@ -1,12 +1,14 @@
 /*
- * Unicorn and Capstone are loaded only by what needs them
- * (sim/emulator_libs.c): the dynamic loader's own log (LD_DEBUG=files, on
- * standard error) names every library it opens, so commands that never
- * emulate must not name them, a run must name Unicorn, and a run that
- * disassembles (a crash report) Capstone too.  A library that is missing
- * or is not the one configured (a file of its name found first through
- * LD_LIBRARY_PATH) stops the run with status 70 and a message naming it,
- * or leaves the crash report without its disassembly; never a crash.
+ * Unicorn, Capstone and json-glib are loaded only by what needs them
+ * (sim/emulator_libs.c, report/json_lib.c): the dynamic loader's own log
+ * (LD_DEBUG=files, on standard error) names every library it opens, so
+ * commands that never emulate must not name Unicorn and Capstone, a run
+ * must name Unicorn, a run that disassembles (a crash report) Capstone
+ * too, and only commands that read or write JSON json-glib.  A library
+ * that is missing or is not the one configured (a file of its name found
+ * first through LD_LIBRARY_PATH) stops the run with status 70 and a
+ * message naming it, or leaves the crash report without its disassembly;
+ * never a crash.
  */
 #include <dlfcn.h>
 
@@ -16,6 +18,7 @@ TestSuite(libs, .init = harness_setup, .fini = harness_teardown, .timeout = TEST
 
 #define UNICORN		"libunicorn"
 #define CAPSTONE	"libcapstone"
+#define JSON_GLIB	"libjson-glib"
 
 /* `mmusim ARGS...` with the loader's log of the files it opens on stderr. */
 static struct result logged(const char *const *args)
@@ -71,6 +74,42 @@ Test(libs, replay_and_report_load_neither)
 	g_free(json);
 }
 
+/* Whether `mmusim ARGS...` (status 0) opens json-glib. */
+static bool opens_json_glib(const char *const *args)
+{
+	struct result r = logged(args);
+	bool json = opened(&r, JSON_GLIB);
+
+	cr_expect_eq(r.status, 0, "mmusim %s: status %d\n%s", args[1], r.status, r.err);
+	result_free(&r);
+	return json;
+}
+
+Test(libs, only_json_loads_json_glib)
+{
+	gchar *trace = tmp_path("hello.trace"), *json = tmp_path("hello.json"),
+	      *replayed = tmp_path("replayed.json"), *html = tmp_path("report.html");
+	const char *record[] = { MMUSIM_PATH, "run", "--record", trace, GUEST("hello"), NULL };
+	const char *run_report[] = { MMUSIM_PATH, "run", "--report", json, GUEST("hello"), NULL };
+
+	cr_expect(!opens_json_glib(record), "a run without --report loads json-glib");
+	cr_expect(!opens_json_glib((const char *[]){ MMUSIM_PATH, "--version", NULL }));
+	cr_expect(!opens_json_glib((const char *[]){ MMUSIM_PATH, "profiles", NULL }));
+	cr_expect(!opens_json_glib((const char *[]){ MMUSIM_PATH, "replay", "--summary", trace,
+						      NULL }));
+	cr_expect(!opens_json_glib((const char *[]){ MMUSIM_PATH, "replay", "--stats", trace,
+						      NULL }));
+	cr_expect(opens_json_glib(run_report), "run --report does not load json-glib");
+	cr_expect(opens_json_glib((const char *[]){ MMUSIM_PATH, "replay", "--report", replayed,
+						     trace, NULL }));
+	cr_expect(opens_json_glib((const char *[]){ MMUSIM_PATH, "report", "-o", html, json, json,
+						     NULL }));
+	g_free(trace);
+	g_free(json);
+	g_free(replayed);
+	g_free(html);
+}
+
 Test(libs, a_run_loads_unicorn_only)
 {
 	struct result r = logged((const char *[]){ MMUSIM_PATH, "run", GUEST("hello"), NULL });
@@ -108,6 +147,25 @@ static void plant(const char *name, bool glib)
 	g_setenv("LD_LIBRARY_PATH", tmp_dir(), TRUE);
 	g_free(contents);
 	g_free(path);
+}
+
+/* With an empty file in json-glib's place, a run's report stops mmusim
+ * with status 70, naming the library; the run itself went as without. */
+Test(libs, missing_json_glib_stops_a_report)
+{
+	gchar *json = tmp_path("hello.json");
+	struct result r;
+
+	plant(JSON_GLIB_SONAME, false);
+	r = run_mmusim("--report", json, GUEST("hello"), NULL);
+	cr_expect_eq(r.status, 70, "status %d", r.status);
+	cr_expect(!r.host_signal);
+	expect_contains("stderr", r.err, "mmusim: cannot load the JSON library " JSON_GLIB_SONAME
+			": ");
+	expect_contains("dlerror()", r.err, "file too short");
+	expect_contains("the guest's output", r.out, "Hello from an AArch64 guest");
+	result_free(&r);
+	g_free(json);
 }
 
 /* With an empty file (or a copy of GLib, `glib`) in Unicorn's place, a run stops at start-up, status 70,
