@@ -113,13 +113,14 @@ static int record_cost(struct replay *r, const struct trace_record *rec, struct 
 	bool rel = rec->cost.relative;
 
 	for (int s = NR_COST_STEPS; s < TRACE_STEP_DEVICE_WAIT; s++)
-		if (rec->cost.cycles[s])
+		if (trace_cost_cycles(&rec->cost, s))
 			return bad(rec, error, "a cost of step %" PRIu64 ", which this mmusim lacks",
 				   (uint64_t)s);
 	*ev = (struct event_cost){ .indirect = rec->cost.indirect, .refills = rec->cost.refills };
 	for (int s = 0; s < NR_COST_STEPS; s++)
-		ev->cycles[s] = rec->cost.cycles[s] + (rel ? sw->cycles[s] : 0);
-	ev->device_wait = rec->cost.cycles[TRACE_STEP_DEVICE_WAIT] + (rel ? sw->device_wait : 0);
+		ev->cycles[s] = trace_cost_cycles(&rec->cost, s) + (rel ? sw->cycles[s] : 0);
+	ev->device_wait = trace_cost_cycles(&rec->cost, TRACE_STEP_DEVICE_WAIT) +
+			  (rel ? sw->device_wait : 0);
 	ev->total = rec->cost.total + (rel ? sw->total : 0);
 	return 0;
 }

@@ -1018,17 +1018,6 @@ static int read_name(struct trace_reader *r, struct trace_record *rec, GString *
 	return 0;
 }
 
-/* The cycles of every step of `c` zeroed by sixteen-byte stores, unrolled:
- * memset's string instruction took as long as the rest of a cost record. */
-static void clear_cycles(struct trace_cost *c)
-{
-	typedef uint64_t pair __attribute__((vector_size(16)));
-
-#pragma GCC unroll 32
-	for (int s = 0; s < TRACE_MAX_STEPS; s += 2)
-		memcpy(&c->cycles[s], &(pair){ 0, 0 }, sizeof(pair));
-}
-
 static int read_cost(struct trace_reader *r, struct trace_record *rec, GString *error)
 {
 	struct trace_cost *c = &rec->cost;
@@ -1040,7 +1029,7 @@ static int read_cost(struct trace_reader *r, struct trace_record *rec, GString *
 	if (flags & ~(uint64_t)TRACE_COST_RELATIVE)
 		return fail(r, error, rec->offset, "a cost with unknown flags");
 	c->relative = flags & TRACE_COST_RELATIVE;
-	clear_cycles(c);
+	c->steps = mask;
 	for (; mask; mask &= mask - 1)	/* the steps named, lowest first */
 		if (get_varint(r, rec->offset, &c->cycles[__builtin_ctzll(mask)], error))
 			return -1;

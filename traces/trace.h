@@ -105,12 +105,22 @@ enum trace_tail { TAIL_NONE, TAIL_NAME, TAIL_COST, TAIL_MMS };
 
 /* A cost a record carries: the cycles of each step, their total, indirect
  * cycles and refills; relative: to be added to what the CPU's last switch
- * (its switch record) cost in the replay. */
+ * (its switch record) cost in the replay.  The writer reads every step's
+ * cycles and names the steps that have some; the reader sets `steps` (bit
+ * s: step s named) and the cycles of the steps named only, not the others
+ * (a record names a few of the 64). */
 struct trace_cost {
 	bool relative;
+	uint64_t steps;
 	uint64_t cycles[TRACE_MAX_STEPS];
 	uint64_t total, indirect, refills;
 };
+
+/* The cycles of step s of a cost read: 0 if the record does not name it. */
+static inline uint64_t trace_cost_cycles(const struct trace_cost *c, int s)
+{
+	return c->steps >> s & 1 ? c->cycles[s] : 0;
+}
 
 struct trace_record {
 	enum trace_type type;
