@@ -9,6 +9,7 @@
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
+
 #include "traces/format.h"
 #include "traces/trace.h"
 #include "traces/zstream.h"

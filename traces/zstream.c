@@ -95,9 +95,9 @@ static uint8_t *ring(const struct zstream *z)
 	return z->mem + z->keep_max;
 }
 
-/* The bytes not read yet moved to end where the ring starts, in a ring of
- * `size` bytes at least (a new buffer if it is smaller): the write point
- * is the ring's start. */
+/* The write point back at the ring's start, in a ring of `size` bytes at
+ * least (a new buffer if the ring is smaller); the bytes not read yet
+ * moved into the keep room, to end where the ring starts. */
 static void wrap(struct zstream *z, size_t size)
 {
 	size_t keep = z->len - z->pos;
