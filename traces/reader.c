@@ -129,6 +129,8 @@ static int check_prefix(struct trace_reader *r, GString *error)
 	size_t n = fread(prefix, 1, sizeof(prefix), r->file);
 	uint32_t version = 0;
 
+	if (n < sizeof(prefix) && ferror(r->file))
+		return file_fail(r, error, n, "reading: %s", strerror(errno));
 	if (n == 0)
 		return file_fail(r, error, 0, "empty file, not an mmusim trace");
 	if (memcmp(prefix, TRACE_MAGIC, MIN(n, 8)))

@@ -9,6 +9,7 @@
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <zstd.h>
 
@@ -195,6 +196,15 @@ Test(trace, missing_file)
 {
 	unlink(path);
 	expect_error("cannot open: No such file");
+}
+
+/* A directory opens, but reading it fails (EISDIR): not "empty". */
+Test(trace, a_directory)
+{
+	unlink(path);
+	cr_assert_eq(mkdir(path, 0700), 0);
+	expect_error("file offset 0: reading: Is a directory");
+	rmdir(path);
 }
 
 Test(trace, not_a_trace)
