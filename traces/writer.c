@@ -26,7 +26,14 @@
 #define BLOCK_WRITE 512		/* accesses a block gathers at most: replay's batch */
 #define BLOCK_MIN 64		/* and at least, unless something else ends it */
 #define HELD_MAX (16 * 1024)	/* bytes of events held before the block is written */
-#define EVENT_MAX 1024		/* the longest event: tag, 6 varints, a cost of 64 steps */
+#define EVENT_MAX 1024		/* room for the longest event record (below) */
+/* The longest events: a cost record (its tag, an argument, the flags, the
+ * mask, 64 steps, the total, indirect cycles and refills), a flush of 64
+ * mms after its 4 arguments, a record of TRACE_MAX_ARGS arguments. */
+_Static_assert(EVENT_MAX >= 1 + VARINT_MAX * (1 + 2 + TRACE_MAX_STEPS + 3), "a cost record");
+_Static_assert(EVENT_MAX >= 1 + VARINT_MAX * (4 + TRACE_MAX_MMS), "a flush of mms");
+_Static_assert(EVENT_MAX >= 1 + VARINT_MAX * TRACE_MAX_ARGS, "the most arguments");
+_Static_assert(EVENT_MAX >= 1 + 2 * VARINT_MAX + TRACE_MAX_NAME, "a kind record");
 
 /* The access block being gathered, its fields apart until written, and
  * the events among its accesses: their places (the accesses before each)
@@ -387,7 +394,8 @@ static void fail_cause(struct trace_writer *w, const char *cause)
 		g_string_printf(w->error, "%s: %s", w->path, cause);
 }
 
-static void write_name(struct trace_writer *w, const char *name)
+/* A kind record's name at p (room for 1 + TRACE_MAX_NAME): the byte after. */
+static uint8_t *encode_name(struct trace_writer *w, uint8_t *p, const char *name)
 {
 	size_t n = strnlen(name, TRACE_MAX_NAME + 1);
 
@@ -395,48 +403,51 @@ static void write_name(struct trace_writer *w, const char *name)
 		fail_cause(w, "a latency kind's name is empty or longer than 255 bytes");
 		n = MIN(MAX(n, 1), TRACE_MAX_NAME);
 	}
-	put_varint(w, n);
+	p = encode_varint(p, n);
 	for (size_t i = 0; i < n; i++)
-		put_byte(w, name[i] ? (uint8_t)name[i] : '?');
+		*p++ = name[i] ? (uint8_t)name[i] : '?';
+	return p;
 }
 
-static void write_cost(struct trace_writer *w, const struct trace_cost *c)
+/* A cost at p: its flags, the mask of its steps that have cycles, their
+ * cycles, the total, indirect cycles and refills.  The byte after. */
+static uint8_t *encode_cost(uint8_t *p, const struct trace_cost *c)
 {
 	uint64_t mask = 0;
 
 	for (int s = 0; s < TRACE_MAX_STEPS; s++)
 		mask |= (uint64_t)(c->cycles[s] != 0) << s;
-	put_varint(w, c->relative ? TRACE_COST_RELATIVE : 0);
-	put_varint(w, mask);
-	for (int s = 0; s < TRACE_MAX_STEPS; s++)
-		if (mask >> s & 1)
-			put_varint(w, c->cycles[s]);
-	put_varint(w, c->total);
-	put_varint(w, c->indirect);
-	put_varint(w, c->refills);
+	p = encode_varint(p, c->relative ? TRACE_COST_RELATIVE : 0);
+	p = encode_varint(p, mask);
+	for (; mask; mask &= mask - 1)	/* the steps named, lowest first */
+		p = encode_varint(p, c->cycles[__builtin_ctzll(mask)]);
+	p = encode_varint(p, c->total);
+	p = encode_varint(p, c->indirect);
+	return encode_varint(p, c->refills);
 }
 
-/* What follows the fixed arguments of a record of `type` (its trace_type_tail):
- * a name, a cost or a list of mms. */
-static void write_tail(struct trace_writer *w, enum trace_type type, const uint64_t *args,
-		       const char *name, const struct trace_cost *cost, const uint64_t *mms)
+/* What follows the fixed arguments of a record of `type` (its
+ * trace_type_tail), at p: a name, a cost or a list of mms.  The byte
+ * after. */
+static uint8_t *encode_tail(struct trace_writer *w, uint8_t *p, enum trace_type type,
+			    const uint64_t *args, const char *name,
+			    const struct trace_cost *cost, const uint64_t *mms)
 {
 	switch (trace_type_tail(type)) {
 	case TAIL_NAME:
-		write_name(w, name);
-		break;
+		return encode_name(w, p, name);
 	case TAIL_COST:
-		write_cost(w, cost);
-		break;
+		return encode_cost(p, cost);
 	case TAIL_MMS:
 		if (args[3] > TRACE_MAX_MMS)
 			fail_cause(w, "a flush of more than 64 address spaces at once");
 		for (uint64_t i = 0; i < MIN(args[3], TRACE_MAX_MMS); i++)
-			put_varint(w, mms[i]);
-		break;
+			p = encode_varint(p, mms[i]);
+		return p;
 	case TAIL_NONE:
 		break;
 	}
+	return p;
 }
 
 void trace_write_tailed(struct trace_writer *w, int cpu, enum trace_type type,
@@ -444,6 +455,7 @@ void trace_write_tailed(struct trace_writer *w, int cpu, enum trace_type type,
 			const uint64_t *mms)
 {
 	struct block *b = &w->block;
+	uint8_t *p;
 
 	write_logged(w);
 	if (cpu >= 0 && cpu != w->cpu) {
@@ -456,11 +468,11 @@ void trace_write_tailed(struct trace_writer *w, int cpu, enum trace_type type,
 		b->places[b->m++] = (uint16_t)b->n;
 		b->holding = true;
 	}
-	put_byte(w, (uint8_t)type);
+	p = reserve(w, EVENT_MAX);	/* the whole record, in one piece */
+	*p++ = (uint8_t)type;
 	for (int i = 0; i < trace_type_nargs(type); i++)
-		put_varint(w, args[i]);
-	if (trace_type_tail(type) != TAIL_NONE)
-		write_tail(w, type, args, name, cost, mms);
+		p = encode_varint(p, args[i]);
+	commit(w, encode_tail(w, p, type, args, name, cost, mms));
 	w->records++;
 	if (b->holding) {
 		b->holding = false;
