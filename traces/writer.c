@@ -29,7 +29,8 @@
 #define EVENT_MAX 1024		/* room for the longest event record (below) */
 /* The longest events: a cost record (its tag, an argument, the flags, the
  * mask, 64 steps, the total, indirect cycles and refills), a flush of 64
- * mms after its 4 arguments, a record of TRACE_MAX_ARGS arguments. */
+ * mms after its 4 arguments, a record of TRACE_MAX_ARGS arguments, a kind
+ * record (its tag, its argument, its name's length and 255 bytes). */
 _Static_assert(EVENT_MAX >= 1 + VARINT_MAX * (1 + 2 + TRACE_MAX_STEPS + 3), "a cost record");
 _Static_assert(EVENT_MAX >= 1 + VARINT_MAX * (4 + TRACE_MAX_MMS), "a flush of mms");
 _Static_assert(EVENT_MAX >= 1 + VARINT_MAX * TRACE_MAX_ARGS, "the most arguments");
@@ -394,7 +395,8 @@ static void fail_cause(struct trace_writer *w, const char *cause)
 		g_string_printf(w->error, "%s: %s", w->path, cause);
 }
 
-/* A kind record's name at p (room for 1 + TRACE_MAX_NAME): the byte after. */
+/* A kind record's name at p (room for its length and TRACE_MAX_NAME
+ * bytes): the byte after. */
 static uint8_t *encode_name(struct trace_writer *w, uint8_t *p, const char *name)
 {
 	size_t n = strnlen(name, TRACE_MAX_NAME + 1);
