@@ -1239,9 +1239,12 @@ static size_t block_stream(uint8_t *raw, const struct acc *a, unsigned n, bool w
 	return len;
 }
 
-/* Every access of the file, read in batches, into addrs (room for max):
- * how many; the end reached without an error. */
-static size_t read_addresses(uint64_t *addrs, size_t max)
+/* Every access of the file, read in batches (and, cut by the buffer's end,
+ * one at a time), its address into addrs and its descriptor (kind and
+ * size) into descs, either NULL, the first max of them; the reader's count
+ * of each kind into kinds (if not NULL): how many accesses; the end
+ * reached without an error. */
+static size_t read_accesses(uint64_t *addrs, uint16_t *descs, size_t max, uint64_t kinds[3])
 {
 	GString *error = g_string_new(NULL);
 	struct trace_header h;
@@ -1254,12 +1257,23 @@ static size_t read_addresses(uint64_t *addrs, size_t max)
 	cr_assert_not_null(r, "%s", error->str);
 	do {
 		while ((m = trace_read_accesses(r, &got, 512)))
-			for (size_t i = 0; i < m && n < max; i++)
-				addrs[n++] = got.addr[i];
-		if ((ret = trace_read(r, &rec, error)) > 0 && rec.type == TRACE_ACCESS && n < max)
-			addrs[n++] = rec.addr;
+			for (size_t i = 0; i < m && n < max; i++, n++) {
+				if (addrs)
+					addrs[n] = got.addr[i];
+				if (descs)
+					descs[n] = got.desc[i];
+			}
+		if ((ret = trace_read(r, &rec, error)) > 0 && rec.type == TRACE_ACCESS && n < max) {
+			if (addrs)
+				addrs[n] = rec.addr;
+			if (descs)
+				descs[n] = (uint16_t)((unsigned)rec.kind << 14 | rec.size);
+			n++;
+		}
 	} while (ret > 0);
 	cr_assert_eq(ret, 0, "%s", error->str);
+	if (kinds)
+		trace_reader_kinds(r, kinds);
 	trace_reader_close(r);
 	trace_header_clear(&h);
 	g_string_free(error, TRUE);
@@ -1292,7 +1306,7 @@ Test(trace, a_loops_block_by_strides)
 	want[93] = 100 - 90 + 1, want[94] = 4 + 64 * 30 + 1, want[95] = 41;
 	for (int wide = 0; wide < 2; wide++) {
 		spill_raw(TRACE_VERSION, raw, block_stream(raw, a, 93, wide, after, sizeof(after), 96));
-		cr_assert_eq(read_addresses(got, 100), 96);
+		cr_assert_eq(read_accesses(got, NULL, 100, NULL), 96);
 		for (int i = 0; i < 96; i++)
 			cr_expect_eq(got[i], want[i], "wide %d, access %d: %#" PRIx64 " for %#" PRIx64,
 				     wide, i, got[i], want[i]);
@@ -1306,7 +1320,7 @@ Test(trace, a_loops_block_by_strides)
 	}
 	want[93] = 101, want[94] = 4 + 64 * 45 + 1, want[95] = 41;
 	spill_raw(TRACE_VERSION, raw, block_stream(raw, a, 93, false, after, sizeof(after), 96));
-	cr_assert_eq(read_addresses(got, 100), 96);
+	cr_assert_eq(read_accesses(got, NULL, 100, NULL), 96);
 	for (int i = 0; i < 96; i++)
 		cr_expect_eq(got[i], want[i], "period 2, access %d: %#" PRIx64 " for %#" PRIx64, i,
 			     got[i], want[i]);
@@ -1321,37 +1335,10 @@ Test(trace, a_loops_block_by_strides)
 	}
 	want[93] = 101, want[94] = 4 + 16 * 30 + 1, want[95] = 41;
 	spill_raw(TRACE_VERSION, raw, block_stream(raw, a, 93, false, after, sizeof(after), 96));
-	cr_assert_eq(read_addresses(got, 100), 96);
+	cr_assert_eq(read_accesses(got, NULL, 100, NULL), 96);
 	for (int i = 0; i < 96; i++)
 		cr_expect_eq(got[i], want[i], "two reads, access %d: %#" PRIx64 " for %#" PRIx64, i,
 			     got[i], want[i]);
-}
-
-/* The descriptors of every access of the file and the reader's count of
- * each kind: how many accesses. */
-static size_t read_descs(uint16_t *descs, size_t max, uint64_t kinds[3])
-{
-	GString *error = g_string_new(NULL);
-	struct trace_header h;
-	struct trace_reader *r = trace_reader_open(path, &h, error);
-	struct trace_accesses got;
-	struct trace_record rec;
-	size_t n = 0, m;
-	int ret;
-
-	cr_assert_not_null(r, "%s", error->str);
-	do {
-		while ((m = trace_read_accesses(r, &got, 512)))
-			for (size_t i = 0; i < m && n < max; i++)
-				descs[n++] = got.desc[i];
-		ret = trace_read(r, &rec, error);
-	} while (ret > 0);
-	cr_assert_eq(ret, 0, "%s", error->str);
-	trace_reader_kinds(r, kinds);
-	trace_reader_close(r);
-	trace_header_clear(&h);
-	g_string_free(error, TRUE);
-	return n;
 }
 
 /* Blocks of 2 to 60 accesses, a write of 4 bytes then a loop of a read of
@@ -1374,7 +1361,7 @@ Test(trace, a_loops_block_counted_by_kind)
 	for (unsigned n = 2; n <= 60; n++)
 		for (int wide = 0; wide < 2; wide++) {
 			spill_raw(TRACE_VERSION, raw, block_stream(raw, a, n, wide, NULL, 0, n));
-			cr_assert_eq(read_descs(descs, 64, counts), n);
+			cr_assert_eq(read_accesses(NULL, descs, 64, counts), n);
 			for (unsigned i = 0; i < n; i++) {
 				cr_expect_eq(TRACE_DESC_KIND(descs[i]), a[i].kind,
 					     "n %u wide %d access %u: kind", n, wide, i);
@@ -1403,7 +1390,7 @@ Test(trace, a_loops_block_of_less_than_two_periods)
 
 	for (unsigned n = 4; n <= 5; n++) {
 		spill_raw(TRACE_VERSION, raw, block_stream(raw, a, n, false, NULL, 0, n));
-		cr_assert_eq(read_addresses(got, 8), n);
+		cr_assert_eq(read_accesses(got, NULL, 8, NULL), n);
 		for (unsigned i = 0; i < n; i++)
 			cr_expect_eq(got[i], want[i], "%u accesses, access %u: %#" PRIx64 " for %#"
 				     PRIx64, n, i, got[i], want[i]);
@@ -1480,7 +1467,7 @@ Test(trace, a_loops_block_broken_by_an_access)
 				a[i] = (struct acc){ TRACE_READ, 8, 12 };
 			a[at[j]] = write ? (struct acc){ TRACE_WRITE, 8, 12 } : (struct acc){ TRACE_READ, 8, 20 };
 			spill_raw(TRACE_VERSION, raw, block_stream(raw, a, 40, false, NULL, 0, 40));
-			cr_assert_eq(read_addresses(got, 48), 40);
+			cr_assert_eq(read_accesses(got, NULL, 48, NULL), 40);
 			for (uint64_t i = 0; i < 40; i++) {
 				uint64_t want = i < at[j] ? 12 * (i + 1) :
 						write ? (i == at[j] ? 12 : 12 * i) : 12 * (i + 1) + 8;
