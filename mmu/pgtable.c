@@ -300,7 +300,7 @@ int pgtable_walk_levels(struct phys *phys, phys_addr_t root, uint64_t va,
 
 	for (int level = PGD_LEVEL; level < PGTABLE_LEVELS; level++) {
 		entries[level] = table_entries(phys, table)[pgtable_index(va, level)];
-		if (level == PTE_LEVEL || !pte_is_table(entries[level], level))
+		if (!pte_is_table(entries[level], level))	/* none at PTE_LEVEL */
 			return level + 1;
 		table = pte_addr(entries[level]);
 	}
