@@ -1280,6 +1280,23 @@ static size_t read_accesses(uint64_t *addrs, uint16_t *descs, size_t max, uint64
 	return n;
 }
 
+/* The 93 accesses `a` as one block (wide: deltas of two bytes and more),
+ * a single record a byte after the last of each kind after it (`after`):
+ * read back, the 96 addresses are `want`. */
+static void expect_loop_block(const struct acc *a, bool wide, const uint64_t want[96],
+			      const char *what)
+{
+	static const uint8_t after[] = { 0xa8, 2, 0x88, 2, 0xd0, 2 };	/* +1 each */
+	uint64_t got[100];
+	uint8_t raw[512];
+
+	spill_raw(TRACE_VERSION, raw, block_stream(raw, a, 93, wide, after, sizeof(after), 96));
+	cr_assert_eq(read_accesses(got, NULL, 100, NULL), 96, "%s", what);
+	for (int i = 0; i < 96; i++)
+		cr_expect_eq(got[i], want[i], "%s, access %d: %#" PRIx64 " for %#" PRIx64, what, i,
+			     got[i], want[i]);
+}
+
 /* A loop's block: a write at 100, a fetch at 40, a read at 4, then 30
  * times a read 64 up, a write 3 down and the fetch again (accesses 3 to
  * 92 repeat those 3 before them: decoded by strides), then single
@@ -1289,10 +1306,8 @@ static size_t read_accesses(uint64_t *addrs, uint16_t *descs, size_t max, uint64
  * and with two reads in the period. */
 Test(trace, a_loops_block_by_strides)
 {
-	static const uint8_t after[] = { 0xa8, 2, 0x88, 2, 0xd0, 2 };	/* +1 each */
 	struct acc a[93] = { { TRACE_WRITE, 8, 100 }, { TRACE_FETCH, 32, 40 }, { TRACE_READ, 8, 4 } };
-	uint64_t want[96], got[100];
-	uint8_t raw[512];
+	uint64_t want[96];
 
 	for (unsigned t = 1; t <= 30; t++) {
 		a[3 * t] = (struct acc){ TRACE_READ, 8, 64 };
@@ -1304,13 +1319,8 @@ Test(trace, a_loops_block_by_strides)
 	}
 	want[0] = 100, want[1] = 40, want[2] = 4;
 	want[93] = 100 - 90 + 1, want[94] = 4 + 64 * 30 + 1, want[95] = 41;
-	for (int wide = 0; wide < 2; wide++) {
-		spill_raw(TRACE_VERSION, raw, block_stream(raw, a, 93, wide, after, sizeof(after), 96));
-		cr_assert_eq(read_accesses(got, NULL, 100, NULL), 96);
-		for (int i = 0; i < 96; i++)
-			cr_expect_eq(got[i], want[i], "wide %d, access %d: %#" PRIx64 " for %#" PRIx64,
-				     wide, i, got[i], want[i]);
-	}
+	expect_loop_block(a, false, want, "narrow");
+	expect_loop_block(a, true, want, "wide");
 	/* a write, a fetch, a read, then 45 times a read 64 up and the fetch */
 	for (unsigned t = 1; t <= 45; t++) {
 		a[2 * t + 1] = (struct acc){ TRACE_READ, 8, 64 };
@@ -1319,11 +1329,7 @@ Test(trace, a_loops_block_by_strides)
 		want[2 * t + 2] = 40;
 	}
 	want[93] = 101, want[94] = 4 + 64 * 45 + 1, want[95] = 41;
-	spill_raw(TRACE_VERSION, raw, block_stream(raw, a, 93, false, after, sizeof(after), 96));
-	cr_assert_eq(read_accesses(got, NULL, 100, NULL), 96);
-	for (int i = 0; i < 96; i++)
-		cr_expect_eq(got[i], want[i], "period 2, access %d: %#" PRIx64 " for %#" PRIx64, i,
-			     got[i], want[i]);
+	expect_loop_block(a, false, want, "period 2");
 	/* then 30 times two reads 8 up and the fetch: the single read follows
 	 * the second */
 	for (unsigned t = 1; t <= 30; t++) {
@@ -1334,11 +1340,7 @@ Test(trace, a_loops_block_by_strides)
 		want[3 * t + 2] = 40;
 	}
 	want[93] = 101, want[94] = 4 + 16 * 30 + 1, want[95] = 41;
-	spill_raw(TRACE_VERSION, raw, block_stream(raw, a, 93, false, after, sizeof(after), 96));
-	cr_assert_eq(read_accesses(got, NULL, 100, NULL), 96);
-	for (int i = 0; i < 96; i++)
-		cr_expect_eq(got[i], want[i], "two reads, access %d: %#" PRIx64 " for %#" PRIx64, i,
-			     got[i], want[i]);
+	expect_loop_block(a, false, want, "two reads");
 }
 
 /* Blocks of 2 to 60 accesses, a write of 4 bytes then a loop of a read of
